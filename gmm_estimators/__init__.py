@@ -1,0 +1,16 @@
+"""Gaussian mixture models: a faster, broader drop-in for ``sklearn.mixture``."""
+
+# Authors: The gmm_estimators developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+from ._covariance import available_covariance_types
+from ._gaussian_mixture import GaussianMixture
+from .exceptions import DegenerateFitWarning
+
+__version__ = "0.1.0.dev0"
+
+__all__ = [
+    "DegenerateFitWarning",
+    "GaussianMixture",
+    "available_covariance_types",
+]

@@ -1,0 +1,233 @@
+"""The EM engine: plain functions on arrays, one pass over row blocks each.
+
+One call of :func:`em_step` reads the data once: for every block it computes
+the component log-densities under the current parameters (E-step), the
+responsibilities, the block's contribution to the log-likelihood, and adds the
+block's sufficient statistics (see ``_stats``). The M-step then turns the
+summed statistics into new parameters. Temporaries are per block
+(block x K x d at most), never n x K x d; the n x K responsibilities exist
+only when a caller asks for them.
+
+Data enter these functions centred on their weighted mean (``FitData``); the
+parameters handled here (:class:`Params`) live in the same centred
+coordinates. Keeping the data centred is what lets the moment formulas of the
+diagonal and pooled structures keep their precision for data far from the
+origin.
+"""
+
+# Authors: The gmm_estimators developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import math
+from dataclasses import dataclass, replace
+
+import numpy as np
+from sklearn import get_config
+from sklearn.utils import gen_batches
+
+from ._stats import make_accumulator
+
+__all__ = ["FitData", "Params", "em_step", "m_step", "weighted_log_prob"]
+
+# Rows per block are chosen so that the block's largest temporary
+# (block x K x d) stays near this size: large enough for efficient matrix
+# products, small enough to stay in cache and to bound memory.
+_BLOCK_BYTES = 4 * 2**20
+_MIN_BLOCK_ROWS = 64
+_LOG_2PI = math.log(2.0 * math.pi)
+
+
+@dataclass
+class Params:
+    """Mixture parameters in the centred coordinates of the engine."""
+
+    weights: np.ndarray
+    means: np.ndarray
+    covariances: np.ndarray
+    precisions_cholesky: np.ndarray
+
+
+@dataclass
+class FitData:
+    """Training data and what stays constant during a fit.
+
+    Attributes
+    ----------
+    X : ndarray of shape (n, d)
+        The data as given (float32 or float64), not centred.
+    sample_weight : ndarray of shape (n,) or None
+    center : ndarray of shape (d,)
+        Weighted mean of ``X`` (float64); blocks are centred on it.
+    total_scatter : ndarray of shape (d, d)
+        ``sum_i w_i (x_i - center)(x_i - center)^T`` in float64.
+    weight_sum : float
+        ``sum_i w_i`` (``n`` without weights).
+    """
+
+    X: np.ndarray
+    sample_weight: np.ndarray | None
+    center: np.ndarray
+    total_scatter: np.ndarray
+    weight_sum: float
+
+    @classmethod
+    def from_arrays(cls, X, sample_weight=None):
+        weight_sum = float(X.shape[0] if sample_weight is None else sample_weight.sum())
+        center = np.zeros(X.shape[1])
+        for rows in row_blocks(X.shape[0], X.shape[1]):
+            w = None if sample_weight is None else sample_weight[rows]
+            center += _weighted_column_sums(X[rows].astype(np.float64), w)
+        center /= weight_sum
+        data = cls(X, sample_weight, center, np.zeros((X.shape[1],) * 2), weight_sum)
+        for rows in row_blocks(X.shape[0], X.shape[1]):
+            Xc = data.centred(rows).astype(np.float64, copy=False)
+            w = None if sample_weight is None else sample_weight[rows]
+            weighted = Xc if w is None else Xc * w[:, np.newaxis]
+            data.total_scatter += weighted.T @ Xc
+        return data
+
+    @property
+    def n_features(self):
+        return self.X.shape[1]
+
+    def centred(self, rows):
+        """The rows of a block, centred, in the data's dtype."""
+        return self.X[rows] - self.center.astype(self.X.dtype)
+
+    def weights_of(self, rows):
+        return None if self.sample_weight is None else self.sample_weight[rows]
+
+    def blocks(self, n_components):
+        return row_blocks(self.X.shape[0], n_components * self.n_features)
+
+
+def _weighted_column_sums(X, w):
+    return X.sum(axis=0) if w is None else w @ X
+
+
+def row_blocks(n_rows, row_width):
+    """Slices over ``n_rows`` sized so a ``block x row_width`` array is small.
+
+    The budget is the smaller of the engine's cache-friendly default and
+    scikit-learn's ``working_memory`` setting, so
+    ``sklearn.config_context(working_memory=...)`` bounds it too.
+    """
+    budget = min(_BLOCK_BYTES, get_config()["working_memory"] * 2**20)
+    rows = max(_MIN_BLOCK_ROWS, int(budget // (8 * max(row_width, 1))))
+    return gen_batches(n_rows, rows)
+
+
+def log_gaussian_density(model, X, params, n_features):
+    """Per-component log-densities of a block, and whitened residuals."""
+    dtype = X.dtype
+    dist, whitened = model.mahalanobis(
+        X,
+        params.means.astype(dtype, copy=False),
+        params.precisions_cholesky.astype(dtype, copy=False),
+    )
+    log_det = model.log_det_cholesky(params.precisions_cholesky, n_features)
+    log_prob = -0.5 * (n_features * _LOG_2PI + dist) + log_det.astype(dtype)
+    return log_prob, whitened
+
+
+def weighted_log_prob(model, X, params):
+    """``log pi_k + log N(x | mu_k, Sigma_k)`` for a centred block, shape (n, K)."""
+    log_prob, _ = log_gaussian_density(model, X, params, X.shape[1])
+    with np.errstate(divide="ignore"):
+        log_prob += np.log(params.weights).astype(X.dtype)
+    return log_prob
+
+
+def normalize_log_prob(weighted):
+    """Responsibilities and per-row log-likelihood from weighted log-densities.
+
+    One exponential per entry: ``r = e / e.sum()``, ``log p = m + log e.sum()``
+    with ``e = exp(wlp - max)``.
+    """
+    row_max = weighted.max(axis=1, keepdims=True)
+    row_max[~np.isfinite(row_max)] = 0.0
+    resp = np.exp(weighted - row_max)
+    total = resp.sum(axis=1, keepdims=True)
+    resp /= total
+    return resp, (row_max + np.log(total))[:, 0]
+
+
+def em_step(model, data, params):
+    """One E-step over all blocks with the accumulation of the M-step inputs.
+
+    Returns
+    -------
+    log_likelihood : float
+        ``sum_i w_i log p(x_i)`` under ``params``.
+    stats : accumulator
+        Sufficient statistics of the responsibilities under ``params``.
+    """
+    n_components = params.weights.shape[0]
+    stats = make_accumulator(model.scatter, params.means, params.precisions_cholesky)
+    log_weights = np.log(params.weights)
+    log_likelihood = 0.0
+    for rows in data.blocks(n_components):
+        X = data.centred(rows)
+        log_prob, whitened = log_gaussian_density(model, X, params, data.n_features)
+        with np.errstate(divide="ignore"):
+            log_prob += log_weights.astype(X.dtype)
+        resp, row_log_likelihood = normalize_log_prob(log_prob)
+        w = data.weights_of(rows)
+        if w is None:
+            log_likelihood += float(row_log_likelihood.sum(dtype=np.float64))
+        else:
+            log_likelihood += float(w @ row_log_likelihood.astype(np.float64))
+            resp *= w[:, np.newaxis].astype(resp.dtype)
+        stats.add_block(X, resp, whitened)
+    return log_likelihood, stats
+
+
+def statistics_from_resp(model, data, resp_of_rows, n_components):
+    """Sufficient statistics for given responsibilities (initialisation).
+
+    Two passes, exact: the first finds each component's mean, the second
+    accumulates scatter about those means.
+
+    Parameters
+    ----------
+    resp_of_rows : callable
+        ``resp_of_rows(rows)`` returns the (unweighted) responsibilities of
+        the rows of a slice, shape (rows, K).
+    """
+    def accumulate(stats):
+        for rows in data.blocks(n_components):
+            resp = resp_of_rows(rows).astype(data.X.dtype, copy=False)
+            w = data.weights_of(rows)
+            if w is not None:
+                resp = resp * w[:, np.newaxis]
+            stats.add_block(data.centred(rows), resp)
+        return stats
+
+    moments = accumulate(
+        make_accumulator("pooled", np.zeros((n_components, data.n_features)))
+    )
+    nk_reg = moments.nk + 10 * np.finfo(data.X.dtype).eps
+    means = moments.sums / nk_reg[:, np.newaxis]
+    return accumulate(make_accumulator(model.scatter, means))
+
+
+def m_step(model, data, stats, reg_covar):
+    """New parameters from summed statistics.
+
+    Returns
+    -------
+    params : Params
+    jittered : ndarray of shape (K,), dtype=bool
+        Components whose covariance had to be regularised to be factorised.
+    """
+    # scikit-learn's guard against empty components, kept for identical results.
+    nk = stats.nk + 10 * np.finfo(data.X.dtype).eps
+    means, scatter = stats.finalize(nk, data.total_scatter)
+    covariances = model.m_step(nk, scatter, reg_covar)
+    precisions_cholesky, jittered = model.precision_cholesky(covariances)
+    params = Params(nk / nk.sum(), means, covariances, precisions_cholesky)
+    return params, jittered
+
+
+def with_weights(params, weights):
+    return replace(params, weights=np.asarray(weights, dtype=np.float64))

@@ -1,0 +1,118 @@
+"""Starting responsibilities for EM.
+
+Each initialiser returns a function ``resp_of_rows(rows)`` giving the
+responsibilities of a slice of rows, so that the engine can build the first
+M-step block by block without an n x K array when the start is a labelling.
+Initialisers see the rows in a canonical order (sorted by a fixed random
+projection), not in the order given. The fit therefore does not depend on row
+order, and a row of weight ``w`` is drawn exactly as ``w`` adjacent copies of it
+would be: the weighted samplers of k-means++ walk the cumulative weights, so
+integer sample weights give the same start as repeated rows.
+"""
+
+# Authors: The gmm_estimators developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+from sklearn.cluster import KMeans, kmeans_plusplus
+
+__all__ = ["INITIALIZERS", "initial_responsibilities"]
+
+
+def _one_hot(labels, n_components):
+    def resp_of_rows(rows):
+        block = labels[rows]
+        resp = np.zeros((block.shape[0], n_components))
+        resp[np.arange(block.shape[0]), block] = 1.0
+        return resp
+
+    return resp_of_rows
+
+
+def _from_seed_rows(indices, n_samples, n_components):
+    labels = np.full(n_samples, -1)
+    labels[indices] = np.arange(n_components)
+
+    def resp_of_rows(rows):
+        block = labels[rows]
+        resp = np.zeros((block.shape[0], n_components))
+        chosen = block >= 0
+        resp[np.flatnonzero(chosen), block[chosen]] = 1.0
+        return resp
+
+    return resp_of_rows
+
+
+def _kmeans(X, n_components, sample_weight, random_state):
+    kmeans = KMeans(n_clusters=n_components, n_init=1, random_state=random_state)
+    labels = kmeans.fit(X, sample_weight=sample_weight).labels_
+    return _one_hot(labels, n_components)
+
+
+def _kmeans_plusplus(X, n_components, sample_weight, random_state):
+    _, indices = kmeans_plusplus(
+        X, n_components, random_state=random_state, sample_weight=sample_weight
+    )
+    return _from_seed_rows(indices, X.shape[0], n_components)
+
+
+def _random(X, n_components, sample_weight, random_state):
+    resp = random_state.uniform(size=(X.shape[0], n_components))
+    resp /= resp.sum(axis=1)[:, np.newaxis]
+    return lambda rows: resp[rows]
+
+
+def _random_from_data(X, n_components, sample_weight, random_state):
+    p = None
+    if sample_weight is not None:
+        p = sample_weight / sample_weight.sum()
+    indices = random_state.choice(X.shape[0], size=n_components, replace=False, p=p)
+    return _from_seed_rows(indices, X.shape[0], n_components)
+
+
+INITIALIZERS = {
+    "kmeans": _kmeans,
+    "k-means++": _kmeans_plusplus,
+    "random": _random,
+    "random_from_data": _random_from_data,
+}
+
+
+def canonical_order(X):
+    """A row permutation that depends on the rows' values, not their order.
+
+    Rows are sorted by their projection on a fixed direction; only identical
+    rows (or, with probability zero, distinct rows with equal projections)
+    keep their relative order.
+    """
+    direction = np.random.RandomState(0).uniform(0.5, 1.5, size=X.shape[1])
+    return np.argsort(X @ direction.astype(X.dtype), kind="stable")
+
+
+def initial_responsibilities(method, X, n_components, sample_weight, random_state):
+    """Starting responsibilities by the named method.
+
+    Parameters
+    ----------
+    method : str
+        A key of :data:`INITIALIZERS`.
+    X : ndarray of shape (n_samples, n_features)
+    n_components : int
+    sample_weight : ndarray of shape (n_samples,) or None
+    random_state : numpy.random.RandomState
+
+    Returns
+    -------
+    resp_of_rows : callable
+        ``resp_of_rows(rows)`` returns the responsibilities of a row slice.
+    """
+    order = canonical_order(X)
+    weights = None if sample_weight is None else sample_weight[order]
+    sorted_resp = INITIALIZERS[method](X[order], n_components, weights, random_state)
+    position = np.empty_like(order)
+    position[order] = np.arange(order.shape[0])
+
+    def resp_of_rows(rows):
+        return sorted_resp(position[rows])
+
+    return resp_of_rows

@@ -1,0 +1,188 @@
+"""Sufficient statistics of a Gaussian mixture, accumulated over row blocks.
+
+For responsibilities ``r`` and sample weights ``w`` the M-step of every
+covariance structure needs only
+
+* ``N_k = sum_i w_i r_ik``,
+* the weighted mean of each component, and
+* the weighted scatter about that mean, in the form the structure asks for
+  (``CovarianceModel.scatter``): one ``(d, d)`` matrix per component, their
+  diagonals, or the pooled within-component matrix.
+
+Every accumulator here holds plain sums, so blocks of rows (or chunks on
+other machines) are combined by addition; ``finalize`` turns the sums into
+M-step inputs. All sums are kept in float64 whatever the data's dtype.
+
+Numerical care: per-component scatter matrices are accumulated in the
+whitened coordinates ``(x - mu_k) @ P_k`` of the parameters that produced the
+responsibilities. Those coordinates are centred near zero with unit spread,
+so subtracting the mean correction loses no precision even for float32 data
+far from the origin or for very tight components. The diagonal and pooled
+forms work on data already centred on its weighted mean by the engine.
+"""
+
+# Authors: The gmm_estimators developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+from scipy import linalg
+
+__all__ = ["make_accumulator"]
+
+
+def _mean_correction(sums, nk_reg, nk):
+    """Factor ``c`` such that the centred scatter is ``raw - c * s s^T``.
+
+    With ``xbar = s / nk_reg`` (``nk_reg`` is ``nk`` plus scikit-learn's
+    ``10 * eps`` guard), ``sum r (g - xbar)(g - xbar)^T`` equals
+    ``raw - s s^T (2 / nk_reg - nk / nk_reg**2)``.
+    """
+    return 2.0 / nk_reg - nk / nk_reg**2
+
+
+class _Accumulator:
+    """Common bookkeeping: ``nk`` and addition."""
+
+    _fields = ()
+
+    def __init__(self, n_components, n_features):
+        self.n_components = n_components
+        self.n_features = n_features
+        self.nk = np.zeros(n_components)
+
+    def __iadd__(self, other):
+        if type(other) is not type(self):
+            return NotImplemented
+        for field in ("nk", *self._fields):
+            setattr(self, field, getattr(self, field) + getattr(other, field))
+        return self
+
+
+class WhitenedScatter(_Accumulator):
+    """One scatter matrix per component, summed in whitened coordinates.
+
+    Parameters
+    ----------
+    means : ndarray of shape (K, d)
+        Centred reference means (those of the E-step).
+    precisions_cholesky : ndarray of shape (K, d, d) or None
+        Reference whitening; None means the identity (used at initialisation,
+        where the reference means are the exact weighted means).
+    """
+
+    _fields = ("sums", "raw")
+
+    def __init__(self, means, precisions_cholesky=None):
+        n_components, n_features = means.shape
+        super().__init__(n_components, n_features)
+        self.means = np.asarray(means, dtype=np.float64)
+        self.precisions_cholesky = precisions_cholesky
+        self.sums = np.zeros((n_components, n_features))
+        self.raw = np.zeros((n_components, n_features, n_features))
+
+    def add_block(self, X, weighted_resp, whitened=None):
+        """Add rows ``X`` (centred) with weights ``w * r`` of shape (n, K).
+
+        ``whitened`` are the residuals ``(x - mu_k) @ P_k`` of shape (n, K, d)
+        when the E-step produced them; otherwise the residuals about the
+        reference means are formed here.
+        """
+        if whitened is None:
+            whitened = X[:, np.newaxis, :] - self.means.astype(X.dtype)
+        by_component = whitened.transpose(1, 0, 2)  # (K, n, d) view
+        weighted = by_component * weighted_resp.T[:, :, np.newaxis]
+        self.nk += weighted_resp.sum(axis=0, dtype=np.float64)
+        self.sums += weighted.sum(axis=1, dtype=np.float64)
+        self.raw += np.matmul(weighted.transpose(0, 2, 1), by_component)
+
+    def finalize(self, nk_reg, total_scatter=None):
+        """Means and per-component scatter about them, in data coordinates."""
+        factor = _mean_correction(self.sums, nk_reg, self.nk)
+        shift = self.sums / nk_reg[:, np.newaxis]
+        scatter = self.raw - factor[:, np.newaxis, np.newaxis] * (
+            self.sums[:, :, np.newaxis] * self.sums[:, np.newaxis, :]
+        )
+        scatter = 0.5 * (scatter + scatter.transpose(0, 2, 1))
+        if self.precisions_cholesky is None:
+            return self.means + shift, scatter
+        # Undo the whitening: x - mu = g @ inv(P), so W = inv(P)^T C inv(P).
+        d = self.n_features
+        unwhiten = np.stack(
+            [
+                linalg.solve_triangular(P, np.eye(d), lower=False)
+                for P in np.asarray(self.precisions_cholesky, dtype=np.float64)
+            ]
+        )
+        means = self.means + np.einsum("kd,kde->ke", shift, unwhiten)
+        scatter = np.swapaxes(unwhiten, 1, 2) @ scatter @ unwhiten
+        return means, 0.5 * (scatter + scatter.transpose(0, 2, 1))
+
+
+class DiagonalScatter(_Accumulator):
+    """Diagonal of each component's scatter, from first and second moments."""
+
+    _fields = ("sums", "squares")
+
+    def __init__(self, means, precisions_cholesky=None):
+        n_components, n_features = means.shape
+        super().__init__(n_components, n_features)
+        self.sums = np.zeros((n_components, n_features))
+        self.squares = np.zeros((n_components, n_features))
+
+    def add_block(self, X, weighted_resp, whitened=None):
+        self.nk += weighted_resp.sum(axis=0, dtype=np.float64)
+        self.sums += weighted_resp.T @ X
+        self.squares += weighted_resp.T @ (X * X)
+
+    def finalize(self, nk_reg, total_scatter=None):
+        factor = _mean_correction(self.sums, nk_reg, self.nk)
+        scatter = self.squares - factor[:, np.newaxis] * self.sums**2
+        return self.sums / nk_reg[:, np.newaxis], np.maximum(scatter, 0.0)
+
+
+class PooledScatter(_Accumulator):
+    """Pooled within-component scatter: total scatter minus between-component.
+
+    The total scatter ``sum_i w_i x_i x_i^T`` of the centred data does not
+    depend on the responsibilities, so the engine computes it once per fit and
+    passes it to :meth:`finalize`; each block only adds first moments.
+    """
+
+    _fields = ("sums",)
+
+    def __init__(self, means, precisions_cholesky=None):
+        n_components, n_features = means.shape
+        super().__init__(n_components, n_features)
+        self.sums = np.zeros((n_components, n_features))
+
+    def add_block(self, X, weighted_resp, whitened=None):
+        self.nk += weighted_resp.sum(axis=0, dtype=np.float64)
+        self.sums += weighted_resp.T @ X
+
+    def finalize(self, nk_reg, total_scatter=None):
+        factor = _mean_correction(self.sums, nk_reg, self.nk)
+        between = (self.sums.T * factor) @ self.sums
+        scatter = total_scatter - between
+        return self.sums / nk_reg[:, np.newaxis], 0.5 * (scatter + scatter.T)
+
+
+_ACCUMULATORS = {
+    "full": WhitenedScatter,
+    "diag": DiagonalScatter,
+    "pooled": PooledScatter,
+}
+
+
+def make_accumulator(scatter, means, precisions_cholesky=None):
+    """Empty accumulator for the scatter a structure needs.
+
+    Parameters
+    ----------
+    scatter : {"full", "diag", "pooled"}
+        ``CovarianceModel.scatter``.
+    means : ndarray of shape (K, d)
+        Centred means of the E-step that will produce the responsibilities.
+    precisions_cholesky : ndarray or None
+        Their precision Cholesky factors (used by the whitened accumulator).
+    """
+    return _ACCUMULATORS[scatter](means, precisions_cholesky)
