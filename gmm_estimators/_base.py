@@ -15,10 +15,13 @@ from sklearn.base import BaseEstimator, ClusterMixin, DensityMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_is_fitted,
+    validate_data,
+)
 
 from . import _em
-from ._covariance import get_covariance_model
 from ._initialization import INITIALIZERS, initial_responsibilities
 from .exceptions import DegenerateFitWarning
 
@@ -146,6 +149,7 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
                 "init parameters, or increase max_iter, tol, or check for "
                 "degenerate data.",
                 ConvergenceWarning,
+                stacklevel=3,
             )
         self._set_fitted_parameters(best["params"], data.center, X.dtype)
         self.n_iter_ = best["n_iter"]
@@ -277,6 +281,7 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
                 "(in the data's units), or add jitter to discretised data. The "
                 "indices are stored in collapsed_components_.",
                 DegenerateFitWarning,
+                stacklevel=4,
             )
 
     # ----------------------------------------------------------- prediction
@@ -287,7 +292,9 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
     def _blockwise(self, X, reduce):
         """Apply ``reduce(weighted_log_prob)`` to each block of X and stack."""
         model = self._covariance_model()
-        center = np.asarray(self.weights_, np.float64) @ np.asarray(self.means_, np.float64)
+        center = np.asarray(self.weights_, np.float64) @ np.asarray(
+            self.means_, np.float64
+        )
         params = self._params_from_attributes(center)
         data = _em.FitData(X, None, center, None, float(X.shape[0]))
         parts = [
@@ -407,7 +414,9 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
                 f"Invalid value for 'n_samples': {n_samples!r}. The sampling "
                 "requires at least one sample."
             )
-        rng = check_random_state(self.random_state if random_state is None else random_state)
+        rng = check_random_state(
+            self.random_state if random_state is None else random_state
+        )
         n_components, n_features = self.means_.shape
         counts = rng.multinomial(n_samples, np.asarray(self.weights_, np.float64))
         full = self._covariance_model().to_full(
@@ -417,7 +426,9 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         X = np.vstack(
             [
                 mean + rng.standard_normal(size=(count, n_features)) @ factor.T
-                for mean, factor, count in zip(self.means_, factors, counts)
+                for mean, factor, count in zip(
+                    self.means_, factors, counts, strict=True
+                )
             ]
         )
         y = np.repeat(np.arange(n_components), counts)
@@ -476,8 +487,8 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
             else:
                 now = perf_counter()
                 print(
-                    f"  Iteration {n_iter}\t time lapse {now - self._iter_prev_time:.5f}s"
-                    f"\t ll change {diff_ll:.5f}"
+                    f"  Iteration {n_iter}\t time lapse "
+                    f"{now - self._iter_prev_time:.5f}s\t ll change {diff_ll:.5f}"
                 )
                 self._iter_prev_time = now
 

@@ -273,7 +273,7 @@ class CovarianceModel(ABC):
 
     @abstractmethod
     def log_det_cholesky(self, precisions_cholesky, n_features):
-        """``log det P`` per component, shape (K,): half the log det of the precision."""
+        """``log det P`` per component, shape (K,): half the precision's log det."""
 
     # -- distances -----------------------------------------------------------
     @abstractmethod
@@ -410,7 +410,8 @@ class _PooledMatrix(CovarianceModel):
     def check_precisions(self, precisions, n_components, n_features):
         precisions = _as_float_array(precisions)
         _check_shape(precisions, (n_features, n_features), self)
-        _check_spd(precisions[np.newaxis], self.aliases[0] if self.aliases else self.name)
+        what = self.aliases[0] if self.aliases else self.name
+        _check_spd(precisions[np.newaxis], what)
         return precisions
 
 
@@ -449,7 +450,8 @@ class _DiagonalVectors(CovarianceModel):
 
     def to_full(self, covariances, n_components, n_features):
         covariances = np.asarray(covariances)
-        full = np.zeros((covariances.shape[0], n_features, n_features), covariances.dtype)
+        shape = (covariances.shape[0], n_features, n_features)
+        full = np.zeros(shape, covariances.dtype)
         full[:, np.arange(n_features), np.arange(n_features)] = covariances
         return full
 

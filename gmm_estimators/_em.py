@@ -194,6 +194,7 @@ def statistics_from_resp(model, data, resp_of_rows, n_components):
         ``resp_of_rows(rows)`` returns the (unweighted) responsibilities of
         the rows of a slice, shape (rows, K).
     """
+
     def accumulate(stats):
         for rows in data.blocks(n_components):
             resp = resp_of_rows(rows).astype(data.X.dtype, copy=False)

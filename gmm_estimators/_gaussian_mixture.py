@@ -197,7 +197,10 @@ class GaussianMixture(BaseMixture):
 
 def _check_weights(weights, n_components):
     weights = check_array(
-        weights, dtype=[np.float64, np.float32], ensure_2d=False, input_name="weights_init"
+        weights,
+        dtype=[np.float64, np.float32],
+        ensure_2d=False,
+        input_name="weights_init",
     )
     if weights.shape != (n_components,):
         raise ValueError(
