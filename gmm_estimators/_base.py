@@ -132,7 +132,8 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
             else:
                 params = self._params_from_attributes(data.center)
                 lower_bound = self.lower_bound_
-            run = self._run_em(model, data, params, lower_bound)
+            with _em.block_mapper(data, self.n_components) as mapper:
+                run = self._run_em(model, data, params, lower_bound, mapper)
             # As scikit-learn: without iterations the last start is kept.
             if (
                 best is None
@@ -187,7 +188,13 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
                 self.init_params, data.X, n_components, data.sample_weight, random_state
             )
             stats = _em.statistics_from_resp(model, data, resp_of_rows, n_components)
-            params, _ = _em.m_step(model, data, stats, self.reg_covar)
+            params, _ = _em.m_step(
+                model,
+                data,
+                stats,
+                self.reg_covar,
+                equal_proportions=getattr(self, "equal_proportions", False),
+            )
         else:
             params = _em.Params(None, None, None, None)
         if weights is not None:
@@ -205,7 +212,7 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         assert params.means.shape == (n_components, d)
         return params
 
-    def _run_em(self, model, data, params, lower_bound):
+    def _run_em(self, model, data, params, lower_bound, mapper=map):
         """One EM run from ``params``; returns its best state and history."""
         lower_bounds = []
         jittered = np.zeros(self.n_components, dtype=bool)
@@ -213,8 +220,14 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         n_iter = 0
         for n_iter in range(1, self.max_iter + 1):
             previous = lower_bound
-            log_likelihood, stats = _em.em_step(model, data, params)
-            params, jittered = _em.m_step(model, data, stats, self.reg_covar)
+            log_likelihood, stats = _em.em_step(model, data, params, mapper)
+            params, jittered = _em.m_step(
+                model,
+                data,
+                stats,
+                self.reg_covar,
+                equal_proportions=getattr(self, "equal_proportions", False),
+            )
             lower_bound = log_likelihood / data.weight_sum
             lower_bounds.append(lower_bound)
             change = lower_bound - previous
@@ -439,7 +452,8 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         """Number of free parameters of the fitted model."""
         n_components, n_features = self.means_.shape
         covariance = self._covariance_model().n_parameters(n_components, n_features)
-        return int(covariance + n_components * n_features + n_components - 1)
+        n_weights = 0 if getattr(self, "equal_proportions", False) else n_components - 1
+        return int(covariance + n_components * n_features + n_weights)
 
     def bic(self, X):
         """Bayesian information criterion on X (lower is better).

@@ -19,15 +19,28 @@ origin.
 # SPDX-License-Identifier: BSD-3-Clause
 
 import math
-from dataclasses import dataclass, replace
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import lru_cache, partial
 
 import numpy as np
 from sklearn import get_config
 from sklearn.utils import gen_batches
 
+# threadpoolctl is a dependency of scikit-learn itself, so always present.
+from threadpoolctl import ThreadpoolController
+
 from ._stats import make_accumulator
 
-__all__ = ["FitData", "Params", "em_step", "m_step", "weighted_log_prob"]
+__all__ = [
+    "FitData",
+    "Params",
+    "block_mapper",
+    "em_step",
+    "m_step",
+    "weighted_log_prob",
+]
 
 # Rows per block are chosen so that the block's largest temporary
 # (block x K x d) stays near this size: large enough for efficient matrix
@@ -152,8 +165,32 @@ def normalize_log_prob(weighted):
     return resp, (row_max + np.log(total))[:, 0]
 
 
-def em_step(model, data, params):
+def _block_step(model, data, params, log_weights, rows):
+    """E-step and sufficient statistics of one block of rows."""
+    X = data.centred(rows)
+    log_prob, whitened = log_gaussian_density(model, X, params, data.n_features)
+    with np.errstate(divide="ignore"):
+        log_prob += log_weights.astype(X.dtype)
+    resp, row_log_likelihood = normalize_log_prob(log_prob)
+    w = data.weights_of(rows)
+    if w is None:
+        log_likelihood = float(row_log_likelihood.sum(dtype=np.float64))
+    else:
+        log_likelihood = float(w @ row_log_likelihood.astype(np.float64))
+        resp *= w[:, np.newaxis].astype(resp.dtype)
+    stats = make_accumulator(model.scatter, params.means, params.precisions_cholesky)
+    stats.add_block(X, resp, whitened)
+    return log_likelihood, stats
+
+
+def em_step(model, data, params, mapper=map):
     """One E-step over all blocks with the accumulation of the M-step inputs.
+
+    Parameters
+    ----------
+    mapper : callable, default=map
+        ``mapper(func, blocks)`` applies ``func`` to every block and yields
+        the results in block order (see :func:`block_mapper`).
 
     Returns
     -------
@@ -163,23 +200,51 @@ def em_step(model, data, params):
         Sufficient statistics of the responsibilities under ``params``.
     """
     n_components = params.weights.shape[0]
-    stats = make_accumulator(model.scatter, params.means, params.precisions_cholesky)
-    log_weights = np.log(params.weights)
+    with np.errstate(divide="ignore"):
+        log_weights = np.log(params.weights)
+    step = partial(_block_step, model, data, params, log_weights)
+    # Partial sums are added in block order, so the result does not depend on
+    # how many threads computed them.
     log_likelihood = 0.0
-    for rows in data.blocks(n_components):
-        X = data.centred(rows)
-        log_prob, whitened = log_gaussian_density(model, X, params, data.n_features)
-        with np.errstate(divide="ignore"):
-            log_prob += log_weights.astype(X.dtype)
-        resp, row_log_likelihood = normalize_log_prob(log_prob)
-        w = data.weights_of(rows)
-        if w is None:
-            log_likelihood += float(row_log_likelihood.sum(dtype=np.float64))
-        else:
-            log_likelihood += float(w @ row_log_likelihood.astype(np.float64))
-            resp *= w[:, np.newaxis].astype(resp.dtype)
-        stats.add_block(X, resp, whitened)
+    stats = make_accumulator(model.scatter, params.means, params.precisions_cholesky)
+    for block_log_likelihood, block_stats in mapper(step, data.blocks(n_components)):
+        log_likelihood += block_log_likelihood
+        stats += block_stats
     return log_likelihood, stats
+
+
+@contextmanager
+def block_mapper(data, n_components):
+    """A ``map`` over row blocks that uses one thread per core when it pays.
+
+    Blocks are independent, so they run on a thread pool (numpy releases the
+    GIL in its kernels) while BLAS is held to one thread each: on the small
+    per-block products, block-level parallelism is faster than BLAS's own and
+    does not oversubscribe the cores. The number of threads is BLAS's own
+    setting, so ``threadpoolctl`` limits and ``OMP_NUM_THREADS`` apply.
+    """
+    n_blocks = sum(1 for _ in data.blocks(n_components))
+    n_threads = min(n_blocks, _blas_threads())
+    if n_threads <= 1:
+        yield map
+        return
+    with (
+        _threadpool_controller().limit(limits=1, user_api="blas"),
+        ThreadPoolExecutor(n_threads) as executor,
+    ):
+        yield executor.map
+
+
+@lru_cache(maxsize=1)
+def _threadpool_controller():
+    # Scanning the loaded libraries is slow; do it once per process.
+    return ThreadpoolController()
+
+
+def _blas_threads():
+    info = _threadpool_controller().info()
+    threads = [lib["num_threads"] for lib in info if lib["user_api"] == "blas"]
+    return max(threads, default=1)
 
 
 def statistics_from_resp(model, data, resp_of_rows, n_components):
@@ -212,8 +277,13 @@ def statistics_from_resp(model, data, resp_of_rows, n_components):
     return accumulate(make_accumulator(model.scatter, means))
 
 
-def m_step(model, data, stats, reg_covar):
+def m_step(model, data, stats, reg_covar, *, equal_proportions=False):
     """New parameters from summed statistics.
+
+    Parameters
+    ----------
+    equal_proportions : bool, default=False
+        Keep every mixing proportion at ``1 / K`` instead of ``N_k / N``.
 
     Returns
     -------
@@ -226,9 +296,9 @@ def m_step(model, data, stats, reg_covar):
     means, scatter = stats.finalize(nk, data.total_scatter)
     covariances = model.m_step(nk, scatter, reg_covar)
     precisions_cholesky, jittered = model.precision_cholesky(covariances)
-    params = Params(nk / nk.sum(), means, covariances, precisions_cholesky)
+    if equal_proportions:
+        weights = np.full(nk.shape[0], 1.0 / nk.shape[0])
+    else:
+        weights = nk / nk.sum()
+    params = Params(weights, means, covariances, precisions_cholesky)
     return params, jittered
-
-
-def with_weights(params, weights):
-    return replace(params, weights=np.asarray(weights, dtype=np.float64))

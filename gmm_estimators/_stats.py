@@ -83,17 +83,26 @@ class WhitenedScatter(_Accumulator):
     def add_block(self, X, weighted_resp, whitened=None):
         """Add rows ``X`` (centred) with weights ``w * r`` of shape (n, K).
 
-        ``whitened`` are the residuals ``(x - mu_k) @ P_k`` of shape (n, K, d)
-        when the E-step produced them; otherwise the residuals about the
-        reference means are formed here.
+        ``whitened`` holds ``[(x - mu_k) @ P_k, 1]`` of shape (n, K, d + 1)
+        when the E-step produced it (it is scaled in place); otherwise the
+        residuals about the reference means are formed here.
         """
+        d = self.n_features
         if whitened is None:
-            whitened = X[:, np.newaxis, :] - self.means.astype(X.dtype)
-        by_component = whitened.transpose(1, 0, 2)  # (K, n, d) view
-        weighted = by_component * weighted_resp.T[:, :, np.newaxis]
-        self.nk += weighted_resp.sum(axis=0, dtype=np.float64)
-        self.sums += weighted.sum(axis=1, dtype=np.float64)
-        self.raw += np.matmul(weighted.transpose(0, 2, 1), by_component)
+            whitened = np.empty((X.shape[0], self.n_components, d + 1), X.dtype)
+            np.subtract(
+                X[:, np.newaxis, :], self.means.astype(X.dtype), out=whitened[:, :, :d]
+            )
+            whitened[:, :, d] = 1.0
+        # Scaling the augmented rows by sqrt(w r) turns every sum we need into
+        # one symmetric product per component: [[S, s], [s^T, N]].
+        whitened *= np.sqrt(weighted_resp)[:, :, np.newaxis]
+        by_component = whitened.transpose(1, 0, 2)  # (K, n, d + 1) view
+        # Same buffer on both sides: numpy dispatches to a symmetric rank-k update.
+        products = np.matmul(by_component.transpose(0, 2, 1), by_component)
+        self.raw += products[:, :d, :d]
+        self.sums += products[:, :d, d]
+        self.nk += products[:, d, d]
 
     def finalize(self, nk_reg, total_scatter=None):
         """Means and per-component scatter about them, in data coordinates."""

@@ -1,0 +1,502 @@
+"""GaussianMixture: scikit-learn equivalence, API, input checks, robustness."""
+
+import pickle
+import subprocess
+import sys
+import warnings
+
+import joblib
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from scipy import sparse, stats
+from sklearn.cluster import KMeans
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.mixture import GaussianMixture as SklearnGaussianMixture
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from gmm_estimators import (
+    DegenerateFitWarning,
+    GaussianMixture,
+    available_covariance_types,
+)
+from gmm_estimators._covariance import get_covariance_model
+
+SKLEARN_TYPES = ["full", "tied", "diag", "spherical"]
+
+
+def make_blobs_3d(rng, n_per=150, n_components=3, n_features=3, spread=6.0):
+    parts = []
+    for k in range(n_components):
+        A = rng.randn(n_features, n_features)
+        parts.append(rng.randn(n_per, n_features) @ A + spread * k)
+    return np.vstack(parts)
+
+
+def starting_parameters(X, covariance_type, n_components, random_state=0):
+    """Starting parameters from one sklearn EM step (a realistic, shared start)."""
+    start = SklearnGaussianMixture(
+        n_components,
+        covariance_type=covariance_type,
+        max_iter=1,
+        random_state=random_state,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        start.fit(X)
+    return {
+        "weights_init": start.weights_,
+        "means_init": start.means_,
+        "precisions_init": start.precisions_,
+    }
+
+
+def quiet_fit(estimator, X, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return estimator.fit(X, **kwargs)
+
+
+# --------------------------------------------------------------- sklearn oracle
+@pytest.mark.parametrize("covariance_type", SKLEARN_TYPES)
+def test_same_fit_as_sklearn_from_same_start(covariance_type, rng):
+    X = make_blobs_3d(rng)
+    init = starting_parameters(X, covariance_type, 3)
+    kwargs = dict(covariance_type=covariance_type, tol=0, max_iter=15, **init)
+    ours = quiet_fit(GaussianMixture(3, **kwargs), X)
+    ref = quiet_fit(SklearnGaussianMixture(3, **kwargs), X)
+
+    for name in ["weights_", "means_", "covariances_", "precisions_"]:
+        assert getattr(ours, name).shape == getattr(ref, name).shape
+        assert_allclose(getattr(ours, name), getattr(ref, name), rtol=1e-6, atol=0)
+    assert_allclose(ours.precisions_cholesky_, ref.precisions_cholesky_, rtol=1e-6)
+    assert_allclose(ours.lower_bound_, ref.lower_bound_, rtol=1e-6)
+    assert_allclose(ours.lower_bounds_, ref.lower_bounds_, rtol=1e-6)
+    assert ours.n_iter_ == ref.n_iter_ == 15
+    assert_allclose(ours.score_samples(X), ref.score_samples(X), rtol=1e-6)
+    assert_allclose(ours.predict_proba(X), ref.predict_proba(X), atol=1e-8)
+    assert_array_equal(ours.predict(X), ref.predict(X))
+    assert_allclose(ours.bic(X), ref.bic(X), rtol=1e-9)
+    assert_allclose(ours.aic(X), ref.aic(X), rtol=1e-9)
+
+
+@pytest.mark.parametrize("covariance_type", SKLEARN_TYPES)
+def test_converged_fit_matches_sklearn(covariance_type, rng):
+    """With convergence checks on, both stop at the same iteration."""
+    X = make_blobs_3d(rng)
+    init = starting_parameters(X, covariance_type, 3)
+    ours = GaussianMixture(3, covariance_type=covariance_type, **init).fit(X)
+    ref = SklearnGaussianMixture(3, covariance_type=covariance_type, **init).fit(X)
+    assert ours.converged_ and ref.converged_
+    assert ours.n_iter_ == ref.n_iter_
+    assert_allclose(ours.means_, ref.means_, rtol=1e-6)
+
+
+def test_same_parameters_as_sklearn():
+    ours = GaussianMixture().get_params()
+    ref = SklearnGaussianMixture().get_params()
+    extra = set(ours) - set(ref)
+    assert set(ref) <= set(ours)
+    assert extra <= {"equal_proportions"}
+    for name, value in ref.items():
+        assert ours[name] == value, name
+
+
+def test_init_params_parameters_not_rewritten(rng):
+    X = make_blobs_3d(rng)
+    init = starting_parameters(X, "full", 3)
+    means = init["means_init"].tolist()
+    est = GaussianMixture(3, means_init=means, max_iter=2)
+    quiet_fit(est, X)
+    assert est.means_init is means  # fit must not replace constructor arguments
+
+
+def test_max_iter_zero_keeps_the_start(rng):
+    X = make_blobs_3d(rng)
+    init = starting_parameters(X, "full", 3)
+    est = GaussianMixture(3, max_iter=0, **init).fit(X)
+    assert_allclose(est.means_, init["means_init"])
+    assert_allclose(est.precisions_, init["precisions_init"], rtol=1e-10)
+    assert_allclose(np.linalg.inv(est.covariances_), init["precisions_init"], rtol=1e-8)
+    assert est.n_iter_ == 0 and est.lower_bounds_ == []
+
+
+def test_labels_equal_predict_and_fit_predict(rng):
+    X = make_blobs_3d(rng)
+    est = GaussianMixture(3, random_state=0)
+    labels = est.fit_predict(X)
+    assert_array_equal(labels, est.labels_)
+    assert_array_equal(labels, est.predict(X))
+    assert labels.dtype.kind == "i"
+
+
+def test_predict_log_proba_and_proba_agree(rng):
+    X = make_blobs_3d(rng)
+    est = GaussianMixture(3, random_state=0).fit(X)
+    proba = est.predict_proba(X)
+    assert_allclose(proba.sum(axis=1), 1.0)
+    assert_allclose(np.exp(est.predict_log_proba(X)), proba, atol=1e-12)
+
+
+# ------------------------------------------------------------- density oracle
+@pytest.mark.parametrize("covariance_type", SKLEARN_TYPES)
+def test_score_samples_against_scipy(covariance_type, rng):
+    X = make_blobs_3d(rng, n_per=60)
+    est = GaussianMixture(3, covariance_type=covariance_type, random_state=0).fit(X)
+    full = get_covariance_model(covariance_type).to_full(est.covariances_, 3, 3)
+    expected = np.log(
+        sum(
+            w * stats.multivariate_normal(m, c).pdf(X)
+            for w, m, c in zip(est.weights_, est.means_, full, strict=True)
+        )
+    )
+    assert_allclose(est.score_samples(X), expected, rtol=1e-10)
+    assert_allclose(est.score(X), expected.mean(), rtol=1e-10)
+
+
+def test_one_component_is_the_maximum_likelihood_gaussian(rng):
+    X = rng.randn(500, 4) @ rng.randn(4, 4) + 3.0
+    est = GaussianMixture(1, reg_covar=0).fit(X)
+    assert_allclose(est.means_[0], X.mean(axis=0), rtol=1e-12)
+    assert_allclose(est.covariances_[0], np.cov(X.T, bias=True), rtol=1e-10)
+    assert est.converged_ and est.n_iter_ <= 2
+
+
+def test_affine_change_moves_the_fit(rng):
+    X = make_blobs_3d(rng)
+    A = rng.randn(3, 3) + 3 * np.eye(3)
+    b = np.array([100.0, -50.0, 7.0])
+    init = starting_parameters(X, "full", 3)
+    moved_init = {
+        "weights_init": init["weights_init"],
+        "means_init": init["means_init"] @ A.T + b,
+        "precisions_init": np.linalg.inv(
+            A @ np.linalg.inv(init["precisions_init"]) @ A.T
+        ),
+    }
+    # reg_covar=0: a ridge added in both coordinate systems is not equivariant.
+    kwargs = dict(tol=0, max_iter=10, reg_covar=0)
+    base = quiet_fit(GaussianMixture(3, **kwargs, **init), X)
+    moved = quiet_fit(GaussianMixture(3, **kwargs, **moved_init), X @ A.T + b)
+    assert_allclose(moved.means_, base.means_ @ A.T + b, rtol=1e-8)
+    assert_allclose(moved.covariances_, A @ base.covariances_ @ A.T, rtol=1e-6)
+    log_det = np.log(abs(np.linalg.det(A)))
+    assert_allclose(moved.lower_bound_, base.lower_bound_ - log_det, rtol=1e-8)
+
+
+# ------------------------------------------------------------- sample weights
+@pytest.mark.parametrize("covariance_type", SKLEARN_TYPES)
+def test_integer_weights_equal_repeated_rows(covariance_type, rng):
+    X = make_blobs_3d(rng, n_per=40)
+    weights = rng.randint(0, 4, size=X.shape[0])
+    repeated = np.repeat(X, weights, axis=0)
+    init = starting_parameters(X, covariance_type, 3)
+    kwargs = dict(covariance_type=covariance_type, tol=0, max_iter=10, **init)
+    weighted = quiet_fit(GaussianMixture(3, **kwargs), X, sample_weight=weights)
+    plain = quiet_fit(GaussianMixture(3, **kwargs), repeated)
+    for name in ["weights_", "means_", "covariances_"]:
+        assert_allclose(getattr(weighted, name), getattr(plain, name), rtol=1e-9)
+    assert_allclose(weighted.lower_bounds_, plain.lower_bounds_, rtol=1e-10)
+
+
+@pytest.mark.parametrize("init_params", ["kmeans", "k-means++"])
+def test_weighted_initialisation_equals_repeated_rows(init_params, rng):
+    X = make_blobs_3d(rng, n_per=30)
+    weights = rng.randint(1, 4, size=X.shape[0])
+    repeated = np.repeat(X, weights, axis=0)
+    shuffled = rng.permutation(repeated.shape[0])
+    kwargs = dict(n_components=3, init_params=init_params, random_state=0)
+    weighted = GaussianMixture(**kwargs).fit(X, sample_weight=weights)
+    plain = GaussianMixture(**kwargs).fit(repeated[shuffled])
+    assert_allclose(weighted.means_, plain.means_, rtol=1e-8)
+    assert_allclose(weighted.weights_, plain.weights_, rtol=1e-8)
+
+
+def test_result_does_not_depend_on_row_order(rng):
+    X = make_blobs_3d(rng)
+    order = rng.permutation(X.shape[0])
+    a = GaussianMixture(3, random_state=1).fit(X)
+    b = GaussianMixture(3, random_state=1).fit(X[order])
+    assert_allclose(a.means_, b.means_, rtol=1e-9)
+    assert_allclose(a.lower_bound_, b.lower_bound_, rtol=1e-12)
+
+
+def test_zero_weights_equal_dropped_rows(rng):
+    X = make_blobs_3d(rng, n_per=40)
+    keep = rng.rand(X.shape[0]) > 0.3
+    init = starting_parameters(X, "diag", 3)
+    kwargs = dict(covariance_type="diag", tol=0, max_iter=5, **init)
+    weighted = quiet_fit(GaussianMixture(3, **kwargs), X, sample_weight=keep * 1.0)
+    dropped = quiet_fit(GaussianMixture(3, **kwargs), X[keep])
+    assert_allclose(weighted.means_, dropped.means_, rtol=1e-10)
+
+
+def test_bad_sample_weight(rng):
+    X = make_blobs_3d(rng, n_per=10)
+    with pytest.raises(ValueError, match="(?i)negative"):
+        GaussianMixture(2).fit(X, sample_weight=-np.ones(X.shape[0]))
+    with pytest.raises(ValueError, match="positive sample_weight"):
+        w = np.zeros(X.shape[0])
+        w[0] = 1
+        GaussianMixture(2).fit(X, sample_weight=w)
+    with pytest.raises(ValueError, match="sample_weight"):
+        GaussianMixture(2).fit(X, sample_weight=np.ones(3))
+
+
+# ----------------------------------------------------------------- float32
+@pytest.mark.parametrize("covariance_type", SKLEARN_TYPES)
+def test_float32_stays_float32_and_precise(covariance_type, rng):
+    # Far from the origin and tight: naive moment formulas (sum x^2 - n mean^2)
+    # in float32 would lose every digit of these variances.
+    X = (make_blobs_3d(rng, spread=8.0) * 1e-2 + 1e4).astype(np.float32)
+    init = starting_parameters(X.astype(np.float64), covariance_type, 3)
+    kwargs = dict(covariance_type=covariance_type, tol=0, max_iter=10, **init)
+    # The same (rounded) data in float64: only the arithmetic differs.
+    wide = quiet_fit(GaussianMixture(3, **kwargs), X.astype(np.float64))
+    narrow = quiet_fit(GaussianMixture(3, **kwargs), X)
+    for name in ["weights_", "means_", "covariances_", "precisions_"]:
+        assert getattr(narrow, name).dtype == np.float32
+    assert narrow.score_samples(X).dtype == np.float32
+    model = get_covariance_model(covariance_type)
+    full = model.to_full(narrow.covariances_, 3, 3).astype(np.float64)
+    assert np.all(np.linalg.eigvalsh(full) > 0)
+    assert_allclose(narrow.means_, wide.means_, rtol=1e-6)
+    expected = model.to_full(wide.covariances_, 3, 3)
+    assert_allclose(full, expected, rtol=1e-3, atol=1e-3 * np.abs(expected).max())
+    assert_allclose(narrow.lower_bound_, wide.lower_bound_, rtol=1e-4)
+
+
+# --------------------------------------------------------------- sampling
+@pytest.mark.parametrize("covariance_type", SKLEARN_TYPES)
+def test_sample_matches_the_model(covariance_type, rng):
+    X = make_blobs_3d(rng)
+    est = GaussianMixture(3, covariance_type=covariance_type, random_state=0).fit(X)
+    samples, labels = est.sample(30000)
+    assert samples.shape == (30000, 3) and labels.shape == (30000,)
+    full = get_covariance_model(covariance_type).to_full(est.covariances_, 3, 3)
+    for k in range(3):
+        drawn = samples[labels == k]
+        assert_allclose(drawn.shape[0] / 30000, est.weights_[k], atol=0.02)
+        assert_allclose(
+            drawn.mean(axis=0),
+            est.means_[k],
+            atol=0.15 * np.sqrt(np.diag(full[k]).max()),
+        )
+        assert_allclose(np.cov(drawn.T), full[k], rtol=0.1, atol=0.1 * full[k].max())
+
+
+def test_sample_random_state(rng):
+    est = GaussianMixture(2, random_state=0).fit(make_blobs_3d(rng, n_components=2))
+    first, _ = est.sample(5)
+    again, _ = est.sample(5)
+    assert_array_equal(first, again)  # as scikit-learn: seeded by random_state
+    generator = np.random.RandomState(3)
+    a, _ = est.sample(5, random_state=generator)
+    b, _ = est.sample(5, random_state=generator)
+    assert not np.allclose(a, b)
+    with pytest.raises(ValueError, match="n_samples"):
+        est.sample(0)
+
+
+# ---------------------------------------------------------- degenerate data
+def assert_finite_fit(est, X):
+    for name in ["weights_", "means_", "covariances_", "precisions_"]:
+        assert np.all(np.isfinite(getattr(est, name))), name
+    assert np.all(np.isfinite(est.score_samples(X)))
+    assert np.all(np.isfinite(est.predict_proba(X)))
+
+
+@pytest.mark.parametrize("covariance_type", SKLEARN_TYPES)
+@pytest.mark.parametrize(
+    "case", ["duplicates", "constant", "collinear", "outlier", "few_distinct"]
+)
+def test_degenerate_data_never_crash(covariance_type, case, rng):
+    X = make_blobs_3d(rng, n_per=30)
+    if case == "duplicates":
+        X = np.vstack([X, np.repeat(X[:1], 40, axis=0)])
+    elif case == "constant":
+        X[:, 1] = 3.0
+    elif case == "collinear":
+        X[:, 2] = 2 * X[:, 0] - X[:, 1]
+    elif case == "outlier":
+        X[0] = 1e8
+    else:
+        X = np.repeat(rng.randint(0, 3, size=(4, 3)).astype(float), 20, axis=0)
+    for reg_covar in [1e-6, 0.0]:
+        est = GaussianMixture(
+            4, covariance_type=covariance_type, reg_covar=reg_covar, random_state=0
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", (ConvergenceWarning, DegenerateFitWarning))
+            est.fit(X)
+        assert_finite_fit(est, X)
+
+
+def collapsed_start(X):
+    """A diagonal 5-component start with one component on the 14 rows of
+    Old Faithful whose waiting time is exactly 83 minutes: the degenerate
+    local maximum EM reaches from unlucky starts on this integer-valued data."""
+    on83 = X[:, 1] == 83
+    centers = KMeans(4, random_state=0, n_init=1).fit(X[~on83]).cluster_centers_
+    return {
+        "means_init": np.vstack([centers, X[on83].mean(axis=0)]),
+        "weights_init": np.r_[np.full(4, (1 - on83.mean()) / 4), on83.mean()],
+        "precisions_init": np.vstack(
+            [np.tile(4 / X.var(axis=0), (4, 1)), [1 / X[on83, 0].var(), 1e6]]
+        ),
+    }
+
+
+def test_old_faithful_diag_five_collapses_and_says_so(old_faithful):
+    start = collapsed_start(old_faithful)
+    assert np.sum(old_faithful[:, 1] == 83) == 14
+    est = GaussianMixture(5, covariance_type="diag", **start)
+    with pytest.warns(DegenerateFitWarning, match=r"component\(s\) 4 .*reg_covar"):
+        est.fit(old_faithful)
+    assert_array_equal(est.collapsed_components_, [4])
+    members = est.labels_ == 4
+    assert members.sum() == 14
+    assert np.unique(old_faithful[members, 1]).size == 1
+    assert_finite_fit(est, old_faithful)
+    # A regularisation in the data's units removes the collapse.
+    sound = GaussianMixture(5, covariance_type="diag", reg_covar=0.1, **start)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DegenerateFitWarning)
+        sound.fit(old_faithful)
+    assert sound.collapsed_components_.size == 0
+
+
+def test_sound_fit_records_no_collapse(rng):
+    X = make_blobs_3d(rng)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DegenerateFitWarning)
+        est = GaussianMixture(3, random_state=0).fit(X)
+    assert est.collapsed_components_.size == 0
+
+
+# ------------------------------------------------------------- bad input
+@pytest.mark.parametrize(
+    "X, match",
+    [
+        (np.array([[1.0, np.nan], [2, 3], [4, 5]]), "NaN"),
+        (np.array([[1.0, np.inf], [2, 3], [4, 5]]), "infinity"),
+        (np.arange(5.0), "Expected 2D array"),
+        (sparse.csr_matrix(np.eye(4)), "[Ss]parse"),
+        (np.array([[1.0, 2.0]]), "minimum of 2"),
+    ],
+)
+def test_bad_input_errors(X, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        GaussianMixture(1).fit(X)
+
+
+def test_too_few_samples_for_components(rng):
+    with pytest.raises(ValueError, match="n_samples >= n_components.*Reduce"):
+        GaussianMixture(5).fit(rng.randn(3, 2))
+
+
+def test_feature_count_must_match(rng):
+    est = GaussianMixture(2, random_state=0).fit(rng.randn(20, 3))
+    for method in ["predict", "predict_proba", "score_samples", "score"]:
+        with pytest.raises(ValueError, match="3 features"):
+            getattr(est, method)(rng.randn(4, 2))
+
+
+def test_not_fitted():
+    with pytest.raises(NotFittedError):
+        GaussianMixture().predict(np.ones((2, 2)))
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"n_components": 0}, "n_components"),
+        ({"covariance_type": "blob"}, "covariance_type"),
+        ({"tol": -1}, "tol"),
+        ({"reg_covar": -1}, "reg_covar"),
+        ({"init_params": "nope"}, "init_params"),
+        ({"max_iter": -1}, "max_iter"),
+    ],
+)
+def test_invalid_parameters(params, match, rng):
+    with pytest.raises(ValueError, match=match):
+        GaussianMixture(**params).fit(rng.randn(10, 2))
+
+
+@pytest.mark.parametrize(
+    "covariance_type, bad, match",
+    [
+        ("full", {"weights_init": [0.5, 0.6]}, "normalized"),
+        ("full", {"weights_init": [1.2, -0.2]}, r"range \[0, 1\]"),
+        ("full", {"weights_init": [1.0]}, "shape"),
+        ("full", {"means_init": np.zeros((3, 2))}, "means_init should have shape"),
+        ("full", {"precisions_init": np.ones((2, 2, 2))}, "positive-definite"),
+        ("full", {"precisions_init": np.ones((2, 2))}, "shape"),
+        ("tied", {"precisions_init": -np.eye(2)}, "positive-definite"),
+        ("diag", {"precisions_init": -np.ones((2, 2))}, "positive"),
+        ("spherical", {"precisions_init": np.ones(3)}, "shape"),
+    ],
+)
+def test_bad_initial_parameters(covariance_type, bad, match, rng):
+    with pytest.raises(ValueError, match=match):
+        GaussianMixture(2, covariance_type=covariance_type, **bad).fit(rng.randn(10, 2))
+
+
+# ------------------------------------------------------------- persistence
+def test_joblib_round_trip_in_another_process(tmp_path, rng):
+    X = make_blobs_3d(rng)
+    est = GaussianMixture(3, random_state=0).fit(X)
+    path = tmp_path / "model.joblib"
+    data = tmp_path / "X.npy"
+    joblib.dump(est, path)
+    np.save(data, X)
+    code = (
+        "import joblib, numpy as np, sys;"
+        f"m = joblib.load({str(path)!r}); X = np.load({str(data)!r});"
+        "np.save(sys.argv[1], np.column_stack([m.predict(X), m.score_samples(X)]))"
+    )
+    out = tmp_path / "out.npy"
+    subprocess.run([sys.executable, "-c", code, str(out)], check=True)
+    theirs = np.load(out)
+    assert_array_equal(theirs[:, 0], est.predict(X))
+    assert_array_equal(theirs[:, 1], est.score_samples(X))
+    assert_array_equal(pickle.loads(pickle.dumps(est)).predict(X), est.predict(X))
+
+
+def test_feature_names_in(rng):
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(rng.randn(30, 2), columns=["a", "b"])
+    est = GaussianMixture(2, random_state=0).fit(frame)
+    assert list(est.feature_names_in_) == ["a", "b"]
+    assert est.n_features_in_ == 2
+
+
+def test_warm_start_continues(rng):
+    X = make_blobs_3d(rng)
+    init = starting_parameters(X, "full", 3)
+    long = quiet_fit(GaussianMixture(3, tol=0, max_iter=6, **init), X)
+    est = GaussianMixture(3, tol=0, max_iter=3, warm_start=True, **init)
+    quiet_fit(est, X)
+    quiet_fit(est, X)
+    assert_allclose(est.means_, long.means_, rtol=1e-10)
+
+
+def test_verbose_output(rng, capsys):
+    quiet_fit(
+        GaussianMixture(2, verbose=2, verbose_interval=1, max_iter=2), rng.randn(30, 2)
+    )
+    out = capsys.readouterr().out
+    assert "Initialization 0" in out and "Iteration 2" in out and "lower bound" in out
+
+
+# --------------------------------------------------------- scikit-learn checks
+@parametrize_with_checks(
+    [
+        GaussianMixture(n_components=3, covariance_type=name)
+        for name in available_covariance_types()
+        if name not in ("E", "V")
+    ],
+    expected_failed_checks=lambda estimator: {},
+)
+def test_sklearn_compatible(estimator, check):
+    check(estimator)
