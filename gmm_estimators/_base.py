@@ -119,30 +119,8 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         user_init = self._initial_parameters(X.shape[1], model)
         data = _em.FitData.from_arrays(X, sample_weight)
 
-        do_init = not (self.warm_start and hasattr(self, "converged_"))
-        n_init = self.n_init if do_init else 1
-        random_state = check_random_state(self.random_state)
-
-        best = None
-        for init in range(n_init):
-            self._print_verbose_msg_init_beg(init)
-            if do_init:
-                params = self._start(model, data, user_init, random_state)
-                lower_bound = -np.inf
-            else:
-                params = self._params_from_attributes(data.center)
-                lower_bound = self.lower_bound_
-            with _em.block_mapper(data, self.n_components) as mapper:
-                run = self._run_em(model, data, params, lower_bound, mapper)
-            # As scikit-learn: without iterations the last start is kept.
-            if (
-                best is None
-                or self.max_iter == 0
-                or run["lower_bound"] > best["lower_bound"]
-                or best["lower_bound"] == -np.inf
-            ):
-                best = run
-
+        with _em.block_mapper(data, self.n_components) as mapper:
+            best = self._best_run(model, data, user_init, mapper)
         self.converged_ = best["converged"]
         if not self.converged_ and self.max_iter > 0:
             warnings.warn(
@@ -162,6 +140,31 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         self.labels_ = self.predict(X)
         return self.labels_
 
+    def _best_run(self, model, data, user_init, mapper):
+        """EM from ``n_init`` starts (or the previous fit); the best run."""
+        do_init = not (self.warm_start and hasattr(self, "converged_"))
+        n_init = self.n_init if do_init else 1
+        random_state = check_random_state(self.random_state)
+        best = None
+        for init in range(n_init):
+            self._print_verbose_msg_init_beg(init)
+            if do_init:
+                params = self._start(model, data, user_init, random_state, mapper)
+                lower_bound = -np.inf
+            else:
+                params = self._params_from_attributes(data.center)
+                lower_bound = self.lower_bound_
+            run = self._run_em(model, data, params, lower_bound, mapper)
+            # As scikit-learn: without iterations the last start is kept.
+            if (
+                best is None
+                or self.max_iter == 0
+                or run["lower_bound"] > best["lower_bound"]
+                or best["lower_bound"] == -np.inf
+            ):
+                best = run
+        return best
+
     def _check_enough_samples(self, X, sample_weight):
         n_samples = X.shape[0]
         if n_samples < self.n_components:
@@ -179,7 +182,7 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
                     "or give more samples a positive weight."
                 )
 
-    def _start(self, model, data, user_init, random_state):
+    def _start(self, model, data, user_init, random_state, mapper=map):
         """Starting parameters: from the initialiser, then the user's overrides."""
         weights, means, precisions = user_init
         n_components, d = self.n_components, data.n_features
@@ -187,7 +190,9 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
             resp_of_rows = initial_responsibilities(
                 self.init_params, data.X, n_components, data.sample_weight, random_state
             )
-            stats = _em.statistics_from_resp(model, data, resp_of_rows, n_components)
+            stats = _em.statistics_from_resp(
+                model, data, resp_of_rows, n_components, mapper
+            )
             params, _ = _em.m_step(
                 model,
                 data,
@@ -227,6 +232,7 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
                 stats,
                 self.reg_covar,
                 equal_proportions=getattr(self, "equal_proportions", False),
+                previous=params.covariances,
             )
             lower_bound = log_likelihood / data.weight_sum
             lower_bounds.append(lower_bound)
@@ -310,11 +316,13 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         )
         params = self._params_from_attributes(center)
         data = _em.FitData(X, None, center, None, float(X.shape[0]))
-        parts = [
-            reduce(_em.weighted_log_prob(model, data.centred(rows), params))
-            for rows in data.blocks(self.means_.shape[0])
-        ]
-        return np.concatenate(parts) if parts else np.empty((0,))
+
+        def block(rows):
+            return reduce(_em.weighted_log_prob(model, data.centred(rows), params))
+
+        n_components = self.means_.shape[0]
+        with _em.block_mapper(data, n_components) as mapper:
+            return np.concatenate(list(mapper(block, data.blocks(n_components))))
 
     def _estimate_weighted_log_prob(self, X):
         """``log pi_k + log N(x | mu_k, Sigma_k)``, shape (n_samples, n_components)."""

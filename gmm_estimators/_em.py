@@ -247,7 +247,7 @@ def _blas_threads():
     return max(threads, default=1)
 
 
-def statistics_from_resp(model, data, resp_of_rows, n_components):
+def statistics_from_resp(model, data, resp_of_rows, n_components, mapper=map):
     """Sufficient statistics for given responsibilities (initialisation).
 
     Two passes, exact: the first finds each component's mean, the second
@@ -258,32 +258,41 @@ def statistics_from_resp(model, data, resp_of_rows, n_components):
     resp_of_rows : callable
         ``resp_of_rows(rows)`` returns the (unweighted) responsibilities of
         the rows of a slice, shape (rows, K).
+    mapper : callable, default=map
+        As in :func:`em_step`.
     """
 
-    def accumulate(stats):
-        for rows in data.blocks(n_components):
+    def accumulate(scatter, means):
+        def block(rows):
             resp = resp_of_rows(rows).astype(data.X.dtype, copy=False)
             w = data.weights_of(rows)
             if w is not None:
                 resp = resp * w[:, np.newaxis]
+            stats = make_accumulator(scatter, means)
             stats.add_block(data.centred(rows), resp)
-        return stats
+            return stats
 
-    moments = accumulate(
-        make_accumulator("pooled", np.zeros((n_components, data.n_features)))
-    )
+        total = make_accumulator(scatter, means)
+        for stats in mapper(block, data.blocks(n_components)):
+            total += stats
+        return total
+
+    moments = accumulate("pooled", np.zeros((n_components, data.n_features)))
     nk_reg = moments.nk + 10 * np.finfo(data.X.dtype).eps
-    means = moments.sums / nk_reg[:, np.newaxis]
-    return accumulate(make_accumulator(model.scatter, means))
+    return accumulate(model.scatter, moments.sums / nk_reg[:, np.newaxis])
 
 
-def m_step(model, data, stats, reg_covar, *, equal_proportions=False):
+def m_step(model, data, stats, reg_covar, *, equal_proportions=False, previous=None):
     """New parameters from summed statistics.
 
     Parameters
     ----------
     equal_proportions : bool, default=False
         Keep every mixing proportion at ``1 / K`` instead of ``N_k / N``.
+    previous : ndarray or None, default=None
+        Covariances of the parameters whose E-step produced ``stats``; the
+        structures with a non-convex inner iteration (EVE, VVE) also start
+        from them, so the step never decreases the likelihood.
 
     Returns
     -------
@@ -294,7 +303,7 @@ def m_step(model, data, stats, reg_covar, *, equal_proportions=False):
     # scikit-learn's guard against empty components, kept for identical results.
     nk = stats.nk + 10 * np.finfo(data.X.dtype).eps
     means, scatter = stats.finalize(nk, data.total_scatter)
-    covariances = model.m_step(nk, scatter, reg_covar)
+    covariances = model.m_step(nk, scatter, reg_covar, previous=previous)
     precisions_cholesky, jittered = model.precision_cholesky(covariances)
     if equal_proportions:
         weights = np.full(nk.shape[0], 1.0 / nk.shape[0])
