@@ -17,7 +17,6 @@ import importlib
 import json
 import os
 import platform
-import resource
 import subprocess
 import sys
 import tempfile
@@ -36,7 +35,7 @@ from threadpoolctl import threadpool_info
 REFERENCE_MODULE = "sklearn.mixture"
 REG_COVAR = 1e-6
 KMEANS_SUBSAMPLE = 20_000
-QUICK_SHRINK = 20
+QUICK_SHRINK = 50
 QUICK_MIN_SAMPLES = 2_000
 MATMUL_SIZE = 4_000
 QUICK_MATMUL_SIZE = 2_000
@@ -161,7 +160,7 @@ def parse_args(argv=None):
         "--rss",
         action="store_true",
         help="also fit each library once in a subprocess and report its "
-        "ru_maxrss increase",
+        "peak resident-set increase (Linux)",
     )
     parser.add_argument("--json", type=Path, help="write raw results to this file")
     parser.add_argument("--rss-child", type=Path, help=argparse.SUPPRESS)
@@ -461,16 +460,22 @@ def tracemalloc_peak_mib(module, X, params):
         tracemalloc.stop()
 
 
-def max_rss_mib():
-    """High-water resident set size of this process, in MiB (Linux: KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+def proc_status_mib(field):
+    """Read a memory field (``VmRSS``, ``VmHWM``) of /proc/self/status in MiB."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(f"{field}:"):
+                return int(line.split()[1]) / 1024.0
+    raise KeyError(field)
 
 
 def rss_delta_mib(module, X, params):
-    """Increase of ru_maxrss over one fit run in a fresh subprocess.
+    """Peak resident-set increase of one fit run in a fresh subprocess.
 
-    The data and parameters go through a temporary directory; the child loads
-    them, records its ru_maxrss, fits and reports the increase.
+    The data and parameters go through a temporary directory.  The child
+    loads them, resets its high-water mark (``VmHWM``, the figure behind
+    ``ru_maxrss``) through /proc/self/clear_refs, fits, and reports
+    ``VmHWM - VmRSS`` where ``VmRSS`` is read just before the fit.  Linux only.
 
     Returns
     -------
@@ -496,9 +501,11 @@ def rss_child(workdir):
     X = np.load(workdir / "X.npy")
     with np.load(workdir / "arrays.npz") as arrays:
         params = {**spec["params"], **arrays}
-    before = max_rss_mib()
+    gc.collect()
+    Path("/proc/self/clear_refs").write_text("5")
+    before = proc_status_mib("VmRSS")
     fit(spec["module"], X, params)
-    print(json.dumps({"rss_delta_mib": max_rss_mib() - before}))
+    print(json.dumps({"rss_delta_mib": proc_status_mib("VmHWM") - before}))
 
 
 def relative_difference(value, reference):
@@ -509,9 +516,9 @@ def relative_difference(value, reference):
 def summarise(contender, times, estimator, mode):
     """Timing, convergence and score summary of one contender.
 
-    ``time_s`` is seconds per EM iteration, ``(t(max_iter) - t(1)) /
-    (max_iter - 1)`` with the best times (``fit / n_iter_`` when
-    ``max_iter`` is 1), or seconds per whole fit in the default mode.
+    ``time_s`` is seconds per EM iteration, ``(t(n_iter_) - t(1)) /
+    (n_iter_ - 1)`` with the best times (``fit / n_iter_`` without a
+    one-iteration timing), or seconds per whole fit in the default mode.
     """
     best_fit = min(times["fit"])
     n_iter = int(estimator.n_iter_)
@@ -528,9 +535,8 @@ def summarise(contender, times, estimator, mode):
     }
     if mode == "default":
         summary["time_s"] = best_fit
-    elif times["one_iter"]:
-        max_iter = contender.params["max_iter"]
-        summary["time_s"] = (best_fit - min(times["one_iter"])) / (max_iter - 1)
+    elif times["one_iter"] and n_iter > 1:
+        summary["time_s"] = (best_fit - min(times["one_iter"])) / (n_iter - 1)
     else:
         summary["time_s"] = summary["fit_s_per_n_iter"]
     return summary
@@ -598,17 +604,14 @@ def markdown_table(headers, rows):
     widths = [max(len(row[i]) for row in [headers, *rows]) for i in range(len(headers))]
 
     def line(cells):
-        return (
-            "| "
-            + " | ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True))
-            + " |"
-        )
+        padded = [c.ljust(w) for c, w in zip(cells, widths, strict=True)]
+        return "| " + " | ".join(padded) + " |"
 
     rule = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
     return "\n".join([line(headers), rule, *(line(row) for row in rows)])
 
 
-def header_lines(info, gflops):
+def header_lines(info, gflops, size):
     """Lines describing the machine, libraries, BLAS and matmul rates."""
     lines = [
         f"# bench_em  ({time.strftime('%Y-%m-%d %H:%M:%S')})",
@@ -618,7 +621,10 @@ def header_lines(info, gflops):
         f"- numpy {info['numpy']}, scipy {info['scipy']}, "
         f"scikit-learn {info['sklearn']}",
         f"- ours: {info['ours_module']} {info['ours_version']} ({info['ours_file']})",
-        "- env: " + ", ".join(f"{k}={v}" for k, v in info["env"].items()),
+        "- env: "
+        + ", ".join(
+            f"{k}={'unset' if v is None else v}" for k, v in info["env"].items()
+        ),
     ]
     for pool in info["threadpools"]:
         lines.append(
@@ -628,7 +634,7 @@ def header_lines(info, gflops):
             f"layer={pool.get('threading_layer')} ({pool.get('filepath')})"
         )
     rates = ", ".join(f"{dtype} {rate:.1f}" for dtype, rate in gflops.items())
-    lines.append(f"- matmul GFLOP/s (best of {MATMUL_REPEATS}): {rates}")
+    lines.append(f"- matmul GFLOP/s ({size}x{size}, best of {MATMUL_REPEATS}): {rates}")
     return lines
 
 
@@ -727,23 +733,26 @@ def flop_table(results):
     return markdown_table(headers, rows)
 
 
+def notes(args):
+    """Lines explaining the columns of the results table."""
+    lines = [
+        "s/iter = (t(n_iter_) - t(1)) / (n_iter_ - 1), best of "
+        f"{args.repeats} interleaved repeats, max_iter={args.max_iter}, tol=0.",
+        "ref = sklearn, except full-float32 where ref = ours in float64.",
+        "† small: seconds per whole default fit (k-means init included), "
+        f"best of {args.small_repeats}.",
+        "peak MiB = tracemalloc peak during one fit.",
+    ]
+    if args.rss:
+        lines.append("RSS MiB = peak RSS increase of one fit in a subprocess.")
+    return lines
+
+
 def report(results, args):
     """Print the result tables and the notes needed to read them."""
     print("\n## Results\n")
     print(results_table(results))
-    print(
-        "\ns/iter = (t(max_iter) - t(1)) / (max_iter - 1) from the best of "
-        f"{args.repeats} interleaved repeats, max_iter={args.max_iter}, tol=0.\n"
-        "ref = sklearn, except full-float32 where ref = ours in float64.\n"
-        f"† small: seconds per whole default fit (k-means init included), best "
-        f"of {args.small_repeats}.\n"
-        "peak MiB = tracemalloc peak during one fit."
-        + (
-            " RSS MiB = ru_maxrss increase of one fit in a subprocess."
-            if args.rss
-            else ""
-        )
-    )
+    print("\n" + "\n".join(notes(args)))
     flagged = [r["name"] for r in results if r["flagged"]]
     if flagged:
         print(f"\n(!) log-likelihoods disagree beyond tolerance: {', '.join(flagged)}")
@@ -775,7 +784,7 @@ def main(argv=None):
     info = machine_info(args.ours_module)
     size = QUICK_MATMUL_SIZE if args.quick else MATMUL_SIZE
     gflops = {dtype: matmul_gflops(dtype, size) for dtype in ("float64", "float32")}
-    print("\n".join(header_lines(info, gflops)), flush=True)
+    print("\n".join(header_lines(info, gflops, size)), flush=True)
     results = []
     for case in selected_cases(args):
         print(

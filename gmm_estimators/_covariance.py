@@ -138,9 +138,14 @@ def _safe_cholesky(matrices):
         pass
     chol = np.empty_like(matrices)
     eye = np.eye(matrices.shape[-1])
+    # A zero matrix (a component on identical rows without reg_covar) borrows
+    # the largest scale of the stack: jitter relative to zero would give a
+    # precision that overflows.
+    diagonals = np.diagonal(matrices, axis1=-2, axis2=-1)
+    fallback = np.abs(diagonals[np.isfinite(diagonals)]).max(initial=0.0) or 1.0
     for k, matrix in enumerate(matrices):
         matrix = np.where(np.isfinite(matrix), matrix, 0.0)
-        scale = max(np.abs(np.diag(matrix)).max(initial=0.0), np.finfo(float).tiny)
+        scale = np.abs(np.diag(matrix)).max(initial=0.0) or fallback
         for rung in (0.0, *_JITTER_RUNGS):
             try:
                 chol[k] = np.linalg.cholesky(matrix + rung * scale * eye)
@@ -210,12 +215,16 @@ class CovarianceModel(ABC):
         matrix ``(d, d)``. The EM engine accumulates exactly that.
     description : str
         One line for documentation and tables.
+    max_n_features : int or None
+        Largest number of features the structure is defined for (mclust's
+        one-feature ``"E"`` and ``"V"``: 1); None for any.
     """
 
     name = None
     aliases = ()
     scatter = "full"
     description = ""
+    max_n_features = None
 
     # -- sizes ---------------------------------------------------------------
     @abstractmethod
@@ -228,7 +237,7 @@ class CovarianceModel(ABC):
 
     # -- M-step --------------------------------------------------------------
     @abstractmethod
-    def m_step(self, nk, scatter, reg_covar):
+    def m_step(self, nk, scatter, reg_covar, previous=None):
         """Covariance parameters from weighted scatter.
 
         Parameters
@@ -240,6 +249,13 @@ class CovarianceModel(ABC):
             ``sum_i w_i r_ik (x_i - xbar_k)(x_i - xbar_k)^T``.
         reg_covar : float
             Added to the diagonal of every covariance.
+        previous : ndarray of shape ``param_shape(K, d)`` or None
+            The covariances of the parameters that produced the
+            responsibilities (None at initialisation). Structures whose
+            M-step is a non-convex inner iteration (EVE, VVE) start from them
+            too, so that the result is never worse than them: every EM
+            iteration is then a generalised EM step that cannot decrease the
+            likelihood. Closed-form structures ignore it.
 
         Returns
         -------
@@ -292,11 +308,13 @@ class CovarianceModel(ABC):
         Returns
         -------
         dist : ndarray of shape (n, K)
-        whitened : ndarray of shape (n, K, d) or None
-            ``(x - mu_k) @ P_k`` for structures whose ``scatter`` is ``"full"``
-            (the engine accumulates their scatter in whitened coordinates, which
-            is both one pass over the data and numerically well conditioned);
-            None otherwise.
+        whitened : ndarray of shape (n, K, d + 1) or None
+            For structures whose ``scatter`` is ``"full"``: the whitened
+            residuals ``(x - mu_k) @ P_k`` followed by a constant 1, so that
+            one symmetric product per component yields ``N_k``, the sums and
+            the scatter (see ``_stats.WhitenedScatter``). Accumulating in
+            whitened coordinates makes the E- and M-step one pass over the
+            data and keeps the scatter well conditioned. None otherwise.
         """
 
     # -- conversions ---------------------------------------------------------
@@ -351,11 +369,21 @@ class _FullMatrices(CovarianceModel):
     def mahalanobis(self, X, means, precisions_cholesky):
         n, d = X.shape
         K = means.shape[0]
-        # One product for every component: X @ [P_1 | P_2 | ... | P_K].
-        stacked = np.transpose(precisions_cholesky, (1, 0, 2)).reshape(d, K * d)
-        whitened = (X @ stacked).reshape(n, K, d)
-        whitened -= np.einsum("kd,kde->ke", means, precisions_cholesky)
+        # One matrix product for every component: [x, 1] @ A_k with
+        # A_k = [[P_k, 0], [-mu_k P_k, 1]] gives [(x - mu_k) P_k, 1] directly.
+        stacked = np.zeros((d + 1, K, d + 1), dtype=X.dtype)
+        stacked[:d, :, :d] = np.transpose(precisions_cholesky, (1, 0, 2))
+        stacked[d, :, :d] = -np.einsum("kd,kde->ke", means, precisions_cholesky)
+        stacked[d, :, d] = 1.0
+        augmented = np.empty((n, d + 1), dtype=X.dtype)
+        augmented[:, :d] = X
+        augmented[:, d] = 1.0
+        whitened = (augmented @ stacked.reshape(d + 1, K * (d + 1))).reshape(
+            n, K, d + 1
+        )
         dist = np.einsum("nkd,nkd->nk", whitened, whitened)
+        dist -= 1.0
+        np.maximum(dist, 0.0, out=dist)
         return dist, whitened
 
     def to_full(self, covariances, n_components, n_features):
@@ -550,7 +578,7 @@ class VVV(_FullMatrices):
     def n_parameters(self, n_components, n_features):
         return n_components * n_features * (n_features + 1) // 2
 
-    def m_step(self, nk, scatter, reg_covar):
+    def m_step(self, nk, scatter, reg_covar, previous=None):
         covariances = scatter / nk[:, np.newaxis, np.newaxis]
         covariances = 0.5 * (covariances + np.swapaxes(covariances, -1, -2))
         d = covariances.shape[-1]
@@ -568,7 +596,7 @@ class EEE(_PooledMatrix):
     def n_parameters(self, n_components, n_features):
         return n_features * (n_features + 1) // 2
 
-    def m_step(self, nk, scatter, reg_covar):
+    def m_step(self, nk, scatter, reg_covar, previous=None):
         covariance = scatter / np.sum(nk)
         covariance = 0.5 * (covariance + covariance.T)
         covariance[np.diag_indices_from(covariance)] += reg_covar
@@ -585,7 +613,7 @@ class VVI(_DiagonalVectors):
     def n_parameters(self, n_components, n_features):
         return n_components * n_features
 
-    def m_step(self, nk, scatter, reg_covar):
+    def m_step(self, nk, scatter, reg_covar, previous=None):
         return scatter / nk[:, np.newaxis] + reg_covar
 
 
@@ -599,7 +627,7 @@ class VII(_SphericalScalars):
     def n_parameters(self, n_components, n_features):
         return n_components
 
-    def m_step(self, nk, scatter, reg_covar):
+    def m_step(self, nk, scatter, reg_covar, previous=None):
         return np.mean(scatter / nk[:, np.newaxis] + reg_covar, axis=1)
 
 
@@ -607,3 +635,859 @@ _FULL = register(VVV())
 register(EEE())
 register(VVI())
 register(VII())
+
+
+# --------------------------------------------------------------------------
+# The constrained mclust structures (Celeux and Govaert 1995)
+#
+# Every structure below minimises, over its constrained family, the covariance
+# part of the expected complete-data negative log-likelihood (times two),
+#
+#     f = sum_k [ n_k log|Sigma_k| + tr(Sigma_k^-1 W_k) ],
+#
+# where W_k is the weighted scatter of component k about its mean.
+#
+# Regularisation: ``reg_covar`` is applied as ``n_k * reg_covar`` added to the
+# diagonal of each component's scatter *before* the constrained estimate (for
+# a pooled scatter, ``n * reg_covar``). For every estimate that is linear in
+# the scatter (VVV, EEE, VVI, VII, EII, EEI, EEV, E, V) that is exactly
+# scikit-learn's "add reg_covar to the diagonal of the result"; for the others
+# adding a multiple of the identity afterwards would break the constraint (a
+# common shape or orientation is not preserved by it), whereas regularising the
+# scatter keeps the fitted covariances exactly inside their family and still
+# positive definite. The structures that divide by the scatter or take its
+# logarithm (VEI, EVI, VEE, EVE, VVE, VEV, EVV) also add a floor of 1e-15 of
+# the pooled variance, so that with ``reg_covar=0`` a component on identical
+# rows stays finite and is flagged as collapsed instead of producing NaN.
+
+# Inner iterations of the M-steps without closed form (VEI, VEE, EVE, VVE,
+# VEV) stop when the objective ``f`` changes by less than ``_INNER_TOL``
+# relative to ``max(|f|, n d)`` (``n d`` is the size of ``f`` near its optimum
+# and keeps the test meaningful when ``f`` happens to be near zero), or after
+# ``_INNER_MAX_ITER`` iterations. Each iteration is an exact minimisation over
+# one block of parameters, so ``f`` never increases: stopping early still
+# gives a generalised EM step.
+_INNER_TOL = 1e-10
+_INNER_MAX_ITER = 100
+_TINY = np.finfo(np.float64).tiny
+_EPS = np.finfo(np.float64).eps
+
+
+def _regularized_diagonal(nk, scatter, reg_covar):
+    """``diag(W_k) + n_k reg_covar``, floored (see :func:`_floor_diagonal`)."""
+    return _floor_diagonal(nk, scatter + reg_covar * nk[:, np.newaxis])
+
+
+def _regularized_matrices(nk, scatter, reg_covar):
+    """``W_k + n_k reg_covar I``, floored (see :func:`_floor_matrices`)."""
+    return _floor_matrices(nk, _add_to_diagonal(scatter, reg_covar * nk))
+
+
+def _floor_diagonal(nk, values):
+    """Diagonal scatter (K, d) with ``n_k * 1e-15 * s_j`` added.
+
+    ``s_j`` is feature j's pooled within-component variance. With
+    ``reg_covar=0`` a component on identical rows has zero scatter, which the
+    constrained estimates cannot divide by or take the log of; this floor,
+    below float64 resolution of each feature's own scale (per feature, so
+    that features in very different units are not disturbed), keeps the
+    estimate finite and lets the engine flag the component as collapsed.
+    """
+    values = np.maximum(values, 0.0)
+    pooled = values.sum(axis=0) / np.sum(nk)
+    fallback = pooled.max() if pooled.max() > 0 else 1.0
+    pooled = np.where(pooled > 0, pooled, fallback)
+    return values + _JITTER_RUNGS[0] * nk[:, np.newaxis] * pooled
+
+
+def _floor_matrices(nk, scatter):
+    """Scatter (K, d, d) with ``n_k * 1e-15 * s`` on the diagonal.
+
+    ``s`` is the pooled within-component variance averaged over the features;
+    see :func:`_floor_diagonal` for why.
+    """
+    d = scatter.shape[-1]
+    scale = np.trace(scatter.sum(axis=0)) / (d * np.sum(nk))
+    scale = scale if scale > 0 else 1.0
+    return _symmetric(_add_to_diagonal(scatter, _JITTER_RUNGS[0] * scale * nk))
+
+
+def _geometric_mean(values):
+    """``prod(values) ** (1 / d)`` over the last axis, for positive values."""
+    return np.exp(np.mean(np.log(np.maximum(values, _TINY)), axis=-1))
+
+
+def _unit_det_diagonal(values):
+    """A positive vector scaled to product one (a diagonal shape ``A``)."""
+    values = np.maximum(values, _TINY)
+    return values / _geometric_mean(values)
+
+
+def _log_det_spd(matrices):
+    """``log|M_k|`` of a stack of symmetric positive semi-definite matrices.
+
+    Cholesky where possible (insensitive to the scaling of the features);
+    a singular matrix (``reg_covar=0`` with a degenerate component) has its
+    eigenvalues floored at float64 resolution so that the result stays finite
+    and the engine can flag the component.
+    """
+    log_det = np.empty(matrices.shape[0])
+    for k, matrix in enumerate(matrices):
+        try:
+            log_det[k] = 2.0 * np.sum(np.log(np.diag(np.linalg.cholesky(matrix))))
+        except np.linalg.LinAlgError:
+            values = np.linalg.eigvalsh(matrix)
+            floor = max(values[-1] * _EPS, _TINY)
+            log_det[k] = np.sum(np.log(np.maximum(values, floor)))
+    return log_det
+
+
+def _unit_det_matrix(matrix):
+    """``(C, inv(C), log|C|)`` for ``C = M / |M|^(1/d)``, ``M`` symmetric PSD."""
+    d = matrix.shape[-1]
+    try:
+        chol = np.linalg.cholesky(matrix)
+    except np.linalg.LinAlgError:
+        values, vectors = np.linalg.eigh(matrix)
+        values = np.maximum(values, max(values[-1] * _EPS, _TINY))
+        values = values / _geometric_mean(values)
+        return (
+            (vectors * values) @ vectors.T,
+            (vectors / values) @ vectors.T,
+            float(np.sum(np.log(values))),
+        )
+    factor = np.exp(2.0 * np.sum(np.log(np.diag(chol))) / d)
+    inv_chol = linalg.solve_triangular(chol, np.eye(d), lower=True)
+    return matrix / factor, factor * (inv_chol.T @ inv_chol), 0.0
+
+
+def _diagonal_objective(nk, values, variances):
+    """``f`` for covariances that are diagonal in the basis where W_k has diagonal
+    ``values`` (its own axes, eigenvectors, or a common orientation)."""
+    return float(
+        np.sum(nk * np.sum(np.log(variances), axis=1)) + np.sum(values / variances)
+    )
+
+
+def _small_change(previous, current, scale, tol):
+    return abs(previous - current) <= tol * max(abs(current), scale)
+
+
+def _symmetric(matrices):
+    return 0.5 * (matrices + np.swapaxes(matrices, -1, -2))
+
+
+def _add_to_diagonal(matrices, values):
+    """``M_k + values_k I`` for a stack (values of shape (K,)) or one matrix."""
+    matrices = np.array(matrices, dtype=np.float64)
+    d = matrices.shape[-1]
+    if matrices.ndim == 3:
+        matrices[:, np.arange(d), np.arange(d)] += np.asarray(values)[:, np.newaxis]
+    else:
+        matrices[np.arange(d), np.arange(d)] += values
+    return matrices
+
+
+def _rotate(vectors, variances):
+    """``D_k diag(variances_k) D_k^T`` for one ``D`` (d, d) or a stack (K, d, d)."""
+    if vectors.ndim == 2:
+        return _symmetric(np.einsum("ij,kj,lj->kil", vectors, variances, vectors))
+    return _symmetric(np.einsum("kij,kj,klj->kil", vectors, variances, vectors))
+
+
+# Eigenvalues of one W_k closer than this (relative to its largest) are tied;
+# see _eigh_reproducible. Far above the rounding of accumulated scatter
+# (about 1e-15 relative), far below any gap that sampling produces.
+_TIE_RTOL = 1e-11
+
+
+def _eigh_reproducible(scatter):
+    """Eigen-decomposition of each ``W_k``, ascending, with a reproducible basis.
+
+    When ``W_k`` has tied eigenvalues (fewer distinct rows than features, or
+    duplicated rows: its null space is tied at ``n_k reg_covar``), EEV's and
+    VEV's maximiser is not unique: any rotation within the tied eigenspace
+    gives the same objective but a different covariance, so rounding alone
+    (the order of a sum) would change the fit. Within each block of tied
+    eigenvalues the basis is therefore rotated to diagonalise the pooled
+    scatter restricted to it (ascending), which leaves the objective unchanged,
+    is equivariant under rotations of the data, and puts the larger
+    common-shape variances where the other components spread most.
+    """
+    values, vectors = np.linalg.eigh(scatter)
+    reference = scatter.sum(axis=0)
+    for k in range(scatter.shape[0]):
+        tol = _TIE_RTOL * max(abs(values[k, -1]), _TINY)
+        starts = np.flatnonzero(np.diff(values[k]) > tol) + 1
+        for block in np.split(np.arange(values.shape[1]), starts):
+            if block.size > 1:
+                basis = vectors[k][:, block]
+                _, rotation = np.linalg.eigh(basis.T @ reference @ basis)
+                vectors[k][:, block] = basis @ rotation
+    return values, vectors
+
+
+def _common_shape_volumes(nk, values, tol, max_iter):
+    """Volumes and one shape minimising ``f`` for ``Sigma_k = lambda_k A``.
+
+    ``values`` (K, d) are the diagonals of the W_k in the basis where the
+    covariances are diagonal: the features (VEI) or each component's
+    eigenvectors (VEV). Alternates the two exact block minimisations
+    ``A = diag(sum_k W_k / lambda_k)`` scaled to determinant one and
+    ``lambda_k = tr(W_k A^-1) / (d n_k)``, from the spherical (VII) start.
+
+    Returns
+    -------
+    volumes : ndarray of shape (K,)
+    shape : ndarray of shape (d,), product one
+    trace : list of float
+        ``f`` at the start and after every iteration; never increasing.
+    """
+    d = values.shape[1]
+    values = np.maximum(values, 0.0)
+    scale = float(np.sum(nk)) * d
+    volumes = np.maximum(values.sum(axis=1) / (d * nk), _TINY)
+    shape = np.ones(d)
+    trace = [_diagonal_objective(nk, values, volumes[:, np.newaxis] * shape)]
+    for _ in range(max_iter):
+        shape = _unit_det_diagonal(np.sum(values / volumes[:, np.newaxis], axis=0))
+        volumes = np.maximum((values / shape).sum(axis=1) / (d * nk), _TINY)
+        trace.append(_diagonal_objective(nk, values, volumes[:, np.newaxis] * shape))
+        if _small_change(trace[-2], trace[-1], scale, tol):
+            break
+    return volumes, shape, trace
+
+
+def _vei_m_step(
+    nk, scatter, tol=_INNER_TOL, max_iter=_INNER_MAX_ITER, return_trace=False
+):
+    """VEI covariances ``lambda_k A`` (K, d) from diagonal scatter (K, d).
+
+    See :func:`_common_shape_volumes`. With ``return_trace`` also returns the
+    objective after each inner iteration.
+    """
+    volumes, shape, trace = _common_shape_volumes(nk, scatter, tol, max_iter)
+    covariances = volumes[:, np.newaxis] * shape
+    return (covariances, trace) if return_trace else covariances
+
+
+def _vev_m_step(
+    nk, scatter, tol=_INNER_TOL, max_iter=_INNER_MAX_ITER, return_trace=False
+):
+    """VEV covariances ``lambda_k D_k A D_k^T`` (K, d, d) from scatter (K, d, d).
+
+    ``D_k`` are the eigenvectors of ``W_k``, eigenvalues in the same (ascending)
+    order for every component: pairing the largest eigenvalue of each ``W_k``
+    with the largest of the common ``A`` is what minimises ``f`` for a given
+    ``A`` (von Neumann's trace inequality), and the updates keep ``A`` in that
+    order. Volumes and shape then come from the eigenvalues as for VEI.
+    """
+    eigenvalues, eigenvectors = _eigh_reproducible(_symmetric(scatter))
+    volumes, shape, trace = _common_shape_volumes(nk, eigenvalues, tol, max_iter)
+    covariances = _rotate(eigenvectors, volumes[:, np.newaxis] * shape)
+    return (covariances, trace) if return_trace else covariances
+
+
+def _vee_objective(nk, scatter, volumes, shape_inv, shape_log_det):
+    traces = np.einsum("ij,kji->k", shape_inv, scatter)
+    d = scatter.shape[-1]
+    value = np.sum(nk * (d * np.log(volumes) + shape_log_det))
+    return float(value + np.sum(traces / volumes)), traces
+
+
+def _vee_m_step(
+    nk, scatter, tol=_INNER_TOL, max_iter=_INNER_MAX_ITER, return_trace=False
+):
+    """VEE covariances ``lambda_k C`` (K, d, d), ``|C| = 1``, from scatter (K, d, d).
+
+    Alternates the exact block minimisations ``C = sum_k W_k / lambda_k``
+    scaled to determinant one and ``lambda_k = tr(W_k C^-1) / (d n_k)``, from
+    the spherical (VII) start ``C = I``.
+    """
+    d = scatter.shape[-1]
+    scatter = _symmetric(scatter)
+    scale = float(np.sum(nk)) * d
+    _, traces = _vee_objective(nk, scatter, np.ones_like(nk), np.eye(d), 0.0)
+    volumes = np.maximum(traces / (d * nk), _TINY)
+    shape = np.eye(d)
+    trace = [_vee_objective(nk, scatter, volumes, shape, 0.0)[0]]
+    for _ in range(max_iter):
+        shape, shape_inv, log_det = _unit_det_matrix(
+            np.sum(scatter / volumes[:, np.newaxis, np.newaxis], axis=0)
+        )
+        _, traces = _vee_objective(nk, scatter, volumes, shape_inv, log_det)
+        volumes = np.maximum(traces / (d * nk), _TINY)
+        trace.append(_vee_objective(nk, scatter, volumes, shape_inv, log_det)[0])
+        if _small_change(trace[-2], trace[-1], scale, tol):
+            break
+    covariances = _symmetric(volumes[:, np.newaxis, np.newaxis] * shape)
+    return (covariances, trace) if return_trace else covariances
+
+
+def _round_robin(d):
+    """Pairs of axes in d - 1 (or d) rounds of disjoint pairs (circle method)."""
+    players = list(range(d)) + ([None] if d % 2 else [])
+    m = len(players)
+    rounds = []
+    for _ in range(m - 1):
+        pairs = [
+            (min(a, b), max(a, b))
+            for a, b in zip(players[: m // 2], players[::-1][: m // 2], strict=True)
+            if a is not None and b is not None
+        ]
+        if pairs:
+            first, second = np.array(pairs).T
+            rounds.append((first, second))
+        players = [players[0], players[-1], *players[1:-1]]
+    return tuple(rounds)
+
+
+def _shared_axes(covariances):
+    """An orthogonal ``D`` diagonalising covariances that share their axes.
+
+    Commuting matrices share their eigenvectors, and so does any combination
+    of them; distinct, scale-normalised weights keep a tie within one
+    component from leaving the axes undetermined. (For covariances that do
+    not share axes, such as user-given starting precisions, this is merely
+    one more orthogonal start.)
+    """
+    covariances = _symmetric(covariances)
+    scales = np.trace(covariances, axis1=1, axis2=2)
+    weights = np.arange(1, covariances.shape[0] + 1) / np.where(
+        scales > 0, scales, 1.0
+    )
+    return np.linalg.eigh(np.tensordot(weights, covariances, axes=1))[1]
+
+
+def _profile_variances(nk, values, equal_volume):
+    """Best ``lambda_k A_k`` (K, d) given the orientation (diagonals ``values``).
+
+    EVE: ``A_k = B_k / |B_k|^(1/d)`` and ``lambda = sum_k |B_k|^(1/d) / n``;
+    VVE: ``lambda_k A_k = B_k / n_k``, with ``B_k = diag(D^T W_k D)``.
+    """
+    values = np.maximum(values, _TINY)
+    if equal_volume:
+        roots = _geometric_mean(values)
+        return (np.sum(roots) / np.sum(nk)) * values / roots[:, np.newaxis]
+    return np.maximum(values / nk[:, np.newaxis], _TINY)
+
+
+def _common_orientation(nk, scatter, equal_volume, tol, max_iter, previous=None):
+    """``Sigma_k = D diag(v_k) D^T`` with one orthogonal ``D`` (EVE and VVE).
+
+    Alternates (i) a sweep of Jacobi plane rotations of ``D`` with the
+    variances fixed and (ii) the closed-form variances for that ``D``
+    (:func:`_profile_variances`). With the variances fixed, rotating axes
+    ``i`` and ``j`` by ``theta`` changes ``sum_k tr(D V_k^-1 D^T W_k)`` by
+    ``a cos(2 theta) + b sin(2 theta)``, so each rotation is its exact
+    minimiser; rotations in disjoint planes do not interact and are applied
+    together (round-robin order). This is a block-coordinate descent on the
+    same objective as Browne and McNicholas' (2014) MM iteration, and, like it,
+    never increases ``f``; it was preferred because it converges in far fewer
+    iterations (the MM bound is loose for anisotropic components).
+
+    The objective has local minima, so the start is the best of several
+    orientations: the features' axes (where the profile equals the EVI/VVI
+    estimate), the principal axes of the pooled scatter (where EEE lies in
+    the family) and, in EM, the orientation of the ``previous`` covariances.
+    The result is never worse than any of them; in particular never worse
+    than the previous parameters, which makes each EM iteration a
+    generalised EM step.
+
+    Returns
+    -------
+    covariances : ndarray of shape (K, d, d)
+    trace : list of float
+    """
+    d = scatter.shape[-1]
+    scatter = _symmetric(scatter)
+    scale = float(np.sum(nk)) * d
+    starts = [np.eye(d), np.linalg.eigh(scatter.sum(axis=0))[1]]
+    if previous is not None and np.all(np.isfinite(previous)):
+        starts.append(_shared_axes(np.asarray(previous, dtype=np.float64)))
+    best = None
+    for axes in starts:
+        rotated = _symmetric(axes.T @ scatter @ axes)
+        values = np.diagonal(rotated, axis1=1, axis2=2)
+        variances = _profile_variances(nk, values, equal_volume)
+        value = _diagonal_objective(nk, values, variances)
+        if best is None or value < best[0]:
+            best = (value, axes, rotated, variances)
+    value, axes, rotated, variances = best
+    trace = [value]
+    rounds = _round_robin(d)
+    for _ in range(max_iter if rounds else 0):
+        inverse = 1.0 / variances
+        for first, second in rounds:
+            weight = inverse[:, first] - inverse[:, second]
+            a = 0.5 * np.sum(
+                (rotated[:, first, first] - rotated[:, second, second]) * weight, axis=0
+            )
+            b = np.sum(rotated[:, first, second] * weight, axis=0)
+            theta = np.where((a == 0) & (b == 0), 0.0, 0.5 * np.arctan2(-b, -a))
+            cos, sin = np.cos(theta), np.sin(theta)
+            rotation = np.eye(d)
+            rotation[first, first] = cos
+            rotation[second, second] = cos
+            rotation[second, first] = sin
+            rotation[first, second] = -sin
+            axes = axes @ rotation
+            rotated = rotation.T @ rotated @ rotation
+        rotated = _symmetric(rotated)
+        values = np.diagonal(rotated, axis1=1, axis2=2)
+        variances = _profile_variances(nk, values, equal_volume)
+        trace.append(_diagonal_objective(nk, values, variances))
+        if _small_change(trace[-2], trace[-1], scale, tol):
+            break
+    return _rotate(axes, variances), trace
+
+
+def _eve_m_step(
+    nk,
+    scatter,
+    tol=_INNER_TOL,
+    max_iter=_INNER_MAX_ITER,
+    return_trace=False,
+    previous=None,
+):
+    """EVE covariances ``lambda D A_k D^T`` (K, d, d).
+
+    See :func:`_common_orientation`.
+    """
+    covariances, trace = _common_orientation(
+        nk, scatter, True, tol, max_iter, previous
+    )
+    return (covariances, trace) if return_trace else covariances
+
+
+def _vve_m_step(
+    nk,
+    scatter,
+    tol=_INNER_TOL,
+    max_iter=_INNER_MAX_ITER,
+    return_trace=False,
+    previous=None,
+):
+    """VVE covariances ``lambda_k D A_k D^T`` (K, d, d).
+
+    See :func:`_common_orientation`.
+    """
+    covariances, trace = _common_orientation(
+        nk, scatter, False, tol, max_iter, previous
+    )
+    return (covariances, trace) if return_trace else covariances
+
+
+# -- axis-aligned structures ----------------------------------------------
+
+
+class EII(_DiagonalVectors):
+    """Spherical, equal volume: ``Sigma_k = lambda I``.
+
+    ``covariances_`` has shape ``(K, d)`` with identical entries, so that the
+    structure shares the diagonal representation and distances.
+
+    Notes
+    -----
+    M-step: ``lambda = tr(W) / (n d)`` with ``W`` the pooled within-component
+    scatter, plus ``reg_covar``. One free parameter.
+
+    References
+    ----------
+    Celeux, G. and Govaert, G. (1995). Gaussian parsimonious clustering
+    models. Pattern Recognition 28(5), 781-793.
+    """
+
+    name = "EII"
+    scatter = "pooled"
+    description = "spherical, equal volume"
+
+    def n_parameters(self, n_components, n_features):
+        return 1
+
+    def m_step(self, nk, scatter, reg_covar, previous=None):
+        d = scatter.shape[-1]
+        variance = np.trace(scatter) / (np.sum(nk) * d) + reg_covar
+        return np.full((nk.shape[0], d), variance)
+
+
+class EEI(_DiagonalVectors):
+    """Diagonal, equal volume and shape: ``Sigma_k = lambda A`` (one diagonal).
+
+    ``covariances_`` has shape ``(K, d)`` with identical rows.
+
+    Notes
+    -----
+    M-step: ``Sigma = diag(W) / n`` from the pooled within-component scatter
+    ``W``, plus ``reg_covar``. ``d`` free parameters.
+
+    References
+    ----------
+    Celeux, G. and Govaert, G. (1995). Gaussian parsimonious clustering
+    models. Pattern Recognition 28(5), 781-793.
+    """
+
+    name = "EEI"
+    scatter = "pooled"
+    description = "diagonal, equal volume and shape"
+
+    def n_parameters(self, n_components, n_features):
+        return n_features
+
+    def m_step(self, nk, scatter, reg_covar, previous=None):
+        variances = np.maximum(np.diag(scatter), 0.0) / np.sum(nk) + reg_covar
+        return np.broadcast_to(variances, (nk.shape[0], variances.shape[0])).copy()
+
+
+class VEI(_DiagonalVectors):
+    """Diagonal, varying volume, equal shape: ``Sigma_k = lambda_k A``.
+
+    Notes
+    -----
+    M-step (no closed form): from ``B_k = diag(W_k) + n_k reg_covar``,
+    alternate ``A = diag(sum_k B_k / lambda_k)`` scaled to determinant one and
+    ``lambda_k = tr(B_k A^-1) / (d n_k)`` until the objective
+    ``sum_k n_k log|Sigma_k| + tr(Sigma_k^-1 W_k)`` changes by less than
+    ``1e-10`` relative, or 100 iterations. ``K + d - 1`` free parameters.
+
+    References
+    ----------
+    Celeux, G. and Govaert, G. (1995). Gaussian parsimonious clustering
+    models. Pattern Recognition 28(5), 781-793.
+    """
+
+    name = "VEI"
+    scatter = "diag"
+    description = "diagonal, varying volume, equal shape"
+
+    def n_parameters(self, n_components, n_features):
+        return n_components + n_features - 1
+
+    def m_step(self, nk, scatter, reg_covar, previous=None):
+        return _vei_m_step(nk, _regularized_diagonal(nk, scatter, reg_covar))
+
+
+class EVI(_DiagonalVectors):
+    """Diagonal, equal volume, varying shape: ``Sigma_k = lambda A_k``.
+
+    Notes
+    -----
+    M-step (closed form): with ``B_k = diag(W_k) + n_k reg_covar``,
+    ``A_k = B_k / |B_k|^(1/d)`` and ``lambda = sum_k |B_k|^(1/d) / n``.
+    ``1 + K (d - 1)`` free parameters.
+
+    References
+    ----------
+    Celeux, G. and Govaert, G. (1995). Gaussian parsimonious clustering
+    models. Pattern Recognition 28(5), 781-793.
+    """
+
+    name = "EVI"
+    scatter = "diag"
+    description = "diagonal, equal volume, varying shape"
+
+    def n_parameters(self, n_components, n_features):
+        return 1 + n_components * (n_features - 1)
+
+    def m_step(self, nk, scatter, reg_covar, previous=None):
+        values = _regularized_diagonal(nk, scatter, reg_covar)
+        roots = _geometric_mean(values)
+        return (np.sum(roots) / np.sum(nk)) * values / roots[:, np.newaxis]
+
+
+# -- structures with orientations -------------------------------------------
+
+
+class VEE(_FullMatrices):
+    """Ellipsoidal, varying volume, equal shape and orientation.
+
+    ``Sigma_k = lambda_k C``, where ``C = D A D^T`` with ``|C| = 1`` is shared
+    by all components.
+
+    Notes
+    -----
+    M-step (no closed form): from ``W_k + n_k reg_covar I``, alternate
+    ``C = sum_k W_k / lambda_k`` scaled to determinant one and
+    ``lambda_k = tr(W_k C^-1) / (d n_k)`` until the objective changes by less
+    than ``1e-10`` relative, or 100 iterations.
+    ``K + (d - 1) + d (d - 1) / 2`` free parameters.
+
+    References
+    ----------
+    Celeux, G. and Govaert, G. (1995). Gaussian parsimonious clustering
+    models. Pattern Recognition 28(5), 781-793.
+    """
+
+    name = "VEE"
+    description = "ellipsoidal, varying volume, equal shape and orientation"
+
+    def n_parameters(self, n_components, n_features):
+        d = n_features
+        return n_components + (d - 1) + d * (d - 1) // 2
+
+    def m_step(self, nk, scatter, reg_covar, previous=None):
+        return _vee_m_step(nk, _regularized_matrices(nk, scatter, reg_covar))
+
+
+class EVE(_FullMatrices):
+    """Ellipsoidal, equal volume and orientation, varying shape.
+
+    ``Sigma_k = lambda D A_k D^T``.
+
+    Notes
+    -----
+    M-step (no closed form): from ``W_k + n_k reg_covar I``, alternate a
+    sweep of Jacobi rotations of the common orientation ``D`` (each the exact
+    minimiser in its plane, variances fixed) with the closed form given ``D``:
+    ``B_k = diag(D^T W_k D)``, ``A_k = B_k / |B_k|^(1/d)``,
+    ``lambda = sum_k |B_k|^(1/d) / n``; stop when the objective changes by
+    less than ``1e-10`` relative, or after 100 sweeps. This descends the same
+    objective as Browne and McNicholas' MM algorithm, in fewer iterations.
+    ``1 + K (d - 1) + d (d - 1) / 2`` free parameters.
+
+    References
+    ----------
+    Browne, R. P. and McNicholas, P. D. (2014). Estimating common principal
+    components in high dimensions. Advances in Data Analysis and
+    Classification 8(2), 217-226.
+
+    Celeux, G. and Govaert, G. (1995). Gaussian parsimonious clustering
+    models. Pattern Recognition 28(5), 781-793.
+    """
+
+    name = "EVE"
+    description = "ellipsoidal, equal volume and orientation, varying shape"
+
+    def n_parameters(self, n_components, n_features):
+        d = n_features
+        return 1 + n_components * (d - 1) + d * (d - 1) // 2
+
+    def m_step(self, nk, scatter, reg_covar, previous=None):
+        scatter = _regularized_matrices(nk, scatter, reg_covar)
+        return _eve_m_step(nk, scatter, previous=previous)
+
+
+class VVE(_FullMatrices):
+    """Ellipsoidal, equal orientation, varying volume and shape.
+
+    ``Sigma_k = lambda_k D A_k D^T``.
+
+    Notes
+    -----
+    M-step (no closed form): as EVE, with the closed form given ``D`` being
+    ``lambda_k A_k = diag(D^T W_k D) / n_k`` (a common-principal-components
+    fit). ``K + K (d - 1) + d (d - 1) / 2`` free parameters.
+
+    References
+    ----------
+    Browne, R. P. and McNicholas, P. D. (2014). Estimating common principal
+    components in high dimensions. Advances in Data Analysis and
+    Classification 8(2), 217-226.
+
+    Celeux, G. and Govaert, G. (1995). Gaussian parsimonious clustering
+    models. Pattern Recognition 28(5), 781-793.
+    """
+
+    name = "VVE"
+    description = "ellipsoidal, equal orientation, varying volume and shape"
+
+    def n_parameters(self, n_components, n_features):
+        d = n_features
+        return n_components * d + d * (d - 1) // 2
+
+    def m_step(self, nk, scatter, reg_covar, previous=None):
+        scatter = _regularized_matrices(nk, scatter, reg_covar)
+        return _vve_m_step(nk, scatter, previous=previous)
+
+
+class EEV(_FullMatrices):
+    """Ellipsoidal, equal volume and shape, varying orientation.
+
+    ``Sigma_k = lambda D_k A D_k^T``.
+
+    Notes
+    -----
+    M-step (closed form): eigen-decompose ``W_k = L_k Omega_k L_k^T`` with the
+    eigenvalues in the same order for every component; ``D_k = L_k`` and
+    ``lambda A = sum_k Omega_k / n``, plus ``reg_covar`` (which leaves the
+    eigenvectors unchanged). ``1 + (d - 1) + K d (d - 1) / 2`` free parameters.
+
+    References
+    ----------
+    Celeux, G. and Govaert, G. (1995). Gaussian parsimonious clustering
+    models. Pattern Recognition 28(5), 781-793.
+    """
+
+    name = "EEV"
+    description = "ellipsoidal, equal volume and shape, varying orientation"
+
+    def n_parameters(self, n_components, n_features):
+        d = n_features
+        return d + n_components * d * (d - 1) // 2
+
+    def m_step(self, nk, scatter, reg_covar, previous=None):
+        eigenvalues, eigenvectors = _eigh_reproducible(_symmetric(scatter))
+        variances = np.sum(np.maximum(eigenvalues, 0.0), axis=0) / np.sum(nk)
+        variances = np.broadcast_to(variances + reg_covar, eigenvalues.shape)
+        return _rotate(eigenvectors, variances)
+
+
+class VEV(_FullMatrices):
+    """Ellipsoidal, equal shape, varying volume and orientation.
+
+    ``Sigma_k = lambda_k D_k A D_k^T``.
+
+    Notes
+    -----
+    M-step (no closed form): from ``W_k + n_k reg_covar I = L_k Omega_k
+    L_k^T`` (eigenvalues in the same order for every component), ``D_k = L_k``;
+    then alternate ``A = sum_k Omega_k / lambda_k`` scaled to determinant one
+    and ``lambda_k = tr(Omega_k A^-1) / (d n_k)`` until the objective changes
+    by less than ``1e-10`` relative, or 100 iterations.
+    ``K + (d - 1) + K d (d - 1) / 2`` free parameters.
+
+    References
+    ----------
+    Celeux, G. and Govaert, G. (1995). Gaussian parsimonious clustering
+    models. Pattern Recognition 28(5), 781-793.
+    """
+
+    name = "VEV"
+    description = "ellipsoidal, equal shape, varying volume and orientation"
+
+    def n_parameters(self, n_components, n_features):
+        d = n_features
+        return n_components + (d - 1) + n_components * d * (d - 1) // 2
+
+    def m_step(self, nk, scatter, reg_covar, previous=None):
+        return _vev_m_step(nk, _regularized_matrices(nk, scatter, reg_covar))
+
+
+class EVV(_FullMatrices):
+    """Ellipsoidal, equal volume, varying shape and orientation: ``lambda C_k``.
+
+    Each ``C_k`` has determinant one.
+
+    Notes
+    -----
+    M-step (closed form): from ``W_k + n_k reg_covar I``,
+    ``C_k = W_k / |W_k|^(1/d)`` and ``lambda = sum_k |W_k|^(1/d) / n``.
+    ``1 - K + K d (d + 1) / 2`` free parameters.
+
+    References
+    ----------
+    Celeux, G. and Govaert, G. (1995). Gaussian parsimonious clustering
+    models. Pattern Recognition 28(5), 781-793.
+    """
+
+    name = "EVV"
+    description = "ellipsoidal, equal volume, varying shape and orientation"
+
+    def n_parameters(self, n_components, n_features):
+        d = n_features
+        return 1 - n_components + n_components * d * (d + 1) // 2
+
+    def m_step(self, nk, scatter, reg_covar, previous=None):
+        scatter = _regularized_matrices(nk, scatter, reg_covar)
+        d = scatter.shape[-1]
+        roots = np.exp(_log_det_spd(scatter) / d)
+        volume = np.sum(roots) / np.sum(nk)
+        return scatter * (volume / roots)[:, np.newaxis, np.newaxis]
+
+
+# -- one feature ---------------------------------------------------------------
+
+
+class _OneFeature:
+    """Mixin for mclust's univariate structures, defined for one feature only."""
+
+    max_n_features = 1
+    multivariate = None  # the structure to name for more features
+
+    def _check_n_features(self, n_features):
+        if n_features != 1:
+            raise ValueError(
+                f"covariance_type {self.name!r} is mclust's one-feature model, but "
+                f"the data has n_features={n_features}. Use "
+                f"covariance_type={self.multivariate!r} for more than one feature."
+            )
+
+    def m_step(self, nk, scatter, reg_covar, previous=None):
+        self._check_n_features(scatter.shape[-1])
+        return super().m_step(nk, scatter, reg_covar, previous)
+
+    def mahalanobis(self, X, means, precisions_cholesky):
+        self._check_n_features(X.shape[1])
+        return super().mahalanobis(X, means, precisions_cholesky)
+
+    def to_full(self, covariances, n_components, n_features):
+        self._check_n_features(n_features)
+        return super().to_full(covariances, n_components, n_features)
+
+    def check_precisions(self, precisions, n_components, n_features):
+        self._check_n_features(n_features)
+        return super().check_precisions(precisions, n_components, n_features)
+
+
+class _EqualSpherical(_SphericalScalars):
+    """One variance shared by every component, stored per component (K,)."""
+
+    def n_parameters(self, n_components, n_features):
+        return 1
+
+    def m_step(self, nk, scatter, reg_covar, previous=None):
+        variance = np.sum(scatter) / (np.sum(nk) * scatter.shape[-1]) + reg_covar
+        return np.full(nk.shape[0], variance)
+
+
+class E(_OneFeature, _EqualSpherical):
+    """One feature, equal variance: ``sigma_k^2 = sigma^2``.
+
+    ``covariances_`` has shape ``(K,)`` with identical entries. Raises a
+    ``ValueError`` for more than one feature (use ``"EII"``).
+
+    Notes
+    -----
+    M-step: ``sigma^2 = sum_k W_k / n`` plus ``reg_covar`` (EII for ``d = 1``).
+    One free parameter.
+
+    References
+    ----------
+    Fraley, C. and Raftery, A. E. (2002). Model-based clustering,
+    discriminant analysis, and density estimation. Journal of the American
+    Statistical Association 97(458), 611-631.
+    """
+
+    name = "E"
+    scatter = "diag"
+    multivariate = "EII"
+    description = "one feature, equal variance"
+
+
+class V(_OneFeature, VII):
+    """One feature, varying variance: ``sigma_k^2`` per component.
+
+    ``covariances_`` has shape ``(K,)``. Raises a ``ValueError`` for more than
+    one feature (use ``"VII"``).
+
+    Notes
+    -----
+    M-step: ``sigma_k^2 = W_k / n_k`` plus ``reg_covar`` (VII for ``d = 1``).
+    ``K`` free parameters.
+
+    References
+    ----------
+    Fraley, C. and Raftery, A. E. (2002). Model-based clustering,
+    discriminant analysis, and density estimation. Journal of the American
+    Statistical Association 97(458), 611-631.
+    """
+
+    name = "V"
+    aliases = ()
+    multivariate = "VII"
+    description = "one feature, varying variance"
+
+
+for _structure in (EII, EEI, VEI, EVI, VEE, EVE, VVE, EEV, VEV, EVV, E, V):
+    register(_structure())
+del _structure

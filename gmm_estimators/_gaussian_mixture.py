@@ -51,7 +51,13 @@ class GaussianMixture(BaseMixture):
         Starting means.
     precisions_init : array-like, default=None
         Starting precisions (inverse covariances), in the shape of
-        ``precisions_`` for the chosen ``covariance_type``.
+        ``precisions_`` for the chosen ``covariance_type``. They need not
+        satisfy the structure's constraints; the first M-step imposes them.
+    equal_proportions : bool, default=False
+        If True, the mixing proportions are fixed at ``1 / n_components``
+        (mclust's ``equalPro``) instead of being estimated; the model then has
+        ``n_components - 1`` fewer free parameters for :meth:`bic` and
+        :meth:`aic`.
     random_state : int, RandomState instance or None, default=None
         Seeds the initialisation and :meth:`sample`.
     warm_start : bool, default=False
@@ -66,14 +72,18 @@ class GaussianMixture(BaseMixture):
     Attributes
     ----------
     weights_ : ndarray of shape (n_components,)
-        Mixing proportions.
+        Mixing proportions (all ``1 / n_components`` with
+        ``equal_proportions=True``).
     means_ : ndarray of shape (n_components, n_features)
         Component means.
     covariances_ : ndarray
         Component covariances; shape ``(n_components, n_features, n_features)``
-        for 'full', ``(n_features, n_features)`` for 'tied',
-        ``(n_components, n_features)`` for 'diag', ``(n_components,)`` for
-        'spherical'.
+        for 'full' and the other structures with orientations (VEE, EVE, VVE,
+        EEV, VEV, EVV), ``(n_features, n_features)`` for 'tied',
+        ``(n_components, n_features)`` for 'diag' and the other axis-aligned
+        structures (EII, EEI, VEI, EVI; one row per component even where the
+        rows are equal), ``(n_components,)`` for 'spherical' and the
+        one-feature 'E' and 'V'.
     precisions_ : ndarray
         Inverses of the covariances, same shape.
     precisions_cholesky_ : ndarray
@@ -135,6 +145,7 @@ class GaussianMixture(BaseMixture):
         "weights_init": ["array-like", None],
         "means_init": ["array-like", None],
         "precisions_init": ["array-like", None],
+        "equal_proportions": ["boolean"],
     }
 
     def __init__(
@@ -150,6 +161,7 @@ class GaussianMixture(BaseMixture):
         weights_init=None,
         means_init=None,
         precisions_init=None,
+        equal_proportions=False,
         random_state=None,
         warm_start=False,
         verbose=0,
@@ -165,6 +177,7 @@ class GaussianMixture(BaseMixture):
         self.weights_init = weights_init
         self.means_init = means_init
         self.precisions_init = precisions_init
+        self.equal_proportions = equal_proportions
         self.random_state = random_state
         self.warm_start = warm_start
         self.verbose = verbose
