@@ -159,13 +159,20 @@ def _safe_cholesky(matrices):
     return chol, jittered
 
 
+def inverse_triangular(matrices, *, lower):
+    """Inverses of a stack of triangular matrices, exactly triangular.
+
+    One batched LAPACK call instead of a Python loop of triangular solves
+    (whose per-call overhead dominates for small ``d``); the unused triangle
+    is zeroed so that the factors stay exactly triangular.
+    """
+    inverse = np.linalg.inv(np.asarray(matrices, dtype=np.float64))
+    return np.tril(inverse) if lower else np.triu(inverse)
+
+
 def _precision_cholesky_from_cov_cholesky(cov_chol):
     """Upper factors ``P`` with ``P @ P.T = inv(L @ L.T)`` for lower ``L``."""
-    d = cov_chol.shape[-1]
-    eye = np.eye(d)
-    return np.stack(
-        [linalg.solve_triangular(L, eye, lower=True).T for L in cov_chol]
-    )
+    return np.swapaxes(inverse_triangular(cov_chol, lower=True), -1, -2)
 
 
 def _flip(matrices):
@@ -353,13 +360,7 @@ class _FullMatrices(CovarianceModel):
         return precisions_cholesky @ np.swapaxes(precisions_cholesky, -1, -2)
 
     def covariances_from_cholesky(self, precisions_cholesky):
-        d = precisions_cholesky.shape[-1]
-        inv = np.stack(
-            [
-                linalg.solve_triangular(P, np.eye(d), lower=False)
-                for P in np.asarray(precisions_cholesky, dtype=np.float64)
-            ]
-        )
+        inv = inverse_triangular(precisions_cholesky, lower=False)
         return np.swapaxes(inv, -1, -2) @ inv
 
     def log_det_cholesky(self, precisions_cholesky, n_features):

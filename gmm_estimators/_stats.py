@@ -25,7 +25,8 @@ forms work on data already centred on its weighted mean by the engine.
 # SPDX-License-Identifier: BSD-3-Clause
 
 import numpy as np
-from scipy import linalg
+
+from ._covariance import inverse_triangular
 
 __all__ = ["make_accumulator"]
 
@@ -115,13 +116,7 @@ class WhitenedScatter(_Accumulator):
         if self.precisions_cholesky is None:
             return self.means + shift, scatter
         # Undo the whitening: x - mu = g @ inv(P), so W = inv(P)^T C inv(P).
-        d = self.n_features
-        unwhiten = np.stack(
-            [
-                linalg.solve_triangular(P, np.eye(d), lower=False)
-                for P in np.asarray(self.precisions_cholesky, dtype=np.float64)
-            ]
-        )
+        unwhiten = inverse_triangular(self.precisions_cholesky, lower=False)
         means = self.means + np.einsum("kd,kde->ke", shift, unwhiten)
         scatter = np.swapaxes(unwhiten, 1, 2) @ scatter @ unwhiten
         return means, 0.5 * (scatter + scatter.transpose(0, 2, 1))
