@@ -265,11 +265,16 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
 
     def _params_from_attributes(self, center):
         """Fitted attributes as engine parameters centred on ``center``."""
+        # C-contiguous float64 copies: the memory layout of loaded or
+        # user-set attributes then cannot change the rounding of predictions.
+        def array(values):
+            return np.ascontiguousarray(values, dtype=np.float64)
+
         return _em.Params(
-            np.asarray(self.weights_, dtype=np.float64),
-            np.asarray(self.means_, dtype=np.float64) - center,
-            np.asarray(self.covariances_, dtype=np.float64),
-            np.asarray(self.precisions_cholesky_, dtype=np.float64),
+            array(self.weights_),
+            array(self.means_) - center,
+            array(self.covariances_),
+            array(self.precisions_cholesky_),
         )
 
     def _record_collapse(self, model, data, params, jittered):

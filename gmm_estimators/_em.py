@@ -218,21 +218,21 @@ def block_mapper(data, n_components):
     """A ``map`` over row blocks that uses one thread per core when it pays.
 
     Blocks are independent, so they run on a thread pool (numpy releases the
-    GIL in its kernels) while BLAS is held to one thread each: on the small
+    GIL in its kernels) while BLAS is held to one thread: on the small
     per-block products, block-level parallelism is faster than BLAS's own and
-    does not oversubscribe the cores. The number of threads is BLAS's own
-    setting, so ``threadpoolctl`` limits and ``OMP_NUM_THREADS`` apply.
+    does not oversubscribe the cores. Holding BLAS to one thread also makes
+    results bitwise reproducible whatever the machine's thread settings. The
+    number of worker threads is BLAS's own setting, so ``threadpoolctl``
+    limits and ``OMP_NUM_THREADS`` apply.
     """
     n_blocks = sum(1 for _ in data.blocks(n_components))
     n_threads = min(n_blocks, _blas_threads())
-    if n_threads <= 1:
-        yield map
-        return
-    with (
-        _threadpool_controller().limit(limits=1, user_api="blas"),
-        ThreadPoolExecutor(n_threads) as executor,
-    ):
-        yield executor.map
+    with _threadpool_controller().limit(limits=1, user_api="blas"):
+        if n_threads <= 1:
+            yield map
+            return
+        with ThreadPoolExecutor(n_threads) as executor:
+            yield executor.map
 
 
 @lru_cache(maxsize=1)
