@@ -16,6 +16,8 @@ integer sample weights give the same start as repeated rows.
 import numpy as np
 from sklearn.cluster import KMeans, kmeans_plusplus
 
+from ._hierarchical import hc_labels
+
 __all__ = ["INITIALIZERS", "initial_responsibilities"]
 
 
@@ -70,11 +72,17 @@ def _random_from_data(X, n_components, sample_weight, random_state):
     return _from_seed_rows(indices, X.shape[0], n_components)
 
 
+def _hc(X, n_components, sample_weight, random_state):
+    labels = hc_labels(X, n_components, sample_weight, random_state)
+    return _one_hot(labels, n_components)
+
+
 INITIALIZERS = {
     "kmeans": _kmeans,
     "k-means++": _kmeans_plusplus,
     "random": _random,
     "random_from_data": _random_from_data,
+    "hc": _hc,
 }
 
 

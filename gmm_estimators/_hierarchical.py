@@ -1,0 +1,646 @@
+"""Model-based hierarchical agglomeration (mclust's ``hc``), for starting labels.
+
+The default initialisation of R's mclust: transform the data, start from one
+group per distinct row, and repeatedly merge the two groups whose merge costs
+the least classification likelihood under the unconstrained Gaussian model
+(VVV); cut the tree at ``K`` groups (Banfield and Raftery 1993; Fraley 1998,
+"Algorithms for model-based Gaussian hierarchical clustering", SIAM J. Sci.
+Comput. 20:270-281).
+
+The criterion is the one mclust's Fortran routine ``hcvvv`` minimises. A group
+of (weighted) size ``l``, scatter matrix ``W`` (about its mean) and ``m``
+distinct rows contributes
+
+    term(group) = l * log( [m > d] det(W / l) + (tr(W) + alpha) / l )
+
+and the cost of merging groups ``i`` and ``j`` is
+``term(i u j) - term(i) - term(j)``, the decrease of the (regularised)
+classification log-likelihood ``-sum_k n_k log |W_k / n_k|`` of Fraley (1998).
+The trace term, with ``alpha = tr(W_data) / (n d)`` (mclust's ``alpha = 1``
+times the mean variance of the transformed data, ``beta = 1``), keeps the term
+finite for groups of ``d`` or fewer distinct rows, whose scatter is singular:
+for them (singletons included) the determinant is exactly zero and only the
+trace term counts. A singleton's term is ``log(alpha)``.
+
+Data transformation (mclust's default ``hcUse = "SVD"``): centre and scale
+every column to unit standard deviation (denominator ``n - 1``, as R's
+``scale``), then project on the right singular vectors scaled by the inverse
+square root of the singular values, ``Z = X_std V S^(-1/2)``. Constant columns
+are dropped, as mclust's ``dropCols`` does, and so are directions with a zero
+singular value (mclust would divide by zero there).
+
+Differences from mclust's defaults:
+
+* Identical rows are merged before anything else: each distinct row starts as
+  one group carrying its count. This is mclust's
+  ``hc(X, partition = dupPartition(X))``, which the package reproduces exactly
+  (tests/fixtures/mclust). mclust 6.0.0's ``hc()`` names that partition as its
+  default but never passes it on, so by default it starts from singletons,
+  where equal-cost merges of identical rows make the tree depend on the
+  order of ties.
+* Sample weights are group counts from the start: a row of weight ``w`` is
+  ``w`` identical rows, so integer weights give exactly the labels of repeated
+  rows (the transformation, ``alpha`` and every merge cost use weighted sums).
+* With more than ``max_rows`` distinct rows of positive weight, a subset of
+  ``max_rows`` of them is drawn without replacement with probabilities
+  proportional to their weights (mclust draws 2000 rows uniformly), the
+  transformation is computed on the subset (as mclust's ``hc(data[subset, ])``),
+  and the subset is agglomerated. Every other row is then given the group
+  with the highest ``log pi_k + log N(z | mu_k, Sigma_k)`` (a hard E-step under
+  the Gaussian fitted to each group in the transformed coordinates, with
+  ``pi_k`` the group's share of the subset's weight and
+  ``Sigma_k = (W_k + alpha I) / n_k``, the same regularisation as the merge
+  criterion, so that groups with few rows still have a proper Gaussian).
+
+Implementation (O(m d^2) memory, no cost matrix): every group keeps its
+nearest group and the cost of merging with it. After a merge the costs of the
+merged group against all others are computed at once (vectorised), which may
+make it the nearest group of others; a group whose nearest group was one of
+the merged pair keeps its old minimum as a lower bound and is recomputed only
+when it comes up as the overall minimum (Muellner's generic algorithm).
+Costs are first bounded from below without the determinant term, and
+determinants are computed only for pairs that may be a minimum and whose
+merge has more than ``d`` distinct rows: against a group of identical rows by
+the matrix determinant lemma ``det(W_g + c u u') = det(W_g) + c u' adj(W_g) u``,
+otherwise batched. The result is the same greedy sequence as recomputing
+every pair at every step (tested against that brute force).
+"""
+
+# Authors: The gmm_estimators developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import math
+import warnings
+
+import numpy as np
+from scipy import linalg
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import check_random_state
+
+__all__ = ["hc_labels", "hc_merges", "svd_transform"]
+
+#: Largest number of distinct rows agglomerated (mclust's ``subset`` option).
+MAX_ROWS = 2000
+
+
+# --------------------------------------------------------------------------
+# Data transformation
+
+
+def svd_transform(X, weights=None):
+    """mclust's ``hcUse = "SVD"`` transformation, fitted on weighted rows.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, d)
+    weights : ndarray of shape (n,) or None
+        Frequency weights (a weight of 2 is a row that appears twice).
+
+    Returns
+    -------
+    transform : callable
+        ``transform(Y)`` maps rows of the same space to the transformed
+        coordinates, shape (len(Y), r) with ``r <= d``.
+    """
+    X = np.asarray(X, dtype=np.float64)
+    w = np.ones(X.shape[0]) if weights is None else np.asarray(weights, np.float64)
+    total = w.sum()
+    mean = w @ X / total
+    centred = X - mean
+    # R's scale(): standard deviation with denominator n - 1.
+    dof = total - 1.0 if total > 1.0 else total
+    variance = w @ (centred * centred) / dof
+    keep = np.isfinite(variance) & (variance > 0.0)
+    scale = np.sqrt(variance[keep])
+    if not keep.any():  # every column constant: nothing to agglomerate on
+        return lambda Y: np.zeros((np.asarray(Y).shape[0], 0))
+    standard = centred[:, keep] / scale
+    _, singular, vt = linalg.svd(
+        np.sqrt(w)[:, np.newaxis] * standard, full_matrices=False
+    )
+    rank = int(np.sum(singular > singular[:1].max(initial=0.0) * 1e-12))
+    # Fix the singular vectors' signs (largest entry positive) so that the
+    # coordinates do not depend on LAPACK's choice; the criterion does not.
+    largest = np.argmax(np.abs(vt), axis=1)
+    vt *= np.sign(vt[np.arange(vt.shape[0]), largest])[:, np.newaxis]
+    projection = vt[:rank].T / np.sqrt(singular[:rank])
+
+    def transform(Y):
+        Y = np.asarray(Y, dtype=np.float64)
+        return ((Y - mean)[:, keep] / scale) @ projection
+
+    return transform
+
+
+# --------------------------------------------------------------------------
+# Small batched linear algebra
+
+
+def _batched_det(A):
+    """Determinants of a stack of symmetric positive semi-definite matrices.
+
+    Closed forms for d <= 3 (cheaper than a LAPACK call per matrix), LAPACK
+    otherwise; rounding below zero is clipped.
+    """
+    d = A.shape[-1]
+    if d == 1:
+        det = A[:, 0, 0].copy()
+    elif d == 2:
+        det = A[:, 0, 0] * A[:, 1, 1] - A[:, 0, 1] * A[:, 1, 0]
+    elif d == 3:
+        a, b, c = A[:, 0, 0], A[:, 0, 1], A[:, 0, 2]
+        e, f, i = A[:, 1, 1], A[:, 1, 2], A[:, 2, 2]
+        det = a * (e * i - f * f) - b * (b * i - f * c) + c * (b * f - e * c)
+    else:
+        det = np.linalg.det(A)
+    return np.maximum(det, 0.0)
+
+
+def _adjugate_psd(W, det):
+    """Adjugate of a symmetric positive semi-definite matrix (also if singular).
+
+    ``det`` is its determinant (zero when it is known to be singular).
+    """
+    d = W.shape[0]
+    if d == 1:
+        return np.ones((1, 1))
+    if d == 2:
+        return np.array([[W[1, 1], -W[0, 1]], [-W[1, 0], W[0, 0]]])
+    scale = np.trace(W) / d
+    if det > 1e-8 * scale**d:
+        return det * np.linalg.inv(W)
+    values, vectors = np.linalg.eigh(W)
+    values = np.maximum(values, 0.0)
+    # Product of all eigenvalues but the i-th, without dividing by zero.
+    others = np.array([np.prod(np.delete(values, i)) for i in range(d)])
+    return (vectors * others) @ vectors.T
+
+
+def _int_power(x, d):
+    """``x ** d`` for a positive integer ``d`` by repeated squaring (faster)."""
+    result = None
+    base = x
+    while d:
+        if d & 1:
+            result = base.copy() if result is None else result * base
+        d >>= 1
+        if d:
+            base = base * base
+    return result
+
+
+# --------------------------------------------------------------------------
+# The agglomeration
+
+
+def _terms(counts, det, trace, alpha, d):
+    """``l * log(det(W) / l**d + (tr W + alpha) / l)`` for arrays of groups."""
+    return counts * np.log(det / counts**d + (trace + alpha) / counts)
+
+
+def default_alpha(Z, counts):
+    """mclust's trace regularisation: the mean variance ``tr(W_data) / (n d)``."""
+    total = counts.sum()
+    centred = Z - counts @ Z / total
+    alpha = float(np.sum(counts @ (centred * centred))) / (total * Z.shape[1])
+    return max(alpha, np.finfo(np.float64).eps)
+
+
+def hc_merges(Z, counts, n_groups=1, *, alpha=None):
+    """Agglomerate rows of ``Z`` under mclust's VVV criterion.
+
+    Parameters
+    ----------
+    Z : ndarray of shape (m, d)
+        Distinct rows (already transformed).
+    counts : ndarray of shape (m,)
+        Positive (weighted) number of rows each distinct row stands for.
+    n_groups : int, default=1
+        Stop when this many groups remain.
+    alpha : float or None
+        Regularisation of the trace term; None gives mclust's default,
+        the mean variance ``tr(W_data) / (n d)`` of the weighted data.
+
+    Returns
+    -------
+    labels : ndarray of shape (m,)
+        Group of each row at ``n_groups`` groups, numbered ``0, 1, ...`` in
+        order of first appearance.
+    merges : ndarray of shape (m - n_groups, 2)
+        The pairs of groups merged, each group named by its smallest row
+        index (mclust's convention, 0-based), smaller name first; the merged
+        group keeps the smaller name.
+    costs : ndarray of shape (m - n_groups,)
+        The merge costs (increase of ``sum_k term_k``).
+    """
+    Z = np.asarray(Z, dtype=np.float64)
+    counts = np.asarray(counts, dtype=np.float64)
+    m = Z.shape[0]
+    alpha = (
+        default_alpha(Z, counts) if alpha is None else max(alpha, np.finfo(float).eps)
+    )
+    n_merges = max(m - max(int(n_groups), 1), 0)
+    groups = _Groups(Z, counts, alpha)
+    parent = np.arange(m)
+    merges = np.empty((n_merges, 2), dtype=np.int64)
+    merge_costs = np.empty(n_merges)
+    for step in range(n_merges):
+        a, b, cost = groups.best_pair()
+        low, high = groups.merge(a, b, last_step=step + 1 == n_merges)
+        merges[step] = low, high
+        merge_costs[step] = cost
+        parent[high] = low
+
+    # Every row follows its parents to the name of its final group.
+    root = parent.copy()
+    while True:
+        nxt = root[root]
+        if np.array_equal(nxt, root):
+            break
+        root = nxt
+    _, first, labels = np.unique(root, return_index=True, return_inverse=True)
+    order = np.argsort(np.argsort(first))
+    return order[labels.ravel()], merges, merge_costs
+
+
+class _Groups:
+    """The state of the agglomeration: group statistics and nearest groups.
+
+    Active groups occupy positions ``0 .. G-1``; a removed group is replaced
+    by the last one (mclust's ``wardsw`` trick), so every step works on
+    contiguous slices. No cost matrix is stored: memory is O(m d^2).
+
+    ``row_min[k]`` is the smallest cost of merging group k with another
+    group (``row_arg[k]`` that group), or a lower bound of it when
+    ``stale[k]``. A merge recomputes the costs of the merged group against all
+    others (which may lower other rows' minima); a row whose nearest group
+    was one of the merged pair is recomputed only when it comes up as the
+    overall minimum (the generic algorithm of Muellner 2011, "Modern
+    hierarchical, agglomerative clustering algorithms").
+
+    Costs are first bounded from below without the determinant term (which
+    can only add to a group's term); determinants are computed only for the
+    pairs whose bound could be a row minimum.
+    """
+
+    def __init__(self, Z, counts, alpha):
+        m, d = Z.shape
+        self.d, self.alpha, self.G = d, alpha, m
+        self.ones = np.ones(d)
+        self.size = counts.copy()
+        self.distinct = np.ones(m, dtype=np.int64)
+        self.means = Z.copy()
+        self.scatter = np.zeros((m, d, d))
+        self.trace = np.zeros(m)
+        self.det = np.zeros(m)
+        self.term = _terms(self.size, self.det, self.trace, alpha, d)
+        self.name = np.arange(m)
+        self.stale = np.zeros(m, dtype=bool)
+        self.row_min = np.full(m, np.inf)
+        self.row_arg = np.zeros(m, dtype=np.int64)
+        self.second = np.full(m, np.inf)
+        self._adjugates = {}
+
+        # Nearest neighbours among the distinct rows, in blocks of rows. Their
+        # merged scatter has rank one: a determinant only for d == 1.
+        sq = np.einsum("id,id->i", Z, Z)
+        block = max(1, 2**20 // max(m, 1))
+        for start in range(0, m, block):
+            rows = slice(start, min(start + block, m))
+            cost = Z[rows] @ Z.T
+            cost *= -2.0
+            cost += sq[rows, np.newaxis]
+            cost += sq[np.newaxis, :]
+            np.maximum(cost, 0.0, out=cost)
+            both = self.size[rows, np.newaxis] + self.size[np.newaxis, :]
+            cost *= self.size[rows, np.newaxis] * self.size[np.newaxis, :] / both
+            if d == 1:
+                cost *= 2.0  # det(W / l) = tr(W) / l
+            cost += alpha
+            cost /= both
+            np.log(cost, out=cost)
+            cost *= both
+            cost -= self.term[rows, np.newaxis]
+            cost -= self.term[np.newaxis, :]
+            local = np.arange(cost.shape[0])
+            cost[local, local + start] = np.inf
+            args = cost.argmin(axis=1)
+            self.row_arg[rows] = args
+            self.row_min[rows] = cost[local, args]
+            if m > 2:
+                cost[local, args] = np.inf
+                self.second[rows] = cost.min(axis=1)
+
+    # -- costs ------------------------------------------------------------
+    def _bounds(self, g, rows):
+        """Lower bounds of the costs of merging g with ``rows``, and the pieces."""
+        ng = self.size[g]
+        total = self.size[rows] + ng
+        c = self.size[rows] / total
+        c *= ng
+        u = self.means[rows] - self.means[g]
+        # (tr W_merged + alpha) / l; row-wise dot products as a matrix-vector
+        # product, much faster than a sum over a short axis.
+        ratio = (u * u) @ self.ones
+        ratio *= c
+        ratio += self.trace[rows]
+        ratio += self.trace[g] + self.alpha
+        ratio /= total
+        bound = np.log(ratio)
+        bound *= total
+        bound -= self.term[rows]
+        bound -= self.term[g]
+        return bound, (total, c, u, ratio)
+
+    def _adjugate(self, g):
+        adjugate = self._adjugates.get(g)
+        if adjugate is None:
+            adjugate = self._adjugates[g] = _adjugate_psd(self.scatter[g], self.det[g])
+        return adjugate
+
+    def _exact(self, g, rows, pieces):
+        """Exact costs of merging g with ``rows`` (indices), given their pieces.
+
+        ``det(W_g + W_k + c u u')`` for groups k of one distinct row (W_k = 0)
+        by the determinant lemma ``det(W_g) + c u' adj(W_g) u``, otherwise by
+        a batched determinant. Only called for merges of more than d rows.
+        """
+        total, c, u, ratio = pieces
+        merged_det = np.empty(rows.size)
+        flat = self.distinct[rows] == 1
+        if flat.any():
+            uf = u[flat]
+            merged_det[flat] = ((uf @ self._adjugate(g)) * uf) @ self.ones
+            merged_det[flat] *= c[flat]
+            merged_det[flat] += self.det[g]
+        full = ~flat
+        if full.any():
+            uf = u[full]
+            stack = self.scatter[rows[full]]
+            stack += self.scatter[g]
+            stack += c[full, np.newaxis, np.newaxis] * (
+                uf[:, :, np.newaxis] * uf[:, np.newaxis, :]
+            )
+            merged_det[full] = _batched_det(stack)
+        np.maximum(merged_det, 0.0, out=merged_det)
+        merged_det /= _int_power(total, self.d)
+        merged_det += ratio
+        exact = np.log(merged_det)
+        exact *= total
+        exact -= self.term[rows]
+        exact -= self.term[g]
+        return exact
+
+    def _refine(self, g, row, exact, todo, pieces):
+        """Replace the bounds ``row[todo]`` by exact costs (in place)."""
+        if todo.size:
+            sub = tuple(piece[todo] for piece in pieces)
+            row[todo] = self._exact(g, todo, sub)
+            exact[todo] = True
+
+    def _row(self, g, threshold=None):
+        """Costs of merging g with every group, exact where they may matter.
+
+        Exact are the pairs whose merge has at most d distinct rows (no
+        determinant), those whose bound is below ``threshold`` (the other
+        group's row minimum, when given) and those whose bound is below the
+        row's own minimum, which is therefore exact. Elsewhere the lower
+        bound is returned. Returns the costs and the exactness mask.
+        """
+        G = self.G
+        row, pieces = self._bounds(g, slice(0, G))
+        row[g] = np.inf
+        need = self.distinct[:G] > self.d - self.distinct[g]
+        need[g] = False
+        exact = ~need
+        if need.any():
+            if threshold is not None:
+                todo = np.flatnonzero(need & (row < threshold))
+            else:
+                n_smallest = min(8, G - 1)
+                todo = np.argpartition(row, n_smallest - 1)[:n_smallest]
+                todo = todo[need[todo]]
+            self._refine(g, row, exact, todo, pieces)
+            best = row[exact].min()
+            self._refine(g, row, exact, np.flatnonzero(~exact & (row < best)), pieces)
+        return row, exact
+
+    # -- the greedy step -----------------------------------------------------
+    def best_pair(self):
+        """The pair of positions a < b with the smallest merge cost, and the cost."""
+        G = self.G
+        row_min, stale = self.row_min, self.stale
+        while True:
+            a = int(row_min[:G].argmin())
+            if not stale[a]:
+                break
+            row, _ = self._row(a)
+            b = int(row.argmin())
+            self.row_arg[a] = b
+            row_min[a] = row[b]
+            row[b] = np.inf
+            self.second[a] = row.min()
+            stale[a] = False
+        b = int(self.row_arg[a])
+        cost = float(row_min[a])
+        return (a, b, cost) if a < b else (b, a, cost)
+
+    def merge(self, a, b, last_step=False):
+        """Merge the groups at positions a < b into a; returns their names."""
+        size, means, scatter, name = self.size, self.means, self.scatter, self.name
+        low, high = (name[a], name[b]) if name[a] < name[b] else (name[b], name[a])
+        name[a] = low
+        na, nb = size.item(a), size.item(b)
+        nab = na + nb
+        u = means[a] - means[b]
+        c = na * nb / nab
+        means[a] -= (nb / nab) * u
+        scatter[a] += scatter[b]
+        scatter[a] += u[:, np.newaxis] * (c * u)
+        trace_ab = self.trace.item(a) + self.trace.item(b) + c * float(u @ u)
+        self.trace[a] = trace_ab
+        size[a] = nab
+        self.distinct[a] += self.distinct[b]
+        d = self.d
+        det_ab = (
+            _batched_det(scatter[a : a + 1]).item() if self.distinct[a] > d else 0.0
+        )
+        self.det[a] = det_ab
+        self.term[a] = nab * math.log(det_ab / nab**d + (trace_ab + self.alpha) / nab)
+        self._adjugates.clear()
+        if last_step:
+            return low, high
+
+        # Rows whose nearest group was a or b: the merged group may still be
+        # their nearest (its new cost is below their second smallest cost);
+        # otherwise they become stale, with a lower bound of their minimum.
+        # Then b is replaced by the last group.
+        G = self.G
+        row_min, row_arg, stale, second = (
+            self.row_min,
+            self.row_arg,
+            self.stale,
+            self.second,
+        )
+        arg = row_arg[:G]
+        changed = arg == a
+        changed |= arg == b
+        last = G - 1
+        if b != last:
+            for array in (
+                size, self.distinct, means, scatter, self.trace, self.det, self.term,
+                name, row_min, row_arg, stale, second, changed,
+            ):  # fmt: skip
+                array[b] = array[last]
+            arg[arg == last] = b
+        self.G = G = last
+        changed = changed[:G]
+        old_min = row_min[:G].copy()
+        old_second = second[:G].copy()
+
+        # Costs of the merged group against every other group; exact where
+        # they may be a row's new minimum.
+        threshold = old_min.copy()
+        threshold[changed] = np.maximum(old_min[changed], old_second[changed])
+        new, exact = self._row(a, threshold)
+        # Rows that were not pointing at a or b: a may be their new nearest.
+        better = new < old_min
+        better &= exact
+        better &= ~changed
+        # second[k] bounds from below the costs of row k other than its
+        # minimum: the old minimum joins them where a is the new nearest.
+        np.minimum(old_second, np.where(better, old_min, new), out=second[:G])
+        second[:G][changed] = old_second[changed]
+        # Rows that were: a is (still) their nearest if below the rest.
+        keep = (new <= old_second) | (new < old_min)
+        keep &= exact
+        keep &= changed
+        lost = changed & ~keep
+        row_min[:G][lost] = np.minimum(old_second[lost], new[lost])
+        stale[:G][lost] = True
+        better |= keep
+        row_min[:G][better] = new[better]
+        row_arg[:G][better] = a
+        stale[:G][better] = False
+        best = int(new.argmin())
+        row_min[a] = new[best]
+        row_arg[a] = best
+        stale[a] = False
+        new[best] = np.inf
+        second[a] = new.min()
+        return low, high
+
+
+# --------------------------------------------------------------------------
+# The initialiser
+
+
+def hc_labels(
+    X, n_components, sample_weight=None, random_state=None, *, max_rows=MAX_ROWS
+):
+    """Starting labels by model-based hierarchical agglomeration (VVV, SVD).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, d)
+    n_components : int
+        Number of groups at which the tree is cut.
+    sample_weight : ndarray of shape (n,) or None
+        Frequency weights: a row of weight ``w`` counts as ``w`` identical rows.
+    random_state : int, RandomState instance or None
+        Draws the subset when there are more than ``max_rows`` distinct rows
+        of positive weight; unused otherwise.
+    max_rows : int, default=2000
+        Largest number of distinct rows agglomerated.
+
+    Returns
+    -------
+    labels : ndarray of shape (n,)
+        Group of every row, in ``0 .. n_components - 1``, numbered in order
+        of first appearance.
+    """
+    X = np.asarray(X, dtype=np.float64)
+    n = X.shape[0]
+    unique, inverse = np.unique(X, axis=0, return_inverse=True)
+    inverse = inverse.ravel()
+    if sample_weight is None:
+        weights = np.bincount(inverse, minlength=unique.shape[0]).astype(np.float64)
+    else:
+        weights = np.bincount(
+            inverse,
+            weights=np.asarray(sample_weight, np.float64),
+            minlength=unique.shape[0],
+        )
+    candidates = np.flatnonzero(weights > 0)
+    if candidates.size > max_rows:
+        rng = check_random_state(random_state)
+        p = weights[candidates] / weights[candidates].sum()
+        chosen = np.sort(rng.choice(candidates, size=max_rows, replace=False, p=p))
+    else:
+        chosen = candidates
+
+    n_groups = min(n_components, chosen.size)
+    if n_groups < n_components:
+        warnings.warn(
+            f"Number of distinct rows with positive weight ({chosen.size}) is "
+            f"smaller than n_components ({n_components}); hierarchical "
+            "initialisation leaves some components empty. Reduce n_components.",
+            ConvergenceWarning,
+            stacklevel=2,
+        )
+    if chosen.size == 0:
+        return np.zeros(n, dtype=np.int64)
+
+    transform = svd_transform(unique[chosen], weights[chosen])
+    Z = transform(unique[chosen])
+    if Z.shape[1] == 0:  # every chosen row is the same point
+        group = np.zeros(chosen.size, dtype=np.int64)
+        n_groups = 1
+    else:
+        group, _, _ = hc_merges(Z, weights[chosen], n_groups)
+
+    unique_labels = np.full(unique.shape[0], -1, dtype=np.int64)
+    unique_labels[chosen] = group
+    rest = np.flatnonzero(unique_labels < 0)
+    if rest.size:
+        unique_labels[rest] = _assign_to_groups(
+            transform(unique[rest]), Z, weights[chosen], group, n_groups
+        )
+    labels = unique_labels[inverse]
+    # Number the groups in order of first appearance among the rows (of
+    # positive weight, so that integer weights and repeated rows agree).
+    counted = labels if sample_weight is None else labels[np.asarray(sample_weight) > 0]
+    present, first = np.unique(counted, return_index=True)
+    renumber = np.zeros(n_groups, dtype=np.int64)
+    renumber[present[np.argsort(first)]] = np.arange(present.size)
+    return renumber[labels]
+
+
+def _assign_to_groups(Y, Z, counts, group, n_groups):
+    """Hard E-step of new rows under the Gaussian fitted to each group.
+
+    Each group gets its weighted mean, proportion ``n_k / n`` and covariance
+    ``(W_k + alpha I) / n_k`` in the transformed coordinates (``alpha`` as in
+    the merge criterion).
+    """
+    d = Z.shape[1]
+    if d == 0:
+        return np.zeros(Y.shape[0], dtype=np.int64)
+    total = counts.sum()
+    alpha = default_alpha(Z, counts)
+    scores = np.empty((Y.shape[0], n_groups))
+    for k in range(n_groups):
+        rows = group == k
+        nk = counts[rows].sum()
+        mean = counts[rows] @ Z[rows] / nk
+        diff = Z[rows] - mean
+        scatter = (diff * counts[rows, np.newaxis]).T @ diff
+        covariance = (scatter + alpha * np.eye(d)) / nk
+        chol = linalg.cholesky(covariance, lower=True)
+        whitened = linalg.solve_triangular(chol, (Y - mean).T, lower=True)
+        scores[:, k] = (
+            math.log(nk / total)
+            - np.sum(np.log(np.diag(chol)))
+            - 0.5 * np.einsum("dn,dn->n", whitened, whitened)
+        )
+    return np.argmax(scores, axis=1)

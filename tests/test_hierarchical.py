@@ -1,0 +1,267 @@
+"""Model-based hierarchical agglomeration (``init_params="hc"``)."""
+
+import csv
+import math
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import adjusted_rand_score
+
+from gmm_estimators import GaussianMixture
+from gmm_estimators._hierarchical import (
+    MAX_ROWS,
+    default_alpha,
+    hc_labels,
+    hc_merges,
+    svd_transform,
+)
+from gmm_estimators._initialization import INITIALIZERS, initial_responsibilities
+
+FIXTURES = Path(__file__).parent / "fixtures" / "mclust"
+
+
+def separated_blobs(rng, n_per=(80, 60, 100, 50), d=3, spread=12.0):
+    """Well-separated Gaussian groups with different shapes and sizes."""
+    parts, labels = [], []
+    for k, size in enumerate(n_per):
+        centre = spread * rng.uniform(-1, 1, size=d)
+        centre[k % d] += spread * (k + 1)
+        factor = rng.uniform(0.3, 1.0, size=(d, d))
+        parts.append(centre + rng.standard_normal((size, d)) @ factor)
+        labels.append(np.full(size, k))
+    return np.vstack(parts), np.concatenate(labels)
+
+
+def same_partition(a, b):
+    return adjusted_rand_score(a, b) == 1.0
+
+
+# ------------------------------------------------------------ the criterion
+
+
+def naive_merges(Z, counts, n_groups, alpha):
+    """Brute-force greedy agglomeration: every pair's cost recomputed each step."""
+    m, d = Z.shape
+    groups = [[i] for i in range(m)]
+
+    def term(members):
+        w = counts[members]
+        size = w.sum()
+        diff = Z[members] - w @ Z[members] / size
+        W = (diff * w[:, None]).T @ diff
+        det = max(np.linalg.det(W), 0.0) if len(members) > d else 0.0
+        return size * math.log(det / size**d + (np.trace(W) + alpha) / size)
+
+    merges = []
+    while len(groups) > n_groups:
+        best = None
+        for i in range(len(groups)):
+            for j in range(i + 1, len(groups)):
+                gi, gj = groups[i], groups[j]
+                cost = term(gi + gj) - term(gi) - term(gj)
+                if best is None or cost < best[0]:
+                    best = (cost, i, j)
+        _, i, j = best
+        merges.append(tuple(sorted((min(groups[i]), min(groups[j])))))
+        groups[i] = groups[i] + groups[j]
+        del groups[j]
+    return merges
+
+
+@pytest.mark.parametrize("d", [1, 2, 3, 4, 5])
+def test_merges_equal_brute_force(d, rng):
+    X = np.vstack([rng.randn(14, d), 0.5 * rng.randn(12, d) + 3])
+    counts = rng.randint(1, 4, size=X.shape[0]).astype(float)
+    Z = svd_transform(X, counts)(X)
+    _, merges, costs = hc_merges(Z, counts, 2)
+    expected = naive_merges(Z, counts, 2, default_alpha(Z, counts))
+    assert_array_equal(merges, expected)
+    assert np.all(np.isfinite(costs))
+
+
+def test_svd_transform_is_mclusts():
+    rng = np.random.RandomState(3)
+    X = rng.randn(50, 3) @ rng.randn(3, 3) + [10, -5, 100]
+    Z = svd_transform(X)(X)
+    # Standardise (n - 1 denominator), then X_std V S^(-1/2): Z' Z = S.
+    standard = (X - X.mean(0)) / X.std(0, ddof=1)
+    singular = np.linalg.svd(standard, compute_uv=False)
+    assert_allclose(Z.T @ Z, np.diag(singular), atol=1e-10)
+    # Weights are frequencies.
+    w = rng.randint(1, 4, size=50)
+    assert_allclose(
+        svd_transform(X, w.astype(float))(X),
+        svd_transform(np.repeat(X, w, axis=0))(X),
+        atol=1e-12,
+    )
+
+
+def test_constant_column_is_dropped(rng):
+    X = np.column_stack([rng.randn(40, 2), np.full(40, 7.0)])
+    assert svd_transform(X)(X).shape == (40, 2)
+    labels = hc_labels(X, 2)
+    assert_array_equal(labels, hc_labels(X[:, :2], 2))
+
+
+# --------------------------------------------------------- mclust's own hc
+
+
+def _read_columns(path):
+    with open(path, newline="") as handle:
+        rows = list(csv.reader(handle))
+    header, body = rows[0], np.array(rows[1:], dtype=float)
+    return [h.strip('"') for h in header], body
+
+
+@pytest.mark.parametrize("name", ["faithful", "iris", "sim3d"])
+def test_partitions_equal_mclust_hc(name):
+    """mclust::hclass(hc(X, "VVV", use = "SVD", partition = dupPartition(X)))."""
+    _, X = _read_columns(FIXTURES / f"data_{name}.csv")
+    header, classes = _read_columns(FIXTURES / f"hc_{name}.csv")
+    for column, k in enumerate(int(h) for h in header):
+        assert same_partition(hc_labels(X, k), classes[:, column]), k
+
+
+# ------------------------------------------------------------ properties
+
+
+@pytest.mark.parametrize("d", [2, 3, 5])
+def test_recovers_well_separated_groups(d):
+    rng = np.random.RandomState(d)
+    X, truth = separated_blobs(rng, d=d)
+    labels = hc_labels(X, 4)
+    assert adjusted_rand_score(truth, labels) == 1.0
+    assert set(labels) == {0, 1, 2, 3}
+
+
+def test_duplicated_rows_are_merged_first(rng):
+    # Each distinct row appears 1..5 times; identical rows must share a group
+    # at every cut, and the tree equals that of the distinct rows weighted by
+    # their multiplicity.
+    distinct = rng.randn(60, 2).round(1)
+    distinct = np.unique(distinct, axis=0)
+    repeats = rng.randint(1, 6, size=distinct.shape[0])
+    X = np.repeat(distinct, repeats, axis=0)
+    X = X[rng.permutation(X.shape[0])]
+    _, owner = np.unique(X, axis=0, return_inverse=True)
+    owner = owner.ravel()
+    for k in range(2, 12):
+        labels = hc_labels(X, k)
+        for row in range(distinct.shape[0]):
+            assert np.unique(labels[owner == row]).size == 1
+        weighted = hc_labels(distinct, k, sample_weight=repeats.astype(float))
+        assert same_partition(labels, weighted[owner])
+
+
+def test_first_merges_are_the_duplicates():
+    # On singletons (no pre-merging) the cheapest merges are those of
+    # identical rows: -2 log 2 for a pair against a positive cost otherwise.
+    X = np.array([[0.0, 0.0], [1.0, 0.2], [0.0, 0.0], [3.0, 1.0], [1.0, 0.2], [2, 5]])
+    Z = svd_transform(X)(X)
+    _, merges, costs = hc_merges(Z, np.ones(6), 1)
+    assert {tuple(pair) for pair in merges[:2]} == {(0, 2), (1, 4)}
+    assert_allclose(costs[:2], -2 * math.log(2))
+
+
+def test_integer_weights_equal_repeated_rows(rng):
+    X, _ = separated_blobs(rng, n_per=(40, 30, 50), d=2)
+    X = X + 0.3 * rng.randn(*X.shape)
+    w = rng.randint(0, 4, size=X.shape[0])
+    repeated = np.repeat(X, w, axis=0)
+    for k in (2, 3, 5, 8):
+        weighted = hc_labels(X, k, sample_weight=w.astype(float))
+        plain = hc_labels(repeated, k)
+        assert_array_equal(np.repeat(weighted, w), plain)
+
+
+def test_integer_weights_equal_repeated_rows_with_subset():
+    # The subset is drawn from the distinct rows with probabilities
+    # proportional to their weights, so it is the same draw for both.
+    rng = np.random.RandomState(7)
+    X = rng.randn(500, 3)
+    w = rng.randint(1, 3, size=X.shape[0])
+    weighted = hc_labels(
+        X, 4, sample_weight=w.astype(float), random_state=11, max_rows=300
+    )
+    plain = hc_labels(np.repeat(X, w, axis=0), 4, random_state=11, max_rows=300)
+    assert_array_equal(np.repeat(weighted, w), plain)
+
+
+def test_subset_is_deterministic_for_a_random_state():
+    rng = np.random.RandomState(0)
+    X, truth = separated_blobs(rng, n_per=(900, 700, 1000, 400), d=3, spread=25.0)
+    first = hc_labels(X, 4, random_state=5)
+    again = hc_labels(X, 4, random_state=np.random.RandomState(5))
+    assert_array_equal(first, again)
+    assert X.shape[0] > MAX_ROWS
+    # Rows outside the subset are assigned to their group.
+    assert adjusted_rand_score(truth, first) == 1.0
+    # Another seed draws another subset (the labels may still agree).
+    other = hc_labels(X, 4, random_state=6)
+    assert adjusted_rand_score(truth, other) == 1.0
+
+
+def test_subset_changes_with_the_random_state():
+    rng = np.random.RandomState(1)
+    X = rng.randn(600, 2)
+    results = {
+        hc_labels(X, 6, random_state=seed, max_rows=300).tobytes() for seed in range(3)
+    }
+    assert len(results) > 1
+
+
+def test_fewer_distinct_rows_than_components_warns():
+    X = np.repeat([[0.0, 1.0], [2.0, 3.0]], 5, axis=0)
+    with pytest.warns(ConvergenceWarning, match="distinct rows"):
+        labels = hc_labels(X, 3)
+    assert_array_equal(np.unique(labels), [0, 1])
+
+
+def test_zero_weight_rows_get_a_label(rng):
+    X, truth = separated_blobs(rng, n_per=(40, 40), d=2)
+    w = np.ones(X.shape[0])
+    w[::7] = 0.0
+    labels = hc_labels(X, 2, sample_weight=w)
+    assert adjusted_rand_score(truth, labels) == 1.0
+
+
+# -------------------------------------------------------- the initialiser
+
+
+def test_registered_as_an_initialiser(rng):
+    assert "hc" in INITIALIZERS
+    X, truth = separated_blobs(rng, d=2)
+    resp_of_rows = initial_responsibilities("hc", X, 4, None, np.random.RandomState(0))
+    resp = resp_of_rows(np.arange(X.shape[0]))
+    assert_array_equal(resp.sum(axis=1), 1.0)
+    assert adjusted_rand_score(truth, resp.argmax(axis=1)) == 1.0
+
+
+def test_gaussian_mixture_with_hc_init(rng):
+    X, truth = separated_blobs(rng, d=3)
+    gm = GaussianMixture(4, init_params="hc", random_state=0).fit(X)
+    assert adjusted_rand_score(truth, gm.labels_) == 1.0
+    # Row order does not matter (initialisers see a canonical order).
+    order = rng.permutation(X.shape[0])
+    again = GaussianMixture(4, init_params="hc", random_state=0).fit(X[order])
+    assert_allclose(again.lower_bound_, gm.lower_bound_, rtol=1e-10)
+
+
+def test_gaussian_mixture_hc_weights_equal_repeats(rng):
+    X, _ = separated_blobs(rng, n_per=(30, 40, 30), d=2)
+    w = rng.randint(1, 4, size=X.shape[0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        weighted = GaussianMixture(3, init_params="hc", max_iter=5).fit(
+            X, sample_weight=w.astype(float)
+        )
+        repeated = GaussianMixture(3, init_params="hc", max_iter=5).fit(
+            np.repeat(X, w, axis=0)
+        )
+    order_w = np.argsort(weighted.means_[:, 0])
+    order_r = np.argsort(repeated.means_[:, 0])
+    assert_allclose(weighted.means_[order_w], repeated.means_[order_r], rtol=1e-8)
