@@ -23,6 +23,7 @@ from sklearn.utils.validation import (
 
 from . import _em
 from ._initialization import INITIALIZERS, initial_responsibilities
+from ._prior import log_prior_density, resolve_prior
 from .exceptions import DegenerateFitWarning
 
 # A component is collapsed when its covariance has an eigenvalue below this
@@ -118,8 +119,12 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         model = self._covariance_model()
         user_init = self._initial_parameters(X.shape[1], model)
         data = _em.FitData.from_arrays(X, sample_weight)
+        # Resolved once per fit: mclust's defaults come from the training data.
+        self.prior_ = resolve_prior(
+            getattr(self, "prior", None), model, data, self.n_components
+        )
 
-        with _em.block_mapper(data, self.n_components) as mapper:
+        with _em.block_mapper(data, model, self.n_components) as mapper:
             best = self._best_run(model, data, user_init, mapper)
         self.converged_ = best["converged"]
         if not self.converged_ and self.max_iter > 0:
@@ -137,7 +142,7 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         self._record_collapse(model, data, best["params"], best["jittered"])
 
         # A final E-step so that fit_predict(X) always equals fit(X).predict(X).
-        self.labels_ = self.predict(X)
+        self.labels_ = self._blockwise(X, lambda wlp: np.argmax(wlp, axis=1))
         return self.labels_
 
     def _best_run(self, model, data, user_init, mapper):
@@ -199,6 +204,7 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
                 stats,
                 self.reg_covar,
                 equal_proportions=getattr(self, "equal_proportions", False),
+                prior=self.prior_,
             )
         else:
             params = _em.Params(None, None, None, None)
@@ -226,6 +232,11 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         for n_iter in range(1, self.max_iter + 1):
             previous = lower_bound
             log_likelihood, stats = _em.em_step(model, data, params, mapper)
+            if self.prior_ is not None:
+                # MAP-EM increases the log posterior, not the likelihood alone.
+                log_likelihood += log_prior_density(
+                    self.prior_, model, data.center, params
+                )
             params, jittered = _em.m_step(
                 model,
                 data,
@@ -233,6 +244,7 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
                 self.reg_covar,
                 equal_proportions=getattr(self, "equal_proportions", False),
                 previous=params.covariances,
+                prior=self.prior_,
             )
             lower_bound = log_likelihood / data.weight_sum
             lower_bounds.append(lower_bound)
@@ -265,6 +277,7 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
 
     def _params_from_attributes(self, center):
         """Fitted attributes as engine parameters centred on ``center``."""
+
         # C-contiguous float64 copies: the memory layout of loaded or
         # user-set attributes then cannot change the rounding of predictions.
         def array(values):
@@ -326,8 +339,9 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
             return reduce(_em.weighted_log_prob(model, data.centred(rows), params))
 
         n_components = self.means_.shape[0]
-        with _em.block_mapper(data, n_components) as mapper:
-            return np.concatenate(list(mapper(block, data.blocks(n_components))))
+        with _em.block_mapper(data, model, n_components) as mapper:
+            blocks = data.blocks(model, n_components)
+            return np.concatenate(list(mapper(block, blocks)))
 
     def _estimate_weighted_log_prob(self, X):
         """``log pi_k + log N(x | mu_k, Sigma_k)``, shape (n_samples, n_components)."""
@@ -473,7 +487,8 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
 
         ``BIC = -2 log L + p log n`` with ``p`` the number of free parameters.
         mclust reports ``2 log L - p log n``: the same number with the sign
-        flipped.
+        flipped. With a prior, ``L`` is the likelihood at the MAP estimate
+        (as in mclust).
 
         Parameters
         ----------

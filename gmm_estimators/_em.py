@@ -31,6 +31,7 @@ from sklearn.utils import gen_batches
 # threadpoolctl is a dependency of scikit-learn itself, so always present.
 from threadpoolctl import ThreadpoolController
 
+from ._prior import map_m_step_inputs
 from ._stats import make_accumulator
 
 __all__ = [
@@ -42,10 +43,10 @@ __all__ = [
     "weighted_log_prob",
 ]
 
-# Rows per block are chosen so that the block's largest temporary
-# (block x K x d) stays near this size: large enough for efficient matrix
-# products, small enough to stay in cache and to bound memory.
-_BLOCK_BYTES = 4 * 2**20
+# Rows per block are chosen so that the block's largest temporary stays near
+# this size: large enough for efficient matrix products, small enough to stay
+# in a core's L2 cache between the steps that reuse it, and to bound memory.
+_BLOCK_BYTES = 2**19
 _MIN_BLOCK_ROWS = 64
 _LOG_2PI = math.log(2.0 * math.pi)
 
@@ -110,8 +111,22 @@ class FitData:
     def weights_of(self, rows):
         return None if self.sample_weight is None else self.sample_weight[rows]
 
-    def blocks(self, n_components):
-        return row_blocks(self.X.shape[0], n_components * self.n_features)
+    def blocks(self, model, n_components):
+        """Row slices for a structure's per-block work (see :func:`block_width`)."""
+        width = block_width(model, n_components, self.n_features)
+        return row_blocks(self.X.shape[0], width)
+
+
+def block_width(model, n_components, n_features):
+    """Entries per row of the largest temporary of a block.
+
+    Structures with per-component scatter matrices hold the whitened
+    residuals ``(n, K, d + 1)``; the others only ``(n, K)`` log-densities and
+    ``(n, d)`` data.
+    """
+    if model.scatter == "full":
+        return n_components * (n_features + 1)
+    return n_components + n_features
 
 
 def _weighted_column_sums(X, w):
@@ -207,14 +222,16 @@ def em_step(model, data, params, mapper=map):
     # how many threads computed them.
     log_likelihood = 0.0
     stats = make_accumulator(model.scatter, params.means, params.precisions_cholesky)
-    for block_log_likelihood, block_stats in mapper(step, data.blocks(n_components)):
+    for block_log_likelihood, block_stats in mapper(
+        step, data.blocks(model, n_components)
+    ):
         log_likelihood += block_log_likelihood
         stats += block_stats
     return log_likelihood, stats
 
 
 @contextmanager
-def block_mapper(data, n_components):
+def block_mapper(data, model, n_components):
     """A ``map`` over row blocks that uses one thread per core when it pays.
 
     Blocks are independent, so they run on a thread pool (numpy releases the
@@ -225,7 +242,7 @@ def block_mapper(data, n_components):
     number of worker threads is BLAS's own setting, so ``threadpoolctl``
     limits and ``OMP_NUM_THREADS`` apply.
     """
-    n_blocks = sum(1 for _ in data.blocks(n_components))
+    n_blocks = sum(1 for _ in data.blocks(model, n_components))
     n_threads = min(n_blocks, _blas_threads())
     with _threadpool_controller().limit(limits=1, user_api="blas"):
         if n_threads <= 1:
@@ -273,7 +290,7 @@ def statistics_from_resp(model, data, resp_of_rows, n_components, mapper=map):
             return stats
 
         total = make_accumulator(scatter, means)
-        for stats in mapper(block, data.blocks(n_components)):
+        for stats in mapper(block, data.blocks(model, n_components)):
             total += stats
         return total
 
@@ -282,7 +299,16 @@ def statistics_from_resp(model, data, resp_of_rows, n_components, mapper=map):
     return accumulate(model.scatter, moments.sums / nk_reg[:, np.newaxis])
 
 
-def m_step(model, data, stats, reg_covar, *, equal_proportions=False, previous=None):
+def m_step(
+    model,
+    data,
+    stats,
+    reg_covar,
+    *,
+    equal_proportions=False,
+    previous=None,
+    prior=None,
+):
     """New parameters from summed statistics.
 
     Parameters
@@ -293,6 +319,10 @@ def m_step(model, data, stats, reg_covar, *, equal_proportions=False, previous=N
         Covariances of the parameters whose E-step produced ``stats``; the
         structures with a non-convex inner iteration (EVE, VVE) also start
         from them, so the step never decreases the likelihood.
+    prior : ConjugatePrior or None, default=None
+        A resolved conjugate prior (``_prior.resolve_prior``): the step is
+        then the MAP step, the structure's own M-step applied to the
+        prior-augmented scatter with effective counts (see ``_prior``).
 
     Returns
     -------
@@ -303,7 +333,12 @@ def m_step(model, data, stats, reg_covar, *, equal_proportions=False, previous=N
     # scikit-learn's guard against empty components, kept for identical results.
     nk = stats.nk + 10 * np.finfo(data.X.dtype).eps
     means, scatter = stats.finalize(nk, data.total_scatter)
-    covariances = model.m_step(nk, scatter, reg_covar, previous=previous)
+    counts = nk
+    if prior is not None:
+        means, scatter, counts = map_m_step_inputs(
+            prior, model, data.center, nk, means, scatter
+        )
+    covariances = model.m_step(counts, scatter, reg_covar, previous=previous)
     precisions_cholesky, jittered = model.precision_cholesky(covariances)
     if equal_proportions:
         weights = np.full(nk.shape[0], 1.0 / nk.shape[0])
