@@ -6,6 +6,10 @@ import os
 import numpy as np
 import pytest
 
+# scikit-learn's common check ``check_array_api_input`` only runs (with numpy
+# arrays) when SciPy's array-API mode is on; it must be set before SciPy loads.
+os.environ.setdefault("SCIPY_ARRAY_API", "1")
+
 # Never open a window: use the non-interactive backend when matplotlib is
 # available. Set before any test imports matplotlib.
 if importlib.util.find_spec("matplotlib") is not None:
