@@ -5,11 +5,13 @@
 
 from ._covariance import available_covariance_types
 from ._gaussian_mixture import GaussianMixture
+from ._prior import ConjugatePrior
 from .exceptions import DegenerateFitWarning
 
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "ConjugatePrior",
     "DegenerateFitWarning",
     "GaussianMixture",
     "available_covariance_types",

@@ -225,6 +225,17 @@ class CovarianceModel(ABC):
     max_n_features : int or None
         Largest number of features the structure is defined for (mclust's
         one-feature ``"E"`` and ``"V"``: 1); None for any.
+    prior_family : {"matrix", "diagonal", "spherical"}
+        The conjugate prior the covariance takes (see ``_prior``): inverse
+        Wishart on a covariance matrix, inverse gamma on each variance of a
+        diagonal covariance, or inverse gamma on the one variance of a
+        spherical covariance.
+    equal_volume : bool
+        Whether every component has the same ``|Sigma_k|``; the determinant
+        term of the covariance prior then counts once, not once per component.
+    equal_covariance : bool
+        Whether every component has the same covariance; the scale term of the
+        covariance prior then counts once too.
     """
 
     name = None
@@ -232,6 +243,9 @@ class CovarianceModel(ABC):
     scatter = "full"
     description = ""
     max_n_features = None
+    prior_family = "matrix"
+    equal_volume = False
+    equal_covariance = False
 
     # -- sizes ---------------------------------------------------------------
     @abstractmethod
@@ -401,6 +415,8 @@ class _PooledMatrix(CovarianceModel):
     """One ``(d, d)`` matrix shared by all components."""
 
     scatter = "pooled"
+    equal_volume = True
+    equal_covariance = True
 
     def param_shape(self, n_components, n_features):
         return (n_features, n_features)
@@ -448,6 +464,7 @@ class _DiagonalVectors(CovarianceModel):
     """Axis-aligned structures stored as one variance vector per component."""
 
     scatter = "diag"
+    prior_family = "diagonal"
 
     def param_shape(self, n_components, n_features):
         return (n_components, n_features)
@@ -495,6 +512,7 @@ class _SphericalScalars(CovarianceModel):
     """Spherical structures stored as one variance per component."""
 
     scatter = "diag"
+    prior_family = "spherical"
 
     def param_shape(self, n_components, n_features):
         return (n_components,)
@@ -1101,6 +1119,9 @@ class EII(_DiagonalVectors):
 
     name = "EII"
     scatter = "pooled"
+    prior_family = "spherical"
+    equal_volume = True
+    equal_covariance = True
     description = "spherical, equal volume"
 
     def n_parameters(self, n_components, n_features):
@@ -1130,6 +1151,8 @@ class EEI(_DiagonalVectors):
 
     name = "EEI"
     scatter = "pooled"
+    equal_volume = True
+    equal_covariance = True
     description = "diagonal, equal volume and shape"
 
     def n_parameters(self, n_components, n_features):
@@ -1185,6 +1208,7 @@ class EVI(_DiagonalVectors):
 
     name = "EVI"
     scatter = "diag"
+    equal_volume = True
     description = "diagonal, equal volume, varying shape"
 
     def n_parameters(self, n_components, n_features):
@@ -1257,6 +1281,7 @@ class EVE(_FullMatrices):
     """
 
     name = "EVE"
+    equal_volume = True
     description = "ellipsoidal, equal volume and orientation, varying shape"
 
     def n_parameters(self, n_components, n_features):
@@ -1320,6 +1345,7 @@ class EEV(_FullMatrices):
     """
 
     name = "EEV"
+    equal_volume = True
     description = "ellipsoidal, equal volume and shape, varying orientation"
 
     def n_parameters(self, n_components, n_features):
@@ -1382,6 +1408,7 @@ class EVV(_FullMatrices):
     """
 
     name = "EVV"
+    equal_volume = True
     description = "ellipsoidal, equal volume, varying shape and orientation"
 
     def n_parameters(self, n_components, n_features):
@@ -1432,6 +1459,9 @@ class _OneFeature:
 
 class _EqualSpherical(_SphericalScalars):
     """One variance shared by every component, stored per component (K,)."""
+
+    equal_volume = True
+    equal_covariance = True
 
     def n_parameters(self, n_components, n_features):
         return 1

@@ -9,6 +9,7 @@ from sklearn.utils._param_validation import StrOptions
 
 from ._base import BaseMixture
 from ._covariance import available_covariance_types, get_covariance_model
+from ._prior import ConjugatePrior
 
 
 class GaussianMixture(BaseMixture):
@@ -58,6 +59,17 @@ class GaussianMixture(BaseMixture):
         (mclust's ``equalPro``) instead of being estimated; the model then has
         ``n_components - 1`` fewer free parameters for :meth:`bic` and
         :meth:`aic`.
+    prior : None, 'default' or ConjugatePrior, default=None
+        None fits by maximum likelihood. Otherwise EM finds the maximum a
+        posteriori estimate under the conjugate prior of Fraley and Raftery
+        (2007): ``'default'`` is mclust's ``priorControl()`` (prior mean the
+        data mean, shrinkage 0.01, ``n_features + 2`` degrees of freedom, scale
+        the data's covariance over ``n_components^(2/n_features)``); a
+        :class:`ConjugatePrior` sets any of these. Its scale is in the data's
+        units, so it stops components from collapsing onto duplicated or
+        integer-valued rows where ``reg_covar`` would have to be tuned to the
+        data. Available for every ``covariance_type``; :meth:`bic` and
+        :meth:`aic` then use the log-likelihood at the MAP estimate.
     random_state : int, RandomState instance or None, default=None
         Seeds the initialisation and :meth:`sample`.
     warm_start : bool, default=False
@@ -94,9 +106,16 @@ class GaussianMixture(BaseMixture):
         Iterations of the kept run.
     lower_bound_ : float
         Mean log-likelihood of the training data at the last E-step of the
-        kept run (``-inf`` with ``max_iter=0``).
+        kept run (``-inf`` with ``max_iter=0``). With a ``prior``, the
+        objective MAP-EM increases: ``(log L + log p(theta)) / n``, the log
+        prior density up to an additive constant; restarts are compared on it.
     lower_bounds_ : list of float
         Its value at every iteration of the kept run; never decreasing.
+    prior_ : ConjugatePrior or None
+        The prior the fit used, every hyperparameter set (mclust's defaults
+        computed from the training data), in the data's units; its scale is
+        a matrix, a vector (axis-aligned structures) or a number (spherical
+        structures). None without a ``prior``.
     labels_ : ndarray of shape (n_samples,)
         Most probable component of each training row.
     collapsed_components_ : ndarray of int
@@ -111,6 +130,7 @@ class GaussianMixture(BaseMixture):
     See Also
     --------
     sklearn.mixture.GaussianMixture : The estimator this one replaces.
+    ConjugatePrior : The conjugate prior taken by ``prior``.
 
     Notes
     -----
@@ -121,6 +141,13 @@ class GaussianMixture(BaseMixture):
       ``mu_k = sum_i w_i r_ik x_i / N_k`` and the covariance from the weighted
       scatter ``W_k = sum_i w_i r_ik (x_i - mu_k)(x_i - mu_k)^T`` under the
       chosen structure (``Sigma_k = W_k / N_k + reg_covar I`` for 'full').
+
+    With a ``prior`` the M-step is the MAP step: ``mu_k = (N_k xbar_k +
+    kappa mu_p) / (N_k + kappa)`` and, for 'full',
+    ``Sigma_k = (Lambda_p + W_k + kappa N_k / (N_k + kappa)
+    (xbar_k - mu_p)(xbar_k - mu_p)^T) / (nu + N_k + d + 2)``; the other
+    structures apply their own M-step to that prior-augmented scatter with
+    effective counts in place of ``N_k`` (see :class:`ConjugatePrior`).
 
     Both steps are computed together in one pass over blocks of rows: each
     block adds its sufficient statistics, so memory stays bounded by the block
@@ -146,6 +173,7 @@ class GaussianMixture(BaseMixture):
         "means_init": ["array-like", None],
         "precisions_init": ["array-like", None],
         "equal_proportions": ["boolean"],
+        "prior": [None, StrOptions({"default"}), ConjugatePrior],
     }
 
     def __init__(
@@ -162,6 +190,7 @@ class GaussianMixture(BaseMixture):
         means_init=None,
         precisions_init=None,
         equal_proportions=False,
+        prior=None,
         random_state=None,
         warm_start=False,
         verbose=0,
@@ -178,6 +207,7 @@ class GaussianMixture(BaseMixture):
         self.means_init = means_init
         self.precisions_init = precisions_init
         self.equal_proportions = equal_proportions
+        self.prior = prior
         self.random_state = random_state
         self.warm_start = warm_start
         self.verbose = verbose

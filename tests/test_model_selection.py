@@ -1,0 +1,515 @@
+"""Tests for gmm_estimators.model_selection: scorers, splitter and selector."""
+
+import re
+import warnings
+
+import joblib
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.base import clone
+from sklearn.mixture import GaussianMixture as SklearnGaussianMixture
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils._param_validation import InvalidParameterError
+from sklearn.utils.estimator_checks import parametrize_with_checks
+from threadpoolctl import threadpool_limits
+
+from gmm_estimators import (
+    DegenerateFitWarning,
+    GaussianMixture,
+    available_covariance_types,
+)
+from gmm_estimators._covariance import get_covariance_model
+from gmm_estimators.model_selection import (
+    WORST_SCORE,
+    GaussianMixtureIC,
+    InSampleSplit,
+    aic_score,
+    bic_score,
+    icl,
+    icl_score,
+)
+
+RESULT_KEYS = [
+    "n_components",
+    "covariance_type",
+    "bic",
+    "aic",
+    "icl",
+    "log_likelihood",
+    "n_parameters",
+    "converged",
+    "degenerate",
+    "fit_time",
+    "rank",
+]
+SKLEARN_TYPES = ("full", "tied", "diag", "spherical")
+
+
+@pytest.fixture(autouse=True)
+def _single_thread():
+    # Tiny LAPACK calls and k-means' OpenMP loops are far slower with several
+    # threads on a busy machine; one thread keeps this module fast.
+    with threadpool_limits(limits=1):
+        yield
+
+
+def _blobs(rng, n_per=100, scales=(1.0, 1.0, 1.0), spread=10.0, n_features=2):
+    centers = spread * np.eye(3, n_features)
+    X = np.vstack(
+        [
+            c + s * rng.standard_normal((n_per, n_features))
+            for c, s in zip(centers, scales, strict=True)
+        ]
+    )
+    y = np.repeat(np.arange(3), n_per)
+    return X, y
+
+
+@pytest.fixture
+def blobs(rng):
+    return _blobs(rng)
+
+
+def _max_n_features(covariance_type):
+    return getattr(get_covariance_model(covariance_type), "max_n_features", None)
+
+
+def _multivariate_types():
+    return [t for t in available_covariance_types() if _max_n_features(t) is None]
+
+
+def _univariate_types():
+    return [t for t in available_covariance_types() if _max_n_features(t) == 1]
+
+
+@pytest.fixture(scope="module")
+def degenerate_selector():
+    """A selector run on Old Faithful in which some candidate collapses.
+
+    With random starts, diagonal models of 5 or 6 components put a component
+    on rows with tied waiting times; the first seed where that happens is used.
+    """
+    from gmm_estimators.datasets import load_old_faithful
+
+    X = load_old_faithful(return_X_y=True)
+    with threadpool_limits(limits=1):
+        for seed in range(20):
+            selector = GaussianMixtureIC(
+                n_components=6,
+                covariance_types=["diag"],
+                init_params="random_from_data",
+                random_state=seed,
+            ).fit(X)
+            if selector.results_["degenerate"].any():
+                return selector
+    pytest.fail("no seed gave a degenerate diagonal fit on Old Faithful")
+
+
+# ----------------------------------------------------------------- scorers
+
+
+def test_scorers_equal_negated_criteria(blobs):
+    X, _ = blobs
+    gm = GaussianMixture(3, random_state=0).fit(X)
+    assert bic_score(gm, X) == -gm.bic(X)
+    assert aic_score(gm, X) == -gm.aic(X)
+    assert icl_score(gm, X) == -icl(gm, X)
+    # ICL by its definition, from predict_proba.
+    proba = gm.predict_proba(X)
+    expected = gm.bic(X) - 2 * np.log(proba[np.arange(len(X)), proba.argmax(1)]).sum()
+    assert_allclose(icl(gm, X), expected, rtol=1e-10)
+
+
+def test_scorers_on_pipeline_use_transformed_data(blobs):
+    X, _ = blobs
+    X = X * [1.0, 100.0] + 5.0
+    pipe = make_pipeline(StandardScaler(), GaussianMixture(3, random_state=0)).fit(X)
+    Xt = pipe[:-1].transform(X)
+    mixture = pipe[-1]
+    assert bic_score(pipe, X) == -mixture.bic(Xt)
+    assert aic_score(pipe, X) == -mixture.aic(Xt)
+    assert icl_score(pipe, X) == -icl(mixture, Xt)
+    assert icl(pipe, X) == icl(mixture, Xt)
+    # A one-step pipeline has nothing to transform.
+    single = make_pipeline(GaussianMixture(2, random_state=0)).fit(X)
+    assert bic_score(single, X) == -single[-1].bic(X)
+
+
+def test_scorers_reject_non_mixtures(blobs):
+    X, _ = blobs
+    with pytest.raises(TypeError, match="Gaussian mixture"):
+        bic_score(StandardScaler().fit(X), X)
+
+
+def test_icl_at_least_bic_and_equal_for_hard_posteriors(rng):
+    overlapping = rng.standard_normal((200, 2))
+    gm = GaussianMixture(2, random_state=0).fit(overlapping)
+    assert icl(gm, overlapping) > gm.bic(overlapping) + 1.0
+
+    separated, _ = _blobs(rng, spread=1e3)
+    gm = GaussianMixture(3, random_state=0).fit(separated)
+    assert_array_equal(gm.predict_proba(separated).max(axis=1), 1.0)
+    assert_allclose(icl(gm, separated), gm.bic(separated), rtol=1e-14)
+
+
+def test_scorers_accept_sklearn_mixtures(blobs):
+    X, _ = blobs
+    sk = SklearnGaussianMixture(3, random_state=0).fit(X)
+    assert bic_score(sk, X) == -sk.bic(X)
+    proba = sk.predict_proba(X)
+    assert_allclose(
+        icl(sk, X), sk.bic(X) - 2 * np.log(proba.max(axis=1)).sum(), rtol=1e-12
+    )
+
+
+def test_scorer_gives_worst_score_with_warning_for_degenerate_fit(
+    old_faithful, degenerate_selector
+):
+    selector = degenerate_selector
+    k = int(selector.results_["n_components"][selector.results_["degenerate"]][0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DegenerateFitWarning)
+        gm = GaussianMixture(
+            k,
+            covariance_type="diag",
+            init_params="random_from_data",
+            random_state=selector.random_state,
+        ).fit(old_faithful)
+    assert gm.collapsed_components_.size
+    for scorer in (bic_score, aic_score, icl_score):
+        message = f"candidate {{covariance_type='diag', init_params=.*n_components={k}"
+        with pytest.warns(DegenerateFitWarning, match=message):
+            assert scorer(gm, old_faithful) == WORST_SCORE
+    # In a pipeline the warning names the parameters as a grid search does.
+    pipe = make_pipeline(gm)
+    with pytest.warns(DegenerateFitWarning, match="gaussianmixture__n_components"):
+        assert bic_score(pipe, old_faithful) == -np.inf
+
+
+def test_grid_search_ranks_degenerate_candidate_last(old_faithful, degenerate_selector):
+    selector = degenerate_selector
+    grid = {"n_components": [2, 5, 6]}
+    search = GridSearchCV(
+        GaussianMixture(
+            covariance_type="diag",
+            init_params="random_from_data",
+            random_state=selector.random_state,
+        ),
+        grid,
+        scoring=bic_score,
+        cv=InSampleSplit(),
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        search.fit(old_faithful)
+    scores = search.cv_results_["mean_test_score"]
+    degenerate = scores == -np.inf
+    assert degenerate.any() and not degenerate.all()
+    assert (
+        search.cv_results_["rank_test_score"][degenerate] > (~degenerate).sum()
+    ).all()
+    assert not np.isinf(scores[search.best_index_])
+    assert any(issubclass(w.category, DegenerateFitWarning) for w in caught)
+
+
+# ---------------------------------------------------------------- splitter
+
+
+def test_in_sample_split_yields_the_whole_data():
+    cv = InSampleSplit()
+    splits = list(cv.split(np.zeros((5, 2))))
+    assert len(splits) == 1 == cv.get_n_splits()
+    train, test = splits[0]
+    assert_array_equal(train, np.arange(5))
+    assert_array_equal(test, np.arange(5))
+    assert repr(cv) == "InSampleSplit()"
+    ((train, test),) = cv.split([[1], [2], [3]], y=[0, 1, 0], groups=[0, 0, 1])
+    assert_array_equal(train, test)
+
+
+def test_grid_search_with_in_sample_split_picks_true_k(blobs):
+    X, _ = blobs
+    search = GridSearchCV(
+        GaussianMixture(random_state=0),
+        {"n_components": range(1, 6), "covariance_type": ["full", "spherical"]},
+        scoring={"bic": bic_score, "aic": aic_score, "icl": icl_score},
+        refit="bic",
+        cv=InSampleSplit(),
+    ).fit(X)
+    assert search.best_params_["n_components"] == 3
+    best = search.best_estimator_
+    assert_allclose(search.best_score_, -best.bic(X))
+    assert_allclose(
+        search.cv_results_["mean_test_icl"][search.best_index_], -icl(best, X)
+    )
+
+
+# ---------------------------------------------------------------- selector
+
+
+def test_selector_picks_true_model(rng):
+    X, y = _blobs(rng, n_per=150, scales=(0.5, 1.0, 2.0), spread=12.0, n_features=3)
+    selector = GaussianMixtureIC(n_components=5, random_state=0).fit(X)
+    assert selector.n_components_ == 3
+    assert selector.covariance_type_ == "VII"
+    assert set(selector.results_["covariance_type"]) == set(_multivariate_types())
+    assert selector.criterion_ == selector.results_["bic"].min()
+    assert_array_equal(selector.labels_, selector.predict(X))
+    assert selector.n_iter_ >= 1
+
+
+@pytest.mark.parametrize(
+    "n_init, init_params, covariance_type",
+    [(1, "kmeans", "full"), (2, "k-means++", "tied"), (3, "random", "diag")],
+)
+def test_selected_model_equals_plain_fit(blobs, n_init, init_params, covariance_type):
+    X, _ = blobs
+    settings = dict(n_init=n_init, init_params=init_params, max_iter=50, random_state=3)
+    selector = GaussianMixtureIC(
+        n_components=[2, 3, 4], covariance_types=[covariance_type], **settings
+    ).fit(X)
+    plain = GaussianMixture(
+        selector.n_components_, covariance_type=covariance_type, **settings
+    ).fit(X)
+    best = selector.best_estimator_
+    assert type(best) is GaussianMixture
+    assert best.get_params() == plain.get_params()
+    assert_allclose(best.score(X), plain.score(X), rtol=1e-8)
+    assert_allclose(best.lower_bound_, plain.lower_bound_, rtol=1e-8)
+    assert best.n_iter_ == plain.n_iter_
+    assert_allclose(best.means_, plain.means_, rtol=1e-6, atol=1e-8)
+    assert_array_equal(selector.labels_, plain.labels_)
+
+
+@pytest.mark.parametrize("covariance_type", available_covariance_types())
+def test_shared_start_equals_plain_fit_for_every_structure(rng, covariance_type):
+    # The start built from the shared partition with the structure's own
+    # M-step gives the same fit as GaussianMixture's own initialisation.
+    n_features = _max_n_features(covariance_type) or 3
+    X = np.vstack([rng.standard_normal((60, n_features)) + 5.0 * i for i in range(3)])
+    settings = dict(n_init=2, random_state=0, max_iter=30)
+    selector = GaussianMixtureIC(
+        n_components=[3], covariance_types=[covariance_type], **settings
+    ).fit(X)
+    plain = GaussianMixture(3, covariance_type=covariance_type, **settings).fit(X)
+    assert_allclose(selector.best_estimator_.score(X), plain.score(X), rtol=1e-8)
+    assert selector.best_estimator_.n_iter_ == plain.n_iter_
+
+
+def test_results_table(blobs):
+    pd = pytest.importorskip("pandas")
+    X, _ = blobs
+    selector = GaussianMixtureIC(
+        n_components=(1, 2, 3, 4), covariance_types=SKLEARN_TYPES, random_state=0
+    ).fit(X)
+    table = pd.DataFrame(selector.results_)
+    assert list(table.columns) == RESULT_KEYS
+    assert len(table) == 16
+    assert sorted(table["rank"]) == list(range(1, 17))
+    assert list(table["covariance_type"][:4]) == list(SKLEARN_TYPES)
+    best = table[table["rank"] == 1].iloc[0]
+    assert best["n_components"] == selector.n_components_ == 3
+    assert best["covariance_type"] == selector.covariance_type_
+    assert best["bic"] == selector.criterion_
+    assert_allclose(best["bic"], selector.bic(X), rtol=1e-10)
+    assert_allclose(best["aic"], selector.aic(X), rtol=1e-10)
+    assert_allclose(best["icl"], icl(selector.best_estimator_, X), rtol=1e-10)
+    assert_allclose(best["log_likelihood"], selector.score(X) * len(X), rtol=1e-10)
+    assert best["n_parameters"] == selector.best_estimator_._n_parameters()
+    ranked = table.sort_values("rank")
+    assert (np.diff(ranked["bic"].to_numpy()) >= 0).all()
+    assert table["converged"].dtype == bool and table["degenerate"].dtype == bool
+    assert (table["fit_time"] > 0).all()
+
+
+@pytest.mark.parametrize("criterion", ["aic", "icl"])
+def test_other_criteria(blobs, criterion):
+    X, _ = blobs
+    selector = GaussianMixtureIC(
+        n_components=4,
+        covariance_types="spherical",
+        criterion=criterion,
+        random_state=0,
+    ).fit(X)
+    values = selector.results_[criterion]
+    assert selector.criterion_ == values.min()
+    assert selector.results_["rank"][np.argmin(values)] == 1
+
+
+def test_degenerate_candidate_is_never_chosen(degenerate_selector):
+    selector = degenerate_selector
+    results = selector.results_
+    degenerate = results["degenerate"]
+    assert not degenerate[selector.best_index_]
+    # The collapse buys likelihood: the degenerate fit would have won on BIC.
+    assert results["bic"][degenerate].min() < selector.criterion_
+    assert (results["rank"][degenerate] > (~degenerate).sum()).all()
+    assert selector.best_estimator_.collapsed_components_.size == 0
+
+
+def test_all_candidates_degenerate_raises(old_faithful, degenerate_selector):
+    selector = degenerate_selector
+    k = selector.results_["n_components"][selector.results_["degenerate"]]
+    with pytest.raises(ValueError, match="no sound candidate.*degenerate"):
+        clone(selector).set_params(n_components=k.tolist()).fit(old_faithful)
+
+
+def test_too_many_components_are_reported_as_failed():
+    X = np.arange(10.0).reshape(5, 2) ** 1.5
+    selector = GaussianMixtureIC(
+        n_components=[1, 2, 8], covariance_types=["spherical"], random_state=0
+    ).fit(X)
+    failed = selector.results_["n_components"] == 8
+    assert np.isnan(selector.results_["bic"][failed]).all()
+    assert selector.results_["rank"][failed].tolist() == [3]
+    assert selector.n_components_ in (1, 2)
+
+
+def test_sample_weight_counts_as_repeated_rows(blobs, rng):
+    X, _ = blobs
+    weights = rng.randint(0, 3, size=len(X))
+    repeated = np.repeat(X, weights, axis=0)
+    settings = dict(n_components=4, covariance_types=["full", "diag"], random_state=0)
+    weighted = GaussianMixtureIC(**settings).fit(X, sample_weight=weights)
+    plain = GaussianMixtureIC(**settings).fit(repeated)
+    for key in ("bic", "aic", "icl", "log_likelihood"):
+        assert_allclose(weighted.results_[key], plain.results_[key], rtol=1e-6)
+    assert_array_equal(weighted.results_["rank"], plain.results_["rank"])
+
+
+def test_n_jobs_does_not_change_results(blobs):
+    X, _ = blobs
+    settings = dict(
+        n_components=3, covariance_types=["full", "spherical"], random_state=0
+    )
+    one = GaussianMixtureIC(n_jobs=1, **settings).fit(X)
+    two = GaussianMixtureIC(n_jobs=2, **settings).fit(X)
+    for key in RESULT_KEYS:
+        if key != "fit_time":
+            assert_array_equal(one.results_[key], two.results_[key])
+    assert_array_equal(one.predict(X), two.predict(X))
+
+
+def test_random_state_instance_is_not_consumed(blobs):
+    X, _ = blobs
+    state = np.random.RandomState(7)
+    before = state.get_state()[1].copy()
+    selector = GaussianMixtureIC(
+        n_components=3, covariance_types=["diag"], random_state=state
+    ).fit(X)
+    assert_array_equal(state.get_state()[1], before)
+    again = GaussianMixtureIC(
+        n_components=3, covariance_types=["diag"], random_state=7
+    ).fit(X)
+    assert_array_equal(selector.results_["bic"], again.results_["bic"])
+
+
+def test_joblib_persistence(blobs, tmp_path):
+    X, _ = blobs
+    selector = GaussianMixtureIC(
+        n_components=3, covariance_types="full", random_state=0
+    )
+    selector.fit(X)
+    path = tmp_path / "selector.joblib"
+    joblib.dump(selector, path)
+    loaded = joblib.load(path)
+    assert_array_equal(loaded.predict(X), selector.predict(X))
+    assert_array_equal(loaded.score_samples(X), selector.score_samples(X))
+    assert loaded.results_.keys() == selector.results_.keys()
+
+
+def test_delegation_and_feature_names(blobs):
+    pd = pytest.importorskip("pandas")
+    X, _ = blobs
+    frame = pd.DataFrame(X, columns=["a", "b"])
+    selector = GaussianMixtureIC(
+        n_components=3, covariance_types="full", random_state=0
+    )
+    selector.fit(frame)
+    best = selector.best_estimator_
+    assert_array_equal(selector.feature_names_in_, ["a", "b"])
+    assert selector.n_features_in_ == 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no feature-name warnings
+        assert_array_equal(selector.predict(frame), best.predict(X))
+        assert_allclose(selector.predict_proba(frame), best.predict_proba(X))
+        assert_allclose(selector.predict_log_proba(frame), best.predict_log_proba(X))
+        assert_allclose(selector.score_samples(frame), best.score_samples(X))
+        assert selector.score(frame) == best.score(X)
+        assert selector.bic(frame) == best.bic(X)
+        assert selector.aic(frame) == best.aic(X)
+    with pytest.warns(UserWarning, match="feature names"):
+        selector.predict(X)
+    samples, labels = selector.sample(5, random_state=0)
+    assert samples.shape == (5, 2) and labels.shape == (5,)
+    assert_array_equal(selector.fit_predict(X), selector.labels_)
+
+
+def test_verbose_prints_one_line_per_candidate(blobs, capsys):
+    X, _ = blobs
+    GaussianMixtureIC(
+        n_components=2, covariance_types=["full", "diag"], random_state=0, verbose=1
+    ).fit(X)
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 4
+    assert re.search(
+        r"n_components=2 covariance_type='diag' bic=\S+ converged=True "
+        r"degenerate=False \(\d+\.\d+s\)",
+        lines[-1],
+    )
+
+
+def test_default_covariance_types_follow_the_registry(rng):
+    X = rng.standard_normal((60, 1))
+    selector = GaussianMixtureIC(n_components=2, random_state=0).fit(X)
+    expected = _univariate_types() or available_covariance_types()
+    assert list(selector.results_["covariance_type"][: len(expected)]) == expected
+
+
+@pytest.mark.parametrize(
+    "params, error, message",
+    [
+        ({"n_components": 0}, InvalidParameterError, "n_components"),
+        ({"n_components": [0, 2]}, ValueError, "positive int"),
+        ({"n_components": []}, ValueError, "non-empty"),
+        ({"n_components": [1.5]}, ValueError, "positive int"),
+        ({"covariance_types": ["nope"]}, ValueError, "unknown: \\['nope'\\]"),
+        ({"covariance_types": []}, ValueError, "non-empty"),
+        ({"covariance_types": ["full", "VVV"]}, ValueError, "twice"),
+        ({"criterion": "bick"}, InvalidParameterError, "criterion"),
+        ({"n_init": 0}, InvalidParameterError, "n_init"),
+        ({"init_params": "kmedoids"}, InvalidParameterError, "init_params"),
+        ({"reg_covar": -1.0}, InvalidParameterError, "reg_covar"),
+    ],
+)
+def test_bad_parameters_give_clear_errors(blobs, params, error, message):
+    X, _ = blobs
+    with pytest.raises(error, match=message):
+        GaussianMixtureIC(**params).fit(X)
+
+
+def test_one_feature_structure_on_many_features_is_rejected(blobs):
+    univariate = _univariate_types()
+    if not univariate:
+        pytest.skip("no one-feature structure is registered")
+    X, _ = blobs
+    with pytest.raises(ValueError, match="at most 1 feature"):
+        GaussianMixtureIC(covariance_types=univariate[:1]).fit(X)
+
+
+def test_unfitted_selector_raises():
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError):
+        GaussianMixtureIC().predict([[0.0, 1.0]])
+
+
+@parametrize_with_checks(
+    [GaussianMixtureIC(n_components=3, covariance_types=("full", "diag"))],
+    expected_failed_checks=lambda estimator: {},
+)
+def test_check_estimator(estimator, check):
+    check(estimator)

@@ -1,0 +1,398 @@
+"""Tests of gmm_estimators.plotting: what is drawn, not how it looks."""
+
+import copy
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.exceptions import NotFittedError
+
+matplotlib = pytest.importorskip("matplotlib")
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.collections import PathCollection  # noqa: E402
+from matplotlib.patches import Ellipse  # noqa: E402
+
+from gmm_estimators import GaussianMixture, available_covariance_types  # noqa: E402
+from gmm_estimators._covariance import get_covariance_model  # noqa: E402
+from gmm_estimators.datasets import make_gaussian_mixture  # noqa: E402
+from gmm_estimators.plotting import (  # noqa: E402
+    plot_components,
+    plot_criterion,
+    plot_density,
+    plot_pairs,
+)
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def data3d():
+    X, y = make_gaussian_mixture(
+        150, n_components=3, n_features=3, covariance_type="full", random_state=0
+    )
+    return X, y
+
+
+@pytest.fixture(scope="module")
+def fitted3d(data3d):
+    X, _ = data3d
+    return GaussianMixture(n_components=3, random_state=0).fit(X)
+
+
+def _multivariate_types():
+    """Registered structures that accept more than one feature."""
+    return [
+        name
+        for name in available_covariance_types()
+        if getattr(get_covariance_model(name), "max_n_features", None) is None
+    ]
+
+
+def _ellipses(ax):
+    return [patch for patch in ax.patches if isinstance(patch, Ellipse)]
+
+
+# ----------------------------------------------------------------------------
+# plot_components
+
+
+@pytest.mark.parametrize("covariance_type", _multivariate_types())
+def test_plot_components_every_structure(covariance_type, data3d):
+    X, _ = data3d
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        gm = GaussianMixture(
+            n_components=3, covariance_type=covariance_type, max_iter=20,
+            random_state=0,
+        ).fit(X)
+    features = (0, 2)
+    ax = plot_components(gm, X, features=features)
+
+    ellipses = _ellipses(ax)
+    assert len(ellipses) == gm.n_components
+    np.testing.assert_allclose(
+        [e.center for e in ellipses], gm.means_[:, features], rtol=1e-12
+    )
+    # The ellipse axes are 2 * n_std * sqrt(eigenvalues) of the projected
+    # full covariance, whatever the structure's storage.
+    full = get_covariance_model(covariance_type).to_full(gm.covariances_, 3, 3)
+    for ellipse, cov in zip(ellipses, full, strict=True):
+        eig = np.linalg.eigvalsh(cov[np.ix_(features, features)])
+        np.testing.assert_allclose(
+            sorted([ellipse.width, ellipse.height]), 4.0 * np.sqrt(eig), rtol=1e-8
+        )
+
+
+def test_plot_components_draws_data_and_labels(fitted3d, data3d):
+    X, _ = data3d
+    ax = plot_components(fitted3d, X, features=(1, 0), n_std=1.0)
+    # One scatter of the data, one of the means.
+    scatters = [c for c in ax.collections if isinstance(c, PathCollection)]
+    assert len(scatters) == 2
+    np.testing.assert_allclose(scatters[0].get_offsets(), X[:, [1, 0]])
+    np.testing.assert_allclose(scatters[1].get_offsets(), fitted3d.means_[:, [1, 0]])
+    # Axes limits contain all the data.
+    xmin, xmax = ax.get_xlim()
+    ymin, ymax = ax.get_ylim()
+    assert xmin <= X[:, 1].min() and X[:, 1].max() <= xmax
+    assert ymin <= X[:, 0].min() and X[:, 0].max() <= ymax
+    assert ax.get_xlabel() == "feature 1"
+    assert ax.get_ylabel() == "feature 0"
+    assert "3 components" in ax.get_title()
+    assert ax.get_legend() is not None
+    # Points take the colour of their predicted component's ellipse.
+    labels = fitted3d.predict(X)
+    ellipse_colors = [e.get_edgecolor() for e in _ellipses(ax)]
+    np.testing.assert_allclose(
+        scatters[0].get_facecolors()[:, :3],
+        np.array([ellipse_colors[k] for k in labels])[:, :3],
+    )
+
+
+def test_plot_components_without_data_and_on_given_axes(fitted3d):
+    fig, ax = plt.subplots()
+    returned = plot_components(fitted3d, ax=ax, show_means=False, legend=False)
+    assert returned is ax
+    assert len(_ellipses(ax)) == 3
+    assert not ax.collections
+    # The limits contain every ellipse's centre.
+    xmin, xmax = ax.get_xlim()
+    assert np.all((xmin < fitted3d.means_[:, 0]) & (fitted3d.means_[:, 0] < xmax))
+
+
+def test_plot_components_custom_labels_and_names(fitted3d, data3d):
+    X, y = data3d
+    ax = plot_components(
+        fitted3d, X, labels=y, feature_names=["a", "b", "c"], features=("c", "a")
+    )
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("c", "a")
+    np.testing.assert_allclose(_ellipses(ax)[0].center, fitted3d.means_[0, [2, 0]])
+
+
+def test_plot_components_feature_names_from_dataframe():
+    pd = pytest.importorskip("pandas")
+    X, _ = make_gaussian_mixture(100, n_components=2, random_state=1)
+    frame = pd.DataFrame(X, columns=["width", "height"])
+    gm = GaussianMixture(n_components=2, random_state=0).fit(frame)
+    ax = plot_components(gm, frame)
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("width", "height")
+    ax = plot_density(gm, frame, grid=20)
+    assert ax.get_xlabel() == "width"
+
+
+def test_plot_components_accepts_selector_and_sklearn():
+    from sklearn.mixture import GaussianMixture as SkGaussianMixture
+
+    X, _ = make_gaussian_mixture(120, n_components=2, random_state=2)
+    sk = SkGaussianMixture(n_components=2, covariance_type="diag", random_state=0)
+    ax = plot_components(sk.fit(X), X)
+    np.testing.assert_allclose([e.center for e in _ellipses(ax)], sk.means_)
+
+
+def test_collapsed_components_are_dashed(data3d, fitted3d):
+    X, _ = data3d
+    fitted3d_copy = copy.deepcopy(fitted3d)
+    fitted3d_copy.collapsed_components_ = np.array([1])
+    ax = plot_components(fitted3d_copy, X)
+    styles = [e.get_linestyle() for e in _ellipses(ax)]
+    assert styles[0] == styles[2] != styles[1]
+
+
+@pytest.mark.parametrize(
+    "features, match",
+    [
+        ((0, 3), "out of range"),
+        ((0, -1), "out of range"),
+        ((1, 1), "distinct"),
+        ((0,), "exactly 2"),
+        (0, "pair"),
+        ((0, 1.5), "indices"),
+        (("x", 0), "Unknown feature name"),
+    ],
+)
+def test_bad_features(fitted3d, data3d, features, match):
+    X, _ = data3d
+    with pytest.raises(ValueError, match=match):
+        plot_components(fitted3d, X, features=features)
+    with pytest.raises(ValueError, match=match):
+        plot_density(fitted3d, features=features)
+
+
+def test_unfitted_estimator_raises():
+    for function in (plot_components, plot_density):
+        with pytest.raises(NotFittedError, match="not fitted"):
+            function(GaussianMixture(n_components=2))
+    with pytest.raises(NotFittedError, match="not fitted"):
+        plot_pairs(GaussianMixture(n_components=2), np.zeros((3, 2)))
+
+
+def test_bad_data_raises(fitted3d, data3d):
+    X, _ = data3d
+    with pytest.raises(ValueError, match="X has 2 features"):
+        plot_components(fitted3d, X[:, :2])
+    with pytest.raises(ValueError, match="labels should have shape"):
+        plot_components(fitted3d, X, labels=np.zeros(3))
+    with pytest.raises(ValueError, match="n_std"):
+        plot_components(fitted3d, X, n_std=0)
+    with pytest.raises(ValueError, match="feature_names has 2"):
+        plot_components(fitted3d, X, feature_names=["a", "b"])
+    bad = X.copy()
+    bad[0, 0] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        plot_components(fitted3d, bad)
+
+
+def test_one_feature_estimator_raises():
+    X = np.random.RandomState(0).normal(size=(50, 1))
+    gm = GaussianMixture(n_components=2, random_state=0).fit(X)
+    with pytest.raises(ValueError, match="at least 2 features"):
+        plot_components(gm, X)
+
+
+# ----------------------------------------------------------------------------
+# plot_density
+
+
+def test_plot_density_contours_cover_the_data(fitted3d, data3d):
+    X, _ = data3d
+    ax = plot_density(fitted3d, X, features=(0, 1), levels=6, grid=30)
+    contours = [c for c in ax.collections if not isinstance(c, PathCollection)]
+    assert len(contours) == 1
+    assert len(contours[0].levels) == 6
+    # Levels are log-densities: below the largest value on the grid.
+    assert np.all(np.diff(contours[0].levels) > 0)
+    xmin, xmax = ax.get_xlim()
+    ymin, ymax = ax.get_ylim()
+    assert xmin < X[:, 0].min() and X[:, 0].max() < xmax
+    assert ymin < X[:, 1].min() and X[:, 1].max() < ymax
+    assert ax.get_xlabel() == "feature 0" and ax.get_ylabel() == "feature 1"
+    # d > 2: the title says it is a slice.
+    assert "slice" in ax.get_title()
+    # A colour bar was added to the figure.
+    assert len(ax.figure.axes) == 2
+
+
+def test_plot_density_without_data_explicit_levels(fitted3d):
+    fig, ax = plt.subplots()
+    levels = [-12.0, -9.0, -6.0]
+    returned = plot_density(
+        fitted3d, ax=ax, levels=levels, grid=(20, 25), filled=True, colorbar=False
+    )
+    assert returned is ax
+    contour = ax.collections[0]
+    np.testing.assert_allclose(contour.levels, levels)
+    assert len(fig.axes) == 1
+    # The range covers every component's mean.
+    xmin, xmax = ax.get_xlim()
+    assert np.all((xmin < fitted3d.means_[:, 0]) & (fitted3d.means_[:, 0] < xmax))
+
+
+def test_plot_density_bad_grid(fitted3d):
+    for grid in (1, (10,), (10, 1), 2.5):
+        with pytest.raises(ValueError, match="grid"):
+            plot_density(fitted3d, grid=grid)
+
+
+# ----------------------------------------------------------------------------
+# plot_criterion
+
+
+def _results(degenerate=()):
+    types = ["VVV", "EEE", "VII"]
+    rows = {"n_components": [], "covariance_type": [], "bic": [], "aic": [],
+            "degenerate": []}
+    for i, covariance_type in enumerate(types):
+        for k in (1, 2, 3, 4):
+            rows["n_components"].append(k)
+            rows["covariance_type"].append(covariance_type)
+            rows["bic"].append(100.0 + 10 * i + (k - 2) ** 2)
+            rows["aic"].append(90.0 + 10 * i + (k - 3) ** 2)
+            rows["degenerate"].append((covariance_type, k) in degenerate)
+    return rows
+
+
+def test_plot_criterion_lines_and_degenerate_markers():
+    results = _results(degenerate={("VVV", 4), ("EEE", 3)})
+    ax = plot_criterion(results)
+    assert len(ax.lines) == 3
+    assert [line.get_label() for line in ax.lines] == [
+        "VVV (full)", "EEE (tied)", "VII (spherical)"
+    ]
+    vvv = ax.lines[0]
+    np.testing.assert_array_equal(vvv.get_xdata(), [1, 2, 3, 4])
+    # The degenerate candidate is left out of the line ...
+    assert np.isnan(vvv.get_ydata()[3])
+    # ... and drawn as a hollow marker at its value.
+    hollow = [
+        c for c in ax.collections
+        if isinstance(c, PathCollection) and len(c.get_facecolors()) == 0
+        and c.get_sizes()[0] < 100
+    ]
+    points = np.vstack([c.get_offsets() for c in hollow])
+    np.testing.assert_allclose(
+        sorted(map(tuple, points)), [(3.0, 111.0), (4.0, 104.0)]
+    )
+    # The best sound candidate (K=2, VVV) is circled and annotated.
+    ring = [c for c in ax.collections if c.get_sizes()[0] >= 100]
+    assert len(ring) == 1
+    np.testing.assert_allclose(ring[0].get_offsets(), [[2.0, 100.0]])
+    assert "K=2, VVV" in [t.get_text() for t in ax.texts]
+    assert "lower is better" in ax.get_ylabel()
+    assert ax.get_xlabel() == "number of components K"
+    legend_texts = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "degenerate (not selectable)" in legend_texts
+    assert "selected" in legend_texts
+
+
+def test_plot_criterion_mclust_sign_and_other_criterion():
+    ax = plot_criterion(_results(), criterion="aic", mclust_sign=True)
+    assert "higher is better" in ax.get_ylabel()
+    assert "AIC" in ax.get_ylabel()
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), -np.array([94, 91, 90, 91.0]))
+    ring = [c for c in ax.collections if c.get_sizes()[0] >= 100]
+    np.testing.assert_allclose(ring[0].get_offsets(), [[3.0, -90.0]])
+
+
+def test_plot_criterion_dataframe():
+    pd = pytest.importorskip("pandas")
+    ax = plot_criterion(pd.DataFrame(_results()))
+    assert len(ax.lines) == 3
+
+
+def test_plot_criterion_bad_input():
+    with pytest.raises(ValueError, match="no criterion 'icl'"):
+        plot_criterion(_results(), criterion="icl")
+    results = _results()
+    del results["covariance_type"]
+    with pytest.raises(ValueError, match="covariance_type"):
+        plot_criterion(results)
+    with pytest.raises(TypeError, match="GaussianMixtureIC"):
+        plot_criterion([1, 2, 3])
+
+
+def test_plot_criterion_selector():
+    from gmm_estimators.model_selection import GaussianMixtureIC
+
+    X, _ = make_gaussian_mixture(150, n_components=2, random_state=0)
+    with pytest.raises(NotFittedError):
+        plot_criterion(GaussianMixtureIC())
+    selector = GaussianMixtureIC(
+        n_components=3, covariance_types=["full", "spherical"], random_state=0
+    ).fit(X)
+    ax = plot_criterion(selector)
+    assert len(ax.lines) == 2
+    ring = [c for c in ax.collections if c.get_sizes()[0] >= 100]
+    np.testing.assert_allclose(
+        ring[0].get_offsets(), [[selector.n_components_, selector.criterion_]]
+    )
+    # plot_components of a selector draws its chosen model.
+    ax = plot_components(selector, X)
+    assert len(_ellipses(ax)) == selector.n_components_
+
+
+# ----------------------------------------------------------------------------
+# plot_pairs
+
+
+def test_plot_pairs_grid(fitted3d, data3d):
+    X, _ = data3d
+    fig = plot_pairs(fitted3d, X, feature_names=["a", "b", "c"])
+    axes = np.array(fig.axes).reshape(3, 3)
+    assert axes.shape == (3, 3)
+    for i in range(3):
+        for j in range(3):
+            ax = axes[i, j]
+            if i == j:
+                # Histogram and marginal densities: K component curves + total.
+                assert len(ax.lines) == fitted3d.n_components + 1
+                assert ax.patches  # histogram bars
+            else:
+                assert len(_ellipses(ax)) == 3
+                offsets = ax.collections[0].get_offsets()
+                np.testing.assert_allclose(offsets, X[:, [j, i]])
+    assert [ax.get_xlabel() for ax in axes[-1]] == ["a", "b", "c"]
+    assert axes[1, 0].get_ylabel() == "b"
+    # Uncertain points are larger.
+    sizes = axes[1, 0].collections[0].get_sizes()
+    uncertainty = 1 - fitted3d.predict_proba(X).max(axis=1)
+    assert np.corrcoef(sizes, uncertainty)[0, 1] > 0.99
+    assert "uncertainty" in fig._suptitle.get_text()
+
+
+def test_plot_pairs_options(fitted3d, data3d):
+    X, _ = data3d
+    fig = plot_pairs(fitted3d, X, uncertainty=False, features=[2, 0], ellipses=False)
+    axes = np.array(fig.axes).reshape(2, 2)
+    sizes = axes[0, 1].collections[0].get_sizes()
+    assert np.unique(sizes).size == 1
+    assert not _ellipses(axes[0, 1])
+    np.testing.assert_allclose(axes[0, 1].collections[0].get_offsets(), X[:, [0, 2]])
+    with pytest.raises(ValueError, match="out of range"):
+        plot_pairs(fitted3d, X, features=[0, 5])
+    with pytest.raises(ValueError, match="X has 2 features"):
+        plot_pairs(fitted3d, X[:, :2])
