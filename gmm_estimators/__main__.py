@@ -631,6 +631,7 @@ def cmd_select(args):
         init_params=args.init_params,
         max_iter=args.max_iter,
         reg_covar=args.reg_covar,
+        prior="default" if args.prior else None,
         random_state=args.random_state,
         n_jobs=args.n_jobs,
         verbose=0 if args.quiet else 1,
@@ -645,7 +646,8 @@ def cmd_select(args):
             f"{len(structures)} covariance "
             f"structure{'s' if len(structures) > 1 else ''}"
             f" ({', '.join(structures)}): {len(n_components) * len(structures)} "
-            f"candidates, {_criterion_note(args.criterion)}."
+            f"candidates, {_criterion_note(args.criterion)}"
+            + (", under mclust's default conjugate prior." if args.prior else ".")
         )
         sys.stdout.flush()
     start = perf_counter()
@@ -677,6 +679,12 @@ def cmd_select(args):
             f"({n_degenerate} degenerate candidate{'s' if n_degenerate > 1 else ''}: "
             "a component collapsed onto too few distinct points; never selected)"
         )
+        if not args.prior:
+            print(
+                f"{PROG}: hint: --prior (mclust's conjugate prior) keeps components "
+                "from collapsing",
+                file=sys.stderr,
+            )
     print()
     summary = (
         f"Selected model: K={selector.n_components_}, covariance_type="
@@ -1015,6 +1023,12 @@ def build_parser():
         help="criterion to minimise (default: %(default)s)",
     )
     _add_fit_options(select)
+    select.add_argument(
+        "--prior", action="store_true",
+        help="fit every candidate under mclust's default conjugate prior "
+        "(regularises in the data's units; keeps components from collapsing onto "
+        "tied values)",
+    )
     select.add_argument(
         "--n-jobs", type=int, default=None, metavar="N",
         help="candidates fitted in parallel (default: 1; -1 for all cores)",

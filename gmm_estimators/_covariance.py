@@ -203,6 +203,55 @@ def _check_positive(values, what):
         )
 
 
+# Largest tolerated rounding error, in squared Mahalanobis units, of the
+# moment form of the distances (see _moment_form_is_accurate).
+_MOMENT_FORM_TOLERANCE = 1e-6
+
+
+def _moment_form_is_accurate(means, precisions_cholesky, dtype):
+    """Whether distances from second moments keep enough precision.
+
+    The moment form ``(x - mu)' L (x - mu) = vech(x x') . vech(L) - 2 x' L mu
+    + mu' L mu`` (``x`` centred on the data's mean) shares one outer-product
+    expansion of each row between the E-step and the M-step and turns both
+    into well-shaped matrix products. Its terms are as large as
+    ``x' L x``, about ``mu' L mu + d`` for a row of component ``k``, so it
+    loses ``eps`` times that in absolute precision. It is used when that loss
+    is below :data:`_MOMENT_FORM_TOLERANCE`; otherwise the whitened form,
+    exact to rounding whatever the geometry, is used.
+    """
+    whitened_means = np.einsum("kd,kde->ke", means, precisions_cholesky)
+    reach = np.max(np.einsum("kd,kd->k", whitened_means, whitened_means))
+    reach += means.shape[1]
+    return bool(reach * np.finfo(dtype).eps < _MOMENT_FORM_TOLERANCE)
+
+
+def outer_product_columns(n_features):
+    """Row/column indices of the upper triangle, the columns of ``vech``."""
+    return np.triu_indices(n_features)
+
+
+def _mahalanobis_moments(X, means, precisions_cholesky):
+    """Squared distances from the rows' outer products, shape (n, K).
+
+    Returns the products ``x_i x_j`` (i <= j), shape (n, d (d + 1) / 2), too:
+    the M-step's scatter accumulates from the same array.
+    """
+    rows, cols = outer_product_columns(X.shape[1])
+    products = X[:, rows] * X[:, cols]
+    precisions = precisions_cholesky @ np.swapaxes(precisions_cholesky, -1, -2)
+    # Off-diagonal entries appear twice in x' L x.
+    weights = np.where(rows == cols, 1.0, 2.0)
+    quadratic = (precisions[:, rows, cols] * weights).T.astype(X.dtype)
+    linear = np.einsum("kde,ke->dk", precisions, means)
+    constant = np.einsum("kd,dk->k", means, linear)
+    dist = products @ quadratic
+    dist -= 2.0 * (X @ linear.astype(X.dtype))
+    dist += constant.astype(X.dtype)
+    np.maximum(dist, 0.0, out=dist)
+    return dist, products
+
+
 # --------------------------------------------------------------------------
 # The contract
 
@@ -313,6 +362,15 @@ class CovarianceModel(ABC):
         """``log det P`` per component, shape (K,): half the precision's log det."""
 
     # -- distances -----------------------------------------------------------
+    def block_form(self, means, precisions_cholesky, dtype):
+        """Which accumulator takes this structure's blocks (``_stats``).
+
+        Usually ``scatter``; a structure with several ways to compute its
+        distances says which one :meth:`mahalanobis` uses for these
+        parameters, since the second output of :meth:`mahalanobis` differs.
+        """
+        return self.scatter
+
     @abstractmethod
     def mahalanobis(self, X, means, precisions_cholesky):
         """Squared Mahalanobis distances of every row to every component.
@@ -329,13 +387,15 @@ class CovarianceModel(ABC):
         Returns
         -------
         dist : ndarray of shape (n, K)
-        whitened : ndarray of shape (n, K, d + 1) or None
-            For structures whose ``scatter`` is ``"full"``: the whitened
-            residuals ``(x - mu_k) @ P_k`` followed by a constant 1, so that
-            one symmetric product per component yields ``N_k``, the sums and
-            the scatter (see ``_stats.WhitenedScatter``). Accumulating in
-            whitened coordinates makes the E- and M-step one pass over the
-            data and keeps the scatter well conditioned. None otherwise.
+        aux : ndarray or None
+            What the block's accumulator (:meth:`block_form`) needs besides
+            the rows. For ``"full"``: the whitened residuals
+            ``(x - mu_k) @ P_k`` followed by a constant 1, shape
+            ``(n, K, d + 1)``, so that one symmetric product per component
+            yields ``N_k``, the sums and the scatter, well conditioned
+            (``_stats.WhitenedScatter``). For ``"full-moments"``: the rows'
+            outer products ``x_i x_j`` (i <= j), shape ``(n, d (d + 1) / 2)``
+            (``_stats.MomentScatter``). None otherwise.
         """
 
     # -- conversions ---------------------------------------------------------
@@ -381,25 +441,16 @@ class _FullMatrices(CovarianceModel):
         diag = np.diagonal(precisions_cholesky, axis1=-2, axis2=-1)
         return np.sum(np.log(diag), axis=-1)
 
+    def block_form(self, means, precisions_cholesky, dtype):
+        # See _moment_form_is_accurate: the moment form is about twice as fast.
+        if _moment_form_is_accurate(means, precisions_cholesky, dtype):
+            return "full-moments"
+        return "full"
+
     def mahalanobis(self, X, means, precisions_cholesky):
-        n, d = X.shape
-        K = means.shape[0]
-        # One matrix product for every component: [x, 1] @ A_k with
-        # A_k = [[P_k, 0], [-mu_k P_k, 1]] gives [(x - mu_k) P_k, 1] directly.
-        stacked = np.zeros((d + 1, K, d + 1), dtype=X.dtype)
-        stacked[:d, :, :d] = np.transpose(precisions_cholesky, (1, 0, 2))
-        stacked[d, :, :d] = -np.einsum("kd,kde->ke", means, precisions_cholesky)
-        stacked[d, :, d] = 1.0
-        augmented = np.empty((n, d + 1), dtype=X.dtype)
-        augmented[:, :d] = X
-        augmented[:, d] = 1.0
-        whitened = (augmented @ stacked.reshape(d + 1, K * (d + 1))).reshape(
-            n, K, d + 1
-        )
-        dist = np.einsum("nkd,nkd->nk", whitened, whitened)
-        dist -= 1.0
-        np.maximum(dist, 0.0, out=dist)
-        return dist, whitened
+        if self.block_form(means, precisions_cholesky, X.dtype) == "full-moments":
+            return _mahalanobis_moments(X, means, precisions_cholesky)
+        return _mahalanobis_whitened(X, means, precisions_cholesky)
 
     def to_full(self, covariances, n_components, n_features):
         return np.asarray(covariances)
@@ -409,6 +460,28 @@ class _FullMatrices(CovarianceModel):
         _check_shape(precisions, (n_components, n_features, n_features), self)
         _check_spd(precisions, self.aliases[0] if self.aliases else self.name)
         return precisions
+
+
+def _mahalanobis_whitened(X, means, precisions_cholesky):
+    """Squared distances and augmented whitened residuals ``[(x - mu) P, 1]``."""
+    n, d = X.shape
+    K = means.shape[0]
+    # One matrix product for every component: [x, 1] @ A_k with
+    # A_k = [[P_k, 0], [-mu_k P_k, 1]] gives [(x - mu_k) P_k, 1] directly.
+    stacked = np.zeros((d + 1, K, d + 1), dtype=X.dtype)
+    stacked[:d, :, :d] = np.transpose(precisions_cholesky, (1, 0, 2))
+    stacked[d, :, :d] = -np.einsum("kd,kde->ke", means, precisions_cholesky)
+    stacked[d, :, d] = 1.0
+    augmented = np.empty((n, d + 1), dtype=X.dtype)
+    augmented[:, :d] = X
+    augmented[:, d] = 1.0
+    whitened = (augmented @ stacked.reshape(d + 1, K * (d + 1))).reshape(
+        n, K, d + 1
+    )
+    dist = np.einsum("nkd,nkd->nk", whitened, whitened)
+    dist -= 1.0
+    np.maximum(dist, 0.0, out=dist)
+    return dist, whitened
 
 
 class _PooledMatrix(CovarianceModel):
@@ -972,9 +1045,7 @@ def _shared_axes(covariances):
     """
     covariances = _symmetric(covariances)
     scales = np.trace(covariances, axis1=1, axis2=2)
-    weights = np.arange(1, covariances.shape[0] + 1) / np.where(
-        scales > 0, scales, 1.0
-    )
+    weights = np.arange(1, covariances.shape[0] + 1) / np.where(scales > 0, scales, 1.0)
     return np.linalg.eigh(np.tensordot(weights, covariances, axes=1))[1]
 
 
@@ -1073,9 +1144,7 @@ def _eve_m_step(
 
     See :func:`_common_orientation`.
     """
-    covariances, trace = _common_orientation(
-        nk, scatter, True, tol, max_iter, previous
-    )
+    covariances, trace = _common_orientation(nk, scatter, True, tol, max_iter, previous)
     return (covariances, trace) if return_trace else covariances
 
 

@@ -44,9 +44,11 @@ __all__ = [
 ]
 
 # Rows per block are chosen so that the block's largest temporary stays near
-# this size: large enough for efficient matrix products, small enough to stay
-# in a core's L2 cache between the steps that reuse it, and to bound memory.
-_BLOCK_BYTES = 2**19
+# this size: small enough to stay near a core's L2 cache between the steps
+# that reuse it and to bound memory, large enough that numpy's per-call
+# overhead (and the GIL it holds) is small next to the work, so that block
+# threads scale.
+_BLOCK_BYTES = 4 * 2**20
 _MIN_BLOCK_ROWS = 64
 _LOG_2PI = math.log(2.0 * math.pi)
 
@@ -186,7 +188,7 @@ def normalize_log_prob(weighted):
     return resp, row_max + np.log(total)
 
 
-def _block_step(model, data, params, log_weights, rows):
+def _block_step(model, data, params, log_weights, form, rows):
     """E-step and sufficient statistics of one block of rows."""
     X = data.centred(rows)
     log_prob, whitened = log_gaussian_density(model, X, params, data.n_features)
@@ -199,7 +201,7 @@ def _block_step(model, data, params, log_weights, rows):
     else:
         log_likelihood = float(w @ row_log_likelihood.astype(np.float64))
         resp *= w[:, np.newaxis].astype(resp.dtype)
-    stats = make_accumulator(model.scatter, params.means, params.precisions_cholesky)
+    stats = make_accumulator(form, params.means, params.precisions_cholesky)
     stats.add_block(X, resp, whitened)
     return log_likelihood, stats
 
@@ -223,11 +225,17 @@ def em_step(model, data, params, mapper=map):
     n_components = params.weights.shape[0]
     with np.errstate(divide="ignore"):
         log_weights = np.log(params.weights)
-    step = partial(_block_step, model, data, params, log_weights)
+    dtype = data.X.dtype
+    form = model.block_form(
+        params.means.astype(dtype, copy=False),
+        params.precisions_cholesky.astype(dtype, copy=False),
+        dtype,
+    )
+    step = partial(_block_step, model, data, params, log_weights, form)
     # Partial sums are added in block order, so the result does not depend on
     # how many threads computed them.
     log_likelihood = 0.0
-    stats = make_accumulator(model.scatter, params.means, params.precisions_cholesky)
+    stats = make_accumulator(form, params.means, params.precisions_cholesky)
     for block_log_likelihood, block_stats in mapper(
         step, data.blocks(model, n_components)
     ):

@@ -41,11 +41,16 @@ class GaussianMixture(BaseMixture):
         Maximum number of EM iterations per start.
     n_init : int, default=1
         Number of starts; the run with the highest log-likelihood is kept.
-    init_params : {'kmeans', 'k-means++', 'random', 'random_from_data'}, \
+    init_params : {'kmeans', 'k-means++', 'random', 'random_from_data', 'hc'}, \
             default='kmeans'
         How starting responsibilities are drawn: from a k-means labelling,
-        from k-means++ seeds, at random, or from randomly chosen rows. With
-        sample weights, each method honours the weights.
+        from k-means++ seeds, at random, from randomly chosen rows, or
+        (``'hc'``) from model-based hierarchical agglomeration as R's mclust
+        starts EM (unconstrained Gaussian merge criterion on the SVD-scaled
+        data, tree cut at ``n_components`` groups; beyond 2000 distinct rows a
+        weighted subset is agglomerated and the other rows are assigned to the
+        nearest group, see ``gmm_estimators._hierarchical``). With sample
+        weights, each method honours the weights.
     weights_init : array-like of shape (n_components,), default=None
         Starting mixing proportions.
     means_init : array-like of shape (n_components, n_features), default=None

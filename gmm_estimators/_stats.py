@@ -26,7 +26,7 @@ forms work on data already centred on its weighted mean by the engine.
 
 import numpy as np
 
-from ._covariance import inverse_triangular
+from ._covariance import inverse_triangular, outer_product_columns
 
 __all__ = ["make_accumulator"]
 
@@ -122,6 +122,46 @@ class WhitenedScatter(_Accumulator):
         return means, 0.5 * (scatter + scatter.transpose(0, 2, 1))
 
 
+class MomentScatter(_Accumulator):
+    """One scatter matrix per component, from raw second moments.
+
+    Accumulates ``sum_i w_i r_ik x_i x_i'`` (upper triangle) from the outer
+    products the moment form of the distances already computed, as one
+    ``(K, n) @ (n, d (d + 1) / 2)`` product per block. Rows are centred on the
+    data's mean; the structure only uses this form when the cancellation in
+    ``raw - N xbar xbar'`` is negligible at the data's precision (see
+    ``_covariance._moment_form_is_accurate``).
+    """
+
+    _fields = ("sums", "raw")
+
+    def __init__(self, means, precisions_cholesky=None):
+        n_components, n_features = means.shape
+        super().__init__(n_components, n_features)
+        self.sums = np.zeros((n_components, n_features))
+        self.raw = np.zeros((n_components, n_features * (n_features + 1) // 2))
+
+    def add_block(self, X, weighted_resp, products=None):
+        if products is None:
+            rows, cols = outer_product_columns(self.n_features)
+            products = X[:, rows] * X[:, cols]
+        self.nk += weighted_resp.sum(axis=0, dtype=np.float64)
+        self.sums += weighted_resp.T @ X
+        self.raw += weighted_resp.T @ products
+
+    def finalize(self, nk_reg, total_scatter=None):
+        d = self.n_features
+        rows, cols = outer_product_columns(d)
+        raw = np.zeros((self.n_components, d, d))
+        raw[:, rows, cols] = self.raw
+        raw[:, cols, rows] = self.raw
+        factor = _mean_correction(self.sums, nk_reg, self.nk)
+        scatter = raw - factor[:, np.newaxis, np.newaxis] * (
+            self.sums[:, :, np.newaxis] * self.sums[:, np.newaxis, :]
+        )
+        return self.sums / nk_reg[:, np.newaxis], scatter
+
+
 class DiagonalScatter(_Accumulator):
     """Diagonal of each component's scatter, from first and second moments."""
 
@@ -172,6 +212,7 @@ class PooledScatter(_Accumulator):
 
 _ACCUMULATORS = {
     "full": WhitenedScatter,
+    "full-moments": MomentScatter,
     "diag": DiagonalScatter,
     "pooled": PooledScatter,
 }
@@ -182,8 +223,9 @@ def make_accumulator(scatter, means, precisions_cholesky=None):
 
     Parameters
     ----------
-    scatter : {"full", "diag", "pooled"}
-        ``CovarianceModel.scatter``.
+    scatter : {"full", "full-moments", "diag", "pooled"}
+        ``CovarianceModel.block_form(...)`` (``CovarianceModel.scatter`` at
+        initialisation).
     means : ndarray of shape (K, d)
         Centred means of the E-step that will produce the responsibilities.
     precisions_cholesky : ndarray or None

@@ -81,6 +81,7 @@ from . import _em
 from ._covariance import available_covariance_types, get_covariance_model
 from ._gaussian_mixture import GaussianMixture
 from ._initialization import INITIALIZERS, initial_responsibilities
+from ._prior import ConjugatePrior, resolve_prior
 from .exceptions import DegenerateFitWarning
 
 __all__ = [
@@ -541,7 +542,15 @@ def _shared_starts(X, sample_weight, n_components, covariance_types, settings):
                         model, data, resp_of_rows, n_components
                     )
                 stats = copy.deepcopy(statistics[model.scatter])
-                params, _ = _em.m_step(model, data, stats, settings["reg_covar"])
+                # The prior is resolved per structure (its scale takes the
+                # structure's form), exactly as GaussianMixture.fit resolves it.
+                params, _ = _em.m_step(
+                    model,
+                    data,
+                    stats,
+                    settings["reg_covar"],
+                    prior=resolve_prior(settings["prior"], model, data, n_components),
+                )
                 precisions = model.precisions_from_cholesky(params.precisions_cholesky)
             except (ValueError, np.linalg.LinAlgError) as error:
                 starts[name] = error
@@ -588,6 +597,7 @@ def _fit_candidate(X, sample_weight, n_components, covariance_type, starts, sett
                         max_iter=settings["max_iter"],
                         n_init=1,
                         init_params=settings["init_params"],
+                        prior=settings["prior"],
                         weights_init=weights,
                         means_init=means,
                         precisions_init=precisions,
@@ -676,6 +686,15 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
         Convergence threshold on the mean log-likelihood gain.
     reg_covar : float, default=1e-6
         Added to the diagonal of every covariance, in the data's units.
+    prior : None, 'default' or ConjugatePrior, default=None
+        Conjugate prior of every candidate, as ``GaussianMixture``'s
+        ``prior``: None fits by maximum likelihood; ``'default'`` (mclust's
+        ``priorControl()``) or a :class:`~gmm_estimators.ConjugatePrior` makes
+        each candidate a maximum a posteriori fit, its hyperparameters
+        resolved from the data for that candidate's number of components and
+        structure. Its scale is in the data's units, so it keeps components
+        from collapsing onto duplicated or integer-valued rows; the criteria
+        then use the log-likelihood at the MAP estimate, as mclust's do.
     random_state : int, RandomState instance or None, default=None
         Seeds the initialisation. Every number of components starts from the
         same state (a RandomState instance is copied, not consumed), like the
@@ -786,6 +805,7 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
         "max_iter": [Interval(Integral, 0, None, closed="left")],
         "tol": [Interval(Real, 0.0, None, closed="left")],
         "reg_covar": [Interval(Real, 0.0, None, closed="left")],
+        "prior": [None, StrOptions({"default"}), ConjugatePrior],
         "random_state": ["random_state"],
         "n_jobs": [Integral, None],
         "verbose": ["verbose"],
@@ -802,6 +822,7 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
         max_iter=100,
         tol=1e-3,
         reg_covar=1e-6,
+        prior=None,
         random_state=None,
         n_jobs=None,
         verbose=0,
@@ -814,6 +835,7 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
         self.max_iter = max_iter
         self.tol = tol
         self.reg_covar = reg_covar
+        self.prior = prior
         self.random_state = random_state
         self.n_jobs = n_jobs
         self.verbose = verbose
@@ -865,6 +887,7 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
             "max_iter": self.max_iter,
             "tol": self.tol,
             "reg_covar": self.reg_covar,
+            "prior": self.prior,
         }
 
         parallel = Parallel(n_jobs=self.n_jobs, return_as="generator")

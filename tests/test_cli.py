@@ -152,6 +152,37 @@ def test_select_save_and_plot(tmp_path, capsys):
     assert f"Selected model: K={model.n_components}," in out
 
 
+def test_select_with_prior(tmp_path, capsys):
+    from gmm_estimators.model_selection import GaussianMixtureIC
+
+    # With these starts (seed 0) diagonal models of 5 and 6 components collapse
+    # onto tied waiting times; mclust's conjugate prior keeps them sound.
+    argv = ["select", "-K", "6", "-t", "diag", "--init-params", "random_from_data"]
+    assert main([*argv, "-q", "--all"]) == 0
+    out, err = capsys.readouterr()
+    assert "degenerate candidates" in out
+    assert "hint: --prior" in err
+    path = tmp_path / "best.joblib"
+    assert main([*argv, "--prior", "--all", "--save", str(path)]) == 0
+    out, err = capsys.readouterr()
+    assert "under mclust's default conjugate prior" in out
+    assert "degenerate=True" not in out and "degenerate candidate" not in out
+    assert "hint" not in err
+    model = joblib.load(path)
+    assert model.prior == "default"
+    X = load_old_faithful(return_X_y=True)
+    selector = GaussianMixtureIC(
+        n_components=6,
+        covariance_types=["diag"],
+        init_params="random_from_data",
+        prior="default",
+        random_state=0,
+    ).fit(X)
+    assert model.n_components == selector.n_components_
+    assert f"BIC {selector.criterion_:.2f}" in out
+    np.testing.assert_allclose(model.means_, selector.best_estimator_.means_)
+
+
 def test_select_with_csv_and_too_many_components(data_csv, capsys):
     assert main(["select", str(data_csv), "-K", "2", "-t", "VVV", "-q"]) == 0
     out, _ = capsys.readouterr()

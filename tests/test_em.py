@@ -13,7 +13,12 @@ from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_limits
 
 from gmm_estimators import GaussianMixture, _em, available_covariance_types
-from gmm_estimators._covariance import get_covariance_model
+from gmm_estimators._covariance import (
+    _mahalanobis_moments,
+    _mahalanobis_whitened,
+    _moment_form_is_accurate,
+    get_covariance_model,
+)
 from gmm_estimators._stats import make_accumulator
 
 
@@ -60,7 +65,7 @@ def test_result_independent_of_threads(rng):
     np.testing.assert_array_equal(one.lower_bounds_, two.lower_bounds_)
 
 
-@pytest.mark.parametrize("scatter", ["full", "diag", "pooled"])
+@pytest.mark.parametrize("scatter", ["full", "full-moments", "diag", "pooled"])
 def test_statistics_merge_by_addition(scatter, rng):
     X = blobs(rng, n=300)
     data = _em.FitData.from_arrays(X)
@@ -77,7 +82,7 @@ def test_statistics_merge_by_addition(scatter, rng):
         assert_allclose(getattr(parts, field), getattr(whole, field), rtol=1e-12)
 
 
-@pytest.mark.parametrize("scatter", ["full", "diag", "pooled"])
+@pytest.mark.parametrize("scatter", ["full", "full-moments", "diag", "pooled"])
 def test_statistics_are_the_weighted_scatter(scatter, rng):
     """finalize() gives the weighted means and scatter computed directly."""
     X = blobs(rng, n=300)
@@ -97,6 +102,7 @@ def test_statistics_are_the_weighted_scatter(scatter, rng):
     )
     expected = {
         "full": per_component,
+        "full-moments": per_component,
         "diag": np.diagonal(per_component, axis1=1, axis2=2),
         "pooled": per_component.sum(axis=0),
     }[scatter]
@@ -112,7 +118,7 @@ def test_whitened_statistics_undo_the_whitening(rng):
     covariances = np.stack([np.cov(rng.randn(50, X.shape[1]).T) for _ in range(3)])
     chol, _ = model.precision_cholesky(covariances)
     Xc = data.centred(slice(None))
-    _, whitened = model.mahalanobis(Xc, means, chol)
+    _, whitened = _mahalanobis_whitened(Xc, means, chol)
     resp = rng.dirichlet(np.ones(3), size=X.shape[0])
     whitened_stats = make_accumulator("full", means, chol)
     whitened_stats.add_block(Xc, resp, whitened)
@@ -125,6 +131,31 @@ def test_whitened_statistics_undo_the_whitening(rng):
 
 # EM never decreases the likelihood when the M-step is an exact maximiser:
 # reg_covar=0 and no collapsed component (whose covariance is jittered).
+def test_moment_and_whitened_distances_agree(rng):
+    X = blobs(rng, n=200)
+    model = get_covariance_model("full")
+    means = rng.randn(3, X.shape[1])
+    covariances = np.stack([np.cov(rng.randn(50, X.shape[1]).T) for _ in range(3)])
+    chol, _ = model.precision_cholesky(covariances)
+    dist_moments, products = _mahalanobis_moments(X, means, chol)
+    dist_whitened, _ = _mahalanobis_whitened(X, means, chol)
+    assert_allclose(dist_moments, dist_whitened, rtol=1e-10, atol=1e-10)
+    rows, cols = np.triu_indices(X.shape[1])
+    assert_allclose(products, X[:, rows] * X[:, cols])
+
+
+def test_moment_form_only_where_accurate():
+    """float32 with components far from the data's centre keeps the exact form."""
+    chol = np.tile(np.eye(2), (2, 1, 1))
+    near, far = np.array([[1.0, 0.0], [-1.0, 0.0]]), np.array([[1e3, 0], [-1e3, 0]])
+    assert _moment_form_is_accurate(near, chol, np.float64)
+    assert _moment_form_is_accurate(far, chol, np.float64)
+    assert not _moment_form_is_accurate(far, chol, np.float32)
+    model = get_covariance_model("full")
+    assert model.block_form(far, chol, np.float32) == "full"
+    assert model.block_form(near, chol, np.float64) == "full-moments"
+
+
 @pytest.mark.parametrize("covariance_type", available_covariance_types())
 def test_lower_bound_never_decreases(covariance_type, rng):
     d = get_covariance_model(covariance_type).max_n_features or 3

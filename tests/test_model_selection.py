@@ -357,6 +357,69 @@ def test_all_candidates_degenerate_raises(old_faithful, degenerate_selector):
         clone(selector).set_params(n_components=k.tolist()).fit(old_faithful)
 
 
+@pytest.mark.parametrize("init_params", ["kmeans", "random_from_data"])
+def test_prior_prevents_degenerate_candidates(
+    old_faithful, degenerate_selector, init_params
+):
+    # The seed and starts under which diagonal models collapse without a prior.
+    seed = degenerate_selector.random_state
+    selector = GaussianMixtureIC(
+        n_components=6,
+        covariance_types=["diag", "full"],
+        init_params=init_params,
+        prior="default",
+        random_state=seed,
+    ).fit(old_faithful)
+    results = selector.results_
+    assert len(results["n_components"]) == 12
+    assert not results["degenerate"].any()
+    assert np.isfinite(results["bic"]).all()
+    assert selector.best_estimator_.prior == "default"
+    assert selector.best_estimator_.prior_ is not None
+
+
+def test_selected_model_with_prior_equals_plain_fit(old_faithful):
+    # Structures of every prior family (matrix, diagonal, spherical) and an
+    # equal-volume one share each number of components' starts: each start
+    # must use the prior resolved for its own structure and K.
+    X = old_faithful
+    types = ["full", "diag", "spherical", "tied"]
+    settings = dict(n_init=2, max_iter=50, random_state=1)
+    selector = GaussianMixtureIC(
+        n_components=3, covariance_types=types, prior="default", **settings
+    ).fit(X)
+    best = selector.best_estimator_
+    plain = GaussianMixture(
+        selector.n_components_,
+        covariance_type=selector.covariance_type_,
+        prior="default",
+        **settings,
+    ).fit(X)
+    assert best.get_params() == plain.get_params()
+    assert_allclose(best.score(X), plain.score(X), rtol=1e-8)
+    assert_allclose(best.lower_bound_, plain.lower_bound_, rtol=1e-8)
+    assert best.n_iter_ == plain.n_iter_
+    assert best.prior_ == plain.prior_
+    assert_array_equal(selector.labels_, plain.labels_)
+    # Every candidate, not only the chosen one, is the plain MAP fit.
+    for k, t, log_likelihood in zip(
+        selector.results_["n_components"],
+        selector.results_["covariance_type"],
+        selector.results_["log_likelihood"],
+        strict=True,
+    ):
+        fitted = GaussianMixture(k, covariance_type=t, prior="default", **settings)
+        fitted.fit(X)
+        assert_allclose(log_likelihood, fitted.score(X) * len(X), rtol=1e-8)
+    # And the prior changes the fits.
+    unregularised = GaussianMixtureIC(
+        n_components=3, covariance_types=types, **settings
+    ).fit(X)
+    assert not np.allclose(
+        unregularised.results_["log_likelihood"], selector.results_["log_likelihood"]
+    )
+
+
 def test_too_many_components_are_reported_as_failed():
     X = np.arange(10.0).reshape(5, 2) ** 1.5
     selector = GaussianMixtureIC(
@@ -483,6 +546,7 @@ def test_default_covariance_types_follow_the_registry(rng):
         ({"n_init": 0}, InvalidParameterError, "n_init"),
         ({"init_params": "kmedoids"}, InvalidParameterError, "init_params"),
         ({"reg_covar": -1.0}, InvalidParameterError, "reg_covar"),
+        ({"prior": "mclust"}, InvalidParameterError, "prior"),
     ],
 )
 def test_bad_parameters_give_clear_errors(blobs, params, error, message):
