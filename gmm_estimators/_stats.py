@@ -26,7 +26,7 @@ forms work on data already centred on its weighted mean by the engine.
 
 import numpy as np
 
-from ._covariance import inverse_triangular, outer_product_columns
+from ._covariance import inverse_triangular, outer_product_columns, outer_products
 
 __all__ = ["make_accumulator"]
 
@@ -142,12 +142,12 @@ class MomentScatter(_Accumulator):
         self.raw = np.zeros((n_components, n_features * (n_features + 1) // 2))
 
     def add_block(self, X, weighted_resp, products=None):
+        """``products`` is :func:`_covariance.outer_products` of the rows."""
         if products is None:
-            rows, cols = outer_product_columns(self.n_features)
-            products = X[:, rows] * X[:, cols]
+            products = outer_products(X)
         self.nk += weighted_resp.sum(axis=0, dtype=np.float64)
         self.sums += weighted_resp.T @ X
-        self.raw += weighted_resp.T @ products
+        self.raw += (products @ weighted_resp).T
 
     def finalize(self, nk_reg, total_scatter=None):
         d = self.n_features
@@ -173,10 +173,13 @@ class DiagonalScatter(_Accumulator):
         self.sums = np.zeros((n_components, n_features))
         self.squares = np.zeros((n_components, n_features))
 
-    def add_block(self, X, weighted_resp, whitened=None):
+    def add_block(self, X, weighted_resp, squares=None):
+        """``squares`` are the squared rows, feature-major (d, n), if known."""
+        if squares is None:
+            squares = (X * X).T
         self.nk += weighted_resp.sum(axis=0, dtype=np.float64)
         self.sums += weighted_resp.T @ X
-        self.squares += weighted_resp.T @ (X * X)
+        self.squares += (squares @ weighted_resp).T
 
     def finalize(self, nk_reg, total_scatter=None):
         factor = _mean_correction(self.sums, nk_reg, self.nk)

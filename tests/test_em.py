@@ -141,7 +141,7 @@ def test_moment_and_whitened_distances_agree(rng):
     dist_whitened, _ = _mahalanobis_whitened(X, means, chol)
     assert_allclose(dist_moments, dist_whitened, rtol=1e-10, atol=1e-10)
     rows, cols = np.triu_indices(X.shape[1])
-    assert_allclose(products, X[:, rows] * X[:, cols])
+    assert_allclose(products, (X[:, rows] * X[:, cols]).T)
 
 
 def test_moment_form_only_where_accurate():
