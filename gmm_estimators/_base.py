@@ -198,14 +198,7 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
             stats = _em.statistics_from_resp(
                 model, data, resp_of_rows, n_components, mapper
             )
-            params, _ = _em.m_step(
-                model,
-                data,
-                stats,
-                self.reg_covar,
-                equal_proportions=getattr(self, "equal_proportions", False),
-                prior=self.prior_,
-            )
+            params, _ = self._m_step(model, data, stats)
         else:
             params = _em.Params(None, None, None, None)
         if weights is not None:
@@ -223,6 +216,18 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         assert params.means.shape == (n_components, d)
         return params
 
+    def _m_step(self, model, data, stats, previous=None):
+        """The engine's M-step with this estimator's options."""
+        return _em.m_step(
+            model,
+            data,
+            stats,
+            self.reg_covar,
+            equal_proportions=getattr(self, "equal_proportions", False),
+            previous=previous,
+            prior=self.prior_,
+        )
+
     def _run_em(self, model, data, params, lower_bound, mapper=map):
         """One EM run from ``params``; returns its best state and history."""
         lower_bounds = []
@@ -237,15 +242,7 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
                 log_likelihood += log_prior_density(
                     self.prior_, model, data.center, params
                 )
-            params, jittered = _em.m_step(
-                model,
-                data,
-                stats,
-                self.reg_covar,
-                equal_proportions=getattr(self, "equal_proportions", False),
-                previous=params.covariances,
-                prior=self.prior_,
-            )
+            params, jittered = self._m_step(model, data, stats, params.covariances)
             lower_bound = log_likelihood / data.weight_sum
             lower_bounds.append(lower_bound)
             change = lower_bound - previous
