@@ -350,11 +350,8 @@ def test_make_gaussian_mixture_keyword_only():
         ({"n_components": -2}, "n_components must be an integer >= 1, got -2"),
         ({"n_features": 0}, "n_features must be an integer >= 1, got 0"),
         ({"n_features": None}, "n_features must be an integer >= 1, got None"),
-        (
-            {"covariance_type": "VVV"},
-            "covariance_type must be one of ['full', 'tied', 'diag', "
-            "'spherical'], got 'VVV'",
-        ),
+        ({"covariance_type": "blob"}, "got 'blob'"),
+        ({"covariance_type": "E", "n_features": 2}, "at most 1 feature"),
         ({"covariance_type": None}, "covariance_type must be one of"),
         ({"separation": -1.0}, "separation must be a finite number >= 0, got -1.0"),
         ({"separation": np.inf}, "separation must be a finite number >= 0, got inf"),
@@ -388,3 +385,30 @@ def test_docstring_examples():
     )
     assert attempted > 0
     assert failures == 0
+
+
+@pytest.mark.parametrize("name", ["EEE", "VEV", "EVI", "EII"])
+def test_make_gaussian_mixture_mclust_structures(name):
+    from gmm_estimators._covariance import get_covariance_model
+
+    _, _, params = make_gaussian_mixture(
+        50,
+        n_components=3,
+        n_features=3,
+        covariance_type=name,
+        random_state=0,
+        return_params=True,
+    )
+    covariances = params["covariances"]
+    assert covariances.shape == (3, 3, 3)
+    assert np.all(np.linalg.eigvalsh(covariances) > 0)
+    volumes = np.linalg.det(covariances) ** (1 / 3)
+    if name[0] == "E":  # equal volume
+        np.testing.assert_allclose(volumes, volumes[0], rtol=1e-10)
+    if name[2] == "I":  # axis-aligned
+        off = (
+            covariances
+            - np.eye(3) * np.diagonal(covariances, axis1=1, axis2=2)[:, None, :]
+        )
+        np.testing.assert_allclose(off, 0, atol=1e-14)
+    assert get_covariance_model(name).max_n_features is None

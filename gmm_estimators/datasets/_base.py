@@ -11,12 +11,12 @@ from importlib import resources
 import numpy as np
 from sklearn.utils import Bunch, check_random_state
 
+from .._covariance import available_covariance_types, get_covariance_model
+
 __all__ = ["load_old_faithful", "make_gaussian_mixture"]
 
 _DATA_PACKAGE = "gmm_estimators.datasets"
 _OLD_FAITHFUL_FILE = "old_faithful.csv"
-
-_COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
 
 _OLD_FAITHFUL_DESCR = """\
 .. _old_faithful_dataset:
@@ -207,19 +207,24 @@ def _random_full_covariance(rng, n_features):
 
 
 def _random_covariances(rng, covariance_type, n_components, n_features):
-    """Return random covariance matrices as a (K, d, d) array."""
-    d = n_features
-    if covariance_type == "full":
-        return np.stack([_random_full_covariance(rng, d) for _ in range(n_components)])
-    if covariance_type == "tied":
-        cov = _random_full_covariance(rng, d)
-        return np.repeat(cov[np.newaxis], n_components, axis=0)
-    if covariance_type == "diag":
-        variances = _random_scales(rng, (n_components, d))
-        return variances[:, :, np.newaxis] * np.eye(d)
-    # spherical
-    variances = _random_scales(rng, n_components)
-    return variances[:, np.newaxis, np.newaxis] * np.eye(d)
+    """Random covariances of a registered structure, as a (K, d, d) array.
+
+    One random anisotropic covariance per component is projected on the
+    structure by the structure's own M-step (each matrix counting as the
+    scatter of one observation), so every registered structure, mclust's
+    included, is available without a branch per type.
+    """
+    model = get_covariance_model(covariance_type)
+    raw = np.stack(
+        [_random_full_covariance(rng, n_features) for _ in range(n_components)]
+    )
+    scatter = {
+        "full": raw,
+        "diag": np.diagonal(raw, axis1=1, axis2=2).copy(),
+        "pooled": raw.sum(axis=0),
+    }[model.scatter]
+    covariances = model.m_step(np.ones(n_components), scatter, reg_covar=0.0)
+    return model.to_full(covariances, n_components, n_features)
 
 
 def _check_weights(weights, n_components):
@@ -276,8 +281,11 @@ def make_gaussian_mixture(
     n_features : int, default=2
         Dimension of the samples. Must be >= 1.
 
-    covariance_type : {"full", "tied", "diag", "spherical"}, default="full"
-        Structure of the random covariance matrices:
+    covariance_type : str, default="full"
+        Structure of the random covariance matrices: any registered name
+        (see :func:`gmm_estimators.available_covariance_types`), for instance
+        mclust's ``"VEV"``; a random anisotropic covariance per component is
+        projected on the structure by its M-step. scikit-learn's names:
 
         - ``"full"``: each component has its own anisotropic covariance, a
           random rotation times random axis variances;
@@ -357,12 +365,16 @@ def make_gaussian_mixture(
     n_samples = _check_int(n_samples, "n_samples", 1)
     n_components = _check_int(n_components, "n_components", 1)
     n_features = _check_int(n_features, "n_features", 1)
-    if not isinstance(covariance_type, str) or (
-        covariance_type not in _COVARIANCE_TYPES
-    ):
+    known = available_covariance_types(aliases=True)
+    if not isinstance(covariance_type, str) or covariance_type not in known:
         raise ValueError(
-            f"covariance_type must be one of {list(_COVARIANCE_TYPES)}, "
-            f"got {covariance_type!r}."
+            f"covariance_type must be one of {known}, got {covariance_type!r}."
+        )
+    max_features = get_covariance_model(covariance_type).max_n_features
+    if max_features is not None and n_features > max_features:
+        raise ValueError(
+            f"covariance_type {covariance_type!r} is defined for at most "
+            f"{max_features} feature(s), got n_features={n_features}."
         )
     if (
         isinstance(separation, bool | np.bool_)
