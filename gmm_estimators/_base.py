@@ -340,10 +340,6 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
             blocks = data.blocks(model, n_components)
             return np.concatenate(list(mapper(block, blocks)))
 
-    def _estimate_weighted_log_prob(self, X):
-        """``log pi_k + log N(x | mu_k, Sigma_k)``, shape (n_samples, n_components)."""
-        return self._blockwise(self._validated(X), lambda wlp: wlp)
-
     def score_samples(self, X):
         """Log-likelihood of each sample under the model.
 
