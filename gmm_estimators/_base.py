@@ -333,7 +333,7 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         data = _em.FitData(X, None, center, None, float(X.shape[0]))
 
         def block(rows):
-            return reduce(_em.weighted_log_prob(model, data.centred(rows), params))
+            return reduce(_em.weighted_log_prob(model, data.centred(rows), params)[0])
 
         n_components = self.means_.shape[0]
         with _em.block_mapper(data, model, n_components) as mapper:

@@ -148,25 +148,29 @@ def row_blocks(n_rows, row_width):
     return gen_batches(n_rows, rows)
 
 
-def log_gaussian_density(model, X, params, n_features):
-    """Per-component log-densities of a block, and whitened residuals."""
-    dtype = X.dtype
-    dist, whitened = model.mahalanobis(
+def weighted_log_prob(model, X, params):
+    """``log pi_k + log N(x | mu_k, Sigma_k)`` for a centred block.
+
+    Returns
+    -------
+    log_prob : ndarray of shape (n, K)
+    aux : ndarray or None
+        The structure's by-product for the block's accumulator (see
+        ``CovarianceModel.mahalanobis``).
+    """
+    dtype, n_features = X.dtype, X.shape[1]
+    dist, aux = model.mahalanobis(
         X,
         params.means.astype(dtype, copy=False),
         params.precisions_cholesky.astype(dtype, copy=False),
     )
     log_det = model.log_det_cholesky(params.precisions_cholesky, n_features)
-    log_prob = -0.5 * (n_features * _LOG_2PI + dist) + log_det.astype(dtype)
-    return log_prob, whitened
-
-
-def weighted_log_prob(model, X, params):
-    """``log pi_k + log N(x | mu_k, Sigma_k)`` for a centred block, shape (n, K)."""
-    log_prob, _ = log_gaussian_density(model, X, params, X.shape[1])
     with np.errstate(divide="ignore"):
-        log_prob += np.log(params.weights).astype(X.dtype)
-    return log_prob
+        offset = log_det + np.log(params.weights) - 0.5 * n_features * _LOG_2PI
+    # In place: the distances are a fresh array owned by this block.
+    log_prob = np.multiply(dist, -0.5, out=dist)
+    log_prob += offset.astype(dtype)
+    return log_prob, aux
 
 
 def normalize_log_prob(weighted):
@@ -194,12 +198,10 @@ def normalize_log_prob(weighted):
     return resp, row_max + np.log(total)
 
 
-def _block_step(model, data, params, log_weights, form, rows):
+def _block_step(model, data, params, form, rows):
     """E-step and sufficient statistics of one block of rows."""
     X = data.centred(rows)
-    log_prob, whitened = log_gaussian_density(model, X, params, data.n_features)
-    with np.errstate(divide="ignore"):
-        log_prob += log_weights.astype(X.dtype)
+    log_prob, aux = weighted_log_prob(model, X, params)
     resp, row_log_likelihood = normalize_log_prob(log_prob)
     w = data.weights_of(rows)
     if w is None:
@@ -208,7 +210,7 @@ def _block_step(model, data, params, log_weights, form, rows):
         log_likelihood = float(w @ row_log_likelihood.astype(np.float64))
         resp *= w[:, np.newaxis].astype(resp.dtype)
     stats = make_accumulator(form, params.means, params.precisions_cholesky)
-    stats.add_block(X, resp, whitened)
+    stats.add_block(X, resp, aux)
     return log_likelihood, stats
 
 
@@ -229,15 +231,13 @@ def em_step(model, data, params, mapper=map):
         Sufficient statistics of the responsibilities under ``params``.
     """
     n_components = params.weights.shape[0]
-    with np.errstate(divide="ignore"):
-        log_weights = np.log(params.weights)
     dtype = data.X.dtype
     form = model.block_form(
         params.means.astype(dtype, copy=False),
         params.precisions_cholesky.astype(dtype, copy=False),
         dtype,
     )
-    step = partial(_block_step, model, data, params, log_weights, form)
+    step = partial(_block_step, model, data, params, form)
     # Partial sums are added in block order, so the result does not depend on
     # how many threads computed them.
     log_likelihood = 0.0
