@@ -324,16 +324,17 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         return validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
 
     def _blockwise(self, X, reduce):
-        """Apply ``reduce(weighted_log_prob)`` to each block of X and stack."""
+        """Apply ``reduce(weighted log-densities)`` to each block of X and stack."""
         model = self._covariance_model()
         center = np.asarray(self.weights_, np.float64) @ np.asarray(
             self.means_, np.float64
         )
         params = self._params_from_attributes(center)
         data = _em.FitData(X, None, center, None, float(X.shape[0]))
+        log_prob_of = _em.log_prob_function(model, params, X.dtype)
 
         def block(rows):
-            return reduce(_em.weighted_log_prob(model, data.centred(rows), params)[0])
+            return reduce(log_prob_of(data.centred(rows))[0])
 
         n_components = self.means_.shape[0]
         with _em.block_mapper(data, model, n_components) as mapper:

@@ -27,6 +27,8 @@ Conventions shared by every method:
 
 from abc import ABC, abstractmethod
 
+from functools import partial
+
 import numpy as np
 from scipy import linalg
 from sklearn.utils import check_array
@@ -203,73 +205,97 @@ def _check_positive(values, what):
         )
 
 
-# Largest tolerated rounding error, in squared Mahalanobis units, of the
-# moment form of the distances (see _moment_form_is_accurate).
-_MOMENT_FORM_TOLERANCE = 1e-6
+# Largest tolerated rounding of the moment form of the distances, relative to
+# the typical squared distance ``d`` of a component's own rows (see
+# _moment_form_is_accurate). float32 is asked for speed and memory: it trades
+# distances exact to about 1e-6 for distances exact to 0.1%, i.e. densities
+# and responsibilities within 0.05%.
+_MOMENT_FORM_TOLERANCE = {np.float64: 1e-7, np.float32: 1e-3}
 
 
 def _moment_form_is_accurate(means, precisions_cholesky, dtype):
     """Whether distances from second moments keep enough precision.
 
     The moment form ``(x - mu)' L (x - mu) = vech(x x') . vech(L) - 2 x' L mu
-    + mu' L mu`` (``x`` centred on the data's mean) shares one outer-product
-    expansion of each row between the E-step and the M-step and turns both
-    into well-shaped matrix products. Its terms are as large as
-    ``x' L x``, about ``mu' L mu + d`` for a row of component ``k``, so it
-    loses ``eps`` times that in absolute precision. It is used when that loss
-    is below :data:`_MOMENT_FORM_TOLERANCE`; otherwise the whitened form,
-    exact to rounding whatever the geometry, is used.
+    + mu' L mu`` (``x`` centred on the data's mean) shares one expansion of
+    each row into its moments between the E-step and the M-step and turns
+    both into well-shaped matrix products. Its terms are as large as
+    ``|x|' |L| |x|``, which for a row of component ``k`` is about
+    ``(|mu_k| + s_k)' |L_k| (|mu_k| + s_k)`` with ``s_k`` the component's
+    standard deviations, however small the distance they cancel down to.
+    Their sum in floating point loses up to about twice ``eps`` times that
+    (measured on clusters far from the data's centre). The moment form is
+    used when that loss is below :data:`_MOMENT_FORM_TOLERANCE` times ``d``;
+    otherwise the whitened form, exact to rounding whatever the geometry.
     """
-    whitened_means = np.einsum("kd,kde->ke", means, precisions_cholesky)
-    reach = np.max(np.einsum("kd,kd->k", whitened_means, whitened_means))
-    reach += means.shape[1]
-    return bool(reach * np.finfo(dtype).eps < _MOMENT_FORM_TOLERANCE)
+    precisions = precisions_cholesky @ np.swapaxes(precisions_cholesky, -1, -2)
+    unwhiten = inverse_triangular(precisions_cholesky, lower=False)
+    deviations = np.sqrt(np.einsum("kij,kij->kj", unwhiten, unwhiten))
+    spread = np.abs(means) + deviations
+    reach = np.max(np.einsum("kd,kde,ke->k", spread, np.abs(precisions), spread))
+    tolerance = _MOMENT_FORM_TOLERANCE[np.dtype(dtype).type] * means.shape[1]
+    return bool(2.0 * np.finfo(dtype).eps * reach < tolerance)
 
 
 def outer_product_columns(n_features):
-    """Row/column indices of the upper triangle, the columns of ``vech``."""
+    """Row/column indices of the upper triangle, the pairs of ``vech``."""
     return np.triu_indices(n_features)
 
 
-def outer_products(X):
-    """``x_i x_j`` for ``i <= j``, one row per pair, shape (d (d + 1) / 2, n).
+def moment_features(X):
+    """Every row's moments up to order two, feature-major, shape (m, n).
 
-    Pairs are in :func:`outer_product_columns` order. The pair-major layout
-    makes every product one contiguous vector operation over the rows, several
-    times faster than row-major slices or gathers with index arrays.
+    Rows of the result: the products ``x_i x_j`` for ``i <= j`` in
+    :func:`outer_product_columns` order, then the ``d`` coordinates, then a
+    row of ones (``m = d (d + 1) / 2 + d + 1``). Every moment-form quantity is
+    then a single matrix product: distances ``coefficients @ features``
+    (:func:`_mahalanobis_moments`) and the M-step's sums
+    ``features @ weighted_resp`` (``_stats.MomentScatter``). The feature-major
+    layout makes every product one contiguous vector operation over the rows,
+    several times faster than row-major slices or gathers with index arrays.
     """
     n, d = X.shape
-    columns = np.ascontiguousarray(X.T)
-    products = np.empty((d * (d + 1) // 2, n), dtype=X.dtype)
+    n_pairs = d * (d + 1) // 2
+    features = np.empty((n_pairs + d + 1, n), dtype=X.dtype)
+    columns = features[n_pairs : n_pairs + d]
+    columns[...] = X.T
+    features[-1] = 1.0
     start = 0
     for i in range(d):
         stop = start + d - i
-        np.multiply(columns[i], columns[i:], out=products[start:stop])
+        np.multiply(columns[i], columns[i:], out=features[start:stop])
         start = stop
-    return products
+    return features
+
+
+def _moment_coefficients(means, precisions_cholesky, dtype):
+    """Rows ``c_k`` with ``c_k . features(x) = (x - mu_k)' L_k (x - mu_k)``."""
+    rows, cols = outer_product_columns(means.shape[1])
+    precisions = precisions_cholesky @ np.swapaxes(precisions_cholesky, -1, -2)
+    # Off-diagonal entries appear twice in x' L x.
+    quadratic = precisions[:, rows, cols] * np.where(rows == cols, 1.0, 2.0)
+    linear = np.einsum("kde,ke->kd", precisions, means)
+    constant = np.einsum("kd,kd->k", means, linear)
+    return np.hstack([quadratic, -2.0 * linear, constant[:, np.newaxis]]).astype(dtype)
 
 
 def _mahalanobis_moments(X, means, precisions_cholesky):
-    """Squared distances from the rows' outer products, shape (n, K).
+    """Squared distances from the rows' moment features, shape (n, K).
 
-    Returns the products of :func:`outer_products` too: the M-step's scatter
-    accumulates from the same array. The distances are computed component-
+    Returns the :func:`moment_features` too: the M-step's statistics
+    accumulate from the same array. The distances are computed component-
     major and returned as a transposed view, whose columns are contiguous for
     the reductions over components that follow.
     """
-    rows, cols = outer_product_columns(X.shape[1])
-    products = outer_products(X)
-    precisions = precisions_cholesky @ np.swapaxes(precisions_cholesky, -1, -2)
-    # Off-diagonal entries appear twice in x' L x.
-    weights = np.where(rows == cols, 1.0, 2.0)
-    quadratic = (precisions[:, rows, cols] * weights).astype(X.dtype)
-    linear = np.einsum("kde,ke->kd", precisions, means)
-    constant = np.einsum("kd,kd->k", means, linear)
-    dist = quadratic @ products
-    dist -= 2.0 * (linear.astype(X.dtype) @ X.T)
-    dist += constant.astype(X.dtype)[:, np.newaxis]
+    coefficients = _moment_coefficients(means, precisions_cholesky, X.dtype)
+    return _distances_from_moments(coefficients, X)
+
+
+def _distances_from_moments(coefficients, X):
+    features = moment_features(X)
+    dist = coefficients @ features
     np.maximum(dist, 0.0, out=dist)
-    return dist.T, products
+    return dist.T, features
 
 
 # --------------------------------------------------------------------------
@@ -391,6 +417,32 @@ class CovarianceModel(ABC):
         """
         return self.scatter
 
+    def distance_function(self, means, precisions_cholesky, dtype):
+        """:meth:`mahalanobis` with the parameters bound, for many blocks.
+
+        One E-step evaluates the same parameters on every block of rows;
+        structures compute what depends only on the parameters once here.
+
+        Parameters
+        ----------
+        means : ndarray of shape (K, d)
+            Centred means.
+        precisions_cholesky : ndarray
+        dtype : numpy dtype
+            dtype of the blocks.
+
+        Returns
+        -------
+        distances : callable
+            ``distances(X)`` returns what ``mahalanobis(X, means,
+            precisions_cholesky)`` returns.
+        """
+        return partial(
+            self.mahalanobis,
+            means=means.astype(dtype, copy=False),
+            precisions_cholesky=precisions_cholesky.astype(dtype, copy=False),
+        )
+
     @abstractmethod
     def mahalanobis(self, X, means, precisions_cholesky):
         """Squared Mahalanobis distances of every row to every component.
@@ -414,7 +466,7 @@ class CovarianceModel(ABC):
             ``(n, K, d + 1)``, so that one symmetric product per component
             yields ``N_k``, the sums and the scatter, well conditioned
             (``_stats.WhitenedScatter``). For ``"full-moments"``: the rows'
-            outer products ``x_i x_j`` (i <= j), shape ``(n, d (d + 1) / 2)``
+            :func:`moment_features`, shape ``(d (d + 1) / 2 + d + 1, n)``
             (``_stats.MomentScatter``). None otherwise.
         """
 
@@ -466,6 +518,12 @@ class _FullMatrices(CovarianceModel):
         if _moment_form_is_accurate(means, precisions_cholesky, dtype):
             return "full-moments"
         return "full"
+
+    def distance_function(self, means, precisions_cholesky, dtype):
+        if self.block_form(means, precisions_cholesky, dtype) == "full-moments":
+            coefficients = _moment_coefficients(means, precisions_cholesky, dtype)
+            return partial(_distances_from_moments, coefficients)
+        return super().distance_function(means, precisions_cholesky, dtype)
 
     def mahalanobis(self, X, means, precisions_cholesky):
         if self.block_form(means, precisions_cholesky, X.dtype) == "full-moments":

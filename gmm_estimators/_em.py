@@ -40,7 +40,7 @@ __all__ = [
     "block_mapper",
     "em_step",
     "m_step",
-    "weighted_log_prob",
+    "log_prob_function",
 ]
 
 # Rows per block are chosen so that the block's largest temporary stays near
@@ -117,7 +117,7 @@ class FitData:
     def blocks(self, model, n_components):
         """Row slices for a structure's per-block work (see :func:`block_width`)."""
         width = block_width(model, n_components, self.n_features)
-        return row_blocks(self.X.shape[0], width)
+        return row_blocks(self.X.shape[0], width, self.X.dtype.itemsize)
 
 
 def block_width(model, n_components, n_features):
@@ -136,7 +136,7 @@ def _weighted_column_sums(X, w):
     return X.sum(axis=0) if w is None else w @ X
 
 
-def row_blocks(n_rows, row_width):
+def row_blocks(n_rows, row_width, itemsize=8):
     """Slices over ``n_rows`` sized so a ``block x row_width`` array is small.
 
     The budget is the smaller of the engine's cache-friendly default and
@@ -144,33 +144,37 @@ def row_blocks(n_rows, row_width):
     ``sklearn.config_context(working_memory=...)`` bounds it too.
     """
     budget = min(_BLOCK_BYTES, get_config()["working_memory"] * 2**20)
-    rows = max(_MIN_BLOCK_ROWS, int(budget // (8 * max(row_width, 1))))
+    rows = max(_MIN_BLOCK_ROWS, int(budget // (itemsize * max(row_width, 1))))
     return gen_batches(n_rows, rows)
 
 
-def weighted_log_prob(model, X, params):
-    """``log pi_k + log N(x | mu_k, Sigma_k)`` for a centred block.
+def log_prob_function(model, params, dtype):
+    """``log pi_k + log N(x | mu_k, Sigma_k)`` as a function of a block.
+
+    What depends only on the parameters is computed once here, not per block.
 
     Returns
     -------
-    log_prob : ndarray of shape (n, K)
-    aux : ndarray or None
-        The structure's by-product for the block's accumulator (see
-        ``CovarianceModel.mahalanobis``).
+    log_prob : callable
+        ``log_prob(X)`` for a centred block ``X`` of ``dtype`` returns the
+        weighted log-densities, shape (n, K), and the structure's by-product
+        for the block's accumulator (see ``CovarianceModel.mahalanobis``).
     """
-    dtype, n_features = X.dtype, X.shape[1]
-    dist, aux = model.mahalanobis(
-        X,
-        params.means.astype(dtype, copy=False),
-        params.precisions_cholesky.astype(dtype, copy=False),
-    )
+    n_features = params.means.shape[1]
+    distances = model.distance_function(params.means, params.precisions_cholesky, dtype)
     log_det = model.log_det_cholesky(params.precisions_cholesky, n_features)
     with np.errstate(divide="ignore"):
         offset = log_det + np.log(params.weights) - 0.5 * n_features * _LOG_2PI
-    # In place: the distances are a fresh array owned by this block.
-    log_prob = np.multiply(dist, -0.5, out=dist)
-    log_prob += offset.astype(dtype)
-    return log_prob, aux
+    offset = offset.astype(dtype)
+
+    def log_prob(X):
+        dist, aux = distances(X)
+        # In place: the distances are a fresh array owned by this block.
+        weighted = np.multiply(dist, -0.5, out=dist)
+        weighted += offset
+        return weighted, aux
+
+    return log_prob
 
 
 def normalize_log_prob(weighted):
@@ -198,10 +202,10 @@ def normalize_log_prob(weighted):
     return resp, row_max + np.log(total)
 
 
-def _block_step(model, data, params, form, rows):
+def _block_step(data, params, log_prob_of, form, rows):
     """E-step and sufficient statistics of one block of rows."""
     X = data.centred(rows)
-    log_prob, aux = weighted_log_prob(model, X, params)
+    log_prob, aux = log_prob_of(X)
     resp, row_log_likelihood = normalize_log_prob(log_prob)
     w = data.weights_of(rows)
     if w is None:
@@ -237,7 +241,8 @@ def em_step(model, data, params, mapper=map):
         params.precisions_cholesky.astype(dtype, copy=False),
         dtype,
     )
-    step = partial(_block_step, model, data, params, form)
+    log_prob_of = log_prob_function(model, params, dtype)
+    step = partial(_block_step, data, params, log_prob_of, form)
     # Partial sums are added in block order, so the result does not depend on
     # how many threads computed them.
     log_likelihood = 0.0

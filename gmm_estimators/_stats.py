@@ -26,7 +26,7 @@ forms work on data already centred on its weighted mean by the engine.
 
 import numpy as np
 
-from ._covariance import inverse_triangular, outer_product_columns, outer_products
+from ._covariance import inverse_triangular, moment_features, outer_product_columns
 
 __all__ = ["make_accumulator"]
 
@@ -125,12 +125,12 @@ class WhitenedScatter(_Accumulator):
 class MomentScatter(_Accumulator):
     """One scatter matrix per component, from raw second moments.
 
-    Accumulates ``sum_i w_i r_ik x_i x_i'`` (upper triangle) from the outer
-    products the moment form of the distances already computed, as one
-    ``(K, n) @ (n, d (d + 1) / 2)`` product per block. Rows are centred on the
-    data's mean; the structure only uses this form when the cancellation in
-    ``raw - N xbar xbar'`` is negligible at the data's precision (see
-    ``_covariance._moment_form_is_accurate``).
+    Accumulates ``N_k``, ``sum_i w_i r_ik x_i`` and the upper triangle of
+    ``sum_i w_i r_ik x_i x_i'`` as one ``(m, n) @ (n, K)`` product per block of
+    the moment features the moment form of the distances already computed.
+    Rows are centred on the data's mean; the structure only uses this form
+    when the cancellation in ``raw - N xbar xbar'`` is negligible at the
+    data's precision (see ``_covariance._moment_form_is_accurate``).
     """
 
     _fields = ("sums", "raw")
@@ -141,13 +141,15 @@ class MomentScatter(_Accumulator):
         self.sums = np.zeros((n_components, n_features))
         self.raw = np.zeros((n_components, n_features * (n_features + 1) // 2))
 
-    def add_block(self, X, weighted_resp, products=None):
-        """``products`` is :func:`_covariance.outer_products` of the rows."""
-        if products is None:
-            products = outer_products(X)
-        self.nk += weighted_resp.sum(axis=0, dtype=np.float64)
-        self.sums += weighted_resp.T @ X
-        self.raw += (products @ weighted_resp).T
+    def add_block(self, X, weighted_resp, features=None):
+        """``features`` is :func:`_covariance.moment_features` of the rows."""
+        if features is None:
+            features = moment_features(X)
+        moments = (features @ weighted_resp).T
+        n_pairs = self.raw.shape[1]
+        self.raw += moments[:, :n_pairs]
+        self.sums += moments[:, n_pairs:-1]
+        self.nk += moments[:, -1]
 
     def finalize(self, nk_reg, total_scatter=None):
         d = self.n_features

@@ -137,11 +137,12 @@ def test_moment_and_whitened_distances_agree(rng):
     means = rng.randn(3, X.shape[1])
     covariances = np.stack([np.cov(rng.randn(50, X.shape[1]).T) for _ in range(3)])
     chol, _ = model.precision_cholesky(covariances)
-    dist_moments, products = _mahalanobis_moments(X, means, chol)
+    dist_moments, features = _mahalanobis_moments(X, means, chol)
     dist_whitened, _ = _mahalanobis_whitened(X, means, chol)
     assert_allclose(dist_moments, dist_whitened, rtol=1e-10, atol=1e-10)
     rows, cols = np.triu_indices(X.shape[1])
-    assert_allclose(products, (X[:, rows] * X[:, cols]).T)
+    expected = np.hstack([X[:, rows] * X[:, cols], X, np.ones((len(X), 1))])
+    assert_allclose(features, expected.T)
 
 
 def test_moment_form_only_where_accurate():
@@ -154,6 +155,26 @@ def test_moment_form_only_where_accurate():
     model = get_covariance_model("full")
     assert model.block_form(far, chol, np.float32) == "full"
     assert model.block_form(near, chol, np.float64) == "full-moments"
+
+
+def test_float32_moment_form_keeps_its_documented_precision(rng):
+    """float32 takes the fast moment form on ordinary clusters, within 0.05%."""
+    scales = rng.uniform(0.5, 2.0, size=(3, 1, 6))
+    X = np.vstack(rng.randn(3, 1000, 6) * scales + 6.0 * np.arange(3)[:, None, None])
+    wide = fitted(X)
+    narrow = fitted(X.astype(np.float32), means_init=wide.means_)
+    center = wide.weights_ @ wide.means_
+    form = get_covariance_model("full").block_form(
+        wide.means_ - center, wide.precisions_cholesky_, np.float32
+    )
+    assert form == "full-moments"
+    wide = fitted(X.astype(np.float32).astype(np.float64), means_init=wide.means_)
+    assert_allclose(narrow.lower_bound_, wide.lower_bound_, rtol=1e-5)
+    assert_allclose(narrow.predict_proba(X), wide.predict_proba(X), atol=5e-4)
+    # Covariance error in each component's own standard deviations.
+    chol = np.linalg.cholesky(wide.precisions_)
+    error = np.swapaxes(chol, 1, 2) @ (narrow.covariances_ - wide.covariances_) @ chol
+    assert np.abs(error).max() < 1e-3
 
 
 @pytest.mark.parametrize("covariance_type", available_covariance_types())
