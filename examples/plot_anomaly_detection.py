@@ -47,9 +47,11 @@ X_new = np.vstack([X_normal, X_odd])
 is_odd = np.r_[np.zeros(len(X_normal), bool), np.ones(len(X_odd), bool)]
 
 flagged = gm.score_samples(X_new) < threshold
-print(f"flagged {flagged.sum()} of {len(X_new)} rows: "
-      f"{(flagged & is_odd).sum()} of {is_odd.sum()} planted anomalies, "
-      f"{(flagged & ~is_odd).sum()} false alarms among {len(X_normal)} normal rows")
+print(
+    f"flagged {flagged.sum()} of {len(X_new)} rows: "
+    f"{(flagged & is_odd).sum()} of {is_odd.sum()} planted anomalies, "
+    f"{(flagged & ~is_odd).sum()} false alarms among {len(X_normal)} normal rows"
+)
 
 # %%
 # The picture
@@ -63,8 +65,14 @@ xx, yy = np.meshgrid(np.linspace(*ax.get_xlim(), 200), np.linspace(*ax.get_ylim(
 zz = gm.score_samples(np.c_[xx.ravel(), yy.ravel()]).reshape(xx.shape)
 ax.contour(xx, yy, zz, levels=[threshold], colors="red", linewidths=2)
 ax.scatter(*X_new[~flagged].T, s=14, c="black", marker=".", label="new, normal")
-ax.scatter(*X_new[flagged].T, s=60, facecolors="none", edgecolors="red",
-           linewidths=1.5, label="new, flagged")
+ax.scatter(
+    *X_new[flagged].T,
+    s=60,
+    facecolors="none",
+    edgecolors="red",
+    linewidths=1.5,
+    label="new, flagged",
+)
 ax.legend(loc="lower right")
 ax.set_title("Rows below the 1% log-density quantile are flagged")
 fig.tight_layout()

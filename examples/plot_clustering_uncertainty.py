@@ -25,7 +25,11 @@ from gmm_estimators.datasets import make_gaussian_mixture
 from gmm_estimators.plotting import plot_pairs
 
 X, y = make_gaussian_mixture(
-    450, n_components=3, n_features=3, covariance_type="full", separation=3.5,
+    450,
+    n_components=3,
+    n_features=3,
+    covariance_type="full",
+    separation=3.5,
     random_state=4,
 )
 gm = GaussianMixture(n_components=3, n_init=3, random_state=0).fit(X)
@@ -44,8 +48,10 @@ print(f"Gaussian mixture: ARI {adjusted_rand_score(y, gm.predict(X)):.3f}")
 proba = gm.predict_proba(X)
 uncertainty = 1 - proba.max(axis=1)
 print(f"rows with uncertainty above 0.2: {(uncertainty > 0.2).sum()} of {len(X)}")
-print("misclassified rows are the uncertain ones? mean uncertainty of "
-      "misclassified vs. correct rows:")
+print(
+    "misclassified rows are the uncertain ones? mean uncertainty of "
+    "misclassified vs. correct rows:"
+)
 # Match mixture labels to true labels by majority before comparing.
 mapping = {k: np.bincount(y[gm.predict(X) == k]).argmax() for k in range(3)}
 wrong = np.array([mapping[k] for k in gm.predict(X)]) != y

@@ -34,18 +34,21 @@ from gmm_estimators.plotting import plot_components
 def rotated(angle_degrees, variances):
     """A covariance with the given principal variances, turned by an angle."""
     angle = np.radians(angle_degrees)
-    rotation = np.array([[np.cos(angle), -np.sin(angle)],
-                         [np.sin(angle), np.cos(angle)]])
+    rotation = np.array(
+        [[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]]
+    )
     return rotation @ np.diag(variances) @ rotation.T
 
 
 # A large group tilted up, a thin group tilted down, a small round one.
 rng = np.random.RandomState(0)
-X = np.vstack([
-    rng.multivariate_normal([0, 0], rotated(30, [4.0, 0.4]), size=200),
-    rng.multivariate_normal([6, 3], rotated(-50, [1.5, 0.1]), size=120),
-    rng.multivariate_normal([5.5, -2.5], rotated(0, [0.3, 0.3]), size=80),
-])
+X = np.vstack(
+    [
+        rng.multivariate_normal([0, 0], rotated(30, [4.0, 0.4]), size=200),
+        rng.multivariate_normal([6, 3], rotated(-50, [1.5, 0.1]), size=120),
+        rng.multivariate_normal([5.5, -2.5], rotated(0, [0.3, 0.3]), size=80),
+    ]
+)
 
 # ``E`` and ``V`` are mclust's one-feature models; the data have two features.
 structures = [name for name in available_covariance_types() if name not in ("E", "V")]
@@ -67,7 +70,7 @@ for ax, name in zip(axes.flat, structures, strict=False):
     ax.set_title(f"{name}\nBIC {gm.bic(X):.1f}", fontsize="medium")
     ax.set_xlabel("")
     ax.set_ylabel("")
-for ax in axes.flat[len(structures):]:
+for ax in axes.flat[len(structures) :]:
     ax.set_visible(False)
 fig.suptitle("Three components under every covariance structure (2-std ellipses)")
 fig.tight_layout()

@@ -42,8 +42,10 @@ print(f"mean log-likelihood of the data: {gm.score(X):.3f}")
 X_new, component = gm.sample(len(X), random_state=1)
 print("original  mean", X.mean(axis=0).round(2), "std", X.std(axis=0).round(2))
 print("synthetic mean", X_new.mean(axis=0).round(2), "std", X_new.std(axis=0).round(2))
-print(f"correlation: original {np.corrcoef(X.T)[0, 1]:.3f}, "
-      f"synthetic {np.corrcoef(X_new.T)[0, 1]:.3f}")
+print(
+    f"correlation: original {np.corrcoef(X.T)[0, 1]:.3f}, "
+    f"synthetic {np.corrcoef(X_new.T)[0, 1]:.3f}"
+)
 
 # %%
 # Original, density and synthetic data side by side
@@ -53,8 +55,9 @@ print(f"correlation: original {np.corrcoef(X.T)[0, 1]:.3f}, "
 fig, axes = plt.subplots(1, 3, figsize=(13, 4.2), sharex=True, sharey=True)
 axes[0].scatter(*X.T, s=8, color="0.2")
 axes[0].set_title("Old Faithful (272 eruptions)")
-plot_density(gm, ax=axes[1], filled=True, colorbar=False,
-             feature_names=faithful.feature_names)
+plot_density(
+    gm, ax=axes[1], filled=True, colorbar=False, feature_names=faithful.feature_names
+)
 axes[1].set_title("fitted log-density")
 axes[2].scatter(*X_new.T, s=8, c=component, cmap="tab10", vmin=0, vmax=9)
 axes[2].set_title("272 synthetic eruptions, by component")

@@ -27,13 +27,29 @@ X = faithful.data
 # Search K = 1..6 and every two-feature structure
 # -----------------------------------------------
 # ``E`` and ``V`` are mclust's one-feature structures, so they are left out.
-structures = ["EII", "VII", "EEI", "VEI", "EVI", "VVI",
-              "EEE", "VEE", "EVE", "VVE", "EEV", "VEV", "EVV", "VVV"]
+structures = [
+    "EII",
+    "VII",
+    "EEI",
+    "VEI",
+    "EVI",
+    "VVI",
+    "EEE",
+    "VEE",
+    "EVE",
+    "VVE",
+    "EEV",
+    "VEV",
+    "EVV",
+    "VVV",
+]
 selector = GaussianMixtureIC(
     n_components=6, covariance_types=structures, random_state=0
 ).fit(X)
-print(f"chosen: K={selector.n_components_}, {selector.covariance_type_}, "
-      f"BIC {selector.criterion_:.2f}")
+print(
+    f"chosen: K={selector.n_components_}, {selector.covariance_type_}, "
+    f"BIC {selector.criterion_:.2f}"
+)
 
 # %%
 # The results table
@@ -42,8 +58,21 @@ print(f"chosen: K={selector.n_components_}, {selector.covariance_type_}, "
 # degenerate fits after every sound one. BIC here is ``-2 log L + p log n``
 # (lower is better); mclust prints the same number with the opposite sign.
 results = pd.DataFrame(selector.results_).sort_values("rank")
-print(results[["rank", "n_components", "covariance_type", "bic", "icl",
-               "n_parameters", "degenerate"]].head(10).to_string(index=False))
+print(
+    results[
+        [
+            "rank",
+            "n_components",
+            "covariance_type",
+            "bic",
+            "icl",
+            "n_parameters",
+            "degenerate",
+        ]
+    ]
+    .head(10)
+    .to_string(index=False)
+)
 
 # %%
 # BIC against the number of components

@@ -519,8 +519,10 @@ def _default_structures(n_features):
     from ._covariance import available_covariance_types, get_covariance_model
 
     names = available_covariance_types()
-    limits = {name: getattr(get_covariance_model(name), "max_n_features", None)
-              for name in names}
+    limits = {
+        name: getattr(get_covariance_model(name), "max_n_features", None)
+        for name in names
+    }
     univariate = [name for name in names if limits[name] == 1]
     if n_features == 1 and univariate:
         return univariate
@@ -651,8 +653,9 @@ def cmd_select(args):
         )
         sys.stdout.flush()
     start = perf_counter()
-    with warnings.catch_warnings(record=True) as caught, _thread_limits(
-        args, data.X.shape[0]
+    with (
+        warnings.catch_warnings(record=True) as caught,
+        _thread_limits(args, data.X.shape[0]),
     ):
         warnings.simplefilter("always")
         selector.fit(data.X)
@@ -732,8 +735,9 @@ def cmd_fit(args):
         prior="default" if args.prior else None,
     )
     start = perf_counter()
-    with warnings.catch_warnings(record=True) as caught, _thread_limits(
-        args, data.X.shape[0]
+    with (
+        warnings.catch_warnings(record=True) as caught,
+        _thread_limits(args, data.X.shape[0]),
     ):
         warnings.simplefilter("always")
         model.fit(data.X)
@@ -933,7 +937,10 @@ def _add_data_argument(parser, what):
         help="field separator of DATA.csv (default: detected among , ; and tab)",
     )
     parser.add_argument(
-        "--threads", type=_positive_int, default=None, metavar="N",
+        "--threads",
+        type=_positive_int,
+        default=None,
+        metavar="N",
         help="BLAS threads for the linear algebra (default: 1 below "
         f"{_SMALL_DATA_ROWS:,} rows, where threads cost more than they save; "
         "the library's default above)",
@@ -944,31 +951,48 @@ def _add_fit_options(parser):
     from ._initialization import INITIALIZERS
 
     parser.add_argument(
-        "--n-init", type=_positive_int, default=1, metavar="N",
+        "--n-init",
+        type=_positive_int,
+        default=1,
+        metavar="N",
         help="starts per model; the best is kept (default: %(default)s)",
     )
     parser.add_argument(
-        "--init-params", choices=sorted(INITIALIZERS), default="kmeans",
+        "--init-params",
+        choices=sorted(INITIALIZERS),
+        default="kmeans",
         help="how EM is started (default: %(default)s)",
     )
     parser.add_argument(
-        "--max-iter", type=_positive_int, default=100, metavar="N",
+        "--max-iter",
+        type=_positive_int,
+        default=100,
+        metavar="N",
         help="maximum EM iterations per start (default: %(default)s)",
     )
     parser.add_argument(
-        "--reg-covar", type=_non_negative_float, default=1e-6, metavar="X",
+        "--reg-covar",
+        type=_non_negative_float,
+        default=1e-6,
+        metavar="X",
         help="added to covariance diagonals, in the data's squared units "
         "(default: %(default)s)",
     )
     parser.add_argument(
-        "--random-state", type=_seed, default=0, metavar="SEED",
+        "--random-state",
+        type=_seed,
+        default=0,
+        metavar="SEED",
         help="seed of the initialisation, or 'none' (default: %(default)s)",
     )
 
 
 def _add_model_argument(parser):
     parser.add_argument(
-        "--model", "-m", required=True, metavar="MODEL.joblib",
+        "--model",
+        "-m",
+        required=True,
+        metavar="MODEL.joblib",
         help="model file written by 'select --save' or 'fit --save' (a joblib "
         "pickle: load only files you trust)",
     )
@@ -1005,50 +1029,72 @@ def build_parser():
     )
     _add_data_argument(select, "to model")
     select.add_argument(
-        "--max-components", "-K", type=_positive_int, default=9, metavar="K",
+        "--max-components",
+        "-K",
+        type=_positive_int,
+        default=9,
+        metavar="K",
         help="largest number of components tried (default: %(default)s)",
     )
     select.add_argument(
-        "--min-components", type=_positive_int, default=1, metavar="K",
+        "--min-components",
+        type=_positive_int,
+        default=1,
+        metavar="K",
         help="smallest number of components tried (default: %(default)s)",
     )
     select.add_argument(
-        "--covariance-types", "-t", default=None, metavar="LIST",
+        "--covariance-types",
+        "-t",
+        default=None,
+        metavar="LIST",
         help="comma-separated structures to try (default: every registered "
         "structure defined for the data; for one feature mclust's E and V only); "
         f"accepted names: {structures}",
     )
     select.add_argument(
-        "--criterion", choices=("bic", "aic", "icl"), default="bic",
+        "--criterion",
+        choices=("bic", "aic", "icl"),
+        default="bic",
         help="criterion to minimise (default: %(default)s)",
     )
     _add_fit_options(select)
     select.add_argument(
-        "--prior", action="store_true",
+        "--prior",
+        action="store_true",
         help="fit every candidate under mclust's default conjugate prior "
         "(regularises in the data's units; keeps components from collapsing onto "
         "tied values)",
     )
     select.add_argument(
-        "--n-jobs", type=int, default=None, metavar="N",
+        "--n-jobs",
+        type=int,
+        default=None,
+        metavar="N",
         help="candidates fitted in parallel (default: 1; -1 for all cores)",
     )
     select.add_argument(
         "--save", metavar="MODEL.joblib", help="save the selected model (joblib)"
     )
     select.add_argument(
-        "--plot", metavar="FILE.png",
+        "--plot",
+        metavar="FILE.png",
         help="save the criterion-versus-K plot (needs matplotlib)",
     )
     select.add_argument(
-        "--top", type=_positive_int, default=10, metavar="N",
+        "--top",
+        type=_positive_int,
+        default=10,
+        metavar="N",
         help="rows of the candidate table to print (default: %(default)s)",
     )
     select.add_argument(
         "--all", action="store_true", help="print every candidate in the table"
     )
     select.add_argument(
-        "--quiet", "-q", action="store_true",
+        "--quiet",
+        "-q",
+        action="store_true",
         help="print only the table and the selected model",
     )
     select.set_defaults(func=cmd_select)
@@ -1062,33 +1108,42 @@ def build_parser():
     )
     _add_data_argument(fit, "to fit")
     fit.add_argument(
-        "-k", "--n-components", type=_positive_int, required=True, metavar="K",
+        "-k",
+        "--n-components",
+        type=_positive_int,
+        required=True,
+        metavar="K",
         help="number of components",
     )
     fit.add_argument(
-        "--covariance-type", "-t", default="full",
-        choices=available_covariance_types(aliases=True), metavar="TYPE",
+        "--covariance-type",
+        "-t",
+        default="full",
+        choices=available_covariance_types(aliases=True),
+        metavar="TYPE",
         help=f"covariance structure, one of {structures} (default: %(default)s)",
     )
     _add_fit_options(fit)
     fit.add_argument(
-        "--tol", type=_non_negative_float, default=1e-3, metavar="X",
-        help="convergence threshold on the mean log-likelihood (default: "
-        "%(default)s)",
+        "--tol",
+        type=_non_negative_float,
+        default=1e-3,
+        metavar="X",
+        help="convergence threshold on the mean log-likelihood (default: %(default)s)",
     )
     fit.add_argument(
-        "--prior", action="store_true",
+        "--prior",
+        action="store_true",
         help="fit under mclust's default conjugate prior (regularises in the "
         "data's units; keeps components from collapsing onto tied values)",
     )
     fit.add_argument("--save", metavar="MODEL.joblib", help="save the model (joblib)")
     fit.add_argument(
-        "--plot", metavar="FILE.png",
+        "--plot",
+        metavar="FILE.png",
         help="save a plot of the data and components on the first two features",
     )
-    fit.add_argument(
-        "--quiet", "-q", action="store_true", help="print less"
-    )
+    fit.add_argument("--quiet", "-q", action="store_true", help="print less")
     fit.set_defaults(func=cmd_fit)
 
     # predict -----------------------------------------------------------------
@@ -1104,7 +1159,10 @@ def build_parser():
         "--output", "-o", metavar="FILE.csv", help="write here instead of stdout"
     )
     predict.add_argument(
-        "--digits", type=_positive_int, default=6, metavar="N",
+        "--digits",
+        type=_positive_int,
+        default=6,
+        metavar="N",
         help="significant digits of the probabilities (default: %(default)s)",
     )
     predict.set_defaults(func=cmd_predict)
@@ -1118,18 +1176,28 @@ def build_parser():
     )
     _add_model_argument(sample)
     sample.add_argument(
-        "-n", "--n-samples", type=_positive_int, default=100, metavar="N",
+        "-n",
+        "--n-samples",
+        type=_positive_int,
+        default=100,
+        metavar="N",
         help="number of rows (default: %(default)s)",
     )
     sample.add_argument(
-        "--random-state", type=_seed, default=0, metavar="SEED",
+        "--random-state",
+        type=_seed,
+        default=0,
+        metavar="SEED",
         help="seed, or 'none' for fresh randomness (default: %(default)s)",
     )
     sample.add_argument(
         "--output", "-o", metavar="FILE.csv", help="write here instead of stdout"
     )
     sample.add_argument(
-        "--digits", type=_positive_int, default=8, metavar="N",
+        "--digits",
+        type=_positive_int,
+        default=8,
+        metavar="N",
         help="significant digits (default: %(default)s)",
     )
     sample.set_defaults(func=cmd_sample)

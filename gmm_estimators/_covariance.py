@@ -26,7 +26,6 @@ Conventions shared by every method:
 # SPDX-License-Identifier: BSD-3-Clause
 
 from abc import ABC, abstractmethod
-
 from functools import partial
 
 import numpy as np

@@ -183,8 +183,18 @@ def _ellipse_geometry(covariance, n_std):
     return width, height, angle
 
 
-def _draw_ellipses(ax, means, covariances, features, colors, n_std, *, collapsed=(),
-                   ellipse_kws=None, labels=None):
+def _draw_ellipses(
+    ax,
+    means,
+    covariances,
+    features,
+    colors,
+    n_std,
+    *,
+    collapsed=(),
+    ellipse_kws=None,
+    labels=None,
+):
     from matplotlib.patches import Ellipse
 
     pair = np.ix_(features, features)
@@ -210,8 +220,10 @@ def _draw_ellipses(ax, means, covariances, features, colors, n_std, *, collapsed
 def _label_colors(labels, colors):
     """Map component labels (ints) or arbitrary labels to colours."""
     labels = np.asarray(labels)
-    if np.issubdtype(labels.dtype, np.integer) and labels.size and (
-        labels.min() >= 0 and labels.max() < len(colors)
+    if (
+        np.issubdtype(labels.dtype, np.integer)
+        and labels.size
+        and (labels.min() >= 0 and labels.max() < len(colors))
     ):
         return [colors[i] for i in labels]
     _, inverse = np.unique(labels, return_inverse=True)
@@ -371,8 +383,15 @@ def plot_components(
         for k in range(n_components)
     ]
     _draw_ellipses(
-        ax, means, covariances, features, colors, n_std,
-        collapsed=collapsed, ellipse_kws=ellipse_kws, labels=component_labels,
+        ax,
+        means,
+        covariances,
+        features,
+        colors,
+        n_std,
+        collapsed=collapsed,
+        ellipse_kws=ellipse_kws,
+        labels=component_labels,
     )
     if show_means:
         ax.scatter(
@@ -716,8 +735,10 @@ def plot_criterion(
     values = np.asarray(results[criterion], dtype=np.float64)
     if "degenerate" in results:
         degenerate = np.asarray(
-            [bool(value) if value is not None else False
-             for value in results["degenerate"]]
+            [
+                bool(value) if value is not None else False
+                for value in results["degenerate"]
+            ]
         )
     else:
         degenerate = np.zeros(values.shape, dtype=bool)
@@ -755,38 +776,72 @@ def plot_criterion(
         good = ~degenerate[rows] & np.isfinite(values[rows])
         line_values = np.where(good, shown[rows], np.nan)
         ax.plot(
-            n_components[rows], line_values, marker=marker, color=colors[i],
-            label=_structure_label(structure), markersize=6, linewidth=1.5,
+            n_components[rows],
+            line_values,
+            marker=marker,
+            color=colors[i],
+            label=_structure_label(structure),
+            markersize=6,
+            linewidth=1.5,
         )
         bad = degenerate[rows] & np.isfinite(values[rows])
         if bad.any():
             any_degenerate = True
             ax.scatter(
-                n_components[rows][bad], shown[rows][bad], marker=marker,
-                facecolors="none", edgecolors=[colors[i]], s=45, linewidths=1.5,
-                zorder=3, label="_nolegend_",
+                n_components[rows][bad],
+                shown[rows][bad],
+                marker=marker,
+                facecolors="none",
+                edgecolors=[colors[i]],
+                s=45,
+                linewidths=1.5,
+                zorder=3,
+                label="_nolegend_",
             )
     handles = [line for line in ax.lines]
     if any_degenerate:
         handles.append(
-            Line2D([], [], linestyle="none", marker="o", markerfacecolor="none",
-                   markeredgecolor="0.3", label="degenerate (not selectable)")
+            Line2D(
+                [],
+                [],
+                linestyle="none",
+                marker="o",
+                markerfacecolor="none",
+                markeredgecolor="0.3",
+                label="degenerate (not selectable)",
+            )
         )
     if chosen is not None:
         ax.scatter(
-            [n_components[chosen]], [shown[chosen]], s=260, facecolors="none",
-            edgecolors="black", linewidths=2.0, zorder=4, label="_nolegend_",
+            [n_components[chosen]],
+            [shown[chosen]],
+            s=260,
+            facecolors="none",
+            edgecolors="black",
+            linewidths=2.0,
+            zorder=4,
+            label="_nolegend_",
         )
         ax.annotate(
             f"K={n_components[chosen]}, {structures[chosen]}",
             (n_components[chosen], shown[chosen]),
-            xytext=(10, 10), textcoords="offset points",
-            fontsize="small", fontweight="bold",
+            xytext=(10, 10),
+            textcoords="offset points",
+            fontsize="small",
+            fontweight="bold",
         )
         handles.append(
-            Line2D([], [], linestyle="none", marker="o", markerfacecolor="none",
-                   markeredgecolor="black", markersize=12, markeredgewidth=2,
-                   label="selected")
+            Line2D(
+                [],
+                [],
+                linestyle="none",
+                marker="o",
+                markerfacecolor="none",
+                markeredgecolor="black",
+                markersize=12,
+                markeredgewidth=2,
+                label="selected",
+            )
         )
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("number of components K")
@@ -796,8 +851,13 @@ def plot_criterion(
     ax.grid(True, alpha=0.3)
     if legend:
         if len(order) > 6:  # many structures: keep the legend off the lines
-            ax.legend(handles=handles, fontsize="small", loc="upper left",
-                      bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)
+            ax.legend(
+                handles=handles,
+                fontsize="small",
+                loc="upper left",
+                bbox_to_anchor=(1.02, 1.0),
+                borderaxespad=0.0,
+            )
         else:
             ax.legend(handles=handles, fontsize="small", loc="best", framealpha=0.8)
     return ax
@@ -947,19 +1007,33 @@ def plot_pairs(
             ax = axes[row, col]
             if row == col:
                 _diagonal_density(
-                    ax, X_array[:, feature_x], means[:, feature_x],
-                    covariances[:, feature_x, feature_x], weights, colors,
+                    ax,
+                    X_array[:, feature_x],
+                    means[:, feature_x],
+                    covariances[:, feature_x, feature_x],
+                    weights,
+                    colors,
                     limits[col],
                 )
             else:
                 ax.scatter(
-                    X_array[:, feature_x], X_array[:, feature_y], c=point_colors,
-                    s=sizes, alpha=0.6, linewidths=0, zorder=1,
+                    X_array[:, feature_x],
+                    X_array[:, feature_y],
+                    c=point_colors,
+                    s=sizes,
+                    alpha=0.6,
+                    linewidths=0,
+                    zorder=1,
                 )
                 if ellipses:
                     _draw_ellipses(
-                        ax, means, covariances, [feature_x, feature_y], colors,
-                        n_std, ellipse_kws={"facecolor": "none", "linewidth": 1.2},
+                        ax,
+                        means,
+                        covariances,
+                        [feature_x, feature_y],
+                        colors,
+                        n_std,
+                        ellipse_kws={"facecolor": "none", "linewidth": 1.2},
                     )
                 ax.set_ylim(limits[row])
             ax.set_xlim(limits[col])

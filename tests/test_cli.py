@@ -63,12 +63,16 @@ def _assert_one_line_error(capsys, *fragments):
 
 def test_module_help_in_subprocess():
     root = Path(gmm_estimators.__file__).resolve().parents[1]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-        [str(root), os.environ.get("PYTHONPATH", "")]
-    )}
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")]),
+    }
     result = subprocess.run(
         [sys.executable, "-m", "gmm_estimators", "--help"],
-        capture_output=True, text=True, env=env, timeout=120,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("usage: gmm-estimators")
@@ -109,8 +113,17 @@ def test_options_without_command_run_select(capsys):
 def test_select_quiet_all_and_criterion(capsys):
     from gmm_estimators.model_selection import GaussianMixtureIC
 
-    argv = ["select", "-K", "3", "-t", "VVV,spherical", "--criterion", "aic", "-q",
-            "--all"]
+    argv = [
+        "select",
+        "-K",
+        "3",
+        "-t",
+        "VVV,spherical",
+        "--criterion",
+        "aic",
+        "-q",
+        "--all",
+    ]
     assert main(argv) == 0
     out, _ = capsys.readouterr()
     assert "[GaussianMixtureIC]" not in out and "Data:" not in out
@@ -120,7 +133,9 @@ def test_select_quiet_all_and_criterion(capsys):
     assert [int(line.split()[0]) for line in table] == [1, 2, 3, 4, 5, 6]
     X = load_old_faithful(return_X_y=True)
     selector = GaussianMixtureIC(
-        n_components=3, covariance_types=["VVV", "spherical"], criterion="aic",
+        n_components=3,
+        covariance_types=["VVV", "spherical"],
+        criterion="aic",
         random_state=0,
     ).fit(X)
     assert (
@@ -141,8 +156,17 @@ def test_select_save_and_plot(tmp_path, capsys):
     pytest.importorskip("matplotlib")
     model_path = tmp_path / "best.joblib"
     plot_path = tmp_path / "bic.png"
-    argv = ["select", "-K", "3", "-t", "VVV,EEE", "--save", str(model_path),
-            "--plot", str(plot_path)]
+    argv = [
+        "select",
+        "-K",
+        "3",
+        "-t",
+        "VVV,EEE",
+        "--save",
+        str(model_path),
+        "--plot",
+        str(plot_path),
+    ]
     assert main(argv) == 0
     out, _ = capsys.readouterr()
     assert f"Saved the selected model to {model_path}" in out
@@ -215,8 +239,16 @@ def test_select_one_feature_uses_mclust_univariate_models(tmp_path, capsys):
 
 def test_fit_prints_components(data_csv, blobs, capsys, tmp_path):
     path = tmp_path / "m.joblib"
-    argv = ["fit", str(data_csv), "-k", "2", "--covariance-type", "diag",
-            "--save", str(path)]
+    argv = [
+        "fit",
+        str(data_csv),
+        "-k",
+        "2",
+        "--covariance-type",
+        "diag",
+        "--save",
+        str(path),
+    ]
     assert main(argv) == 0
     out, _ = capsys.readouterr()
     model = joblib.load(path)
@@ -351,8 +383,17 @@ def test_csv_from_standard_input(monkeypatch, capsys):
         ("", ["contains no data"]),
         ("a,b\n1,2\n3,4,5\n", ["line 3", "expected 2 fields", "found 3"]),
     ],
-    ids=["non-numeric", "empty-cell", "nan", "NA", "inf", "one-row", "header-only",
-         "empty-file", "ragged"],
+    ids=[
+        "non-numeric",
+        "empty-cell",
+        "nan",
+        "NA",
+        "inf",
+        "one-row",
+        "header-only",
+        "empty-file",
+        "ragged",
+    ],
 )
 @pytest.mark.parametrize("command", ["select", "fit", "score"])
 def test_bad_csv(command, content, fragments, tmp_path, capsys, model_file):

@@ -67,7 +67,9 @@ def test_plot_components_every_structure(covariance_type, data3d):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         gm = GaussianMixture(
-            n_components=3, covariance_type=covariance_type, max_iter=20,
+            n_components=3,
+            covariance_type=covariance_type,
+            max_iter=20,
             random_state=0,
         ).fit(X)
     features = (0, 2)
@@ -264,8 +266,13 @@ def test_plot_density_bad_grid(fitted3d):
 
 def _results(degenerate=()):
     types = ["VVV", "EEE", "VII"]
-    rows = {"n_components": [], "covariance_type": [], "bic": [], "aic": [],
-            "degenerate": []}
+    rows = {
+        "n_components": [],
+        "covariance_type": [],
+        "bic": [],
+        "aic": [],
+        "degenerate": [],
+    }
     for i, covariance_type in enumerate(types):
         for k in (1, 2, 3, 4):
             rows["n_components"].append(k)
@@ -281,7 +288,9 @@ def test_plot_criterion_lines_and_degenerate_markers():
     ax = plot_criterion(results)
     assert len(ax.lines) == 3
     assert [line.get_label() for line in ax.lines] == [
-        "VVV (full)", "EEE (tied)", "VII (spherical)"
+        "VVV (full)",
+        "EEE (tied)",
+        "VII (spherical)",
     ]
     vvv = ax.lines[0]
     np.testing.assert_array_equal(vvv.get_xdata(), [1, 2, 3, 4])
@@ -289,14 +298,14 @@ def test_plot_criterion_lines_and_degenerate_markers():
     assert np.isnan(vvv.get_ydata()[3])
     # ... and drawn as a hollow marker at its value.
     hollow = [
-        c for c in ax.collections
-        if isinstance(c, PathCollection) and len(c.get_facecolors()) == 0
+        c
+        for c in ax.collections
+        if isinstance(c, PathCollection)
+        and len(c.get_facecolors()) == 0
         and c.get_sizes()[0] < 100
     ]
     points = np.vstack([c.get_offsets() for c in hollow])
-    np.testing.assert_allclose(
-        sorted(map(tuple, points)), [(3.0, 111.0), (4.0, 104.0)]
-    )
+    np.testing.assert_allclose(sorted(map(tuple, points)), [(3.0, 111.0), (4.0, 104.0)])
     # The best sound candidate (K=2, VVV) is circled and annotated.
     ring = [c for c in ax.collections if c.get_sizes()[0] >= 100]
     assert len(ring) == 1
