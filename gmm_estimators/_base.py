@@ -110,6 +110,26 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         labels : ndarray of shape (n_samples,)
             Component labels, identical to ``fit(X).predict(X)``.
         """
+        X = self._fit(X, sample_weight)
+        # A final E-step so that fit_predict(X) always equals fit(X).predict(X).
+        self.labels_ = self._blockwise(X, lambda wlp: np.argmax(wlp, axis=1))
+        return self.labels_
+
+    def _fit(self, X, sample_weight, summary=None):
+        """Everything :meth:`fit_predict` does but its final E-step.
+
+        Parameters
+        ----------
+        summary : tuple or None, default=None
+            ``(center, total_scatter, weight_sum)`` of ``X`` and
+            ``sample_weight`` (see ``_em.FitData``), when the caller has
+            them already: the selector computes them once for all candidates.
+
+        Returns
+        -------
+        X : ndarray
+            The validated training data.
+        """
         X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_min_samples=2)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(
@@ -118,7 +138,10 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         self._check_enough_samples(X, sample_weight)
         model = self._covariance_model()
         user_init = self._initial_parameters(X.shape[1], model)
-        data = _em.FitData.from_arrays(X, sample_weight)
+        if summary is None:
+            data = _em.FitData.from_arrays(X, sample_weight)
+        else:
+            data = _em.FitData(X, sample_weight, *summary)
         # Resolved once per fit: mclust's defaults come from the training data.
         self.prior_ = resolve_prior(
             getattr(self, "prior", None), model, data, self.n_components
@@ -140,10 +163,7 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         self.lower_bound_ = best["lower_bound"] if best["n_iter"] else -np.inf
         self.lower_bounds_ = best["lower_bounds"]
         self._record_collapse(model, data, best["params"], best["jittered"])
-
-        # A final E-step so that fit_predict(X) always equals fit(X).predict(X).
-        self.labels_ = self._blockwise(X, lambda wlp: np.argmax(wlp, axis=1))
-        return self.labels_
+        return X
 
     def _best_run(self, model, data, user_init, mapper):
         """EM from ``n_init`` starts (or the previous fit); the best run."""
@@ -417,7 +437,7 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         X = self._validated(X)
 
         def log_resp(wlp):
-            _, log_norm = _em.normalize_log_prob(wlp)
+            _, log_norm = _em.normalize_log_prob(wlp.copy())
             with np.errstate(under="ignore"):
                 return (wlp - log_norm[:, np.newaxis]).ravel()
 

@@ -466,7 +466,8 @@ class CovarianceModel(ABC):
             yields ``N_k``, the sums and the scatter, well conditioned
             (``_stats.WhitenedScatter``). For ``"full-moments"``: the rows'
             :func:`moment_features`, shape ``(d (d + 1) / 2 + d + 1, n)``
-            (``_stats.MomentScatter``). None otherwise.
+            (``_stats.MomentScatter``). For ``"diag"``: the squared rows
+            ``(n, d)`` (``_stats.DiagonalScatter``). None otherwise.
         """
 
     # -- conversions ---------------------------------------------------------
@@ -586,16 +587,17 @@ class _PooledMatrix(CovarianceModel):
         return np.atleast_1d(np.sum(np.log(np.diag(precisions_cholesky))))
 
     def mahalanobis(self, X, means, precisions_cholesky):
-        whitened = X @ precisions_cholesky
+        # Component-major and in place, as _diagonal_distances.
+        whitened = precisions_cholesky.T @ X.T
         whitened_means = means @ precisions_cholesky
-        dist = (
-            np.einsum("nd,nd->n", whitened, whitened)[:, np.newaxis]
-            - 2.0 * (whitened @ whitened_means.T)
-            + np.einsum("kd,kd->k", whitened_means, whitened_means)
-        )
+        dist = whitened_means @ whitened
+        dist *= -2.0
+        np.square(whitened, out=whitened)
+        dist += np.ones(whitened.shape[0], dtype=X.dtype) @ whitened
+        dist += np.einsum("kd,kd->k", whitened_means, whitened_means)[:, np.newaxis]
         # The expansion can round a tiny distance below zero.
         np.maximum(dist, 0.0, out=dist)
-        return dist, None
+        return dist.T, None
 
     def to_full(self, covariances, n_components, n_features):
         return np.broadcast_to(covariances, (n_components, *covariances.shape)).copy()
@@ -633,16 +635,7 @@ class _DiagonalVectors(CovarianceModel):
         return np.sum(np.log(precisions_cholesky), axis=1)
 
     def mahalanobis(self, X, means, precisions_cholesky):
-        # Component-major products, returned as a transposed view (see
-        # _mahalanobis_moments); the squared rows are shared with the M-step.
-        columns = np.ascontiguousarray(X.T)
-        squares = columns * columns
-        precisions = precisions_cholesky**2
-        dist = precisions @ squares
-        dist -= 2.0 * ((means * precisions) @ columns)
-        dist += np.sum(means * means * precisions, axis=1)[:, np.newaxis]
-        np.maximum(dist, 0.0, out=dist)
-        return dist.T, squares
+        return _diagonal_distances(X, means, precisions_cholesky**2)
 
     def to_full(self, covariances, n_components, n_features):
         covariances = np.asarray(covariances)
@@ -683,14 +676,10 @@ class _SphericalScalars(CovarianceModel):
         return n_features * np.log(precisions_cholesky)
 
     def mahalanobis(self, X, means, precisions_cholesky):
-        precisions = precisions_cholesky**2
-        dist = (
-            np.einsum("nd,nd->n", X, X)[:, np.newaxis]
-            - 2.0 * (X @ means.T)
-            + np.einsum("kd,kd->k", means, means)
-        ) * precisions
-        np.maximum(dist, 0.0, out=dist)
-        return dist, None
+        precisions = np.broadcast_to(
+            precisions_cholesky[:, np.newaxis] ** 2, means.shape
+        )
+        return _diagonal_distances(X, means, precisions)
 
     def to_full(self, covariances, n_components, n_features):
         covariances = np.asarray(covariances)
@@ -701,6 +690,20 @@ class _SphericalScalars(CovarianceModel):
         _check_shape(precisions, (n_components,), self)
         _check_positive(precisions, self.aliases[0] if self.aliases else self.name)
         return precisions
+
+
+def _diagonal_distances(X, means, precisions):
+    """Squared distances under per-feature precisions ``(K, d)``, shape (n, K).
+
+    Also returns the squared rows ``(n, d)``: the M-step of the diagonal and
+    spherical structures sums them (``_stats.DiagonalScatter``).
+    """
+    squares = X * X
+    dist = squares @ precisions.T
+    dist -= 2.0 * (X @ (means * precisions).T)
+    dist += np.sum(means * means * precisions, axis=1)
+    np.maximum(dist, 0.0, out=dist)
+    return dist, squares
 
 
 def _positive_sqrt_inverse(variances):

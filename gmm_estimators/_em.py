@@ -180,6 +180,8 @@ def log_prob_function(model, params, dtype):
 def normalize_log_prob(weighted):
     """Responsibilities and per-row log-likelihood from weighted log-densities.
 
+    ``weighted`` is overwritten by the responsibilities.
+
     One exponential per entry: ``r = e / e.sum()``, ``log p = m + log e.sum()``
     with ``e = exp(wlp - max)``. The reductions run over the short component
     axis, where numpy's ``max(axis=1)`` and ``sum(axis=1)`` are slow: a
@@ -190,7 +192,10 @@ def normalize_log_prob(weighted):
     for k in range(1, n_components):
         np.maximum(row_max, weighted[:, k], out=row_max)
     row_max[~np.isfinite(row_max)] = 0.0
-    resp = weighted - row_max[:, np.newaxis]
+    # In place: a fresh array per large block costs page faults that double
+    # the time of this whole function.
+    resp = weighted
+    resp -= row_max[:, np.newaxis]
     # Far components would get subnormal responsibilities, and arithmetic on
     # subnormals is slow enough to dominate the whole step on well-separated
     # data: floor the exponent where the result stays normal (< 1e-250 in
@@ -292,8 +297,10 @@ def _blas_threads():
 def statistics_from_resp(model, data, resp_of_rows, n_components, mapper=map):
     """Sufficient statistics for given responsibilities (initialisation).
 
-    Two passes, exact: the first finds each component's mean, the second
-    accumulates scatter about those means.
+    Exact to rounding: the first pass finds each component's mean, the second
+    accumulates scatter about those means. Structures with one scatter matrix
+    per component first try a single pass of raw moments, kept when their
+    cancellation is negligible (see ``_covariance._moment_form_is_accurate``).
 
     Parameters
     ----------
@@ -319,9 +326,33 @@ def statistics_from_resp(model, data, resp_of_rows, n_components, mapper=map):
             total += stats
         return total
 
-    moments = accumulate("pooled", np.zeros((n_components, data.n_features)))
+    no_means = np.zeros((n_components, data.n_features))
+    if model.scatter == "full":
+        moments = accumulate("full-moments", no_means)
+        if _moments_are_accurate(model, data, moments):
+            return moments
+    moments = accumulate("pooled", no_means)
     nk_reg = moments.nk + 10 * np.finfo(data.X.dtype).eps
     return accumulate(model.scatter, moments.sums / nk_reg[:, np.newaxis])
+
+
+def _moments_are_accurate(model, data, moments):
+    """Whether raw moments give every component's scatter to rounding.
+
+    Their cancellation is that of the moment form of the distances under the
+    Gaussians they estimate, so the same test applies.
+    """
+    nk = moments.nk + 10 * np.finfo(data.X.dtype).eps
+    means, scatter = moments.finalize(nk)
+    if np.any(moments.nk <= 0):
+        return False
+    precisions_cholesky, jittered = model.precision_cholesky(
+        scatter / nk[:, np.newaxis, np.newaxis]
+    )
+    return (
+        not jittered.any()
+        and model.block_form(means, precisions_cholesky, data.X.dtype) == "full-moments"
+    )
 
 
 def m_step(

@@ -41,6 +41,12 @@ def _mean_correction(sums, nk_reg, nk):
     return 2.0 / nk_reg - nk / nk_reg**2
 
 
+def _column_sums(values):
+    # A matrix-vector product: several times faster than sum(axis=0) on the
+    # tall, narrow responsibilities.
+    return np.ones(values.shape[0], dtype=values.dtype) @ values
+
+
 class _Accumulator:
     """Common bookkeeping: ``nk`` and addition."""
 
@@ -176,12 +182,12 @@ class DiagonalScatter(_Accumulator):
         self.squares = np.zeros((n_components, n_features))
 
     def add_block(self, X, weighted_resp, squares=None):
-        """``squares`` are the squared rows, feature-major (d, n), if known."""
+        """``squares`` are the squared rows (n, d), if known."""
         if squares is None:
-            squares = (X * X).T
-        self.nk += weighted_resp.sum(axis=0, dtype=np.float64)
+            squares = X * X
+        self.nk += _column_sums(weighted_resp)
         self.sums += weighted_resp.T @ X
-        self.squares += (squares @ weighted_resp).T
+        self.squares += weighted_resp.T @ squares
 
     def finalize(self, nk_reg, total_scatter=None):
         factor = _mean_correction(self.sums, nk_reg, self.nk)
@@ -205,7 +211,7 @@ class PooledScatter(_Accumulator):
         self.sums = np.zeros((n_components, n_features))
 
     def add_block(self, X, weighted_resp, whitened=None):
-        self.nk += weighted_resp.sum(axis=0, dtype=np.float64)
+        self.nk += _column_sums(weighted_resp)
         self.sums += weighted_resp.T @ X
 
     def finalize(self, nk_reg, total_scatter=None):

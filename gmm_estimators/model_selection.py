@@ -474,8 +474,12 @@ def _row_max(values):
     return out
 
 
-def _log_likelihood_terms(mixture, X, sample_weight):
-    """Total log-likelihood and ``sum_i w_i log z_i,MAP``, in one pass over X."""
+def _final_e_step(mixture, X, sample_weight):
+    """Labels, total log-likelihood and ``sum_i w_i log z_i,MAP``, in one pass.
+
+    The selector's candidates need both the labels of ``fit`` and the terms
+    of the criteria; one E-step over X gives them together.
+    """
 
     def reduce(weighted_log_prob):
         weighted_log_prob = weighted_log_prob.astype(np.float64, copy=False)
@@ -484,16 +488,18 @@ def _log_likelihood_terms(mixture, X, sample_weight):
         with np.errstate(under="ignore"):
             exp = np.exp(weighted_log_prob - shift[:, np.newaxis])
         log_norm = shift + np.log(exp @ np.ones(exp.shape[1]))
+        labels = np.argmax(weighted_log_prob, axis=1)
         # log z of the MAP component: its weighted log-density minus log p(x).
-        return np.column_stack([log_norm, row_max - log_norm]).ravel()
+        return np.column_stack([log_norm, row_max - log_norm, labels]).ravel()
 
-    terms = mixture._blockwise(X, reduce).reshape(-1, 2)
-    if sample_weight is None:
-        return terms.sum(axis=0)
-    return sample_weight @ terms
+    per_row = mixture._blockwise(X, reduce).reshape(-1, 3)
+    labels = per_row[:, 2].astype(np.intp)
+    terms = per_row[:, :2]
+    terms = terms.sum(axis=0) if sample_weight is None else sample_weight @ terms
+    return labels, terms[0], terms[1]
 
 
-def _shared_starts(X, sample_weight, n_components, covariance_types, settings):
+def _shared_starts(X, sample_weight, summary, n_components, covariance_types, settings):
     """Starting parameters of every structure for one number of components.
 
     The initial partitions (``n_init`` of them) are drawn once, exactly as
@@ -501,6 +507,9 @@ def _shared_starts(X, sample_weight, n_components, covariance_types, settings):
     order, same random stream); each structure's start is then the package's
     own M-step on that partition. Structures that need the same kind of
     scatter share the sufficient statistics.
+
+    ``summary`` is ``(center, total_scatter, weight_sum)`` of the data
+    (``_em.FitData``), computed once for every candidate.
 
     Returns
     -------
@@ -512,7 +521,7 @@ def _shared_starts(X, sample_weight, n_components, covariance_types, settings):
     start = perf_counter()
     random_state = check_random_state(settings["random_state"])
     try:
-        data = _em.FitData.from_arrays(X, sample_weight)
+        data = _em.FitData(X, sample_weight, *summary)
         partitions = []
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
@@ -566,7 +575,9 @@ def _starts_of(shared, covariance_type):
     return shared if isinstance(shared, Exception) else shared[covariance_type]
 
 
-def _fit_candidate(X, sample_weight, n_components, covariance_type, starts, settings):
+def _fit_candidate(
+    X, sample_weight, summary, n_components, covariance_type, starts, settings
+):
     """Fit one candidate from its shared starts; its results-table row."""
     start = perf_counter()
     row = {
@@ -602,7 +613,11 @@ def _fit_candidate(X, sample_weight, n_components, covariance_type, starts, sett
                         means_init=means,
                         precisions_init=precisions,
                         random_state=settings["random_state"],
-                    ).fit(X, sample_weight=sample_weight)
+                    )
+                    # fit() without its final E-step, done below with the
+                    # criteria's.
+                    mixture._validate_params()
+                    mixture._fit(X, sample_weight, summary)
                     # The same rule as GaussianMixture's n_init restarts.
                     if (
                         best is None
@@ -622,7 +637,9 @@ def _fit_candidate(X, sample_weight, n_components, covariance_type, starts, sett
             means_init=None,
             precisions_init=None,
         )
-        log_likelihood, map_log_resp = _log_likelihood_terms(best, X, sample_weight)
+        best.labels_, log_likelihood, map_log_resp = _final_e_step(
+            best, X, sample_weight
+        )
         n_eff = X.shape[0] if sample_weight is None else float(sample_weight.sum())
         n_parameters = best._n_parameters()
         bic = -2.0 * log_likelihood + n_parameters * math.log(n_eff)
@@ -890,6 +907,8 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
             "prior": self.prior,
         }
 
+        data = _em.FitData.from_arrays(X, sample_weight)
+        summary = (data.center, data.total_scatter, data.weight_sum)
         parallel = Parallel(n_jobs=self.n_jobs, return_as="generator")
         feasible = [k for k in ks if k <= n_usable]
         shared = {}
@@ -899,6 +918,7 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
                 delayed(_shared_starts)(
                     X,
                     sample_weight,
+                    summary,
                     k,
                     types,
                     {**settings, "random_state": self._random_state_for_candidates()},
@@ -923,6 +943,7 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
             delayed(_fit_candidate)(
                 X,
                 sample_weight,
+                summary,
                 k,
                 t,
                 _starts_of(shared[k][0], t),

@@ -109,6 +109,38 @@ def test_statistics_are_the_weighted_scatter(scatter, rng):
     assert_allclose(W, expected, rtol=1e-9, atol=1e-9 * np.abs(expected).max())
 
 
+@pytest.mark.parametrize(
+    "dtype, separation, form, rtol",
+    [(np.float64, 5.0, "full-moments", 1e-9), (np.float32, 500.0, "full", 1e-3)],
+)
+def test_initial_statistics_exact_in_one_pass_or_two(
+    dtype, separation, form, rtol, rng
+):
+    """One pass of raw moments where accurate, the exact two passes otherwise.
+
+    In float32, clusters 500 standard deviations apart would lose about 1% of
+    their scatter to the cancellation of raw moments.
+    """
+    labels = np.repeat(np.arange(3), 100)
+    X = (rng.randn(300, 4) + separation * labels[:, np.newaxis]).astype(dtype)
+    resp = np.eye(3)[labels]
+    data = _em.FitData.from_arrays(X)
+    model = get_covariance_model("full")
+    stats = _em.statistics_from_resp(model, data, lambda rows: resp[rows], 3)
+    assert isinstance(stats, type(make_accumulator(form, np.zeros((3, 4)))))
+    means, scatter = stats.finalize(stats.nk)
+    X64 = X.astype(np.float64)
+    for k in range(3):
+        residuals = X64[labels == k] - X64[labels == k].mean(axis=0)
+        # Centring rounds each row by eps times its magnitude (2 separations).
+        assert_allclose(
+            means[k] + data.center,
+            X64[labels == k].mean(axis=0),
+            atol=20 * np.finfo(dtype).eps * separation,
+        )
+        assert_allclose(scatter[k], residuals.T @ residuals, rtol=rtol, atol=rtol * 100)
+
+
 def test_whitened_statistics_undo_the_whitening(rng):
     """Scatter accumulated in whitened coordinates equals the direct one."""
     X = blobs(rng, n=300)
