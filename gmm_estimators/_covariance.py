@@ -610,10 +610,27 @@ class _PooledMatrix(CovarianceModel):
         return precisions
 
 
-class _DiagonalVectors(CovarianceModel):
-    """Axis-aligned structures stored as one variance vector per component."""
+class _DiagonalDistances(CovarianceModel):
+    """Distances of the axis-aligned structures, from per-feature precisions."""
 
     scatter = "diag"
+
+    @abstractmethod
+    def per_feature_precisions(self, precisions_cholesky, n_features):
+        """Each component's precisions as a vector, shape (K, d)."""
+
+    def distance_function(self, means, precisions_cholesky, dtype):
+        precisions = self.per_feature_precisions(precisions_cholesky, means.shape[1])
+        coefficients = _diagonal_coefficients(means, precisions, dtype)
+        return partial(_distances_from_squares, coefficients)
+
+    def mahalanobis(self, X, means, precisions_cholesky):
+        return self.distance_function(means, precisions_cholesky, X.dtype)(X)
+
+
+class _DiagonalVectors(_DiagonalDistances):
+    """Axis-aligned structures stored as one variance vector per component."""
+
     prior_family = "diagonal"
 
     def param_shape(self, n_components, n_features):
@@ -634,8 +651,8 @@ class _DiagonalVectors(CovarianceModel):
     def log_det_cholesky(self, precisions_cholesky, n_features):
         return np.sum(np.log(precisions_cholesky), axis=1)
 
-    def mahalanobis(self, X, means, precisions_cholesky):
-        return _diagonal_distances(X, means, precisions_cholesky**2)
+    def per_feature_precisions(self, precisions_cholesky, n_features):
+        return precisions_cholesky**2
 
     def to_full(self, covariances, n_components, n_features):
         covariances = np.asarray(covariances)
@@ -651,10 +668,9 @@ class _DiagonalVectors(CovarianceModel):
         return precisions
 
 
-class _SphericalScalars(CovarianceModel):
+class _SphericalScalars(_DiagonalDistances):
     """Spherical structures stored as one variance per component."""
 
-    scatter = "diag"
     prior_family = "spherical"
 
     def param_shape(self, n_components, n_features):
@@ -675,11 +691,8 @@ class _SphericalScalars(CovarianceModel):
     def log_det_cholesky(self, precisions_cholesky, n_features):
         return n_features * np.log(precisions_cholesky)
 
-    def mahalanobis(self, X, means, precisions_cholesky):
-        precisions = np.broadcast_to(
-            precisions_cholesky[:, np.newaxis] ** 2, means.shape
-        )
-        return _diagonal_distances(X, means, precisions)
+    def per_feature_precisions(self, precisions_cholesky, n_features):
+        return np.repeat(precisions_cholesky[:, np.newaxis] ** 2, n_features, axis=1)
 
     def to_full(self, covariances, n_components, n_features):
         covariances = np.asarray(covariances)
@@ -692,16 +705,32 @@ class _SphericalScalars(CovarianceModel):
         return precisions
 
 
-def _diagonal_distances(X, means, precisions):
-    """Squared distances under per-feature precisions ``(K, d)``, shape (n, K).
+def _diagonal_coefficients(means, precisions, dtype):
+    """Terms of ``sum_j p_kj (x_j - mu_kj)^2 = (x * x) . p_k + x . c_k + b_k``.
 
-    Also returns the squared rows ``(n, d)``: the M-step of the diagonal and
-    spherical structures sums them (``_stats.DiagonalScatter``).
+    Returns ``(p, c, b)`` with ``p`` and ``c`` feature-major ``(d, K)``.
     """
+    weighted_means = means * precisions
+    constant = np.sum(means * weighted_means, axis=1)
+    return (
+        np.ascontiguousarray(precisions.T, dtype=dtype),
+        np.ascontiguousarray(-2.0 * weighted_means.T, dtype=dtype),
+        constant.astype(dtype),
+    )
+
+
+def _distances_from_squares(coefficients, X):
+    """Squared distances (n, K) and the squared rows (n, d) for the M-step.
+
+    Separate contiguous arrays for ``x * x`` and ``x``, not one feature
+    array: writing the few columns of each into a wider array is several
+    times slower in numpy than the products themselves.
+    """
+    precisions, linear, constant = coefficients
     squares = X * X
-    dist = squares @ precisions.T
-    dist -= 2.0 * (X @ (means * precisions).T)
-    dist += np.sum(means * means * precisions, axis=1)
+    dist = squares @ precisions
+    dist += X @ linear
+    dist += constant
     np.maximum(dist, 0.0, out=dist)
     return dist, squares
 
@@ -1593,9 +1622,9 @@ class _OneFeature:
         self._check_n_features(scatter.shape[-1])
         return super().m_step(nk, scatter, reg_covar, previous)
 
-    def mahalanobis(self, X, means, precisions_cholesky):
-        self._check_n_features(X.shape[1])
-        return super().mahalanobis(X, means, precisions_cholesky)
+    def distance_function(self, means, precisions_cholesky, dtype):
+        self._check_n_features(means.shape[1])
+        return super().distance_function(means, precisions_cholesky, dtype)
 
     def to_full(self, covariances, n_components, n_features):
         self._check_n_features(n_features)

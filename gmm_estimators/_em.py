@@ -145,7 +145,9 @@ def row_blocks(n_rows, row_width, itemsize=8):
     """
     budget = min(_BLOCK_BYTES, get_config()["working_memory"] * 2**20)
     rows = max(_MIN_BLOCK_ROWS, int(budget // (itemsize * max(row_width, 1))))
-    return gen_batches(n_rows, rows)
+    # Blocks of equal size: a short last block would leave a thread idle.
+    n_blocks = max(1, -(-n_rows // rows))
+    return gen_batches(n_rows, max(_MIN_BLOCK_ROWS, -(-n_rows // n_blocks)))
 
 
 def log_prob_function(model, params, dtype):

@@ -157,6 +157,22 @@ class MomentScatter(_Accumulator):
         self.sums += moments[:, n_pairs:-1]
         self.nk += moments[:, -1]
 
+    def coarsened(self, scatter):
+        """The statistics of a structure needing less, ``"diag"`` or ``"pooled"``.
+
+        Both are sums over the same centred rows: the diagonal accumulator
+        sums the squares (the diagonal of the raw moments), the pooled one
+        only the first moments.
+        """
+        stats = make_accumulator(
+            scatter, np.zeros((self.n_components, self.n_features))
+        )
+        stats.nk, stats.sums = self.nk.copy(), self.sums.copy()
+        if scatter == "diag":
+            rows, cols = outer_product_columns(self.n_features)
+            stats.squares = self.raw[:, rows == cols].copy()
+        return stats
+
     def finalize(self, nk_reg, total_scatter=None):
         d = self.n_features
         rows, cols = outer_product_columns(d)

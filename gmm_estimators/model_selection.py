@@ -539,6 +539,11 @@ def _shared_starts(X, sample_weight, summary, n_components, covariance_types, se
         return error, perf_counter() - start
 
     starts = {name: [] for name in covariance_types}
+    # Structures with per-component matrices first: their raw moments, when
+    # accurate, hold the statistics of every other structure too.
+    covariance_types = sorted(
+        covariance_types, key=lambda name: get_covariance_model(name).scatter != "full"
+    )
     for resp_of_rows in partitions:
         statistics = {}  # by the kind of scatter the structures need
         for name in covariance_types:
@@ -546,6 +551,9 @@ def _shared_starts(X, sample_weight, summary, n_components, covariance_types, se
                 continue
             try:
                 model = get_covariance_model(name)
+                full = statistics.get("full")
+                if model.scatter not in statistics and hasattr(full, "coarsened"):
+                    statistics[model.scatter] = full.coarsened(model.scatter)
                 if model.scatter not in statistics:
                     statistics[model.scatter] = _em.statistics_from_resp(
                         model, data, resp_of_rows, n_components

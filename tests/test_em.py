@@ -141,6 +141,21 @@ def test_initial_statistics_exact_in_one_pass_or_two(
         assert_allclose(scatter[k], residuals.T @ residuals, rtol=rtol, atol=rtol * 100)
 
 
+@pytest.mark.parametrize("scatter", ["diag", "pooled"])
+def test_raw_moments_hold_the_coarser_statistics(scatter, rng):
+    X = blobs(rng, n=300)
+    data = _em.FitData.from_arrays(X)
+    resp = rng.dirichlet(np.ones(3), size=X.shape[0])
+    moments = make_accumulator("full-moments", np.zeros((3, X.shape[1])))
+    moments.add_block(data.centred(slice(None)), resp)
+    direct = make_accumulator(scatter, np.zeros((3, X.shape[1])))
+    direct.add_block(data.centred(slice(None)), resp)
+    nk = resp.sum(axis=0)
+    coarse = moments.coarsened(scatter).finalize(nk, data.total_scatter)
+    for got, want in zip(coarse, direct.finalize(nk, data.total_scatter), strict=True):
+        assert_allclose(got, want, rtol=1e-12, atol=1e-12 * np.abs(want).max())
+
+
 def test_whitened_statistics_undo_the_whitening(rng):
     """Scatter accumulated in whitened coordinates equals the direct one."""
     X = blobs(rng, n=300)
