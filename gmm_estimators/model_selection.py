@@ -462,18 +462,6 @@ def _candidate_types(covariance_types, n_features):
     return names
 
 
-def _row_max(values):
-    """Maximum of each row of a (rows, components) array.
-
-    A loop over the few columns is several times faster than
-    ``values.max(axis=1)``, a reduction along the short axis.
-    """
-    out = values[:, 0].copy()
-    for k in range(1, values.shape[1]):
-        np.maximum(out, values[:, k], out=out)
-    return out
-
-
 def _final_e_step(mixture, X, sample_weight):
     """Labels, total log-likelihood and ``sum_i w_i log z_i,MAP``, in one pass.
 
@@ -482,15 +470,12 @@ def _final_e_step(mixture, X, sample_weight):
     """
 
     def reduce(weighted_log_prob):
-        weighted_log_prob = weighted_log_prob.astype(np.float64, copy=False)
-        row_max = _row_max(weighted_log_prob)
-        shift = np.where(np.isfinite(row_max), row_max, 0.0)
-        with np.errstate(under="ignore"):
-            exp = np.exp(weighted_log_prob - shift[:, np.newaxis])
-        log_norm = shift + np.log(exp @ np.ones(exp.shape[1]))
         labels = np.argmax(weighted_log_prob, axis=1)
+        top = weighted_log_prob[np.arange(labels.shape[0]), labels]
+        top = top.astype(np.float64)
+        log_norm = _em.normalize_log_prob(weighted_log_prob)[1].astype(np.float64)
         # log z of the MAP component: its weighted log-density minus log p(x).
-        return np.column_stack([log_norm, row_max - log_norm, labels]).ravel()
+        return np.column_stack([log_norm, top - log_norm, labels]).ravel()
 
     per_row = mixture._blockwise(X, reduce).reshape(-1, 3)
     labels = per_row[:, 2].astype(np.intp)

@@ -14,6 +14,7 @@ from sklearn.metrics import adjusted_rand_score
 from gmm_estimators import GaussianMixture
 from gmm_estimators._hierarchical import (
     MAX_ROWS,
+    _Groups,
     default_alpha,
     hc_labels,
     hc_merges,
@@ -81,6 +82,82 @@ def test_merges_equal_brute_force(d, rng):
     expected = naive_merges(Z, counts, 2, default_alpha(Z, counts))
     assert_array_equal(merges, expected)
     assert np.all(np.isfinite(costs))
+
+
+def direct_term(Z, counts, members, alpha):
+    """A group's term computed from its rows, with numpy's determinant."""
+    w = counts[members]
+    size = w.sum()
+    diff = Z[members] - w @ Z[members] / size
+    W = (diff * w[:, None]).T @ diff
+    d = Z.shape[1]
+    det = max(np.linalg.det(W), 0.0) if len(members) > d else 0.0
+    return size * math.log(det / size**d + (np.trace(W) + alpha) / size)
+
+
+@pytest.mark.parametrize("d", [1, 2, 3, 4, 6])
+def test_merge_costs_equal_direct_computation(d, rng):
+    # The incremental statistics, the bounds, the determinant lemma and the
+    # batched determinants give every merge's cost as computed from scratch.
+    X = np.vstack([rng.randn(20, d), 0.5 * rng.randn(16, d) + 3])
+    X[5] = X[6] + 1e-3  # a close pair, merged early
+    counts = rng.randint(1, 4, size=X.shape[0]).astype(float)
+    Z = svd_transform(X, counts)(X)
+    alpha = default_alpha(Z, counts)
+    _, merges, costs = hc_merges(Z, counts, 1)
+    members = {i: [i] for i in range(X.shape[0])}
+    for (low, high), cost in zip(merges, costs, strict=True):
+        terms = [direct_term(Z, counts, members[g], alpha) for g in (low, high)]
+        members[low] += members.pop(high)
+        merged = direct_term(Z, counts, members[low], alpha)
+        scale = max(abs(merged), *map(abs, terms))
+        assert_allclose(cost, merged - sum(terms), rtol=1e-9, atol=1e-11 * scale)
+
+
+@pytest.mark.parametrize("d", [2, 3, 5])
+def test_nearest_groups_are_kept_exact(d, rng):
+    # After every merge, every group not marked stale knows its nearest group
+    # and the exact cost of merging with it, a stale group a lower bound of
+    # it; second bounds the group's other costs from below. Checked against
+    # costs recomputed from the rows.
+    X = np.vstack([rng.randn(16, d), 0.4 * rng.randn(14, d) + 2])
+    counts = rng.randint(1, 4, size=X.shape[0]).astype(float)
+    Z = svd_transform(X, counts)(X)
+    alpha = default_alpha(Z, counts)
+    groups = _Groups(Z, counts, alpha)
+    members = [[i] for i in range(X.shape[0])]  # rows of each position
+
+    def check():
+        G = groups.G
+        terms = [direct_term(Z, counts, rows, alpha) for rows in members]
+        cost = np.full((G, G), np.inf)
+        for i in range(G):
+            for j in range(i + 1, G):
+                merged = direct_term(Z, counts, members[i] + members[j], alpha)
+                cost[i, j] = cost[j, i] = merged - terms[i] - terms[j]
+        tol = 1e-9 * max(map(abs, terms))
+        row_min, second = groups.row_min[:G], groups.second[:G]
+        assert np.all(row_min <= second)
+        for k in range(G):
+            if groups.stale[k]:
+                assert row_min[k] <= cost[k].min() + tol
+                continue
+            nearest = groups.row_arg[k]
+            assert_allclose(row_min[k], cost[k].min(), rtol=1e-9, atol=tol)
+            assert_allclose(cost[k, nearest], cost[k].min(), rtol=1e-9, atol=tol)
+            others = np.delete(cost[k], nearest)
+            assert second[k] <= others.min() + tol
+        return cost
+
+    while groups.G > 1:
+        cost = check()
+        a, b, merge_cost = groups.best_pair()
+        assert_allclose(merge_cost, cost.min(), rtol=1e-9, atol=1e-9)
+        last = groups.G - 1
+        groups.merge(a, b)
+        members[a] += members[b]
+        members[b] = members[last]
+        members.pop()
 
 
 def test_svd_transform_is_mclusts():
