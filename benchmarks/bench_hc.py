@@ -39,6 +39,7 @@ import numpy as np
 import scipy
 import sklearn
 from bench_em import cpu_model, markdown_table
+from bench_mclust import r_description
 from sklearn.metrics import adjusted_rand_score
 
 from gmm_estimators._hierarchical import (
@@ -143,25 +144,6 @@ def best_time(function, repeats):
     return best, result
 
 
-def r_description():
-    """Versions of R and mclust, or None if R/mclust cannot run."""
-    rscript = shutil.which("Rscript")
-    if rscript is None:
-        return None
-    try:
-        output = subprocess.run(
-            [rscript, "-e", R_VERSION_SCRIPT],
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    if output.returncode != 0:
-        return None
-    return [line.strip() for line in output.stdout.splitlines() if line.strip()]
-
-
 def run_r(X, repeats, k):
     """Best seconds of mclust's ``hc`` on ``X`` and its partition at ``k``."""
     with tempfile.TemporaryDirectory() as workdir:
@@ -211,7 +193,7 @@ def main(argv=None):
         One dict of figures per case.
     """
     args = parse_args(argv)
-    r_lines = None if args.no_r else r_description()
+    r_lines = None if args.no_r else r_description(R_VERSION_SCRIPT)
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"# bench_hc  ({time.strftime('%Y-%m-%d %H:%M:%S')})")
     print(f"- CPU: {cpu_model()}; cpu_count={os.cpu_count()}")

@@ -173,14 +173,17 @@ def parse_args(argv=None):
     return args
 
 
-def r_description():
-    """Versions of R, mclust and R's BLAS, or None if R/mclust cannot run."""
+def r_description(version_script=R_VERSION_SCRIPT):
+    """Versions of R, mclust and R's BLAS, or None if R/mclust cannot run.
+
+    ``version_script`` is the R code printing them, one per line.
+    """
     rscript = shutil.which("Rscript")
     if rscript is None:
         return None
     try:
         output = subprocess.run(
-            [rscript, "-e", R_VERSION_SCRIPT],
+            [rscript, "-e", version_script],
             capture_output=True,
             text=True,
             timeout=120,

@@ -243,11 +243,9 @@ def em_step(model, data, params, mapper=map):
     """
     n_components = params.weights.shape[0]
     dtype = data.X.dtype
-    form = model.block_form(
-        params.means.astype(dtype, copy=False),
-        params.precisions_cholesky.astype(dtype, copy=False),
-        dtype,
-    )
+    # The same arguments as distance_function's own call, so both choose the
+    # same form and the accumulator matches the distances' by-product.
+    form = model.block_form(params.means, params.precisions_cholesky, dtype)
     log_prob_of = log_prob_function(model, params, dtype)
     step = partial(_block_step, data, params, log_prob_of, form)
     # Partial sums are added in block order, so the result does not depend on
