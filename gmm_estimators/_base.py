@@ -115,15 +115,15 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         self.labels_ = self._blockwise(X, lambda wlp: np.argmax(wlp, axis=1))
         return self.labels_
 
-    def _fit(self, X, sample_weight, summary=None):
+    def _fit(self, X, sample_weight, data=None):
         """Everything :meth:`fit_predict` does but its final E-step.
 
         Parameters
         ----------
-        summary : tuple or None, default=None
-            ``(center, total_scatter, weight_sum)`` of ``X`` and
-            ``sample_weight`` (see ``_em.FitData``), when the caller has
-            them already: the selector computes them once for all candidates.
+        data : _em.FitData or None, default=None
+            The summary of ``X`` and ``sample_weight`` (centred copy, mean,
+            scatter), when the caller has it already: the selector computes
+            it once for all candidates.
 
         Returns
         -------
@@ -138,10 +138,8 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         self._check_enough_samples(X, sample_weight)
         model = self._covariance_model()
         user_init = self._initial_parameters(X.shape[1], model)
-        if summary is None:
+        if data is None:
             data = _em.FitData.from_arrays(X, sample_weight)
-        else:
-            data = _em.FitData(X, sample_weight, *summary)
         # Resolved once per fit: mclust's defaults come from the training data.
         self.prior_ = resolve_prior(
             getattr(self, "prior", None), model, data, self.n_components

@@ -290,8 +290,9 @@ def _mahalanobis_moments(X, means, precisions_cholesky):
     return _distances_from_moments(coefficients, X)
 
 
-def _distances_from_moments(coefficients, X):
-    features = moment_features(X)
+def _distances_from_moments(coefficients, X, features=None):
+    if features is None:
+        features = moment_features(X)
     dist = coefficients @ features
     np.maximum(dist, 0.0, out=dist)
     return dist.T, features
@@ -466,8 +467,9 @@ class CovarianceModel(ABC):
             yields ``N_k``, the sums and the scatter, well conditioned
             (``_stats.WhitenedScatter``). For ``"full-moments"``: the rows'
             :func:`moment_features`, shape ``(d (d + 1) / 2 + d + 1, n)``
-            (``_stats.MomentScatter``). For ``"diag"``: the squared rows
-            ``(n, d)`` (``_stats.DiagonalScatter``). None otherwise.
+            (``_stats.MomentScatter``). For ``"diag"``: the rows'
+            :func:`diagonal_features`, shape ``(2 d + 1, n)``
+            (``_stats.DiagonalScatter``). None otherwise.
         """
 
     # -- conversions ---------------------------------------------------------
@@ -622,7 +624,7 @@ class _DiagonalDistances(CovarianceModel):
     def distance_function(self, means, precisions_cholesky, dtype):
         precisions = self.per_feature_precisions(precisions_cholesky, means.shape[1])
         coefficients = _diagonal_coefficients(means, precisions, dtype)
-        return partial(_distances_from_squares, coefficients)
+        return partial(_distances_from_diagonal_features, coefficients)
 
     def mahalanobis(self, X, means, precisions_cholesky):
         return self.distance_function(means, precisions_cholesky, X.dtype)(X)
@@ -705,34 +707,41 @@ class _SphericalScalars(_DiagonalDistances):
         return precisions
 
 
-def _diagonal_coefficients(means, precisions, dtype):
-    """Terms of ``sum_j p_kj (x_j - mu_kj)^2 = (x * x) . p_k + x . c_k + b_k``.
+def diagonal_features(X):
+    """Every row's squares, coordinates and a one, feature-major, shape (2d + 1, n).
 
-    Returns ``(p, c, b)`` with ``p`` and ``c`` feature-major ``(d, K)``.
+    The diagonal analogue of :func:`moment_features`: distances are
+    ``coefficients @ features`` (:func:`_diagonal_coefficients`) and the
+    diagonal accumulator's sums are ``features @ weighted_resp``. The
+    feature-major layout gives component-major distances, whose reductions
+    over components (``_em.normalize_log_prob``) are contiguous vector
+    operations, about twice as fast as on row-major ``(n, K)`` distances.
     """
+    n, d = X.shape
+    features = np.empty((2 * d + 1, n), dtype=X.dtype)
+    columns = features[d : 2 * d]
+    columns[...] = X.T
+    np.multiply(columns, columns, out=features[:d])
+    features[-1] = 1.0
+    return features
+
+
+def _diagonal_coefficients(means, precisions, dtype):
+    """Rows ``c_k`` with ``c_k . diagonal_features(x) = sum_j p_kj (x_j - mu_kj)^2``."""
     weighted_means = means * precisions
     constant = np.sum(means * weighted_means, axis=1)
-    return (
-        np.ascontiguousarray(precisions.T, dtype=dtype),
-        np.ascontiguousarray(-2.0 * weighted_means.T, dtype=dtype),
-        constant.astype(dtype),
-    )
+    return np.hstack(
+        [precisions, -2.0 * weighted_means, constant[:, np.newaxis]]
+    ).astype(dtype)
 
 
-def _distances_from_squares(coefficients, X):
-    """Squared distances (n, K) and the squared rows (n, d) for the M-step.
-
-    Separate contiguous arrays for ``x * x`` and ``x``, not one feature
-    array: writing the few columns of each into a wider array is several
-    times slower in numpy than the products themselves.
-    """
-    precisions, linear, constant = coefficients
-    squares = X * X
-    dist = squares @ precisions
-    dist += X @ linear
-    dist += constant
+def _distances_from_diagonal_features(coefficients, X, features=None):
+    """Squared distances (n, K), a view of component-major memory, and the features."""
+    if features is None:
+        features = diagonal_features(X)
+    dist = coefficients @ features
     np.maximum(dist, 0.0, out=dist)
-    return dist, squares
+    return dist.T, features
 
 
 def _positive_sqrt_inverse(variances):

@@ -32,7 +32,7 @@ from sklearn.utils import gen_batches
 from threadpoolctl import ThreadpoolController
 
 from ._prior import map_m_step_inputs
-from ._stats import make_accumulator
+from ._stats import block_features, make_accumulator
 
 __all__ = [
     "FitData",
@@ -75,41 +75,90 @@ class FitData:
     sample_weight : ndarray of shape (n,) or None
     center : ndarray of shape (d,)
         Weighted mean of ``X`` (float64); blocks are centred on it.
-    total_scatter : ndarray of shape (d, d)
+    total_scatter : ndarray of shape (d, d) or None
         ``sum_i w_i (x_i - center)(x_i - center)^T`` in float64.
     weight_sum : float
         ``sum_i w_i`` (``n`` without weights).
+    centred_X : ndarray of shape (n, d) or None
+        ``X - center`` in the data's dtype. A fit reads the centred rows on
+        every EM iteration (and the selector on every candidate), so they are
+        computed once, at the price of one more copy of the data; without
+        them (a single pass, as in prediction) each block is centred when read.
+    feature_cache : dict or None
+        Whole-data features of the accumulator forms (``_stats.block_features``),
+        by form, filled by :meth:`cache_features`; None disables the cache. Only
+        the selector enables it: its candidates read the same features on
+        every iteration of every candidate, while a single fit would trade
+        ``m`` more copies of the data for the cheaper part of its iteration.
     """
 
     X: np.ndarray
     sample_weight: np.ndarray | None
     center: np.ndarray
-    total_scatter: np.ndarray
+    total_scatter: np.ndarray | None
     weight_sum: float
+    centred_X: np.ndarray | None = None
+    feature_cache: dict | None = None
 
     @classmethod
-    def from_arrays(cls, X, sample_weight=None):
+    def from_arrays(cls, X, sample_weight=None, *, cache_features=False):
+        """Summarise the training data (two passes: mean, then scatter)."""
         weight_sum = float(X.shape[0] if sample_weight is None else sample_weight.sum())
         center = np.zeros(X.shape[1])
         for rows in row_blocks(X.shape[0], X.shape[1]):
             w = None if sample_weight is None else sample_weight[rows]
             center += _weighted_column_sums(X[rows].astype(np.float64), w)
         center /= weight_sum
-        data = cls(X, sample_weight, center, np.zeros((X.shape[1],) * 2), weight_sum)
+        centred_X = X - center.astype(X.dtype)
+        # Blocks are views of it: nothing downstream may write to them.
+        centred_X.flags.writeable = False
+        total_scatter = np.zeros((X.shape[1],) * 2)
         for rows in row_blocks(X.shape[0], X.shape[1]):
-            Xc = data.centred(rows).astype(np.float64, copy=False)
+            Xc = centred_X[rows].astype(np.float64, copy=False)
             w = None if sample_weight is None else sample_weight[rows]
             weighted = Xc if w is None else Xc * w[:, np.newaxis]
-            data.total_scatter += weighted.T @ Xc
-        return data
+            total_scatter += weighted.T @ Xc
+        cache = {} if cache_features else None
+        return cls(
+            X, sample_weight, center, total_scatter, weight_sum, centred_X, cache
+        )
 
     @property
     def n_features(self):
         return self.X.shape[1]
 
     def centred(self, rows):
-        """The rows of a block, centred, in the data's dtype."""
+        """The rows of a block, centred, in the data's dtype (read-only use)."""
+        if self.centred_X is not None:
+            return self.centred_X[rows]
         return self.X[rows] - self.center.astype(self.X.dtype)
+
+    def cache_features(self, form):
+        """Compute the features of ``form`` for all rows, if cached and affordable.
+
+        Called before blocks are mapped, so that threads only read the cache.
+        The budget is scikit-learn's ``working_memory``.
+        """
+        compute = block_features(form)
+        if (
+            self.feature_cache is None
+            or compute is None
+            or form in self.feature_cache
+            or self.centred_X is None
+        ):
+            return
+        probe = compute(self.centred_X[:1])
+        if probe.nbytes * self.X.shape[0] > get_config()["working_memory"] * 2**20:
+            return
+        features = compute(self.centred_X)
+        features.flags.writeable = False
+        self.feature_cache[form] = features
+
+    def features(self, form, rows):
+        """The cached features of ``form`` for a block of rows, or None."""
+        if self.feature_cache is None or form not in self.feature_cache:
+            return None
+        return self.feature_cache[form][:, rows]
 
     def weights_of(self, rows):
         return None if self.sample_weight is None else self.sample_weight[rows]
@@ -158,9 +207,12 @@ def log_prob_function(model, params, dtype):
     Returns
     -------
     log_prob : callable
-        ``log_prob(X)`` for a centred block ``X`` of ``dtype`` returns the
-        weighted log-densities, shape (n, K), and the structure's by-product
-        for the block's accumulator (see ``CovarianceModel.mahalanobis``).
+        ``log_prob(X, features=None)`` for a centred block ``X`` of ``dtype``
+        returns the weighted log-densities, shape (n, K), and the structure's
+        by-product for the block's accumulator (see
+        ``CovarianceModel.mahalanobis``). ``features`` are that by-product
+        when already known (``FitData.features``): the distances of the
+        feature forms then start from them.
     """
     n_features = params.means.shape[1]
     distances = model.distance_function(params.means, params.precisions_cholesky, dtype)
@@ -169,8 +221,9 @@ def log_prob_function(model, params, dtype):
         offset = log_det + np.log(params.weights) - 0.5 * n_features * _LOG_2PI
     offset = offset.astype(dtype)
 
-    def log_prob(X):
-        dist, aux = distances(X)
+    def log_prob(X, features=None):
+        # Only the forms with features are ever given them.
+        dist, aux = distances(X) if features is None else distances(X, features)
         # In place: the distances are a fresh array owned by this block.
         weighted = np.multiply(dist, -0.5, out=dist)
         weighted += offset
@@ -212,7 +265,7 @@ def normalize_log_prob(weighted):
 def _block_step(data, params, log_prob_of, form, rows):
     """E-step and sufficient statistics of one block of rows."""
     X = data.centred(rows)
-    log_prob, aux = log_prob_of(X)
+    log_prob, aux = log_prob_of(X, data.features(form, rows))
     resp, row_log_likelihood = normalize_log_prob(log_prob)
     w = data.weights_of(rows)
     if w is None:
@@ -247,6 +300,7 @@ def em_step(model, data, params, mapper=map):
     # same form and the accumulator matches the distances' by-product.
     form = model.block_form(params.means, params.precisions_cholesky, dtype)
     log_prob_of = log_prob_function(model, params, dtype)
+    data.cache_features(form)
     step = partial(_block_step, data, params, log_prob_of, form)
     # Partial sums are added in block order, so the result does not depend on
     # how many threads computed them.
@@ -318,8 +372,10 @@ def statistics_from_resp(model, data, resp_of_rows, n_components, mapper=map):
             if w is not None:
                 resp = resp * w[:, np.newaxis]
             stats = make_accumulator(scatter, means)
-            stats.add_block(data.centred(rows), resp)
+            stats.add_block(data.centred(rows), resp, data.features(scatter, rows))
             return stats
+
+        data.cache_features(scatter)
 
         total = make_accumulator(scatter, means)
         for stats in mapper(block, data.blocks(model, n_components)):

@@ -26,9 +26,14 @@ forms work on data already centred on its weighted mean by the engine.
 
 import numpy as np
 
-from ._covariance import inverse_triangular, moment_features, outer_product_columns
+from ._covariance import (
+    diagonal_features,
+    inverse_triangular,
+    moment_features,
+    outer_product_columns,
+)
 
-__all__ = ["make_accumulator"]
+__all__ = ["block_features", "make_accumulator"]
 
 
 def _mean_correction(sums, nk_reg, nk):
@@ -51,6 +56,8 @@ class _Accumulator:
     """Common bookkeeping: ``nk`` and addition."""
 
     _fields = ()
+    # The per-row features add_block reads (see block_features), if any.
+    features = None
 
     def __init__(self, n_components, n_features):
         self.n_components = n_components
@@ -140,6 +147,7 @@ class MomentScatter(_Accumulator):
     """
 
     _fields = ("sums", "raw")
+    features = staticmethod(moment_features)
 
     def __init__(self, means, precisions_cholesky=None):
         n_components, n_features = means.shape
@@ -190,6 +198,7 @@ class DiagonalScatter(_Accumulator):
     """Diagonal of each component's scatter, from first and second moments."""
 
     _fields = ("sums", "squares")
+    features = staticmethod(diagonal_features)
 
     def __init__(self, means, precisions_cholesky=None):
         n_components, n_features = means.shape
@@ -197,13 +206,15 @@ class DiagonalScatter(_Accumulator):
         self.sums = np.zeros((n_components, n_features))
         self.squares = np.zeros((n_components, n_features))
 
-    def add_block(self, X, weighted_resp, squares=None):
-        """``squares`` are the squared rows (n, d), if known."""
-        if squares is None:
-            squares = X * X
-        self.nk += _column_sums(weighted_resp)
-        self.sums += weighted_resp.T @ X
-        self.squares += weighted_resp.T @ squares
+    def add_block(self, X, weighted_resp, features=None):
+        """``features`` is :func:`_covariance.diagonal_features` of the rows."""
+        if features is None:
+            features = diagonal_features(X)
+        moments = (features @ weighted_resp).T
+        d = self.n_features
+        self.squares += moments[:, :d]
+        self.sums += moments[:, d : 2 * d]
+        self.nk += moments[:, -1]
 
     def finalize(self, nk_reg, total_scatter=None):
         factor = _mean_correction(self.sums, nk_reg, self.nk)
@@ -259,3 +270,13 @@ def make_accumulator(scatter, means, precisions_cholesky=None):
         Their precision Cholesky factors (used by the whitened accumulator).
     """
     return _ACCUMULATORS[scatter](means, precisions_cholesky)
+
+
+def block_features(scatter):
+    """The function computing the per-row features an accumulator reads.
+
+    ``features(X)`` for a block of centred rows, the by-product the distances
+    of that form compute and ``add_block`` takes (shape (m, n)); None for the
+    accumulators that read the rows themselves.
+    """
+    return _ACCUMULATORS[scatter].features

@@ -484,7 +484,7 @@ def _final_e_step(mixture, X, sample_weight):
     return labels, terms[0], terms[1]
 
 
-def _shared_starts(X, sample_weight, summary, n_components, covariance_types, settings):
+def _shared_starts(data, n_components, covariance_types, settings):
     """Starting parameters of every structure for one number of components.
 
     The initial partitions (``n_init`` of them) are drawn once, exactly as
@@ -493,8 +493,8 @@ def _shared_starts(X, sample_weight, summary, n_components, covariance_types, se
     own M-step on that partition. Structures that need the same kind of
     scatter share the sufficient statistics.
 
-    ``summary`` is ``(center, total_scatter, weight_sum)`` of the data
-    (``_em.FitData``), computed once for every candidate.
+    ``data`` is the summary of the data (``_em.FitData``), computed once
+    for every candidate.
 
     Returns
     -------
@@ -506,7 +506,6 @@ def _shared_starts(X, sample_weight, summary, n_components, covariance_types, se
     start = perf_counter()
     random_state = check_random_state(settings["random_state"])
     try:
-        data = _em.FitData(X, sample_weight, *summary)
         partitions = []
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
@@ -568,9 +567,7 @@ def _starts_of(shared, covariance_type):
     return shared if isinstance(shared, Exception) else shared[covariance_type]
 
 
-def _fit_candidate(
-    X, sample_weight, summary, n_components, covariance_type, starts, settings
-):
+def _fit_candidate(data, n_components, covariance_type, starts, settings):
     """Fit one candidate from its shared starts; its results-table row."""
     start = perf_counter()
     row = {
@@ -610,7 +607,7 @@ def _fit_candidate(
                     # fit() without its final E-step, done below with the
                     # criteria's.
                     mixture._validate_params()
-                    mixture._fit(X, sample_weight, summary)
+                    mixture._fit(data.X, data.sample_weight, data)
                     # The same rule as GaussianMixture's n_init restarts.
                     if (
                         best is None
@@ -631,11 +628,10 @@ def _fit_candidate(
             precisions_init=None,
         )
         best.labels_, log_likelihood, map_log_resp = _final_e_step(
-            best, X, sample_weight
+            best, data.X, data.sample_weight
         )
-        n_eff = X.shape[0] if sample_weight is None else float(sample_weight.sum())
         n_parameters = best._n_parameters()
-        bic = -2.0 * log_likelihood + n_parameters * math.log(n_eff)
+        bic = -2.0 * log_likelihood + n_parameters * math.log(data.weight_sum)
         row.update(
             bic=bic,
             aic=-2.0 * log_likelihood + 2.0 * n_parameters,
@@ -900,8 +896,7 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
             "prior": self.prior,
         }
 
-        data = _em.FitData.from_arrays(X, sample_weight)
-        summary = (data.center, data.total_scatter, data.weight_sum)
+        data = _em.FitData.from_arrays(X, sample_weight, cache_features=True)
         parallel = Parallel(n_jobs=self.n_jobs, return_as="generator")
         feasible = [k for k in ks if k <= n_usable]
         shared = {}
@@ -909,9 +904,7 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
             feasible,
             parallel(
                 delayed(_shared_starts)(
-                    X,
-                    sample_weight,
-                    summary,
+                    data,
                     k,
                     types,
                     {**settings, "random_state": self._random_state_for_candidates()},
@@ -934,9 +927,7 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
         candidates = [(k, t) for k in ks for t in types]
         outcomes = parallel(
             delayed(_fit_candidate)(
-                X,
-                sample_weight,
-                summary,
+                data,
                 k,
                 t,
                 _starts_of(shared[k][0], t),

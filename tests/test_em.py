@@ -141,6 +141,62 @@ def test_initial_statistics_exact_in_one_pass_or_two(
         assert_allclose(scatter[k], residuals.T @ residuals, rtol=rtol, atol=rtol * 100)
 
 
+def test_fit_data_holds_a_read_only_centred_copy(rng):
+    X = blobs(rng, n=300) + 1e3
+    original = X.copy()
+    data = _em.FitData.from_arrays(X)
+    assert_allclose(data.center, X.mean(axis=0), rtol=1e-14)
+    assert_allclose(data.centred_X, X - X.mean(axis=0), atol=1e-9)
+    # Blocks are views of the copy: a write anywhere downstream would raise.
+    assert not data.centred(slice(0, 10)).flags.writeable
+    GaussianMixture(3, random_state=0)._fit(X, None, data)
+    np.testing.assert_array_equal(X, original)
+
+
+@pytest.mark.parametrize("covariance_type", ["full", "diag", "spherical"])
+def test_cached_features_give_the_same_fit(covariance_type, rng, monkeypatch):
+    """Whole-data features (the selector's cache) equal per-block features."""
+    X = blobs(rng, n=2000)
+    # Blocks of a few hundred rows: the cache is read in slices.
+    monkeypatch.setattr(_em, "_BLOCK_BYTES", 2**14)
+    assert sum(1 for _ in _em.row_blocks(X.shape[0], 15)) > 5
+    form = {"full": "full-moments"}.get(covariance_type, "diag")
+
+    def fit(cache_features):
+        data = _em.FitData.from_arrays(X, cache_features=cache_features)
+        mixture = GaussianMixture(
+            3, covariance_type=covariance_type, random_state=0, tol=0, max_iter=8
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            mixture._fit(X, None, data)
+        return mixture, data
+
+    cached, data = fit(True)
+    plain, plain_data = fit(False)
+    assert set(data.feature_cache) == {form}
+    assert not data.feature_cache[form].flags.writeable
+    assert plain_data.feature_cache is None
+    assert_allclose(cached.lower_bounds_, plain.lower_bounds_, rtol=1e-13)
+    assert_allclose(cached.means_, plain.means_, rtol=1e-11, atol=1e-12)
+    assert_allclose(cached.covariances_, plain.covariances_, rtol=1e-11)
+
+
+def test_feature_cache_respects_working_memory(rng):
+    X = blobs(rng, n=2000)
+    data = _em.FitData.from_arrays(X, cache_features=True)
+    # Moment features of 2000 rows x 4 features: 15 x 2000 x 8 bytes = 234 KiB.
+    with sklearn.config_context(working_memory=0.2):
+        data.cache_features("full-moments")
+        data.cache_features("diag")  # 9 x 2000 x 8 bytes = 141 KiB
+    assert set(data.feature_cache) == {"diag"}
+    assert data.features("full-moments", slice(0, 10)) is None
+    assert_allclose(
+        data.features("diag", slice(5, 10)),
+        np.vstack([data.centred_X[5:10].T ** 2, data.centred_X[5:10].T, np.ones(5)]),
+    )
+
+
 @pytest.mark.parametrize("scatter", ["diag", "pooled"])
 def test_raw_moments_hold_the_coarser_statistics(scatter, rng):
     X = blobs(rng, n=300)
