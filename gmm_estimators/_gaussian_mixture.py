@@ -155,8 +155,9 @@ class GaussianMixture(BaseMixture):
     effective counts in place of ``N_k`` (see :class:`ConjugatePrior`).
 
     Both steps are computed together in one pass over blocks of rows: each
-    block adds its sufficient statistics, so memory stays bounded by the block
-    size and the result does not depend on it.
+    block adds its sufficient statistics, so memory (beyond one centred copy
+    of ``X``) stays bounded by the block size and the result does not depend
+    on it.
 
     Examples
     --------
