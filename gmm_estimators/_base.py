@@ -22,7 +22,7 @@ from sklearn.utils.validation import (
 )
 
 from . import _em
-from ._initialization import INITIALIZERS, initial_responsibilities
+from ._initialization import INITIALIZERS, CanonicalRows, initial_responsibilities
 from ._prior import log_prior_density, resolve_prior
 from .exceptions import DegenerateFitWarning
 
@@ -112,7 +112,7 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         """
         X = self._fit(X, sample_weight)
         # A final E-step so that fit_predict(X) always equals fit(X).predict(X).
-        self.labels_ = self._blockwise(X, lambda wlp: np.argmax(wlp, axis=1))
+        self.labels_ = self._blockwise(X, _em.row_argmax)
         return self.labels_
 
     def _fit(self, X, sample_weight, data=None):
@@ -168,11 +168,19 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         do_init = not (self.warm_start and hasattr(self, "converged_"))
         n_init = self.n_init if do_init else 1
         random_state = check_random_state(self.random_state)
+        # The initialiser's view of the rows is the same for every start.
+        canonical = (
+            CanonicalRows.of(data.X, data.sample_weight)
+            if do_init and any(value is None for value in user_init)
+            else None
+        )
         best = None
         for init in range(n_init):
             self._print_verbose_msg_init_beg(init)
             if do_init:
-                params = self._start(model, data, user_init, random_state, mapper)
+                params = self._start(
+                    model, data, user_init, random_state, mapper, canonical
+                )
                 lower_bound = -np.inf
             else:
                 params = self._params_from_attributes(data.center)
@@ -205,13 +213,18 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
                     "or give more samples a positive weight."
                 )
 
-    def _start(self, model, data, user_init, random_state, mapper=map):
+    def _start(self, model, data, user_init, random_state, mapper=map, canonical=None):
         """Starting parameters: from the initialiser, then the user's overrides."""
         weights, means, precisions = user_init
         n_components, d = self.n_components, data.n_features
         if weights is None or means is None or precisions is None:
             resp_of_rows = initial_responsibilities(
-                self.init_params, data.X, n_components, data.sample_weight, random_state
+                self.init_params,
+                data.X,
+                n_components,
+                data.sample_weight,
+                random_state,
+                canonical=canonical,
             )
             stats = _em.statistics_from_resp(
                 model, data, resp_of_rows, n_components, mapper
@@ -372,7 +385,7 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
             ``log p(x)`` for each row.
         """
         X = self._validated(X)
-        return self._blockwise(X, lambda wlp: _em.normalize_log_prob(wlp)[1])
+        return self._blockwise(X, _em.log_normalizer)
 
     def score(self, X, y=None, sample_weight=None):
         """Mean log-likelihood of X under the model.
@@ -403,7 +416,7 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         labels : ndarray of shape (n_samples,)
         """
         X = self._validated(X)
-        return self._blockwise(X, lambda wlp: np.argmax(wlp, axis=1))
+        return self._blockwise(X, _em.row_argmax)
 
     def predict_proba(self, X):
         """Posterior probability of each component for each sample.
@@ -435,7 +448,7 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         X = self._validated(X)
 
         def log_resp(wlp):
-            _, log_norm = _em.normalize_log_prob(wlp.copy())
+            log_norm = _em.log_normalizer(wlp.copy())
             with np.errstate(under="ignore"):
                 return (wlp - log_norm[:, np.newaxis]).ravel()
 

@@ -248,7 +248,7 @@ def moment_features(X):
     :func:`outer_product_columns` order, then the ``d`` coordinates, then a
     row of ones (``m = d (d + 1) / 2 + d + 1``). Every moment-form quantity is
     then a single matrix product: distances ``coefficients @ features``
-    (:func:`_mahalanobis_moments`) and the M-step's sums
+    (:func:`_moment_coefficients`) and the M-step's sums
     ``features @ weighted_resp`` (``_stats.MomentScatter``). The feature-major
     layout makes every product one contiguous vector operation over the rows,
     several times faster than row-major slices or gathers with index arrays.
@@ -267,7 +267,7 @@ def moment_features(X):
     return features
 
 
-def _moment_coefficients(means, precisions_cholesky, dtype):
+def _moment_coefficients(means, precisions_cholesky):
     """Rows ``c_k`` with ``c_k . features(x) = (x - mu_k)' L_k (x - mu_k)``."""
     rows, cols = outer_product_columns(means.shape[1])
     precisions = precisions_cholesky @ np.swapaxes(precisions_cholesky, -1, -2)
@@ -275,27 +275,54 @@ def _moment_coefficients(means, precisions_cholesky, dtype):
     quadratic = precisions[:, rows, cols] * np.where(rows == cols, 1.0, 2.0)
     linear = np.einsum("kde,ke->kd", precisions, means)
     constant = np.einsum("kd,kd->k", means, linear)
-    return np.hstack([quadratic, -2.0 * linear, constant[:, np.newaxis]]).astype(dtype)
+    return np.hstack([quadratic, -2.0 * linear, constant[:, np.newaxis]])
 
 
-def _mahalanobis_moments(X, means, precisions_cholesky):
-    """Squared distances from the rows' moment features, shape (n, K).
+def _feature_distance_function(coefficients, features_of, scale, offset, dtype):
+    """Distances, or ``scale * dist + offset``, as one product with the features.
 
-    Returns the :func:`moment_features` too: the M-step's statistics
-    accumulate from the same array. The distances are computed component-
-    major and returned as a transposed view, whose columns are contiguous for
-    the reductions over components that follow.
+    ``coefficients`` (K, m) give the squared distances as ``coefficients @
+    features_of(X)``, the constant term in their last column (the features'
+    row of ones). Scaling them and adding ``offset`` to that column yields
+    the affine transform in the same product, sparing two passes over the
+    result. The clamp of rounding below zero is kept only for the distances
+    themselves: once scaled it changes nothing at the form's precision.
+
+    The result is computed component-major and returned as a transposed
+    ``(n, K)`` view, whose columns are contiguous for the reductions over
+    components that follow. The features are returned too: the M-step's
+    statistics accumulate from the same array.
     """
-    coefficients = _moment_coefficients(means, precisions_cholesky, X.dtype)
-    return _distances_from_moments(coefficients, X)
+    plain = scale == 1.0 and offset is None
+    coefficients = coefficients * scale
+    if offset is not None:
+        coefficients[:, -1] += offset
+    coefficients = coefficients.astype(dtype)
+
+    def distances(X, features=None):
+        if features is None:
+            features = features_of(X)
+        dist = coefficients @ features
+        if plain:
+            np.maximum(dist, 0.0, out=dist)
+        return dist.T, features
+
+    return distances
 
 
-def _distances_from_moments(coefficients, X, features=None):
-    if features is None:
-        features = moment_features(X)
-    dist = coefficients @ features
-    np.maximum(dist, 0.0, out=dist)
-    return dist.T, features
+def _affine(distances, scale, offset):
+    """``scale * dist + offset`` from a distance function, in place."""
+    if scale == 1.0 and offset is None:
+        return distances
+
+    def transformed(X, *features):
+        dist, aux = distances(X, *features)
+        dist *= scale
+        if offset is not None:
+            dist += offset
+        return dist, aux
+
+    return transformed
 
 
 # --------------------------------------------------------------------------
@@ -417,11 +444,17 @@ class CovarianceModel(ABC):
         """
         return self.scatter
 
-    def distance_function(self, means, precisions_cholesky, dtype):
+    def distance_function(
+        self, means, precisions_cholesky, dtype, *, scale=1.0, offset=None
+    ):
         """:meth:`mahalanobis` with the parameters bound, for many blocks.
 
         One E-step evaluates the same parameters on every block of rows;
         structures compute what depends only on the parameters once here.
+        The E-step wants ``-dist / 2`` plus a per-component constant, so the
+        function can return that affine transform of the distances directly:
+        structures whose distances are one matrix product fold it into the
+        product.
 
         Parameters
         ----------
@@ -430,18 +463,26 @@ class CovarianceModel(ABC):
         precisions_cholesky : ndarray
         dtype : numpy dtype
             dtype of the blocks.
+        scale : float, default=1.0
+            Factor applied to every distance.
+        offset : ndarray of shape (K,) or None, default=None
+            Added to the distances to each component after scaling.
 
         Returns
         -------
         distances : callable
             ``distances(X)`` returns what ``mahalanobis(X, means,
-            precisions_cholesky)`` returns.
+            precisions_cholesky)`` returns, its first output (a fresh array)
+            transformed to ``scale * dist + offset``. The forms with
+            features (see :meth:`mahalanobis`) also accept them,
+            ``distances(X, features)``.
         """
-        return partial(
+        bound = partial(
             self.mahalanobis,
             means=means.astype(dtype, copy=False),
             precisions_cholesky=precisions_cholesky.astype(dtype, copy=False),
         )
+        return _affine(bound, scale, offset)
 
     @abstractmethod
     def mahalanobis(self, X, means, precisions_cholesky):
@@ -521,15 +562,24 @@ class _FullMatrices(CovarianceModel):
             return "full-moments"
         return "full"
 
-    def distance_function(self, means, precisions_cholesky, dtype):
+    def distance_function(
+        self, means, precisions_cholesky, dtype, *, scale=1.0, offset=None
+    ):
         if self.block_form(means, precisions_cholesky, dtype) == "full-moments":
-            coefficients = _moment_coefficients(means, precisions_cholesky, dtype)
-            return partial(_distances_from_moments, coefficients)
-        return super().distance_function(means, precisions_cholesky, dtype)
+            return _feature_distance_function(
+                _moment_coefficients(means, precisions_cholesky),
+                moment_features,
+                scale,
+                offset,
+                dtype,
+            )
+        return super().distance_function(
+            means, precisions_cholesky, dtype, scale=scale, offset=offset
+        )
 
     def mahalanobis(self, X, means, precisions_cholesky):
         if self.block_form(means, precisions_cholesky, X.dtype) == "full-moments":
-            return _mahalanobis_moments(X, means, precisions_cholesky)
+            return self.distance_function(means, precisions_cholesky, X.dtype)(X)
         return _mahalanobis_whitened(X, means, precisions_cholesky)
 
     def to_full(self, covariances, n_components, n_features):
@@ -621,10 +671,17 @@ class _DiagonalDistances(CovarianceModel):
     def per_feature_precisions(self, precisions_cholesky, n_features):
         """Each component's precisions as a vector, shape (K, d)."""
 
-    def distance_function(self, means, precisions_cholesky, dtype):
+    def distance_function(
+        self, means, precisions_cholesky, dtype, *, scale=1.0, offset=None
+    ):
         precisions = self.per_feature_precisions(precisions_cholesky, means.shape[1])
-        coefficients = _diagonal_coefficients(means, precisions, dtype)
-        return partial(_distances_from_diagonal_features, coefficients)
+        return _feature_distance_function(
+            _diagonal_coefficients(means, precisions),
+            diagonal_features,
+            scale,
+            offset,
+            dtype,
+        )
 
     def mahalanobis(self, X, means, precisions_cholesky):
         return self.distance_function(means, precisions_cholesky, X.dtype)(X)
@@ -726,22 +783,11 @@ def diagonal_features(X):
     return features
 
 
-def _diagonal_coefficients(means, precisions, dtype):
+def _diagonal_coefficients(means, precisions):
     """Rows ``c_k`` with ``c_k . diagonal_features(x) = sum_j p_kj (x_j - mu_kj)^2``."""
     weighted_means = means * precisions
     constant = np.sum(means * weighted_means, axis=1)
-    return np.hstack(
-        [precisions, -2.0 * weighted_means, constant[:, np.newaxis]]
-    ).astype(dtype)
-
-
-def _distances_from_diagonal_features(coefficients, X, features=None):
-    """Squared distances (n, K), a view of component-major memory, and the features."""
-    if features is None:
-        features = diagonal_features(X)
-    dist = coefficients @ features
-    np.maximum(dist, 0.0, out=dist)
-    return dist.T, features
+    return np.hstack([precisions, -2.0 * weighted_means, constant[:, np.newaxis]])
 
 
 def _positive_sqrt_inverse(variances):
@@ -1631,9 +1677,9 @@ class _OneFeature:
         self._check_n_features(scatter.shape[-1])
         return super().m_step(nk, scatter, reg_covar, previous)
 
-    def distance_function(self, means, precisions_cholesky, dtype):
+    def distance_function(self, means, precisions_cholesky, dtype, **affine):
         self._check_n_features(means.shape[1])
-        return super().distance_function(means, precisions_cholesky, dtype)
+        return super().distance_function(means, precisions_cholesky, dtype, **affine)
 
     def to_full(self, covariances, n_components, n_features):
         self._check_n_features(n_features)

@@ -40,7 +40,12 @@ __all__ = [
     "block_mapper",
     "em_step",
     "m_step",
+    "log_normalizer",
     "log_prob_function",
+    "normalize_log_prob",
+    "one_blas_thread",
+    "row_argmax",
+    "row_max",
 ]
 
 # Rows per block are chosen so that the block's largest temporary stays near
@@ -215,21 +220,88 @@ def log_prob_function(model, params, dtype):
         feature forms then start from them.
     """
     n_features = params.means.shape[1]
-    distances = model.distance_function(params.means, params.precisions_cholesky, dtype)
     log_det = model.log_det_cholesky(params.precisions_cholesky, n_features)
     with np.errstate(divide="ignore"):
         offset = log_det + np.log(params.weights) - 0.5 * n_features * _LOG_2PI
+    # A component of weight zero has offset -inf: added after the product,
+    # since a product with an infinite coefficient can give NaN.
+    fold = np.all(np.isfinite(offset))
+    distances = model.distance_function(
+        params.means,
+        params.precisions_cholesky,
+        dtype,
+        scale=-0.5,
+        offset=offset if fold else None,
+    )
     offset = offset.astype(dtype)
 
     def log_prob(X, features=None):
         # Only the forms with features are ever given them.
-        dist, aux = distances(X) if features is None else distances(X, features)
-        # In place: the distances are a fresh array owned by this block.
-        weighted = np.multiply(dist, -0.5, out=dist)
-        weighted += offset
+        weighted, aux = distances(X) if features is None else distances(X, features)
+        if not fold:
+            weighted += offset
         return weighted, aux
 
     return log_prob
+
+
+def row_max(values):
+    """Maximum of each row over the short component axis.
+
+    A column loop: numpy's ``max(axis=1)`` over a short axis is several times
+    slower.
+    """
+    maximum = values[:, 0].copy()
+    for k in range(1, values.shape[1]):
+        np.maximum(maximum, values[:, k], out=maximum)
+    return maximum
+
+
+def row_argmax(values, maximum=None):
+    """First component at each row's maximum, as ``np.argmax(values, axis=1)``.
+
+    numpy's ``argmax`` over a short axis costs a function call per row, about
+    ten times the work of a column loop. ``maximum`` is :func:`row_max` of
+    ``values`` when already known.
+    """
+    if maximum is None:
+        maximum = row_max(values)
+    labels = np.zeros(values.shape[0], dtype=np.intp)
+    # From the last component down, so that ties go to the first, as argmax.
+    for k in range(values.shape[1] - 1, 0, -1):
+        np.copyto(labels, k, where=values[:, k] == maximum)
+    return labels
+
+
+def _exp_shifted(weighted, maximum=None):
+    """Overwrite ``weighted`` by ``exp(weighted - max)``; the shift and row sums.
+
+    ``log sum_k exp(weighted) = shift + log(sums)``.
+    """
+    shift = row_max(weighted) if maximum is None else maximum.copy()
+    shift[~np.isfinite(shift)] = 0.0
+    # In place: a fresh array per large block costs page faults that double
+    # the time of the whole normalisation.
+    shifted = weighted
+    shifted -= shift[:, np.newaxis]
+    # Far components would get subnormal responsibilities, and arithmetic on
+    # subnormals is slow enough to dominate the whole step on well-separated
+    # data: floor the exponent where the result stays normal (< 1e-250 in
+    # float64, 1e-26 in float32; no effect at the data's precision).
+    np.maximum(shifted, _EXP_FLOOR[shifted.dtype.type], out=shifted)
+    np.exp(shifted, out=shifted)
+    # A matrix-vector product: several times faster than sum(axis=1).
+    sums = shifted @ np.ones(shifted.shape[1], dtype=shifted.dtype)
+    return shift, sums
+
+
+def log_normalizer(weighted, maximum=None):
+    """Per-row ``log sum_k exp(weighted)``; ``weighted`` is overwritten.
+
+    ``maximum`` is :func:`row_max` of ``weighted`` when already known.
+    """
+    shift, sums = _exp_shifted(weighted, maximum)
+    return shift + np.log(sums)
 
 
 def normalize_log_prob(weighted):
@@ -238,28 +310,14 @@ def normalize_log_prob(weighted):
     ``weighted`` is overwritten by the responsibilities.
 
     One exponential per entry: ``r = e / e.sum()``, ``log p = m + log e.sum()``
-    with ``e = exp(wlp - max)``. The reductions run over the short component
-    axis, where numpy's ``max(axis=1)`` and ``sum(axis=1)`` are slow: a
-    column loop and a matrix-vector product are several times faster.
+    with ``e = exp(wlp - max)``.
     """
-    n_components = weighted.shape[1]
-    row_max = weighted[:, 0].copy()
-    for k in range(1, n_components):
-        np.maximum(row_max, weighted[:, k], out=row_max)
-    row_max[~np.isfinite(row_max)] = 0.0
-    # In place: a fresh array per large block costs page faults that double
-    # the time of this whole function.
+    shift, sums = _exp_shifted(weighted)
     resp = weighted
-    resp -= row_max[:, np.newaxis]
-    # Far components would get subnormal responsibilities, and arithmetic on
-    # subnormals is slow enough to dominate the whole step on well-separated
-    # data: floor the exponent where the result stays normal (< 1e-250 in
-    # float64, 1e-26 in float32; no effect at the data's precision).
-    np.maximum(resp, _EXP_FLOOR[resp.dtype.type], out=resp)
-    np.exp(resp, out=resp)
-    total = resp @ np.ones(n_components, dtype=resp.dtype)
-    resp /= total[:, np.newaxis]
-    return resp, row_max + np.log(total)
+    # One division per row, not per entry: division is several times slower
+    # than multiplication.
+    resp *= (1.0 / sums)[:, np.newaxis]
+    return resp, shift + np.log(sums)
 
 
 def _block_step(data, params, log_prob_of, form, rows):
@@ -328,12 +386,23 @@ def block_mapper(data, model, n_components):
     """
     n_blocks = sum(1 for _ in data.blocks(model, n_components))
     n_threads = min(n_blocks, _blas_threads())
-    with _threadpool_controller().limit(limits=1, user_api="blas"):
+    with one_blas_thread():
         if n_threads <= 1:
             yield map
             return
         with ThreadPoolExecutor(n_threads) as executor:
             yield executor.map
+
+
+def one_blas_thread():
+    """Context in which BLAS runs on one thread.
+
+    The engine's own threads work on row blocks (:func:`block_mapper`), and
+    the initialisers run inside this context too: scikit-learn's k-means
+    parallelises with OpenMP, whose threads would otherwise compete for the
+    cores with BLAS threads left spinning by the previous product.
+    """
+    return _threadpool_controller().limit(limits=1, user_api="blas")
 
 
 @lru_cache(maxsize=1)

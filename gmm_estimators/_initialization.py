@@ -13,12 +13,14 @@ integer sample weights give the same start as repeated rows.
 # Authors: The gmm_estimators developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+from dataclasses import dataclass
+
 import numpy as np
 from sklearn.cluster import KMeans, kmeans_plusplus
 
 from ._hierarchical import hc_labels
 
-__all__ = ["INITIALIZERS", "initial_responsibilities"]
+__all__ = ["INITIALIZERS", "CanonicalRows", "initial_responsibilities"]
 
 
 def _one_hot(labels, n_components):
@@ -97,7 +99,41 @@ def canonical_order(X):
     return np.argsort(X @ direction.astype(X.dtype), kind="stable")
 
 
-def initial_responsibilities(method, X, n_components, sample_weight, random_state):
+@dataclass(frozen=True)
+class CanonicalRows:
+    """The training rows as the initialisers see them, in canonical order.
+
+    Sorting and copying the rows depends only on the data, so a fit with
+    several starts, or a selector with several numbers of components,
+    computes it once (:meth:`of`) and passes it to every
+    :func:`initial_responsibilities`.
+
+    Attributes
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+        The rows in :func:`canonical_order`.
+    sample_weight : ndarray of shape (n_samples,) or None
+        Their weights, in the same order.
+    position : ndarray of shape (n_samples,)
+        ``position[i]`` is where the original row ``i`` stands in ``X``.
+    """
+
+    X: np.ndarray
+    sample_weight: np.ndarray | None
+    position: np.ndarray
+
+    @classmethod
+    def of(cls, X, sample_weight=None):
+        order = canonical_order(X)
+        position = np.empty_like(order)
+        position[order] = np.arange(order.shape[0])
+        weights = None if sample_weight is None else sample_weight[order]
+        return cls(X[order], weights, position)
+
+
+def initial_responsibilities(
+    method, X, n_components, sample_weight, random_state, *, canonical=None
+):
     """Starting responsibilities by the named method.
 
     Parameters
@@ -108,17 +144,20 @@ def initial_responsibilities(method, X, n_components, sample_weight, random_stat
     n_components : int
     sample_weight : ndarray of shape (n_samples,) or None
     random_state : numpy.random.RandomState
+    canonical : CanonicalRows or None, default=None
+        ``CanonicalRows.of(X, sample_weight)``, when the caller has it.
 
     Returns
     -------
     resp_of_rows : callable
         ``resp_of_rows(rows)`` returns the responsibilities of a row slice.
     """
-    order = canonical_order(X)
-    weights = None if sample_weight is None else sample_weight[order]
-    sorted_resp = INITIALIZERS[method](X[order], n_components, weights, random_state)
-    position = np.empty_like(order)
-    position[order] = np.arange(order.shape[0])
+    if canonical is None:
+        canonical = CanonicalRows.of(X, sample_weight)
+    sorted_resp = INITIALIZERS[method](
+        canonical.X, n_components, canonical.sample_weight, random_state
+    )
+    position = canonical.position
 
     def resp_of_rows(rows):
         return sorted_resp(position[rows])

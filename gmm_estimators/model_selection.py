@@ -80,7 +80,7 @@ from sklearn.utils.validation import (
 from . import _em
 from ._covariance import available_covariance_types, get_covariance_model
 from ._gaussian_mixture import GaussianMixture
-from ._initialization import INITIALIZERS, initial_responsibilities
+from ._initialization import INITIALIZERS, CanonicalRows, initial_responsibilities
 from ._prior import ConjugatePrior, resolve_prior
 from .exceptions import DegenerateFitWarning
 
@@ -470,10 +470,9 @@ def _final_e_step(mixture, X, sample_weight):
     """
 
     def reduce(weighted_log_prob):
-        labels = np.argmax(weighted_log_prob, axis=1)
-        top = weighted_log_prob[np.arange(labels.shape[0]), labels]
-        top = top.astype(np.float64)
-        log_norm = _em.normalize_log_prob(weighted_log_prob)[1].astype(np.float64)
+        top = _em.row_max(weighted_log_prob)
+        labels = _em.row_argmax(weighted_log_prob, top)
+        log_norm = _em.log_normalizer(weighted_log_prob, top).astype(np.float64)
         # log z of the MAP component: its weighted log-density minus log p(x).
         return np.column_stack([log_norm, top - log_norm, labels]).ravel()
 
@@ -484,7 +483,7 @@ def _final_e_step(mixture, X, sample_weight):
     return labels, terms[0], terms[1]
 
 
-def _shared_starts(data, n_components, covariance_types, settings):
+def _shared_starts(data, canonical, n_components, covariance_types, settings):
     """Starting parameters of every structure for one number of components.
 
     The initial partitions (``n_init`` of them) are drawn once, exactly as
@@ -493,8 +492,10 @@ def _shared_starts(data, n_components, covariance_types, settings):
     own M-step on that partition. Structures that need the same kind of
     scatter share the sufficient statistics.
 
-    ``data`` is the summary of the data (``_em.FitData``), computed once
-    for every candidate.
+    ``data`` is the summary of the data (``_em.FitData``) and ``canonical``
+    the initialisers' view of its rows (``CanonicalRows``), both computed once
+    for every candidate. BLAS is held to one thread, as in
+    ``GaussianMixture.fit``.
 
     Returns
     -------
@@ -504,6 +505,15 @@ def _shared_starts(data, n_components, covariance_types, settings):
     seconds : float
     """
     start = perf_counter()
+    with _em.one_blas_thread():
+        starts = _starts_from_partitions(
+            data, canonical, n_components, covariance_types, settings
+        )
+    return starts, perf_counter() - start
+
+
+def _starts_from_partitions(data, canonical, n_components, covariance_types, settings):
+    """The ``starts`` of :func:`_shared_starts`."""
     random_state = check_random_state(settings["random_state"])
     try:
         partitions = []
@@ -517,10 +527,11 @@ def _shared_starts(data, n_components, covariance_types, settings):
                         n_components,
                         data.sample_weight,
                         random_state,
+                        canonical=canonical,
                     )
                 )
     except (ValueError, np.linalg.LinAlgError) as error:
-        return error, perf_counter() - start
+        return error
 
     starts = {name: [] for name in covariance_types}
     # Structures with per-component matrices first: their raw moments, when
@@ -559,7 +570,7 @@ def _shared_starts(data, n_components, covariance_types, settings):
             starts[name].append(
                 (params.weights, params.means + data.center, precisions)
             )
-    return starts, perf_counter() - start
+    return starts
 
 
 def _starts_of(shared, covariance_type):
@@ -897,6 +908,7 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
         }
 
         data = _em.FitData.from_arrays(X, sample_weight, cache_features=True)
+        canonical = CanonicalRows.of(X, sample_weight)
         parallel = Parallel(n_jobs=self.n_jobs, return_as="generator")
         feasible = [k for k in ks if k <= n_usable]
         shared = {}
@@ -905,6 +917,7 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
             parallel(
                 delayed(_shared_starts)(
                     data,
+                    canonical,
                     k,
                     types,
                     {**settings, "random_state": self._random_state_for_candidates()},

@@ -14,10 +14,12 @@ from threadpoolctl import threadpool_limits
 
 from gmm_estimators import GaussianMixture, _em, available_covariance_types
 from gmm_estimators._covariance import (
-    _mahalanobis_moments,
+    _feature_distance_function,
     _mahalanobis_whitened,
+    _moment_coefficients,
     _moment_form_is_accurate,
     get_covariance_model,
+    moment_features,
 )
 from gmm_estimators._stats import make_accumulator
 
@@ -240,7 +242,10 @@ def test_moment_and_whitened_distances_agree(rng):
     means = rng.randn(3, X.shape[1])
     covariances = np.stack([np.cov(rng.randn(50, X.shape[1]).T) for _ in range(3)])
     chol, _ = model.precision_cholesky(covariances)
-    dist_moments, features = _mahalanobis_moments(X, means, chol)
+    moments = _feature_distance_function(
+        _moment_coefficients(means, chol), moment_features, 1.0, None, X.dtype
+    )
+    dist_moments, features = moments(X)
     dist_whitened, _ = _mahalanobis_whitened(X, means, chol)
     assert_allclose(dist_moments, dist_whitened, rtol=1e-10, atol=1e-10)
     rows, cols = np.triu_indices(X.shape[1])
