@@ -46,6 +46,7 @@ __all__ = [
     "one_blas_thread",
     "row_argmax",
     "row_max",
+    "row_max_argmax",
 ]
 
 # Rows per block are chosen so that the block's largest temporary stays near
@@ -257,20 +258,25 @@ def row_max(values):
     return maximum
 
 
-def row_argmax(values, maximum=None):
-    """First component at each row's maximum, as ``np.argmax(values, axis=1)``.
+def row_max_argmax(values):
+    """Maximum of each row and its first component: numpy's max and argmax (no NaN).
 
     numpy's ``argmax`` over a short axis costs a function call per row, about
-    ten times the work of a column loop. ``maximum`` is :func:`row_max` of
-    ``values`` when already known.
+    ten times the work of this column loop.
     """
-    if maximum is None:
-        maximum = row_max(values)
+    maximum = values[:, 0].copy()
     labels = np.zeros(values.shape[0], dtype=np.intp)
-    # From the last component down, so that ties go to the first, as argmax.
-    for k in range(values.shape[1] - 1, 0, -1):
-        np.copyto(labels, k, where=values[:, k] == maximum)
-    return labels
+    for k in range(1, values.shape[1]):
+        column = values[:, k]
+        # Strictly greater: ties go to the first component, as argmax.
+        np.copyto(labels, k, where=column > maximum)
+        np.maximum(maximum, column, out=maximum)
+    return maximum, labels
+
+
+def row_argmax(values):
+    """First component at each row's maximum, ``np.argmax(values, axis=1)``."""
+    return row_max_argmax(values)[1]
 
 
 def _exp_shifted(weighted, maximum=None):

@@ -470,8 +470,7 @@ def _final_e_step(mixture, X, sample_weight):
     """
 
     def reduce(weighted_log_prob):
-        top = _em.row_max(weighted_log_prob)
-        labels = _em.row_argmax(weighted_log_prob, top)
+        top, labels = _em.row_max_argmax(weighted_log_prob)
         log_norm = _em.log_normalizer(weighted_log_prob, top).astype(np.float64)
         # log z of the MAP component: its weighted log-density minus log p(x).
         return np.column_stack([log_norm, top - log_norm, labels]).ravel()

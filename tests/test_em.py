@@ -8,7 +8,8 @@ import pytest
 import sklearn
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from numpy.testing import assert_allclose
+from numpy.testing import assert_allclose, assert_array_equal
+from scipy.special import logsumexp
 from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_limits
 
@@ -347,3 +348,45 @@ def test_fit_memory_is_bounded_by_the_block(rng):
     # O(n) outputs: labels (8 bytes) and one row of the final predict in a
     # block; far below one n x K x d array (k * d * 8 = 1 KiB per row).
     assert per_row < 0.1 * k * d * 8
+
+
+# --------------------------------------------------------------------------
+# Reductions over the component axis
+
+
+@pytest.mark.parametrize("layout", ["row-major", "component-major"])
+def test_row_argmax_and_max_equal_numpy_with_ties(rng, layout):
+    values = rng.randint(0, 4, size=(500, 5)).astype(float)  # many ties
+    values[:7] = -np.inf  # rows without a possible component
+    values[7:9, 2] = np.inf
+    if layout == "component-major":
+        values = np.asfortranarray(values)
+    assert_array_equal(_em.row_argmax(values), np.argmax(values, axis=1))
+    assert_array_equal(_em.row_max(values), np.max(values, axis=1))
+    maximum, labels = _em.row_max_argmax(values)
+    assert_array_equal(maximum, np.max(values, axis=1))
+    assert_array_equal(labels, np.argmax(values, axis=1))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_log_normalizer_and_responsibilities(rng, dtype):
+    weighted = (rng.standard_normal((300, 4)) * 30.0).astype(dtype)
+    weighted[:, 3] -= 1e4  # a far component: its exponent is floored
+    expected = logsumexp(weighted.astype(np.float64), axis=1)
+    rtol = 1e-12 if dtype == np.float64 else 1e-6
+    assert_allclose(_em.log_normalizer(weighted.copy()), expected, rtol=rtol)
+    resp, log_norm = _em.normalize_log_prob(weighted.copy())
+    assert resp.dtype == dtype
+    assert_allclose(log_norm, expected, rtol=rtol)
+    assert_allclose(resp.sum(axis=1), 1.0, rtol=10 * np.finfo(dtype).eps)
+    # Responsibilities below the documented floor (kept out of the subnormal
+    # range) are raised to about exp(floor); the others are exact to the
+    # rounding of their exponent, eps * |log r| (|log r| < 60, the float32 floor).
+    floor = float(np.exp(_em._EXP_FLOOR[dtype]))
+    assert np.all(resp[:, 3] <= 1.01 * floor)
+    assert_allclose(
+        resp,
+        np.exp(weighted.astype(np.float64) - expected[:, np.newaxis]),
+        rtol=64 * np.finfo(dtype).eps,
+        atol=1.01 * floor,
+    )

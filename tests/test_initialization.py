@@ -1,0 +1,60 @@
+"""Tests of the initialisers' canonical view of the rows."""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_array_equal
+from sklearn.cluster import KMeans
+
+from gmm_estimators._initialization import (
+    INITIALIZERS,
+    CanonicalRows,
+    initial_responsibilities,
+)
+
+
+@pytest.fixture
+def data(rng):
+    X = np.vstack([rng.standard_normal((60, 3)), rng.standard_normal((40, 3)) + 4])
+    return X, rng.uniform(0.5, 2.0, size=X.shape[0])
+
+
+def test_canonical_rows_do_not_depend_on_row_order(data, rng):
+    X, w = data
+    canonical = CanonicalRows.of(X, w)
+    order = rng.permutation(X.shape[0])
+    shuffled = CanonicalRows.of(X[order], w[order])
+    assert_array_equal(shuffled.X, canonical.X)
+    assert_array_equal(shuffled.sample_weight, canonical.sample_weight)
+    # position maps every original row to its place in the canonical order.
+    assert_array_equal(canonical.X[canonical.position], X)
+    assert_array_equal(canonical.sample_weight[canonical.position], w)
+    assert CanonicalRows.of(X).sample_weight is None
+
+
+@pytest.mark.parametrize("method", sorted(INITIALIZERS))
+@pytest.mark.parametrize("weighted", [False, True])
+def test_shared_canonical_rows_give_the_same_start(data, method, weighted):
+    X, w = data
+    w = w if weighted else None
+    rows = slice(10, 90)
+    alone = initial_responsibilities(method, X, 3, w, np.random.RandomState(5))
+    shared = initial_responsibilities(
+        method, X, 3, w, np.random.RandomState(5), canonical=CanonicalRows.of(X, w)
+    )
+    assert_array_equal(shared(rows), alone(rows))
+
+
+def test_kmeans_start_is_kmeans_on_the_canonical_rows(data):
+    X, _ = data
+    canonical = CanonicalRows.of(X)
+    resp_of_rows = initial_responsibilities(
+        "kmeans", X, 2, None, np.random.RandomState(0), canonical=canonical
+    )
+    resp = resp_of_rows(slice(None))
+    labels = (
+        KMeans(2, n_init=1, random_state=np.random.RandomState(0))
+        .fit(canonical.X)
+        .labels_
+    )
+    assert_array_equal(resp.sum(axis=1), 1.0)
+    assert_array_equal(np.argmax(resp, axis=1), labels[canonical.position])
