@@ -294,10 +294,16 @@ def _feature_distance_function(coefficients, features_of, scale, offset, dtype):
     statistics accumulate from the same array.
     """
     plain = scale == 1.0 and offset is None
+    # An infinite offset (a component of weight zero) is added after the
+    # product: one infinite coefficient can make a product NaN.
+    fold = offset is not None and bool(np.all(np.isfinite(offset)))
     coefficients = coefficients * scale
-    if offset is not None:
+    if fold:
         coefficients[:, -1] += offset
     coefficients = coefficients.astype(dtype)
+    after = None
+    if offset is not None and not fold:
+        after = np.asarray(offset).astype(dtype)[:, np.newaxis]
 
     def distances(X, features=None):
         if features is None:
@@ -305,6 +311,8 @@ def _feature_distance_function(coefficients, features_of, scale, offset, dtype):
         dist = coefficients @ features
         if plain:
             np.maximum(dist, 0.0, out=dist)
+        elif after is not None:
+            dist += after
         return dist.T, features
 
     return distances
@@ -482,6 +490,8 @@ class CovarianceModel(ABC):
             means=means.astype(dtype, copy=False),
             precisions_cholesky=precisions_cholesky.astype(dtype, copy=False),
         )
+        if offset is not None:
+            offset = np.asarray(offset).astype(dtype)
         return _affine(bound, scale, offset)
 
     @abstractmethod

@@ -224,24 +224,15 @@ def log_prob_function(model, params, dtype):
     log_det = model.log_det_cholesky(params.precisions_cholesky, n_features)
     with np.errstate(divide="ignore"):
         offset = log_det + np.log(params.weights) - 0.5 * n_features * _LOG_2PI
-    # A component of weight zero has offset -inf: added after the product,
-    # since a product with an infinite coefficient can give NaN.
-    fold = np.all(np.isfinite(offset))
-    distances = model.distance_function(
-        params.means,
-        params.precisions_cholesky,
-        dtype,
-        scale=-0.5,
-        offset=offset if fold else None,
+    weighted_log_densities = model.distance_function(
+        params.means, params.precisions_cholesky, dtype, scale=-0.5, offset=offset
     )
-    offset = offset.astype(dtype)
 
     def log_prob(X, features=None):
         # Only the forms with features are ever given them.
-        weighted, aux = distances(X) if features is None else distances(X, features)
-        if not fold:
-            weighted += offset
-        return weighted, aux
+        if features is None:
+            return weighted_log_densities(X)
+        return weighted_log_densities(X, features)
 
     return log_prob
 

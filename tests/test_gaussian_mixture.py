@@ -154,6 +154,36 @@ def test_score_samples_against_scipy(covariance_type, rng):
     assert_allclose(est.score(X), expected.mean(), rtol=1e-10)
 
 
+@pytest.mark.parametrize("covariance_type", ["full", "diag", "spherical", "VEV"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_component_of_zero_weight_changes_nothing(covariance_type, dtype, rng):
+    # Its log-weight is -inf, which the distance products must not turn into
+    # NaN: the mixture is the one of the other components.
+    X = make_blobs_3d(rng, n_per=60).astype(dtype)
+    fitted = GaussianMixture(3, covariance_type=covariance_type, random_state=0)
+    fitted.fit(X)
+    start = {
+        "means_init": fitted.means_,
+        "precisions_init": fitted.precisions_,
+        "max_iter": 0,
+        "covariance_type": covariance_type,
+    }
+    with_zero = GaussianMixture(3, weights_init=[0.5, 0.5, 0.0], **start).fit(X)
+    two = dict(
+        start, means_init=fitted.means_[:2], precisions_init=fitted.precisions_[:2]
+    )
+    without = GaussianMixture(2, weights_init=[0.5, 0.5], **two).fit(X)
+    rtol = 1e-12 if dtype == np.float64 else 1e-5
+    assert_allclose(with_zero.score_samples(X), without.score_samples(X), rtol=rtol)
+    resp = with_zero.predict_proba(X)
+    assert not np.isnan(resp).any()
+    assert resp[:, 2].max() < 1e-20
+    # float32 responsibilities are documented to within 0.05% (user guide).
+    rtol = 1e-12 if dtype == np.float64 else 5e-4
+    assert_allclose(resp[:, :2], without.predict_proba(X), rtol=rtol, atol=1e-20)
+    assert_array_equal(with_zero.predict(X), without.predict(X))
+
+
 def test_one_component_is_the_maximum_likelihood_gaussian(rng):
     X = rng.randn(500, 4) @ rng.randn(4, 4) + 3.0
     est = GaussianMixture(1, reg_covar=0).fit(X)
