@@ -22,8 +22,8 @@ different models.
 
 Usage, from the repository root::
 
-    PYTHONPATH=. python benchmarks/bench_selection.py --quick   # ~1 minute
-    PYTHONPATH=. python benchmarks/bench_selection.py           # several minutes
+    PYTHONPATH=. python benchmarks/bench_selection.py --quick   # seconds
+    PYTHONPATH=. python benchmarks/bench_selection.py           # about a minute
 
 The full case is the issue's target: n = 50,000, d = 8, K = 1..10; ours must
 take at most a fifth of scikit-learn's time. BLAS and OpenMP (k-means) are
@@ -96,7 +96,8 @@ def parse_args(argv=None):
     parser.add_argument(
         "--repeats",
         type=int,
-        help="runs of each search, interleaved; the fastest counts (quick: 3, full: 1)",
+        default=3,
+        help="runs of each search, interleaved; the fastest counts (3)",
     )
     parser.add_argument(
         "--skip-ours-grid",
@@ -186,8 +187,6 @@ def main(argv=None):
         (n_components, covariance_type, bic), note)}``.
     """
     args = parse_args(argv)
-    if args.repeats is None:
-        args.repeats = 3 if args.quick else 1
     case = dict(QUICK if args.quick else FULL)
     for key in case:
         if getattr(args, key) is not None:
@@ -238,11 +237,17 @@ def main(argv=None):
     ours, ours_cpu = results["ours"][:2]
     sklearn_wall, sklearn_cpu = results["sklearn"][:2]
     ratio = sklearn_wall / ours
+    # The issue's target is for its case only; smaller cases carry more of
+    # the fixed costs both libraries share (validation, k-means set-up).
+    verdict = (
+        f"target >= 5x: {'met' if ratio >= 5 else 'NOT met'}"
+        if case == FULL
+        else "the 5x target is for the full case"
+    )
     print(
         f"Best of {args.repeats}: ours {ours:.2f} s, sklearn {sklearn_wall:.2f} s; "
         f"sklearn GridSearchCV / GaussianMixtureIC = {ratio:.2f}x wall-clock, "
-        f"{sklearn_cpu / ours_cpu:.2f}x CPU (target >= 5x: "
-        f"{'met' if ratio >= 5 else 'NOT met'})"
+        f"{sklearn_cpu / ours_cpu:.2f}x CPU ({verdict})"
     )
     if "ours-grid" in results:
         grid = results["ours-grid"][0]
