@@ -89,7 +89,13 @@ from sklearn.utils import check_random_state
 
 from ._em import _threadpool_controller
 
-__all__ = ["hc_labels", "hc_merges", "svd_transform"]
+__all__ = [
+    "HierarchicalTree",
+    "hc_labels",
+    "hc_merges",
+    "labels_from_merges",
+    "svd_transform",
+]
 
 #: Largest number of distinct rows agglomerated (mclust's ``subset`` option).
 MAX_ROWS = 2000
@@ -288,9 +294,18 @@ def hc_merges(Z, counts, n_groups=1, *, alpha=None):
             merge_costs.append(cost)
     merges = np.array(merges, dtype=np.int64).reshape(n_merges, 2)
     merge_costs = np.array(merge_costs, dtype=np.float64)
-    parent = np.arange(m)
-    parent[merges[:, 1]] = merges[:, 0]
+    return labels_from_merges(merges, m), merges, merge_costs
 
+
+def labels_from_merges(merges, n_rows):
+    """Groups of ``n_rows`` rows after the given merges (``hc_merges`` order).
+
+    The groups are numbered ``0, 1, ...`` in order of first appearance. The
+    first ``m - K`` merges of a tree give its cut at ``K`` groups: the greedy
+    sequence does not depend on where it stops.
+    """
+    parent = np.arange(n_rows)
+    parent[merges[:, 1]] = merges[:, 0]
     # Every row follows its parents to the name of its final group.
     root = parent.copy()
     while True:
@@ -300,7 +315,7 @@ def hc_merges(Z, counts, n_groups=1, *, alpha=None):
         root = nxt
     _, first, labels = np.unique(root, return_index=True, return_inverse=True)
     order = np.argsort(np.argsort(first))
-    return order[labels.ravel()], merges, merge_costs
+    return order[labels.ravel()]
 
 
 #: Elements of a block of the initial Gram matrix (8 MiB), one matrix product
@@ -711,61 +726,162 @@ def hc_labels(
         Group of every row, in ``0 .. n_components - 1``, numbered in order
         of first appearance.
     """
-    X = np.asarray(X, dtype=np.float64)
-    n = X.shape[0]
-    unique, inverse = np.unique(X, axis=0, return_inverse=True)
-    inverse = inverse.ravel()
-    if sample_weight is None:
-        weights = np.bincount(inverse, minlength=unique.shape[0]).astype(np.float64)
-    else:
-        weights = np.bincount(
-            inverse,
-            weights=np.asarray(sample_weight, np.float64),
-            minlength=unique.shape[0],
-        )
-    candidates = np.flatnonzero(weights > 0)
-    if candidates.size > max_rows:
-        rng = check_random_state(random_state)
-        p = weights[candidates] / weights[candidates].sum()
-        chosen = np.sort(rng.choice(candidates, size=max_rows, replace=False, p=p))
-    else:
-        chosen = candidates
+    tree = HierarchicalTree.of(
+        X, sample_weight, random_state, max_rows=max_rows, n_groups=n_components
+    )
+    return tree.labels(n_components)
 
-    n_groups = min(n_components, chosen.size)
-    if n_groups < n_components:
-        warnings.warn(
-            f"Number of distinct rows with positive weight ({chosen.size}) is "
-            f"smaller than n_components ({n_components}); hierarchical "
-            "initialisation leaves some components empty. Reduce n_components.",
-            ConvergenceWarning,
-            stacklevel=2,
-        )
-    if chosen.size == 0:
-        return np.zeros(n, dtype=np.int64)
 
-    transform = svd_transform(unique[chosen], weights[chosen])
-    Z = transform(unique[chosen])
-    if Z.shape[1] == 0:  # every chosen row is the same point
-        group = np.zeros(chosen.size, dtype=np.int64)
-        n_groups = 1
-    else:
-        group, _, _ = hc_merges(Z, weights[chosen], n_groups)
+class HierarchicalTree:
+    """The agglomeration of a data set's distinct rows, to be cut at any ``K``.
 
-    unique_labels = np.full(unique.shape[0], -1, dtype=np.int64)
-    unique_labels[chosen] = group
-    rest = np.flatnonzero(unique_labels < 0)
-    if rest.size:
-        unique_labels[rest] = _assign_to_groups(
-            transform(unique[rest]), Z, weights[chosen], group, n_groups
-        )
-    labels = unique_labels[inverse]
-    # Number the groups in order of first appearance among the rows (of
-    # positive weight, so that integer weights and repeated rows agree).
-    counted = labels if sample_weight is None else labels[np.asarray(sample_weight) > 0]
-    present, first = np.unique(counted, return_index=True)
-    renumber = np.zeros(n_groups, dtype=np.int64)
-    renumber[present[np.argsort(first)]] = np.arange(present.size)
-    return renumber[labels]
+    Building the tree is the costly part of :func:`hc_labels`; a selector
+    that tries several numbers of components builds it once and cuts it at
+    each (mclust's ``hc`` then ``hclass``). Use :meth:`of`.
+
+    Attributes
+    ----------
+    n_groups : int
+        The fewest groups the tree was agglomerated to: it can be cut at any
+        ``K >= n_groups``.
+    """
+
+    def __init__(self, distinct, chosen, transform, Z, merges, n_groups):
+        self._distinct = distinct
+        self._chosen = chosen
+        self._transform = transform
+        self._Z = Z
+        self._merges = merges
+        self.n_groups = n_groups
+
+    @classmethod
+    def of(
+        cls,
+        X,
+        sample_weight=None,
+        random_state=None,
+        *,
+        max_rows=MAX_ROWS,
+        n_groups=1,
+        memo=None,
+    ):
+        """Agglomerate the distinct rows of X (or a subset) down to ``n_groups``.
+
+        Parameters
+        ----------
+        X, sample_weight, random_state, max_rows
+            As in :func:`hc_labels`; ``random_state`` is drawn from exactly
+            as there.
+        n_groups : int, default=1
+            Stop at this many groups.
+        memo : dict or None, default=None
+            A cache that belongs to ``X`` and ``sample_weight``: the distinct
+            rows are found once, and a tree of the same subset, agglomerated
+            at least as far, is reused instead of being built again.
+        """
+        memo = {} if memo is None else memo
+        if "distinct" not in memo:
+            memo["distinct"] = _DistinctRows.of(X, sample_weight)
+        distinct = memo["distinct"]
+        candidates = np.flatnonzero(distinct.weights > 0)
+        if candidates.size > max_rows:
+            rng = check_random_state(random_state)
+            p = distinct.weights[candidates] / distinct.weights[candidates].sum()
+            chosen = np.sort(rng.choice(candidates, size=max_rows, replace=False, p=p))
+            key = ("tree", max_rows, chosen.tobytes())
+        else:
+            chosen = candidates
+            key = ("tree", max_rows, None)
+        tree = memo.get(key)
+        if tree is not None and tree.n_groups <= n_groups:
+            return tree
+
+        transform = Z = merges = None
+        if chosen.size:
+            weights = distinct.weights[chosen]
+            transform = svd_transform(distinct.rows[chosen], weights)
+            Z = transform(distinct.rows[chosen])
+            if Z.shape[1]:  # else every chosen row is the same point
+                _, merges, _ = hc_merges(Z, weights, max(n_groups, 1))
+        tree = cls(distinct, chosen, transform, Z, merges, max(n_groups, 1))
+        memo[key] = tree
+        return tree
+
+    def labels(self, n_components):
+        """Group of every row of X when the tree is cut at ``n_components``.
+
+        Numbered ``0, 1, ...`` in order of first appearance among the rows of
+        positive weight, as :func:`hc_labels` returns them.
+        """
+        if n_components < self.n_groups:
+            raise ValueError(
+                f"This tree was agglomerated to {self.n_groups} groups; it cannot "
+                f"be cut at {n_components}."
+            )
+        distinct, chosen = self._distinct, self._chosen
+        n_groups = min(n_components, chosen.size)
+        if n_groups < n_components:
+            warnings.warn(
+                f"Number of distinct rows with positive weight ({chosen.size}) is "
+                f"smaller than n_components ({n_components}); hierarchical "
+                "initialisation leaves some components empty. Reduce n_components.",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
+        if chosen.size == 0:
+            return np.zeros(distinct.inverse.shape[0], dtype=np.int64)
+        if self._merges is None:
+            group = np.zeros(chosen.size, dtype=np.int64)
+            n_groups = 1
+        else:
+            cut = self._merges[: chosen.size - n_groups]
+            group = labels_from_merges(cut, chosen.size)
+
+        unique_labels = np.full(distinct.rows.shape[0], -1, dtype=np.int64)
+        unique_labels[chosen] = group
+        rest = np.flatnonzero(unique_labels < 0)
+        if rest.size:
+            unique_labels[rest] = _assign_to_groups(
+                self._transform(distinct.rows[rest]),
+                self._Z,
+                distinct.weights[chosen],
+                group,
+                n_groups,
+            )
+        labels = unique_labels[distinct.inverse]
+        # Number the groups in order of first appearance among the rows (of
+        # positive weight, so that integer weights and repeated rows agree).
+        counted = labels[distinct.positive] if distinct.positive is not None else labels
+        present, first = np.unique(counted, return_index=True)
+        renumber = np.zeros(n_groups, dtype=np.int64)
+        renumber[present[np.argsort(first)]] = np.arange(present.size)
+        return renumber[labels]
+
+
+class _DistinctRows:
+    """The distinct rows of X, where each row of X stands, and their weights."""
+
+    def __init__(self, rows, inverse, weights, positive):
+        self.rows = rows
+        self.inverse = inverse
+        self.weights = weights
+        self.positive = positive  # rows of positive weight, None if all count
+
+    @classmethod
+    def of(cls, X, sample_weight=None):
+        X = np.asarray(X, dtype=np.float64)
+        rows, inverse = np.unique(X, axis=0, return_inverse=True)
+        inverse = inverse.ravel()
+        if sample_weight is None:
+            weights = np.bincount(inverse, minlength=rows.shape[0]).astype(np.float64)
+            positive = None
+        else:
+            sample_weight = np.asarray(sample_weight, np.float64)
+            weights = np.bincount(
+                inverse, weights=sample_weight, minlength=rows.shape[0]
+            )
+            positive = sample_weight > 0
+        return cls(rows, inverse, weights, positive)
 
 
 def _assign_to_groups(Y, Z, counts, group, n_groups):

@@ -13,12 +13,12 @@ integer sample weights give the same start as repeated rows.
 # Authors: The gmm_estimators developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from sklearn.cluster import KMeans, kmeans_plusplus
 
-from ._hierarchical import hc_labels
+from ._hierarchical import HierarchicalTree
 
 __all__ = ["INITIALIZERS", "CanonicalRows", "initial_responsibilities"]
 
@@ -45,47 +45,6 @@ def _from_seed_rows(indices, n_samples, n_components):
         return resp
 
     return resp_of_rows
-
-
-def _kmeans(X, n_components, sample_weight, random_state):
-    kmeans = KMeans(n_clusters=n_components, n_init=1, random_state=random_state)
-    labels = kmeans.fit(X, sample_weight=sample_weight).labels_
-    return _one_hot(labels, n_components)
-
-
-def _kmeans_plusplus(X, n_components, sample_weight, random_state):
-    _, indices = kmeans_plusplus(
-        X, n_components, random_state=random_state, sample_weight=sample_weight
-    )
-    return _from_seed_rows(indices, X.shape[0], n_components)
-
-
-def _random(X, n_components, sample_weight, random_state):
-    resp = random_state.uniform(size=(X.shape[0], n_components))
-    resp /= resp.sum(axis=1)[:, np.newaxis]
-    return lambda rows: resp[rows]
-
-
-def _random_from_data(X, n_components, sample_weight, random_state):
-    p = None
-    if sample_weight is not None:
-        p = sample_weight / sample_weight.sum()
-    indices = random_state.choice(X.shape[0], size=n_components, replace=False, p=p)
-    return _from_seed_rows(indices, X.shape[0], n_components)
-
-
-def _hc(X, n_components, sample_weight, random_state):
-    labels = hc_labels(X, n_components, sample_weight, random_state)
-    return _one_hot(labels, n_components)
-
-
-INITIALIZERS = {
-    "kmeans": _kmeans,
-    "k-means++": _kmeans_plusplus,
-    "random": _random,
-    "random_from_data": _random_from_data,
-    "hc": _hc,
-}
 
 
 def canonical_order(X):
@@ -116,11 +75,16 @@ class CanonicalRows:
         Their weights, in the same order.
     position : ndarray of shape (n_samples,)
         ``position[i]`` is where the original row ``i`` stands in ``X``.
+    memo : dict
+        What initialisers compute from the rows alone, whatever the number of
+        components, kept for the next call on the same rows: the
+        hierarchical tree of ``"hc"``, cut at every number of components.
     """
 
     X: np.ndarray
     sample_weight: np.ndarray | None
     position: np.ndarray
+    memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, X, sample_weight=None):
@@ -129,6 +93,64 @@ class CanonicalRows:
         position[order] = np.arange(order.shape[0])
         weights = None if sample_weight is None else sample_weight[order]
         return cls(X[order], weights, position)
+
+
+# Each initialiser takes the rows in canonical order (CanonicalRows), the
+# number of components and a RandomState, and returns resp_of_rows for the
+# canonical order.
+
+
+def _kmeans(rows, n_components, random_state):
+    kmeans = KMeans(n_clusters=n_components, n_init=1, random_state=random_state)
+    labels = kmeans.fit(rows.X, sample_weight=rows.sample_weight).labels_
+    return _one_hot(labels, n_components)
+
+
+def _kmeans_plusplus(rows, n_components, random_state):
+    _, indices = kmeans_plusplus(
+        rows.X,
+        n_components,
+        random_state=random_state,
+        sample_weight=rows.sample_weight,
+    )
+    return _from_seed_rows(indices, rows.X.shape[0], n_components)
+
+
+def _random(rows, n_components, random_state):
+    resp = random_state.uniform(size=(rows.X.shape[0], n_components))
+    resp /= resp.sum(axis=1)[:, np.newaxis]
+    return lambda block: resp[block]
+
+
+def _random_from_data(rows, n_components, random_state):
+    p = None
+    if rows.sample_weight is not None:
+        p = rows.sample_weight / rows.sample_weight.sum()
+    n_samples = rows.X.shape[0]
+    indices = random_state.choice(n_samples, size=n_components, replace=False, p=p)
+    return _from_seed_rows(indices, n_samples, n_components)
+
+
+def _hc(rows, n_components, random_state):
+    # The tree does not depend on the number of components: it is built once
+    # per subset of rows and cut at each (see CanonicalRows.memo).
+    tree = HierarchicalTree.of(
+        rows.X,
+        rows.sample_weight,
+        random_state,
+        n_groups=n_components,
+        memo=rows.memo.setdefault("hc", {}),
+    )
+    return _one_hot(tree.labels(n_components), n_components)
+
+
+INITIALIZERS = {
+    "kmeans": _kmeans,
+    "k-means++": _kmeans_plusplus,
+    "random": _random,
+    "random_from_data": _random_from_data,
+    "hc": _hc,
+}
 
 
 def initial_responsibilities(
@@ -154,9 +176,7 @@ def initial_responsibilities(
     """
     if canonical is None:
         canonical = CanonicalRows.of(X, sample_weight)
-    sorted_resp = INITIALIZERS[method](
-        canonical.X, n_components, canonical.sample_weight, random_state
-    )
+    sorted_resp = INITIALIZERS[method](canonical, n_components, random_state)
     position = canonical.position
 
     def resp_of_rows(rows):

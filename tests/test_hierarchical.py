@@ -14,6 +14,7 @@ from sklearn.metrics import adjusted_rand_score
 from gmm_estimators import GaussianMixture
 from gmm_estimators._hierarchical import (
     MAX_ROWS,
+    HierarchicalTree,
     _Groups,
     default_alpha,
     hc_labels,
@@ -304,6 +305,51 @@ def test_zero_weight_rows_get_a_label(rng):
     w[::7] = 0.0
     labels = hc_labels(X, 2, sample_weight=w)
     assert adjusted_rand_score(truth, labels) == 1.0
+
+
+# ------------------------------------------------- one tree, every K
+
+
+def test_one_tree_cut_at_every_k_equals_hc_labels(rng):
+    X, _ = separated_blobs(rng, d=3)
+    w = rng.randint(1, 4, X.shape[0]).astype(float)
+    w[:5] = 0.0
+    for weights in (None, w):
+        tree = HierarchicalTree.of(X, weights)
+        assert tree.n_groups == 1
+        for k in range(1, 9):
+            assert_array_equal(tree.labels(k), hc_labels(X, k, sample_weight=weights))
+
+
+def test_a_tree_is_shared_only_for_the_same_subset(rng):
+    X, _ = separated_blobs(rng, n_per=(300, 200, 250, 150), d=2)
+    memo = {}
+    first = HierarchicalTree.of(X, random_state=3, max_rows=300, memo=memo)
+    assert HierarchicalTree.of(X, random_state=3, max_rows=300, memo=memo) is first
+    other = HierarchicalTree.of(X, random_state=4, max_rows=300, memo=memo)
+    assert other is not first
+    for k in (2, 4, 6):
+        expected = hc_labels(X, k, random_state=3, max_rows=300)
+        assert_array_equal(first.labels(k), expected)
+    # The subset is drawn as hc_labels draws it, whether or not a tree is reused.
+    shared, alone = np.random.RandomState(0), np.random.RandomState(0)
+    for _ in range(2):
+        HierarchicalTree.of(X, random_state=shared, max_rows=300, memo=memo)
+        hc_labels(X, 2, random_state=alone, max_rows=300)
+    assert shared.randint(2**31) == alone.randint(2**31)
+
+
+def test_a_tree_stopped_early_serves_only_larger_k(rng):
+    X, _ = separated_blobs(rng, d=2)
+    memo = {}
+    five = HierarchicalTree.of(X, n_groups=5, memo=memo)
+    assert_array_equal(five.labels(6), hc_labels(X, 6))
+    with pytest.raises(ValueError, match="cannot be cut at 3"):
+        five.labels(3)
+    two = HierarchicalTree.of(X, n_groups=2, memo=memo)
+    assert two is not five and two.n_groups == 2
+    assert HierarchicalTree.of(X, n_groups=4, memo=memo) is two
+    assert_array_equal(two.labels(3), hc_labels(X, 3))
 
 
 # -------------------------------------------------------- the initialiser

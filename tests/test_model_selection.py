@@ -263,7 +263,12 @@ def test_selector_picks_true_model(rng):
 
 @pytest.mark.parametrize(
     "n_init, init_params, covariance_type",
-    [(1, "kmeans", "full"), (2, "k-means++", "tied"), (3, "random", "diag")],
+    [
+        (1, "kmeans", "full"),
+        (2, "k-means++", "tied"),
+        (3, "random", "diag"),
+        (1, "hc", "VEV"),
+    ],
 )
 def test_selected_model_equals_plain_fit(blobs, n_init, init_params, covariance_type):
     X, _ = blobs
@@ -282,6 +287,25 @@ def test_selected_model_equals_plain_fit(blobs, n_init, init_params, covariance_
     assert best.n_iter_ == plain.n_iter_
     assert_allclose(best.means_, plain.means_, rtol=1e-6, atol=1e-8)
     assert_array_equal(selector.labels_, plain.labels_)
+
+
+def test_hc_tree_of_each_start_is_shared_between_numbers_of_components(rng):
+    # More distinct rows than hc agglomerates: every start draws a subset from
+    # the random stream, and each K's start j must use the tree of the same
+    # draw as a plain fit's start j.
+    X = np.vstack([rng.randn(1300, 2), rng.randn(1100, 2) * 0.5 + 3.0])
+    settings = dict(n_init=2, init_params="hc", max_iter=20, random_state=7)
+    selector = GaussianMixtureIC(
+        n_components=[2, 3], covariance_types=["full"], **settings
+    ).fit(X)
+    for k in (2, 3):
+        plain = GaussianMixture(k, covariance_type="full", **settings).fit(X)
+        row = np.flatnonzero(selector.results_["n_components"] == k)[0]
+        assert_allclose(
+            selector.results_["log_likelihood"][row],
+            plain.score(X) * len(X),
+            rtol=1e-10,
+        )
 
 
 @pytest.mark.parametrize("covariance_type", available_covariance_types())
