@@ -58,3 +58,22 @@ def test_kmeans_start_is_kmeans_on_the_canonical_rows(data):
     )
     assert_array_equal(resp.sum(axis=1), 1.0)
     assert_array_equal(np.argmax(resp, axis=1), labels[canonical.position])
+
+
+def test_hc_trees_are_shared_between_numbers_of_components_per_draw(rng):
+    # More distinct rows than hc agglomerates: each start draws a subset. The
+    # k-th start of every number of components draws the same subset (each
+    # starts from the same random state), so they share one tree, and only
+    # they.
+    X = np.vstack([rng.randn(1300, 2), rng.randn(1100, 2) * 0.5 + 3.0])
+    canonical = CanonicalRows.of(X)
+    for k in (2, 3):
+        shared_state, alone_state = np.random.RandomState(7), np.random.RandomState(7)
+        for _ in range(2):
+            shared = initial_responsibilities(
+                "hc", X, k, None, shared_state, canonical=canonical
+            )
+            alone = initial_responsibilities("hc", X, k, None, alone_state)
+            assert_array_equal(shared(slice(None)), alone(slice(None)))
+    trees = [key for key in canonical.memo["hc"] if key[0] == "tree"]
+    assert len(trees) == 2
