@@ -694,8 +694,10 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
     init_params : str, default='kmeans'
         Initialiser of the starting partitions, any accepted by
         ``GaussianMixture`` (``'kmeans'``, ``'k-means++'``, ``'random'``,
-        ``'random_from_data'``, ...). It runs once per number of components
-        and start, shared by all covariance structures.
+        ``'random_from_data'``, ``'hc'``). It runs once per number of
+        components and start, shared by all covariance structures; ``'hc'``
+        builds its tree once per start and cuts it at every number of
+        components, as mclust does.
     max_iter : int, default=100
         Maximum EM iterations per start.
     tol : float, default=1e-3
