@@ -330,6 +330,27 @@ def test_m_step_is_insensitive_to_rounding_of_rank_deficient_scatter(name):
     assert_allclose(second, first, rtol=1e-6, atol=1e-12)
 
 
+@pytest.mark.parametrize("name", ["EEV", "VEV"])
+def test_m_step_is_insensitive_to_the_noise_of_an_empty_component(name):
+    # A component with no rows has W_k = rounding noise: however small, it
+    # must not choose that component's orientation in the structures whose
+    # shape is shared (sklearn's sample-weight equivalence check reaches such
+    # a component). Where the component's own W_k / n_k sets its shape or
+    # volume, that ratio of noises is its maximum-likelihood estimate.
+    model = get_covariance_model(name)
+    d = n_features_for(name, wanted=5)
+    rng = np.random.RandomState(12)
+    nk = np.array([40.0, 30.0, 1e-14])
+    full = full_scatters(nk, d, rng)
+    scale = np.abs(full[:2]).max()
+    fits = []
+    for seed in (0, 1):
+        noise = np.random.RandomState(seed).standard_normal((d, d)) * 1e-16 * scale
+        full[2] = noise @ noise.T
+        fits.append(model.m_step(nk, scatter_for(model, full), 1e-6))
+    assert_allclose(fits[1], fits[0], rtol=1e-6, atol=1e-12)
+
+
 # --------------------------------------------------------------------------
 # Inner iterations
 
