@@ -88,6 +88,7 @@ CASES = {
         Case("diag", 200_000, 16, 16, "diag"),
         Case("spherical", 200_000, 16, 16, "spherical"),
         Case("full-large", 1_000_000, 32, 32, "full"),
+        Case("full-wide", 100_000, 48, 4, "full"),
         Case("small", 2_000, 2, 3, "full", mode="default"),
         Case("full-float32", 200_000, 16, 16, "full", "float32", mode="float32"),
     )
