@@ -394,8 +394,9 @@ def block_mapper(data, model, n_components):
 def one_blas_thread():
     """Context in which BLAS runs on one thread.
 
-    The engine's own threads work on row blocks (:func:`block_mapper`), and
-    the initialisers run inside this context too: scikit-learn's k-means
+    The engine's own threads work on row blocks (:func:`block_mapper`); the
+    hierarchical merges, whose products are tiny, run inside this context, and
+    so do the initialisers: scikit-learn's k-means
     parallelises with OpenMP, whose threads would otherwise compete for the
     cores with BLAS threads left spinning by the previous product.
     """

@@ -87,7 +87,7 @@ from scipy import linalg
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
-from ._em import _threadpool_controller
+from ._em import one_blas_thread
 
 __all__ = [
     "HierarchicalTree",
@@ -287,7 +287,7 @@ def hc_merges(Z, counts, n_groups=1, *, alpha=None):
     merges, merge_costs = [], []
     # The products of a merge are small: BLAS threads would only add their
     # synchronisation (and keep a second core busy waiting).
-    with _threadpool_controller().limit(limits=1, user_api="blas"):
+    with one_blas_thread():
         for step in range(n_merges):
             a, b, cost = groups.best_pair()
             merges.append(groups.merge(a, b, last_step=step + 1 == n_merges))
