@@ -161,6 +161,7 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         self.lower_bound_ = best["lower_bound"] if best["n_iter"] else -np.inf
         self.lower_bounds_ = best["lower_bounds"]
         self._record_collapse(model, data, best["params"], best["jittered"])
+        self.n_parameters_ = self._n_parameters()
         return X
 
     def _best_run(self, model, data, user_init, mapper):

@@ -123,6 +123,10 @@ class GaussianMixture(BaseMixture):
         structures). None without a ``prior``.
     labels_ : ndarray of shape (n_samples,)
         Most probable component of each training row.
+    n_parameters_ : int
+        Number of free parameters of the fitted model, the ``p`` of
+        :meth:`bic` and :meth:`aic` (mixing proportions count ``K - 1``, or 0
+        with ``equal_proportions=True``).
     collapsed_components_ : ndarray of int
         Components whose covariance collapsed (an eigenvalue below ``1e-6``
         times the data's variance in that direction); empty for a sound fit.

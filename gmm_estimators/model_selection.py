@@ -58,6 +58,7 @@ which does so by construction and is much faster.
 import copy
 import inspect
 import math
+import sys
 import warnings
 from numbers import Integral, Real
 from time import perf_counter
@@ -654,6 +655,17 @@ def _fit_candidate(data, n_components, covariance_type, starts, settings):
     return row, best, error, perf_counter() - start
 
 
+def _with_progress(iterable, total, enabled):
+    """``iterable`` behind a terminal progress bar when asked and possible."""
+    if not enabled or not sys.stderr.isatty():
+        return iterable
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        return iterable
+    return tqdm(iterable, total=total, desc="candidates", unit="fit", leave=False)
+
+
 class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
     """Gaussian mixture with the number of components and covariance chosen by BIC.
 
@@ -724,6 +736,10 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
     verbose : int, default=0
         If positive, print one line per candidate: number of components,
         covariance type, criterion, convergence, degeneracy and seconds.
+    progress : bool, default=False
+        If True and standard error is a terminal, show one progress bar over
+        the candidates (with :mod:`tqdm`, when it is installed: the ``cli``
+        extra brings it). Nothing is shown when the output is piped.
 
     Attributes
     ----------
@@ -827,6 +843,7 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
         "random_state": ["random_state"],
         "n_jobs": [Integral, None],
         "verbose": ["verbose"],
+        "progress": ["boolean"],
     }
 
     def __init__(
@@ -844,6 +861,7 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
         random_state=None,
         n_jobs=None,
         verbose=0,
+        progress=False,
     ):
         self.n_components = n_components
         self.covariance_types = covariance_types
@@ -857,6 +875,7 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
         self.random_state = random_state
         self.n_jobs = n_jobs
         self.verbose = verbose
+        self.progress = progress
 
     def _random_state_for_candidates(self):
         """The ``random_state`` each task receives, as a grid search's clone would.
@@ -950,6 +969,7 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
             for k, t in candidates
         )
         rows, estimators, errors = [], [], []
+        outcomes = _with_progress(outcomes, len(candidates), self.progress)
         for (k, _), (row, estimator, error, seconds) in zip(
             candidates, outcomes, strict=True
         ):
