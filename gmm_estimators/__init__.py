@@ -3,9 +3,9 @@
 # Authors: The gmm_estimators developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-from ._covariance import available_covariance_types
 from ._gaussian_mixture import GaussianMixture
 from ._prior import ConjugatePrior
+from .covariance import available_covariance_types
 from .exceptions import DegenerateFitWarning
 
 __version__ = "0.1.0.dev0"

@@ -21,9 +21,20 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from . import _em
+from ._engine import (
+    ArraySource,
+    EMOptions,
+    Params,
+    block_mapper,
+    fit_restarts,
+    log_normalizer,
+    normalize_log_prob,
+    reduce_blocks,
+    row_argmax,
+    statistics_from_resp,
+)
 from ._initialization import INITIALIZERS, CanonicalRows, initial_responsibilities
-from ._prior import log_prior_density, resolve_prior
+from ._prior import resolve_prior
 from .exceptions import DegenerateFitWarning
 
 # A component is collapsed when its covariance has an eigenvalue below this
@@ -35,11 +46,16 @@ COLLAPSE_RATIO = 1e-6
 class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
     """Base class for mixture models fitted by EM on sufficient statistics.
 
-    Subclasses provide the covariance structure (:meth:`_covariance_model`)
-    and the user-supplied starting parameters (:meth:`_initial_parameters`);
-    everything else (restarts, convergence, the final E-step that makes
+    Subclasses provide the covariance structure (:meth:`_covariance_model`),
+    the user-supplied starting parameters (:meth:`_initial_parameters`) and,
+    if they have such parameters, the prior (:meth:`_prior_parameter`) and
+    fixed proportions (:meth:`_fixed_proportions`): those four methods are
+    everything this class reads of a subclass besides the parameters declared
+    in its own ``_parameter_constraints``. The EM loop and the restarts are
+    the engine's (``_engine.fit_restarts``); this class turns them into the
+    scikit-learn API: validation, the final E-step that makes
     ``fit_predict`` agree with ``fit().predict``, prediction, sampling and the
-    information criteria) lives here.
+    information criteria.
     """
 
     _parameter_constraints: dict = {
@@ -62,6 +78,14 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
     @abstractmethod
     def _initial_parameters(self, n_features, model):
         """Validated ``(weights, means, precisions)`` given by the user, or None."""
+
+    def _prior_parameter(self):
+        """The conjugate prior asked for (None, 'default' or a ConjugatePrior)."""
+        return None
+
+    def _fixed_proportions(self):
+        """Whether the mixing proportions stay at ``1 / n_components``."""
+        return False
 
     # ------------------------------------------------------------------ fit
     def fit(self, X, y=None, sample_weight=None):
@@ -112,18 +136,11 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         """
         X = self._fit(X, sample_weight)
         # A final E-step so that fit_predict(X) always equals fit(X).predict(X).
-        self.labels_ = self._blockwise(X, _em.row_argmax)
+        self.labels_ = self._blockwise(X, row_argmax)
         return self.labels_
 
-    def _fit(self, X, sample_weight, data=None):
+    def _fit(self, X, sample_weight):
         """Everything :meth:`fit_predict` does but its final E-step.
-
-        Parameters
-        ----------
-        data : _em.FitData or None, default=None
-            The summary of ``X`` and ``sample_weight`` (centred copy, mean,
-            scatter), when the caller has it already: the selector computes
-            it once for all candidates.
 
         Returns
         -------
@@ -138,17 +155,25 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         self._check_enough_samples(X, sample_weight)
         model = self._covariance_model()
         user_init = self._initial_parameters(X.shape[1], model)
-        if data is None:
-            data = _em.FitData.from_arrays(X, sample_weight)
+        source = ArraySource.from_arrays(X, sample_weight)
         # Resolved once per fit: mclust's defaults come from the training data.
-        self.prior_ = resolve_prior(
-            getattr(self, "prior", None), model, data, self.n_components
+        prior = resolve_prior(
+            self._prior_parameter(), model, source, self.n_components
         )
-
-        with _em.block_mapper(data, model, self.n_components) as mapper:
-            best = self._best_run(model, data, user_init, mapper)
-        self.converged_ = best["converged"]
-        if not self.converged_ and self.max_iter > 0:
+        options = EMOptions(
+            reg_covar=self.reg_covar,
+            tol=self.tol,
+            max_iter=self.max_iter,
+            equal_proportions=self._fixed_proportions(),
+            prior=prior,
+        )
+        monitor = _VerboseMonitor(self) if self.verbose else None
+        with block_mapper(source, model, self.n_components) as mapper:
+            starts = self._starts(model, source, options, user_init, mapper)
+            best = fit_restarts(
+                model, source, starts, options, mapper=mapper, monitor=monitor
+            )
+        if not best.converged and self.max_iter > 0:
             warnings.warn(
                 "Best performing initialization did not converge. Try different "
                 "init parameters, or increase max_iter, tol, or check for "
@@ -156,46 +181,26 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
                 ConvergenceWarning,
                 stacklevel=3,
             )
-        self._set_fitted_parameters(best["params"], data.center, X.dtype)
-        self.n_iter_ = best["n_iter"]
-        self.lower_bound_ = best["lower_bound"] if best["n_iter"] else -np.inf
-        self.lower_bounds_ = best["lower_bounds"]
-        self._record_collapse(model, data, best["params"], best["jittered"])
-        self.n_parameters_ = self._n_parameters()
+        set_fitted_attributes(self, model, source, options, best, X.dtype)
         return X
 
-    def _best_run(self, model, data, user_init, mapper):
-        """EM from ``n_init`` starts (or the previous fit); the best run."""
-        do_init = not (self.warm_start and hasattr(self, "converged_"))
-        n_init = self.n_init if do_init else 1
+    def _starts(self, model, source, options, user_init, mapper):
+        """The ``n_init`` starts (or the previous fit), made one at a time."""
+        if self.warm_start and hasattr(self, "converged_"):
+            yield self._params_from_attributes(source.center), self.lower_bound_
+            return
         random_state = check_random_state(self.random_state)
         # The initialiser's view of the rows is the same for every start.
         canonical = (
-            CanonicalRows.of(data.X, data.sample_weight)
-            if do_init and any(value is None for value in user_init)
+            CanonicalRows.of(source.X, source.sample_weight)
+            if any(value is None for value in user_init)
             else None
         )
-        best = None
-        for init in range(n_init):
-            self._print_verbose_msg_init_beg(init)
-            if do_init:
-                params = self._start(
-                    model, data, user_init, random_state, mapper, canonical
-                )
-                lower_bound = -np.inf
-            else:
-                params = self._params_from_attributes(data.center)
-                lower_bound = self.lower_bound_
-            run = self._run_em(model, data, params, lower_bound, mapper)
-            # As scikit-learn: without iterations the last start is kept.
-            if (
-                best is None
-                or self.max_iter == 0
-                or run["lower_bound"] > best["lower_bound"]
-                or best["lower_bound"] == -np.inf
-            ):
-                best = run
-        return best
+        for _ in range(self.n_init):
+            params = self._start(
+                model, source, options, user_init, random_state, mapper, canonical
+            )
+            yield params, -np.inf
 
     def _check_enough_samples(self, X, sample_weight):
         n_samples = X.shape[0]
@@ -214,29 +219,31 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
                     "or give more samples a positive weight."
                 )
 
-    def _start(self, model, data, user_init, random_state, mapper=map, canonical=None):
+    def _start(
+        self, model, source, options, user_init, random_state, mapper, canonical
+    ):
         """Starting parameters: from the initialiser, then the user's overrides."""
         weights, means, precisions = user_init
-        n_components, d = self.n_components, data.n_features
+        n_components, d = self.n_components, source.n_features
         if weights is None or means is None or precisions is None:
             resp_of_rows = initial_responsibilities(
                 self.init_params,
-                data.X,
+                source.X,
                 n_components,
-                data.sample_weight,
+                source.sample_weight,
                 random_state,
                 canonical=canonical,
             )
-            stats = _em.statistics_from_resp(
-                model, data, resp_of_rows, n_components, mapper
+            stats = statistics_from_resp(
+                model, source, resp_of_rows, n_components, mapper
             )
-            params, _ = self._m_step(model, data, stats)
+            params, _ = options.m_step(model, source, stats)
         else:
-            params = _em.Params(None, None, None, None)
+            params = Params(None, None, None, None)
         if weights is not None:
             params.weights = np.asarray(weights, dtype=np.float64)
         if means is not None:
-            params.means = np.asarray(means, dtype=np.float64) - data.center
+            params.means = np.asarray(means, dtype=np.float64) - source.center
         if precisions is not None:
             precisions = np.asarray(precisions, dtype=np.float64)
             params.precisions_cholesky = model.precision_cholesky_from_precisions(
@@ -248,62 +255,7 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         assert params.means.shape == (n_components, d)
         return params
 
-    def _m_step(self, model, data, stats, previous=None):
-        """The engine's M-step with this estimator's options."""
-        return _em.m_step(
-            model,
-            data,
-            stats,
-            self.reg_covar,
-            equal_proportions=getattr(self, "equal_proportions", False),
-            previous=previous,
-            prior=self.prior_,
-        )
-
-    def _run_em(self, model, data, params, lower_bound, mapper=map):
-        """One EM run from ``params``; returns its best state and history."""
-        lower_bounds = []
-        jittered = np.zeros(self.n_components, dtype=bool)
-        converged = False
-        n_iter = 0
-        for n_iter in range(1, self.max_iter + 1):
-            previous = lower_bound
-            log_likelihood, stats = _em.em_step(model, data, params, mapper)
-            if self.prior_ is not None:
-                # MAP-EM increases the log posterior, not the likelihood alone.
-                log_likelihood += log_prior_density(
-                    self.prior_, model, data.center, params
-                )
-            params, jittered = self._m_step(model, data, stats, params.covariances)
-            lower_bound = log_likelihood / data.weight_sum
-            lower_bounds.append(lower_bound)
-            change = lower_bound - previous
-            self._print_verbose_msg_iter_end(n_iter, change)
-            if abs(change) < self.tol:
-                converged = True
-                break
-        if self.max_iter:
-            self._print_verbose_msg_init_end(lower_bound, converged)
-        return {
-            "params": params,
-            "jittered": jittered,
-            "lower_bound": lower_bound,
-            "lower_bounds": lower_bounds,
-            "n_iter": n_iter,
-            "converged": converged,
-        }
-
     # ----------------------------------------------------- fitted parameters
-    def _set_fitted_parameters(self, params, center, dtype):
-        model = self._covariance_model()
-        self.weights_ = params.weights.astype(dtype)
-        self.means_ = (params.means + center).astype(dtype)
-        self.covariances_ = np.asarray(params.covariances).astype(dtype)
-        self.precisions_cholesky_ = np.asarray(params.precisions_cholesky).astype(dtype)
-        self.precisions_ = model.precisions_from_cholesky(
-            np.asarray(params.precisions_cholesky, dtype=np.float64)
-        ).astype(dtype)
-
     def _params_from_attributes(self, center):
         """Fitted attributes as engine parameters centred on ``center``."""
 
@@ -312,43 +264,12 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         def array(values):
             return np.ascontiguousarray(values, dtype=np.float64)
 
-        return _em.Params(
+        return Params(
             array(self.weights_),
             array(self.means_) - center,
             array(self.covariances_),
             array(self.precisions_cholesky_),
         )
-
-    def _record_collapse(self, model, data, params, jittered):
-        """Flag components whose covariance is tiny against the data's spread."""
-        d = data.n_features
-        data_cov = data.total_scatter / data.weight_sum
-        # Directions where the data itself has no spread (constant or collinear
-        # features) are not a collapse of one component: floor them.
-        floor = max(self.reg_covar, 1e-12 * max(np.trace(data_cov) / d, 1e-300))
-        data_cov = data_cov + floor * np.eye(d)
-        full = model.to_full(params.covariances, self.n_components, d)
-        ratios = np.array(
-            [linalg.eigh(cov, data_cov, eigvals_only=True)[0] for cov in full]
-        )
-        collapsed = np.flatnonzero(jittered | (ratios < COLLAPSE_RATIO))
-        self.collapsed_components_ = collapsed
-        if collapsed.size:
-            listed = ", ".join(
-                f"{k} (smallest variance ratio {ratios[k]:.2g})" for k in collapsed
-            )
-            warnings.warn(
-                f"{type(self).__name__}: component(s) {listed} collapsed: their "
-                f"covariance has an eigenvalue below {COLLAPSE_RATIO:g} times the "
-                "data's variance in that direction, typically because the "
-                "component sits on duplicated or integer-valued rows. Its "
-                "likelihood is unbounded, so BIC/AIC of this fit are not "
-                "meaningful. Remedies: use fewer components, increase reg_covar "
-                "(in the data's units), or add jitter to discretised data. The "
-                "indices are stored in collapsed_components_.",
-                DegenerateFitWarning,
-                stacklevel=4,
-            )
 
     # ----------------------------------------------------------- prediction
     def _validated(self, X):
@@ -357,21 +278,12 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
 
     def _blockwise(self, X, reduce):
         """Apply ``reduce(weighted log-densities)`` to each block of X and stack."""
-        model = self._covariance_model()
         center = np.asarray(self.weights_, np.float64) @ np.asarray(
             self.means_, np.float64
         )
         params = self._params_from_attributes(center)
-        data = _em.FitData(X, None, center, None, float(X.shape[0]))
-        log_prob_of = _em.log_prob_function(model, params, X.dtype)
-
-        def block(rows):
-            return reduce(log_prob_of(data.centred(rows))[0])
-
-        n_components = self.means_.shape[0]
-        with _em.block_mapper(data, model, n_components) as mapper:
-            blocks = data.blocks(model, n_components)
-            return np.concatenate(list(mapper(block, blocks)))
+        source = ArraySource.for_prediction(X, center)
+        return reduce_blocks(self._covariance_model(), source, params, reduce)
 
     def score_samples(self, X):
         """Log-likelihood of each sample under the model.
@@ -386,7 +298,7 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
             ``log p(x)`` for each row.
         """
         X = self._validated(X)
-        return self._blockwise(X, _em.log_normalizer)
+        return self._blockwise(X, log_normalizer)
 
     def score(self, X, y=None, sample_weight=None):
         """Mean log-likelihood of X under the model.
@@ -417,7 +329,7 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         labels : ndarray of shape (n_samples,)
         """
         X = self._validated(X)
-        return self._blockwise(X, _em.row_argmax)
+        return self._blockwise(X, row_argmax)
 
     def predict_proba(self, X):
         """Posterior probability of each component for each sample.
@@ -432,7 +344,7 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
             Rows sum to one.
         """
         X = self._validated(X)
-        parts = self._blockwise(X, lambda wlp: _em.normalize_log_prob(wlp)[0].ravel())
+        parts = self._blockwise(X, lambda wlp: normalize_log_prob(wlp)[0].ravel())
         return parts.reshape(X.shape[0], -1)
 
     def predict_log_proba(self, X):
@@ -449,7 +361,7 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         X = self._validated(X)
 
         def log_resp(wlp):
-            log_norm = _em.log_normalizer(wlp.copy())
+            log_norm = log_normalizer(wlp.copy())
             with np.errstate(under="ignore"):
                 return (wlp - log_norm[:, np.newaxis]).ravel()
 
@@ -505,7 +417,7 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         """Number of free parameters of the fitted model."""
         n_components, n_features = self.means_.shape
         covariance = self._covariance_model().n_parameters(n_components, n_features)
-        n_weights = 0 if getattr(self, "equal_proportions", False) else n_components - 1
+        n_weights = 0 if self._fixed_proportions() else n_components - 1
         return int(covariance + n_components * n_features + n_weights)
 
     def bic(self, X):
@@ -574,3 +486,78 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
 
 def _num_rows(X):
     return X.shape[0] if hasattr(X, "shape") else len(X)
+
+
+class _VerboseMonitor:
+    """Reports EM progress through the estimator's verbose messages."""
+
+    def __init__(self, estimator):
+        self.estimator = estimator
+
+    def start(self, index):
+        self.estimator._print_verbose_msg_init_beg(index)
+
+    def iteration(self, n_iter, change):
+        self.estimator._print_verbose_msg_iter_end(n_iter, change)
+
+    def end(self, lower_bound, converged):
+        self.estimator._print_verbose_msg_init_end(lower_bound, converged)
+
+
+def set_fitted_attributes(estimator, model, source, options, result, dtype):
+    """Store an engine result as a mixture's fitted attributes.
+
+    The one place where fitted attributes are written, for ``fit`` and for
+    the selector's candidates alike: parameters back in the data's
+    coordinates and dtype, the run's history, the resolved prior, the
+    free-parameter count and the collapse check.
+    """
+    params = result.params
+    estimator.prior_ = options.prior
+    estimator.converged_ = result.converged
+    estimator.weights_ = params.weights.astype(dtype)
+    estimator.means_ = (params.means + source.center).astype(dtype)
+    estimator.covariances_ = np.asarray(params.covariances).astype(dtype)
+    estimator.precisions_cholesky_ = np.asarray(params.precisions_cholesky).astype(
+        dtype
+    )
+    estimator.precisions_ = model.precisions_from_cholesky(
+        np.asarray(params.precisions_cholesky, dtype=np.float64)
+    ).astype(dtype)
+    estimator.n_iter_ = result.n_iter
+    estimator.lower_bound_ = result.lower_bound if result.n_iter else -np.inf
+    estimator.lower_bounds_ = result.lower_bounds
+    estimator.n_parameters_ = estimator._n_parameters()
+    _record_collapse(estimator, model, source, params, result.jittered)
+
+
+def _record_collapse(estimator, model, data, params, jittered):
+    """Flag components whose covariance is tiny against the data's spread."""
+    d = data.n_features
+    data_cov = data.total_scatter / data.weight_sum
+    # Directions where the data itself has no spread (constant or collinear
+    # features) are not a collapse of one component: floor them.
+    floor = max(estimator.reg_covar, 1e-12 * max(np.trace(data_cov) / d, 1e-300))
+    data_cov = data_cov + floor * np.eye(d)
+    full = model.to_full(params.covariances, estimator.n_components, d)
+    ratios = np.array(
+        [linalg.eigh(cov, data_cov, eigvals_only=True)[0] for cov in full]
+    )
+    collapsed = np.flatnonzero(jittered | (ratios < COLLAPSE_RATIO))
+    estimator.collapsed_components_ = collapsed
+    if collapsed.size:
+        listed = ", ".join(
+            f"{k} (smallest variance ratio {ratios[k]:.2g})" for k in collapsed
+        )
+        warnings.warn(
+            f"{type(estimator).__name__}: component(s) {listed} collapsed: their "
+            f"covariance has an eigenvalue below {COLLAPSE_RATIO:g} times the "
+            "data's variance in that direction, typically because the "
+            "component sits on duplicated or integer-valued rows. Its "
+            "likelihood is unbounded, so BIC/AIC of this fit are not "
+            "meaningful. Remedies: use fewer components, increase reg_covar "
+            "(in the data's units), or add jitter to discretised data. The "
+            "indices are stored in collapsed_components_.",
+            DegenerateFitWarning,
+            stacklevel=4,
+        )

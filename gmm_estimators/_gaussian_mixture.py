@@ -8,8 +8,8 @@ from sklearn.utils import check_array
 from sklearn.utils._param_validation import StrOptions
 
 from ._base import BaseMixture
-from ._covariance import available_covariance_types, get_covariance_model
 from ._prior import ConjugatePrior
+from .covariance import RegisteredCovarianceType, get_covariance_model
 
 
 class GaussianMixture(BaseMixture):
@@ -178,7 +178,9 @@ class GaussianMixture(BaseMixture):
 
     _parameter_constraints: dict = {
         **BaseMixture._parameter_constraints,
-        "covariance_type": [StrOptions(set(available_covariance_types(aliases=True)))],
+        # Read from the registry when fit runs: structures registered after
+        # import are accepted.
+        "covariance_type": [RegisteredCovarianceType()],
         "weights_init": ["array-like", None],
         "means_init": ["array-like", None],
         "precisions_init": ["array-like", None],
@@ -225,6 +227,12 @@ class GaussianMixture(BaseMixture):
 
     def _covariance_model(self):
         return get_covariance_model(self.covariance_type)
+
+    def _prior_parameter(self):
+        return self.prior
+
+    def _fixed_proportions(self):
+        return self.equal_proportions
 
     def _initial_parameters(self, n_features, model):
         """Validated copies of the ``*_init`` parameters (never written back)."""

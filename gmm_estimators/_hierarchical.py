@@ -87,7 +87,7 @@ from scipy import linalg
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
-from ._em import one_blas_thread
+from ._engine import one_blas_thread
 
 __all__ = [
     "HierarchicalTree",

@@ -128,6 +128,7 @@ mixture estimation and model-based clustering. Journal of Classification
 # SPDX-License-Identifier: BSD-3-Clause
 
 from numbers import Real
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -240,6 +241,50 @@ class ConjugatePrior:
 
     __hash__ = None  # mutable, compared by value
 
+    def get_params(self, deep=True):
+        """The hyperparameters, as scikit-learn's estimators expose theirs.
+
+        With them, ``GaussianMixture(prior=ConjugatePrior())`` has nested
+        parameters such as ``prior__shrinkage`` that ``GridSearchCV`` can set.
+
+        Parameters
+        ----------
+        deep : bool, default=True
+            Ignored: a prior holds no estimators.
+
+        Returns
+        -------
+        params : dict
+        """
+        return {
+            "mean": self.mean,
+            "shrinkage": self.shrinkage,
+            "dof": self.dof,
+            "scale": self.scale,
+        }
+
+    def set_params(self, **params):
+        """Set hyperparameters by name.
+
+        Parameters
+        ----------
+        **params : dict
+            Any of ``mean``, ``shrinkage``, ``dof`` and ``scale``.
+
+        Returns
+        -------
+        self : ConjugatePrior
+        """
+        valid = self.get_params()
+        for name, value in params.items():
+            if name not in valid:
+                raise ValueError(
+                    f"Invalid parameter {name!r} for {type(self).__name__}; valid "
+                    f"parameters are {sorted(valid)}."
+                )
+            setattr(self, name, value)
+        return self
+
     def resolve(self, X, n_components, covariance_type="full", sample_weight=None):
         """The prior with every hyperparameter set, as a fit on X would use it.
 
@@ -266,8 +311,7 @@ class ConjugatePrior:
         from sklearn.utils import check_array
         from sklearn.utils.validation import _check_sample_weight
 
-        from ._covariance import get_covariance_model
-        from ._em import FitData
+        from .covariance import get_covariance_model
 
         X = check_array(X, dtype=[np.float64, np.float32])
         if sample_weight is not None:
@@ -275,9 +319,22 @@ class ConjugatePrior:
                 sample_weight, X, dtype=np.float64, ensure_non_negative=True
             )
         model = get_covariance_model(covariance_type)
-        return resolve_prior(
-            self, model, FitData.from_arrays(X, sample_weight), n_components
-        )
+        return resolve_prior(self, model, _summary(X, sample_weight), n_components)
+
+
+def _summary(X, sample_weight):
+    """What :func:`resolve_prior` reads of the data (as the engine's source)."""
+    weights = np.ones(X.shape[0]) if sample_weight is None else sample_weight
+    weight_sum = float(weights.sum())
+    center = weights @ X.astype(np.float64) / weight_sum
+    centred = X.astype(np.float64) - center
+    return SimpleNamespace(
+        X=X,
+        n_features=X.shape[1],
+        center=center,
+        weight_sum=weight_sum,
+        total_scatter=(centred * weights[:, np.newaxis]).T @ centred,
+    )
 
 
 def _same(a, b):
@@ -491,7 +548,7 @@ def map_m_step_inputs(prior, model, center, nk, means, scatter):
     means : ndarray of shape (K, d)
         Component sample means ``xbar_k`` (centred).
     scatter : ndarray
-        Scatter about ``xbar_k`` in the form ``model.scatter`` asks for.
+        Scatter about ``xbar_k`` in the form ``model.scatter`` reads.
 
     Returns
     -------
@@ -512,20 +569,15 @@ def map_m_step_inputs(prior, model, center, nk, means, scatter):
     ]
     share = 1.0 / n_components if model.equal_covariance else 1.0
     L = share * _scale_matrix(prior, model, d)
-    if model.scatter == "full":
-        augmented = (
-            scatter
-            + weight[:, np.newaxis, np.newaxis]
-            * shift[:, :, np.newaxis]
-            * shift[:, np.newaxis, :]
-            + L
-        )
-    elif model.scatter == "diag":
-        augmented = scatter + weight[:, np.newaxis] * shift**2 + np.diag(L)
-    elif model.scatter == "pooled":
-        augmented = scatter + (shift.T * weight) @ shift + n_components * L
-    else:  # pragma: no cover - a registration error
-        raise ValueError(f"Unknown scatter kind {model.scatter!r}.")
+    # Per component, W'_k - W_k = s_k e_k e_k^T + b L; the structure's form
+    # reduces those matrices as it reduces scatter (diagonals, pooled sum).
+    added = (
+        weight[:, np.newaxis, np.newaxis]
+        * shift[:, :, np.newaxis]
+        * shift[:, np.newaxis, :]
+        + L
+    )
+    augmented = scatter + model.scatter.from_full(added)
     counts = nk + _prior_counts(model, d, n_components, kappa, prior.dof)
     return posterior_means, augmented, counts
 
@@ -543,7 +595,7 @@ def log_prior_density(prior, model, center, params):
     model : CovarianceModel
     center : ndarray of shape (d,)
         The engine's centre (``params.means`` are relative to it).
-    params : _em.Params
+    params : Params
         Means, and precision Cholesky factors in the structure's shape.
 
     Returns

@@ -23,7 +23,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from ._covariance import get_covariance_model
+from .covariance import get_covariance_model
 
 __all__ = ["plot_components", "plot_criterion", "plot_density", "plot_pairs"]
 

@@ -26,8 +26,8 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import InvalidParameterError
 
 from gmm_estimators import GaussianMixture, available_covariance_types
-from gmm_estimators import _covariance as covariance_module
-from gmm_estimators._covariance import get_covariance_model
+from gmm_estimators.covariance import _solvers as covariance_module
+from gmm_estimators.covariance import get_covariance_model
 from gmm_estimators.exceptions import DegenerateFitWarning
 
 STRUCTURES = available_covariance_types()
@@ -105,11 +105,7 @@ def full_scatters(nk, d, rng, sheared=False):
 
 def scatter_for(model, full):
     """The scatter a structure's M-step asks for, from full W_k."""
-    if model.scatter == "full":
-        return full
-    if model.scatter == "diag":
-        return np.diagonal(full, axis1=1, axis2=2).copy()
-    return full.sum(axis=0)
+    return model.scatter.from_full(full)
 
 
 def objective(nk, full, covariances):

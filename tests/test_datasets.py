@@ -389,7 +389,7 @@ def test_docstring_examples():
 
 @pytest.mark.parametrize("name", ["EEE", "VEV", "EVI", "EII"])
 def test_make_gaussian_mixture_mclust_structures(name):
-    from gmm_estimators._covariance import get_covariance_model
+    from gmm_estimators.covariance import get_covariance_model
 
     _, _, params = make_gaussian_mixture(
         50,

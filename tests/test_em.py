@@ -13,16 +13,27 @@ from scipy.special import logsumexp
 from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_limits
 
-from gmm_estimators import GaussianMixture, _em, available_covariance_types
-from gmm_estimators._covariance import (
+from gmm_estimators import GaussianMixture, available_covariance_types
+from gmm_estimators import _engine as _em
+from gmm_estimators._engine import _data, _estep
+from gmm_estimators.covariance import get_covariance_model
+from gmm_estimators.covariance._families import _mahalanobis_whitened
+from gmm_estimators.covariance._forms import (
+    DIAGONAL,
+    MOMENTS,
+    POOLED,
+    WHITENED,
     _feature_distance_function,
-    _mahalanobis_whitened,
     _moment_coefficients,
     _moment_form_is_accurate,
-    get_covariance_model,
-    moment_features,
 )
-from gmm_estimators._stats import make_accumulator
+from gmm_estimators.covariance._linalg import moment_features
+
+FORMS = {"full": WHITENED, "full-moments": MOMENTS, "diag": DIAGONAL, "pooled": POOLED}
+
+
+def make_accumulator(form, *args):
+    return FORMS[form].new_statistics(*args)
 
 
 def blobs(rng, n=600, d=4, k=3):
@@ -71,7 +82,7 @@ def test_result_independent_of_threads(rng):
 @pytest.mark.parametrize("scatter", ["full", "full-moments", "diag", "pooled"])
 def test_statistics_merge_by_addition(scatter, rng):
     X = blobs(rng, n=300)
-    data = _em.FitData.from_arrays(X)
+    data = _em.ArraySource.from_arrays(X)
     resp = rng.dirichlet(np.ones(3), size=X.shape[0])
     means = rng.randn(3, X.shape[1])
     whole = make_accumulator(scatter, means)
@@ -89,7 +100,7 @@ def test_statistics_merge_by_addition(scatter, rng):
 def test_statistics_are_the_weighted_scatter(scatter, rng):
     """finalize() gives the weighted means and scatter computed directly."""
     X = blobs(rng, n=300)
-    data = _em.FitData.from_arrays(X)
+    data = _em.ArraySource.from_arrays(X)
     resp = rng.dirichlet(np.ones(3), size=X.shape[0])
     stats = make_accumulator(scatter, rng.randn(3, X.shape[1]))
     stats.add_block(data.centred(slice(None)), resp)
@@ -127,7 +138,7 @@ def test_initial_statistics_exact_in_one_pass_or_two(
     labels = np.repeat(np.arange(3), 100)
     X = (rng.randn(300, 4) + separation * labels[:, np.newaxis]).astype(dtype)
     resp = np.eye(3)[labels]
-    data = _em.FitData.from_arrays(X)
+    data = _em.ArraySource.from_arrays(X)
     model = get_covariance_model("full")
     stats = _em.statistics_from_resp(model, data, lambda rows: resp[rows], 3)
     assert isinstance(stats, type(make_accumulator(form, np.zeros((3, 4)))))
@@ -147,12 +158,12 @@ def test_initial_statistics_exact_in_one_pass_or_two(
 def test_fit_data_holds_a_read_only_centred_copy(rng):
     X = blobs(rng, n=300) + 1e3
     original = X.copy()
-    data = _em.FitData.from_arrays(X)
+    data = _em.ArraySource.from_arrays(X)
     assert_allclose(data.center, X.mean(axis=0), rtol=1e-14)
     assert_allclose(data.centred_X, X - X.mean(axis=0), atol=1e-9)
     # Blocks are views of the copy: a write anywhere downstream would raise.
     assert not data.centred(slice(0, 10)).flags.writeable
-    GaussianMixture(3, random_state=0)._fit(X, None, data)
+    GaussianMixture(3, random_state=0).fit(X)
     np.testing.assert_array_equal(X, original)
 
 
@@ -161,41 +172,40 @@ def test_cached_features_give_the_same_fit(covariance_type, rng, monkeypatch):
     """Whole-data features (the selector's cache) equal per-block features."""
     X = blobs(rng, n=2000)
     # Blocks of a few hundred rows: the cache is read in slices.
-    monkeypatch.setattr(_em, "_BLOCK_BYTES", 2**14)
+    monkeypatch.setattr(_data, "_BLOCK_BYTES", 2**14)
     assert sum(1 for _ in _em.row_blocks(X.shape[0], 15)) > 5
-    form = {"full": "full-moments"}.get(covariance_type, "diag")
+    form = {"full": MOMENTS}.get(covariance_type, DIAGONAL)
+    model = get_covariance_model(covariance_type)
+    options = _em.EMOptions(reg_covar=1e-6, tol=0.0, max_iter=8)
+    resp = rng.dirichlet(np.ones(3), size=X.shape[0])
 
     def fit(cache_features):
-        data = _em.FitData.from_arrays(X, cache_features=cache_features)
-        mixture = GaussianMixture(
-            3, covariance_type=covariance_type, random_state=0, tol=0, max_iter=8
-        )
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            mixture._fit(X, None, data)
-        return mixture, data
+        data = _em.ArraySource.from_arrays(X, cache_features=cache_features)
+        stats = _em.statistics_from_resp(model, data, lambda rows: resp[rows], 3)
+        start, _ = options.m_step(model, data, stats)
+        return _em.run_em(model, data, start, options), data
 
     cached, data = fit(True)
     plain, plain_data = fit(False)
     assert set(data.feature_cache) == {form}
     assert not data.feature_cache[form].flags.writeable
     assert plain_data.feature_cache is None
-    assert_allclose(cached.lower_bounds_, plain.lower_bounds_, rtol=1e-13)
-    assert_allclose(cached.means_, plain.means_, rtol=1e-11, atol=1e-12)
-    assert_allclose(cached.covariances_, plain.covariances_, rtol=1e-11)
+    assert_allclose(cached.lower_bounds, plain.lower_bounds, rtol=1e-13)
+    assert_allclose(cached.params.means, plain.params.means, rtol=1e-11, atol=1e-12)
+    assert_allclose(cached.params.covariances, plain.params.covariances, rtol=1e-11)
 
 
 def test_feature_cache_respects_working_memory(rng):
     X = blobs(rng, n=2000)
-    data = _em.FitData.from_arrays(X, cache_features=True)
+    data = _em.ArraySource.from_arrays(X, cache_features=True)
     # Moment features of 2000 rows x 4 features: 15 x 2000 x 8 bytes = 234 KiB.
     with sklearn.config_context(working_memory=0.2):
-        data.cache_features("full-moments")
-        data.cache_features("diag")  # 9 x 2000 x 8 bytes = 141 KiB
-    assert set(data.feature_cache) == {"diag"}
-    assert data.features("full-moments", slice(0, 10)) is None
+        data.cache_features(MOMENTS)
+        data.cache_features(DIAGONAL)  # 9 x 2000 x 8 bytes = 141 KiB
+    assert set(data.feature_cache) == {DIAGONAL}
+    assert data.features(MOMENTS, slice(0, 10)) is None
     assert_allclose(
-        data.features("diag", slice(5, 10)),
+        data.features(DIAGONAL, slice(5, 10)),
         np.vstack([data.centred_X[5:10].T ** 2, data.centred_X[5:10].T, np.ones(5)]),
     )
 
@@ -203,14 +213,14 @@ def test_feature_cache_respects_working_memory(rng):
 @pytest.mark.parametrize("scatter", ["diag", "pooled"])
 def test_raw_moments_hold_the_coarser_statistics(scatter, rng):
     X = blobs(rng, n=300)
-    data = _em.FitData.from_arrays(X)
+    data = _em.ArraySource.from_arrays(X)
     resp = rng.dirichlet(np.ones(3), size=X.shape[0])
     moments = make_accumulator("full-moments", np.zeros((3, X.shape[1])))
     moments.add_block(data.centred(slice(None)), resp)
     direct = make_accumulator(scatter, np.zeros((3, X.shape[1])))
     direct.add_block(data.centred(slice(None)), resp)
     nk = resp.sum(axis=0)
-    coarse = moments.coarsened(scatter).finalize(nk, data.total_scatter)
+    coarse = FORMS[scatter].derived_from(moments).finalize(nk, data.total_scatter)
     for got, want in zip(coarse, direct.finalize(nk, data.total_scatter), strict=True):
         assert_allclose(got, want, rtol=1e-12, atol=1e-12 * np.abs(want).max())
 
@@ -218,7 +228,7 @@ def test_raw_moments_hold_the_coarser_statistics(scatter, rng):
 def test_whitened_statistics_undo_the_whitening(rng):
     """Scatter accumulated in whitened coordinates equals the direct one."""
     X = blobs(rng, n=300)
-    data = _em.FitData.from_arrays(X)
+    data = _em.ArraySource.from_arrays(X)
     model = get_covariance_model("full")
     means = rng.randn(3, X.shape[1])
     covariances = np.stack([np.cov(rng.randn(50, X.shape[1]).T) for _ in range(3)])
@@ -262,8 +272,8 @@ def test_moment_form_only_where_accurate():
     assert _moment_form_is_accurate(far, chol, np.float64)
     assert not _moment_form_is_accurate(far, chol, np.float32)
     model = get_covariance_model("full")
-    assert model.block_form(far, chol, np.float32) == "full"
-    assert model.block_form(near, chol, np.float64) == "full-moments"
+    assert model.block_kernel(far, chol, np.float32).form is WHITENED
+    assert model.block_kernel(near, chol, np.float64).form is MOMENTS
 
 
 def test_float32_moment_form_keeps_its_documented_precision(rng):
@@ -273,10 +283,10 @@ def test_float32_moment_form_keeps_its_documented_precision(rng):
     wide = fitted(X)
     narrow = fitted(X.astype(np.float32), means_init=wide.means_)
     center = wide.weights_ @ wide.means_
-    form = get_covariance_model("full").block_form(
+    kernel = get_covariance_model("full").block_kernel(
         wide.means_ - center, wide.precisions_cholesky_, np.float32
     )
-    assert form == "full-moments"
+    assert kernel.form is MOMENTS
     wide = fitted(X.astype(np.float32).astype(np.float64), means_init=wide.means_)
     assert_allclose(narrow.lower_bound_, wide.lower_bound_, rtol=1e-5)
     assert_allclose(narrow.predict_proba(X), wide.predict_proba(X), atol=5e-4)
@@ -382,7 +392,7 @@ def test_log_normalizer_and_responsibilities(rng, dtype):
     # Responsibilities below the documented floor (kept out of the subnormal
     # range) are raised to about exp(floor); the others are exact to the
     # rounding of their exponent, eps * |log r| (|log r| < 60, the float32 floor).
-    floor = float(np.exp(_em._EXP_FLOOR[dtype]))
+    floor = float(np.exp(_estep._EXP_FLOOR[dtype]))
     assert np.all(resp[:, 3] <= 1.01 * floor)
     assert_allclose(
         resp,

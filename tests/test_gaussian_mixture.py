@@ -20,7 +20,7 @@ from gmm_estimators import (
     GaussianMixture,
     available_covariance_types,
 )
-from gmm_estimators._covariance import get_covariance_model
+from gmm_estimators.covariance import get_covariance_model
 
 SKLEARN_TYPES = ["full", "tied", "diag", "spherical"]
 

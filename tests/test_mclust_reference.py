@@ -28,8 +28,9 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
-from gmm_estimators import GaussianMixture, _em
-from gmm_estimators._covariance import get_covariance_model
+from gmm_estimators import GaussianMixture
+from gmm_estimators import _engine as _em
+from gmm_estimators.covariance import get_covariance_model
 
 FIXTURES = Path(__file__).parent / "fixtures" / "mclust"
 
@@ -67,7 +68,7 @@ def start_from_partition(X, labels, covariance_type):
     """weights_init, means_init, precisions_init of the M-step on a hard partition."""
     n_components = labels.max() + 1
     model = get_covariance_model(covariance_type)
-    data = _em.FitData.from_arrays(X)
+    data = _em.ArraySource.from_arrays(X)
     one_hot = np.eye(n_components)[labels]
     stats = _em.statistics_from_resp(
         model, data, lambda rows: one_hot[rows], n_components

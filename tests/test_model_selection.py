@@ -21,7 +21,7 @@ from gmm_estimators import (
     GaussianMixture,
     available_covariance_types,
 )
-from gmm_estimators._covariance import get_covariance_model
+from gmm_estimators.covariance import get_covariance_model
 from gmm_estimators.model_selection import (
     WORST_SCORE,
     GaussianMixtureIC,

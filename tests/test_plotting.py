@@ -14,7 +14,7 @@ from matplotlib.collections import PathCollection  # noqa: E402
 from matplotlib.patches import Ellipse  # noqa: E402
 
 from gmm_estimators import GaussianMixture, available_covariance_types  # noqa: E402
-from gmm_estimators._covariance import get_covariance_model  # noqa: E402
+from gmm_estimators.covariance import get_covariance_model  # noqa: E402
 from gmm_estimators.datasets import make_gaussian_mixture  # noqa: E402
 from gmm_estimators.plotting import (  # noqa: E402
     plot_components,

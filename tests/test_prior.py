@@ -32,11 +32,11 @@ from gmm_estimators import (
     ConjugatePrior,
     DegenerateFitWarning,
     GaussianMixture,
-    _em,
     available_covariance_types,
 )
-from gmm_estimators._covariance import get_covariance_model
+from gmm_estimators import _engine as _em
 from gmm_estimators._prior import log_prior_density, minimum_dof, resolve_prior
+from gmm_estimators.covariance import get_covariance_model
 from gmm_estimators.datasets import load_old_faithful
 
 FIXTURES = Path(__file__).parent / "fixtures" / "mclust"
@@ -65,7 +65,7 @@ def map_step_on_partition(X, labels, name, prior=None, reg_covar=0.0):
     """The package's (MAP) M-step on the one-hot responsibilities of a partition."""
     n_components = labels.max() + 1
     model = get_covariance_model(name)
-    data = _em.FitData.from_arrays(X)
+    data = _em.ArraySource.from_arrays(X)
     one_hot = np.eye(n_components)[labels]
     stats = _em.statistics_from_resp(
         model, data, lambda rows: one_hot[rows], n_components

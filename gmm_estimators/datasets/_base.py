@@ -11,7 +11,7 @@ from importlib import resources
 import numpy as np
 from sklearn.utils import Bunch, check_random_state
 
-from .._covariance import available_covariance_types, get_covariance_model
+from ..covariance import available_covariance_types, get_covariance_model
 
 __all__ = ["load_old_faithful", "make_gaussian_mixture"]
 
@@ -218,11 +218,7 @@ def _random_covariances(rng, covariance_type, n_components, n_features):
     raw = np.stack(
         [_random_full_covariance(rng, n_features) for _ in range(n_components)]
     )
-    scatter = {
-        "full": raw,
-        "diag": np.diagonal(raw, axis1=1, axis2=2).copy(),
-        "pooled": raw.sum(axis=0),
-    }[model.scatter]
+    scatter = model.scatter.from_full(raw)
     covariances = model.m_step(np.ones(n_components), scatter, reg_covar=0.0)
     return model.to_full(covariances, n_components, n_features)
 

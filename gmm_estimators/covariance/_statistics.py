@@ -6,8 +6,9 @@ covariance structure needs only
 * ``N_k = sum_i w_i r_ik``,
 * the weighted mean of each component, and
 * the weighted scatter about that mean, in the form the structure asks for
-  (``CovarianceModel.scatter``): one ``(d, d)`` matrix per component, their
-  diagonals, or the pooled within-component matrix.
+  (its :class:`~gmm_estimators.covariance.StatisticsForm`): one ``(d, d)``
+  matrix per component, their diagonals, or the pooled within-component
+  matrix.
 
 Every accumulator here holds plain sums, so blocks of rows (or chunks on
 other machines) are combined by addition; ``finalize`` turns the sums into
@@ -26,14 +27,19 @@ forms work on data already centred on its weighted mean by the engine.
 
 import numpy as np
 
-from ._covariance import (
+from ._linalg import (
     diagonal_features,
     inverse_triangular,
     moment_features,
     outer_product_columns,
 )
 
-__all__ = ["block_features", "make_accumulator"]
+__all__ = [
+    "DiagonalScatter",
+    "MomentScatter",
+    "PooledScatter",
+    "WhitenedScatter",
+]
 
 
 def _mean_correction(sums, nk_reg, nk):
@@ -143,7 +149,7 @@ class MomentScatter(_Accumulator):
     the moment features the moment form of the distances already computed.
     Rows are centred on the data's mean; the structure only uses this form
     when the cancellation in ``raw - N xbar xbar'`` is negligible at the
-    data's precision (see ``_covariance._moment_form_is_accurate``).
+    data's precision (see ``covariance._forms._moment_form_is_accurate``).
     """
 
     _fields = ("sums", "raw")
@@ -156,7 +162,7 @@ class MomentScatter(_Accumulator):
         self.raw = np.zeros((n_components, n_features * (n_features + 1) // 2))
 
     def add_block(self, X, weighted_resp, features=None):
-        """``features`` is :func:`_covariance.moment_features` of the rows."""
+        """``features`` is :func:`moment_features` of the rows."""
         if features is None:
             features = moment_features(X)
         moments = (features @ weighted_resp).T
@@ -165,18 +171,18 @@ class MomentScatter(_Accumulator):
         self.sums += moments[:, n_pairs:-1]
         self.nk += moments[:, -1]
 
-    def coarsened(self, scatter):
-        """The statistics of a structure needing less, ``"diag"`` or ``"pooled"``.
+    def coarsened(self, accumulator):
+        """The statistics of an accumulator needing less, or None.
 
-        Both are sums over the same centred rows: the diagonal accumulator
-        sums the squares (the diagonal of the raw moments), the pooled one
-        only the first moments.
+        The diagonal and pooled accumulators sum over the same centred rows:
+        the diagonal one sums the squares (the diagonal of the raw moments),
+        the pooled one only the first moments.
         """
-        stats = make_accumulator(
-            scatter, np.zeros((self.n_components, self.n_features))
-        )
+        if accumulator not in (DiagonalScatter, PooledScatter):
+            return None
+        stats = accumulator(np.zeros((self.n_components, self.n_features)))
         stats.nk, stats.sums = self.nk.copy(), self.sums.copy()
-        if scatter == "diag":
+        if accumulator is DiagonalScatter:
             rows, cols = outer_product_columns(self.n_features)
             stats.squares = self.raw[:, rows == cols].copy()
         return stats
@@ -207,7 +213,7 @@ class DiagonalScatter(_Accumulator):
         self.squares = np.zeros((n_components, n_features))
 
     def add_block(self, X, weighted_resp, features=None):
-        """``features`` is :func:`_covariance.diagonal_features` of the rows."""
+        """``features`` is :func:`diagonal_features` of the rows."""
         if features is None:
             features = diagonal_features(X)
         moments = (features @ weighted_resp).T
@@ -246,37 +252,3 @@ class PooledScatter(_Accumulator):
         between = (self.sums.T * factor) @ self.sums
         scatter = total_scatter - between
         return self.sums / nk_reg[:, np.newaxis], 0.5 * (scatter + scatter.T)
-
-
-_ACCUMULATORS = {
-    "full": WhitenedScatter,
-    "full-moments": MomentScatter,
-    "diag": DiagonalScatter,
-    "pooled": PooledScatter,
-}
-
-
-def make_accumulator(scatter, means, precisions_cholesky=None):
-    """Empty accumulator for the scatter a structure needs.
-
-    Parameters
-    ----------
-    scatter : {"full", "full-moments", "diag", "pooled"}
-        ``CovarianceModel.block_form(...)`` (``CovarianceModel.scatter`` at
-        initialisation).
-    means : ndarray of shape (K, d)
-        Centred means of the E-step that will produce the responsibilities.
-    precisions_cholesky : ndarray or None
-        Their precision Cholesky factors (used by the whitened accumulator).
-    """
-    return _ACCUMULATORS[scatter](means, precisions_cholesky)
-
-
-def block_features(scatter):
-    """The function computing the per-row features an accumulator reads.
-
-    ``features(X)`` for a block of centred rows, the by-product the distances
-    of that form compute and ``add_block`` takes (shape (m, n)); None for the
-    accumulators that read the rows themselves.
-    """
-    return _ACCUMULATORS[scatter].features

@@ -1,62 +1,9 @@
-"""Model selection for Gaussian mixtures: scorers, an in-sample splitter, a selector.
-
-Three tools, from the most to the least scikit-learn-generic:
-
-- :func:`bic_score`, :func:`aic_score` and :func:`icl_score` are scorers
-  ``scorer(estimator, X, y=None)`` for :class:`~sklearn.model_selection.GridSearchCV`
-  and friends (a dict of them gives multi-metric search). They accept a bare
-  mixture or a :class:`~sklearn.pipeline.Pipeline` whose last step is a
-  mixture, give a degenerate fit the worst score, and return the *negated*
-  criterion because scikit-learn maximises scores. :func:`icl` computes the
-  integrated completed likelihood criterion itself.
-- :class:`InSampleSplit` is a one-split cross-validator whose train and test
-  sets are both the whole data, so that ``GridSearchCV(..., cv=InSampleSplit())``
-  computes information criteria the way they are defined: in-sample.
-- :class:`GaussianMixtureIC` searches numbers of components and covariance
-  structures in one call, sharing the k-means initialisation of each number of
-  components between all structures, and never chooses a degenerate fit.
-
-Sign conventions
-----------------
-Everything in this package follows scikit-learn's *lower-is-better* form:
-
-* ``BIC = -2 log L + p log n``,
-* ``AIC = -2 log L + 2 p``,
-* ``ICL = BIC - 2 sum_i sum_k c_ik log z_ik``, with ``z_ik`` the posterior
-  probability of component ``k`` for row ``i`` and ``c_ik`` the one-hot
-  most-probable (MAP) labelling; the added term, minus twice the summed log
-  posterior of each row's MAP component, penalises uncertain classifications,
-  so ``ICL >= BIC``, with equality when posteriors are 0 or 1.
-
-``log L`` is the total (not mean) log-likelihood and ``p`` the number of free
-parameters. R's mclust reports ``2 log L - p log n``, which is the same number
-with the sign flipped (higher is better); the scorers here return ``-BIC``,
-``-AIC`` and ``-ICL``, which therefore *equal* mclust's values. The selector's
-``criterion_`` and ``results_`` use the lower-is-better form, like
-:meth:`GaussianMixture.bic`.
-
-In-sample criteria versus held-out scores
------------------------------------------
-BIC is an in-sample criterion: the model is fitted to all ``n`` rows and the
-log-likelihood of those same rows is penalised by ``p log n``; it approximates
-``-2`` times the log marginal likelihood of the model. scikit-learn's gallery
-example *Gaussian Mixture Model Selection* instead runs ``GridSearchCV`` with
-its default 5-fold cross-validation and a BIC scorer, so each score is the
-log-likelihood of a *held-out* fold (``n / 5`` rows) under a model fitted to
-the other folds, penalised by ``p log(n / 5)``. That is a hybrid: held-out
-likelihood already penalises overfitting, the penalty then counts it again with
-the fold's size, and fitting on 80% of the data changes which models can be
-supported. It can choose a different model than BIC proper (see the example
-``plot_grid_search_pipeline.py``). Pass ``cv=InSampleSplit()`` to compute the
-criterion as Schwarz and mclust define it, or use :class:`GaussianMixtureIC`,
-which does so by construction and is much faster.
-"""
+"""GaussianMixtureIC: the number of components and the structure, by BIC."""
 
 # Authors: The gmm_estimators developers
 # SPDX-License-Identifier: BSD-3-Clause
 
 import copy
-import inspect
 import math
 import sys
 import warnings
@@ -66,331 +13,31 @@ from time import perf_counter
 import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin, DensityMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import BaseCrossValidator
-from sklearn.pipeline import Pipeline
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import (
     _check_sample_weight,
-    _num_samples,
     check_is_fitted,
     validate_data,
 )
 
-from . import _em
-from ._covariance import available_covariance_types, get_covariance_model
-from ._gaussian_mixture import GaussianMixture
-from ._initialization import INITIALIZERS, CanonicalRows, initial_responsibilities
-from ._prior import ConjugatePrior, resolve_prior
-from .exceptions import DegenerateFitWarning
-
-__all__ = [
-    "WORST_SCORE",
-    "GaussianMixtureIC",
-    "InSampleSplit",
-    "aic_score",
-    "bic_score",
-    "icl",
-    "icl_score",
-]
-
-#: Score the scorers give a degenerate fit. ``GridSearchCV`` ranks it last;
-#: it also warns that some test scores are non-finite, which is expected.
-WORST_SCORE = -np.inf
+from .._base import set_fitted_attributes
+from .._engine import (
+    ArraySource,
+    block_mapper,
+    fit_restarts,
+    log_normalizer,
+    reduce_blocks,
+    row_max_argmax,
+)
+from .._gaussian_mixture import GaussianMixture
+from .._initialization import INITIALIZERS, CanonicalRows
+from .._prior import ConjugatePrior
+from ..covariance import available_covariance_types, get_covariance_model
+from ..exceptions import DegenerateFitWarning
+from ._starts import _shared_starts, _starts_of, candidate_options
 
 _CRITERIA = ("bic", "aic", "icl")
-
-
-# ---------------------------------------------------------------------------
-# Criteria and scorers
-
-
-def _final_step(estimator, X):
-    """The mixture that does the scoring and X as that mixture sees it."""
-    if isinstance(estimator, Pipeline):
-        if len(estimator) > 1:
-            X = estimator[:-1].transform(X)
-        estimator = estimator[-1]
-    if not hasattr(estimator, "bic"):
-        raise TypeError(
-            "Expected a fitted Gaussian mixture (an estimator with a bic method) or "
-            f"a Pipeline ending with one; got {type(estimator).__name__}."
-        )
-    return estimator, X
-
-
-def _log_posteriors(mixture, X):
-    if hasattr(mixture, "predict_log_proba"):
-        return mixture.predict_log_proba(X)
-    # scikit-learn's mixtures have no predict_log_proba; the MAP posterior is
-    # at least 1 / n_components, so its logarithm is always finite.
-    with np.errstate(divide="ignore"):
-        return np.log(mixture.predict_proba(X))
-
-
-def icl(estimator, X):
-    """Integrated completed likelihood criterion of a fitted mixture (lower is better).
-
-    ``ICL = BIC - 2 sum_i sum_k c_ik log z_ik`` (Biernacki, Celeux and Govaert,
-    2000), where ``z_ik`` are the posterior probabilities (``predict_log_proba``)
-    and ``c_ik`` the one-hot most-probable labelling. The second term,
-    ``-2 sum_i log z_i,MAP``, is a classification entropy: ICL adds to BIC a
-    penalty for components that overlap, and so prefers well-separated
-    clusters.
-
-    Parameters
-    ----------
-    estimator : fitted mixture or Pipeline
-        A fitted :class:`~gmm_estimators.GaussianMixture` (or any mixture with
-        ``bic`` and ``predict_log_proba`` or ``predict_proba``), or a fitted
-        :class:`~sklearn.pipeline.Pipeline` whose last step is one; then X is
-        transformed by the preceding steps first.
-    X : array-like of shape (n_samples, n_features)
-        Data on which to evaluate the criterion, usually the training data.
-
-    Returns
-    -------
-    icl : float
-        The criterion in scikit-learn's lower-is-better form; mclust reports
-        ``-icl``. Always ``>= estimator.bic(X)``.
-
-    See Also
-    --------
-    icl_score : The negated criterion, as a scorer for ``GridSearchCV``.
-
-    Examples
-    --------
-    >>> from gmm_estimators import GaussianMixture
-    >>> from gmm_estimators.datasets import load_old_faithful
-    >>> from gmm_estimators.model_selection import icl
-    >>> X = load_old_faithful(return_X_y=True)
-    >>> gm = GaussianMixture(n_components=2, random_state=0).fit(X)
-    >>> round(gm.bic(X), 1), round(icl(gm, X), 1)
-    (2322.2, 2322.7)
-    """
-    mixture, X = _final_step(estimator, X)
-    log_resp = _log_posteriors(mixture, X)
-    # sum_k c_ik log z_ik is the log posterior of the MAP component.
-    map_log_resp = float(np.max(log_resp, axis=1).sum(dtype=np.float64))
-    return float(mixture.bic(X)) - 2.0 * map_log_resp
-
-
-def _changed_params(estimator, prefix=""):
-    """Parameters that differ from their defaults, named as in a grid search."""
-    if isinstance(estimator, Pipeline):
-        changed = {}
-        for name, step in estimator.steps:
-            if hasattr(step, "get_params"):
-                changed.update(_changed_params(step, f"{prefix}{name}__"))
-        return changed
-    init = type(estimator).__init__
-    init = getattr(init, "deprecated_original", init)
-    defaults = {
-        p.name: p.default
-        for p in inspect.signature(init).parameters.values()
-        if p.default is not inspect.Parameter.empty
-    }
-    changed = {}
-    for key, value in estimator.get_params(deep=False).items():
-        if key in defaults and repr(value) == repr(defaults[key]):
-            continue
-        changed[prefix + key] = value
-    return changed
-
-
-def _degenerate_components(mixture):
-    collapsed = getattr(mixture, "collapsed_components_", None)
-    if collapsed is None:
-        return None
-    collapsed = np.asarray(collapsed)
-    return collapsed if collapsed.size else None
-
-
-def _score(name, criterion, estimator, X):
-    mixture, Xt = _final_step(estimator, X)
-    collapsed = _degenerate_components(mixture)
-    if collapsed is not None:
-        params = ", ".join(f"{k}={v!r}" for k, v in _changed_params(estimator).items())
-        warnings.warn(
-            f"{name}: the candidate {{{params}}} is a degenerate fit (component(s) "
-            f"{collapsed.tolist()} collapsed onto too few distinct points), so its "
-            f"criterion is not meaningful; it gets the worst score {WORST_SCORE}. "
-            "Reduce n_components, increase reg_covar, or add jitter to "
-            "discretised data.",
-            DegenerateFitWarning,
-            stacklevel=3,
-        )
-        return WORST_SCORE
-    return -float(criterion(mixture, Xt))
-
-
-def bic_score(estimator, X, y=None):
-    """Negated Bayesian information criterion, a scorer for ``GridSearchCV``.
-
-    Returns ``-estimator.bic(X)`` (higher is better, equal to mclust's BIC).
-    A degenerate fit (non-empty ``collapsed_components_``) gets
-    :data:`WORST_SCORE` (``-inf``) and a
-    :class:`~gmm_estimators.DegenerateFitWarning` naming the candidate's
-    parameters; ``GridSearchCV`` then ranks it last (and warns that some
-    scores are non-finite). If *every* candidate is degenerate they tie and
-    ``GridSearchCV`` refits the first one: check ``cv_results_``, or use
-    :class:`GaussianMixtureIC`, which raises instead. Mixtures without
-    ``collapsed_components_`` (scikit-learn's) are scored as they are.
-
-    Parameters
-    ----------
-    estimator : fitted mixture or Pipeline
-        A fitted mixture with a ``bic`` method, or a fitted
-        :class:`~sklearn.pipeline.Pipeline` whose last step is one; X is then
-        transformed by the preceding steps before scoring.
-    X : array-like of shape (n_samples, n_features)
-        Data to score; use ``cv=InSampleSplit()`` so that it is the training
-        data, as BIC requires.
-    y : Ignored
-        Not used, present for the scorer protocol.
-
-    Returns
-    -------
-    score : float
-
-    See Also
-    --------
-    aic_score, icl_score, InSampleSplit, GaussianMixtureIC
-
-    Examples
-    --------
-    >>> from sklearn.model_selection import GridSearchCV
-    >>> from gmm_estimators import GaussianMixture
-    >>> from gmm_estimators.datasets import load_old_faithful
-    >>> from gmm_estimators.model_selection import InSampleSplit, bic_score
-    >>> X = load_old_faithful(return_X_y=True)
-    >>> search = GridSearchCV(
-    ...     GaussianMixture(random_state=0),
-    ...     {"n_components": [1, 2, 3], "covariance_type": ["full", "tied"]},
-    ...     scoring=bic_score,
-    ...     cv=InSampleSplit(),
-    ... ).fit(X)
-    >>> search.best_params_
-    {'covariance_type': 'full', 'n_components': 2}
-    >>> round(float(search.best_score_), 1)
-    -2322.2
-    """
-    return _score("bic_score", lambda m, Xt: m.bic(Xt), estimator, X)
-
-
-def aic_score(estimator, X, y=None):
-    """Negated Akaike information criterion, a scorer for ``GridSearchCV``.
-
-    Returns ``-estimator.aic(X)`` (higher is better). Degenerate fits get
-    :data:`WORST_SCORE` with a warning, as in :func:`bic_score`.
-
-    Parameters
-    ----------
-    estimator : fitted mixture or Pipeline
-        A fitted mixture with an ``aic`` method, or a fitted Pipeline ending
-        with one.
-    X : array-like of shape (n_samples, n_features)
-        Data to score (the training data for an in-sample criterion).
-    y : Ignored
-        Not used, present for the scorer protocol.
-
-    Returns
-    -------
-    score : float
-
-    See Also
-    --------
-    bic_score, icl_score
-    """
-    return _score("aic_score", lambda m, Xt: m.aic(Xt), estimator, X)
-
-
-def icl_score(estimator, X, y=None):
-    """Negated integrated completed likelihood criterion, a scorer.
-
-    Returns ``-icl(estimator, X)`` (higher is better, equal to mclust's ICL).
-    Degenerate fits get :data:`WORST_SCORE` with a warning, as in
-    :func:`bic_score`.
-
-    Parameters
-    ----------
-    estimator : fitted mixture or Pipeline
-        A fitted mixture, or a fitted Pipeline ending with one.
-    X : array-like of shape (n_samples, n_features)
-        Data to score (the training data for an in-sample criterion).
-    y : Ignored
-        Not used, present for the scorer protocol.
-
-    Returns
-    -------
-    score : float
-
-    See Also
-    --------
-    icl, bic_score
-    """
-    return _score("icl_score", icl, estimator, X)
-
-
-# ---------------------------------------------------------------------------
-# Splitter
-
-
-class InSampleSplit(BaseCrossValidator):
-    """One split whose training and test sets are both the whole data.
-
-    Information criteria such as BIC, AIC and ICL are in-sample: they
-    penalise the log-likelihood of the very data the model was fitted to.
-    ``GridSearchCV(..., scoring=bic_score, cv=InSampleSplit())`` therefore
-    computes them as defined, instead of on held-out folds.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from gmm_estimators.model_selection import InSampleSplit
-    >>> cv = InSampleSplit()
-    >>> cv
-    InSampleSplit()
-    >>> [(train.tolist(), test.tolist()) for train, test in cv.split(np.zeros((3, 2)))]
-    [([0, 1, 2], [0, 1, 2])]
-    >>> cv.get_n_splits()
-    1
-    """
-
-    def split(self, X, y=None, groups=None):
-        """Yield the single split ``(arange(n), arange(n))``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Data; only its number of rows is used.
-        y : Ignored
-            Not used, present for API consistency.
-        groups : Ignored
-            Not used, present for API consistency.
-
-        Yields
-        ------
-        train : ndarray of shape (n_samples,)
-        test : ndarray of shape (n_samples,)
-        """
-        n_samples = _num_samples(X)
-        yield np.arange(n_samples), np.arange(n_samples)
-
-    def get_n_splits(self, X=None, y=None, groups=None):
-        """Number of splits: always 1.
-
-        Parameters
-        ----------
-        X, y, groups : Ignored
-            Not used, present for API consistency.
-
-        Returns
-        -------
-        n_splits : int
-        """
-        return 1
 
 
 # ---------------------------------------------------------------------------
@@ -463,119 +110,25 @@ def _candidate_types(covariance_types, n_features):
     return names
 
 
-def _final_e_step(mixture, X, sample_weight):
+def _final_e_step(model, source, params):
     """Labels, total log-likelihood and ``sum_i w_i log z_i,MAP``, in one pass.
 
     The selector's candidates need both the labels of ``fit`` and the terms
-    of the criteria; one E-step over X gives them together.
+    of the criteria; one E-step over the data gives them together.
     """
 
     def reduce(weighted_log_prob):
-        top, labels = _em.row_max_argmax(weighted_log_prob)
-        log_norm = _em.log_normalizer(weighted_log_prob, top).astype(np.float64)
+        top, labels = row_max_argmax(weighted_log_prob)
+        log_norm = log_normalizer(weighted_log_prob, top).astype(np.float64)
         # log z of the MAP component: its weighted log-density minus log p(x).
         return np.column_stack([log_norm, top - log_norm, labels]).ravel()
 
-    per_row = mixture._blockwise(X, reduce).reshape(-1, 3)
+    per_row = reduce_blocks(model, source, params, reduce).reshape(-1, 3)
     labels = per_row[:, 2].astype(np.intp)
     terms = per_row[:, :2]
-    terms = terms.sum(axis=0) if sample_weight is None else sample_weight @ terms
+    weights = source.sample_weight
+    terms = terms.sum(axis=0) if weights is None else weights @ terms
     return labels, terms[0], terms[1]
-
-
-def _shared_starts(data, canonical, n_components, covariance_types, settings):
-    """Starting parameters of every structure for one number of components.
-
-    The initial partitions (``n_init`` of them) are drawn once, exactly as
-    ``GaussianMixture.fit`` draws them (same initialiser, same canonical row
-    order, same random stream); each structure's start is then the package's
-    own M-step on that partition. Structures that need the same kind of
-    scatter share the sufficient statistics.
-
-    ``data`` is the summary of the data (``_em.FitData``) and ``canonical``
-    the initialisers' view of its rows (``CanonicalRows``), both computed once
-    for every candidate. BLAS is held to one thread, as in
-    ``GaussianMixture.fit``.
-
-    Returns
-    -------
-    starts : dict or Exception
-        ``{covariance_type: [(weights, means, precisions), ...] or Exception}``,
-        or the error that made the initial partition impossible.
-    seconds : float
-    """
-    start = perf_counter()
-    with _em.one_blas_thread():
-        starts = _starts_from_partitions(
-            data, canonical, n_components, covariance_types, settings
-        )
-    return starts, perf_counter() - start
-
-
-def _starts_from_partitions(data, canonical, n_components, covariance_types, settings):
-    """The ``starts`` of :func:`_shared_starts`."""
-    random_state = check_random_state(settings["random_state"])
-    try:
-        partitions = []
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            for _ in range(settings["n_init"]):
-                partitions.append(
-                    initial_responsibilities(
-                        settings["init_params"],
-                        data.X,
-                        n_components,
-                        data.sample_weight,
-                        random_state,
-                        canonical=canonical,
-                    )
-                )
-    except (ValueError, np.linalg.LinAlgError) as error:
-        return error
-
-    starts = {name: [] for name in covariance_types}
-    # Structures with per-component matrices first: their raw moments, when
-    # accurate, hold the statistics of every other structure too.
-    covariance_types = sorted(
-        covariance_types, key=lambda name: get_covariance_model(name).scatter != "full"
-    )
-    for resp_of_rows in partitions:
-        statistics = {}  # by the kind of scatter the structures need
-        for name in covariance_types:
-            if isinstance(starts[name], Exception):
-                continue
-            try:
-                model = get_covariance_model(name)
-                full = statistics.get("full")
-                if model.scatter not in statistics and hasattr(full, "coarsened"):
-                    statistics[model.scatter] = full.coarsened(model.scatter)
-                if model.scatter not in statistics:
-                    statistics[model.scatter] = _em.statistics_from_resp(
-                        model, data, resp_of_rows, n_components
-                    )
-                stats = copy.deepcopy(statistics[model.scatter])
-                # The prior is resolved per structure (its scale takes the
-                # structure's form), exactly as GaussianMixture.fit resolves it.
-                params, _ = _em.m_step(
-                    model,
-                    data,
-                    stats,
-                    settings["reg_covar"],
-                    prior=resolve_prior(settings["prior"], model, data, n_components),
-                )
-                precisions = model.precisions_from_cholesky(params.precisions_cholesky)
-            except (ValueError, np.linalg.LinAlgError) as error:
-                starts[name] = error
-                continue
-            starts[name].append(
-                (params.weights, params.means + data.center, precisions)
-            )
-    return starts
-
-
-def _starts_of(shared, covariance_type):
-    """One structure's starts, or the error that prevents them."""
-    return shared if isinstance(shared, Exception) else shared[covariance_type]
 
 
 def _fit_candidate(data, n_components, covariance_type, starts, settings):
@@ -597,51 +150,41 @@ def _fit_candidate(data, n_components, covariance_type, starts, settings):
         error = starts
     else:
         try:
+            model = get_covariance_model(covariance_type)
+            options = candidate_options(settings, model, data, n_components)
+            with block_mapper(data, model, n_components) as mapper:
+                result = fit_restarts(
+                    model,
+                    data,
+                    ((params, -np.inf) for params in starts),
+                    options,
+                    mapper=mapper,
+                )
+            # The fit equals GaussianMixture(**these params).fit(X).
+            best = GaussianMixture(
+                n_components,
+                covariance_type=covariance_type,
+                tol=settings["tol"],
+                reg_covar=settings["reg_covar"],
+                max_iter=settings["max_iter"],
+                n_init=settings["n_init"],
+                init_params=settings["init_params"],
+                prior=settings["prior"],
+                random_state=settings["random_state"],
+            )
             with warnings.catch_warnings():
-                warnings.simplefilter("ignore", ConvergenceWarning)
                 warnings.simplefilter("ignore", DegenerateFitWarning)
-                for weights, means, precisions in starts:
-                    mixture = GaussianMixture(
-                        n_components,
-                        covariance_type=covariance_type,
-                        tol=settings["tol"],
-                        reg_covar=settings["reg_covar"],
-                        max_iter=settings["max_iter"],
-                        n_init=1,
-                        init_params=settings["init_params"],
-                        prior=settings["prior"],
-                        weights_init=weights,
-                        means_init=means,
-                        precisions_init=precisions,
-                        random_state=settings["random_state"],
-                    )
-                    # fit() without its final E-step, done below with the
-                    # criteria's.
-                    mixture._validate_params()
-                    mixture._fit(data.X, data.sample_weight, data)
-                    # The same rule as GaussianMixture's n_init restarts.
-                    if (
-                        best is None
-                        or settings["max_iter"] == 0
-                        or mixture.lower_bound_ > best.lower_bound_
-                        or best.lower_bound_ == -np.inf
-                    ):
-                        best = mixture
+                set_fitted_attributes(
+                    best, model, data, options, result, data.X.dtype
+                )
+            best.n_features_in_ = data.n_features
         except (ValueError, np.linalg.LinAlgError) as caught:
             best, error = None, caught
     if best is not None:
-        # The fit equals GaussianMixture(**these params).fit(X): make the
-        # estimator's parameters say so instead of listing the shared starts.
-        best.set_params(
-            n_init=settings["n_init"],
-            weights_init=None,
-            means_init=None,
-            precisions_init=None,
-        )
         best.labels_, log_likelihood, map_log_resp = _final_e_step(
-            best, data.X, data.sample_weight
+            model, data, result.params
         )
-        n_parameters = best._n_parameters()
+        n_parameters = best.n_parameters_
         bic = -2.0 * log_likelihood + n_parameters * math.log(data.weight_sum)
         row.update(
             bic=bic,
@@ -927,7 +470,7 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
             "prior": self.prior,
         }
 
-        data = _em.FitData.from_arrays(X, sample_weight, cache_features=True)
+        data = ArraySource.from_arrays(X, sample_weight, cache_features=True)
         canonical = CanonicalRows.of(X, sample_weight)
         parallel = Parallel(n_jobs=self.n_jobs, return_as="generator")
         feasible = [k for k in ks if k <= n_usable]
@@ -1187,3 +730,4 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
         """
         check_is_fitted(self)
         return self.best_estimator_.sample(n_samples, random_state=random_state)
+

@@ -1,0 +1,159 @@
+"""Data sources: the only code that reads rows of the training data."""
+
+# Authors: The gmm_estimators developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn import get_config
+from sklearn.utils import gen_batches
+
+__all__ = ["ArraySource", "row_blocks"]
+
+_BLOCK_BYTES = 4 * 2**20
+
+
+_MIN_BLOCK_ROWS = 64
+
+
+@dataclass
+class ArraySource:
+    """An in-memory data source: row blocks of an array, with their weights.
+
+    The engine reads data only through a source: blocks of centred rows
+    (:meth:`centred`), their weights (:meth:`weights_of`) and, optionally,
+    per-row features of a statistics form computed once (:meth:`features`).
+    Centring is the source's business: the engine's parameters live in the
+    coordinates centred on the data's weighted mean, which keeps the moment
+    formulas of the diagonal and pooled structures precise for data far from
+    the origin. A new kind of source (a memory map read block by block,
+    chunks of a Dask array, blocks with missing entries) provides the same
+    methods and attributes.
+
+    Attributes
+    ----------
+    X : ndarray of shape (n, d)
+        The data as given (float32 or float64), not centred.
+    sample_weight : ndarray of shape (n,) or None
+    center : ndarray of shape (d,)
+        Weighted mean of ``X`` (float64); blocks are centred on it.
+    total_scatter : ndarray of shape (d, d) or None
+        ``sum_i w_i (x_i - center)(x_i - center)^T`` in float64.
+    weight_sum : float
+        ``sum_i w_i`` (``n`` without weights).
+    centred_X : ndarray of shape (n, d) or None
+        ``X - center`` in the data's dtype. A fit reads the centred rows on
+        every EM iteration (and the selector on every candidate), so they are
+        computed once, at the price of one more copy of the data; without
+        them (a single pass, as in prediction) each block is centred when read.
+    feature_cache : dict or None
+        Whole-data features of the statistics forms (``StatisticsForm.features``),
+        by form, filled by :meth:`cache_features`; None disables the cache. Only
+        the selector enables it: its candidates read the same features on
+        every iteration of every candidate, while a single fit would trade
+        ``m`` more copies of the data for the cheaper part of its iteration.
+    """
+
+    X: np.ndarray
+    sample_weight: np.ndarray | None
+    center: np.ndarray
+    total_scatter: np.ndarray | None
+    weight_sum: float
+    centred_X: np.ndarray | None = None
+    feature_cache: dict | None = None
+
+    @classmethod
+    def from_arrays(cls, X, sample_weight=None, *, cache_features=False):
+        """Summarise the training data (two passes: mean, then scatter)."""
+        weight_sum = float(X.shape[0] if sample_weight is None else sample_weight.sum())
+        center = np.zeros(X.shape[1])
+        for rows in row_blocks(X.shape[0], X.shape[1]):
+            w = None if sample_weight is None else sample_weight[rows]
+            center += _weighted_column_sums(X[rows].astype(np.float64), w)
+        center /= weight_sum
+        centred_X = X - center.astype(X.dtype)
+        # Blocks are views of it: nothing downstream may write to them.
+        centred_X.flags.writeable = False
+        total_scatter = np.zeros((X.shape[1],) * 2)
+        for rows in row_blocks(X.shape[0], X.shape[1]):
+            Xc = centred_X[rows].astype(np.float64, copy=False)
+            w = None if sample_weight is None else sample_weight[rows]
+            weighted = Xc if w is None else Xc * w[:, np.newaxis]
+            total_scatter += weighted.T @ Xc
+        cache = {} if cache_features else None
+        return cls(
+            X, sample_weight, center, total_scatter, weight_sum, centred_X, cache
+        )
+
+    @property
+    def n_features(self):
+        return self.X.shape[1]
+
+    def centred(self, rows):
+        """The rows of a block, centred, in the data's dtype (read-only use)."""
+        if self.centred_X is not None:
+            return self.centred_X[rows]
+        return self.X[rows] - self.center.astype(self.X.dtype)
+
+    def cache_features(self, form):
+        """Compute the features of ``form`` for all rows, if cached and affordable.
+
+        Called before blocks are mapped, so that threads only read the cache.
+        The budget is scikit-learn's ``working_memory``.
+        """
+        compute = form.features
+        if (
+            self.feature_cache is None
+            or compute is None
+            or form in self.feature_cache
+            or self.centred_X is None
+        ):
+            return
+        probe = compute(self.centred_X[:1])
+        if probe.nbytes * self.X.shape[0] > get_config()["working_memory"] * 2**20:
+            return
+        features = compute(self.centred_X)
+        features.flags.writeable = False
+        self.feature_cache[form] = features
+
+    def features(self, form, rows):
+        """The cached features of ``form`` for a block of rows, or None."""
+        if self.feature_cache is None or form not in self.feature_cache:
+            return None
+        return self.feature_cache[form][:, rows]
+
+    def weights_of(self, rows):
+        return None if self.sample_weight is None else self.sample_weight[rows]
+
+    def blocks(self, model, n_components):
+        """Row slices sized for a structure's per-block temporaries."""
+        width = model.scatter.row_width(n_components, self.n_features)
+        return row_blocks(self.n_rows, width, self.X.dtype.itemsize)
+
+    @property
+    def n_rows(self):
+        return self.X.shape[0]
+
+    @classmethod
+    def for_prediction(cls, X, center):
+        """A source for one pass over ``X`` (no weights, centred per block)."""
+        return cls(X, None, np.asarray(center, np.float64), None, float(X.shape[0]))
+
+
+def _weighted_column_sums(X, w):
+    return X.sum(axis=0) if w is None else w @ X
+
+
+def row_blocks(n_rows, row_width, itemsize=8):
+    """Slices over ``n_rows`` sized so a ``block x row_width`` array is small.
+
+    The budget is the smaller of the engine's cache-friendly default and
+    scikit-learn's ``working_memory`` setting, so
+    ``sklearn.config_context(working_memory=...)`` bounds it too.
+    """
+    budget = min(_BLOCK_BYTES, get_config()["working_memory"] * 2**20)
+    rows = max(_MIN_BLOCK_ROWS, int(budget // (itemsize * max(row_width, 1))))
+    # Blocks of equal size: a short last block would leave a thread idle.
+    n_blocks = max(1, -(-n_rows // rows))
+    return gen_batches(n_rows, max(_MIN_BLOCK_ROWS, -(-n_rows // n_blocks)))

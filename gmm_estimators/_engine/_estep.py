@@ -1,0 +1,208 @@
+"""The E-step: weighted log-densities, responsibilities and statistics per block."""
+
+# Authors: The gmm_estimators developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import math
+from functools import partial
+
+import numpy as np
+
+from ._threads import block_mapper
+
+__all__ = [
+    "em_step",
+    "log_normalizer",
+    "log_prob_function",
+    "normalize_log_prob",
+    "row_argmax",
+    "row_max",
+    "row_max_argmax",
+]
+
+_LOG_2PI = math.log(2.0 * math.pi)
+
+
+_EXP_FLOOR = {np.float64: -575.0, np.float32: -60.0}
+
+
+def log_prob_function(model, params, dtype):
+    """``log pi_k + log N(x | mu_k, Sigma_k)`` as a function of a block.
+
+    What depends only on the parameters is computed once here, not per block.
+
+    Returns
+    -------
+    form : StatisticsForm
+        The statistics the distances' by-product feeds (the structure decides
+        once, in ``CovarianceModel.block_kernel``).
+    log_prob : callable
+        ``log_prob(X, features=None)`` for a centred block ``X`` of ``dtype``
+        returns the weighted log-densities, shape (n, K), and the structure's
+        by-product for the block's accumulator (see
+        ``CovarianceModel.mahalanobis``). ``features`` are that by-product
+        when already known (``ArraySource.features``): the distances of the
+        feature forms then start from them.
+    """
+    n_features = params.means.shape[1]
+    log_det = model.log_det_cholesky(params.precisions_cholesky, n_features)
+    with np.errstate(divide="ignore"):
+        offset = log_det + np.log(params.weights) - 0.5 * n_features * _LOG_2PI
+    kernel = model.block_kernel(
+        params.means, params.precisions_cholesky, dtype, scale=-0.5, offset=offset
+    )
+    weighted_log_densities = kernel.distances
+
+    def log_prob(X, features=None):
+        # Only the forms with features are ever given them.
+        if features is None:
+            return weighted_log_densities(X)
+        return weighted_log_densities(X, features)
+
+    return kernel.form, log_prob
+
+
+def row_max(values):
+    """Maximum of each row over the short component axis.
+
+    A column loop: numpy's ``max(axis=1)`` over a short axis is several times
+    slower.
+    """
+    maximum = values[:, 0].copy()
+    for k in range(1, values.shape[1]):
+        np.maximum(maximum, values[:, k], out=maximum)
+    return maximum
+
+
+def row_max_argmax(values):
+    """Maximum of each row and its first component: numpy's max and argmax (no NaN).
+
+    numpy's ``argmax`` over a short axis costs a function call per row, about
+    ten times the work of this column loop.
+    """
+    maximum = values[:, 0].copy()
+    labels = np.zeros(values.shape[0], dtype=np.intp)
+    for k in range(1, values.shape[1]):
+        column = values[:, k]
+        # Strictly greater: ties go to the first component, as argmax.
+        np.copyto(labels, k, where=column > maximum)
+        np.maximum(maximum, column, out=maximum)
+    return maximum, labels
+
+
+def row_argmax(values):
+    """First component at each row's maximum, ``np.argmax(values, axis=1)``."""
+    return row_max_argmax(values)[1]
+
+
+def _exp_shifted(weighted, maximum=None):
+    """Overwrite ``weighted`` by ``exp(weighted - max)``; the shift and row sums.
+
+    ``log sum_k exp(weighted) = shift + log(sums)``.
+    """
+    shift = row_max(weighted) if maximum is None else maximum.copy()
+    shift[~np.isfinite(shift)] = 0.0
+    # In place: a fresh array per large block costs page faults that double
+    # the time of the whole normalisation.
+    shifted = weighted
+    shifted -= shift[:, np.newaxis]
+    # Far components would get subnormal responsibilities, and arithmetic on
+    # subnormals is slow enough to dominate the whole step on well-separated
+    # data: floor the exponent where the result stays normal (< 1e-250 in
+    # float64, 1e-26 in float32; no effect at the data's precision).
+    np.maximum(shifted, _EXP_FLOOR[shifted.dtype.type], out=shifted)
+    np.exp(shifted, out=shifted)
+    # A matrix-vector product: several times faster than sum(axis=1).
+    sums = shifted @ np.ones(shifted.shape[1], dtype=shifted.dtype)
+    return shift, sums
+
+
+def log_normalizer(weighted, maximum=None):
+    """Per-row ``log sum_k exp(weighted)``; ``weighted`` is overwritten.
+
+    ``maximum`` is :func:`row_max` of ``weighted`` when already known.
+    """
+    shift, sums = _exp_shifted(weighted, maximum)
+    return shift + np.log(sums)
+
+
+def normalize_log_prob(weighted):
+    """Responsibilities and per-row log-likelihood from weighted log-densities.
+
+    ``weighted`` is overwritten by the responsibilities.
+
+    One exponential per entry: ``r = e / e.sum()``, ``log p = m + log e.sum()``
+    with ``e = exp(wlp - max)``.
+    """
+    shift, sums = _exp_shifted(weighted)
+    resp = weighted
+    # One division per row, not per entry: division is several times slower
+    # than multiplication.
+    resp *= (1.0 / sums)[:, np.newaxis]
+    return resp, shift + np.log(sums)
+
+
+def _block_step(data, params, log_prob_of, form, rows):
+    """E-step and sufficient statistics of one block of rows."""
+    X = data.centred(rows)
+    log_prob, aux = log_prob_of(X, data.features(form, rows))
+    resp, row_log_likelihood = normalize_log_prob(log_prob)
+    w = data.weights_of(rows)
+    if w is None:
+        log_likelihood = float(row_log_likelihood.sum(dtype=np.float64))
+    else:
+        log_likelihood = float(w @ row_log_likelihood.astype(np.float64))
+        resp *= w[:, np.newaxis].astype(resp.dtype)
+    stats = form.new_statistics(params.means, params.precisions_cholesky)
+    stats.add_block(X, resp, aux)
+    return log_likelihood, stats
+
+
+def em_step(model, data, params, mapper=map):
+    """One E-step over all blocks with the accumulation of the M-step inputs.
+
+    Parameters
+    ----------
+    mapper : callable, default=map
+        ``mapper(func, blocks)`` applies ``func`` to every block and yields
+        the results in block order (see ``_threads.block_mapper``).
+
+    Returns
+    -------
+    log_likelihood : float
+        ``sum_i w_i log p(x_i)`` under ``params``.
+    stats : accumulator
+        Sufficient statistics of the responsibilities under ``params``.
+    """
+    n_components = params.weights.shape[0]
+    dtype = data.X.dtype
+    form, log_prob_of = log_prob_function(model, params, dtype)
+    data.cache_features(form)
+    step = partial(_block_step, data, params, log_prob_of, form)
+    # Partial sums are added in block order, so the result does not depend on
+    # how many threads computed them.
+    log_likelihood = 0.0
+    stats = form.new_statistics(params.means, params.precisions_cholesky)
+    for block_log_likelihood, block_stats in mapper(
+        step, data.blocks(model, n_components)
+    ):
+        log_likelihood += block_log_likelihood
+        stats += block_stats
+    return log_likelihood, stats
+
+
+def reduce_blocks(model, source, params, reduce):
+    """``reduce(weighted log-densities)`` of every block of ``source``, stacked.
+
+    One pass of the E-step without statistics: prediction, scoring and the
+    selector's criteria. ``params`` are centred on ``source.center``.
+    """
+    _, log_prob_of = log_prob_function(model, params, source.X.dtype)
+
+    def block(rows):
+        return reduce(log_prob_of(source.centred(rows))[0])
+
+    n_components = params.weights.shape[0]
+    with block_mapper(source, model, n_components) as mapper:
+        blocks = source.blocks(model, n_components)
+        return np.concatenate(list(mapper(block, blocks)))

@@ -1,0 +1,71 @@
+"""The M-step: new parameters from summed statistics."""
+
+# Authors: The gmm_estimators developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .._prior import map_m_step_inputs
+
+__all__ = ["Params", "m_step"]
+
+
+@dataclass
+class Params:
+    """Mixture parameters in the centred coordinates of the engine."""
+
+    weights: np.ndarray
+    means: np.ndarray
+    covariances: np.ndarray
+    precisions_cholesky: np.ndarray
+
+
+def m_step(
+    model,
+    data,
+    stats,
+    reg_covar,
+    *,
+    equal_proportions=False,
+    previous=None,
+    prior=None,
+):
+    """New parameters from summed statistics.
+
+    Parameters
+    ----------
+    equal_proportions : bool, default=False
+        Keep every mixing proportion at ``1 / K`` instead of ``N_k / N``.
+    previous : ndarray or None, default=None
+        Covariances of the parameters whose E-step produced ``stats``; the
+        structures with a non-convex inner iteration (EVE, VVE) also start
+        from them, so the step never decreases the likelihood.
+    prior : ConjugatePrior or None, default=None
+        A resolved conjugate prior (``_prior.resolve_prior``): the step is
+        then the MAP step, the structure's own M-step applied to the
+        prior-augmented scatter with effective counts (see ``_prior``).
+
+    Returns
+    -------
+    params : Params
+    jittered : ndarray of shape (K,), dtype=bool
+        Components whose covariance had to be regularised to be factorised.
+    """
+    # scikit-learn's guard against empty components, kept for identical results.
+    nk = stats.nk + 10 * np.finfo(data.X.dtype).eps
+    means, scatter = stats.finalize(nk, data.total_scatter)
+    counts = nk
+    if prior is not None:
+        means, scatter, counts = map_m_step_inputs(
+            prior, model, data.center, nk, means, scatter
+        )
+    covariances = model.m_step(counts, scatter, reg_covar, previous=previous)
+    precisions_cholesky, jittered = model.precision_cholesky(covariances)
+    if equal_proportions:
+        weights = np.full(nk.shape[0], 1.0 / nk.shape[0])
+    else:
+        weights = nk / nk.sum()
+    params = Params(weights, means, covariances, precisions_cholesky)
+    return params, jittered

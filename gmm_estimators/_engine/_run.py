@@ -1,0 +1,164 @@
+"""The EM loop: one run from given parameters, and the best of several starts.
+
+Every estimator and the selector fit through :func:`fit_restarts`; nothing
+else iterates E- and M-steps.
+"""
+
+# Authors: The gmm_estimators developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .._prior import log_prior_density
+from ._estep import em_step
+from ._mstep import m_step
+
+__all__ = ["EMOptions", "EMResult", "fit_restarts", "run_em"]
+
+
+@dataclass(frozen=True)
+class EMOptions:
+    """What an EM run needs besides the structure, the data and a start.
+
+    Attributes
+    ----------
+    reg_covar : float
+        Added to the diagonal of every covariance (see the structures).
+    tol : float
+        Stop when the mean log-likelihood (objective) gains less than this.
+    max_iter : int
+        Iterations per run; 0 keeps the start.
+    equal_proportions : bool
+        Keep every mixing proportion at ``1 / K``.
+    prior : ConjugatePrior or None
+        A resolved conjugate prior (MAP-EM), or None (maximum likelihood).
+    """
+
+    reg_covar: float
+    tol: float
+    max_iter: int
+    equal_proportions: bool = False
+    prior: object = None
+
+    def m_step(self, model, source, stats, previous=None):
+        """The M-step with these options."""
+        return m_step(
+            model,
+            source,
+            stats,
+            self.reg_covar,
+            equal_proportions=self.equal_proportions,
+            previous=previous,
+            prior=self.prior,
+        )
+
+
+@dataclass
+class EMResult:
+    """The state a run ended in, and its history.
+
+    ``params`` are centred on the source's centre. ``lower_bound`` is the
+    mean objective at the last E-step (``-inf`` without iterations);
+    ``lower_bounds`` its value at every iteration; ``jittered`` flags the
+    components whose covariance had to be regularised to be factorised.
+    """
+
+    params: object
+    jittered: np.ndarray
+    lower_bound: float
+    lower_bounds: list = field(default_factory=list)
+    n_iter: int = 0
+    converged: bool = False
+
+
+def run_em(
+    model, source, params, options, *, lower_bound=-np.inf, mapper=map, monitor=None
+):
+    """EM from ``params`` until convergence or ``options.max_iter`` iterations.
+
+    Parameters
+    ----------
+    model : CovarianceModel
+    source : ArraySource
+        The data (see ``_data``).
+    params : Params
+        The start, centred on ``source.center``.
+    options : EMOptions
+    lower_bound : float, default=-inf
+        The objective of ``params`` if known (a warm start continues from it).
+    mapper : callable, default=map
+        Maps a function over row blocks (``_threads.block_mapper``).
+    monitor : object or None, default=None
+        Told of progress: ``monitor.iteration(n_iter, change)`` after every
+        iteration and ``monitor.end(lower_bound, converged)`` at the end.
+
+    Returns
+    -------
+    result : EMResult
+    """
+    lower_bounds = []
+    jittered = np.zeros(params.means.shape[0], dtype=bool)
+    converged = False
+    n_iter = 0
+    for n_iter in range(1, options.max_iter + 1):
+        previous = lower_bound
+        log_likelihood, stats = em_step(model, source, params, mapper)
+        if options.prior is not None:
+            # MAP-EM increases the log posterior, not the likelihood alone.
+            log_likelihood += log_prior_density(
+                options.prior, model, source.center, params
+            )
+        params, jittered = options.m_step(model, source, stats, params.covariances)
+        lower_bound = log_likelihood / source.weight_sum
+        lower_bounds.append(lower_bound)
+        change = lower_bound - previous
+        if monitor is not None:
+            monitor.iteration(n_iter, change)
+        if abs(change) < options.tol:
+            converged = True
+            break
+    if monitor is not None and options.max_iter:
+        monitor.end(lower_bound, converged)
+    return EMResult(params, jittered, lower_bound, lower_bounds, n_iter, converged)
+
+
+def fit_restarts(model, source, starts, options, *, mapper=map, monitor=None):
+    """EM from every start; the run with the highest objective.
+
+    Parameters
+    ----------
+    starts : iterable of (Params, float)
+        Starting parameters and their objective (``-inf`` unless known),
+        produced lazily so that only one start is held at a time.
+    monitor : object or None, default=None
+        As in :func:`run_em`, and ``monitor.start(index)`` before each run.
+
+    Returns
+    -------
+    result : EMResult
+        The best run. As scikit-learn: without iterations the last start is
+        kept, and a run is preferred to one whose objective is ``-inf``.
+    """
+    best = None
+    for index, (params, lower_bound) in enumerate(starts):
+        if monitor is not None:
+            monitor.start(index)
+        run = run_em(
+            model,
+            source,
+            params,
+            options,
+            lower_bound=lower_bound,
+            mapper=mapper,
+            monitor=monitor,
+        )
+        if (
+            best is None
+            or options.max_iter == 0
+            or run.lower_bound > best.lower_bound
+            or best.lower_bound == -np.inf
+        ):
+            best = run
+    return best

@@ -1,0 +1,76 @@
+"""Sufficient statistics of given responsibilities (the starts of EM)."""
+
+# Authors: The gmm_estimators developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+
+from ..covariance._forms import POOLED
+
+__all__ = ["statistics_from_resp"]
+
+
+def statistics_from_resp(model, data, resp_of_rows, n_components, mapper=map):
+    """Sufficient statistics for given responsibilities (initialisation).
+
+    Exact to rounding: the first pass finds each component's mean, the second
+    accumulates scatter about those means. Structures with one scatter matrix
+    per component first try a single pass of raw moments, kept when their
+    cancellation is negligible (see ``covariance._forms._moment_form_is_accurate``).
+
+    Parameters
+    ----------
+    resp_of_rows : callable
+        ``resp_of_rows(rows)`` returns the (unweighted) responsibilities of
+        the rows of a slice, shape (rows, K).
+    mapper : callable, default=map
+        As in :func:`em_step`.
+    """
+
+    def accumulate(form, means):
+        def block(rows):
+            resp = resp_of_rows(rows).astype(data.X.dtype, copy=False)
+            w = data.weights_of(rows)
+            if w is not None:
+                resp = resp * w[:, np.newaxis]
+            stats = form.new_statistics(means)
+            stats.add_block(data.centred(rows), resp, data.features(form, rows))
+            return stats
+
+        data.cache_features(form)
+
+        total = form.new_statistics(means)
+        for stats in mapper(block, data.blocks(model, n_components)):
+            total += stats
+        return total
+
+    no_means = np.zeros((n_components, data.n_features))
+    quick = model.scatter.moment_variant
+    if quick is not None:
+        moments = accumulate(quick, no_means)
+        if _moments_are_accurate(model, data, moments, quick):
+            return moments
+    # The first moments (the pooled form's sums) give the means, then the
+    # structure's own statistics are summed about them.
+    moments = accumulate(POOLED, no_means)
+    nk_reg = moments.nk + 10 * np.finfo(data.X.dtype).eps
+    return accumulate(model.scatter, moments.sums / nk_reg[:, np.newaxis])
+
+
+def _moments_are_accurate(model, data, moments, form):
+    """Whether raw moments give every component's scatter to rounding.
+
+    Their cancellation is that of the moment form of the distances under the
+    Gaussians they estimate, so the same test applies.
+    """
+    nk = moments.nk + 10 * np.finfo(data.X.dtype).eps
+    means, scatter = moments.finalize(nk)
+    if np.any(moments.nk <= 0):
+        return False
+    precisions_cholesky, jittered = model.precision_cholesky(
+        scatter / nk[:, np.newaxis, np.newaxis]
+    )
+    # Accurate exactly when the structure itself would use this form for
+    # the E-step of these parameters.
+    kernel = model.block_kernel(means, precisions_cholesky, data.X.dtype)
+    return not jittered.any() and kernel.form is form

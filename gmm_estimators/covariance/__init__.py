@@ -1,0 +1,64 @@
+"""Covariance structures: the contract, the registry and every structure.
+
+Each structure is a small stateless object that knows how one family of
+component covariances is parametrised (the shape of ``covariances_``), how
+many free parameters it has, how to estimate it from weighted scatter
+matrices (the M-step) and how to evaluate squared Mahalanobis distances of a
+block of rows to every component at once, with the sufficient statistics its
+M-step needs (its :class:`StatisticsForm`).
+
+No code outside this package branches on the covariance type: estimators
+look the structure up with :func:`get_covariance_model` and call its methods.
+A new structure is one subclass of :class:`CovarianceModel` plus a call to
+:func:`register`; validation of ``covariance_type`` reads the registry when
+``fit`` runs, so a structure registered after import is accepted everywhere.
+
+Conventions shared by every method:
+
+* ``K`` components, ``d`` features, all components handled together;
+* a precision Cholesky factor ``P`` is upper triangular with
+  ``precision = P @ P.T`` (scikit-learn's convention), so that the whitened
+  residual of a row vector is ``(x - mu) @ P``;
+* means and data reaching :meth:`CovarianceModel.mahalanobis` are already
+  centred on the data's weighted mean by the EM engine; the structures never
+  need to know.
+
+Modules: ``_contract`` (the contract and the registry), ``_linalg`` (batched
+linear algebra), ``_forms`` (statistics forms and E-step kernels),
+``_families`` (how each family stores its parameters), ``_basic``
+(scikit-learn's four), ``_solvers`` (inner iterations of the constrained
+M-steps), ``_mclust`` (the ten constrained structures), ``_univariate``
+(``E`` and ``V``).
+"""
+
+# Authors: The gmm_estimators developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+from . import _basic, _mclust, _univariate  # noqa: F401  (register the structures)
+from ._contract import (
+    CovarianceModel,
+    RegisteredCovarianceType,
+    available_covariance_types,
+    get_covariance_model,
+    register,
+)
+from ._families import (
+    DiagonalCovariance,
+    FullCovariance,
+    SphericalCovariance,
+    TiedCovariance,
+)
+from ._forms import StatisticsForm
+
+__all__ = [
+    "CovarianceModel",
+    "DiagonalCovariance",
+    "FullCovariance",
+    "RegisteredCovarianceType",
+    "SphericalCovariance",
+    "StatisticsForm",
+    "TiedCovariance",
+    "available_covariance_types",
+    "get_covariance_model",
+    "register",
+]

@@ -1,0 +1,87 @@
+"""scikit-learn's four structures: VVV (full), EEE (tied), VVI, VII."""
+
+# Authors: The gmm_estimators developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+
+from ._contract import register
+from ._families import (
+    DiagonalCovariance,
+    FullCovariance,
+    SphericalCovariance,
+    TiedCovariance,
+)
+
+# --------------------------------------------------------------------------
+# The structures
+
+
+class VVV(FullCovariance):
+    """Unconstrained covariance per component (scikit-learn's ``"full"``)."""
+
+    name = "VVV"
+    aliases = ("full",)
+    description = "ellipsoidal, varying volume, shape and orientation"
+
+    def n_parameters(self, n_components, n_features):
+        return n_components * n_features * (n_features + 1) // 2
+
+    def m_step(self, nk, scatter, reg_covar, previous=None):
+        covariances = scatter / nk[:, np.newaxis, np.newaxis]
+        covariances = 0.5 * (covariances + np.swapaxes(covariances, -1, -2))
+        d = covariances.shape[-1]
+        covariances[:, np.arange(d), np.arange(d)] += reg_covar
+        return covariances
+
+
+class EEE(TiedCovariance):
+    """One covariance shared by every component (scikit-learn's ``"tied"``)."""
+
+    name = "EEE"
+    aliases = ("tied",)
+    description = "ellipsoidal, equal volume, shape and orientation"
+
+    def n_parameters(self, n_components, n_features):
+        return n_features * (n_features + 1) // 2
+
+    def m_step(self, nk, scatter, reg_covar, previous=None):
+        covariance = scatter / np.sum(nk)
+        covariance = 0.5 * (covariance + covariance.T)
+        covariance[np.diag_indices_from(covariance)] += reg_covar
+        return covariance
+
+
+class VVI(DiagonalCovariance):
+    """Diagonal covariance per component (scikit-learn's ``"diag"``)."""
+
+    name = "VVI"
+    aliases = ("diag",)
+    description = "diagonal, varying volume and shape"
+
+    def n_parameters(self, n_components, n_features):
+        return n_components * n_features
+
+    def m_step(self, nk, scatter, reg_covar, previous=None):
+        return scatter / nk[:, np.newaxis] + reg_covar
+
+
+class VII(SphericalCovariance):
+    """One variance per component (scikit-learn's ``"spherical"``)."""
+
+    name = "VII"
+    aliases = ("spherical",)
+    description = "spherical, varying volume"
+
+    def n_parameters(self, n_components, n_features):
+        return n_components
+
+    def m_step(self, nk, scatter, reg_covar, previous=None):
+        return np.mean(scatter / nk[:, np.newaxis] + reg_covar, axis=1)
+
+
+register(VVV())
+register(EEE())
+register(VVI())
+register(VII())
+

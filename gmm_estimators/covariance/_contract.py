@@ -1,0 +1,316 @@
+"""The covariance-structure contract and the registry of structures."""
+
+# Authors: The gmm_estimators developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+from abc import ABC, abstractmethod
+
+from sklearn.utils._param_validation import StrOptions
+
+from ._forms import WHITENED, BlockKernel, bound_distances
+
+_REGISTRY = {}
+
+
+def register(model):
+    """Register a covariance structure under its name and aliases.
+
+    Parameters
+    ----------
+    model : CovarianceModel
+        Instance to register. Its ``name`` and every entry of ``aliases`` must
+        not be taken already.
+
+    Returns
+    -------
+    model : CovarianceModel
+        The registered instance (so the function can decorate instances).
+    """
+    for key in (model.name, *model.aliases):
+        if key in _REGISTRY:
+            raise ValueError(f"Covariance type {key!r} is already registered.")
+        _REGISTRY[key] = model
+    return model
+
+
+def get_covariance_model(covariance_type):
+    """Return the registered structure for a name or alias.
+
+    Parameters
+    ----------
+    covariance_type : str
+        A registered name (``"VVV"``) or alias (``"full"``).
+
+    Returns
+    -------
+    model : CovarianceModel
+    """
+    try:
+        return _REGISTRY[covariance_type]
+    except (KeyError, TypeError):
+        raise ValueError(
+            f"Unknown covariance_type {covariance_type!r}; expected one of "
+            f"{available_covariance_types(aliases=True)}."
+        ) from None
+
+
+class RegisteredCovarianceType(StrOptions):
+    """Parameter constraint: a name or alias in the registry *when checked*.
+
+    scikit-learn's ``StrOptions`` freezes its options when it is made; this
+    one reads the registry at validation time, so a structure registered by
+    user code after import is accepted by every estimator's ``fit``.
+    """
+
+    def __init__(self):
+        super().__init__(set())
+
+    @property
+    def options(self):
+        return set(_REGISTRY)
+
+    @options.setter
+    def options(self, value):
+        # StrOptions.__init__ assigns the frozen set; the registry is the truth.
+        pass
+
+    def __str__(self):
+        names = ", ".join(
+            repr(name) for name in available_covariance_types(aliases=True)
+        )
+        return f"a str among {{{names}}}"
+
+
+def available_covariance_types(*, aliases=False):
+    """List the registered covariance structures.
+
+    Parameters
+    ----------
+    aliases : bool, default=False
+        If True, list every accepted string (names and aliases); otherwise
+        one canonical name per structure, in registration order.
+
+    Returns
+    -------
+    names : list of str
+    """
+    if aliases:
+        return list(_REGISTRY)
+    seen = []
+    for model in _REGISTRY.values():
+        if model.name not in seen:
+            seen.append(model.name)
+    return seen
+
+
+# --------------------------------------------------------------------------
+# The contract
+
+
+class CovarianceModel(ABC):
+    """Contract every covariance structure fulfils.
+
+    Attributes
+    ----------
+    name : str
+        mclust's three-letter name (``"VVV"``).
+    aliases : tuple of str
+        Other accepted names (scikit-learn's ``"full"``).
+    scatter : StatisticsForm
+        Which weighted scatter the M-step needs: one ``(d, d)`` matrix per
+        component (``WHITENED``), its diagonal only ``(K, d)`` (``DIAGONAL``),
+        or the pooled within-component matrix ``(d, d)`` (``POOLED``). The EM
+        engine accumulates exactly that, through the form's own methods.
+    description : str
+        One line for documentation and tables.
+    max_n_features : int or None
+        Largest number of features the structure is defined for (mclust's
+        one-feature ``"E"`` and ``"V"``: 1); None for any.
+    prior_family : {"matrix", "diagonal", "spherical"}
+        The conjugate prior the covariance takes (see ``_prior``): inverse
+        Wishart on a covariance matrix, inverse gamma on each variance of a
+        diagonal covariance, or inverse gamma on the one variance of a
+        spherical covariance.
+    equal_volume : bool
+        Whether every component has the same ``|Sigma_k|``; the determinant
+        term of the covariance prior then counts once, not once per component.
+    equal_covariance : bool
+        Whether every component has the same covariance; the scale term of the
+        covariance prior then counts once too.
+    """
+
+    name = None
+    aliases = ()
+    scatter = WHITENED
+    description = ""
+    max_n_features = None
+    prior_family = "matrix"
+    equal_volume = False
+    equal_covariance = False
+
+    # -- sizes ---------------------------------------------------------------
+    @abstractmethod
+    def param_shape(self, n_components, n_features):
+        """Shape of ``covariances_``, ``precisions_`` and their Cholesky."""
+
+    @abstractmethod
+    def n_parameters(self, n_components, n_features):
+        """Number of free covariance parameters (for BIC and AIC)."""
+
+    # -- M-step --------------------------------------------------------------
+    @abstractmethod
+    def m_step(self, nk, scatter, reg_covar, previous=None):
+        """Covariance parameters from weighted scatter.
+
+        Parameters
+        ----------
+        nk : ndarray of shape (K,)
+            Summed (weighted) responsibilities.
+        scatter : ndarray
+            ``(K, d, d)``, ``(K, d)`` or ``(d, d)`` according to ``scatter``:
+            ``sum_i w_i r_ik (x_i - xbar_k)(x_i - xbar_k)^T``.
+        reg_covar : float
+            Added to the diagonal of every covariance.
+        previous : ndarray of shape ``param_shape(K, d)`` or None
+            The covariances of the parameters that produced the
+            responsibilities (None at initialisation). Structures whose
+            M-step is a non-convex inner iteration (EVE, VVE) start from them
+            too, so that the result is never worse than them: every EM
+            iteration is then a generalised EM step that cannot decrease the
+            likelihood. Closed-form structures ignore it.
+
+        Returns
+        -------
+        covariances : ndarray of shape ``param_shape(K, d)``
+        """
+
+    # -- factorisations ------------------------------------------------------
+    @abstractmethod
+    def precision_cholesky(self, covariances):
+        """Cholesky factors of the precisions, and which components needed jitter.
+
+        Returns
+        -------
+        precisions_cholesky : ndarray of shape ``param_shape``
+        jittered : ndarray of shape (K,), dtype=bool
+            Components whose covariance was not numerically positive definite
+            and was regularised to be factorised.
+        """
+
+    @abstractmethod
+    def precision_cholesky_from_precisions(self, precisions):
+        """Cholesky factors of user-supplied precisions."""
+
+    @abstractmethod
+    def precisions_from_cholesky(self, precisions_cholesky):
+        """``P @ P.T`` in the structure's own shape."""
+
+    @abstractmethod
+    def covariances_from_cholesky(self, precisions_cholesky):
+        """Covariances ``inv(P @ P.T)`` in the structure's own shape."""
+
+    @abstractmethod
+    def log_det_cholesky(self, precisions_cholesky, n_features):
+        """``log det P`` per component, shape (K,): half the precision's log det."""
+
+    # -- distances -----------------------------------------------------------
+    def block_kernel(
+        self, means, precisions_cholesky, dtype, *, scale=1.0, offset=None
+    ):
+        """The distances of one E-step and the statistics form they feed.
+
+        By default the structure's own ``scatter`` form and
+        :meth:`distance_function`; a structure with several ways to compute
+        its distances (the full ones: whitened residuals or raw moments)
+        decides here, once per E-step, and returns the matching form.
+
+        Parameters are those of :meth:`distance_function`.
+
+        Returns
+        -------
+        kernel : BlockKernel
+        """
+        return BlockKernel(
+            self.scatter,
+            self.distance_function(
+                means, precisions_cholesky, dtype, scale=scale, offset=offset
+            ),
+        )
+
+    def distance_function(
+        self, means, precisions_cholesky, dtype, *, scale=1.0, offset=None
+    ):
+        """:meth:`mahalanobis` with the parameters bound, for many blocks.
+
+        One E-step evaluates the same parameters on every block of rows;
+        structures compute what depends only on the parameters once here.
+        The E-step wants ``-dist / 2`` plus a per-component constant, so the
+        function can return that affine transform of the distances directly:
+        structures whose distances are one matrix product fold it into the
+        product.
+
+        Parameters
+        ----------
+        means : ndarray of shape (K, d)
+            Centred means.
+        precisions_cholesky : ndarray
+        dtype : numpy dtype
+            dtype of the blocks.
+        scale : float, default=1.0
+            Factor applied to every distance.
+        offset : ndarray of shape (K,) or None, default=None
+            Added to the distances to each component after scaling.
+
+        Returns
+        -------
+        distances : callable
+            ``distances(X)`` returns what ``mahalanobis(X, means,
+            precisions_cholesky)`` returns, its first output (a fresh array)
+            transformed to ``scale * dist + offset``. The forms with
+            features (see :meth:`mahalanobis`) also accept them,
+            ``distances(X, features)``.
+        """
+        return bound_distances(
+            self.mahalanobis, means, precisions_cholesky, dtype, scale, offset
+        )
+
+    @abstractmethod
+    def mahalanobis(self, X, means, precisions_cholesky):
+        """Squared Mahalanobis distances of every row to every component.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n, d)
+            A block of centred rows.
+        means : ndarray of shape (K, d)
+            Centred means, same dtype as ``X``.
+        precisions_cholesky : ndarray
+            Same dtype as ``X``.
+
+        Returns
+        -------
+        dist : ndarray of shape (n, K)
+        aux : ndarray or None
+            What the block's accumulator (:meth:`block_form`) needs besides
+            the rows. For ``"full"``: the whitened residuals
+            ``(x - mu_k) @ P_k`` followed by a constant 1, shape
+            ``(n, K, d + 1)``, so that one symmetric product per component
+            yields ``N_k``, the sums and the scatter, well conditioned
+            (``_stats.WhitenedScatter``). For ``"full-moments"``: the rows'
+            :func:`moment_features`, shape ``(d (d + 1) / 2 + d + 1, n)``
+            (``_stats.MomentScatter``). For ``"diag"``: the rows'
+            :func:`diagonal_features`, shape ``(2 d + 1, n)``
+            (``_stats.DiagonalScatter``). None otherwise.
+        """
+
+    # -- conversions ---------------------------------------------------------
+    @abstractmethod
+    def to_full(self, covariances, n_components, n_features):
+        """The covariances as a ``(K, d, d)`` stack."""
+
+    @abstractmethod
+    def check_precisions(self, precisions, n_components, n_features):
+        """Validate user ``precisions_init``; return it as a float array."""
+
+    def __repr__(self):
+        return f"<covariance model {self.name}>"

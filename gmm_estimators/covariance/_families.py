@@ -1,0 +1,302 @@
+"""Representation families: how a structure stores its covariances."""
+
+# Authors: The gmm_estimators developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+from abc import abstractmethod
+
+import numpy as np
+from sklearn.utils import check_array
+
+from ._contract import CovarianceModel
+from ._forms import (
+    DIAGONAL,
+    MOMENTS,
+    POOLED,
+    WHITENED,
+    BlockKernel,
+    _diagonal_coefficients,
+    _feature_distance_function,
+    _moment_coefficients,
+    _moment_form_is_accurate,
+    _moment_form_pays,
+    bound_distances,
+)
+from ._linalg import (
+    _check_positive,
+    _check_spd,
+    _positive_sqrt_inverse,
+    _precision_cholesky_from_cov_cholesky,
+    _precision_cholesky_from_precisions,
+    _safe_cholesky,
+    diagonal_features,
+    inverse_triangular,
+    moment_features,
+)
+
+# --------------------------------------------------------------------------
+# Families sharing their representation
+
+
+class FullCovariance(CovarianceModel):
+    """Structures stored as one ``(d, d)`` matrix per component."""
+
+    scatter = WHITENED
+
+    def param_shape(self, n_components, n_features):
+        return (n_components, n_features, n_features)
+
+    def precision_cholesky(self, covariances):
+        cov_chol, jittered = _safe_cholesky(covariances)
+        return _precision_cholesky_from_cov_cholesky(cov_chol), jittered
+
+    def precision_cholesky_from_precisions(self, precisions):
+        return _precision_cholesky_from_precisions(precisions)
+
+    def precisions_from_cholesky(self, precisions_cholesky):
+        return precisions_cholesky @ np.swapaxes(precisions_cholesky, -1, -2)
+
+    def covariances_from_cholesky(self, precisions_cholesky):
+        inv = inverse_triangular(precisions_cholesky, lower=False)
+        return np.swapaxes(inv, -1, -2) @ inv
+
+    def log_det_cholesky(self, precisions_cholesky, n_features):
+        diag = np.diagonal(precisions_cholesky, axis1=-2, axis2=-1)
+        return np.sum(np.log(diag), axis=-1)
+
+    def block_kernel(
+        self, means, precisions_cholesky, dtype, *, scale=1.0, offset=None
+    ):
+        # Two ways to the same distances: raw moments (one product per block,
+        # faster for many components) where their cancellation is negligible,
+        # whitened residuals (exact to rounding) otherwise.
+        n_components, n_features = means.shape
+        if _moment_form_pays(n_components, n_features) and _moment_form_is_accurate(
+            means, precisions_cholesky, dtype
+        ):
+            distances = _feature_distance_function(
+                _moment_coefficients(means, precisions_cholesky),
+                moment_features,
+                scale,
+                offset,
+                dtype,
+            )
+            return BlockKernel(MOMENTS, distances)
+        distances = bound_distances(
+            _mahalanobis_whitened, means, precisions_cholesky, dtype, scale, offset
+        )
+        return BlockKernel(WHITENED, distances)
+
+    def distance_function(
+        self, means, precisions_cholesky, dtype, *, scale=1.0, offset=None
+    ):
+        return self.block_kernel(
+            means, precisions_cholesky, dtype, scale=scale, offset=offset
+        ).distances
+
+    def mahalanobis(self, X, means, precisions_cholesky):
+        return self.block_kernel(means, precisions_cholesky, X.dtype).distances(X)
+
+    def to_full(self, covariances, n_components, n_features):
+        return np.asarray(covariances)
+
+    def check_precisions(self, precisions, n_components, n_features):
+        precisions = _as_float_array(precisions, allow_nd=True)
+        _check_shape(precisions, (n_components, n_features, n_features), self)
+        _check_spd(precisions, self.aliases[0] if self.aliases else self.name)
+        return precisions
+
+
+def _mahalanobis_whitened(X, means, precisions_cholesky):
+    """Squared distances and augmented whitened residuals ``[(x - mu) P, 1]``."""
+    n, d = X.shape
+    K = means.shape[0]
+    # One matrix product for every component: [x, 1] @ A_k with
+    # A_k = [[P_k, 0], [-mu_k P_k, 1]] gives [(x - mu_k) P_k, 1] directly.
+    stacked = np.zeros((d + 1, K, d + 1), dtype=X.dtype)
+    stacked[:d, :, :d] = np.transpose(precisions_cholesky, (1, 0, 2))
+    stacked[d, :, :d] = -np.einsum("kd,kde->ke", means, precisions_cholesky)
+    stacked[d, :, d] = 1.0
+    augmented = np.empty((n, d + 1), dtype=X.dtype)
+    augmented[:, :d] = X
+    augmented[:, d] = 1.0
+    whitened = (augmented @ stacked.reshape(d + 1, K * (d + 1))).reshape(n, K, d + 1)
+    dist = np.einsum("nkd,nkd->nk", whitened, whitened)
+    dist -= 1.0
+    np.maximum(dist, 0.0, out=dist)
+    return dist, whitened
+
+
+class TiedCovariance(CovarianceModel):
+    """One ``(d, d)`` matrix shared by all components."""
+
+    scatter = POOLED
+    equal_volume = True
+    equal_covariance = True
+
+    def param_shape(self, n_components, n_features):
+        return (n_features, n_features)
+
+    def precision_cholesky(self, covariances):
+        P, jittered = FullCovariance.precision_cholesky(self, covariances[np.newaxis])
+        return P[0], jittered
+
+    def precision_cholesky_from_precisions(self, precisions):
+        return _precision_cholesky_from_precisions(precisions)
+
+    def precisions_from_cholesky(self, precisions_cholesky):
+        return precisions_cholesky @ precisions_cholesky.T
+
+    def covariances_from_cholesky(self, precisions_cholesky):
+        return FullCovariance.covariances_from_cholesky(
+            self, precisions_cholesky[np.newaxis]
+        )[0]
+
+    def log_det_cholesky(self, precisions_cholesky, n_features):
+        return np.atleast_1d(np.sum(np.log(np.diag(precisions_cholesky))))
+
+    def mahalanobis(self, X, means, precisions_cholesky):
+        # Component-major and in place, as _diagonal_distances.
+        whitened = precisions_cholesky.T @ X.T
+        whitened_means = means @ precisions_cholesky
+        dist = whitened_means @ whitened
+        dist *= -2.0
+        np.square(whitened, out=whitened)
+        dist += np.ones(whitened.shape[0], dtype=X.dtype) @ whitened
+        dist += np.einsum("kd,kd->k", whitened_means, whitened_means)[:, np.newaxis]
+        # The expansion can round a tiny distance below zero.
+        np.maximum(dist, 0.0, out=dist)
+        return dist.T, None
+
+    def to_full(self, covariances, n_components, n_features):
+        return np.broadcast_to(covariances, (n_components, *covariances.shape)).copy()
+
+    def check_precisions(self, precisions, n_components, n_features):
+        precisions = _as_float_array(precisions)
+        _check_shape(precisions, (n_features, n_features), self)
+        what = self.aliases[0] if self.aliases else self.name
+        _check_spd(precisions[np.newaxis], what)
+        return precisions
+
+
+class _DiagonalDistances(CovarianceModel):
+    """Distances of the axis-aligned structures, from per-feature precisions."""
+
+    scatter = DIAGONAL
+
+    @abstractmethod
+    def per_feature_precisions(self, precisions_cholesky, n_features):
+        """Each component's precisions as a vector, shape (K, d)."""
+
+    def distance_function(
+        self, means, precisions_cholesky, dtype, *, scale=1.0, offset=None
+    ):
+        precisions = self.per_feature_precisions(precisions_cholesky, means.shape[1])
+        return _feature_distance_function(
+            _diagonal_coefficients(means, precisions),
+            diagonal_features,
+            scale,
+            offset,
+            dtype,
+        )
+
+    def mahalanobis(self, X, means, precisions_cholesky):
+        return self.distance_function(means, precisions_cholesky, X.dtype)(X)
+
+
+class DiagonalCovariance(_DiagonalDistances):
+    """Axis-aligned structures stored as one variance vector per component."""
+
+    prior_family = "diagonal"
+
+    def param_shape(self, n_components, n_features):
+        return (n_components, n_features)
+
+    def precision_cholesky(self, covariances):
+        return _positive_sqrt_inverse(covariances)
+
+    def precision_cholesky_from_precisions(self, precisions):
+        return np.sqrt(precisions)
+
+    def precisions_from_cholesky(self, precisions_cholesky):
+        return precisions_cholesky**2
+
+    def covariances_from_cholesky(self, precisions_cholesky):
+        return 1.0 / np.asarray(precisions_cholesky, dtype=np.float64) ** 2
+
+    def log_det_cholesky(self, precisions_cholesky, n_features):
+        return np.sum(np.log(precisions_cholesky), axis=1)
+
+    def per_feature_precisions(self, precisions_cholesky, n_features):
+        return precisions_cholesky**2
+
+    def to_full(self, covariances, n_components, n_features):
+        covariances = np.asarray(covariances)
+        shape = (covariances.shape[0], n_features, n_features)
+        full = np.zeros(shape, covariances.dtype)
+        full[:, np.arange(n_features), np.arange(n_features)] = covariances
+        return full
+
+    def check_precisions(self, precisions, n_components, n_features):
+        precisions = _as_float_array(precisions)
+        _check_shape(precisions, (n_components, n_features), self)
+        _check_positive(precisions, self.aliases[0] if self.aliases else self.name)
+        return precisions
+
+
+class SphericalCovariance(_DiagonalDistances):
+    """Spherical structures stored as one variance per component."""
+
+    prior_family = "spherical"
+
+    def param_shape(self, n_components, n_features):
+        return (n_components,)
+
+    def precision_cholesky(self, covariances):
+        return _positive_sqrt_inverse(covariances)
+
+    def precision_cholesky_from_precisions(self, precisions):
+        return np.sqrt(precisions)
+
+    def precisions_from_cholesky(self, precisions_cholesky):
+        return precisions_cholesky**2
+
+    def covariances_from_cholesky(self, precisions_cholesky):
+        return 1.0 / np.asarray(precisions_cholesky, dtype=np.float64) ** 2
+
+    def log_det_cholesky(self, precisions_cholesky, n_features):
+        return n_features * np.log(precisions_cholesky)
+
+    def per_feature_precisions(self, precisions_cholesky, n_features):
+        return np.repeat(precisions_cholesky[:, np.newaxis] ** 2, n_features, axis=1)
+
+    def to_full(self, covariances, n_components, n_features):
+        covariances = np.asarray(covariances)
+        return covariances[:, np.newaxis, np.newaxis] * np.eye(n_features)
+
+    def check_precisions(self, precisions, n_components, n_features):
+        precisions = _as_float_array(precisions, ensure_2d=False)
+        _check_shape(precisions, (n_components,), self)
+        _check_positive(precisions, self.aliases[0] if self.aliases else self.name)
+        return precisions
+
+
+def _as_float_array(array, *, ensure_2d=True, allow_nd=False):
+    return check_array(
+        array,
+        dtype=[np.float64, np.float32],
+        ensure_2d=ensure_2d,
+        allow_nd=allow_nd,
+        input_name="precisions_init",
+    )
+
+
+def _check_shape(array, shape, model):
+    if array.shape != shape:
+        alias = f" ({model.aliases[0]!r})" if model.aliases else ""
+        raise ValueError(
+            f"precisions_init for covariance_type {model.name!r}{alias} should have "
+            f"shape {shape}, but got {array.shape}."
+        )
+
+

@@ -1,0 +1,279 @@
+"""E-step kernels: the moment and diagonal feature forms and their speed policy."""
+
+# Authors: The gmm_estimators developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+from dataclasses import dataclass
+from functools import partial
+
+import numpy as np
+
+from ._linalg import inverse_triangular, outer_product_columns
+from ._statistics import (
+    DiagonalScatter,
+    MomentScatter,
+    PooledScatter,
+    WhitenedScatter,
+)
+
+# Largest tolerated rounding of the moment form of the distances, relative to
+# the typical squared distance ``d`` of a component's own rows (see
+# _moment_form_is_accurate). float32 is asked for speed and memory: it trades
+# distances exact to about 1e-6 for distances exact to 0.1%, i.e. densities
+# and responsibilities within 0.05%.
+_MOMENT_FORM_TOLERANCE = {np.float64: 1e-7, np.float32: 1e-3}
+
+
+def _moment_form_is_accurate(means, precisions_cholesky, dtype):
+    """Whether distances from second moments keep enough precision.
+
+    The moment form ``(x - mu)' L (x - mu) = vech(x x') . vech(L) - 2 x' L mu
+    + mu' L mu`` (``x`` centred on the data's mean) shares one expansion of
+    each row into its moments between the E-step and the M-step and turns
+    both into well-shaped matrix products. Its terms are as large as
+    ``|x|' |L| |x|``, which for a row of component ``k`` is about
+    ``(|mu_k| + s_k)' |L_k| (|mu_k| + s_k)`` with ``s_k`` the component's
+    standard deviations, however small the distance they cancel down to.
+    Their sum in floating point loses up to about twice ``eps`` times that
+    (measured on clusters far from the data's centre). The moment form is
+    used when that loss is below :data:`_MOMENT_FORM_TOLERANCE` times ``d``;
+    otherwise the whitened form, exact to rounding whatever the geometry.
+    """
+    precisions = precisions_cholesky @ np.swapaxes(precisions_cholesky, -1, -2)
+    unwhiten = inverse_triangular(precisions_cholesky, lower=False)
+    deviations = np.sqrt(np.einsum("kij,kij->kj", unwhiten, unwhiten))
+    spread = np.abs(means) + deviations
+    reach = np.max(np.einsum("kd,kde,ke->k", spread, np.abs(precisions), spread))
+    tolerance = _MOMENT_FORM_TOLERANCE[np.dtype(dtype).type] * means.shape[1]
+    return bool(2.0 * np.finfo(dtype).eps * reach < tolerance)
+
+
+def _moment_form_pays(n_components, n_features):
+    """Whether the moment form is the faster one for ``K`` components.
+
+    Its work per row is set by its ``m = d (d + 1) / 2 + d + 1`` features,
+    whatever ``K`` (two products of them, written once and read twice); the
+    whitened form's by its ``K (d + 1)`` residuals. Measured on one and two
+    threads (d = 4 to 32, K = 1 to 24), the moment form is faster up to about
+    twice as many entries: for d = 32 from K = 9 on, for d = 8 from K = 3.
+    """
+    n_moments = n_features * (n_features + 1) // 2 + n_features + 1
+    return n_moments <= 2 * n_components * (n_features + 1)
+
+
+def _moment_coefficients(means, precisions_cholesky):
+    """Rows ``c_k`` with ``c_k . features(x) = (x - mu_k)' L_k (x - mu_k)``."""
+    rows, cols = outer_product_columns(means.shape[1])
+    precisions = precisions_cholesky @ np.swapaxes(precisions_cholesky, -1, -2)
+    # Off-diagonal entries appear twice in x' L x.
+    quadratic = precisions[:, rows, cols] * np.where(rows == cols, 1.0, 2.0)
+    linear = np.einsum("kde,ke->kd", precisions, means)
+    constant = np.einsum("kd,kd->k", means, linear)
+    return np.hstack([quadratic, -2.0 * linear, constant[:, np.newaxis]])
+
+
+def _feature_distance_function(coefficients, features_of, scale, offset, dtype):
+    """Distances, or ``scale * dist + offset``, as one product with the features.
+
+    ``coefficients`` (K, m) give the squared distances as ``coefficients @
+    features_of(X)``, the constant term in their last column (the features'
+    row of ones). Scaling them and adding ``offset`` to that column yields
+    the affine transform in the same product, sparing two passes over the
+    result. The clamp of rounding below zero is kept only for the distances
+    themselves: once scaled it changes nothing at the form's precision.
+
+    The result is computed component-major and returned as a transposed
+    ``(n, K)`` view, whose columns are contiguous for the reductions over
+    components that follow. The features are returned too: the M-step's
+    statistics accumulate from the same array.
+    """
+    plain = scale == 1.0 and offset is None
+    # An infinite offset (a component of weight zero) is added after the
+    # product: one infinite coefficient can make a product NaN.
+    fold = offset is not None and bool(np.all(np.isfinite(offset)))
+    coefficients = coefficients * scale
+    if fold:
+        coefficients[:, -1] += offset
+    coefficients = coefficients.astype(dtype)
+    after = None
+    if offset is not None and not fold:
+        after = np.asarray(offset).astype(dtype)[:, np.newaxis]
+
+    def distances(X, features=None):
+        if features is None:
+            features = features_of(X)
+        dist = coefficients @ features
+        if plain:
+            np.maximum(dist, 0.0, out=dist)
+        elif after is not None:
+            dist += after
+        return dist.T, features
+
+    return distances
+
+
+def bound_distances(mahalanobis, means, precisions_cholesky, dtype, scale, offset):
+    """A per-block distance function from ``mahalanobis(X, means, P)``."""
+    bound = partial(
+        mahalanobis,
+        means=means.astype(dtype, copy=False),
+        precisions_cholesky=precisions_cholesky.astype(dtype, copy=False),
+    )
+    if offset is not None:
+        offset = np.asarray(offset).astype(dtype)
+    return _affine(bound, scale, offset)
+
+
+def _affine(distances, scale, offset):
+    """``scale * dist + offset`` from a distance function, in place."""
+    if scale == 1.0 and offset is None:
+        return distances
+
+    def transformed(X, *features):
+        dist, aux = distances(X, *features)
+        dist *= scale
+        if offset is not None:
+            dist += offset
+        return dist, aux
+
+    return transformed
+
+def _diagonal_coefficients(means, precisions):
+    """Rows ``c_k`` with ``c_k . diagonal_features(x) = sum_j p_kj (x_j - mu_kj)^2``."""
+    weighted_means = means * precisions
+    constant = np.sum(means * weighted_means, axis=1)
+    return np.hstack([precisions, -2.0 * weighted_means, constant[:, np.newaxis]])
+
+
+
+
+# --------------------------------------------------------------------------
+# Statistics forms: what one E-step accumulates for a structure's M-step
+
+
+class StatisticsForm:
+    """The sufficient statistics a structure's M-step reads, and how to get them.
+
+    A structure names its form in ``CovarianceModel.scatter``, and for each
+    E-step :meth:`CovarianceModel.block_form` names the form its distances
+    produce the by-product for (the full structures have two: whitened
+    residuals and raw moments). The engine only calls the methods below, so
+    it never asks which kind of structure it runs.
+
+    Parameters
+    ----------
+    name : str
+        For messages and ``repr``.
+    accumulator : type
+        The accumulator class (``covariance._statistics``): ``accumulator(means,
+        precisions_cholesky=None)`` starts empty sums that blocks add to and
+        that add across blocks, chunks and processes.
+    from_full : callable
+        ``from_full(W)`` turns per-component scatter matrices ``(K, d, d)``
+        into what this form's M-step reads.
+    row_width : callable
+        ``row_width(K, d)``: entries per row of the largest temporary of a
+        block (it sizes the blocks).
+    contains_others : bool, default=False
+        Whether these statistics, in their moment variant, hold those of the
+        narrower forms (the selector derives them instead of a new pass).
+    moment_variant : StatisticsForm or None, default=None
+        A one-pass raw-moment form to try first when the statistics of given
+        responsibilities are needed (initialisation), kept when exact enough.
+    """
+
+    def __init__(
+        self,
+        name,
+        accumulator,
+        from_full,
+        row_width,
+        *,
+        contains_others=False,
+        moment_variant=None,
+    ):
+        self.name = name
+        self.accumulator = accumulator
+        self.from_full = from_full
+        self.row_width = row_width
+        self.contains_others = contains_others
+        self.moment_variant = moment_variant
+
+    @property
+    def features(self):
+        """The per-row features ``features(X)`` the accumulator reads, or None."""
+        return self.accumulator.features
+
+    def new_statistics(self, means, precisions_cholesky=None):
+        """Empty sufficient statistics about ``means`` (centred)."""
+        return self.accumulator(means, precisions_cholesky)
+
+    def derived_from(self, statistics):
+        """These statistics computed from wider ones, or None when impossible."""
+        coarsened = getattr(statistics, "coarsened", None)
+        return None if coarsened is None else coarsened(self.accumulator)
+
+    def __repr__(self):
+        return f"<statistics form {self.name}>"
+
+
+@dataclass(frozen=True)
+class BlockKernel:
+    """The distances of one E-step and the statistics they feed.
+
+    Returned by :meth:`CovarianceModel.block_kernel`: the structure decides
+    once, for given parameters, how to compute its distances, and the
+    by-product they return for each block is what ``form``'s accumulator
+    reads. The engine never asks which form it got.
+
+    Attributes
+    ----------
+    form : StatisticsForm
+    distances : callable
+        ``distances(X, features=None)`` for a block of centred rows returns
+        ``(scale * dist + offset, aux)``: the transformed squared distances,
+        shape (n, K), and the by-product for ``form.new_statistics(...).add_block``.
+        ``features`` are ``form.features(X)`` when already computed.
+    """
+
+    form: StatisticsForm
+    distances: object
+
+
+def _per_component_width(n_components, n_features):
+    # The whitened residuals (n, K, d + 1).
+    return n_components * (n_features + 1)
+
+
+def _narrow_width(n_components, n_features):
+    # (n, K) log-densities and (n, d) data.
+    return n_components + n_features
+
+
+def _same(scatter):
+    return scatter
+
+
+def _diagonals(scatter):
+    return np.diagonal(scatter, axis1=-2, axis2=-1).copy()
+
+
+def _pooled(scatter):
+    return scatter.sum(axis=0)
+
+
+#: Raw second moments of every component, one product per block.
+MOMENTS = StatisticsForm("full-moments", MomentScatter, _same, _per_component_width)
+#: One scatter matrix per component, summed in whitened coordinates.
+WHITENED = StatisticsForm(
+    "full",
+    WhitenedScatter,
+    _same,
+    _per_component_width,
+    contains_others=True,
+    moment_variant=MOMENTS,
+)
+#: The diagonal of each component's scatter.
+DIAGONAL = StatisticsForm("diag", DiagonalScatter, _diagonals, _narrow_width)
+#: The pooled within-component scatter.
+POOLED = StatisticsForm("pooled", PooledScatter, _pooled, _narrow_width)

@@ -1,0 +1,160 @@
+"""Batched linear algebra shared by the covariance structures."""
+
+# Authors: The gmm_estimators developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+
+# Relative jitter ladder used when a covariance is numerically not positive
+# definite; the first rung is the float64 resolution of the matrix' scale.
+_JITTER_RUNGS = (1e-15, 1e-12, 1e-9, 1e-6, 1e-3)
+
+def _safe_cholesky(matrices):
+    """Lower Cholesky factors of a stack of symmetric matrices, never failing.
+
+    A matrix that is not numerically positive definite gets an increasing
+    multiple of its own scale added to the diagonal; matrices that needed it
+    are reported so the caller can flag the components as degenerate.
+
+    Parameters
+    ----------
+    matrices : ndarray of shape (K, d, d)
+
+    Returns
+    -------
+    chol : ndarray of shape (K, d, d)
+        Lower-triangular factors.
+    jittered : ndarray of shape (K,), dtype=bool
+    """
+    matrices = np.asarray(matrices, dtype=np.float64)
+    jittered = np.zeros(matrices.shape[0], dtype=bool)
+    try:
+        return np.linalg.cholesky(matrices), jittered
+    except np.linalg.LinAlgError:
+        pass
+    chol = np.empty_like(matrices)
+    eye = np.eye(matrices.shape[-1])
+    # A zero matrix (a component on identical rows without reg_covar) borrows
+    # the largest scale of the stack: jitter relative to zero would give a
+    # precision that overflows.
+    diagonals = np.diagonal(matrices, axis1=-2, axis2=-1)
+    fallback = np.abs(diagonals[np.isfinite(diagonals)]).max(initial=0.0) or 1.0
+    for k, matrix in enumerate(matrices):
+        matrix = np.where(np.isfinite(matrix), matrix, 0.0)
+        scale = np.abs(np.diag(matrix)).max(initial=0.0) or fallback
+        for rung in (0.0, *_JITTER_RUNGS):
+            try:
+                chol[k] = np.linalg.cholesky(matrix + rung * scale * eye)
+                jittered[k] = rung > 0
+                break
+            except np.linalg.LinAlgError:
+                continue
+        else:  # pragma: no cover - the last rung is diagonally dominant
+            chol[k] = np.sqrt(scale) * eye
+            jittered[k] = True
+    return chol, jittered
+
+
+def inverse_triangular(matrices, *, lower):
+    """Inverses of a stack of triangular matrices, exactly triangular.
+
+    One batched LAPACK call instead of a Python loop of triangular solves
+    (whose per-call overhead dominates for small ``d``); the unused triangle
+    is zeroed so that the factors stay exactly triangular.
+    """
+    inverse = np.linalg.inv(np.asarray(matrices, dtype=np.float64))
+    return np.tril(inverse) if lower else np.triu(inverse)
+
+
+def _precision_cholesky_from_cov_cholesky(cov_chol):
+    """Upper factors ``P`` with ``P @ P.T = inv(L @ L.T)`` for lower ``L``."""
+    return np.swapaxes(inverse_triangular(cov_chol, lower=True), -1, -2)
+
+
+def _flip(matrices):
+    return matrices[..., ::-1, ::-1]
+
+
+def _precision_cholesky_from_precisions(precisions):
+    """Upper factors ``P`` with ``P @ P.T = precision`` (a stack of matrices)."""
+    # Cholesky of the reversed matrix gives the upper factor after reversal.
+    return np.ascontiguousarray(_flip(np.linalg.cholesky(_flip(precisions))))
+
+
+def _check_spd(matrices, what):
+    for k, matrix in enumerate(matrices):
+        if not np.allclose(matrix, matrix.T) or np.linalg.eigvalsh(matrix).min() <= 0:
+            where = f" (component {k})" if len(matrices) > 1 else ""
+            raise ValueError(
+                f"'{what}' precision{where} should be symmetric, positive-definite."
+                " Pass inverse covariance matrices."
+            )
+
+
+def _check_positive(values, what):
+    if np.any(values <= 0) or not np.all(np.isfinite(values)):
+        raise ValueError(
+            f"'{what}' precision should be positive and finite; got minimum "
+            f"{np.min(values)!r}."
+        )
+
+def _positive_sqrt_inverse(variances):
+    """``1 / sqrt(v)`` with non-positive variances floored to a tiny value."""
+    variances = np.asarray(variances, dtype=np.float64)
+    bad = ~(variances > 0) | ~np.isfinite(variances)
+    if bad.any():
+        scale = np.abs(variances[np.isfinite(variances)]).max(initial=1.0)
+        variances = np.where(bad, scale * _JITTER_RUNGS[0], variances)
+    jittered = bad.reshape(bad.shape[0], -1).any(axis=1)
+    return 1.0 / np.sqrt(variances), jittered
+
+
+def outer_product_columns(n_features):
+    """Row/column indices of the upper triangle, the pairs of ``vech``."""
+    return np.triu_indices(n_features)
+
+
+def moment_features(X):
+    """Every row's moments up to order two, feature-major, shape (m, n).
+
+    Rows of the result: the products ``x_i x_j`` for ``i <= j`` in
+    :func:`outer_product_columns` order, then the ``d`` coordinates, then a
+    row of ones (``m = d (d + 1) / 2 + d + 1``). Every moment-form quantity is
+    then a single matrix product: distances ``coefficients @ features``
+    (:func:`_moment_coefficients`) and the M-step's sums
+    ``features @ weighted_resp`` (``_stats.MomentScatter``). The feature-major
+    layout makes every product one contiguous vector operation over the rows,
+    several times faster than row-major slices or gathers with index arrays.
+    """
+    n, d = X.shape
+    n_pairs = d * (d + 1) // 2
+    features = np.empty((n_pairs + d + 1, n), dtype=X.dtype)
+    columns = features[n_pairs : n_pairs + d]
+    columns[...] = X.T
+    features[-1] = 1.0
+    start = 0
+    for i in range(d):
+        stop = start + d - i
+        np.multiply(columns[i], columns[i:], out=features[start:stop])
+        start = stop
+    return features
+
+
+
+def diagonal_features(X):
+    """Every row's squares, coordinates and a one, feature-major, shape (2d + 1, n).
+
+    The diagonal analogue of :func:`moment_features`: distances are
+    ``coefficients @ features`` (:func:`_diagonal_coefficients`) and the
+    diagonal accumulator's sums are ``features @ weighted_resp``. The
+    feature-major layout gives component-major distances, whose reductions
+    over components (``_em.normalize_log_prob``) are contiguous vector
+    operations, about twice as fast as on row-major ``(n, K)`` distances.
+    """
+    n, d = X.shape
+    features = np.empty((2 * d + 1, n), dtype=X.dtype)
+    columns = features[d : 2 * d]
+    columns[...] = X.T
+    np.multiply(columns, columns, out=features[:d])
+    features[-1] = 1.0
+    return features

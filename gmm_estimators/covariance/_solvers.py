@@ -1,0 +1,449 @@
+"""Closed forms and inner iterations of the constrained mclust M-steps."""
+
+# Authors: The gmm_estimators developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+from scipy import linalg
+
+from ._linalg import _JITTER_RUNGS
+
+# --------------------------------------------------------------------------
+# The constrained mclust structures (Celeux and Govaert 1995)
+#
+# Every structure below minimises, over its constrained family, the covariance
+# part of the expected complete-data negative log-likelihood (times two),
+#
+#     f = sum_k [ n_k log|Sigma_k| + tr(Sigma_k^-1 W_k) ],
+#
+# where W_k is the weighted scatter of component k about its mean.
+#
+# Regularisation: ``reg_covar`` is applied as ``n_k * reg_covar`` added to the
+# diagonal of each component's scatter *before* the constrained estimate (for
+# a pooled scatter, ``n * reg_covar``). For every estimate that is linear in
+# the scatter (VVV, EEE, VVI, VII, EII, EEI, EEV, E, V) that is exactly
+# scikit-learn's "add reg_covar to the diagonal of the result"; for the others
+# adding a multiple of the identity afterwards would break the constraint (a
+# common shape or orientation is not preserved by it), whereas regularising the
+# scatter keeps the fitted covariances exactly inside their family and still
+# positive definite. The structures that divide by the scatter or take its
+# logarithm (VEI, EVI, VEE, EVE, VVE, VEV, EVV) also add a floor of 1e-15 of
+# the pooled variance, so that with ``reg_covar=0`` a component on identical
+# rows stays finite and is flagged as collapsed instead of producing NaN.
+
+# Inner iterations of the M-steps without closed form (VEI, VEE, EVE, VVE,
+# VEV) stop when the objective ``f`` changes by less than ``_INNER_TOL``
+# relative to ``max(|f|, n d)`` (``n d`` is the size of ``f`` near its optimum
+# and keeps the test meaningful when ``f`` happens to be near zero), or after
+# ``_INNER_MAX_ITER`` iterations. Each iteration is an exact minimisation over
+# one block of parameters, so ``f`` never increases: stopping early still
+# gives a generalised EM step.
+_INNER_TOL = 1e-10
+_INNER_MAX_ITER = 100
+_TINY = np.finfo(np.float64).tiny
+_EPS = np.finfo(np.float64).eps
+
+
+def _regularized_diagonal(nk, scatter, reg_covar):
+    """``diag(W_k) + n_k reg_covar``, floored (see :func:`_floor_diagonal`)."""
+    return _floor_diagonal(nk, scatter + reg_covar * nk[:, np.newaxis])
+
+
+def _regularized_matrices(nk, scatter, reg_covar):
+    """``W_k + n_k reg_covar I``, floored (see :func:`_floor_matrices`)."""
+    return _floor_matrices(nk, _add_to_diagonal(scatter, reg_covar * nk))
+
+
+def _floor_diagonal(nk, values):
+    """Diagonal scatter (K, d) with ``n_k * 1e-15 * s_j`` added.
+
+    ``s_j`` is feature j's pooled within-component variance. With
+    ``reg_covar=0`` a component on identical rows has zero scatter, which the
+    constrained estimates cannot divide by or take the log of; this floor,
+    below float64 resolution of each feature's own scale (per feature, so
+    that features in very different units are not disturbed), keeps the
+    estimate finite and lets the engine flag the component as collapsed.
+    """
+    values = np.maximum(values, 0.0)
+    pooled = values.sum(axis=0) / np.sum(nk)
+    fallback = pooled.max() if pooled.max() > 0 else 1.0
+    pooled = np.where(pooled > 0, pooled, fallback)
+    return values + _JITTER_RUNGS[0] * nk[:, np.newaxis] * pooled
+
+
+def _floor_matrices(nk, scatter):
+    """Scatter (K, d, d) with ``n_k * 1e-15 * s`` on the diagonal.
+
+    ``s`` is the pooled within-component variance averaged over the features;
+    see :func:`_floor_diagonal` for why.
+    """
+    d = scatter.shape[-1]
+    scale = np.trace(scatter.sum(axis=0)) / (d * np.sum(nk))
+    scale = scale if scale > 0 else 1.0
+    return _symmetric(_add_to_diagonal(scatter, _JITTER_RUNGS[0] * scale * nk))
+
+
+def _geometric_mean(values):
+    """``prod(values) ** (1 / d)`` over the last axis, for positive values."""
+    return np.exp(np.mean(np.log(np.maximum(values, _TINY)), axis=-1))
+
+
+def _unit_det_diagonal(values):
+    """A positive vector scaled to product one (a diagonal shape ``A``)."""
+    values = np.maximum(values, _TINY)
+    return values / _geometric_mean(values)
+
+
+def _log_det_spd(matrices):
+    """``log|M_k|`` of a stack of symmetric positive semi-definite matrices.
+
+    Cholesky where possible (insensitive to the scaling of the features);
+    a singular matrix (``reg_covar=0`` with a degenerate component) has its
+    eigenvalues floored at float64 resolution so that the result stays finite
+    and the engine can flag the component.
+    """
+    log_det = np.empty(matrices.shape[0])
+    for k, matrix in enumerate(matrices):
+        try:
+            log_det[k] = 2.0 * np.sum(np.log(np.diag(np.linalg.cholesky(matrix))))
+        except np.linalg.LinAlgError:
+            values = np.linalg.eigvalsh(matrix)
+            floor = max(values[-1] * _EPS, _TINY)
+            log_det[k] = np.sum(np.log(np.maximum(values, floor)))
+    return log_det
+
+
+def _unit_det_matrix(matrix):
+    """``(C, inv(C), log|C|)`` for ``C = M / |M|^(1/d)``, ``M`` symmetric PSD."""
+    d = matrix.shape[-1]
+    try:
+        chol = np.linalg.cholesky(matrix)
+    except np.linalg.LinAlgError:
+        values, vectors = np.linalg.eigh(matrix)
+        values = np.maximum(values, max(values[-1] * _EPS, _TINY))
+        values = values / _geometric_mean(values)
+        return (
+            (vectors * values) @ vectors.T,
+            (vectors / values) @ vectors.T,
+            float(np.sum(np.log(values))),
+        )
+    factor = np.exp(2.0 * np.sum(np.log(np.diag(chol))) / d)
+    inv_chol = linalg.solve_triangular(chol, np.eye(d), lower=True)
+    return matrix / factor, factor * (inv_chol.T @ inv_chol), 0.0
+
+
+def _diagonal_objective(nk, values, variances):
+    """``f`` for covariances that are diagonal in the basis where W_k has diagonal
+    ``values`` (its own axes, eigenvectors, or a common orientation)."""
+    return float(
+        np.sum(nk * np.sum(np.log(variances), axis=1)) + np.sum(values / variances)
+    )
+
+
+def _small_change(previous, current, scale, tol):
+    return abs(previous - current) <= tol * max(abs(current), scale)
+
+
+def _symmetric(matrices):
+    return 0.5 * (matrices + np.swapaxes(matrices, -1, -2))
+
+
+def _add_to_diagonal(matrices, values):
+    """``M_k + values_k I`` for a stack (values of shape (K,)) or one matrix."""
+    matrices = np.array(matrices, dtype=np.float64)
+    d = matrices.shape[-1]
+    if matrices.ndim == 3:
+        matrices[:, np.arange(d), np.arange(d)] += np.asarray(values)[:, np.newaxis]
+    else:
+        matrices[np.arange(d), np.arange(d)] += values
+    return matrices
+
+
+def _rotate(vectors, variances):
+    """``D_k diag(variances_k) D_k^T`` for one ``D`` (d, d) or a stack (K, d, d)."""
+    if vectors.ndim == 2:
+        return _symmetric(np.einsum("ij,kj,lj->kil", vectors, variances, vectors))
+    return _symmetric(np.einsum("kij,kj,klj->kil", vectors, variances, vectors))
+
+
+# Eigenvalues of one W_k closer than this (relative to the largest of any
+# component) are tied; see _eigh_reproducible. Far above the rounding of
+# accumulated scatter (about 1e-15 relative), far below any gap that sampling
+# produces, and far below the variance ratio of a collapsed component (1e-6).
+_TIE_RTOL = 1e-11
+
+
+def _eigh_reproducible(scatter):
+    """Eigen-decomposition of each ``W_k``, ascending, with a reproducible basis.
+
+    When ``W_k`` has tied eigenvalues (fewer distinct rows than features, or
+    duplicated rows: its null space is tied at ``n_k reg_covar``), EEV's and
+    VEV's maximiser is not unique: any rotation within the tied eigenspace
+    gives the same objective but a different covariance, so rounding alone
+    (the order of a sum) would change the fit. Within each block of tied
+    eigenvalues the basis is therefore rotated to diagonalise the pooled
+    scatter restricted to it (ascending), which leaves the objective unchanged,
+    is equivariant under rotations of the data, and puts the larger
+    common-shape variances where the other components spread most.
+    """
+    values, vectors = np.linalg.eigh(scatter)
+    reference = scatter.sum(axis=0)
+    # Relative to the largest scatter of all components, not of each: an
+    # empty component's W_k is rounding noise, all of it tied at zero.
+    tol = _TIE_RTOL * max(np.abs(values).max(initial=0.0), _TINY)
+    for k in range(scatter.shape[0]):
+        starts = np.flatnonzero(np.diff(values[k]) > tol) + 1
+        for block in np.split(np.arange(values.shape[1]), starts):
+            if block.size > 1:
+                basis = vectors[k][:, block]
+                _, rotation = np.linalg.eigh(basis.T @ reference @ basis)
+                vectors[k][:, block] = basis @ rotation
+    return values, vectors
+
+
+def _common_shape_volumes(nk, values, tol, max_iter):
+    """Volumes and one shape minimising ``f`` for ``Sigma_k = lambda_k A``.
+
+    ``values`` (K, d) are the diagonals of the W_k in the basis where the
+    covariances are diagonal: the features (VEI) or each component's
+    eigenvectors (VEV). Alternates the two exact block minimisations
+    ``A = diag(sum_k W_k / lambda_k)`` scaled to determinant one and
+    ``lambda_k = tr(W_k A^-1) / (d n_k)``, from the spherical (VII) start.
+
+    Returns
+    -------
+    volumes : ndarray of shape (K,)
+    shape : ndarray of shape (d,), product one
+    trace : list of float
+        ``f`` at the start and after every iteration; never increasing.
+    """
+    d = values.shape[1]
+    values = np.maximum(values, 0.0)
+    scale = float(np.sum(nk)) * d
+    volumes = np.maximum(values.sum(axis=1) / (d * nk), _TINY)
+    shape = np.ones(d)
+    trace = [_diagonal_objective(nk, values, volumes[:, np.newaxis] * shape)]
+    for _ in range(max_iter):
+        shape = _unit_det_diagonal(np.sum(values / volumes[:, np.newaxis], axis=0))
+        volumes = np.maximum((values / shape).sum(axis=1) / (d * nk), _TINY)
+        trace.append(_diagonal_objective(nk, values, volumes[:, np.newaxis] * shape))
+        if _small_change(trace[-2], trace[-1], scale, tol):
+            break
+    return volumes, shape, trace
+
+
+def _vei_m_step(
+    nk, scatter, tol=_INNER_TOL, max_iter=_INNER_MAX_ITER, return_trace=False
+):
+    """VEI covariances ``lambda_k A`` (K, d) from diagonal scatter (K, d).
+
+    See :func:`_common_shape_volumes`. With ``return_trace`` also returns the
+    objective after each inner iteration.
+    """
+    volumes, shape, trace = _common_shape_volumes(nk, scatter, tol, max_iter)
+    covariances = volumes[:, np.newaxis] * shape
+    return (covariances, trace) if return_trace else covariances
+
+
+def _vev_m_step(
+    nk, scatter, tol=_INNER_TOL, max_iter=_INNER_MAX_ITER, return_trace=False
+):
+    """VEV covariances ``lambda_k D_k A D_k^T`` (K, d, d) from scatter (K, d, d).
+
+    ``D_k`` are the eigenvectors of ``W_k``, eigenvalues in the same (ascending)
+    order for every component: pairing the largest eigenvalue of each ``W_k``
+    with the largest of the common ``A`` is what minimises ``f`` for a given
+    ``A`` (von Neumann's trace inequality), and the updates keep ``A`` in that
+    order. Volumes and shape then come from the eigenvalues as for VEI.
+    """
+    eigenvalues, eigenvectors = _eigh_reproducible(_symmetric(scatter))
+    volumes, shape, trace = _common_shape_volumes(nk, eigenvalues, tol, max_iter)
+    covariances = _rotate(eigenvectors, volumes[:, np.newaxis] * shape)
+    return (covariances, trace) if return_trace else covariances
+
+
+def _vee_objective(nk, scatter, volumes, shape_inv, shape_log_det):
+    traces = np.einsum("ij,kji->k", shape_inv, scatter)
+    d = scatter.shape[-1]
+    value = np.sum(nk * (d * np.log(volumes) + shape_log_det))
+    return float(value + np.sum(traces / volumes)), traces
+
+
+def _vee_m_step(
+    nk, scatter, tol=_INNER_TOL, max_iter=_INNER_MAX_ITER, return_trace=False
+):
+    """VEE covariances ``lambda_k C`` (K, d, d), ``|C| = 1``, from scatter (K, d, d).
+
+    Alternates the exact block minimisations ``C = sum_k W_k / lambda_k``
+    scaled to determinant one and ``lambda_k = tr(W_k C^-1) / (d n_k)``, from
+    the spherical (VII) start ``C = I``.
+    """
+    d = scatter.shape[-1]
+    scatter = _symmetric(scatter)
+    scale = float(np.sum(nk)) * d
+    _, traces = _vee_objective(nk, scatter, np.ones_like(nk), np.eye(d), 0.0)
+    volumes = np.maximum(traces / (d * nk), _TINY)
+    shape = np.eye(d)
+    trace = [_vee_objective(nk, scatter, volumes, shape, 0.0)[0]]
+    for _ in range(max_iter):
+        shape, shape_inv, log_det = _unit_det_matrix(
+            np.sum(scatter / volumes[:, np.newaxis, np.newaxis], axis=0)
+        )
+        _, traces = _vee_objective(nk, scatter, volumes, shape_inv, log_det)
+        volumes = np.maximum(traces / (d * nk), _TINY)
+        trace.append(_vee_objective(nk, scatter, volumes, shape_inv, log_det)[0])
+        if _small_change(trace[-2], trace[-1], scale, tol):
+            break
+    covariances = _symmetric(volumes[:, np.newaxis, np.newaxis] * shape)
+    return (covariances, trace) if return_trace else covariances
+
+
+def _round_robin(d):
+    """Pairs of axes in d - 1 (or d) rounds of disjoint pairs (circle method)."""
+    players = list(range(d)) + ([None] if d % 2 else [])
+    m = len(players)
+    rounds = []
+    for _ in range(m - 1):
+        pairs = [
+            (min(a, b), max(a, b))
+            for a, b in zip(players[: m // 2], players[::-1][: m // 2], strict=True)
+            if a is not None and b is not None
+        ]
+        if pairs:
+            first, second = np.array(pairs).T
+            rounds.append((first, second))
+        players = [players[0], players[-1], *players[1:-1]]
+    return tuple(rounds)
+
+
+def _shared_axes(covariances):
+    """An orthogonal ``D`` diagonalising covariances that share their axes.
+
+    Commuting matrices share their eigenvectors, and so does any combination
+    of them; distinct, scale-normalised weights keep a tie within one
+    component from leaving the axes undetermined. (For covariances that do
+    not share axes, such as user-given starting precisions, this is merely
+    one more orthogonal start.)
+    """
+    covariances = _symmetric(covariances)
+    scales = np.trace(covariances, axis1=1, axis2=2)
+    weights = np.arange(1, covariances.shape[0] + 1) / np.where(scales > 0, scales, 1.0)
+    return np.linalg.eigh(np.tensordot(weights, covariances, axes=1))[1]
+
+
+def _profile_variances(nk, values, equal_volume):
+    """Best ``lambda_k A_k`` (K, d) given the orientation (diagonals ``values``).
+
+    EVE: ``A_k = B_k / |B_k|^(1/d)`` and ``lambda = sum_k |B_k|^(1/d) / n``;
+    VVE: ``lambda_k A_k = B_k / n_k``, with ``B_k = diag(D^T W_k D)``.
+    """
+    values = np.maximum(values, _TINY)
+    if equal_volume:
+        roots = _geometric_mean(values)
+        return (np.sum(roots) / np.sum(nk)) * values / roots[:, np.newaxis]
+    return np.maximum(values / nk[:, np.newaxis], _TINY)
+
+
+def _common_orientation(nk, scatter, equal_volume, tol, max_iter, previous=None):
+    """``Sigma_k = D diag(v_k) D^T`` with one orthogonal ``D`` (EVE and VVE).
+
+    Alternates (i) a sweep of Jacobi plane rotations of ``D`` with the
+    variances fixed and (ii) the closed-form variances for that ``D``
+    (:func:`_profile_variances`). With the variances fixed, rotating axes
+    ``i`` and ``j`` by ``theta`` changes ``sum_k tr(D V_k^-1 D^T W_k)`` by
+    ``a cos(2 theta) + b sin(2 theta)``, so each rotation is its exact
+    minimiser; rotations in disjoint planes do not interact and are applied
+    together (round-robin order). This is a block-coordinate descent on the
+    same objective as Browne and McNicholas' (2014) MM iteration, and, like it,
+    never increases ``f``; it was preferred because it converges in far fewer
+    iterations (the MM bound is loose for anisotropic components).
+
+    The objective has local minima, so the start is the best of several
+    orientations: the features' axes (where the profile equals the EVI/VVI
+    estimate), the principal axes of the pooled scatter (where EEE lies in
+    the family) and, in EM, the orientation of the ``previous`` covariances.
+    The result is never worse than any of them; in particular never worse
+    than the previous parameters, which makes each EM iteration a
+    generalised EM step.
+
+    Returns
+    -------
+    covariances : ndarray of shape (K, d, d)
+    trace : list of float
+    """
+    d = scatter.shape[-1]
+    scatter = _symmetric(scatter)
+    scale = float(np.sum(nk)) * d
+    starts = [np.eye(d), np.linalg.eigh(scatter.sum(axis=0))[1]]
+    if previous is not None and np.all(np.isfinite(previous)):
+        starts.append(_shared_axes(np.asarray(previous, dtype=np.float64)))
+    best = None
+    for axes in starts:
+        rotated = _symmetric(axes.T @ scatter @ axes)
+        values = np.diagonal(rotated, axis1=1, axis2=2)
+        variances = _profile_variances(nk, values, equal_volume)
+        value = _diagonal_objective(nk, values, variances)
+        if best is None or value < best[0]:
+            best = (value, axes, rotated, variances)
+    value, axes, rotated, variances = best
+    trace = [value]
+    rounds = _round_robin(d)
+    for _ in range(max_iter if rounds else 0):
+        inverse = 1.0 / variances
+        for first, second in rounds:
+            weight = inverse[:, first] - inverse[:, second]
+            a = 0.5 * np.sum(
+                (rotated[:, first, first] - rotated[:, second, second]) * weight, axis=0
+            )
+            b = np.sum(rotated[:, first, second] * weight, axis=0)
+            theta = np.where((a == 0) & (b == 0), 0.0, 0.5 * np.arctan2(-b, -a))
+            cos, sin = np.cos(theta), np.sin(theta)
+            rotation = np.eye(d)
+            rotation[first, first] = cos
+            rotation[second, second] = cos
+            rotation[second, first] = sin
+            rotation[first, second] = -sin
+            axes = axes @ rotation
+            rotated = rotation.T @ rotated @ rotation
+        rotated = _symmetric(rotated)
+        values = np.diagonal(rotated, axis1=1, axis2=2)
+        variances = _profile_variances(nk, values, equal_volume)
+        trace.append(_diagonal_objective(nk, values, variances))
+        if _small_change(trace[-2], trace[-1], scale, tol):
+            break
+    return _rotate(axes, variances), trace
+
+
+def _eve_m_step(
+    nk,
+    scatter,
+    tol=_INNER_TOL,
+    max_iter=_INNER_MAX_ITER,
+    return_trace=False,
+    previous=None,
+):
+    """EVE covariances ``lambda D A_k D^T`` (K, d, d).
+
+    See :func:`_common_orientation`.
+    """
+    covariances, trace = _common_orientation(nk, scatter, True, tol, max_iter, previous)
+    return (covariances, trace) if return_trace else covariances
+
+
+def _vve_m_step(
+    nk,
+    scatter,
+    tol=_INNER_TOL,
+    max_iter=_INNER_MAX_ITER,
+    return_trace=False,
+    previous=None,
+):
+    """VVE covariances ``lambda_k D A_k D^T`` (K, d, d).
+
+    See :func:`_common_orientation`.
+    """
+    covariances, trace = _common_orientation(
+        nk, scatter, False, tol, max_iter, previous
+    )
+    return (covariances, trace) if return_trace else covariances
+

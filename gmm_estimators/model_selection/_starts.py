@@ -1,0 +1,127 @@
+"""Starts shared by the selector's candidates of one number of components."""
+
+# Authors: The gmm_estimators developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import copy
+import warnings
+from time import perf_counter
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import check_random_state
+
+from .._engine import (
+    EMOptions,
+    one_blas_thread,
+    statistics_from_resp,
+)
+from .._initialization import initial_responsibilities
+from .._prior import resolve_prior
+from ..covariance import get_covariance_model
+
+
+def _shared_starts(data, canonical, n_components, covariance_types, settings):
+    """Starting parameters of every structure for one number of components.
+
+    The initial partitions (``n_init`` of them) are drawn once, exactly as
+    ``GaussianMixture.fit`` draws them (same initialiser, same canonical row
+    order, same random stream); each structure's start is then the package's
+    own M-step on that partition. Structures that need the same kind of
+    scatter share the sufficient statistics.
+
+    ``data`` is the data source (``_engine.ArraySource``) and ``canonical``
+    the initialisers' view of its rows (``CanonicalRows``), both computed once
+    for every candidate. BLAS is held to one thread, as in
+    ``GaussianMixture.fit``.
+
+    Returns
+    -------
+    starts : dict or Exception
+        ``{covariance_type: [Params, ...] or Exception}`` (engine parameters,
+        centred on the source's centre), or the error that made the initial
+        partition impossible.
+    seconds : float
+    """
+    start = perf_counter()
+    with one_blas_thread():
+        starts = _starts_from_partitions(
+            data, canonical, n_components, covariance_types, settings
+        )
+    return starts, perf_counter() - start
+
+
+def _starts_from_partitions(data, canonical, n_components, covariance_types, settings):
+    """The ``starts`` of :func:`_shared_starts`."""
+    random_state = check_random_state(settings["random_state"])
+    try:
+        partitions = []
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            for _ in range(settings["n_init"]):
+                partitions.append(
+                    initial_responsibilities(
+                        settings["init_params"],
+                        data.X,
+                        n_components,
+                        data.sample_weight,
+                        random_state,
+                        canonical=canonical,
+                    )
+                )
+    except (ValueError, np.linalg.LinAlgError) as error:
+        return error
+
+    starts = {name: [] for name in covariance_types}
+    # Structures with per-component matrices first: their raw moments, when
+    # accurate, hold the statistics of every other structure too.
+    covariance_types = sorted(
+        covariance_types,
+        key=lambda name: not get_covariance_model(name).scatter.contains_others,
+    )
+    for resp_of_rows in partitions:
+        statistics = {}  # by the statistics form the structures read
+        wide = []  # statistics that may hold those of narrower forms
+        for name in covariance_types:
+            if isinstance(starts[name], Exception):
+                continue
+            try:
+                model = get_covariance_model(name)
+                form = model.scatter
+                if form not in statistics:
+                    derived = (form.derived_from(stats) for stats in wide)
+                    derived = next((s for s in derived if s is not None), None)
+                    if derived is None:
+                        derived = statistics_from_resp(
+                            model, data, resp_of_rows, n_components
+                        )
+                        if form.contains_others:
+                            wide.append(derived)
+                    statistics[form] = derived
+                stats = copy.deepcopy(statistics[form])
+                # The prior is resolved per structure (its scale takes the
+                # structure's form), exactly as GaussianMixture.fit resolves it.
+                options = candidate_options(settings, model, data, n_components)
+                params, _ = options.m_step(model, data, stats)
+            except (ValueError, np.linalg.LinAlgError) as error:
+                starts[name] = error
+                continue
+            starts[name].append(params)
+    return starts
+
+
+def candidate_options(settings, model, data, n_components):
+    """The EM options of one candidate, its prior resolved on the data."""
+    return EMOptions(
+        reg_covar=settings["reg_covar"],
+        tol=settings["tol"],
+        max_iter=settings["max_iter"],
+        prior=resolve_prior(settings["prior"], model, data, n_components),
+    )
+
+
+def _starts_of(shared, covariance_type):
+    """One structure's starts, or the error that prevents them."""
+    return shared if isinstance(shared, Exception) else shared[covariance_type]
+
+
