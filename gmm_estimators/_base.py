@@ -4,7 +4,6 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import math
-import warnings
 from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
 from time import perf_counter
@@ -35,6 +34,7 @@ from ._engine import (
 )
 from ._initialization import INITIALIZERS, CanonicalRows, initial_responsibilities
 from ._prior import resolve_prior
+from ._warn import warn_user
 from .exceptions import DegenerateFitWarning
 
 # A component is collapsed when its covariance has an eigenvalue below this
@@ -174,12 +174,11 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
                 model, source, starts, options, mapper=mapper, monitor=monitor
             )
         if not best.converged and self.max_iter > 0:
-            warnings.warn(
+            warn_user(
                 "Best performing initialization did not converge. Try different "
                 "init parameters, or increase max_iter, tol, or check for "
                 "degenerate data.",
                 ConvergenceWarning,
-                stacklevel=3,
             )
         set_fitted_attributes(self, model, source, options, best, X.dtype)
         return X
@@ -549,7 +548,7 @@ def _record_collapse(estimator, model, data, params, jittered):
         listed = ", ".join(
             f"{k} (smallest variance ratio {ratios[k]:.2g})" for k in collapsed
         )
-        warnings.warn(
+        warn_user(
             f"{type(estimator).__name__}: component(s) {listed} collapsed: their "
             f"covariance has an eigenvalue below {COLLAPSE_RATIO:g} times the "
             "data's variance in that direction, typically because the "
@@ -559,5 +558,4 @@ def _record_collapse(estimator, model, data, params, jittered):
             "(in the data's units), or add jitter to discretised data. The "
             "indices are stored in collapsed_components_.",
             DegenerateFitWarning,
-            stacklevel=4,
         )

@@ -80,7 +80,6 @@ settings.
 # SPDX-License-Identifier: BSD-3-Clause
 
 import math
-import warnings
 
 import numpy as np
 from scipy import linalg
@@ -88,6 +87,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
 from ._engine import one_blas_thread
+from ._warn import warn_user
 
 __all__ = [
     "HierarchicalTree",
@@ -821,12 +821,11 @@ class HierarchicalTree:
         distinct, chosen = self._distinct, self._chosen
         n_groups = min(n_components, chosen.size)
         if n_groups < n_components:
-            warnings.warn(
+            warn_user(
                 f"Number of distinct rows with positive weight ({chosen.size}) is "
                 f"smaller than n_components ({n_components}); hierarchical "
                 "initialisation leaves some components empty. Reduce n_components.",
                 ConvergenceWarning,
-                stacklevel=3,
             )
         if chosen.size == 0:
             return np.zeros(distinct.inverse.shape[0], dtype=np.int64)

@@ -316,6 +316,21 @@ def _round_robin(d):
     return tuple(rounds)
 
 
+def _rotate_columns(matrices, first, second, cos, sin):
+    """``matrices @ G`` for the Givens rotation ``G`` of the planes ``(i, j)``.
+
+    ``G`` has ``cos`` at ``(i, i)`` and ``(j, j)``, ``sin`` at ``(j, i)`` and
+    ``-sin`` at ``(i, j)`` for every pair ``(first[p], second[p])``; the pairs
+    are disjoint, so each pair of columns is mixed independently.
+    """
+    left = matrices[..., first]
+    right = matrices[..., second]
+    result = matrices.copy()
+    result[..., first] = left * cos + right * sin
+    result[..., second] = right * cos - left * sin
+    return result
+
+
 def _shared_axes(covariances):
     """An orthogonal ``D`` diagonalising covariances that share their axes.
 
@@ -398,13 +413,16 @@ def _common_orientation(nk, scatter, equal_volume, tol, max_iter, previous=None)
             b = np.sum(rotated[:, first, second] * weight, axis=0)
             theta = np.where((a == 0) & (b == 0), 0.0, 0.5 * np.arctan2(-b, -a))
             cos, sin = np.cos(theta), np.sin(theta)
-            rotation = np.eye(d)
-            rotation[first, first] = cos
-            rotation[second, second] = cos
-            rotation[second, first] = sin
-            rotation[first, second] = -sin
-            axes = axes @ rotation
-            rotated = rotation.T @ rotated @ rotation
+            # Givens rotations of disjoint planes: each mixes one pair of
+            # columns (and of rows), O(K d) per plane instead of a dense
+            # d x d product per component.
+            axes = _rotate_columns(axes, first, second, cos, sin)
+            rotated = _rotate_columns(rotated, first, second, cos, sin)
+            rotated = np.swapaxes(
+                _rotate_columns(np.swapaxes(rotated, -1, -2), first, second, cos, sin),
+                -1,
+                -2,
+            )
         rotated = _symmetric(rotated)
         values = np.diagonal(rotated, axis1=1, axis2=2)
         variances = _profile_variances(nk, values, equal_volume)

@@ -4,11 +4,11 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import inspect
-import warnings
 
 import numpy as np
 from sklearn.pipeline import Pipeline
 
+from .._warn import warn_user
 from ..exceptions import DegenerateFitWarning
 
 #: Score the scorers give a degenerate fit. ``GridSearchCV`` ranks it last;
@@ -128,14 +128,13 @@ def _score(name, criterion, estimator, X):
     collapsed = _degenerate_components(mixture)
     if collapsed is not None:
         params = ", ".join(f"{k}={v!r}" for k, v in _changed_params(estimator).items())
-        warnings.warn(
+        warn_user(
             f"{name}: the candidate {{{params}}} is a degenerate fit (component(s) "
             f"{collapsed.tolist()} collapsed onto too few distinct points), so its "
             f"criterion is not meaningful; it gets the worst score {WORST_SCORE}. "
             "Reduce n_components, increase reg_covar, or add jitter to "
             "discretised data.",
             DegenerateFitWarning,
-            stacklevel=3,
         )
         return WORST_SCORE
     return -float(criterion(mixture, Xt))

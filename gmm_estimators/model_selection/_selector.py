@@ -33,6 +33,7 @@ from .._engine import (
 from .._gaussian_mixture import GaussianMixture
 from .._initialization import INITIALIZERS, CanonicalRows
 from .._prior import ConjugatePrior
+from .._warn import warn_user
 from ..covariance import available_covariance_types, get_covariance_model
 from ..exceptions import DegenerateFitWarning
 from ._starts import _shared_starts, _starts_of, candidate_options
@@ -537,12 +538,11 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
         self.n_iter_ = int(self.best_estimator_.n_iter_)
         self.labels_ = self.best_estimator_.labels_
         if not self.best_estimator_.converged_ and self.max_iter > 0:
-            warnings.warn(
+            warn_user(
                 f"The selected model (n_components={self.n_components_}, "
                 f"covariance_type={self.covariance_type_!r}) did not converge in "
                 f"max_iter={self.max_iter} iterations; increase max_iter or tol.",
                 ConvergenceWarning,
-                stacklevel=2,
             )
         return self
 

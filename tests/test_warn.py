@@ -1,0 +1,41 @@
+"""Warnings point at the line of user code that caused them."""
+
+import warnings
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from gmm_estimators import DegenerateFitWarning, GaussianMixture
+
+
+def _caught(category, action):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        action()
+    return [w for w in caught if issubclass(w.category, category)]
+
+
+def test_convergence_warning_points_at_the_callers_line(rng):
+    X = rng.randn(200, 2)
+    for call in (
+        lambda: GaussianMixture(2, max_iter=1, random_state=0).fit(X),
+        lambda: GaussianMixture(2, max_iter=1, random_state=0).fit_predict(X),
+        lambda: make_pipeline(
+            StandardScaler(), GaussianMixture(2, max_iter=1, random_state=0)
+        ).fit(X),
+    ):
+        caught = _caught(ConvergenceWarning, call)
+        assert caught, "expected a ConvergenceWarning"
+        assert caught[0].filename == __file__
+
+
+def test_degenerate_warning_points_at_the_callers_line(rng):
+    X = np.vstack([rng.randn(100, 2), np.tile([[5.0, 5.0]], (20, 1))])
+    caught = _caught(
+        DegenerateFitWarning,
+        lambda: GaussianMixture(3, reg_covar=1e-12, random_state=0).fit(X),
+    )
+    assert caught, "expected a DegenerateFitWarning"
+    assert caught[0].filename == __file__
