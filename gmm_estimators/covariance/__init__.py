@@ -41,6 +41,7 @@ from ._contract import (
     available_covariance_types,
     get_covariance_model,
     register,
+    unregister,
 )
 from ._families import (
     DiagonalCovariance,
@@ -61,4 +62,5 @@ __all__ = [
     "available_covariance_types",
     "get_covariance_model",
     "register",
+    "unregister",
 ]

@@ -26,10 +26,34 @@ def register(model):
     model : CovarianceModel
         The registered instance (so the function can decorate instances).
     """
-    for key in (model.name, *model.aliases):
-        if key in _REGISTRY:
-            raise ValueError(f"Covariance type {key!r} is already registered.")
+    keys = (model.name, *model.aliases)
+    taken = [key for key in keys if key in _REGISTRY]
+    if taken:
+        raise ValueError(
+            f"Covariance type {taken[0]!r} is already registered; choose another "
+            "name (or unregister the existing structure first)."
+        )
+    for key in keys:
         _REGISTRY[key] = model
+    return model
+
+
+def unregister(covariance_type):
+    """Remove a registered structure (its name and every alias).
+
+    Parameters
+    ----------
+    covariance_type : str
+        Its name or any of its aliases.
+
+    Returns
+    -------
+    model : CovarianceModel
+        The structure removed.
+    """
+    model = get_covariance_model(covariance_type)
+    for key in (model.name, *model.aliases):
+        _REGISTRY.pop(key, None)
     return model
 
 

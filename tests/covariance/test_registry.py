@@ -1,0 +1,92 @@
+"""The public registry: structures defined in user code fit everywhere."""
+
+import numpy as np
+import pytest
+
+from gmm_estimators import GaussianMixture, available_covariance_types
+from gmm_estimators.covariance import (
+    CovarianceModel,
+    SphericalCovariance,
+    get_covariance_model,
+    register,
+    unregister,
+)
+from gmm_estimators.model_selection import GaussianMixtureIC
+
+
+class KnownVariance(SphericalCovariance):
+    name = "test-known"
+    aliases = ("test-known-alias",)
+
+    def n_parameters(self, n_components, n_features):
+        return 0
+
+    def m_step(self, nk, scatter, reg_covar, previous=None):
+        return np.full(nk.shape[0], 0.25 + reg_covar)
+
+
+@pytest.fixture
+def registered():
+    model = register(KnownVariance())
+    yield model
+    unregister(model.name)
+
+
+def blobs(rng):
+    centres = np.array([[0.0, 0.0], [4.0, 0.0], [0.0, 4.0]])
+    return np.vstack([c + 0.5 * rng.standard_normal((80, 2)) for c in centres])
+
+
+def test_user_structure_fits_with_gaussian_mixture(registered, rng):
+    X = blobs(rng)
+    for name in ("test-known", "test-known-alias"):
+        gm = GaussianMixture(3, covariance_type=name, random_state=0).fit(X)
+        np.testing.assert_allclose(gm.covariances_, 0.25 + 1e-6)
+        assert gm.n_parameters_ == 3 * 2 + 2  # means and proportions only
+        assert gm.score(X) > -3.0
+
+
+def test_user_structure_is_searched_by_the_selector(registered, rng):
+    X = blobs(rng)
+    search = GaussianMixtureIC(
+        n_components=4, covariance_types=["test-known", "VII"], random_state=0
+    ).fit(X)
+    assert set(search.results_["covariance_type"]) == {"test-known", "VII"}
+    known = search.results_["covariance_type"] == "test-known"
+    assert np.all(np.isfinite(search.results_["bic"][known]))
+    # With every structure, the registered one is among the candidates.
+    everything = GaussianMixtureIC(n_components=1, random_state=0).fit(X)
+    assert "test-known" in set(everything.results_["covariance_type"])
+
+
+def test_validation_reads_the_registry_at_fit_time(rng):
+    X = blobs(rng)
+    with pytest.raises(ValueError, match="covariance_type"):
+        GaussianMixture(covariance_type="test-known").fit(X)
+    register(KnownVariance())
+    try:
+        GaussianMixture(covariance_type="test-known").fit(X)
+    finally:
+        unregister("test-known")
+    assert "test-known" not in available_covariance_types(aliases=True)
+    with pytest.raises(ValueError, match="Unknown covariance_type"):
+        get_covariance_model("test-known-alias")
+
+
+def test_names_cannot_be_taken_twice(registered):
+    with pytest.raises(ValueError, match="already registered"):
+        register(KnownVariance())
+
+    class TakesFull(KnownVariance):
+        name = "test-other"
+        aliases = ("full",)
+
+    with pytest.raises(ValueError, match="'full' is already registered"):
+        register(TakesFull())
+    # Nothing of a refused structure is registered.
+    assert "test-other" not in available_covariance_types(aliases=True)
+
+
+def test_contract_is_abstract():
+    with pytest.raises(TypeError):
+        CovarianceModel()
