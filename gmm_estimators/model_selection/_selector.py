@@ -370,8 +370,9 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
     (2, 'full')
     >>> round(selector.criterion_, 1)
     2322.2
-    >>> int(selector.results_["rank"][0]), selector.results_["covariance_type"][0]
-    (7, 'full')
+    >>> best = selector.best_index_
+    >>> int(selector.results_["rank"][best]), int(selector.results_["n_components"][best])
+    (1, 2)
     """
 
     _parameter_constraints: dict = {
