@@ -371,8 +371,8 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
     >>> round(selector.criterion_, 1)
     2322.2
     >>> best = selector.best_index_
-    >>> int(selector.results_["rank"][best]), int(selector.results_["n_components"][best])
-    (1, 2)
+    >>> int(selector.results_["rank"][best]), selector.results_["covariance_type"][best]
+    (1, 'full')
     """
 
     _parameter_constraints: dict = {
