@@ -2,7 +2,10 @@
 
 import sys
 
-from .cli import main
+# build_parser is re-exported for doc/conf.py, which imports it from here.
+from .cli import build_parser, main
+
+__all__ = ["build_parser", "main"]
 
 if __name__ == "__main__":
     sys.exit(main())

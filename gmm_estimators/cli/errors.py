@@ -29,7 +29,7 @@ def sentences(exc, count=2):
     the command line keeps those two.
     """
     found = re.findall(r".+?[.!?](?=\s|$)", one_line(exc))
-    return " ".join(found[:count]) if found else one_line(exc)
+    return " ".join(s.strip() for s in found[:count]) if found else one_line(exc)
 
 
 def report_warnings(caught, *, skip=()):

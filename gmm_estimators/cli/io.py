@@ -59,7 +59,14 @@ class Dataset:
     """
 
     def __init__(
-        self, X, feature_names, source, *, named, columns=None, lines=None,
+        self,
+        X,
+        feature_names,
+        source,
+        *,
+        named,
+        columns=None,
+        lines=None,
         file_names=None,
     ):
         self.X = X
@@ -83,8 +90,10 @@ class Dataset:
         if self.columns is None:
             return f"feature {self.feature_names[j]!r}"
         number = self.columns[j] + 1
-        return f"column {number} ({self.feature_names[j]!r})" if self.named else (
-            f"column {number}"
+        return (
+            f"column {number} ({self.feature_names[j]!r})"
+            if self.named
+            else (f"column {number}")
         )
 
     def first_non_finite(self):
@@ -93,8 +102,10 @@ class Dataset:
         if not bad.any():
             return None
         i, j = np.argwhere(bad)[0]
-        where = self.source if self.lines is None else (
-            f"{self.source}, line {self.lines[i]}"
+        where = (
+            self.source
+            if self.lines is None
+            else (f"{self.source}, line {self.lines[i]}")
         )
         value = self.X[i, j]
         what = "missing value" if np.isnan(value) else f"infinite value ({value})"
@@ -183,8 +194,7 @@ def _has_header(rows):
         return not all(_is_number(cell) for cell in first)
     second = rows[1]
     return any(
-        not _is_number(a) and _is_number(b)
-        for a, b in zip(first, second, strict=False)
+        not _is_number(a) and _is_number(b) for a, b in zip(first, second, strict=False)
     )
 
 
@@ -248,9 +258,7 @@ def read_csv(path, *, delimiter=None, columns=None, drop=None):
     else:
         names = [f"x{j}" for j in range(n_columns)]
     if not rows:
-        raise CLIError(
-            f"{source} has a header ({', '.join(names)}) but no data rows"
-        )
+        raise CLIError(f"{source} has a header ({', '.join(names)}) but no data rows")
 
     chosen = choose_columns(names, columns, drop, source)
     chosen_names = [names[j] for j in chosen]

@@ -134,6 +134,8 @@ def names_checked():
     """
     with warnings.catch_warnings():
         warnings.filterwarnings(
-            "ignore", message="X does not have valid feature names", category=UserWarning
+            "ignore",
+            message="X does not have valid feature names",
+            category=UserWarning,
         )
         yield

@@ -19,13 +19,17 @@ __all__ = ["build_parser"]
 # The commands, their functions and one-line help; each module is imported
 # when its command runs (see gmm_estimators.cli.main).
 COMMANDS = {
-    "select": ("cmd_select", "choose the number of components and the covariance "
-               "structure"),
+    "select": (
+        "cmd_select",
+        "choose the number of components and the covariance structure",
+    ),
     "fit": ("cmd_fit", "fit one mixture and print its components"),
     "predict": ("cmd_model", "labels and component probabilities of each row (CSV)"),
     "sample": ("cmd_model", "draw rows from a fitted mixture (CSV)"),
-    "score": ("cmd_model", "log-likelihood, BIC and AIC of data under a fitted "
-              "mixture"),
+    "score": (
+        "cmd_model",
+        "log-likelihood, BIC and AIC of data under a fitted mixture",
+    ),
 }
 
 
@@ -292,7 +296,9 @@ def _add_fit(parser, structures):
         help="all mixing proportions equal to 1/K (mclust's equalPro)",
     )
     _add_fit_options(parser, GaussianMixture().get_params())
-    parser.add_argument("--save", metavar="MODEL.joblib", help="save the model (joblib)")
+    parser.add_argument(
+        "--save", metavar="MODEL.joblib", help="save the model (joblib)"
+    )
     parser.add_argument(
         "--plot",
         metavar="FILE.png",

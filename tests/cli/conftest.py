@@ -70,3 +70,15 @@ def one_line_error(capsys):
         return lines[0]
 
     return check
+
+
+@pytest.fixture(autouse=True)
+def _one_blas_thread():
+    """One BLAS thread: the data here are tiny, and tests run two at a time.
+
+    Results do not depend on it; it only keeps the suite fast on a busy machine.
+    """
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield

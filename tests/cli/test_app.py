@@ -27,8 +27,10 @@ def test_end_to_end_in_subprocess(tmp_path, blobs):
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")]),
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
     }
-    argv = ["select", str(path), "--drop", "id", "-K", "3", "-t", "VVV,VII"]
+    argv = ["select", str(path), "--drop", "id", "-K", "2", "-t", "VVV,VII"]
     result = subprocess.run(
         [sys.executable, "-m", "gmm_estimators", *argv, "--save", str(model)],
         capture_output=True,
@@ -40,8 +42,10 @@ def test_end_to_end_in_subprocess(tmp_path, blobs):
     assert result.stderr == ""
     assert "120 rows x 3 features (alpha, beta, gamma)" in result.stdout
     assert "Selected model: K=2" in result.stdout
-    assert result.stdout.rstrip().splitlines()[-1].startswith(
-        f"Next: gmm-estimators fit '{path}' --drop id -k 2"
+    assert (
+        result.stdout.rstrip()
+        .splitlines()[-1]
+        .startswith(f"Next: gmm-estimators fit '{path}' --drop id -k 2")
     )
     fitted = joblib.load(model)
     np.testing.assert_array_equal(fitted.feature_names_in_, ["alpha", "beta", "gamma"])
