@@ -44,7 +44,7 @@ def _covariance_types(text):
 def _criterion_note(criterion):
     return (
         f"{criterion.upper()} in scikit-learn's sign, lower is better "
-        "(R mclust reports the negative, higher is better)"
+        f"(R mclust reports -{criterion.upper()}, higher is better)"
     )
 
 
@@ -161,11 +161,11 @@ def cmd_select(args):
         shown = "all" if limit == n_candidates else f"the best {limit}"
         print(
             f"Compared {n_candidates} candidates in {elapsed:.1f} s: K = "
-            f"{ks[0]}..{ks[-1]} with {len(structures)} covariance "
+            f"{ks[0]}..{ks[-1]}, {len(structures)} covariance "
             f"structure{'s' if len(structures) > 1 else ''} ({', '.join(structures)})"
-            + (", under mclust's default conjugate prior" if args.prior else "")
-            + f"; {_criterion_note(criterion)}. Showing {shown}:"
+            + (", under mclust's default conjugate prior." if args.prior else ".")
         )
+        print(f"{_criterion_note(criterion)}. Showing {shown}:")
     print(_results_table(results, criterion, limit))
     n_degenerate = int(sum(bool(v) for v in results["degenerate"]))
     if n_degenerate:

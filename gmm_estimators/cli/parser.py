@@ -156,7 +156,7 @@ def _add_fit_options(parser, defaults):
         "--tol",
         type=_non_negative_float,
         metavar="X",
-        help=f"convergence threshold of EM (default: {defaults['tol']})",
+        help=f"convergence threshold (default: the estimator's, {defaults['tol']})",
     )
     parser.add_argument(
         "--reg-covar",
@@ -205,6 +205,7 @@ def _add_output_options(parser, digits):
 
 
 def _add_select(parser):
+    from .. import available_covariance_types
     from ..model_selection import GaussianMixtureIC
 
     _add_data_arguments(parser, "to model")
@@ -228,7 +229,8 @@ def _add_select(parser):
         "-t",
         metavar="LIST",
         help="comma-separated structures to try (default: every structure "
-        "defined for the data's number of features, as the selector chooses)",
+        "defined for the data's number of features, as the selector chooses); "
+        f"names: {', '.join(available_covariance_types(aliases=True))}",
     )
     parser.add_argument(
         "--criterion",

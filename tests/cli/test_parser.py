@@ -47,7 +47,7 @@ def test_estimator_defaults_are_the_estimators():
     # The help shows the estimators' defaults, read from them.
     help_select = build_parser()._subparsers._group_actions[0].choices["select"]
     text = " ".join(help_select.format_help().split())
-    assert f"convergence threshold of EM (default: {GaussianMixtureIC().tol})" in text
+    assert f"(default: the estimator's, {GaussianMixtureIC().tol})" in text
     help_fit = build_parser()._subparsers._group_actions[0].choices["fit"]
     text = " ".join(help_fit.format_help().split())
     assert f"(default: {GaussianMixture().max_iter})" in text
