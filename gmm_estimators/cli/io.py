@@ -81,7 +81,8 @@ class Dataset:
         n, d = self.X.shape
         names = ", ".join(self.feature_names)
         return (
-            f"Data: {self.source}: {n} rows x {d} feature{'s' if d != 1 else ''} "
+            f"Data: {self.source}: {n} row{'s' if n != 1 else ''} x {d} "
+            f"feature{'s' if d != 1 else ''} "
             f"({names})"
         )
 
@@ -90,11 +91,9 @@ class Dataset:
         if self.columns is None:
             return f"feature {self.feature_names[j]!r}"
         number = self.columns[j] + 1
-        return (
-            f"column {number} ({self.feature_names[j]!r})"
-            if self.named
-            else (f"column {number}")
-        )
+        if not self.named:
+            return f"column {number}"
+        return f"column {number} ({self.feature_names[j]!r})"
 
     def first_non_finite(self):
         """Where the first missing or infinite value is, or None."""
@@ -102,11 +101,9 @@ class Dataset:
         if not bad.any():
             return None
         i, j = np.argwhere(bad)[0]
-        where = (
-            self.source
-            if self.lines is None
-            else (f"{self.source}, line {self.lines[i]}")
-        )
+        where = self.source
+        if self.lines is not None:
+            where += f", line {self.lines[i]}"
         value = self.X[i, j]
         what = "missing value" if np.isnan(value) else f"infinite value ({value})"
         return f"{where}, {self.column(j)}: {what}"

@@ -47,7 +47,7 @@ def test_predict_and_score_one_row(
     assert main(["score", "-m", str(model_file), str(path)]) == 0
     out, _ = capsys.readouterr()
     assert f"{model.score(_frame(np.round(blobs[:1], 6))):.4f}" in out
-    assert "1 rows x 3 features" in out
+    assert "1 row x 3 features" in out
 
 
 def test_sample(model_file, capsys, read_output_csv):
