@@ -1,0 +1,124 @@
+"""``gmm-estimators fit``: fit one mixture and print its components."""
+
+# Authors: The gmm_estimators developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import sys
+import warnings
+from time import perf_counter
+
+from .errors import PROG, CLIError, report_warnings
+from .formatting import components_text, fixed
+from .io import check_output_path, explain_values, load_data
+from .library import structure_name
+from .models import names_checked, save_model, set_feature_names
+from .plots import check_plot_path, new_axes, save_figure
+
+__all__ = ["check_rows_for", "cmd_fit", "estimator_params", "load_args_data"]
+
+# Estimator parameters set by options of the same meaning; an option not given
+# (None) leaves the estimator's own default.
+_PARAMETERS = ("n_init", "init_params", "max_iter", "tol", "reg_covar")
+
+
+def estimator_params(args):
+    """The estimator parameters given on the command line.
+
+    Options left out are not passed, so the estimator's own defaults apply.
+    ``random_state`` is always passed: the command line defaults to 0 so that
+    a command run twice prints the same result.
+    """
+    params = {
+        name: getattr(args, name)
+        for name in _PARAMETERS
+        if getattr(args, name, None) is not None
+    }
+    params["random_state"] = args.random_state
+    if args.prior:
+        params["prior"] = "default"
+    return params
+
+
+def load_args_data(args):
+    """The data named by the data argument and the column options."""
+    return load_data(
+        args.data, delimiter=args.delimiter, columns=args.columns, drop=args.drop
+    )
+
+
+def check_rows_for(data, n_components, option):
+    """Fail early, naming the option, when there are fewer rows than components."""
+    n_rows = data.X.shape[0]
+    if n_rows < n_components:
+        raise CLIError(
+            f"{data.source} has {n_rows} rows: too few to fit {n_components} "
+            f"components; use {option} {n_rows} or fewer"
+        )
+
+
+def cmd_fit(args):
+    from .. import GaussianMixture
+
+    check_output_path(args.save, "--save")
+    check_plot_path(args.plot)
+    data = load_args_data(args)
+    check_rows_for(data, args.n_components, "-k")
+    if args.plot and data.X.shape[1] < 2:
+        raise CLIError("--plot needs data with at least 2 features")
+    model = GaussianMixture(
+        n_components=args.n_components,
+        covariance_type=args.covariance_type,
+        equal_proportions=args.equal_proportions,
+        **estimator_params(args),
+    )
+    start = perf_counter()
+    with warnings.catch_warnings(record=True) as caught, explain_values(data, "fit"):
+        warnings.simplefilter("always")
+        model.fit(data.X)
+    elapsed = perf_counter() - start
+    set_feature_names(model, data)
+    report_warnings(caught)
+    if len(getattr(model, "collapsed_components_", ())) and not args.prior:
+        print(
+            f"{PROG}: hint: --prior (mclust's conjugate prior), fewer components "
+            "or a larger --reg-covar avoid collapsed components",
+            file=sys.stderr,
+        )
+
+    with names_checked():
+        log_likelihood = model.score(data.X) * data.X.shape[0]
+        bic, aic = model.bic(data.X), model.aic(data.X)
+    if not args.quiet:
+        print(data.describe())
+    status = (
+        f"converged in {model.n_iter_} iterations"
+        if model.converged_
+        else f"did not converge in {model.n_iter_} iterations"
+    )
+    options = ", equal_proportions=True" if args.equal_proportions else ""
+    print(
+        f"Fitted GaussianMixture(n_components={args.n_components}, covariance_type="
+        f"{structure_name(args.covariance_type)}{options}): {status} "
+        f"({elapsed:.2f} s)"
+    )
+    print(
+        f"log-likelihood {fixed(log_likelihood)}, {model.n_parameters_} free "
+        f"parameters, BIC {fixed(bic)}, AIC {fixed(aic)}"
+        " (lower is better)"
+    )
+    print()
+    print(components_text(model, data.feature_names, covariances=True))
+    if args.save:
+        save_model(model, args.save)
+        if not args.quiet:
+            print(f"\nSaved the model to {args.save}")
+    if args.plot:
+        from ..plotting import plot_components
+
+        fig, ax = new_axes()
+        with names_checked():
+            plot_components(model, data.X, ax=ax, feature_names=data.feature_names)
+        save_figure(fig, args.plot)
+        if not args.quiet:
+            print(f"Saved the plot to {args.plot}")
+    return 0

@@ -1,0 +1,81 @@
+"""``predict``, ``sample`` and ``score``: use a model saved by ``fit`` or ``select``."""
+
+# Authors: The gmm_estimators developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+
+from .cmd_fit import load_args_data
+from .formatting import fixed, fmt, format_table
+from .io import check_output_path, explain_values, write_csv
+from .library import structure_name
+from .models import check_model_features, load_model, model_feature_names, names_checked
+
+__all__ = ["cmd_predict", "cmd_sample", "cmd_score"]
+
+
+def _model_and_data(args):
+    model = load_model(args.model)
+    data = load_args_data(args)
+    check_model_features(model, data)
+    return model, data
+
+
+def cmd_predict(args):
+    check_output_path(args.output, "--output")
+    model, data = _model_and_data(args)
+    with names_checked(), explain_values(data, "label"):
+        proba = model.predict_proba(data.X)
+    labels = np.argmax(proba, axis=1)
+    header = ["label", *[f"proba_{k}" for k in range(proba.shape[1])]]
+    rows = (
+        [str(int(label)), *[fmt(p, args.digits) for p in row]]
+        for label, row in zip(labels, proba, strict=True)
+    )
+    write_csv(rows, header, args.output)
+    return 0
+
+
+def cmd_sample(args):
+    check_output_path(args.output, "--output")
+    model = load_model(args.model)
+    X, y = model.sample(args.n_samples, random_state=args.random_state)
+    header = [*model_feature_names(model), "component"]
+    rows = (
+        [*[fmt(x, args.digits) for x in row], str(int(k))]
+        for row, k in zip(X, y, strict=True)
+    )
+    write_csv(rows, header, args.output)
+    return 0
+
+
+def cmd_score(args):
+    model, data = _model_and_data(args)
+    n = data.X.shape[0]
+    with names_checked(), explain_values(data, "score"):
+        mean = float(model.score(data.X))
+        bic, aic = model.bic(data.X), model.aic(data.X)
+    # Models saved by other packages (scikit-learn's) have no n_parameters_.
+    n_parameters = getattr(model, "n_parameters_", None)
+    rows = [
+        ["rows", str(n)],
+        ["mean log-likelihood", fixed(mean, 4)],
+        ["total log-likelihood", fixed(mean * n)],
+        ["free parameters", fmt(n_parameters)],
+        ["BIC", fixed(bic)],
+        ["AIC", fixed(aic)],
+    ]
+    if not args.quiet:
+        print(data.describe())
+        n_components = np.shape(model.means_)[0]
+        print(
+            f"Model: {n_components} component{'s' if n_components > 1 else ''}, "
+            f"covariance_type={structure_name(model.covariance_type)}"
+        )
+    print(format_table(["statistic", "value"], rows, "<>"))
+    if not args.quiet:
+        print(
+            "BIC = -2 log L + p log n and AIC = -2 log L + 2 p: lower is better "
+            "(R mclust reports -BIC)."
+        )
+    return 0

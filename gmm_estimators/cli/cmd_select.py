@@ -1,0 +1,212 @@
+"""``gmm-estimators select``: choose the number of components and the structure.
+
+The command reports rather than logs: a progress bar on the terminal while
+the candidates are fitted (the selector's own, ``progress=True``; nothing when
+standard error is not a terminal, or with ``--quiet``), then the criterion
+table, the chosen model, and one line with the ``fit`` command that
+reproduces the chosen model and plots it.
+"""
+
+# Authors: The gmm_estimators developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import math
+import shlex
+import sys
+import warnings
+from time import perf_counter
+
+from .cmd_fit import check_rows_for, estimator_params, load_args_data
+from .errors import PROG, CLIError, report_warnings
+from .formatting import components_text, fixed, fmt, format_table
+from .io import check_output_path, explain_values
+from .library import structure_name
+from .models import names_checked, save_model, set_feature_names
+from .plots import check_plot_path, new_axes, save_figure
+
+__all__ = ["cmd_select", "next_command"]
+
+
+def _covariance_types(text):
+    """The comma-separated list of ``--covariance-types``; None for the default.
+
+    The names are validated by the selector, which also knows which
+    structures apply to the data's number of features.
+    """
+    if text is None:
+        return None
+    requested = [item.strip() for item in text.split(",") if item.strip()]
+    if not requested:
+        raise CLIError("--covariance-types is empty; give a comma-separated list")
+    return requested
+
+
+def _criterion_note(criterion):
+    return (
+        f"{criterion.upper()} in scikit-learn's sign, lower is better "
+        f"(R mclust reports -{criterion.upper()}, higher is better)"
+    )
+
+
+def _results_table(results, criterion, limit):
+    """The candidates by rank, the criterion used for selection first."""
+    order = sorted(range(len(results["rank"])), key=lambda i: results["rank"][i])
+    names = [c for c in ("bic", "aic", "icl") if c in results]
+    names.sort(key=lambda c: c != criterion)
+    headers = ["rank", "K", "structure", *[c.upper() for c in names]]
+    headers += ["log-lik", "params", "converged", "note"]
+    rows = []
+    for i in order[:limit]:
+        failed = not math.isfinite(float(results[criterion][i]))
+        degenerate = bool(results["degenerate"][i])
+        n_parameters = results["n_parameters"][i]
+        note = "degenerate" if degenerate else ("could not be fitted" if failed else "")
+        rows.append(
+            [
+                fmt(results["rank"][i]),
+                fmt(results["n_components"][i]),
+                str(results["covariance_type"][i]),
+                *[fixed(results[c][i]) for c in names],
+                fixed(results["log_likelihood"][i]),
+                fmt(n_parameters if n_parameters >= 0 else None),
+                "-" if failed else fmt(bool(results["converged"][i])),
+                note,
+            ]
+        )
+    align = ">><" + ">" * (len(headers) - 4) + "<"
+    return format_table(headers, rows, align)
+
+
+def next_command(args, best, plot="fit.png"):
+    """The ``fit`` command that reproduces the chosen model, with ``--plot``.
+
+    The chosen model's parameters are those of a plain ``GaussianMixture``
+    that reproduces it; each one that differs from ``GaussianMixture``'s
+    default becomes an option.
+    """
+    from .. import GaussianMixture
+
+    words = [PROG, "fit"]
+    if args.data is not None:
+        words.append(args.data)
+    if args.delimiter is not None:
+        words += ["--delimiter", "tab" if args.delimiter == "\t" else args.delimiter]
+    for option in ("columns", "drop"):
+        if getattr(args, option) is not None:
+            words += [f"--{option}", getattr(args, option)]
+    params = best.get_params()
+    words += ["-k", str(params["n_components"]), "-t", params["covariance_type"]]
+    defaults = GaussianMixture().get_params()
+    options = {
+        "n_init": "--n-init",
+        "init_params": "--init",
+        "max_iter": "--max-iter",
+        "tol": "--tol",
+        "reg_covar": "--reg-covar",
+    }
+    for name, option in options.items():
+        if params[name] != defaults[name]:
+            words += [option, str(params[name])]
+    if params["random_state"] != 0:
+        words += ["--random-state", str(params["random_state"]).lower()]
+    if params["prior"] is not None:
+        words.append("--prior")
+    words += ["--plot", plot]
+    return shlex.join(words)
+
+
+def cmd_select(args):
+    from ..exceptions import DegenerateFitWarning
+    from ..model_selection import GaussianMixtureIC
+
+    covariance_types = _covariance_types(args.covariance_types)
+    check_output_path(args.save, "--save")
+    check_plot_path(args.plot)
+    if args.min_components > args.max_components:
+        raise CLIError(
+            f"--min-components ({args.min_components}) is larger than "
+            f"--max-components ({args.max_components})"
+        )
+    data = load_args_data(args)
+    check_rows_for(data, args.max_components, "--max-components")
+    ks = list(range(args.min_components, args.max_components + 1))
+    selector = GaussianMixtureIC(
+        n_components=ks,
+        covariance_types=covariance_types,
+        criterion=args.criterion,
+        n_jobs=args.n_jobs,
+        progress=not args.quiet,
+        **estimator_params(args),
+    )
+    if not args.quiet:
+        print(data.describe())
+        sys.stdout.flush()
+    start = perf_counter()
+    with (
+        warnings.catch_warnings(record=True) as caught,
+        explain_values(data, "select a model for"),
+    ):
+        warnings.simplefilter("always")
+        selector.fit(data.X)
+    elapsed = perf_counter() - start
+    # Per-candidate problems are columns of the table; the selector only
+    # warns about the chosen model (for instance if it did not converge).
+    report_warnings(caught, skip=(DegenerateFitWarning,))
+
+    results, criterion = selector.results_, args.criterion
+    n_candidates = len(results["rank"])
+    limit = n_candidates if args.all else min(args.top, n_candidates)
+    if not args.quiet:
+        structures = list(dict.fromkeys(str(t) for t in results["covariance_type"]))
+        shown = "all" if limit == n_candidates else f"the best {limit}"
+        print(
+            f"Compared {n_candidates} candidates in {elapsed:.1f} s: K = "
+            f"{ks[0]}..{ks[-1]}, {len(structures)} covariance "
+            f"structure{'s' if len(structures) > 1 else ''} ({', '.join(structures)})"
+            + (", under mclust's default conjugate prior." if args.prior else ".")
+        )
+        print(f"{_criterion_note(criterion)}. Showing {shown}:")
+    print(_results_table(results, criterion, limit))
+    n_degenerate = int(sum(bool(v) for v in results["degenerate"]))
+    if n_degenerate:
+        print(
+            f"({n_degenerate} degenerate candidate{'s' if n_degenerate > 1 else ''}: "
+            "a component collapsed onto too few distinct points; never selected)"
+        )
+        if not args.prior:
+            print(
+                f"{PROG}: hint: --prior (mclust's conjugate prior) keeps components "
+                "from collapsing",
+                file=sys.stderr,
+            )
+    print()
+    summary = (
+        f"Selected model: K={selector.n_components_}, covariance_type="
+        f"{structure_name(selector.covariance_type_)}, "
+        f"{criterion.upper()} {fixed(selector.criterion_)}"
+    )
+    if criterion != "bic":
+        summary += f" (BIC {fixed(results['bic'][selector.best_index_])})"
+    print(summary)
+    best = set_feature_names(selector.best_estimator_, data)
+    print(components_text(best, data.feature_names))
+
+    if args.save:
+        save_model(best, args.save)
+        if not args.quiet:
+            print(f"\nSaved the selected model to {args.save}")
+    if args.plot:
+        from ..plotting import plot_criterion
+
+        fig, ax = new_axes()
+        with names_checked():
+            plot_criterion(selector, criterion=criterion, ax=ax)
+        save_figure(fig, args.plot)
+        if not args.quiet:
+            print(f"Saved the {criterion.upper()} plot to {args.plot}")
+    if not args.quiet:
+        print(
+            f"\nNext: {next_command(args, best)}  (its covariances, and a plot of the "
+            "components; --save FILE keeps the model)"
+        )
+    return 0

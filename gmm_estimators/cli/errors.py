@@ -1,0 +1,45 @@
+"""Errors and warnings of the command line, each reported on one line."""
+
+# Authors: The gmm_estimators developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import re
+import sys
+
+PROG = "gmm-estimators"
+
+__all__ = ["PROG", "CLIError", "one_line", "report_warnings", "sentences"]
+
+
+class CLIError(Exception):
+    """A problem with the user's input, reported in one line with exit code 2."""
+
+
+def one_line(exc):
+    """The message of ``exc`` with its whitespace (newlines) collapsed."""
+    text = " ".join(str(exc).split())
+    return text or type(exc).__name__
+
+
+def sentences(exc, count=2):
+    """The first ``count`` sentences of an exception's message, on one line.
+
+    scikit-learn's validation messages carry paragraphs of advice for Python
+    users after the two sentences that say what is wrong; a one-line error of
+    the command line keeps those two.
+    """
+    found = re.findall(r".+?[.!?](?=\s|$)", one_line(exc))
+    return " ".join(s.strip() for s in found[:count]) if found else one_line(exc)
+
+
+def report_warnings(caught, *, skip=()):
+    """Print captured warnings as one line each on stderr (duplicates once)."""
+    seen = set()
+    for warning in caught:
+        if issubclass(warning.category, tuple(skip)):
+            continue
+        message = " ".join(str(warning.message).split())
+        if message in seen:
+            continue
+        seen.add(message)
+        print(f"{PROG}: warning: {message}", file=sys.stderr)

@@ -1,0 +1,115 @@
+"""Text output: numbers, fixed-width tables, a mixture's components."""
+
+# Authors: The gmm_estimators developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import math
+
+import numpy as np
+
+from .library import full_covariances
+
+__all__ = ["components_text", "fixed", "fmt", "format_table"]
+
+
+def fmt(value, digits=6):
+    """A compact number: integers as such, others with ``digits`` significant."""
+    if value is None:
+        return "-"
+    if isinstance(value, bool | np.bool_):
+        return "yes" if value else "no"
+    if isinstance(value, int | np.integer):
+        return str(int(value))
+    value = float(value)
+    if not math.isfinite(value):
+        return "-" if math.isnan(value) else ("inf" if value > 0 else "-inf")
+    return f"{value:.{digits}g}"
+
+
+def fixed(value, decimals=2):
+    """A number with a fixed number of decimals (criteria, log-likelihoods)."""
+    if value is None:
+        return "-"
+    value = float(value)
+    if not math.isfinite(value):
+        return "-" if math.isnan(value) else ("inf" if value > 0 else "-inf")
+    return f"{value:.{decimals}f}"
+
+
+def format_table(headers, rows, align=None):
+    """A fixed-width text table.
+
+    Parameters
+    ----------
+    headers : list of str
+    rows : list of list of str
+    align : str, default=None
+        One character per column, ``"<"`` or ``">"``; right-aligned by
+        default.
+
+    Returns
+    -------
+    table : str
+        A header line, a rule and one line per row, without trailing spaces.
+    """
+    align = align or ">" * len(headers)
+    widths = [
+        max(len(str(cell)) for cell in [header, *[row[j] for row in rows]])
+        for j, header in enumerate(headers)
+    ]
+    lines = [
+        "  ".join(
+            f"{header:{a}{w}}"
+            for header, a, w in zip(headers, align, widths, strict=True)
+        ),
+        "  ".join("-" * w for w in widths),
+    ]
+    for row in rows:
+        lines.append(
+            "  ".join(
+                f"{cell:{a}{w}}" for cell, a, w in zip(row, align, widths, strict=True)
+            )
+        )
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def components_text(model, feature_names, *, covariances=False):
+    """Weights and means of a fitted mixture, and optionally its covariances.
+
+    Covariances are printed as full matrices whatever the structure; one
+    matrix when all components share it.
+    """
+    means = np.asarray(model.means_, dtype=np.float64)
+    weights = np.asarray(model.weights_, dtype=np.float64)
+    n_components = means.shape[0]
+    collapsed = {int(k) for k in getattr(model, "collapsed_components_", ())}
+    headers = ["component", "weight", *[f"mean {name}" for name in feature_names]]
+    rows = [
+        [str(k) + (" (collapsed)" if k in collapsed else ""), f"{weights[k]:.4f}"]
+        + [fmt(x, 5) for x in means[k]]
+        for k in range(n_components)
+    ]
+    text = format_table(headers, rows, "<" + ">" * (len(headers) - 1))
+    if covariances:
+        text += "\n\n" + _covariances_text(model, feature_names)
+    return text
+
+
+def _covariances_text(model, feature_names):
+    full = full_covariances(model)
+    n_components = full.shape[0]
+    width = max(10, *(len(name) for name in feature_names))
+    shared = n_components > 1 and np.allclose(full, full[:1], rtol=1e-12, atol=0)
+    blocks = []
+    for k in range(1 if shared else n_components):
+        title = "shared by all components" if shared else f"of component {k}"
+        lines = [f"Covariance {title}:"]
+        lines.append(
+            " " * (width + 2) + "  ".join(f"{name:>{width}}" for name in feature_names)
+        )
+        for name, row in zip(feature_names, full[k], strict=True):
+            lines.append(
+                f"  {name:<{width}}" + "  ".join(f"{fmt(x, 6):>{width}}" for x in row)
+            )
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)

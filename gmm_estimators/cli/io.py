@@ -1,0 +1,381 @@
+"""Reading data (CSV files, standard input, the bundled data) and writing CSV.
+
+A CSV file is read with :mod:`csv` into a table of strings; the columns to
+model are chosen by name or 0-based index (``--columns``, ``--drop``) before
+any number is parsed, so an identifier or label column never gets in the
+way; the chosen columns are then converted with numpy. Missing cells (empty,
+``NA``, ``NaN``...) become NaN and infinite ones stay infinite: whether the
+estimator accepts them is the estimator's decision, and :func:`explain_values`
+turns its refusal into an error naming the file, line and column.
+"""
+
+# Authors: The gmm_estimators developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import csv
+import io
+import os
+import sys
+from contextlib import contextmanager
+
+import numpy as np
+
+from .errors import CLIError, one_line, sentences
+
+__all__ = [
+    "BUNDLED",
+    "Dataset",
+    "check_output_path",
+    "explain_values",
+    "load_data",
+    "read_csv",
+    "write_csv",
+]
+
+BUNDLED = "the bundled Old Faithful data"
+MISSING_TOKENS = ("", "na", "nan", "n/a", "null", "none", "?")
+
+
+class Dataset:
+    """Numeric data to model, with where each value came from.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_rows, n_features)
+        The values (float64); NaN where a cell was missing.
+    feature_names : list of str
+        Names of the columns of ``X``: the header's, or ``x0, x1, ...``.
+    source : str
+        The file name (or a description such as :data:`BUNDLED`).
+    named : bool
+        True if ``feature_names`` come from the data (a header row or the
+        bundled data set), False if they were made up.
+    columns : list of int, default=None
+        For a file: the 0-based column of the file holding each feature.
+    lines : ndarray of int, default=None
+        For a file: the line of the file holding each row.
+    file_names : list of str, default=None
+        For a file: the names of all its columns, chosen or not.
+    """
+
+    def __init__(
+        self,
+        X,
+        feature_names,
+        source,
+        *,
+        named,
+        columns=None,
+        lines=None,
+        file_names=None,
+    ):
+        self.X = X
+        self.feature_names = list(feature_names)
+        self.source = source
+        self.named = named
+        self.columns = columns
+        self.lines = lines
+        self.file_names = file_names
+
+    def describe(self):
+        n, d = self.X.shape
+        names = ", ".join(self.feature_names)
+        return (
+            f"Data: {self.source}: {n} row{'s' if n != 1 else ''} x {d} "
+            f"feature{'s' if d != 1 else ''} "
+            f"({names})"
+        )
+
+    def column(self, j):
+        """How the messages name feature ``j``: ``column 3 ('c')``."""
+        if self.columns is None:
+            return f"feature {self.feature_names[j]!r}"
+        number = self.columns[j] + 1
+        if not self.named:
+            return f"column {number}"
+        return f"column {number} ({self.feature_names[j]!r})"
+
+    def first_non_finite(self):
+        """Where the first missing or infinite value is, or None."""
+        bad = ~np.isfinite(self.X)
+        if not bad.any():
+            return None
+        i, j = np.argwhere(bad)[0]
+        where = self.source
+        if self.lines is not None:
+            where += f", line {self.lines[i]}"
+        value = self.X[i, j]
+        what = "missing value" if np.isnan(value) else f"infinite value ({value})"
+        return f"{where}, {self.column(j)}: {what}"
+
+
+@contextmanager
+def explain_values(data, action):
+    """Report an estimator's ``ValueError`` on ``data`` in the data's terms.
+
+    The estimator decides what it accepts. If it refuses the data and they
+    hold a missing (NaN) or infinite value, the error names the first such
+    value's line and column and quotes the estimator's reason; any other
+    ``ValueError`` is reported as ``cannot <action> <source>: <message>``.
+    """
+    try:
+        yield
+    except ValueError as exc:
+        where = data.first_non_finite()
+        if where is None:
+            raise CLIError(f"cannot {action} {data.source}: {one_line(exc)}") from None
+        raise CLIError(
+            f"{where}, which the model does not accept ({sentences(exc)}); "
+            "remove or impute such rows first"
+        ) from None
+
+
+def load_data(path, *, delimiter=None, columns=None, drop=None):
+    """The data of a command: a CSV file, standard input (``-``) or the bundled data.
+
+    Parameters
+    ----------
+    path : str or None
+        File name, ``"-"`` for standard input, None for the bundled Old
+        Faithful data.
+    delimiter : str, default=None
+        Field separator; detected among comma, semicolon and tab if None.
+    columns, drop : str, default=None
+        Comma-separated names or 0-based indices of the columns to keep, and
+        of those to leave out (applied after ``columns``).
+
+    Returns
+    -------
+    data : Dataset
+    """
+    if path is not None:
+        return read_csv(path, delimiter=delimiter, columns=columns, drop=drop)
+    from ..datasets import load_old_faithful
+
+    bunch = load_old_faithful()
+    names = list(bunch.feature_names)
+    chosen = choose_columns(names, columns, drop, BUNDLED)
+    X = np.asarray(bunch.data, dtype=np.float64)[:, chosen]
+    return Dataset(X, [names[j] for j in chosen], BUNDLED, named=True)
+
+
+def _read_text(path):
+    source = "standard input" if path == "-" else path
+    try:
+        if path == "-":
+            return sys.stdin.read(), source
+        with open(path, newline="", encoding="utf-8-sig") as file:
+            return file.read(), source
+    except FileNotFoundError:
+        raise CLIError(f"cannot read {path}: no such file") from None
+    except IsADirectoryError:
+        raise CLIError(f"cannot read {path}: it is a directory") from None
+    except UnicodeDecodeError:
+        raise CLIError(f"cannot read {source}: not a UTF-8 text (CSV) file") from None
+    except OSError as exc:
+        raise CLIError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def _is_number(cell):
+    try:
+        float(cell)
+    except ValueError:
+        return cell.lower() in MISSING_TOKENS
+    return True
+
+
+def _has_header(rows):
+    """A first row with a text cell where the second row has a number (or none)."""
+    first = rows[0]
+    if len(rows) == 1:
+        return not all(_is_number(cell) for cell in first)
+    second = rows[1]
+    return any(
+        not _is_number(a) and _is_number(b) for a, b in zip(first, second, strict=False)
+    )
+
+
+def read_csv(path, *, delimiter=None, columns=None, drop=None):
+    """Read the chosen columns of a CSV file as numbers.
+
+    Parameters
+    ----------
+    path : str
+        File name, or ``"-"`` for standard input.
+    delimiter : str, default=None
+        Field separator; detected among comma, semicolon and tab if None.
+    columns, drop : str, default=None
+        See :func:`load_data`.
+
+    Returns
+    -------
+    data : Dataset
+        The values (float64; NaN for missing cells), the column names (from
+        the header row if there is one, else ``x0, x1, ...``) and where each
+        value came from.
+
+    Raises
+    ------
+    CLIError
+        If the file cannot be read, is empty, ragged or has no data rows,
+        if a column is unknown, or if a chosen column is not numeric.
+    """
+    text, source = _read_text(path)
+    if delimiter is None:
+        try:
+            delimiter = csv.Sniffer().sniff(text[:65536], delimiters=",;\t").delimiter
+        except csv.Error:
+            delimiter = ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    rows, lines = [], []
+    try:
+        for row in reader:
+            cells = [cell.strip() for cell in row]
+            if any(cells):
+                rows.append(cells)
+                lines.append(reader.line_num)
+    except csv.Error as exc:
+        raise CLIError(
+            f"{source}, line {reader.line_num}: malformed CSV ({exc})"
+        ) from None
+    if not rows:
+        raise CLIError(f"{source} contains no data")
+
+    n_columns = len(rows[0])
+    for line, cells in zip(lines, rows, strict=True):
+        if len(cells) != n_columns:
+            raise CLIError(
+                f"{source}, line {line}: expected {n_columns} fields like the first "
+                f"row, found {len(cells)}"
+            )
+    named = _has_header(rows)
+    if named:
+        names = [cell or f"column {j + 1}" for j, cell in enumerate(rows[0])]
+        rows, lines = rows[1:], lines[1:]
+    else:
+        names = [f"x{j}" for j in range(n_columns)]
+    if not rows:
+        raise CLIError(f"{source} has a header ({', '.join(names)}) but no data rows")
+
+    chosen = choose_columns(names, columns, drop, source)
+    chosen_names = [names[j] for j in chosen]
+    duplicated = sorted({n for n in chosen_names if chosen_names.count(n) > 1})
+    if duplicated:
+        raise CLIError(
+            f"{source} has several columns named {', '.join(map(repr, duplicated))}; "
+            "rename them, or choose one with --columns (0-based indices)"
+        )
+    cells = np.array(rows, dtype=str).reshape(len(rows), n_columns)[:, chosen]
+    data = Dataset(
+        np.empty(cells.shape, dtype=np.float64),
+        chosen_names,
+        source,
+        named=named,
+        columns=chosen,
+        lines=np.asarray(lines),
+        file_names=names,
+    )
+    for j in range(cells.shape[1]):
+        data.X[:, j] = _numeric_column(cells[:, j], data, j)
+    return data
+
+
+def _numeric_column(cells, data, j):
+    """One column as float64 (NaN where missing), or an error naming a bad cell."""
+    missing = np.isin(np.char.lower(cells), MISSING_TOKENS)
+    try:
+        return np.where(missing, "nan", cells).astype(np.float64)
+    except ValueError:
+        pass
+    values = np.empty(len(cells), dtype=np.float64)
+    for i, cell in enumerate(cells):
+        if missing[i]:
+            values[i] = np.nan
+            continue
+        try:
+            values[i] = float(cell)
+        except ValueError:
+            raise CLIError(
+                f"{data.source}: {data.column(j)} is not numeric (line "
+                f"{data.lines[i]} has {str(cell)!r}); choose numeric columns with "
+                "--columns or leave this one out with --drop"
+            ) from None
+    return values
+
+
+def choose_columns(names, columns, drop, source):
+    """0-based indices of the columns to model, from ``--columns`` and ``--drop``.
+
+    Each item is a column name or, failing that, a 0-based index. Unknown
+    items are errors that list the available columns.
+    """
+    chosen = list(range(len(names)))
+    if columns is not None:
+        chosen = _resolve(columns, names, "--columns", source)
+        repeated = sorted({names[j] for j in chosen if chosen.count(j) > 1})
+        if repeated:
+            raise CLIError(
+                f"--columns lists {', '.join(map(repr, repeated))} more than once"
+            )
+    if drop is not None:
+        dropped = set(_resolve(drop, names, "--drop", source))
+        chosen = [j for j in chosen if j not in dropped]
+    if not chosen:
+        raise CLIError(
+            f"no columns of {source} left to model after --columns/--drop; "
+            f"available: {_available(names)}"
+        )
+    return chosen
+
+
+def _available(names):
+    return ", ".join(f"{j} {name!r}" for j, name in enumerate(names))
+
+
+def _resolve(spec, names, option, source):
+    items = [item.strip() for item in spec.split(",")]
+    if not all(items):
+        raise CLIError(
+            f"{option} {spec!r}: expected comma-separated column names or 0-based "
+            "indices"
+        )
+    indices = []
+    for item in items:
+        if item in names:
+            indices.append(names.index(item))
+        elif item.isdigit() and int(item) < len(names):
+            indices.append(int(item))
+        else:
+            raise CLIError(
+                f"{option}: {source} has no column {item!r}; its columns (0-based "
+                f"index and name) are {_available(names)}"
+            )
+    return indices
+
+
+def check_output_path(path, option):
+    """Fail before any work if ``path`` cannot be written."""
+    if path is None:
+        return
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        raise CLIError(f"{option} {path}: directory {directory} does not exist")
+    if os.path.isdir(path):
+        raise CLIError(f"{option} {path}: is a directory")
+
+
+def write_csv(rows, header, output):
+    """Write rows (lists of strings) as CSV to a file, or to stdout if None."""
+    if output is None:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+        sys.stdout.flush()
+        return
+    try:
+        with open(output, "w", newline="", encoding="utf-8") as file:
+            writer = csv.writer(file, lineterminator="\n")
+            writer.writerow(header)
+            writer.writerows(rows)
+    except OSError as exc:
+        raise CLIError(f"cannot write {output}: {exc.strerror or exc}") from None

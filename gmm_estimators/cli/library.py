@@ -1,0 +1,51 @@
+"""The command line's only uses of the package's private modules.
+
+Everything else in :mod:`gmm_estimators.cli` goes through public names and
+fitted attributes. When the private modules move (``_covariance`` to
+``covariance/``, ``_initialization`` to ``_initialization/``), re-point the
+two imports below and nothing else.
+"""
+
+# Authors: The gmm_estimators developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+
+__all__ = ["full_covariances", "init_methods", "structure_name"]
+
+
+def _covariance_model(name):
+    # Private: the registered covariance structure behind a name or alias.
+    from .._covariance import get_covariance_model
+
+    return get_covariance_model(name)
+
+
+def init_methods():
+    """Names accepted by ``init_params``, for the help text only.
+
+    The value given on the command line is validated by the estimator itself.
+    """
+    # Private: the registry of initialisers.
+    from .._initialization import INITIALIZERS
+
+    return sorted(INITIALIZERS)
+
+
+def full_covariances(model):
+    """The ``(K, d, d)`` covariance matrices of a fitted mixture, any structure."""
+    n_components, n_features = np.shape(model.means_)
+    structure = _covariance_model(model.covariance_type)
+    covariances = np.asarray(model.covariances_, dtype=np.float64)
+    return structure.to_full(covariances, n_components, n_features)
+
+
+def structure_name(covariance_type):
+    """``"VVV (full)"``: a covariance type with its other registered names."""
+    try:
+        model = _covariance_model(covariance_type)
+    except ValueError:
+        return str(covariance_type)
+    names = [model.name, *model.aliases]
+    others = [name for name in names if name != covariance_type]
+    return f"{covariance_type} ({', '.join(others)})" if others else covariance_type

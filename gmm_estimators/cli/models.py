@@ -1,0 +1,141 @@
+"""Model files, and the feature names a model carries.
+
+Feature names
+-------------
+The command line fits on the float array it read, then records the CSV
+header in the model's public ``feature_names_in_`` attribute: an object
+ndarray of str, exactly what scikit-learn stores when an estimator is fitted
+on a :class:`pandas.DataFrame` (``n_features_in_`` is already set by ``fit``).
+One code path, with or without pandas installed, and the same for ``fit`` and
+for the model chosen by ``select`` (the selector fits its candidates on the
+validated array, so they carry no names of their own). In Python the saved
+model then accepts a DataFrame with these columns and refuses one with
+others, as any scikit-learn estimator fitted on a DataFrame does. Data without
+a header (made-up names ``x0, x1, ...``) leave the attribute unset.
+
+Before applying a model to a CSV with a header, :func:`check_model_features`
+compares the header with ``feature_names_in_`` and fails with both lists if
+they differ. The model is then called on the array, and scikit-learn's
+warning that the array has no feature names, redundant after that check, is
+silenced (:func:`names_checked`).
+"""
+
+# Authors: The gmm_estimators developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import warnings
+from contextlib import contextmanager
+
+import numpy as np
+
+from .errors import PROG, CLIError
+
+__all__ = [
+    "check_model_features",
+    "load_model",
+    "model_feature_names",
+    "names_checked",
+    "save_model",
+    "set_feature_names",
+]
+
+_NEEDED = ("predict_proba", "score_samples", "sample", "means_", "n_features_in_")
+
+
+def load_model(path):
+    """A fitted Gaussian mixture from a joblib file, or a one-line error."""
+    import joblib
+
+    try:
+        model = joblib.load(path)
+    except FileNotFoundError:
+        raise CLIError(f"cannot read model {path}: no such file") from None
+    except IsADirectoryError:
+        raise CLIError(f"cannot read model {path}: it is a directory") from None
+    except Exception as exc:  # unpickling can fail in many ways
+        raise CLIError(
+            f"{path} is not a model file saved by '{PROG} fit --save' or "
+            f"joblib.dump ({type(exc).__name__})"
+        ) from None
+    if hasattr(model, "best_estimator_"):
+        model = model.best_estimator_
+    if not all(hasattr(model, name) for name in _NEEDED):
+        raise CLIError(
+            f"{path} holds a {type(model).__name__}, not a fitted Gaussian mixture; "
+            f"save one with '{PROG} fit --save' or '{PROG} select --save'"
+        )
+    return model
+
+
+def save_model(model, path):
+    import joblib
+
+    try:
+        joblib.dump(model, path)
+    except OSError as exc:
+        raise CLIError(f"cannot write model {path}: {exc.strerror or exc}") from None
+
+
+def set_feature_names(model, data):
+    """Record the data's column names in ``model.feature_names_in_``.
+
+    Only for named data (a header row, or the bundled data); see the module
+    docstring for why the names are set after fitting.
+    """
+    if data.named:
+        model.feature_names_in_ = np.asarray(data.feature_names, dtype=object)
+    return model
+
+
+def model_feature_names(model):
+    """The model's ``feature_names_in_`` as a list, or ``x0, x1, ...``."""
+    names = getattr(model, "feature_names_in_", None)
+    if names is not None:
+        return [str(name) for name in names]
+    return [f"x{j}" for j in range(model.n_features_in_)]
+
+
+def check_model_features(model, data):
+    """Fail unless the data have the model's features.
+
+    Data with a header must have exactly the model's ``feature_names_in_``
+    (in order); data without one, or a model without names, must have the
+    model's number of features.
+    """
+    expected = int(model.n_features_in_)
+    fitted = getattr(model, "feature_names_in_", None)
+    if data.named and fitted is not None:
+        fitted = [str(name) for name in fitted]
+        if data.feature_names != fitted:
+            message = (
+                f"{data.source} has the columns {','.join(data.feature_names)} but "
+                f"the model was fitted on {','.join(fitted)}"
+            )
+            available = data.file_names or []
+            if set(fitted) <= set(available):
+                message += f"; choose them with --columns {','.join(fitted)}"
+            raise CLIError(message)
+        return
+    got = data.X.shape[1]
+    if got != expected:
+        raise CLIError(
+            f"{data.source} has {got} column{'s' if got != 1 else ''} but the model "
+            f"was fitted on {expected} feature{'s' if expected != 1 else ''}"
+        )
+
+
+@contextmanager
+def names_checked():
+    """Silence scikit-learn's "X does not have valid feature names" warning.
+
+    The command line compares the CSV header with ``feature_names_in_``
+    itself (:func:`check_model_features`) before calling the model on the
+    array, so the warning would only repeat a check that passed.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore",
+            message="X does not have valid feature names",
+            category=UserWarning,
+        )
+        yield

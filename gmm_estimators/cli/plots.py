@@ -1,0 +1,50 @@
+"""Saving plots from the command line (matplotlib, imported lazily)."""
+
+# Authors: The gmm_estimators developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import os
+
+from .errors import CLIError
+from .io import check_output_path
+
+__all__ = ["check_plot_path", "new_axes", "save_figure"]
+
+_NEEDS_MATPLOTLIB = "--plot requires matplotlib: pip install gmm-estimators[plot]"
+
+
+def check_plot_path(path):
+    """Fail before any work if ``path`` cannot receive a plot."""
+    if path is None:
+        return
+    check_output_path(path, "--plot")
+    try:
+        from matplotlib.backend_bases import FigureCanvasBase
+    except ImportError:
+        raise CLIError(_NEEDS_MATPLOTLIB) from None
+    extension = os.path.splitext(path)[1].lstrip(".").lower()
+    supported = FigureCanvasBase.get_supported_filetypes()
+    if extension not in supported:
+        raise CLIError(
+            f"--plot {path}: unknown image format {extension!r}; use a name ending "
+            f"in one of {', '.join('.' + ext for ext in sorted(supported))}"
+        )
+
+
+def new_axes():
+    """An Axes on a figure that no GUI backend ever shows."""
+    try:
+        from matplotlib.figure import Figure
+    except ImportError:
+        raise CLIError(_NEEDS_MATPLOTLIB) from None
+    fig = Figure(figsize=(7.0, 5.0))
+    return fig, fig.subplots()
+
+
+def save_figure(fig, path):
+    try:
+        fig.savefig(path, dpi=110, bbox_inches="tight")
+    except OSError as exc:
+        raise CLIError(f"cannot write plot {path}: {exc.strerror or exc}") from None
+    except ValueError as exc:  # unknown image format
+        raise CLIError(f"cannot write plot {path}: {exc}") from None

@@ -1,0 +1,112 @@
+"""``gmm-estimators fit`` (gmm_estimators/cli/cmd_fit.py)."""
+
+import io
+import math
+import re
+import sys
+
+import joblib
+import numpy as np
+import pandas as pd
+import pytest
+
+from gmm_estimators import GaussianMixture
+from gmm_estimators.cli import main
+from gmm_estimators.datasets import load_old_faithful
+
+
+def test_fit_prints_components(data_csv, blobs, capsys, tmp_path):
+    path = tmp_path / "m.joblib"
+    argv = ["fit", str(data_csv), "-k", "2", "--covariance-type", "diag"]
+    assert main([*argv, "--save", str(path)]) == 0
+    out, _ = capsys.readouterr()
+    model = joblib.load(path)
+    assert model.covariance_type == "diag" and model.n_components == 2
+    assert "120 rows x 3 features (alpha, beta, gamma)" in out
+    assert "mean alpha" in out and "Covariance of component 1:" in out
+    frame = pd.DataFrame(blobs, columns=["alpha", "beta", "gamma"])
+    assert f"BIC {model.bic(frame):.2f}" in out
+    for weight in model.weights_:
+        assert f"{weight:.4f}" in out
+
+
+def test_fit_prints_the_models_parameter_count(tmp_path, capsys):
+    # With equal proportions K=3 full on 2 features has 15 free parameters,
+    # not 17: the count printed is the model's own, the one BIC uses.
+    path = tmp_path / "m.joblib"
+    argv = ["fit", "-k", "3", "-t", "VVV", "--equal-proportions", "--save", str(path)]
+    assert main(argv) == 0
+    out, _ = capsys.readouterr()
+    model = joblib.load(path)
+    assert model.equal_proportions and model.n_parameters_ == 15
+    printed = int(re.search(r"(\d+) free parameters", out).group(1))
+    assert printed == model.n_parameters_
+    X = load_old_faithful(as_frame=True, return_X_y=True)
+    log_likelihood = model.score(X) * len(X)
+    bic = -2 * log_likelihood + printed * math.log(len(X))
+    assert f"BIC {bic:.2f}" in out
+    assert "equal_proportions=True" in out
+    assert main(["score", "-m", str(path), "-q"]) == 0
+    out, _ = capsys.readouterr()
+    assert re.search(r"free parameters\s+15\n", out)
+
+
+def test_fit_with_prior(tmp_path):
+    path = tmp_path / "m.joblib"
+    assert main(["fit", "-k", "2", "--prior", "-q", "--save", str(path)]) == 0
+    assert joblib.load(path).prior == "default"
+
+
+def test_fit_tied_prints_one_shared_covariance(capsys):
+    assert main(["fit", "-k", "2", "-t", "tied", "-q"]) == 0
+    out, _ = capsys.readouterr()
+    assert out.count("Covariance shared by all components:") == 1
+
+
+def test_fit_plot(tmp_path, capsys, one_line_error):
+    pytest.importorskip("matplotlib")
+    plot_path = tmp_path / "fit.svg"
+    assert main(["fit", "-k", "2", "--plot", str(plot_path), "-q"]) == 0
+    assert plot_path.read_text().lstrip().startswith("<?xml")
+    assert capsys.readouterr().err == ""  # no feature-name warning
+    assert main(["fit", "-k", "2", "--plot", str(tmp_path / "fit.nope")]) == 2
+    one_line_error("unknown image format")
+
+
+def test_fit_reports_the_estimators_errors(one_line_error):
+    # Structures defined for one feature only: GaussianMixture's own message.
+    assert main(["fit", "-k", "2", "-t", "E"]) == 2
+    one_line_error("cannot fit the bundled Old Faithful data", "one-feature")
+    assert main(["fit", "-k", "500"]) == 2
+    one_line_error("272 rows", "-k 272")
+
+
+def test_fit_from_standard_input(monkeypatch, capsys):
+    monkeypatch.setattr(sys, "stdin", io.StringIO("u,v\n0,1\n1,0\n2,2\n5,5\n"))
+    assert main(["fit", "-", "-k", "1", "-q"]) == 0
+    out, _ = capsys.readouterr()
+    assert "mean u" in out
+
+
+def test_fit_chosen_columns(tmp_path, blobs, capsys):
+    # An identifier and a text column are left out; the rest by index.
+    path = tmp_path / "d.csv"
+    lines = ["id,species,alpha,beta,gamma"] + [
+        f"{i},s{i % 2}," + ",".join(f"{v:.6f}" for v in row)
+        for i, row in enumerate(blobs)
+    ]
+    path.write_text("\n".join(lines) + "\n")
+    saved = tmp_path / "m.joblib"
+    argv = ["fit", str(path), "-k", "2", "--drop", "id,1", "--save", str(saved)]
+    assert main(argv) == 0
+    out, _ = capsys.readouterr()
+    assert "120 rows x 3 features (alpha, beta, gamma)" in out
+    model = joblib.load(saved)
+    np.testing.assert_array_equal(model.feature_names_in_, ["alpha", "beta", "gamma"])
+    assert model.feature_names_in_.dtype == object
+    argv = ["fit", str(path), "-k", "2", "--columns", "gamma,2", "--save", str(saved)]
+    assert main(argv) == 0
+    model = joblib.load(saved)
+    np.testing.assert_array_equal(model.feature_names_in_, ["gamma", "alpha"])
+    direct = GaussianMixture(2, random_state=0).fit(np.round(blobs[:, [2, 0]], 6))
+    np.testing.assert_allclose(model.means_, direct.means_)

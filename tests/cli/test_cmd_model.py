@@ -1,0 +1,142 @@
+"""``predict``, ``sample`` and ``score`` (gmm_estimators/cli/cmd_model.py)."""
+
+import re
+
+import joblib
+import numpy as np
+import pandas as pd
+
+from gmm_estimators.cli import main
+
+
+def _frame(X):
+    return pd.DataFrame(X, columns=["alpha", "beta", "gamma"])
+
+
+def test_predict_round_trip(
+    model_file, data_csv, blobs, capsys, tmp_path, read_output_csv
+):
+    assert main(["predict", "--model", str(model_file), str(data_csv)]) == 0
+    out, err = capsys.readouterr()
+    assert err == ""  # no warning about feature names
+    header, values = read_output_csv(out)
+    assert header == ["label", "proba_0", "proba_1"]
+    model = joblib.load(model_file)
+    np.testing.assert_array_equal(values[:, 0], model.predict(_frame(blobs)))
+    np.testing.assert_allclose(
+        values[:, 1:], model.predict_proba(_frame(blobs)), atol=1e-5
+    )
+    # --output writes the same to a file.
+    output = tmp_path / "labels.csv"
+    argv = ["predict", "-m", str(model_file), str(data_csv), "-o", str(output)]
+    assert main(argv) == 0
+    assert capsys.readouterr().out == ""
+    assert output.read_text() == out
+
+
+def test_predict_and_score_one_row(
+    model_file, write_data, blobs, capsys, read_output_csv
+):
+    path = write_data("one.csv", ["alpha", "beta", "gamma"], blobs[:1])
+    assert main(["predict", "-m", str(model_file), str(path)]) == 0
+    out, _ = capsys.readouterr()
+    header, values = read_output_csv(out)
+    model = joblib.load(model_file)
+    assert values.shape == (1, 3)
+    assert values[0, 0] == model.predict(_frame(np.round(blobs[:1], 6)))[0]
+    assert main(["score", "-m", str(model_file), str(path)]) == 0
+    out, _ = capsys.readouterr()
+    assert f"{model.score(_frame(np.round(blobs[:1], 6))):.4f}" in out
+    assert "1 row x 3 features" in out
+
+
+def test_sample(model_file, capsys, read_output_csv):
+    assert main(["sample", "--model", str(model_file), "-n", "7"]) == 0
+    out, _ = capsys.readouterr()
+    header, values = read_output_csv(out)
+    # The column names come from the model's feature_names_in_.
+    assert header == ["alpha", "beta", "gamma", "component"]
+    assert values.shape == (7, 4)
+    assert set(values[:, 3]) <= {0.0, 1.0}
+    # Same seed, same rows; another seed, other rows.
+    assert main(["sample", "-m", str(model_file), "-n", "7"]) == 0
+    assert capsys.readouterr().out == out
+    argv = ["sample", "-m", str(model_file), "-n", "7", "--random-state", "1"]
+    assert main(argv) == 0
+    assert capsys.readouterr().out != out
+
+
+def test_sample_without_names(write_data, blobs, tmp_path, capsys, read_output_csv):
+    path = write_data("plain.csv", None, blobs)
+    model = tmp_path / "m.joblib"
+    assert main(["fit", str(path), "-k", "2", "-q", "--save", str(model)]) == 0
+    assert not hasattr(joblib.load(model), "feature_names_in_")
+    capsys.readouterr()
+    assert main(["sample", "-m", str(model), "-n", "2"]) == 0
+    header, _ = read_output_csv(capsys.readouterr().out)
+    assert header == ["x0", "x1", "x2", "component"]
+
+
+def test_score(model_file, data_csv, blobs, capsys):
+    assert main(["score", "--model", str(model_file), str(data_csv)]) == 0
+    out, err = capsys.readouterr()
+    assert err == ""
+    model = joblib.load(model_file)
+    X = _frame(blobs)
+    assert f"{model.score(X):.4f}" in out
+    assert f"{model.bic(X):.2f}" in out
+    assert f"{model.aic(X):.2f}" in out
+    assert re.search(rf"free parameters +{model.n_parameters_}\n", out)
+
+
+def test_model_from_select_is_usable(tmp_path, capsys):
+    path = tmp_path / "m.joblib"
+    assert main(["select", "-K", "2", "-t", "VVV", "-q", "--save", str(path)]) == 0
+    assert main(["score", "-m", str(path), "-q"]) == 0
+    out, _ = capsys.readouterr()
+    assert "mean log-likelihood" in out
+
+
+def test_predict_wrong_number_of_columns(write_data, model_file, one_line_error):
+    # The model has 3 features; this file 2 and no header.
+    path = write_data("two.csv", None, np.ones((3, 2)))
+    assert main(["predict", "-m", str(model_file), str(path)]) == 2
+    one_line_error("2 columns", "3 features")
+
+
+def test_header_must_match_the_models_feature_names(
+    tmp_path, write_data, blobs, capsys, one_line_error
+):
+    abc = write_data("abc.csv", ["a", "b", "c"], blobs)
+    xyz = write_data("xyz.csv", ["x", "y", "z"], blobs)
+    model = tmp_path / "m.joblib"
+    assert main(["fit", str(abc), "-k", "2", "-q", "--save", str(model)]) == 0
+    capsys.readouterr()
+    for command in ("predict", "score"):
+        assert main([command, "-m", str(model), str(xyz)]) == 2
+        one_line_error("xyz.csv has the columns x,y,z", "fitted on a,b,c")
+    # Same names in another order: refused too.
+    cab = write_data("cab.csv", ["c", "a", "b"], blobs)
+    assert main(["score", "-m", str(model), str(cab)]) == 2
+    one_line_error("c,a,b", "a,b,c", "--columns a,b,c")
+    # ... and accepted once the columns are chosen.
+    assert main(["score", "-m", str(model), str(cab), "--columns", "a,b,c"]) == 0
+    # Without a header, the columns are taken in order.
+    plain = write_data("plain.csv", None, blobs)
+    assert main(["score", "-m", str(model), str(plain), "-q"]) == 0
+
+
+def test_predict_drops_an_id_column(
+    tmp_path, model_file, blobs, capsys, read_output_csv, one_line_error
+):
+    path = tmp_path / "new.csv"
+    lines = ["id,alpha,beta,gamma"] + [
+        f"row{i}," + ",".join(f"{v:.6f}" for v in row) for i, row in enumerate(blobs)
+    ]
+    path.write_text("\n".join(lines) + "\n")
+    assert main(["predict", "-m", str(model_file), str(path)]) == 2
+    one_line_error("column 1 ('id') is not numeric", "--drop")
+    assert main(["predict", "-m", str(model_file), str(path), "--drop", "id"]) == 0
+    _, values = read_output_csv(capsys.readouterr().out)
+    model = joblib.load(model_file)
+    np.testing.assert_array_equal(values[:, 0], model.predict(_frame(blobs)))

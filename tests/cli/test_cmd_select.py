@@ -1,0 +1,191 @@
+"""``gmm-estimators select`` (gmm_estimators/cli/cmd_select.py)."""
+
+import io
+import shlex
+import sys
+
+import joblib
+import numpy as np
+import pytest
+
+from gmm_estimators import GaussianMixture
+from gmm_estimators.cli import main
+from gmm_estimators.datasets import load_old_faithful
+from gmm_estimators.model_selection import GaussianMixtureIC
+
+
+class _Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_select_quiet_all_and_criterion(capsys):
+    argv = [
+        "select",
+        "-K",
+        "3",
+        "-t",
+        "VVV,spherical",
+        "--criterion",
+        "aic",
+        "-q",
+        "--all",
+    ]
+    assert main(argv) == 0
+    out, _ = capsys.readouterr()
+    assert "[GaussianMixtureIC]" not in out and "Data:" not in out
+    header, *rest = out.splitlines()
+    assert header.split()[:4] == ["rank", "K", "structure", "AIC"]
+    table = rest[1:7]
+    assert [int(line.split()[0]) for line in table] == [1, 2, 3, 4, 5, 6]
+    X = load_old_faithful(return_X_y=True)
+    selector = GaussianMixtureIC(
+        n_components=3,
+        covariance_types=["VVV", "spherical"],
+        criterion="aic",
+        random_state=0,
+    ).fit(X)
+    assert (
+        f"Selected model: K={selector.n_components_}, "
+        f"covariance_type={selector.covariance_type_}"
+    ) in out
+    assert f"AIC {selector.criterion_:.2f}" in out
+
+
+def test_select_top_rows(capsys):
+    assert main(["select", "-K", "4", "-t", "VVV,EEE,VII", "--top", "3", "-q"]) == 0
+    out, _ = capsys.readouterr()
+    table = out.split("\n\n")[0].splitlines()
+    assert len(table) == 2 + 3
+
+
+def test_progress_bar_only_on_a_terminal(monkeypatch, capsys):
+    pytest.importorskip("tqdm")
+    argv = ["select", "-K", "2", "-t", "VVV,VII,EEE"]
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert main(argv) == 0
+    # One bar over the 6 candidates, on stderr; stdout holds the report.
+    assert "candidates" in terminal.getvalue() and "/6" in terminal.getvalue()
+    assert "candidates:" not in capsys.readouterr().out
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert main([*argv, "--quiet"]) == 0
+    assert terminal.getvalue() == ""
+    monkeypatch.undo()
+    assert main(argv) == 0  # captured stderr is not a terminal
+    assert capsys.readouterr().err == ""
+
+
+def test_next_command_reproduces_the_selected_model(tmp_path, capsys):
+    saved = tmp_path / "best.joblib"
+    argv = ["select", "-K", "3", "-t", "VVV,VVI", "--tol", "1e-4", "--n-init", "2"]
+    argv += ["--init", "random_from_data", "--random-state", "3"]
+    assert main([*argv, "--save", str(saved)]) == 0
+    out, _ = capsys.readouterr()
+    last = out.rstrip().splitlines()[-1]
+    assert last.startswith("Next: gmm-estimators fit -k ")
+    command = shlex.split(last.removeprefix("Next: ").split("  (")[0])
+    assert command[-2:] == ["--plot", "fit.png"]
+    assert {"--tol", "--n-init", "--init", "--random-state"} <= set(command)
+    again = tmp_path / "again.joblib"
+    assert main([*command[1:-2], "-q", "--save", str(again)]) == 0
+    selected, refitted = joblib.load(saved), joblib.load(again)
+    assert refitted.get_params() == selected.get_params()
+    np.testing.assert_allclose(refitted.means_, selected.means_)
+
+
+def test_select_options_reach_the_selector(capsys):
+    argv = ["select", "-K", "3", "-t", "VVV,EEE", "--init", "hc", "--n-init", "1"]
+    assert main([*argv, "--tol", "1e-5", "--max-iter", "300", "-q"]) == 0
+    out, _ = capsys.readouterr()
+    X = load_old_faithful(return_X_y=True)
+    selector = GaussianMixtureIC(
+        n_components=3,
+        covariance_types=["VVV", "EEE"],
+        init_params="hc",
+        tol=1e-5,
+        max_iter=300,
+        random_state=0,
+    ).fit(X)
+    assert f"BIC {selector.criterion_:.2f}" in out
+    assert main(["select", "-K", "2", "--init", "bogus"]) == 2
+    _, err = capsys.readouterr()
+    assert "init_params" in err and "bogus" in err and "kmeans" in err
+
+
+def test_select_save_and_plot(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    model_path = tmp_path / "best.joblib"
+    plot_path = tmp_path / "bic.png"
+    argv = ["select", "-K", "3", "-t", "VVV,EEE"]
+    argv += ["--save", str(model_path), "--plot", str(plot_path)]
+    assert main(argv) == 0
+    out, _ = capsys.readouterr()
+    assert f"Saved the selected model to {model_path}" in out
+    assert plot_path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    model = joblib.load(model_path)
+    assert isinstance(model, GaussianMixture)
+    assert f"Selected model: K={model.n_components}," in out
+    # The bundled data's names travel with the model.
+    np.testing.assert_array_equal(model.feature_names_in_, ["eruptions", "waiting"])
+
+
+def test_select_with_prior(tmp_path, capsys):
+    # With these starts (seed 0) diagonal models of 5 and 6 components collapse
+    # onto tied waiting times; mclust's conjugate prior keeps them sound.
+    argv = ["select", "-K", "6", "-t", "diag", "--init-params", "random_from_data"]
+    assert main([*argv, "-q", "--all"]) == 0
+    out, err = capsys.readouterr()
+    assert "degenerate candidates" in out
+    assert "hint: --prior" in err
+    path = tmp_path / "best.joblib"
+    assert main([*argv, "--prior", "--all", "--save", str(path)]) == 0
+    out, err = capsys.readouterr()
+    assert "under mclust's default conjugate prior" in out
+    assert "degenerate candidate" not in out
+    assert "hint" not in err
+    assert "--prior --plot fit.png" in out.splitlines()[-1]
+    model = joblib.load(path)
+    assert model.prior == "default"
+    X = load_old_faithful(return_X_y=True)
+    selector = GaussianMixtureIC(
+        n_components=6,
+        covariance_types=["diag"],
+        init_params="random_from_data",
+        prior="default",
+        random_state=0,
+    ).fit(X)
+    assert model.n_components == selector.n_components_
+    assert f"BIC {selector.criterion_:.2f}" in out
+    np.testing.assert_allclose(model.means_, selector.best_estimator_.means_)
+
+
+def test_select_with_csv_and_too_many_components(data_csv, capsys, one_line_error):
+    assert main(["select", str(data_csv), "-K", "2", "-t", "VVV", "-q"]) == 0
+    out, _ = capsys.readouterr()
+    assert "mean alpha" in out
+    assert main(["select", str(data_csv), "-K", "500", "-t", "VVV"]) == 2
+    one_line_error("120 rows", "--max-components 120")
+    assert main(["select", "--min-components", "3", "-K", "2"]) == 2
+    one_line_error("--min-components (3) is larger than --max-components (2)")
+
+
+def test_select_covariance_types_are_validated_by_the_selector(one_line_error):
+    assert main(["select", "-K", "2", "-t", "VVV,bogus"]) == 2
+    one_line_error("bogus", "VVV")
+    # mclust's one-feature structure on two features: the selector's message.
+    assert main(["select", "-K", "2", "-t", "VVV,E"]) == 2
+    one_line_error("'E'", "at most 1 feature", "2 features")
+    assert main(["select", "-t", ","]) == 2
+    one_line_error("--covariance-types is empty")
+
+
+def test_select_one_feature_uses_mclust_univariate_models(write_data, capsys):
+    values = np.r_[np.linspace(0, 1, 10), np.linspace(5, 6, 10)]
+    path = write_data("one.csv", ["x"], values[:, None], "{:.3f}")
+    assert main(["select", str(path), "-K", "3"]) == 0
+    out, _ = capsys.readouterr()
+    # The selector chose the structures (covariance_types=None).
+    assert "2 covariance structures (E, V)" in out
+    assert "Selected model: K=2" in out

@@ -1,0 +1,63 @@
+"""Text output (gmm_estimators/cli/formatting.py) and the package's layout."""
+
+import math
+import re
+from pathlib import Path
+
+import numpy as np
+
+import gmm_estimators.cli
+from gmm_estimators import GaussianMixture
+from gmm_estimators.cli.formatting import components_text, fixed, fmt, format_table
+
+
+def test_numbers():
+    assert fmt(None) == "-" and fixed(None) == "-"
+    assert fmt(True) == "yes" and fmt(np.bool_(False)) == "no"
+    assert fmt(np.int64(12)) == "12"
+    assert fmt(1 / 3, 3) == "0.333"
+    assert fmt(math.nan) == "-" and fmt(-math.inf) == "-inf"
+    assert fixed(2.0, 3) == "2.000" and fixed(math.inf) == "inf"
+
+
+def test_format_table_aligns_columns():
+    table = format_table(["name", "value"], [["a", "1"], ["long", "10.5"]], "<>")
+    assert table.splitlines() == [
+        "name  value",
+        "----  -----",
+        "a         1",
+        "long   10.5",
+    ]
+
+
+def test_components_text_full_covariances():
+    X = np.r_[
+        np.random.RandomState(0).normal(size=(30, 2)),
+        [[8, 8]] * 3 + 0.1 * np.random.RandomState(1).normal(size=(3, 2)),
+    ]
+    model = GaussianMixture(2, covariance_type="spherical", random_state=0).fit(X)
+    text = components_text(model, ["u", "v"], covariances=True)
+    assert "mean u" in text and text.count("Covariance of component") == 2
+    # A spherical covariance printed as a full matrix: zeros off the diagonal.
+    block = text.split("Covariance of component 0:")[1].splitlines()
+    assert block[2].split()[1:] == [fmt(model.covariances_[0]), "0"]
+
+
+def test_no_copy_of_library_logic():
+    # The command line asks the library (n_parameters_, the selector's choice
+    # of structures) instead of recomputing; it sets no thread policy and no
+    # private attributes on models.
+    root = Path(gmm_estimators.cli.__file__).parent
+    source = "\n".join(path.read_text() for path in root.glob("*.py"))
+    for pattern in (
+        r"threadpool",
+        r"max_n_features",
+        r"\.n_parameters\(",
+        r"setattr\(",
+        r"_gmm_cli",
+    ):
+        assert not re.search(pattern, source), pattern
+    private = [
+        p.name for p in root.glob("*.py") if re.search(r"from \.\.\_", p.read_text())
+    ]
+    assert private == ["library.py"]

@@ -1,0 +1,166 @@
+"""Reading data and choosing columns (gmm_estimators/cli/io.py)."""
+
+import numpy as np
+import pytest
+
+from gmm_estimators.cli import main
+from gmm_estimators.cli.errors import CLIError
+from gmm_estimators.cli.io import load_data, read_csv
+
+
+def test_csv_without_header_and_other_delimiters(tmp_path):
+    path = tmp_path / "plain.csv"
+    path.write_text("1.5;2\n3;4e1\n\n5;-6\n")
+    data = read_csv(str(path))
+    assert data.feature_names == ["x0", "x1"] and not data.named
+    np.testing.assert_array_equal(data.X, [[1.5, 2], [3, 40], [5, -6]])
+    path.write_text("a\tb\n1\t2\n3\t4\n")
+    data = read_csv(str(path))
+    assert data.feature_names == ["a", "b"] and data.named
+    path.write_text("a b\n1 2\n3 4\n")
+    assert read_csv(str(path), delimiter=" ").X.shape == (2, 2)
+
+
+def test_header_detection_with_a_text_column(tmp_path):
+    # A text column does not make every first row a header.
+    path = tmp_path / "t.csv"
+    path.write_text("setosa,1,2\nversicolor,3,4\n")
+    data = read_csv(str(path), drop="0")
+    assert not data.named
+    np.testing.assert_array_equal(data.X, [[1, 2], [3, 4]])
+    path.write_text("species,a,b\nsetosa,1,2\n")
+    data = read_csv(str(path), columns="a,b")
+    assert data.named and data.feature_names == ["a", "b"]
+    np.testing.assert_array_equal(data.X, [[1, 2]])
+
+
+def test_columns_and_drop(tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_text("id,a,b,c\n1,10,20,30\n2,11,21,31\n")
+    data = read_csv(str(path), columns="c,1")
+    assert data.feature_names == ["c", "a"]
+    np.testing.assert_array_equal(data.X, [[30, 10], [31, 11]])
+    data = read_csv(str(path), drop="id,b")
+    assert data.feature_names == ["a", "c"]
+    data = read_csv(str(path), columns="a,b,c", drop="2")
+    assert data.feature_names == ["a", "c"]
+    bundled = load_data(None, columns="waiting")
+    assert bundled.feature_names == ["waiting"] and bundled.X.shape == (272, 1)
+
+
+@pytest.mark.parametrize(
+    "options, fragments",
+    [
+        (["--columns", "a,z"], ["--columns", "no column 'z'", "0 'id', 1 'a'"]),
+        (["--drop", "7"], ["--drop", "no column '7'", "3 'c'"]),
+        (["--columns", "a,,b"], ["comma-separated"]),
+        (["--columns", "a,1"], ["'a' more than once"]),
+        (["--columns", "a", "--drop", "a"], ["no columns", "left"]),
+    ],
+)
+def test_column_errors_name_the_available_columns(
+    options, fragments, tmp_path, one_line_error
+):
+    path = tmp_path / "d.csv"
+    path.write_text("id,a,b,c\n1,10,20,30\n2,11,21,31\n")
+    assert main(["fit", str(path), "-k", "1", *options]) == 2
+    one_line_error(*fragments)
+
+
+def test_bundled_data_unknown_column(one_line_error):
+    assert main(["fit", "-k", "1", "--columns", "duration"]) == 2
+    one_line_error("no column 'duration'", "0 'eruptions', 1 'waiting'")
+
+
+def test_duplicated_header_names(tmp_path, one_line_error):
+    path = tmp_path / "d.csv"
+    path.write_text("a,a,b\n1,2,3\n4,5,6\n")
+    assert main(["fit", str(path), "-k", "1"]) == 2
+    one_line_error("several columns named 'a'")
+    assert read_csv(str(path), columns="1,2").feature_names == ["a", "b"]
+
+
+def test_missing_values_are_nan_until_the_estimator_decides(tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_text("a,b\n1,NA\n,3\n4,5\n")
+    data = read_csv(str(path))
+    assert np.isnan(data.X[0, 1]) and np.isnan(data.X[1, 0])
+    assert data.first_non_finite() == f"{path}, line 2, column 2 ('b'): missing value"
+
+
+BAD_CSV = {
+    "non-numeric": ("a,b,c\n1,2,x\n3,4,5\n", ["column 3 ('c') is not numeric", "'x'"]),
+    "empty-cell": (
+        "a,b\n1,2\n3,\n4,5\n",
+        ["line 3", "column 2 ('b')", "missing value"],
+    ),
+    "nan": ("a,b\n1,NaN\n3,4\n4,5\n", ["line 2", "column 2 ('b')", "missing value"]),
+    "NA": ("a,b\n1,NA\n3,4\n4,5\n", ["line 2", "missing value"]),
+    "inf": ("1,2\n3,inf\n", ["line 2", "infinite"]),
+    "header-only": ("a,b\n", ["no data rows"]),
+    "empty-file": ("", ["contains no data"]),
+    "ragged": ("a,b\n1,2\n3,4,5\n", ["line 3", "expected 2 fields", "found 3"]),
+}
+
+
+def _clean_like(content):
+    """A well-formed file with the same columns, to fit the model for `score`."""
+    first = content.splitlines()[0] if content else "a,b"
+    n_fields = len(first.split(","))
+    header = [first] if first[:1].isalpha() else []
+    rows = [
+        ",".join(str((i * 7 + j * 3) % 5 + j) for j in range(n_fields))
+        for i in range(8)
+    ]
+    return "\n".join(header + rows) + "\n"
+
+
+@pytest.mark.parametrize("case", list(BAD_CSV))
+@pytest.mark.parametrize("command", ["select", "fit", "score"])
+def test_bad_csv(command, case, tmp_path, capsys, one_line_error):
+    content, fragments = BAD_CSV[case]
+    path = tmp_path / "bad.csv"
+    path.write_text(content)
+    extra = {"select": ["-K", "2", "-t", "VVV"], "fit": ["-k", "1"]}.get(command)
+    if command == "score":
+        clean = tmp_path / "clean.csv"
+        clean.write_text(_clean_like(content))
+        model = tmp_path / "m.joblib"
+        assert main(["fit", str(clean), "-k", "1", "-q", "--save", str(model)]) == 0
+        capsys.readouterr()
+        extra = ["-m", str(model)]
+    assert main([command, str(path), *extra]) == 2
+    line = one_line_error("bad.csv", *fragments)
+    if case in ("empty-cell", "nan", "NA"):
+        # The estimator's own reason is quoted.
+        assert "does not accept missing values" in line
+
+
+@pytest.mark.parametrize("command", ["select", "fit"])
+def test_one_row_is_too_few_to_fit(command, write_data, one_line_error):
+    path = write_data("bad.csv", ["a", "b"], np.ones((1, 2)))
+    extra = {"select": ["-K", "1", "-t", "VVV"], "fit": ["-k", "1"]}[command]
+    assert main([command, str(path), *extra]) == 2
+    one_line_error("bad.csv", "1 sample", "minimum of 2")
+
+
+def test_missing_data_file(tmp_path, one_line_error):
+    missing = tmp_path / "nope.csv"
+    for argv in (["select", str(missing)], ["fit", str(missing), "-k", "2"]):
+        assert main(argv) == 2
+        one_line_error("nope.csv", "no such file")
+    assert main(["fit", str(tmp_path), "-k", "2"]) == 2
+    one_line_error("is a directory")
+
+
+def test_not_utf8(tmp_path):
+    path = tmp_path / "b.csv"
+    path.write_bytes(b"\xff\xfe\x00a")
+    with pytest.raises(CLIError, match="not a UTF-8"):
+        read_csv(str(path))
+
+
+def test_output_path_checked_before_work(tmp_path, one_line_error):
+    target = tmp_path / "no" / "m.joblib"
+    assert main(["fit", "-k", "1", "--save", str(target)]) == 2
+    one_line_error("--save", "does not exist")

@@ -1,0 +1,71 @@
+"""Options of the command line (gmm_estimators/cli/parser.py)."""
+
+import pytest
+
+from gmm_estimators import GaussianMixture
+from gmm_estimators.cli import build_parser, main
+from gmm_estimators.cli.cmd_fit import estimator_params
+from gmm_estimators.model_selection import GaussianMixtureIC
+
+COMMANDS = ("select", "fit", "predict", "sample", "score")
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help(command, capsys):
+    assert main([command, "--help"]) == 0
+    out, _ = capsys.readouterr()
+    assert out.startswith(f"usage: gmm-estimators {command}")
+
+
+@pytest.mark.parametrize("command", ["select", "fit", "predict", "score"])
+def test_data_commands_choose_columns(command):
+    args = build_parser().parse_args(
+        [command, "d.csv", "--columns", "a,1", "--drop", "id"]
+        + {"fit": ["-k", "2"], "predict": ["-m", "x"], "score": ["-m", "x"]}.get(
+            command, []
+        )
+    )
+    assert (args.columns, args.drop) == ("a,1", "id")
+
+
+def test_estimator_defaults_are_the_estimators():
+    # Options not given are not passed: the estimator's own defaults apply
+    # (the CLI hard-codes no tol, max_iter, ...); only the seed is the CLI's.
+    for argv in (["select"], ["fit", "-k", "2"]):
+        args = build_parser().parse_args(argv)
+        assert estimator_params(args) == {"random_state": 0}
+    args = build_parser().parse_args(
+        ["select", "--tol", "1e-5", "--init", "hc", "--n-init", "3", "--prior"]
+    )
+    assert estimator_params(args) == {
+        "tol": 1e-5,
+        "init_params": "hc",
+        "n_init": 3,
+        "random_state": 0,
+        "prior": "default",
+    }
+    # The help shows the estimators' defaults, read from them.
+    help_select = build_parser()._subparsers._group_actions[0].choices["select"]
+    text = " ".join(help_select.format_help().split())
+    assert f"(default: the estimator's, {GaussianMixtureIC().tol})" in text
+    help_fit = build_parser()._subparsers._group_actions[0].choices["fit"]
+    text = " ".join(help_fit.format_help().split())
+    assert f"(default: {GaussianMixture().max_iter})" in text
+
+
+def test_init_params_alias():
+    args = build_parser().parse_args(["select", "--init-params", "random"])
+    assert args.init_params == "random"
+
+
+def test_usage_errors_exit_2(capsys):
+    assert main(["fit"]) == 2  # -k is required
+    _, err = capsys.readouterr()
+    assert "the following arguments are required: -k" in err
+    assert main(["select", "-K", "0"]) == 2
+    _, err = capsys.readouterr()
+    assert "positive integer" in err
+    assert main(["select", "--tol", "-1"]) == 2
+    assert "number >= 0" in capsys.readouterr().err
+    assert main(["frobnicate"]) == 2
+    assert "invalid choice" in capsys.readouterr().err
