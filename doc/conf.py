@@ -124,7 +124,7 @@ html_show_sourcelink = False
 
 def _write_cli_pages(app):
     """Write the command line's help texts and a sample session for cli.rst."""
-    from gmm_estimators.__main__ import build_parser, main
+    from gmm_estimators.cli import build_parser, main
 
     os.environ["COLUMNS"] = "88"  # argparse wraps its help to the terminal
     out = DOC / "generated" / "cli"

@@ -255,6 +255,25 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         return params
 
     # ----------------------------------------------------- fitted parameters
+    @property
+    def full_covariances_(self):
+        """Every component's covariance as a full matrix, whatever the structure.
+
+        ``covariances_`` keeps scikit-learn's shape for each structure
+        (``(K, d, d)``, ``(d, d)``, ``(K, d)`` or ``(K,)``); this is the same
+        fitted covariances as a ``(n_components, n_features, n_features)``
+        array, for code that needs matrices (ellipses, sampling, export).
+
+        Returns
+        -------
+        covariances : ndarray of shape (n_components, n_features, n_features)
+        """
+        check_is_fitted(self)
+        n_components, n_features = np.shape(self.means_)
+        return self._covariance_model().to_full(
+            np.asarray(self.covariances_), n_components, n_features
+        )
+
     def _params_from_attributes(self, center):
         """Fitted attributes as engine parameters centred on ``center``."""
 
@@ -527,6 +546,11 @@ def set_fitted_attributes(estimator, model, source, options, result, dtype):
     estimator.lower_bound_ = result.lower_bound if result.n_iter else -np.inf
     estimator.lower_bounds_ = result.lower_bounds
     estimator.n_parameters_ = estimator._n_parameters()
+    if result.n_iter == 0:
+        # max_iter=0 keeps the start: an initial state, not a fitted one, so
+        # there is no collapse to judge (scikit-learn's plot_gmm_init pattern).
+        estimator.collapsed_components_ = np.array([], dtype=np.intp)
+        return
     _record_collapse(estimator, model, source, params, result.jittered)
 
 

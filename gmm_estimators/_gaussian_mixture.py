@@ -101,6 +101,10 @@ class GaussianMixture(BaseMixture):
         structures (EII, EEI, VEI, EVI; one row per component even where the
         rows are equal), ``(n_components,)`` for 'spherical' and the
         one-feature 'E' and 'V'.
+    full_covariances_ : ndarray of shape (n_components, n_features, n_features)
+        The same covariances as full matrices whatever the structure (a
+        read-only property), for code that needs ``(K, d, d)`` matrices, such
+        as scikit-learn's ``make_ellipses``.
     precisions_ : ndarray
         Inverses of the covariances, same shape.
     precisions_cholesky_ : ndarray

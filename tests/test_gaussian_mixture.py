@@ -606,3 +606,29 @@ def test_every_family_has_a_representative():
         for name in available_covariance_types()
         if get_covariance_model(name).max_n_features is None
     }
+
+
+@pytest.mark.parametrize("covariance_type", available_covariance_types(aliases=True))
+def test_full_covariances_are_the_stored_ones_as_matrices(covariance_type, rng):
+    model = get_covariance_model(covariance_type)
+    d = 1 if model.max_n_features == 1 else 3
+    X = rng.randn(120, d) + np.repeat(np.arange(3), 40)[:, None] * 4
+    gm = GaussianMixture(3, covariance_type=covariance_type, random_state=0).fit(X)
+    full = gm.full_covariances_
+    assert full.shape == (3, d, d)
+    # Independent oracle: the precisions' inverses.
+    precisions = model.to_full(gm.precisions_, 3, d)
+    assert_allclose(full, np.linalg.inv(precisions), rtol=1e-8)
+
+
+@pytest.mark.parametrize("init_params", ["random_from_data", "k-means++", "random"])
+def test_max_iter_zero_is_an_initial_state_not_a_collapse(init_params, rng):
+    X = rng.randn(300, 2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DegenerateFitWarning)
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        gm = GaussianMixture(
+            4, max_iter=0, init_params=init_params, random_state=0
+        ).fit(X)
+    assert gm.collapsed_components_.size == 0
+    assert gm.lower_bound_ == -np.inf

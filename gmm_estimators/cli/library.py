@@ -1,9 +1,7 @@
-"""The command line's only uses of the package's private modules.
+"""What the command line asks of the library beyond the estimators.
 
-Everything else in :mod:`gmm_estimators.cli` goes through public names and
-fitted attributes. When the private modules move (``_covariance`` to
-``covariance/``, ``_initialization`` to ``_initialization/``), re-point the
-two imports below and nothing else.
+Everything else in :mod:`gmm_estimators.cli` goes through the estimators'
+public names and fitted attributes.
 """
 
 # Authors: The gmm_estimators developers
@@ -15,8 +13,7 @@ __all__ = ["full_covariances", "init_methods", "structure_name"]
 
 
 def _covariance_model(name):
-    # Private: the registered covariance structure behind a name or alias.
-    from .._covariance import get_covariance_model
+    from ..covariance import get_covariance_model
 
     return get_covariance_model(name)
 
@@ -34,10 +31,7 @@ def init_methods():
 
 def full_covariances(model):
     """The ``(K, d, d)`` covariance matrices of a fitted mixture, any structure."""
-    n_components, n_features = np.shape(model.means_)
-    structure = _covariance_model(model.covariance_type)
-    covariances = np.asarray(model.covariances_, dtype=np.float64)
-    return structure.to_full(covariances, n_components, n_features)
+    return np.asarray(model.full_covariances_, dtype=np.float64)
 
 
 def structure_name(covariance_type):
