@@ -1,0 +1,225 @@
+"""Shared helpers of the plots: lazy matplotlib, validation, ellipses, colours."""
+
+# Authors: The gmm_estimators developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import math
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.utils.validation import check_is_fitted
+
+from ..covariance import get_covariance_model
+
+# One marker per structure in plot_criterion (14 structures in the family).
+_MARKERS = ("o", "s", "^", "v", "D", "<", ">", "p", "h", "*", "P", "X", "d", "8")
+
+_CRITERION_LABELS = {
+    "bic": ("BIC", "-2 log L + p log n"),
+    "aic": ("AIC", "-2 log L + 2 p"),
+    "icl": ("ICL", "BIC + 2 x classification entropy"),
+}
+
+
+# ----------------------------------------------------------------------------
+# Shared helpers
+
+
+def _import_matplotlib():
+    """Import matplotlib.pyplot lazily, with an actionable error message."""
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError as exc:  # pragma: no cover - matplotlib is a test extra
+        raise ImportError(
+            "gmm_estimators.plotting requires matplotlib, which is not installed. "
+            "Install it with 'pip install gmm-estimators[plot]' (or 'pip install "
+            "matplotlib')."
+        ) from exc
+    return plt
+
+
+def _resolve_mixture(estimator):
+    """The fitted mixture behind ``estimator`` (a mixture or a fitted selector)."""
+    if hasattr(estimator, "best_estimator_"):
+        estimator = estimator.best_estimator_
+    check_is_fitted(estimator, ["means_", "covariances_", "weights_"])
+    # Raises a clear ValueError for an unknown structure.
+    get_covariance_model(estimator.covariance_type)
+    return estimator
+
+
+def _full_covariances(estimator):
+    """Component covariances as a float64 ``(K, d, d)`` stack."""
+    n_components, n_features = np.shape(estimator.means_)
+    model = get_covariance_model(estimator.covariance_type)
+    covariances = np.asarray(estimator.covariances_, dtype=np.float64)
+    return np.asarray(model.to_full(covariances, n_components, n_features))
+
+
+def _estimator_feature_names(estimator, X=None):
+    names = getattr(estimator, "feature_names_in_", None)
+    if names is None and X is not None and hasattr(X, "columns"):
+        names = X.columns
+    return None if names is None else [str(name) for name in names]
+
+
+def _feature_names(estimator, X, feature_names, n_features):
+    if feature_names is None:
+        feature_names = _estimator_feature_names(estimator, X)
+    if feature_names is None:
+        return [f"feature {j}" for j in range(n_features)]
+    feature_names = [str(name) for name in feature_names]
+    if len(feature_names) != n_features:
+        raise ValueError(
+            f"feature_names has {len(feature_names)} entries but the estimator has "
+            f"{n_features} features."
+        )
+    return feature_names
+
+
+def _check_features(features, n_features, names, *, size=2):
+    """Validate a pair of feature indices (or names); return a list of ints."""
+    if isinstance(features, str | Integral) or not hasattr(features, "__len__"):
+        raise ValueError(
+            f"features should be a pair of feature indices such as (0, 1), got "
+            f"{features!r}."
+        )
+    features = list(features)
+    if len(features) != size:
+        raise ValueError(
+            f"features should contain exactly {size} features, got {features!r}."
+        )
+    if n_features < size:
+        raise ValueError(
+            f"This plot needs at least {size} features; the estimator was fitted "
+            f"on {n_features}."
+        )
+    indices = []
+    for feature in features:
+        if isinstance(feature, str):
+            if feature not in names:
+                raise ValueError(
+                    f"Unknown feature name {feature!r}; the features are {names}."
+                )
+            indices.append(names.index(feature))
+        elif isinstance(feature, Integral) and not isinstance(feature, bool):
+            if not 0 <= feature < n_features:
+                raise ValueError(
+                    f"Feature index {feature} in features={tuple(features)!r} is out "
+                    f"of range: the estimator has {n_features} features, so indices "
+                    f"must be in 0..{n_features - 1}."
+                )
+            indices.append(int(feature))
+        else:
+            raise ValueError(
+                f"features should contain feature indices (int) or names (str), got "
+                f"{feature!r}."
+            )
+    if len(set(indices)) != len(indices):
+        raise ValueError(f"features should be distinct, got {tuple(features)!r}.")
+    return indices
+
+
+def _check_X(X, n_features):
+    """X as a finite float64 2-D array with the estimator's number of features."""
+    array = np.asarray(X, dtype=np.float64)
+    if array.ndim != 2:
+        raise ValueError(
+            f"X should be a 2-D array of shape (n_samples, n_features), got an "
+            f"array of shape {array.shape}."
+        )
+    if array.shape[1] != n_features:
+        raise ValueError(
+            f"X has {array.shape[1]} features, but the estimator was fitted on "
+            f"{n_features} features."
+        )
+    if not np.all(np.isfinite(array)):
+        raise ValueError("X contains NaN or infinity; plot only finite data.")
+    return array
+
+
+def _check_n_std(n_std):
+    if isinstance(n_std, bool) or not isinstance(n_std, Real) or not n_std > 0:
+        raise ValueError(f"n_std should be a positive number, got {n_std!r}.")
+    return float(n_std)
+
+
+def _component_colors(n_colors):
+    """A list of distinct RGBA colours, one per component."""
+    import matplotlib as mpl
+
+    if n_colors <= 10:
+        cmap = mpl.colormaps["tab10"]
+        return [cmap(i) for i in range(n_colors)]
+    if n_colors <= 20:
+        cmap = mpl.colormaps["tab20"]
+        return [cmap(i) for i in range(n_colors)]
+    cmap = mpl.colormaps["viridis"]
+    return [cmap(x) for x in np.linspace(0.0, 1.0, n_colors)]
+
+
+def _ellipse_geometry(covariance, n_std):
+    """Width, height and angle (degrees) of the ``n_std`` ellipse of a 2x2 matrix."""
+    values, vectors = np.linalg.eigh(0.5 * (covariance + covariance.T))
+    values = np.clip(values, 0.0, None)
+    width, height = 2.0 * n_std * np.sqrt(values[::-1])
+    angle = math.degrees(math.atan2(vectors[1, -1], vectors[0, -1]))
+    return width, height, angle
+
+
+def _draw_ellipses(
+    ax,
+    means,
+    covariances,
+    features,
+    colors,
+    n_std,
+    *,
+    collapsed=(),
+    ellipse_kws=None,
+    labels=None,
+):
+    from matplotlib.patches import Ellipse
+
+    pair = np.ix_(features, features)
+    patches = []
+    for k, (mean, covariance) in enumerate(zip(means, covariances, strict=True)):
+        width, height, angle = _ellipse_geometry(covariance[pair], n_std)
+        kws = {
+            "facecolor": (*colors[k][:3], 0.15),
+            "edgecolor": colors[k],
+            "linewidth": 1.8,
+            "linestyle": "--" if k in collapsed else "-",
+            "zorder": 2,
+        }
+        if labels is not None:
+            kws["label"] = labels[k]
+        kws.update(ellipse_kws or {})
+        patch = Ellipse(mean[features], width, height, angle=angle, **kws)
+        ax.add_patch(patch)
+        patches.append(patch)
+    return patches
+
+
+def _label_colors(labels, colors):
+    """Map component labels (ints) or arbitrary labels to colours."""
+    labels = np.asarray(labels)
+    if (
+        np.issubdtype(labels.dtype, np.integer)
+        and labels.size
+        and (labels.min() >= 0 and labels.max() < len(colors))
+    ):
+        return [colors[i] for i in labels]
+    _, inverse = np.unique(labels, return_inverse=True)
+    palette = _component_colors(int(inverse.max()) + 1 if inverse.size else 1)
+    return [palette[i] for i in inverse.ravel()]
+
+
+def _as_model_input(estimator, array):
+    """Rows to pass to the estimator: a DataFrame if it was fitted on one."""
+    names = getattr(estimator, "feature_names_in_", None)
+    if names is None:
+        return array
+    import pandas as pd  # the estimator was fitted on a DataFrame
+
+    return pd.DataFrame(array, columns=names)

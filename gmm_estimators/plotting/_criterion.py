@@ -1,0 +1,294 @@
+"""plot_criterion: BIC (AIC, ICL) against K, one line per structure."""
+
+# Authors: The gmm_estimators developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+from numbers import Real
+
+import numpy as np
+from sklearn.utils.validation import check_is_fitted
+
+from ..covariance import get_covariance_model
+from ._common import (
+    _CRITERION_LABELS,
+    _MARKERS,
+    _component_colors,
+    _import_matplotlib,
+)
+
+# ----------------------------------------------------------------------------
+# plot_criterion
+
+
+def _results_table(selector_or_results):
+    """``(results dict, selector or None)`` from a fitted selector or a table."""
+    if hasattr(selector_or_results, "get_params"):  # an estimator
+        check_is_fitted(selector_or_results, "results_")
+        return dict(selector_or_results.results_), selector_or_results
+    if hasattr(selector_or_results, "to_dict") and hasattr(
+        selector_or_results, "columns"
+    ):  # a DataFrame
+        frame = selector_or_results
+        return {column: list(frame[column]) for column in frame.columns}, None
+    if isinstance(selector_or_results, dict):
+        return dict(selector_or_results), None
+    raise TypeError(
+        "plot_criterion expects a fitted GaussianMixtureIC, its results_ dict or a "
+        f"DataFrame of it; got {type(selector_or_results).__name__}."
+    )
+
+
+def _selector_criterion(selector):
+    """Name of the criterion a selector optimised."""
+    for attribute in ("criterion_", "criterion"):
+        value = getattr(selector, attribute, None)
+        if isinstance(value, str):
+            return value.lower()
+    return None
+
+
+def plot_criterion(
+    selector_or_results,
+    *,
+    criterion="bic",
+    ax=None,
+    mclust_sign=False,
+    legend=True,
+):
+    """Plot an information criterion against the number of components.
+
+    One line per covariance structure, as R mclust's BIC plot. Candidates
+    whose fit was degenerate (a collapsed component) are drawn as hollow
+    markers and left out of the lines: their criterion is not meaningful and
+    a selector never picks them. The selected model is circled.
+
+    Parameters
+    ----------
+    selector_or_results : fitted GaussianMixtureIC, dict or DataFrame
+        A fitted selector, or its ``results_`` (a dict of lists, or a
+        :class:`pandas.DataFrame` of it) with at least the keys
+        ``"n_components"``, ``"covariance_type"`` and ``criterion``;
+        ``"degenerate"`` is used when present.
+    criterion : str, default="bic"
+        Column to plot: ``"bic"``, ``"aic"``, ``"icl"`` (or any numeric column
+        of the results).
+    ax : matplotlib Axes, default=None
+        Axes to draw on; a new figure is created if None.
+    mclust_sign : bool, default=False
+        If False, plot the criterion as scikit-learn and this package compute
+        it, lower is better (``BIC = -2 log L + p log n``). If True, plot its
+        negative as R mclust does (``2 log L - p log n``), higher is better.
+        The axis label states which.
+    legend : bool, default=True
+        Add a legend of the structures.
+
+    Returns
+    -------
+    ax : matplotlib Axes
+        The Axes drawn on. ``ax.lines`` holds exactly one line per covariance
+        structure, in the order the structures appear in the results.
+
+    Raises
+    ------
+    sklearn.exceptions.NotFittedError
+        If a selector is given that is not fitted.
+    ValueError
+        If the results lack a required column.
+
+    See Also
+    --------
+    gmm_estimators.model_selection.GaussianMixtureIC : The selector.
+
+    Notes
+    -----
+    The circled model is the selector's choice when ``criterion`` is the one
+    the selector optimised; otherwise (or for a plain results table) it is the
+    non-degenerate candidate with the best value of the plotted criterion.
+    Candidates whose criterion is not finite are not drawn.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from gmm_estimators.plotting import plot_criterion
+    >>> results = {
+    ...     "n_components": [1, 2, 3, 1, 2, 3],
+    ...     "covariance_type": ["VVV"] * 3 + ["VII"] * 3,
+    ...     "bic": [2607.6, 2322.2, 2349.1, 4024.7, 3458.3, 3336.6],
+    ...     "degenerate": [False, False, True, False, False, False],
+    ... }
+    >>> ax = plot_criterion(results)
+    >>> len(ax.lines)
+    2
+    """
+    plt = _import_matplotlib()
+    results, selector = _results_table(selector_or_results)
+    if not isinstance(criterion, str):
+        raise ValueError(f"criterion should be a column name, got {criterion!r}.")
+    for key in ("n_components", "covariance_type", criterion):
+        if key not in results:
+            numeric = [
+                name
+                for name, values in results.items()
+                if name not in ("n_components", "rank")
+                and len(values)
+                and isinstance(values[0], Real)
+                and not isinstance(values[0], bool | np.bool_)
+            ]
+            what = "criterion" if key == criterion else "column"
+            raise ValueError(
+                f"The results have no {what} {key!r}; available numeric columns: "
+                f"{numeric}."
+            )
+    n_components = np.asarray(results["n_components"], dtype=np.int64)
+    structures = [str(value) for value in results["covariance_type"]]
+    values = np.asarray(results[criterion], dtype=np.float64)
+    if "degenerate" in results:
+        degenerate = np.asarray(
+            [
+                bool(value) if value is not None else False
+                for value in results["degenerate"]
+            ]
+        )
+    else:
+        degenerate = np.zeros(values.shape, dtype=bool)
+    if not (len(n_components) == len(structures) == len(values) == len(degenerate)):
+        raise ValueError("The results' columns do not all have the same length.")
+    sign = -1.0 if mclust_sign else 1.0
+    shown = sign * values
+
+    # The model to circle.
+    chosen = None
+    if selector is not None and _selector_criterion(selector) == criterion.lower():
+        chosen_k = int(selector.n_components_)
+        chosen_type = str(selector.covariance_type_)
+        for i in range(len(values)):
+            if n_components[i] == chosen_k and structures[i] == chosen_type:
+                chosen = i
+                break
+    if chosen is None:
+        eligible = np.flatnonzero(~degenerate & np.isfinite(values))
+        if eligible.size:
+            chosen = int(eligible[np.argmin(values[eligible])])
+
+    if ax is None:
+        _, ax = plt.subplots()
+    from matplotlib.lines import Line2D
+    from matplotlib.ticker import MaxNLocator
+
+    order = list(dict.fromkeys(structures))
+    colors = _component_colors(len(order))
+    any_degenerate = False
+    for i, structure in enumerate(order):
+        rows = np.array([j for j, s in enumerate(structures) if s == structure])
+        rows = rows[np.argsort(n_components[rows], kind="stable")]
+        marker = _MARKERS[i % len(_MARKERS)]
+        good = ~degenerate[rows] & np.isfinite(values[rows])
+        line_values = np.where(good, shown[rows], np.nan)
+        ax.plot(
+            n_components[rows],
+            line_values,
+            marker=marker,
+            color=colors[i],
+            label=_structure_label(structure),
+            markersize=6,
+            linewidth=1.5,
+        )
+        bad = degenerate[rows] & np.isfinite(values[rows])
+        if bad.any():
+            any_degenerate = True
+            ax.scatter(
+                n_components[rows][bad],
+                shown[rows][bad],
+                marker=marker,
+                facecolors="none",
+                edgecolors=[colors[i]],
+                s=45,
+                linewidths=1.5,
+                zorder=3,
+                label="_nolegend_",
+            )
+    handles = [line for line in ax.lines]
+    if any_degenerate:
+        handles.append(
+            Line2D(
+                [],
+                [],
+                linestyle="none",
+                marker="o",
+                markerfacecolor="none",
+                markeredgecolor="0.3",
+                label="degenerate (not selectable)",
+            )
+        )
+    if chosen is not None:
+        ax.scatter(
+            [n_components[chosen]],
+            [shown[chosen]],
+            s=260,
+            facecolors="none",
+            edgecolors="black",
+            linewidths=2.0,
+            zorder=4,
+            label="_nolegend_",
+        )
+        ax.annotate(
+            f"K={n_components[chosen]}, {structures[chosen]}",
+            (n_components[chosen], shown[chosen]),
+            xytext=(10, 10),
+            textcoords="offset points",
+            fontsize="small",
+            fontweight="bold",
+        )
+        handles.append(
+            Line2D(
+                [],
+                [],
+                linestyle="none",
+                marker="o",
+                markerfacecolor="none",
+                markeredgecolor="black",
+                markersize=12,
+                markeredgewidth=2,
+                label="selected",
+            )
+        )
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("number of components K")
+    ax.set_ylabel(_criterion_label(criterion, mclust_sign))
+    name = _CRITERION_LABELS.get(criterion.lower(), (criterion, ""))[0]
+    ax.set_title(f"Model selection by {name}")
+    ax.grid(True, alpha=0.3)
+    if legend:
+        if len(order) > 6:  # many structures: keep the legend off the lines
+            ax.legend(
+                handles=handles,
+                fontsize="small",
+                loc="upper left",
+                bbox_to_anchor=(1.02, 1.0),
+                borderaxespad=0.0,
+            )
+        else:
+            ax.legend(handles=handles, fontsize="small", loc="best", framealpha=0.8)
+    return ax
+
+
+def _structure_label(structure):
+    try:
+        model = get_covariance_model(structure)
+    except ValueError:
+        return structure
+    if structure == model.name and model.aliases:
+        return f"{model.name} ({model.aliases[0]})"
+    if structure != model.name:
+        return f"{structure} ({model.name})"
+    return structure
+
+
+def _criterion_label(criterion, mclust_sign):
+    name, formula = _CRITERION_LABELS.get(criterion.lower(), (criterion, None))
+    if formula is None:
+        return f"-{name} (higher is better)" if mclust_sign else name
+    if mclust_sign:
+        return f"-{name} = -({formula}), mclust's sign: higher is better"
+    return f"{name} = {formula}: lower is better"
