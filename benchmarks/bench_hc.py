@@ -1,7 +1,7 @@
 """Benchmark the model-based hierarchical agglomeration (``init_params="hc"``).
 
 Times ``gmm_estimators``' agglomeration under mclust's VVV criterion on the
-2,000-row subset it works on (``gmm_estimators._hierarchical.MAX_ROWS``), for
+2,000-row subset it works on (``_initialization._hierarchical.MAX_ROWS``), for
 d = 2, 4 and 8, on seeded data: five well-separated anisotropic Gaussian
 clusters and 5% of uniform noise. Two things are timed on our side:
 
@@ -42,7 +42,7 @@ from bench_em import cpu_model, markdown_table
 from bench_mclust import r_description
 from sklearn.metrics import adjusted_rand_score
 
-from gmm_estimators._hierarchical import (
+from gmm_estimators._initialization._hierarchical import (
     MAX_ROWS,
     hc_labels,
     hc_merges,

@@ -12,7 +12,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import adjusted_rand_score
 
 from gmm_estimators import GaussianMixture
-from gmm_estimators._hierarchical import (
+from gmm_estimators._initialization._hierarchical import (
     MAX_ROWS,
     HierarchicalTree,
     _Groups,
@@ -21,7 +21,10 @@ from gmm_estimators._hierarchical import (
     hc_merges,
     svd_transform,
 )
-from gmm_estimators._initialization import INITIALIZERS, initial_responsibilities
+from gmm_estimators._initialization._partitions import (
+    INITIALIZERS,
+    initial_responsibilities,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures" / "mclust"
 

@@ -5,7 +5,7 @@ import pytest
 from numpy.testing import assert_array_equal
 from sklearn.cluster import KMeans
 
-from gmm_estimators._initialization import (
+from gmm_estimators._initialization._partitions import (
     INITIALIZERS,
     CanonicalRows,
     initial_responsibilities,

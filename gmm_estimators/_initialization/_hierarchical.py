@@ -86,8 +86,8 @@ from scipy import linalg
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
-from ._engine import one_blas_thread
-from ._warn import warn_user
+from .._engine import one_blas_thread
+from .._warn import warn_user
 
 __all__ = [
     "HierarchicalTree",
