@@ -26,7 +26,7 @@ from gmm_estimators._initialization._partitions import (
     initial_responsibilities,
 )
 
-FIXTURES = Path(__file__).parent / "fixtures" / "mclust"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "mclust"
 
 
 def separated_blobs(rng, n_per=(80, 60, 100, 50), d=3, spread=12.0):
