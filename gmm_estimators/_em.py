@@ -68,6 +68,10 @@ class Params:
     means: np.ndarray
     covariances: np.ndarray
     precisions_cholesky: np.ndarray
+    # [variational] Per-component E-step offset used in place of
+    # log(weights) (BayesianGaussianMixture's E[log pi_k] plus its Wishart
+    # terms, see _variational.log_weight_offset); None for log(weights).
+    log_weights: np.ndarray | None = None
 
 
 @dataclass
@@ -222,8 +226,13 @@ def log_prob_function(model, params, dtype):
     """
     n_features = params.means.shape[1]
     log_det = model.log_det_cholesky(params.precisions_cholesky, n_features)
-    with np.errstate(divide="ignore"):
-        offset = log_det + np.log(params.weights) - 0.5 * n_features * _LOG_2PI
+    # [variational] params.log_weights, when set, replaces log(weights).
+    if params.log_weights is not None:
+        log_weights = params.log_weights
+    else:
+        with np.errstate(divide="ignore"):
+            log_weights = np.log(params.weights)
+    offset = log_det + log_weights - 0.5 * n_features * _LOG_2PI
     weighted_log_densities = model.distance_function(
         params.means, params.precisions_cholesky, dtype, scale=-0.5, offset=offset
     )
@@ -317,12 +326,21 @@ def normalize_log_prob(weighted):
     return resp, shift + np.log(sums)
 
 
-def _block_step(data, params, log_prob_of, form, rows):
+def _block_step(data, params, log_prob_of, form, rows, entropy=False):
     """E-step and sufficient statistics of one block of rows."""
     X = data.centred(rows)
     log_prob, aux = log_prob_of(X, data.features(form, rows))
     resp, row_log_likelihood = normalize_log_prob(log_prob)
     w = data.weights_of(rows)
+    if entropy:
+        # [variational] sum_i w_i sum_k r_ik log r_ik, before r is weighted.
+        # The E-step floors every r above zero (_EXP_FLOOR), so the log is finite.
+        row_entropy = (resp * np.log(resp)) @ np.ones(resp.shape[1], resp.dtype)
+        stats_entropy = float(
+            row_entropy.sum(dtype=np.float64)
+            if w is None
+            else w @ row_entropy.astype(np.float64)
+        )
     if w is None:
         log_likelihood = float(row_log_likelihood.sum(dtype=np.float64))
     else:
@@ -330,10 +348,13 @@ def _block_step(data, params, log_prob_of, form, rows):
         resp *= w[:, np.newaxis].astype(resp.dtype)
     stats = make_accumulator(form, params.means, params.precisions_cholesky)
     stats.add_block(X, resp, aux)
+    if entropy:
+        # [variational] carried on the accumulator, which adds it across blocks.
+        stats.entropy = stats_entropy
     return log_likelihood, stats
 
 
-def em_step(model, data, params, mapper=map):
+def em_step(model, data, params, mapper=map, *, entropy=False):
     """One E-step over all blocks with the accumulation of the M-step inputs.
 
     Parameters
@@ -341,6 +362,9 @@ def em_step(model, data, params, mapper=map):
     mapper : callable, default=map
         ``mapper(func, blocks)`` applies ``func`` to every block and yields
         the results in block order (see :func:`block_mapper`).
+    entropy : bool, default=False
+        [variational] Also accumulate ``sum_i w_i sum_k r_ik log r_ik`` as
+        ``stats.entropy`` (the variational lower bound needs it).
 
     Returns
     -------
@@ -356,16 +380,21 @@ def em_step(model, data, params, mapper=map):
     form = model.block_form(params.means, params.precisions_cholesky, dtype)
     log_prob_of = log_prob_function(model, params, dtype)
     data.cache_features(form)
-    step = partial(_block_step, data, params, log_prob_of, form)
+    step = partial(_block_step, data, params, log_prob_of, form, entropy=entropy)
     # Partial sums are added in block order, so the result does not depend on
     # how many threads computed them.
     log_likelihood = 0.0
     stats = make_accumulator(form, params.means, params.precisions_cholesky)
+    total_entropy = 0.0  # [variational]
     for block_log_likelihood, block_stats in mapper(
         step, data.blocks(model, n_components)
     ):
         log_likelihood += block_log_likelihood
         stats += block_stats
+        if entropy:  # [variational]
+            total_entropy += block_stats.entropy
+    if entropy:  # [variational]
+        stats.entropy = total_entropy
     return log_likelihood, stats
 
 
