@@ -509,6 +509,4 @@ class BayesianGaussianMixture(BaseMixture):
 
 def _check_shape(array, shape, name):
     if array.shape != shape:
-        raise ValueError(
-            f"{name} should have shape {shape}, but got {array.shape}."
-        )
+        raise ValueError(f"{name} should have shape {shape}, but got {array.shape}.")
