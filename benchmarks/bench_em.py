@@ -16,7 +16,6 @@ import gc
 import importlib
 import json
 import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -26,28 +25,28 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-import scipy
-import sklearn
+from _common import (
+    MATMUL_SIZE,
+    QUICK_MATMUL_SIZE,
+    add_json,
+    add_quick,
+    add_repeats,
+    add_seed,
+    header_lines,
+    machine_info,
+    make_parser,
+    markdown_table,
+    matmul_gflops,
+)
 from sklearn.cluster import KMeans
 from sklearn.exceptions import ConvergenceWarning
-from threadpoolctl import threadpool_info
 
 REFERENCE_MODULE = "sklearn.mixture"
 REG_COVAR = 1e-6
 KMEANS_SUBSAMPLE = 20_000
 QUICK_SHRINK = 50
 QUICK_MIN_SAMPLES = 2_000
-MATMUL_SIZE = 4_000
-QUICK_MATMUL_SIZE = 2_000
-MATMUL_REPEATS = 3
 REL_TOLERANCE = {"float64": 1e-6, "float32": 1e-4}
-ENV_VARS = (
-    "OPENBLAS_CORETYPE",
-    "OPENBLAS_L2_SIZE",
-    "OPENBLAS_NUM_THREADS",
-    "OMP_NUM_THREADS",
-    "MKL_NUM_THREADS",
-)
 MIB = 2.0**20
 
 
@@ -129,20 +128,19 @@ def parse_args(argv=None):
     -------
     args : argparse.Namespace
     """
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = make_parser(__doc__)
     parser.add_argument(
         "--case",
         action="append",
         choices=list(CASES),
         help="case to run; repeatable (default: all cases)",
     )
-    parser.add_argument(
-        "--quick",
-        action="store_true",
+    add_quick(
+        parser,
         help=f"shrink every case to n/{QUICK_SHRINK} (at least "
         f"{QUICK_MIN_SAMPLES}) and use a smaller matrix-multiply probe",
     )
-    parser.add_argument("--repeats", type=int, default=3, help="interleaved repeats")
+    add_repeats(parser, 3, "interleaved repeats")
     parser.add_argument("--max-iter", type=int, default=10, help="EM iterations")
     parser.add_argument(
         "--small-repeats",
@@ -150,7 +148,7 @@ def parse_args(argv=None):
         default=20,
         help="repeats of the whole fit in the 'small' case (best is kept)",
     )
-    parser.add_argument("--seed", type=int, default=0, help="random seed")
+    add_seed(parser)
     parser.add_argument(
         "--ours-module",
         default="gmm_estimators",
@@ -163,7 +161,7 @@ def parse_args(argv=None):
         help="also fit each library once in a subprocess and report its "
         "peak resident-set increase (Linux)",
     )
-    parser.add_argument("--json", type=Path, help="write raw results to this file")
+    add_json(parser)
     parser.add_argument("--rss-child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.repeats < 1 or args.small_repeats < 1 or args.max_iter < 1:
@@ -174,77 +172,6 @@ def parse_args(argv=None):
 def load_estimator(module):
     """Return the ``GaussianMixture`` class of ``module``."""
     return importlib.import_module(module).GaussianMixture
-
-
-def cpu_model():
-    """Return the CPU model name from /proc/cpuinfo, or the platform's guess."""
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
-def machine_info(ours_module):
-    """Describe the machine, the libraries and the BLAS.
-
-    Parameters
-    ----------
-    ours_module : str
-        Module of the estimator under test.
-
-    Returns
-    -------
-    info : dict
-    """
-    module = importlib.import_module(ours_module)
-    return {
-        "cpu": cpu_model(),
-        "cpu_count": os.cpu_count(),
-        "usable_cpus": len(os.sched_getaffinity(0)),
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "scipy": scipy.__version__,
-        "sklearn": sklearn.__version__,
-        "ours_module": ours_module,
-        "ours_version": getattr(module, "__version__", "unknown"),
-        "ours_file": getattr(module, "__file__", "unknown"),
-        "env": {name: os.environ.get(name) for name in ENV_VARS},
-        "threadpools": threadpool_info(),
-    }
-
-
-def matmul_gflops(dtype, size, repeats=MATMUL_REPEATS):
-    """Best matrix-multiply rate of ``size x size`` products.
-
-    Parameters
-    ----------
-    dtype : str
-        Floating dtype of the operands.
-    size : int
-        Order of the square matrices.
-    repeats : int
-        Timed products after one warm-up product; the fastest is kept.
-
-    Returns
-    -------
-    gflops : float
-        ``2 * size**3`` flops divided by the best time, in GFLOP/s.
-    """
-    rng = np.random.default_rng(0)
-    a = rng.standard_normal((size, size)).astype(dtype)
-    b = rng.standard_normal((size, size)).astype(dtype)
-    out = a @ b
-    best = np.inf
-    for _ in range(repeats):
-        start = time.perf_counter()
-        np.matmul(a, b, out=out)
-        best = min(best, time.perf_counter() - start)
-    return 2.0 * size**3 / best / 1e9
 
 
 def random_rotation(rng, d):
@@ -600,45 +527,6 @@ def run_case(case, args, gflops):
     return result
 
 
-def markdown_table(headers, rows):
-    """Format ``rows`` (lists of str) as an aligned Markdown table."""
-    widths = [max(len(row[i]) for row in [headers, *rows]) for i in range(len(headers))]
-
-    def line(cells):
-        padded = [c.ljust(w) for c, w in zip(cells, widths, strict=True)]
-        return "| " + " | ".join(padded) + " |"
-
-    rule = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
-    return "\n".join([line(headers), rule, *(line(row) for row in rows)])
-
-
-def header_lines(info, gflops, size):
-    """Lines describing the machine, libraries, BLAS and matmul rates."""
-    lines = [
-        f"# bench_em  ({time.strftime('%Y-%m-%d %H:%M:%S')})",
-        f"- CPU: {info['cpu']}; cpu_count={info['cpu_count']}, "
-        f"usable={info['usable_cpus']}",
-        f"- {info['platform']}, Python {info['python']}",
-        f"- numpy {info['numpy']}, scipy {info['scipy']}, "
-        f"scikit-learn {info['sklearn']}",
-        f"- ours: {info['ours_module']} {info['ours_version']} ({info['ours_file']})",
-        "- env: "
-        + ", ".join(
-            f"{k}={'unset' if v is None else v}" for k, v in info["env"].items()
-        ),
-    ]
-    for pool in info["threadpools"]:
-        lines.append(
-            f"- threadpool: {pool.get('user_api')} {pool.get('internal_api')} "
-            f"{pool.get('version')} arch={pool.get('architecture')} "
-            f"threads={pool.get('num_threads')} "
-            f"layer={pool.get('threading_layer')} ({pool.get('filepath')})"
-        )
-    rates = ", ".join(f"{dtype} {rate:.1f}" for dtype, rate in gflops.items())
-    lines.append(f"- matmul GFLOP/s ({size}x{size}, best of {MATMUL_REPEATS}): {rates}")
-    return lines
-
-
 def results_table(results):
     """Main Markdown table: one row per case."""
     with_rss = any("rss_mib" in side for r in results for side in r["sides"].values())
@@ -785,7 +673,7 @@ def main(argv=None):
     info = machine_info(args.ours_module)
     size = QUICK_MATMUL_SIZE if args.quick else MATMUL_SIZE
     gflops = {dtype: matmul_gflops(dtype, size) for dtype in ("float64", "float32")}
-    print("\n".join(header_lines(info, gflops, size)), flush=True)
+    print("\n".join(header_lines("bench_em", info, gflops, size)), flush=True)
     results = []
     for case in selected_cases(args):
         print(
