@@ -48,6 +48,9 @@ QUICK_SHRINK = 50
 QUICK_MIN_SAMPLES = 2_000
 REL_TOLERANCE = {"float64": 1e-6, "float32": 1e-4}
 MIB = 2.0**20
+BAYES = "BayesianGaussianMixture"
+# Issue 19's targets for BayesianGaussianMixture, per iteration vs scikit-learn.
+BAYES_TARGETS = {"bayes-full": 5.0, "bayes-diag": 3.0, "bayes-spherical": 3.0}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -68,6 +71,10 @@ class Case:
         ``"em"``: ours vs scikit-learn from common starting parameters;
         ``"default"``: ours vs scikit-learn, whole ``fit`` with default settings;
         ``"float32"``: ours in float32 vs ours in float64, common start.
+    estimator : str
+        ``"GaussianMixture"`` or ``"BayesianGaussianMixture"`` (mode
+        ``"em"`` only: both libraries start from the posterior of one
+        M-step on the same k-means partition, see :func:`prepare`).
     """
 
     name: str
@@ -77,6 +84,7 @@ class Case:
     covariance_type: str = "full"
     dtype: str = "float64"
     mode: str = "em"
+    estimator: str = "GaussianMixture"
 
 
 CASES = {
@@ -90,6 +98,10 @@ CASES = {
         Case("full-wide", 100_000, 48, 4, "full"),
         Case("small", 2_000, 2, 3, "full", mode="default"),
         Case("full-float32", 200_000, 16, 16, "full", "float32", mode="float32"),
+        *(
+            Case(f"bayes-{name}", 200_000, 16, 16, name, estimator=BAYES)
+            for name in ("full", "tied", "diag", "spherical")
+        ),
     )
 }
 
@@ -170,8 +182,13 @@ def parse_args(argv=None):
 
 
 def load_estimator(module):
-    """Return the ``GaussianMixture`` class of ``module``."""
-    return importlib.import_module(module).GaussianMixture
+    """Return the estimator class named by ``module``.
+
+    ``"package.module"`` names its ``GaussianMixture``,
+    ``"package.module:Class"`` another class of the module.
+    """
+    module, _, name = module.partition(":")
+    return getattr(importlib.import_module(module), name or "GaussianMixture")
 
 
 def random_rotation(rng, d):
@@ -281,6 +298,15 @@ def initial_parameters(X, k, covariance_type, seed):
     }
 
 
+def initial_labels(X, k, seed):
+    """k-means labels of every row, the centres fitted on a random subsample."""
+    rng = np.random.default_rng(seed)
+    size = min(len(X), KMEANS_SUBSAMPLE)
+    sub = X[rng.choice(len(X), size, replace=False)].astype(np.float64)
+    kmeans = KMeans(n_clusters=k, n_init=1, random_state=seed).fit(sub)
+    return kmeans.predict(X.astype(np.float64))
+
+
 def em_params(case, init, dtype, max_iter, seed):
     """Constructor parameters for a fixed-length EM run from ``init``."""
     params = {
@@ -308,6 +334,19 @@ def make_contenders(case, args):
     contenders : list of Contender
     """
     X = make_data(case.n, case.d, case.k, case.dtype, args.seed)
+    if case.estimator == BAYES:
+        params = {
+            "n_components": case.k,
+            "covariance_type": case.covariance_type,
+            "tol": 0.0,
+            "max_iter": args.max_iter,
+            "random_state": args.seed,
+            "start_labels": initial_labels(X, case.k, args.seed),
+        }
+        return [
+            Contender("ours", f"{args.ours_module}:{BAYES}", X, params),
+            Contender("sklearn", f"{REFERENCE_MODULE}:{BAYES}", X, params),
+        ]
     if case.mode == "default":
         params = {
             "n_components": case.k,
@@ -332,19 +371,51 @@ def make_contenders(case, args):
     return [ours, Contender("sklearn", REFERENCE_MODULE, X, params)]
 
 
-def fit(module, X, params):
-    """Fit a fresh estimator, silencing the expected convergence warnings."""
+def prepare(module, X, params):
+    """A fresh estimator, ready for the timed ``fit``.
+
+    ``params["start_labels"]``, when given, is the common start of a
+    ``BayesianGaussianMixture``, which has no ``*_init`` parameters: both
+    libraries set their priors from X and their posterior from one M-step on
+    that partition (their private ``_check_parameters`` and ``_initialize``,
+    which behave alike), then ``fit`` warm-starts from it.
+    """
+    params = dict(params)
+    labels = params.pop("start_labels", None)
     estimator = load_estimator(module)(**params)
+    if labels is not None:
+        resp = np.zeros((len(X), params["n_components"]))
+        resp[np.arange(len(X)), labels] = 1.0
+        estimator.set_params(warm_start=True)
+        estimator._check_parameters(X)
+        estimator._initialize(X, resp)
+        estimator.converged_ = False
+        estimator.lower_bound_ = -np.inf
+    return estimator
+
+
+def fit_prepared(estimator, X):
+    """Fit, silencing the expected convergence warnings."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         return estimator.fit(X)
 
 
+def fit(module, X, params):
+    """Fit a fresh estimator (:func:`prepare`)."""
+    return fit_prepared(prepare(module, X, params), X)
+
+
 def timed_fit(module, X, params):
-    """Fit once and return the wall time in seconds and the fitted estimator."""
+    """Fit once and return the wall time in seconds and the fitted estimator.
+
+    The preparation (construction and, for the variational cases, the common
+    start) is not timed.
+    """
+    estimator = prepare(module, X, params)
     gc.collect()
     start = time.perf_counter()
-    estimator = fit(module, X, params)
+    estimator = fit_prepared(estimator, X)
     return time.perf_counter() - start, estimator
 
 
@@ -379,10 +450,11 @@ def time_contenders(contenders, repeats, with_one_iter):
 
 def tracemalloc_peak_mib(module, X, params):
     """Peak traced memory of one fit, in MiB (numpy reports to tracemalloc)."""
+    estimator = prepare(module, X, params)
     gc.collect()
     tracemalloc.start()
     try:
-        fit(module, X, params)
+        fit_prepared(estimator, X)
         return tracemalloc.get_traced_memory()[1] / MIB
     finally:
         tracemalloc.stop()
@@ -429,10 +501,11 @@ def rss_child(workdir):
     X = np.load(workdir / "X.npy")
     with np.load(workdir / "arrays.npz") as arrays:
         params = {**spec["params"], **arrays}
+    estimator = prepare(spec["module"], X, params)
     gc.collect()
     Path("/proc/self/clear_refs").write_text("5")
     before = proc_status_mib("VmRSS")
-    fit(spec["module"], X, params)
+    fit_prepared(estimator, X)
     print(json.dumps({"rss_delta_mib": proc_status_mib("VmHWM") - before}))
 
 
@@ -628,6 +701,8 @@ def notes(args):
         "s/iter = (t(n_iter_) - t(1)) / (n_iter_ - 1), best of "
         f"{args.repeats} interleaved repeats, max_iter={args.max_iter}, tol=0.",
         "ref = sklearn, except full-float32 where ref = ours in float64.",
+        "bayes-*: BayesianGaussianMixture from the posterior of one M-step on a "
+        "common k-means partition; loglik = score(X), the variational one.",
         "† small: seconds per whole default fit (k-means init included), "
         f"best of {args.small_repeats}.",
         "peak MiB = tracemalloc peak during one fit.",
@@ -642,6 +717,14 @@ def report(results, args):
     print("\n## Results\n")
     print(results_table(results))
     print("\n" + "\n".join(notes(args)))
+    for r in results:
+        if r["name"] in BAYES_TARGETS:
+            target = BAYES_TARGETS[r["name"]]
+            verdict = "met" if r["ratio"] >= target else "NOT met"
+            print(
+                f"{r['name']}: {r['ratio']:.1f}x scikit-learn per iteration, "
+                f"target {target:g}x {verdict}"
+            )
     flagged = [r["name"] for r in results if r["flagged"]]
     if flagged:
         print(f"\n(!) log-likelihoods disagree beyond tolerance: {', '.join(flagged)}")
