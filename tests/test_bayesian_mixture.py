@@ -351,3 +351,12 @@ def test_invalid_parameters(params, match, rng):
 )
 def test_sklearn_compatible(estimator, check):
     check(estimator)
+
+
+def test_every_fitted_attribute_is_documented(rng):
+    bgm = BayesianGaussianMixture(n_components=2).fit(three_blobs(rng, n_per=20))
+    fitted = [name for name in vars(bgm) if name.endswith("_") and name[0] != "_"]
+    documented = BayesianGaussianMixture.__doc__.split("Attributes")[1]
+    assert len(fitted) >= 20
+    for name in fitted:
+        assert f"\n    {name} : " in documented, name
