@@ -4,6 +4,8 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy import stats
 from scipy.special import gammaln, xlogy
@@ -227,6 +229,40 @@ def test_lower_bound_never_decreases(covariance_type, rng):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         bounds = np.asarray(bgm.fit(X).lower_bounds_)
+    assert np.all(np.diff(bounds) >= -1e-9 * np.abs(bounds[1:]))
+
+
+@settings(max_examples=12, deadline=None)
+@given(
+    seed=st.integers(0, 2**31 - 1),
+    covariance_type=st.sampled_from(SKLEARN_TYPES),
+    prior_type=st.sampled_from(PRIOR_TYPES),
+    concentration=st.floats(1e-3, 1e3),
+    mean_precision=st.floats(1e-2, 1e2),
+    extra_dof=st.floats(0.0, 10.0),
+)
+def test_lower_bound_never_decreases_under_any_prior(
+    seed, covariance_type, prior_type, concentration, mean_precision, extra_dof
+):
+    rng = np.random.RandomState(seed)
+    X = rng.randn(40, 2) * rng.uniform(0.1, 10.0, size=2) + rng.randn(2) * 5
+    X[:20] += 4.0
+    bgm = BayesianGaussianMixture(
+        n_components=4,
+        covariance_type=covariance_type,
+        weight_concentration_prior_type=prior_type,
+        weight_concentration_prior=concentration,
+        mean_precision_prior=mean_precision,
+        degrees_of_freedom_prior=1.01 + extra_dof,
+        init_params="random",
+        tol=0,
+        max_iter=15,
+        random_state=seed,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        bounds = np.asarray(bgm.fit(X).lower_bounds_)
+    assert np.all(np.isfinite(bounds))
     assert np.all(np.diff(bounds) >= -1e-9 * np.abs(bounds[1:]))
 
 
