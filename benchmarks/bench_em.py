@@ -16,7 +16,6 @@ import gc
 import importlib
 import json
 import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -26,29 +25,32 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-import scipy
-import sklearn
+from _common import (
+    MATMUL_SIZE,
+    QUICK_MATMUL_SIZE,
+    add_json,
+    add_quick,
+    add_repeats,
+    add_seed,
+    header_lines,
+    machine_info,
+    make_parser,
+    markdown_table,
+    matmul_gflops,
+)
 from sklearn.cluster import KMeans
 from sklearn.exceptions import ConvergenceWarning
-from threadpoolctl import threadpool_info
 
 REFERENCE_MODULE = "sklearn.mixture"
 REG_COVAR = 1e-6
 KMEANS_SUBSAMPLE = 20_000
 QUICK_SHRINK = 50
 QUICK_MIN_SAMPLES = 2_000
-MATMUL_SIZE = 4_000
-QUICK_MATMUL_SIZE = 2_000
-MATMUL_REPEATS = 3
 REL_TOLERANCE = {"float64": 1e-6, "float32": 1e-4}
-ENV_VARS = (
-    "OPENBLAS_CORETYPE",
-    "OPENBLAS_L2_SIZE",
-    "OPENBLAS_NUM_THREADS",
-    "OMP_NUM_THREADS",
-    "MKL_NUM_THREADS",
-)
 MIB = 2.0**20
+BAYES = "BayesianGaussianMixture"
+# Issue 19's targets for BayesianGaussianMixture, per iteration vs scikit-learn.
+BAYES_TARGETS = {"bayes-full": 5.0, "bayes-diag": 3.0, "bayes-spherical": 3.0}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -69,6 +71,10 @@ class Case:
         ``"em"``: ours vs scikit-learn from common starting parameters;
         ``"default"``: ours vs scikit-learn, whole ``fit`` with default settings;
         ``"float32"``: ours in float32 vs ours in float64, common start.
+    estimator : str
+        ``"GaussianMixture"`` or ``"BayesianGaussianMixture"`` (mode
+        ``"em"`` only: both libraries start from the posterior of one
+        M-step on the same k-means partition, see :func:`prepare`).
     """
 
     name: str
@@ -78,6 +84,7 @@ class Case:
     covariance_type: str = "full"
     dtype: str = "float64"
     mode: str = "em"
+    estimator: str = "GaussianMixture"
 
 
 CASES = {
@@ -91,6 +98,10 @@ CASES = {
         Case("full-wide", 100_000, 48, 4, "full"),
         Case("small", 2_000, 2, 3, "full", mode="default"),
         Case("full-float32", 200_000, 16, 16, "full", "float32", mode="float32"),
+        *(
+            Case(f"bayes-{name}", 200_000, 16, 16, name, estimator=BAYES)
+            for name in ("full", "tied", "diag", "spherical")
+        ),
     )
 }
 
@@ -129,20 +140,19 @@ def parse_args(argv=None):
     -------
     args : argparse.Namespace
     """
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = make_parser(__doc__)
     parser.add_argument(
         "--case",
         action="append",
         choices=list(CASES),
         help="case to run; repeatable (default: all cases)",
     )
-    parser.add_argument(
-        "--quick",
-        action="store_true",
+    add_quick(
+        parser,
         help=f"shrink every case to n/{QUICK_SHRINK} (at least "
         f"{QUICK_MIN_SAMPLES}) and use a smaller matrix-multiply probe",
     )
-    parser.add_argument("--repeats", type=int, default=3, help="interleaved repeats")
+    add_repeats(parser, 3, "interleaved repeats")
     parser.add_argument("--max-iter", type=int, default=10, help="EM iterations")
     parser.add_argument(
         "--small-repeats",
@@ -150,7 +160,7 @@ def parse_args(argv=None):
         default=20,
         help="repeats of the whole fit in the 'small' case (best is kept)",
     )
-    parser.add_argument("--seed", type=int, default=0, help="random seed")
+    add_seed(parser)
     parser.add_argument(
         "--ours-module",
         default="gmm_estimators",
@@ -163,7 +173,7 @@ def parse_args(argv=None):
         help="also fit each library once in a subprocess and report its "
         "peak resident-set increase (Linux)",
     )
-    parser.add_argument("--json", type=Path, help="write raw results to this file")
+    add_json(parser)
     parser.add_argument("--rss-child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.repeats < 1 or args.small_repeats < 1 or args.max_iter < 1:
@@ -172,79 +182,13 @@ def parse_args(argv=None):
 
 
 def load_estimator(module):
-    """Return the ``GaussianMixture`` class of ``module``."""
-    return importlib.import_module(module).GaussianMixture
+    """Return the estimator class named by ``module``.
 
-
-def cpu_model():
-    """Return the CPU model name from /proc/cpuinfo, or the platform's guess."""
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
-def machine_info(ours_module):
-    """Describe the machine, the libraries and the BLAS.
-
-    Parameters
-    ----------
-    ours_module : str
-        Module of the estimator under test.
-
-    Returns
-    -------
-    info : dict
+    ``"package.module"`` names its ``GaussianMixture``,
+    ``"package.module:Class"`` another class of the module.
     """
-    module = importlib.import_module(ours_module)
-    return {
-        "cpu": cpu_model(),
-        "cpu_count": os.cpu_count(),
-        "usable_cpus": len(os.sched_getaffinity(0)),
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "scipy": scipy.__version__,
-        "sklearn": sklearn.__version__,
-        "ours_module": ours_module,
-        "ours_version": getattr(module, "__version__", "unknown"),
-        "ours_file": getattr(module, "__file__", "unknown"),
-        "env": {name: os.environ.get(name) for name in ENV_VARS},
-        "threadpools": threadpool_info(),
-    }
-
-
-def matmul_gflops(dtype, size, repeats=MATMUL_REPEATS):
-    """Best matrix-multiply rate of ``size x size`` products.
-
-    Parameters
-    ----------
-    dtype : str
-        Floating dtype of the operands.
-    size : int
-        Order of the square matrices.
-    repeats : int
-        Timed products after one warm-up product; the fastest is kept.
-
-    Returns
-    -------
-    gflops : float
-        ``2 * size**3`` flops divided by the best time, in GFLOP/s.
-    """
-    rng = np.random.default_rng(0)
-    a = rng.standard_normal((size, size)).astype(dtype)
-    b = rng.standard_normal((size, size)).astype(dtype)
-    out = a @ b
-    best = np.inf
-    for _ in range(repeats):
-        start = time.perf_counter()
-        np.matmul(a, b, out=out)
-        best = min(best, time.perf_counter() - start)
-    return 2.0 * size**3 / best / 1e9
+    module, _, name = module.partition(":")
+    return getattr(importlib.import_module(module), name or "GaussianMixture")
 
 
 def random_rotation(rng, d):
@@ -354,6 +298,15 @@ def initial_parameters(X, k, covariance_type, seed):
     }
 
 
+def initial_labels(X, k, seed):
+    """k-means labels of every row, the centres fitted on a random subsample."""
+    rng = np.random.default_rng(seed)
+    size = min(len(X), KMEANS_SUBSAMPLE)
+    sub = X[rng.choice(len(X), size, replace=False)].astype(np.float64)
+    kmeans = KMeans(n_clusters=k, n_init=1, random_state=seed).fit(sub)
+    return kmeans.predict(X.astype(np.float64))
+
+
 def em_params(case, init, dtype, max_iter, seed):
     """Constructor parameters for a fixed-length EM run from ``init``."""
     params = {
@@ -381,6 +334,19 @@ def make_contenders(case, args):
     contenders : list of Contender
     """
     X = make_data(case.n, case.d, case.k, case.dtype, args.seed)
+    if case.estimator == BAYES:
+        params = {
+            "n_components": case.k,
+            "covariance_type": case.covariance_type,
+            "tol": 0.0,
+            "max_iter": args.max_iter,
+            "random_state": args.seed,
+            "start_labels": initial_labels(X, case.k, args.seed),
+        }
+        return [
+            Contender("ours", f"{args.ours_module}:{BAYES}", X, params),
+            Contender("sklearn", f"{REFERENCE_MODULE}:{BAYES}", X, params),
+        ]
     if case.mode == "default":
         params = {
             "n_components": case.k,
@@ -405,19 +371,51 @@ def make_contenders(case, args):
     return [ours, Contender("sklearn", REFERENCE_MODULE, X, params)]
 
 
-def fit(module, X, params):
-    """Fit a fresh estimator, silencing the expected convergence warnings."""
+def prepare(module, X, params):
+    """A fresh estimator, ready for the timed ``fit``.
+
+    ``params["start_labels"]``, when given, is the common start of a
+    ``BayesianGaussianMixture``, which has no ``*_init`` parameters: both
+    libraries set their priors from X and their posterior from one M-step on
+    that partition (their private ``_check_parameters`` and ``_initialize``,
+    which behave alike), then ``fit`` warm-starts from it.
+    """
+    params = dict(params)
+    labels = params.pop("start_labels", None)
     estimator = load_estimator(module)(**params)
+    if labels is not None:
+        resp = np.zeros((len(X), params["n_components"]))
+        resp[np.arange(len(X)), labels] = 1.0
+        estimator.set_params(warm_start=True)
+        estimator._check_parameters(X)
+        estimator._initialize(X, resp)
+        estimator.converged_ = False
+        estimator.lower_bound_ = -np.inf
+    return estimator
+
+
+def fit_prepared(estimator, X):
+    """Fit, silencing the expected convergence warnings."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         return estimator.fit(X)
 
 
+def fit(module, X, params):
+    """Fit a fresh estimator (:func:`prepare`)."""
+    return fit_prepared(prepare(module, X, params), X)
+
+
 def timed_fit(module, X, params):
-    """Fit once and return the wall time in seconds and the fitted estimator."""
+    """Fit once and return the wall time in seconds and the fitted estimator.
+
+    The preparation (construction and, for the variational cases, the common
+    start) is not timed.
+    """
+    estimator = prepare(module, X, params)
     gc.collect()
     start = time.perf_counter()
-    estimator = fit(module, X, params)
+    estimator = fit_prepared(estimator, X)
     return time.perf_counter() - start, estimator
 
 
@@ -452,10 +450,11 @@ def time_contenders(contenders, repeats, with_one_iter):
 
 def tracemalloc_peak_mib(module, X, params):
     """Peak traced memory of one fit, in MiB (numpy reports to tracemalloc)."""
+    estimator = prepare(module, X, params)
     gc.collect()
     tracemalloc.start()
     try:
-        fit(module, X, params)
+        fit_prepared(estimator, X)
         return tracemalloc.get_traced_memory()[1] / MIB
     finally:
         tracemalloc.stop()
@@ -502,10 +501,11 @@ def rss_child(workdir):
     X = np.load(workdir / "X.npy")
     with np.load(workdir / "arrays.npz") as arrays:
         params = {**spec["params"], **arrays}
+    estimator = prepare(spec["module"], X, params)
     gc.collect()
     Path("/proc/self/clear_refs").write_text("5")
     before = proc_status_mib("VmRSS")
-    fit(spec["module"], X, params)
+    fit_prepared(estimator, X)
     print(json.dumps({"rss_delta_mib": proc_status_mib("VmHWM") - before}))
 
 
@@ -598,45 +598,6 @@ def run_case(case, args, gflops):
     if case.covariance_type == "full" and not default:
         result["flop_rates"] = full_flop_rates(case, sides, gflops)
     return result
-
-
-def markdown_table(headers, rows):
-    """Format ``rows`` (lists of str) as an aligned Markdown table."""
-    widths = [max(len(row[i]) for row in [headers, *rows]) for i in range(len(headers))]
-
-    def line(cells):
-        padded = [c.ljust(w) for c, w in zip(cells, widths, strict=True)]
-        return "| " + " | ".join(padded) + " |"
-
-    rule = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
-    return "\n".join([line(headers), rule, *(line(row) for row in rows)])
-
-
-def header_lines(info, gflops, size):
-    """Lines describing the machine, libraries, BLAS and matmul rates."""
-    lines = [
-        f"# bench_em  ({time.strftime('%Y-%m-%d %H:%M:%S')})",
-        f"- CPU: {info['cpu']}; cpu_count={info['cpu_count']}, "
-        f"usable={info['usable_cpus']}",
-        f"- {info['platform']}, Python {info['python']}",
-        f"- numpy {info['numpy']}, scipy {info['scipy']}, "
-        f"scikit-learn {info['sklearn']}",
-        f"- ours: {info['ours_module']} {info['ours_version']} ({info['ours_file']})",
-        "- env: "
-        + ", ".join(
-            f"{k}={'unset' if v is None else v}" for k, v in info["env"].items()
-        ),
-    ]
-    for pool in info["threadpools"]:
-        lines.append(
-            f"- threadpool: {pool.get('user_api')} {pool.get('internal_api')} "
-            f"{pool.get('version')} arch={pool.get('architecture')} "
-            f"threads={pool.get('num_threads')} "
-            f"layer={pool.get('threading_layer')} ({pool.get('filepath')})"
-        )
-    rates = ", ".join(f"{dtype} {rate:.1f}" for dtype, rate in gflops.items())
-    lines.append(f"- matmul GFLOP/s ({size}x{size}, best of {MATMUL_REPEATS}): {rates}")
-    return lines
 
 
 def results_table(results):
@@ -740,6 +701,8 @@ def notes(args):
         "s/iter = (t(n_iter_) - t(1)) / (n_iter_ - 1), best of "
         f"{args.repeats} interleaved repeats, max_iter={args.max_iter}, tol=0.",
         "ref = sklearn, except full-float32 where ref = ours in float64.",
+        "bayes-*: BayesianGaussianMixture from the posterior of one M-step on a "
+        "common k-means partition; loglik = score(X), the variational one.",
         "† small: seconds per whole default fit (k-means init included), "
         f"best of {args.small_repeats}.",
         "peak MiB = tracemalloc peak during one fit.",
@@ -754,6 +717,14 @@ def report(results, args):
     print("\n## Results\n")
     print(results_table(results))
     print("\n" + "\n".join(notes(args)))
+    for r in results:
+        if r["name"] in BAYES_TARGETS:
+            target = BAYES_TARGETS[r["name"]]
+            verdict = "met" if r["ratio"] >= target else "NOT met"
+            print(
+                f"{r['name']}: {r['ratio']:.1f}x scikit-learn per iteration, "
+                f"target {target:g}x {verdict}"
+            )
     flagged = [r["name"] for r in results if r["flagged"]]
     if flagged:
         print(f"\n(!) log-likelihoods disagree beyond tolerance: {', '.join(flagged)}")
@@ -785,7 +756,7 @@ def main(argv=None):
     info = machine_info(args.ours_module)
     size = QUICK_MATMUL_SIZE if args.quick else MATMUL_SIZE
     gflops = {dtype: matmul_gflops(dtype, size) for dtype in ("float64", "float32")}
-    print("\n".join(header_lines(info, gflops, size)), flush=True)
+    print("\n".join(header_lines("bench_em", info, gflops, size)), flush=True)
     results = []
     for case in selected_cases(args):
         print(

@@ -26,7 +26,6 @@ Usage, from the repository root::
     PYTHONPATH=. python benchmarks/bench_hc.py --d 4 --repeats 5 --no-r
 """
 
-import argparse
 import os
 import platform
 import shutil
@@ -38,8 +37,15 @@ from pathlib import Path
 import numpy as np
 import scipy
 import sklearn
-from bench_em import cpu_model, markdown_table
-from bench_mclust import r_description
+from _common import (
+    add_repeats,
+    add_seed,
+    cpu_model,
+    load_average,
+    make_parser,
+    markdown_table,
+    r_description,
+)
 from sklearn.metrics import adjusted_rand_score
 
 from gmm_estimators._initialization._hierarchical import (
@@ -93,7 +99,7 @@ def parse_args(argv=None):
     -------
     args : argparse.Namespace
     """
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = make_parser(__doc__)
     parser.add_argument(
         "--d",
         type=int,
@@ -103,13 +109,10 @@ def parse_args(argv=None):
     parser.add_argument(
         "--n", type=int, default=MAX_ROWS, help="rows (default: %(default)s)"
     )
-    parser.add_argument(
-        "--repeats",
-        type=int,
-        default=3,
-        help="runs of each timing, the best counts (default: %(default)s)",
+    add_repeats(
+        parser, 3, "runs of each timing, the best counts (default: %(default)s)"
     )
-    parser.add_argument("--seed", type=int, default=0, help="data seed")
+    add_seed(parser, help="data seed")
     parser.add_argument("--no-r", action="store_true", help="do not run mclust")
     args = parser.parse_args(argv)
     if args.repeats < 1 or args.n < N_CLUSTERS:
@@ -194,7 +197,7 @@ def main(argv=None):
     """
     args = parse_args(argv)
     r_lines = None if args.no_r else r_description(R_VERSION_SCRIPT)
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    load = load_average()
     print(f"# bench_hc  ({time.strftime('%Y-%m-%d %H:%M:%S')})")
     print(f"- CPU: {cpu_model()}; cpu_count={os.cpu_count()}")
     print(f"- {platform.platform()}, Python {platform.python_version()}")

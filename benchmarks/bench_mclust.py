@@ -35,26 +35,33 @@ Usage, from the repository root::
     PYTHONPATH=. python benchmarks/bench_mclust.py           # n = 200,000
 """
 
-import argparse
 import json
-import os
 import shutil
 import subprocess
 import tempfile
-import time
 from contextlib import nullcontext
 from pathlib import Path
 
 import numpy as np
-from bench_em import (
-    KMEANS_SUBSAMPLE,
+from _common import (
     MATMUL_SIZE,
     QUICK_MATMUL_SIZE,
-    Contender,
+    add_json,
+    add_quick,
+    add_repeats,
+    add_seed,
+    case_from_args,
     header_lines,
+    load_average,
     machine_info,
+    make_parser,
     markdown_table,
     matmul_gflops,
+    r_description,
+)
+from bench_em import (
+    KMEANS_SUBSAMPLE,
+    Contender,
     relative_difference,
     summarise,
     time_contenders,
@@ -133,10 +140,8 @@ def parse_args(argv=None):
     -------
     args : argparse.Namespace
     """
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--quick", action="store_true", help=f"case {QUICK} instead of {FULL}"
-    )
+    parser = make_parser(__doc__)
+    add_quick(parser, help=f"case {QUICK} instead of {FULL}")
     parser.add_argument("--n", type=int, help="override the number of rows")
     parser.add_argument("--d", type=int, help="override the number of features")
     parser.add_argument("--k", type=int, help="override the number of components")
@@ -147,13 +152,10 @@ def parse_args(argv=None):
         help="EM iterations of the long runs (>= 2); each side is also timed "
         "with 1 (default: %(default)s)",
     )
-    parser.add_argument(
-        "--repeats",
-        type=int,
-        default=2,
-        help="interleaved repeats, the best counts (default: %(default)s)",
+    add_repeats(
+        parser, 2, "interleaved repeats, the best counts (default: %(default)s)"
     )
-    parser.add_argument("--seed", type=int, default=0, help="data and k-means seed")
+    add_seed(parser, help="data and k-means seed")
     parser.add_argument(
         "--threads",
         type=int,
@@ -166,33 +168,11 @@ def parse_args(argv=None):
         action="store_true",
         help="do not time the loop of R estep/mstep calls (only me())",
     )
-    parser.add_argument("--json", type=Path, help="write raw results to this file")
+    add_json(parser)
     args = parser.parse_args(argv)
     if args.iters < 2 or args.repeats < 1:
         parser.error("--iters must be >= 2 and --repeats >= 1")
     return args
-
-
-def r_description(version_script=R_VERSION_SCRIPT):
-    """Versions of R, mclust and R's BLAS, or None if R/mclust cannot run.
-
-    ``version_script`` is the R code printing them, one per line.
-    """
-    rscript = shutil.which("Rscript")
-    if rscript is None:
-        return None
-    try:
-        output = subprocess.run(
-            [rscript, "-e", version_script],
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    if output.returncode != 0:
-        return None
-    return [line.strip() for line in output.stdout.splitlines() if line.strip()]
 
 
 def starting_partition(X, k, seed):
@@ -302,25 +282,21 @@ def main(argv=None):
         Everything printed, or None when R/mclust is not available.
     """
     args = parse_args(argv)
-    r_lines = r_description()
+    r_lines = r_description(R_VERSION_SCRIPT)
     if r_lines is None:
         print(
             "bench_mclust: R/mclust not available, skipped (needs Rscript on the "
             "PATH and the R package mclust)."
         )
         return None
-    case = dict(QUICK if args.quick else FULL)
-    for key in case:
-        if getattr(args, key) is not None:
-            case[key] = getattr(args, key)
+    case = case_from_args(args, FULL, QUICK)
     n, d, k, m = case["n"], case["d"], case["k"], args.iters
 
     size = QUICK_MATMUL_SIZE if args.quick else MATMUL_SIZE
     gflops = {"float64": matmul_gflops("float64", size)}
-    lines = header_lines(machine_info(OURS_MODULE), gflops, size)
-    lines[0] = f"# bench_mclust  ({time.strftime('%Y-%m-%d %H:%M:%S')})"
+    lines = header_lines("bench_mclust", machine_info(OURS_MODULE), gflops, size)
     lines += [f"- {line}" for line in r_lines]
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    load = load_average()
     lines.append(
         f"- load average before the run: {load}; ours limited to "
         f"{args.threads if args.threads else 'the default number of'} thread(s)"

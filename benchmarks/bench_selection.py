@@ -32,7 +32,6 @@ settings): on a shared, busy machine the threads of both libraries spin
 waiting for each other and the timings become erratic.
 """
 
-import argparse
 import os
 import platform
 import time
@@ -40,6 +39,14 @@ import warnings
 
 import numpy as np
 import sklearn
+from _common import (
+    add_quick,
+    add_repeats,
+    add_seed,
+    case_from_args,
+    load_average,
+    make_parser,
+)
 from sklearn.mixture import GaussianMixture as SklearnGaussianMixture
 from sklearn.model_selection import GridSearchCV
 from threadpoolctl import threadpool_info, threadpool_limits
@@ -66,12 +73,8 @@ def parse_args(argv=None):
     -------
     args : argparse.Namespace
     """
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--quick",
-        action="store_true",
-        help=f"small case {QUICK} instead of the issue's case {FULL}",
-    )
+    parser = make_parser(__doc__)
+    add_quick(parser, help=f"small case {QUICK} instead of the issue's case {FULL}")
     parser.add_argument("--n-samples", type=int, help="override the number of rows")
     parser.add_argument(
         "--n-features", type=int, help="override the number of features"
@@ -86,19 +89,14 @@ def parse_args(argv=None):
     parser.add_argument("--init-params", default="kmeans")
     parser.add_argument("--max-iter", type=int, default=100)
     parser.add_argument("--tol", type=float, default=1e-3)
-    parser.add_argument("--seed", type=int, default=0, help="data and random_state")
+    add_seed(parser, help="data and random_state")
     parser.add_argument(
         "--threads",
         type=int,
         default=1,
         help="BLAS and OpenMP threads during the searches (1); 0 keeps the defaults",
     )
-    parser.add_argument(
-        "--repeats",
-        type=int,
-        default=3,
-        help="runs of each search, interleaved; the fastest counts (3)",
-    )
+    add_repeats(parser, 3, "runs of each search, interleaved; the fastest counts (3)")
     parser.add_argument(
         "--skip-ours-grid",
         action="store_true",
@@ -160,12 +158,11 @@ def describe_machine(threads):
         + f" ({lib['num_threads']} threads)"
         for lib in threadpool_info()
     ]
-    load = os.getloadavg() if hasattr(os, "getloadavg") else ("?",)
     return [
         f"python {platform.python_version()}, numpy {np.__version__}, "
         f"scikit-learn {sklearn.__version__}, gmm_estimators "
         f"{gmm_estimators.__version__}",
-        f"{os.cpu_count()} CPUs, load average {', '.join(f'{x:.2f}' for x in load)}; "
+        f"{os.cpu_count()} CPUs, load average {load_average()}; "
         f"thread pools: {', '.join(pools) or 'unknown'}; limited to "
         f"{threads if threads else 'their default number of'} thread(s) "
         "during the searches",
@@ -187,10 +184,7 @@ def main(argv=None):
         (n_components, covariance_type, bic), note)}``.
     """
     args = parse_args(argv)
-    case = dict(QUICK if args.quick else FULL)
-    for key in case:
-        if getattr(args, key) is not None:
-            case[key] = getattr(args, key)
+    case = case_from_args(args, FULL, QUICK)
     ks = range(1, case["max_components"] + 1)
     settings = {
         "n_init": args.n_init,

@@ -3,6 +3,7 @@
 # Authors: The gmm_estimators developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+from ._bayesian_mixture import BayesianGaussianMixture
 from ._gaussian_mixture import GaussianMixture
 from ._prior import ConjugatePrior
 from .covariance import available_covariance_types
@@ -11,6 +12,7 @@ from .exceptions import DegenerateFitWarning
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "BayesianGaussianMixture",
     "ConjugatePrior",
     "DegenerateFitWarning",
     "GaussianMixture",

@@ -157,16 +157,7 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         user_init = self._initial_parameters(X.shape[1], model)
         source = ArraySource.from_arrays(X, sample_weight)
         # Resolved once per fit: mclust's defaults come from the training data.
-        prior = resolve_prior(
-            self._prior_parameter(), model, source, self.n_components
-        )
-        options = EMOptions(
-            reg_covar=self.reg_covar,
-            tol=self.tol,
-            max_iter=self.max_iter,
-            equal_proportions=self._fixed_proportions(),
-            prior=prior,
-        )
+        options = self._em_options(model, source)
         monitor = _VerboseMonitor(self) if self.verbose else None
         with block_mapper(source, model, self.n_components) as mapper:
             starts = self._starts(model, source, options, user_init, mapper)
@@ -182,6 +173,19 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
             )
         set_fitted_attributes(self, model, source, options, best, X.dtype)
         return X
+
+    def _em_options(self, model, source):
+        """The M-step and objective of this estimator (``_engine.EMOptions``)."""
+        return EMOptions(
+            reg_covar=self.reg_covar,
+            tol=self.tol,
+            max_iter=self.max_iter,
+            equal_proportions=self._fixed_proportions(),
+            # Resolved once per fit: mclust's defaults come from the data.
+            prior=resolve_prior(
+                self._prior_parameter(), model, source, self.n_components
+            ),
+        )
 
     def _starts(self, model, source, options, user_init, mapper):
         """The ``n_init`` starts (or the previous fit), made one at a time."""
@@ -531,7 +535,8 @@ def set_fitted_attributes(estimator, model, source, options, result, dtype):
     free-parameter count and the collapse check.
     """
     params = result.params
-    estimator.prior_ = options.prior
+    for name, value in options.fitted_attributes(params).items():
+        setattr(estimator, name, value)
     estimator.converged_ = result.converged
     estimator.weights_ = params.weights.astype(dtype)
     estimator.means_ = (params.means + source.center).astype(dtype)

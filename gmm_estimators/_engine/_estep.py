@@ -46,8 +46,12 @@ def log_prob_function(model, params, dtype):
     """
     n_features = params.means.shape[1]
     log_det = model.log_det_cholesky(params.precisions_cholesky, n_features)
-    with np.errstate(divide="ignore"):
-        offset = log_det + np.log(params.weights) - 0.5 * n_features * _LOG_2PI
+    if params.log_weights is not None:
+        log_weights = params.log_weights
+    else:
+        with np.errstate(divide="ignore"):
+            log_weights = np.log(params.weights)
+    offset = log_det + log_weights - 0.5 * n_features * _LOG_2PI
     kernel = model.block_kernel(
         params.means, params.precisions_cholesky, dtype, scale=-0.5, offset=offset
     )
@@ -142,12 +146,21 @@ def normalize_log_prob(weighted):
     return resp, shift + np.log(sums)
 
 
-def _block_step(data, params, log_prob_of, form, rows):
+def _block_step(data, params, log_prob_of, form, rows, entropy=False):
     """E-step and sufficient statistics of one block of rows."""
     X = data.centred(rows)
     log_prob, aux = log_prob_of(X, data.features(form, rows))
     resp, row_log_likelihood = normalize_log_prob(log_prob)
     w = data.weights_of(rows)
+    if entropy:
+        # sum_i w_i sum_k r_ik log r_ik, before r is weighted; the E-step
+        # floors every r above zero, so the log is finite.
+        row_entropy = (resp * np.log(resp)) @ np.ones(resp.shape[1], resp.dtype)
+        block_entropy = float(
+            row_entropy.sum(dtype=np.float64)
+            if w is None
+            else w @ row_entropy.astype(np.float64)
+        )
     if w is None:
         log_likelihood = float(row_log_likelihood.sum(dtype=np.float64))
     else:
@@ -155,10 +168,12 @@ def _block_step(data, params, log_prob_of, form, rows):
         resp *= w[:, np.newaxis].astype(resp.dtype)
     stats = form.new_statistics(params.means, params.precisions_cholesky)
     stats.add_block(X, resp, aux)
+    if entropy:
+        stats.entropy = block_entropy
     return log_likelihood, stats
 
 
-def em_step(model, data, params, mapper=map):
+def em_step(model, data, params, mapper=map, *, entropy=False):
     """One E-step over all blocks with the accumulation of the M-step inputs.
 
     Parameters
@@ -166,6 +181,9 @@ def em_step(model, data, params, mapper=map):
     mapper : callable, default=map
         ``mapper(func, blocks)`` applies ``func`` to every block and yields
         the results in block order (see ``_threads.block_mapper``).
+    entropy : bool, default=False
+        Also accumulate ``sum_i w_i sum_k r_ik log r_ik`` as
+        ``stats.entropy`` (the variational lower bound needs it).
 
     Returns
     -------
@@ -178,16 +196,20 @@ def em_step(model, data, params, mapper=map):
     dtype = data.X.dtype
     form, log_prob_of = log_prob_function(model, params, dtype)
     data.cache_features(form)
-    step = partial(_block_step, data, params, log_prob_of, form)
+    step = partial(_block_step, data, params, log_prob_of, form, entropy=entropy)
     # Partial sums are added in block order, so the result does not depend on
     # how many threads computed them.
-    log_likelihood = 0.0
+    log_likelihood = total_entropy = 0.0
     stats = form.new_statistics(params.means, params.precisions_cholesky)
     for block_log_likelihood, block_stats in mapper(
         step, data.blocks(model, n_components)
     ):
         log_likelihood += block_log_likelihood
         stats += block_stats
+        if entropy:
+            total_entropy += block_stats.entropy
+    if entropy:
+        stats.entropy = total_entropy
     return log_likelihood, stats
 
 

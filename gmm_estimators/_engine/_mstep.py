@@ -20,6 +20,9 @@ class Params:
     means: np.ndarray
     covariances: np.ndarray
     precisions_cholesky: np.ndarray
+    # Per-component E-step offset used in place of log(weights) when set
+    # (the variational mixture's E[log pi_k] and Wishart terms).
+    log_weights: np.ndarray | None = None
 
 
 def m_step(

@@ -42,6 +42,9 @@ class EMOptions:
     equal_proportions: bool = False
     prior: object = None
 
+    #: Whether the E-step accumulates the responsibilities' entropy.
+    needs_entropy = False
+
     def m_step(self, model, source, stats, previous=None):
         """The M-step with these options."""
         return m_step(
@@ -53,6 +56,22 @@ class EMOptions:
             previous=previous,
             prior=self.prior,
         )
+
+    def objective(self, model, source, log_likelihood, stats, before, after):
+        """The quantity EM increases, per unit of weight, for one iteration.
+
+        ``log_likelihood`` is that of ``before``, the parameters of the
+        E-step (with a prior, MAP-EM increases the log posterior).
+        """
+        if self.prior is not None:
+            log_likelihood += log_prior_density(
+                self.prior, model, source.center, before
+            )
+        return log_likelihood / source.weight_sum
+
+    def fitted_attributes(self, params):
+        """Attributes of the fitted estimator beyond the mixture's parameters."""
+        return {"prior_": self.prior}
 
 
 @dataclass
@@ -86,6 +105,8 @@ def run_em(
     params : Params
         The start, centred on ``source.center``.
     options : EMOptions
+        Or any object with the same methods: another M-step and objective
+        (the variational mixture's posterior update and lower bound).
     lower_bound : float, default=-inf
         The objective of ``params`` if known (a warm start continues from it).
     mapper : callable, default=map
@@ -104,14 +125,14 @@ def run_em(
     n_iter = 0
     for n_iter in range(1, options.max_iter + 1):
         previous = lower_bound
-        log_likelihood, stats = em_step(model, source, params, mapper)
-        if options.prior is not None:
-            # MAP-EM increases the log posterior, not the likelihood alone.
-            log_likelihood += log_prior_density(
-                options.prior, model, source.center, params
-            )
-        params, jittered = options.m_step(model, source, stats, params.covariances)
-        lower_bound = log_likelihood / source.weight_sum
+        log_likelihood, stats = em_step(
+            model, source, params, mapper, entropy=options.needs_entropy
+        )
+        updated, jittered = options.m_step(model, source, stats, params.covariances)
+        lower_bound = options.objective(
+            model, source, log_likelihood, stats, params, updated
+        )
+        params = updated
         lower_bounds.append(lower_bound)
         change = lower_bound - previous
         if monitor is not None:

@@ -1,0 +1,484 @@
+"""BayesianGaussianMixture: variational Bayes on the blockwise EM engine."""
+
+# Authors: The gmm_estimators developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+from numbers import Real
+
+import numpy as np
+from sklearn.utils import check_array, check_random_state
+from sklearn.utils._available_if import available_if
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from . import _variational
+from ._base import BaseMixture
+from ._engine import ArraySource, statistics_from_resp
+from ._variational import VariationalPrior
+from ._variational import log_dirichlet_norm as _log_dirichlet_norm
+from ._variational import log_wishart_norm as _log_wishart_norm
+from .covariance import get_covariance_model
+
+__all__ = ["BayesianGaussianMixture"]
+
+# scikit-learn's four structures, by either name: the Wishart posterior is
+# conjugate for them only.
+_STRUCTURES = {"full", "tied", "diag", "spherical", "VVV", "EEE", "VVI", "VII"}
+
+# Re-exported under scikit-learn's private names, for code written against it.
+_log_dirichlet_norm = _log_dirichlet_norm
+_log_wishart_norm = _log_wishart_norm
+
+
+def _no_information_criteria(estimator):
+    # The variational fit has no maximum likelihood: no BIC or AIC, as in
+    # scikit-learn (select by the lower bound, or use GaussianMixture).
+    return False
+
+
+class BayesianGaussianMixture(BaseMixture):
+    """Variational Bayesian estimation of a Gaussian mixture.
+
+    A drop-in replacement for :class:`sklearn.mixture.BayesianGaussianMixture`:
+    the same parameters, defaults, fitted attributes and results from the
+    same start, computed by the blockwise engine of :class:`GaussianMixture`
+    (each variational E-step is one pass of large matrix products over row
+    blocks, the M-step updates the posterior from the summed statistics).
+    Beyond scikit-learn it accepts sample weights and float32 data stays
+    float32, and it is a clusterer (``labels_``).
+
+    The posterior puts a Dirichlet process (or Dirichlet distribution) prior
+    on the weights, so that with a small ``weight_concentration_prior`` the
+    components the data do not need get weights near zero: ``n_components``
+    is an upper bound, and the number of components actually used is
+    inferred.
+
+    Parameters
+    ----------
+    n_components : int, default=1
+        Number of components (an upper bound on the number used).
+    covariance_type : {'full', 'tied', 'diag', 'spherical'}, default='full'
+        Covariance structure; mclust's names of the same structures
+        (``'VVV'``, ``'EEE'``, ``'VVI'``, ``'VII'``) are accepted too.
+    tol : float, default=1e-3
+        Iterations stop when the lower bound (a total over the rows, not a
+        mean, as in scikit-learn) gains less than this.
+    reg_covar : float, default=1e-6
+        Non-negative value added to the diagonal of the covariance of each
+        component's data (scikit-learn's ``S_k``) before the posterior update.
+    max_iter : int, default=100
+        Maximum number of iterations per start.
+    n_init : int, default=1
+        Number of starts; the one with the largest lower bound is kept.
+    init_params : {'kmeans', 'k-means++', 'random', 'random_from_data', 'hc'}, \
+            default='kmeans'
+        How starting responsibilities are drawn (see :class:`GaussianMixture`).
+    weight_concentration_prior_type : {'dirichlet_process', \
+            'dirichlet_distribution'}, default='dirichlet_process'
+        The prior on the weights: a stick-breaking Dirichlet process truncated
+        at ``n_components``, or a symmetric Dirichlet distribution.
+    weight_concentration_prior : float or None, default=None
+        Concentration ``gamma`` (process) or ``alpha_0`` (distribution), > 0;
+        None gives ``1 / n_components``. Small values favour few active
+        components, large values many.
+    mean_precision_prior : float or None, default=None
+        ``beta_0`` > 0, how strongly means are pulled to ``mean_prior``;
+        None gives 1.
+    mean_prior : array-like of shape (n_features,) or None, default=None
+        ``m_0``, the prior mean of the means; None gives the (weighted) mean
+        of the data.
+    degrees_of_freedom_prior : float or None, default=None
+        ``nu_0`` of the Wishart prior on the precisions, above
+        ``n_features - 1``; None gives ``n_features``.
+    covariance_prior : float or array-like or None, default=None
+        ``Psi_0``, the prior covariance: shape ``(n_features, n_features)``
+        for 'full' and 'tied', ``(n_features,)`` for 'diag', a number for
+        'spherical'. None gives the (weighted) empirical covariance of the
+        data (with ``ddof=1``), its diagonal, or the diagonal's mean.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the initialisation and :meth:`sample`.
+    warm_start : bool, default=False
+        If True, each ``fit`` continues from the previous posterior.
+    verbose : int, default=0
+        1 prints each start and iteration; 2 adds timings and the change of
+        the lower bound.
+    verbose_interval : int, default=10
+        Iterations between two progress lines.
+
+    Attributes
+    ----------
+    weights_ : ndarray of shape (n_components,)
+        Posterior mean weights.
+    means_ : ndarray of shape (n_components, n_features)
+        Posterior means ``m_k`` of the component means.
+    covariances_ : ndarray
+        Expected covariances ``(nu_k W_k)^-1`` of the Wishart posteriors, in
+        the shape of ``covariance_type``: ``(n_components, n_features,
+        n_features)``, ``(n_features, n_features)``, ``(n_components,
+        n_features)`` or ``(n_components,)``.
+    precisions_ : ndarray
+        Their inverses, same shape.
+    precisions_cholesky_ : ndarray
+        Upper-triangular factors with ``precision = P @ P.T``, same shape.
+    converged_ : bool
+        Whether the kept run reached ``tol``.
+    n_iter_ : int
+        Iterations of the kept run.
+    lower_bound_ : float
+        Lower bound on the model evidence of the training data at the end of
+        the kept run (``-inf`` with ``max_iter=0``), up to constants.
+    lower_bounds_ : list of float
+        Its value at every iteration of the kept run; never decreasing.
+    weight_concentration_prior_ : float
+        The concentration used.
+    weight_concentration_ : ndarray of shape (n_components,) or tuple
+        Posterior Dirichlet parameters, or for the Dirichlet process the pair
+        of arrays of the Beta parameters ``(a_k, b_k)`` of the sticks.
+    mean_precision_prior_ : float
+        ``beta_0`` used.
+    mean_precision_ : ndarray of shape (n_components,)
+        Posterior ``beta_k = beta_0 + N_k``.
+    mean_prior_ : ndarray of shape (n_features,)
+        ``m_0`` used.
+    degrees_of_freedom_prior_ : float
+        ``nu_0`` used.
+    degrees_of_freedom_ : ndarray of shape (n_components,) or float
+        Posterior ``nu_k = nu_0 + N_k`` (one number ``nu_0 + N / K`` for
+        'tied').
+    covariance_prior_ : float or ndarray
+        ``Psi_0`` used, in the shape given for ``covariance_prior``.
+    labels_ : ndarray of shape (n_samples,)
+        Most probable component of each training row.
+    n_parameters_ : int
+        Number of free parameters of the mixture's point estimate.
+    collapsed_components_ : ndarray of int
+        Components whose expected covariance collapsed (see
+        :class:`GaussianMixture`); the Wishart prior normally prevents it.
+    n_features_in_ : int
+        Number of features seen during :term:`fit`.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during :term:`fit`, when ``X`` has string
+        column names.
+
+    See Also
+    --------
+    sklearn.mixture.BayesianGaussianMixture : The estimator this one replaces.
+    GaussianMixture : Maximum-likelihood mixture, for BIC/AIC selection.
+
+    Notes
+    -----
+    Mean-field variational inference (Bishop 2006, section 10.2; Blei and
+    Jordan 2006 for the process) alternates
+
+    * the E-step, ``log r_ik = E[log pi_k] + E[log N(x_i | mu_k,
+      Lambda_k^-1)] - log Z_i`` with ``E[log N] = log N(x_i | m_k, Sigma_k) -
+      d/2 log nu_k + (d log 2 + sum_j psi((nu_k - j)/2) - d / beta_k) / 2``,
+      a Mahalanobis distance with a per-component offset, computed blockwise
+      like the maximum-likelihood E-step;
+    * the M-step, the posterior from ``N_k = sum_i w_i r_ik``, the component
+      means and the weighted scatter: ``beta_k = beta_0 + N_k``, ``m_k =
+      (beta_0 m_0 + N_k xbar_k) / beta_k``, ``nu_k = nu_0 + N_k`` and
+      ``nu_k Sigma_k = Psi_0 + N_k S_k + beta_0 N_k / beta_k (xbar_k - m_0)
+      (xbar_k - m_0)^T``; the weights' posterior is ``alpha_0 + N_k``
+      (distribution) or the sticks' ``Beta(1 + N_k, gamma + sum_{j>k} N_j)``
+      (process).
+
+    The lower bound is scikit-learn's: ``-sum_ik w_i r_ik log r_ik`` minus
+    the log normalisers of the Wishart, weight and mean posteriors.
+    Predictions (:meth:`predict`, :meth:`predict_proba`,
+    :meth:`score_samples`) use the variational E-step's log-densities, as
+    scikit-learn does; :meth:`sample` draws from the point estimate
+    (``weights_``, ``means_``, ``covariances_``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gmm_estimators import BayesianGaussianMixture
+    >>> X = np.array([[1, 2], [1, 4], [1, 0], [4, 2], [12, 4], [10, 7]])
+    >>> bgm = BayesianGaussianMixture(n_components=2, random_state=42).fit(X)
+    >>> bgm.means_.round(1)
+    array([[2.5, 2.3],
+           [8.5, 4.5]])
+    >>> bgm.predict([[0, 0], [9, 3]])
+    array([0, 1])
+    """
+
+    _parameter_constraints: dict = {
+        **BaseMixture._parameter_constraints,
+        "covariance_type": [StrOptions(_STRUCTURES)],
+        "weight_concentration_prior_type": [
+            StrOptions({"dirichlet_process", "dirichlet_distribution"})
+        ],
+        "weight_concentration_prior": [
+            None,
+            Interval(Real, 0.0, None, closed="neither"),
+        ],
+        "mean_precision_prior": [None, Interval(Real, 0.0, None, closed="neither")],
+        "mean_prior": [None, "array-like"],
+        "degrees_of_freedom_prior": [None, Interval(Real, 0.0, None, closed="neither")],
+        "covariance_prior": [
+            None,
+            "array-like",
+            Interval(Real, 0.0, None, closed="neither"),
+        ],
+    }
+
+    def __init__(
+        self,
+        n_components=1,
+        *,
+        covariance_type="full",
+        tol=1e-3,
+        reg_covar=1e-6,
+        max_iter=100,
+        n_init=1,
+        init_params="kmeans",
+        weight_concentration_prior_type="dirichlet_process",
+        weight_concentration_prior=None,
+        mean_precision_prior=None,
+        mean_prior=None,
+        degrees_of_freedom_prior=None,
+        covariance_prior=None,
+        random_state=None,
+        warm_start=False,
+        verbose=0,
+        verbose_interval=10,
+    ):
+        self.n_components = n_components
+        self.covariance_type = covariance_type
+        self.tol = tol
+        self.reg_covar = reg_covar
+        self.max_iter = max_iter
+        self.n_init = n_init
+        self.init_params = init_params
+        self.weight_concentration_prior_type = weight_concentration_prior_type
+        self.weight_concentration_prior = weight_concentration_prior
+        self.mean_precision_prior = mean_precision_prior
+        self.mean_prior = mean_prior
+        self.degrees_of_freedom_prior = degrees_of_freedom_prior
+        self.covariance_prior = covariance_prior
+        self.random_state = random_state
+        self.warm_start = warm_start
+        self.verbose = verbose
+        self.verbose_interval = verbose_interval
+
+    # ------------------------------------------------ hooks of BaseMixture
+    def _covariance_model(self):
+        return get_covariance_model(self.covariance_type)
+
+    def _initial_parameters(self, n_features, model):
+        # No *_init parameters: every start comes from init_params.
+        return None, None, None
+
+    @property
+    def _process(self):
+        return self.weight_concentration_prior_type == "dirichlet_process"
+
+    def _em_options(self, model, source):
+        """The variational M-step and lower bound, priors resolved on the data."""
+        # The priors' defaults come from the (weighted) training data.
+        self._resolve_priors(source)
+        return _variational.VariationalOptions(
+            prior=self._prior(),
+            reg_covar=self.reg_covar,
+            tol=self.tol,
+            max_iter=self.max_iter,
+        )
+
+    def _params_from_attributes(self, center):
+        """The fitted posterior as engine parameters centred on ``center``."""
+        base = super()._params_from_attributes(center)
+        concentration = self.weight_concentration_
+        if self._process:
+            concentration = tuple(np.asarray(c, np.float64) for c in concentration)
+        else:
+            concentration = np.asarray(concentration, np.float64)
+        params = _variational.VariationalParams(
+            weights=base.weights,
+            means=base.means,
+            covariances=base.covariances,
+            precisions_cholesky=base.precisions_cholesky,
+            weight_concentration=concentration,
+            mean_precision=np.asarray(self.mean_precision_, np.float64),
+            degrees_of_freedom=np.asarray(self.degrees_of_freedom_, np.float64),
+        )
+        params.log_weights = _variational.log_weight_offset(
+            self._covariance_model(), params, self._process
+        )
+        return params
+
+    def _store_posterior(self, options, params, center, dtype):
+        """The posterior ``params`` as fitted attributes (scikit-learn's helpers)."""
+        for name, value in options.fitted_attributes(params).items():
+            setattr(self, name, value)
+        self.weights_ = params.weights.astype(dtype)
+        self.means_ = (params.means + center).astype(dtype)
+        self.covariances_ = np.asarray(params.covariances).astype(dtype)
+        self.precisions_cholesky_ = np.asarray(params.precisions_cholesky).astype(
+            dtype
+        )
+        self.precisions_ = (
+            self._covariance_model()
+            .precisions_from_cholesky(np.asarray(params.precisions_cholesky))
+            .astype(dtype)
+        )
+
+    bic = available_if(_no_information_criteria)(BaseMixture.bic)
+    aic = available_if(_no_information_criteria)(BaseMixture.aic)
+
+    # ----------------------------------------------------------- priors
+    def _prior(self):
+        return VariationalPrior(
+            process=self._process,
+            weight_concentration=self.weight_concentration_prior_,
+            mean_precision=self.mean_precision_prior_,
+            mean=self.mean_prior_,
+            degrees_of_freedom=self.degrees_of_freedom_prior_,
+            covariance=self.covariance_prior_,
+        )
+
+    def _resolve_priors(self, data):
+        """Set the ``*_prior_`` attributes: the given values or the data's defaults."""
+        model = self._covariance_model()
+        n_features = data.n_features
+        self.weight_concentration_prior_ = (
+            1.0 / self.n_components
+            if self.weight_concentration_prior is None
+            else self.weight_concentration_prior
+        )
+        self.mean_precision_prior_ = (
+            1.0 if self.mean_precision_prior is None else self.mean_precision_prior
+        )
+        if self.mean_prior is None:
+            self.mean_prior_ = data.center.copy()
+        else:
+            self.mean_prior_ = check_array(
+                self.mean_prior,
+                dtype=[np.float64, np.float32],
+                ensure_2d=False,
+                input_name="mean_prior",
+            )
+            _check_shape(self.mean_prior_, (n_features,), "mean_prior")
+        if self.degrees_of_freedom_prior is None:
+            self.degrees_of_freedom_prior_ = n_features
+        elif self.degrees_of_freedom_prior > n_features - 1.0:
+            self.degrees_of_freedom_prior_ = self.degrees_of_freedom_prior
+        else:
+            raise ValueError(
+                "The parameter 'degrees_of_freedom_prior' should be greater than "
+                f"{n_features - 1}, but got {self.degrees_of_freedom_prior:.3f}. "
+                "The Wishart prior needs more degrees of freedom than "
+                "n_features - 1; leave it None for n_features."
+            )
+        self.covariance_prior_ = self._resolve_covariance_prior(model, data)
+
+    def _resolve_covariance_prior(self, model, data):
+        n_features = data.n_features
+        family = model.prior_family
+        if self.covariance_prior is None:
+            # np.cov's ddof=1, with frequency weights: divide by sum(w) - 1.
+            covariance = data.total_scatter / (data.weight_sum - 1.0)
+            if family == "matrix":
+                return np.atleast_2d(covariance)
+            variances = np.diag(covariance).copy()
+            return variances if family == "diagonal" else float(variances.mean())
+        if family == "spherical":
+            if not isinstance(self.covariance_prior, Real) or not (
+                self.covariance_prior > 0
+            ):
+                raise ValueError(
+                    "covariance_prior for covariance_type "
+                    f"{self.covariance_type!r} should be a positive number, "
+                    f"but got {self.covariance_prior!r}."
+                )
+            return self.covariance_prior
+        prior = check_array(
+            self.covariance_prior,
+            dtype=[np.float64, np.float32],
+            ensure_2d=False,
+            input_name="covariance_prior",
+        )
+        if family == "matrix":
+            _check_shape(prior, (n_features, n_features), "covariance_prior")
+            if not np.allclose(prior, prior.T) or np.linalg.eigvalsh(prior).min() <= 0:
+                raise ValueError(
+                    f"covariance_prior for covariance_type {self.covariance_type!r} "
+                    "should be symmetric, positive-definite; pass a covariance "
+                    "matrix."
+                )
+        else:
+            _check_shape(prior, (n_features,), "covariance_prior")
+            if np.any(prior <= 0):
+                raise ValueError(
+                    f"covariance_prior for covariance_type {self.covariance_type!r} "
+                    f"should be positive, but got minimum {prior.min()!r}."
+                )
+        return prior
+
+    # ---------------------------------- scikit-learn's private interface
+    # scikit-learn's own tests and some user code call these on the
+    # estimator; they behave as scikit-learn's, on whole arrays.
+    def _check_parameters(self, X, xp=None):
+        """Validate the hyperparameters and set the ``*_prior_`` attributes from X."""
+        X = check_array(X, dtype=[np.float64, np.float32], ensure_min_samples=2)
+        self._resolve_priors(ArraySource.from_arrays(X))
+
+    def _initialize_parameters(self, X, random_state, xp=None):
+        """The start of ``init_params`` as fitted attributes (priors resolved)."""
+        X = check_array(X, dtype=[np.float64, np.float32], ensure_min_samples=2)
+        source = ArraySource.from_arrays(X)
+        model = self._covariance_model()
+        options = self._em_options(model, source)
+        params = self._start(
+            model,
+            source,
+            options,
+            (None, None, None),
+            check_random_state(random_state),
+            map,
+            None,
+        )
+        self._store_posterior(options, params, source.center, X.dtype)
+
+    def _initialize(self, X, resp):
+        """The posterior after one M-step from responsibilities ``resp``."""
+        X = check_array(X, dtype=[np.float64, np.float32], ensure_min_samples=2)
+        resp = np.asarray(resp, dtype=np.float64)
+        source = ArraySource.from_arrays(X)
+        model = self._covariance_model()
+        options = self._em_options(model, source)
+        stats = statistics_from_resp(
+            model, source, lambda rows: resp[rows], self.n_components
+        )
+        params, _ = options.m_step(model, source, stats)
+        self._store_posterior(options, params, source.center, X.dtype)
+
+    def _estimate_log_weights(self, xp=None):
+        """``E[log pi_k]`` under the fitted posterior."""
+        return _variational.expected_log_weights(
+            self.weight_concentration_, self._process
+        )
+
+    def _estimate_weighted_log_prob(self, X, xp=None):
+        """The variational E-step's ``log r_ik + log Z_i``, shape (n, K)."""
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
+        values = self._blockwise(X, lambda wlp: np.asarray(wlp).ravel())
+        return values.reshape(X.shape[0], -1)
+
+    def _estimate_log_prob(self, X, xp=None):
+        """``E[log N(x_i | mu_k, Lambda_k^-1)]`` up to scikit-learn's constants."""
+        return self._estimate_weighted_log_prob(X) - self._estimate_log_weights()
+
+    def _compute_lower_bound(self, log_resp, log_prob_norm):
+        """The lower bound for log responsibilities under the fitted posterior."""
+        log_resp = np.asarray(log_resp, dtype=np.float64)
+        entropy = float(np.sum(np.exp(log_resp) * log_resp))
+        model = self._covariance_model()
+        params = self._params_from_attributes(np.zeros(self.means_.shape[1]))
+        return _variational.lower_bound(model, params, entropy, self._process)
+
+
+def _check_shape(array, shape, name):
+    if array.shape != shape:
+        raise ValueError(f"{name} should have shape {shape}, but got {array.shape}.")

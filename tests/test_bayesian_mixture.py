@@ -1,0 +1,399 @@
+"""BayesianGaussianMixture: scikit-learn equivalence, priors, engine hooks, API."""
+
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from numpy.testing import assert_allclose, assert_array_equal
+from scipy import stats
+from scipy.special import gammaln, xlogy
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.mixture import BayesianGaussianMixture as SklearnBGM
+from sklearn.utils.estimator_checks import parametrize_with_checks
+from threadpoolctl import threadpool_limits
+
+from gmm_estimators import BayesianGaussianMixture, GaussianMixture, _variational
+from gmm_estimators import _engine as _em
+from gmm_estimators.covariance import get_covariance_model
+
+SKLEARN_TYPES = ["full", "tied", "diag", "spherical"]
+PRIOR_TYPES = ["dirichlet_process", "dirichlet_distribution"]
+POSTERIOR = [
+    "weights_",
+    "means_",
+    "covariances_",
+    "precisions_",
+    "precisions_cholesky_",
+    "mean_precision_",
+    "degrees_of_freedom_",
+]
+PRIORS = [
+    "weight_concentration_prior_",
+    "mean_precision_prior_",
+    "mean_prior_",
+    "degrees_of_freedom_prior_",
+    "covariance_prior_",
+]
+
+
+def three_blobs(rng, n_per=40, n_features=3):
+    parts = []
+    for k in range(3):
+        A = rng.randn(n_features, n_features)
+        parts.append(rng.randn(n_per, n_features) @ A + 7.0 * k)
+    return np.vstack(parts)
+
+
+def from_same_start(cls, X, resp, **params):
+    """Fit ``cls`` with the posterior of one M-step from ``resp`` as its start.
+
+    Both libraries take the same route: the priors from X, the start from the
+    given responsibilities, then a warm-started fit.
+    """
+    estimator = cls(n_components=resp.shape[1], warm_start=True, **params)
+    estimator._check_parameters(X)
+    estimator._initialize(X, resp)
+    estimator.converged_ = False
+    estimator.lower_bound_ = -np.inf
+    # One BLAS thread: scikit-learn's many tiny products are slowed down
+    # several times by idle BLAS threads on a busy machine.
+    with warnings.catch_warnings(), threadpool_limits(1, user_api="blas"):
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return estimator.fit(X)
+
+
+def assert_same_posterior(ours, ref, rtol=1e-10):
+    for name in POSTERIOR:
+        expected = np.asarray(getattr(ref, name), dtype=np.float64)
+        assert np.shape(getattr(ours, name)) == expected.shape, name
+        assert_allclose(getattr(ours, name), expected, rtol=rtol, err_msg=name)
+    concentration = ref.weight_concentration_
+    if isinstance(concentration, tuple):
+        for mine, theirs in zip(ours.weight_concentration_, concentration, strict=True):
+            assert_allclose(mine, theirs, rtol=rtol)
+    else:
+        assert_allclose(ours.weight_concentration_, concentration, rtol=rtol)
+
+
+# --------------------------------------------------------------- sklearn oracle
+@pytest.mark.parametrize("prior_type", PRIOR_TYPES)
+@pytest.mark.parametrize("covariance_type", SKLEARN_TYPES)
+def test_same_fit_as_sklearn_from_same_start(covariance_type, prior_type, rng):
+    X = three_blobs(rng)
+    resp = rng.dirichlet(np.ones(5), size=X.shape[0])
+    params = dict(
+        covariance_type=covariance_type,
+        weight_concentration_prior_type=prior_type,
+        max_iter=12,
+        tol=0,
+    )
+    ours = from_same_start(BayesianGaussianMixture, X, resp, **params)
+    ref = from_same_start(SklearnBGM, X, resp, **params)
+
+    assert_same_posterior(ours, ref)
+    assert ours.n_iter_ == ref.n_iter_ == 12
+    # scikit-learn's tied bound is a 1-element array; ours is a float.
+    assert_allclose(ours.lower_bound_, np.ravel(ref.lower_bound_)[0], rtol=1e-10)
+    assert_allclose(np.ravel(ours.lower_bounds_), np.ravel(ref.lower_bounds_), 1e-10)
+    assert_allclose(ours.score_samples(X), ref.score_samples(X), rtol=1e-10)
+    assert_allclose(ours.predict_proba(X), ref.predict_proba(X), atol=1e-10)
+    assert_array_equal(ours.predict(X), ref.predict(X))
+    # scikit-learn's private helpers, which its tests call, agree too.
+    assert_allclose(ours._estimate_log_weights(), ref._estimate_log_weights(), 1e-10)
+    assert_allclose(ours._estimate_log_prob(X), ref._estimate_log_prob(X), 1e-10)
+    with threadpool_limits(1, user_api="blas"):
+        log_prob_norm, log_resp = ref._e_step(X)
+    assert_allclose(
+        ours._compute_lower_bound(log_resp, log_prob_norm),
+        np.ravel(ref._compute_lower_bound(log_resp, log_prob_norm))[0],
+        rtol=1e-10,
+    )
+
+
+@pytest.mark.parametrize("covariance_type", SKLEARN_TYPES)
+def test_given_priors_match_sklearn(covariance_type, rng):
+    X = three_blobs(rng, n_per=40)
+    d = X.shape[1]
+    covariance_prior = {
+        "full": np.cov(X.T) * 0.3 + np.eye(d),
+        "tied": np.cov(X.T) * 0.3 + np.eye(d),
+        "diag": np.var(X, axis=0) * 0.5,
+        "spherical": 2.5,
+    }[covariance_type]
+    params = dict(
+        covariance_type=covariance_type,
+        weight_concentration_prior=3.0,
+        mean_precision_prior=0.2,
+        mean_prior=np.array([1.0, -2.0, 0.5]),
+        degrees_of_freedom_prior=d + 1.5,
+        covariance_prior=covariance_prior,
+        reg_covar=1e-3,
+        max_iter=8,
+        tol=0,
+    )
+    resp = rng.dirichlet(np.ones(4), size=X.shape[0])
+    ours = from_same_start(BayesianGaussianMixture, X, resp, **params)
+    ref = from_same_start(SklearnBGM, X, resp, **params)
+    assert_same_posterior(ours, ref)
+    for name in PRIORS:
+        assert_allclose(getattr(ours, name), getattr(ref, name), rtol=1e-12)
+
+
+@pytest.mark.parametrize("covariance_type", SKLEARN_TYPES)
+def test_default_priors_are_sklearns(covariance_type, rng):
+    X = rng.randn(30, 3) * [1.0, 5.0, 0.1] + 40.0
+    ours = BayesianGaussianMixture(covariance_type=covariance_type)
+    ref = SklearnBGM(covariance_type=covariance_type)
+    ours._check_parameters(X)
+    ref._check_parameters(X)
+    for name in PRIORS:
+        assert np.shape(getattr(ours, name)) == np.shape(getattr(ref, name)), name
+        assert_allclose(getattr(ours, name), getattr(ref, name), rtol=1e-12)
+
+
+def test_converged_fit_stops_where_sklearn_stops(rng):
+    X = three_blobs(rng, n_per=30)
+    resp = rng.dirichlet(np.ones(4), size=X.shape[0])
+    ours = from_same_start(BayesianGaussianMixture, X, resp, tol=1e-3, max_iter=500)
+    ref = from_same_start(SklearnBGM, X, resp, tol=1e-3, max_iter=500)
+    assert ours.converged_ and ref.converged_
+    assert ours.n_iter_ == ref.n_iter_
+    assert_allclose(ours.means_, ref.means_, rtol=1e-9)
+
+
+def test_same_parameters_as_sklearn():
+    assert BayesianGaussianMixture().get_params() == SklearnBGM().get_params()
+
+
+# ------------------------------------------------------------- closed forms
+def test_normalisers_against_closed_forms(rng):
+    alpha = rng.rand(4) + 0.1
+    assert_allclose(
+        _variational.log_dirichlet_norm(alpha),
+        gammaln(alpha.sum()) - gammaln(alpha).sum(),
+    )
+    # The Wishart normaliser with scale L L^T (|L| = 2^d here) against scipy's
+    # log-density at the identity, which is log B + ((nu - d - 1) log|I| - tr(...)) / 2.
+    d, nu = 3, 5.5
+    scale = 4.0 * np.eye(d)  # L = 2 I
+    log_b = _variational.log_wishart_norm(np.array([nu]), np.array([d * np.log(2)]), d)
+    expected = stats.wishart(df=nu, scale=scale).logpdf(np.eye(d)) + 0.5 * np.trace(
+        np.linalg.solve(scale, np.eye(d))
+    )
+    # scikit-learn's normaliser leaves out d(d-1)/4 log(pi).
+    assert_allclose(log_b[0] - d * (d - 1) / 4 * np.log(np.pi), expected)
+
+
+def test_expected_log_weights_against_monte_carlo(rng):
+    a, b = np.array([3.0, 2.0, 1.5]), np.array([4.0, 2.5, 0.7])
+    sticks = rng.beta(a, b, size=(100_000, 3))
+    remaining = np.cumprod(np.hstack([np.ones((len(sticks), 1)), 1 - sticks]), axis=1)
+    log_pi = np.log(sticks * remaining[:, :3])
+    expected = _variational.expected_log_weights((a, b), process=True)
+    assert_allclose(expected, log_pi.mean(axis=0), atol=1e-2)
+    alpha = np.array([2.0, 3.0, 5.0])
+    draws = np.log(rng.dirichlet(alpha, size=100_000)).mean(axis=0)
+    assert_allclose(_variational.expected_log_weights(alpha, False), draws, atol=1e-2)
+
+
+def test_engine_entropy_is_the_responsibilities_entropy(rng):
+    X = three_blobs(rng, n_per=30)
+    w = rng.rand(X.shape[0]) * 3
+    gm = GaussianMixture(3, random_state=0).fit(X)
+    data = _em.ArraySource.from_arrays(X, w)
+    params = gm._params_from_attributes(data.center)
+    model = get_covariance_model("full")
+    log_likelihood, with_entropy = _em.em_step(model, data, params, entropy=True)
+    same_ll, without = _em.em_step(model, data, params)
+    resp = gm.predict_proba(X)
+    assert_allclose(with_entropy.entropy, w @ xlogy(resp, resp).sum(axis=1), 1e-10)
+    # Off by default, and the statistics do not change with it.
+    assert not hasattr(without, "entropy")
+    assert log_likelihood == same_ll
+    assert_array_equal(with_entropy.nk, without.nk)
+
+
+# ------------------------------------------------------------- behaviour
+@pytest.mark.parametrize("covariance_type", SKLEARN_TYPES)
+def test_lower_bound_never_decreases(covariance_type, rng):
+    X = three_blobs(rng, n_per=40)
+    bgm = BayesianGaussianMixture(
+        n_components=6,
+        covariance_type=covariance_type,
+        init_params="random",
+        tol=0,
+        max_iter=30,
+        random_state=0,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        bounds = np.asarray(bgm.fit(X).lower_bounds_)
+    assert np.all(np.diff(bounds) >= -1e-9 * np.abs(bounds[1:]))
+
+
+@settings(max_examples=12, deadline=None)
+@given(
+    seed=st.integers(0, 2**31 - 1),
+    covariance_type=st.sampled_from(SKLEARN_TYPES),
+    prior_type=st.sampled_from(PRIOR_TYPES),
+    concentration=st.floats(1e-3, 1e3),
+    mean_precision=st.floats(1e-2, 1e2),
+    extra_dof=st.floats(0.0, 10.0),
+)
+def test_lower_bound_never_decreases_under_any_prior(
+    seed, covariance_type, prior_type, concentration, mean_precision, extra_dof
+):
+    rng = np.random.RandomState(seed)
+    X = rng.randn(40, 2) * rng.uniform(0.1, 10.0, size=2) + rng.randn(2) * 5
+    X[:20] += 4.0
+    bgm = BayesianGaussianMixture(
+        n_components=4,
+        covariance_type=covariance_type,
+        weight_concentration_prior_type=prior_type,
+        weight_concentration_prior=concentration,
+        mean_precision_prior=mean_precision,
+        degrees_of_freedom_prior=1.01 + extra_dof,
+        init_params="random",
+        tol=0,
+        max_iter=15,
+        random_state=seed,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        bounds = np.asarray(bgm.fit(X).lower_bounds_)
+    assert np.all(np.isfinite(bounds))
+    assert np.all(np.diff(bounds) >= -1e-9 * np.abs(bounds[1:]))
+
+
+def test_dirichlet_process_empties_unneeded_components(rng):
+    X = three_blobs(rng)
+    dp = BayesianGaussianMixture(
+        n_components=8,
+        weight_concentration_prior=1e-3,
+        max_iter=300,
+        random_state=0,
+    ).fit(X)
+    assert np.sum(dp.weights_ > 0.02) == 3
+    assert dp.weights_.sum() == pytest.approx(1.0)
+    # The labels use only the active components.
+    assert set(np.unique(dp.labels_)) <= set(np.flatnonzero(dp.weights_ > 0.02))
+
+
+def test_integer_weights_equal_repeated_rows(rng):
+    X = three_blobs(rng, n_per=30)
+    weights = rng.randint(1, 4, size=X.shape[0])
+    kwargs = dict(
+        n_components=3, init_params="kmeans", random_state=0, tol=0, max_iter=10
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        weighted = BayesianGaussianMixture(**kwargs).fit(X, sample_weight=weights)
+        plain = BayesianGaussianMixture(**kwargs).fit(np.repeat(X, weights, axis=0))
+    for name in [*POSTERIOR, "mean_prior_", "covariance_prior_"]:
+        assert_allclose(getattr(weighted, name), getattr(plain, name), rtol=1e-9)
+    assert_allclose(weighted.lower_bounds_, plain.lower_bounds_, rtol=1e-10)
+
+
+@pytest.mark.parametrize("covariance_type", ["full", "diag"])
+def test_float32_stays_float32(covariance_type, rng):
+    # Far from the origin and tight, from a start near the blobs.
+    X = (three_blobs(rng) * 1e-2 + 1e3).astype(np.float32)
+    resp = np.repeat(np.eye(3), X.shape[0] // 3, axis=0) * 0.8 + 0.2 / 3
+    params = dict(covariance_type=covariance_type, tol=0, max_iter=10)
+    narrow = from_same_start(BayesianGaussianMixture, X, resp, **params)
+    wide = from_same_start(
+        BayesianGaussianMixture, X.astype(np.float64), resp, **params
+    )
+    for name in ["weights_", "means_", "covariances_", "precisions_"]:
+        assert getattr(narrow, name).dtype == np.float32
+    assert narrow.score_samples(X).dtype == np.float32
+    assert_allclose(narrow.means_, wide.means_, rtol=1e-6)
+    assert_allclose(narrow.covariances_, wide.covariances_, rtol=2e-3)
+    assert_allclose(narrow.lower_bound_, wide.lower_bound_, rtol=1e-4)
+
+
+def test_mclust_names_are_the_same_structures(rng):
+    X = three_blobs(rng, n_per=30)
+    resp = rng.dirichlet(np.ones(3), size=X.shape[0])
+    for sk_name, mclust_name in [("tied", "EEE"), ("spherical", "VII")]:
+        a = from_same_start(
+            BayesianGaussianMixture, X, resp, covariance_type=sk_name, max_iter=5
+        )
+        b = from_same_start(
+            BayesianGaussianMixture, X, resp, covariance_type=mclust_name, max_iter=5
+        )
+        assert_same_posterior(a, b, rtol=0)
+
+
+def test_warm_start_continues_from_the_posterior(rng):
+    X = three_blobs(rng)
+    bgm = BayesianGaussianMixture(
+        n_components=4, warm_start=True, max_iter=2, tol=0, random_state=0
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        first = bgm.fit(X).lower_bound_
+        second = bgm.fit(X).lower_bound_
+        straight = BayesianGaussianMixture(
+            n_components=4, max_iter=4, tol=0, random_state=0
+        ).fit(X)
+    assert second >= first
+    assert_allclose(second, straight.lower_bound_, rtol=1e-12)
+
+
+def test_labels_predict_and_fit_predict_agree(rng):
+    X = three_blobs(rng, n_per=30)
+    bgm = BayesianGaussianMixture(n_components=4, max_iter=3, random_state=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        labels = bgm.fit_predict(X)
+    assert_array_equal(labels, bgm.labels_)
+    assert_array_equal(labels, bgm.predict(X))
+    assert_array_equal(labels, bgm.predict_proba(X).argmax(axis=1))
+    assert_allclose(np.exp(bgm.predict_log_proba(X)), bgm.predict_proba(X))
+
+
+def test_no_information_criteria(rng):
+    bgm = BayesianGaussianMixture(n_components=2).fit(three_blobs(rng, n_per=20))
+    assert not hasattr(bgm, "bic") and not hasattr(bgm, "aic")
+    assert not hasattr(bgm, "prior_")
+
+
+# ------------------------------------------------------------------ errors
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        (dict(degrees_of_freedom_prior=1.5), "greater than 2, but got 1.500"),
+        (dict(mean_prior=[0.0, 1.0]), r"mean_prior should have shape \(3,\)"),
+        (dict(covariance_prior=np.eye(2)), r"shape \(3, 3\)"),
+        (dict(covariance_prior=-np.eye(3)), "positive-definite"),
+        (dict(covariance_type="diag", covariance_prior=[1.0, -1.0, 1.0]), "positive"),
+        (dict(covariance_type="spherical", covariance_prior=[1.0]), "positive number"),
+        (dict(covariance_type="VEV"), "covariance_type"),
+        (dict(weight_concentration_prior=0.0), "weight_concentration_prior"),
+        (dict(weight_concentration_prior_type="pitman"), "prior_type"),
+    ],
+)
+def test_invalid_parameters(params, match, rng):
+    with pytest.raises(ValueError, match=match):
+        BayesianGaussianMixture(n_components=2, **params).fit(rng.randn(20, 3))
+
+
+# --------------------------------------------------------- scikit-learn checks
+@parametrize_with_checks(
+    [BayesianGaussianMixture(n_components=2, max_iter=5, n_init=2)],
+    expected_failed_checks=lambda estimator: {},
+)
+def test_sklearn_compatible(estimator, check):
+    check(estimator)
+
+
+def test_every_fitted_attribute_is_documented(rng):
+    bgm = BayesianGaussianMixture(n_components=2).fit(three_blobs(rng, n_per=20))
+    fitted = [name for name in vars(bgm) if name.endswith("_") and name[0] != "_"]
+    documented = BayesianGaussianMixture.__doc__.split("Attributes")[1]
+    assert len(fitted) >= 20
+    for name in fitted:
+        assert f"\n    {name} : " in documented, name
