@@ -464,7 +464,8 @@ def _check_plot_path(path):
         from matplotlib.backend_bases import FigureCanvasBase
     except ImportError:
         raise CLIError(
-            "--plot requires matplotlib: pip install gmm-estimators[plot]"
+            "--plot requires matplotlib: pip install matplotlib (or, from a "
+            "clone of the gmm_estimators repository, pip install \".[plot]\")"
         ) from None
     extension = os.path.splitext(path)[1].lstrip(".").lower()
     supported = FigureCanvasBase.get_supported_filetypes()
@@ -481,7 +482,8 @@ def _new_axes():
         from matplotlib.figure import Figure
     except ImportError:
         raise CLIError(
-            "--plot requires matplotlib: pip install gmm-estimators[plot]"
+            "--plot requires matplotlib: pip install matplotlib (or, from a "
+            "clone of the gmm_estimators repository, pip install \".[plot]\")"
         ) from None
     fig = Figure(figsize=(7.0, 5.0))
     return fig, fig.subplots()

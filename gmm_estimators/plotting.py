@@ -11,7 +11,8 @@ Four helpers, in the spirit of R mclust's ``plot.Mclust``:
   with the classification uncertainty as marker size.
 
 matplotlib is an optional dependency, imported only when a function is called
-(``pip install gmm-estimators[plot]``).
+(``pip install matplotlib``, or ``pip install ".[plot]"`` from a clone of the
+repository).
 """
 
 # Authors: The gmm_estimators developers
@@ -48,8 +49,8 @@ def _import_matplotlib():
     except ImportError as exc:  # pragma: no cover - matplotlib is a test extra
         raise ImportError(
             "gmm_estimators.plotting requires matplotlib, which is not installed. "
-            "Install it with 'pip install gmm-estimators[plot]' (or 'pip install "
-            "matplotlib')."
+            "Install it with 'pip install matplotlib' (or, from a clone of the "
+            "gmm_estimators repository, 'pip install \".[plot]\"')."
         ) from exc
     return plt
 
