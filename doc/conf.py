@@ -121,6 +121,9 @@ try:
     html_theme = "pydata_sphinx_theme"
     html_theme_options = {
         "navigation_with_keys": False,
+        # Five header links and "More" overflow the navbar below ~1100 px
+        # wide; the first four are Getting started ... API reference.
+        "header_links_before_dropdown": 4,
         "show_toc_level": 2,
         "secondary_sidebar_items": ["page-toc"],
         "footer_start": ["copyright"],
@@ -191,32 +194,50 @@ def _escape_fitted_names_in_types(app, what, name, obj, options, lines):
 
 
 _H1 = re.compile(r"(<h1>)(.*?)(<a class=\"headerlink\")", re.DOTALL)
+# An API object's dotted name as the text of a link or heading.
+_DOTTED_NAME_TEXT = re.compile(r">(gmm_estimators(?:\.\w+)+)<")
+
+
+def _break_after_dots(match):
+    return ">" + match.group(1).replace(".", ".<wbr>") + "<"
 
 
 def _breakable_dotted_titles(app, pagename, templatename, context, doctree):
-    """Let the heading of an API page break after each dot.
+    """Let the dotted names of API objects break after each dot.
 
     An API page's heading is the object's whole dotted name, such as
     ``gmm_estimators.model_selection.GaussianMixtureIC``: one word, wider
     than the article column in the theme's heading font, which the theme
     clips. A ``<wbr>`` after each dot offers a line break there (the
     stylesheet breaks anywhere only as a last resort); the text, the
-    ``<title>`` and the search index are unchanged.
+    ``<title>`` and the search index are unchanged. The same goes for the
+    names in the navigation sidebar.
     """
     body = context.get("body")
-    if not body or not pagename.startswith("generated/"):
-        return
+    if body and pagename.startswith("generated/"):
 
-    def add_breaks(match):
-        head, title, tail = match.groups()
-        return head + title.replace(".", ".<wbr>") + tail
+        def add_breaks(match):
+            head, title, tail = match.groups()
+            return head + title.replace(".", ".<wbr>") + tail
 
-    context["body"] = _H1.sub(add_breaks, body, count=1)
+        context["body"] = _H1.sub(add_breaks, body, count=1)
+
+    toctree = context.get("generate_toctree_html")
+    if toctree is not None and not getattr(toctree, "_breaks_dotted_names", False):
+        from markupsafe import Markup
+
+        def generate_toctree_html(*args, **kwargs):
+            html = str(toctree(*args, **kwargs))
+            return Markup(_DOTTED_NAME_TEXT.sub(_break_after_dots, html))
+
+        generate_toctree_html._breaks_dotted_names = True
+        context["generate_toctree_html"] = generate_toctree_html
 
 
 def setup(app):
     app.connect("builder-inited", _write_cli_pages)
-    app.connect("html-page-context", _breakable_dotted_titles)
+    # After the theme's handlers (priority 500), which add its toctree helper.
+    app.connect("html-page-context", _breakable_dotted_titles, priority=900)
     # Before numpydoc (priority 500) turns the docstring into reST.
     app.connect(
         "autodoc-process-docstring", _escape_fitted_names_in_types, priority=400
