@@ -5,7 +5,11 @@ Build with::
     python -m sphinx -W --keep-going -b html doc doc/_build/html
 
 The build needs no network access: there is no intersphinx, and the gallery
-examples use only the bundled data.
+examples use only the bundled data. The built pages need none either: MathJax
+is copied into the build from the ``sphinx-mathjax-offline`` package (a
+``docs`` extra) instead of being loaded from a CDN, and no page links a remote
+script, stylesheet or font; ``doc/check_built_html.py`` checks both after the
+build.
 """
 
 import contextlib
@@ -48,10 +52,18 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
     "sphinx.ext.mathjax",
+    # Copies MathJax 3 into _static/mathjax of the build (its import name has
+    # hyphens; Sphinx imports it by name all the same).
+    "sphinx-mathjax-offline",
     "sphinx.ext.viewcode",
     "numpydoc",
     "sphinx_gallery.gen_gallery",
 ]
+
+# Formulas render offline: MathJax from the build, never from a CDN. The
+# extension sets the same path; saying it here keeps Sphinx's default (a CDN
+# URL) from ever coming back.
+mathjax_path = "mathjax/tex-chtml.js"
 
 templates_path = ["_templates"]
 exclude_patterns = ["_build", "Thumbs.db", ".DS_Store", "**.ipynb_checkpoints"]
@@ -91,6 +103,9 @@ sphinx_gallery_conf = {
     "min_reported_time": 1,
     "default_thumb_file": None,
     "capture_repr": ("_repr_html_", "__repr__"),
+    # The execution-times page loads jQuery and DataTables from CDNs; each
+    # example states its own run time, so the page is not written.
+    "write_computation_times": False,
     # "Examples using ..." sections in the API pages, and links from the
     # examples' code to the API pages (local, no network).
     "doc_module": ("gmm_estimators",),
@@ -106,6 +121,9 @@ try:
     html_theme = "pydata_sphinx_theme"
     html_theme_options = {
         "navigation_with_keys": False,
+        # Five header links and "More" overflow the navbar below ~1100 px
+        # wide; the first four are Getting started ... API reference.
+        "header_links_before_dropdown": 4,
         "show_toc_level": 2,
         "secondary_sidebar_items": ["page-toc"],
         "footer_start": ["copyright"],
@@ -116,7 +134,9 @@ except ImportError:  # pragma: no cover
     html_theme_options = {"description": "Gaussian mixtures for scikit-learn"}
 
 html_title = f"gmm_estimators {release}"
-html_static_path = []
+html_static_path = ["_static"]
+# Lets long dotted names in page titles wrap instead of being cut off.
+html_css_files = ["gmm_estimators.css"]
 html_show_sourcelink = False
 
 # -- Generated pages -------------------------------------------------------------------
@@ -173,8 +193,51 @@ def _escape_fitted_names_in_types(app, what, name, obj, options, lines):
         lines[i] = head + "``".join(parts)
 
 
+_H1 = re.compile(r"(<h1>)(.*?)(<a class=\"headerlink\")", re.DOTALL)
+# An API object's dotted name as the text of a link or heading.
+_DOTTED_NAME_TEXT = re.compile(r">(gmm_estimators(?:\.\w+)+)<")
+
+
+def _break_after_dots(match):
+    return ">" + match.group(1).replace(".", ".<wbr>") + "<"
+
+
+def _breakable_dotted_titles(app, pagename, templatename, context, doctree):
+    """Let the dotted names of API objects break after each dot.
+
+    An API page's heading is the object's whole dotted name, such as
+    ``gmm_estimators.model_selection.GaussianMixtureIC``: one word, wider
+    than the article column in the theme's heading font, which the theme
+    clips. A ``<wbr>`` after each dot offers a line break there (the
+    stylesheet breaks anywhere only as a last resort); the text, the
+    ``<title>`` and the search index are unchanged. The same goes for the
+    names in the navigation sidebar.
+    """
+    body = context.get("body")
+    if body and pagename.startswith("generated/"):
+
+        def add_breaks(match):
+            head, title, tail = match.groups()
+            return head + title.replace(".", ".<wbr>") + tail
+
+        context["body"] = _H1.sub(add_breaks, body, count=1)
+
+    toctree = context.get("generate_toctree_html")
+    if toctree is not None and not getattr(toctree, "_breaks_dotted_names", False):
+        from markupsafe import Markup
+
+        def generate_toctree_html(*args, **kwargs):
+            html = str(toctree(*args, **kwargs))
+            return Markup(_DOTTED_NAME_TEXT.sub(_break_after_dots, html))
+
+        generate_toctree_html._breaks_dotted_names = True
+        context["generate_toctree_html"] = generate_toctree_html
+
+
 def setup(app):
     app.connect("builder-inited", _write_cli_pages)
+    # After the theme's handlers (priority 500), which add its toctree helper.
+    app.connect("html-page-context", _breakable_dotted_titles, priority=900)
     # Before numpydoc (priority 500) turns the docstring into reST.
     app.connect(
         "autodoc-process-docstring", _escape_fitted_names_in_types, priority=400

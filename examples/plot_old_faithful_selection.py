@@ -57,22 +57,27 @@ print(
 # ``results_`` holds one row per candidate; ``rank`` orders them by BIC with
 # degenerate fits after every sound one. BIC here is ``-2 log L + p log n``
 # (lower is better); mclust prints the same number with the opposite sign.
+# The columns are renamed and the criteria rounded so that the table fits the
+# page: every column, ``degenerate`` included, stays in view.
 results = pd.DataFrame(selector.results_).sort_values("rank")
-print(
-    results[
-        [
-            "rank",
-            "n_components",
-            "covariance_type",
-            "bic",
-            "icl",
-            "n_parameters",
-            "degenerate",
-        ]
+table = results[
+    [
+        "rank",
+        "n_components",
+        "covariance_type",
+        "bic",
+        "icl",
+        "n_parameters",
+        "degenerate",
     ]
-    .head(10)
-    .to_string(index=False)
+].rename(
+    columns={
+        "n_components": "K",
+        "covariance_type": "model",
+        "n_parameters": "params",
+    }
 )
+print(table.head(10).to_string(index=False, float_format="{:.2f}".format))
 
 # %%
 # BIC against the number of components

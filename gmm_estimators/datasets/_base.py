@@ -91,7 +91,7 @@ def load_old_faithful(*, as_frame=False, return_X_y=False):
         If True, ``data`` and ``frame`` are a :class:`pandas.DataFrame` with
         columns ``"eruptions"`` and ``"waiting"`` (float64). Requires pandas,
         which is not a required dependency of ``gmm_estimators``; it is part
-        of the ``test`` extra (``pip install gmm-estimators[test]``).
+        of the ``test`` extra (``pip install ".[test]"`` from a clone).
 
     return_X_y : bool, default=False
         If True, return only the data (a float64 array of shape (272, 2), or
@@ -158,7 +158,8 @@ def load_old_faithful(*, as_frame=False, return_X_y=False):
             raise ImportError(
                 "load_old_faithful(as_frame=True) requires pandas, which is not "
                 "installed. Install it with 'pip install pandas' (it is part of "
-                "the 'test' extra: 'pip install gmm-estimators[test]'), or call "
+                "the 'test' extra: 'pip install \".[test]\"' from a clone of the "
+                "gmm_estimators repository), or call "
                 "load_old_faithful(as_frame=False) to get a NumPy array."
             ) from exc
         frame = pd.DataFrame(data, columns=list(feature_names))

@@ -32,8 +32,8 @@ def _import_matplotlib():
     except ImportError as exc:  # pragma: no cover - matplotlib is a test extra
         raise ImportError(
             "gmm_estimators.plotting requires matplotlib, which is not installed. "
-            "Install it with 'pip install gmm-estimators[plot]' (or 'pip install "
-            "matplotlib')."
+            "Install it with 'pip install matplotlib' (or, from a clone of the "
+            "gmm_estimators repository, 'pip install \".[plot]\"')."
         ) from exc
     return plt
 
