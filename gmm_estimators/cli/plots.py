@@ -10,7 +10,10 @@ from .io import check_output_path
 
 __all__ = ["check_plot_path", "new_axes", "save_figure"]
 
-_NEEDS_MATPLOTLIB = "--plot requires matplotlib: pip install gmm-estimators[plot]"
+_NEEDS_MATPLOTLIB = (
+    "--plot requires matplotlib: pip install matplotlib (or, from a clone of the "
+    "gmm_estimators repository, pip install \".[plot]\")"
+)
 
 
 def check_plot_path(path):
