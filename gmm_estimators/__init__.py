@@ -3,6 +3,8 @@
 # Authors: The gmm_estimators developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+from ._adaptation import adapt_mixture
+from ._classifier import GaussianMixtureClassifier
 from ._covariance import available_covariance_types
 from ._gaussian_mixture import GaussianMixture
 from ._prior import ConjugatePrior
@@ -14,5 +16,7 @@ __all__ = [
     "ConjugatePrior",
     "DegenerateFitWarning",
     "GaussianMixture",
+    "GaussianMixtureClassifier",
+    "adapt_mixture",
     "available_covariance_types",
 ]
