@@ -375,6 +375,60 @@ class GaussianMixtureClassifier(ClassifierMixin, BaseEstimator):
             n_jobs=self.n_jobs,
         )
 
+    def _select(self, X, sample_weight, ks, types, n_rows, what):
+        """The BIC choice among ``ks`` x ``types`` on X, skipping overfull models.
+
+        A candidate with at least as many free parameters as rows (with a
+        positive weight) is not tried: its likelihood is unbounded or nearly
+        so and its BIC meaningless. Each number of components is one
+        :class:`GaussianMixtureIC` (which shares its starts among the
+        structures); the candidate of lowest BIC over all of them is kept.
+
+        Returns
+        -------
+        mixture : GaussianMixture
+        results : dict of ndarray
+            Every tried candidate, ranked.
+        """
+        n_features = X.shape[1]
+        best, tables, errors = None, [], []
+        for k in ks:
+            allowed = [t for t in types if _n_free(t, k, n_features) < n_rows]
+            if not allowed:
+                continue
+            selector = self._selector([k], allowed)
+            try:
+                selector.fit(X, sample_weight=sample_weight)
+            except ValueError as error:  # every candidate degenerate or failed
+                errors.append(f"n_components={k}: {error}")
+                continue
+            tables.append(selector.results_)
+            # ks ascend: on a tie the smaller number of components stays.
+            if best is None or selector.criterion_ < best.criterion_:
+                best = selector
+        if best is None:
+            detail = (
+                " ".join(errors)
+                if errors
+                else (
+                    f"every candidate has at least as many free parameters as its "
+                    f"{int(n_rows)} rows"
+                )
+            )
+            raise ValueError(
+                f"No mixture could be fitted to {what}: {detail} Allow fewer "
+                "components or simpler covariance structures, increase reg_covar, "
+                "or give it more rows."
+            )
+        keys = [key for key in tables[0] if key != "rank"]
+        results = {
+            key: np.concatenate([table[key] for table in tables]) for key in keys
+        }
+        results["rank"] = _rank(
+            results["bic"], results["degenerate"], results["n_parameters"]
+        )
+        return best.best_estimator_, results
+
     def _fit_mclustda(self, X, y_index, sample_weight, ks, types, n_rows):
         n_features = X.shape[1]
         mixtures, tables = [], []
@@ -401,23 +455,14 @@ class GaussianMixtureClassifier(ClassifierMixin, BaseEstimator):
                         f"'VVI') can be estimated for it; covariance_types="
                         f"{self.covariance_types!r} has none. Add one of them."
                     )
-            selector = self._selector(feasible, class_types)
             weights = None if sample_weight is None else sample_weight[rows]
-            try:
-                selector.fit(X[rows], sample_weight=weights)
-            except ValueError as error:
-                raise ValueError(
-                    f"No mixture could be fitted to class {label!r}: {error}"
-                ) from error
-            mixture = selector.best_estimator_
+            mixture, table = self._select(
+                X[rows], weights, feasible, class_types, n_rows[c], f"class {label!r}"
+            )
             mixtures.append(mixture)
             n_parameters += int(mixture.n_parameters_)
-            table = dict(selector.results_)
-            table = {
-                "class": np.array([label] * len(table["rank"]), dtype=object),
-                **table,
-            }
-            tables.append(table)
+            size = len(table["rank"])
+            tables.append({"class": np.array([label] * size, dtype=object), **table})
         self.mixtures_ = mixtures
         self.results_ = {
             key: np.concatenate([table[key] for table in tables]) for key in tables[0]
@@ -425,11 +470,14 @@ class GaussianMixtureClassifier(ClassifierMixin, BaseEstimator):
         self.n_parameters_ = n_parameters
 
     def _fit_ubm(self, X, y_index, sample_weight, ks, types):
-        selector = self._selector(ks, types)
-        selector.fit(X, sample_weight=sample_weight)
-        self.background_ = selector.best_estimator_
-        self.covariance_type_ = selector.covariance_type_
-        self.results_ = dict(selector.results_)
+        n_rows = (
+            X.shape[0] if sample_weight is None else np.count_nonzero(sample_weight)
+        )
+        feasible = [k for k in ks if k <= n_rows]
+        self.background_, self.results_ = self._select(
+            X, sample_weight, feasible, types, n_rows, "the background (all rows)"
+        )
+        self.covariance_type_ = self.background_.covariance_type
         self.mixtures_ = [
             adapt_mixture(
                 self.background_,
@@ -496,21 +544,10 @@ class GaussianMixtureClassifier(ClassifierMixin, BaseEstimator):
 
         table = {key: np.array([row[key] for row in rows]) for key in rows[0]}
         table["covariance_type"] = table["covariance_type"].astype(object)
-        failed = ~np.isfinite(table["bic"])
-        group = np.where(failed, 2, np.where(table["degenerate"], 1, 0))
-        order = np.lexsort(
-            (
-                np.arange(len(rows)),
-                table["n_parameters"],
-                np.where(failed, 0.0, table["bic"]),
-                group,
-            )
-        )
-        rank = np.empty(len(rows), dtype=np.intp)
-        rank[order] = np.arange(1, len(rows) + 1)
-        table["rank"] = rank
-        best = int(order[0])
-        if group[best] != 0:
+        table["rank"] = _rank(table["bic"], table["degenerate"], table["n_parameters"])
+        best = int(np.argmin(table["rank"]))
+        usable = np.isfinite(table["bic"]) & ~table["degenerate"]
+        if not usable[best]:
             raise ValueError(
                 "EDDA: every covariance structure tried "
                 f"({list(types)!r}) gave a singular class covariance on these data "
@@ -621,6 +658,32 @@ class GaussianMixtureClassifier(ClassifierMixin, BaseEstimator):
 def _log(values):
     with np.errstate(divide="ignore"):
         return np.log(values)
+
+
+def _rank(bic, degenerate, n_parameters):
+    """Ranks (1 = best): sound fits by BIC, then degenerate ones, then failed.
+
+    Ties are broken by fewer parameters, then by order.
+    """
+    failed = ~np.isfinite(bic)
+    group = np.where(failed, 2, np.where(degenerate, 1, 0))
+    order = np.lexsort(
+        (np.arange(bic.size), n_parameters, np.where(failed, 0.0, bic), group)
+    )
+    rank = np.empty(bic.size, dtype=np.intp)
+    rank[order] = np.arange(1, bic.size + 1)
+    return rank
+
+
+def _n_free(name, n_components, n_features):
+    """Free parameters of a mixture: covariances, means and proportions."""
+    model = structure_of(name)
+    return (
+        model.n_parameters(n_components, n_features)
+        + n_components * n_features
+        + n_components
+        - 1
+    )
 
 
 def _candidate_ks(n_components):
