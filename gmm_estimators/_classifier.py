@@ -137,6 +137,9 @@ class GaussianMixtureClassifier(ClassifierMixin, BaseEstimator):
         EDDA: one row per structure with ``"covariance_type"``, ``"bic"``,
         ``"log_likelihood"``, ``"n_parameters"``, ``"degenerate"`` and
         ``"rank"``. UBM: the background's selection.
+    n_iter_ : int or ndarray of shape (n_classes,)
+        EM iterations: of each class's chosen mixture (MclustDA), of the
+        background (UBM); 1 for EDDA (one M-step on the labels).
     log_likelihood_ : float
         MclustDA and EDDA: total log-likelihood of the training data under
         the fitted mixture of classes ``sum_i log sum_c p_c p(x_i | c)``,
@@ -316,12 +319,11 @@ class GaussianMixtureClassifier(ClassifierMixin, BaseEstimator):
         n_rows = np.bincount(y_index, weights=(weights > 0), minlength=classes.size)
         class_weight = np.bincount(y_index, weights=weights, minlength=classes.size)
         for c, count in enumerate(n_rows):
-            if count < 2:
+            if count < 1:
                 raise ValueError(
-                    f"Class {classes[c]!r} has {int(count)} row(s) with a positive "
-                    "sample_weight; each class needs at least 2 to estimate its "
-                    f"covariance (n_samples = {X.shape[0]}, n_features = "
-                    f"{n_features}). Remove the class or give it more rows."
+                    f"Class {_plain(classes[c])!r} has no row with a positive "
+                    "sample_weight, so its density cannot be estimated. Remove "
+                    "the class's rows or give some of them a positive weight."
                 )
         self.classes_ = classes
         proportions = class_weight / class_weight.sum()
@@ -333,6 +335,12 @@ class GaussianMixtureClassifier(ClassifierMixin, BaseEstimator):
             self._fit_mclustda(X, y_index, sample_weight, ks, types, n_rows)
         else:
             self._fit_ubm(X, y_index, sample_weight, ks, types)
+        if self.model_type == "EDDA":
+            self.n_iter_ = 1  # one M-step on the labels
+        elif self.model_type == "MclustDA":
+            self.n_iter_ = np.array([m.n_iter_ for m in self.mixtures_])
+        else:
+            self.n_iter_ = int(self.background_.n_iter_)
         if self.model_type != "UBM":
             log_density = self._class_log_likelihood(X)
             log_likelihood = float(
@@ -378,9 +386,10 @@ class GaussianMixtureClassifier(ClassifierMixin, BaseEstimator):
     def _select(self, X, sample_weight, ks, types, n_rows, what):
         """The BIC choice among ``ks`` x ``types`` on X, skipping overfull models.
 
-        A candidate with at least as many free parameters as rows (with a
-        positive weight) is not tried: its likelihood is unbounded or nearly
-        so and its BIC meaningless. Each number of components is one
+        When ``ks`` offers a choice, a candidate of several components with
+        at least as many free parameters as rows (with a positive weight) is
+        not tried: components can then rest on a handful of rows each, the
+        likelihood is unbounded or nearly so and BIC meaningless. Each number of components is one
         :class:`GaussianMixtureIC` (which shares its starts among the
         structures); the candidate of lowest BIC over all of them is kept.
 
@@ -393,7 +402,11 @@ class GaussianMixtureClassifier(ClassifierMixin, BaseEstimator):
         n_features = X.shape[1]
         best, tables, errors = None, [], []
         for k in ks:
-            allowed = [t for t in types if _n_free(t, k, n_features) < n_rows]
+            allowed = [
+                t
+                for t in types
+                if k == 1 or len(ks) == 1 or _n_free(t, k, n_features) < n_rows
+            ]
             if not allowed:
                 continue
             selector = self._selector([k], allowed)
@@ -411,8 +424,8 @@ class GaussianMixtureClassifier(ClassifierMixin, BaseEstimator):
                 " ".join(errors)
                 if errors
                 else (
-                    f"every candidate has at least as many free parameters as its "
-                    f"{int(n_rows)} rows"
+                    "every candidate has at least as many free parameters as its "
+                    f"{int(n_rows)} rows."
                 )
             )
             raise ValueError(
@@ -438,10 +451,18 @@ class GaussianMixtureClassifier(ClassifierMixin, BaseEstimator):
             feasible = [k for k in ks if k <= n_rows[c]]
             if not feasible:
                 raise ValueError(
-                    f"Class {label!r} has {int(n_rows[c])} row(s) with a positive "
+                    f"Class {_plain(label)!r} has {int(n_rows[c])} row(s) with a positive "
                     f"weight, fewer than the smallest number of components tried "
                     f"(n_components={self.n_components!r}); allow fewer "
                     "components or give the class more rows."
+                )
+            if n_rows[c] < 2:
+                raise ValueError(
+                    f"Class {_plain(label)!r} has 1 row with a positive weight; "
+                    "MclustDA needs at least 2 rows per class to estimate a "
+                    "covariance. Remove the class, give it more rows, or use "
+                    "model_type='EDDA' with a structure shared by the classes "
+                    "(such as 'EEE') or model_type='UBM'."
                 )
             class_types = types
             if n_rows[c] <= n_features:
@@ -449,7 +470,7 @@ class GaussianMixtureClassifier(ClassifierMixin, BaseEstimator):
                 class_types = [t for t in types if _axis_aligned(t, n_features)]
                 if not class_types:
                     raise ValueError(
-                        f"Class {label!r} has {int(n_rows[c])} row(s), no more than "
+                        f"Class {_plain(label)!r} has {int(n_rows[c])} row(s), no more than "
                         f"n_features = {n_features}, so only axis-aligned "
                         "covariance structures ('EII', 'VII', 'EEI', 'VEI', 'EVI', "
                         f"'VVI') can be estimated for it; covariance_types="
@@ -457,7 +478,12 @@ class GaussianMixtureClassifier(ClassifierMixin, BaseEstimator):
                     )
             weights = None if sample_weight is None else sample_weight[rows]
             mixture, table = self._select(
-                X[rows], weights, feasible, class_types, n_rows[c], f"class {label!r}"
+                X[rows],
+                weights,
+                feasible,
+                class_types,
+                n_rows[c],
+                f"class {_plain(label)!r}",
             )
             mixtures.append(mixture)
             n_parameters += int(mixture.n_parameters_)
@@ -505,8 +531,10 @@ class GaussianMixtureClassifier(ClassifierMixin, BaseEstimator):
             residual = Xc - means[c]
             scatter[c] = (residual * resp[:, c, np.newaxis]).T @ residual
         data_cov = (Xc * weights[:, np.newaxis]).T @ Xc / total
-        floor = max(self.reg_covar, 1e-12 * max(np.trace(data_cov) / d, 1e-300))
-        data_cov[np.diag_indices(d)] += floor
+        # Directions where the data have no spread (constant or collinear
+        # features) are no collapse of a class: both sides get this floor.
+        floor = 1e-12 * max(np.trace(data_cov) / d, 1e-300) * np.eye(d)
+        data_cov += floor
 
         rows, fits = [], []
         for name in types:
@@ -523,7 +551,10 @@ class GaussianMixtureClassifier(ClassifierMixin, BaseEstimator):
                 covariances = model.m_step(
                     nk.copy(), scatter_in_kind(model, scatter.copy()), self.reg_covar
                 )
+                # Judged without reg_covar: a class covariance that only
+                # reg_covar keeps from being singular is degenerate.
                 full = model.to_full(covariances, n_classes, d)
+                full += floor - self.reg_covar * np.eye(d)
                 ratios = [linalg.eigh(s, data_cov, eigvals_only=True)[0] for s in full]
                 mixtures = _one_component_mixtures(
                     name, self.reg_covar, means + center, covariances, n_classes, d
@@ -658,6 +689,11 @@ class GaussianMixtureClassifier(ClassifierMixin, BaseEstimator):
 def _log(values):
     with np.errstate(divide="ignore"):
         return np.log(values)
+
+
+def _plain(label):
+    """A label as a plain Python value, for messages."""
+    return label.item() if isinstance(label, np.generic) else label
 
 
 def _rank(bic, degenerate, n_parameters):
