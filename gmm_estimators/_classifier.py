@@ -389,9 +389,10 @@ class GaussianMixtureClassifier(ClassifierMixin, BaseEstimator):
         When ``ks`` offers a choice, a candidate of several components with
         at least as many free parameters as rows (with a positive weight) is
         not tried: components can then rest on a handful of rows each, the
-        likelihood is unbounded or nearly so and BIC meaningless. Each number of components is one
-        :class:`GaussianMixtureIC` (which shares its starts among the
-        structures); the candidate of lowest BIC over all of them is kept.
+        likelihood is unbounded or nearly so and BIC meaningless. Each number
+        of components is one :class:`GaussianMixtureIC` (which shares its
+        starts among the structures); the candidate of lowest BIC over all
+        of them is kept.
 
         Returns
         -------
@@ -451,9 +452,9 @@ class GaussianMixtureClassifier(ClassifierMixin, BaseEstimator):
             feasible = [k for k in ks if k <= n_rows[c]]
             if not feasible:
                 raise ValueError(
-                    f"Class {_plain(label)!r} has {int(n_rows[c])} row(s) with a positive "
-                    f"weight, fewer than the smallest number of components tried "
-                    f"(n_components={self.n_components!r}); allow fewer "
+                    f"Class {_plain(label)!r} has {int(n_rows[c])} row(s) with a "
+                    "positive weight, fewer than the smallest number of components "
+                    f"tried (n_components={self.n_components!r}); allow fewer "
                     "components or give the class more rows."
                 )
             if n_rows[c] < 2:
@@ -470,8 +471,8 @@ class GaussianMixtureClassifier(ClassifierMixin, BaseEstimator):
                 class_types = [t for t in types if _axis_aligned(t, n_features)]
                 if not class_types:
                     raise ValueError(
-                        f"Class {_plain(label)!r} has {int(n_rows[c])} row(s), no more than "
-                        f"n_features = {n_features}, so only axis-aligned "
+                        f"Class {_plain(label)!r} has {int(n_rows[c])} row(s), no "
+                        f"more than n_features = {n_features}, so only axis-aligned "
                         "covariance structures ('EII', 'VII', 'EEI', 'VEI', 'EVI', "
                         f"'VVI') can be estimated for it; covariance_types="
                         f"{self.covariance_types!r} has none. Add one of them."
