@@ -642,6 +642,23 @@ class GaussianMixtureClassifier(ClassifierMixin, BaseEstimator):
             return scores[:, 1] - scores[:, 0]
         return scores
 
+    def score(self, X, y, sample_weight=None):
+        """Accuracy: the fraction of rows whose predicted class is ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+            True labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the rows in the fraction.
+
+        Returns
+        -------
+        accuracy : float
+        """
+        return super().score(X, y, sample_weight=sample_weight)
+
     def predict(self, X):
         """Class of largest posterior probability of each row.
 

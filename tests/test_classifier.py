@@ -376,3 +376,15 @@ def test_sklearn_compatible(estimator, check):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         check(estimator)
+
+
+def test_docstring_examples():
+    import doctest
+
+    from gmm_estimators import _adaptation, _classifier
+
+    for module in (_classifier, _adaptation):
+        failures, attempted = doctest.testmod(
+            module, optionflags=doctest.NORMALIZE_WHITESPACE, verbose=False
+        )
+        assert attempted > 0 and failures == 0, module.__name__
