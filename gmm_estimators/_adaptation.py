@@ -22,12 +22,16 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-# The one place where this module (and _classifier) reaches into the engine:
+# The one place where this module and _classifier reach into the engine:
 # the covariance structure object of a covariance_type name. It gives
 # ``scatter`` (which scatter the M-step takes), ``m_step``, ``to_full``,
-# ``precision_cholesky``, ``precisions_from_cholesky``, ``param_shape`` and
-# ``n_parameters``. Re-point this import when the covariance module moves.
-from ._covariance import get_covariance_model
+# ``precision_cholesky``, ``precisions_from_cholesky``, ``param_shape``,
+# ``n_parameters`` and ``max_n_features``. Re-point this import when the
+# covariance module moves (issue 12).
+from ._covariance import (  # noqa: F401  (re-exported for _classifier)
+    available_covariance_types,
+    get_covariance_model,
+)
 from ._gaussian_mixture import GaussianMixture
 
 __all__ = ["adapt_mixture"]

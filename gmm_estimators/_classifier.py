@@ -19,16 +19,16 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+# Engine internals come through _adaptation's one seam (see there).
 from ._adaptation import (
     _check_adapt,
     adapt_mixture,
+    available_covariance_types,
     mixture_from_parameters,
     scatter_in_kind,
     structure_of,
 )
-from ._covariance import available_covariance_types
 from ._gaussian_mixture import GaussianMixture
-from ._initialization import INITIALIZERS
 from .model_selection import GaussianMixtureIC
 
 __all__ = ["GaussianMixtureClassifier"]
@@ -236,7 +236,7 @@ class GaussianMixtureClassifier(ClassifierMixin, BaseEstimator):
         "relevance_factor": [Interval(Real, 0, None, closed="left")],
         "adapt": [str, list, tuple],
         "n_init": [Interval(Integral, 1, None, closed="left")],
-        "init_params": [StrOptions(set(INITIALIZERS))],
+        "init_params": GaussianMixture._parameter_constraints["init_params"],
         "max_iter": [Interval(Integral, 0, None, closed="left")],
         "tol": [Interval(Real, 0.0, None, closed="left")],
         "reg_covar": [Interval(Real, 0.0, None, closed="left")],
@@ -371,11 +371,14 @@ class GaussianMixtureClassifier(ClassifierMixin, BaseEstimator):
         return priors / priors.sum()
 
     def _selector(self, ks, types):
+        # With one component every start gives the same fit (all rows belong
+        # to it): skip the initialiser's work (k-means) and its restarts.
+        single = list(ks) == [1]
         return GaussianMixtureIC(
             n_components=ks,
             covariance_types=types,
-            n_init=self.n_init,
-            init_params=self.init_params,
+            n_init=1 if single else self.n_init,
+            init_params="random" if single else self.init_params,
             max_iter=self.max_iter,
             tol=self.tol,
             reg_covar=self.reg_covar,
