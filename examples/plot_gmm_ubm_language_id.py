@@ -198,7 +198,8 @@ confusion = np.zeros((len(LANGUAGES), len(LANGUAGES)), dtype=int)
 np.add.at(confusion, (test_labels, predicted), 1)
 ax_confusion.imshow(confusion, cmap="Blues")
 for (i, j), count in np.ndenumerate(confusion):
-    ax_confusion.text(j, i, count, ha="center", va="center")
+    color = "white" if count > confusion.max() / 2 else "black"
+    ax_confusion.text(j, i, count, ha="center", va="center", color=color)
 ax_confusion.set_xticks(range(len(LANGUAGES)), LANGUAGES)
 ax_confusion.set_yticks(range(len(LANGUAGES)), LANGUAGES)
 ax_confusion.set_xlabel("predicted")
