@@ -246,7 +246,7 @@ def test_ubm_trains_classes_by_adaptation(iris):
             clf.background_,
             X[y == c],
             relevance_factor=4.0,
-            adapt="weights means".split(),
+            adapt=["weights", "means"],
         )
         assert_allclose(mixture.means_, expected.means_)
         assert_allclose(mixture.weights_, expected.weights_)
