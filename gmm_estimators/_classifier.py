@@ -184,7 +184,10 @@ class GaussianMixtureClassifier(ClassifierMixin, BaseEstimator):
     proportions are not counted, mclust's ``equalPro``).
 
     *MclustDA.* Each class's mixture is the BIC choice among
-    ``n_components`` x ``covariance_types`` on that class's rows. The
+    ``n_components`` x ``covariance_types`` on that class's rows. When
+    ``n_components`` offers a choice, candidates of several components with
+    at least as many free parameters as the class has rows are not tried:
+    their likelihood is nearly unbounded and their BIC meaningless. The
     classifier's ``bic_`` counts every class's parameters plus the
     ``C - 1`` proportions, as mclust's ``MclustDA`` reports.
 
