@@ -3,7 +3,9 @@
 # Authors: The gmm_estimators developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+from ._adaptation import adapt_mixture
 from ._bayesian_mixture import BayesianGaussianMixture
+from ._classifier import GaussianMixtureClassifier
 from ._gaussian_mixture import GaussianMixture
 from ._prior import ConjugatePrior
 from .covariance import available_covariance_types
@@ -16,5 +18,7 @@ __all__ = [
     "ConjugatePrior",
     "DegenerateFitWarning",
     "GaussianMixture",
+    "GaussianMixtureClassifier",
+    "adapt_mixture",
     "available_covariance_types",
 ]

@@ -438,9 +438,12 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
     def _n_parameters(self):
         """Number of free parameters of the fitted model."""
         n_components, n_features = self.means_.shape
-        covariance = self._covariance_model().n_parameters(n_components, n_features)
-        n_weights = 0 if self._fixed_proportions() else n_components - 1
-        return int(covariance + n_components * n_features + n_weights)
+        return n_free_parameters(
+            self._covariance_model(),
+            n_components,
+            n_features,
+            fixed_proportions=self._fixed_proportions(),
+        )
 
     def bic(self, X):
         """Bayesian information criterion on X (lower is better).
@@ -508,6 +511,16 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
 
 def _num_rows(X):
     return X.shape[0] if hasattr(X, "shape") else len(X)
+
+
+def n_free_parameters(model, n_components, n_features, *, fixed_proportions=False):
+    """Free parameters of a mixture: covariances, means and proportions.
+
+    The one count behind ``n_parameters_``, BIC, AIC and ICL everywhere.
+    """
+    covariance = model.n_parameters(n_components, n_features)
+    n_weights = 0 if fixed_proportions else n_components - 1
+    return int(covariance + n_components * n_features + n_weights)
 
 
 class _VerboseMonitor:

@@ -1,0 +1,815 @@
+"""GaussianMixtureClassifier: mclust's MclustDA and EDDA, and GMM-UBM classification."""
+
+# Authors: The gmm_estimators developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import math
+from numbers import Integral, Real
+
+import numpy as np
+from scipy import linalg
+from scipy.special import logsumexp
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.utils import check_array
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_is_fitted,
+    validate_data,
+)
+
+# Engine internals come through _adaptation's one seam (see there).
+from ._adaptation import (
+    _check_adapt,
+    adapt_mixture,
+    available_covariance_types,
+    mixture_from_parameters,
+    scatter_in_kind,
+    structure_of,
+)
+from ._gaussian_mixture import GaussianMixture
+from .model_selection import GaussianMixtureIC
+
+__all__ = ["GaussianMixtureClassifier"]
+
+_MODEL_TYPES = ("MclustDA", "EDDA", "UBM")
+
+# An EDDA fit whose class covariance has an eigenvalue below this fraction of
+# the data's variance in the same direction is degenerate, as for
+# GaussianMixture.collapsed_components_.
+_COLLAPSE_RATIO = 1e-6
+
+
+class GaussianMixtureClassifier(ClassifierMixin, BaseEstimator):
+    """Classifier with a Gaussian mixture density per class (mclust's MclustDA).
+
+    Each class ``c`` gets a density ``p(x | c)`` and a prior ``pi_c``; a row
+    is assigned to the class of largest posterior
+    ``pi_c p(x | c) / sum_j pi_j p(x | j)``. Three ways to model the
+    densities (``model_type``):
+
+    * ``'MclustDA'`` (mclust's default): a Gaussian mixture per class, its
+      number of components and covariance structure chosen by BIC with
+      :class:`~gmm_estimators.model_selection.GaussianMixtureIC` on that
+      class's rows. Fix either or both with ``n_components`` and
+      ``covariance_types``.
+    * ``'EDDA'`` (eigenvalue decomposition discriminant analysis, Bensmail
+      and Celeux 1996): one Gaussian per class, the classes' covariances
+      constrained jointly by one structure chosen by BIC among
+      ``covariance_types``. ``'VVV'`` is quadratic discriminant analysis,
+      ``'EEE'`` linear discriminant analysis, the other 12 structures lie
+      in between.
+    * ``'UBM'`` (Reynolds, Quatieri and Dunn 2000): one background mixture
+      fitted on all rows (chosen by BIC like a class of MclustDA), then each
+      class's mixture adapted from it by MAP estimation
+      (:func:`~gmm_estimators.adapt_mixture`). The decision function is the
+      log-likelihood ratio against the background. This is the recipe of
+      speaker and language recognition, where classes have many rows
+      (frames) and a shared structure.
+
+    Parameters
+    ----------
+    model_type : {'MclustDA', 'EDDA', 'UBM'}, default='MclustDA'
+        How the class densities are modelled, see above.
+    n_components : int or sequence of int, default=5
+        Numbers of components tried for each class's mixture (MclustDA) or
+        for the background (UBM): an int ``K`` means ``1, ..., K`` (mclust's
+        ``G = 1:5``); a sequence lists them, so ``[3]`` fixes three
+        components. Numbers larger than a class's count of rows are skipped.
+        Not used by EDDA (one component per class).
+    covariance_types : str, sequence of str or None, default=None
+        Covariance structures tried (any registered name or alias). None
+        means all 14 (for one feature, mclust's ``'E'`` and ``'V'``). For
+        MclustDA each class chooses its own; a class with no more rows than
+        features only tries the axis-aligned structures, as in mclust. For
+        EDDA, the structure shared by the classes; for UBM, the
+        background's.
+    priors : array-like of shape (n_classes,), default=None
+        Class priors, in the order of ``classes_``; normalised to sum to
+        one. None uses the (weighted) class proportions of the training
+        data.
+    relevance_factor : float, default=16.0
+        UBM only: the relevance factor of the MAP adaptation (see
+        :func:`~gmm_estimators.adapt_mixture`).
+    adapt : str or sequence of str, default=('means',)
+        UBM only: which parameters of the background are adapted to each
+        class, among ``'weights'``, ``'means'`` and ``'covariances'``.
+    n_init : int, default=1
+        EM starts of each candidate mixture (MclustDA and UBM).
+    init_params : str, default='kmeans'
+        Initialiser of each candidate mixture, as in
+        :class:`~gmm_estimators.GaussianMixture`; ``'hc'`` is mclust's.
+    max_iter : int, default=100
+        EM iterations per start.
+    tol : float, default=1e-3
+        EM convergence threshold on the mean log-likelihood gain.
+    reg_covar : float, default=1e-6
+        Added to the diagonal of every covariance, in the data's units. Set
+        it to 0 for the unregularised estimates (EDDA then equals
+        scikit-learn's discriminant analyses).
+    random_state : int, RandomState instance or None, default=None
+        Seeds the initialisation of every candidate mixture.
+    n_jobs : int, default=None
+        Candidates of each selection fitted in parallel with joblib.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels.
+    priors_ : ndarray of shape (n_classes,)
+        Class priors used for prediction.
+    mixtures_ : list of GaussianMixture
+        The fitted density of each class, in the order of ``classes_``. For
+        EDDA, one-component mixtures whose covariance is the class's
+        covariance under the jointly fitted structure.
+    covariance_type_ : str
+        EDDA: the chosen structure. MclustDA: not set (see ``mixtures_``).
+        UBM: the background's structure.
+    background_ : GaussianMixture
+        UBM only: the background mixture.
+    results_ : dict of ndarray
+        The candidates and their criteria (lower-is-better BIC), one entry per
+        row; ``pandas.DataFrame(results_)`` makes a table. MclustDA: the
+        ``results_`` of every class's
+        :class:`~gmm_estimators.model_selection.GaussianMixtureIC` stacked,
+        with a ``"class"`` column; ``"rank"`` is the rank within the class.
+        EDDA: one row per structure with ``"covariance_type"``, ``"bic"``,
+        ``"log_likelihood"``, ``"n_parameters"``, ``"degenerate"`` and
+        ``"rank"``. UBM: the background's selection.
+    n_iter_ : int or ndarray of shape (n_classes,)
+        EM iterations: of each class's chosen mixture (MclustDA), of the
+        background (UBM); 1 for EDDA (one M-step on the labels).
+    log_likelihood_ : float
+        MclustDA and EDDA: total log-likelihood of the training data under
+        the fitted mixture of classes ``sum_i log sum_c p_c p(x_i | c)``,
+        ``p_c`` the training proportions (as mclust's ``loglik``).
+    n_parameters_ : int
+        MclustDA and EDDA: number of free parameters of the classifier
+        (mclust's ``df``): the class densities' plus ``n_classes - 1``.
+    bic_ : float
+        MclustDA and EDDA: ``-2 log_likelihood_ + n_parameters_ log n``, the
+        negative of mclust's ``bic``.
+    n_features_in_ : int
+        Number of features seen during :term:`fit`.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during :term:`fit`, when ``X`` has string
+        column names.
+
+    See Also
+    --------
+    sklearn.discriminant_analysis.QuadraticDiscriminantAnalysis : EDDA with
+        the ``'VVV'`` structure.
+    sklearn.discriminant_analysis.LinearDiscriminantAnalysis : EDDA with
+        ``'EEE'``.
+    adapt_mixture : The MAP adaptation used by ``model_type='UBM'``.
+    gmm_estimators.model_selection.GaussianMixtureIC : The per-class selection.
+
+    Notes
+    -----
+    The posterior of class ``c`` is
+    ``P(c | x) = pi_c p(x | c) / sum_j pi_j p(x | j)`` (Bayes' rule);
+    ``decision_function`` returns ``log pi_c + log p(x | c)``, minus the
+    background's ``log p(x)`` for UBM, so that its largest entry is the
+    prediction.
+
+    *EDDA.* With one-hot responsibilities (the labels), fitting a
+    ``C``-component mixture is a single M-step: class means, and the
+    structure's covariance M-step on the class scatter matrices. ``'VVV'``
+    gives each class its own covariance, ``'EEE'`` the pooled one, the
+    other structures constrain volumes, shapes and orientations. As in
+    mclust, the structure is chosen by the BIC of that ``C``-component
+    mixture, ``-2 sum_i log sum_c p_c N(x_i | mu_c, Sigma_c) + (C d + q)
+    log n`` with ``q`` the structure's covariance parameters (the
+    proportions are not counted, mclust's ``equalPro``).
+
+    *MclustDA.* Each class's mixture is the BIC choice among
+    ``n_components`` x ``covariance_types`` on that class's rows. When
+    ``n_components`` offers a choice, candidates of several components with
+    at least as many free parameters as the class has rows are not tried:
+    their likelihood is nearly unbounded and their BIC meaningless. The
+    classifier's ``bic_`` counts every class's parameters plus the
+    ``C - 1`` proportions, as mclust's ``MclustDA`` reports.
+
+    *UBM.* The background ``p_0`` is fitted on all rows; class ``c``'s
+    mixture is its MAP adaptation to the rows of class ``c``. With
+    ``adapt=('means',)`` the classes share the background's weights and
+    covariances. ``decision_function`` is ``log pi_c + log p_c(x) - log
+    p_0(x)``, the log-likelihood ratio plus the log prior; averaged over
+    the frames of an utterance (with equal priors) it is the utterance
+    score of speaker and language recognition.
+
+    References
+    ----------
+    H. Bensmail and G. Celeux (1996). Regularized Gaussian discriminant
+    analysis through eigenvalue decomposition. *JASA* 91, 1743-1748.
+
+    C. Fraley and A. E. Raftery (2002). Model-based clustering, discriminant
+    analysis, and density estimation. *JASA* 97, 611-631.
+
+    D. A. Reynolds, T. F. Quatieri and R. B. Dunn (2000). Speaker
+    verification using adapted Gaussian mixture models. *Digital Signal
+    Processing* 10, 19-41.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from gmm_estimators import GaussianMixtureClassifier
+    >>> X, y = load_iris(return_X_y=True)
+    >>> edda = GaussianMixtureClassifier("EDDA").fit(X, y)
+    >>> edda.covariance_type_
+    'VEV'
+    >>> round(edda.score(X, y), 3)
+    0.98
+    >>> da = GaussianMixtureClassifier(
+    ...     n_components=2, covariance_types=["VVV", "EEE"], random_state=0
+    ... ).fit(X, y)
+    >>> [m.n_components for m in da.mixtures_]
+    [1, 1, 1]
+    >>> da.predict_proba(X[:2]).round(3)
+    array([[1., 0., 0.],
+           [1., 0., 0.]])
+    """
+
+    _parameter_constraints: dict = {
+        "model_type": [StrOptions(set(_MODEL_TYPES))],
+        "n_components": [Interval(Integral, 1, None, closed="left"), "array-like"],
+        "covariance_types": [None, str, "array-like"],
+        "priors": ["array-like", None],
+        "relevance_factor": [Interval(Real, 0, None, closed="left")],
+        "adapt": [str, list, tuple],
+        "n_init": [Interval(Integral, 1, None, closed="left")],
+        "init_params": GaussianMixture._parameter_constraints["init_params"],
+        "max_iter": [Interval(Integral, 0, None, closed="left")],
+        "tol": [Interval(Real, 0.0, None, closed="left")],
+        "reg_covar": [Interval(Real, 0.0, None, closed="left")],
+        "random_state": ["random_state"],
+        "n_jobs": [Integral, None],
+    }
+
+    def __init__(
+        self,
+        model_type="MclustDA",
+        *,
+        n_components=5,
+        covariance_types=None,
+        priors=None,
+        relevance_factor=16.0,
+        adapt=("means",),
+        n_init=1,
+        init_params="kmeans",
+        max_iter=100,
+        tol=1e-3,
+        reg_covar=1e-6,
+        random_state=None,
+        n_jobs=None,
+    ):
+        self.model_type = model_type
+        self.n_components = n_components
+        self.covariance_types = covariance_types
+        self.priors = priors
+        self.relevance_factor = relevance_factor
+        self.adapt = adapt
+        self.n_init = n_init
+        self.init_params = init_params
+        self.max_iter = max_iter
+        self.tol = tol
+        self.reg_covar = reg_covar
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+
+    # ------------------------------------------------------------------ fit
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the density of every class and the class priors.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,)
+            Class labels (at least two classes; no missing labels).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative frequency weights of the rows: used by every density
+            fit, by the criteria and by the estimated priors.
+
+        Returns
+        -------
+        self : object
+            The fitted classifier.
+        """
+        X, y = validate_data(self, X, y, dtype=np.float64, ensure_min_samples=2)
+        check_classification_targets(y)
+        classes, y_index = np.unique(y, return_inverse=True)
+        if classes.size < 2:
+            raise ValueError(
+                "GaussianMixtureClassifier needs training data from at least 2 "
+                f"classes; got 1 class: {classes.tolist()!r}. Provide rows of "
+                "every class to discriminate, or fit a GaussianMixture as a "
+                "density model of the one class."
+            )
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(
+                sample_weight, X, dtype=np.float64, ensure_non_negative=True
+            )
+        weights = np.ones(X.shape[0]) if sample_weight is None else sample_weight
+        if self.model_type == "UBM":
+            _check_adapt(self.adapt)  # fail before any fitting
+        n_features = X.shape[1]
+        ks = _candidate_ks(self.n_components)
+        types = _candidate_types(self.covariance_types, n_features)
+
+        n_rows = np.bincount(y_index, weights=(weights > 0), minlength=classes.size)
+        class_weight = np.bincount(y_index, weights=weights, minlength=classes.size)
+        for c, count in enumerate(n_rows):
+            if count < 1:
+                raise ValueError(
+                    f"Class {_plain(classes[c])!r} has no row with a positive "
+                    "sample_weight, so its density cannot be estimated. Remove "
+                    "the class's rows or give some of them a positive weight."
+                )
+        self.classes_ = classes
+        proportions = class_weight / class_weight.sum()
+        self.priors_ = self._check_priors(proportions)
+
+        if self.model_type == "EDDA":
+            self._fit_edda(X, y_index, weights, types, proportions)
+        elif self.model_type == "MclustDA":
+            self._fit_mclustda(X, y_index, sample_weight, ks, types, n_rows)
+        else:
+            self._fit_ubm(X, y_index, sample_weight, ks, types)
+        if self.model_type == "EDDA":
+            self.n_iter_ = 1  # one M-step on the labels
+        elif self.model_type == "MclustDA":
+            self.n_iter_ = np.array([m.n_iter_ for m in self.mixtures_])
+        else:
+            self.n_iter_ = int(self.background_.n_iter_)
+        if self.model_type != "UBM":
+            log_density = self._class_log_likelihood(X)
+            log_likelihood = float(
+                weights @ logsumexp(log_density + _log(proportions), axis=1)
+            )
+            self.log_likelihood_ = log_likelihood
+            self.bic_ = -2 * log_likelihood + self.n_parameters_ * math.log(
+                weights.sum()
+            )
+        return self
+
+    def _check_priors(self, proportions):
+        if self.priors is None:
+            return proportions
+        priors = check_array(
+            self.priors, ensure_2d=False, dtype=np.float64, input_name="priors"
+        )
+        if priors.shape != proportions.shape:
+            raise ValueError(
+                f"priors should have one entry per class ({proportions.size} "
+                f"classes: {self.classes_.tolist()!r}); got shape {priors.shape}."
+            )
+        if np.any(priors < 0) or priors.sum() <= 0:
+            raise ValueError(
+                "priors must be non-negative with a positive sum; got "
+                f"{priors.tolist()!r}."
+            )
+        return priors / priors.sum()
+
+    def _selector(self, ks, types):
+        # With one component every start gives the same fit (all rows belong
+        # to it): skip the initialiser's work (k-means) and its restarts.
+        single = list(ks) == [1]
+        return GaussianMixtureIC(
+            n_components=ks,
+            covariance_types=types,
+            n_init=1 if single else self.n_init,
+            init_params="random" if single else self.init_params,
+            max_iter=self.max_iter,
+            tol=self.tol,
+            reg_covar=self.reg_covar,
+            random_state=self.random_state,
+            n_jobs=self.n_jobs,
+        )
+
+    def _select(self, X, sample_weight, ks, types, n_rows, what):
+        """The BIC choice among ``ks`` x ``types`` on X, skipping overfull models.
+
+        When ``ks`` offers a choice, a candidate of several components with
+        at least as many free parameters as rows (with a positive weight) is
+        not tried: components can then rest on a handful of rows each, the
+        likelihood is unbounded or nearly so and BIC meaningless. Each number
+        of components is one :class:`GaussianMixtureIC` (which shares its
+        starts among the structures); the candidate of lowest BIC over all
+        of them is kept.
+
+        Returns
+        -------
+        mixture : GaussianMixture
+        results : dict of ndarray
+            Every tried candidate, ranked.
+        """
+        n_features = X.shape[1]
+        best, tables, errors = None, [], []
+        for k in ks:
+            allowed = [
+                t
+                for t in types
+                if k == 1 or len(ks) == 1 or _n_free(t, k, n_features) < n_rows
+            ]
+            if not allowed:
+                continue
+            selector = self._selector([k], allowed)
+            try:
+                selector.fit(X, sample_weight=sample_weight)
+            except ValueError as error:  # every candidate degenerate or failed
+                errors.append(f"n_components={k}: {error}")
+                continue
+            tables.append(selector.results_)
+            # ks ascend: on a tie the smaller number of components stays.
+            if best is None or selector.criterion_ < best.criterion_:
+                best = selector
+        if best is None:
+            detail = (
+                " ".join(errors)
+                if errors
+                else (
+                    "every candidate has at least as many free parameters as its "
+                    f"{int(n_rows)} rows."
+                )
+            )
+            raise ValueError(
+                f"No mixture could be fitted to {what}: {detail} Allow fewer "
+                "components or simpler covariance structures, increase reg_covar, "
+                "or give it more rows."
+            )
+        keys = [key for key in tables[0] if key != "rank"]
+        results = {
+            key: np.concatenate([table[key] for table in tables]) for key in keys
+        }
+        results["rank"] = _rank(
+            results["bic"], results["degenerate"], results["n_parameters"]
+        )
+        return best.best_estimator_, results
+
+    def _fit_mclustda(self, X, y_index, sample_weight, ks, types, n_rows):
+        n_features = X.shape[1]
+        mixtures, tables = [], []
+        n_parameters = self.classes_.size - 1
+        for c, label in enumerate(self.classes_):
+            rows = y_index == c
+            feasible = [k for k in ks if k <= n_rows[c]]
+            if not feasible:
+                raise ValueError(
+                    f"Class {_plain(label)!r} has {int(n_rows[c])} row(s) with a "
+                    "positive weight, fewer than the smallest number of components "
+                    f"tried (n_components={self.n_components!r}); allow fewer "
+                    "components or give the class more rows."
+                )
+            if n_rows[c] < 2:
+                raise ValueError(
+                    f"Class {_plain(label)!r} has 1 row with a positive weight; "
+                    "MclustDA needs at least 2 rows per class to estimate a "
+                    "covariance. Remove the class, give it more rows, or use "
+                    "model_type='EDDA' with a structure shared by the classes "
+                    "(such as 'EEE') or model_type='UBM'."
+                )
+            class_types = types
+            if n_rows[c] <= n_features:
+                # mclust's rule: too few rows for a covariance matrix.
+                class_types = [t for t in types if _axis_aligned(t, n_features)]
+                if not class_types:
+                    raise ValueError(
+                        f"Class {_plain(label)!r} has {int(n_rows[c])} row(s), no "
+                        f"more than n_features = {n_features}, so only axis-aligned "
+                        "covariance structures ('EII', 'VII', 'EEI', 'VEI', 'EVI', "
+                        f"'VVI') can be estimated for it; covariance_types="
+                        f"{self.covariance_types!r} has none. Add one of them."
+                    )
+            weights = None if sample_weight is None else sample_weight[rows]
+            mixture, table = self._select(
+                X[rows],
+                weights,
+                feasible,
+                class_types,
+                n_rows[c],
+                f"class {_plain(label)!r}",
+            )
+            mixtures.append(mixture)
+            n_parameters += int(mixture.n_parameters_)
+            size = len(table["rank"])
+            tables.append({"class": np.array([label] * size, dtype=object), **table})
+        self.mixtures_ = mixtures
+        self.results_ = {
+            key: np.concatenate([table[key] for table in tables]) for key in tables[0]
+        }
+        self.n_parameters_ = n_parameters
+
+    def _fit_ubm(self, X, y_index, sample_weight, ks, types):
+        n_rows = (
+            X.shape[0] if sample_weight is None else np.count_nonzero(sample_weight)
+        )
+        feasible = [k for k in ks if k <= n_rows]
+        self.background_, self.results_ = self._select(
+            X, sample_weight, feasible, types, n_rows, "the background (all rows)"
+        )
+        self.covariance_type_ = self.background_.covariance_type
+        self.mixtures_ = [
+            adapt_mixture(
+                self.background_,
+                X[y_index == c],
+                sample_weight=None
+                if sample_weight is None
+                else sample_weight[y_index == c],
+                relevance_factor=self.relevance_factor,
+                adapt=self.adapt,
+            )
+            for c in range(self.classes_.size)
+        ]
+
+    def _fit_edda(self, X, y_index, weights, types, proportions):
+        n_classes, d = self.classes_.size, X.shape[1]
+        total = weights.sum()
+        center = weights @ X / total
+        Xc = X - center
+        resp = np.zeros((X.shape[0], n_classes))
+        resp[np.arange(X.shape[0]), y_index] = weights
+        nk = resp.sum(axis=0)
+        means = resp.T @ Xc / nk[:, np.newaxis]
+        scatter = np.empty((n_classes, d, d))
+        for c in range(n_classes):
+            residual = Xc - means[c]
+            scatter[c] = (residual * resp[:, c, np.newaxis]).T @ residual
+        data_cov = (Xc * weights[:, np.newaxis]).T @ Xc / total
+        # Directions where the data have no spread (constant or collinear
+        # features) are no collapse of a class: both sides get this floor.
+        floor = 1e-12 * max(np.trace(data_cov) / d, 1e-300) * np.eye(d)
+        data_cov += floor
+
+        rows, fits = [], []
+        for name in types:
+            model = structure_of(name)
+            row = {
+                "covariance_type": name,
+                "bic": np.nan,
+                "log_likelihood": np.nan,
+                "n_parameters": int(n_classes * d + model.n_parameters(n_classes, d)),
+                "degenerate": False,
+            }
+            mixtures = None
+            try:
+                covariances = model.m_step(
+                    nk.copy(), scatter_in_kind(model, scatter.copy()), self.reg_covar
+                )
+                # Judged without reg_covar: a class covariance that only
+                # reg_covar keeps from being singular is degenerate.
+                full = model.to_full(covariances, n_classes, d)
+                full += floor - self.reg_covar * np.eye(d)
+                ratios = [linalg.eigh(s, data_cov, eigvals_only=True)[0] for s in full]
+                mixtures = _one_component_mixtures(
+                    name, self.reg_covar, means + center, covariances, n_classes, d
+                )
+                row["degenerate"] = bool(
+                    min(ratios) < _COLLAPSE_RATIO
+                    or any(m.collapsed_components_.size for m in mixtures)
+                )
+                log_density = np.column_stack([m.score_samples(X) for m in mixtures])
+                ll = float(weights @ logsumexp(log_density + _log(proportions), axis=1))
+                if np.isfinite(ll):
+                    row["log_likelihood"] = ll
+                    row["bic"] = -2 * ll + row["n_parameters"] * math.log(total)
+            except (ValueError, np.linalg.LinAlgError, FloatingPointError):
+                mixtures = None
+            rows.append(row)
+            fits.append(mixtures)
+
+        table = {key: np.array([row[key] for row in rows]) for key in rows[0]}
+        table["covariance_type"] = table["covariance_type"].astype(object)
+        table["rank"] = _rank(table["bic"], table["degenerate"], table["n_parameters"])
+        best = int(np.argmin(table["rank"]))
+        usable = np.isfinite(table["bic"]) & ~table["degenerate"]
+        if not usable[best]:
+            raise ValueError(
+                "EDDA: every covariance structure tried "
+                f"({list(types)!r}) gave a singular class covariance on these data "
+                f"(class counts {nk.tolist()!r}, n_features = {d}). Increase "
+                "reg_covar, include axis-aligned structures such as 'VVI' or "
+                "'EII', or give the classes more rows."
+            )
+        self.results_ = table
+        self.covariance_type_ = types[best]
+        self.mixtures_ = fits[best]
+        self.n_parameters_ = int(table["n_parameters"][best]) + n_classes - 1
+
+    # ----------------------------------------------------------- prediction
+    def _validated(self, X):
+        check_is_fitted(self)
+        return validate_data(self, X, reset=False, dtype=np.float64)
+
+    def _class_log_likelihood(self, X):
+        return np.column_stack(
+            [np.asarray(m.score_samples(X), np.float64) for m in self.mixtures_]
+        )
+
+    def _joint_log_likelihood(self, X):
+        return self._class_log_likelihood(X) + _log(self.priors_)
+
+    def class_log_likelihood(self, X):
+        """Log-density of each row under each class's mixture.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        log_density : ndarray of shape (n_samples, n_classes)
+            ``log p(x | c)``, in the order of ``classes_``.
+        """
+        return self._class_log_likelihood(self._validated(X))
+
+    def decision_function(self, X):
+        """Log prior plus class log-likelihood (minus the background's for UBM).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples, n_classes) or (n_samples,)
+            ``log pi_c + log p(x | c)``, minus ``log p_0(x)`` of the
+            background for ``model_type='UBM'`` (the log-likelihood ratio).
+            With two classes, the difference of the second and first columns
+            (positive means ``classes_[1]``).
+        """
+        X = self._validated(X)
+        scores = self._joint_log_likelihood(X)
+        if self.model_type == "UBM":
+            scores = scores - self.background_.score_samples(X)[:, np.newaxis]
+        if self.classes_.size == 2:
+            return scores[:, 1] - scores[:, 0]
+        return scores
+
+    def score(self, X, y, sample_weight=None):
+        """Accuracy: the fraction of rows whose predicted class is ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+            True labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the rows in the fraction.
+
+        Returns
+        -------
+        accuracy : float
+        """
+        return super().score(X, y, sample_weight=sample_weight)
+
+    def predict(self, X):
+        """Class of largest posterior probability of each row.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+        """
+        X = self._validated(X)
+        return self.classes_[np.argmax(self._joint_log_likelihood(X), axis=1)]
+
+    def predict_log_proba(self, X):
+        """Log posterior probability of each class.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+        """
+        X = self._validated(X)
+        joint = self._joint_log_likelihood(X)
+        return joint - logsumexp(joint, axis=1, keepdims=True)
+
+    def predict_proba(self, X):
+        """Posterior probability of each class.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Rows sum to one.
+        """
+        return np.exp(self.predict_log_proba(X))
+
+
+# ---------------------------------------------------------------- helpers
+def _log(values):
+    with np.errstate(divide="ignore"):
+        return np.log(values)
+
+
+def _plain(label):
+    """A label as a plain Python value, for messages."""
+    return label.item() if isinstance(label, np.generic) else label
+
+
+def _rank(bic, degenerate, n_parameters):
+    """Ranks (1 = best): sound fits by BIC, then degenerate ones, then failed.
+
+    Ties are broken by fewer parameters, then by order.
+    """
+    failed = ~np.isfinite(bic)
+    group = np.where(failed, 2, np.where(degenerate, 1, 0))
+    order = np.lexsort(
+        (np.arange(bic.size), n_parameters, np.where(failed, 0.0, bic), group)
+    )
+    rank = np.empty(bic.size, dtype=np.intp)
+    rank[order] = np.arange(1, bic.size + 1)
+    return rank
+
+
+def _n_free(name, n_components, n_features):
+    """Free parameters of a mixture: covariances, means and proportions."""
+    model = structure_of(name)
+    return (
+        model.n_parameters(n_components, n_features)
+        + n_components * n_features
+        + n_components
+        - 1
+    )
+
+
+def _candidate_ks(n_components):
+    """Numbers of components: ``K`` means ``1..K``; a sequence lists them."""
+    if isinstance(n_components, Integral) and not isinstance(n_components, bool):
+        return list(range(1, int(n_components) + 1))
+    values = None if isinstance(n_components, str) else list(n_components)
+    if not values or not all(
+        isinstance(k, Integral) and not isinstance(k, bool) and k >= 1 for k in values
+    ):
+        raise ValueError(
+            "n_components must be a positive int K (meaning 1, ..., K) or a "
+            f"non-empty sequence of positive ints; got {n_components!r}."
+        )
+    return sorted({int(k) for k in values})
+
+
+def _candidate_types(covariance_types, n_features):
+    """Validated structure names, each structure once."""
+    if covariance_types is None:
+        names = available_covariance_types()
+        limits = {t: structure_of(t).max_n_features for t in names}
+        univariate = [t for t in names if limits[t] == 1]
+        if n_features == 1 and univariate:
+            return univariate
+        return [t for t in names if limits[t] is None or limits[t] >= n_features]
+    names = [covariance_types] if isinstance(covariance_types, str) else None
+    if names is None:
+        names = list(covariance_types)
+    if not names or not all(isinstance(t, str) for t in names):
+        raise ValueError(
+            "covariance_types must be None, a covariance type name or a non-empty "
+            f"sequence of them; got {covariance_types!r}."
+        )
+    seen, unique = set(), []
+    for name in names:
+        model = structure_of(name)  # raises for an unknown name
+        limit = model.max_n_features
+        if limit is not None and n_features > limit:
+            raise ValueError(
+                f"covariance_types includes {name!r}, which is defined for at most "
+                f"{limit} feature(s), but X has {n_features} features; remove it."
+            )
+        if model.name not in seen:
+            seen.add(model.name)
+            unique.append(name)
+    return unique
+
+
+def _axis_aligned(name, n_features):
+    """Whether a structure's covariances are diagonal (no (d, d) matrices)."""
+    shape = structure_of(name).param_shape(n_features + 1, n_features)
+    return n_features == 1 or tuple(shape[-2:]) != (n_features, n_features)
+
+
+def _one_component_mixtures(name, reg_covar, means, covariances, n_classes, d):
+    """Class ``c``'s Gaussian of a ``C``-component fit, as a 1-component mixture."""
+    model = structure_of(name)
+    shared = tuple(model.param_shape(n_classes, d)) == tuple(model.param_shape(1, d))
+    template = GaussianMixture(1, covariance_type=name, reg_covar=reg_covar)
+    return [
+        mixture_from_parameters(
+            template,
+            np.ones(1),
+            means[c : c + 1],
+            covariances if shared else covariances[c : c + 1],
+        )
+        for c in range(n_classes)
+    ]

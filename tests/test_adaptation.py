@@ -1,0 +1,179 @@
+"""adapt_mixture: MAP adaptation of a background mixture (Reynolds et al. 2000)."""
+
+import copy
+import warnings
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
+
+from gmm_estimators import GaussianMixture, adapt_mixture, available_covariance_types
+
+ALL = ("weights", "means", "covariances")
+
+
+def blobs(rng, centers, n_per, scale=1.0):
+    return np.vstack([rng.randn(n_per, len(c)) * scale + c for c in centers])
+
+
+@pytest.fixture(scope="module")
+def data():
+    rng = np.random.RandomState(0)
+    centers = [[0, 0, 0], [5, 0, 0], [0, 14, 0]]
+    X_background = blobs(rng, centers, 60)
+    X_new = blobs(rng, [[0.8, 0.4, 0.0], [5.0, 1.0, -0.5]], 25, scale=0.8)
+    return X_background, X_new
+
+
+def background(X, covariance_type="full", n_components=3):
+    return GaussianMixture(
+        n_components, covariance_type=covariance_type, random_state=0
+    ).fit(X)
+
+
+@pytest.mark.parametrize(
+    "covariance_type", ["full", "tied", "diag", "spherical", "EEI"]
+)
+def test_zero_relevance_is_one_em_step(data, covariance_type):
+    X_background, _ = data
+    X_new = X_background[::3] * 1.1 + 0.3  # data for every component
+    ubm = background(X_background, covariance_type)
+    adapted = adapt_mixture(ubm, X_new, relevance_factor=0.0, adapt=ALL)
+    # One EM iteration of a GaussianMixture started at the background.
+    em = GaussianMixture(
+        3,
+        covariance_type=covariance_type,
+        weights_init=ubm.weights_,
+        means_init=ubm.means_,
+        precisions_init=ubm.precisions_,
+        max_iter=1,
+        tol=0.0,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        em.fit(X_new)
+    assert_allclose(adapted.weights_, em.weights_, rtol=1e-10, atol=1e-15)
+    assert_allclose(adapted.means_, em.means_, rtol=1e-10, atol=1e-12)
+    assert_allclose(adapted.covariances_, em.covariances_, rtol=1e-9)
+    assert_allclose(adapted.precisions_, em.precisions_, rtol=1e-8)
+
+
+def test_reynolds_formulas_for_diagonal_covariances(data):
+    X_background, X_new = data
+    ubm = background(X_background, "diag")
+    r = 16.0
+    adapted = adapt_mixture(ubm, X_new, relevance_factor=r, adapt=ALL)
+    # Equations (11)-(14) of Reynolds, Quatieri and Dunn (2000).
+    posterior = ubm.predict_proba(X_new)
+    n = posterior.sum(axis=0)
+    Ex = posterior.T @ X_new / n[:, None]
+    Ex2 = posterior.T @ X_new**2 / n[:, None]
+    alpha = (n / (n + r))[:, None]
+    weights = alpha[:, 0] * n / len(X_new) + (1 - alpha[:, 0]) * ubm.weights_
+    weights /= weights.sum()
+    means = alpha * Ex + (1 - alpha) * ubm.means_
+    sigma2 = ubm.covariances_ - ubm.reg_covar
+    variances = alpha * Ex2 + (1 - alpha) * (sigma2 + ubm.means_**2) - means**2
+    assert_allclose(adapted.weights_, weights, rtol=1e-10)
+    assert_allclose(adapted.means_, means, rtol=1e-10, atol=1e-12)
+    assert_allclose(adapted.covariances_, variances + ubm.reg_covar, rtol=1e-9)
+
+
+def test_means_only_keeps_the_rest(data):
+    X_background, X_new = data
+    ubm = background(X_background)
+    before = copy.deepcopy(ubm.__dict__)
+    adapted = adapt_mixture(ubm, X_new)
+    assert_array_equal(adapted.weights_, ubm.weights_)
+    assert_array_equal(adapted.covariances_, ubm.covariances_)
+    assert_array_equal(adapted.precisions_cholesky_, ubm.precisions_cholesky_)
+    assert not np.allclose(adapted.means_, ubm.means_)
+    # The background is not modified, and the result is a fitted mixture.
+    for key, value in before.items():
+        assert_array_equal(np.asarray(ubm.__dict__[key], dtype=object), value)
+    assert adapted is not ubm
+    assert adapted.get_params() == ubm.get_params()
+    assert adapted.n_parameters_ == ubm.n_parameters_
+    assert adapted.n_iter_ == 1
+    assert adapted.lower_bound_ == pytest.approx(adapted.score(X_new))
+
+
+def test_components_the_data_do_not_reach_stay(data):
+    X_background, X_new = data
+    ubm = background(X_background)
+    far = np.argmax(ubm.means_[:, 1])  # the component at (0, 14, 0)
+    assert ubm.predict_proba(X_new)[:, far].sum() < 1e-10
+    adapted = adapt_mixture(ubm, X_new, adapt=ALL)
+    assert_allclose(adapted.means_[far], ubm.means_[far], rtol=1e-9)
+    assert_allclose(adapted.covariances_[far], ubm.covariances_[far], rtol=1e-9)
+    assert adapted.weights_[far] < ubm.weights_[far]  # renormalised only
+    # A huge relevance factor keeps the whole background.
+    kept = adapt_mixture(ubm, X_new, relevance_factor=1e12, adapt=ALL)
+    assert_allclose(kept.means_, ubm.means_, rtol=1e-9)
+    assert_allclose(kept.covariances_, ubm.covariances_, rtol=1e-9)
+    assert_allclose(kept.weights_, ubm.weights_, rtol=1e-9)
+
+
+@pytest.mark.parametrize("covariance_type", available_covariance_types()[:14])
+def test_every_structure_keeps_its_constraint_and_fits_better(data, covariance_type):
+    X_background, X_new = data
+    ubm = background(X_background, covariance_type, n_components=2)
+    adapted = adapt_mixture(ubm, X_new, adapt=ALL, relevance_factor=8.0)
+    assert adapted.covariance_type == covariance_type
+    assert adapted.covariances_.shape == ubm.covariances_.shape
+    assert adapted.collapsed_components_.size == 0
+    # The structure's own M-step imposed its constraint: refitting the
+    # adapted covariances with it changes nothing.
+    refit = GaussianMixture(
+        2,
+        covariance_type=covariance_type,
+        weights_init=adapted.weights_,
+        means_init=adapted.means_,
+        precisions_init=adapted.precisions_,
+        max_iter=0,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        refit.fit(X_new)
+    assert_allclose(refit.covariances_, adapted.covariances_, rtol=1e-6)
+    # A MAP step from the prior's mode cannot lower the likelihood.
+    assert adapted.score(X_new) >= ubm.score(X_new) - 1e-10
+
+
+def test_more_steps_move_further(data):
+    X_background, X_new = data
+    ubm = background(X_background)
+    one = adapt_mixture(ubm, X_new, adapt=ALL)
+    two = adapt_mixture(ubm, X_new, adapt=ALL, n_iter=2)
+    assert two.n_iter_ == 2
+    assert not np.allclose(one.means_, two.means_)
+    assert two.score(X_new) >= one.score(X_new) - 1e-10
+
+
+def test_integer_sample_weight_is_repetition(data):
+    X_background, X_new = data
+    ubm = background(X_background)
+    weights = np.random.RandomState(1).randint(0, 4, size=len(X_new))
+    weighted = adapt_mixture(ubm, X_new, sample_weight=weights, adapt=ALL)
+    repeated = adapt_mixture(ubm, np.repeat(X_new, weights, axis=0), adapt=ALL)
+    assert_allclose(weighted.weights_, repeated.weights_, rtol=1e-10)
+    assert_allclose(weighted.means_, repeated.means_, rtol=1e-10)
+    assert_allclose(weighted.covariances_, repeated.covariances_, rtol=1e-9)
+
+
+def test_bad_input(data):
+    X_background, X_new = data
+    with pytest.raises(NotFittedError):
+        adapt_mixture(GaussianMixture(2), X_new)
+    ubm = background(X_background)
+    with pytest.raises(ValueError, match="adapt must name one or more"):
+        adapt_mixture(ubm, X_new, adapt=("means", "shapes"))
+    with pytest.raises(ValueError, match="non-zero|every weight is zero"):
+        adapt_mixture(ubm, X_new, sample_weight=np.zeros(len(X_new)))
+    with pytest.raises(ValueError, match="3 features"):
+        adapt_mixture(ubm, X_new[:, :2])
+    with pytest.raises(ValueError, match="relevance_factor"):
+        adapt_mixture(ubm, X_new, relevance_factor=-1.0)
+    with pytest.raises(ValueError, match="NaN"):
+        adapt_mixture(ubm, np.where(X_new > 4, np.nan, X_new))

@@ -1,0 +1,390 @@
+"""GaussianMixtureClassifier: discriminant-analysis oracles, mclust fixtures, API."""
+
+import json
+import math
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from scipy.special import logsumexp
+from sklearn.datasets import load_breast_cancer, load_iris, load_wine
+from sklearn.discriminant_analysis import (
+    LinearDiscriminantAnalysis,
+    QuadraticDiscriminantAnalysis,
+)
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from gmm_estimators import GaussianMixtureClassifier, adapt_mixture
+from gmm_estimators.model_selection import GaussianMixtureIC
+
+FIXTURES = Path(__file__).parent / "fixtures" / "mclust" / "mclustda"
+SETS = ("iris", "banknote", "diabetes", "thyroid")
+# Structures whose M-step is closed form (or whose inner iterations mclust and
+# this package both run to the same optimum on these data): BIC to 1e-8.
+CLOSED_FORM = ("EII", "VII", "EEI", "EVI", "VVI", "EEE", "EEV", "EVV", "VVV")
+
+
+def load_set(name):
+    frame = pd.read_csv(FIXTURES / f"data_{name}.csv")
+    X = frame.drop(columns=["class", "train"]).to_numpy(dtype=np.float64)
+    y = frame["class"].to_numpy()
+    train = frame["train"].to_numpy(dtype=bool)
+    return X[train], y[train], X[~train], y[~train]
+
+
+def reference(name, fit):
+    return json.loads((FIXTURES / f"{name}_{fit}.json").read_text())
+
+
+def quiet(estimator, X, y, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return estimator.fit(X, y, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def iris():
+    return load_iris(return_X_y=True)
+
+
+# ------------------------------------------------------- EDDA = LDA and QDA
+# Wine and breast cancer are standardised: on their raw scales (features from
+# 0.01 to 1000) the covariances have condition numbers near 1e8 and the two
+# computations (Cholesky here, SVD in scikit-learn) round differently by
+# about 1e-7 in the posteriors. (scikit-learn's QDA refuses breast cancer:
+# a class covariance is not of full rank to its tolerance.)
+@pytest.mark.parametrize("loader", [load_iris, load_wine])
+def test_edda_vvv_is_qda(loader):
+    X, y = loader(return_X_y=True)
+    if loader is not load_iris:
+        X = StandardScaler().fit_transform(X)
+    ours = GaussianMixtureClassifier("EDDA", covariance_types="VVV", reg_covar=0)
+    ours.fit(X, y)
+    qda = QuadraticDiscriminantAnalysis().fit(X, y)
+    assert_allclose(ours.predict_proba(X), qda.predict_proba(X), rtol=0, atol=1e-8)
+    assert_array_equal(ours.predict(X), qda.predict(X))
+    # QDA's decision function omits -d/2 log(2 pi): equal up to that constant.
+    shift = ours.decision_function(X) - qda.decision_function(X)
+    assert_allclose(shift, -X.shape[1] / 2 * math.log(2 * math.pi), atol=1e-8)
+
+
+@pytest.mark.parametrize("loader", [load_iris, load_wine, load_breast_cancer])
+def test_edda_eee_is_lda(loader):
+    X, y = loader(return_X_y=True)
+    if loader is not load_iris:
+        X = StandardScaler().fit_transform(X)
+    ours = GaussianMixtureClassifier("EDDA", covariance_types="tied", reg_covar=0)
+    ours.fit(X, y)
+    lda = LinearDiscriminantAnalysis(solver="lsqr").fit(X, y)
+    assert_allclose(ours.predict_proba(X), lda.predict_proba(X), rtol=0, atol=1e-8)
+    assert_allclose(
+        ours.predict_log_proba(X), lda.predict_log_proba(X), rtol=1e-8, atol=1e-8
+    )
+
+
+# ----------------------------------------------------------- mclust fixtures
+@pytest.mark.parametrize("name", SETS)
+def test_edda_matches_mclust(name):
+    X, y, X_test, y_test = load_set(name)
+    ref = reference(name, "EDDA")
+    ours = GaussianMixtureClassifier("EDDA", reg_covar=0).fit(X, y)
+    bic = dict(zip(ours.results_["covariance_type"], ours.results_["bic"], strict=True))
+    # mclust's BIC of every structure, sign flipped (lower is better here).
+    for model, value in ref["edda_bic"].items():
+        if model in CLOSED_FORM:
+            assert bic[model] == pytest.approx(-value, rel=1e-8), model
+        else:  # inner iterations: never worse than mclust's beyond 0.1%
+            assert bic[model] <= -value + 1e-3 * abs(value), model
+    chosen = {m["modelName"] for m in ref["models"].values()}
+    assert chosen == {ours.covariance_type_}
+    # mclust 6.0 counts no class proportions in df (6.1 does, as we do).
+    assert ours.n_parameters_ == round(ref["df"]) + len(ours.classes_) - 1
+    if ours.covariance_type_ in CLOSED_FORM:
+        assert ours.log_likelihood_ == pytest.approx(ref["loglik"], rel=1e-8)
+        proba = ours.predict_proba(X_test)
+        assert_allclose(proba, np.array(ref["test_z"]), atol=1e-6)
+    error = np.mean(ours.predict(X_test) != y_test)
+    assert error <= ref["test_error"] + 1e-12
+
+
+@pytest.mark.parametrize("name", ["iris", "banknote", "thyroid"])
+def test_mclustda_test_error_no_worse_than_mclust(name):
+    X, y, X_test, y_test = load_set(name)
+    ref = reference(name, "MclustDA_small")
+    ours = GaussianMixtureClassifier(
+        n_components=3,
+        covariance_types=["EII", "VII", "VVI", "EEE", "VVV"],
+        random_state=0,
+    )
+    quiet(ours, X, y)
+    error = np.mean(ours.predict(X_test) != y_test)
+    assert error <= ref["test_error"] + 1e-12
+    # The chosen model of each class is the rank-1 row of its selection.
+    for label, mixture in zip(ours.classes_, ours.mixtures_, strict=True):
+        rows = ours.results_["class"] == label
+        best = np.flatnonzero(rows & (ours.results_["rank"] == 1))
+        assert best.size == 1
+        assert ours.results_["n_components"][best[0]] == mixture.n_components
+        assert ours.results_["covariance_type"][best[0]] == mixture.covariance_type
+        assert ours.results_["bic"][best[0]] == pytest.approx(
+            mixture.bic(X[y == label])
+        )
+
+
+# ------------------------------------------------------------------ MclustDA
+def test_mclustda_is_per_class_selection(iris):
+    X, y = iris
+    settings = dict(n_components=[1, 2], covariance_types=["VVI"])
+    clf = quiet(GaussianMixtureClassifier(random_state=0, **settings), X, y)
+    for c, mixture in enumerate(clf.mixtures_):
+        selector = GaussianMixtureIC(random_state=0, **settings)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            selector.fit(X[y == c])
+        assert mixture.n_components == selector.n_components_
+        assert mixture.covariance_type == selector.covariance_type_
+        assert_allclose(mixture.means_, selector.best_estimator_.means_)
+    # Bayes' rule with the estimated priors, and mclust's BIC of the whole.
+    log_density = np.column_stack([m.score_samples(X) for m in clf.mixtures_])
+    joint = log_density + np.log(clf.priors_)
+    assert_allclose(clf.predict_log_proba(X), joint - logsumexp(joint, axis=1)[:, None])
+    assert_allclose(clf.decision_function(X), joint)
+    assert_allclose(clf.priors_, np.bincount(y) / y.size)
+    n_parameters = sum(m.n_parameters_ for m in clf.mixtures_) + 2
+    assert clf.n_parameters_ == n_parameters
+    log_likelihood = logsumexp(joint, axis=1).sum()
+    assert clf.log_likelihood_ == pytest.approx(log_likelihood)
+    assert clf.bic_ == pytest.approx(
+        -2 * log_likelihood + n_parameters * math.log(X.shape[0])
+    )
+
+
+def test_overfull_candidates_are_skipped():
+    # 12 rows of 3 features: VVV with 2 components has 19 parameters.
+    rng = np.random.RandomState(0)
+    X = np.r_[rng.randn(12, 3), rng.randn(12, 3) + 3]
+    y = np.repeat([0, 1], 12)
+    clf = quiet(
+        GaussianMixtureClassifier(n_components=2, covariance_types=["VVV", "EII"]),
+        X,
+        y,
+    )
+    free = clf.results_["n_parameters"] + 2 * clf.results_["n_components"] - 1
+    assert np.all(free < 12)
+    tried = zip(
+        clf.results_["n_components"], clf.results_["covariance_type"], strict=True
+    )
+    assert set(tried) == {(1, "VVV"), (1, "EII"), (2, "EII")}
+
+
+def test_given_priors_shift_the_posteriors(iris):
+    X, y = iris
+    settings = dict(model_type="EDDA", covariance_types="VVV")
+    plain = GaussianMixtureClassifier(**settings).fit(X, y)
+    priors = np.array([0.2, 0.5, 0.3])
+    weighted = GaussianMixtureClassifier(priors=priors * 10, **settings).fit(X, y)
+    assert_allclose(weighted.priors_, priors)
+    joint = plain.class_log_likelihood(X) + np.log(priors)
+    assert_allclose(
+        weighted.predict_proba(X), np.exp(joint - logsumexp(joint, axis=1)[:, None])
+    )
+    # Priors do not change the fitted densities.
+    assert_allclose(weighted.class_log_likelihood(X), plain.class_log_likelihood(X))
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        dict(model_type="EDDA"),
+        dict(n_components=[1], covariance_types=["VVV", "EII"]),
+    ],
+)
+def test_integer_sample_weight_is_repetition(iris, settings):
+    X, y = iris
+    weights = np.random.RandomState(0).randint(0, 4, size=y.size)
+    weighted = GaussianMixtureClassifier(**settings).fit(X, y, sample_weight=weights)
+    repeated = GaussianMixtureClassifier(**settings).fit(
+        np.repeat(X, weights, axis=0), np.repeat(y, weights)
+    )
+    assert_allclose(weighted.predict_proba(X), repeated.predict_proba(X), atol=1e-9)
+    assert weighted.bic_ == pytest.approx(repeated.bic_, rel=1e-10)
+
+
+def test_string_labels_and_pandas(iris):
+    X, y = iris
+    names = np.array(["setosa", "versicolor", "virginica"])[y]
+    frame = pd.DataFrame(X, columns=["a", "b", "c", "d"])
+    clf = GaussianMixtureClassifier("EDDA", covariance_types="VVV").fit(frame, names)
+    assert_array_equal(clf.classes_, names[[0, 50, 100]])
+    assert_array_equal(clf.feature_names_in_, ["a", "b", "c", "d"])
+    assert set(clf.predict(frame)) <= set(names)
+    assert clf.score(frame, names) > 0.95
+
+
+# ------------------------------------------------------------------ GMM-UBM
+def test_ubm_trains_classes_by_adaptation(iris):
+    X, y = iris
+    clf = GaussianMixtureClassifier(
+        "UBM",
+        n_components=[3],
+        covariance_types="VVI",
+        adapt=("weights", "means"),
+        relevance_factor=4.0,
+        random_state=0,
+    )
+    quiet(clf, X, y)
+    assert clf.background_.n_components == 3
+    for c, mixture in enumerate(clf.mixtures_):
+        expected = adapt_mixture(
+            clf.background_,
+            X[y == c],
+            relevance_factor=4.0,
+            adapt=["weights", "means"],
+        )
+        assert_allclose(mixture.means_, expected.means_)
+        assert_allclose(mixture.weights_, expected.weights_)
+        assert_allclose(mixture.covariances_, clf.background_.covariances_)
+    llr = clf.class_log_likelihood(X) - clf.background_.score_samples(X)[:, None]
+    assert_allclose(clf.decision_function(X), llr + np.log(clf.priors_))
+    assert_array_equal(clf.predict(X), clf.classes_[np.argmax(llr, axis=1)])
+    assert clf.score(X, y) > 0.9
+
+
+# -------------------------------------------------------- scikit-learn tools
+def test_pipeline_grid_search_and_cross_validation(iris):
+    X, y = iris
+    pipe = make_pipeline(
+        StandardScaler(), GaussianMixtureClassifier("EDDA", covariance_types="VVV")
+    )
+    scores = cross_val_score(pipe, X, y, cv=3)
+    assert scores.shape == (3,) and scores.min() > 0.9
+    search = GridSearchCV(
+        GaussianMixtureClassifier("EDDA"),
+        {"covariance_types": ["EEE", "VVV", "EII"]},
+        cv=3,
+    ).fit(X, y)
+    assert search.best_params_["covariance_types"] in {"EEE", "VVV"}
+    assert search.best_score_ > 0.95
+
+
+# --------------------------------------------------------------- bad input
+def test_single_class_is_refused(iris):
+    X, _ = iris
+    with pytest.raises(ValueError, match="at least 2 classes; got 1 class"):
+        GaussianMixtureClassifier("EDDA").fit(X, np.zeros(len(X)))
+
+
+def test_nan_labels_are_refused(iris):
+    X, y = iris
+    labels = y.astype(float)
+    labels[3] = np.nan
+    with pytest.raises(ValueError, match="y contains NaN"):
+        GaussianMixtureClassifier("EDDA").fit(X, labels)
+    labels = y.astype(object)
+    labels[3] = float("nan")
+    with pytest.raises(ValueError, match="NaN"):
+        GaussianMixtureClassifier("EDDA").fit(X, labels)
+
+
+def test_class_with_fewer_rows_than_components(iris):
+    X, y = iris
+    keep = np.r_[0:50, 100:150, 60:63]
+    with pytest.raises(ValueError, match=r"Class 1 has 3 row\(s\).*fewer than"):
+        GaussianMixtureClassifier(n_components=[4], covariance_types="EII").fit(
+            X[keep], y[keep]
+        )
+
+
+def test_class_with_one_row(iris):
+    X, y = iris
+    keep = np.r_[0:50, 100:150, 60]
+    with pytest.raises(ValueError, match=r"Class 1 has 1 row.*at least 2 rows"):
+        GaussianMixtureClassifier(n_components=1).fit(X[keep], y[keep])
+    # EDDA: a class covariance from one row is singular, so only structures
+    # that share the covariance (here 'EEE') are sound; 'VVV' is degenerate.
+    edda = GaussianMixtureClassifier("EDDA", covariance_types=["VVV", "EEE"])
+    edda.fit(X[keep], y[keep])
+    assert edda.covariance_type_ == "EEE"
+    assert_array_equal(edda.results_["degenerate"], [True, False])
+    with pytest.raises(ValueError, match="singular class covariance"):
+        GaussianMixtureClassifier("EDDA", covariance_types="VVV").fit(X[keep], y[keep])
+
+
+def test_small_class_needs_an_axis_aligned_structure(iris):
+    X, y = iris
+    keep = np.r_[0:50, 100:150, 60:63]
+    with pytest.raises(ValueError, match="only axis-aligned"):
+        GaussianMixtureClassifier(n_components=[1], covariance_types="VVV").fit(
+            X[keep], y[keep]
+        )
+    # With an axis-aligned structure offered, the small class uses it.
+    clf = GaussianMixtureClassifier(n_components=[1], covariance_types=["VVV", "VVI"])
+    clf.fit(X[keep], y[keep])
+    assert clf.mixtures_[1].covariance_type == "VVI"
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        (dict(priors=[0.5, 0.5]), "one entry per class"),
+        (dict(priors=[0.5, -0.1, 0.6]), "non-negative"),
+        (dict(covariance_types="XYZ"), "Unknown covariance_type"),
+        (dict(n_components=[0, 2]), "positive ints"),
+        (dict(model_type="UBM", adapt="shapes"), "adapt must name"),
+    ],
+)
+def test_bad_parameters(iris, params, message):
+    X, y = iris
+    with pytest.raises(ValueError, match=message):
+        GaussianMixtureClassifier(**{"model_type": "EDDA", **params}).fit(X, y)
+
+
+# ------------------------------------------------------------ check_estimator
+@parametrize_with_checks(
+    [
+        GaussianMixtureClassifier("EDDA", covariance_types=["VVV", "EEE", "EII"]),
+        GaussianMixtureClassifier(
+            n_components=[1], covariance_types=["VVI"], max_iter=20
+        ),
+        GaussianMixtureClassifier(
+            "UBM",
+            n_components=[1],
+            covariance_types=["VVI"],
+            adapt=("weights", "means"),
+            max_iter=20,
+        ),
+    ],
+    expected_failed_checks=lambda estimator: (
+        {
+            "check_sample_weight_equivalence_on_dense_data": (
+                "its 15 rows in 3 classes leave one class a single row of "
+                "positive weight, whose covariance MclustDA refuses to estimate"
+            )
+        }
+        if estimator.model_type == "MclustDA"
+        else {}
+    ),
+)
+def test_sklearn_compatible(estimator, check):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        check(estimator)
+
+
+def test_docstring_examples():
+    import doctest
+
+    from gmm_estimators import _adaptation, _classifier
+
+    for module in (_classifier, _adaptation):
+        failures, attempted = doctest.testmod(
+            module, optionflags=doctest.NORMALIZE_WHITESPACE, verbose=False
+        )
+        assert attempted > 0 and failures == 0, module.__name__
