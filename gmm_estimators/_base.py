@@ -21,7 +21,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from . import _em
+from . import _em, _missing
 from ._initialization import INITIALIZERS, CanonicalRows, initial_responsibilities
 from ._prior import log_prior_density, resolve_prior
 from .exceptions import DegenerateFitWarning
@@ -62,6 +62,11 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
     @abstractmethod
     def _initial_parameters(self, n_features, model):
         """Validated ``(weights, means, precisions)`` given by the user, or None."""
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True  # MISSING-VALUES HOOK (issue 18)
+        return tags
 
     # ------------------------------------------------------------------ fit
     def fit(self, X, y=None, sample_weight=None):
@@ -130,12 +135,22 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         X : ndarray
             The validated training data.
         """
-        X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_min_samples=2)
+        X = validate_data(
+            self,
+            X,
+            dtype=[np.float64, np.float32],
+            ensure_min_samples=2,
+            ensure_all_finite="allow-nan",
+        )
         if sample_weight is not None:
             sample_weight = _check_sample_weight(
                 sample_weight, X, dtype=np.float64, ensure_non_negative=True
             )
         self._check_enough_samples(X, sample_weight)
+        # MISSING-VALUES HOOK (issue 18): data with NaN take the EM of _missing.
+        if _missing.has_missing(X):
+            _missing.fit(self, X, sample_weight)
+            return X
         model = self._covariance_model()
         user_init = self._initial_parameters(X.shape[1], model)
         if data is None:
@@ -353,10 +368,19 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
     # ----------------------------------------------------------- prediction
     def _validated(self, X):
         check_is_fitted(self)
-        return validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
+        return validate_data(
+            self,
+            X,
+            reset=False,
+            dtype=[np.float64, np.float32],
+            ensure_all_finite="allow-nan",  # MISSING-VALUES HOOK (issue 18)
+        )
 
     def _blockwise(self, X, reduce):
         """Apply ``reduce(weighted log-densities)`` to each block of X and stack."""
+        # MISSING-VALUES HOOK (issue 18): marginal densities over observed features.
+        if _missing.has_missing(X):
+            return reduce(_missing.weighted_log_prob(self, X))
         model = self._covariance_model()
         center = np.asarray(self.weights_, np.float64) @ np.asarray(
             self.means_, np.float64
