@@ -499,14 +499,16 @@ def _feature_indices(features, n_features):
     features = features.reshape(-1)
     if features.size and not np.issubdtype(features.dtype, np.integer):
         raise ValueError(
-            f"given_features must be integer indices or a boolean mask; got {features!r}."
+            "given_features must be integer indices or a boolean mask; got "
+            f"{features!r}."
         )
     features = features.astype(np.intp)
     if features.size == 0:
         raise ValueError("given_features is empty; give at least one feature.")
     if features.min() < -n_features or features.max() >= n_features:
         raise ValueError(
-            f"given_features {features.tolist()} out of range for {n_features} features."
+            f"given_features {features.tolist()} out of range for {n_features} "
+            "features."
         )
     features = np.where(features < 0, features + n_features, features)
     if np.unique(features).size != features.size:

@@ -200,7 +200,11 @@ class GaussianMixtureImputer(TransformerMixin, BaseEstimator):
 
     _parameter_constraints: dict = {
         "missing_values": [MissingValues(numeric_only=True)],
-        "n_components": [Interval(Integral, 1, None, closed="left"), "array-like", None],
+        "n_components": [
+            Interval(Integral, 1, None, closed="left"),
+            "array-like",
+            None,
+        ],
         "covariance_type": [
             StrOptions(set(available_covariance_types(aliases=True))),
             list,
@@ -343,8 +347,9 @@ class GaussianMixtureImputer(TransformerMixin, BaseEstimator):
         self.covariance_type_ = str(self.mixture_.covariance_type)
         self.n_iter_ = int(self.mixture_.n_iter_)
         if self.add_indicator:
-            self.indicator_ = MissingIndicator(missing_values=np.nan, error_on_new=False)
-            self.indicator_.fit(X)
+            self.indicator_ = MissingIndicator(
+                missing_values=np.nan, error_on_new=False
+            ).fit(X)
         else:
             self.indicator_ = None
         return self
@@ -443,7 +448,4 @@ def _draw(resp, means, covariances, rng):
     factors = _safe_cholesky(covariances)
     noise = rng.standard_normal(size=(n_rows, m))
     rows = np.arange(n_rows)
-    return means[rows, components] + np.einsum(
-        "nab,nb->na", factors[components], noise
-    )
-
+    return means[rows, components] + np.einsum("nab,nb->na", factors[components], noise)
