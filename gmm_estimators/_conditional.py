@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from numbers import Integral
 
 import numpy as np
-from scipy.special import logsumexp
 from sklearn.utils import check_random_state
 
 __all__ = [
@@ -48,6 +47,26 @@ _JITTER_RUNGS = (1e-12, 1e-9, 1e-6, 1e-3)
 
 # ---------------------------------------------------------------------------
 # Patterns
+
+
+def log_normalize(weighted):
+    """Row-wise ``log sum_k exp`` and the normalised responsibilities.
+
+    Parameters
+    ----------
+    weighted : ndarray of shape (n, K)
+        Weighted log-densities; rows may hold ``-inf`` but not only ``-inf``.
+
+    Returns
+    -------
+    resp : ndarray of shape (n, K)
+    log_norm : ndarray of shape (n,)
+    """
+    top = weighted.max(axis=1)
+    top[~np.isfinite(top)] = 0.0
+    shifted = np.exp(weighted - top[:, np.newaxis])
+    sums = shifted.sum(axis=1)
+    return shifted / sums[:, np.newaxis], top + np.log(sums)
 
 
 @dataclass
@@ -288,8 +307,7 @@ def conditional_gaussians(X, weights, means, covariances, patterns=None):
         )
         residuals = gaussians.residuals(X[np.ix_(pattern.rows, pattern.observed)])
         weighted = gaussians.log_densities(residuals) + log_weights
-        log_norm = logsumexp(weighted, axis=1)
-        resp = np.exp(weighted - log_norm[:, np.newaxis])
+        resp, log_norm = log_normalize(weighted)
         yield (
             pattern,
             resp,

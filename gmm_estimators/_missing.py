@@ -31,11 +31,10 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import logsumexp
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
-from ._conditional import PatternGaussians, missing_patterns
+from ._conditional import PatternGaussians, log_normalize, missing_patterns
 
 __all__ = [
     "ExpectedStatistics",
@@ -169,9 +168,7 @@ def e_step(X, patterns, weights, means, covariances, sample_weight=None):
         o, m = pattern.observed, pattern.missing
         gaussians = PatternGaussians(means, covariances, o, m)
         residuals = gaussians.residuals(X[np.ix_(pattern.rows, o)])  # (K, n, o)
-        weighted = gaussians.log_densities(residuals) + log_weights
-        log_norm = logsumexp(weighted, axis=1)
-        resp = np.exp(weighted - log_norm[:, np.newaxis])
+        resp, log_norm = log_normalize(gaussians.log_densities(residuals) + log_weights)
         if sample_weight is None:
             log_likelihood += float(log_norm.sum())
         else:
@@ -368,7 +365,8 @@ def observed_log_likelihood(X, weights, means, covariances, sample_weight=None):
     """``sum_i w_i log p(x_io)`` for full-matrix parameters (tests, oracles)."""
     from ._conditional import marginal_log_prob
 
-    per_row = logsumexp(marginal_log_prob(X, weights, means, covariances), axis=1)
+    weighted = marginal_log_prob(X, weights, means, covariances)
+    per_row = log_normalize(weighted)[1]
     return float(per_row.sum() if sample_weight is None else sample_weight @ per_row)
 
 

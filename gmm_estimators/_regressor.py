@@ -28,7 +28,9 @@ class GaussianMixtureRegressor(RegressorMixin, BaseEstimator):
     on ``X``. The prediction is its mean; :meth:`predict` also gives its
     standard deviation and :meth:`sample_y` draws from it, so the model
     captures multi-modal and heteroscedastic targets. Several targets are
-    predicted jointly. Missing inputs (NaN in ``X``) are marginalised out.
+    predicted jointly. Missing inputs (NaN in ``X``) are marginalised out, in
+    ``fit`` and in prediction (a row with no input at all gets the targets'
+    marginal distribution).
 
     Parameters
     ----------
@@ -139,7 +141,8 @@ class GaussianMixtureRegressor(RegressorMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Inputs; NaN marks missing values (marginalised by EM).
+            Inputs; NaN marks missing values (marginalised by EM; a row
+            needs at least one observed input or target).
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
             Targets, finite.
 
