@@ -414,46 +414,10 @@ def fit(estimator, X, sample_weight):
     centred = X.astype(np.float64) - center
     patterns = missing_patterns(centred)
 
-    do_init = not (estimator.warm_start and hasattr(estimator, "converged_"))
-    n_init = estimator.n_init if do_init else 1
-    random_state = check_random_state(estimator.random_state)
-    best = None
-    for init in range(n_init):
-        estimator._print_verbose_msg_init_beg(init)
-        if do_init:
-            with _em.one_blas_thread():
-                start = estimator._start(model, data, user_init, random_state)
-            lower_bound = -np.inf
-        else:
-            start = estimator._params_from_attributes(center)
-            lower_bound = estimator.lower_bound_
-        params = Params(
-            start.weights, start.means, start.covariances, start.precisions_cholesky
-        )
-        run = run_em(
-            model,
-            centred,
-            params,
-            reg_covar=estimator.reg_covar,
-            max_iter=estimator.max_iter,
-            tol=estimator.tol,
-            sample_weight=sample_weight,
-            equal_proportions=getattr(estimator, "equal_proportions", False),
-            prior=estimator.prior_,
-            center=center,
-            lower_bound=lower_bound,
-            patterns=patterns,
-            on_iteration=estimator._print_verbose_msg_iter_end,
-        )
-        if estimator.max_iter:
-            estimator._print_verbose_msg_init_end(run["lower_bound"], run["converged"])
-        if (
-            best is None
-            or estimator.max_iter == 0
-            or run["lower_bound"] > best["lower_bound"]
-            or best["lower_bound"] == -np.inf
-        ):
-            best = run
+    # BLAS on one thread, as the engine's EM: the products are small, and
+    # results stay bitwise reproducible whatever the thread settings.
+    with _em.one_blas_thread():
+        best = _best_run(estimator, model, data, user_init, centred, patterns)
     estimator.converged_ = best["converged"]
     if not estimator.converged_ and estimator.max_iter > 0:
         warnings.warn(
@@ -471,6 +435,51 @@ def fit(estimator, X, sample_weight):
     estimator.n_parameters_ = estimator._n_parameters()
 
 
+def _best_run(estimator, model, data, user_init, centred, patterns):
+    """EM from the estimator's ``n_init`` starts (or its previous fit); the best."""
+    center = data.center
+    do_init = not (estimator.warm_start and hasattr(estimator, "converged_"))
+    n_init = estimator.n_init if do_init else 1
+    random_state = check_random_state(estimator.random_state)
+    best = None
+    for init in range(n_init):
+        estimator._print_verbose_msg_init_beg(init)
+        if do_init:
+            start = estimator._start(model, data, user_init, random_state)
+            lower_bound = -np.inf
+        else:
+            start = estimator._params_from_attributes(center)
+            lower_bound = estimator.lower_bound_
+        params = Params(
+            start.weights, start.means, start.covariances, start.precisions_cholesky
+        )
+        run = run_em(
+            model,
+            centred,
+            params,
+            reg_covar=estimator.reg_covar,
+            max_iter=estimator.max_iter,
+            tol=estimator.tol,
+            sample_weight=data.sample_weight,
+            equal_proportions=getattr(estimator, "equal_proportions", False),
+            prior=estimator.prior_,
+            center=center,
+            lower_bound=lower_bound,
+            patterns=patterns,
+            on_iteration=estimator._print_verbose_msg_iter_end,
+        )
+        if estimator.max_iter:
+            estimator._print_verbose_msg_init_end(run["lower_bound"], run["converged"])
+        if (
+            best is None
+            or estimator.max_iter == 0
+            or run["lower_bound"] > best["lower_bound"]
+            or best["lower_bound"] == -np.inf
+        ):
+            best = run
+    return best
+
+
 def weighted_log_prob(estimator, X):
     """``log pi_k + log N(x_o | mu_ko, S_k,oo)`` of a fitted estimator, (n, K).
 
@@ -481,10 +490,13 @@ def weighted_log_prob(estimator, X):
     full = estimator._covariance_model().to_full(
         np.asarray(estimator.covariances_, dtype=np.float64), n_components, n_features
     )
+    from . import _em
     from ._conditional import marginal_log_prob
 
     means = np.asarray(estimator.means_, dtype=np.float64)
     center = np.asarray(estimator.weights_, np.float64) @ means
-    return marginal_log_prob(
-        X.astype(np.float64) - center, estimator.weights_, means - center, full
-    ).astype(X.dtype)
+    with _em.one_blas_thread():
+        weighted = marginal_log_prob(
+            X.astype(np.float64) - center, estimator.weights_, means - center, full
+        )
+    return weighted.astype(X.dtype)

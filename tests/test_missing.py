@@ -87,7 +87,7 @@ def test_complete_data_fit_unchanged(rng):
 @pytest.mark.parametrize("covariance_type", available_covariance_types())
 def test_observed_log_likelihood_never_decreases(rng, covariance_type):
     model = get_covariance_model(covariance_type)
-    X, Xm = two_clusters(rng, n=50)
+    X, Xm = two_clusters(rng, n=30)
     if model.max_n_features is not None:
         Xm = Xm[:, :1][~np.isnan(Xm[:, 0])]
         Xm[::5] = np.nan
