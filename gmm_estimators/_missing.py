@@ -34,7 +34,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
-from ._conditional import PatternGaussians, log_normalize, missing_patterns
+from ._conditional import _LOG_2PI, _safe_cholesky, log_normalize, missing_patterns
 
 __all__ = [
     "ExpectedStatistics",
@@ -134,63 +134,185 @@ class ExpectedStatistics:
         return self.reference + shift, 0.5 * (scatter + scatter.transpose(0, 2, 1))
 
 
-def e_step(X, patterns, weights, means, covariances, sample_weight=None):
+@dataclass
+class PatternIndex:
+    """Rows with NaN sorted by missingness pattern, as the E-step reads them.
+
+    Built once per fit. Patterns are ordered by their number of missing
+    features and rows are permuted so that each pattern's rows are
+    contiguous; missing entries are stored as 0.
+
+    Attributes
+    ----------
+    X : ndarray of shape (n, d)
+        The sorted rows, missing entries 0 (float64).
+    observed : ndarray of shape (n, d)
+        1.0 where observed, 0.0 where missing.
+    n_observed : ndarray of shape (n,)
+        Observed features per row.
+    sample_weight : ndarray of shape (n,) or None
+        Sorted like ``X``.
+    missing : list of ndarray of int
+        The missing features of each pattern.
+    starts : ndarray of shape (P + 1,)
+        Row ``starts[p]`` is the first of pattern ``p``; ``starts[P] = n``.
+    order : ndarray of shape (n,)
+        ``X = original[order]``.
+    """
+
+    X: np.ndarray
+    observed: np.ndarray
+    n_observed: np.ndarray
+    sample_weight: np.ndarray | None
+    missing: list
+    starts: np.ndarray
+    order: np.ndarray
+
+    @classmethod
+    def from_array(cls, X, sample_weight=None):
+        patterns = sorted(missing_patterns(X), key=lambda p: p.missing.size)
+        order = np.concatenate([p.rows for p in patterns])
+        starts = np.concatenate([[0], np.cumsum([p.rows.size for p in patterns])])
+        sorted_X = np.asarray(X, dtype=np.float64)[order]
+        mask = np.isnan(sorted_X)
+        sorted_X[mask] = 0.0
+        observed = (~mask).astype(np.float64)
+        weights = None if sample_weight is None else sample_weight[order]
+        return cls(
+            sorted_X,
+            observed,
+            observed.sum(axis=1),
+            weights,
+            [p.missing for p in patterns],
+            starts,
+            order,
+        )
+
+    def groups(self, entries_per_row):
+        """Runs of patterns with as many missing features, bounded in rows.
+
+        Yields ``(first, last)`` pattern ranges: equal numbers ``m`` of
+        missing features, and at most ``budget / entries_per_row(m)`` rows
+        unless one pattern alone has more.
+        """
+        n_patterns = len(self.missing)
+        first = 0
+        while first < n_patterns:
+            m = self.missing[first].size
+            budget = max(1, _GROUP_ENTRIES // entries_per_row(m))
+            last = first + 1
+            while (
+                last < n_patterns
+                and self.missing[last].size == m
+                and self.starts[last + 1] - self.starts[first] <= budget
+            ):
+                last += 1
+            yield first, last
+            first = last
+
+
+# Entries of the largest temporary of a group of rows in the E-step.
+_GROUP_ENTRIES = 2**19
+
+
+def _inverse_and_log_det(matrices):
+    """Inverses and ``log det`` of a stack of SPD matrices (never raises)."""
+    chol = _safe_cholesky(matrices)
+    inv_chol = np.tril(np.linalg.inv(chol))
+    log_det = 2.0 * np.log(np.diagonal(chol, axis1=-2, axis2=-1)).sum(axis=-1)
+    return inv_chol.swapaxes(-1, -2) @ inv_chol, log_det
+
+
+def e_step(index, weights, means, covariances):
     """Observed-data log-likelihood and expected statistics of rows with NaN.
 
     Parameters
     ----------
-    X : ndarray of shape (n, d)
-        Rows with NaN where missing (centred or not: ``means`` in the same
-        coordinates). No row may be entirely missing.
-    patterns : list of _conditional.Pattern
-        ``missing_patterns(X)``.
+    index : PatternIndex
+        The rows (centred or not: ``means`` in the same coordinates). No row
+        may be entirely missing.
     weights, means, covariances : ndarray
         Parameters in full-matrix form, ``(K,)``, ``(K, d)``, ``(K, d, d)``.
-    sample_weight : ndarray of shape (n,) or None
 
     Returns
     -------
     log_likelihood : float
         ``sum_i w_i log p(x_io)``.
     stats : ExpectedStatistics
+
+    Notes
+    -----
+    With the precision ``Lambda = Sigma^{-1}`` and ``r`` the residual
+    ``x - mu`` with its missing entries set to 0, the conditional
+    expectation of the residual on the missing features is
+    ``e_m = -Lambda_mm^{-1} (Lambda r)_m``, their conditional covariance is
+    ``Lambda_mm^{-1}``, the observed block's Mahalanobis distance is
+    ``r^T Lambda r - (Lambda r)_m^T Lambda_mm^{-1} (Lambda r)_m`` and
+    ``log det Sigma_oo = log det Sigma + log det Lambda_mm``. Patterns with
+    the same number ``m`` of missing features are handled together: one
+    batched factorisation of their ``m x m`` blocks, and per row a product
+    with the full precision (as for complete data) plus ``m x m`` work.
     """
     n_components, d = means.shape
     with np.errstate(divide="ignore"):
         log_weights = np.log(weights)
+    precisions, log_det_cov = _inverse_and_log_det(covariances)
     stats = ExpectedStatistics(
         np.zeros(n_components),
         np.zeros((n_components, d)),
         np.zeros((n_components, d, d)),
         means.copy(),
     )
+    conditional_scatter = np.zeros((n_components, d * d))
     log_likelihood = 0.0
-    for pattern in patterns:
-        o, m = pattern.observed, pattern.missing
-        gaussians = PatternGaussians(means, covariances, o, m)
-        residuals = gaussians.residuals(X[np.ix_(pattern.rows, o)])  # (K, n, o)
-        resp, log_norm = log_normalize(gaussians.log_densities(residuals) + log_weights)
-        if sample_weight is None:
+    for first, last in index.groups(lambda m: n_components * (d + m * m)):
+        m = index.missing[first].size
+        start, stop = index.starts[first], index.starts[last]
+        counts = np.diff(index.starts[first : last + 1])
+        rows = slice(start, stop)
+        # (K, n, d) residuals with missing entries 0, and Lambda r.
+        residuals = (index.X[np.newaxis, rows] - means[:, np.newaxis]) * index.observed[
+            np.newaxis, rows
+        ]
+        lam_r = residuals @ precisions
+        distances = np.einsum("knd,knd->nk", residuals, lam_r)
+        log_dens = distances + log_det_cov
+        expected = residuals
+        if m:
+            missing = np.stack(index.missing[first:last])  # (P, m)
+            blocks = precisions[:, missing[:, :, None], missing[:, None, :]]
+            cond_covs, log_det_mm = _inverse_and_log_det(blocks)  # (K, P, m, m)
+            pattern_of_row = np.repeat(np.arange(last - first), counts)
+            row_missing = np.broadcast_to(
+                missing[pattern_of_row], (n_components, stop - start, m)
+            )
+            lam_r_m = np.take_along_axis(lam_r, row_missing, axis=2)  # (K, n, m)
+            shift = (cond_covs[:, pattern_of_row] @ lam_r_m[..., None])[..., 0]
+            log_dens -= np.einsum("knm,knm->nk", shift, lam_r_m)
+            log_dens += log_det_mm[:, pattern_of_row].T
+            np.put_along_axis(expected, row_missing, -shift, axis=2)
+        log_dens += index.n_observed[rows, np.newaxis] * _LOG_2PI
+        resp, log_norm = log_normalize(-0.5 * log_dens + log_weights)
+        w = None if index.sample_weight is None else index.sample_weight[rows]
+        if w is None:
             log_likelihood += float(log_norm.sum())
         else:
-            w = sample_weight[pattern.rows]
             log_likelihood += float(w @ log_norm)
             resp *= w[:, np.newaxis]
-        nk = resp.sum(axis=0)
-        s_o = np.einsum("nk,kno->ko", resp, residuals)
-        m_oo = (residuals * resp.T[:, :, np.newaxis]).transpose(0, 2, 1) @ residuals
-        stats.nk += nk
-        stats.sums[:, o] += s_o
-        stats.raw[:, o[:, None], o[None, :]] += m_oo
-        if m.size:
-            B = gaussians.coefficients  # (K, m, o)
-            stats.sums[:, m] += np.einsum("kmo,ko->km", B, s_o)
-            bm = B @ m_oo  # (K, m, o)
-            stats.raw[:, m[:, None], o[None, :]] += bm
-            stats.raw[:, o[:, None], m[None, :]] += bm.transpose(0, 2, 1)
-            stats.raw[:, m[:, None], m[None, :]] += (
-                bm @ B.transpose(0, 2, 1)
-                + nk[:, np.newaxis, np.newaxis] * gaussians.covariances
-            )
+        stats.nk += resp.sum(axis=0)
+        stats.sums += np.einsum("nk,knd->kd", resp, expected)
+        weighted = expected * resp.T[:, :, np.newaxis]
+        stats.raw += weighted.transpose(0, 2, 1) @ expected
+        if m:
+            # sum_i r_ik C_k,p(i), each pattern's block added at its features.
+            pattern_nk = np.add.reduceat(resp, counts.cumsum() - counts, axis=0)
+            blocks = cond_covs * pattern_nk.T[:, :, None, None]
+            positions = (missing[:, :, None] * d + missing[:, None, :]).ravel()
+            for k in range(n_components):
+                conditional_scatter[k] += np.bincount(
+                    positions, weights=blocks[k].ravel(), minlength=d * d
+                )
+    stats.raw += conditional_scatter.reshape(n_components, d, d)
     return log_likelihood, stats
 
 
@@ -286,7 +408,7 @@ def run_em(
     prior=None,
     center=None,
     lower_bound=-np.inf,
-    patterns=None,
+    index=None,
     on_iteration=None,
 ):
     """EM from ``params`` on rows with NaN, for any registered structure.
@@ -306,7 +428,8 @@ def run_em(
     center : ndarray of shape (d,) or None
     lower_bound : float
         Mean objective of ``params``, when known (warm start).
-    patterns : list of Pattern or None
+    index : PatternIndex or None
+        ``PatternIndex.from_array(X, sample_weight)`` when already built.
     on_iteration : callable or None
         ``on_iteration(n_iter, change)`` after every iteration (verbosity).
 
@@ -316,8 +439,8 @@ def run_em(
         ``params``, ``jittered``, ``lower_bound``, ``lower_bounds``,
         ``n_iter``, ``converged`` -- the same keys as the complete-data run.
     """
-    if patterns is None:
-        patterns = missing_patterns(X)
+    if index is None:
+        index = PatternIndex.from_array(X, sample_weight)
     n_components, d = params.means.shape
     weight_sum = float(X.shape[0] if sample_weight is None else sample_weight.sum())
     lower_bounds = []
@@ -327,9 +450,7 @@ def run_em(
     for n_iter in range(1, max_iter + 1):
         previous = lower_bound
         full = model.to_full(params.covariances, n_components, d)
-        log_likelihood, stats = e_step(
-            X, patterns, params.weights, params.means, full, sample_weight
-        )
+        log_likelihood, stats = e_step(index, params.weights, params.means, full)
         if prior is not None:
             from ._prior import log_prior_density
 
@@ -412,12 +533,12 @@ def fit(estimator, X, sample_weight):
         getattr(estimator, "prior", None), model, data, n_components
     )
     centred = X.astype(np.float64) - center
-    patterns = missing_patterns(centred)
+    index = PatternIndex.from_array(centred, sample_weight)
 
     # BLAS on one thread, as the engine's EM: the products are small, and
     # results stay bitwise reproducible whatever the thread settings.
     with _em.one_blas_thread():
-        best = _best_run(estimator, model, data, user_init, centred, patterns)
+        best = _best_run(estimator, model, data, user_init, centred, index)
     estimator.converged_ = best["converged"]
     if not estimator.converged_ and estimator.max_iter > 0:
         warnings.warn(
@@ -435,7 +556,7 @@ def fit(estimator, X, sample_weight):
     estimator.n_parameters_ = estimator._n_parameters()
 
 
-def _best_run(estimator, model, data, user_init, centred, patterns):
+def _best_run(estimator, model, data, user_init, centred, index):
     """EM from the estimator's ``n_init`` starts (or its previous fit); the best."""
     center = data.center
     do_init = not (estimator.warm_start and hasattr(estimator, "converged_"))
@@ -465,7 +586,7 @@ def _best_run(estimator, model, data, user_init, centred, patterns):
             prior=estimator.prior_,
             center=center,
             lower_bound=lower_bound,
-            patterns=patterns,
+            index=index,
             on_iteration=estimator._print_verbose_msg_iter_end,
         )
         if estimator.max_iter:

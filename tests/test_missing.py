@@ -12,9 +12,12 @@ from gmm_estimators import (
     _em,
     available_covariance_types,
 )
+from gmm_estimators._conditional import PatternGaussians, missing_patterns
 from gmm_estimators._covariance import get_covariance_model
 from gmm_estimators._missing import (
     Params,
+    PatternIndex,
+    e_step,
     observed_log_likelihood,
     run_em,
 )
@@ -40,6 +43,64 @@ def full_params(gm):
     K, d = gm.means_.shape
     full = get_covariance_model(gm.covariance_type).to_full(gm.covariances_, K, d)
     return gm.weights_, gm.means_, full
+
+
+# ------------------------------------------------- the vectorised E-step
+def reference_e_step(X, weights, means, covariances, sample_weight=None):
+    """The E-step pattern by pattern: Cholesky of each observed block, and the
+    conditional means ``mu_m + B (x_o - mu_o)`` and covariances ``C``."""
+    K, d = means.shape
+    nk, sums, raw, log_likelihood = (
+        np.zeros(K),
+        np.zeros((K, d)),
+        np.zeros((K, d, d)),
+        0.0,
+    )
+    w_all = np.ones(X.shape[0]) if sample_weight is None else sample_weight
+    for pattern in missing_patterns(X):
+        o, m = pattern.observed, pattern.missing
+        gaussians = PatternGaussians(means, covariances, o, m)
+        residuals = gaussians.residuals(X[np.ix_(pattern.rows, o)])
+        weighted = gaussians.log_densities(residuals) + np.log(weights)
+        log_norm = np.logaddexp.reduce(weighted, axis=1)
+        w = w_all[pattern.rows]
+        resp = np.exp(weighted - log_norm[:, None]) * w[:, None]
+        log_likelihood += w @ log_norm
+        cond_means = gaussians.conditional_means(residuals)  # (n, K, m)
+        for k in range(K):
+            full = np.tile(X[pattern.rows], 1)
+            full[:, m] = cond_means[:, k]
+            e = full - means[k]
+            nk[k] += resp[:, k].sum()
+            sums[k] += resp[:, k] @ e
+            raw[k] += (e * resp[:, k, None]).T @ e
+            raw[k][np.ix_(m, m)] += resp[:, k].sum() * gaussians.covariances[k]
+    return log_likelihood, nk, sums, raw
+
+
+@pytest.mark.parametrize("budget", [2**20, 40])
+def test_e_step_matches_pattern_by_pattern_reference(rng, budget, monkeypatch):
+    import gmm_estimators._missing as missing_module
+
+    # A small budget splits the rows into many groups and single-pattern chunks.
+    monkeypatch.setattr(missing_module, "_GROUP_ENTRIES", budget)
+    K, d = 3, 4
+    weights = rng.dirichlet(np.ones(K))
+    means = rng.randn(K, d)
+    factors = rng.randn(K, d, d)
+    covariances = factors @ factors.transpose(0, 2, 1) + 0.3 * np.eye(d)
+    X = rng.randn(60, d) * 2
+    X[rng.rand(60, d) < 0.3] = np.nan
+    X[:25, :] = rng.randn(25, d)  # a large complete pattern
+    X = X[~np.isnan(X).all(axis=1)]
+    sample_weight = rng.uniform(0.5, 2.0, X.shape[0])
+    index = PatternIndex.from_array(X, sample_weight)
+    log_likelihood, stats = e_step(index, weights, means, covariances)
+    expected = reference_e_step(X, weights, means, covariances, sample_weight)
+    assert_allclose(log_likelihood, expected[0], rtol=1e-12)
+    assert_allclose(stats.nk, expected[1], rtol=1e-12)
+    assert_allclose(stats.sums, expected[2], rtol=1e-10, atol=1e-12)
+    assert_allclose(stats.raw, expected[3], rtol=1e-10, atol=1e-12)
 
 
 # --------------------------------------------------------- complete data
