@@ -41,9 +41,7 @@ X_missing[hidden, 1] = np.nan
 
 imputed = {
     "feature mean": SimpleImputer().fit_transform(X_missing),
-    "Gaussian mixture": GaussianMixtureImputer(random_state=0).fit_transform(
-        X_missing
-    ),
+    "Gaussian mixture": GaussianMixtureImputer(random_state=0).fit_transform(X_missing),
 }
 
 fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), sharex=True, sharey=True)
