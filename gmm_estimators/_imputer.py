@@ -3,12 +3,10 @@
 # Authors: The gmm_estimators developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.impute import MissingIndicator
 from sklearn.utils import check_random_state
 from sklearn.utils._missing import is_scalar_nan
@@ -23,74 +21,11 @@ from sklearn.utils.validation import (
 from ._conditional import _safe_cholesky, conditional_gaussians
 from ._covariance import available_covariance_types, get_covariance_model
 from ._gaussian_mixture import GaussianMixture
-from .exceptions import DegenerateFitWarning
 
-__all__ = ["GaussianMixtureImputer", "select_mixture"]
+__all__ = ["GaussianMixtureImputer"]
 
 # Numbers of components tried when n_components is None.
 _DEFAULT_CANDIDATES = (1, 2, 3, 4, 5)
-
-
-def select_mixture(X, n_components, covariance_types, **params):
-    """Fit every candidate mixture to X (which may hold NaN); keep the lowest BIC.
-
-    BIC is ``-2 log L + p log n`` with the observed-data log-likelihood
-    ``L``. Fits with a collapsed component are never chosen; failed fits are
-    skipped.
-
-    Parameters
-    ----------
-    X : ndarray of shape (n_samples, n_features)
-    n_components : sequence of int
-    covariance_types : sequence of str
-    **params
-        Other parameters of every :class:`GaussianMixture`.
-
-    Returns
-    -------
-    mixture : GaussianMixture
-        The chosen fitted mixture.
-    results : list of dict
-        One per candidate: ``n_components``, ``covariance_type``, ``bic``
-        (NaN for a failed fit) and ``degenerate``.
-    """
-    best, best_bic, results, errors = None, np.inf, [], []
-    n_rows = X.shape[0]
-    for k in n_components:
-        for covariance_type in covariance_types:
-            row = {
-                "n_components": int(k),
-                "covariance_type": covariance_type,
-                "bic": np.nan,
-                "degenerate": False,
-            }
-            results.append(row)
-            if k > n_rows:
-                continue
-            mixture = GaussianMixture(k, covariance_type=covariance_type, **params)
-            try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore", ConvergenceWarning)
-                    warnings.simplefilter("ignore", DegenerateFitWarning)
-                    mixture.fit(X)
-                    bic = mixture.bic(X)
-            except (ValueError, np.linalg.LinAlgError) as error:
-                errors.append(error)
-                continue
-            row["bic"] = bic
-            row["degenerate"] = bool(len(mixture.collapsed_components_))
-            if np.isfinite(bic) and not row["degenerate"] and bic < best_bic:
-                best, best_bic = mixture, bic
-    if best is None:
-        raise ValueError(
-            f"No sound Gaussian mixture among {len(results)} candidates (numbers of "
-            f"components {list(n_components)}, covariance types "
-            f"{list(covariance_types)}): every fit failed or collapsed"
-            + (f" (first error: {errors[0]})" if errors else "")
-            + ". Use fewer components, a constrained covariance_type such as "
-            "'diag', or a larger reg_covar."
-        )
-    return best, results
 
 
 class GaussianMixtureImputer(TransformerMixin, BaseEstimator):
@@ -112,7 +47,10 @@ class GaussianMixtureImputer(TransformerMixin, BaseEstimator):
         placeholder first, for example ``X[X == -1] = np.nan``.
     n_components : int, array-like of int or None, default=None
         Number of components. None chooses it by BIC among 1 to 5; a list
-        chooses among its values.
+        chooses among its values. The choice is made by
+        :class:`~gmm_estimators.model_selection.GaussianMixtureIC` on the
+        observed-data likelihood; it never picks a fit whose component
+        collapsed.
     covariance_type : str or list of str, default='full'
         Covariance structure (any of :func:`available_covariance_types`, with
         aliases); a list chooses among them by BIC together with the number
@@ -156,10 +94,10 @@ class GaussianMixtureImputer(TransformerMixin, BaseEstimator):
         Its covariance structure.
     n_iter_ : int
         EM iterations of the kept run of ``mixture_``.
-    results_ : list of dict
-        The candidates compared by BIC (``n_components``,
-        ``covariance_type``, ``bic``, ``degenerate``); one entry when both
-        are fixed.
+    results_ : dict of ndarray or None
+        The candidates compared by BIC, the ``results_`` table of
+        :class:`~gmm_estimators.model_selection.GaussianMixtureIC`; None when
+        ``n_components`` and ``covariance_type`` are both fixed.
     indicator_ : MissingIndicator or None
         The indicator appended with ``add_indicator=True``.
     n_features_in_ : int
@@ -333,16 +271,16 @@ class GaussianMixtureImputer(TransformerMixin, BaseEstimator):
         if len(ks) == 1 and len(types) == 1:
             self.mixture_ = GaussianMixture(ks[0], covariance_type=types[0], **params)
             self.mixture_.fit(kept)
-            self.results_ = [
-                {
-                    "n_components": ks[0],
-                    "covariance_type": types[0],
-                    "bic": self.mixture_.bic(kept),
-                    "degenerate": bool(len(self.mixture_.collapsed_components_)),
-                }
-            ]
+            self.results_ = None
         else:
-            self.mixture_, self.results_ = select_mixture(kept, ks, types, **params)
+            # Imported here: model_selection imports the estimators' modules.
+            from .model_selection import GaussianMixtureIC
+
+            selector = GaussianMixtureIC(
+                n_components=ks, covariance_types=types, **params
+            ).fit(kept)
+            self.mixture_ = selector.best_estimator_
+            self.results_ = selector.results_
         self.n_components_ = int(self.mixture_.n_components)
         self.covariance_type_ = str(self.mixture_.covariance_type)
         self.n_iter_ = int(self.mixture_.n_iter_)

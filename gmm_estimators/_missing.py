@@ -38,11 +38,13 @@ from ._conditional import _LOG_2PI, _safe_cholesky, log_normalize, missing_patte
 
 __all__ = [
     "ExpectedStatistics",
+    "check_fit_input",
     "check_missing",
     "e_step",
     "fit",
     "has_missing",
     "m_step",
+    "mean_imputed",
     "run_em",
     "weighted_log_prob",
 ]
@@ -75,6 +77,11 @@ def check_missing(X, *, allow_empty_rows=False):
             "information about the mixture; drop these rows first."
         )
     return mask
+
+
+def check_fit_input(X):
+    """Refuse rows and features without any observed value (fit)."""
+    _check_no_empty_features(check_missing(X))
 
 
 def _check_no_empty_features(mask):
@@ -498,7 +505,7 @@ def observed_log_likelihood(X, weights, means, covariances, sample_weight=None):
 # re-point them to the reorganised engine in one place.
 
 
-def _mean_imputed(X, sample_weight):
+def mean_imputed(X, sample_weight=None):
     """X with each NaN replaced by its feature's (weighted) observed mean."""
     mask = np.isnan(X)
     w = np.ones(X.shape[0]) if sample_weight is None else sample_weight
@@ -521,12 +528,11 @@ def fit(estimator, X, sample_weight):
     from . import _em
     from ._prior import resolve_prior
 
-    mask = check_missing(X)
-    _check_no_empty_features(mask)
+    check_fit_input(X)
     model = estimator._covariance_model()
     n_components = estimator.n_components
     user_init = estimator._initial_parameters(X.shape[1], model)
-    filled = _mean_imputed(X, sample_weight)
+    filled = mean_imputed(X, sample_weight)
     data = _em.FitData.from_arrays(filled, sample_weight)
     center = data.center
     estimator.prior_ = resolve_prior(

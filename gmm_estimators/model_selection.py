@@ -56,6 +56,7 @@ which does so by construction and is much faster.
 # SPDX-License-Identifier: BSD-3-Clause
 
 import copy
+import dataclasses
 import inspect
 import math
 import sys
@@ -78,7 +79,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from . import _em
+from . import _em, _missing
 from ._covariance import available_covariance_types, get_covariance_model
 from ._gaussian_mixture import GaussianMixture
 from ._initialization import INITIALIZERS, CanonicalRows, initial_responsibilities
@@ -877,6 +878,11 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
         self.verbose = verbose
         self.progress = progress
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True  # MISSING-VALUES HOOK (issue 18)
+        return tags
+
     def _random_state_for_candidates(self):
         """The ``random_state`` each task receives, as a grid search's clone would.
 
@@ -906,7 +912,13 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
         self : object
             The fitted selector.
         """
-        X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_min_samples=2)
+        X = validate_data(
+            self,
+            X,
+            dtype=[np.float64, np.float32],
+            ensure_min_samples=2,
+            ensure_all_finite="allow-nan",  # MISSING-VALUES HOOK (issue 18)
+        )
         if sample_weight is not None:
             sample_weight = _check_sample_weight(
                 sample_weight, X, dtype=np.float64, ensure_non_negative=True
@@ -927,8 +939,18 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
             "prior": self.prior,
         }
 
-        data = _em.FitData.from_arrays(X, sample_weight, cache_features=True)
-        canonical = CanonicalRows.of(X, sample_weight)
+        # MISSING-VALUES HOOK (issue 18): with NaN, the shared starts come from
+        # the rows with each missing value replaced by its feature's mean, and
+        # every candidate fits X itself (GaussianMixture's missing-value EM);
+        # the criteria use the observed-data likelihood.
+        missing = _missing.has_missing(X)
+        if missing:
+            _missing.check_fit_input(X)
+        X_starts = _missing.mean_imputed(X, sample_weight) if missing else X
+        data = _em.FitData.from_arrays(X_starts, sample_weight, cache_features=True)
+        canonical = CanonicalRows.of(X_starts, sample_weight)
+        if missing:
+            data = dataclasses.replace(data, X=X)
         parallel = Parallel(n_jobs=self.n_jobs, return_as="generator")
         feasible = [k for k in ks if k <= n_usable]
         shared = {}
@@ -1065,7 +1087,13 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
     # ------------------------------------------------- delegation to the winner
     def _validated(self, X):
         check_is_fitted(self)
-        return validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
+        return validate_data(
+            self,
+            X,
+            reset=False,
+            dtype=[np.float64, np.float32],
+            ensure_all_finite="allow-nan",  # MISSING-VALUES HOOK (issue 18)
+        )
 
     def predict(self, X):
         """Most probable component of each sample under the chosen model.

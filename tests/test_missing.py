@@ -368,6 +368,26 @@ def test_selector_criteria_use_observed_likelihood(rng):
     assert_allclose(gm.bic(Xm), -2 * log_likelihood + gm.n_parameters_ * np.log(n))
 
 
+def test_selector_accepts_missing_values(rng):
+    from gmm_estimators.model_selection import GaussianMixtureIC
+
+    _, Xm = two_clusters(rng, n=60)
+    selector = GaussianMixtureIC(
+        n_components=3, covariance_types=["full", "diag"], random_state=0
+    ).fit(Xm)
+    assert selector.n_components_ == 2
+    best = selector.best_estimator_
+    n = Xm.shape[0]
+    bic = -2 * best.score_samples(Xm).sum() + best.n_parameters_ * np.log(n)
+    assert_allclose(selector.criterion_, bic, rtol=1e-10)
+    assert_array_equal(selector.predict(Xm), best.predict(Xm))
+    assert_array_equal(selector.labels_, best.predict(Xm))
+    empty = Xm.copy()
+    empty[0] = np.nan
+    with pytest.raises(ValueError, match="no observed value"):
+        GaussianMixtureIC(n_components=2).fit(empty)
+
+
 # ------------------------------------------------------------ bad input
 def test_rows_without_observed_values_are_refused(rng):
     X = rng.randn(10, 2)
