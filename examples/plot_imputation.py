@@ -12,7 +12,9 @@ correlations inside them, where a mean imputer puts every missing value at
 the same place.
 
 The first part shows this on two clusters in two dimensions; the second
-compares the imputers of scikit-learn on the wine data set, and the last
+compares it with scikit-learn's mean and nearest-neighbour imputers on the
+wine data set (``benchmarks/bench_imputation.py`` adds
+``IterativeImputer`` and more data sets), and the last
 draws several imputations (``sample_posterior=True``) to show the
 uncertainty of the imputed values.
 """
@@ -21,8 +23,7 @@ uncertainty of the imputed values.
 import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.datasets import load_wine
-from sklearn.experimental import enable_iterative_imputer  # noqa: F401
-from sklearn.impute import IterativeImputer, KNNImputer, SimpleImputer
+from sklearn.impute import KNNImputer, SimpleImputer
 from sklearn.preprocessing import StandardScaler
 
 from gmm_estimators import GaussianMixtureImputer
@@ -70,7 +71,6 @@ X_missing = np.where(mask, np.nan, X)
 imputers = {
     "mean": SimpleImputer(),
     "k nearest neighbours": KNNImputer(),
-    "iterative (Bayesian ridge)": IterativeImputer(random_state=0),
     "Gaussian mixture": GaussianMixtureImputer(
         covariance_type=["full", "diag"], random_state=0
     ),

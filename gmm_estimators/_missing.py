@@ -13,12 +13,12 @@ from the complete-data EM only in its statistics:
 * M-step: the covariance structure's own M-step on that expected scatter,
   so every registered structure (and the conjugate prior) works unchanged.
 
-Rows are grouped by missingness pattern: per pattern and iteration the work
-is one Cholesky factorisation of each component's observed block and a few
-batched matrix products. The sums are taken about the current means in the
-observed block's coordinates, ``sum r (x_o - mu_o)(x_o - mu_o)^T``, and
-lifted to all features by ``[I; B_k]``, so the cost per row is that of the
-observed features only.
+Rows are grouped by missingness pattern, and patterns with the same number
+``m`` of missing features are handled together: one batched factorisation
+of their ``m x m`` precision blocks, and per row the product with the full
+precision that complete data need too, plus ``m x m`` work (see
+:func:`e_step`). The sums are taken about the current means, which keeps the
+scatter's mean correction small.
 
 This module holds plain functions; :func:`fit` and :func:`weighted_log_prob`
 are the two entry points the estimators' hook calls (see ``_base``).
@@ -230,6 +230,71 @@ def _inverse_and_log_det(matrices):
     return inv_chol.swapaxes(-1, -2) @ inv_chol, log_det
 
 
+def _groups(index, weights, means, covariances):
+    """The per-group terms of the E-step (see :func:`e_step`).
+
+    Yields
+    ------
+    rows : slice
+        The group's rows in ``index`` order.
+    weighted_log_prob : ndarray of shape (n_g, K)
+        ``log pi_k + log N(x_o | mu_ko, S_k,oo)``.
+    expected : ndarray of shape (K, n_g, d)
+        ``E[x | x_o, k] - mu_k``.
+    group : tuple
+        The group's missing features ``(P, m)``, their conditional
+        covariances ``(K, P, m, m)`` and the rows per pattern ``(P,)``.
+    """
+    n_components, d = means.shape
+    with np.errstate(divide="ignore"):
+        log_weights = np.log(weights)
+    precisions, log_det_cov = _inverse_and_log_det(covariances)
+    for first, last in index.groups(lambda m: n_components * (d + m * m)):
+        m = index.missing[first].size
+        start, stop = index.starts[first], index.starts[last]
+        counts = np.diff(index.starts[first : last + 1])
+        rows = slice(start, stop)
+        # (K, n, d) residuals with missing entries 0, and Lambda r.
+        residuals = (index.X[np.newaxis, rows] - means[:, np.newaxis]) * index.observed[
+            np.newaxis, rows
+        ]
+        lam_r = residuals @ precisions
+        log_dens = np.einsum("knd,knd->nk", residuals, lam_r) + log_det_cov
+        expected = residuals
+        missing = np.stack(index.missing[first:last])  # (P, m)
+        cond_covs = None
+        if m:
+            blocks = precisions[:, missing[:, :, None], missing[:, None, :]]
+            cond_covs, log_det_mm = _inverse_and_log_det(blocks)  # (K, P, m, m)
+            pattern_of_row = np.repeat(np.arange(last - first), counts)
+            row_missing = np.broadcast_to(
+                missing[pattern_of_row], (n_components, stop - start, m)
+            )
+            lam_r_m = np.take_along_axis(lam_r, row_missing, axis=2)  # (K, n, m)
+            shift = (cond_covs[:, pattern_of_row] @ lam_r_m[..., None])[..., 0]
+            log_dens -= np.einsum("knm,knm->nk", shift, lam_r_m)
+            log_dens += log_det_mm[:, pattern_of_row].T
+            np.put_along_axis(expected, row_missing, -shift, axis=2)
+        log_dens += index.n_observed[rows, np.newaxis] * _LOG_2PI
+        yield (
+            rows,
+            -0.5 * log_dens + log_weights,
+            expected,
+            (missing, cond_covs, counts),
+        )
+
+
+def marginal_weighted_log_prob(index, weights, means, covariances):
+    """``log pi_k + log N(x_o | mu_ko, S_k,oo)`` of every row, in X's order.
+
+    The vectorised counterpart of ``_conditional.marginal_log_prob``.
+    """
+    out = np.empty((index.X.shape[0], weights.shape[0]))
+    for rows, weighted_log_prob, _, _ in _groups(index, weights, means, covariances):
+        out[index.order[rows]] = weighted_log_prob
+    return out
+
+
 def e_step(index, weights, means, covariances):
     """Observed-data log-likelihood and expected statistics of rows with NaN.
 
@@ -261,9 +326,6 @@ def e_step(index, weights, means, covariances):
     with the full precision (as for complete data) plus ``m x m`` work.
     """
     n_components, d = means.shape
-    with np.errstate(divide="ignore"):
-        log_weights = np.log(weights)
-    precisions, log_det_cov = _inverse_and_log_det(covariances)
     stats = ExpectedStatistics(
         np.zeros(n_components),
         np.zeros((n_components, d)),
@@ -272,34 +334,11 @@ def e_step(index, weights, means, covariances):
     )
     conditional_scatter = np.zeros((n_components, d * d))
     log_likelihood = 0.0
-    for first, last in index.groups(lambda m: n_components * (d + m * m)):
-        m = index.missing[first].size
-        start, stop = index.starts[first], index.starts[last]
-        counts = np.diff(index.starts[first : last + 1])
-        rows = slice(start, stop)
-        # (K, n, d) residuals with missing entries 0, and Lambda r.
-        residuals = (index.X[np.newaxis, rows] - means[:, np.newaxis]) * index.observed[
-            np.newaxis, rows
-        ]
-        lam_r = residuals @ precisions
-        distances = np.einsum("knd,knd->nk", residuals, lam_r)
-        log_dens = distances + log_det_cov
-        expected = residuals
-        if m:
-            missing = np.stack(index.missing[first:last])  # (P, m)
-            blocks = precisions[:, missing[:, :, None], missing[:, None, :]]
-            cond_covs, log_det_mm = _inverse_and_log_det(blocks)  # (K, P, m, m)
-            pattern_of_row = np.repeat(np.arange(last - first), counts)
-            row_missing = np.broadcast_to(
-                missing[pattern_of_row], (n_components, stop - start, m)
-            )
-            lam_r_m = np.take_along_axis(lam_r, row_missing, axis=2)  # (K, n, m)
-            shift = (cond_covs[:, pattern_of_row] @ lam_r_m[..., None])[..., 0]
-            log_dens -= np.einsum("knm,knm->nk", shift, lam_r_m)
-            log_dens += log_det_mm[:, pattern_of_row].T
-            np.put_along_axis(expected, row_missing, -shift, axis=2)
-        log_dens += index.n_observed[rows, np.newaxis] * _LOG_2PI
-        resp, log_norm = log_normalize(-0.5 * log_dens + log_weights)
+    for rows, weighted_log_prob, expected, group in _groups(
+        index, weights, means, covariances
+    ):
+        missing, cond_covs, counts = group
+        resp, log_norm = log_normalize(weighted_log_prob)
         w = None if index.sample_weight is None else index.sample_weight[rows]
         if w is None:
             log_likelihood += float(log_norm.sum())
@@ -310,7 +349,7 @@ def e_step(index, weights, means, covariances):
         stats.sums += np.einsum("nk,knd->kd", resp, expected)
         weighted = expected * resp.T[:, :, np.newaxis]
         stats.raw += weighted.transpose(0, 2, 1) @ expected
-        if m:
+        if missing.size:
             # sum_i r_ik C_k,p(i), each pattern's block added at its features.
             pattern_nk = np.add.reduceat(resp, counts.cumsum() - counts, axis=0)
             blocks = cond_covs * pattern_nk.T[:, :, None, None]
@@ -618,12 +657,11 @@ def weighted_log_prob(estimator, X):
         np.asarray(estimator.covariances_, dtype=np.float64), n_components, n_features
     )
     from . import _em
-    from ._conditional import marginal_log_prob
 
     means = np.asarray(estimator.means_, dtype=np.float64)
-    center = np.asarray(estimator.weights_, np.float64) @ means
+    weights = np.asarray(estimator.weights_, dtype=np.float64)
+    center = weights @ means
     with _em.one_blas_thread():
-        weighted = marginal_log_prob(
-            X.astype(np.float64) - center, estimator.weights_, means - center, full
-        )
+        index = PatternIndex.from_array(X.astype(np.float64) - center)
+        weighted = marginal_weighted_log_prob(index, weights, means - center, full)
     return weighted.astype(X.dtype)
