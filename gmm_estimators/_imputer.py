@@ -18,7 +18,8 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._conditional import _safe_cholesky, conditional_gaussians
+from . import _em, _missing
+from ._conditional import _safe_cholesky, log_normalize
 from ._covariance import available_covariance_types, get_covariance_model
 from ._gaussian_mixture import GaussianMixture
 
@@ -330,23 +331,37 @@ class GaussianMixtureImputer(TransformerMixin, BaseEstimator):
         return out
 
     def _impute(self, X):
+        """Fill the NaN of X in place, pattern groups at a time (see ``_missing``)."""
         mixture = self.mixture_
         n_components, n_features = mixture.means_.shape
         full = get_covariance_model(mixture.covariance_type).to_full(
             np.asarray(mixture.covariances_, np.float64), n_components, n_features
         )
+        weights = np.asarray(mixture.weights_, np.float64)
+        means = np.asarray(mixture.means_, np.float64)
         rng = check_random_state(self.random_state) if self.sample_posterior else None
-        X64 = X.astype(np.float64)
-        for pattern, resp, means, covariances, _ in conditional_gaussians(
-            X64, mixture.weights_, mixture.means_, full
-        ):
-            if pattern.missing.size == 0:
-                continue
-            if rng is None:
-                values = np.einsum("nk,nkm->nm", resp, means)
-            else:
-                values = _draw(resp, means, covariances, rng)
-            X[np.ix_(pattern.rows, pattern.missing)] = values
+        with _em.one_blas_thread():
+            index = _missing.PatternIndex.from_array(X.astype(np.float64))
+            groups = _missing.e_step_groups(index, weights, means, full)
+            for rows, weighted_log_prob, expected, group in groups:
+                missing, cond_covs, counts = group
+                if missing.size == 0:
+                    continue
+                resp, _ = log_normalize(weighted_log_prob)
+                # Conditional means of each component, (n, K, m).
+                pattern_of_row = np.repeat(np.arange(len(counts)), counts)
+                columns = missing[pattern_of_row]  # (n, m)
+                values = np.take_along_axis(
+                    expected + means[:, np.newaxis, :],
+                    np.broadcast_to(columns, (n_components, *columns.shape)),
+                    axis=2,
+                ).transpose(1, 0, 2)
+                if rng is None:
+                    filled = np.einsum("nk,nkm->nm", resp, values)
+                else:
+                    filled = _draw(resp, values, cond_covs, pattern_of_row, rng)
+                target = index.order[rows]
+                X[target[:, np.newaxis], columns] = filled
         return X
 
     def get_feature_names_out(self, input_features=None):
@@ -376,14 +391,19 @@ class GaussianMixtureImputer(TransformerMixin, BaseEstimator):
         return np.asarray(names, dtype=object)
 
 
-def _draw(resp, means, covariances, rng):
-    """One draw per row from the conditional mixtures (n, K), (n, K, m), (K, m, m)."""
+def _draw(resp, means, covariances, pattern_of_row, rng):
+    """One draw per row from its conditional mixture.
+
+    ``resp`` (n, K), ``means`` (n, K, m), ``covariances`` (K, P, m, m) with
+    each row's pattern in ``pattern_of_row``.
+    """
     n_rows, n_components, m = means.shape
     cumulative = np.cumsum(resp, axis=1)
     cumulative[:, -1] = 1.0
     components = (rng.uniform(size=(n_rows, 1)) > cumulative).sum(axis=1)
     components = np.minimum(components, n_components - 1)
-    factors = _safe_cholesky(covariances)
+    factors = _safe_cholesky(covariances.reshape(-1, m, m)).reshape(covariances.shape)
     noise = rng.standard_normal(size=(n_rows, m))
     rows = np.arange(n_rows)
-    return means[rows, components] + np.einsum("nab,nb->na", factors[components], noise)
+    chosen = factors[components, pattern_of_row]  # (n, m, m)
+    return means[rows, components] + np.einsum("nab,nb->na", chosen, noise)

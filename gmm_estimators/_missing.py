@@ -41,6 +41,7 @@ __all__ = [
     "check_fit_input",
     "check_missing",
     "e_step",
+    "e_step_groups",
     "fit",
     "has_missing",
     "m_step",
@@ -230,7 +231,7 @@ def _inverse_and_log_det(matrices):
     return inv_chol.swapaxes(-1, -2) @ inv_chol, log_det
 
 
-def _groups(index, weights, means, covariances):
+def e_step_groups(index, weights, means, covariances):
     """The per-group terms of the E-step (see :func:`e_step`).
 
     Yields
@@ -290,7 +291,9 @@ def marginal_weighted_log_prob(index, weights, means, covariances):
     The vectorised counterpart of ``_conditional.marginal_log_prob``.
     """
     out = np.empty((index.X.shape[0], weights.shape[0]))
-    for rows, weighted_log_prob, _, _ in _groups(index, weights, means, covariances):
+    for rows, weighted_log_prob, _, _ in e_step_groups(
+        index, weights, means, covariances
+    ):
         out[index.order[rows]] = weighted_log_prob
     return out
 
@@ -334,7 +337,7 @@ def e_step(index, weights, means, covariances):
     )
     conditional_scatter = np.zeros((n_components, d * d))
     log_likelihood = 0.0
-    for rows, weighted_log_prob, expected, group in _groups(
+    for rows, weighted_log_prob, expected, group in e_step_groups(
         index, weights, means, covariances
     ):
         missing, cond_covs, counts = group

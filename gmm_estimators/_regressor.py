@@ -290,6 +290,23 @@ class GaussianMixtureRegressor(RegressorMixin, BaseEstimator):
             return draws[:, :, 0]
         return draws.transpose(0, 2, 1)
 
+    def score(self, X, y, sample_weight=None):
+        """Coefficient of determination ``R^2`` of :meth:`predict` on ``(X, y)``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        score : float
+            ``1 - sum (y - y_pred)^2 / sum (y - mean(y))^2`` (averaged uniformly
+            over targets), as :func:`sklearn.metrics.r2_score`.
+        """
+        return super().score(X, y, sample_weight=sample_weight)
+
     def _shape_y(self, values):
         return values[:, 0] if self._y_ndim == 1 else values
 
