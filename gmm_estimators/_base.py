@@ -82,7 +82,9 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Training data, one row per observation.
+            Training data, one row per observation. NaN marks a missing value
+            (missing at random): EM then maximises the likelihood of the
+            observed values; every row needs one observed value.
         y : Ignored
             Not used, present for API consistency by convention.
         sample_weight : array-like of shape (n_samples,), default=None
