@@ -142,7 +142,7 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
             X,
             dtype=[np.float64, np.float32],
             ensure_min_samples=2,
-            ensure_all_finite="allow-nan",
+            ensure_all_finite="allow-nan",  # MISSING-VALUES HOOK (issue 18)
         )
         if sample_weight is not None:
             sample_weight = _check_sample_weight(
