@@ -6,8 +6,11 @@
 from ._adaptation import adapt_mixture
 from ._bayesian_mixture import BayesianGaussianMixture
 from ._classifier import GaussianMixtureClassifier
+from ._conditional import ConditionalMixture, condition
 from ._gaussian_mixture import GaussianMixture
+from ._imputer import GaussianMixtureImputer
 from ._prior import ConjugatePrior
+from ._regressor import GaussianMixtureRegressor
 from .covariance import available_covariance_types
 from .exceptions import DegenerateFitWarning
 
@@ -15,10 +18,14 @@ __version__ = "0.1.0.dev0"
 
 __all__ = [
     "BayesianGaussianMixture",
+    "ConditionalMixture",
     "ConjugatePrior",
     "DegenerateFitWarning",
     "GaussianMixture",
     "GaussianMixtureClassifier",
+    "GaussianMixtureImputer",
+    "GaussianMixtureRegressor",
     "adapt_mixture",
     "available_covariance_types",
+    "condition",
 ]

@@ -33,6 +33,8 @@ from ._engine import (
     statistics_from_resp,
 )
 from ._initialization import INITIALIZERS, CanonicalRows, initial_responsibilities
+from ._missing import has_missing, make_source
+from ._missing import weighted_log_prob as missing_weighted_log_prob
 from ._prior import resolve_prior
 from ._warn import warn_user
 from .exceptions import DegenerateFitWarning
@@ -79,6 +81,11 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
     def _initial_parameters(self, n_features, model):
         """Validated ``(weights, means, precisions)`` given by the user, or None."""
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        return tags
+
     def _prior_parameter(self):
         """The conjugate prior asked for (None, 'default' or a ConjugatePrior)."""
         return None
@@ -101,7 +108,9 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Training data, one row per observation.
+            Training data, one row per observation. NaN marks a missing value
+            (missing at random): EM then maximises the likelihood of the
+            observed values; every row needs one observed value.
         y : Ignored
             Not used, present for API consistency by convention.
         sample_weight : array-like of shape (n_samples,), default=None
@@ -147,7 +156,15 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         X : ndarray
             The validated training data.
         """
-        X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_min_samples=2)
+        X = validate_data(
+            self,
+            X,
+            dtype=[np.float64, np.float32],
+            ensure_min_samples=2,
+            # NaN marks a missing value: the source then runs the
+            # observed-data E-step (``_missing``).
+            ensure_all_finite="allow-nan",
+        )
         if sample_weight is not None:
             sample_weight = _check_sample_weight(
                 sample_weight, X, dtype=np.float64, ensure_non_negative=True
@@ -155,7 +172,7 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         self._check_enough_samples(X, sample_weight)
         model = self._covariance_model()
         user_init = self._initial_parameters(X.shape[1], model)
-        source = ArraySource.from_arrays(X, sample_weight)
+        source = make_source(X, sample_weight)
         # Resolved once per fit: mclust's defaults come from the training data.
         options = self._em_options(model, source)
         monitor = _VerboseMonitor(self) if self.verbose else None
@@ -296,10 +313,19 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
     # ----------------------------------------------------------- prediction
     def _validated(self, X):
         check_is_fitted(self)
-        return validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
+        return validate_data(
+            self,
+            X,
+            reset=False,
+            dtype=[np.float64, np.float32],
+            ensure_all_finite="allow-nan",
+        )
 
     def _blockwise(self, X, reduce):
         """Apply ``reduce(weighted log-densities)`` to each block of X and stack."""
+        if has_missing(X):
+            # Marginal densities over each row's observed features.
+            return reduce(missing_weighted_log_prob(self, X))
         center = np.asarray(self.weights_, np.float64) @ np.asarray(
             self.means_, np.float64
         )

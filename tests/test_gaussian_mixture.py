@@ -408,7 +408,8 @@ def test_sound_fit_records_no_collapse(rng):
 @pytest.mark.parametrize(
     "X, match",
     [
-        (np.array([[1.0, np.nan], [2, 3], [4, 5]]), "NaN"),
+        # NaN are missing values (issue 18); a row with nothing observed is refused.
+        (np.array([[np.nan, np.nan], [2, 3], [4, 5]]), "no observed value"),
         (np.array([[1.0, np.inf], [2, 3], [4, 5]]), "infinity"),
         (np.arange(5.0), "Expected 2D array"),
         (sparse.csr_matrix(np.eye(4)), "[Ss]parse"),

@@ -131,6 +131,25 @@ class ArraySource:
         width = model.scatter.row_width(n_components, self.n_features)
         return row_blocks(self.n_rows, width, self.X.dtype.itemsize)
 
+    def e_step(self, model, params, mapper=map, *, entropy=False):
+        """One E-step with the statistics of the M-step (``_estep.em_step``).
+
+        A source whose rows need another E-step (missing values) overrides
+        this; the engine's loop calls nothing else to read the data.
+        """
+        from ._estep import em_step
+
+        return em_step(model, self, params, mapper, entropy=entropy)
+
+    def reduce_log_prob(self, model, params, reduce):
+        """``reduce`` of the weighted log-densities of every row, stacked.
+
+        One E-step pass without statistics (``_estep.reduce_blocks``).
+        """
+        from ._estep import reduce_blocks
+
+        return reduce_blocks(model, self, params, reduce)
+
     @property
     def n_rows(self):
         return self.X.shape[0]

@@ -23,15 +23,14 @@ from sklearn.utils.validation import (
 
 from .._base import set_fitted_attributes
 from .._engine import (
-    ArraySource,
     block_mapper,
     fit_restarts,
     log_normalizer,
-    reduce_blocks,
     row_max_argmax,
 )
 from .._gaussian_mixture import GaussianMixture
 from .._initialization import INITIALIZERS, CanonicalRows
+from .._missing import make_source
 from .._prior import ConjugatePrior
 from .._warn import warn_user
 from ..covariance import available_covariance_types, get_covariance_model
@@ -124,7 +123,7 @@ def _final_e_step(model, source, params):
         # log z of the MAP component: its weighted log-density minus log p(x).
         return np.column_stack([log_norm, top - log_norm, labels]).ravel()
 
-    per_row = reduce_blocks(model, source, params, reduce).reshape(-1, 3)
+    per_row = source.reduce_log_prob(model, params, reduce).reshape(-1, 3)
     labels = per_row[:, 2].astype(np.intp)
     terms = per_row[:, :2]
     weights = source.sample_weight
@@ -422,6 +421,11 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
         self.verbose = verbose
         self.progress = progress
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        return tags
+
     def _random_state_for_candidates(self):
         """The ``random_state`` each task receives, as a grid search's clone would.
 
@@ -451,7 +455,15 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
         self : object
             The fitted selector.
         """
-        X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_min_samples=2)
+        X = validate_data(
+            self,
+            X,
+            dtype=[np.float64, np.float32],
+            ensure_min_samples=2,
+            # Missing values (NaN): every candidate fits the observed values;
+            # the criteria use the observed-data likelihood.
+            ensure_all_finite="allow-nan",
+        )
         if sample_weight is not None:
             sample_weight = _check_sample_weight(
                 sample_weight, X, dtype=np.float64, ensure_non_negative=True
@@ -472,8 +484,9 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
             "prior": self.prior,
         }
 
-        data = ArraySource.from_arrays(X, sample_weight, cache_features=True)
-        canonical = CanonicalRows.of(X, sample_weight)
+        data = make_source(X, sample_weight, cache_features=True)
+        # With missing values, the starts see each NaN as its feature's mean.
+        canonical = CanonicalRows.of(data.X, sample_weight)
         parallel = Parallel(n_jobs=self.n_jobs, return_as="generator")
         feasible = [k for k in ks if k <= n_usable]
         shared = {}
@@ -609,7 +622,13 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
     # ------------------------------------------------- delegation to the winner
     def _validated(self, X):
         check_is_fitted(self)
-        return validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
+        return validate_data(
+            self,
+            X,
+            reset=False,
+            dtype=[np.float64, np.float32],
+            ensure_all_finite="allow-nan",
+        )
 
     def predict(self, X):
         """Most probable component of each sample under the chosen model.

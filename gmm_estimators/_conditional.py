@@ -1,0 +1,534 @@
+"""Marginals and conditionals of Gaussian mixtures, on plain parameter arrays.
+
+Everything here works on mixture parameters in full-matrix form: weights
+``(K,)``, means ``(K, d)`` and covariances ``(K, d, d)`` (any covariance
+structure converts with ``get_covariance_model(t).to_full``). Rows with
+missing entries (NaN) are grouped by their missingness pattern, so that the
+work for all rows that miss the same features is a few matrix products over
+all components at once.
+
+For one Gaussian with the features split into observed ``o`` and missing
+``m``,
+
+* the marginal of ``x_o`` is ``N(mu_o, S_oo)``;
+* the conditional of ``x_m`` given ``x_o`` is ``N(mu_m + B (x_o - mu_o), C)``
+  with the regression coefficients ``B = S_mo S_oo^{-1}`` and the Schur
+  complement ``C = S_mm - S_mo S_oo^{-1} S_om``.
+
+For a mixture, the conditional is again a mixture: component ``k`` keeps its
+conditional Gaussian and gets the weight
+``pi_k N(x_o | mu_ko, S_k,oo) / sum_j pi_j N(x_o | mu_jo, S_j,oo)``.
+"""
+
+# Authors: The gmm_estimators developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import math
+from dataclasses import dataclass
+from numbers import Integral
+
+import numpy as np
+from sklearn.utils import check_random_state
+
+__all__ = [
+    "ConditionalMixture",
+    "condition",
+    "conditional_gaussians",
+    "marginal_log_prob",
+    "missing_patterns",
+]
+
+_LOG_2PI = math.log(2.0 * math.pi)
+# Relative jitter tried, in order, when a block is not numerically positive
+# definite (it is a principal block of a positive definite matrix, so only
+# rounding can make it fail).
+_JITTER_RUNGS = (1e-12, 1e-9, 1e-6, 1e-3)
+
+
+# ---------------------------------------------------------------------------
+# Patterns
+
+
+def log_normalize(weighted):
+    """Row-wise ``log sum_k exp`` and the normalised responsibilities.
+
+    Parameters
+    ----------
+    weighted : ndarray of shape (n, K)
+        Weighted log-densities; rows may hold ``-inf`` but not only ``-inf``.
+
+    Returns
+    -------
+    resp : ndarray of shape (n, K)
+    log_norm : ndarray of shape (n,)
+    """
+    top = weighted.max(axis=1)
+    top[~np.isfinite(top)] = 0.0
+    shifted = np.exp(weighted - top[:, np.newaxis])
+    sums = shifted.sum(axis=1)
+    return shifted / sums[:, np.newaxis], top + np.log(sums)
+
+
+@dataclass
+class Pattern:
+    """The rows sharing one missingness pattern.
+
+    Attributes
+    ----------
+    observed : ndarray of int
+        Indices of the observed features.
+    missing : ndarray of int
+        Indices of the missing features.
+    rows : ndarray of int
+        Indices of the rows with this pattern, in increasing order.
+    """
+
+    observed: np.ndarray
+    missing: np.ndarray
+    rows: np.ndarray
+
+
+def missing_patterns(X):
+    """Group the rows of ``X`` by which of their entries are NaN.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, d)
+
+    Returns
+    -------
+    patterns : list of Pattern
+        One per distinct pattern; complete rows form a pattern with no
+        missing features. Every row is in exactly one pattern.
+    """
+    mask = np.isnan(X)
+    if not mask.any():
+        d = X.shape[1]
+        return [Pattern(np.arange(d), np.arange(0), np.arange(X.shape[0]))]
+    patterns, inverse = np.unique(mask, axis=0, return_inverse=True)
+    inverse = inverse.ravel()
+    order = np.argsort(inverse, kind="stable")
+    splits = np.cumsum(np.bincount(inverse, minlength=len(patterns)))[:-1]
+    return [
+        Pattern(np.flatnonzero(~pattern), np.flatnonzero(pattern), rows)
+        for pattern, rows in zip(patterns, np.split(order, splits), strict=True)
+    ]
+
+
+# ---------------------------------------------------------------------------
+# Per-pattern Gaussian algebra
+
+
+def _safe_cholesky(matrices):
+    """Lower Cholesky factors of a stack of SPD blocks; never raises.
+
+    A block that rounding made not positive definite gets a growing multiple
+    of its own scale on the diagonal.
+    """
+    try:
+        return np.linalg.cholesky(matrices)
+    except np.linalg.LinAlgError:
+        pass
+    factors = np.empty_like(matrices)
+    eye = np.eye(matrices.shape[-1])
+    for k, matrix in enumerate(matrices):
+        matrix = np.where(np.isfinite(matrix), matrix, 0.0)
+        scale = np.abs(np.diag(matrix)).max(initial=0.0) or 1.0
+        for rung in (0.0, *_JITTER_RUNGS):
+            try:
+                factors[k] = np.linalg.cholesky(matrix + rung * scale * eye)
+                break
+            except np.linalg.LinAlgError:
+                continue
+        else:  # the last rung is diagonally dominant in practice
+            factors[k] = np.sqrt(scale) * eye
+    return factors
+
+
+class PatternGaussians:
+    """The marginal and conditional Gaussians of every component for one pattern.
+
+    Parameters
+    ----------
+    means : ndarray of shape (K, d)
+    covariances : ndarray of shape (K, d, d)
+    observed, missing : ndarray of int
+        Feature indices, together a partition of ``range(d)``.
+
+    Attributes
+    ----------
+    inv_cholesky : ndarray of shape (K, o, o)
+        ``L^{-1}`` for the lower Cholesky factor ``L`` of ``S_oo``.
+    log_det : ndarray of shape (K,)
+        ``log det S_oo / 2``.
+    coefficients : ndarray of shape (K, m, o)
+        ``B = S_mo S_oo^{-1}``.
+    covariances : ndarray of shape (K, m, m)
+        Conditional covariances ``S_mm - B S_om``.
+    """
+
+    def __init__(self, means, covariances, observed, missing):
+        self.means = means
+        self.observed = observed
+        self.missing = missing
+        s_oo = covariances[:, observed][:, :, observed]
+        chol = _safe_cholesky(s_oo)
+        # A batched LAPACK inverse; the factor is triangular, so is its inverse.
+        self.inv_cholesky = np.tril(np.linalg.inv(chol))
+        self.log_det = np.log(np.diagonal(chol, axis1=1, axis2=2)).sum(axis=1)
+        s_mo = covariances[:, missing][:, :, observed]
+        # S_mo L^{-T}: the regression in whitened coordinates.
+        whitened = s_mo @ self.inv_cholesky.transpose(0, 2, 1)
+        self.coefficients = whitened @ self.inv_cholesky
+        s_mm = covariances[:, missing][:, :, missing]
+        conditional = s_mm - whitened @ whitened.transpose(0, 2, 1)
+        self.covariances = 0.5 * (conditional + conditional.transpose(0, 2, 1))
+
+    def residuals(self, X_observed):
+        """``x_o - mu_ko`` of shape (K, n, o) for observed rows (n, o)."""
+        return X_observed[np.newaxis, :, :] - self.means[:, np.newaxis, self.observed]
+
+    def log_densities(self, residuals):
+        """``log N(x_o | mu_ko, S_k,oo)`` of shape (n, K)."""
+        whitened = residuals @ self.inv_cholesky.transpose(0, 2, 1)
+        distances = np.einsum("kno,kno->nk", whitened, whitened)
+        n_observed = self.observed.size
+        return -0.5 * (distances + n_observed * _LOG_2PI) - self.log_det
+
+    def conditional_means(self, residuals):
+        """``mu_km + B_k (x_o - mu_ko)`` of shape (n, K, m)."""
+        shift = residuals @ self.coefficients.transpose(0, 2, 1)  # (K, n, m)
+        means = shift + self.means[:, np.newaxis, self.missing]
+        return means.transpose(1, 0, 2)
+
+
+def _as_float_parameters(weights, means, covariances):
+    weights = np.asarray(weights, dtype=np.float64)
+    means = np.asarray(means, dtype=np.float64)
+    covariances = np.asarray(covariances, dtype=np.float64)
+    n_components, n_features = means.shape
+    if weights.shape != (n_components,) or covariances.shape != (
+        n_components,
+        n_features,
+        n_features,
+    ):
+        raise ValueError(
+            "Expected weights (K,), means (K, d) and covariances (K, d, d); got "
+            f"shapes {weights.shape}, {means.shape} and {covariances.shape}."
+        )
+    return weights, means, covariances
+
+
+def marginal_log_prob(X, weights, means, covariances, patterns=None):
+    """Weighted log-densities of each row over its observed features.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, d)
+        Rows with NaN where a value is missing.
+    weights : ndarray of shape (K,)
+    means : ndarray of shape (K, d)
+    covariances : ndarray of shape (K, d, d)
+    patterns : list of Pattern or None, default=None
+        :func:`missing_patterns` of ``X`` when already known.
+
+    Returns
+    -------
+    weighted_log_prob : ndarray of shape (n, K)
+        ``log pi_k + log N(x_o | mu_ko, S_k,oo)``; a row with nothing observed
+        gets ``log pi_k`` (its marginal density is 1).
+
+    Notes
+    -----
+    ``log p(x_o) = logsumexp_k`` of the result: the observed-data
+    log-likelihood of the row.
+    """
+    weights, means, covariances = _as_float_parameters(weights, means, covariances)
+    X = np.asarray(X, dtype=np.float64)
+    if patterns is None:
+        patterns = missing_patterns(X)
+    with np.errstate(divide="ignore"):
+        log_weights = np.log(weights)
+    out = np.empty((X.shape[0], weights.shape[0]))
+    for pattern in patterns:
+        if pattern.observed.size == 0:
+            out[pattern.rows] = log_weights
+            continue
+        gaussians = PatternGaussians(
+            means, covariances, pattern.observed, pattern.missing
+        )
+        residuals = gaussians.residuals(X[np.ix_(pattern.rows, pattern.observed)])
+        out[pattern.rows] = gaussians.log_densities(residuals) + log_weights
+    return out
+
+
+def conditional_gaussians(X, weights, means, covariances, patterns=None):
+    """The conditional mixture of the missing entries of each row.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, d)
+        Rows with NaN where a value is missing.
+    weights, means, covariances :
+        Mixture parameters in full-matrix form.
+    patterns : list of Pattern or None, default=None
+
+    Yields
+    ------
+    pattern : Pattern
+    resp : ndarray of shape (n_p, K)
+        Conditional weights ``p(k | x_o)`` of the pattern's rows.
+    means : ndarray of shape (n_p, K, m)
+        Conditional means of the missing features per component.
+    covariances : ndarray of shape (K, m, m)
+        Conditional covariances (the same for every row of the pattern).
+    log_norm : ndarray of shape (n_p,)
+        ``log p(x_o)`` of each row.
+    """
+    weights, means, covariances = _as_float_parameters(weights, means, covariances)
+    X = np.asarray(X, dtype=np.float64)
+    if patterns is None:
+        patterns = missing_patterns(X)
+    with np.errstate(divide="ignore"):
+        log_weights = np.log(weights)
+    for pattern in patterns:
+        n_rows = pattern.rows.size
+        if pattern.observed.size == 0:
+            yield (
+                pattern,
+                np.broadcast_to(weights, (n_rows, weights.size)).copy(),
+                np.broadcast_to(means, (n_rows, *means.shape)).copy(),
+                covariances.copy(),
+                np.zeros(n_rows),
+            )
+            continue
+        gaussians = PatternGaussians(
+            means, covariances, pattern.observed, pattern.missing
+        )
+        residuals = gaussians.residuals(X[np.ix_(pattern.rows, pattern.observed)])
+        weighted = gaussians.log_densities(residuals) + log_weights
+        resp, log_norm = log_normalize(weighted)
+        yield (
+            pattern,
+            resp,
+            gaussians.conditional_means(residuals),
+            gaussians.covariances,
+            log_norm,
+        )
+
+
+# ---------------------------------------------------------------------------
+# The public conditional
+
+
+@dataclass
+class ConditionalMixture:
+    """A Gaussian mixture over some features given the values of the others.
+
+    One mixture per conditioning row: its components share their
+    covariances across rows, while the weights and means depend on the row.
+    Returned by :func:`condition`.
+
+    Attributes
+    ----------
+    weights : ndarray of shape (n_samples, n_components)
+        ``p(k | x_given)`` for each row; rows sum to one.
+    means : ndarray of shape (n_samples, n_components, n_targets)
+        Conditional mean of each component for each row.
+    covariances : ndarray of shape (n_components, n_targets, n_targets)
+        Conditional covariance of each component.
+    features : ndarray of int of shape (n_targets,)
+        Indices (in the original mixture) of the features this mixture is over.
+    log_marginal : ndarray of shape (n_samples,)
+        ``log p(x_given)``, the marginal log-density of each conditioning row.
+    """
+
+    weights: np.ndarray
+    means: np.ndarray
+    covariances: np.ndarray
+    features: np.ndarray
+    log_marginal: np.ndarray
+
+    def mean(self):
+        """Conditional mean ``E[x_target | x_given]`` of each row.
+
+        Returns
+        -------
+        mean : ndarray of shape (n_samples, n_targets)
+        """
+        return np.einsum("nk,nkm->nm", self.weights, self.means)
+
+    def covariance(self):
+        """Conditional covariance of each row, by the law of total variance.
+
+        ``sum_k w_k (C_k + m_k m_k^T) - m m^T`` with ``m`` the mixture mean.
+
+        Returns
+        -------
+        covariance : ndarray of shape (n_samples, n_targets, n_targets)
+        """
+        mean = self.mean()
+        within = np.einsum("nk,kab->nab", self.weights, self.covariances)
+        spread = self.means - mean[:, np.newaxis, :]
+        between = np.einsum("nk,nka,nkb->nab", self.weights, spread, spread)
+        return within + between
+
+    def sample(self, n_draws=1, random_state=None):
+        """Draw from each row's conditional mixture.
+
+        Parameters
+        ----------
+        n_draws : int, default=1
+            Draws per conditioning row.
+        random_state : int, RandomState instance or None, default=None
+
+        Returns
+        -------
+        samples : ndarray of shape (n_samples, n_draws, n_targets)
+        """
+        if not isinstance(n_draws, Integral) or n_draws < 1:
+            raise ValueError(f"n_draws must be a positive integer; got {n_draws!r}.")
+        rng = check_random_state(random_state)
+        n_rows, n_components, n_targets = self.means.shape
+        # Component of every draw by inverse CDF of each row's weights.
+        cumulative = np.cumsum(self.weights, axis=1)
+        cumulative[:, -1] = 1.0
+        uniform = rng.uniform(size=(n_rows, n_draws))
+        components = (uniform[:, :, np.newaxis] > cumulative[:, np.newaxis, :]).sum(
+            axis=2
+        )
+        components = np.minimum(components, n_components - 1)
+        factors = _safe_cholesky(self.covariances)
+        noise = rng.standard_normal(size=(n_rows, n_draws, n_targets))
+        rows = np.arange(n_rows)[:, np.newaxis]
+        centres = self.means[rows, components]  # (n, n_draws, m)
+        return centres + np.einsum("nsab,nsb->nsa", factors[components], noise)
+
+
+def _mixture_parameters(mixture):
+    """Full-matrix parameters of a fitted mixture or of a (w, mu, Sigma) tuple."""
+    if isinstance(mixture, tuple | list):
+        return _as_float_parameters(*mixture)
+    estimator = getattr(mixture, "best_estimator_", mixture)
+    if not hasattr(estimator, "means_"):
+        raise TypeError(
+            "condition expects a fitted Gaussian mixture (with weights_, means_ "
+            "and covariances_) or a tuple (weights, means, covariances); got "
+            f"{type(mixture).__name__}. Fit the mixture first."
+        )
+    from .covariance import get_covariance_model
+
+    n_components, n_features = estimator.means_.shape
+    covariance_type = getattr(estimator, "covariance_type", "full")
+    full = get_covariance_model(covariance_type).to_full(
+        np.asarray(estimator.covariances_, dtype=np.float64), n_components, n_features
+    )
+    return _as_float_parameters(estimator.weights_, estimator.means_, full)
+
+
+def condition(mixture, X_given, given_features):
+    """Condition a Gaussian mixture on the values of some of its features.
+
+    Parameters
+    ----------
+    mixture : fitted GaussianMixture, GaussianMixtureIC, or tuple
+        The joint mixture: a fitted estimator of this package (or of
+        scikit-learn), or ``(weights, means, covariances)`` with full
+        ``(K, d, d)`` covariances.
+    X_given : array-like of shape (n_samples, n_given)
+        Values of the given features, one row per conditioning point, in the
+        order of ``given_features``; no missing values.
+    given_features : array-like of int or of bool
+        Indices of the given features in the mixture (``n_given`` of them),
+        or a boolean mask of length ``n_features``.
+
+    Returns
+    -------
+    conditional : ConditionalMixture
+        The mixture of the other features (in increasing index order) given
+        each row of ``X_given``.
+
+    See Also
+    --------
+    GaussianMixtureRegressor : Regression with this conditional.
+    GaussianMixtureImputer : Imputation with this conditional.
+
+    Notes
+    -----
+    With ``g`` the given and ``t`` the target features, component ``k`` of the
+    conditional is ``N(mu_kt + S_k,tg S_k,gg^{-1} (x_g - mu_kg),
+    S_k,tt - S_k,tg S_k,gg^{-1} S_k,gt)`` with weight proportional to
+    ``pi_k N(x_g | mu_kg, S_k,gg)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gmm_estimators import condition
+    >>> weights = np.array([1.0])
+    >>> means = np.zeros((1, 2))
+    >>> covariances = np.array([[[1.0, 0.5], [0.5, 1.0]]])
+    >>> cond = condition((weights, means, covariances), [[2.0]], [0])
+    >>> cond.mean()
+    array([[1.]])
+    >>> cond.covariances
+    array([[[0.75]]])
+    """
+    weights, means, covariances = _mixture_parameters(mixture)
+    n_features = means.shape[1]
+    given = _feature_indices(given_features, n_features)
+    X_given = np.asarray(X_given, dtype=np.float64)
+    if X_given.ndim == 1:
+        X_given = X_given.reshape(-1, given.size)
+    if X_given.ndim != 2 or X_given.shape[1] != given.size:
+        raise ValueError(
+            f"X_given must have one column per given feature ({given.size}); got "
+            f"shape {X_given.shape}."
+        )
+    if not np.all(np.isfinite(X_given)):
+        raise ValueError(
+            "X_given contains NaN or infinite values; condition on finite values "
+            "only (to marginalise a feature, leave it out of given_features)."
+        )
+    targets = np.setdiff1d(np.arange(n_features), given)
+    if targets.size == 0:
+        raise ValueError(
+            "given_features lists every feature; leave at least one feature to "
+            "condition on the others."
+        )
+    X = np.full((X_given.shape[0], n_features), np.nan)
+    X[:, given] = X_given
+    given = np.sort(given)
+    pattern = Pattern(given, targets, np.arange(X.shape[0]))
+    (_, resp, cond_means, cond_covs, log_norm) = next(
+        conditional_gaussians(X, weights, means, covariances, patterns=[pattern])
+    )
+    return ConditionalMixture(resp, cond_means, cond_covs, targets, log_norm)
+
+
+def _feature_indices(features, n_features):
+    features = np.asarray(features)
+    if features.dtype == bool:
+        if features.shape != (n_features,):
+            raise ValueError(
+                f"A boolean given_features must have length n_features={n_features};"
+                f" got shape {features.shape}."
+            )
+        return np.flatnonzero(features)
+    features = features.reshape(-1)
+    if features.size and not np.issubdtype(features.dtype, np.integer):
+        raise ValueError(
+            "given_features must be integer indices or a boolean mask; got "
+            f"{features!r}."
+        )
+    features = features.astype(np.intp)
+    if features.size == 0:
+        raise ValueError("given_features is empty; give at least one feature.")
+    if features.min() < -n_features or features.max() >= n_features:
+        raise ValueError(
+            f"given_features {features.tolist()} out of range for {n_features} "
+            "features."
+        )
+    features = np.where(features < 0, features + n_features, features)
+    if np.unique(features).size != features.size:
+        raise ValueError(f"given_features has repeated indices: {features.tolist()}.")
+    return features

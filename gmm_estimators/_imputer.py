@@ -1,0 +1,410 @@
+"""GaussianMixtureImputer: missing values from a mixture's conditionals."""
+
+# Authors: The gmm_estimators developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.impute import MissingIndicator
+from sklearn.utils import check_random_state
+from sklearn.utils._missing import is_scalar_nan
+from sklearn.utils._param_validation import Interval, MissingValues, StrOptions
+from sklearn.utils.validation import (
+    FLOAT_DTYPES,
+    _check_feature_names_in,
+    check_is_fitted,
+    validate_data,
+)
+
+from . import _missing
+from ._conditional import _safe_cholesky, log_normalize
+from ._engine import one_blas_thread
+from ._gaussian_mixture import GaussianMixture
+from .covariance import available_covariance_types, get_covariance_model
+
+__all__ = ["GaussianMixtureImputer"]
+
+# Numbers of components tried when n_components is None.
+_DEFAULT_CANDIDATES = (1, 2, 3, 4, 5)
+
+
+class GaussianMixtureImputer(TransformerMixin, BaseEstimator):
+    """Impute missing values from the conditionals of a Gaussian mixture.
+
+    A Gaussian mixture is fitted to the data with its missing entries by EM
+    on the observed-data likelihood (values missing at random); each missing
+    entry is then replaced by its conditional expectation given the row's
+    observed entries (or, with ``sample_posterior=True``, by a draw from the
+    conditional distribution, for multiple imputation). Unlike one Gaussian
+    (a linear regression on the other features), the mixture captures
+    clusters and non-linear dependence.
+
+    Parameters
+    ----------
+    missing_values : float, default=np.nan
+        The placeholder of missing values; only ``np.nan`` is supported (the
+        parameter follows scikit-learn's imputers). Replace another
+        placeholder first, for example ``X[X == -1] = np.nan``.
+    n_components : int, array-like of int or None, default=None
+        Number of components. None chooses it by BIC among 1 to 5; a list
+        chooses among its values. The choice is made by
+        :class:`~gmm_estimators.model_selection.GaussianMixtureIC` on the
+        observed-data likelihood; it never picks a fit whose component
+        collapsed.
+    covariance_type : str or list of str, default='full'
+        Covariance structure (any of :func:`available_covariance_types`, with
+        aliases); a list chooses among them by BIC together with the number
+        of components.
+    sample_posterior : bool, default=False
+        If True, each missing entry is drawn from its conditional
+        distribution given the row's observed entries instead of being set
+        to its conditional mean. Several imputations with different
+        ``random_state`` then give multiple imputation.
+    add_indicator : bool, default=False
+        If True, a :class:`~sklearn.impute.MissingIndicator` is appended to
+        the output (one column per feature with missing values in ``fit``).
+    keep_empty_features : bool, default=False
+        Features missing in every row of ``fit`` carry no information and are
+        left out of the mixture. With False they are dropped from the output
+        of :meth:`transform`; with True they are kept and filled with 0 (the
+        convention of scikit-learn's imputers).
+    reg_covar : float, default=1e-6
+        Added to the diagonal of every covariance, in the data's squared units.
+    max_iter : int, default=100
+        EM iterations per fit.
+    tol : float, default=1e-3
+        EM convergence threshold on the mean log-likelihood.
+    n_init : int, default=1
+        Starts per candidate mixture.
+    init_params : str, default='kmeans'
+        Initialiser of :class:`GaussianMixture` (run on the data with each
+        missing entry replaced by its feature's mean).
+    random_state : int, RandomState instance or None, default=None
+        Seeds the fits and the draws of ``sample_posterior``. With an int
+        seed, :meth:`transform` draws the same values on every call; pass a
+        ``RandomState`` instance to make successive calls differ.
+
+    Attributes
+    ----------
+    mixture_ : GaussianMixture
+        The fitted (or chosen) mixture, over the non-empty features.
+    n_components_ : int
+        Its number of components.
+    covariance_type_ : str
+        Its covariance structure.
+    n_iter_ : int
+        EM iterations of the kept run of ``mixture_``.
+    results_ : dict of ndarray or None
+        The candidates compared by BIC, the ``results_`` table of
+        :class:`~gmm_estimators.model_selection.GaussianMixtureIC`; None when
+        ``n_components`` and ``covariance_type`` are both fixed.
+    indicator_ : MissingIndicator or None
+        The indicator appended with ``add_indicator=True``.
+    n_features_in_ : int
+        Number of features seen during :term:`fit`.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during :term:`fit`, when ``X`` has string
+        column names.
+
+    See Also
+    --------
+    GaussianMixture : The mixture, which fits data with NaN directly.
+    condition : The conditional mixture used for the imputation.
+    sklearn.impute.IterativeImputer : Imputation by chained regressions.
+
+    Notes
+    -----
+    For a row with observed features ``o`` and missing features ``m``, the
+    imputed value is the conditional mean
+
+    ``E[x_m | x_o] = sum_k p(k | x_o) (mu_km + S_k,mo S_k,oo^{-1} (x_o - mu_ko))``
+
+    with ``p(k | x_o)`` proportional to ``pi_k N(x_o | mu_ko, S_k,oo)``. With
+    ``sample_posterior=True`` a component is drawn from ``p(k | x_o)`` and the
+    values from its Gaussian conditional. A row with nothing observed is
+    refused by ``fit`` but imputed by :meth:`transform` from the mixture's
+    mean (or a draw from the mixture). Rows are grouped by missingness
+    pattern: the work is a few matrix products per pattern.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gmm_estimators import GaussianMixtureImputer
+    >>> X = np.array([[1.0, 2.0], [2.0, 4.1], [3.0, np.nan], [4.0, 7.9], [5.0, 10.1]])
+    >>> imputer = GaussianMixtureImputer(n_components=1).fit(X)
+    >>> imputer.transform(X)[2].round(1)
+    array([3., 6.])
+    """
+
+    _parameter_constraints: dict = {
+        "missing_values": [MissingValues(numeric_only=True)],
+        "n_components": [
+            Interval(Integral, 1, None, closed="left"),
+            "array-like",
+            None,
+        ],
+        "covariance_type": [
+            StrOptions(set(available_covariance_types(aliases=True))),
+            list,
+            tuple,
+        ],
+        "sample_posterior": ["boolean"],
+        "add_indicator": ["boolean"],
+        "keep_empty_features": ["boolean"],
+        "reg_covar": [Interval(Real, 0.0, None, closed="left")],
+        "max_iter": [Interval(Integral, 0, None, closed="left")],
+        "tol": [Interval(Real, 0.0, None, closed="left")],
+        "n_init": [Interval(Integral, 1, None, closed="left")],
+        "init_params": [str],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(
+        self,
+        *,
+        missing_values=np.nan,
+        n_components=None,
+        covariance_type="full",
+        sample_posterior=False,
+        add_indicator=False,
+        keep_empty_features=False,
+        reg_covar=1e-6,
+        max_iter=100,
+        tol=1e-3,
+        n_init=1,
+        init_params="kmeans",
+        random_state=None,
+    ):
+        self.missing_values = missing_values
+        self.n_components = n_components
+        self.covariance_type = covariance_type
+        self.sample_posterior = sample_posterior
+        self.add_indicator = add_indicator
+        self.keep_empty_features = keep_empty_features
+        self.reg_covar = reg_covar
+        self.max_iter = max_iter
+        self.tol = tol
+        self.n_init = n_init
+        self.init_params = init_params
+        self.random_state = random_state
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        return tags
+
+    def _check_missing_values(self):
+        if not is_scalar_nan(self.missing_values):
+            raise ValueError(
+                f"{type(self).__name__} supports only missing_values=np.nan; got "
+                f"{self.missing_values!r}. Replace the placeholder by NaN first, "
+                "for example X = np.where(X == placeholder, np.nan, X)."
+            )
+
+    def _candidates(self):
+        if self.n_components is None:
+            ks = list(_DEFAULT_CANDIDATES)
+        elif isinstance(self.n_components, Integral):
+            ks = [int(self.n_components)]
+        else:
+            ks = np.asarray(self.n_components).ravel().tolist()
+            if not ks or not all(
+                isinstance(k, Integral) and not isinstance(k, bool) and k >= 1
+                for k in ks
+            ):
+                raise ValueError(
+                    "n_components must be None, a positive int or a non-empty list "
+                    f"of positive ints; got {self.n_components!r}."
+                )
+        types = (
+            [self.covariance_type]
+            if isinstance(self.covariance_type, str)
+            else list(self.covariance_type)
+        )
+        if not types:
+            raise ValueError("covariance_type is an empty list; give at least one.")
+        for name in types:
+            get_covariance_model(name)  # a clear error for an unknown name
+        return ks, types
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Fit the Gaussian mixture (chosen by BIC unless fixed) to X.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Data with NaN where values are missing.
+        y : Ignored
+            Not used, present for API consistency by convention.
+
+        Returns
+        -------
+        self : object
+            The fitted imputer.
+        """
+        self._check_missing_values()
+        X = validate_data(
+            self,
+            X,
+            dtype=FLOAT_DTYPES,
+            ensure_all_finite="allow-nan",
+            ensure_min_samples=2,
+        )
+        ks, types = self._candidates()
+        mask = np.isnan(X)
+        self._empty_features = mask.all(axis=0)
+        if self._empty_features.all():
+            raise ValueError(
+                "Every feature of X is missing (NaN) in every row; there is nothing "
+                "to fit the mixture to."
+            )
+        kept = X[:, ~self._empty_features]
+        params = {
+            "reg_covar": self.reg_covar,
+            "max_iter": self.max_iter,
+            "tol": self.tol,
+            "n_init": self.n_init,
+            "init_params": self.init_params,
+            "random_state": self.random_state,
+        }
+        if len(ks) == 1 and len(types) == 1:
+            self.mixture_ = GaussianMixture(ks[0], covariance_type=types[0], **params)
+            self.mixture_.fit(kept)
+            self.results_ = None
+        else:
+            # Imported here: model_selection imports the estimators' modules.
+            from .model_selection import GaussianMixtureIC
+
+            selector = GaussianMixtureIC(
+                n_components=ks, covariance_types=types, **params
+            ).fit(kept)
+            self.mixture_ = selector.best_estimator_
+            self.results_ = selector.results_
+        self.n_components_ = int(self.mixture_.n_components)
+        self.covariance_type_ = str(self.mixture_.covariance_type)
+        self.n_iter_ = int(self.mixture_.n_iter_)
+        if self.add_indicator:
+            self.indicator_ = MissingIndicator(
+                missing_values=np.nan, error_on_new=False
+            ).fit(X)
+        else:
+            self.indicator_ = None
+        return self
+
+    def transform(self, X):
+        """Replace the missing values of X by conditional means (or draws).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Data with NaN where values are missing.
+
+        Returns
+        -------
+        X_imputed : ndarray of shape (n_samples, n_features_out)
+            X without missing values; features empty in ``fit`` are dropped
+            (or filled with 0 if ``keep_empty_features=True``), and the
+            missing indicator is appended if ``add_indicator=True``.
+        """
+        check_is_fitted(self)
+        X = validate_data(
+            self,
+            X,
+            dtype=FLOAT_DTYPES,
+            ensure_all_finite="allow-nan",
+            reset=False,
+            copy=True,
+        )
+        kept = X[:, ~self._empty_features]
+        if np.isnan(kept).any():
+            kept = self._impute(kept)
+        if self.keep_empty_features:
+            out = X
+            out[:, ~self._empty_features] = kept
+            out[:, self._empty_features] = 0.0
+        else:
+            out = kept
+        if self.indicator_ is not None:
+            out = np.hstack([out, self.indicator_.transform(X).astype(out.dtype)])
+        return out
+
+    def _impute(self, X):
+        """Fill the NaN of X in place, pattern groups at a time (see ``_missing``)."""
+        mixture = self.mixture_
+        n_components, n_features = mixture.means_.shape
+        full = get_covariance_model(mixture.covariance_type).to_full(
+            np.asarray(mixture.covariances_, np.float64), n_components, n_features
+        )
+        weights = np.asarray(mixture.weights_, np.float64)
+        means = np.asarray(mixture.means_, np.float64)
+        rng = check_random_state(self.random_state) if self.sample_posterior else None
+        with one_blas_thread():
+            index = _missing.PatternIndex.from_array(X.astype(np.float64))
+            groups = _missing.e_step_groups(index, weights, means, full)
+            for rows, weighted_log_prob, expected, group in groups:
+                missing, cond_covs, counts = group
+                if missing.size == 0:
+                    continue
+                resp, _ = log_normalize(weighted_log_prob)
+                # Conditional means of each component, (n, K, m).
+                pattern_of_row = np.repeat(np.arange(len(counts)), counts)
+                columns = missing[pattern_of_row]  # (n, m)
+                values = np.take_along_axis(
+                    expected + means[:, np.newaxis, :],
+                    np.broadcast_to(columns, (n_components, *columns.shape)),
+                    axis=2,
+                ).transpose(1, 0, 2)
+                if rng is None:
+                    filled = np.einsum("nk,nkm->nm", resp, values)
+                else:
+                    filled = _draw(resp, values, cond_covs, pattern_of_row, rng)
+                target = index.order[rows]
+                X[target[:, np.newaxis], columns] = filled
+        return X
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the output features.
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Input feature names; None uses ``feature_names_in_`` or
+            ``x0, x1, ...``.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str objects
+        """
+        check_is_fitted(self, "n_features_in_")
+        input_features = _check_feature_names_in(self, input_features)
+        names = (
+            input_features
+            if self.keep_empty_features
+            else input_features[~self._empty_features]
+        )
+        if self.indicator_ is not None:
+            names = np.concatenate(
+                [names, self.indicator_.get_feature_names_out(input_features)]
+            )
+        return np.asarray(names, dtype=object)
+
+
+def _draw(resp, means, covariances, pattern_of_row, rng):
+    """One draw per row from its conditional mixture.
+
+    ``resp`` (n, K), ``means`` (n, K, m), ``covariances`` (K, P, m, m) with
+    each row's pattern in ``pattern_of_row``.
+    """
+    n_rows, n_components, m = means.shape
+    cumulative = np.cumsum(resp, axis=1)
+    cumulative[:, -1] = 1.0
+    components = (rng.uniform(size=(n_rows, 1)) > cumulative).sum(axis=1)
+    components = np.minimum(components, n_components - 1)
+    factors = _safe_cholesky(covariances.reshape(-1, m, m)).reshape(covariances.shape)
+    noise = rng.standard_normal(size=(n_rows, m))
+    rows = np.arange(n_rows)
+    chosen = factors[components, pattern_of_row]  # (n, m, m)
+    return means[rows, components] + np.einsum("nab,nb->na", chosen, noise)

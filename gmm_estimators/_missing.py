@@ -1,0 +1,486 @@
+"""EM for Gaussian mixtures on data with values missing at random (NaN).
+
+The observed-data log-likelihood of a row is the mixture's marginal density
+over its observed features. EM for it (Ghahramani and Jordan, 1994) differs
+from the complete-data EM only in its statistics:
+
+* E-step: responsibilities from the marginal densities
+  ``r_ik ∝ pi_k N(x_io | mu_ko, S_k,oo)``;
+* the missing entries are replaced, per component, by their conditional
+  expectation ``xhat_ik,m = mu_km + B_k (x_io - mu_ko)`` and the scatter gets
+  their conditional covariance ``C_k = S_k,mm - B_k S_k,om``:
+  ``sum_i r_ik ((xhat_ik - mu)(xhat_ik - mu)^T + C_ik)``;
+* M-step: the covariance structure's own M-step on that expected scatter,
+  so every registered structure (and the conjugate prior) works unchanged.
+
+Rows are grouped by missingness pattern, and patterns with the same number
+``m`` of missing features are handled together: one batched factorisation
+of their ``m x m`` precision blocks, and per row the product with the full
+precision that complete data need too, plus ``m x m`` work (see
+:func:`e_step`). The sums are taken about the current means, which keeps the
+scatter's mean correction small.
+
+Plain functions, and the engine's data source for such rows
+(:class:`MissingValuesSource`, made by :func:`make_source`): the engine's
+loop, restarts and M-step run unchanged on it. :func:`weighted_log_prob`
+gives prediction its marginal densities.
+"""
+
+# Authors: The gmm_estimators developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._conditional import _LOG_2PI, _safe_cholesky, log_normalize, missing_patterns
+from ._engine import ArraySource, one_blas_thread
+
+__all__ = [
+    "ExpectedStatistics",
+    "check_fit_input",
+    "check_missing",
+    "e_step",
+    "e_step_groups",
+    "MissingValuesSource",
+    "make_source",
+    "has_missing",
+    "mean_imputed",
+    "weighted_log_prob",
+]
+
+
+def has_missing(X):
+    """Whether a validated float array has any NaN."""
+    return bool(np.isnan(X).any()) if X.dtype.kind == "f" else False
+
+
+def check_missing(X, *, allow_empty_rows=False):
+    """Refuse rows (and features) without any observed value.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, d)
+    allow_empty_rows : bool, default=False
+        Whether rows with nothing observed are accepted (imputation can fill
+        them from the unconditional mixture; likelihoods cannot use them).
+    """
+    mask = np.isnan(X)
+    empty_rows = np.flatnonzero(mask.all(axis=1))
+    if empty_rows.size and not allow_empty_rows:
+        listed = ", ".join(map(str, empty_rows[:10])) + (
+            ", ..." if empty_rows.size > 10 else ""
+        )
+        raise ValueError(
+            f"{empty_rows.size} row(s) of X have no observed value (every entry is "
+            f"NaN): rows {listed}. A row with nothing observed carries no "
+            "information about the mixture; drop these rows first."
+        )
+    return mask
+
+
+def check_fit_input(X):
+    """Refuse rows and features without any observed value (fit)."""
+    _check_no_empty_features(check_missing(X))
+
+
+def _check_no_empty_features(mask):
+    empty = np.flatnonzero(mask.all(axis=0))
+    if empty.size:
+        raise ValueError(
+            f"Feature(s) {empty.tolist()} of X are missing (NaN) in every row, so "
+            "their distribution cannot be estimated. Drop these columns first "
+            "(GaussianMixtureImputer does so, see its keep_empty_features)."
+        )
+
+
+# ---------------------------------------------------------------------------
+# Statistics
+
+
+@dataclass
+class ExpectedStatistics:
+    """Expected sufficient statistics of the complete data, as plain sums.
+
+    Sums are about reference means ``reference`` (those of the E-step), which
+    keeps the scatter's mean correction small; blocks add.
+
+    Attributes
+    ----------
+    nk : ndarray of shape (K,)
+        ``sum_i w_i r_ik``.
+    sums : ndarray of shape (K, d)
+        ``sum_i w_i r_ik (xhat_ik - ref_k)``.
+    raw : ndarray of shape (K, d, d)
+        ``sum_i w_i r_ik ((xhat_ik - ref_k)(xhat_ik - ref_k)^T + C_ik)``.
+    reference : ndarray of shape (K, d)
+    """
+
+    nk: np.ndarray
+    sums: np.ndarray
+    raw: np.ndarray
+    reference: np.ndarray
+
+    def __iadd__(self, other):
+        self.nk = self.nk + other.nk
+        self.sums = self.sums + other.sums
+        self.raw = self.raw + other.raw
+        return self
+
+    def finalize(self, nk_reg):
+        """Means and the expected scatter about them, ``(K, d)`` and ``(K, d, d)``.
+
+        ``nk_reg`` is ``nk`` with scikit-learn's ``10 eps`` guard, as in the
+        complete-data M-step.
+        """
+        shift = self.sums / nk_reg[:, np.newaxis]
+        factor = 2.0 / nk_reg - self.nk / nk_reg**2
+        scatter = self.raw - factor[:, np.newaxis, np.newaxis] * (
+            self.sums[:, :, np.newaxis] * self.sums[:, np.newaxis, :]
+        )
+        return self.reference + shift, 0.5 * (scatter + scatter.transpose(0, 2, 1))
+
+
+@dataclass
+class PatternIndex:
+    """Rows with NaN sorted by missingness pattern, as the E-step reads them.
+
+    Built once per fit. Patterns are ordered by their number of missing
+    features and rows are permuted so that each pattern's rows are
+    contiguous; missing entries are stored as 0.
+
+    Attributes
+    ----------
+    X : ndarray of shape (n, d)
+        The sorted rows, missing entries 0 (float64).
+    observed : ndarray of shape (n, d)
+        1.0 where observed, 0.0 where missing.
+    n_observed : ndarray of shape (n,)
+        Observed features per row.
+    sample_weight : ndarray of shape (n,) or None
+        Sorted like ``X``.
+    missing : list of ndarray of int
+        The missing features of each pattern.
+    starts : ndarray of shape (P + 1,)
+        Row ``starts[p]`` is the first of pattern ``p``; ``starts[P] = n``.
+    order : ndarray of shape (n,)
+        ``X = original[order]``.
+    """
+
+    X: np.ndarray
+    observed: np.ndarray
+    n_observed: np.ndarray
+    sample_weight: np.ndarray | None
+    missing: list
+    starts: np.ndarray
+    order: np.ndarray
+
+    @classmethod
+    def from_array(cls, X, sample_weight=None):
+        patterns = sorted(missing_patterns(X), key=lambda p: p.missing.size)
+        order = np.concatenate([p.rows for p in patterns])
+        starts = np.concatenate([[0], np.cumsum([p.rows.size for p in patterns])])
+        sorted_X = np.asarray(X, dtype=np.float64)[order]
+        mask = np.isnan(sorted_X)
+        sorted_X[mask] = 0.0
+        observed = (~mask).astype(np.float64)
+        weights = None if sample_weight is None else sample_weight[order]
+        return cls(
+            sorted_X,
+            observed,
+            observed.sum(axis=1),
+            weights,
+            [p.missing for p in patterns],
+            starts,
+            order,
+        )
+
+    def groups(self, entries_per_row):
+        """Runs of patterns with as many missing features, bounded in rows.
+
+        Yields ``(first, last)`` pattern ranges: equal numbers ``m`` of
+        missing features, and at most ``budget / entries_per_row(m)`` rows
+        unless one pattern alone has more.
+        """
+        n_patterns = len(self.missing)
+        first = 0
+        while first < n_patterns:
+            m = self.missing[first].size
+            budget = max(1, _GROUP_ENTRIES // entries_per_row(m))
+            last = first + 1
+            while (
+                last < n_patterns
+                and self.missing[last].size == m
+                and self.starts[last + 1] - self.starts[first] <= budget
+            ):
+                last += 1
+            yield first, last
+            first = last
+
+
+# Entries of the largest temporary of a group of rows in the E-step.
+_GROUP_ENTRIES = 2**19
+
+
+def _inverse_and_log_det(matrices):
+    """Inverses and ``log det`` of a stack of SPD matrices (never raises)."""
+    chol = _safe_cholesky(matrices)
+    inv_chol = np.tril(np.linalg.inv(chol))
+    log_det = 2.0 * np.log(np.diagonal(chol, axis1=-2, axis2=-1)).sum(axis=-1)
+    return inv_chol.swapaxes(-1, -2) @ inv_chol, log_det
+
+
+def e_step_groups(index, weights, means, covariances):
+    """The per-group terms of the E-step (see :func:`e_step`).
+
+    Yields
+    ------
+    rows : slice
+        The group's rows in ``index`` order.
+    weighted_log_prob : ndarray of shape (n_g, K)
+        ``log pi_k + log N(x_o | mu_ko, S_k,oo)``.
+    expected : ndarray of shape (K, n_g, d)
+        ``E[x | x_o, k] - mu_k``.
+    group : tuple
+        The group's missing features ``(P, m)``, their conditional
+        covariances ``(K, P, m, m)`` and the rows per pattern ``(P,)``.
+    """
+    n_components, d = means.shape
+    with np.errstate(divide="ignore"):
+        log_weights = np.log(weights)
+    precisions, log_det_cov = _inverse_and_log_det(covariances)
+    for first, last in index.groups(lambda m: n_components * (d + m * m)):
+        m = index.missing[first].size
+        start, stop = index.starts[first], index.starts[last]
+        counts = np.diff(index.starts[first : last + 1])
+        rows = slice(start, stop)
+        # (K, n, d) residuals with missing entries 0, and Lambda r.
+        residuals = (index.X[np.newaxis, rows] - means[:, np.newaxis]) * index.observed[
+            np.newaxis, rows
+        ]
+        lam_r = residuals @ precisions
+        log_dens = np.einsum("knd,knd->nk", residuals, lam_r) + log_det_cov
+        expected = residuals
+        missing = np.stack(index.missing[first:last])  # (P, m)
+        cond_covs = None
+        if m:
+            blocks = precisions[:, missing[:, :, None], missing[:, None, :]]
+            cond_covs, log_det_mm = _inverse_and_log_det(blocks)  # (K, P, m, m)
+            pattern_of_row = np.repeat(np.arange(last - first), counts)
+            row_missing = np.broadcast_to(
+                missing[pattern_of_row], (n_components, stop - start, m)
+            )
+            lam_r_m = np.take_along_axis(lam_r, row_missing, axis=2)  # (K, n, m)
+            shift = (cond_covs[:, pattern_of_row] @ lam_r_m[..., None])[..., 0]
+            log_dens -= np.einsum("knm,knm->nk", shift, lam_r_m)
+            log_dens += log_det_mm[:, pattern_of_row].T
+            np.put_along_axis(expected, row_missing, -shift, axis=2)
+        log_dens += index.n_observed[rows, np.newaxis] * _LOG_2PI
+        yield (
+            rows,
+            -0.5 * log_dens + log_weights,
+            expected,
+            (missing, cond_covs, counts),
+        )
+
+
+def marginal_weighted_log_prob(index, weights, means, covariances):
+    """``log pi_k + log N(x_o | mu_ko, S_k,oo)`` of every row, in X's order.
+
+    The vectorised counterpart of ``_conditional.marginal_log_prob``.
+    """
+    out = np.empty((index.X.shape[0], weights.shape[0]))
+    for rows, weighted_log_prob, _, _ in e_step_groups(
+        index, weights, means, covariances
+    ):
+        out[index.order[rows]] = weighted_log_prob
+    return out
+
+
+def e_step(index, weights, means, covariances):
+    """Observed-data log-likelihood and expected statistics of rows with NaN.
+
+    Parameters
+    ----------
+    index : PatternIndex
+        The rows (centred or not: ``means`` in the same coordinates). No row
+        may be entirely missing.
+    weights, means, covariances : ndarray
+        Parameters in full-matrix form, ``(K,)``, ``(K, d)``, ``(K, d, d)``.
+
+    Returns
+    -------
+    log_likelihood : float
+        ``sum_i w_i log p(x_io)``.
+    stats : ExpectedStatistics
+
+    Notes
+    -----
+    With the precision ``Lambda = Sigma^{-1}`` and ``r`` the residual
+    ``x - mu`` with its missing entries set to 0, the conditional
+    expectation of the residual on the missing features is
+    ``e_m = -Lambda_mm^{-1} (Lambda r)_m``, their conditional covariance is
+    ``Lambda_mm^{-1}``, the observed block's Mahalanobis distance is
+    ``r^T Lambda r - (Lambda r)_m^T Lambda_mm^{-1} (Lambda r)_m`` and
+    ``log det Sigma_oo = log det Sigma + log det Lambda_mm``. Patterns with
+    the same number ``m`` of missing features are handled together: one
+    batched factorisation of their ``m x m`` blocks, and per row a product
+    with the full precision (as for complete data) plus ``m x m`` work.
+    """
+    n_components, d = means.shape
+    stats = ExpectedStatistics(
+        np.zeros(n_components),
+        np.zeros((n_components, d)),
+        np.zeros((n_components, d, d)),
+        means.copy(),
+    )
+    conditional_scatter = np.zeros((n_components, d * d))
+    log_likelihood = 0.0
+    for rows, weighted_log_prob, expected, group in e_step_groups(
+        index, weights, means, covariances
+    ):
+        missing, cond_covs, counts = group
+        resp, log_norm = log_normalize(weighted_log_prob)
+        w = None if index.sample_weight is None else index.sample_weight[rows]
+        if w is None:
+            log_likelihood += float(log_norm.sum())
+        else:
+            log_likelihood += float(w @ log_norm)
+            resp *= w[:, np.newaxis]
+        stats.nk += resp.sum(axis=0)
+        stats.sums += np.einsum("nk,knd->kd", resp, expected)
+        weighted = expected * resp.T[:, :, np.newaxis]
+        stats.raw += weighted.transpose(0, 2, 1) @ expected
+        if missing.size:
+            # sum_i r_ik C_k,p(i), each pattern's block added at its features.
+            pattern_nk = np.add.reduceat(resp, counts.cumsum() - counts, axis=0)
+            blocks = cond_covs * pattern_nk.T[:, :, None, None]
+            positions = (missing[:, :, None] * d + missing[:, None, :]).ravel()
+            for k in range(n_components):
+                conditional_scatter[k] += np.bincount(
+                    positions, weights=blocks[k].ravel(), minlength=d * d
+                )
+    stats.raw += conditional_scatter.reshape(n_components, d, d)
+    return log_likelihood, stats
+
+
+# ---------------------------------------------------------------------------
+# M-step for any registered structure
+
+
+def _scatter_in_model_form(model, scatter):
+    """The expected per-component scatter ``(K, d, d)`` in the form ``model`` takes."""
+    return model.scatter.from_full(scatter)
+
+
+def observed_log_likelihood(X, weights, means, covariances, sample_weight=None):
+    """``sum_i w_i log p(x_io)`` for full-matrix parameters (tests, oracles)."""
+    from ._conditional import marginal_log_prob
+
+    weighted = marginal_log_prob(X, weights, means, covariances)
+    per_row = log_normalize(weighted)[1]
+    return float(per_row.sum() if sample_weight is None else sample_weight @ per_row)
+
+
+# ---------------------------------------------------------------------------
+# The data source of the engine for rows with missing values
+
+
+def mean_imputed(X, sample_weight=None):
+    """X with each NaN replaced by its feature's (weighted) observed mean."""
+    mask = np.isnan(X)
+    w = np.ones(X.shape[0]) if sample_weight is None else sample_weight
+    observed_weight = (~mask * w[:, np.newaxis]).sum(axis=0)
+    totals = (np.where(mask, 0.0, X) * w[:, np.newaxis]).sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = totals / observed_weight
+    means = np.where(np.isfinite(means), means, 0.0)
+    return np.where(mask, means.astype(X.dtype), X)
+
+
+class _FormStatistics:
+    """Expected statistics seen through a structure's statistics form.
+
+    The engine's M-step reads ``nk`` and ``finalize(nk_reg, total_scatter)``;
+    the expected scatter is per component, and the form reduces it to what
+    the structure's M-step takes.
+    """
+
+    def __init__(self, stats, form):
+        self.stats = stats
+        self.form = form
+        self.nk = stats.nk
+
+    def finalize(self, nk_reg, total_scatter=None):
+        means, scatter = self.stats.finalize(nk_reg)
+        return means, self.form.from_full(scatter)
+
+
+class MissingValuesSource(ArraySource):
+    """A data source whose rows have missing values (NaN).
+
+    To everything that reads rows block by block (the initialisers, the
+    statistics of a start, the prior's defaults, the collapse check) it is
+    the array with each missing value replaced by its feature's mean; its
+    E-step (:meth:`e_step`) is the observed-data one, by missingness
+    pattern, with the expected statistics of :func:`e_step`. The engine's
+    loop, restarts and M-step are unchanged.
+    """
+
+    index = None
+
+    @classmethod
+    def from_arrays(cls, X, sample_weight=None, *, cache_features=False):
+        check_fit_input(X)
+        source = super().from_arrays(mean_imputed(X, sample_weight), sample_weight)
+        source.index = PatternIndex.from_array(
+            X.astype(np.float64) - source.center, sample_weight
+        )
+        return source
+
+    def e_step(self, model, params, mapper=map, *, entropy=False):
+        if entropy:
+            raise ValueError(
+                "Missing values are not supported by the variational mixture; "
+                "impute them first (GaussianMixtureImputer) or use GaussianMixture."
+            )
+        n_components, d = params.means.shape
+        full = model.to_full(params.covariances, n_components, d)
+        log_likelihood, stats = e_step(self.index, params.weights, params.means, full)
+        return log_likelihood, _FormStatistics(stats, model.scatter)
+
+
+    def reduce_log_prob(self, model, params, reduce):
+        n_components, d = params.means.shape
+        full = model.to_full(params.covariances, n_components, d)
+        with one_blas_thread():
+            weighted = marginal_weighted_log_prob(
+                self.index, params.weights, params.means, full
+            )
+        return reduce(weighted)
+
+
+def make_source(X, sample_weight=None, *, cache_features=False):
+    """The engine's data source for validated training data, NaN or not."""
+    if has_missing(X):
+        return MissingValuesSource.from_arrays(X, sample_weight)
+    return ArraySource.from_arrays(X, sample_weight, cache_features=cache_features)
+
+
+def weighted_log_prob(estimator, X):
+    """``log pi_k + log N(x_o | mu_ko, S_k,oo)`` of a fitted estimator, (n, K).
+
+    Rows with nothing observed are refused; the result has X's dtype.
+    """
+    check_missing(X)
+    n_components, n_features = estimator.means_.shape
+    full = estimator._covariance_model().to_full(
+        np.asarray(estimator.covariances_, dtype=np.float64), n_components, n_features
+    )
+    means = np.asarray(estimator.means_, dtype=np.float64)
+    weights = np.asarray(estimator.weights_, dtype=np.float64)
+    center = weights @ means
+    with one_blas_thread():
+        index = PatternIndex.from_array(X.astype(np.float64) - center)
+        weighted = marginal_weighted_log_prob(index, weights, means - center, full)
+    return weighted.astype(X.dtype)

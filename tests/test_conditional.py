@@ -1,0 +1,195 @@
+"""Tests of the marginals and conditionals of Gaussian mixtures (_conditional)."""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+from scipy import integrate
+from scipy.stats import multivariate_normal
+
+from gmm_estimators import ConditionalMixture, GaussianMixture, condition
+from gmm_estimators._conditional import (
+    conditional_gaussians,
+    marginal_log_prob,
+    missing_patterns,
+)
+
+
+def random_mixture(rng, n_components, n_features):
+    weights = rng.dirichlet(np.ones(n_components))
+    means = rng.randn(n_components, n_features) * 2
+    factors = rng.randn(n_components, n_features, n_features)
+    covariances = factors @ factors.transpose(0, 2, 1) + 0.5 * np.eye(n_features)
+    return weights, means, covariances
+
+
+def mixture_logpdf(x, weights, means, covariances):
+    return np.logaddexp.reduce(
+        [
+            np.log(w) + multivariate_normal(m, c).logpdf(x)
+            for w, m, c in zip(weights, means, covariances, strict=True)
+        ],
+        axis=0,
+    )
+
+
+def test_missing_patterns_partition_rows():
+    X = np.array([[1.0, np.nan], [np.nan, 2.0], [3.0, 4.0], [5.0, np.nan]])
+    patterns = missing_patterns(X)
+    rows = np.sort(np.concatenate([p.rows for p in patterns]))
+    assert_allclose(rows, np.arange(4))
+    by_missing = {tuple(p.missing): p.rows.tolist() for p in patterns}
+    assert by_missing == {(): [2], (0,): [1], (1,): [0, 3]}
+
+
+def test_marginal_log_prob_matches_scipy(rng):
+    weights, means, covariances = random_mixture(rng, 3, 4)
+    X = rng.randn(30, 4) * 2
+    X[rng.rand(30, 4) < 0.35] = np.nan
+    X[0] = [np.nan, 1.0, np.nan, np.nan]
+    weighted = marginal_log_prob(X, weights, means, covariances)
+    for i, row in enumerate(X):
+        o = ~np.isnan(row)
+        if not o.any():
+            assert_allclose(weighted[i], np.log(weights))
+            continue
+        expected = [
+            np.log(w) + multivariate_normal(m[o], c[np.ix_(o, o)]).logpdf(row[o])
+            for w, m, c in zip(weights, means, covariances, strict=True)
+        ]
+        assert_allclose(weighted[i], expected, rtol=1e-10)
+
+
+def test_condition_single_gaussian_closed_form(rng):
+    _, means, covariances = random_mixture(rng, 1, 5)
+    mu, sigma = means[0], covariances[0]
+    given, target = [3, 0], [1, 2, 4]
+    X_given = rng.randn(6, 2)
+    cond = condition((np.ones(1), means, covariances), X_given, given)
+    s_tg = sigma[np.ix_(target, given)]
+    s_gg_inv = np.linalg.inv(sigma[np.ix_(given, given)])
+    expected_means = mu[target] + (X_given - mu[given]) @ (s_tg @ s_gg_inv).T
+    expected_cov = sigma[np.ix_(target, target)] - s_tg @ s_gg_inv @ s_tg.T
+    assert isinstance(cond, ConditionalMixture)
+    assert_allclose(cond.features, target)
+    assert_allclose(cond.weights, 1.0)
+    assert_allclose(cond.mean(), expected_means, rtol=1e-10)
+    assert_allclose(cond.covariances[0], expected_cov, rtol=1e-10, atol=1e-12)
+    assert_allclose(cond.covariance(), np.broadcast_to(expected_cov, (6, 3, 3)))
+    expected_log = multivariate_normal(mu[given], sigma[np.ix_(given, given)]).logpdf(
+        X_given
+    )
+    assert_allclose(cond.log_marginal, expected_log, rtol=1e-10)
+
+
+def test_condition_mixture_brute_force():
+    """Conditional density, mean and variance by numerical integration."""
+    rng = np.random.RandomState(3)
+    weights, means, covariances = random_mixture(rng, 3, 2)
+    x_given = 0.7
+    cond = condition((weights, means, covariances), [[x_given]], [1])
+
+    precisions = np.linalg.inv(covariances)
+    norms = weights / (2 * np.pi * np.sqrt(np.linalg.det(covariances)))
+
+    def joint(t):
+        r = np.array([t, x_given]) - means
+        return float(norms @ np.exp(-0.5 * np.einsum("ka,kab,kb->k", r, precisions, r)))
+
+    assert_allclose(
+        np.log(joint(0.4)), mixture_logpdf([0.4, x_given], weights, means, covariances)
+    )
+
+    marginal = integrate.quad(joint, -40, 40, epsabs=1e-13)[0]
+    mean = integrate.quad(lambda t: t * joint(t), -40, 40, epsabs=1e-13)[0] / marginal
+    second = integrate.quad(lambda t: t * t * joint(t), -40, 40, epsabs=1e-13)[0]
+    variance = second / marginal - mean**2
+    assert_allclose(cond.log_marginal[0], np.log(marginal), rtol=1e-7)
+    assert_allclose(cond.mean()[0, 0], mean, rtol=1e-7)
+    assert_allclose(cond.covariance()[0, 0, 0], variance, rtol=1e-7)
+    # The density of the conditional mixture at a few targets.
+    for t in (-2.0, 0.0, 1.5):
+        density = sum(
+            w * multivariate_normal(m, c).pdf(t)
+            for w, m, c in zip(
+                cond.weights[0],
+                cond.means[0, :, 0],
+                cond.covariances[:, 0, 0],
+                strict=True,
+            )
+        )
+        assert_allclose(density, joint(t) / marginal, rtol=1e-8)
+
+
+def test_condition_accepts_fitted_mixture_and_mask(rng):
+    X = rng.randn(60, 3)
+    gm = GaussianMixture(2, covariance_type="diag", random_state=0).fit(X)
+    by_index = condition(gm, X[:4, [0, 2]], [0, 2])
+    by_mask = condition(gm, X[:4, [0, 2]], np.array([True, False, True]))
+    assert_allclose(by_index.mean(), by_mask.mean())
+    # A diagonal mixture: each component's conditional is its own marginal.
+    assert_allclose(by_index.covariances[:, 0, 0], gm.covariances_[:, 1])
+
+
+def test_given_features_order_follows_X_given(rng):
+    weights, means, covariances = random_mixture(rng, 2, 3)
+    X_given = rng.randn(5, 2)
+    a = condition((weights, means, covariances), X_given, [2, 0])
+    b = condition((weights, means, covariances), X_given[:, ::-1], [0, 2])
+    assert_allclose(a.mean(), b.mean())
+
+
+def test_conditional_gaussians_rows_without_observed_values(rng):
+    weights, means, covariances = random_mixture(rng, 2, 2)
+    X = np.array([[np.nan, np.nan]])
+    (_, resp, cond_means, cond_covs, log_norm) = next(
+        conditional_gaussians(X, weights, means, covariances)
+    )
+    assert_allclose(resp[0], weights)
+    assert_allclose(cond_means[0], means)
+    assert_allclose(cond_covs, covariances)
+    assert_allclose(log_norm, 0.0)
+
+
+def test_sample_matches_moments():
+    rng = np.random.RandomState(1)
+    weights, means, covariances = random_mixture(rng, 2, 3)
+    cond = condition((weights, means, covariances), [[0.3], [-1.0]], [1])
+    draws = cond.sample(20000, random_state=0)
+    assert draws.shape == (2, 20000, 2)
+    for i in range(2):
+        std = np.sqrt(np.diag(cond.covariance()[i]))
+        assert_allclose(draws[i].mean(axis=0), cond.mean()[i], atol=4 * std.max() / 140)
+        assert_allclose(np.cov(draws[i].T), cond.covariance()[i], rtol=0.05, atol=0.05)
+    again = cond.sample(5, random_state=0)
+    assert_allclose(again, cond.sample(5, random_state=0))
+
+
+def test_nearly_singular_block_gives_finite_results():
+    covariances = np.array([[[1.0, 1.0 - 1e-17], [1.0 - 1e-17, 1.0]]])
+    cond = condition((np.ones(1), np.zeros((1, 2)), covariances), [[1.0]], [0])
+    assert np.all(np.isfinite(cond.mean()))
+    assert np.all(np.isfinite(cond.covariances))
+
+
+@pytest.mark.parametrize(
+    "given, X_given, match",
+    [
+        ([0, 0], [[1.0, 1.0]], "repeated"),
+        ([5], [[1.0]], "out of range"),
+        ([0, 1, 2], [[1.0, 1.0, 1.0]], "leave at least one"),
+        ([0], [[np.nan]], "NaN"),
+        ([0], [[1.0, 2.0]], "one column per given feature"),
+        ([], [[1.0]], "empty"),
+        ([0.5], [[1.0]], "integer indices"),
+        (np.array([True, False]), [[1.0]], "length n_features"),
+    ],
+)
+def test_condition_bad_input(rng, given, X_given, match):
+    weights, means, covariances = random_mixture(rng, 2, 3)
+    with pytest.raises(ValueError, match=match):
+        condition((weights, means, covariances), X_given, given)
+
+
+def test_condition_unfitted_mixture():
+    with pytest.raises(TypeError, match="Fit the mixture first"):
+        condition(GaussianMixture(2), [[1.0]], [0])

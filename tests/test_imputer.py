@@ -1,0 +1,168 @@
+"""Tests of GaussianMixtureImputer."""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LinearRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from gmm_estimators import GaussianMixtureImputer
+
+
+def correlated_clusters(rng, n=150, missing=0.2):
+    cov = [[1.0, 0.8, 0.5], [0.8, 1.0, 0.6], [0.5, 0.6, 1.0]]
+    X = np.vstack(
+        [
+            rng.multivariate_normal([0, 0, 0], cov, n),
+            rng.multivariate_normal([5, -3, 2], np.eye(3) * 0.5, n),
+        ]
+    )
+    Xm = X.copy()
+    Xm[rng.rand(*X.shape) < missing] = np.nan
+    keep = ~np.isnan(Xm).all(axis=1)
+    return X[keep], Xm[keep]
+
+
+@parametrize_with_checks(
+    [GaussianMixtureImputer(n_components=2, max_iter=20, random_state=0)]
+)
+def test_check_estimator(estimator, check):
+    check(estimator)
+
+
+def test_single_gaussian_imputes_closed_form_conditional_mean(rng):
+    X, Xm = correlated_clusters(rng)
+    imputer = GaussianMixtureImputer(n_components=1, tol=1e-10, max_iter=500)
+    out = imputer.fit_transform(Xm)
+    mu, sigma = imputer.mixture_.means_[0], imputer.mixture_.covariances_[0]
+    for i in np.flatnonzero(np.isnan(Xm).any(axis=1))[:10]:
+        m = np.isnan(Xm[i])
+        o = ~m
+        expected = mu[m] + sigma[np.ix_(m, o)] @ np.linalg.solve(
+            sigma[np.ix_(o, o)], Xm[i, o] - mu[o]
+        )
+        assert_allclose(out[i, m], expected, rtol=1e-10)
+    observed = ~np.isnan(Xm)
+    assert_array_equal(out[observed], Xm[observed])
+
+
+def test_mixture_beats_mean_imputation(rng):
+    X, Xm = correlated_clusters(rng)
+    missing = np.isnan(Xm)
+    mixture = GaussianMixtureImputer(n_components=2, random_state=0).fit_transform(Xm)
+    mean = SimpleImputer().fit_transform(Xm)
+
+    def rmse(out):
+        return np.sqrt(np.mean((out[missing] - X[missing]) ** 2))
+
+    assert rmse(mixture) < 0.6 * rmse(mean)
+
+
+def test_selection_by_bic(rng):
+    _, Xm = correlated_clusters(rng, n=60)
+    imputer = GaussianMixtureImputer(
+        n_components=[1, 2, 3], covariance_type=["full", "diag"], random_state=0
+    )
+    imputer.fit(Xm)
+    results = imputer.results_
+    assert len(results["bic"]) == 6
+    assert imputer.n_components_ == 2
+    best = np.argmin(np.where(results["degenerate"], np.inf, results["bic"]))
+    assert results["n_components"][best] == imputer.n_components_
+    assert results["covariance_type"][best] == imputer.covariance_type_
+    # The criterion is BIC on the observed-data likelihood of the chosen fit.
+    n = Xm.shape[0]
+    expected = -2 * imputer.mixture_.score_samples(Xm).sum() + (
+        imputer.mixture_.n_parameters_ * np.log(n)
+    )
+    assert_allclose(results["bic"][best], expected, rtol=1e-10)
+    assert GaussianMixtureImputer(n_components=2).fit(Xm).results_ is None
+
+
+def test_sample_posterior_draws(rng):
+    _, Xm = correlated_clusters(rng, n=60)
+    missing = np.isnan(Xm)
+    means = GaussianMixtureImputer(n_components=2, random_state=0).fit_transform(Xm)
+    imputer = GaussianMixtureImputer(
+        n_components=2, sample_posterior=True, random_state=0
+    ).fit(Xm)
+    a, b = imputer.transform(Xm), imputer.transform(Xm)
+    assert_array_equal(a, b)  # an int seed draws the same values
+    assert_array_equal(a[~missing], Xm[~missing])
+    assert not np.allclose(a[missing], means[missing])
+    other = imputer.set_params(random_state=1).transform(Xm)
+    assert not np.allclose(a[missing], other[missing])
+    # The average of many draws is the conditional mean.
+    imputer.set_params(random_state=np.random.RandomState(0))
+    row = Xm[np.flatnonzero(missing.any(axis=1))[:1]]
+    draws = imputer.transform(np.repeat(row, 400, axis=0))  # independent draws
+    reference = GaussianMixtureImputer(n_components=2, random_state=0).fit(Xm)
+    spread = draws.std(axis=0).max()
+    assert_allclose(
+        draws.mean(axis=0), reference.transform(row)[0], atol=4 * spread / 14
+    )
+
+
+def test_empty_features_and_indicator(rng):
+    _, Xm = correlated_clusters(rng, n=40)
+    Xm = np.column_stack([Xm[:, 0], np.full(len(Xm), np.nan), Xm[:, 1:]])
+    dropped = GaussianMixtureImputer(n_components=1).fit(Xm)
+    assert dropped.transform(Xm).shape == (len(Xm), 3)
+    assert_array_equal(dropped.get_feature_names_out(), ["x0", "x2", "x3"])
+    kept = GaussianMixtureImputer(n_components=1, keep_empty_features=True).fit(Xm)
+    out = kept.transform(Xm)
+    assert out.shape == (len(Xm), 4)
+    assert_array_equal(out[:, 1], 0.0)
+    assert_allclose(np.delete(out, 1, axis=1), dropped.transform(Xm))
+    indicated = GaussianMixtureImputer(n_components=1, add_indicator=True).fit(Xm)
+    out = indicated.transform(Xm)
+    n_missing_features = int(np.isnan(Xm).any(axis=0).sum())
+    assert out.shape == (len(Xm), 3 + n_missing_features)
+    assert_array_equal(out[:, 3:][:, 0], np.isnan(Xm[:, 0]))
+    assert indicated.get_feature_names_out()[3] == "missingindicator_x0"
+
+
+def test_rows_without_observed_values(rng):
+    _, Xm = correlated_clusters(rng, n=40)
+    imputer = GaussianMixtureImputer(n_components=2, random_state=0).fit(Xm)
+    empty = np.full((1, 3), np.nan)
+    mixture = imputer.mixture_
+    assert_allclose(imputer.transform(empty)[0], mixture.weights_ @ mixture.means_)
+    with pytest.raises(ValueError, match="no observed value"):
+        GaussianMixtureImputer(n_components=1).fit(np.vstack([Xm, empty]))
+
+
+def test_pipeline(rng):
+    X, Xm = correlated_clusters(rng, n=40)
+    y = X[:, 0] + X[:, 1]
+    pipe = make_pipeline(
+        GaussianMixtureImputer(n_components=2, random_state=0), LinearRegression()
+    )
+    assert pipe.fit(Xm, y).score(Xm, y) > 0.8
+
+
+@pytest.mark.parametrize(
+    "missing_values, match",
+    [
+        (-1, "supports only missing_values=np.nan"),
+        (0.0, "supports only missing_values=np.nan"),
+        (None, "missing_values"),
+        ("NaN", "missing_values"),
+    ],
+)
+def test_missing_values_other_than_nan_refused(rng, missing_values, match):
+    X = rng.randn(10, 2)
+    with pytest.raises(ValueError, match=match):
+        GaussianMixtureImputer(missing_values=missing_values).fit(X)
+
+
+def test_all_features_empty_refused():
+    with pytest.raises(ValueError, match="Every feature"):
+        GaussianMixtureImputer(n_components=1).fit(np.full((4, 2), np.nan))
+
+
+def test_bad_n_components_list(rng):
+    with pytest.raises(ValueError, match="n_components"):
+        GaussianMixtureImputer(n_components=[0, 2]).fit(rng.randn(10, 2))

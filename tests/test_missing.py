@@ -1,0 +1,405 @@
+"""Tests of EM with missing values (_missing) and GaussianMixture on NaN."""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from scipy import optimize
+from scipy.stats import multivariate_normal
+
+from gmm_estimators import (
+    ConjugatePrior,
+    GaussianMixture,
+    available_covariance_types,
+)
+from gmm_estimators import _engine as _em
+from gmm_estimators._conditional import PatternGaussians, missing_patterns
+from gmm_estimators._missing import (
+    MissingValuesSource,
+    PatternIndex,
+    e_step,
+    observed_log_likelihood,
+)
+from gmm_estimators.covariance import get_covariance_model
+
+
+def two_clusters(rng, n=120, missing=0.3):
+    X = np.vstack(
+        [
+            rng.multivariate_normal(
+                [0, 0, 0], [[1, 0.6, 0.2], [0.6, 1, 0.3], [0.2, 0.3, 1]], n
+            ),
+            rng.multivariate_normal(
+                [4, 4, -1], [[1, -0.4, 0], [-0.4, 1, 0], [0, 0, 0.5]], n
+            ),
+        ]
+    )
+    Xm = X.copy()
+    Xm[rng.rand(*X.shape) < missing] = np.nan
+    return X, Xm[~np.isnan(Xm).all(axis=1)]
+
+
+def full_params(gm):
+    K, d = gm.means_.shape
+    full = get_covariance_model(gm.covariance_type).to_full(gm.covariances_, K, d)
+    return gm.weights_, gm.means_, full
+
+
+# ------------------------------------------------- the vectorised E-step
+def reference_e_step(X, weights, means, covariances, sample_weight=None):
+    """The E-step pattern by pattern: Cholesky of each observed block, and the
+    conditional means ``mu_m + B (x_o - mu_o)`` and covariances ``C``."""
+    K, d = means.shape
+    nk, sums, raw, log_likelihood = (
+        np.zeros(K),
+        np.zeros((K, d)),
+        np.zeros((K, d, d)),
+        0.0,
+    )
+    w_all = np.ones(X.shape[0]) if sample_weight is None else sample_weight
+    for pattern in missing_patterns(X):
+        o, m = pattern.observed, pattern.missing
+        gaussians = PatternGaussians(means, covariances, o, m)
+        residuals = gaussians.residuals(X[np.ix_(pattern.rows, o)])
+        weighted = gaussians.log_densities(residuals) + np.log(weights)
+        log_norm = np.logaddexp.reduce(weighted, axis=1)
+        w = w_all[pattern.rows]
+        resp = np.exp(weighted - log_norm[:, None]) * w[:, None]
+        log_likelihood += w @ log_norm
+        cond_means = gaussians.conditional_means(residuals)  # (n, K, m)
+        for k in range(K):
+            full = np.tile(X[pattern.rows], 1)
+            full[:, m] = cond_means[:, k]
+            e = full - means[k]
+            nk[k] += resp[:, k].sum()
+            sums[k] += resp[:, k] @ e
+            raw[k] += (e * resp[:, k, None]).T @ e
+            raw[k][np.ix_(m, m)] += resp[:, k].sum() * gaussians.covariances[k]
+    return log_likelihood, nk, sums, raw
+
+
+@pytest.mark.parametrize("budget", [2**20, 40])
+def test_e_step_matches_pattern_by_pattern_reference(rng, budget, monkeypatch):
+    import gmm_estimators._missing as missing_module
+
+    # A small budget splits the rows into many groups and single-pattern chunks.
+    monkeypatch.setattr(missing_module, "_GROUP_ENTRIES", budget)
+    K, d = 3, 4
+    weights = rng.dirichlet(np.ones(K))
+    means = rng.randn(K, d)
+    factors = rng.randn(K, d, d)
+    covariances = factors @ factors.transpose(0, 2, 1) + 0.3 * np.eye(d)
+    X = rng.randn(60, d) * 2
+    X[rng.rand(60, d) < 0.3] = np.nan
+    X[:25, :] = rng.randn(25, d)  # a large complete pattern
+    X = X[~np.isnan(X).all(axis=1)]
+    sample_weight = rng.uniform(0.5, 2.0, X.shape[0])
+    index = PatternIndex.from_array(X, sample_weight)
+    log_likelihood, stats = e_step(index, weights, means, covariances)
+    expected = reference_e_step(X, weights, means, covariances, sample_weight)
+    assert_allclose(log_likelihood, expected[0], rtol=1e-12)
+    assert_allclose(stats.nk, expected[1], rtol=1e-12)
+    assert_allclose(stats.sums, expected[2], rtol=1e-10, atol=1e-12)
+    assert_allclose(stats.raw, expected[3], rtol=1e-10, atol=1e-12)
+
+
+# --------------------------------------------------------- complete data
+@pytest.mark.parametrize(
+    "covariance_type", ["full", "tied", "diag", "spherical", "VEV"]
+)
+def test_missing_path_on_complete_data_matches_engine(rng, covariance_type):
+    """The expected statistics reduce to the complete-data ones without NaN."""
+    X, _ = two_clusters(rng, n=40)
+    model = get_covariance_model(covariance_type)
+    with pytest.warns(Warning):
+        gm = GaussianMixture(
+            2, covariance_type=covariance_type, max_iter=3, random_state=0, tol=0
+        ).fit(X)
+    data = _em.ArraySource.from_arrays(X)
+    start = gm._params_from_attributes(data.center)
+    options = _em.EMOptions(reg_covar=gm.reg_covar, tol=0.0, max_iter=1)
+    engine = _em.run_em(model, data, start, options)
+    run = _em.run_em(model, MissingValuesSource.from_arrays(X), start, options)
+    assert_allclose(run.lower_bound, engine.lower_bound, rtol=1e-12)
+    assert_allclose(run.params.weights, engine.params.weights, rtol=1e-10)
+    assert_allclose(run.params.means, engine.params.means, rtol=1e-9, atol=1e-12)
+    assert_allclose(run.params.covariances, engine.params.covariances, rtol=1e-9)
+
+
+def test_complete_data_fit_unchanged(rng):
+    """Without NaN, fit takes the engine's path: identical to a fit of a copy."""
+    X, _ = two_clusters(rng, n=40)
+    a = GaussianMixture(2, random_state=0).fit(X)
+    b = GaussianMixture(2, random_state=0).fit(X.copy())
+    assert_array_equal(a.means_, b.means_)
+    assert_array_equal(a.score_samples(X), b.score_samples(X))
+
+
+# ------------------------------------------------------------- oracles
+@pytest.mark.parametrize("covariance_type", available_covariance_types())
+def test_observed_log_likelihood_never_decreases(rng, covariance_type):
+    model = get_covariance_model(covariance_type)
+    X, Xm = two_clusters(rng, n=30)
+    if model.max_n_features is not None:
+        Xm = Xm[:, :1][~np.isnan(Xm[:, 0])]
+        Xm[::5] = np.nan
+        Xm = np.column_stack([Xm[:, 0]])
+        Xm = Xm[~np.isnan(Xm).all(axis=1)]
+    gm = GaussianMixture(
+        2,
+        covariance_type=covariance_type,
+        reg_covar=0.0,
+        tol=0.0,
+        max_iter=12,
+        random_state=0,
+    )
+    with pytest.warns(Warning):  # ConvergenceWarning: tol=0 never converges
+        gm.fit(Xm)
+    bounds = np.array(gm.lower_bounds_)
+    assert len(bounds) == 12
+    assert np.all(np.diff(bounds) >= -1e-10 * np.abs(bounds[1:]))
+    # lower_bound_ is the observed-data log-likelihood of the E-step parameters.
+    assert np.all(np.isfinite(bounds))
+
+
+def _unpack(theta, K, d):
+    logits = np.concatenate([[0.0], theta[: K - 1]])
+    weights = np.exp(logits - logits.max())
+    weights /= weights.sum()
+    means = theta[K - 1 : K - 1 + K * d].reshape(K, d)
+    rows, cols = np.tril_indices(d)
+    chol = np.zeros((K, d, d))
+    chol[:, rows, cols] = theta[K - 1 + K * d :].reshape(K, -1)
+    diag = np.arange(d)
+    chol[:, diag, diag] = np.exp(chol[:, diag, diag])
+    return weights, means, chol @ chol.transpose(0, 2, 1)
+
+
+def _pack(weights, means, covariances):
+    K, d = means.shape
+    chol = np.linalg.cholesky(covariances)
+    diag = np.arange(d)
+    chol[:, diag, diag] = np.log(chol[:, diag, diag])
+    rows, cols = np.tril_indices(d)
+    logits = np.log(weights[1:]) - np.log(weights[0])
+    return np.concatenate([logits, means.ravel(), chol[:, rows, cols].ravel()])
+
+
+def _small_problem():
+    rng = np.random.RandomState(7)
+    X = np.vstack(
+        [
+            rng.multivariate_normal([0, 0], [[1, 0.7], [0.7, 1]], 40),
+            rng.multivariate_normal([3, 1], [[0.5, -0.2], [-0.2, 0.8]], 40),
+        ]
+    )
+    X[rng.rand(*X.shape) < 0.25] = np.nan
+    return X[~np.isnan(X).all(axis=1)]
+
+
+def test_fit_is_stationary_point():
+    """Central finite differences of the observed-data log-likelihood vanish."""
+    X = _small_problem()
+    gm = GaussianMixture(
+        2, reg_covar=0.0, tol=1e-14, max_iter=3000, random_state=0
+    ).fit(X)
+    assert gm.converged_
+    weights, means, covariances = full_params(gm)
+    theta = _pack(weights, means, covariances)
+
+    def f(t):
+        return observed_log_likelihood(X, *_unpack(t, 2, 2))
+
+    assert_allclose(f(theta), gm.score(X) * X.shape[0], rtol=1e-10)
+    gradient = optimize.approx_fprime(theta, f, 1e-6)
+    assert np.abs(gradient).max() < 1e-3
+    # A real step in any parameter direction lowers the likelihood (a maximum).
+    step = 1e-2 * np.eye(theta.size)
+    assert all(f(theta + s) < f(theta) for s in step)
+
+
+def test_em_at_least_as_good_as_direct_maximisation():
+    """From the same start, L-BFGS on the observed-data likelihood does no better.
+
+    (A start between the two clusters lets either method reach a different
+    local maximum, which says nothing about either; this start is near them.)
+    """
+    X = _small_problem()
+    weights = np.array([0.5, 0.5])
+    means = np.array([[0.0, 0.0], [3.0, 1.0]])
+    covariances = np.array([np.eye(2), np.eye(2)])
+    gm = GaussianMixture(
+        2,
+        reg_covar=0.0,
+        tol=1e-12,
+        max_iter=3000,
+        weights_init=weights,
+        means_init=means,
+        precisions_init=np.linalg.inv(covariances),
+    ).fit(X)
+    result = optimize.minimize(
+        lambda t: -observed_log_likelihood(X, *_unpack(t, 2, 2)),
+        _pack(weights, means, covariances),
+        method="L-BFGS-B",
+    )
+    em = gm.score(X) * X.shape[0]
+    assert em >= -result.fun - 1e-9 * abs(result.fun)
+    assert_allclose(gm.means_, _unpack(result.x, 2, 2)[1], atol=1e-3)
+
+
+def test_recovers_known_mixture_with_30_percent_missing():
+    rng = np.random.RandomState(0)
+    means = np.array([[0.0, 0.0, 0.0], [5.0, 5.0, -2.0]])
+    covariances = np.array(
+        [
+            [[1.0, 0.6, 0.3], [0.6, 1.0, 0.4], [0.3, 0.4, 1.0]],
+            [[1.0, -0.5, 0.0], [-0.5, 1.0, 0.2], [0.0, 0.2, 0.5]],
+        ]
+    )
+    counts = [600, 900]
+    X = np.vstack(
+        [
+            rng.multivariate_normal(m, c, n)
+            for m, c, n in zip(means, covariances, counts, strict=True)
+        ]
+    )
+    X[rng.rand(*X.shape) < 0.3] = np.nan
+    X = X[~np.isnan(X).all(axis=1)]
+    assert 0.28 < np.isnan(X).mean() < 0.32
+    gm = GaussianMixture(2, random_state=0, tol=1e-6).fit(X)
+    order = np.argsort(gm.means_[:, 0])
+    assert_allclose(gm.weights_[order], [0.4, 0.6], atol=0.03)
+    assert_allclose(gm.means_[order], means, atol=0.12)
+    assert_allclose(gm.covariances_[order], covariances, atol=0.15)
+
+
+# ------------------------------------------------- prediction with NaN
+def test_score_samples_is_marginal_density(rng):
+    _, Xm = two_clusters(rng, n=40)
+    gm = GaussianMixture(2, covariance_type="tied", random_state=0).fit(Xm)
+    weights, means, full = full_params(gm)
+    for i in range(0, Xm.shape[0], 7):
+        o = ~np.isnan(Xm[i])
+        expected = np.logaddexp.reduce(
+            [
+                np.log(w) + multivariate_normal(m[o], c[np.ix_(o, o)]).logpdf(Xm[i, o])
+                for w, m, c in zip(weights, means, full, strict=True)
+            ]
+        )
+        assert_allclose(gm.score_samples(Xm[i : i + 1])[0], expected, rtol=1e-10)
+    resp = gm.predict_proba(Xm)
+    assert_allclose(resp.sum(axis=1), 1.0)
+    assert_array_equal(gm.predict(Xm), resp.argmax(axis=1))
+    assert_allclose(np.exp(gm.predict_log_proba(Xm)), resp, atol=1e-12)
+    assert_array_equal(gm.labels_, gm.predict(Xm))
+    # lower_bound_ is the observed-data log-likelihood at the last E-step.
+    assert gm.score(Xm) >= gm.lower_bound_ - 1e-10
+
+
+def test_fit_predict_equals_fit_then_predict(rng):
+    _, Xm = two_clusters(rng, n=40)
+    labels = GaussianMixture(2, random_state=1).fit_predict(Xm)
+    assert_array_equal(labels, GaussianMixture(2, random_state=1).fit(Xm).predict(Xm))
+
+
+def test_sample_weight_equals_repeated_rows(rng):
+    _, Xm = two_clusters(rng, n=30)
+    weights = rng.randint(1, 4, size=Xm.shape[0])
+    repeated = np.repeat(Xm, weights, axis=0)
+    init = {
+        "weights_init": [0.5, 0.5],
+        "means_init": [[0.0, 0.0, 0.0], [4.0, 4.0, -1.0]],
+        "precisions_init": [np.eye(3), np.eye(3)],
+        "tol": 0,
+        "max_iter": 8,
+    }
+    with pytest.warns(Warning):
+        a = GaussianMixture(2, **init).fit(Xm, sample_weight=weights)
+    with pytest.warns(Warning):
+        b = GaussianMixture(2, **init).fit(repeated)
+    assert_allclose(a.means_, b.means_, rtol=1e-7, atol=1e-9)
+    assert_allclose(a.covariances_, b.covariances_, rtol=1e-7, atol=1e-9)
+
+
+def test_float32_keeps_dtype(rng):
+    _, Xm = two_clusters(rng, n=30)
+    gm = GaussianMixture(2, random_state=0).fit(Xm.astype(np.float32))
+    assert gm.means_.dtype == np.float32
+    assert gm.predict_proba(Xm.astype(np.float32)).dtype == np.float32
+
+
+def test_prior_equal_proportions_and_warm_start(rng):
+    _, Xm = two_clusters(rng, n=30)
+    gm = GaussianMixture(
+        2,
+        prior=ConjugatePrior(),
+        equal_proportions=True,
+        random_state=0,
+        tol=0,
+        max_iter=10,
+    )
+    with pytest.warns(Warning):
+        gm.fit(Xm)
+    assert_allclose(gm.weights_, 0.5)
+    assert gm.prior_ is not None
+    # MAP-EM: the log posterior never decreases.
+    assert np.all(np.diff(gm.lower_bounds_) >= -1e-10)
+    gm.set_params(warm_start=True, max_iter=5)
+    previous = gm.lower_bound_
+    with pytest.warns(Warning):
+        gm.fit(Xm)
+    assert gm.lower_bounds_[0] >= previous - 1e-10
+
+
+def test_selector_criteria_use_observed_likelihood(rng):
+    _, Xm = two_clusters(rng, n=30)
+    gm = GaussianMixture(2, random_state=0).fit(Xm)
+    n = Xm.shape[0]
+    log_likelihood = gm.score_samples(Xm).sum()
+    assert_allclose(gm.bic(Xm), -2 * log_likelihood + gm.n_parameters_ * np.log(n))
+
+
+def test_selector_accepts_missing_values(rng):
+    from gmm_estimators.model_selection import GaussianMixtureIC
+
+    _, Xm = two_clusters(rng, n=60)
+    selector = GaussianMixtureIC(
+        n_components=3, covariance_types=["full", "diag"], random_state=0
+    ).fit(Xm)
+    assert selector.n_components_ == 2
+    best = selector.best_estimator_
+    n = Xm.shape[0]
+    bic = -2 * best.score_samples(Xm).sum() + best.n_parameters_ * np.log(n)
+    assert_allclose(selector.criterion_, bic, rtol=1e-10)
+    assert_array_equal(selector.predict(Xm), best.predict(Xm))
+    assert_array_equal(selector.labels_, best.predict(Xm))
+    empty = Xm.copy()
+    empty[0] = np.nan
+    with pytest.raises(ValueError, match="no observed value"):
+        GaussianMixtureIC(n_components=2).fit(empty)
+
+
+# ------------------------------------------------------------ bad input
+def test_rows_without_observed_values_are_refused(rng):
+    X = rng.randn(10, 2)
+    X[3] = np.nan
+    with pytest.raises(ValueError, match=r"1 row\(s\) of X have no observed value.*3"):
+        GaussianMixture(1).fit(X)
+    gm = GaussianMixture(1).fit(rng.randn(10, 2))
+    for method in ("predict", "predict_proba", "score_samples"):
+        with pytest.raises(ValueError, match="no observed value"):
+            getattr(gm, method)(X)
+
+
+def test_features_without_observed_values_are_refused(rng):
+    X = rng.randn(10, 3)
+    X[:, 1] = np.nan
+    with pytest.raises(ValueError, match=r"Feature\(s\) \[1\].*every row"):
+        GaussianMixture(1).fit(X)
+
+
+def test_infinity_still_refused(rng):
+    X = rng.randn(10, 2)
+    X[0, 0] = np.inf
+    X[1, 1] = np.nan
+    with pytest.raises(ValueError, match="infinity"):
+        GaussianMixture(1).fit(X)

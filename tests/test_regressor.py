@@ -1,0 +1,111 @@
+"""Tests of GaussianMixtureRegressor."""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.linear_model import LinearRegression
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from gmm_estimators import GaussianMixtureRegressor, condition
+
+
+@parametrize_with_checks(
+    [GaussianMixtureRegressor(n_components=2, max_iter=20, random_state=0)]
+)
+def test_check_estimator(estimator, check):
+    check(estimator)
+
+
+def test_one_component_is_least_squares(rng):
+    X = rng.randn(80, 3)
+    y = X @ [1.0, -2.0, 0.5] + 3.0 + 0.3 * rng.randn(80)
+    reg = GaussianMixtureRegressor(n_components=1, reg_covar=0.0).fit(X, y)
+    ols = LinearRegression().fit(X, y)
+    X_new = rng.randn(5, 3)
+    mean, std = reg.predict(X_new, return_std=True)
+    assert_allclose(mean, ols.predict(X_new), rtol=1e-8)
+    residual_variance = np.mean((y - ols.predict(X)) ** 2)
+    assert_allclose(std, np.sqrt(residual_variance), rtol=1e-8)
+    assert mean.shape == std.shape == (5,)
+
+
+def piecewise(rng, n=300):
+    X = rng.uniform(-3, 3, size=(n, 1))
+    y = np.where(X[:, 0] < 0, -X[:, 0], 2 * X[:, 0]) + 0.1 * rng.randn(n)
+    return X, y
+
+
+def test_nonlinear_target(rng):
+    X, y = piecewise(rng)
+    reg = GaussianMixtureRegressor(n_components=2, random_state=0).fit(X, y)
+    assert reg.score(X, y) > 0.95
+    mean, std = reg.predict([[-2.0], [2.0]], return_std=True)
+    assert_allclose(mean, [2.0, 4.0], atol=0.1)
+    assert np.all(std < 0.3)
+
+
+def test_predict_is_conditional_mean(rng):
+    X, y = piecewise(rng, n=100)
+    reg = GaussianMixtureRegressor(n_components=3, random_state=0).fit(X, y)
+    cond = condition(reg.mixture_, X[:5], [0])
+    assert_allclose(reg.predict(X[:5]), cond.mean()[:, 0])
+    assert_allclose(
+        reg.predict(X[:5], return_std=True)[1], np.sqrt(cond.covariance()[:, 0, 0])
+    )
+
+
+def test_multi_output_and_sample_y(rng):
+    X = rng.randn(120, 2)
+    Y = np.column_stack([X[:, 0] + 0.1 * rng.randn(120), X[:, 1] - X[:, 0]])
+    reg = GaussianMixtureRegressor(n_components=2, random_state=0).fit(X, Y)
+    mean, std = reg.predict(X[:4], return_std=True)
+    assert mean.shape == std.shape == (4, 2)
+    draws = reg.sample_y(X[:4], n_samples=3000, random_state=0)
+    assert draws.shape == (4, 2, 3000)
+    assert_allclose(draws.mean(axis=2), mean, atol=4 * std.max() / np.sqrt(3000))
+    assert_allclose(draws.std(axis=2), std, rtol=0.1)
+    assert_array_equal(draws, reg.sample_y(X[:4], n_samples=3000, random_state=0))
+    single = GaussianMixtureRegressor(n_components=1).fit(X, Y[:, 0])
+    assert single.sample_y(X[:4], n_samples=5).shape == (4, 5)
+
+
+def test_missing_inputs_are_marginalised(rng):
+    X = rng.randn(150, 2)
+    y = X[:, 0] + 2 * X[:, 1] + 0.1 * rng.randn(150)
+    reg = GaussianMixtureRegressor(n_components=2, random_state=0).fit(X, y)
+    X_new = np.array([[0.5, np.nan], [np.nan, -1.0], [0.5, -1.0]])
+    mean, std = reg.predict(X_new, return_std=True)
+    only_first = condition(reg.mixture_, [[0.5]], [0])
+    only_second = condition(reg.mixture_, [[-1.0]], [1])
+    both = condition(reg.mixture_, [[0.5, -1.0]], [0, 1])
+    assert_allclose(mean[0], only_first.mean()[0, 1])
+    assert_allclose(mean[1], only_second.mean()[0, 1])
+    assert_allclose(mean[2], both.mean()[0, 0])
+    assert_allclose(std[0], np.sqrt(only_first.covariance()[0, 1, 1]))
+    assert_allclose(std[1], np.sqrt(only_second.covariance()[0, 1, 1]))
+    # Fitting with missing inputs works too.
+    X_missing = X.copy()
+    X_missing[rng.rand(150) < 0.2, 1] = np.nan
+    fitted = GaussianMixtureRegressor(n_components=1).fit(X_missing, y)
+    assert fitted.score(X, y) > 0.95
+
+
+def test_bad_input(rng):
+    X = rng.randn(10, 2)
+    y = rng.randn(10)
+    y[0] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        GaussianMixtureRegressor(n_components=1).fit(X, y)
+    reg = GaussianMixtureRegressor(n_components=1).fit(X, rng.randn(10))
+    with pytest.raises(ValueError, match="n_samples must be a positive integer"):
+        reg.sample_y(X, n_samples=0)
+
+
+def test_row_without_inputs_gets_marginal_of_target(rng):
+    X = rng.randn(40, 2)
+    y = X[:, 0] + rng.randn(40)
+    reg = GaussianMixtureRegressor(n_components=2, random_state=0).fit(X, y)
+    mixture = reg.mixture_
+    assert_allclose(
+        reg.predict([[np.nan, np.nan]]), [mixture.weights_ @ mixture.means_[:, 2]]
+    )
