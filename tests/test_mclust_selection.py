@@ -11,7 +11,8 @@ searches the same grid, and for every data set:
     bound is ``-mclust_best + 1``);
 (ii) at most 2 % of the (K, structure) cells end more than one unit worse than
     mclust's cell, counting cells where both BICs are finite and ours is not
-    degenerate;
+    degenerate (and these must be at least 80 % of the cells mclust fitted, so
+    that calling cells degenerate cannot pass the check);
 (iii) the chosen model is not degenerate;
 
 and our parameter counts are mclust's ``df`` in every cell. One test per data
