@@ -81,9 +81,12 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
     def _initial_parameters(self, n_features, model):
         """Validated ``(weights, means, precisions)`` given by the user, or None."""
 
+    #: Whether NaN in X are missing values this estimator models (else refused).
+    _accepts_missing = True
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = True
+        tags.input_tags.allow_nan = self._accepts_missing
         return tags
 
     def _prior_parameter(self):
@@ -163,7 +166,7 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
             ensure_min_samples=2,
             # NaN marks a missing value: the source then runs the
             # observed-data E-step (``_missing``).
-            ensure_all_finite="allow-nan",
+            ensure_all_finite="allow-nan" if self._accepts_missing else True,
         )
         if sample_weight is not None:
             sample_weight = _check_sample_weight(
@@ -318,7 +321,7 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
             X,
             reset=False,
             dtype=[np.float64, np.float32],
-            ensure_all_finite="allow-nan",
+            ensure_all_finite="allow-nan" if self._accepts_missing else True,
         )
 
     def _blockwise(self, X, reduce):

@@ -262,6 +262,10 @@ class BayesianGaussianMixture(BaseMixture):
         self.verbose = verbose
         self.verbose_interval = verbose_interval
 
+    # The variational E-step has no observed-data form yet: NaN are refused
+    # (impute them first, e.g. with GaussianMixtureImputer).
+    _accepts_missing = False
+
     # ------------------------------------------------ hooks of BaseMixture
     def _covariance_model(self):
         return get_covariance_model(self.covariance_type)
