@@ -314,7 +314,9 @@ class BayesianGaussianMixture(BaseMixture):
         self.weights_ = params.weights.astype(dtype)
         self.means_ = (params.means + center).astype(dtype)
         self.covariances_ = np.asarray(params.covariances).astype(dtype)
-        self.precisions_cholesky_ = np.asarray(params.precisions_cholesky).astype(dtype)
+        self.precisions_cholesky_ = np.asarray(params.precisions_cholesky).astype(
+            dtype
+        )
         self.precisions_ = (
             self._covariance_model()
             .precisions_from_cholesky(np.asarray(params.precisions_cholesky))

@@ -298,3 +298,5 @@ def _check_shape(array, shape, model):
             f"precisions_init for covariance_type {model.name!r}{alias} should have "
             f"shape {shape}, but got {array.shape}."
         )
+
+

@@ -138,12 +138,13 @@ def _affine(distances, scale, offset):
 
     return transformed
 
-
 def _diagonal_coefficients(means, precisions):
     """Rows ``c_k`` with ``c_k . diagonal_features(x) = sum_j p_kj (x_j - mu_kj)^2``."""
     weighted_means = means * precisions
     constant = np.sum(means * weighted_means, axis=1)
     return np.hstack([precisions, -2.0 * weighted_means, constant[:, np.newaxis]])
+
+
 
 
 # --------------------------------------------------------------------------

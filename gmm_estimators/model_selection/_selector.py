@@ -175,7 +175,9 @@ def _fit_candidate(data, n_components, covariance_type, starts, settings):
             )
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", DegenerateFitWarning)
-                set_fitted_attributes(best, model, data, options, result, data.X.dtype)
+                set_fitted_attributes(
+                    best, model, data, options, result, data.X.dtype
+                )
             best.n_features_in_ = data.n_features
         except (ValueError, np.linalg.LinAlgError) as caught:
             best, error = None, caught
@@ -729,3 +731,4 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
         """
         check_is_fitted(self)
         return self.best_estimator_.sample(n_samples, random_state=random_state)
+

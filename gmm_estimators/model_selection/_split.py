@@ -3,6 +3,7 @@
 # Authors: The gmm_estimators developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+
 import numpy as np
 from sklearn.model_selection import BaseCrossValidator
 from sklearn.utils.validation import (
@@ -64,3 +65,5 @@ class InSampleSplit(BaseCrossValidator):
         n_splits : int
         """
         return 1
+
+

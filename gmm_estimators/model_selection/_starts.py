@@ -123,3 +123,5 @@ def candidate_options(settings, model, data, n_components):
 def _starts_of(shared, covariance_type):
     """One structure's starts, or the error that prevents them."""
     return shared if isinstance(shared, Exception) else shared[covariance_type]
+
+
