@@ -5,6 +5,7 @@
 
 from ._bayesian_mixture import BayesianGaussianMixture
 from ._gaussian_mixture import GaussianMixture
+from ._outlier import GaussianMixtureOutlierDetector
 from ._prior import ConjugatePrior
 from .covariance import available_covariance_types
 from .exceptions import DegenerateFitWarning
@@ -16,5 +17,6 @@ __all__ = [
     "ConjugatePrior",
     "DegenerateFitWarning",
     "GaussianMixture",
+    "GaussianMixtureOutlierDetector",
     "available_covariance_types",
 ]
