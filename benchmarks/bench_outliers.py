@@ -162,8 +162,8 @@ def main():
         )
         seconds = np.mean([r[4] for r in mine])
         print(
-            f"{name:17s} {np.mean([r[2] for r in mine]):8.3f} "
-            f"{np.mean([r[3] for r in mine]):8.3f} {seconds:10.2f} "
+            f"{name:17s} {np.mean([r[2] for r in mine]):8.4f} "
+            f"{np.mean([r[3] for r in mine]):8.4f} {seconds:10.2f} "
             f"{seconds / ours:10.2f} {last:8d}"
         )
 
