@@ -9,6 +9,7 @@ from ._classifier import GaussianMixtureClassifier
 from ._conditional import ConditionalMixture, condition
 from ._gaussian_mixture import GaussianMixture
 from ._imputer import GaussianMixtureImputer
+from ._outlier import GaussianMixtureOutlierDetector
 from ._prior import ConjugatePrior
 from ._regressor import GaussianMixtureRegressor
 from .covariance import available_covariance_types
@@ -25,6 +26,7 @@ __all__ = [
     "GaussianMixtureClassifier",
     "GaussianMixtureImputer",
     "GaussianMixtureRegressor",
+    "GaussianMixtureOutlierDetector",
     "adapt_mixture",
     "available_covariance_types",
     "condition",

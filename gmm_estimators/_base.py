@@ -3,6 +3,7 @@
 # Authors: The gmm_estimators developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import dataclasses
 import math
 from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
@@ -35,6 +36,7 @@ from ._engine import (
 from ._initialization import INITIALIZERS, CanonicalRows, initial_responsibilities
 from ._missing import has_missing, make_source
 from ._missing import weighted_log_prob as missing_weighted_log_prob
+from ._noise import resolve_noise
 from ._prior import resolve_prior
 from ._warn import warn_user
 from .exceptions import DegenerateFitWarning
@@ -97,6 +99,10 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         """Whether the mixing proportions stay at ``1 / n_components``."""
         return False
 
+    def _noise_parameters(self):
+        """``(noise_volume, noise_init)`` of a noise component, or None without one."""
+        return None
+
     # ------------------------------------------------------------------ fit
     def fit(self, X, y=None, sample_weight=None):
         """Estimate the mixture's parameters with the EM algorithm.
@@ -148,7 +154,7 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         """
         X = self._fit(X, sample_weight)
         # A final E-step so that fit_predict(X) always equals fit(X).predict(X).
-        self.labels_ = self._blockwise(X, row_argmax)
+        self.labels_ = self._labels(X)
         return self.labels_
 
     def _fit(self, X, sample_weight):
@@ -178,9 +184,18 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         source = make_source(X, sample_weight)
         # Resolved once per fit: mclust's defaults come from the training data.
         options = self._em_options(model, source)
+        noise_mask = None
+        if self._noise_parameters() is not None:
+            # The noise component: its hypervolume and initial rows (_noise).
+            log_volume, noise_mask = resolve_noise(
+                X, sample_weight, *self._noise_parameters()
+            )
+            options = dataclasses.replace(options, noise_log_volume=log_volume)
         monitor = _VerboseMonitor(self) if self.verbose else None
         with block_mapper(source, model, self.n_components) as mapper:
-            starts = self._starts(model, source, options, user_init, mapper)
+            starts = self._starts(
+                model, source, options, user_init, mapper, noise_mask=noise_mask
+            )
             best = fit_restarts(
                 model, source, starts, options, mapper=mapper, monitor=monitor
             )
@@ -207,12 +222,29 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
             ),
         )
 
-    def _starts(self, model, source, options, user_init, mapper):
-        """The ``n_init`` starts (or the previous fit), made one at a time."""
+    def _starts(self, model, source, options, user_init, mapper, noise_mask=None):
+        """The ``n_init`` starts (or the previous fit), made one at a time.
+
+        With a noise component, ``noise_mask`` marks the rows that start as
+        noise; the initialiser partitions the other rows (mclust's
+        ``initialization = list(noise = ...)``).
+        """
         if self.warm_start and hasattr(self, "converged_"):
             yield self._params_from_attributes(source.center), self.lower_bound_
             return
         random_state = check_random_state(self.random_state)
+        if noise_mask is not None:
+            yield from noise_starts(
+                self,
+                model,
+                source,
+                options,
+                user_init,
+                mapper,
+                noise_mask,
+                random_state,
+            )
+            return
         # The initialiser's view of the rows is the same for every start.
         canonical = (
             CanonicalRows.of(source.X, source.sample_weight)
@@ -306,12 +338,16 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         def array(values):
             return np.ascontiguousarray(values, dtype=np.float64)
 
-        return Params(
+        params = Params(
             array(self.weights_),
             array(self.means_) - center,
             array(self.covariances_),
             array(self.precisions_cholesky_),
         )
+        if getattr(self, "noise_volume_", None) is not None:
+            params.noise_proportion = float(self.noise_proportion_)
+            params.noise_log_volume = math.log(self.noise_volume_)
+        return params
 
     # ----------------------------------------------------------- prediction
     def _validated(self, X):
@@ -335,6 +371,13 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         params = self._params_from_attributes(center)
         source = ArraySource.for_prediction(X, center)
         return reduce_blocks(self._covariance_model(), source, params, reduce)
+
+    def _labels(self, X):
+        """Most probable component of each row of validated X; -1 for noise."""
+        labels = self._blockwise(X, row_argmax)
+        if getattr(self, "noise_volume_", None) is not None:
+            labels[labels == self.means_.shape[0]] = -1
+        return labels
 
     def score_samples(self, X):
         """Log-likelihood of each sample under the model.
@@ -378,9 +421,11 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         Returns
         -------
         labels : ndarray of shape (n_samples,)
+            Component indices; -1 for the rows more probably noise, with a
+            noise component.
         """
         X = self._validated(X)
-        return self._blockwise(X, row_argmax)
+        return self._labels(X)
 
     def predict_proba(self, X):
         """Posterior probability of each component for each sample.
@@ -391,8 +436,9 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
 
         Returns
         -------
-        resp : ndarray of shape (n_samples, n_components)
-            Rows sum to one.
+        resp : ndarray of shape (n_samples, n_components [+ 1])
+            Rows sum to one. With a noise component, its posterior
+            probability is the last column.
         """
         X = self._validated(X)
         parts = self._blockwise(X, lambda wlp: normalize_log_prob(wlp)[0].ravel())
@@ -407,7 +453,8 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
 
         Returns
         -------
-        log_resp : ndarray of shape (n_samples, n_components)
+        log_resp : ndarray of shape (n_samples, n_components [+ 1])
+            With a noise component, its column is the last.
         """
         X = self._validated(X)
 
@@ -436,6 +483,11 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
             Generated samples, grouped by component.
         y : ndarray of shape (n_samples,)
             Component of each sample.
+
+        Notes
+        -----
+        With a noise component the samples are drawn from the Gaussian
+        components only, in proportions ``weights_ / weights_.sum()``.
         """
         check_is_fitted(self)
         if not isinstance(n_samples, Integral) or n_samples < 1:
@@ -447,7 +499,10 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
             self.random_state if random_state is None else random_state
         )
         n_components, n_features = self.means_.shape
-        counts = rng.multinomial(n_samples, np.asarray(self.weights_, np.float64))
+        weights = np.asarray(self.weights_, np.float64)
+        if getattr(self, "noise_volume_", None) is not None:
+            weights = weights / weights.sum()
+        counts = rng.multinomial(n_samples, weights)
         full = self._covariance_model().to_full(
             np.asarray(self.covariances_, np.float64), n_components, n_features
         )
@@ -467,7 +522,12 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
     def _n_parameters(self):
         """Number of free parameters of the fitted model."""
         n_components, n_features = self.means_.shape
-        return n_free_parameters(
+        n_noise = 0
+        if self._noise_parameters() is not None:
+            # mclust's count (nMclustParams(noise = TRUE)): the noise
+            # proportion, and the hypervolume when estimated from the data.
+            n_noise = 1 + (self._noise_parameters()[0] is None)
+        return n_noise + n_free_parameters(
             self._covariance_model(),
             n_components,
             n_features,
@@ -536,6 +596,88 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
                 f"Initialization {message}. time lapse {elapsed:.5f}s\t lower bound "
                 f"{lower_bound:.5f}."
             )
+
+
+def noise_starts(
+    estimator, model, source, options, user_init, mapper, noise_mask, random_state
+):
+    """The starts of a fit with a noise component.
+
+    The initialiser partitions the rows outside ``noise_mask`` into
+    ``n_components`` groups; the rows of the mask start in the noise
+    component (responsibility 1), so the first M-step gives the noise
+    proportion ``sum_{i in mask} w_i / sum_i w_i``. The user's
+    ``weights_init`` are the Gaussian proportions relative to each other
+    (scaled by ``1 - noise proportion``).
+    """
+    n_components = estimator.n_components
+    weights = source.sample_weight
+    keep = ~noise_mask
+    noise_weight = float(
+        noise_mask.sum() if weights is None else weights[noise_mask].sum()
+    )
+    kept_weight = source.weight_sum - noise_weight
+    n_kept = int(keep.sum() if weights is None else np.count_nonzero(weights[keep]))
+    if n_kept < n_components:
+        raise ValueError(
+            f"The initial noise mask leaves {n_kept} row(s) with a positive "
+            f"weight outside the noise, fewer than n_components = "
+            f"{n_components}. Pass a noise_init mask that marks fewer rows as "
+            "noise, or reduce n_components."
+        )
+    w_kept = None if weights is None else weights[keep]
+    X_kept = source.X[keep]
+    canonical = (
+        CanonicalRows.of(X_kept, w_kept)
+        if any(value is None for value in user_init)
+        else None
+    )
+    init_weights, means, precisions = user_init
+    for _ in range(estimator.n_init):
+        if init_weights is None or means is None or precisions is None:
+            resp_kept = initial_responsibilities(
+                estimator.init_params,
+                X_kept,
+                n_components,
+                w_kept,
+                random_state,
+                canonical=canonical,
+            )(slice(0, X_kept.shape[0]))
+            resp = np.zeros((source.n_rows, n_components), dtype=resp_kept.dtype)
+            resp[keep] = resp_kept
+            stats = statistics_from_resp(
+                model, source, lambda rows, resp=resp: resp[rows], n_components, mapper
+            )
+            stats.noise_count = noise_weight
+            Xc = source.centred(slice(0, source.n_rows))[keep].astype(np.float64)
+            stats.gaussian_scatter = Xc.T @ (
+                Xc if w_kept is None else Xc * w_kept[:, np.newaxis]
+            )
+            params, _ = options.m_step(model, source, stats)
+        else:
+            params = Params(
+                None,
+                None,
+                None,
+                None,
+                noise_proportion=noise_weight / source.weight_sum,
+                noise_log_volume=options.noise_log_volume,
+            )
+        if init_weights is not None:
+            params.weights = np.asarray(init_weights, dtype=np.float64) * (
+                kept_weight / source.weight_sum
+            )
+        if means is not None:
+            params.means = np.asarray(means, dtype=np.float64) - source.center
+        if precisions is not None:
+            precisions = np.asarray(precisions, dtype=np.float64)
+            params.precisions_cholesky = model.precision_cholesky_from_precisions(
+                precisions
+            )
+            params.covariances = model.covariances_from_cholesky(
+                params.precisions_cholesky
+            )
+        yield params, -np.inf
 
 
 def _num_rows(X):

@@ -3,9 +3,11 @@
 # Authors: The gmm_estimators developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+from numbers import Real
+
 import numpy as np
 from sklearn.utils import check_array
-from sklearn.utils._param_validation import StrOptions
+from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import BaseMixture
 from ._prior import ConjugatePrior
@@ -75,6 +77,27 @@ class GaussianMixture(BaseMixture):
         integer-valued rows where ``reg_covar`` would have to be tuned to the
         data. Available for every ``covariance_type``; :meth:`bic` and
         :meth:`aic` then use the log-likelihood at the MAP estimate.
+    noise : bool, default=False
+        If True, add mclust's uniform noise component (Banfield and Raftery
+        1993): a constant density ``1 / V`` over the data's region, with its
+        own mixing proportion estimated by EM beside the Gaussian
+        components. Rows more probably noise than any component get the
+        label -1 (scikit-learn's convention for noise), and the noise's
+        posterior probability is the last column of :meth:`predict_proba`.
+        False gives exactly the fit without it. See :ref:`outliers`.
+    noise_volume : float or None, default=None
+        The hypervolume ``V``, in the data's units to the power
+        ``n_features``. None computes mclust's ``hypvol`` of the training
+        data: the smaller of the volumes of its bounding box and of its
+        bounding box in principal-component coordinates. Used only with
+        ``noise=True``.
+    noise_init : 'nnclean' or array-like of bool of shape (n_samples,), \
+            default='nnclean'
+        The training rows that start as noise; the initialiser partitions
+        the others. ``'nnclean'`` is Byers and Raftery's (1998)
+        nearest-neighbour clutter removal with ``k = 5`` (prabclus's
+        ``NNclean``, the start mclust recommends); a boolean mask marks them
+        directly. Used only with ``noise=True``.
     random_state : int, RandomState instance or None, default=None
         Seeds the initialisation and :meth:`sample`.
     warm_start : bool, default=False
@@ -89,8 +112,16 @@ class GaussianMixture(BaseMixture):
     Attributes
     ----------
     weights_ : ndarray of shape (n_components,)
-        Mixing proportions (all ``1 / n_components`` with
-        ``equal_proportions=True``).
+        Mixing proportions of the Gaussian components (all ``1 / n_components``
+        with ``equal_proportions=True``). With a noise component they are
+        mclust's ``pro`` without its last entry: they sum to
+        ``1 - noise_proportion_`` (all ``(1 - noise_proportion_) /
+        n_components`` with ``equal_proportions=True``).
+    noise_proportion_ : float
+        Mixing proportion of the noise component (0.0 without one).
+    noise_volume_ : float or None
+        Hypervolume ``V`` of the noise component, whose density is ``1 / V``
+        (mclust's ``1 / Vinv``); None without one.
     means_ : ndarray of shape (n_components, n_features)
         Component means.
     covariances_ : ndarray
@@ -126,11 +157,13 @@ class GaussianMixture(BaseMixture):
         a matrix, a vector (axis-aligned structures) or a number (spherical
         structures). None without a ``prior``.
     labels_ : ndarray of shape (n_samples,)
-        Most probable component of each training row.
+        Most probable component of each training row; -1 for noise.
     n_parameters_ : int
         Number of free parameters of the fitted model, the ``p`` of
         :meth:`bic` and :meth:`aic` (mixing proportions count ``K - 1``, or 0
-        with ``equal_proportions=True``).
+        with ``equal_proportions=True``; a noise component adds 2, its
+        proportion and its hypervolume, as mclust counts, or 1 when
+        ``noise_volume`` is given).
     collapsed_components_ : ndarray of int
         Components whose covariance collapsed (an eigenvalue below ``1e-6``
         times the data's variance in that direction); empty for a sound fit.
@@ -154,6 +187,13 @@ class GaussianMixture(BaseMixture):
       ``mu_k = sum_i w_i r_ik x_i / N_k`` and the covariance from the weighted
       scatter ``W_k = sum_i w_i r_ik (x_i - mu_k)(x_i - mu_k)^T`` under the
       chosen structure (``Sigma_k = W_k / N_k + reg_covar I`` for 'full').
+
+    With ``noise=True`` the density is ``p(x) = pi_0 / V + sum_k pi_k
+    N(x | mu_k, Sigma_k)`` with ``pi_0 + sum_k pi_k = 1`` (Banfield and
+    Raftery 1993; Fraley and Raftery 1998): the E-step has one more column,
+    ``r_i0 = (pi_0 / V) / p(x_i)``, and the M-step sets ``pi_0 = N_0 / sum_i
+    w_i`` and ``pi_k = N_k / sum_i w_i``; means and covariances are those of
+    the Gaussian columns.
 
     With a ``prior`` the M-step is the MAP step: ``mu_k = (N_k xbar_k +
     kappa mu_p) / (N_k + kappa)`` and, for 'full',
@@ -190,6 +230,9 @@ class GaussianMixture(BaseMixture):
         "precisions_init": ["array-like", None],
         "equal_proportions": ["boolean"],
         "prior": [None, StrOptions({"default"}), ConjugatePrior],
+        "noise": ["boolean"],
+        "noise_volume": [None, Interval(Real, 0.0, None, closed="neither")],
+        "noise_init": [StrOptions({"nnclean"}), "array-like"],
     }
 
     def __init__(
@@ -207,6 +250,9 @@ class GaussianMixture(BaseMixture):
         precisions_init=None,
         equal_proportions=False,
         prior=None,
+        noise=False,
+        noise_volume=None,
+        noise_init="nnclean",
         random_state=None,
         warm_start=False,
         verbose=0,
@@ -224,6 +270,9 @@ class GaussianMixture(BaseMixture):
         self.precisions_init = precisions_init
         self.equal_proportions = equal_proportions
         self.prior = prior
+        self.noise = noise
+        self.noise_volume = noise_volume
+        self.noise_init = noise_init
         self.random_state = random_state
         self.warm_start = warm_start
         self.verbose = verbose
@@ -237,6 +286,9 @@ class GaussianMixture(BaseMixture):
 
     def _fixed_proportions(self):
         return self.equal_proportions
+
+    def _noise_parameters(self):
+        return (self.noise_volume, self.noise_init) if self.noise else None
 
     def _initial_parameters(self, n_features, model):
         """Validated copies of the ``*_init`` parameters (never written back)."""

@@ -444,6 +444,12 @@ class MissingValuesSource(ArraySource):
                 "Missing values are not supported by the variational mixture; "
                 "impute them first (GaussianMixtureImputer) or use GaussianMixture."
             )
+        if params.noise_proportion is not None:
+            raise ValueError(
+                "A noise component and missing values (NaN) cannot be combined "
+                "yet; impute the missing values first (GaussianMixtureImputer) "
+                "or fit without noise."
+            )
         n_components, d = params.means.shape
         full = model.to_full(params.covariances, n_components, d)
         log_likelihood, stats = e_step(self.index, params.weights, params.means, full)

@@ -97,7 +97,8 @@ def test_same_parameters_as_sklearn():
     ref = SklearnGaussianMixture().get_params()
     extra = set(ours) - set(ref)
     assert set(ref) <= set(ours)
-    assert extra <= {"equal_proportions", "prior"}
+    noise = {"noise", "noise_volume", "noise_init"}
+    assert extra <= {"equal_proportions", "prior"} | noise
     for name, value in ref.items():
         assert ours[name] == value, name
 

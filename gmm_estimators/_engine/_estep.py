@@ -63,7 +63,34 @@ def log_prob_function(model, params, dtype):
             return weighted_log_densities(X)
         return weighted_log_densities(X, features)
 
-    return kernel.form, log_prob
+    if params.noise_proportion is None:
+        return kernel.form, log_prob
+    return kernel.form, _with_noise_column(log_prob, params)
+
+
+def _with_noise_column(log_prob, params):
+    """``log_prob`` with the noise component's column appended (the last).
+
+    The uniform density ``1 / V`` weighted by its proportion is the same
+    constant ``log(pi_0) - log(V)`` for every row (mclust's ``Vinv``).
+    """
+    with np.errstate(divide="ignore"):
+        constant = (
+            math.log(params.noise_proportion)
+            if params.noise_proportion > 0
+            else -np.inf
+        )
+    constant -= params.noise_log_volume
+
+    def log_prob_with_noise(X, features=None):
+        gaussian, aux = log_prob(X, features)
+        n_rows, n_components = gaussian.shape
+        out = np.empty((n_rows, n_components + 1), dtype=gaussian.dtype)
+        out[:, :n_components] = gaussian
+        out[:, n_components] = constant
+        return out, aux
+
+    return log_prob_with_noise
 
 
 def row_max(values):
@@ -152,6 +179,7 @@ def _block_step(data, params, log_prob_of, form, rows, entropy=False):
     log_prob, aux = log_prob_of(X, data.features(form, rows))
     resp, row_log_likelihood = normalize_log_prob(log_prob)
     w = data.weights_of(rows)
+    noise = params.noise_proportion is not None
     if entropy:
         # sum_i w_i sum_k r_ik log r_ik, before r is weighted; the E-step
         # floors every r above zero, so the log is finite.
@@ -166,11 +194,31 @@ def _block_step(data, params, log_prob_of, form, rows, entropy=False):
     else:
         log_likelihood = float(w @ row_log_likelihood.astype(np.float64))
         resp *= w[:, np.newaxis].astype(resp.dtype)
+    if noise:
+        # The noise column is the last; the Gaussian statistics read the others.
+        noise_count = float(resp[:, -1].sum(dtype=np.float64))
+        resp = np.ascontiguousarray(resp[:, :-1])
+        gaussian_scatter = _gaussian_scatter(X, resp)
     stats = form.new_statistics(params.means, params.precisions_cholesky)
     stats.add_block(X, resp, aux)
     if entropy:
         stats.entropy = block_entropy
+    if noise:
+        stats.noise_count = noise_count
+        stats.gaussian_scatter = gaussian_scatter
     return log_likelihood, stats
+
+
+def _gaussian_scatter(X, weighted_resp):
+    """``sum_i w_i (1 - r_i0) x_i x_i^T`` of a centred block, in float64.
+
+    With a noise component the rows' Gaussian responsibilities do not sum to
+    one, so the total scatter that the pooled statistics subtract from
+    (``PooledScatter.finalize``) is this one, not the data's.
+    """
+    X = X.astype(np.float64, copy=False)
+    row_weights = weighted_resp.sum(axis=1, dtype=np.float64)
+    return (X.T * row_weights) @ X
 
 
 def em_step(model, data, params, mapper=map, *, entropy=False):
@@ -184,6 +232,10 @@ def em_step(model, data, params, mapper=map, *, entropy=False):
     entropy : bool, default=False
         Also accumulate ``sum_i w_i sum_k r_ik log r_ik`` as
         ``stats.entropy`` (the variational lower bound needs it).
+
+    With a noise component (``params.noise_proportion`` set), the
+    responsibilities have one more column, the noise's, whose weighted sum
+    is accumulated as ``stats.noise_count`` (the M-step's ``N_0``).
 
     Returns
     -------
@@ -199,7 +251,8 @@ def em_step(model, data, params, mapper=map, *, entropy=False):
     step = partial(_block_step, data, params, log_prob_of, form, entropy=entropy)
     # Partial sums are added in block order, so the result does not depend on
     # how many threads computed them.
-    log_likelihood = total_entropy = 0.0
+    log_likelihood = total_entropy = noise_count = gaussian_scatter = 0.0
+    noise = params.noise_proportion is not None
     stats = form.new_statistics(params.means, params.precisions_cholesky)
     for block_log_likelihood, block_stats in mapper(
         step, data.blocks(model, n_components)
@@ -208,8 +261,14 @@ def em_step(model, data, params, mapper=map, *, entropy=False):
         stats += block_stats
         if entropy:
             total_entropy += block_stats.entropy
+        if noise:
+            noise_count += block_stats.noise_count
+            gaussian_scatter = gaussian_scatter + block_stats.gaussian_scatter
     if entropy:
         stats.entropy = total_entropy
+    if noise:
+        stats.noise_count = noise_count
+        stats.gaussian_scatter = gaussian_scatter
     return log_likelihood, stats
 
 
@@ -217,7 +276,8 @@ def reduce_blocks(model, source, params, reduce):
     """``reduce(weighted log-densities)`` of every block of ``source``, stacked.
 
     One pass of the E-step without statistics: prediction, scoring and the
-    selector's criteria. ``params`` are centred on ``source.center``.
+    selector's criteria. ``params`` are centred on ``source.center``. With a
+    noise component the weighted log-densities have its column last.
     """
     _, log_prob_of = log_prob_function(model, params, source.X.dtype)
 

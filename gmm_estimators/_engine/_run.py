@@ -33,6 +33,9 @@ class EMOptions:
         Keep every mixing proportion at ``1 / K``.
     prior : ConjugatePrior or None
         A resolved conjugate prior (MAP-EM), or None (maximum likelihood).
+    noise_log_volume : float or None
+        With a uniform noise component, the log of its hypervolume ``V``
+        (the starts carry its proportion, see ``Params``); None without one.
     """
 
     reg_covar: float
@@ -40,6 +43,7 @@ class EMOptions:
     max_iter: int
     equal_proportions: bool = False
     prior: object = None
+    noise_log_volume: float | None = None
 
     #: Whether the E-step accumulates the responsibilities' entropy.
     needs_entropy = False
@@ -54,6 +58,7 @@ class EMOptions:
             equal_proportions=self.equal_proportions,
             previous=previous,
             prior=self.prior,
+            noise_log_volume=self.noise_log_volume,
         )
 
     def objective(self, model, source, log_likelihood, stats, before, after):
@@ -70,7 +75,17 @@ class EMOptions:
 
     def fitted_attributes(self, params):
         """Attributes of the fitted estimator beyond the mixture's parameters."""
-        return {"prior_": self.prior}
+        if self.noise_log_volume is None:
+            return {
+                "prior_": self.prior,
+                "noise_proportion_": 0.0,
+                "noise_volume_": None,
+            }
+        return {
+            "prior_": self.prior,
+            "noise_proportion_": float(params.noise_proportion),
+            "noise_volume_": float(np.exp(self.noise_log_volume)),
+        }
 
 
 @dataclass

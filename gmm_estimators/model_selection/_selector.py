@@ -31,6 +31,7 @@ from .._engine import (
 from .._gaussian_mixture import GaussianMixture
 from .._initialization import INITIALIZERS, CanonicalRows
 from .._missing import make_source
+from .._noise import resolve_noise
 from .._prior import ConjugatePrior
 from .._warn import warn_user
 from ..covariance import available_covariance_types, get_covariance_model
@@ -125,6 +126,9 @@ def _final_e_step(model, source, params):
 
     per_row = source.reduce_log_prob(model, params, reduce).reshape(-1, 3)
     labels = per_row[:, 2].astype(np.intp)
+    if params.noise_proportion is not None:
+        # The noise column is the last: scikit-learn's label for noise is -1.
+        labels[labels == params.means.shape[0]] = -1
     terms = per_row[:, :2]
     weights = source.sample_weight
     terms = terms.sum(axis=0) if weights is None else weights @ terms
@@ -170,6 +174,9 @@ def _fit_candidate(data, n_components, covariance_type, starts, settings):
                 n_init=settings["n_init"],
                 init_params=settings["init_params"],
                 prior=settings["prior"],
+                noise=settings["noise"],
+                noise_volume=settings["noise_volume"],
+                noise_init=settings["noise_init"],
                 random_state=settings["random_state"],
             )
             with warnings.catch_warnings():
@@ -268,6 +275,17 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
         structure. Its scale is in the data's units, so it keeps components
         from collapsing onto duplicated or integer-valued rows; the criteria
         then use the log-likelihood at the MAP estimate, as mclust's do.
+    noise : bool, default=False
+        If True, every candidate has mclust's uniform noise component beside
+        its Gaussian components (see ``GaussianMixture``'s ``noise``): one
+        hypervolume and one initial noise mask for all candidates, whose
+        rows start as noise while the initialiser partitions the others.
+        Noise rows get the label -1. Candidates with no Gaussian component
+        (mclust's ``G = 0``) are not fitted.
+    noise_volume : float or None, default=None
+        The noise's hypervolume; None computes mclust's ``hypvol``.
+    noise_init : 'nnclean' or array-like of bool, default='nnclean'
+        The rows that start as noise (see ``GaussianMixture``).
     random_state : int, RandomState instance or None, default=None
         Seeds the initialisation. Every number of components starts from the
         same state (a RandomState instance is copied, not consumed), like the
@@ -384,6 +402,9 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
         "tol": [Interval(Real, 0.0, None, closed="left")],
         "reg_covar": [Interval(Real, 0.0, None, closed="left")],
         "prior": [None, StrOptions({"default"}), ConjugatePrior],
+        "noise": ["boolean"],
+        "noise_volume": [None, Interval(Real, 0.0, None, closed="neither")],
+        "noise_init": [StrOptions({"nnclean"}), "array-like"],
         "random_state": ["random_state"],
         "n_jobs": [Integral, None],
         "verbose": ["verbose"],
@@ -402,6 +423,9 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
         tol=1e-3,
         reg_covar=1e-6,
         prior=None,
+        noise=False,
+        noise_volume=None,
+        noise_init="nnclean",
         random_state=None,
         n_jobs=None,
         verbose=0,
@@ -416,6 +440,9 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
         self.tol = tol
         self.reg_covar = reg_covar
         self.prior = prior
+        self.noise = noise
+        self.noise_volume = noise_volume
+        self.noise_init = noise_init
         self.random_state = random_state
         self.n_jobs = n_jobs
         self.verbose = verbose
@@ -482,11 +509,24 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
             "tol": self.tol,
             "reg_covar": self.reg_covar,
             "prior": self.prior,
+            "noise": self.noise,
+            "noise_volume": self.noise_volume,
+            "noise_init": self.noise_init,
         }
 
         data = make_source(X, sample_weight, cache_features=True)
-        # With missing values, the starts see each NaN as its feature's mean.
-        canonical = CanonicalRows.of(data.X, sample_weight)
+        if self.noise:
+            # One hypervolume and one initial noise mask for every candidate.
+            log_volume, mask = resolve_noise(
+                X, sample_weight, self.noise_volume, self.noise_init
+            )
+            settings.update(noise_log_volume=log_volume, noise_mask=mask)
+            kept = None if sample_weight is None else sample_weight[~mask]
+            canonical = CanonicalRows.of(data.X[~mask], kept)
+            n_usable = int(np.count_nonzero(~mask if kept is None else kept))
+        else:
+            # With missing values, the starts see each NaN as its feature's mean.
+            canonical = CanonicalRows.of(data.X, sample_weight)
         parallel = Parallel(n_jobs=self.n_jobs, return_as="generator")
         feasible = [k for k in ks if k <= n_usable]
         shared = {}
@@ -653,7 +693,8 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
 
         Returns
         -------
-        resp : ndarray of shape (n_samples, n_components_)
+        resp : ndarray of shape (n_samples, n_components_ [+ 1])
+            With ``noise=True``, the noise's probability is the last column.
         """
         X = self._validated(X)
         return self.best_estimator_.predict_proba(X)

@@ -59,6 +59,13 @@ def _starts_from_partitions(data, canonical, n_components, covariance_types, set
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
             for _ in range(settings["n_init"]):
+                if settings.get("noise_mask") is not None:
+                    partitions.append(
+                        _partition_outside_noise(
+                            data, canonical, n_components, settings, random_state
+                        )
+                    )
+                    continue
                 partitions.append(
                     initial_responsibilities(
                         settings["init_params"],
@@ -99,6 +106,8 @@ def _starts_from_partitions(data, canonical, n_components, covariance_types, set
                             wide.append(derived)
                     statistics[form] = derived
                 stats = copy.deepcopy(statistics[form])
+                if settings.get("noise_mask") is not None:
+                    _add_noise_statistics(stats, data, settings["noise_mask"])
                 # The prior is resolved per structure (its scale takes the
                 # structure's form), exactly as GaussianMixture.fit resolves it.
                 options = candidate_options(settings, model, data, n_components)
@@ -117,6 +126,47 @@ def candidate_options(settings, model, data, n_components):
         tol=settings["tol"],
         max_iter=settings["max_iter"],
         prior=resolve_prior(settings["prior"], model, data, n_components),
+        noise_log_volume=settings.get("noise_log_volume"),
+    )
+
+
+# The noise component (issue 16): the initialiser partitions the rows outside
+# the initial noise mask, whose rows start in the noise (as
+# ``_base.noise_starts`` does for GaussianMixture); ``canonical`` is then the
+# initialisers' view of those rows only.
+
+
+def _partition_outside_noise(data, canonical, n_components, settings, random_state):
+    keep = ~settings["noise_mask"]
+    weights = None if data.sample_weight is None else data.sample_weight[keep]
+    X_kept = data.X[keep]
+    if X_kept.shape[0] < n_components:
+        raise ValueError(
+            f"The initial noise mask leaves {X_kept.shape[0]} row(s) outside the "
+            f"noise, fewer than n_components={n_components}."
+        )
+    resp_kept = initial_responsibilities(
+        settings["init_params"],
+        X_kept,
+        n_components,
+        weights,
+        random_state,
+        canonical=canonical,
+    )(slice(0, X_kept.shape[0]))
+    resp = np.zeros((data.n_rows, n_components), dtype=resp_kept.dtype)
+    resp[keep] = resp_kept
+    return lambda rows: resp[rows]
+
+
+def _add_noise_statistics(stats, data, noise_mask):
+    keep = ~noise_mask
+    weights = data.sample_weight
+    stats.noise_count = float(
+        noise_mask.sum() if weights is None else weights[noise_mask].sum()
+    )
+    Xc = data.centred(slice(0, data.n_rows))[keep].astype(np.float64)
+    stats.gaussian_scatter = Xc.T @ (
+        Xc if weights is None else Xc * weights[keep][:, np.newaxis]
     )
 
 

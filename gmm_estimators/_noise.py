@@ -1,0 +1,223 @@
+"""The uniform noise component: its hypervolume and its initial rows.
+
+mclust's noise component (Banfield and Raftery 1993; Fraley and Raftery
+1998) is a uniform density ``1 / V`` over the data's region. This module
+computes ``V`` as mclust's ``hypvol`` does and the initial noise rows as
+prabclus's ``NNclean`` (Byers and Raftery 1998), the start mclust's
+documentation recommends, and validates what the user gives instead.
+"""
+
+# Authors: The gmm_estimators developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import math
+from numbers import Real
+
+import numpy as np
+from scipy.special import gammaln
+from sklearn.neighbors import NearestNeighbors
+
+__all__ = ["hypervolume", "log_hypervolume", "nn_clean", "resolve_noise"]
+
+
+def log_hypervolume(X):
+    """Log of mclust's ``hypvol(X)``: the smaller of two box volumes.
+
+    The boxes are the data's bounding box and its bounding box in principal
+    component coordinates (rows centred, rotated onto the eigenvectors of
+    the covariance, as R's ``princomp`` scores). One feature: the range.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+
+    Returns
+    -------
+    log_volume : float
+        ``-inf`` when the data have no spread along some axis of both boxes.
+    """
+    X = np.asarray(X, dtype=np.float64)
+    with np.errstate(divide="ignore"):
+        box = float(np.sum(np.log(np.ptp(X, axis=0))))
+        if X.shape[1] == 1:
+            return box
+        centred = X - X.mean(axis=0)
+        # Right singular vectors: the eigenvectors of the covariance.
+        _, _, vt = np.linalg.svd(centred, full_matrices=False)
+        box_pc = float(np.sum(np.log(np.ptp(centred @ vt.T, axis=0))))
+    return min(box, box_pc)
+
+
+def hypervolume(X):
+    """mclust's ``hypvol(X)``: the volume of the region of the noise component.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+
+    Returns
+    -------
+    volume : float
+        ``min`` of the bounding box's volume and of the principal-axes
+        box's volume.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gmm_estimators._noise import hypervolume
+    >>> hypervolume(np.array([[0.0, 0.0], [2.0, 0.0], [0.0, 3.0], [2.0, 3.0]]))
+    6.0
+    """
+    return float(np.exp(log_hypervolume(X)))
+
+
+def nn_clean(X, n_neighbors=5, *, tol=1e-3, max_iter=1000):
+    """Noise rows by Byers and Raftery's nearest-neighbour clutter removal.
+
+    prabclus's ``NNclean(X, k)``: the distance ``D_k`` of each row to its
+    ``k``-th nearest neighbour is modelled as a mixture of the ``D_k`` of two
+    homogeneous Poisson processes, dense (features) and sparse (clutter),
+    whose volume ``alpha_d D_k^d`` is Gamma(``k``, ``lambda``) distributed;
+    EM estimates the two intensities and a row is noise when its ``D_k``
+    is more probable under the sparse process (equal weights, as prabclus).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    n_neighbors : int, default=5
+        ``k``.
+    tol : float, default=1e-3
+        prabclus's relative convergence threshold.
+    max_iter : int, default=1000
+
+    Returns
+    -------
+    noise : ndarray of shape (n_samples,), dtype=bool
+    """
+    X = np.asarray(X, dtype=np.float64)
+    n, d = X.shape
+    k = min(int(n_neighbors), n - 1)
+    distances, _ = NearestNeighbors(n_neighbors=k + 1).fit(X).kneighbors(X)
+    # Column 0 is the row itself (or a duplicate at distance 0: the same
+    # multiset of distances either way).
+    kth = distances[:, k]
+    log_alpha = math.log(2.0) + 0.5 * d * math.log(math.pi) - math.log(d)
+    log_alpha -= float(gammaln(d / 2.0))
+    alpha = math.exp(log_alpha)
+    with np.errstate(divide="ignore"):
+        log_x = np.log(kth)
+    volume = kth**d
+
+    def log_density(lam):
+        # log of prabclus's dDk without the constants common to both.
+        return -lam * alpha * volume + k * math.log(lam * alpha) + (d * k - 1) * log_x
+
+    threshold = kth.min() + np.ptp(kth) / 3.0
+    sparse = kth > threshold
+    if sparse.all() or not sparse.any():
+        return np.zeros(n, dtype=bool)
+    p = 0.5
+    lambda1 = k / (alpha * np.mean(volume[~sparse]))
+    lambda2 = k / (alpha * np.mean(volume[sparse]))
+    if not (np.isfinite(lambda1) and lambda1 > 0 and np.isfinite(lambda2)):
+        return np.zeros(n, dtype=bool)
+    loglik_old, loglik_new = 0.0, 1.0
+    for _ in range(max_iter):
+        if not abs((loglik_new - loglik_old) / loglik_new) > tol:
+            break
+        delta = _posterior(log_density(lambda1), log_density(lambda2), p)
+        p = float(delta.sum() / n)
+        if p > 0:
+            lambda1 = k * delta.sum() / (alpha * np.sum(volume * delta))
+        if p < 1:
+            lambda2 = k * np.sum(1 - delta) / (alpha * np.sum(volume * (1 - delta)))
+        if p <= 0:
+            lambda1 = lambda2 / 2
+        if p >= 1:
+            lambda2 = 2 * lambda1
+        loglik_old = loglik_new
+        # prabclus's convergence quantity, kept to stop where it stops.
+        loglik_new = float(
+            np.sum(
+                -p * lambda1 * alpha * volume * delta
+                - (1 - p) * lambda2 * alpha * volume * (1 - delta)
+                + delta * k * math.log(lambda1 * alpha)
+                + (1 - delta) * k * math.log(lambda2 * alpha)
+            )
+        )
+    probs = _posterior(log_density(lambda1), log_density(lambda2), 0.5)
+    # round(probs) == 0: the sparse process is more probable.
+    return probs < 0.5
+
+
+def _posterior(log_a, log_b, p):
+    """``p a / (p a + (1 - p) b)`` from logs, 0 where both vanish (prabclus)."""
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        la = np.log(p) + log_a if p > 0 else np.full_like(log_a, -np.inf)
+        lb = np.log1p(-p) + log_b if p < 1 else np.full_like(log_b, -np.inf)
+        out = 1.0 / (1.0 + np.exp(lb - la))
+    return np.where(np.isnan(out), 0.0, out)
+
+
+def resolve_noise(X, sample_weight, noise_volume, noise_init):
+    """Validated ``(log V, initial noise mask)`` of a fit with a noise component.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    sample_weight : ndarray or None
+    noise_volume : float or None
+        The hypervolume, or None for :func:`hypervolume` of ``X``.
+    noise_init : 'nnclean' or array-like of bool
+        The initial noise rows: :func:`nn_clean` of ``X`` or a mask.
+
+    Returns
+    -------
+    log_volume : float
+    mask : ndarray of shape (n_samples,), dtype=bool
+    """
+    n = X.shape[0]
+    if noise_volume is None:
+        log_volume = log_hypervolume(X)
+        if not np.isfinite(log_volume):
+            raise ValueError(
+                "The data's hypervolume (mclust's hypvol) is "
+                f"{math.exp(log_volume) if log_volume < 0 else math.inf!r}: the "
+                "rows have no spread along some axis, so a uniform noise density "
+                "is undefined. Pass a positive noise_volume, or remove constant "
+                "features."
+            )
+    else:
+        if (
+            isinstance(noise_volume, bool)
+            or not isinstance(noise_volume, Real)
+            or not (np.isfinite(noise_volume) and noise_volume > 0)
+        ):
+            raise ValueError(
+                "noise_volume must be a positive finite number (the hypervolume "
+                "of the data's region, in the data's units to the power "
+                f"n_features) or None for mclust's hypvol; got {noise_volume!r}."
+            )
+        log_volume = math.log(noise_volume)
+    if isinstance(noise_init, str):
+        if noise_init != "nnclean":
+            raise ValueError(
+                "noise_init must be 'nnclean' or a boolean mask of the rows; "
+                f"got {noise_init!r}."
+            )
+        mask = nn_clean(X)
+    else:
+        mask = np.asarray(noise_init)
+        if mask.ndim != 1 or mask.shape[0] != n:
+            raise ValueError(
+                f"noise_init must be a boolean mask with one entry per row of X "
+                f"({n} rows); got an array of shape {mask.shape}."
+            )
+        if mask.dtype != bool:
+            if not np.all(np.isin(mask, (0, 1))):
+                raise ValueError(
+                    "noise_init must be a boolean mask (True for the rows that "
+                    "start as noise); got values other than 0/1 and True/False."
+                )
+            mask = mask.astype(bool)
+    return log_volume, mask

@@ -1,0 +1,238 @@
+"""The uniform noise component (mclust's): engine, GaussianMixture, selector.
+
+Reference results: mclust 6 fits with ``initialization = list(noise = ...)``
+(tests/fixtures/mclust/noise/, made by make_noise_fixtures.R; R is not needed).
+"""
+
+import json
+import math
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy.stats import multivariate_normal
+from sklearn.utils._param_validation import InvalidParameterError
+
+from gmm_estimators import GaussianMixture, available_covariance_types
+from gmm_estimators._noise import hypervolume, nn_clean
+from gmm_estimators.model_selection import GaussianMixtureIC
+
+FIXTURES = Path(__file__).parent / "fixtures" / "mclust" / "noise"
+SETS = ["faithful", "iris"]
+
+
+def _load(name):
+    X = np.loadtxt(FIXTURES / f"data_{name}_noise.csv", delimiter=",", skiprows=1)
+    rows = np.genfromtxt(FIXTURES / f"rows_{name}_noise.csv", delimiter=",", names=True)
+    fit = json.loads((FIXTURES / f"fit_{name}_noise.json").read_text())
+    return X, rows, fit
+
+
+def _mclust_bic_table(name):
+    table = {}
+    lines = (FIXTURES / f"bic_{name}_noise.csv").read_text().splitlines()[1:]
+    for line in lines:
+        k, model, bic, df = line.split(",")
+        if bic != "NA":
+            table[int(k), model.strip('"')] = (float(bic), int(df))
+    return table
+
+
+@pytest.fixture(scope="module")
+def blobs():
+    rng = np.random.RandomState(0)
+    inliers = np.vstack(
+        [rng.normal(size=(60, 2)) * 0.5, rng.normal(size=(60, 2)) * 0.5 + [4, 0]]
+    )
+    outliers = rng.uniform(-6, 10, size=(20, 2))
+    return np.vstack([inliers, outliers])
+
+
+@pytest.mark.parametrize("name", SETS)
+def test_hypervolume_and_nnclean_match_mclust(name):
+    X, rows, fit = _load(name)
+    assert hypervolume(X) == pytest.approx(fit["hypvol"], rel=1e-12)
+    assert np.array_equal(nn_clean(X, 5), rows["noise_init"].astype(bool))
+
+
+def test_hypervolume_closed_forms():
+    square = np.array([[0.0, 0.0], [2.0, 0.0], [0.0, 3.0], [2.0, 3.0]])
+    assert hypervolume(square) == pytest.approx(6.0)
+    # A thin diagonal cloud: the principal-axes box is the smaller one.
+    t = np.linspace(0, 1, 50)
+    diagonal = np.column_stack([t, t + 0.01 * np.sin(40 * t)])
+    assert hypervolume(diagonal) < 0.5 * np.ptp(t) ** 2
+    assert hypervolume(t[:, None] * 3.0) == pytest.approx(3.0)
+
+
+@pytest.mark.parametrize("name", SETS)
+def test_fit_of_mclust_model_agrees_with_mclust(name):
+    X, rows, fit = _load(name)
+    gm = GaussianMixture(
+        fit["K"],
+        covariance_type=fit["model"],
+        noise=True,
+        init_params="hc",
+        tol=1e-8,
+        max_iter=1000,
+    ).fit(X)
+    assert gm.n_parameters_ == fit["df"]
+    assert gm.noise_volume_ == pytest.approx(fit["hypvol"])
+    # Better or equal by BIC (mclust's sign), to mclust's convergence.
+    assert -gm.bic(X) >= fit["bic"] - 1e-3
+    assert gm.score(X) * X.shape[0] == pytest.approx(fit["loglik"], abs=0.05)
+    assert gm.noise_proportion_ == pytest.approx(fit["noise_proportion"], abs=3e-3)
+    assert gm.noise_proportion_ + gm.weights_.sum() == pytest.approx(1.0)
+    noise = gm.predict(X) == -1
+    assert np.mean(noise == (rows["classification"] == 0)) >= 0.99
+    assert np.abs(gm.predict_proba(X)[:, -1] - rows["z_noise"]).max() < 0.05
+
+
+def test_selector_with_noise_agrees_with_mclust_table():
+    X, rows, fit = _load("faithful")
+    table = _mclust_bic_table("faithful")
+    selector = GaussianMixtureIC(
+        n_components=[2, 3],
+        covariance_types=["EEI", "VVV", "EEE"],
+        noise=True,
+        init_params="hc",
+        tol=1e-5,
+        max_iter=1000,
+    ).fit(X)
+    assert (selector.n_components_, selector.covariance_type_) == (3, "EEI")
+    assert -selector.criterion_ >= fit["bic"] - 1e-2
+    results = selector.results_
+    for k, model, bic, n_parameters in zip(
+        results["n_components"],
+        results["covariance_type"],
+        results["bic"],
+        results["n_parameters"],
+        strict=True,
+    ):
+        mclust_bic, df = table[int(k), model]
+        assert n_parameters == df
+        # Our BIC (lower is better) is mclust's or better, up to convergence.
+        assert -bic >= mclust_bic - 0.05, (k, model)
+    labels = selector.labels_
+    assert np.mean((labels == -1) == (rows["classification"] == 0)) >= 0.99
+
+
+def test_e_step_closed_form_and_labels(blobs):
+    gm = GaussianMixture(2, noise=True, random_state=0).fit(blobs)
+    V = gm.noise_volume_
+    dens = np.column_stack(
+        [
+            w * multivariate_normal(m, c).pdf(blobs)
+            for w, m, c in zip(gm.weights_, gm.means_, gm.covariances_, strict=True)
+        ]
+        + [np.full(blobs.shape[0], gm.noise_proportion_ / V)]
+    )
+    proba = gm.predict_proba(blobs)
+    assert proba.shape == (blobs.shape[0], 3)
+    np.testing.assert_allclose(proba, dens / dens.sum(1, keepdims=True), atol=1e-10)
+    np.testing.assert_allclose(gm.score_samples(blobs), np.log(dens.sum(1)))
+    np.testing.assert_allclose(
+        gm.predict_log_proba(blobs), np.log(proba), atol=1e-8, rtol=1e-8
+    )
+    labels = gm.predict(blobs)
+    expected = np.argmax(dens, axis=1)
+    expected[expected == 2] = -1
+    assert np.array_equal(labels, expected)
+    assert np.array_equal(gm.labels_, labels)
+    assert (labels[-20:] == -1).sum() >= 15 and (labels[:120] == -1).sum() <= 3
+    assert np.all(np.diff(gm.lower_bounds_) >= -1e-10)
+    n_free = GaussianMixture(2).fit(blobs).n_parameters_
+    assert gm.n_parameters_ == n_free + 2
+
+
+def test_no_noise_keeps_fit_and_attributes(blobs):
+    plain = GaussianMixture(2, random_state=0).fit(blobs)
+    off = GaussianMixture(2, noise=False, noise_volume=5.0, random_state=0).fit(blobs)
+    assert np.array_equal(plain.means_, off.means_)
+    assert plain.lower_bound_ == off.lower_bound_
+    assert off.noise_proportion_ == 0.0 and off.noise_volume_ is None
+    assert off.predict_proba(blobs).shape == (blobs.shape[0], 2)
+
+
+@pytest.mark.parametrize("covariance_type", available_covariance_types())
+def test_every_structure_fits_with_noise(blobs, covariance_type):
+    if covariance_type in ("E", "V"):
+        blobs = blobs[:, :1]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        gm = GaussianMixture(
+            2,
+            covariance_type=covariance_type,
+            noise=True,
+            max_iter=5,
+            random_state=0,
+        ).fit(blobs)
+        plain = GaussianMixture(
+            2, covariance_type=covariance_type, max_iter=1, random_state=0
+        ).fit(blobs)
+    assert gm.weights_.sum() + gm.noise_proportion_ == pytest.approx(1.0)
+    assert 0.0 < gm.noise_proportion_ < 0.5
+    assert gm.n_parameters_ == plain.n_parameters_ + 2
+    assert np.all(np.diff(gm.lower_bounds_) >= -1e-8)
+
+
+def test_user_volume_mask_and_weights(blobs):
+    mask = np.zeros(blobs.shape[0], dtype=bool)
+    mask[-20:] = True
+    gm = GaussianMixture(
+        2,
+        noise=True,
+        noise_volume=300.0,
+        noise_init=mask,
+        max_iter=0,
+        random_state=0,
+    ).fit(blobs)
+    # max_iter=0 keeps the start: the mask's share and the given volume.
+    assert gm.noise_proportion_ == pytest.approx(20 / 140)
+    assert gm.noise_volume_ == pytest.approx(300.0)
+    assert gm.n_parameters_ == GaussianMixture(2).fit(blobs).n_parameters_ + 1
+    # Integer weights equal repeated rows.
+    weights = np.ones(blobs.shape[0])
+    weights[:5] = 2
+    repeated = np.vstack([blobs, blobs[:5]])
+    mask_repeated = np.concatenate([mask, np.zeros(5, bool)])
+    a = GaussianMixture(2, noise=True, noise_init=mask, random_state=0)
+    b = GaussianMixture(2, noise=True, noise_init=mask_repeated, random_state=0)
+    a.fit(blobs, sample_weight=weights)
+    b.fit(repeated)
+    np.testing.assert_allclose(a.noise_proportion_, b.noise_proportion_, rtol=1e-6)
+    X_sampled, y_sampled = a.sample(50)
+    assert X_sampled.shape == (50, 2) and set(y_sampled) <= {0, 1}
+
+
+def test_warm_start_and_selector_equal_plain_fit(blobs):
+    gm = GaussianMixture(2, noise=True, random_state=0, warm_start=True).fit(blobs)
+    first = gm.noise_proportion_
+    gm.fit(blobs)
+    assert gm.noise_proportion_ == pytest.approx(first, abs=1e-3)
+    selector = GaussianMixtureIC(
+        n_components=[2], covariance_types=["full"], noise=True, random_state=0
+    ).fit(blobs)
+    plain = GaussianMixture(2, noise=True, random_state=0).fit(blobs)
+    np.testing.assert_allclose(selector.best_estimator_.means_, plain.means_)
+    assert selector.best_estimator_.noise_proportion_ == pytest.approx(
+        plain.noise_proportion_
+    )
+    assert selector.predict_proba(blobs).shape == (blobs.shape[0], 3)
+
+
+def test_bad_noise_input(blobs):
+    with pytest.raises(InvalidParameterError, match="noise_volume"):
+        GaussianMixture(2, noise=True, noise_volume=-1.0).fit(blobs)
+    with pytest.raises(InvalidParameterError, match="noise_volume"):
+        GaussianMixture(2, noise=True, noise_volume=0.0).fit(blobs)
+    with pytest.raises(ValueError, match="one entry per row of X .140 rows"):
+        GaussianMixture(2, noise=True, noise_init=np.zeros(5, bool)).fit(blobs)
+    with pytest.raises(ValueError, match="boolean mask"):
+        GaussianMixture(2, noise=True, noise_init=np.full(140, 3)).fit(blobs)
+    with pytest.raises(ValueError, match="fewer than n_components"):
+        GaussianMixture(2, noise=True, noise_init=np.arange(140) > 0).fit(blobs)
+    with pytest.raises(ValueError, match="hypervolume"):
+        GaussianMixture(1, noise=True).fit(np.column_stack([blobs[:, 0], np.ones(140)]))
+    assert math.isfinite(GaussianMixture(2, noise=True).fit(blobs).bic(blobs))

@@ -1,0 +1,103 @@
+"""GaussianMixtureOutlierDetector: scikit-learn's outlier-detector contract."""
+
+import numpy as np
+import pytest
+from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import GridSearchCV, StratifiedKFold
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils._param_validation import InvalidParameterError
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from gmm_estimators import GaussianMixture, GaussianMixtureOutlierDetector
+
+
+@pytest.fixture(scope="module")
+def data():
+    rng = np.random.RandomState(0)
+    inliers = np.vstack(
+        [rng.normal(size=(80, 2)) * 0.5, rng.normal(size=(80, 2)) * 0.5 + [4, 0]]
+    )
+    outliers = rng.uniform(-6, 10, size=(20, 2))
+    X = np.vstack([inliers, outliers])
+    y = np.r_[np.ones(160, dtype=int), -np.ones(20, dtype=int)]
+    return X, y
+
+
+def _cheap(**params):
+    return GaussianMixtureOutlierDetector(
+        n_components=[2],
+        covariance_types="full",
+        init_params="kmeans",
+        max_iter=20,
+        tol=1e-3,
+        random_state=0,
+        **params,
+    )
+
+
+@parametrize_with_checks([_cheap()])
+def test_sklearn_compatible(estimator, check):
+    check(estimator)
+
+
+def test_auto_threshold_is_the_noise_classification(data):
+    X, y = data
+    detector = _cheap().fit(X)
+    mixture = detector.mixture_
+    assert detector.offset_ == pytest.approx(
+        np.log(mixture.noise_proportion_) - np.log(mixture.noise_volume_)
+    )
+    predicted = detector.predict(X)
+    assert np.array_equal(predicted == -1, mixture.predict(X) == -1)
+    assert np.array_equal(detector.fit_predict(X), predicted)
+    # The score is the clusters' log-density: the noise's constant density
+    # (the last column of the weighted log-densities) is left out.
+    noise_density = mixture.noise_proportion_ / mixture.noise_volume_
+    np.testing.assert_allclose(
+        np.exp(detector.score_samples(X)) + noise_density,
+        np.exp(mixture.score_samples(X)),
+        rtol=1e-10,
+    )
+    np.testing.assert_allclose(
+        detector.decision_function(X), detector.score_samples(X) - detector.offset_
+    )
+    assert roc_auc_score(y, detector.decision_function(X)) > 0.95
+    assert (predicted[y == -1] == -1).mean() >= 0.75
+    assert (predicted[y == 1] == 1).mean() >= 0.97
+
+
+@pytest.mark.parametrize("contamination", [0.05, 0.2, 0.5])
+def test_float_contamination_is_the_score_quantile(data, contamination):
+    X, _ = data
+    detector = _cheap(contamination=contamination).fit(X)
+    assert detector.offset_ == pytest.approx(
+        np.percentile(detector.score_samples(X), 100 * contamination)
+    )
+    n_outliers = (detector.predict(X) == -1).sum()
+    assert n_outliers == round(contamination * X.shape[0])
+
+
+def test_composes_with_pipeline_and_grid_search(data):
+    X, y = data
+    pipeline = make_pipeline(StandardScaler(), _cheap())
+    assert set(pipeline.fit(X).predict(X)) <= {-1, 1}
+    search = GridSearchCV(
+        _cheap(),
+        {"contamination": ["auto", 0.1]},
+        scoring="roc_auc",
+        cv=StratifiedKFold(3, shuffle=True, random_state=0),
+    ).fit(X, y)
+    assert search.best_score_ > 0.9
+    assert isinstance(search.best_estimator_.mixture_, GaussianMixture)
+
+
+def test_bad_input(data):
+    X, _ = data
+    for contamination in (0.0, 0.6, -0.1, "half"):
+        with pytest.raises(InvalidParameterError, match="contamination"):
+            _cheap(contamination=contamination).fit(X)
+    with pytest.raises(InvalidParameterError, match="noise_volume"):
+        _cheap(noise_volume=-2.0).fit(X)
+    with pytest.raises(ValueError, match="one entry per row"):
+        _cheap(noise_init=np.ones(3, bool)).fit(X)
