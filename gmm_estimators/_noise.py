@@ -177,6 +177,12 @@ def resolve_noise(X, sample_weight, noise_volume, noise_init):
     mask : ndarray of shape (n_samples,), dtype=bool
     """
     n = X.shape[0]
+    if np.isnan(X).any():
+        raise ValueError(
+            "A noise component and missing values (NaN) cannot be combined yet: "
+            "impute the missing values first (GaussianMixtureImputer), or fit "
+            "without noise."
+        )
     if noise_volume is None:
         log_volume = log_hypervolume(X)
         if not np.isfinite(log_volume):

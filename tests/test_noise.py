@@ -236,3 +236,10 @@ def test_bad_noise_input(blobs):
     with pytest.raises(ValueError, match="hypervolume"):
         GaussianMixture(1, noise=True).fit(np.column_stack([blobs[:, 0], np.ones(140)]))
     assert math.isfinite(GaussianMixture(2, noise=True).fit(blobs).bic(blobs))
+
+
+def test_noise_with_missing_values_is_refused_clearly():
+    X = np.random.RandomState(0).randn(60, 2)
+    X[3, 0] = np.nan
+    with pytest.raises(ValueError, match="noise component and missing values"):
+        GaussianMixture(2, noise=True).fit(X)
