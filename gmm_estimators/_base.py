@@ -21,7 +21,6 @@ from sklearn.utils.validation import (
 )
 
 from ._engine import (
-    ArraySource,
     EMOptions,
     Params,
     block_mapper,
@@ -32,6 +31,7 @@ from ._engine import (
     row_argmax,
     statistics_from_resp,
 )
+from ._engine._sources import make_source, prediction_source
 from ._initialization import INITIALIZERS, CanonicalRows, initial_responsibilities
 from ._prior import resolve_prior
 from ._warn import warn_user
@@ -134,9 +134,9 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         labels : ndarray of shape (n_samples,)
             Component labels, identical to ``fit(X).predict(X)``.
         """
-        X = self._fit(X, sample_weight)
+        source = self._fit(X, sample_weight)
         # A final E-step so that fit_predict(X) always equals fit(X).predict(X).
-        self.labels_ = self._blockwise(X, row_argmax)
+        self.labels_ = self._blockwise(source, row_argmax)
         return self.labels_
 
     def _fit(self, X, sample_weight):
@@ -144,18 +144,22 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
 
         Returns
         -------
-        X : ndarray
-            The validated training data.
+        source : data source
+            The validated training data as the engine reads it.
         """
-        X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_min_samples=2)
-        if sample_weight is not None:
-            sample_weight = _check_sample_weight(
-                sample_weight, X, dtype=np.float64, ensure_non_negative=True
-            )
-        self._check_enough_samples(X, sample_weight)
+        # The one dispatch on the input's type (in memory, memory map or other
+        # sliceable array, Dask): see ``_engine._sources.make_source``.
+        source = make_source(
+            self,
+            X,
+            sample_weight,
+            n_components=self.n_components,
+            random_state=self.random_state,
+        )
+        self._check_enough_samples(source.X, source.sample_weight)
+        self.__dict__.pop("_online_state", None)
         model = self._covariance_model()
-        user_init = self._initial_parameters(X.shape[1], model)
-        source = ArraySource.from_arrays(X, sample_weight)
+        user_init = self._initial_parameters(source.n_features, model)
         # Resolved once per fit: mclust's defaults come from the training data.
         prior = resolve_prior(
             self._prior_parameter(), model, source, self.n_components
@@ -180,8 +184,8 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
                 "degenerate data.",
                 ConvergenceWarning,
             )
-        set_fitted_attributes(self, model, source, options, best, X.dtype)
-        return X
+        set_fitted_attributes(self, model, source, options, best, source.X.dtype)
+        return source
 
     def _starts(self, model, source, options, user_init, mapper):
         """The ``n_init`` starts (or the previous fit), made one at a time."""
@@ -189,15 +193,18 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
             yield self._params_from_attributes(source.center), self.lower_bound_
             return
         random_state = check_random_state(self.random_state)
+        # Streamed data starts from an in-memory sample (``init_source``),
+        # centred like the whole data; in-memory data from all its rows.
+        init = source.init_source()
         # The initialiser's view of the rows is the same for every start.
         canonical = (
-            CanonicalRows.of(source.X, source.sample_weight)
+            CanonicalRows.of(init.X, init.sample_weight)
             if any(value is None for value in user_init)
             else None
         )
         for _ in range(self.n_init):
             params = self._start(
-                model, source, options, user_init, random_state, mapper, canonical
+                model, init, options, user_init, random_state, mapper, canonical
             )
             yield params, -np.inf
 
@@ -290,17 +297,21 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         )
 
     # ----------------------------------------------------------- prediction
-    def _validated(self, X):
-        check_is_fitted(self)
-        return validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
-
     def _blockwise(self, X, reduce):
-        """Apply ``reduce(weighted log-densities)`` to each block of X and stack."""
+        """Apply ``reduce(weighted log-densities)`` to each block of X and stack.
+
+        ``X`` is validated here (see ``_engine._sources.prediction_source``),
+        or is the training source itself. A Dask array gives a Dask array.
+        """
+        check_is_fitted(self)
         center = np.asarray(self.weights_, np.float64) @ np.asarray(
             self.means_, np.float64
         )
         params = self._params_from_attributes(center)
-        source = ArraySource.for_prediction(X, center)
+        if hasattr(X, "init_source"):  # the training data, already validated
+            source = X.one_pass(center)
+        else:
+            source = prediction_source(self, X, center)
         return reduce_blocks(self._covariance_model(), source, params, reduce)
 
     def score_samples(self, X):
@@ -315,7 +326,6 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         log_prob : ndarray of shape (n_samples,)
             ``log p(x)`` for each row.
         """
-        X = self._validated(X)
         return self._blockwise(X, log_normalizer)
 
     def score(self, X, y=None, sample_weight=None):
@@ -346,7 +356,6 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         -------
         labels : ndarray of shape (n_samples,)
         """
-        X = self._validated(X)
         return self._blockwise(X, row_argmax)
 
     def predict_proba(self, X):
@@ -361,9 +370,8 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         resp : ndarray of shape (n_samples, n_components)
             Rows sum to one.
         """
-        X = self._validated(X)
-        parts = self._blockwise(X, lambda wlp: normalize_log_prob(wlp)[0].ravel())
-        return parts.reshape(X.shape[0], -1)
+        parts = self._blockwise(X, _responsibilities)
+        return parts.reshape(_num_rows(X), -1)
 
     def predict_log_proba(self, X):
         """Log posterior probability of each component for each sample.
@@ -376,14 +384,7 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         -------
         log_resp : ndarray of shape (n_samples, n_components)
         """
-        X = self._validated(X)
-
-        def log_resp(wlp):
-            log_norm = log_normalizer(wlp.copy())
-            with np.errstate(under="ignore"):
-                return (wlp - log_norm[:, np.newaxis]).ravel()
-
-        return self._blockwise(X, log_resp).reshape(X.shape[0], -1)
+        return self._blockwise(X, _log_responsibilities).reshape(_num_rows(X), -1)
 
     def sample(self, n_samples=1, random_state=None):
         """Draw samples from the fitted mixture.
@@ -504,6 +505,16 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
 
 def _num_rows(X):
     return X.shape[0] if hasattr(X, "shape") else len(X)
+
+
+def _responsibilities(weighted_log_prob):
+    return normalize_log_prob(weighted_log_prob)[0].ravel()
+
+
+def _log_responsibilities(weighted_log_prob):
+    log_norm = log_normalizer(weighted_log_prob.copy())
+    with np.errstate(under="ignore"):
+        return (weighted_log_prob - log_norm[:, np.newaxis]).ravel()
 
 
 class _VerboseMonitor:
