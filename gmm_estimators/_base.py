@@ -15,9 +15,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import (
-    _check_sample_weight,
     check_is_fitted,
-    validate_data,
 )
 
 from ._engine import (
@@ -69,6 +67,9 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         "warm_start": ["boolean"],
         "verbose": ["verbose"],
         "verbose_interval": [Interval(Integral, 1, None, closed="left")],
+        "learning_decay": [Interval(Real, 0.5, 1.0, closed="right")],
+        "learning_offset": [Interval(Real, 0.0, None, closed="left")],
+        "forgetting_factor": [None, Interval(Real, 0.0, 1.0, closed="left")],
     }
 
     @abstractmethod
@@ -115,6 +116,51 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         """
         self.fit_predict(X, y, sample_weight=sample_weight)
         return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y=None, sample_weight=None):
+        """Update the mixture with one mini-batch (stepwise online EM).
+
+        The first call on an unfitted mixture fits the batch as :meth:`fit`
+        does. Each later call computes the batch's responsibilities under
+        the current parameters, folds the batch's sufficient statistics into
+        a running average with step size ``eta_t`` and does one M-step
+        (Cappé and Moulines, 2009). Called after :meth:`fit`, it continues
+        from the fitted parameters. A batch that fails validation (another
+        number of features, NaN, no rows) raises and leaves the model as it
+        was.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            A mini-batch of rows.
+        y : Ignored
+            Not used, present for API consistency by convention.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative frequency weights of the batch's rows.
+
+        Returns
+        -------
+        self : object
+            The updated mixture.
+
+        Notes
+        -----
+        With sufficient statistics ``s`` per unit weight (shares, first and
+        second moments of each component, in the structure's form) and
+        ``s(B)`` those of batch ``B``, the update is
+        ``s <- (1 - eta_t) s + eta_t s(B)``, then the M-step reads ``s``.
+        By default ``eta_t = (t + learning_offset)^(-learning_decay)`` for the
+        ``t``-th update, which decreases so that the estimates settle;
+        ``forgetting_factor=lambda`` instead keeps ``eta = 1 - lambda``
+        constant: an exponential window over about ``1 / (1 - lambda)``
+        batches, which follows drifting clusters. ``lower_bound_`` is the
+        batch's mean log-likelihood under the parameters before the update
+        (a held-out score for the stream); each update adds one to ``n_iter_``.
+        """
+        from ._online import partial_fit
+
+        return partial_fit(self, X, sample_weight)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit_predict(self, X, y=None, sample_weight=None):
