@@ -133,41 +133,38 @@ def partial_fit(estimator, X, sample_weight):
         sample_weight = _check_sample_weight(
             sample_weight, X, dtype=np.float64, ensure_non_negative=True
         )
-        if not np.any(sample_weight > 0):
-            raise ValueError(
-                "Every sample_weight of this mini-batch is zero: it carries no "
-                "information. Drop the batch or give its rows positive weights."
-            )
     if state is None:
         state = _state_from_model(estimator, model)
-    batch = ArraySource.from_arrays(X, sample_weight, center=state.center)
-    params = estimator._params_from_attributes(state.center)
-    mean_log_likelihood, nk, sums, second = _batch_moments(model, batch, params)
-    eta = step_size(estimator, state.n_updates)
-    nk = (1 - eta) * state.nk + eta * nk
-    sums = (1 - eta) * state.sums + eta * sums
-    second = (1 - eta) * state.second + eta * second
-    weight_seen = state.weight_seen + batch.weight_sum
-    scale = min(weight_seen, batch.weight_sum / eta)
-    options = EMOptions(
-        reg_covar=estimator.reg_covar,
-        tol=estimator.tol,
-        max_iter=1,
-        equal_proportions=estimator._fixed_proportions(),
-        prior=getattr(estimator, "prior_", None),
-    )
-    moments = _Moments(
-        nk * scale, sums * scale, second * scale, model.scatter.from_full
-    )
-    new_params, jittered = options.m_step(
-        model, batch, moments, previous=params.covariances
-    )
-    arrays = (
-        new_params.weights,
-        new_params.means,
-        new_params.covariances,
-        new_params.precisions_cholesky,
-    )
+    # Overflow in a bad batch is reported below as one clear error.
+    with np.errstate(over="ignore", invalid="ignore"):
+        batch = ArraySource.from_arrays(X, sample_weight, center=state.center)
+        params = estimator._params_from_attributes(state.center)
+        mean_log_likelihood, nk, sums, second = _batch_moments(model, batch, params)
+        eta = step_size(estimator, state.n_updates)
+        nk = (1 - eta) * state.nk + eta * nk
+        sums = (1 - eta) * state.sums + eta * sums
+        second = (1 - eta) * state.second + eta * second
+        weight_seen = state.weight_seen + batch.weight_sum
+        scale = min(weight_seen, batch.weight_sum / eta)
+        options = EMOptions(
+            reg_covar=estimator.reg_covar,
+            tol=estimator.tol,
+            max_iter=1,
+            equal_proportions=estimator._fixed_proportions(),
+            prior=getattr(estimator, "prior_", None),
+        )
+        moments = _Moments(
+            nk * scale, sums * scale, second * scale, model.scatter.from_full
+        )
+        new_params, jittered = options.m_step(
+            model, batch, moments, previous=params.covariances
+        )
+        arrays = (
+            new_params.weights,
+            new_params.means,
+            new_params.covariances,
+            new_params.precisions_cholesky,
+        )
     finite = np.isfinite(mean_log_likelihood) and all(
         np.all(np.isfinite(a)) for a in arrays
     )
