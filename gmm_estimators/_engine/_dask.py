@@ -76,6 +76,8 @@ class DaskSource:
         self.dtype = _working_dtype(X.dtype)
         # One chunk across the columns: every task sees whole rows.
         self.X = X.rechunk({1: -1})
+        if self.X.dtype != self.dtype:
+            self.X = self.X.astype(self.dtype)
         self.sample_weight = sample_weight
         self.center = np.asarray(center, dtype=np.float64)
         self.total_scatter = None
