@@ -387,13 +387,20 @@ class StreamSource:
         return log_likelihood, total
 
     def reduce_blocks(self, model, params, reduce):
-        """``reduce_blocks`` page by page, stacked."""
-        parts = [
-            reduce_blocks(
-                model, ArraySource.for_prediction(block, self.center), params, reduce
-            )
-            for _, block, _ in self.pages()
-        ]
+        """``reduce_blocks`` page by page, stacked.
+
+        Integer results (labels) take the smallest signed type that holds
+        the component indices: ``n`` labels of a streamed fit then cost ``n``
+        bytes up to 127 components, not ``8 n``.
+        """
+        label_type = np.min_scalar_type(-params.weights.shape[0])
+        parts = []
+        for _, block, _ in self.pages():
+            page = ArraySource.for_prediction(block, self.center)
+            part = reduce_blocks(model, page, params, reduce)
+            if part.dtype.kind in "iu":
+                part = part.astype(label_type)
+            parts.append(part)
         return np.concatenate(parts)
 
 
