@@ -45,9 +45,11 @@ __all__ = [
 ]
 
 #: In-memory arrays larger than this are streamed too: no centred copy of the
-#: data, starts on a sample. Below it a fit keeps its centred copy (faster on
-#: the narrow structures) and starts from all rows.
-STREAM_BYTES = 256 * 2**20
+#: data, starts on a sample, so a fit needs little more than the data. Below
+#: it a fit keeps its centred copy and starts from all rows, as scikit-learn
+#: does. (Measured on 1,000,000 x 16 in memory, the streamed iteration is no
+#: slower: centring a block when it is read costs less than the E-step.)
+STREAM_BYTES = 64 * 2**20
 
 #: Rows read at once from a streamed array (one page, a view or one read).
 PAGE_BYTES = 32 * 2**20
