@@ -128,3 +128,20 @@ def test_local_cluster_with_two_worker_processes(data):
         proba = b.predict_proba(X).compute()
     _assert_same(a, b)
     np.testing.assert_allclose(proba, a.predict_proba(data), atol=1e-12)
+
+
+def test_selector_accepts_dask_arrays(data, synchronous):
+    from gmm_estimators.model_selection import GaussianMixtureIC
+
+    params = dict(n_components=[1, 2], covariance_types=["VVV", "EII"], random_state=0)
+    a = GaussianMixtureIC(**params).fit(data)
+    X = da.from_array(data, chunks=(200, 3))
+    b = GaussianMixtureIC(**params).fit(X)
+    assert (b.n_components_, b.covariance_type_) == (
+        a.n_components_,
+        a.covariance_type_,
+    )
+    np.testing.assert_allclose(b.results_["bic"], a.results_["bic"], rtol=1e-10)
+    labels = b.predict(X)
+    assert isinstance(labels, da.Array)
+    np.testing.assert_array_equal(labels.compute(), a.predict(data))

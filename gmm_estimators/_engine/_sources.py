@@ -37,6 +37,7 @@ from ._estep import em_step, reduce_blocks
 
 __all__ = [
     "StreamSource",
+    "is_streamed",
     "make_source",
     "merge_summaries",
     "prediction_source",
@@ -132,6 +133,11 @@ def _is_out_of_core(X):
     return all(hasattr(X, name) for name in ("shape", "dtype", "__getitem__"))
 
 
+def is_streamed(X):
+    """Whether ``X`` is read by pages or chunks rather than validated whole."""
+    return _is_dask_array(X) or _is_out_of_core(X)
+
+
 def _working_dtype(dtype):
     dtype = np.dtype(dtype)
     return dtype if dtype in _FLOAT_DTYPES else np.dtype(np.float64)
@@ -171,7 +177,9 @@ def _check_shape(estimator, X, ensure_min_samples):
         )
 
 
-def make_source(estimator, X, sample_weight, *, n_components, random_state):
+def make_source(
+    estimator, X, sample_weight, *, n_components, random_state, cache_features=False
+):
     """Validate the training data and choose the source that reads it.
 
     The one dispatch on the input's type for ``fit``:
@@ -181,7 +189,8 @@ def make_source(estimator, X, sample_weight, *, n_components, random_state):
       :class:`StreamSource`, validated page by page as it is read;
     - anything else is validated by scikit-learn; in-memory arrays larger
       than :data:`STREAM_BYTES` are then streamed too (no centred copy),
-      smaller ones give an :class:`~._data.ArraySource`.
+      smaller ones give an :class:`~._data.ArraySource` (with a feature cache
+      if ``cache_features``: the selector's candidates share it).
 
     Errors are scikit-learn's for every kind of input.
 
@@ -217,7 +226,7 @@ def make_source(estimator, X, sample_weight, *, n_components, random_state):
         return StreamSource.from_array(
             estimator, X, sample_weight, sample, checked=True
         )
-    return ArraySource.from_arrays(X, sample_weight)
+    return ArraySource.from_arrays(X, sample_weight, cache_features=cache_features)
 
 
 def prediction_source(estimator, X, center):

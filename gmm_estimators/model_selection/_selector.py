@@ -16,20 +16,19 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import (
-    _check_sample_weight,
     check_is_fitted,
     validate_data,
 )
 
 from .._base import set_fitted_attributes
 from .._engine import (
-    ArraySource,
     block_mapper,
     fit_restarts,
     log_normalizer,
     reduce_blocks,
     row_max_argmax,
 )
+from .._engine._sources import is_streamed, make_source
 from .._gaussian_mixture import GaussianMixture
 from .._initialization import INITIALIZERS, CanonicalRows
 from .._prior import ConjugatePrior
@@ -129,6 +128,8 @@ def _final_e_step(model, source, params):
     terms = per_row[:, :2]
     weights = source.sample_weight
     terms = terms.sum(axis=0) if weights is None else weights @ terms
+    if hasattr(terms, "compute"):  # Dask: the sums come back, labels stay lazy
+        terms = terms.compute()
     return labels, terms[0], terms[1]
 
 
@@ -451,12 +452,20 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
         self : object
             The fitted selector.
         """
-        X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_min_samples=2)
-        if sample_weight is not None:
-            sample_weight = _check_sample_weight(
-                sample_weight, X, dtype=np.float64, ensure_non_negative=True
-            )
         ks = _candidate_ks(self.n_components)
+        # Validation and the data source (in memory, streamed from a memory
+        # map or sliceable array, or Dask chunks): ``_engine._sources``.
+        data = make_source(
+            self,
+            X,
+            sample_weight,
+            n_components=max(ks),
+            random_state=self._random_state_for_candidates(),
+            cache_features=True,
+        )
+        X, sample_weight = data.X, data.sample_weight
+        # Streamed data: the starts come from an in-memory sample.
+        init = data.init_source()
         types = _candidate_types(self.covariance_types, X.shape[1])
         n_usable = (
             X.shape[0]
@@ -472,8 +481,7 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
             "prior": self.prior,
         }
 
-        data = ArraySource.from_arrays(X, sample_weight, cache_features=True)
-        canonical = CanonicalRows.of(X, sample_weight)
+        canonical = CanonicalRows.of(init.X, init.sample_weight)
         parallel = Parallel(n_jobs=self.n_jobs, return_as="generator")
         feasible = [k for k in ks if k <= n_usable]
         shared = {}
@@ -481,7 +489,7 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
             feasible,
             parallel(
                 delayed(_shared_starts)(
-                    data,
+                    init,
                     canonical,
                     k,
                     types,
@@ -609,6 +617,8 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
     # ------------------------------------------------- delegation to the winner
     def _validated(self, X):
         check_is_fitted(self)
+        if is_streamed(X):  # Dask arrays, memory maps: the estimator validates
+            return X
         return validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
 
     def predict(self, X):
