@@ -145,3 +145,23 @@ def test_selector_accepts_dask_arrays(data, synchronous):
     labels = b.predict(X)
     assert isinstance(labels, da.Array)
     np.testing.assert_array_equal(labels.compute(), a.predict(data))
+
+
+def test_a_chunk_sends_statistics_whose_size_does_not_grow_with_its_rows(data):
+    import pickle
+
+    from gmm_estimators._engine._dask import _chunk_em_step
+
+    model = GaussianMixture(3, random_state=0).fit(data)
+    estimator_model = model._covariance_model()
+    params = model._params_from_attributes(data.mean(axis=0))
+    center = data.mean(axis=0)
+    sizes = []
+    for rows in (50, 400):
+        result = _chunk_em_step(
+            data[:rows], None, center, estimator_model, params, data.dtype
+        )
+        sizes.append(len(pickle.dumps(result)))
+    assert sizes[0] == sizes[1]
+    # K (d^2 + d + 1) float64 numbers and some bookkeeping, not rows.
+    assert sizes[1] < 8 * 3 * (3 * 3 + 3 + 1) * 4 + 2000
