@@ -404,15 +404,18 @@ class StreamSource:
         int32 and int64 labels): ``n`` labels of a streamed fit cost ``4 n``
         bytes, not ``8 n``.
         """
-        label_type = np.int32
-        parts = []
-        for _, block, _ in self.pages():
+        out = None
+        for rows, block, _ in self.pages():
             page = ArraySource.for_prediction(block, self.center)
             part = reduce_blocks(model, page, params, reduce)
-            if part.dtype.kind in "iu":
-                part = part.astype(label_type)
-            parts.append(part)
-        return np.concatenate(parts)
+            if out is None:
+                # Filled in place: a list of parts and their concatenation
+                # would hold the result twice.
+                per_row = part.size // block.shape[0]
+                dtype = np.int32 if part.dtype.kind in "iu" else part.dtype
+                out = np.empty(self.n_rows * per_row, dtype=dtype)
+            out[rows.start * per_row : rows.stop * per_row] = part
+        return out
 
 
 def _release_pages(array, rows):
