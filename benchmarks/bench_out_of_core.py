@@ -194,8 +194,9 @@ def main():
             ratio = rows["memmap"]["seconds"] / rows["memory"]["seconds"]
             print(f"time ratio memmap / memory: {ratio:.2f}  (target <= 1.5)")
             print(
-                f"peak RSS of the memmap fit / data: "
-                f"{rows['memmap']['peak'] / rows['memmap']['data']:.3f}  (target <= 0.20)"
+                "peak RSS of the memmap fit / data: "
+                f"{rows['memmap']['peak'] / rows['memmap']['data']:.3f}"
+                "  (target <= 0.20)"
             )
             diff = abs(rows["memmap"]["lower_bound"] - rows["memory"]["lower_bound"])
             print(f"|log-lik difference|: {diff:.2e}")
