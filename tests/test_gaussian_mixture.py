@@ -97,7 +97,14 @@ def test_same_parameters_as_sklearn():
     ref = SklearnGaussianMixture().get_params()
     extra = set(ours) - set(ref)
     assert set(ref) <= set(ours)
-    assert extra <= {"equal_proportions", "prior"}
+    assert extra <= {
+        "equal_proportions",
+        "prior",
+        # partial_fit's step-size schedule (issue 15)
+        "learning_decay",
+        "learning_offset",
+        "forgetting_factor",
+    }
     for name, value in ref.items():
         assert ours[name] == value, name
 
