@@ -14,15 +14,13 @@ from scipy import linalg
 from sklearn.base import BaseEstimator, ClusterMixin, DensityMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
+from sklearn.utils._available_if import available_if
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import (
-    _check_sample_weight,
     check_is_fitted,
-    validate_data,
 )
 
 from ._engine import (
-    ArraySource,
     EMOptions,
     Params,
     block_mapper,
@@ -33,9 +31,9 @@ from ._engine import (
     row_argmax,
     statistics_from_resp,
 )
+from ._engine._sources import make_source, prediction_source
 from ._initialization import INITIALIZERS, CanonicalRows, initial_responsibilities
-from ._missing import has_missing, make_source
-from ._missing import weighted_log_prob as missing_weighted_log_prob
+from ._missing import MissingValuesSource
 from ._noise import resolve_noise
 from ._prior import resolve_prior
 from ._warn import warn_user
@@ -45,6 +43,11 @@ from .exceptions import DegenerateFitWarning
 # fraction of the data's own variance in the same direction (a generalised
 # eigenvalue of the pair (component covariance, data covariance)).
 COLLAPSE_RATIO = 1e-6
+
+
+def _has_step_sizes(estimator):
+    # partial_fit needs the step-size parameters (GaussianMixture has them).
+    return "forgetting_factor" in estimator.get_params()
 
 
 class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
@@ -73,6 +76,9 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         "warm_start": ["boolean"],
         "verbose": ["verbose"],
         "verbose_interval": [Interval(Integral, 1, None, closed="left")],
+        "learning_decay": [Interval(Real, 0.5, 1.0, closed="right")],
+        "learning_offset": [Interval(Real, 0.0, None, closed="left")],
+        "forgetting_factor": [None, Interval(Real, 0.0, 1.0, closed="left")],
     }
 
     @abstractmethod
@@ -134,6 +140,52 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         self.fit_predict(X, y, sample_weight=sample_weight)
         return self
 
+    @available_if(_has_step_sizes)
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y=None, sample_weight=None):
+        """Update the mixture with one mini-batch (stepwise online EM).
+
+        The first call on an unfitted mixture fits the batch as :meth:`fit`
+        does. Each later call computes the batch's responsibilities under
+        the current parameters, folds the batch's sufficient statistics into
+        a running average with step size ``eta_t`` and does one M-step
+        (Cappé and Moulines, 2009). Called after :meth:`fit`, it continues
+        from the fitted parameters. A batch that fails validation (another
+        number of features, NaN, no rows) raises and leaves the model as it
+        was.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            A mini-batch of rows.
+        y : Ignored
+            Not used, present for API consistency by convention.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative frequency weights of the batch's rows.
+
+        Returns
+        -------
+        self : object
+            The updated mixture.
+
+        Notes
+        -----
+        With sufficient statistics ``s`` per unit weight (shares, first and
+        second moments of each component, in the structure's form) and
+        ``s(B)`` those of batch ``B``, the update is
+        ``s <- (1 - eta_t) s + eta_t s(B)``, then the M-step reads ``s``.
+        By default ``eta_t = (t + learning_offset)^(-learning_decay)`` for the
+        ``t``-th update, which decreases so that the estimates settle;
+        ``forgetting_factor=lambda`` instead keeps ``eta = 1 - lambda``
+        constant: an exponential window over about ``1 / (1 - lambda)``
+        batches, which follows drifting clusters. ``lower_bound_`` is the
+        batch's mean log-likelihood under the parameters before the update
+        (a held-out score for the stream); each update adds one to ``n_iter_``.
+        """
+        from ._online import partial_fit
+
+        return partial_fit(self, X, sample_weight)
+
     @_fit_context(prefer_skip_nested_validation=True)
     def fit_predict(self, X, y=None, sample_weight=None):
         """Fit the mixture to X and return the most probable component of each row.
@@ -152,9 +204,9 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         labels : ndarray of shape (n_samples,)
             Component labels, identical to ``fit(X).predict(X)``.
         """
-        X = self._fit(X, sample_weight)
+        source = self._fit(X, sample_weight)
         # A final E-step so that fit_predict(X) always equals fit(X).predict(X).
-        self.labels_ = self._labels(X)
+        self.labels_ = self._labels(source)
         return self.labels_
 
     def _fit(self, X, sample_weight):
@@ -162,33 +214,31 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
 
         Returns
         -------
-        X : ndarray
-            The validated training data.
+        source : data source
+            The validated training data as the engine reads it.
         """
-        X = validate_data(
+        # The one dispatch on the input's type (in memory, memory map or other
+        # sliceable array, Dask; NaN in memory are missing values): see
+        # ``_engine._sources.make_source``.
+        source = make_source(
             self,
             X,
-            dtype=[np.float64, np.float32],
-            ensure_min_samples=2,
-            # NaN marks a missing value: the source then runs the
-            # observed-data E-step (``_missing``).
-            ensure_all_finite="allow-nan" if self._accepts_missing else True,
+            sample_weight,
+            n_components=self.n_components,
+            random_state=self.random_state,
+            missing=MissingValuesSource.from_arrays if self._accepts_missing else None,
         )
-        if sample_weight is not None:
-            sample_weight = _check_sample_weight(
-                sample_weight, X, dtype=np.float64, ensure_non_negative=True
-            )
-        self._check_enough_samples(X, sample_weight)
+        self._check_enough_samples(source.X, source.sample_weight)
+        self.__dict__.pop("_online_state", None)
         model = self._covariance_model()
-        user_init = self._initial_parameters(X.shape[1], model)
-        source = make_source(X, sample_weight)
+        user_init = self._initial_parameters(source.n_features, model)
         # Resolved once per fit: mclust's defaults come from the training data.
         options = self._em_options(model, source)
         noise_mask = None
         if self._noise_parameters() is not None:
             # The noise component: its hypervolume and initial rows (_noise).
             log_volume, noise_mask = resolve_noise(
-                X, sample_weight, *self._noise_parameters()
+                source.X, source.sample_weight, *self._noise_parameters()
             )
             options = dataclasses.replace(options, noise_log_volume=log_volume)
         monitor = _VerboseMonitor(self) if self.verbose else None
@@ -206,8 +256,8 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
                 "degenerate data.",
                 ConvergenceWarning,
             )
-        set_fitted_attributes(self, model, source, options, best, X.dtype)
-        return X
+        set_fitted_attributes(self, model, source, options, best, source.X.dtype)
+        return source
 
     def _em_options(self, model, source):
         """The M-step and objective of this estimator (``_engine.EMOptions``)."""
@@ -245,15 +295,18 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
                 random_state,
             )
             return
+        # Streamed data starts from an in-memory sample (``init_source``),
+        # centred like the whole data; in-memory data from all its rows.
+        init = source.init_source()
         # The initialiser's view of the rows is the same for every start.
         canonical = (
-            CanonicalRows.of(source.X, source.sample_weight)
+            CanonicalRows.of(init.X, init.sample_weight)
             if any(value is None for value in user_init)
             else None
         )
         for _ in range(self.n_init):
             params = self._start(
-                model, source, options, user_init, random_state, mapper, canonical
+                model, init, options, user_init, random_state, mapper, canonical
             )
             yield params, -np.inf
 
@@ -350,33 +403,36 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         return params
 
     # ----------------------------------------------------------- prediction
-    def _validated(self, X):
-        check_is_fitted(self)
-        return validate_data(
-            self,
-            X,
-            reset=False,
-            dtype=[np.float64, np.float32],
-            ensure_all_finite="allow-nan" if self._accepts_missing else True,
-        )
-
     def _blockwise(self, X, reduce):
-        """Apply ``reduce(weighted log-densities)`` to each block of X and stack."""
-        if has_missing(X):
-            # Marginal densities over each row's observed features.
-            return reduce(missing_weighted_log_prob(self, X))
+        """Apply ``reduce(weighted log-densities)`` to each block of X and stack.
+
+        ``X`` is validated here (see ``_engine._sources.prediction_source``),
+        or is the training source itself. A Dask array gives a Dask array.
+        """
+        check_is_fitted(self)
         center = np.asarray(self.weights_, np.float64) @ np.asarray(
             self.means_, np.float64
         )
         params = self._params_from_attributes(center)
-        source = ArraySource.for_prediction(X, center)
+        if hasattr(X, "init_source"):  # the training data, already validated
+            source = X.one_pass(center)
+        else:
+            source = prediction_source(
+                self,
+                X,
+                center,
+                missing=MissingValuesSource.for_prediction
+                if self._accepts_missing
+                else None,
+            )
         return reduce_blocks(self._covariance_model(), source, params, reduce)
 
     def _labels(self, X):
-        """Most probable component of each row of validated X; -1 for noise."""
+        """Most probable component of each row of X (or a source); -1 for noise."""
         labels = self._blockwise(X, row_argmax)
         if getattr(self, "noise_volume_", None) is not None:
-            labels[labels == self.means_.shape[0]] = -1
+            # np.where keeps a Dask array a Dask array.
+            labels = np.where(labels == self.means_.shape[0], -1, labels)
         return labels
 
     def score_samples(self, X):
@@ -391,7 +447,6 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         log_prob : ndarray of shape (n_samples,)
             ``log p(x)`` for each row.
         """
-        X = self._validated(X)
         return self._blockwise(X, log_normalizer)
 
     def score(self, X, y=None, sample_weight=None):
@@ -424,7 +479,6 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
             Component indices; -1 for the rows more probably noise, with a
             noise component.
         """
-        X = self._validated(X)
         return self._labels(X)
 
     def predict_proba(self, X):
@@ -440,9 +494,8 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
             Rows sum to one. With a noise component, its posterior
             probability is the last column.
         """
-        X = self._validated(X)
-        parts = self._blockwise(X, lambda wlp: normalize_log_prob(wlp)[0].ravel())
-        return parts.reshape(X.shape[0], -1)
+        parts = self._blockwise(X, _responsibilities)
+        return parts.reshape(_num_rows(X), -1)
 
     def predict_log_proba(self, X):
         """Log posterior probability of each component for each sample.
@@ -456,14 +509,7 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         log_resp : ndarray of shape (n_samples, n_components [+ 1])
             With a noise component, its column is the last.
         """
-        X = self._validated(X)
-
-        def log_resp(wlp):
-            log_norm = log_normalizer(wlp.copy())
-            with np.errstate(under="ignore"):
-                return (wlp - log_norm[:, np.newaxis]).ravel()
-
-        return self._blockwise(X, log_resp).reshape(X.shape[0], -1)
+        return self._blockwise(X, _log_responsibilities).reshape(_num_rows(X), -1)
 
     def sample(self, n_samples=1, random_state=None):
         """Draw samples from the fitted mixture.
@@ -692,6 +738,16 @@ def n_free_parameters(model, n_components, n_features, *, fixed_proportions=Fals
     covariance = model.n_parameters(n_components, n_features)
     n_weights = 0 if fixed_proportions else n_components - 1
     return int(covariance + n_components * n_features + n_weights)
+
+
+def _responsibilities(weighted_log_prob):
+    return normalize_log_prob(weighted_log_prob)[0].ravel()
+
+
+def _log_responsibilities(weighted_log_prob):
+    log_norm = log_normalizer(weighted_log_prob.copy())
+    with np.errstate(under="ignore"):
+        return (weighted_log_prob - log_norm[:, np.newaxis]).ravel()
 
 
 class _VerboseMonitor:

@@ -108,6 +108,18 @@ class GaussianMixture(BaseMixture):
         the log-likelihood.
     verbose_interval : int, default=10
         Iterations between two progress lines.
+    learning_decay : float, default=0.6
+        ``kappa`` in (0.5, 1] of the step size ``(t + t0)^(-kappa)`` of
+        :meth:`partial_fit` (stepwise online EM; Cappé and Moulines, 2009).
+        1 makes the statistics the plain average over the batches.
+    learning_offset : float, default=2.0
+        ``t0 >= 0`` of that step size: larger values damp the first updates.
+    forgetting_factor : float or None, default=None
+        If set, :meth:`partial_fit` uses the constant step ``1 -
+        forgetting_factor`` instead: the statistics are an exponentially
+        weighted average over about ``1 / (1 - forgetting_factor)`` recent
+        batches, so the model follows clusters that drift. 0 forgets
+        everything but the last batch.
 
     Attributes
     ----------
@@ -257,6 +269,9 @@ class GaussianMixture(BaseMixture):
         warm_start=False,
         verbose=0,
         verbose_interval=10,
+        learning_decay=0.6,
+        learning_offset=2.0,
+        forgetting_factor=None,
     ):
         self.n_components = n_components
         self.covariance_type = covariance_type
@@ -277,6 +292,9 @@ class GaussianMixture(BaseMixture):
         self.warm_start = warm_start
         self.verbose = verbose
         self.verbose_interval = verbose_interval
+        self.learning_decay = learning_decay
+        self.learning_offset = learning_offset
+        self.forgetting_factor = forgetting_factor
 
     def _covariance_model(self):
         return get_covariance_model(self.covariance_type)

@@ -21,7 +21,7 @@ precision that complete data need too, plus ``m x m`` work (see
 scatter's mean correction small.
 
 Plain functions, and the engine's data source for such rows
-(:class:`MissingValuesSource`, made by :func:`make_source`): the engine's
+(:class:`MissingValuesSource`, made by the engine's ``make_source``): the engine's
 loop, restarts and M-step run unchanged on it. :func:`weighted_log_prob`
 gives prediction its marginal densities.
 """
@@ -43,7 +43,7 @@ __all__ = [
     "e_step",
     "e_step_groups",
     "MissingValuesSource",
-    "make_source",
+    "MissingRows",
     "has_missing",
     "mean_imputed",
     "weighted_log_prob",
@@ -433,12 +433,14 @@ class MissingValuesSource(ArraySource):
     def from_arrays(cls, X, sample_weight=None, *, cache_features=False):
         check_fit_input(X)
         source = super().from_arrays(mean_imputed(X, sample_weight), sample_weight)
+        source.X_missing = X
         source.index = PatternIndex.from_array(
             X.astype(np.float64) - source.center, sample_weight
         )
         return source
 
-    def e_step(self, model, params, mapper=map, *, entropy=False):
+    def em_step(self, model, params, mapper=map, *, entropy=False):
+        """The observed-data E-step and expected statistics (``_estep.em_step``)."""
         if entropy:
             raise ValueError(
                 "Missing values are not supported by the variational mixture; "
@@ -456,21 +458,44 @@ class MissingValuesSource(ArraySource):
         return log_likelihood, _FormStatistics(stats, model.scatter)
 
 
-    def reduce_log_prob(self, model, params, reduce):
-        n_components, d = params.means.shape
-        full = model.to_full(params.covariances, n_components, d)
-        with one_blas_thread():
-            weighted = marginal_weighted_log_prob(
-                self.index, params.weights, params.means, full
-            )
-        return reduce(weighted)
+    def reduce_blocks(self, model, params, reduce):
+        """``reduce`` of the marginal weighted log-densities of every row."""
+        return _reduce_marginal(self.index, model, params, reduce)
+
+    def one_pass(self, center):
+        """The rows, with their NaN, for one pass centred on ``center``."""
+        return MissingRows(self.X_missing, center)
+
+    @classmethod
+    def for_prediction(cls, X, center):
+        """Rows with NaN to predict: marginal densities over observed features."""
+        check_missing(X)
+        return MissingRows(X, center)
 
 
-def make_source(X, sample_weight=None, *, cache_features=False):
-    """The engine's data source for validated training data, NaN or not."""
-    if has_missing(X):
-        return MissingValuesSource.from_arrays(X, sample_weight)
-    return ArraySource.from_arrays(X, sample_weight, cache_features=cache_features)
+class MissingRows:
+    """Rows with missing values for one pass of the E-step (prediction)."""
+
+    def __init__(self, X, center):
+        self.X = X
+        self.center = np.asarray(center, dtype=np.float64)
+        self.index = PatternIndex.from_array(X.astype(np.float64) - self.center)
+
+    def reduce_blocks(self, model, params, reduce):
+        """``reduce`` of the marginal weighted log-densities of every row."""
+        return _reduce_marginal(self.index, model, params, reduce, self.X.dtype)
+
+
+def _reduce_marginal(index, model, params, reduce, dtype=np.float64):
+    n_components, d = params.means.shape
+    full = model.to_full(np.asarray(params.covariances, np.float64), n_components, d)
+    with one_blas_thread():
+        weighted = marginal_weighted_log_prob(
+            index, params.weights, params.means, full
+        )
+    if params.noise_proportion is not None:  # pragma: no cover - refused at fit
+        raise ValueError("A noise component and missing values cannot be combined.")
+    return reduce(weighted.astype(dtype))
 
 
 def weighted_log_prob(estimator, X):

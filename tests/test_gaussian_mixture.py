@@ -97,8 +97,18 @@ def test_same_parameters_as_sklearn():
     ref = SklearnGaussianMixture().get_params()
     extra = set(ours) - set(ref)
     assert set(ref) <= set(ours)
-    noise = {"noise", "noise_volume", "noise_init"}
-    assert extra <= {"equal_proportions", "prior"} | noise
+    assert extra <= {
+        "equal_proportions",
+        "prior",
+        # mclust's noise component (issue 16)
+        "noise",
+        "noise_volume",
+        "noise_init",
+        # partial_fit's step-size schedule (issue 15)
+        "learning_decay",
+        "learning_offset",
+        "forgetting_factor",
+    }
     for name, value in ref.items():
         assert ours[name] == value, name
 

@@ -64,14 +64,22 @@ class ArraySource:
     feature_cache: dict | None = None
 
     @classmethod
-    def from_arrays(cls, X, sample_weight=None, *, cache_features=False):
-        """Summarise the training data (two passes: mean, then scatter)."""
+    def from_arrays(cls, X, sample_weight=None, *, cache_features=False, center=None):
+        """Summarise the training data (two passes: mean, then scatter).
+
+        ``center`` imposes the centre instead of the weighted mean: the
+        sample a large fit starts from, and the mini-batches of
+        ``partial_fit``, live in the coordinates of the whole data.
+        """
         weight_sum = float(X.shape[0] if sample_weight is None else sample_weight.sum())
-        center = np.zeros(X.shape[1])
-        for rows in row_blocks(X.shape[0], X.shape[1]):
-            w = None if sample_weight is None else sample_weight[rows]
-            center += _weighted_column_sums(X[rows].astype(np.float64), w)
-        center /= weight_sum
+        if center is None:
+            center = np.zeros(X.shape[1])
+            for rows in row_blocks(X.shape[0], X.shape[1]):
+                w = None if sample_weight is None else sample_weight[rows]
+                center += _weighted_column_sums(X[rows].astype(np.float64), w)
+            center /= weight_sum
+        else:
+            center = np.asarray(center, dtype=np.float64)
         centred_X = X - center.astype(X.dtype)
         # Blocks are views of it: nothing downstream may write to them.
         centred_X.flags.writeable = False
@@ -89,6 +97,13 @@ class ArraySource:
     @property
     def n_features(self):
         return self.X.shape[1]
+
+    def init_source(self):
+        """The rows the starts are computed from: all of them, in memory.
+
+        Sources that stream (``_sources``) return an in-memory sample here.
+        """
+        return self
 
     def centred(self, rows):
         """The rows of a block, centred, in the data's dtype (read-only use)."""
@@ -131,28 +146,13 @@ class ArraySource:
         width = model.scatter.row_width(n_components, self.n_features)
         return row_blocks(self.n_rows, width, self.X.dtype.itemsize)
 
-    def e_step(self, model, params, mapper=map, *, entropy=False):
-        """One E-step with the statistics of the M-step (``_estep.em_step``).
-
-        A source whose rows need another E-step (missing values) overrides
-        this; the engine's loop calls nothing else to read the data.
-        """
-        from ._estep import em_step
-
-        return em_step(model, self, params, mapper, entropy=entropy)
-
-    def reduce_log_prob(self, model, params, reduce):
-        """``reduce`` of the weighted log-densities of every row, stacked.
-
-        One E-step pass without statistics (``_estep.reduce_blocks``).
-        """
-        from ._estep import reduce_blocks
-
-        return reduce_blocks(model, self, params, reduce)
-
     @property
     def n_rows(self):
         return self.X.shape[0]
+
+    def one_pass(self, center):
+        """A source for one more pass over the same rows (no weights)."""
+        return type(self).for_prediction(self.X, center)
 
     @classmethod
     def for_prediction(cls, X, center):

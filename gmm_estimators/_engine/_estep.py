@@ -244,6 +244,11 @@ def em_step(model, data, params, mapper=map, *, entropy=False):
     stats : accumulator
         Sufficient statistics of the responsibilities under ``params``.
     """
+    # Sources that read their rows in pages or on other machines (memory
+    # maps, Dask chunks: ``_sources``) run this function on each part and add.
+    own_step = getattr(data, "em_step", None)
+    if own_step is not None:
+        return own_step(model, params, mapper, entropy=entropy)
     n_components = params.weights.shape[0]
     dtype = data.X.dtype
     form, log_prob_of = log_prob_function(model, params, dtype)
@@ -279,6 +284,9 @@ def reduce_blocks(model, source, params, reduce):
     selector's criteria. ``params`` are centred on ``source.center``. With a
     noise component the weighted log-densities have its column last.
     """
+    own_reduce = getattr(source, "reduce_blocks", None)
+    if own_reduce is not None:  # streaming and Dask sources (``_sources``)
+        return own_reduce(model, params, reduce)
     _, log_prob_of = log_prob_function(model, params, source.X.dtype)
 
     def block(rows):

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .._prior import log_prior_density
+from ._estep import em_step
 from ._mstep import m_step
 
 __all__ = ["EMOptions", "EMResult", "fit_restarts", "run_em"]
@@ -139,8 +140,8 @@ def run_em(
     n_iter = 0
     for n_iter in range(1, options.max_iter + 1):
         previous = lower_bound
-        log_likelihood, stats = source.e_step(
-            model, params, mapper, entropy=options.needs_entropy
+        log_likelihood, stats = em_step(
+            model, source, params, mapper, entropy=options.needs_entropy
         )
         updated, jittered = options.m_step(model, source, stats, params.covariances)
         lower_bound = options.objective(

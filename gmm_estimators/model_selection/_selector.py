@@ -16,7 +16,6 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import (
-    _check_sample_weight,
     check_is_fitted,
     validate_data,
 )
@@ -26,11 +25,13 @@ from .._engine import (
     block_mapper,
     fit_restarts,
     log_normalizer,
+    reduce_blocks,
     row_max_argmax,
 )
+from .._engine._sources import is_streamed, make_source
 from .._gaussian_mixture import GaussianMixture
 from .._initialization import INITIALIZERS, CanonicalRows
-from .._missing import make_source
+from .._missing import MissingValuesSource
 from .._noise import resolve_noise
 from .._prior import ConjugatePrior
 from .._warn import warn_user
@@ -124,7 +125,7 @@ def _final_e_step(model, source, params):
         # log z of the MAP component: its weighted log-density minus log p(x).
         return np.column_stack([log_norm, top - log_norm, labels]).ravel()
 
-    per_row = source.reduce_log_prob(model, params, reduce).reshape(-1, 3)
+    per_row = reduce_blocks(model, source, params, reduce).reshape(-1, 3)
     labels = per_row[:, 2].astype(np.intp)
     if params.noise_proportion is not None:
         # The noise column is the last: scikit-learn's label for noise is -1.
@@ -132,6 +133,8 @@ def _final_e_step(model, source, params):
     terms = per_row[:, :2]
     weights = source.sample_weight
     terms = terms.sum(axis=0) if weights is None else weights @ terms
+    if hasattr(terms, "compute"):  # Dask: the sums come back, labels stay lazy
+        terms = terms.compute()
     return labels, terms[0], terms[1]
 
 
@@ -482,20 +485,21 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
         self : object
             The fitted selector.
         """
-        X = validate_data(
+        ks = _candidate_ks(self.n_components)
+        # Validation and the data source (in memory, streamed from a memory
+        # map or sliceable array, or Dask chunks): ``_engine._sources``.
+        data = make_source(
             self,
             X,
-            dtype=[np.float64, np.float32],
-            ensure_min_samples=2,
-            # Missing values (NaN): every candidate fits the observed values;
-            # the criteria use the observed-data likelihood.
-            ensure_all_finite="allow-nan",
+            sample_weight,
+            n_components=max(ks),
+            random_state=self._random_state_for_candidates(),
+            cache_features=True,
+            missing=MissingValuesSource.from_arrays,
         )
-        if sample_weight is not None:
-            sample_weight = _check_sample_weight(
-                sample_weight, X, dtype=np.float64, ensure_non_negative=True
-            )
-        ks = _candidate_ks(self.n_components)
+        X, sample_weight = data.X, data.sample_weight
+        # Streamed data: the starts come from an in-memory sample.
+        init = data.init_source()
         types = _candidate_types(self.covariance_types, X.shape[1])
         n_usable = (
             X.shape[0]
@@ -514,19 +518,22 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
             "noise_init": self.noise_init,
         }
 
-        data = make_source(X, sample_weight, cache_features=True)
         if self.noise:
-            # One hypervolume and one initial noise mask for every candidate.
+            # One hypervolume and one initial noise mask for every candidate
+            # (the rows as given: NaN there are refused with a clear error).
             log_volume, mask = resolve_noise(
-                X, sample_weight, self.noise_volume, self.noise_init
+                getattr(data, "X_missing", X),
+                sample_weight,
+                self.noise_volume,
+                self.noise_init,
             )
             settings.update(noise_log_volume=log_volume, noise_mask=mask)
             kept = None if sample_weight is None else sample_weight[~mask]
-            canonical = CanonicalRows.of(data.X[~mask], kept)
+            canonical = CanonicalRows.of(init.X[~mask], kept)
             n_usable = int(np.count_nonzero(~mask if kept is None else kept))
         else:
             # With missing values, the starts see each NaN as its feature's mean.
-            canonical = CanonicalRows.of(data.X, sample_weight)
+            canonical = CanonicalRows.of(init.X, init.sample_weight)
         parallel = Parallel(n_jobs=self.n_jobs, return_as="generator")
         feasible = [k for k in ks if k <= n_usable]
         shared = {}
@@ -534,7 +541,7 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
             feasible,
             parallel(
                 delayed(_shared_starts)(
-                    data,
+                    init,
                     canonical,
                     k,
                     types,
@@ -662,6 +669,8 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
     # ------------------------------------------------- delegation to the winner
     def _validated(self, X):
         check_is_fitted(self)
+        if is_streamed(X):  # Dask arrays, memory maps: the estimator validates
+            return X
         return validate_data(
             self,
             X,

@@ -1,0 +1,220 @@
+"""The Dask source: E-step and statistics per chunk, on the scheduler's workers.
+
+Every EM iteration sends the current parameters (``O(K d^2)`` numbers) to
+each chunk's task; the task computes the chunk's weighted log-likelihood and
+its sufficient statistics (a ``covariance.StatisticsForm`` accumulator: plain
+numpy arrays, ``O(K d^2)`` numbers) and sends them back; the client adds
+them in chunk order and does the M-step. Rows never travel to the client,
+except the starting sample (``_sources.sample_rows``). Whatever scheduler is
+active runs the tasks: threads, processes, the synchronous scheduler or a
+``dask.distributed`` cluster.
+
+Dask is imported here only, and this module only when a Dask array is given.
+"""
+
+# Authors: The gmm_estimators developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+from sklearn.utils import check_array
+
+from ._data import ArraySource
+from ._estep import em_step, reduce_blocks
+from ._sources import _working_dtype, merge_summaries, summarise_part
+
+__all__ = ["DaskSource"]
+
+
+def _checked(block, dtype, name):
+    return check_array(
+        block, dtype=dtype, ensure_min_samples=0, input_name="X", estimator=name
+    )
+
+
+def _chunk_summary(block, w, picked, dtype, name):
+    """A chunk's weight, mean and scatter, and its rows of the sample."""
+    block = _checked(block, dtype, name)
+    sample_w = None if w is None else w[picked]
+    return summarise_part(block, w), block[picked], sample_w
+
+
+def _chunk_em_step(block, w, center, model, params, dtype, entropy=False):
+    """The E-step and statistics of one chunk (run on a worker)."""
+    block = np.asarray(block, dtype=dtype)
+    chunk = ArraySource(block, w, center, None, 1.0)
+    return em_step(model, chunk, params, entropy=entropy)
+
+
+def _chunk_reduce(block, model, params, center, reduce, n_columns, dtype, name):
+    block = _checked(block, dtype, name)
+    if block.shape[0] == 0:
+        return np.empty((0, n_columns) if n_columns > 1 else (0,))
+    chunk = ArraySource.for_prediction(block, center)
+    out = reduce_blocks(model, chunk, params, reduce)
+    return out.reshape(block.shape[0], n_columns) if n_columns > 1 else out
+
+
+class DaskSource:
+    """A Dask array as a data source (see the module's notes).
+
+    Attributes
+    ----------
+    X : dask.array.Array
+        The data, one chunk across the columns.
+    sample_weight : ndarray of shape (n,) or None
+    center, total_scatter, weight_sum
+        As in ``ArraySource``, from one pass over the chunks.
+    sample : ArraySource or None
+        The starting sample, on the client.
+    """
+
+    centred_X = None
+    feature_cache = None
+
+    def __init__(self, estimator, X, sample_weight, center):
+        self.name = type(estimator).__name__
+        self.dtype = _working_dtype(X.dtype)
+        # One chunk across the columns: every task sees whole rows.
+        self.X = X.rechunk({1: -1})
+        if self.X.dtype != self.dtype:
+            self.X = self.X.astype(self.dtype)
+        self.sample_weight = sample_weight
+        self.center = np.asarray(center, dtype=np.float64)
+        self.total_scatter = None
+        self.weight_sum = float(
+            X.shape[0] if sample_weight is None else np.sum(sample_weight)
+        )
+        self.sample = None
+
+    @classmethod
+    def from_array(cls, estimator, X, sample_weight, sample):
+        """Summarise the chunks on the workers: centre, scatter and sample."""
+        import dask
+
+        source = cls(estimator, X, sample_weight, np.zeros(X.shape[1]))
+        tasks = []
+        for rows, block in source._chunks():
+            w = source._weights(rows)
+            if sample is None:
+                picked = slice(None)
+            else:
+                lo, hi = np.searchsorted(sample, [rows.start, rows.stop])
+                picked = sample[lo:hi] - rows.start
+            tasks.append(
+                dask.delayed(_chunk_summary, pure=True)(
+                    block, w, picked, source.dtype, source.name
+                )
+            )
+        results = dask.compute(*tasks)
+        weight_sum, center, scatter = merge_summaries(r[0] for r in results)
+        if center is None or weight_sum <= 0:
+            raise ValueError(
+                "All sample weights are zero; at least n_components rows need "
+                "a positive weight."
+            )
+        source.center, source.total_scatter = center, scatter
+        source.weight_sum = weight_sum
+        sample_w = None
+        if sample_weight is not None:
+            sample_w = np.concatenate([r[2] for r in results])
+        source.sample = ArraySource.from_arrays(
+            np.concatenate([r[1] for r in results]).astype(source.dtype, copy=False),
+            sample_w,
+            center=center,
+        )
+        return source
+
+    @classmethod
+    def for_prediction(cls, estimator, X, center):
+        return cls(estimator, X, None, center)
+
+    def _chunks(self):
+        """``(rows, delayed block)`` for every chunk of rows."""
+        blocks = self.X.to_delayed().ravel()
+        bounds = np.concatenate([[0], np.cumsum(self.X.chunks[0])])
+        for i, block in enumerate(blocks):
+            yield slice(int(bounds[i]), int(bounds[i + 1])), block
+
+    def _weights(self, rows):
+        return None if self.sample_weight is None else self.sample_weight[rows]
+
+    # -- what the engine reads ------------------------------------------------
+    @property
+    def n_features(self):
+        return self.X.shape[1]
+
+    @property
+    def n_rows(self):
+        return self.X.shape[0]
+
+    def init_source(self):
+        return self.sample
+
+    def one_pass(self, center):
+        """A source for one more pass over the same chunks (no weights)."""
+        source = DaskSource.__new__(DaskSource)
+        source.__dict__.update(self.__dict__)
+        source.center = np.asarray(center, dtype=np.float64)
+        source.sample_weight, source.sample = None, None
+        return source
+
+    def blocks(self, model, n_components):
+        # One block: the client runs no row threads of its own.
+        return [slice(0, self.n_rows)]
+
+    def em_step(self, model, params, mapper=map, *, entropy=False):
+        """E-step and statistics chunk by chunk on the workers, added here."""
+        import dask
+
+        tasks = [
+            dask.delayed(_chunk_em_step, pure=False)(
+                block,
+                self._weights(rows),
+                self.center,
+                model,
+                params,
+                self.dtype,
+                entropy,
+            )
+            for rows, block in self._chunks()
+        ]
+        log_likelihood, total, total_entropy = 0.0, None, 0.0
+        # Added in chunk order: the sum does not depend on the scheduler.
+        for chunk_log_likelihood, stats in dask.compute(*tasks):
+            log_likelihood += chunk_log_likelihood
+            total_entropy += stats.entropy if entropy else 0.0
+            if total is None:
+                total = stats
+            else:
+                total += stats
+        if entropy:
+            total.entropy = total_entropy
+        return log_likelihood, total
+
+    def reduce_blocks(self, model, params, reduce):
+        """A lazy Dask array: ``reduce`` of every chunk's log-densities.
+
+        One column per component, or a vector when ``reduce`` gives one value
+        per row.
+        """
+        n_components = params.weights.shape[0]
+        probe = np.asarray(reduce(np.zeros((1, n_components), dtype=self.dtype)))
+        n_columns = probe.size
+        if n_columns > 1:
+            chunks, extra = (self.X.chunks[0], (n_columns,)), {}
+        else:
+            chunks, extra = (self.X.chunks[0],), {"drop_axis": 1}
+        return self.X.map_blocks(
+            _chunk_reduce,
+            model,
+            params,
+            self.center,
+            reduce,
+            n_columns,
+            self.dtype,
+            self.name,
+            dtype=probe.dtype,
+            chunks=chunks,
+            meta=np.empty((0,) * len(chunks), dtype=probe.dtype),
+            **extra,
+        )

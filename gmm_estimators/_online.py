@@ -1,0 +1,198 @@
+"""``partial_fit``: stepwise online EM (Cappé and Moulines, 2009) on mini-batches.
+
+Online EM keeps a running average ``s`` of the sufficient statistics per
+unit weight, each normalised by the weight of its batch:
+
+* ``a_k = E[w r_k]``, the share of component ``k``;
+* ``b_k = E[w r_k x]``, its first moment;
+* ``C_k = E[w r_k x x^T]``, its second moment, in the form the structure's
+  M-step reads (``StatisticsForm.from_full``: full matrices, diagonals or
+  the pooled sum), all about a fixed centre (the first batch's mean).
+
+A batch ``B`` with responsibilities under the current parameters gives
+``s(B)``; the update is ``s <- (1 - eta_t) s + eta_t s(B)`` and the M-step
+reads ``s``. The step size is either Cappé and Moulines's decreasing schedule
+``eta_t = (t + t0)^(-kappa)`` (``learning_offset`` ``t0``,
+``learning_decay`` ``kappa`` in (0.5, 1], ``t`` the number of updates
+after the first batch), which converges to a stationary point of the
+likelihood of the stream, or a constant ``eta = 1 - lambda`` for a
+``forgetting_factor`` ``lambda``: the statistics then weigh batch ``t - j``
+by ``(1 - lambda) lambda^j``, an exponential window of about
+``1 / (1 - lambda)`` batches, so the model follows clusters that move.
+
+Statistics are linear in the data, so every covariance structure is updated
+the same way; the M-step is the structure's own, with counts scaled to the
+effective sample size ``min(total weight seen, batch weight / eta_t)``
+(which the prior and the empty-component guard read).
+"""
+
+# Authors: The gmm_estimators developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+from sklearn.utils.validation import _check_sample_weight, validate_data
+
+from ._engine import ArraySource, EMOptions, EMResult, em_step
+
+__all__ = ["OnlineState", "partial_fit"]
+
+
+@dataclass(frozen=True)
+class OnlineState:
+    """What ``partial_fit`` keeps between calls (per unit weight)."""
+
+    center: np.ndarray
+    nk: np.ndarray
+    sums: np.ndarray
+    second: np.ndarray
+    n_updates: int
+    weight_seen: float
+
+
+class _Moments:
+    """Averaged moments as the M-step reads statistics (``finalize``)."""
+
+    def __init__(self, nk, sums, second, from_full):
+        self.nk, self.sums, self.second = nk, sums, second
+        self.from_full = from_full
+
+    def finalize(self, nk_reg, total_scatter=None):
+        means = self.sums / nk_reg[:, np.newaxis]
+        scatter = self.second - self.from_full(_outer(self.nk, means))
+        return means, scatter
+
+
+def _outer(nk, means):
+    return nk[:, np.newaxis, np.newaxis] * (
+        means[:, :, np.newaxis] * means[:, np.newaxis, :]
+    )
+
+
+def _batch_moments(model, batch, params):
+    """Mean log-likelihood and the moments of one batch, per unit weight."""
+    log_likelihood, stats = em_step(model, batch, params)
+    nk_reg = stats.nk + 10 * np.finfo(batch.X.dtype).eps
+    means, scatter = stats.finalize(nk_reg, batch.total_scatter)
+    second = scatter + model.scatter.from_full(_outer(stats.nk, means))
+    total = batch.weight_sum
+    return (
+        log_likelihood / total,
+        stats.nk / total,
+        means * (stats.nk / total)[:, np.newaxis],
+        second / total,
+    )
+
+
+def _state_from_model(estimator, model):
+    """Moments implied by fitted parameters (``partial_fit`` after ``fit``)."""
+    weights = np.asarray(estimator.weights_, np.float64)
+    means = np.asarray(estimator.means_, np.float64)
+    center = weights @ means
+    means = means - center
+    n_components, d = means.shape
+    full = model.to_full(
+        np.asarray(estimator.covariances_, np.float64), n_components, d
+    )
+    second = model.scatter.from_full(
+        weights[:, np.newaxis, np.newaxis] * full + _outer(weights, means)
+    )
+    return OnlineState(center, weights, means * weights[:, np.newaxis], second, 1, 0.0)
+
+
+def step_size(estimator, n_updates):
+    """``eta_t`` for update ``t = n_updates`` (see the module's notes)."""
+    if estimator.forgetting_factor is not None:
+        return 1.0 - estimator.forgetting_factor
+    return float((n_updates + estimator.learning_offset) ** -estimator.learning_decay)
+
+
+def partial_fit(estimator, X, sample_weight):
+    """One step of online EM on a mini-batch (see the module's notes).
+
+    The first call on an unfitted estimator fits the batch as ``fit`` does
+    and keeps its statistics; later calls update them. The estimator's
+    attributes change only when the whole step succeeded.
+    """
+    model = estimator._covariance_model()
+    state = getattr(estimator, "_online_state", None)
+    if state is None and not hasattr(estimator, "means_"):
+        source = estimator._fit(X, sample_weight)
+        params = estimator._params_from_attributes(source.center)
+        _, nk, sums, second = _batch_moments(model, source, params)
+        estimator._online_state = OnlineState(
+            source.center, nk, sums, second, 1, source.weight_sum
+        )
+        return estimator
+
+    X = validate_data(
+        estimator, X, reset=False, dtype=[np.float64, np.float32], ensure_min_samples=1
+    )
+    if sample_weight is not None:
+        sample_weight = _check_sample_weight(
+            sample_weight, X, dtype=np.float64, ensure_non_negative=True
+        )
+    if state is None:
+        state = _state_from_model(estimator, model)
+    # Overflow in a bad batch is reported below as one clear error.
+    with np.errstate(over="ignore", invalid="ignore"):
+        batch = ArraySource.from_arrays(X, sample_weight, center=state.center)
+        params = estimator._params_from_attributes(state.center)
+        mean_log_likelihood, nk, sums, second = _batch_moments(model, batch, params)
+        eta = step_size(estimator, state.n_updates)
+        nk = (1 - eta) * state.nk + eta * nk
+        sums = (1 - eta) * state.sums + eta * sums
+        second = (1 - eta) * state.second + eta * second
+        weight_seen = state.weight_seen + batch.weight_sum
+        scale = min(weight_seen, batch.weight_sum / eta)
+        options = EMOptions(
+            reg_covar=estimator.reg_covar,
+            tol=estimator.tol,
+            max_iter=1,
+            equal_proportions=estimator._fixed_proportions(),
+            prior=getattr(estimator, "prior_", None),
+        )
+        moments = _Moments(
+            nk * scale, sums * scale, second * scale, model.scatter.from_full
+        )
+        new_params, jittered = options.m_step(
+            model, batch, moments, previous=params.covariances
+        )
+        arrays = (
+            new_params.weights,
+            new_params.means,
+            new_params.covariances,
+            new_params.precisions_cholesky,
+        )
+    finite = np.isfinite(mean_log_likelihood) and all(
+        np.all(np.isfinite(a)) for a in arrays
+    )
+    if not finite:
+        raise ValueError(
+            "partial_fit: this mini-batch gave non-finite parameters (its rows "
+            "have no density under the current model, or overflow); the model "
+            "was left unchanged. Check the batch's scale, or increase reg_covar."
+        )
+    from ._base import set_fitted_attributes
+
+    history = list(getattr(estimator, "lower_bounds_", []))
+    result = EMResult(
+        new_params,
+        jittered,
+        mean_log_likelihood,
+        [*history, mean_log_likelihood],
+        int(getattr(estimator, "n_iter_", 0)) + 1,
+        False,
+    )
+    dtype = np.asarray(estimator.means_).dtype
+    set_fitted_attributes(estimator, model, batch, options, result, dtype)
+    estimator._online_state = replace(
+        state,
+        nk=nk,
+        sums=sums,
+        second=second,
+        n_updates=state.n_updates + 1,
+        weight_seen=weight_seen,
+    )
+    return estimator

@@ -1,0 +1,167 @@
+"""Dask arrays: E-step and statistics per chunk on the scheduler's workers."""
+
+import numpy as np
+import pytest
+
+from gmm_estimators import GaussianMixture
+
+da = pytest.importorskip("dask.array")
+dask = pytest.importorskip("dask")
+
+
+@pytest.fixture
+def data():
+    rng = np.random.RandomState(0)
+    return np.vstack([rng.randn(250, 3), 0.5 * rng.randn(250, 3) + [4, 0, 1]]) + 50
+
+
+@pytest.fixture
+def synchronous():
+    with dask.config.set(scheduler="synchronous"):
+        yield
+
+
+def _start(X, covariance_type):
+    """A shared start: the in-memory fit's first state (max_iter=0)."""
+    start = GaussianMixture(
+        2, covariance_type=covariance_type, max_iter=0, random_state=1
+    ).fit(X)
+    return dict(
+        weights_init=start.weights_,
+        means_init=start.means_,
+        precisions_init=start.precisions_,
+    )
+
+
+def _assert_same(a, b, atol=1e-10):
+    np.testing.assert_allclose(b.weights_, a.weights_, rtol=0, atol=atol)
+    np.testing.assert_allclose(b.means_, a.means_, rtol=0, atol=atol)
+    np.testing.assert_allclose(b.covariances_, a.covariances_, rtol=1e-9, atol=atol)
+    assert abs(b.lower_bound_ - a.lower_bound_) < atol
+    assert b.n_iter_ == a.n_iter_
+
+
+@pytest.mark.parametrize(
+    "covariance_type", ["full", "tied", "diag", "spherical", "EVE"]
+)
+def test_dask_fit_equals_in_memory_fit_from_the_same_start(
+    data, synchronous, covariance_type
+):
+    params = dict(
+        covariance_type=covariance_type, tol=1e-8, **_start(data, covariance_type)
+    )
+    a = GaussianMixture(2, **params).fit(data)
+    b = GaussianMixture(2, **params).fit(da.from_array(data, chunks=(120, 2)))
+    _assert_same(a, b)
+
+
+def test_default_start_weights_and_an_empty_chunk(data, synchronous):
+    w = np.random.RandomState(3).uniform(0, 2, size=data.shape[0])
+    X = da.concatenate(
+        [
+            da.from_array(data[:200], chunks=100),
+            da.zeros((0, 3)),
+            da.from_array(data[200:], chunks=150),
+        ]
+    )
+    a = GaussianMixture(2, random_state=0, tol=1e-8).fit(data, sample_weight=w)
+    b = GaussianMixture(2, random_state=0, tol=1e-8).fit(X, sample_weight=w)
+    _assert_same(a, b)
+    labels = b.labels_
+    assert isinstance(labels, da.Array)
+    np.testing.assert_array_equal(labels.compute(), a.labels_)
+
+
+def test_prediction_returns_dask_arrays(data, synchronous):
+    model = GaussianMixture(2, random_state=0).fit(data)
+    X = da.from_array(data, chunks=(130, 3))
+    for method in ("predict", "predict_proba", "predict_log_proba", "score_samples"):
+        result = getattr(model, method)(X)
+        assert isinstance(result, da.Array), method
+        np.testing.assert_allclose(result.compute(), getattr(model, method)(data))
+    assert model.score(X) == pytest.approx(model.score(data), rel=1e-12)
+    assert model.bic(X) == pytest.approx(model.bic(data), rel=1e-12)
+
+
+def test_float32_and_integer_chunks(data, synchronous):
+    model = GaussianMixture(2, random_state=0).fit(
+        da.from_array(data.astype(np.float32))
+    )
+    assert model.means_.dtype == np.float32
+    rounded = np.round(data).astype(np.int64)
+    a = GaussianMixture(2, random_state=0, reg_covar=1e-3).fit(rounded)
+    b = GaussianMixture(2, random_state=0, reg_covar=1e-3).fit(
+        da.from_array(rounded, chunks=100)
+    )
+    assert b.means_.dtype == np.float64
+    np.testing.assert_allclose(b.means_, a.means_, atol=1e-10)
+
+
+def test_bad_chunks_raise_and_leave_the_model_unchanged(data, synchronous):
+    model = GaussianMixture(2, random_state=0).fit(data)
+    means = model.means_.copy()
+    bad = data.copy()
+    bad[321, 2] = np.nan
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        model.fit(da.from_array(bad, chunks=100))
+    np.testing.assert_array_equal(model.means_, means)
+    with pytest.raises(ValueError, match="X has 2 features, but GaussianMixture"):
+        model.predict(da.from_array(data[:, :2]))
+    with pytest.raises(ValueError, match="Expected 2D array"):
+        GaussianMixture(2).fit(da.from_array(data[:, 0]))
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        model.predict(da.from_array(bad, chunks=100)).compute()
+
+
+def test_local_cluster_with_two_worker_processes(data):
+    distributed = pytest.importorskip("distributed")
+    params = dict(tol=1e-8, **_start(data, "full"))
+    a = GaussianMixture(2, **params).fit(data)
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster),
+    ):
+        X = da.from_array(data, chunks=(125, 3))
+        b = GaussianMixture(2, **params).fit(X)
+        proba = b.predict_proba(X).compute()
+    _assert_same(a, b)
+    np.testing.assert_allclose(proba, a.predict_proba(data), atol=1e-12)
+
+
+def test_selector_accepts_dask_arrays(data, synchronous):
+    from gmm_estimators.model_selection import GaussianMixtureIC
+
+    params = dict(n_components=[1, 2], covariance_types=["VVV", "EII"], random_state=0)
+    a = GaussianMixtureIC(**params).fit(data)
+    X = da.from_array(data, chunks=(200, 3))
+    b = GaussianMixtureIC(**params).fit(X)
+    assert (b.n_components_, b.covariance_type_) == (
+        a.n_components_,
+        a.covariance_type_,
+    )
+    np.testing.assert_allclose(b.results_["bic"], a.results_["bic"], rtol=1e-10)
+    labels = b.predict(X)
+    assert isinstance(labels, da.Array)
+    np.testing.assert_array_equal(labels.compute(), a.predict(data))
+
+
+def test_a_chunk_sends_statistics_whose_size_does_not_grow_with_its_rows(data):
+    import pickle
+
+    from gmm_estimators._engine._dask import _chunk_em_step
+
+    model = GaussianMixture(3, random_state=0).fit(data)
+    estimator_model = model._covariance_model()
+    params = model._params_from_attributes(data.mean(axis=0))
+    center = data.mean(axis=0)
+    sizes = []
+    for rows in (50, 400):
+        result = _chunk_em_step(
+            data[:rows], None, center, estimator_model, params, data.dtype
+        )
+        sizes.append(len(pickle.dumps(result)))
+    assert sizes[0] == sizes[1]
+    # K (d^2 + d + 1) float64 numbers and some bookkeeping, not rows.
+    assert sizes[1] < 8 * 3 * (3 * 3 + 3 + 1) * 4 + 2000

@@ -1,0 +1,183 @@
+"""Fits that stream their rows: memory maps, h5py, zarr, large in-memory arrays."""
+
+import numpy as np
+import pytest
+
+from gmm_estimators import GaussianMixture
+from gmm_estimators._engine import _sources
+from gmm_estimators._engine._data import ArraySource
+from gmm_estimators._engine._sources import (
+    StreamSource,
+    make_source,
+    merge_summaries,
+    sample_rows,
+    sample_size,
+)
+
+STRUCTURES = ["full", "tied", "diag", "spherical", "VEV", "EEI"]
+
+
+@pytest.fixture
+def data():
+    rng = np.random.RandomState(0)
+    X = np.vstack([rng.randn(300, 3), rng.randn(300, 3) * 0.5 + [4, 0, 1]])
+    return X + 100.0  # far from the origin: the centring matters
+
+
+@pytest.fixture
+def small_pages(monkeypatch):
+    # 64 rows of 3 float64 per page: many pages, so page merges are exercised.
+    monkeypatch.setattr(_sources, "PAGE_BYTES", 64 * 3 * 8)
+
+
+def _memmap(tmp_path, X, name="x.npy"):
+    path = tmp_path / name
+    array = np.lib.format.open_memmap(path, mode="w+", dtype=X.dtype, shape=X.shape)
+    array[:] = X
+    array.flush()
+    del array
+    return np.load(path, mmap_mode="r")
+
+
+def _assert_same_fit(a, b):
+    np.testing.assert_allclose(b.weights_, a.weights_, rtol=0, atol=1e-10)
+    np.testing.assert_allclose(b.means_, a.means_, rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(b.covariances_, a.covariances_, rtol=1e-9, atol=1e-12)
+    assert b.lower_bound_ == pytest.approx(a.lower_bound_, rel=1e-10, abs=1e-10)
+    assert b.n_iter_ == a.n_iter_
+    np.testing.assert_array_equal(b.labels_, a.labels_)
+
+
+@pytest.mark.parametrize("covariance_type", STRUCTURES)
+def test_memmap_fit_equals_in_memory_fit(tmp_path, data, small_pages, covariance_type):
+    params = dict(covariance_type=covariance_type, random_state=0, tol=1e-6)
+    a = GaussianMixture(2, **params).fit(data)
+    b = GaussianMixture(2, **params).fit(_memmap(tmp_path, data))
+    _assert_same_fit(a, b)
+
+
+def test_memmap_with_weights_and_float32(tmp_path, data, small_pages):
+    w = np.random.RandomState(1).randint(0, 3, size=data.shape[0]).astype(float)
+    X32 = data.astype(np.float32)
+    a = GaussianMixture(2, random_state=0).fit(X32, sample_weight=w)
+    b = GaussianMixture(2, random_state=0).fit(_memmap(tmp_path, X32), sample_weight=w)
+    assert b.means_.dtype == np.float32
+    np.testing.assert_allclose(b.means_, a.means_, rtol=1e-5)
+    assert b.lower_bound_ == pytest.approx(a.lower_bound_, rel=1e-6)
+
+
+def test_h5py_and_zarr_datasets(tmp_path, data, small_pages):
+    h5py = pytest.importorskip("h5py")
+    zarr = pytest.importorskip("zarr")
+    a = GaussianMixture(2, random_state=0).fit(data)
+    with h5py.File(tmp_path / "x.h5", "w") as f:
+        f.create_dataset("X", data=data, chunks=(50, 3))
+    z = zarr.create_array(
+        store=str(tmp_path / "x.zarr"), shape=data.shape, chunks=(100, 3), dtype="f8"
+    )
+    z[:] = data
+    with h5py.File(tmp_path / "x.h5", "r") as f:
+        for array in (f["X"], z):
+            b = GaussianMixture(2, random_state=0).fit(array)
+            _assert_same_fit(a, b)
+            np.testing.assert_allclose(b.score_samples(array), a.score_samples(data))
+            np.testing.assert_array_equal(b.predict(array), a.predict(data))
+
+
+def test_large_in_memory_array_streams_without_a_copy(monkeypatch, data, tmp_path):
+    monkeypatch.setattr(_sources, "STREAM_BYTES", 1024)
+    source = make_source(GaussianMixture(2), data, None, n_components=2, random_state=0)
+    assert isinstance(source, StreamSource)
+    assert source.centred_X is None
+    a = GaussianMixture(2, random_state=0).fit(data)
+    monkeypatch.setattr(_sources, "STREAM_BYTES", 2**40)
+    b = GaussianMixture(2, random_state=0).fit(data)
+    _assert_same_fit(b, a)
+
+
+def test_streaming_summary_equals_two_pass_summary(data, small_pages):
+    w = np.random.RandomState(2).uniform(0, 2, size=data.shape[0])
+    stream = make_source(
+        GaussianMixture(2), _AsArrayLike(data), w, n_components=2, random_state=0
+    )
+    whole = ArraySource.from_arrays(data, w)
+    np.testing.assert_allclose(stream.center, whole.center, rtol=1e-13)
+    np.testing.assert_allclose(stream.total_scatter, whole.total_scatter, rtol=1e-11)
+    assert stream.weight_sum == pytest.approx(whole.weight_sum, rel=1e-13)
+
+
+def test_merge_summaries_is_the_pooled_mean_and_scatter():
+    rng = np.random.RandomState(3)
+    parts = [rng.randn(n, 2) + 10 for n in (5, 1, 7)]
+    summaries = [
+        (len(p), p.mean(0), (p - p.mean(0)).T @ (p - p.mean(0))) for p in parts
+    ]
+    summaries.insert(1, (0.0, np.zeros(2), np.zeros((2, 2))))  # an empty part
+    weight, mean, scatter = merge_summaries(summaries)
+    allrows = np.vstack(parts)
+    assert weight == 13
+    np.testing.assert_allclose(mean, allrows.mean(0))
+    np.testing.assert_allclose(scatter, np.cov(allrows.T, bias=True) * 13)
+
+
+def test_starting_sample_is_bounded_and_deterministic():
+    assert sample_size(3) == 10_000
+    assert sample_size(1000) == 50_000
+    assert sample_rows(500, 3, 0) is None
+    first = sample_rows(1_000_000, 3, 7)
+    assert first.shape == (10_000,)
+    assert np.all(np.diff(first) > 0) and first[-1] < 1_000_000
+    np.testing.assert_array_equal(first, sample_rows(1_000_000, 3, 7))
+    assert not np.array_equal(first, sample_rows(1_000_000, 3, 8))
+
+
+def test_large_data_starts_on_a_sample(monkeypatch, tmp_path, data):
+    monkeypatch.setattr(_sources, "sample_size", lambda n_components: 100)
+    X = _memmap(tmp_path, data)
+    source = make_source(GaussianMixture(2), X, None, n_components=2, random_state=0)
+    assert source.init_source().X.shape == (100, 3)
+    # The sample lives in the whole data's coordinates.
+    np.testing.assert_array_equal(source.init_source().center, source.center)
+    a = GaussianMixture(2, random_state=0).fit(X)
+    b = GaussianMixture(2, random_state=0).fit(X)
+    np.testing.assert_array_equal(a.means_, b.means_)
+    a = GaussianMixture(2, random_state=0, tol=1e-10).fit(X)
+    reference = GaussianMixture(2, random_state=0, tol=1e-10).fit(data)
+    order = np.argsort(a.means_[:, 0])
+    np.testing.assert_allclose(
+        a.means_[order], reference.means_[np.argsort(reference.means_[:, 0])], atol=1e-6
+    )
+
+
+def test_nan_in_a_page_is_reported_and_keeps_the_model(tmp_path, data, small_pages):
+    model = GaussianMixture(2, random_state=0).fit(data)
+    means = model.means_.copy()
+    bad = data.copy()
+    bad[500, 1] = np.nan
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        model.fit(_memmap(tmp_path, bad))
+    np.testing.assert_array_equal(model.means_, means)
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        model.predict(_memmap(tmp_path, bad, "y.npy"))
+
+
+def test_shape_errors_are_scikit_learns(tmp_path, data):
+    model = GaussianMixture(2)
+    with pytest.raises(ValueError, match="Expected 2D array, got 1D array"):
+        model.fit(_memmap(tmp_path, data[:, 0]))
+    with pytest.raises(ValueError, match="minimum of 2 is required"):
+        model.fit(_memmap(tmp_path, data[:1], "one.npy"))
+    model.fit(_memmap(tmp_path, data, "ok.npy"))
+    with pytest.raises(ValueError, match="X has 2 features, but GaussianMixture"):
+        model.predict(_memmap(tmp_path, data[:, :2], "two.npy"))
+
+
+class _AsArrayLike:
+    """A minimal sliceable array-like (not an ndarray)."""
+
+    def __init__(self, array):
+        self.array = array
+        self.shape, self.dtype = array.shape, array.dtype
+
+    def __getitem__(self, rows):
+        return self.array[rows]

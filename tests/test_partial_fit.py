@@ -1,0 +1,149 @@
+"""partial_fit: stepwise online EM on mini-batches."""
+
+import numpy as np
+import pytest
+
+from gmm_estimators import GaussianMixture
+from gmm_estimators._online import step_size
+
+CENTERS = np.array([[0.0, 0.0], [4.0, 0.0], [0.0, 4.0]])
+
+
+def _draw(rng, n, shift=0.0):
+    labels = rng.randint(3, size=n)
+    return CENTERS[labels] + shift + 0.6 * rng.randn(n, 2)
+
+
+def _state(model):
+    return {
+        name: np.copy(getattr(model, name))
+        for name in ("weights_", "means_", "covariances_", "precisions_cholesky_")
+    } | {"n_iter_": model.n_iter_}
+
+
+def _assert_unchanged(model, before):
+    for name, value in before.items():
+        np.testing.assert_array_equal(getattr(model, name), value)
+
+
+@pytest.mark.parametrize("covariance_type", ["full", "tied", "diag", "VEV"])
+def test_online_fit_reaches_the_batch_likelihood(covariance_type):
+    X = _draw(np.random.RandomState(0), 6000)
+    batch = GaussianMixture(3, covariance_type=covariance_type, random_state=0)
+    batch.fit(X)
+    online = GaussianMixture(3, covariance_type=covariance_type, random_state=0)
+    for part in np.array_split(X, 30):
+        online.partial_fit(part)
+    relative = (batch.score(X) - online.score(X)) / abs(batch.score(X))
+    assert relative < 0.01
+    assert online.n_iter_ == batch.n_iter_ + 29 or online.n_iter_ > 29
+    assert len(online.lower_bounds_) == online.n_iter_
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_forgetting_factor_zero_is_one_em_step_on_the_batch():
+    rng = np.random.RandomState(1)
+    first, second = _draw(rng, 400), _draw(rng, 300, shift=0.5)
+    online = GaussianMixture(3, random_state=0, forgetting_factor=0.0)
+    online.partial_fit(first)
+    # The oracle: one EM iteration on the new batch from the same parameters.
+    step = GaussianMixture(
+        3,
+        max_iter=1,
+        weights_init=online.weights_,
+        means_init=online.means_,
+        precisions_init=online.precisions_,
+    )
+    step.fit(second)
+    online.partial_fit(second)
+    np.testing.assert_allclose(online.means_, step.means_, rtol=1e-9, atol=1e-10)
+    np.testing.assert_allclose(online.covariances_, step.covariances_, rtol=1e-8)
+    np.testing.assert_allclose(online.weights_, step.weights_, rtol=1e-9)
+
+
+def test_weighted_batch_equals_repeated_rows():
+    rng = np.random.RandomState(2)
+    first, batch = _draw(rng, 300), _draw(rng, 50)
+    weights = rng.randint(1, 4, size=50).astype(float)
+    a = GaussianMixture(3, random_state=0).partial_fit(first)
+    b = GaussianMixture(3, random_state=0).partial_fit(first)
+    a.partial_fit(batch, sample_weight=weights)
+    b.partial_fit(np.repeat(batch, weights.astype(int), axis=0))
+    np.testing.assert_allclose(a.means_, b.means_, rtol=1e-10)
+    np.testing.assert_allclose(a.covariances_, b.covariances_, rtol=1e-9)
+
+
+def test_forgetting_factor_tracks_a_drifting_cluster():
+    rng = np.random.RandomState(3)
+    tracking = GaussianMixture(3, random_state=0, forgetting_factor=0.7)
+    settling = GaussianMixture(3, random_state=0)
+    for t in range(40):
+        part = _draw(rng, 150, shift=0.1 * t)
+        tracking.partial_fit(part)
+        settling.partial_fit(part)
+    truth = CENTERS + 0.1 * 39
+
+    def error(model):
+        d = np.linalg.norm(model.means_[:, None, :] - truth[None], axis=2)
+        return d.min(axis=0).max()
+
+    assert error(tracking) < 0.5
+    assert error(tracking) < error(settling)
+
+
+def test_step_size_schedules():
+    model = GaussianMixture(learning_decay=1.0, learning_offset=1.0)
+    assert step_size(model, 1) == pytest.approx(0.5)
+    assert step_size(model, 3) == pytest.approx(0.25)
+    model = GaussianMixture(learning_decay=0.6, learning_offset=2.0)
+    assert step_size(model, 8) == pytest.approx(10**-0.6)
+    assert step_size(GaussianMixture(forgetting_factor=0.9), 50) == pytest.approx(0.1)
+    with pytest.raises(ValueError, match="learning_decay"):
+        GaussianMixture(learning_decay=0.3).partial_fit(np.zeros((5, 2)))
+
+
+def test_partial_fit_after_fit_continues_from_the_fit():
+    X = _draw(np.random.RandomState(4), 3000)
+    model = GaussianMixture(3, random_state=0).fit(X)
+    means = model.means_.copy()
+    model.partial_fit(X[:300])
+    np.testing.assert_allclose(model.means_, means, atol=0.1)
+
+
+def test_bad_batches_raise_and_leave_the_model_unchanged():
+    rng = np.random.RandomState(5)
+    model = GaussianMixture(3, random_state=0).partial_fit(_draw(rng, 200))
+    model.partial_fit(_draw(rng, 50))
+    before = _state(model)
+    with pytest.raises(ValueError, match="X has 3 features, but GaussianMixture"):
+        model.partial_fit(rng.randn(20, 3))
+    nan_batch = _draw(rng, 20)
+    nan_batch[4, 0] = np.nan
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        model.partial_fit(nan_batch)
+    with pytest.raises(ValueError, match="0 sample"):
+        model.partial_fit(np.empty((0, 2)))
+    with pytest.raises(ValueError, match="non-zero"):
+        model.partial_fit(_draw(rng, 10), sample_weight=np.zeros(10))
+    with pytest.raises(ValueError, match="non-finite"):
+        model.partial_fit(np.full((5, 2), 1e300))
+    _assert_unchanged(model, before)
+    model.partial_fit(_draw(rng, 50))  # still usable
+    assert model.n_iter_ == before["n_iter_"] + 1
+
+
+def test_first_batch_needs_enough_rows():
+    with pytest.raises(ValueError, match="n_samples >= n_components"):
+        GaussianMixture(5).partial_fit(np.random.RandomState(0).randn(3, 2))
+
+
+def test_fit_resets_the_online_statistics():
+    rng = np.random.RandomState(6)
+    model = GaussianMixture(3, random_state=0)
+    for _ in range(3):
+        model.partial_fit(_draw(rng, 100))
+    X = _draw(rng, 500)
+    model.fit(X)
+    assert not hasattr(model, "_online_state")
+    fresh = GaussianMixture(3, random_state=0).fit(X)
+    np.testing.assert_array_equal(model.means_, fresh.means_)
