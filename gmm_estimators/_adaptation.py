@@ -30,10 +30,7 @@ from sklearn.utils.validation import (
 # covariance module moves (issue 12).
 from ._base import n_free_parameters
 from ._gaussian_mixture import GaussianMixture
-from .covariance import (  # noqa: F401  (re-exported for _classifier)
-    available_covariance_types,
-    get_covariance_model,
-)
+from .covariance import get_covariance_model
 
 __all__ = ["adapt_mixture"]
 

@@ -37,6 +37,7 @@ from ._missing import MissingValuesSource
 from ._noise import resolve_noise
 from ._prior import resolve_prior
 from ._warn import warn_user
+from .covariance._linalg import _safe_cholesky as safe_cholesky
 from .exceptions import DegenerateFitWarning
 
 # A component is collapsed when its covariance has an eigenvalue below this
@@ -552,7 +553,9 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         full = self._covariance_model().to_full(
             np.asarray(self.covariances_, np.float64), n_components, n_features
         )
-        factors = np.linalg.cholesky(full)
+        # A collapsed (or user-set) covariance may be singular to rounding:
+        # the structures' factorisation regularises it instead of failing.
+        factors = safe_cholesky(full)[0]
         X = np.vstack(
             [
                 mean + rng.standard_normal(size=(count, n_features)) @ factor.T

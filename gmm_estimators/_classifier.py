@@ -23,12 +23,12 @@ from sklearn.utils.validation import (
 from ._adaptation import (
     _check_adapt,
     adapt_mixture,
-    available_covariance_types,
     mixture_from_parameters,
     scatter_in_kind,
     structure_of,
 )
 from ._gaussian_mixture import GaussianMixture
+from .covariance import available_covariance_types
 from .model_selection import GaussianMixtureIC
 
 __all__ = ["GaussianMixtureClassifier"]

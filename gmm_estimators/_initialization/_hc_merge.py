@@ -1,0 +1,566 @@
+"""Model-based agglomeration under the unconstrained Gaussian criterion.
+
+The merge bookkeeping of mclust's ``hc`` for the VVV model: the classification
+likelihood term of every group, the nearest-pair search and the in-place
+updates of the groups' sizes, means and scatter after each merge (see
+``_hierarchical`` for the whole start).
+"""
+
+# Authors: The gmm_estimators developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import math
+
+import numpy as np
+
+from .._engine import one_blas_thread
+
+__all__ = ["default_alpha", "hc_merges", "labels_from_merges"]
+
+
+# --------------------------------------------------------------------------
+# Small batched linear algebra
+
+
+def _batched_det(A):
+    """Determinants of a stack of symmetric positive semi-definite matrices.
+
+    Closed forms for d <= 3 (cheaper than a LAPACK call per matrix), LAPACK
+    otherwise; rounding below zero is clipped.
+    """
+    d = A.shape[-1]
+    if d == 1:
+        det = A[:, 0, 0].copy()
+    elif d == 2:
+        det = A[:, 0, 0] * A[:, 1, 1] - A[:, 0, 1] * A[:, 1, 0]
+    elif d == 3:
+        a, b, c = A[:, 0, 0], A[:, 0, 1], A[:, 0, 2]
+        e, f, i = A[:, 1, 1], A[:, 1, 2], A[:, 2, 2]
+        det = a * (e * i - f * f) - b * (b * i - f * c) + c * (b * f - e * c)
+    else:
+        det = np.linalg.det(A)
+    return np.maximum(det, 0.0)
+
+
+def _det_psd(W):
+    """Determinant of one symmetric positive semi-definite matrix.
+
+    :func:`_batched_det` on a stack of one, with the same roundings: the
+    closed forms on Python floats (a numpy call per product would cost more
+    than the arithmetic), LAPACK otherwise.
+    """
+    d = W.shape[0]
+    if d > 3:
+        return max(float(np.linalg.det(W)), 0.0)
+    A = W.tolist()
+    if d == 1:
+        det = A[0][0]
+    elif d == 2:
+        det = A[0][0] * A[1][1] - A[0][1] * A[1][0]
+    else:
+        (a, b, c), (_, e, f), (_, _, i) = A
+        det = a * (e * i - f * f) - b * (b * i - f * c) + c * (b * f - e * c)
+    return max(det, 0.0)
+
+
+def _adjugate_psd(W, det):
+    """Adjugate of a symmetric positive semi-definite matrix (also if singular).
+
+    ``det`` is its determinant (zero when it is known to be singular).
+    """
+    d = W.shape[0]
+    if d == 1:
+        return np.ones((1, 1))
+    if d == 2:
+        (w00, w01), (w10, w11) = W.tolist()
+        return np.array([[w11, -w01], [-w10, w00]])
+    scale = W.trace() / d
+    if det > 1e-8 * scale**d:
+        return det * np.linalg.inv(W)
+    values, vectors = np.linalg.eigh(W)
+    values = np.maximum(values, 0.0)
+    # Product of all eigenvalues but the i-th, without dividing by zero.
+    others = np.array([np.prod(np.delete(values, i)) for i in range(d)])
+    return (vectors * others) @ vectors.T
+
+
+def _int_power(x, d):
+    """``x ** d`` for a positive integer ``d`` by repeated squaring (faster).
+
+    The result is ``x`` itself when ``d == 1``: not to be modified in place.
+    """
+    result = None
+    base = x
+    while d:
+        if d & 1:
+            result = base if result is None else result * base
+        d >>= 1
+        if d:
+            base = base * base
+    return result
+
+
+# --------------------------------------------------------------------------
+# The agglomeration
+
+
+def _terms(counts, det, trace, alpha, d):
+    """``l * log(det(W) / l**d + (tr W + alpha) / l)`` for arrays of groups."""
+    return counts * np.log(det / counts**d + (trace + alpha) / counts)
+
+
+def default_alpha(Z, counts):
+    """mclust's trace regularisation: the mean variance ``tr(W_data) / (n d)``."""
+    total = counts.sum()
+    centred = Z - counts @ Z / total
+    alpha = float(np.sum(counts @ (centred * centred))) / (total * Z.shape[1])
+    return max(alpha, np.finfo(np.float64).eps)
+
+
+def hc_merges(Z, counts, n_groups=1, *, alpha=None):
+    """Agglomerate rows of ``Z`` under mclust's VVV criterion.
+
+    Parameters
+    ----------
+    Z : ndarray of shape (m, d)
+        Distinct rows (already transformed).
+    counts : ndarray of shape (m,)
+        Positive (weighted) number of rows each distinct row stands for.
+    n_groups : int, default=1
+        Stop when this many groups remain.
+    alpha : float or None
+        Regularisation of the trace term; None gives mclust's default,
+        the mean variance ``tr(W_data) / (n d)`` of the weighted data.
+
+    Returns
+    -------
+    labels : ndarray of shape (m,)
+        Group of each row at ``n_groups`` groups, numbered ``0, 1, ...`` in
+        order of first appearance.
+    merges : ndarray of shape (m - n_groups, 2)
+        The pairs of groups merged, each group named by its smallest row
+        index (mclust's convention, 0-based), smaller name first; the merged
+        group keeps the smaller name.
+    costs : ndarray of shape (m - n_groups,)
+        The merge costs (increase of ``sum_k term_k``).
+    """
+    Z = np.asarray(Z, dtype=np.float64)
+    counts = np.asarray(counts, dtype=np.float64)
+    m = Z.shape[0]
+    alpha = (
+        default_alpha(Z, counts) if alpha is None else max(alpha, np.finfo(float).eps)
+    )
+    n_merges = max(m - max(int(n_groups), 1), 0)
+    groups = _Groups(Z, counts, alpha)
+    merges, merge_costs = [], []
+    # The products of a merge are small: BLAS threads would only add their
+    # synchronisation (and keep a second core busy waiting).
+    with one_blas_thread():
+        for step in range(n_merges):
+            a, b, cost = groups.best_pair()
+            merges.append(groups.merge(a, b, last_step=step + 1 == n_merges))
+            merge_costs.append(cost)
+    merges = np.array(merges, dtype=np.int64).reshape(n_merges, 2)
+    merge_costs = np.array(merge_costs, dtype=np.float64)
+    return labels_from_merges(merges, m), merges, merge_costs
+
+
+def labels_from_merges(merges, n_rows):
+    """Groups of ``n_rows`` rows after the given merges (``hc_merges`` order).
+
+    The groups are numbered ``0, 1, ...`` in order of first appearance. The
+    first ``m - K`` merges of a tree give its cut at ``K`` groups: the greedy
+    sequence does not depend on where it stops.
+    """
+    parent = np.arange(n_rows)
+    parent[merges[:, 1]] = merges[:, 0]
+    # Every row follows its parents to the name of its final group.
+    root = parent.copy()
+    while True:
+        nxt = root[root]
+        if np.array_equal(nxt, root):
+            break
+        root = nxt
+    _, first, labels = np.unique(root, return_index=True, return_inverse=True)
+    order = np.argsort(np.argsort(first))
+    return order[labels.ravel()]
+
+
+#: Elements of a block of the initial Gram matrix (8 MiB), one matrix product
+#: each, and of a slice of it on which the dozen elementwise passes run in
+#: cache (512 KiB).
+_BLOCK, _SLICE = 2**20, 2**16
+
+#: Bounds made exact at a time when looking for a row's minimum.
+_CHUNK = 8
+
+
+def _nearest_rows(Z, size, term, alpha):
+    """Nearest distinct row of every distinct row under the merge cost.
+
+    Parameters
+    ----------
+    Z : ndarray of shape (m, d)
+        The distinct rows.
+    size : ndarray of shape (m,)
+        Their counts.
+    term : ndarray of shape (m,)
+        Their terms (groups of one distinct row: no scatter).
+    alpha : float
+        Regularisation of the trace term.
+
+    Returns
+    -------
+    row_arg : ndarray of shape (m,)
+        Index of the nearest other row.
+    row_min : ndarray of shape (m,)
+        The cost of merging with it.
+    second : ndarray of shape (m,)
+        The second smallest cost of the row (``inf`` if ``m <= 2``).
+    """
+    m, d = Z.shape
+    row_arg = np.zeros(m, dtype=np.int64)
+    row_min = np.full(m, np.inf)
+    second = np.full(m, np.inf)
+    sq = np.einsum("id,id->i", Z, Z)
+    # Without duplicated rows (or with equal counts) the pair weights
+    # l_i l_j / (l_i + l_j), the sizes l_i + l_j and the terms are the same
+    # for every pair: scalar operands give the same roundings as arrays of
+    # them and save four passes over the cost matrix.
+    equal = m > 0 and size.min() == size.max()
+    block = max(1, _BLOCK // max(m, 1))
+    step = max(1, _SLICE // max(m, 1))
+    for block_start in range(0, m, block):
+        gram = Z[block_start : block_start + block] @ Z.T
+        for start in range(block_start, block_start + gram.shape[0], step):
+            rows = slice(start, min(start + step, block_start + gram.shape[0]))
+            # Squared distances; a merge of two distinct rows has a scatter
+            # of rank one, whose determinant is zero unless d == 1.
+            cost = gram[rows.start - block_start : rows.stop - block_start]
+            cost *= -2.0
+            cost += sq[rows, np.newaxis]
+            cost += sq[np.newaxis, :]
+            np.maximum(cost, 0.0, out=cost)
+            if equal:
+                both = size.item(0) + size.item(0)
+                cost *= size.item(0) * size.item(0) / both
+                term_rows = term_cols = term.item(0)
+            else:
+                both = size[rows, np.newaxis] + size[np.newaxis, :]
+                pair = size[rows, np.newaxis] * size[np.newaxis, :]
+                pair /= both
+                cost *= pair
+                term_rows, term_cols = term[rows, np.newaxis], term[np.newaxis, :]
+            if d == 1:
+                cost *= 2.0  # det(W / l) = tr(W) / l
+            cost += alpha
+            cost /= both
+            np.log(cost, out=cost)
+            cost *= both
+            cost -= term_rows
+            cost -= term_cols
+            local = np.arange(cost.shape[0])
+            cost[local, local + start] = np.inf
+            args = cost.argmin(axis=1)
+            row_arg[rows] = args
+            row_min[rows] = cost[local, args]
+            if m > 2:
+                cost[local, args] = np.inf
+                second[rows] = cost.min(axis=1)
+    return row_arg, row_min, second
+
+
+class _Groups:
+    """The state of the agglomeration: group statistics and nearest groups.
+
+    Active groups occupy positions ``0 .. G-1``; a removed group is replaced
+    by the last one (mclust's ``wardsw`` trick), so every step works on
+    contiguous slices. No cost matrix is stored: memory is O(m d^2).
+
+    ``row_min[k]`` is the smallest cost of merging group k with another
+    group (``row_arg[k]`` that group), or a lower bound of it when
+    ``stale[k]``; ``second[k] >= row_min[k]`` bounds its other costs from
+    below. A merge computes the costs of the merged group against all others
+    (which may lower other rows' minima); a row whose nearest group was one
+    of the merged pair keeps the merged group as its nearest if that cost is
+    below its other costs, otherwise it becomes stale and is recomputed only
+    when it comes up as the overall minimum (the generic algorithm of
+    Muellner 2011, "Modern hierarchical, agglomerative clustering
+    algorithms").
+
+    Costs are first bounded from below without the determinant term (which
+    can only add to a group's term); determinants are computed only for the
+    pairs whose bound could be a row minimum.
+
+    A step is a few dozen numpy calls on arrays of at most ``m`` elements, so
+    their fixed cost, not the arithmetic, is what a step costs: the code
+    avoids calls where it can (scalar arithmetic on Python floats, the
+    per-group scalars as columns of two arrays so that moving the last group
+    into a freed position is two copies, small index arrays rather than
+    masks).
+    """
+
+    def __init__(self, Z, counts, alpha):
+        m, d = Z.shape
+        self.d, self.alpha, self.G = d, alpha, m
+        self.ones = np.ones(d)
+        self.floats = np.zeros((6, m))
+        self.size, self.trace, self.det, self.term, self.row_min, self.second = (
+            self.floats
+        )
+        self.ints = np.zeros((3, m), dtype=np.int64)
+        self.distinct, self.name, self.row_arg = self.ints
+        self.size[:] = counts
+        self.distinct[:] = 1
+        self.name[:] = np.arange(m)
+        self.means = Z.copy()
+        self.scatter = np.zeros((m, d, d))
+        self.term[:] = _terms(self.size, self.det, self.trace, alpha, d)
+        self.stale = np.zeros(m, dtype=bool)
+        self._adjugate_of = (-1, None)  # (position, adjugate of its scatter)
+        self.row_arg[:], self.row_min[:], self.second[:] = _nearest_rows(
+            Z, self.size, self.term, alpha
+        )
+
+    # -- costs ------------------------------------------------------------
+    def _adjugate(self, g):
+        position, adjugate = self._adjugate_of
+        if position != g:
+            adjugate = _adjugate_psd(self.scatter[g], self.det.item(g))
+            self._adjugate_of = (g, adjugate)
+        return adjugate
+
+    def _refine(self, g, row, exact, todo, pieces):
+        """Replace the lower bounds ``row[todo]`` by exact costs (in place).
+
+        ``pieces`` are the ``(total, c, u, ratio)`` of :meth:`_row` for all
+        groups. ``det(W_g + W_k + c u u')`` for groups k of one distinct row
+        (W_k = 0) by the determinant lemma ``det(W_g) + c u' adj(W_g) u``,
+        otherwise by a batched determinant. Only called for merges of more
+        than d distinct rows. Returns the exact costs.
+        """
+        total, c, u, ratio = (piece[todo] for piece in pieces)
+        flat = self.distinct[todo] == 1
+        n_flat = np.count_nonzero(flat)
+        if n_flat == todo.size:
+            merged_det = self._lemma_det(g, u, c)
+        elif n_flat == 0:
+            merged_det = self._stack_det(g, todo, u, c)
+        else:
+            full = ~flat
+            merged_det = np.empty(todo.size)
+            merged_det[flat] = self._lemma_det(g, u[flat], c[flat])
+            merged_det[full] = self._stack_det(g, todo[full], u[full], c[full])
+        np.maximum(merged_det, 0.0, out=merged_det)
+        merged_det /= _int_power(total, self.d)
+        merged_det += ratio
+        np.log(merged_det, out=merged_det)
+        merged_det *= total
+        merged_det -= self.term[todo]
+        merged_det -= self.term.item(g)
+        row[todo] = merged_det
+        exact[todo] = True
+        return merged_det
+
+    def _lemma_det(self, g, u, c):
+        """``det(W_g + c u u')`` for rows of ``u``, by the determinant lemma."""
+        merged_det = ((u @ self._adjugate(g)) * u) @ self.ones
+        merged_det *= c
+        merged_det += self.det.item(g)
+        return merged_det
+
+    def _stack_det(self, g, rows, u, c):
+        """``det(W_g + W_k + c u u')`` for groups ``rows``, batched."""
+        stack = self.scatter[rows]
+        stack += self.scatter[g]
+        stack += c[:, np.newaxis, np.newaxis] * (
+            u[:, :, np.newaxis] * u[:, np.newaxis, :]
+        )
+        return _batched_det(stack)
+
+    def _row(self, g, thresholds=None):
+        """Costs of merging g with every group, exact where they may matter.
+
+        Parameters
+        ----------
+        g : int
+            Position of the group.
+        thresholds : ndarray of shape (G,) or None
+            Costs are made exact where their bound is below these (after a
+            merge, where g may become the other group's nearest); None for
+            the recomputation of a stale row.
+
+        Returns
+        -------
+        row : ndarray of shape (G,)
+            Lower bounds of the costs (``inf`` at g), exact where ``exact``:
+            for the merges of at most d distinct rows (no determinant), where
+            the bound is below ``thresholds``, and wherever needed for the
+            row's minimum to be exact.
+        exact : ndarray of shape (G,) of bool
+        """
+        G, size, trace, term = self.G, self.size, self.trace, self.term
+        # Bounds: the cost without the determinant, which can only add to the
+        # merged group's term.
+        ng = size.item(g)
+        total = size[:G] + ng
+        c = size[:G] / total
+        c *= ng
+        u = self.means[:G] - self.means[g]
+        # (tr W_merged + alpha) / l; row-wise dot products as a matrix-vector
+        # product, much faster than a sum over a short axis.
+        ratio = (u * u) @ self.ones
+        ratio *= c
+        ratio += trace[:G]
+        ratio += trace.item(g) + self.alpha
+        ratio /= total
+        row = np.log(ratio)
+        row *= total
+        row -= term[:G]
+        row -= term.item(g)
+        row[g] = np.inf
+
+        # A merge of at most d distinct rows has a singular scatter: its bound
+        # is its cost. That is the case with the groups of at most ``room``
+        # distinct rows, and with none once g has d distinct rows.
+        room = self.d - self.distinct.item(g)
+        if room > 0:
+            exact = self.distinct[:G] <= room
+            need = ~exact
+            need[g] = False
+            if not need.any():
+                return row, exact
+            # (Indexing then reducing is faster than a reduction with where=.)
+            best = np.minimum.reduce(row[exact], initial=np.inf)
+        else:
+            exact = np.zeros(G, dtype=bool)
+            need = None
+            best = np.inf
+        pieces = (total, c, u, ratio)
+        if thresholds is not None:
+            below = row < thresholds
+            if need is not None:
+                below &= need
+            todo = below.nonzero()[0]
+            if todo.size:
+                costs = self._refine(g, row, exact, todo, pieces)
+                best = min(best, costs[costs.argmin()])
+        # Make the row's minimum exact: refine the smallest bounds below the
+        # smallest exact cost ``best`` (no exact cost is below it) until there
+        # are none, a few at a time since each refinement may lower ``best``.
+        while True:
+            todo = (row < best).nonzero()[0]
+            if not todo.size:
+                return row, exact
+            if todo.size > _CHUNK:
+                todo = todo[np.argpartition(row[todo], _CHUNK - 1)[:_CHUNK]]
+            costs = self._refine(g, row, exact, todo, pieces)
+            best = min(best, costs[costs.argmin()])
+
+    # -- the greedy step -----------------------------------------------------
+    def best_pair(self):
+        """The pair of positions a < b with the smallest merge cost, and the cost."""
+        G = self.G
+        row_min, stale = self.row_min, self.stale
+        while True:
+            a = int(row_min[:G].argmin())
+            if not stale[a]:
+                break
+            row, _ = self._row(a)
+            b = int(row.argmin())
+            self.row_arg[a] = b
+            row_min[a] = row[b]
+            row[b] = np.inf
+            self.second[a] = row[row.argmin()]  # argmin: cheaper than min()
+            stale[a] = False
+        b = self.row_arg.item(a)
+        cost = row_min.item(a)
+        return (a, b, cost) if a < b else (b, a, cost)
+
+    def merge(self, a, b, last_step=False):
+        """Merge the groups at positions a < b into a; returns their names."""
+        size, means, scatter, name = self.size, self.means, self.scatter, self.name
+        low, high = name.item(a), name.item(b)
+        if high < low:
+            low, high = high, low
+        name[a] = low
+        na, nb = size.item(a), size.item(b)
+        nab = na + nb
+        mean_a, scatter_a = means[a], scatter[a]  # views, updated in place
+        u = mean_a - means[b]
+        c = na * nb / nab
+        mean_a -= (nb / nab) * u
+        scatter_a += scatter[b]
+        scatter_a += u[:, np.newaxis] * (c * u)
+        trace_ab = self.trace.item(a) + self.trace.item(b) + c * float(u @ u)
+        self.trace[a] = trace_ab
+        size[a] = nab
+        self.distinct[a] += self.distinct[b]
+        d = self.d
+        det_ab = _det_psd(scatter_a) if self.distinct[a] > d else 0.0
+        self.det[a] = det_ab
+        self.term[a] = nab * math.log(det_ab / nab**d + (trace_ab + self.alpha) / nab)
+        self._adjugate_of = (-1, None)
+        if last_step:
+            return low, high
+
+        # The rows whose nearest group was a or b (``changed``); then b is
+        # replaced by the last group.
+        G = self.G
+        row_min, row_arg, stale, second = (
+            self.row_min,
+            self.row_arg,
+            self.stale,
+            self.second,
+        )
+        arg = row_arg[:G]
+        changed = arg == a
+        changed |= arg == b
+        last = G - 1
+        if b != last:
+            self.floats[:, b] = self.floats[:, last]
+            self.ints[:, b] = self.ints[:, last]
+            for array in (means, scatter, stale, changed):
+                array[b] = array[last]
+            arg[arg == last] = b
+        self.G = G = last
+        changed = changed[:G].nonzero()[0]
+        old_min, old_second = row_min[changed], second[changed]
+
+        # Costs of the merged group against every other group, exact where
+        # they may be the other row's new minimum: below its minimum, or for
+        # a changed row below the larger of its two smallest costs.
+        row_min[changed] = np.maximum(old_min, old_second)
+        new, exact = self._row(a, row_min[:G])
+        # Rows that were not pointing at a or b: a is their new nearest where
+        # its cost is below their minimum (such a cost is exact).
+        below = new < row_min[:G]
+        below[changed] = False
+        better = below.nonzero()[0]
+        # a's cost joins the other costs of every row, bounded by second; the
+        # old minimum joins them where a is the new nearest (row_min <=
+        # second holds for every row, hence no minimum with the old second).
+        np.minimum(second[:G], new, out=second[:G])
+        second[better] = row_min[better]
+        second[changed] = old_second
+        row_min[better] = new[better]
+        row_arg[better] = a
+        stale[better] = False
+        # Rows that were: a is still their nearest if its exact cost is below
+        # their other costs (hence below old_second); otherwise they become
+        # stale, with min(old_second, cost) a lower bound of their minimum.
+        cost = new[changed]
+        keep = cost <= old_second
+        keep |= cost < old_min
+        keep &= exact[changed]
+        row_min[changed] = np.minimum(old_second, cost)
+        stale[changed] = ~keep
+        row_arg[changed[keep]] = a
+        # The merged group's own nearest.
+        best = int(new.argmin())
+        row_min[a] = new[best]
+        row_arg[a] = best
+        stale[a] = False
+        new[best] = np.inf
+        second[a] = new[new.argmin()]
+        return low, high
