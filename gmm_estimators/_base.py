@@ -17,10 +17,13 @@ from sklearn.utils import check_random_state
 from sklearn.utils._available_if import available_if
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import (
+    _check_sample_weight,
     check_is_fitted,
+    validate_data,
 )
 
 from ._engine import (
+    ArraySource,
     EMOptions,
     Params,
     block_mapper,
@@ -35,6 +38,7 @@ from ._engine._sources import make_source, prediction_source
 from ._initialization import INITIALIZERS, CanonicalRows, initial_responsibilities
 from ._missing import MissingValuesSource
 from ._noise import resolve_noise
+from ._online import first_state, online_step, state_from_model, step_size
 from ._prior import resolve_prior
 from ._warn import warn_user
 from .covariance._linalg import _safe_cholesky as safe_cholesky
@@ -183,9 +187,46 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         batch's mean log-likelihood under the parameters before the update
         (a held-out score for the stream); each update adds one to ``n_iter_``.
         """
-        from ._online import partial_fit
-
-        return partial_fit(self, X, sample_weight)
+        model = self._covariance_model()
+        state = getattr(self, "_online_state", None)
+        if state is None and not hasattr(self, "means_"):
+            source = self._fit(X, sample_weight)
+            params = self._params_from_attributes(source.center)
+            self._online_state = first_state(model, source, params)
+            return self
+        X = validate_data(
+            self, X, reset=False, dtype=[np.float64, np.float32], ensure_min_samples=1
+        )
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(
+                sample_weight, X, dtype=np.float64, ensure_non_negative=True
+            )
+        if state is None:
+            state = state_from_model(self, model)
+        with np.errstate(over="ignore", invalid="ignore"):
+            batch = ArraySource.from_arrays(X, sample_weight, center=state.center)
+        options = EMOptions(
+            reg_covar=self.reg_covar,
+            tol=self.tol,
+            max_iter=1,
+            equal_proportions=self._fixed_proportions(),
+            prior=getattr(self, "prior_", None),
+        )
+        result, state = online_step(
+            model,
+            batch,
+            self._params_from_attributes(state.center),
+            state,
+            step_size(self, state.n_updates),
+            options,
+        )
+        # The model changes only once the whole step succeeded.
+        result.lower_bounds = [*getattr(self, "lower_bounds_", []), result.lower_bound]
+        result.n_iter = int(getattr(self, "n_iter_", 0)) + 1
+        dtype = np.asarray(self.means_).dtype
+        set_fitted_attributes(self, model, batch, options, result, dtype)
+        self._online_state = state
+        return self
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit_predict(self, X, y=None, sample_weight=None):
@@ -727,6 +768,22 @@ def noise_starts(
                 params.precisions_cholesky
             )
         yield params, -np.inf
+
+
+def gaussian_score_samples(mixture, X):
+    """``log sum_k pi_k N(x | mu_k, Sigma_k)``: the clusters' density, no noise.
+
+    With a noise component ``score_samples`` includes its constant density;
+    the outlier detector scores rows by the Gaussian components alone.
+    """
+
+    def gaussian_log_density(weighted_log_prob):
+        if getattr(mixture, "noise_volume_", None) is None:
+            return log_normalizer(weighted_log_prob)
+        # The noise column is the last: leave it out.
+        return log_normalizer(np.ascontiguousarray(weighted_log_prob[:, :-1]))
+
+    return mixture._blockwise(X, gaussian_log_density)
 
 
 def _num_rows(X):

@@ -20,10 +20,10 @@ precision that complete data need too, plus ``m x m`` work (see
 :func:`e_step`). The sums are taken about the current means, which keeps the
 scatter's mean correction small.
 
-Plain functions, and the engine's data source for such rows
-(:class:`MissingValuesSource`, made by the engine's ``make_source``): the engine's
-loop, restarts and M-step run unchanged on it. :func:`weighted_log_prob`
-gives prediction its marginal densities.
+Plain functions, and the engine's data sources for such rows:
+:class:`MissingValuesSource` for fitting (the engine's loop, restarts and
+M-step run unchanged on it) and :class:`MissingRows` for prediction (marginal
+densities over the observed features).
 """
 
 # Authors: The gmm_estimators developers
@@ -46,7 +46,6 @@ __all__ = [
     "MissingRows",
     "has_missing",
     "mean_imputed",
-    "weighted_log_prob",
 ]
 
 
@@ -496,22 +495,3 @@ def _reduce_marginal(index, model, params, reduce, dtype=np.float64):
     if params.noise_proportion is not None:  # pragma: no cover - refused at fit
         raise ValueError("A noise component and missing values cannot be combined.")
     return reduce(weighted.astype(dtype))
-
-
-def weighted_log_prob(estimator, X):
-    """``log pi_k + log N(x_o | mu_ko, S_k,oo)`` of a fitted estimator, (n, K).
-
-    Rows with nothing observed are refused; the result has X's dtype.
-    """
-    check_missing(X)
-    n_components, n_features = estimator.means_.shape
-    full = estimator._covariance_model().to_full(
-        np.asarray(estimator.covariances_, dtype=np.float64), n_components, n_features
-    )
-    means = np.asarray(estimator.means_, dtype=np.float64)
-    weights = np.asarray(estimator.weights_, dtype=np.float64)
-    center = weights @ means
-    with one_blas_thread():
-        index = PatternIndex.from_array(X.astype(np.float64) - center)
-        weighted = marginal_weighted_log_prob(index, weights, means - center, full)
-    return weighted.astype(X.dtype)

@@ -32,11 +32,16 @@ effective sample size ``min(total weight seen, batch weight / eta_t)``
 from dataclasses import dataclass, replace
 
 import numpy as np
-from sklearn.utils.validation import _check_sample_weight, validate_data
 
-from ._engine import ArraySource, EMOptions, EMResult, em_step
+from ._engine import EMResult, em_step
 
-__all__ = ["OnlineState", "partial_fit"]
+__all__ = [
+    "OnlineState",
+    "first_state",
+    "online_step",
+    "state_from_model",
+    "step_size",
+]
 
 
 @dataclass(frozen=True)
@@ -85,7 +90,7 @@ def _batch_moments(model, batch, params):
     )
 
 
-def _state_from_model(estimator, model):
+def state_from_model(estimator, model):
     """Moments implied by fitted parameters (``partial_fit`` after ``fit``)."""
     weights = np.asarray(estimator.weights_, np.float64)
     means = np.asarray(estimator.means_, np.float64)
@@ -108,51 +113,48 @@ def step_size(estimator, n_updates):
     return float((n_updates + estimator.learning_offset) ** -estimator.learning_decay)
 
 
-def partial_fit(estimator, X, sample_weight):
-    """One step of online EM on a mini-batch (see the module's notes).
+def first_state(model, source, params):
+    """The running statistics after a first batch fitted as ``fit`` does."""
+    _, nk, sums, second = _batch_moments(model, source, params)
+    return OnlineState(source.center, nk, sums, second, 1, source.weight_sum)
 
-    The first call on an unfitted estimator fits the batch as ``fit`` does
-    and keeps its statistics; later calls update them. The estimator's
-    attributes change only when the whole step succeeded.
+
+def online_step(model, batch, params, state, eta, options):
+    """One stepwise-EM update on a validated mini-batch (see the notes).
+
+    Parameters
+    ----------
+    batch : ArraySource
+        The mini-batch, centred on ``state.center``.
+    params : Params
+        The current parameters, centred on ``state.center``.
+    state : OnlineState
+    eta : float
+        The step size (:func:`step_size`).
+    options : EMOptions
+        The M-step's options.
+
+    Returns
+    -------
+    result : EMResult
+        The new parameters; ``lower_bound`` is the batch's mean
+        log-likelihood under ``params``.
+    state : OnlineState
+        The updated running statistics.
+
+    Raises
+    ------
+    ValueError
+        When the batch gives non-finite parameters; nothing was changed.
     """
-    model = estimator._covariance_model()
-    state = getattr(estimator, "_online_state", None)
-    if state is None and not hasattr(estimator, "means_"):
-        source = estimator._fit(X, sample_weight)
-        params = estimator._params_from_attributes(source.center)
-        _, nk, sums, second = _batch_moments(model, source, params)
-        estimator._online_state = OnlineState(
-            source.center, nk, sums, second, 1, source.weight_sum
-        )
-        return estimator
-
-    X = validate_data(
-        estimator, X, reset=False, dtype=[np.float64, np.float32], ensure_min_samples=1
-    )
-    if sample_weight is not None:
-        sample_weight = _check_sample_weight(
-            sample_weight, X, dtype=np.float64, ensure_non_negative=True
-        )
-    if state is None:
-        state = _state_from_model(estimator, model)
     # Overflow in a bad batch is reported below as one clear error.
     with np.errstate(over="ignore", invalid="ignore"):
-        batch = ArraySource.from_arrays(X, sample_weight, center=state.center)
-        params = estimator._params_from_attributes(state.center)
         mean_log_likelihood, nk, sums, second = _batch_moments(model, batch, params)
-        eta = step_size(estimator, state.n_updates)
         nk = (1 - eta) * state.nk + eta * nk
         sums = (1 - eta) * state.sums + eta * sums
         second = (1 - eta) * state.second + eta * second
         weight_seen = state.weight_seen + batch.weight_sum
         scale = min(weight_seen, batch.weight_sum / eta)
-        options = EMOptions(
-            reg_covar=estimator.reg_covar,
-            tol=estimator.tol,
-            max_iter=1,
-            equal_proportions=estimator._fixed_proportions(),
-            prior=getattr(estimator, "prior_", None),
-        )
         moments = _Moments(
             nk * scale, sums * scale, second * scale, model.scatter.from_full
         )
@@ -174,20 +176,8 @@ def partial_fit(estimator, X, sample_weight):
             "have no density under the current model, or overflow); the model "
             "was left unchanged. Check the batch's scale, or increase reg_covar."
         )
-    from ._base import set_fitted_attributes
-
-    history = list(getattr(estimator, "lower_bounds_", []))
-    result = EMResult(
-        new_params,
-        jittered,
-        mean_log_likelihood,
-        [*history, mean_log_likelihood],
-        int(getattr(estimator, "n_iter_", 0)) + 1,
-        False,
-    )
-    dtype = np.asarray(estimator.means_).dtype
-    set_fitted_attributes(estimator, model, batch, options, result, dtype)
-    estimator._online_state = replace(
+    result = EMResult(new_params, jittered, mean_log_likelihood, [], 1, False)
+    state = replace(
         state,
         nk=nk,
         sums=sums,
@@ -195,4 +185,4 @@ def partial_fit(estimator, X, sample_weight):
         n_updates=state.n_updates + 1,
         weight_seen=weight_seen,
     )
-    return estimator
+    return result, state

@@ -11,7 +11,7 @@ from sklearn.base import BaseEstimator, OutlierMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._engine import log_normalizer
+from ._base import gaussian_score_samples
 from ._initialization import INITIALIZERS
 
 __all__ = ["GaussianMixtureOutlierDetector"]
@@ -225,11 +225,7 @@ class GaussianMixtureOutlierDetector(OutlierMixin, BaseEstimator):
     def _score(self, X):
         """Log-density of the Gaussian components of validated X."""
 
-        def gaussian_log_density(weighted_log_prob):
-            # The noise column is the last: leave it out.
-            return log_normalizer(np.ascontiguousarray(weighted_log_prob[:, :-1]))
-
-        return self.mixture_._blockwise(X, gaussian_log_density)
+        return gaussian_score_samples(self.mixture_, X)
 
     def score_samples(self, X):
         """Log-density of the clusters at each row (higher is more normal).
