@@ -27,6 +27,7 @@ from ._adaptation import (
     scatter_in_kind,
     structure_of,
 )
+from ._base import n_free_parameters
 from ._gaussian_mixture import GaussianMixture
 from .covariance import available_covariance_types
 from .model_selection import GaussianMixtureIC
@@ -412,7 +413,9 @@ class GaussianMixtureClassifier(ClassifierMixin, BaseEstimator):
             allowed = [
                 t
                 for t in types
-                if k == 1 or len(ks) == 1 or _n_free(t, k, n_features) < n_rows
+                if k == 1
+                or len(ks) == 1
+                or n_free_parameters(structure_of(t), k, n_features) < n_rows
             ]
             if not allowed:
                 continue
@@ -733,17 +736,6 @@ def _rank(bic, degenerate, n_parameters):
     rank = np.empty(bic.size, dtype=np.intp)
     rank[order] = np.arange(1, bic.size + 1)
     return rank
-
-
-def _n_free(name, n_components, n_features):
-    """Free parameters of a mixture: covariances, means and proportions."""
-    model = structure_of(name)
-    return (
-        model.n_parameters(n_components, n_features)
-        + n_components * n_features
-        + n_components
-        - 1
-    )
 
 
 def _candidate_ks(n_components):
