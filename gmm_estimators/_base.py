@@ -10,7 +10,6 @@ from numbers import Integral, Real
 from time import perf_counter
 
 import numpy as np
-from scipy import linalg
 from sklearn.base import BaseEstimator, ClusterMixin, DensityMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
@@ -22,6 +21,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from ._degenerate import check_blocks
 from ._engine import (
     ArraySource,
     EMOptions,
@@ -29,6 +29,7 @@ from ._engine import (
     block_mapper,
     fit_restarts,
     log_normalizer,
+    log_prob_function,
     normalize_log_prob,
     reduce_blocks,
     row_argmax,
@@ -43,11 +44,6 @@ from ._prior import resolve_prior
 from ._warn import warn_user
 from .covariance._linalg import _safe_cholesky as safe_cholesky
 from .exceptions import DegenerateFitWarning
-
-# A component is collapsed when its covariance has an eigenvalue below this
-# fraction of the data's own variance in the same direction (a generalised
-# eigenvalue of the pair (component covariance, data covariance)).
-COLLAPSE_RATIO = 1e-6
 
 
 def _has_step_sizes(estimator):
@@ -855,36 +851,105 @@ def set_fitted_attributes(estimator, model, source, options, result, dtype):
         # max_iter=0 keeps the start: an initial state, not a fitted one, so
         # there is no collapse to judge (scikit-learn's plot_gmm_init pattern).
         estimator.collapsed_components_ = np.array([], dtype=np.intp)
+        estimator.spurious_components_ = np.array([], dtype=np.intp)
         return
-    _record_collapse(estimator, model, source, params, result.jittered)
-
-
-def _record_collapse(estimator, model, data, params, jittered):
-    """Flag components whose covariance is tiny against the data's spread."""
-    d = data.n_features
-    data_cov = data.total_scatter / data.weight_sum
-    # Directions where the data itself has no spread (constant or collinear
-    # features) are not a collapse of one component: floor them.
-    floor = max(estimator.reg_covar, 1e-12 * max(np.trace(data_cov) / d, 1e-300))
-    data_cov = data_cov + floor * np.eye(d)
-    full = model.to_full(params.covariances, estimator.n_components, d)
-    ratios = np.array(
-        [linalg.eigh(cov, data_cov, eigvals_only=True)[0] for cov in full]
+    # A caller that already judged the run (the selector) leaves its verdict
+    # on the result as ``component_check``.
+    _record_collapse(
+        estimator,
+        model,
+        source,
+        params,
+        result.jittered,
+        getattr(result, "component_check", None),
     )
-    collapsed = np.flatnonzero(jittered | (ratios < COLLAPSE_RATIO))
-    estimator.collapsed_components_ = collapsed
-    if collapsed.size:
-        listed = ", ".join(
-            f"{k} (smallest variance ratio {ratios[k]:.2g})" for k in collapsed
+
+
+def component_check(model, data, params, jittered, prior=None):
+    """Collapsed and spurious components of engine parameters, with reasons.
+
+    With a ``prior`` (a MAP fit, whose objective is bounded) only empty and
+    jittered components count as collapsed; see ``_degenerate``. Two passes
+    of the E-step over the data's blocks; memory stays that of a block.
+
+    Returns
+    -------
+    collapsed, spurious : ndarray of int
+    reasons : dict
+        ``{component: explanation}``.
+    """
+    n_components, d = params.means.shape
+    if not hasattr(data, "centred"):
+        # Streamed and Dask data: judged on the in-memory sample the starts
+        # come from (same centre), not by more passes over every row.
+        data = data.init_source()
+    _, log_prob_of = log_prob_function(model, params, data.X.dtype)
+
+    def blocks():
+        for rows in data.blocks(model, n_components):
+            Xc = data.centred(rows)
+            resp, _ = normalize_log_prob(log_prob_of(Xc)[0])
+            # With a noise component its column is the last: the Gaussian
+            # components' own responsibilities are the others.
+            resp = resp[:, :n_components]
+            yield Xc.astype(np.float64, copy=False), data.weights_of(rows), resp
+
+    full = model.to_full(np.asarray(params.covariances), n_components, d)
+    check = check_blocks(
+        blocks,
+        data.total_scatter,
+        data.weight_sum,
+        params.means,
+        full,
+        bounded=prior is not None,
+    )
+    reasons = dict(check.reasons)
+    for k in np.flatnonzero(jittered):
+        reasons.setdefault(
+            int(k), "its covariance had to be regularised to be factorised"
         )
+    collapsed = np.array(
+        sorted(set(check.degenerate.tolist()) | set(np.flatnonzero(jittered))),
+        dtype=np.intp,
+    )
+    spurious = np.setdiff1d(check.spurious, collapsed)
+    return collapsed, spurious, reasons
+
+
+def _record_collapse(estimator, model, data, params, jittered, check=None):
+    """Flag degenerate and spurious components (see ``_degenerate``).
+
+    Stores ``collapsed_components_`` (components resting on a
+    lower-dimensional set of rows, or whose covariance had to be jittered to
+    be factorised) and ``spurious_components_`` (components far narrower than
+    another one), and warns about both.
+    """
+    if check is None:
+        check = component_check(
+            model, data, params, jittered, getattr(estimator, "prior_", None)
+        )
+    collapsed, spurious, reasons = check
+    estimator.collapsed_components_ = collapsed
+    estimator.spurious_components_ = spurious
+    if collapsed.size:
+        listed = "; ".join(f"{k} ({reasons[k]})" for k in collapsed)
         warn_user(
-            f"{type(estimator).__name__}: component(s) {listed} collapsed: their "
-            f"covariance has an eigenvalue below {COLLAPSE_RATIO:g} times the "
-            "data's variance in that direction, typically because the "
-            "component sits on duplicated or integer-valued rows. Its "
-            "likelihood is unbounded, so BIC/AIC of this fit are not "
-            "meaningful. Remedies: use fewer components, increase reg_covar "
-            "(in the data's units), or add jitter to discretised data. The "
-            "indices are stored in collapsed_components_.",
+            f"{type(estimator).__name__}: component(s) {listed} collapsed. "
+            "Such a component sits on duplicated, integer-valued or too few "
+            "rows; its likelihood is unbounded, so BIC/AIC of this fit are not "
+            "meaningful. Remedies: use fewer components, use prior='default' "
+            "(mclust's conjugate prior, in the data's units), increase "
+            "reg_covar, or add jitter to discretised data. The indices are "
+            "stored in collapsed_components_.",
+            DegenerateFitWarning,
+        )
+    if spurious.size:
+        listed = "; ".join(f"{k} ({reasons[k]})" for k in spurious)
+        warn_user(
+            f"{type(estimator).__name__}: component(s) {listed} spurious. "
+            "A component far narrower than the others is typical of a local "
+            "maximum on discretised data rather than of a real cluster. "
+            "Remedies: use fewer components or prior='default'. The indices "
+            "are stored in spurious_components_.",
             DegenerateFitWarning,
         )

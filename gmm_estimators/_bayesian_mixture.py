@@ -154,6 +154,9 @@ class BayesianGaussianMixture(BaseMixture):
     collapsed_components_ : ndarray of int
         Components whose expected covariance collapsed (see
         :class:`GaussianMixture`); the Wishart prior normally prevents it.
+    spurious_components_ : ndarray of int
+        Components far narrower than another one (see
+        :class:`GaussianMixture`).
     n_features_in_ : int
         Number of features seen during :term:`fit`.
     feature_names_in_ : ndarray of shape (n_features_in_,)

@@ -328,6 +328,12 @@ class VariationalOptions:
 
     #: The lower bound needs ``sum_i w_i sum_k r_ik log r_ik``.
     needs_entropy = True
+    #: Restarts always run to the end (no challenger is abandoned).
+    abandon_below = -np.inf
+
+    def converged(self, lower_bound, change, weight_sum):
+        """scikit-learn's rule: the bound changes by less than ``tol``."""
+        return abs(change) < self.tol
 
     def m_step(self, model, source, stats, previous=None):
         return m_step(

@@ -213,9 +213,7 @@ def compare(fixture, selector):
 
 
 # Data sets on which the current defaults fail a check (issue 13).
-FAILING_WITH_DEFAULTS = {
-    "faithful", "iris", "diabetes", "banknote", "thyroid", "elongated",
-}  # fmt: skip
+FAILING_WITH_DEFAULTS = {"faithful", "banknote"}
 
 
 def _cases():
@@ -223,7 +221,7 @@ def _cases():
         pytest.param(
             name,
             marks=pytest.mark.xfail(
-                strict=True, reason="issue 13: defaults not yet converged"
+                strict=True, reason="issue 13: more than 2% of the cells below mclust's"
             ),
         )
         if name in FAILING_WITH_DEFAULTS

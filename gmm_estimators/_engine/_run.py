@@ -27,7 +27,8 @@ class EMOptions:
     reg_covar : float
         Added to the diagonal of every covariance (see the structures).
     tol : float
-        Stop when the mean log-likelihood (objective) gains less than this.
+        Stop when the change of the objective is below this (see
+        ``relative_tol``).
     max_iter : int
         Iterations per run; 0 keeps the start.
     equal_proportions : bool
@@ -37,6 +38,25 @@ class EMOptions:
     noise_log_volume : float or None
         With a uniform noise component, the log of its hypervolume ``V``
         (the starts carry its proportion, see ``Params``); None without one.
+    relative_tol : bool
+        False (scikit-learn's rule): stop when the *mean* objective per unit
+        of weight changes by less than ``tol`` in absolute value. True
+        (mclust's rule): stop when the *total* objective ``L`` changes by
+        less than ``tol`` relative to its size,
+        ``|L_t - L_{t-1}| / (1 + |L_t|) < tol``, a rule that does not depend
+        on the data's units nor, for large data, on the number of rows.
+    relative_offset : float
+        Added to the mean objective before it divides the change in the
+        relative rule: ``|L_t - L_{t-1}| / (1 + |L_t + n c|) < tol``. With
+        ``c`` half the sum of the log variances of the features, ``L + n c``
+        is the log-likelihood of the data in standardised units, so the rule
+        does not depend on the data's units.
+    abandon_below : float
+        A challenger's bar (the selector's starts after the first): the run
+        stops early, marked ``abandoned``, once its Aitken extrapolation of
+        the limit of the mean objective, ``l_t + c_t a / (1 - a)`` with
+        ``c_t = l_t - l_{t-1}`` and ``a = c_t / c_{t-1}``, falls below this.
+        ``-inf`` (the default) never abandons.
     """
 
     reg_covar: float
@@ -45,9 +65,20 @@ class EMOptions:
     equal_proportions: bool = False
     prior: object = None
     noise_log_volume: float | None = None
+    relative_tol: bool = False
+    abandon_below: float = -np.inf
+    relative_offset: float = 0.0
 
     #: Whether the E-step accumulates the responsibilities' entropy.
     needs_entropy = False
+
+    def converged(self, lower_bound, change, weight_sum):
+        """Whether a change of the mean objective meets the stopping rule."""
+        if not self.relative_tol:
+            return abs(change) < self.tol
+        total = (lower_bound + self.relative_offset) * weight_sum
+        with np.errstate(invalid="ignore"):
+            return bool(abs(change * weight_sum) < self.tol * (1.0 + abs(total)))
 
     def m_step(self, model, source, stats, previous=None):
         """The M-step with these options."""
@@ -105,6 +136,7 @@ class EMResult:
     lower_bounds: list = field(default_factory=list)
     n_iter: int = 0
     converged: bool = False
+    abandoned: bool = False
 
 
 def run_em(
@@ -136,8 +168,9 @@ def run_em(
     """
     lower_bounds = []
     jittered = np.zeros(params.means.shape[0], dtype=bool)
-    converged = False
+    converged = abandoned = False
     n_iter = 0
+    last_change = np.inf
     for n_iter in range(1, options.max_iter + 1):
         previous = lower_bound
         log_likelihood, stats = em_step(
@@ -152,12 +185,29 @@ def run_em(
         change = lower_bound - previous
         if monitor is not None:
             monitor.iteration(n_iter, change)
-        if abs(change) < options.tol:
+        if options.converged(lower_bound, change, source.weight_sum):
             converged = True
             break
+        if options.abandon_below > -np.inf and n_iter >= 3:
+            if _projected_limit(lower_bound, change, last_change) < (
+                options.abandon_below
+            ):
+                abandoned = True
+                break
+        last_change = change
     if monitor is not None and options.max_iter:
         monitor.end(lower_bound, converged)
-    return EMResult(params, jittered, lower_bound, lower_bounds, n_iter, converged)
+    return EMResult(
+        params, jittered, lower_bound, lower_bounds, n_iter, converged, abandoned
+    )
+
+
+def _projected_limit(lower_bound, change, last_change):
+    """Aitken's extrapolation of the objective's limit (``inf`` if unsure)."""
+    if not (0.0 < change < last_change):
+        return np.inf
+    rate = change / last_change
+    return lower_bound + change * rate / (1.0 - rate)
 
 
 def fit_restarts(model, source, starts, options, *, mapper=map, monitor=None):

@@ -53,32 +53,72 @@ def _shared_starts(data, canonical, n_components, covariance_types, settings):
 
 def _starts_from_partitions(data, canonical, n_components, covariance_types, settings):
     """The ``starts`` of :func:`_shared_starts`."""
+    partitions = initial_partitions(data, canonical, n_components, settings)
+    if isinstance(partitions, Exception):
+        return partitions
+    return starts_from_partitions(
+        data, partitions, n_components, covariance_types, settings
+    )
+
+
+def initial_partitions(data, canonical, n_components, settings):
+    """The initialisers' partitions of one number of components, or the error.
+
+    ``settings["initializers"]`` lists ``(method, count)`` pairs (default:
+    ``[(settings["init_params"], settings["n_init"])]``); every draw uses the
+    one random stream, in that order.
+    """
     random_state = check_random_state(settings["random_state"])
+    initializers = settings.get("initializers") or [
+        (settings["init_params"], settings["n_init"])
+    ]
+    partitions = []
     try:
-        partitions = []
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
-            for _ in range(settings["n_init"]):
-                if settings.get("noise_mask") is not None:
+            for method, count in initializers:
+                for _ in range(count):
+                    if settings.get("noise_mask") is not None:
+                        partitions.append(
+                            _partition_outside_noise(
+                                data,
+                                canonical,
+                                n_components,
+                                {**settings, "init_params": method},
+                                random_state,
+                            )
+                        )
+                        continue
                     partitions.append(
-                        _partition_outside_noise(
-                            data, canonical, n_components, settings, random_state
+                        initial_responsibilities(
+                            method,
+                            data.X,
+                            n_components,
+                            data.sample_weight,
+                            random_state,
+                            canonical=canonical,
                         )
                     )
-                    continue
-                partitions.append(
-                    initial_responsibilities(
-                        settings["init_params"],
-                        data.X,
-                        n_components,
-                        data.sample_weight,
-                        random_state,
-                        canonical=canonical,
-                    )
-                )
     except (ValueError, np.linalg.LinAlgError) as error:
-        return error
+        if not partitions:
+            return error
+    return partitions
 
+
+def partition_of_labels(labels, n_components):
+    """``resp_of_rows`` of a hard partition given by row labels."""
+
+    def resp_of_rows(rows):
+        block = labels[rows]
+        resp = np.zeros((block.shape[0], n_components))
+        resp[np.arange(block.shape[0]), block] = 1.0
+        return resp
+
+    return resp_of_rows
+
+
+def starts_from_partitions(data, partitions, n_components, covariance_types, settings):
+    """Each structure's M-step on each partition (``{type: [Params] or error}``)."""
     starts = {name: [] for name in covariance_types}
     # Structures with per-component matrices first: their raw moments, when
     # accurate, hold the statistics of every other structure too.
@@ -112,10 +152,19 @@ def _starts_from_partitions(data, canonical, n_components, covariance_types, set
                 # structure's form), exactly as GaussianMixture.fit resolves it.
                 options = candidate_options(settings, model, data, n_components)
                 params, _ = options.m_step(model, data, stats)
-            except (ValueError, np.linalg.LinAlgError) as error:
-                starts[name] = error
+            except (ValueError, np.linalg.LinAlgError, FloatingPointError) as error:
+                # A grid search fails the candidate as GaussianMixture.fit
+                # would; the thorough search tries its other partitions.
+                if not settings.get("initializers") or len(partitions) == 1:
+                    starts[name] = error
                 continue
             starts[name].append(params)
+    for name in covariance_types:
+        if isinstance(starts[name], list) and not starts[name]:
+            starts[name] = ValueError(
+                f"no start of {name!r} with {n_components} components could be "
+                "computed from the initial partitions."
+            )
     return starts
 
 
@@ -125,6 +174,8 @@ def candidate_options(settings, model, data, n_components):
         reg_covar=settings["reg_covar"],
         tol=settings["tol"],
         max_iter=settings["max_iter"],
+        relative_tol=settings.get("relative_tol", False),
+        relative_offset=settings.get("relative_offset", 0.0),
         prior=resolve_prior(settings["prior"], model, data, n_components),
         noise_log_volume=settings.get("noise_log_volume"),
     )

@@ -92,7 +92,13 @@ def test_next_command_reproduces_the_selected_model(tmp_path, capsys):
     assert main([*command[1:-2], "-q", "--save", str(again)]) == 0
     selected, refitted = joblib.load(saved), joblib.load(again)
     assert refitted.get_params() == selected.get_params()
-    np.testing.assert_allclose(refitted.means_, selected.means_)
+    # The same mixture: the thorough search may have reached it from another
+    # structure's partition, so its components can come in another order.
+    order = np.lexsort(selected.means_.T)
+    again_order = np.lexsort(refitted.means_.T)
+    np.testing.assert_allclose(
+        refitted.means_[again_order], selected.means_[order], rtol=1e-5
+    )
 
 
 def test_select_options_reach_the_selector(capsys):

@@ -42,6 +42,7 @@ RESULT_KEYS = [
     "n_parameters",
     "converged",
     "degenerate",
+    "spurious",
     "fit_time",
     "rank",
 ]
@@ -101,6 +102,7 @@ def degenerate_selector():
                 n_components=6,
                 covariance_types=["diag"],
                 init_params="random_from_data",
+                search="grid",
                 random_state=seed,
             ).fit(X)
             if selector.results_["degenerate"].any():
@@ -274,7 +276,10 @@ def test_selected_model_equals_plain_fit(blobs, n_init, init_params, covariance_
     X, _ = blobs
     settings = dict(n_init=n_init, init_params=init_params, max_iter=50, random_state=3)
     selector = GaussianMixtureIC(
-        n_components=[2, 3, 4], covariance_types=[covariance_type], **settings
+        n_components=[2, 3, 4],
+        covariance_types=[covariance_type],
+        search="grid",
+        **settings,
     ).fit(X)
     plain = GaussianMixture(
         selector.n_components_, covariance_type=covariance_type, **settings
@@ -296,7 +301,7 @@ def test_hc_tree_of_each_start_is_shared_between_numbers_of_components(rng):
     X = np.vstack([rng.randn(1300, 2), rng.randn(1100, 2) * 0.5 + 3.0])
     settings = dict(n_init=2, init_params="hc", max_iter=20, random_state=7)
     selector = GaussianMixtureIC(
-        n_components=[2, 3], covariance_types=["full"], **settings
+        n_components=[2, 3], covariance_types=["full"], search="grid", **settings
     ).fit(X)
     for k in (2, 3):
         plain = GaussianMixture(k, covariance_type="full", **settings).fit(X)
@@ -316,7 +321,7 @@ def test_shared_start_equals_plain_fit_for_every_structure(rng, covariance_type)
     X = np.vstack([rng.standard_normal((60, n_features)) + 5.0 * i for i in range(3)])
     settings = dict(n_init=2, random_state=0, max_iter=30)
     selector = GaussianMixtureIC(
-        n_components=[3], covariance_types=[covariance_type], **settings
+        n_components=[3], covariance_types=[covariance_type], search="grid", **settings
     ).fit(X)
     plain = GaussianMixture(3, covariance_type=covariance_type, **settings).fit(X)
     assert_allclose(selector.best_estimator_.score(X), plain.score(X), rtol=1e-8)
@@ -410,7 +415,11 @@ def test_selected_model_with_prior_equals_plain_fit(old_faithful):
     types = ["full", "diag", "spherical", "tied"]
     settings = dict(n_init=2, max_iter=50, random_state=1)
     selector = GaussianMixtureIC(
-        n_components=3, covariance_types=types, prior="default", **settings
+        n_components=3,
+        covariance_types=types,
+        prior="default",
+        search="grid",
+        **settings,
     ).fit(X)
     best = selector.best_estimator_
     plain = GaussianMixture(
@@ -437,7 +446,7 @@ def test_selected_model_with_prior_equals_plain_fit(old_faithful):
         assert_allclose(log_likelihood, fitted.score(X) * len(X), rtol=1e-8)
     # And the prior changes the fits.
     unregularised = GaussianMixtureIC(
-        n_components=3, covariance_types=types, **settings
+        n_components=3, covariance_types=types, search="grid", **settings
     ).fit(X)
     assert not np.allclose(
         unregularised.results_["log_likelihood"], selector.results_["log_likelihood"]

@@ -1,0 +1,170 @@
+"""The cases of issue 13 on which the default model search used to fail.
+
+Each is small and seeded; the expected picks are those of a search that
+reaches the optimum and never crowns a degenerate or spurious fit.
+"""
+
+import warnings
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from threadpoolctl import threadpool_limits
+
+from gmm_estimators import DegenerateFitWarning, GaussianMixture
+from gmm_estimators._degenerate import check_components
+from gmm_estimators.model_selection import GaussianMixtureIC
+
+
+@pytest.fixture(autouse=True)
+def _single_thread():
+    with threadpool_limits(limits=1):
+        yield
+
+
+def _search(X, **params):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return GaussianMixtureIC(random_state=0, **params).fit(X)
+
+
+def _is_sound(selector):
+    row = selector.best_index_
+    return not (
+        selector.results_["degenerate"][row] or selector.results_["spurious"][row]
+    )
+
+
+def test_old_faithful_converged_pick():
+    # scikit-learn's absolute tol=1e-3 stopped EEE K=3 after 7 iterations at
+    # BIC 2342.8 and the search picked VVE K=2 (2320.3); mclust picks EEE K=3
+    # at 2314.32 (negated).
+    from gmm_estimators.datasets import load_old_faithful
+
+    X = load_old_faithful(return_X_y=True)
+    selector = _search(X, n_components=4, covariance_types=["EEE", "VVE", "VVV"])
+    assert (selector.covariance_type_, selector.n_components_) == ("EEE", 3)
+    assert selector.criterion_ <= 2314.35
+    assert selector.best_estimator_.converged_
+
+
+def test_parallel_elongated_clusters_give_three_components():
+    # k-means starts cut across the stripes; the hc start does not.
+    rng = np.random.RandomState(1)
+    X = np.vstack(
+        [
+            np.column_stack([6.0 * rng.randn(150), 0.4 * rng.randn(150) + 2.5 * i])
+            for i in range(3)
+        ]
+    )
+    selector = _search(X, n_components=4, covariance_types=["EEI", "VEI", "VVV"])
+    assert selector.n_components_ == 3
+    y = np.repeat(np.arange(3), 150)
+    # The three stripes are recovered (up to a relabelling).
+    agreement = np.bincount(y * 3 + selector.labels_, minlength=9).reshape(3, 3)
+    assert agreement.max(axis=1).sum() >= 0.97 * len(X)
+
+
+def test_dice_rolls_pick_no_spurious_component():
+    # Integer data: a component on one lattice line (or point) has an unbounded
+    # likelihood; such fits used to win by 350 BIC units (K=8 EVV).
+    rng = np.random.RandomState(0)
+    X = rng.randint(1, 7, size=(300, 2)).astype(float)
+    selector = _search(X, n_components=5, covariance_types=["EVV", "VVV", "EEE"])
+    assert _is_sound(selector)
+    best = selector.best_estimator_
+    check = check_components(X, None, best.predict_proba(X), best.covariances_)
+    assert check.degenerate.size == 0 and check.spurious.size == 0
+    # Every component spreads over the lattice: its smallest variance is a
+    # sizeable fraction of the data's.
+    data_var = X.var(axis=0).min()
+    smallest = np.linalg.eigvalsh(best.covariances_)[:, 0]
+    assert smallest.min() > 1e-2 * data_var
+    # Fits of components on lattice lines are found and flagged.
+    assert selector.results_["degenerate"].any()
+
+
+def test_tight_clusters_far_apart_are_not_collapsed():
+    # Clusters 5000 of their own standard deviations apart: the old test
+    # (variance against the whole data's) flagged both components.
+    rng = np.random.RandomState(0)
+    X = np.vstack([0.001 * rng.randn(50, 2), 0.001 * rng.randn(50, 2) + [5.0, 0.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DegenerateFitWarning)
+        gm = GaussianMixture(2, random_state=0).fit(X)
+    assert gm.collapsed_components_.size == 0
+    assert gm.spurious_components_.size == 0
+    selector = _search(X, n_components=3, covariance_types=["VII", "VVV"])
+    assert selector.n_components_ == 2
+    assert not selector.results_["degenerate"][selector.best_index_]
+
+
+@pytest.mark.parametrize("scale", [1.0, 1e3])
+def test_five_points_give_one_component(scale):
+    # One component per point has covariance reg_covar * I; it escaped the old
+    # test whenever the data's variance was at most 1.
+    X = np.random.RandomState(0).rand(5, 2) * scale
+    selector = _search(X)
+    assert selector.n_components_ == 1
+    assert _is_sound(selector)
+    several = (selector.results_["n_components"] >= 2) & np.isfinite(
+        selector.results_["bic"]
+    )
+    assert several.sum() >= 14
+    # Every fit of 2 or more components on 5 points is degenerate.
+    assert selector.results_["degenerate"][several].all()
+
+
+def test_pick_and_decisions_do_not_depend_on_the_units():
+    from gmm_estimators.datasets import load_old_faithful
+
+    X = load_old_faithful(return_X_y=True)
+    settings = dict(n_components=4, covariance_types=["EEE", "VVI", "VVV", "EII"])
+    reference = _search(X, **settings)
+    for scale in (1e-3, 1e3):
+        scaled = _search(X * scale, **settings)
+        assert scaled.n_components_ == reference.n_components_
+        assert scaled.covariance_type_ == reference.covariance_type_
+        for key in ("degenerate", "spurious"):
+            assert_array_equal(scaled.results_[key], reference.results_[key])
+        # BIC shifts by 2 n d log(scale), the Jacobian of the change of units.
+        # (Other cells may reach other local optima: waiting times are
+        # integers, and rounding breaks their ties differently.)
+        shift = 2 * X.size * np.log(scale)
+        assert_allclose(scaled.criterion_ - shift, reference.criterion_, atol=1e-3)
+
+
+def test_duplicated_rows_and_lattice_lines_are_degenerate_at_any_scale():
+    # Old Faithful: a diagonal component on the rows with waiting time 83.
+    from gmm_estimators.datasets import load_old_faithful
+
+    X = load_old_faithful(return_X_y=True)
+    for scale in (1e-3, 1.0, 1e3):
+        with pytest.warns(DegenerateFitWarning, match="lower-dimensional"):
+            gm = GaussianMixture(
+                5,
+                covariance_type="diag",
+                init_params="random_from_data",
+                reg_covar=1e-6 * scale**2,
+                random_state=0,
+            ).fit(X * scale)
+        assert_array_equal(gm.collapsed_components_, [0])
+
+
+def test_spurious_component_is_flagged():
+    # Two sound clusters and a third component far narrower than the others
+    # (not singular: it spans the plane).
+    rng = np.random.RandomState(0)
+    X = np.vstack(
+        [rng.randn(100, 2), rng.randn(100, 2) + 8.0, 1e-4 * rng.randn(10, 2) + 4.0]
+    )
+    resp = np.zeros((210, 3))
+    resp[:100, 0] = resp[100:200, 1] = resp[200:, 2] = 1.0
+    covariances = np.stack([np.eye(2), np.eye(2), 1e-8 * np.eye(2)])
+    check = check_components(X, None, resp, covariances)
+    assert check.degenerate.size == 0
+    assert_array_equal(check.spurious, [2])
+    assert "narrow" in check.reasons[2]
+    # The same component with a covariance 1e-4 of the others' is sound.
+    covariances[2] = 1e-4 * np.eye(2)
+    assert check_components(X, None, resp, covariances).spurious.size == 0
