@@ -33,6 +33,7 @@ from ._engine import (
     normalize_log_prob,
     reduce_blocks,
     row_argmax,
+    row_max,
     statistics_from_resp,
 )
 from ._engine._sources import make_source, prediction_source
@@ -267,6 +268,7 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
             missing=MissingValuesSource.from_arrays if self._accepts_missing else None,
         )
         self._check_enough_samples(source.X, source.sample_weight)
+        _check_reg_covar_scale(self.reg_covar, source)
         self.__dict__.pop("_online_state", None)
         model = self._covariance_model()
         user_init = self._initial_parameters(source.n_features, model)
@@ -287,7 +289,17 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
             best = fit_restarts(
                 model, source, starts, options, mapper=mapper, monitor=monitor
             )
-        if not best.converged and self.max_iter > 0:
+        if best.breakdown is not None:
+            warn_user(
+                f"{type(self).__name__}: EM stopped early because "
+                f"{best.breakdown}; the fit keeps the last parameters whose "
+                "objective was computed (lower_bounds_ never decreases). The "
+                "likelihood is unbounded: some component rests on too few "
+                "distinct rows. Set reg_covar > 0 (in the data's squared "
+                "units), use fewer components, or pass prior='default'.",
+                DegenerateFitWarning,
+            )
+        elif not best.converged and self.max_iter > 0:
             warn_user(
                 "Best performing initialization did not converge. Try different "
                 "init parameters, or increase max_iter, tol, or check for "
@@ -429,11 +441,13 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         def array(values):
             return np.ascontiguousarray(values, dtype=np.float64)
 
+        means = array(self.means_)
         params = Params(
             array(self.weights_),
-            array(self.means_) - center,
+            means - center,
             array(self.covariances_),
             array(self.precisions_cholesky_),
+            raw_means=means,
         )
         if getattr(self, "noise_volume_", None) is not None:
             params.noise_proportion = float(self.noise_proportion_)
@@ -620,7 +634,36 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
             fixed_proportions=self._fixed_proportions(),
         )
 
-    def bic(self, X):
+    def _weighted_log_likelihood(self, X, sample_weight):
+        """``(sum_i w_i log p(x_i), sum_i w_i, sum_i w_i log z_i,MAP)`` of X.
+
+        One pass of the E-step. The weights are divided by their largest
+        before the sums (and the sums multiplied back), so a common factor
+        of them cannot overflow; rows of weight zero count for nothing, even
+        where ``log p`` is ``-inf``.
+        """
+
+        def reduce(weighted_log_prob):
+            top = row_max(weighted_log_prob).astype(np.float64)
+            log_norm = log_normalizer(weighted_log_prob).astype(np.float64)
+            with np.errstate(invalid="ignore"):
+                map_log_resp = np.where(np.isfinite(log_norm), top - log_norm, 0.0)
+            return np.column_stack([log_norm, map_log_resp]).ravel()
+
+        terms = np.asarray(self._blockwise(X, reduce)).reshape(-1, 2)
+        if sample_weight is None:
+            totals = terms.sum(axis=0)
+            return float(totals[0]), float(terms.shape[0]), float(totals[1])
+        weights = _check_sample_weight(
+            sample_weight, terms[:, :1], dtype=np.float64, ensure_non_negative=True
+        )
+        top = float(np.max(weights, initial=0.0)) or 1.0
+        scaled = weights / top
+        positive = scaled > 0
+        totals = (scaled[positive] @ terms[positive]) * top
+        return float(totals[0]), float(np.sum(scaled)) * top, float(totals[1])
+
+    def bic(self, X, sample_weight=None):
         """Bayesian information criterion on X (lower is better).
 
         ``BIC = -2 log L + p log n`` with ``p`` the number of free parameters.
@@ -631,15 +674,21 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+        sample_weight : array-like of shape (n_samples,), default=None
+            Frequency weights, as in :meth:`fit`: ``log L = sum_i w_i log
+            p(x_i)`` and ``n = sum_i w_i``, so a row of integer weight ``w``
+            counts as ``w`` copies of it (the criterion
+            :class:`~gmm_estimators.model_selection.GaussianMixtureIC` gives a
+            weighted fit).
 
         Returns
         -------
         bic : float
         """
-        n = _num_rows(X)
-        return -2 * self.score(X) * n + self._n_parameters() * math.log(n)
+        log_likelihood, n, _ = self._weighted_log_likelihood(X, sample_weight)
+        return -2.0 * log_likelihood + self._n_parameters() * math.log(n)
 
-    def aic(self, X):
+    def aic(self, X, sample_weight=None):
         """Akaike information criterion on X (lower is better).
 
         ``AIC = -2 log L + 2 p``.
@@ -647,12 +696,40 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+        sample_weight : array-like of shape (n_samples,), default=None
+            Frequency weights: ``log L = sum_i w_i log p(x_i)``.
 
         Returns
         -------
         aic : float
         """
-        return -2 * self.score(X) * _num_rows(X) + 2 * self._n_parameters()
+        log_likelihood, _, _ = self._weighted_log_likelihood(X, sample_weight)
+        return -2.0 * log_likelihood + 2 * self._n_parameters()
+
+    def icl(self, X, sample_weight=None):
+        """Integrated completed likelihood criterion on X (lower is better).
+
+        ``ICL = BIC - 2 sum_i w_i log z_i,MAP`` (Biernacki, Celeux and
+        Govaert, 2000), with ``z_i,MAP`` the posterior probability of the
+        row's most probable component: BIC plus a penalty for overlapping
+        components. mclust reports ``-ICL``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        sample_weight : array-like of shape (n_samples,), default=None
+            Frequency weights, as in :meth:`bic`.
+
+        Returns
+        -------
+        icl : float
+            Never below ``bic(X, sample_weight)``.
+        """
+        log_likelihood, n, map_log_resp = self._weighted_log_likelihood(
+            X, sample_weight
+        )
+        bic = -2.0 * log_likelihood + self._n_parameters() * math.log(n)
+        return bic - 2.0 * map_log_resp
 
     # ------------------------------------------------------------- verbose
     def _print_verbose_msg_init_beg(self, n_init):
@@ -784,6 +861,33 @@ def gaussian_score_samples(mixture, X):
 
 def _num_rows(X):
     return X.shape[0] if hasattr(X, "shape") else len(X)
+
+
+def _check_reg_covar_scale(reg_covar, source):
+    """Warn when ``reg_covar`` is not small against the data's variances.
+
+    ``reg_covar`` is absolute, in the data's squared units: for data measured
+    in tiny units (some variance far below it) it swamps the covariances and
+    the clusters it gives are nonsense.
+    """
+    if not reg_covar > 0 or getattr(source, "total_scatter", None) is None:
+        return
+    variances = np.diag(source.total_scatter) / source.weight_sum
+    positive = variances[variances > 0]
+    if positive.size == 0:
+        return
+    smallest = float(positive.min())
+    if reg_covar > 0.1 * smallest:
+        feature = int(np.flatnonzero(variances == smallest)[0])
+        warn_user(
+            f"reg_covar={reg_covar!r} is large compared with the data's scale: "
+            f"feature {feature} has variance {smallest:.3g} (standard deviation "
+            f"{math.sqrt(smallest):.3g}), so the regularisation dominates the "
+            "covariances and the clusters will not reflect the data. reg_covar "
+            "is in the data's squared units: lower it (to about 1e-6 times the "
+            "variances) or rescale the data (e.g. StandardScaler).",
+            UserWarning,
+        )
 
 
 def n_free_parameters(model, n_components, n_features, *, fixed_proportions=False):

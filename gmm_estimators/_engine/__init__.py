@@ -29,13 +29,14 @@ from ._estep import (
     row_max,
     row_max_argmax,
 )
-from ._mstep import Params, m_step
+from ._mstep import DegenerateStepError, Params, m_step
 from ._run import EMOptions, EMResult, fit_restarts, run_em
 from ._stats import statistics_from_resp
 from ._threads import block_mapper, one_blas_thread
 
 __all__ = [
     "ArraySource",
+    "DegenerateStepError",
     "EMOptions",
     "EMResult",
     "Params",

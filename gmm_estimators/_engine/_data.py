@@ -9,7 +9,7 @@ import numpy as np
 from sklearn import get_config
 from sklearn.utils import gen_batches
 
-__all__ = ["ArraySource", "row_blocks"]
+__all__ = ["ArraySource", "compute_dtype", "row_blocks", "weight_scale"]
 
 _BLOCK_BYTES = 4 * 2**20
 
@@ -53,6 +53,16 @@ class ArraySource:
         the selector enables it: its candidates read the same features on
         every iteration of every candidate, while a single fit would trade
         ``m`` more copies of the data for the cheaper part of its iteration.
+    weight_scale : float
+        A power of two near the mean sample weight (1 without weights). The
+        engine accumulates each block with the weights divided by it and
+        multiplies the block's sums back (both exact), so a common factor of
+        the weights changes nothing and cannot overflow or underflow the
+        sums (see :func:`weight_scale`).
+    norms : ndarray of shape (n,) or None
+        Norms of the centred rows (float64), computed once with the centred
+        copy; the precision check of the E-step reads them
+        (:meth:`row_norms`).
     """
 
     X: np.ndarray
@@ -62,6 +72,8 @@ class ArraySource:
     weight_sum: float
     centred_X: np.ndarray | None = None
     feature_cache: dict | None = None
+    weight_scale: float = 1.0
+    norms: np.ndarray | None = None
 
     @classmethod
     def from_arrays(cls, X, sample_weight=None, *, cache_features=False, center=None):
@@ -70,28 +82,46 @@ class ArraySource:
         ``center`` imposes the centre instead of the weighted mean: the
         sample a large fit starts from, and the mini-batches of
         ``partial_fit``, live in the coordinates of the whole data.
+
+        float32 data beyond float32's square-root range (see
+        :func:`compute_dtype`) is converted to float64 first. The centre is
+        rounded to the data's dtype, so that rows (centred in it) and
+        parameters (centred in float64) are centred on the same point.
         """
+        X = X.astype(compute_dtype(X), copy=False)
+        scale = weight_scale(sample_weight)
+        scaled = None if sample_weight is None else sample_weight / scale
         weight_sum = float(X.shape[0] if sample_weight is None else sample_weight.sum())
         if center is None:
             center = np.zeros(X.shape[1])
             for rows in row_blocks(X.shape[0], X.shape[1]):
-                w = None if sample_weight is None else sample_weight[rows]
+                w = None if scaled is None else scaled[rows]
                 center += _weighted_column_sums(X[rows].astype(np.float64), w)
-            center /= weight_sum
-        else:
-            center = np.asarray(center, dtype=np.float64)
+            center /= X.shape[0] if scaled is None else scaled.sum()
+        center = _representable(center, X.dtype)
         centred_X = X - center.astype(X.dtype)
         # Blocks are views of it: nothing downstream may write to them.
         centred_X.flags.writeable = False
         total_scatter = np.zeros((X.shape[1],) * 2)
+        norms = np.empty(X.shape[0])
         for rows in row_blocks(X.shape[0], X.shape[1]):
             Xc = centred_X[rows].astype(np.float64, copy=False)
-            w = None if sample_weight is None else sample_weight[rows]
+            w = None if scaled is None else scaled[rows]
             weighted = Xc if w is None else Xc * w[:, np.newaxis]
             total_scatter += weighted.T @ Xc
+            with np.errstate(over="ignore"):
+                np.sqrt(np.einsum("ij,ij->i", Xc, Xc), out=norms[rows])
         cache = {} if cache_features else None
         return cls(
-            X, sample_weight, center, total_scatter, weight_sum, centred_X, cache
+            X,
+            sample_weight,
+            center,
+            total_scatter * scale,
+            weight_sum,
+            centred_X,
+            cache,
+            weight_scale=scale,
+            norms=norms,
         )
 
     @property
@@ -110,6 +140,22 @@ class ArraySource:
         if self.centred_X is not None:
             return self.centred_X[rows]
         return self.X[rows] - self.center.astype(self.X.dtype)
+
+    def row_norms(self, rows, centred=None):
+        """Norms of the centred rows of a block, float64 (``inf`` if they overflow).
+
+        ``centred`` are the block's centred rows when already read.
+        """
+        if self.norms is not None:
+            return self.norms[rows]
+        if centred is None:
+            centred = self.centred(rows)
+        with np.errstate(over="ignore"):
+            return np.sqrt(np.einsum("ij,ij->i", centred, centred, dtype=np.float64))
+
+    def raw(self, rows):
+        """The rows of a block as given (not centred), float64."""
+        return np.asarray(self.X[rows], dtype=np.float64)
 
     def cache_features(self, form):
         """Compute the features of ``form`` for all rows, if cached and affordable.
@@ -156,8 +202,59 @@ class ArraySource:
 
     @classmethod
     def for_prediction(cls, X, center):
-        """A source for one pass over ``X`` (no weights, centred per block)."""
-        return cls(X, None, np.asarray(center, np.float64), None, float(X.shape[0]))
+        """A source for one pass over ``X`` (no weights, centred per block).
+
+        The centre is rounded to the data's dtype, as in :meth:`from_arrays`;
+        the parameters are centred on :attr:`center`.
+        """
+        X = X.astype(compute_dtype(X), copy=False)
+        center = _representable(center, X.dtype)
+        return cls(X, None, center, None, float(X.shape[0]))
+
+
+def weight_scale(sample_weight):
+    """A power of two near the mean of the sample weights (1.0 for None).
+
+    Dividing by a power of two is exact (barring subnormals), so weights
+    that differ by a common power-of-two factor give identical engine
+    weights, and any common factor leaves the engine's weights near one.
+    """
+    if sample_weight is None:
+        return 1.0
+    top = float(np.max(sample_weight, initial=0.0))
+    if not (top > 0.0 and np.isfinite(top)):
+        return 1.0
+    mean = float(np.mean(sample_weight / top)) * top
+    exponent = int(np.round(np.log2(mean))) if mean > 0 else 0
+    return float(np.ldexp(1.0, exponent))
+
+
+# float32 data beyond this magnitude is summarised and fitted in float64: its
+# squares and their sums over many rows would overflow float32 (or lose
+# themselves in subnormals below the lower limit).
+_FLOAT32_RANGE = (2.0**-40, 2.0**48)
+
+
+def compute_dtype(X):
+    """The dtype the engine computes in: the data's, or float64 for extreme float32."""
+    if X.dtype != np.float32 or X.size == 0:
+        return X.dtype
+    largest = max(float(np.max(X)), -float(np.min(X)))
+    low, high = _FLOAT32_RANGE
+    if not largest <= high or 0.0 < largest < low:
+        return np.dtype(np.float64)
+    return X.dtype
+
+
+def _representable(center, dtype):
+    """The centre rounded to ``dtype`` (as float64).
+
+    Blocks are centred in the data's dtype and the parameters in float64; a
+    centre that the dtype cannot hold would shift one against the other by
+    its rounding (half a unit in the last place of the data, 0.5 at 1e7 in
+    float32).
+    """
+    return np.asarray(np.asarray(center, dtype=np.float64).astype(dtype), np.float64)
 
 
 def _weighted_column_sums(X, w):

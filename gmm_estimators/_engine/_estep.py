@@ -8,6 +8,7 @@ from functools import partial
 
 import numpy as np
 
+from ..covariance._exact import PrecisionGuard, log_density_floor
 from ._threads import block_mapper
 
 __all__ = [
@@ -26,10 +27,21 @@ _LOG_2PI = math.log(2.0 * math.pi)
 _EXP_FLOOR = {np.float64: -575.0, np.float32: -60.0}
 
 
-def log_prob_function(model, params, dtype):
+def log_prob_function(model, params, dtype, *, center=None):
     """``log pi_k + log N(x | mu_k, Sigma_k)`` as a function of a block.
 
     What depends only on the parameters is computed once here, not per block.
+    Every value returned meets the precision policy of ``covariance._exact``
+    (``TOLERANCE`` relative to the row's log-density, see
+    ``doc/numerics.rst``): the structure's fast form computes the block, and
+    the rows whose error estimate is too large are recomputed with the
+    exact form.
+
+    Parameters
+    ----------
+    center : ndarray of shape (d,) or None, default=None
+        The centre of the rows and of ``params.means``; the exact form works
+        in the data's own coordinates. None: the origin.
 
     Returns
     -------
@@ -37,12 +49,15 @@ def log_prob_function(model, params, dtype):
         The statistics the distances' by-product feeds (the structure decides
         once, in ``CovarianceModel.block_kernel``).
     log_prob : callable
-        ``log_prob(X, features=None)`` for a centred block ``X`` of ``dtype``
-        returns the weighted log-densities, shape (n, K), and the structure's
-        by-product for the block's accumulator (see
-        ``CovarianceModel.mahalanobis``). ``features`` are that by-product
-        when already known (``ArraySource.features``): the distances of the
-        feature forms then start from them.
+        ``log_prob(X, features=None, norms=None, raw=None)`` for a centred
+        block ``X`` of ``dtype`` returns the weighted log-densities, shape
+        (n, K), and the structure's by-product for the block's accumulator
+        (see ``CovarianceModel.mahalanobis``). ``features`` are that
+        by-product when already known (``ArraySource.features``): the
+        distances of the feature forms then start from them. ``norms`` are
+        the norms of the centred rows (the source's ``row_norms``) and
+        ``raw(index)`` returns the block's rows at ``index`` as given; both
+        are computed from ``X`` when not given.
     """
     n_features = params.means.shape[1]
     log_det = model.log_det_cholesky(params.precisions_cholesky, n_features)
@@ -56,12 +71,38 @@ def log_prob_function(model, params, dtype):
         params.means, params.precisions_cholesky, dtype, scale=-0.5, offset=offset
     )
     weighted_log_densities = kernel.distances
+    center = np.zeros(n_features) if center is None else np.asarray(center)
+    raw_means = params.raw_means
+    if raw_means is None:
+        raw_means = np.asarray(params.means, dtype=np.float64) + center
+    guard = PrecisionGuard(
+        model,
+        params.means,
+        params.precisions_cholesky,
+        dtype,
+        residual=kernel.residual,
+        raw_means=raw_means,
+        scale=-0.5,
+        offset=offset,
+    )
 
-    def log_prob(X, features=None):
-        # Only the forms with features are ever given them.
-        if features is None:
-            return weighted_log_densities(X)
-        return weighted_log_densities(X, features)
+    def log_prob(X, features=None, norms=None, raw=None):
+        with np.errstate(over="ignore", invalid="ignore"):
+            # Only the forms with features are ever given them.
+            if features is None:
+                values, aux = weighted_log_densities(X)
+            else:
+                values, aux = weighted_log_densities(X, features)
+        if norms is None:
+            with np.errstate(over="ignore"):
+                norms = np.sqrt(np.einsum("ij,ij->i", X, X, dtype=np.float64))
+        if raw is None:
+
+            def raw(index):
+                return np.asarray(X[index], dtype=np.float64) + center
+
+        guard.fix(values, norms, raw)
+        return values, aux
 
     if params.noise_proportion is None:
         return kernel.form, log_prob
@@ -82,8 +123,8 @@ def _with_noise_column(log_prob, params):
         )
     constant -= params.noise_log_volume
 
-    def log_prob_with_noise(X, features=None):
-        gaussian, aux = log_prob(X, features)
+    def log_prob_with_noise(X, features=None, norms=None, raw=None):
+        gaussian, aux = log_prob(X, features, norms, raw)
         n_rows, n_components = gaussian.shape
         out = np.empty((n_rows, n_components + 1), dtype=gaussian.dtype)
         out[:, :n_components] = gaussian
@@ -152,9 +193,20 @@ def log_normalizer(weighted, maximum=None):
     """Per-row ``log sum_k exp(weighted)``; ``weighted`` is overwritten.
 
     ``maximum`` is :func:`row_max` of ``weighted`` when already known.
+    Rows whose every log-density is below the dtype's range (see
+    ``covariance._exact``) get ``-inf``.
     """
+    floor = log_density_floor(weighted.dtype)
     shift, sums = _exp_shifted(weighted, maximum)
-    return shift + np.log(sums)
+    return _below_floor_is_inf(shift + np.log(sums), floor)
+
+
+def _below_floor_is_inf(log_norm, floor):
+    """Rows whose every log-density overflowed (see ``covariance._exact``): -inf."""
+    beyond = log_norm <= -floor
+    if beyond.any():
+        log_norm[beyond] = -np.inf
+    return log_norm
 
 
 def normalize_log_prob(weighted):
@@ -170,21 +222,48 @@ def normalize_log_prob(weighted):
     # One division per row, not per entry: division is several times slower
     # than multiplication.
     resp *= (1.0 / sums)[:, np.newaxis]
-    return resp, shift + np.log(sums)
+    return resp, _below_floor_is_inf(
+        shift + np.log(sums), log_density_floor(weighted.dtype)
+    )
+
+
+def _raw_rows(data, rows):
+    """``raw(index)``: the rows of a block at ``index`` as given (float64)."""
+
+    def raw(index):
+        start = rows.start or 0
+        return data.raw(start + np.asarray(index))
+
+    return raw
+
+
+def block_log_prob(data, log_prob_of, rows, features=None):
+    """``log_prob_of`` of a block of ``data``, with the source's norms and raw rows."""
+    X = data.centred(rows)
+    return X, log_prob_of(X, features, data.row_norms(rows, X), _raw_rows(data, rows))
 
 
 def _block_step(data, params, log_prob_of, form, rows, entropy=False):
-    """E-step and sufficient statistics of one block of rows."""
-    X = data.centred(rows)
-    log_prob, aux = log_prob_of(X, data.features(form, rows))
+    """E-step and sufficient statistics of one block of rows.
+
+    The sample weights are divided by the source's ``weight_scale`` (a power
+    of two) for the block's sums, which are multiplied back at the end: both
+    exact, so a common factor of the weights changes nothing.
+    """
+    X, (log_prob, aux) = block_log_prob(
+        data, log_prob_of, rows, data.features(form, rows)
+    )
     resp, row_log_likelihood = normalize_log_prob(log_prob)
     w = data.weights_of(rows)
+    scale = getattr(data, "weight_scale", 1.0)
+    if w is not None and scale != 1.0:
+        w = w / scale
     noise = params.noise_proportion is not None
     if entropy:
         # sum_i w_i sum_k r_ik log r_ik, before r is weighted; the E-step
         # floors every r above zero, so the log is finite.
         row_entropy = (resp * np.log(resp)) @ np.ones(resp.shape[1], resp.dtype)
-        block_entropy = float(
+        block_entropy = scale * float(
             row_entropy.sum(dtype=np.float64)
             if w is None
             else w @ row_entropy.astype(np.float64)
@@ -192,15 +271,17 @@ def _block_step(data, params, log_prob_of, form, rows, entropy=False):
     if w is None:
         log_likelihood = float(row_log_likelihood.sum(dtype=np.float64))
     else:
-        log_likelihood = float(w @ row_log_likelihood.astype(np.float64))
+        log_likelihood = scale * float(w @ row_log_likelihood.astype(np.float64))
         resp *= w[:, np.newaxis].astype(resp.dtype)
     if noise:
         # The noise column is the last; the Gaussian statistics read the others.
-        noise_count = float(resp[:, -1].sum(dtype=np.float64))
+        noise_count = scale * float(resp[:, -1].sum(dtype=np.float64))
         resp = np.ascontiguousarray(resp[:, :-1])
-        gaussian_scatter = _gaussian_scatter(X, resp)
+        gaussian_scatter = scale * _gaussian_scatter(X, resp)
     stats = form.new_statistics(params.means, params.precisions_cholesky)
     stats.add_block(X, resp, aux)
+    if w is not None:
+        stats.rescale(scale)
     if entropy:
         stats.entropy = block_entropy
     if noise:
@@ -251,7 +332,7 @@ def em_step(model, data, params, mapper=map, *, entropy=False):
         return own_step(model, params, mapper, entropy=entropy)
     n_components = params.weights.shape[0]
     dtype = data.X.dtype
-    form, log_prob_of = log_prob_function(model, params, dtype)
+    form, log_prob_of = log_prob_function(model, params, dtype, center=data.center)
     data.cache_features(form)
     step = partial(_block_step, data, params, log_prob_of, form, entropy=entropy)
     # Partial sums are added in block order, so the result does not depend on
@@ -287,10 +368,12 @@ def reduce_blocks(model, source, params, reduce):
     own_reduce = getattr(source, "reduce_blocks", None)
     if own_reduce is not None:  # streaming and Dask sources (``_sources``)
         return own_reduce(model, params, reduce)
-    _, log_prob_of = log_prob_function(model, params, source.X.dtype)
+    _, log_prob_of = log_prob_function(
+        model, params, source.X.dtype, center=source.center
+    )
 
     def block(rows):
-        return reduce(log_prob_of(source.centred(rows))[0])
+        return reduce(block_log_prob(source, log_prob_of, rows)[1][0])
 
     n_components = params.weights.shape[0]
     with block_mapper(source, model, n_components) as mapper:

@@ -9,7 +9,7 @@ import numpy as np
 
 from .._prior import map_m_step_inputs
 
-__all__ = ["Params", "m_step"]
+__all__ = ["DegenerateStepError", "Params", "m_step"]
 
 
 @dataclass
@@ -30,6 +30,76 @@ class Params:
     # ``log(noise_proportion) - noise_log_volume`` after the Gaussian ones.
     noise_proportion: float | None = None
     noise_log_volume: float | None = None
+    # The means in the data's own coordinates as stored on a fitted model
+    # (``means + center`` when None): the exact form of the distances
+    # measures the rows as given against them (``covariance._exact``).
+    raw_means: np.ndarray | None = None
+
+
+class DegenerateStepError(ValueError):
+    """An M-step whose likelihood is unbounded: no finite parameters maximise it.
+
+    Raised when components rest on too few distinct rows for their
+    covariance to be estimated (``reg_covar=0``), so that the statistics or
+    the structure's inner iterations break down. ``run_em`` stops at the last
+    sound parameters instead; at a start it reaches the user.
+    """
+
+
+def _clip_negative_variances(scatter, n_features):
+    """Scatter with the rounding below zero of its variances removed.
+
+    A component on one row (or identical rows) has zero scatter; the mean
+    correction can round it a little below zero, which no structure's
+    M-step can take the logarithm of.
+    """
+    scatter = np.asarray(scatter)
+    if scatter.ndim >= 2 and scatter.shape[-1] == scatter.shape[-2] == n_features:
+        diagonal = np.diagonal(scatter, axis1=-2, axis2=-1)
+        if np.any(diagonal < 0):
+            scatter = scatter.copy()
+            index = np.arange(n_features)
+            scatter[..., index, index] = np.maximum(diagonal, 0.0)
+    elif np.any(scatter < 0):
+        scatter = np.maximum(scatter, 0.0)
+    return scatter
+
+
+def _degenerate_components(nk, scatter, n_features):
+    """Components whose scatter is singular or not finite, by index."""
+    K = nk.shape[0]
+    try:
+        scatter = np.asarray(scatter, dtype=np.float64)
+        if scatter.ndim == 3:
+            matrices = scatter
+        elif scatter.ndim == 2 and scatter.shape == (K, n_features):
+            matrices = np.zeros((K, n_features, n_features))
+            matrices[:, np.arange(n_features), np.arange(n_features)] = scatter
+        else:  # pooled: one matrix for all
+            matrices = np.broadcast_to(scatter, (K, n_features, n_features))
+        bad = []
+        for k in range(K):
+            matrix = matrices[k]
+            if not np.all(np.isfinite(matrix)) or not nk[k] > 0:
+                bad.append(k)
+                continue
+            values = np.linalg.eigvalsh(0.5 * (matrix + matrix.T))
+            if values[0] <= 1e-12 * max(values[-1], 0.0):
+                bad.append(k)
+        return bad
+    except (np.linalg.LinAlgError, ValueError):
+        return list(range(K))
+
+
+def _raise_degenerate(nk, scatter, model, n_features, reg_covar, cause=None):
+    bad = _degenerate_components(nk, scatter, n_features) or list(range(nk.shape[0]))
+    raise DegenerateStepError(
+        f"The M-step of covariance_type {model.name!r} has no finite maximum: "
+        f"component(s) {bad} rest on too few distinct rows for a covariance "
+        f"(reg_covar={reg_covar!r}), so their likelihood is unbounded. Set "
+        "reg_covar > 0 (in the data's squared units), use fewer components, "
+        "or pass prior='default'."
+    ) from cause
 
 
 def m_step(
@@ -67,23 +137,49 @@ def m_step(
     Returns
     -------
     params : Params
+        Covariances and precisions consistent with each other: a component
+        that had to be regularised to be factorised stores the covariance of
+        its regularised precision.
     jittered : ndarray of shape (K,), dtype=bool
         Components whose covariance had to be regularised to be factorised.
+
+    Raises
+    ------
+    DegenerateStepError
+        When the statistics or the structure's M-step break down (components
+        on too few distinct rows with ``reg_covar=0``).
     """
-    # scikit-learn's guard against empty components, kept for identical results.
-    nk = stats.nk + 10 * np.finfo(data.X.dtype).eps
+    # scikit-learn's guard against empty components, kept for identical
+    # results; relative to the weights' scale (1 without weights), so that a
+    # common factor of the weights changes nothing.
+    guard = 10 * np.finfo(data.X.dtype).eps * getattr(data, "weight_scale", 1.0)
+    nk = stats.nk + guard
     total_scatter = data.total_scatter
     if noise_log_volume is not None:
         # The scatter of the rows weighted by their Gaussian responsibilities.
         total_scatter = stats.gaussian_scatter
-    means, scatter = stats.finalize(nk, total_scatter)
+    with np.errstate(all="ignore"):
+        means, scatter = stats.finalize(nk, total_scatter)
+    n_features = means.shape[1]
+    scatter = _clip_negative_variances(scatter, n_features)
     counts = nk
     if prior is not None:
         means, scatter, counts = map_m_step_inputs(
             prior, model, data.center, nk, means, scatter
         )
-    covariances = model.m_step(counts, scatter, reg_covar, previous=previous)
+    if not (np.all(np.isfinite(means)) and np.all(np.isfinite(scatter))):
+        _raise_degenerate(counts, scatter, model, n_features, reg_covar)
+    try:
+        with np.errstate(all="ignore"):
+            covariances = model.m_step(counts, scatter, reg_covar, previous=previous)
+    except np.linalg.LinAlgError as error:
+        _raise_degenerate(counts, scatter, model, n_features, reg_covar, error)
+    if not np.all(np.isfinite(covariances)):
+        _raise_degenerate(counts, scatter, model, n_features, reg_covar)
     precisions_cholesky, jittered = model.precision_cholesky(covariances)
+    if np.any(jittered):
+        # Store what the precision says: the regularised covariance.
+        covariances = model.covariances_from_cholesky(precisions_cholesky)
     if noise_log_volume is not None:
         return _with_noise(
             stats,

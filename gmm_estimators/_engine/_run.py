@@ -13,7 +13,7 @@ import numpy as np
 
 from .._prior import log_prior_density
 from ._estep import em_step
-from ._mstep import m_step
+from ._mstep import DegenerateStepError, m_step
 
 __all__ = ["EMOptions", "EMResult", "fit_restarts", "run_em"]
 
@@ -72,6 +72,16 @@ class EMOptions:
     #: Whether the E-step accumulates the responsibilities' entropy.
     needs_entropy = False
 
+    @property
+    def monotone(self):
+        """Whether the objective can never decrease (beyond rounding).
+
+        EM (and MAP-EM) maximise exactly without ``reg_covar``; with it the
+        M-step's covariances are not the maximiser's and the objective may
+        fall a little.
+        """
+        return self.reg_covar == 0
+
     def converged(self, lower_bound, change, weight_sum):
         """Whether a change of the mean objective meets the stopping rule."""
         if not self.relative_tol:
@@ -128,6 +138,8 @@ class EMResult:
     mean objective at the last E-step (``-inf`` without iterations);
     ``lower_bounds`` its value at every iteration; ``jittered`` flags the
     components whose covariance had to be regularised to be factorised.
+    ``breakdown`` says why the run stopped early at the last sound
+    parameters (an unbounded likelihood), or is None.
     """
 
     params: object
@@ -137,6 +149,29 @@ class EMResult:
     n_iter: int = 0
     converged: bool = False
     abandoned: bool = False
+    breakdown: str | None = None
+
+
+# A decrease of the objective beyond this (relative) is not rounding: EM
+# cannot decrease it, so the parameters have left floating point's reach.
+_DECREASE_SLACK = 1e-9
+
+
+def _unsound(current, previous, options):
+    """Why an iteration's objective is impossible for EM, or None.
+
+    A non-finite objective (NaN or ``+inf``) is never sound; when the
+    objective cannot decrease (``options.monotone``), a decrease beyond
+    rounding means the parameters have left floating point's reach (a
+    component collapsing onto its rows).
+    """
+    if current != current or current == np.inf:
+        return f"the objective became {current!r}"
+    if getattr(options, "monotone", False) and current < previous - (
+        _DECREASE_SLACK * max(1.0, abs(previous))
+    ):
+        return f"the objective fell from {previous!r} to {current!r}"
+    return None
 
 
 def run_em(
@@ -169,19 +204,41 @@ def run_em(
     lower_bounds = []
     jittered = np.zeros(params.means.shape[0], dtype=bool)
     converged = abandoned = False
+    breakdown = None
     n_iter = 0
     last_change = np.inf
+    # The parameters of the last recorded objective (and their flags).
+    sound = (params, jittered)
     for n_iter in range(1, options.max_iter + 1):
         previous = lower_bound
-        log_likelihood, stats = em_step(
-            model, source, params, mapper, entropy=options.needs_entropy
-        )
-        updated, jittered = options.m_step(model, source, stats, params.covariances)
-        lower_bound = options.objective(
-            model, source, log_likelihood, stats, params, updated
-        )
-        params = updated
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            log_likelihood, stats = em_step(
+                model, source, params, mapper, entropy=options.needs_entropy
+            )
+        try:
+            updated, new_jittered = options.m_step(
+                model, source, stats, params.covariances
+            )
+        except DegenerateStepError as error:
+            # No finite maximiser: params (whose objective this E-step
+            # computed) are the last sound ones.
+            updated, new_jittered, breakdown = None, jittered, str(error)
+        after = params if updated is None else updated
+        current = options.objective(model, source, log_likelihood, stats, params, after)
+        reason = _unsound(current, previous, options)
+        if reason is not None:
+            # params (from the last M-step) are worse than their start or
+            # not finite: keep the start, whose objective was recorded.
+            breakdown = f"{reason} at iteration {n_iter}"
+            params, jittered = sound[0], sound[1] | new_jittered
+            n_iter -= 1
+            break
+        lower_bound = current
         lower_bounds.append(lower_bound)
+        if updated is None:
+            break
+        sound = (params, jittered)
+        params, jittered = updated, new_jittered
         change = lower_bound - previous
         if monitor is not None:
             monitor.iteration(n_iter, change)
@@ -198,7 +255,14 @@ def run_em(
     if monitor is not None and options.max_iter:
         monitor.end(lower_bound, converged)
     return EMResult(
-        params, jittered, lower_bound, lower_bounds, n_iter, converged, abandoned
+        params,
+        jittered,
+        lower_bound,
+        lower_bounds,
+        n_iter,
+        converged,
+        abandoned,
+        breakdown,
     )
 
 

@@ -14,7 +14,8 @@ def statistics_from_resp(model, data, resp_of_rows, n_components, mapper=map):
     """Sufficient statistics for given responsibilities (initialisation).
 
     Exact to rounding: the first pass finds each component's mean, the second
-    accumulates scatter about those means. Structures with one scatter matrix
+    accumulates scatter about those means (with the exact variant of the
+    structure's form, when it has one). Structures with one scatter matrix
     per component first try a single pass of raw moments, kept when their
     cancellation is negligible (see ``covariance._forms._moment_form_is_accurate``).
 
@@ -27,14 +28,19 @@ def statistics_from_resp(model, data, resp_of_rows, n_components, mapper=map):
         As in :func:`em_step`.
     """
 
+    scale = getattr(data, "weight_scale", 1.0)
+
     def accumulate(form, means):
         def block(rows):
             resp = resp_of_rows(rows).astype(data.X.dtype, copy=False)
             w = data.weights_of(rows)
             if w is not None:
-                resp = resp * w[:, np.newaxis]
+                # Weights near one for the sums, multiplied back (exact).
+                resp = resp * (w / scale)[:, np.newaxis]
             stats = form.new_statistics(means)
             stats.add_block(data.centred(rows), resp, data.features(form, rows))
+            if w is not None:
+                stats.rescale(scale)
             return stats
 
         data.cache_features(form)
@@ -53,8 +59,11 @@ def statistics_from_resp(model, data, resp_of_rows, n_components, mapper=map):
     # The first moments (the pooled form's sums) give the means, then the
     # structure's own statistics are summed about them.
     moments = accumulate(POOLED, no_means)
-    nk_reg = moments.nk + 10 * np.finfo(data.X.dtype).eps
-    return accumulate(model.scatter, moments.sums / nk_reg[:, np.newaxis])
+    nk_reg = moments.nk + 10 * np.finfo(data.X.dtype).eps * scale
+    # About those means the exact variant (when the form has one) cannot
+    # cancel, whatever the geometry; it is one pass, so precision is cheap.
+    form = model.scatter.exact_variant or model.scatter
+    return accumulate(form, moments.sums / nk_reg[:, np.newaxis])
 
 
 def _moments_are_accurate(model, data, moments, form):
@@ -63,7 +72,9 @@ def _moments_are_accurate(model, data, moments, form):
     Their cancellation is that of the moment form of the distances under the
     Gaussians they estimate, so the same test applies.
     """
-    nk = moments.nk + 10 * np.finfo(data.X.dtype).eps
+    nk = moments.nk + 10 * np.finfo(data.X.dtype).eps * getattr(
+        data, "weight_scale", 1.0
+    )
     means, scatter = moments.finalize(nk)
     if np.any(moments.nk <= 0):
         return False

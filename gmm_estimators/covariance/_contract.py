@@ -7,7 +7,12 @@ from abc import ABC, abstractmethod
 
 from sklearn.utils._param_validation import StrOptions
 
-from ._forms import WHITENED, BlockKernel, bound_distances
+from ._forms import (
+    WHITENED,
+    BlockKernel,
+    bound_distances,
+    fast_statistics_are_accurate,
+)
 
 _REGISTRY = {}
 
@@ -250,12 +255,21 @@ class CovarianceModel(ABC):
 
         Parameters are those of :meth:`distance_function`.
 
+        The statistics are the structure's ``scatter`` form, or its
+        ``exact_variant`` when the moments would lose precision for these
+        parameters (``_forms.fast_statistics_are_accurate``).
+
         Returns
         -------
         kernel : BlockKernel
         """
+        form = self.scatter
+        if form.exact_variant is not None and not fast_statistics_are_accurate(
+            self, means, precisions_cholesky, dtype
+        ):
+            form = form.exact_variant
         return BlockKernel(
-            self.scatter,
+            form,
             self.distance_function(
                 means, precisions_cholesky, dtype, scale=scale, offset=offset
             ),

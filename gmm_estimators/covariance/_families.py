@@ -85,7 +85,7 @@ class FullCovariance(CovarianceModel):
         distances = bound_distances(
             _mahalanobis_whitened, means, precisions_cholesky, dtype, scale, offset
         )
-        return BlockKernel(WHITENED, distances)
+        return BlockKernel(WHITENED, distances, residual=True)
 
     def distance_function(
         self, means, precisions_cholesky, dtype, *, scale=1.0, offset=None

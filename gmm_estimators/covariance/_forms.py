@@ -10,8 +10,10 @@ import numpy as np
 
 from ._linalg import inverse_triangular, outer_product_columns
 from ._statistics import (
+    DiagonalResidualScatter,
     DiagonalScatter,
     MomentScatter,
+    PooledResidualScatter,
     PooledScatter,
     WhitenedScatter,
 )
@@ -22,6 +24,23 @@ from ._statistics import (
 # distances exact to about 1e-6 for distances exact to 0.1%, i.e. densities
 # and responsibilities within 0.05%.
 _MOMENT_FORM_TOLERANCE = {np.float64: 1e-7, np.float32: 1e-3}
+
+
+def fast_statistics_are_accurate(model, means, precisions_cholesky, dtype):
+    """Whether a structure's moment statistics keep their precision.
+
+    The diagonal and pooled accumulators sum raw moments of the centred
+    rows and subtract ``N xbar xbar'`` (or the between-component scatter):
+    the same cancellation as the moment form of the distances, measured by
+    the same reach (see :func:`_moment_form_is_accurate`). Any structure's
+    parameters are converted to full matrices for the test.
+    """
+    K, d = means.shape
+    with np.errstate(all="ignore"):
+        factors = model.to_full(np.asarray(precisions_cholesky, np.float64), K, d)
+    if not np.all(np.isfinite(factors)):
+        return False
+    return _moment_form_is_accurate(means, np.asarray(factors), dtype)
 
 
 def _moment_form_is_accurate(means, precisions_cholesky, dtype):
@@ -40,7 +59,10 @@ def _moment_form_is_accurate(means, precisions_cholesky, dtype):
     otherwise the whitened form, exact to rounding whatever the geometry.
     """
     precisions = precisions_cholesky @ np.swapaxes(precisions_cholesky, -1, -2)
-    unwhiten = inverse_triangular(precisions_cholesky, lower=False)
+    if not (np.all(np.isfinite(precisions)) and np.all(np.isfinite(means))):
+        return False
+    with np.errstate(all="ignore"):
+        unwhiten = inverse_triangular(precisions_cholesky, lower=False)
     deviations = np.sqrt(np.einsum("kij,kij->kj", unwhiten, unwhiten))
     spread = np.abs(means) + deviations
     reach = np.max(np.einsum("kd,kde,ke->k", spread, np.abs(precisions), spread))
@@ -180,6 +202,10 @@ class StatisticsForm:
     moment_variant : StatisticsForm or None, default=None
         A one-pass raw-moment form to try first when the statistics of given
         responsibilities are needed (initialisation), kept when exact enough.
+    exact_variant : StatisticsForm or None, default=None
+        The same statistics summed about reference means, without
+        cancellation; used instead when the moments would lose precision
+        (components far from the data's centre compared with their spread).
     """
 
     def __init__(
@@ -191,6 +217,7 @@ class StatisticsForm:
         *,
         contains_others=False,
         moment_variant=None,
+        exact_variant=None,
     ):
         self.name = name
         self.accumulator = accumulator
@@ -198,6 +225,7 @@ class StatisticsForm:
         self.row_width = row_width
         self.contains_others = contains_others
         self.moment_variant = moment_variant
+        self.exact_variant = exact_variant
 
     @property
     def features(self):
@@ -234,10 +262,16 @@ class BlockKernel:
         ``(scale * dist + offset, aux)``: the transformed squared distances,
         shape (n, K), and the by-product for ``form.new_statistics(...).add_block``.
         ``features`` are ``form.features(X)`` when already computed.
+    residual : bool, default=False
+        Whether the distances are squared residuals ``|(x - mu) P|^2`` whose
+        rounding is that of the residuals (the whitened form), rather than
+        an expansion whose terms cancel; it sets the error estimate of
+        ``covariance._exact.PrecisionGuard``.
     """
 
     form: StatisticsForm
     distances: object
+    residual: bool = False
 
 
 def _per_component_width(n_components, n_features):
@@ -273,7 +307,19 @@ WHITENED = StatisticsForm(
     contains_others=True,
     moment_variant=MOMENTS,
 )
+#: The diagonal of each component's scatter, summed about reference means.
+DIAGONAL_EXACT = StatisticsForm(
+    "diag-residuals", DiagonalResidualScatter, _diagonals, _per_component_width
+)
 #: The diagonal of each component's scatter.
-DIAGONAL = StatisticsForm("diag", DiagonalScatter, _diagonals, _narrow_width)
+DIAGONAL = StatisticsForm(
+    "diag", DiagonalScatter, _diagonals, _narrow_width, exact_variant=DIAGONAL_EXACT
+)
+#: The pooled within-component scatter, summed about reference means.
+POOLED_EXACT = StatisticsForm(
+    "pooled-residuals", PooledResidualScatter, _pooled, _narrow_width
+)
 #: The pooled within-component scatter.
-POOLED = StatisticsForm("pooled", PooledScatter, _pooled, _narrow_width)
+POOLED = StatisticsForm(
+    "pooled", PooledScatter, _pooled, _narrow_width, exact_variant=POOLED_EXACT
+)

@@ -35,21 +35,32 @@ from ._linalg import (
 )
 
 __all__ = [
+    "DiagonalResidualScatter",
     "DiagonalScatter",
     "MomentScatter",
+    "PooledResidualScatter",
     "PooledScatter",
     "WhitenedScatter",
 ]
 
+# Entries of the per-block residual temporaries of the exact accumulators.
+_RESIDUAL_ENTRIES = 2**18
 
-def _mean_correction(sums, nk_reg, nk):
-    """Factor ``c`` such that the centred scatter is ``raw - c * s s^T``.
+
+def _correction_outer(sums, nk_reg, nk):
+    """The mean correction ``raw - scatter`` per component, ``(K, d, d)``.
 
     With ``xbar = s / nk_reg`` (``nk_reg`` is ``nk`` plus scikit-learn's
     ``10 * eps`` guard), ``sum r (g - xbar)(g - xbar)^T`` equals
-    ``raw - s s^T (2 / nk_reg - nk / nk_reg**2)``.
+    ``raw - (2 - nk / nk_reg) xbar s^T``. Computed without forming ``s s^T``
+    or ``nk^2``: every factor stays of the size of the data times the
+    weights, so a common factor of the weights cannot overflow it.
     """
-    return 2.0 / nk_reg - nk / nk_reg**2
+    means = sums / nk_reg[:, np.newaxis]
+    weight = 2.0 - nk / nk_reg
+    return (weight[:, np.newaxis, np.newaxis] * means[:, :, np.newaxis]) * sums[
+        :, np.newaxis, :
+    ]
 
 
 def _column_sums(values):
@@ -75,6 +86,18 @@ class _Accumulator:
             return NotImplemented
         for field in ("nk", *self._fields):
             setattr(self, field, getattr(self, field) + getattr(other, field))
+        return self
+
+    def rescale(self, factor):
+        """Multiply every sum by ``factor`` (in place; exact for a power of two).
+
+        Blocks are accumulated with sample weights divided by the source's
+        ``weight_scale`` (see ``_engine._data``); this brings their sums back
+        to the weights as given.
+        """
+        if factor != 1.0:
+            for field in ("nk", *self._fields):
+                setattr(self, field, getattr(self, field) * factor)
         return self
 
 
@@ -126,11 +149,8 @@ class WhitenedScatter(_Accumulator):
 
     def finalize(self, nk_reg, total_scatter=None):
         """Means and per-component scatter about them, in data coordinates."""
-        factor = _mean_correction(self.sums, nk_reg, self.nk)
         shift = self.sums / nk_reg[:, np.newaxis]
-        scatter = self.raw - factor[:, np.newaxis, np.newaxis] * (
-            self.sums[:, :, np.newaxis] * self.sums[:, np.newaxis, :]
-        )
+        scatter = self.raw - _correction_outer(self.sums, nk_reg, self.nk)
         scatter = 0.5 * (scatter + scatter.transpose(0, 2, 1))
         if self.precisions_cholesky is None:
             return self.means + shift, scatter
@@ -193,10 +213,7 @@ class MomentScatter(_Accumulator):
         raw = np.zeros((self.n_components, d, d))
         raw[:, rows, cols] = self.raw
         raw[:, cols, rows] = self.raw
-        factor = _mean_correction(self.sums, nk_reg, self.nk)
-        scatter = raw - factor[:, np.newaxis, np.newaxis] * (
-            self.sums[:, :, np.newaxis] * self.sums[:, np.newaxis, :]
-        )
+        scatter = raw - _correction_outer(self.sums, nk_reg, self.nk)
         return self.sums / nk_reg[:, np.newaxis], scatter
 
 
@@ -223,9 +240,10 @@ class DiagonalScatter(_Accumulator):
         self.nk += moments[:, -1]
 
     def finalize(self, nk_reg, total_scatter=None):
-        factor = _mean_correction(self.sums, nk_reg, self.nk)
-        scatter = self.squares - factor[:, np.newaxis] * self.sums**2
-        return self.sums / nk_reg[:, np.newaxis], np.maximum(scatter, 0.0)
+        means = self.sums / nk_reg[:, np.newaxis]
+        weight = (2.0 - self.nk / nk_reg)[:, np.newaxis]
+        scatter = self.squares - weight * means * self.sums
+        return means, np.maximum(scatter, 0.0)
 
 
 class PooledScatter(_Accumulator):
@@ -248,7 +266,99 @@ class PooledScatter(_Accumulator):
         self.sums += weighted_resp.T @ X
 
     def finalize(self, nk_reg, total_scatter=None):
-        factor = _mean_correction(self.sums, nk_reg, self.nk)
-        between = (self.sums.T * factor) @ self.sums
+        means = self.sums / nk_reg[:, np.newaxis]
+        weight = 2.0 - self.nk / nk_reg
+        between = (means.T * weight) @ self.sums
         scatter = total_scatter - between
         return self.sums / nk_reg[:, np.newaxis], 0.5 * (scatter + scatter.T)
+
+
+class DiagonalResidualScatter(_Accumulator):
+    """Diagonal of each component's scatter, summed about reference means.
+
+    The exact variant of :class:`DiagonalScatter`: the residuals ``x - mu_k``
+    of every row to every component (``n K d`` entries per block) are
+    squared and summed, so nothing cancels however far a component lies from
+    the data's centre compared with its spread. A structure uses it when the
+    moments would lose precision (``_forms.fast_statistics_are_accurate``).
+    """
+
+    _fields = ("sums", "squares")
+
+    def __init__(self, means, precisions_cholesky=None):
+        n_components, n_features = means.shape
+        super().__init__(n_components, n_features)
+        self.means = np.asarray(means, dtype=np.float64)
+        self.sums = np.zeros((n_components, n_features))
+        self.squares = np.zeros((n_components, n_features))
+
+    def add_block(self, X, weighted_resp, aux=None):
+        weighted_resp = np.asarray(weighted_resp, dtype=np.float64)
+        X = np.asarray(X, dtype=np.float64)
+        self.nk += _column_sums(weighted_resp)
+        step = max(1, _RESIDUAL_ENTRIES // max(self.means.size, 1))
+        for start in range(0, X.shape[0], step):
+            rows = slice(start, start + step)
+            # Component-major (K, rows, d): one batched product per sum.
+            residuals = X[np.newaxis, rows, :] - self.means[:, np.newaxis, :]
+            resp = np.ascontiguousarray(weighted_resp[rows].T)[:, np.newaxis, :]
+            self.sums += (resp @ residuals)[:, 0, :]
+            np.square(residuals, out=residuals)
+            self.squares += (resp @ residuals)[:, 0, :]
+
+    def finalize(self, nk_reg, total_scatter=None):
+        shift = self.sums / nk_reg[:, np.newaxis]
+        weight = (2.0 - self.nk / nk_reg)[:, np.newaxis]
+        scatter = self.squares - weight * shift * self.sums
+        return self.means + shift, np.maximum(scatter, 0.0)
+
+
+class PooledResidualScatter(_Accumulator):
+    """Pooled within-component scatter, summed about reference means.
+
+    The exact variant of :class:`PooledScatter`, whose ``total - between``
+    cancels when the components lie far apart compared with their spread.
+    With ``r_i`` a row's responsibilities and ``m_i = sum_k r_ik mu_k``,
+
+        sum_k r_ik (x_i - mu_k)(x_i - mu_k)' = (x_i - m_i)(x_i - m_i)'
+            + 1/2 sum_kl r_ik r_il (mu_k - mu_l)(mu_k - mu_l)',
+
+    a sum of positive semi-definite terms: one ``(d, d)`` product of the
+    residuals to the rows' mixed means and a ``(K, K)`` product of the
+    responsibilities per block.
+    """
+
+    _fields = ("sums", "within", "pairs")
+
+    def __init__(self, means, precisions_cholesky=None):
+        n_components, n_features = means.shape
+        super().__init__(n_components, n_features)
+        self.means = np.asarray(means, dtype=np.float64)
+        self.sums = np.zeros((n_components, n_features))
+        self.within = np.zeros((n_features, n_features))
+        self.pairs = np.zeros((n_components, n_components))
+
+    def add_block(self, X, weighted_resp, aux=None):
+        X64 = np.asarray(X, dtype=np.float64)
+        weighted_resp = np.asarray(weighted_resp, dtype=np.float64)
+        row_weights = weighted_resp.sum(axis=1)
+        positive = row_weights > 0
+        resp = np.zeros_like(weighted_resp)
+        resp[positive] = weighted_resp[positive] / row_weights[positive, np.newaxis]
+        residuals = X64 - resp @ self.means
+        self.within += (residuals * row_weights[:, np.newaxis]).T @ residuals
+        self.pairs += weighted_resp.T @ resp
+        self.nk += weighted_resp.sum(axis=0)
+        self.sums += weighted_resp.T @ X64
+
+    def finalize(self, nk_reg, total_scatter=None):
+        differences = self.means[:, np.newaxis, :] - self.means[np.newaxis, :, :]
+        between = 0.5 * np.einsum(
+            "kl,kld,kle->de", self.pairs, differences, differences
+        )
+        scatter = self.within + between
+        means = self.sums / nk_reg[:, np.newaxis]
+        # About the new means: minus sum_k N_k (xbar_k - mu_k)(xbar_k - mu_k)'.
+        shift = means - self.means
+        scatter -= (shift.T * (self.nk * (2.0 - self.nk / nk_reg))) @ shift
+        return means, 0.5 * (scatter + scatter.T)
