@@ -465,7 +465,6 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         center = np.asarray(self.weights_, np.float64) @ np.asarray(
             self.means_, np.float64
         )
-        params = self._params_from_attributes(center)
         if hasattr(X, "init_source"):  # the training data, already validated
             source = X.one_pass(center)
         else:
@@ -477,6 +476,9 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
                 if self._accepts_missing
                 else None,
             )
+        # The source may round the centre to X's dtype: the parameters are
+        # centred on exactly the same point as the rows.
+        params = self._params_from_attributes(source.center)
         return reduce_blocks(self._covariance_model(), source, params, reduce)
 
     def _labels(self, X):

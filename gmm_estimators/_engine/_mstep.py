@@ -169,6 +169,12 @@ def m_step(
         )
     if not (np.all(np.isfinite(means)) and np.all(np.isfinite(scatter))):
         _raise_degenerate(counts, scatter, model, n_features, reg_covar)
+    # The structure sees counts and scatter in units of the weights' scale
+    # (exact: a power of two), so its inner iterations do not depend on a
+    # common factor of the weights either.
+    scale = getattr(data, "weight_scale", 1.0)
+    if scale != 1.0:
+        counts, scatter = counts / scale, scatter / scale
     try:
         with np.errstate(all="ignore"):
             covariances = model.m_step(counts, scatter, reg_covar, previous=previous)

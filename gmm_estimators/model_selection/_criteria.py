@@ -3,10 +3,16 @@
 # Authors: The gmm_estimators developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import copy
 import inspect
 
 import numpy as np
 from sklearn.pipeline import Pipeline
+from sklearn.utils._metadata_requests import (
+    MetadataRequest,
+    _MetadataRequester,
+    _routing_enabled,
+)
 
 from .._warn import warn_user
 from ..exceptions import DegenerateFitWarning
@@ -45,7 +51,7 @@ def _log_posteriors(mixture, X):
         return np.log(mixture.predict_proba(X))
 
 
-def icl(estimator, X):
+def icl(estimator, X, sample_weight=None):
     """Integrated completed likelihood criterion of a fitted mixture (lower is better).
 
     ``ICL = BIC - 2 sum_i sum_k c_ik log z_ik`` (Biernacki, Celeux and Govaert,
@@ -64,6 +70,9 @@ def icl(estimator, X):
         transformed by the preceding steps first.
     X : array-like of shape (n_samples, n_features)
         Data on which to evaluate the criterion, usually the training data.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Frequency weights (those of a weighted fit): every sum is weighted and
+        ``n`` is the sum of the weights, as in ``GaussianMixture.bic``.
 
     Returns
     -------
@@ -86,10 +95,44 @@ def icl(estimator, X):
     (2322.2, 2322.7)
     """
     mixture, X = _final_step(estimator, X)
+    if hasattr(mixture, "icl"):
+        return float(mixture.icl(X, sample_weight=sample_weight))
     log_resp = _log_posteriors(mixture, X)
     # sum_k c_ik log z_ik is the log posterior of the MAP component.
-    map_log_resp = float(np.max(log_resp, axis=1).sum(dtype=np.float64))
-    return float(mixture.bic(X)) - 2.0 * map_log_resp
+    map_log_resp = np.max(log_resp, axis=1).astype(np.float64)
+    if sample_weight is None:
+        return float(mixture.bic(X)) - 2.0 * float(map_log_resp.sum())
+    sample_weight = np.asarray(sample_weight, dtype=np.float64)
+    return float(_bic(mixture, X, sample_weight)) - 2.0 * float(
+        sample_weight @ map_log_resp
+    )
+
+
+def _takes_weights(method):
+    return "sample_weight" in inspect.signature(method).parameters
+
+
+def _bic(mixture, X, sample_weight):
+    """``mixture.bic`` with weights, also for mixtures whose bic takes none."""
+    if sample_weight is None:
+        return mixture.bic(X)
+    if _takes_weights(mixture.bic):
+        return mixture.bic(X, sample_weight=sample_weight)
+    sample_weight = np.asarray(sample_weight, dtype=np.float64)
+    log_likelihood = float(sample_weight @ mixture.score_samples(X))
+    n_parameters = mixture._n_parameters()
+    return -2.0 * log_likelihood + n_parameters * np.log(sample_weight.sum())
+
+
+def _aic(mixture, X, sample_weight):
+    """``mixture.aic`` with weights, also for mixtures whose aic takes none."""
+    if sample_weight is None:
+        return mixture.aic(X)
+    if _takes_weights(mixture.aic):
+        return mixture.aic(X, sample_weight=sample_weight)
+    sample_weight = np.asarray(sample_weight, dtype=np.float64)
+    log_likelihood = float(sample_weight @ mixture.score_samples(X))
+    return -2.0 * log_likelihood + 2.0 * mixture._n_parameters()
 
 
 def _changed_params(estimator, prefix=""):
@@ -123,7 +166,7 @@ def _degenerate_components(mixture):
     return collapsed if collapsed.size else None
 
 
-def _score(name, criterion, estimator, X):
+def _score(name, criterion, estimator, X, sample_weight=None):
     mixture, Xt = _final_step(estimator, X)
     collapsed = _degenerate_components(mixture)
     if collapsed is not None:
@@ -137,10 +180,10 @@ def _score(name, criterion, estimator, X):
             DegenerateFitWarning,
         )
         return WORST_SCORE
-    return -float(criterion(mixture, Xt))
+    return -float(criterion(mixture, Xt, sample_weight))
 
 
-def bic_score(estimator, X, y=None):
+def _bic_score(estimator, X, y=None, sample_weight=None):
     """Negated Bayesian information criterion, a scorer for ``GridSearchCV``.
 
     Returns ``-estimator.bic(X)`` (higher is better, equal to mclust's BIC).
@@ -164,6 +207,12 @@ def bic_score(estimator, X, y=None):
         data, as BIC requires.
     y : Ignored
         Not used, present for the scorer protocol.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Frequency weights of the rows (those of a weighted fit): the
+        criterion's log-likelihood is the weighted sum and ``n`` the sum of
+        the weights. ``GridSearchCV(...).fit(X, sample_weight=w)`` passes
+        them on by itself; with metadata routing enabled, request them with
+        ``set_score_request(sample_weight=True)`` (see :class:`CriterionScorer`).
 
     Returns
     -------
@@ -191,10 +240,10 @@ def bic_score(estimator, X, y=None):
     >>> round(float(search.best_score_), 1)
     -2322.2
     """
-    return _score("bic_score", lambda m, Xt: m.bic(Xt), estimator, X)
+    return _score("bic_score", _bic, estimator, X, sample_weight)
 
 
-def aic_score(estimator, X, y=None):
+def _aic_score(estimator, X, y=None, sample_weight=None):
     """Negated Akaike information criterion, a scorer for ``GridSearchCV``.
 
     Returns ``-estimator.aic(X)`` (higher is better). Degenerate fits get
@@ -209,6 +258,12 @@ def aic_score(estimator, X, y=None):
         Data to score (the training data for an in-sample criterion).
     y : Ignored
         Not used, present for the scorer protocol.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Frequency weights of the rows (those of a weighted fit): the
+        criterion's log-likelihood is the weighted sum and ``n`` the sum of
+        the weights. ``GridSearchCV(...).fit(X, sample_weight=w)`` passes
+        them on by itself; with metadata routing enabled, request them with
+        ``set_score_request(sample_weight=True)`` (see :class:`CriterionScorer`).
 
     Returns
     -------
@@ -218,10 +273,10 @@ def aic_score(estimator, X, y=None):
     --------
     bic_score, icl_score
     """
-    return _score("aic_score", lambda m, Xt: m.aic(Xt), estimator, X)
+    return _score("aic_score", _aic, estimator, X, sample_weight)
 
 
-def icl_score(estimator, X, y=None):
+def _icl_score(estimator, X, y=None, sample_weight=None):
     """Negated integrated completed likelihood criterion, a scorer.
 
     Returns ``-icl(estimator, X)`` (higher is better, equal to mclust's ICL).
@@ -236,6 +291,12 @@ def icl_score(estimator, X, y=None):
         Data to score (the training data for an in-sample criterion).
     y : Ignored
         Not used, present for the scorer protocol.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Frequency weights of the rows (those of a weighted fit): the
+        criterion's log-likelihood is the weighted sum and ``n`` the sum of
+        the weights. ``GridSearchCV(...).fit(X, sample_weight=w)`` passes
+        them on by itself; with metadata routing enabled, request them with
+        ``set_score_request(sample_weight=True)`` (see :class:`CriterionScorer`).
 
     Returns
     -------
@@ -245,6 +306,114 @@ def icl_score(estimator, X, y=None):
     --------
     icl, bic_score
     """
-    return _score("icl_score", icl, estimator, X)
+    return _score("icl_score", icl, estimator, X, sample_weight)
 
 
+class CriterionScorer(_MetadataRequester):
+    """An information criterion as a scikit-learn scorer that takes sample weights.
+
+    :data:`bic_score`, :data:`aic_score` and :data:`icl_score` are instances:
+    call them as ``scorer(estimator, X, y=None, sample_weight=None)``. They
+    accept ``sample_weight``, so ``GridSearchCV(...).fit(X, sample_weight=w)``
+    passes the weights of the evaluated rows to them (single or multi-metric
+    ``scoring``). With ``sklearn.set_config(enable_metadata_routing=True)``,
+    scikit-learn routes metadata only on request: use
+    ``scoring=bic_score.set_score_request(sample_weight=True)`` (and
+    ``GaussianMixture().set_fit_request(sample_weight=True)`` for the fits).
+
+    Parameters
+    ----------
+    function : callable
+        ``function(estimator, X, y=None, sample_weight=None)``.
+
+    See Also
+    --------
+    bic_score, aic_score, icl_score
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gmm_estimators import GaussianMixture
+    >>> from gmm_estimators.model_selection import bic_score
+    >>> X = np.array([[0.1], [0.2], [0.3], [1.1], [1.2], [1.3]])
+    >>> w = [2, 1, 1, 1, 1, 1]
+    >>> gm = GaussianMixture(random_state=0).fit(X, sample_weight=w)
+    >>> bool(bic_score(gm, X, sample_weight=w) == -gm.bic(X, sample_weight=w))
+    True
+    """
+
+    def __init__(self, function):
+        self._function = function
+        self.__name__ = function.__name__.lstrip("_")
+        self.__doc__ = function.__doc__
+        self.__wrapped__ = function
+
+    def __call__(self, estimator, X, y=None, sample_weight=None):
+        return self._function(estimator, X, y, sample_weight=sample_weight)
+
+    def __repr__(self):
+        return self.__name__
+
+    def __copy__(self):
+        scorer = type(self).__new__(type(self))
+        scorer.__dict__.update(self.__dict__)
+        return scorer
+
+    def __reduce__(self):
+        # Pickled by name: the module-level scorers stay singletons.
+        if "_metadata_request" not in self.__dict__:
+            return self.__name__
+        return (_scorer_with_request, (self.__name__, self._requests))
+
+    def _accept_sample_weight(self):
+        return True
+
+    def set_score_request(self, *, sample_weight=None):
+        """A copy of this scorer that requests ``sample_weight`` (metadata routing).
+
+        Unlike scikit-learn's scorers this returns a *copy*, so the shared
+        module-level scorer is never changed.
+
+        Parameters
+        ----------
+        sample_weight : bool, str or None, default=None
+            Whether the scorer receives ``sample_weight`` when routing is
+            enabled (True), does not (False), raises if it is passed (None),
+            or receives the metadata of that name (str).
+
+        Returns
+        -------
+        scorer : CriterionScorer
+        """
+        if not _routing_enabled():
+            raise RuntimeError(
+                "This method is only available when metadata routing is enabled."
+                " You can enable it using"
+                " sklearn.set_config(enable_metadata_routing=True)."
+            )
+        return _scorer_with_request(self.__name__, {"sample_weight": sample_weight})
+
+    def _get_metadata_request(self):
+        if "_metadata_request" in self.__dict__:
+            return self._metadata_request
+        requests = MetadataRequest(owner=self)
+        requests.score.add_request(param="sample_weight", alias=None)
+        return requests
+
+
+def _scorer_with_request(name, requests):
+    scorer = copy.copy(globals()[name])
+    scorer._requests = requests
+    scorer._metadata_request = MetadataRequest(owner=scorer)
+    scorer._metadata_request.score.add_request(
+        param="sample_weight", alias=requests["sample_weight"]
+    )
+    return scorer
+
+
+#: Negated BIC as a scorer (see :func:`_bic_score`).
+bic_score = CriterionScorer(_bic_score)
+#: Negated AIC as a scorer (see :func:`_aic_score`).
+aic_score = CriterionScorer(_aic_score)
+#: Negated ICL as a scorer (see :func:`_icl_score`).
+icl_score = CriterionScorer(_icl_score)

@@ -1,0 +1,410 @@
+"""Exact answers on awkward data: every structure, every scale, every weight.
+
+The oracle is the density of the fitted parameters computed independently
+from ``weights_``, ``means_`` and ``covariances_`` (Cholesky factors and
+triangular solves in float64): whatever the estimator computes internally,
+what it reports must agree with the parameters it stores (doc/numerics.rst).
+"""
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+import sklearn
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from numpy.testing import assert_allclose, assert_array_equal
+from scipy.linalg import solve_triangular
+from scipy.special import logsumexp
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import GridSearchCV
+
+from gmm_estimators import GaussianMixture, available_covariance_types
+from gmm_estimators.covariance import get_covariance_model
+from gmm_estimators.exceptions import DegenerateFitWarning
+from gmm_estimators.model_selection import (
+    GaussianMixtureIC,
+    InSampleSplit,
+    aic_score,
+    bic_score,
+    icl,
+    icl_score,
+)
+
+STRUCTURES = available_covariance_types()
+TOLERANCE = {np.float64: 1e-10, np.float32: 1e-4}
+
+
+def _data(structure, X):
+    """X restricted to the features a structure is defined for."""
+    limit = get_covariance_model(structure).max_n_features
+    d = X.shape[1] if limit is None else min(X.shape[1], limit)
+    return np.ascontiguousarray(X[:, :d])
+
+
+def independent_log_density(gm, X):
+    """log p(x) of the stored parameters, without the estimator's code."""
+    X = np.asarray(X, dtype=np.float64)
+    K, d = gm.means_.shape
+    full = get_covariance_model(gm.covariance_type).to_full(
+        np.asarray(gm.covariances_, np.float64), K, d
+    )
+    terms = np.empty((X.shape[0], K))
+    for k in range(K):
+        chol = np.linalg.cholesky(full[k])
+        residual = X - np.asarray(gm.means_[k], dtype=np.float64)
+        with np.errstate(over="ignore", invalid="ignore"):
+            z = solve_triangular(chol, residual.T, lower=True)
+            squared = np.einsum("ij,ij->j", z, z)
+        with np.errstate(divide="ignore"):
+            log_weight = math.log(float(gm.weights_[k])) if gm.weights_[k] else -np.inf
+        terms[:, k] = (
+            log_weight
+            - 0.5 * squared
+            - np.sum(np.log(np.diag(chol)))
+            - 0.5 * d * math.log(2 * math.pi)
+        )
+    return logsumexp(terms, axis=1)
+
+
+def assert_exact_density(gm, X, dtype=np.float64):
+    ours = gm.score_samples(X).astype(np.float64)
+    truth = independent_log_density(gm, X)
+    finite = np.isfinite(truth)
+    assert_array_equal(np.isfinite(ours), finite)
+    error = np.abs(ours[finite] - truth[finite]) / np.maximum(
+        1.0, np.abs(truth[finite])
+    )
+    assert error.max(initial=0.0) <= TOLERANCE[np.dtype(dtype).type], error.max()
+
+
+def assert_sound_parameters(gm):
+    """Covariances positive definite and the inverses of the precisions."""
+    K, d = gm.means_.shape
+    model = get_covariance_model(gm.covariance_type)
+    covariances = model.to_full(np.asarray(gm.covariances_, np.float64), K, d)
+    precisions = model.to_full(np.asarray(gm.precisions_, np.float64), K, d)
+    assert np.all(np.isfinite(covariances)) and np.all(np.isfinite(precisions))
+    for k in range(K):
+        assert np.linalg.eigvalsh(covariances[k]).min() > 0
+        assert_allclose(precisions[k] @ covariances[k], np.eye(d), atol=1e-3)
+
+
+def _two(structure, **params):
+    return GaussianMixture(
+        2, covariance_type=structure, max_iter=15, random_state=0, **params
+    )
+
+
+def fit_quietly(estimator, X, **fit_params):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DegenerateFitWarning)
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        warnings.simplefilter("ignore", UserWarning)
+        return estimator.fit(X, **fit_params)
+
+
+# ---------------------------------------------------------------- outliers
+@pytest.mark.parametrize("structure", STRUCTURES)
+def test_a_sentinel_value_does_not_spoil_the_density(structure):
+    rng = np.random.default_rng(0)
+    X = np.c_[rng.normal(50, 10, 80), rng.normal(170, 8, 80)]
+    X[7, 0] = 999999
+    X = _data(structure, X)
+    gm = fit_quietly(
+        GaussianMixture(3, covariance_type=structure, max_iter=15, random_state=0), X
+    )
+    assert_exact_density(gm, X)
+    assert_sound_parameters(gm)
+
+
+@pytest.mark.parametrize("structure", STRUCTURES)
+def test_an_entry_of_1e12_keeps_the_lower_bound_a_log_density(structure):
+    rng = np.random.default_rng(1)
+    X = _data(structure, rng.standard_normal((60, 2)))
+    X[3, -1] = 1e12
+    gm = fit_quietly(_two(structure), X)
+    assert_exact_density(gm, X)
+    # The lower bound is the mean log-density of (nearly) these parameters:
+    # never positive nonsense from cancellation.
+    assert abs(gm.lower_bound_ - gm.score(X)) < 0.05 * abs(gm.score(X)) + 0.1
+
+
+@pytest.mark.parametrize("structure", STRUCTURES)
+def test_far_apart_clusters(structure):
+    rng = np.random.default_rng(2)
+    X = np.r_[rng.standard_normal((60, 2)), rng.standard_normal((60, 2)) + 1e8]
+    X = _data(structure, X)
+    gm = fit_quietly(_two(structure), X)
+    d = X.shape[1]
+    # Two unit Gaussians: about -(d / 2) log(2 pi e) - log 2 per row.
+    expected = -0.5 * d * math.log(2 * math.pi * math.e) - math.log(2)
+    assert abs(gm.lower_bound_ - expected) < 0.3
+    assert_exact_density(gm, X)
+    assert_sound_parameters(gm)
+
+
+@pytest.mark.parametrize("structure", STRUCTURES)
+def test_far_query_points(structure):
+    rng = np.random.default_rng(3)
+    X = _data(structure, rng.standard_normal((60, 2)) + [0, 3])
+    gm = fit_quietly(_two(structure), X)
+    far = _data(structure, np.array([[1e200, 1e200], [-1e300, 1e300], [1e150, 0]]))
+    log_density = gm.score_samples(far)
+    assert log_density[0] == -np.inf and log_density[1] == -np.inf
+    assert log_density[2] < -1e250
+    proba = gm.predict_proba(far)
+    assert np.all(np.isfinite(proba)) and np.all(proba >= 0)
+    assert_allclose(proba.sum(axis=1), 1.0)
+    assert np.all(np.isin(gm.predict(far), [0, 1]))
+
+
+def test_precision_does_not_depend_on_the_speed_threshold():
+    """One component, or the same component four times (the moment form)."""
+    rng = np.random.default_rng(4)
+    d = 8
+    X = rng.standard_normal((300, d)) * 0.01 + 1e4
+    X[0] += 50.0
+    one = fit_quietly(GaussianMixture(1, random_state=0), X)
+    four = GaussianMixture(4)
+    four.weights_ = np.full(4, 0.25)
+    four.means_ = np.repeat(one.means_, 4, axis=0)
+    four.covariances_ = np.repeat(one.covariances_, 4, axis=0)
+    four.precisions_cholesky_ = np.repeat(one.precisions_cholesky_, 4, axis=0)
+    four.precisions_ = np.repeat(one.precisions_, 4, axis=0)
+    four.n_features_in_ = d
+    four.converged_ = True
+    assert_allclose(four.score_samples(X), one.score_samples(X), rtol=1e-12)
+    assert_exact_density(four, X)
+    assert_exact_density(one, X)
+
+
+# --------------------------------------------------- unbounded likelihoods
+@pytest.mark.parametrize("structure", STRUCTURES)
+def test_reg_covar_zero_with_one_row_per_component(structure):
+    rng = np.random.default_rng(5)
+    X = _data(structure, rng.standard_normal((4, 3)))
+    gm = GaussianMixture(4, covariance_type=structure, reg_covar=0, random_state=0)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            warnings.simplefilter("ignore", DegenerateFitWarning)
+            gm.fit(X)
+    except ValueError as error:
+        assert "reg_covar" in str(error) and "component" in str(error)
+        return
+    bounds = np.asarray(gm.lower_bounds_)
+    assert np.all(np.isfinite(bounds))
+    assert np.all(np.diff(bounds) >= -1e-9 * np.maximum(1.0, np.abs(bounds[:-1])))
+    assert gm.collapsed_components_.size > 0
+    assert_sound_parameters(gm)
+    sample, _ = gm.sample(20)
+    assert np.all(np.isfinite(sample))
+
+
+@pytest.mark.parametrize("structure", STRUCTURES)
+def test_collapsed_component_is_stored_consistently_and_samples(structure):
+    rng = np.random.default_rng(6)
+    X = np.r_[np.tile([[1.0, 2.0]], (5, 1)), rng.standard_normal((30, 2)) * 3 + 10]
+    X = _data(structure, X)
+    means = _data(structure, np.array([[1.0, 2.0], [10.0, 10.0]]))
+    gm = _two(structure, reg_covar=0, means_init=means)
+    try:
+        fit_quietly(gm, X)
+    except ValueError as error:
+        assert "reg_covar" in str(error) and "component" in str(error)
+        return
+    assert_sound_parameters(gm)
+    bounds = np.asarray(gm.lower_bounds_)
+    assert np.all(np.diff(bounds) >= -1e-9 * np.maximum(1.0, np.abs(bounds[:-1])))
+    sample, _ = gm.sample(50)
+    assert np.all(np.isfinite(sample))
+
+
+# -------------------------------------------------------------- weights
+@pytest.mark.parametrize("structure", STRUCTURES)
+def test_a_common_factor_of_the_weights_changes_nothing(structure):
+    rng = np.random.default_rng(7)
+    X = np.r_[rng.standard_normal((40, 2)), rng.standard_normal((40, 2)) + 4]
+    X = _data(structure, X)
+    w = rng.uniform(0.5, 3.0, X.shape[0])
+
+    def fit(weights):
+        return fit_quietly(
+            GaussianMixture(2, covariance_type=structure, max_iter=5, random_state=0),
+            X,
+            sample_weight=weights,
+        )
+
+    reference = fit(w)
+    # A power of two: bit for bit.
+    exact = fit(w * 2.0**-70)
+    assert exact.lower_bound_ == reference.lower_bound_
+    assert_array_equal(exact.means_, reference.means_)
+    assert_array_equal(exact.covariances_, reference.covariances_)
+    for factor in (1e-20, 1e154):
+        scaled = fit(w * factor)
+        assert_allclose(scaled.lower_bound_, reference.lower_bound_, rtol=1e-12)
+        assert_allclose(scaled.means_, reference.means_, rtol=1e-9, atol=1e-9)
+        assert_allclose(
+            np.asarray(scaled.covariances_),
+            np.asarray(reference.covariances_),
+            rtol=1e-8,
+            atol=1e-10,
+        )
+
+
+# -------------------------------------------------------------- float32
+@pytest.mark.parametrize("structure", STRUCTURES)
+def test_float32_far_beyond_its_square_root_range(structure):
+    rng = np.random.default_rng(8)
+    blobs = np.r_[rng.standard_normal((30, 2)), rng.standard_normal((30, 2)) + 5]
+    blobs = _data(structure, blobs)
+    for scale in (1e18, 1e20):
+        X = (blobs * scale).astype(np.float32)
+        gm = fit_quietly(_two(structure), X)
+        covariances = get_covariance_model(structure).to_full(
+            np.asarray(gm.covariances_, np.float64), 2, X.shape[1]
+        )
+        assert np.all(np.isfinite(covariances))
+        assert np.all(np.linalg.eigvalsh(covariances) > 0)
+        assert_exact_density(gm, X, np.float32)
+        # The clusters are found as at unit scale.
+        assert_allclose(np.sort(gm.means_[:, 0] / scale), [0, 5], atol=0.5)
+
+
+def test_float32_keeps_its_dtype_and_precision_on_ordinary_data():
+    rng = np.random.default_rng(11)
+    X = np.r_[rng.standard_normal((80, 3)), rng.standard_normal((80, 3)) + 6]
+    X = (X + 1e4).astype(np.float32)
+    gm = fit_quietly(GaussianMixture(2, random_state=0), X)
+    assert gm.means_.dtype == np.float32
+    assert_exact_density(gm, X, np.float32)
+
+
+# ------------------------------------------------------ weighted criteria
+@pytest.fixture(scope="module")
+def weighted_data():
+    rng = np.random.default_rng(9)
+    X = np.r_[rng.standard_normal((40, 2)), rng.standard_normal((40, 2)) + [4, 0]]
+    counts = rng.integers(1, 4, X.shape[0])
+    return X, counts
+
+
+def test_weighted_criteria_equal_those_of_repeated_rows(weighted_data):
+    X, counts = weighted_data
+    gm = GaussianMixture(2, random_state=0).fit(X, sample_weight=counts)
+    repeated = np.repeat(X, counts, axis=0)
+    for criterion in ("bic", "aic", "icl"):
+        weighted = getattr(gm, criterion)(X, sample_weight=counts)
+        assert_allclose(weighted, getattr(gm, criterion)(repeated), rtol=1e-12)
+    assert gm.icl(X, sample_weight=counts) >= gm.bic(X, sample_weight=counts)
+    assert_allclose(gm.icl(X), icl(gm, X), rtol=1e-12)
+    assert_allclose(
+        gm.bic(X), -2 * gm.score(X) * len(X) + gm.n_parameters_ * math.log(len(X))
+    )
+
+
+def test_weighted_bic_agrees_with_the_selector(weighted_data):
+    X, counts = weighted_data
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        selector = GaussianMixtureIC(
+            n_components=[2], covariance_types=["full"], random_state=0
+        ).fit(X, sample_weight=counts)
+    best = selector.best_estimator_
+    bic = best.bic(X, sample_weight=counts)
+    assert_allclose(bic_score(best, X, sample_weight=counts), -bic)
+    assert_allclose(selector.criterion_, bic, rtol=1e-8)
+
+
+@pytest.mark.parametrize(
+    "scorer, criterion", [(bic_score, "bic"), (aic_score, "aic"), (icl_score, "icl")]
+)
+def test_scorers_pass_sample_weight_in_a_weighted_search(
+    weighted_data, scorer, criterion
+):
+    X, counts = weighted_data
+    fitted = GaussianMixture(2, random_state=0).fit(X, sample_weight=counts)
+    expected = -getattr(fitted, criterion)(X, sample_weight=counts)
+    for scoring, refit in ((scorer, True), ({"criterion": scorer}, "criterion")):
+        search = GridSearchCV(
+            GaussianMixture(random_state=0),
+            {"n_components": [2]},
+            scoring=scoring,
+            refit=refit,
+            cv=InSampleSplit(),
+        ).fit(X, sample_weight=counts)
+        assert_allclose(search.best_score_, expected, rtol=1e-10)
+
+
+def test_scorers_with_metadata_routing(weighted_data):
+    X, counts = weighted_data
+    with sklearn.config_context(enable_metadata_routing=True):
+        scorer = bic_score.set_score_request(sample_weight=True)
+        assert scorer is not bic_score
+        search = GridSearchCV(
+            GaussianMixture(random_state=0).set_fit_request(sample_weight=True),
+            {"n_components": [2]},
+            scoring=scorer,
+            cv=InSampleSplit(),
+        ).fit(X, sample_weight=counts)
+    fitted = GaussianMixture(2, random_state=0).fit(X, sample_weight=counts)
+    assert_allclose(search.best_score_, -fitted.bic(X, sample_weight=counts))
+    with pytest.raises(RuntimeError, match="metadata routing"):
+        bic_score.set_score_request(sample_weight=True)
+
+
+# -------------------------------------------------------------- units
+def test_reg_covar_swamping_the_data_warns():
+    rng = np.random.default_rng(10)
+    X = np.r_[rng.standard_normal((50, 2)), rng.standard_normal((50, 2)) + 5] * 1e-8
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DegenerateFitWarning)
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        with pytest.warns(UserWarning, match=r"reg_covar=1e-06 .*variance"):
+            GaussianMixture(2, random_state=0).fit(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        GaussianMixture(2, random_state=0, reg_covar=1e-22).fit(X)
+
+
+# ------------------------------------------------------ property test
+@st.composite
+def awkward_data(draw):
+    seed = draw(st.integers(0, 2**31 - 1))
+    rng = np.random.default_rng(seed)
+    d = draw(st.integers(1, 3))
+    K = draw(st.integers(1, 3))
+    offset = draw(st.sampled_from([0.0, 1.0, 1e3, 1e6, 1e8]))
+    spread = draw(st.sampled_from([1e-3, 1.0, 1e2]))
+    centres = rng.standard_normal((K, d)) * 10 * spread + offset
+    labels = rng.integers(0, K, 40)
+    X = centres[labels] + rng.standard_normal((40, d)) * spread
+    for _ in range(draw(st.integers(0, 3))):
+        magnitude = 10.0 ** draw(st.integers(0, 12))
+        row = draw(st.integers(0, 39))
+        column = draw(st.integers(0, d - 1))
+        X[row, column] += magnitude * (1 if draw(st.booleans()) else -1)
+    return X, K
+
+
+@settings(
+    max_examples=4,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(awkward_data())
+def test_score_samples_matches_the_independent_density(data):
+    X, K = data
+    for structure in STRUCTURES:
+        Xs = _data(structure, X)
+        gm = fit_quietly(
+            GaussianMixture(K, covariance_type=structure, max_iter=3, random_state=0),
+            Xs,
+        )
+        queries = np.r_[Xs, Xs[:2] * 1e6, Xs[:1] + 1e12]
+        assert_exact_density(gm, queries)
