@@ -84,4 +84,3 @@ register(VVV())
 register(EEE())
 register(VVI())
 register(VII())
-

@@ -77,17 +77,25 @@ def log_density_floor(dtype):
     return float(np.finfo(dtype).max)
 
 
-def _symmetric_extremes(matrices):
-    """``(largest eigenvalue of abs(M), smallest eigenvalue of M)`` per matrix."""
-    K = matrices.shape[0]
-    finite = np.all(np.isfinite(matrices.reshape(K, -1)), axis=1)
-    largest = np.full(K, np.inf)
+def _reaches(precisions):
+    """``||abs(Lambda_k)||_inf`` per component, a bound of ``rho_k``.
+
+    The largest absolute row sum bounds the spectral norm of ``abs(Lambda_k)``
+    from above (by at most ``sqrt(d)``), without an eigendecomposition.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        reach = np.max(np.sum(np.abs(precisions), axis=2), axis=1)
+    return np.where(np.isnan(reach), np.inf, reach)
+
+
+def _smallest_eigenvalues(precisions):
+    """Smallest eigenvalue of each precision (0 where not finite)."""
+    K = precisions.shape[0]
+    finite = np.all(np.isfinite(precisions.reshape(K, -1)), axis=1)
     smallest = np.zeros(K)
     if finite.any():
-        good = matrices[finite]
-        largest[finite] = np.linalg.eigvalsh(np.abs(good))[:, -1]
-        smallest[finite] = np.maximum(np.linalg.eigvalsh(good)[:, 0], 0.0)
-    return largest, smallest
+        smallest[finite] = np.maximum(np.linalg.eigvalsh(precisions[finite])[:, 0], 0.0)
+    return smallest
 
 
 class PrecisionGuard:
@@ -104,9 +112,10 @@ class PrecisionGuard:
         dtype of the centred blocks (their rounding bounds the precision).
     residual : bool
         Whether the fast form is the whitened residuals (``BlockKernel.residual``).
-    raw_means : ndarray of shape (K, d)
-        The means in the data's own coordinates; the exact form measures the
-        rows as given against them.
+    raw_means : ndarray of shape (K, d) or callable
+        The means in the data's own coordinates (or a function returning
+        them, called when first needed); the exact form measures the rows as
+        given against them.
     scale, offset :
         The affine transform ``scale * dist + offset`` of the distances the
         E-step asks for.
@@ -128,10 +137,10 @@ class PrecisionGuard:
         precisions_cholesky = np.asarray(precisions_cholesky, dtype=np.float64)
         with np.errstate(all="ignore"):
             factors = model.to_full(precisions_cholesky, n_components, n_features)
-            self.factors = np.ascontiguousarray(factors, dtype=np.float64)
-            precisions = self.factors @ np.swapaxes(self.factors, -1, -2)
-        reach, lowest = _symmetric_extremes(precisions)
-        self.raw_means = np.asarray(raw_means, dtype=np.float64)
+            self.factors = np.asarray(factors, dtype=np.float64)
+            self._precisions = self.factors @ np.swapaxes(self.factors, -1, -2)
+        reach = _reaches(self._precisions)
+        self.raw_means = raw_means
         means = np.asarray(means, dtype=np.float64)
         self.mean_norms = np.sqrt(np.einsum("kd,kd->k", means, means))
         eps = float(np.finfo(dtype).eps)
@@ -150,17 +159,25 @@ class PrecisionGuard:
             # Residual forms: the residual's error is at most
             # delta = residual_factor * (|x| + |mu_k|).
             self.residual_factor = _ROUNDING_CONSTANT * eps * np.sqrt(reach)
-        live = self.offset > -np.inf
-        self.live = np.flatnonzero(live)
+        self.live = np.flatnonzero(self.offset > -np.inf)
+        self._lowest = None
         if self.live.size:
             # For the bound from the norm alone: the worst component.
-            worst = self.factor[live] * (2.0 if residual else 1.0)
+            worst = self.factor[self.live] * (2.0 if residual else 1.0)
             self._worst_factor = float(np.max(worst))
-            self._largest_mean = float(np.max(self.mean_norms[live]))
-            self._lowest = float(np.min(lowest[live]))
-            self._top_offset = float(np.max(self.offset[live])) + math.log(
+            self._largest_mean = float(np.max(self.mean_norms[self.live]))
+            self._top_offset = float(np.max(self.offset[self.live])) + math.log(
                 self.live.size
             )
+
+    @property
+    def lowest(self):
+        """The smallest eigenvalue of any live precision (computed when needed)."""
+        if self._lowest is None:
+            self._lowest = float(
+                np.min(_smallest_eigenvalues(self._precisions[self.live]))
+            )
+        return self._lowest
 
     # -- the checks -----------------------------------------------------------
     def holds_for(self, row_norm):
@@ -179,7 +196,7 @@ class PrecisionGuard:
             # log p <= top_offset + scale * lowest * (|x| - max |mu|)^2: when
             # that is negative, |log p| is at least its size.
             far = np.maximum(row_norms - self._largest_mean, 0.0)
-            ceiling = self._top_offset - abs(self.scale) * self._lowest * far * far
+            ceiling = self._top_offset - abs(self.scale) * self.lowest * far * far
             size = np.maximum(1.0, -ceiling)
             return np.flatnonzero(
                 ~(error <= self.tolerance * size) | ~np.isfinite(row_norms)
@@ -260,6 +277,9 @@ class PrecisionGuard:
         their nearest components and ``-inf`` for the others.
         """
         raw_rows = np.asarray(raw_rows, dtype=np.float64)
+        if callable(self.raw_means):
+            self.raw_means = self.raw_means()
+        self.raw_means = np.asarray(self.raw_means, dtype=np.float64)
         n, d = raw_rows.shape
         K = self.raw_means.shape[0]
         out = np.empty((n, K))

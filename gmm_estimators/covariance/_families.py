@@ -21,6 +21,7 @@ from ._forms import (
     _moment_form_is_accurate,
     _moment_form_pays,
     bound_distances,
+    diagonal_moments_are_accurate,
 )
 from ._linalg import (
     _check_positive,
@@ -188,6 +189,23 @@ class _DiagonalDistances(CovarianceModel):
     def per_feature_precisions(self, precisions_cholesky, n_features):
         """Each component's precisions as a vector, shape (K, d)."""
 
+    def block_kernel(
+        self, means, precisions_cholesky, dtype, *, scale=1.0, offset=None
+    ):
+        # The statistics' exact variant where the moments would cancel (the
+        # contract's test, without matrices).
+        form = self.scatter
+        if form.exact_variant is not None:
+            precisions = self.per_feature_precisions(
+                np.asarray(precisions_cholesky, dtype=np.float64), means.shape[1]
+            )
+            if not diagonal_moments_are_accurate(means, precisions, dtype):
+                form = form.exact_variant
+        distances = self.distance_function(
+            means, precisions_cholesky, dtype, scale=scale, offset=offset
+        )
+        return BlockKernel(form, distances)
+
     def distance_function(
         self, means, precisions_cholesky, dtype, *, scale=1.0, offset=None
     ):
@@ -298,5 +316,3 @@ def _check_shape(array, shape, model):
             f"precisions_init for covariance_type {model.name!r}{alias} should have "
             f"shape {shape}, but got {array.shape}."
         )
-
-

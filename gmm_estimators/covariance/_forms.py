@@ -43,6 +43,21 @@ def fast_statistics_are_accurate(model, means, precisions_cholesky, dtype):
     return _moment_form_is_accurate(means, np.asarray(factors), dtype)
 
 
+def diagonal_moments_are_accurate(means, precisions, dtype):
+    """:func:`_moment_form_is_accurate` for per-feature precisions ``(K, d)``.
+
+    The same reach without matrices: ``max_k sum_j p_kj (|mu_kj| + 1 /
+    sqrt(p_kj))^2``.
+    """
+    if not (np.all(np.isfinite(precisions)) and np.all(np.isfinite(means))):
+        return False
+    with np.errstate(divide="ignore", invalid="ignore"):
+        spread = np.abs(means) + 1.0 / np.sqrt(precisions)
+        reach = float(np.max(np.sum(precisions * spread * spread, axis=1)))
+    tolerance = _MOMENT_FORM_TOLERANCE[np.dtype(dtype).type] * means.shape[1]
+    return bool(2.0 * np.finfo(dtype).eps * reach < tolerance)
+
+
 def _moment_form_is_accurate(means, precisions_cholesky, dtype):
     """Whether distances from second moments keep enough precision.
 
@@ -160,13 +175,12 @@ def _affine(distances, scale, offset):
 
     return transformed
 
+
 def _diagonal_coefficients(means, precisions):
     """Rows ``c_k`` with ``c_k . diagonal_features(x) = sum_j p_kj (x_j - mu_kj)^2``."""
     weighted_means = means * precisions
     constant = np.sum(means * weighted_means, axis=1)
     return np.hstack([precisions, -2.0 * weighted_means, constant[:, np.newaxis]])
-
-
 
 
 # --------------------------------------------------------------------------

@@ -106,6 +106,5 @@ class V(_OneFeature, VII):
     description = "one feature, varying variance"
 
 
-
 register(E())
 register(V())
