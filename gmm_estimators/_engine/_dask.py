@@ -18,7 +18,7 @@ Dask is imported here only, and this module only when a Dask array is given.
 import numpy as np
 from sklearn.utils import check_array
 
-from ._data import ArraySource
+from ._data import ArraySource, weight_scale
 from ._estep import em_step, reduce_blocks
 from ._sources import _working_dtype, merge_summaries, summarise_part
 
@@ -38,10 +38,10 @@ def _chunk_summary(block, w, picked, dtype, name):
     return summarise_part(block, w), block[picked], sample_w
 
 
-def _chunk_em_step(block, w, center, model, params, dtype, entropy=False):
+def _chunk_em_step(block, w, center, model, params, dtype, entropy=False, scale=1.0):
     """The E-step and statistics of one chunk (run on a worker)."""
     block = np.asarray(block, dtype=dtype)
-    chunk = ArraySource(block, w, center, None, 1.0)
+    chunk = ArraySource(block, w, center, None, 1.0, weight_scale=scale)
     return em_step(model, chunk, params, entropy=entropy)
 
 
@@ -79,6 +79,7 @@ class DaskSource:
         if self.X.dtype != self.dtype:
             self.X = self.X.astype(self.dtype)
         self.sample_weight = sample_weight
+        self.weight_scale = weight_scale(sample_weight)
         self.center = np.asarray(center, dtype=np.float64)
         self.total_scatter = None
         self.weight_sum = float(
@@ -175,6 +176,7 @@ class DaskSource:
                 params,
                 self.dtype,
                 entropy,
+                self.weight_scale,
             )
             for rows, block in self._chunks()
         ]

@@ -91,11 +91,19 @@ def _degenerate_components(nk, scatter, n_features):
         return list(range(K))
 
 
-def _raise_degenerate(nk, scatter, model, n_features, reg_covar, cause=None):
+def _raise_degenerate(
+    nk, scatter, model, n_features, reg_covar, cause=None, *, finite=True
+):
     bad = _degenerate_components(nk, scatter, n_features) or list(range(nk.shape[0]))
+    what = (
+        "has no finite maximum"
+        if finite
+        else "got non-finite statistics (rows beyond the dtype's range, or "
+        "components collapsing)"
+    )
     raise DegenerateStepError(
-        f"The M-step of covariance_type {model.name!r} has no finite maximum: "
-        f"component(s) {bad} rest on too few distinct rows for a covariance "
+        f"The M-step of covariance_type {model.name!r} {what}: component(s) "
+        f"{bad} rest on too few distinct rows for a covariance "
         f"(reg_covar={reg_covar!r}), so their likelihood is unbounded. Set "
         "reg_covar > 0 (in the data's squared units), use fewer components, "
         "or pass prior='default'."
@@ -168,7 +176,7 @@ def m_step(
             prior, model, data.center, nk, means, scatter
         )
     if not (np.all(np.isfinite(means)) and np.all(np.isfinite(scatter))):
-        _raise_degenerate(counts, scatter, model, n_features, reg_covar)
+        _raise_degenerate(counts, scatter, model, n_features, reg_covar, finite=False)
     # The structure sees counts and scatter in units of the weights' scale
     # (exact: a power of two), so its inner iterations do not depend on a
     # common factor of the weights either.

@@ -32,7 +32,7 @@ from scipy import sparse
 from sklearn.utils import check_array, check_random_state, gen_batches
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
-from ._data import ArraySource, row_blocks
+from ._data import ArraySource, row_blocks, weight_scale
 from ._estep import em_step, reduce_blocks
 
 __all__ = [
@@ -315,6 +315,7 @@ class StreamSource:
         self.name = type(estimator).__name__
         self.X = _Rows(array, _working_dtype(array.dtype))
         self.sample_weight = sample_weight
+        self.weight_scale = weight_scale(sample_weight)
         self.center = np.asarray(center, dtype=np.float64)
         self.total_scatter = None
         self.weight_sum = float(
@@ -415,7 +416,12 @@ class StreamSource:
         log_likelihood, total, total_entropy = 0.0, None, 0.0
         for _, block, w in self.pages():
             page = ArraySource(
-                block, w, self.center, self.total_scatter, self.weight_sum
+                block,
+                w,
+                self.center,
+                self.total_scatter,
+                self.weight_sum,
+                weight_scale=self.weight_scale,
             )
             page_log_likelihood, stats = em_step(
                 model, page, params, mapper, entropy=entropy
