@@ -266,8 +266,47 @@ class PrecisionGuard:
         doubtful = self._doubtful_from_norms(row_norms)
         if doubtful.size == 0:
             return doubtful
-        bad = self._rows_to_recompute(np.asarray(values[doubtful]), row_norms[doubtful])
-        return doubtful[bad]
+        if doubtful.size < values.shape[0]:
+            values, row_norms = values[doubtful], row_norms[doubtful]
+        else:
+            doubtful = None
+        unclear = self._unclear_from_top(values, row_norms)
+        if unclear.size == 0:
+            return unclear
+        bad = unclear[
+            self._rows_to_recompute(np.asarray(values[unclear]), row_norms[unclear])
+        ]
+        return bad if doubtful is None else doubtful[bad]
+
+    def _unclear_from_top(self, values, row_norms):
+        """Rows not cleared by their largest value and worst component (``O(n K)``).
+
+        The row's largest value bounds ``|log p|`` from below, the worst
+        component's estimate bounds the error from above; only the rows this
+        cannot clear are examined component by component.
+        """
+        n = values.shape[0]
+        with np.errstate(over="ignore", invalid="ignore"):
+            top = np.full(n, -np.inf, dtype=values.dtype)
+            for k in self.live:
+                np.fmax(top, values[:, k], out=top)
+            top = top.astype(np.float64)
+            reach = row_norms + self._largest_mean
+            if self.residual:
+                delta = float(np.max(self.residual_factor[self.live])) * reach
+                # The components that can matter are within _IRRELEVANT of
+                # the top: their distances are at most this.
+                spread = (self._top_offset - top + _IRRELEVANT + 1.0) / abs(self.scale)
+                distances = np.sqrt(np.maximum(spread, 0.0))
+                error = abs(self.scale) * delta * (2.0 * distances + delta)
+            else:
+                error = self._worst_factor * reach * reach
+            log_k = math.log(self.live.size)
+            size = np.where(
+                top > 0, top, np.where(top + log_k < 0, -(top + log_k), 0.0)
+            )
+            clear = (error <= self.tolerance * np.maximum(1.0, size)) & np.isfinite(top)
+        return np.flatnonzero(~clear)
 
     # -- the exact form -------------------------------------------------------
     def values(self, raw_rows):
