@@ -13,6 +13,7 @@ from ._forms import (
     bound_distances,
     fast_statistics_are_accurate,
 )
+from ._spread import EVERY_DIRECTION
 
 _REGISTRY = {}
 
@@ -166,6 +167,10 @@ class CovarianceModel(ABC):
     equal_covariance : bool
         Whether every component has the same covariance; the scale term of the
         covariance prior then counts once too.
+    own_spread : OwnSpread
+        What the rows a component rests on must span for its likelihood to
+        stay bounded (``covariance._spread``): the degenerate-fit test reads
+        it. The default, ``EVERY_DIRECTION``, is the strictest.
     """
 
     name = None
@@ -176,6 +181,7 @@ class CovarianceModel(ABC):
     prior_family = "matrix"
     equal_volume = False
     equal_covariance = False
+    own_spread = EVERY_DIRECTION
 
     # -- sizes ---------------------------------------------------------------
     @abstractmethod
