@@ -84,3 +84,4 @@ register(VVV())
 register(EEE())
 register(VVI())
 register(VII())
+

@@ -366,6 +366,8 @@ class EVV(FullCovariance):
         return scatter * (volume / roots)[:, np.newaxis, np.newaxis]
 
 
+
+
 for _structure in (EII, EEI, VEI, EVI, VEE, EVE, VVE, EEV, VEV, EVV):
     register(_structure())
 del _structure

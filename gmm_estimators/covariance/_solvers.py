@@ -464,3 +464,4 @@ def _vve_m_step(
         nk, scatter, False, tol, max_iter, previous
     )
     return (covariances, trace) if return_trace else covariances
+

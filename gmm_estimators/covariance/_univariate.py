@@ -108,5 +108,6 @@ class V(_OneFeature, VII):
     description = "one feature, varying variance"
 
 
+
 register(E())
 register(V())
