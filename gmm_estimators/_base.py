@@ -36,6 +36,7 @@ from ._engine import (
     row_max,
     statistics_from_resp,
 )
+from ._engine._data import reg_covar_swamps
 from ._engine._sources import make_source, prediction_source
 from ._initialization import INITIALIZERS, CanonicalRows, initial_responsibilities
 from ._missing import MissingValuesSource
@@ -268,7 +269,9 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
             missing=MissingValuesSource.from_arrays if self._accepts_missing else None,
         )
         self._check_enough_samples(source.X, source.sample_weight)
-        _check_reg_covar_scale(self.reg_covar, source)
+        swamped = reg_covar_swamps(self.reg_covar, source)
+        if swamped is not None:
+            warn_user(swamped, UserWarning)
         self.__dict__.pop("_online_state", None)
         model = self._covariance_model()
         user_init = self._initial_parameters(source.n_features, model)
@@ -863,33 +866,6 @@ def gaussian_score_samples(mixture, X):
 
 def _num_rows(X):
     return X.shape[0] if hasattr(X, "shape") else len(X)
-
-
-def _check_reg_covar_scale(reg_covar, source):
-    """Warn when ``reg_covar`` is not small against the data's variances.
-
-    ``reg_covar`` is absolute, in the data's squared units: for data measured
-    in tiny units (some variance far below it) it swamps the covariances and
-    the clusters it gives are nonsense.
-    """
-    if not reg_covar > 0 or getattr(source, "total_scatter", None) is None:
-        return
-    variances = np.diag(source.total_scatter) / source.weight_sum
-    positive = variances[variances > 0]
-    if positive.size == 0:
-        return
-    smallest = float(positive.min())
-    if reg_covar > 0.1 * smallest:
-        feature = int(np.flatnonzero(variances == smallest)[0])
-        warn_user(
-            f"reg_covar={reg_covar!r} is large compared with the data's scale: "
-            f"feature {feature} has variance {smallest:.3g} (standard deviation "
-            f"{math.sqrt(smallest):.3g}), so the regularisation dominates the "
-            "covariances and the clusters will not reflect the data. reg_covar "
-            "is in the data's squared units: lower it (to about 1e-6 times the "
-            "variances) or rescale the data (e.g. StandardScaler).",
-            UserWarning,
-        )
 
 
 def n_free_parameters(model, n_components, n_features, *, fixed_proportions=False):

@@ -9,7 +9,13 @@ import numpy as np
 from sklearn import get_config
 from sklearn.utils import gen_batches
 
-__all__ = ["ArraySource", "compute_dtype", "row_blocks", "weight_scale"]
+__all__ = [
+    "ArraySource",
+    "compute_dtype",
+    "reg_covar_swamps",
+    "row_blocks",
+    "weight_scale",
+]
 
 _BLOCK_BYTES = 4 * 2**20
 
@@ -255,6 +261,39 @@ def _representable(center, dtype):
     float32).
     """
     return np.asarray(np.asarray(center, dtype=np.float64).astype(dtype), np.float64)
+
+
+def reg_covar_swamps(reg_covar, source):
+    """A warning when ``reg_covar`` is not small against the data's variances.
+
+    ``reg_covar`` is absolute, in the data's squared units: for data measured
+    in tiny units (some variance far below it) it swamps the covariances and
+    the clusters it gives are nonsense.
+
+    Returns
+    -------
+    message : str or None
+        None when ``reg_covar`` is below a tenth of every feature's variance.
+    """
+    scatter = getattr(source, "total_scatter", None)
+    if not reg_covar > 0 or scatter is None:
+        return None
+    variances = np.diag(scatter) / source.weight_sum
+    positive = variances[variances > 0]
+    if positive.size == 0:
+        return None
+    smallest = float(positive.min())
+    if reg_covar <= 0.1 * smallest:
+        return None
+    feature = int(np.flatnonzero(variances == smallest)[0])
+    return (
+        f"reg_covar={reg_covar!r} is large compared with the data's scale: "
+        f"feature {feature} has variance {smallest:.3g} (standard deviation "
+        f"{np.sqrt(smallest):.3g}), so the regularisation dominates the "
+        "covariances and the clusters will not reflect the data. reg_covar "
+        "is in the data's squared units: lower it (to about 1e-6 times the "
+        "variances) or rescale the data (e.g. StandardScaler)."
+    )
 
 
 def _weighted_column_sums(X, w):
