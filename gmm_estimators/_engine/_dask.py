@@ -18,7 +18,7 @@ Dask is imported here only, and this module only when a Dask array is given.
 import numpy as np
 from sklearn.utils import check_array
 
-from ._data import ArraySource, weight_scale
+from ._data import ArraySource, representable_center, weight_scale
 from ._estep import em_step, reduce_blocks
 from ._sources import _working_dtype, merge_summaries, summarise_part
 
@@ -80,7 +80,8 @@ class DaskSource:
             self.X = self.X.astype(self.dtype)
         self.sample_weight = sample_weight
         self.weight_scale = weight_scale(sample_weight)
-        self.center = np.asarray(center, dtype=np.float64)
+        # Rounded to the rows' dtype: chunks are centred in it (see _data).
+        self.center = representable_center(center, self.dtype)
         self.total_scatter = None
         self.weight_sum = float(
             X.shape[0] if sample_weight is None else np.sum(sample_weight)
@@ -113,7 +114,8 @@ class DaskSource:
                 "All sample weights are zero; at least n_components rows need "
                 "a positive weight."
             )
-        source.center, source.total_scatter = center, scatter
+        source.center = representable_center(center, source.dtype)
+        source.total_scatter = scatter
         source.weight_sum = weight_sum
         sample_w = None
         if sample_weight is not None:
@@ -155,7 +157,7 @@ class DaskSource:
         """A source for one more pass over the same chunks (no weights)."""
         source = DaskSource.__new__(DaskSource)
         source.__dict__.update(self.__dict__)
-        source.center = np.asarray(center, dtype=np.float64)
+        source.center = representable_center(center, self.dtype)
         source.sample_weight, source.sample = None, None
         return source
 

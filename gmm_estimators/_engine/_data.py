@@ -13,6 +13,7 @@ __all__ = [
     "ArraySource",
     "compute_dtype",
     "reg_covar_swamps",
+    "representable_center",
     "row_blocks",
     "weight_scale",
 ]
@@ -104,7 +105,7 @@ class ArraySource:
                 w = None if scaled is None else scaled[rows]
                 center += _weighted_column_sums(X[rows].astype(np.float64), w)
             center /= X.shape[0] if scaled is None else scaled.sum()
-        center = _representable(center, X.dtype)
+        center = representable_center(center, X.dtype)
         centred_X = X - center.astype(X.dtype)
         # Blocks are views of it: nothing downstream may write to them.
         centred_X.flags.writeable = False
@@ -214,7 +215,7 @@ class ArraySource:
         the parameters are centred on :attr:`center`.
         """
         X = X.astype(compute_dtype(X), copy=False)
-        center = _representable(center, X.dtype)
+        center = representable_center(center, X.dtype)
         return cls(X, None, center, None, float(X.shape[0]))
 
 
@@ -252,7 +253,7 @@ def compute_dtype(X):
     return X.dtype
 
 
-def _representable(center, dtype):
+def representable_center(center, dtype):
     """The centre rounded to ``dtype`` (as float64).
 
     Blocks are centred in the data's dtype and the parameters in float64; a

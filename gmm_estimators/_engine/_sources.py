@@ -32,7 +32,7 @@ from scipy import sparse
 from sklearn.utils import check_array, check_random_state, gen_batches
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
-from ._data import ArraySource, row_blocks, weight_scale
+from ._data import ArraySource, representable_center, row_blocks, weight_scale
 from ._estep import em_step, reduce_blocks
 
 __all__ = [
@@ -316,7 +316,8 @@ class StreamSource:
         self.X = _Rows(array, _working_dtype(array.dtype))
         self.sample_weight = sample_weight
         self.weight_scale = weight_scale(sample_weight)
-        self.center = np.asarray(center, dtype=np.float64)
+        # Rounded to the rows' dtype: blocks are centred in it (see _data).
+        self.center = representable_center(center, self.X.dtype)
         self.total_scatter = None
         self.weight_sum = float(
             self.X.shape[0] if sample_weight is None else np.sum(sample_weight)
@@ -353,7 +354,8 @@ class StreamSource:
                 "All sample weights are zero; at least n_components rows need "
                 "a positive weight."
             )
-        source.center, source.total_scatter = center, scatter
+        source.center = representable_center(center, source.X.dtype)
+        source.total_scatter = scatter
         source.weight_sum = weight_sum
         source.sample = ArraySource.from_arrays(
             np.concatenate(sample_blocks),
@@ -382,7 +384,7 @@ class StreamSource:
         """A source for one more pass over the same rows (no weights)."""
         source = StreamSource.__new__(StreamSource)
         source.__dict__.update(self.__dict__)
-        source.center = np.asarray(center, dtype=np.float64)
+        source.center = representable_center(center, self.X.dtype)
         source.sample_weight, source.sample = None, None
         return source
 
