@@ -321,8 +321,8 @@ class GaussianMixtureClassifier(ClassifierMixin, BaseEstimator):
         if self.model_type == "UBM":
             _check_adapt(self.adapt)  # fail before any fitting
         n_features = X.shape[1]
-        ks = _candidate_ks(self.n_components)
-        types = _candidate_types(self.covariance_types, n_features)
+        ks = candidate_ks(self.n_components)
+        types = candidate_types(self.covariance_types, n_features)
 
         n_rows = np.bincount(y_index, weights=(weights > 0), minlength=classes.size)
         class_weight = np.bincount(y_index, weights=weights, minlength=classes.size)
@@ -757,7 +757,7 @@ def _rank(bic, degenerate, n_parameters):
     return rank
 
 
-def _candidate_ks(n_components):
+def candidate_ks(n_components):
     """Numbers of components: ``K`` means ``1..K``; a sequence lists them."""
     if isinstance(n_components, Integral) and not isinstance(n_components, bool):
         return list(range(1, int(n_components) + 1))
@@ -772,7 +772,7 @@ def _candidate_ks(n_components):
     return sorted({int(k) for k in values})
 
 
-def _candidate_types(covariance_types, n_features):
+def candidate_types(covariance_types, n_features):
     """Validated structure names, each structure once."""
     if covariance_types is None:
         names = available_covariance_types()

@@ -246,5 +246,3 @@ def icl_score(estimator, X, y=None):
     icl, bic_score
     """
     return _score("icl_score", icl, estimator, X)
-
-
