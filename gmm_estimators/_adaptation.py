@@ -28,7 +28,7 @@ from sklearn.utils.validation import (
 # ``precision_cholesky``, ``precisions_from_cholesky``, ``param_shape``,
 # ``n_parameters`` and ``max_n_features``. Re-point this import when the
 # covariance module moves (issue 12).
-from ._base import n_free_parameters
+from ._criteria import n_free_parameters
 from ._gaussian_mixture import GaussianMixture
 from .covariance import get_covariance_model
 

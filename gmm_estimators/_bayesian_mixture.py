@@ -14,6 +14,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from . import _variational
 from ._base import BaseMixture
 from ._engine import ArraySource, statistics_from_resp
+from ._fit_starts import initial_parameters
 from ._variational import VariationalPrior
 from ._variational import log_dirichlet_norm as _log_dirichlet_norm
 from ._variational import log_wishart_norm as _log_wishart_norm
@@ -321,9 +322,7 @@ class BayesianGaussianMixture(BaseMixture):
         self.weights_ = params.weights.astype(dtype)
         self.means_ = (params.means + center).astype(dtype)
         self.covariances_ = np.asarray(params.covariances).astype(dtype)
-        self.precisions_cholesky_ = np.asarray(params.precisions_cholesky).astype(
-            dtype
-        )
+        self.precisions_cholesky_ = np.asarray(params.precisions_cholesky).astype(dtype)
         self.precisions_ = (
             self._covariance_model()
             .precisions_from_cholesky(np.asarray(params.precisions_cholesky))
@@ -436,7 +435,9 @@ class BayesianGaussianMixture(BaseMixture):
         source = ArraySource.from_arrays(X)
         model = self._covariance_model()
         options = self._em_options(model, source)
-        params = self._start(
+        params = initial_parameters(
+            self.init_params,
+            self.n_components,
             model,
             source,
             options,
