@@ -19,6 +19,7 @@ from ._variational import VariationalPrior
 from ._variational import log_dirichlet_norm as _log_dirichlet_norm
 from ._variational import log_wishart_norm as _log_wishart_norm
 from .covariance import get_covariance_model
+from .covariance._priors import prior_form_of
 
 __all__ = ["BayesianGaussianMixture"]
 
@@ -379,47 +380,16 @@ class BayesianGaussianMixture(BaseMixture):
         self.covariance_prior_ = self._resolve_covariance_prior(model, data)
 
     def _resolve_covariance_prior(self, model, data):
-        n_features = data.n_features
-        family = model.prior_family
+        # The structure's prior form knows the shape of Psi_0 (a matrix, a
+        # vector of variances or one variance).
+        form = prior_form_of(model)
         if self.covariance_prior is None:
             # np.cov's ddof=1, with frequency weights: divide by sum(w) - 1.
             covariance = data.total_scatter / (data.weight_sum - 1.0)
-            if family == "matrix":
-                return np.atleast_2d(covariance)
-            variances = np.diag(covariance).copy()
-            return variances if family == "diagonal" else float(variances.mean())
-        if family == "spherical":
-            if not isinstance(self.covariance_prior, Real) or not (
-                self.covariance_prior > 0
-            ):
-                raise ValueError(
-                    "covariance_prior for covariance_type "
-                    f"{self.covariance_type!r} should be a positive number, "
-                    f"but got {self.covariance_prior!r}."
-                )
-            return self.covariance_prior
-        prior = check_array(
-            self.covariance_prior,
-            dtype=[np.float64, np.float32],
-            ensure_2d=False,
-            input_name="covariance_prior",
+            return form.empirical_covariance_prior(covariance)
+        return form.check_covariance_prior(
+            self.covariance_prior, data.n_features, self.covariance_type
         )
-        if family == "matrix":
-            _check_shape(prior, (n_features, n_features), "covariance_prior")
-            if not np.allclose(prior, prior.T) or np.linalg.eigvalsh(prior).min() <= 0:
-                raise ValueError(
-                    f"covariance_prior for covariance_type {self.covariance_type!r} "
-                    "should be symmetric, positive-definite; pass a covariance "
-                    "matrix."
-                )
-        else:
-            _check_shape(prior, (n_features,), "covariance_prior")
-            if np.any(prior <= 0):
-                raise ValueError(
-                    f"covariance_prior for covariance_type {self.covariance_type!r} "
-                    f"should be positive, but got minimum {prior.min()!r}."
-                )
-        return prior
 
     # ---------------------------------- scikit-learn's private interface
     # scikit-learn's own tests and some user code call these on the

@@ -8,6 +8,7 @@ from abc import ABC, abstractmethod
 from sklearn.utils._param_validation import StrOptions
 
 from ._forms import WHITENED, BlockKernel, bound_distances
+from ._priors import INVERSE_WISHART
 
 _REGISTRY = {}
 
@@ -150,11 +151,12 @@ class CovarianceModel(ABC):
     max_n_features : int or None
         Largest number of features the structure is defined for (mclust's
         one-feature ``"E"`` and ``"V"``: 1); None for any.
-    prior_family : {"matrix", "diagonal", "spherical"}
-        The conjugate prior the covariance takes (see ``_prior``): inverse
-        Wishart on a covariance matrix, inverse gamma on each variance of a
-        diagonal covariance, or inverse gamma on the one variance of a
-        spherical covariance.
+    prior_family : PriorForm
+        The conjugate prior the covariance takes (``covariance._priors``):
+        inverse Wishart on a covariance matrix (``INVERSE_WISHART``), inverse
+        gamma on each variance of a diagonal covariance
+        (``DIAGONAL_INVERSE_GAMMA``), or inverse gamma on the one variance of
+        a spherical covariance (``SPHERICAL_INVERSE_GAMMA``).
     equal_volume : bool
         Whether every component has the same ``|Sigma_k|``; the determinant
         term of the covariance prior then counts once, not once per component.
@@ -168,7 +170,7 @@ class CovarianceModel(ABC):
     scatter = WHITENED
     description = ""
     max_n_features = None
-    prior_family = "matrix"
+    prior_family = INVERSE_WISHART
     equal_volume = False
     equal_covariance = False
 

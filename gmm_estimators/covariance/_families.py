@@ -33,6 +33,7 @@ from ._linalg import (
     inverse_triangular,
     moment_features,
 )
+from ._priors import DIAGONAL_INVERSE_GAMMA, SPHERICAL_INVERSE_GAMMA
 
 # --------------------------------------------------------------------------
 # Families sharing their representation
@@ -207,7 +208,7 @@ class _DiagonalDistances(CovarianceModel):
 class DiagonalCovariance(_DiagonalDistances):
     """Axis-aligned structures stored as one variance vector per component."""
 
-    prior_family = "diagonal"
+    prior_family = DIAGONAL_INVERSE_GAMMA
 
     def param_shape(self, n_components, n_features):
         return (n_components, n_features)
@@ -247,7 +248,7 @@ class DiagonalCovariance(_DiagonalDistances):
 class SphericalCovariance(_DiagonalDistances):
     """Spherical structures stored as one variance per component."""
 
-    prior_family = "spherical"
+    prior_family = SPHERICAL_INVERSE_GAMMA
 
     def param_shape(self, n_components, n_features):
         return (n_components,)
