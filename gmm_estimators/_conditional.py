@@ -315,6 +315,29 @@ class ConditionalMixture:
         Indices (in the original mixture) of the features this mixture is over.
     log_marginal : ndarray of shape (n_samples,)
         ``log p(x_given)``, the marginal log-density of each conditioning row.
+
+    See Also
+    --------
+    condition : Builds it from a fitted mixture or its parameters.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gmm_estimators import condition
+    >>> weights = np.array([0.5, 0.5])
+    >>> means = np.array([[0.0, 0.0], [10.0, 10.0]])
+    >>> covariances = np.array([np.eye(2), np.eye(2)])
+    >>> cond = condition((weights, means, covariances), [[0.0], [10.0]], [0])
+    >>> cond.weights.round(3)
+    array([[1., 0.],
+           [0., 1.]])
+    >>> cond.mean().round(3)
+    array([[ 0.],
+           [10.]])
+    >>> cond.covariance().round(3)
+    array([[[1.]],
+    <BLANKLINE>
+           [[1.]]])
     """
 
     weights: np.ndarray

@@ -36,6 +36,7 @@ def n_free_parameters(model, n_components, n_features, *, fixed_proportions=Fals
 
     Examples
     --------
+    >>> from gmm_estimators._criteria import n_free_parameters
     >>> from gmm_estimators.covariance import get_covariance_model
     >>> n_free_parameters(get_covariance_model("full"), 2, 3)
     19
@@ -65,6 +66,7 @@ def bic(log_likelihood, n_parameters, n_samples):
 
     Examples
     --------
+    >>> from gmm_estimators._criteria import bic
     >>> round(bic(-100.0, 5, 50), 4)
     219.5601
     """
@@ -87,6 +89,7 @@ def aic(log_likelihood, n_parameters):
 
     Examples
     --------
+    >>> from gmm_estimators._criteria import aic
     >>> aic(-100.0, 5)
     210.0
     """
@@ -111,6 +114,7 @@ def icl(bic_value, map_log_resp):
 
     Examples
     --------
+    >>> from gmm_estimators._criteria import icl
     >>> icl(219.5, -1.5)
     222.5
     """

@@ -25,6 +25,7 @@ class VerboseMonitor:
 
     Examples
     --------
+    >>> from gmm_estimators._verbose import VerboseMonitor
     >>> monitor = VerboseMonitor(verbose=1, verbose_interval=2)
     >>> monitor.start(0)
     Initialization 0

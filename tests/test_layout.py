@@ -264,3 +264,40 @@ def test_no_comparison_of_covariance_kinds_outside_covariance():
         "holds; give the structure (or its form) a method instead:\n"
         + "\n".join(wrong)
     )
+
+
+PUBLIC_PACKAGES = (
+    "gmm_estimators",
+    "gmm_estimators.covariance",
+    "gmm_estimators.datasets",
+    "gmm_estimators.exceptions",
+    "gmm_estimators.model_selection",
+    "gmm_estimators.plotting",
+)
+
+
+def _public_callables():
+    import importlib
+    import inspect
+
+    found = {}
+    for package in PUBLIC_PACKAGES:
+        module = importlib.import_module(package)
+        for name in module.__all__:
+            obj = getattr(module, name)
+            if inspect.isclass(obj) or inspect.isfunction(obj):
+                found[f"{obj.__module__}.{obj.__qualname__}"] = obj
+    return found
+
+
+PUBLIC = _public_callables()
+
+
+@pytest.mark.parametrize("name", sorted(PUBLIC))
+def test_every_public_class_and_function_has_examples(name):
+    # The examples run as doctests (tests/test_docstrings.py).
+    from numpydoc.docscrape import ClassDoc, FunctionDoc
+
+    obj = PUBLIC[name]
+    doc = ClassDoc(obj) if isinstance(obj, type) else FunctionDoc(obj)
+    assert "".join(doc["Examples"]).strip(), f"{name} has no Examples section"

@@ -289,6 +289,7 @@ def prior_form_of(model):
     Examples
     --------
     >>> from gmm_estimators.covariance import get_covariance_model
+    >>> from gmm_estimators.covariance._priors import prior_form_of
     >>> prior_form_of(get_covariance_model("EII")).name
     'spherical'
     """
