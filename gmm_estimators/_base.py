@@ -41,9 +41,9 @@ from ._missing import MissingValuesSource
 from ._noise import resolve_noise
 from ._online import first_state, online_step, state_from_model, step_size
 from ._prior import resolve_prior
+from ._sampling import draw_rows
 from ._verbose import VerboseMonitor
 from ._warn import warn_user
-from .covariance._linalg import _safe_cholesky as safe_cholesky
 
 
 def _has_step_sizes(estimator):
@@ -530,23 +530,10 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         weights = np.asarray(self.weights_, np.float64)
         if getattr(self, "noise_volume_", None) is not None:
             weights = weights / weights.sum()
-        counts = rng.multinomial(n_samples, weights)
         full = self._covariance_model().to_full(
             np.asarray(self.covariances_, np.float64), n_components, n_features
         )
-        # A collapsed (or user-set) covariance may be singular to rounding:
-        # the structures' factorisation regularises it instead of failing.
-        factors = safe_cholesky(full)[0]
-        X = np.vstack(
-            [
-                mean + rng.standard_normal(size=(count, n_features)) @ factor.T
-                for mean, factor, count in zip(
-                    self.means_, factors, counts, strict=True
-                )
-            ]
-        )
-        y = np.repeat(np.arange(n_components), counts)
-        return X, y
+        return draw_rows(weights, self.means_, full, n_samples, rng)
 
     # ------------------------------------------------------ model selection
     def _n_parameters(self):
