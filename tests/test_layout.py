@@ -261,8 +261,7 @@ def test_no_comparison_of_covariance_kinds_outside_covariance():
     ]
     assert not wrong, (
         "code outside gmm_estimators/covariance asks which kind of structure it "
-        "holds; give the structure (or its form) a method instead:\n"
-        + "\n".join(wrong)
+        "holds; give the structure (or its form) a method instead:\n" + "\n".join(wrong)
     )
 
 
