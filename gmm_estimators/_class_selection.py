@@ -66,25 +66,33 @@ def select_mixture(classifier, X, sample_weight, ks, types, n_rows, what):
         Every tried candidate, ranked.
     """
     n_features = X.shape[1]
-    best, tables, errors = None, [], []
-    for k in ks:
-        allowed = [
+    allowed = {
+        k: [
             t
             for t in types
             if k == 1
             or len(ks) == 1
             or n_free_parameters(structure_of(t), k, n_features) < n_rows
         ]
-        if not allowed:
-            continue
-        selector = _selector(classifier, [k], allowed)
+        for k in ks
+    }
+    # The numbers of components that allow every structure are searched
+    # by one selector (its starts and proposals move between them); the
+    # others, each with the structures it allows.
+    whole = [k for k in ks if len(allowed[k]) == len(types)]
+    groups = [(whole, list(types))] if whole else []
+    groups += [([k], allowed[k]) for k in ks if k not in whole and allowed[k]]
+    groups.sort(key=lambda group: min(group[0]))
+    best, tables, errors = None, [], []
+    for group, group_types in groups:
+        selector = _selector(classifier, group, group_types)
         try:
             selector.fit(X, sample_weight=sample_weight)
         except ValueError as error:  # every candidate degenerate or failed
-            errors.append(f"n_components={k}: {error}")
+            errors.append(f"n_components={group}: {error}")
             continue
         tables.append(selector.results_)
-        # ks ascend: on a tie the smaller number of components stays.
+        # Groups ascend: on a tie the smaller number of components stays.
         if best is None or selector.criterion_ < best.criterion_:
             best = selector
     if best is None:

@@ -9,6 +9,7 @@ from sklearn.utils._param_validation import StrOptions
 
 from ._forms import WHITENED, BlockKernel, bound_distances
 from ._priors import INVERSE_WISHART
+from ._spread import EVERY_DIRECTION
 
 _REGISTRY = {}
 
@@ -227,6 +228,10 @@ class CovarianceModel(ABC):
     equal_covariance : bool
         Whether every component has the same covariance; the scale term of the
         covariance prior then counts once too.
+    own_spread : OwnSpread
+        What the rows a component rests on must span for its likelihood to
+        stay bounded (``covariance._spread``): the degenerate-fit test reads
+        it. The default, ``EVERY_DIRECTION``, is the strictest.
 
     See Also
     --------
@@ -258,6 +263,7 @@ class CovarianceModel(ABC):
     prior_family = INVERSE_WISHART
     equal_volume = False
     equal_covariance = False
+    own_spread = EVERY_DIRECTION
 
     # -- sizes ---------------------------------------------------------------
     @abstractmethod

@@ -34,6 +34,7 @@ from ._linalg import (
     moment_features,
 )
 from ._priors import DIAGONAL_INVERSE_GAMMA, SPHERICAL_INVERSE_GAMMA
+from ._spread import EVERY_AXIS, NOTHING, SOME_SPREAD
 
 # --------------------------------------------------------------------------
 # Families sharing their representation
@@ -156,6 +157,7 @@ class TiedCovariance(CovarianceModel):
     scatter = POOLED
     equal_volume = True
     equal_covariance = True
+    own_spread = NOTHING
 
     def param_shape(self, n_components, n_features):
         return (n_features, n_features)
@@ -243,6 +245,7 @@ class DiagonalCovariance(_DiagonalDistances):
     """
 
     prior_family = DIAGONAL_INVERSE_GAMMA
+    own_spread = EVERY_AXIS
 
     def param_shape(self, n_components, n_features):
         return (n_components, n_features)
@@ -297,6 +300,7 @@ class SphericalCovariance(_DiagonalDistances):
     """
 
     prior_family = SPHERICAL_INVERSE_GAMMA
+    own_spread = SOME_SPREAD
 
     def param_shape(self, n_components, n_features):
         return (n_components,)
@@ -347,5 +351,3 @@ def _check_shape(array, shape, model):
             f"precisions_init for covariance_type {model.name!r}{alias} should have "
             f"shape {shape}, but got {array.shape}."
         )
-
-

@@ -23,6 +23,14 @@ from ._solvers import (
     _vev_m_step,
     _vve_m_step,
 )
+from ._spread import (
+    EVERY_AXIS,
+    EVERY_DIRECTION,
+    NOTHING,
+    NOTHING_ROTATED,
+    SOME_SPREAD,
+    SOME_SPREAD_ROTATED,
+)
 
 # -- axis-aligned structures ----------------------------------------------
 
@@ -45,6 +53,7 @@ class EII(DiagonalCovariance):
     """
 
     name = "EII"
+    own_spread = NOTHING
     scatter = POOLED
     prior_family = SPHERICAL_INVERSE_GAMMA
     equal_volume = True
@@ -77,6 +86,7 @@ class EEI(DiagonalCovariance):
     """
 
     name = "EEI"
+    own_spread = NOTHING
     scatter = POOLED
     equal_volume = True
     equal_covariance = True
@@ -108,6 +118,7 @@ class VEI(DiagonalCovariance):
     """
 
     name = "VEI"
+    own_spread = SOME_SPREAD
     scatter = DIAGONAL
     description = "diagonal, varying volume, equal shape"
 
@@ -134,6 +145,7 @@ class EVI(DiagonalCovariance):
     """
 
     name = "EVI"
+    own_spread = EVERY_AXIS
     scatter = DIAGONAL
     equal_volume = True
     description = "diagonal, equal volume, varying shape"
@@ -171,6 +183,7 @@ class VEE(FullCovariance):
     """
 
     name = "VEE"
+    own_spread = SOME_SPREAD
     description = "ellipsoidal, varying volume, equal shape and orientation"
 
     def n_parameters(self, n_components, n_features):
@@ -208,6 +221,7 @@ class EVE(FullCovariance):
     """
 
     name = "EVE"
+    own_spread = EVERY_DIRECTION
     equal_volume = True
     description = "ellipsoidal, equal volume and orientation, varying shape"
 
@@ -272,6 +286,7 @@ class EEV(FullCovariance):
     """
 
     name = "EEV"
+    own_spread = NOTHING_ROTATED
     equal_volume = True
     description = "ellipsoidal, equal volume and shape, varying orientation"
 
@@ -307,6 +322,7 @@ class VEV(FullCovariance):
     """
 
     name = "VEV"
+    own_spread = SOME_SPREAD_ROTATED
     description = "ellipsoidal, equal shape, varying volume and orientation"
 
     def n_parameters(self, n_components, n_features):
@@ -335,6 +351,7 @@ class EVV(FullCovariance):
     """
 
     name = "EVV"
+    own_spread = EVERY_DIRECTION
     equal_volume = True
     description = "ellipsoidal, equal volume, varying shape and orientation"
 
