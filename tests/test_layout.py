@@ -214,18 +214,19 @@ def test_no_import_cycle():
 
 
 def _kind_names():
-    """Names of registered structures, statistics forms and prior forms."""
+    """Names of the structures and of their statistics, prior and spread forms."""
     names = set(available_covariance_types(aliases=True))
     names |= {form.name for form in (WHITENED, MOMENTS, DIAGONAL, POOLED)}
     for name in available_covariance_types():
         model = get_covariance_model(name)
         names.add(model.scatter.name)
         names.add(prior_form_of(model).name)
+        names.add(model.own_spread.name)
     return names
 
 
 #: Attributes that say which kind of structure or statistics an object holds.
-KIND_ATTRIBUTES = {"scatter", "prior_family", "block_form"}
+KIND_ATTRIBUTES = {"scatter", "prior_family", "own_spread", "block_form"}
 
 
 def _kind_comparisons(tree, names):
