@@ -127,7 +127,11 @@ def test_five_points_pick_what_mclust_picks_at_any_scale(scale):
     sound = {
         (int(k), str(t))
         for k, t, bad, ok in zip(
-            results["n_components"], results["covariance_type"], flagged, fitted
+            results["n_components"],
+            results["covariance_type"],
+            flagged,
+            fitted,
+            strict=True,
         )
         if k >= 2 and ok and not bad
     }
