@@ -20,8 +20,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-# ``component_check`` is imported from here by model_selection._selector.
-from ._collapse import component_check, record_collapse  # noqa: F401
+from ._collapse import record_collapse
 from ._criteria import n_free_parameters
 from ._engine import (
     ArraySource,

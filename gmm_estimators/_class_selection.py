@@ -12,14 +12,14 @@ and ranks the candidates' results (also EDDA's, see ``_edda``).
 # Authors: The gmm_estimators developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-from numbers import Integral
 
 import numpy as np
 
 from ._adaptation import structure_of
 from ._criteria import n_free_parameters
-from .covariance import available_covariance_types
 from .model_selection import GaussianMixtureIC
+from .model_selection._candidates import candidate_ks  # noqa: F401  (the one list of K)
+from .model_selection._candidates import candidate_types as selector_candidate_types
 
 __all__ = [
     "axis_aligned",
@@ -137,51 +137,13 @@ def rank(bic, degenerate, n_parameters):
     return rank
 
 
-def candidate_ks(n_components):
-    """Numbers of components: ``K`` means ``1..K``; a sequence lists them."""
-    if isinstance(n_components, Integral) and not isinstance(n_components, bool):
-        return list(range(1, int(n_components) + 1))
-    values = None if isinstance(n_components, str) else list(n_components)
-    if not values or not all(
-        isinstance(k, Integral) and not isinstance(k, bool) and k >= 1 for k in values
-    ):
-        raise ValueError(
-            "n_components must be a positive int K (meaning 1, ..., K) or a "
-            f"non-empty sequence of positive ints; got {n_components!r}."
-        )
-    return sorted({int(k) for k in values})
-
-
 def candidate_types(covariance_types, n_features):
-    """Validated structure names, each structure once."""
-    if covariance_types is None:
-        names = available_covariance_types()
-        limits = {t: structure_of(t).max_n_features for t in names}
-        univariate = [t for t in names if limits[t] == 1]
-        if n_features == 1 and univariate:
-            return univariate
-        return [t for t in names if limits[t] is None or limits[t] >= n_features]
-    names = [covariance_types] if isinstance(covariance_types, str) else None
-    if names is None:
-        names = list(covariance_types)
-    if not names or not all(isinstance(t, str) for t in names):
-        raise ValueError(
-            "covariance_types must be None, a covariance type name or a non-empty "
-            f"sequence of them; got {covariance_types!r}."
-        )
-    seen, unique = set(), []
-    for name in names:
-        model = structure_of(name)  # raises for an unknown name
-        limit = model.max_n_features
-        if limit is not None and n_features > limit:
-            raise ValueError(
-                f"covariance_types includes {name!r}, which is defined for at most "
-                f"{limit} feature(s), but X has {n_features} features; remove it."
-            )
-        if model.name not in seen:
-            seen.add(model.name)
-            unique.append(name)
-    return unique
+    """Validated structure names: one name or the selector's list of them."""
+    if isinstance(covariance_types, str):
+        covariance_types = [covariance_types]
+    for name in covariance_types or ():
+        structure_of(name)  # an unknown name: the registry's own error
+    return selector_candidate_types(covariance_types, n_features)
 
 
 def axis_aligned(name, n_features):

@@ -118,3 +118,43 @@ def results_table(rows, criterion):
     rank[order] = np.arange(1, len(rows) + 1)
     results["rank"] = rank
     return results
+
+
+def search_settings(params, X, sample_weight, thorough):
+    """The resolved settings of every candidate (see the selector's Notes).
+
+    ``params`` are the selector's parameters (``get_params()``); ``X`` and
+    ``sample_weight`` the rows the starts see, whose feature variances scale
+    ``reg_covar`` and the relative stopping rule of the thorough search.
+    """
+    if params["init_params"] is not None:
+        initializers = [(params["init_params"], params["n_init"])]
+    elif thorough:
+        initializers = [("hc", 1), ("kmeans", params["n_init"])]
+    else:
+        initializers = [("kmeans", params["n_init"])]
+    reg_covar = params["reg_covar"]
+    variances = feature_variances(X, sample_weight)
+    if thorough:
+        positive = variances[variances > 0]
+        reg_covar *= float(positive.min()) if positive.size else 1.0
+    return {
+        "search": "thorough" if thorough else "grid",
+        "n_init": params["n_init"],
+        "init_params": initializers[0][0],
+        "initializers": initializers if thorough else None,
+        "max_iter": params["max_iter"]
+        if params["max_iter"] is not None
+        else (1000 if thorough else 100),
+        "tol": params["tol"]
+        if params["tol"] is not None
+        else (1e-5 if thorough else 1e-3),
+        "relative_tol": thorough,
+        # The relative rule reads the log-likelihood in standardised units.
+        "relative_offset": 0.5 * float(np.log(variances[variances > 0]).sum()),
+        "reg_covar": reg_covar,
+        "prior": params["prior"],
+        "criterion": params["criterion"],
+        "rounds": 2,
+        "split_merge": True,
+    }

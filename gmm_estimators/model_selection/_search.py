@@ -11,14 +11,16 @@ yield ``(row, estimator, error, seconds)`` per candidate.
 # SPDX-License-Identifier: BSD-3-Clause
 
 import dataclasses
-import math
+import sys
 import warnings
 from time import perf_counter
 
 import numpy as np
 from sklearn.utils.parallel import delayed
 
-from .._base import component_check, set_fitted_attributes
+from .. import _criteria
+from .._base import set_fitted_attributes
+from .._collapse import component_check
 from .._engine import (
     Params,
     block_mapper,
@@ -75,7 +77,7 @@ def _challenge(model, data, starts, options, mapper, incumbent):
     """EM from each start in turn, each a challenger of the best so far.
 
     Runs are ordered by soundness (no collapsed or spurious component, see
-    ``_base.component_check``), then by their objective. A run whose
+    ``_collapse.component_check``), then by their objective. A run whose
     extrapolated limit falls more than one unit of log-likelihood below the
     best sound run so far (or below ``incumbent``, the mean objective of a
     sound fit made earlier) is abandoned. Returns the best complete run that
@@ -176,11 +178,11 @@ def _fit_candidate(
             model, data, result.params
         )
         n_parameters = best.n_parameters_
-        bic = -2.0 * log_likelihood + n_parameters * math.log(data.weight_sum)
+        bic = _criteria.bic(log_likelihood, n_parameters, data.weight_sum)
         row.update(
             bic=bic,
-            aic=-2.0 * log_likelihood + 2.0 * n_parameters,
-            icl=bic - 2.0 * map_log_resp,
+            aic=_criteria.aic(log_likelihood, n_parameters),
+            icl=_criteria.icl(bic, map_log_resp),
             log_likelihood=log_likelihood,
             n_parameters=n_parameters,
             converged=bool(best.converged_),
@@ -478,3 +480,14 @@ def thorough_search(
                 yield per_k[k][t]
             else:
                 yield _fit_candidate(data, k, t, too_many[k], settings)
+
+
+def with_progress(iterable, total, enabled):
+    """``iterable`` behind a terminal progress bar when asked and possible."""
+    if not enabled or not sys.stderr.isatty():
+        return iterable
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        return iterable
+    return tqdm(iterable, total=total, desc="candidates", unit="fit", leave=False)

@@ -4,7 +4,6 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import copy
-import sys
 from numbers import Integral, Real
 
 import numpy as np
@@ -26,27 +25,16 @@ from .._warn import warn_user
 from ._candidates import (
     candidate_ks,
     candidate_types,
-    feature_variances,
     results_table,
+    search_settings,
 )
-from ._search import grid_search, refitted_on, thorough_search
+from ._search import grid_search, refitted_on, thorough_search, with_progress
 
 _CRITERIA = ("bic", "aic", "icl")
 
 
 # ---------------------------------------------------------------------------
 # The selector
-
-
-def _with_progress(iterable, total, enabled):
-    """``iterable`` behind a terminal progress bar when asked and possible."""
-    if not enabled or not sys.stderr.isatty():
-        return iterable
-    try:
-        from tqdm.auto import tqdm
-    except ImportError:
-        return iterable
-    return tqdm(iterable, total=total, desc="candidates", unit="fit", leave=False)
 
 
 class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
@@ -427,7 +415,9 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
             and not self.noise
             and not isinstance(data, MissingValuesSource)
         )
-        settings = self._settings(init.X, init.sample_weight, thorough)
+        settings = search_settings(
+            self.get_params(), init.X, init.sample_weight, thorough
+        )
         settings.update(
             noise=self.noise,
             noise_volume=self.noise_volume,
@@ -490,7 +480,7 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
                 self._random_state_for_candidates,
             )
         rows, estimators, errors = [], [], []
-        outcomes = _with_progress(outcomes, len(candidates), self.progress)
+        outcomes = with_progress(outcomes, len(candidates), self.progress)
         for row, estimator, error, seconds in outcomes:
             row["fit_time"] = seconds
             rows.append(row)
@@ -525,38 +515,6 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
                 ConvergenceWarning,
             )
         return self
-
-    def _settings(self, X, sample_weight, thorough):
-        """The resolved settings of every candidate (see the class's Notes)."""
-        if self.init_params is not None:
-            initializers = [(self.init_params, self.n_init)]
-        elif thorough:
-            initializers = [("hc", 1), ("kmeans", self.n_init)]
-        else:
-            initializers = [("kmeans", self.n_init)]
-        reg_covar = self.reg_covar
-        variances = feature_variances(X, sample_weight)
-        if thorough:
-            positive = variances[variances > 0]
-            reg_covar *= float(positive.min()) if positive.size else 1.0
-        return {
-            "search": "thorough" if thorough else "grid",
-            "n_init": self.n_init,
-            "init_params": initializers[0][0],
-            "initializers": initializers if thorough else None,
-            "max_iter": self.max_iter
-            if self.max_iter is not None
-            else (1000 if thorough else 100),
-            "tol": self.tol if self.tol is not None else (1e-5 if thorough else 1e-3),
-            "relative_tol": thorough,
-            # The relative rule reads the log-likelihood in standardised units.
-            "relative_offset": 0.5 * float(np.log(variances[variances > 0]).sum()),
-            "reg_covar": reg_covar,
-            "prior": self.prior,
-            "criterion": self.criterion,
-            "rounds": 2,
-            "split_merge": True,
-        }
 
     def _raise_no_sound_candidate(self, errors):
         n_degenerate = int(self.results_["degenerate"].sum())
