@@ -22,6 +22,7 @@ from .. import _criteria
 from .._base import set_fitted_attributes
 from .._collapse import component_check
 from .._engine import (
+    ArraySource,
     Params,
     block_mapper,
     fit_restarts,
@@ -31,6 +32,7 @@ from .._engine import (
     row_max_argmax,
     run_em,
 )
+from .._engine._sources import sample_rows
 from .._gaussian_mixture import GaussianMixture
 from ..covariance import get_covariance_model
 from ..exceptions import DegenerateFitWarning
@@ -491,3 +493,19 @@ def with_progress(iterable, total, enabled):
     except ImportError:
         return iterable
     return tqdm(iterable, total=total, desc="candidates", unit="fit", leave=False)
+
+
+def search_sample(data, n_components, random_state):
+    """The in-memory source the thorough search explores: ``data`` or a sample.
+
+    At most ``_engine._sources.sample_size(n_components)`` rows drawn
+    uniformly (all of them when there are no more), with their weights and
+    the centre of every row.
+    """
+    rows = sample_rows(data.n_rows, n_components, random_state)
+    if rows is None:
+        return data
+    weights = None if data.sample_weight is None else data.sample_weight[rows]
+    return ArraySource.from_arrays(
+        data.X[rows], weights, cache_features=True, center=data.center
+    )

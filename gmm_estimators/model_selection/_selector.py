@@ -28,7 +28,13 @@ from ._candidates import (
     results_table,
     search_settings,
 )
-from ._search import grid_search, refitted_on, thorough_search, with_progress
+from ._search import (
+    grid_search,
+    refitted_on,
+    search_sample,
+    thorough_search,
+    with_progress,
+)
 
 _CRITERIA = ("bic", "aic", "icl")
 
@@ -415,6 +421,11 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
             and not self.noise
             and not isinstance(data, MissingValuesSource)
         )
+        if thorough and init is data:
+            # Many rows in memory: searched on a sample too, as mclust starts
+            # from a subset (``sample_size``, deterministic given
+            # random_state); every candidate is then refitted on all rows.
+            init = search_sample(data, max(ks), self._random_state_for_candidates())
         settings = search_settings(
             self.get_params(), init.X, init.sample_weight, thorough
         )
