@@ -254,13 +254,22 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
     iterations at BIC 2342.8; the relative rule runs to 2314.3, mclust's
     value.
 
+    With more rows than ``max(10_000, 50 K)`` the search explores a uniform
+    sample of that many rows and refits every candidate on all rows from
+    the sample's fit.
+
     The degenerate and spurious tests (module ``gmm_estimators._degenerate``)
-    are scale-free: a component is degenerate when the rows carrying 99 % of
-    its weight span a lower-dimensional set (at most ``d`` distinct rows, a
-    lattice line of integer data) or hold fewer than ``d + 1`` rows' worth of
-    responsibility; spurious when its variance in some direction is below
+    are scale-free and follow the structure: a component is degenerate when
+    the rows carrying 99 % of its weight do not spread as the parameters it
+    estimates alone need (``CovarianceModel.own_spread``: more than one
+    point for its own volume, every feature for its own variances, every
+    direction for its own orientation; the pooled scatter of all components
+    for a shared covariance); spurious when more than ``d`` of its rows lie
+    exactly on a lower-dimensional set its covariance narrows to (a lattice
+    line of integer data), or when its variance in some direction is below
     ``1e-6`` times another component's (the eigenvalue-ratio bound of
-    Hathaway 1985, tclust's ``restr.fact``).
+    Hathaway 1985, tclust's ``restr.fact``). See the user guide's *Model
+    selection that finds the optimum*.
 
     References: Fraley and Raftery (2002), Model-based clustering,
     discriminant analysis and density estimation, JASA 97:611-631; Ueda,
