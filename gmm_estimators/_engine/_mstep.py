@@ -7,8 +7,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._prior import map_m_step_inputs
-
 __all__ = ["DegenerateStepError", "Params", "m_step"]
 
 
@@ -131,10 +129,12 @@ def m_step(
         Covariances of the parameters whose E-step produced ``stats``; the
         structures with a non-convex inner iteration (EVE, VVE) also start
         from them, so the step never decreases the likelihood.
-    prior : ConjugatePrior or None, default=None
-        A resolved conjugate prior (``_prior.resolve_prior``): the step is
-        then the MAP step, the structure's own M-step applied to the
-        prior-augmented scatter with effective counts (see ``_prior``).
+    prior : object or None, default=None
+        A resolved prior (``_prior.ConjugatePrior``): the step is then the
+        MAP step, the structure's own M-step applied to the means,
+        prior-augmented scatter and effective counts that
+        ``prior.map_m_step_inputs(model, center, nk, means, scatter)``
+        returns.
     noise_log_volume : float or None, default=None
         With a noise component, the log of its hypervolume: ``stats`` then
         carry ``noise_count`` (``sum_i w_i r_i0``) and ``gaussian_scatter``
@@ -172,8 +172,8 @@ def m_step(
     scatter = _clip_negative_variances(scatter, n_features)
     counts = nk
     if prior is not None:
-        means, scatter, counts = map_m_step_inputs(
-            prior, model, data.center, nk, means, scatter
+        means, scatter, counts = prior.map_m_step_inputs(
+            model, data.center, nk, means, scatter
         )
     if not (np.all(np.isfinite(means)) and np.all(np.isfinite(scatter))):
         _raise_degenerate(counts, scatter, model, n_features, reg_covar, finite=False)

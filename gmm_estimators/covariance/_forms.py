@@ -221,6 +221,16 @@ class StatisticsForm:
         The same statistics summed about reference means, without
         cancellation; used instead when the moments would lose precision
         (components far from the data's centre compared with their spread).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gmm_estimators.covariance import get_covariance_model
+    >>> form = get_covariance_model("diag").scatter
+    >>> form
+    <statistics form diag>
+    >>> form.from_full(np.array([[[2.0, 1.0], [1.0, 3.0]]]))
+    array([[2., 3.]])
     """
 
     def __init__(

@@ -14,6 +14,7 @@ from sklearn.utils._metadata_requests import (
     _routing_enabled,
 )
 
+from .._criteria import icl as icl_from_bic
 from .._warn import warn_user
 from ..exceptions import DegenerateFitWarning
 
@@ -101,7 +102,7 @@ def icl(estimator, X, sample_weight=None):
     # sum_k c_ik log z_ik is the log posterior of the MAP component.
     map_log_resp = np.max(log_resp, axis=1).astype(np.float64)
     if sample_weight is None:
-        return float(mixture.bic(X)) - 2.0 * float(map_log_resp.sum())
+        return icl_from_bic(float(mixture.bic(X)), float(map_log_resp.sum()))
     sample_weight = np.asarray(sample_weight, dtype=np.float64)
     return float(_bic(mixture, X, sample_weight)) - 2.0 * float(
         sample_weight @ map_log_resp
@@ -272,6 +273,16 @@ def _aic_score(estimator, X, y=None, sample_weight=None):
     See Also
     --------
     bic_score, icl_score
+
+    Examples
+    --------
+    >>> from gmm_estimators import GaussianMixture
+    >>> from gmm_estimators.datasets import load_old_faithful
+    >>> from gmm_estimators.model_selection import aic_score
+    >>> X = load_old_faithful(return_X_y=True)
+    >>> gm = GaussianMixture(n_components=2, random_state=0).fit(X)
+    >>> bool(aic_score(gm, X) == -gm.aic(X))
+    True
     """
     return _score("aic_score", _aic, estimator, X, sample_weight)
 
@@ -305,6 +316,16 @@ def _icl_score(estimator, X, y=None, sample_weight=None):
     See Also
     --------
     icl, bic_score
+
+    Examples
+    --------
+    >>> from gmm_estimators import GaussianMixture
+    >>> from gmm_estimators.datasets import load_old_faithful
+    >>> from gmm_estimators.model_selection import icl, icl_score
+    >>> X = load_old_faithful(return_X_y=True)
+    >>> gm = GaussianMixture(n_components=2, random_state=0).fit(X)
+    >>> bool(icl_score(gm, X) == -icl(gm, X))
+    True
     """
     return _score("icl_score", icl, estimator, X, sample_weight)
 
