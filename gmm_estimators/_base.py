@@ -22,7 +22,6 @@ from sklearn.utils.validation import (
 
 from . import _criteria as criteria
 from ._collapse import record_collapse
-from ._criteria import n_free_parameters
 from ._engine import (
     ArraySource,
     EMOptions,
@@ -33,9 +32,9 @@ from ._engine import (
     normalize_log_prob,
     reduce_blocks,
     row_argmax,
-    row_max,
 )
 from ._engine._data import reg_covar_swamps
+from ._engine._estep import log_likelihood_terms, weighted_totals
 from ._engine._sources import make_source, prediction_source
 from ._fit_starts import new_starts
 from ._initialization import INITIALIZERS
@@ -270,8 +269,7 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
             missing=MissingValuesSource.from_arrays if self._accepts_missing else None,
         )
         self._check_enough_samples(source.X, source.sample_weight)
-        swamped = reg_covar_swamps(self.reg_covar, source)
-        if swamped is not None:
+        if (swamped := reg_covar_swamps(self.reg_covar, source)) is not None:
             warn_user(swamped, UserWarning)
         self.__dict__.pop("_online_state", None)
         model = self._covariance_model()
@@ -298,15 +296,7 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
                 model, source, starts, options, mapper=mapper, monitor=monitor
             )
         if best.breakdown is not None:
-            warn_user(
-                f"{type(self).__name__}: EM stopped early because "
-                f"{best.breakdown}; the fit keeps the last parameters whose "
-                "objective was computed (lower_bounds_ never decreases). The "
-                "likelihood is unbounded: some component rests on too few "
-                "distinct rows. Set reg_covar > 0 (in the data's squared "
-                "units), use fewer components, or pass prior='default'.",
-                DegenerateFitWarning,
-            )
+            warn_user(best.breakdown_message(type(self).__name__), DegenerateFitWarning)
         elif not best.converged and self.max_iter > 0:
             warn_user(
                 "Best performing initialization did not converge. Try different "
@@ -424,8 +414,7 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
                 if self._accepts_missing
                 else None,
             )
-        # The source may round the centre to X's dtype: the parameters are
-        # centred on exactly the same point as the rows.
+        # Centred on the source's centre (rounded to X's dtype), as the rows.
         params = self._params_from_attributes(source.center)
         return reduce_blocks(self._covariance_model(), source, params, reduce)
 
@@ -564,7 +553,7 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
             # mclust's count (nMclustParams(noise = TRUE)): the noise
             # proportion, and the hypervolume when estimated from the data.
             n_noise = 1 + (self._noise_parameters()[0] is None)
-        return n_noise + n_free_parameters(
+        return n_noise + criteria.n_free_parameters(
             self._covariance_model(),
             n_components,
             n_features,
@@ -572,33 +561,9 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         )
 
     def _weighted_log_likelihood(self, X, sample_weight):
-        """``(sum_i w_i log p(x_i), sum_i w_i, sum_i w_i log z_i,MAP)`` of X.
-
-        One pass of the E-step. The weights are divided by their largest
-        before the sums (and the sums multiplied back), so a common factor
-        of them cannot overflow; rows of weight zero count for nothing, even
-        where ``log p`` is ``-inf``.
-        """
-
-        def reduce(weighted_log_prob):
-            top = row_max(weighted_log_prob).astype(np.float64)
-            log_norm = log_normalizer(weighted_log_prob).astype(np.float64)
-            with np.errstate(invalid="ignore"):
-                map_log_resp = np.where(np.isfinite(log_norm), top - log_norm, 0.0)
-            return np.column_stack([log_norm, map_log_resp]).ravel()
-
-        terms = np.asarray(self._blockwise(X, reduce)).reshape(-1, 2)
-        if sample_weight is None:
-            totals = terms.sum(axis=0)
-            return float(totals[0]), float(terms.shape[0]), float(totals[1])
-        weights = _check_sample_weight(
-            sample_weight, terms[:, :1], dtype=np.float64, ensure_non_negative=True
-        )
-        top = float(np.max(weights, initial=0.0)) or 1.0
-        scaled = weights / top
-        positive = scaled > 0
-        totals = (scaled[positive] @ terms[positive]) * top
-        return float(totals[0]), float(np.sum(scaled)) * top, float(totals[1])
+        """``(sum_i w_i log p(x_i), sum_i w_i, sum_i w_i log z_i,MAP)`` of X."""
+        terms = np.asarray(self._blockwise(X, log_likelihood_terms))
+        return weighted_totals(terms.reshape(-1, 2), sample_weight)
 
     def bic(self, X, sample_weight=None):
         """Bayesian information criterion on X (lower is better).
@@ -612,11 +577,8 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         ----------
         X : array-like of shape (n_samples, n_features)
         sample_weight : array-like of shape (n_samples,), default=None
-            Frequency weights, as in :meth:`fit`: ``log L = sum_i w_i log
-            p(x_i)`` and ``n = sum_i w_i``, so a row of integer weight ``w``
-            counts as ``w`` copies of it (the criterion
-            :class:`~gmm_estimators.model_selection.GaussianMixtureIC` gives a
-            weighted fit).
+            Frequency weights, as in :meth:`fit` and ``GaussianMixtureIC``:
+            ``log L = sum_i w_i log p(x_i)`` and ``n = sum_i w_i``.
 
         Returns
         -------
@@ -646,10 +608,9 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
     def icl(self, X, sample_weight=None):
         """Integrated completed likelihood criterion on X (lower is better).
 
-        ``ICL = BIC - 2 sum_i w_i log z_i,MAP`` (Biernacki, Celeux and
-        Govaert, 2000), with ``z_i,MAP`` the posterior probability of the
-        row's most probable component: BIC plus a penalty for overlapping
-        components. mclust reports ``-ICL``.
+        ``ICL = BIC - 2 sum_i w_i log z_i,MAP`` (Biernacki, Celeux and Govaert,
+        2000), ``z_i,MAP`` the posterior probability of the row's most probable
+        component: BIC plus a penalty for overlap. mclust reports ``-ICL``.
 
         Parameters
         ----------
@@ -662,11 +623,8 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         icl : float
             Never below ``bic(X, sample_weight)``.
         """
-        log_likelihood, n, map_log_resp = self._weighted_log_likelihood(
-            X, sample_weight
-        )
-        bic = criteria.bic(log_likelihood, self._n_parameters(), n)
-        return criteria.icl(bic, map_log_resp)
+        log_l, n, map_term = self._weighted_log_likelihood(X, sample_weight)
+        return criteria.icl(criteria.bic(log_l, self._n_parameters(), n), map_term)
 
 
 def gaussian_score_samples(mixture, X):

@@ -287,7 +287,7 @@ def reg_covar_swamps(reg_covar, source):
     if reg_covar <= 0.1 * smallest:
         return None
     feature = int(np.flatnonzero(variances == smallest)[0])
-    return (
+    message = (
         f"reg_covar={reg_covar!r} is large compared with the data's scale: "
         f"feature {feature} has variance {smallest:.3g} (standard deviation "
         f"{np.sqrt(smallest):.3g}), so the regularisation dominates the "
@@ -295,6 +295,7 @@ def reg_covar_swamps(reg_covar, source):
         "is in the data's squared units: lower it (to about 1e-6 times the "
         "variances) or rescale the data (e.g. StandardScaler)."
     )
+    return message
 
 
 def _weighted_column_sums(X, w):

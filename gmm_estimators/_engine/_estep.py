@@ -7,6 +7,7 @@ import math
 from functools import partial
 
 import numpy as np
+from sklearn.utils.validation import _check_sample_weight
 
 from ..covariance._exact import PrecisionGuard, log_density_floor
 from ._threads import block_mapper
@@ -379,3 +380,42 @@ def reduce_blocks(model, source, params, reduce):
     with block_mapper(source, model, n_components) as mapper:
         blocks = source.blocks(model, n_components)
         return np.concatenate(list(mapper(block, blocks)))
+
+
+def log_likelihood_terms(weighted_log_prob):
+    """Per row ``[log p(x), log z_MAP]``, flattened: a ``reduce`` for the criteria.
+
+    ``log z_MAP`` is the log posterior of the row's most probable component
+    (0 where ``log p`` is not finite).
+    """
+    top = row_max(weighted_log_prob).astype(np.float64)
+    log_norm = log_normalizer(weighted_log_prob).astype(np.float64)
+    with np.errstate(invalid="ignore"):
+        map_log_resp = np.where(np.isfinite(log_norm), top - log_norm, 0.0)
+    return np.column_stack([log_norm, map_log_resp]).ravel()
+
+
+def weighted_totals(terms, sample_weight=None):
+    """``(sum_i w_i log p_i, sum_i w_i, sum_i w_i log z_i,MAP)`` of the terms.
+
+    The weights are divided by their largest before the sums (and the sums
+    multiplied back), so a common factor of them cannot overflow; rows of
+    weight zero count for nothing, even where ``log p`` is ``-inf``.
+
+    Parameters
+    ----------
+    terms : ndarray of shape (n, 2)
+        :func:`log_likelihood_terms` of every row.
+    sample_weight : array-like of shape (n,) or None
+    """
+    if sample_weight is None:
+        totals = terms.sum(axis=0)
+        return float(totals[0]), float(terms.shape[0]), float(totals[1])
+    weights = _check_sample_weight(
+        sample_weight, terms[:, :1], dtype=np.float64, ensure_non_negative=True
+    )
+    top = float(np.max(weights, initial=0.0)) or 1.0
+    scaled = weights / top
+    positive = scaled > 0
+    totals = (scaled[positive] @ terms[positive]) * top
+    return float(totals[0]), float(np.sum(scaled)) * top, float(totals[1])

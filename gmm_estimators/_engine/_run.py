@@ -151,6 +151,16 @@ class EMResult:
     abandoned: bool = False
     breakdown: str | None = None
 
+    def breakdown_message(self, name):
+        """The warning for a run that stopped at its last sound parameters."""
+        return (
+            f"{name}: EM stopped early because {self.breakdown}; the fit keeps "
+            "the last parameters whose objective was computed (lower_bounds_ "
+            "never decreases). The likelihood is unbounded: some component "
+            "rests on too few distinct rows. Set reg_covar > 0 (in the data's "
+            "squared units), use fewer components, or pass prior='default'."
+        )
+
 
 # A decrease of the objective beyond this (relative) is not rounding: EM
 # cannot decrease it, so the parameters have left floating point's reach.
