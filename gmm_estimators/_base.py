@@ -901,6 +901,7 @@ def component_check(model, data, params, jittered, prior=None):
         data.weight_sum,
         params.means,
         full,
+        own_spread=model.own_spread,
         bounded=prior is not None,
     )
     reasons = dict(check.reasons)

@@ -98,13 +98,17 @@ class GaussianMixtureClassifier(ClassifierMixin, BaseEstimator):
         class, among ``'weights'``, ``'means'`` and ``'covariances'``.
     n_init : int, default=1
         EM starts of each candidate mixture (MclustDA and UBM).
-    init_params : str, default='kmeans'
+    init_params : str or None, default=None
         Initialiser of each candidate mixture, as in
-        :class:`~gmm_estimators.GaussianMixture`; ``'hc'`` is mclust's.
-    max_iter : int, default=100
-        EM iterations per start.
-    tol : float, default=1e-3
-        EM convergence threshold on the mean log-likelihood gain.
+        :class:`~gmm_estimators.GaussianMixture`; ``'hc'`` is mclust's. None
+        means the selector's default (mclust's hierarchical start and
+        k-means starts, see
+        :class:`~gmm_estimators.model_selection.GaussianMixtureIC`).
+    max_iter : int or None, default=None
+        EM iterations per start; None means the selector's default (1000).
+    tol : float or None, default=None
+        EM stopping threshold, as ``GaussianMixtureIC``'s ``tol``; None means
+        mclust's relative change of the log-likelihood below ``1e-5``.
     reg_covar : float, default=1e-6
         Added to the diagonal of every covariance, in the data's units. Set
         it to 0 for the unregularised estimates (EDDA then equals
@@ -225,8 +229,8 @@ class GaussianMixtureClassifier(ClassifierMixin, BaseEstimator):
     >>> da = GaussianMixtureClassifier(
     ...     n_components=2, covariance_types=["VVV", "EEE"], random_state=0
     ... ).fit(X, y)
-    >>> [m.n_components for m in da.mixtures_]
-    [1, 1, 1]
+    >>> [m.n_components for m in da.mixtures_]  # as mclust's MclustDA
+    [2, 1, 1]
     >>> da.predict_proba(X[:2]).round(3)
     array([[1., 0., 0.],
            [1., 0., 0.]])
@@ -240,9 +244,9 @@ class GaussianMixtureClassifier(ClassifierMixin, BaseEstimator):
         "relevance_factor": [Interval(Real, 0, None, closed="left")],
         "adapt": [str, list, tuple],
         "n_init": [Interval(Integral, 1, None, closed="left")],
-        "init_params": GaussianMixture._parameter_constraints["init_params"],
-        "max_iter": [Interval(Integral, 0, None, closed="left")],
-        "tol": [Interval(Real, 0.0, None, closed="left")],
+        "init_params": [None, *GaussianMixture._parameter_constraints["init_params"]],
+        "max_iter": [None, Interval(Integral, 0, None, closed="left")],
+        "tol": [None, Interval(Real, 0.0, None, closed="left")],
         "reg_covar": [Interval(Real, 0.0, None, closed="left")],
         "random_state": ["random_state"],
         "n_jobs": [Integral, None],
@@ -258,9 +262,9 @@ class GaussianMixtureClassifier(ClassifierMixin, BaseEstimator):
         relevance_factor=16.0,
         adapt=("means",),
         n_init=1,
-        init_params="kmeans",
-        max_iter=100,
-        tol=1e-3,
+        init_params=None,
+        max_iter=None,
+        tol=None,
         reg_covar=1e-6,
         random_state=None,
         n_jobs=None,
@@ -408,25 +412,33 @@ class GaussianMixtureClassifier(ClassifierMixin, BaseEstimator):
             Every tried candidate, ranked.
         """
         n_features = X.shape[1]
-        best, tables, errors = None, [], []
-        for k in ks:
-            allowed = [
+        allowed = {
+            k: [
                 t
                 for t in types
                 if k == 1
                 or len(ks) == 1
                 or n_free_parameters(structure_of(t), k, n_features) < n_rows
             ]
-            if not allowed:
-                continue
-            selector = self._selector([k], allowed)
+            for k in ks
+        }
+        # The numbers of components that allow every structure are searched
+        # by one selector (its starts and proposals move between them); the
+        # others, each with the structures it allows.
+        whole = [k for k in ks if len(allowed[k]) == len(types)]
+        groups = [(whole, list(types))] if whole else []
+        groups += [([k], allowed[k]) for k in ks if k not in whole and allowed[k]]
+        groups.sort(key=lambda group: min(group[0]))
+        best, tables, errors = None, [], []
+        for group, group_types in groups:
+            selector = self._selector(group, group_types)
             try:
                 selector.fit(X, sample_weight=sample_weight)
             except ValueError as error:  # every candidate degenerate or failed
-                errors.append(f"n_components={k}: {error}")
+                errors.append(f"n_components={group}: {error}")
                 continue
             tables.append(selector.results_)
-            # ks ascend: on a tie the smaller number of components stays.
+            # Groups ascend: on a tie the smaller number of components stays.
             if best is None or selector.criterion_ < best.criterion_:
                 best = selector
         if best is None:
@@ -454,10 +466,10 @@ class GaussianMixtureClassifier(ClassifierMixin, BaseEstimator):
 
     def _fit_mclustda(self, X, y_index, sample_weight, ks, types, n_rows):
         n_features = X.shape[1]
-        mixtures, tables = [], []
-        n_parameters = self.classes_.size - 1
+        # Every class is checked before any is fitted: an impossible request
+        # fails at once, naming the class that makes it impossible.
+        plans = []
         for c, label in enumerate(self.classes_):
-            rows = y_index == c
             feasible = [k for k in ks if k <= n_rows[c]]
             if not feasible:
                 raise ValueError(
@@ -486,6 +498,13 @@ class GaussianMixtureClassifier(ClassifierMixin, BaseEstimator):
                         f"'VVI') can be estimated for it; covariance_types="
                         f"{self.covariance_types!r} has none. Add one of them."
                     )
+            plans.append((feasible, class_types))
+        mixtures, tables = [], []
+        n_parameters = self.classes_.size - 1
+        for c, (label, (feasible, class_types)) in enumerate(
+            zip(self.classes_, plans, strict=True)
+        ):
+            rows = y_index == c
             weights = None if sample_weight is None else sample_weight[rows]
             mixture, table = self._select(
                 X[rows],

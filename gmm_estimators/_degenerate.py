@@ -22,24 +22,31 @@ compared with their own spread are not flagged.
 
 Notes
 -----
-With ``a_i = w_i r_ik`` (sample weight times responsibility) and
+What a component's rows must span depends on the structure: only the
+parameters a component estimates from its own rows can shrink to zero
+(``covariance._spread``; for example an equal-volume structure such as EII
+or EEE keeps every component's determinant at the shared value, so a
+component on one point is sound there, while VII needs more than one
+distinct point, VVI spread along every feature, VVV spread in every
+direction). With ``a_i = w_i r_ik`` (sample weight times responsibility) and
 ``N_k = sum_i a_i`` the component's weight, the rows are taken in
-coordinates ``z`` in which the data have unit variance per feature, with
-the constant or collinear directions of the whole data dropped (the
-eigenvectors of the data's correlation matrix with eigenvalue above
-``1e-10`` times the largest). The component is degenerate when
+coordinates ``z`` in which the data have unit variance per feature (constant
+features dropped; the data's own span is that of the eigenvectors of its
+correlation matrix with eigenvalue above ``1e-10`` times the largest, of
+dimension ``r <= d``). The component is degenerate when
 
 * ``N_k < 1e-8 sum_i w_i`` (it holds no rows), or
-* ``N_k < r + 1``, with ``r <= d`` the dimension of the data's own span
-  (fewer rows' worth of responsibility than an ``r``-dimensional covariance
-  needs: the soft form of "at most ``d`` distinct rows"; sample weights
-  count as frequencies), or
+* ``N_k`` is below what its covariance needs (``r + 1`` rows' worth of
+  responsibility for a free orientation: the soft form of "at most ``d``
+  distinct rows"; sample weights count as frequencies), or
 * the rows with the largest ``a_i`` that together carry 99 % of ``N_k``
-  span an affine set of lower dimension than the data: there are at most
-  ``r`` of them, or the smallest singular value of their weighted, centred
-  coordinates is below ``1e-6`` times the largest (found blockwise: a
-  histogram of the weights on a grid of ``log10`` steps of ``0.02`` gives
-  the 99 % set, a second pass its scatter about the fitted mean).
+  are too few or do not spread as the structure needs: the structure's
+  relative spread of their weighted scatter about the fitted mean (the
+  square root of the smallest to largest eigenvalue ratio in the data's
+  span, or of the per-feature variances, or the standard deviation in the
+  data's units) is below ``1e-6`` (found blockwise: a histogram of the
+  weights on a grid of ``log10`` steps of ``0.02`` gives the 99 % set, a
+  second pass its scatter).
 
 The test reads where the component's weight *is*, not its covariance, so it
 is independent of ``reg_covar`` and of the data's scale: rows on a lattice
@@ -69,6 +76,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import linalg
 
+from .covariance._spread import EVERY_DIRECTION
+
 __all__ = ["SPURIOUS_RATIO", "ComponentCheck", "check_blocks", "check_components"]
 
 # Thresholds of the degeneracy test (see the module's Notes).
@@ -81,6 +90,7 @@ DATA_RANK_FLOOR = 1e-10
 #: fraction of another component's variance in the same direction (a
 #: standard deviation more than 1000 times smaller).
 SPURIOUS_RATIO = 1e-6
+
 
 
 @dataclass(frozen=True)
@@ -102,21 +112,25 @@ class ComponentCheck:
     reasons: dict
 
 
-def _basis(total_scatter, weight_sum):
-    """Columns mapping centred rows to the coordinates ``z`` (see Notes)."""
+def _coordinates(total_scatter, weight_sum):
+    """Standardised coordinates of the rows and the data's own span in them.
+
+    Returns ``(varying, scale, rotation)``: the features that vary, their
+    standard deviations, and the orthonormal eigenvectors of the data's
+    correlation matrix whose eigenvalue is above ``DATA_RANK_FLOOR`` times the
+    largest (collinear or constant directions of the whole data dropped).
+    """
     var = np.diag(total_scatter) / weight_sum
-    d = var.shape[0]
     varying = var > 0
     if not varying.any():
-        return np.zeros((d, 0))
+        return varying, np.ones(0), np.zeros((0, 0))
     scale = np.sqrt(var[varying])
     sub = total_scatter[np.ix_(varying, varying)] / weight_sum
     corr = sub / np.outer(scale, scale)
     eigenvalues, vectors = linalg.eigh(corr)
     keep = eigenvalues > DATA_RANK_FLOOR * eigenvalues[-1]
-    basis = np.zeros((d, int(keep.sum())))
-    basis[varying] = vectors[:, keep] / scale[:, None]
-    return basis
+    # Scaled so that the data's own correlation is the identity in the span.
+    return varying, scale, vectors[:, keep] / np.sqrt(eigenvalues[keep])
 
 
 # Histogram of log10 weights (see _resting_floor): bins of 0.02 from 1e-320.
@@ -140,7 +154,15 @@ def _resting_floor(histogram, n_k):
     return floors
 
 
-def check_components(X, sample_weight, resp, covariances_full, *, bounded=False):
+def check_components(
+    X,
+    sample_weight,
+    resp,
+    covariances_full,
+    *,
+    own_spread=EVERY_DIRECTION,
+    bounded=False,
+):
     """Degenerate and spurious components of a fit, from arrays.
 
     Parameters
@@ -152,6 +174,8 @@ def check_components(X, sample_weight, resp, covariances_full, *, bounded=False)
         The fit's responsibilities of the rows (they sum to one per row).
     covariances_full : ndarray of shape (n_components, n_features, n_features)
         The fitted covariances as full matrices.
+    own_spread : OwnSpread, default=EVERY_DIRECTION
+        What a component's rows must span (the structure's ``own_spread``).
     bounded : bool, default=False
         Whether the fit's objective is bounded (a MAP fit under a conjugate
         prior, whose scale keeps every covariance away from zero). Then only
@@ -176,12 +200,110 @@ def check_components(X, sample_weight, resp, covariances_full, *, bounded=False)
         weight_sum,
         means,
         covariances_full,
+        own_spread=own_spread,
         bounded=bounded,
     )
 
 
+def _pooled_within_scatter(blocks, varying, scale, shift, components):
+    """``sum_k sum_i a_ik (z_i - mu_k)(z_i - mu_k)^T`` over ``components``."""
+    p = shift.shape[1]
+    within = np.zeros((p, p))
+    for Xc, w, resp in blocks():
+        a = np.asarray(resp, np.float64)
+        if w is not None:
+            a = a * w[:, None]
+        Z = Xc[:, varying] / scale
+        for k in components:
+            D = Z - shift[k]
+            within += (D * a[:, k, None]).T @ D
+    return within
+
+
+def _resting_sets(
+    blocks,
+    histogram,
+    n_k,
+    varying,
+    scale,
+    shift,
+    rotation,
+    pending,
+    own_spread,
+    reasons,
+):
+    """Test the rows each pending component rests on (one pass).
+
+    Adds the components whose rows do not spread as ``own_spread`` needs to
+    ``reasons``; returns ``{k: a direction (standardised coordinates) its
+    rows do not span, or None}`` for every pending component: None too when
+    it rests on at most ``r`` rows, which lie on a lower-dimensional set
+    whatever the data; and ``{k: whether its rows lie on a
+    lower-dimensional set}``, however many.
+    """
+    n_components = n_k.shape[0]
+    r = rotation.shape[1]
+    floors = _resting_floor(histogram, n_k)
+    p = shift.shape[1]
+    counts = np.zeros(n_components, dtype=np.int64)
+    mass = np.zeros(n_components)
+    first = np.zeros((n_components, p))
+    second = np.zeros((n_components, p, p))
+    for Xc, w, resp in blocks():
+        a = np.asarray(resp, np.float64)
+        if w is not None:
+            a = a * w[:, None]
+        Z = Xc[:, varying] / scale
+        for k in pending:
+            rows = a[:, k] >= floors[k]
+            if not rows.any():
+                continue
+            D = Z[rows] - shift[k]
+            ak = a[rows, k]
+            counts[k] += D.shape[0]
+            mass[k] += ak.sum()
+            first[k] += ak @ D
+            second[k] += (D * ak[:, None]).T @ D
+    flat, low = {}, {}
+    for k in pending:
+        spread, rank_spread = 0.0, 0.0
+        if counts[k] > 0:
+            delta = first[k] / mass[k]
+            scatter = second[k] / mass[k] - np.outer(delta, delta)
+            # Rows on one point leave only rounding in their scatter,
+            # relative to their distance from the data's centre.
+            size = np.sqrt(max(np.trace(scatter), 0.0))
+            if size >= RANK_RATIO * (1.0 + np.linalg.norm(shift[k] + delta)):
+                if counts[k] >= own_spread.min_rows(r):
+                    spread = own_spread.relative_spread(scatter, rotation)
+                if counts[k] > r:
+                    rank_spread = EVERY_DIRECTION.relative_spread(scatter, rotation)
+        low[k] = rank_spread < RANK_RATIO
+        flat[k] = None
+        if low[k] and counts[k] > r:
+            # The direction (standardised coordinates) the rows do not span.
+            flat[k] = np.ones(p) / np.sqrt(p)
+            if counts[k] > 1:
+                flat[k] = linalg.eigh(scatter)[1][:, 0]
+        if own_spread.min_rows(r) and spread < RANK_RATIO:
+            reasons[k] = (
+                f"{100 * RESTING_WEIGHT:g} % of its weight rests on "
+                f"{counts[k]} row(s) that lie on a lower-dimensional set "
+                f"(a point, line or plane; relative spread {spread:.2g}) "
+                f"where its covariance needs {own_spread.needs}"
+            )
+    return flat, low
+
+
 def check_blocks(
-    blocks, total_scatter, weight_sum, means, covariances_full, *, bounded=False
+    blocks,
+    total_scatter,
+    weight_sum,
+    means,
+    covariances_full,
+    *,
+    own_spread=EVERY_DIRECTION,
+    bounded=False,
 ):
     """Degenerate and spurious components from blocks of rows (two passes).
 
@@ -198,6 +320,7 @@ def check_blocks(
     means : ndarray of shape (n_components, n_features)
         The fitted means, centred as the rows.
     covariances_full : ndarray of shape (n_components, n_features, n_features)
+    own_spread : OwnSpread, default=EVERY_DIRECTION
     bounded : bool, default=False
         See :func:`check_components`.
 
@@ -205,10 +328,12 @@ def check_blocks(
     -------
     check : ComponentCheck
     """
-    basis = _basis(np.asarray(total_scatter, np.float64), weight_sum)
-    r = basis.shape[1]
+    varying, scale, rotation = _coordinates(
+        np.asarray(total_scatter, np.float64), weight_sum
+    )
+    r = rotation.shape[1]
     n_components = means.shape[0]
-    shift = np.asarray(means, np.float64) @ basis
+    shift = np.asarray(means, np.float64)[:, varying] / scale
     n_k = np.zeros(n_components)
     histogram = np.zeros((n_components, _LOG_BINS.shape[0]))
     for _, w, resp in blocks():
@@ -225,55 +350,69 @@ def check_blocks(
             flat.ravel(), weights=a.ravel(), minlength=histogram.size
         ).reshape(histogram.shape)
     reasons = {}
+    needed = own_spread.min_weight(r)
     for k in range(n_components):
         if n_k[k] < EMPTY_WEIGHT * weight_sum:
             reasons[k] = f"it holds a weight of {n_k[k]:.2g} rows"
-        elif not bounded and r and n_k[k] < r + 1:
+        elif not bounded and r and n_k[k] < needed:
             reasons[k] = (
                 f"it holds {n_k[k]:.3g} rows' worth of responsibility, fewer "
-                f"than the {r + 1} that a covariance in {r} dimensions needs"
+                f"than the {needed:g} its covariance needs ({own_spread.needs})"
             )
     pending = [k for k in range(n_components) if k not in reasons]
+    flat = {}
     if not bounded and r and pending:
-        floors = _resting_floor(histogram, n_k)
-        counts = np.zeros(n_components, dtype=np.int64)
-        mass = np.zeros(n_components)
-        first = np.zeros((n_components, r))
-        second = np.zeros((n_components, r, r))
-        for Xc, w, resp in blocks():
-            a = np.asarray(resp, np.float64)
-            if w is not None:
-                a = a * w[:, None]
-            Z = Xc @ basis
+        flat, low = _resting_sets(
+            blocks,
+            histogram,
+            n_k,
+            varying,
+            scale,
+            shift,
+            rotation,
+            pending,
+            own_spread,
+            reasons,
+        )
+        pending = [k for k in pending if k not in reasons]
+        if pending and own_spread.rotated and all(low[k] for k in pending):
             for k in pending:
-                rows = a[:, k] >= floors[k]
-                if not rows.any():
-                    continue
-                D = Z[rows] - shift[k]
-                ak = a[rows, k]
-                counts[k] += D.shape[0]
-                mass[k] += ak.sum()
-                first[k] += ak @ D
-                second[k] += (D * ak[:, None]).T @ D
-        for k in pending:
-            if counts[k] <= r:
-                ratio = 0.0
-            else:
-                delta = first[k] / mass[k]
-                scatter = second[k] / mass[k] - np.outer(delta, delta)
-                eigenvalues = linalg.eigvalsh(scatter)
-                top = eigenvalues[-1]
-                ratio = np.sqrt(max(eigenvalues[0], 0.0) / top) if top > 0 else 0.0
-            if ratio < RANK_RATIO:
                 reasons[k] = (
-                    f"{100 * RESTING_WEIGHT:g} % of its weight rests on "
-                    f"{counts[k]} row(s) that lie on a lower-dimensional set (a "
-                    f"point, line or plane; relative spread {ratio:.2g})"
+                    "every component rests on a lower-dimensional set, each "
+                    "in its own orientation, so the shape they share flattens"
                 )
+        elif pending and own_spread.pooled:
+            within = _pooled_within_scatter(blocks, varying, scale, shift, pending)
+            # The smallest share of the data's variance, over the directions
+            # it spans, that lies within the components.
+            share = linalg.eigvalsh(rotation.T @ (within / weight_sum) @ rotation)
+            spread = float(np.sqrt(max(share[0], 0.0)))
+            if spread < RANK_RATIO:
+                for k in pending:
+                    reasons[k] = (
+                        "the components together rest on lower-dimensional sets "
+                        f"(relative spread {spread:.2g} of their pooled scatter), "
+                        "leaving nothing to estimate the shared covariance from"
+                    )
     degenerate = np.array(sorted(reasons), dtype=np.intp)
     spurious = []
     full = np.asarray(covariances_full, dtype=np.float64)
     sound = [k for k in range(full.shape[0]) if k not in reasons]
+    # More than r rows exactly on a lower-dimensional set (a lattice line of
+    # discretised data, duplicated rows): a component that can narrow its
+    # own covariance to the set (own volume, shape or orientation) gains
+    # from the rounding of the data, not from its shape. (A covariance
+    # shared in one frame cannot; the pooled test above covers it.)
+    lattice = [k for k in sound if flat.get(k) is not None]
+    if not bounded and not own_spread.pooled:
+        for k in lattice:
+            spurious.append(k)
+            reasons[k] = (
+                "its rows lie on a lower-dimensional set (a lattice line of "
+                "discretised data or duplicated rows) to which its covariance "
+                "narrows (a spurious component)"
+            )
+        sound = [k for k in sound if k not in spurious]
     for k in sound:
         ratios = []
         for j in sound:

@@ -36,7 +36,18 @@ def _cheap(**params):
     )
 
 
-@parametrize_with_checks([_cheap()])
+# scikit-learn's array-API check fits 30 rows of 10 features: the uniform
+# noise then explains every row (the fitted Gaussian component is empty), a
+# degenerate fit the detector refuses with a clear error.
+_EMPTY_GAUSSIAN = {
+    "check_array_api_input": "30 rows in 10 dimensions are all noise: no "
+    "Gaussian component can be fitted"
+}
+
+
+@parametrize_with_checks(
+    [_cheap()], expected_failed_checks=lambda estimator: _EMPTY_GAUSSIAN
+)
 def test_sklearn_compatible(estimator, check):
     check(estimator)
 

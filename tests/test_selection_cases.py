@@ -99,20 +99,46 @@ def test_tight_clusters_far_apart_are_not_collapsed():
     assert not selector.results_["degenerate"][selector.best_index_]
 
 
+# mclust 6.0 on these five points (Rscript: X <- the 5 x 2 matrix below;
+# Mclust(X, G = 1:5)$BIC): the cells it can fit with 2 or more components,
+# and its pick EEI, 4 at BIC 7.878113 (mclust's sign). Every other cell of
+# 2 or more components is NA there: a component collapses.
+MCLUST_FIVE_POINTS_CELLS = {
+    (2, "EII"), (3, "EII"), (4, "EII"), (2, "EEI"), (3, "EEI"), (4, "EEI"),
+    (2, "EEE"), (3, "EEE"), (2, "EEV"),
+}  # fmt: skip
+
+
 @pytest.mark.parametrize("scale", [1.0, 1e3])
-def test_five_points_give_one_component(scale):
+def test_five_points_pick_what_mclust_picks_at_any_scale(scale):
     # One component per point has covariance reg_covar * I; it escaped the old
-    # test whenever the data's variance was at most 1.
+    # test whenever the data's variance was at most 1 (the search then picked
+    # 5 components). Components of an equal-volume-and-shape structure (EII,
+    # EEI) share their covariance, so one on a single point is sound there.
     X = np.random.RandomState(0).rand(5, 2) * scale
     selector = _search(X)
-    assert selector.n_components_ == 1
     assert _is_sound(selector)
-    several = (selector.results_["n_components"] >= 2) & np.isfinite(
-        selector.results_["bic"]
-    )
-    assert several.sum() >= 14
-    # Every fit of 2 or more components on 5 points is degenerate.
-    assert selector.results_["degenerate"][several].all()
+    assert (selector.n_components_, selector.covariance_type_) == (4, "EEI")
+    shift = 2 * X.size * np.log(scale)
+    assert_allclose(selector.criterion_ - shift, -7.878113, atol=1e-5)
+    results = selector.results_
+    flagged = results["degenerate"] | results["spurious"]
+    fitted = np.isfinite(results["bic"])
+    sound = {
+        (int(k), str(t))
+        for k, t, bad, ok in zip(
+            results["n_components"],
+            results["covariance_type"],
+            flagged,
+            fitted,
+            strict=True,
+        )
+        if k >= 2 and ok and not bad
+    }
+    assert MCLUST_FIVE_POINTS_CELLS <= sound
+    # Every fit of 5 components, one per point, is degenerate.
+    five = (results["n_components"] == 5) & fitted
+    assert five.any() and flagged[five].all()
 
 
 def test_pick_and_decisions_do_not_depend_on_the_units():

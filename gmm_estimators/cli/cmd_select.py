@@ -59,8 +59,15 @@ def _results_table(results, criterion, limit):
     for i in order[:limit]:
         failed = not math.isfinite(float(results[criterion][i]))
         degenerate = bool(results["degenerate"][i])
+        spurious = bool(results["spurious"][i])
         n_parameters = results["n_parameters"][i]
-        note = "degenerate" if degenerate else ("could not be fitted" if failed else "")
+        note = (
+            "degenerate"
+            if degenerate
+            else "spurious"
+            if spurious
+            else ("could not be fitted" if failed else "")
+        )
         rows.append(
             [
                 fmt(results["rank"][i]),
@@ -134,6 +141,7 @@ def cmd_select(args):
         n_components=ks,
         covariance_types=covariance_types,
         criterion=args.criterion,
+        search=args.search,
         n_jobs=args.n_jobs,
         progress=not args.quiet,
         **estimator_params(args),

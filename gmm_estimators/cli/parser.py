@@ -238,6 +238,15 @@ def _add_select(parser):
         default="bic",
         help="criterion to minimise (default: %(default)s)",
     )
+    parser.add_argument(
+        "--search",
+        choices=("thorough", "grid"),
+        default="thorough",
+        help="thorough: mclust's hierarchical and k-means starts shared by "
+        "every structure, the best partition of each K tried by all, split and "
+        "merge moves between neighbouring K; grid: each candidate is one "
+        "GaussianMixture fit from its own starts (default: %(default)s)",
+    )
     _add_fit_options(parser, GaussianMixtureIC().get_params())
     parser.add_argument(
         "--n-jobs",

@@ -8,6 +8,7 @@ from abc import ABC, abstractmethod
 from sklearn.utils._param_validation import StrOptions
 
 from ._forms import WHITENED, BlockKernel, bound_distances
+from ._spread import EVERY_DIRECTION
 
 _REGISTRY = {}
 
@@ -161,6 +162,10 @@ class CovarianceModel(ABC):
     equal_covariance : bool
         Whether every component has the same covariance; the scale term of the
         covariance prior then counts once too.
+    own_spread : OwnSpread
+        What the rows a component rests on must span for its likelihood to
+        stay bounded (``covariance._spread``): the degenerate-fit test reads
+        it. The default, ``EVERY_DIRECTION``, is the strictest.
     """
 
     name = None
@@ -171,6 +176,7 @@ class CovarianceModel(ABC):
     prior_family = "matrix"
     equal_volume = False
     equal_covariance = False
+    own_spread = EVERY_DIRECTION
 
     # -- sizes ---------------------------------------------------------------
     @abstractmethod

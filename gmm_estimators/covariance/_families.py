@@ -33,6 +33,7 @@ from ._linalg import (
     inverse_triangular,
     moment_features,
 )
+from ._spread import EVERY_AXIS, NOTHING, SOME_SPREAD
 
 # --------------------------------------------------------------------------
 # Families sharing their representation
@@ -133,6 +134,7 @@ class TiedCovariance(CovarianceModel):
     scatter = POOLED
     equal_volume = True
     equal_covariance = True
+    own_spread = NOTHING
 
     def param_shape(self, n_components, n_features):
         return (n_features, n_features)
@@ -208,6 +210,7 @@ class DiagonalCovariance(_DiagonalDistances):
     """Axis-aligned structures stored as one variance vector per component."""
 
     prior_family = "diagonal"
+    own_spread = EVERY_AXIS
 
     def param_shape(self, n_components, n_features):
         return (n_components, n_features)
@@ -248,6 +251,7 @@ class SphericalCovariance(_DiagonalDistances):
     """Spherical structures stored as one variance per component."""
 
     prior_family = "spherical"
+    own_spread = SOME_SPREAD
 
     def param_shape(self, n_components, n_features):
         return (n_components,)

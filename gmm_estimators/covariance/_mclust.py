@@ -22,6 +22,14 @@ from ._solvers import (
     _vev_m_step,
     _vve_m_step,
 )
+from ._spread import (
+    EVERY_AXIS,
+    EVERY_DIRECTION,
+    NOTHING,
+    NOTHING_ROTATED,
+    SOME_SPREAD,
+    SOME_SPREAD_ROTATED,
+)
 
 # -- axis-aligned structures ----------------------------------------------
 
@@ -44,6 +52,7 @@ class EII(DiagonalCovariance):
     """
 
     name = "EII"
+    own_spread = NOTHING
     scatter = POOLED
     prior_family = "spherical"
     equal_volume = True
@@ -76,6 +85,7 @@ class EEI(DiagonalCovariance):
     """
 
     name = "EEI"
+    own_spread = NOTHING
     scatter = POOLED
     equal_volume = True
     equal_covariance = True
@@ -107,6 +117,7 @@ class VEI(DiagonalCovariance):
     """
 
     name = "VEI"
+    own_spread = SOME_SPREAD
     scatter = DIAGONAL
     description = "diagonal, varying volume, equal shape"
 
@@ -133,6 +144,7 @@ class EVI(DiagonalCovariance):
     """
 
     name = "EVI"
+    own_spread = EVERY_AXIS
     scatter = DIAGONAL
     equal_volume = True
     description = "diagonal, equal volume, varying shape"
@@ -170,6 +182,7 @@ class VEE(FullCovariance):
     """
 
     name = "VEE"
+    own_spread = SOME_SPREAD
     description = "ellipsoidal, varying volume, equal shape and orientation"
 
     def n_parameters(self, n_components, n_features):
@@ -207,6 +220,7 @@ class EVE(FullCovariance):
     """
 
     name = "EVE"
+    own_spread = EVERY_DIRECTION
     equal_volume = True
     description = "ellipsoidal, equal volume and orientation, varying shape"
 
@@ -271,6 +285,7 @@ class EEV(FullCovariance):
     """
 
     name = "EEV"
+    own_spread = NOTHING_ROTATED
     equal_volume = True
     description = "ellipsoidal, equal volume and shape, varying orientation"
 
@@ -306,6 +321,7 @@ class VEV(FullCovariance):
     """
 
     name = "VEV"
+    own_spread = SOME_SPREAD_ROTATED
     description = "ellipsoidal, equal shape, varying volume and orientation"
 
     def n_parameters(self, n_components, n_features):
@@ -334,6 +350,7 @@ class EVV(FullCovariance):
     """
 
     name = "EVV"
+    own_spread = EVERY_DIRECTION
     equal_volume = True
     description = "ellipsoidal, equal volume, varying shape and orientation"
 

@@ -9,6 +9,7 @@ from ._basic import VII
 from ._contract import register
 from ._families import SphericalCovariance
 from ._forms import DIAGONAL
+from ._spread import NOTHING
 
 # -- one feature ---------------------------------------------------------------
 
@@ -48,6 +49,7 @@ class _EqualSpherical(SphericalCovariance):
     """One variance shared by every component, stored per component (K,)."""
 
     equal_volume = True
+    own_spread = NOTHING
     equal_covariance = True
 
     def n_parameters(self, n_components, n_features):

@@ -23,6 +23,7 @@ from sklearn.utils.validation import (
 
 from .._base import component_check, set_fitted_attributes
 from .._engine import (
+    Params,
     block_mapper,
     fit_restarts,
     log_normalizer,
@@ -469,6 +470,30 @@ def improve_from_partition(data, labels, n_components, outcomes, settings):
         outcomes[name] = (*kept[:3], took)
 
 
+def _refitted_on(data, outcomes, settings):
+    """Each candidate found on a sample, refitted on every row of ``data``.
+
+    EM from the sample's fit (grid-style: one start, the candidate's own
+    stopping rule) on the full source; a candidate that failed on the sample
+    stays failed.
+    """
+    one_start = {**settings, "initializers": None}
+    for row, best, error, seconds in outcomes:
+        if best is None:
+            yield row, best, error, seconds
+            continue
+        start = Params(
+            np.asarray(best.weights_, np.float64),
+            np.asarray(best.means_, np.float64) - data.center,
+            np.asarray(best.covariances_, np.float64),
+            np.asarray(best.precisions_cholesky_, np.float64),
+        )
+        row, best, error, took = _fit_candidate(
+            data, row["n_components"], row["covariance_type"], [start], one_start
+        )
+        yield row, best, error, seconds + took
+
+
 def _with_progress(iterable, total, enabled):
     """``iterable`` behind a terminal progress bar when asked and possible."""
     if not enabled or not sys.stderr.isatty():
@@ -849,10 +874,14 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
         )
         # The feature variances (scale of reg_covar and of the relative rule)
         # from the rows the starts see: all of them, or a streamed sample.
-        # The thorough search needs every row in memory and knows no noise
-        # rows yet: streamed and Dask data and noise fits search the grid.
+        # The thorough search knows no noise rows nor missing values yet:
+        # those fits search the grid. Streamed and Dask data are searched on
+        # the in-memory sample the starts come from (all rows when they are
+        # few), each candidate then refitted on every row.
         thorough = (
-            self.search == "thorough" and not self.noise and hasattr(data, "centred")
+            self.search == "thorough"
+            and not self.noise
+            and not isinstance(data, MissingValuesSource)
         )
         settings = self._settings(init.X, init.sample_weight, thorough)
         settings.update(
@@ -890,8 +919,14 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
         candidates = [(k, t) for k in ks for t in types]
         if thorough:
             outcomes = self._thorough(
-                data, canonical, feasible, types, settings, too_many, parallel
+                init, canonical, feasible, types, settings, too_many, parallel
             )
+            if init.n_rows < data.n_rows:
+                outcomes = _refitted_on(
+                    data,
+                    outcomes,
+                    {**settings, "random_state": self._random_state_for_candidates()},
+                )
         else:
             outcomes = self._grid(
                 data, canonical, feasible, types, settings, too_many, parallel

@@ -1,0 +1,158 @@
+"""What a component's own rows must span for its likelihood to stay bounded.
+
+A structure estimates some parameters of each component's covariance from
+that component's rows alone (its volume, its shape, its orientation) and the
+others from every component's rows. Only the former can shrink to zero when
+a component sits on too few rows, so each structure declares one
+:class:`OwnSpread`, the condition on the rows a component rests on:
+
+=================== ============================== =========================
+rule                structures                     degenerate when its rows
+=================== ============================== =========================
+``NOTHING``         equal volume and shape: EII,   (only together: see below)
+                    EEI, EEE, E, tied (and EEV:
+                    ``NOTHING_ROTATED``)
+``SOME_SPREAD``     varying volume, equal shape:   are one point
+                    VII, VEI, VEE, V, spherical
+                    (and VEV: ``..._ROTATED``)
+``EVERY_AXIS``      varying diagonal shape: VVI,   have no spread along a
+                    EVI, diag                      feature
+``EVERY_DIRECTION`` varying shape with an          lie on a line or plane
+                    orientation: VVE, VVV, EVE,    (lower affine rank)
+                    EVV, full
+=================== ============================== =========================
+
+A varying shape under an equal volume (EVI, EVE, EVV) keeps the determinant
+but not the shape: a component on a lattice line of integer data takes a
+needle-thin covariance along it and gains without limit over the sound fits,
+so it needs the rows of a varying shape. With ``NOTHING`` the covariance a
+component uses is estimated from every component's rows, and only their
+pooled within-component scatter must span the data (every component on its
+own point, for example, leaves nothing to estimate it from).
+
+The rules read the scatter of a component's rows in standardised coordinates
+(the data's variance is one per feature), so they are scale-free.
+"""
+
+# Authors: The gmm_estimators developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+from scipy import linalg
+
+__all__ = [
+    "EVERY_AXIS",
+    "EVERY_DIRECTION",
+    "NOTHING",
+    "NOTHING_ROTATED",
+    "SOME_SPREAD",
+    "SOME_SPREAD_ROTATED",
+    "OwnSpread",
+]
+
+
+class OwnSpread:
+    """The condition on a component's rows for its likelihood to be bounded.
+
+    Parameters
+    ----------
+    name : str
+        Short name, for messages.
+    needs : str
+        What the rows must do, for messages ("span every direction", ...).
+    pooled : bool, default=False
+        Whether the shape is shared in one frame: then the components'
+        pooled within-component scatter must span the data.
+    rotated : bool, default=False
+        Whether the shared shape is turned to each component's own
+        orientation (EEV, VEV): then not every component may rest on a
+        lower-dimensional set.
+    """
+
+    def __init__(self, name, needs, *, pooled=False, rotated=False):
+        self.name = name
+        self.needs = needs
+        self.pooled = pooled
+        self.rotated = rotated
+
+    def __repr__(self):
+        return f"OwnSpread({self.name!r})"
+
+    def min_weight(self, rank):
+        """Least responsibility weight (in rows) the component needs."""
+        return 0.0
+
+    def min_rows(self, rank):
+        """Least number of distinct rows the component must rest on."""
+        return 0
+
+    def relative_spread(self, scatter, rotation):
+        """How far the rows are from a lower-dimensional set (0: on one).
+
+        Parameters
+        ----------
+        scatter : ndarray of shape (p, p)
+            Weighted covariance of the component's resting rows, in the
+            standardised coordinates of the data's varying features.
+        rotation : ndarray of shape (p, r)
+            Maps those coordinates to the whitened coordinates of the data's
+            own span (its correlation eigenvectors with a non-negligible
+            eigenvalue, divided by the square root of that eigenvalue).
+
+        Returns
+        -------
+        float
+            Compared with a threshold (``1e-6``) by ``_degenerate``.
+        """
+        return np.inf
+
+
+class _Nothing(OwnSpread):
+    pass
+
+
+class _SomeSpread(OwnSpread):
+    def min_rows(self, rank):
+        return 2
+
+    def relative_spread(self, scatter, rotation):
+        # A standard deviation in units of the data's: zero on one point.
+        return float(np.sqrt(max(np.trace(scatter), 0.0)))
+
+
+class _EveryAxis(OwnSpread):
+    def min_weight(self, rank):
+        return 2.0
+
+    def min_rows(self, rank):
+        return 2
+
+    def relative_spread(self, scatter, rotation):
+        variances = np.clip(np.diag(scatter), 0.0, None)
+        top = variances.max(initial=0.0)
+        return float(np.sqrt(variances.min() / top)) if top > 0 else 0.0
+
+
+class _EveryDirection(OwnSpread):
+    def min_weight(self, rank):
+        return rank + 1.0
+
+    def min_rows(self, rank):
+        return rank + 1
+
+    def relative_spread(self, scatter, rotation):
+        eigenvalues = linalg.eigvalsh(rotation.T @ scatter @ rotation)
+        top = eigenvalues[-1] if eigenvalues.size else 0.0
+        return float(np.sqrt(max(eigenvalues[0], 0.0) / top)) if top > 0 else 0.0
+
+
+NOTHING = _Nothing("nothing", "a positive weight", pooled=True)
+NOTHING_ROTATED = _Nothing("nothing", "a positive weight", rotated=True)
+SOME_SPREAD = _SomeSpread("some spread", "more than one distinct point", pooled=True)
+SOME_SPREAD_ROTATED = _SomeSpread(
+    "some spread", "more than one distinct point", rotated=True
+)
+EVERY_AXIS = _EveryAxis("every axis", "spread along every feature")
+EVERY_DIRECTION = _EveryDirection(
+    "every direction", "spread in every direction the data span"
+)
