@@ -22,14 +22,15 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-# The one place where this module and _classifier reach into the engine:
-# the covariance structure object of a covariance_type name. It gives
-# ``scatter`` (which scatter the M-step takes), ``m_step``, ``to_full``,
-# ``precision_cholesky``, ``precisions_from_cholesky``, ``param_shape``,
-# ``n_parameters`` and ``max_n_features``. Re-point this import when the
-# covariance module moves (issue 12).
-from ._base import n_free_parameters
+from ._criteria import n_free_parameters
 from ._gaussian_mixture import GaussianMixture
+
+# The one place where this module and the classifier's (_edda,
+# _class_selection) reach into the covariance structures: ``structure_of``.
+# A structure gives ``scatter`` (the statistics form its M-step takes),
+# ``m_step``, ``to_full``, ``precision_cholesky``,
+# ``precisions_from_cholesky``, ``param_shape``, ``n_parameters`` and
+# ``max_n_features``.
 from .covariance import get_covariance_model
 
 __all__ = ["adapt_mixture"]

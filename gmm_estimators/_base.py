@@ -7,7 +7,6 @@ import dataclasses
 import math
 from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
-from time import perf_counter
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin, DensityMixin, _fit_context
@@ -21,7 +20,8 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._degenerate import check_blocks
+from ._collapse import record_collapse
+from ._criteria import n_free_parameters
 from ._engine import (
     ArraySource,
     EMOptions,
@@ -29,21 +29,20 @@ from ._engine import (
     block_mapper,
     fit_restarts,
     log_normalizer,
-    log_prob_function,
     normalize_log_prob,
     reduce_blocks,
     row_argmax,
-    statistics_from_resp,
 )
 from ._engine._sources import make_source, prediction_source
-from ._initialization import INITIALIZERS, CanonicalRows, initial_responsibilities
+from ._fit_starts import new_starts
+from ._initialization import INITIALIZERS
 from ._missing import MissingValuesSource
 from ._noise import resolve_noise
 from ._online import first_state, online_step, state_from_model, step_size
 from ._prior import resolve_prior
+from ._sampling import draw_rows
+from ._verbose import VerboseMonitor
 from ._warn import warn_user
-from .covariance._linalg import _safe_cholesky as safe_cholesky
-from .exceptions import DegenerateFitWarning
 
 
 def _has_step_sizes(estimator):
@@ -279,7 +278,11 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
                 source.X, source.sample_weight, *self._noise_parameters()
             )
             options = dataclasses.replace(options, noise_log_volume=log_volume)
-        monitor = _VerboseMonitor(self) if self.verbose else None
+        monitor = (
+            VerboseMonitor(self.verbose, self.verbose_interval)
+            if self.verbose
+            else None
+        )
         with block_mapper(source, model, self.n_components) as mapper:
             starts = self._starts(
                 model, source, options, user_init, mapper, noise_mask=noise_mask
@@ -320,33 +323,9 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         if self.warm_start and hasattr(self, "converged_"):
             yield self._params_from_attributes(source.center), self.lower_bound_
             return
-        random_state = check_random_state(self.random_state)
-        if noise_mask is not None:
-            yield from noise_starts(
-                self,
-                model,
-                source,
-                options,
-                user_init,
-                mapper,
-                noise_mask,
-                random_state,
-            )
-            return
-        # Streamed data starts from an in-memory sample (``init_source``),
-        # centred like the whole data; in-memory data from all its rows.
-        init = source.init_source()
-        # The initialiser's view of the rows is the same for every start.
-        canonical = (
-            CanonicalRows.of(init.X, init.sample_weight)
-            if any(value is None for value in user_init)
-            else None
+        yield from new_starts(
+            self, model, source, options, user_init, mapper, noise_mask
         )
-        for _ in range(self.n_init):
-            params = self._start(
-                model, init, options, user_init, random_state, mapper, canonical
-            )
-            yield params, -np.inf
 
     def _check_enough_samples(self, X, sample_weight):
         n_samples = X.shape[0]
@@ -364,42 +343,6 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
                     f"than n_components = {self.n_components}. Reduce n_components "
                     "or give more samples a positive weight."
                 )
-
-    def _start(
-        self, model, source, options, user_init, random_state, mapper, canonical
-    ):
-        """Starting parameters: from the initialiser, then the user's overrides."""
-        weights, means, precisions = user_init
-        n_components, d = self.n_components, source.n_features
-        if weights is None or means is None or precisions is None:
-            resp_of_rows = initial_responsibilities(
-                self.init_params,
-                source.X,
-                n_components,
-                source.sample_weight,
-                random_state,
-                canonical=canonical,
-            )
-            stats = statistics_from_resp(
-                model, source, resp_of_rows, n_components, mapper
-            )
-            params, _ = options.m_step(model, source, stats)
-        else:
-            params = Params(None, None, None, None)
-        if weights is not None:
-            params.weights = np.asarray(weights, dtype=np.float64)
-        if means is not None:
-            params.means = np.asarray(means, dtype=np.float64) - source.center
-        if precisions is not None:
-            precisions = np.asarray(precisions, dtype=np.float64)
-            params.precisions_cholesky = model.precision_cholesky_from_precisions(
-                precisions
-            )
-            params.covariances = model.covariances_from_cholesky(
-                params.precisions_cholesky
-            )
-        assert params.means.shape == (n_components, d)
-        return params
 
     # ----------------------------------------------------- fitted parameters
     @property
@@ -586,23 +529,10 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         weights = np.asarray(self.weights_, np.float64)
         if getattr(self, "noise_volume_", None) is not None:
             weights = weights / weights.sum()
-        counts = rng.multinomial(n_samples, weights)
         full = self._covariance_model().to_full(
             np.asarray(self.covariances_, np.float64), n_components, n_features
         )
-        # A collapsed (or user-set) covariance may be singular to rounding:
-        # the structures' factorisation regularises it instead of failing.
-        factors = safe_cholesky(full)[0]
-        X = np.vstack(
-            [
-                mean + rng.standard_normal(size=(count, n_features)) @ factor.T
-                for mean, factor, count in zip(
-                    self.means_, factors, counts, strict=True
-                )
-            ]
-        )
-        y = np.repeat(np.arange(n_components), counts)
-        return X, y
+        return draw_rows(weights, self.means_, full, n_samples, rng)
 
     # ------------------------------------------------------ model selection
     def _n_parameters(self):
@@ -654,117 +584,6 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         """
         return -2 * self.score(X) * _num_rows(X) + 2 * self._n_parameters()
 
-    # ------------------------------------------------------------- verbose
-    def _print_verbose_msg_init_beg(self, n_init):
-        if self.verbose >= 1:
-            print(f"Initialization {n_init}")
-            self._init_prev_time = self._iter_prev_time = perf_counter()
-
-    def _print_verbose_msg_iter_end(self, n_iter, diff_ll):
-        if self.verbose and n_iter % self.verbose_interval == 0:
-            if self.verbose == 1:
-                print(f"  Iteration {n_iter}")
-            else:
-                now = perf_counter()
-                print(
-                    f"  Iteration {n_iter}\t time lapse "
-                    f"{now - self._iter_prev_time:.5f}s\t ll change {diff_ll:.5f}"
-                )
-                self._iter_prev_time = now
-
-    def _print_verbose_msg_init_end(self, lower_bound, converged):
-        message = "converged" if converged else "did not converge"
-        if self.verbose == 1:
-            print(f"Initialization {message}.")
-        elif self.verbose >= 2:
-            elapsed = perf_counter() - self._init_prev_time
-            print(
-                f"Initialization {message}. time lapse {elapsed:.5f}s\t lower bound "
-                f"{lower_bound:.5f}."
-            )
-
-
-def noise_starts(
-    estimator, model, source, options, user_init, mapper, noise_mask, random_state
-):
-    """The starts of a fit with a noise component.
-
-    The initialiser partitions the rows outside ``noise_mask`` into
-    ``n_components`` groups; the rows of the mask start in the noise
-    component (responsibility 1), so the first M-step gives the noise
-    proportion ``sum_{i in mask} w_i / sum_i w_i``. The user's
-    ``weights_init`` are the Gaussian proportions relative to each other
-    (scaled by ``1 - noise proportion``).
-    """
-    n_components = estimator.n_components
-    weights = source.sample_weight
-    keep = ~noise_mask
-    noise_weight = float(
-        noise_mask.sum() if weights is None else weights[noise_mask].sum()
-    )
-    kept_weight = source.weight_sum - noise_weight
-    n_kept = int(keep.sum() if weights is None else np.count_nonzero(weights[keep]))
-    if n_kept < n_components:
-        raise ValueError(
-            f"The initial noise mask leaves {n_kept} row(s) with a positive "
-            f"weight outside the noise, fewer than n_components = "
-            f"{n_components}. Pass a noise_init mask that marks fewer rows as "
-            "noise, or reduce n_components."
-        )
-    w_kept = None if weights is None else weights[keep]
-    X_kept = source.X[keep]
-    canonical = (
-        CanonicalRows.of(X_kept, w_kept)
-        if any(value is None for value in user_init)
-        else None
-    )
-    init_weights, means, precisions = user_init
-    for _ in range(estimator.n_init):
-        if init_weights is None or means is None or precisions is None:
-            resp_kept = initial_responsibilities(
-                estimator.init_params,
-                X_kept,
-                n_components,
-                w_kept,
-                random_state,
-                canonical=canonical,
-            )(slice(0, X_kept.shape[0]))
-            resp = np.zeros((source.n_rows, n_components), dtype=resp_kept.dtype)
-            resp[keep] = resp_kept
-            stats = statistics_from_resp(
-                model, source, lambda rows, resp=resp: resp[rows], n_components, mapper
-            )
-            stats.noise_count = noise_weight
-            Xc = source.centred(slice(0, source.n_rows))[keep].astype(np.float64)
-            stats.gaussian_scatter = Xc.T @ (
-                Xc if w_kept is None else Xc * w_kept[:, np.newaxis]
-            )
-            params, _ = options.m_step(model, source, stats)
-        else:
-            params = Params(
-                None,
-                None,
-                None,
-                None,
-                noise_proportion=noise_weight / source.weight_sum,
-                noise_log_volume=options.noise_log_volume,
-            )
-        if init_weights is not None:
-            params.weights = np.asarray(init_weights, dtype=np.float64) * (
-                kept_weight / source.weight_sum
-            )
-        if means is not None:
-            params.means = np.asarray(means, dtype=np.float64) - source.center
-        if precisions is not None:
-            precisions = np.asarray(precisions, dtype=np.float64)
-            params.precisions_cholesky = model.precision_cholesky_from_precisions(
-                precisions
-            )
-            params.covariances = model.covariances_from_cholesky(
-                params.precisions_cholesky
-            )
-        yield params, -np.inf
-
 
 def gaussian_score_samples(mixture, X):
     """``log sum_k pi_k N(x | mu_k, Sigma_k)``: the clusters' density, no noise.
@@ -786,16 +605,6 @@ def _num_rows(X):
     return X.shape[0] if hasattr(X, "shape") else len(X)
 
 
-def n_free_parameters(model, n_components, n_features, *, fixed_proportions=False):
-    """Free parameters of a mixture: covariances, means and proportions.
-
-    The one count behind ``n_parameters_``, BIC, AIC and ICL everywhere.
-    """
-    covariance = model.n_parameters(n_components, n_features)
-    n_weights = 0 if fixed_proportions else n_components - 1
-    return int(covariance + n_components * n_features + n_weights)
-
-
 def _responsibilities(weighted_log_prob):
     return normalize_log_prob(weighted_log_prob)[0].ravel()
 
@@ -804,22 +613,6 @@ def _log_responsibilities(weighted_log_prob):
     log_norm = log_normalizer(weighted_log_prob.copy())
     with np.errstate(under="ignore"):
         return (weighted_log_prob - log_norm[:, np.newaxis]).ravel()
-
-
-class _VerboseMonitor:
-    """Reports EM progress through the estimator's verbose messages."""
-
-    def __init__(self, estimator):
-        self.estimator = estimator
-
-    def start(self, index):
-        self.estimator._print_verbose_msg_init_beg(index)
-
-    def iteration(self, n_iter, change):
-        self.estimator._print_verbose_msg_iter_end(n_iter, change)
-
-    def end(self, lower_bound, converged):
-        self.estimator._print_verbose_msg_init_end(lower_bound, converged)
 
 
 def set_fitted_attributes(estimator, model, source, options, result, dtype):
@@ -855,7 +648,7 @@ def set_fitted_attributes(estimator, model, source, options, result, dtype):
         return
     # A caller that already judged the run (the selector) leaves its verdict
     # on the result as ``component_check``.
-    _record_collapse(
+    record_collapse(
         estimator,
         model,
         source,
@@ -863,94 +656,3 @@ def set_fitted_attributes(estimator, model, source, options, result, dtype):
         result.jittered,
         getattr(result, "component_check", None),
     )
-
-
-def component_check(model, data, params, jittered, prior=None):
-    """Collapsed and spurious components of engine parameters, with reasons.
-
-    With a ``prior`` (a MAP fit, whose objective is bounded) only empty and
-    jittered components count as collapsed; see ``_degenerate``. Two passes
-    of the E-step over the data's blocks; memory stays that of a block.
-
-    Returns
-    -------
-    collapsed, spurious : ndarray of int
-    reasons : dict
-        ``{component: explanation}``.
-    """
-    n_components, d = params.means.shape
-    if not hasattr(data, "centred"):
-        # Streamed and Dask data: judged on the in-memory sample the starts
-        # come from (same centre), not by more passes over every row.
-        data = data.init_source()
-    _, log_prob_of = log_prob_function(model, params, data.X.dtype)
-
-    def blocks():
-        for rows in data.blocks(model, n_components):
-            Xc = data.centred(rows)
-            resp, _ = normalize_log_prob(log_prob_of(Xc)[0])
-            # With a noise component its column is the last: the Gaussian
-            # components' own responsibilities are the others.
-            resp = resp[:, :n_components]
-            yield Xc.astype(np.float64, copy=False), data.weights_of(rows), resp
-
-    full = model.to_full(np.asarray(params.covariances), n_components, d)
-    check = check_blocks(
-        blocks,
-        data.total_scatter,
-        data.weight_sum,
-        params.means,
-        full,
-        own_spread=model.own_spread,
-        bounded=prior is not None,
-    )
-    reasons = dict(check.reasons)
-    for k in np.flatnonzero(jittered):
-        reasons.setdefault(
-            int(k), "its covariance had to be regularised to be factorised"
-        )
-    collapsed = np.array(
-        sorted(set(check.degenerate.tolist()) | set(np.flatnonzero(jittered))),
-        dtype=np.intp,
-    )
-    spurious = np.setdiff1d(check.spurious, collapsed)
-    return collapsed, spurious, reasons
-
-
-def _record_collapse(estimator, model, data, params, jittered, check=None):
-    """Flag degenerate and spurious components (see ``_degenerate``).
-
-    Stores ``collapsed_components_`` (components resting on a
-    lower-dimensional set of rows, or whose covariance had to be jittered to
-    be factorised) and ``spurious_components_`` (components far narrower than
-    another one), and warns about both.
-    """
-    if check is None:
-        check = component_check(
-            model, data, params, jittered, getattr(estimator, "prior_", None)
-        )
-    collapsed, spurious, reasons = check
-    estimator.collapsed_components_ = collapsed
-    estimator.spurious_components_ = spurious
-    if collapsed.size:
-        listed = "; ".join(f"{k} ({reasons[k]})" for k in collapsed)
-        warn_user(
-            f"{type(estimator).__name__}: component(s) {listed} collapsed. "
-            "Such a component sits on duplicated, integer-valued or too few "
-            "rows; its likelihood is unbounded, so BIC/AIC of this fit are not "
-            "meaningful. Remedies: use fewer components, use prior='default' "
-            "(mclust's conjugate prior, in the data's units), increase "
-            "reg_covar, or add jitter to discretised data. The indices are "
-            "stored in collapsed_components_.",
-            DegenerateFitWarning,
-        )
-    if spurious.size:
-        listed = "; ".join(f"{k} ({reasons[k]})" for k in spurious)
-        warn_user(
-            f"{type(estimator).__name__}: component(s) {listed} spurious. "
-            "A component far narrower than the others is typical of a local "
-            "maximum on discretised data rather than of a real cluster. "
-            "Remedies: use fewer components or prior='default'. The indices "
-            "are stored in spurious_components_.",
-            DegenerateFitWarning,
-        )

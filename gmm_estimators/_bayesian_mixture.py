@@ -14,10 +14,12 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from . import _variational
 from ._base import BaseMixture
 from ._engine import ArraySource, statistics_from_resp
+from ._fit_starts import initial_parameters
 from ._variational import VariationalPrior
 from ._variational import log_dirichlet_norm as _log_dirichlet_norm
 from ._variational import log_wishart_norm as _log_wishart_norm
 from .covariance import get_covariance_model
+from .covariance._priors import prior_form_of
 
 __all__ = ["BayesianGaussianMixture"]
 
@@ -321,9 +323,7 @@ class BayesianGaussianMixture(BaseMixture):
         self.weights_ = params.weights.astype(dtype)
         self.means_ = (params.means + center).astype(dtype)
         self.covariances_ = np.asarray(params.covariances).astype(dtype)
-        self.precisions_cholesky_ = np.asarray(params.precisions_cholesky).astype(
-            dtype
-        )
+        self.precisions_cholesky_ = np.asarray(params.precisions_cholesky).astype(dtype)
         self.precisions_ = (
             self._covariance_model()
             .precisions_from_cholesky(np.asarray(params.precisions_cholesky))
@@ -380,47 +380,16 @@ class BayesianGaussianMixture(BaseMixture):
         self.covariance_prior_ = self._resolve_covariance_prior(model, data)
 
     def _resolve_covariance_prior(self, model, data):
-        n_features = data.n_features
-        family = model.prior_family
+        # The structure's prior form knows the shape of Psi_0 (a matrix, a
+        # vector of variances or one variance).
+        form = prior_form_of(model)
         if self.covariance_prior is None:
             # np.cov's ddof=1, with frequency weights: divide by sum(w) - 1.
             covariance = data.total_scatter / (data.weight_sum - 1.0)
-            if family == "matrix":
-                return np.atleast_2d(covariance)
-            variances = np.diag(covariance).copy()
-            return variances if family == "diagonal" else float(variances.mean())
-        if family == "spherical":
-            if not isinstance(self.covariance_prior, Real) or not (
-                self.covariance_prior > 0
-            ):
-                raise ValueError(
-                    "covariance_prior for covariance_type "
-                    f"{self.covariance_type!r} should be a positive number, "
-                    f"but got {self.covariance_prior!r}."
-                )
-            return self.covariance_prior
-        prior = check_array(
-            self.covariance_prior,
-            dtype=[np.float64, np.float32],
-            ensure_2d=False,
-            input_name="covariance_prior",
+            return form.empirical_covariance_prior(covariance)
+        return form.check_covariance_prior(
+            self.covariance_prior, data.n_features, self.covariance_type
         )
-        if family == "matrix":
-            _check_shape(prior, (n_features, n_features), "covariance_prior")
-            if not np.allclose(prior, prior.T) or np.linalg.eigvalsh(prior).min() <= 0:
-                raise ValueError(
-                    f"covariance_prior for covariance_type {self.covariance_type!r} "
-                    "should be symmetric, positive-definite; pass a covariance "
-                    "matrix."
-                )
-        else:
-            _check_shape(prior, (n_features,), "covariance_prior")
-            if np.any(prior <= 0):
-                raise ValueError(
-                    f"covariance_prior for covariance_type {self.covariance_type!r} "
-                    f"should be positive, but got minimum {prior.min()!r}."
-                )
-        return prior
 
     # ---------------------------------- scikit-learn's private interface
     # scikit-learn's own tests and some user code call these on the
@@ -436,7 +405,9 @@ class BayesianGaussianMixture(BaseMixture):
         source = ArraySource.from_arrays(X)
         model = self._covariance_model()
         options = self._em_options(model, source)
-        params = self._start(
+        params = initial_parameters(
+            self.init_params,
+            self.n_components,
             model,
             source,
             options,

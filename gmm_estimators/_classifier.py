@@ -3,11 +3,9 @@
 # Authors: The gmm_estimators developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-import math
 from numbers import Integral, Real
 
 import numpy as np
-from scipy import linalg
 from scipy.special import logsumexp
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils import check_array
@@ -19,27 +17,21 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-# Engine internals come through _adaptation's one seam (see there).
-from ._adaptation import (
-    _check_adapt,
-    adapt_mixture,
-    mixture_from_parameters,
-    scatter_in_kind,
-    structure_of,
+from ._adaptation import _check_adapt, adapt_mixture
+from ._class_selection import (
+    axis_aligned,
+    candidate_ks,
+    candidate_types,
+    plain,
+    select_mixture,
 )
-from ._base import n_free_parameters
+from ._criteria import bic
+from ._edda import fit_edda, log_or_minus_inf
 from ._gaussian_mixture import GaussianMixture
-from .covariance import available_covariance_types
-from .model_selection import GaussianMixtureIC
 
 __all__ = ["GaussianMixtureClassifier"]
 
 _MODEL_TYPES = ("MclustDA", "EDDA", "UBM")
-
-# An EDDA fit whose class covariance has an eigenvalue below this fraction of
-# the data's variance in the same direction is degenerate, as for
-# GaussianMixture.collapsed_components_.
-_COLLAPSE_RATIO = 1e-6
 
 
 class GaussianMixtureClassifier(ClassifierMixin, BaseEstimator):
@@ -321,15 +313,15 @@ class GaussianMixtureClassifier(ClassifierMixin, BaseEstimator):
         if self.model_type == "UBM":
             _check_adapt(self.adapt)  # fail before any fitting
         n_features = X.shape[1]
-        ks = _candidate_ks(self.n_components)
-        types = _candidate_types(self.covariance_types, n_features)
+        ks = candidate_ks(self.n_components)
+        types = candidate_types(self.covariance_types, n_features)
 
         n_rows = np.bincount(y_index, weights=(weights > 0), minlength=classes.size)
         class_weight = np.bincount(y_index, weights=weights, minlength=classes.size)
         for c, count in enumerate(n_rows):
             if count < 1:
                 raise ValueError(
-                    f"Class {_plain(classes[c])!r} has no row with a positive "
+                    f"Class {plain(classes[c])!r} has no row with a positive "
                     "sample_weight, so its density cannot be estimated. Remove "
                     "the class's rows or give some of them a positive weight."
                 )
@@ -352,12 +344,10 @@ class GaussianMixtureClassifier(ClassifierMixin, BaseEstimator):
         if self.model_type != "UBM":
             log_density = self._class_log_likelihood(X)
             log_likelihood = float(
-                weights @ logsumexp(log_density + _log(proportions), axis=1)
+                weights @ logsumexp(log_density + log_or_minus_inf(proportions), axis=1)
             )
             self.log_likelihood_ = log_likelihood
-            self.bic_ = -2 * log_likelihood + self.n_parameters_ * math.log(
-                weights.sum()
-            )
+            self.bic_ = bic(log_likelihood, self.n_parameters_, weights.sum())
         return self
 
     def _check_priors(self, proportions):
@@ -378,92 +368,6 @@ class GaussianMixtureClassifier(ClassifierMixin, BaseEstimator):
             )
         return priors / priors.sum()
 
-    def _selector(self, ks, types):
-        # With one component every start gives the same fit (all rows belong
-        # to it): skip the initialiser's work (k-means) and its restarts.
-        single = list(ks) == [1]
-        return GaussianMixtureIC(
-            n_components=ks,
-            covariance_types=types,
-            n_init=1 if single else self.n_init,
-            init_params="random" if single else self.init_params,
-            max_iter=self.max_iter,
-            tol=self.tol,
-            reg_covar=self.reg_covar,
-            random_state=self.random_state,
-            n_jobs=self.n_jobs,
-        )
-
-    def _select(self, X, sample_weight, ks, types, n_rows, what):
-        """The BIC choice among ``ks`` x ``types`` on X, skipping overfull models.
-
-        When ``ks`` offers a choice, a candidate of several components with
-        at least as many free parameters as rows (with a positive weight) is
-        not tried: components can then rest on a handful of rows each, the
-        likelihood is unbounded or nearly so and BIC meaningless. Each number
-        of components is one :class:`GaussianMixtureIC` (which shares its
-        starts among the structures); the candidate of lowest BIC over all
-        of them is kept.
-
-        Returns
-        -------
-        mixture : GaussianMixture
-        results : dict of ndarray
-            Every tried candidate, ranked.
-        """
-        n_features = X.shape[1]
-        allowed = {
-            k: [
-                t
-                for t in types
-                if k == 1
-                or len(ks) == 1
-                or n_free_parameters(structure_of(t), k, n_features) < n_rows
-            ]
-            for k in ks
-        }
-        # The numbers of components that allow every structure are searched
-        # by one selector (its starts and proposals move between them); the
-        # others, each with the structures it allows.
-        whole = [k for k in ks if len(allowed[k]) == len(types)]
-        groups = [(whole, list(types))] if whole else []
-        groups += [([k], allowed[k]) for k in ks if k not in whole and allowed[k]]
-        groups.sort(key=lambda group: min(group[0]))
-        best, tables, errors = None, [], []
-        for group, group_types in groups:
-            selector = self._selector(group, group_types)
-            try:
-                selector.fit(X, sample_weight=sample_weight)
-            except ValueError as error:  # every candidate degenerate or failed
-                errors.append(f"n_components={group}: {error}")
-                continue
-            tables.append(selector.results_)
-            # Groups ascend: on a tie the smaller number of components stays.
-            if best is None or selector.criterion_ < best.criterion_:
-                best = selector
-        if best is None:
-            detail = (
-                " ".join(errors)
-                if errors
-                else (
-                    "every candidate has at least as many free parameters as its "
-                    f"{int(n_rows)} rows."
-                )
-            )
-            raise ValueError(
-                f"No mixture could be fitted to {what}: {detail} Allow fewer "
-                "components or simpler covariance structures, increase reg_covar, "
-                "or give it more rows."
-            )
-        keys = [key for key in tables[0] if key != "rank"]
-        results = {
-            key: np.concatenate([table[key] for table in tables]) for key in keys
-        }
-        results["rank"] = _rank(
-            results["bic"], results["degenerate"], results["n_parameters"]
-        )
-        return best.best_estimator_, results
-
     def _fit_mclustda(self, X, y_index, sample_weight, ks, types, n_rows):
         n_features = X.shape[1]
         # Every class is checked before any is fitted: an impossible request
@@ -473,14 +377,14 @@ class GaussianMixtureClassifier(ClassifierMixin, BaseEstimator):
             feasible = [k for k in ks if k <= n_rows[c]]
             if not feasible:
                 raise ValueError(
-                    f"Class {_plain(label)!r} has {int(n_rows[c])} row(s) with a "
+                    f"Class {plain(label)!r} has {int(n_rows[c])} row(s) with a "
                     "positive weight, fewer than the smallest number of components "
                     f"tried (n_components={self.n_components!r}); allow fewer "
                     "components or give the class more rows."
                 )
             if n_rows[c] < 2:
                 raise ValueError(
-                    f"Class {_plain(label)!r} has 1 row with a positive weight; "
+                    f"Class {plain(label)!r} has 1 row with a positive weight; "
                     "MclustDA needs at least 2 rows per class to estimate a "
                     "covariance. Remove the class, give it more rows, or use "
                     "model_type='EDDA' with a structure shared by the classes "
@@ -489,10 +393,10 @@ class GaussianMixtureClassifier(ClassifierMixin, BaseEstimator):
             class_types = types
             if n_rows[c] <= n_features:
                 # mclust's rule: too few rows for a covariance matrix.
-                class_types = [t for t in types if _axis_aligned(t, n_features)]
+                class_types = [t for t in types if axis_aligned(t, n_features)]
                 if not class_types:
                     raise ValueError(
-                        f"Class {_plain(label)!r} has {int(n_rows[c])} row(s), no "
+                        f"Class {plain(label)!r} has {int(n_rows[c])} row(s), no "
                         f"more than n_features = {n_features}, so only axis-aligned "
                         "covariance structures ('EII', 'VII', 'EEI', 'VEI', 'EVI', "
                         f"'VVI') can be estimated for it; covariance_types="
@@ -506,13 +410,14 @@ class GaussianMixtureClassifier(ClassifierMixin, BaseEstimator):
         ):
             rows = y_index == c
             weights = None if sample_weight is None else sample_weight[rows]
-            mixture, table = self._select(
+            mixture, table = select_mixture(
+                self,
                 X[rows],
                 weights,
                 feasible,
                 class_types,
                 n_rows[c],
-                f"class {_plain(label)!r}",
+                f"class {plain(label)!r}",
             )
             mixtures.append(mixture)
             n_parameters += int(mixture.n_parameters_)
@@ -529,8 +434,8 @@ class GaussianMixtureClassifier(ClassifierMixin, BaseEstimator):
             X.shape[0] if sample_weight is None else np.count_nonzero(sample_weight)
         )
         feasible = [k for k in ks if k <= n_rows]
-        self.background_, self.results_ = self._select(
-            X, sample_weight, feasible, types, n_rows, "the background (all rows)"
+        self.background_, self.results_ = select_mixture(
+            self, X, sample_weight, feasible, types, n_rows, "the background (all rows)"
         )
         self.covariance_type_ = self.background_.covariance_type
         self.mixtures_ = [
@@ -547,78 +452,12 @@ class GaussianMixtureClassifier(ClassifierMixin, BaseEstimator):
         ]
 
     def _fit_edda(self, X, y_index, weights, types, proportions):
-        n_classes, d = self.classes_.size, X.shape[1]
-        total = weights.sum()
-        center = weights @ X / total
-        Xc = X - center
-        resp = np.zeros((X.shape[0], n_classes))
-        resp[np.arange(X.shape[0]), y_index] = weights
-        nk = resp.sum(axis=0)
-        means = resp.T @ Xc / nk[:, np.newaxis]
-        scatter = np.empty((n_classes, d, d))
-        for c in range(n_classes):
-            residual = Xc - means[c]
-            scatter[c] = (residual * resp[:, c, np.newaxis]).T @ residual
-        data_cov = (Xc * weights[:, np.newaxis]).T @ Xc / total
-        # Directions where the data have no spread (constant or collinear
-        # features) are no collapse of a class: both sides get this floor.
-        floor = 1e-12 * max(np.trace(data_cov) / d, 1e-300) * np.eye(d)
-        data_cov += floor
-
-        rows, fits = [], []
-        for name in types:
-            model = structure_of(name)
-            row = {
-                "covariance_type": name,
-                "bic": np.nan,
-                "log_likelihood": np.nan,
-                "n_parameters": int(n_classes * d + model.n_parameters(n_classes, d)),
-                "degenerate": False,
-            }
-            mixtures = None
-            try:
-                covariances = model.m_step(
-                    nk.copy(), scatter_in_kind(model, scatter.copy()), self.reg_covar
-                )
-                # Judged without reg_covar: a class covariance that only
-                # reg_covar keeps from being singular is degenerate.
-                full = model.to_full(covariances, n_classes, d)
-                full += floor - self.reg_covar * np.eye(d)
-                ratios = [linalg.eigh(s, data_cov, eigvals_only=True)[0] for s in full]
-                mixtures = _one_component_mixtures(
-                    name, self.reg_covar, means + center, covariances, n_classes, d
-                )
-                row["degenerate"] = bool(
-                    min(ratios) < _COLLAPSE_RATIO
-                    or any(m.collapsed_components_.size for m in mixtures)
-                )
-                log_density = np.column_stack([m.score_samples(X) for m in mixtures])
-                ll = float(weights @ logsumexp(log_density + _log(proportions), axis=1))
-                if np.isfinite(ll):
-                    row["log_likelihood"] = ll
-                    row["bic"] = -2 * ll + row["n_parameters"] * math.log(total)
-            except (ValueError, np.linalg.LinAlgError, FloatingPointError):
-                mixtures = None
-            rows.append(row)
-            fits.append(mixtures)
-
-        table = {key: np.array([row[key] for row in rows]) for key in rows[0]}
-        table["covariance_type"] = table["covariance_type"].astype(object)
-        table["rank"] = _rank(table["bic"], table["degenerate"], table["n_parameters"])
-        best = int(np.argmin(table["rank"]))
-        usable = np.isfinite(table["bic"]) & ~table["degenerate"]
-        if not usable[best]:
-            raise ValueError(
-                "EDDA: every covariance structure tried "
-                f"({list(types)!r}) gave a singular class covariance on these data "
-                f"(class counts {nk.tolist()!r}, n_features = {d}). Increase "
-                "reg_covar, include axis-aligned structures such as 'VVI' or "
-                "'EII', or give the classes more rows."
-            )
-        self.results_ = table
-        self.covariance_type_ = types[best]
-        self.mixtures_ = fits[best]
-        self.n_parameters_ = int(table["n_parameters"][best]) + n_classes - 1
+        (
+            self.results_,
+            self.covariance_type_,
+            self.mixtures_,
+            self.n_parameters_,
+        ) = fit_edda(X, y_index, weights, types, proportions, self.reg_covar)
 
     # ----------------------------------------------------------- prediction
     def _validated(self, X):
@@ -631,7 +470,7 @@ class GaussianMixtureClassifier(ClassifierMixin, BaseEstimator):
         )
 
     def _joint_log_likelihood(self, X):
-        return self._class_log_likelihood(X) + _log(self.priors_)
+        return self._class_log_likelihood(X) + log_or_minus_inf(self.priors_)
 
     def class_log_likelihood(self, X):
         """Log-density of each row under each class's mixture.
@@ -729,98 +568,3 @@ class GaussianMixtureClassifier(ClassifierMixin, BaseEstimator):
             Rows sum to one.
         """
         return np.exp(self.predict_log_proba(X))
-
-
-# ---------------------------------------------------------------- helpers
-def _log(values):
-    with np.errstate(divide="ignore"):
-        return np.log(values)
-
-
-def _plain(label):
-    """A label as a plain Python value, for messages."""
-    return label.item() if isinstance(label, np.generic) else label
-
-
-def _rank(bic, degenerate, n_parameters):
-    """Ranks (1 = best): sound fits by BIC, then degenerate ones, then failed.
-
-    Ties are broken by fewer parameters, then by order.
-    """
-    failed = ~np.isfinite(bic)
-    group = np.where(failed, 2, np.where(degenerate, 1, 0))
-    order = np.lexsort(
-        (np.arange(bic.size), n_parameters, np.where(failed, 0.0, bic), group)
-    )
-    rank = np.empty(bic.size, dtype=np.intp)
-    rank[order] = np.arange(1, bic.size + 1)
-    return rank
-
-
-def _candidate_ks(n_components):
-    """Numbers of components: ``K`` means ``1..K``; a sequence lists them."""
-    if isinstance(n_components, Integral) and not isinstance(n_components, bool):
-        return list(range(1, int(n_components) + 1))
-    values = None if isinstance(n_components, str) else list(n_components)
-    if not values or not all(
-        isinstance(k, Integral) and not isinstance(k, bool) and k >= 1 for k in values
-    ):
-        raise ValueError(
-            "n_components must be a positive int K (meaning 1, ..., K) or a "
-            f"non-empty sequence of positive ints; got {n_components!r}."
-        )
-    return sorted({int(k) for k in values})
-
-
-def _candidate_types(covariance_types, n_features):
-    """Validated structure names, each structure once."""
-    if covariance_types is None:
-        names = available_covariance_types()
-        limits = {t: structure_of(t).max_n_features for t in names}
-        univariate = [t for t in names if limits[t] == 1]
-        if n_features == 1 and univariate:
-            return univariate
-        return [t for t in names if limits[t] is None or limits[t] >= n_features]
-    names = [covariance_types] if isinstance(covariance_types, str) else None
-    if names is None:
-        names = list(covariance_types)
-    if not names or not all(isinstance(t, str) for t in names):
-        raise ValueError(
-            "covariance_types must be None, a covariance type name or a non-empty "
-            f"sequence of them; got {covariance_types!r}."
-        )
-    seen, unique = set(), []
-    for name in names:
-        model = structure_of(name)  # raises for an unknown name
-        limit = model.max_n_features
-        if limit is not None and n_features > limit:
-            raise ValueError(
-                f"covariance_types includes {name!r}, which is defined for at most "
-                f"{limit} feature(s), but X has {n_features} features; remove it."
-            )
-        if model.name not in seen:
-            seen.add(model.name)
-            unique.append(name)
-    return unique
-
-
-def _axis_aligned(name, n_features):
-    """Whether a structure's covariances are diagonal (no (d, d) matrices)."""
-    shape = structure_of(name).param_shape(n_features + 1, n_features)
-    return n_features == 1 or tuple(shape[-2:]) != (n_features, n_features)
-
-
-def _one_component_mixtures(name, reg_covar, means, covariances, n_classes, d):
-    """Class ``c``'s Gaussian of a ``C``-component fit, as a 1-component mixture."""
-    model = structure_of(name)
-    shared = tuple(model.param_shape(n_classes, d)) == tuple(model.param_shape(1, d))
-    template = GaussianMixture(1, covariance_type=name, reg_covar=reg_covar)
-    return [
-        mixture_from_parameters(
-            template,
-            np.ones(1),
-            means[c : c + 1],
-            covariances if shared else covariances[c : c + 1],
-        )
-        for c in range(n_classes)
-    ]

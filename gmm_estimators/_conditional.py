@@ -30,6 +30,10 @@ from numbers import Integral
 import numpy as np
 from sklearn.utils import check_random_state
 
+# Blocks of a positive definite matrix: only rounding can make one fail to
+# factorise, and then the structures' jittered factorisation takes over.
+from .covariance._linalg import _safe_cholesky as safe_cholesky
+
 __all__ = [
     "ConditionalMixture",
     "condition",
@@ -39,10 +43,6 @@ __all__ = [
 ]
 
 _LOG_2PI = math.log(2.0 * math.pi)
-# Relative jitter tried, in order, when a block is not numerically positive
-# definite (it is a principal block of a positive definite matrix, so only
-# rounding can make it fail).
-_JITTER_RUNGS = (1e-12, 1e-9, 1e-6, 1e-3)
 
 
 # ---------------------------------------------------------------------------
@@ -119,32 +119,6 @@ def missing_patterns(X):
 # Per-pattern Gaussian algebra
 
 
-def _safe_cholesky(matrices):
-    """Lower Cholesky factors of a stack of SPD blocks; never raises.
-
-    A block that rounding made not positive definite gets a growing multiple
-    of its own scale on the diagonal.
-    """
-    try:
-        return np.linalg.cholesky(matrices)
-    except np.linalg.LinAlgError:
-        pass
-    factors = np.empty_like(matrices)
-    eye = np.eye(matrices.shape[-1])
-    for k, matrix in enumerate(matrices):
-        matrix = np.where(np.isfinite(matrix), matrix, 0.0)
-        scale = np.abs(np.diag(matrix)).max(initial=0.0) or 1.0
-        for rung in (0.0, *_JITTER_RUNGS):
-            try:
-                factors[k] = np.linalg.cholesky(matrix + rung * scale * eye)
-                break
-            except np.linalg.LinAlgError:
-                continue
-        else:  # the last rung is diagonally dominant in practice
-            factors[k] = np.sqrt(scale) * eye
-    return factors
-
-
 class PatternGaussians:
     """The marginal and conditional Gaussians of every component for one pattern.
 
@@ -172,7 +146,7 @@ class PatternGaussians:
         self.observed = observed
         self.missing = missing
         s_oo = covariances[:, observed][:, :, observed]
-        chol = _safe_cholesky(s_oo)
+        chol = safe_cholesky(s_oo)[0]
         # A batched LAPACK inverse; the factor is triangular, so is its inverse.
         self.inv_cholesky = np.tril(np.linalg.inv(chol))
         self.log_det = np.log(np.diagonal(chol, axis1=1, axis2=2)).sum(axis=1)
@@ -341,6 +315,29 @@ class ConditionalMixture:
         Indices (in the original mixture) of the features this mixture is over.
     log_marginal : ndarray of shape (n_samples,)
         ``log p(x_given)``, the marginal log-density of each conditioning row.
+
+    See Also
+    --------
+    condition : Builds it from a fitted mixture or its parameters.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gmm_estimators import condition
+    >>> weights = np.array([0.5, 0.5])
+    >>> means = np.array([[0.0, 0.0], [10.0, 10.0]])
+    >>> covariances = np.array([np.eye(2), np.eye(2)])
+    >>> cond = condition((weights, means, covariances), [[0.0], [10.0]], [0])
+    >>> cond.weights.round(3)
+    array([[1., 0.],
+           [0., 1.]])
+    >>> cond.mean().round(3)
+    array([[ 0.],
+           [10.]])
+    >>> cond.covariance().round(3)
+    array([[[1.]],
+    <BLANKLINE>
+           [[1.]]])
     """
 
     weights: np.ndarray
@@ -398,7 +395,7 @@ class ConditionalMixture:
             axis=2
         )
         components = np.minimum(components, n_components - 1)
-        factors = _safe_cholesky(self.covariances)
+        factors = safe_cholesky(self.covariances)[0]
         noise = rng.standard_normal(size=(n_rows, n_draws, n_targets))
         rows = np.arange(n_rows)[:, np.newaxis]
         centres = self.means[rows, components]  # (n, n_draws, m)

@@ -19,10 +19,11 @@ from sklearn.utils.validation import (
 )
 
 from . import _missing
-from ._conditional import _safe_cholesky, log_normalize
+from ._conditional import log_normalize
 from ._engine import one_blas_thread
 from ._gaussian_mixture import GaussianMixture
 from .covariance import available_covariance_types, get_covariance_model
+from .covariance._linalg import _safe_cholesky as safe_cholesky
 
 __all__ = ["GaussianMixtureImputer"]
 
@@ -403,7 +404,7 @@ def _draw(resp, means, covariances, pattern_of_row, rng):
     cumulative[:, -1] = 1.0
     components = (rng.uniform(size=(n_rows, 1)) > cumulative).sum(axis=1)
     components = np.minimum(components, n_components - 1)
-    factors = _safe_cholesky(covariances.reshape(-1, m, m)).reshape(covariances.shape)
+    factors = safe_cholesky(covariances.reshape(-1, m, m))[0].reshape(covariances.shape)
     noise = rng.standard_normal(size=(n_rows, m))
     rows = np.arange(n_rows)
     chosen = factors[components, pattern_of_row]  # (n, m, m)

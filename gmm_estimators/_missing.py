@@ -33,8 +33,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._conditional import _LOG_2PI, _safe_cholesky, log_normalize, missing_patterns
+from ._conditional import _LOG_2PI, log_normalize, missing_patterns
 from ._engine import ArraySource, one_blas_thread
+from .covariance._linalg import _safe_cholesky as safe_cholesky
 
 __all__ = [
     "ExpectedStatistics",
@@ -223,7 +224,7 @@ _GROUP_ENTRIES = 2**19
 
 def _inverse_and_log_det(matrices):
     """Inverses and ``log det`` of a stack of SPD matrices (never raises)."""
-    chol = _safe_cholesky(matrices)
+    chol = safe_cholesky(matrices)[0]
     inv_chol = np.tril(np.linalg.inv(chol))
     log_det = 2.0 * np.log(np.diagonal(chol, axis1=-2, axis2=-1)).sum(axis=-1)
     return inv_chol.swapaxes(-1, -2) @ inv_chol, log_det
@@ -456,7 +457,6 @@ class MissingValuesSource(ArraySource):
         log_likelihood, stats = e_step(self.index, params.weights, params.means, full)
         return log_likelihood, _FormStatistics(stats, model.scatter)
 
-
     def reduce_blocks(self, model, params, reduce):
         """``reduce`` of the marginal weighted log-densities of every row."""
         return _reduce_marginal(self.index, model, params, reduce)
@@ -489,9 +489,7 @@ def _reduce_marginal(index, model, params, reduce, dtype=np.float64):
     n_components, d = params.means.shape
     full = model.to_full(np.asarray(params.covariances, np.float64), n_components, d)
     with one_blas_thread():
-        weighted = marginal_weighted_log_prob(
-            index, params.weights, params.means, full
-        )
+        weighted = marginal_weighted_log_prob(index, params.weights, params.means, full)
     if params.noise_proportion is not None:  # pragma: no cover - refused at fit
         raise ValueError("A noise component and missing values cannot be combined.")
     return reduce(weighted.astype(dtype))

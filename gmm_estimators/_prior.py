@@ -12,7 +12,8 @@ For every component ``k`` (``d`` features, ``K`` components)::
 
     mu_k | Sigma_k ~ N(mu_p, Sigma_k / kappa)
 
-and, on the covariance, according to the structure's ``prior_family``:
+and, on the covariance, according to the structure's ``prior_family`` (a
+``covariance.PriorForm``, which knows the shape of the scale and the count):
 
 * ``"matrix"`` (VVV, EEE and the other structures with orientations): the
   inverse Wishart kernel ``|Sigma|^(-(nu + d + 1) / 2) exp(-tr(Sigma^-1 Lambda) / 2)``;
@@ -25,7 +26,7 @@ All three are the same expression in ``Sigma``,
 ``-2 log p = c log|Sigma| + tr(Sigma^-1 L) + const``, with
 
 =============  =====================  =============================
-family         ``c``                  ``L``
+form           ``c``                  ``L``
 =============  =====================  =============================
 matrix         ``nu + d + 1``         ``Lambda``
 diagonal       ``nu + 2``             ``diag(zeta_1, ..., zeta_d)``
@@ -132,15 +133,14 @@ from types import SimpleNamespace
 
 import numpy as np
 
+from .covariance._priors import prior_form_of
+
 __all__ = [
     "ConjugatePrior",
     "log_prior_density",
     "map_m_step_inputs",
     "resolve_prior",
 ]
-
-_FAMILIES = ("matrix", "diagonal", "spherical")
-
 
 class ConjugatePrior:
     """Conjugate prior on the means and covariances (Fraley and Raftery 2007).
@@ -321,6 +321,47 @@ class ConjugatePrior:
         model = get_covariance_model(covariance_type)
         return resolve_prior(self, model, _summary(X, sample_weight), n_components)
 
+    # The EM engine's seam: a resolved prior in ``EMOptions.prior`` gives the
+    # MAP M-step its inputs and the objective its log-density through these
+    # two methods (the engine imports nothing of this module).
+    def map_m_step_inputs(self, model, center, nk, means, scatter):
+        """MAP means, prior-augmented scatter and effective counts of this prior.
+
+        The prior must be resolved (:meth:`resolve`); see
+        :func:`map_m_step_inputs` for the parameters and the maths.
+
+        Parameters
+        ----------
+        model : CovarianceModel
+        center : ndarray of shape (n_features,)
+        nk : ndarray of shape (n_components,)
+        means : ndarray of shape (n_components, n_features)
+        scatter : ndarray
+
+        Returns
+        -------
+        means, scatter, counts : ndarray
+        """
+        return map_m_step_inputs(self, model, center, nk, means, scatter)
+
+    def log_density(self, model, center, params):
+        """``log p(theta)`` of engine parameters, up to an additive constant.
+
+        The prior must be resolved (:meth:`resolve`); see
+        :func:`log_prior_density`.
+
+        Parameters
+        ----------
+        model : CovarianceModel
+        center : ndarray of shape (n_features,)
+        params : Params
+
+        Returns
+        -------
+        log_density : float
+        """
+        return log_prior_density(self, model, center, params)
+
 
 def _summary(X, sample_weight):
     """What :func:`resolve_prior` reads of the data (as the engine's source)."""
@@ -381,7 +422,7 @@ def resolve_prior(prior, model, data, n_components):
         )
     d = data.n_features
     K = int(n_components)
-    family = _family(model)
+    form = prior_form_of(model)
 
     shrinkage = prior.shrinkage
     if (
@@ -419,20 +460,12 @@ def resolve_prior(prior, model, data, n_components):
         )
 
     if prior.scale is None:
-        scale = _default_scale(family, data, K)
-    else:
-        scale = _scale_in_family_form(prior.scale, family, d)
-    return ConjugatePrior(mean=mean, shrinkage=shrinkage, dof=dof, scale=scale)
-
-
-def _family(model):
-    family = getattr(model, "prior_family", "matrix")
-    if family not in _FAMILIES:  # pragma: no cover - a registration error
-        raise ValueError(
-            f"Covariance structure {model.name!r} declares prior_family={family!r}; "
-            f"expected one of {_FAMILIES}."
+        scale = form.default_scale(
+            _data_covariance(data), float(K) ** (-2.0 / d), data.X.shape[0]
         )
-    return family
+    else:
+        scale = form.scale_from_matrix(_scale_as_matrix(prior.scale, d))
+    return ConjugatePrior(mean=mean, shrinkage=shrinkage, dof=dof, scale=scale)
 
 
 def _data_covariance(data):
@@ -442,24 +475,8 @@ def _data_covariance(data):
     return data.total_scatter / denominator
 
 
-def _default_scale(family, data, n_components):
-    """mclust's ``defaultPrior`` scale in the form of the structure's prior."""
-    d = data.n_features
-    covariance = _data_covariance(data)
-    factor = float(n_components) ** (-2.0 / d)
-    if family == "matrix":
-        # mclust: var(data) when n > p, otherwise the diagonal of it.
-        if data.X.shape[0] > d:
-            return factor * covariance
-        return factor * np.diag(np.diag(covariance))
-    # Diagonal and spherical structures: one number, the average variance
-    # (mclust uses the same zeta for every variance of a diagonal structure).
-    average = factor * float(np.trace(covariance)) / d
-    return np.full(d, average) if family == "diagonal" else average
-
-
-def _scale_in_family_form(scale, family, d):
-    """A user scale (number, vector or matrix) in the family's own form."""
+def _scale_as_matrix(scale, d):
+    """A user scale (number, vector or matrix) as a symmetric matrix, validated."""
     array = np.asarray(scale, dtype=np.float64)
     if array.ndim == 0:
         matrix = float(array) * np.eye(d)
@@ -484,29 +501,16 @@ def _scale_in_family_form(scale, family, d):
             "ConjugatePrior scale must be finite and positive semi-definite "
             f"(non-negative for a number or a vector); got {scale!r}."
         )
-    if family == "matrix":
-        return matrix
-    if family == "diagonal":
-        return np.diag(matrix).copy()
-    return float(np.trace(matrix)) / d
+    return matrix
 
 
 # --------------------------------------------------------------------------
 # The prior's contribution to the M-step
 
 
-def _count_per_unit_dof(family, n_features):
-    """``dc/dnu`` and ``c`` at ``nu = 0`` for the family's determinant term."""
-    if family == "matrix":
-        return 1.0, n_features + 1.0
-    if family == "diagonal":
-        return 1.0, 2.0
-    return 1.0 / n_features, 2.0 / n_features
-
-
 def _prior_counts(model, n_features, n_components, shrinkage, dof):
     """Count added to every ``n_k``: ``1[kappa > 0] + a c``."""
-    slope, intercept = _count_per_unit_dof(_family(model), n_features)
+    slope, intercept = prior_form_of(model).count_per_unit_dof(n_features)
     share = 1.0 / n_components if model.equal_volume else 1.0
     return float(shrinkage > 0) + share * (slope * dof + intercept)
 
@@ -518,19 +522,14 @@ def minimum_dof(model, n_features, n_components, shrinkage):
     ``scale`` going to 0 as well, the MAP estimate becomes the maximum
     likelihood one.
     """
-    slope, intercept = _count_per_unit_dof(_family(model), n_features)
+    slope, intercept = prior_form_of(model).count_per_unit_dof(n_features)
     share = 1.0 / n_components if model.equal_volume else 1.0
     return (-float(shrinkage > 0) / share - intercept) / slope
 
 
 def _scale_matrix(prior, model, n_features):
     """``L`` of the module docstring, shape (d, d)."""
-    family = _family(model)
-    if family == "matrix":
-        return np.asarray(prior.scale, dtype=np.float64)
-    if family == "diagonal":
-        return np.diag(np.broadcast_to(np.asarray(prior.scale, np.float64), n_features))
-    return (float(prior.scale) / n_features) * np.eye(n_features)
+    return prior_form_of(model).scale_matrix(prior.scale, n_features)
 
 
 def map_m_step_inputs(prior, model, center, nk, means, scatter):

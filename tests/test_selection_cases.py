@@ -194,3 +194,46 @@ def test_spurious_component_is_flagged():
     # The same component with a covariance 1e-4 of the others' is sound.
     covariances[2] = 1e-4 * np.eye(2)
     assert check_components(X, None, resp, covariances).spurious.size == 0
+
+
+def _two_clusters(second):
+    rng = np.random.RandomState(0)
+    X = np.vstack([rng.randn(30, 2), second])
+    resp = np.zeros((len(X), 2))
+    resp[:30, 0] = resp[30:, 1] = 1.0
+    return X, resp
+
+
+@pytest.mark.parametrize("scale", [1e-3, 1.0, 1e3])
+def test_what_a_component_must_span_follows_its_structure(scale):
+    from gmm_estimators.covariance._spread import (
+        EVERY_AXIS,
+        EVERY_DIRECTION,
+        NOTHING,
+        SOME_SPREAD,
+    )
+
+    def flagged(X, resp, rule):
+        check = check_components(
+            X * scale, None, resp, np.stack([np.eye(2)] * 2) * scale**2,
+            own_spread=rule,
+        )  # fmt: skip
+        return set(check.degenerate.tolist()) | set(check.spurious.tolist())
+
+    rng = np.random.RandomState(1)
+    # Ten rows on a horizontal line far from the first cluster.
+    line = np.column_stack([rng.randn(10), np.full(10, 6.0)])
+    X, resp = _two_clusters(line)
+    assert flagged(X, resp, EVERY_DIRECTION) == {1}
+    assert flagged(X, resp, EVERY_AXIS) == {1}
+    assert flagged(X, resp, SOME_SPREAD) == set()  # a shared shape, own volume
+    assert flagged(X, resp, NOTHING) == set()
+    # Five copies of one row: only a shared covariance keeps it sound.
+    X, resp = _two_clusters(np.tile([[6.0, 6.0]], (5, 1)))
+    for rule in (EVERY_DIRECTION, EVERY_AXIS, SOME_SPREAD):
+        assert flagged(X, resp, rule) == {1}
+    assert flagged(X, resp, NOTHING) == set()
+    # Every component on its own point: nothing is left for the shared one.
+    X = np.repeat([[0.0, 0.0], [6.0, 1.0]], 5, axis=0)
+    resp = np.repeat(np.eye(2), 5, axis=0)
+    assert flagged(X, resp, NOTHING) == {0, 1}

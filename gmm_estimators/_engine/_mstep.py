@@ -7,8 +7,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._prior import map_m_step_inputs
-
 __all__ = ["Params", "m_step"]
 
 
@@ -53,10 +51,12 @@ def m_step(
         Covariances of the parameters whose E-step produced ``stats``; the
         structures with a non-convex inner iteration (EVE, VVE) also start
         from them, so the step never decreases the likelihood.
-    prior : ConjugatePrior or None, default=None
-        A resolved conjugate prior (``_prior.resolve_prior``): the step is
-        then the MAP step, the structure's own M-step applied to the
-        prior-augmented scatter with effective counts (see ``_prior``).
+    prior : object or None, default=None
+        A resolved prior (``_prior.ConjugatePrior``): the step is then the
+        MAP step, the structure's own M-step applied to the means,
+        prior-augmented scatter and effective counts that
+        ``prior.map_m_step_inputs(model, center, nk, means, scatter)``
+        returns.
     noise_log_volume : float or None, default=None
         With a noise component, the log of its hypervolume: ``stats`` then
         carry ``noise_count`` (``sum_i w_i r_i0``) and ``gaussian_scatter``
@@ -79,8 +79,8 @@ def m_step(
     means, scatter = stats.finalize(nk, total_scatter)
     counts = nk
     if prior is not None:
-        means, scatter, counts = map_m_step_inputs(
-            prior, model, data.center, nk, means, scatter
+        means, scatter, counts = prior.map_m_step_inputs(
+            model, data.center, nk, means, scatter
         )
     covariances = model.m_step(counts, scatter, reg_covar, previous=previous)
     precisions_cholesky, jittered = model.precision_cholesky(covariances)

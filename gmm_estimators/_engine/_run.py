@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._prior import log_prior_density
 from ._estep import em_step
 from ._mstep import m_step
 
@@ -33,8 +32,11 @@ class EMOptions:
         Iterations per run; 0 keeps the start.
     equal_proportions : bool
         Keep every mixing proportion at ``1 / K``.
-    prior : ConjugatePrior or None
-        A resolved conjugate prior (MAP-EM), or None (maximum likelihood).
+    prior : object or None
+        A resolved prior (MAP-EM), or None (maximum likelihood). The engine
+        calls two of its methods: ``map_m_step_inputs`` in the M-step and
+        ``log_density(model, center, params)`` in the objective (see
+        ``_prior.ConjugatePrior``).
     noise_log_volume : float or None
         With a uniform noise component, the log of its hypervolume ``V``
         (the starts carry its proportion, see ``Params``); None without one.
@@ -100,9 +102,7 @@ class EMOptions:
         E-step (with a prior, MAP-EM increases the log posterior).
         """
         if self.prior is not None:
-            log_likelihood += log_prior_density(
-                self.prior, model, source.center, before
-            )
+            log_likelihood += self.prior.log_density(model, source.center, before)
         return log_likelihood / source.weight_sum
 
     def fitted_attributes(self, params):

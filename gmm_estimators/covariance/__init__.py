@@ -25,7 +25,8 @@ Conventions shared by every method:
 
 Modules: ``_contract`` (the contract and the registry), ``_linalg`` (batched
 linear algebra), ``_forms`` (statistics forms and E-step kernels),
-``_families`` (how each family stores its parameters), ``_basic``
+``_families`` (how each family stores its parameters), ``_priors``
+(the form of each structure's conjugate prior), ``_basic``
 (scikit-learn's four), ``_solvers`` (inner iterations of the constrained
 M-steps), ``_mclust`` (the ten constrained structures), ``_univariate``
 (``E`` and ``V``).
@@ -50,11 +51,21 @@ from ._families import (
     TiedCovariance,
 )
 from ._forms import StatisticsForm
+from ._priors import (
+    DIAGONAL_INVERSE_GAMMA,
+    INVERSE_WISHART,
+    SPHERICAL_INVERSE_GAMMA,
+    PriorForm,
+)
 
 __all__ = [
+    "DIAGONAL_INVERSE_GAMMA",
+    "INVERSE_WISHART",
+    "SPHERICAL_INVERSE_GAMMA",
     "CovarianceModel",
     "DiagonalCovariance",
     "FullCovariance",
+    "PriorForm",
     "RegisteredCovarianceType",
     "SphericalCovariance",
     "StatisticsForm",

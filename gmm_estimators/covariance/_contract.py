@@ -8,6 +8,7 @@ from abc import ABC, abstractmethod
 from sklearn.utils._param_validation import StrOptions
 
 from ._forms import WHITENED, BlockKernel, bound_distances
+from ._priors import INVERSE_WISHART
 from ._spread import EVERY_DIRECTION
 
 _REGISTRY = {}
@@ -26,6 +27,30 @@ def register(model):
     -------
     model : CovarianceModel
         The registered instance (so the function can decorate instances).
+
+    See Also
+    --------
+    unregister : Remove it again.
+
+    Examples
+    --------
+    A spherical structure whose variance is known (nothing is estimated):
+
+    >>> import numpy as np
+    >>> from gmm_estimators import GaussianMixture
+    >>> from gmm_estimators.covariance import SphericalCovariance, register, unregister
+    >>> class KnownVariance(SphericalCovariance):
+    ...     name = "known-variance"
+    ...     def n_parameters(self, n_components, n_features):
+    ...         return 0
+    ...     def m_step(self, nk, scatter, reg_covar, previous=None):
+    ...         return np.full(nk.shape[0], 0.25 + reg_covar)
+    >>> _ = register(KnownVariance())
+    >>> X = np.array([[0.0, 0.1], [0.2, 0.0], [5.0, 5.1], [5.2, 4.9]])
+    >>> gm = GaussianMixture(2, covariance_type="known-variance", random_state=0)
+    >>> gm.fit(X).covariances_
+    array([0.250001, 0.250001])
+    >>> _ = unregister("known-variance")
     """
     keys = (model.name, *model.aliases)
     taken = [key for key in keys if key in _REGISTRY]
@@ -51,6 +76,22 @@ def unregister(covariance_type):
     -------
     model : CovarianceModel
         The structure removed.
+
+    Examples
+    --------
+    >>> from gmm_estimators.covariance import (
+    ...     available_covariance_types,
+    ...     get_covariance_model,
+    ...     register,
+    ...     unregister,
+    ... )
+    >>> class Diagonal(type(get_covariance_model("VVI"))):
+    ...     name, aliases = "my-diag", ("my-diagonal",)
+    >>> _ = register(Diagonal())
+    >>> unregister("my-diagonal").name
+    'my-diag'
+    >>> "my-diag" in available_covariance_types(aliases=True)
+    False
     """
     model = get_covariance_model(covariance_type)
     for key in (model.name, *model.aliases):
@@ -69,6 +110,15 @@ def get_covariance_model(covariance_type):
     Returns
     -------
     model : CovarianceModel
+
+    Examples
+    --------
+    >>> from gmm_estimators.covariance import get_covariance_model
+    >>> model = get_covariance_model("full")
+    >>> model.name, model.description
+    ('VVV', 'ellipsoidal, varying volume, shape and orientation')
+    >>> get_covariance_model("VVV") is model
+    True
     """
     try:
         return _REGISTRY[covariance_type]
@@ -85,6 +135,13 @@ class RegisteredCovarianceType(StrOptions):
     scikit-learn's ``StrOptions`` freezes its options when it is made; this
     one reads the registry at validation time, so a structure registered by
     user code after import is accepted by every estimator's ``fit``.
+
+    Examples
+    --------
+    >>> from gmm_estimators.covariance import RegisteredCovarianceType
+    >>> constraint = RegisteredCovarianceType()
+    >>> constraint.is_satisfied_by("VEV"), constraint.is_satisfied_by("VVX")
+    (True, False)
     """
 
     def __init__(self):
@@ -118,6 +175,14 @@ def available_covariance_types(*, aliases=False):
     Returns
     -------
     names : list of str
+
+    Examples
+    --------
+    >>> from gmm_estimators.covariance import available_covariance_types
+    >>> available_covariance_types()[:4]
+    ['VVV', 'EEE', 'VVI', 'VII']
+    >>> "full" in available_covariance_types(aliases=True)
+    True
     """
     if aliases:
         return list(_REGISTRY)
@@ -151,11 +216,12 @@ class CovarianceModel(ABC):
     max_n_features : int or None
         Largest number of features the structure is defined for (mclust's
         one-feature ``"E"`` and ``"V"``: 1); None for any.
-    prior_family : {"matrix", "diagonal", "spherical"}
-        The conjugate prior the covariance takes (see ``_prior``): inverse
-        Wishart on a covariance matrix, inverse gamma on each variance of a
-        diagonal covariance, or inverse gamma on the one variance of a
-        spherical covariance.
+    prior_family : PriorForm
+        The conjugate prior the covariance takes (``covariance._priors``):
+        inverse Wishart on a covariance matrix (``INVERSE_WISHART``), inverse
+        gamma on each variance of a diagonal covariance
+        (``DIAGONAL_INVERSE_GAMMA``), or inverse gamma on the one variance of
+        a spherical covariance (``SPHERICAL_INVERSE_GAMMA``).
     equal_volume : bool
         Whether every component has the same ``|Sigma_k|``; the determinant
         term of the covariance prior then counts once, not once per component.
@@ -166,6 +232,27 @@ class CovarianceModel(ABC):
         What the rows a component rests on must span for its likelihood to
         stay bounded (``covariance._spread``): the degenerate-fit test reads
         it. The default, ``EVERY_DIRECTION``, is the strictest.
+
+    See Also
+    --------
+    register : Make a structure available to the estimators by name.
+
+    Examples
+    --------
+    Every method works on all components at once:
+
+    >>> import numpy as np
+    >>> from gmm_estimators.covariance import get_covariance_model
+    >>> model = get_covariance_model("VVV")
+    >>> model.param_shape(2, 3), model.n_parameters(2, 3)
+    ((2, 3, 3), 12)
+    >>> covariances = np.array([np.eye(3), 4 * np.eye(3)])
+    >>> P, jittered = model.precision_cholesky(covariances)
+    >>> np.diagonal(P, axis1=1, axis2=2)
+    array([[1. , 1. , 1. ],
+           [0.5, 0.5, 0.5]])
+    >>> jittered
+    array([False, False])
     """
 
     name = None
@@ -173,7 +260,7 @@ class CovarianceModel(ABC):
     scatter = WHITENED
     description = ""
     max_n_features = None
-    prior_family = "matrix"
+    prior_family = INVERSE_WISHART
     equal_volume = False
     equal_covariance = False
     own_spread = EVERY_DIRECTION

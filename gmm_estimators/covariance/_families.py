@@ -33,6 +33,7 @@ from ._linalg import (
     inverse_triangular,
     moment_features,
 )
+from ._priors import DIAGONAL_INVERSE_GAMMA, SPHERICAL_INVERSE_GAMMA
 from ._spread import EVERY_AXIS, NOTHING, SOME_SPREAD
 
 # --------------------------------------------------------------------------
@@ -40,7 +41,18 @@ from ._spread import EVERY_AXIS, NOTHING, SOME_SPREAD
 
 
 class FullCovariance(CovarianceModel):
-    """Structures stored as one ``(d, d)`` matrix per component."""
+    """Structures stored as one ``(d, d)`` matrix per component.
+
+    Subclasses give ``name``, ``n_parameters`` and ``m_step``; the family
+    does the rest of :class:`CovarianceModel`.
+
+    Examples
+    --------
+    >>> from gmm_estimators.covariance import FullCovariance, get_covariance_model
+    >>> model = get_covariance_model("VEV")
+    >>> isinstance(model, FullCovariance), model.param_shape(3, 2)
+    (True, (3, 2, 2))
+    """
 
     scatter = WHITENED
 
@@ -129,7 +141,18 @@ def _mahalanobis_whitened(X, means, precisions_cholesky):
 
 
 class TiedCovariance(CovarianceModel):
-    """One ``(d, d)`` matrix shared by all components."""
+    """One ``(d, d)`` matrix shared by all components.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gmm_estimators.covariance import TiedCovariance, get_covariance_model
+    >>> model = get_covariance_model("tied")
+    >>> isinstance(model, TiedCovariance), model.param_shape(3, 2)
+    (True, (2, 2))
+    >>> model.to_full(np.array([[2.0, 0.5], [0.5, 1.0]]), 2, 2).shape
+    (2, 2, 2)
+    """
 
     scatter = POOLED
     equal_volume = True
@@ -207,9 +230,21 @@ class _DiagonalDistances(CovarianceModel):
 
 
 class DiagonalCovariance(_DiagonalDistances):
-    """Axis-aligned structures stored as one variance vector per component."""
+    """Axis-aligned structures stored as one variance vector per component.
 
-    prior_family = "diagonal"
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gmm_estimators.covariance import DiagonalCovariance, get_covariance_model
+    >>> model = get_covariance_model("diag")
+    >>> isinstance(model, DiagonalCovariance), model.param_shape(3, 2)
+    (True, (3, 2))
+    >>> model.to_full(np.array([[1.0, 2.0]]), 1, 2)
+    array([[[1., 0.],
+            [0., 2.]]])
+    """
+
+    prior_family = DIAGONAL_INVERSE_GAMMA
     own_spread = EVERY_AXIS
 
     def param_shape(self, n_components, n_features):
@@ -248,9 +283,23 @@ class DiagonalCovariance(_DiagonalDistances):
 
 
 class SphericalCovariance(_DiagonalDistances):
-    """Spherical structures stored as one variance per component."""
+    """Spherical structures stored as one variance per component.
 
-    prior_family = "spherical"
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gmm_estimators.covariance import SphericalCovariance, get_covariance_model
+    >>> model = get_covariance_model("spherical")
+    >>> isinstance(model, SphericalCovariance), model.param_shape(3, 2)
+    (True, (3,))
+    >>> model.to_full(np.array([1.0, 4.0]), 2, 2)[1]
+    array([[4., 0.],
+           [0., 4.]])
+
+    :func:`register` shows a spherical structure defined in user code.
+    """
+
+    prior_family = SPHERICAL_INVERSE_GAMMA
     own_spread = SOME_SPREAD
 
     def param_shape(self, n_components, n_features):
@@ -302,5 +351,3 @@ def _check_shape(array, shape, model):
             f"precisions_init for covariance_type {model.name!r}{alias} should have "
             f"shape {shape}, but got {array.shape}."
         )
-
-

@@ -180,6 +180,16 @@ class StatisticsForm:
     moment_variant : StatisticsForm or None, default=None
         A one-pass raw-moment form to try first when the statistics of given
         responsibilities are needed (initialisation), kept when exact enough.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gmm_estimators.covariance import get_covariance_model
+    >>> form = get_covariance_model("diag").scatter
+    >>> form
+    <statistics form diag>
+    >>> form.from_full(np.array([[[2.0, 1.0], [1.0, 3.0]]]))
+    array([[2., 3.]])
     """
 
     def __init__(

@@ -8,6 +8,7 @@ import numpy as np
 from ._contract import register
 from ._families import DiagonalCovariance, FullCovariance
 from ._forms import DIAGONAL, POOLED
+from ._priors import SPHERICAL_INVERSE_GAMMA
 from ._solvers import (
     _eigh_reproducible,
     _eve_m_step,
@@ -54,7 +55,7 @@ class EII(DiagonalCovariance):
     name = "EII"
     own_spread = NOTHING
     scatter = POOLED
-    prior_family = "spherical"
+    prior_family = SPHERICAL_INVERSE_GAMMA
     equal_volume = True
     equal_covariance = True
     description = "spherical, equal volume"

@@ -39,6 +39,12 @@ from ._linalg import _JITTER_RUNGS
 # one block of parameters, so ``f`` never increases: stopping early still
 # gives a generalised EM step.
 _INNER_TOL = 1e-10
+# The common orientation (EVE, VVE) is warm-started from the previous
+# M-step's axes, so its rotation sweeps go on converging across EM
+# iterations: each M-step stops once a sweep changes the objective by less
+# than this (relative), far below what EM's own stopping rules can see, at a
+# quarter of the sweeps of 1e-10 (measured on mclust's fixtures: same fits).
+_ORIENTATION_TOL = 1e-6
 _INNER_MAX_ITER = 100
 _TINY = np.finfo(np.float64).tiny
 _EPS = np.finfo(np.float64).eps
@@ -435,7 +441,7 @@ def _common_orientation(nk, scatter, equal_volume, tol, max_iter, previous=None)
 def _eve_m_step(
     nk,
     scatter,
-    tol=_INNER_TOL,
+    tol=_ORIENTATION_TOL,
     max_iter=_INNER_MAX_ITER,
     return_trace=False,
     previous=None,
@@ -451,7 +457,7 @@ def _eve_m_step(
 def _vve_m_step(
     nk,
     scatter,
-    tol=_INNER_TOL,
+    tol=_ORIENTATION_TOL,
     max_iter=_INNER_MAX_ITER,
     return_trace=False,
     previous=None,

@@ -8,6 +8,7 @@ import inspect
 import numpy as np
 from sklearn.pipeline import Pipeline
 
+from .._criteria import icl as icl_from_bic
 from .._warn import warn_user
 from ..exceptions import DegenerateFitWarning
 
@@ -89,7 +90,7 @@ def icl(estimator, X):
     log_resp = _log_posteriors(mixture, X)
     # sum_k c_ik log z_ik is the log posterior of the MAP component.
     map_log_resp = float(np.max(log_resp, axis=1).sum(dtype=np.float64))
-    return float(mixture.bic(X)) - 2.0 * map_log_resp
+    return icl_from_bic(float(mixture.bic(X)), map_log_resp)
 
 
 def _changed_params(estimator, prefix=""):
@@ -217,6 +218,16 @@ def aic_score(estimator, X, y=None):
     See Also
     --------
     bic_score, icl_score
+
+    Examples
+    --------
+    >>> from gmm_estimators import GaussianMixture
+    >>> from gmm_estimators.datasets import load_old_faithful
+    >>> from gmm_estimators.model_selection import aic_score
+    >>> X = load_old_faithful(return_X_y=True)
+    >>> gm = GaussianMixture(n_components=2, random_state=0).fit(X)
+    >>> bool(aic_score(gm, X) == -gm.aic(X))
+    True
     """
     return _score("aic_score", lambda m, Xt: m.aic(Xt), estimator, X)
 
@@ -244,7 +255,15 @@ def icl_score(estimator, X, y=None):
     See Also
     --------
     icl, bic_score
+
+    Examples
+    --------
+    >>> from gmm_estimators import GaussianMixture
+    >>> from gmm_estimators.datasets import load_old_faithful
+    >>> from gmm_estimators.model_selection import icl, icl_score
+    >>> X = load_old_faithful(return_X_y=True)
+    >>> gm = GaussianMixture(n_components=2, random_state=0).fit(X)
+    >>> bool(icl_score(gm, X) == -icl(gm, X))
+    True
     """
     return _score("icl_score", icl, estimator, X)
-
-

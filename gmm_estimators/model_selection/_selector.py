@@ -4,505 +4,37 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import copy
-import dataclasses
-import math
-import sys
-import warnings
 from numbers import Integral, Real
-from time import perf_counter
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin, DensityMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.parallel import Parallel, delayed
+from sklearn.utils.parallel import Parallel
 from sklearn.utils.validation import (
     check_is_fitted,
     validate_data,
 )
 
-from .._base import component_check, set_fitted_attributes
-from .._engine import (
-    Params,
-    block_mapper,
-    fit_restarts,
-    log_normalizer,
-    one_blas_thread,
-    reduce_blocks,
-    row_max_argmax,
-    run_em,
-)
 from .._engine._sources import is_streamed, make_source
-from .._gaussian_mixture import GaussianMixture
 from .._initialization import INITIALIZERS, CanonicalRows
 from .._missing import MissingValuesSource
 from .._noise import resolve_noise
 from .._prior import ConjugatePrior
 from .._warn import warn_user
-from ..covariance import available_covariance_types, get_covariance_model
-from ..exceptions import DegenerateFitWarning
-from ._starts import (
-    _shared_starts,
-    _starts_of,
-    candidate_options,
-    partition_of_labels,
-    starts_from_partitions,
+from ._candidates import (
+    candidate_ks,
+    candidate_types,
+    results_table,
+    search_settings,
 )
+from ._search import grid_search, refitted_on, thorough_search, with_progress
 
 _CRITERIA = ("bic", "aic", "icl")
 
 
-
 # ---------------------------------------------------------------------------
 # The selector
-
-
-def _candidate_ks(n_components):
-    """The numbers of components to try, sorted and unique."""
-    if isinstance(n_components, Integral) and not isinstance(n_components, bool):
-        return list(range(1, int(n_components) + 1))
-    values = list(n_components) if not isinstance(n_components, str) else None
-    if not values or not all(
-        isinstance(k, Integral) and not isinstance(k, bool) and k >= 1 for k in values
-    ):
-        raise ValueError(
-            "n_components must be a positive int K (meaning 1, ..., K) or a "
-            f"non-empty sequence of positive ints; got {n_components!r}."
-        )
-    return sorted({int(k) for k in values})
-
-
-def _max_n_features(name):
-    return getattr(get_covariance_model(name), "max_n_features", None)
-
-
-def _candidate_types(covariance_types, n_features):
-    """Covariance type names to try, each structure once, validated now.
-
-    None means every registered structure defined for ``n_features``; for
-    one feature, only the one-feature structures (mclust's ``"E"`` and
-    ``"V"``) when any are registered, as mclust does, since every other
-    structure reduces to one of them.
-    """
-    registered = available_covariance_types(aliases=True)
-    if covariance_types is None:
-        names = available_covariance_types()
-        fitting = [
-            t
-            for t in names
-            if _max_n_features(t) is None or _max_n_features(t) >= n_features
-        ]
-        univariate = [t for t in names if _max_n_features(t) == 1]
-        return univariate if n_features == 1 and univariate else fitting
-    names = [covariance_types] if isinstance(covariance_types, str) else None
-    if names is None:
-        names = list(covariance_types)
-    unknown = [t for t in names if not isinstance(t, str) or t not in registered]
-    if not names or unknown:
-        raise ValueError(
-            "covariance_types must be None or a non-empty sequence of registered "
-            f"covariance types {registered}; got {covariance_types!r}"
-            + (f" (unknown: {unknown!r})." if unknown else ".")
-        )
-    seen = {}
-    for name in names:
-        model = get_covariance_model(name)
-        if model.name in seen:
-            raise ValueError(
-                f"covariance_types lists the structure {model.name!r} twice (as "
-                f"{seen[model.name]!r} and {name!r}); list each structure once."
-            )
-        seen[model.name] = name
-        limit = _max_n_features(name)
-        if limit is not None and n_features > limit:
-            raise ValueError(
-                f"covariance_types includes {name!r}, which is defined for at most "
-                f"{limit} feature(s), but X has {n_features} features; remove it "
-                "or use covariance_types=None for every structure that fits."
-            )
-    return names
-
-
-def _feature_variances(X, sample_weight):
-    """The (weighted) variance of every feature.
-
-    The thorough search's ``reg_covar`` is in units of the smallest positive
-    one, and its stopping rule reads the log-likelihood in standardised units,
-    so that multiplying the data by a constant changes no fit.
-    """
-    X = np.asarray(X, dtype=np.float64)
-    variance = np.cov(X, rowvar=False, aweights=sample_weight, bias=True)
-    return np.atleast_1d(np.diag(np.atleast_2d(variance)))
-
-
-def _final_e_step(model, source, params):
-    """Labels, total log-likelihood and ``sum_i w_i log z_i,MAP``, in one pass.
-
-    The selector's candidates need both the labels of ``fit`` and the terms
-    of the criteria; one E-step over the data gives them together.
-    """
-
-    def reduce(weighted_log_prob):
-        top, labels = row_max_argmax(weighted_log_prob)
-        log_norm = log_normalizer(weighted_log_prob, top).astype(np.float64)
-        # log z of the MAP component: its weighted log-density minus log p(x).
-        return np.column_stack([log_norm, top - log_norm, labels]).ravel()
-
-    per_row = reduce_blocks(model, source, params, reduce).reshape(-1, 3)
-    labels = per_row[:, 2].astype(np.intp)
-    if params.noise_proportion is not None:
-        # The noise column is the last: scikit-learn's label for noise is -1.
-        labels[labels == params.means.shape[0]] = -1
-    terms = per_row[:, :2]
-    weights = source.sample_weight
-    terms = terms.sum(axis=0) if weights is None else weights @ terms
-    if hasattr(terms, "compute"):  # Dask: the sums come back, labels stay lazy
-        terms = terms.compute()
-    return labels, terms[0], terms[1]
-
-
-class _NotBetter(Exception):
-    """Every start of a challenger was abandoned below the incumbent."""
-
-
-def _challenge(model, data, starts, options, mapper, incumbent):
-    """EM from each start in turn, each a challenger of the best so far.
-
-    Runs are ordered by soundness (no collapsed or spurious component, see
-    ``_base.component_check``), then by their objective. A run whose
-    extrapolated limit falls more than one unit of log-likelihood below the
-    best sound run so far (or below ``incumbent``, the mean objective of a
-    sound fit made earlier) is abandoned. Returns the best complete run that
-    beats ``incumbent``, or None.
-    """
-    best, best_key = None, None
-    slack = 1.0 / data.weight_sum
-    for params in starts:
-        bar = incumbent
-        if best is not None and best_key[0]:
-            bar = max(bar, best.lower_bound)
-        run = run_em(
-            model,
-            data,
-            params,
-            dataclasses.replace(options, abandon_below=bar - slack),
-            mapper=mapper,
-        )
-        if run.abandoned:
-            continue
-        run.component_check = component_check(
-            model, data, run.params, run.jittered, options.prior
-        )
-        collapsed, spurious, _ = run.component_check
-        key = (not (collapsed.size or spurious.size), run.lower_bound)
-        if incumbent > -np.inf and not (key[0] and key[1] > incumbent):
-            continue
-        if best is None or key > best_key:
-            best, best_key = run, key
-    return best
-
-
-def _fit_candidate(
-    data, n_components, covariance_type, starts, settings, incumbent=-np.inf
-):
-    """Fit one candidate from its shared starts; its results-table row.
-
-    In the thorough search the starts are run as challengers of each other
-    and of ``incumbent`` (see :func:`_challenge`); if none beats it, the
-    error is a ``_NotBetter``.
-    """
-    start = perf_counter()
-    row = {
-        "n_components": n_components,
-        "covariance_type": covariance_type,
-        "bic": np.nan,
-        "aic": np.nan,
-        "icl": np.nan,
-        "log_likelihood": np.nan,
-        "n_parameters": -1,
-        "converged": False,
-        "degenerate": False,
-        "spurious": False,
-    }
-    best, error = None, None
-    if isinstance(starts, Exception):
-        error = starts
-    else:
-        try:
-            model = get_covariance_model(covariance_type)
-            options = candidate_options(settings, model, data, n_components)
-            with block_mapper(data, model, n_components) as mapper:
-                if settings.get("initializers"):
-                    result = _challenge(
-                        model, data, starts, options, mapper, incumbent
-                    )
-                    if result is None:
-                        raise _NotBetter("no start beat the incumbent fit")
-                else:
-                    result = fit_restarts(
-                        model,
-                        data,
-                        ((params, -np.inf) for params in starts),
-                        options,
-                        mapper=mapper,
-                    )
-            # The fit equals GaussianMixture(**these params).fit(X).
-            best = GaussianMixture(
-                n_components,
-                covariance_type=covariance_type,
-                tol=settings["tol"],
-                reg_covar=settings["reg_covar"],
-                max_iter=settings["max_iter"],
-                n_init=settings["n_init"],
-                init_params=settings["init_params"],
-                prior=settings["prior"],
-                noise=settings["noise"],
-                noise_volume=settings["noise_volume"],
-                noise_init=settings["noise_init"],
-                random_state=settings["random_state"],
-            )
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", DegenerateFitWarning)
-                set_fitted_attributes(
-                    best, model, data, options, result, data.X.dtype
-                )
-            best.n_features_in_ = data.n_features
-        except (ValueError, np.linalg.LinAlgError, _NotBetter) as caught:
-            best, error = None, caught
-    if best is not None:
-        best.labels_, log_likelihood, map_log_resp = _final_e_step(
-            model, data, result.params
-        )
-        n_parameters = best.n_parameters_
-        bic = -2.0 * log_likelihood + n_parameters * math.log(data.weight_sum)
-        row.update(
-            bic=bic,
-            aic=-2.0 * log_likelihood + 2.0 * n_parameters,
-            icl=bic - 2.0 * map_log_resp,
-            log_likelihood=log_likelihood,
-            n_parameters=n_parameters,
-            converged=bool(best.converged_),
-            degenerate=bool(len(best.collapsed_components_)),
-            spurious=bool(len(best.spurious_components_)),
-        )
-    return row, best, error, perf_counter() - start
-
-
-def _soundness(outcome):
-    """Sort key of a candidate's fits: fitted, not degenerate, then likelihood."""
-    row, best, _, _ = outcome
-    if best is None:
-        return (0, -np.inf)
-    flagged = row["degenerate"] or row["spurious"]
-    return (1 if flagged else 2, row["log_likelihood"])
-
-
-def _search_k(data, canonical, n_components, covariance_types, settings):
-    """The thorough search at one number of components.
-
-    1. Every structure is fitted from the initialisers' partitions (shared
-       by all structures, as in the grid search).
-    2. The partition (MAP labels) of the best sound candidate of this number
-       of components, by ``settings["criterion"]``, starts every structure
-       whose own partition differs; a structure keeps the better of its two
-       fits (sound before degenerate, then the higher likelihood). Repeated
-       while it finds a new best partition, at most ``settings["rounds"]``
-       times.
-
-    Returns
-    -------
-    outcomes : dict
-        ``{covariance_type: (row, estimator, error, seconds)}``.
-    """
-    shared, seconds = _shared_starts(
-        data, canonical, n_components, covariance_types, settings
-    )
-    outcomes = {}
-    for name in covariance_types:
-        row, best, error, took = _fit_candidate(
-            data, n_components, name, _starts_of(shared, name), settings
-        )
-        outcomes[name] = (row, best, error, took + seconds / len(covariance_types))
-    tried = set()
-    for _ in range(settings["rounds"]):
-        labels = _best_partition(outcomes, settings["criterion"], n_components)
-        if labels is None or labels.tobytes() in tried:
-            break
-        tried.add(labels.tobytes())
-        improve_from_partition(data, labels, n_components, outcomes, settings)
-    return outcomes
-
-
-def _best_partition(outcomes, criterion, n_components):
-    """MAP labels of the best sound candidate, if they use every component."""
-    sound = [
-        o
-        for o in outcomes.values()
-        if o[1] is not None and not (o[0]["degenerate"] or o[0]["spurious"])
-    ]
-    if not sound:
-        return None
-    row, best, _, _ = min(sound, key=lambda o: o[0][criterion])
-    labels = best.labels_
-    if np.unique(labels).size < n_components:
-        return None
-    return labels
-
-
-def _best_sound(outcomes, criterion):
-    """The fitted estimator of the best sound candidate, or None."""
-    sound = [
-        o
-        for o in outcomes.values()
-        if o[1] is not None and not (o[0]["degenerate"] or o[0]["spurious"])
-    ]
-    if not sound:
-        return None
-    return min(sound, key=lambda o: o[0][criterion])[1]
-
-
-def split_proposal(estimator, X):
-    """Labels with one more component: the worst-fitting one split in two.
-
-    The component with the largest ``N_k log det(Sigma_k)`` (the lowest
-    density over its rows, the largest share of the classification entropy)
-    is cut through its mean across its principal axis.
-    """
-    labels = estimator.labels_
-    n_components, d = estimator.means_.shape
-    full = estimator._covariance_model().to_full(
-        np.asarray(estimator.covariances_, np.float64), n_components, d
-    )
-    counts = np.bincount(labels, minlength=n_components)
-    log_dets = np.linalg.slogdet(full)[1]
-    score = np.where(counts > d + 1, counts * log_dets, -np.inf)
-    k = int(np.argmax(score))
-    if not np.isfinite(score[k]):
-        return None
-    axis = np.linalg.eigh(full[k])[1][:, -1]
-    rows = labels == k
-    side = (X[rows] - estimator.means_[k]) @ axis > 0
-    if side.all() or not side.any():
-        return None
-    new = labels.copy()
-    new[np.flatnonzero(rows)[side]] = n_components
-    return new
-
-
-def merge_proposal(estimator, X):
-    """Labels with one component fewer: the two most overlapping ones merged.
-
-    The overlap of components ``a`` and ``b`` is the cosine of their columns
-    of responsibilities, ``r_a . r_b / (|r_a| |r_b|)`` (Ueda et al. 2000).
-    """
-    resp = estimator.predict_proba(X)
-    norms = np.linalg.norm(resp, axis=0)
-    overlap = resp.T @ resp / np.maximum(np.outer(norms, norms), 1e-300)
-    np.fill_diagonal(overlap, -np.inf)
-    a, b = np.unravel_index(int(np.argmax(overlap)), overlap.shape)
-    a, b = min(a, b), max(a, b)
-    labels = estimator.labels_.copy()
-    labels[labels == b] = a
-    labels[labels > b] -= 1
-    return labels
-
-
-def _split_and_merge(data, per_k, settings):
-    """Proposals between neighbouring numbers of components (in place).
-
-    Upwards, the best sound fit of ``K - 1`` components with one component
-    split starts every structure of ``K``; downwards, the best of ``K + 1``
-    with two components merged. Each proposal is a challenger of the fits
-    already made (see :func:`improve_from_partition`).
-    """
-    ks = sorted(per_k)
-    X = np.asarray(data.X, dtype=np.float64)
-    moves = [(k, k - 1, split_proposal) for k in ks if k - 1 in per_k]
-    moves += [(k, k + 1, merge_proposal) for k in reversed(ks) if k + 1 in per_k]
-    for k, source, propose in moves:
-        estimator = _best_sound(per_k[source], settings["criterion"])
-        if estimator is None:
-            continue
-        labels = propose(estimator, X)
-        if labels is None or np.unique(labels).size < k:
-            continue
-        improve_from_partition(data, labels, k, per_k[k], settings)
-
-
-def improve_from_partition(data, labels, n_components, outcomes, settings):
-    """Refit every structure whose partition differs from ``labels`` from it.
-
-    ``outcomes`` is updated in place where the new fit is better (see
-    :func:`_soundness`).
-    """
-    refit = [
-        name
-        for name, (_, best, _, _) in outcomes.items()
-        if best is None or not np.array_equal(best.labels_, labels)
-    ]
-    if not refit:
-        return
-    start = perf_counter()
-    with one_blas_thread():
-        starts = starts_from_partitions(
-            data,
-            [partition_of_labels(labels, n_components)],
-            n_components,
-            refit,
-            settings,
-        )
-    seconds = (perf_counter() - start) / len(refit)
-    for name in refit:
-        if isinstance(starts[name], Exception):
-            continue
-        old = outcomes[name]
-        incumbent = (
-            old[0]["log_likelihood"] / data.weight_sum
-            if old[1] is not None
-            and not (old[0]["degenerate"] or old[0]["spurious"])
-            else -np.inf
-        )
-        new = _fit_candidate(
-            data, n_components, name, starts[name], settings, incumbent
-        )
-        took = old[3] + new[3] + seconds
-        kept = new if _soundness(new) > _soundness(old) else old
-        outcomes[name] = (*kept[:3], took)
-
-
-def _refitted_on(data, outcomes, settings):
-    """Each candidate found on a sample, refitted on every row of ``data``.
-
-    EM from the sample's fit (grid-style: one start, the candidate's own
-    stopping rule) on the full source; a candidate that failed on the sample
-    stays failed.
-    """
-    one_start = {**settings, "initializers": None}
-    for row, best, error, seconds in outcomes:
-        if best is None:
-            yield row, best, error, seconds
-            continue
-        start = Params(
-            np.asarray(best.weights_, np.float64),
-            np.asarray(best.means_, np.float64) - data.center,
-            np.asarray(best.covariances_, np.float64),
-            np.asarray(best.precisions_cholesky_, np.float64),
-        )
-        row, best, error, took = _fit_candidate(
-            data, row["n_components"], row["covariance_type"], [start], one_start
-        )
-        yield row, best, error, seconds + took
-
-
-def _with_progress(iterable, total, enabled):
-    """``iterable`` behind a terminal progress bar when asked and possible."""
-    if not enabled or not sys.stderr.isatty():
-        return iterable
-    try:
-        from tqdm.auto import tqdm
-    except ImportError:
-        return iterable
-    return tqdm(iterable, total=total, desc="candidates", unit="fit", leave=False)
 
 
 class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
@@ -851,7 +383,7 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
         self : object
             The fitted selector.
         """
-        ks = _candidate_ks(self.n_components)
+        ks = candidate_ks(self.n_components)
         # Validation and the data source (in memory, streamed from a memory
         # map or sliceable array, or Dask chunks): ``_engine._sources``.
         data = make_source(
@@ -866,7 +398,7 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
         X, sample_weight = data.X, data.sample_weight
         # Streamed data: the starts come from an in-memory sample.
         init = data.init_source()
-        types = _candidate_types(self.covariance_types, X.shape[1])
+        types = candidate_types(self.covariance_types, X.shape[1])
         n_usable = (
             X.shape[0]
             if sample_weight is None
@@ -883,7 +415,9 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
             and not self.noise
             and not isinstance(data, MissingValuesSource)
         )
-        settings = self._settings(init.X, init.sample_weight, thorough)
+        settings = search_settings(
+            self.get_params(), init.X, init.sample_weight, thorough
+        )
         settings.update(
             noise=self.noise,
             noise_volume=self.noise_volume,
@@ -918,22 +452,36 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
         }
         candidates = [(k, t) for k in ks for t in types]
         if thorough:
-            outcomes = self._thorough(
-                init, canonical, feasible, types, settings, too_many, parallel
+            outcomes = thorough_search(
+                init,
+                canonical,
+                feasible,
+                types,
+                settings,
+                too_many,
+                parallel,
+                self._random_state_for_candidates,
             )
             if init.n_rows < data.n_rows:
-                outcomes = _refitted_on(
+                outcomes = refitted_on(
                     data,
                     outcomes,
                     {**settings, "random_state": self._random_state_for_candidates()},
                 )
         else:
-            outcomes = self._grid(
-                data, canonical, feasible, types, settings, too_many, parallel
+            outcomes = grid_search(
+                data,
+                canonical,
+                feasible,
+                types,
+                settings,
+                too_many,
+                parallel,
+                self._random_state_for_candidates,
             )
         rows, estimators, errors = [], [], []
-        outcomes = _with_progress(outcomes, len(candidates), self.progress)
-        for (row, estimator, error, seconds) in outcomes:
+        outcomes = with_progress(outcomes, len(candidates), self.progress)
+        for row, estimator, error, seconds in outcomes:
             row["fit_time"] = seconds
             rows.append(row)
             estimators.append(estimator)
@@ -941,7 +489,7 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
             if self.verbose:
                 self._print_candidate(row, error)
 
-        self.results_ = self._results_table(rows)
+        self.results_ = results_table(rows, self.criterion)
         order = np.argsort(self.results_["rank"], kind="stable")
         best = int(order[0])
         if (
@@ -967,143 +515,6 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
                 ConvergenceWarning,
             )
         return self
-
-    def _settings(self, X, sample_weight, thorough):
-        """The resolved settings of every candidate (see the class's Notes)."""
-        if self.init_params is not None:
-            initializers = [(self.init_params, self.n_init)]
-        elif thorough:
-            initializers = [("hc", 1), ("kmeans", self.n_init)]
-        else:
-            initializers = [("kmeans", self.n_init)]
-        reg_covar = self.reg_covar
-        variances = _feature_variances(X, sample_weight)
-        if thorough:
-            positive = variances[variances > 0]
-            reg_covar *= float(positive.min()) if positive.size else 1.0
-        return {
-            "search": "thorough" if thorough else "grid",
-            "n_init": self.n_init,
-            "init_params": initializers[0][0],
-            "initializers": initializers if thorough else None,
-            "max_iter": self.max_iter
-            if self.max_iter is not None
-            else (1000 if thorough else 100),
-            "tol": self.tol if self.tol is not None else (1e-5 if thorough else 1e-3),
-            "relative_tol": thorough,
-            # The relative rule reads the log-likelihood in standardised units.
-            "relative_offset": 0.5 * float(np.log(variances[variances > 0]).sum()),
-            "reg_covar": reg_covar,
-            "prior": self.prior,
-            "criterion": self.criterion,
-            "rounds": 2,
-            "split_merge": True,
-        }
-
-    def _grid(self, data, canonical, ks, types, settings, too_many, parallel):
-        """Every candidate fitted independently from the shared starts."""
-        shared = {}
-        for k, outcome in zip(
-            ks,
-            parallel(
-                delayed(_shared_starts)(
-                    data.init_source(),
-                    canonical,
-                    k,
-                    types,
-                    {**settings, "random_state": self._random_state_for_candidates()},
-                )
-                for k in ks
-            ),
-            strict=True,
-        ):
-            shared[k] = outcome
-        for k, error in too_many.items():
-            shared[k] = (error, 0.0)
-        candidates = [(k, t) for k in sorted(shared) for t in types]
-        outcomes = parallel(
-            delayed(_fit_candidate)(
-                data,
-                k,
-                t,
-                _starts_of(shared[k][0], t),
-                {**settings, "random_state": self._random_state_for_candidates()},
-            )
-            for k, t in candidates
-        )
-        for (k, _), (row, estimator, error, seconds) in zip(
-            candidates, outcomes, strict=True
-        ):
-            yield row, estimator, error, seconds + shared[k][1] / len(types)
-
-    def _thorough(self, data, canonical, ks, types, settings, too_many, parallel):
-        """The thorough search: one task per number of components."""
-        per_k = dict(
-            zip(
-                ks,
-                parallel(
-                    delayed(_search_k)(
-                        data,
-                        canonical,
-                        k,
-                        types,
-                        {
-                            **settings,
-                            "random_state": self._random_state_for_candidates(),
-                        },
-                    )
-                    for k in ks
-                ),
-                strict=True,
-            )
-        )
-        if settings["split_merge"]:
-            with one_blas_thread():
-                _split_and_merge(
-                    data,
-                    per_k,
-                    {**settings, "random_state": self._random_state_for_candidates()},
-                )
-        for k in sorted(set(ks) | set(too_many)):
-            for t in types:
-                if k in per_k:
-                    yield per_k[k][t]
-                else:
-                    yield _fit_candidate(data, k, t, too_many[k], settings)
-
-    def _results_table(self, rows):
-        results = {
-            "n_components": np.array([r["n_components"] for r in rows], dtype=np.intp),
-            "covariance_type": np.array(
-                [r["covariance_type"] for r in rows], dtype=object
-            ),
-        }
-        for key in ("bic", "aic", "icl", "log_likelihood"):
-            results[key] = np.array([r[key] for r in rows], dtype=np.float64)
-        results["n_parameters"] = np.array(
-            [r["n_parameters"] for r in rows], dtype=np.intp
-        )
-        results["converged"] = np.array([r["converged"] for r in rows], dtype=bool)
-        results["degenerate"] = np.array([r["degenerate"] for r in rows], dtype=bool)
-        results["spurious"] = np.array([r["spurious"] for r in rows], dtype=bool)
-        results["fit_time"] = np.array([r["fit_time"] for r in rows], dtype=np.float64)
-
-        value = results[self.criterion]
-        failed = ~np.isfinite(value)
-        flagged = results["degenerate"] | results["spurious"]
-        group = np.where(failed, 2, np.where(flagged, 1, 0))
-        order = np.lexsort(
-            (
-                np.arange(len(rows)),
-                results["n_parameters"],
-                np.where(failed, 0.0, value),
-                group,
-            )
-        )
-        rank = np.empty(len(rows), dtype=np.intp)
-        rank[order] = np.arange(1, len(rows) + 1)
-        results["rank"] = rank
-        return results
 
     def _raise_no_sound_candidate(self, errors):
         n_degenerate = int(self.results_["degenerate"].sum())
@@ -1266,4 +677,3 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
         """
         check_is_fitted(self)
         return self.best_estimator_.sample(n_samples, random_state=random_state)
-

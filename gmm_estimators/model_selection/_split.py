@@ -3,7 +3,6 @@
 # Authors: The gmm_estimators developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-
 import numpy as np
 from sklearn.model_selection import BaseCrossValidator
 from sklearn.utils.validation import (
@@ -65,5 +64,3 @@ class InSampleSplit(BaseCrossValidator):
         n_splits : int
         """
         return 1
-
-

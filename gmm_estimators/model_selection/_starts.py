@@ -224,5 +224,3 @@ def _add_noise_statistics(stats, data, noise_mask):
 def _starts_of(shared, covariance_type):
     """One structure's starts, or the error that prevents them."""
     return shared if isinstance(shared, Exception) else shared[covariance_type]
-
-

@@ -1,0 +1,152 @@
+"""The classifier's model choice: candidate lists and the BIC choice among them.
+
+:class:`~gmm_estimators.GaussianMixtureClassifier` fits a mixture per class
+(MclustDA) or one background mixture (UBM), each chosen by BIC among numbers
+of components and covariance structures with
+:class:`~gmm_estimators.model_selection.GaussianMixtureIC`. This module
+turns the classifier's ``n_components`` and ``covariance_types`` into
+candidate lists, leaves out the candidates a class has too few rows for,
+and ranks the candidates' results (also EDDA's, see ``_edda``).
+"""
+
+# Authors: The gmm_estimators developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+
+import numpy as np
+
+from ._adaptation import structure_of
+from ._criteria import n_free_parameters
+from .model_selection import GaussianMixtureIC
+from .model_selection._candidates import candidate_ks  # noqa: F401  (the one list of K)
+from .model_selection._candidates import candidate_types as selector_candidate_types
+
+__all__ = [
+    "axis_aligned",
+    "candidate_ks",
+    "candidate_types",
+    "plain",
+    "rank",
+    "select_mixture",
+]
+
+
+def _selector(classifier, ks, types):
+    # With one component every start gives the same fit (all rows belong
+    # to it): skip the initialiser's work (k-means) and its restarts.
+    single = list(ks) == [1]
+    return GaussianMixtureIC(
+        n_components=ks,
+        covariance_types=types,
+        n_init=1 if single else classifier.n_init,
+        init_params="random" if single else classifier.init_params,
+        max_iter=classifier.max_iter,
+        tol=classifier.tol,
+        reg_covar=classifier.reg_covar,
+        random_state=classifier.random_state,
+        n_jobs=classifier.n_jobs,
+    )
+
+
+def select_mixture(classifier, X, sample_weight, ks, types, n_rows, what):
+    """The BIC choice among ``ks`` x ``types`` on X, skipping overfull models.
+
+    When ``ks`` offers a choice, a candidate of several components with
+    at least as many free parameters as rows (with a positive weight) is
+    not tried: components can then rest on a handful of rows each, the
+    likelihood is unbounded or nearly so and BIC meaningless. Each number
+    of components is one :class:`GaussianMixtureIC` (which shares its
+    starts among the structures); the candidate of lowest BIC over all
+    of them is kept.
+
+    Returns
+    -------
+    mixture : GaussianMixture
+    results : dict of ndarray
+        Every tried candidate, ranked.
+    """
+    n_features = X.shape[1]
+    allowed = {
+        k: [
+            t
+            for t in types
+            if k == 1
+            or len(ks) == 1
+            or n_free_parameters(structure_of(t), k, n_features) < n_rows
+        ]
+        for k in ks
+    }
+    # The numbers of components that allow every structure are searched
+    # by one selector (its starts and proposals move between them); the
+    # others, each with the structures it allows.
+    whole = [k for k in ks if len(allowed[k]) == len(types)]
+    groups = [(whole, list(types))] if whole else []
+    groups += [([k], allowed[k]) for k in ks if k not in whole and allowed[k]]
+    groups.sort(key=lambda group: min(group[0]))
+    best, tables, errors = None, [], []
+    for group, group_types in groups:
+        selector = _selector(classifier, group, group_types)
+        try:
+            selector.fit(X, sample_weight=sample_weight)
+        except ValueError as error:  # every candidate degenerate or failed
+            errors.append(f"n_components={group}: {error}")
+            continue
+        tables.append(selector.results_)
+        # Groups ascend: on a tie the smaller number of components stays.
+        if best is None or selector.criterion_ < best.criterion_:
+            best = selector
+    if best is None:
+        detail = (
+            " ".join(errors)
+            if errors
+            else (
+                "every candidate has at least as many free parameters as its "
+                f"{int(n_rows)} rows."
+            )
+        )
+        raise ValueError(
+            f"No mixture could be fitted to {what}: {detail} Allow fewer "
+            "components or simpler covariance structures, increase reg_covar, "
+            "or give it more rows."
+        )
+    keys = [key for key in tables[0] if key != "rank"]
+    results = {key: np.concatenate([table[key] for table in tables]) for key in keys}
+    results["rank"] = rank(
+        results["bic"], results["degenerate"], results["n_parameters"]
+    )
+    return best.best_estimator_, results
+
+
+def plain(label):
+    """A label as a plain Python value, for messages."""
+    return label.item() if isinstance(label, np.generic) else label
+
+
+def rank(bic, degenerate, n_parameters):
+    """Ranks (1 = best): sound fits by BIC, then degenerate ones, then failed.
+
+    Ties are broken by fewer parameters, then by order.
+    """
+    failed = ~np.isfinite(bic)
+    group = np.where(failed, 2, np.where(degenerate, 1, 0))
+    order = np.lexsort(
+        (np.arange(bic.size), n_parameters, np.where(failed, 0.0, bic), group)
+    )
+    rank = np.empty(bic.size, dtype=np.intp)
+    rank[order] = np.arange(1, bic.size + 1)
+    return rank
+
+
+def candidate_types(covariance_types, n_features):
+    """Validated structure names: one name or the selector's list of them."""
+    if isinstance(covariance_types, str):
+        covariance_types = [covariance_types]
+    for name in covariance_types or ():
+        structure_of(name)  # an unknown name: the registry's own error
+    return selector_candidate_types(covariance_types, n_features)
+
+
+def axis_aligned(name, n_features):
+    """Whether a structure's covariances are diagonal (no (d, d) matrices)."""
+    shape = structure_of(name).param_shape(n_features + 1, n_features)
+    return n_features == 1 or tuple(shape[-2:]) != (n_features, n_features)

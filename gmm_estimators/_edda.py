@@ -1,0 +1,159 @@
+"""EDDA: eigenvalue decomposition discriminant analysis (Bensmail and Celeux 1996).
+
+The ``model_type='EDDA'`` fit of
+:class:`~gmm_estimators.GaussianMixtureClassifier`: one Gaussian per class,
+the classes' covariances constrained jointly by one covariance structure,
+chosen by BIC. ``'VVV'`` is quadratic discriminant analysis, ``'EEE'``
+linear discriminant analysis.
+"""
+
+# Authors: The gmm_estimators developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+from scipy import linalg
+from scipy.special import logsumexp
+
+from ._adaptation import mixture_from_parameters, scatter_in_kind, structure_of
+from ._class_selection import rank
+from ._criteria import bic
+from ._gaussian_mixture import GaussianMixture
+
+__all__ = ["fit_edda", "log_or_minus_inf", "one_component_mixtures"]
+
+# An EDDA fit whose class covariance has an eigenvalue below this fraction of
+# the data's variance in the same direction is degenerate, as for
+# GaussianMixture.collapsed_components_.
+_COLLAPSE_RATIO = 1e-6
+
+
+def fit_edda(X, y_index, weights, types, proportions, reg_covar):
+    """EDDA: one Gaussian per class, the covariances under one shared structure.
+
+    With one-hot responsibilities (the labels), fitting a ``C``-component
+    mixture is a single M-step: class means, and the structure's covariance
+    M-step on the class scatter matrices. Each structure of ``types`` is
+    fitted so and scored by the BIC of that ``C``-component mixture (its
+    proportions not counted, mclust's ``equalPro``); fits whose class
+    covariance is singular without ``reg_covar`` are marked degenerate.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    y_index : ndarray of shape (n_samples,)
+        Class of each row, as an index into the classes.
+    weights : ndarray of shape (n_samples,)
+        Frequency weights of the rows.
+    types : list of str
+        Candidate structures.
+    proportions : ndarray of shape (n_classes,)
+        The classes' (weighted) proportions.
+    reg_covar : float
+
+    Returns
+    -------
+    results : dict of ndarray
+        One row per structure (``covariance_type``, ``bic``,
+        ``log_likelihood``, ``n_parameters``, ``degenerate``, ``rank``).
+    covariance_type : str
+        The chosen structure.
+    mixtures : list of GaussianMixture
+        One-component mixtures, one per class, of the chosen structure.
+    n_parameters : int
+        The classifier's free parameters (``n_classes - 1`` proportions
+        included).
+    """
+    n_classes, d = proportions.size, X.shape[1]
+    total = weights.sum()
+    center = weights @ X / total
+    Xc = X - center
+    resp = np.zeros((X.shape[0], n_classes))
+    resp[np.arange(X.shape[0]), y_index] = weights
+    nk = resp.sum(axis=0)
+    means = resp.T @ Xc / nk[:, np.newaxis]
+    scatter = np.empty((n_classes, d, d))
+    for c in range(n_classes):
+        residual = Xc - means[c]
+        scatter[c] = (residual * resp[:, c, np.newaxis]).T @ residual
+    data_cov = (Xc * weights[:, np.newaxis]).T @ Xc / total
+    # Directions where the data have no spread (constant or collinear
+    # features) are no collapse of a class: both sides get this floor.
+    floor = 1e-12 * max(np.trace(data_cov) / d, 1e-300) * np.eye(d)
+    data_cov += floor
+
+    rows, fits = [], []
+    for name in types:
+        model = structure_of(name)
+        row = {
+            "covariance_type": name,
+            "bic": np.nan,
+            "log_likelihood": np.nan,
+            "n_parameters": int(n_classes * d + model.n_parameters(n_classes, d)),
+            "degenerate": False,
+        }
+        mixtures = None
+        try:
+            covariances = model.m_step(
+                nk.copy(), scatter_in_kind(model, scatter.copy()), reg_covar
+            )
+            # Judged without reg_covar: a class covariance that only
+            # reg_covar keeps from being singular is degenerate.
+            full = model.to_full(covariances, n_classes, d)
+            full += floor - reg_covar * np.eye(d)
+            ratios = [linalg.eigh(s, data_cov, eigvals_only=True)[0] for s in full]
+            mixtures = one_component_mixtures(
+                name, reg_covar, means + center, covariances, n_classes, d
+            )
+            row["degenerate"] = bool(
+                min(ratios) < _COLLAPSE_RATIO
+                or any(m.collapsed_components_.size for m in mixtures)
+            )
+            log_density = np.column_stack([m.score_samples(X) for m in mixtures])
+            ll = float(
+                weights @ logsumexp(log_density + log_or_minus_inf(proportions), axis=1)
+            )
+            if np.isfinite(ll):
+                row["log_likelihood"] = ll
+                row["bic"] = bic(ll, row["n_parameters"], total)
+        except (ValueError, np.linalg.LinAlgError, FloatingPointError):
+            mixtures = None
+        rows.append(row)
+        fits.append(mixtures)
+
+    table = {key: np.array([row[key] for row in rows]) for key in rows[0]}
+    table["covariance_type"] = table["covariance_type"].astype(object)
+    table["rank"] = rank(table["bic"], table["degenerate"], table["n_parameters"])
+    best = int(np.argmin(table["rank"]))
+    usable = np.isfinite(table["bic"]) & ~table["degenerate"]
+    if not usable[best]:
+        raise ValueError(
+            "EDDA: every covariance structure tried "
+            f"({list(types)!r}) gave a singular class covariance on these data "
+            f"(class counts {nk.tolist()!r}, n_features = {d}). Increase "
+            "reg_covar, include axis-aligned structures such as 'VVI' or "
+            "'EII', or give the classes more rows."
+        )
+    n_parameters = int(table["n_parameters"][best]) + n_classes - 1
+    return table, types[best], fits[best], n_parameters
+
+
+def log_or_minus_inf(values):
+    """``np.log`` with ``log 0 = -inf`` and no warning."""
+    with np.errstate(divide="ignore"):
+        return np.log(values)
+
+
+def one_component_mixtures(name, reg_covar, means, covariances, n_classes, d):
+    """Class ``c``'s Gaussian of a ``C``-component fit, as a 1-component mixture."""
+    model = structure_of(name)
+    shared = tuple(model.param_shape(n_classes, d)) == tuple(model.param_shape(1, d))
+    template = GaussianMixture(1, covariance_type=name, reg_covar=reg_covar)
+    return [
+        mixture_from_parameters(
+            template,
+            np.ones(1),
+            means[c : c + 1],
+            covariances if shared else covariances[c : c + 1],
+        )
+        for c in range(n_classes)
+    ]

@@ -1,0 +1,241 @@
+"""The starting parameters of a fit: the initialiser's, then the user's.
+
+A start is one M-step on the initialiser's responsibilities (k-means,
+k-means++, random, rows from the data or mclust's agglomeration, see
+``_initialization``), after which ``weights_init``, ``means_init`` and
+``precisions_init`` replace what they give. With a noise component the
+initialiser partitions only the rows outside the initial noise mask
+(mclust's ``initialization = list(noise = ...)``). ``BaseMixture._starts``
+makes ``n_init`` of them; the selector's shared starts are
+``model_selection._starts``.
+"""
+
+# Authors: The gmm_estimators developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+from sklearn.utils import check_random_state
+
+from ._engine import Params, statistics_from_resp
+from ._initialization import CanonicalRows, initial_responsibilities
+
+__all__ = ["initial_parameters", "new_starts", "noise_starts"]
+
+
+def initial_parameters(
+    init_params,
+    n_components,
+    model,
+    source,
+    options,
+    user_init,
+    random_state,
+    mapper,
+    canonical,
+):
+    """One start: from the initialiser, then the user's overrides.
+
+    Parameters
+    ----------
+    init_params : str
+        The initialiser's name (``INITIALIZERS``).
+    n_components : int
+    model : CovarianceModel
+    source : data source
+        The rows the initialiser partitions (in memory).
+    options : EMOptions
+        The M-step of the fit (with its prior).
+    user_init : tuple
+        ``(weights, means, precisions)`` given by the user, each or None.
+    random_state : RandomState
+    mapper : callable
+        Maps the statistics of row blocks (threads).
+    canonical : CanonicalRows or None
+        The initialiser's view of the rows, shared by the starts.
+
+    Returns
+    -------
+    params : Params
+        Centred on ``source.center``.
+    """
+    weights, means, precisions = user_init
+    if weights is None or means is None or precisions is None:
+        resp_of_rows = initial_responsibilities(
+            init_params,
+            source.X,
+            n_components,
+            source.sample_weight,
+            random_state,
+            canonical=canonical,
+        )
+        stats = statistics_from_resp(model, source, resp_of_rows, n_components, mapper)
+        params, _ = options.m_step(model, source, stats)
+    else:
+        params = Params(None, None, None, None)
+    _override(params, user_init, model, source.center)
+    assert params.means.shape == (n_components, source.n_features)
+    return params
+
+
+def new_starts(estimator, model, source, options, user_init, mapper, noise_mask=None):
+    """The ``n_init`` starts of a fit, made one at a time.
+
+    Parameters
+    ----------
+    estimator : BaseMixture
+        Its ``random_state``, ``n_init``, ``init_params`` and
+        ``n_components``.
+    model, options, user_init, mapper
+        As for :func:`initial_parameters`.
+    source : data source
+        The training data; streamed data start from an in-memory sample
+        (``source.init_source()``), centred like the whole data.
+    noise_mask : ndarray of bool or None, default=None
+        With a noise component, the rows that start as noise (see
+        :func:`noise_starts`).
+
+    Yields
+    ------
+    params : Params
+    lower_bound : float
+        ``-inf`` (a new start).
+    """
+    random_state = check_random_state(estimator.random_state)
+    if noise_mask is not None:
+        yield from noise_starts(
+            estimator,
+            model,
+            source,
+            options,
+            user_init,
+            mapper,
+            noise_mask,
+            random_state,
+        )
+        return
+    init = source.init_source()
+    # The initialiser's view of the rows is the same for every start.
+    canonical = (
+        CanonicalRows.of(init.X, init.sample_weight)
+        if any(value is None for value in user_init)
+        else None
+    )
+    for _ in range(estimator.n_init):
+        params = initial_parameters(
+            estimator.init_params,
+            estimator.n_components,
+            model,
+            init,
+            options,
+            user_init,
+            random_state,
+            mapper,
+            canonical,
+        )
+        yield params, -np.inf
+
+
+def _override(params, user_init, model, center, weight_share=None):
+    """Replace parameters by the user's (``weights`` scaled by ``weight_share``)."""
+    weights, means, precisions = user_init
+    if weights is not None:
+        params.weights = np.asarray(weights, dtype=np.float64)
+        if weight_share is not None:
+            params.weights = params.weights * weight_share
+    if means is not None:
+        params.means = np.asarray(means, dtype=np.float64) - center
+    if precisions is not None:
+        precisions = np.asarray(precisions, dtype=np.float64)
+        params.precisions_cholesky = model.precision_cholesky_from_precisions(
+            precisions
+        )
+        params.covariances = model.covariances_from_cholesky(params.precisions_cholesky)
+
+
+def noise_starts(
+    estimator, model, source, options, user_init, mapper, noise_mask, random_state
+):
+    """The starts of a fit with a noise component.
+
+    The initialiser partitions the rows outside ``noise_mask`` into
+    ``n_components`` groups; the rows of the mask start in the noise
+    component (responsibility 1), so the first M-step gives the noise
+    proportion ``sum_{i in mask} w_i / sum_i w_i``. The user's
+    ``weights_init`` are the Gaussian proportions relative to each other
+    (scaled by ``1 - noise proportion``).
+
+    Parameters
+    ----------
+    estimator : BaseMixture
+        Its ``n_components``, ``n_init`` and ``init_params``.
+    model, source, options, user_init, mapper, random_state
+        As for :func:`initial_parameters`.
+    noise_mask : ndarray of shape (n_samples,), dtype=bool
+        The rows that start as noise.
+
+    Yields
+    ------
+    params : Params
+    lower_bound : float
+        ``-inf`` (a new start).
+    """
+    n_components = estimator.n_components
+    weights = source.sample_weight
+    keep = ~noise_mask
+    noise_weight = float(
+        noise_mask.sum() if weights is None else weights[noise_mask].sum()
+    )
+    kept_weight = source.weight_sum - noise_weight
+    n_kept = int(keep.sum() if weights is None else np.count_nonzero(weights[keep]))
+    if n_kept < n_components:
+        raise ValueError(
+            f"The initial noise mask leaves {n_kept} row(s) with a positive "
+            f"weight outside the noise, fewer than n_components = "
+            f"{n_components}. Pass a noise_init mask that marks fewer rows as "
+            "noise, or reduce n_components."
+        )
+    w_kept = None if weights is None else weights[keep]
+    X_kept = source.X[keep]
+    canonical = (
+        CanonicalRows.of(X_kept, w_kept)
+        if any(value is None for value in user_init)
+        else None
+    )
+    for _ in range(estimator.n_init):
+        if any(value is None for value in user_init):
+            resp_kept = initial_responsibilities(
+                estimator.init_params,
+                X_kept,
+                n_components,
+                w_kept,
+                random_state,
+                canonical=canonical,
+            )(slice(0, X_kept.shape[0]))
+            resp = np.zeros((source.n_rows, n_components), dtype=resp_kept.dtype)
+            resp[keep] = resp_kept
+            stats = statistics_from_resp(
+                model, source, lambda rows, resp=resp: resp[rows], n_components, mapper
+            )
+            stats.noise_count = noise_weight
+            Xc = source.centred(slice(0, source.n_rows))[keep].astype(np.float64)
+            stats.gaussian_scatter = Xc.T @ (
+                Xc if w_kept is None else Xc * w_kept[:, np.newaxis]
+            )
+            params, _ = options.m_step(model, source, stats)
+        else:
+            params = Params(
+                None,
+                None,
+                None,
+                None,
+                noise_proportion=noise_weight / source.weight_sum,
+                noise_log_volume=options.noise_log_volume,
+            )
+        _override(
+            params,
+            user_init,
+            model,
+            source.center,
+            weight_share=kept_weight / source.weight_sum,
+        )
+        yield params, -np.inf

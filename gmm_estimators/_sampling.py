@@ -1,0 +1,61 @@
+"""Drawing rows from a Gaussian mixture's parameters."""
+
+# Authors: The gmm_estimators developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+
+from .covariance._linalg import _safe_cholesky as safe_cholesky
+
+__all__ = ["draw_rows"]
+
+
+def draw_rows(weights, means, full_covariances, n_samples, rng):
+    """``n_samples`` rows of a mixture, grouped by component.
+
+    The counts per component are one multinomial draw with probabilities
+    ``weights``; component ``k``'s rows are ``mu_k + L_k z`` with ``z``
+    standard normal and ``L_k`` the lower Cholesky factor of ``Sigma_k``.
+
+    Parameters
+    ----------
+    weights : ndarray of shape (n_components,)
+        Mixing proportions (summing to one).
+    means : ndarray of shape (n_components, n_features)
+    full_covariances : ndarray of shape (n_components, n_features, n_features)
+    n_samples : int
+    rng : RandomState
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, n_features)
+    y : ndarray of shape (n_samples,)
+        Component of each row.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gmm_estimators._sampling import draw_rows
+    >>> X, y = draw_rows(
+    ...     np.array([0.5, 0.5]),
+    ...     np.array([[0.0], [10.0]]),
+    ...     np.ones((2, 1, 1)),
+    ...     4,
+    ...     np.random.RandomState(0),
+    ... )
+    >>> X.shape, y.tolist()
+    ((4, 1), [0, 0, 1, 1])
+    """
+    n_components, n_features = np.shape(means)
+    counts = rng.multinomial(n_samples, weights)
+    # A collapsed (or user-set) covariance may be singular to rounding:
+    # the structures' factorisation regularises it instead of failing.
+    factors = safe_cholesky(full_covariances)[0]
+    X = np.vstack(
+        [
+            mean + rng.standard_normal(size=(count, n_features)) @ factor.T
+            for mean, factor, count in zip(means, factors, counts, strict=True)
+        ]
+    )
+    y = np.repeat(np.arange(n_components), counts)
+    return X, y

@@ -1,0 +1,160 @@
+"""Which candidates the selector tries, and the scale of their settings."""
+
+# Authors: The gmm_estimators developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+from numbers import Integral
+
+import numpy as np
+
+from ..covariance import available_covariance_types, get_covariance_model
+
+
+def candidate_ks(n_components):
+    """The numbers of components to try, sorted and unique."""
+    if isinstance(n_components, Integral) and not isinstance(n_components, bool):
+        return list(range(1, int(n_components) + 1))
+    values = list(n_components) if not isinstance(n_components, str) else None
+    if not values or not all(
+        isinstance(k, Integral) and not isinstance(k, bool) and k >= 1 for k in values
+    ):
+        raise ValueError(
+            "n_components must be a positive int K (meaning 1, ..., K) or a "
+            f"non-empty sequence of positive ints; got {n_components!r}."
+        )
+    return sorted({int(k) for k in values})
+
+
+def _max_n_features(name):
+    return getattr(get_covariance_model(name), "max_n_features", None)
+
+
+def candidate_types(covariance_types, n_features):
+    """Covariance type names to try, each structure once, validated now.
+
+    None means every registered structure defined for ``n_features``; for
+    one feature, only the one-feature structures (mclust's ``"E"`` and
+    ``"V"``) when any are registered, as mclust does, since every other
+    structure reduces to one of them.
+    """
+    registered = available_covariance_types(aliases=True)
+    if covariance_types is None:
+        names = available_covariance_types()
+        fitting = [
+            t
+            for t in names
+            if _max_n_features(t) is None or _max_n_features(t) >= n_features
+        ]
+        univariate = [t for t in names if _max_n_features(t) == 1]
+        return univariate if n_features == 1 and univariate else fitting
+    names = [covariance_types] if isinstance(covariance_types, str) else None
+    if names is None:
+        names = list(covariance_types)
+    unknown = [t for t in names if not isinstance(t, str) or t not in registered]
+    if not names or unknown:
+        raise ValueError(
+            "covariance_types must be None or a non-empty sequence of registered "
+            f"covariance types {registered}; got {covariance_types!r}"
+            + (f" (unknown: {unknown!r})." if unknown else ".")
+        )
+    seen = {}
+    for name in names:
+        model = get_covariance_model(name)
+        if model.name in seen:
+            raise ValueError(
+                f"covariance_types lists the structure {model.name!r} twice (as "
+                f"{seen[model.name]!r} and {name!r}); list each structure once."
+            )
+        seen[model.name] = name
+        limit = _max_n_features(name)
+        if limit is not None and n_features > limit:
+            raise ValueError(
+                f"covariance_types includes {name!r}, which is defined for at most "
+                f"{limit} feature(s), but X has {n_features} features; remove it "
+                "or use covariance_types=None for every structure that fits."
+            )
+    return names
+
+
+def feature_variances(X, sample_weight):
+    """The (weighted) variance of every feature.
+
+    The thorough search's ``reg_covar`` is in units of the smallest positive
+    one, and its stopping rule reads the log-likelihood in standardised units,
+    so that multiplying the data by a constant changes no fit.
+    """
+    X = np.asarray(X, dtype=np.float64)
+    variance = np.cov(X, rowvar=False, aweights=sample_weight, bias=True)
+    return np.atleast_1d(np.diag(np.atleast_2d(variance)))
+
+
+def results_table(rows, criterion):
+    """The ``results_`` of the selector: one array per column, ranked."""
+    results = {
+        "n_components": np.array([r["n_components"] for r in rows], dtype=np.intp),
+        "covariance_type": np.array([r["covariance_type"] for r in rows], dtype=object),
+    }
+    for key in ("bic", "aic", "icl", "log_likelihood"):
+        results[key] = np.array([r[key] for r in rows], dtype=np.float64)
+    results["n_parameters"] = np.array([r["n_parameters"] for r in rows], dtype=np.intp)
+    results["converged"] = np.array([r["converged"] for r in rows], dtype=bool)
+    results["degenerate"] = np.array([r["degenerate"] for r in rows], dtype=bool)
+    results["spurious"] = np.array([r["spurious"] for r in rows], dtype=bool)
+    results["fit_time"] = np.array([r["fit_time"] for r in rows], dtype=np.float64)
+
+    value = results[criterion]
+    failed = ~np.isfinite(value)
+    flagged = results["degenerate"] | results["spurious"]
+    group = np.where(failed, 2, np.where(flagged, 1, 0))
+    order = np.lexsort(
+        (
+            np.arange(len(rows)),
+            results["n_parameters"],
+            np.where(failed, 0.0, value),
+            group,
+        )
+    )
+    rank = np.empty(len(rows), dtype=np.intp)
+    rank[order] = np.arange(1, len(rows) + 1)
+    results["rank"] = rank
+    return results
+
+
+def search_settings(params, X, sample_weight, thorough):
+    """The resolved settings of every candidate (see the selector's Notes).
+
+    ``params`` are the selector's parameters (``get_params()``); ``X`` and
+    ``sample_weight`` the rows the starts see, whose feature variances scale
+    ``reg_covar`` and the relative stopping rule of the thorough search.
+    """
+    if params["init_params"] is not None:
+        initializers = [(params["init_params"], params["n_init"])]
+    elif thorough:
+        initializers = [("hc", 1), ("kmeans", params["n_init"])]
+    else:
+        initializers = [("kmeans", params["n_init"])]
+    reg_covar = params["reg_covar"]
+    variances = feature_variances(X, sample_weight)
+    if thorough:
+        positive = variances[variances > 0]
+        reg_covar *= float(positive.min()) if positive.size else 1.0
+    return {
+        "search": "thorough" if thorough else "grid",
+        "n_init": params["n_init"],
+        "init_params": initializers[0][0],
+        "initializers": initializers if thorough else None,
+        "max_iter": params["max_iter"]
+        if params["max_iter"] is not None
+        else (1000 if thorough else 100),
+        "tol": params["tol"]
+        if params["tol"] is not None
+        else (1e-5 if thorough else 1e-3),
+        "relative_tol": thorough,
+        # The relative rule reads the log-likelihood in standardised units.
+        "relative_offset": 0.5 * float(np.log(variances[variances > 0]).sum()),
+        "reg_covar": reg_covar,
+        "prior": params["prior"],
+        "criterion": params["criterion"],
+        "rounds": 2,
+        "split_merge": True,
+    }

@@ -1,0 +1,493 @@
+"""The selector's searches: candidates fitted from shared starts.
+
+``grid_search`` fits every (K, structure) candidate from the starts it
+shares with the other structures of its K; ``thorough_search`` adds the
+challengers of the thorough search (the best partition of each K tried by
+every structure, split and merge proposals between neighbouring K). Both
+yield ``(row, estimator, error, seconds)`` per candidate.
+"""
+
+# Authors: The gmm_estimators developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import dataclasses
+import sys
+import warnings
+from time import perf_counter
+
+import numpy as np
+from sklearn.utils.parallel import delayed
+
+from .. import _criteria
+from .._base import set_fitted_attributes
+from .._collapse import component_check
+from .._engine import (
+    Params,
+    block_mapper,
+    fit_restarts,
+    log_normalizer,
+    one_blas_thread,
+    reduce_blocks,
+    row_max_argmax,
+    run_em,
+)
+from .._gaussian_mixture import GaussianMixture
+from ..covariance import get_covariance_model
+from ..exceptions import DegenerateFitWarning
+from ._starts import (
+    _shared_starts,
+    _starts_of,
+    candidate_options,
+    partition_of_labels,
+    starts_from_partitions,
+)
+
+
+def _final_e_step(model, source, params):
+    """Labels, total log-likelihood and ``sum_i w_i log z_i,MAP``, in one pass.
+
+    The selector's candidates need both the labels of ``fit`` and the terms
+    of the criteria; one E-step over the data gives them together.
+    """
+
+    def reduce(weighted_log_prob):
+        top, labels = row_max_argmax(weighted_log_prob)
+        log_norm = log_normalizer(weighted_log_prob, top).astype(np.float64)
+        # log z of the MAP component: its weighted log-density minus log p(x).
+        return np.column_stack([log_norm, top - log_norm, labels]).ravel()
+
+    per_row = reduce_blocks(model, source, params, reduce).reshape(-1, 3)
+    labels = per_row[:, 2].astype(np.intp)
+    if params.noise_proportion is not None:
+        # The noise column is the last: scikit-learn's label for noise is -1.
+        labels[labels == params.means.shape[0]] = -1
+    terms = per_row[:, :2]
+    weights = source.sample_weight
+    terms = terms.sum(axis=0) if weights is None else weights @ terms
+    if hasattr(terms, "compute"):  # Dask: the sums come back, labels stay lazy
+        terms = terms.compute()
+    return labels, terms[0], terms[1]
+
+
+class _NotBetter(Exception):
+    """Every start of a challenger was abandoned below the incumbent."""
+
+
+def _challenge(model, data, starts, options, mapper, incumbent):
+    """EM from each start in turn, each a challenger of the best so far.
+
+    Runs are ordered by soundness (no collapsed or spurious component, see
+    ``_collapse.component_check``), then by their objective. A run whose
+    extrapolated limit falls more than one unit of log-likelihood below the
+    best sound run so far (or below ``incumbent``, the mean objective of a
+    sound fit made earlier) is abandoned. Returns the best complete run that
+    beats ``incumbent``, or None.
+    """
+    best, best_key = None, None
+    slack = 1.0 / data.weight_sum
+    for params in starts:
+        bar = incumbent
+        if best is not None and best_key[0]:
+            bar = max(bar, best.lower_bound)
+        run = run_em(
+            model,
+            data,
+            params,
+            dataclasses.replace(options, abandon_below=bar - slack),
+            mapper=mapper,
+        )
+        if run.abandoned:
+            continue
+        run.component_check = component_check(
+            model, data, run.params, run.jittered, options.prior
+        )
+        collapsed, spurious, _ = run.component_check
+        key = (not (collapsed.size or spurious.size), run.lower_bound)
+        if incumbent > -np.inf and not (key[0] and key[1] > incumbent):
+            continue
+        if best is None or key > best_key:
+            best, best_key = run, key
+    return best
+
+
+def _fit_candidate(
+    data, n_components, covariance_type, starts, settings, incumbent=-np.inf
+):
+    """Fit one candidate from its shared starts; its results-table row.
+
+    In the thorough search the starts are run as challengers of each other
+    and of ``incumbent`` (see :func:`_challenge`); if none beats it, the
+    error is a ``_NotBetter``.
+    """
+    start = perf_counter()
+    row = {
+        "n_components": n_components,
+        "covariance_type": covariance_type,
+        "bic": np.nan,
+        "aic": np.nan,
+        "icl": np.nan,
+        "log_likelihood": np.nan,
+        "n_parameters": -1,
+        "converged": False,
+        "degenerate": False,
+        "spurious": False,
+    }
+    best, error = None, None
+    if isinstance(starts, Exception):
+        error = starts
+    else:
+        try:
+            model = get_covariance_model(covariance_type)
+            options = candidate_options(settings, model, data, n_components)
+            with block_mapper(data, model, n_components) as mapper:
+                if settings.get("initializers"):
+                    result = _challenge(model, data, starts, options, mapper, incumbent)
+                    if result is None:
+                        raise _NotBetter("no start beat the incumbent fit")
+                else:
+                    result = fit_restarts(
+                        model,
+                        data,
+                        ((params, -np.inf) for params in starts),
+                        options,
+                        mapper=mapper,
+                    )
+            # The fit equals GaussianMixture(**these params).fit(X).
+            best = GaussianMixture(
+                n_components,
+                covariance_type=covariance_type,
+                tol=settings["tol"],
+                reg_covar=settings["reg_covar"],
+                max_iter=settings["max_iter"],
+                n_init=settings["n_init"],
+                init_params=settings["init_params"],
+                prior=settings["prior"],
+                noise=settings["noise"],
+                noise_volume=settings["noise_volume"],
+                noise_init=settings["noise_init"],
+                random_state=settings["random_state"],
+            )
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DegenerateFitWarning)
+                set_fitted_attributes(best, model, data, options, result, data.X.dtype)
+            best.n_features_in_ = data.n_features
+        except (ValueError, np.linalg.LinAlgError, _NotBetter) as caught:
+            best, error = None, caught
+    if best is not None:
+        best.labels_, log_likelihood, map_log_resp = _final_e_step(
+            model, data, result.params
+        )
+        n_parameters = best.n_parameters_
+        bic = _criteria.bic(log_likelihood, n_parameters, data.weight_sum)
+        row.update(
+            bic=bic,
+            aic=_criteria.aic(log_likelihood, n_parameters),
+            icl=_criteria.icl(bic, map_log_resp),
+            log_likelihood=log_likelihood,
+            n_parameters=n_parameters,
+            converged=bool(best.converged_),
+            degenerate=bool(len(best.collapsed_components_)),
+            spurious=bool(len(best.spurious_components_)),
+        )
+    return row, best, error, perf_counter() - start
+
+
+def _soundness(outcome):
+    """Sort key of a candidate's fits: fitted, not degenerate, then likelihood."""
+    row, best, _, _ = outcome
+    if best is None:
+        return (0, -np.inf)
+    flagged = row["degenerate"] or row["spurious"]
+    return (1 if flagged else 2, row["log_likelihood"])
+
+
+def _search_k(data, canonical, n_components, covariance_types, settings):
+    """The thorough search at one number of components.
+
+    1. Every structure is fitted from the initialisers' partitions (shared
+       by all structures, as in the grid search).
+    2. The partition (MAP labels) of the best sound candidate of this number
+       of components, by ``settings["criterion"]``, starts every structure
+       whose own partition differs; a structure keeps the better of its two
+       fits (sound before degenerate, then the higher likelihood). Repeated
+       while it finds a new best partition, at most ``settings["rounds"]``
+       times.
+
+    Returns
+    -------
+    outcomes : dict
+        ``{covariance_type: (row, estimator, error, seconds)}``.
+    """
+    shared, seconds = _shared_starts(
+        data, canonical, n_components, covariance_types, settings
+    )
+    outcomes = {}
+    for name in covariance_types:
+        row, best, error, took = _fit_candidate(
+            data, n_components, name, _starts_of(shared, name), settings
+        )
+        outcomes[name] = (row, best, error, took + seconds / len(covariance_types))
+    tried = set()
+    for _ in range(settings["rounds"]):
+        labels = _best_partition(outcomes, settings["criterion"], n_components)
+        if labels is None or labels.tobytes() in tried:
+            break
+        tried.add(labels.tobytes())
+        improve_from_partition(data, labels, n_components, outcomes, settings)
+    return outcomes
+
+
+def _best_partition(outcomes, criterion, n_components):
+    """MAP labels of the best sound candidate, if they use every component."""
+    sound = [
+        o
+        for o in outcomes.values()
+        if o[1] is not None and not (o[0]["degenerate"] or o[0]["spurious"])
+    ]
+    if not sound:
+        return None
+    row, best, _, _ = min(sound, key=lambda o: o[0][criterion])
+    labels = best.labels_
+    if np.unique(labels).size < n_components:
+        return None
+    return labels
+
+
+def _best_sound(outcomes, criterion):
+    """The fitted estimator of the best sound candidate, or None."""
+    sound = [
+        o
+        for o in outcomes.values()
+        if o[1] is not None and not (o[0]["degenerate"] or o[0]["spurious"])
+    ]
+    if not sound:
+        return None
+    return min(sound, key=lambda o: o[0][criterion])[1]
+
+
+def split_proposal(estimator, X):
+    """Labels with one more component: the worst-fitting one split in two.
+
+    The component with the largest ``N_k log det(Sigma_k)`` (the lowest
+    density over its rows, the largest share of the classification entropy)
+    is cut through its mean across its principal axis.
+    """
+    labels = estimator.labels_
+    n_components, d = estimator.means_.shape
+    full = estimator._covariance_model().to_full(
+        np.asarray(estimator.covariances_, np.float64), n_components, d
+    )
+    counts = np.bincount(labels, minlength=n_components)
+    log_dets = np.linalg.slogdet(full)[1]
+    score = np.where(counts > d + 1, counts * log_dets, -np.inf)
+    k = int(np.argmax(score))
+    if not np.isfinite(score[k]):
+        return None
+    axis = np.linalg.eigh(full[k])[1][:, -1]
+    rows = labels == k
+    side = (X[rows] - estimator.means_[k]) @ axis > 0
+    if side.all() or not side.any():
+        return None
+    new = labels.copy()
+    new[np.flatnonzero(rows)[side]] = n_components
+    return new
+
+
+def merge_proposal(estimator, X):
+    """Labels with one component fewer: the two most overlapping ones merged.
+
+    The overlap of components ``a`` and ``b`` is the cosine of their columns
+    of responsibilities, ``r_a . r_b / (|r_a| |r_b|)`` (Ueda et al. 2000).
+    """
+    resp = estimator.predict_proba(X)
+    norms = np.linalg.norm(resp, axis=0)
+    overlap = resp.T @ resp / np.maximum(np.outer(norms, norms), 1e-300)
+    np.fill_diagonal(overlap, -np.inf)
+    a, b = np.unravel_index(int(np.argmax(overlap)), overlap.shape)
+    a, b = min(a, b), max(a, b)
+    labels = estimator.labels_.copy()
+    labels[labels == b] = a
+    labels[labels > b] -= 1
+    return labels
+
+
+def _split_and_merge(data, per_k, settings):
+    """Proposals between neighbouring numbers of components (in place).
+
+    Upwards, the best sound fit of ``K - 1`` components with one component
+    split starts every structure of ``K``; downwards, the best of ``K + 1``
+    with two components merged. Each proposal is a challenger of the fits
+    already made (see :func:`improve_from_partition`).
+    """
+    ks = sorted(per_k)
+    X = np.asarray(data.X, dtype=np.float64)
+    moves = [(k, k - 1, split_proposal) for k in ks if k - 1 in per_k]
+    moves += [(k, k + 1, merge_proposal) for k in reversed(ks) if k + 1 in per_k]
+    for k, source, propose in moves:
+        estimator = _best_sound(per_k[source], settings["criterion"])
+        if estimator is None:
+            continue
+        labels = propose(estimator, X)
+        if labels is None or np.unique(labels).size < k:
+            continue
+        improve_from_partition(data, labels, k, per_k[k], settings)
+
+
+def improve_from_partition(data, labels, n_components, outcomes, settings):
+    """Refit every structure whose partition differs from ``labels`` from it.
+
+    ``outcomes`` is updated in place where the new fit is better (see
+    :func:`_soundness`).
+    """
+    refit = [
+        name
+        for name, (_, best, _, _) in outcomes.items()
+        if best is None or not np.array_equal(best.labels_, labels)
+    ]
+    if not refit:
+        return
+    start = perf_counter()
+    with one_blas_thread():
+        starts = starts_from_partitions(
+            data,
+            [partition_of_labels(labels, n_components)],
+            n_components,
+            refit,
+            settings,
+        )
+    seconds = (perf_counter() - start) / len(refit)
+    for name in refit:
+        if isinstance(starts[name], Exception):
+            continue
+        old = outcomes[name]
+        incumbent = (
+            old[0]["log_likelihood"] / data.weight_sum
+            if old[1] is not None and not (old[0]["degenerate"] or old[0]["spurious"])
+            else -np.inf
+        )
+        new = _fit_candidate(
+            data, n_components, name, starts[name], settings, incumbent
+        )
+        took = old[3] + new[3] + seconds
+        kept = new if _soundness(new) > _soundness(old) else old
+        outcomes[name] = (*kept[:3], took)
+
+
+def refitted_on(data, outcomes, settings):
+    """Each candidate found on a sample, refitted on every row of ``data``.
+
+    EM from the sample's fit (grid-style: one start, the candidate's own
+    stopping rule) on the full source; a candidate that failed on the sample
+    stays failed.
+    """
+    one_start = {**settings, "initializers": None}
+    for row, best, error, seconds in outcomes:
+        if best is None:
+            yield row, best, error, seconds
+            continue
+        start = Params(
+            np.asarray(best.weights_, np.float64),
+            np.asarray(best.means_, np.float64) - data.center,
+            np.asarray(best.covariances_, np.float64),
+            np.asarray(best.precisions_cholesky_, np.float64),
+        )
+        row, best, error, took = _fit_candidate(
+            data, row["n_components"], row["covariance_type"], [start], one_start
+        )
+        yield row, best, error, seconds + took
+
+
+def grid_search(data, canonical, ks, types, settings, too_many, parallel, fresh_state):
+    """Every candidate fitted independently from the shared starts.
+
+    ``fresh_state()`` gives the ``random_state`` of each task (see
+    ``GaussianMixtureIC._random_state_for_candidates``). Yields every
+    candidate's ``(row, estimator, error, seconds)``.
+    """
+    shared = {}
+    for k, outcome in zip(
+        ks,
+        parallel(
+            delayed(_shared_starts)(
+                data.init_source(),
+                canonical,
+                k,
+                types,
+                {**settings, "random_state": fresh_state()},
+            )
+            for k in ks
+        ),
+        strict=True,
+    ):
+        shared[k] = outcome
+    for k, error in too_many.items():
+        shared[k] = (error, 0.0)
+    candidates = [(k, t) for k in sorted(shared) for t in types]
+    outcomes = parallel(
+        delayed(_fit_candidate)(
+            data,
+            k,
+            t,
+            _starts_of(shared[k][0], t),
+            {**settings, "random_state": fresh_state()},
+        )
+        for k, t in candidates
+    )
+    for (k, _), (row, estimator, error, seconds) in zip(
+        candidates, outcomes, strict=True
+    ):
+        yield row, estimator, error, seconds + shared[k][1] / len(types)
+
+
+def thorough_search(
+    data, canonical, ks, types, settings, too_many, parallel, fresh_state
+):
+    """The thorough search: one task per number of components.
+
+    See :func:`grid_search` for the arguments; the steps are those of
+    ``GaussianMixtureIC``'s Notes (:func:`_search_k`, then
+    :func:`_split_and_merge` between neighbouring numbers of components).
+    """
+    per_k = dict(
+        zip(
+            ks,
+            parallel(
+                delayed(_search_k)(
+                    data,
+                    canonical,
+                    k,
+                    types,
+                    {
+                        **settings,
+                        "random_state": fresh_state(),
+                    },
+                )
+                for k in ks
+            ),
+            strict=True,
+        )
+    )
+    if settings["split_merge"]:
+        with one_blas_thread():
+            _split_and_merge(
+                data,
+                per_k,
+                {**settings, "random_state": fresh_state()},
+            )
+    for k in sorted(set(ks) | set(too_many)):
+        for t in types:
+            if k in per_k:
+                yield per_k[k][t]
+            else:
+                yield _fit_candidate(data, k, t, too_many[k], settings)
+
+
+def with_progress(iterable, total, enabled):
+    """``iterable`` behind a terminal progress bar when asked and possible."""
+    if not enabled or not sys.stderr.isatty():
+        return iterable
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        return iterable
+    return tqdm(iterable, total=total, desc="candidates", unit="fit", leave=False)
