@@ -8,6 +8,7 @@ import warnings
 import joblib
 import numpy as np
 import pytest
+from _estimator_checks import structure_sensitive_checks
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy import sparse, stats
 from sklearn.cluster import KMeans
@@ -536,21 +537,7 @@ def test_verbose_output(rng, capsys):
 # representation family (how the covariances are stored: full matrices, one
 # shared matrix, variance vectors, scalars), since the API code they test is
 # shared within a family; the other structures run the checks whose outcome
-# depends on the fitted numbers (their own M-step).
-_STRUCTURE_SENSITIVE_CHECKS = {
-    "check_fit_idempotent",
-    "check_fit_check_is_fitted",
-    "check_methods_subset_invariance",
-    "check_methods_sample_order_invariance",
-    "check_estimators_dtypes",
-    "check_sample_weight_equivalence_on_dense_data",
-    "check_sample_weights_invariance",
-    "check_clustering",
-    "check_fit2d_1sample",
-    "check_fit2d_1feature",
-    "check_dict_unchanged",
-    "check_estimators_pickle",
-}
+# depends on the fitted numbers (their own M-step): tests/_estimator_checks.py.
 
 
 def _family_representatives():
@@ -581,31 +568,9 @@ def test_sklearn_compatible(estimator, check):
     check(estimator)
 
 
-def _check_name(check):
-    check = getattr(check, "func", check)
-    return check.__name__
-
-
-def _structure_sensitive(mark):
-    """The same parametrisation, restricted to the structure-sensitive checks."""
-    argnames, params = mark.args
-    ids = mark.kwargs["ids"]
-    ids = [ids(param) for param in params] if callable(ids) else list(ids)
-    kept = [
-        (param, id_)
-        for param, id_ in zip(params, ids, strict=True)
-        if _check_name(param[1]) in _STRUCTURE_SENSITIVE_CHECKS
-    ]
-    return pytest.mark.parametrize(
-        argnames, [param for param, _ in kept], ids=[id_ for _, id_ in kept]
-    )
-
-
-@_structure_sensitive(
-    parametrize_with_checks(
-        [GaussianMixture(n_components=3, covariance_type=name) for name in _REST],
-        expected_failed_checks=lambda estimator: {},
-    )
+@structure_sensitive_checks(
+    [GaussianMixture(n_components=3, covariance_type=name) for name in _REST],
+    expected_failed_checks=lambda estimator: {},
 )
 def test_sklearn_structure_sensitive_checks(estimator, check):
     check(estimator)
