@@ -111,9 +111,10 @@ def select_mixture(classifier, X, sample_weight, ks, types, n_rows, what):
         )
     keys = [key for key in tables[0] if key != "rank"]
     results = {key: np.concatenate([table[key] for table in tables]) for key in keys}
-    results["rank"] = rank(
-        results["bic"], results["degenerate"], results["n_parameters"]
+    flagged = results["degenerate"] | results.get(
+        "spurious", np.zeros_like(results["degenerate"])
     )
+    results["rank"] = rank(results["bic"], flagged, results["n_parameters"])
     return best.best_estimator_, results
 
 
@@ -123,7 +124,9 @@ def plain(label):
 
 
 def rank(bic, degenerate, n_parameters):
-    """Ranks (1 = best): sound fits by BIC, then degenerate ones, then failed.
+    """Ranks (1 = best): sound fits by BIC, then flagged ones, then failed.
+
+    ``degenerate`` marks the flagged fits (degenerate or spurious).
 
     Ties are broken by fewer parameters, then by order.
     """

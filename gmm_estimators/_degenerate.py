@@ -2,15 +2,18 @@
 
 A fitted component is
 
-* **degenerate** (collapsed) when it rests on a set of rows of lower
-  dimension than the data: at most ``d`` distinct rows, or rows on a line or
-  plane (integer-valued or duplicated data). Its likelihood is unbounded (or
-  held only by ``reg_covar`` or by a covariance shared with other
-  components), so the fit's criteria mean nothing. The test reads the
+* **degenerate** (collapsed) when the rows it rests on do not spread as the
+  parameters it estimates alone need (``covariance._spread``: one point for
+  an own volume, a feature without spread for own variances, a line or
+  plane for an own orientation, and for a shared covariance the pooled
+  scatter of all components). Its likelihood is unbounded (or held only by
+  ``reg_covar``), so the fit's criteria mean nothing. The test reads the
   responsibilities, not the fitted covariance;
-* **spurious** when, without being singular, it is far narrower than another
-  component of the same fit in some direction: the generalised eigenvalues of
-  a pair of fitted covariances ``(Sigma_k, Sigma_j)`` fall below
+* **spurious** when more than ``d`` of its rows lie exactly on a
+  lower-dimensional set (a lattice line of integer data) to which its
+  structure lets its covariance narrow, or when, without being singular, it
+  is far narrower than another component of the same fit in some direction:
+  the generalised eigenvalues of a pair of fitted covariances ``(Sigma_k, Sigma_j)`` fall below
   :data:`SPURIOUS_RATIO`. This is the bound of Hathaway (1985) on the
   eigenvalue ratios across components, the ``restr.fact`` of tclust
   (Garcia-Escudero et al. 2008), used here as a test of the fitted model

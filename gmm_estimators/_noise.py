@@ -176,6 +176,14 @@ def resolve_noise(X, sample_weight, noise_volume, noise_init):
     log_volume : float
     mask : ndarray of shape (n_samples,), dtype=bool
     """
+    if not isinstance(X, np.ndarray):
+        # Streamed rows (a memory map, an HDF5 or zarr array, Dask chunks):
+        # the noise's hypervolume and initial mask read every row at once.
+        raise ValueError(
+            "noise=True needs the rows in memory; got rows read page by page "
+            f"({type(X).__name__}). Load them first: np.asarray(X) for a "
+            "memory map or an HDF5/zarr array, X.compute() for a Dask array."
+        )
     n = X.shape[0]
     if np.isnan(X).any():
         raise ValueError(

@@ -237,3 +237,32 @@ def test_what_a_component_must_span_follows_its_structure(scale):
     X = np.repeat([[0.0, 0.0], [6.0, 1.0]], 5, axis=0)
     resp = np.repeat(np.eye(2), 5, axis=0)
     assert flagged(X, resp, NOTHING) == {0, 1}
+
+
+def test_sample_of_many_rows_skips_rows_of_zero_weight():
+    # 30,000 rows of which six carry weight: the thorough search's sample
+    # (10,000 rows) is drawn among those six, and finds the grid's optimum.
+    rng = np.random.RandomState(0)
+    X = np.r_[rng.randn(15000, 2), rng.randn(15000, 2) + 5]
+    w = np.zeros(len(X))
+    w[[1, 2, 3, 15001, 15002, 15003]] = 1.0
+    for seed in (0, 4):
+        params = dict(n_components=3, covariance_types=["EII"], random_state=seed)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            thorough = GaussianMixtureIC(**params).fit(X, sample_weight=w)
+            grid = GaussianMixtureIC(search="grid", **params).fit(X, sample_weight=w)
+        assert thorough.n_components_ == grid.n_components_
+        assert thorough.criterion_ <= grid.criterion_ + 1e-6
+
+
+def test_noise_on_streamed_rows_is_refused_with_the_remedy(tmp_path):
+    X = np.random.RandomState(0).randn(200, 2)
+    rows = np.memmap(tmp_path / "X.dat", dtype=np.float64, mode="w+", shape=X.shape)
+    rows[:] = X
+    for estimator in (
+        GaussianMixtureIC(n_components=2, noise=True),
+        GaussianMixture(2, noise=True),
+    ):
+        with pytest.raises(ValueError, match=r"in memory.*np\.asarray"):
+            estimator.fit(rows)

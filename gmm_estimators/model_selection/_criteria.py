@@ -14,6 +14,7 @@ from sklearn.utils._metadata_requests import (
     _routing_enabled,
 )
 
+from .. import _criteria
 from .._criteria import icl as icl_from_bic
 from .._warn import warn_user
 from ..exceptions import DegenerateFitWarning
@@ -121,8 +122,9 @@ def _bic(mixture, X, sample_weight):
         return mixture.bic(X, sample_weight=sample_weight)
     sample_weight = np.asarray(sample_weight, dtype=np.float64)
     log_likelihood = float(sample_weight @ mixture.score_samples(X))
-    n_parameters = mixture._n_parameters()
-    return -2.0 * log_likelihood + n_parameters * np.log(sample_weight.sum())
+    return _criteria.bic(
+        log_likelihood, mixture._n_parameters(), float(sample_weight.sum())
+    )
 
 
 def _aic(mixture, X, sample_weight):
@@ -133,7 +135,7 @@ def _aic(mixture, X, sample_weight):
         return mixture.aic(X, sample_weight=sample_weight)
     sample_weight = np.asarray(sample_weight, dtype=np.float64)
     log_likelihood = float(sample_weight @ mixture.score_samples(X))
-    return -2.0 * log_likelihood + 2.0 * mixture._n_parameters()
+    return _criteria.aic(log_likelihood, mixture._n_parameters())
 
 
 def _changed_params(estimator, prefix=""):
@@ -160,11 +162,16 @@ def _changed_params(estimator, prefix=""):
 
 
 def _degenerate_components(mixture):
-    collapsed = getattr(mixture, "collapsed_components_", None)
-    if collapsed is None:
+    """Collapsed and spurious components of a fit, or None if it is sound."""
+    flagged = [
+        np.asarray(getattr(mixture, name), dtype=np.intp).ravel()
+        for name in ("collapsed_components_", "spurious_components_")
+        if getattr(mixture, name, None) is not None
+    ]
+    if not flagged:
         return None
-    collapsed = np.asarray(collapsed)
-    return collapsed if collapsed.size else None
+    flagged = np.unique(np.concatenate(flagged))
+    return flagged if flagged.size else None
 
 
 def _score(name, criterion, estimator, X, sample_weight=None):
@@ -174,7 +181,7 @@ def _score(name, criterion, estimator, X, sample_weight=None):
         params = ", ".join(f"{k}={v!r}" for k, v in _changed_params(estimator).items())
         warn_user(
             f"{name}: the candidate {{{params}}} is a degenerate fit (component(s) "
-            f"{collapsed.tolist()} collapsed onto too few distinct points), so its "
+            f"{collapsed.tolist()} collapsed or spurious), so its "
             f"criterion is not meaningful; it gets the worst score {WORST_SCORE}. "
             "Reduce n_components, increase reg_covar, or add jitter to "
             "discretised data.",

@@ -276,7 +276,7 @@ def split_proposal(estimator, X):
     """
     labels = estimator.labels_
     n_components, d = estimator.means_.shape
-    full = estimator._covariance_model().to_full(
+    full = get_covariance_model(estimator.covariance_type).to_full(
         np.asarray(estimator.covariances_, np.float64), n_components, d
     )
     counts = np.bincount(labels, minlength=n_components)
@@ -362,8 +362,10 @@ def improve_from_partition(data, labels, n_components, outcomes, settings):
         if isinstance(starts[name], Exception):
             continue
         old = outcomes[name]
+        # The incumbent's own objective (with a prior, the MAP one): the
+        # challengers' lower bounds are compared with it.
         incumbent = (
-            old[0]["log_likelihood"] / data.weight_sum
+            old[1].lower_bound_
             if old[1] is not None and not (old[0]["degenerate"] or old[0]["spurious"])
             else -np.inf
         )
@@ -502,9 +504,17 @@ def search_sample(data, n_components, random_state):
     uniformly (all of them when there are no more), with their weights and
     the centre of every row.
     """
-    rows = sample_rows(data.n_rows, n_components, random_state)
-    if rows is None:
-        return data
+    weights = data.sample_weight
+    positive = None if weights is None else np.flatnonzero(weights > 0)
+    if positive is not None and positive.size < data.n_rows:
+        # Rows of zero weight count for nothing: the sample is drawn from
+        # the others (all of them when they are few).
+        picked = sample_rows(positive.size, n_components, random_state)
+        rows = positive if picked is None else positive[picked]
+    else:
+        rows = sample_rows(data.n_rows, n_components, random_state)
+        if rows is None:
+            return data
     weights = None if data.sample_weight is None else data.sample_weight[rows]
     return ArraySource.from_arrays(
         data.X[rows], weights, cache_features=True, center=data.center
