@@ -13,11 +13,11 @@ A fitted component is
   lower-dimensional set (a lattice line of integer data) to which its
   structure lets its covariance narrow, or when, without being singular, it
   is far narrower than another component of the same fit in some direction:
-  the generalised eigenvalues of a pair of fitted covariances ``(Sigma_k, Sigma_j)`` fall below
-  :data:`SPURIOUS_RATIO`. This is the bound of Hathaway (1985) on the
-  eigenvalue ratios across components, the ``restr.fact`` of tclust
-  (Garcia-Escudero et al. 2008), used here as a test of the fitted model
-  rather than a constraint of the M-step.
+  the generalised eigenvalues of a pair of fitted covariances
+  ``(Sigma_k, Sigma_j)`` fall below :data:`SPURIOUS_RATIO`. This is the
+  bound of Hathaway (1985) on the eigenvalue ratios across components, the
+  ``restr.fact`` of tclust (Garcia-Escudero et al. 2008), used here as a
+  test of the fitted model rather than a constraint of the M-step.
 
 Both tests are scale-free: multiplying the data by any constant, or one
 feature by a constant, changes no decision, and clusters that are far apart
