@@ -213,7 +213,7 @@ def compare(fixture, selector):
 
 
 # Data sets on which the current defaults fail a check (issue 13).
-FAILING_WITH_DEFAULTS = {"faithful", "banknote"}
+FAILING_WITH_DEFAULTS = {"faithful"}
 
 
 def _cases():

@@ -241,8 +241,9 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
     ``K - 1`` with its component of largest ``N_k log det Sigma_k`` split
     across its principal axis, and the best of ``K + 1`` with its two most
     overlapping components merged (Ueda et al. 2000), start every structure
-    of ``K`` as challengers. A fit replaces another when it is sound and
-    the other is not, or when both are and its likelihood is higher.
+    of ``K`` as challengers, as does each structure's own split and merge.
+    A fit replaces another when it is sound and the other is not, or when
+    both are and its likelihood is higher.
 
     EM stops on mclust's relative rule. The log-likelihood ``L`` in it is that
     of the data in standardised units (``L + (n/2) sum_j log v_j`` with
