@@ -80,7 +80,7 @@ def log_prob_function(model, params, dtype, *, center=None):
         model,
         params.means,
         params.precisions_cholesky,
-        dtype,
+        dtype if kernel.dtype is None else kernel.dtype,
         residual=kernel.residual,
         raw_means=raw_means,
         scale=-0.5,

@@ -83,5 +83,6 @@ def _moments_are_accurate(model, data, moments, form):
     )
     # Accurate exactly when the structure itself would use this form for
     # the E-step of these parameters.
+    # (in the rows' own precision: these moments were summed in it).
     kernel = model.block_kernel(means, precisions_cholesky, data.X.dtype)
-    return not jittered.any() and kernel.form is form
+    return not jittered.any() and kernel.form is form and kernel.dtype is None

@@ -85,9 +85,8 @@ class FullCovariance(CovarianceModel):
         # faster for many components) where their cancellation is negligible,
         # whitened residuals (exact to rounding) otherwise.
         n_components, n_features = means.shape
-        if _moment_form_pays(n_components, n_features) and _moment_form_is_accurate(
-            means, precisions_cholesky, dtype
-        ):
+        pays = _moment_form_pays(n_components, n_features)
+        if pays and _moment_form_is_accurate(means, precisions_cholesky, dtype):
             distances = _feature_distance_function(
                 _moment_coefficients(means, precisions_cholesky),
                 moment_features,
@@ -96,6 +95,27 @@ class FullCovariance(CovarianceModel):
                 dtype,
             )
             return BlockKernel(MOMENTS, distances)
+        if (
+            pays
+            and np.dtype(dtype) != np.float64
+            and _moment_form_is_accurate(means, precisions_cholesky, np.float64)
+        ):
+            # float32 rows: the moment form in float64 (the block's features
+            # formed from its rows cast once) keeps float64's precision at
+            # about float64's speed, where the float32 moments would not.
+            return BlockKernel(
+                MOMENTS,
+                _in_float64(
+                    _feature_distance_function(
+                        _moment_coefficients(means, precisions_cholesky),
+                        _float64_moment_features,
+                        scale,
+                        offset,
+                        np.float64,
+                    )
+                ),
+                dtype=np.dtype(np.float64),
+            )
         distances = bound_distances(
             _mahalanobis_whitened, means, precisions_cholesky, dtype, scale, offset
         )
@@ -119,6 +139,26 @@ class FullCovariance(CovarianceModel):
         _check_shape(precisions, (n_components, n_features, n_features), self)
         _check_spd(precisions, self.aliases[0] if self.aliases else self.name)
         return precisions
+
+
+def _float64_moment_features(X):
+    return moment_features(np.asarray(X, dtype=np.float64))
+
+
+def _in_float64(distances):
+    """A kernel computed in float64, its distances returned in the rows' dtype.
+
+    Features cached in a lower precision are not used (they would carry its
+    rounding); the features returned for the statistics stay float64.
+    """
+
+    def in_float64(X, features=None):
+        if features is not None and features.dtype != np.float64:
+            features = None
+        values, aux = distances(X) if features is None else distances(X, features)
+        return values.astype(X.dtype, copy=False), aux
+
+    return in_float64
 
 
 def _mahalanobis_whitened(X, means, precisions_cholesky):

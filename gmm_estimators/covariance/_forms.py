@@ -292,11 +292,15 @@ class BlockKernel:
         rounding is that of the residuals (the whitened form), rather than
         an expansion whose terms cancel; it sets the error estimate of
         ``covariance._exact.PrecisionGuard``.
+    dtype : dtype or None, default=None
+        The precision the distances are computed in, when it is not the
+        block's own (float32 rows whose moment form needs float64).
     """
 
     form: StatisticsForm
     distances: object
     residual: bool = False
+    dtype: object = None
 
 
 def _per_component_width(n_components, n_features):

@@ -125,15 +125,20 @@ def test_statistics_are_the_weighted_scatter(scatter, rng):
 
 @pytest.mark.parametrize(
     "dtype, separation, form, rtol",
-    [(np.float64, 5.0, "full-moments", 1e-9), (np.float32, 500.0, "full", 1e-3)],
+    [
+        (np.float64, 5.0, "full-moments", 1e-9),
+        (np.float64, 1e7, "full", 1e-9),
+        (np.float32, 500.0, "full", 1e-3),
+    ],
 )
 def test_initial_statistics_exact_in_one_pass_or_two(
     dtype, separation, form, rtol, rng
 ):
     """One pass of raw moments where accurate, the exact two passes otherwise.
 
-    In float32, clusters 500 standard deviations apart would lose about 1% of
-    their scatter to the cancellation of raw moments.
+    Clusters 1e7 standard deviations apart would lose their scatter to the
+    cancellation of raw moments in float64; in float32, clusters 500 apart
+    would lose about 1 % of it.
     """
     labels = np.repeat(np.arange(3), 100)
     X = (rng.randn(300, 4) + separation * labels[:, np.newaxis]).astype(dtype)
@@ -265,15 +270,21 @@ def test_moment_and_whitened_distances_agree(rng):
 
 
 def test_moment_form_only_where_accurate():
-    """float32 with components far from the data's centre keeps the exact form."""
+    """float32 with components far from the data's centre keeps its precision.
+
+    Its moments would cancel in float32: it takes the whitened form, or the
+    moment form computed in float64 where that one pays.
+    """
     chol = np.tile(np.eye(2), (2, 1, 1))
     near, far = np.array([[1.0, 0.0], [-1.0, 0.0]]), np.array([[1e3, 0], [-1e3, 0]])
     assert _moment_form_is_accurate(near, chol, np.float64)
     assert _moment_form_is_accurate(far, chol, np.float64)
     assert not _moment_form_is_accurate(far, chol, np.float32)
     model = get_covariance_model("full")
-    assert model.block_kernel(far, chol, np.float32).form is WHITENED
+    kernel = model.block_kernel(far, chol, np.float32)
+    assert kernel.form is WHITENED or kernel.dtype == np.float64
     assert model.block_kernel(near, chol, np.float64).form is MOMENTS
+    assert model.block_kernel(near, chol, np.float64).dtype is None
 
 
 def test_float32_moment_form_keeps_its_documented_precision(rng):
@@ -281,7 +292,7 @@ def test_float32_moment_form_keeps_its_documented_precision(rng):
 
     The moment form's rounding in float32 would exceed the precision policy
     of the log-densities (doc/numerics.rst, 1e-4 relative), so float32 takes
-    the whitened form here.
+    the whitened form here, or the moment form computed in float64.
     """
     scales = rng.uniform(0.5, 2.0, size=(3, 1, 6))
     X = np.vstack(rng.randn(3, 1000, 6) * scales + 6.0 * np.arange(3)[:, None, None])
@@ -291,7 +302,7 @@ def test_float32_moment_form_keeps_its_documented_precision(rng):
     kernel = get_covariance_model("full").block_kernel(
         wide.means_ - center, wide.precisions_cholesky_, np.float32
     )
-    assert kernel.form is WHITENED
+    assert kernel.form is WHITENED or kernel.dtype == np.float64
     wide = fitted(X.astype(np.float32).astype(np.float64), means_init=wide.means_)
     assert_allclose(narrow.lower_bound_, wide.lower_bound_, rtol=1e-5)
     assert_allclose(narrow.predict_proba(X), wide.predict_proba(X), atol=5e-4)
