@@ -627,22 +627,6 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         return criteria.icl(criteria.bic(log_l, self._n_parameters(), n), map_term)
 
 
-def gaussian_score_samples(mixture, X):
-    """``log sum_k pi_k N(x | mu_k, Sigma_k)``: the clusters' density, no noise.
-
-    With a noise component ``score_samples`` includes its constant density;
-    the outlier detector scores rows by the Gaussian components alone.
-    """
-
-    def gaussian_log_density(weighted_log_prob):
-        if getattr(mixture, "noise_volume_", None) is None:
-            return log_normalizer(weighted_log_prob)
-        # The noise column is the last: leave it out.
-        return log_normalizer(np.ascontiguousarray(weighted_log_prob[:, :-1]))
-
-    return mixture._blockwise(X, gaussian_log_density)
-
-
 def _num_rows(X):
     return X.shape[0] if hasattr(X, "shape") else len(X)
 

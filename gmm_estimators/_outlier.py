@@ -7,11 +7,11 @@ import math
 from numbers import Integral, Real
 
 import numpy as np
+from scipy.special import logsumexp
 from sklearn.base import BaseEstimator, OutlierMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._base import gaussian_score_samples
 from ._initialization import INITIALIZERS
 
 __all__ = ["GaussianMixtureOutlierDetector"]
@@ -223,9 +223,15 @@ class GaussianMixtureOutlierDetector(OutlierMixin, BaseEstimator):
         )
 
     def _score(self, X):
-        """Log-density of the Gaussian components of validated X."""
+        """Log-density of the Gaussian components of validated X.
 
-        return gaussian_score_samples(self.mixture_, X)
+        ``log sum_k pi_k N(x | mu_k, Sigma_k)`` is the mixture's density
+        (noise included) times the posterior mass of the Gaussian
+        components; in logs, both exact far into the tails.
+        """
+        mixture = self.mixture_
+        log_resp = mixture.predict_log_proba(X)[:, : mixture.n_components]
+        return mixture.score_samples(X) + logsumexp(log_resp, axis=1)
 
     def score_samples(self, X):
         """Log-density of the clusters at each row (higher is more normal).
