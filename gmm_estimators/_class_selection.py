@@ -18,7 +18,10 @@ import numpy as np
 from ._adaptation import structure_of
 from ._criteria import n_free_parameters
 from .model_selection import GaussianMixtureIC
-from .model_selection._candidates import candidate_ks  # noqa: F401  (the one list of K)
+from .model_selection._candidates import (
+    candidate_ks,  # noqa: F401  (the one list of K)
+    rank_candidates,
+)
 from .model_selection._candidates import candidate_types as selector_candidate_types
 
 __all__ = [
@@ -26,7 +29,6 @@ __all__ = [
     "candidate_ks",
     "candidate_types",
     "plain",
-    "rank",
     "select_mixture",
 ]
 
@@ -114,30 +116,15 @@ def select_mixture(classifier, X, sample_weight, ks, types, n_rows, what):
     flagged = results["degenerate"] | results.get(
         "spurious", np.zeros_like(results["degenerate"])
     )
-    results["rank"] = rank(results["bic"], flagged, results["n_parameters"])
+    results["rank"] = rank_candidates(
+        results["bic"], flagged, results["n_parameters"]
+    )
     return best.best_estimator_, results
 
 
 def plain(label):
     """A label as a plain Python value, for messages."""
     return label.item() if isinstance(label, np.generic) else label
-
-
-def rank(bic, degenerate, n_parameters):
-    """Ranks (1 = best): sound fits by BIC, then flagged ones, then failed.
-
-    ``degenerate`` marks the flagged fits (degenerate or spurious).
-
-    Ties are broken by fewer parameters, then by order.
-    """
-    failed = ~np.isfinite(bic)
-    group = np.where(failed, 2, np.where(degenerate, 1, 0))
-    order = np.lexsort(
-        (np.arange(bic.size), n_parameters, np.where(failed, 0.0, bic), group)
-    )
-    rank = np.empty(bic.size, dtype=np.intp)
-    rank[order] = np.arange(1, bic.size + 1)
-    return rank
 
 
 def candidate_types(covariance_types, n_features):

@@ -15,9 +15,9 @@ from scipy import linalg
 from scipy.special import logsumexp
 
 from ._adaptation import mixture_from_parameters, scatter_in_kind, structure_of
-from ._class_selection import rank
 from ._criteria import bic
 from ._gaussian_mixture import GaussianMixture
+from .model_selection._candidates import rank_candidates
 
 __all__ = ["fit_edda", "log_or_minus_inf", "one_component_mixtures"]
 
@@ -122,7 +122,9 @@ def fit_edda(X, y_index, weights, types, proportions, reg_covar):
 
     table = {key: np.array([row[key] for row in rows]) for key in rows[0]}
     table["covariance_type"] = table["covariance_type"].astype(object)
-    table["rank"] = rank(table["bic"], table["degenerate"], table["n_parameters"])
+    table["rank"] = rank_candidates(
+        table["bic"], table["degenerate"], table["n_parameters"]
+    )
     best = int(np.argmin(table["rank"]))
     usable = np.isfinite(table["bic"]) & ~table["degenerate"]
     if not usable[best]:

@@ -102,22 +102,30 @@ def results_table(rows, criterion):
     results["spurious"] = np.array([r["spurious"] for r in rows], dtype=bool)
     results["fit_time"] = np.array([r["fit_time"] for r in rows], dtype=np.float64)
 
-    value = results[criterion]
-    failed = ~np.isfinite(value)
-    flagged = results["degenerate"] | results["spurious"]
+    results["rank"] = rank_candidates(
+        results[criterion],
+        results["degenerate"] | results["spurious"],
+        results["n_parameters"],
+    )
+    return results
+
+
+def rank_candidates(values, flagged, n_parameters):
+    """Ranks (1 = best): sound fits by criterion, then flagged ones, then failed.
+
+    ``values`` are lower-is-better criteria (NaN or inf: the fit failed),
+    ``flagged`` marks degenerate or spurious fits. Ties are broken by fewer
+    parameters, then by order.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    failed = ~np.isfinite(values)
     group = np.where(failed, 2, np.where(flagged, 1, 0))
     order = np.lexsort(
-        (
-            np.arange(len(rows)),
-            results["n_parameters"],
-            np.where(failed, 0.0, value),
-            group,
-        )
+        (np.arange(values.size), n_parameters, np.where(failed, 0.0, values), group)
     )
-    rank = np.empty(len(rows), dtype=np.intp)
-    rank[order] = np.arange(1, len(rows) + 1)
-    results["rank"] = rank
-    return results
+    rank = np.empty(values.size, dtype=np.intp)
+    rank[order] = np.arange(1, values.size + 1)
+    return rank
 
 
 def search_settings(params, X, sample_weight, thorough):
