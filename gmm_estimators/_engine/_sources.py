@@ -63,19 +63,27 @@ def sample_size(n_components):
     return max(10_000, 50 * n_components)
 
 
-def sample_rows(n_rows, n_components, random_state):
+def sample_rows(n_rows, n_components, random_state, sample_weight=None):
     """Sorted indices of the starting sample, or None for all rows.
 
-    Uniform without replacement; ``random_state`` (an int, a RandomState or
-    None) makes it deterministic. Floyd's algorithm (numpy's ``Generator``)
-    needs memory for the sample only, not for a permutation of ``n_rows``.
+    Uniform without replacement among the rows of positive weight (rows of
+    zero weight count for nothing); ``random_state`` (an int, a RandomState
+    or None) makes it deterministic. Floyd's algorithm (numpy's
+    ``Generator``) needs memory for the sample only, not for a permutation
+    of ``n_rows``.
     """
     size = sample_size(n_components)
     if n_rows <= size:
         return None
+    positive = None
+    if sample_weight is not None and not np.all(sample_weight > 0):
+        positive = np.flatnonzero(sample_weight > 0)
+        if positive.size <= size:
+            return positive
     seed = check_random_state(random_state).randint(np.iinfo(np.int32).max)
-    chosen = np.random.default_rng(seed).choice(n_rows, size=size, replace=False)
-    return np.sort(chosen)
+    population = n_rows if positive is None else positive.size
+    chosen = np.random.default_rng(seed).choice(population, size=size, replace=False)
+    return np.sort(chosen if positive is None else positive[chosen])
 
 
 def merge_summaries(parts):
@@ -218,7 +226,7 @@ def make_source(
             sample_weight = _check_sample_weight(
                 sample_weight, X, dtype=np.float64, ensure_non_negative=True
             )
-        sample = sample_rows(X.shape[0], n_components, random_state)
+        sample = sample_rows(X.shape[0], n_components, random_state, sample_weight)
         if _is_dask_array(X):
             from ._dask import DaskSource
 
@@ -238,7 +246,7 @@ def make_source(
     if missing is not None and np.isnan(X).any():
         return missing(X, sample_weight)
     if X.nbytes > STREAM_BYTES:
-        sample = sample_rows(X.shape[0], n_components, random_state)
+        sample = sample_rows(X.shape[0], n_components, random_state, sample_weight)
         return StreamSource.from_array(
             estimator, X, sample_weight, sample, checked=True
         )

@@ -516,20 +516,13 @@ def search_sample(data, n_components, random_state):
     """The in-memory source the thorough search explores: ``data`` or a sample.
 
     At most ``_engine._sources.sample_size(n_components)`` rows drawn
-    uniformly (all of them when there are no more), with their weights and
-    the centre of every row.
+    uniformly among those of positive weight (``_engine._sources.sample_rows``;
+    all rows when there are no more), with their weights and the centre of
+    every row.
     """
-    weights = data.sample_weight
-    positive = None if weights is None else np.flatnonzero(weights > 0)
-    if positive is not None and positive.size < data.n_rows:
-        # Rows of zero weight count for nothing: the sample is drawn from
-        # the others (all of them when they are few).
-        picked = sample_rows(positive.size, n_components, random_state)
-        rows = positive if picked is None else positive[picked]
-    else:
-        rows = sample_rows(data.n_rows, n_components, random_state)
-        if rows is None:
-            return data
+    rows = sample_rows(data.n_rows, n_components, random_state, data.sample_weight)
+    if rows is None:
+        return data
     weights = None if data.sample_weight is None else data.sample_weight[rows]
     return ArraySource.from_arrays(
         data.X[rows], weights, cache_features=True, center=data.center

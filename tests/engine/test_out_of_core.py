@@ -181,3 +181,22 @@ class _AsArrayLike:
 
     def __getitem__(self, rows):
         return self.array[rows]
+
+
+def test_starting_sample_is_drawn_among_rows_of_positive_weight():
+    from gmm_estimators._engine._sources import sample_rows, sample_size
+
+    n, size = 50_000, sample_size(3)
+    assert sample_rows(size, 3, 0, np.zeros(size)) is None  # few rows: all of them
+    w = np.zeros(n)
+    w[::7] = 1.0
+    rows = sample_rows(n, 3, 0, w)
+    assert rows.size == n // 7 + 1 and np.all(w[rows] > 0)  # fewer than size
+    w[::3] = 1.0
+    rows = sample_rows(n, 3, 0, w)
+    assert rows.size == size and np.all(w[rows] > 0)
+    assert np.all(np.diff(rows) > 0)
+    # Without zero weights, the sample is the unweighted one.
+    np.testing.assert_array_equal(
+        sample_rows(n, 3, 0, np.ones(n)), sample_rows(n, 3, 0)
+    )
