@@ -222,6 +222,7 @@ class HierarchicalTree:
         max_rows=MAX_ROWS,
         n_groups=1,
         memo=None,
+        merge_duplicates=True,
     ):
         """Agglomerate the distinct rows of X (or a subset) down to ``n_groups``.
 
@@ -236,20 +237,28 @@ class HierarchicalTree:
             A cache that belongs to ``X`` and ``sample_weight``: the distinct
             rows are found once, and a tree of the same subset, agglomerated
             at least as far, is reused instead of being built again.
+        merge_duplicates : bool, default=True
+            Start from one group per distinct row (see the module's notes).
+            False starts from one group per row, as mclust's ``hc()`` does
+            by default: identical rows are then merged like any close pair,
+            and the tree breaks ties of equal costs by row position (here
+            the position in the order given, for the initialisers the
+            canonical order).
         """
         memo = {} if memo is None else memo
-        if "distinct" not in memo:
-            memo["distinct"] = _DistinctRows.of(X, sample_weight)
-        distinct = memo["distinct"]
+        name = "distinct" if merge_duplicates else "rows"
+        if name not in memo:
+            memo[name] = _DistinctRows.of(X, sample_weight, merge_duplicates)
+        distinct = memo[name]
         candidates = np.flatnonzero(distinct.weights > 0)
         if candidates.size > max_rows:
             rng = check_random_state(random_state)
             p = distinct.weights[candidates] / distinct.weights[candidates].sum()
             chosen = np.sort(rng.choice(candidates, size=max_rows, replace=False, p=p))
-            key = ("tree", max_rows, chosen.tobytes())
+            key = ("tree", name, max_rows, chosen.tobytes())
         else:
             chosen = candidates
-            key = ("tree", max_rows, None)
+            key = ("tree", name, max_rows, None)
         tree = memo.get(key)
         if tree is not None and tree.n_groups <= n_groups:
             return tree
@@ -325,10 +334,13 @@ class _DistinctRows:
         self.positive = positive  # rows of positive weight, None if all count
 
     @classmethod
-    def of(cls, X, sample_weight=None):
+    def of(cls, X, sample_weight=None, merge_duplicates=True):
         X = np.asarray(X, dtype=np.float64)
-        rows, inverse = np.unique(X, axis=0, return_inverse=True)
-        inverse = inverse.ravel()
+        if merge_duplicates:
+            rows, inverse = np.unique(X, axis=0, return_inverse=True)
+            inverse = inverse.ravel()
+        else:  # every row its own group
+            rows, inverse = X, np.arange(X.shape[0])
         if sample_weight is None:
             weights = np.bincount(inverse, minlength=rows.shape[0]).astype(np.float64)
             positive = None

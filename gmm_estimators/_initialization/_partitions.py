@@ -176,10 +176,37 @@ def initial_responsibilities(
     """
     if canonical is None:
         canonical = CanonicalRows.of(X, sample_weight)
-    sorted_resp = INITIALIZERS[method](canonical, n_components, random_state)
+    sorted_resp = SEARCH_INITIALIZERS[method](canonical, n_components, random_state)
     position = canonical.position
 
     def resp_of_rows(rows):
         return sorted_resp(position[rows])
 
     return resp_of_rows
+
+
+
+def _hc_as_given(rows, n_components, random_state):
+    # mclust's own default tree (``hc()`` without a starting partition): one
+    # group per row, identical rows included, and ties of equal cost, which
+    # are common on data recorded to a fixed precision, broken as mclust's
+    # Fortran breaks them, towards the later row in the order given. The
+    # partitions then equal mclust's; they depend on the row order (through
+    # ties only) and treat a weighted row as one group, unlike "hc".
+    order = rows.position[::-1]  # canonical positions of the given rows, reversed
+    weights = None if rows.sample_weight is None else rows.sample_weight[order]
+    tree = HierarchicalTree.of(
+        rows.X[order],
+        weights,
+        random_state,
+        n_groups=n_components,
+        memo=rows.memo.setdefault("hc as given", {}),
+        merge_duplicates=False,
+    )
+    labels = np.empty(order.shape[0], dtype=np.intp)
+    labels[order] = tree.labels(n_components)
+    return _one_hot(labels, n_components)
+
+
+# Starts of the selector's thorough search only (not ``init_params`` values).
+SEARCH_INITIALIZERS = {**INITIALIZERS, "mclust hc": _hc_as_given}

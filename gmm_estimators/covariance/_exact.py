@@ -66,6 +66,11 @@ _ROUNDING_CONSTANT = 4.0
 # Rows of the exact form computed at once: (rows, K, d) float64 temporaries.
 _EXACT_BLOCK_ENTRIES = 2**18
 
+# Blocks with at most this many (rows x K x d x d) entries are recomputed
+# whole with the exact form once the one-comparison check fails: on them the
+# staged row checks cost more numpy calls than the exact form itself.
+_SMALL_BLOCK_WORK = 2**16
+
 
 def log_density_floor(dtype):
     """The finite value that stands for a log-density below the dtype's range.
@@ -263,6 +268,9 @@ class PrecisionGuard:
             return np.zeros(0, dtype=np.intp)
         if self.holds_for(float(np.max(row_norms))):
             return np.zeros(0, dtype=np.intp)
+        n_rows, n_components = values.shape
+        if n_rows * n_components * self.factors.shape[-1] ** 2 <= _SMALL_BLOCK_WORK:
+            return np.arange(n_rows)
         doubtful = self._doubtful_from_norms(row_norms)
         if doubtful.size == 0:
             return doubtful

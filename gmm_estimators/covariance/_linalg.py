@@ -3,6 +3,8 @@
 # Authors: The gmm_estimators developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import functools
+
 import numpy as np
 
 # Relative jitter ladder used when a covariance is numerically not positive
@@ -109,9 +111,15 @@ def _positive_sqrt_inverse(variances):
     return 1.0 / np.sqrt(variances), jittered
 
 
+@functools.cache
 def outer_product_columns(n_features):
-    """Row/column indices of the upper triangle, the pairs of ``vech``."""
-    return np.triu_indices(n_features)
+    """Row/column indices of the upper triangle, the pairs of ``vech``.
+
+    Cached (read-only arrays): every E- and M-step of the moment form asks.
+    """
+    rows, cols = np.triu_indices(n_features)
+    rows.flags.writeable = cols.flags.writeable = False
+    return rows, cols
 
 
 def moment_features(X):

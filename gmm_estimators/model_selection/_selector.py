@@ -97,9 +97,9 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
         ``'random_from_data'``, ``'hc'``). It runs once per number of
         components and start, shared by all covariance structures; ``'hc'``
         builds its tree once per start and cuts it at every number of
-        components, as mclust does. None means ``'hc'`` and ``'kmeans'``
-        for the thorough search, ``'kmeans'`` (GaussianMixture's default)
-        for the grid search.
+        components, as mclust does. None means mclust's own hierarchical
+        start and ``'kmeans'`` for the thorough search (see Notes),
+        ``'kmeans'`` (GaussianMixture's default) for the grid search.
     max_iter : int or None, default=None
         Maximum EM iterations per start. None means 1000 for the thorough
         search (EM then stops on ``tol``), 100 for the grid search.
@@ -226,8 +226,9 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
     **The thorough search.** For each number of components ``K``:
 
     1. the starting partitions -- mclust's model-based hierarchical
-       agglomeration (``hc``, one tree cut at every ``K``) and ``n_init``
-       k-means partitions -- are computed once and every structure starts
+       agglomeration, exactly as ``Mclust()`` builds it (one tree cut at
+       every ``K``; see below), and ``n_init`` k-means partitions -- are
+       computed once and every structure starts
        from its own M-step on each; the starts after the first are
        *challengers*: EM on a challenger is abandoned as soon as the Aitken
        extrapolation of its log-likelihood falls one unit below the best
@@ -244,6 +245,16 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
     of ``K`` as challengers, as does each structure's own split and merge.
     A fit replaces another when it is sound and the other is not, or when
     both are and its likelihood is higher.
+
+    The hierarchical start is mclust's own tree (``hc()`` as ``Mclust()``
+    calls it: VVV on the SVD-transformed data, one group per row to start,
+    identical rows included), so every structure starts where mclust starts
+    it. On data recorded to a fixed precision many merges cost exactly the
+    same; mclust breaks such ties by the rows' order, and so does this start
+    (``init_params="hc"`` instead merges identical rows first and does not
+    depend on the row order). The search's result can therefore depend on
+    the order of the rows, through ties only, as mclust's does; a weighted
+    row is one group of its weight from the start.
 
     EM stops on mclust's relative rule. The log-likelihood ``L`` in it is that
     of the data in standardised units (``L + (n/2) sum_j log v_j`` with
