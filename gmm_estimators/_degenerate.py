@@ -39,9 +39,11 @@ correlation matrix with eigenvalue above ``1e-10`` times the largest, of
 dimension ``r <= d``). The component is degenerate when
 
 * ``N_k < 1e-8 sum_i w_i`` (it holds no rows), or
-* ``N_k`` is below what its covariance needs (``r + 1`` rows' worth of
-  responsibility for a free orientation: the soft form of "at most ``d``
-  distinct rows"; sample weights count as frequencies), or
+* ``N_k``, rounded to whole rows, is below what its covariance needs
+  (``r + 1`` rows' worth of responsibility for an orientation of its own:
+  the soft form of "at most ``d`` distinct rows"; sample weights count as
+  frequencies; rounded, because five rows that share a hundredth of their
+  weight with another component are still five rows), or
 * the rows with the largest ``a_i`` that together carry 99 % of ``N_k``
   are too few or do not spread as the structure needs: the structure's
   relative spread of their weighted scatter about the fitted mean (the
@@ -357,7 +359,7 @@ def check_blocks(
     for k in range(n_components):
         if n_k[k] < EMPTY_WEIGHT * weight_sum:
             reasons[k] = f"it holds a weight of {n_k[k]:.2g} rows"
-        elif not bounded and r and n_k[k] < needed:
+        elif not bounded and r and n_k[k] < needed - 0.5:
             reasons[k] = (
                 f"it holds {n_k[k]:.3g} rows' worth of responsibility, fewer "
                 f"than the {needed:g} its covariance needs ({own_spread.needs})"
