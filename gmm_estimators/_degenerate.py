@@ -39,11 +39,12 @@ correlation matrix with eigenvalue above ``1e-10`` times the largest, of
 dimension ``r <= d``). The component is degenerate when
 
 * ``N_k < 1e-8 sum_i w_i`` (it holds no rows), or
-* ``N_k``, rounded to whole rows, is below what its covariance needs
-  (``r + 1`` rows' worth of responsibility for an orientation of its own:
-  the soft form of "at most ``d`` distinct rows"; sample weights count as
-  frequencies; rounded, because five rows that share a hundredth of their
-  weight with another component are still five rows), or
+* its rows' worth ``sum_i r_ik`` over the rows of positive weight (each
+  row counted once: a common factor of the weights changes nothing, and
+  copies of a row add no spread), rounded to whole rows, is below what its
+  covariance needs (``r + 1`` for an orientation of its own: the soft form
+  of "at most ``d`` distinct rows"; rounded, because five rows that share a
+  hundredth of their weight with another component are still five rows), or
 * the rows with the largest ``a_i`` that together carry 99 % of ``N_k``
   are too few or do not spread as the structure needs: the structure's
   relative spread of their weighted scatter about the fitted mean (the
@@ -340,9 +341,14 @@ def check_blocks(
     n_components = means.shape[0]
     shift = np.asarray(means, np.float64)[:, varying] / scale
     n_k = np.zeros(n_components)
+    # Rows' worth: responsibilities summed over the rows of positive weight,
+    # each counted once whatever its weight. A common factor of the weights
+    # must not change the verdict, and copies of a row add no spread.
+    rows_worth = np.zeros(n_components)
     histogram = np.zeros((n_components, _LOG_BINS.shape[0]))
     for _, w, resp in blocks():
         a = np.asarray(resp, np.float64)
+        rows_worth += a.sum(axis=0) if w is None else (w > 0) @ a
         if w is not None:
             a = a * w[:, None]
         n_k += a.sum(axis=0)
@@ -359,9 +365,9 @@ def check_blocks(
     for k in range(n_components):
         if n_k[k] < EMPTY_WEIGHT * weight_sum:
             reasons[k] = f"it holds a weight of {n_k[k]:.2g} rows"
-        elif not bounded and r and n_k[k] < needed - 0.5:
+        elif not bounded and r and rows_worth[k] < needed - 0.5:
             reasons[k] = (
-                f"it holds {n_k[k]:.3g} rows' worth of responsibility, fewer "
+                f"it holds {rows_worth[k]:.3g} rows' worth of responsibility, fewer "
                 f"than the {needed:g} its covariance needs ({own_spread.needs})"
             )
     pending = [k for k in range(n_components) if k not in reasons]

@@ -134,10 +134,12 @@ class ExpectedStatistics:
         complete-data M-step.
         """
         shift = self.sums / nk_reg[:, np.newaxis]
-        factor = 2.0 / nk_reg - self.nk / nk_reg**2
-        scatter = self.raw - factor[:, np.newaxis, np.newaxis] * (
-            self.sums[:, :, np.newaxis] * self.sums[:, np.newaxis, :]
-        )
+        # (2 / n - N / n^2) s s^T, formed as (2 - N / n) (s / n) s^T: no
+        # square of the weights, which a common factor could overflow.
+        weight = 2.0 - self.nk / nk_reg
+        scatter = self.raw - (
+            weight[:, np.newaxis, np.newaxis] * shift[:, :, np.newaxis]
+        ) * self.sums[:, np.newaxis, :]
         return self.reference + shift, 0.5 * (scatter + scatter.transpose(0, 2, 1))
 
 
@@ -297,7 +299,7 @@ def marginal_weighted_log_prob(index, weights, means, covariances):
     return out
 
 
-def e_step(index, weights, means, covariances):
+def e_step(index, weights, means, covariances, weight_scale=1.0):
     """Observed-data log-likelihood and expected statistics of rows with NaN.
 
     Parameters
@@ -307,6 +309,11 @@ def e_step(index, weights, means, covariances):
         may be entirely missing.
     weights, means, covariances : ndarray
         Parameters in full-matrix form, ``(K,)``, ``(K, d)``, ``(K, d, d)``.
+    weight_scale : float, default=1.0
+        A power of two (``_engine._data.weight_scale``): the sample weights
+        are divided by it for the sums, which are multiplied back at the end,
+        both exactly, so a common factor of the weights changes nothing and
+        cannot overflow them.
 
     Returns
     -------
@@ -342,6 +349,8 @@ def e_step(index, weights, means, covariances):
         missing, cond_covs, counts = group
         resp, log_norm = log_normalize(weighted_log_prob)
         w = None if index.sample_weight is None else index.sample_weight[rows]
+        if w is not None and weight_scale != 1.0:
+            w = w / weight_scale
         if w is None:
             log_likelihood += float(log_norm.sum())
         else:
@@ -361,6 +370,10 @@ def e_step(index, weights, means, covariances):
                     positions, weights=blocks[k].ravel(), minlength=d * d
                 )
     stats.raw += conditional_scatter.reshape(n_components, d, d)
+    if index.sample_weight is not None and weight_scale != 1.0:
+        for name in ("nk", "sums", "raw"):
+            setattr(stats, name, getattr(stats, name) * weight_scale)
+        log_likelihood *= weight_scale
     return log_likelihood, stats
 
 
@@ -454,7 +467,9 @@ class MissingValuesSource(ArraySource):
             )
         n_components, d = params.means.shape
         full = model.to_full(params.covariances, n_components, d)
-        log_likelihood, stats = e_step(self.index, params.weights, params.means, full)
+        log_likelihood, stats = e_step(
+            self.index, params.weights, params.means, full, self.weight_scale
+        )
         return log_likelihood, _FormStatistics(stats, model.scatter)
 
     def reduce_blocks(self, model, params, reduce):

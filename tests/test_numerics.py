@@ -237,6 +237,10 @@ def test_a_common_factor_of_the_weights_changes_nothing(structure):
             sample_weight=weights,
         )
 
+    _assert_weight_scale_free(fit, w)
+
+
+def _assert_weight_scale_free(fit, w):
     reference = fit(w)
     # A power of two: bit for bit.
     exact = fit(w * 2.0**-70)
@@ -253,6 +257,38 @@ def test_a_common_factor_of_the_weights_changes_nothing(structure):
             rtol=1e-8,
             atol=1e-10,
         )
+        # The verdict on the fit too: no component looks empty because the
+        # weights are small, none sound because they are large.
+        assert_array_equal(
+            scaled.collapsed_components_, reference.collapsed_components_
+        )
+        assert_array_equal(
+            scaled.spurious_components_, reference.spurious_components_
+        )
+    assert reference.collapsed_components_.size == 0
+
+
+@pytest.mark.parametrize("structure", STRUCTURES)
+def test_a_common_factor_of_the_weights_changes_nothing_with_missing_values(
+    structure,
+):
+    # The observed-data E-step (rows with NaN) scales its weights as the
+    # complete-data one does; its expected scatter never squares them.
+    rng = np.random.default_rng(9)
+    X = np.r_[rng.standard_normal((60, 3)), rng.standard_normal((60, 3)) + 4]
+    X = _data(structure, X)
+    X[rng.uniform(size=X.shape) < 0.1] = np.nan
+    X[np.isnan(X).all(axis=1), 0] = 0.0
+    w = rng.uniform(0.5, 3.0, X.shape[0])
+
+    def fit(weights):
+        return fit_quietly(
+            GaussianMixture(2, covariance_type=structure, max_iter=5, random_state=0),
+            X,
+            sample_weight=weights,
+        )
+
+    _assert_weight_scale_free(fit, w)
 
 
 # -------------------------------------------------------------- float32
