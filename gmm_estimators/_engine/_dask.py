@@ -18,7 +18,13 @@ Dask is imported here only, and this module only when a Dask array is given.
 import numpy as np
 from sklearn.utils import check_array
 
-from ._data import ArraySource, representable_center, weight_scale
+from ._data import (
+    ArraySource,
+    dtype_for_magnitude,
+    largest_magnitude,
+    representable_center,
+    weight_scale,
+)
 from ._estep import em_step, reduce_blocks
 from ._sources import _working_dtype, merge_summaries, summarise_part
 
@@ -32,10 +38,10 @@ def _checked(block, dtype, name):
 
 
 def _chunk_summary(block, w, picked, dtype, name):
-    """A chunk's weight, mean and scatter, and its rows of the sample."""
+    """A chunk's weight, mean and scatter, its rows of the sample, its largest |x|."""
     block = _checked(block, dtype, name)
     sample_w = None if w is None else w[picked]
-    return summarise_part(block, w), block[picked], sample_w
+    return summarise_part(block, w), block[picked], sample_w, largest_magnitude(block)
 
 
 def _chunk_em_step(block, w, center, model, params, dtype, entropy=False, scale=1.0):
@@ -114,6 +120,12 @@ class DaskSource:
                 "All sample weights are zero; at least n_components rows need "
                 "a positive weight."
             )
+        # float32 chunks beyond float32's reach for squares are computed in
+        # float64, every one of them (as an in-memory array would be).
+        dtype = dtype_for_magnitude(source.dtype, max(r[3] for r in results))
+        if dtype != source.dtype:
+            source.dtype = dtype
+            source.X = source.X.astype(dtype)
         source.center = representable_center(center, source.dtype)
         source.total_scatter = scatter
         source.weight_sum = weight_sum

@@ -245,11 +245,30 @@ def compute_dtype(X):
     """The dtype the engine computes in: the data's, or float64 for extreme float32."""
     if X.dtype != np.float32 or X.size == 0:
         return X.dtype
-    largest = max(float(np.max(X)), -float(np.min(X)))
+    return dtype_for_magnitude(X.dtype, largest_magnitude(X))
+
+
+def largest_magnitude(X):
+    """``max |x|`` over an array (0 for an empty one; NaN if any is NaN)."""
+    if X.size == 0:
+        return 0.0
+    return max(float(np.max(X)), -float(np.min(X)))
+
+
+def dtype_for_magnitude(dtype, largest):
+    """``dtype``, or float64 for float32 rows whose largest ``|x|`` is extreme.
+
+    Streamed and Dask sources find ``largest`` in their summary pass and
+    decide once for every page or chunk, as :func:`compute_dtype` does for
+    an in-memory array.
+    """
+    dtype = np.dtype(dtype)
+    if dtype != np.float32:
+        return dtype
     low, high = _FLOAT32_RANGE
     if not largest <= high or 0.0 < largest < low:
         return np.dtype(np.float64)
-    return X.dtype
+    return dtype
 
 
 def representable_center(center, dtype):

@@ -32,7 +32,14 @@ from scipy import sparse
 from sklearn.utils import check_array, check_random_state, gen_batches
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
-from ._data import ArraySource, representable_center, row_blocks, weight_scale
+from ._data import (
+    ArraySource,
+    dtype_for_magnitude,
+    largest_magnitude,
+    representable_center,
+    row_blocks,
+    weight_scale,
+)
 from ._estep import em_step, reduce_blocks
 
 __all__ = [
@@ -344,8 +351,10 @@ class StreamSource:
         d = array.shape[1]
         source = cls(estimator, array, sample_weight, np.zeros(d), checked=checked)
         parts, sample_blocks, sample_weights = [], [], []
+        largest = 0.0
         for rows, block, w in source.pages():
             parts.append(summarise_part(block, w))
+            largest = max(largest, largest_magnitude(block))
             if sample is None:
                 picked = slice(None)
             else:
@@ -362,11 +371,14 @@ class StreamSource:
                 "All sample weights are zero; at least n_components rows need "
                 "a positive weight."
             )
+        # float32 pages beyond float32's reach for squares are read as
+        # float64, every one of them (as an in-memory array would be).
+        source.X.dtype = dtype_for_magnitude(source.X.dtype, largest)
         source.center = representable_center(center, source.X.dtype)
         source.total_scatter = scatter
         source.weight_sum = weight_sum
         source.sample = ArraySource.from_arrays(
-            np.concatenate(sample_blocks),
+            np.concatenate(sample_blocks).astype(source.X.dtype, copy=False),
             np.concatenate(sample_weights) if sample_weights else None,
             center=center,
         )
@@ -410,7 +422,7 @@ class StreamSource:
         for rows in gen_batches(self.n_rows, self.page_rows):
             block = self.X.array[rows]
             if self.checked:
-                block = np.asarray(block)
+                block = np.asarray(block, dtype=self.X.dtype)
             else:
                 block = check_array(
                     block,

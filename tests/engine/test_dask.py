@@ -165,3 +165,19 @@ def test_a_chunk_sends_statistics_whose_size_does_not_grow_with_its_rows(data):
     assert sizes[0] == sizes[1]
     # K (d^2 + d + 1) float64 numbers and some bookkeeping, not rows.
     assert sizes[1] < 8 * 3 * (3 * 3 + 3 + 1) * 4 + 2000
+
+
+@pytest.mark.parametrize("covariance_type", ["full", "diag"])
+def test_dask_chunks_of_extreme_float32_are_computed_in_float64(
+    synchronous, covariance_type
+):
+    rng = np.random.RandomState(3)
+    blobs = np.vstack([rng.randn(200, 2), rng.randn(200, 2) + 5])
+    X = (blobs * 1e18).astype(np.float32)
+    params = dict(covariance_type=covariance_type, random_state=0, tol=1e-6)
+    a = GaussianMixture(2, **params).fit(X)
+    b = GaussianMixture(2, **params).fit(da.from_array(X, chunks=(100, 2)))
+    assert np.all(np.isfinite(b.covariances_))
+    np.testing.assert_allclose(b.means_, a.means_, rtol=1e-9)
+    np.testing.assert_allclose(b.covariances_, a.covariances_, rtol=1e-8)
+    assert b.lower_bound_ == pytest.approx(a.lower_bound_, rel=1e-10)

@@ -200,3 +200,21 @@ def test_starting_sample_is_drawn_among_rows_of_positive_weight():
     np.testing.assert_array_equal(
         sample_rows(n, 3, 0, np.ones(n)), sample_rows(n, 3, 0)
     )
+
+
+@pytest.mark.parametrize("covariance_type", ["full", "diag", "tied", "VEV"])
+def test_memmap_of_extreme_float32_is_read_as_float64(
+    tmp_path, small_pages, covariance_type
+):
+    # float32 rows near 1e18 square beyond float32's range: the summary pass
+    # finds their magnitude and every page is read as float64, as an
+    # in-memory array of them is.
+    rng = np.random.RandomState(3)
+    blobs = np.vstack([rng.randn(200, 2), rng.randn(200, 2) + 5])
+    X = (blobs * 1e18).astype(np.float32)
+    params = dict(covariance_type=covariance_type, random_state=0, tol=1e-6)
+    a = GaussianMixture(2, **params).fit(X)
+    b = GaussianMixture(2, **params).fit(_memmap(tmp_path, X))
+    assert np.all(np.isfinite(b.covariances_))
+    _assert_same_fit(a, b)
+    np.testing.assert_allclose(np.sort(b.means_[:, 0]) / 1e18, [0, 5], atol=0.5)
