@@ -11,7 +11,9 @@ A fitted component is
   responsibilities, not the fitted covariance;
 * **spurious** when more than ``d`` of its rows lie exactly on a
   lower-dimensional set (a lattice line of integer data) to which its
-  structure lets its covariance narrow, or when, without being singular, it
+  structure lets its covariance narrow, when it has an orientation of its
+  own (EEV, VEV) but at most ``r`` rows' worth of responsibility to fit it
+  to (``covariance._spread``), or when, without being singular, it
   is far narrower than another component of the same fit in some direction:
   the generalised eigenvalues of a pair of fitted covariances
   ``(Sigma_k, Sigma_j)`` fall below :data:`SPURIOUS_RATIO`. This is the
@@ -40,11 +42,12 @@ dimension ``r <= d``). The component is degenerate when
 
 * ``N_k < 1e-8 sum_i w_i`` (it holds no rows), or
 * its rows' worth ``sum_i r_ik`` over the rows of positive weight (each
-  row counted once: a common factor of the weights changes nothing, and
-  copies of a row add no spread), rounded to whole rows, is below what its
-  covariance needs (``r + 1`` for an orientation of its own: the soft form
-  of "at most ``d`` distinct rows"; rounded, because five rows that share a
-  hundredth of their weight with another component are still five rows), or
+  row counted once whatever its weight, so that a common factor of the
+  weights changes nothing), rounded to whole rows, is below what its
+  covariance needs (``r + 1`` for a varying shape with an orientation: the
+  soft form of "at most ``d`` distinct rows"; rounded, because five rows
+  that share a hundredth of their weight with another component are still
+  five rows), or
 * the rows with the largest ``a_i`` that together carry 99 % of ``N_k``
   are too few or do not spread as the structure needs: the structure's
   relative spread of their weighted scatter about the fitted mean (the
@@ -96,7 +99,6 @@ DATA_RANK_FLOOR = 1e-10
 #: fraction of another component's variance in the same direction (a
 #: standard deviation more than 1000 times smaller).
 SPURIOUS_RATIO = 1e-6
-
 
 
 @dataclass(frozen=True)
@@ -342,8 +344,9 @@ def check_blocks(
     shift = np.asarray(means, np.float64)[:, varying] / scale
     n_k = np.zeros(n_components)
     # Rows' worth: responsibilities summed over the rows of positive weight,
-    # each counted once whatever its weight. A common factor of the weights
-    # must not change the verdict, and copies of a row add no spread.
+    # each row counted once whatever its weight, so that a common factor of
+    # the weights cannot change the verdict. (Literal copies of a row count
+    # once each; the resting-rows test below sees that they add no spread.)
     rows_worth = np.zeros(n_components)
     histogram = np.zeros((n_components, _LOG_BINS.shape[0]))
     for _, w, resp in blocks():
@@ -409,6 +412,19 @@ def check_blocks(
     spurious = []
     full = np.asarray(covariances_full, dtype=np.float64)
     sound = [k for k in range(full.shape[0]) if k not in reasons]
+    # Too few rows for an orientation of its own (EEV, VEV): bounded, but
+    # only through the other components (``covariance._spread``).
+    thin = own_spread.spurious_below(r)
+    if not bounded and r and thin:
+        for k in sound:
+            if rows_worth[k] < thin - 0.5:
+                spurious.append(k)
+                reasons[k] = (
+                    f"it holds {rows_worth[k]:.3g} rows' worth of responsibility, "
+                    f"no more than the data's {r} dimensions, and turns the "
+                    "shared shape's narrow axes across them (a spurious component)"
+                )
+        sound = [k for k in sound if k not in spurious]
     # More than r rows exactly on a lower-dimensional set (a lattice line of
     # discretised data, duplicated rows): a component that can narrow its
     # own covariance to the set (own volume, shape or orientation) gains

@@ -50,8 +50,8 @@ class GaussianMixture(BaseMixture):
         Maximum number of EM iterations per start.
     n_init : int, default=1
         Number of starts; the run with the highest log-likelihood is kept.
-    init_params : {'kmeans', 'k-means++', 'random', 'random_from_data', 'hc'}, \
-            default='kmeans'
+    init_params : {'kmeans', 'k-means++', 'random', 'random_from_data', 'hc', \
+            'mclust_hc'}, default='kmeans'
         How starting responsibilities are drawn: from a k-means labelling,
         from k-means++ seeds, at random, from randomly chosen rows, or
         (``'hc'``) from model-based hierarchical agglomeration as R's mclust
@@ -59,7 +59,12 @@ class GaussianMixture(BaseMixture):
         data, tree cut at ``n_components`` groups; beyond 2000 distinct rows a
         weighted subset is agglomerated and the other rows are assigned to the
         nearest group, see ``gmm_estimators._hierarchical``). With sample
-        weights, each method honours the weights.
+        weights, each method honours the weights, and no method depends on
+        the order of the rows except ``'mclust_hc'``: the same agglomeration
+        started as ``Mclust()`` starts it, from one group per row (identical
+        rows included) with ties of equal cost broken by the rows' order as
+        mclust breaks them, so that its partitions are mclust's (a weighted
+        row is one group of its weight). ``GaussianMixtureIC`` uses it.
     weights_init : array-like of shape (n_components,), default=None
         Starting mixing proportions.
     means_init : array-like of shape (n_components, n_features), default=None

@@ -127,6 +127,14 @@ class ExpectedStatistics:
         self.raw = self.raw + other.raw
         return self
 
+    def rescale(self, factor):
+        """Multiply every sum by ``factor`` (in place; exact for a power of two)."""
+        self.nk, self.sums, self.raw = (
+            self.nk * factor,
+            self.sums * factor,
+            self.raw * factor,
+        )
+
     def finalize(self, nk_reg):
         """Means and the expected scatter about them, ``(K, d)`` and ``(K, d, d)``.
 
@@ -137,9 +145,11 @@ class ExpectedStatistics:
         # (2 / n - N / n^2) s s^T, formed as (2 - N / n) (s / n) s^T: no
         # square of the weights, which a common factor could overflow.
         weight = 2.0 - self.nk / nk_reg
-        scatter = self.raw - (
-            weight[:, np.newaxis, np.newaxis] * shift[:, :, np.newaxis]
-        ) * self.sums[:, np.newaxis, :]
+        scatter = (
+            self.raw
+            - (weight[:, np.newaxis, np.newaxis] * shift[:, :, np.newaxis])
+            * self.sums[:, np.newaxis, :]
+        )
         return self.reference + shift, 0.5 * (scatter + scatter.transpose(0, 2, 1))
 
 
@@ -371,8 +381,7 @@ def e_step(index, weights, means, covariances, weight_scale=1.0):
                 )
     stats.raw += conditional_scatter.reshape(n_components, d, d)
     if index.sample_weight is not None and weight_scale != 1.0:
-        for name in ("nk", "sums", "raw"):
-            setattr(stats, name, getattr(stats, name) * weight_scale)
+        stats.rescale(weight_scale)
         log_likelihood *= weight_scale
     return log_likelihood, stats
 

@@ -289,13 +289,13 @@ def _same_partition(a, b):
 @pytest.mark.parametrize("name", DATASETS)
 def test_search_hc_start_is_mclusts_partition(name):
     # make_hc_fixtures.R: hclass(hc(X), 1:9), Mclust()'s own starts. The
-    # selector's "mclust hc" start must be exactly these partitions,
+    # selector's "mclust_hc" start must be exactly these partitions,
     # including on data with tied merge costs (values on a lattice).
     from gmm_estimators._initialization import initial_responsibilities
 
     X = load_selection_fixture(name).X
     expected = np.loadtxt(SELECTION / f"hc_{name}.csv", delimiter=",", skiprows=1)
     for k in KS:
-        resp = initial_responsibilities("mclust hc", X, k, None, 0)(slice(None))
+        resp = initial_responsibilities("mclust_hc", X, k, None, 0)(slice(None))
         labels = np.argmax(resp, axis=1)
         assert _same_partition(labels, expected[:, k - 1]), k

@@ -262,9 +262,7 @@ def _assert_weight_scale_free(fit, w):
         assert_array_equal(
             scaled.collapsed_components_, reference.collapsed_components_
         )
-        assert_array_equal(
-            scaled.spurious_components_, reference.spurious_components_
-        )
+        assert_array_equal(scaled.spurious_components_, reference.spurious_components_)
     assert reference.collapsed_components_.size == 0
 
 

@@ -214,9 +214,9 @@ def test_what_a_component_must_span_follows_its_structure(scale):
         EVERY_AXIS,
         EVERY_DIRECTION,
         NOTHING,
-        NOTHING_ROTATED,
+        OWN_ORIENTATION,
+        OWN_ORIENTATION_AND_VOLUME,
         SOME_SPREAD,
-        SOME_SPREAD_ROTATED,
     )
 
     def flagged(X, resp, rule):
@@ -248,7 +248,7 @@ def test_what_a_component_must_span_follows_its_structure(scale):
     # sound, ten rows exactly on a line are spurious (the lattice rule), and
     # ten rows near a line are sound.
     near_line = line + np.column_stack([np.zeros(10), 0.05 * rng.randn(10)])
-    for rule in (NOTHING_ROTATED, SOME_SPREAD_ROTATED):
+    for rule in (OWN_ORIENTATION, OWN_ORIENTATION_AND_VOLUME):
         X, resp = _two_clusters(np.array([[6.0, 6.0], [7.0, 6.5]]))
         assert flagged(X, resp, rule) == {1}
         X, resp = _two_clusters(np.array([[6.0, 6.0], [7.0, 6.5], [6.2, 7.0]]))
@@ -286,3 +286,24 @@ def test_noise_on_streamed_rows_is_refused_with_the_remedy(tmp_path):
     ):
         with pytest.raises(ValueError, match=r"in memory.*np\.asarray"):
             estimator.fit(rows)
+
+
+@pytest.mark.parametrize("fifth", [0.4, 0.6])
+def test_rows_worth_is_rounded_to_whole_rows(fifth):
+    # A VVV component in 4-D needs 5 rows' worth: four rows and 0.6 of a
+    # fifth round to 5 (sound: the five rows span the space), four rows and
+    # 0.4 of a fifth round to 4 (degenerate). A common factor of the weights
+    # changes neither verdict.
+    from gmm_estimators.covariance._spread import EVERY_DIRECTION
+
+    rng = np.random.RandomState(2)
+    X = np.vstack([rng.randn(40, 4), rng.randn(5, 4) + 8.0])
+    resp = np.zeros((45, 2))
+    resp[:40, 0] = resp[40:44, 1] = 1.0
+    resp[44] = [1.0 - fifth, fifth]
+    for weights in (None, np.full(45, 1e-30), np.full(45, 1e30)):
+        check = check_components(
+            X, weights, resp, np.stack([np.eye(4)] * 2), own_spread=EVERY_DIRECTION
+        )
+        assert set(check.degenerate.tolist()) == ({1} if fifth < 0.5 else set())
+        assert check.spurious.size == 0

@@ -11,6 +11,8 @@ from sklearn import get_config
 __all__ = [
     "ArraySource",
     "compute_dtype",
+    "dtype_for_magnitude",
+    "largest_magnitude",
     "reg_covar_swamps",
     "representable_center",
     "row_blocks",

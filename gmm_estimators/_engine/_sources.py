@@ -301,6 +301,15 @@ class _Rows:
         return np.asarray(self.array[rows], dtype=self.dtype)
 
 
+def _page_rows(array, dtype):
+    """Rows per page: :data:`PAGE_BYTES`, rounded up to the storage chunks."""
+    rows = max(1, PAGE_BYTES // (array.shape[1] * np.dtype(dtype).itemsize))
+    chunks = getattr(array, "chunks", None)
+    if isinstance(chunks, tuple) and chunks and isinstance(chunks[0], int):
+        rows = -(-rows // chunks[0]) * chunks[0]
+    return int(rows)
+
+
 class StreamSource:
     """Row pages of a sliceable array, centred block by block when read.
 
@@ -339,11 +348,7 @@ class StreamSource:
         )
         self.sample = None
         self.checked = checked
-        rows = max(1, PAGE_BYTES // (self.X.shape[1] * self.X.dtype.itemsize))
-        chunks = getattr(array, "chunks", None)
-        if isinstance(chunks, tuple) and chunks and isinstance(chunks[0], int):
-            rows = -(-rows // chunks[0]) * chunks[0]
-        self.page_rows = int(rows)
+        self.page_rows = _page_rows(array, self.X.dtype)
 
     @classmethod
     def from_array(cls, estimator, array, sample_weight, sample, *, checked=False):
@@ -373,7 +378,10 @@ class StreamSource:
             )
         # float32 pages beyond float32's reach for squares are read as
         # float64, every one of them (as an in-memory array would be).
-        source.X.dtype = dtype_for_magnitude(source.X.dtype, largest)
+        dtype = dtype_for_magnitude(source.X.dtype, largest)
+        if dtype != source.X.dtype:
+            source.X.dtype = dtype
+            source.page_rows = _page_rows(array, dtype)
         source.center = representable_center(center, source.X.dtype)
         source.total_scatter = scatter
         source.weight_sum = weight_sum

@@ -29,7 +29,9 @@ square root of the singular values, ``Z = X_std V S^(-1/2)``. Constant columns
 are dropped, as mclust's ``dropCols`` does, and so are directions with a zero
 singular value (mclust would divide by zero there).
 
-Differences from mclust's defaults:
+Differences from mclust's defaults (``init_params="hc"``;
+``init_params="mclust_hc"`` builds mclust's own tree, from one group per
+row with ties broken by the order given, see :meth:`HierarchicalTree.of`):
 
 * Identical rows are merged before anything else: each distinct row starts as
   one group carrying its count. This is mclust's
@@ -241,9 +243,9 @@ class HierarchicalTree:
             Start from one group per distinct row (see the module's notes).
             False starts from one group per row, as mclust's ``hc()`` does
             by default: identical rows are then merged like any close pair,
-            and the tree breaks ties of equal costs by row position (here
-            the position in the order given, for the initialisers the
-            canonical order).
+            and ties of equal cost go by the rows' positions in ``X``
+            (``"mclust_hc"`` passes the rows in the order given, reversed,
+            which reproduces mclust's choices).
         """
         memo = {} if memo is None else memo
         name = "distinct" if merge_duplicates else "rows"
@@ -325,7 +327,11 @@ class HierarchicalTree:
 
 
 class _DistinctRows:
-    """The distinct rows of X, where each row of X stands, and their weights."""
+    """The distinct rows of X, where each row of X stands, and their weights.
+
+    With ``merge_duplicates=False`` every row of X is its own "distinct" row
+    (mclust's start from one group per row).
+    """
 
     def __init__(self, rows, inverse, weights, positive):
         self.rows = rows

@@ -7,7 +7,10 @@ Initialisers see the rows in a canonical order (sorted by a fixed random
 projection), not in the order given. The fit therefore does not depend on row
 order, and a row of weight ``w`` is drawn exactly as ``w`` adjacent copies of it
 would be: the weighted samplers of k-means++ walk the cumulative weights, so
-integer sample weights give the same start as repeated rows.
+integer sample weights give the same start as repeated rows. The one
+exception is ``"mclust_hc"``, which reproduces mclust's own tree and so
+breaks ties of equal merge cost by the order given, as mclust does, and
+starts a weighted row as one group.
 """
 
 # Authors: The gmm_estimators developers
@@ -78,7 +81,8 @@ class CanonicalRows:
     memo : dict
         What initialisers compute from the rows alone, whatever the number of
         components, kept for the next call on the same rows: the
-        hierarchical tree of ``"hc"``, cut at every number of components.
+        hierarchical trees of ``"hc"`` and ``"mclust_hc"``, cut at every
+        number of components.
     """
 
     X: np.ndarray
@@ -144,12 +148,35 @@ def _hc(rows, n_components, random_state):
     return _one_hot(tree.labels(n_components), n_components)
 
 
+def _mclust_hc(rows, n_components, random_state):
+    # mclust's own default tree (``hc()`` as ``Mclust()`` calls it): one
+    # group per row, identical rows included, ties of equal cost (common on
+    # data recorded to a fixed precision) broken as mclust's Fortran breaks
+    # them, towards the later row in the order given. Unlike "hc", the
+    # partitions depend on the row order (through ties) and a weighted row
+    # is one group of its weight, not that many copies.
+    order = rows.position[::-1]  # canonical positions of the given rows, reversed
+    weights = None if rows.sample_weight is None else rows.sample_weight[order]
+    tree = HierarchicalTree.of(
+        rows.X[order],
+        weights,
+        random_state,
+        n_groups=n_components,
+        memo=rows.memo.setdefault("mclust_hc", {}),
+        merge_duplicates=False,
+    )
+    labels = np.empty(order.shape[0], dtype=np.intp)
+    labels[order] = tree.labels(n_components)
+    return _one_hot(labels, n_components)
+
+
 INITIALIZERS = {
     "kmeans": _kmeans,
     "k-means++": _kmeans_plusplus,
     "random": _random,
     "random_from_data": _random_from_data,
     "hc": _hc,
+    "mclust_hc": _mclust_hc,
 }
 
 
@@ -176,37 +203,10 @@ def initial_responsibilities(
     """
     if canonical is None:
         canonical = CanonicalRows.of(X, sample_weight)
-    sorted_resp = SEARCH_INITIALIZERS[method](canonical, n_components, random_state)
+    sorted_resp = INITIALIZERS[method](canonical, n_components, random_state)
     position = canonical.position
 
     def resp_of_rows(rows):
         return sorted_resp(position[rows])
 
     return resp_of_rows
-
-
-
-def _hc_as_given(rows, n_components, random_state):
-    # mclust's own default tree (``hc()`` without a starting partition): one
-    # group per row, identical rows included, and ties of equal cost, which
-    # are common on data recorded to a fixed precision, broken as mclust's
-    # Fortran breaks them, towards the later row in the order given. The
-    # partitions then equal mclust's; they depend on the row order (through
-    # ties only) and treat a weighted row as one group, unlike "hc".
-    order = rows.position[::-1]  # canonical positions of the given rows, reversed
-    weights = None if rows.sample_weight is None else rows.sample_weight[order]
-    tree = HierarchicalTree.of(
-        rows.X[order],
-        weights,
-        random_state,
-        n_groups=n_components,
-        memo=rows.memo.setdefault("hc as given", {}),
-        merge_duplicates=False,
-    )
-    labels = np.empty(order.shape[0], dtype=np.intp)
-    labels[order] = tree.labels(n_components)
-    return _one_hot(labels, n_components)
-
-
-# Starts of the selector's thorough search only (not ``init_params`` values).
-SEARCH_INITIALIZERS = {**INITIALIZERS, "mclust hc": _hc_as_given}

@@ -11,6 +11,7 @@ import numpy as np
 # definite; the first rung is the float64 resolution of the matrix' scale.
 _JITTER_RUNGS = (1e-15, 1e-12, 1e-9, 1e-6, 1e-3)
 
+
 def _safe_cholesky(matrices):
     """Lower Cholesky factors of a stack of symmetric matrices, never failing.
 
@@ -100,6 +101,7 @@ def _check_positive(values, what):
             f"{np.min(values)!r}."
         )
 
+
 def _positive_sqrt_inverse(variances):
     """``1 / sqrt(v)`` with non-positive variances floored to a tiny value."""
     variances = np.asarray(variances, dtype=np.float64)
@@ -146,7 +148,6 @@ def moment_features(X):
         np.multiply(columns[i], columns[i:], out=features[start:stop])
         start = stop
     return features
-
 
 
 def diagonal_features(X):

@@ -27,9 +27,9 @@ from ._spread import (
     EVERY_AXIS,
     EVERY_DIRECTION,
     NOTHING,
-    NOTHING_ROTATED,
+    OWN_ORIENTATION,
+    OWN_ORIENTATION_AND_VOLUME,
     SOME_SPREAD,
-    SOME_SPREAD_ROTATED,
 )
 
 # -- axis-aligned structures ----------------------------------------------
@@ -286,7 +286,7 @@ class EEV(FullCovariance):
     """
 
     name = "EEV"
-    own_spread = NOTHING_ROTATED
+    own_spread = OWN_ORIENTATION
     equal_volume = True
     description = "ellipsoidal, equal volume and shape, varying orientation"
 
@@ -322,7 +322,7 @@ class VEV(FullCovariance):
     """
 
     name = "VEV"
-    own_spread = SOME_SPREAD_ROTATED
+    own_spread = OWN_ORIENTATION_AND_VOLUME
     description = "ellipsoidal, equal shape, varying volume and orientation"
 
     def n_parameters(self, n_components, n_features):
@@ -365,8 +365,6 @@ class EVV(FullCovariance):
         roots = np.exp(_log_det_spd(scatter) / d)
         volume = np.sum(roots) / np.sum(nk)
         return scatter * (volume / roots)[:, np.newaxis, np.newaxis]
-
-
 
 
 for _structure in (EII, EEI, VEI, EVI, VEE, EVE, VVE, EEV, VEV, EVV):

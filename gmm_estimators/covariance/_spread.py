@@ -10,15 +10,13 @@ a component sits on too few rows, so each structure declares one
 rule                structures                     degenerate when its rows
 =================== ============================== =========================
 ``NOTHING``         equal volume and shape: EII,   (only together: see below)
-                    EEI, EEE, E, tied (and EEV:
-                    ``NOTHING_ROTATED``)
+                    EEI, EEE, E, tied
 ``SOME_SPREAD``     varying volume, equal shape:   are one point
                     VII, VEI, VEE, V, spherical
-                    (and VEV: ``..._ROTATED``)
-``..._ROTATED``     an own orientation of a        are ``r`` or fewer rows'
-                    shared shape: EEV, VEV         worth (``r`` the data's
-                                                   dimension), or all lie
-                                                   on lower sets together
+``OWN_ORIENTATION`` an orientation of its own      all lie on lower sets
+                    turning a shared shape: EEV    together; spurious when
+                    (and VEV, ``..._AND_VOLUME``:  ``r`` or fewer rows' worth
+                    one point is degenerate)
 ``EVERY_AXIS``      varying diagonal shape: VVI,   have no spread along a
                     EVI, diag                      feature
 ``EVERY_DIRECTION`` varying shape with an          lie on a line or plane
@@ -48,9 +46,9 @@ __all__ = [
     "EVERY_AXIS",
     "EVERY_DIRECTION",
     "NOTHING",
-    "NOTHING_ROTATED",
+    "OWN_ORIENTATION",
+    "OWN_ORIENTATION_AND_VOLUME",
     "SOME_SPREAD",
-    "SOME_SPREAD_ROTATED",
     "OwnSpread",
 ]
 
@@ -89,6 +87,10 @@ class OwnSpread:
     def min_rows(self, rank):
         """Least number of distinct rows the component must rest on."""
         return 0
+
+    def spurious_below(self, rank):
+        """Rows' worth below which a bounded fit of the component is spurious."""
+        return 0.0
 
     def relative_spread(self, scatter, rotation):
         """How far the rows are from a lower-dimensional set (0: on one).
@@ -151,36 +153,36 @@ class _EveryDirection(OwnSpread):
 
 
 class _OwnOrientation:
-    """More than ``r`` rows' worth of weight, for an orientation of its own.
+    """An orientation of its own: more than ``r`` rows' worth, or spurious.
 
     Turned to its own orientation, the shared shape lays its narrow axes
-    across the few rows of a component: with at most ``r`` of them (on a
-    line in 3-D, a plane in 6-D) the likelihood stays bounded only through
-    the other components, and the fits that win this way are spurious
-    (on 31 or 47 rows, VEV with 9 components of 2 to 7 rows each beat
-    every sound model by 40 BIC units; mclust cannot fit them). So a
-    component needs ``r + 1`` rows' worth, as for a varying orientation.
+    across the few rows of a component: with at most ``r`` of them (a
+    segment in 3-D, a 5-D slab in 6-D) the likelihood stays bounded, but
+    only through the other components, and the fits that win this way are
+    spurious (on 31 or 47 rows, VEV with 9 components of 2 to 7 rows each
+    beat every sound model by 30 to 40 BIC units, where mclust cannot fit
+    them at all).
     """
 
-    def min_weight(self, rank):
+    def spurious_below(self, rank):
         return rank + 1.0
 
 
-class _NothingRotated(_OwnOrientation, _Nothing):
+class _OwnOrientationOnly(_OwnOrientation, _Nothing):
     pass
 
 
-class _SomeSpreadRotated(_OwnOrientation, _SomeSpread):
+class _OwnOrientationAndVolume(_OwnOrientation, _SomeSpread):
     pass
 
 
 NOTHING = _Nothing("nothing", "a positive weight", pooled=True)
-NOTHING_ROTATED = _NothingRotated(
-    "own orientation", "more rows than dimensions", rotated=True
-)
 SOME_SPREAD = _SomeSpread("some spread", "more than one distinct point", pooled=True)
-SOME_SPREAD_ROTATED = _SomeSpreadRotated(
-    "own orientation", "more rows than dimensions and some spread", rotated=True
+OWN_ORIENTATION = _OwnOrientationOnly(
+    "own orientation", "a positive weight", rotated=True
+)
+OWN_ORIENTATION_AND_VOLUME = _OwnOrientationAndVolume(
+    "own orientation and volume", "more than one distinct point", rotated=True
 )
 EVERY_AXIS = _EveryAxis("every axis", "spread along every feature")
 EVERY_DIRECTION = _EveryDirection(

@@ -138,7 +138,7 @@ def search_settings(params, X, sample_weight, thorough):
     if params["init_params"] is not None:
         initializers = [(params["init_params"], params["n_init"])]
     elif thorough:
-        initializers = [("mclust hc", 1), ("kmeans", params["n_init"])]
+        initializers = [("mclust_hc", 1), ("kmeans", params["n_init"])]
     else:
         initializers = [("kmeans", params["n_init"])]
     reg_covar = params["reg_covar"]

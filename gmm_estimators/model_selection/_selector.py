@@ -94,12 +94,12 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
     init_params : str or None, default=None
         Initialiser of the starting partitions, any accepted by
         ``GaussianMixture`` (``'kmeans'``, ``'k-means++'``, ``'random'``,
-        ``'random_from_data'``, ``'hc'``). It runs once per number of
-        components and start, shared by all covariance structures; ``'hc'``
-        builds its tree once per start and cuts it at every number of
-        components, as mclust does. None means mclust's own hierarchical
-        start and ``'kmeans'`` for the thorough search (see Notes),
-        ``'kmeans'`` (GaussianMixture's default) for the grid search.
+        ``'random_from_data'``, ``'hc'``, ``'mclust_hc'``). It runs once per
+        number of components and start, shared by all structures; the
+        hierarchical ones build their tree once and cut it at every number
+        of components, as mclust does. None means ``'mclust_hc'`` and
+        ``'kmeans'`` for the thorough search (see Notes), ``'kmeans'``
+        (GaussianMixture's default) for the grid search.
     max_iter : int or None, default=None
         Maximum EM iterations per start. None means 1000 for the thorough
         search (EM then stops on ``tol``), 100 for the grid search.
@@ -225,15 +225,13 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
 
     **The thorough search.** For each number of components ``K``:
 
-    1. the starting partitions -- mclust's model-based hierarchical
-       agglomeration, exactly as ``Mclust()`` builds it (one tree cut at
-       every ``K``; see below), and ``n_init`` k-means partitions -- are
-       computed once and every structure starts
-       from its own M-step on each; the starts after the first are
-       *challengers*: EM on a challenger is abandoned as soon as the Aitken
-       extrapolation of its log-likelihood falls one unit below the best
-       sound fit so far (Böhning et al. 1994), so a start that leads nowhere
-       costs a few iterations;
+    1. the starting partitions -- mclust's own hierarchical tree (cut at
+       every ``K``; see below) and ``n_init`` k-means partitions -- are
+       computed once and every structure starts from its own M-step on
+       each; the starts after the first are *challengers*: EM on one is
+       abandoned as soon as the Aitken extrapolation of its log-likelihood
+       falls one unit below the best sound fit so far (Böhning et al.
+       1994), so a start that leads nowhere costs a few iterations;
     2. the MAP partition of the best sound candidate of this ``K`` (by
        ``criterion``) starts, as a challenger, every structure whose own
        partition differs (twice at most, while the best partition changes);
@@ -246,42 +244,33 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
     A fit replaces another when it is sound and the other is not, or when
     both are and its likelihood is higher.
 
-    The hierarchical start is mclust's own tree (``hc()`` as ``Mclust()``
-    calls it: VVV on the SVD-transformed data, one group per row to start,
-    identical rows included), so every structure starts where mclust starts
-    it. On data recorded to a fixed precision many merges cost exactly the
-    same; mclust breaks such ties by the rows' order, and so does this start
-    (``init_params="hc"`` instead merges identical rows first and does not
-    depend on the row order). The search's result can therefore depend on
-    the order of the rows, through ties only, as mclust's does; a weighted
-    row is one group of its weight from the start.
+    The hierarchical start (``'mclust_hc'``) is mclust's own tree, so every
+    structure starts where mclust starts it. On data recorded to a fixed
+    precision many merges cost exactly the same and mclust breaks such ties
+    by the rows' order; so does this start (``'hc'`` merges identical rows
+    first and does not depend on the order). The search can therefore
+    depend on the order of such rows, as mclust does.
 
-    EM stops on mclust's relative rule. The log-likelihood ``L`` in it is that
-    of the data in standardised units (``L + (n/2) sum_j log v_j`` with
-    ``v_j`` the variance of feature ``j``), so that the rule, like the
-    relative ``reg_covar``, does not depend on the data's units: multiplying
-    X by a constant shifts every criterion by ``2 n d log c`` and changes no
-    decision. scikit-learn's absolute default ``tol=1e-3`` on the mean
-    log-likelihood stops EEE with 3 components on Old Faithful after 7
+    EM stops on mclust's relative rule, with ``L`` the log-likelihood in
+    standardised units (``L + (n/2) sum_j log v_j``, ``v_j`` the variance of
+    feature ``j``): like the relative ``reg_covar`` it does not depend on
+    the units (X times ``c`` shifts every criterion by ``2 n d log c`` and
+    changes no decision). scikit-learn's absolute default ``tol=1e-3`` on the
+    mean log-likelihood stops EEE with 3 components on Old Faithful after 7
     iterations at BIC 2342.8; the relative rule runs to 2314.3, mclust's
     value.
 
-    With more rows than ``max(10_000, 50 K)`` the search explores a uniform
-    sample of that many rows and refits every candidate on all rows from
-    the sample's fit.
+    With more rows than ``max(10_000, 50 K)`` the search explores a sample
+    of that many and refits every candidate on all rows from its fit.
 
-    The degenerate and spurious tests (module ``gmm_estimators._degenerate``)
-    are scale-free and follow the structure: a component is degenerate when
-    the rows carrying 99 % of its weight do not spread as the parameters it
-    estimates alone need (``CovarianceModel.own_spread``: more than one
-    point for its own volume, every feature for its own variances, every
-    direction for its own orientation; the pooled scatter of all components
-    for a shared covariance); spurious when more than ``d`` of its rows lie
-    exactly on a lower-dimensional set its covariance narrows to (a lattice
-    line of integer data), or when its variance in some direction is below
-    ``1e-6`` times another component's (the eigenvalue-ratio bound of
-    Hathaway 1985, tclust's ``restr.fact``). See the user guide's *Model
-    selection that finds the optimum*.
+    The degenerate and spurious tests (``gmm_estimators._degenerate``) are
+    scale-free and follow the structure: a component is degenerate when the
+    rows carrying 99 % of its weight do not spread as the parameters it
+    estimates alone need (``CovarianceModel.own_spread``); spurious when it
+    feeds on a lattice line, fits an orientation of its own to at most
+    ``d`` rows, or is ``1e-6`` times narrower than another component in
+    some direction (Hathaway 1985, tclust's ``restr.fact``). See the user
+    guide's *Model selection that finds the optimum*.
 
     References: Fraley and Raftery (2002), Model-based clustering,
     discriminant analysis and density estimation, JASA 97:611-631; Ueda,
@@ -296,9 +285,9 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
     ``spurious`` columns of ``results_`` report them, and only a chosen model
     that did not converge is warned about. If every candidate is degenerate,
     spurious or failed, ``fit`` raises a ``ValueError`` rather than choose
-    such a model: include
-    smaller numbers of components, use ``prior="default"``, increase
-    ``reg_covar`` or add jitter to discretised data.
+    such a model: include smaller numbers of components, use
+    ``prior="default"``, increase ``reg_covar`` or add jitter to discretised
+    data.
 
     Examples
     --------

@@ -198,3 +198,14 @@ def test_select_one_feature_uses_mclust_univariate_models(write_data, capsys):
     # The selector chose the structures (covariance_types=None).
     assert "2 covariance structures (E, V)" in out
     assert "Selected model: K=2" in out
+
+
+def test_next_command_with_default_settings_runs(capsys):
+    # The default search starts from mclust's own tree ("mclust_hc"), which
+    # the chosen model reports as its init_params: the command must accept it.
+    assert main(["select", "-K", "2", "-t", "VVV,EEE"]) == 0
+    out, _ = capsys.readouterr()
+    command = shlex.split(out.rstrip().splitlines()[-1].removeprefix("Next: "))
+    command = command[: command.index("--plot")]
+    assert ["--init", "mclust_hc"] == command[command.index("--init") :][:2]
+    assert main([*command[1:], "-q"]) == 0

@@ -610,3 +610,16 @@ def test_unfitted_selector_raises():
 )
 def test_check_estimator(estimator, check):
     check(estimator)
+
+
+def test_chosen_model_refits_as_it_was_fitted(old_faithful):
+    # The default search's chosen model carries the settings it was fitted
+    # with (mclust's own hierarchical start included): a clone refits.
+    selector = GaussianMixtureIC(
+        n_components=3, covariance_types=["EEE", "VVV"], random_state=0
+    ).fit(old_faithful)
+    best = selector.best_estimator_
+    assert best.get_params()["init_params"] == "mclust_hc"
+    again = clone(best).fit(old_faithful)
+    assert again.get_params() == best.get_params()
+    assert np.isfinite(again.lower_bound_)
