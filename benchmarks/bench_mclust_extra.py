@@ -22,7 +22,6 @@ Usage, from the repository root::
     PYTHONPATH=. python benchmarks/bench_mclust_extra.py --dataset geyser --list-cells
 """
 
-import csv
 import sys
 import time
 import warnings
@@ -41,6 +40,7 @@ from test_mclust_selection import (  # noqa: E402
     TOLERANCE,
     SelectionFixture,
     compare,
+    read_bic_table,
     run_search,
 )
 
@@ -54,13 +54,7 @@ DATASETS = (
 def load(name):
     """The data and mclust's table of ``name`` as a ``SelectionFixture``."""
     X = np.loadtxt(DATA / f"data_{name}.csv", delimiter=",", skiprows=1, ndmin=2)
-    bic = np.full((9, len(MODELS)), np.nan)
-    df = np.zeros((9, len(MODELS)), dtype=int)
-    with open(DATA / f"bic_{name}.csv", newline="") as handle:
-        for row in csv.DictReader(handle):
-            cell = (int(row["K"]) - 1, MODELS.index(row["model"]))
-            bic[cell] = np.nan if row["bic"] == "NA" else float(row["bic"])
-            df[cell] = int(row["df"])
+    bic, df = read_bic_table(DATA / f"bic_{name}.csv")
     i, j = np.unravel_index(np.nanargmax(bic), bic.shape)
     return SelectionFixture(
         name=name,

@@ -203,24 +203,19 @@ def noise_starts(
     )
     for _ in range(estimator.n_init):
         if any(value is None for value in user_init):
-            resp_kept = initial_responsibilities(
+            resp_of_rows = partition_outside_noise(
                 estimator.init_params,
                 X_kept,
+                keep,
                 n_components,
                 w_kept,
                 random_state,
-                canonical=canonical,
-            )(slice(0, X_kept.shape[0]))
-            resp = np.zeros((source.n_rows, n_components), dtype=resp_kept.dtype)
-            resp[keep] = resp_kept
+                canonical,
+            )
             stats = statistics_from_resp(
-                model, source, lambda rows, resp=resp: resp[rows], n_components, mapper
+                model, source, resp_of_rows, n_components, mapper
             )
-            stats.noise_count = noise_weight
-            Xc = source.centred(slice(0, source.n_rows))[keep].astype(np.float64)
-            stats.gaussian_scatter = Xc.T @ (
-                Xc if w_kept is None else Xc * w_kept[:, np.newaxis]
-            )
+            add_noise_statistics(stats, source, noise_mask)
             params, _ = options.m_step(model, source, stats)
         else:
             params = Params(
@@ -239,3 +234,37 @@ def noise_starts(
             weight_share=kept_weight / source.weight_sum,
         )
         yield params, -np.inf
+
+
+def partition_outside_noise(
+    method, X_kept, keep, n_components, weights_kept, random_state, canonical
+):
+    """``resp_of_rows`` of the initialiser's partition of the rows outside noise.
+
+    ``X_kept`` (and ``weights_kept``) are the rows where ``keep`` is True;
+    the rows that start as noise get no Gaussian responsibility.
+    """
+    resp_kept = initial_responsibilities(
+        method, X_kept, n_components, weights_kept, random_state, canonical=canonical
+    )(slice(0, X_kept.shape[0]))
+    resp = np.zeros((keep.shape[0], n_components), dtype=resp_kept.dtype)
+    resp[keep] = resp_kept
+    return lambda rows: resp[rows]
+
+
+def add_noise_statistics(stats, source, noise_mask):
+    """Set the noise start's ``noise_count`` and ``gaussian_scatter`` on ``stats``.
+
+    The noise component's weight is that of the rows in ``noise_mask``; the
+    Gaussian scatter is that of the other rows (``_engine.m_step`` with a
+    noise component reads both).
+    """
+    keep = ~noise_mask
+    weights = source.sample_weight
+    stats.noise_count = float(
+        noise_mask.sum() if weights is None else weights[noise_mask].sum()
+    )
+    Xc = source.centred(slice(0, source.n_rows))[keep].astype(np.float64)
+    stats.gaussian_scatter = Xc.T @ (
+        Xc if weights is None else Xc * weights[keep][:, np.newaxis]
+    )

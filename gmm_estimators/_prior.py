@@ -23,15 +23,8 @@ and, on the covariance, according to the structure's ``prior_family`` (a
   ``IG(nu / 2, zeta / 2)`` on the variance ``sigma^2``.
 
 All three are the same expression in ``Sigma``,
-``-2 log p = c log|Sigma| + tr(Sigma^-1 L) + const``, with
-
-=============  =====================  =============================
-form           ``c``                  ``L``
-=============  =====================  =============================
-matrix         ``nu + d + 1``         ``Lambda``
-diagonal       ``nu + 2``             ``diag(zeta_1, ..., zeta_d)``
-spherical      ``(nu + 2) / d``       ``(zeta / d) I``
-=============  =====================  =============================
+``-2 log p = c log|Sigma| + tr(Sigma^-1 L) + const``, with ``c`` and ``L``
+of each form tabulated in ``covariance._priors``, the forms' one home.
 
 Where the components share the whole covariance (EEE, EEI, EII, E:
 ``equal_covariance``) the covariance prior is one prior on the one matrix;

@@ -81,17 +81,23 @@ class SelectionFixture:
     mclust_seconds: float
 
 
+def read_bic_table(path):
+    """A ``bic_<set>.csv`` of mclust: (9, 14) arrays of BIC (NaN for NA) and df."""
+    bic = np.full((len(KS), len(MODELS)), np.nan)
+    df = np.zeros((len(KS), len(MODELS)), dtype=int)
+    for row in _read_rows(path):
+        cell = (int(row["K"]) - 1, MODELS.index(row["model"]))
+        bic[cell] = np.nan if row["bic"] == "NA" else float(row["bic"])
+        df[cell] = int(row["df"])
+    return bic, df
+
+
 @cache
 def load_selection_fixture(name):
     """The data and mclust's BIC table, best model and time for data set ``name``."""
     with open(SELECTION / f"data_{name}.csv", newline="") as handle:
         X = np.loadtxt(handle, delimiter=",", skiprows=1, ndmin=2)
-    bic = np.full((len(KS), len(MODELS)), np.nan)
-    df = np.zeros((len(KS), len(MODELS)), dtype=int)
-    for row in _read_rows(SELECTION / f"bic_{name}.csv"):
-        cell = (int(row["K"]) - 1, MODELS.index(row["model"]))
-        bic[cell] = np.nan if row["bic"] == "NA" else float(row["bic"])
-        df[cell] = int(row["df"])
+    bic, df = read_bic_table(SELECTION / f"bic_{name}.csv")
     summary = SUMMARY[name]
     return SelectionFixture(
         name=name,

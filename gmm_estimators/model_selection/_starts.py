@@ -16,6 +16,7 @@ from .._engine import (
     one_blas_thread,
     statistics_from_resp,
 )
+from .._fit_starts import add_noise_statistics, partition_outside_noise
 from .._initialization import initial_responsibilities
 from .._prior import resolve_prior
 from ..covariance import get_covariance_model
@@ -147,7 +148,7 @@ def starts_from_partitions(data, partitions, n_components, covariance_types, set
                     statistics[form] = derived
                 stats = copy.deepcopy(statistics[form])
                 if settings.get("noise_mask") is not None:
-                    _add_noise_statistics(stats, data, settings["noise_mask"])
+                    add_noise_statistics(stats, data, settings["noise_mask"])
                 # The prior is resolved per structure (its scale takes the
                 # structure's form), exactly as GaussianMixture.fit resolves it.
                 options = candidate_options(settings, model, data, n_components)
@@ -182,9 +183,8 @@ def candidate_options(settings, model, data, n_components):
 
 
 # The noise component (issue 16): the initialiser partitions the rows outside
-# the initial noise mask, whose rows start in the noise (as
-# ``_base.noise_starts`` does for GaussianMixture); ``canonical`` is then the
-# initialisers' view of those rows only.
+# the initial noise mask, whose rows start in the noise, exactly as
+# ``GaussianMixture.fit`` starts it (``_fit_starts``).
 
 
 def _partition_outside_noise(data, canonical, n_components, settings, random_state):
@@ -196,28 +196,14 @@ def _partition_outside_noise(data, canonical, n_components, settings, random_sta
             f"The initial noise mask leaves {X_kept.shape[0]} row(s) outside the "
             f"noise, fewer than n_components={n_components}."
         )
-    resp_kept = initial_responsibilities(
+    return partition_outside_noise(
         settings["init_params"],
         X_kept,
+        keep,
         n_components,
         weights,
         random_state,
-        canonical=canonical,
-    )(slice(0, X_kept.shape[0]))
-    resp = np.zeros((data.n_rows, n_components), dtype=resp_kept.dtype)
-    resp[keep] = resp_kept
-    return lambda rows: resp[rows]
-
-
-def _add_noise_statistics(stats, data, noise_mask):
-    keep = ~noise_mask
-    weights = data.sample_weight
-    stats.noise_count = float(
-        noise_mask.sum() if weights is None else weights[noise_mask].sum()
-    )
-    Xc = data.centred(slice(0, data.n_rows))[keep].astype(np.float64)
-    stats.gaussian_scatter = Xc.T @ (
-        Xc if weights is None else Xc * weights[keep][:, np.newaxis]
+        canonical,
     )
 
 
