@@ -155,14 +155,18 @@ def _mclust_hc(rows, n_components, random_state):
     # them, towards the later row in the order given. Unlike "hc", the
     # partitions depend on the row order (through ties) and a weighted row
     # is one group of its weight, not that many copies.
-    order = rows.position[::-1]  # canonical positions of the given rows, reversed
-    weights = None if rows.sample_weight is None else rows.sample_weight[order]
+    memo = rows.memo.setdefault("mclust_hc", {})
+    if "order" not in memo:  # the rows as given, reversed: once per data set
+        order = rows.position[::-1]
+        weights = None if rows.sample_weight is None else rows.sample_weight[order]
+        memo["order"] = (order, rows.X[order], weights)
+    order, X, weights = memo["order"]
     tree = HierarchicalTree.of(
-        rows.X[order],
+        X,
         weights,
         random_state,
         n_groups=n_components,
-        memo=rows.memo.setdefault("mclust_hc", {}),
+        memo=memo,
         merge_duplicates=False,
     )
     labels = np.empty(order.shape[0], dtype=np.intp)
