@@ -1,7 +1,8 @@
 """A fit's collapsed and spurious components: the judgement and its record.
 
 :func:`component_check` runs the scale-free tests of ``_degenerate`` on
-engine parameters (two passes of the E-step over the data's blocks);
+engine parameters (one E-step pass over the data's blocks, kept for the
+test's later passes when they fit in memory);
 :func:`record_collapse` stores the verdict as the estimator's
 ``collapsed_components_`` and ``spurious_components_`` and warns about it.
 ``_base.set_fitted_attributes`` calls it after every fit; the selector
@@ -11,44 +12,98 @@ judges its runs with :func:`component_check` and hands the verdict on.
 # Authors: The gmm_estimators developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+from typing import NamedTuple
+
 import numpy as np
+from sklearn import get_config
 
 from ._degenerate import check_blocks
-from ._engine import log_prob_function, normalize_log_prob
+from ._engine import block_log_prob, log_prob_function, normalize_log_prob
 from ._warn import warn_user
 from .exceptions import DegenerateFitWarning
 
-__all__ = ["component_check", "record_collapse"]
+__all__ = ["Verdict", "component_check", "record_collapse"]
+
+# Bytes (rows x (K + 1 + d) float64: the responsibilities and the rows) up
+# to which the blocks of one check are kept in memory rather than computed
+# again for each of its passes; scikit-learn's working_memory bounds it too.
+_KEPT_BYTES = 8 * 2**20
 
 
-def component_check(model, data, params, jittered, prior=None):
+class Verdict(NamedTuple):
+    """The collapsed and spurious components of one fit, with reasons.
+
+    ``reduced`` holds the stacked results of :func:`component_check`'s
+    ``reduce`` over the blocks, or None: not asked for, blocks too large to
+    keep, or streamed data (judged on a sample).
+    """
+
+    collapsed: np.ndarray
+    spurious: np.ndarray
+    reasons: dict
+    reduced: np.ndarray | None = None
+
+
+def component_check(model, data, params, jittered, prior=None, *, reduce=None):
     """Collapsed and spurious components of engine parameters, with reasons.
 
     With a ``prior`` (a MAP fit, whose objective is bounded) only empty and
-    jittered components count as collapsed; see ``_degenerate``. Two passes
-    of the E-step over the data's blocks; memory stays that of a block.
+    jittered components count as collapsed; see ``_degenerate``. The blocks'
+    E-step is computed once when they are small enough to keep
+    (:data:`_KEPT_BYTES`), otherwise for each of the check's passes
+    (memory then stays that of a block).
+
+    Parameters
+    ----------
+    reduce : callable or None, default=None
+        ``reduce(weighted_log_prob)`` of every block of an in-memory source,
+        called once per block before the responsibilities are formed (it
+        must not modify its argument) when the blocks are kept: the same
+        pass then serves the caller (the selector's criteria).
 
     Returns
     -------
-    collapsed, spurious : ndarray of int
-    reasons : dict
-        ``{component: explanation}``.
+    verdict : Verdict
+        ``(collapsed, spurious, reasons, reduced)``.
     """
     n_components, d = params.means.shape
+    if getattr(data, "reduce_blocks", None) is not None:
+        # Sources with densities of their own (observed-data densities of
+        # rows with missing values, streamed and Dask rows): the caller's
+        # reduction runs on those, not on the blocks judged here.
+        reduce = None
     if not hasattr(data, "centred"):
         # Streamed and Dask data: judged on the in-memory sample the starts
         # come from (same centre), not by more passes over every row.
         data = data.init_source()
-    _, log_prob_of = log_prob_function(model, params, data.X.dtype)
+    _, log_prob_of = log_prob_function(model, params, data.X.dtype, center=data.center)
 
-    def blocks():
-        for rows in data.blocks(model, n_components):
-            Xc = data.centred(rows)
-            resp, _ = normalize_log_prob(log_prob_of(Xc)[0])
-            # With a noise component its column is the last: the Gaussian
-            # components' own responsibilities are the others.
-            resp = resp[:, :n_components]
-            yield Xc.astype(np.float64, copy=False), data.weights_of(rows), resp
+    def judged(rows, reduced=None):
+        Xc, (values, _) = block_log_prob(data, log_prob_of, rows)
+        if reduced is not None:
+            reduced.append(reduce(values))
+        resp, _ = normalize_log_prob(values)
+        # With a noise component its column is the last: the Gaussian
+        # components' own responsibilities are the others.
+        resp = resp[:, :n_components]
+        return Xc.astype(np.float64, copy=False), data.weights_of(rows), resp
+
+    block_rows = data.blocks(model, n_components)
+    reduced = None
+    budget = min(_KEPT_BYTES, get_config()["working_memory"] * 2**20)
+    if data.n_rows * (n_components + 1 + d) * 8 <= budget:
+        # The check reads the blocks up to three times: when they are small
+        # enough to keep, one E-step pass serves every reading (and reduce).
+        reduced = None if reduce is None else []
+        kept = [judged(rows, reduced) for rows in block_rows]
+
+        def blocks():
+            return kept
+
+    else:
+
+        def blocks():
+            return (judged(rows) for rows in block_rows)
 
     full = model.to_full(np.asarray(params.covariances), n_components, d)
     check = check_blocks(
@@ -70,7 +125,12 @@ def component_check(model, data, params, jittered, prior=None):
         dtype=np.intp,
     )
     spurious = np.setdiff1d(check.spurious, collapsed)
-    return collapsed, spurious, reasons
+    return Verdict(
+        collapsed,
+        spurious,
+        reasons,
+        None if reduced is None else np.concatenate(reduced),
+    )
 
 
 def record_collapse(estimator, model, data, params, jittered, check=None):
@@ -85,7 +145,7 @@ def record_collapse(estimator, model, data, params, jittered, check=None):
         check = component_check(
             model, data, params, jittered, getattr(estimator, "prior_", None)
         )
-    collapsed, spurious, reasons = check
+    collapsed, spurious, reasons, _ = check
     estimator.collapsed_components_ = collapsed
     estimator.spurious_components_ = spurious
     if collapsed.size:

@@ -146,6 +146,29 @@ _LOG_LOW, _LOG_STEP = -320.0, 0.02
 _LOG_BINS = _LOG_LOW + _LOG_STEP * np.arange(int(-_LOG_LOW / _LOG_STEP) + 1)
 
 
+def _log_weight_histogram(a):
+    """``histogram[k, b]``: the weight ``a[i, k]`` of a block's rows in bin ``b``.
+
+    Bins of :data:`_LOG_BINS`; zero (and NaN) weights fall in bin 0. Each
+    step works in place: on large blocks this pass is a good part of the
+    whole check.
+    """
+    n_components = a.shape[1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        position = np.log10(a)
+    position -= _LOG_LOW
+    position /= _LOG_STEP
+    # fmax sends -inf (a zero weight) and NaN to bin 0, as nan_to_num would.
+    np.fmax(position, 0.0, out=position)
+    np.minimum(position, _LOG_BINS.size - 1, out=position)
+    # One bincount for all components: bin b of component k at k * nbins + b.
+    flat = position.astype(np.intp)
+    flat += _LOG_BINS.size * np.arange(n_components)
+    return np.bincount(
+        flat.ravel(), weights=a.ravel(), minlength=n_components * _LOG_BINS.size
+    ).reshape(n_components, _LOG_BINS.size)
+
+
 def _resting_floor(histogram, n_k):
     """Per component, the smallest weight ``a`` of a row in its resting set.
 
@@ -213,6 +236,11 @@ def check_components(
     )
 
 
+def _standardised(Xc, varying, scale):
+    """The block's rows in standardised coordinates (the varying features)."""
+    return (Xc if varying.all() else Xc[:, varying]) / scale
+
+
 def _pooled_within_scatter(blocks, varying, scale, shift, components):
     """``sum_k sum_i a_ik (z_i - mu_k)(z_i - mu_k)^T`` over ``components``."""
     p = shift.shape[1]
@@ -221,10 +249,12 @@ def _pooled_within_scatter(blocks, varying, scale, shift, components):
         a = np.asarray(resp, np.float64)
         if w is not None:
             a = a * w[:, None]
-        Z = Xc[:, varying] / scale
+        Z = _standardised(Xc, varying, scale)
+        by_component = np.ascontiguousarray(a.T)
         for k in components:
             D = Z - shift[k]
-            within += (D * a[:, k, None]).T @ D
+            D_weighted = D * by_component[k][:, None]
+            within += D_weighted.T @ D
     return within
 
 
@@ -246,8 +276,10 @@ def _resting_sets(
     ``reasons``; returns ``{k: a direction (standardised coordinates) its
     rows do not span, or None}`` for every pending component: None too when
     it rests on at most ``r`` rows, which lie on a lower-dimensional set
-    whatever the data; and ``{k: whether its rows lie on a
-    lower-dimensional set}``, however many.
+    whatever the data; ``{k: whether its rows lie on a
+    lower-dimensional set}``, however many; and ``{k: sum_i a_ik (z_i -
+    mu_k)(z_i - mu_k)^T}`` over its resting rows (a part of the pooled
+    within scatter, see :func:`_pooled_spread`).
     """
     n_components = n_k.shape[0]
     r = rotation.shape[1]
@@ -261,13 +293,15 @@ def _resting_sets(
         a = np.asarray(resp, np.float64)
         if w is not None:
             a = a * w[:, None]
-        Z = Xc[:, varying] / scale
+        Z = _standardised(Xc, varying, scale)
+        # Component-major: each component's weights are read contiguously.
+        by_component = np.ascontiguousarray(a.T)
         for k in pending:
-            rows = a[:, k] >= floors[k]
-            if not rows.any():
+            rows = np.flatnonzero(by_component[k] >= floors[k])
+            if not rows.size:
                 continue
             D = Z[rows] - shift[k]
-            ak = a[rows, k]
+            ak = by_component[k, rows]
             counts[k] += D.shape[0]
             mass[k] += ak.sum()
             first[k] += ak @ D
@@ -300,7 +334,17 @@ def _resting_sets(
                 f"(a point, line or plane; relative spread {spread:.2g}) "
                 f"where its covariance needs {own_spread.needs}"
             )
-    return flat, low
+    return flat, low, dict(zip(pending, second[pending], strict=True))
+
+
+def _pooled_spread(within, weight_sum, rotation):
+    """Square root of the smallest share of the data's variance in ``within``.
+
+    Over the directions the data span: the relative spread of the pooled
+    within-component scatter.
+    """
+    share = linalg.eigvalsh(rotation.T @ (within / weight_sum) @ rotation)
+    return float(np.sqrt(max(share[0], 0.0)))
 
 
 def check_blocks(
@@ -355,14 +399,7 @@ def check_blocks(
         if w is not None:
             a = a * w[:, None]
         n_k += a.sum(axis=0)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            position = (np.log10(a) - _LOG_LOW) / _LOG_STEP
-        bins = np.clip(np.nan_to_num(position, neginf=0.0), 0, _LOG_BINS.size - 1)
-        # One bincount for all components: bin b of component k at k * nbins + b.
-        flat = bins.astype(np.intp) + _LOG_BINS.size * np.arange(n_components)
-        histogram += np.bincount(
-            flat.ravel(), weights=a.ravel(), minlength=histogram.size
-        ).reshape(histogram.shape)
+        histogram += _log_weight_histogram(a)
     reasons = {}
     needed = own_spread.min_weight(r)
     for k in range(n_components):
@@ -376,7 +413,7 @@ def check_blocks(
     pending = [k for k in range(n_components) if k not in reasons]
     flat = {}
     if not bounded and r and pending:
-        flat, low = _resting_sets(
+        flat, low, resting_scatter = _resting_sets(
             blocks,
             histogram,
             n_k,
@@ -396,11 +433,15 @@ def check_blocks(
                     "in its own orientation, so the shape they share flattens"
                 )
         elif pending and own_spread.pooled:
-            within = _pooled_within_scatter(blocks, varying, scale, shift, pending)
-            # The smallest share of the data's variance, over the directions
-            # it spans, that lies within the components.
-            share = linalg.eigvalsh(rotation.T @ (within / weight_sum) @ rotation)
-            spread = float(np.sqrt(max(share[0], 0.0)))
+            # The resting rows' part of the pooled scatter bounds it from
+            # below: when that part spreads with a margin for rounding, the
+            # pass over every row cannot find less.
+            spread = _pooled_spread(
+                sum(resting_scatter[k] for k in pending), weight_sum, rotation
+            )
+            if spread < 2.0 * RANK_RATIO:
+                within = _pooled_within_scatter(blocks, varying, scale, shift, pending)
+                spread = _pooled_spread(within, weight_sum, rotation)
             if spread < RANK_RATIO:
                 for k in pending:
                     reasons[k] = (

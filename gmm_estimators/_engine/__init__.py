@@ -20,6 +20,7 @@ add up) belong to the covariance structures: ``covariance.StatisticsForm``.
 
 from ._data import ArraySource, row_blocks
 from ._estep import (
+    block_log_prob,
     em_step,
     log_normalizer,
     log_prob_function,
@@ -40,6 +41,7 @@ __all__ = [
     "EMOptions",
     "EMResult",
     "Params",
+    "block_log_prob",
     "block_mapper",
     "em_step",
     "fit_restarts",

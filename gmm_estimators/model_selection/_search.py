@@ -45,20 +45,32 @@ from ._starts import (
 )
 
 
-def _final_e_step(model, source, params):
-    """Labels, total log-likelihood and ``sum_i w_i log z_i,MAP``, in one pass.
+def _row_terms(weighted_log_prob):
+    """Per row ``[log p(x), log z_MAP, label]``, flattened (a block's reduce).
+
+    ``weighted_log_prob`` is left as it was: the collapse check reads the
+    same block after (``_collapse.component_check``).
+    """
+    top, labels = row_max_argmax(weighted_log_prob)
+    # order="K": the sums over components depend on the layout (a view of
+    # the component-major product), and must equal those of the E-step.
+    log_norm = log_normalizer(weighted_log_prob.copy(order="K"), top)
+    log_norm = log_norm.astype(np.float64)
+    # log z of the MAP component: its weighted log-density minus log p(x).
+    return np.column_stack([log_norm, top - log_norm, labels]).ravel()
+
+
+def _final_e_step(model, source, params, per_row=None):
+    """Labels, total log-likelihood and ``sum_i w_i log z_i,MAP``.
 
     The selector's candidates need both the labels of ``fit`` and the terms
-    of the criteria; one E-step over the data gives them together.
+    of the criteria. ``per_row`` are the stacked :func:`_row_terms` of the
+    source's blocks when the collapse check computed them in its own pass;
+    otherwise one more E-step over the data gives them.
     """
-
-    def reduce(weighted_log_prob):
-        top, labels = row_max_argmax(weighted_log_prob)
-        log_norm = log_normalizer(weighted_log_prob, top).astype(np.float64)
-        # log z of the MAP component: its weighted log-density minus log p(x).
-        return np.column_stack([log_norm, top - log_norm, labels]).ravel()
-
-    per_row = reduce_blocks(model, source, params, reduce).reshape(-1, 3)
+    if per_row is None:
+        per_row = reduce_blocks(model, source, params, _row_terms)
+    per_row = per_row.reshape(-1, 3)
     labels = per_row[:, 2].astype(np.intp)
     if params.noise_proportion is not None:
         # The noise column is the last: scikit-learn's label for noise is -1.
@@ -101,9 +113,9 @@ def _challenge(model, data, starts, options, mapper, incumbent):
         if run.abandoned:
             continue
         run.component_check = component_check(
-            model, data, run.params, run.jittered, options.prior
+            model, data, run.params, run.jittered, options.prior, reduce=_row_terms
         )
-        collapsed, spurious, _ = run.component_check
+        collapsed, spurious = run.component_check[:2]
         key = (not (collapsed.size or spurious.size), run.lower_bound)
         if incumbent > -np.inf and not (key[0] and key[1] > incumbent):
             continue
@@ -154,6 +166,15 @@ def _fit_candidate(
                         options,
                         mapper=mapper,
                     )
+                    if result.n_iter:
+                        result.component_check = component_check(
+                            model,
+                            data,
+                            result.params,
+                            result.jittered,
+                            options.prior,
+                            reduce=_row_terms,
+                        )
             # The fit equals GaussianMixture(**these params).fit(X).
             best = GaussianMixture(
                 n_components,
@@ -176,8 +197,9 @@ def _fit_candidate(
         except (ValueError, np.linalg.LinAlgError, _NotBetter) as caught:
             best, error = None, caught
     if best is not None:
+        verdict = getattr(result, "component_check", None)
         best.labels_, log_likelihood, map_log_resp = _final_e_step(
-            model, data, result.params
+            model, data, result.params, None if verdict is None else verdict.reduced
         )
         n_parameters = best.n_parameters_
         bic = _criteria.bic(log_likelihood, n_parameters, data.weight_sum)
