@@ -20,6 +20,7 @@ from ._forms import (
     _moment_coefficients,
     _moment_form_is_accurate,
     _moment_form_pays,
+    _precisions,
     bound_distances,
     diagonal_moments_are_accurate,
 )
@@ -86,9 +87,14 @@ class FullCovariance(CovarianceModel):
         # whitened residuals (exact to rounding) otherwise.
         n_components, n_features = means.shape
         pays = _moment_form_pays(n_components, n_features)
-        if pays and _moment_form_is_accurate(means, precisions_cholesky, dtype):
+        # Formed once for the accuracy tests and the coefficients: on small
+        # data this set-up costs more than the block's distances.
+        precisions = _precisions(precisions_cholesky) if pays else None
+        if pays and _moment_form_is_accurate(
+            means, precisions_cholesky, dtype, precisions
+        ):
             distances = _feature_distance_function(
-                _moment_coefficients(means, precisions_cholesky),
+                _moment_coefficients(means, precisions_cholesky, precisions),
                 moment_features,
                 scale,
                 offset,
@@ -98,7 +104,9 @@ class FullCovariance(CovarianceModel):
         if (
             pays
             and np.dtype(dtype) != np.float64
-            and _moment_form_is_accurate(means, precisions_cholesky, np.float64)
+            and _moment_form_is_accurate(
+                means, precisions_cholesky, np.float64, precisions
+            )
         ):
             # float32 rows: the moment form in float64 (the block's features
             # formed from its rows cast once) keeps float64's precision at
@@ -107,7 +115,7 @@ class FullCovariance(CovarianceModel):
                 MOMENTS,
                 _in_float64(
                     _feature_distance_function(
-                        _moment_coefficients(means, precisions_cholesky),
+                        _moment_coefficients(means, precisions_cholesky, precisions),
                         _float64_moment_features,
                         scale,
                         offset,

@@ -59,7 +59,7 @@ def diagonal_moments_are_accurate(means, precisions, dtype):
     return bool(2.0 * np.finfo(dtype).eps * reach < tolerance)
 
 
-def _moment_form_is_accurate(means, precisions_cholesky, dtype):
+def _moment_form_is_accurate(means, precisions_cholesky, dtype, precisions=None):
     """Whether distances from second moments keep enough precision.
 
     The moment form ``(x - mu)' L (x - mu) = vech(x x') . vech(L) - 2 x' L mu
@@ -73,8 +73,11 @@ def _moment_form_is_accurate(means, precisions_cholesky, dtype):
     (measured on clusters far from the data's centre). The moment form is
     used when that loss is below :data:`_MOMENT_FORM_TOLERANCE` times ``d``;
     otherwise the whitened form, exact to rounding whatever the geometry.
+    ``precisions`` are ``P P^T`` of ``precisions_cholesky`` when the caller
+    has them.
     """
-    precisions = precisions_cholesky @ np.swapaxes(precisions_cholesky, -1, -2)
+    if precisions is None:
+        precisions = _precisions(precisions_cholesky)
     if not (np.all(np.isfinite(precisions)) and np.all(np.isfinite(means))):
         return False
     with np.errstate(all="ignore"):
@@ -99,10 +102,19 @@ def _moment_form_pays(n_components, n_features):
     return n_moments <= 2 * n_components * (n_features + 1)
 
 
-def _moment_coefficients(means, precisions_cholesky):
-    """Rows ``c_k`` with ``c_k . features(x) = (x - mu_k)' L_k (x - mu_k)``."""
+def _precisions(precisions_cholesky):
+    """``P P^T``: the precisions of their Cholesky factors (K, d, d)."""
+    return precisions_cholesky @ np.swapaxes(precisions_cholesky, -1, -2)
+
+
+def _moment_coefficients(means, precisions_cholesky, precisions=None):
+    """Rows ``c_k`` with ``c_k . features(x) = (x - mu_k)' L_k (x - mu_k)``.
+
+    ``precisions`` as in :func:`_moment_form_is_accurate`.
+    """
     rows, cols = outer_product_columns(means.shape[1])
-    precisions = precisions_cholesky @ np.swapaxes(precisions_cholesky, -1, -2)
+    if precisions is None:
+        precisions = _precisions(precisions_cholesky)
     # Off-diagonal entries appear twice in x' L x.
     quadratic = precisions[:, rows, cols] * np.where(rows == cols, 1.0, 2.0)
     linear = np.einsum("kde,ke->kd", precisions, means)

@@ -323,14 +323,14 @@ def _round_robin(d):
     return tuple(rounds)
 
 
-def _round_rotation(d, first, second, cos, sin):
+def _round_rotation(identity, first, second, cos, sin):
     """Givens rotations of disjoint planes as one orthogonal ``G`` (``M @ G``).
 
     ``G`` has ``cos`` at ``(i, i)`` and ``(j, j)``, ``sin`` at ``(j, i)`` and
     ``-sin`` at ``(i, j)`` for every pair ``(first[p], second[p])``, and is
     the identity elsewhere: ``M @ G`` mixes each pair of columns of ``M``.
     """
-    rotation = np.eye(d)
+    rotation = identity.copy()
     rotation[first, first] = cos
     rotation[second, second] = cos
     rotation[second, first] = sin
@@ -416,21 +416,25 @@ def _common_orientation(nk, scatter, equal_volume, tol, max_iter, previous=None)
         # a little more for ever. The fit is degenerate whatever the axes
         # (``_degenerate``), so a few sweeps are enough.
         max_iter = min(max_iter, _DEGENERATE_SWEEPS)
+    identity = np.eye(d)
+    # np.add.reduce is np.sum without its Python wrapper: the sweeps run
+    # hundreds of rounds per M-step on small data, where the calls dominate.
+    add = np.add.reduce
     for _ in range(max_iter if rounds else 0):
         inverse = 1.0 / variances
         for first, second in rounds:
             weight = inverse[:, first] - inverse[:, second]
-            a = 0.5 * np.sum(
+            a = 0.5 * add(
                 (rotated[:, first, first] - rotated[:, second, second]) * weight, axis=0
             )
-            b = np.sum(rotated[:, first, second] * weight, axis=0)
+            b = add(rotated[:, first, second] * weight, axis=0)
             theta = np.where((a == 0) & (b == 0), 0.0, 0.5 * np.arctan2(-b, -a))
             cos, sin = np.cos(theta), np.sin(theta)
             # The Givens rotations of one round's disjoint planes form one
             # orthogonal matrix G (identity off those planes): two batched
             # products apply them all, fewer numpy calls than mixing each
             # pair of columns and rows apart.
-            rotation = _round_rotation(d, first, second, cos, sin)
+            rotation = _round_rotation(identity, first, second, cos, sin)
             axes = axes @ rotation
             rotated = rotation.T @ rotated @ rotation
         rotated = _symmetric(rotated)
@@ -474,4 +478,3 @@ def _vve_m_step(
         nk, scatter, False, tol, max_iter, previous
     )
     return (covariances, trace) if return_trace else covariances
-
