@@ -1,13 +1,16 @@
 """The default model search against mclust 6 on public data sets beyond the fixtures.
 
 Issue 13's checks run on data sets the tests do not hold. This script runs
-them on thirteen more: ``benchmarks/data/mclust_extra`` holds the data and
-mclust 6.0.0's ``mclustBIC(X, G = 1:9)`` tables of each, written by
+them on twenty-seven more: ``benchmarks/data/mclust_extra`` holds the data
+and mclust 6.0.0's ``mclustBIC(X, G = 1:9)`` tables of each, written by
 ``make_extra.R`` there (geyser, cats and crabs from MASS; USArrests,
-LifeCycleSavings, quakes, trees, swiss, stackloss and mtcars from R's
-datasets; wreath and EuroUnemployment from mclust). Eight of them have 50
-rows or fewer, where mclust's best cells often rest components on a handful
-of rows.
+LifeCycleSavings, quakes, trees, swiss, stackloss, mtcars, airquality,
+attitude, women, pressure and longley from R's datasets; wreath,
+EuroUnemployment, cross, chevron, three columns of wdbc and the five
+examples of Baudry et al. (2010) from mclust; and Old Faithful with its rows
+reversed, on which mclust's hierarchical start breaks its ties differently).
+Thirteen of them have 50 rows or fewer, where mclust's best cells often rest
+components on a handful of rows.
 
 For each data set it fits ``GaussianMixtureIC(n_components=9,
 random_state=0)`` with the package's defaults (one BLAS thread) and reports,
@@ -18,7 +21,7 @@ than mclust's among those both fitted and ours does not call degenerate.
 
 Usage, from the repository root::
 
-    PYTHONPATH=. python benchmarks/bench_mclust_extra.py              # ~3 min
+    PYTHONPATH=. python benchmarks/bench_mclust_extra.py              # ~9 min
     PYTHONPATH=. python benchmarks/bench_mclust_extra.py --dataset geyser --list-cells
 """
 
@@ -48,6 +51,9 @@ DATA = Path(__file__).resolve().parent / "data" / "mclust_extra"
 DATASETS = (
     "geyser", "cats", "crabs", "usarrests", "lcs", "quakes", "wreath",
     "trees", "swiss", "stackloss", "mtcars", "euro", "rock",
+    "cross", "chevron", "ex41", "ex42", "ex43", "ex441", "ex442", "wdbc3",
+    "airquality", "attitude", "women", "pressure", "longley",
+    "faithful_reversed",
 )  # fmt: skip
 
 

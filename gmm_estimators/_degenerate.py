@@ -176,11 +176,18 @@ def _resting_floor(histogram, n_k):
     falls in bin ``b``; the floor is the lower edge of the bin where the
     weight counted from the top reaches ``RESTING_WEIGHT N_k``.
     """
-    from_top = np.cumsum(histogram[:, ::-1], axis=1)[:, ::-1]
     floors = np.empty(histogram.shape[0])
     for k in range(histogram.shape[0]):
-        reached = np.flatnonzero(from_top[k] >= RESTING_WEIGHT * n_k[k])
-        b = reached[-1] if reached.size else 0
+        target = RESTING_WEIGHT * n_k[k]
+        # The sums from the top change only at occupied bins: summing those
+        # alone makes the same additions in the same order as every bin.
+        occupied = np.flatnonzero(histogram[k])
+        from_top = np.cumsum(histogram[k, occupied[::-1]])[::-1]
+        reached = np.flatnonzero(from_top >= target)
+        if 0.0 >= target:  # nothing to reach: every bin reaches it
+            b = _LOG_BINS.size - 1
+        else:
+            b = occupied[reached[-1]] if reached.size else 0
         floors[k] = 10.0 ** _LOG_BINS[b]
     return floors
 
@@ -319,7 +326,11 @@ def _resting_sets(
                 if counts[k] >= own_spread.min_rows(r):
                     spread = own_spread.relative_spread(scatter, rotation)
                 if counts[k] > r:
-                    rank_spread = EVERY_DIRECTION.relative_spread(scatter, rotation)
+                    rank_spread = (
+                        spread
+                        if own_spread is EVERY_DIRECTION
+                        else EVERY_DIRECTION.relative_spread(scatter, rotation)
+                    )
         low[k] = rank_spread < RANK_RATIO
         flat[k] = None
         if low[k] and counts[k] > r:
@@ -481,19 +492,53 @@ def check_blocks(
                 "narrows (a spurious component)"
             )
         sound = [k for k in sound if k not in spurious]
+    smallest = _smallest_variance_ratios(full, sound)
     for k in sound:
-        ratios = []
-        for j in sound:
-            if j == k:
-                continue
-            try:
-                ratios.append(linalg.eigh(full[k], full[j], eigvals_only=True)[0])
-            except (linalg.LinAlgError, ValueError):
-                continue
-        if ratios and min(ratios) < SPURIOUS_RATIO:
+        if smallest[k] < SPURIOUS_RATIO:
             spurious.append(k)
             reasons[k] = (
-                f"its variance in one direction is {min(ratios):.2g} times another "
+                f"its variance in one direction is {smallest[k]:.2g} times another "
                 "component's (a spurious, far too narrow component)"
             )
     return ComponentCheck(degenerate, np.array(spurious, dtype=np.intp), reasons)
+
+
+def _smallest_variance_ratios(full, components):
+    """Per component ``k``, ``min_j`` of the smallest eigenvalue of ``(S_k, S_j)``.
+
+    The generalised eigenvalues of ``S_k`` relative to ``S_j``, over the other
+    ``components`` ``j``: those of ``L_j^-1 S_k L_j^-T`` with ``S_j = L_j
+    L_j^T``, all pairs in one batched eigenvalue call. A pair whose ``S_j``
+    cannot be factorised or holds non-finite values is left out, as is a
+    component with no pair (its ratio is ``inf``).
+    """
+    smallest = {k: np.inf for k in components}
+    if len(components) < 2:
+        return smallest
+    matrices = full[components]
+    finite = np.all(np.isfinite(matrices.reshape(len(components), -1)), axis=1)
+    factors = {}
+    for index, j in enumerate(components):
+        if not finite[index]:
+            continue
+        try:
+            factors[j] = np.linalg.cholesky(full[j])
+        except np.linalg.LinAlgError:
+            continue
+    pairs = [
+        (k, j)
+        for index, k in enumerate(components)
+        if finite[index]
+        for j in factors
+        if j != k
+    ]
+    if not pairs:
+        return smallest
+    inverse = {j: np.linalg.inv(factor) for j, factor in factors.items()}
+    left = np.stack([inverse[j] for _, j in pairs])
+    targets = np.stack([full[k] for k, _ in pairs])
+    whitened = left @ targets @ np.swapaxes(left, -1, -2)
+    values = np.linalg.eigvalsh(0.5 * (whitened + np.swapaxes(whitened, -1, -2)))
+    for (k, _), value in zip(pairs, values[:, 0], strict=True):
+        smallest[k] = min(smallest[k], float(value))
+    return smallest

@@ -17,7 +17,8 @@ script_dir <- local({
   if (length(file_arg)) dirname(normalizePath(sub("^--file=", "", file_arg[1]))) else "."
 })
 out_dir <- if (length(args) >= 1) args[1] else script_dir
-data(wreath, EuroUnemployment, package = "mclust")
+data(wreath, EuroUnemployment, Baudry_etal_2010_JCGS_examples, chevron, cross,
+     wdbc, package = "mclust")
 data(crabs, geyser, cats, package = "MASS")
 sets <- list(
   geyser = as.matrix(geyser),                 # MASS, 299 x 2
@@ -32,7 +33,24 @@ sets <- list(
   stackloss = as.matrix(stackloss),           # datasets, 21 x 4
   mtcars = as.matrix(mtcars[, c(1, 3, 4, 5, 6, 7)]),  # datasets, 32 x 6
   euro = as.matrix(EuroUnemployment),         # mclust, 31 x 3
-  rock = as.matrix(rock)                      # datasets, 48 x 4
+  rock = as.matrix(rock),                     # datasets, 48 x 4
+  cross = as.matrix(cross[, -1]),             # mclust, 500 x 2
+  chevron = as.matrix(chevron[, -1]),         # mclust, 1104 x 2 (with its noise)
+  ex41 = as.matrix(ex4.1),                    # mclust (Baudry et al.), 600 x 2
+  ex42 = as.matrix(ex4.2),                    # 600 x 2
+  ex43 = as.matrix(ex4.3),                    # 200 x 2
+  ex441 = as.matrix(ex4.4.1),                 # 800 x 2
+  ex442 = as.matrix(ex4.4.2),                 # 300 x 3
+  wdbc3 = as.matrix(wdbc[, c("Texture_mean", "Area_extreme",
+                             "Smoothness_extreme")]),  # mclust, 569 x 3
+  airquality = as.matrix(na.omit(airquality)[, 1:4]),  # datasets, 111 x 4
+  attitude = as.matrix(attitude),             # datasets, 30 x 7
+  women = as.matrix(women),                   # datasets, 15 x 2
+  pressure = as.matrix(pressure),             # datasets, 19 x 2
+  longley = as.matrix(longley[, 1:4]),        # datasets, 16 x 4
+  # Old Faithful with its rows reversed: on data recorded to a fixed
+  # precision mclust's hierarchical start depends on the row order.
+  faithful_reversed = as.matrix(faithful[272:1, ])  # datasets, 272 x 2
 )
 models <- c("EII", "VII", "EEI", "VEI", "EVI", "VVI", "EEE",
             "VEE", "EVE", "VVE", "EEV", "VEV", "EVV", "VVV")
