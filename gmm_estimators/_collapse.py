@@ -18,7 +18,12 @@ import numpy as np
 from sklearn import get_config
 
 from ._degenerate import check_blocks
-from ._engine import block_log_prob, log_prob_function, normalize_log_prob
+from ._engine import (
+    COLLAPSE_PATIENCE,
+    block_log_prob,
+    log_prob_function,
+    normalize_log_prob,
+)
 from ._warn import warn_user
 from .exceptions import DegenerateFitWarning
 
@@ -44,7 +49,9 @@ class Verdict(NamedTuple):
     reduced: np.ndarray | None = None
 
 
-def component_check(model, data, params, jittered, prior=None, *, reduce=None):
+def component_check(
+    model, data, params, jittered, prior=None, *, reduce=None, collapsing=None
+):
     """Collapsed and spurious components of engine parameters, with reasons.
 
     With a ``prior`` (a MAP fit, whose objective is bounded) only empty and
@@ -60,6 +67,10 @@ def component_check(model, data, params, jittered, prior=None, *, reduce=None):
         called once per block before the responsibilities are formed (it
         must not modify its argument) when the blocks are kept: the same
         pass then serves the caller (the selector's criteria).
+    collapsing : ndarray of int or None, default=None
+        Components that ended the run by holding too few rows' worth of
+        responsibility (``EMResult.collapsing``): collapsed, as the check
+        would have found them had EM gone on creeping.
 
     Returns
     -------
@@ -120,10 +131,16 @@ def component_check(model, data, params, jittered, prior=None, *, reduce=None):
         reasons.setdefault(
             int(k), "its covariance had to be regularised to be factorised"
         )
-    collapsed = np.array(
-        sorted(set(check.degenerate.tolist()) | set(np.flatnonzero(jittered))),
-        dtype=np.intp,
-    )
+    stopped = [] if collapsing is None else [int(k) for k in collapsing]
+    for k in stopped:
+        reasons.setdefault(
+            k,
+            "EM stopped after it held fewer rows' worth of responsibility than "
+            f"its covariance needs ({model.own_spread.needs}) for "
+            f"{COLLAPSE_PATIENCE} iterations in a row",
+        )
+    flagged = set(check.degenerate.tolist()) | set(np.flatnonzero(jittered))
+    collapsed = np.array(sorted(flagged | set(stopped)), dtype=np.intp)
     spurious = np.setdiff1d(check.spurious, collapsed)
     return Verdict(
         collapsed,

@@ -87,7 +87,14 @@ from scipy import linalg
 
 from .covariance._spread import EVERY_DIRECTION
 
-__all__ = ["SPURIOUS_RATIO", "ComponentCheck", "check_blocks", "check_components"]
+__all__ = [
+    "SPURIOUS_RATIO",
+    "ComponentCheck",
+    "check_blocks",
+    "check_components",
+    "data_rank",
+    "rows_worth_floor",
+]
 
 # Thresholds of the degeneracy test (see the module's Notes).
 EMPTY_WEIGHT = 1e-8
@@ -139,6 +146,21 @@ def _coordinates(total_scatter, weight_sum):
     keep = eigenvalues > DATA_RANK_FLOOR * eigenvalues[-1]
     # Scaled so that the data's own correlation is the identity in the span.
     return varying, scale, vectors[:, keep] / np.sqrt(eigenvalues[keep])
+
+
+def data_rank(total_scatter, weight_sum):
+    """``r``: the dimension of the span of the data (see the module's Notes)."""
+    return _coordinates(np.asarray(total_scatter, np.float64), weight_sum)[2].shape[1]
+
+
+def rows_worth_floor(own_spread, rank):
+    """Rows' worth of responsibility below which a component is degenerate.
+
+    A component whose responsibilities, summed over the rows of positive
+    weight, round to fewer rows than its structure's ``own_spread`` needs in
+    a span of dimension ``rank`` (see the module's Notes).
+    """
+    return own_spread.min_weight(rank) - 0.5
 
 
 # Histogram of log10 weights (see _resting_floor): bins of 0.02 from 1e-320.
@@ -416,7 +438,7 @@ def check_blocks(
     for k in range(n_components):
         if n_k[k] < EMPTY_WEIGHT * weight_sum:
             reasons[k] = f"it holds a weight of {n_k[k]:.2g} rows"
-        elif not bounded and r and rows_worth[k] < needed - 0.5:
+        elif not bounded and r and rows_worth[k] < rows_worth_floor(own_spread, r):
             reasons[k] = (
                 f"it holds {rows_worth[k]:.3g} rows' worth of responsibility, fewer "
                 f"than the {needed:g} its covariance needs ({own_spread.needs})"

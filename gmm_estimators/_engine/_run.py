@@ -14,7 +14,7 @@ import numpy as np
 from ._estep import em_step
 from ._mstep import DegenerateStepError, m_step
 
-__all__ = ["EMOptions", "EMResult", "fit_restarts", "run_em"]
+__all__ = ["COLLAPSE_PATIENCE", "EMOptions", "EMResult", "fit_restarts", "run_em"]
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,15 @@ class EMOptions:
         the limit of the mean objective, ``l_t + c_t a / (1 - a)`` with
         ``c_t = l_t - l_{t-1}`` and ``a = c_t / c_{t-1}``, falls below this.
         ``-inf`` (the default) never abandons.
+    collapse_below : float
+        The run stops, listing the components in ``EMResult.collapsing``,
+        once some component's responsibilities have summed to less than this
+        for :data:`COLLAPSE_PATIENCE` iterations in a row (before it has
+        converged). The selector sets it to the rows' worth below which
+        ``_degenerate`` calls a component degenerate: EM on such a component
+        only creeps towards its unbounded limit (hundreds of iterations for
+        VVE and EVE on small data), and the fit is flagged whatever its end.
+        0 (the default) never stops.
     """
 
     reg_covar: float
@@ -70,6 +79,7 @@ class EMOptions:
     relative_tol: bool = False
     abandon_below: float = -np.inf
     relative_offset: float = 0.0
+    collapse_below: float = 0.0
 
     #: Whether the E-step accumulates the responsibilities' entropy.
     needs_entropy = False
@@ -139,7 +149,9 @@ class EMResult:
     ``lower_bounds`` its value at every iteration; ``jittered`` flags the
     components whose covariance had to be regularised to be factorised.
     ``breakdown`` says why the run stopped early at the last sound
-    parameters (an unbounded likelihood), or is None.
+    parameters (an unbounded likelihood), or is None. ``collapsing`` lists
+    the components that ended the run under ``EMOptions.collapse_below``, or
+    is None.
     """
 
     params: object
@@ -150,6 +162,7 @@ class EMResult:
     converged: bool = False
     abandoned: bool = False
     breakdown: str | None = None
+    collapsing: np.ndarray | None = None
 
     def breakdown_message(self, name):
         """The warning for a run that stopped at its last sound parameters."""
@@ -161,6 +174,9 @@ class EMResult:
             "squared units), use fewer components, or pass prior='default'."
         )
 
+
+#: Iterations in a row a component must stay below ``collapse_below``.
+COLLAPSE_PATIENCE = 20
 
 # A decrease of the objective beyond this (relative) is not rounding: EM
 # cannot decrease it, so the parameters have left floating point's reach.
@@ -217,6 +233,8 @@ def run_em(
     breakdown = None
     n_iter = 0
     last_change = np.inf
+    collapse_below = getattr(options, "collapse_below", 0.0)
+    collapsing, thin_iterations = None, 0
     # The parameters of the last recorded objective (and their flags).
     sound = (params, jittered)
     for n_iter in range(1, options.max_iter + 1):
@@ -261,6 +279,12 @@ def run_em(
             ):
                 abandoned = True
                 break
+        if collapse_below > 0:
+            thin = stats.nk < collapse_below
+            thin_iterations = thin_iterations + 1 if thin.any() else 0
+            if thin_iterations >= COLLAPSE_PATIENCE:
+                collapsing = np.flatnonzero(thin)
+                break
         last_change = change
     if monitor is not None and options.max_iter:
         monitor.end(lower_bound, converged)
@@ -273,6 +297,7 @@ def run_em(
         converged,
         abandoned,
         breakdown,
+        collapsing,
     )
 
 

@@ -113,7 +113,13 @@ def _challenge(model, data, starts, options, mapper, incumbent):
         if run.abandoned:
             continue
         run.component_check = component_check(
-            model, data, run.params, run.jittered, options.prior, reduce=_row_terms
+            model,
+            data,
+            run.params,
+            run.jittered,
+            options.prior,
+            reduce=_row_terms,
+            collapsing=run.collapsing,
         )
         collapsed, spurious = run.component_check[:2]
         key = (not (collapsed.size or spurious.size), run.lower_bound)
@@ -174,6 +180,7 @@ def _fit_candidate(
                             result.jittered,
                             options.prior,
                             reduce=_row_terms,
+                            collapsing=result.collapsing,
                         )
             # The fit equals GaussianMixture(**these params).fit(X).
             best = GaussianMixture(

@@ -11,6 +11,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
+from .._degenerate import data_rank, rows_worth_floor
 from .._engine import (
     EMOptions,
     one_blas_thread,
@@ -170,15 +171,37 @@ def starts_from_partitions(data, partitions, n_components, covariance_types, set
 
 
 def candidate_options(settings, model, data, n_components):
-    """The EM options of one candidate, its prior resolved on the data."""
+    """The EM options of one candidate, its prior resolved on the data.
+
+    In the thorough search (mclust's relative stopping rule) a run ends once
+    a component has held fewer rows' worth of responsibility than its
+    structure needs for ``_engine.COLLAPSE_PATIENCE`` iterations: the
+    collapse check would flag it whatever EM did next (``_degenerate``), as
+    mclust stops on a singular covariance. Only on unweighted rows without a
+    prior, where the responsibilities' sums are rows' worth and the rule
+    applies.
+    """
+    prior = resolve_prior(settings["prior"], model, data, n_components)
+    collapse_below = 0.0
+    scatter = getattr(data, "total_scatter", None)
+    if (
+        settings.get("relative_tol", False)
+        and prior is None
+        and data.sample_weight is None
+        and scatter is not None
+    ):
+        rank = data_rank(scatter, data.weight_sum)
+        if rank:
+            collapse_below = max(rows_worth_floor(model.own_spread, rank), 0.0)
     return EMOptions(
         reg_covar=settings["reg_covar"],
         tol=settings["tol"],
         max_iter=settings["max_iter"],
         relative_tol=settings.get("relative_tol", False),
         relative_offset=settings.get("relative_offset", 0.0),
-        prior=resolve_prior(settings["prior"], model, data, n_components),
+        prior=prior,
         noise_log_volume=settings.get("noise_log_volume"),
+        collapse_below=collapse_below,
     )
 
 

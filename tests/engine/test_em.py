@@ -416,3 +416,31 @@ def test_log_normalizer_and_responsibilities(rng, dtype):
         rtol=64 * np.finfo(dtype).eps,
         atol=1.01 * floor,
     )
+
+
+def test_run_stops_once_a_component_stays_below_collapse_below(rng):
+    """``collapse_below`` ends a run after COLLAPSE_PATIENCE thin iterations."""
+    # Seven features, a component started on three rows: VVE creeps on it.
+    X = np.vstack([rng.randn(40, 7), rng.randn(3, 7) + 6.0])
+    resp = np.zeros((X.shape[0], 2))
+    resp[:40, 0] = resp[40:, 1] = 1.0
+    model = get_covariance_model("VVE")
+    data = _em.ArraySource.from_arrays(X)
+    base = _em.EMOptions(reg_covar=1e-6, tol=0.0, max_iter=200)
+    stats = _em.statistics_from_resp(model, data, lambda rows: resp[rows], 2)
+    start, _ = base.m_step(model, data, stats)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        free = _em.run_em(model, data, start, base)
+        stopped = _em.run_em(
+            model,
+            data,
+            start,
+            _em.EMOptions(reg_covar=1e-6, tol=0.0, max_iter=200, collapse_below=7.5),
+        )
+    assert free.n_iter == 200 and free.collapsing is None
+    assert stopped.n_iter == _em.COLLAPSE_PATIENCE
+    assert_array_equal(stopped.collapsing, [1])
+    assert not stopped.converged and not stopped.abandoned
+    # Up to the stop the run is the same run.
+    assert_array_equal(stopped.lower_bounds, free.lower_bounds[: stopped.n_iter])

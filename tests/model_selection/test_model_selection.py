@@ -21,6 +21,7 @@ from gmm_estimators import (
     GaussianMixture,
     available_covariance_types,
 )
+from gmm_estimators._engine import COLLAPSE_PATIENCE
 from gmm_estimators.covariance import get_covariance_model
 from gmm_estimators.model_selection import (
     WORST_SCORE,
@@ -641,3 +642,51 @@ def test_search_does_not_depend_on_row_order_without_ties(rng):
     assert_allclose(shuffled.results_["bic"], reference.results_["bic"], rtol=1e-10)
     assert shuffled.n_components_ == reference.n_components_
     assert shuffled.covariance_type_ == reference.covariance_type_
+
+
+def test_creeping_degenerate_runs_stop_and_change_no_sound_candidate(rng, monkeypatch):
+    """The thorough search stops runs on too few rows' worth (``collapse_below``).
+
+    On 30 rows in 6 dimensions VVE and EVE components on a handful of rows
+    creep towards an unbounded limit for hundreds of iterations; the search
+    stops them, flags the candidate collapsed with the reason, and finds the
+    same sound candidates as without the rule.
+    """
+    X = np.vstack([rng.randn(12, 6), rng.randn(10, 6) + 4.0, rng.randn(8, 6) - 4.0])
+    params = dict(
+        n_components=[1, 2, 3, 4],
+        covariance_types=["VVE", "EVE", "VVV", "EEE"],
+        random_state=0,
+    )
+
+    def search():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return GaussianMixtureIC(**params).fit(X)
+
+    from gmm_estimators.model_selection import _search, _starts
+
+    stopped = []
+
+    def run_em(*args, **kwargs):
+        run = real_run_em(*args, **kwargs)
+        if run.collapsing is not None:
+            stopped.append(run.n_iter)
+        return run
+
+    real_run_em = _search.run_em
+    monkeypatch.setattr(_search, "run_em", run_em)
+    ruled = search()
+    # Some runs did creep, and were stopped at the patience.
+    assert stopped and set(stopped) == {COLLAPSE_PATIENCE}
+
+    monkeypatch.setattr(_starts, "rows_worth_floor", lambda spread, rank: 0.0)
+    free = search()
+    flagged = ruled.results_["degenerate"] | ruled.results_["spurious"]
+    assert_array_equal(flagged, free.results_["degenerate"] | free.results_["spurious"])
+    assert flagged.any()
+    assert_array_equal(ruled.results_["bic"][~flagged], free.results_["bic"][~flagged])
+    assert (ruled.n_components_, ruled.covariance_type_) == (
+        free.n_components_,
+        free.covariance_type_,
+    )
