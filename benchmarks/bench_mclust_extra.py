@@ -9,7 +9,7 @@ attitude, women, pressure and longley from R's datasets; wreath,
 EuroUnemployment, cross, chevron, three columns of wdbc and the five
 examples of Baudry et al. (2010) from mclust; and Old Faithful with its rows
 reversed, on which mclust's hierarchical start breaks its ties differently).
-Thirteen of them have 50 rows or fewer, where mclust's best cells often rest
+Twelve of them have 50 rows or fewer, where mclust's best cells often rest
 components on a handful of rows.
 
 For each data set it fits ``GaussianMixtureIC(n_components=9,

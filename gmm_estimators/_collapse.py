@@ -17,7 +17,7 @@ from typing import NamedTuple
 import numpy as np
 from sklearn import get_config
 
-from ._degenerate import check_blocks
+from ._degenerate import check_blocks, data_rank
 from ._engine import (
     COLLAPSE_PATIENCE,
     block_log_prob,
@@ -29,9 +29,13 @@ from .exceptions import DegenerateFitWarning
 
 __all__ = ["Verdict", "component_check", "record_collapse"]
 
-# Bytes (rows x (K + 1 + d) float64: the responsibilities and the rows) up
-# to which the blocks of one check are kept in memory rather than computed
-# again for each of its passes; scikit-learn's working_memory bounds it too.
+# Bytes up to which the blocks of one check are kept in memory rather than
+# computed again for each of its passes, reckoned as rows x (K + 1 + d)
+# float64: the responsibilities (with a noise column), the rows cast to
+# float64 (a copy only for float32 data); the caller's reduction (three
+# values a row for the selector) comes on top. A bounded exception to
+# computing responsibilities only when asked: scikit-learn's working_memory
+# bounds it too.
 _KEPT_BYTES = 8 * 2**20
 
 
@@ -40,7 +44,8 @@ class Verdict(NamedTuple):
 
     ``reduced`` holds the stacked results of :func:`component_check`'s
     ``reduce`` over the blocks, or None: not asked for, blocks too large to
-    keep, or streamed data (judged on a sample).
+    keep, or a source with densities of its own (rows with missing values,
+    streamed and Dask data).
     """
 
     collapsed: np.ndarray
@@ -62,6 +67,17 @@ def component_check(
 
     Parameters
     ----------
+    model : CovarianceModel
+    data : ArraySource or any engine source
+        Streamed and Dask sources are judged on their in-memory sample
+        (``init_source``).
+    params : Params
+        The fit's parameters, centred on ``data.center``.
+    jittered : ndarray of shape (K,), dtype=bool
+        Components whose covariance had to be regularised to be factorised:
+        collapsed.
+    prior : object or None, default=None
+        The fit's resolved prior (a bounded objective: see ``_degenerate``).
     reduce : callable or None, default=None
         ``reduce(weighted_log_prob)`` of every block of an in-memory source,
         called once per block before the responsibilities are formed (it
@@ -132,12 +148,15 @@ def component_check(
             int(k), "its covariance had to be regularised to be factorised"
         )
     stopped = [] if collapsing is None else [int(k) for k in collapsing]
+    if stopped:
+        rank = data_rank(data.total_scatter, data.weight_sum)
+        needed = model.own_spread.min_weight(rank)
     for k in stopped:
         reasons.setdefault(
             k,
             "EM stopped after it held fewer rows' worth of responsibility than "
-            f"its covariance needs ({model.own_spread.needs}) for "
-            f"{COLLAPSE_PATIENCE} iterations in a row",
+            f"the {needed:g} its covariance needs ({model.own_spread.needs}) "
+            f"for {COLLAPSE_PATIENCE} iterations in a row without regaining any",
         )
     flagged = set(check.degenerate.tolist()) | set(np.flatnonzero(jittered))
     collapsed = np.array(sorted(flagged | set(stopped)), dtype=np.intp)

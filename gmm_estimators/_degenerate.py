@@ -149,7 +149,20 @@ def _coordinates(total_scatter, weight_sum):
 
 
 def data_rank(total_scatter, weight_sum):
-    """``r``: the dimension of the span of the data (see the module's Notes)."""
+    """``r``: the dimension of the span of the data (see the module's Notes).
+
+    Parameters
+    ----------
+    total_scatter : ndarray of shape (n_features, n_features)
+        ``sum_i w_i (x_i - mean)(x_i - mean)^T``.
+    weight_sum : float
+
+    Returns
+    -------
+    rank : int
+        The number of eigenvalues of the data's correlation matrix above
+        ``DATA_RANK_FLOOR`` times the largest.
+    """
     return _coordinates(np.asarray(total_scatter, np.float64), weight_sum)[2].shape[1]
 
 
@@ -348,11 +361,7 @@ def _resting_sets(
                 if counts[k] >= own_spread.min_rows(r):
                     spread = own_spread.relative_spread(scatter, rotation)
                 if counts[k] > r:
-                    rank_spread = (
-                        spread
-                        if own_spread is EVERY_DIRECTION
-                        else EVERY_DIRECTION.relative_spread(scatter, rotation)
-                    )
+                    rank_spread = EVERY_DIRECTION.relative_spread(scatter, rotation)
         low[k] = rank_spread < RANK_RATIO
         flat[k] = None
         if low[k] and counts[k] > r:
@@ -390,15 +399,16 @@ def check_blocks(
     own_spread=EVERY_DIRECTION,
     bounded=False,
 ):
-    """Degenerate and spurious components from blocks of rows (two passes).
+    """Degenerate and spurious components from blocks of rows (up to three passes).
 
     Parameters
     ----------
     blocks : callable
         ``blocks()`` yields ``(Xc, w, resp)`` for every block of rows: the rows
         centred on the data's mean (float64), their sample weights (or None)
-        and their responsibilities. It is called twice; memory stays that of
-        a block.
+        and their responsibilities. It is called up to three times (the
+        caller may keep the blocks between the calls, see
+        ``_collapse.component_check``).
     total_scatter : ndarray of shape (n_features, n_features)
         ``sum_i w_i (x_i - mean)(x_i - mean)^T``.
     weight_sum : float

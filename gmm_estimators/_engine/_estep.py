@@ -13,6 +13,7 @@ from ..covariance._exact import PrecisionGuard, log_density_floor
 from ._threads import block_mapper
 
 __all__ = [
+    "block_log_prob",
     "em_step",
     "log_normalizer",
     "log_prob_function",

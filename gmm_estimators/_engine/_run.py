@@ -61,13 +61,15 @@ class EMOptions:
         ``-inf`` (the default) never abandons.
     collapse_below : float
         The run stops, listing the components in ``EMResult.collapsing``,
-        once some component's responsibilities have summed to less than this
-        for :data:`COLLAPSE_PATIENCE` iterations in a row (before it has
-        converged). The selector sets it to the rows' worth below which
-        ``_degenerate`` calls a component degenerate: EM on such a component
-        only creeps towards its unbounded limit (hundreds of iterations for
-        VVE and EVE on small data), and the fit is flagged whatever its end.
-        0 (the default) never stops.
+        once a component's responsibilities have summed to less than this,
+        without regaining weight, for :data:`COLLAPSE_PATIENCE` iterations in
+        a row (before the run has converged). The selector sets it to the
+        rows' worth below which ``_degenerate`` calls a component
+        degenerate: EM on a component stuck there creeps towards an
+        unbounded limit (for hundreds of iterations with VVE and EVE on
+        small data). A component that regains weight restarts its count, as
+        one that dips below and recovers can end sound. 0 (the default)
+        never stops.
     """
 
     reg_covar: float
@@ -175,8 +177,10 @@ class EMResult:
         )
 
 
-#: Iterations in a row a component must stay below ``collapse_below``.
-COLLAPSE_PATIENCE = 20
+#: Iterations in a row a component must stay below ``collapse_below``
+#: without regaining weight (more than ``_REGAIN`` of it) to end the run.
+COLLAPSE_PATIENCE = 50
+_REGAIN = 1e-3
 
 # A decrease of the objective beyond this (relative) is not rounding: EM
 # cannot decrease it, so the parameters have left floating point's reach.
@@ -234,7 +238,7 @@ def run_em(
     n_iter = 0
     last_change = np.inf
     collapse_below = getattr(options, "collapse_below", 0.0)
-    collapsing, thin_iterations = None, 0
+    collapsing, thin_run, last_nk = None, 0, None
     # The parameters of the last recorded objective (and their flags).
     sound = (params, jittered)
     for n_iter in range(1, options.max_iter + 1):
@@ -280,10 +284,16 @@ def run_em(
                 abandoned = True
                 break
         if collapse_below > 0:
-            thin = stats.nk < collapse_below
-            thin_iterations = thin_iterations + 1 if thin.any() else 0
-            if thin_iterations >= COLLAPSE_PATIENCE:
-                collapsing = np.flatnonzero(thin)
+            nk = np.asarray(stats.nk, dtype=np.float64)
+            thin = nk < collapse_below
+            if last_nk is not None:
+                # A thin component that regains weight may yet end sound:
+                # only one that stays thin without regaining any counts.
+                thin &= nk <= last_nk + _REGAIN
+            thin_run = np.where(thin, thin_run + 1, 0)
+            last_nk = nk
+            if np.any(thin_run >= COLLAPSE_PATIENCE):
+                collapsing = np.flatnonzero(thin_run >= COLLAPSE_PATIENCE)
                 break
         last_change = change
     if monitor is not None and options.max_iter:

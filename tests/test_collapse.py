@@ -1,0 +1,61 @@
+"""The collapse check's passes: one E-step serves the check and its caller."""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_array_equal
+
+from gmm_estimators import GaussianMixture, _collapse
+from gmm_estimators._collapse import component_check
+from gmm_estimators._engine import ArraySource, Params, reduce_blocks
+from gmm_estimators.covariance import get_covariance_model
+from gmm_estimators.model_selection._search import _row_terms
+
+
+def _fitted(rng, dtype, weighted, noise, covariance_type="full"):
+    X = np.vstack([rng.randn(150, 3), rng.randn(120, 3) * 0.5 + 4.0])
+    X = X.astype(dtype)
+    weights = rng.uniform(0.2, 3.0, X.shape[0]) if weighted else None
+    gm = GaussianMixture(3, covariance_type=covariance_type, random_state=0)
+    gm.fit(X, sample_weight=weights)
+    data = ArraySource.from_arrays(X, weights)
+    extra = {}
+    if noise:
+        extra = {"noise_proportion": 0.05, "noise_log_volume": 4.0}
+    params = Params(
+        np.asarray(gm.weights_, np.float64) * (0.95 if noise else 1.0),
+        np.asarray(gm.means_, np.float64) - data.center,
+        np.asarray(gm.covariances_, np.float64),
+        np.asarray(gm.precisions_cholesky_, np.float64),
+        **extra,
+    )
+    return get_covariance_model(covariance_type), data, params
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("noise", [False, True])
+def test_reduce_in_the_check_equals_a_separate_pass(rng, dtype, weighted, noise):
+    """The selector's criteria terms from the check's pass are bitwise those of
+    a pass of their own, and keeping the blocks changes no verdict."""
+    model, data, params = _fitted(rng, dtype, weighted, noise)
+    jittered = np.zeros(3, dtype=bool)
+    verdict = component_check(model, data, params, jittered, reduce=_row_terms)
+    assert verdict.reduced is not None
+    assert_array_equal(verdict.reduced, reduce_blocks(model, data, params, _row_terms))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_collapse, "_KEPT_BYTES", 0)
+        streamed = component_check(model, data, params, jittered, reduce=_row_terms)
+    assert streamed.reduced is None
+    assert_array_equal(streamed.collapsed, verdict.collapsed)
+    assert_array_equal(streamed.spurious, verdict.spurious)
+    assert streamed.reasons == verdict.reasons
+
+
+def test_collapsing_components_are_flagged_with_the_reason(rng):
+    model, data, params = _fitted(rng, np.float64, False, False)
+    verdict = component_check(
+        model, data, params, np.zeros(3, dtype=bool), collapsing=np.array([1])
+    )
+    assert_array_equal(verdict.collapsed, [1])
+    assert "EM stopped" in verdict.reasons[1]
+    assert "rows' worth" in verdict.reasons[1]

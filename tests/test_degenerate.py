@@ -1,0 +1,115 @@
+"""The degenerate and spurious tests' building blocks against plain oracles."""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from scipy import linalg
+
+from gmm_estimators import _degenerate as D
+
+
+def _floor_over_every_bin(histogram, n_k):
+    # The definition: sums from the top over every bin of the histogram.
+    from_top = np.cumsum(histogram[:, ::-1], axis=1)[:, ::-1]
+    floors = np.empty(histogram.shape[0])
+    for k in range(histogram.shape[0]):
+        reached = np.flatnonzero(from_top[k] >= D.RESTING_WEIGHT * n_k[k])
+        b = reached[-1] if reached.size else 0
+        floors[k] = 10.0 ** D._LOG_BINS[b]
+    return floors
+
+
+def _histogram_by_definition(a):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        position = (np.log10(a) - D._LOG_LOW) / D._LOG_STEP
+    bins = np.clip(np.nan_to_num(position, neginf=0.0), 0, D._LOG_BINS.size - 1)
+    flat = bins.astype(np.intp) + D._LOG_BINS.size * np.arange(a.shape[1])
+    return np.bincount(
+        flat.ravel(), weights=a.ravel(), minlength=a.shape[1] * D._LOG_BINS.size
+    ).reshape(a.shape[1], D._LOG_BINS.size)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_histogram_and_resting_floor_equal_their_definitions(seed):
+    rng = np.random.default_rng(seed)
+    K = int(rng.integers(1, 6))
+    a = rng.dirichlet(np.ones(K) * rng.uniform(0.05, 3.0), size=rng.integers(1, 400))
+    if seed % 3 == 0:
+        a[:, 0] = 0.0  # an empty component
+    if seed % 5 == 0:
+        a = a * 1e-300  # subnormal weights
+    histogram = D._log_weight_histogram(a)
+    assert_array_equal(histogram, _histogram_by_definition(a))
+    n_k = a.sum(axis=0) * (rng.uniform(0.5, 1.5, K) if seed % 7 == 0 else 1.0)
+    assert_array_equal(
+        D._resting_floor(histogram, n_k), _floor_over_every_bin(histogram, n_k)
+    )
+
+
+def test_smallest_variance_ratios_equal_generalised_eigenvalues(rng):
+    K, d = 5, 4
+    A = rng.randn(K, d, d)
+    full = A @ np.swapaxes(A, -1, -2) + 0.1 * np.eye(d)
+    full[3] *= 1e-7  # far narrower than the others
+    smallest = D._smallest_variance_ratios(full, list(range(K)))
+    for k in range(K):
+        expected = min(
+            linalg.eigh(full[k], full[j], eigvals_only=True)[0]
+            for j in range(K)
+            if j != k
+        )
+        assert_allclose(smallest[k], expected, rtol=1e-9)
+    assert smallest[3] < D.SPURIOUS_RATIO
+
+
+def test_smallest_variance_ratios_skip_what_cannot_be_factorised(rng):
+    full = np.stack([np.eye(2), np.diag([1.0, 0.0]), np.full((2, 2), np.nan)])
+    smallest = D._smallest_variance_ratios(full, [0, 1, 2])
+    # Component 1 cannot whiten the others; component 2 is not finite.
+    assert smallest[1] == pytest.approx(0.0)
+    assert smallest[0] == np.inf and smallest[2] == np.inf
+
+
+def test_resting_rows_bound_the_pooled_scatter_from_below(rng):
+    """The pooled pass may be skipped: its scatter contains the resting rows'."""
+    X = np.vstack([rng.randn(200, 3), rng.randn(150, 3) + 3.0])
+    resp = rng.dirichlet(np.ones(3), size=X.shape[0])
+    Xc = X - X.mean(axis=0)
+    total = Xc.T @ Xc
+    varying, scale, rotation = D._coordinates(total, float(X.shape[0]))
+    means = (resp.T @ Xc) / resp.sum(axis=0)[:, None]
+    shift = means[:, varying] / scale
+
+    def blocks():
+        return [(Xc, None, resp)]
+
+    histogram = D._log_weight_histogram(resp)
+    _, _, resting = D._resting_sets(
+        blocks,
+        histogram,
+        resp.sum(axis=0),
+        varying,
+        scale,
+        shift,
+        rotation,
+        [0, 1, 2],
+        D.EVERY_DIRECTION,
+        {},
+    )
+    within = D._pooled_within_scatter(blocks, varying, scale, shift, [0, 1, 2])
+    gap = np.linalg.eigvalsh(within - sum(resting.values()))
+    assert gap.min() >= -1e-12 * np.abs(within).max()
+    assert D._pooled_spread(sum(resting.values()), X.shape[0], rotation) <= (
+        D._pooled_spread(within, X.shape[0], rotation) + 1e-12
+    )
+
+
+def test_rows_worth_floor_mirrors_the_check(rng):
+    spread = D.EVERY_DIRECTION
+    assert D.rows_worth_floor(spread, 3) == spread.min_weight(3) - 0.5
+    X = rng.randn(50, 3)
+    Xc = X - X.mean(axis=0)
+    assert D.data_rank(Xc.T @ Xc, 50.0) == 3
+    line = np.outer(rng.randn(50), [1.0, 2.0, 3.0])
+    line -= line.mean(axis=0)
+    assert D.data_rank(line.T @ line, 50.0) == 1
