@@ -83,6 +83,24 @@ def _final_e_step(model, source, params, per_row=None):
     return labels, terms[0], terms[1]
 
 
+def _judge(model, data, run, options):
+    """The run's collapse verdict, kept on it as ``run.component_check``.
+
+    The check's E-step pass also gives the criteria's terms
+    (``verdict.reduced``, see :func:`_final_e_step`).
+    """
+    run.component_check = component_check(
+        model,
+        data,
+        run.params,
+        run.jittered,
+        options.prior,
+        reduce=_row_terms,
+        collapsing=run.collapsing,
+    )
+    return run.component_check
+
+
 class _NotBetter(Exception):
     """Every start of a challenger was abandoned below the incumbent."""
 
@@ -112,16 +130,7 @@ def _challenge(model, data, starts, options, mapper, incumbent):
         )
         if run.abandoned:
             continue
-        run.component_check = component_check(
-            model,
-            data,
-            run.params,
-            run.jittered,
-            options.prior,
-            reduce=_row_terms,
-            collapsing=run.collapsing,
-        )
-        collapsed, spurious = run.component_check[:2]
+        collapsed, spurious = _judge(model, data, run, options)[:2]
         key = (not (collapsed.size or spurious.size), run.lower_bound)
         if incumbent > -np.inf and not (key[0] and key[1] > incumbent):
             continue
@@ -173,15 +182,7 @@ def _fit_candidate(
                         mapper=mapper,
                     )
                     if result.n_iter:
-                        result.component_check = component_check(
-                            model,
-                            data,
-                            result.params,
-                            result.jittered,
-                            options.prior,
-                            reduce=_row_terms,
-                            collapsing=result.collapsing,
-                        )
+                        _judge(model, data, result, options)
             # The fit equals GaussianMixture(**these params).fit(X).
             best = GaussianMixture(
                 n_components,
