@@ -444,11 +444,11 @@ def check_blocks(
         n_k += a.sum(axis=0)
         histogram += _log_weight_histogram(a)
     reasons = {}
-    needed = own_spread.min_weight(r)
+    needed, floor = own_spread.min_weight(r), rows_worth_floor(own_spread, r)
     for k in range(n_components):
         if n_k[k] < EMPTY_WEIGHT * weight_sum:
             reasons[k] = f"it holds a weight of {n_k[k]:.2g} rows"
-        elif not bounded and r and rows_worth[k] < rows_worth_floor(own_spread, r):
+        elif not bounded and r and rows_worth[k] < floor:
             reasons[k] = (
                 f"it holds {rows_worth[k]:.3g} rows' worth of responsibility, fewer "
                 f"than the {needed:g} its covariance needs ({own_spread.needs})"

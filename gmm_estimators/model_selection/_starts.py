@@ -173,19 +173,19 @@ def starts_from_partitions(data, partitions, n_components, covariance_types, set
 def candidate_options(settings, model, data, n_components):
     """The EM options of one candidate, its prior resolved on the data.
 
-    In the thorough search (mclust's relative stopping rule) a run ends once
-    a component has held fewer rows' worth of responsibility than its
-    structure needs for ``_engine.COLLAPSE_PATIENCE`` iterations: the
-    collapse check would flag it whatever EM did next (``_degenerate``), as
-    mclust stops on a singular covariance. Only on unweighted rows without a
-    prior, where the responsibilities' sums are rows' worth and the rule
-    applies.
+    In the thorough search a run ends, flagged collapsed, once a component
+    has held fewer rows' worth of responsibility than its structure needs
+    (the threshold of ``_degenerate``) for ``_engine.COLLAPSE_PATIENCE``
+    iterations without regaining weight (``EMOptions.collapse_below``): EM
+    on it only creeps towards an unbounded limit, where mclust stops on a
+    singular covariance. Only on unweighted rows without a prior, where the
+    responsibilities' sums are rows' worth and the threshold applies.
     """
     prior = resolve_prior(settings["prior"], model, data, n_components)
     collapse_below = 0.0
     scatter = getattr(data, "total_scatter", None)
     if (
-        settings.get("relative_tol", False)
+        settings.get("search") == "thorough"
         and prior is None
         and data.sample_weight is None
         and scatter is not None
