@@ -83,7 +83,6 @@ of Statistics, 36(3), 1324-1345.
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import linalg
 
 from .covariance._spread import EVERY_DIRECTION
 
@@ -142,7 +141,7 @@ def _coordinates(total_scatter, weight_sum):
     scale = np.sqrt(var[varying])
     sub = total_scatter[np.ix_(varying, varying)] / weight_sum
     corr = sub / np.outer(scale, scale)
-    eigenvalues, vectors = linalg.eigh(corr)
+    eigenvalues, vectors = np.linalg.eigh(corr)
     keep = eigenvalues > DATA_RANK_FLOOR * eigenvalues[-1]
     # Scaled so that the data's own correlation is the identity in the span.
     return varying, scale, vectors[:, keep] / np.sqrt(eigenvalues[keep])
@@ -177,18 +176,19 @@ def rows_worth_floor(own_spread, rank):
 
 
 # Histogram of log10 weights (see _resting_floor): bins of 0.02 from 1e-320.
+# The floors of data in one block of at most _ONE_BLOCK_ENTRIES weights come
+# from the rows' own bins (_resting_floor_of_block), without the histogram.
+_ONE_BLOCK_ENTRIES = 2**14
 _LOG_LOW, _LOG_STEP = -320.0, 0.02
 _LOG_BINS = _LOG_LOW + _LOG_STEP * np.arange(int(-_LOG_LOW / _LOG_STEP) + 1)
 
 
-def _log_weight_histogram(a):
-    """``histogram[k, b]``: the weight ``a[i, k]`` of a block's rows in bin ``b``.
+def _log_weight_bins(a):
+    """Bin of :data:`_LOG_BINS` of every weight ``a[i, k]`` (zero and NaN: bin 0).
 
-    Bins of :data:`_LOG_BINS`; zero (and NaN) weights fall in bin 0. Each
-    step works in place: on large blocks this pass is a good part of the
-    whole check.
+    Each step works in place: on large blocks this pass is a good part of
+    the whole check.
     """
-    n_components = a.shape[1]
     with np.errstate(divide="ignore", invalid="ignore"):
         position = np.log10(a)
     position -= _LOG_LOW
@@ -196,12 +196,34 @@ def _log_weight_histogram(a):
     # fmax sends -inf (a zero weight) and NaN to bin 0, as nan_to_num would.
     np.fmax(position, 0.0, out=position)
     np.minimum(position, _LOG_BINS.size - 1, out=position)
+    return position.astype(np.intp)
+
+
+def _log_weight_histogram(a):
+    """``histogram[k, b]``: the weight ``a[i, k]`` of a block's rows in bin ``b``.
+
+    Bins of :data:`_LOG_BINS`; zero (and NaN) weights fall in bin 0.
+    """
+    n_components = a.shape[1]
     # One bincount for all components: bin b of component k at k * nbins + b.
-    flat = position.astype(np.intp)
+    flat = _log_weight_bins(a)
     flat += _LOG_BINS.size * np.arange(n_components)
     return np.bincount(
         flat.ravel(), weights=a.ravel(), minlength=n_components * _LOG_BINS.size
     ).reshape(n_components, _LOG_BINS.size)
+
+
+def _floor_of(occupied, sums, target):
+    """Lower edge of the bin where the weight counted from the top reaches ``target``.
+
+    ``occupied`` are a component's bins of non-zero weight in ascending
+    order, ``sums`` their weights.
+    """
+    if 0.0 >= target:  # nothing to reach: every bin reaches it
+        return 10.0 ** _LOG_BINS[-1]
+    from_top = np.cumsum(sums[::-1])[::-1]
+    reached = np.flatnonzero(from_top >= target)
+    return 10.0 ** _LOG_BINS[occupied[reached[-1]] if reached.size else 0]
 
 
 def _resting_floor(histogram, n_k):
@@ -213,17 +235,28 @@ def _resting_floor(histogram, n_k):
     """
     floors = np.empty(histogram.shape[0])
     for k in range(histogram.shape[0]):
-        target = RESTING_WEIGHT * n_k[k]
         # The sums from the top change only at occupied bins: summing those
         # alone makes the same additions in the same order as every bin.
         occupied = np.flatnonzero(histogram[k])
-        from_top = np.cumsum(histogram[k, occupied[::-1]])[::-1]
-        reached = np.flatnonzero(from_top >= target)
-        if 0.0 >= target:  # nothing to reach: every bin reaches it
-            b = _LOG_BINS.size - 1
-        else:
-            b = occupied[reached[-1]] if reached.size else 0
-        floors[k] = 10.0 ** _LOG_BINS[b]
+        floors[k] = _floor_of(occupied, histogram[k, occupied], RESTING_WEIGHT * n_k[k])
+    return floors
+
+
+def _resting_floor_of_block(a, n_k):
+    """:func:`_resting_floor` of the histogram of one block of weights ``a``.
+
+    Without the histogram's ``K x 16001`` bins, whose allocation and scans
+    cost more than the rest of the check on small data: each component's
+    occupied bins come from its rows' own bins, and ``bincount`` over them
+    sums each bin's weights in the same order as the histogram's.
+    """
+    bins = _log_weight_bins(a)
+    floors = np.empty(a.shape[1])
+    for k in range(a.shape[1]):
+        occupied, inverse = np.unique(bins[:, k], return_inverse=True)
+        sums = np.bincount(inverse, weights=a[:, k], minlength=occupied.size)
+        nonzero = sums != 0
+        floors[k] = _floor_of(occupied[nonzero], sums[nonzero], RESTING_WEIGHT * n_k[k])
     return floors
 
 
@@ -300,10 +333,59 @@ def _pooled_within_scatter(blocks, varying, scale, shift, components):
     return within
 
 
+# Blocks of at most this many (components x rows x features) entries have
+# their resting rows' moments computed for all components at once (batched
+# products over masked weights) rather than component by component.
+_BATCHED_ENTRIES = 2**16
+
+
+def _resting_moments(blocks, floors, varying, scale, shift, components):
+    """Moments about ``shift[k]`` of each component's resting rows (one pass).
+
+    Returns ``(counts, mass, first, second)``, indexed as ``components``: the
+    number of rows with ``a_ik >= floors[k]``, their weight, ``sum a_ik
+    (z_i - mu_k)`` and ``sum a_ik (z_i - mu_k)(z_i - mu_k)^T``.
+    """
+    components = np.asarray(components, dtype=np.intp)
+    size, p = components.size, shift.shape[1]
+    counts = np.zeros(size, dtype=np.int64)
+    mass = np.zeros(size)
+    first = np.zeros((size, p))
+    second = np.zeros((size, p, p))
+    floors, shift = floors[components], shift[components]
+    for Xc, w, resp in blocks():
+        a = np.asarray(resp, np.float64)
+        if w is not None:
+            a = a * w[:, None]
+        Z = _standardised(Xc, varying, scale)
+        # Component-major: each component's weights are read contiguously.
+        by_component = np.ascontiguousarray(a[:, components].T)
+        if by_component.size * p <= _BATCHED_ENTRIES:
+            resting = by_component >= floors[:, None]
+            weights = np.where(resting, by_component, 0.0)
+            D = Z[None, :, :] - shift[:, None, :]
+            weighted = D * weights[:, :, None]
+            counts += np.count_nonzero(resting, axis=1)
+            mass += weights.sum(axis=1)
+            first += weighted.sum(axis=1)
+            second += np.swapaxes(weighted, 1, 2) @ D
+            continue
+        for index in range(size):
+            rows = np.flatnonzero(by_component[index] >= floors[index])
+            if not rows.size:
+                continue
+            D = Z[rows] - shift[index]
+            ak = by_component[index, rows]
+            counts[index] += D.shape[0]
+            mass[index] += ak.sum()
+            first[index] += ak @ D
+            second[index] += (D * ak[:, None]).T @ D
+    return counts, mass, first, second
+
+
 def _resting_sets(
     blocks,
-    histogram,
-    n_k,
+    floors,
     varying,
     scale,
     shift,
@@ -314,69 +396,55 @@ def _resting_sets(
 ):
     """Test the rows each pending component rests on (one pass).
 
-    Adds the components whose rows do not spread as ``own_spread`` needs to
-    ``reasons``; returns ``{k: a direction (standardised coordinates) its
-    rows do not span, or None}`` for every pending component: None too when
-    it rests on at most ``r`` rows, which lie on a lower-dimensional set
-    whatever the data; ``{k: whether its rows lie on a
-    lower-dimensional set}``, however many; and ``{k: sum_i a_ik (z_i -
-    mu_k)(z_i - mu_k)^T}`` over its resting rows (a part of the pooled
-    within scatter, see :func:`_pooled_spread`).
+    ``floors[k]`` is the smallest weight of a row in component ``k``'s
+    resting set (:func:`_resting_floor`). Adds the components whose rows do
+    not spread as ``own_spread`` needs to ``reasons``; returns ``{k: a
+    direction (standardised coordinates) its rows do not span, or None}``
+    for every pending component: None too when it rests on at most ``r``
+    rows, which lie on a lower-dimensional set whatever the data; ``{k:
+    whether its rows lie on a lower-dimensional set}``, however many; and
+    ``{k: sum_i a_ik (z_i - mu_k)(z_i - mu_k)^T}`` over its resting rows (a
+    part of the pooled within scatter, see :func:`_pooled_spread`).
     """
-    n_components = n_k.shape[0]
     r = rotation.shape[1]
-    floors = _resting_floor(histogram, n_k)
     p = shift.shape[1]
-    counts = np.zeros(n_components, dtype=np.int64)
-    mass = np.zeros(n_components)
-    first = np.zeros((n_components, p))
-    second = np.zeros((n_components, p, p))
-    for Xc, w, resp in blocks():
-        a = np.asarray(resp, np.float64)
-        if w is not None:
-            a = a * w[:, None]
-        Z = _standardised(Xc, varying, scale)
-        # Component-major: each component's weights are read contiguously.
-        by_component = np.ascontiguousarray(a.T)
-        for k in pending:
-            rows = np.flatnonzero(by_component[k] >= floors[k])
-            if not rows.size:
-                continue
-            D = Z[rows] - shift[k]
-            ak = by_component[k, rows]
-            counts[k] += D.shape[0]
-            mass[k] += ak.sum()
-            first[k] += ak @ D
-            second[k] += (D * ak[:, None]).T @ D
+    counts, mass, first, second = _resting_moments(
+        blocks, floors, varying, scale, shift, pending
+    )
     flat, low = {}, {}
-    for k in pending:
+    for index, k in enumerate(pending):
         spread, rank_spread = 0.0, 0.0
-        if counts[k] > 0:
-            delta = first[k] / mass[k]
-            scatter = second[k] / mass[k] - np.outer(delta, delta)
+        count = counts[index]
+        if count > 0:
+            delta = first[index] / mass[index]
+            scatter = second[index] / mass[index] - np.outer(delta, delta)
             # Rows on one point leave only rounding in their scatter,
             # relative to their distance from the data's centre.
             size = np.sqrt(max(np.trace(scatter), 0.0))
             if size >= RANK_RATIO * (1.0 + np.linalg.norm(shift[k] + delta)):
-                if counts[k] >= own_spread.min_rows(r):
-                    spread = own_spread.relative_spread(scatter, rotation)
-                if counts[k] > r:
+                if count > r:
                     rank_spread = EVERY_DIRECTION.relative_spread(scatter, rotation)
+                if count >= own_spread.min_rows(r):
+                    spread = (
+                        rank_spread
+                        if own_spread is EVERY_DIRECTION
+                        else own_spread.relative_spread(scatter, rotation)
+                    )
         low[k] = rank_spread < RANK_RATIO
         flat[k] = None
-        if low[k] and counts[k] > r:
+        if low[k] and count > r:
             # The direction (standardised coordinates) the rows do not span.
             flat[k] = np.ones(p) / np.sqrt(p)
-            if counts[k] > 1:
-                flat[k] = linalg.eigh(scatter)[1][:, 0]
+            if count > 1:
+                flat[k] = np.linalg.eigh(scatter)[1][:, 0]
         if own_spread.min_rows(r) and spread < RANK_RATIO:
             reasons[k] = (
                 f"{100 * RESTING_WEIGHT:g} % of its weight rests on "
-                f"{counts[k]} row(s) that lie on a lower-dimensional set "
+                f"{count} row(s) that lie on a lower-dimensional set "
                 f"(a point, line or plane; relative spread {spread:.2g}) "
                 f"where its covariance needs {own_spread.needs}"
             )
-    return flat, low, dict(zip(pending, second[pending], strict=True))
+    return flat, low, dict(zip(pending, second, strict=True))
 
 
 def _pooled_spread(within, weight_sum, rotation):
@@ -385,7 +453,7 @@ def _pooled_spread(within, weight_sum, rotation):
     Over the directions the data span: the relative spread of the pooled
     within-component scatter.
     """
-    share = linalg.eigvalsh(rotation.T @ (within / weight_sum) @ rotation)
+    share = np.linalg.eigvalsh(rotation.T @ (within / weight_sum) @ rotation)
     return float(np.sqrt(max(share[0], 0.0)))
 
 
@@ -435,13 +503,21 @@ def check_blocks(
     # the weights cannot change the verdict. (Literal copies of a row count
     # once each; the resting-rows test below sees that they add no spread.)
     rows_worth = np.zeros(n_components)
-    histogram = np.zeros((n_components, _LOG_BINS.shape[0]))
+    histogram, only = None, None
     for _, w, resp in blocks():
         a = np.asarray(resp, np.float64)
         rows_worth += a.sum(axis=0) if w is None else (w > 0) @ a
         if w is not None:
             a = a * w[:, None]
         n_k += a.sum(axis=0)
+        if histogram is None and only is None and a.size <= _ONE_BLOCK_ENTRIES:
+            only = a  # the floors may come from this block alone
+            continue
+        if histogram is None:
+            histogram = np.zeros((n_components, _LOG_BINS.shape[0]))
+        if only is not None:
+            histogram += _log_weight_histogram(only)
+            only = None
         histogram += _log_weight_histogram(a)
     reasons = {}
     needed, floor = own_spread.min_weight(r), rows_worth_floor(own_spread, r)
@@ -456,10 +532,14 @@ def check_blocks(
     pending = [k for k in range(n_components) if k not in reasons]
     flat = {}
     if not bounded and r and pending:
+        floors = (
+            _resting_floor_of_block(only, n_k)
+            if only is not None
+            else _resting_floor(histogram, n_k)
+        )
         flat, low, resting_scatter = _resting_sets(
             blocks,
-            histogram,
-            n_k,
+            floors,
             varying,
             scale,
             shift,
@@ -549,14 +629,7 @@ def _smallest_variance_ratios(full, components):
         return smallest
     matrices = full[components]
     finite = np.all(np.isfinite(matrices.reshape(len(components), -1)), axis=1)
-    factors = {}
-    for index, j in enumerate(components):
-        if not finite[index]:
-            continue
-        try:
-            factors[j] = np.linalg.cholesky(full[j])
-        except np.linalg.LinAlgError:
-            continue
+    factors = _cholesky_factors(full, components, finite)
     pairs = [
         (k, j)
         for index, k in enumerate(components)
@@ -566,7 +639,9 @@ def _smallest_variance_ratios(full, components):
     ]
     if not pairs:
         return smallest
-    inverse = {j: np.linalg.inv(factor) for j, factor in factors.items()}
+    inverse = dict(
+        zip(factors, np.linalg.inv(np.stack(list(factors.values()))), strict=True)
+    )
     left = np.stack([inverse[j] for _, j in pairs])
     targets = np.stack([full[k] for k, _ in pairs])
     whitened = left @ targets @ np.swapaxes(left, -1, -2)
@@ -574,3 +649,25 @@ def _smallest_variance_ratios(full, components):
     for (k, _), value in zip(pairs, values[:, 0], strict=True):
         smallest[k] = min(smallest[k], float(value))
     return smallest
+
+
+def _cholesky_factors(full, components, finite):
+    """``{j: cholesky(full[j])}`` for the finite ``components`` that have one.
+
+    One batched factorisation; component by component only when some matrix
+    cannot be factorised.
+    """
+    usable = [j for j, ok in zip(components, finite, strict=True) if ok]
+    if not usable:
+        return {}
+    try:
+        return dict(zip(usable, np.linalg.cholesky(full[usable]), strict=True))
+    except np.linalg.LinAlgError:
+        pass
+    factors = {}
+    for j in usable:
+        try:
+            factors[j] = np.linalg.cholesky(full[j])
+        except np.linalg.LinAlgError:
+            continue
+    return factors

@@ -41,9 +41,43 @@ def test_histogram_and_resting_floor_equal_their_definitions(seed):
     histogram = D._log_weight_histogram(a)
     assert_array_equal(histogram, _histogram_by_definition(a))
     n_k = a.sum(axis=0) * (rng.uniform(0.5, 1.5, K) if seed % 7 == 0 else 1.0)
-    assert_array_equal(
-        D._resting_floor(histogram, n_k), _floor_over_every_bin(histogram, n_k)
-    )
+    floors = _floor_over_every_bin(histogram, n_k)
+    assert_array_equal(D._resting_floor(histogram, n_k), floors)
+    # Small data: the same floors from the rows' own bins, without a histogram.
+    assert_array_equal(D._resting_floor_of_block(a, n_k), floors)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_batched_resting_moments_equal_those_component_by_component(
+    rng, monkeypatch, weighted
+):
+    X = np.vstack([rng.randn(120, 3), rng.randn(80, 3) + 4.0, np.ones((30, 3))])
+    resp = rng.dirichlet(np.full(4, 0.3), size=X.shape[0])
+    w = rng.uniform(0.5, 2.0, X.shape[0]) if weighted else None
+    Xc = X - X.mean(axis=0)
+    varying, scale, _ = D._coordinates(Xc.T @ Xc, float(X.shape[0]))
+    shift = ((resp.T @ Xc) / resp.sum(axis=0)[:, None])[:, varying] / scale
+    floors = np.array([1e-3, 0.2, 0.5, 0.0])
+
+    def blocks():
+        return [
+            (Xc[:100], None if w is None else w[:100], resp[:100]),
+            (Xc[100:], None if w is None else w[100:], resp[100:]),
+        ]
+
+    components = [0, 2, 3]
+    batched = D._resting_moments(blocks, floors, varying, scale, shift, components)
+    monkeypatch.setattr(D, "_BATCHED_ENTRIES", 0)
+    looped = D._resting_moments(blocks, floors, varying, scale, shift, components)
+    assert_array_equal(batched[0], looped[0])
+    for ours, theirs in zip(batched[1:], looped[1:], strict=True):
+        assert_allclose(ours, theirs, rtol=1e-12, atol=1e-12)
+    # The oracle: the resting rows of component 2 by their definition.
+    a = resp[:, 2] if w is None else resp[:, 2] * w
+    rows = a >= floors[2]
+    D2 = Xc[rows][:, varying] / scale - shift[2]
+    assert batched[0][1] == rows.sum()
+    assert_allclose(batched[3][1], (D2 * a[rows, None]).T @ D2, rtol=1e-12)
 
 
 def test_smallest_variance_ratios_equal_generalised_eigenvalues(rng):
@@ -83,11 +117,10 @@ def test_resting_rows_bound_the_pooled_scatter_from_below(rng):
     def blocks():
         return [(Xc, None, resp)]
 
-    histogram = D._log_weight_histogram(resp)
+    floors = D._resting_floor(D._log_weight_histogram(resp), resp.sum(axis=0))
     _, _, resting = D._resting_sets(
         blocks,
-        histogram,
-        resp.sum(axis=0),
+        floors,
         varying,
         scale,
         shift,

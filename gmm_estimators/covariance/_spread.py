@@ -40,7 +40,6 @@ The rules read the scatter of a component's rows in standardised coordinates
 # SPDX-License-Identifier: BSD-3-Clause
 
 import numpy as np
-from scipy import linalg
 
 __all__ = [
     "EVERY_AXIS",
@@ -147,7 +146,7 @@ class _EveryDirection(OwnSpread):
         return rank + 1
 
     def relative_spread(self, scatter, rotation):
-        eigenvalues = linalg.eigvalsh(rotation.T @ scatter @ rotation)
+        eigenvalues = np.linalg.eigvalsh(rotation.T @ scatter @ rotation)
         top = eigenvalues[-1] if eigenvalues.size else 0.0
         return float(np.sqrt(max(eigenvalues[0], 0.0) / top)) if top > 0 else 0.0
 
