@@ -380,11 +380,22 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
             return np.ascontiguousarray(values, dtype=np.float64)
 
         means = array(self.means_)
+        covariances = array(self.covariances_)
+        precisions_cholesky = array(self.precisions_cholesky_)
+        if np.asarray(self.covariances_).dtype != np.float64:
+            # Rounded to a narrower dtype one by one, a covariance and its
+            # precision factor drift apart by the rounding times the
+            # covariance's condition number (a percent of a log-density on a
+            # collapsed float32 component). The densities reported are those
+            # of the stored covariances: their factor, in float64.
+            derived, jittered = self._covariance_model().precision_cholesky(covariances)
+            if not np.any(jittered):
+                precisions_cholesky = np.ascontiguousarray(derived)
         params = Params(
             array(self.weights_),
             means - center,
-            array(self.covariances_),
-            array(self.precisions_cholesky_),
+            covariances,
+            precisions_cholesky,
             raw_means=means,
         )
         if getattr(self, "noise_volume_", None) is not None:

@@ -289,6 +289,24 @@ def test_float32_far_beyond_its_square_root_range(structure):
         assert_allclose(np.sort(gm.means_[:, 0] / scale), [0, 5], atol=0.5)
 
 
+@pytest.mark.parametrize("structure", STRUCTURES)
+def test_float32_collapsed_components_report_their_stored_density(structure):
+    # Integer-valued float32 rows: components collapse onto lattice lines,
+    # their covariances are ill-conditioned, and float32 rounding of the
+    # covariance and of its precision factor, one by one, would move a
+    # log-density by far more than float32's precision (6.8e-4 for VVE here).
+    rng = np.random.default_rng(1)
+    X = np.round(rng.normal(size=(90, 4)) * [0.7, 1.0, 2.0, 5.0]).astype(np.float32)
+    X = _data(structure, X)
+    for n_components in (3, 4):
+        gm = fit_quietly(
+            GaussianMixture(n_components, covariance_type=structure, random_state=1),
+            X,
+        )
+        assert gm.covariances_.dtype == np.float32
+        assert_exact_density(gm, X, np.float32)
+
+
 def test_float32_keeps_its_dtype_and_precision_on_ordinary_data():
     rng = np.random.default_rng(11)
     X = np.r_[rng.standard_normal((80, 3)), rng.standard_normal((80, 3)) + 6]
