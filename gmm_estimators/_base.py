@@ -666,13 +666,21 @@ def set_fitted_attributes(estimator, model, source, options, result, dtype):
     estimator.converged_ = result.converged
     estimator.weights_ = params.weights.astype(dtype)
     estimator.means_ = (params.means + source.center).astype(dtype)
-    estimator.covariances_ = np.asarray(params.covariances).astype(dtype)
-    estimator.precisions_cholesky_ = np.asarray(params.precisions_cholesky).astype(
+    covariances, rounded_apart = model.rounded(params.covariances, dtype)
+    precisions_cholesky = np.asarray(params.precisions_cholesky, dtype=np.float64)
+    jittered = result.jittered
+    if np.any(rounded_apart):
+        # Stored as they will be read: the factor of the covariances that
+        # survive the rounding, and those components flagged.
+        precisions_cholesky, _ = model.precision_cholesky(
+            covariances.astype(np.float64)
+        )
+        jittered = np.asarray(jittered) | rounded_apart
+    estimator.covariances_ = covariances
+    estimator.precisions_cholesky_ = precisions_cholesky.astype(dtype)
+    estimator.precisions_ = model.precisions_from_cholesky(precisions_cholesky).astype(
         dtype
     )
-    estimator.precisions_ = model.precisions_from_cholesky(
-        np.asarray(params.precisions_cholesky, dtype=np.float64)
-    ).astype(dtype)
     estimator.n_iter_ = result.n_iter
     estimator.lower_bound_ = result.lower_bound if result.n_iter else -np.inf
     estimator.lower_bounds_ = result.lower_bounds
@@ -690,6 +698,7 @@ def set_fitted_attributes(estimator, model, source, options, result, dtype):
         model,
         source,
         params,
-        result.jittered,
-        getattr(result, "component_check", None),
+        jittered,
+        # A verdict made before the rounding is made again with its flags.
+        None if np.any(rounded_apart) else getattr(result, "component_check", None),
     )

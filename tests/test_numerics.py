@@ -307,6 +307,27 @@ def test_float32_collapsed_components_report_their_stored_density(structure):
         assert_exact_density(gm, X, np.float32)
 
 
+@pytest.mark.parametrize("structure", STRUCTURES)
+def test_float32_rounding_never_stores_an_indefinite_covariance(structure):
+    # Three components on twelve rows in four dimensions collapse; rounded to
+    # float32, their near-singular covariances (eigenvalue ratios of 1e-15)
+    # would be indefinite (VVV, VVE, EVV on these seeds). Stored, they must
+    # factorise, sample, and give the density reported.
+    for seed in (1, 4, 7):
+        rng = np.random.default_rng(seed)
+        X = rng.normal(size=(12, 4)) * 10.0 ** rng.uniform(-3, 3)
+        X = _data(structure, X.astype(np.float32))
+        gm = fit_quietly(
+            GaussianMixture(3, covariance_type=structure, random_state=seed), X
+        )
+        full = get_covariance_model(structure).to_full(
+            np.asarray(gm.covariances_, np.float64), 3, X.shape[1]
+        )
+        np.linalg.cholesky(full)  # raises if any stored covariance is not PD
+        assert_exact_density(gm, X, np.float32)
+        assert np.all(np.isfinite(gm.sample(20)[0]))
+
+
 def test_float32_keeps_its_dtype_and_precision_on_ordinary_data():
     rng = np.random.default_rng(11)
     X = np.r_[rng.standard_normal((80, 3)), rng.standard_normal((80, 3)) + 6]

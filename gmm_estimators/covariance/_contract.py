@@ -5,6 +5,7 @@
 
 from abc import ABC, abstractmethod
 
+import numpy as np
 from sklearn.utils._param_validation import StrOptions
 
 from ._forms import (
@@ -17,6 +18,10 @@ from ._priors import INVERSE_WISHART
 from ._spread import EVERY_DIRECTION
 
 _REGISTRY = {}
+
+# Multiples of the storage dtype's resolution added to the diagonal of a
+# covariance that its rounding leaves indefinite (see CovarianceModel.rounded).
+_ROUNDING_JITTER = (2.0, 8.0, 32.0, 128.0, 512.0, 2048.0, 8192.0)
 
 
 def register(model):
@@ -442,6 +447,54 @@ class CovarianceModel(ABC):
     @abstractmethod
     def check_precisions(self, precisions, n_components, n_features):
         """Validate user ``precisions_init``; return it as a float array."""
+
+    # -- storage -------------------------------------------------------------
+    def rounded(self, covariances, dtype):
+        """The covariances in ``dtype``, positive definite as stored.
+
+        Rounding an ill-conditioned covariance to a narrower dtype (a
+        collapsed component fitted on float32 data) moves its eigenvalues by
+        about that dtype's resolution times the largest, which can leave it
+        indefinite. Such a component gets a few times that resolution times
+        its largest variance added to its diagonal
+        (:meth:`with_added_variance`), increasing until the rounded matrix
+        factorises in float64.
+
+        Parameters
+        ----------
+        covariances : ndarray of shape ``param_shape(K, d)``
+            In float64.
+        dtype : numpy dtype
+
+        Returns
+        -------
+        covariances : ndarray of dtype ``dtype``
+        regularised : ndarray of bool
+            The components (one entry for a shared covariance) that needed
+            the added variance.
+        """
+        covariances = np.asarray(covariances, dtype=np.float64)
+        stored = covariances.astype(dtype)
+        _, regularised = self.precision_cholesky(stored.astype(np.float64))
+        if np.dtype(dtype) == np.float64 or not np.any(regularised):
+            return stored, np.zeros_like(regularised)
+        resolution = float(np.finfo(dtype).eps)
+        for multiple in _ROUNDING_JITTER:
+            amounts = np.where(regularised, multiple * resolution, 0.0)
+            stored = self.with_added_variance(covariances, amounts).astype(dtype)
+            _, failed = self.precision_cholesky(stored.astype(np.float64))
+            if not np.any(failed):
+                break
+        return stored, regularised
+
+    def with_added_variance(self, covariances, amounts):
+        """Covariances with ``amounts[k]`` times their largest variance added.
+
+        Added to the diagonal of component ``k`` (``amounts`` has one entry
+        per component, one for a shared covariance). The representation
+        families implement it; a structure outside them keeps its covariances.
+        """
+        return covariances
 
     def __repr__(self):
         return f"<covariance model {self.name}>"

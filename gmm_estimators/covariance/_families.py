@@ -75,6 +75,13 @@ class FullCovariance(CovarianceModel):
         inv = inverse_triangular(precisions_cholesky, lower=False)
         return np.swapaxes(inv, -1, -2) @ inv
 
+    def with_added_variance(self, covariances, amounts):
+        diagonal = np.diagonal(covariances, axis1=-2, axis2=-1)
+        added = np.asarray(amounts) * diagonal.max(axis=-1)
+        return covariances + added[:, np.newaxis, np.newaxis] * np.eye(
+            covariances.shape[-1]
+        )
+
     def log_det_cholesky(self, precisions_cholesky, n_features):
         diag = np.diagonal(precisions_cholesky, axis1=-2, axis2=-1)
         return np.sum(np.log(diag), axis=-1)
@@ -226,6 +233,10 @@ class TiedCovariance(CovarianceModel):
             self, precisions_cholesky[np.newaxis]
         )[0]
 
+    def with_added_variance(self, covariances, amounts):
+        added = float(np.asarray(amounts).max()) * np.diag(covariances).max()
+        return covariances + added * np.eye(covariances.shape[-1])
+
     def log_det_cholesky(self, precisions_cholesky, n_features):
         return np.atleast_1d(np.sum(np.log(np.diag(precisions_cholesky))))
 
@@ -331,6 +342,10 @@ class DiagonalCovariance(_DiagonalDistances):
     def log_det_cholesky(self, precisions_cholesky, n_features):
         return np.sum(np.log(precisions_cholesky), axis=1)
 
+    def with_added_variance(self, covariances, amounts):
+        added = np.asarray(amounts) * covariances.max(axis=1)
+        return covariances + added[:, np.newaxis]
+
     def per_feature_precisions(self, precisions_cholesky, n_features):
         return precisions_cholesky**2
 
@@ -385,6 +400,9 @@ class SphericalCovariance(_DiagonalDistances):
 
     def log_det_cholesky(self, precisions_cholesky, n_features):
         return n_features * np.log(precisions_cholesky)
+
+    def with_added_variance(self, covariances, amounts):
+        return covariances * (1.0 + np.asarray(amounts))
 
     def per_feature_precisions(self, precisions_cholesky, n_features):
         return np.repeat(precisions_cholesky[:, np.newaxis] ** 2, n_features, axis=1)

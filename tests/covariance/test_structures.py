@@ -422,6 +422,34 @@ def test_precision_cholesky_round_trips(name):
     )
 
 
+@pytest.mark.parametrize("name", STRUCTURES)
+def test_rounded_covariances_stay_positive_definite(name):
+    # Near-singular covariances (scatter of rows close to a line, K and d
+    # well above what float32 resolves) rounded to float32: what is stored
+    # must factorise in float64, and differ from the float64 covariances by
+    # no more than the added variance (a few float32 resolutions of the
+    # largest variance).
+    model = get_covariance_model(name)
+    rng = np.random.RandomState(5)
+    K, d = 3, n_features_for(name, wanted=4)
+    nk = np.array([20.0, 30.0, 40.0])
+    full = full_scatters(nk, d, rng)
+    direction = rng.standard_normal(d)
+    full = full * 1e-14 + nk[:, None, None] * np.outer(direction, direction)
+    covariances = model.m_step(nk, scatter_for(model, full), 0.0)
+    for dtype in (np.float32, np.float64):
+        stored, regularised = model.rounded(covariances, dtype)
+        assert stored.dtype == dtype and stored.shape == np.shape(covariances)
+        _, jittered = model.precision_cholesky(stored.astype(np.float64))
+        assert not jittered.any()
+        scale = np.abs(model.to_full(covariances, K, d)).max()
+        change = model.to_full(stored.astype(np.float64) - covariances, K, d)
+        assert np.abs(change).max() <= 1e-3 * scale
+        if dtype == np.float64:
+            assert not regularised.any()
+            assert np.array_equal(stored, covariances)
+
+
 # --------------------------------------------------------------------------
 # Constraints
 
