@@ -322,12 +322,18 @@ class BayesianGaussianMixture(BaseMixture):
             setattr(self, name, value)
         self.weights_ = params.weights.astype(dtype)
         self.means_ = (params.means + center).astype(dtype)
-        self.covariances_ = np.asarray(params.covariances).astype(dtype)
-        self.precisions_cholesky_ = np.asarray(params.precisions_cholesky).astype(dtype)
-        self.precisions_ = (
-            self._covariance_model()
-            .precisions_from_cholesky(np.asarray(params.precisions_cholesky))
-            .astype(dtype)
+        model = self._covariance_model()
+        # Positive definite as stored (see CovarianceModel.rounded), with the
+        # precision factor of what is stored.
+        self.covariances_, rounded_apart = model.rounded(params.covariances, dtype)
+        precisions_cholesky = np.asarray(params.precisions_cholesky, np.float64)
+        if np.any(rounded_apart):
+            precisions_cholesky, _ = model.precision_cholesky(
+                self.covariances_.astype(np.float64)
+            )
+        self.precisions_cholesky_ = precisions_cholesky.astype(dtype)
+        self.precisions_ = model.precisions_from_cholesky(precisions_cholesky).astype(
+            dtype
         )
 
     bic = available_if(_no_information_criteria)(BaseMixture.bic)
