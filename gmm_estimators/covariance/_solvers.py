@@ -3,6 +3,8 @@
 # Authors: The gmm_estimators developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+from functools import lru_cache
+
 import numpy as np
 from scipy import linalg
 
@@ -50,6 +52,21 @@ _INNER_MAX_ITER = 100
 _TINY = np.finfo(np.float64).tiny
 _EPS = np.finfo(np.float64).eps
 
+# The M-steps below run thousands of times per model search on small data,
+# where numpy's per-call overhead, not arithmetic, is the cost. Hence
+# ``_add`` (``np.add.reduce``: what ``np.sum`` calls, without its Python
+# wrapper; the same reduction, so the same bits), array methods rather than
+# their ``np.`` wrappers, and constants built once per ``d``.
+_add = np.add.reduce
+
+
+@lru_cache(maxsize=32)
+def _identity(d):
+    """``np.eye(d)``, built once (read-only: callers copy it to modify it)."""
+    identity = np.eye(d)
+    identity.flags.writeable = False
+    return identity
+
 
 def _regularized_diagonal(nk, scatter, reg_covar):
     """``diag(W_k) + n_k reg_covar``, floored (see :func:`_floor_diagonal`)."""
@@ -58,7 +75,8 @@ def _regularized_diagonal(nk, scatter, reg_covar):
 
 def _regularized_matrices(nk, scatter, reg_covar):
     """``W_k + n_k reg_covar I``, floored (see :func:`_floor_matrices`)."""
-    return _floor_matrices(nk, _add_to_diagonal(scatter, reg_covar * nk))
+    # _add_to_diagonal copies; the floor may then work on that copy in place.
+    return _floor_matrices(nk, _add_to_diagonal(scatter, reg_covar * nk), copy=False)
 
 
 def _floor_diagonal(nk, values):
@@ -72,33 +90,42 @@ def _floor_diagonal(nk, values):
     estimate finite and lets the engine flag the component as collapsed.
     """
     values = np.maximum(values, 0.0)
-    pooled = values.sum(axis=0) / np.sum(nk)
-    fallback = pooled.max() if pooled.max() > 0 else 1.0
+    pooled = values.sum(axis=0) / nk.sum()
+    largest = pooled.max()
+    fallback = largest if largest > 0 else 1.0
     pooled = np.where(pooled > 0, pooled, fallback)
     return values + _JITTER_RUNGS[0] * nk[:, np.newaxis] * pooled
 
 
-def _floor_matrices(nk, scatter):
+def _floor_matrices(nk, scatter, copy=True):
     """Scatter (K, d, d) with ``n_k * 1e-15 * s`` on the diagonal.
 
     ``s`` is the pooled within-component variance averaged over the features;
-    see :func:`_floor_diagonal` for why.
+    see :func:`_floor_diagonal` for why. With ``copy=False`` the floor is
+    added to ``scatter`` itself (a float64 array the caller owns).
     """
     d = scatter.shape[-1]
-    scale = np.trace(scatter.sum(axis=0)) / (d * np.sum(nk))
+    scale = scatter.sum(axis=0).trace() / (d * nk.sum())
     scale = scale if scale > 0 else 1.0
-    return _symmetric(_add_to_diagonal(scatter, _JITTER_RUNGS[0] * scale * nk))
+    floored = _add_to_diagonal(scatter, _JITTER_RUNGS[0] * scale * nk, copy=copy)
+    return _symmetric(floored)
 
 
 def _geometric_mean(values):
     """``prod(values) ** (1 / d)`` over the last axis, for positive values."""
-    return np.exp(np.mean(np.log(np.maximum(values, _TINY)), axis=-1))
+    return _geometric_mean_floored(np.maximum(values, _TINY))
+
+
+def _geometric_mean_floored(values):
+    """:func:`_geometric_mean` of values already floored at ``_TINY``."""
+    # The sum divided by the count is exactly what np.mean computes.
+    return np.exp(_add(np.log(values), axis=-1) / values.shape[-1])
 
 
 def _unit_det_diagonal(values):
     """A positive vector scaled to product one (a diagonal shape ``A``)."""
     values = np.maximum(values, _TINY)
-    return values / _geometric_mean(values)
+    return values / _geometric_mean_floored(values)
 
 
 def _log_det_spd(matrices):
@@ -143,7 +170,8 @@ def _diagonal_objective(nk, values, variances):
     """``f`` for covariances that are diagonal in the basis where W_k has diagonal
     ``values`` (its own axes, eigenvectors, or a common orientation)."""
     return float(
-        np.sum(nk * np.sum(np.log(variances), axis=1)) + np.sum(values / variances)
+        _add(nk * _add(np.log(variances), axis=1), axis=0)
+        + _add(values / variances, axis=None)
     )
 
 
@@ -152,17 +180,27 @@ def _small_change(previous, current, scale, tol):
 
 
 def _symmetric(matrices):
-    return 0.5 * (matrices + np.swapaxes(matrices, -1, -2))
+    return 0.5 * (matrices + matrices.swapaxes(-1, -2))
 
 
-def _add_to_diagonal(matrices, values):
-    """``M_k + values_k I`` for a stack (values of shape (K,)) or one matrix."""
-    matrices = np.array(matrices, dtype=np.float64)
+def _add_to_diagonal(matrices, values, copy=True):
+    """``M_k + values_k I`` for a stack (values of shape (K,)) or one matrix.
+
+    Returns a new float64 array, or with ``copy=False`` adds to ``matrices``
+    itself (which must then be a float64 array).
+    """
+    matrices = np.array(matrices, dtype=np.float64, copy=copy)
     d = matrices.shape[-1]
-    if matrices.ndim == 3:
-        matrices[:, np.arange(d), np.arange(d)] += np.asarray(values)[:, np.newaxis]
+    if matrices.flags.c_contiguous:
+        # Every (d + 1)-th entry of a flattened matrix is on its diagonal:
+        # a view, cheaper than indexing with two index arrays.
+        diagonal = matrices.reshape(*matrices.shape[:-2], d * d)[..., :: d + 1]
     else:
-        matrices[np.arange(d), np.arange(d)] += values
+        diagonal = np.einsum("...ii->...i", matrices)  # a writeable view too
+    if matrices.ndim == 3:
+        diagonal += np.asarray(values)[:, np.newaxis]
+    else:
+        diagonal += values
     return matrices
 
 
