@@ -161,9 +161,32 @@ def _unit_det_matrix(matrix):
             (vectors / values) @ vectors.T,
             float(np.sum(np.log(values))),
         )
-    factor = np.exp(2.0 * np.sum(np.log(np.diag(chol))) / d)
-    inv_chol = linalg.solve_triangular(chol, np.eye(d), lower=True)
+    factor = np.exp(2.0 * _add(np.log(chol.diagonal())) / d)
+    inv_chol = _inverse_lower(chol)
     return matrix / factor, factor * (inv_chol.T @ inv_chol), 0.0
+
+
+_trtrs = linalg.get_lapack_funcs("trtrs", (np.empty((1, 1)),))
+
+
+def _inverse_lower(chol):
+    """``inv(L)`` of a lower-triangular Cholesky factor ``L`` (d, d).
+
+    Exactly ``scipy.linalg.solve_triangular(L, np.eye(d), lower=True)``: the
+    same LAPACK call (``trtrs``, on ``L.T`` unless ``L`` is Fortran-ordered)
+    without its validation, whose cost dominates at this size. Should
+    ``chol`` not be finite (the validation would raise) or ``trtrs`` fail,
+    scipy is called instead so that its error is the one raised.
+    """
+    identity = _identity(chol.shape[-1])
+    if np.isfinite(chol).all():
+        if chol.flags.f_contiguous:
+            inverse, info = _trtrs(chol, identity, lower=True, trans=0)
+        else:
+            inverse, info = _trtrs(chol.T, identity, lower=False, trans=1)
+        if info == 0:
+            return inverse
+    return linalg.solve_triangular(chol, identity, lower=True)
 
 
 def _diagonal_objective(nk, values, variances):
@@ -307,11 +330,15 @@ def _vev_m_step(
     return (covariances, trace) if return_trace else covariances
 
 
-def _vee_objective(nk, scatter, volumes, shape_inv, shape_log_det):
-    traces = np.einsum("ij,kji->k", shape_inv, scatter)
-    d = scatter.shape[-1]
-    value = np.sum(nk * (d * np.log(volumes) + shape_log_det))
-    return float(value + np.sum(traces / volumes)), traces
+def _vee_traces(shape_inv, scatter):
+    """``tr(C^-1 W_k)`` for every component."""
+    return np.einsum("ij,kji->k", shape_inv, scatter)
+
+
+def _vee_objective(nk, d, traces, volumes, shape_log_det):
+    """``f`` for ``Sigma_k = lambda_k C``, given ``traces`` ``tr(C^-1 W_k)``."""
+    value = _add(nk * (d * np.log(volumes) + shape_log_det))
+    return float(value + _add(traces / volumes))
 
 
 def _vee_m_step(
@@ -325,18 +352,21 @@ def _vee_m_step(
     """
     d = scatter.shape[-1]
     scatter = _symmetric(scatter)
-    scale = float(np.sum(nk)) * d
-    _, traces = _vee_objective(nk, scatter, np.ones_like(nk), np.eye(d), 0.0)
-    volumes = np.maximum(traces / (d * nk), _TINY)
-    shape = np.eye(d)
-    trace = [_vee_objective(nk, scatter, volumes, shape, 0.0)[0]]
+    scale = float(nk.sum()) * d
+    d_nk = d * nk
+    # The traces depend on C only, not on the volumes: computed once per C,
+    # they serve both the volumes' update and the objective.
+    shape = _identity(d)
+    traces = _vee_traces(shape, scatter)
+    volumes = np.maximum(traces / d_nk, _TINY)
+    trace = [_vee_objective(nk, d, traces, volumes, 0.0)]
     for _ in range(max_iter):
         shape, shape_inv, log_det = _unit_det_matrix(
-            np.sum(scatter / volumes[:, np.newaxis, np.newaxis], axis=0)
+            _add(scatter / volumes[:, np.newaxis, np.newaxis], axis=0)
         )
-        _, traces = _vee_objective(nk, scatter, volumes, shape_inv, log_det)
-        volumes = np.maximum(traces / (d * nk), _TINY)
-        trace.append(_vee_objective(nk, scatter, volumes, shape_inv, log_det)[0])
+        traces = _vee_traces(shape_inv, scatter)
+        volumes = np.maximum(traces / d_nk, _TINY)
+        trace.append(_vee_objective(nk, d, traces, volumes, log_det))
         if _small_change(trace[-2], trace[-1], scale, tol):
             break
     covariances = _symmetric(volumes[:, np.newaxis, np.newaxis] * shape)
