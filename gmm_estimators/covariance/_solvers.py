@@ -391,18 +391,59 @@ def _round_robin(d):
     return tuple(rounds)
 
 
-def _round_rotation(identity, first, second, cos, sin):
+@lru_cache(maxsize=32)
+def _jacobi_rounds(d):
+    """The rounds of :func:`_round_robin` as flat indices into a (d, d) matrix.
+
+    Built once per ``d`` (the sweeps index with them hundreds of times per
+    M-step). Returns ``first`` and ``second``, every round's pairs one after
+    the other, and per round a tuple of
+
+    - ``pairs``: the slice of ``first``/``second`` holding the round's pairs;
+    - ``p``: how many pairs;
+    - ``entries``: the positions of ``(i, i)``, then ``(j, j)``, then
+      ``(i, j)`` for the round's pairs ``(i, j)``;
+    - ``cos_at``, ``sin_at``: (2, p) positions of ``G``'s ``(i, i)`` and
+      ``(j, j)`` entries, and of its ``(j, i)`` and ``(i, j)`` entries (see
+      :func:`_round_rotation`).
+    """
+    rounds = []
+    start = 0
+    for first, second in _round_robin(d):
+        p = first.size
+        rounds.append(
+            (
+                slice(start, start + p),
+                p,
+                np.concatenate([first * (d + 1), second * (d + 1), first * d + second]),
+                np.stack([first * (d + 1), second * (d + 1)]),
+                np.stack([second * d + first, first * d + second]),
+            )
+        )
+        start += p
+    pairs = _round_robin(d)
+    first = np.concatenate([a for a, _ in pairs]) if pairs else np.empty(0, int)
+    second = np.concatenate([b for _, b in pairs]) if pairs else np.empty(0, int)
+    return first, second, tuple(rounds)
+
+
+# ``sin`` at ``(j, i)``, ``-sin`` at ``(i, j)``: the sign of each row of
+# ``sin_at`` (multiplying by -1 is exactly negation).
+_GIVENS_SIGNS = np.array([[1.0], [-1.0]])
+
+
+def _round_rotation(identity, cos_at, sin_at, cos, sin):
     """Givens rotations of disjoint planes as one orthogonal ``G`` (``M @ G``).
 
     ``G`` has ``cos`` at ``(i, i)`` and ``(j, j)``, ``sin`` at ``(j, i)`` and
     ``-sin`` at ``(i, j)`` for every pair ``(first[p], second[p])``, and is
     the identity elsewhere: ``M @ G`` mixes each pair of columns of ``M``.
+    ``cos_at`` and ``sin_at`` are flat positions from :func:`_jacobi_rounds`.
     """
     rotation = identity.copy()
-    rotation[first, first] = cos
-    rotation[second, second] = cos
-    rotation[second, first] = sin
-    rotation[first, second] = -sin
+    flat = rotation.reshape(-1)  # a view: the copy is C-contiguous
+    flat[cos_at] = cos
+    flat[sin_at] = sin * _GIVENS_SIGNS
     return rotation
 
 
@@ -416,9 +457,12 @@ def _shared_axes(covariances):
     one more orthogonal start.)
     """
     covariances = _symmetric(covariances)
-    scales = np.trace(covariances, axis1=1, axis2=2)
-    weights = np.arange(1, covariances.shape[0] + 1) / np.where(scales > 0, scales, 1.0)
-    return np.linalg.eigh(np.tensordot(weights, covariances, axes=1))[1]
+    n_components, d = covariances.shape[:2]
+    scales = covariances.trace(axis1=1, axis2=2)
+    weights = np.arange(1, n_components + 1) / np.where(scales > 0, scales, 1.0)
+    # np.tensordot(weights, covariances, axes=1), as the one product it makes.
+    combined = np.dot(weights.reshape(1, n_components), covariances.reshape(-1, d * d))
+    return np.linalg.eigh(combined.reshape(d, d))[1]
 
 
 def _profile_variances(nk, values, equal_volume):
@@ -429,8 +473,8 @@ def _profile_variances(nk, values, equal_volume):
     """
     values = np.maximum(values, _TINY)
     if equal_volume:
-        roots = _geometric_mean(values)
-        return (np.sum(roots) / np.sum(nk)) * values / roots[:, np.newaxis]
+        roots = _geometric_mean_floored(values)
+        return (_add(roots) / _add(nk)) * values / roots[:, np.newaxis]
     return np.maximum(values / nk[:, np.newaxis], _TINY)
 
 
@@ -461,52 +505,56 @@ def _common_orientation(nk, scatter, equal_volume, tol, max_iter, previous=None)
     covariances : ndarray of shape (K, d, d)
     trace : list of float
     """
-    d = scatter.shape[-1]
+    n_components, d = scatter.shape[:2]
     scatter = _symmetric(scatter)
-    scale = float(np.sum(nk)) * d
+    scale = float(nk.sum()) * d
     starts = [np.eye(d), np.linalg.eigh(scatter.sum(axis=0))[1]]
-    if previous is not None and np.all(np.isfinite(previous)):
+    if previous is not None and np.isfinite(previous).all():
         starts.append(_shared_axes(np.asarray(previous, dtype=np.float64)))
     best = None
     for axes in starts:
         rotated = _symmetric(axes.T @ scatter @ axes)
-        values = np.diagonal(rotated, axis1=1, axis2=2)
+        values = rotated.diagonal(axis1=1, axis2=2)
         variances = _profile_variances(nk, values, equal_volume)
         value = _diagonal_objective(nk, values, variances)
         if best is None or value < best[0]:
             best = (value, axes, rotated, variances)
     value, axes, rotated, variances = best
     trace = [value]
-    rounds = _round_robin(d)
-    if np.min(nk) <= d:
+    first, second, rounds = _jacobi_rounds(d)
+    if nk.min() <= d:
         # A component on at most d rows' worth of weight has a singular
         # scatter: the objective has no lower bound and each sweep lowers it
         # a little more for ever. The fit is degenerate whatever the axes
         # (``_degenerate``), so a few sweeps are enough.
         max_iter = min(max_iter, _DEGENERATE_SWEEPS)
-    identity = np.eye(d)
-    # np.add.reduce is np.sum without its Python wrapper: the sweeps run
-    # hundreds of rounds per M-step on small data, where the calls dominate.
-    add = np.add.reduce
+    identity = _identity(d)
+    # The sweeps run hundreds of rounds per M-step on small data, where the
+    # number of numpy calls, not the arithmetic, is the cost: hence _add
+    # (np.sum without its wrapper), the weights of all pairs at once per
+    # sweep, and the entries each round reads gathered by one flat index.
+    add = _add
+    flat_size = d * d
     for _ in range(max_iter if rounds else 0):
         inverse = 1.0 / variances
-        for first, second in rounds:
-            weight = inverse[:, first] - inverse[:, second]
-            a = 0.5 * add(
-                (rotated[:, first, first] - rotated[:, second, second]) * weight, axis=0
-            )
-            b = add(rotated[:, first, second] * weight, axis=0)
+        weights = inverse[:, first] - inverse[:, second]
+        for pairs, p, entries, cos_at, sin_at in rounds:
+            weight = weights[:, pairs]
+            # (i, i), (j, j) and (i, j) of every component, side by side.
+            picked = rotated.reshape(n_components, flat_size)[:, entries]
+            a = 0.5 * add((picked[:, :p] - picked[:, p : 2 * p]) * weight, axis=0)
+            b = add(picked[:, 2 * p :] * weight, axis=0)
             theta = np.where((a == 0) & (b == 0), 0.0, 0.5 * np.arctan2(-b, -a))
             cos, sin = np.cos(theta), np.sin(theta)
             # The Givens rotations of one round's disjoint planes form one
             # orthogonal matrix G (identity off those planes): two batched
             # products apply them all, fewer numpy calls than mixing each
             # pair of columns and rows apart.
-            rotation = _round_rotation(identity, first, second, cos, sin)
+            rotation = _round_rotation(identity, cos_at, sin_at, cos, sin)
             axes = axes @ rotation
             rotated = rotation.T @ rotated @ rotation
         rotated = _symmetric(rotated)
-        values = np.diagonal(rotated, axis1=1, axis2=2)
+        values = rotated.diagonal(axis1=1, axis2=2)
         variances = _profile_variances(nk, values, equal_volume)
         trace.append(_diagonal_objective(nk, values, variances))
         if _small_change(trace[-2], trace[-1], scale, tol):
