@@ -65,7 +65,7 @@ class EII(DiagonalCovariance):
 
     def m_step(self, nk, scatter, reg_covar, previous=None):
         d = scatter.shape[-1]
-        variance = np.trace(scatter) / (np.sum(nk) * d) + reg_covar
+        variance = scatter.trace() / (nk.sum() * d) + reg_covar
         return np.full((nk.shape[0], d), variance)
 
 
@@ -96,8 +96,10 @@ class EEI(DiagonalCovariance):
         return n_features
 
     def m_step(self, nk, scatter, reg_covar, previous=None):
-        variances = np.maximum(np.diag(scatter), 0.0) / np.sum(nk) + reg_covar
-        return np.broadcast_to(variances, (nk.shape[0], variances.shape[0])).copy()
+        variances = np.maximum(scatter.diagonal(), 0.0) / nk.sum() + reg_covar
+        covariances = np.empty((nk.shape[0], variances.shape[0]))
+        covariances[...] = variances
+        return covariances
 
 
 class VEI(DiagonalCovariance):
@@ -156,7 +158,7 @@ class EVI(DiagonalCovariance):
     def m_step(self, nk, scatter, reg_covar, previous=None):
         values = _regularized_diagonal(nk, scatter, reg_covar)
         roots = _geometric_mean(values)
-        return (np.sum(roots) / np.sum(nk)) * values / roots[:, np.newaxis]
+        return (roots.sum() / nk.sum()) * values / roots[:, np.newaxis]
 
 
 # -- structures with orientations -------------------------------------------
@@ -296,7 +298,7 @@ class EEV(FullCovariance):
 
     def m_step(self, nk, scatter, reg_covar, previous=None):
         eigenvalues, eigenvectors = _eigh_reproducible(_symmetric(scatter))
-        variances = np.sum(np.maximum(eigenvalues, 0.0), axis=0) / np.sum(nk)
+        variances = np.maximum(eigenvalues, 0.0).sum(axis=0) / nk.sum()
         variances = np.broadcast_to(variances + reg_covar, eigenvalues.shape)
         return _rotate(eigenvectors, variances)
 
@@ -363,7 +365,7 @@ class EVV(FullCovariance):
         scatter = _regularized_matrices(nk, scatter, reg_covar)
         d = scatter.shape[-1]
         roots = np.exp(_log_det_spd(scatter) / d)
-        volume = np.sum(roots) / np.sum(nk)
+        volume = roots.sum() / nk.sum()
         return scatter * (volume / roots)[:, np.newaxis, np.newaxis]
 
 

@@ -136,6 +136,13 @@ def _log_det_spd(matrices):
     eigenvalues floored at float64 resolution so that the result stays finite
     and the engine can flag the component.
     """
+    try:
+        # All at once: the same factorisation of each matrix as one by one.
+        chol = np.linalg.cholesky(matrices)
+    except np.linalg.LinAlgError:
+        pass
+    else:
+        return 2.0 * _add(np.log(chol.diagonal(axis1=1, axis2=2)), axis=1)
     log_det = np.empty(matrices.shape[0])
     for k, matrix in enumerate(matrices):
         try:
@@ -255,12 +262,17 @@ def _eigh_reproducible(scatter):
     common-shape variances where the other components spread most.
     """
     values, vectors = np.linalg.eigh(scatter)
-    reference = scatter.sum(axis=0)
     # Relative to the largest scatter of all components, not of each: an
     # empty component's W_k is rounding noise, all of it tied at zero.
     tol = _TIE_RTOL * max(np.abs(values).max(initial=0.0), _TINY)
-    for k in range(scatter.shape[0]):
-        starts = np.flatnonzero(np.diff(values[k]) > tol) + 1
+    gaps = np.diff(values, axis=1) > tol
+    # Usually no component has a tie: then there is nothing to rotate.
+    tied = np.flatnonzero(~gaps.all(axis=1))
+    if tied.size == 0:
+        return values, vectors
+    reference = scatter.sum(axis=0)
+    for k in tied:
+        starts = np.flatnonzero(gaps[k]) + 1
         for block in np.split(np.arange(values.shape[1]), starts):
             if block.size > 1:
                 basis = vectors[k][:, block]
@@ -287,14 +299,17 @@ def _common_shape_volumes(nk, values, tol, max_iter):
     """
     d = values.shape[1]
     values = np.maximum(values, 0.0)
-    scale = float(np.sum(nk)) * d
-    volumes = np.maximum(values.sum(axis=1) / (d * nk), _TINY)
+    scale = float(nk.sum()) * d
+    d_nk = d * nk
+    volumes = np.maximum(values.sum(axis=1) / d_nk, _TINY)
     shape = np.ones(d)
-    trace = [_diagonal_objective(nk, values, volumes[:, np.newaxis] * shape)]
+    column = volumes[:, np.newaxis]
+    trace = [_diagonal_objective(nk, values, column * shape)]
     for _ in range(max_iter):
-        shape = _unit_det_diagonal(np.sum(values / volumes[:, np.newaxis], axis=0))
-        volumes = np.maximum((values / shape).sum(axis=1) / (d * nk), _TINY)
-        trace.append(_diagonal_objective(nk, values, volumes[:, np.newaxis] * shape))
+        shape = _unit_det_diagonal(_add(values / column, axis=0))
+        volumes = np.maximum((values / shape).sum(axis=1) / d_nk, _TINY)
+        column = volumes[:, np.newaxis]
+        trace.append(_diagonal_objective(nk, values, column * shape))
         if _small_change(trace[-2], trace[-1], scale, tol):
             break
     return volumes, shape, trace
