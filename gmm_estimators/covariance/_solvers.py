@@ -559,7 +559,12 @@ def _common_orientation(nk, scatter, equal_volume, tol, max_iter, previous=None)
             picked = rotated.reshape(n_components, flat_size)[:, entries]
             a = 0.5 * add((picked[:, :p] - picked[:, p : 2 * p]) * weight, axis=0)
             b = add(picked[:, 2 * p :] * weight, axis=0)
-            theta = np.where((a == 0) & (b == 0), 0.0, 0.5 * np.arctan2(-b, -a))
+            theta = 0.5 * np.arctan2(-b, -a)
+            # A plane with a == b == 0 is left as it is (arctan2 would give
+            # +-pi there). Rare: one test of the whole round usually rules
+            # it out, cheaper than np.where's three.
+            if not np.logical_or(a, b).all():
+                theta[(a == 0) & (b == 0)] = 0.0
             cos, sin = np.cos(theta), np.sin(theta)
             # The Givens rotations of one round's disjoint planes form one
             # orthogonal matrix G (identity off those planes): two batched
