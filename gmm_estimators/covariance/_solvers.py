@@ -422,9 +422,10 @@ def _jacobi_rounds(d):
       ``(j, j)`` entries, and of its ``(j, i)`` and ``(i, j)`` entries (see
       :func:`_round_rotation`).
     """
+    pairs = _round_robin(d)
     rounds = []
     start = 0
-    for first, second in _round_robin(d):
+    for first, second in pairs:
         p = first.size
         rounds.append(
             (
@@ -436,9 +437,10 @@ def _jacobi_rounds(d):
             )
         )
         start += p
-    pairs = _round_robin(d)
-    first = np.concatenate([a for a, _ in pairs]) if pairs else np.empty(0, int)
-    second = np.concatenate([b for _, b in pairs]) if pairs else np.empty(0, int)
+    if not pairs:  # d = 1: nothing to rotate
+        return np.empty(0, dtype=int), np.empty(0, dtype=int), ()
+    first = np.concatenate([first for first, _ in pairs])
+    second = np.concatenate([second for _, second in pairs])
     return first, second, tuple(rounds)
 
 
@@ -561,8 +563,8 @@ def _common_orientation(nk, scatter, equal_volume, tol, max_iter, previous=None)
             b = add(picked[:, 2 * p :] * weight, axis=0)
             theta = 0.5 * np.arctan2(-b, -a)
             # A plane with a == b == 0 is left as it is (arctan2 would give
-            # +-pi there). Rare: one test of the whole round usually rules
-            # it out, cheaper than np.where's three.
+            # +-pi there). That is rare: one test per round rules it out,
+            # cheaper than building the mask and calling np.where each time.
             if not np.logical_or(a, b).all():
                 theta[(a == 0) & (b == 0)] = 0.0
             cos, sin = np.cos(theta), np.sin(theta)
