@@ -66,7 +66,20 @@ def inverse_triangular(matrices, *, lower):
     is zeroed so that the factors stay exactly triangular.
     """
     inverse = np.linalg.inv(np.asarray(matrices, dtype=np.float64))
-    return np.tril(inverse) if lower else np.triu(inverse)
+    # np.tril/np.triu with the triangle's mask built once per size: they
+    # rebuild it on every call, which costs as much as the inversion itself
+    # for the small matrices of every E- and M-step.
+    return np.where(_triangle(inverse.shape[-1], lower), inverse, 0.0)
+
+
+@functools.cache
+def _triangle(n_features, lower):
+    """Mask of the lower (or upper) triangle, diagonal included (read-only)."""
+    mask = np.tri(n_features, dtype=bool)
+    if not lower:
+        mask = np.ascontiguousarray(mask.T)
+    mask.flags.writeable = False
+    return mask
 
 
 def _precision_cholesky_from_cov_cholesky(cov_chol):
