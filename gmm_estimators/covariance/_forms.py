@@ -3,6 +3,7 @@
 # Authors: The gmm_estimators developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import functools
 from dataclasses import dataclass
 from functools import partial
 
@@ -78,13 +79,16 @@ def _moment_form_is_accurate(means, precisions_cholesky, dtype, precisions=None)
     """
     if precisions is None:
         precisions = _precisions(precisions_cholesky)
-    if not (np.all(np.isfinite(precisions)) and np.all(np.isfinite(means))):
+    # Array methods rather than the np.all/np.max wrappers: this runs on
+    # every E-step, where the wrappers' overhead outweighs the tiny arrays.
+    if not (np.isfinite(precisions).all() and np.isfinite(means).all()):
         return False
-    with np.errstate(all="ignore"):
-        unwhiten = inverse_triangular(precisions_cholesky, lower=False)
+    # Finite factors (their products are): the inversion sets its own error
+    # state, so no warning can escape it.
+    unwhiten = inverse_triangular(precisions_cholesky, lower=False)
     deviations = np.sqrt(np.einsum("kij,kij->kj", unwhiten, unwhiten))
     spread = np.abs(means) + deviations
-    reach = np.max(np.einsum("kd,kde,ke->k", spread, np.abs(precisions), spread))
+    reach = np.einsum("kd,kde,ke->k", spread, np.abs(precisions), spread).max()
     tolerance = _MOMENT_FORM_TOLERANCE[np.dtype(dtype).type] * means.shape[1]
     return bool(2.0 * np.finfo(dtype).eps * reach < tolerance)
 
@@ -112,14 +116,36 @@ def _moment_coefficients(means, precisions_cholesky, precisions=None):
 
     ``precisions`` as in :func:`_moment_form_is_accurate`.
     """
-    rows, cols = outer_product_columns(means.shape[1])
+    n_components, n_features = means.shape
+    rows, cols = outer_product_columns(n_features)
     if precisions is None:
         precisions = _precisions(precisions_cholesky)
+    n_pairs = rows.size
+    # Written into one array: stacking the three parts costs more than
+    # computing them for the small matrices of every E-step.
+    coefficients = np.empty(
+        (n_components, n_pairs + n_features + 1),
+        dtype=np.result_type(precisions, means, np.float64),
+    )
     # Off-diagonal entries appear twice in x' L x.
-    quadratic = precisions[:, rows, cols] * np.where(rows == cols, 1.0, 2.0)
+    np.multiply(
+        precisions[:, rows, cols],
+        _pair_multiplicity(n_features),
+        out=coefficients[:, :n_pairs],
+    )
     linear = np.einsum("kde,ke->kd", precisions, means)
-    constant = np.einsum("kd,kd->k", means, linear)
-    return np.hstack([quadratic, -2.0 * linear, constant[:, np.newaxis]])
+    np.multiply(-2.0, linear, out=coefficients[:, n_pairs:-1])
+    coefficients[:, -1] = np.einsum("kd,kd->k", means, linear)
+    return coefficients
+
+
+@functools.cache
+def _pair_multiplicity(n_features):
+    """How often each ``vech`` pair appears in ``x' L x``: 1 on the diagonal, else 2."""
+    rows, cols = outer_product_columns(n_features)
+    multiplicity = np.where(rows == cols, 1.0, 2.0)
+    multiplicity.flags.writeable = False
+    return multiplicity
 
 
 def _feature_distance_function(coefficients, features_of, scale, offset, dtype):
@@ -140,7 +166,7 @@ def _feature_distance_function(coefficients, features_of, scale, offset, dtype):
     plain = scale == 1.0 and offset is None
     # An infinite offset (a component of weight zero) is added after the
     # product: one infinite coefficient can make a product NaN.
-    fold = offset is not None and bool(np.all(np.isfinite(offset)))
+    fold = offset is not None and bool(np.isfinite(offset).all())
     coefficients = coefficients * scale
     if fold:
         coefficients[:, -1] += offset
