@@ -46,6 +46,7 @@ limit along the row's direction: the components with the smallest distance
 # Authors: The gmm_estimators developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import functools
 import math
 
 import numpy as np
@@ -89,7 +90,7 @@ def _reaches(precisions):
     from above (by at most ``sqrt(d)``), without an eigendecomposition.
     """
     with np.errstate(over="ignore", invalid="ignore"):
-        reach = np.max(np.sum(np.abs(precisions), axis=2), axis=1)
+        reach = np.abs(precisions).sum(axis=2).max(axis=1)
     return np.where(np.isnan(reach), np.inf, reach)
 
 
@@ -138,17 +139,22 @@ class PrecisionGuard:
         scale=1.0,
         offset=None,
     ):
+        # Built on every E-step: the common path (:meth:`holds_for`) needs
+        # only the worst factor and the largest mean; what the staged row
+        # checks read besides is computed when first needed (the properties
+        # below), and reductions are array methods, cheaper than the np.max
+        # wrappers on arrays of K entries.
         n_components, n_features = means.shape
         precisions_cholesky = np.asarray(precisions_cholesky, dtype=np.float64)
         with np.errstate(all="ignore"):
             factors = model.to_full(precisions_cholesky, n_components, n_features)
             self.factors = np.asarray(factors, dtype=np.float64)
             self._precisions = self.factors @ np.swapaxes(self.factors, -1, -2)
-        reach = _reaches(self._precisions)
+        self._reach = _reaches(self._precisions)
         self.raw_means = raw_means
         means = np.asarray(means, dtype=np.float64)
         self.mean_norms = np.sqrt(np.einsum("kd,kd->k", means, means))
-        eps = float(np.finfo(dtype).eps)
+        self._eps = float(np.finfo(dtype).eps)
         self.tolerance = TOLERANCE.get(np.dtype(dtype).type, TOLERANCE[np.float64])
         self.scale = float(scale)
         self.offset = (
@@ -160,20 +166,25 @@ class PrecisionGuard:
         self.residual = residual
         with np.errstate(over="ignore", invalid="ignore"):
             # Expanded forms: |error of scale * dist| <= factor * (|x| + |mu_k|)^2.
-            self.factor = abs(self.scale) * _ROUNDING_CONSTANT * eps * reach
-            # Residual forms: the residual's error is at most
-            # delta = residual_factor * (|x| + |mu_k|).
-            self.residual_factor = _ROUNDING_CONSTANT * eps * np.sqrt(reach)
+            self.factor = abs(self.scale) * _ROUNDING_CONSTANT * self._eps * self._reach
         self.live = np.flatnonzero(self.offset > -np.inf)
         self._lowest = None
         if self.live.size:
             # For the bound from the norm alone: the worst component.
             worst = self.factor[self.live] * (2.0 if residual else 1.0)
-            self._worst_factor = float(np.max(worst))
-            self._largest_mean = float(np.max(self.mean_norms[self.live]))
-            self._top_offset = float(np.max(self.offset[self.live])) + math.log(
-                self.live.size
-            )
+            self._worst_factor = float(worst.max())
+            self._largest_mean = float(self.mean_norms[self.live].max())
+
+    @functools.cached_property
+    def residual_factor(self):
+        """Residual forms: the residual's error is at most this times |x| + |mu_k|."""
+        with np.errstate(over="ignore", invalid="ignore"):
+            return _ROUNDING_CONSTANT * self._eps * np.sqrt(self._reach)
+
+    @functools.cached_property
+    def _top_offset(self):
+        """The largest live offset plus ``log`` of their number (the staged checks)."""
+        return float(self.offset[self.live].max()) + math.log(self.live.size)
 
     @property
     def lowest(self):
