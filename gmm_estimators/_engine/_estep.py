@@ -76,7 +76,10 @@ def log_prob_function(model, params, dtype, *, center=None):
     center = np.zeros(n_features) if center is None else np.asarray(center)
     raw_means = params.raw_means
     if raw_means is None:
-        raw_means = np.asarray(params.means, dtype=np.float64) + center
+        # Only the exact form reads them, rarely: formed when first needed.
+        def raw_means():
+            return np.asarray(params.means, dtype=np.float64) + center
+
     guard = PrecisionGuard(
         model,
         params.means,

@@ -84,7 +84,7 @@ class FullCovariance(CovarianceModel):
 
     def log_det_cholesky(self, precisions_cholesky, n_features):
         diag = np.diagonal(precisions_cholesky, axis1=-2, axis2=-1)
-        return np.sum(np.log(diag), axis=-1)
+        return np.log(diag).sum(axis=-1)
 
     def block_kernel(
         self, means, precisions_cholesky, dtype, *, scale=1.0, offset=None
@@ -340,7 +340,7 @@ class DiagonalCovariance(_DiagonalDistances):
         return 1.0 / np.asarray(precisions_cholesky, dtype=np.float64) ** 2
 
     def log_det_cholesky(self, precisions_cholesky, n_features):
-        return np.sum(np.log(precisions_cholesky), axis=1)
+        return np.log(precisions_cholesky).sum(axis=1)
 
     def with_added_variance(self, covariances, amounts):
         added = np.asarray(amounts) * covariances.max(axis=1)
