@@ -54,11 +54,11 @@ def _clip_negative_variances(scatter, n_features):
     scatter = np.asarray(scatter)
     if scatter.ndim >= 2 and scatter.shape[-1] == scatter.shape[-2] == n_features:
         diagonal = np.diagonal(scatter, axis1=-2, axis2=-1)
-        if np.any(diagonal < 0):
+        if (diagonal < 0).any():
             scatter = scatter.copy()
             index = np.arange(n_features)
             scatter[..., index, index] = np.maximum(diagonal, 0.0)
-    elif np.any(scatter < 0):
+    elif (scatter < 0).any():
         scatter = np.maximum(scatter, 0.0)
     return scatter
 
@@ -175,7 +175,9 @@ def m_step(
         means, scatter, counts = prior.map_m_step_inputs(
             model, data.center, nk, means, scatter
         )
-    if not (np.all(np.isfinite(means)) and np.all(np.isfinite(scatter))):
+    # Array methods rather than the np.all wrapper: on the small arrays of a
+    # small fit the wrapper's overhead is most of the check's cost.
+    if not (np.isfinite(means).all() and np.isfinite(scatter).all()):
         _raise_degenerate(counts, scatter, model, n_features, reg_covar, finite=False)
     # The structure sees counts and scatter in units of the weights' scale
     # (exact: a power of two), so its inner iterations do not depend on a
@@ -188,7 +190,7 @@ def m_step(
             covariances = model.m_step(counts, scatter, reg_covar, previous=previous)
     except np.linalg.LinAlgError as error:
         _raise_degenerate(counts, scatter, model, n_features, reg_covar, error)
-    if not np.all(np.isfinite(covariances)):
+    if not np.isfinite(covariances).all():
         _raise_degenerate(counts, scatter, model, n_features, reg_covar)
     precisions_cholesky, jittered = model.precision_cholesky(covariances)
     if np.any(jittered):
