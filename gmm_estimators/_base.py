@@ -410,11 +410,15 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         ``X`` is validated here (see ``_engine._sources.prediction_source``),
         or is the training source itself. A Dask array gives a Dask array.
         """
-        check_is_fitted(self)
+        # The training source comes from fit_predict, which has just fitted
+        # the model: only the user's data needs the (not free) fitted check.
+        training = hasattr(X, "init_source")
+        if not training:
+            check_is_fitted(self)
         center = np.asarray(self.weights_, np.float64) @ np.asarray(
             self.means_, np.float64
         )
-        if hasattr(X, "init_source"):  # the training data, already validated
+        if training:  # the training data, already validated
             source = X.one_pass(center)
         else:
             source = prediction_source(

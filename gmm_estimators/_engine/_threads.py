@@ -26,7 +26,9 @@ def block_mapper(data, model, n_components):
     limits and ``OMP_NUM_THREADS`` apply.
     """
     n_blocks = sum(1 for _ in data.blocks(model, n_components))
-    n_threads = min(n_blocks, _blas_threads())
+    # Asking the BLAS libraries for their setting costs more than a small
+    # fit's E-step: not needed when there is one block to map.
+    n_threads = 1 if n_blocks <= 1 else min(n_blocks, _blas_threads())
     with one_blas_thread():
         if n_threads <= 1:
             yield map
