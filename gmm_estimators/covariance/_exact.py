@@ -88,9 +88,9 @@ def _reaches(precisions):
 
     The largest absolute row sum bounds the spectral norm of ``abs(Lambda_k)``
     from above (by at most ``sqrt(d)``), without an eigendecomposition.
+    The sums may overflow to ``inf``: call under ``np.errstate(over="ignore")``.
     """
-    with np.errstate(over="ignore", invalid="ignore"):
-        reach = np.abs(precisions).sum(axis=2).max(axis=1)
+    reach = np.abs(precisions).sum(axis=2).max(axis=1)
     return np.where(np.isnan(reach), np.inf, reach)
 
 
@@ -142,18 +142,12 @@ class PrecisionGuard:
         # Built on every E-step: the common path (:meth:`holds_for`) needs
         # only the worst factor and the largest mean; what the staged row
         # checks read besides is computed when first needed (the properties
-        # below), and reductions are array methods, cheaper than the np.max
-        # wrappers on arrays of K entries.
+        # below). With components of K entries, numpy's per-call overhead is
+        # the cost: one error state for all, array methods for reductions.
         n_components, n_features = means.shape
         precisions_cholesky = np.asarray(precisions_cholesky, dtype=np.float64)
-        with np.errstate(all="ignore"):
-            factors = model.to_full(precisions_cholesky, n_components, n_features)
-            self.factors = np.asarray(factors, dtype=np.float64)
-            self._precisions = self.factors @ np.swapaxes(self.factors, -1, -2)
-        self._reach = _reaches(self._precisions)
-        self.raw_means = raw_means
         means = np.asarray(means, dtype=np.float64)
-        self.mean_norms = np.sqrt(np.einsum("kd,kd->k", means, means))
+        self.raw_means = raw_means
         self._eps = float(np.finfo(dtype).eps)
         self.tolerance = TOLERANCE.get(np.dtype(dtype).type, TOLERANCE[np.float64])
         self.scale = float(scale)
@@ -164,16 +158,25 @@ class PrecisionGuard:
         )
         self.floor = log_density_floor(dtype)
         self.residual = residual
-        with np.errstate(over="ignore", invalid="ignore"):
+        with np.errstate(all="ignore"):
+            factors = model.to_full(precisions_cholesky, n_components, n_features)
+            self.factors = np.asarray(factors, dtype=np.float64)
+            self._precisions = self.factors @ np.swapaxes(self.factors, -1, -2)
+            self._reach = _reaches(self._precisions)
+            self.mean_norms = np.sqrt(np.einsum("kd,kd->k", means, means))
             # Expanded forms: |error of scale * dist| <= factor * (|x| + |mu_k|)^2.
             self.factor = abs(self.scale) * _ROUNDING_CONSTANT * self._eps * self._reach
         self.live = np.flatnonzero(self.offset > -np.inf)
         self._lowest = None
         if self.live.size:
-            # For the bound from the norm alone: the worst component.
-            worst = self.factor[self.live] * (2.0 if residual else 1.0)
-            self._worst_factor = float(worst.max())
-            self._largest_mean = float(self.mean_norms[self.live].max())
+            # For the bound from the norm alone: the worst component (the
+            # residual forms' bound has twice the factor).
+            if self.live.size == n_components:  # no component of weight zero
+                worst, mean_norms = self.factor, self.mean_norms
+            else:
+                worst, mean_norms = self.factor[self.live], self.mean_norms[self.live]
+            self._worst_factor = float(worst.max()) * (2.0 if residual else 1.0)
+            self._largest_mean = float(mean_norms.max())
 
     @functools.cached_property
     def residual_factor(self):
@@ -200,8 +203,8 @@ class PrecisionGuard:
         """Whether the fast form is precise enough for every row up to ``row_norm``."""
         if not self.live.size:
             return True
-        with np.errstate(over="ignore", invalid="ignore"):
-            bound = self._worst_factor * (row_norm + self._largest_mean) ** 2
+        # Python floats: numpy's error state does not apply.
+        bound = self._worst_factor * (row_norm + self._largest_mean) ** 2
         return bool(bound <= self.tolerance)
 
     def _doubtful_from_norms(self, row_norms):
@@ -277,7 +280,7 @@ class PrecisionGuard:
         """
         if not self.live.size or values.shape[0] == 0:
             return np.zeros(0, dtype=np.intp)
-        if self.holds_for(float(np.max(row_norms))):
+        if self.holds_for(float(row_norms.max())):
             return np.zeros(0, dtype=np.intp)
         n_rows, n_components = values.shape
         if n_rows * n_components * self.factors.shape[-1] ** 2 <= _SMALL_BLOCK_WORK:
