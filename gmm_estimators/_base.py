@@ -21,7 +21,6 @@ from sklearn.utils.validation import (
 )
 
 from . import _criteria as criteria
-from ._collapse import record_collapse
 from ._engine import (
     ArraySource,
     EMOptions,
@@ -37,6 +36,7 @@ from ._engine._data import reg_covar_swamps
 from ._engine._estep import log_likelihood_terms, weighted_totals
 from ._engine._sources import make_source, prediction_source
 from ._fit_starts import new_starts
+from ._fitted import set_fitted_attributes
 from ._initialization import INITIALIZERS
 from ._missing import MissingValuesSource
 from ._noise import resolve_noise
@@ -654,55 +654,3 @@ def _log_responsibilities(weighted_log_prob):
     log_norm = log_normalizer(weighted_log_prob.copy())
     with np.errstate(under="ignore"):
         return (weighted_log_prob - log_norm[:, np.newaxis]).ravel()
-
-
-def set_fitted_attributes(estimator, model, source, options, result, dtype):
-    """Store an engine result as a mixture's fitted attributes.
-
-    The one place where fitted attributes are written, for ``fit`` and for
-    the selector's candidates alike: parameters back in the data's
-    coordinates and dtype, the run's history, the resolved prior, the
-    free-parameter count and the collapse check.
-    """
-    params = result.params
-    for name, value in options.fitted_attributes(params).items():
-        setattr(estimator, name, value)
-    estimator.converged_ = result.converged
-    estimator.weights_ = params.weights.astype(dtype)
-    estimator.means_ = (params.means + source.center).astype(dtype)
-    covariances, rounded_apart = model.rounded(params.covariances, dtype)
-    precisions_cholesky = np.asarray(params.precisions_cholesky, dtype=np.float64)
-    jittered = result.jittered
-    if np.any(rounded_apart):
-        # Stored as they will be read: the factor of the covariances that
-        # survive the rounding, and those components flagged.
-        precisions_cholesky, _ = model.precision_cholesky(
-            covariances.astype(np.float64)
-        )
-        jittered = np.asarray(jittered) | rounded_apart
-    estimator.covariances_ = covariances
-    estimator.precisions_cholesky_ = precisions_cholesky.astype(dtype)
-    estimator.precisions_ = model.precisions_from_cholesky(precisions_cholesky).astype(
-        dtype
-    )
-    estimator.n_iter_ = result.n_iter
-    estimator.lower_bound_ = result.lower_bound if result.n_iter else -np.inf
-    estimator.lower_bounds_ = result.lower_bounds
-    estimator.n_parameters_ = estimator._n_parameters()
-    if result.n_iter == 0:
-        # max_iter=0 keeps the start: an initial state, not a fitted one, so
-        # there is no collapse to judge (scikit-learn's plot_gmm_init pattern).
-        estimator.collapsed_components_ = np.array([], dtype=np.intp)
-        estimator.spurious_components_ = np.array([], dtype=np.intp)
-        return
-    # A caller that already judged the run (the selector) leaves its verdict
-    # on the result as ``component_check``.
-    record_collapse(
-        estimator,
-        model,
-        source,
-        params,
-        jittered,
-        # A verdict made before the rounding is made again with its flags.
-        None if np.any(rounded_apart) else getattr(result, "component_check", None),
-    )

@@ -5,7 +5,7 @@ engine parameters (one E-step pass over the data's blocks, kept for the
 test's later passes when they fit in memory);
 :func:`record_collapse` stores the verdict as the estimator's
 ``collapsed_components_`` and ``spurious_components_`` and warns about it.
-``_base.set_fitted_attributes`` calls it after every fit; the selector
+``_fitted.set_fitted_attributes`` calls it after every fit; the selector
 judges its runs with :func:`component_check` and hands the verdict on.
 """
 

@@ -242,6 +242,12 @@ class CovarianceModel(ABC):
         What the rows a component rests on must span for its likelihood to
         stay bounded (``covariance._spread``): the degenerate-fit test reads
         it. The default, ``EVERY_DIRECTION``, is the strictest.
+    mclust_path : CovarianceModel or None
+        For structures whose M-step is an inner iteration with local optima
+        (EVE, VVE): the same structure with mclust's own inner algorithm,
+        whose EM path from a given start can end elsewhere. The thorough
+        search runs it as one more challenger (then EM with the structure
+        itself from where it ends). None for the others.
 
     See Also
     --------
@@ -274,6 +280,7 @@ class CovarianceModel(ABC):
     equal_volume = False
     equal_covariance = False
     own_spread = EVERY_DIRECTION
+    mclust_path = None
 
     # -- sizes ---------------------------------------------------------------
     @abstractmethod

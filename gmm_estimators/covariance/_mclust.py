@@ -14,6 +14,7 @@ from ._solvers import (
     _eve_m_step,
     _geometric_mean,
     _log_det_spd,
+    _mm_orientation,
     _regularized_diagonal,
     _regularized_matrices,
     _rotate,
@@ -267,6 +268,30 @@ class VVE(FullCovariance):
     def m_step(self, nk, scatter, reg_covar, previous=None):
         scatter = _regularized_matrices(nk, scatter, reg_covar)
         return _vve_m_step(nk, scatter, previous=previous)
+
+
+class _MclustPathEVE(EVE):
+    """EVE with mclust's own M-step (``_solvers._mm_orientation``)."""
+
+    mclust_path = None
+
+    def m_step(self, nk, scatter, reg_covar, previous=None):
+        scatter = _regularized_matrices(nk, scatter, reg_covar)
+        return _mm_orientation(nk, scatter, True, previous)[0]
+
+
+class _MclustPathVVE(VVE):
+    """VVE with mclust's own M-step (``_solvers._mm_orientation``)."""
+
+    mclust_path = None
+
+    def m_step(self, nk, scatter, reg_covar, previous=None):
+        scatter = _regularized_matrices(nk, scatter, reg_covar)
+        return _mm_orientation(nk, scatter, False, previous)[0]
+
+
+EVE.mclust_path = _MclustPathEVE()
+VVE.mclust_path = _MclustPathVVE()
 
 
 class EEV(FullCovariance):

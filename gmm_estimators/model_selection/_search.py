@@ -19,7 +19,6 @@ import numpy as np
 from sklearn.utils.parallel import delayed
 
 from .. import _criteria
-from .._base import set_fitted_attributes
 from .._collapse import component_check
 from .._engine import (
     ArraySource,
@@ -33,6 +32,7 @@ from .._engine import (
     run_em,
 )
 from .._engine._sources import sample_rows
+from .._fitted import set_fitted_attributes
 from .._gaussian_mixture import GaussianMixture
 from ..covariance import get_covariance_model
 from ..exceptions import DegenerateFitWarning
@@ -259,6 +259,11 @@ def _search_k(data, canonical, n_components, covariance_types, settings):
             data, n_components, name, _starts_of(shared, name), settings
         )
         outcomes[name] = (row, best, error, took + seconds / len(covariance_types))
+        starts = _starts_of(shared, name)
+        if get_covariance_model(name).mclust_path is not None and isinstance(
+            starts, list
+        ):
+            follow_mclust_path(data, starts[0], n_components, name, outcomes, settings)
     tried = set()
     for _ in range(settings["rounds"]):
         labels = _best_partition(outcomes, settings["criterion"], n_components)
@@ -420,6 +425,51 @@ def improve_from_partition(data, labels, n_components, outcomes, settings):
         took = old[3] + new[3] + seconds
         kept = new if _soundness(new) > _soundness(old) else old
         outcomes[name] = (*kept[:3], took)
+
+
+# Log-likelihood units below the incumbent at which the mclust path is
+# abandoned (see follow_mclust_path); its cost is then about a sixth of the
+# search on small data (0.08 s with 5 units, 2.3 s without abandoning, of 9).
+_PATH_SLACK = 100.0
+
+
+def follow_mclust_path(data, start, n_components, name, outcomes, settings):
+    """One more challenger: EM along mclust's own M-step, then the structure's.
+
+    For structures with an inner iteration (``CovarianceModel.mclust_path``:
+    EVE, VVE), EM with mclust's inner algorithm from ``start`` (the first
+    initialiser's, mclust's hierarchical partition) can end in another local
+    maximum than EM with the package's; from where it ends, EM with the
+    structure itself is the challenger of ``outcomes[name]`` (updated in
+    place when better, see :func:`_soundness`).
+    """
+    start_time = perf_counter()
+    model = get_covariance_model(name)
+    old = outcomes[name]
+    incumbent = (
+        old[1].lower_bound_
+        if old[1] is not None and not (old[0]["degenerate"] or old[0]["spurious"])
+        else -np.inf
+    )
+    # The path is abandoned only once its extrapolated limit falls far below
+    # the incumbent (_PATH_SLACK units of log-likelihood): the paths that end
+    # better often start slower, and a slack of 5 or 20 units lost two of the
+    # three cells it wins on mclust's data sets (crabs, chevron).
+    options = dataclasses.replace(
+        candidate_options(settings, model, data, n_components),
+        abandon_below=incumbent - _PATH_SLACK / data.weight_sum,
+    )
+    try:
+        with block_mapper(data, model, n_components) as mapper:
+            run = run_em(model.mclust_path, data, start, options, mapper=mapper)
+    except (ValueError, np.linalg.LinAlgError):
+        return
+    if run.abandoned or not run.n_iter:
+        return
+    seconds = perf_counter() - start_time
+    new = _fit_candidate(data, n_components, name, [run.params], settings, incumbent)
+    kept = new if _soundness(new) > _soundness(old) else old
+    outcomes[name] = (*kept[:3], old[3] + new[3] + seconds)
 
 
 def refitted_on(data, outcomes, settings):

@@ -11,10 +11,7 @@ from sklearn.base import BaseEstimator, ClusterMixin, DensityMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.parallel import Parallel
-from sklearn.utils.validation import (
-    check_is_fitted,
-    validate_data,
-)
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._engine._sources import is_streamed, make_source
 from .._initialization import INITIALIZERS, CanonicalRows
@@ -231,7 +228,8 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
        each; the starts after the first are *challengers*: EM on one is
        abandoned as soon as the Aitken extrapolation of its log-likelihood
        falls one unit below the best sound fit so far (Böhning et al.
-       1994), so a start that leads nowhere costs a few iterations;
+       1994), so a start that leads nowhere costs a few iterations; EVE and
+       VVE also follow mclust's inner algorithm from the hc start first;
     2. the MAP partition of the best sound candidate of this ``K`` (by
        ``criterion``) starts, as a challenger, every structure whose own
        partition differs (twice at most, while the best partition changes);

@@ -370,6 +370,40 @@ def test_inner_iterations_never_increase_the_objective(name, d):
         assert_allclose(trace[-1], objective(nk, full, full_cov), rtol=1e-10)
 
 
+@pytest.mark.parametrize("name", ["EVE", "VVE"])
+@pytest.mark.parametrize("d", [2, 4])
+def test_mclust_path_m_step_stays_in_the_family(name, d):
+    # mclust's own inner iteration (the structure's ``mclust_path``): the
+    # covariances share one orientation and the trace is their objective;
+    # for EVE (one volume) it is a majorisation, so the objective never
+    # increases and, warm-started, never ends worse than the previous
+    # covariances (a generalised EM step). mclust's VVE iteration weights
+    # the components by their shapes alone, which is not a majoriser of
+    # VVE's objective (see ``_solvers._mm_orientation``).
+    model = get_covariance_model(name)
+    path = model.mclust_path
+    assert path.name == name and path.mclust_path is None
+    equal_volume = name == "EVE"
+    for seed in range(4):
+        rng = np.random.RandomState(seed)
+        nk = rng.uniform(5.0, 100.0, size=3).round()
+        full = full_scatters(nk, d, rng, sheared=True)
+        covariances, trace = covariance_module._mm_orientation(nk, full, equal_volume)
+        assert len(trace) <= covariance_module._MM_MAX_ITER
+        assert_allclose(trace[-1], objective(nk, full, covariances), rtol=1e-10)
+        products = covariances[0] @ covariances[1], covariances[1] @ covariances[0]
+        assert_allclose(*products, atol=1e-9 * np.abs(products[0]).max())
+        if not equal_volume:
+            continue
+        trace = np.asarray(trace)
+        scale = np.abs(trace[:-1]) + nk.sum() * d
+        assert np.all(np.diff(trace) <= 1e-12 * scale), np.diff(trace)
+        previous = model.m_step(nk, full_scatters(nk, d, rng), 0.0)
+        after = path.m_step(nk, full, 0.0, previous=previous)
+        before = objective(nk, full, previous)
+        assert objective(nk, full, after) <= before + 1e-10 * abs(before)
+
+
 # --------------------------------------------------------------------------
 # Parameter counts
 

@@ -1,0 +1,62 @@
+"""Fitted attributes: the one place an engine result becomes a fitted mixture."""
+
+# Authors: The gmm_estimators developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+
+from ._collapse import record_collapse
+
+__all__ = ["set_fitted_attributes"]
+
+
+def set_fitted_attributes(estimator, model, source, options, result, dtype):
+    """Store an engine result as a mixture's fitted attributes.
+
+    The one place where fitted attributes are written, for ``fit`` and for
+    the selector's candidates alike: parameters back in the data's
+    coordinates and dtype, the run's history, the resolved prior, the
+    free-parameter count and the collapse check.
+    """
+    params = result.params
+    for name, value in options.fitted_attributes(params).items():
+        setattr(estimator, name, value)
+    estimator.converged_ = result.converged
+    estimator.weights_ = params.weights.astype(dtype)
+    estimator.means_ = (params.means + source.center).astype(dtype)
+    covariances, rounded_apart = model.rounded(params.covariances, dtype)
+    precisions_cholesky = np.asarray(params.precisions_cholesky, dtype=np.float64)
+    jittered = result.jittered
+    if np.any(rounded_apart):
+        # Stored as they will be read: the factor of the covariances that
+        # survive the rounding, and those components flagged.
+        precisions_cholesky, _ = model.precision_cholesky(
+            covariances.astype(np.float64)
+        )
+        jittered = np.asarray(jittered) | rounded_apart
+    estimator.covariances_ = covariances
+    estimator.precisions_cholesky_ = precisions_cholesky.astype(dtype)
+    estimator.precisions_ = model.precisions_from_cholesky(precisions_cholesky).astype(
+        dtype
+    )
+    estimator.n_iter_ = result.n_iter
+    estimator.lower_bound_ = result.lower_bound if result.n_iter else -np.inf
+    estimator.lower_bounds_ = result.lower_bounds
+    estimator.n_parameters_ = estimator._n_parameters()
+    if result.n_iter == 0:
+        # max_iter=0 keeps the start: an initial state, not a fitted one, so
+        # there is no collapse to judge (scikit-learn's plot_gmm_init pattern).
+        estimator.collapsed_components_ = np.array([], dtype=np.intp)
+        estimator.spurious_components_ = np.array([], dtype=np.intp)
+        return
+    # A caller that already judged the run (the selector) leaves its verdict
+    # on the result as ``component_check``.
+    record_collapse(
+        estimator,
+        model,
+        source,
+        params,
+        jittered,
+        # A verdict made before the rounding is made again with its flags.
+        None if np.any(rounded_apart) else getattr(result, "component_check", None),
+    )
