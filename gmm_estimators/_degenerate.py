@@ -522,7 +522,9 @@ def check_blocks(
     reasons = {}
     needed, floor = own_spread.min_weight(r), rows_worth_floor(own_spread, r)
     for k in range(n_components):
-        if n_k[k] < EMPTY_WEIGHT * weight_sum:
+        if not np.isfinite(n_k[k]):
+            reasons[k] = "its responsibilities are not finite"
+        elif n_k[k] < EMPTY_WEIGHT * weight_sum:
             reasons[k] = f"it holds a weight of {n_k[k]:.2g} rows"
         elif not bounded and r and rows_worth[k] < floor:
             reasons[k] = (
@@ -532,11 +534,12 @@ def check_blocks(
     pending = [k for k in range(n_components) if k not in reasons]
     flat = {}
     if not bounded and r and pending:
-        floors = (
-            _resting_floor_of_block(only, n_k)
-            if only is not None
-            else _resting_floor(histogram, n_k)
-        )
+        if only is not None:
+            floors = _resting_floor_of_block(only, n_k)
+        elif histogram is not None:
+            floors = _resting_floor(histogram, n_k)
+        else:  # no rows at all: nothing rests anywhere
+            floors = np.full(n_components, np.inf)
         flat, low, resting_scatter = _resting_sets(
             blocks,
             floors,

@@ -146,3 +146,50 @@ def test_rows_worth_floor_mirrors_the_check(rng):
     line = np.outer(rng.randn(50), [1.0, 2.0, 3.0])
     line -= line.mean(axis=0)
     assert D.data_rank(line.T @ line, 50.0) == 1
+
+
+@pytest.mark.parametrize("structure", ["VVV", "VVI", "EEE", "VII"])
+def test_verdict_does_not_depend_on_the_blocks(rng, structure):
+    # One small block takes the floors from its rows' own bins, several take
+    # them from the histogram (the first block handed over to it): the
+    # verdicts must agree, here with a component on six duplicated rows and
+    # one on a line.
+    from gmm_estimators.covariance import get_covariance_model
+
+    model = get_covariance_model(structure)
+    X = np.vstack(
+        [
+            rng.randn(120, 3),
+            rng.randn(80, 3) + 5.0,
+            np.tile([9.0, 9.0, 9.0], (6, 1)),
+            np.outer(rng.randn(30), [1.0, -2.0, 0.5]) - 6.0,
+        ]
+    )
+    labels = np.repeat([0, 1, 2, 3], [120, 80, 6, 30])
+    resp = np.full((X.shape[0], 4), 1e-12)
+    resp[np.arange(X.shape[0]), labels] = 1.0
+    resp /= resp.sum(axis=1, keepdims=True)
+    Xc = X - X.mean(axis=0)
+    means = (resp.T @ Xc) / resp.sum(axis=0)[:, None]
+    full = np.stack(
+        [np.cov(X[labels == k].T, bias=True) + 1e-6 * np.eye(3) for k in range(4)]
+    )
+    verdicts = []
+    for cuts in ([], [50], [7, 100, 200]):
+        pieces = np.split(np.arange(X.shape[0]), cuts)
+
+        def blocks(pieces=pieces):
+            return [(Xc[p], None, resp[p]) for p in pieces]
+
+        check = D.check_blocks(
+            blocks,
+            Xc.T @ Xc,
+            float(X.shape[0]),
+            means,
+            full,
+            own_spread=model.own_spread,
+        )
+        verdicts.append((check.degenerate.tolist(), check.spurious.tolist()))
+    assert verdicts[0] == verdicts[1] == verdicts[2]
+    if structure in ("VVV", "VVI", "VII"):
+        assert 2 in verdicts[0][0]  # the duplicated rows

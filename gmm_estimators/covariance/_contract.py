@@ -478,13 +478,16 @@ class CovarianceModel(ABC):
         covariances : ndarray of dtype ``dtype``
         regularised : ndarray of bool
             The components (one entry for a shared covariance) that needed
-            the added variance.
+            the added variance; one False entry in float64.
         """
         covariances = np.asarray(covariances, dtype=np.float64)
         stored = covariances.astype(dtype)
+        if np.dtype(dtype) == np.float64:
+            # The engine's covariances factorise: nothing to round.
+            return stored, np.zeros(1, dtype=bool)
         _, regularised = self.precision_cholesky(stored.astype(np.float64))
-        if np.dtype(dtype) == np.float64 or not np.any(regularised):
-            return stored, np.zeros_like(regularised)
+        if not np.any(regularised):
+            return stored, regularised
         resolution = float(np.finfo(dtype).eps)
         for multiple in _ROUNDING_JITTER:
             amounts = np.where(regularised, multiple * resolution, 0.0)
@@ -499,7 +502,10 @@ class CovarianceModel(ABC):
 
         Added to the diagonal of component ``k`` (``amounts`` has one entry
         per component, one for a shared covariance). The representation
-        families implement it; a structure outside them keeps its covariances.
+        families implement it; a structure outside them keeps its covariances
+        (which :meth:`rounded` then stores as rounded). The regularised
+        covariance need not keep the structure's constraints (a common shape,
+        say) exactly: it is that of a component flagged collapsed.
         """
         return covariances
 

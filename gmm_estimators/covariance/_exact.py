@@ -338,19 +338,23 @@ class PrecisionGuard:
         their nearest components and ``-inf`` for the others.
         """
         raw_rows = np.asarray(raw_rows, dtype=np.float64)
-        if callable(self.raw_means):
-            self.raw_means = self.raw_means()
-        self.raw_means = np.asarray(self.raw_means, dtype=np.float64)
+        # One read of the attribute: the blocks of one E-step may be mapped
+        # over threads, and another may have replaced the function already.
+        raw_means = self.raw_means
+        if callable(raw_means):
+            raw_means = raw_means()
+        raw_means = np.asarray(raw_means, dtype=np.float64)
+        self.raw_means = raw_means
         n, d = raw_rows.shape
-        K = self.raw_means.shape[0]
+        K = raw_means.shape[0]
         out = np.empty((n, K))
         step = max(1, _EXACT_BLOCK_ENTRIES // max(K * d, 1))
         for start in range(0, n, step):
             stop = min(n, start + step)
-            out[start:stop] = self._values(raw_rows[start:stop])
+            out[start:stop] = self._values(raw_rows[start:stop], raw_means)
         return out
 
-    def _values(self, rows):
+    def _values(self, rows, raw_means):
         # Scale each row by a power of two so nothing overflows before the
         # end; scaling commutes with rounding, so the result is unchanged
         # wherever it is representable.
@@ -360,7 +364,7 @@ class PrecisionGuard:
             exponents = exponents.astype(np.int64)
             scaled_rows = np.ldexp(rows, -exponents[:, np.newaxis])
             scaled_means = np.ldexp(
-                self.raw_means[np.newaxis], -exponents[:, np.newaxis, np.newaxis]
+                raw_means[np.newaxis], -exponents[:, np.newaxis, np.newaxis]
             )
             residuals = scaled_rows[:, np.newaxis, :] - scaled_means
             whitened = np.einsum("nkd,kde->nke", residuals, self.factors)

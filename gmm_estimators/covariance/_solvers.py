@@ -177,7 +177,7 @@ _trtrs = linalg.get_lapack_funcs("trtrs", (np.empty((1, 1)),))
 
 
 def _inverse_lower(chol):
-    """``inv(L)`` of a lower-triangular Cholesky factor ``L`` (d, d).
+    """``inv(L)`` of a lower-triangular float64 Cholesky factor ``L`` (d, d).
 
     Exactly ``scipy.linalg.solve_triangular(L, np.eye(d), lower=True)``: the
     same LAPACK call (``trtrs``, on ``L.T`` unless ``L`` is Fortran-ordered)

@@ -255,11 +255,11 @@ def _search_k(data, canonical, n_components, covariance_types, settings):
     )
     outcomes = {}
     for name in covariance_types:
+        starts = _starts_of(shared, name)
         row, best, error, took = _fit_candidate(
-            data, n_components, name, _starts_of(shared, name), settings
+            data, n_components, name, starts, settings
         )
         outcomes[name] = (row, best, error, took + seconds / len(covariance_types))
-        starts = _starts_of(shared, name)
         if get_covariance_model(name).mclust_path is not None and isinstance(
             starts, list
         ):
@@ -437,11 +437,13 @@ def follow_mclust_path(data, start, n_components, name, outcomes, settings):
     """One more challenger: EM along mclust's own M-step, then the structure's.
 
     For structures with an inner iteration (``CovarianceModel.mclust_path``:
-    EVE, VVE), EM with mclust's inner algorithm from ``start`` (the first
-    initialiser's, mclust's hierarchical partition) can end in another local
-    maximum than EM with the package's; from where it ends, EM with the
-    structure itself is the challenger of ``outcomes[name]`` (updated in
-    place when better, see :func:`_soundness`).
+    EVE, VVE), EM with mclust's inner algorithm from ``start`` (the
+    structure's own M-step on the first initialiser's partition, mclust's
+    hierarchical one unless that failed; mclust's first M-step starts from
+    the identity instead) can end in another local maximum than EM with the
+    package's; from where it ends, EM with the structure itself is the
+    challenger of ``outcomes[name]`` (updated in place when better, see
+    :func:`_soundness`). Its time counts for the candidate either way.
     """
     start_time = perf_counter()
     model = get_covariance_model(name)
@@ -463,10 +465,11 @@ def follow_mclust_path(data, start, n_components, name, outcomes, settings):
         with block_mapper(data, model, n_components) as mapper:
             run = run_em(model.mclust_path, data, start, options, mapper=mapper)
     except (ValueError, np.linalg.LinAlgError):
-        return
-    if run.abandoned or not run.n_iter:
-        return
+        run = None
     seconds = perf_counter() - start_time
+    if run is None or run.abandoned or not run.n_iter:
+        outcomes[name] = (*old[:3], old[3] + seconds)
+        return
     new = _fit_candidate(data, n_components, name, [run.params], settings, incumbent)
     kept = new if _soundness(new) > _soundness(old) else old
     outcomes[name] = (*kept[:3], old[3] + new[3] + seconds)
