@@ -458,8 +458,9 @@ def test_precision_cholesky_round_trips(name):
 
 @pytest.mark.parametrize("name", STRUCTURES)
 def test_rounded_covariances_stay_positive_definite(name):
-    # Near-singular covariances (scatter of rows close to a line, K and d
-    # well above what float32 resolves) rounded to float32: what is stored
+    # Near-singular covariances (the scatter of rows close to a line: their
+    # eigenvalue ratios far below float32's resolution) rounded to float32:
+    # what is stored
     # must factorise in float64, and differ from the float64 covariances by
     # no more than the added variance (a few float32 resolutions of the
     # largest variance).
