@@ -326,3 +326,23 @@ def test_vve_along_mclusts_path_reaches_mclusts_cells():
         ours = selector.fit(X).results_["bic"]
     theirs = -bic[[5, 6], MODELS.index("VVE")]
     assert np.all(ours <= theirs + TOLERANCE), (ours, theirs)
+
+
+def test_a_better_spurious_fit_keeps_its_cell_flagged_and_is_not_picked():
+    # USArrests, VEV with 8 components: from mclust's partition EM reaches
+    # mclust's cell (1739.03), with two components of at most d rows' worth
+    # turned to their own orientations (spurious); sound fits of that cell
+    # are 10 BIC units poorer. The cell shows the better fit, flagged, as
+    # mclust's table does, and the pick passes over it.
+    X = np.loadtxt(EXTRA / "data_usarrests.csv", delimiter=",", skiprows=1)
+    bic, _ = read_bic_table(EXTRA / "bic_usarrests.csv")
+    selector = GaussianMixtureIC(
+        n_components=[8], covariance_types=["VEV", "VII"], random_state=0
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        results = selector.fit(X).results_
+    vev = list(results["covariance_type"]).index("VEV")
+    assert results["spurious"][vev] and not results["degenerate"][vev]
+    assert results["bic"][vev] <= -bic[7, MODELS.index("VEV")] + TOLERANCE
+    assert selector.covariance_type_ == "VII"

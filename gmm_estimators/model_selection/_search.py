@@ -108,12 +108,14 @@ class _NotBetter(Exception):
 def _challenge(model, data, starts, options, mapper, incumbent):
     """EM from each start in turn, each a challenger of the best so far.
 
-    Runs are ordered by soundness (no collapsed or spurious component, see
-    ``_collapse.component_check``), then by their objective. A run whose
+    Runs are ordered by degeneracy (no collapsed component, see
+    ``_collapse.component_check``), then by their objective: a spurious run
+    keeps its cell when its likelihood is the higher, flagged (the pick
+    never takes it), as mclust's table would show it. A run whose
     extrapolated limit falls more than one unit of log-likelihood below the
-    best sound run so far (or below ``incumbent``, the mean objective of a
-    sound fit made earlier) is abandoned. Returns the best complete run that
-    beats ``incumbent``, or None.
+    best run so far that is not degenerate (or below ``incumbent``, the mean
+    objective of such a fit made earlier) is abandoned. Returns the best
+    complete run that beats ``incumbent``, or None.
     """
     best, best_key = None, None
     slack = 1.0 / data.weight_sum
@@ -131,7 +133,7 @@ def _challenge(model, data, starts, options, mapper, incumbent):
         if run.abandoned:
             continue
         collapsed, spurious = _judge(model, data, run, options)[:2]
-        key = (not (collapsed.size or spurious.size), run.lower_bound)
+        key = (not collapsed.size, run.lower_bound)
         if incumbent > -np.inf and not (key[0] and key[1] > incumbent):
             continue
         if best is None or key > best_key:
@@ -225,11 +227,19 @@ def _fit_candidate(
 
 
 def _soundness(outcome):
-    """Sort key of a candidate's fits: fitted, not degenerate, then likelihood."""
+    """Sort key of a candidate's fits: fitted, not degenerate, then likelihood.
+
+    A spurious fit (bounded, but with a component far narrower than the
+    others or an orientation on too few rows) is not degenerate here: it
+    keeps its cell when its likelihood is the higher, flagged, and the pick
+    passes over it. Preferring a poorer sound fit instead left, on mclust's
+    data sets of at most 50 rows, cells far below mclust's values (mclust
+    reports such fits; 42 cells of 27 sets against 32), and changed no pick.
+    """
     row, best, _, _ = outcome
     if best is None:
         return (0, -np.inf)
-    flagged = row["degenerate"] or row["spurious"]
+    flagged = row["degenerate"]
     return (1 if flagged else 2, row["log_likelihood"])
 
 
@@ -416,7 +426,7 @@ def improve_from_partition(data, labels, n_components, outcomes, settings):
         # challengers' lower bounds are compared with it.
         incumbent = (
             old[1].lower_bound_
-            if old[1] is not None and not (old[0]["degenerate"] or old[0]["spurious"])
+            if old[1] is not None and not old[0]["degenerate"]
             else -np.inf
         )
         new = _fit_candidate(
@@ -450,7 +460,7 @@ def follow_mclust_path(data, start, n_components, name, outcomes, settings):
     old = outcomes[name]
     incumbent = (
         old[1].lower_bound_
-        if old[1] is not None and not (old[0]["degenerate"] or old[0]["spurious"])
+        if old[1] is not None and not old[0]["degenerate"]
         else -np.inf
     )
     # The path is abandoned only once its extrapolated limit falls far below

@@ -239,8 +239,9 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
     across its principal axis, and the best of ``K + 1`` with its two most
     overlapping components merged (Ueda et al. 2000), start every structure
     of ``K`` as challengers, as does each structure's own split and merge.
-    A fit replaces another when it is sound and the other is not, or when
-    both are and its likelihood is higher.
+    A fit replaces another when it is not degenerate and the other is, or
+    when neither is and its likelihood is higher (a spurious fit keeps its
+    cell, flagged; the pick passes over it).
 
     The hierarchical start (``'mclust_hc'``) is mclust's own tree, so every
     structure starts where mclust starts it. On data recorded to a fixed
