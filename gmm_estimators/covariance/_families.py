@@ -38,6 +38,23 @@ from ._linalg import (
 from ._priors import DIAGONAL_INVERSE_GAMMA, SPHERICAL_INVERSE_GAMMA
 from ._spread import EVERY_AXIS, NOTHING, SOME_SPREAD
 
+
+def _largest_or_borrowed(largest):
+    """Each component's largest variance, or the stack's where it has none.
+
+    The scale of the variance added to a covariance that rounding left
+    indefinite (``CovarianceModel.rounded``): a component whose largest
+    variance is zero, or below float64's resolution of the stack's largest
+    (so that a fraction of it would underflow as it did), borrows the
+    stack's largest (1 if none is positive).
+    """
+    largest = np.asarray(largest, dtype=np.float64)
+    finite = np.isfinite(largest) & (largest > 0)
+    top = largest[finite].max(initial=0.0)
+    usable = finite & (largest > np.finfo(np.float64).eps * top)
+    return np.where(usable, largest, top or 1.0)
+
+
 # --------------------------------------------------------------------------
 # Families sharing their representation
 
@@ -76,8 +93,10 @@ class FullCovariance(CovarianceModel):
         return np.swapaxes(inv, -1, -2) @ inv
 
     def with_added_variance(self, covariances, amounts):
-        diagonal = np.diagonal(covariances, axis1=-2, axis2=-1)
-        added = np.asarray(amounts) * diagonal.max(axis=-1)
+        largest = _largest_or_borrowed(
+            np.diagonal(covariances, axis1=-2, axis2=-1).max(axis=-1)
+        )
+        added = np.asarray(amounts) * largest
         return covariances + added[:, np.newaxis, np.newaxis] * np.eye(
             covariances.shape[-1]
         )
@@ -234,7 +253,8 @@ class TiedCovariance(CovarianceModel):
         )[0]
 
     def with_added_variance(self, covariances, amounts):
-        added = float(np.asarray(amounts).max()) * np.diag(covariances).max()
+        largest = _largest_or_borrowed(np.diag(covariances).max(keepdims=True))[0]
+        added = float(np.asarray(amounts).max()) * largest
         return covariances + added * np.eye(covariances.shape[-1])
 
     def log_det_cholesky(self, precisions_cholesky, n_features):
@@ -343,7 +363,7 @@ class DiagonalCovariance(_DiagonalDistances):
         return np.log(precisions_cholesky).sum(axis=1)
 
     def with_added_variance(self, covariances, amounts):
-        added = np.asarray(amounts) * covariances.max(axis=1)
+        added = np.asarray(amounts) * _largest_or_borrowed(covariances.max(axis=1))
         return covariances + added[:, np.newaxis]
 
     def per_feature_precisions(self, precisions_cholesky, n_features):
@@ -402,7 +422,7 @@ class SphericalCovariance(_DiagonalDistances):
         return n_features * np.log(precisions_cholesky)
 
     def with_added_variance(self, covariances, amounts):
-        return covariances * (1.0 + np.asarray(amounts))
+        return covariances + np.asarray(amounts) * _largest_or_borrowed(covariances)
 
     def per_feature_precisions(self, precisions_cholesky, n_features):
         return np.repeat(precisions_cholesky[:, np.newaxis] ** 2, n_features, axis=1)

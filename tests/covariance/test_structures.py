@@ -485,6 +485,25 @@ def test_rounded_covariances_stay_positive_definite(name):
             assert np.array_equal(stored, covariances)
 
 
+def test_rounded_variances_that_underflow_get_variance_added():
+    # Diagonal and spherical covariances stay positive when rounded, unless a
+    # variance underflows float32 (1e-50 -> 0): that component gets float32
+    # resolutions of its largest variance added, the others are untouched.
+    diagonal = get_covariance_model("VVI")
+    variances = np.array([[1.0, 2.0, 1e-50], [1.0, 2.0, 3.0]])
+    stored, regularised = diagonal.rounded(variances, np.float32)
+    assert regularised.tolist() == [True, False]
+    assert np.all(stored > 0) and stored[0, 2] <= 1e-3 * 2.0
+    assert np.array_equal(stored[1], variances[1].astype(np.float32))
+    # A component with nothing left borrows the largest variance of the stack.
+    spherical = get_covariance_model("VII")
+    stored, regularised = spherical.rounded(np.array([1e-50, 4.0]), np.float32)
+    assert regularised.tolist() == [True, False]
+    assert 0 < stored[0] <= 1e-3 * 4.0 and stored[1] == 4.0
+    # (Data whose every variance is below float32's range is fitted and
+    # stored in float64: see doc/numerics.rst.)
+
+
 # --------------------------------------------------------------------------
 # Constraints
 
