@@ -15,6 +15,7 @@ from . import _variational
 from ._base import BaseMixture
 from ._engine import ArraySource, statistics_from_resp
 from ._fit_starts import initial_parameters
+from ._fitted import store_covariances
 from ._variational import VariationalPrior
 from ._variational import log_dirichlet_norm as _log_dirichlet_norm
 from ._variational import log_wishart_norm as _log_wishart_norm
@@ -322,19 +323,7 @@ class BayesianGaussianMixture(BaseMixture):
             setattr(self, name, value)
         self.weights_ = params.weights.astype(dtype)
         self.means_ = (params.means + center).astype(dtype)
-        model = self._covariance_model()
-        # Positive definite as stored (see CovarianceModel.rounded), with the
-        # precision factor of what is stored.
-        self.covariances_, rounded_apart = model.rounded(params.covariances, dtype)
-        precisions_cholesky = np.asarray(params.precisions_cholesky, np.float64)
-        if np.any(rounded_apart):
-            precisions_cholesky, _ = model.precision_cholesky(
-                self.covariances_.astype(np.float64)
-            )
-        self.precisions_cholesky_ = precisions_cholesky.astype(dtype)
-        self.precisions_ = model.precisions_from_cholesky(precisions_cholesky).astype(
-            dtype
-        )
+        store_covariances(self, self._covariance_model(), params, dtype)
 
     bic = available_if(_no_information_criteria)(BaseMixture.bic)
     aic = available_if(_no_information_criteria)(BaseMixture.aic)

@@ -7,7 +7,7 @@ import numpy as np
 
 from ._collapse import record_collapse
 
-__all__ = ["set_fitted_attributes"]
+__all__ = ["set_fitted_attributes", "store_covariances"]
 
 
 def set_fitted_attributes(estimator, model, source, options, result, dtype):
@@ -24,21 +24,11 @@ def set_fitted_attributes(estimator, model, source, options, result, dtype):
     estimator.converged_ = result.converged
     estimator.weights_ = params.weights.astype(dtype)
     estimator.means_ = (params.means + source.center).astype(dtype)
-    covariances, rounded_apart = model.rounded(params.covariances, dtype)
-    precisions_cholesky = np.asarray(params.precisions_cholesky, dtype=np.float64)
+    rounded_apart = store_covariances(estimator, model, params, dtype)
     jittered = result.jittered
     if np.any(rounded_apart):
-        # Stored as they will be read: the factor of the covariances that
-        # survive the rounding, and those components flagged.
-        precisions_cholesky, _ = model.precision_cholesky(
-            covariances.astype(np.float64)
-        )
+        # Components whose covariance needed variance to survive the rounding.
         jittered = np.asarray(jittered) | rounded_apart
-    estimator.covariances_ = covariances
-    estimator.precisions_cholesky_ = precisions_cholesky.astype(dtype)
-    estimator.precisions_ = model.precisions_from_cholesky(precisions_cholesky).astype(
-        dtype
-    )
     estimator.n_iter_ = result.n_iter
     estimator.lower_bound_ = result.lower_bound if result.n_iter else -np.inf
     estimator.lower_bounds_ = result.lower_bounds
@@ -60,3 +50,25 @@ def set_fitted_attributes(estimator, model, source, options, result, dtype):
         # A verdict made before the rounding is made again with its flags.
         None if np.any(rounded_apart) else getattr(result, "component_check", None),
     )
+
+
+def store_covariances(estimator, model, params, dtype):
+    """``covariances_``, ``precisions_cholesky_`` and ``precisions_`` in ``dtype``.
+
+    Stored as they will be read: positive definite after the rounding
+    (``CovarianceModel.rounded``), with the precision factor of the stored
+    covariances where the rounding needed variance added. Returns which
+    components needed it (one entry for a shared covariance).
+    """
+    covariances, rounded_apart = model.rounded(params.covariances, dtype)
+    precisions_cholesky = np.asarray(params.precisions_cholesky, dtype=np.float64)
+    if np.any(rounded_apart):
+        precisions_cholesky, _ = model.precision_cholesky(
+            covariances.astype(np.float64)
+        )
+    estimator.covariances_ = covariances
+    estimator.precisions_cholesky_ = precisions_cholesky.astype(dtype)
+    estimator.precisions_ = model.precisions_from_cholesky(precisions_cholesky).astype(
+        dtype
+    )
+    return rounded_apart

@@ -284,6 +284,17 @@ def _search_k(data, canonical, n_components, covariance_types, settings):
     return outcomes
 
 
+def _incumbent(outcome):
+    """The objective a challenger must beat: the fit's own, unless degenerate.
+
+    With a prior, the MAP objective (``lower_bound_``).
+    """
+    row, best, _, _ = outcome
+    if best is None or row["degenerate"]:
+        return -np.inf
+    return best.lower_bound_
+
+
 def _best_partition(outcomes, criterion, n_components):
     """MAP labels of the best sound candidate, if they use every component."""
     sound = [
@@ -422,15 +433,8 @@ def improve_from_partition(data, labels, n_components, outcomes, settings):
         if isinstance(starts[name], Exception):
             continue
         old = outcomes[name]
-        # The incumbent's own objective (with a prior, the MAP one): the
-        # challengers' lower bounds are compared with it.
-        incumbent = (
-            old[1].lower_bound_
-            if old[1] is not None and not old[0]["degenerate"]
-            else -np.inf
-        )
         new = _fit_candidate(
-            data, n_components, name, starts[name], settings, incumbent
+            data, n_components, name, starts[name], settings, _incumbent(old)
         )
         took = old[3] + new[3] + seconds
         kept = new if _soundness(new) > _soundness(old) else old
@@ -458,11 +462,7 @@ def follow_mclust_path(data, start, n_components, name, outcomes, settings):
     start_time = perf_counter()
     model = get_covariance_model(name)
     old = outcomes[name]
-    incumbent = (
-        old[1].lower_bound_
-        if old[1] is not None and not old[0]["degenerate"]
-        else -np.inf
-    )
+    incumbent = _incumbent(old)
     # The path is abandoned only once its extrapolated limit falls far below
     # the incumbent (_PATH_SLACK units of log-likelihood): the paths that end
     # better often start slower, and a slack of 5 or 20 units lost two of the
