@@ -84,6 +84,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._resting_rows import (
+    ONE_BLOCK_ENTRIES,
+    RESTING_WEIGHT,
+    SUBSET_ROWS,
+    log_weight_histogram,
+    resting_floor,
+    resting_floor_of_block,
+    resting_moments,
+    standardised,
+)
 from .covariance._spread import EVERY_DIRECTION
 
 __all__ = [
@@ -97,7 +107,6 @@ __all__ = [
 
 # Thresholds of the degeneracy test (see the module's Notes).
 EMPTY_WEIGHT = 1e-8
-RESTING_WEIGHT = 0.99
 RANK_RATIO = 1e-6
 DATA_RANK_FLOOR = 1e-10
 
@@ -175,91 +184,6 @@ def rows_worth_floor(own_spread, rank):
     return own_spread.min_weight(rank) - 0.5
 
 
-# Histogram of log10 weights (see _resting_floor): bins of 0.02 from 1e-320.
-# The floors of data in one block of at most _ONE_BLOCK_ENTRIES weights come
-# from the rows' own bins (_resting_floor_of_block), without the histogram.
-_ONE_BLOCK_ENTRIES = 2**14
-_LOG_LOW, _LOG_STEP = -320.0, 0.02
-_LOG_BINS = _LOG_LOW + _LOG_STEP * np.arange(int(-_LOG_LOW / _LOG_STEP) + 1)
-
-
-def _log_weight_bins(a):
-    """Bin of :data:`_LOG_BINS` of every weight ``a[i, k]`` (zero and NaN: bin 0).
-
-    Each step works in place: on large blocks this pass is a good part of
-    the whole check.
-    """
-    with np.errstate(divide="ignore", invalid="ignore"):
-        position = np.log10(a)
-    position -= _LOG_LOW
-    position /= _LOG_STEP
-    # fmax sends -inf (a zero weight) and NaN to bin 0, as nan_to_num would.
-    np.fmax(position, 0.0, out=position)
-    np.minimum(position, _LOG_BINS.size - 1, out=position)
-    return position.astype(np.intp)
-
-
-def _log_weight_histogram(a):
-    """``histogram[k, b]``: the weight ``a[i, k]`` of a block's rows in bin ``b``.
-
-    Bins of :data:`_LOG_BINS`; zero (and NaN) weights fall in bin 0.
-    """
-    n_components = a.shape[1]
-    # One bincount for all components: bin b of component k at k * nbins + b.
-    flat = _log_weight_bins(a)
-    flat += _LOG_BINS.size * np.arange(n_components)
-    return np.bincount(
-        flat.ravel(), weights=a.ravel(), minlength=n_components * _LOG_BINS.size
-    ).reshape(n_components, _LOG_BINS.size)
-
-
-def _floor_of(occupied, sums, target):
-    """Lower edge of the bin where the weight counted from the top reaches ``target``.
-
-    ``occupied`` are a component's bins of non-zero weight in ascending
-    order, ``sums`` their weights.
-    """
-    if 0.0 >= target:  # nothing to reach: every bin reaches it
-        return 10.0 ** _LOG_BINS[-1]
-    from_top = np.cumsum(sums[::-1])[::-1]
-    reached = np.flatnonzero(from_top >= target)
-    return 10.0 ** _LOG_BINS[occupied[reached[-1]] if reached.size else 0]
-
-
-def _resting_floor(histogram, n_k):
-    """Per component, the smallest weight ``a`` of a row in its resting set.
-
-    ``histogram[k, b]`` holds the weight ``a_i`` of the rows whose ``log10 a_i``
-    falls in bin ``b``; the floor is the lower edge of the bin where the
-    weight counted from the top reaches ``RESTING_WEIGHT N_k``.
-    """
-    floors = np.empty(histogram.shape[0])
-    for k in range(histogram.shape[0]):
-        # The sums from the top change only at occupied bins: summing those
-        # alone makes the same additions in the same order as every bin.
-        occupied = np.flatnonzero(histogram[k])
-        floors[k] = _floor_of(occupied, histogram[k, occupied], RESTING_WEIGHT * n_k[k])
-    return floors
-
-
-def _resting_floor_of_block(a, n_k):
-    """:func:`_resting_floor` of the histogram of one block of weights ``a``.
-
-    Without the histogram's ``K x 16001`` bins, whose allocation and scans
-    cost more than the rest of the check on small data: each component's
-    occupied bins come from its rows' own bins, and ``bincount`` over them
-    sums each bin's weights in the same order as the histogram's.
-    """
-    bins = _log_weight_bins(a)
-    floors = np.empty(a.shape[1])
-    for k in range(a.shape[1]):
-        occupied, inverse = np.unique(bins[:, k], return_inverse=True)
-        sums = np.bincount(inverse, weights=a[:, k], minlength=occupied.size)
-        nonzero = sums != 0
-        floors[k] = _floor_of(occupied[nonzero], sums[nonzero], RESTING_WEIGHT * n_k[k])
-    return floors
-
-
 def check_components(
     X,
     sample_weight,
@@ -311,11 +235,6 @@ def check_components(
     )
 
 
-def _standardised(Xc, varying, scale):
-    """The block's rows in standardised coordinates (the varying features)."""
-    return (Xc if varying.all() else Xc[:, varying]) / scale
-
-
 def _pooled_within_scatter(blocks, varying, scale, shift, components):
     """``sum_k sum_i a_ik (z_i - mu_k)(z_i - mu_k)^T`` over ``components``."""
     p = shift.shape[1]
@@ -324,63 +243,13 @@ def _pooled_within_scatter(blocks, varying, scale, shift, components):
         a = np.asarray(resp, np.float64)
         if w is not None:
             a = a * w[:, None]
-        Z = _standardised(Xc, varying, scale)
+        Z = standardised(Xc, varying, scale)
         by_component = np.ascontiguousarray(a.T)
         for k in components:
             D = Z - shift[k]
             D_weighted = D * by_component[k][:, None]
             within += D_weighted.T @ D
     return within
-
-
-# Blocks of at most this many (components x rows x features) entries have
-# their resting rows' moments computed for all components at once (batched
-# products over masked weights) rather than component by component.
-_BATCHED_ENTRIES = 2**16
-
-
-def _resting_moments(blocks, floors, varying, scale, shift, components):
-    """Moments about ``shift[k]`` of each component's resting rows (one pass).
-
-    Returns ``(counts, mass, first, second)``, indexed as ``components``: the
-    number of rows with ``a_ik >= floors[k]``, their weight, ``sum a_ik
-    (z_i - mu_k)`` and ``sum a_ik (z_i - mu_k)(z_i - mu_k)^T``.
-    """
-    components = np.asarray(components, dtype=np.intp)
-    size, p = components.size, shift.shape[1]
-    counts = np.zeros(size, dtype=np.int64)
-    mass = np.zeros(size)
-    first = np.zeros((size, p))
-    second = np.zeros((size, p, p))
-    floors, shift = floors[components], shift[components]
-    for Xc, w, resp in blocks():
-        a = np.asarray(resp, np.float64)
-        if w is not None:
-            a = a * w[:, None]
-        Z = _standardised(Xc, varying, scale)
-        # Component-major: each component's weights are read contiguously.
-        by_component = np.ascontiguousarray(a[:, components].T)
-        if by_component.size * p <= _BATCHED_ENTRIES:
-            resting = by_component >= floors[:, None]
-            weights = np.where(resting, by_component, 0.0)
-            D = Z[None, :, :] - shift[:, None, :]
-            weighted = D * weights[:, :, None]
-            counts += np.count_nonzero(resting, axis=1)
-            mass += weights.sum(axis=1)
-            first += weighted.sum(axis=1)
-            second += np.swapaxes(weighted, 1, 2) @ D
-            continue
-        for index in range(size):
-            rows = np.flatnonzero(by_component[index] >= floors[index])
-            if not rows.size:
-                continue
-            D = Z[rows] - shift[index]
-            ak = by_component[index, rows]
-            counts[index] += D.shape[0]
-            mass[index] += ak.sum()
-            first[index] += ak @ D
-            second[index] += (D * ak[:, None]).T @ D
-    return counts, mass, first, second
 
 
 def _resting_sets(
@@ -393,29 +262,54 @@ def _resting_sets(
     pending,
     own_spread,
     reasons,
+    weight_sum,
 ):
-    """Test the rows each pending component rests on (one pass).
+    """Test the rows each pending component rests on (one pass, rarely two).
 
     ``floors[k]`` is the smallest weight of a row in component ``k``'s
-    resting set (:func:`_resting_floor`). Adds the components whose rows do
-    not spread as ``own_spread`` needs to ``reasons``; returns ``{k: a
-    direction (standardised coordinates) its rows do not span, or None}``
+    resting set (``_resting_rows.resting_floor``). Adds the components whose
+    rows do not spread as ``own_spread`` needs to ``reasons``; returns ``{k:
+    a direction (standardised coordinates) its rows do not span, or None}``
     for every pending component: None too when it rests on at most ``r``
     rows, which lie on a lower-dimensional set whatever the data; ``{k:
     whether its rows lie on a lower-dimensional set}``, however many; and
-    ``{k: sum_i a_ik (z_i - mu_k)(z_i - mu_k)^T}`` over its resting rows (a
-    part of the pooled within scatter, see :func:`_pooled_spread`).
+    ``{k: sum_i a_ik (z_i - mu_k)(z_i - mu_k)^T}`` over its resting rows, or
+    over a subset of them (a lower bound either way: a part of the pooled
+    within scatter, see :func:`_pooled_spread`).
+
+    Large resting sets are read through a subset first
+    (``_resting_rows.SUBSET_ROWS``); a component whose subset does not prove
+    that its rows spread is read again whole, so the verdict is that of
+    every resting row.
     """
     r = rotation.shape[1]
     p = shift.shape[1]
-    counts, mass, first, second = _resting_moments(
-        blocks, floors, varying, scale, shift, pending
+    counts, mass, first, second, read = resting_moments(
+        blocks, floors, varying, scale, shift, pending, subset_rows=SUBSET_ROWS
     )
+    spreading = set()
+    for index in np.flatnonzero([m is not None for m in read]):
+        own = second[index] - np.outer(first[index], first[index]) / read[index]
+        if _surely_spread(
+            own, counts[index], mass[index], weight_sum, rotation, own_spread
+        ):
+            spreading.add(index)
+    again = [i for i, m in enumerate(read) if m is not None and i not in spreading]
+    if again:
+        exact = resting_moments(
+            blocks, floors, varying, scale, shift, [pending[i] for i in again]
+        )
+        for arrays, values in zip(
+            (counts, mass, first, second), exact[:4], strict=True
+        ):
+            arrays[again] = values
     flat, low = {}, {}
     for index, k in enumerate(pending):
         spread, rank_spread = 0.0, 0.0
         count = counts[index]
-        if count > 0:
+        if index in spreading:
+            rank_spread = spread = np.inf
+        elif count > 0:
             delta = first[index] / mass[index]
             scatter = second[index] / mass[index] - np.outer(delta, delta)
             # Rows on one point leave only rounding in their scatter,
@@ -445,6 +339,33 @@ def _resting_sets(
                 f"where its covariance needs {own_spread.needs}"
             )
     return flat, low, dict(zip(pending, second, strict=True))
+
+
+def _surely_spread(own, count, mass, weight_sum, rotation, own_spread):
+    """Whether a subset's scatter proves every test of the resting rows passes.
+
+    ``own`` is the subset's scatter about its own mean; ``count`` and
+    ``mass`` are those of every resting row. Each test's threshold must be
+    cleared twice over by its lower bound
+    (``OwnSpread.spread_lower_bound``), a margin for the rounding of the
+    full pass. The rows' distance from the data's centre (the size test's
+    scale) is bounded by ``sqrt(weight_sum p / mass)``: their mean's squared
+    norm is at most their mean squared norm, at most the data's total.
+    """
+    r = rotation.shape[1]
+    if count <= r or count < own_spread.min_rows(r):
+        return False
+    margin = 2.0 * RANK_RATIO
+    size = np.sqrt(max(np.trace(own), 0.0) / mass)
+    if not size >= margin * (1.0 + np.sqrt(weight_sum * own.shape[0] / mass)):
+        return False
+    if not EVERY_DIRECTION.spread_lower_bound(own, mass, weight_sum, rotation) >= (
+        margin
+    ):
+        return False
+    return not own_spread.min_rows(r) or (
+        own_spread.spread_lower_bound(own, mass, weight_sum, rotation) >= margin
+    )
 
 
 def _pooled_spread(within, weight_sum, rotation):
@@ -510,15 +431,15 @@ def check_blocks(
         if w is not None:
             a = a * w[:, None]
         n_k += a.sum(axis=0)
-        if histogram is None and only is None and a.size <= _ONE_BLOCK_ENTRIES:
+        if histogram is None and only is None and a.size <= ONE_BLOCK_ENTRIES:
             only = a  # the floors may come from this block alone
             continue
         if histogram is None:
-            histogram = np.zeros((n_components, _LOG_BINS.shape[0]))
+            histogram = 0.0
         if only is not None:
-            histogram += _log_weight_histogram(only)
+            histogram += log_weight_histogram(only)
             only = None
-        histogram += _log_weight_histogram(a)
+        histogram += log_weight_histogram(a)
     reasons = {}
     needed, floor = own_spread.min_weight(r), rows_worth_floor(own_spread, r)
     for k in range(n_components):
@@ -535,9 +456,9 @@ def check_blocks(
     flat = {}
     if not bounded and r and pending:
         if only is not None:
-            floors = _resting_floor_of_block(only, n_k)
+            floors = resting_floor_of_block(only, n_k)
         elif histogram is not None:
-            floors = _resting_floor(histogram, n_k)
+            floors = resting_floor(histogram, n_k)
         else:  # no rows at all: nothing rests anywhere
             floors = np.full(n_components, np.inf)
         flat, low, resting_scatter = _resting_sets(
@@ -550,6 +471,7 @@ def check_blocks(
             pending,
             own_spread,
             reasons,
+            weight_sum,
         )
         pending = [k for k in pending if k not in reasons]
         if pending and own_spread.rotated and all(low[k] for k in pending):

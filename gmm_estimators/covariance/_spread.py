@@ -111,6 +111,34 @@ class OwnSpread:
         """
         return np.inf
 
+    def spread_lower_bound(self, subset_scatter, mass, weight_sum, rotation):
+        """A lower bound of :meth:`relative_spread` from a subset of the rows.
+
+        The resting rows' weighted covariance ``C`` is at least
+        ``subset_scatter / mass`` (a subset's scatter about its own mean is
+        below the whole set's) and at most ``T / mass`` in the Loewner order,
+        with ``T`` the data's total scatter in standardised coordinates
+        (weights ``a_i <= w_i``): ``T`` has ``weight_sum`` on its diagonal
+        and ``rotation.T @ T @ rotation = weight_sum * I``.
+
+        Parameters
+        ----------
+        subset_scatter : ndarray of shape (p, p)
+            ``sum a_i (z_i - m)(z_i - m)^T`` over a subset of the resting
+            rows, ``m`` their weighted mean (not divided by their weight).
+        mass : float
+            The weight of every resting row.
+        weight_sum : float
+            The data's total weight.
+        rotation : ndarray of shape (p, r)
+            As in :meth:`relative_spread`.
+
+        Returns
+        -------
+        float
+        """
+        return np.inf
+
 
 class _Nothing(OwnSpread):
     pass
@@ -123,6 +151,9 @@ class _SomeSpread(OwnSpread):
     def relative_spread(self, scatter, rotation):
         # A standard deviation in units of the data's: zero on one point.
         return float(np.sqrt(max(np.trace(scatter), 0.0)))
+
+    def spread_lower_bound(self, subset_scatter, mass, weight_sum, rotation):
+        return float(np.sqrt(max(np.trace(subset_scatter), 0.0) / mass))
 
 
 class _EveryAxis(OwnSpread):
@@ -137,6 +168,11 @@ class _EveryAxis(OwnSpread):
         top = variances.max(initial=0.0)
         return float(np.sqrt(variances.min() / top)) if top > 0 else 0.0
 
+    def spread_lower_bound(self, subset_scatter, mass, weight_sum, rotation):
+        # The largest variance of C is at most weight_sum / mass.
+        smallest = np.diag(subset_scatter).min(initial=np.inf)
+        return float(np.sqrt(max(smallest, 0.0) / weight_sum))
+
 
 class _EveryDirection(OwnSpread):
     def min_weight(self, rank):
@@ -149,6 +185,14 @@ class _EveryDirection(OwnSpread):
         eigenvalues = np.linalg.eigvalsh(rotation.T @ scatter @ rotation)
         top = eigenvalues[-1] if eigenvalues.size else 0.0
         return float(np.sqrt(max(eigenvalues[0], 0.0) / top)) if top > 0 else 0.0
+
+    def spread_lower_bound(self, subset_scatter, mass, weight_sum, rotation):
+        # The largest eigenvalue of rotation' C rotation is at most
+        # weight_sum / mass.
+        if not rotation.shape[1]:
+            return 0.0
+        smallest = np.linalg.eigvalsh(rotation.T @ subset_scatter @ rotation)[0]
+        return float(np.sqrt(max(smallest, 0.0) / weight_sum))
 
 
 class _OwnOrientation:

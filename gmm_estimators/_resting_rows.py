@@ -1,0 +1,211 @@
+"""Where a component's weight rests: its resting set's floor and moments.
+
+The degeneracy test of ``_degenerate`` reads, for each component ``k``, the
+rows with the largest weights ``a_ik = w_i r_ik`` that together carry
+:data:`RESTING_WEIGHT` of its weight ``N_k`` (its *resting set*). Two passes
+over the blocks find it:
+
+1. the floor of each resting set, the smallest weight of a row in it, from
+   a histogram of ``log10 a_ik`` in bins of 0.02 (:func:`resting_floor`,
+   :func:`resting_floor_of_block` for data in one small block);
+2. the moments of the resting rows about the fitted means, in the data's
+   standardised coordinates (:func:`resting_moments`).
+
+On many rows the second pass reads only a strided subset of each large
+resting set (:data:`SUBSET_ROWS` per block and component) and reports it.
+The scatter of a subset about its own mean is below, in the Loewner order,
+that of the whole set about its own, and the whole set's scatter is below
+the data's total scatter (every ``a_ik <= w_i``); so a subset whose spread
+clears the test's thresholds with a margin proves the whole set spreads
+(:meth:`covariance._spread.OwnSpread.spread_lower_bound`). A component the
+subset cannot clear has its moments computed again over every resting row:
+the verdict is the one the full pass would give.
+"""
+
+# Authors: The gmm_estimators developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+
+__all__ = [
+    "RESTING_WEIGHT",
+    "SUBSET_ROWS",
+    "log_weight_histogram",
+    "resting_floor",
+    "resting_floor_of_block",
+    "resting_moments",
+    "standardised",
+]
+
+#: Share of a component's weight its resting set carries.
+RESTING_WEIGHT = 0.99
+
+# Histogram of log10 weights (see resting_floor): bins of 0.02 from 1e-320.
+# The floors of data in one block of at most ONE_BLOCK_ENTRIES weights come
+# from the rows' own bins (resting_floor_of_block), without the histogram.
+ONE_BLOCK_ENTRIES = 2**14
+_LOG_LOW, _LOG_STEP = -320.0, 0.02
+_LOG_BINS = _LOG_LOW + _LOG_STEP * np.arange(int(-_LOG_LOW / _LOG_STEP) + 1)
+
+# Blocks of at most this many (components x rows x features) entries have
+# their resting rows' moments computed for all components at once (batched
+# products over masked weights) rather than component by component.
+_BATCHED_ENTRIES = 2**16
+
+#: Rows of a component's resting set per block beyond which the moments are
+#: those of a strided subset of this many (see the module's docstring).
+SUBSET_ROWS = 256
+
+
+def standardised(Xc, varying, scale):
+    """The block's rows in standardised coordinates (the varying features)."""
+    return (Xc if varying.all() else Xc[:, varying]) / scale
+
+
+def _log_weight_bins(a):
+    """Bin of :data:`_LOG_BINS` of every weight ``a[i, k]`` (zero and NaN: bin 0).
+
+    Each step works in place: on large blocks this pass is a good part of
+    the whole check.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        position = np.log10(a)
+    position -= _LOG_LOW
+    position /= _LOG_STEP
+    # fmax sends -inf (a zero weight) and NaN to bin 0, as nan_to_num would.
+    np.fmax(position, 0.0, out=position)
+    np.minimum(position, _LOG_BINS.size - 1, out=position)
+    return position.astype(np.intp)
+
+
+def log_weight_histogram(a):
+    """``histogram[k, b]``: the weight ``a[i, k]`` of a block's rows in bin ``b``.
+
+    Bins of :data:`_LOG_BINS`; zero (and NaN) weights fall in bin 0.
+    """
+    n_components = a.shape[1]
+    # One bincount for all components: bin b of component k at k * nbins + b.
+    flat = _log_weight_bins(a)
+    flat += _LOG_BINS.size * np.arange(n_components)
+    return np.bincount(
+        flat.ravel(), weights=a.ravel(), minlength=n_components * _LOG_BINS.size
+    ).reshape(n_components, _LOG_BINS.size)
+
+
+def _floor_of(occupied, sums, target):
+    """Lower edge of the bin where the weight counted from the top reaches ``target``.
+
+    ``occupied`` are a component's bins of non-zero weight in ascending
+    order, ``sums`` their weights.
+    """
+    if 0.0 >= target:  # nothing to reach: every bin reaches it
+        return 10.0 ** _LOG_BINS[-1]
+    from_top = np.cumsum(sums[::-1])[::-1]
+    reached = np.flatnonzero(from_top >= target)
+    return 10.0 ** _LOG_BINS[occupied[reached[-1]] if reached.size else 0]
+
+
+def resting_floor(histogram, n_k):
+    """Per component, the smallest weight ``a`` of a row in its resting set.
+
+    ``histogram[k, b]`` holds the weight ``a_i`` of the rows whose ``log10 a_i``
+    falls in bin ``b``; the floor is the lower edge of the bin where the
+    weight counted from the top reaches ``RESTING_WEIGHT N_k``.
+    """
+    floors = np.empty(histogram.shape[0])
+    for k in range(histogram.shape[0]):
+        # The sums from the top change only at occupied bins: summing those
+        # alone makes the same additions in the same order as every bin.
+        occupied = np.flatnonzero(histogram[k])
+        floors[k] = _floor_of(occupied, histogram[k, occupied], RESTING_WEIGHT * n_k[k])
+    return floors
+
+
+def resting_floor_of_block(a, n_k):
+    """:func:`resting_floor` of the histogram of one block of weights ``a``.
+
+    Without the histogram's ``K x 16001`` bins, whose allocation and scans
+    cost more than the rest of the check on small data: each component's
+    occupied bins come from its rows' own bins, and ``bincount`` over them
+    sums each bin's weights in the same order as the histogram's.
+    """
+    bins = _log_weight_bins(a)
+    floors = np.empty(a.shape[1])
+    for k in range(a.shape[1]):
+        occupied, inverse = np.unique(bins[:, k], return_inverse=True)
+        sums = np.bincount(inverse, weights=a[:, k], minlength=occupied.size)
+        nonzero = sums != 0
+        floors[k] = _floor_of(occupied[nonzero], sums[nonzero], RESTING_WEIGHT * n_k[k])
+    return floors
+
+
+def resting_moments(
+    blocks, floors, varying, scale, shift, components, *, subset_rows=None
+):
+    """Moments about ``shift[k]`` of each component's resting rows (one pass).
+
+    Parameters
+    ----------
+    subset_rows : int or None, default=None
+        In blocks read component by component, a component with more
+        resting rows than this in a block has the moments of a strided
+        subset of about this many of them (counts and mass stay those of
+        every resting row). None: every resting row.
+
+    Returns
+    -------
+    moments : tuple
+        ``(counts, mass, first, second, read)``, indexed as ``components``:
+        the number of rows with ``a_ik >= floors[k]``, their weight, ``sum
+        a_ik (z_i - mu_k)`` and ``sum a_ik (z_i - mu_k)(z_i - mu_k)^T`` over
+        the rows read, and the weight of the rows read, or None where every
+        resting row was read (the moments are then those of every row).
+    """
+    components = np.asarray(components, dtype=np.intp)
+    size, p = components.size, shift.shape[1]
+    counts = np.zeros(size, dtype=np.int64)
+    mass = np.zeros(size)
+    subset_mass = np.zeros(size)
+    sampled = np.zeros(size, dtype=bool)
+    first = np.zeros((size, p))
+    second = np.zeros((size, p, p))
+    floors, shift = floors[components], shift[components]
+    for Xc, w, resp in blocks():
+        a = np.asarray(resp, np.float64)
+        if w is not None:
+            a = a * w[:, None]
+        # Component-major: each component's weights are read contiguously.
+        by_component = np.ascontiguousarray(a[:, components].T)
+        if by_component.size * p <= _BATCHED_ENTRIES:
+            Z = standardised(Xc, varying, scale)
+            resting = by_component >= floors[:, None]
+            weights = np.where(resting, by_component, 0.0)
+            D = Z[None, :, :] - shift[:, None, :]
+            weighted = D * weights[:, :, None]
+            counts += np.count_nonzero(resting, axis=1)
+            block_mass = weights.sum(axis=1)
+            mass += block_mass
+            subset_mass += block_mass
+            first += weighted.sum(axis=1)
+            second += np.swapaxes(weighted, 1, 2) @ D
+            continue
+        for index in range(size):
+            rows = np.flatnonzero(by_component[index] >= floors[index])
+            if not rows.size:
+                continue
+            ak = by_component[index, rows]
+            counts[index] += rows.size
+            block_mass = ak.sum()
+            mass[index] += block_mass
+            if subset_rows is not None and rows.size > subset_rows:
+                step = -(-rows.size // subset_rows)
+                rows, ak = rows[::step], ak[::step]
+                block_mass = ak.sum()
+                sampled[index] = True
+            subset_mass[index] += block_mass
+            # Standardised after the gather: only the rows read are divided.
+            D = standardised(Xc[rows], varying, scale) - shift[index]
+            first[index] += ak @ D
+            second[index] += (D * ak[:, None]).T @ D
+    read = [m if taken else None for m, taken in zip(subset_mass, sampled, strict=True)]
+    return counts, mass, first, second, read
