@@ -22,7 +22,9 @@ from ._engine import (
     COLLAPSE_PATIENCE,
     block_log_prob,
     log_prob_function,
+    map_terms,
     normalize_log_prob,
+    row_max_argmax,
 )
 from ._warn import warn_user
 from .exceptions import DegenerateFitWarning
@@ -42,10 +44,11 @@ _KEPT_BYTES = 8 * 2**20
 class Verdict(NamedTuple):
     """The collapsed and spurious components of one fit, with reasons.
 
-    ``reduced`` holds the stacked results of :func:`component_check`'s
-    ``reduce`` over the blocks, or None: not asked for, blocks too large to
-    keep, or a source with densities of its own (rows with missing values,
-    streamed and Dask data).
+    ``reduced`` holds each row's ``[log p(x), log z_MAP, label]``
+    (``_engine.map_terms``) stacked over the blocks when
+    :func:`component_check` was asked for them, or None: not asked for,
+    blocks too large to keep, or a source with densities of its own (rows
+    with missing values, streamed and Dask data).
     """
 
     collapsed: np.ndarray
@@ -55,7 +58,7 @@ class Verdict(NamedTuple):
 
 
 def component_check(
-    model, data, params, jittered, prior=None, *, reduce=None, collapsing=None
+    model, data, params, jittered, prior=None, *, terms=False, collapsing=None
 ):
     """Collapsed and spurious components of engine parameters, with reasons.
 
@@ -78,11 +81,10 @@ def component_check(
         collapsed.
     prior : object or None, default=None
         The fit's resolved prior (a bounded objective: see ``_degenerate``).
-    reduce : callable or None, default=None
-        ``reduce(weighted_log_prob)`` of every block of an in-memory source,
-        called once per block before the responsibilities are formed (it
-        must not modify its argument) when the blocks are kept: the same
-        pass then serves the caller (the selector's criteria).
+    terms : bool, default=False
+        Also compute each row's ``[log p(x), log z_MAP, label]``
+        (``_engine.map_terms``) from the same E-step pass, when the blocks
+        are kept (in memory): the selector's criteria and labels.
     collapsing : ndarray of int or None, default=None
         Components that ended the run by holding too few rows' worth of
         responsibility (``EMResult.collapsing``): collapsed, as the check
@@ -97,8 +99,8 @@ def component_check(
     if getattr(data, "reduce_blocks", None) is not None:
         # Sources with densities of their own (observed-data densities of
         # rows with missing values, streamed and Dask rows): the caller's
-        # reduction runs on those, not on the blocks judged here.
-        reduce = None
+        # terms come from those, not from the blocks judged here.
+        terms = False
     if not hasattr(data, "centred"):
         # Streamed and Dask data: judged on the in-memory sample the starts
         # come from (same centre), not by more passes over every row.
@@ -107,9 +109,15 @@ def component_check(
 
     def judged(rows, reduced=None):
         Xc, (values, _) = block_log_prob(data, log_prob_of, rows)
-        if reduced is not None:
-            reduced.append(reduce(values))
-        resp, _ = normalize_log_prob(values)
+        if reduced is None:
+            resp, _ = normalize_log_prob(values)
+        else:
+            # The MAP terms share the normalisation's row maxima and
+            # log-normaliser (the same values as from the weighted
+            # log-densities alone, see _engine.map_terms).
+            top, labels = row_max_argmax(values)
+            resp, log_norm = normalize_log_prob(values, top)
+            reduced.append(map_terms(top, labels, log_norm))
         # With a noise component its column is the last: the Gaussian
         # components' own responsibilities are the others.
         resp = resp[:, :n_components]
@@ -120,8 +128,8 @@ def component_check(
     budget = min(_KEPT_BYTES, get_config()["working_memory"] * 2**20)
     if data.n_rows * (n_components + 1 + d) * 8 <= budget:
         # The check reads the blocks up to three times: when they are small
-        # enough to keep, one E-step pass serves every reading (and reduce).
-        reduced = None if reduce is None else []
+        # enough to keep, one E-step pass serves every reading (and terms).
+        reduced = [] if terms else None
         kept = [judged(rows, reduced) for rows in block_rows]
 
         def blocks():

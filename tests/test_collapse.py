@@ -34,17 +34,17 @@ def _fitted(rng, dtype, weighted, noise, covariance_type="full"):
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("noise", [False, True])
-def test_reduce_in_the_check_equals_a_separate_pass(rng, dtype, weighted, noise):
+def test_terms_in_the_check_equal_a_separate_pass(rng, dtype, weighted, noise):
     """The selector's criteria terms from the check's pass are bitwise those of
     a pass of their own, and keeping the blocks changes no verdict."""
     model, data, params = _fitted(rng, dtype, weighted, noise)
     jittered = np.zeros(3, dtype=bool)
-    verdict = component_check(model, data, params, jittered, reduce=_row_terms)
+    verdict = component_check(model, data, params, jittered, terms=True)
     assert verdict.reduced is not None
     assert_array_equal(verdict.reduced, reduce_blocks(model, data, params, _row_terms))
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(_collapse, "_KEPT_BYTES", 0)
-        streamed = component_check(model, data, params, jittered, reduce=_row_terms)
+        streamed = component_check(model, data, params, jittered, terms=True)
     assert streamed.reduced is None
     assert_array_equal(streamed.collapsed, verdict.collapsed)
     assert_array_equal(streamed.spurious, verdict.spurious)

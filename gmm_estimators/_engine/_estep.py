@@ -17,6 +17,7 @@ __all__ = [
     "em_step",
     "log_normalizer",
     "log_prob_function",
+    "map_terms",
     "normalize_log_prob",
     "row_argmax",
     "row_max",
@@ -214,15 +215,16 @@ def _below_floor_is_inf(log_norm, floor):
     return log_norm
 
 
-def normalize_log_prob(weighted):
+def normalize_log_prob(weighted, maximum=None):
     """Responsibilities and per-row log-likelihood from weighted log-densities.
 
-    ``weighted`` is overwritten by the responsibilities.
+    ``weighted`` is overwritten by the responsibilities; ``maximum`` is
+    :func:`row_max` of it when already known.
 
     One exponential per entry: ``r = e / e.sum()``, ``log p = m + log e.sum()``
     with ``e = exp(wlp - max)``.
     """
-    shift, sums = _exp_shifted(weighted)
+    shift, sums = _exp_shifted(weighted, maximum)
     resp = weighted
     # One division per row, not per entry: division is several times slower
     # than multiplication.
@@ -384,6 +386,18 @@ def reduce_blocks(model, source, params, reduce):
     with block_mapper(source, model, n_components) as mapper:
         blocks = source.blocks(model, n_components)
         return np.concatenate(list(mapper(block, blocks)))
+
+
+def map_terms(top, labels, log_norm):
+    """Per row ``[log p(x), log z_MAP, label]``, flattened (float64).
+
+    From each row's largest weighted log-density ``top`` (at component
+    ``labels``) and its log-normaliser ``log_norm``: the criteria's terms
+    and the MAP labels of one block.
+    """
+    log_norm = log_norm.astype(np.float64)
+    # log z of the MAP component: its weighted log-density minus log p(x).
+    return np.column_stack([log_norm, top - log_norm, labels]).ravel()
 
 
 def log_likelihood_terms(weighted_log_prob):

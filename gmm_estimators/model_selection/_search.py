@@ -26,6 +26,7 @@ from .._engine import (
     block_mapper,
     fit_restarts,
     log_normalizer,
+    map_terms,
     one_blas_thread,
     reduce_blocks,
     row_max_argmax,
@@ -48,16 +49,11 @@ from ._starts import (
 def _row_terms(weighted_log_prob):
     """Per row ``[log p(x), log z_MAP, label]``, flattened (a block's reduce).
 
-    ``weighted_log_prob`` is left as it was: the collapse check reads the
-    same block after (``_collapse.component_check``).
+    The values of the collapse check's pass (``_engine.map_terms``), when
+    the check did not keep its blocks.
     """
     top, labels = row_max_argmax(weighted_log_prob)
-    # order="K": the sums over components depend on the layout (a view of
-    # the component-major product), and must equal those of the E-step.
-    log_norm = log_normalizer(weighted_log_prob.copy(order="K"), top)
-    log_norm = log_norm.astype(np.float64)
-    # log z of the MAP component: its weighted log-density minus log p(x).
-    return np.column_stack([log_norm, top - log_norm, labels]).ravel()
+    return map_terms(top, labels, log_normalizer(weighted_log_prob, top))
 
 
 def _final_e_step(model, source, params, per_row=None):
@@ -95,7 +91,7 @@ def _judge(model, data, run, options):
         run.params,
         run.jittered,
         options.prior,
-        reduce=_row_terms,
+        terms=True,
         collapsing=run.collapsing,
     )
     return run.component_check
