@@ -55,7 +55,8 @@ dimension ``r <= d``). The component is degenerate when
   span, or of the per-feature variances, or the standard deviation in the
   data's units) is below ``1e-6`` (found blockwise: a histogram of the
   weights on a grid of ``log10`` steps of ``0.02`` gives the 99 % set, a
-  second pass its scatter).
+  second pass its scatter, through a strided subset of a large set whose
+  bounds settle most components: ``_resting_rows``).
 
 The test reads where the component's weight *is*, not its covariance, so it
 is independent of ``reg_covar`` and of the data's scale: rows on a lattice
