@@ -44,7 +44,7 @@ _KEPT_BYTES = 8 * 2**20
 class Verdict(NamedTuple):
     """The collapsed and spurious components of one fit, with reasons.
 
-    ``reduced`` holds each row's ``[log p(x), log z_MAP, label]``
+    ``terms`` holds each row's ``[log p(x), log z_MAP, label]``
     (``_engine.map_terms``) stacked over the blocks when
     :func:`component_check` was asked for them, or None: not asked for,
     blocks too large to keep, or a source with densities of its own (rows
@@ -54,7 +54,7 @@ class Verdict(NamedTuple):
     collapsed: np.ndarray
     spurious: np.ndarray
     reasons: dict
-    reduced: np.ndarray | None = None
+    terms: np.ndarray | None = None
 
 
 def component_check(
@@ -93,7 +93,7 @@ def component_check(
     Returns
     -------
     verdict : Verdict
-        ``(collapsed, spurious, reasons, reduced)``.
+        ``(collapsed, spurious, reasons, terms)``.
     """
     n_components, d = params.means.shape
     if getattr(data, "reduce_blocks", None) is not None:
@@ -127,7 +127,7 @@ def component_check(
     reduced = None
     budget = min(_KEPT_BYTES, get_config()["working_memory"] * 2**20)
     if data.n_rows * (n_components + 1 + d) * 8 <= budget:
-        # The check reads the blocks up to three times: when they are small
+        # The check reads the blocks up to four times: when they are small
         # enough to keep, one E-step pass serves every reading (and terms).
         reduced = [] if terms else None
         kept = [judged(rows, reduced) for rows in block_rows]

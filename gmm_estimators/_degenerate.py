@@ -292,13 +292,26 @@ def _resting_sets(
     for index in np.flatnonzero([m is not None for m in read]):
         own = second[index] - np.outer(first[index], first[index]) / read[index]
         if _surely_spread(
-            own, counts[index], mass[index], weight_sum, rotation, own_spread
+            own,
+            counts[index],
+            mass[index],
+            shift[pending[index]],
+            weight_sum,
+            rotation,
+            own_spread,
         ):
             spreading.add(index)
     again = [i for i, m in enumerate(read) if m is not None and i not in spreading]
     if again:
+        # The same products as a first read of every pending component.
         exact = resting_moments(
-            blocks, floors, varying, scale, shift, [pending[i] for i in again]
+            blocks,
+            floors,
+            varying,
+            scale,
+            shift,
+            [pending[i] for i in again],
+            batch_as=len(pending),
         )
         for arrays, values in zip(
             (counts, mass, first, second), exact[:4], strict=True
@@ -342,31 +355,56 @@ def _resting_sets(
     return flat, low, dict(zip(pending, second, strict=True))
 
 
-def _surely_spread(own, count, mass, weight_sum, rotation, own_spread):
+# A subset's bounds must clear each threshold this many times over.
+_PROOF_MARGIN = 2.0
+
+# Rounding allowance of a scatter summed in standardised coordinates, in
+# units of eps times its dimension and its rows' mean squared distance from
+# the fitted mean (calibrated with a margin on rows exactly on a plane of a
+# nearly collinear data set, whose rotation into the data's span magnifies
+# rounding by up to 1e10).
+_ROUNDING_ALLOWANCE = 128.0
+
+
+def _surely_spread(own, count, mass, shift, weight_sum, rotation, own_spread):
     """Whether a subset's scatter proves every test of the resting rows passes.
 
-    ``own`` is the subset's scatter about its own mean; ``count`` and
-    ``mass`` are those of every resting row. Each test's threshold must be
-    cleared twice over by its lower bound
-    (``OwnSpread.spread_lower_bound``), a margin for the rounding of the
-    full pass. The rows' distance from the data's centre (the size test's
-    scale) is bounded by ``sqrt(weight_sum p / mass)``: their mean's squared
-    norm is at most their mean squared norm, at most the data's total.
+    ``own`` is the subset's scatter about its own mean (standardised
+    coordinates); ``count`` and ``mass`` are those of every resting row,
+    ``shift`` the fitted mean. Each test's threshold must be cleared
+    :data:`_PROOF_MARGIN` times over by its lower bound
+    (``OwnSpread.spread_lower_bound``) after a rounding allowance is taken
+    off ``own``'s diagonal: what the full pass's sums may lose, which the
+    rotation into the data's span magnifies as it magnifies the scatter's
+    own thin directions, so that a subset never proves what the full pass's
+    rounding would not. The rows' distance from the data's centre (the size
+    test's scale) is bounded by ``sqrt(weight_sum p / mass)``: their mean's
+    squared norm is at most their mean squared norm, at most the data's
+    total, and their mean squared distance from ``shift`` by twice that plus
+    twice ``|shift|^2``.
     """
     r = rotation.shape[1]
     if count <= r or count < own_spread.min_rows(r):
         return False
-    margin = 2.0 * RANK_RATIO
-    size = np.sqrt(max(np.trace(own), 0.0) / mass)
-    if not size >= margin * (1.0 + np.sqrt(weight_sum * own.shape[0] / mass)):
-        return False
-    if not EVERY_DIRECTION.spread_lower_bound(own, mass, weight_sum, rotation) >= (
-        margin
-    ):
-        return False
-    return not own_spread.min_rows(r) or (
-        own_spread.spread_lower_bound(own, mass, weight_sum, rotation) >= margin
+    p = own.shape[0]
+    reach = weight_sum * p / mass
+    allowance = (
+        _ROUNDING_ALLOWANCE
+        * p
+        * np.finfo(np.float64).eps
+        * (2.0 * reach + 2.0 * float(shift @ shift))
     )
+    own = own - (allowance * mass) * np.eye(p)
+    margin = _PROOF_MARGIN * RANK_RATIO
+    size = np.sqrt(max(np.trace(own), 0.0) / mass)
+    if not size >= margin * (1.0 + np.sqrt(reach)):
+        return False
+    rank_bound = EVERY_DIRECTION.spread_lower_bound(own, mass, weight_sum, rotation)
+    if not rank_bound >= margin:
+        return False
+    if not own_spread.min_rows(r) or own_spread is EVERY_DIRECTION:
+        return True
+    return own_spread.spread_lower_bound(own, mass, weight_sum, rotation) >= margin
 
 
 def _pooled_spread(within, weight_sum, rotation):
@@ -389,15 +427,16 @@ def check_blocks(
     own_spread=EVERY_DIRECTION,
     bounded=False,
 ):
-    """Degenerate and spurious components from blocks of rows (up to three passes).
+    """Degenerate and spurious components from blocks of rows (up to four passes).
 
     Parameters
     ----------
     blocks : callable
         ``blocks()`` yields ``(Xc, w, resp)`` for every block of rows: the rows
         centred on the data's mean (float64), their sample weights (or None)
-        and their responsibilities. It is called up to three times (the
-        caller may keep the blocks between the calls, see
+        and their responsibilities. It is called up to four times (the
+        resting rows' second read only for components their subset could
+        not settle; the caller may keep the blocks between the calls, see
         ``_collapse.component_check``).
     total_scatter : ndarray of shape (n_features, n_features)
         ``sum_i w_i (x_i - mean)(x_i - mean)^T``.

@@ -28,6 +28,7 @@ the verdict is the one the full pass would give.
 import numpy as np
 
 __all__ = [
+    "ONE_BLOCK_ENTRIES",
     "RESTING_WEIGHT",
     "SUBSET_ROWS",
     "log_weight_histogram",
@@ -140,17 +141,42 @@ def resting_floor_of_block(a, n_k):
 
 
 def resting_moments(
-    blocks, floors, varying, scale, shift, components, *, subset_rows=None
+    blocks,
+    floors,
+    varying,
+    scale,
+    shift,
+    components,
+    *,
+    subset_rows=None,
+    batch_as=None,
 ):
     """Moments about ``shift[k]`` of each component's resting rows (one pass).
 
     Parameters
     ----------
+    blocks : callable
+        ``blocks()`` yields ``(Xc, w, resp)`` per block (see
+        ``_degenerate.check_blocks``).
+    floors : ndarray of shape (K,)
+        The smallest weight of a row in each component's resting set.
+    varying, scale : ndarray
+        The data's varying features and their standard deviations
+        (standardised coordinates, see ``_degenerate``).
+    shift : ndarray of shape (K, p)
+        The fitted means in standardised coordinates.
+    components : sequence of int
+        The components to read.
     subset_rows : int or None, default=None
         In blocks read component by component, a component with more
         resting rows than this in a block has the moments of a strided
         subset of about this many of them (counts and mass stay those of
         every resting row). None: every resting row.
+    batch_as : int or None, default=None
+        The number of components by which a block is judged small enough
+        for the batched products (``len(components)`` when None): a second
+        read of some components takes the same path, hence the same sums,
+        as the first read of them all.
 
     Returns
     -------
@@ -170,13 +196,14 @@ def resting_moments(
     first = np.zeros((size, p))
     second = np.zeros((size, p, p))
     floors, shift = floors[components], shift[components]
+    batch_as = size if batch_as is None else batch_as
     for Xc, w, resp in blocks():
         a = np.asarray(resp, np.float64)
         if w is not None:
             a = a * w[:, None]
         # Component-major: each component's weights are read contiguously.
         by_component = np.ascontiguousarray(a[:, components].T)
-        if by_component.size * p <= _BATCHED_ENTRIES:
+        if batch_as * by_component.shape[1] * p <= _BATCHED_ENTRIES:
             Z = standardised(Xc, varying, scale)
             resting = by_component >= floors[:, None]
             weights = np.where(resting, by_component, 0.0)

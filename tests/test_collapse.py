@@ -40,12 +40,12 @@ def test_terms_in_the_check_equal_a_separate_pass(rng, dtype, weighted, noise):
     model, data, params = _fitted(rng, dtype, weighted, noise)
     jittered = np.zeros(3, dtype=bool)
     verdict = component_check(model, data, params, jittered, terms=True)
-    assert verdict.reduced is not None
-    assert_array_equal(verdict.reduced, reduce_blocks(model, data, params, _row_terms))
+    assert verdict.terms is not None
+    assert_array_equal(verdict.terms, reduce_blocks(model, data, params, _row_terms))
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(_collapse, "_KEPT_BYTES", 0)
         streamed = component_check(model, data, params, jittered, terms=True)
-    assert streamed.reduced is None
+    assert streamed.terms is None
     assert_array_equal(streamed.collapsed, verdict.collapsed)
     assert_array_equal(streamed.spurious, verdict.spurious)
     assert streamed.reasons == verdict.reasons

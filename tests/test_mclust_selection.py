@@ -328,6 +328,43 @@ def test_vve_along_mclusts_path_reaches_mclusts_cells():
     assert np.all(ours <= theirs + TOLERANCE), (ours, theirs)
 
 
+def test_mclust_path_hands_over_to_the_structures_em(monkeypatch):
+    # The path runs at most _PATH_MAX_ITER iterations; EM with the
+    # structure's own M-step then continues from where it stopped (the
+    # hand-over's start is the path's last parameters).
+    from gmm_estimators.model_selection import _search
+
+    X = np.loadtxt(EXTRA / "data_usarrests.csv", delimiter=",", skiprows=1)
+    monkeypatch.setattr(_search, "_PATH_MAX_ITER", 3)
+    runs = []
+    run_em = _search.run_em
+
+    def spy(model, data, params, options, **kwargs):
+        result = run_em(model, data, params, options, **kwargs)
+        runs.append((model, params, options.max_iter, result))
+        return result
+
+    monkeypatch.setattr(_search, "run_em", spy)
+    selector = GaussianMixtureIC(
+        n_components=[6], covariance_types=["VVE"], random_state=0
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        selector.fit(X)
+    path = [
+        i
+        for i, run in enumerate(runs)
+        if run[0] is _search.get_covariance_model("VVE").mclust_path
+    ]
+    assert len(path) == 1
+    index = path[0]
+    model, _, max_iter, result = runs[index]
+    assert max_iter == 3 and result.n_iter == 3 and not result.abandoned
+    after = runs[index + 1]
+    assert after[0].name == "VVE" and after[2] > 3
+    assert after[1] is result.params
+
+
 def test_a_better_spurious_fit_keeps_its_cell_flagged_and_is_not_picked():
     # USArrests, VEV with 8 components: from mclust's partition EM reaches
     # mclust's cell (1739.03), with two components of at most d rows' worth

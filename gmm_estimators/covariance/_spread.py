@@ -136,8 +136,9 @@ class OwnSpread:
         Returns
         -------
         float
+            0 (no bound) unless the rule gives one.
         """
-        return np.inf
+        return 0.0
 
 
 class _Nothing(OwnSpread):

@@ -50,7 +50,7 @@ def _row_terms(weighted_log_prob):
     """Per row ``[log p(x), log z_MAP, label]``, flattened (a block's reduce).
 
     The values of the collapse check's pass (``_engine.map_terms``), when
-    the check did not keep its blocks.
+    the check did not keep its blocks. ``weighted_log_prob`` is overwritten.
     """
     top, labels = row_max_argmax(weighted_log_prob)
     return map_terms(top, labels, log_normalizer(weighted_log_prob, top))
@@ -83,7 +83,7 @@ def _judge(model, data, run, options):
     """The run's collapse verdict, kept on it as ``run.component_check``.
 
     The check's E-step pass also gives the criteria's terms
-    (``verdict.reduced``, see :func:`_final_e_step`).
+    (``verdict.terms``, see :func:`_final_e_step`).
     """
     run.component_check = component_check(
         model,
@@ -205,7 +205,7 @@ def _fit_candidate(
     if best is not None:
         verdict = getattr(result, "component_check", None)
         best.labels_, log_likelihood, map_log_resp = _final_e_step(
-            model, data, result.params, None if verdict is None else verdict.reduced
+            model, data, result.params, None if verdict is None else verdict.terms
         )
         n_parameters = best.n_parameters_
         bic = _criteria.bic(log_likelihood, n_parameters, data.weight_sum)
