@@ -48,15 +48,15 @@ dimension ``r <= d``). The component is degenerate when
   soft form of "at most ``d`` distinct rows"; rounded, because five rows
   that share a hundredth of their weight with another component are still
   five rows), or
-* the rows with the largest ``a_i`` that together carry 99 % of ``N_k``
-  are too few or do not spread as the structure needs: the structure's
-  relative spread of their weighted scatter about the fitted mean (the
-  square root of the smallest to largest eigenvalue ratio in the data's
-  span, or of the per-feature variances, or the standard deviation in the
-  data's units) is below ``1e-6`` (found blockwise: a histogram of the
-  weights on a grid of ``log10`` steps of ``0.02`` gives the 99 % set, a
-  second pass its scatter, through a strided subset of a large set whose
-  bounds settle most components: ``_resting_rows``).
+* the rows with the largest ``a_i`` that together carry 99 % of ``N_k`` are
+  too few or do not spread as the structure needs: the structure's relative
+  spread of their weighted scatter about the fitted mean (the square root of
+  the smallest to largest eigenvalue ratio in the data's span, summed in its
+  whitened coordinates, or of the per-feature variances, or the standard
+  deviation in the data's units) is below ``1e-6`` (found blockwise: a
+  histogram of the weights on a grid of ``log10`` steps of ``0.02`` gives
+  the 99 % set, a second pass its scatter, through a strided subset of a
+  large set whose bounds settle most components: ``_resting_rows``).
 
 The test reads where the component's weight *is*, not its covariance, so it
 is independent of ``reg_covar`` and of the data's scale: rows on a lattice
@@ -285,14 +285,26 @@ def _resting_sets(
     """
     r = rotation.shape[1]
     p = shift.shape[1]
-    counts, mass, first, second, read = resting_moments(
-        blocks, floors, varying, scale, shift, pending, subset_rows=SUBSET_ROWS
+    counts, mass, first, second, read, rotated = resting_moments(
+        blocks,
+        floors,
+        varying,
+        scale,
+        shift,
+        pending,
+        subset_rows=SUBSET_ROWS,
+        rotation=rotation,
     )
+    first_rotated, second_rotated = rotated
     spreading = set()
     for index in np.flatnonzero([m is not None for m in read]):
         own = second[index] - np.outer(first[index], first[index]) / read[index]
+        own_rotated = second_rotated[index] - (
+            np.outer(first_rotated[index], first_rotated[index]) / read[index]
+        )
         if _surely_spread(
             own,
+            own_rotated,
             counts[index],
             mass[index],
             shift[pending[index]],
@@ -312,9 +324,12 @@ def _resting_sets(
             shift,
             [pending[i] for i in again],
             batch_as=len(pending),
+            rotation=rotation,
         )
         for arrays, values in zip(
-            (counts, mass, first, second), exact[:4], strict=True
+            (counts, mass, first, second, first_rotated, second_rotated),
+            (*exact[:4], *exact[5]),
+            strict=True,
         ):
             arrays[again] = values
     flat, low = {}, {}
@@ -331,7 +346,9 @@ def _resting_sets(
             size = np.sqrt(max(np.trace(scatter), 0.0))
             if size >= RANK_RATIO * (1.0 + np.linalg.norm(shift[k] + delta)):
                 if count > r:
-                    rank_spread = EVERY_DIRECTION.relative_spread(scatter, rotation)
+                    rank_spread = _rotated_spread(
+                        first_rotated[index], second_rotated[index], mass[index]
+                    )
                 if count >= own_spread.min_rows(r):
                     spread = (
                         rank_spread
@@ -366,41 +383,63 @@ _PROOF_MARGIN = 2.0
 _ROUNDING_ALLOWANCE = 128.0
 
 
-def _surely_spread(own, count, mass, shift, weight_sum, rotation, own_spread):
+def _rotated_spread(first, second, mass):
+    """``EVERY_DIRECTION``'s relative spread from moments summed after rotation.
+
+    The same quantity as ``EVERY_DIRECTION.relative_spread(scatter,
+    rotation)``, with the rounding of whitened values rather than that of
+    the standardised scatter magnified by the rotation
+    (``_resting_rows.resting_moments``).
+    """
+    delta = first / mass
+    eigenvalues = np.linalg.eigvalsh(second / mass - np.outer(delta, delta))
+    top = eigenvalues[-1] if eigenvalues.size else 0.0
+    return float(np.sqrt(max(eigenvalues[0], 0.0) / top)) if top > 0 else 0.0
+
+
+def _surely_spread(
+    own, own_rotated, count, mass, shift, weight_sum, rotation, own_spread
+):
     """Whether a subset's scatter proves every test of the resting rows passes.
 
     ``own`` is the subset's scatter about its own mean (standardised
-    coordinates); ``count`` and ``mass`` are those of every resting row,
-    ``shift`` the fitted mean. Each test's threshold must be cleared
-    :data:`_PROOF_MARGIN` times over by its lower bound
+    coordinates), ``own_rotated`` the same summed in the whitened
+    coordinates of the data's span; ``count`` and ``mass`` are those of
+    every resting row, ``shift`` the fitted mean. Each test's threshold must
+    be cleared :data:`_PROOF_MARGIN` times over by its lower bound
     (``OwnSpread.spread_lower_bound``) after a rounding allowance is taken
-    off ``own``'s diagonal: what the full pass's sums may lose, which the
-    rotation into the data's span magnifies as it magnifies the scatter's
-    own thin directions, so that a subset never proves what the full pass's
-    rounding would not. The rows' distance from the data's centre (the size
-    test's scale) is bounded by ``sqrt(weight_sum p / mass)``: their mean's
-    squared norm is at most their mean squared norm, at most the data's
-    total, and their mean squared distance from ``shift`` by twice that plus
-    twice ``|shift|^2``.
+    off the scatter's diagonal, so that a subset never proves what the full
+    pass's rounding would not. The rows' distance from the data's centre
+    (the size test's scale) is bounded by ``sqrt(weight_sum p / mass)``:
+    their mean's squared norm is at most their mean squared norm, at most
+    the data's total (``p`` per unit of weight in standardised
+    coordinates, ``r`` in whitened ones), and their mean squared distance
+    from ``shift`` by twice that plus twice ``|shift|^2``.
     """
     r = rotation.shape[1]
     if count <= r or count < own_spread.min_rows(r):
         return False
     p = own.shape[0]
     reach = weight_sum * p / mass
-    allowance = (
-        _ROUNDING_ALLOWANCE
-        * p
-        * np.finfo(np.float64).eps
-        * (2.0 * reach + 2.0 * float(shift @ shift))
-    )
+    eps = np.finfo(np.float64).eps
+    allowance = _ROUNDING_ALLOWANCE * p * eps * (2.0 * reach + 2.0 * (shift @ shift))
     own = own - (allowance * mass) * np.eye(p)
     margin = _PROOF_MARGIN * RANK_RATIO
     size = np.sqrt(max(np.trace(own), 0.0) / mass)
     if not size >= margin * (1.0 + np.sqrt(reach)):
         return False
-    rank_bound = EVERY_DIRECTION.spread_lower_bound(own, mass, weight_sum, rotation)
-    if not rank_bound >= margin:
+    # The rank test, as _EveryDirection.spread_lower_bound, on the moments
+    # summed after the rotation (their largest eigenvalue is at most
+    # weight_sum / mass there too).
+    turned = shift @ rotation
+    allowance = (
+        _ROUNDING_ALLOWANCE
+        * r
+        * eps
+        * (2.0 * weight_sum * r / mass + 2.0 * (turned @ turned))
+    )
+    smallest = np.linalg.eigvalsh(own_rotated)[0] - allowance * mass
+    if not np.sqrt(max(smallest, 0.0) / weight_sum) >= margin:
         return False
     if not own_spread.min_rows(r) or own_spread is EVERY_DIRECTION:
         return True

@@ -150,6 +150,7 @@ def resting_moments(
     *,
     subset_rows=None,
     batch_as=None,
+    rotation=None,
 ):
     """Moments about ``shift[k]`` of each component's resting rows (one pass).
 
@@ -177,15 +178,24 @@ def resting_moments(
         for the batched products (``len(components)`` when None): a second
         read of some components takes the same path, hence the same sums,
         as the first read of them all.
+    rotation : ndarray of shape (p, r) or None, default=None
+        The map to the whitened coordinates of the data's span: the
+        moments of ``(z_i - mu_k) @ rotation`` are returned too. Summed
+        after the rotation, their rounding is relative to the whitened
+        values; the rotation of summed moments would magnify it by the
+        inverse of the data's smallest correlation eigenvalue (up to 1e10),
+        enough to make rows on a plane of nearly collinear data look spread.
 
     Returns
     -------
     moments : tuple
-        ``(counts, mass, first, second, read)``, indexed as ``components``:
-        the number of rows with ``a_ik >= floors[k]``, their weight, ``sum
-        a_ik (z_i - mu_k)`` and ``sum a_ik (z_i - mu_k)(z_i - mu_k)^T`` over
-        the rows read, and the weight of the rows read, or None where every
-        resting row was read (the moments are then those of every row).
+        ``(counts, mass, first, second, read, rotated)``, indexed as
+        ``components``: the number of rows with ``a_ik >= floors[k]``, their
+        weight, ``sum a_ik (z_i - mu_k)`` and ``sum a_ik (z_i - mu_k)(z_i -
+        mu_k)^T`` over the rows read, the weight of the rows read, or None
+        where every resting row was read (the moments are then those of
+        every row), and ``(first, second)`` of the rotated rows (None
+        without ``rotation``).
     """
     components = np.asarray(components, dtype=np.intp)
     size, p = components.size, shift.shape[1]
@@ -195,6 +205,9 @@ def resting_moments(
     sampled = np.zeros(size, dtype=bool)
     first = np.zeros((size, p))
     second = np.zeros((size, p, p))
+    r = 0 if rotation is None else rotation.shape[1]
+    first_rotated = np.zeros((size, r))
+    second_rotated = np.zeros((size, r, r))
     floors, shift = floors[components], shift[components]
     batch_as = size if batch_as is None else batch_as
     for Xc, w, resp in blocks():
@@ -215,6 +228,11 @@ def resting_moments(
             subset_mass += block_mass
             first += weighted.sum(axis=1)
             second += np.swapaxes(weighted, 1, 2) @ D
+            if rotation is not None:
+                D = D @ rotation
+                weighted = D * weights[:, :, None]
+                first_rotated += weighted.sum(axis=1)
+                second_rotated += np.swapaxes(weighted, 1, 2) @ D
             continue
         for index in range(size):
             rows = np.flatnonzero(by_component[index] >= floors[index])
@@ -234,5 +252,10 @@ def resting_moments(
             D = standardised(Xc[rows], varying, scale) - shift[index]
             first[index] += ak @ D
             second[index] += (D * ak[:, None]).T @ D
+            if rotation is not None:
+                D = D @ rotation
+                first_rotated[index] += ak @ D
+                second_rotated[index] += (D * ak[:, None]).T @ D
     read = [m if taken else None for m, taken in zip(subset_mass, sampled, strict=True)]
-    return counts, mass, first, second, read
+    rotated = None if rotation is None else (first_rotated, second_rotated)
+    return counts, mass, first, second, read, rotated
