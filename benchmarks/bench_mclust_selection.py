@@ -30,6 +30,13 @@ Usage, from the repository root::
     PYTHONPATH=. python benchmarks/bench_mclust_selection.py --live     # + R runs
     PYTHONPATH=. python benchmarks/bench_mclust_selection.py \\
         --init-params hc --tol 1e-5 --dataset faithful --dataset thyroid --list-cells
+    PYTHONPATH=. python benchmarks/bench_mclust_selection.py --live \\
+        --dataset none --sizes 2000 5000 10000                       # ~2 min
+
+``--sizes`` adds seeded data of those many rows (four clusters of unequal
+spread in 2 to 4 dimensions, a random linear map applied: the issue's
+"n <= 10,000"), timed against ``Mclust()`` live; they have no recorded BIC
+table, so their cells are not compared.
 """
 
 import argparse
@@ -37,9 +44,11 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
 from threadpoolctl import threadpool_limits
 
 REPO = Path(__file__).resolve().parent.parent
@@ -89,8 +98,15 @@ def parse_args(argv=None):
     parser.add_argument(
         "--dataset",
         action="append",
-        choices=DATASETS,
-        help="data set to run (repeatable; all by default)",
+        choices=[*DATASETS, "none"],
+        help="data set to run (repeatable; all by default; none: only --sizes)",
+    )
+    parser.add_argument(
+        "--sizes",
+        type=int,
+        nargs="*",
+        default=[],
+        help="also seeded data of these numbers of rows (needs --live)",
     )
     parser.add_argument(
         "--live",
@@ -138,13 +154,29 @@ def time_ours(X, settings, repeats):
     return statistics.median(seconds), selector
 
 
-def time_mclust_live(name, repeats):
+def seeded_data(n_rows, seed=1):
+    """Four clusters of unequal spread through a random linear map (2 to 4-D)."""
+    from sklearn.datasets import make_blobs
+
+    n_features = 2 + n_rows % 3
+    X, _ = make_blobs(
+        n_samples=n_rows,
+        n_features=n_features,
+        centers=4,
+        cluster_std=[1.0, 2.0, 0.5, 1.5],
+        random_state=seed,
+    )
+    rng = np.random.default_rng(seed)
+    return X @ rng.normal(size=(n_features, n_features))
+
+
+def time_mclust_live(name, repeats, path=None):
     """Run ``Mclust(X, G = 1:9)`` in Rscript: median seconds, model, K, BIC."""
     command = [
         shutil.which("Rscript"),
         "-e",
         R_SCRIPT,
-        str(SELECTION / f"data_{name}.csv"),
+        str(path or SELECTION / f"data_{name}.csv"),
         str(repeats),
     ]
     output = subprocess.run(command, capture_output=True, text=True, check=False)
@@ -201,7 +233,27 @@ def main(argv=None):
     rows, details = [], []
     limits = threadpool_limits(args.threads) if args.threads else None
     try:
+        for n_rows in args.sizes if live else []:
+            X = seeded_data(n_rows)
+            with tempfile.TemporaryDirectory() as folder:
+                path = Path(folder) / "data.csv"
+                header = ",".join(f"x{j}" for j in range(X.shape[1]))
+                np.savetxt(path, X, delimiter=",", header=header, comments="")
+                r = time_mclust_live(f"seeded {n_rows}", args.repeats, path)
+            seconds, selector = time_ours(X, settings, args.repeats)
+            ours_bic = float(selector.criterion_)
+            mclust_bic = -float(r["bic"])
+            rows.append([
+                f"seeded-{n_rows}", str(n_rows), str(X.shape[1]), f"{seconds:.2f}",
+                r["seconds"], f"{float(r['seconds']) / seconds:.2f}",
+                f"{selector.covariance_type_},{selector.n_components_}",
+                f"{ours_bic:.2f}", f"{r['model']},{r['K']}", f"{mclust_bic:.2f}",
+                f"{ours_bic - mclust_bic:+.2f}", "-",
+            ])  # fmt: skip
+            print(f"  seeded {n_rows}: done", file=sys.stderr, flush=True)
         for name in names:
+            if name == "none":
+                continue
             fixture = load_selection_fixture(name)
             seconds, selector = time_ours(fixture.X, settings, args.repeats)
             result = compare(fixture, selector)
