@@ -510,3 +510,21 @@ def test_missing_values_densities_are_exact_at_any_distance(structure):
     got = gm.score_samples(queries)
     tolerance = TOLERANCE[np.float64] * np.maximum(1.0, np.abs(expected))
     assert np.all(np.abs(got - expected) <= tolerance)
+
+
+@pytest.mark.parametrize("covariance_type", ["full", "VVV", "VVI", "EEE"])
+def test_a_constant_feature_of_weighted_data_is_constant(covariance_type):
+    # Weighted sums put a constant column's weighted mean an ulp off its
+    # value; the rounding passed for a variance of 1e-31, so every component
+    # looked collapsed onto a lower-dimensional set and reg_covar "swamped"
+    # that feature. The centre of a constant feature is its value exactly.
+    rng = np.random.default_rng(11)
+    X = np.vstack([rng.normal(size=(150, 3)), rng.normal(size=(150, 3)) + 5])
+    X = np.column_stack([X[:, :1], np.full(300, 7.0), X[:, 1:]])
+    w = rng.uniform(0.2, 3.0, 300)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        gm = GaussianMixture(2, covariance_type=covariance_type, random_state=0)
+        gm.fit(X, sample_weight=w)
+    assert gm.collapsed_components_.size == 0
+    assert np.all(gm.means_[:, 1] == 7.0)

@@ -102,10 +102,23 @@ class ArraySource:
         weight_sum = float(X.shape[0] if sample_weight is None else sample_weight.sum())
         if center is None:
             center = np.zeros(X.shape[1])
+            low = np.full(X.shape[1], np.inf)
+            high = np.full(X.shape[1], -np.inf)
             for rows in row_blocks(X.shape[0], X.shape[1]):
                 w = None if scaled is None else scaled[rows]
-                center += _weighted_column_sums(X[rows].astype(np.float64), w)
+                block = X[rows].astype(np.float64)
+                center += _weighted_column_sums(block, w)
+                if w is not None:
+                    block = block[w > 0]
+                if block.shape[0]:
+                    np.minimum(low, block.min(axis=0), out=low)
+                    np.maximum(high, block.max(axis=0), out=high)
             center /= X.shape[0] if scaled is None else scaled.sum()
+            # A mean lies within its rows' range: so a constant feature's
+            # centre is its value exactly, where weighted sums round it and
+            # the rounding would pass for a variance (and a collapse).
+            seen = low <= high
+            center[seen] = np.clip(center[seen], low[seen], high[seen])
         center = representable_center(center, X.dtype)
         centred_X = X - center.astype(X.dtype)
         # Blocks are views of it: nothing downstream may write to them.
