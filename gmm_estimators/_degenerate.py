@@ -352,7 +352,7 @@ def _resting_sets(
                 if count >= own_spread.min_rows(r):
                     spread = (
                         rank_spread
-                        if own_spread is EVERY_DIRECTION
+                        if isinstance(own_spread, type(EVERY_DIRECTION))
                         else own_spread.relative_spread(scatter, rotation)
                     )
         low[k] = rank_spread < RANK_RATIO
@@ -375,11 +375,12 @@ def _resting_sets(
 # A subset's bounds must clear each threshold this many times over.
 _PROOF_MARGIN = 2.0
 
-# Rounding allowance of a scatter summed in standardised coordinates, in
-# units of eps times its dimension and its rows' mean squared distance from
-# the fitted mean (calibrated with a margin on rows exactly on a plane of a
-# nearly collinear data set, whose rotation into the data's span magnifies
-# rounding by up to 1e10).
+# Rounding allowance taken off a subset's scatter before its bounds are
+# read, in units of eps times its dimension and a bound of its rows' mean
+# squared distance from the fitted mean: a cushion for the rounding of the
+# sums (not a proven bound of it), on top of _PROOF_MARGIN. With the rank
+# test's moments summed after the rotation, neither path's rounding is
+# magnified by the data's collinearity.
 _ROUNDING_ALLOWANCE = 128.0
 
 
@@ -406,10 +407,11 @@ def _surely_spread(
     coordinates), ``own_rotated`` the same summed in the whitened
     coordinates of the data's span; ``count`` and ``mass`` are those of
     every resting row, ``shift`` the fitted mean. Each test's threshold must
-    be cleared :data:`_PROOF_MARGIN` times over by its lower bound
-    (``OwnSpread.spread_lower_bound``) after a rounding allowance is taken
-    off the scatter's diagonal, so that a subset never proves what the full
-    pass's rounding would not. The rows' distance from the data's centre
+    be cleared :data:`_PROOF_MARGIN` times over by its lower bound (the
+    rank test's from ``own_rotated``, as ``_EveryDirection`` bounds it; the
+    structure's own from ``OwnSpread.spread_lower_bound``) after a rounding
+    allowance (:data:`_ROUNDING_ALLOWANCE`) is taken off the scatter's
+    diagonal. The rows' distance from the data's centre
     (the size test's scale) is bounded by ``sqrt(weight_sum p / mass)``:
     their mean's squared norm is at most their mean squared norm, at most
     the data's total (``p`` per unit of weight in standardised
@@ -441,7 +443,7 @@ def _surely_spread(
     smallest = np.linalg.eigvalsh(own_rotated)[0] - allowance * mass
     if not np.sqrt(max(smallest, 0.0) / weight_sum) >= margin:
         return False
-    if not own_spread.min_rows(r) or own_spread is EVERY_DIRECTION:
+    if not own_spread.min_rows(r) or isinstance(own_spread, type(EVERY_DIRECTION)):
         return True
     return own_spread.spread_lower_bound(own, mass, weight_sum, rotation) >= margin
 

@@ -9,7 +9,9 @@ over the blocks find it:
    a histogram of ``log10 a_ik`` in bins of 0.02 (:func:`resting_floor`,
    :func:`resting_floor_of_block` for data in one small block);
 2. the moments of the resting rows about the fitted means, in the data's
-   standardised coordinates (:func:`resting_moments`).
+   standardised coordinates and, for the test in every direction, in the
+   whitened coordinates of the data's span, summed after the rotation
+   (:func:`resting_moments`).
 
 On many rows the second pass reads only a strided subset of each large
 resting set (:data:`SUBSET_ROWS` per block and component) and reports it.
@@ -17,7 +19,8 @@ The scatter of a subset about its own mean is below, in the Loewner order,
 that of the whole set about its own, and the whole set's scatter is below
 the data's total scatter (every ``a_ik <= w_i``); so a subset whose spread
 clears the test's thresholds with a margin proves the whole set spreads
-(:meth:`covariance._spread.OwnSpread.spread_lower_bound`). A component the
+(:meth:`covariance._spread.OwnSpread.spread_lower_bound`, and
+``_degenerate._surely_spread`` for the rotated moments). A component the
 subset cannot clear has its moments computed again over every resting row:
 the verdict is the one the full pass would give.
 """

@@ -262,7 +262,9 @@ def test_rows_on_a_plane_of_nearly_collinear_data_are_found(seed):
     ) + 1e-6 * np.eye(3)
     from gmm_estimators.covariance import get_covariance_model
 
-    for structure in ("VVV", "VVE"):
-        model = get_covariance_model(structure)
-        check = D.check_components(X, None, resp, full, own_spread=model.own_spread)
-        assert check.degenerate.tolist() == [0], structure
+    rules = [get_covariance_model(name).own_spread for name in ("VVV", "VVE")]
+    # A rule of the same kind (a structure registered in user code) too.
+    rules.append(type(D.EVERY_DIRECTION)("every direction", "spread"))
+    for rule in rules:
+        check = D.check_components(X, None, resp, full, own_spread=rule)
+        assert check.degenerate.tolist() == [0], rule
