@@ -285,6 +285,9 @@ def _resting_sets(
     """
     r = rotation.shape[1]
     p = shift.shape[1]
+    # Rotated sums only where the rotation magnifies rounding enough to
+    # matter (see _MAGNIFIED); elsewhere the rotation of the sums.
+    turn = rotation if _magnification(rotation) > _MAGNIFIED else None
     counts, mass, first, second, read, rotated = resting_moments(
         blocks,
         floors,
@@ -293,9 +296,9 @@ def _resting_sets(
         shift,
         pending,
         subset_rows=SUBSET_ROWS,
-        rotation=rotation,
+        rotation=turn,
     )
-    first_rotated, second_rotated = rotated
+    first_rotated, second_rotated = rotated or _rotated(first, second, rotation)
     spreading = set()
     for index in np.flatnonzero([m is not None for m in read]):
         own = second[index] - np.outer(first[index], first[index]) / read[index]
@@ -324,11 +327,11 @@ def _resting_sets(
             shift,
             [pending[i] for i in again],
             batch_as=len(pending),
-            rotation=rotation,
+            rotation=turn,
         )
         for arrays, values in zip(
             (counts, mass, first, second, first_rotated, second_rotated),
-            (*exact[:4], *exact[5]),
+            (*exact[:4], *(exact[5] or _rotated(exact[2], exact[3], rotation))),
             strict=True,
         ):
             arrays[again] = values
@@ -382,6 +385,24 @@ _PROOF_MARGIN = 2.0
 # test's moments summed after the rotation, neither path's rounding is
 # magnified by the data's collinearity.
 _ROUNDING_ALLOWANCE = 128.0
+
+
+# Above this magnification of rounding by the rotation into the data's span
+# (the inverse of the data's smallest kept correlation eigenvalue), the
+# moments of the rows in every direction are summed after rotating each row:
+# rotated sums would carry 1e-14 of the squared distances into the thin
+# directions, and a relative spread of 1e-6 is a ratio of 1e-12.
+_MAGNIFIED = 100.0
+
+
+def _magnification(rotation):
+    """``||rotation||^2``: its columns are orthogonal, of norm ``1 / sqrt(eig)``."""
+    return float((rotation * rotation).sum(axis=0).max(initial=0.0))
+
+
+def _rotated(first, second, rotation):
+    """Moments in the data's whitened span from those in standardised coordinates."""
+    return first @ rotation, rotation.T @ second @ rotation
 
 
 def _rotated_spread(first, second, mass):
