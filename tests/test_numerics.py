@@ -513,18 +513,20 @@ def test_missing_values_densities_are_exact_at_any_distance(structure):
 
 
 @pytest.mark.parametrize("covariance_type", ["full", "VVV", "VVI", "EEE"])
-def test_a_constant_feature_of_weighted_data_is_constant(covariance_type):
-    # Weighted sums put a constant column's weighted mean an ulp off its
-    # value; the rounding passed for a variance of 1e-31, so every component
-    # looked collapsed onto a lower-dimensional set and reg_covar "swamped"
-    # that feature. The centre of a constant feature is its value exactly.
+@pytest.mark.parametrize("value, weighted", [(7.0, True), (0.1, False)])
+def test_a_constant_feature_is_constant(covariance_type, value, weighted):
+    # Sums put a constant column's mean an ulp off its value (7.0 with
+    # weights; 0.1 even without); the rounding passed for a variance of
+    # 1e-31, so every component looked collapsed onto a lower-dimensional set
+    # and reg_covar "swamped" that feature. The centre of a constant feature
+    # is its value exactly.
     rng = np.random.default_rng(11)
     X = np.vstack([rng.normal(size=(150, 3)), rng.normal(size=(150, 3)) + 5])
-    X = np.column_stack([X[:, :1], np.full(300, 7.0), X[:, 1:]])
-    w = rng.uniform(0.2, 3.0, 300)
+    X = np.column_stack([X[:, :1], np.full(300, value), X[:, 1:]])
+    w = rng.uniform(0.2, 3.0, 300) if weighted else None
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         gm = GaussianMixture(2, covariance_type=covariance_type, random_state=0)
         gm.fit(X, sample_weight=w)
     assert gm.collapsed_components_.size == 0
-    assert np.all(gm.means_[:, 1] == 7.0)
+    assert np.all(gm.means_[:, 1] == value)
