@@ -86,13 +86,17 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._resting_rows import (
+    MAGNIFIED,
     ONE_BLOCK_ENTRIES,
     RESTING_WEIGHT,
     SUBSET_ROWS,
     log_weight_histogram,
+    magnification,
     resting_floor,
     resting_floor_of_block,
     resting_moments,
+    rotated_moments,
+    rotated_spread,
     standardised,
 )
 from .covariance._spread import EVERY_DIRECTION
@@ -286,8 +290,8 @@ def _resting_sets(
     r = rotation.shape[1]
     p = shift.shape[1]
     # Rotated sums only where the rotation magnifies rounding enough to
-    # matter (see _MAGNIFIED); elsewhere the rotation of the sums.
-    turn = rotation if _magnification(rotation) > _MAGNIFIED else None
+    # matter (see _resting_rows.MAGNIFIED); elsewhere the rotation of the sums.
+    turn = rotation if magnification(rotation) > MAGNIFIED else None
     counts, mass, first, second, read, rotated = resting_moments(
         blocks,
         floors,
@@ -298,7 +302,7 @@ def _resting_sets(
         subset_rows=SUBSET_ROWS,
         rotation=turn,
     )
-    first_rotated, second_rotated = rotated or _rotated(first, second, rotation)
+    first_rotated, second_rotated = rotated or rotated_moments(first, second, rotation)
     spreading = set()
     for index in np.flatnonzero([m is not None for m in read]):
         own = second[index] - np.outer(first[index], first[index]) / read[index]
@@ -331,7 +335,7 @@ def _resting_sets(
         )
         for arrays, values in zip(
             (counts, mass, first, second, first_rotated, second_rotated),
-            (*exact[:4], *(exact[5] or _rotated(exact[2], exact[3], rotation))),
+            (*exact[:4], *(exact[5] or rotated_moments(exact[2], exact[3], rotation))),
             strict=True,
         ):
             arrays[again] = values
@@ -349,7 +353,7 @@ def _resting_sets(
             size = np.sqrt(max(np.trace(scatter), 0.0))
             if size >= RANK_RATIO * (1.0 + np.linalg.norm(shift[k] + delta)):
                 if count > r:
-                    rank_spread = _rotated_spread(
+                    rank_spread = rotated_spread(
                         first_rotated[index], second_rotated[index], mass[index]
                     )
                 if count >= own_spread.min_rows(r):
@@ -385,38 +389,6 @@ _PROOF_MARGIN = 2.0
 # test's moments summed after the rotation, neither path's rounding is
 # magnified by the data's collinearity.
 _ROUNDING_ALLOWANCE = 128.0
-
-
-# Above this magnification of rounding by the rotation into the data's span
-# (the inverse of the data's smallest kept correlation eigenvalue), the
-# moments of the rows in every direction are summed after rotating each row:
-# rotated sums would carry 1e-14 of the squared distances into the thin
-# directions, and a relative spread of 1e-6 is a ratio of 1e-12.
-_MAGNIFIED = 100.0
-
-
-def _magnification(rotation):
-    """``||rotation||^2``: its columns are orthogonal, of norm ``1 / sqrt(eig)``."""
-    return float((rotation * rotation).sum(axis=0).max(initial=0.0))
-
-
-def _rotated(first, second, rotation):
-    """Moments in the data's whitened span from those in standardised coordinates."""
-    return first @ rotation, rotation.T @ second @ rotation
-
-
-def _rotated_spread(first, second, mass):
-    """``EVERY_DIRECTION``'s relative spread from moments summed after rotation.
-
-    The same quantity as ``EVERY_DIRECTION.relative_spread(scatter,
-    rotation)``, with the rounding of whitened values rather than that of
-    the standardised scatter magnified by the rotation
-    (``_resting_rows.resting_moments``).
-    """
-    delta = first / mass
-    eigenvalues = np.linalg.eigvalsh(second / mass - np.outer(delta, delta))
-    top = eigenvalues[-1] if eigenvalues.size else 0.0
-    return float(np.sqrt(max(eigenvalues[0], 0.0) / top)) if top > 0 else 0.0
 
 
 def _surely_spread(
