@@ -96,7 +96,6 @@ from ._resting_rows import (
     resting_floor_of_block,
     resting_moments,
     rotated_moments,
-    rotated_spread,
     standardised,
 )
 from .covariance._spread import EVERY_DIRECTION
@@ -353,13 +352,17 @@ def _resting_sets(
             size = np.sqrt(max(np.trace(scatter), 0.0))
             if size >= RANK_RATIO * (1.0 + np.linalg.norm(shift[k] + delta)):
                 if count > r:
-                    rank_spread = rotated_spread(
-                        first_rotated[index], second_rotated[index], mass[index]
+                    # In the span's whitened coordinates already: the
+                    # rotation from there is the identity.
+                    turned = first_rotated[index] / mass[index]
+                    rank_spread = EVERY_DIRECTION.relative_spread(
+                        second_rotated[index] / mass[index] - np.outer(turned, turned),
+                        np.eye(r),
                     )
                 if count >= own_spread.min_rows(r):
                     spread = (
                         rank_spread
-                        if isinstance(own_spread, type(EVERY_DIRECTION))
+                        if own_spread.every_direction
                         else own_spread.relative_spread(scatter, rotation)
                     )
         low[k] = rank_spread < RANK_RATIO
@@ -400,9 +403,9 @@ def _surely_spread(
     coordinates), ``own_rotated`` the same summed in the whitened
     coordinates of the data's span; ``count`` and ``mass`` are those of
     every resting row, ``shift`` the fitted mean. Each test's threshold must
-    be cleared :data:`_PROOF_MARGIN` times over by its lower bound (the
-    rank test's from ``own_rotated``, as ``_EveryDirection`` bounds it; the
-    structure's own from ``OwnSpread.spread_lower_bound``) after a rounding
+    be cleared :data:`_PROOF_MARGIN` times over by its lower bound
+    (``OwnSpread.spread_lower_bound``: the rank test's from ``own_rotated``,
+    the structure's own from ``own``) after a rounding
     allowance (:data:`_ROUNDING_ALLOWANCE`) is taken off the scatter's
     diagonal. The rows' distance from the data's centre
     (the size test's scale) is bounded by ``sqrt(weight_sum p / mass)``:
@@ -423,9 +426,9 @@ def _surely_spread(
     size = np.sqrt(max(np.trace(own), 0.0) / mass)
     if not size >= margin * (1.0 + np.sqrt(reach)):
         return False
-    # The rank test, as _EveryDirection.spread_lower_bound, on the moments
-    # summed after the rotation (their largest eigenvalue is at most
-    # weight_sum / mass there too).
+    # The rank test on the moments in the span's whitened coordinates (the
+    # rotation from there is the identity; the data's total is r per unit
+    # of weight there).
     turned = shift @ rotation
     allowance = (
         _ROUNDING_ALLOWANCE
@@ -433,10 +436,14 @@ def _surely_spread(
         * eps
         * (2.0 * weight_sum * r / mass + 2.0 * (turned @ turned))
     )
-    smallest = np.linalg.eigvalsh(own_rotated)[0] - allowance * mass
-    if not np.sqrt(max(smallest, 0.0) / weight_sum) >= margin:
+    own_rotated = own_rotated - (allowance * mass) * np.eye(r)
+    whitened = np.eye(r)
+    rank_bound = EVERY_DIRECTION.spread_lower_bound(
+        own_rotated, mass, weight_sum, whitened
+    )
+    if not rank_bound >= margin:
         return False
-    if not own_spread.min_rows(r) or isinstance(own_spread, type(EVERY_DIRECTION)):
+    if not own_spread.min_rows(r) or own_spread.every_direction:
         return True
     return own_spread.spread_lower_bound(own, mass, weight_sum, rotation) >= margin
 

@@ -41,7 +41,6 @@ __all__ = [
     "resting_floor_of_block",
     "resting_moments",
     "rotated_moments",
-    "rotated_spread",
     "standardised",
 ]
 
@@ -285,17 +284,3 @@ def magnification(rotation):
 def rotated_moments(first, second, rotation):
     """Moments in the data's whitened span from those in standardised coordinates."""
     return first @ rotation, rotation.T @ second @ rotation
-
-
-def rotated_spread(first, second, mass):
-    """``EVERY_DIRECTION``'s relative spread from moments in the whitened span.
-
-    The same quantity as ``EVERY_DIRECTION.relative_spread(scatter,
-    rotation)``; from moments summed after the rotation (see
-    :data:`MAGNIFIED`), with the rounding of whitened values rather than
-    that of the standardised scatter magnified by the rotation.
-    """
-    delta = first / mass
-    eigenvalues = np.linalg.eigvalsh(second / mass - np.outer(delta, delta))
-    top = eigenvalues[-1] if eigenvalues.size else 0.0
-    return float(np.sqrt(max(eigenvalues[0], 0.0) / top)) if top > 0 else 0.0

@@ -70,6 +70,11 @@ class OwnSpread:
         lower-dimensional set.
     """
 
+    #: Whether the rule's spread is the spread in every direction of the
+    #: data's span (the check's rank test), which the check computes once
+    #: from moments in the span's whitened coordinates.
+    every_direction = False
+
     def __init__(self, name, needs, *, pooled=False, rotated=False):
         self.name = name
         self.needs = needs
@@ -176,6 +181,8 @@ class _EveryAxis(OwnSpread):
 
 
 class _EveryDirection(OwnSpread):
+    every_direction = True
+
     def min_weight(self, rank):
         return rank + 1.0
 
