@@ -87,13 +87,10 @@ import numpy as np
 
 from ._resting_rows import (
     MAGNIFIED,
-    ONE_BLOCK_ENTRIES,
     RESTING_WEIGHT,
     SUBSET_ROWS,
-    log_weight_histogram,
+    FloorHistogram,
     magnification,
-    resting_floor,
-    resting_floor_of_block,
     resting_moments,
     rotated_moments,
     standardised,
@@ -468,15 +465,16 @@ def check_blocks(
     own_spread=EVERY_DIRECTION,
     bounded=False,
 ):
-    """Degenerate and spurious components from blocks of rows (up to four passes).
+    """Degenerate and spurious components from blocks of rows (up to five passes).
 
     Parameters
     ----------
     blocks : callable
         ``blocks()`` yields ``(Xc, w, resp)`` for every block of rows: the rows
         centred on the data's mean (float64), their sample weights (or None)
-        and their responsibilities. It is called up to four times (the
-        resting rows' second read only for components their subset could
+        and their responsibilities. It is called up to five times (every
+        weight binned only when a resting set reaches below the top bins,
+        the resting rows' second read only for components their subset could
         not settle; the caller may keep the blocks between the calls, see
         ``_collapse.component_check``).
     total_scatter : ndarray of shape (n_features, n_features)
@@ -505,22 +503,14 @@ def check_blocks(
     # the weights cannot change the verdict. (Literal copies of a row count
     # once each; the resting-rows test below sees that they add no spread.)
     rows_worth = np.zeros(n_components)
-    histogram, only = None, None
+    histogram = FloorHistogram(n_components)
     for _, w, resp in blocks():
         a = np.asarray(resp, np.float64)
         rows_worth += a.sum(axis=0) if w is None else (w > 0) @ a
         if w is not None:
             a = a * w[:, None]
         n_k += a.sum(axis=0)
-        if histogram is None and only is None and a.size <= ONE_BLOCK_ENTRIES:
-            only = a  # the floors may come from this block alone
-            continue
-        if histogram is None:
-            histogram = 0.0
-        if only is not None:
-            histogram += log_weight_histogram(only)
-            only = None
-        histogram += log_weight_histogram(a)
+        histogram.add(a)
     reasons = {}
     needed, floor = own_spread.min_weight(r), rows_worth_floor(own_spread, r)
     for k in range(n_components):
@@ -536,12 +526,14 @@ def check_blocks(
     pending = [k for k in range(n_components) if k not in reasons]
     flat = {}
     if not bounded and r and pending:
-        if only is not None:
-            floors = resting_floor_of_block(only, n_k)
-        elif histogram is not None:
-            floors = resting_floor(histogram, n_k)
-        else:  # no rows at all: nothing rests anywhere
-            floors = np.full(n_components, np.inf)
+        floors = histogram.floors(n_k)
+        if np.isnan(floors[pending]).any():
+            # A resting set reaches below the bins kept (rare): bin them all.
+            histogram = FloorHistogram(n_components, low=0)
+            for _, w, resp in blocks():
+                a = np.asarray(resp, np.float64)
+                histogram.add(a if w is None else a * w[:, None])
+            floors = histogram.floors(n_k)
         flat, low, resting_scatter = _resting_sets(
             blocks,
             floors,

@@ -6,8 +6,8 @@ rows with the largest weights ``a_ik = w_i r_ik`` that together carry
 over the blocks find it:
 
 1. the floor of each resting set, the smallest weight of a row in it, from
-   a histogram of ``log10 a_ik`` in bins of 0.02 (:func:`resting_floor`,
-   :func:`resting_floor_of_block` for data in one small block);
+   a histogram of ``log10 a_ik`` in bins of 0.02 (:func:`resting_floor`),
+   of which :class:`FloorHistogram` bins only the top few hundred;
 2. the moments of the resting rows about the fitted means, in the data's
    standardised coordinates and, for the test in every direction, in the
    whitened coordinates of the data's span, summed after the rotation
@@ -32,13 +32,12 @@ import numpy as np
 
 __all__ = [
     "MAGNIFIED",
-    "ONE_BLOCK_ENTRIES",
     "RESTING_WEIGHT",
     "SUBSET_ROWS",
+    "FloorHistogram",
     "log_weight_histogram",
     "magnification",
     "resting_floor",
-    "resting_floor_of_block",
     "resting_moments",
     "rotated_moments",
     "standardised",
@@ -48,11 +47,13 @@ __all__ = [
 RESTING_WEIGHT = 0.99
 
 # Histogram of log10 weights (see resting_floor): bins of 0.02 from 1e-320.
-# The floors of data in one block of at most ONE_BLOCK_ENTRIES weights come
-# from the rows' own bins (resting_floor_of_block), without the histogram.
-ONE_BLOCK_ENTRIES = 2**14
 _LOG_LOW, _LOG_STEP = -320.0, 0.02
 _LOG_BINS = _LOG_LOW + _LOG_STEP * np.arange(int(-_LOG_LOW / _LOG_STEP) + 1)
+
+# FloorHistogram bins only the weights above this fraction of the largest:
+# the floors come from the top few hundred bins, not 16,001, and most of the
+# n x K weights (far rows' tiny responsibilities) are never binned.
+_LIGHT = 1e-6
 
 # Blocks of at most this many (components x rows x features) entries have
 # their resting rows' moments computed for all components at once (batched
@@ -103,13 +104,13 @@ def _floor_of(occupied, sums, target):
     """Lower edge of the bin where the weight counted from the top reaches ``target``.
 
     ``occupied`` are a component's bins of non-zero weight in ascending
-    order, ``sums`` their weights.
+    order, ``sums`` their weights. None when they do not reach it.
     """
     if 0.0 >= target:  # nothing to reach: every bin reaches it
         return 10.0 ** _LOG_BINS[-1]
     from_top = np.cumsum(sums[::-1])[::-1]
     reached = np.flatnonzero(from_top >= target)
-    return 10.0 ** _LOG_BINS[occupied[reached[-1]] if reached.size else 0]
+    return 10.0 ** _LOG_BINS[occupied[reached[-1]]] if reached.size else None
 
 
 def resting_floor(histogram, n_k):
@@ -124,26 +125,93 @@ def resting_floor(histogram, n_k):
         # The sums from the top change only at occupied bins: summing those
         # alone makes the same additions in the same order as every bin.
         occupied = np.flatnonzero(histogram[k])
-        floors[k] = _floor_of(occupied, histogram[k, occupied], RESTING_WEIGHT * n_k[k])
+        floor = _floor_of(occupied, histogram[k, occupied], RESTING_WEIGHT * n_k[k])
+        floors[k] = 10.0 ** _LOG_BINS[0] if floor is None else floor
     return floors
 
 
-def resting_floor_of_block(a, n_k):
-    """:func:`resting_floor` of the histogram of one block of weights ``a``.
+class FloorHistogram:
+    """The top bins of the weights' histogram, summed block by block.
 
-    Without the histogram's ``K x 16001`` bins, whose allocation and scans
-    cost more than the rest of the check on small data: each component's
-    occupied bins come from its rows' own bins, and ``bincount`` over them
-    sums each bin's weights in the same order as the histogram's.
+    Only the bins from ``low`` up are kept (:func:`log_weight_histogram`'s
+    columns ``low:``), where ``low`` is the bin of :data:`_LIGHT` times the
+    largest weight of the first block: the weights below it are neither
+    binned nor summed. Each bin's sum adds the same weights in the same
+    order as the whole histogram's, and so do the sums from the top down to
+    ``low``: a floor found there is the whole histogram's, bit for bit. A
+    resting set reaching below the kept bins (more than 1 % of a
+    component's weight in entries below ``_LIGHT`` of the largest) has no
+    floor here (:meth:`floors`); the caller then bins every weight
+    (``low=0``).
+
+    Parameters
+    ----------
+    n_components : int
+    low : int or None, default=None
+        The first bin kept; None sets it from the first block.
     """
-    bins = _log_weight_bins(a)
-    floors = np.empty(a.shape[1])
-    for k in range(a.shape[1]):
-        occupied, inverse = np.unique(bins[:, k], return_inverse=True)
-        sums = np.bincount(inverse, weights=a[:, k], minlength=occupied.size)
-        nonzero = sums != 0
-        floors[k] = _floor_of(occupied[nonzero], sums[nonzero], RESTING_WEIGHT * n_k[k])
-    return floors
+
+    def __init__(self, n_components, low=None):
+        self.n_components = n_components
+        self.low = low
+        self.sums = None
+
+    def _start(self, a):
+        if self.low is None:
+            with np.errstate(invalid="ignore"):
+                largest = float(np.max(a, initial=0.0))
+            light = largest * _LIGHT
+            self.low = 0
+            if light > 0 and np.isfinite(light):
+                position = (np.log10(light) - _LOG_LOW) / _LOG_STEP
+                self.low = int(min(max(np.floor(position), 0.0), _LOG_BINS.size - 1))
+        self.sums = np.zeros((self.n_components, _LOG_BINS.size - self.low))
+        # Half a bin below the first kept bin's edge: every weight whose bin
+        # is ``low`` or above is read, whatever the rounding of the logarithm.
+        self._threshold = (
+            -np.inf if self.low == 0 else 10.0 ** (_LOG_BINS[self.low] - _LOG_STEP / 2)
+        )
+
+    def add(self, a):
+        """Add a block's weights ``a`` (n, K)."""
+        if self.sums is None:
+            self._start(a)
+        n_rows, width = a.shape[0], self.sums.shape[1]
+        # Component-major, so that each component's weights stay in row
+        # order (each bin's sum adds them in the whole histogram's order).
+        by_component = a.T.ravel()
+        if self.low:
+            chosen = np.flatnonzero(by_component >= self._threshold)
+            weights = by_component[chosen]
+            bins = _log_weight_bins(weights)
+            kept = bins >= self.low
+            flat = bins[kept] - self.low
+            flat += (chosen[kept] // n_rows) * width
+            weights = weights[kept]
+        else:
+            weights = by_component
+            flat = _log_weight_bins(weights)
+            flat += np.repeat(np.arange(self.n_components) * width, n_rows)
+        self.sums += np.bincount(
+            flat, weights=weights, minlength=self.n_components * width
+        ).reshape(self.n_components, width)
+
+    def floors(self, n_k):
+        """:func:`resting_floor` per component; NaN where the kept bins fall short."""
+        floors = np.full(self.n_components, np.nan)
+        if self.sums is None:  # no rows at all: nothing rests anywhere
+            floors[:] = np.inf
+            return floors
+        for k in range(self.n_components):
+            occupied = np.flatnonzero(self.sums[k])
+            floor = _floor_of(
+                occupied + self.low, self.sums[k, occupied], RESTING_WEIGHT * n_k[k]
+            )
+            if floor is not None:
+                floors[k] = floor
+            elif self.low == 0:
+                floors[k] = 10.0 ** _LOG_BINS[0]
+        return floors
 
 
 def resting_moments(

@@ -43,8 +43,38 @@ def test_histogram_and_resting_floor_equal_their_definitions(seed):
     n_k = a.sum(axis=0) * (rng.uniform(0.5, 1.5, K) if seed % 7 == 0 else 1.0)
     floors = _floor_over_every_bin(histogram, n_k)
     assert_array_equal(R.resting_floor(histogram, n_k), floors)
-    # Small data: the same floors from the rows' own bins, without a histogram.
-    assert_array_equal(R.resting_floor_of_block(a, n_k), floors)
+    # The top bins alone, summed over blocks of any size, give the same
+    # floors bit for bit wherever they hold the resting set (NaN elsewhere).
+    n_blocks = int(rng.integers(1, 4))
+    for low in (None, 0):
+        top = R.FloorHistogram(K, low=low)
+        for block in np.array_split(a, n_blocks):
+            top.add(block)
+        found = top.floors(n_k)
+        held = ~np.isnan(found)
+        assert_array_equal(found[held], floors[held])
+        if low == 0 or (seed % 5 and seed % 7):
+            # Every bin, or the true weights far above 1e-6 of the largest.
+            assert held.all()
+
+
+def test_floor_histogram_leaves_a_light_resting_set_to_every_bin():
+    # Component 1 holds its weight in many light entries (below 1e-6 of the
+    # largest weight, 1): the top bins cannot hold its resting set.
+    a = np.zeros((2000, 2))
+    a[:, 0] = 1.0
+    a[:, 1] = 1e-7
+    a[0, 1] = 1e-5
+    n_k = a.sum(axis=0)
+    top = R.FloorHistogram(2)
+    top.add(a)
+    found = top.floors(n_k)
+    every = R.resting_floor(R.log_weight_histogram(a), n_k)
+    assert found[0] == every[0]
+    assert np.isnan(found[1])
+    whole = R.FloorHistogram(2, low=0)
+    whole.add(a)
+    assert_array_equal(whole.floors(n_k), every)
 
 
 @pytest.mark.parametrize("weighted", [False, True])
