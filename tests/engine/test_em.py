@@ -350,7 +350,10 @@ def test_lower_bound_monotone_property(seed, n, d, k, covariance_type):
 
 def test_fit_memory_is_bounded_by_the_block(rng):
     """Peak memory of fit grows like the data (n x d), not like n x K x d."""
-    n, d, k = 60000, 8, 16
+    # Both sizes above what the collapse check keeps in memory (8 MiB of
+    # responsibilities and rows, about 42,000 rows here), so that the only
+    # difference is the O(n) arrays.
+    n, d, k = 120000, 8, 16
     X = rng.randn(n, d)
     init = {
         "means_init": X[:k],
