@@ -286,8 +286,6 @@ def adapt_mixture(
         current = mixture_from_parameters(
             mixture, weights, mu + center, covariances, n_iter=step + 1
         )
-    current.lower_bound_ = float(
-        np.average(current.score_samples(X), weights=sample_weight)
-    )
+    current.lower_bound_ = current.score(X, sample_weight=sample_weight)
     current.lower_bounds_ = [current.lower_bound_]
     return current

@@ -464,13 +464,23 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         y : Ignored
             Not used, present for API consistency by convention.
         sample_weight : array-like of shape (n_samples,), default=None
-            Weights of the mean.
+            Non-negative weights of the mean. A row of weight zero counts
+            for nothing, even where its log-likelihood is ``-inf``; a common
+            factor of the weights changes nothing (they are divided by their
+            largest before the sums).
 
         Returns
         -------
         log_likelihood : float
         """
-        return float(np.average(self.score_samples(X), weights=sample_weight))
+        if sample_weight is None:
+            return float(np.average(self.score_samples(X)))
+        log_prob = np.asarray(self.score_samples(X), dtype=np.float64)
+        # Validated there: non-negative, not all zero.
+        total, weight_sum, _ = weighted_totals(
+            np.column_stack([log_prob, np.zeros_like(log_prob)]), sample_weight
+        )
+        return total / weight_sum
 
     def predict(self, X):
         """Most probable component of each sample.

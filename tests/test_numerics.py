@@ -270,6 +270,75 @@ def test_a_common_factor_of_the_weights_changes_nothing(structure, missing):
     assert reference.collapsed_components_.size == 0
 
 
+@pytest.mark.parametrize("structure", STRUCTURES)
+def test_rows_of_weight_zero_count_for_nothing(structure):
+    # A row of weight zero counts for nothing, in the starts as in EM's sums,
+    # even where its squares overflow (0 * inf is NaN): however far it lies,
+    # the fit is that of the other rows alone.
+    rng = np.random.default_rng(11)
+    X = np.r_[rng.standard_normal((50, 2)), rng.standard_normal((50, 2)) + 4]
+    X = _data(structure, X)
+    d = X.shape[1]
+    w = rng.uniform(0.5, 3.0, X.shape[0])
+    far = np.r_[X[:3], np.full((1, d), 1e8), X[3:], np.full((1, d), 1e200)]
+    far_w = np.r_[w[:3], 0.0, w[3:], 0.0]
+    far_w[[10, 60]] = 0.0
+    kept = far_w > 0
+
+    def fit(data, weights):
+        return fit_quietly(
+            GaussianMixture(2, covariance_type=structure, max_iter=20, random_state=0),
+            data,
+            sample_weight=weights,
+        )
+
+    with_zeros, without = fit(far, far_w), fit(far[kept], far_w[kept])
+    assert with_zeros.n_iter_ == without.n_iter_
+    assert_allclose(with_zeros.lower_bound_, without.lower_bound_, rtol=1e-12)
+    assert_allclose(with_zeros.means_, without.means_, rtol=1e-9, atol=1e-9)
+    assert_allclose(
+        np.asarray(with_zeros.covariances_),
+        np.asarray(without.covariances_),
+        rtol=1e-8,
+        atol=1e-10,
+    )
+    # The weighted mean log-likelihood skips them too, even where their
+    # log-density is -inf (beyond the float range of every component), and
+    # a common factor of the weights, however large, changes nothing.
+    assert with_zeros.score_samples(far)[-1] == -np.inf
+    expected = without.score(far[kept], sample_weight=far_w[kept])
+    assert_allclose(with_zeros.score(far, sample_weight=far_w), expected, rtol=1e-12)
+    assert_allclose(
+        with_zeros.score(far, sample_weight=far_w * 1e300), expected, rtol=1e-12
+    )
+    with pytest.raises(ValueError, match="non-zero"):
+        with_zeros.score(far, sample_weight=np.zeros(far.shape[0]))
+
+
+def test_selector_criteria_skip_rows_of_weight_zero():
+    # 0 * log p(x) is NaN where log p(x) = -inf: every criterion was NaN and
+    # the pick arbitrary when a row of weight zero lay beyond float range.
+    rng = np.random.default_rng(3)
+    X = np.r_[rng.standard_normal((100, 2)), rng.standard_normal((100, 2)) + 5]
+    w = np.ones(X.shape[0])
+
+    def select(data, weights, search="thorough"):
+        return GaussianMixtureIC(
+            n_components=3,
+            covariance_types=["VVV", "EII"],
+            search=search,
+            random_state=0,
+        ).fit(data, sample_weight=weights)
+
+    for search in ("grid", "thorough"):
+        reference = select(X, w, search)
+        for far in (1e8, 1e200):
+            found = select(np.r_[X, [[far, -far]]], np.r_[w, 0.0], search)
+            for key in ("bic", "icl"):
+                assert_allclose(found.results_[key], reference.results_[key], rtol=1e-9)
+            assert found.best_estimator_.n_components == 2
+
+
 # -------------------------------------------------------------- float32
 @pytest.mark.parametrize("structure", STRUCTURES)
 def test_float32_far_beyond_its_square_root_range(structure):

@@ -198,7 +198,11 @@ class ArraySource:
         probe = compute(self.centred_X[:1])
         if probe.nbytes * self.X.shape[0] > get_config()["working_memory"] * 2**20:
             return
-        features = compute(self.centred_X)
+        # A row beyond the dtype's range has features that overflow: its
+        # distances are not finite and the E-step measures it with the exact
+        # form (covariance._exact); a row of weight zero adds nothing anyway.
+        with np.errstate(over="ignore", invalid="ignore"):
+            features = compute(self.centred_X)
         features.flags.writeable = False
         self.feature_cache[form] = features
 

@@ -278,7 +278,13 @@ def _block_step(data, params, log_prob_of, form, rows, entropy=False):
     if w is None:
         log_likelihood = float(row_log_likelihood.sum(dtype=np.float64))
     else:
-        log_likelihood = scale * float(w @ row_log_likelihood.astype(np.float64))
+        row_log_likelihood = row_log_likelihood.astype(np.float64)
+        log_likelihood = scale * float(w @ row_log_likelihood)
+        if log_likelihood != log_likelihood:
+            # 0 * -inf: a row of weight zero beyond the float range of every
+            # component counts for nothing.
+            row_log_likelihood[w == 0] = 0.0
+            log_likelihood = scale * float(w @ row_log_likelihood)
         resp *= w[:, np.newaxis].astype(resp.dtype)
     if noise:
         # The noise column is the last; the Gaussian statistics read the others.
@@ -287,6 +293,8 @@ def _block_step(data, params, log_prob_of, form, rows, entropy=False):
         gaussian_scatter = scale * _gaussian_scatter(X, resp)
     stats = form.new_statistics(params.means, params.precisions_cholesky)
     stats.add_block(X, resp, aux)
+    if w is not None and not stats.is_finite() and not np.all(w > 0):
+        stats = _statistics_without_zero_weights(form, params, X, resp, w)
     if w is not None:
         stats.rescale(scale)
     if entropy:
@@ -295,6 +303,18 @@ def _block_step(data, params, log_prob_of, form, rows, entropy=False):
         stats.noise_count = noise_count
         stats.gaussian_scatter = gaussian_scatter
     return log_likelihood, stats
+
+
+def _statistics_without_zero_weights(form, params, X, weighted_resp, w):
+    """A block's statistics summed over its rows of positive weight only.
+
+    A row of weight zero adds nothing, but its features may overflow (a row
+    beyond the float range of its squares), and 0 * inf is NaN.
+    """
+    kept = w > 0
+    stats = form.new_statistics(params.means, params.precisions_cholesky)
+    stats.add_block(X[kept], weighted_resp[kept])
+    return stats
 
 
 def _gaussian_scatter(X, weighted_resp):
@@ -393,11 +413,17 @@ def map_terms(top, labels, log_norm):
 
     From each row's largest weighted log-density ``top`` (at component
     ``labels``) and its log-normaliser ``log_norm``: the criteria's terms
-    and the MAP labels of one block.
+    and the MAP labels of one block. As :func:`log_likelihood_terms`,
+    ``log z_MAP`` is 0 where ``log p`` is not finite (a row beyond the
+    dtype's range of every component, see ``covariance._exact``).
     """
     log_norm = log_norm.astype(np.float64)
     # log z of the MAP component: its weighted log-density minus log p(x).
-    return np.column_stack([log_norm, top - log_norm, labels]).ravel()
+    map_log_resp = top - log_norm
+    outside = ~np.isfinite(log_norm)
+    if outside.any():
+        map_log_resp[outside] = 0.0
+    return np.column_stack([log_norm, map_log_resp, labels]).ravel()
 
 
 def log_likelihood_terms(weighted_log_prob):

@@ -34,11 +34,19 @@ def statistics_from_resp(model, data, resp_of_rows, n_components, mapper=map):
         def block(rows):
             resp = resp_of_rows(rows).astype(data.X.dtype, copy=False)
             w = data.weights_of(rows)
+            X = data.centred(rows)
             if w is not None:
                 # Weights near one for the sums, multiplied back (exact).
                 resp = resp * (w / scale)[:, np.newaxis]
             stats = form.new_statistics(means)
-            stats.add_block(data.centred(rows), resp, data.features(form, rows))
+            with np.errstate(over="ignore", invalid="ignore"):
+                stats.add_block(X, resp, data.features(form, rows))
+            if w is not None and not stats.is_finite() and not np.all(w > 0):
+                # Rows of weight zero add nothing, but their features may
+                # overflow (0 * inf is NaN): the other rows' sums.
+                kept = w > 0
+                stats = form.new_statistics(means)
+                stats.add_block(X[kept], resp[kept])
             if w is not None:
                 stats.rescale(scale)
             return stats

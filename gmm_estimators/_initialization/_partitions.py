@@ -90,7 +90,11 @@ class CanonicalRows:
     sample_weight : ndarray of shape (n_samples,) or None
         Their weights, in the same order.
     position : ndarray of shape (n_samples,)
-        ``position[i]`` is where the original row ``i`` stands in ``X``.
+        ``position[i]`` is where the original row ``i`` stands in ``X`` (a
+        row of weight zero: where the first row stands, see :meth:`of`).
+    given : ndarray
+        Where each row of positive weight stands in ``X``, in the order
+        given (the order ``"mclust_hc"`` breaks its ties by).
     memo : dict
         What initialisers compute from the rows alone, whatever the number of
         components, kept for the next call on the same rows: the
@@ -101,15 +105,31 @@ class CanonicalRows:
     X: np.ndarray
     sample_weight: np.ndarray | None
     position: np.ndarray
+    given: np.ndarray
     memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, X, sample_weight=None):
+        """The rows of positive weight in canonical order.
+
+        A row of weight zero counts for nothing, in the starts as in the
+        fit: the initialisers see the other rows only, as if it were absent
+        (its values, however far, cannot move them), and it starts with the
+        first canonical row's responsibilities, which its weight cancels.
+        """
+        kept, n_rows = None, X.shape[0]
+        if sample_weight is not None and not np.all(sample_weight > 0):
+            kept = np.flatnonzero(sample_weight > 0)
+            X, sample_weight = X[kept], sample_weight[kept]
         order = canonical_order(X)
-        position = np.empty_like(order)
-        position[order] = np.arange(order.shape[0])
+        given = np.empty_like(order)
+        given[order] = np.arange(order.shape[0])
+        position = given
+        if kept is not None:
+            position = np.zeros(n_rows, dtype=given.dtype)
+            position[kept] = given
         weights = None if sample_weight is None else sample_weight[order]
-        return cls(X[order], weights, position)
+        return cls(X[order], weights, position, given)
 
 
 # Each initialiser takes the rows in canonical order (CanonicalRows), the
@@ -170,7 +190,7 @@ def _mclust_hc(rows, n_components, random_state):
     # is one group of its weight, not that many copies.
     memo = rows.memo.setdefault("mclust_hc", {})
     if "order" not in memo:  # the rows as given, reversed: once per data set
-        order = rows.position[::-1]
+        order = rows.given[::-1]
         weights = None if rows.sample_weight is None else rows.sample_weight[order]
         memo["order"] = (order, rows.X[order], weights)
     order, X, weights = memo["order"]

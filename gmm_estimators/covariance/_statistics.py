@@ -88,6 +88,12 @@ class _Accumulator:
             setattr(self, field, getattr(self, field) + getattr(other, field))
         return self
 
+    def is_finite(self):
+        """Whether every sum is finite."""
+        return all(
+            np.isfinite(getattr(self, field)).all() for field in ("nk", *self._fields)
+        )
+
     def rescale(self, factor):
         """Multiply every sum by ``factor`` (in place; exact for a power of two).
 

@@ -84,6 +84,11 @@ def feature_variances(X, sample_weight):
     so that multiplying the data by a constant changes no fit.
     """
     X = np.asarray(X, dtype=np.float64)
+    if sample_weight is not None:
+        # Rows of weight zero count for nothing (their squares may not even
+        # be finite): the same sums, without them.
+        positive = np.asarray(sample_weight) > 0
+        X, sample_weight = X[positive], np.asarray(sample_weight)[positive]
     variance = np.cov(X, rowvar=False, aweights=sample_weight, bias=True)
     return np.atleast_1d(np.diag(np.atleast_2d(variance)))
 
