@@ -364,7 +364,8 @@ def e_step(index, weights, means, covariances, weight_scale=1.0):
         if w is None:
             log_likelihood += float(log_norm.sum())
         else:
-            log_likelihood += float(w @ log_norm)
+            # A row of weight zero counts for nothing, even at log p = -inf.
+            log_likelihood += float(w @ np.where(w > 0, log_norm, 0.0))
             resp *= w[:, np.newaxis]
         stats.nk += resp.sum(axis=0)
         stats.sums += np.einsum("nk,knd->kd", resp, expected)
