@@ -221,7 +221,18 @@ def adapt_mixture(
     True
     """
     check_is_fitted(mixture)
+    if getattr(mixture, "noise_volume_", None) is not None:
+        raise ValueError(
+            "adapt_mixture adapts Gaussian components; this background has a "
+            "noise component (noise=True). Fit the background with noise=False."
+        )
     which = _check_adapt(adapt)
+    if "weights" in which and mixture.get_params().get("equal_proportions", False):
+        raise ValueError(
+            "adapt includes 'weights', but the background keeps its proportions "
+            "at 1 / n_components (equal_proportions=True). Leave 'weights' out "
+            "of adapt, or fit the background with equal_proportions=False."
+        )
     X = validate_data(mixture, X, reset=False, dtype=np.float64)
     sample_weight = _check_sample_weight(
         sample_weight, X, dtype=np.float64, ensure_non_negative=True

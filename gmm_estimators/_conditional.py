@@ -29,6 +29,7 @@ from numbers import Integral
 
 import numpy as np
 from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted
 
 # Blocks of a positive definite matrix: only rounding can make one fail to
 # factorise, and then the structures' jittered factorisation takes over.
@@ -407,6 +408,9 @@ def _mixture_parameters(mixture):
     if isinstance(mixture, tuple | list):
         return _as_float_parameters(*mixture)
     estimator = getattr(mixture, "best_estimator_", mixture)
+    if not hasattr(estimator, "means_") and hasattr(estimator, "get_params"):
+        # An estimator not fitted yet: scikit-learn's error for it.
+        check_is_fitted(estimator)
     if not hasattr(estimator, "means_"):
         raise TypeError(
             "condition expects a fitted Gaussian mixture (with weights_, means_ "

@@ -319,17 +319,23 @@ class GaussianMixtureImputer(TransformerMixin, BaseEstimator):
             reset=False,
             copy=True,
         )
+        # The indicator reads the missing entries as given, before filling.
+        indicator = None if self.indicator_ is None else self.indicator_.transform(X)
         kept = X[:, ~self._empty_features]
         if np.isnan(kept).any():
             kept = self._impute(kept)
         if self.keep_empty_features:
             out = X
             out[:, ~self._empty_features] = kept
-            out[:, self._empty_features] = 0.0
+            # Only the missing entries of the empty features become 0: an
+            # imputer never changes an observed value (scikit-learn's too).
+            empty = out[:, self._empty_features]
+            empty[np.isnan(empty)] = 0.0
+            out[:, self._empty_features] = empty
         else:
             out = kept
-        if self.indicator_ is not None:
-            out = np.hstack([out, self.indicator_.transform(X).astype(out.dtype)])
+        if indicator is not None:
+            out = np.hstack([out, indicator.astype(out.dtype)])
         return out
 
     def _impute(self, X):

@@ -177,3 +177,17 @@ def test_bad_input(data):
         adapt_mixture(ubm, X_new, relevance_factor=-1.0)
     with pytest.raises(ValueError, match="NaN"):
         adapt_mixture(ubm, np.where(X_new > 4, np.nan, X_new))
+
+
+def test_backgrounds_it_cannot_adapt_are_refused(data):
+    X_background, X_new = data
+    noisy = GaussianMixture(2, noise=True, random_state=0).fit(X_background)
+    with pytest.raises(ValueError, match="noise component"):
+        adapt_mixture(noisy, X_new)
+    equal = GaussianMixture(3, equal_proportions=True, random_state=0).fit(
+        X_background
+    )
+    with pytest.raises(ValueError, match="equal_proportions=True"):
+        adapt_mixture(equal, X_new, adapt=("weights", "means"))
+    adapted = adapt_mixture(equal, X_new)  # the means alone: allowed
+    assert_allclose(adapted.weights_, 1 / 3)

@@ -190,6 +190,13 @@ def test_condition_bad_input(rng, given, X_given, match):
         condition((weights, means, covariances), X_given, given)
 
 
-def test_condition_unfitted_mixture():
-    with pytest.raises(TypeError, match="Fit the mixture first"):
-        condition(GaussianMixture(2), [[1.0]], [0])
+def test_an_unfitted_mixture_raises_not_fitted():
+    from sklearn.exceptions import NotFittedError
+
+    from gmm_estimators.model_selection import GaussianMixtureIC
+
+    for mixture in (GaussianMixture(2), GaussianMixtureIC()):
+        with pytest.raises(NotFittedError):
+            condition(mixture, [[0.0]], [0])
+    with pytest.raises(TypeError, match="fitted Gaussian mixture"):
+        condition(object(), [[0.0]], [0])

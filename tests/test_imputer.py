@@ -124,6 +124,25 @@ def test_empty_features_and_indicator(rng):
     assert indicated.get_feature_names_out()[3] == "missingindicator_x0"
 
 
+def test_observed_values_of_empty_features_and_the_indicator_are_kept(rng):
+    # keep_empty_features fills only the missing entries of a feature that
+    # was empty at fit (an observed value in new data stays), and the
+    # indicator marks the entries missing as given, as scikit-learn's.
+    _, Xm = correlated_clusters(rng, n=40)
+    Xm = np.column_stack([Xm[:, 0], np.full(len(Xm), np.nan), Xm[:, 1:]])
+    Xm[0, 2] = np.nan
+    query = np.array([[np.nan, 7.0, 2.0, 1.0], [1.0, np.nan, np.nan, 0.5]])
+    ours = GaussianMixtureImputer(
+        n_components=1, keep_empty_features=True, add_indicator=True
+    ).fit(Xm)
+    theirs = SimpleImputer(keep_empty_features=True, add_indicator=True).fit(Xm)
+    out, expected = ours.transform(query.copy()), theirs.transform(query.copy())
+    assert out.shape == expected.shape
+    assert out[0, 1] == 7.0 and out[1, 1] == 0.0
+    assert_array_equal(out[:, 4:], expected[:, 4:])
+    assert_array_equal(out[:, [2, 3]][~np.isnan(query[:, [2, 3]])], [2.0, 1.0, 0.5])
+
+
 def test_rows_without_observed_values(rng):
     _, Xm = correlated_clusters(rng, n=40)
     imputer = GaussianMixtureImputer(n_components=2, random_state=0).fit(Xm)

@@ -147,3 +147,39 @@ def test_fit_resets_the_online_statistics():
     assert not hasattr(model, "_online_state")
     fresh = GaussianMixture(3, random_state=0).fit(X)
     np.testing.assert_array_equal(model.means_, fresh.means_)
+
+
+def test_partial_fit_refuses_what_it_cannot_continue():
+    # The online update continues the fitted parameters: a noise component
+    # (not updated online), another number of components or another
+    # structure would silently drop or mangle them.
+    rng = np.random.RandomState(3)
+    X = _draw(rng, 300)
+    with pytest.raises(ValueError, match="noise component"):
+        GaussianMixture(3, noise=True, random_state=0).partial_fit(X)
+    fitted = GaussianMixture(3, random_state=0).fit(X)
+    before = _state(fitted)
+    for changed, match in (
+        ({"n_components": 2}, "n_components=2"),
+        ({"covariance_type": "spherical"}, "covariance_type='spherical'"),
+        ({"noise": True}, "noise component"),
+    ):
+        fitted.set_params(**changed)
+        with pytest.raises(ValueError, match=match):
+            fitted.partial_fit(X[:20])
+        _assert_unchanged(fitted, before)
+        fitted.set_params(n_components=3, covariance_type="full", noise=False)
+    fitted.partial_fit(X[:20])
+    assert fitted.n_iter_ == before["n_iter_"] + 1
+
+
+def test_warm_start_refuses_what_it_cannot_continue():
+    rng = np.random.RandomState(4)
+    X = _draw(rng, 300)
+    warm = GaussianMixture(3, warm_start=True, random_state=0).fit(X)
+    with pytest.raises(ValueError, match="n_components=2"):
+        warm.set_params(n_components=2).fit(X)
+    with pytest.raises(ValueError, match="covariance_type='diag'"):
+        warm.set_params(n_components=3, covariance_type="diag").fit(X)
+    with pytest.raises(ValueError, match="X has 1 features"):
+        warm.set_params(covariance_type="full").fit(X[:, :1])
