@@ -35,7 +35,7 @@ from ._engine import (
 from ._engine._data import reg_covar_swamps
 from ._engine._estep import log_likelihood_terms, weighted_totals
 from ._engine._sources import make_source, prediction_source
-from ._fit_starts import new_starts
+from ._fit_starts import check_continuable, new_starts
 from ._fitted import set_fitted_attributes
 from ._initialization import INITIALIZERS
 from ._missing import MissingValuesSource
@@ -194,7 +194,7 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         model = self._covariance_model()
         state = getattr(self, "_online_state", None)
         if hasattr(self, "means_"):
-            self._check_continuable(model, "partial_fit")
+            check_continuable(self, model, "partial_fit")
         if state is None and not hasattr(self, "means_"):
             source = self._fit(X, sample_weight)
             params = self._params_from_attributes(source.center)
@@ -336,41 +336,11 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         ``initialization = list(noise = ...)``).
         """
         if self.warm_start and hasattr(self, "converged_"):
-            self._check_continuable(model, "fit with warm_start=True", source)
+            check_continuable(self, model, "fit with warm_start=True", source)
             yield self._params_from_attributes(source.center), self.lower_bound_
             return
         yield from new_starts(
             self, model, source, options, user_init, mapper, noise_mask
-        )
-
-    def _check_continuable(self, model, how, source=None):
-        """Raise when the fitted parameters cannot continue with these settings.
-
-        ``partial_fit`` and a warm start continue from the fitted parameters:
-        ``n_components``, ``covariance_type`` and the number of features must
-        be those they were fitted with.
-        """
-        n_components, n_features = np.shape(self.means_)
-        if source is not None and source.n_features != n_features:
-            changed = f"X has {source.n_features} features, the fit {n_features}"
-        elif self.n_components != n_components:
-            changed = (
-                f"n_components={self.n_components}, the fit has {n_components} "
-                "components"
-            )
-        elif model.param_shape(n_components, n_features) != np.shape(
-            self.covariances_
-        ):
-            changed = (
-                f"covariance_type={self.covariance_type!r} is not the structure "
-                "the covariances were fitted with"
-            )
-        else:
-            return
-        raise ValueError(
-            f"{type(self).__name__}: {how} continues from the fitted parameters, "
-            f"but {changed}. Fit again from scratch (warm_start=False, or a new "
-            "estimator), or restore the settings of the fit."
         )
 
     def _check_enough_samples(self, X, sample_weight):

@@ -49,14 +49,20 @@ dimension ``r <= d``). The component is degenerate when
   that share a hundredth of their weight with another component are still
   five rows), or
 * the rows with the largest ``a_i`` that together carry 99 % of ``N_k`` are
-  too few or do not spread as the structure needs: the structure's relative
-  spread of their weighted scatter about the fitted mean (the square root of
-  the smallest to largest eigenvalue ratio in the data's span, summed in its
-  whitened coordinates, or of the per-feature variances, or the standard
-  deviation in the data's units) is below ``1e-6`` (found blockwise: a
-  histogram of the weights on a grid of ``log10`` steps of ``0.02`` gives
-  the 99 % set, a second pass its scatter, through a strided subset of a
-  large set whose bounds settle most components: ``_resting_rows``).
+  too few or do not spread as the structure needs: they lie on one point
+  (their weighted standard deviation is below ``1e-10`` times one plus
+  their distance from the data's centre, in the data's standardised units:
+  only rounding separates them), or the structure's relative spread of
+  their weighted scatter (the square root of the smallest to largest
+  eigenvalue ratio in the data's span, summed in its whitened coordinates,
+  or of the per-feature variances) is below ``1e-6``. The moments are
+  taken about the component's heaviest row, so that their rounding is that
+  of the rows' own extent (found blockwise: a histogram of the weights on a
+  grid of ``log10`` steps of ``0.02`` gives the 99 % set, a second pass its
+  scatter, through a strided subset of a large set whose bounds settle most
+  components: ``_resting_rows``). For a shape shared by every component,
+  their pooled within scatter must not lie on points nor be flat in the
+  same directions, by the same thresholds.
 
 The test reads where the component's weight *is*, not its covariance, so it
 is independent of ``reg_covar`` and of the data's scale: rows on a lattice
@@ -91,11 +97,13 @@ from ._resting_rows import (
     SUBSET_ROWS,
     FloorHistogram,
     magnification,
+    own_axes_spread,
     resting_moments,
     rotated_moments,
     standardised,
 )
-from .covariance._spread import EVERY_DIRECTION
+from ._spurious import smallest_variance_ratios
+from .covariance._spread import EVERY_AXIS, EVERY_DIRECTION
 
 __all__ = [
     "SPURIOUS_RATIO",
@@ -110,6 +118,13 @@ __all__ = [
 EMPTY_WEIGHT = 1e-8
 RANK_RATIO = 1e-6
 DATA_RANK_FLOOR = 1e-10
+# Rows whose spread (standard deviation, in the data's standardised units)
+# is below this times one plus their distance from the data's centre lie on
+# one point: only rounding separates them. Far below any cluster's spread
+# relative to the data (clusters 1e9 of their own deviations apart pass),
+# far above the rounding of identical rows, whose moments are taken about
+# one of them (exactly zero) or about rows a few ulps away.
+POINT_RATIO = 1e-10
 
 #: A component is spurious when its variance in some direction is below this
 #: fraction of another component's variance in the same direction (a
@@ -258,12 +273,13 @@ def _resting_sets(
     floors,
     varying,
     scale,
-    shift,
+    anchor,
     rotation,
     pending,
     own_spread,
     reasons,
     weight_sum,
+    means=None,
 ):
     """Test the rows each pending component rests on (one pass, rarely two).
 
@@ -275,8 +291,14 @@ def _resting_sets(
     rows, which lie on a lower-dimensional set whatever the data; ``{k:
     whether its rows lie on a lower-dimensional set}``, however many; and
     ``{k: sum_i a_ik (z_i - mu_k)(z_i - mu_k)^T}`` over its resting rows, or
-    over a subset of them (a lower bound either way: a part of the pooled
-    within scatter, see :func:`_pooled_spread`).
+    over a subset of them, about ``means[k]`` (the fitted means,
+    standardised; about the rows' own mean when None): a lower bound either
+    way of the component's part of the pooled within scatter (see
+    :func:`_pooled_spread`).
+
+    The moments are taken about ``anchor[k]``, a row of the resting set
+    (standardised coordinates): their rounding is then relative to the
+    rows' own extent, whatever the fitted mean.
 
     Large resting sets are read through a subset first
     (``_resting_rows.SUBSET_ROWS``); a component whose subset does not prove
@@ -284,7 +306,7 @@ def _resting_sets(
     every resting row.
     """
     r = rotation.shape[1]
-    p = shift.shape[1]
+    p = anchor.shape[1]
     # Rotated sums only where the rotation magnifies rounding enough to
     # matter (see _resting_rows.MAGNIFIED); elsewhere the rotation of the sums.
     turn = rotation if magnification(rotation) > MAGNIFIED else None
@@ -293,7 +315,7 @@ def _resting_sets(
         floors,
         varying,
         scale,
-        shift,
+        anchor,
         pending,
         subset_rows=SUBSET_ROWS,
         rotation=turn,
@@ -310,7 +332,7 @@ def _resting_sets(
             own_rotated,
             counts[index],
             mass[index],
-            shift[pending[index]],
+            anchor[pending[index]],
             weight_sum,
             rotation,
             own_spread,
@@ -324,7 +346,7 @@ def _resting_sets(
             floors,
             varying,
             scale,
-            shift,
+            anchor,
             [pending[i] for i in again],
             batch_as=len(pending),
             rotation=turn,
@@ -346,8 +368,10 @@ def _resting_sets(
             scatter = second[index] / mass[index] - np.outer(delta, delta)
             # Rows on one point leave only rounding in their scatter,
             # relative to their distance from the data's centre.
+            point = POINT_RATIO * (1.0 + np.linalg.norm(anchor[k] + delta))
             size = np.sqrt(max(np.trace(scatter), 0.0))
-            if size >= RANK_RATIO * (1.0 + np.linalg.norm(shift[k] + delta)):
+            if size >= point:
+                axes, directions = own_axes_spread(scatter, point, RANK_RATIO)
                 if count > r:
                     # In the span's whitened coordinates already: the
                     # rotation from there is the identity.
@@ -356,12 +380,16 @@ def _resting_sets(
                         second_rotated[index] / mass[index] - np.outer(turned, turned),
                         np.eye(r),
                     )
+                    if directions:
+                        rank_spread = np.inf
                 if count >= own_spread.min_rows(r):
                     spread = (
                         rank_spread
                         if own_spread.every_direction
                         else own_spread.relative_spread(scatter, rotation)
                     )
+                    if axes and own_spread is EVERY_AXIS:
+                        spread = np.inf
         low[k] = rank_spread < RANK_RATIO
         flat[k] = None
         if low[k] and count > r:
@@ -376,7 +404,18 @@ def _resting_sets(
                 f"(a point, line or plane; relative spread {spread:.2g}) "
                 f"where its covariance needs {own_spread.needs}"
             )
-    return flat, low, dict(zip(pending, second, strict=True))
+    part = {}
+    for index, k in enumerate(pending):
+        # From the anchor to the fitted mean (or to the rows' own mean).
+        weight = mass[index] if read[index] is None else read[index]
+        part[k] = second[index]
+        if weight > 0 and means is None:
+            part[k] = part[k] - np.outer(first[index], first[index]) / weight
+        elif means is not None:
+            offset = anchor[k] - means[k]
+            cross = np.outer(offset, first[index])
+            part[k] = part[k] + cross + cross.T + weight * np.outer(offset, offset)
+    return flat, low, part
 
 
 # A subset's bounds must clear each threshold this many times over.
@@ -399,7 +438,8 @@ def _surely_spread(
     ``own`` is the subset's scatter about its own mean (standardised
     coordinates), ``own_rotated`` the same summed in the whitened
     coordinates of the data's span; ``count`` and ``mass`` are those of
-    every resting row, ``shift`` the fitted mean. Each test's threshold must
+    every resting row, ``shift`` the point the moments were taken about (a
+    resting row, see :func:`_resting_sets`). Each test's threshold must
     be cleared :data:`_PROOF_MARGIN` times over by its lower bound
     (``OwnSpread.spread_lower_bound``: the rank test's from ``own_rotated``,
     the structure's own from ``own``) after a rounding
@@ -421,7 +461,9 @@ def _surely_spread(
     own = own - (allowance * mass) * np.eye(p)
     margin = _PROOF_MARGIN * RANK_RATIO
     size = np.sqrt(max(np.trace(own), 0.0) / mass)
-    if not size >= margin * (1.0 + np.sqrt(reach)):
+    # The rows' distance from the data's centre is at most sqrt(reach): the
+    # one-point test's unit of rounding (see _resting_sets).
+    if not size >= _PROOF_MARGIN * POINT_RATIO * (1.0 + np.sqrt(reach)):
         return False
     # The rank test on the moments in the span's whitened coordinates (the
     # rotation from there is the identity; the data's total is r per unit
@@ -504,13 +546,26 @@ def check_blocks(
     # once each; the resting-rows test below sees that they add no spread.)
     rows_worth = np.zeros(n_components)
     histogram = FloorHistogram(n_components)
-    for _, w, resp in blocks():
+    # Each component's heaviest row, which lies in its resting set: the
+    # resting rows' moments are taken about it, so that their rounding is
+    # relative to their own extent, not to their distance from the fitted
+    # mean (a tail of far rows can pull the mean away from them).
+    anchor, heaviest = shift.copy(), np.full(n_components, -np.inf)
+    components = np.arange(n_components)
+    for Xc, w, resp in blocks():
         a = np.asarray(resp, np.float64)
         rows_worth += a.sum(axis=0) if w is None else (w > 0) @ a
         if w is not None:
             a = a * w[:, None]
         n_k += a.sum(axis=0)
         histogram.add(a)
+        if a.shape[0]:
+            top = a.argmax(axis=0)
+            values = a[top, components]
+            heavier = values > heaviest
+            if heavier.any():
+                heaviest[heavier] = values[heavier]
+                anchor[heavier] = standardised(Xc[top[heavier]], varying, scale)
     reasons = {}
     needed, floor = own_spread.min_weight(r), rows_worth_floor(own_spread, r)
     for k in range(n_components):
@@ -539,12 +594,13 @@ def check_blocks(
             floors,
             varying,
             scale,
-            shift,
+            anchor,
             rotation,
             pending,
             own_spread,
             reasons,
             weight_sum,
+            means=shift,
         )
         pending = [k for k in pending if k not in reasons]
         if pending and own_spread.rotated and all(low[k] for k in pending):
@@ -563,6 +619,13 @@ def check_blocks(
             if spread < 2.0 * RANK_RATIO:
                 within = _pooled_within_scatter(blocks, varying, scale, shift, pending)
                 spread = _pooled_spread(within, weight_sum, rotation)
+                # Tight clusters far apart: tiny against the data's scatter,
+                # yet spread in every direction of their own.
+                point = POINT_RATIO * (
+                    1.0 + float(np.linalg.norm(shift[pending], axis=1).max())
+                )
+                if own_axes_spread(within / weight_sum, point, RANK_RATIO)[1]:
+                    spread = np.inf
             if spread < RANK_RATIO:
                 for k in pending:
                     reasons[k] = (
@@ -602,7 +665,7 @@ def check_blocks(
                 "narrows (a spurious component)"
             )
         sound = [k for k in sound if k not in spurious]
-    smallest = _smallest_variance_ratios(full, sound)
+    smallest = smallest_variance_ratios(full, sound)
     for k in sound:
         if smallest[k] < SPURIOUS_RATIO:
             spurious.append(k)
@@ -611,61 +674,3 @@ def check_blocks(
                 "component's (a spurious, far too narrow component)"
             )
     return ComponentCheck(degenerate, np.array(spurious, dtype=np.intp), reasons)
-
-
-def _smallest_variance_ratios(full, components):
-    """Per component ``k``, ``min_j`` of the smallest eigenvalue of ``(S_k, S_j)``.
-
-    The generalised eigenvalues of ``S_k`` relative to ``S_j``, over the other
-    ``components`` ``j``: those of ``L_j^-1 S_k L_j^-T`` with ``S_j = L_j
-    L_j^T``, all pairs in one batched eigenvalue call. A pair whose ``S_j``
-    cannot be factorised or holds non-finite values is left out, as is a
-    component with no pair (its ratio is ``inf``).
-    """
-    smallest = {k: np.inf for k in components}
-    if len(components) < 2:
-        return smallest
-    matrices = full[components]
-    finite = np.all(np.isfinite(matrices.reshape(len(components), -1)), axis=1)
-    factors = _cholesky_factors(full, components, finite)
-    pairs = [
-        (k, j)
-        for index, k in enumerate(components)
-        if finite[index]
-        for j in factors
-        if j != k
-    ]
-    if not pairs:
-        return smallest
-    inverse = dict(
-        zip(factors, np.linalg.inv(np.stack(list(factors.values()))), strict=True)
-    )
-    left = np.stack([inverse[j] for _, j in pairs])
-    targets = np.stack([full[k] for k, _ in pairs])
-    whitened = left @ targets @ np.swapaxes(left, -1, -2)
-    values = np.linalg.eigvalsh(0.5 * (whitened + np.swapaxes(whitened, -1, -2)))
-    for (k, _), value in zip(pairs, values[:, 0], strict=True):
-        smallest[k] = min(smallest[k], float(value))
-    return smallest
-
-
-def _cholesky_factors(full, components, finite):
-    """``{j: cholesky(full[j])}`` for the finite ``components`` that have one.
-
-    One batched factorisation; component by component only when some matrix
-    cannot be factorised.
-    """
-    usable = [j for j, ok in zip(components, finite, strict=True) if ok]
-    if not usable:
-        return {}
-    try:
-        return dict(zip(usable, np.linalg.cholesky(full[usable]), strict=True))
-    except np.linalg.LinAlgError:
-        pass
-    factors = {}
-    for j in usable:
-        try:
-            factors[j] = np.linalg.cholesky(full[j])
-        except np.linalg.LinAlgError:
-            continue
-    return factors

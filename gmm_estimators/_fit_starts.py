@@ -19,7 +19,7 @@ from sklearn.utils import check_random_state
 from ._engine import Params, statistics_from_resp
 from ._initialization import CanonicalRows, initial_responsibilities
 
-__all__ = ["initial_parameters", "new_starts", "noise_starts"]
+__all__ = ["check_continuable", "initial_parameters", "new_starts", "noise_starts"]
 
 
 def initial_parameters(
@@ -267,4 +267,35 @@ def add_noise_statistics(stats, source, noise_mask):
     Xc = source.centred(slice(0, source.n_rows))[keep].astype(np.float64)
     stats.gaussian_scatter = Xc.T @ (
         Xc if weights is None else Xc * weights[keep][:, np.newaxis]
+    )
+
+
+def check_continuable(estimator, model, how, source=None):
+    """Raise when a mixture's fitted parameters cannot continue with its settings.
+
+    ``partial_fit`` and a warm start continue from the fitted parameters:
+    ``n_components``, ``covariance_type`` and the number of features must
+    be those they were fitted with.
+    """
+    n_components, n_features = np.shape(estimator.means_)
+    if source is not None and source.n_features != n_features:
+        changed = f"X has {source.n_features} features, the fit {n_features}"
+    elif estimator.n_components != n_components:
+        changed = (
+            f"n_components={estimator.n_components}, the fit has {n_components} "
+            "components"
+        )
+    elif model.param_shape(n_components, n_features) != np.shape(
+        estimator.covariances_
+    ):
+        changed = (
+            f"covariance_type={estimator.covariance_type!r} is not the structure "
+            "the covariances were fitted with"
+        )
+    else:
+        return
+    raise ValueError(
+        f"{type(estimator).__name__}: {how} continues from the fitted parameters, "
+        f"but {changed}. Fit again from scratch (warm_start=False, or a new "
+        "estimator), or restore the settings of the fit."
     )

@@ -37,6 +37,7 @@ __all__ = [
     "FloorHistogram",
     "log_weight_histogram",
     "magnification",
+    "own_axes_spread",
     "resting_floor",
     "resting_moments",
     "rotated_moments",
@@ -352,3 +353,32 @@ def magnification(rotation):
 def rotated_moments(first, second, rotation):
     """Moments in the data's whitened span from those in standardised coordinates."""
     return first @ rotation, rotation.T @ second @ rotation
+
+
+def own_axes_spread(scatter, point, rank_ratio):
+    """Whether rows spread in their own terms, beyond rounding.
+
+    ``scatter`` is their weighted covariance in standardised coordinates and
+    ``point`` the rounding of their position (``_degenerate.POINT_RATIO``
+    times one plus their distance from the data's centre). Returns
+    ``(every_axis, every_direction)``: whether every feature's standard
+    deviation clears ``point``, and whether besides their own correlation
+    matrix is not flat (the square root of its smallest eigenvalue at least
+    ``rank_ratio``). Rows that pass span every axis or direction however
+    tight they are compared with the whole data (a cluster far from the
+    others), where the tests relative to the data's scatter cannot see them:
+    in the data's units such a cluster is thinner than ``rank_ratio`` along
+    the direction of the others, and its eigenvalues there are lost in the
+    rounding of the larger ones.
+    """
+    variances = np.diag(scatter)
+    if not (
+        variances.size
+        and np.all(variances >= point * point)
+        and np.all(np.isfinite(scatter))
+    ):
+        return False, False
+    root = np.sqrt(variances)
+    smallest = float(np.linalg.eigvalsh(scatter / np.outer(root, root))[0])
+    return True, bool(np.sqrt(max(smallest, 0.0)) >= rank_ratio)
+

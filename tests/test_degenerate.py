@@ -7,6 +7,7 @@ from scipy import linalg
 
 from gmm_estimators import _degenerate as D
 from gmm_estimators import _resting_rows as R
+from gmm_estimators._spurious import smallest_variance_ratios
 
 
 def test_smallest_variance_ratios_equal_generalised_eigenvalues(rng):
@@ -14,7 +15,7 @@ def test_smallest_variance_ratios_equal_generalised_eigenvalues(rng):
     A = rng.randn(K, d, d)
     full = A @ np.swapaxes(A, -1, -2) + 0.1 * np.eye(d)
     full[3] *= 1e-7  # far narrower than the others
-    smallest = D._smallest_variance_ratios(full, list(range(K)))
+    smallest = smallest_variance_ratios(full, list(range(K)))
     for k in range(K):
         expected = min(
             linalg.eigh(full[k], full[j], eigvals_only=True)[0]
@@ -27,7 +28,7 @@ def test_smallest_variance_ratios_equal_generalised_eigenvalues(rng):
 
 def test_smallest_variance_ratios_skip_what_cannot_be_factorised(rng):
     full = np.stack([np.eye(2), np.diag([1.0, 0.0]), np.full((2, 2), np.nan)])
-    smallest = D._smallest_variance_ratios(full, [0, 1, 2])
+    smallest = smallest_variance_ratios(full, [0, 1, 2])
     # Component 1 cannot whiten the others; component 2 is not finite.
     assert smallest[1] == pytest.approx(0.0)
     assert smallest[0] == np.inf and smallest[2] == np.inf

@@ -99,6 +99,37 @@ def test_tight_clusters_far_apart_are_not_collapsed():
     assert not selector.results_["degenerate"][selector.best_index_]
 
 
+@pytest.mark.parametrize("apart", [1e7, 1e9])
+def test_clusters_far_apart_at_any_distance_are_not_collapsed(apart):
+    # Their spread compared with the whole data's is 1 / apart: the old size
+    # test (1e-6 of the data's spread) flagged every component of K >= 2
+    # beyond about 2e6, and the search picked K = 1. One point is what only
+    # rounding separates, relative to the rows' distance from the centre.
+    rng = np.random.RandomState(1)
+    X = np.vstack([rng.randn(60, 2), rng.randn(60, 2) + [apart, 0.0]])
+    for structure in ("VVV", "VVI", "VII", "EEE", "EII"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", DegenerateFitWarning)
+            gm = GaussianMixture(2, covariance_type=structure, random_state=0).fit(X)
+        assert gm.collapsed_components_.size == 0, structure
+    selector = _search(X, n_components=3, covariance_types=["VVV", "EII"])
+    assert selector.n_components_ == 2
+    # Duplicated rows are still one point, even with a tail of tiny
+    # responsibilities pulling the fitted mean far from them (the moments
+    # are taken about a resting row, so that only their own rounding counts).
+    rows = np.vstack([X, np.repeat(X[:1] + [0.5, 0.5], 30, axis=0)])
+    resp = np.zeros((rows.shape[0], 3))
+    resp[:60, 0] = resp[60:120, 1] = resp[120:, 2] = 1.0
+    resp[:120, 2] = 2e-3
+    resp /= resp.sum(axis=1, keepdims=True)
+    from gmm_estimators.covariance._spread import EVERY_DIRECTION, SOME_SPREAD
+
+    covariances = np.tile(np.eye(2), (3, 1, 1))
+    for rule in (SOME_SPREAD, EVERY_DIRECTION):
+        check = check_components(rows, None, resp, covariances, own_spread=rule)
+        assert check.degenerate.tolist() == [2], rule
+
+
 # mclust 6.0 on these five points (Rscript: X <- the 5 x 2 matrix below;
 # Mclust(X, G = 1:5)$BIC): the cells it can fit with 2 or more components,
 # and its pick EEI, 4 at BIC 7.878113 (mclust's sign). Every other cell of

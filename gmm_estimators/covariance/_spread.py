@@ -33,7 +33,11 @@ pooled within-component scatter must span the data (every component on its
 own point, for example, leaves nothing to estimate it from).
 
 The rules read the scatter of a component's rows in standardised coordinates
-(the data's variance is one per feature), so they are scale-free.
+(the data's variance is one per feature), so they are scale-free; rows that
+spread beyond the rounding of their position along each of their own axes,
+without being flat in their own correlation, pass every rule however tight
+they are compared with the whole data (``_degenerate``: a cluster far from
+the others is not a point, a line or a plane).
 """
 
 # Authors: The gmm_estimators developers
@@ -151,15 +155,19 @@ class _Nothing(OwnSpread):
 
 
 class _SomeSpread(OwnSpread):
+    # Degenerate only on one point: that is the check's own size test, made
+    # before any rule (``_degenerate.POINT_RATIO``, relative to the rounding
+    # of the rows' position, so that a cluster far from the others, however
+    # tight compared with the data, is not one point). Rows past that test
+    # spread enough for an own volume.
     def min_rows(self, rank):
         return 2
 
     def relative_spread(self, scatter, rotation):
-        # A standard deviation in units of the data's: zero on one point.
-        return float(np.sqrt(max(np.trace(scatter), 0.0)))
+        return np.inf
 
     def spread_lower_bound(self, subset_scatter, mass, weight_sum, rotation):
-        return float(np.sqrt(max(np.trace(subset_scatter), 0.0) / mass))
+        return np.inf
 
 
 class _EveryAxis(OwnSpread):
