@@ -3,9 +3,13 @@
 # Authors: The gmm_estimators developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import inspect
+from functools import partial
+
 import numpy as np
 
 from .cmd_fit import load_args_data
+from .errors import CLIError
 from .formatting import fixed, fmt, format_table
 from .io import check_output_path, explain_values, write_csv
 from .library import structure_name
@@ -39,7 +43,19 @@ def cmd_predict(args):
 def cmd_sample(args):
     check_output_path(args.output, "--output")
     model = load_model(args.model)
-    X, y = model.sample(args.n_samples, random_state=args.random_state)
+    if "random_state" not in inspect.signature(model.sample).parameters:
+        # scikit-learn's mixtures draw from their own random_state.
+        model.random_state = args.random_state
+        draw = partial(model.sample, args.n_samples)
+    else:
+        draw = partial(model.sample, args.n_samples, random_state=args.random_state)
+    try:
+        X, y = draw()
+    except MemoryError:
+        raise CLIError(
+            f"-n {args.n_samples}: too many rows to draw in memory; ask for fewer "
+            "and run sample several times with different --random-state."
+        ) from None
     header = [*model_feature_names(model), "component"]
     rows = (
         [*[fmt(x, args.digits) for x in row], str(int(k))]
@@ -54,7 +70,9 @@ def cmd_score(args):
     n = data.X.shape[0]
     with names_checked(), explain_values(data, "score"):
         mean = float(model.score(data.X))
-        bic, aic = model.bic(data.X), model.aic(data.X)
+        # A variational mixture has no BIC or AIC (no point estimate).
+        bic = model.bic(data.X) if hasattr(model, "bic") else np.nan
+        aic = model.aic(data.X) if hasattr(model, "aic") else np.nan
     # Models saved by other packages (scikit-learn's) have no n_parameters_.
     n_parameters = getattr(model, "n_parameters_", None)
     rows = [

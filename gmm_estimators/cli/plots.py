@@ -51,3 +51,7 @@ def save_figure(fig, path):
         raise CLIError(f"cannot write plot {path}: {exc.strerror or exc}") from None
     except ValueError as exc:  # unknown image format
         raise CLIError(f"cannot write plot {path}: {exc}") from None
+    except RuntimeError as exc:  # a format needing a program (pgf: LaTeX)
+        raise CLIError(
+            f"cannot write plot {path}: {exc}. Choose another format, e.g. .png."
+        ) from None

@@ -369,7 +369,7 @@ def merge_proposal(estimator, X):
     return labels
 
 
-def _split_and_merge(data, per_k, settings):
+def _split_and_merge(data, per_k, settings, tick=None):
     """Proposals between neighbouring numbers of components (in place).
 
     Upwards, the best sound fit of ``K - 1`` components with one component
@@ -384,6 +384,8 @@ def _split_and_merge(data, per_k, settings):
     moves = [(k, k - 1, split_proposal) for k in ks if k - 1 in per_k]
     moves += [(k, k + 1, merge_proposal) for k in reversed(ks) if k + 1 in per_k]
     for k, source, propose in moves:
+        if tick is not None:
+            tick()
         estimator = _best_sound(per_k[source], settings["criterion"])
         if estimator is None:
             continue
@@ -395,6 +397,8 @@ def _split_and_merge(data, per_k, settings):
     # mclust's fixtures this halves the cells left below mclust's optimum
     # for a third more EM.
     for k, source, propose in moves:
+        if tick is not None:
+            tick()
         for name, (row, estimator, _, _) in per_k[source].items():
             if estimator is None or row["degenerate"] or row["spurious"]:
                 continue
@@ -558,40 +562,57 @@ def grid_search(data, canonical, ks, types, settings, too_many, parallel, fresh_
         yield row, estimator, error, seconds + shared[k][1] / len(types)
 
 
+def thorough_progress(ks, settings, enabled):
+    """The thorough search's progress bar (see :func:`progress_bar`), or None.
+
+    The search knows its candidates only at the end: the bar counts the
+    steps :func:`thorough_search` reports to its ``tick``, numbers of
+    components and split-and-merge moves.
+    """
+    moves = 2 * sum(1 for k in ks if k - 1 in ks)
+    steps = len(ks) + (2 * moves if settings["split_merge"] else 0)
+    return progress_bar(steps, enabled, "search", "step")
+
+
 def thorough_search(
-    data, canonical, ks, types, settings, too_many, parallel, fresh_state
+    data, canonical, ks, types, settings, too_many, parallel, fresh_state, tick=None
 ):
     """The thorough search: one task per number of components.
 
     See :func:`grid_search` for the arguments; the steps are those of
     ``GaussianMixtureIC``'s Notes (:func:`_search_k`, then
     :func:`_split_and_merge` between neighbouring numbers of components).
+    ``tick()``, when given, is called after each number of components and
+    each split or merge move (see :func:`thorough_progress`).
     """
-    per_k = dict(
-        zip(
-            ks,
-            parallel(
-                delayed(_search_k)(
-                    data,
-                    canonical,
-                    k,
-                    types,
-                    {
-                        **settings,
-                        "random_state": fresh_state(),
-                    },
-                )
-                for k in ks
-            ),
-            strict=True,
-        )
-    )
+    per_k = {}
+    for k, outcome in zip(
+        ks,
+        parallel(
+            delayed(_search_k)(
+                data,
+                canonical,
+                k,
+                types,
+                {
+                    **settings,
+                    "random_state": fresh_state(),
+                },
+            )
+            for k in ks
+        ),
+        strict=True,
+    ):
+        per_k[k] = outcome
+        if tick is not None:
+            tick()
     if settings["split_merge"]:
         with one_blas_thread():
             _split_and_merge(
                 data,
                 per_k,
                 {**settings, "random_state": fresh_state()},
+                tick,
             )
     for k in sorted(set(ks) | set(too_many)):
         for t in types:
@@ -601,15 +622,31 @@ def thorough_search(
                 yield _fit_candidate(data, k, t, too_many[k], settings)
 
 
-def with_progress(iterable, total, enabled):
-    """``iterable`` behind a terminal progress bar when asked and possible."""
+def progress_bar(total, enabled, desc="candidates", unit="fit"):
+    """A terminal progress bar when asked and possible, else None."""
     if not enabled or not sys.stderr.isatty():
-        return iterable
+        return None
     try:
         from tqdm.auto import tqdm
     except ImportError:
-        return iterable
-    return tqdm(iterable, total=total, desc="candidates", unit="fit", leave=False)
+        return None
+    # Every step is shown: there are at most a few hundred, each far longer
+    # than the redraw.
+    return tqdm(total=total, desc=desc, unit=unit, leave=False, mininterval=0)
+
+
+def with_progress(iterable, total, enabled):
+    """``iterable`` behind a terminal progress bar when asked and possible."""
+    bar = progress_bar(total, enabled)
+    if bar is None:
+        yield from iterable
+        return
+    try:
+        for item in iterable:
+            yield item
+            bar.update()
+    finally:
+        bar.close()
 
 
 def search_sample(data, n_components, random_state):

@@ -29,6 +29,7 @@ from ._search import (
     grid_search,
     refitted_on,
     search_sample,
+    thorough_progress,
     thorough_search,
     with_progress,
 )
@@ -439,11 +440,8 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
             self.get_params(), init.X, init.sample_weight, thorough
         )
         settings.update(
-            noise=self.noise,
-            noise_volume=self.noise_volume,
-            noise_init=self.noise_init,
+            noise=self.noise, noise_volume=self.noise_volume, noise_init=self.noise_init
         )
-
         if self.noise:
             # One hypervolume and one initial noise mask for every candidate
             # (the rows as given: NaN there are refused with a clear error).
@@ -463,14 +461,12 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
         parallel = Parallel(n_jobs=self.n_jobs, return_as="generator")
         feasible = [k for k in ks if k <= n_usable]
         too_many = {
-            k: ValueError(
-                f"n_components={k} exceeds the {n_usable} samples with a "
-                "positive weight."
-            )
+            k: ValueError(f"n_components={k} exceeds the {n_usable} rows of weight >0.")
             for k in ks
             if k not in feasible
         }
         candidates = [(k, t) for k in ks for t in types]
+        bar = thorough and thorough_progress(feasible, settings, self.progress)
         if thorough:
             outcomes = thorough_search(
                 init,
@@ -481,6 +477,7 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
                 too_many,
                 parallel,
                 self._random_state_for_candidates,
+                bar and bar.update,
             )
             if init.n_rows < data.n_rows:
                 outcomes = refitted_on(
@@ -500,7 +497,8 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
                 self._random_state_for_candidates,
             )
         rows, estimators, errors = [], [], []
-        outcomes = with_progress(outcomes, len(candidates), self.progress)
+        if not thorough:
+            outcomes = with_progress(outcomes, len(candidates), self.progress)
         for row, estimator, error, seconds in outcomes:
             row["fit_time"] = seconds
             rows.append(row)
@@ -509,6 +507,8 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
             if self.verbose:
                 self._print_candidate(row, error)
 
+        if bar:
+            bar.close()
         self.results_ = results_table(rows, self.criterion)
         order = np.argsort(self.results_["rank"], kind="stable")
         best = int(order[0])

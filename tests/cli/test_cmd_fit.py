@@ -71,6 +71,12 @@ def test_fit_plot(tmp_path, capsys, one_line_error):
     assert capsys.readouterr().err == ""  # no feature-name warning
     assert main(["fit", "-k", "2", "--plot", str(tmp_path / "fit.nope")]) == 2
     one_line_error("unknown image format")
+    # A format that needs a program missing here (pgf: LaTeX) is one line too.
+    import shutil
+
+    if shutil.which("xelatex") is None:
+        assert main(["fit", "-k", "2", "--plot", str(tmp_path / "fit.pgf")]) == 2
+        one_line_error("cannot write plot", "another format")
 
 
 def test_fit_reports_the_estimators_errors(one_line_error):

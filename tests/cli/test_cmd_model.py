@@ -140,3 +140,30 @@ def test_predict_drops_an_id_column(
     _, values = read_output_csv(capsys.readouterr().out)
     model = joblib.load(model_file)
     np.testing.assert_array_equal(values[:, 0], model.predict(_frame(blobs)))
+
+
+def test_models_of_other_kinds_sample_and_score(tmp_path, data_csv, blobs, capsys):
+    # scikit-learn's mixtures draw from their own random_state; variational
+    # mixtures have no BIC or AIC.
+    from sklearn.mixture import GaussianMixture as SklearnMixture
+
+    from gmm_estimators import BayesianGaussianMixture
+
+    sklearn_file = tmp_path / "sklearn.joblib"
+    joblib.dump(SklearnMixture(2, random_state=0).fit(blobs), sklearn_file)
+    assert main(["sample", "-m", str(sklearn_file), "-n", "3"]) == 0
+    out, err = capsys.readouterr()
+    assert len(out.strip().splitlines()) == 4 and "Traceback" not in err
+    variational_file = tmp_path / "variational.joblib"
+    joblib.dump(
+        BayesianGaussianMixture(n_components=2, random_state=0).fit(blobs),
+        variational_file,
+    )
+    assert main(["score", "-m", str(variational_file), str(data_csv), "-q"]) == 0
+    out, _ = capsys.readouterr()
+    assert re.search(r"BIC\s+-", out) and "mean log-likelihood" in out
+
+
+def test_sample_far_too_many_rows_is_one_line(model_file, one_line_error):
+    assert main(["sample", "-m", str(model_file), "-n", str(10**13)]) == 2
+    one_line_error("too many rows")

@@ -65,9 +65,16 @@ def test_progress_bar_only_on_a_terminal(monkeypatch, capsys):
     terminal = _Terminal()
     monkeypatch.setattr(sys, "stderr", terminal)
     assert main(argv) == 0
-    # One bar over the 6 candidates, on stderr; stdout holds the report.
-    assert "candidates" in terminal.getvalue() and "/6" in terminal.getvalue()
-    assert "candidates:" not in capsys.readouterr().out
+    # One bar on stderr, which moves as the thorough search goes: 2 numbers
+    # of components and 4 split-and-merge steps; stdout holds the report.
+    shown = terminal.getvalue()
+    assert "search" in shown and "0/6" in shown and "2/6" in shown and "5/6" in shown
+    assert "search:" not in capsys.readouterr().out
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert main([*argv, "--search", "grid"]) == 0
+    # The grid search counts its 6 candidates.
+    assert "candidates" in terminal.getvalue() and "6/6" in terminal.getvalue()
     terminal = _Terminal()
     monkeypatch.setattr(sys, "stderr", terminal)
     assert main([*argv, "--quiet"]) == 0
