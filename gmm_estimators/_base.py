@@ -33,7 +33,11 @@ from ._engine import (
     row_argmax,
 )
 from ._engine._data import reg_covar_swamps
-from ._engine._estep import log_likelihood_terms, weighted_totals
+from ._engine._estep import (
+    log_likelihood_terms,
+    log_responsibilities,
+    weighted_totals,
+)
 from ._engine._sources import make_source, prediction_source
 from ._fit_starts import check_continuable, new_starts
 from ._fitted import set_fitted_attributes
@@ -670,6 +674,4 @@ def _responsibilities(weighted_log_prob):
 
 
 def _log_responsibilities(weighted_log_prob):
-    log_norm = log_normalizer(weighted_log_prob.copy())
-    with np.errstate(under="ignore"):
-        return (weighted_log_prob - log_norm[:, np.newaxis]).ravel()
+    return log_responsibilities(weighted_log_prob).ravel()

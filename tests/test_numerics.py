@@ -158,6 +158,11 @@ def test_far_query_points(structure):
     assert np.all(np.isfinite(proba)) and np.all(proba >= 0)
     assert_allclose(proba.sum(axis=1), 1.0)
     assert np.all(np.isin(gm.predict(far), [0, 1]))
+    # Their log-probabilities are those of the limit: at most 0, no NaN
+    # (inf - inf), and exp of them the probabilities up to their floor.
+    log_proba = gm.predict_log_proba(far)
+    assert not np.isnan(log_proba).any() and np.all(log_proba <= 0)
+    assert_allclose(np.exp(log_proba), proba, atol=1e-200)
 
 
 def test_precision_does_not_depend_on_the_speed_threshold():

@@ -17,6 +17,7 @@ __all__ = [
     "em_step",
     "log_normalizer",
     "log_prob_function",
+    "log_responsibilities",
     "map_terms",
     "normalize_log_prob",
     "row_argmax",
@@ -205,6 +206,20 @@ def log_normalizer(weighted, maximum=None):
     floor = log_density_floor(weighted.dtype)
     shift, sums = _exp_shifted(weighted, maximum)
     return _below_floor_is_inf(shift + np.log(sums), floor)
+
+
+def log_responsibilities(weighted):
+    """``log r_ik`` from weighted log-densities (not overwritten).
+
+    A row beyond the dtype's range of every component has ``-floor`` at its
+    nearest components (``covariance._exact``): its log-responsibilities are
+    those of the limit, 0 or ``log(1/m)`` there and ``-inf`` elsewhere, not
+    ``inf - inf``.
+    """
+    shift, sums = _exp_shifted(weighted.copy())
+    with np.errstate(under="ignore", divide="ignore", invalid="ignore"):
+        # The shift first: log(sums) is lost against a shift near -floor.
+        return (weighted - shift[:, np.newaxis]) - np.log(sums)[:, np.newaxis]
 
 
 def _below_floor_is_inf(log_norm, floor):
