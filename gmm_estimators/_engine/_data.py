@@ -320,6 +320,14 @@ def reg_covar_swamps(reg_covar, source):
     if not reg_covar > 0 or scatter is None:
         return None
     variances = np.diag(scatter) / source.weight_sum
+    underflow = _varying_without_variance(source, variances)
+    if underflow is not None:
+        return (
+            f"feature {underflow} varies but its variance underflows float64 "
+            "(the data's units are too small to square): every fit of such "
+            "data is dominated by reg_covar and rounding. Rescale the data "
+            "(e.g. StandardScaler)."
+        )
     positive = variances[variances > 0]
     if positive.size == 0:
         return None
@@ -336,6 +344,18 @@ def reg_covar_swamps(reg_covar, source):
         "variances) or rescale the data (e.g. StandardScaler)."
     )
     return message
+
+
+def _varying_without_variance(source, variances):
+    """The first feature whose values differ but whose variance is not normal."""
+    small = np.flatnonzero(~(variances >= np.finfo(np.float64).tiny))
+    X = getattr(source, "X", None)
+    if not small.size or X is None:
+        return None
+    with np.errstate(invalid="ignore"):
+        columns = np.asarray(X[:, small], dtype=np.float64)
+        varying = np.nanmax(columns, axis=0) > np.nanmin(columns, axis=0)
+    return int(small[np.argmax(varying)]) if varying.any() else None
 
 
 def _weighted_column_sums(X, w):

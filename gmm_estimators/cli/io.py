@@ -362,6 +362,11 @@ def check_output_path(path, option):
         raise CLIError(f"{option} {path}: directory {directory} does not exist")
     if os.path.isdir(path):
         raise CLIError(f"{option} {path}: is a directory")
+    writable = os.access(path, os.W_OK) if os.path.exists(path) else None
+    if writable is None:
+        writable = os.access(directory, os.W_OK | os.X_OK)
+    if not writable:
+        raise CLIError(f"{option} {path}: permission denied; choose a writable path")
 
 
 def write_csv(rows, header, output):

@@ -13,6 +13,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.parallel import Parallel
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .._engine._data import reg_covar_swamps
 from .._engine._sources import is_streamed, make_source
 from .._initialization import INITIALIZERS, CanonicalRows
 from .._missing import MissingValuesSource
@@ -439,6 +440,8 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
         settings = search_settings(
             self.get_params(), init.X, init.sample_weight, thorough
         )
+        if (swamped := reg_covar_swamps(settings["reg_covar"], init)) is not None:
+            warn_user(swamped, UserWarning)
         settings.update(
             noise=self.noise, noise_volume=self.noise_volume, noise_init=self.noise_init
         )
@@ -512,13 +515,9 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
         self.results_ = results_table(rows, self.criterion)
         order = np.argsort(self.results_["rank"], kind="stable")
         best = int(order[0])
-        if (
-            estimators[best] is None
-            or self.results_["degenerate"][best]
-            or self.results_["spurious"][best]
-        ):
+        flags = self.results_["degenerate"][best] or self.results_["spurious"][best]
+        if estimators[best] is None or flags:
             self._raise_no_sound_candidate(errors)
-
         self.best_index_ = best
         self.best_estimator_ = estimators[best]
         self.n_components_ = int(self.results_["n_components"][best])
