@@ -32,7 +32,7 @@ from ._engine import (
     reduce_blocks,
     row_argmax,
 )
-from ._engine._data import reg_covar_swamps
+from ._engine._data import check_squares_fit, reg_covar_swamps
 from ._engine._estep import (
     log_likelihood_terms,
     log_responsibilities,
@@ -281,6 +281,7 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
             missing=MissingValuesSource.from_arrays if self._accepts_missing else None,
         )
         self._check_enough_samples(source.X, source.sample_weight)
+        check_squares_fit(source)
         if (swamped := reg_covar_swamps(self.reg_covar, source)) is not None:
             warn_user(swamped, UserWarning)
         self.__dict__.pop("_online_state", None)

@@ -515,6 +515,22 @@ def test_reg_covar_swamping_the_data_warns():
                     pass
 
 
+def test_data_too_large_to_square_is_refused_clearly():
+    # Beyond about 1e154 no covariance exists in float64: one clear error,
+    # not a misleading "too few distinct rows" nor raw RuntimeWarnings.
+    rng = np.random.default_rng(12)
+    X = np.r_[rng.standard_normal((50, 2)), rng.standard_normal((50, 2)) + 5] * 1e200
+    for estimator in (
+        GaussianMixture(2),
+        GaussianMixtureIC(n_components=2, covariance_types=["VVV"]),
+        GaussianMixtureIC(n_components=2, search="grid"),
+    ):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)
+            with pytest.raises(ValueError, match="squares overflow float64"):
+                estimator.fit(X)
+
+
 # ------------------------------------------------------ property test
 @st.composite
 def awkward_data(draw):

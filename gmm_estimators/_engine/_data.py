@@ -10,6 +10,7 @@ from sklearn import get_config
 
 __all__ = [
     "ArraySource",
+    "check_squares_fit",
     "compute_dtype",
     "dtype_for_magnitude",
     "largest_magnitude",
@@ -131,9 +132,11 @@ class ArraySource:
         for rows in row_blocks(X.shape[0], X.shape[1]):
             Xc = centred_X[rows].astype(np.float64, copy=False)
             w = None if scaled is None else scaled[rows]
-            weighted = Xc if w is None else Xc * w[:, np.newaxis]
-            total_scatter += weighted.T @ Xc
-            with np.errstate(over="ignore"):
+            # Rows too large to square (far query points, or data that
+            # check_squares_fit refuses to fit) overflow without a warning.
+            with np.errstate(over="ignore", invalid="ignore"):
+                weighted = Xc if w is None else Xc * w[:, np.newaxis]
+                total_scatter += weighted.T @ Xc
                 np.sqrt(np.einsum("ij,ij->i", Xc, Xc), out=norms[rows])
         cache = {} if cache_features else None
         return cls(
@@ -344,6 +347,25 @@ def reg_covar_swamps(reg_covar, source):
         "variances) or rescale the data (e.g. StandardScaler)."
     )
     return message
+
+
+def check_squares_fit(source):
+    """Raise a clear error when the data's scatter overflows float64.
+
+    Values beyond about 1e154 in the rows' units (1e19 in float32 data,
+    which is fitted in float64) have squares no float can hold: no
+    covariance can be estimated from them.
+    """
+    scatter = getattr(source, "total_scatter", None)
+    if scatter is None or np.all(np.isfinite(scatter)):
+        return
+    with np.errstate(invalid="ignore"):
+        largest = float(np.nanmax(np.abs(np.asarray(source.X, dtype=np.float64))))
+    raise ValueError(
+        f"X has values of magnitude up to {largest:.3g}: their squares overflow "
+        "float64, so no covariance can be estimated from them. Rescale X (e.g. "
+        "StandardScaler, or divide it by a power of ten)."
+    )
 
 
 def _varying_without_variance(source, variances):

@@ -429,7 +429,10 @@ class SphericalCovariance(_DiagonalDistances):
 
     def to_full(self, covariances, n_components, n_features):
         covariances = np.asarray(covariances)
-        return covariances[:, np.newaxis, np.newaxis] * np.eye(n_features)
+        # In the covariances' dtype (float32 models stay float32).
+        return covariances[:, np.newaxis, np.newaxis] * np.eye(
+            n_features, dtype=covariances.dtype
+        )
 
     def check_precisions(self, precisions, n_components, n_features):
         precisions = _as_float_array(precisions, ensure_2d=False)

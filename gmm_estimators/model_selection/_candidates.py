@@ -171,3 +171,34 @@ def search_settings(params, X, sample_weight, thorough):
         "rounds": 2,
         "split_merge": True,
     }
+
+
+def raise_no_sound_candidate(name, results, errors):
+    """The error of a search whose every candidate is degenerate or failed."""
+    n_degenerate = int(results["degenerate"].sum())
+    n_failed = sum(error is not None for error in errors)
+    first_error = next((e for e in errors if e is not None), None)
+    raise ValueError(
+        f"{name} found no sound candidate among "
+        f"{len(errors)}: {n_degenerate} fit(s) are degenerate (a component "
+        f"collapsed) and {n_failed} could not be fitted"
+        + (f" (first error: {first_error})" if first_error is not None else "")
+        + ". It never selects a degenerate model: include smaller numbers of "
+        "components in n_components, increase reg_covar, or add jitter to "
+        "discretised data. results_ lists every candidate."
+    ) from first_error
+
+
+def candidate_line(name, criterion, row, error):
+    """The verbose line of one candidate."""
+    status = (
+        f"failed: {error}"
+        if error is not None
+        else f"{criterion}={row[criterion]:.6g} "
+        f"converged={row['converged']} degenerate={row['degenerate']}"
+    )
+    return (
+        f"[{name}] n_components={row['n_components']} "
+        f"covariance_type={row['covariance_type']!r} {status} "
+        f"({row['fit_time']:.2f}s)"
+    )

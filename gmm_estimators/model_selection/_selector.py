@@ -13,7 +13,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.parallel import Parallel
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._engine._data import reg_covar_swamps
+from .._engine._data import check_squares_fit, reg_covar_swamps
 from .._engine._sources import is_streamed, make_source
 from .._initialization import INITIALIZERS, CanonicalRows
 from .._missing import MissingValuesSource
@@ -22,7 +22,9 @@ from .._prior import ConjugatePrior
 from .._warn import warn_user
 from ._candidates import (
     candidate_ks,
+    candidate_line,
     candidate_types,
+    raise_no_sound_candidate,
     results_table,
     search_settings,
 )
@@ -437,6 +439,7 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
             # from a subset (``sample_size``, deterministic given
             # random_state); every candidate is then refitted on all rows.
             init = search_sample(data, max(ks), self._random_state_for_candidates())
+        check_squares_fit(init)
         settings = search_settings(
             self.get_params(), init.X, init.sample_weight, thorough
         )
@@ -508,7 +511,7 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
             estimators.append(estimator)
             errors.append(error)
             if self.verbose:
-                self._print_candidate(row, error)
+                print(candidate_line(type(self).__name__, self.criterion, row, error))
 
         if bar:
             bar.close()
@@ -517,7 +520,7 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
         best = int(order[0])
         flags = self.results_["degenerate"][best] or self.results_["spurious"][best]
         if estimators[best] is None or flags:
-            self._raise_no_sound_candidate(errors)
+            raise_no_sound_candidate(type(self).__name__, self.results_, errors)
         self.best_index_ = best
         self.best_estimator_ = estimators[best]
         self.n_components_ = int(self.results_["n_components"][best])
@@ -534,33 +537,6 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
                 ConvergenceWarning,
             )
         return self
-
-    def _raise_no_sound_candidate(self, errors):
-        n_degenerate = int(self.results_["degenerate"].sum())
-        n_failed = sum(error is not None for error in errors)
-        first_error = next((e for e in errors if e is not None), None)
-        raise ValueError(
-            f"{type(self).__name__} found no sound candidate among "
-            f"{len(errors)}: {n_degenerate} fit(s) are degenerate (a component "
-            f"collapsed) and {n_failed} could not be fitted"
-            + (f" (first error: {first_error})" if first_error is not None else "")
-            + ". It never selects a degenerate model: include smaller numbers of "
-            "components in n_components, increase reg_covar, or add jitter to "
-            "discretised data. results_ lists every candidate."
-        ) from first_error
-
-    def _print_candidate(self, row, error):
-        status = (
-            f"failed: {error}"
-            if error is not None
-            else f"{self.criterion}={row[self.criterion]:.6g} "
-            f"converged={row['converged']} degenerate={row['degenerate']}"
-        )
-        print(
-            f"[{type(self).__name__}] n_components={row['n_components']} "
-            f"covariance_type={row['covariance_type']!r} {status} "
-            f"({row['fit_time']:.2f}s)"
-        )
 
     # ------------------------------------------------- delegation to the winner
     def _validated(self, X):
@@ -650,33 +626,50 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
         X = self._validated(X)
         return self.best_estimator_.score(X, sample_weight=sample_weight)
 
-    def bic(self, X):
+    def bic(self, X, sample_weight=None):
         """Bayesian information criterion of the chosen model on X (lower is better).
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+        sample_weight : array-like of shape (n_samples,), default=None
+            Frequency weights, as in ``GaussianMixture.bic``.
 
         Returns
         -------
         bic : float
         """
-        X = self._validated(X)
-        return self.best_estimator_.bic(X)
+        return self.best_estimator_.bic(self._validated(X), sample_weight=sample_weight)
 
-    def aic(self, X):
+    def aic(self, X, sample_weight=None):
         """Akaike information criterion of the chosen model on X (lower is better).
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+        sample_weight : array-like of shape (n_samples,), default=None
+            Frequency weights, as in ``GaussianMixture.aic``.
 
         Returns
         -------
         aic : float
         """
-        X = self._validated(X)
-        return self.best_estimator_.aic(X)
+        return self.best_estimator_.aic(self._validated(X), sample_weight=sample_weight)
+
+    def icl(self, X, sample_weight=None):
+        """Integrated completed likelihood of the chosen model on X (lower is better).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        sample_weight : array-like of shape (n_samples,), default=None
+            Frequency weights, as in ``GaussianMixture.icl``.
+
+        Returns
+        -------
+        icl : float
+        """
+        return self.best_estimator_.icl(self._validated(X), sample_weight=sample_weight)
 
     def sample(self, n_samples=1, random_state=None):
         """Draw samples from the chosen model.

@@ -710,3 +710,16 @@ def test_creeping_degenerate_runs_stop_and_change_no_sound_candidate(
         free.n_components_,
         free.covariance_type_,
     )
+
+
+def test_selector_criteria_take_weights_and_include_icl():
+    rng = np.random.RandomState(5)
+    X = np.r_[rng.randn(60, 2), rng.randn(60, 2) + 4]
+    w = rng.uniform(0.5, 2.0, X.shape[0])
+    selector = GaussianMixtureIC(n_components=2, covariance_types=["VVV"]).fit(X)
+    best = selector.best_estimator_
+    for name in ("bic", "aic", "icl"):
+        assert getattr(selector, name)(X) == getattr(best, name)(X)
+        weighted = getattr(selector, name)(X, sample_weight=w)
+        assert weighted == getattr(best, name)(X, sample_weight=w)
+        assert weighted != getattr(selector, name)(X)
