@@ -121,7 +121,18 @@ def explain_values(data, action):
     try:
         yield
     except ValueError as exc:
-        where = data.first_non_finite()
+        text = str(exc)
+        # Only a refusal of the values themselves is blamed on the first
+        # missing or infinite cell (not a bad option on data with some NaN).
+        about_values = any(
+            word in text.lower() for word in ("nan", "missing", "infinit", "inf ")
+        )
+        where = data.first_non_finite() if about_values else None
+        if where is not None and "every row" in text:
+            raise CLIError(
+                f"cannot {action} {data.source}: {one_line(exc)} Leave such "
+                "columns out with --drop."
+            ) from None
         if where is None:
             raise CLIError(f"cannot {action} {data.source}: {one_line(exc)}") from None
         raise CLIError(
@@ -163,7 +174,17 @@ def _read_text(path):
     source = "standard input" if path == "-" else path
     try:
         if path == "-":
-            return sys.stdin.read(), source
+            # As a file: bytes decoded as UTF-8 without a byte-order mark.
+            buffer = getattr(sys.stdin, "buffer", None)
+            if buffer is None:  # a text stream (tests, embedding programs)
+                return sys.stdin.read(), source
+            raw = buffer.read()
+            if raw[:2] == b"\x1f\x8b":
+                raise CLIError(
+                    "cannot read standard input: it is gzip-compressed; "
+                    "decompress it first (e.g. gunzip -c FILE | ...)"
+                )
+            return raw.decode("utf-8-sig"), source
         with open(path, newline="", encoding="utf-8-sig") as file:
             return file.read(), source
     except FileNotFoundError:
@@ -226,7 +247,8 @@ def read_csv(path, *, delimiter=None, columns=None, drop=None):
             delimiter = csv.Sniffer().sniff(text[:65536], delimiters=",;\t").delimiter
         except csv.Error:
             delimiter = ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    # Universal newlines: old Mac files end their lines with CR alone.
+    reader = csv.reader(io.StringIO(text, newline=None), delimiter=delimiter)
     rows, lines = [], []
     try:
         for row in reader:

@@ -1,5 +1,7 @@
 """Reading data and choosing columns (gmm_estimators/cli/io.py)."""
 
+import sys
+
 import numpy as np
 import pytest
 
@@ -196,3 +198,44 @@ def test_unwritable_output_fails_before_any_work(tmp_path, monkeypatch, one_line
     target = tmp_path / "model.joblib"
     assert main(["select", "--save", str(target), "-K", "9"]) == 2
     one_line_error("--save", "permission denied")
+
+
+def test_standard_input_is_read_as_a_file(monkeypatch, capsys, one_line_error):
+    # A byte-order mark is dropped, gzip and non-UTF-8 bytes are named, and
+    # old Mac line endings (CR alone) are lines, on stdin as in files.
+    import gzip
+    import io as io_module
+
+    class Stdin:
+        def __init__(self, raw):
+            self.buffer = io_module.BytesIO(raw)
+
+    text = "a,b\n1,2\n3,4\n5,6\n2,2\n"
+    monkeypatch.setattr(sys, "stdin", Stdin(b"\xef\xbb\xbf" + text.encode()))
+    assert main(["fit", "-", "-k", "1", "-q", "--columns", "a,b"]) == 0
+    capsys.readouterr()
+    monkeypatch.setattr(sys, "stdin", Stdin(text.replace("\n", "\r").encode()))
+    assert main(["fit", "-", "-k", "1", "-q"]) == 0
+    assert "mean a" in capsys.readouterr().out
+    monkeypatch.setattr(sys, "stdin", Stdin(gzip.compress(text.encode())))
+    assert main(["fit", "-", "-k", "1"]) == 2
+    one_line_error("gzip-compressed")
+    monkeypatch.setattr(sys, "stdin", Stdin("a,b\ngr\xf6\xdfe,1\n".encode("latin-1")))
+    assert main(["fit", "-", "-k", "1"]) == 2
+    one_line_error("not a UTF-8 text")
+
+
+def test_only_a_refusal_of_the_values_blames_a_missing_cell(write_data, one_line_error):
+    X = np.array([[1.0, 2.0], [3.0, np.nan], [5.0, 6.0], [7.0, 8.0], [2.0, 2.0]])
+    path = write_data("somenan.csv", ["a", "b"], X, fmt="{}")
+    assert main(["fit", str(path), "-k", "2", "--init", "foo"]) == 2
+    line = one_line_error("cannot fit", "init_params")
+    assert "missing value" not in line
+    empty = write_data(
+        "empty.csv",
+        ["a", "b", "c"],
+        np.c_[X[:, :1], X[:, :1], np.full(5, np.nan)],
+        fmt="{}",
+    )
+    assert main(["fit", str(empty), "-k", "1"]) == 2
+    one_line_error("every row", "--drop")
