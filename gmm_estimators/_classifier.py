@@ -470,7 +470,15 @@ class GaussianMixtureClassifier(ClassifierMixin, BaseEstimator):
         )
 
     def _joint_log_likelihood(self, X):
-        return self._class_log_likelihood(X) + log_or_minus_inf(self.priors_)
+        log_density = self._class_log_likelihood(X)
+        if isinstance(log_density, np.ndarray):
+            # A row beyond the float range of every class's density (-inf
+            # for all) tells nothing about its class: the priors decide,
+            # rather than NaN.
+            lost = np.isneginf(log_density).all(axis=1)
+            if lost.any():
+                log_density[lost] = 0.0
+        return log_density + log_or_minus_inf(self.priors_)
 
     def class_log_likelihood(self, X):
         """Log-density of each row under each class's mixture.

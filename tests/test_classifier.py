@@ -388,3 +388,19 @@ def test_docstring_examples():
             module, optionflags=doctest.NORMALIZE_WHITESPACE, verbose=False
         )
         assert attempted > 0 and failures == 0, module.__name__
+
+
+@pytest.mark.parametrize("model_type", ["MclustDA", "EDDA", "UBM"])
+def test_rows_beyond_every_class_density_get_the_priors(model_type):
+    # Every class's density is -inf (beyond float range): NaN before.
+    rng = np.random.RandomState(0)
+    X = rng.randn(120, 2)
+    y = (X[:, 0] > 0.3).astype(int)
+    clf = GaussianMixtureClassifier(model_type=model_type, random_state=0).fit(X, y)
+    far = np.array([[1e155, 0.0], [-1e300, 1e300]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        proba = clf.predict_proba(far)
+    assert np.all(np.isfinite(proba))
+    np.testing.assert_allclose(proba, np.tile(clf.priors_, (2, 1)))
+    assert np.all(clf.predict(far) == clf.classes_[np.argmax(clf.priors_)])
