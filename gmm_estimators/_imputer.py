@@ -263,6 +263,15 @@ class GaussianMixtureImputer(TransformerMixin, BaseEstimator):
                 "to fit the mixture to."
             )
         kept = X[:, ~self._empty_features]
+        # A row with no observed value carries nothing to fit (the mixture
+        # would refuse it); transform fills such rows with the mixture's mean.
+        observed_rows = ~np.isnan(kept).all(axis=1)
+        if observed_rows.sum() < 2:
+            raise ValueError(
+                "X has fewer than 2 rows with an observed value; there is nothing "
+                "to fit the mixture to."
+            )
+        kept = kept[observed_rows]
         params = {
             "reg_covar": self.reg_covar,
             "max_iter": self.max_iter,
