@@ -50,13 +50,18 @@ _LOG_2PI = math.log(2.0 * math.pi)
 # Patterns
 
 
-def log_normalize(weighted):
+def log_normalize(weighted, fallback=None):
     """Row-wise ``log sum_k exp`` and the normalised responsibilities.
 
     Parameters
     ----------
     weighted : ndarray of shape (n, K)
-        Weighted log-densities; rows may hold ``-inf`` but not only ``-inf``.
+        Weighted log-densities; rows may hold ``-inf``.
+    fallback : ndarray of shape (K,) or None, default=None
+        Log-weights of the responsibilities of a row whose every entry is
+        ``-inf`` (beyond the float range of every component: it tells
+        nothing), normalised; equal weights when None. Its ``log_norm`` is
+        ``-inf``.
 
     Returns
     -------
@@ -67,7 +72,15 @@ def log_normalize(weighted):
     top[~np.isfinite(top)] = 0.0
     shifted = np.exp(weighted - top[:, np.newaxis])
     sums = shifted.sum(axis=1)
-    return shifted / sums[:, np.newaxis], top + np.log(sums)
+    lost = ~(sums > 0)
+    if lost.any():
+        prior = np.zeros(weighted.shape[1]) if fallback is None else fallback
+        prior = np.exp(prior - np.max(prior))
+        shifted[lost] = prior / prior.sum()
+        sums[lost] = 1.0
+        top[lost] = -np.inf
+    with np.errstate(divide="ignore"):
+        return shifted / sums[:, np.newaxis], top + np.log(sums)
 
 
 @dataclass
@@ -282,7 +295,7 @@ def conditional_gaussians(X, weights, means, covariances, patterns=None):
         )
         residuals = gaussians.residuals(X[np.ix_(pattern.rows, pattern.observed)])
         weighted = gaussians.log_densities(residuals) + log_weights
-        resp, log_norm = log_normalize(weighted)
+        resp, log_norm = log_normalize(weighted, log_weights)
         yield (
             pattern,
             resp,

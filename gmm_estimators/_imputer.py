@@ -357,14 +357,19 @@ class GaussianMixtureImputer(TransformerMixin, BaseEstimator):
         weights = np.asarray(mixture.weights_, np.float64)
         means = np.asarray(mixture.means_, np.float64)
         rng = check_random_state(self.random_state) if self.sample_posterior else None
-        with one_blas_thread():
+        # Rows beyond the float range of every component overflow their
+        # densities (they take the mixture's weights, see log_normalize).
+        with one_blas_thread(), np.errstate(over="ignore", invalid="ignore"):
             index = _missing.PatternIndex.from_array(X.astype(np.float64))
             groups = _missing.e_step_groups(index, weights, means, full)
             for rows, weighted_log_prob, expected, group in groups:
                 missing, cond_covs, counts = group
                 if missing.size == 0:
                     continue
-                resp, _ = log_normalize(weighted_log_prob)
+                with np.errstate(divide="ignore"):
+                    resp, _ = log_normalize(
+                        np.nan_to_num(weighted_log_prob, nan=-np.inf), np.log(weights)
+                    )
                 # Conditional means of each component, (n, K, m).
                 pattern_of_row = np.repeat(np.arange(len(counts)), counts)
                 columns = missing[pattern_of_row]  # (n, m)

@@ -200,3 +200,33 @@ def test_an_unfitted_mixture_raises_not_fitted():
             condition(mixture, [[0.0]], [0])
     with pytest.raises(TypeError, match="fitted Gaussian mixture"):
         condition(object(), [[0.0]], [0])
+
+
+def test_given_values_beyond_every_components_range_stay_finite():
+    # log N underflows to -inf for every component: the responsibilities
+    # were NaN (0 / 0); now the mixture's weights, and the conditional mean
+    # the components' regressions, finite.
+    import warnings
+
+    from gmm_estimators import GaussianMixtureImputer, GaussianMixtureRegressor
+
+    rng = np.random.RandomState(0)
+    X = rng.randn(200, 2)
+    X[:, 1] += X[:, 0]
+    gm = GaussianMixture(2, random_state=0).fit(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        mean = condition(gm, [[1e155]], [0]).mean()
+        regressor = GaussianMixtureRegressor(n_components=2, random_state=0)
+        predicted, std = regressor.fit(X[:, :1], X[:, 1]).predict(
+            [[1e155]], return_std=True
+        )
+        imputed = GaussianMixtureImputer(n_components=2, random_state=0).fit(X)
+        filled = imputed.transform([[1e155, np.nan]])
+    assert np.all(np.isfinite(mean)) and np.all(np.isfinite(predicted))
+    assert np.all(np.isfinite(std)) and np.all(np.isfinite(filled))
+    # The weights decide: the weighted mean of the components' regressions.
+    weights = gm.weights_
+    slopes = gm.covariances_[:, 1, 0] / gm.covariances_[:, 0, 0]
+    expected = weights @ (gm.means_[:, 1] + slopes * (1e155 - gm.means_[:, 0]))
+    assert_allclose(mean[0, 0], expected, rtol=1e-9)
