@@ -36,6 +36,7 @@ from ._engine._data import check_squares_fit, reg_covar_swamps
 from ._engine._estep import (
     log_likelihood_terms,
     log_responsibilities,
+    weighted_mean,
     weighted_totals,
 )
 from ._engine._sources import make_source, prediction_source
@@ -198,7 +199,7 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         model = self._covariance_model()
         state = getattr(self, "_online_state", None)
         if hasattr(self, "means_"):
-            check_continuable(self, model, "partial_fit")
+            check_continuable(self, model, "partial_fit", noise=False)
         if state is None and not hasattr(self, "means_"):
             source = self._fit(X, sample_weight)
             params = self._params_from_attributes(source.center)
@@ -341,7 +342,9 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         ``initialization = list(noise = ...)``).
         """
         if self.warm_start and hasattr(self, "converged_"):
-            check_continuable(self, model, "fit with warm_start=True", source)
+            noise = self._noise_parameters() is not None
+            how = "fit with warm_start=True"
+            check_continuable(self, model, how, source, noise=noise)
             yield self._params_from_attributes(source.center), self.lower_bound_
             return
         yield from new_starts(
@@ -490,11 +493,9 @@ class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
         if sample_weight is None:
             return float(np.average(self.score_samples(X)))
         log_prob = np.asarray(self.score_samples(X), dtype=np.float64)
-        # Validated there: non-negative, not all zero.
-        total, weight_sum, _ = weighted_totals(
-            np.column_stack([log_prob, np.zeros_like(log_prob)]), sample_weight
-        )
-        return total / weight_sum
+        # Validated there (non-negative, not all zero); the mean of the
+        # weights divided by their largest, whose scale cancels (no inf/inf).
+        return weighted_mean(log_prob, sample_weight)
 
     def predict(self, X):
         """Most probable component of each sample.

@@ -103,7 +103,7 @@ from ._resting_rows import (
     standardised,
 )
 from ._spurious import smallest_variance_ratios
-from .covariance._spread import EVERY_AXIS, EVERY_DIRECTION
+from .covariance._spread import EVERY_DIRECTION
 
 __all__ = [
     "SPURIOUS_RATIO",
@@ -357,6 +357,8 @@ def _resting_sets(
             strict=True,
         ):
             arrays[again] = values
+        for index in again:  # every resting row read now
+            read[index] = None
     flat, low = {}, {}
     for index, k in enumerate(pending):
         spread, rank_spread = 0.0, 0.0
@@ -388,7 +390,7 @@ def _resting_sets(
                         if own_spread.every_direction
                         else own_spread.relative_spread(scatter, rotation)
                     )
-                    if axes and own_spread is EVERY_AXIS:
+                    if axes and own_spread.every_axis:
                         spread = np.inf
         low[k] = rank_spread < RANK_RATIO
         flat[k] = None

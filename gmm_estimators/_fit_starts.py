@@ -18,6 +18,7 @@ from sklearn.utils import check_random_state
 
 from ._engine import Params, statistics_from_resp
 from ._initialization import CanonicalRows, initial_responsibilities
+from .covariance import get_covariance_model
 
 __all__ = ["check_continuable", "initial_parameters", "new_starts", "noise_starts"]
 
@@ -270,14 +271,17 @@ def add_noise_statistics(stats, source, noise_mask):
     )
 
 
-def check_continuable(estimator, model, how, source=None):
+def check_continuable(estimator, model, how, source=None, *, noise=False):
     """Raise when a mixture's fitted parameters cannot continue with its settings.
 
     ``partial_fit`` and a warm start continue from the fitted parameters:
-    ``n_components``, ``covariance_type`` and the number of features must
-    be those they were fitted with.
+    ``n_components``, ``covariance_type``, the noise component (``noise``:
+    whether the settings ask for one) and the number of features must be
+    those they were fitted with.
     """
     n_components, n_features = np.shape(estimator.means_)
+    fitted = getattr(estimator, "_fitted_structure", None)
+    had_noise = getattr(estimator, "noise_volume_", None) is not None
     if source is not None and source.n_features != n_features:
         changed = f"X has {source.n_features} features, the fit {n_features}"
     elif estimator.n_components != n_components:
@@ -285,13 +289,17 @@ def check_continuable(estimator, model, how, source=None):
             f"n_components={estimator.n_components}, the fit has {n_components} "
             "components"
         )
-    elif model.param_shape(n_components, n_features) != np.shape(
+    elif (
+        fitted is not None and get_covariance_model(fitted) is not model
+    ) or model.param_shape(n_components, n_features) != np.shape(
         estimator.covariances_
     ):
         changed = (
             f"covariance_type={estimator.covariance_type!r} is not the structure "
             "the covariances were fitted with"
         )
+    elif noise != had_noise:
+        changed = f"noise={noise}, the fit {'has' if had_noise else 'has no'} noise"
     else:
         return
     raise ValueError(

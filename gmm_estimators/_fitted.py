@@ -24,6 +24,8 @@ def set_fitted_attributes(estimator, model, source, options, result, dtype):
     estimator.converged_ = result.converged
     estimator.weights_ = params.weights.astype(dtype)
     estimator.means_ = (params.means + source.center).astype(dtype)
+    # What a continued fit (partial_fit, warm start) must keep.
+    estimator._fitted_structure = model.name
     rounded_apart = store_covariances(estimator, model, params, dtype)
     jittered = result.jittered
     if np.any(rounded_apart):

@@ -8,9 +8,10 @@ over the blocks find it:
 1. the floor of each resting set, the smallest weight of a row in it, from
    a histogram of ``log10 a_ik`` in bins of 0.02 (:func:`resting_floor`),
    of which :class:`FloorHistogram` bins only the top few hundred;
-2. the moments of the resting rows about the fitted means, in the data's
-   standardised coordinates and, for the test in every direction, in the
-   whitened coordinates of the data's span, summed after the rotation
+2. the moments of the resting rows about an anchor (the component's
+   heaviest row, see ``_degenerate``), in the data's standardised
+   coordinates and, for the test in every direction, in the whitened
+   coordinates of the data's span, summed after the rotation
    (:func:`resting_moments`).
 
 On many rows the second pass reads only a strided subset of each large
@@ -240,7 +241,8 @@ def resting_moments(
         The data's varying features and their standard deviations
         (standardised coordinates, see ``_degenerate``).
     shift : ndarray of shape (K, p)
-        The fitted means in standardised coordinates.
+        The points the moments are taken about (the components' anchors),
+        in standardised coordinates.
     components : sequence of int
         The components to read.
     subset_rows : int or None, default=None

@@ -320,6 +320,36 @@ def test_rows_of_weight_zero_count_for_nothing(structure):
         with_zeros.score(far, sample_weight=np.zeros(far.shape[0]))
 
 
+@pytest.mark.parametrize("structure", STRUCTURES)
+def test_a_row_of_weight_zero_beyond_float_range_leaves_tight_clusters(structure):
+    # Tight clusters far from the centre use the whitened form; the
+    # statistics of a block whose zero-weight row overflows are summed
+    # again without it, in the same whitening (they were not).
+    rng = np.random.default_rng(13)
+    X = np.r_[rng.normal(0, 1e-3, (60, 2)), rng.normal(0, 1e-3, (60, 2)) + 1000]
+    X = _data(structure, X)
+    w = np.ones(X.shape[0])
+
+    def fit(data, weights):
+        return fit_quietly(
+            GaussianMixture(2, covariance_type=structure, random_state=0),
+            data,
+            sample_weight=weights,
+        )
+
+    far = np.full((1, X.shape[1]), 1e306)
+    with_row, without = fit(np.r_[X, far], np.r_[w, 0.0]), fit(X, w)
+    assert_allclose(with_row.lower_bound_, without.lower_bound_, rtol=1e-10)
+    assert_allclose(
+        np.asarray(with_row.covariances_), np.asarray(without.covariances_), rtol=1e-6
+    )
+    # The weighted mean log-likelihood does not overflow at any common
+    # factor of the weights (inf / inf was NaN at 1e306).
+    assert_allclose(
+        with_row.score(X, sample_weight=w * 1e306), with_row.score(X), rtol=1e-12
+    )
+
+
 def test_selector_criteria_skip_rows_of_weight_zero():
     # 0 * log p(x) is NaN where log p(x) = -inf: every criterion was NaN and
     # the pick arbitrary when a row of weight zero lay beyond float range.

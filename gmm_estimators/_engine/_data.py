@@ -376,6 +376,9 @@ def _varying_without_variance(source, variances):
         return None
     with np.errstate(invalid="ignore"):
         columns = np.asarray(X[:, small], dtype=np.float64)
+        weights = getattr(source, "sample_weight", None)
+        if weights is not None:  # rows of weight zero count for nothing
+            columns = columns[weights > 0]
         varying = np.nanmax(columns, axis=0) > np.nanmin(columns, axis=0)
     return int(small[np.argmax(varying)]) if varying.any() else None
 

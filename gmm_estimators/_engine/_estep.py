@@ -454,6 +454,21 @@ def log_likelihood_terms(weighted_log_prob):
     return np.column_stack([log_norm, map_log_resp]).ravel()
 
 
+def weighted_mean(values, sample_weight):
+    """``sum_i w_i v_i / sum_i w_i``, rows of weight zero left out.
+
+    The weights are divided by their largest first, so that neither sum can
+    overflow whatever their scale, and a value of ``-inf`` at weight zero
+    counts for nothing (``0 * -inf`` is NaN).
+    """
+    weights = _check_sample_weight(
+        sample_weight, values[:, np.newaxis], dtype=np.float64, ensure_non_negative=True
+    )
+    scaled = weights / np.max(weights, initial=0.0)
+    positive = scaled > 0
+    return float(scaled[positive] @ values[positive]) / float(scaled.sum())
+
+
 def weighted_totals(terms, sample_weight=None):
     """``(sum_i w_i log p_i, sum_i w_i, sum_i w_i log z_i,MAP)`` of the terms.
 

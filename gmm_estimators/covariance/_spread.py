@@ -78,6 +78,10 @@ class OwnSpread:
     #: data's span (the check's rank test), which the check computes once
     #: from moments in the span's whitened coordinates.
     every_direction = False
+    #: Whether the rule's spread is that along every feature: rows whose
+    #: every feature spreads beyond rounding pass it, however thin compared
+    #: with the data (``_degenerate``).
+    every_axis = False
 
     def __init__(self, name, needs, *, pooled=False, rotated=False):
         self.name = name
@@ -171,6 +175,8 @@ class _SomeSpread(OwnSpread):
 
 
 class _EveryAxis(OwnSpread):
+    every_axis = True
+
     def min_weight(self, rank):
         return 2.0
 

@@ -142,6 +142,13 @@ class WhitenedScatter(_Accumulator):
             np.subtract(
                 X[:, np.newaxis, :], self.means.astype(X.dtype), out=whitened[:, :, :d]
             )
+            if self.precisions_cholesky is not None:
+                # In the reference whitening, as the E-step's by-product.
+                whitened[:, :, :d] = np.einsum(
+                    "nkd,kde->nke",
+                    whitened[:, :, :d],
+                    np.asarray(self.precisions_cholesky, dtype=X.dtype),
+                )
             whitened[:, :, d] = 1.0
         # Scaling the augmented rows by sqrt(w r) turns every sum we need into
         # one symmetric product per component: [[S, s], [s^T, N]].

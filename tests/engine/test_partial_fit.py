@@ -173,6 +173,22 @@ def test_partial_fit_refuses_what_it_cannot_continue():
     assert fitted.n_iter_ == before["n_iter_"] + 1
 
 
+def test_continued_fits_keep_their_noise_and_structure():
+    rng = np.random.RandomState(6)
+    X = np.r_[_draw(rng, 300), rng.uniform(-6, 10, (30, 2))]
+    noisy = GaussianMixture(3, noise=True, random_state=0).fit(X)
+    with pytest.raises(ValueError, match="noise=False, the fit has noise"):
+        noisy.set_params(noise=False).partial_fit(X[:20])
+    warm = GaussianMixture(3, warm_start=True, random_state=0).fit(X)
+    with pytest.raises(ValueError, match="noise=True, the fit has no noise"):
+        warm.set_params(noise=True).fit(X)
+    # Another structure of the same shape is refused; an alias is not.
+    fitted = GaussianMixture(3, covariance_type="full", random_state=0).fit(X)
+    with pytest.raises(ValueError, match="covariance_type='VEV'"):
+        fitted.set_params(covariance_type="VEV").partial_fit(X[:20])
+    fitted.set_params(covariance_type="VVV").partial_fit(X[:20])
+
+
 def test_warm_start_refuses_what_it_cannot_continue():
     rng = np.random.RandomState(4)
     X = _draw(rng, 300)
