@@ -191,8 +191,13 @@ def resolve_noise(X, sample_weight, noise_volume, noise_init):
             "impute the missing values first (GaussianMixtureImputer), or fit "
             "without noise."
         )
+    # Rows of weight zero count for nothing: not in the region, nor noise.
+    kept = None
+    if sample_weight is not None and not np.all(np.asarray(sample_weight) > 0):
+        kept = np.asarray(sample_weight) > 0
+    rows = X if kept is None else X[kept]
     if noise_volume is None:
-        log_volume = log_hypervolume(X)
+        log_volume = log_hypervolume(rows)
         if not np.isfinite(log_volume):
             raise ValueError(
                 "The data's hypervolume (mclust's hypvol) is "
@@ -219,7 +224,10 @@ def resolve_noise(X, sample_weight, noise_volume, noise_init):
                 "noise_init must be 'nnclean' or a boolean mask of the rows; "
                 f"got {noise_init!r}."
             )
-        mask = nn_clean(X)
+        mask = nn_clean(rows)
+        if kept is not None:
+            mask, chosen = np.zeros(n, dtype=bool), mask
+            mask[kept] = chosen
     else:
         mask = np.asarray(noise_init)
         if mask.ndim != 1 or mask.shape[0] != n:

@@ -243,3 +243,20 @@ def test_noise_with_missing_values_is_refused_clearly():
     X[3, 0] = np.nan
     with pytest.raises(ValueError, match="noise component and missing values"):
         GaussianMixture(2, noise=True).fit(X)
+
+
+def test_a_row_of_weight_zero_leaves_the_noise_alone():
+    # Neither the hypervolume nor the initial noise rows read it, however far.
+    rng = np.random.RandomState(0)
+    X = np.r_[rng.randn(100, 2), rng.randn(100, 2) + 5, rng.uniform(-10, 15, (30, 2))]
+    w = np.ones(X.shape[0])
+    reference = GaussianMixture(2, noise=True, random_state=0).fit(X, sample_weight=w)
+    for far in (1e3, 1e200):
+        fitted = GaussianMixture(2, noise=True, random_state=0).fit(
+            np.r_[X, [[far, far]]], sample_weight=np.r_[w, 0.0]
+        )
+        assert fitted.noise_volume_ == reference.noise_volume_
+        np.testing.assert_allclose(
+            fitted.lower_bound_, reference.lower_bound_, rtol=1e-12
+        )
+        np.testing.assert_allclose(fitted.means_, reference.means_, rtol=1e-10)
