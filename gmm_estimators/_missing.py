@@ -35,6 +35,7 @@ import numpy as np
 
 from ._conditional import _LOG_2PI, log_normalize, missing_patterns
 from ._engine import ArraySource, one_blas_thread
+from ._engine._estep import weighted_sum
 from .covariance._linalg import _safe_cholesky as safe_cholesky
 
 __all__ = [
@@ -364,8 +365,7 @@ def e_step(index, weights, means, covariances, weight_scale=1.0):
         if w is None:
             log_likelihood += float(log_norm.sum())
         else:
-            # A row of weight zero counts for nothing, even at log p = -inf.
-            log_likelihood += float(w @ np.where(w > 0, log_norm, 0.0))
+            log_likelihood += float(weighted_sum(w, log_norm))
             resp *= w[:, np.newaxis]
         stats.nk += resp.sum(axis=0)
         stats.sums += np.einsum("nk,knd->kd", resp, expected)

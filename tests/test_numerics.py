@@ -228,6 +228,18 @@ def test_collapsed_component_is_stored_consistently_and_samples(structure):
 
 
 # -------------------------------------------------------------- weights
+def _assert_same_fit(fit, reference):
+    """The same fit to rounding: objective, means and covariances."""
+    assert_allclose(fit.lower_bound_, reference.lower_bound_, rtol=1e-12)
+    assert_allclose(fit.means_, reference.means_, rtol=1e-9, atol=1e-9)
+    assert_allclose(
+        np.asarray(fit.covariances_),
+        np.asarray(reference.covariances_),
+        rtol=1e-8,
+        atol=1e-10,
+    )
+
+
 @pytest.mark.parametrize("missing", [False, True], ids=["complete", "missing"])
 @pytest.mark.parametrize("structure", STRUCTURES)
 def test_a_common_factor_of_the_weights_changes_nothing(structure, missing):
@@ -258,14 +270,7 @@ def test_a_common_factor_of_the_weights_changes_nothing(structure, missing):
     assert_array_equal(exact.covariances_, reference.covariances_)
     for factor in (1e-20, 1e154):
         scaled = fit(w * factor)
-        assert_allclose(scaled.lower_bound_, reference.lower_bound_, rtol=1e-12)
-        assert_allclose(scaled.means_, reference.means_, rtol=1e-9, atol=1e-9)
-        assert_allclose(
-            np.asarray(scaled.covariances_),
-            np.asarray(reference.covariances_),
-            rtol=1e-8,
-            atol=1e-10,
-        )
+        _assert_same_fit(scaled, reference)
         # The verdict on the fit too: no component looks empty because the
         # weights are small, none sound because they are large.
         assert_array_equal(
@@ -299,14 +304,7 @@ def test_rows_of_weight_zero_count_for_nothing(structure):
 
     with_zeros, without = fit(far, far_w), fit(far[kept], far_w[kept])
     assert with_zeros.n_iter_ == without.n_iter_
-    assert_allclose(with_zeros.lower_bound_, without.lower_bound_, rtol=1e-12)
-    assert_allclose(with_zeros.means_, without.means_, rtol=1e-9, atol=1e-9)
-    assert_allclose(
-        np.asarray(with_zeros.covariances_),
-        np.asarray(without.covariances_),
-        rtol=1e-8,
-        atol=1e-10,
-    )
+    _assert_same_fit(with_zeros, without)
     # The weighted mean log-likelihood skips them too, even where their
     # log-density is -inf (beyond the float range of every component), and
     # a common factor of the weights, however large, changes nothing.

@@ -10,6 +10,7 @@ import numpy as np
 from sklearn.utils.validation import _check_sample_weight
 
 from ..covariance._exact import PrecisionGuard, log_density_floor
+from ._stats import block_statistics
 from ._threads import block_mapper
 
 __all__ = [
@@ -295,21 +296,17 @@ def _block_step(data, params, log_prob_of, form, rows, entropy=False):
     else:
         row_log_likelihood = row_log_likelihood.astype(np.float64)
         log_likelihood = scale * float(w @ row_log_likelihood)
-        if log_likelihood != log_likelihood:
-            # 0 * -inf: a row of weight zero beyond the float range of every
-            # component counts for nothing.
-            row_log_likelihood[w == 0] = 0.0
-            log_likelihood = scale * float(w @ row_log_likelihood)
+        if log_likelihood != log_likelihood:  # only then: 0 * -inf
+            log_likelihood = scale * float(weighted_sum(w, row_log_likelihood))
         resp *= w[:, np.newaxis].astype(resp.dtype)
     if noise:
         # The noise column is the last; the Gaussian statistics read the others.
         noise_count = scale * float(resp[:, -1].sum(dtype=np.float64))
         resp = np.ascontiguousarray(resp[:, :-1])
         gaussian_scatter = scale * _gaussian_scatter(X, resp)
-    stats = form.new_statistics(params.means, params.precisions_cholesky)
-    stats.add_block(X, resp, aux)
-    if w is not None and not stats.is_finite() and not np.all(w > 0):
-        stats = _statistics_without_zero_weights(form, params, X, resp, w)
+    stats = block_statistics(
+        form, params.means, params.precisions_cholesky, X, resp, aux, w
+    )
     if w is not None:
         stats.rescale(scale)
     if entropy:
@@ -318,18 +315,6 @@ def _block_step(data, params, log_prob_of, form, rows, entropy=False):
         stats.noise_count = noise_count
         stats.gaussian_scatter = gaussian_scatter
     return log_likelihood, stats
-
-
-def _statistics_without_zero_weights(form, params, X, weighted_resp, w):
-    """A block's statistics summed over its rows of positive weight only.
-
-    A row of weight zero adds nothing, but its features may overflow (a row
-    beyond the float range of its squares), and 0 * inf is NaN.
-    """
-    kept = w > 0
-    stats = form.new_statistics(params.means, params.precisions_cholesky)
-    stats.add_block(X[kept], weighted_resp[kept])
-    return stats
 
 
 def _gaussian_scatter(X, weighted_resp):
@@ -454,27 +439,47 @@ def log_likelihood_terms(weighted_log_prob):
     return np.column_stack([log_norm, map_log_resp]).ravel()
 
 
-def weighted_mean(values, sample_weight):
-    """``sum_i w_i v_i / sum_i w_i``, rows of weight zero left out.
+def weighted_sum(weights, values):
+    """``sum_i w_i v_i`` over the first axis; a row of weight zero counts for nothing.
 
-    The weights are divided by their largest first, so that neither sum can
-    overflow whatever their scale, and a value of ``-inf`` at weight zero
-    counts for nothing (``0 * -inf`` is NaN).
+    Even where its value is ``-inf`` (a row beyond the float range of every
+    component): ``0 * -inf`` is NaN.
+    """
+    positive = (np.asarray(weights) > 0).reshape(-1, *([1] * (np.ndim(values) - 1)))
+    return weights @ np.where(positive, values, 0.0)
+
+
+def _scaled_sums(values, sample_weight):
+    """``(sum_i s_i v_i, sum_i s_i, top)`` with ``s = w / top``, ``top = max w``.
+
+    Divided by their largest, the weights cannot overflow a sum whatever
+    their scale; rows of weight zero are left out.
     """
     weights = _check_sample_weight(
-        sample_weight, values[:, np.newaxis], dtype=np.float64, ensure_non_negative=True
+        sample_weight,
+        values.reshape(values.shape[0], -1)[:, :1],
+        dtype=np.float64,
+        ensure_non_negative=True,
     )
-    scaled = weights / np.max(weights, initial=0.0)
+    top = float(np.max(weights, initial=0.0)) or 1.0
+    scaled = weights / top
     positive = scaled > 0
-    return float(scaled[positive] @ values[positive]) / float(scaled.sum())
+    return scaled[positive] @ values[positive], float(np.sum(scaled)), top
+
+
+def weighted_mean(values, sample_weight):
+    """``sum_i w_i v_i / sum_i w_i`` (see :func:`_scaled_sums`): the scale cancels."""
+    total, weight_sum, _ = _scaled_sums(values, sample_weight)
+    return float(total) / weight_sum
 
 
 def weighted_totals(terms, sample_weight=None):
     """``(sum_i w_i log p_i, sum_i w_i, sum_i w_i log z_i,MAP)`` of the terms.
 
     The weights are divided by their largest before the sums (and the sums
-    multiplied back), so a common factor of them cannot overflow; rows of
-    weight zero count for nothing, even where ``log p`` is ``-inf``.
+    multiplied back, see :func:`_scaled_sums`), so a common factor of them
+    cannot overflow; rows of weight zero count for nothing, even where
+    ``log p`` is ``-inf``.
 
     Parameters
     ----------
@@ -485,11 +490,6 @@ def weighted_totals(terms, sample_weight=None):
     if sample_weight is None:
         totals = terms.sum(axis=0)
         return float(totals[0]), float(terms.shape[0]), float(totals[1])
-    weights = _check_sample_weight(
-        sample_weight, terms[:, :1], dtype=np.float64, ensure_non_negative=True
-    )
-    top = float(np.max(weights, initial=0.0)) or 1.0
-    scaled = weights / top
-    positive = scaled > 0
-    totals = (scaled[positive] @ terms[positive]) * top
-    return float(totals[0]), float(np.sum(scaled)) * top, float(totals[1])
+    totals, weight_sum, top = _scaled_sums(terms, sample_weight)
+    totals = totals * top
+    return float(totals[0]), weight_sum * top, float(totals[1])

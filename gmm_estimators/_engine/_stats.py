@@ -7,7 +7,7 @@ import numpy as np
 
 from ..covariance._forms import POOLED
 
-__all__ = ["statistics_from_resp"]
+__all__ = ["block_statistics", "statistics_from_resp"]
 
 
 def statistics_from_resp(model, data, resp_of_rows, n_components, mapper=map):
@@ -38,15 +38,9 @@ def statistics_from_resp(model, data, resp_of_rows, n_components, mapper=map):
             if w is not None:
                 # Weights near one for the sums, multiplied back (exact).
                 resp = resp * (w / scale)[:, np.newaxis]
-            stats = form.new_statistics(means)
-            with np.errstate(over="ignore", invalid="ignore"):
-                stats.add_block(X, resp, data.features(form, rows))
-            if w is not None and not stats.is_finite() and not np.all(w > 0):
-                # Rows of weight zero add nothing, but their features may
-                # overflow (0 * inf is NaN): the other rows' sums.
-                kept = w > 0
-                stats = form.new_statistics(means)
-                stats.add_block(X[kept], resp[kept])
+            stats = block_statistics(
+                form, means, None, X, resp, data.features(form, rows), w
+            )
             if w is not None:
                 stats.rescale(scale)
             return stats
@@ -72,6 +66,24 @@ def statistics_from_resp(model, data, resp_of_rows, n_components, mapper=map):
     # cancel, whatever the geometry; it is one pass, so precision is cheap.
     form = model.scatter.exact_variant or model.scatter
     return accumulate(form, moments.sums / nk_reg[:, np.newaxis])
+
+
+def block_statistics(form, means, precisions_cholesky, X, weighted_resp, aux, w):
+    """One block's statistics of ``form`` about ``means`` (its whitening).
+
+    ``aux`` is the E-step's by-product for the block (or None: computed
+    here). A row of weight zero adds nothing, but its features may overflow
+    (a row beyond the float range of its squares, and ``0 * inf`` is NaN):
+    a block whose sums are not finite is summed again over its other rows.
+    """
+    stats = form.new_statistics(means, precisions_cholesky)
+    with np.errstate(over="ignore", invalid="ignore"):
+        stats.add_block(X, weighted_resp, aux)
+    if w is not None and not stats.is_finite() and not np.all(w > 0):
+        kept = w > 0
+        stats = form.new_statistics(means, precisions_cholesky)
+        stats.add_block(X[kept], weighted_resp[kept])
+    return stats
 
 
 def _moments_are_accurate(model, data, moments, form):

@@ -16,6 +16,7 @@ from sklearn.utils._metadata_requests import (
 
 from .. import _criteria
 from .._criteria import icl as icl_from_bic
+from .._engine._estep import weighted_sum
 from .._warn import warn_user
 from ..exceptions import DegenerateFitWarning
 
@@ -106,7 +107,7 @@ def icl(estimator, X, sample_weight=None):
         return icl_from_bic(float(mixture.bic(X)), float(map_log_resp.sum()))
     sample_weight = np.asarray(sample_weight, dtype=np.float64)
     return float(_bic(mixture, X, sample_weight)) - 2.0 * float(
-        sample_weight @ _counted(map_log_resp, sample_weight)
+        weighted_sum(sample_weight, map_log_resp)
     )
 
 
@@ -121,17 +122,10 @@ def _bic(mixture, X, sample_weight):
     if _takes_weights(mixture.bic):
         return mixture.bic(X, sample_weight=sample_weight)
     sample_weight = np.asarray(sample_weight, dtype=np.float64)
-    log_likelihood = float(
-        sample_weight @ _counted(mixture.score_samples(X), sample_weight)
-    )
+    log_likelihood = float(weighted_sum(sample_weight, mixture.score_samples(X)))
     return _criteria.bic(
         log_likelihood, mixture._n_parameters(), float(sample_weight.sum())
     )
-
-
-def _counted(values, sample_weight):
-    """``values`` with the rows of weight zero at 0 (0 * -inf is NaN)."""
-    return np.where(sample_weight > 0, values, 0.0)
 
 
 def _aic(mixture, X, sample_weight):
@@ -141,9 +135,7 @@ def _aic(mixture, X, sample_weight):
     if _takes_weights(mixture.aic):
         return mixture.aic(X, sample_weight=sample_weight)
     sample_weight = np.asarray(sample_weight, dtype=np.float64)
-    log_likelihood = float(
-        sample_weight @ _counted(mixture.score_samples(X), sample_weight)
-    )
+    log_likelihood = float(weighted_sum(sample_weight, mixture.score_samples(X)))
     return _criteria.aic(log_likelihood, mixture._n_parameters())
 
 

@@ -32,6 +32,7 @@ from .._engine import (
     row_max_argmax,
     run_em,
 )
+from .._engine._estep import weighted_sum
 from .._engine._sources import sample_rows
 from .._fitted import set_fitted_attributes
 from .._gaussian_mixture import GaussianMixture
@@ -73,11 +74,7 @@ def _final_e_step(model, source, params, per_row=None):
         labels[labels == params.means.shape[0]] = -1
     terms = per_row[:, :2]
     weights = source.sample_weight
-    if weights is not None:
-        # A row of weight zero counts for nothing, even where log p = -inf
-        # (beyond the float range of every component): 0 * -inf is NaN.
-        terms = np.where(weights[:, np.newaxis] > 0, terms, 0.0)
-    terms = terms.sum(axis=0) if weights is None else weights @ terms
+    terms = terms.sum(axis=0) if weights is None else weighted_sum(weights, terms)
     if hasattr(terms, "compute"):  # Dask: the sums come back, labels stay lazy
         terms = terms.compute()
     return labels, terms[0], terms[1]
