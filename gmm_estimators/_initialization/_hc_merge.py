@@ -117,7 +117,7 @@ def default_alpha(Z, counts):
     return max(alpha, np.finfo(np.float64).eps)
 
 
-def hc_merges(Z, counts, n_groups=1, *, alpha=None):
+def hc_merges(Z, counts, n_groups=1, *, alpha=None, mclust_ties=False):
     """Agglomerate rows of ``Z`` under mclust's VVV criterion.
 
     Parameters
@@ -131,6 +131,11 @@ def hc_merges(Z, counts, n_groups=1, *, alpha=None):
     alpha : float or None
         Regularisation of the trace term; None gives mclust's default,
         the mean variance ``tr(W_data) / (n d)`` of the weighted data.
+    mclust_ties : bool, default=False
+        Break ties of equal cost as mclust's Fortran ``hcvvv`` does: of the
+        pairs ``i < j`` (positions, the last group moving into a merged
+        pair's freed position as there), the one with the largest ``j``,
+        then the largest ``i``. False: the first row of smallest cost.
 
     Returns
     -------
@@ -151,7 +156,7 @@ def hc_merges(Z, counts, n_groups=1, *, alpha=None):
         default_alpha(Z, counts) if alpha is None else max(alpha, np.finfo(float).eps)
     )
     n_merges = max(m - max(int(n_groups), 1), 0)
-    groups = _Groups(Z, counts, alpha)
+    groups = _Groups(Z, counts, alpha, mclust_ties=mclust_ties)
     merges, merge_costs = [], []
     # The products of a merge are small: BLAS threads would only add their
     # synchronisation (and keep a second core busy waiting).
@@ -190,6 +195,9 @@ def labels_from_merges(merges, n_rows):
 #: each, and of a slice of it on which the dozen elementwise passes run in
 #: cache (512 KiB).
 _BLOCK, _SLICE = 2**20, 2**16
+
+#: Relative difference of costs that count as a tie (mclust_ties).
+_TIE = 1e-11
 
 #: Bounds made exact at a time when looking for a row's minimum.
 _CHUNK = 8
@@ -300,9 +308,10 @@ class _Groups:
     masks).
     """
 
-    def __init__(self, Z, counts, alpha):
+    def __init__(self, Z, counts, alpha, *, mclust_ties=False):
         m, d = Z.shape
         self.d, self.alpha, self.G = d, alpha, m
+        self.mclust_ties = mclust_ties
         self.ones = np.ones(d)
         self.floats = np.zeros((6, m))
         self.size, self.trace, self.det, self.term, self.row_min, self.second = (
@@ -466,16 +475,57 @@ class _Groups:
             a = int(row_min[:G].argmin())
             if not stale[a]:
                 break
-            row, _ = self._row(a)
-            b = int(row.argmin())
-            self.row_arg[a] = b
-            row_min[a] = row[b]
-            row[b] = np.inf
-            self.second[a] = row[row.argmin()]  # argmin: cheaper than min()
-            stale[a] = False
+            self._refresh(a)
+        if self.mclust_ties:
+            return self._last_of_ties(row_min.item(a))
         b = self.row_arg.item(a)
         cost = row_min.item(a)
         return (a, b, cost) if a < b else (b, a, cost)
+
+    def _refresh(self, a):
+        """Make the stale row ``a``'s minimum and second smallest cost exact."""
+        row, _ = self._row(a)
+        b = int(row.argmin())
+        self.row_arg[a] = b
+        self.row_min[a] = row[b]
+        row[b] = np.inf
+        self.second[a] = row[row.argmin()]  # argmin: cheaper than min()
+        self.stale[a] = False
+
+    def _last_of_ties(self, cost):
+        """mclust's choice among the pairs of smallest ``cost``.
+
+        ``hcvvv`` scans the costs of the pairs ``i < j`` in the order of
+        ``j``, then ``i``, keeping the last minimum. Both ends of such a pair
+        have ``cost`` as their row minimum (no cost is smaller), so ``j`` is
+        the last such row and ``i`` the last of its partners at that cost.
+        Ties are exact equalities: identical rows, which data recorded to a
+        fixed precision often have.
+        """
+        G, row_min, stale = self.G, self.row_min, self.stale
+        reach = cost + _TIE * max(1.0, abs(cost))
+        while True:
+            tied = (row_min[:G] <= reach).nonzero()[0]
+            unsure = tied[stale[tied]]
+            if not unsure.size:
+                break
+            for k in unsure.tolist():  # a bound at the minimum: exact or above
+                self._refresh(k)
+        j = int(tied[-1])
+        b = self.row_arg.item(j)
+        cost = row_min.item(j)
+        if tied.size == 2 and b == tied[0]:
+            return b, j, cost
+        # The row's costs made exact wherever their bound reaches ``cost``.
+        row, exact = self._row(j, np.full(G, np.nextafter(reach, np.inf)))
+        others = tied[:-1]
+        partners = others[exact[others] & (row[others] <= reach)]
+        if partners.size:
+            b = int(partners[-1])
+            cost = row.item(b)
+        # Else a rounding apart in the two rows' sums (mclust computes each
+        # pair's cost once): j's own nearest.
+        return (b, j, cost) if b < j else (j, b, cost)
 
     def merge(self, a, b, last_step=False):
         """Merge the groups at positions a < b into a; returns their names."""

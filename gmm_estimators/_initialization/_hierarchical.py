@@ -243,9 +243,10 @@ class HierarchicalTree:
             Start from one group per distinct row (see the module's notes).
             False starts from one group per row, as mclust's ``hc()`` does
             by default: identical rows are then merged like any close pair,
-            and ties of equal cost go by the rows' positions in ``X``
-            (``"mclust_hc"`` passes the rows in the order given, reversed,
-            which reproduces mclust's choices).
+            and ties of equal cost (within rounding) are broken as
+            mclust's Fortran breaks them, by the groups' places (see
+            ``hc_merges``): ``"mclust_hc"`` passes the rows in the order
+            given, which reproduces mclust's tree.
         """
         memo = {} if memo is None else memo
         name = "distinct" if merge_duplicates else "rows"
@@ -271,7 +272,9 @@ class HierarchicalTree:
             transform = svd_transform(distinct.rows[chosen], weights)
             Z = transform(distinct.rows[chosen])
             if Z.shape[1]:  # else every chosen row is the same point
-                _, merges, _ = hc_merges(Z, weights, max(n_groups, 1))
+                _, merges, _ = hc_merges(
+                    Z, weights, max(n_groups, 1), mclust_ties=not merge_duplicates
+                )
         tree = cls(distinct, chosen, transform, Z, merges, max(n_groups, 1))
         memo[key] = tree
         return tree

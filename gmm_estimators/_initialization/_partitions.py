@@ -185,12 +185,12 @@ def _mclust_hc(rows, n_components, random_state):
     # mclust's own default tree (``hc()`` as ``Mclust()`` calls it): one
     # group per row, identical rows included, ties of equal cost (common on
     # data recorded to a fixed precision) broken as mclust's Fortran breaks
-    # them, towards the later row in the order given. Unlike "hc", the
+    # them (the last pair of its scan, see hc_merges). Unlike "hc", the
     # partitions depend on the row order (through ties) and a weighted row
     # is one group of its weight, not that many copies.
     memo = rows.memo.setdefault("mclust_hc", {})
-    if "order" not in memo:  # the rows as given, reversed: once per data set
-        order = rows.given[::-1]
+    if "order" not in memo:  # the rows as given: once per data set
+        order = rows.given
         weights = None if rows.sample_weight is None else rows.sample_weight[order]
         memo["order"] = (order, rows.X[order], weights)
     order, X, weights = memo["order"]

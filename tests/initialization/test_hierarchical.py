@@ -207,6 +207,55 @@ def test_partitions_equal_mclust_hc(name):
         assert same_partition(hc_labels(X, k), classes[:, column]), k
 
 
+def _mclust_scan_merges(Z, alpha):
+    """Brute force of mclust's hcvvv bookkeeping: every pair's cost each step.
+
+    Groups sit in places 0..G-1; of the pairs i < j of smallest cost (within
+    rounding) the one of largest j, then i, merges into i, and the last
+    group moves into j. Costs straight from each group's scatter.
+    """
+    n, d = Z.shape
+
+    def term(rows):
+        size = len(rows)
+        centred = Z[rows] - Z[rows].mean(axis=0)
+        scatter = centred.T @ centred
+        distinct = np.unique(Z[rows], axis=0).shape[0]
+        det = max(np.linalg.det(scatter), 0.0) if distinct > d else 0.0
+        return size * math.log(det / size**d + (np.trace(scatter) + alpha) / size)
+
+    places = [[i] for i in range(n)]
+    merges = []
+    while len(places) > 1:
+        G = len(places)
+        costs = {
+            (i, j): term(places[i] + places[j]) - term(places[i]) - term(places[j])
+            for j in range(1, G)
+            for i in range(j)
+        }
+        low = min(costs.values())
+        tied = [p for p, c in costs.items() if c <= low + 1e-11 * max(1, abs(low))]
+        i, j = max(tied, key=lambda pair: pair[::-1])
+        names = sorted((min(places[i]), min(places[j])))
+        merges.append(names)
+        places[i] = places[i] + places[j]
+        places[j] = places[G - 1]
+        places.pop()
+    return np.array(merges)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_mclust_ties_follow_mclusts_scan(seed):
+    # Rows on a small lattice, many identical: most steps choose among
+    # merges of exactly equal cost.
+    rng = np.random.RandomState(seed)
+    Z = rng.randint(0, 4, size=(24, 2)).astype(float)
+    Z[:, 1] += 0.5 * Z[:, 0]
+    alpha = default_alpha(Z, np.ones(24))
+    _, merges, _ = hc_merges(Z, np.ones(24), alpha=alpha, mclust_ties=True)
+    assert_array_equal(merges, _mclust_scan_merges(Z, alpha))
+
+
 # ------------------------------------------------------------ properties
 
 
