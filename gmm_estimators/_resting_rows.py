@@ -52,6 +52,11 @@ RESTING_WEIGHT = 0.99
 _LOG_LOW, _LOG_STEP = -320.0, 0.02
 _LOG_BINS = _LOG_LOW + _LOG_STEP * np.arange(int(-_LOG_LOW / _LOG_STEP) + 1)
 
+# Relative rounding of a bin's lower edge in the binning (the logarithm's
+# position, about 1e-13 of a weight), with a margin: floors lie this far below
+# the edges so that every row binned at or above a floor's bin passes it.
+_EDGE_ROUNDING = 1e-12
+
 # FloorHistogram bins only the weights above this fraction of the largest:
 # the floors come from the top few hundred bins, not 16,001, and most of the
 # n x K weights (far rows' tiny responsibilities) are never binned.
@@ -106,13 +111,18 @@ def _floor_of(occupied, sums, target):
     """Lower edge of the bin where the weight counted from the top reaches ``target``.
 
     ``occupied`` are a component's bins of non-zero weight in ascending
-    order, ``sums`` their weights. None when they do not reach it.
+    order, ``sums`` their weights. None when they do not reach it. The edge
+    is lowered by :data:`_EDGE_ROUNDING`: a weight a few units of rounding
+    below an edge (a responsibility of ``1 - 4e-16``) falls in the bin above
+    it, whose rows the floor must all let in.
     """
     if 0.0 >= target:  # nothing to reach: every bin reaches it
-        return 10.0 ** _LOG_BINS[-1]
+        return 10.0 ** _LOG_BINS[-1] * (1.0 - _EDGE_ROUNDING)
     from_top = np.cumsum(sums[::-1])[::-1]
     reached = np.flatnonzero(from_top >= target)
-    return 10.0 ** _LOG_BINS[occupied[reached[-1]]] if reached.size else None
+    if not reached.size:
+        return None
+    return 10.0 ** _LOG_BINS[occupied[reached[-1]]] * (1.0 - _EDGE_ROUNDING)
 
 
 def resting_floor(histogram, n_k):

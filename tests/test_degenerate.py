@@ -269,3 +269,31 @@ def test_rows_on_a_plane_of_nearly_collinear_data_are_found(seed):
     for rule in rules:
         check = D.check_components(X, None, resp, full, own_spread=rule)
         assert check.degenerate.tolist() == [0], rule
+
+
+@pytest.mark.parametrize("structure", ["VVV", "VVI", "VII"])
+def test_responsibilities_a_rounding_below_one_rest_like_one(rng, structure):
+    # mtcars, VVI with 5 components: three rows of responsibility 1,
+    # 1 - 2e-16 and 1 - 4e-15 fall in the top bin of the weights' histogram,
+    # whose edge is 1: the floor let only the first in, and the component
+    # was called collapsed on "1 row". Every row binned at or above the
+    # floor's bin rests.
+    from gmm_estimators.covariance import get_covariance_model
+
+    X = np.vstack([rng.randn(3, 2), rng.randn(3, 2) + 20.0, rng.randn(4, 2) - 20.0])
+    resp = np.zeros((10, 3))
+    resp[np.arange(10), [0, 0, 0, 1, 1, 1, 2, 2, 2, 2]] = 1.0
+    below = np.array([1.0, 1.0 - 2.0**-52, 1.0 - 2.0**-48])
+    resp[3:6, 1] = below
+    resp[3:6, 2] = 1.0 - below
+    parts = (slice(0, 3), slice(3, 6), slice(6, 10))
+    covariances = np.stack([np.cov(X[rows].T) for rows in parts])
+    spread = get_covariance_model(structure).own_spread
+    check = D.check_components(X, None, resp, covariances, own_spread=spread)
+    assert 1 not in check.degenerate, check.reasons
+    # Moved a bin lower (1 - 1e-10 is no rounding), the three rows still
+    # rest: the floor is the lowest edge that reaches 99 % of the weight.
+    resp[3:6, 1] = 1.0 - 1e-10
+    resp[3:6, 2] = 1e-10
+    check = D.check_components(X, None, resp, covariances, own_spread=spread)
+    assert 1 not in check.degenerate, check.reasons

@@ -9,13 +9,17 @@ from gmm_estimators import _resting_rows as R
 
 
 def _floor_over_every_bin(histogram, n_k):
-    # The definition: sums from the top over every bin of the histogram.
+    # The definition: sums from the top over every bin of the histogram; the
+    # reached bin's lower edge, less the rounding of the binning.
     from_top = np.cumsum(histogram[:, ::-1], axis=1)[:, ::-1]
     floors = np.empty(histogram.shape[0])
     for k in range(histogram.shape[0]):
         reached = np.flatnonzero(from_top[k] >= R.RESTING_WEIGHT * n_k[k])
-        b = reached[-1] if reached.size else 0
-        floors[k] = 10.0 ** R._LOG_BINS[b]
+        floors[k] = (
+            10.0 ** R._LOG_BINS[reached[-1]] * (1.0 - R._EDGE_ROUNDING)
+            if reached.size
+            else 10.0 ** R._LOG_BINS[0]
+        )
     return floors
 
 
@@ -43,6 +47,12 @@ def test_histogram_and_resting_floor_equal_their_definitions(seed):
     n_k = a.sum(axis=0) * (rng.uniform(0.5, 1.5, K) if seed % 7 == 0 else 1.0)
     floors = _floor_over_every_bin(histogram, n_k)
     assert_array_equal(R.resting_floor(histogram, n_k), floors)
+    # Every weight binned at or above a floor's bin passes it.
+    bins = R._log_weight_bins(a)
+    edges = 10.0 ** R._LOG_BINS
+    for k in range(K):
+        floor_bin = np.searchsorted(edges * (1.0 - R._EDGE_ROUNDING), floors[k])
+        assert (a[bins[:, k] >= floor_bin, k] >= floors[k]).all()
     # The top bins alone, summed over blocks of any size, give the same
     # floors bit for bit wherever they hold the resting set (NaN elsewhere).
     n_blocks = int(rng.integers(1, 4))
