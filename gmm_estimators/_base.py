@@ -9,7 +9,7 @@ from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClusterMixin, DensityMixin, _fit_context
+from sklearn.base import BaseEstimator, DensityMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils._available_if import available_if
@@ -58,8 +58,13 @@ def _has_step_sizes(estimator):
     return "forgetting_factor" in estimator.get_params()
 
 
-class BaseMixture(ClusterMixin, DensityMixin, BaseEstimator, metaclass=ABCMeta):
+class BaseMixture(DensityMixin, BaseEstimator, metaclass=ABCMeta):
     """Base class for mixture models fitted by EM on sufficient statistics.
+
+    A density estimator, as scikit-learn's mixtures are: with the default of
+    one component a clusterer's common checks could not pass (``check_clustering``
+    sets ``n_clusters``, not ``n_components``). ``fit`` still sets ``labels_``
+    and ``fit_predict`` returns them.
 
     Subclasses provide the covariance structure (:meth:`_covariance_model`),
     the user-supplied starting parameters (:meth:`_initial_parameters`) and,

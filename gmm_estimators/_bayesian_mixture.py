@@ -48,7 +48,7 @@ class BayesianGaussianMixture(BaseMixture):
     (each variational E-step is one pass of large matrix products over row
     blocks, the M-step updates the posterior from the summed statistics).
     Beyond scikit-learn it accepts sample weights and float32 data stays
-    float32, and it is a clusterer (``labels_``).
+    float32, and ``fit`` sets ``labels_`` as a clusterer does.
 
     The posterior puts a Dirichlet process (or Dirichlet distribution) prior
     on the weights, so that with a small ``weight_concentration_prior`` the

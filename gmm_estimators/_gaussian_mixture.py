@@ -21,8 +21,8 @@ class GaussianMixture(BaseMixture):
     same parameters, fitted attributes and results from the same starting
     point, computed with a blockwise sufficient-statistics EM engine that is
     faster and bounded in memory. Beyond scikit-learn it accepts sample
-    weights, offers mclust's covariance structures by name, is a clusterer
-    (``labels_``), and reports collapsed components instead of failing.
+    weights, offers mclust's covariance structures by name, sets ``labels_``
+    as a clusterer does, and reports collapsed components instead of failing.
 
     Parameters
     ----------

@@ -383,7 +383,10 @@ def test_invalid_parameters(params, match, rng):
 
 # --------------------------------------------------------- scikit-learn checks
 @parametrize_with_checks(
-    [BayesianGaussianMixture(n_components=2, max_iter=5, n_init=2)],
+    [
+        BayesianGaussianMixture(),
+        BayesianGaussianMixture(n_components=2, max_iter=5, n_init=2),
+    ],
     expected_failed_checks=lambda estimator: {},
 )
 def test_sklearn_compatible(estimator, check):

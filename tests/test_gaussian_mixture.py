@@ -561,7 +561,10 @@ _FIRST, _REST = _family_representatives()
 
 
 @parametrize_with_checks(
-    [GaussianMixture(n_components=3, covariance_type=name) for name in _FIRST],
+    # The default instance too: check_estimator(GaussianMixture()) as a user
+    # runs it (one component: a density estimator, not a clusterer).
+    [GaussianMixture()]
+    + [GaussianMixture(n_components=3, covariance_type=name) for name in _FIRST],
     expected_failed_checks=lambda estimator: {},
 )
 def test_sklearn_compatible(estimator, check):
