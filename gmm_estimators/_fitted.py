@@ -52,6 +52,32 @@ def set_fitted_attributes(estimator, model, source, options, result, dtype):
         # A verdict made before the rounding is made again with its flags.
         None if np.any(rounded_apart) else getattr(result, "component_check", None),
     )
+    if getattr(result, "breakdown", None) is not None:
+        _flag_breakdown(estimator, model, params)
+
+
+def _flag_breakdown(estimator, model, params):
+    """A run stopped because the next M-step had no finite maximum is degenerate.
+
+    Its last sound parameters may pass the collapse check (rows on a line of
+    data that span only the line, with ``reg_covar=0``): the components whose
+    covariance is singular to rounding are flagged, or all of them when the
+    structure degenerates as a whole.
+    """
+    if len(estimator.collapsed_components_):
+        return
+    n_components, n_features = params.means.shape
+    full = model.to_full(
+        np.asarray(params.covariances, np.float64), n_components, n_features
+    )
+    values = np.linalg.eigvalsh(full)
+    singular = np.flatnonzero(values[:, 0] <= 1e-12 * values[:, -1])
+    estimator.collapsed_components_ = (
+        singular if singular.size else np.arange(n_components, dtype=np.intp)
+    )
+    estimator.spurious_components_ = np.setdiff1d(
+        estimator.spurious_components_, estimator.collapsed_components_
+    )
 
 
 def store_covariances(estimator, model, params, dtype):

@@ -227,6 +227,50 @@ def test_collapsed_component_is_stored_consistently_and_samples(structure):
     assert np.all(np.isfinite(sample))
 
 
+def _three_points_repeated(rng):
+    # Copies of three points in five dimensions: every covariance is of rank
+    # two at most.
+    points = rng.standard_normal((3, 5))
+    return points[rng.integers(3, size=21)]
+
+
+def _rows_on_a_line(rng):
+    t = rng.standard_normal((32, 1))
+    return t @ rng.standard_normal((1, 2)) + rng.standard_normal((1, 2))
+
+
+@pytest.mark.parametrize("make", [_three_points_repeated, _rows_on_a_line])
+@pytest.mark.parametrize("structure", STRUCTURES)
+def test_reg_covar_zero_on_rank_deficient_rows_is_flagged_and_consistent(
+    structure, make
+):
+    # A covariance singular to rounding once factorised "successfully" and
+    # was stored with a precision that is not its inverse (cov @ prec off the
+    # identity by 4, an eigenvalue of -20), unflagged. Rows on a line that
+    # spans the whole data passed the collapse check, the breakdown of EM
+    # only warned.
+    X = _data(structure, make(np.random.default_rng(6)))
+    for init in ("random", "k-means++"):
+        gm = GaussianMixture(
+            2, covariance_type=structure, reg_covar=0.0, init_params=init,
+            random_state=1,
+        )  # fmt: skip
+        try:
+            fit_quietly(gm, X)
+        except ValueError as error:
+            assert "reg_covar" in str(error)
+            continue
+        assert_sound_parameters(gm)
+        bounds = np.asarray(gm.lower_bounds_)
+        assert np.all(np.diff(bounds) >= -1e-9 * np.maximum(1.0, np.abs(bounds[:-1])))
+        full = get_covariance_model(structure).to_full(
+            np.asarray(gm.covariances_, np.float64), 2, X.shape[1]
+        )
+        values = np.linalg.eigvalsh(full)
+        if np.any(values[:, 0] <= 1e-8 * values[:, -1]):
+            assert gm.collapsed_components_.size > 0
+
+
 # -------------------------------------------------------------- weights
 def _assert_same_fit(fit, reference):
     """The same fit to rounding: objective, means and covariances."""

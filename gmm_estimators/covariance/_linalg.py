@@ -11,11 +11,42 @@ import numpy as np
 # definite; the first rung is the float64 resolution of the matrix' scale.
 _JITTER_RUNGS = (1e-15, 1e-12, 1e-9, 1e-6, 1e-3)
 
+# A Cholesky pivot ``L_jj^2`` at most this fraction of its feature's variance
+# ``A_jj`` (what is left of feature j after the earlier ones, scale-free)
+# leaves the inverse the factor gives off by more than ``1e12 eps``: stored
+# beside the matrix, the precision would not be its inverse (``A @ P`` off
+# the identity by a percent at 1e-14, by order one at 1e-16). Such a matrix
+# gets variance added (see _safe_cholesky). Real data stay far above it: a
+# component that spreads along a direction of a millionth of a feature's
+# variance has 1e-6 there; only a rank lost to rounding (rows on a line,
+# reg_covar=0, or reg_covar below 1e-12 of a feature's variance) comes near.
+_RANK_ROUNDING = 1e-12
+
+
+def _factor(matrices):
+    """``np.linalg.cholesky`` where its inverse is the matrix's; None elsewhere.
+
+    A factor with a pivot ``L_jj^2`` at most :data:`_RANK_ROUNDING` of
+    ``A_jj`` is a rank lost to rounding: Cholesky may still succeed, but the
+    inverse it gives is not the matrix's (``A @ inv`` off the identity by
+    order one, even indefinite).
+    """
+    try:
+        chol = np.linalg.cholesky(matrices)
+    except np.linalg.LinAlgError:
+        return None
+    pivots = np.diagonal(chol, axis1=-2, axis2=-1) ** 2
+    variances = np.diagonal(matrices, axis1=-2, axis2=-1)
+    if np.any(pivots <= _RANK_ROUNDING * variances):
+        return None
+    return chol
+
 
 def _safe_cholesky(matrices):
     """Lower Cholesky factors of a stack of symmetric matrices, never failing.
 
-    A matrix that is not numerically positive definite gets an increasing
+    A matrix that is not numerically positive definite (Cholesky fails, or a
+    pivot is lost to rounding, see :func:`_factor`) gets an increasing
     multiple of its own scale added to the diagonal; matrices that needed it
     are reported so the caller can flag the components as degenerate.
 
@@ -31,10 +62,9 @@ def _safe_cholesky(matrices):
     """
     matrices = np.asarray(matrices, dtype=np.float64)
     jittered = np.zeros(matrices.shape[0], dtype=bool)
-    try:
-        return np.linalg.cholesky(matrices), jittered
-    except np.linalg.LinAlgError:
-        pass
+    chol = _factor(matrices)
+    if chol is not None:
+        return chol, jittered
     chol = np.empty_like(matrices)
     eye = np.eye(matrices.shape[-1])
     # A zero matrix (a component on identical rows without reg_covar) borrows
@@ -46,12 +76,11 @@ def _safe_cholesky(matrices):
         matrix = np.where(np.isfinite(matrix), matrix, 0.0)
         scale = np.abs(np.diag(matrix)).max(initial=0.0) or fallback
         for rung in (0.0, *_JITTER_RUNGS):
-            try:
-                chol[k] = np.linalg.cholesky(matrix + rung * scale * eye)
+            factor = _factor(matrix + rung * scale * eye)
+            if factor is not None:
+                chol[k] = factor
                 jittered[k] = rung > 0
                 break
-            except np.linalg.LinAlgError:
-                continue
         else:  # pragma: no cover - the last rung is diagonally dominant
             chol[k] = np.sqrt(scale) * eye
             jittered[k] = True

@@ -459,7 +459,8 @@ def test_precision_cholesky_round_trips(name):
 @pytest.mark.parametrize("name", STRUCTURES)
 def test_rounded_covariances_stay_positive_definite(name):
     # Near-singular covariances (the scatter of rows close to a line: their
-    # eigenvalue ratios far below float32's resolution) rounded to float32:
+    # eigenvalue ratios far below float32's resolution, 1e-11, yet above
+    # float64's rank lost to rounding) rounded to float32:
     # what is stored
     # must factorise in float64, and differ from the float64 covariances by
     # no more than the added variance (a few float32 resolutions of the
@@ -470,7 +471,7 @@ def test_rounded_covariances_stay_positive_definite(name):
     nk = np.array([20.0, 30.0, 40.0])
     full = full_scatters(nk, d, rng)
     direction = rng.standard_normal(d)
-    full = full * 1e-14 + nk[:, None, None] * np.outer(direction, direction)
+    full = full * 1e-11 + nk[:, None, None] * np.outer(direction, direction)
     covariances = model.m_step(nk, scatter_for(model, full), 0.0)
     for dtype in (np.float32, np.float64):
         stored, regularised = model.rounded(covariances, dtype)
