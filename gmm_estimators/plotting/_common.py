@@ -14,6 +14,12 @@ from ..covariance import get_covariance_model
 # One marker per structure in plot_criterion (14 structures in the family).
 _MARKERS = ("o", "s", "^", "v", "D", "<", ">", "p", "h", "*", "P", "X", "d", "8")
 
+_MIXTURE_ATTRIBUTES = ("means_", "covariances_", "weights_")
+
+# Rows a model assigns to its noise component (label -1): light grey, small.
+_NOISE_COLOR = (0.72, 0.72, 0.72, 1.0)
+_NOISE_SIZE = 5.0
+
 _CRITERION_LABELS = {
     "bic": ("BIC", "-2 log L + p log n"),
     "aic": ("AIC", "-2 log L + 2 p"),
@@ -38,14 +44,94 @@ def _import_matplotlib():
     return plt
 
 
-def _resolve_mixture(estimator):
-    """The fitted mixture behind ``estimator`` (a mixture or a fitted selector)."""
-    if hasattr(estimator, "best_estimator_"):
-        estimator = estimator.best_estimator_
-    check_is_fitted(estimator, ["means_", "covariances_", "weights_"])
-    # Raises a clear ValueError for an unknown structure.
-    get_covariance_model(estimator.covariance_type)
-    return estimator
+def _package_classes():
+    """The package's estimators that hold a mixture (imported lazily)."""
+    from .. import (
+        GaussianMixtureClassifier,
+        GaussianMixtureImputer,
+        GaussianMixtureOutlierDetector,
+        GaussianMixtureRegressor,
+    )
+    from ..model_selection import GaussianMixtureIC
+
+    return {
+        "selector": GaussianMixtureIC,
+        "outlier": GaussianMixtureOutlierDetector,
+        "regressor": GaussianMixtureRegressor,
+        "imputer": GaussianMixtureImputer,
+        "classifier": GaussianMixtureClassifier,
+    }
+
+
+def _is_mixture(estimator):
+    """Whether ``estimator`` is a Gaussian mixture itself (fitted or not)."""
+    from sklearn.mixture._base import BaseMixture as SkBaseMixture
+
+    from .._base import BaseMixture
+
+    if isinstance(estimator, BaseMixture | SkBaseMixture):
+        return True
+    return hasattr(estimator, "covariance_type") and all(
+        hasattr(estimator, attribute) for attribute in _MIXTURE_ATTRIBUTES
+    )
+
+
+def _resolve_mixture(estimator, function, *, _via=None):
+    """The fitted mixture behind ``estimator`` and a hint about the data to pass.
+
+    A mixture is returned as is; a fitted selector (``best_estimator_``) or an
+    estimator that holds a fitted mixture (``mixture_``: the outlier detector,
+    the regressor, the imputer) gives that mixture. ``NotFittedError`` is for
+    estimators of these kinds that are not fitted; anything else, fitted or
+    not, is a ``TypeError`` naming what ``function`` needs.
+    """
+    classes = _package_classes()
+    name = type(estimator).__name__
+    for attribute in ("best_estimator_", "mixture_"):
+        inner = getattr(estimator, attribute, None)
+        if inner is not None and not isinstance(inner, type):
+            mixture, hint = _resolve_mixture(
+                inner, function, _via=f"the {attribute} of {name}"
+            )
+            if isinstance(estimator, classes["regressor"]):
+                hint = (
+                    f" {name}.mixture_ is a joint mixture of the inputs and the "
+                    "targets: pass numpy.column_stack([X, y])."
+                )
+            return mixture, hint
+    if _is_mixture(estimator):
+        check_is_fitted(estimator, list(_MIXTURE_ATTRIBUTES))
+        # Raises a clear ValueError for an unknown structure.
+        get_covariance_model(estimator.covariance_type)
+        return estimator, ""
+    holds = {
+        "selector": "best_estimator_",
+        "outlier": "mixture_",
+        "regressor": "mixture_",
+        "imputer": "mixture_",
+        "classifier": "mixtures_",
+    }
+    for kind, attribute in holds.items():
+        if isinstance(estimator, classes[kind]):
+            # Raises NotFittedError when the estimator is not fitted.
+            check_is_fitted(estimator, attribute)
+    if isinstance(estimator, classes["classifier"]):
+        background = (
+            " or its background mixture, background_"
+            if getattr(estimator, "background_", None) is not None
+            else ""
+        )
+        raise TypeError(
+            f"{function} draws one Gaussian mixture, but {name} holds one per "
+            f"class in mixtures_ (in the order of classes_): pass one class's "
+            f"mixture, e.g. {function}(clf.mixtures_[0], X){background}."
+        )
+    got = name if _via is None else f"{name} ({_via})"
+    raise TypeError(
+        f"{function} needs a fitted Gaussian mixture (GaussianMixture, "
+        "BayesianGaussianMixture, a fitted GaussianMixtureIC, or an estimator "
+        f"holding a fitted mixture in mixture_); got {got}."
+    )
 
 
 def _full_covariances(estimator):
@@ -120,7 +206,7 @@ def _check_features(features, n_features, names, *, size=2):
     return indices
 
 
-def _check_X(X, n_features):
+def _check_X(X, n_features, hint=""):
     """X as a finite float64 2-D array with the estimator's number of features."""
     array = np.asarray(X, dtype=np.float64)
     if array.ndim != 2:
@@ -131,7 +217,7 @@ def _check_X(X, n_features):
     if array.shape[1] != n_features:
         raise ValueError(
             f"X has {array.shape[1]} features, but the estimator was fitted on "
-            f"{n_features} features."
+            f"{n_features} features.{hint}"
         )
     if not np.all(np.isfinite(array)):
         raise ValueError("X contains NaN or infinity; plot only finite data.")
@@ -201,18 +287,54 @@ def _draw_ellipses(
     return patches
 
 
-def _label_colors(labels, colors):
-    """Map component labels (ints) or arbitrary labels to colours."""
+def _noise_rows(labels):
+    """Boolean mask of the noise rows: integer labels equal to -1."""
     labels = np.asarray(labels)
-    if (
-        np.issubdtype(labels.dtype, np.integer)
-        and labels.size
-        and (labels.min() >= 0 and labels.max() < len(colors))
-    ):
-        return [colors[i] for i in labels]
-    _, inverse = np.unique(labels, return_inverse=True)
-    palette = _component_colors(int(inverse.max()) + 1 if inverse.size else 1)
-    return [palette[i] for i in inverse.ravel()]
+    if np.issubdtype(labels.dtype, np.integer):
+        return labels == -1
+    return np.zeros(labels.shape, dtype=bool)
+
+
+def _label_colors(labels, colors):
+    """RGBA colours of the rows: component colours, or one per distinct label.
+
+    Integer labels in ``0..len(colors) - 1`` take the colours of the
+    components; other labels get a palette of their own. The label -1
+    (scikit-learn's noise) is drawn in the neutral noise colour.
+    """
+    labels = np.asarray(labels)
+    noise = _noise_rows(labels)
+    result = np.tile(np.asarray(_NOISE_COLOR, dtype=np.float64), (labels.size, 1))
+    rest = labels[~noise]
+    if rest.size:
+        if (
+            np.issubdtype(rest.dtype, np.integer)
+            and rest.min() >= 0
+            and rest.max() < len(colors)
+        ):
+            result[~noise] = [colors[i] for i in rest]
+        else:
+            _, inverse = np.unique(rest, return_inverse=True)
+            palette = _component_colors(int(inverse.max()) + 1)
+            result[~noise] = [palette[i] for i in inverse.ravel()]
+    return result
+
+
+def _hard_labels(proba, n_components):
+    """Most probable component of each row; -1 where the noise column wins.
+
+    With a noise component, ``predict_proba`` has one more column than there
+    are Gaussian components, the noise's last.
+    """
+    n_columns = proba.shape[1]
+    if n_columns not in (n_components, n_components + 1):
+        raise ValueError(
+            f"predict_proba returned {n_columns} columns for a mixture of "
+            f"{n_components} components."
+        )
+    labels = np.argmax(proba, axis=1)
+    labels[labels == n_components] = -1
+    return labels
 
 
 def _as_model_input(estimator, array):

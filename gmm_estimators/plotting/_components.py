@@ -6,6 +6,8 @@
 import numpy as np
 
 from ._common import (
+    _NOISE_COLOR,
+    _NOISE_SIZE,
     _check_features,
     _check_n_std,
     _check_X,
@@ -15,6 +17,7 @@ from ._common import (
     _full_covariances,
     _import_matplotlib,
     _label_colors,
+    _noise_rows,
     _resolve_mixture,
 )
 
@@ -47,11 +50,13 @@ def plot_components(
 
     Parameters
     ----------
-    estimator : fitted GaussianMixture or GaussianMixtureIC
+    estimator : fitted GaussianMixture, GaussianMixtureIC or mixture holder
         A fitted mixture with ``means_``, ``covariances_``, ``weights_`` and a
         registered ``covariance_type`` (a scikit-learn
         :class:`~sklearn.mixture.GaussianMixture` works too). For a fitted
-        selector, its ``best_estimator_`` is drawn.
+        selector, its ``best_estimator_`` is drawn; for an estimator holding
+        a fitted mixture in ``mixture_`` (the outlier detector, the imputer,
+        the regressor, whose mixture is over ``[X, y]``), that mixture.
     X : array-like of shape (n_samples, n_features), default=None
         Data to scatter. If None, only the components are drawn.
     features : pair of int or str, default=(0, 1)
@@ -60,7 +65,9 @@ def plot_components(
     labels : array-like of shape (n_samples,), default=None
         Labels colouring the points, for instance true classes. If None, the
         points are coloured by ``estimator.predict(X)``, in the colour of their
-        component's ellipse.
+        component's ellipse. Rows labelled -1 (the noise component's, for a
+        mixture fitted with ``noise=True``) are drawn small and light grey,
+        as ``"noise"`` in the legend.
     ax : matplotlib Axes, default=None
         Axes to draw on; a new figure is created if None.
     n_std : float, default=2.0
@@ -92,6 +99,9 @@ def plot_components(
     ------
     sklearn.exceptions.NotFittedError
         If the estimator is not fitted.
+    TypeError
+        If the estimator is neither a mixture nor holds one (for a
+        classifier, pass one of its ``mixtures_``).
     ValueError
         If ``features`` does not name two distinct features of the estimator,
         or ``X`` does not have the estimator's number of features.
@@ -120,7 +130,7 @@ def plot_components(
     2
     """
     plt = _import_matplotlib()
-    estimator = _resolve_mixture(estimator)
+    estimator, hint = _resolve_mixture(estimator, "plot_components")
     means = np.asarray(estimator.means_, dtype=np.float64)
     n_components, n_features = means.shape
     names = _feature_names(estimator, X, feature_names, n_features)
@@ -134,8 +144,10 @@ def plot_components(
     if ax is None:
         _, ax = plt.subplots()
 
+    noise = np.zeros(0, dtype=bool)
+    predicted = labels is None
     if X is not None:
-        X_array = _check_X(X, n_features)
+        X_array = _check_X(X, n_features, hint)
         if labels is None:
             labels = estimator.predict(X)
         labels = np.asarray(labels)
@@ -144,7 +156,14 @@ def plot_components(
                 f"labels should have shape ({X_array.shape[0]},) to match X, got "
                 f"{labels.shape}."
             )
-        kws = {"s": 12, "alpha": 0.7, "linewidths": 0, "zorder": 1}
+        # Rows labelled -1 (a noise component's) are small and light grey.
+        noise = _noise_rows(labels)
+        kws = {
+            "s": np.where(noise, _NOISE_SIZE, 12.0),
+            "alpha": 0.7,
+            "linewidths": 0,
+            "zorder": 1,
+        }
         kws.update(scatter_kws or {})
         ax.scatter(
             X_array[:, features[0]],
@@ -184,10 +203,31 @@ def plot_components(
     ax.autoscale_view()
     ax.set_xlabel(names[features[0]])
     ax.set_ylabel(names[features[1]])
+    noise_proportion = float(getattr(estimator, "noise_proportion_", 0.0) or 0.0)
     ax.set_title(
-        f"{n_components} component{'s' if n_components > 1 else ''}, "
+        f"{n_components} component{'s' if n_components > 1 else ''}"
+        f"{' + noise' if noise_proportion > 0 else ''}, "
         f"covariance_type={estimator.covariance_type!r} ({n_std:g} std ellipses)"
     )
     if legend:
-        ax.legend(loc="best", fontsize="small", framealpha=0.8)
+        handles, _ = ax.get_legend_handles_labels()
+        if noise.any():
+            from matplotlib.lines import Line2D
+
+            noise_label = "noise"
+            if predicted and noise_proportion > 0:
+                noise_label += f": weight {noise_proportion:.2f}"
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    linestyle="none",
+                    marker="o",
+                    markersize=4,
+                    markerfacecolor=_NOISE_COLOR,
+                    markeredgecolor=_NOISE_COLOR,
+                    label=noise_label,
+                )
+            )
+        ax.legend(handles=handles, loc="best", fontsize="small", framealpha=0.8)
     return ax

@@ -14,6 +14,8 @@ from ._common import (
     _MARKERS,
     _component_colors,
     _import_matplotlib,
+    _is_mixture,
+    _package_classes,
 )
 
 # ----------------------------------------------------------------------------
@@ -21,10 +23,13 @@ from ._common import (
 
 
 def _results_table(selector_or_results):
-    """``(results dict, selector or None)`` from a fitted selector or a table."""
+    """``(results dict, selection or None)`` from a fitted selector or a table.
+
+    ``selection`` is ``(criterion name, n_components, covariance_type)`` of
+    the model the estimator chose, or None.
+    """
     if hasattr(selector_or_results, "get_params"):  # an estimator
-        check_is_fitted(selector_or_results, "results_")
-        return dict(selector_or_results.results_), selector_or_results
+        return _estimator_results(selector_or_results)
     if hasattr(selector_or_results, "to_dict") and hasattr(
         selector_or_results, "columns"
     ):  # a DataFrame
@@ -35,6 +40,81 @@ def _results_table(selector_or_results):
     raise TypeError(
         "plot_criterion expects a fitted GaussianMixtureIC, its results_ dict or a "
         f"DataFrame of it; got {type(selector_or_results).__name__}."
+    )
+
+
+def _estimator_results(estimator):
+    """The results table and choice of an estimator that selected a mixture."""
+    classes = _package_classes()
+    name = type(estimator).__name__
+    if isinstance(estimator, classes["outlier"]) or (
+        getattr(estimator, "selector_", None) is not None
+    ):
+        # The outlier detector keeps its GaussianMixtureIC in selector_.
+        check_is_fitted(estimator, "selector_")
+        return _estimator_results(estimator.selector_)
+    if isinstance(estimator, classes["classifier"]):
+        check_is_fitted(estimator, "results_")
+        background = getattr(estimator, "background_", None)
+        if background is not None:  # UBM: the background's selection
+            chosen = (
+                "bic",
+                int(background.n_components),
+                str(background.covariance_type),
+            )
+            return dict(estimator.results_), chosen
+        raise TypeError(
+            f"plot_criterion plots one selection against the number of "
+            f"components, but {name}(model_type={estimator.model_type!r}) "
+            + (
+                "fits one Gaussian per class: its results_ compare covariance "
+                "structures only."
+                if "n_components" not in estimator.results_
+                else "selected a mixture per class: its results_ stack the "
+                "selections, with a 'class' column. Plot one class's rows, e.g. "
+                "plot_criterion({key: numpy.asarray(column)[mask] for key, column "
+                "in clf.results_.items()}) with mask = "
+                "numpy.asarray(clf.results_['class']) == clf.classes_[0]."
+            )
+        )
+    if isinstance(estimator, classes["imputer"]):
+        check_is_fitted(estimator, "results_")
+        if estimator.results_ is None:
+            raise ValueError(
+                f"{name} fitted a single candidate (n_components="
+                f"{estimator.n_components_}, covariance_type="
+                f"{estimator.covariance_type_!r}): there is no selection to plot. "
+                "Give it several n_components or covariance types."
+            )
+        chosen = ("bic", int(estimator.n_components_), str(estimator.covariance_type_))
+        return dict(estimator.results_), chosen
+    if isinstance(estimator, classes["selector"]):
+        check_is_fitted(estimator, "results_")
+    results = getattr(estimator, "results_", None)
+    if isinstance(results, dict) or (
+        hasattr(results, "to_dict") and hasattr(results, "columns")
+    ):
+        results, _ = _results_table(results)
+        chosen = None
+        criterion = _selector_criterion(estimator)
+        if criterion is not None and hasattr(estimator, "n_components_"):
+            chosen = (
+                criterion,
+                int(estimator.n_components_),
+                str(getattr(estimator, "covariance_type_", "")),
+            )
+        return results, chosen
+    advice = (
+        " A single mixture has no model selection to plot: fit a "
+        "GaussianMixtureIC over several n_components and covariance types."
+        if _is_mixture(estimator)
+        else ""
+    )
+    raise TypeError(
+        "plot_criterion needs a fitted GaussianMixtureIC (its results_), an "
+        "estimator that selected its mixture with one (the outlier detector, the "
+        "imputer), or a results_ dict or DataFrame; got "
+        f"{name}.{advice}"
     )
 
 
@@ -68,7 +148,10 @@ def plot_criterion(
         A fitted selector, or its ``results_`` (a dict of lists, or a
         :class:`pandas.DataFrame` of it) with at least the keys
         ``"n_components"``, ``"covariance_type"`` and ``criterion``;
-        ``"degenerate"`` is used when present.
+        ``"degenerate"`` is used when present. Estimators that selected their
+        mixture with a selector are accepted too: the outlier detector (its
+        ``selector_``), the imputer, and the UBM classifier (its
+        background's selection).
     criterion : str, default="bic"
         Column to plot: ``"bic"``, ``"aic"``, ``"icl"`` (or any numeric column
         of the results).
@@ -91,9 +174,14 @@ def plot_criterion(
     Raises
     ------
     sklearn.exceptions.NotFittedError
-        If a selector is given that is not fitted.
+        If a selector (or an estimator that holds one) is given that is not
+        fitted.
+    TypeError
+        If the estimator did not select a mixture, such as a single fitted
+        ``GaussianMixture``.
     ValueError
-        If the results lack a required column.
+        If the results lack a required column, or stack several classes'
+        selections.
 
     See Also
     --------
@@ -122,7 +210,7 @@ def plot_criterion(
     2
     """
     plt = _import_matplotlib()
-    results, selector = _results_table(selector_or_results)
+    results, selection = _results_table(selector_or_results)
     if not isinstance(criterion, str):
         raise ValueError(f"criterion should be a column name, got {criterion!r}.")
     for key in ("n_components", "covariance_type", criterion):
@@ -140,6 +228,11 @@ def plot_criterion(
                 f"The results have no {what} {key!r}; available numeric columns: "
                 f"{numeric}."
             )
+    if "class" in results and len({str(c) for c in results["class"]}) > 1:
+        raise ValueError(
+            "The results stack the selections of several classes (column "
+            "'class'): plot one class's rows at a time."
+        )
     n_components = np.asarray(results["n_components"], dtype=np.int64)
     structures = [str(value) for value in results["covariance_type"]]
     values = np.asarray(results[criterion], dtype=np.float64)
@@ -159,9 +252,8 @@ def plot_criterion(
 
     # The model to circle.
     chosen = None
-    if selector is not None and _selector_criterion(selector) == criterion.lower():
-        chosen_k = int(selector.n_components_)
-        chosen_type = str(selector.covariance_type_)
+    if selection is not None and selection[0] == criterion.lower():
+        _, chosen_k, chosen_type = selection
         for i in range(len(values)):
             if n_components[i] == chosen_k and structures[i] == chosen_type:
                 chosen = i

@@ -50,9 +50,11 @@ def plot_density(
 
     Parameters
     ----------
-    estimator : fitted GaussianMixture or GaussianMixtureIC
+    estimator : fitted GaussianMixture, GaussianMixtureIC or mixture holder
         A fitted mixture (or a fitted selector, whose ``best_estimator_`` is
-        used).
+        used, or an estimator holding a fitted mixture in ``mixture_``). With
+        a noise component, the log-density includes the noise's uniform
+        density.
     X : array-like of shape (n_samples, n_features), default=None
         Data to scatter under the contours; also sets the plotted range.
     features : pair of int or str, default=(0, 1)
@@ -86,6 +88,8 @@ def plot_density(
     ------
     sklearn.exceptions.NotFittedError
         If the estimator is not fitted.
+    TypeError
+        If the estimator is neither a mixture nor holds one.
     ValueError
         If ``features`` is invalid, ``grid`` is smaller than 2, or ``X`` does
         not match the estimator.
@@ -108,7 +112,7 @@ def plot_density(
     'feature 0'
     """
     plt = _import_matplotlib()
-    estimator = _resolve_mixture(estimator)
+    estimator, hint = _resolve_mixture(estimator, "plot_density")
     means = np.asarray(estimator.means_, dtype=np.float64)
     n_components, n_features = means.shape
     names = _feature_names(estimator, X, feature_names, n_features)
@@ -117,7 +121,7 @@ def plot_density(
     weights = np.asarray(estimator.weights_, dtype=np.float64)
     center = weights @ means
 
-    X_array = None if X is None else _check_X(X, n_features)
+    X_array = None if X is None else _check_X(X, n_features, hint)
     limits = []
     for feature in features:
         if X_array is not None:

@@ -8,6 +8,7 @@ from numbers import Integral
 import numpy as np
 
 from ._common import (
+    _NOISE_SIZE,
     _check_features,
     _check_n_std,
     _check_X,
@@ -15,7 +16,9 @@ from ._common import (
     _draw_ellipses,
     _feature_names,
     _full_covariances,
+    _hard_labels,
     _import_matplotlib,
+    _label_colors,
     _resolve_mixture,
 )
 
@@ -45,9 +48,12 @@ def plot_pairs(
 
     Parameters
     ----------
-    estimator : fitted GaussianMixture or GaussianMixtureIC
+    estimator : fitted GaussianMixture, GaussianMixtureIC or mixture holder
         A fitted mixture (or fitted selector, whose ``best_estimator_`` is
-        used).
+        used, or an estimator holding a fitted mixture in ``mixture_``). With
+        a noise component, the rows more probably noise than any component
+        are drawn as small light grey markers; the diagonal shows the
+        Gaussian components' share of the density only.
     X : array-like of shape (n_samples, n_features)
         Data to plot.
     uncertainty : bool, default=True
@@ -74,6 +80,8 @@ def plot_pairs(
     ------
     sklearn.exceptions.NotFittedError
         If the estimator is not fitted.
+    TypeError
+        If the estimator is neither a mixture nor holds one.
     ValueError
         If ``X`` or ``features`` do not match the estimator.
 
@@ -96,11 +104,11 @@ def plot_pairs(
     9
     """
     plt = _import_matplotlib()
-    estimator = _resolve_mixture(estimator)
+    estimator, hint = _resolve_mixture(estimator, "plot_pairs")
     means = np.asarray(estimator.means_, dtype=np.float64)
     n_components, n_features = means.shape
     names = _feature_names(estimator, X, feature_names, n_features)
-    X_array = _check_X(X, n_features)
+    X_array = _check_X(X, n_features, hint)
     if features is None:
         features = list(range(n_features))
     else:
@@ -117,15 +125,21 @@ def plot_pairs(
     weights = np.asarray(estimator.weights_, dtype=np.float64)
     colors = _component_colors(n_components)
 
+    # With a noise component, predict_proba has an extra (last) column and
+    # the rows it wins are labelled -1: drawn small and light grey.
     proba = np.asarray(estimator.predict_proba(X), dtype=np.float64)
-    labels = np.argmax(proba, axis=1)
-    point_colors = [colors[k] for k in labels]
+    labels = _hard_labels(proba, n_components)
+    noise = labels == -1
+    has_noise = proba.shape[1] > n_components
+    point_colors = _label_colors(labels, colors)
     if uncertainty:
         uncertain = 1.0 - proba.max(axis=1)
-        largest = 1.0 - 1.0 / n_components if n_components > 1 else 1.0
+        n_columns = proba.shape[1]
+        largest = 1.0 - 1.0 / n_columns if n_columns > 1 else 1.0
         sizes = 6.0 + 90.0 * np.clip(uncertain / largest, 0.0, 1.0)
     else:
         sizes = np.full(X_array.shape[0], 10.0)
+    sizes[noise] = _NOISE_SIZE
 
     m = len(features)
     if figsize is None:
@@ -183,7 +197,9 @@ def plot_pairs(
             if col != 0:
                 ax.tick_params(labelleft=False)
     title = f"{n_components} clusters"
-    if uncertainty and n_components > 1:
+    if has_noise:
+        title += f" + noise ({int(noise.sum())} rows, light grey)"
+    if uncertainty and proba.shape[1] > 1:
         title += ": marker size shows uncertainty 1 - max posterior"
     fig.suptitle(title)
     fig.tight_layout()
