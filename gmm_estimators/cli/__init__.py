@@ -8,8 +8,10 @@ Subcommands::
     sample --model M -n N             draw from a fitted mixture (CSV)
     score --model M [DATA.csv]        log-likelihood, BIC and AIC of the data
 
-Without a data file the bundled Old Faithful data are used, and without any
-argument the command runs ``select`` on them. Errors in the input are
+Without a data file the bundled Old Faithful data are used. Without a
+command ``select`` runs: on the bundled data without any argument, and on a
+data file given first (``gmm-estimators data.csv`` is ``gmm-estimators
+select data.csv``). Errors in the input are
 reported on one line (``gmm-estimators: error: ...``) with exit status 2.
 
 Modules: :mod:`.parser` (options), :mod:`.io` (reading CSV, choosing
@@ -33,6 +35,25 @@ from .parser import COMMANDS, build_parser
 __all__ = ["build_parser", "main"]
 
 
+def _is_data_argument(first):
+    """Whether the first argument starts a ``select`` without its command.
+
+    An option (other than --help and --version), standard input ``-``, an
+    existing path, or a name that looks like a file (a directory part or an
+    extension, such as ``data.csv``) rather than a misspelt command.
+    """
+    if first in COMMANDS or first in ("-h", "--help", "--version"):
+        return False
+    if first.startswith("-"):
+        return True
+    return (
+        os.path.exists(first)
+        or os.sep in first
+        or "/" in first
+        or bool(os.path.splitext(first)[1])
+    )
+
+
 def _run(args):
     module = importlib.import_module(f".{COMMANDS[args.command][0]}", __name__)
     return getattr(module, f"cmd_{args.command}")(args) or 0
@@ -45,8 +66,10 @@ def main(argv=None):
     ----------
     argv : list of str, default=None
         Arguments without the program name; ``sys.argv[1:]`` if None. Without
-        a command (no arguments, or options only) ``select`` runs, on the
-        bundled Old Faithful data unless a file is given.
+        a command (no arguments, options only, or a data file first: an
+        existing path, or a name with a directory or a file extension)
+        ``select`` runs, on the bundled Old Faithful data unless a file is
+        given.
 
     Returns
     -------
@@ -54,10 +77,8 @@ def main(argv=None):
         0 on success, 2 for invalid arguments or input data.
     """
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or (
-        argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")
-    ):
-        # No command: `select` on the bundled data, with any options given.
+    if not argv or _is_data_argument(argv[0]):
+        # No command: `select`, with the data file and options given.
         argv = ["select", *argv]
     parser = build_parser()
     try:

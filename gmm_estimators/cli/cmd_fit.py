@@ -9,7 +9,13 @@ from time import perf_counter
 
 from .errors import PROG, CLIError, report_warnings
 from .formatting import components_text, fixed
-from .io import check_output_path, explain_values, load_data
+from .io import (
+    check_observed,
+    check_output_path,
+    explain_values,
+    load_data,
+    report_missing,
+)
 from .library import structure_name
 from .models import names_checked, save_model, set_feature_names
 from .plots import check_plot_path, new_axes, save_figure
@@ -39,21 +45,43 @@ def estimator_params(args):
     return params
 
 
-def load_args_data(args):
-    """The data named by the data argument and the column options."""
-    return load_data(
+def load_args_data(args, *, fitting=False):
+    """The data named by the data argument and the column options.
+
+    Rows with nothing observed are refused and, to fit a model (``fitting``),
+    so are columns missing in every row (:func:`~.io.check_observed`).
+    """
+    data = load_data(
         args.data, delimiter=args.delimiter, columns=args.columns, drop=args.drop
     )
+    check_observed(data, fitting=fitting, drop=args.drop)
+    return data
 
 
-def check_rows_for(data, n_components, option):
-    """Fail early, naming the option, when there are fewer rows than components."""
+def check_rows_for(data, n_components, option, *, smallest=None):
+    """Fail early, naming the options, when there are too few rows to fit.
+
+    A mixture needs at least 2 rows, and at least as many rows as components.
+    ``smallest`` is the option that sets the smallest number of components
+    tried, as ``(option, value)`` (``select``), so that the remedy given is
+    one that runs (at least 2 rows, and a range of K that starts low enough).
+    """
     n_rows = data.X.shape[0]
-    if n_rows < n_components:
+    if n_rows < 2:
         raise CLIError(
-            f"{data.source} has {n_rows} rows: too few to fit {n_components} "
-            f"components; use {option} {n_rows} or fewer"
+            f"{data.source} has only 1 data row: fitting a mixture needs at least "
+            "2 rows; add rows (predict and score accept a single row)"
         )
+    if n_rows >= n_components:
+        return
+    remedy = f"use {option} {n_rows} or fewer"
+    if smallest is not None and smallest[1] > n_rows:
+        # Candidates of one component always exist: start the range there.
+        remedy = f"use e.g. {smallest[0]} 1 {option} {n_rows}"
+    raise CLIError(
+        f"{data.source} has {n_rows} rows: too few to fit {n_components} "
+        f"components; {remedy}"
+    )
 
 
 def cmd_fit(args):
@@ -61,7 +89,7 @@ def cmd_fit(args):
 
     check_output_path(args.save, "--save")
     check_plot_path(args.plot)
-    data = load_args_data(args)
+    data = load_args_data(args, fitting=True)
     check_rows_for(data, args.n_components, "-k")
     if args.plot and data.X.shape[1] < 2:
         raise CLIError("--plot needs data with at least 2 features")
@@ -77,6 +105,7 @@ def cmd_fit(args):
         model.fit(data.X)
     elapsed = perf_counter() - start
     set_feature_names(model, data)
+    report_missing(data, quiet=args.quiet)
     report_warnings(caught)
     if len(getattr(model, "collapsed_components_", ())) and not args.prior:
         print(

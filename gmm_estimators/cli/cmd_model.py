@@ -11,7 +11,7 @@ import numpy as np
 from .cmd_fit import load_args_data
 from .errors import CLIError
 from .formatting import fixed, fmt, format_table
-from .io import check_output_path, explain_values, write_csv
+from .io import check_output_path, explain_values, report_missing, write_csv
 from .library import structure_name
 from .models import check_model_features, load_model, model_feature_names, names_checked
 
@@ -30,6 +30,7 @@ def cmd_predict(args):
     model, data = _model_and_data(args)
     with names_checked(), explain_values(data, "label"):
         proba = model.predict_proba(data.X)
+    report_missing(data)
     labels = np.argmax(proba, axis=1)
     header = ["label", *[f"proba_{k}" for k in range(proba.shape[1])]]
     rows = (
@@ -73,6 +74,7 @@ def cmd_score(args):
         # A variational mixture has no BIC or AIC (no point estimate).
         bic = model.bic(data.X) if hasattr(model, "bic") else np.nan
         aic = model.aic(data.X) if hasattr(model, "aic") else np.nan
+    report_missing(data, quiet=args.quiet)
     # Models saved by other packages (scikit-learn's) have no n_parameters_.
     n_parameters = getattr(model, "n_parameters_", None)
     rows = [

@@ -19,7 +19,7 @@ from time import perf_counter
 from .cmd_fit import check_rows_for, estimator_params, load_args_data
 from .errors import PROG, CLIError, report_warnings
 from .formatting import components_text, fixed, fmt, format_table
-from .io import check_output_path, explain_values
+from .io import check_output_path, explain_values, report_missing
 from .library import structure_name
 from .models import names_checked, save_model, set_feature_names
 from .plots import check_plot_path, new_axes, save_figure
@@ -134,8 +134,13 @@ def cmd_select(args):
             f"--min-components ({args.min_components}) is larger than "
             f"--max-components ({args.max_components})"
         )
-    data = load_args_data(args)
-    check_rows_for(data, args.max_components, "--max-components")
+    data = load_args_data(args, fitting=True)
+    check_rows_for(
+        data,
+        args.max_components,
+        "--max-components",
+        smallest=("--min-components", args.min_components),
+    )
     ks = list(range(args.min_components, args.max_components + 1))
     selector = GaussianMixtureIC(
         n_components=ks,
@@ -157,6 +162,7 @@ def cmd_select(args):
         warnings.simplefilter("always")
         selector.fit(data.X)
     elapsed = perf_counter() - start
+    report_missing(data, quiet=args.quiet)
     # Per-candidate problems are columns of the table; the selector only
     # warns about the chosen model (for instance if it did not converge).
     report_warnings(caught, skip=(DegenerateFitWarning,))

@@ -3,10 +3,18 @@
 A CSV file is read with :mod:`csv` into a table of strings; the columns to
 model are chosen by name or 0-based index (``--columns``, ``--drop``) before
 any number is parsed, so an identifier or label column never gets in the
-way; the chosen columns are then converted with numpy. Missing cells (empty,
-``NA``, ``NaN``...) become NaN and infinite ones stay infinite: whether the
-estimator accepts them is the estimator's decision, and :func:`explain_values`
-turns its refusal into an error naming the file, line and column.
+way; the chosen columns are then converted with numpy. A column that is not
+numeric is reported with its likely cause: a wrong delimiter, decimal commas,
+or a text column to leave out.
+
+Missing cells (empty, ``NA``, ``NaN``...) become NaN and infinite ones stay
+infinite. The package's mixtures marginalise over missing values;
+:func:`check_observed` refuses what they cannot use (a row with nothing
+observed, a column empty in every row) by its line or header, and
+:func:`report_missing` prints one note with the number of missing cells.
+Whether an estimator accepts the values is its decision, and
+:func:`explain_values` turns a refusal into an error naming the file, line
+and column.
 """
 
 # Authors: The gmm_estimators developers
@@ -15,25 +23,33 @@ turns its refusal into an error naming the file, line and column.
 import csv
 import io
 import os
+import re
+import shlex
 import sys
 from contextlib import contextmanager
 
 import numpy as np
 
-from .errors import CLIError, one_line, sentences
+from .errors import PROG, CLIError, one_line, sentences
 
 __all__ = [
     "BUNDLED",
     "Dataset",
+    "check_observed",
     "check_output_path",
     "explain_values",
     "load_data",
     "read_csv",
+    "report_missing",
     "write_csv",
 ]
 
 BUNDLED = "the bundled Old Faithful data"
 MISSING_TOKENS = ("", "na", "nan", "n/a", "null", "none", "?")
+#: The field separators detected, and how an option names each.
+DELIMITERS = {",": "','", ";": "';'", "\t": "tab"}
+#: A number written with a decimal comma: 0,5 or -1.234,5 or 2,5e3.
+_DECIMAL_COMMA = re.compile(r"[+-]?(?:\d{1,3}(?:\.\d{3})+|\d*),\d+(?:[eE][+-]?\d+)?")
 
 
 class Dataset:
@@ -95,9 +111,10 @@ class Dataset:
             return f"column {number}"
         return f"column {number} ({self.feature_names[j]!r})"
 
-    def first_non_finite(self):
-        """Where the first missing or infinite value is, or None."""
-        bad = ~np.isfinite(self.X)
+    def first_non_finite(self, *, infinite=False):
+        """Where the first missing or infinite value is (``infinite``: the
+        first infinite one), or None."""
+        bad = np.isinf(self.X) if infinite else ~np.isfinite(self.X)
         if not bad.any():
             return None
         i, j = np.argwhere(bad)[0]
@@ -127,18 +144,75 @@ def explain_values(data, action):
         about_values = any(
             word in text.lower() for word in ("nan", "missing", "infinit", "inf ")
         )
-        where = data.first_non_finite() if about_values else None
-        if where is not None and "every row" in text:
-            raise CLIError(
-                f"cannot {action} {data.source}: {one_line(exc)} Leave such "
-                "columns out with --drop."
-            ) from None
+        infinite = "infinit" in text.lower() and np.isinf(data.X).any()
+        where = data.first_non_finite(infinite=infinite) if about_values else None
         if where is None:
             raise CLIError(f"cannot {action} {data.source}: {one_line(exc)}") from None
         raise CLIError(
             f"{where}, which the model does not accept ({sentences(exc)}); "
             "remove or impute such rows first"
         ) from None
+
+
+def check_observed(data, *, fitting, drop=None):
+    """Refuse rows without any value and, to fit a model, empty columns.
+
+    A row with every chosen cell missing carries no information; a column
+    missing in every row has no distribution to estimate. Both are named by
+    their line or header, with the remedy (``--drop`` for a column, extended
+    with the ``--drop`` already given).
+    """
+    missing = np.isnan(data.X)
+    if not missing.any():
+        return
+    empty = np.flatnonzero(missing.all(axis=0)) if fitting else []
+    if len(empty):
+        several = len(empty) > 1
+        items = ",".join(_drop_item(data, j) for j in empty)
+        if drop:
+            items = f"{drop},{items}"
+        raise CLIError(
+            f"{data.source}: {', '.join(data.column(j) for j in empty)} "
+            f"{'are' if several else 'is'} empty (missing in every row), so "
+            f"{'their distributions' if several else 'its distribution'} cannot be "
+            f"estimated; leave {'them' if several else 'it'} out with --drop "
+            f"{shlex.quote(items)}"
+        )
+    rows = np.flatnonzero(missing.all(axis=1))
+    if len(rows):
+        lines = [str(data.lines[i]) for i in rows[:5]] if data.lines is not None else []
+        listed = ", ".join(lines) + (
+            f" and {len(rows) - 5} more" if len(rows) > 5 else ""
+        )
+        raise CLIError(
+            f"{data.source}, line{'s' if len(rows) > 1 else ''} {listed}: no value "
+            "in any column modelled (every cell missing); remove such rows, which "
+            "carry no information"
+        )
+
+
+def _drop_item(data, j):
+    """How ``--drop`` names feature ``j``: its header, or its 0-based index."""
+    name = data.feature_names[j]
+    if data.named and name and "," not in name and name == name.strip():
+        return name
+    return str(data.columns[j]) if data.columns is not None else name
+
+
+def report_missing(data, *, quiet=False):
+    """One note on stderr saying how many cells were missing and what that means."""
+    missing = np.isnan(data.X)
+    n_cells = int(missing.sum())
+    if quiet or not n_cells:
+        return
+    n_rows, total = int(missing.any(axis=1).sum()), missing.shape[0]
+    print(
+        f"{PROG}: note: {data.source}: {n_cells} missing cell"
+        f"{'s' if n_cells > 1 else ''} (empty, NA, ...) in {n_rows} of {total} "
+        f"row{'s' if total > 1 else ''}, treated as missing values and "
+        "marginalised out (each row counts through its observed values)",
+        file=sys.stderr,
+    )
 
 
 def load_data(path, *, delimiter=None, columns=None, drop=None):
@@ -171,37 +245,68 @@ def load_data(path, *, delimiter=None, columns=None, drop=None):
 
 
 def _read_text(path):
+    """The text of a file or of standard input: UTF-8, byte-order mark dropped."""
     source = "standard input" if path == "-" else path
     try:
         if path == "-":
-            # As a file: bytes decoded as UTF-8 without a byte-order mark.
             buffer = getattr(sys.stdin, "buffer", None)
             if buffer is None:  # a text stream (tests, embedding programs)
                 return sys.stdin.read(), source
             raw = buffer.read()
-            if raw[:2] == b"\x1f\x8b":
-                raise CLIError(
-                    "cannot read standard input: it is gzip-compressed; "
-                    "decompress it first (e.g. gunzip -c FILE | ...)"
-                )
-            return raw.decode("utf-8-sig"), source
-        with open(path, newline="", encoding="utf-8-sig") as file:
-            return file.read(), source
+        else:
+            with open(path, "rb") as file:
+                raw = file.read()
     except FileNotFoundError:
         raise CLIError(f"cannot read {path}: no such file") from None
     except IsADirectoryError:
         raise CLIError(f"cannot read {path}: it is a directory") from None
-    except UnicodeDecodeError:
-        raise CLIError(f"cannot read {source}: not a UTF-8 text (CSV) file") from None
     except OSError as exc:
         raise CLIError(f"cannot read {path}: {exc.strerror or exc}") from None
+    return _decode(raw, path, source), source
+
+
+def _decode(raw, path, source):
+    """Bytes as UTF-8 text, or an error that says how to convert them."""
+    if raw[:2] == b"\x1f\x8b":
+        remedy = (
+            "gunzip -c FILE | ..." if path == "-" else f"gunzip -k {shlex.quote(path)}"
+        )
+        raise CLIError(
+            f"cannot read {source}: it is gzip-compressed; decompress it first "
+            f"(e.g. {remedy})"
+        )
+    convert = (
+        "pipe it through iconv -f latin1 -t utf-8"
+        if path == "-"
+        else f"iconv -f latin1 -t utf-8 {shlex.quote(path)} > utf8.csv"
+    )
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise CLIError(
+            f"cannot read {source}: it is UTF-16 text, not a UTF-8 text (CSV) "
+            "file; re-save it as UTF-8 (e.g. 'CSV UTF-8' in your spreadsheet's "
+            "export settings)"
+        )
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise CLIError(
+            f"cannot read {source}: not a UTF-8 text (CSV) file (line {line} has "
+            f"the byte 0x{raw[exc.start]:02x}); re-save it as UTF-8 (for a "
+            f"Latin-1 file: {convert})"
+        ) from None
 
 
 def _is_number(cell):
+    """A number, a missing cell, or a number written with a decimal comma.
+
+    Only for detecting a header: a decimal comma is reported when the column
+    is converted (:func:`_non_numeric`).
+    """
     try:
         float(cell)
     except ValueError:
-        return cell.lower() in MISSING_TOKENS
+        return cell.lower() in MISSING_TOKENS or _DECIMAL_COMMA.fullmatch(cell)
     return True
 
 
@@ -242,6 +347,7 @@ def read_csv(path, *, delimiter=None, columns=None, drop=None):
         if a column is unknown, or if a chosen column is not numeric.
     """
     text, source = _read_text(path)
+    given = delimiter is not None
     if delimiter is None:
         try:
             delimiter = csv.Sniffer().sniff(text[:65536], delimiters=",;\t").delimiter
@@ -266,9 +372,23 @@ def read_csv(path, *, delimiter=None, columns=None, drop=None):
     n_columns = len(rows[0])
     for line, cells in zip(lines, rows, strict=True):
         if len(cells) != n_columns:
+            hint = ""
+            # One column, then a comma between digits: a decimal comma.
+            if (
+                delimiter == ","
+                and n_columns == 1
+                and any(
+                    _DECIMAL_COMMA.fullmatch(f"{a},{b}")
+                    for a, b in zip(cells, cells[1:], strict=False)
+                )
+            ):
+                hint = (
+                    "; if ',' is a decimal comma there, convert decimal commas to "
+                    "points (e.g. with your spreadsheet's export settings)"
+                )
             raise CLIError(
                 f"{source}, line {line}: expected {n_columns} fields like the first "
-                f"row, found {len(cells)}"
+                f"row, found {len(cells)}{hint}"
             )
     named = _has_header(rows)
     if named:
@@ -298,31 +418,87 @@ def read_csv(path, *, delimiter=None, columns=None, drop=None):
         file_names=names,
     )
     for j in range(cells.shape[1]):
-        data.X[:, j] = _numeric_column(cells[:, j], data, j)
+        values, bad = _numeric_column(cells[:, j])
+        if bad:
+            raise _non_numeric(data, j, bad, text, delimiter, given)
+        data.X[:, j] = values
     return data
 
 
-def _numeric_column(cells, data, j):
-    """One column as float64 (NaN where missing), or an error naming a bad cell."""
+def _numeric_column(cells):
+    """One column as float64 (NaN where missing), and its non-numeric cells.
+
+    Returns
+    -------
+    values : ndarray of shape (n_rows,)
+    bad : list of (int, str)
+        The row and text of each cell that is neither a number nor missing.
+    """
     missing = np.isin(np.char.lower(cells), MISSING_TOKENS)
     try:
-        return np.where(missing, "nan", cells).astype(np.float64)
+        return np.where(missing, "nan", cells).astype(np.float64), []
     except ValueError:
         pass
-    values = np.empty(len(cells), dtype=np.float64)
+    values = np.full(len(cells), np.nan)
+    bad = []
     for i, cell in enumerate(cells):
         if missing[i]:
-            values[i] = np.nan
             continue
         try:
             values[i] = float(cell)
         except ValueError:
-            raise CLIError(
-                f"{data.source}: {data.column(j)} is not numeric (line "
-                f"{data.lines[i]} has {str(cell)!r}); choose numeric columns with "
-                "--columns or leave this one out with --drop"
-            ) from None
-    return values
+            bad.append((i, str(cell)))
+    return values, bad
+
+
+def _non_numeric(data, j, bad, text, delimiter, given):
+    """The error for a column with non-numeric cells, naming the likely cause.
+
+    A cell holding another usual separator, when every line splits on it into
+    as many fields, means the delimiter is wrong; a cell such as ``0,5``
+    means a decimal comma; anything else is a text column.
+    """
+    i, cell = bad[0]
+    for other, option in DELIMITERS.items():
+        if other != delimiter and other in cell and _splits_evenly(text, other):
+            shown = DELIMITERS.get(delimiter, repr(delimiter))
+            used = (
+                f"--delimiter {shown}" if given else f"the detected delimiter {shown}"
+            )
+            return CLIError(
+                f"{data.source}: {used} looks wrong: line {data.lines[i]} has the "
+                f"field {cell!r}, and every line splits evenly on {option}; use "
+                f"--delimiter {option}"
+            )
+    commas = [(i, cell) for i, cell in bad if _DECIMAL_COMMA.fullmatch(cell)]
+    if commas:
+        i, cell = commas[0]
+        how = "your spreadsheet's export settings"
+        if delimiter != "," and data.source != "standard input":
+            how = f"sed 's/,/./g' {shlex.quote(data.source)} > fixed.csv, or {how}"
+        return CLIError(
+            f"{data.source}, line {data.lines[i]}, {data.column(j)} has {cell!r}: "
+            f"decimal commas are not read; convert them to points (e.g. with {how})"
+        )
+    return CLIError(
+        f"{data.source}: {data.column(j)} is not numeric (line {data.lines[i]} "
+        f"has {cell!r}); choose numeric columns with --columns or leave this one "
+        "out with --drop"
+    )
+
+
+def _splits_evenly(text, delimiter):
+    """Whether every non-blank line has the same number (>1) of fields."""
+    counts = set()
+    try:
+        for row in csv.reader(io.StringIO(text, newline=None), delimiter=delimiter):
+            if any(cell.strip() for cell in row):
+                counts.add(len(row))
+                if len(counts) > 1:
+                    return False
+    except csv.Error:
+        return False
+    return len(counts) == 1 and counts.pop() > 1
 
 
 def choose_columns(names, columns, drop, source):

@@ -78,18 +78,20 @@ def _delimiter(text):
     return text
 
 
-_DESCRIPTION = """\
+_DESCRIPTION = f"""\
 Gaussian mixture models from the command line: choose the number of components
 and the covariance structure by BIC, fit, predict, sample and score.
 
 Data files are CSV: one row per observation, an optional header row (detected),
 numeric columns (choose them with --columns or leave some out with --drop).
-Without a data file the bundled Old Faithful geyser data are used; without a
-command, 'select' runs (options such as --quiet apply)."""
+Without a data file the bundled Old Faithful geyser data are used. Without a
+command, 'select' runs: '{PROG} data.csv' means '{PROG} select
+data.csv', and options such as --quiet apply."""
 
 _EPILOG = f"""\
 examples:
   {PROG}                                  select K and structure on Old Faithful
+  {PROG} data.csv --drop id               select on data.csv (the default command)
   {PROG} select data.csv --drop id --save model.joblib --plot bic.png
   {PROG} fit data.csv --drop id -k 3 --covariance-type VVV --save model.joblib
   {PROG} predict --model model.joblib new.csv --drop id --output labels.csv

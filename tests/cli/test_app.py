@@ -89,6 +89,33 @@ def test_options_without_command_run_select(capsys):
     assert "Next:" not in out
 
 
+def test_data_file_without_command_runs_select(
+    data_csv, tmp_path, monkeypatch, capsys, one_line_error
+):
+    # The help promises that select runs without a command: also when the
+    # first argument is a data file (not "invalid choice: 'data.csv'").
+    assert main([str(data_csv), "-q", "-K", "2", "-t", "VVV"]) == 0
+    out, _ = capsys.readouterr()
+    assert out.startswith("rank  K  structure") and "mean alpha" in out
+    # A name that looks like a file is one, even if it does not exist...
+    assert main([str(tmp_path / "nope.csv")]) == 2
+    one_line_error("nope.csv: no such file")
+    # ...and an existing file without an extension too.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "measurements").write_text(data_csv.read_text())
+    assert main(["measurements", "-q", "-K", "1", "-t", "VVV"]) == 0
+    assert "Selected model: K=1" in capsys.readouterr().out
+    # A misspelt command is still a usage error naming the commands.
+    assert main(["fitt", "-k", "2"]) == 2
+    assert "invalid choice: 'fitt'" in capsys.readouterr().err
+    # The help says so.
+    assert main(["--help"]) == 0
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "'gmm-estimators data.csv' means 'gmm-estimators select data.csv'" in (
+        help_text
+    )
+
+
 def test_module_main_is_the_cli():
     import gmm_estimators.__main__ as module
 

@@ -167,3 +167,19 @@ def test_models_of_other_kinds_sample_and_score(tmp_path, data_csv, blobs, capsy
 def test_sample_far_too_many_rows_is_one_line(model_file, one_line_error):
     assert main(["sample", "-m", str(model_file), "-n", str(10**13)]) == 2
     one_line_error("too many rows")
+
+
+def test_predict_notes_missing_cells(model_file, tmp_path, capsys, read_output_csv):
+    # predict marginalises over missing cells, says so once on stderr, and
+    # keeps its CSV on stdout clean.
+    path = tmp_path / "gaps.csv"
+    path.write_text("alpha,beta,gamma\n0.1,NA,0.3\n,,1.5\n0.2,0.4,0.6\n")
+    assert main(["predict", "-m", str(model_file), str(path)]) == 0
+    out, err = capsys.readouterr()
+    header, values = read_output_csv(out)
+    assert values.shape == (3, 3) and np.isfinite(values).all()
+    assert err.splitlines() == [
+        f"gmm-estimators: note: {path}: 3 missing cells (empty, NA, ...) in 2 of "
+        "3 rows, treated as missing values and marginalised out (each row counts "
+        "through its observed values)"
+    ]

@@ -187,6 +187,22 @@ def test_select_with_csv_and_too_many_components(data_csv, capsys, one_line_erro
     one_line_error("--min-components (3) is larger than --max-components (2)")
 
 
+def test_select_too_few_rows_suggests_a_range_that_runs(
+    write_data, blobs, capsys, one_line_error
+):
+    # The remedy printed must run: with --min-components above the number of
+    # rows, lowering --max-components alone would fail again.
+    path = write_data("few.csv", ["alpha", "beta", "gamma"], blobs[:4])
+    assert main(["select", str(path), "-q", "-t", "VVV"]) == 2
+    one_line_error("few.csv has 4 rows", "use --max-components 4 or fewer")
+    assert main(["select", str(path), "-q", "-t", "VVV", "--min-components", "6"]) == 2
+    line = one_line_error("few.csv has 4 rows")
+    remedy = line.split("use e.g. ")[1].split()
+    assert remedy == ["--min-components", "1", "--max-components", "4"]
+    assert main(["select", str(path), "-q", "-t", "VVV", *remedy]) == 0
+    assert "Selected model: K=1" in capsys.readouterr().out
+
+
 def test_select_covariance_types_are_validated_by_the_selector(one_line_error):
     assert main(["select", "-K", "2", "-t", "VVV,bogus"]) == 2
     one_line_error("bogus", "VVV")
