@@ -120,11 +120,12 @@ RANK_RATIO = 1e-6
 DATA_RANK_FLOOR = 1e-10
 # Rows whose spread (standard deviation, in the data's standardised units)
 # is below this times one plus their distance from the data's centre lie on
-# one point: only rounding separates them. Far below any cluster's spread
-# relative to the data (clusters 1e9 of their own deviations apart pass),
-# far above the rounding of identical rows, whose moments are taken about
-# one of them (exactly zero) or about rows a few ulps away.
-POINT_RATIO = 1e-10
+# one point: only rounding separates them. Identical rows have moments taken
+# about one of them, exactly zero; rows a few ulps apart are a few 1e-16 of
+# their position. Clusters 1e10 of their own deviations apart (sd 1e-3,
+# centres 1e7 apart: 2.7e5 units of rounding of their values) and a blob
+# beside a sentinel 1e11 away pass; 1e-10 flagged both.
+POINT_RATIO = 1e-13
 
 #: A component is spurious when its variance in some direction is below this
 #: fraction of another component's variance in the same direction (a

@@ -99,7 +99,7 @@ def test_tight_clusters_far_apart_are_not_collapsed():
     assert not selector.results_["degenerate"][selector.best_index_]
 
 
-@pytest.mark.parametrize("apart", [1e7, 1e9])
+@pytest.mark.parametrize("apart", [1e7, 1e9, 1e11])
 def test_clusters_far_apart_at_any_distance_are_not_collapsed(apart):
     # Their spread compared with the whole data's is 1 / apart: the old size
     # test (1e-6 of the data's spread) flagged every component of K >= 2
@@ -128,6 +128,39 @@ def test_clusters_far_apart_at_any_distance_are_not_collapsed(apart):
     for rule in (SOME_SPREAD, EVERY_DIRECTION):
         check = check_components(rows, None, resp, covariances, own_spread=rule)
         assert check.degenerate.tolist() == [2], rule
+
+
+@pytest.mark.parametrize("d", [1, 2])
+def test_tight_clusters_1e10_deviations_apart_are_found(d):
+    # sd 1e-3, centres 1e7 apart: each cluster spreads over 2.7e5 units of
+    # rounding of its values. One point was 1e-10 of the data's scale, so
+    # all three were collapsed and the search merged two clusters into one.
+    rng = np.random.default_rng(1)
+    centres = np.outer([0.0, 1.0, 3.0], np.ones(d)) * 1e7
+    X = np.vstack([rng.normal(size=(40, d)) * 1e-3 + c for c in centres])
+    gm = GaussianMixture(3, covariance_type="VVV" if d > 1 else "V", random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DegenerateFitWarning)
+        gm.fit(X)
+    assert gm.collapsed_components_.size == 0
+    selector = _search(X, n_components=4)
+    assert selector.n_components_ == 3
+    means = np.sort(selector.best_estimator_.means_[:, 0])
+    assert_allclose(means, centres[:, 0], atol=1e-2)
+
+
+def test_a_blob_beside_a_far_sentinel_is_not_collapsed():
+    # 20 rows holding the sentinel 1e11 in every feature beside a blob of sd
+    # 0.5: the blob's spread is 1.6e-11 of the data's, far above rounding.
+    rng = np.random.default_rng(3)
+    X = np.vstack([rng.normal(size=(210, 3)) * 0.5, np.full((20, 3), 1e11)])
+    gm = GaussianMixture(2, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DegenerateFitWarning)
+        gm.fit(X)
+    blob = int(np.argmax(gm.weights_))
+    # The sentinel rows are one point (their own covariance is unbounded).
+    assert gm.collapsed_components_.tolist() == [1 - blob]
 
 
 # mclust 6.0 on these five points (Rscript: X <- the 5 x 2 matrix below;
