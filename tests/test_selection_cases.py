@@ -371,3 +371,22 @@ def test_rows_worth_is_rounded_to_whole_rows(fifth):
         )
         assert set(check.degenerate.tolist()) == ({1} if fifth < 0.5 else set())
         assert check.spurious.size == 0
+
+
+def test_a_regularisation_that_swamps_the_pick_is_reported():
+    # Clusters of sd 1 with centres 1e7 apart: the thorough search's
+    # reg_covar (relative to the smallest feature variance, 2.2e13) is 2.2e7,
+    # which the chosen covariances are made of.
+    rng = np.random.default_rng(1)
+    X = np.vstack([rng.normal(size=(40, 2)) + c for c in [[0, 0], [1e7, 0], [0, 1e7]]])
+    with pytest.warns(UserWarning, match="reg_covar=1e-06 .* Pass a smaller reg_covar"):
+        selector = GaussianMixtureIC(n_components=4, random_state=0).fit(X)
+    assert selector.n_components_ == 3
+    suggested = 1e-6 * 0.84 / 2.2e7 * 1e-3
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        refit = GaussianMixtureIC(
+            n_components=4, random_state=0, reg_covar=suggested
+        ).fit(X)
+    assert refit.n_components_ == 3
+    assert_allclose(np.asarray(refit.best_estimator_.covariances_), 0.84, rtol=0.3)

@@ -202,3 +202,41 @@ def candidate_line(name, criterion, row, error):
         f"covariance_type={row['covariance_type']!r} {status} "
         f"({row['fit_time']:.2f}s)"
     )
+
+
+def swamped_pick(estimator, relative, thorough):
+    """The warning when ``reg_covar`` makes up most of the chosen model, or None.
+
+    A sound component whose variance along its narrowest direction is at
+    most eleven times the absolute ``reg_covar`` (the rows' own part at
+    most ten times it) has clusters tighter than the regularisation lets it
+    fit: the thorough search scales ``reg_covar`` by the smallest feature
+    variance of the data, which clusters far apart compared with their own
+    spread make large.
+    """
+    absolute = float(estimator.reg_covar)
+    if absolute <= 0:
+        return None
+    K, d = np.shape(estimator.means_)
+    model = get_covariance_model(estimator.covariance_type)
+    full = model.to_full(np.asarray(estimator.covariances_, np.float64), K, d)
+    narrowest = np.linalg.eigvalsh(full)[:, 0]
+    sound = np.setdiff1d(np.arange(K), estimator.collapsed_components_)
+    swamped = [int(k) for k in sound if narrowest[k] <= 11.0 * absolute]
+    if not swamped:
+        return None
+    own = max(float(np.min(narrowest[swamped])) - absolute, 0.0)
+    units = (
+        f" (relative to the smallest feature variance: {absolute:.3g} in the "
+        "data's units)"
+        if thorough
+        else ""
+    )
+    suggested = relative * own / absolute * 1e-3 if own > 0 else relative * 1e-6
+    return (
+        f"reg_covar={relative:g}{units} is at least a tenth of the variance of "
+        f"component(s) {swamped} of the chosen model along its narrowest "
+        "direction: the clusters are tighter than the regularisation lets the "
+        "covariances fit, so these are inflated. Pass a smaller reg_covar, "
+        f"e.g. reg_covar={suggested:.1g}."
+    )

@@ -27,6 +27,7 @@ from ._candidates import (
     raise_no_sound_candidate,
     results_table,
     search_settings,
+    swamped_pick,
 )
 from ._search import (
     grid_search,
@@ -536,6 +537,9 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
                 "or tol.",
                 ConvergenceWarning,
             )
+        thorough = settings["search"] == "thorough"
+        if (swamped := swamped_pick(self.best_estimator_, self.reg_covar, thorough)):
+            warn_user(swamped, UserWarning)
         return self
 
     # ------------------------------------------------- delegation to the winner
