@@ -390,3 +390,18 @@ def test_a_regularisation_that_swamps_the_pick_is_reported():
         ).fit(X)
     assert refit.n_components_ == 3
     assert_allclose(np.asarray(refit.best_estimator_.covariances_), 0.84, rtol=0.3)
+
+
+def test_a_constant_feature_is_reported():
+    # A constant column adds reg_covar alone to every covariance along it:
+    # on Old Faithful it changed the pick from EEE to EEI, silently.
+    from gmm_estimators.datasets import load_old_faithful
+
+    X = np.asarray(load_old_faithful().data, dtype=float)
+    X = np.c_[X, np.full(X.shape[0], 3.0)]
+    with pytest.warns(UserWarning, match=r"feature\(s\) 2 of X are constant"):
+        GaussianMixture(2, random_state=0).fit(X)
+    with pytest.warns(UserWarning, match=r"feature\(s\) 2 of X are constant") as caught:
+        _ = GaussianMixtureIC(n_components=2, covariance_types=["EEE"]).fit(X)
+    # No second warning about the regularisation of the chosen model.
+    assert not any("Pass a smaller" in str(w.message) for w in caught)

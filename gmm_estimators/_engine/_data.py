@@ -317,7 +317,8 @@ def reg_covar_swamps(reg_covar, source):
     Returns
     -------
     message : str or None
-        None when ``reg_covar`` is below a tenth of every feature's variance.
+        None when ``reg_covar`` is below a tenth of every feature's variance
+        and no feature is constant (while others vary).
     """
     scatter = getattr(source, "total_scatter", None)
     if not reg_covar > 0 or scatter is None:
@@ -334,6 +335,16 @@ def reg_covar_swamps(reg_covar, source):
     positive = variances[variances > 0]
     if positive.size == 0:
         return None
+    constant = np.flatnonzero(variances == 0)
+    if constant.size:
+        listed = ", ".join(str(int(j)) for j in constant)
+        return (
+            f"feature(s) {listed} of X are constant: every covariance along "
+            f"them is reg_covar={reg_covar!r} alone, which then sets part of "
+            "the likelihood and can change which model a criterion prefers. "
+            "Leave constant features out (e.g. "
+            "sklearn.feature_selection.VarianceThreshold)."
+        )
     smallest = float(positive.min())
     if reg_covar <= 0.1 * smallest:
         return None

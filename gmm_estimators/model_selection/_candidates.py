@@ -220,6 +220,13 @@ def swamped_pick(estimator, relative, thorough):
     K, d = np.shape(estimator.means_)
     model = get_covariance_model(estimator.covariance_type)
     full = model.to_full(np.asarray(estimator.covariances_, np.float64), K, d)
+    # Constant features (every variance reg_covar alone) have a warning of
+    # their own (_engine.reg_covar_swamps).
+    variances = np.diagonal(full, axis1=-2, axis2=-1)
+    varying = ~np.all(np.abs(variances - absolute) <= 1e-9 * absolute, axis=0)
+    if not varying.any():
+        return None
+    full = full[:, varying][:, :, varying]
     narrowest = np.linalg.eigvalsh(full)[:, 0]
     sound = np.setdiff1d(np.arange(K), estimator.collapsed_components_)
     swamped = [int(k) for k in sound if narrowest[k] <= 11.0 * absolute]
