@@ -11,6 +11,7 @@ each component moving only as far as the data it explains allow.
 # Authors: The gmm_estimators developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -37,6 +38,10 @@ __all__ = ["adapt_mixture"]
 
 _ADAPTABLE = ("weights", "means", "covariances")
 
+# scikit-learn's warnings about X's feature names, raised once by the
+# validation of adapt_mixture and not again by its internal predictions.
+_FEATURE_NAMES_WARNING = r"X (does not have valid|has) feature names"
+
 
 def structure_of(covariance_type):
     """The covariance structure object of a ``covariance_type`` name."""
@@ -48,7 +53,9 @@ def scatter_in_kind(model, full_scatter):
     return model.scatter.from_full(full_scatter)
 
 
-def mixture_from_parameters(template, weights, means, covariances, *, n_iter=0):
+def mixture_from_parameters(
+    template, weights, means, covariances, *, n_iter=0, feature_names=None
+):
     """A fitted ``GaussianMixture`` with the given parameters.
 
     Parameters
@@ -61,6 +68,9 @@ def mixture_from_parameters(template, weights, means, covariances, *, n_iter=0):
         In the structure's own shape (``param_shape(K, d)``).
     n_iter : int, default=0
         Stored as ``n_iter_``.
+    feature_names : ndarray of str or None, default=None
+        Stored as ``feature_names_in_`` (the background's, for an adapted
+        mixture): later calls then check the names of DataFrame inputs.
 
     Returns
     -------
@@ -79,6 +89,8 @@ def mixture_from_parameters(template, weights, means, covariances, *, n_iter=0):
     mixture.precisions_ = model.precisions_from_cholesky(mixture.precisions_cholesky_)
     n_components, n_features = mixture.means_.shape
     mixture.n_features_in_ = n_features
+    if feature_names is not None:
+        mixture.feature_names_in_ = np.asarray(feature_names, dtype=object)
     mixture.converged_ = True
     mixture.n_iter_ = int(n_iter)
     mixture.lower_bound_ = -np.inf
@@ -140,7 +152,10 @@ def adapt_mixture(
         The fitted background mixture (the UBM). It is also the prior: every
         step shrinks towards its parameters.
     X : array-like of shape (n_samples, n_features)
-        Data to adapt to (the frames of one class).
+        Data to adapt to (the frames of one class), without missing values.
+        If the background was fitted on a DataFrame, a DataFrame ``X`` must
+        have the same columns in the same order (as for the background's
+        own methods); the adapted mixture keeps ``feature_names_in_``.
     sample_weight : array-like of shape (n_samples,), default=None
         Non-negative frequency weights of the rows.
     relevance_factor : float, default=16.0
@@ -164,7 +179,15 @@ def adapt_mixture(
     adapted : GaussianMixture
         A fitted mixture with the background's parameters (``covariance_type``,
         ``reg_covar``...) and the adapted ``weights_``, ``means_`` and
-        ``covariances_``. It has no ``labels_``; ``n_iter_`` is ``n_iter``.
+        ``covariances_``, and the background's ``feature_names_in_`` if it
+        has them. It has no ``labels_``; ``n_iter_`` is ``n_iter``.
+
+    Raises
+    ------
+    ValueError
+        If the background has a noise component, if ``X`` has missing values
+        (NaN) or another number of features, or if ``X``'s feature names
+        differ from the background's.
 
     See Also
     --------
@@ -233,7 +256,19 @@ def adapt_mixture(
             "at 1 / n_components (equal_proportions=True). Leave 'weights' out "
             "of adapt, or fit the background with equal_proportions=False."
         )
-    X = validate_data(mixture, X, reset=False, dtype=np.float64)
+    # Validated against the background as its own methods would (number of
+    # features, and feature names when it was fitted on a DataFrame): this
+    # is the one check, and the one warning, of X's names.
+    X = validate_data(
+        mixture, X, reset=False, dtype=np.float64, ensure_all_finite="allow-nan"
+    )
+    if np.isnan(X).any():
+        raise ValueError(
+            "adapt_mixture does not support missing values (NaN) in X: MAP "
+            f"adaptation needs every feature of every row ({int(np.isnan(X).sum())}"
+            " NaN found). Drop the rows with NaN, or impute them first, for "
+            "example with GaussianMixtureImputer fitted on the background's data."
+        )
     sample_weight = _check_sample_weight(
         sample_weight, X, dtype=np.float64, ensure_non_negative=True
     )
@@ -243,8 +278,23 @@ def adapt_mixture(
             "adapt_mixture needs at least one row with a positive sample_weight; "
             "every weight is zero."
         )
-    model = structure_of(mixture.covariance_type)
+    # Work on data centred on their weighted mean: second moments keep their
+    # precision for data far from the origin.
+    center = sample_weight @ X / total
     r = float(relevance_factor)
+    with warnings.catch_warnings():
+        # X was checked above; the mixtures below see its validated array.
+        warnings.filterwarnings("ignore", _FEATURE_NAMES_WARNING, UserWarning)
+        current = _adapt_steps(mixture, X, sample_weight, r, which, int(n_iter), center)
+        current.lower_bound_ = current.score(X, sample_weight=sample_weight)
+    current.lower_bounds_ = [current.lower_bound_]
+    return current
+
+
+def _adapt_steps(mixture, X, sample_weight, r, which, n_iter, center):
+    """``n_iter`` MAP steps from ``mixture`` (see :func:`adapt_mixture`)."""
+    model = structure_of(mixture.covariance_type)
+    total = float(sample_weight.sum())
     K, d = mixture.means_.shape
     reg = float(mixture.reg_covar)
     weights0 = np.asarray(mixture.weights_, dtype=np.float64)
@@ -253,15 +303,10 @@ def adapt_mixture(
     # The background's covariances without its reg_covar, which the
     # structure's M-step adds back once.
     full0 = model.to_full(covariances0, K, d) - reg * np.eye(d)
-
-    # Work on data centred on their weighted mean: second moments keep their
-    # precision for data far from the origin.
-    center = sample_weight @ X / total
     Xc = X - center
     mu0 = means0 - center
-
     current = mixture
-    for step in range(int(n_iter)):
+    for step in range(n_iter):
         resp = current.predict_proba(X) * sample_weight[:, np.newaxis]
         nk = resp.sum(axis=0)
         alpha = nk / (nk + r) if r > 0 else (nk > 0).astype(np.float64)
@@ -295,8 +340,11 @@ def adapt_mixture(
         else:
             covariances = covariances0
         current = mixture_from_parameters(
-            mixture, weights, mu + center, covariances, n_iter=step + 1
+            mixture,
+            weights,
+            mu + center,
+            covariances,
+            n_iter=step + 1,
+            feature_names=getattr(mixture, "feature_names_in_", None),
         )
-    current.lower_bound_ = current.score(X, sample_weight=sample_weight)
-    current.lower_bounds_ = [current.lower_bound_]
     return current

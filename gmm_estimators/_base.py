@@ -14,15 +14,10 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils._available_if import available_if
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import (
-    _check_sample_weight,
-    check_is_fitted,
-    validate_data,
-)
+from sklearn.utils.validation import check_is_fitted
 
 from . import _criteria as criteria
 from ._engine import (
-    ArraySource,
     EMOptions,
     Params,
     block_mapper,
@@ -45,7 +40,13 @@ from ._fitted import set_fitted_attributes
 from ._initialization import INITIALIZERS
 from ._missing import MissingValuesSource
 from ._noise import resolve_noise
-from ._online import first_state, online_step, state_from_model, step_size
+from ._online import (
+    batch_source,
+    first_state,
+    online_step,
+    state_from_model,
+    step_size,
+)
 from ._prior import resolve_prior
 from ._sampling import draw_rows
 from ._verbose import VerboseMonitor
@@ -163,14 +164,19 @@ class BaseMixture(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         the current parameters, folds the batch's sufficient statistics into
         a running average with step size ``eta_t`` and does one M-step
         (Cappé and Moulines, 2009). Called after :meth:`fit`, it continues
-        from the fitted parameters. A batch that fails validation (another
-        number of features, NaN, no rows) raises and leaves the model as it
+        from the fitted parameters. Every batch may have missing values
+        (NaN), as in :meth:`fit`: a later batch then contributes the
+        expected statistics of its missing entries given the observed ones.
+        A batch that fails validation (another number of features, a row
+        with nothing observed, no rows) raises and leaves the model as it
         was.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            A mini-batch of rows.
+            A mini-batch of rows, held in memory. NaN marks a missing value
+            (missing at random), in the first batch as in later ones; every
+            row needs one observed value.
         y : Ignored
             Not used, present for API consistency by convention.
         sample_weight : array-like of shape (n_samples,), default=None
@@ -210,17 +216,11 @@ class BaseMixture(DensityMixin, BaseEstimator, metaclass=ABCMeta):
             params = self._params_from_attributes(source.center)
             self._online_state = first_state(model, source, params)
             return self
-        X = validate_data(
-            self, X, reset=False, dtype=[np.float64, np.float32], ensure_min_samples=1
-        )
-        if sample_weight is not None:
-            sample_weight = _check_sample_weight(
-                sample_weight, X, dtype=np.float64, ensure_non_negative=True
-            )
         if state is None:
             state = state_from_model(self, model)
-        with np.errstate(over="ignore", invalid="ignore"):
-            batch = ArraySource.from_arrays(X, sample_weight, center=state.center)
+        # Validated (NaN are missing values, as in the first batch) and
+        # centred on the running statistics' centre.
+        batch = batch_source(self, X, sample_weight, state.center)
         options = EMOptions(
             reg_covar=self.reg_covar,
             tol=self.tol,

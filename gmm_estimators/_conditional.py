@@ -430,6 +430,17 @@ def _mixture_parameters(mixture):
             "and covariances_) or a tuple (weights, means, covariances); got "
             f"{type(mixture).__name__}. Fit the mixture first."
         )
+    if getattr(estimator, "noise_volume_", None) is not None:
+        raise ValueError(
+            "condition works on Gaussian components; this mixture has a noise "
+            f"component (noise=True, noise_proportion_="
+            f"{float(estimator.noise_proportion_):.3g}), a uniform density over "
+            "the data's hypervolume whose conditional is not a Gaussian mixture, "
+            "so the conditional would silently leave the noise out. Fit the "
+            "mixture with noise=False, or condition the Gaussian part alone on "
+            "purpose: condition((mixture.weights_ / mixture.weights_.sum(), "
+            "mixture.means_, mixture.full_covariances_), ...)."
+        )
     from .covariance import get_covariance_model
 
     n_components, n_features = estimator.means_.shape
@@ -461,6 +472,15 @@ def condition(mixture, X_given, given_features):
     conditional : ConditionalMixture
         The mixture of the other features (in increasing index order) given
         each row of ``X_given``.
+
+    Raises
+    ------
+    ValueError
+        If ``mixture`` has a noise component (``noise=True``): its uniform
+        density has no conditional of this form, and leaving it out would
+        give confident Gaussian conditionals where the model says a point is
+        noise. Fit with ``noise=False``, or pass the Gaussian part as a
+        tuple to condition it alone.
 
     See Also
     --------

@@ -123,9 +123,14 @@ class GaussianMixture(BaseMixture):
     learning_decay : float, default=0.6
         ``kappa`` in (0.5, 1] of the step size ``(t + t0)^(-kappa)`` of
         :meth:`partial_fit` (stepwise online EM; Cappé and Moulines, 2009).
-        1 makes the statistics the plain average over the batches.
+        With 1, every later batch weighs the same and the first batch (or
+        the model :meth:`fit` gave) weighs as much as ``learning_offset``
+        batches: 1 with ``learning_offset=1`` makes the statistics the plain
+        average over the batches (each batch's statistics per unit weight,
+        whatever its size).
     learning_offset : float, default=2.0
-        ``t0 >= 0`` of that step size: larger values damp the first updates.
+        ``t0 >= 0`` of that step size: larger values damp the first updates;
+        0 discards the first batch at the first update (``eta_1 = 1``).
     forgetting_factor : float or None, default=None
         If set, :meth:`partial_fit` uses the constant step ``1 -
         forgetting_factor`` instead: the statistics are an exponentially

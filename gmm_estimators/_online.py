@@ -15,7 +15,11 @@ reads ``s``. The step size is either Cappé and Moulines's decreasing schedule
 ``eta_t = (t + t0)^(-kappa)`` (``learning_offset`` ``t0``,
 ``learning_decay`` ``kappa`` in (0.5, 1], ``t`` the number of updates
 after the first batch), which converges to a stationary point of the
-likelihood of the stream, or a constant ``eta = 1 - lambda`` for a
+likelihood of the stream (with ``kappa = 1`` the first batch, or the model
+``fit`` gave, weighs as much as ``t0`` later batches and the later batches
+all weigh the same: ``t0 = 1`` too gives the plain average of the batches'
+statistics, each per unit weight whatever its size; ``t0 = 0`` discards the
+first batch at the first update), or a constant ``eta = 1 - lambda`` for a
 ``forgetting_factor`` ``lambda``: the statistics then weigh batch ``t - j``
 by ``(1 - lambda) lambda^j``, an exponential window of about
 ``1 / (1 - lambda)`` batches, so the model follows clusters that move.
@@ -24,6 +28,15 @@ Statistics are linear in the data, so every covariance structure is updated
 the same way; the M-step is the structure's own, with counts scaled to the
 effective sample size ``min(total weight seen, batch weight / eta_t)``
 (which the prior and the empty-component guard read).
+
+Missing values (NaN) in a later batch (:func:`batch_source`) are handled as
+``fit`` and the first batch handle them: ``s(B)`` is then the expectation of
+the complete-data statistics given the observed values (the missing entries
+replaced by their conditional expectation per component, the scatter
+completed by their conditional covariance, as in ``_missing``). Stepwise
+EM needs nothing more: the missing entries are latent variables like the
+component labels (Cappé and Moulines's setting is any complete-data
+exponential family).
 """
 
 # Authors: The gmm_estimators developers
@@ -32,11 +45,20 @@ effective sample size ``min(total weight seen, batch weight / eta_t)``
 from dataclasses import dataclass, replace
 
 import numpy as np
+from sklearn.utils.validation import _check_sample_weight, validate_data
 
-from ._engine import EMResult, em_step
+from ._engine import ArraySource, EMResult, em_step
+from ._missing import (
+    MissingValuesSource,
+    PatternIndex,
+    check_missing,
+    has_missing,
+    mean_imputed,
+)
 
 __all__ = [
     "OnlineState",
+    "batch_source",
     "first_state",
     "online_step",
     "state_from_model",
@@ -104,6 +126,53 @@ def state_from_model(estimator, model):
         weights[:, np.newaxis, np.newaxis] * full + _outer(weights, means)
     )
     return OnlineState(center, weights, means * weights[:, np.newaxis], second, 1, 0.0)
+
+
+class _MissingBatch(MissingValuesSource):
+    """A mini-batch with NaN, centred on the running statistics' centre."""
+
+    @classmethod
+    def centred_on(cls, X, sample_weight, center):
+        # ArraySource's summary with an imposed centre: the mean-imputed rows
+        # for what reads rows, the pattern index for the observed-data E-step.
+        source = super(MissingValuesSource, cls).from_arrays(
+            mean_imputed(X, sample_weight), sample_weight, center=center
+        )
+        source.X_missing = X
+        source.index = PatternIndex.from_array(
+            X.astype(np.float64) - source.center, sample_weight
+        )
+        return source
+
+
+def batch_source(estimator, X, sample_weight, center):
+    """Validate a later mini-batch and centre it on ``center``.
+
+    NaN are missing values, as in :meth:`fit` and the first batch; a row
+    with nothing observed is refused (it carries no information).
+
+    Returns
+    -------
+    batch : ArraySource
+        A ``MissingValuesSource`` when the batch has NaN.
+    """
+    X = validate_data(
+        estimator,
+        X,
+        reset=False,
+        dtype=[np.float64, np.float32],
+        ensure_min_samples=1,
+        ensure_all_finite="allow-nan",
+    )
+    if sample_weight is not None:
+        sample_weight = _check_sample_weight(
+            sample_weight, X, dtype=np.float64, ensure_non_negative=True
+        )
+    with np.errstate(over="ignore", invalid="ignore"):
+        if has_missing(X):
+            check_missing(X)
+            return _MissingBatch.centred_on(X, sample_weight, center)
+        return ArraySource.from_arrays(X, sample_weight, center=center)
 
 
 def step_size(estimator, n_updates):

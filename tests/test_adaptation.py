@@ -191,3 +191,59 @@ def test_backgrounds_it_cannot_adapt_are_refused(data):
         adapt_mixture(equal, X_new, adapt=("weights", "means"))
     adapted = adapt_mixture(equal, X_new)  # the means alone: allowed
     assert_allclose(adapted.weights_, 1 / 3)
+
+
+def test_missing_values_are_refused_with_a_remedy(data):
+    X_background, X_new = data
+    ubm = background(X_background)
+    X_nan = X_new.copy()
+    X_nan[3, 1] = np.nan
+    with pytest.raises(ValueError) as error:
+        adapt_mixture(ubm, X_nan)
+    message = str(error.value)
+    assert "adapt_mixture does not support missing values (NaN)" in message
+    assert "GaussianMixtureImputer" in message
+    assert "natively" not in message  # not scikit-learn's generic message
+
+
+def test_feature_names_are_carried_over_and_checked(data):
+    pd = pytest.importorskip("pandas")
+    X_background, X_new = data
+    columns = ["a", "b", "c"]
+    ubm = GaussianMixture(3, covariance_type="diag", random_state=0).fit(
+        pd.DataFrame(X_background, columns=columns)
+    )
+    new = pd.DataFrame(X_new, columns=columns)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no spurious feature-name warning
+        adapted = adapt_mixture(ubm, new, adapt=ALL, n_iter=2)
+        scores = adapted.score_samples(new)
+    assert_array_equal(adapted.feature_names_in_, columns)
+    # The same numbers as from the arrays.
+    plain = adapt_mixture(
+        GaussianMixture(3, covariance_type="diag", random_state=0).fit(X_background),
+        X_new,
+        adapt=ALL,
+        n_iter=2,
+    )
+    assert not hasattr(plain, "feature_names_in_")
+    assert_allclose(adapted.means_, plain.means_)
+    assert_allclose(scores, plain.score_samples(X_new))
+    swapped = new[["b", "a", "c"]]
+    with pytest.raises(ValueError, match="feature names should match"):
+        adapt_mixture(ubm, swapped)
+    with pytest.raises(ValueError, match="feature names should match"):
+        adapted.score(swapped)
+
+
+def test_an_array_for_a_named_background_warns_once(data):
+    pd = pytest.importorskip("pandas")
+    X_background, X_new = data
+    ubm = background(pd.DataFrame(X_background, columns=["a", "b", "c"]))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        adapted = adapt_mixture(ubm, X_new, n_iter=3)
+    messages = [str(w.message) for w in caught if "feature names" in str(w.message)]
+    assert len(messages) == 1, messages
+    assert "does not have valid feature names" in messages[0]
+    assert_array_equal(adapted.feature_names_in_, ["a", "b", "c"])

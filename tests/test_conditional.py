@@ -230,3 +230,67 @@ def test_given_values_beyond_every_components_range_stay_finite():
     slopes = gm.covariances_[:, 1, 0] / gm.covariances_[:, 0, 0]
     expected = weights @ (gm.means_[:, 1] + slopes * (1e155 - gm.means_[:, 0]))
     assert_allclose(mean[0, 0], expected, rtol=1e-9)
+
+
+# ---------------------------------------------------------------------------
+# A noise component (noise=True) has no Gaussian conditional: refused.
+
+
+def _noisy_data():
+    rng = np.random.RandomState(0)
+    return np.r_[rng.randn(150, 2), rng.randn(100, 2) + 4, rng.uniform(-5, 9, (60, 2))]
+
+
+def test_condition_refuses_a_noise_component():
+    X = _noisy_data()
+    noisy = GaussianMixture(2, noise=True, random_state=0).fit(X)
+    with pytest.raises(ValueError, match="noise component") as error:
+        condition(noisy, [[-4.9], [8.9]], given_features=[0])
+    message = str(error.value)
+    assert "noise=False" in message
+    assert "condition((mixture.weights_ / mixture.weights_.sum()" in message
+
+
+def test_condition_refuses_a_selected_noise_model():
+    from gmm_estimators.model_selection import GaussianMixtureIC
+
+    selector = GaussianMixtureIC(
+        n_components=[2], covariance_types=["VVV"], noise=True, random_state=0
+    ).fit(_noisy_data())
+    with pytest.raises(ValueError, match="noise component"):
+        condition(selector, [[0.0]], [0])
+
+
+def test_the_named_remedy_conditions_the_gaussian_part():
+    noisy = GaussianMixture(2, noise=True, random_state=0).fit(_noisy_data())
+    gaussian_part = (
+        noisy.weights_ / noisy.weights_.sum(),
+        noisy.means_,
+        noisy.full_covariances_,
+    )
+    cond = condition(gaussian_part, [[0.0], [4.0]], [0])
+    assert_allclose(cond.weights.sum(axis=1), 1.0)
+    assert np.all(np.isfinite(cond.mean()))
+
+
+def test_a_model_without_noise_is_still_conditioned():
+    plain = GaussianMixture(2, random_state=0).fit(_noisy_data())
+    assert plain.noise_volume_ is None
+    cond = condition(plain, [[0.0]], [0])
+    assert np.all(np.isfinite(cond.mean()))
+
+
+def test_regressor_and_imputer_cannot_fit_a_noise_component():
+    # They fit their own mixture (they call condition's machinery on it),
+    # and they have no noise parameter, so their mixtures are Gaussian only.
+    from gmm_estimators import GaussianMixtureImputer, GaussianMixtureRegressor
+
+    X = _noisy_data()
+    for estimator in (GaussianMixtureRegressor(2), GaussianMixtureImputer()):
+        assert "noise" not in estimator.get_params()
+    regressor = GaussianMixtureRegressor(2, random_state=0).fit(X[:, :1], X[:, 1])
+    assert regressor.mixture_.noise_volume_ is None
+    X_missing = X.copy()
+    X_missing[::7, 1] = np.nan
+    imputer = GaussianMixtureImputer(n_components=2, random_state=0).fit(X_missing)
+    assert imputer.mixture_.noise_volume_ is None

@@ -16,7 +16,6 @@ Dask is imported here only, and this module only when a Dask array is given.
 # SPDX-License-Identifier: BSD-3-Clause
 
 import numpy as np
-from sklearn.utils import check_array
 
 from ._data import (
     ArraySource,
@@ -26,20 +25,19 @@ from ._data import (
     weight_scale,
 )
 from ._estep import em_step, reduce_blocks
-from ._sources import _working_dtype, merge_summaries, summarise_part
+from ._sources import _working_dtype, check_page, merge_summaries, summarise_part
 
 __all__ = ["DaskSource"]
 
 
-def _checked(block, dtype, name):
-    return check_array(
-        block, dtype=dtype, ensure_min_samples=0, input_name="X", estimator=name
-    )
+def _checked(block, dtype, name, first_row=None):
+    # NaN are refused with a message naming this path (see check_page).
+    return check_page(block, dtype, name, where="Dask array", first_row=first_row)
 
 
-def _chunk_summary(block, w, picked, dtype, name):
+def _chunk_summary(block, w, picked, dtype, name, first_row=None):
     """A chunk's weight, mean and scatter, its rows of the sample, its largest |x|."""
-    block = _checked(block, dtype, name)
+    block = _checked(block, dtype, name, first_row)
     sample_w = None if w is None else w[picked]
     return summarise_part(block, w), block[picked], sample_w, largest_magnitude(block)
 
@@ -110,7 +108,7 @@ class DaskSource:
                 picked = sample[lo:hi] - rows.start
             tasks.append(
                 dask.delayed(_chunk_summary, pure=True)(
-                    block, w, picked, source.dtype, source.name
+                    block, w, picked, source.dtype, source.name, rows.start
                 )
             )
         results = dask.compute(*tasks)

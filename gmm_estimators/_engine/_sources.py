@@ -44,6 +44,7 @@ from ._estep import em_step, reduce_blocks
 
 __all__ = [
     "StreamSource",
+    "check_page",
     "is_streamed",
     "make_source",
     "merge_summaries",
@@ -132,6 +133,49 @@ def summarise_part(block, w):
         return 0.0, np.zeros(d), np.zeros((d, d))
     part = ArraySource.from_arrays(block, w)
     return weight_sum, part.center, part.total_scatter
+
+
+def check_page(block, dtype, name, *, where, first_row=0):
+    """Validate one page (or chunk) of a streamed array, NaN refused clearly.
+
+    scikit-learn's own message for NaN says the estimator does not accept
+    missing values, which is true of streamed data only: in-memory arrays
+    with NaN are fitted (and predicted) by marginalising the missing values.
+    This one says which path refuses them and what to do instead.
+
+    Parameters
+    ----------
+    block : array-like of shape (rows, d)
+    dtype : dtype
+    name : str
+        The estimator's class name.
+    where : str
+        What the rows are read from: ``"Dask array"`` or a memory map.
+    first_row : int or None, default=0
+        Index of the block's first row in the whole array (None if unknown).
+    """
+    block = check_array(
+        block,
+        dtype=dtype,
+        ensure_min_samples=0,
+        ensure_all_finite="allow-nan",
+        input_name="X",
+        estimator=name,
+    )
+    if block.dtype.kind == "f" and np.isnan(block).any():
+        row = int(np.flatnonzero(np.isnan(block).any(axis=1))[0])
+        found = "" if first_row is None else f"; for example row {first_row + row}"
+        load = "X.compute()" if where == "Dask array" else "np.asarray(X)"
+        raise ValueError(
+            f"Input X contains NaN (missing values{found}), but {name} streams "
+            f"this {where} block by block, and streamed data cannot have "
+            "missing values: only "
+            f"arrays held in memory can. Load it with {load} if it fits in memory "
+            "(missing values are then marginalised), drop the rows with NaN, or "
+            "impute them first, for example with GaussianMixtureImputer fitted "
+            "on a sample of the rows."
+        )
+    return block
 
 
 def _is_dask_array(X):
@@ -432,11 +476,12 @@ class StreamSource:
             if self.checked:
                 block = np.asarray(block, dtype=self.X.dtype)
             else:
-                block = check_array(
+                block = check_page(
                     block,
-                    dtype=self.X.dtype,
-                    input_name="X",
-                    estimator=self.name,
+                    self.X.dtype,
+                    self.name,
+                    where="memory map (or other array read in pages)",
+                    first_row=rows.start,
                 )
             yield rows, block, self.weights_of(rows)
             _release_pages(self.X.array, rows)
