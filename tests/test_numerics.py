@@ -271,6 +271,35 @@ def test_reg_covar_zero_on_rank_deficient_rows_is_flagged_and_consistent(
             assert gm.collapsed_components_.size > 0
 
 
+@pytest.mark.parametrize("sentinel", [1e4, 999999.0])
+@pytest.mark.parametrize("structure", STRUCTURES)
+def test_float32_rows_beside_a_sentinel_start_from_exact_statistics(
+    structure, sentinel
+):
+    # The starting scatter was summed in float32: the sentinel's squares
+    # (1e9 and more) buried the blob's (sd 0.5), so VEE started from zero
+    # covariances (precisions 1e15, an overflow warning, blob rows scored
+    # -1e21) and EVE, VEV raised "no finite maximum".
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(230, 3)) * 0.5
+    X[:20] = sentinel
+    X = _data(structure, X).astype(np.float32)
+    gm = GaussianMixture(1, covariance_type=structure, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        fit_quietly(gm, X)
+    # What float32 can store of a covariance of condition 1e8 (the blob's
+    # directions get a few float32 resolutions of the largest variance, and
+    # the component is flagged): positive definite, and the density reported
+    # is that of the stored parameters.
+    K, d = gm.means_.shape
+    model = get_covariance_model(structure)
+    for stored in (gm.covariances_, gm.precisions_):
+        full = model.to_full(np.asarray(stored, np.float64), K, d)
+        assert np.all(np.isfinite(full)) and np.linalg.eigvalsh(full).min() > 0
+    assert_exact_density(gm, X, np.float32)
+
+
 # -------------------------------------------------------------- weights
 def _assert_same_fit(fit, reference):
     """The same fit to rounding: objective, means and covariances."""

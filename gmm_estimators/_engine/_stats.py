@@ -29,23 +29,29 @@ def statistics_from_resp(model, data, resp_of_rows, n_components, mapper=map):
     """
 
     scale = getattr(data, "weight_scale", 1.0)
+    # In float64 whatever the rows' dtype: once per start, and float32 sums
+    # of rows far apart (a sentinel 1e4 beside a blob of sd 0.5) lose the
+    # small directions of a scatter to the large ones' rounding.
+    narrow = data.X.dtype != np.float64
 
     def accumulate(form, means):
         def block(rows):
-            resp = resp_of_rows(rows).astype(data.X.dtype, copy=False)
+            resp = resp_of_rows(rows).astype(np.float64, copy=False)
             w = data.weights_of(rows)
             X = data.centred(rows)
+            features = None if narrow else data.features(form, rows)
+            if narrow:
+                X = X.astype(np.float64)
             if w is not None:
                 # Weights near one for the sums, multiplied back (exact).
                 resp = resp * (w / scale)[:, np.newaxis]
-            stats = block_statistics(
-                form, means, None, X, resp, data.features(form, rows), w
-            )
+            stats = block_statistics(form, means, None, X, resp, features, w)
             if w is not None:
                 stats.rescale(scale)
             return stats
 
-        data.cache_features(form)
+        if not narrow:
+            data.cache_features(form)
 
         total = form.new_statistics(means)
         for stats in mapper(block, data.blocks(model, n_components)):
@@ -103,6 +109,6 @@ def _moments_are_accurate(model, data, moments, form):
     )
     # Accurate exactly when the structure itself would use this form for
     # the E-step of these parameters.
-    # (in the rows' own precision: these moments were summed in it).
-    kernel = model.block_kernel(means, precisions_cholesky, data.X.dtype)
+    # (Summed in float64, see statistics_from_resp.)
+    kernel = model.block_kernel(means, precisions_cholesky, np.float64)
     return not jittered.any() and kernel.form is form and kernel.dtype is None
