@@ -179,7 +179,10 @@ class GaussianMixture(BaseMixture):
         objective MAP-EM increases: ``(log L + log p(theta)) / n``, the log
         prior density up to an additive constant; restarts are compared on it.
     lower_bounds_ : list of float
-        Its value at every iteration of the kept run; never decreasing.
+        Its value at every iteration of the kept run; never decreasing with
+        ``reg_covar=0`` (the variance ``reg_covar`` adds makes each M-step
+        slightly short of the maximiser, so the values may then fall a
+        little, as scikit-learn's do).
     prior_ : ConjugatePrior or None
         The prior the fit used, every hyperparameter set (mclust's defaults
         computed from the training data), in the data's units; its scale is
