@@ -17,6 +17,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from . import _criteria as criteria
+from ._collapse import record_collapse
 from ._engine import (
     EMOptions,
     Params,
@@ -240,7 +241,9 @@ class BaseMixture(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         result.lower_bounds = [*getattr(self, "lower_bounds_", []), result.lower_bound]
         result.n_iter = int(getattr(self, "n_iter_", 0)) + 1
         dtype = np.asarray(self.means_).dtype
-        set_fitted_attributes(self, model, batch, options, result, dtype)
+        set_fitted_attributes(
+            self, model, batch, options, result, dtype, self._record_collapse
+        )
         self._online_state = state
         return self
 
@@ -323,8 +326,18 @@ class BaseMixture(DensityMixin, BaseEstimator, metaclass=ABCMeta):
                 "degenerate data.",
                 ConvergenceWarning,
             )
-        set_fitted_attributes(self, model, source, options, best, source.X.dtype)
+        set_fitted_attributes(
+            self, model, source, options, best, source.X.dtype, self._record_collapse
+        )
         return source
+
+    def _record_collapse(self, model, data, params, jittered, check=None):
+        """Judge and record the fit's collapsed and spurious components.
+
+        ``_collapse.record_collapse``; the variational mixture judges its
+        own (it empties the components the data do not need).
+        """
+        record_collapse(self, model, data, params, jittered, check)
 
     def _em_options(self, model, source):
         """The M-step and objective of this estimator (``_engine.EMOptions``)."""

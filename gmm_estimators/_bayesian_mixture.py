@@ -13,14 +13,18 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _variational
 from ._base import BaseMixture
+from ._collapse import component_check
+from ._degenerate import EMPTY_WEIGHT
 from ._engine import ArraySource, statistics_from_resp
 from ._fit_starts import initial_parameters
 from ._fitted import store_covariances
 from ._variational import VariationalPrior
 from ._variational import log_dirichlet_norm as _log_dirichlet_norm
 from ._variational import log_wishart_norm as _log_wishart_norm
+from ._warn import warn_user
 from .covariance import get_covariance_model
 from .covariance._priors import prior_form_of
+from .exceptions import DegenerateFitWarning
 
 __all__ = ["BayesianGaussianMixture"]
 
@@ -155,11 +159,19 @@ class BayesianGaussianMixture(BaseMixture):
     n_parameters_ : int
         Number of free parameters of the mixture's point estimate.
     collapsed_components_ : ndarray of int
-        Components whose expected covariance collapsed (see
-        :class:`GaussianMixture`); the Wishart prior normally prevents it.
+        Components that hold rows but whose expected covariance was singular
+        and had to be regularised to be factorised (a singular or
+        ill-conditioned ``covariance_prior``, e.g. the default with a
+        constant or collinear feature and ``reg_covar=0``); fit then warns
+        with a :class:`~gmm_estimators.DegenerateFitWarning`. Usually empty:
+        the Wishart prior keeps every covariance positive definite, so a
+        component on a few rows is sound; and the components the posterior
+        *empties* (less than ``1e-8`` of the rows' weight: the unused ones
+        when ``n_components`` is an upper bound) are the method working, not
+        a collapse, so they are never listed and give no warning.
     spurious_components_ : ndarray of int
-        Components far narrower than another one (see
-        :class:`GaussianMixture`).
+        Components that hold rows and are far narrower than another one
+        (see :class:`GaussianMixture`); emptied components are not compared.
     n_features_in_ : int
         Number of features seen during :term:`fit`.
     feature_names_in_ : ndarray of shape (n_features_in_,)
@@ -324,6 +336,75 @@ class BayesianGaussianMixture(BaseMixture):
         self.weights_ = params.weights.astype(dtype)
         self.means_ = (params.means + center).astype(dtype)
         store_covariances(self, self._covariance_model(), params, dtype)
+
+    def _record_collapse(self, model, data, params, jittered, check=None):
+        """Store ``collapsed_components_`` and ``spurious_components_``; warn.
+
+        Called by ``_fitted.set_fitted_attributes`` after every fit in place
+        of ``_collapse.record_collapse``, whose verdict is maximum
+        likelihood's. A variational posterior differs in two ways:
+
+        * it *empties* the components the data do not need (``N_k -> 0``,
+          their posterior falls back to the prior): that is the method
+          working (``n_components`` is an upper bound), not a collapse;
+        * its Wishart prior adds ``covariance_prior`` to every component's
+          scatter, so the lower bound is bounded and a component on a few
+          rows or a lattice line keeps a sound covariance: the check runs
+          with the bounded rules of a MAP fit (``_degenerate``).
+
+        What remains degenerate is a component that holds rows and whose
+        expected covariance was singular all the same (a singular
+        ``covariance_prior``, from a constant or collinear feature, with a
+        negligible ``reg_covar``), so that it had to be regularised to be
+        factorised. Spurious components (far narrower than another
+        component that holds rows) are reported as for
+        :class:`GaussianMixture`.
+        """
+        if check is None:
+            check = component_check(model, data, params, jittered, prior=self._prior())
+        _, spurious, reasons, _ = check
+        # The M-step's N_k (plus scikit-learn's 10 eps): beta_k - beta_0.
+        nk = np.asarray(params.mean_precision, np.float64) - self.mean_precision_prior_
+        emptied = nk < EMPTY_WEIGHT * data.weight_sum
+        # One flag for a shared covariance is every component's.
+        regularised = np.broadcast_to(np.asarray(jittered, bool), nk.shape)
+        collapsed = np.flatnonzero((regularised & ~emptied) | ~np.isfinite(nk))
+        spurious = np.array(
+            [k for k in spurious if not emptied[k] and k not in collapsed],
+            dtype=np.intp,
+        )
+        self.collapsed_components_ = collapsed.astype(np.intp)
+        self.spurious_components_ = spurious
+        name = type(self).__name__
+        if collapsed.size:
+            listed = ", ".join(str(k) for k in collapsed)
+            warn_user(
+                f"{name}: the expected covariance of component(s) {listed} was "
+                "singular and had to be regularised to be factorised, so the "
+                "lower bound and the densities of this fit depend on that "
+                "regularisation. The Wishart prior keeps covariances positive "
+                "definite only when covariance_prior is: its default, the "
+                "data's covariance, is singular (to rounding) when a feature "
+                "is constant, features are collinear or clusters lie far "
+                "apart along a few directions. Remedies: drop or combine such "
+                "features, pass a well-conditioned covariance_prior, or "
+                "increase reg_covar. The indices are stored in "
+                "collapsed_components_.",
+                DegenerateFitWarning,
+            )
+        if spurious.size:
+            listed = "; ".join(f"{k} ({reasons[k]})" for k in spurious)
+            warn_user(
+                f"{name}: component(s) {listed} spurious. A component far "
+                "narrower than the others is more often a local optimum on "
+                "discretised data than a real cluster. Remedies: more starts "
+                "(n_init), a smaller weight_concentration_prior (fewer "
+                "components in use), or a covariance_prior and "
+                "degrees_of_freedom_prior that pull the covariances towards "
+                "the data's scale. The indices are stored in "
+                "spurious_components_.",
+                DegenerateFitWarning,
+            )
 
     bic = available_if(_no_information_criteria)(BaseMixture.bic)
     aic = available_if(_no_information_criteria)(BaseMixture.aic)

@@ -3,6 +3,8 @@
 # Authors: The gmm_estimators developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+from functools import partial
+
 import numpy as np
 
 from ._collapse import record_collapse
@@ -10,13 +12,17 @@ from ._collapse import record_collapse
 __all__ = ["set_fitted_attributes", "store_covariances"]
 
 
-def set_fitted_attributes(estimator, model, source, options, result, dtype):
+def set_fitted_attributes(
+    estimator, model, source, options, result, dtype, record=None
+):
     """Store an engine result as a mixture's fitted attributes.
 
     The one place where fitted attributes are written, for ``fit`` and for
     the selector's candidates alike: parameters back in the data's
     coordinates and dtype, the run's history, the resolved prior, the
-    free-parameter count and the collapse check.
+    free-parameter count and the collapse check: ``record(model, source,
+    params, jittered, check)`` (the estimator's own judgement, see
+    ``BaseMixture._record_collapse``), by default :func:`record_collapse`.
     """
     params = result.params
     for name, value in options.fitted_attributes(params).items():
@@ -43,8 +49,9 @@ def set_fitted_attributes(estimator, model, source, options, result, dtype):
         return
     # A caller that already judged the run (the selector) leaves its verdict
     # on the result as ``component_check``.
-    record_collapse(
-        estimator,
+    if record is None:
+        record = partial(record_collapse, estimator)
+    record(
         model,
         source,
         params,

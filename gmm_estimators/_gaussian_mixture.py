@@ -251,11 +251,12 @@ class GaussianMixture(BaseMixture):
     --------
     >>> import numpy as np
     >>> from gmm_estimators import GaussianMixture
-    >>> X = np.array([[1, 2], [1, 4], [1, 0], [10, 2], [10, 4], [10, 0]])
+    >>> X = np.array([[1, 2], [1, 4], [1, 0], [2, 2],
+    ...               [10, 2], [10, 4], [10, 0], [9, 2]])
     >>> gm = GaussianMixture(n_components=2, random_state=0).fit(X)
     >>> gm.means_
-    array([[10.,  2.],
-           [ 1.,  2.]])
+    array([[9.75, 2.  ],
+           [1.25, 2.  ]])
     >>> gm.predict([[0, 0], [12, 3]])
     array([1, 0])
     """

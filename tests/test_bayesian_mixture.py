@@ -17,6 +17,8 @@ from threadpoolctl import threadpool_limits
 from gmm_estimators import BayesianGaussianMixture, GaussianMixture, _variational
 from gmm_estimators import _engine as _em
 from gmm_estimators.covariance import get_covariance_model
+from gmm_estimators.datasets import load_old_faithful
+from gmm_estimators.exceptions import DegenerateFitWarning
 
 SKLEARN_TYPES = ["full", "tied", "diag", "spherical"]
 PRIOR_TYPES = ["dirichlet_process", "dirichlet_distribution"]
@@ -279,6 +281,87 @@ def test_dirichlet_process_empties_unneeded_components(rng):
     assert dp.weights_.sum() == pytest.approx(1.0)
     # The labels use only the active components.
     assert set(np.unique(dp.labels_)) <= set(np.flatnonzero(dp.weights_ > 0.02))
+
+
+@pytest.mark.parametrize("covariance_type", ["full", "tied", "diag"])
+@pytest.mark.parametrize("prior_type", PRIOR_TYPES)
+def test_emptied_components_are_not_collapsed(covariance_type, prior_type):
+    # n_components as an upper bound (doc/variational.rst): the posterior
+    # empties the surplus components on purpose. That is the method working,
+    # not a degenerate fit: no warning, nothing in collapsed_components_.
+    X = load_old_faithful(return_X_y=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DegenerateFitWarning)
+        bgm = BayesianGaussianMixture(
+            n_components=10,
+            covariance_type=covariance_type,
+            weight_concentration_prior_type=prior_type,
+            weight_concentration_prior=1e-3,
+            max_iter=500,
+            random_state=0,
+        ).fit(X)
+    assert np.sum(bgm.weights_ > 0.01) <= 4
+    # Most components hold no rows at all (maximum likelihood's test calls
+    # such a component collapsed).
+    held = bgm.mean_precision_ - bgm.mean_precision_prior_
+    assert np.sum(held < 1e-8 * X.shape[0]) >= 6
+    assert_array_equal(bgm.collapsed_components_, [])
+    assert_array_equal(bgm.spurious_components_, [])
+
+
+def test_component_on_few_rows_is_sound_under_the_wishart_prior():
+    # The docstring's example: one component holds about two rows of six, too
+    # few for a maximum-likelihood covariance in two dimensions, but the
+    # Wishart prior keeps its covariance positive definite.
+    X = np.array([[1, 2], [1, 4], [1, 0], [4, 2], [12, 4], [10, 7]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DegenerateFitWarning)
+        bgm = BayesianGaussianMixture(n_components=2, random_state=42).fit(X)
+    assert (bgm.mean_precision_ - bgm.mean_precision_prior_).min() < 3
+    assert_array_equal(bgm.collapsed_components_, [])
+    assert_array_equal(bgm.spurious_components_, [])
+
+
+@pytest.mark.parametrize("covariance_type", ["full", "tied", "diag"])
+def test_singular_covariance_prior_is_reported(covariance_type, rng):
+    # A constant feature makes the default covariance_prior singular; with
+    # reg_covar=0 nothing keeps the components' covariances positive
+    # definite along it: they had to be regularised, and fit says so with
+    # BayesianGaussianMixture's own parameters (not GaussianMixture's prior).
+    X = np.c_[np.r_[rng.randn(150, 2), rng.randn(150, 2) + 5], np.ones(300)]
+    bgm = BayesianGaussianMixture(
+        n_components=3, covariance_type=covariance_type, reg_covar=0, random_state=0
+    )
+    with pytest.warns(DegenerateFitWarning, match="covariance_prior") as record:
+        bgm.fit(X)
+    message = " ".join(str(w.message) for w in record)
+    assert "reg_covar" in message and "prior='default'" not in message
+    assert set(bgm.collapsed_components_) == set(range(3))
+    # Every parameter the advice names is one of the estimator's.
+    named = {
+        word.strip(".,():;")
+        for word in message.split()
+        if word.strip(".,():;").endswith(("_prior", "reg_covar"))
+    }
+    assert named and named <= set(bgm.get_params())
+
+
+def test_emptied_components_are_not_reported_when_others_are(rng):
+    # With a singular prior only the components holding rows are listed:
+    # an emptied component's covariance is the prior's, not a collapse.
+    X = np.c_[np.r_[rng.randn(150, 2), rng.randn(150, 2) + 5], np.ones(300)]
+    with pytest.warns(DegenerateFitWarning):
+        bgm = BayesianGaussianMixture(
+            n_components=6,
+            weight_concentration_prior=1e-3,
+            reg_covar=0,
+            max_iter=500,
+            random_state=0,
+        ).fit(X)
+    held = bgm.mean_precision_ - bgm.mean_precision_prior_
+    emptied = np.flatnonzero(held < 1e-8 * X.shape[0])
+    assert emptied.size
+    assert set(bgm.collapsed_components_) == set(np.flatnonzero(held >= 1e-8 * 300))
 
 
 def test_integer_weights_equal_repeated_rows(rng):
