@@ -192,6 +192,10 @@ def hc_labels(
     return tree.labels(n_components)
 
 
+# Mean weights within which the merge costs read weights as frequencies.
+_FREQUENCIES = (2.0**-30, 2.0**30)
+
+
 class HierarchicalTree:
     """The agglomeration of a data set's distinct rows, to be cut at any ``K``.
 
@@ -269,6 +273,11 @@ class HierarchicalTree:
         transform = Z = merges = None
         if chosen.size:
             weights = distinct.weights[chosen]
+            mean = float(weights.mean())
+            if not _FREQUENCIES[0] <= mean <= _FREQUENCIES[1]:
+                # Weights no count can be (1e-20, 1e154): rescaled by a power
+                # of two towards one, so that the merge costs stay finite.
+                weights = weights * 2.0 ** -round(math.log2(mean))
             transform = svd_transform(distinct.rows[chosen], weights)
             Z = transform(distinct.rows[chosen])
             if Z.shape[1]:  # else every chosen row is the same point

@@ -187,11 +187,16 @@ def _mclust_hc(rows, n_components, random_state):
     # data recorded to a fixed precision) broken as mclust's Fortran breaks
     # them (the last pair of its scan, see hc_merges). Unlike "hc", the
     # partitions depend on the row order (through ties) and a weighted row
-    # is one group of its weight, not that many copies.
+    # is one group of its weight relative to the mean, not that many copies.
     memo = rows.memo.setdefault("mclust_hc", {})
     if "order" not in memo:  # the rows as given: once per data set
         order = rows.given
         weights = None if rows.sample_weight is None else rows.sample_weight[order]
+        if weights is not None:
+            # mclust's hc has no weights: a row is one group of its weight
+            # relative to the mean weight, so that a common factor of the
+            # weights (normalised ones, summing to 1) changes nothing.
+            weights = weights / weights.mean()
         memo["order"] = (order, rows.X[order], weights)
     order, X, weights = memo["order"]
     tree = HierarchicalTree.of(

@@ -440,3 +440,29 @@ def test_gaussian_mixture_hc_weights_equal_repeats(rng):
     order_w = np.argsort(weighted.means_[:, 0])
     order_r = np.argsort(repeated.means_[:, 0])
     assert_allclose(weighted.means_[order_w], repeated.means_[order_r], rtol=1e-8)
+
+
+@pytest.mark.parametrize("factor", [1e-20, 1e154, 1e-300, 1e300])
+def test_weights_no_count_can_be_give_a_finite_tree(factor):
+    # hc reads weights as frequencies (integer weights equal repeated rows);
+    # weights of 1e154 overflowed its merge costs (OverflowError), 1e-300
+    # divided by zero. Beyond any count they are rescaled by a power of two.
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal(size=(60, 2)) + c for c in ([0, 0], [4, 4], [-4, 4])])
+    w = rng.exponential(size=X.shape[0])
+    expected = hc_labels(X, 3, sample_weight=w)
+    scaled = hc_labels(X, 3, sample_weight=w * factor)
+    assert adjusted_rand_score(scaled, expected) == 1.0
+
+
+@pytest.mark.parametrize("factor", [1e-20, 3.7, 1e154])
+def test_mclust_hc_reads_weights_relative_to_their_mean(factor):
+    rng = np.random.default_rng(1)
+    X = np.vstack([rng.normal(size=(50, 2)) + c for c in ([0, 0], [4, 4], [-4, 4])])
+    w = rng.exponential(size=X.shape[0])
+
+    def labels(weights):
+        resp = initial_responsibilities("mclust_hc", X, 3, weights, 0)(slice(None))
+        return resp.argmax(axis=1)
+
+    assert adjusted_rand_score(labels(w * factor), labels(w)) == 1.0
