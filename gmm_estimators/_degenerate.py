@@ -87,6 +87,7 @@ of Statistics, 36(3), 1324-1345.
 # Authors: The gmm_estimators developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -159,7 +160,25 @@ def _coordinates(total_scatter, weight_sum):
     standard deviations, and the orthonormal eigenvectors of the data's
     correlation matrix whose eigenvalue is above ``DATA_RANK_FLOOR`` times the
     largest (collinear or constant directions of the whole data dropped).
+    They depend on the data alone: a search judges hundreds of fits of the
+    same data, so they are kept for the last few (read-only arrays).
     """
+    total_scatter = np.ascontiguousarray(total_scatter, dtype=np.float64)
+    return _coordinates_of(
+        total_scatter.tobytes(), total_scatter.shape, float(weight_sum)
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _coordinates_of(scatter_bytes, shape, weight_sum):
+    total_scatter = np.frombuffer(scatter_bytes, dtype=np.float64).reshape(shape)
+    coordinates = _compute_coordinates(total_scatter, weight_sum)
+    for array in coordinates:
+        array.flags.writeable = False
+    return coordinates
+
+
+def _compute_coordinates(total_scatter, weight_sum):
     var = np.diag(total_scatter) / weight_sum
     varying = var > 0
     if not varying.any():

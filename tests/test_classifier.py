@@ -396,7 +396,12 @@ def test_rows_beyond_every_class_density_get_the_priors(model_type):
     rng = np.random.RandomState(0)
     X = rng.randn(120, 2)
     y = (X[:, 0] > 0.3).astype(int)
-    clf = GaussianMixtureClassifier(model_type=model_type, random_state=0).fit(X, y)
+    clf = GaussianMixtureClassifier(
+        model_type=model_type,
+        n_components=[1, 2],
+        covariance_types=["VVV", "EII"],
+        random_state=0,
+    ).fit(X, y)
     far = np.array([[1e155, 0.0], [-1e300, 1e300]])
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)
