@@ -96,13 +96,32 @@ class EMOptions:
         """
         return self.reg_covar == 0
 
-    def converged(self, lower_bound, change, weight_sum):
-        """Whether a change of the mean objective meets the stopping rule."""
+    def converged(self, lower_bound, change, weight_sum, last_change=np.inf):
+        """Whether a change of the mean objective meets the stopping rule.
+
+        The relative rule also asks Aitken's estimate of the gain still to
+        come (``c_t a / (1 - a)``, ``a = c_t / c_{t-1}``, in total
+        log-likelihood units) to meet it or to stay below
+        :data:`_PROJECTED_GAIN`: EM crawling along a plateau makes small
+        changes that shrink slowly, and stopping there left fits far below
+        the optimum (breast cancer data, EEE with 3 components: 3040.1
+        instead of 2886.5 BIC units). A change that grows again (the crawl
+        speeding up) is not converged either.
+        """
         if not self.relative_tol:
             return abs(change) < self.tol
         total = (lower_bound + self.relative_offset) * weight_sum
-        with np.errstate(invalid="ignore"):
-            return bool(abs(change * weight_sum) < self.tol * (1.0 + abs(total)))
+        bound = self.tol * (1.0 + abs(total))
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+            if not abs(change * weight_sum) < bound:
+                return False
+            if change <= 0.0 or not np.isfinite(last_change):
+                return True
+            if change >= last_change:
+                return False
+            rate = change / last_change
+            gap = change * rate / (1.0 - rate) * weight_sum
+            return bool(gap < max(bound, _PROJECTED_GAIN))
 
     def m_step(self, model, source, stats, previous=None):
         """The M-step with these options."""
@@ -181,6 +200,11 @@ class EMResult:
 #: without regaining weight (more than ``_REGAIN`` of it) to end the run.
 COLLAPSE_PATIENCE = 50
 _REGAIN = 1e-3
+
+# Log-likelihood units (a fifth of a BIC unit) that Aitken's estimate of the
+# gain still to come may reach when the relative rule stops a run: far below
+# what a model choice can notice, far above the rounding of a converged run.
+_PROJECTED_GAIN = 0.1
 
 # A decrease of the objective beyond this (relative) is not rounding: EM
 # cannot decrease it, so the parameters have left floating point's reach.
@@ -274,7 +298,7 @@ def run_em(
         change = lower_bound - previous
         if monitor is not None:
             monitor.iteration(n_iter, change)
-        if options.converged(lower_bound, change, source.weight_sum):
+        if options.converged(lower_bound, change, source.weight_sum, last_change):
             converged = True
             break
         if options.abandon_below > -np.inf and n_iter >= 3:
