@@ -56,8 +56,16 @@ from .exceptions import DegenerateFitWarning
 
 
 def _has_step_sizes(estimator):
-    # partial_fit needs the step-size parameters (GaussianMixture has them).
-    return "forgetting_factor" in estimator.get_params()
+    # partial_fit needs the step-size parameters (GaussianMixture has them)
+    # and updates no noise component (hasattr is then False; a call says why).
+    params = estimator.get_params()
+    if params.get("noise", False):
+        raise AttributeError(
+            f"{type(estimator).__name__} with noise=True has no partial_fit: "
+            "the online update does not update a noise component. Fit on all "
+            "rows with fit, or use noise=False."
+        )
+    return "forgetting_factor" in params
 
 
 class BaseMixture(DensityMixin, BaseEstimator, metaclass=ABCMeta):
@@ -109,7 +117,10 @@ class BaseMixture(DensityMixin, BaseEstimator, metaclass=ABCMeta):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = self._accepts_missing
+        # A noise component and missing values cannot be combined yet.
+        tags.input_tags.allow_nan = (
+            self._accepts_missing and self._noise_parameters() is None
+        )
         return tags
 
     def _prior_parameter(self):
@@ -281,6 +292,10 @@ class BaseMixture(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         # The one dispatch on the input's type (in memory, memory map or other
         # sliceable array, Dask; NaN in memory are missing values): see
         # ``_engine._sources.make_source``.
+        if isinstance(X, np.memmap) and self._noise_parameters() is not None:
+            # The noise's hypervolume reads every row at once: a memory map's
+            # rows are read whole (as an in-memory array) rather than by pages.
+            X = np.asarray(X)
         source = make_source(
             self,
             X,

@@ -10,7 +10,7 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.impute import MissingIndicator
 from sklearn.utils import check_random_state
 from sklearn.utils._missing import is_scalar_nan
-from sklearn.utils._param_validation import Interval, MissingValues, StrOptions
+from sklearn.utils._param_validation import Interval, MissingValues
 from sklearn.utils.validation import (
     FLOAT_DTYPES,
     _check_feature_names_in,
@@ -22,7 +22,7 @@ from . import _missing
 from ._conditional import log_normalize
 from ._engine import one_blas_thread
 from ._gaussian_mixture import GaussianMixture
-from .covariance import available_covariance_types, get_covariance_model
+from .covariance import RegisteredCovarianceType, get_covariance_model
 from .covariance._linalg import _safe_cholesky as safe_cholesky
 
 __all__ = ["GaussianMixtureImputer"]
@@ -147,7 +147,7 @@ class GaussianMixtureImputer(TransformerMixin, BaseEstimator):
             None,
         ],
         "covariance_type": [
-            StrOptions(set(available_covariance_types(aliases=True))),
+            RegisteredCovarianceType(),
             list,
             tuple,
         ],

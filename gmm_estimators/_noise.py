@@ -181,8 +181,9 @@ def resolve_noise(X, sample_weight, noise_volume, noise_init):
         # the noise's hypervolume and initial mask read every row at once.
         raise ValueError(
             "noise=True needs the rows in memory; got rows read page by page "
-            f"({type(X).__name__}). Load them first: np.asarray(X) for a "
-            "memory map or an HDF5/zarr array, X.compute() for a Dask array."
+            "(an HDF5 or zarr array, Dask chunks, or rows too many to copy). "
+            "Load them first: np.asarray(X) for an HDF5/zarr array, "
+            "X.compute() for a Dask array."
         )
     n = X.shape[0]
     if np.isnan(X).any():

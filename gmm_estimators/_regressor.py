@@ -14,7 +14,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ._conditional import ConditionalMixture, conditional_gaussians
 from ._gaussian_mixture import GaussianMixture
 from ._initialization import INITIALIZERS
-from .covariance import available_covariance_types, get_covariance_model
+from .covariance import RegisteredCovarianceType, get_covariance_model
 
 __all__ = ["GaussianMixtureRegressor"]
 
@@ -98,7 +98,7 @@ class GaussianMixtureRegressor(RegressorMixin, BaseEstimator):
 
     _parameter_constraints: dict = {
         "n_components": [Interval(Integral, 1, None, closed="left")],
-        "covariance_type": [StrOptions(set(available_covariance_types(aliases=True)))],
+        "covariance_type": [RegisteredCovarianceType()],
         "reg_covar": [Interval(Real, 0.0, None, closed="left")],
         "max_iter": [Interval(Integral, 0, None, closed="left")],
         "tol": [Interval(Real, 0.0, None, closed="left")],

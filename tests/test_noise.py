@@ -260,3 +260,25 @@ def test_a_row_of_weight_zero_leaves_the_noise_alone():
             fitted.lower_bound_, reference.lower_bound_, rtol=1e-12
         )
         np.testing.assert_allclose(fitted.means_, reference.means_, rtol=1e-10)
+
+
+def test_a_noise_model_advertises_only_what_it_does(tmp_path):
+    # partial_fit updates no noise component and NaN cannot be combined with
+    # it: neither is offered (scikit-learn's checks read hasattr and tags).
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal(size=(100, 2)), rng.normal(size=(100, 2)) + 5])
+    X = np.vstack([X, rng.uniform(-10, 15, size=(10, 2))])
+    model = GaussianMixture(2, noise=True, random_state=0)
+    assert not hasattr(model, "partial_fit")
+    assert not model.__sklearn_tags__().input_tags.allow_nan
+    assert hasattr(GaussianMixture(2), "partial_fit")
+    # A (read-only) memory map is read whole, as the noise needs every row.
+    path = tmp_path / "rows.dat"
+    mapped = np.memmap(path, dtype=np.float64, mode="w+", shape=X.shape)
+    mapped[:] = X
+    mapped.flush()
+    readonly = np.memmap(path, dtype=np.float64, mode="r", shape=X.shape)
+    fitted = GaussianMixture(2, noise=True, random_state=0).fit(readonly)
+    reference = GaussianMixture(2, noise=True, random_state=0).fit(X)
+    np.testing.assert_allclose(fitted.means_, reference.means_)
+    assert fitted.noise_proportion_ == reference.noise_proportion_

@@ -190,6 +190,12 @@ def m_step(
             covariances = model.m_step(counts, scatter, reg_covar, previous=previous)
     except np.linalg.LinAlgError as error:
         _raise_degenerate(counts, scatter, model, n_features, reg_covar, error)
+    expected = model.param_shape(means.shape[0], n_features)
+    if np.shape(covariances) != tuple(expected):
+        raise TypeError(
+            f"The m_step of covariance_type {model.name!r} returned an array of "
+            f"shape {np.shape(covariances)}; its param_shape is {tuple(expected)}."
+        )
     if not np.isfinite(covariances).all():
         _raise_degenerate(counts, scatter, model, n_features, reg_covar)
     precisions_cholesky, jittered = model.precision_cholesky(covariances)

@@ -5,9 +5,11 @@ responsibilities of a slice of rows, so that the engine can build the first
 M-step block by block without an n x K array when the start is a labelling.
 Initialisers see the rows in a canonical order (sorted by a fixed random
 projection), not in the order given. The fit therefore does not depend on row
-order, and a row of weight ``w`` is drawn exactly as ``w`` adjacent copies of it
-would be: the weighted samplers of k-means++ walk the cumulative weights, so
-integer sample weights give the same start as repeated rows. The one
+order, and with k-means, k-means++ and ``"hc"`` a row of weight ``w`` is drawn
+exactly as ``w`` adjacent copies of it would be: the weighted samplers of
+k-means++ walk the cumulative weights, so integer sample weights give the
+same start as repeated rows (``"random"`` and ``"random_from_data"`` draw one
+value per row, so theirs differ). The
 exception is ``"mclust_hc"``, which reproduces mclust's own tree and so
 breaks ties of equal merge cost by the order given, as mclust does, and
 starts a weighted row as one group.

@@ -62,7 +62,26 @@ def register(model):
     array([0.250001, 0.250001])
     >>> _ = unregister("known-variance")
     """
+    if isinstance(model, type):
+        raise TypeError(
+            f"register() takes an instance of a structure, got the class "
+            f"{model.__name__}: pass {model.__name__}()."
+        )
+    if not isinstance(model, CovarianceModel):
+        raise TypeError(
+            "register() takes a CovarianceModel instance (subclass one of the "
+            "families, e.g. FullCovariance or DiagonalCovariance); got "
+            f"{type(model).__name__}."
+        )
     keys = (model.name, *model.aliases)
+    bad = [key for key in keys if not (isinstance(key, str) and key)]
+    if bad:
+        raise ValueError(
+            f"A covariance structure's name and aliases must be non-empty "
+            f"strings; {type(model).__name__} has {bad!r}: set the class "
+            "attribute name (and aliases) to the strings covariance_type "
+            "will take."
+        )
     taken = [key for key in keys if key in _REGISTRY]
     if taken:
         raise ValueError(

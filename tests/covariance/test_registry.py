@@ -90,3 +90,62 @@ def test_names_cannot_be_taken_twice(registered):
 def test_contract_is_abstract():
     with pytest.raises(TypeError):
         CovarianceModel()
+
+
+def test_every_estimator_accepts_a_registered_structure(registered, rng):
+    from gmm_estimators import (
+        GaussianMixtureClassifier,
+        GaussianMixtureImputer,
+        GaussianMixtureOutlierDetector,
+        GaussianMixtureRegressor,
+    )
+
+    X = blobs(rng)
+    y = np.repeat([0, 1, 2], 80)
+    holes = X.copy()
+    holes[rng.uniform(size=X.shape) < 0.1] = np.nan
+    holes[np.isnan(holes).all(axis=1), 0] = 0.0
+    GaussianMixtureClassifier(
+        n_components=[1], covariance_types=["test-known"], random_state=0
+    ).fit(X, y)
+    GaussianMixtureOutlierDetector(
+        n_components=[3], covariance_types=["test-known"], random_state=0
+    ).fit(X)
+    imputer = GaussianMixtureImputer(
+        n_components=3, covariance_type="test-known", random_state=0
+    ).fit(holes)
+    assert np.all(np.isfinite(imputer.transform(holes)))
+    regressor = GaussianMixtureRegressor(
+        3, covariance_type="test-known", random_state=0
+    ).fit(X[:, :1], X[:, 1])
+    assert np.all(np.isfinite(regressor.predict(X[:, :1])))
+
+
+def test_bad_registrations_are_refused_clearly():
+    with pytest.raises(TypeError, match=r"pass KnownVariance\(\)"):
+        register(KnownVariance)
+
+    class Nameless(KnownVariance):
+        name = None
+
+    with pytest.raises(ValueError, match="non-empty strings"):
+        register(Nameless())
+    with pytest.raises(TypeError, match="CovarianceModel instance"):
+        register("VVV")
+    assert None not in available_covariance_types(aliases=True)
+
+
+def test_an_m_step_of_the_wrong_shape_is_named(rng):
+    class WrongShape(KnownVariance):
+        name = "test-wrong-shape"
+        aliases = ()
+
+        def m_step(self, nk, scatter, reg_covar, previous=None):
+            return np.full((nk.shape[0], 2), 0.25)
+
+    register(WrongShape())
+    try:
+        with pytest.raises(TypeError, match="'test-wrong-shape' returned an array"):
+            GaussianMixture(3, covariance_type="test-wrong-shape").fit(blobs(rng))
+    finally:
+        unregister("test-wrong-shape")
