@@ -40,10 +40,11 @@ from ._fit_starts import check_continuable, new_starts
 from ._fitted import set_fitted_attributes
 from ._initialization import INITIALIZERS
 from ._missing import MissingValuesSource
-from ._noise import resolve_noise
+from ._noise import resolve_noise, rows_for_noise
 from ._online import (
     batch_source,
     first_state,
+    has_step_sizes,
     online_step,
     state_from_model,
     step_size,
@@ -53,19 +54,6 @@ from ._sampling import draw_rows
 from ._verbose import VerboseMonitor
 from ._warn import warn_user
 from .exceptions import DegenerateFitWarning
-
-
-def _has_step_sizes(estimator):
-    # partial_fit needs the step-size parameters (GaussianMixture has them)
-    # and updates no noise component (hasattr is then False; a call says why).
-    params = estimator.get_params()
-    if params.get("noise", False):
-        raise AttributeError(
-            f"{type(estimator).__name__} with noise=True has no partial_fit: "
-            "the online update does not update a noise component. Fit on all "
-            "rows with fit, or use noise=False."
-        )
-    return "forgetting_factor" in params
 
 
 class BaseMixture(DensityMixin, BaseEstimator, metaclass=ABCMeta):
@@ -166,7 +154,7 @@ class BaseMixture(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         self.fit_predict(X, y, sample_weight=sample_weight)
         return self
 
-    @available_if(_has_step_sizes)
+    @available_if(has_step_sizes)
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y=None, sample_weight=None):
         """Update the mixture with one mini-batch (stepwise online EM).
@@ -292,10 +280,7 @@ class BaseMixture(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         # The one dispatch on the input's type (in memory, memory map or other
         # sliceable array, Dask; NaN in memory are missing values): see
         # ``_engine._sources.make_source``.
-        if isinstance(X, np.memmap) and self._noise_parameters() is not None:
-            # The noise's hypervolume reads every row at once: a memory map's
-            # rows are read whole (as an in-memory array) rather than by pages.
-            X = np.asarray(X)
+        X = rows_for_noise(X, self._noise_parameters() is not None)
         source = make_source(
             self,
             X,
@@ -347,11 +332,7 @@ class BaseMixture(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         return source
 
     def _record_collapse(self, model, data, params, jittered, check=None):
-        """Judge and record the fit's collapsed and spurious components.
-
-        ``_collapse.record_collapse``; the variational mixture judges its
-        own (it empties the components the data do not need).
-        """
+        """Judge and record the fit's collapsed and spurious components."""
         record_collapse(self, model, data, params, jittered, check)
 
     def _em_options(self, model, source):

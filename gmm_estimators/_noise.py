@@ -17,7 +17,13 @@ import numpy as np
 from scipy.special import gammaln
 from sklearn.neighbors import NearestNeighbors
 
-__all__ = ["hypervolume", "log_hypervolume", "nn_clean", "resolve_noise"]
+__all__ = [
+    "hypervolume",
+    "log_hypervolume",
+    "nn_clean",
+    "resolve_noise",
+    "rows_for_noise",
+]
 
 
 def log_hypervolume(X):
@@ -157,6 +163,18 @@ def _posterior(log_a, log_b, p):
         lb = np.log1p(-p) + log_b if p < 1 else np.full_like(log_b, -np.inf)
         out = 1.0 / (1.0 + np.exp(lb - la))
     return np.where(np.isnan(out), 0.0, out)
+
+
+def rows_for_noise(X, noise):
+    """``X`` as a noise fit reads it: a memory map whole, in memory.
+
+    The noise's hypervolume and initial rows read every row at once, so a
+    memory map is read as an in-memory array rather than by pages (other
+    streamed rows are refused by :func:`resolve_noise`).
+    """
+    if noise and isinstance(X, np.memmap):
+        return np.asarray(X)
+    return X
 
 
 def resolve_noise(X, sample_weight, noise_volume, noise_init):

@@ -60,6 +60,7 @@ __all__ = [
     "OnlineState",
     "batch_source",
     "first_state",
+    "has_step_sizes",
     "online_step",
     "state_from_model",
     "step_size",
@@ -255,3 +256,20 @@ def online_step(model, batch, params, state, eta, options):
         weight_seen=weight_seen,
     )
     return result, state
+
+
+def has_step_sizes(estimator):
+    """Whether ``partial_fit`` is offered (``available_if``).
+
+    It needs the step-size parameters (GaussianMixture has them) and updates
+    no noise component: with ``noise=True`` hasattr is False and a call says
+    why (the AttributeError's cause).
+    """
+    params = estimator.get_params()
+    if params.get("noise", False):
+        raise AttributeError(
+            f"{type(estimator).__name__} with noise=True has no partial_fit: "
+            "the online update does not update a noise component. Fit on all "
+            "rows with fit, or use noise=False."
+        )
+    return "forgetting_factor" in params

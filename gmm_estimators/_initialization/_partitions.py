@@ -190,6 +190,7 @@ def _mclust_hc(rows, n_components, random_state):
     # them (the last pair of its scan, see hc_merges). Unlike "hc", the
     # partitions depend on the row order (through ties) and a weighted row
     # is one group of its weight relative to the mean, not that many copies.
+    # On one feature mclust starts from quantile classes instead (qclass).
     memo = rows.memo.setdefault("mclust_hc", {})
     if "order" not in memo:  # the rows as given: once per data set
         order = rows.given
@@ -201,6 +202,10 @@ def _mclust_hc(rows, n_components, random_state):
             weights = weights / weights.mean()
         memo["order"] = (order, rows.X[order], weights)
     order, X, weights = memo["order"]
+    if X.shape[1] == 1:
+        # One feature: mclust starts from quantile classes, not hc.
+        labels = quantile_classes(rows.X[:, 0], n_components)
+        return _one_hot(labels, n_components)
     tree = HierarchicalTree.of(
         X,
         weights,
@@ -212,6 +217,61 @@ def _mclust_hc(rows, n_components, random_state):
     labels = np.empty(order.shape[0], dtype=np.intp)
     labels[order] = tree.labels(n_components)
     return _one_hot(labels, n_components)
+
+
+def _r_quantiles(x_sorted, probs):
+    """R's ``quantile(x, probs)`` (type 7) with its own arithmetic."""
+    index = 1.0 + (x_sorted.shape[0] - 1) * probs
+    lo = np.floor(index).astype(np.intp)
+    hi = np.ceil(index).astype(np.intp)
+    quantiles = x_sorted[lo - 1].copy()
+    upper = x_sorted[hi - 1]
+    between = (index > lo) & (upper != quantiles)
+    h = (index - lo)[between]
+    quantiles[between] = (1.0 - h) * quantiles[between] + h * upper[between]
+    return quantiles
+
+
+def quantile_classes(x, n_components):
+    """mclust's ``qclass(x, k)``: the start of every model on one feature.
+
+    Classes between ``k + 1`` distinct quantiles of ``x`` (more quantiles
+    are asked for until that many are distinct; the surplus nearest to
+    their neighbours are dropped), the outer ones widened by ``sd(x) *
+    sqrt(eps)``. Computed as R computes them (``seq``, type-7 quantiles,
+    stable ``order``), so rows on a quantile land in mclust's class.
+
+    Returns
+    -------
+    labels : ndarray of shape (n,), values in ``0 .. n_components - 1``
+    """
+    x = np.asarray(x, dtype=np.float64)
+    k = int(n_components)
+    if k == 1:
+        return np.zeros(x.shape[0], dtype=np.intp)
+    eps = float(np.std(x, ddof=1)) * np.sqrt(np.finfo(np.float64).eps)
+    x_sorted = np.sort(x)
+    q = np.zeros(0)
+    n = k
+    while q.shape[0] < k + 1:
+        n += 1
+        # R's seq(0, 1, length = n): from, from + i * ((to - from) / n1), to.
+        probs = np.r_[0.0, np.arange(1, n - 1) * (1.0 / (n - 1)), 1.0]
+        q = _r_quantiles(x_sorted, probs)
+        q = q[np.r_[True, q[1:] != q[:-1]]]  # unique (sorted already)
+        if n > 10 * (x.shape[0] + k):  # fewer distinct values than k + 1
+            break
+    if q.shape[0] > k + 1:
+        surplus = q.shape[0] - k - 1
+        drop = np.argsort(np.diff(q), kind="stable")[:surplus]
+        q = np.delete(q, drop)
+    q = q.copy()
+    q[0] = x_sorted[0] - eps
+    q[-1] = x_sorted[-1] + eps
+    labels = np.zeros(x.shape[0], dtype=np.intp)
+    for i in range(min(k, q.shape[0] - 1)):
+        labels[(x >= q[i]) & (x < q[i + 1])] = i
+    return labels
 
 
 INITIALIZERS = {

@@ -17,7 +17,7 @@ from .._engine._data import check_squares_fit, reg_covar_swamps
 from .._engine._sources import is_streamed, make_source
 from .._initialization import INITIALIZERS, CanonicalRows
 from .._missing import MissingValuesSource
-from .._noise import resolve_noise
+from .._noise import resolve_noise, rows_for_noise
 from .._prior import ConjugatePrior
 from .._warn import warn_user
 from ._candidates import (
@@ -248,8 +248,9 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
     when neither is and its likelihood is higher (a spurious fit keeps its
     cell, flagged; the pick passes over it).
 
-    The hierarchical start (``'mclust_hc'``) is mclust's own tree, so every
-    structure starts where mclust starts it. On data recorded to a fixed
+    The hierarchical start (``'mclust_hc'``) is mclust's own tree (its
+    quantile classes on one feature), so every structure starts where mclust
+    starts it. On data recorded to a fixed
     precision many merges cost exactly the same and mclust breaks such ties
     by the rows' order; so does this start (``'hc'`` merges identical rows
     first and does not depend on the order). The search can therefore
@@ -404,6 +405,7 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
             The fitted selector.
         """
         ks = candidate_ks(self.n_components)
+        X = rows_for_noise(X, self.noise)
         # Validation and the data source (in memory, streamed from a memory
         # map or sliceable array, or Dask chunks): ``_engine._sources``.
         data = make_source(
