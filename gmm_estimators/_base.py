@@ -36,7 +36,7 @@ from ._engine._estep import (
     weighted_totals,
 )
 from ._engine._sources import make_source, prediction_source
-from ._fit_starts import check_continuable, new_starts
+from ._fit_starts import check_continuable, check_enough_samples, new_starts
 from ._fitted import set_fitted_attributes
 from ._initialization import INITIALIZERS
 from ._missing import MissingValuesSource
@@ -53,6 +53,7 @@ from ._prior import resolve_prior
 from ._sampling import draw_rows
 from ._verbose import VerboseMonitor
 from ._warn import warn_user
+from .covariance import adopt_structures, structures_to_carry
 from .exceptions import DegenerateFitWarning
 
 
@@ -110,6 +111,18 @@ class BaseMixture(DensityMixin, BaseEstimator, metaclass=ABCMeta):
             self._accepts_missing and self._noise_parameters() is None
         )
         return tags
+
+    def __getstate__(self):
+        # Structures registered in user code travel to other processes
+        # (GridSearchCV(n_jobs=2) pickles the estimator to its workers).
+        state = super().__getstate__()
+        if carried := structures_to_carry():
+            state["_carried_structures"] = carried
+        return state
+
+    def __setstate__(self, state):
+        adopt_structures(state.pop("_carried_structures", None))
+        super().__setstate__(state)
 
     def _prior_parameter(self):
         """The conjugate prior asked for (None, 'default' or a ConjugatePrior)."""
@@ -289,7 +302,7 @@ class BaseMixture(DensityMixin, BaseEstimator, metaclass=ABCMeta):
             random_state=self.random_state,
             missing=MissingValuesSource.from_arrays if self._accepts_missing else None,
         )
-        self._check_enough_samples(source.X, source.sample_weight)
+        check_enough_samples(self.n_components, source.X, source.sample_weight)
         check_squares_fit(source)
         if (swamped := reg_covar_swamps(self.reg_covar, source)) is not None:
             warn_user(swamped, UserWarning)
@@ -364,23 +377,6 @@ class BaseMixture(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         yield from new_starts(
             self, model, source, options, user_init, mapper, noise_mask
         )
-
-    def _check_enough_samples(self, X, sample_weight):
-        n_samples = X.shape[0]
-        if n_samples < self.n_components:
-            raise ValueError(
-                "Expected n_samples >= n_components but got "
-                f"n_components = {self.n_components}, n_samples = {n_samples}. "
-                "Reduce n_components or provide more samples."
-            )
-        if sample_weight is not None:
-            n_weighted = int(np.count_nonzero(sample_weight))
-            if n_weighted < self.n_components:
-                raise ValueError(
-                    f"Only {n_weighted} samples have a positive sample_weight, fewer "
-                    f"than n_components = {self.n_components}. Reduce n_components "
-                    "or give more samples a positive weight."
-                )
 
     # ----------------------------------------------------- fitted parameters
     @property

@@ -20,7 +20,13 @@ from ._engine import Params, statistics_from_resp
 from ._initialization import CanonicalRows, initial_responsibilities
 from .covariance import get_covariance_model
 
-__all__ = ["check_continuable", "initial_parameters", "new_starts", "noise_starts"]
+__all__ = [
+    "check_continuable",
+    "check_enough_samples",
+    "initial_parameters",
+    "new_starts",
+    "noise_starts",
+]
 
 
 def initial_parameters(
@@ -307,3 +313,22 @@ def check_continuable(estimator, model, how, source=None, *, noise=False):
         f"but {changed}. Fit again from scratch (warm_start=False, or a new "
         "estimator), or restore the settings of the fit."
     )
+
+
+def check_enough_samples(n_components, X, sample_weight):
+    """Refuse fewer rows (of positive weight) than components, clearly."""
+    n_samples = X.shape[0]
+    if n_samples < n_components:
+        raise ValueError(
+            "Expected n_samples >= n_components but got "
+            f"n_components = {n_components}, n_samples = {n_samples}. "
+            "Reduce n_components or provide more samples."
+        )
+    if sample_weight is not None:
+        n_weighted = int(np.count_nonzero(sample_weight))
+        if n_weighted < n_components:
+            raise ValueError(
+                f"Only {n_weighted} samples have a positive sample_weight, fewer "
+                f"than n_components = {n_components}. Reduce n_components "
+                "or give more samples a positive weight."
+            )

@@ -44,6 +44,12 @@ from ._contract import (
     register,
     unregister,
 )
+from ._contract import (
+    adopt_structures as adopt_structures,
+)
+from ._contract import (
+    structures_to_carry as structures_to_carry,
+)
 from ._families import (
     DiagonalCovariance,
     FullCovariance,

@@ -93,6 +93,47 @@ def register(model):
     return model
 
 
+def structures_to_carry(names=None):
+    """The registered structures among ``names`` another process would not know.
+
+    A worker process (joblib's ``loky``, ``GridSearchCV(n_jobs=2)``) imports
+    the package afresh: a structure registered in user code reaches it only
+    with the task that names it (see :func:`adopt_structures`).
+
+    Parameters
+    ----------
+    names : iterable of str or None, default=None
+        Covariance types (names or aliases); None: every registered one.
+
+    Returns
+    -------
+    structures : dict
+        ``{name: model}`` for those defined outside this package.
+    """
+    carried = {}
+    for name in list(_REGISTRY) if names is None else names:
+        model = _REGISTRY.get(name) if isinstance(name, str) else None
+        if model is not None and not type(model).__module__.startswith(
+            "gmm_estimators."
+        ):
+            carried[model.name] = model
+    return carried
+
+
+def adopt_structures(structures):
+    """Register carried structures (:func:`structures_to_carry`) not known here.
+
+    Parameters
+    ----------
+    structures : dict or None
+        ``{name: model}``; those already registered under their name are
+        left alone.
+    """
+    for model in (structures or {}).values():
+        if model.name not in _REGISTRY:
+            register(model)
+
+
 def unregister(covariance_type):
     """Remove a registered structure (its name and every alias).
 

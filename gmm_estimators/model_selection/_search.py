@@ -36,7 +36,7 @@ from .._engine._estep import weighted_sum
 from .._engine._sources import sample_rows
 from .._fitted import set_fitted_attributes
 from .._gaussian_mixture import GaussianMixture
-from ..covariance import get_covariance_model
+from ..covariance import adopt_structures, get_covariance_model
 from ..exceptions import DegenerateFitWarning
 from ._starts import (
     _shared_starts,
@@ -147,6 +147,8 @@ def _fit_candidate(
     and of ``incumbent`` (see :func:`_challenge`); if none beats it, the
     error is a ``_NotBetter``.
     """
+    # In a worker process: the structures registered in user code.
+    adopt_structures(settings.get("structures"))
     start = perf_counter()
     row = {
         "n_components": n_components,
@@ -257,6 +259,8 @@ def _search_k(data, canonical, n_components, covariance_types, settings):
     outcomes : dict
         ``{covariance_type: (row, estimator, error, seconds)}``.
     """
+    # In a worker process: the structures registered in user code.
+    adopt_structures(settings.get("structures"))
     shared, seconds = _shared_starts(
         data, canonical, n_components, covariance_types, settings
     )

@@ -20,6 +20,7 @@ from .._missing import MissingValuesSource
 from .._noise import resolve_noise, rows_for_noise
 from .._prior import ConjugatePrior
 from .._warn import warn_user
+from ..covariance import structures_to_carry
 from ._candidates import (
     candidate_ks,
     candidate_line,
@@ -449,6 +450,7 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
         if (swamped := reg_covar_swamps(settings["reg_covar"], init)) is not None:
             warn_user(swamped, UserWarning)
         settings.update(
+            structures=structures_to_carry(types),
             noise=self.noise, noise_volume=self.noise_volume, noise_init=self.noise_init
         )
         if self.noise:

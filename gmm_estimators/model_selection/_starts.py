@@ -20,7 +20,7 @@ from .._engine import (
 from .._fit_starts import add_noise_statistics, partition_outside_noise
 from .._initialization import initial_responsibilities
 from .._prior import resolve_prior
-from ..covariance import get_covariance_model
+from ..covariance import adopt_structures, get_covariance_model
 
 
 def _shared_starts(data, canonical, n_components, covariance_types, settings):
@@ -45,6 +45,8 @@ def _shared_starts(data, canonical, n_components, covariance_types, settings):
         partition impossible.
     seconds : float
     """
+    # In a worker process: the structures registered in user code.
+    adopt_structures(settings.get("structures"))
     start = perf_counter()
     with one_blas_thread():
         starts = _starts_from_partitions(

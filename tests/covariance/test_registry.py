@@ -149,3 +149,38 @@ def test_an_m_step_of_the_wrong_shape_is_named(rng):
             GaussianMixture(3, covariance_type="test-wrong-shape").fit(blobs(rng))
     finally:
         unregister("test-wrong-shape")
+
+
+def test_registered_structures_travel_with_the_estimator(registered):
+    # A worker process imports the package afresh: the structure must come
+    # with the pickled estimator, and is registered there if unknown.
+    import pickle
+
+    payload = pickle.dumps(GaussianMixture(2, covariance_type="test-known"))
+    unregister("test-known")
+    try:
+        restored = pickle.loads(payload)
+        assert get_covariance_model("test-known-alias").name == "test-known"
+        assert restored.covariance_type == "test-known"
+    finally:
+        unregister("test-known")
+        register(KnownVariance())
+
+
+def test_registered_structures_reach_worker_processes(registered, rng):
+    from sklearn.model_selection import GridSearchCV
+
+    from gmm_estimators.model_selection import InSampleSplit, bic_score
+
+    X = blobs(rng)
+    search = GaussianMixtureIC(
+        n_components=[2, 3], covariance_types=["test-known", "VII"],
+        random_state=0, n_jobs=2,
+    ).fit(X)  # fmt: skip
+    assert "test-known" in set(search.results_["covariance_type"])
+    grid = GridSearchCV(
+        GaussianMixture(random_state=0),
+        {"n_components": [3], "covariance_type": ["test-known", "VII"]},
+        scoring=bic_score, cv=InSampleSplit(), n_jobs=2,
+    ).fit(X)  # fmt: skip
+    assert np.all(np.isfinite(grid.cv_results_["mean_test_score"]))
