@@ -300,6 +300,26 @@ def test_float32_rows_beside_a_sentinel_start_from_exact_statistics(
     assert_exact_density(gm, X, np.float32)
 
 
+def test_collinear_features_at_the_default_reg_covar_stay_sound():
+    # A total column (X = [a, b, a + b]) in units of 1e3: with reg_covar=1e-6
+    # the collinear direction's variance is the regularisation, 1e-14 of the
+    # features'. That is a sound fit, factorised as scikit-learn does it: not
+    # flagged (the rank-loss rule of reg_covar=0 must not apply here).
+    rng = np.random.default_rng(0)
+    a = np.r_[rng.normal(0, 1, 300), rng.normal(6, 1, 300)] * 1e3
+    b = rng.normal(50, 10, 600) * 1e3
+    X = np.c_[a, b, a + b]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DegenerateFitWarning)
+        gm = GaussianMixture(2, random_state=0).fit(X)
+    assert gm.collapsed_components_.size == 0
+    # Each precision is its covariance's inverse to the condition number's
+    # rounding (1e14 eps).
+    for cov, prec in zip(gm.covariances_, gm.precisions_, strict=True):
+        assert np.abs(prec @ cov - np.eye(3)).max() < 0.05
+    assert_exact_density(gm, X)
+
+
 # -------------------------------------------------------------- weights
 def _assert_same_fit(fit, reference):
     """The same fit to rounding: objective, means and covariances."""

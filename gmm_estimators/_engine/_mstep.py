@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..covariance._linalg import strict_factorisation
+
 __all__ = ["DegenerateStepError", "Params", "m_step"]
 
 
@@ -198,7 +200,8 @@ def m_step(
         )
     if not np.isfinite(covariances).all():
         _raise_degenerate(counts, scatter, model, n_features, reg_covar)
-    precisions_cholesky, jittered = model.precision_cholesky(covariances)
+    with strict_factorisation(reg_covar == 0):
+        precisions_cholesky, jittered = model.precision_cholesky(covariances)
     if np.any(jittered):
         # Store what the precision says: the regularised covariance.
         covariances = model.covariances_from_cholesky(precisions_cholesky)

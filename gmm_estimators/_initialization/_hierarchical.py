@@ -277,7 +277,7 @@ class HierarchicalTree:
             if not _FREQUENCIES[0] <= mean <= _FREQUENCIES[1]:
                 # Weights no count can be (1e-20, 1e154): rescaled by a power
                 # of two towards one, so that the merge costs stay finite.
-                weights = weights * 2.0 ** -round(math.log2(mean))
+                weights = np.ldexp(weights, -int(np.frexp(mean)[1]))
             transform = svd_transform(distinct.rows[chosen], weights)
             Z = transform(distinct.rows[chosen])
             if Z.shape[1]:  # else every chosen row is the same point

@@ -12,7 +12,9 @@ same start as repeated rows (``"random"`` and ``"random_from_data"`` draw one
 value per row, so theirs differ). The
 exception is ``"mclust_hc"``, which reproduces mclust's own tree and so
 breaks ties of equal merge cost by the order given, as mclust does, and
-starts a weighted row as one group.
+starts a weighted row as one group (of its weight relative to the mean);
+on one feature it is mclust's quantile classes of the rows of positive
+weight, unweighted.
 """
 
 # Authors: The gmm_estimators developers
@@ -203,9 +205,14 @@ def _mclust_hc(rows, n_components, random_state):
         memo["order"] = (order, rows.X[order], weights)
     order, X, weights = memo["order"]
     if X.shape[1] == 1:
-        # One feature: mclust starts from quantile classes, not hc.
-        labels = quantile_classes(rows.X[:, 0], n_components)
-        return _one_hot(labels, n_components)
+        # One feature: mclust starts from quantile classes, not hc (when k + 1
+        # distinct quantiles exist; else the tree below).
+        labels = memo.get(("qclass", n_components))
+        if labels is None:
+            labels = quantile_classes(rows.X[:, 0], n_components)
+            memo[("qclass", n_components)] = labels
+        if labels is not False:
+            return _one_hot(labels, n_components)
     tree = HierarchicalTree.of(
         X,
         weights,
@@ -217,6 +224,10 @@ def _mclust_hc(rows, n_components, random_state):
     labels = np.empty(order.shape[0], dtype=np.intp)
     labels[order] = tree.labels(n_components)
     return _one_hot(labels, n_components)
+
+
+# More quantiles than k + 1 tried before the quantile start gives up.
+_QUANTILE_TRIES = 200
 
 
 def _r_quantiles(x_sorted, probs):
@@ -243,24 +254,29 @@ def quantile_classes(x, n_components):
 
     Returns
     -------
-    labels : ndarray of shape (n,), values in ``0 .. n_components - 1``
+    labels : ndarray of shape (n,), values in ``0 .. n_components - 1``, or False
+        False where no ``k + 1`` distinct quantiles come within
+        :data:`_QUANTILE_TRIES` more quantiles (a few distinct values, or
+        one value holding most rows; mclust's loop would not end).
     """
     x = np.asarray(x, dtype=np.float64)
     k = int(n_components)
     if k == 1:
         return np.zeros(x.shape[0], dtype=np.intp)
-    eps = float(np.std(x, ddof=1)) * np.sqrt(np.finfo(np.float64).eps)
     x_sorted = np.sort(x)
+    if np.count_nonzero(x_sorted[1:] != x_sorted[:-1]) + 1 < k + 1:
+        return False
+    eps = float(np.std(x, ddof=1)) * np.sqrt(np.finfo(np.float64).eps)
     q = np.zeros(0)
     n = k
     while q.shape[0] < k + 1:
         n += 1
+        if n > k + 1 + _QUANTILE_TRIES:
+            return False
         # R's seq(0, 1, length = n): from, from + i * ((to - from) / n1), to.
         probs = np.r_[0.0, np.arange(1, n - 1) * (1.0 / (n - 1)), 1.0]
         q = _r_quantiles(x_sorted, probs)
         q = q[np.r_[True, q[1:] != q[:-1]]]  # unique (sorted already)
-        if n > 10 * (x.shape[0] + k):  # fewer distinct values than k + 1
-            break
     if q.shape[0] > k + 1:
         surplus = q.shape[0] - k - 1
         drop = np.argsort(np.diff(q), kind="stable")[:surplus]

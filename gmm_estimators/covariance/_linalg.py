@@ -3,6 +3,8 @@
 # Authors: The gmm_estimators developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import contextlib
+import contextvars
 import functools
 
 import numpy as np
@@ -11,25 +13,40 @@ import numpy as np
 # definite; the first rung is the float64 resolution of the matrix' scale.
 _JITTER_RUNGS = (1e-15, 1e-12, 1e-9, 1e-6, 1e-3)
 
-# A Cholesky pivot ``L_jj^2`` at most this fraction of its feature's variance
-# ``A_jj`` (what is left of feature j after the earlier ones, scale-free)
-# leaves the inverse the factor gives off by more than ``1e12 eps``: stored
-# beside the matrix, the precision would not be its inverse (``A @ P`` off
-# the identity by a percent at 1e-14, by order one at 1e-16). Such a matrix
-# gets variance added (see _safe_cholesky). Real data stay far above it: a
-# component that spreads along a direction of a millionth of a feature's
-# variance has 1e-6 there; only a rank lost to rounding (rows on a line,
-# reg_covar=0, or reg_covar below 1e-12 of a feature's variance) comes near.
-_RANK_ROUNDING = 1e-12
+# A Cholesky pivot ``L_jj^2`` at most this many ``d eps`` of its feature's
+# variance ``A_jj`` (what is left of feature j after the earlier ones,
+# scale-free) is a rank lost to rounding: Cholesky may succeed, but the
+# inverse it gives is not the matrix's (``A @ inv`` off the identity by order
+# one, even indefinite). Such a matrix gets variance added (_safe_cholesky).
+_RANK_ROUNDING = 4.0
+# Without reg_covar nothing keeps a covariance away from that rank loss, and
+# pivots a little above rounding (1e-14 of the variance) leave the inverse
+# off by a percent: there, a pivot below 1e-12 of the variance counts as
+# lost too (see strict_factorisation). With reg_covar > 0 such a pivot is
+# the regularisation itself (collinear features of variance 1e6 and more at
+# the default 1e-6), a sound fit that scikit-learn factorises alike.
+_STRICT_RANK = 1e-12
+_STRICT = contextvars.ContextVar("strict_factorisation", default=False)
+
+
+@contextlib.contextmanager
+def strict_factorisation(strict=True):
+    """Within the block, :func:`_safe_cholesky` also regularises pivots below
+    1e-12 of their feature's variance (the M-step without ``reg_covar``)."""
+    token = _STRICT.set(bool(strict))
+    try:
+        yield
+    finally:
+        _STRICT.reset(token)
 
 
 def _factor(matrices):
     """``np.linalg.cholesky`` where its inverse is the matrix's; None elsewhere.
 
-    A factor with a pivot ``L_jj^2`` at most :data:`_RANK_ROUNDING` of
-    ``A_jj`` is a rank lost to rounding: Cholesky may still succeed, but the
-    inverse it gives is not the matrix's (``A @ inv`` off the identity by
-    order one, even indefinite).
+    A factor with a pivot ``L_jj^2`` at most :data:`_RANK_ROUNDING` ``d eps``
+    of ``A_jj`` (:data:`_STRICT_RANK` within :func:`strict_factorisation`)
+    is a rank lost to rounding: Cholesky may still succeed, but the inverse
+    it gives is not the matrix's.
     """
     try:
         chol = np.linalg.cholesky(matrices)
@@ -37,7 +54,12 @@ def _factor(matrices):
         return None
     pivots = np.diagonal(chol, axis1=-2, axis2=-1) ** 2
     variances = np.diagonal(matrices, axis1=-2, axis2=-1)
-    if np.any(pivots <= _RANK_ROUNDING * variances):
+    ratio = (
+        _STRICT_RANK
+        if _STRICT.get()
+        else _RANK_ROUNDING * matrices.shape[-1] * np.finfo(np.float64).eps
+    )
+    if np.any(pivots <= ratio * variances):
         return None
     return chol
 
