@@ -45,6 +45,8 @@ from ._online import (
     batch_source,
     first_state,
     has_step_sizes,
+    keep_verdict,
+    observes_every_feature,
     online_step,
     state_from_model,
     step_size,
@@ -253,9 +255,8 @@ class BaseMixture(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         result.lower_bounds = [*getattr(self, "lower_bounds_", []), result.lower_bound]
         result.n_iter = int(getattr(self, "n_iter_", 0)) + 1
         dtype = np.asarray(self.means_).dtype
-        set_fitted_attributes(
-            self, model, batch, options, result, dtype, self._record_collapse
-        )
+        judge = self._record_collapse if observes_every_feature(batch) else keep_verdict
+        set_fitted_attributes(self, model, batch, options, result, dtype, judge)
         self._online_state = state
         return self
 

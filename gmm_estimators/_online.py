@@ -61,6 +61,8 @@ __all__ = [
     "batch_source",
     "first_state",
     "has_step_sizes",
+    "keep_verdict",
+    "observes_every_feature",
     "online_step",
     "state_from_model",
     "step_size",
@@ -144,6 +146,21 @@ class _MissingBatch(MissingValuesSource):
             X.astype(np.float64) - source.center, sample_weight
         )
         return source
+
+
+def observes_every_feature(batch):
+    """Whether a validated batch has an observed value of every feature.
+
+    The collapse check reads a batch's rows with missing entries filled by
+    the batch's means: a feature missing in every row would be a constant
+    there, a flat direction of every component that the data do not have.
+    """
+    missing = getattr(batch, "X_missing", None)
+    return missing is None or not np.isnan(missing).all(axis=0).any()
+
+
+def keep_verdict(model, data, params, jittered, check=None):
+    """Leave the previous collapse verdict (a batch that cannot judge one)."""
 
 
 def batch_source(estimator, X, sample_weight, center):

@@ -9,11 +9,13 @@
   every later one the same.
 """
 
+import warnings
+
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
-from gmm_estimators import GaussianMixture
+from gmm_estimators import DegenerateFitWarning, GaussianMixture
 from gmm_estimators._engine import ArraySource, EMOptions, Params
 from gmm_estimators._missing import MissingValuesSource
 from gmm_estimators._online import (
@@ -237,3 +239,18 @@ def test_decay_one_weighs_the_first_batch_as_learning_offset_batches(
     if learning_offset == 1.0:  # the plain average
         plain = np.mean([b.mean(axis=0) for b in batches], axis=0)
         assert_allclose(model.means_[0], plain, rtol=1e-10)
+
+
+def test_a_batch_missing_a_feature_everywhere_keeps_the_verdict():
+    # Its rows, filled with the batch's means, would be constant in that
+    # feature: a flat direction of every component the data do not have.
+    rng = np.random.RandomState(7)
+    model = GaussianMixture(2, random_state=0).fit(_draw(rng, 300))
+    assert model.collapsed_components_.size == 0
+    batch = _draw(rng, 60)
+    batch[:, 1] = np.nan
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DegenerateFitWarning)
+        model.partial_fit(batch)
+    assert model.collapsed_components_.size == 0
+    assert np.all(np.isfinite(model.means_))
