@@ -29,7 +29,13 @@ from ._engine import (
 from ._warn import warn_user
 from .exceptions import DegenerateFitWarning
 
-__all__ = ["Verdict", "component_check", "record_collapse"]
+__all__ = [
+    "Verdict",
+    "breakdown_components",
+    "component_check",
+    "record_collapse",
+    "with_breakdown",
+]
 
 # Bytes up to which the blocks of one check are kept in memory rather than
 # computed again for each of its passes, reckoned as rows x (K + 1 + d)
@@ -175,6 +181,34 @@ def component_check(
         reasons,
         None if reduced is None else np.concatenate(reduced),
     )
+
+
+def breakdown_components(model, params):
+    """The collapsed components of a run whose next M-step had no finite maximum.
+
+    Its last sound parameters may pass the collapse check (rows on a line of
+    data that span only the line, with ``reg_covar=0``): the components whose
+    covariance is singular to rounding, or all of them when the structure
+    degenerates as a whole.
+    """
+    n_components, n_features = params.means.shape
+    full = model.to_full(
+        np.asarray(params.covariances, np.float64), n_components, n_features
+    )
+    values = np.linalg.eigvalsh(full)
+    singular = np.flatnonzero(values[:, 0] <= 1e-12 * values[:, -1])
+    return singular if singular.size else np.arange(n_components, dtype=np.intp)
+
+
+def with_breakdown(verdict, model, params):
+    """``verdict`` of a run that broke down, its components flagged if none is."""
+    if verdict.collapsed.size:
+        return verdict
+    collapsed = breakdown_components(model, params)
+    reason = "EM broke down: the next M-step had no finite maximum"
+    reasons = {**verdict.reasons, **{int(k): reason for k in collapsed}}
+    spurious = np.setdiff1d(verdict.spurious, collapsed)
+    return verdict._replace(collapsed=collapsed, spurious=spurious, reasons=reasons)
 
 
 def record_collapse(estimator, model, data, params, jittered, check=None):

@@ -7,7 +7,7 @@ from functools import partial
 
 import numpy as np
 
-from ._collapse import record_collapse
+from ._collapse import breakdown_components, record_collapse
 
 __all__ = ["set_fitted_attributes", "store_covariances"]
 
@@ -64,24 +64,10 @@ def set_fitted_attributes(
 
 
 def _flag_breakdown(estimator, model, params):
-    """A run stopped because the next M-step had no finite maximum is degenerate.
-
-    Its last sound parameters may pass the collapse check (rows on a line of
-    data that span only the line, with ``reg_covar=0``): the components whose
-    covariance is singular to rounding are flagged, or all of them when the
-    structure degenerates as a whole.
-    """
+    """A run stopped because the next M-step had no finite maximum is degenerate."""
     if len(estimator.collapsed_components_):
         return
-    n_components, n_features = params.means.shape
-    full = model.to_full(
-        np.asarray(params.covariances, np.float64), n_components, n_features
-    )
-    values = np.linalg.eigvalsh(full)
-    singular = np.flatnonzero(values[:, 0] <= 1e-12 * values[:, -1])
-    estimator.collapsed_components_ = (
-        singular if singular.size else np.arange(n_components, dtype=np.intp)
-    )
+    estimator.collapsed_components_ = breakdown_components(model, params)
     estimator.spurious_components_ = np.setdiff1d(
         estimator.spurious_components_, estimator.collapsed_components_
     )

@@ -59,3 +59,25 @@ def test_collapsing_components_are_flagged_with_the_reason(rng):
     assert_array_equal(verdict.collapsed, [1])
     assert "EM stopped" in verdict.reasons[1]
     assert "rows' worth" in verdict.reasons[1]
+
+
+def test_a_run_that_broke_down_is_ranked_as_flagged():
+    # The selector ranks a cell's runs by their verdict: one whose next
+    # M-step had no finite maximum must not pass as sound (its singular
+    # component, or every one when none is singular alone).
+    from gmm_estimators._collapse import Verdict, with_breakdown
+    from gmm_estimators._engine import Params
+    from gmm_estimators.covariance import get_covariance_model
+
+    model = get_covariance_model("VVV")
+    covariances = np.stack([np.eye(2), np.array([[1.0, 1.0], [1.0, 1.0]])])
+    params = Params(np.full(2, 0.5), np.zeros((2, 2)), covariances, None)
+    sound = Verdict(np.zeros(0, np.intp), np.array([1]), {1: "narrow"})
+    flagged = with_breakdown(sound, model, params)
+    assert flagged.collapsed.tolist() == [1] and flagged.spurious.size == 0
+    both = with_breakdown(
+        sound,
+        model,
+        Params(np.full(2, 0.5), np.zeros((2, 2)), np.stack([np.eye(2)] * 2), None),
+    )
+    assert both.collapsed.tolist() == [0, 1]

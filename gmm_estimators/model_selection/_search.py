@@ -19,7 +19,7 @@ import numpy as np
 from sklearn.utils.parallel import delayed
 
 from .. import _criteria
-from .._collapse import component_check
+from .._collapse import component_check, with_breakdown
 from .._engine import (
     ArraySource,
     Params,
@@ -95,6 +95,9 @@ def _judge(model, data, run, options):
         terms=True,
         collapsing=run.collapsing,
     )
+    if run.breakdown is not None:
+        # Ranked as the fit will be flagged (_fitted), not as sound.
+        run.component_check = with_breakdown(run.component_check, model, run.params)
     return run.component_check
 
 
