@@ -453,9 +453,23 @@ class MissingValuesSource(ArraySource):
     index = None
 
     @classmethod
-    def from_arrays(cls, X, sample_weight=None, *, cache_features=False):
-        check_fit_input(X)
-        source = super().from_arrays(mean_imputed(X, sample_weight), sample_weight)
+    def from_arrays(
+        cls, X, sample_weight=None, *, cache_features=False, center=None, batch=False
+    ):
+        """The source of ``X`` with NaN (validated: no row without a value).
+
+        ``center`` imposes the centre (a ``partial_fit`` batch is centred on
+        the running statistics'); ``batch`` accepts features missing in every
+        row (a later batch: the model's conditionals fill them), which
+        ``fit`` refuses.
+        """
+        if batch:
+            check_missing(X)
+        else:
+            check_fit_input(X)
+        source = super().from_arrays(
+            mean_imputed(X, sample_weight), sample_weight, center=center
+        )
         source.X_missing = X
         source.index = PatternIndex.from_array(
             X.astype(np.float64) - source.center, sample_weight

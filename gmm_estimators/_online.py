@@ -50,10 +50,7 @@ from sklearn.utils.validation import _check_sample_weight, validate_data
 from ._engine import ArraySource, EMResult, em_step
 from ._missing import (
     MissingValuesSource,
-    PatternIndex,
-    check_missing,
     has_missing,
-    mean_imputed,
 )
 
 __all__ = [
@@ -131,23 +128,6 @@ def state_from_model(estimator, model):
     return OnlineState(center, weights, means * weights[:, np.newaxis], second, 1, 0.0)
 
 
-class _MissingBatch(MissingValuesSource):
-    """A mini-batch with NaN, centred on the running statistics' centre."""
-
-    @classmethod
-    def centred_on(cls, X, sample_weight, center):
-        # ArraySource's summary with an imposed centre: the mean-imputed rows
-        # for what reads rows, the pattern index for the observed-data E-step.
-        source = super(MissingValuesSource, cls).from_arrays(
-            mean_imputed(X, sample_weight), sample_weight, center=center
-        )
-        source.X_missing = X
-        source.index = PatternIndex.from_array(
-            X.astype(np.float64) - source.center, sample_weight
-        )
-        return source
-
-
 def observes_every_feature(batch):
     """Whether a validated batch has an observed value of every feature.
 
@@ -188,8 +168,9 @@ def batch_source(estimator, X, sample_weight, center):
         )
     with np.errstate(over="ignore", invalid="ignore"):
         if has_missing(X):
-            check_missing(X)
-            return _MissingBatch.centred_on(X, sample_weight, center)
+            return MissingValuesSource.from_arrays(
+                X, sample_weight, center=center, batch=True
+            )
         return ArraySource.from_arrays(X, sample_weight, center=center)
 
 

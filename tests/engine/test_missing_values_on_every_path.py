@@ -19,7 +19,6 @@ from gmm_estimators import DegenerateFitWarning, GaussianMixture
 from gmm_estimators._engine import ArraySource, EMOptions, Params
 from gmm_estimators._missing import MissingValuesSource
 from gmm_estimators._online import (
-    _MissingBatch,
     batch_source,
     online_step,
     state_from_model,
@@ -169,7 +168,11 @@ def test_expected_statistics_of_a_complete_batch_are_the_plain_ones():
         model, state, ArraySource.from_arrays(complete, weights, center=state.center)
     )
     expected = _update(
-        model, state, _MissingBatch.centred_on(complete, weights, state.center)
+        model,
+        state,
+        MissingValuesSource.from_arrays(
+            complete, weights, center=state.center, batch=True
+        ),
     )
     for name in ("weights", "means", "covariances"):
         assert_allclose(
