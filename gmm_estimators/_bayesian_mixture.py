@@ -13,7 +13,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _variational
 from ._base import BaseMixture
-from ._collapse import component_check
+from ._collapse import component_check, store_verdict
 from ._degenerate import EMPTY_WEIGHT
 from ._engine import ArraySource, statistics_from_resp
 from ._fit_starts import initial_parameters
@@ -21,10 +21,8 @@ from ._fitted import store_covariances
 from ._variational import VariationalPrior
 from ._variational import log_dirichlet_norm as _log_dirichlet_norm
 from ._variational import log_wishart_norm as _log_wishart_norm
-from ._warn import warn_user
 from .covariance import get_covariance_model
 from .covariance._priors import prior_form_of
-from .exceptions import DegenerateFitWarning
 
 __all__ = ["BayesianGaussianMixture"]
 
@@ -373,38 +371,31 @@ class BayesianGaussianMixture(BaseMixture):
             [k for k in spurious if not emptied[k] and k not in collapsed],
             dtype=np.intp,
         )
-        self.collapsed_components_ = collapsed.astype(np.intp)
-        self.spurious_components_ = spurious
-        name = type(self).__name__
-        if collapsed.size:
-            listed = ", ".join(str(k) for k in collapsed)
-            warn_user(
-                f"{name}: the expected covariance of component(s) {listed} was "
-                "singular and had to be regularised to be factorised, so the "
-                "lower bound and the densities of this fit depend on that "
+        reason = "its expected covariance was singular and had to be regularised"
+        store_verdict(
+            self,
+            collapsed,
+            spurious,
+            {**reasons, **{int(k): reason for k in collapsed}},
+            collapsed_advice=(
+                "The lower bound and the densities of this fit depend on that "
                 "regularisation. The Wishart prior keeps covariances positive "
                 "definite only when covariance_prior is: its default, the "
                 "data's covariance, is singular (to rounding) when a feature "
                 "is constant, features are collinear or clusters lie far "
                 "apart along a few directions. Remedies: drop or combine such "
                 "features, pass a well-conditioned covariance_prior, or "
-                "increase reg_covar. The indices are stored in "
-                "collapsed_components_.",
-                DegenerateFitWarning,
-            )
-        if spurious.size:
-            listed = "; ".join(f"{k} ({reasons[k]})" for k in spurious)
-            warn_user(
-                f"{name}: component(s) {listed} spurious. A component far "
-                "narrower than the others is more often a local optimum on "
-                "discretised data than a real cluster. Remedies: more starts "
-                "(n_init), a smaller weight_concentration_prior (fewer "
-                "components in use), or a covariance_prior and "
-                "degrees_of_freedom_prior that pull the covariances towards "
-                "the data's scale. The indices are stored in "
-                "spurious_components_.",
-                DegenerateFitWarning,
-            )
+                "increase reg_covar."
+            ),
+            spurious_advice=(
+                "A component far narrower than the others is more often a "
+                "local optimum on discretised data than a real cluster. "
+                "Remedies: more starts (n_init), a smaller "
+                "weight_concentration_prior (fewer components in use), or a "
+                "covariance_prior and degrees_of_freedom_prior that pull the "
+                "covariances towards the data's scale."
+            ),
+        )
 
     bic = available_if(_no_information_criteria)(BaseMixture.bic)
     aic = available_if(_no_information_criteria)(BaseMixture.aic)

@@ -31,9 +31,9 @@ from .exceptions import DegenerateFitWarning
 
 __all__ = [
     "Verdict",
-    "breakdown_components",
     "component_check",
     "record_collapse",
+    "store_verdict",
     "with_breakdown",
 ]
 
@@ -183,7 +183,7 @@ def component_check(
     )
 
 
-def breakdown_components(model, params):
+def _breakdown_components(model, params):
     """The collapsed components of a run whose next M-step had no finite maximum.
 
     Its last sound parameters may pass the collapse check (rows on a line of
@@ -204,7 +204,7 @@ def with_breakdown(verdict, model, params):
     """``verdict`` of a run that broke down, its components flagged if none is."""
     if verdict.collapsed.size:
         return verdict
-    collapsed = breakdown_components(model, params)
+    collapsed = _breakdown_components(model, params)
     reason = "EM broke down: the next M-step had no finite maximum"
     reasons = {**verdict.reasons, **{int(k): reason for k in collapsed}}
     spurious = np.setdiff1d(verdict.spurious, collapsed)
@@ -224,27 +224,44 @@ def record_collapse(estimator, model, data, params, jittered, check=None):
             model, data, params, jittered, getattr(estimator, "prior_", None)
         )
     collapsed, spurious, reasons, _ = check
-    estimator.collapsed_components_ = collapsed
-    estimator.spurious_components_ = spurious
-    if collapsed.size:
-        listed = "; ".join(f"{k} ({reasons[k]})" for k in collapsed)
-        warn_user(
-            f"{type(estimator).__name__}: component(s) {listed} collapsed. "
+    store_verdict(
+        estimator,
+        collapsed,
+        spurious,
+        reasons,
+        collapsed_advice=(
             "Such a component sits on duplicated, integer-valued or too few "
             "rows; its likelihood is unbounded, so BIC/AIC of this fit are not "
             "meaningful. Remedies: use fewer components, use prior='default' "
             "(mclust's conjugate prior, in the data's units), increase "
-            "reg_covar, or add jitter to discretised data. The indices are "
-            "stored in collapsed_components_.",
-            DegenerateFitWarning,
-        )
-    if spurious.size:
-        listed = "; ".join(f"{k} ({reasons[k]})" for k in spurious)
-        warn_user(
-            f"{type(estimator).__name__}: component(s) {listed} spurious. "
+            "reg_covar, or add jitter to discretised data."
+        ),
+        spurious_advice=(
             "A component far narrower than the others is typical of a local "
             "maximum on discretised data rather than of a real cluster. "
-            "Remedies: use fewer components or prior='default'. The indices "
-            "are stored in spurious_components_.",
-            DegenerateFitWarning,
-        )
+            "Remedies: use fewer components or prior='default'."
+        ),
+    )
+
+
+def store_verdict(
+    estimator, collapsed, spurious, reasons, *, collapsed_advice, spurious_advice
+):
+    """Store ``collapsed_components_`` and ``spurious_components_``; warn of each.
+
+    One ``DegenerateFitWarning`` per kind, listing the components with their
+    ``reasons`` and ending with the estimator's own advice (its parameters).
+    """
+    estimator.collapsed_components_ = np.asarray(collapsed, dtype=np.intp)
+    estimator.spurious_components_ = np.asarray(spurious, dtype=np.intp)
+    for kind, flagged, advice in (
+        ("collapsed", estimator.collapsed_components_, collapsed_advice),
+        ("spurious", estimator.spurious_components_, spurious_advice),
+    ):
+        if flagged.size:
+            listed = "; ".join(f"{k} ({reasons[k]})" for k in flagged)
+            warn_user(
+                f"{type(estimator).__name__}: component(s) {listed} {kind}. "
+                f"{advice} The indices are stored in {kind}_components_.",
+                DegenerateFitWarning,
+            )

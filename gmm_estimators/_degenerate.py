@@ -172,24 +172,20 @@ def _coordinates(total_scatter, weight_sum):
 @functools.lru_cache(maxsize=8)
 def _coordinates_of(scatter_bytes, shape, weight_sum):
     total_scatter = np.frombuffer(scatter_bytes, dtype=np.float64).reshape(shape)
-    coordinates = _compute_coordinates(total_scatter, weight_sum)
-    for array in coordinates:
-        array.flags.writeable = False
-    return coordinates
-
-
-def _compute_coordinates(total_scatter, weight_sum):
     var = np.diag(total_scatter) / weight_sum
     varying = var > 0
-    if not varying.any():
-        return varying, np.ones(0), np.zeros((0, 0))
-    scale = np.sqrt(var[varying])
-    sub = total_scatter[np.ix_(varying, varying)] / weight_sum
-    corr = sub / np.outer(scale, scale)
-    eigenvalues, vectors = np.linalg.eigh(corr)
-    keep = eigenvalues > DATA_RANK_FLOOR * eigenvalues[-1]
-    # Scaled so that the data's own correlation is the identity in the span.
-    return varying, scale, vectors[:, keep] / np.sqrt(eigenvalues[keep])
+    scale, rotation = np.ones(0), np.zeros((0, 0))
+    if varying.any():
+        scale = np.sqrt(var[varying])
+        sub = total_scatter[np.ix_(varying, varying)] / weight_sum
+        corr = sub / np.outer(scale, scale)
+        eigenvalues, vectors = np.linalg.eigh(corr)
+        keep = eigenvalues > DATA_RANK_FLOOR * eigenvalues[-1]
+        # Scaled so that the data's own correlation is the identity in the span.
+        rotation = vectors[:, keep] / np.sqrt(eigenvalues[keep])
+    for array in (varying, scale, rotation):
+        array.flags.writeable = False
+    return varying, scale, rotation
 
 
 def data_rank(total_scatter, weight_sum):

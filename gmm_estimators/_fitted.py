@@ -7,7 +7,7 @@ from functools import partial
 
 import numpy as np
 
-from ._collapse import breakdown_components, record_collapse
+from ._collapse import Verdict, record_collapse, with_breakdown
 
 __all__ = ["set_fitted_attributes", "store_covariances"]
 
@@ -65,12 +65,13 @@ def set_fitted_attributes(
 
 def _flag_breakdown(estimator, model, params):
     """A run stopped because the next M-step had no finite maximum is degenerate."""
-    if len(estimator.collapsed_components_):
-        return
-    estimator.collapsed_components_ = breakdown_components(model, params)
-    estimator.spurious_components_ = np.setdiff1d(
-        estimator.spurious_components_, estimator.collapsed_components_
+    verdict = with_breakdown(
+        Verdict(estimator.collapsed_components_, estimator.spurious_components_, {}),
+        model,
+        params,
     )
+    estimator.collapsed_components_ = verdict.collapsed
+    estimator.spurious_components_ = verdict.spurious
 
 
 def store_covariances(estimator, model, params, dtype):
