@@ -65,11 +65,12 @@ def _package_classes():
 
 def _is_mixture(estimator):
     """Whether ``estimator`` is a Gaussian mixture itself (fitted or not)."""
-    from sklearn.mixture._base import BaseMixture as SkBaseMixture
+    # scikit-learn's public mixtures, not its private base class.
+    from sklearn.mixture import BayesianGaussianMixture, GaussianMixture
 
     from .._base import BaseMixture
 
-    if isinstance(estimator, BaseMixture | SkBaseMixture):
+    if isinstance(estimator, BaseMixture | GaussianMixture | BayesianGaussianMixture):
         return True
     return hasattr(estimator, "covariance_type") and all(
         hasattr(estimator, attribute) for attribute in _MIXTURE_ATTRIBUTES

@@ -147,11 +147,14 @@ def test_plot_components_feature_names_from_dataframe():
     assert ax.get_xlabel() == "width"
 
 
-def test_plot_components_accepts_selector_and_sklearn():
-    from sklearn.mixture import GaussianMixture as SkGaussianMixture
+@pytest.mark.parametrize("kind", ["GaussianMixture", "BayesianGaussianMixture"])
+def test_plot_components_accepts_sklearn_mixtures(kind):
+    import sklearn.mixture
 
     X, _ = make_gaussian_mixture(120, n_components=2, random_state=2)
-    sk = SkGaussianMixture(n_components=2, covariance_type="diag", random_state=0)
+    sk = getattr(sklearn.mixture, kind)(
+        n_components=2, covariance_type="diag", random_state=0
+    )
     ax = plot_components(sk.fit(X), X)
     np.testing.assert_allclose([e.center for e in _ellipses(ax)], sk.means_)
 
