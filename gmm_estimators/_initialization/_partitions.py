@@ -142,6 +142,10 @@ class CanonicalRows:
 
 
 def _kmeans(rows, n_components, random_state):
+    if n_components == 1:
+        # One cluster holds every row: KMeans's own answer, without its
+        # iterations (the random stream is not drawn from there either).
+        return _one_hot(np.zeros(rows.X.shape[0], dtype=np.intp), 1)
     kmeans = KMeans(n_clusters=n_components, n_init=1, random_state=random_state)
     labels = kmeans.fit(rows.X, sample_weight=rows.sample_weight).labels_
     return _one_hot(labels, n_components)

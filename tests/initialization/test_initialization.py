@@ -44,15 +44,19 @@ def test_shared_canonical_rows_give_the_same_start(data, method, weighted):
     assert_array_equal(shared(rows), alone(rows))
 
 
-def test_kmeans_start_is_kmeans_on_the_canonical_rows(data):
+@pytest.mark.parametrize("n_components", [1, 2])
+def test_kmeans_start_is_kmeans_on_the_canonical_rows(data, n_components):
+    # One component is KMeans's own answer without running it (every row in
+    # the one cluster).
     X, _ = data
     canonical = CanonicalRows.of(X)
     resp_of_rows = initial_responsibilities(
-        "kmeans", X, 2, None, np.random.RandomState(0), canonical=canonical
+        "kmeans", X, n_components, None, np.random.RandomState(0), canonical=canonical
     )
     resp = resp_of_rows(slice(None))
+    assert resp.shape == (X.shape[0], n_components)
     labels = (
-        KMeans(2, n_init=1, random_state=np.random.RandomState(0))
+        KMeans(n_components, n_init=1, random_state=np.random.RandomState(0))
         .fit(canonical.X)
         .labels_
     )
