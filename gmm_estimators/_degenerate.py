@@ -61,8 +61,12 @@ dimension ``r <= d``). The component is degenerate when
   grid of ``log10`` steps of ``0.02`` gives the 99 % set, a second pass its
   scatter, through a strided subset of a large set whose bounds settle most
   components: ``_resting_rows``). For a shape shared by every component,
-  their pooled within scatter must not lie on points nor be flat in the
-  same directions, by the same thresholds.
+  their pooled within scatter must spread as the shared part needs, by the
+  same thresholds: in every direction for a shared orientation (EEE, VEE),
+  along every feature for a shared diagonal shape (EEI, VEI), and beyond
+  one point for the one volume of a spherical shape (EII); a sphere of its
+  own volume (VII) shares nothing that can flatten
+  (``covariance._spread``).
 
 The test reads where the component's weight *is*, not its covariance, so it
 is independent of ``reg_covar`` and of the data's scale: rows on a lattice
@@ -310,7 +314,7 @@ def _resting_sets(
     over a subset of them, about ``means[k]`` (the fitted means,
     standardised; about the rows' own mean when None): a lower bound either
     way of the component's part of the pooled within scatter (see
-    :func:`_pooled_spread`).
+    ``OwnSpread.pooled_spread``).
 
     The moments are taken about ``anchor[k]``, a row of the resting set
     (standardised coordinates): their rounding is then relative to the
@@ -505,16 +509,6 @@ def _surely_spread(
     return own_spread.spread_lower_bound(own, mass, weight_sum, rotation) >= margin
 
 
-def _pooled_spread(within, weight_sum, rotation):
-    """Square root of the smallest share of the data's variance in ``within``.
-
-    Over the directions the data span: the relative spread of the pooled
-    within-component scatter.
-    """
-    share = np.linalg.eigvalsh(rotation.T @ (within / weight_sum) @ rotation)
-    return float(np.sqrt(max(share[0], 0.0)))
-
-
 def check_blocks(
     blocks,
     total_scatter,
@@ -627,22 +621,28 @@ def check_blocks(
                     "every component rests on a lower-dimensional set, each "
                     "in its own orientation, so the shape they share flattens"
                 )
-        elif pending and own_spread.pooled:
+        elif pending and own_spread.shared is not None:
             # The resting rows' part of the pooled scatter bounds it from
             # below: when that part spreads with a margin for rounding, the
-            # pass over every row cannot find less.
-            spread = _pooled_spread(
+            # pass over every row cannot find less. What it must span is the
+            # shared part's (every direction, every feature, or any spread
+            # for one volume: ``covariance._spread``).
+            spread = own_spread.pooled_spread(
                 sum(resting_scatter[k] for k in pending), weight_sum, rotation
             )
             if spread < 2.0 * RANK_RATIO:
                 within = _pooled_within_scatter(blocks, varying, scale, shift, pending)
-                spread = _pooled_spread(within, weight_sum, rotation)
+                spread = own_spread.pooled_spread(within, weight_sum, rotation)
                 # Tight clusters far apart: tiny against the data's scatter,
                 # yet spread in every direction of their own.
                 point = POINT_RATIO * (
                     1.0 + float(np.linalg.norm(shift[pending], axis=1).max())
                 )
-                if own_axes_spread(within / weight_sum, point, RANK_RATIO)[1]:
+                scaled = within / weight_sum
+                size_clears = bool(np.sqrt(max(np.trace(scaled), 0.0)) >= point)
+                if own_spread.pooled_clears_rounding(
+                    *own_axes_spread(scaled, point, RANK_RATIO), size_clears
+                ):
                     spread = np.inf
             if spread < RANK_RATIO:
                 for k in pending:

@@ -2,12 +2,18 @@
 
 import numpy as np
 import pytest
-from numpy.testing import assert_allclose
+from numpy.testing import assert_allclose, assert_array_equal
 from scipy import linalg
 
+from gmm_estimators import GaussianMixture
 from gmm_estimators import _degenerate as D
 from gmm_estimators import _resting_rows as R
 from gmm_estimators._spurious import smallest_variance_ratios
+from gmm_estimators.covariance._spread import (
+    NOTHING,
+    NOTHING_BUT_AXES,
+    NOTHING_BUT_VOLUME,
+)
 
 
 def test_smallest_variance_ratios_equal_generalised_eigenvalues(rng):
@@ -63,9 +69,12 @@ def test_resting_rows_bound_the_pooled_scatter_from_below(rng):
     within = D._pooled_within_scatter(blocks, varying, scale, shift, [0, 1, 2])
     gap = np.linalg.eigvalsh(within - sum(resting.values()))
     assert gap.min() >= -1e-12 * np.abs(within).max()
-    assert D._pooled_spread(sum(resting.values()), X.shape[0], rotation) <= (
-        D._pooled_spread(within, X.shape[0], rotation) + 1e-12
-    )
+    # Whatever the shared part needs (every direction, every feature, or
+    # some spread for one volume), the resting rows' part bounds it below.
+    for rule in (NOTHING, NOTHING_BUT_AXES, NOTHING_BUT_VOLUME):
+        assert rule.pooled_spread(sum(resting.values()), X.shape[0], rotation) <= (
+            rule.pooled_spread(within, X.shape[0], rotation) + 1e-12
+        )
 
 
 def test_rows_worth_floor_mirrors_the_check(rng):
@@ -297,3 +306,59 @@ def test_responsibilities_a_rounding_below_one_rest_like_one(rng, structure):
     resp[3:6, 2] = 1e-10
     check = D.check_components(X, None, resp, covariances, own_spread=spread)
     assert 1 not in check.degenerate, check.reasons
+
+
+def _lattice_in_one_feature(rng):
+    """Rows on 6 values of feature 0, spread along feature 1 (R's CO2 shape)."""
+    levels = np.repeat(np.arange(6) * 100.0, 15)
+    X = np.column_stack([levels, rng.normal(30.0, 6.0, levels.size)])
+    resp = np.eye(6)[np.repeat(np.arange(6), 15)]
+    return X, resp
+
+
+@pytest.mark.parametrize(
+    "structure, flagged",
+    [
+        # Nothing shared can flatten: a sphere of its own volume, or one
+        # volume of a spherical shape that the spread along feature 1 sets.
+        ("VII", False),
+        ("EII", False),
+        ("spherical", False),
+        # A shared diagonal shape or a shared orientation flattens along
+        # feature 0, where no component spreads: unbounded.
+        ("EEI", True),
+        ("VEI", True),
+        ("EEE", True),
+        ("VEE", True),
+        ("tied", True),
+    ],
+)
+def test_pooled_test_reads_what_the_shared_part_needs(rng, structure, flagged):
+    from gmm_estimators.covariance import get_covariance_model
+
+    X, resp = _lattice_in_one_feature(rng)
+    model = get_covariance_model(structure)
+    # Each component's covariance as the structure could fit it (only the
+    # spurious ratio test reads them): the rows' own variance along
+    # feature 1, a little along feature 0.
+    full = np.array([np.diag([1e-6, X[resp[:, k] > 0, 1].var()]) for k in range(6)])
+    check = D.check_components(X, None, resp, full, own_spread=model.own_spread)
+    assert (check.degenerate.size == 6) is flagged
+    if not flagged:
+        assert check.degenerate.size == 0
+
+
+def test_spherical_components_on_lattice_lines_are_sound_fits(rng):
+    # mclust's VII and EII fits of R's CO2 data put one component on each
+    # concentration; their likelihood is bounded by the spread along the
+    # other feature, so they are sound fits, not collapsed ones.
+    X, resp = _lattice_in_one_feature(rng)
+    labels = resp.argmax(axis=1)
+    means = np.array([X[labels == k].mean(axis=0) for k in range(6)])
+    for structure in ("VII", "EII"):
+        gm = GaussianMixture(
+            6, covariance_type=structure, means_init=means, tol=1e-8, max_iter=500
+        ).fit(X)
+        assert gm.collapsed_components_.size == 0
+        assert gm.spurious_components_.size == 0
+        assert_array_equal(gm.predict(X), labels)

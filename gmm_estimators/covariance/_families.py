@@ -36,7 +36,7 @@ from ._linalg import (
     moment_features,
 )
 from ._priors import DIAGONAL_INVERSE_GAMMA, SPHERICAL_INVERSE_GAMMA
-from ._spread import EVERY_AXIS, NOTHING, SOME_SPREAD
+from ._spread import EVERY_AXIS, NOTHING, SOME_SPREAD_ONLY
 
 
 def _largest_or_borrowed(largest):
@@ -401,7 +401,7 @@ class SphericalCovariance(_DiagonalDistances):
     """
 
     prior_family = SPHERICAL_INVERSE_GAMMA
-    own_spread = SOME_SPREAD
+    own_spread = SOME_SPREAD_ONLY
 
     def param_shape(self, n_components, n_features):
         return (n_components,)

@@ -27,10 +27,12 @@ from ._solvers import (
 from ._spread import (
     EVERY_AXIS,
     EVERY_DIRECTION,
-    NOTHING,
+    NOTHING_BUT_AXES,
+    NOTHING_BUT_VOLUME,
     OWN_ORIENTATION,
     OWN_ORIENTATION_AND_VOLUME,
     SOME_SPREAD,
+    SOME_SPREAD_BUT_AXES,
 )
 
 # -- axis-aligned structures ----------------------------------------------
@@ -54,7 +56,7 @@ class EII(DiagonalCovariance):
     """
 
     name = "EII"
-    own_spread = NOTHING
+    own_spread = NOTHING_BUT_VOLUME
     scatter = POOLED
     prior_family = SPHERICAL_INVERSE_GAMMA
     equal_volume = True
@@ -87,7 +89,7 @@ class EEI(DiagonalCovariance):
     """
 
     name = "EEI"
-    own_spread = NOTHING
+    own_spread = NOTHING_BUT_AXES
     scatter = POOLED
     equal_volume = True
     equal_covariance = True
@@ -121,7 +123,7 @@ class VEI(DiagonalCovariance):
     """
 
     name = "VEI"
-    own_spread = SOME_SPREAD
+    own_spread = SOME_SPREAD_BUT_AXES
     scatter = DIAGONAL
     description = "diagonal, varying volume, equal shape"
 

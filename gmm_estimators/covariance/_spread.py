@@ -29,8 +29,18 @@ but not the shape: a component on a lattice line of integer data takes a
 needle-thin covariance along it and gains without limit over the sound fits,
 so it needs the rows of a varying shape. With ``NOTHING`` the covariance a
 component uses is estimated from every component's rows, and only their
-pooled within-component scatter must span the data (every component on its
-own point, for example, leaves nothing to estimate it from).
+pooled within-component scatter must span what the shared part needs
+(every component on its own point, for example, leaves nothing to estimate
+it from). What that is depends on the shared part (``OwnSpread.shared``):
+every direction of the data's span for a shared orientation and shape (EEE,
+tied, E, and VEE under ``SOME_SPREAD``), every feature for a shared diagonal
+shape (EEI: ``NOTHING_BUT_AXES``; VEI: ``SOME_SPREAD_BUT_AXES``), and any
+spread at all for the one volume of a spherical shape (EII:
+``NOTHING_BUT_VOLUME``). A sphere of its own volume (VII, spherical, V:
+``SOME_SPREAD_ONLY``) shares nothing that can flatten: every component on
+its own lattice line of integer data is sound there, its likelihood bounded
+by the spread along the line (mclust fits such models, for example VII with
+one component per concentration of R's ``CO2`` data).
 
 The rules read the scatter of a component's rows in standardised coordinates
 (the data's variance is one per feature), so they are scale-free; rows that
@@ -49,9 +59,13 @@ __all__ = [
     "EVERY_AXIS",
     "EVERY_DIRECTION",
     "NOTHING",
+    "NOTHING_BUT_AXES",
+    "NOTHING_BUT_VOLUME",
     "OWN_ORIENTATION",
     "OWN_ORIENTATION_AND_VOLUME",
     "SOME_SPREAD",
+    "SOME_SPREAD_BUT_AXES",
+    "SOME_SPREAD_ONLY",
     "OwnSpread",
 ]
 
@@ -66,8 +80,16 @@ class OwnSpread:
     needs : str
         What the rows must do, for messages ("span every direction", ...).
     pooled : bool, default=False
-        Whether the shape is shared in one frame: then the components'
-        pooled within-component scatter must span the data.
+        Whether the shape is shared in one frame (or fixed, as a sphere's),
+        so that no component can narrow its covariance to a lower set of its
+        own.
+    shared : object or None, default=None
+        With ``pooled``, what the components' pooled within-component scatter
+        must span for the shared part of the covariance to be estimable:
+        ``_every_shared_direction`` (a shared orientation and shape: EEE,
+        VEE), ``_every_shared_axis`` (a shared diagonal shape: EEI, VEI) or
+        ``_shared_volume`` (one shared volume of a fixed shape: EII). None
+        when nothing shared can flatten (a sphere of its own volume: VII).
     rotated : bool, default=False
         Whether the shared shape is turned to each component's own
         orientation (EEV, VEV): then not every component may rest on a
@@ -83,11 +105,50 @@ class OwnSpread:
     #: with the data (``_degenerate``).
     every_axis = False
 
-    def __init__(self, name, needs, *, pooled=False, rotated=False):
+    def __init__(self, name, needs, *, pooled=False, rotated=False, shared=None):
         self.name = name
         self.needs = needs
         self.pooled = pooled
         self.rotated = rotated
+        self.shared = shared
+
+    def pooled_spread(self, within, weight_sum, rotation):
+        """How far the pooled within scatter is from flattening the shared part.
+
+        Parameters
+        ----------
+        within : ndarray of shape (p, p)
+            The components' pooled within-component scatter (or a lower
+            bound of it), in the standardised coordinates of the data's
+            varying features.
+        weight_sum : float
+            The data's total weight (the data's scatter is ``weight_sum``
+            per feature there).
+        rotation : ndarray of shape (p, r)
+            As in :meth:`relative_spread`.
+
+        Returns
+        -------
+        float
+            The square root of the smallest share of the data's variance
+            the shared part is estimated from (0: it flattens; ``inf`` when
+            nothing is shared).
+        """
+        if self.shared is None:
+            return np.inf
+        return self.shared.spread(within / weight_sum, rotation)
+
+    def pooled_clears_rounding(self, every_axis, every_direction, size_clears):
+        """Whether pooled rows that spread in their own terms estimate the shared part.
+
+        The arguments are ``_resting_rows.own_axes_spread`` of the pooled
+        scatter and whether its total size clears the rounding of the rows'
+        position: tight clusters far apart are tiny against the data's
+        scatter, yet spread in every direction of their own.
+        """
+        if self.shared is None:
+            return True
+        return self.shared.clears(every_axis, every_direction, size_clears)
 
     def __repr__(self):
         return f"OwnSpread({self.name!r})"
@@ -241,8 +302,70 @@ class _OwnOrientationAndVolume(_OwnOrientation, _SomeSpread):
     pass
 
 
-NOTHING = _Nothing("nothing", "a positive weight", pooled=True)
-SOME_SPREAD = _SomeSpread("some spread", "more than one distinct point", pooled=True)
+class _SharedPart:
+    """What the pooled within scatter must span for one kind of shared part."""
+
+    def __init__(self, spread, clears):
+        self.spread = spread
+        self.clears = clears
+
+
+def _direction_share(scaled, rotation):
+    if not rotation.shape[1]:
+        return 0.0
+    share = np.linalg.eigvalsh(rotation.T @ scaled @ rotation)
+    return float(np.sqrt(max(share[0], 0.0)))
+
+
+def _variances(scaled):
+    return np.clip(np.diag(scaled), 0.0, None)
+
+
+#: A shared orientation and shape (EEE, VEE): spread in every direction of
+#: the data's span, else the shared covariance flattens along the rest.
+_every_shared_direction = _SharedPart(
+    _direction_share, lambda axes, directions, size: directions
+)
+#: A shared diagonal shape (EEI, VEI): spread along every feature.
+_every_shared_axis = _SharedPart(
+    lambda scaled, rotation: float(np.sqrt(_variances(scaled).min(initial=0.0))),
+    lambda axes, directions, size: axes,
+)
+#: One shared volume of a fixed (spherical) shape (EII): some spread at all;
+#: components on points, lines or planes of different directions still
+#: give the one variance its positive trace.
+_shared_volume = _SharedPart(
+    lambda scaled, rotation: float(np.sqrt(_variances(scaled).mean()))
+    if scaled.size
+    else 0.0,
+    lambda axes, directions, size: size,
+)
+
+NOTHING = _Nothing(
+    "nothing", "a positive weight", pooled=True, shared=_every_shared_direction
+)
+NOTHING_BUT_AXES = _Nothing(
+    "nothing (shared axes)", "a positive weight", pooled=True, shared=_every_shared_axis
+)
+NOTHING_BUT_VOLUME = _Nothing(
+    "nothing (shared volume)", "a positive weight", pooled=True, shared=_shared_volume
+)
+SOME_SPREAD = _SomeSpread(
+    "some spread",
+    "more than one distinct point",
+    pooled=True,
+    shared=_every_shared_direction,
+)
+SOME_SPREAD_BUT_AXES = _SomeSpread(
+    "some spread (shared axes)",
+    "more than one distinct point",
+    pooled=True,
+    shared=_every_shared_axis,
+)
+# A sphere of its own volume: nothing shared can flatten (VII, spherical, V).
+SOME_SPREAD_ONLY = _SomeSpread(
+    "some spread (own sphere)", "more than one distinct point", pooled=True
+)
 OWN_ORIENTATION = _OwnOrientationOnly(
     "own orientation", "a positive weight", rotated=True
 )

@@ -9,7 +9,7 @@ from ._basic import VII
 from ._contract import register
 from ._families import SphericalCovariance
 from ._forms import DIAGONAL
-from ._spread import NOTHING
+from ._spread import NOTHING_BUT_VOLUME
 
 # -- one feature ---------------------------------------------------------------
 
@@ -49,7 +49,7 @@ class _EqualSpherical(SphericalCovariance):
     """One variance shared by every component, stored per component (K,)."""
 
     equal_volume = True
-    own_spread = NOTHING
+    own_spread = NOTHING_BUT_VOLUME
     equal_covariance = True
 
     def n_parameters(self, n_components, n_features):
