@@ -379,10 +379,11 @@ def _resting_sets(
             arrays[again] = values
         for index in again:  # every resting row read now
             read[index] = None
-    flat, low = {}, {}
+    flat, low, thin = {}, {}, {}
     for index, k in enumerate(pending):
         spread, rank_spread = 0.0, 0.0
         count = counts[index]
+        thin[k] = np.zeros(p, dtype=bool)
         if index in spreading:
             rank_spread = spread = np.inf
         elif count > 0:
@@ -392,6 +393,8 @@ def _resting_sets(
             # relative to their distance from the data's centre.
             point = POINT_RATIO * (1.0 + np.linalg.norm(anchor[k] + delta))
             size = np.sqrt(max(np.trace(scatter), 0.0))
+            # Features along which the rows do not spread beyond rounding.
+            thin[k] = ~(np.diag(scatter) >= point * point)
             if size >= point:
                 axes, directions = own_axes_spread(scatter, point, RANK_RATIO)
                 if count > r:
@@ -437,7 +440,7 @@ def _resting_sets(
             offset = anchor[k] - means[k]
             cross = np.outer(offset, first[index])
             part[k] = part[k] + cross + cross.T + weight * np.outer(offset, offset)
-    return flat, low, part
+    return flat, low, part, thin
 
 
 # A subset's bounds must clear each threshold this many times over.
@@ -601,7 +604,7 @@ def check_blocks(
                 a = np.asarray(resp, np.float64)
                 histogram.add(a if w is None else a * w[:, None])
             floors = histogram.floors(n_k)
-        flat, low, resting_scatter = _resting_sets(
+        flat, low, resting_scatter, thin = _resting_sets(
             blocks,
             floors,
             varying,
@@ -614,6 +617,9 @@ def check_blocks(
             weight_sum,
             means=shift,
         )
+        pending = [k for k in pending if k not in reasons]
+        for k in own_spread.flattening({k: thin[k] for k in pending}, n_k, weight_sum):
+            reasons[k] = own_spread.flattening_reason
         pending = [k for k in pending if k not in reasons]
         if pending and own_spread.rotated and all(low[k] for k in pending):
             for k in pending:

@@ -54,7 +54,7 @@ def test_resting_rows_bound_the_pooled_scatter_from_below(rng):
         return [(Xc, None, resp)]
 
     floors = R.resting_floor(R.log_weight_histogram(resp), resp.sum(axis=0))
-    _, _, resting = D._resting_sets(
+    _, _, resting, _ = D._resting_sets(
         blocks,
         floors,
         varying,
@@ -362,3 +362,60 @@ def test_spherical_components_on_lattice_lines_are_sound_fits(rng):
         assert gm.collapsed_components_.size == 0
         assert gm.spurious_components_.size == 0
         assert_array_equal(gm.predict(X), labels)
+
+
+def _lines_and_a_blob(rng, n_line, n_blob):
+    """Four groups of rows on lines along feature 0 (features 1, 2 fixed), one blob."""
+    lines = [
+        np.column_stack(
+            [rng.normal(0.0, 1.0, n_line), np.full(n_line, a), np.full(n_line, b)]
+        )
+        for a, b in [(1.0, 1.0), (1.0, 4.0), (4.0, 1.0), (4.0, 4.0)]
+    ]
+    blob = rng.normal(2.5, 1.0, (n_blob, 3))
+    X = np.vstack([*lines, blob])
+    labels = np.repeat(np.arange(5), [n_line] * 4 + [n_blob])
+    return X, np.eye(5)[labels]
+
+
+@pytest.mark.parametrize("n_line, flagged", [(100, True), (20, True), (10, False)])
+@pytest.mark.parametrize("structure", ["VEI", "VEE"])
+def test_flat_components_that_outweigh_the_rest_pull_the_shared_shape(
+    rng, structure, n_line, flagged
+):
+    # With a volume of its own and a shape shared by every component, the
+    # components flat along features 1 and 2 gain 2 log(1/eps) per unit of
+    # weight as the shape narrows there by eps, the blob loses log(1/eps):
+    # unbounded when 2 N_flat > N_blob (400 or 80 flat rows against 100),
+    # bounded when the flat ones are few (40 against 100).
+    from gmm_estimators.covariance import get_covariance_model
+
+    X, resp = _lines_and_a_blob(rng, n_line, 100)
+    model = get_covariance_model(structure)
+    full = np.array([np.diag([1.0, 0.5, 0.5])] * 5)
+    check = D.check_components(X, None, resp, full, own_spread=model.own_spread)
+    assert set(check.degenerate.tolist()) == ({0, 1, 2, 3} if flagged else set())
+    if flagged:
+        assert "pull the shape" in check.reasons[0]
+
+
+@pytest.mark.parametrize("structure", ["VII", "EII", "VVV", "VVI", "EEE"])
+def test_only_an_own_volume_with_a_shared_shape_is_pulled_flat(structure):
+    from gmm_estimators.covariance import get_covariance_model
+
+    rule = get_covariance_model(structure).own_spread
+    thin = {0: np.array([False, True, True]), 1: np.zeros(3, dtype=bool)}
+    assert rule.flattening(thin, np.array([90.0, 10.0]), 100.0) == []
+
+
+def test_flattening_weighs_the_flat_features():
+    from gmm_estimators.covariance._spread import SOME_SPREAD_BUT_AXES as vei
+
+    thin = {0: np.array([False, True, True]), 1: np.zeros(3, dtype=bool)}
+    # f = 2 of p = 3: unbounded when 2 N_flat > (N - N_flat).
+    assert vei.flattening(thin, np.array([34.0, 66.0]), 100.0) == [0]
+    assert vei.flattening(thin, np.array([33.0, 67.0]), 100.0) == []
+    one = {0: np.array([False, True, False]), 1: np.zeros(3, dtype=bool)}
+    # f = 1: unbounded when N_flat > 2 (N - N_flat).
+    assert vei.flattening(one, np.array([67.0, 33.0]), 100.0) == [0]
+    assert vei.flattening(one, np.array([66.0, 34.0]), 100.0) == []

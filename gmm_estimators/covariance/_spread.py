@@ -11,8 +11,10 @@ rule                structures                     degenerate when its rows
 =================== ============================== =========================
 ``NOTHING``         equal volume and shape: EII,   (only together: see below)
                     EEI, EEE, E, tied
-``SOME_SPREAD``     varying volume, equal shape:   are one point
-                    VII, VEI, VEE, V, spherical
+``SOME_SPREAD``     varying volume, equal shape:   are one point; VEI, VEE:
+                    VII, VEI, VEE, V, spherical    or flat where the flat
+                                                   components outweigh the
+                                                   rest (``flattening``)
 ``OWN_ORIENTATION`` an orientation of its own      all lie on lower sets
                     turning a shared shape: EEV    together; spurious when
                     (and VEV, ``..._AND_VOLUME``:  ``r`` or fewer rows' worth
@@ -111,6 +113,60 @@ class OwnSpread:
         self.pooled = pooled
         self.rotated = rotated
         self.shared = shared
+
+    #: Whether components of their own volume share a shape that their rows
+    #: can pull flat (VEI, VEE): see :meth:`flattening`.
+    pulls_shared_shape = False
+
+    #: Why :meth:`flattening` flags a component (the check's message).
+    flattening_reason = (
+        "its rows do not spread along features where it and the other "
+        "components flat there outweigh the rest and pull the shape every "
+        "component shares flat: its likelihood is unbounded"
+    )
+
+    def flattening(self, thin, weights, weight_sum):
+        """Components whose flat rows pull the shared shape flat without bound.
+
+        With a volume of its own and a shape shared by every component (VEI,
+        VEE), a shape narrowing by ``eps`` along ``f`` of the ``p`` features
+        (and widening along the others, its determinant fixed) lets the
+        components whose rows do not spread along those ``f`` features
+        shrink their volume by ``eps^(f / (p - f))``, a gain of
+        ``f / (p - f) log(1 / eps)`` per unit of their weight, while every
+        other component loses at most ``log(1 / eps)`` per unit: the
+        likelihood is unbounded when ``N_flat f > (N - N_flat)(p - f)``.
+        (One component flat alone is sound: the others hold the shape.)
+        The test is made for the sets of features each component is flat
+        along; it is sufficient, not necessary (the others' partial
+        flatness would only add to the gain).
+
+        Parameters
+        ----------
+        thin : dict
+            ``{k: bool array (p,)}``: the features along which component
+            ``k``'s resting rows do not spread beyond rounding.
+        weights : ndarray of shape (K,)
+            The components' weights ``N_k``.
+        weight_sum : float
+
+        Returns
+        -------
+        list of int
+        """
+        if not self.pulls_shared_shape:
+            return []
+        flagged = set()
+        for axes in {tuple(np.flatnonzero(a)) for a in thin.values()}:
+            f = len(axes)
+            p = next(iter(thin.values())).size
+            if not 0 < f < p:
+                continue
+            members = [k for k, a in thin.items() if a[list(axes)].all()]
+            n_flat = float(sum(weights[k] for k in members))
+            if n_flat * f > (weight_sum - n_flat) * (p - f):
+                flagged.update(members)
+        return sorted(flagged)
 
     def pooled_spread(self, within, weight_sum, rotation):
         """How far the pooled within scatter is from flattening the shared part.
@@ -362,6 +418,10 @@ SOME_SPREAD_BUT_AXES = _SomeSpread(
     pooled=True,
     shared=_every_shared_axis,
 )
+# An own volume turns rows flat along common features into a pull on the
+# shared shape (OwnSpread.flattening).
+SOME_SPREAD.pulls_shared_shape = True
+SOME_SPREAD_BUT_AXES.pulls_shared_shape = True
 # A sphere of its own volume: nothing shared can flatten (VII, spherical, V).
 SOME_SPREAD_ONLY = _SomeSpread(
     "some spread (own sphere)", "more than one distinct point", pooled=True
