@@ -1,14 +1,17 @@
 """The default model search against mclust 6 on public data sets beyond the fixtures.
 
 Issue 13's checks run on data sets the tests do not hold. This script runs
-them on twenty-seven more: ``benchmarks/data/mclust_extra`` holds the data
+them on thirty-two more: ``benchmarks/data/mclust_extra`` holds the data
 and mclust 6.0.0's ``mclustBIC(X, G = 1:9)`` tables of each, written by
 ``make_extra.R`` there (geyser, cats and crabs from MASS; USArrests,
 LifeCycleSavings, quakes, trees, swiss, stackloss, mtcars, airquality,
 attitude, women, pressure and longley from R's datasets; wreath,
 EuroUnemployment, cross, chevron, three columns of wdbc and the five
-examples of Baudry et al. (2010) from mclust; and Old Faithful with its rows
-reversed, on which mclust's hierarchical start breaks its ties differently).
+examples of Baudry et al. (2010) from mclust; Old Faithful with its rows
+reversed, on which mclust's hierarchical start breaks its ties differently;
+and five sets with a feature on a few values, where components rest on
+lattice lines or planes: CO2 and ChickWeight from R's datasets, biopsy,
+Boston and fgl from MASS).
 Twelve of them have 50 rows or fewer, where mclust's best cells often rest
 components on a handful of rows.
 
@@ -21,7 +24,7 @@ than mclust's among those both fitted and ours does not call degenerate.
 
 Usage, from the repository root::
 
-    PYTHONPATH=. python benchmarks/bench_mclust_extra.py              # ~9 min
+    PYTHONPATH=. python benchmarks/bench_mclust_extra.py              # ~11 min
     PYTHONPATH=. python benchmarks/bench_mclust_extra.py --dataset geyser --list-cells
 """
 
@@ -53,7 +56,7 @@ DATASETS = (
     "trees", "swiss", "stackloss", "mtcars", "euro", "rock",
     "cross", "chevron", "ex41", "ex42", "ex43", "ex441", "ex442", "wdbc3",
     "airquality", "attitude", "women", "pressure", "longley",
-    "faithful_reversed",
+    "faithful_reversed", "co2", "chickweight", "biopsy3", "boston5", "fgl5",
 )  # fmt: skip
 
 

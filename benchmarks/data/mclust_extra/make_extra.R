@@ -19,7 +19,7 @@ script_dir <- local({
 out_dir <- if (length(args) >= 1) args[1] else script_dir
 data(wreath, EuroUnemployment, Baudry_etal_2010_JCGS_examples, chevron, cross,
      wdbc, package = "mclust")
-data(crabs, geyser, cats, package = "MASS")
+data(crabs, geyser, cats, biopsy, Boston, fgl, package = "MASS")
 sets <- list(
   geyser = as.matrix(geyser),                 # MASS, 299 x 2
   cats = as.matrix(cats[, 2:3]),              # MASS, 144 x 2
@@ -50,7 +50,14 @@ sets <- list(
   longley = as.matrix(longley[, 1:4]),        # datasets, 16 x 4
   # Old Faithful with its rows reversed: on data recorded to a fixed
   # precision mclust's hierarchical start depends on the row order.
-  faithful_reversed = as.matrix(faithful[272:1, ])  # datasets, 272 x 2
+  faithful_reversed = as.matrix(faithful[272:1, ]),  # datasets, 272 x 2
+  # Lattice data: a feature taking a few values, where components rest on
+  # lines or planes (the degenerate check's rules for shared shapes).
+  co2 = as.matrix(CO2[, c("conc", "uptake")]),  # datasets, 84 x 2 (7 values)
+  chickweight = as.matrix(ChickWeight[, c("weight", "Time")]),  # 578 x 2 (12)
+  biopsy3 = as.matrix(na.omit(biopsy)[, c("V1", "V2", "V3")]),  # MASS, 683 x 3
+  boston5 = as.matrix(Boston[, c("rm", "lstat", "medv", "ptratio", "nox")]),
+  fgl5 = as.matrix(fgl[, c("RI", "Na", "Mg", "Al", "Ca")])  # MASS, 214 x 5
 )
 models <- c("EII", "VII", "EEI", "VEI", "EVI", "VVI", "EEE",
             "VEE", "EVE", "VVE", "EEV", "VEV", "EVV", "VVV")
