@@ -759,3 +759,31 @@ def test_a_constant_feature_is_constant(covariance_type, value, weighted):
     assert [str(c.message)[:30] for c in caught] == ["feature(s) 1 of X are constant"]
     assert gm.collapsed_components_.size == 0
     assert np.all(gm.means_[:, 1] == value)
+
+
+def test_an_inner_iteration_that_overflows_is_a_clear_error():
+    # VEE's inner iteration on three distinct rows (each repeated) in 5-D
+    # without reg_covar overflows; scipy's "array must not contain infs or
+    # NaNs" used to reach the user instead of the remedy.
+    rows = [
+        [-0.23417213336287748, 0.534548235919263, -0.9444467536758824],
+        [-0.15350555357851708, -0.3473882371019821, -0.14827175230348968],
+        [-1.821484694388383, -1.9127571252090017, 0.8392414996690277],
+    ]
+    tails = [
+        [0.590790018790696, 0.06340373037995961],
+        [-1.2158691027748811, -0.0645477981655224],
+        [0.1962725024211275, -0.8285442401181373],
+    ]
+    X = np.repeat(np.hstack([rows, tails]), 10, axis=0)
+    for seed in range(4):
+        try:
+            gm = GaussianMixture(
+                2, covariance_type="VEE", reg_covar=0.0, random_state=seed
+            ).fit(X)
+        except ValueError as error:
+            assert "reg_covar > 0" in str(error)
+            assert "infs or NaNs" not in str(error)
+        else:
+            assert np.isfinite(gm.covariances_).all()
+            assert gm.collapsed_components_.size

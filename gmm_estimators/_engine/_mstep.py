@@ -192,6 +192,12 @@ def m_step(
             covariances = model.m_step(counts, scatter, reg_covar, previous=previous)
     except np.linalg.LinAlgError as error:
         _raise_degenerate(counts, scatter, model, n_features, reg_covar, error)
+    except ValueError as error:
+        # scipy's check of finite input, reached when an inner iteration
+        # overflows on components without spread (VEE on duplicated rows).
+        if "infs or NaNs" not in str(error):
+            raise
+        _raise_degenerate(counts, scatter, model, n_features, reg_covar, error)
     expected = model.param_shape(means.shape[0], n_features)
     if np.shape(covariances) != tuple(expected):
         raise TypeError(
