@@ -618,7 +618,7 @@ def check_blocks(
             means=shift,
         )
         pending = [k for k in pending if k not in reasons]
-        for k in own_spread.flattening({k: thin[k] for k in pending}, n_k, weight_sum):
+        for k in own_spread.flattening({k: thin[k] for k in pending}, n_k, n_k.sum()):
             reasons[k] = own_spread.flattening_reason
         pending = [k for k in pending if k not in reasons]
         if pending and own_spread.rotated and all(low[k] for k in pending):

@@ -349,7 +349,7 @@ def test_pooled_test_reads_what_the_shared_part_needs(rng, structure, flagged):
 
 
 def test_spherical_components_on_lattice_lines_are_sound_fits(rng):
-    # mclust's VII and EII fits of R's CO2 data put one component on each
+    # mclust's VII and EII fits of R's CO2 data put each component on one
     # concentration; their likelihood is bounded by the spread along the
     # other feature, so they are sound fits, not collapsed ones.
     X, resp = _lattice_in_one_feature(rng)
@@ -419,3 +419,18 @@ def test_flattening_weighs_the_flat_features():
     # f = 1: unbounded when N_flat > 2 (N - N_flat).
     assert vei.flattening(one, np.array([67.0, 33.0]), 100.0) == [0]
     assert vei.flattening(one, np.array([66.0, 34.0]), 100.0) == []
+
+
+def test_flattening_reads_the_features_components_share_flat():
+    # Flat along {1, 2} and {1, 3} (40 % each), a blob (20 %) in 4-D:
+    # neither set alone outweighs the rest (0.4 * 2 < 0.6 * 2), but both
+    # are flat along feature 1, and 0.8 * 1 > 0.2 * 3.
+    from gmm_estimators.covariance._spread import SOME_SPREAD_BUT_AXES as vei
+
+    thin = {
+        0: np.array([False, True, True, False]),
+        1: np.array([False, True, False, True]),
+        2: np.zeros(4, dtype=bool),
+    }
+    assert vei.flattening(thin, np.array([40.0, 40.0, 20.0]), 100.0) == [0, 1]
+    assert vei.flattening(thin, np.array([30.0, 30.0, 40.0]), 100.0) == []

@@ -9,12 +9,14 @@ a component sits on too few rows, so each structure declares one
 =================== ============================== =========================
 rule                structures                     degenerate when its rows
 =================== ============================== =========================
-``NOTHING``         equal volume and shape: EII,   (only together: see below)
-                    EEI, EEE, E, tied
+``NOTHING``         equal volume and shape: EEE,   (only together: see below)
+(``_BUT_AXES``,     tied (EEI; EII, E)
+``_BUT_VOLUME``)
 ``SOME_SPREAD``     varying volume, equal shape:   are one point; VEI, VEE:
-                    VII, VEI, VEE, V, spherical    or flat where the flat
-                                                   components outweigh the
-                                                   rest (``flattening``)
+(``_BUT_AXES``,     VEE (VEI; VII, V, spherical)   or flat along features
+``_ONLY``)                                         where the flat components
+                                                   outweigh the rest
+                                                   (``flattening``)
 ``OWN_ORIENTATION`` an orientation of its own      all lie on lower sets
                     turning a shared shape: EEV    together; spurious when
                     (and VEV, ``..._AND_VOLUME``:  ``r`` or fewer rows' worth
@@ -42,7 +44,7 @@ spread at all for the one volume of a spherical shape (EII:
 ``SOME_SPREAD_ONLY``) shares nothing that can flatten: every component on
 its own lattice line of integer data is sound there, its likelihood bounded
 by the spread along the line (mclust fits such models, for example VII with
-one component per concentration of R's ``CO2`` data).
+9 components, each on one concentration of R's ``CO2`` data).
 
 The rules read the scatter of a component's rows in standardised coordinates
 (the data's variance is one per feature), so they are scale-free; rows that
@@ -135,11 +137,14 @@ class OwnSpread:
         shrink their volume by ``eps^(f / (p - f))``, a gain of
         ``f / (p - f) log(1 / eps)`` per unit of their weight, while every
         other component loses at most ``log(1 / eps)`` per unit: the
-        likelihood is unbounded when ``N_flat f > (N - N_flat)(p - f)``.
+        likelihood is unbounded when ``N_flat f > (N - N_flat)(p - f)``,
+        ``N`` the Gaussian components' weight (noise rows lose nothing).
         (One component flat alone is sound: the others hold the shape.)
         The test is made for the sets of features each component is flat
-        along; it is sufficient, not necessary (the others' partial
-        flatness would only add to the gain).
+        along and their intersections (two components flat along features
+        {1, 2} and {1, 3} pull the shape flat along feature 1); it is
+        sufficient, not necessary (the others' partial flatness would only
+        add to the gain), and it reads flatness along the features only.
 
         Parameters
         ----------
@@ -149,6 +154,7 @@ class OwnSpread:
         weights : ndarray of shape (K,)
             The components' weights ``N_k``.
         weight_sum : float
+            ``N``, the sum of every Gaussian component's weight.
 
         Returns
         -------
@@ -157,7 +163,15 @@ class OwnSpread:
         if not self.pulls_shared_shape:
             return []
         flagged = set()
-        for axes in {tuple(np.flatnonzero(a)) for a in thin.values()}:
+        # The components' flat sets and their intersections.
+        sets = {frozenset(np.flatnonzero(a).tolist()) for a in thin.values()}
+        sets.discard(frozenset())
+        while True:
+            more = {a & b for a in sets for b in sets} - sets - {frozenset()}
+            if not more:
+                break
+            sets |= more
+        for axes in sorted(tuple(sorted(s)) for s in sets):
             f = len(axes)
             p = next(iter(thin.values())).size
             if not 0 < f < p:

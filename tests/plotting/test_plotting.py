@@ -22,6 +22,7 @@ from gmm_estimators.plotting import (  # noqa: E402
     plot_density,
     plot_pairs,
 )
+from gmm_estimators.plotting._common import _is_mixture  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -155,6 +156,8 @@ def test_plot_components_accepts_sklearn_mixtures(kind):
     sk = getattr(sklearn.mixture, kind)(
         n_components=2, covariance_type="diag", random_state=0
     )
+    # Recognised by its class, before it is fitted.
+    assert _is_mixture(getattr(sklearn.mixture, kind)())
     ax = plot_components(sk.fit(X), X)
     np.testing.assert_allclose([e.center for e in _ellipses(ax)], sk.means_)
 
