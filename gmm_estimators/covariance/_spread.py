@@ -118,7 +118,9 @@ class OwnSpread:
 
     #: Whether components of their own volume share a shape that their rows
     #: can pull flat (VEI, VEE): see :meth:`flattening`.
-    pulls_shared_shape = False
+    @property
+    def pulls_shared_shape(self):
+        return False
 
     #: Why :meth:`flattening` flags a component (the check's message).
     flattening_reason = (
@@ -163,6 +165,7 @@ class OwnSpread:
         if not self.pulls_shared_shape:
             return []
         flagged = set()
+        p = next(iter(thin.values())).size
         # The components' flat sets and their intersections.
         sets = {frozenset(np.flatnonzero(a).tolist()) for a in thin.values()}
         sets.discard(frozenset())
@@ -173,7 +176,6 @@ class OwnSpread:
             sets |= more
         for axes in sorted(tuple(sorted(s)) for s in sets):
             f = len(axes)
-            p = next(iter(thin.values())).size
             if not 0 < f < p:
                 continue
             members = [k for k, a in thin.items() if a[list(axes)].all()]
@@ -304,6 +306,11 @@ class _SomeSpread(OwnSpread):
     def spread_lower_bound(self, subset_scatter, mass, weight_sum, rotation):
         return np.inf
 
+    @property
+    def pulls_shared_shape(self):
+        # An own volume over a shared shape (VEI, VEE), not a sphere's.
+        return self.shared is not None
+
 
 class _EveryAxis(OwnSpread):
     every_axis = True
@@ -432,10 +439,6 @@ SOME_SPREAD_BUT_AXES = _SomeSpread(
     pooled=True,
     shared=_every_shared_axis,
 )
-# An own volume turns rows flat along common features into a pull on the
-# shared shape (OwnSpread.flattening).
-SOME_SPREAD.pulls_shared_shape = True
-SOME_SPREAD_BUT_AXES.pulls_shared_shape = True
 # A sphere of its own volume: nothing shared can flatten (VII, spherical, V).
 SOME_SPREAD_ONLY = _SomeSpread(
     "some spread (own sphere)", "more than one distinct point", pooled=True
