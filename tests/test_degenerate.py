@@ -434,3 +434,9 @@ def test_flattening_reads_the_features_components_share_flat():
     }
     assert vei.flattening(thin, np.array([40.0, 40.0, 20.0]), 100.0) == [0, 1]
     assert vei.flattening(thin, np.array([30.0, 30.0, 40.0]), 100.0) == []
+
+
+def test_flattening_without_pending_components():
+    from gmm_estimators.covariance._spread import SOME_SPREAD_BUT_AXES as vei
+
+    assert vei.flattening({}, np.zeros(0), 0.0) == []

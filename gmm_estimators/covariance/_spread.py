@@ -162,7 +162,7 @@ class OwnSpread:
         -------
         list of int
         """
-        if not self.pulls_shared_shape:
+        if not (self.pulls_shared_shape and thin):
             return []
         flagged = set()
         p = next(iter(thin.values())).size
