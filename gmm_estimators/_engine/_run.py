@@ -117,10 +117,8 @@ class EMOptions:
                 return False
             if change <= 0.0 or not np.isfinite(last_change):
                 return True
-            if change >= last_change:
-                return False
-            rate = change / last_change
-            gap = change * rate / (1.0 - rate) * weight_sum
+            # inf (not converged) when the change grows again.
+            gap = _projected_limit(0.0, change, last_change) * weight_sum
             return bool(gap < max(bound, _PROJECTED_GAIN))
 
     def m_step(self, model, source, stats, previous=None):

@@ -262,8 +262,8 @@ def _search_k(data, canonical, n_components, covariance_types, settings):
     outcomes : dict
         ``{covariance_type: (row, estimator, error, seconds)}``.
     """
-    # In a worker process: the structures registered in user code.
-    adopt_structures(settings.get("structures"))
+    # _shared_starts and _fit_candidate adopt the structures registered in
+    # user code (in a worker process).
     shared, seconds = _shared_starts(
         data, canonical, n_components, covariance_types, settings
     )
