@@ -787,3 +787,52 @@ def test_an_inner_iteration_that_overflows_is_a_clear_error():
         else:
             assert np.isfinite(gm.covariances_).all()
             assert gm.collapsed_components_.size
+
+
+@pytest.mark.parametrize("n_features", [1, 2, 5, 8, 16, 33])
+def test_exact_form_does_not_depend_on_the_rows_beside_a_row(n_features):
+    # The exact form scores a row the same bits whatever rows share its block
+    # and wherever it sits in it (BLAS products and numpy's pairwise sums
+    # round by position and size), at every binade of the rows; and it is
+    # exact to rounding (oracle: numpy's solve on each covariance).
+    from gmm_estimators.covariance._exact import PrecisionGuard
+
+    rng = np.random.default_rng(n_features)
+    K, d = 3, n_features
+    factors = rng.standard_normal((K, d, d))
+    covariances = factors @ np.swapaxes(factors, 1, 2) + 0.1 * np.eye(d)
+    precisions_cholesky = np.swapaxes(
+        np.linalg.inv(np.linalg.cholesky(covariances)), 1, 2
+    ).copy()
+    means = rng.standard_normal((K, d)) + 1e3
+    rows = rng.standard_normal((200, d)) * 10.0 ** rng.integers(0, 9, (200, 1)) + 1e3
+    guard = PrecisionGuard(
+        get_covariance_model("VVV"),
+        means - 1e3,
+        precisions_cholesky,
+        np.float64,
+        residual=False,
+        raw_means=means,
+        scale=-0.5,
+        offset=np.zeros(K),
+    )
+    whole = guard.values(rows)
+    order = rng.permutation(len(rows))
+    assert_array_equal(guard.values(rows[order]), whole[order])
+    for start in range(0, len(rows), 37):
+        assert_array_equal(
+            guard.values(rows[start : start + 37]), whole[start : start + 37]
+        )
+    assert_array_equal(guard.values(rows[5:6]), whole[5:6])
+    one_binade = rows[np.abs(rows).max(axis=1) < 2e3]
+    assert_array_equal(guard.values(one_binade), whole[np.abs(rows).max(axis=1) < 2e3])
+    expected = np.array(
+        [
+            [
+                -0.5 * (x - m) @ np.linalg.solve(c, x - m)
+                for m, c in zip(means, covariances, strict=True)
+            ]
+            for x in rows
+        ]
+    )
+    assert_allclose(whole, expected, rtol=1e-12)
