@@ -13,7 +13,9 @@ A fitted component is
   lower-dimensional set (a lattice line of integer data) to which its
   structure lets its covariance narrow, when it has an orientation of its
   own (EEV, VEV) but at most ``r`` rows' worth of responsibility to fit it
-  to (``covariance._spread``), or when, without being singular, it
+  to (``covariance._spread``), when its rows share one value of a feature
+  and a shared shape narrows it there below the data's grid
+  (``_spurious.lattice_line_components``), or when, without being singular, it
   is far narrower than another component of the same fit in some direction:
   the generalised eigenvalues of a pair of fitted covariances
   ``(Sigma_k, Sigma_j)`` fall below :data:`SPURIOUS_RATIO`. This is the
@@ -103,11 +105,12 @@ from ._resting_rows import (
     FloorHistogram,
     magnification,
     own_axes_spread,
+    pooled_within_scatter,
     resting_moments,
     rotated_moments,
     standardised,
 )
-from ._spurious import smallest_variance_ratios
+from ._spurious import lattice_line_components, smallest_variance_ratios
 from .covariance._spread import EVERY_DIRECTION
 
 __all__ = [
@@ -269,23 +272,6 @@ def check_components(
         own_spread=own_spread,
         bounded=bounded,
     )
-
-
-def _pooled_within_scatter(blocks, varying, scale, shift, components):
-    """``sum_k sum_i a_ik (z_i - mu_k)(z_i - mu_k)^T`` over ``components``."""
-    p = shift.shape[1]
-    within = np.zeros((p, p))
-    for Xc, w, resp in blocks():
-        a = np.asarray(resp, np.float64)
-        if w is not None:
-            a = a * w[:, None]
-        Z = standardised(Xc, varying, scale)
-        by_component = np.ascontiguousarray(a.T)
-        for k in components:
-            D = Z - shift[k]
-            D_weighted = D * by_component[k][:, None]
-            within += D_weighted.T @ D
-    return within
 
 
 def _resting_sets(
@@ -594,7 +580,7 @@ def check_blocks(
                 f"than the {needed:g} its covariance needs ({own_spread.needs})"
             )
     pending = [k for k in range(n_components) if k not in reasons]
-    flat = {}
+    flat, thin = {}, {}
     if not bounded and r and pending:
         floors = histogram.floors(n_k)
         if np.isnan(floors[pending]).any():
@@ -637,7 +623,7 @@ def check_blocks(
                 sum(resting_scatter[k] for k in pending), weight_sum, rotation
             )
             if spread < 2.0 * RANK_RATIO:
-                within = _pooled_within_scatter(blocks, varying, scale, shift, pending)
+                within = pooled_within_scatter(blocks, varying, scale, shift, pending)
                 spread = own_spread.pooled_spread(within, weight_sum, rotation)
                 # Tight clusters far apart: tiny against the data's scatter,
                 # yet spread in every direction of their own.
@@ -663,10 +649,10 @@ def check_blocks(
     sound = [k for k in range(full.shape[0]) if k not in reasons]
     # Too few rows for an orientation of its own (EEV, VEV): bounded, but
     # only through the other components (``covariance._spread``).
-    thin = own_spread.spurious_below(r)
-    if not bounded and r and thin:
+    too_few = own_spread.spurious_below(r)
+    if not bounded and r and too_few:
         for k in sound:
-            if rows_worth[k] < thin - 0.5:
+            if rows_worth[k] < too_few - 0.5:
                 spurious.append(k)
                 reasons[k] = (
                     f"it holds {rows_worth[k]:.3g} rows' worth of responsibility, "
@@ -688,6 +674,18 @@ def check_blocks(
                 "discretised data or duplicated rows) to which its covariance "
                 "narrows (a spurious component)"
             )
+        sound = [k for k in sound if k not in spurious]
+    if not bounded and own_spread.shares_a_shape:
+        features = np.flatnonzero(varying)
+        for k, line in lattice_line_components(
+            blocks, full, thin, features, sound
+        ).items():
+            spurious.append(k)
+            reasons[k] = (
+                "its rows share one value of feature {} and its variance there "
+                "({:.2g}) is below that of the data's grid of step {:.3g}: it "
+                "fits a lattice line, not a cluster (a spurious component)"
+            ).format(*line)
         sound = [k for k in sound if k not in spurious]
     smallest = smallest_variance_ratios(full, sound)
     for k in sound:

@@ -39,6 +39,7 @@ __all__ = [
     "log_weight_histogram",
     "magnification",
     "own_axes_spread",
+    "pooled_within_scatter",
     "resting_floor",
     "resting_moments",
     "rotated_moments",
@@ -394,3 +395,19 @@ def own_axes_spread(scatter, point, rank_ratio):
     smallest = float(np.linalg.eigvalsh(scatter / np.outer(root, root))[0])
     return True, bool(np.sqrt(max(smallest, 0.0)) >= rank_ratio)
 
+
+def pooled_within_scatter(blocks, varying, scale, shift, components):
+    """``sum_k sum_i a_ik (z_i - mu_k)(z_i - mu_k)^T`` over ``components``."""
+    p = shift.shape[1]
+    within = np.zeros((p, p))
+    for Xc, w, resp in blocks():
+        a = np.asarray(resp, np.float64)
+        if w is not None:
+            a = a * w[:, None]
+        Z = standardised(Xc, varying, scale)
+        by_component = np.ascontiguousarray(a.T)
+        for k in components:
+            D = Z - shift[k]
+            D_weighted = D * by_component[k][:, None]
+            within += D_weighted.T @ D
+    return within

@@ -66,7 +66,7 @@ def test_resting_rows_bound_the_pooled_scatter_from_below(rng):
         {},
         float(X.shape[0]),
     )
-    within = D._pooled_within_scatter(blocks, varying, scale, shift, [0, 1, 2])
+    within = R.pooled_within_scatter(blocks, varying, scale, shift, [0, 1, 2])
     gap = np.linalg.eigvalsh(within - sum(resting.values()))
     assert gap.min() >= -1e-12 * np.abs(within).max()
     # Whatever the shared part needs (every direction, every feature, or
@@ -397,6 +397,49 @@ def test_flat_components_that_outweigh_the_rest_pull_the_shared_shape(
     assert set(check.degenerate.tolist()) == ({0, 1, 2, 3} if flagged else set())
     if flagged:
         assert "pull the shape" in check.reasons[0]
+
+
+@pytest.mark.parametrize("scale", [1.0, 1e-3, 1e3])
+@pytest.mark.parametrize("structure", ["EEI", "VEI", "EEE", "VEE"])
+def test_components_narrower_than_the_grid_on_their_line_are_spurious(
+    rng, structure, scale
+):
+    # Every row on the integer grid of features 1 and 2; four components on
+    # one value of both each, too few to pull the shared shape flat without
+    # bound. Narrower than the grid's variance (1/12) along them, they fit
+    # the lattice line: spurious, at any scale of the data. Wider, sound.
+    from gmm_estimators.covariance import get_covariance_model
+
+    X, resp = _lines_and_a_blob(rng, 10, 100)
+    X[:, 1:] = np.round(X[:, 1:])
+    own_spread = get_covariance_model(structure).own_spread
+    for variance, flagged in ((0.05, {0, 1, 2, 3}), (0.1, set())):
+        full = np.array([np.diag([1.0, variance, variance])] * 5) * scale**2
+        check = D.check_components(X * scale, None, resp, full, own_spread=own_spread)
+        assert check.degenerate.size == 0
+        assert set(check.spurious.tolist()) == flagged
+        if flagged:
+            assert "lattice line" in check.reasons[0]
+
+
+def test_lattice_lines_of_an_own_shape_keep_their_own_rule(rng):
+    # Spherical and own-shape structures: the grid rule does not apply (VII
+    # on CO2's concentrations is a sound fit; VVI narrows to a line alone and
+    # the lattice rule for such components flags it whatever its variance).
+    from gmm_estimators.covariance import get_covariance_model
+
+    X, resp = _lines_and_a_blob(rng, 10, 100)
+    X[:, 1:] = np.round(X[:, 1:])
+    full = np.array([np.diag([1.0, 0.05, 0.05])] * 5)
+    spherical = D.check_components(
+        X, None, resp, full, own_spread=get_covariance_model("VII").own_spread
+    )
+    assert spherical.spurious.size == 0
+    wide = np.array([np.diag([1.0, 0.5, 0.5])] * 5)
+    own = D.check_components(
+        X, None, resp, wide, own_spread=get_covariance_model("VVI").own_spread
+    )
+    assert set(own.degenerate.tolist()) | set(own.spurious.tolist()) >= {0, 1, 2, 3}
 
 
 @pytest.mark.parametrize("structure", ["VII", "EII", "VVV", "VVI", "EEE"])

@@ -84,6 +84,28 @@ def test_dice_rolls_pick_no_spurious_component():
     assert selector.results_["degenerate"].any()
 
 
+@pytest.mark.parametrize("seed", [0, 3])
+def test_dice_rolls_pick_no_component_on_a_lattice_line(seed):
+    # The dice (default_rng(0)) and another draw: the components of
+    # a shared shape (VEI, VEE) each on one value of a die, at a variance of
+    # 0.003 (the grid's is 1/12), pulled the shape narrow and won by 100 BIC
+    # units; they are spurious, and the pick spreads over the lattice.
+    X = np.random.default_rng(seed).integers(1, 7, size=(300, 2)).astype(float)
+    selector = _search(
+        X, n_components=8, covariance_types=["EEI", "VEI", "VEE", "EVV"]
+    )
+    assert _is_sound(selector)
+    smallest = np.linalg.eigvalsh(selector.best_estimator_.full_covariances_)
+    assert smallest[:, 0].min() > 1e-2 * X.var(axis=0).min()
+    results = selector.results_
+    lattice = [
+        i
+        for i, name in enumerate(results["covariance_type"])
+        if name in ("VEI", "VEE") and results["spurious"][i]
+    ]
+    assert lattice
+
+
 def test_tight_clusters_far_apart_are_not_collapsed():
     # Clusters 5000 of their own standard deviations apart: the old test
     # (variance against the whole data's) flagged both components.
