@@ -133,7 +133,7 @@ def component_check(
     reduced = None
     budget = min(_KEPT_BYTES, get_config()["working_memory"] * 2**20)
     if data.n_rows * (n_components + 1 + d) * 8 <= budget:
-        # The check reads the blocks up to five times: when they are small
+        # The check reads the blocks up to six times: when they are small
         # enough to keep, one E-step pass serves every reading (and terms).
         reduced = [] if terms else None
         kept = [judged(rows, reduced) for rows in block_rows]

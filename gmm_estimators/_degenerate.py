@@ -14,8 +14,9 @@ A fitted component is
   structure lets its covariance narrow, when it has an orientation of its
   own (EEV, VEV) but at most ``r`` rows' worth of responsibility to fit it
   to (``covariance._spread``), when its rows share one value of a feature
-  and a shared shape narrows it there below the data's grid
-  (``_spurious.lattice_line_components``), or when, without being singular, it
+  and its own volume over a shared shape (VEI, VEE) narrows it there below
+  the data's grid (``_spurious.lattice_line_components``), or when, without
+  being singular, it
   is far narrower than another component of the same fit in some direction:
   the generalised eigenvalues of a pair of fitted covariances
   ``(Sigma_k, Sigma_j)`` fall below :data:`SPURIOUS_RATIO`. This is the
@@ -508,18 +509,18 @@ def check_blocks(
     own_spread=EVERY_DIRECTION,
     bounded=False,
 ):
-    """Degenerate and spurious components from blocks of rows (up to five passes).
+    """Degenerate and spurious components from blocks of rows (up to six passes).
 
     Parameters
     ----------
     blocks : callable
         ``blocks()`` yields ``(Xc, w, resp)`` for every block of rows: the rows
         centred on the data's mean (float64), their sample weights (or None)
-        and their responsibilities. It is called up to five times (every
-        weight binned only when a resting set reaches below the top bins,
-        the resting rows' second read only for components their subset could
-        not settle; the caller may keep the blocks between the calls, see
-        ``_collapse.component_check``).
+        and their responsibilities. It is called up to six times (every
+        weight binned only when a resting set reaches below the top bins, the
+        resting rows' second read only for components their subset could not
+        settle, the grid only for flat VEI/VEE components; the caller may keep
+        the blocks between the calls, see ``_collapse.component_check``).
     total_scatter : ndarray of shape (n_features, n_features)
         ``sum_i w_i (x_i - mean)(x_i - mean)^T``.
     weight_sum : float
@@ -675,7 +676,7 @@ def check_blocks(
                 "narrows (a spurious component)"
             )
         sound = [k for k in sound if k not in spurious]
-    if not bounded and own_spread.shares_a_shape:
+    if not bounded and own_spread.pulls_shared_shape:
         features = np.flatnonzero(varying)
         for k, line in lattice_line_components(
             blocks, full, thin, features, sound

@@ -24,6 +24,10 @@ clears the test's thresholds with a margin proves the whole set spreads
 ``_degenerate._surely_spread`` for the rotated moments). A component the
 subset cannot clear has its moments computed again over every resting row:
 the verdict is the one the full pass would give.
+
+:func:`pooled_within_scatter` reads every row, not only the resting sets:
+the pooled within-component scatter the shared part of a covariance needs,
+summed when the resting rows' part cannot prove it spreads.
 """
 
 # Authors: The gmm_estimators developers

@@ -8,17 +8,26 @@
 * Whether a component fits a lattice line of recorded values: its rows all
   share one value of a feature, and its fitted variance along that feature
   is below that of rounding to the data's grid there (``h^2 / 12``, ``h``
-  the smallest gap between the feature's distinct values). Structures whose
-  components share a shape (EEI, VEI, EEE, VEE) cannot narrow one
-  component to its line alone, but lines of several components pull the
-  shared shape narrow along it: on dice rolls, four of six VEI components
-  each on one value of a die, at a variance of 0.003 (the grid's is 0.083).
+  the smallest gap between the feature's distinct values). Only an own
+  volume over a shared shape (VEI, VEE) is judged so: one component cannot
+  narrow a shared shape alone, but components on lines shrink their volume
+  as lines of several of them pull the shape narrow along them (on dice
+  rolls, four of six VEI components each on one value of a die, at a
+  variance of 0.003, where the grid's is 0.083). With one shared covariance
+  (EEI, EEE) the variance along a feature is the pooled within-component
+  one, the maximum-likelihood answer on a binary feature, not a gain from
+  the grid. A feature is read as a measurement rounded to its grid; one
+  with more than :data:`_MAX_VALUES` distinct values is not.
 """
 
 # Authors: The gmm_estimators developers
 # SPDX-License-Identifier: BSD-3-Clause
 
 import numpy as np
+
+# Distinct values of a feature beyond which it is read as continuous (its
+# grid, if any, too fine to matter): also bounds the memory of the search.
+_MAX_VALUES = 2**16
 
 __all__ = ["lattice_line_components", "smallest_variance_ratios"]
 
@@ -122,14 +131,21 @@ def lattice_line_components(blocks, full, thin, features, components):
 
 
 def _smallest_gaps(blocks, features):
-    """``{f: smallest gap between distinct values of feature f}`` (0: none)."""
-    seen = {f: [] for f in features}
+    """``{f: smallest gap between distinct values of feature f}`` (0: none).
+
+    Over the rows of positive weight; 0 for a feature with more than
+    :data:`_MAX_VALUES` distinct values (read as continuous).
+    """
+    seen = {f: np.zeros(0) for f in features}
     for Xc, w, _ in blocks():
         rows = Xc if w is None else Xc[np.asarray(w) > 0]
         for f in features:
-            seen[f].append(np.unique(rows[:, f]))
+            if seen[f] is not None:
+                seen[f] = np.union1d(seen[f], rows[:, f])
+                if seen[f].size > _MAX_VALUES:
+                    seen[f] = None
     gaps = {}
     for f in features:
-        steps = np.diff(np.unique(np.concatenate(seen[f])))
+        steps = np.diff(seen[f]) if seen[f] is not None else np.zeros(0)
         gaps[f] = float(steps.min()) if steps.size else 0.0
     return gaps

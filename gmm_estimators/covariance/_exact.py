@@ -116,7 +116,8 @@ def _whitened_squares(factors, residuals):
     size, and a row's density must not depend on which rows share its
     block. Up to :data:`_FEATURE_LOOP_MAX` features, elementwise products
     summed feature by feature (the row axis innermost: long loops); beyond,
-    numpy's einsum with the features innermost, whose sums run in order.
+    numpy's einsum (``optimize=False``) with the features innermost, whose
+    grouping of each row's sum (SIMD lanes) depends on ``d`` alone.
     """
     d = residuals.shape[1]
     if d > _FEATURE_LOOP_MAX:

@@ -122,16 +122,6 @@ class OwnSpread:
     def pulls_shared_shape(self):
         return False
 
-    @property
-    def shares_a_shape(self):
-        """Whether every component shares a shape (EEI, VEI, EEE, VEE, tied).
-
-        Components on lattice lines can then pull it narrow along them, a
-        bounded gain when the others outweigh them (see
-        ``_spurious.lattice_line_components``).
-        """
-        return self.shared is not None and self.shared.shape
-
     #: Why :meth:`flattening` flags a component (the check's message).
     flattening_reason = (
         "its rows do not spread along features where it and the other "
@@ -390,17 +380,11 @@ class _OwnOrientationAndVolume(_OwnOrientation, _SomeSpread):
 
 
 class _SharedPart:
-    """What the pooled within scatter must span for one kind of shared part.
+    """What the pooled within scatter must span for one kind of shared part."""
 
-    ``shape``: whether the part is a shape (a diagonal, or an orientation
-    and a diagonal) that rows on a lattice line can pull narrow along it,
-    rather than one volume of a fixed shape.
-    """
-
-    def __init__(self, spread, clears, *, shape=True):
+    def __init__(self, spread, clears):
         self.spread = spread
         self.clears = clears
-        self.shape = shape
 
 
 def _direction_share(scaled, rotation):
@@ -432,7 +416,6 @@ _shared_volume = _SharedPart(
     if scaled.size
     else 0.0,
     lambda axes, directions, size: size,
-    shape=False,
 )
 
 NOTHING = _Nothing(
