@@ -250,6 +250,54 @@ def test_pick_and_decisions_do_not_depend_on_the_units():
         assert_allclose(scaled.criterion_ - shift, reference.criterion_, atol=1e-3)
 
 
+def _clusters_in_mixed_units(seed):
+    """Four clusters whose features are in units 1e6 apart (as state.x77's)."""
+    rng = np.random.default_rng(seed)
+    parts = [
+        rng.multivariate_normal(
+            rng.normal(0.0, 3.0, 4), np.diag(rng.uniform(0.3, 2.0, 4)), 15 + 5 * i
+        )
+        for i in range(4)
+    ]
+    return np.concatenate(parts) * np.array([1e4, 3.0, 0.01, 200.0])
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_every_cell_of_the_search_is_the_same_in_any_units(seed):
+    # An exact change of units (a power of two) changes no decision of the
+    # search: not the split proposals (chosen in standardised units), not
+    # the inner iterations of the constrained M-steps (whose stopping rules
+    # measure the objective from the data's units). Both did: the split by
+    # N_k log|Sigma_k| preferred other components in other units, and cells
+    # moved by up to 0.4 %.
+    X = _clusters_in_mixed_units(seed)
+    n, d = X.shape
+    scale = 2.0**-10
+    reference = _search(X, n_components=[2, 3])
+    scaled = _search(X * scale, n_components=[2, 3])
+    shift = 2 * n * d * np.log(scale)
+    assert_allclose(
+        scaled.results_["bic"] - shift, reference.results_["bic"], rtol=1e-9
+    )
+    for key in ("degenerate", "spurious", "rank"):
+        assert_array_equal(scaled.results_[key], reference.results_[key])
+
+
+@pytest.mark.parametrize("scale", [1.0, 1e-3])
+def test_one_component_ties_go_to_the_simplest_structure(scale):
+    # With one component every ellipsoidal structure is the same model:
+    # their BICs differ by rounding alone, and the pick was whichever
+    # rounded lowest (VVV at one scale, VEE at another). mclust picks EEE.
+    X = _clusters_in_mixed_units(0)[:, :3]
+    selector = _search(X * scale, n_components=[1])
+    bic = selector.results_["bic"]
+    types = list(selector.results_["covariance_type"])
+    # A tie: EEE is the lowest but for rounding, with others (VVV, EEV).
+    tied = np.flatnonzero(bic - bic.min() <= 1e-9 * abs(bic).max())
+    assert types.index("EEE") in tied and len(tied) > 1
+    assert selector.covariance_type_ == "EEE"
+
+
 def test_duplicated_rows_and_lattice_lines_are_degenerate_at_any_scale():
     # Old Faithful: a diagonal component on the rows with waiting time 83.
     from gmm_estimators.datasets import load_old_faithful

@@ -28,7 +28,8 @@ linear algebra), ``_forms`` (statistics forms and E-step kernels),
 ``_families`` (how each family stores its parameters), ``_priors``
 (the form of each structure's conjugate prior), ``_basic``
 (scikit-learn's four), ``_solvers`` (inner iterations of the constrained
-M-steps), ``_mclust`` (the ten constrained structures), ``_univariate``
+M-steps), ``_orientation`` (the common orientation of EVE and VVE),
+``_mclust`` (the ten constrained structures), ``_univariate``
 (``E`` and ``V``).
 """
 

@@ -8,13 +8,12 @@ import numpy as np
 from ._contract import register
 from ._families import DiagonalCovariance, FullCovariance
 from ._forms import DIAGONAL, POOLED
+from ._orientation import _eve_m_step, _mm_orientation, _vve_m_step
 from ._priors import SPHERICAL_INVERSE_GAMMA
 from ._solvers import (
     _eigh_reproducible,
-    _eve_m_step,
     _geometric_mean,
     _log_det_spd,
-    _mm_orientation,
     _regularized_diagonal,
     _regularized_matrices,
     _rotate,
@@ -22,7 +21,6 @@ from ._solvers import (
     _vee_m_step,
     _vei_m_step,
     _vev_m_step,
-    _vve_m_step,
 )
 from ._spread import (
     EVERY_AXIS,
@@ -161,7 +159,9 @@ class EVI(DiagonalCovariance):
     def m_step(self, nk, scatter, reg_covar, previous=None):
         values = _regularized_diagonal(nk, scatter, reg_covar)
         roots = _geometric_mean(values)
-        return (roots.sum() / nk.sum()) * values / roots[:, np.newaxis]
+        # The unit-determinant shapes first: the volume times the values
+        # overflows (or underflows) at scales far inside float64's range.
+        return (roots.sum() / nk.sum()) * (values / roots[:, np.newaxis])
 
 
 # -- structures with orientations -------------------------------------------
@@ -273,7 +273,7 @@ class VVE(FullCovariance):
 
 
 class _MclustPathEVE(EVE):
-    """EVE with mclust's own M-step (``_solvers._mm_orientation``)."""
+    """EVE with mclust's own M-step (``_orientation._mm_orientation``)."""
 
     mclust_path = None
 
@@ -283,7 +283,7 @@ class _MclustPathEVE(EVE):
 
 
 class _MclustPathVVE(VVE):
-    """VVE with mclust's own M-step (``_solvers._mm_orientation``)."""
+    """VVE with mclust's own M-step (``_orientation._mm_orientation``)."""
 
     mclust_path = None
 

@@ -93,8 +93,13 @@ def feature_variances(X, sample_weight):
     return np.atleast_1d(np.diag(np.atleast_2d(variance)))
 
 
-def results_table(rows, criterion):
-    """The ``results_`` of the selector: one array per column, ranked."""
+def results_table(rows, criterion, n_features=None):
+    """The ``results_`` of the selector: one array per column, ranked.
+
+    With ``n_features``, ties (see :func:`rank_candidates`) between
+    structures of as many parameters go to the one of fewer parameters at
+    one more component (EEE before VVV with one component, as mclust).
+    """
     results = {
         "n_components": np.array([r["n_components"] for r in rows], dtype=np.intp),
         "covariance_type": np.array([r["covariance_type"] for r in rows], dtype=object),
@@ -107,27 +112,65 @@ def results_table(rows, criterion):
     results["spurious"] = np.array([r["spurious"] for r in rows], dtype=bool)
     results["fit_time"] = np.array([r["fit_time"] for r in rows], dtype=np.float64)
 
+    complexity = None
+    if n_features is not None:
+        complexity = np.array(
+            [
+                get_covariance_model(r["covariance_type"]).n_parameters(
+                    r["n_components"] + 1, n_features
+                )
+                for r in rows
+            ],
+            dtype=np.intp,
+        )
     results["rank"] = rank_candidates(
         results[criterion],
         results["degenerate"] | results["spurious"],
         results["n_parameters"],
+        complexity,
     )
     return results
 
 
-def rank_candidates(values, flagged, n_parameters):
+# Criteria closer than this (relative) are tied: the same model reached by
+# two structures (every ellipsoidal structure with one component) differs
+# by rounding and by the inner iterations' stopping rules (1e-12 relative
+# measured), far below any difference a criterion can mean.
+TIE_TOLERANCE = 1e-9
+
+
+def rank_candidates(values, flagged, n_parameters, complexity=None):
     """Ranks (1 = best): sound fits by criterion, then flagged ones, then failed.
 
     ``values`` are lower-is-better criteria (NaN or inf: the fit failed),
-    ``flagged`` marks degenerate or spurious fits. Ties are broken by fewer
-    parameters, then by order.
+    ``flagged`` marks degenerate or spurious fits. Values within
+    :data:`TIE_TOLERANCE` (relative) of the first of a run are ties, broken
+    by fewer parameters, then by smaller ``complexity`` when given, then by
+    order: the pick does not depend on rounding.
     """
     values = np.asarray(values, dtype=np.float64)
     failed = ~np.isfinite(values)
     group = np.where(failed, 2, np.where(flagged, 1, 0))
+    index = np.arange(values.size)
+    extra = np.zeros(values.size) if complexity is None else complexity
     order = np.lexsort(
-        (np.arange(values.size), n_parameters, np.where(failed, 0.0, values), group)
+        (index, extra, n_parameters, np.where(failed, 0.0, values), group)
     )
+    start = 0
+    while start < order.size:
+        first = order[start]
+        end = start + 1
+        if not failed[first]:
+            reach = TIE_TOLERANCE * max(abs(values[first]), 1.0)
+            while (
+                end < order.size
+                and group[order[end]] == group[first]
+                and values[order[end]] - values[first] <= reach
+            ):
+                end += 1
+        run = order[start:end]
+        order[start:end] = run[np.lexsort((index[run], extra[run], n_parameters[run]))]
+        start = end
     rank = np.empty(values.size, dtype=np.intp)
     rank[order] = np.arange(1, values.size + 1)
     return rank

@@ -13,6 +13,7 @@ yield ``(row, estimator, error, seconds)`` per candidate.
 import dataclasses
 import sys
 import warnings
+from functools import partial
 from time import perf_counter
 
 import numpy as np
@@ -327,12 +328,17 @@ def _best_sound(outcomes, criterion):
     return min(sound, key=lambda o: o[0][criterion])[1]
 
 
-def split_proposal(estimator, X):
+def split_proposal(estimator, X, log_units=0.0):
     """Labels with one more component: the worst-fitting one split in two.
 
-    The component with the largest ``N_k log det(Sigma_k)`` (the lowest
-    density over its rows, the largest share of the classification entropy)
-    is cut through its mean across its principal axis.
+    The component with the largest ``N_k (log det(Sigma_k) - log_units)``
+    (the lowest density over its rows, the largest share of the
+    classification entropy) is cut through its mean across its principal
+    axis. ``log_units`` is the log-determinant of the data's units,
+    ``sum_j log v_j`` over the feature variances: the choice is then that on
+    standardised data, whatever the units (``log det`` moves by
+    ``d log c^2`` when X is multiplied by ``c``, by more for the components
+    of more rows).
     """
     labels = estimator.labels_
     n_components, d = estimator.means_.shape
@@ -341,7 +347,7 @@ def split_proposal(estimator, X):
     )
     counts = np.bincount(labels, minlength=n_components)
     log_dets = np.linalg.slogdet(full)[1]
-    score = np.where(counts > d + 1, counts * log_dets, -np.inf)
+    score = np.where(counts > d + 1, counts * (log_dets - log_units), -np.inf)
     k = int(np.argmax(score))
     if not np.isfinite(score[k]):
         return None
@@ -385,7 +391,9 @@ def _split_and_merge(data, per_k, settings, tick=None):
     """
     ks = sorted(per_k)
     X = np.asarray(data.X, dtype=np.float64)
-    moves = [(k, k - 1, split_proposal) for k in ks if k - 1 in per_k]
+    # The split is chosen in standardised units (see split_proposal).
+    split = partial(split_proposal, log_units=2.0 * settings["relative_offset"])
+    moves = [(k, k - 1, split) for k in ks if k - 1 in per_k]
     moves += [(k, k + 1, merge_proposal) for k in reversed(ks) if k + 1 in per_k]
     for k, source, propose in moves:
         if tick is not None:

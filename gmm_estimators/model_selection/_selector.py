@@ -520,7 +520,7 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
 
         if bar:
             bar.close()
-        self.results_ = results_table(rows, self.criterion)
+        self.results_ = results_table(rows, self.criterion, X.shape[1])
         order = np.argsort(self.results_["rank"], kind="stable")
         best = int(order[0])
         flags = self.results_["degenerate"][best] or self.results_["spurious"][best]

@@ -26,6 +26,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import InvalidParameterError
 
 from gmm_estimators import GaussianMixture, available_covariance_types
+from gmm_estimators.covariance import _orientation as orientation_module
 from gmm_estimators.covariance import _solvers as covariance_module
 from gmm_estimators.covariance import get_covariance_model
 from gmm_estimators.exceptions import DegenerateFitWarning
@@ -37,8 +38,8 @@ MCLUST_NAME = re.compile(r"[EV]|[EV][EVI][EVI]")
 INNER_M_STEPS = {
     "VEI": covariance_module._vei_m_step,
     "VEE": covariance_module._vee_m_step,
-    "EVE": covariance_module._eve_m_step,
-    "VVE": covariance_module._vve_m_step,
+    "EVE": orientation_module._eve_m_step,
+    "VVE": orientation_module._vve_m_step,
     "VEV": covariance_module._vev_m_step,
 }
 
@@ -217,6 +218,42 @@ def test_log_density_matches_scipy(name):
 # M-step
 
 
+def _dimensions(name):
+    """The dimensions a structure is tried at: 2 and 5, or its only one."""
+    largest = getattr(get_covariance_model(name), "max_n_features", None)
+    return [2, 5] if largest is None else [largest]
+
+
+@pytest.mark.parametrize(
+    "name, d", [(name, d) for name in STRUCTURES for d in _dimensions(name)]
+)
+def test_fit_is_the_same_in_any_units(name, d):
+    # X times c: every structure's fit is the same up to the change of
+    # units (mean log-density shifted by d log c), from c = 1e-150 to 1e150,
+    # with reg_covar in the same units or 0. EVI and EVE formed the volume
+    # times the values before dividing by the shapes' roots, which
+    # overflowed from c = 1e77 (a false "too few rows") and underflowed
+    # below 1e-82; the inner iterations of EVE, VVE (and VEI, VEV, VEE)
+    # stopped on a change relative to an objective that moves with the
+    # units, and ended elsewhere (1e-2 per row apart at 1e-150).
+    rng = np.random.default_rng(1)
+    X = np.r_[rng.normal(size=(60, d)), rng.normal(size=(60, d)) + 3]
+    for reg_covar in (1e-6, 0.0):
+        reference = None
+        for c in (1.0, 1e-150, 1e-82, 1e-20, 1e78, 1e150):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                fit = GaussianMixture(
+                    2, covariance_type=name, reg_covar=reg_covar * c * c,
+                    random_state=0,
+                ).fit(X * c)
+            assert not len(fit.collapsed_components_), (name, c)
+            value = fit.lower_bound_ + d * math.log(c)
+            if reference is None:
+                reference = value
+            assert value == pytest.approx(reference, rel=1e-9), (name, c, reg_covar)
+
+
 @pytest.mark.parametrize("name", STRUCTURES)
 def test_one_component_gives_the_closed_form_estimate(name):
     # For one component every E/V distinction vanishes: the ML estimate is
@@ -379,7 +416,7 @@ def test_mclust_path_m_step_stays_in_the_family(name, d):
     # increases and, warm-started, never ends worse than the previous
     # covariances (a generalised EM step). mclust's VVE iteration weights
     # the components by their shapes alone, which is not a majoriser of
-    # VVE's objective (see ``_solvers._mm_orientation``).
+    # VVE's objective (see ``_orientation._mm_orientation``).
     model = get_covariance_model(name)
     path = model.mclust_path
     assert path.name == name and path.mclust_path is None
@@ -388,8 +425,8 @@ def test_mclust_path_m_step_stays_in_the_family(name, d):
         rng = np.random.RandomState(seed)
         nk = rng.uniform(5.0, 100.0, size=3).round()
         full = full_scatters(nk, d, rng, sheared=True)
-        covariances, trace = covariance_module._mm_orientation(nk, full, equal_volume)
-        assert len(trace) <= covariance_module._MM_MAX_ITER
+        covariances, trace = orientation_module._mm_orientation(nk, full, equal_volume)
+        assert len(trace) <= orientation_module._MM_MAX_ITER
         assert_allclose(trace[-1], objective(nk, full, covariances), rtol=1e-10)
         products = covariances[0] @ covariances[1], covariances[1] @ covariances[0]
         assert_allclose(*products, atol=1e-9 * np.abs(products[0]).max())
