@@ -100,7 +100,10 @@ def _outer(nk, means):
 def _batch_moments(model, batch, params):
     """Mean log-likelihood and the moments of one batch, per unit weight."""
     log_likelihood, stats = em_step(model, batch, params)
-    nk_reg = stats.nk + 10 * np.finfo(batch.X.dtype).eps
+    # scikit-learn's guard, in the batch's weight units (as the M-step's):
+    # a batch of tiny weights is not swamped by it.
+    guard = 10 * float(np.finfo(batch.X.dtype).eps)
+    nk_reg = stats.nk + guard * getattr(batch, "weight_scale", 1.0)
     means, scatter = stats.finalize(nk_reg, batch.total_scatter)
     second = scatter + model.scatter.from_full(_outer(stats.nk, means))
     total = batch.weight_sum

@@ -374,6 +374,70 @@ def test_a_common_factor_of_the_weights_changes_nothing(structure, missing):
 
 
 @pytest.mark.parametrize("structure", STRUCTURES)
+def test_a_common_factor_of_the_weights_of_float32_rows_changes_nothing(structure):
+    # The weights stay float64 whatever the rows' dtype: k-means saw them
+    # cast to float32 (inf from 1e39, 0 below 1e-45) and the M-step's guard
+    # against empty components overflowed in float32 from 2**128.
+    rng = np.random.default_rng(0)
+    d = 1 if structure in ("E", "V") else 3
+    X = np.r_[rng.normal(size=(80, d)), rng.normal(size=(80, d)) + 4]
+    X = X.astype(np.float32)
+    w = rng.uniform(0.5, 3.0, X.shape[0])
+
+    def fit(weights):
+        return fit_quietly(
+            GaussianMixture(2, covariance_type=structure, random_state=0),
+            X,
+            sample_weight=weights,
+        )
+
+    reference = fit(w)
+    for factor in (1e-50, 1e39, 1e154):
+        scaled = fit(w * factor)
+        assert_allclose(scaled.lower_bound_, reference.lower_bound_, rtol=1e-6)
+        assert_allclose(scaled.means_, reference.means_, rtol=1e-5, atol=1e-5)
+        assert_allclose(
+            np.asarray(scaled.covariances_, np.float64),
+            np.asarray(reference.covariances_, np.float64),
+            rtol=1e-5,
+        )
+
+
+@pytest.mark.parametrize("structure", STRUCTURES)
+def test_a_common_factor_of_the_weights_changes_no_partial_fit(structure):
+    # Each batch's moments are per unit weight; the guard against empty
+    # components was absolute and swamped batches of total weight 1e-14.
+    rng = np.random.default_rng(3)
+    d = 1 if structure in ("E", "V") else 2
+    X = np.r_[rng.normal(size=(100, d)), rng.normal(size=(100, d)) + 4]
+    rng.shuffle(X)
+
+    def fit(factor):
+        model = GaussianMixture(2, covariance_type=structure, random_state=0)
+        for part in (X[:100], X[100:]):
+            model.partial_fit(part, sample_weight=np.full(100, factor))
+        return model
+
+    reference = fit(1.0)
+    for factor in (1e-20, 1e154):
+        scaled = fit(factor)
+        assert_allclose(scaled.means_, reference.means_, rtol=1e-9, atol=1e-9)
+        assert_allclose(
+            np.asarray(scaled.covariances_),
+            np.asarray(reference.covariances_),
+            rtol=1e-8,
+        )
+
+
+def test_weights_whose_weighted_squares_overflow_are_named():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(100, 2)) * [1.0, 1e6]
+    w = rng.uniform(0.5, 3.0, 100)
+    with pytest.raises(ValueError, match="Divide sample_weight by a common factor"):
+        GaussianMixture(2).fit(X, sample_weight=w * 1e300)
+
+
+@pytest.mark.parametrize("structure", STRUCTURES)
 def test_rows_of_weight_zero_count_for_nothing(structure):
     # A row of weight zero counts for nothing, in the starts as in EM's sums,
     # even where its squares overflow (0 * inf is NaN): however far it lies,

@@ -139,11 +139,13 @@ class ArraySource:
                 total_scatter += weighted.T @ Xc
                 np.sqrt(np.einsum("ij,ij->i", Xc, Xc), out=norms[rows])
         cache = {} if cache_features else None
+        with np.errstate(over="ignore"):  # reported by check_squares_fit
+            total_scatter = total_scatter * scale
         return cls(
             X,
             sample_weight,
             center,
-            total_scatter * scale,
+            total_scatter,
             weight_sum,
             centred_X,
             cache,
@@ -372,6 +374,15 @@ def check_squares_fit(source):
         return
     with np.errstate(invalid="ignore"):
         largest = float(np.nanmax(np.abs(np.asarray(source.X, dtype=np.float64))))
+    weights = getattr(source, "sample_weight", None)
+    if weights is not None and largest < 1e150:
+        # The rows' squares fit: their sum times the weights' size does not.
+        raise ValueError(
+            f"sample_weight of total {float(np.sum(weights)):.3g} times the squares "
+            f"of X (values up to {largest:.3g}) overflows float64, so no covariance "
+            "can be estimated. Divide sample_weight by a common factor (the "
+            "maximum-likelihood fit does not depend on it) or rescale X."
+        )
     raise ValueError(
         f"X has values of magnitude up to {largest:.3g}: their squares overflow "
         "float64, so no covariance can be estimated from them. Rescale X (e.g. "

@@ -162,7 +162,9 @@ def m_step(
     # scikit-learn's guard against empty components, kept for identical
     # results; relative to the weights' scale (1 without weights), so that a
     # common factor of the weights changes nothing.
-    guard = 10 * np.finfo(data.X.dtype).eps * getattr(data, "weight_scale", 1.0)
+    # (In float64: a float32 eps times a large weight scale overflows.)
+    scale = getattr(data, "weight_scale", 1.0)
+    guard = 10 * float(np.finfo(data.X.dtype).eps) * scale
     nk = stats.nk + guard
     total_scatter = data.total_scatter
     if noise_log_volume is not None:
@@ -184,7 +186,6 @@ def m_step(
     # The structure sees counts and scatter in units of the weights' scale
     # (exact: a power of two), so its inner iterations do not depend on a
     # common factor of the weights either.
-    scale = getattr(data, "weight_scale", 1.0)
     if scale != 1.0:
         counts, scatter = counts / scale, scatter / scale
     try:

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from sklearn.cluster import KMeans, kmeans_plusplus
 
+from .._engine._data import weight_scale
 from ._hierarchical import HierarchicalTree
 
 __all__ = ["INITIALIZERS", "CanonicalRows", "initial_responsibilities"]
@@ -122,6 +123,11 @@ class CanonicalRows:
         first canonical row's responsibilities, which its weight cancels.
         """
         kept, n_rows = None, X.shape[0]
+        if sample_weight is not None:
+            # In units of their power-of-two scale (exact): a common factor
+            # changes no start, and k-means sees weights near one, which
+            # neither overflow its sums nor leave float32 rows' range.
+            sample_weight = sample_weight / weight_scale(sample_weight)
         if sample_weight is not None and not np.all(sample_weight > 0):
             kept = np.flatnonzero(sample_weight > 0)
             X, sample_weight = X[kept], sample_weight[kept]
