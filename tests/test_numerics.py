@@ -239,7 +239,16 @@ def _rows_on_a_line(rng):
     return t @ rng.standard_normal((1, 2)) + rng.standard_normal((1, 2))
 
 
-@pytest.mark.parametrize("make", [_three_points_repeated, _rows_on_a_line])
+def _binary_rows(rng):
+    # 0/1 data in five dimensions: components end on corners and faces of
+    # the cube, some with a variance of 1e-65 beside 0.3 (EEV: an
+    # eigenvalue that rounds to zero, precision @ covariance off by 1e16).
+    return rng.integers(0, 2, (60, 5)).astype(float)
+
+
+@pytest.mark.parametrize(
+    "make", [_three_points_repeated, _rows_on_a_line, _binary_rows]
+)
 @pytest.mark.parametrize("structure", STRUCTURES)
 def test_reg_covar_zero_on_rank_deficient_rows_is_flagged_and_consistent(
     structure, make
@@ -250,10 +259,11 @@ def test_reg_covar_zero_on_rank_deficient_rows_is_flagged_and_consistent(
     # spans the whole data passed the collapse check, the breakdown of EM
     # only warned.
     X = _data(structure, make(np.random.default_rng(6)))
+    n_components = 3 if make is _binary_rows else 2
     for init in ("random", "k-means++"):
         gm = GaussianMixture(
-            2, covariance_type=structure, reg_covar=0.0, init_params=init,
-            random_state=1,
+            n_components, covariance_type=structure, reg_covar=0.0,
+            init_params=init, random_state=1,
         )  # fmt: skip
         try:
             fit_quietly(gm, X)
@@ -263,12 +273,42 @@ def test_reg_covar_zero_on_rank_deficient_rows_is_flagged_and_consistent(
         assert_sound_parameters(gm)
         bounds = np.asarray(gm.lower_bounds_)
         assert np.all(np.diff(bounds) >= -1e-9 * np.maximum(1.0, np.abs(bounds[:-1])))
+        assert np.all(np.isfinite(gm.sample(20)[0]))
         full = get_covariance_model(structure).to_full(
-            np.asarray(gm.covariances_, np.float64), 2, X.shape[1]
+            np.asarray(gm.covariances_, np.float64), n_components, X.shape[1]
         )
         values = np.linalg.eigvalsh(full)
         if np.any(values[:, 0] <= 1e-8 * values[:, -1]):
             assert gm.collapsed_components_.size > 0
+
+
+@pytest.mark.parametrize("structure", STRUCTURES)
+def test_reg_covar_zero_with_as_many_rows_as_components_keeps_finite_precisions(
+    structure,
+):
+    # Each component shrinks onto its row: VEE's covariances went to 1e-300
+    # and their precisions (the factors' squares) to inf.
+    for seed, d in ((0, 2), (1, 3), (9, 2)):
+        X = _data(structure, np.random.default_rng(seed).standard_normal((3, d)))
+        for init in ("random", "k-means++"):
+            gm = GaussianMixture(
+                3, covariance_type=structure, reg_covar=0.0, init_params=init,
+                random_state=1,
+            )  # fmt: skip
+            try:
+                fit_quietly(gm, X)
+            except ValueError as error:
+                assert "reg_covar" in str(error)
+                continue
+            if not gm.collapsed_components_.size:
+                # EM may stop (tol) in a bounded maximum before collapsing.
+                assert_sound_parameters(gm)
+            assert np.all(np.isfinite(gm.precisions_))
+            assert np.all(np.isfinite(gm.precisions_cholesky_))
+            bounds = np.asarray(gm.lower_bounds_)
+            assert np.all(np.diff(bounds) >= -1e-9 * np.abs(bounds[:-1]))
+            assert np.all(np.isfinite(gm.sample(10)[0]))
+            assert np.all(np.isfinite(gm.predict_proba(X)))
 
 
 @pytest.mark.parametrize("sentinel", [1e4, 999999.0])

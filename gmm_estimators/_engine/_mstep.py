@@ -3,6 +3,7 @@
 # Authors: The gmm_estimators developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -63,6 +64,19 @@ def _clip_negative_variances(scatter, n_features):
     elif (scatter < 0).any():
         scatter = np.maximum(scatter, 0.0)
     return scatter
+
+
+_LARGEST_SQUARE_ROOT = math.sqrt(np.finfo(np.float64).max)
+
+
+def _precisions_fit(precisions_cholesky, n_features):
+    """Whether the precisions ``P P^T`` of these factors are finite.
+
+    Each entry is a sum of ``d`` products of the factors' entries: finite
+    when every entry is below ``sqrt(max / d)``.
+    """
+    top = float(np.max(np.abs(precisions_cholesky), initial=0.0))
+    return top < _LARGEST_SQUARE_ROOT / math.sqrt(n_features)
 
 
 def _degenerate_components(nk, scatter, n_features):
@@ -209,6 +223,10 @@ def m_step(
         _raise_degenerate(counts, scatter, model, n_features, reg_covar)
     with strict_factorisation(reg_covar == 0):
         precisions_cholesky, jittered = model.precision_cholesky(covariances)
+    if not _precisions_fit(precisions_cholesky, n_features):
+        # Components shrunk towards points without reg_covar (n == K): their
+        # precisions (the factors' squares) would overflow to inf.
+        _raise_degenerate(counts, scatter, model, n_features, reg_covar)
     if np.any(jittered):
         # Store what the precision says: the regularised covariance.
         covariances = model.covariances_from_cholesky(precisions_cholesky)

@@ -26,13 +26,21 @@ _RANK_ROUNDING = 4.0
 # the regularisation itself (collinear features of variance 1e6 and more at
 # the default 1e-6), a sound fit that scikit-learn factorises alike.
 _STRICT_RANK = 1e-12
+# Within strict_factorisation also a covariance whose smallest eigenvalue is
+# below this fraction of its largest counts as singular: its precision then
+# has entries beyond what float64 can pair with the covariance's (precision
+# @ covariance off the identity by order one, an eigenvalue that rounds to
+# zero), however sound each feature's own pivot. Reached only by components
+# collapsed without reg_covar, or by features in units over 3e6 apart.
+_STRICT_CONDITION = 1e-13
 _STRICT = contextvars.ContextVar("strict_factorisation", default=False)
 
 
 @contextlib.contextmanager
 def strict_factorisation(strict=True):
     """Within the block, :func:`_safe_cholesky` also regularises pivots below
-    1e-12 of their feature's variance (the M-step without ``reg_covar``)."""
+    1e-12 of their feature's variance and covariances of condition number
+    beyond 1e13 (the M-step without ``reg_covar``)."""
     token = _STRICT.set(bool(strict))
     try:
         yield
@@ -61,6 +69,10 @@ def _factor(matrices):
     )
     if np.any(pivots <= ratio * variances):
         return None
+    if _STRICT.get():
+        values = np.linalg.eigvalsh(matrices)
+        if np.any(values[..., 0] <= _STRICT_CONDITION * values[..., -1]):
+            return None
     return chol
 
 
