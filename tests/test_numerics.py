@@ -311,6 +311,37 @@ def test_reg_covar_zero_with_as_many_rows_as_components_keeps_finite_precisions(
             assert np.all(np.isfinite(gm.predict_proba(X)))
 
 
+@pytest.mark.parametrize(
+    "structure",
+    [
+        s
+        for s in STRUCTURES
+        if get_covariance_model(s).max_n_features is None
+        and not get_covariance_model(s).description.startswith("spherical")
+    ],
+)
+def test_reg_covar_zero_with_a_constant_feature_is_flagged(structure):
+    # Without reg_covar a constant feature leaves every covariance but a
+    # spherical one singular: from random starts VEE, EVE, VVE and VEV ended
+    # with a variance of 3e-16 there beside 1 elsewhere (EVI and VEI with
+    # 1e-15 from any start), a lower bound of 14 per row, unflagged.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 3))
+    X[:, 2] = 5.0
+    for init in ("random", "kmeans"):
+        gm = GaussianMixture(
+            2, covariance_type=structure, reg_covar=0.0, init_params=init,
+            random_state=0,
+        )  # fmt: skip
+        try:
+            fit_quietly(gm, X)
+        except ValueError as error:
+            assert "reg_covar" in str(error)
+            continue
+        assert gm.collapsed_components_.size > 0, init
+        assert_sound_parameters(gm)
+
+
 @pytest.mark.parametrize("sentinel", [1e4, 999999.0])
 @pytest.mark.parametrize("structure", STRUCTURES)
 def test_float32_rows_beside_a_sentinel_start_from_exact_statistics(

@@ -348,7 +348,7 @@ class DiagonalCovariance(_DiagonalDistances):
         return (n_components, n_features)
 
     def precision_cholesky(self, covariances):
-        return _positive_sqrt_inverse(covariances)
+        return _positive_sqrt_inverse(covariances, across_features=True)
 
     def precision_cholesky_from_precisions(self, precisions):
         return np.sqrt(precisions)

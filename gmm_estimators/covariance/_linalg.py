@@ -178,13 +178,25 @@ def _check_positive(values, what):
         )
 
 
-def _positive_sqrt_inverse(variances):
-    """``1 / sqrt(v)`` with non-positive variances floored to a tiny value."""
+def _positive_sqrt_inverse(variances, across_features=False):
+    """``1 / sqrt(v)`` with non-positive variances floored to a tiny value.
+
+    With ``across_features`` (one variance vector per component, the last
+    axis), within :func:`strict_factorisation` a variance below
+    :data:`_STRICT_CONDITION` of its component's largest is floored and
+    flagged too: without reg_covar nothing bounds it (a constant feature).
+    """
     variances = np.asarray(variances, dtype=np.float64)
     bad = ~(variances > 0) | ~np.isfinite(variances)
+    if across_features and _STRICT.get() and variances.ndim == 2:
+        with np.errstate(invalid="ignore"):
+            largest = np.max(np.where(bad, 0.0, variances), axis=-1, keepdims=True)
+            bad |= variances <= _STRICT_CONDITION * largest
     if bad.any():
         scale = np.abs(variances[np.isfinite(variances)]).max(initial=1.0)
-        variances = np.where(bad, scale * _JITTER_RUNGS[0], variances)
+        variances = np.where(
+            bad, np.maximum(scale * _JITTER_RUNGS[0], variances), variances
+        )
     jittered = bad.reshape(bad.shape[0], -1).any(axis=1)
     return 1.0 / np.sqrt(variances), jittered
 
