@@ -115,10 +115,20 @@ class BaseMixture(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         return tags
 
     def __getstate__(self):
-        # Structures registered in user code travel to other processes
-        # (GridSearchCV(n_jobs=2) pickles the estimator to its workers).
+        # A structure registered in user code travels to other processes
+        # (GridSearchCV(n_jobs=2) pickles the estimator to its workers): the
+        # one this estimator names or fitted, not every registered one,
+        # whose modules the loading process may not have.
         state = super().__getstate__()
-        if carried := structures_to_carry():
+        names = {
+            name
+            for name in (
+                getattr(self, "covariance_type", None),
+                getattr(self, "_fitted_structure", None),
+            )
+            if isinstance(name, str)
+        }
+        if carried := structures_to_carry(sorted(names)):
             state["_carried_structures"] = carried
         return state
 

@@ -24,6 +24,22 @@ def old_faithful():
     return load_old_faithful(return_X_y=True)
 
 
+@pytest.fixture(autouse=True)
+def _registry_as_found():
+    """Every test leaves the covariance registry as it found it.
+
+    A structure a test registers, or that unpickling adopts, would otherwise
+    be offered to every later test in the same process (and carried by its
+    pickles).
+    """
+    from gmm_estimators.covariance import available_covariance_types, unregister
+
+    before = set(available_covariance_types())
+    yield
+    for name in set(available_covariance_types()) - before:
+        unregister(name)
+
+
 @pytest.fixture
 def rng():
     """A fresh, seeded random number generator for each test."""

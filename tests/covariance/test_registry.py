@@ -184,3 +184,22 @@ def test_registered_structures_reach_worker_processes(registered, rng):
         scoring=bic_score, cv=InSampleSplit(), n_jobs=2,
     ).fit(X)  # fmt: skip
     assert np.all(np.isfinite(grid.cv_results_["mean_test_score"]))
+
+
+def test_only_the_structure_a_model_uses_travels_with_it(registered, rng, tmp_path):
+    # Every registered structure was pickled with every model: a "full" fit
+    # saved while a structure of user code was registered could not be
+    # loaded where that code is not importable.
+    import pickle
+    import subprocess
+    import sys
+
+    X = blobs(rng)
+    full = GaussianMixture(3, random_state=0).fit(X)
+    assert "_carried_structures" not in full.__getstate__()
+    path = tmp_path / "full.pkl"
+    path.write_bytes(pickle.dumps(full))
+    code = f"import pickle; pickle.loads(open({str(path)!r}, 'rb').read())"
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=tmp_path)
+    own = GaussianMixture(3, covariance_type="test-known", random_state=0).fit(X)
+    assert set(own.__getstate__()["_carried_structures"]) == {"test-known"}
