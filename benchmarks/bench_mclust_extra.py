@@ -1,7 +1,7 @@
 """The default model search against mclust 6 on public data sets beyond the fixtures.
 
 Issue 13's checks run on data sets the tests do not hold. This script runs
-them on thirty-two more: ``benchmarks/data/mclust_extra`` holds the data
+them on forty-nine more: ``benchmarks/data/mclust_extra`` holds the data
 and mclust 6.0.0's ``mclustBIC(X, G = 1:9)`` tables of each, written by
 ``make_extra.R`` there (geyser, cats and crabs from MASS; USArrests,
 LifeCycleSavings, quakes, trees, swiss, stackloss, mtcars, airquality,
@@ -11,8 +11,12 @@ examples of Baudry et al. (2010) from mclust; Old Faithful with its rows
 reversed, on which mclust's hierarchical start breaks its ties differently;
 and five sets with a feature on a few values, where components rest on
 lattice lines or planes: CO2 and ChickWeight from R's datasets, biopsy,
-Boston and fgl from MASS).
-Twelve of them have 50 rows or fewer, where mclust's best cells often rest
+Boston and fgl from MASS); and seventeen of a second sweep: galaxies,
+precip and log(rivers) (one feature), Pima.tr, synth.tr, hills, log(mammals),
+log(cpus), anorexia, UScereal and log(Cars93) from MASS, state.x77 (raw and
+five columns standardised), USJudgeRatings, iris's petals and randu from R's
+datasets, and 2,000 rows of GvHD.pos from mclust.
+Sixteen of them have 50 rows or fewer, where mclust's best cells often rest
 components on a handful of rows.
 
 For each data set it fits ``GaussianMixtureIC(n_components=9,
@@ -24,7 +28,7 @@ than mclust's among those both fitted and ours does not call degenerate.
 
 Usage, from the repository root::
 
-    PYTHONPATH=. python benchmarks/bench_mclust_extra.py              # ~11 min
+    PYTHONPATH=. python benchmarks/bench_mclust_extra.py              # ~16 min
     PYTHONPATH=. python benchmarks/bench_mclust_extra.py --dataset geyser --list-cells
 """
 
@@ -57,6 +61,9 @@ DATASETS = (
     "cross", "chevron", "ex41", "ex42", "ex43", "ex441", "ex442", "wdbc3",
     "airquality", "attitude", "women", "pressure", "longley",
     "faithful_reversed", "co2", "chickweight", "biopsy3", "boston5", "fgl5",
+    "galaxies", "precip", "lrivers", "pima7", "synth", "hills", "lmammals",
+    "lcpus", "statex77", "judges", "gvhd", "iris_petal", "anorexia", "cereal",
+    "randu", "lcars", "sstatex77",
 )  # fmt: skip
 
 

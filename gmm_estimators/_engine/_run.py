@@ -45,8 +45,9 @@ class EMOptions:
         of weight changes by less than ``tol`` in absolute value. True
         (mclust's rule): stop when the *total* objective ``L`` changes by
         less than ``tol`` relative to its size,
-        ``|L_t - L_{t-1}| / (1 + |L_t|) < tol``, a rule that does not depend
-        on the data's units nor, for large data, on the number of rows.
+        ``|L_t - L_{t-1}| / (1 + min(|L_t|, n)) < tol`` (``n`` the weights'
+        sum), a rule that does not depend on the data's units nor, for
+        large data, on the number of rows.
     relative_offset : float
         Added to the mean objective before it divides the change in the
         relative rule: ``|L_t - L_{t-1}| / (1 + |L_t + n c|) < tol``. With
@@ -111,7 +112,11 @@ class EMOptions:
         if not self.relative_tol:
             return abs(change) < self.tol
         total = (lower_bound + self.relative_offset) * weight_sum
-        bound = self.tol * (1.0 + abs(total))
+        # |L| capped at n: in standardised units |L| is about 1.4 d n, and
+        # the rule was then looser than mclust's on data of small variance
+        # (randu, VVI with 4 components: stopped at iteration 31 of a crawl
+        # that gains 21 BIC units by iteration 290; mclust goes on).
+        bound = self.tol * (1.0 + min(abs(total), weight_sum))
         with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
             if not abs(change * weight_sum) < bound:
                 return False

@@ -108,9 +108,9 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
         search (EM then stops on ``tol``), 100 for the grid search.
     tol : float or None, default=None
         The stopping rule of EM. Thorough search: mclust's relative change
-        of the log-likelihood, ``|L_t - L_{t-1}| / (1 + |L_t|) < tol``, with
-        ``L`` the total log-likelihood of the data in standardised units (see
-        Notes); None means ``1e-5``, mclust's default. Grid search:
+        of the log-likelihood, ``|L_t - L_{t-1}| / (1 + min(|L_t|, n)) <
+        tol``, ``L`` in standardised units (see Notes), ``n`` the weights'
+        sum; None means ``1e-5``, mclust's default. Grid search:
         scikit-learn's absolute change of the mean log-likelihood per row;
         None means ``1e-3``, GaussianMixture's default, which often stops
         long before the optimum (see the user guide).
@@ -261,10 +261,11 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
     standardised units (``L + (n/2) sum_j log v_j``, ``v_j`` the variance of
     feature ``j``): like the relative ``reg_covar`` it does not depend on
     the units (X times ``c`` shifts every criterion by ``2 n d log c`` and
-    changes no decision). scikit-learn's absolute default ``tol=1e-3`` on the
-    mean log-likelihood stops EEE with 3 components on Old Faithful after 7
-    iterations at BIC 2342.8; the relative rule runs to 2314.3, mclust's
-    value.
+    changes no decision); ``|L|`` capped at ``n`` keeps it about as tight as
+    mclust's (see the user guide). scikit-learn's absolute default
+    ``tol=1e-3`` on the mean log-likelihood stops EEE with 3 components on
+    Old Faithful after 7 iterations at BIC 2342.8; the relative rule runs to
+    2314.3, mclust's value.
 
     With more rows than ``max(10_000, 50 K)`` the search explores a sample
     of that many and refits every candidate on all rows from its fit.

@@ -448,3 +448,21 @@ def test_run_stops_once_a_component_stays_below_collapse_below(rng):
     assert not stopped.converged and not stopped.abandoned
     # Up to the stop the run is the same run.
     assert_array_equal(stopped.lower_bounds, free.lower_bounds[: stopped.n_iter])
+
+
+def test_relative_rule_is_at_least_as_tight_as_mclusts_for_small_variances():
+    # In standardised units |L| is about 1.4 d n; on data of small variance
+    # (randu: 400 rows in [0, 1]^3) mclust's |L| in the data's units is far
+    # smaller, and the rule relative to the standardised |L| stopped EM in a
+    # slow crawl (0.01 log-likelihood units per iteration) that mclust goes
+    # on through. Capped at n, a change of 0.01 on 400 rows is not converged.
+    options = _em.EMOptions(
+        reg_covar=1e-6, tol=1e-5, max_iter=100, relative_tol=True,
+        relative_offset=-5.0,
+    )  # fmt: skip
+    n, mean_objective = 400.0, 0.3  # |L| in standardised units: 1880
+    crawl = 0.01 / n
+    assert not options.converged(mean_objective, crawl, n, crawl / 0.8)
+    # A change below tol (1 + n), with Aitken's gap to come below 0.1: stop.
+    small = 0.002 / n
+    assert options.converged(mean_objective, small, n, small / 0.8)

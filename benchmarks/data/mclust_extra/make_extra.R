@@ -20,6 +20,9 @@ out_dir <- if (length(args) >= 1) args[1] else script_dir
 data(wreath, EuroUnemployment, Baudry_etal_2010_JCGS_examples, chevron, cross,
      wdbc, package = "mclust")
 data(crabs, geyser, cats, biopsy, Boston, fgl, package = "MASS")
+data(galaxies, Pima.tr, synth.tr, hills, mammals, cpus, anorexia, UScereal,
+     Cars93, package = "MASS")
+data(GvHD, package = "mclust")
 sets <- list(
   geyser = as.matrix(geyser),                 # MASS, 299 x 2
   cats = as.matrix(cats[, 2:3]),              # MASS, 144 x 2
@@ -57,7 +60,28 @@ sets <- list(
   chickweight = as.matrix(ChickWeight[, c("weight", "Time")]),  # 578 x 2 (12)
   biopsy3 = as.matrix(na.omit(biopsy)[, c("V1", "V2", "V3")]),  # MASS, 683 x 3
   boston5 = as.matrix(Boston[, c("rm", "lstat", "medv", "ptratio", "nox")]),
-  fgl5 = as.matrix(fgl[, c("RI", "Na", "Mg", "Al", "Ca")])  # MASS, 214 x 5
+  fgl5 = as.matrix(fgl[, c("RI", "Na", "Mg", "Al", "Ca")]),  # MASS, 214 x 5
+  # Seventeen more (a second sweep; three of one feature, E and V only):
+  galaxies = matrix(galaxies, dimnames = list(NULL, "v")),  # MASS, 82 x 1
+  precip = matrix(as.numeric(precip), dimnames = list(NULL, "v")),  # 70 x 1
+  lrivers = matrix(log(rivers), dimnames = list(NULL, "v")),  # 141 x 1
+  pima7 = as.matrix(Pima.tr[, 1:7]),          # MASS, 200 x 7
+  synth = as.matrix(synth.tr[, 1:2]),         # MASS, 250 x 2
+  hills = as.matrix(hills),                   # MASS, 35 x 3
+  lmammals = as.matrix(log(mammals)),         # MASS, 62 x 2
+  lcpus = as.matrix(log(cpus[, c("syct", "mmin", "mmax", "perf")])),  # 209 x 4
+  statex77 = as.matrix(state.x77),            # datasets, 50 x 8
+  judges = as.matrix(USJudgeRatings),         # datasets, 43 x 12
+  gvhd = { set.seed(2024); as.matrix(GvHD.pos[sort(sample(nrow(GvHD.pos), 2000)), ]) },
+  iris_petal = as.matrix(iris[, 3:4]),        # datasets, 150 x 2
+  anorexia = as.matrix(anorexia[, 2:3]),      # MASS, 72 x 2
+  cereal = as.matrix(UScereal[, c("calories", "protein", "fat", "sodium",
+                                  "fibre", "carbo")]),  # MASS, 65 x 6
+  randu = as.matrix(randu),                   # datasets, 400 x 3
+  lcars = as.matrix(log(Cars93[, c("Price", "MPG.city", "Horsepower", "Weight",
+                                   "Fuel.tank.capacity")])),  # MASS, 93 x 5
+  sstatex77 = scale(as.matrix(state.x77[, c("Population", "Income",
+                                            "Illiteracy", "Life Exp", "Murder")]))
 )
 models <- c("EII", "VII", "EEI", "VEI", "EVI", "VVI", "EEE",
             "VEE", "EVE", "VVE", "EEV", "VEV", "EVV", "VVV")
@@ -66,7 +90,9 @@ for (name in names(sets)) {
   write.csv(sets[[name]], file, row.names = FALSE)
   X <- as.matrix(read.csv(file))
   b <- mclustBIC(X, G = 1:9, verbose = FALSE)
-  rows <- expand.grid(K = 1:9, model = models, stringsAsFactors = FALSE)
+  # One feature: mclust's two univariate structures.
+  these <- if (ncol(X) == 1) c("E", "V") else models
+  rows <- expand.grid(K = 1:9, model = these, stringsAsFactors = FALSE)
   rows$bic <- mapply(function(k, m) b[k, m], rows$K, rows$model)
   rows$df <- mapply(function(k, m) nMclustParams(m, ncol(X), k), rows$K, rows$model)
   write.csv(rows, file.path(out_dir, paste0("bic_", name, ".csv")), row.names = FALSE)
