@@ -342,6 +342,23 @@ def test_reg_covar_zero_with_a_constant_feature_is_flagged(structure):
         assert_sound_parameters(gm)
 
 
+@pytest.mark.parametrize(
+    "structure", ["VVV", "EEE", "VVI", "EEI", "VEI", "EVI", "EEV", "VII", "EII"]
+)
+def test_reg_covar_zero_with_features_in_far_apart_units_is_sound(structure):
+    # The singularity rules without reg_covar read a covariance in the
+    # data's units: a feature in units 1e12 times another's (dollars beside
+    # proportions) is no collapse. Measured in the covariance's own units
+    # they flagged every component from a ratio of 1e7 (review).
+    rng = np.random.default_rng(0)
+    X = np.r_[rng.normal(size=(200, 2)), rng.normal(size=(200, 2)) + 4]
+    for c in (1e7, 1e12):
+        gm = GaussianMixture(
+            2, covariance_type=structure, reg_covar=0.0, random_state=0
+        ).fit(X * [1.0, c])
+        assert gm.collapsed_components_.size == 0, c
+
+
 @pytest.mark.parametrize("sentinel", [1e4, 999999.0])
 @pytest.mark.parametrize("structure", STRUCTURES)
 def test_float32_rows_beside_a_sentinel_start_from_exact_statistics(

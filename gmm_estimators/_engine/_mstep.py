@@ -69,6 +69,14 @@ def _clip_negative_variances(scatter, n_features):
 _LARGEST_SQUARE_ROOT = math.sqrt(np.finfo(np.float64).max)
 
 
+def _feature_variances(data):
+    """The data's per-feature variances (None when the source has none)."""
+    scatter = getattr(data, "total_scatter", None)
+    if scatter is None or np.ndim(scatter) != 2:
+        return None
+    return np.diagonal(scatter) / data.weight_sum
+
+
 def _precisions_fit(precisions_cholesky, n_features):
     """Whether the precisions ``P P^T`` of these factors are finite.
 
@@ -221,7 +229,7 @@ def m_step(
         )
     if not np.isfinite(covariances).all():
         _raise_degenerate(counts, scatter, model, n_features, reg_covar)
-    with strict_factorisation(reg_covar == 0):
+    with strict_factorisation(reg_covar == 0, _feature_variances(data)):
         precisions_cholesky, jittered = model.precision_cholesky(covariances)
     if not _precisions_fit(precisions_cholesky, n_features):
         # Components shrunk towards points without reg_covar (n == K): their

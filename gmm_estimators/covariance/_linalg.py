@@ -26,26 +26,54 @@ _RANK_ROUNDING = 4.0
 # the regularisation itself (collinear features of variance 1e6 and more at
 # the default 1e-6), a sound fit that scikit-learn factorises alike.
 _STRICT_RANK = 1e-12
-# Within strict_factorisation also a covariance whose smallest eigenvalue is
-# below this fraction of its largest counts as singular: its precision then
-# has entries beyond what float64 can pair with the covariance's (precision
-# @ covariance off the identity by order one, an eigenvalue that rounds to
-# zero), however sound each feature's own pivot. Reached only by components
-# collapsed without reg_covar, or by features in units over 3e6 apart.
+# Within strict_factorisation also a covariance whose smallest eigenvalue,
+# in the data's units (each feature divided by its standard deviation in the
+# data), is below this fraction of its largest counts as singular: its
+# precision then holds entries that float64 cannot pair with the
+# covariance's (on 0/1 data an eigenvalue rounded to zero, precision @
+# covariance off the identity by 1e16), however sound each feature's pivot.
+# In the data's units, so that features in units far apart (dollars beside
+# proportions) are not flagged: a collapsed component's spread is tiny
+# against the data's in some direction whatever the units.
 _STRICT_CONDITION = 1e-13
-_STRICT = contextvars.ContextVar("strict_factorisation", default=False)
+# None: not strict; otherwise the data's feature variances (empty: unknown).
+_STRICT = contextvars.ContextVar("strict_factorisation", default=None)
 
 
 @contextlib.contextmanager
-def strict_factorisation(strict=True):
+def strict_factorisation(strict=True, feature_variances=None):
     """Within the block, :func:`_safe_cholesky` also regularises pivots below
     1e-12 of their feature's variance and covariances of condition number
-    beyond 1e13 (the M-step without ``reg_covar``)."""
-    token = _STRICT.set(bool(strict))
+    beyond 1e13 in the data's units (the M-step without ``reg_covar``).
+
+    ``feature_variances`` are the data's per-feature variances (the units);
+    None: every feature in its own units.
+    """
+    value = None
+    if strict:
+        value = np.zeros(0)
+        if feature_variances is not None:
+            value = np.asarray(feature_variances, dtype=np.float64).ravel()
+    token = _STRICT.set(value)
     try:
         yield
     finally:
         _STRICT.reset(token)
+
+
+def _strict_units(n_features):
+    """The data's feature variances within strict_factorisation (ones if unknown).
+
+    A feature without variance in the data (constant) takes the largest:
+    any spread a component gives it is then measured against the data's.
+    """
+    units = _STRICT.get()
+    if units is None or units.shape != (n_features,):
+        return np.ones(n_features)
+    usable = np.isfinite(units) & (units > 0)
+    if not usable.any():
+        return np.ones(n_features)
+    return np.where(usable, units, units[usable].max())
 
 
 def _factor(matrices):
@@ -62,15 +90,18 @@ def _factor(matrices):
         return None
     pivots = np.diagonal(chol, axis1=-2, axis2=-1) ** 2
     variances = np.diagonal(matrices, axis1=-2, axis2=-1)
+    strict = _STRICT.get() is not None
     ratio = (
         _STRICT_RANK
-        if _STRICT.get()
+        if strict
         else _RANK_ROUNDING * matrices.shape[-1] * np.finfo(np.float64).eps
     )
     if np.any(pivots <= ratio * variances):
         return None
-    if _STRICT.get():
-        values = np.linalg.eigvalsh(matrices)
+    if strict:
+        inverse_sd = 1.0 / np.sqrt(_strict_units(matrices.shape[-1]))
+        scaled = matrices * inverse_sd[:, np.newaxis] * inverse_sd
+        values = np.linalg.eigvalsh(scaled)
         if np.any(values[..., 0] <= _STRICT_CONDITION * values[..., -1]):
             return None
     return chol
@@ -178,20 +209,30 @@ def _check_positive(values, what):
         )
 
 
+def _tiny_beside_largest(values):
+    """Entries at most :data:`_STRICT_CONDITION` of their row's largest."""
+    return values <= _STRICT_CONDITION * np.max(values, axis=-1, keepdims=True)
+
+
 def _positive_sqrt_inverse(variances, across_features=False):
     """``1 / sqrt(v)`` with non-positive variances floored to a tiny value.
 
     With ``across_features`` (one variance vector per component, the last
     axis), within :func:`strict_factorisation` a variance below
-    :data:`_STRICT_CONDITION` of its component's largest is floored and
-    flagged too: without reg_covar nothing bounds it (a constant feature).
+    :data:`_STRICT_CONDITION` of its component's largest, each in the data's
+    units, is floored and flagged too: without reg_covar nothing bounds it
+    (a constant feature).
     """
     variances = np.asarray(variances, dtype=np.float64)
     bad = ~(variances > 0) | ~np.isfinite(variances)
-    if across_features and _STRICT.get() and variances.ndim == 2:
+    if across_features and _STRICT.get() is not None and variances.ndim == 2:
+        # Tiny both in its own units and in the data's: one variance vector
+        # per component stores a spherical structure too (EII), whose equal
+        # variances are tiny in the data's units on a feature of large ones.
         with np.errstate(invalid="ignore"):
-            largest = np.max(np.where(bad, 0.0, variances), axis=-1, keepdims=True)
-            bad |= variances <= _STRICT_CONDITION * largest
+            raw = np.where(bad, 0.0, variances)
+            in_data_units = raw / _strict_units(variances.shape[-1])
+            bad |= _tiny_beside_largest(raw) & _tiny_beside_largest(in_data_units)
     if bad.any():
         scale = np.abs(variances[np.isfinite(variances)]).max(initial=1.0)
         variances = np.where(
