@@ -55,7 +55,7 @@ from ._prior import resolve_prior
 from ._sampling import draw_rows
 from ._verbose import VerboseMonitor
 from ._warn import warn_user
-from .covariance import adopt_structures, structures_to_carry
+from .covariance import adopt_packed, packed_structures
 from .exceptions import DegenerateFitWarning
 
 
@@ -115,25 +115,16 @@ class BaseMixture(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         return tags
 
     def __getstate__(self):
-        # A structure registered in user code travels to other processes
-        # (GridSearchCV(n_jobs=2) pickles the estimator to its workers): the
-        # one this estimator names or fitted, not every registered one,
-        # whose modules the loading process may not have.
+        # Structures registered in user code travel to other processes
+        # (GridSearchCV(n_jobs=2) pickles the estimator to its workers).
         state = super().__getstate__()
-        names = {
-            name
-            for name in (
-                getattr(self, "covariance_type", None),
-                getattr(self, "_fitted_structure", None),
-            )
-            if isinstance(name, str)
-        }
-        if carried := structures_to_carry(sorted(names)):
-            state["_carried_structures"] = carried
+        if packed := packed_structures():
+            state["_carried_structures"] = packed
         return state
 
     def __setstate__(self, state):
-        adopt_structures(state.pop("_carried_structures", None))
+        needed = (state.get("covariance_type"), state.get("_fitted_structure"))
+        adopt_packed(state.pop("_carried_structures", None), needed)
         super().__setstate__(state)
 
     def _prior_parameter(self):

@@ -46,7 +46,13 @@ from ._contract import (
     unregister,
 )
 from ._contract import (
+    adopt_packed as adopt_packed,
+)
+from ._contract import (
     adopt_structures as adopt_structures,
+)
+from ._contract import (
+    packed_structures as packed_structures,
 )
 from ._contract import (
     structures_to_carry as structures_to_carry,

@@ -3,6 +3,7 @@
 # Authors: The gmm_estimators developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import pickle
 from abc import ABC, abstractmethod
 
 import numpy as np
@@ -132,6 +133,47 @@ def adopt_structures(structures):
     for model in (structures or {}).values():
         if model.name not in _REGISTRY:
             register(model)
+
+
+def packed_structures():
+    """Every structure registered in user code, each pickled on its own.
+
+    What an estimator's pickle carries (see :func:`adopt_packed`): all of
+    them, since ``GridSearchCV`` pickles the estimator once and sets
+    ``covariance_type`` in the worker; each apart, so that a process that
+    cannot import one it does not need still loads the estimator.
+    """
+    # With cloudpickle (joblib's own dependency, or vendored in older
+    # joblib) a structure defined in a script's __main__ travels by value,
+    # as loky would send it; one in a module, by name.
+    try:
+        from cloudpickle import dumps
+    except ImportError:  # pragma: no cover - joblib < 1.5 vendors it
+        try:
+            from joblib.externals.cloudpickle import dumps
+        except ImportError:
+            dumps = pickle.dumps
+    return {name: dumps(model) for name, model in structures_to_carry().items()}
+
+
+def adopt_packed(packed, needed=()):
+    """Register the structures of :func:`packed_structures` not known here.
+
+    A structure whose code this process cannot import is skipped, unless
+    its name is among ``needed`` (the estimator's own): then the import
+    error is raised.
+    """
+    models = {}
+    for name, blob in (packed or {}).items():
+        if not isinstance(blob, bytes):  # a model itself (older pickles)
+            models[name] = blob
+            continue
+        try:
+            models[name] = pickle.loads(blob)
+        except (ImportError, AttributeError):
+            if name in needed:
+                raise
+    adopt_structures(models)
 
 
 def unregister(covariance_type):

@@ -186,20 +186,68 @@ def test_registered_structures_reach_worker_processes(registered, rng):
     assert np.all(np.isfinite(grid.cv_results_["mean_test_score"]))
 
 
-def test_only_the_structure_a_model_uses_travels_with_it(registered, rng, tmp_path):
-    # Every registered structure was pickled with every model: a "full" fit
-    # saved while a structure of user code was registered could not be
-    # loaded where that code is not importable.
+def test_a_pickle_loads_where_an_unneeded_structure_cannot_be_imported(
+    registered, rng, tmp_path
+):
+    # Every registered structure travels with a pickle (GridSearchCV sets
+    # covariance_type in the worker), each apart: a "full" fit saved while a
+    # structure of this test module was registered loads in a process that
+    # cannot import the module; one that needs the structure names it.
     import pickle
     import subprocess
     import sys
 
     X = blobs(rng)
-    full = GaussianMixture(3, random_state=0).fit(X)
-    assert "_carried_structures" not in full.__getstate__()
-    path = tmp_path / "full.pkl"
-    path.write_bytes(pickle.dumps(full))
-    code = f"import pickle; pickle.loads(open({str(path)!r}, 'rb').read())"
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=tmp_path)
-    own = GaussianMixture(3, covariance_type="test-known", random_state=0).fit(X)
-    assert set(own.__getstate__()["_carried_structures"]) == {"test-known"}
+    for covariance_type, expected in (("full", 0), ("test-known", 1)):
+        model = GaussianMixture(3, covariance_type=covariance_type, random_state=0)
+        path = tmp_path / f"{covariance_type}.pkl"
+        path.write_bytes(pickle.dumps(model.fit(X)))
+        code = f"import pickle; pickle.loads(open({str(path)!r}, 'rb').read())"
+        done = subprocess.run(
+            [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True
+        )
+        assert done.returncode == expected, done.stderr
+        if expected:
+            assert "ModuleNotFoundError" in done.stderr
+
+
+def test_a_structure_named_only_in_a_parameter_grid_reaches_fresh_workers(tmp_path):
+    # GridSearchCV pickles the estimator with its default covariance_type and
+    # sets the grid's in the worker: the structure, defined in the script's
+    # __main__, must travel anyway (a version that carried only the
+    # structure an estimator names scored it NaN).
+    import subprocess
+    import sys
+
+    script = tmp_path / "grid.py"
+    script.write_text(
+        """
+import numpy as np
+from sklearn.model_selection import GridSearchCV
+from gmm_estimators import GaussianMixture
+from gmm_estimators.covariance import SphericalCovariance, register
+from gmm_estimators.model_selection import InSampleSplit, bic_score
+
+class Fixed(SphericalCovariance):
+    name = "fixed-in-main"
+    def n_parameters(self, n_components, n_features):
+        return 0
+    def m_step(self, nk, scatter, reg_covar, previous=None):
+        return np.full(nk.shape[0], 0.25 + reg_covar)
+
+if __name__ == "__main__":
+    register(Fixed())
+    rng = np.random.default_rng(0)
+    X = np.vstack([c + 0.5 * rng.standard_normal((60, 2)) for c in (0.0, 4.0)])
+    grid = GridSearchCV(
+        GaussianMixture(2, random_state=0),
+        {"covariance_type": ["fixed-in-main", "VII"]},
+        scoring=bic_score, cv=InSampleSplit(), n_jobs=2,
+    ).fit(X)
+    assert np.all(np.isfinite(grid.cv_results_["mean_test_score"]))
+"""
+    )
+    done = subprocess.run(
+        [sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
