@@ -176,7 +176,7 @@ def _common_orientation(nk, scatter, equal_volume, tol, max_iter, previous=None)
     scatter = _symmetric(scatter)
     scale = float(nk.sum()) * d
     pooled = scatter.sum(axis=0)
-    offset = _units_offset(nk, np.trace(pooled), d)
+    offset = _units_offset(nk, np.diagonal(pooled))
     starts = [np.eye(d), np.linalg.eigh(pooled)[1]]
     if previous is not None and np.isfinite(previous).all():
         starts.append(_shared_axes(np.asarray(previous, dtype=np.float64)))
@@ -309,7 +309,7 @@ def _mm_orientation(nk, scatter, equal_volume, previous=None):
     n_components, d, _ = scatter.shape
     scatter = _symmetric(scatter)
     largest = np.linalg.eigvalsh(scatter)[:, -1]
-    offset = _units_offset(nk, np.trace(scatter.sum(axis=0)), d)
+    offset = _units_offset(nk, np.diagonal(scatter.sum(axis=0)))
     if previous is not None and np.all(np.isfinite(previous)):
         axes = _shared_axes(np.asarray(previous, dtype=np.float64))
         shape = np.einsum("ji,kjl,li->ki", axes, previous, axes)
@@ -339,8 +339,8 @@ def _mm_orientation(nk, scatter, equal_volume, previous=None):
         variances = _profile_variances(nk, values, equal_volume)
         shape = variances / _geometric_mean(variances)[:, np.newaxis]
         trace.append(_diagonal_objective(nk, values, variances))
-        # mclust's relative rule, its size measured in the data's own units
-        # (from _units_offset) so that it stops alike at any scale.
+        # mclust's relative rule but for its size, measured from the data's
+        # units (_units_offset) so that it stops alike at any scale.
         if len(trace) > 1 and abs(trace[-2] - trace[-1]) <= _MM_TOL * (
             1.0 + abs(trace[-1] - offset)
         ):

@@ -3,7 +3,6 @@
 # Authors: The gmm_estimators developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-import math
 from functools import lru_cache
 
 import numpy as np
@@ -36,8 +35,9 @@ from ._linalg import _JITTER_RUNGS
 
 # Inner iterations of the M-steps without closed form (VEI, VEE, EVE, VVE,
 # VEV) stop when the objective ``f`` changes by less than ``_INNER_TOL``
-# relative to ``max(|f|, n d)`` (``n d`` is the size of ``f`` near its optimum
-# and keeps the test meaningful when ``f`` happens to be near zero), or after
+# relative to ``max(|f - f_units|, n d)`` (``f_units``: ``_units_offset``,
+# so that the rule reads the same in any units; ``n d`` is the size of
+# ``f`` near its optimum and keeps the test meaningful near zero), or after
 # ``_INNER_MAX_ITER`` iterations. Each iteration is an exact minimisation over
 # one block of parameters, so ``f`` never increases: stopping early still
 # gives a generalised EM step.
@@ -199,19 +199,22 @@ def _diagonal_objective(nk, values, variances):
     )
 
 
-def _units_offset(nk, total_variance, d):
-    """``f`` at unit covariances of the data's mean variance: ``n d log s``.
+def _units_offset(nk, pooled_variances):
+    """``n sum_j log s_j``: the log-determinant part of ``f`` in the data's units.
 
-    ``f`` carries ``sum_k n_k log|Sigma_k|``, which moves by ``n d log c^2``
-    when the data are multiplied by ``c``; measured from this offset it does
-    not, so a relative stopping rule on it is the same in any units.
-    ``total_variance`` is ``sum_k tr(W_k)``; ``s`` is it over ``d n``.
+    ``f`` carries ``sum_k n_k log|Sigma_k|``, which moves by ``n sum_j log
+    c_j^2`` when feature ``j`` is multiplied by ``c_j``; measured from this
+    offset (``s_j`` the pooled within-component variance of feature ``j``,
+    ``pooled_variances`` the diagonal of ``sum_k W_k``) it does not, so a
+    relative stopping rule on it is the same in any units. Features
+    without variance are left out.
     """
     n = float(nk.sum())
-    mean_variance = float(total_variance) / (d * n) if n > 0 else 0.0
-    if not (mean_variance > 0 and np.isfinite(mean_variance)):
+    if not n > 0:
         return 0.0
-    return n * d * math.log(mean_variance)
+    variances = np.asarray(pooled_variances, dtype=np.float64) / n
+    usable = variances[np.isfinite(variances) & (variances > 0)]
+    return n * float(np.log(usable).sum())
 
 
 def _small_change(previous, current, scale, tol, offset=0.0):
@@ -314,7 +317,7 @@ def _common_shape_volumes(nk, values, tol, max_iter):
     d = values.shape[1]
     values = np.maximum(values, 0.0)
     scale = float(nk.sum()) * d
-    offset = _units_offset(nk, _add(values, axis=None), d)
+    offset = _units_offset(nk, _add(values, axis=0))
     d_nk = d * nk
     volumes = np.maximum(values.sum(axis=1) / d_nk, _TINY)
     shape = np.ones(d)
@@ -383,7 +386,7 @@ def _vee_m_step(
     d = scatter.shape[-1]
     scatter = _symmetric(scatter)
     scale = float(nk.sum()) * d
-    offset = _units_offset(nk, np.trace(_add(scatter, axis=0)), d)
+    offset = _units_offset(nk, np.diagonal(_add(scatter, axis=0)))
     d_nk = d * nk
     # The traces depend on C only, not on the volumes: computed once per C,
     # they serve both the volumes' update and the objective.

@@ -254,6 +254,27 @@ def test_fit_is_the_same_in_any_units(name, d):
             assert value == pytest.approx(reference, rel=1e-9), (name, c, reg_covar)
 
 
+@pytest.mark.parametrize("name", ["VVV", "EEE", "VVI", "EEI", "VEI", "EVI"])
+def test_fit_is_the_same_when_one_feature_changes_units(name):
+    # The structures whose family is closed under rescaling one feature:
+    # their fits move with it, VEI's inner iteration included (its stopping
+    # rule measures the objective from the log of each feature's pooled
+    # variance). VEE's family is closed too, but its inner iteration starts
+    # from the identity, which is not: it agrees to 1e-8 only.
+    rng = np.random.default_rng(1)
+    X = np.r_[rng.normal(size=(60, 3)), rng.normal(size=(60, 3)) + 3]
+    fits = []
+    for c in (1.0, 1e6):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            fit = GaussianMixture(
+                2, covariance_type=name, reg_covar=0.0, tol=1e-10, max_iter=500,
+                random_state=0,
+            ).fit(X * [1.0, c, 1.0])  # fmt: skip
+        fits.append(fit.lower_bound_ + math.log(c))
+    assert fits[1] == pytest.approx(fits[0], rel=1e-9)
+
+
 @pytest.mark.parametrize("name", STRUCTURES)
 def test_one_component_gives_the_closed_form_estimate(name):
     # For one component every E/V distinction vanishes: the ML estimate is
