@@ -48,6 +48,7 @@ import numpy as np
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
 from ._engine import ArraySource, EMResult, em_step
+from ._engine._data import empty_component_guard
 from ._missing import (
     MissingValuesSource,
     has_missing,
@@ -100,10 +101,8 @@ def _outer(nk, means):
 def _batch_moments(model, batch, params):
     """Mean log-likelihood and the moments of one batch, per unit weight."""
     log_likelihood, stats = em_step(model, batch, params)
-    # scikit-learn's guard, in the batch's weight units (as the M-step's):
-    # a batch of tiny weights is not swamped by it.
-    guard = 10 * float(np.finfo(batch.X.dtype).eps)
-    nk_reg = stats.nk + guard * getattr(batch, "weight_scale", 1.0)
+    # In the batch's weight units: a batch of tiny weights is not swamped.
+    nk_reg = stats.nk + empty_component_guard(batch)
     means, scatter = stats.finalize(nk_reg, batch.total_scatter)
     second = scatter + model.scatter.from_full(_outer(stats.nk, means))
     total = batch.weight_sum

@@ -245,6 +245,17 @@ class ArraySource:
         return cls(X, None, center, None, float(X.shape[0]))
 
 
+def empty_component_guard(data):
+    """scikit-learn's ``10 eps`` added to every component's weight sum.
+
+    In the data's weight units (its ``weight_scale``), so that a common
+    factor of the weights changes nothing, and in float64: a float32 eps
+    times a weight scale beyond 2**128 overflows.
+    """
+    eps = float(np.finfo(data.X.dtype).eps)
+    return 10.0 * eps * getattr(data, "weight_scale", 1.0)
+
+
 def weight_scale(sample_weight):
     """A power of two near the mean of the sample weights (1.0 for None).
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..covariance._linalg import strict_factorisation
+from ._data import empty_component_guard
 
 __all__ = ["DegenerateStepError", "Params", "m_step"]
 
@@ -184,10 +185,8 @@ def m_step(
     # scikit-learn's guard against empty components, kept for identical
     # results; relative to the weights' scale (1 without weights), so that a
     # common factor of the weights changes nothing.
-    # (In float64: a float32 eps times a large weight scale overflows.)
     scale = getattr(data, "weight_scale", 1.0)
-    guard = 10 * float(np.finfo(data.X.dtype).eps) * scale
-    nk = stats.nk + guard
+    nk = stats.nk + empty_component_guard(data)
     total_scatter = data.total_scatter
     if noise_log_volume is not None:
         # The scatter of the rows weighted by their Gaussian responsibilities.

@@ -6,6 +6,7 @@
 import numpy as np
 
 from ..covariance._forms import POOLED
+from ._data import empty_component_guard
 
 __all__ = ["block_statistics", "statistics_from_resp"]
 
@@ -67,7 +68,7 @@ def statistics_from_resp(model, data, resp_of_rows, n_components, mapper=map):
     # The first moments (the pooled form's sums) give the means, then the
     # structure's own statistics are summed about them.
     moments = accumulate(POOLED, no_means)
-    nk_reg = moments.nk + 10 * float(np.finfo(data.X.dtype).eps) * scale
+    nk_reg = moments.nk + empty_component_guard(data)
     # About those means the exact variant (when the form has one) cannot
     # cancel, whatever the geometry; it is one pass, so precision is cheap.
     form = model.scatter.exact_variant or model.scatter
@@ -98,9 +99,7 @@ def _moments_are_accurate(model, data, moments, form):
     Their cancellation is that of the moment form of the distances under the
     Gaussians they estimate, so the same test applies.
     """
-    nk = moments.nk + 10 * float(np.finfo(data.X.dtype).eps) * getattr(
-        data, "weight_scale", 1.0
-    )
+    nk = moments.nk + empty_component_guard(data)
     means, scatter = moments.finalize(nk)
     if np.any(moments.nk <= 0):
         return False
