@@ -93,12 +93,14 @@ def feature_variances(X, sample_weight):
     return np.atleast_1d(np.diag(np.atleast_2d(variance)))
 
 
-def results_table(rows, criterion, n_features=None):
+def results_table(rows, criterion, n_features=None, units_shift=0.0):
     """The ``results_`` of the selector: one array per column, ranked.
 
     With ``n_features``, ties (see :func:`rank_candidates`) between
     structures of as many parameters go to the one of fewer parameters at
     one more component (EEE before VVV with one component, as mclust).
+    ``units_shift`` is what the criteria lose in standardised units
+    (``2 n c``, ``c`` the relative rule's offset): ties are read there.
     """
     results = {
         "n_components": np.array([r["n_components"] for r in rows], dtype=np.intp),
@@ -128,6 +130,7 @@ def results_table(rows, criterion, n_features=None):
         results["degenerate"] | results["spurious"],
         results["n_parameters"],
         complexity,
+        units_shift,
     )
     return results
 
@@ -140,14 +143,16 @@ def results_table(rows, criterion, n_features=None):
 TIE_TOLERANCE = 1e-9
 
 
-def rank_candidates(values, flagged, n_parameters, complexity=None):
+def rank_candidates(values, flagged, n_parameters, complexity=None, units_shift=0.0):
     """Ranks (1 = best): sound fits by criterion, then flagged ones, then failed.
 
     ``values`` are lower-is-better criteria (NaN or inf: the fit failed),
     ``flagged`` marks degenerate or spurious fits. Values within
-    :data:`TIE_TOLERANCE` (relative) of the first of a run are ties, broken
-    by fewer parameters, then by smaller ``complexity`` when given, then by
-    order: the pick does not depend on rounding.
+    :data:`TIE_TOLERANCE` (relative, of the value less ``units_shift``:
+    the criterion in standardised units, so that ties do not depend on the
+    data's units) of the first of a run are ties, broken by fewer
+    parameters, then by smaller ``complexity`` when given, then by order:
+    the pick does not depend on rounding.
     """
     values = np.asarray(values, dtype=np.float64)
     failed = ~np.isfinite(values)
@@ -162,7 +167,7 @@ def rank_candidates(values, flagged, n_parameters, complexity=None):
         first = order[start]
         end = start + 1
         if not failed[first]:
-            reach = TIE_TOLERANCE * max(abs(values[first]), 1.0)
+            reach = TIE_TOLERANCE * max(abs(values[first] - units_shift), 1.0)
             while (
                 end < order.size
                 and group[order[end]] == group[first]

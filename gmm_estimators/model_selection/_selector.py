@@ -262,10 +262,9 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
     feature ``j``): like the relative ``reg_covar`` it does not depend on
     the units (X times ``c`` shifts every criterion by ``2 n d log c`` and
     changes no decision); ``|L|`` capped at ``n`` keeps it about as tight as
-    mclust's (see the user guide). scikit-learn's absolute default
-    ``tol=1e-3`` on the mean log-likelihood stops EEE with 3 components on
-    Old Faithful after 7 iterations at BIC 2342.8; the relative rule runs to
-    2314.3, mclust's value.
+    mclust's (see the user guide). scikit-learn's ``tol=1e-3`` on the mean
+    log-likelihood stops EEE with 3 components on Old Faithful after 7
+    iterations at BIC 2342.8; the relative rule runs to 2314.3, mclust's.
 
     With more rows than ``max(10_000, 50 K)`` the search explores a sample
     of that many and refits every candidate on all rows from its fit.
@@ -521,7 +520,8 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
 
         if bar:
             bar.close()
-        self.results_ = results_table(rows, self.criterion, X.shape[1])
+        shift = 2.0 * data.weight_sum * settings["relative_offset"]
+        self.results_ = results_table(rows, self.criterion, X.shape[1], shift)
         order = np.argsort(self.results_["rank"], kind="stable")
         best = int(order[0])
         flags = self.results_["degenerate"][best] or self.results_["spurious"][best]

@@ -723,3 +723,23 @@ def test_selector_criteria_take_weights_and_include_icl():
         weighted = getattr(selector, name)(X, sample_weight=w)
         assert weighted == getattr(best, name)(X, sample_weight=w)
         assert weighted != getattr(selector, name)(X)
+
+
+def test_ties_are_read_in_standardised_units():
+    # Criteria within 1e-9 (relative) tie and go to fewer parameters; read
+    # in the data's units, |BIC| grows with 2 n d |log c| when X is
+    # multiplied by c, and at c = 1e-100 two fits 0.04 apart tied. In
+    # standardised units (less the shift) they do not.
+    from gmm_estimators.model_selection._candidates import rank_candidates
+
+    values = np.array([4.6e7 + 0.04, 4.6e7])
+    flagged = np.zeros(2, dtype=bool)
+    n_parameters = np.array([5, 9])
+    shift = 4.6e7 - 1000.0
+
+    def ranks(criteria):
+        return rank_candidates(criteria, flagged, n_parameters, units_shift=shift)
+
+    assert ranks(values).tolist() == [2, 1]
+    # A true tie (rounding) still goes to fewer parameters.
+    assert ranks(np.array([1000.0 + 1e-10, 1000.0]) + shift).tolist() == [1, 2]
