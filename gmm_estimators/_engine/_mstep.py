@@ -228,7 +228,8 @@ def m_step(
         )
     if not np.isfinite(covariances).all():
         _raise_degenerate(counts, scatter, model, n_features, reg_covar)
-    with strict_factorisation(reg_covar == 0, _feature_variances(data)):
+    strict = reg_covar == 0
+    with strict_factorisation(strict, _feature_variances(data) if strict else None):
         precisions_cholesky, jittered = model.precision_cholesky(covariances)
     if not _precisions_fit(precisions_cholesky, n_features):
         # Components shrunk towards points without reg_covar (n == K): their

@@ -9,7 +9,7 @@ the path the thorough search also follows).
 # Authors: The gmm_estimators developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import numpy as np
 
@@ -236,38 +236,28 @@ def _common_orientation(nk, scatter, equal_volume, tol, max_iter, previous=None)
     return _rotate(axes, variances), trace
 
 
-def _eve_m_step(
+def _orientation_m_step(
     nk,
     scatter,
     tol=_ORIENTATION_TOL,
     max_iter=_INNER_MAX_ITER,
     return_trace=False,
     previous=None,
+    *,
+    equal_volume,
 ):
-    """EVE covariances ``lambda D A_k D^T`` (K, d, d).
-
-    See :func:`_common_orientation`.
-    """
-    covariances, trace = _common_orientation(nk, scatter, True, tol, max_iter, previous)
-    return (covariances, trace) if return_trace else covariances
-
-
-def _vve_m_step(
-    nk,
-    scatter,
-    tol=_ORIENTATION_TOL,
-    max_iter=_INNER_MAX_ITER,
-    return_trace=False,
-    previous=None,
-):
-    """VVE covariances ``lambda_k D A_k D^T`` (K, d, d).
+    """EVE (``equal_volume``) or VVE covariances ``lambda_k D A_k D^T`` (K, d, d).
 
     See :func:`_common_orientation`.
     """
     covariances, trace = _common_orientation(
-        nk, scatter, False, tol, max_iter, previous
+        nk, scatter, equal_volume, tol, max_iter, previous
     )
     return (covariances, trace) if return_trace else covariances
+
+
+_eve_m_step = partial(_orientation_m_step, equal_volume=True)
+_vve_m_step = partial(_orientation_m_step, equal_volume=False)
 
 
 # mclust's own inner iteration for EVE and VVE (see _mm_orientation) runs to
