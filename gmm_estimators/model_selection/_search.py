@@ -131,7 +131,10 @@ def _challenge(model, data, starts, options, mapper, incumbent):
             dataclasses.replace(options, abandon_below=bar - slack),
             mapper=mapper,
         )
-        if run.abandoned:
+        if run.abandoned or -np.inf < bar >= run.lower_bound:
+            # At or below the best sound objective so far (or the
+            # incumbent's), the run loses whatever its verdict: the check
+            # (a pass over the data) is not needed.
             continue
         collapsed, spurious = _judge(model, data, run, options)[:2]
         key = (not collapsed.size, run.lower_bound)

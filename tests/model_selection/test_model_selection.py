@@ -1,5 +1,6 @@
 """Tests for gmm_estimators.model_selection: scorers, splitter and selector."""
 
+import dataclasses
 import re
 import warnings
 
@@ -743,3 +744,59 @@ def test_ties_are_read_in_standardised_units():
     assert ranks(values).tolist() == [2, 1]
     # A true tie (rounding) still goes to fewer parameters.
     assert ranks(np.array([1000.0 + 1e-10, 1000.0]) + shift).tolist() == [1, 2]
+
+
+def test_runs_that_cannot_win_are_not_judged(monkeypatch):
+    """The collapse check (a pass over the data) runs only for possible winners.
+
+    A challenger that ends at or below the best sound objective so far, or
+    the incumbent's, loses whatever its verdict; judging it anyway changes
+    nothing in the search's table.
+    """
+    from gmm_estimators.model_selection import _search
+
+    rng = np.random.default_rng(3)
+    X = np.vstack([rng.normal(size=(60, 2)), rng.normal(size=(60, 2)) + 4.0])
+    params = dict(n_components=[1, 2, 3], covariance_types=["VVV", "EEI"])
+    real_judge, real_run_em = _search._judge, _search.run_em
+    judged, bars = [], {}
+
+    def run_em(model, data, start, options, **kwargs):
+        run = real_run_em(model, data, start, options, **kwargs)
+        bars[id(run)] = options.abandon_below + 1.0 / data.weight_sum
+        return run
+
+    def judge(model, data, run, options):
+        judged.append(run.lower_bound > bars[id(run)])
+        return real_judge(model, data, run, options)
+
+    monkeypatch.setattr(_search, "run_em", run_em)
+    monkeypatch.setattr(_search, "_judge", judge)
+    skipped = GaussianMixtureIC(**params, random_state=0).fit(X)
+    assert judged and all(judged)
+
+    # Judging every run that was not abandoned: the same table.
+    def challenge(model, data, starts, options, mapper, incumbent):
+        best, best_key = None, None
+        for start in starts:
+            bar = incumbent
+            if best is not None and best_key[0]:
+                bar = max(bar, best.lower_bound)
+            abandon = dataclasses.replace(
+                options, abandon_below=bar - 1.0 / data.weight_sum
+            )
+            run = real_run_em(model, data, start, abandon, mapper=mapper)
+            if run.abandoned:
+                continue
+            collapsed = real_judge(model, data, run, options)[0]
+            key = (not collapsed.size, run.lower_bound)
+            if incumbent > -np.inf and not (key[0] and key[1] > incumbent):
+                continue
+            if best is None or key > best_key:
+                best, best_key = run, key
+        return best
+
+    monkeypatch.setattr(_search, "_challenge", challenge)
+    every = GaussianMixtureIC(**params, random_state=0).fit(X)
+    for key in ("bic", "degenerate", "spurious"):
+        assert_array_equal(skipped.results_[key], every.results_[key])
