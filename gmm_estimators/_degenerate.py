@@ -16,13 +16,15 @@ A fitted component is
   to (``covariance._spread``), when its rows share one value of a feature
   and its own volume over a shared shape (VEI, VEE) narrows it there below
   the data's grid (``_spurious.lattice_line_components``), or when, without
-  being singular, it
-  is far narrower than another component of the same fit in some direction:
-  the generalised eigenvalues of a pair of fitted covariances
-  ``(Sigma_k, Sigma_j)`` fall below :data:`SPURIOUS_RATIO`. This is the
-  bound of Hathaway (1985) on the eigenvalue ratios across components, the
-  ``restr.fact`` of tclust (Garcia-Escudero et al. 2008), used here as a
-  test of the fitted model rather than a constraint of the M-step.
+  being singular, it is far narrower than another component of the same fit
+  in some direction: the generalised eigenvalues of a pair of fitted
+  covariances ``(Sigma_k, Sigma_j)`` fall below :data:`SPURIOUS_RATIO`
+  (1e-6), or below 1e-4 for a component on at most twice ``r + 1`` rows'
+  worth (a few rows that happen to lie near a hyperplane, see
+  ``_spurious.narrow_components``). This is the bound of Hathaway (1985) on
+  the eigenvalue ratios across components, the ``restr.fact`` of tclust
+  (Garcia-Escudero et al. 2008), used here as a test of the fitted
+  model rather than a constraint of the M-step.
 
 Both tests are scale-free: multiplying the data by any constant, or one
 feature by a constant, changes no decision, and clusters that are far apart
@@ -111,7 +113,7 @@ from ._resting_rows import (
     rotated_moments,
     standardised,
 )
-from ._spurious import lattice_line_components, smallest_variance_ratios
+from ._spurious import SPURIOUS_RATIO, lattice_line_components, narrow_components
 from .covariance._spread import EVERY_DIRECTION
 
 __all__ = [
@@ -136,10 +138,6 @@ DATA_RANK_FLOOR = 1e-10
 # beside a sentinel 1e11 away pass; 1e-10 flagged both.
 POINT_RATIO = 1e-13
 
-#: A component is spurious when its variance in some direction is below this
-#: fraction of another component's variance in the same direction (a
-#: standard deviation more than 1000 times smaller).
-SPURIOUS_RATIO = 1e-6
 
 
 @dataclass(frozen=True)
@@ -688,12 +686,7 @@ def check_blocks(
                 "fits a lattice line, not a cluster (a spurious component)"
             ).format(*line)
         sound = [k for k in sound if k not in spurious]
-    smallest = smallest_variance_ratios(full, sound)
-    for k in sound:
-        if smallest[k] < SPURIOUS_RATIO:
-            spurious.append(k)
-            reasons[k] = (
-                f"its variance in one direction is {smallest[k]:.2g} times another "
-                "component's (a spurious, far too narrow component)"
-            )
+    for k, reason in narrow_components(full, sound, rows_worth, r).items():
+        spurious.append(k)
+        reasons[k] = reason
     return ComponentCheck(degenerate, np.array(spurious, dtype=np.intp), reasons)

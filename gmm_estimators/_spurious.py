@@ -4,7 +4,8 @@
   ``S_k``, the smallest generalised eigenvalue of ``(S_k, S_j)`` over the
   other components ``j`` (Hathaway 1985; the ``restr.fact`` of tclust):
   ``_degenerate`` calls a component spurious when it falls below
-  ``SPURIOUS_RATIO``.
+  :data:`SPURIOUS_RATIO`, or below :data:`FEW_ROWS_RATIO` on few rows
+  (:func:`narrow_components`).
 * Whether a component fits a lattice line of recorded values: its rows all
   share one value of a feature, and its fitted variance along that feature
   is below that of rounding to the data's grid there (``h^2 / 12``, ``h``
@@ -29,7 +30,63 @@ import numpy as np
 # grid, if any, too fine to matter): also bounds the memory of the search.
 _MAX_VALUES = 2**16
 
-__all__ = ["lattice_line_components", "smallest_variance_ratios"]
+#: A component is spurious when its variance in some direction is below this
+#: fraction of another component's variance in the same direction (a
+#: standard deviation more than 1000 times smaller).
+SPURIOUS_RATIO = 1e-6
+
+#: The same bound for a component on few rows (:data:`FEW_ROWS` times the
+#: ``r + 1`` a covariance in ``r`` dimensions needs, or fewer): a standard
+#: deviation more than 100 times smaller than another component's.
+FEW_ROWS_RATIO = 1e-4
+
+#: Rows' worth, per ``r + 1``, up to which a component's thinness is not
+#: evidence: estimated from ``m`` rows, a covariance's smallest eigenvalue
+#: is about ``(1 - sqrt(r / (m - 1)))^2`` of the true one (the edge of the
+#: Marchenko-Pastur law), under a tenth for ``m <= 2 (r + 1)`` and zero for
+#: ``m = r + 1``, and EM picks the few rows that lie nearest a hyperplane.
+FEW_ROWS = 2.0
+
+__all__ = [
+    "FEW_ROWS",
+    "FEW_ROWS_RATIO",
+    "SPURIOUS_RATIO",
+    "lattice_line_components",
+    "narrow_components",
+    "smallest_variance_ratios",
+]
+
+
+def narrow_components(full, components, rows_worth, rank):
+    """``{k: reason}`` for the components far narrower than another one.
+
+    Component ``k`` is spurious when the smallest ratio of its variance to
+    another component's in the same direction (:func:`smallest_variance_ratios`)
+    is below :data:`SPURIOUS_RATIO`, or below :data:`FEW_ROWS_RATIO` when it
+    holds at most :data:`FEW_ROWS` times ``rank + 1`` rows' worth of
+    responsibility (``rows_worth[k]``; ``rank`` the dimension of the data's
+    span). On 30 to 200 rows in 5 to 7 dimensions (state.x77, attitude,
+    Pima.tr) and on trees, the thorough search otherwise picked fits with one
+    component on ``d + 1`` to ``2 d`` rows and a variance ratio of 1e-6 to
+    2e-5, 5 to 45 BIC units above mclust's pick.
+    """
+    smallest = smallest_variance_ratios(full, components)
+    narrow = {}
+    for k in components:
+        if smallest[k] < SPURIOUS_RATIO:
+            narrow[k] = (
+                f"its variance in one direction is {smallest[k]:.2g} times another "
+                "component's (a spurious, far too narrow component)"
+            )
+        elif smallest[k] < FEW_ROWS_RATIO and rows_worth[k] <= FEW_ROWS * (rank + 1):
+            narrow[k] = (
+                f"it holds {rows_worth[k]:.3g} rows' worth of responsibility, at "
+                f"most {FEW_ROWS:g} times the {rank + 1} a covariance in {rank} "
+                f"dimensions needs, and its variance in one direction is "
+                f"{smallest[k]:.2g} times another component's: a few rows that "
+                "happen to lie near a hyperplane (a spurious component)"
+            )
+    return narrow
 
 
 def smallest_variance_ratios(full, components):

@@ -8,7 +8,12 @@ from scipy import linalg
 from gmm_estimators import GaussianMixture
 from gmm_estimators import _degenerate as D
 from gmm_estimators import _resting_rows as R
-from gmm_estimators._spurious import smallest_variance_ratios
+from gmm_estimators._spurious import (
+    FEW_ROWS,
+    FEW_ROWS_RATIO,
+    narrow_components,
+    smallest_variance_ratios,
+)
 from gmm_estimators.covariance._spread import (
     NOTHING,
     NOTHING_BUT_AXES,
@@ -30,6 +35,51 @@ def test_smallest_variance_ratios_equal_generalised_eigenvalues(rng):
         )
         assert_allclose(smallest[k], expected, rtol=1e-9)
     assert smallest[3] < D.SPURIOUS_RATIO
+
+
+def test_narrow_components_on_few_rows_are_spurious():
+    """Far narrower than another: 1e-6 on any rows, 1e-4 on few rows."""
+    rank = 2
+    few = FEW_ROWS * (rank + 1)
+    thin = np.stack([np.eye(2), np.diag([1.0, 0.1 * FEW_ROWS_RATIO])])
+    assert list(narrow_components(thin, [0, 1], [100.0, few], rank)) == [1]
+    assert narrow_components(thin, [0, 1], [100.0, few + 0.5], rank) == {}
+    # Between the two bounds only on few rows; below the first on any.
+    thinner = np.stack([np.eye(2), np.diag([1.0, 0.1 * D.SPURIOUS_RATIO])])
+    assert list(narrow_components(thinner, [0, 1], [100.0, 1e4], rank)) == [1]
+    wide = np.stack([np.eye(2), np.diag([1.0, 10.0 * FEW_ROWS_RATIO])])
+    assert narrow_components(wide, [0, 1], [100.0, 3.0], rank) == {}
+
+
+@pytest.mark.parametrize("scale", [1e-3, 1.0, 1e3])
+def test_a_few_rows_near_a_plane_are_spurious_many_are_a_cluster(rng, scale):
+    """d + 1 to 2 (d + 1) rows near a hyperplane: spurious, at any scale.
+
+    Thinness on few rows is what sampling and EM's choice of rows give (the
+    smallest eigenvalue of a covariance from ``m`` rows is about ``(1 -
+    sqrt(d / (m - 1)))^2`` of the true one); the same thinness on many rows
+    is a cluster.
+    """
+    d = 3
+    blob = rng.randn(120, d)
+
+    def near_plane(m):
+        rows = rng.randn(m, d) + 6.0
+        rows[:, 2] = 6.0 + 3e-3 * rng.randn(m)
+        return rows
+
+    for m, flagged in ((2 * (d + 1), [1]), (60, [])):
+        X = scale * np.vstack([blob, near_plane(m)])
+        resp = np.zeros((X.shape[0], 2))
+        resp[:120, 0] = resp[120:, 1] = 1.0
+        full = np.stack(
+            [np.cov(X[:120].T, bias=True), np.cov(X[120:].T, bias=True)]
+        )
+        check = D.check_components(X, None, resp, full)
+        assert_array_equal(check.degenerate, [])
+        assert_array_equal(check.spurious, flagged)
+        if flagged:
+            assert "near a hyperplane" in check.reasons[1]
 
 
 def test_smallest_variance_ratios_skip_what_cannot_be_factorised(rng):
