@@ -47,6 +47,12 @@ def draw_rows(weights, means, full_covariances, n_samples, rng):
     ((4, 1), [0, 0, 1, 1])
     """
     n_components, n_features = np.shape(means)
+    weights = np.asarray(weights, dtype=np.float64)
+    total = weights.sum()
+    if abs(total - 1.0) > 1e-13:
+        # float32 proportions sum to one only to their rounding (1 + 3e-8),
+        # beyond the 1e-12 that numpy's multinomial allows.
+        weights = weights / total
     counts = rng.multinomial(n_samples, weights)
     # A collapsed (or user-set) covariance may be singular to rounding:
     # the structures' factorisation regularises it instead of failing.

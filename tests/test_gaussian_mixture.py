@@ -327,6 +327,19 @@ def test_sample_matches_the_model(covariance_type, rng):
         assert_allclose(np.cov(drawn.T), full[k], rtol=0.1, atol=0.1 * full[k].max())
 
 
+def test_sample_from_float32_proportions_that_sum_past_one():
+    """float32 ``weights_`` sum to one only to their rounding: sample() draws."""
+    X = make_blobs_3d(np.random.RandomState(0))
+    est = GaussianMixture(3, random_state=0).fit(X)
+    weights = np.array([0.6, 0.4, 1e-8], dtype=np.float32)
+    # Read as float64 the first two sum past one: numpy's multinomial refuses.
+    assert weights[:-1].astype(np.float64).sum() > 1.0 + 1e-12
+    est.weights_ = weights
+    samples, labels = est.sample(1000)
+    assert samples.shape == (1000, 3) and np.all(np.isfinite(samples))
+    assert set(np.unique(labels)) <= {0, 1, 2}
+
+
 def test_sample_random_state(rng):
     est = GaussianMixture(2, random_state=0).fit(make_blobs_3d(rng, n_components=2))
     first, _ = est.sample(5)
