@@ -250,6 +250,34 @@ def test_pick_and_decisions_do_not_depend_on_the_units():
         assert_allclose(scaled.criterion_ - shift, reference.criterion_, atol=1e-3)
 
 
+def test_a_constant_feature_changes_nothing_with_the_units():
+    """A constant column has no variance, whatever the rounding of its mean.
+
+    Its variance from the rows was the rounding of their mean (1e-33 for a
+    column of 0.7, exactly 0 for one of 2.0), and set the search's
+    ``reg_covar`` and stopping rule: the pick changed with the units.
+    """
+    rng = np.random.default_rng(4)
+    A = np.r_[
+        rng.standard_normal((30, 2)) * 0.3,
+        rng.standard_normal((30, 2)) * 0.3 + 2,
+        rng.standard_normal((5, 2)) * 0.01 + [4, 0],
+    ]
+    X = np.c_[A, np.full(65, 0.7)]
+    fits = {scale: _search(X * scale, n_components=4) for scale in (1e-3, 1e3)}
+    small, large = fits[1e-3], fits[1e3]
+    assert small.n_components_ == large.n_components_
+    assert small.covariance_type_ == large.covariance_type_
+    assert_allclose(
+        small.best_estimator_.reg_covar / 1e-6,
+        large.best_estimator_.reg_covar / 1e6,
+        rtol=1e-9,
+    )
+    # BIC shifts by 2 n d log(scale), the Jacobian of the change of units.
+    shift = 2 * X.size * np.log(1e6)
+    assert_allclose(large.criterion_ - shift, small.criterion_, rtol=1e-6)
+
+
 def _clusters_in_mixed_units(seed):
     """Four clusters whose features are in units 1e6 apart (as state.x77's)."""
     rng = np.random.default_rng(seed)

@@ -90,7 +90,13 @@ def feature_variances(X, sample_weight):
         positive = np.asarray(sample_weight) > 0
         X, sample_weight = X[positive], np.asarray(sample_weight)[positive]
     variance = np.cov(X, rowvar=False, aweights=sample_weight, bias=True)
-    return np.atleast_1d(np.diag(np.atleast_2d(variance)))
+    variance = np.atleast_1d(np.diag(np.atleast_2d(variance))).copy()
+    # A constant feature has no variance: the rounding of its mean (1e-33
+    # for a column of 0.7, exactly 0 for one of 2.0) would otherwise set
+    # reg_covar and the units of the stopping rule, differently at each scale.
+    if X.shape[0]:
+        variance[np.ptp(X, axis=0) == 0] = 0.0
+    return variance
 
 
 def results_table(rows, criterion, n_features=None, units_shift=0.0):
