@@ -676,6 +676,29 @@ def test_float32_rounding_never_stores_an_indefinite_covariance(structure):
         assert np.all(np.isfinite(gm.sample(20)[0]))
 
 
+@pytest.mark.parametrize("structure", STRUCTURES)
+def test_float32_with_a_far_sentinel_fits_as_float64(structure):
+    # A 1e10 in one column pulled the centre to 8e7, and float32 rows
+    # centred there kept nothing of the others (steps of 8): one component
+    # sat at the column's centre with zero variance, score -2.3e6 against
+    # float64's -3.4 (scikit-learn: -4.6).
+    rng = np.random.default_rng(1)
+    X = np.r_[rng.standard_normal((60, 3)), rng.standard_normal((60, 3)) * 0.5 + 3]
+    X[0, 0] = 1e10
+    X = _data(structure, X)
+    wide = fit_quietly(GaussianMixture(3, covariance_type=structure, random_state=0), X)
+    narrow = fit_quietly(
+        GaussianMixture(3, covariance_type=structure, random_state=0),
+        X.astype(np.float32),
+    )
+    # Fitted, and stored, in float64 (see doc/numerics.rst).
+    assert narrow.means_.dtype == np.float64
+    assert_allclose(
+        narrow.score(X.astype(np.float32)), wide.score(X), rtol=1e-4, atol=1e-4
+    )
+    assert_exact_density(narrow, X.astype(np.float32), np.float32)
+
+
 def test_float32_keeps_its_dtype_and_precision_on_ordinary_data():
     rng = np.random.default_rng(11)
     X = np.r_[rng.standard_normal((80, 3)), rng.standard_normal((80, 3)) + 6]

@@ -280,10 +280,43 @@ _FLOAT32_RANGE = (2.0**-40, 2.0**48)
 
 
 def compute_dtype(X):
-    """The dtype the engine computes in: the data's, or float64 for extreme float32."""
+    """The dtype the engine computes in: the data's, or float64 for extreme float32.
+
+    Extreme: values beyond float32's comfortable range (see
+    :func:`dtype_for_magnitude`), or a feature whose farthest value lies
+    more than :data:`_FLOAT32_DYNAMIC_RANGE` times its typical deviation from
+    its median (a sentinel 1e10 in a column of values near 1): the centre
+    that value pulls away from the others, and every sum it enters, then
+    round the other rows' values to nothing in float32.
+    """
     if X.dtype != np.float32 or X.size == 0:
         return X.dtype
-    return dtype_for_magnitude(X.dtype, largest_magnitude(X))
+    dtype = dtype_for_magnitude(X.dtype, largest_magnitude(X))
+    if dtype == np.float64 or not _beyond_float32_dynamic_range(X):
+        return dtype
+    return np.dtype(np.float64)
+
+
+#: Farthest value of a feature from its median, in units of the feature's
+#: typical deviation, up to which float32 keeps its rows apart: float32
+#: holds 2^24 steps, and the sums of the E- and M-steps need a margin.
+_FLOAT32_DYNAMIC_RANGE = 2.0**20
+
+
+def _beyond_float32_dynamic_range(X):
+    """Whether a float32 feature spans over ``_FLOAT32_DYNAMIC_RANGE`` deviations."""
+    X = np.asarray(X)
+    if X.ndim != 2 or not np.isfinite(X).all():
+        return False
+    deviations = np.abs(X - np.median(X, axis=0)).astype(np.float64)
+    typical = np.median(deviations, axis=0)
+    # A feature mostly on one value (binary data): its mean deviation.
+    flat = typical == 0
+    if flat.any():
+        typical[flat] = deviations[:, flat].mean(axis=0)
+    farthest = deviations.max(axis=0)
+    varying = typical > 0
+    return bool(np.any(farthest[varying] > _FLOAT32_DYNAMIC_RANGE * typical[varying]))
 
 
 def largest_magnitude(X):
