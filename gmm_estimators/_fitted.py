@@ -9,7 +9,7 @@ import numpy as np
 
 from ._collapse import Verdict, record_collapse, with_breakdown
 
-__all__ = ["set_fitted_attributes", "store_covariances"]
+__all__ = ["set_fitted_attributes", "storage_dtype", "store_covariances"]
 
 
 def set_fitted_attributes(
@@ -25,6 +25,7 @@ def set_fitted_attributes(
     ``BaseMixture._record_collapse``), by default :func:`record_collapse`.
     """
     params = result.params
+    dtype = storage_dtype(dtype, model, params, source.center)
     for name, value in options.fitted_attributes(params).items():
         setattr(estimator, name, value)
     estimator.converged_ = result.converged
@@ -61,6 +62,34 @@ def set_fitted_attributes(
     )
     if getattr(result, "breakdown", None) is not None:
         _flag_breakdown(estimator, model, params)
+
+
+def storage_dtype(dtype, model, params, center):
+    """``dtype``, or float64 when float32 cannot hold the fitted parameters.
+
+    A component collapsed without ``reg_covar`` has variances below float32's
+    smallest normal number (1e-38) and precisions beyond its largest (3e38):
+    stored in float32 they became zero and ``inf``. Such parameters are
+    stored in float64, as those of data beyond float32's range are.
+    """
+    if np.dtype(dtype) != np.float32:
+        return dtype
+    info = np.finfo(np.float32)
+    with np.errstate(all="ignore"):
+        arrays = (
+            params.means + center,
+            params.covariances,
+            params.precisions_cholesky,
+            model.precisions_from_cholesky(np.asarray(params.precisions_cholesky)),
+        )
+        for values in arrays:
+            magnitude = np.abs(np.asarray(values, dtype=np.float64))
+            nonzero = magnitude[magnitude > 0]
+            if nonzero.size and not (
+                nonzero.max() < info.max and nonzero.min() >= info.tiny
+            ):
+                return np.dtype(np.float64)
+    return dtype
 
 
 def _flag_breakdown(estimator, model, params):

@@ -290,6 +290,32 @@ def test_reg_covar_zero_on_rank_deficient_rows_is_flagged_and_consistent(
 
 
 @pytest.mark.parametrize("structure", STRUCTURES)
+def test_float32_reg_covar_zero_collapses_store_what_float32_cannot_hold(structure):
+    # Collapsed without reg_covar, variances fall below float32's smallest
+    # normal number and precisions beyond its largest: stored in float32
+    # they were 0 and inf, with "overflow encountered in cast" warnings.
+    rng = np.random.default_rng(41)
+    cases = (
+        (rng.integers(0, 4, (40, 3)).astype(np.float32), 6),
+        (rng.standard_normal((6, 3)).astype(np.float32), 6),
+    )
+    for X, n_components in cases:
+        X = _data(structure, X)
+        gm = GaussianMixture(
+            n_components, covariance_type=structure, reg_covar=0.0, random_state=41
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)
+            if not fit_or_refused(gm, X):
+                continue
+            scores = gm.score_samples(X)
+        for name in ("weights_", "means_", "covariances_", "precisions_"):
+            assert np.all(np.isfinite(getattr(gm, name))), name
+        assert np.all(np.isfinite(scores))
+        assert np.all(np.isfinite(gm.sample(10)[0]))
+
+
+@pytest.mark.parametrize("structure", STRUCTURES)
 def test_reg_covar_zero_with_as_many_rows_as_components_keeps_finite_precisions(
     structure,
 ):
