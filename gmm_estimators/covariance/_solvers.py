@@ -265,6 +265,44 @@ def _rotate(vectors, variances):
 _TIE_RTOL = 1e-11
 
 
+# A W_k whose smallest diagonal entry is below this times its largest is
+# graded: eigh's error (eps times the largest eigenvalue) would exceed 1e-8
+# of its small eigenvalues, which the Jacobi SVD of its Cholesky factor gets
+# to their own relative precision (Demmel and Veselic, 1992).
+_GRADED_RATIO = 1e-8
+
+
+def _graded_components(scatter):
+    """Components whose ``W_k`` is graded (see :data:`_GRADED_RATIO`)."""
+    diagonal = np.diagonal(scatter, axis1=-2, axis2=-1)
+    with np.errstate(invalid="ignore"):
+        graded = diagonal.min(axis=-1) < _GRADED_RATIO * diagonal.max(axis=-1)
+    return np.flatnonzero(graded & (diagonal.min(axis=-1) > 0))
+
+
+def _graded_eigh(matrix, values, vectors):
+    """Eigenvalues (ascending) and vectors of a graded positive definite matrix.
+
+    ``W = L L^T``; the one-sided Jacobi SVD of ``L^T = U S V^T`` (LAPACK's
+    ``dgejsv``) gives ``W = V S^2 V^T`` with every eigenvalue to its own
+    relative precision where ``W`` is well conditioned once its rows and
+    columns are scaled (a sentinel 1e15 in one feature beside values near
+    one): ``eigh`` loses its small eigenvalues in the rounding of the
+    largest. ``values`` and ``vectors`` (``eigh``'s) are returned when ``W``
+    cannot be factorised.
+    """
+    try:
+        factor = np.linalg.cholesky(matrix)
+    except np.linalg.LinAlgError:
+        return values, vectors
+    singular, _, right, work, _, info = linalg.lapack.dgejsv(factor.T)
+    if info != 0 or not np.all(np.isfinite(right)):
+        return values, vectors
+    accurate = (singular * (work[0] / work[1])) ** 2
+    order = np.argsort(accurate, kind="stable")
+    return accurate[order], np.ascontiguousarray(right[:, order])
+
+
 def _eigh_reproducible(scatter):
     """Eigen-decomposition of each ``W_k``, ascending, with a reproducible basis.
 
@@ -279,12 +317,17 @@ def _eigh_reproducible(scatter):
     common-shape variances where the other components spread most.
     """
     values, vectors = np.linalg.eigh(scatter)
+    graded = _graded_components(scatter)
+    for k in graded:
+        values[k], vectors[k] = _graded_eigh(scatter[k], values[k], vectors[k])
     # Relative to the largest scatter of all components, not of each: an
     # empty component's W_k is rounding noise, all of it tied at zero.
     tol = _TIE_RTOL * max(np.abs(values).max(initial=0.0), _TINY)
     gaps = np.diff(values, axis=1) > tol
     # Usually no component has a tie: then there is nothing to rotate.
-    tied = np.flatnonzero(~gaps.all(axis=1))
+    # (A graded W_k's small eigenvalues are all below the tolerance the
+    # largest sets: they are accurate, not tied.)
+    tied = np.setdiff1d(np.flatnonzero(~gaps.all(axis=1)), graded)
     if tied.size == 0:
         return values, vectors
     reference = scatter.sum(axis=0)
