@@ -1061,3 +1061,21 @@ def test_exact_form_does_not_depend_on_the_rows_beside_a_row(n_features):
         ]
     )
     assert_allclose(whole, expected, rtol=1e-12)
+
+
+def test_a_degenerate_step_at_positive_reg_covar_asks_to_increase_it():
+    # partial_fit on batches with a row at 1e9: the advice was "Set
+    # reg_covar > 0" although it was 1e-6 (tiny against that variance).
+    rng = np.random.default_rng(61)
+    X = np.r_[rng.standard_normal((60, 3)), rng.standard_normal((60, 3)) * 0.5 + 3]
+    X[7] = 1e9
+    X = X[np.random.default_rng(1).permutation(120)]
+    gm = GaussianMixture(4, covariance_type="VEE", random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        gm.partial_fit(X[:40])
+        gm.partial_fit(X[40:80])
+        with pytest.raises(ValueError, match=r"Increase reg_covar \(now 1e-06"):
+            gm.partial_fit(X[80:])
+    # The model keeps its last sound state.
+    assert np.all(np.isfinite(gm.covariances_))

@@ -127,10 +127,20 @@ def _raise_degenerate(
     raise DegenerateStepError(
         f"The M-step of covariance_type {model.name!r} {what}: component(s) "
         f"{bad} rest on too few distinct rows for a covariance "
-        f"(reg_covar={reg_covar!r}), so their likelihood is unbounded. Set "
-        "reg_covar > 0 (in the data's squared units), use fewer components, "
-        "or pass prior='default'."
+        f"(reg_covar={reg_covar!r}), so their likelihood is unbounded. "
+        f"{reg_covar_remedy(reg_covar)}, use fewer components, or pass "
+        "prior='default'."
     ) from cause
+
+
+def reg_covar_remedy(reg_covar):
+    """The advice on ``reg_covar`` of a degenerate step: set it, or raise it."""
+    if reg_covar > 0:
+        return (
+            f"Increase reg_covar (now {reg_covar!r}, in the data's squared units: "
+            "small against data of large variance)"
+        )
+    return "Set reg_covar > 0 (in the data's squared units)"
 
 
 def m_step(
