@@ -333,7 +333,8 @@ class BaseMixture(DensityMixin, BaseEstimator, metaclass=ABCMeta):
                 model, source, starts, options, mapper=mapper, monitor=monitor
             )
         if best.breakdown is not None:
-            warn_user(best.breakdown_message(type(self).__name__), DegenerateFitWarning)
+            message = best.breakdown_message(type(self).__name__, self.reg_covar)
+            warn_user(message, DegenerateFitWarning)
         elif not best.converged and self.max_iter > 0:
             warn_user(
                 "Best performing initialization did not converge. Try different "

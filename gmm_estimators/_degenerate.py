@@ -79,8 +79,9 @@ line (integer data), a few duplicated rows, or at most ``d`` distinct rows
 are found at any scale, while a genuine cluster, however far from the
 others and however tight, spans the full dimension.
 
-With a conjugate prior (``bounded=True``) the objective is bounded, and only
-the first rule applies.
+With a conjugate prior (``bounded=True``) the objective is bounded: only
+empty components are degenerate, and of the spurious rules only the
+variance ratios across components apply.
 
 References
 ----------
@@ -137,7 +138,6 @@ DATA_RANK_FLOOR = 1e-10
 # centres 1e7 apart: 2.7e5 units of rounding of their values) and a blob
 # beside a sentinel 1e11 away pass; 1e-10 flagged both.
 POINT_RATIO = 1e-13
-
 
 
 @dataclass(frozen=True)

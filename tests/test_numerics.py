@@ -663,6 +663,36 @@ def test_a_sentinel_far_beyond_the_others_keeps_orientations_exact(structure):
             assert_exact_density(gm, X)
 
 
+ELLIPSOIDAL = ("VVV", "EEE", "EEV", "VEV", "EVV", "VVE", "EVE", "VEE")
+
+
+# The inner iterations of EVE, VVE and VEE still lose a scatter graded by
+# 1e19 (known, see the issue notes): the closed forms hold.
+@pytest.mark.parametrize(
+    "scale, sentinel, structures",
+    [
+        (1.0, 1e10, ELLIPSOIDAL),
+        (0.01, 1e17, ("VVV", "EEE", "EEV", "VEV", "EVV")),
+    ],
+)
+def test_one_ellipsoid_is_the_same_model_in_every_structure_beside_a_sentinel(
+    scale, sentinel, structures
+):
+    # With one component every ellipsoidal structure is the sample
+    # covariance. Beside a sentinel, VEV's floor (averaged over features)
+    # added 250 to variances near 5, and EEV's eigenvalues came out 0
+    # (LAPACK's Jacobi SVD in its default mode).
+    rng = np.random.default_rng(3)
+    X = np.r_[rng.standard_normal((50, 4)), rng.standard_normal((50, 4)) + 4]
+    X = X * scale
+    X[0, 3] = sentinel
+    scores = {}
+    for name in structures:
+        gm = GaussianMixture(1, covariance_type=name, random_state=0)
+        scores[name] = fit_quietly(gm, X).score(X)
+    assert_allclose(list(scores.values()), scores["VVV"], rtol=1e-10)
+
+
 # -------------------------------------------------------------- float32
 @pytest.mark.parametrize("structure", STRUCTURES)
 def test_float32_far_beyond_its_square_root_range(structure):
@@ -1063,19 +1093,48 @@ def test_exact_form_does_not_depend_on_the_rows_beside_a_row(n_features):
     assert_allclose(whole, expected, rtol=1e-12)
 
 
-def test_a_degenerate_step_at_positive_reg_covar_asks_to_increase_it():
-    # partial_fit on batches with a row at 1e9: the advice was "Set
-    # reg_covar > 0" although it was 1e-6 (tiny against that variance).
+def test_batches_beside_a_far_row_fit_and_the_advice_names_reg_covar():
+    # partial_fit on batches with a row at 1e9 refused with "Set reg_covar >
+    # 0" although it was 1e-6: VEE's floor, averaged over the features, was
+    # 1e-15 of the far feature's variance on every feature. Now it fits, and
+    # a degenerate step at a positive reg_covar asks to increase it.
+    from gmm_estimators._engine._mstep import reg_covar_remedy
+
     rng = np.random.default_rng(61)
     X = np.r_[rng.standard_normal((60, 3)), rng.standard_normal((60, 3)) * 0.5 + 3]
     X[7] = 1e9
     X = X[np.random.default_rng(1).permutation(120)]
     gm = GaussianMixture(4, covariance_type="VEE", random_state=0)
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        gm.partial_fit(X[:40])
-        gm.partial_fit(X[40:80])
-        with pytest.raises(ValueError, match=r"Increase reg_covar \(now 1e-06"):
-            gm.partial_fit(X[80:])
-    # The model keeps its last sound state.
+        warnings.simplefilter("ignore", DegenerateFitWarning)
+        for start in range(0, 120, 40):
+            gm.partial_fit(X[start : start + 40])
     assert np.all(np.isfinite(gm.covariances_))
+    assert np.isfinite(gm.score(X))
+    assert reg_covar_remedy(1e-6).startswith("Increase reg_covar (now 1e-06")
+    assert reg_covar_remedy(0.0).startswith("Set reg_covar > 0")
+
+
+@pytest.mark.parametrize("structure", ["VVV", "VVI", "VII", "EEE"])
+def test_float32_storage_falls_back_to_float64_only_when_float32_cannot_hold(
+    structure,
+):
+    from gmm_estimators._engine._mstep import Params
+    from gmm_estimators._fitted import storage_dtype
+
+    model = get_covariance_model(structure)
+    K, d = 2, 3
+    shapes = {
+        "VVV": np.stack([np.eye(d), 2.0 * np.eye(d)]),
+        "VVI": np.array([[1.0] * d, [2.0] * d]),
+        "VII": np.array([1.0, 2.0]),
+        "EEE": np.eye(d),
+    }
+    for variance, expected in ((1.0, np.float32), (1e-42, np.float64)):
+        covariances = shapes[structure] * variance
+        precisions_cholesky, _ = model.precision_cholesky(covariances)
+        params = Params(
+            np.array([0.5, 0.5]), np.zeros((K, d)), covariances, precisions_cholesky
+        )
+        assert storage_dtype(np.float32, model, params, np.zeros(d)) == expected
+        assert storage_dtype(np.float64, model, params, np.zeros(d)) == np.float64

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ._estep import em_step
-from ._mstep import DegenerateStepError, m_step
+from ._mstep import DegenerateStepError, m_step, reg_covar_remedy
 
 __all__ = ["COLLAPSE_PATIENCE", "EMOptions", "EMResult", "fit_restarts", "run_em"]
 
@@ -188,14 +188,14 @@ class EMResult:
     breakdown: str | None = None
     collapsing: np.ndarray | None = None
 
-    def breakdown_message(self, name):
+    def breakdown_message(self, name, reg_covar=0.0):
         """The warning for a run that stopped at its last sound parameters."""
         return (
             f"{name}: EM stopped early because {self.breakdown}; the fit keeps "
             "the last parameters whose objective was computed (lower_bounds_ "
             "never decreases). The likelihood is unbounded: some component "
-            "rests on too few distinct rows. Set reg_covar > 0 (in the data's "
-            "squared units), use fewer components, or pass prior='default'."
+            f"rests on too few distinct rows. {reg_covar_remedy(reg_covar)}, "
+            "use fewer components, or pass prior='default'."
         )
 
 

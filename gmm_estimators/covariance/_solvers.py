@@ -92,16 +92,20 @@ def _floor_diagonal(nk, values):
 
 
 def _floor_matrices(nk, scatter, copy=True):
-    """Scatter (K, d, d) with ``n_k * 1e-15 * s`` on the diagonal.
+    """Scatter (K, d, d) with ``n_k * 1e-15 * s_j`` on the diagonal.
 
-    ``s`` is the pooled within-component variance averaged over the features;
-    see :func:`_floor_diagonal` for why. With ``copy=False`` the floor is
-    added to ``scatter`` itself (a float64 array the caller owns).
+    ``s_j`` is feature j's pooled within-component variance; see
+    :func:`_floor_diagonal` for why (per feature: averaged over the features,
+    a sentinel 1e10 in one of them added 250 to variances near 5). With
+    ``copy=False`` the floor is added to ``scatter`` itself (a float64 array
+    the caller owns).
     """
-    d = scatter.shape[-1]
-    scale = scatter.sum(axis=0).trace() / (d * nk.sum())
-    scale = scale if scale > 0 else 1.0
-    floored = _add_to_diagonal(scatter, _JITTER_RUNGS[0] * scale * nk, copy=copy)
+    pooled = np.diagonal(scatter.sum(axis=0)) / nk.sum()
+    largest = pooled.max(initial=0.0)
+    pooled = np.where(pooled > 0, pooled, largest if largest > 0 else 1.0)
+    floors = _JITTER_RUNGS[0] * nk[:, np.newaxis] * pooled
+    floored = np.array(scatter, dtype=np.float64, copy=copy)
+    np.einsum("kii->ki", floored)[...] += floors
     return _symmetric(floored)
 
 
@@ -295,8 +299,13 @@ def _graded_eigh(matrix, values, vectors):
         factor = np.linalg.cholesky(matrix)
     except np.linalg.LinAlgError:
         return values, vectors
-    singular, _, right, work, _, info = linalg.lapack.dgejsv(factor.T)
-    if info != 0 or not np.all(np.isfinite(right)):
+    # joba=0 ("C"): every singular value to its relative precision (the
+    # default "A" sets those below n eps ||L|| to zero: a sentinel 1e17
+    # beside values near 0.01 got eigenvalues 0); jobu=3: no left vectors.
+    singular, _, right, work, _, info = linalg.lapack.dgejsv(
+        factor.T, joba=0, jobu=3
+    )
+    if info != 0 or not np.all(np.isfinite(right)) or not np.all(singular > 0):
         return values, vectors
     accurate = (singular * (work[0] / work[1])) ** 2
     order = np.argsort(accurate, kind="stable")
@@ -321,13 +330,20 @@ def _eigh_reproducible(scatter):
     for k in graded:
         values[k], vectors[k] = _graded_eigh(scatter[k], values[k], vectors[k])
     # Relative to the largest scatter of all components, not of each: an
-    # empty component's W_k is rounding noise, all of it tied at zero.
-    tol = _TIE_RTOL * max(np.abs(values).max(initial=0.0), _TINY)
+    # empty component's W_k is rounding noise, all of it tied at zero. A
+    # graded W_k's largest eigenvalue would make every other component's
+    # eigenvalues look tied: its own are accurate, and its ties are read
+    # relative to each eigenvalue.
+    ordinary = np.setdiff1d(np.arange(values.shape[0]), graded)
+    largest = np.abs(values[ordinary]).max(initial=0.0)
+    tol = np.full(
+        (values.shape[0], max(values.shape[1] - 1, 0)),
+        _TIE_RTOL * max(largest, _TINY),
+    )
+    tol[graded] = _TIE_RTOL * np.abs(values[graded, 1:])
     gaps = np.diff(values, axis=1) > tol
     # Usually no component has a tie: then there is nothing to rotate.
-    # (A graded W_k's small eigenvalues are all below the tolerance the
-    # largest sets: they are accurate, not tied.)
-    tied = np.setdiff1d(np.flatnonzero(~gaps.all(axis=1)), graded)
+    tied = np.flatnonzero(~gaps.all(axis=1))
     if tied.size == 0:
         return values, vectors
     reference = scatter.sum(axis=0)

@@ -131,7 +131,7 @@ def _challenge(model, data, starts, options, mapper, incumbent):
             dataclasses.replace(options, abandon_below=bar - slack),
             mapper=mapper,
         )
-        if run.abandoned or -np.inf < bar >= run.lower_bound:
+        if run.abandoned or (bar > -np.inf and run.lower_bound <= bar):
             # At or below the best sound objective so far (or the
             # incumbent's), the run loses whatever its verdict: the check
             # (a pass over the data) is not needed.
