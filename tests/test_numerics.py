@@ -101,6 +101,17 @@ def fit_or_refused(estimator, X):
     return True
 
 
+def unregularised_fits(structure, X, n_components, inits, random_state):
+    """``reg_covar=0`` fits of ``X`` from each start, skipping refused ones."""
+    for init in inits:
+        gm = GaussianMixture(
+            n_components, covariance_type=structure, reg_covar=0.0,
+            init_params=init, random_state=random_state,
+        )  # fmt: skip
+        if fit_or_refused(gm, X):
+            yield gm
+
+
 def _two(structure, **params):
     return GaussianMixture(
         2, covariance_type=structure, max_iter=15, random_state=0, **params
@@ -270,13 +281,9 @@ def test_reg_covar_zero_on_rank_deficient_rows_is_flagged_and_consistent(
     # only warned.
     X = _data(structure, make(np.random.default_rng(6)))
     n_components = 3 if make is _binary_rows else 2
-    for init in ("random", "k-means++"):
-        gm = GaussianMixture(
-            n_components, covariance_type=structure, reg_covar=0.0,
-            init_params=init, random_state=1,
-        )  # fmt: skip
-        if not fit_or_refused(gm, X):
-            continue
+    for gm in unregularised_fits(
+        structure, X, n_components, ("random", "k-means++"), random_state=1
+    ):
         assert_sound_parameters(gm)
         bounds = np.asarray(gm.lower_bounds_)
         assert np.all(np.diff(bounds) >= -1e-9 * np.maximum(1.0, np.abs(bounds[:-1])))
@@ -323,13 +330,9 @@ def test_reg_covar_zero_with_as_many_rows_as_components_keeps_finite_precisions(
     # and their precisions (the factors' squares) to inf.
     for seed, d in ((0, 2), (1, 3), (9, 2)):
         X = _data(structure, np.random.default_rng(seed).standard_normal((3, d)))
-        for init in ("random", "k-means++"):
-            gm = GaussianMixture(
-                3, covariance_type=structure, reg_covar=0.0, init_params=init,
-                random_state=1,
-            )  # fmt: skip
-            if not fit_or_refused(gm, X):
-                continue
+        for gm in unregularised_fits(
+            structure, X, 3, ("random", "k-means++"), random_state=1
+        ):
             if not gm.collapsed_components_.size:
                 # EM may stop (tol) in a bounded maximum before collapsing.
                 assert_sound_parameters(gm)
@@ -358,14 +361,8 @@ def test_reg_covar_zero_with_a_constant_feature_is_flagged(structure):
     rng = np.random.default_rng(0)
     X = rng.normal(size=(40, 3))
     X[:, 2] = 5.0
-    for init in ("random", "kmeans"):
-        gm = GaussianMixture(
-            2, covariance_type=structure, reg_covar=0.0, init_params=init,
-            random_state=0,
-        )  # fmt: skip
-        if not fit_or_refused(gm, X):
-            continue
-        assert gm.collapsed_components_.size > 0, init
+    for gm in unregularised_fits(structure, X, 2, ("random", "kmeans"), 0):
+        assert gm.collapsed_components_.size > 0, gm.init_params
         assert_sound_parameters(gm)
 
 

@@ -84,11 +84,15 @@ def _floor_diagonal(nk, values):
     estimate finite and lets the engine flag the component as collapsed.
     """
     values = np.maximum(values, 0.0)
-    pooled = values.sum(axis=0) / nk.sum()
-    largest = pooled.max()
-    fallback = largest if largest > 0 else 1.0
-    pooled = np.where(pooled > 0, pooled, fallback)
-    return values + _JITTER_RUNGS[0] * nk[:, np.newaxis] * pooled
+    return values + _floors(nk, values)
+
+
+def _floors(nk, diagonals):
+    """``n_k * 1e-15 * s_j`` (K, d), ``s_j`` pooled from the ``diagonals`` (K, d)."""
+    pooled = diagonals.sum(axis=0) / nk.sum()
+    largest = pooled.max(initial=0.0)
+    pooled = np.where(pooled > 0, pooled, largest if largest > 0 else 1.0)
+    return _JITTER_RUNGS[0] * nk[:, np.newaxis] * pooled
 
 
 def _floor_matrices(nk, scatter, copy=True):
@@ -100,12 +104,9 @@ def _floor_matrices(nk, scatter, copy=True):
     ``copy=False`` the floor is added to ``scatter`` itself (a float64 array
     the caller owns).
     """
-    pooled = np.diagonal(scatter.sum(axis=0)) / nk.sum()
-    largest = pooled.max(initial=0.0)
-    pooled = np.where(pooled > 0, pooled, largest if largest > 0 else 1.0)
-    floors = _JITTER_RUNGS[0] * nk[:, np.newaxis] * pooled
     floored = np.array(scatter, dtype=np.float64, copy=copy)
-    np.einsum("kii->ki", floored)[...] += floors
+    diagonal = np.einsum("kii->ki", floored)  # a writeable view
+    diagonal += _floors(nk, diagonal)
     return _symmetric(floored)
 
 

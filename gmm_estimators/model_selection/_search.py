@@ -106,6 +106,16 @@ class _NotBetter(Exception):
     """Every start of a challenger was abandoned below the incumbent."""
 
 
+def _loses_unjudged(run, bar):
+    """Whether a challenger is set aside without the collapse check.
+
+    Abandoned, or ending at or below ``bar`` (the best sound objective so
+    far, or the incumbent's): it loses whatever its verdict, so the check (a
+    pass over the data) is not needed.
+    """
+    return run.abandoned or (bar > -np.inf and run.lower_bound <= bar)
+
+
 def _challenge(model, data, starts, options, mapper, incumbent):
     """EM from each start in turn, each a challenger of the best so far.
 
@@ -131,10 +141,7 @@ def _challenge(model, data, starts, options, mapper, incumbent):
             dataclasses.replace(options, abandon_below=bar - slack),
             mapper=mapper,
         )
-        if run.abandoned or (bar > -np.inf and run.lower_bound <= bar):
-            # At or below the best sound objective so far (or the
-            # incumbent's), the run loses whatever its verdict: the check
-            # (a pass over the data) is not needed.
+        if _loses_unjudged(run, bar):
             continue
         collapsed, spurious = _judge(model, data, run, options)[:2]
         key = (not collapsed.size, run.lower_bound)
