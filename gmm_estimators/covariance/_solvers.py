@@ -335,13 +335,12 @@ def _eigh_reproducible(scatter):
     # graded W_k's largest eigenvalue would make every other component's
     # eigenvalues look tied: its own are accurate, and its ties are read
     # relative to each eigenvalue.
-    ordinary = np.setdiff1d(np.arange(values.shape[0]), graded)
-    largest = np.abs(values[ordinary]).max(initial=0.0)
-    tol = np.full(
-        (values.shape[0], max(values.shape[1] - 1, 0)),
-        _TIE_RTOL * max(largest, _TINY),
-    )
-    tol[graded] = _TIE_RTOL * np.abs(values[graded, 1:])
+    ordinary = np.ones(values.shape[0], dtype=bool)
+    ordinary[graded] = False
+    tol = _TIE_RTOL * max(np.abs(values[ordinary]).max(initial=0.0), _TINY)
+    if graded.size:
+        tol = np.full((values.shape[0], max(values.shape[1] - 1, 0)), tol)
+        tol[graded] = _TIE_RTOL * np.abs(values[graded, 1:])
     gaps = np.diff(values, axis=1) > tol
     # Usually no component has a tie: then there is nothing to rotate.
     tied = np.flatnonzero(~gaps.all(axis=1))
