@@ -26,7 +26,7 @@ __all__ = [
 ]
 
 
-def log_hypervolume(X):
+def log_hypervolume(X, sample_weight=None):
     """Log of mclust's ``hypvol(X)``: the smaller of two box volumes.
 
     The boxes are the data's bounding box and its bounding box in principal
@@ -36,6 +36,11 @@ def log_hypervolume(X):
     Parameters
     ----------
     X : ndarray of shape (n_samples, n_features)
+    sample_weight : ndarray of shape (n_samples,) or None, default=None
+        Positive frequency weights: the principal axes are those of the
+        weighted covariance, so that a row of weight 2 counts as the row
+        twice and a common factor changes nothing (the boxes' extents read
+        the rows themselves).
 
     Returns
     -------
@@ -47,9 +52,18 @@ def log_hypervolume(X):
         box = float(np.sum(np.log(np.ptp(X, axis=0))))
         if X.shape[1] == 1:
             return box
-        centred = X - X.mean(axis=0)
-        # Right singular vectors: the eigenvectors of the covariance.
-        _, _, vt = np.linalg.svd(centred, full_matrices=False)
+        if sample_weight is None or np.ptp(sample_weight) == 0:
+            # Equal weights: the unweighted axes, bit for bit.
+            centred = X - X.mean(axis=0)
+            scaled = centred
+        else:
+            w = np.asarray(sample_weight, dtype=np.float64)
+            # Relative weights: the same axes for any common factor.
+            w = w / w.max()
+            centred = X - (w @ X) / w.sum()
+            scaled = centred * np.sqrt(w)[:, np.newaxis]
+        # Right singular vectors: the eigenvectors of the (weighted) covariance.
+        _, _, vt = np.linalg.svd(scaled, full_matrices=False)
         box_pc = float(np.sum(np.log(np.ptp(centred @ vt.T, axis=0))))
     return min(box, box_pc)
 
@@ -216,7 +230,11 @@ def resolve_noise(X, sample_weight, noise_volume, noise_init):
         kept = np.asarray(sample_weight) > 0
     rows = X if kept is None else X[kept]
     if noise_volume is None:
-        log_volume = log_hypervolume(rows)
+        weights = None
+        if sample_weight is not None:
+            weights = np.asarray(sample_weight, dtype=np.float64)
+            weights = weights if kept is None else weights[kept]
+        log_volume = log_hypervolume(rows, weights)
         if not np.isfinite(log_volume):
             raise ValueError(
                 "The data's hypervolume (mclust's hypvol) is "

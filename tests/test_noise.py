@@ -262,6 +262,45 @@ def test_a_row_of_weight_zero_leaves_the_noise_alone():
         np.testing.assert_allclose(fitted.means_, reference.means_, rtol=1e-10)
 
 
+@pytest.mark.parametrize("covariance_type", ["VVV", "EEI"])
+def test_weights_count_as_repeated_rows_in_the_noise_volume(covariance_type):
+    # mclust's hypvol reads the principal axes of the data's covariance: of
+    # the weighted covariance here, so that weights are frequencies and a
+    # common factor changes nothing.
+    rng = np.random.default_rng(5)
+    X = np.r_[
+        rng.standard_normal((30, 3)),
+        rng.standard_normal((30, 3)) * [1.0, 3.0, 0.5] + 4,
+        rng.uniform(-15, 15, (8, 3)),
+    ]
+    w = rng.integers(1, 4, X.shape[0]).astype(float)
+    mask = np.zeros(X.shape[0], dtype=bool)
+    mask[-8:] = True
+
+    def fitted(rows, weights, init):
+        return GaussianMixture(
+            2, covariance_type=covariance_type, noise=True, noise_init=init,
+            tol=1e-10, max_iter=500, random_state=0,
+        ).fit(rows, sample_weight=weights)  # fmt: skip
+
+    weighted = fitted(X, w, mask)
+    counts = w.astype(int)
+    rows = np.repeat(X, counts, axis=0)
+    repeated = fitted(rows, None, np.repeat(mask, counts))
+    np.testing.assert_allclose(
+        weighted.noise_volume_, repeated.noise_volume_, rtol=1e-12
+    )
+    np.testing.assert_allclose(
+        weighted.bic(X, sample_weight=w), repeated.bic(rows), rtol=1e-9
+    )
+    for factor in (1e-3, 1e3):
+        scaled = fitted(X, w * factor, mask)
+        np.testing.assert_allclose(
+            scaled.noise_volume_, weighted.noise_volume_, rtol=1e-13
+        )
+        np.testing.assert_allclose(scaled.means_, weighted.means_, rtol=1e-9)
+
+
 def test_a_noise_model_advertises_only_what_it_does(tmp_path):
     # partial_fit updates no noise component and NaN cannot be combined with
     # it: neither is offered (scikit-learn's checks read hasattr and tags).
