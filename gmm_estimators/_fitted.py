@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 from functools import partial
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -64,13 +65,24 @@ def set_fitted_attributes(
         _flag_breakdown(estimator, model, params)
 
 
+# Largest entry of ``S P C S^-1 - I`` (``S`` the covariance's standard
+# deviations) for a covariance ``C`` and precision ``P`` stored in float32: the
+# float32 precision policy of the log-densities (``covariance._exact``).
+_PAIR_TOLERANCE = 1e-4
+
+
 def storage_dtype(dtype, model, params, center):
     """``dtype``, or float64 when float32 cannot hold the fitted parameters.
 
     A component collapsed without ``reg_covar`` has variances below float32's
     smallest normal number (1e-38) and precisions beyond its largest (3e38):
     stored in float32 they became zero and ``inf``. Such parameters are
-    stored in float64, as those of data beyond float32's range are.
+    stored in float64, as those of data beyond float32's range are. So are
+    those whose covariances and precisions, rounded to float32, are no
+    longer each other's inverse (:func:`_pair_holds`): a covariance whose
+    correlation matrix is nearly singular (a feature that is nearly the sum
+    of others) keeps in float32 only its large eigenvalues, and a precision
+    rounded from it measures distances ten times wrong.
     """
     if np.dtype(dtype) != np.float32:
         return dtype
@@ -89,7 +101,32 @@ def storage_dtype(dtype, model, params, center):
                 nonzero.max() < info.max and nonzero.min() >= info.tiny
             ):
                 return np.dtype(np.float64)
+    if not _pair_holds(model, params, dtype):
+        return np.dtype(np.float64)
     return dtype
+
+
+def _pair_holds(model, params, dtype):
+    """Whether covariances and precisions stored in ``dtype`` stay inverses.
+
+    Read in the covariances' own scale (``S P C S^-1`` with ``S`` their
+    standard deviations), so that features in different units do not count
+    as ill-conditioned: float32's rounding of each entry then costs about
+    ``eps`` times the condition number of the correlation matrix.
+    """
+    stored = SimpleNamespace()
+    store_covariances(stored, model, params, dtype)
+    n_components, n_features = params.means.shape
+    covariances, precisions = (
+        model.to_full(np.asarray(values, np.float64), n_components, n_features)
+        for values in (stored.covariances_, stored.precisions_)
+    )
+    with np.errstate(all="ignore"):
+        root = np.sqrt(np.diagonal(covariances, axis1=1, axis2=2))
+        outer = root[:, :, np.newaxis] * root[:, np.newaxis, :]
+        product = (precisions * outer) @ (covariances / outer)
+        error = np.abs(product - np.eye(n_features)).max(initial=0.0)
+    return bool(error <= _PAIR_TOLERANCE)
 
 
 def _flag_breakdown(estimator, model, params):
