@@ -1,7 +1,7 @@
 """The default model search against mclust 6 on public data sets beyond the fixtures.
 
 Issue 13's checks run on data sets the tests do not hold. This script runs
-them on forty-nine more: ``benchmarks/data/mclust_extra`` holds the data
+them on seventy-nine more: ``benchmarks/data/mclust_extra`` holds the data
 and mclust 6.0.0's ``mclustBIC(X, G = 1:9)`` tables of each, written by
 ``make_extra.R`` there (geyser, cats and crabs from MASS; USArrests,
 LifeCycleSavings, quakes, trees, swiss, stackloss, mtcars, airquality,
@@ -15,8 +15,17 @@ Boston and fgl from MASS); and seventeen of a second sweep: galaxies,
 precip and log(rivers) (one feature), Pima.tr, synth.tr, hills, log(mammals),
 log(cpus), anorexia, UScereal and log(Cars93) from MASS, state.x77 (raw and
 five columns standardised), USJudgeRatings, iris's petals and randu from R's
-datasets, and 2,000 rows of GvHD.pos from mclust.
-Sixteen of them have 50 rows or fewer, where mclust's best cells often rest
+datasets, and 2,000 rows of GvHD.pos from mclust; and thirty of a third
+sweep, written by ``make_sweep3.R``: acidity (mclust), newcomb, michelson,
+2,000 days of SP500, abbey, mcycle, GAGurine, log(Animals), whiteside,
+topo, birthwt, Pima.te, painters and log(Cushings) from MASS; log(lynx),
+Nile, sunspot.year, log(islands), cars, DNase, Loblolly, Theoph, Indometh,
+Orange, EuStockMarkets' log-returns, freeny, attenu and UScrime from R's
+datasets; scikit-learn's wine (standardised) and ten columns of its
+breast-cancer data. Five of those have features on a designed lattice
+(DNase, Loblolly, Theoph, Indometh, Orange), where mclust's best cells put
+a component on each design value.
+Many of them have 50 rows or fewer, where mclust's best cells often rest
 components on a handful of rows.
 
 For each data set it fits ``GaussianMixtureIC(n_components=9,
@@ -28,7 +37,7 @@ than mclust's among those both fitted and ours does not call degenerate.
 
 Usage, from the repository root::
 
-    PYTHONPATH=. python benchmarks/bench_mclust_extra.py              # ~16 min
+    PYTHONPATH=. python benchmarks/bench_mclust_extra.py              # ~20 min
     PYTHONPATH=. python benchmarks/bench_mclust_extra.py --dataset geyser --list-cells
 """
 
@@ -64,6 +73,11 @@ DATASETS = (
     "galaxies", "precip", "lrivers", "pima7", "synth", "hills", "lmammals",
     "lcpus", "statex77", "judges", "gvhd", "iris_petal", "anorexia", "cereal",
     "randu", "lcars", "sstatex77",
+    "acidity", "newcomb", "michelson", "sp500", "abbey", "llynx", "nile",
+    "sunspot", "lislands", "mcycle", "gagurine", "lanimals", "whiteside",
+    "topo", "birthwt", "pimate", "painters", "lcushings", "cars", "dnase",
+    "loblolly", "theoph", "indometh", "orange", "eustock", "freeny",
+    "attenu", "uscrime", "wine", "bc10",
 )  # fmt: skip
 
 
