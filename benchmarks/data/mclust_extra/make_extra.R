@@ -83,17 +83,5 @@ sets <- list(
   sstatex77 = scale(as.matrix(state.x77[, c("Population", "Income",
                                             "Illiteracy", "Life Exp", "Murder")]))
 )
-models <- c("EII", "VII", "EEI", "VEI", "EVI", "VVI", "EEE",
-            "VEE", "EVE", "VVE", "EEV", "VEV", "EVV", "VVV")
-for (name in names(sets)) {
-  file <- file.path(out_dir, paste0("data_", name, ".csv"))
-  write.csv(sets[[name]], file, row.names = FALSE)
-  X <- as.matrix(read.csv(file))
-  b <- mclustBIC(X, G = 1:9, verbose = FALSE)
-  # One feature: mclust's two univariate structures.
-  these <- if (ncol(X) == 1) c("E", "V") else models
-  rows <- expand.grid(K = 1:9, model = these, stringsAsFactors = FALSE)
-  rows$bic <- mapply(function(k, m) b[k, m], rows$K, rows$model)
-  rows$df <- mapply(function(k, m) nMclustParams(m, ncol(X), k), rows$K, rows$model)
-  write.csv(rows, file.path(out_dir, paste0("bic_", name, ".csv")), row.names = FALSE)
-}
+source(file.path(script_dir, "write_tables.R"))
+write_tables(sets, out_dir)

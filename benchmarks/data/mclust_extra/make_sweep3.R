@@ -63,17 +63,5 @@ sets <- list(
   wine = scale(wine),                                       # sklearn, 178 x 13 standardised
   bc10 = bc10                                               # sklearn, 569 x 10
 )
-models <- c("EII", "VII", "EEI", "VEI", "EVI", "VVI", "EEE",
-            "VEE", "EVE", "VVE", "EEV", "VEV", "EVV", "VVV")
-for (name in names(sets)) {
-  file <- file.path(out_dir, paste0("data_", name, ".csv"))
-  write.csv(sets[[name]], file, row.names = FALSE)
-  X <- as.matrix(read.csv(file))
-  b <- mclustBIC(X, G = 1:9, verbose = FALSE)
-  these <- if (ncol(X) == 1) c("E", "V") else models
-  rows <- expand.grid(K = 1:9, model = these, stringsAsFactors = FALSE)
-  rows$bic <- mapply(function(k, m) b[k, m], rows$K, rows$model)
-  rows$df <- mapply(function(k, m) nMclustParams(m, ncol(X), k), rows$K, rows$model)
-  write.csv(rows, file.path(out_dir, paste0("bic_", name, ".csv")), row.names = FALSE)
-  cat(name, nrow(X), ncol(X), "\n")
-}
+source(file.path(script_dir, "write_tables.R"))
+write_tables(sets, out_dir)
