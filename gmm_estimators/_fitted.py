@@ -4,11 +4,11 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 from functools import partial
-from types import SimpleNamespace
 
 import numpy as np
 
 from ._collapse import Verdict, record_collapse, with_breakdown
+from .covariance._exact import TOLERANCE
 
 __all__ = ["set_fitted_attributes", "storage_dtype", "store_covariances"]
 
@@ -27,6 +27,14 @@ def set_fitted_attributes(
     """
     params = result.params
     dtype = storage_dtype(dtype, model, params, source.center)
+    rounded_apart = store_covariances(estimator, model, params, dtype)
+    if not _stored_inverses_hold(estimator, model, params):
+        # A correlation matrix nearly singular (a feature nearly the sum of
+        # others) keeps only its large eigenvalues in float32: the precision
+        # rounded from it measured distances ten times wrong, and densities
+        # from the rounded covariances were off by nats.
+        dtype = np.dtype(np.float64)
+        rounded_apart = store_covariances(estimator, model, params, dtype)
     for name, value in options.fitted_attributes(params).items():
         setattr(estimator, name, value)
     estimator.converged_ = result.converged
@@ -34,7 +42,6 @@ def set_fitted_attributes(
     estimator.means_ = (params.means + source.center).astype(dtype)
     # What a continued fit (partial_fit, warm start) must keep.
     estimator._fitted_structure = model.name
-    rounded_apart = store_covariances(estimator, model, params, dtype)
     jittered = result.jittered
     if np.any(rounded_apart):
         # Components whose covariance needed variance to survive the rounding.
@@ -65,24 +72,15 @@ def set_fitted_attributes(
         _flag_breakdown(estimator, model, params)
 
 
-# Largest entry of ``S P C S^-1 - I`` (``S`` the covariance's standard
-# deviations) for a covariance ``C`` and precision ``P`` stored in float32: the
-# float32 precision policy of the log-densities (``covariance._exact``).
-_PAIR_TOLERANCE = 1e-4
-
-
 def storage_dtype(dtype, model, params, center):
     """``dtype``, or float64 when float32 cannot hold the fitted parameters.
 
     A component collapsed without ``reg_covar`` has variances below float32's
     smallest normal number (1e-38) and precisions beyond its largest (3e38):
     stored in float32 they became zero and ``inf``. Such parameters are
-    stored in float64, as those of data beyond float32's range are. So are
-    those whose covariances and precisions, rounded to float32, are no
-    longer each other's inverse (:func:`_pair_holds`): a covariance whose
-    correlation matrix is nearly singular (a feature that is nearly the sum
-    of others) keeps in float32 only its large eigenvalues, and a precision
-    rounded from it measures distances ten times wrong.
+    stored in float64, as those of data beyond float32's range are (and so
+    are those whose float32 covariances and precisions would not be each
+    other's inverse: :func:`set_fitted_attributes`).
     """
     if np.dtype(dtype) != np.float32:
         return dtype
@@ -101,32 +99,22 @@ def storage_dtype(dtype, model, params, center):
                 nonzero.max() < info.max and nonzero.min() >= info.tiny
             ):
                 return np.dtype(np.float64)
-    if not _pair_holds(model, params, dtype):
-        return np.dtype(np.float64)
     return dtype
 
 
-def _pair_holds(model, params, dtype):
-    """Whether covariances and precisions stored in ``dtype`` stay inverses.
+def _stored_inverses_hold(estimator, model, params):
+    """Whether stored float32 covariances and precisions are each other's inverse.
 
-    Read in the covariances' own scale (``S P C S^-1`` with ``S`` their
-    standard deviations), so that features in different units do not count
-    as ill-conditioned: float32's rounding of each entry then costs about
-    ``eps`` times the condition number of the correlation matrix.
+    To float32's precision policy (``covariance._exact.TOLERANCE``), in the
+    covariances' own scale (:meth:`CovarianceModel.inverse_error`); float64
+    storage is not checked.
     """
-    stored = SimpleNamespace()
-    store_covariances(stored, model, params, dtype)
-    n_components, n_features = params.means.shape
-    covariances, precisions = (
-        model.to_full(np.asarray(values, np.float64), n_components, n_features)
-        for values in (stored.covariances_, stored.precisions_)
+    if np.asarray(estimator.covariances_).dtype != np.float32:
+        return True
+    error = model.inverse_error(
+        estimator.covariances_, estimator.precisions_, *params.means.shape
     )
-    with np.errstate(all="ignore"):
-        root = np.sqrt(np.diagonal(covariances, axis1=1, axis2=2))
-        outer = root[:, :, np.newaxis] * root[:, np.newaxis, :]
-        product = (precisions * outer) @ (covariances / outer)
-        error = np.abs(product - np.eye(n_features)).max(initial=0.0)
-    return bool(error <= _PAIR_TOLERANCE)
+    return bool(error <= TOLERANCE[np.float32])
 
 
 def _flag_breakdown(estimator, model, params):

@@ -101,8 +101,9 @@ class GaussianMixture(BaseMixture):
         The hypervolume ``V``, in the data's units to the power
         ``n_features``. None computes mclust's ``hypvol`` of the training
         data: the smaller of the volumes of its bounding box and of its
-        bounding box in principal-component coordinates. Used only with
-        ``noise=True``.
+        bounding box in principal-component coordinates (the axes of the
+        ``sample_weight``-weighted covariance, rows of weight zero left out).
+        Used only with ``noise=True``.
     noise_init : 'nnclean' or array-like of bool of shape (n_samples,), \
             default='nnclean'
         The training rows that start as noise; the initialiser partitions

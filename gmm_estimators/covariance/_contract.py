@@ -15,6 +15,7 @@ from ._forms import (
     bound_distances,
     fast_statistics_are_accurate,
 )
+from ._linalg import scaled_inverse_error
 from ._priors import INVERSE_WISHART
 from ._spread import EVERY_DIRECTION
 
@@ -558,6 +559,32 @@ class CovarianceModel(ABC):
         """Validate user ``precisions_init``; return it as a float array."""
 
     # -- storage -------------------------------------------------------------
+    def inverse_error(self, covariances, precisions, n_components, n_features):
+        """How far stored covariances and precisions are from each other's inverse.
+
+        The largest entry of ``S P C S^-1 - I`` over the components, with
+        ``S`` the covariance's standard deviations (``_linalg``'s
+        ``scaled_inverse_error``): scale-free, and about ``eps`` times the
+        condition number of the correlation matrix for entries rounded one
+        by one. NaN when either holds a non-finite value or a covariance a
+        zero variance. The families compute it in their own shapes (one
+        matrix when shared, elementwise when axis-aligned).
+
+        Parameters
+        ----------
+        covariances, precisions : ndarray of shape ``param_shape(K, d)``
+        n_components, n_features : int
+
+        Returns
+        -------
+        error : float
+        """
+        full = (
+            self.to_full(np.asarray(values), n_components, n_features)
+            for values in (covariances, precisions)
+        )
+        return scaled_inverse_error(*full)
+
     def rounded(self, covariances, dtype):
         """The covariances in ``dtype``, positive definite as stored.
 

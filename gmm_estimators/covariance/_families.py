@@ -34,6 +34,7 @@ from ._linalg import (
     diagonal_features,
     inverse_triangular,
     moment_features,
+    scaled_inverse_error,
 )
 from ._priors import DIAGONAL_INVERSE_GAMMA, SPHERICAL_INVERSE_GAMMA
 from ._spread import EVERY_AXIS, NOTHING, SOME_SPREAD_ONLY
@@ -276,6 +277,12 @@ class TiedCovariance(CovarianceModel):
     def to_full(self, covariances, n_components, n_features):
         return np.broadcast_to(covariances, (n_components, *covariances.shape)).copy()
 
+    def inverse_error(self, covariances, precisions, n_components, n_features):
+        # One shared matrix, read once.
+        return scaled_inverse_error(
+            np.asarray(covariances)[np.newaxis], np.asarray(precisions)[np.newaxis]
+        )
+
     def check_precisions(self, precisions, n_components, n_features):
         precisions = _as_float_array(precisions)
         _check_shape(precisions, (n_features, n_features), self)
@@ -288,6 +295,15 @@ class _DiagonalDistances(CovarianceModel):
     """Distances of the axis-aligned structures, from per-feature precisions."""
 
     scatter = DIAGONAL
+
+    def inverse_error(self, covariances, precisions, n_components, n_features):
+        # S P C S^-1 is diagonal, p c per entry: no d x d matrix is needed.
+        covariances = np.asarray(covariances, np.float64)
+        if np.any(covariances == 0):  # no scale: NaN, as the matrix form
+            return float("nan")
+        with np.errstate(all="ignore"):
+            product = np.asarray(precisions, np.float64) * covariances
+            return float(np.abs(product - 1.0).max(initial=0.0))
 
     @abstractmethod
     def per_feature_precisions(self, precisions_cholesky, n_features):

@@ -296,3 +296,44 @@ def diagonal_features(X):
     np.multiply(columns, columns, out=features[:d])
     features[-1] = 1.0
     return features
+
+
+# Entries of a chunk of d x d matrices in scaled_inverse_error (8 MiB each).
+_INVERSE_CHUNK = 2**20
+
+
+def scaled_inverse_error(covariances, precisions):
+    """Largest entry of ``S_k P_k C_k S_k^-1 - I`` over a stack of matrices.
+
+    ``S_k`` holds the standard deviations of ``C_k``: read in the
+    covariances' own scale, features in different units are not
+    ill-conditioned, and the rounding of each stored entry costs about
+    ``eps`` times the condition number of ``C_k``'s correlation matrix. NaN
+    when a matrix holds a non-finite entry or a zero variance. Components are
+    taken in chunks of :data:`_INVERSE_CHUNK` entries (memory stays bounded
+    for many large components).
+
+    Parameters
+    ----------
+    covariances, precisions : ndarray of shape (K, d, d)
+
+    Returns
+    -------
+    error : float
+    """
+    n_components, d = covariances.shape[0], covariances.shape[-1]
+    step = max(1, _INVERSE_CHUNK // max(d * d, 1))
+    error = 0.0
+    with np.errstate(all="ignore"):
+        for start in range(0, n_components, step):
+            C = np.asarray(covariances[start : start + step], dtype=np.float64)
+            P = np.asarray(precisions[start : start + step], dtype=np.float64)
+            root = np.sqrt(np.diagonal(C, axis1=1, axis2=2))
+            outer = root[:, :, np.newaxis] * root[:, np.newaxis, :]
+            product = (P * outer) @ (C / outer)
+            product[:, np.arange(d), np.arange(d)] -= 1.0
+            chunk = float(np.abs(product).max(initial=0.0))
+            if chunk != chunk:  # NaN: not inverses at all
+                return chunk
+            error = max(error, chunk)
+    return error

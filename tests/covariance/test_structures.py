@@ -515,6 +515,45 @@ def test_precision_cholesky_round_trips(name):
 
 
 @pytest.mark.parametrize("name", STRUCTURES)
+def test_inverse_error_is_scale_free_and_sees_a_broken_pair(name):
+    # Read in each structure's own shape; the same number as the largest
+    # entry of S P C S^-1 - I over the full matrices, computed here.
+    model = get_covariance_model(name)
+    rng = np.random.RandomState(6)
+    K, d = 3, n_features_for(name, wanted=4)
+    nk = np.array([15.0, 30.0, 45.0])
+    covariances = model.m_step(nk, scatter_for(model, full_scatters(nk, d, rng)), 0.0)
+    chol, _ = model.precision_cholesky(covariances)
+    precisions = model.precisions_from_cholesky(chol)
+
+    def by_hand(C, P):
+        C, P = model.to_full(C, K, d), model.to_full(P, K, d)
+        root = np.sqrt(np.diagonal(C, axis1=1, axis2=2))
+        outer = root[:, :, None] * root[:, None, :]
+        return np.abs((P * outer) @ (C / outer) - np.eye(d)).max()
+
+    error = model.inverse_error(covariances, precisions, K, d)
+    assert error <= 1e-12
+    assert_allclose(error, by_hand(covariances, precisions), rtol=0, atol=1e-14)
+    # Features in units 1, 10, 100, ... apart are not ill-conditioned.
+    units = 10.0 ** np.arange(d)
+    C = model.to_full(covariances, K, d) * np.outer(units, units)
+    P = model.to_full(precisions, K, d) / np.outer(units, units)
+    full = get_covariance_model("VVV")
+    assert full.inverse_error(C, P, K, d) <= 1e-12
+    # A precision one percent off is seen, whatever the shape.
+    broken = np.asarray(precisions) * 1.01
+    assert_allclose(model.inverse_error(covariances, broken, K, d), 0.01, rtol=1e-6)
+    assert_allclose(
+        model.inverse_error(covariances, broken, K, d),
+        by_hand(covariances, broken),
+        rtol=1e-12,
+    )
+    zero = np.zeros_like(np.asarray(covariances))
+    assert np.isnan(model.inverse_error(zero, precisions, K, d))
+
+
+@pytest.mark.parametrize("name", STRUCTURES)
 def test_rounded_covariances_stay_positive_definite(name):
     # Near-singular covariances (the scatter of rows close to a line: their
     # eigenvalue ratios far below float32's resolution, 1e-11, yet above
