@@ -7,11 +7,17 @@ unit weight, each normalised by the weight of its batch:
 * ``b_k = E[w r_k x]``, its first moment;
 * ``C_k = E[w r_k x x^T]``, its second moment, in the form the structure's
   M-step reads (``StatisticsForm.from_full``: full matrices, diagonals or
-  the pooled sum), all about a fixed centre (the first batch's mean).
+  the pooled sum).
 
 A batch ``B`` with responsibilities under the current parameters gives
 ``s(B)``; the update is ``s <- (1 - eta_t) s + eta_t s(B)`` and the M-step
-reads ``s``. The step size is either Cappé and Moulines's decreasing schedule
+reads ``s``. The second moments are kept as each component's mean
+``b_k / a_k`` and scatter about it, ``C_k - b_k b_k^T / a_k``, and averaged
+as Chan et al. (1979) merge variances: the scatters add, plus the spread
+of the two means. Raw moments about a fixed centre lose a component's
+variance to rounding once the component lies far from that centre
+compared with its spread (clusters ``1e8`` apart kept variances in steps
+of about ``0.4``). The step size is either Cappé and Moulines's decreasing schedule
 ``eta_t = (t + t0)^(-kappa)`` (``learning_offset`` ``t0``,
 ``learning_decay`` ``kappa`` in (0.5, 1], ``t`` the number of updates
 after the first batch), which converges to a stationary point of the
@@ -73,8 +79,8 @@ class OnlineState:
 
     center: np.ndarray
     nk: np.ndarray
-    sums: np.ndarray
-    second: np.ndarray
+    means: np.ndarray
+    scatter: np.ndarray
     n_updates: int
     weight_seen: float
 
@@ -82,14 +88,29 @@ class OnlineState:
 class _Moments:
     """Averaged moments as the M-step reads statistics (``finalize``)."""
 
-    def __init__(self, nk, sums, second, from_full):
-        self.nk, self.sums, self.second = nk, sums, second
-        self.from_full = from_full
+    def __init__(self, nk, means, scatter):
+        self.nk, self.means, self.scatter = nk, means, scatter
 
     def finalize(self, nk_reg, total_scatter=None):
-        means = self.sums / nk_reg[:, np.newaxis]
-        scatter = self.second - self.from_full(_outer(self.nk, means))
-        return means, scatter
+        return self.means, self.scatter
+
+
+def _average(old, new, eta, from_full):
+    """``(1 - eta) old + eta new`` of ``(share, means, scatter)`` statistics.
+
+    The scatters are about each component's own mean: the average's scatter
+    is theirs averaged plus the spread of the two means (Chan et al.'s
+    pairwise update), with no raw second moment to cancel.
+    """
+    (a, mean_a, scatter_a), (b, mean_b, scatter_b) = old, new
+    wa, wb = (1 - eta) * a, eta * b
+    total = wa + wb
+    # A component empty in both keeps the batch's mean (its scatter is zero).
+    share = np.divide(wb, total, out=np.ones_like(total), where=total > 0)
+    delta = mean_b - mean_a
+    means = mean_a + share[:, np.newaxis] * delta
+    between = from_full(_outer(wa * share, delta))
+    return total, means, (1 - eta) * scatter_a + eta * scatter_b + between
 
 
 def _outer(nk, means):
@@ -99,19 +120,17 @@ def _outer(nk, means):
 
 
 def _batch_moments(model, batch, params):
-    """Mean log-likelihood and the moments of one batch, per unit weight."""
+    """Mean log-likelihood, shares, means and scatters of one batch.
+
+    Shares and scatters per unit weight; the scatters about each
+    component's own mean, in the structure's form.
+    """
     log_likelihood, stats = em_step(model, batch, params)
     # In the batch's weight units: a batch of tiny weights is not swamped.
     nk_reg = stats.nk + empty_component_guard(batch)
     means, scatter = stats.finalize(nk_reg, batch.total_scatter)
-    second = scatter + model.scatter.from_full(_outer(stats.nk, means))
     total = batch.weight_sum
-    return (
-        log_likelihood / total,
-        stats.nk / total,
-        means * (stats.nk / total)[:, np.newaxis],
-        second / total,
-    )
+    return log_likelihood / total, stats.nk / total, means, scatter / total
 
 
 def state_from_model(estimator, model):
@@ -124,10 +143,8 @@ def state_from_model(estimator, model):
     full = model.to_full(
         np.asarray(estimator.covariances_, np.float64), n_components, d
     )
-    second = model.scatter.from_full(
-        weights[:, np.newaxis, np.newaxis] * full + _outer(weights, means)
-    )
-    return OnlineState(center, weights, means * weights[:, np.newaxis], second, 1, 0.0)
+    scatter = model.scatter.from_full(weights[:, np.newaxis, np.newaxis] * full)
+    return OnlineState(center, weights, means, scatter, 1, 0.0)
 
 
 def observes_every_feature(batch):
@@ -185,8 +202,8 @@ def step_size(estimator, n_updates):
 
 def first_state(model, source, params):
     """The running statistics after a first batch fitted as ``fit`` does."""
-    _, nk, sums, second = _batch_moments(model, source, params)
-    return OnlineState(source.center, nk, sums, second, 1, source.weight_sum)
+    _, nk, means, scatter = _batch_moments(model, source, params)
+    return OnlineState(source.center, nk, means, scatter, 1, source.weight_sum)
 
 
 def online_step(model, batch, params, state, eta, options):
@@ -219,15 +236,16 @@ def online_step(model, batch, params, state, eta, options):
     """
     # Overflow in a bad batch is reported below as one clear error.
     with np.errstate(over="ignore", invalid="ignore"):
-        mean_log_likelihood, nk, sums, second = _batch_moments(model, batch, params)
-        nk = (1 - eta) * state.nk + eta * nk
-        sums = (1 - eta) * state.sums + eta * sums
-        second = (1 - eta) * state.second + eta * second
+        mean_log_likelihood, *moments = _batch_moments(model, batch, params)
+        nk, means, scatter = _average(
+            (state.nk, state.means, state.scatter),
+            moments,
+            eta,
+            model.scatter.from_full,
+        )
         weight_seen = state.weight_seen + batch.weight_sum
         scale = min(weight_seen, batch.weight_sum / eta)
-        moments = _Moments(
-            nk * scale, sums * scale, second * scale, model.scatter.from_full
-        )
+        moments = _Moments(nk * scale, means, scatter * scale)
         new_params, jittered = options.m_step(
             model, batch, moments, previous=params.covariances
         )
@@ -250,8 +268,8 @@ def online_step(model, batch, params, state, eta, options):
     state = replace(
         state,
         nk=nk,
-        sums=sums,
-        second=second,
+        means=means,
+        scatter=scatter,
         n_updates=state.n_updates + 1,
         weight_seen=weight_seen,
     )

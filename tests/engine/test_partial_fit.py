@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from gmm_estimators import GaussianMixture
+from gmm_estimators import GaussianMixture, available_covariance_types
 from gmm_estimators._online import step_size
 
 CENTERS = np.array([[0.0, 0.0], [4.0, 0.0], [0.0, 4.0]])
@@ -201,3 +201,33 @@ def test_warm_start_refuses_what_it_cannot_continue():
         warm.set_params(n_components=3, covariance_type="diag").fit(X)
     with pytest.raises(ValueError, match="X has 1 features"):
         warm.set_params(covariance_type="full").fit(X[:, :1])
+
+
+@pytest.mark.parametrize("covariance_type", available_covariance_types())
+def test_clusters_far_from_the_streams_centre_keep_their_variances(covariance_type):
+    # The running statistics were raw second moments about the first batch's
+    # mean: two clusters 1e8 apart left each about 5e7 from it, and their
+    # unit variances were lost to the rounding of 2.5e15 (steps of 0.4; EVE
+    # stored covariances and precisions that were not inverses, VEE refused
+    # the step). Kept as means and scatters about them, the stream fits the
+    # clusters 1e8 apart as it fits them 1e3 apart (responsibilities 0 or 1
+    # either way).
+    rng = np.random.default_rng(3)
+    blobs = rng.normal(0, 1, (600, 3))
+    second = np.r_[np.zeros(300), np.ones(300)][:, np.newaxis]
+    order = rng.permutation(600)
+    fits = []
+    for distance in (1e3, 1e8):
+        X = (blobs + distance * second)[order]
+        X = X[:, :1] if covariance_type in ("E", "V") else X
+        gm = GaussianMixture(2, covariance_type=covariance_type, random_state=0)
+        for _ in range(2):
+            for start in range(0, 600, 100):
+                gm.partial_fit(X[start : start + 100])
+        assert gm.collapsed_components_.size == 0
+        fits.append(gm)
+    near, far = fits
+    np.testing.assert_allclose(
+        far.full_covariances_, near.full_covariances_, rtol=0, atol=1e-6
+    )
+    np.testing.assert_allclose(far.weights_, near.weights_, rtol=1e-9)
