@@ -181,7 +181,7 @@ def test_expected_statistics_of_a_complete_batch_are_the_plain_ones():
             rtol=1e-9,
             atol=1e-12,
         )
-    for name in ("nk", "sums", "second"):
+    for name in ("nk", "means", "scatter"):
         assert_allclose(
             getattr(plain[1], name), getattr(expected[1], name), rtol=1e-9, atol=1e-12
         )
