@@ -205,8 +205,9 @@ class BaseMixture(DensityMixin, BaseEstimator, metaclass=ABCMeta):
 
         Notes
         -----
-        With sufficient statistics ``s`` per unit weight (shares, first and
-        second moments of each component, in the structure's form) and
+        With sufficient statistics ``s`` per unit weight (shares, means and
+        scatters about them of each component, in the structure's form,
+        averaged as pooled variances are) and
         ``s(B)`` those of batch ``B``, the update is
         ``s <- (1 - eta_t) s + eta_t s(B)``, then the M-step reads ``s``.
         By default ``eta_t = (t + learning_offset)^(-learning_decay)`` for the

@@ -1,20 +1,18 @@
 """``partial_fit``: stepwise online EM (Cappé and Moulines, 2009) on mini-batches.
 
 Online EM keeps a running average ``s`` of the sufficient statistics per
-unit weight, each normalised by the weight of its batch:
+unit weight, each normalised by the weight of its batch: ``a_k = E[w r_k]``
+(the share of component ``k``), ``b_k = E[w r_k x]`` and
+``C_k = E[w r_k x x^T]``. A batch ``B`` with responsibilities under the
+current parameters gives ``s(B)``; the update is
+``s <- (1 - eta_t) s + eta_t s(B)`` and the M-step reads ``s``.
 
-* ``a_k = E[w r_k]``, the share of component ``k``;
-* ``b_k = E[w r_k x]``, its first moment;
-* ``C_k = E[w r_k x x^T]``, its second moment, in the form the structure's
-  M-step reads (``StatisticsForm.from_full``: full matrices, diagonals or
-  the pooled sum).
-
-A batch ``B`` with responsibilities under the current parameters gives
-``s(B)``; the update is ``s <- (1 - eta_t) s + eta_t s(B)`` and the M-step
-reads ``s``. The second moments are kept as each component's mean
-``b_k / a_k`` and scatter about it, ``C_k - b_k b_k^T / a_k``, and averaged
-as Chan et al. (1979) merge variances: the scatters add, plus the spread
-of the two means. Raw moments about a fixed centre lose a component's
+The state holds ``s`` as the shares ``a_k``, the means ``b_k / a_k`` and
+the scatters about them ``C_k - b_k b_k^T / a_k`` (per unit weight, in the
+form the structure's M-step reads: ``StatisticsForm.from_full``, full
+matrices, diagonals or the pooled sum), and averages them as Chan et al.
+(1979) merge variances: the scatters average, plus the spread of the two
+means. Raw moments about a fixed centre lose a component's
 variance to rounding once the component lies far from that centre
 compared with its spread (clusters ``1e8`` apart kept variances in steps
 of about ``0.4``). The step size is either Cappé and Moulines's decreasing schedule
@@ -75,7 +73,11 @@ __all__ = [
 
 @dataclass(frozen=True)
 class OnlineState:
-    """What ``partial_fit`` keeps between calls (per unit weight)."""
+    """What ``partial_fit`` keeps between calls.
+
+    The shares ``nk`` and scatters per unit weight; ``means`` each
+    component's, centred on ``center``.
+    """
 
     center: np.ndarray
     nk: np.ndarray
@@ -92,7 +94,10 @@ class _Moments:
         self.nk, self.means, self.scatter = nk, means, scatter
 
     def finalize(self, nk_reg, total_scatter=None):
-        return self.means, self.scatter
+        # The means are stored, not sums: the empty-component guard
+        # (``nk_reg``) was applied to each batch's own means. Copies: the
+        # parameters must not share the running state's arrays.
+        return self.means.copy(), self.scatter.copy()
 
 
 def _average(old, new, eta, from_full):

@@ -299,8 +299,8 @@ class _DiagonalDistances(CovarianceModel):
     def inverse_error(self, covariances, precisions, n_components, n_features):
         # S P C S^-1 is diagonal, p c per entry: no d x d matrix is needed.
         covariances = np.asarray(covariances, np.float64)
-        if np.any(covariances == 0):  # no scale: NaN, as the matrix form
-            return float("nan")
+        if not np.all((covariances > 0) & np.isfinite(covariances)):
+            return float("nan")  # no scale: as the matrix form
         with np.errstate(all="ignore"):
             product = np.asarray(precisions, np.float64) * covariances
             return float(np.abs(product - 1.0).max(initial=0.0))

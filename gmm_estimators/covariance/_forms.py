@@ -245,7 +245,9 @@ class StatisticsForm:
         that add across blocks, chunks and processes.
     from_full : callable
         ``from_full(W)`` turns per-component scatter matrices ``(K, d, d)``
-        into what this form's M-step reads.
+        into what this form's M-step reads. It must be linear in ``W``
+        (a selection or sum of entries): ``partial_fit`` averages scatters
+        and adds between-mean terms in the form.
     row_width : callable
         ``row_width(K, d)``: entries per row of the largest temporary of a
         block (it sizes the blocks).

@@ -5,6 +5,7 @@ import pytest
 
 from gmm_estimators import GaussianMixture, available_covariance_types
 from gmm_estimators._online import step_size
+from gmm_estimators.covariance import get_covariance_model
 
 CENTERS = np.array([[0.0, 0.0], [4.0, 0.0], [0.0, 4.0]])
 
@@ -228,6 +229,16 @@ def test_clusters_far_from_the_streams_centre_keep_their_variances(covariance_ty
         fits.append(gm)
     near, far = fits
     np.testing.assert_allclose(
-        far.full_covariances_, near.full_covariances_, rtol=0, atol=1e-6
+        far.full_covariances_, near.full_covariances_, rtol=0, atol=1e-8
     )
     np.testing.assert_allclose(far.weights_, near.weights_, rtol=1e-9)
+    shift = np.where(far.means_[:, :1] > 1e7, 1e8 - 1e3, 0.0)
+    np.testing.assert_allclose(far.means_ - shift, near.means_, rtol=0, atol=1e-7)
+    K, d = far.means_.shape
+    precisions = get_covariance_model(covariance_type).to_full(
+        np.asarray(far.precisions_), K, d
+    )
+    for k in range(K):
+        np.testing.assert_allclose(
+            precisions[k] @ far.full_covariances_[k], np.eye(d), atol=1e-8
+        )
