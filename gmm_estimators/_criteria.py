@@ -12,6 +12,8 @@ All are in scikit-learn's lower-is-better form; mclust reports
 
 import math
 
+from ._warn import warn_user
+
 __all__ = ["aic", "bic", "icl", "n_free_parameters"]
 
 
@@ -69,7 +71,20 @@ def bic(log_likelihood, n_parameters, n_samples):
     >>> from gmm_estimators._criteria import bic
     >>> round(bic(-100.0, 5, 50), 4)
     219.5601
+
+    With frequency weights that sum to less than one row (relative weights,
+    such as ``1e-20`` each), ``log n`` is negative and the penalty rewards
+    parameters: a ``UserWarning`` says so.
     """
+    if n_samples < 1:
+        warn_user(
+            f"BIC of rows whose sample_weight sums to {n_samples:.3g}: weights "
+            "are frequencies (a weight of 2 counts a row twice) and n is their "
+            "sum, so the penalty p log(n) is negative and favours the most "
+            "complex model. If the weights are relative, rescale them to sum "
+            "to the number of rows.",
+            UserWarning,
+        )
     return -2 * log_likelihood + n_parameters * math.log(n_samples)
 
 

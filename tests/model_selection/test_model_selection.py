@@ -477,6 +477,22 @@ def test_sample_weight_counts_as_repeated_rows(blobs, rng):
     assert_array_equal(weighted.results_["rank"], plain.results_["rank"])
 
 
+def test_weights_of_less_than_one_row_in_all_warn_that_bic_favours_complexity(blobs):
+    # Frequency weights of 1e-20 each sum to 1e-18 rows: log n < 0 and the
+    # BIC penalty rewarded parameters, so the most complex candidate won
+    # with no word said.
+    X, _ = blobs
+    settings = dict(n_components=3, covariance_types=["EII", "VVV"], random_state=0)
+    with pytest.warns(UserWarning, match="rescale them to sum to the number of rows"):
+        GaussianMixtureIC(**settings).fit(X, sample_weight=np.full(len(X), 1e-20))
+    fitted = GaussianMixture(2, random_state=0).fit(X)
+    with pytest.warns(UserWarning, match="sample_weight sums to 1e-18"):
+        fitted.bic(X[:100], sample_weight=np.full(100, 1e-20))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        fitted.bic(X, sample_weight=np.full(len(X), 0.5))
+
+
 def test_n_jobs_does_not_change_results(blobs):
     X, _ = blobs
     settings = dict(
