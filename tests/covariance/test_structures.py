@@ -490,13 +490,19 @@ def test_worked_parameter_totals(old_faithful):
 # Factorisations
 
 
-@pytest.mark.parametrize("name", STRUCTURES)
-def test_precision_cholesky_round_trips(name):
+def three_fitted_covariances(name, seed):
+    """``(model, K, d, covariances)``: an M-step of three components' scatters."""
     model = get_covariance_model(name)
-    rng = np.random.RandomState(4)
+    rng = np.random.RandomState(seed)
     K, d = 3, n_features_for(name, wanted=4)
     nk = np.array([15.0, 30.0, 45.0])
     covariances = model.m_step(nk, scatter_for(model, full_scatters(nk, d, rng)), 0.0)
+    return model, K, d, covariances
+
+
+@pytest.mark.parametrize("name", STRUCTURES)
+def test_precision_cholesky_round_trips(name):
+    model, K, d, covariances = three_fitted_covariances(name, 4)
     chol, jittered = model.precision_cholesky(covariances)
     assert not jittered.any()
     precisions = model.precisions_from_cholesky(chol)
@@ -518,11 +524,7 @@ def test_precision_cholesky_round_trips(name):
 def test_inverse_error_is_scale_free_and_sees_a_broken_pair(name):
     # Read in each structure's own shape; the same number as the largest
     # entry of S P C S^-1 - I over the full matrices, computed here.
-    model = get_covariance_model(name)
-    rng = np.random.RandomState(6)
-    K, d = 3, n_features_for(name, wanted=4)
-    nk = np.array([15.0, 30.0, 45.0])
-    covariances = model.m_step(nk, scatter_for(model, full_scatters(nk, d, rng)), 0.0)
+    model, K, d, covariances = three_fitted_covariances(name, 6)
     chol, _ = model.precision_cholesky(covariances)
     precisions = model.precisions_from_cholesky(chol)
 
