@@ -15,16 +15,16 @@ Boston and fgl from MASS); and seventeen of a second sweep: galaxies,
 precip and log(rivers) (one feature), Pima.tr, synth.tr, hills, log(mammals),
 log(cpus), anorexia, UScereal and log(Cars93) from MASS, state.x77 (raw and
 five columns standardised), USJudgeRatings, iris's petals and randu from R's
-datasets, and 2,000 rows of GvHD.pos from mclust; and thirty of a third
-sweep, written by ``make_sweep3.R``: acidity (mclust), newcomb, michelson,
-2,000 days of SP500, abbey, mcycle, GAGurine, log(Animals), whiteside,
-topo, birthwt, Pima.te, painters and log(Cushings) from MASS; log(lynx),
-Nile, sunspot.year, log(islands), cars, DNase, Loblolly, Theoph, Indometh,
-Orange, EuStockMarkets' log-returns, freeny, attenu and UScrime from R's
-datasets; scikit-learn's wine (standardised) and ten columns of its
-breast-cancer data. Five of those have features on a designed lattice
-(DNase, Loblolly, Theoph, Indometh, Orange), where mclust's best cells put
-a component on each design value.
+datasets, and 2,000 rows of GvHD.pos from mclust; and thirty of a third sweep
+(``sweep3_sets.R``, sourced by ``make_extra.R``): acidity (mclust), newcomb,
+michelson, 2,000 days of SP500, abbey, mcycle, GAGurine, log(Animals),
+whiteside, topo, birthwt, Pima.te, painters and log(Cushings) from MASS;
+log(lynx), Nile, sunspot.year, log(islands), cars, DNase, Loblolly, Theoph,
+Indometh, Orange, EuStockMarkets' log-returns, freeny, attenu and UScrime from
+R's datasets; scikit-learn's wine (standardised) and ten columns of its breast-
+cancer data. Five of those have features on a designed lattice (DNase,
+Loblolly, Theoph, Indometh, Orange), where mclust's best cells put a component
+on each design value.
 Many of them have 50 rows or fewer, where mclust's best cells often rest
 components on a handful of rows.
 

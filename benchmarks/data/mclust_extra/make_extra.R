@@ -83,5 +83,7 @@ sets <- list(
   sstatex77 = scale(as.matrix(state.x77[, c("Population", "Income",
                                             "Illiteracy", "Life Exp", "Murder")]))
 )
+source(file.path(script_dir, "sweep3_sets.R"))
+sets <- c(sets, sweep3_sets(script_dir))
 source(file.path(script_dir, "write_tables.R"))
 write_tables(sets, out_dir)

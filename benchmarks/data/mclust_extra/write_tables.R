@@ -1,7 +1,7 @@
-# The one writer of the data and mclust BIC tables of make_extra.R and
-# make_sweep3.R: for each named matrix in `sets`, data_<name>.csv (the data as
-# R used them, written then re-read) and bic_<name>.csv (mclustBIC(X, G = 1:9)
-# over all 14 structures, or E and V on one feature; mclust's sign, NA where
+# The writer of the data and mclust BIC tables of make_extra.R: for each
+# named matrix in `sets`, data_<name>.csv (the data as R used them, written
+# then re-read) and bic_<name>.csv (mclustBIC(X, G = 1:9) over all 14
+# structures, or E and V on one feature; mclust's sign, NA where
 # mclust cannot fit; df the free parameters).
 write_tables <- function(sets, out_dir) {
   models <- c("EII", "VII", "EEI", "VEI", "EVI", "VVI", "EEE",
