@@ -21,8 +21,8 @@ michelson, 2,000 days of SP500, abbey, mcycle, GAGurine, log(Animals),
 whiteside, topo, birthwt, Pima.te, painters and log(Cushings) from MASS;
 log(lynx), Nile, sunspot.year, log(islands), cars, DNase, Loblolly, Theoph,
 Indometh, Orange, EuStockMarkets' log-returns, freeny, attenu and UScrime from
-R's datasets; scikit-learn's wine (standardised) and ten columns of its breast-
-cancer data. Five of those have features on a designed lattice (DNase,
+R's datasets; scikit-learn's wine (standardised) and ten columns of its
+breast-cancer data. Five of those have features on a designed lattice (DNase,
 Loblolly, Theoph, Indometh, Orange), where mclust's best cells put a component
 on each design value.
 Many of them have 50 rows or fewer, where mclust's best cells often rest
