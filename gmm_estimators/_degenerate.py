@@ -21,10 +21,11 @@ A fitted component is
   covariances ``(Sigma_k, Sigma_j)`` fall below :data:`SPURIOUS_RATIO`
   (1e-6), or below 1e-4 for a component on at most twice ``r + 1`` rows'
   worth (a few rows that happen to lie near a hyperplane, see
-  ``_spurious.narrow_components``). This is the bound of Hathaway (1985) on
-  the eigenvalue ratios across components, the ``restr.fact`` of tclust
-  (Garcia-Escudero et al. 2008), used here as a test of the fitted
-  model rather than a constraint of the M-step.
+  ``_spurious.narrow_components``), or its structure shares a shape that
+  few rows leave flat (``_spurious.flat_shared_shape``). This is the bound
+  of Hathaway (1985) on the eigenvalue ratios across components, the
+  ``restr.fact`` of tclust (Garcia-Escudero et al. 2008), used here as a
+  test of the fitted model rather than a constraint of the M-step.
 
 Both tests are scale-free: multiplying the data by any constant, or one
 feature by a constant, changes no decision, and clusters that are far apart
@@ -686,7 +687,11 @@ def check_blocks(
                 "fits a lattice line, not a cluster (a spurious component)"
             ).format(*line)
         sound = [k for k in sound if k not in spurious]
-    for k, reason in narrow_components(full, sound, rows_worth, r).items():
+    # With a prior, no shared shape is judged flat (a bounded objective).
+    shared = None if bounded else own_spread.shared
+    coordinates = (varying, scale, rotation)
+    narrow = narrow_components(full, sound, rows_worth, r, shared, coordinates)
+    for k, reason in narrow.items():
         spurious.append(k)
         reasons[k] = reason
     return ComponentCheck(degenerate, np.array(spurious, dtype=np.intp), reasons)

@@ -51,13 +51,16 @@ __all__ = [
     "FEW_ROWS",
     "FEW_ROWS_RATIO",
     "SPURIOUS_RATIO",
+    "flat_shared_shape",
     "lattice_line_components",
     "narrow_components",
     "smallest_variance_ratios",
 ]
 
 
-def narrow_components(full, components, rows_worth, rank):
+def narrow_components(
+    full, components, rows_worth, rank, shared=None, coordinates=None
+):
     """``{k: reason}`` for the components far narrower than another one.
 
     Component ``k`` is spurious when the smallest ratio of its variance to
@@ -68,7 +71,10 @@ def narrow_components(full, components, rows_worth, rank):
     span). On 30 to 200 rows in 5 to 7 dimensions (state.x77, attitude,
     Pima.tr) and on trees, the thorough search otherwise picked fits with one
     component on ``d + 1`` to ``2 d`` rows and a variance ratio of 1e-6 to
-    2e-5, 5 to 45 BIC units above mclust's pick.
+    2e-5, 5 to 45 BIC units above mclust's pick. With the structure's
+    ``shared`` part and the data's ``coordinates`` (``_degenerate``), a
+    shared shape estimated from few rows and flat is judged too
+    (:func:`flat_shared_shape`).
     """
     smallest = smallest_variance_ratios(full, components)
     narrow = {}
@@ -86,7 +92,60 @@ def narrow_components(full, components, rows_worth, rank):
                 f"{smallest[k]:.2g} times another component's: a few rows that "
                 "happen to lie near a hyperplane (a spurious component)"
             )
+    if shared is not None:
+        rest = [k for k in components if k not in narrow]
+        narrow |= flat_shared_shape(full, rest, rows_worth, shared, coordinates)
     return narrow
+
+
+def flat_shared_shape(full, sound, rows_worth, shared, coordinates):
+    """``{k: reason}`` for every sound component when their shared shape is flat.
+
+    A shape shared by the components (EEE, VEE, EEI, VEI: ``shared.shapes``)
+    is estimated from the pooled within-component scatter, with ``n - K``
+    degrees of freedom. On as few as a single covariance's few rows
+    (``n - K + 1`` at most :data:`FEW_ROWS` times ``r + 1``) its thinness is
+    not evidence (the Marchenko-Pastur edge, see :data:`FEW_ROWS`): the fit
+    is spurious when the shape's variance in some direction, relative to the
+    data's there, is below :data:`FEW_ROWS_RATIO` of its largest (the
+    generalised eigenvalues of ``(Sigma_k, T)``, ``T`` the data's
+    covariance, in the data's span). On five random points in three
+    dimensions the search otherwise picked VEE with two components: a
+    shape from three degrees of freedom, flat to the ``reg_covar`` floor
+    (a ratio of 2e-6), which mclust cannot fit.
+
+    Parameters
+    ----------
+    full : ndarray of shape (K, d, d)
+    sound : list of int
+        The components not yet flagged.
+    rows_worth : ndarray of shape (K,)
+    shared : object or None
+        The structure's shared part (``OwnSpread.shared``).
+    coordinates : tuple
+        ``(varying, scale, rotation)``: the data's standardised coordinates
+        and the map to its whitened span (``_degenerate``).
+    """
+    varying, scale, rotation = coordinates
+    rank = rotation.shape[1]
+    if shared is None or not shared.shapes or not sound or not rank:
+        return {}
+    dof = float(np.sum(rows_worth)) - full.shape[0]
+    if dof + 1 > FEW_ROWS * (rank + 1):
+        return {}
+    k = sound[0]
+    standardised = full[k][np.ix_(varying, varying)] / np.outer(scale, scale)
+    values = np.linalg.eigvalsh(rotation.T @ standardised @ rotation)
+    if not values[-1] > 0 or values[0] >= FEW_ROWS_RATIO * values[-1]:
+        return {}
+    reason = (
+        f"the shape the components share rests on {dof:.3g} degrees of "
+        f"freedom (rows' worth less components) in {rank} dimensions and is "
+        f"{values[0] / values[-1]:.2g} times as narrow in one direction as in "
+        "another, relative to the data: a few rows that happen to lie near a "
+        "hyperplane (a spurious fit)"
+    )
+    return dict.fromkeys(sound, reason)
 
 
 def smallest_variance_ratios(full, components):

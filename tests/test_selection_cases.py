@@ -231,6 +231,28 @@ def test_five_points_pick_what_mclust_picks_at_any_scale(scale):
     assert five.any() and flagged[five].all()
 
 
+@pytest.mark.parametrize("scale", [1e-3, 1.0, 1e3])
+def test_five_points_in_three_dimensions_share_no_shape_flat_by_chance(scale):
+    # Split 2 + 3, five points leave a shared shape three degrees of freedom
+    # in three dimensions: VEE with two components fitted one flat to the
+    # reg_covar floor (2e-6 of its largest variance, relative to the data's),
+    # the other 350 times the data's variance along its long axis, and the
+    # search picked it (mclust cannot fit VEE with two components here and
+    # picks EII, 4 at BIC -22.30).
+    X = np.random.RandomState(2).rand(5, 3) * scale
+    selector = _search(X)
+    results = selector.results_
+    vee_two = (results["n_components"] == 2) & (results["covariance_type"] == "VEE")
+    assert results["spurious"][vee_two].all() or results["degenerate"][vee_two].all()
+    assert (selector.n_components_, selector.covariance_type_) != (2, "VEE")
+    assert _is_sound(selector)
+    best = selector.best_estimator_
+    assert best.collapsed_components_.size == best.spurious_components_.size == 0
+    # At least as good as mclust's pick, in the package's sign.
+    shift = 2 * X.size * np.log(scale)
+    assert selector.criterion_ - shift <= -22.30137 + 1.0
+
+
 def test_pick_and_decisions_do_not_depend_on_the_units():
     from gmm_estimators.datasets import load_old_faithful
 

@@ -382,9 +382,12 @@ class _OwnOrientationAndVolume(_OwnOrientation, _SomeSpread):
 class _SharedPart:
     """What the pooled within scatter must span for one kind of shared part."""
 
-    def __init__(self, spread, clears):
+    def __init__(self, spread, clears, *, shapes=True):
         self.spread = spread
         self.clears = clears
+        # Whether the part shared is a shape, which few rows can flatten
+        # (``_spurious.flat_shared_shape``); a volume alone is not.
+        self.shapes = shapes
 
 
 def _direction_share(scaled, rotation):
@@ -416,6 +419,7 @@ _shared_volume = _SharedPart(
     if scaled.size
     else 0.0,
     lambda axes, directions, size: size,
+    shapes=False,
 )
 
 NOTHING = _Nothing(
