@@ -101,18 +101,24 @@ def narrow_components(
 def flat_shared_shape(full, sound, rows_worth, shared, coordinates):
     """``{k: reason}`` for every sound component when their shared shape is flat.
 
-    A shape shared by the components (EEE, VEE, EEI, VEI: ``shared.shapes``)
-    is estimated from the pooled within-component scatter, with ``n - K``
+    A full shape shared by the components (EEE, VEE: ``shared.oblique``) is
+    estimated from the pooled within-component scatter, with ``n - K``
     degrees of freedom. On as few as a single covariance's few rows
     (``n - K + 1`` at most :data:`FEW_ROWS` times ``r + 1``) its thinness is
     not evidence (the Marchenko-Pastur edge, see :data:`FEW_ROWS`): the fit
-    is spurious when the shape's variance in some direction, relative to the
-    data's there, is below :data:`FEW_ROWS_RATIO` of its largest (the
-    generalised eigenvalues of ``(Sigma_k, T)``, ``T`` the data's
-    covariance, in the data's span). On five random points in three
-    dimensions the search otherwise picked VEE with two components: a
-    shape from three degrees of freedom, flat to the ``reg_covar`` floor
-    (a ratio of 2e-6), which mclust cannot fit.
+    is spurious when the shape's own correlation matrix is below
+    :data:`FEW_ROWS_RATIO` times the data's in some direction (the smallest
+    generalised eigenvalue of the two correlation matrices, in the data's
+    span): a flat oblique direction the data do not have. Read in
+    correlations, the rule is blind to the units of each feature and to
+    clusters far apart (tight clusters leave a round within-cluster shape,
+    however thin against the whole data), and one component, whose shape is
+    the data's, is never flat; an axis-aligned flat direction is a gap
+    between clusters as often as a chance, and is not judged. On five
+    random points in three dimensions the search otherwise picked VEE with
+    two components: a shape from three degrees of freedom whose correlation
+    matrix is flat to 2e-6, one component 350 times the data's variance
+    along its long axis (mclust cannot fit that cell).
 
     Parameters
     ----------
@@ -123,27 +129,31 @@ def flat_shared_shape(full, sound, rows_worth, shared, coordinates):
     shared : object or None
         The structure's shared part (``OwnSpread.shared``).
     coordinates : tuple
-        ``(varying, scale, rotation)``: the data's standardised coordinates
-        and the map to its whitened span (``_degenerate``).
+        ``(varying, scale, rotation)``: the data's varying features and the
+        map to the whitened span of its correlation matrix (``_degenerate``),
+        whose width is ``r``.
     """
-    varying, scale, rotation = coordinates
+    varying, _, rotation = coordinates
     rank = rotation.shape[1]
-    if shared is None or not shared.shapes or not sound or not rank:
+    if shared is None or not shared.oblique or not sound or rank < 2:
         return {}
     dof = float(np.sum(rows_worth)) - full.shape[0]
     if dof + 1 > FEW_ROWS * (rank + 1):
         return {}
-    k = sound[0]
-    standardised = full[k][np.ix_(varying, varying)] / np.outer(scale, scale)
-    values = np.linalg.eigvalsh(rotation.T @ standardised @ rotation)
-    if not values[-1] > 0 or values[0] >= FEW_ROWS_RATIO * values[-1]:
+    # Every component shares the shape: its correlations are any one's.
+    shape = full[sound[0]][np.ix_(varying, varying)]
+    with np.errstate(all="ignore"):
+        root = np.sqrt(np.diag(shape))
+        correlations = shape / np.outer(root, root)
+        # In the whitened span the data's correlation matrix is the identity.
+        values = np.linalg.eigvalsh(rotation.T @ correlations @ rotation)
+    if not values[0] < FEW_ROWS_RATIO:
         return {}
     reason = (
         f"the shape the components share rests on {dof:.3g} degrees of "
-        f"freedom (rows' worth less components) in {rank} dimensions and is "
-        f"{values[0] / values[-1]:.2g} times as narrow in one direction as in "
-        "another, relative to the data: a few rows that happen to lie near a "
-        "hyperplane (a spurious fit)"
+        f"freedom (rows' worth less components) in {rank} dimensions and its "
+        f"correlations are {values[0]:.2g} times the data's in one direction: "
+        "a few rows that happen to lie near a hyperplane (a spurious fit)"
     )
     return dict.fromkeys(sound, reason)
 

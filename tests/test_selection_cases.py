@@ -234,11 +234,10 @@ def test_five_points_pick_what_mclust_picks_at_any_scale(scale):
 @pytest.mark.parametrize("scale", [1e-3, 1.0, 1e3])
 def test_five_points_in_three_dimensions_share_no_shape_flat_by_chance(scale):
     # Split 2 + 3, five points leave a shared shape three degrees of freedom
-    # in three dimensions: VEE with two components fitted one flat to the
-    # reg_covar floor (2e-6 of its largest variance, relative to the data's),
-    # the other 350 times the data's variance along its long axis, and the
-    # search picked it (mclust cannot fit VEE with two components here and
-    # picks EII, 4 at BIC -22.30).
+    # in three dimensions: VEE with two components fitted a shape whose
+    # correlation matrix is flat to 2e-6, one component 350 times the data's
+    # variance along its long axis, and the search picked it (mclust cannot
+    # fit VEE with two components here and picks EII, 4 at BIC -22.30).
     X = np.random.RandomState(2).rand(5, 3) * scale
     selector = _search(X)
     results = selector.results_
@@ -251,6 +250,32 @@ def test_five_points_in_three_dimensions_share_no_shape_flat_by_chance(scale):
     # At least as good as mclust's pick, in the package's sign.
     shift = 2 * X.size * np.log(scale)
     assert selector.criterion_ - shift <= -22.30137 + 1.0
+
+
+@pytest.mark.parametrize("gap", [[5.0, 0.0], [10.0, 10.0]])
+def test_a_round_shared_shape_on_few_rows_is_not_flat(gap):
+    # Two tight clusters of three rows, far apart (along a feature or
+    # obliquely): the shape they share is round although it is 1e-7 of the
+    # data's variance along the gap; the flat-shape rule reads correlations.
+    rng = np.random.default_rng(0)
+    X = np.r_[rng.normal(0, 1e-3, (3, 2)), rng.normal(0, 1e-3, (3, 2)) + gap]
+    for structure in ("EEE", "VEE"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            gm = GaussianMixture(2, covariance_type=structure, random_state=0).fit(X)
+        assert gm.spurious_components_.size == gm.collapsed_components_.size == 0
+
+
+@pytest.mark.parametrize("n_rows", [4, 5, 6])
+def test_one_component_on_few_correlated_rows_is_never_a_flat_shape(n_rows):
+    # One component's shape is the data's: however flat the data's own
+    # correlations (0.9999 here), it is no flatter than the data.
+    rng = np.random.default_rng(n_rows)
+    z = rng.standard_normal((n_rows, 1))
+    X = np.c_[z, z + 0.01 * rng.standard_normal((n_rows, 1))]
+    for structure in ("EEE", "VEE", "EEI", "VEI"):
+        gm = GaussianMixture(1, covariance_type=structure).fit(X)
+        assert gm.spurious_components_.size == 0
 
 
 def test_pick_and_decisions_do_not_depend_on_the_units():

@@ -382,12 +382,12 @@ class _OwnOrientationAndVolume(_OwnOrientation, _SomeSpread):
 class _SharedPart:
     """What the pooled within scatter must span for one kind of shared part."""
 
-    def __init__(self, spread, clears, *, shapes=True):
+    def __init__(self, spread, clears, *, oblique=False):
         self.spread = spread
         self.clears = clears
-        # Whether the part shared is a shape, which few rows can flatten
-        # (``_spurious.flat_shared_shape``); a volume alone is not.
-        self.shapes = shapes
+        # Whether the part shared is a full shape, which few rows can flatten
+        # in an oblique direction (``_spurious.flat_shared_shape``).
+        self.oblique = oblique
 
 
 def _direction_share(scaled, rotation):
@@ -404,7 +404,7 @@ def _variances(scaled):
 #: A shared orientation and shape (EEE, VEE): spread in every direction of
 #: the data's span, else the shared covariance flattens along the rest.
 _every_shared_direction = _SharedPart(
-    _direction_share, lambda axes, directions, size: directions
+    _direction_share, lambda axes, directions, size: directions, oblique=True
 )
 #: A shared diagonal shape (EEI, VEI): spread along every feature.
 _every_shared_axis = _SharedPart(
@@ -419,7 +419,6 @@ _shared_volume = _SharedPart(
     if scaled.size
     else 0.0,
     lambda axes, directions, size: size,
-    shapes=False,
 )
 
 NOTHING = _Nothing(
