@@ -51,7 +51,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
-from ._engine import ArraySource, EMResult, em_step
+from ._engine import ArraySource, EMResult, em_step, merged_moments
 from ._engine._data import empty_component_guard
 from ._missing import (
     MissingValuesSource,
@@ -103,19 +103,17 @@ class _Moments:
 def _average(old, new, eta, from_full):
     """``(1 - eta) old + eta new`` of ``(share, means, scatter)`` statistics.
 
-    The scatters are about each component's own mean: the average's scatter
-    is theirs averaged plus the spread of the two means (Chan et al.'s
-    pairwise update), with no raw second moment to cancel.
+    The union of the two parts weighted ``1 - eta`` and ``eta``
+    (``_engine.merged_moments``): the scatters about each component's own
+    mean average, plus the spread of the two means, with no raw second
+    moment to cancel. A component empty in both keeps the batch's mean.
     """
     (a, mean_a, scatter_a), (b, mean_b, scatter_b) = old, new
-    wa, wb = (1 - eta) * a, eta * b
-    total = wa + wb
-    # A component empty in both keeps the batch's mean (its scatter is zero).
-    share = np.divide(wb, total, out=np.ones_like(total), where=total > 0)
-    delta = mean_b - mean_a
-    means = mean_a + share[:, np.newaxis] * delta
-    between = from_full(_outer(wa * share, delta))
-    return total, means, (1 - eta) * scatter_a + eta * scatter_b + between
+    return merged_moments(
+        ((1 - eta) * a, mean_a, (1 - eta) * scatter_a),
+        (eta * b, mean_b, eta * scatter_b),
+        lambda spread, delta: from_full(_outer(spread, delta)),
+    )
 
 
 def _outer(nk, means):

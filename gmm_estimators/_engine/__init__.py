@@ -33,7 +33,7 @@ from ._estep import (
 )
 from ._mstep import DegenerateStepError, Params, m_step
 from ._run import COLLAPSE_PATIENCE, EMOptions, EMResult, fit_restarts, run_em
-from ._stats import statistics_from_resp
+from ._stats import merged_moments, statistics_from_resp
 from ._threads import block_mapper, one_blas_thread
 
 __all__ = [
@@ -51,6 +51,7 @@ __all__ = [
     "log_prob_function",
     "m_step",
     "map_terms",
+    "merged_moments",
     "normalize_log_prob",
     "one_blas_thread",
     "reduce_blocks",

@@ -41,6 +41,7 @@ from ._data import (
     weight_scale,
 )
 from ._estep import em_step, reduce_blocks
+from ._stats import merged_moments
 
 __all__ = [
     "StreamSource",
@@ -113,15 +114,12 @@ def merge_summaries(parts):
         if mean is None:
             weight_sum, mean, scatter = part_weight, part_mean, part_scatter
             continue
-        delta = part_mean - mean
-        total = weight_sum + part_weight
-        mean = mean + delta * (part_weight / total)
-        scatter = (
-            scatter
-            + part_scatter
-            + np.outer(delta, delta) * (weight_sum * part_weight / total)
+        # One component: the union of two parts (merged_moments).
+        merged = merged_moments(
+            (np.array([weight_sum]), mean[np.newaxis], scatter[np.newaxis]),
+            (np.array([part_weight]), part_mean[np.newaxis], part_scatter[np.newaxis]),
         )
-        weight_sum = total
+        weight_sum, mean, scatter = float(merged[0][0]), merged[1][0], merged[2][0]
     return weight_sum, mean, scatter
 
 

@@ -8,7 +8,45 @@ import numpy as np
 from ..covariance._forms import POOLED
 from ._data import empty_component_guard
 
-__all__ = ["block_statistics", "statistics_from_resp"]
+__all__ = ["block_statistics", "merged_moments", "statistics_from_resp"]
+
+
+def merged_moments(first, second, between=None):
+    """Weights, means and scatters of the union of two weighted parts.
+
+    Chan et al.'s (1979) pairwise update, per component: the scatters about
+    each part's own mean add, plus the spread of the two means, so no raw
+    second moment is formed (it would cancel for parts far from the origin).
+
+    Parameters
+    ----------
+    first, second : tuple
+        ``(weight, means, scatter)``: weights of shape (K,), means (K, d) and
+        scatters about those means, in any form linear in the matrices.
+    between : callable or None, default=None
+        ``between(c, delta)``: ``c_k delta_k delta_k^T`` in the scatters'
+        form; None for full ``(K, d, d)`` matrices.
+
+    Returns
+    -------
+    weight, means, scatter
+        A component of weight zero in both parts keeps ``second``'s mean.
+    """
+    (a, mean_a, scatter_a), (b, mean_b, scatter_b) = first, second
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    total = a + b
+    positive = total > 0
+    share = np.divide(b, total, out=np.ones_like(total), where=positive)
+    spread = np.divide(a * b, total, out=np.zeros_like(total), where=positive)
+    delta = mean_b - mean_a
+    means = mean_a + share[:, np.newaxis] * delta
+    if between is None:
+        outer = spread[:, np.newaxis, np.newaxis] * (
+            delta[:, :, np.newaxis] * delta[:, np.newaxis, :]
+        )
+    else:
+        outer = between(spread, delta)
+    return total, means, scatter_a + scatter_b + outer
 
 
 def statistics_from_resp(model, data, resp_of_rows, n_components, mapper=map):
