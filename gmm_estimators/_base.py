@@ -258,7 +258,8 @@ class BaseMixture(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         result.n_iter = int(getattr(self, "n_iter_", 0)) + 1
         dtype = np.asarray(self.means_).dtype
         judge = self._record_collapse if observes_every_feature(batch) else keep_verdict
-        set_fitted_attributes(self, model, batch, options, result, dtype, judge)
+        count = self._free_parameters(*np.shape(self.means_))
+        set_fitted_attributes(self, model, batch, options, result, dtype, judge, count)
         self._online_state = state
         return self
 
@@ -343,9 +344,9 @@ class BaseMixture(DensityMixin, BaseEstimator, metaclass=ABCMeta):
                 "degenerate data.",
                 ConvergenceWarning,
             )
-        set_fitted_attributes(
-            self, model, source, options, best, source.X.dtype, self._record_collapse
-        )
+        count = self._free_parameters(self.n_components, source.n_features)
+        judge, dtype = self._record_collapse, source.X.dtype
+        set_fitted_attributes(self, model, source, options, best, dtype, judge, count)
         return source
 
     def _record_collapse(self, model, data, params, jittered, check=None):
@@ -601,17 +602,18 @@ class BaseMixture(DensityMixin, BaseEstimator, metaclass=ABCMeta):
     # ------------------------------------------------------ model selection
     def _n_parameters(self):
         """Number of free parameters of the fitted model."""
-        n_components, n_features = self.means_.shape
-        n_noise = 0
-        if self._noise_parameters() is not None:
-            # mclust's count (nMclustParams(noise = TRUE)): the noise
-            # proportion, and the hypervolume when estimated from the data.
-            n_noise = 1 + (self._noise_parameters()[0] is None)
-        return n_noise + criteria.n_free_parameters(
+        return self._free_parameters(*self.means_.shape)
+
+    def _free_parameters(self, n_components, n_features):
+        """Free parameters of this estimator's model of that size."""
+        noise = self._noise_parameters()
+        return criteria.n_free_parameters(
             self._covariance_model(),
             n_components,
             n_features,
             fixed_proportions=self._fixed_proportions(),
+            noise=noise is not None,
+            noise_volume=None if noise is None else noise[0],
         )
 
     def _weighted_log_likelihood(self, X, sample_weight):

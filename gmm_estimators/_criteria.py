@@ -17,7 +17,15 @@ from ._warn import warn_user
 __all__ = ["aic", "bic", "icl", "n_free_parameters"]
 
 
-def n_free_parameters(model, n_components, n_features, *, fixed_proportions=False):
+def n_free_parameters(
+    model,
+    n_components,
+    n_features,
+    *,
+    fixed_proportions=False,
+    noise=False,
+    noise_volume=None,
+):
     """Free parameters of a mixture: covariances, means and proportions.
 
     The one count behind ``n_parameters_``, BIC, AIC and ICL everywhere.
@@ -29,12 +37,19 @@ def n_free_parameters(model, n_components, n_features, *, fixed_proportions=Fals
     n_components, n_features : int
     fixed_proportions : bool, default=False
         Whether the proportions stay at ``1 / K`` (then they are not free).
+    noise : bool, default=False
+        Whether the mixture has a uniform noise component (``GaussianMixture``'s
+        ``noise``): its proportion is one more parameter.
+    noise_volume : float or None, default=None
+        The noise component's hypervolume when given; None when it is
+        estimated from the data, one more parameter (mclust's
+        ``nMclustParams(noise = TRUE)``).
 
     Returns
     -------
     n_parameters : int
         ``q(K, d) + K d + (K - 1)``, without the last term when the
-        proportions are fixed.
+        proportions are fixed, plus the noise component's one or two.
 
     Examples
     --------
@@ -47,7 +62,8 @@ def n_free_parameters(model, n_components, n_features, *, fixed_proportions=Fals
     """
     covariance = model.n_parameters(n_components, n_features)
     n_weights = 0 if fixed_proportions else n_components - 1
-    return int(covariance + n_components * n_features + n_weights)
+    n_noise = (1 + (noise_volume is None)) if noise else 0
+    return int(covariance + n_components * n_features + n_weights + n_noise)
 
 
 def bic(log_likelihood, n_parameters, n_samples):

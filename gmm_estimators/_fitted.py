@@ -14,7 +14,7 @@ __all__ = ["set_fitted_attributes", "storage_dtype", "store_covariances"]
 
 
 def set_fitted_attributes(
-    estimator, model, source, options, result, dtype, record=None
+    estimator, model, source, options, result, dtype, record, n_parameters
 ):
     """Store an engine result as a mixture's fitted attributes.
 
@@ -23,7 +23,9 @@ def set_fitted_attributes(
     coordinates and dtype, the run's history, the resolved prior, the
     free-parameter count and the collapse check: ``record(model, source,
     params, jittered, check)`` (the estimator's own judgement, see
-    ``BaseMixture._record_collapse``), by default :func:`record_collapse`.
+    ``BaseMixture._record_collapse``), or when None :func:`record_collapse`.
+    ``n_parameters`` is the model's free-parameter count
+    (``_criteria.n_free_parameters``), stored as ``n_parameters_``.
     """
     params = result.params
     dtype = storage_dtype(dtype, model, params, source.center)
@@ -49,7 +51,7 @@ def set_fitted_attributes(
     estimator.n_iter_ = result.n_iter
     estimator.lower_bound_ = result.lower_bound if result.n_iter else -np.inf
     estimator.lower_bounds_ = result.lower_bounds
-    estimator.n_parameters_ = estimator._n_parameters()
+    estimator.n_parameters_ = int(n_parameters)
     if result.n_iter == 0:
         # max_iter=0 keeps the start: an initial state, not a fitted one, so
         # there is no collapse to judge (scikit-learn's plot_gmm_init pattern).

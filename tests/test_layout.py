@@ -8,7 +8,10 @@
 * ``covariance`` imports nothing of the rest of the package;
 * no comparison with the name of a covariance structure, a statistics form
   or a prior form outside ``gmm_estimators/covariance`` (code there asks the
-  structure's objects instead of comparing kinds).
+  structure's objects instead of comparing kinds);
+* no call of a private method defined in another module (``obj._name()``
+  on anything but ``self``, ``cls`` or ``super()``, where no class of the
+  calling module defines ``_name``).
 """
 
 # Authors: The gmm_estimators developers
@@ -263,6 +266,61 @@ def test_no_comparison_of_covariance_kinds_outside_covariance():
     assert not wrong, (
         "code outside gmm_estimators/covariance asks which kind of structure it "
         "holds; give the structure (or its form) a method instead:\n" + "\n".join(wrong)
+    )
+
+
+#: Private by convention only: the documented API of named tuples and
+#: ``sys._getframe`` (the standard library's).
+FOREIGN_PRIVATE_API = {"_replace", "_asdict", "_make", "_fields", "_getframe"}
+
+
+def _private_calls_across_modules(tree):
+    """``(line, text)`` of calls ``obj._name(...)`` that reach another module's class.
+
+    A call on ``self``, ``cls`` or ``super()`` stays in the class hierarchy;
+    a name that some class of this module defines is this module's own.
+    """
+    own = {
+        node.name
+        for cls in ast.walk(tree)
+        if isinstance(cls, ast.ClassDef)
+        for node in cls.body
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+    }
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        name, owner = node.func.attr, node.func.value
+        if not name.startswith("_") or name.startswith("__"):
+            continue
+        if isinstance(owner, ast.Name) and owner.id in {"self", "cls"}:
+            continue
+        if isinstance(owner, ast.Call) and ast.unparse(owner.func) == "super":
+            continue
+        if name in own or name in FOREIGN_PRIVATE_API:
+            continue
+        yield node.lineno, ast.unparse(node.func)
+
+
+def test_the_private_call_check_finds_calls():
+    tree = ast.parse(
+        "class A:\n    def _mine(self):\n        other._mine(); self._x()\n"
+        "estimator._n_parameters()\nsuper()._y()\nt._replace(a=1)"
+    )
+    assert [line for line, _ in _private_calls_across_modules(tree)] == [4]
+
+
+def test_no_call_of_another_modules_private_method():
+    wrong = [
+        f"{name}:{line}: {text}()"
+        for name, path in MODULES.items()
+        for line, text in _private_calls_across_modules(
+            ast.parse(path.read_text(encoding="utf-8"))
+        )
+    ]
+    assert not wrong, (
+        "these calls reach a private method of a class defined elsewhere; give "
+        "it a public name or pass what it computes:\n" + "\n".join(wrong)
     )
 
 

@@ -215,7 +215,12 @@ def _fit_candidate(
             )
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", DegenerateFitWarning)
-                set_fitted_attributes(best, model, data, options, result, data.X.dtype)
+                noise = {key: settings[key] for key in ("noise", "noise_volume")}
+                count = _criteria.n_free_parameters(
+                    model, *result.params.means.shape, **noise
+                )
+                args = (model, data, options, result, data.X.dtype, None, count)
+                set_fitted_attributes(best, *args)
             best.n_features_in_ = data.n_features
         except (ValueError, np.linalg.LinAlgError, _NotBetter) as caught:
             best, error = None, caught

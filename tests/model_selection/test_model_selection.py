@@ -168,6 +168,29 @@ def test_scorers_accept_sklearn_mixtures(blobs):
     )
 
 
+@pytest.mark.parametrize("covariance_type", ["full", "tied", "diag", "spherical"])
+def test_weighted_scorers_count_sklearn_mixtures_parameters_as_sklearn(
+    blobs, covariance_type
+):
+    # A scikit-learn mixture has no n_parameters_: the weighted criteria count
+    # its structure's parameters from its public attributes, as its own bic.
+    X, _ = blobs
+    sk = SklearnGaussianMixture(
+        3, covariance_type=covariance_type, random_state=0
+    ).fit(X)
+    ones = np.ones(X.shape[0])
+    assert_allclose(bic_score(sk, X, sample_weight=ones), -sk.bic(X), rtol=1e-12)
+    assert_allclose(aic_score(sk, X, sample_weight=ones), -sk.aic(X), rtol=1e-12)
+    weights = np.linspace(0.5, 2.0, X.shape[0])
+    log_likelihood = weights @ sk.score_samples(X)
+    p = sk._n_parameters()  # scikit-learn's own count: the oracle
+    assert_allclose(
+        -bic_score(sk, X, sample_weight=weights),
+        -2 * log_likelihood + p * np.log(weights.sum()),
+        rtol=1e-12,
+    )
+
+
 def test_scorer_gives_worst_score_with_warning_for_degenerate_fit(
     old_faithful, degenerate_selector
 ):
