@@ -185,9 +185,16 @@ def _random_from_data(rows, n_components, random_state):
 def _hc(rows, n_components, random_state):
     # The tree does not depend on the number of components: it is built once
     # per subset of rows and cut at each (see CanonicalRows.memo).
+    weights = rows.sample_weight
+    if weights is not None:
+        # Relative to their mean, as mclust_hc's: the merge costs are not
+        # homogeneous in the weights (log det of W / n), so read as counts a
+        # common factor of the weights (1e-20, 3) changed the tree, and the
+        # fit started from it.
+        weights = weights / weights.mean()
     tree = HierarchicalTree.of(
         rows.X,
-        rows.sample_weight,
+        weights,
         random_state,
         n_groups=n_components,
         memo=rows.memo.setdefault("hc", {}),

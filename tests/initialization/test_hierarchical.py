@@ -426,6 +426,28 @@ def test_gaussian_mixture_with_hc_init(rng):
     assert_allclose(again.lower_bound_, gm.lower_bound_, rtol=1e-10)
 
 
+@pytest.mark.parametrize("covariance_type", ["EEE", "EEI", "VVV", "VII"])
+def test_gaussian_mixture_hc_start_ignores_a_common_weight_factor(covariance_type):
+    # The merge costs are not homogeneous in the weights: read as counts, a
+    # factor of 3 or 1e-20 changed the tree and the fit (EEE: lower bound
+    # -7.19 at w, -15.68 at w * 1e-20 on issue 14's sentinel data).
+    rng = np.random.RandomState(1)
+    X = np.c_[rng.normal(50, 10, 300), rng.normal(170, 8, 300)]
+    X[7, 0] = 1e6
+    w = np.random.RandomState(3).uniform(0.5, 2.0, 300)
+
+    def fit(weights):
+        return GaussianMixture(
+            2, covariance_type=covariance_type, init_params="hc", random_state=0
+        ).fit(X, sample_weight=weights)
+
+    reference = fit(w)
+    for factor in (1e-20, 0.1, 3.0, 1e20):
+        scaled = fit(w * factor)
+        assert_allclose(scaled.lower_bound_, reference.lower_bound_, rtol=1e-12)
+        assert_allclose(scaled.means_, reference.means_, rtol=1e-10)
+
+
 def test_gaussian_mixture_hc_weights_equal_repeats(rng):
     X, _ = separated_blobs(rng, n_per=(30, 40, 30), d=2)
     w = rng.randint(1, 4, size=X.shape[0])
