@@ -5,16 +5,18 @@ responsibilities of a slice of rows, so that the engine can build the first
 M-step block by block without an n x K array when the start is a labelling.
 Initialisers see the rows in a canonical order (sorted by a fixed random
 projection), not in the order given. The fit therefore does not depend on row
-order, and with k-means, k-means++ and ``"hc"`` a row of weight ``w`` is drawn
-exactly as ``w`` adjacent copies of it would be: the weighted samplers of
-k-means++ walk the cumulative weights, so integer sample weights give the
-same start as repeated rows (``"random"`` and ``"random_from_data"`` draw one
-value per row, so theirs differ). The
-exception is ``"mclust_hc"``, which reproduces mclust's own tree and so
+order, and with k-means and k-means++ a row of weight ``w`` is drawn exactly
+as ``w`` adjacent copies of it would be: the weighted samplers of k-means++
+walk the cumulative weights, so integer sample weights give the same start
+as repeated rows (``"random"`` and ``"random_from_data"`` draw one value per
+row, so theirs differ). The hierarchical starts read the weights relative to
+their mean, so that a common factor of the weights changes nothing (their
+merge costs are not homogeneous in the weights: as counts, a factor of 3
+changed the tree): ``"hc"`` starts a distinct row as one group of its summed
+relative weight, and ``"mclust_hc"``, which reproduces mclust's own tree,
 breaks ties of equal merge cost by the order given, as mclust does, and
-starts a weighted row as one group (of its weight relative to the mean);
-on one feature it is mclust's quantile classes of the rows of positive
-weight, unweighted.
+starts each weighted row as one group; on one feature it is mclust's
+quantile classes of the rows of positive weight, unweighted.
 """
 
 # Authors: The gmm_estimators developers
