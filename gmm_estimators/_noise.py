@@ -26,6 +26,11 @@ __all__ = [
 ]
 
 
+# Extents along principal axes below this many eps (times d) of the longest
+# are rounding of the axes (see log_hypervolume).
+_ROUNDING_MARGIN = 64.0
+
+
 def log_hypervolume(X, sample_weight=None):
     """Log of mclust's ``hypvol(X)``: the smaller of two box volumes.
 
@@ -45,26 +50,43 @@ def log_hypervolume(X, sample_weight=None):
     Returns
     -------
     log_volume : float
-        ``-inf`` when the data have no spread along some axis of both boxes.
+        ``-inf`` when the data have no spread along some axis of both boxes:
+        along a principal axis, none beyond the rounding of the rows as given
+        (features that are exact linear functions of others leave only
+        rounding there, ``1e-13`` of their extent, whose box is not a volume).
     """
     X = np.asarray(X, dtype=np.float64)
-    with np.errstate(divide="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore"):
         box = float(np.sum(np.log(np.ptp(X, axis=0))))
         if X.shape[1] == 1:
             return box
         if sample_weight is None or np.ptp(sample_weight) == 0:
-            # Equal weights: the unweighted axes, bit for bit.
+            # Equal weights: the unweighted axes.
             centred = X - X.mean(axis=0)
+            # A second pass: the mean of rows far from the origin (1e15) is
+            # rounded, and the offset left would turn the axes with the
+            # row order.
+            centred -= centred.mean(axis=0)
             scaled = centred
         else:
             w = np.asarray(sample_weight, dtype=np.float64)
             # Relative weights: the same axes for any common factor.
             w = w / w.max()
             centred = X - (w @ X) / w.sum()
+            centred -= (w @ centred) / w.sum()
             scaled = centred * np.sqrt(w)[:, np.newaxis]
         # Right singular vectors: the eigenvectors of the (weighted) covariance.
         _, _, vt = np.linalg.svd(scaled, full_matrices=False)
-        box_pc = float(np.sum(np.log(np.ptp(centred @ vt.T, axis=0))))
+        extents = np.ptp(centred @ vt.T, axis=0)
+        # Below this, an extent is rounding, not spread: of the axes (each
+        # turned by about eps towards the longest extent, with a margin for
+        # the sums), and of the rows as given (half a unit in the last place
+        # of each coordinate, at both ends of the extent).
+        eps, d = np.finfo(np.float64).eps, X.shape[1]
+        floor = _ROUNDING_MARGIN * eps * d * float(extents.max(initial=0.0))
+        floor += 2.0 * eps * math.sqrt(d) * float(np.linalg.norm(X, axis=1).max())
+        extents = np.where(extents > floor, extents, 0.0)
+        box_pc = float(np.sum(np.log(extents)))
     return min(box, box_pc)
 
 
@@ -241,7 +263,7 @@ def resolve_noise(X, sample_weight, noise_volume, noise_init):
                 f"{math.exp(log_volume) if log_volume < 0 else math.inf!r}: the "
                 "rows have no spread along some axis, so a uniform noise density "
                 "is undefined. Pass a positive noise_volume, or remove constant "
-                "features."
+                "features and features that are linear functions of others."
             )
     else:
         if (

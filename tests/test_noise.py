@@ -15,7 +15,7 @@ from scipy.stats import multivariate_normal
 from sklearn.utils._param_validation import InvalidParameterError
 
 from gmm_estimators import GaussianMixture, available_covariance_types
-from gmm_estimators._noise import hypervolume, nn_clean
+from gmm_estimators._noise import hypervolume, log_hypervolume, nn_clean
 from gmm_estimators.model_selection import GaussianMixtureIC
 
 FIXTURES = Path(__file__).parent / "fixtures" / "mclust" / "noise"
@@ -64,6 +64,38 @@ def test_hypervolume_closed_forms():
     diagonal = np.column_stack([t, t + 0.01 * np.sin(40 * t)])
     assert hypervolume(diagonal) < 0.5 * np.ptp(t) ** 2
     assert hypervolume(t[:, None] * 3.0) == pytest.approx(3.0)
+
+
+@pytest.mark.parametrize("offset", [0.0, 1e15])
+def test_hypervolume_reads_neither_row_order_nor_weight_units(offset):
+    # Far from the origin the rows' mean is rounded: centred once, the offset
+    # left turned the principal axes with the row order and the weights'
+    # units (log V 5.6658, 5.6646 and 5.6604 at 1e15).
+    rng = np.random.RandomState(0)
+    shifts = np.r_[np.zeros(100), 10 * np.ones(100)][:, None]
+    local = rng.randn(200, 2) * np.array([1.0, 3.0]) + shifts
+    X = local + offset
+    w = rng.uniform(0.5, 2.0, 200)
+    expected = log_hypervolume(X - offset, w)
+    for rows, weights in [(X, w), (X, w * 1e-20), (X[::-1], w[::-1])]:
+        assert log_hypervolume(rows, weights) == pytest.approx(expected, rel=1e-9)
+    assert log_hypervolume(X[::-1]) == pytest.approx(log_hypervolume(X), rel=1e-12)
+
+
+@pytest.mark.parametrize("sample_weight", [None, "uniform"])
+def test_features_that_are_linear_functions_of_others_have_no_volume(sample_weight):
+    # The principal-axes box of z, 2 z + 1 is flat: rounding left 4e-14,
+    # every row became noise with Gaussian weights of 1e-17.
+    rng = np.random.RandomState(7)
+    z = rng.randn(200)
+    X = np.c_[z, 2 * z + 1, rng.randn(200)]
+    w = None if sample_weight is None else rng.uniform(0.5, 2.0, 200)
+    assert log_hypervolume(X, w) == -np.inf
+    with pytest.raises(ValueError, match="hypervolume.*linear functions of others"):
+        GaussianMixture(2, noise=True, random_state=0).fit(X, sample_weight=w)
+    # Spread along every axis, however thin against the others, is a volume.
+    thin = X + 1e-9 * rng.randn(200, 3)
+    assert np.isfinite(log_hypervolume(thin, w))
 
 
 @pytest.mark.parametrize("name", SETS)
