@@ -511,10 +511,16 @@ class GaussianMixtureClassifier(ClassifierMixin, BaseEstimator):
         """
         X = self._validated(X)
         scores = self._joint_log_likelihood(X)
-        if self.model_type == "UBM":
-            scores = scores - self.background_.score_samples(X)[:, np.newaxis]
         if self.classes_.size == 2:
+            # The background's density cancels in the difference (subtracted
+            # first, two -inf of a row beyond its float range made NaN).
             return scores[:, 1] - scores[:, 0]
+        if self.model_type == "UBM":
+            background = self.background_.score_samples(X)
+            # Beyond the float range of the background's density the ratio
+            # is unknown: taken as one, the priors decide (as for the classes).
+            background[np.isneginf(background)] = 0.0
+            scores = scores - background[:, np.newaxis]
         return scores
 
     def score(self, X, y, sample_weight=None):
@@ -561,7 +567,11 @@ class GaussianMixtureClassifier(ClassifierMixin, BaseEstimator):
         """
         X = self._validated(X)
         joint = self._joint_log_likelihood(X)
-        return joint - logsumexp(joint, axis=1, keepdims=True)
+        # Shifted by the row's largest value first: far rows have joint
+        # log-likelihoods of -1e15 and beyond, where log(2) is below their
+        # spacing, and joint - logsumexp(joint) gave rows summing to 2.
+        shifted = joint - joint.max(axis=1, keepdims=True)
+        return shifted - logsumexp(shifted, axis=1, keepdims=True)
 
     def predict_proba(self, X):
         """Posterior probability of each class.

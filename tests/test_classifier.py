@@ -409,3 +409,23 @@ def test_rows_beyond_every_class_density_get_the_priors(model_type):
     assert np.all(np.isfinite(proba))
     np.testing.assert_allclose(proba, np.tile(clf.priors_, (2, 1)))
     assert np.all(clf.predict(far) == clf.classes_[np.argmax(clf.priors_)])
+
+
+@pytest.mark.parametrize("model_type", ["EDDA", "MclustDA", "UBM"])
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_far_rows_get_probabilities_summing_to_one(model_type, n_classes):
+    # Joint log-likelihoods of -5.7e15 and beyond: joint - logsumexp(joint)
+    # lost log(2) and gave rows [1, 1] (EDDA at 1e150, UBM at 1e8: [0.37,
+    # 0.37]); UBM's decision_function subtracted two -inf (NaN).
+    rng = np.random.RandomState(0)
+    centres = np.array([[0.0, 0.0], [10.0, 10.0], [0.0, 10.0]])[:n_classes]
+    X = np.vstack([rng.randn(100, 2) * [1.0, 3.0] + c for c in centres])
+    y = np.repeat(np.arange(n_classes), 100)
+    kwargs = {} if model_type == "EDDA" else {"n_components": 2, "random_state": 0}
+    clf = GaussianMixtureClassifier(model_type, **kwargs).fit(X, y)
+    far = np.array([[1e8, 1e8], [-1e10, -1e10], [1e150, 1e150], [-1e200, -1e200]])
+    proba = clf.predict_proba(far)
+    assert np.all(np.isfinite(proba)) and np.all(proba >= 0)
+    assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-12)
+    assert not np.isnan(clf.decision_function(far)).any()
+    assert_array_equal(clf.predict(far), clf.classes_[proba.argmax(axis=1)])
