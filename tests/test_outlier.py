@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from numpy.testing import assert_array_equal
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.pipeline import make_pipeline
@@ -112,3 +113,19 @@ def test_bad_input(data):
         _cheap(noise_volume=-2.0).fit(X)
     with pytest.raises(ValueError, match="one entry per row"):
         _cheap(noise_init=np.ones(3, bool)).fit(X)
+
+
+def test_rows_beyond_the_float_range_score_minus_inf():
+    # Overflowed Gaussian columns carry the finite sentinel -1.8e308 in the
+    # E-step; beside the noise's finite column their log posterior is -inf,
+    # and the clusters' density there is 0 (was -1.797e308, finite).
+    rng = np.random.RandomState(0)
+    shifts = np.r_[np.zeros(100), 10 * np.ones(100)][:, None]
+    X = rng.randn(200, 2) * np.array([1.0, 3.0]) + shifts
+    detector = GaussianMixtureOutlierDetector(n_components=2, random_state=0).fit(X)
+    far = np.array([[-1e200, -1e200], [1e300, -1e300]])
+    assert_array_equal(detector.score_samples(far), -np.inf)
+    log_resp = detector.mixture_.predict_log_proba(far)
+    assert_array_equal(log_resp[:, :-1], -np.inf)
+    assert_array_equal(log_resp[:, -1], 0.0)
+    assert_array_equal(detector.predict(far), -1)

@@ -220,7 +220,15 @@ def log_responsibilities(weighted):
     shift, sums = _exp_shifted(weighted.copy())
     with np.errstate(under="ignore", divide="ignore", invalid="ignore"):
         # The shift first: log(sums) is lost against a shift near -floor.
-        return (weighted - shift[:, np.newaxis]) - np.log(sums)[:, np.newaxis]
+        log_resp = (weighted - shift[:, np.newaxis]) - np.log(sums)[:, np.newaxis]
+    floor = log_density_floor(weighted.dtype)
+    # The -floor of overflowed components in a row where another column is
+    # within range (a noise component's constant): their limit is 0, not
+    # exp(-1.8e308) read as a finite log.
+    beyond = (weighted <= -floor) & (shift > -floor)[:, np.newaxis]
+    if beyond.any():
+        log_resp[beyond] = -np.inf
+    return log_resp
 
 
 def _below_floor_is_inf(log_norm, floor):
