@@ -183,6 +183,24 @@ class PatternGaussians:
         n_observed = self.observed.size
         return -0.5 * (distances + n_observed * _LOG_2PI) - self.log_det
 
+    def nearest_limit(self, residuals, log_weights):
+        """Weighted log-densities standing for rows beyond the float range.
+
+        Their distances overflow for every component; the responsibilities'
+        limit rests on the nearest components (the smallest distance, read
+        in coordinates scaled by a power of two per row), as in the engine
+        (``covariance._exact``): ``-floor`` there, ``-inf`` elsewhere.
+        """
+        largest = np.abs(residuals).max(axis=(0, 2))
+        scale = np.ldexp(1.0, -np.frexp(largest)[1])
+        whitened = (residuals * scale[:, np.newaxis]) @ self.inv_cholesky.transpose(
+            0, 2, 1
+        )
+        distances = np.einsum("kno,kno->nk", whitened, whitened)
+        distances[:, np.isneginf(log_weights)] = np.inf
+        nearest = distances <= distances.min(axis=1, keepdims=True) * (1.0 + 1e-12)
+        return np.where(nearest, -np.finfo(np.float64).max, -np.inf)
+
     def conditional_means(self, residuals):
         """``mu_km + B_k (x_o - mu_ko)`` of shape (n, K, m)."""
         shift = residuals @ self.coefficients.transpose(0, 2, 1)  # (K, n, m)
@@ -294,8 +312,15 @@ def conditional_gaussians(X, weights, means, covariances, patterns=None):
             means, covariances, pattern.observed, pattern.missing
         )
         residuals = gaussians.residuals(X[np.ix_(pattern.rows, pattern.observed)])
-        weighted = gaussians.log_densities(residuals) + log_weights
+        with np.errstate(over="ignore", invalid="ignore"):
+            weighted = gaussians.log_densities(residuals) + log_weights
+        far = ~np.isfinite(weighted).any(axis=1) & np.isfinite(residuals).all(
+            axis=(0, 2)
+        )
+        if far.any():
+            weighted[far] = gaussians.nearest_limit(residuals[:, far], log_weights)
         resp, log_norm = log_normalize(weighted, log_weights)
+        log_norm[far] = -np.inf
         yield (
             pattern,
             resp,

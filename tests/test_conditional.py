@@ -2,11 +2,16 @@
 
 import numpy as np
 import pytest
-from numpy.testing import assert_allclose
+from numpy.testing import assert_allclose, assert_array_equal
 from scipy import integrate
 from scipy.stats import multivariate_normal
 
-from gmm_estimators import ConditionalMixture, GaussianMixture, condition
+from gmm_estimators import (
+    ConditionalMixture,
+    GaussianMixture,
+    GaussianMixtureRegressor,
+    condition,
+)
 from gmm_estimators._conditional import (
     conditional_gaussians,
     marginal_log_prob,
@@ -225,11 +230,14 @@ def test_given_values_beyond_every_components_range_stay_finite():
         filled = imputed.transform([[1e155, np.nan]])
     assert np.all(np.isfinite(mean)) and np.all(np.isfinite(predicted))
     assert np.all(np.isfinite(std)) and np.all(np.isfinite(filled))
-    # The weights decide: the weighted mean of the components' regressions.
-    weights = gm.weights_
-    slopes = gm.covariances_[:, 1, 0] / gm.covariances_[:, 0, 0]
-    expected = weights @ (gm.means_[:, 1] + slopes * (1e155 - gm.means_[:, 0]))
+    # The limit decides, as for GaussianMixture.predict_proba: the component
+    # of the widest variance along the given feature (the smallest distance),
+    # and the conditional mean is its regression.
+    nearest = int(np.argmax(gm.covariances_[:, 0, 0]))
+    slope = gm.covariances_[nearest, 1, 0] / gm.covariances_[nearest, 0, 0]
+    expected = gm.means_[nearest, 1] + slope * (1e155 - gm.means_[nearest, 0])
     assert_allclose(mean[0, 0], expected, rtol=1e-9)
+    assert gm.predict_proba([[1e155, 0.0]]).argmax() == nearest
 
 
 # ---------------------------------------------------------------------------
@@ -294,3 +302,25 @@ def test_regressor_and_imputer_cannot_fit_a_noise_component():
     X_missing[::7, 1] = np.nan
     imputer = GaussianMixtureImputer(n_components=2, random_state=0).fit(X_missing)
     assert imputer.mixture_.noise_volume_ is None
+
+
+def test_given_values_beyond_the_float_range_rest_on_the_nearest_component():
+    # Every component's distance overflows at -1e200: the weights fell back
+    # to weights_ (0.5, 0.5) though the posterior is (0, 1), and the
+    # regressor's predictive std was inf.
+    rng = np.random.RandomState(0)
+    shifts = np.r_[np.zeros(100), 10 * np.ones(100)][:, None]
+    X = rng.randn(200, 2) * np.array([1.0, 3.0]) + shifts
+    gm = GaussianMixture(2, covariance_type="VVV", random_state=0).fit(X)
+    given = np.array([[1e150], [-1e200]])
+    widest = int(np.argmax(gm.covariances_[:, 0, 0]))
+    cond = condition(gm, given, [0])
+    expected = np.zeros((2, 2))
+    expected[:, widest] = 1.0
+    assert_array_equal(cond.weights, expected)
+    assert cond.log_marginal[1] == -np.inf and np.isfinite(cond.log_marginal[0])
+    proba = gm.predict_proba(np.c_[given, np.zeros(2)])
+    assert_array_equal(proba.argmax(axis=1), widest)
+    regressor = GaussianMixtureRegressor(n_components=2, random_state=0)
+    _, std = regressor.fit(X[:, :1], X[:, 1]).predict(given, return_std=True)
+    assert np.all(np.isfinite(std))
