@@ -3,6 +3,7 @@
 # Authors: The gmm_estimators developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import dataclasses
 from functools import partial
 
 import numpy as np
@@ -10,7 +11,12 @@ import numpy as np
 from ._collapse import Verdict, record_collapse, with_breakdown
 from .covariance._exact import TOLERANCE
 
-__all__ = ["set_fitted_attributes", "storage_dtype", "store_covariances"]
+__all__ = [
+    "set_fitted_attributes",
+    "storage_dtype",
+    "store_covariances",
+    "stored_params",
+]
 
 
 def set_fitted_attributes(
@@ -150,3 +156,36 @@ def store_covariances(estimator, model, params, dtype):
         dtype
     )
     return rounded_apart
+
+
+def stored_params(estimator, model, params, center):
+    """The stored parameters as engine ones, when storing moved the means.
+
+    ``means_`` are stored in the data's own coordinates, rounded to their
+    magnitude: far from the origin (1e15 against a spread of 1) that moves
+    them by a sizeable part of a component's spread, and every later score
+    reads the stored model. Returns them centred on ``center`` when some
+    mean moved by more than the storage dtype's precision policy in units
+    of its component's standard deviations; None otherwise (the run's
+    parameters score the same model).
+    """
+    means = np.asarray(estimator.means_, np.float64) - center
+    covariances = np.asarray(estimator.covariances_, np.float64)
+    full = model.to_full(covariances, *means.shape)
+    spread = np.sqrt(np.diagonal(full, axis1=1, axis2=2))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        drift = np.abs(means - np.asarray(params.means)) / spread
+    dtype = np.asarray(estimator.means_).dtype.type
+    if not np.nanmax(drift, initial=0.0) > TOLERANCE.get(dtype, 1e-10):
+        return None
+    weights = np.asarray(estimator.weights_, np.float64)
+    factors = np.asarray(estimator.precisions_cholesky_, np.float64)
+    return dataclasses.replace(
+        params,
+        weights=weights,
+        means=means,
+        covariances=covariances,
+        precisions_cholesky=factors,
+        log_weights=None,
+        raw_means=None,
+    )

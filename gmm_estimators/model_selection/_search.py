@@ -35,7 +35,7 @@ from .._engine import (
 )
 from .._engine._estep import weighted_sum
 from .._engine._sources import sample_rows
-from .._fitted import set_fitted_attributes
+from .._fitted import set_fitted_attributes, stored_params
 from .._gaussian_mixture import GaussianMixture
 from ..covariance import adopt_structures, get_covariance_model
 from ..exceptions import DegenerateFitWarning
@@ -226,8 +226,11 @@ def _fit_candidate(
             best, error = None, caught
     if best is not None:
         verdict = getattr(result, "component_check", None)
+        params, terms = result.params, None if verdict is None else verdict.terms
+        if (stored := stored_params(best, model, params, data.center)) is not None:
+            params, terms = stored, None  # the table scores the model as stored
         best.labels_, log_likelihood, map_log_resp = _final_e_step(
-            model, data, result.params, None if verdict is None else verdict.terms
+            model, data, params, terms
         )
         n_parameters = best.n_parameters_
         bic = _criteria.bic(log_likelihood, n_parameters, data.weight_sum)

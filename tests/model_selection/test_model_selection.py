@@ -821,3 +821,23 @@ def test_runs_that_cannot_win_are_not_judged(monkeypatch):
     assert skipped.results_.keys() == every.results_.keys()
     for key in set(skipped.results_) - {"fit_time"}:
         assert_array_equal(skipped.results_[key], every.results_[key])
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_table_scores_the_model_as_stored_far_from_the_origin(weighted):
+    # At 1e15 the stored means_ are rounded by 0.06 against a spread of 1:
+    # the table scored the run's parameters (log-likelihood -918.357) while
+    # best_estimator_ scores the stored ones (-918.400).
+    rng = np.random.RandomState(0)
+    shifts = np.r_[np.zeros(100), 10 * np.ones(100)][:, None]
+    X = rng.randn(200, 2) * np.array([1.0, 3.0]) + 1e15 + shifts
+    w = rng.uniform(0.5, 2.0, 200) if weighted else None
+    selector = GaussianMixtureIC(n_components=3, random_state=0).fit(X, sample_weight=w)
+    best, row = selector.best_estimator_, selector.best_index_
+    ones = np.ones(200) if w is None else w
+    assert_allclose(
+        selector.results_["log_likelihood"][row],
+        ones @ best.score_samples(X),
+        rtol=1e-12,
+    )
+    assert_allclose(selector.criterion_, best.bic(X, sample_weight=w), rtol=1e-12)
