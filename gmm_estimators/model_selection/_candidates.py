@@ -7,6 +7,7 @@ from numbers import Integral
 
 import numpy as np
 
+from .._degenerate import DATA_RANK_FLOOR
 from ..covariance import available_covariance_types, get_covariance_model
 
 
@@ -97,6 +98,42 @@ def feature_variances(X, sample_weight):
     if X.shape[0]:
         variance[np.ptp(X, axis=0) == 0] = 0.0
     return variance
+
+
+def regularisation_unit(X, sample_weight, variances):
+    """The thorough search's unit of ``reg_covar``: the data's thinnest spread.
+
+    The smallest positive feature variance times the smallest eigenvalue of
+    the data's correlation matrix in its span (above ``DATA_RANK_FLOOR``
+    times the largest, as the degenerate test's span): a lower bound of the
+    data covariance's smallest eigenvalue there, unchanged in units of the
+    data. A feature nearly a linear function of others (a price and the
+    midpoint of its range; points near a tilted plane) leaves the data a
+    direction far thinner than any feature: in units of the feature
+    variances alone, ``reg_covar`` was a sizeable part of the components'
+    variance there (14 BIC units on K = 1 of five features near a plane,
+    and 54 of 124 cells more than one unit below mclust's).
+    """
+    positive = variances > 0
+    if not positive.any():
+        return 1.0
+    unit = float(variances[positive].min())
+    if np.count_nonzero(positive) > 1:
+        X = np.asarray(X, dtype=np.float64)[:, positive]
+        if sample_weight is not None:
+            kept = np.asarray(sample_weight) > 0
+            X, sample_weight = X[kept], np.asarray(sample_weight)[kept]
+        correlation = _weighted_correlation(X, sample_weight)
+        eigenvalues = np.linalg.eigvalsh(correlation)
+        span = eigenvalues[eigenvalues > DATA_RANK_FLOOR * eigenvalues[-1]]
+        unit *= float(span.min())
+    return unit
+
+
+def _weighted_correlation(X, sample_weight):
+    covariance = np.cov(X, rowvar=False, aweights=sample_weight, bias=True)
+    scale = np.sqrt(np.diag(covariance))
+    return covariance / np.outer(scale, scale)
 
 
 def results_table(rows, criterion, n_features=None, units_shift=0.0):
@@ -204,8 +241,7 @@ def search_settings(params, X, sample_weight, thorough):
     reg_covar = params["reg_covar"]
     variances = feature_variances(X, sample_weight)
     if thorough:
-        positive = variances[variances > 0]
-        reg_covar *= float(positive.min()) if positive.size else 1.0
+        reg_covar *= regularisation_unit(X, sample_weight, variances)
     return {
         "search": "thorough" if thorough else "grid",
         "n_init": params["n_init"],
