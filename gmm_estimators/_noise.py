@@ -26,8 +26,8 @@ __all__ = [
 ]
 
 
-# Extents along principal axes below this many eps (times d) of the longest
-# are rounding of the axes (see log_hypervolume).
+# Singular values of the standardised rows below this many eps (times d) of
+# the largest are rounding (see _flat_beyond_rounding).
 _ROUNDING_MARGIN = 64.0
 
 
@@ -50,15 +50,15 @@ def log_hypervolume(X, sample_weight=None):
     Returns
     -------
     log_volume : float
-        ``-inf`` when the data have no spread along some axis of both boxes:
-        along a principal axis, none beyond the rounding of the rows as given
+        ``-inf`` when the data have no spread along some axis of both boxes,
+        or span fewer dimensions than their features beyond rounding
         (features that are exact linear functions of others leave only
-        rounding there, ``1e-13`` of their extent, whose box is not a volume).
+        rounding across their span, ``1e-13`` of their extent: no volume).
     """
     X = np.asarray(X, dtype=np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
         box = float(np.sum(np.log(np.ptp(X, axis=0))))
-        if X.shape[1] == 1:
+        if X.shape[1] == 1 or box == -np.inf:
             return box
         if sample_weight is None or np.ptp(sample_weight) == 0:
             # Equal weights: the unweighted axes.
@@ -75,19 +75,27 @@ def log_hypervolume(X, sample_weight=None):
             centred = X - (w @ X) / w.sum()
             centred -= (w @ centred) / w.sum()
             scaled = centred * np.sqrt(w)[:, np.newaxis]
+        if _flat_beyond_rounding(scaled):
+            return -np.inf
         # Right singular vectors: the eigenvectors of the (weighted) covariance.
         _, _, vt = np.linalg.svd(scaled, full_matrices=False)
-        extents = np.ptp(centred @ vt.T, axis=0)
-        # Below this, an extent is rounding, not spread: of the axes (each
-        # turned by about eps towards the longest extent, with a margin for
-        # the sums), and of the rows as given (half a unit in the last place
-        # of each coordinate, at both ends of the extent).
-        eps, d = np.finfo(np.float64).eps, X.shape[1]
-        floor = _ROUNDING_MARGIN * eps * d * float(extents.max(initial=0.0))
-        floor += 2.0 * eps * math.sqrt(d) * float(np.linalg.norm(X, axis=1).max())
-        extents = np.where(extents > floor, extents, 0.0)
-        box_pc = float(np.sum(np.log(extents)))
+        box_pc = float(np.sum(np.log(np.ptp(centred @ vt.T, axis=0))))
     return min(box, box_pc)
+
+
+def _flat_beyond_rounding(scaled):
+    """Whether centred rows span fewer dimensions than their features.
+
+    Read on the columns standardised (so that neither the features' units
+    nor a far row in another feature decide): a singular value below
+    :data:`_ROUNDING_MARGIN` times ``d eps`` of the largest is rounding.
+    """
+    spread = np.sqrt(np.einsum("ij,ij->j", scaled, scaled))
+    singular = np.linalg.svd(scaled / spread, compute_uv=False)
+    d = scaled.shape[1]
+    return bool(
+        singular[-1] <= _ROUNDING_MARGIN * d * np.finfo(np.float64).eps * singular[0]
+    )
 
 
 def hypervolume(X):

@@ -98,6 +98,25 @@ def test_features_that_are_linear_functions_of_others_have_no_volume(sample_weig
     assert np.isfinite(log_hypervolume(thin, w))
 
 
+def test_thin_features_and_far_rows_keep_their_volume():
+    # Read against the rows' norms or the longest extent, a rounding floor
+    # zeroed real extents: features of very different units, a far row in
+    # another feature (the noise component's own use), far offsets.
+    rng = np.random.RandomState(0)
+    z = rng.randn(200)
+    cases = [
+        np.c_[rng.randn(200) * 1e10, rng.randn(200) * 1e-4],
+        np.r_[np.c_[z, rng.randn(200) * 1e-6], [[1e9, 0.0]]],
+        np.c_[z, rng.randn(200) * 1e-15],
+        np.c_[z, 3 * rng.randn(200)] + 1e16,
+    ]
+    for X in cases:
+        axis_box = np.sum(np.log(np.ptp(X, axis=0)))
+        volume = log_hypervolume(X)
+        assert np.isfinite(volume) and volume <= axis_box
+    GaussianMixture(2, noise=True, random_state=0).fit(cases[1])
+
+
 @pytest.mark.parametrize("name", SETS)
 def test_fit_of_mclust_model_agrees_with_mclust(name):
     X, rows, fit = _load(name)
