@@ -1210,19 +1210,3 @@ def test_float32_storage_falls_back_to_float64_only_when_float32_cannot_hold(
         )
         assert storage_dtype(np.float32, model, params, np.zeros(d)) == expected
         assert storage_dtype(np.float64, model, params, np.zeros(d)) == np.float64
-
-
-@pytest.mark.parametrize("structure", STRUCTURES)
-def test_a_float64_model_scores_float32_rows_in_float64(structure):
-    # float32 rows are exact in float64: a float64 model's densities keep
-    # float64's precision (they were computed in float32, 1e-7 off).
-    rng = np.random.RandomState(0)
-    X = np.r_[rng.randn(150, 2) * [10.0, 8.0] + [50, 170], rng.randn(150, 2) + 60]
-    X = _data(structure, X)
-    gm = GaussianMixture(2, covariance_type=structure, random_state=0).fit(X)
-    X32 = X.astype(np.float32)
-    scores = gm.score_samples(X32)
-    assert scores.dtype == np.float64
-    exact = independent_log_density(gm, X32.astype(np.float64))
-    assert_allclose(scores, exact, rtol=1e-10)
-    assert_array_equal(gm.predict_proba(X32), gm.predict_proba(X32.astype(np.float64)))

@@ -323,14 +323,11 @@ def prediction_source(estimator, X, center, *, missing=None):
 
             return DaskSource.for_prediction(estimator, X, center)
         return StreamSource.for_prediction(estimator, X, center)
-    # A float64 model reads float32 rows in float64 (exact): its densities
-    # keep float64's precision whatever the rows' dtype, as scikit-learn's.
-    float64_model = np.asarray(getattr(estimator, "means_", 0.0)).dtype == np.float64
     X = validate_data(
         estimator,
         X,
         reset=False,
-        dtype=np.float64 if float64_model else [np.float64, np.float32],
+        dtype=[np.float64, np.float32],
         ensure_all_finite=True if missing is None else "allow-nan",
     )
     if missing is not None and np.isnan(X).any():
