@@ -69,8 +69,9 @@ class EMOptions:
         degenerate: EM on a component stuck there creeps towards an
         unbounded limit (for hundreds of iterations with VVE and EVE on
         small data). A component that regains weight restarts its count, as
-        one that dips below and recovers can end sound. 0 (the default)
-        never stops.
+        one that dips below and recovers can end sound, and while a
+        component below it regains weight the run is not converged. 0 (the
+        default) never stops.
     """
 
     reg_covar: float

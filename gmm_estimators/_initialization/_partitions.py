@@ -184,19 +184,22 @@ def _random_from_data(rows, n_components, random_state):
     return _from_seed_rows(indices, n_samples, n_components)
 
 
+def _relative(weights):
+    """The weights over their mean: what the hierarchical starts read.
+
+    Their merge costs are not homogeneous in the weights (log det of
+    ``W / n``), so read as counts a common factor of the weights (3, 1e-20,
+    normalised ones) changed the tree, and the fit started from it.
+    """
+    return None if weights is None else weights / weights.mean()
+
+
 def _hc(rows, n_components, random_state):
     # The tree does not depend on the number of components: it is built once
     # per subset of rows and cut at each (see CanonicalRows.memo).
-    weights = rows.sample_weight
-    if weights is not None:
-        # Relative to their mean, as mclust_hc's: the merge costs are not
-        # homogeneous in the weights (log det of W / n), so read as counts a
-        # common factor of the weights (1e-20, 3) changed the tree, and the
-        # fit started from it.
-        weights = weights / weights.mean()
     tree = HierarchicalTree.of(
         rows.X,
-        weights,
+        _relative(rows.sample_weight),
         random_state,
         n_groups=n_components,
         memo=rows.memo.setdefault("hc", {}),
@@ -216,12 +219,9 @@ def _mclust_hc(rows, n_components, random_state):
     if "order" not in memo:  # the rows as given: once per data set
         order = rows.given
         weights = None if rows.sample_weight is None else rows.sample_weight[order]
-        if weights is not None:
-            # mclust's hc has no weights: a row is one group of its weight
-            # relative to the mean weight, so that a common factor of the
-            # weights (normalised ones, summing to 1) changes nothing.
-            weights = weights / weights.mean()
-        memo["order"] = (order, rows.X[order], weights)
+        # mclust's hc has no weights: a row is one group of its weight
+        # relative to the mean weight.
+        memo["order"] = (order, rows.X[order], _relative(weights))
     order, X, weights = memo["order"]
     if X.shape[1] == 1:
         # One feature: mclust starts from quantile classes, not hc (when k + 1

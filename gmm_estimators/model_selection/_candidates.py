@@ -80,9 +80,11 @@ def candidate_types(covariance_types, n_features):
 def feature_variances(X, sample_weight):
     """The (weighted) variance of every feature.
 
-    The thorough search's ``reg_covar`` is in units of the smallest positive
-    one, and its stopping rule reads the log-likelihood in standardised units,
-    so that multiplying the data by a constant changes no fit.
+    The thorough search's stopping rule reads the log-likelihood in
+    standardised units, and its ``reg_covar`` is in units of the smallest
+    positive one times the data's thinnest correlation
+    (:func:`regularisation_unit`), so that multiplying the data by a
+    constant changes no fit.
     """
     X = np.asarray(X, dtype=np.float64)
     if sample_weight is not None:
@@ -325,8 +327,7 @@ def swamped_pick(estimator, relative, thorough):
         return None
     own = max(float(np.min(narrowest[swamped])) - absolute, 0.0)
     units = (
-        f" (relative to the smallest feature variance: {absolute:.3g} in the "
-        "data's units)"
+        f" (relative to the data's thinnest spread: {absolute:.3g} in the data's units)"
         if thorough
         else ""
     )

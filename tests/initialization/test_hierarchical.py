@@ -448,7 +448,9 @@ def test_gaussian_mixture_hc_start_ignores_a_common_weight_factor(covariance_typ
         assert_allclose(scaled.means_, reference.means_, rtol=1e-10)
 
 
-def test_gaussian_mixture_hc_weights_equal_repeats(rng):
+def test_gaussian_mixture_hc_weights_equal_repeats_on_clear_clusters(rng):
+    # The hc start reads weights relative to their mean, not as counts: on
+    # clear clusters the tree, and so the fit, is that of repeated rows.
     X, _ = separated_blobs(rng, n_per=(30, 40, 30), d=2)
     w = rng.randint(1, 4, size=X.shape[0])
     with warnings.catch_warnings():
@@ -466,9 +468,10 @@ def test_gaussian_mixture_hc_weights_equal_repeats(rng):
 
 @pytest.mark.parametrize("factor", [1e-20, 1e154, 1e-300, 1e300])
 def test_weights_no_count_can_be_give_a_finite_tree(factor):
-    # hc reads weights as frequencies (integer weights equal repeated rows);
-    # weights of 1e154 overflowed its merge costs (OverflowError), 1e-300
-    # divided by zero. Beyond any count they are rescaled by a power of two.
+    # hc_labels reads weights as frequencies (integer weights equal repeated
+    # rows); weights of 1e154 overflowed its merge costs (OverflowError),
+    # 1e-300 divided by zero. Beyond any count they are rescaled by a power
+    # of two. (The estimators' hc start reads them relative to their mean.)
     rng = np.random.default_rng(0)
     X = np.vstack([rng.normal(size=(60, 2)) + c for c in ([0, 0], [4, 4], [-4, 4])])
     w = rng.exponential(size=X.shape[0])
