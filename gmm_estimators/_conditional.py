@@ -33,6 +33,7 @@ from sklearn.utils.validation import check_is_fitted
 
 # Blocks of a positive definite matrix: only rounding can make one fail to
 # factorise, and then the structures' jittered factorisation takes over.
+from .covariance._exact import log_density_floor, overflow_limit
 from .covariance._linalg import _safe_cholesky as safe_cholesky
 
 __all__ = [
@@ -197,9 +198,8 @@ class PatternGaussians:
             0, 2, 1
         )
         distances = np.einsum("kno,kno->nk", whitened, whitened)
-        distances[:, np.isneginf(log_weights)] = np.inf
-        nearest = distances <= distances.min(axis=1, keepdims=True) * (1.0 + 1e-12)
-        return np.where(nearest, -np.finfo(np.float64).max, -np.inf)
+        live = ~np.isneginf(log_weights)
+        return overflow_limit(distances, live, log_density_floor(np.float64))
 
     def conditional_means(self, residuals):
         """``mu_km + B_k (x_o - mu_ko)`` of shape (n, K, m)."""

@@ -135,6 +135,32 @@ def _whitened_squares(factors, residuals):
     return squares
 
 
+def overflow_limit(scaled_distances, live, floor):
+    """Log-densities standing for rows whose every distance overflowed.
+
+    The limit of the responsibilities rests on the nearest components.
+
+    Parameters
+    ----------
+    scaled_distances : ndarray of shape (n, K)
+        The rows' distances in coordinates scaled by a power of two per row
+        (their order is the unscaled distances').
+    live : ndarray of shape (K,), dtype=bool
+        Components that can hold rows (weight above zero).
+    floor : float
+        :func:`log_density_floor` of the dtype.
+
+    Returns
+    -------
+    values : ndarray of shape (n, K)
+        ``-floor`` at the nearest live components (within ``1e-12``
+        relative: ties share), ``-inf`` elsewhere.
+    """
+    candidates = np.where(live, scaled_distances, np.inf)
+    nearest = candidates <= np.min(candidates, axis=1, keepdims=True) * (1.0 + 1e-12)
+    return np.where(nearest, -floor, -np.inf)
+
+
 class PrecisionGuard:
     """The per-row precision check of one E-step and the exact form it falls back on.
 
@@ -421,11 +447,9 @@ class PrecisionGuard:
             overflow = ~np.any(values[:, finite_offset] > -self.floor, axis=1)
             overflow &= np.any(finite_offset)
             if overflow.any():
-                candidates = np.where(finite_offset, scaled_dist[overflow], np.inf)
-                nearest = candidates <= np.min(candidates, axis=1, keepdims=True) * (
-                    1.0 + 1e-12
+                values[overflow] = overflow_limit(
+                    scaled_dist[overflow], finite_offset, self.floor
                 )
-                values[overflow] = np.where(nearest, -self.floor, -np.inf)
         return values
 
     def fix(self, values, row_norms, raw_rows):

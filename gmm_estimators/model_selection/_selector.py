@@ -116,12 +116,10 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
         long before the optimum (see the user guide).
     reg_covar : float, default=1e-6
         Added to the diagonal of every covariance. Thorough search: in units
-        of the data's thinnest spread (the smallest feature variance times
-        the smallest eigenvalue of the data's correlation matrix in its
-        span), so that the search does not depend on the data's units nor
-        swamp a direction in which features nearly depend on each other
-        (the chosen ``best_estimator_`` shows the absolute value). Grid
-        search: in the data's units, as GaussianMixture's.
+        of the data's thinnest spread (smallest feature variance times the
+        smallest eigenvalue of its correlation), whatever the data's units
+        (``best_estimator_`` shows the absolute value). Grid search: in the
+        data's units, as GaussianMixture's.
     prior : None, 'default' or ConjugatePrior, default=None
         Conjugate prior of every candidate, as ``GaussianMixture``'s
         ``prior``: None fits by maximum likelihood; ``'default'`` (mclust's
