@@ -180,6 +180,9 @@ def stored_params(estimator, model, params, center):
         return None
     weights = np.asarray(estimator.weights_, np.float64)
     factors = np.asarray(estimator.precisions_cholesky_, np.float64)
+    noise = None
+    if params.noise_proportion is not None:  # the stored noise proportion
+        noise = getattr(estimator, "noise_proportion_", None)
     return dataclasses.replace(
         params,
         weights=weights,
@@ -187,5 +190,6 @@ def stored_params(estimator, model, params, center):
         covariances=covariances,
         precisions_cholesky=factors,
         log_weights=None,
-        raw_means=None,
+        raw_means=np.asarray(estimator.means_, np.float64),
+        noise_proportion=params.noise_proportion if noise is None else float(noise),
     )
