@@ -17,7 +17,8 @@ from typing import NamedTuple
 import numpy as np
 from sklearn import get_config
 
-from ._degenerate import check_blocks, data_rank
+from ._data_span import data_rank
+from ._degenerate import check_blocks
 from ._engine import (
     COLLAPSE_PATIENCE,
     block_log_prob,

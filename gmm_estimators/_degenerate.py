@@ -98,11 +98,11 @@ of Statistics, 36(3), 1324-1345.
 # Authors: The gmm_estimators developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-import functools
 from dataclasses import dataclass
 
 import numpy as np
 
+from ._data_span import coordinates as _coordinates
 from ._resting_rows import (
     MAGNIFIED,
     RESTING_WEIGHT,
@@ -123,14 +123,12 @@ __all__ = [
     "ComponentCheck",
     "check_blocks",
     "check_components",
-    "data_rank",
     "rows_worth_floor",
 ]
 
 # Thresholds of the degeneracy test (see the module's Notes).
 EMPTY_WEIGHT = 1e-8
 RANK_RATIO = 1e-6
-DATA_RANK_FLOOR = 1e-10
 # Rows whose spread (standard deviation, in the data's standardised units)
 # is below this times one plus their distance from the data's centre lie on
 # one point: only rounding separates them. Identical rows have moments taken
@@ -158,59 +156,6 @@ class ComponentCheck:
     degenerate: np.ndarray
     spurious: np.ndarray
     reasons: dict
-
-
-def _coordinates(total_scatter, weight_sum):
-    """Standardised coordinates of the rows and the data's own span in them.
-
-    Returns ``(varying, scale, rotation)``: the features that vary, their
-    standard deviations, and the orthonormal eigenvectors of the data's
-    correlation matrix whose eigenvalue is above ``DATA_RANK_FLOOR`` times the
-    largest (collinear or constant directions of the whole data dropped).
-    They depend on the data alone: a search judges hundreds of fits of the
-    same data, so they are kept for the last few (read-only arrays).
-    """
-    total_scatter = np.ascontiguousarray(total_scatter, dtype=np.float64)
-    return _coordinates_of(
-        total_scatter.tobytes(), total_scatter.shape, float(weight_sum)
-    )
-
-
-@functools.lru_cache(maxsize=8)
-def _coordinates_of(scatter_bytes, shape, weight_sum):
-    total_scatter = np.frombuffer(scatter_bytes, dtype=np.float64).reshape(shape)
-    var = np.diag(total_scatter) / weight_sum
-    varying = var > 0
-    scale, rotation = np.ones(0), np.zeros((0, 0))
-    if varying.any():
-        scale = np.sqrt(var[varying])
-        sub = total_scatter[np.ix_(varying, varying)] / weight_sum
-        corr = sub / np.outer(scale, scale)
-        eigenvalues, vectors = np.linalg.eigh(corr)
-        keep = eigenvalues > DATA_RANK_FLOOR * eigenvalues[-1]
-        # Scaled so that the data's own correlation is the identity in the span.
-        rotation = vectors[:, keep] / np.sqrt(eigenvalues[keep])
-    for array in (varying, scale, rotation):
-        array.flags.writeable = False
-    return varying, scale, rotation
-
-
-def data_rank(total_scatter, weight_sum):
-    """``r``: the dimension of the span of the data (see the module's Notes).
-
-    Parameters
-    ----------
-    total_scatter : ndarray of shape (n_features, n_features)
-        ``sum_i w_i (x_i - mean)(x_i - mean)^T``.
-    weight_sum : float
-
-    Returns
-    -------
-    rank : int
-        The number of eigenvalues of the data's correlation matrix above
-        ``DATA_RANK_FLOOR`` times the largest.
-    """
-    return _coordinates(np.asarray(total_scatter, np.float64), weight_sum)[2].shape[1]
 
 
 def rows_worth_floor(own_spread, rank):

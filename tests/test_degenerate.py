@@ -8,6 +8,7 @@ from scipy import linalg
 from gmm_estimators import GaussianMixture
 from gmm_estimators import _degenerate as D
 from gmm_estimators import _resting_rows as R
+from gmm_estimators._data_span import coordinates, data_rank
 from gmm_estimators._spurious import (
     FEW_ROWS,
     FEW_ROWS_RATIO,
@@ -72,9 +73,7 @@ def test_a_few_rows_near_a_plane_are_spurious_many_are_a_cluster(rng, scale):
         X = scale * np.vstack([blob, near_plane(m)])
         resp = np.zeros((X.shape[0], 2))
         resp[:120, 0] = resp[120:, 1] = 1.0
-        full = np.stack(
-            [np.cov(X[:120].T, bias=True), np.cov(X[120:].T, bias=True)]
-        )
+        full = np.stack([np.cov(X[:120].T, bias=True), np.cov(X[120:].T, bias=True)])
         check = D.check_components(X, None, resp, full)
         assert_array_equal(check.degenerate, [])
         assert_array_equal(check.spurious, flagged)
@@ -96,7 +95,7 @@ def test_resting_rows_bound_the_pooled_scatter_from_below(rng):
     resp = rng.dirichlet(np.ones(3), size=X.shape[0])
     Xc = X - X.mean(axis=0)
     total = Xc.T @ Xc
-    varying, scale, rotation = D._coordinates(total, float(X.shape[0]))
+    varying, scale, rotation = coordinates(total, float(X.shape[0]))
     means = (resp.T @ Xc) / resp.sum(axis=0)[:, None]
     shift = means[:, varying] / scale
 
@@ -132,10 +131,10 @@ def test_rows_worth_floor_mirrors_the_check(rng):
     assert D.rows_worth_floor(spread, 3) == spread.min_weight(3) - 0.5
     X = rng.randn(50, 3)
     Xc = X - X.mean(axis=0)
-    assert D.data_rank(Xc.T @ Xc, 50.0) == 3
+    assert data_rank(Xc.T @ Xc, 50.0) == 3
     line = np.outer(rng.randn(50), [1.0, 2.0, 3.0])
     line -= line.mean(axis=0)
-    assert D.data_rank(line.T @ line, 50.0) == 1
+    assert data_rank(line.T @ line, 50.0) == 1
 
 
 @pytest.mark.parametrize("structure", ["VVV", "VVI", "EEE", "VII"])
@@ -214,7 +213,7 @@ def test_spread_lower_bounds_never_exceed_the_whole_sets_spread(seed):
     a = w * rng.uniform(0.0, 1.0, n)  # a_i <= w_i, as w_i r_ik
     Xc = X - (w @ X) / w.sum()
     total = (Xc * w[:, None]).T @ Xc
-    varying, scale, rotation = D._coordinates(total, float(w.sum()))
+    varying, scale, rotation = coordinates(total, float(w.sum()))
     Z = R.standardised(Xc, varying, scale)
     resting = np.flatnonzero(a >= np.quantile(a, 0.3))
     mass = a[resting].sum()

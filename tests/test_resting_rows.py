@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
-from gmm_estimators import _degenerate as D
 from gmm_estimators import _resting_rows as R
+from gmm_estimators._data_span import coordinates
 
 
 def _floor_over_every_bin(histogram, n_k):
@@ -49,7 +49,7 @@ def test_histogram_and_resting_floor_equal_their_definitions(seed):
     assert_array_equal(R.resting_floor(histogram, n_k), floors)
     # Every weight binned at or above a floor's bin passes it.
     bins = R._log_weight_bins(a)
-    edges = 10.0 ** R._LOG_BINS
+    edges = 10.0**R._LOG_BINS
     for k in range(K):
         floor_bin = np.searchsorted(edges * (1.0 - R._EDGE_ROUNDING), floors[k])
         assert (a[bins[:, k] >= floor_bin, k] >= floors[k]).all()
@@ -95,7 +95,7 @@ def test_batched_resting_moments_equal_those_component_by_component(
     resp = rng.dirichlet(np.full(4, 0.3), size=X.shape[0])
     w = rng.uniform(0.5, 2.0, X.shape[0]) if weighted else None
     Xc = X - X.mean(axis=0)
-    varying, scale, _ = D._coordinates(Xc.T @ Xc, float(X.shape[0]))
+    varying, scale, _ = coordinates(Xc.T @ Xc, float(X.shape[0]))
     shift = ((resp.T @ Xc) / resp.sum(axis=0)[:, None])[:, varying] / scale
     floors = np.array([1e-3, 0.2, 0.5, 0.0])
 
@@ -128,7 +128,7 @@ def test_subset_reads_keep_counts_and_mass_and_bound_the_scatter(rng, monkeypatc
     X = np.vstack([rng.randn(900, 3), rng.randn(700, 3) * 0.3 + 4.0])
     resp = rng.dirichlet(np.full(3, 0.2), size=X.shape[0])
     Xc = X - X.mean(axis=0)
-    varying, scale, _ = D._coordinates(Xc.T @ Xc, float(X.shape[0]))
+    varying, scale, _ = coordinates(Xc.T @ Xc, float(X.shape[0]))
     shift = ((resp.T @ Xc) / resp.sum(axis=0)[:, None])[:, varying] / scale
     floors = np.array([0.3, 0.1, 0.5])
 

@@ -7,7 +7,7 @@ from numbers import Integral
 
 import numpy as np
 
-from .._degenerate import DATA_RANK_FLOOR
+from .._data_span import thinnest_correlation
 from ..covariance import available_covariance_types, get_covariance_model
 
 
@@ -106,36 +106,39 @@ def regularisation_unit(X, sample_weight, variances):
     """The thorough search's unit of ``reg_covar``: the data's thinnest spread.
 
     The smallest positive feature variance times the smallest eigenvalue of
-    the data's correlation matrix in its span (above ``DATA_RANK_FLOOR``
-    times the largest, as the degenerate test's span): a lower bound of the
-    data covariance's smallest eigenvalue there, unchanged in units of the
-    data. A feature nearly a linear function of others (a price and the
-    midpoint of its range; points near a tilted plane) leaves the data a
-    direction far thinner than any feature: in units of the feature
-    variances alone, ``reg_covar`` was a sizeable part of the components'
-    variance there (14 BIC units on K = 1 of five features near a plane,
-    and 54 of 124 cells more than one unit below mclust's).
+    the data's correlation matrix in its span (``_data_span``, the span the
+    degenerate test reads): a lower bound of the data covariance's smallest
+    eigenvalue there, unchanged in units of the data. A feature nearly a
+    linear function of others (a price and the midpoint of its range; points
+    near a tilted plane) leaves the data a direction far thinner than any
+    feature: in units of the feature variances alone, ``reg_covar`` was a
+    sizeable part of the components' variance there (14 BIC units on K = 1
+    of five features near a plane, and 54 of 124 cells more than one unit
+    below mclust's).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    sample_weight : ndarray of shape (n_samples,) or None
+    variances : ndarray of shape (n_features,)
+        :func:`feature_variances` of ``X`` (constant features at zero).
+
+    Returns
+    -------
+    unit : float
     """
     positive = variances > 0
     if not positive.any():
         return 1.0
-    unit = float(variances[positive].min())
-    if np.count_nonzero(positive) > 1:
-        X = np.asarray(X, dtype=np.float64)[:, positive]
-        if sample_weight is not None:
-            kept = np.asarray(sample_weight) > 0
-            X, sample_weight = X[kept], np.asarray(sample_weight)[kept]
-        correlation = _weighted_correlation(X, sample_weight)
-        eigenvalues = np.linalg.eigvalsh(correlation)
-        span = eigenvalues[eigenvalues > DATA_RANK_FLOOR * eigenvalues[-1]]
-        unit *= float(span.min())
-    return unit
-
-
-def _weighted_correlation(X, sample_weight):
-    covariance = np.cov(X, rowvar=False, aweights=sample_weight, bias=True)
-    scale = np.sqrt(np.diag(covariance))
-    return covariance / np.outer(scale, scale)
+    X = np.asarray(X, dtype=np.float64)[:, positive]
+    if sample_weight is not None:
+        kept = np.asarray(sample_weight) > 0
+        X, sample_weight = X[kept], np.asarray(sample_weight, np.float64)[kept]
+    weights = np.ones(X.shape[0]) if sample_weight is None else sample_weight
+    centred = X - (weights @ X) / weights.sum()
+    scatter = (centred * weights[:, np.newaxis]).T @ centred
+    thinnest = thinnest_correlation(scatter, float(weights.sum()))
+    return float(variances[positive].min()) * thinnest
 
 
 def results_table(rows, criterion, n_features=None, units_shift=0.0):

@@ -11,7 +11,8 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
-from .._degenerate import data_rank, rows_worth_floor
+from .._data_span import data_rank
+from .._degenerate import rows_worth_floor
 from .._engine import (
     EMOptions,
     one_blas_thread,
