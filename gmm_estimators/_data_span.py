@@ -57,7 +57,7 @@ def _coordinates_of(scatter_bytes, shape, weight_sum):
 
 
 def data_rank(total_scatter, weight_sum):
-    """``r``: the dimension of the span of the data (see the module's Notes).
+    """``r``: the dimension of the span of the data (see ``_degenerate``'s Notes).
 
     Parameters
     ----------
