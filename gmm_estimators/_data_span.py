@@ -77,18 +77,9 @@ def data_rank(total_scatter, weight_sum):
 def thinnest_correlation(total_scatter, weight_sum):
     """The smallest eigenvalue of the data's correlation matrix in its span.
 
-    Parameters
-    ----------
-    total_scatter : ndarray of shape (n_features, n_features)
-        ``sum_i w_i (x_i - mean)(x_i - mean)^T``.
-    weight_sum : float
-
-    Returns
-    -------
-    eigenvalue : float
-        In ``(0, 1]``; 1 when fewer than two features vary. The columns of
-        :func:`coordinates`' rotation are the eigenvectors divided by the
-        square roots of their eigenvalues.
+    Of the data of :func:`data_rank`'s arguments; in ``(0, 1]``, and 1 when
+    fewer than two features vary. (The columns of :func:`coordinates`'
+    rotation are the eigenvectors over the square roots of the eigenvalues.)
     """
     rotation = coordinates(np.asarray(total_scatter, np.float64), weight_sum)[2]
     if rotation.shape[0] < 2:

@@ -77,12 +77,12 @@ def candidate_types(covariance_types, n_features):
     return names
 
 
-def feature_variances(X, sample_weight):
-    """The (weighted) variance of every feature.
+def feature_covariance(X, sample_weight):
+    """The (weighted) covariance of the features, constant ones at zero.
 
-    The thorough search's stopping rule reads the log-likelihood in
-    standardised units, and its ``reg_covar`` is in units of the smallest
-    positive one times the data's thinnest correlation
+    Its diagonal, the feature variances, sets the units of the thorough
+    search's stopping rule (the log-likelihood in standardised units), and
+    with the correlations the unit of its ``reg_covar``
     (:func:`regularisation_unit`), so that multiplying the data by a
     constant changes no fit.
     """
@@ -92,17 +92,19 @@ def feature_variances(X, sample_weight):
         # be finite): the same sums, without them.
         positive = np.asarray(sample_weight) > 0
         X, sample_weight = X[positive], np.asarray(sample_weight)[positive]
-    variance = np.cov(X, rowvar=False, aweights=sample_weight, bias=True)
-    variance = np.atleast_1d(np.diag(np.atleast_2d(variance))).copy()
+    covariance = np.atleast_2d(
+        np.cov(X, rowvar=False, aweights=sample_weight, bias=True)
+    )
     # A constant feature has no variance: the rounding of its mean (1e-33
     # for a column of 0.7, exactly 0 for one of 2.0) would otherwise set
     # reg_covar and the units of the stopping rule, differently at each scale.
     if X.shape[0]:
-        variance[np.ptp(X, axis=0) == 0] = 0.0
-    return variance
+        constant = np.ptp(X, axis=0) == 0
+        covariance[constant, :] = covariance[:, constant] = 0.0
+    return covariance
 
 
-def regularisation_unit(X, sample_weight, variances):
+def regularisation_unit(covariance):
     """The thorough search's unit of ``reg_covar``: the data's thinnest spread.
 
     The smallest positive feature variance times the smallest eigenvalue of
@@ -118,27 +120,20 @@ def regularisation_unit(X, sample_weight, variances):
 
     Parameters
     ----------
-    X : ndarray of shape (n_samples, n_features)
-    sample_weight : ndarray of shape (n_samples,) or None
-    variances : ndarray of shape (n_features,)
-        :func:`feature_variances` of ``X`` (constant features at zero).
+    covariance : ndarray of shape (n_features, n_features)
+        :func:`feature_covariance` of the data.
 
     Returns
     -------
     unit : float
     """
+    variances = np.diag(covariance)
     positive = variances > 0
     if not positive.any():
         return 1.0
-    X = np.asarray(X, dtype=np.float64)[:, positive]
-    if sample_weight is not None:
-        kept = np.asarray(sample_weight) > 0
-        X, sample_weight = X[kept], np.asarray(sample_weight, np.float64)[kept]
-    weights = np.ones(X.shape[0]) if sample_weight is None else sample_weight
-    centred = X - (weights @ X) / weights.sum()
-    scatter = (centred * weights[:, np.newaxis]).T @ centred
-    thinnest = thinnest_correlation(scatter, float(weights.sum()))
-    return float(variances[positive].min()) * thinnest
+    varying = covariance[np.ix_(positive, positive)]
+    # A covariance is the scatter of a unit weight.
+    return float(variances[positive].min()) * thinnest_correlation(varying, 1.0)
 
 
 def results_table(rows, criterion, n_features=None, units_shift=0.0):
@@ -244,9 +239,10 @@ def search_settings(params, X, sample_weight, thorough):
     else:
         initializers = [("kmeans", params["n_init"])]
     reg_covar = params["reg_covar"]
-    variances = feature_variances(X, sample_weight)
+    covariance = feature_covariance(X, sample_weight)
+    variances = np.diag(covariance)
     if thorough:
-        reg_covar *= regularisation_unit(X, sample_weight, variances)
+        reg_covar *= regularisation_unit(covariance)
     return {
         "search": "thorough" if thorough else "grid",
         "n_init": params["n_init"],

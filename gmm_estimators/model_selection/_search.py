@@ -215,12 +215,16 @@ def _fit_candidate(
             )
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", DegenerateFitWarning)
-                noise = {key: settings[key] for key in ("noise", "noise_volume")}
                 count = _criteria.n_free_parameters(
-                    model, *result.params.means.shape, **noise
+                    model,
+                    *result.params.means.shape,
+                    noise=settings["noise"],
+                    noise_volume=settings["noise_volume"],
                 )
-                args = (model, data, options, result, data.X.dtype, None, count)
-                set_fitted_attributes(best, *args)
+                dtype = data.X.dtype
+                set_fitted_attributes(
+                    best, model, data, options, result, dtype, None, count
+                )
             best.n_features_in_ = data.n_features
         except (ValueError, np.linalg.LinAlgError, _NotBetter) as caught:
             best, error = None, caught
