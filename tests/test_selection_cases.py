@@ -536,23 +536,29 @@ def test_rows_worth_is_rounded_to_whole_rows(fifth):
         assert check.spurious.size == 0
 
 
-def test_a_regularisation_that_swamps_the_pick_is_reported():
+def test_a_regularisation_that_swamps_the_pick_is_lowered():
     # Clusters of sd 1 with centres 1e7 apart: the thorough search's
     # reg_covar (relative to the smallest feature variance, 2.2e13) is 2.2e7,
-    # which the chosen covariances are made of.
+    # which the chosen covariances were made of. The search runs again with
+    # reg_covar relative to the chosen clusters' own narrowest variance, and
+    # fits them (mclust, unregularised, does).
     rng = np.random.default_rng(1)
     X = np.vstack([rng.normal(size=(40, 2)) + c for c in [[0, 0], [1e7, 0], [0, 1e7]]])
-    with pytest.warns(UserWarning, match="reg_covar=1e-06 .* Pass a smaller reg_covar"):
-        selector = GaussianMixtureIC(n_components=4, random_state=0).fit(X)
-    assert selector.n_components_ == 3
-    suggested = 1e-6 * 0.84 / 2.2e7 * 1e-3
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)
-        refit = GaussianMixtureIC(
-            n_components=4, random_state=0, reg_covar=suggested
-        ).fit(X)
-    assert refit.n_components_ == 3
-    assert_allclose(np.asarray(refit.best_estimator_.covariances_), 0.84, rtol=0.3)
+        selector = GaussianMixtureIC(n_components=4, random_state=0).fit(X)
+    assert selector.n_components_ == 3
+    assert_allclose(np.asarray(selector.best_estimator_.covariances_), 0.84, rtol=0.3)
+    # Tight clusters 5000 deviations apart on one feature, or at the corners
+    # of a triangle: mclust's cells (E 2 at 939.787, EII 3 at 2936.192).
+    rng = np.random.RandomState(0)
+    one = np.vstack([0.001 * rng.randn(50, 1), 0.001 * rng.randn(50, 1) + 5.0])
+    triangle = np.vstack(
+        [0.001 * rng.randn(50, 2) + c for c in [(0, 0), (5, 0), (0, 5)]]
+    )
+    for X, structure, expected in ((one, "E", -939.787), (triangle, "EII", -2936.192)):
+        selector = _search(X, n_components=[1, 2, 3], covariance_types=[structure])
+        assert selector.criterion_ <= expected + 1.0
 
 
 def test_a_constant_feature_is_reported():

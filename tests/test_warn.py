@@ -39,3 +39,23 @@ def test_degenerate_warning_points_at_the_callers_line(rng):
     )
     assert caught, "expected a DegenerateFitWarning"
     assert caught[0].filename == __file__
+
+
+def test_selector_warnings_point_at_the_callers_line_after_a_second_search():
+    # Tight clusters far apart: the thorough search runs twice (reg_covar
+    # relative to the clusters' own spread the second time); the warnings of
+    # the search kept are issued once, at the user's line, and the first
+    # search's are dropped.
+    from gmm_estimators.model_selection import GaussianMixtureIC
+
+    rng = np.random.RandomState(0)
+    X = np.vstack([0.001 * rng.randn(50, 1), 0.001 * rng.randn(50, 1) + 5.0])
+    # One iteration: both searches' picks have not converged.
+    selector = GaussianMixtureIC(
+        n_components=2, covariance_types=["E"], max_iter=1, random_state=0
+    )
+    caught = _caught(ConvergenceWarning, lambda: selector.fit(X))
+    assert len(caught) == 1
+    assert caught[0].filename == __file__
+    # The search kept is the second: its reg_covar is below the data's unit.
+    assert selector.best_estimator_.reg_covar < 1e-6 * 5.0**2 / 4 * 1e-3

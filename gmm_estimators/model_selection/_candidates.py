@@ -6,8 +6,11 @@
 from numbers import Integral
 
 import numpy as np
+from sklearn.exceptions import ConvergenceWarning
 
 from .._data_span import thinnest_correlation
+from .._initialization import CanonicalRows
+from .._noise import resolve_noise
 from ..covariance import available_covariance_types, get_covariance_model
 
 
@@ -296,15 +299,12 @@ def candidate_line(name, criterion, row, error):
     )
 
 
-def swamped_pick(estimator, relative, thorough):
-    """The warning when ``reg_covar`` makes up most of the chosen model, or None.
+def _swamped_variances(estimator):
+    """``(absolute reg_covar, swamped components, narrowest variances)`` or None.
 
-    A sound component whose variance along its narrowest direction is at
-    most eleven times the absolute ``reg_covar`` (the rows' own part at
-    most ten times it) has clusters tighter than the regularisation lets it
-    fit: the thorough search scales ``reg_covar`` by the smallest feature
-    variance of the data, which clusters far apart compared with their own
-    spread make large.
+    A sound component is swamped when its variance along its narrowest
+    direction is at most eleven times the absolute ``reg_covar`` (the rows'
+    own part at most ten times it).
     """
     absolute = float(estimator.reg_covar)
     if absolute <= 0:
@@ -324,6 +324,55 @@ def swamped_pick(estimator, relative, thorough):
     swamped = [int(k) for k in sound if narrowest[k] <= 11.0 * absolute]
     if not swamped:
         return None
+    return absolute, swamped, narrowest
+
+
+def swamp_remedy(selector, settings, current):
+    """The relative ``reg_covar`` of the thorough search run again, or None.
+
+    When ``reg_covar`` (``current``, relative to the data's thinnest spread)
+    makes up a sound component of the chosen model, the user's relative
+    ``reg_covar`` is taken in units of the swamped components' own narrowest
+    variance (their fitted one less ``reg_covar``) instead: clusters far
+    apart compared with their own spread make the data's unit large
+    (mclust, unregularised, fits them). None for the grid search (whose
+    ``reg_covar`` is absolute), when nothing is swamped, or when the
+    components have no variance of their own to take as the unit.
+    """
+    if settings["search"] != "thorough":
+        return None
+    found = _swamped_variances(selector.best_estimator_)
+    if found is None:
+        return None
+    absolute, swamped, narrowest = found
+    own = float(np.min(narrowest[swamped])) - absolute
+    if not own > 0:
+        return None
+    lowered = selector.reg_covar * own / (absolute / current)
+    return lowered if lowered < current else None
+
+
+def pick_warnings(selector, settings, relative):
+    """``(message, category)`` of each warning about the chosen model.
+
+    It did not converge, or ``reg_covar`` (``relative``, the thorough
+    search's in units of the data's thinnest spread) still makes up most of
+    one of its components (see :func:`swamp_remedy`).
+    """
+    best = selector.best_estimator_
+    if not best.converged_ and settings["max_iter"] > 0:
+        yield (
+            f"The selected model (n_components={selector.n_components_}, "
+            f"covariance_type={selector.covariance_type_!r}) did not converge in "
+            f"max_iter={settings['max_iter']} iterations; increase max_iter "
+            "or tol.",
+            ConvergenceWarning,
+        )
+    thorough = settings["search"] == "thorough"
+    found = _swamped_variances(best)
+    if found is None:
+        return
+    absolute, swamped, narrowest = found
     own = max(float(np.min(narrowest[swamped])) - absolute, 0.0)
     units = (
         f" (relative to the data's thinnest spread: {absolute:.3g} in the data's units)"
@@ -331,10 +380,31 @@ def swamped_pick(estimator, relative, thorough):
         else ""
     )
     suggested = relative * own / absolute * 1e-3 if own > 0 else relative * 1e-6
-    return (
+    yield (
         f"reg_covar={relative:g}{units} is at least a tenth of the variance of "
         f"component(s) {swamped} of the chosen model along its narrowest "
         "direction: the clusters are tighter than the regularisation lets the "
         "covariances fit, so these are inflated. Pass a smaller reg_covar, "
-        f"e.g. reg_covar={suggested:.1g}."
+        f"e.g. reg_covar={suggested:.1g}.",
+        UserWarning,
     )
+
+
+def starting_rows(data, init, settings, noise_volume, noise_init, n_usable):
+    """The rows the starts cluster, and how many rows of positive weight.
+
+    With a noise component, one hypervolume and one initial noise mask serve
+    every candidate (``settings`` gains them) and the starts cluster the
+    rows outside the mask; with missing values, the starts see each NaN as
+    its feature's mean.
+    """
+    if not settings["noise"]:
+        return CanonicalRows.of(init.X, init.sample_weight), n_usable
+    # The rows as given: NaN there are refused with a clear error.
+    log_volume, mask = resolve_noise(
+        getattr(data, "X_missing", data.X), data.sample_weight, noise_volume, noise_init
+    )
+    settings.update(noise_log_volume=log_volume, noise_mask=mask)
+    kept = None if data.sample_weight is None else data.sample_weight[~mask]
+    n_usable = int(np.count_nonzero(~mask if kept is None else kept))
+    return CanonicalRows.of(init.X[~mask], kept), n_usable

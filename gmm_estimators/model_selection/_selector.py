@@ -4,31 +4,33 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import copy
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin, DensityMixin, _fit_context
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.parallel import Parallel
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._engine._data import check_squares_fit, reg_covar_swamps
 from .._engine._sources import is_streamed, make_source
-from .._initialization import INITIALIZERS, CanonicalRows
+from .._initialization import INITIALIZERS
 from .._missing import MissingValuesSource
-from .._noise import resolve_noise, rows_for_noise
+from .._noise import rows_for_noise
 from .._prior import ConjugatePrior
-from .._warn import warn_user
+from .._warn import replay, warn_user
 from ..covariance import structures_to_carry
 from ._candidates import (
     candidate_ks,
     candidate_line,
     candidate_types,
+    pick_warnings,
     raise_no_sound_candidate,
     results_table,
     search_settings,
-    swamped_pick,
+    starting_rows,
+    swamp_remedy,
 )
 from ._search import (
     grid_search,
@@ -117,8 +119,10 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
     reg_covar : float, default=1e-6
         Added to the diagonal of every covariance. Thorough search: in units
         of the data's thinnest spread (smallest feature variance times the
-        smallest eigenvalue of its correlation), whatever the data's units
-        (``best_estimator_`` shows the absolute value). Grid search: in the
+        smallest eigenvalue of its correlation), whatever the data's units,
+        or of the chosen clusters' own narrowest variance when it makes up
+        most of it (the search then runs again, at most twice;
+        ``best_estimator_`` shows the absolute value). Grid search: in the
         data's units, as GaussianMixture's.
     prior : None, 'default' or ConjugatePrior, default=None
         Conjugate prior of every candidate, as ``GaussianMixture``'s
@@ -405,6 +409,25 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
         self : object
             The fitted selector.
         """
+        # Clusters far apart for their own spread: the thorough search runs
+        # again with reg_covar relative to theirs (swamp_remedy). Only the
+        # warnings of the search kept reach the user.
+        relative = self.reg_covar
+        for attempt in range(3):
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                settings = self._search_once(X, sample_weight, relative)
+            lowered = attempt < 2 and swamp_remedy(self, settings, relative)
+            if not lowered:
+                break
+            relative = lowered
+        replay(caught)
+        for message, category in pick_warnings(self, settings, relative):
+            warn_user(message, category)
+        return self
+
+    def _search_once(self, X, sample_weight, reg_covar):
+        """One search with the relative ``reg_covar``; sets the fitted attributes."""
         ks = candidate_ks(self.n_components)
         X = rows_for_noise(X, self.noise)
         # Validation and the data source (in memory, streamed from a memory
@@ -422,11 +445,8 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
         # Streamed data: the starts come from an in-memory sample.
         init = data.init_source()
         types = candidate_types(self.covariance_types, X.shape[1])
-        n_usable = (
-            X.shape[0]
-            if sample_weight is None
-            else int(np.count_nonzero(sample_weight))
-        )
+        weights = np.ones(X.shape[0]) if sample_weight is None else sample_weight
+        n_usable = np.count_nonzero(weights)
         # The feature variances (scale of reg_covar and of the relative rule)
         # from the rows the starts see: all of them, or a streamed sample.
         # The thorough search knows no noise rows nor missing values yet:
@@ -445,7 +465,10 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
             init = search_sample(data, max(ks), self._random_state_for_candidates())
         check_squares_fit(init)
         settings = search_settings(
-            self.get_params(), init.X, init.sample_weight, thorough
+            {**self.get_params(), "reg_covar": reg_covar},
+            init.X,
+            init.sample_weight,
+            thorough,
         )
         if (swamped := reg_covar_swamps(settings["reg_covar"], init)) is not None:
             warn_user(swamped, UserWarning)
@@ -453,22 +476,9 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
             structures=structures_to_carry(types),
             noise=self.noise, noise_volume=self.noise_volume, noise_init=self.noise_init
         )
-        if self.noise:
-            # One hypervolume and one initial noise mask for every candidate
-            # (the rows as given: NaN there are refused with a clear error).
-            log_volume, mask = resolve_noise(
-                getattr(data, "X_missing", X),
-                sample_weight,
-                self.noise_volume,
-                self.noise_init,
-            )
-            settings.update(noise_log_volume=log_volume, noise_mask=mask)
-            kept = None if sample_weight is None else sample_weight[~mask]
-            canonical = CanonicalRows.of(init.X[~mask], kept)
-            n_usable = int(np.count_nonzero(~mask if kept is None else kept))
-        else:
-            # With missing values, the starts see each NaN as its feature's mean.
-            canonical = CanonicalRows.of(init.X, init.sample_weight)
+        canonical, n_usable = starting_rows(
+            data, init, settings, self.noise_volume, self.noise_init, n_usable
+        )
         parallel = Parallel(n_jobs=self.n_jobs, return_as="generator")
         feasible = [k for k in ks if k <= n_usable]
         too_many = {
@@ -534,18 +544,7 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
         self.criterion_ = float(self.results_[self.criterion][best])
         self.n_iter_ = int(self.best_estimator_.n_iter_)
         self.labels_ = self.best_estimator_.labels_
-        if not self.best_estimator_.converged_ and settings["max_iter"] > 0:
-            warn_user(
-                f"The selected model (n_components={self.n_components_}, "
-                f"covariance_type={self.covariance_type_!r}) did not converge in "
-                f"max_iter={settings['max_iter']} iterations; increase max_iter "
-                "or tol.",
-                ConvergenceWarning,
-            )
-        thorough = settings["search"] == "thorough"
-        if (swamped := swamped_pick(self.best_estimator_, self.reg_covar, thorough)):
-            warn_user(swamped, UserWarning)
-        return self
+        return settings
 
     # ------------------------------------------------- delegation to the winner
     def _validated(self, X):
