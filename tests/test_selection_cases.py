@@ -91,9 +91,7 @@ def test_dice_rolls_pick_no_component_on_a_lattice_line(seed):
     # 0.003 (the grid's is 1/12), pulled the shape narrow and won by 100 BIC
     # units; they are spurious, and the pick spreads over the lattice.
     X = np.random.default_rng(seed).integers(1, 7, size=(300, 2)).astype(float)
-    selector = _search(
-        X, n_components=8, covariance_types=["EEI", "VEI", "VEE", "EVV"]
-    )
+    selector = _search(X, n_components=8, covariance_types=["EEI", "VEI", "VEE", "EVV"])
     assert _is_sound(selector)
     smallest = np.linalg.eigvalsh(selector.best_estimator_.full_covariances_)
     assert smallest[:, 0].min() > 1e-2 * X.var(axis=0).min()
@@ -590,3 +588,28 @@ def test_em_does_not_stop_on_a_plateau():
     X = frame[columns].to_numpy(dtype=float)
     selector = _search(X, n_components=[3], covariance_types=["EEE"])
     assert selector.results_["bic"][0] <= 2886.58279 + 1.0
+
+
+def test_a_run_that_creeps_to_a_collapse_keeps_where_the_relative_rule_stopped():
+    # Two stripes (sd 6 along, 0.4 across, 2.5 apart): EM for VEI with 7 and
+    # 8 components goes on past the relative rule's stop (a plateau) and
+    # creeps to a collapsed component; the cells then held poorer sound fits,
+    # 4.8 and 6.3 BIC units above mclust's. The run's first stop is sound.
+    # mclust 6.0: mclustBIC(X, G = 7:8, modelNames = "VEI") below (negated).
+    rng = np.random.default_rng(3)
+    X = np.vstack(
+        [
+            np.column_stack(
+                [6 * rng.standard_normal(200), 0.4 * rng.standard_normal(200) + 2.5 * i]
+            )
+            for i in range(2)
+        ]
+    )
+    selector = _search(X, n_components=[6, 7, 8], covariance_types=["EEI", "VEI"])
+    results = selector.results_
+    for k, mclust in ((7, 3668.90224), (8, 3688.47928)):
+        row = np.flatnonzero(
+            (results["n_components"] == k) & (results["covariance_type"] == "VEI")
+        )[0]
+        assert not (results["degenerate"][row] or results["spurious"][row])
+        assert results["bic"][row] <= mclust + 1.0

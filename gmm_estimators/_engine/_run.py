@@ -112,12 +112,7 @@ class EMOptions:
         """
         if not self.relative_tol:
             return abs(change) < self.tol
-        total = (lower_bound + self.relative_offset) * weight_sum
-        # |L| capped at n: in standardised units |L| is about 1.4 d n, and
-        # the rule was then looser than mclust's on data of small variance
-        # (randu, VVI with 4 components: stopped at iteration 31 of a crawl
-        # that gains 21 BIC units by iteration 290; mclust goes on).
-        bound = self.tol * (1.0 + min(abs(total), weight_sum))
+        bound = self._relative_bound(lower_bound, weight_sum)
         with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
             if not abs(change * weight_sum) < bound:
                 return False
@@ -126,6 +121,27 @@ class EMOptions:
             # inf (not converged) when the change grows again.
             gap = _projected_limit(0.0, change, last_change) * weight_sum
             return bool(gap < max(bound, _PROJECTED_GAIN))
+
+    def _relative_bound(self, lower_bound, weight_sum):
+        total = (lower_bound + self.relative_offset) * weight_sum
+        # |L| capped at n: in standardised units |L| is about 1.4 d n, and
+        # the rule was then looser than mclust's on data of small variance
+        # (randu, VVI with 4 components: stopped at iteration 31 of a crawl
+        # that gains 21 BIC units by iteration 290; mclust goes on).
+        return self.tol * (1.0 + min(abs(total), weight_sum))
+
+    def stops_plainly(self, lower_bound, change, weight_sum):
+        """Whether the relative rule alone (mclust's) would stop here.
+
+        :meth:`converged` also asks the gain still to come to be small and
+        a thin component not to be regaining weight; a run that goes on
+        past this point records it (``EMResult.first_stop``).
+        """
+        if not self.relative_tol:
+            return False
+        with np.errstate(invalid="ignore", over="ignore"):
+            bound = self._relative_bound(lower_bound, weight_sum)
+            return bool(abs(change * weight_sum) < bound)
 
     def m_step(self, model, source, stats, previous=None):
         """The M-step with these options."""
@@ -176,7 +192,8 @@ class EMResult:
     ``breakdown`` says why the run stopped early at the last sound
     parameters (an unbounded likelihood), or is None. ``collapsing`` lists
     the components that ended the run under ``EMOptions.collapse_below``, or
-    is None.
+    is None. ``first_stop`` keeps where the relative rule alone first held
+    when the run went on (:meth:`at_first_stop`), or is None.
     """
 
     params: object
@@ -188,6 +205,19 @@ class EMResult:
     abandoned: bool = False
     breakdown: str | None = None
     collapsing: np.ndarray | None = None
+    first_stop: tuple | None = None
+
+    def at_first_stop(self):
+        """The run as it was where the relative rule alone first held, or None.
+
+        ``first_stop`` is ``(params, jittered, n_iter)`` of that iteration
+        when the run went on past it (see ``EMOptions.stops_plainly``).
+        """
+        if self.first_stop is None:
+            return None
+        params, jittered, n_iter = self.first_stop
+        bounds = self.lower_bounds[:n_iter]
+        return EMResult(params, jittered, bounds[-1], bounds, n_iter, converged=True)
 
     def breakdown_message(self, name, reg_covar=0.0):
         """The warning for a run that stopped at its last sound parameters."""
@@ -267,6 +297,9 @@ def run_em(
     last_change = np.inf
     collapse_below = getattr(options, "collapse_below", 0.0)
     collapsing, thin_run, last_nk = None, 0, None
+    # Where mclust's rule alone would have stopped, should the run go on.
+    first_stop = None
+    plain = getattr(options, "stops_plainly", None) or (lambda *_: False)
     # The parameters of the last recorded objective (and their flags).
     sound = (params, jittered)
     for n_iter in range(1, options.max_iter + 1):
@@ -308,6 +341,8 @@ def run_em(
         ) and not _regaining_thin(nk, last_nk, collapse_below):
             converged = True
             break
+        if first_stop is None and plain(lower_bound, change, source.weight_sum):
+            first_stop = (params, jittered, n_iter)
         if options.abandon_below > -np.inf and n_iter >= 3:
             if _projected_limit(lower_bound, change, last_change) < (
                 options.abandon_below
@@ -338,6 +373,7 @@ def run_em(
         abandoned,
         breakdown,
         collapsing,
+        first_stop,
     )
 
 

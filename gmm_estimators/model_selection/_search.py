@@ -43,7 +43,9 @@ from ._starts import (
     _shared_starts,
     _starts_of,
     candidate_options,
+    merge_proposal,
     partition_of_labels,
+    split_proposal,
     starts_from_partitions,
 )
 
@@ -102,6 +104,23 @@ def _judge(model, data, run, options):
     return run.component_check
 
 
+def _judged_or_first_stop(model, data, run, options):
+    """The run, judged; or where mclust's rule stopped it, if that is sound.
+
+    EM goes on past the relative rule alone on a plateau (or while a thin
+    component regains weight, see ``EMOptions.converged``), and from there
+    can creep to a collapsed component; mclust stops on the plateau and
+    reports that fit (Michelson's speeds of light, V with 5 components:
+    BIC 1198.2, where EM going on collapses a component onto 10 tied
+    rows). A collapsed run is replaced by its first stop when that is sound.
+    """
+    collapsed = _judge(model, data, run, options).collapsed
+    early = run.at_first_stop() if collapsed.size else None
+    if early is not None and not _judge(model, data, early, options).collapsed.size:
+        return early
+    return run
+
+
 class _NotBetter(Exception):
     """Every start of a challenger was abandoned below the incumbent."""
 
@@ -143,7 +162,8 @@ def _challenge(model, data, starts, options, mapper, incumbent):
         )
         if _loses_unjudged(run, bar):
             continue
-        collapsed, spurious = _judge(model, data, run, options)[:2]
+        run = _judged_or_first_stop(model, data, run, options)
+        collapsed = run.component_check.collapsed
         key = (not collapsed.size, run.lower_bound)
         if incumbent > -np.inf and not (key[0] and key[1] > incumbent):
             continue
@@ -348,57 +368,6 @@ def _best_sound(outcomes, criterion):
     if not sound:
         return None
     return min(sound, key=lambda o: o[0][criterion])[1]
-
-
-def split_proposal(estimator, X, log_units=0.0):
-    """Labels with one more component: the worst-fitting one split in two.
-
-    The component with the largest ``N_k (log det(Sigma_k) - log_units)``
-    (the lowest density over its rows, the largest share of the
-    classification entropy) is cut through its mean across its principal
-    axis. ``log_units`` is the log-determinant of the data's units,
-    ``sum_j log v_j`` over the feature variances: the choice is then that on
-    standardised data, whatever the units (``log det`` moves by
-    ``d log c^2`` when X is multiplied by ``c``, by more for the components
-    of more rows).
-    """
-    labels = estimator.labels_
-    n_components, d = estimator.means_.shape
-    full = get_covariance_model(estimator.covariance_type).to_full(
-        np.asarray(estimator.covariances_, np.float64), n_components, d
-    )
-    counts = np.bincount(labels, minlength=n_components)
-    log_dets = np.linalg.slogdet(full)[1]
-    score = np.where(counts > d + 1, counts * (log_dets - log_units), -np.inf)
-    k = int(np.argmax(score))
-    if not np.isfinite(score[k]):
-        return None
-    axis = np.linalg.eigh(full[k])[1][:, -1]
-    rows = labels == k
-    side = (X[rows] - estimator.means_[k]) @ axis > 0
-    if side.all() or not side.any():
-        return None
-    new = labels.copy()
-    new[np.flatnonzero(rows)[side]] = n_components
-    return new
-
-
-def merge_proposal(estimator, X):
-    """Labels with one component fewer: the two most overlapping ones merged.
-
-    The overlap of components ``a`` and ``b`` is the cosine of their columns
-    of responsibilities, ``r_a . r_b / (|r_a| |r_b|)`` (Ueda et al. 2000).
-    """
-    resp = estimator.predict_proba(X)
-    norms = np.linalg.norm(resp, axis=0)
-    overlap = resp.T @ resp / np.maximum(np.outer(norms, norms), 1e-300)
-    np.fill_diagonal(overlap, -np.inf)
-    a, b = np.unravel_index(int(np.argmax(overlap)), overlap.shape)
-    a, b = min(a, b), max(a, b)
-    labels = estimator.labels_.copy()
-    labels[labels == b] = a
-    labels[labels > b] -= 1
-    return labels
 
 
 def _split_and_merge(data, per_k, settings, tick=None):

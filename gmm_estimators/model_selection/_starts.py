@@ -1,4 +1,4 @@
-"""Starts shared by the selector's candidates of one number of components."""
+"""Starts of the selector's candidates: shared per number of components, or proposed."""
 
 # Authors: The gmm_estimators developers
 # SPDX-License-Identifier: BSD-3-Clause
@@ -236,3 +236,54 @@ def _partition_outside_noise(data, canonical, n_components, settings, random_sta
 def _starts_of(shared, covariance_type):
     """One structure's starts, or the error that prevents them."""
     return shared if isinstance(shared, Exception) else shared[covariance_type]
+
+
+def split_proposal(estimator, X, log_units=0.0):
+    """Labels with one more component: the worst-fitting one split in two.
+
+    The component with the largest ``N_k (log det(Sigma_k) - log_units)``
+    (the lowest density over its rows, the largest share of the
+    classification entropy) is cut through its mean across its principal
+    axis. ``log_units`` is the log-determinant of the data's units,
+    ``sum_j log v_j`` over the feature variances: the choice is then that on
+    standardised data, whatever the units (``log det`` moves by
+    ``d log c^2`` when X is multiplied by ``c``, by more for the components
+    of more rows).
+    """
+    labels = estimator.labels_
+    n_components, d = estimator.means_.shape
+    full = get_covariance_model(estimator.covariance_type).to_full(
+        np.asarray(estimator.covariances_, np.float64), n_components, d
+    )
+    counts = np.bincount(labels, minlength=n_components)
+    log_dets = np.linalg.slogdet(full)[1]
+    score = np.where(counts > d + 1, counts * (log_dets - log_units), -np.inf)
+    k = int(np.argmax(score))
+    if not np.isfinite(score[k]):
+        return None
+    axis = np.linalg.eigh(full[k])[1][:, -1]
+    rows = labels == k
+    side = (X[rows] - estimator.means_[k]) @ axis > 0
+    if side.all() or not side.any():
+        return None
+    new = labels.copy()
+    new[np.flatnonzero(rows)[side]] = n_components
+    return new
+
+
+def merge_proposal(estimator, X):
+    """Labels with one component fewer: the two most overlapping ones merged.
+
+    The overlap of components ``a`` and ``b`` is the cosine of their columns
+    of responsibilities, ``r_a . r_b / (|r_a| |r_b|)`` (Ueda et al. 2000).
+    """
+    resp = estimator.predict_proba(X)
+    norms = np.linalg.norm(resp, axis=0)
+    overlap = resp.T @ resp / np.maximum(np.outer(norms, norms), 1e-300)
+    np.fill_diagonal(overlap, -np.inf)
+    a, b = np.unravel_index(int(np.argmax(overlap)), overlap.shape)
+    a, b = min(a, b), max(a, b)
+    labels = estimator.labels_.copy()
+    labels[labels == b] = a
+    labels[labels > b] -= 1
+    return labels
