@@ -76,9 +76,10 @@ def narrow_components(
     shared shape estimated from few rows and flat is judged too
     (:func:`flat_shared_shape`).
     """
-    smallest = smallest_variance_ratios(full, components)
-    narrow = {}
-    for k in components:
+    narrow, smallest = {}, {}
+    if not _none_narrow(full, components):
+        smallest = smallest_variance_ratios(full, components)
+    for k in smallest:
         if smallest[k] < SPURIOUS_RATIO:
             narrow[k] = (
                 f"its variance in one direction is {smallest[k]:.2g} times another "
@@ -96,6 +97,24 @@ def narrow_components(
         rest = [k for k in components if k not in narrow]
         narrow |= flat_shared_shape(full, rest, rows_worth, shared, coordinates)
     return narrow
+
+
+def _none_narrow(full, components):
+    """Whether no ratio of :func:`smallest_variance_ratios` can fall below a bound.
+
+    The smallest generalised eigenvalue of ``(S_k, S_j)`` is at least the
+    smallest eigenvalue of ``S_k`` over the largest of ``S_j``. When that
+    holds with twice :data:`FEW_ROWS_RATIO` for every pair (one eigenvalue
+    call), every matrix is well conditioned (its own ratio included) and
+    no computed ratio falls below either bound: no component is narrow.
+    """
+    if len(components) < 2:
+        return True
+    matrices = full[components]
+    if not np.isfinite(matrices).all():
+        return False
+    values = np.linalg.eigvalsh(matrices)
+    return bool(values[:, 0].min() >= 2.0 * FEW_ROWS_RATIO * values[:, -1].max())
 
 
 def flat_shared_shape(full, sound, rows_worth, shared, coordinates):
