@@ -133,14 +133,15 @@ def component_check(
     block_rows = data.blocks(model, n_components)
     reduced = None
     budget = min(_KEPT_BYTES, get_config()["working_memory"] * 2**20)
-    if data.n_rows * (n_components + 1 + d) * 8 <= budget:
-        # The check reads the blocks up to six times: when they are small
+    kept = data.n_rows * (n_components + 1 + d) * 8 <= budget
+    if kept:
+        # The check reads the blocks up to seven times: when they are small
         # enough to keep, one E-step pass serves every reading (and terms).
         reduced = [] if terms else None
-        kept = [judged(rows, reduced) for rows in block_rows]
+        stored = [judged(rows, reduced) for rows in block_rows]
 
         def blocks():
-            return kept
+            return stored
 
     else:
 
@@ -156,6 +157,8 @@ def component_check(
         full,
         own_spread=model.own_spread,
         bounded=prior is not None,
+        # Blocks computed again for each pass: no pass beyond the usual ones.
+        binned_first=not kept,
     )
     reasons = dict(check.reasons)
     for k in np.flatnonzero(jittered):
@@ -173,9 +176,11 @@ def component_check(
             f"the {needed:g} its covariance needs ({model.own_spread.needs}) "
             f"for {COLLAPSE_PATIENCE} iterations in a row without regaining any",
         )
-    flagged = set(check.degenerate.tolist()) | set(np.flatnonzero(jittered))
-    collapsed = np.array(sorted(flagged | set(stopped)), dtype=np.intp)
-    spurious = np.setdiff1d(check.spurious, collapsed)
+    flagged = set(check.degenerate.tolist()) | set(np.flatnonzero(jittered).tolist())
+    flagged |= set(stopped)
+    collapsed = np.array(sorted(flagged), dtype=np.intp)
+    # np.setdiff1d's answer (sorted, unique) for a few indices, in far less time.
+    spurious = np.array(sorted(set(check.spurious.tolist()) - flagged), dtype=np.intp)
     return Verdict(
         collapsed,
         spurious,

@@ -66,7 +66,9 @@ dimension ``r <= d``). The component is degenerate when
   of the rows' own extent (found blockwise: a histogram of the weights on a
   grid of ``log10`` steps of ``0.02`` gives the 99 % set, a second pass its
   scatter, through a strided subset of a large set whose bounds settle most
-  components: ``_resting_rows``). For a shape shared by every component,
+  components: ``_resting_rows``; on blocks kept in memory, subsets proven
+  to lie in the resting sets without the histogram first settle most fits
+  whole). For a shape shared by every component,
   their pooled within scatter must spread as the shared part needs, by the
   same thresholds: in every direction for a shared orientation (EEE, VEE),
   along every feature for a shared diagonal shape (EEI, VEI), and beyond
@@ -105,15 +107,21 @@ import numpy as np
 from ._data_span import coordinates as _coordinates
 from ._resting_rows import (
     MAGNIFIED,
+    POINT_RATIO,
+    RANK_RATIO,
     RESTING_WEIGHT,
     SUBSET_ROWS,
     FloorHistogram,
     magnification,
     own_axes_spread,
     pooled_within_scatter,
+    proves_spread,
+    resting_levels,
     resting_moments,
+    resting_subsets,
     rotated_moments,
     standardised,
+    surely_spread,
 )
 from ._spurious import SPURIOUS_RATIO, lattice_line_components, narrow_components
 from .covariance._spread import EVERY_DIRECTION
@@ -126,17 +134,9 @@ __all__ = [
     "rows_worth_floor",
 ]
 
-# Thresholds of the degeneracy test (see the module's Notes).
+# Thresholds of the degeneracy test (see the module's Notes; POINT_RATIO and
+# RANK_RATIO, read by the proofs from subsets too, are ``_resting_rows``').
 EMPTY_WEIGHT = 1e-8
-RANK_RATIO = 1e-6
-# Rows whose spread (standard deviation, in the data's standardised units)
-# is below this times one plus their distance from the data's centre lie on
-# one point: only rounding separates them. Identical rows have moments taken
-# about one of them, exactly zero; rows a few ulps apart are a few 1e-16 of
-# their position. Clusters 1e10 of their own deviations apart (sd 1e-3,
-# centres 1e7 apart: 2.7e5 units of rounding of their values) and a blob
-# beside a sentinel 1e11 away pass; 1e-10 flagged both.
-POINT_RATIO = 1e-13
 
 
 @dataclass(frozen=True)
@@ -278,7 +278,7 @@ def _resting_sets(
         own_rotated = second_rotated[index] - (
             np.outer(first_rotated[index], first_rotated[index]) / read[index]
         )
-        if _surely_spread(
+        if surely_spread(
             own,
             own_rotated,
             counts[index],
@@ -374,73 +374,22 @@ def _resting_sets(
     return flat, low, part, thin
 
 
-# A subset's bounds must clear each threshold this many times over.
-_PROOF_MARGIN = 2.0
-
-# Rounding allowance taken off a subset's scatter before its bounds are
-# read, in units of eps times its dimension and a bound of its rows' mean
-# squared distance from the fitted mean: a cushion for the rounding of the
-# sums (not a proven bound of it), on top of _PROOF_MARGIN. With the rank
-# test's moments summed after the rotation, neither path's rounding is
-# magnified by the data's collinearity.
-_ROUNDING_ALLOWANCE = 128.0
-
-
-def _surely_spread(
-    own, own_rotated, count, mass, shift, weight_sum, rotation, own_spread
-):
-    """Whether a subset's scatter proves every test of the resting rows passes.
-
-    ``own`` is the subset's scatter about its own mean (standardised
-    coordinates), ``own_rotated`` the same summed in the whitened
-    coordinates of the data's span; ``count`` and ``mass`` are those of
-    every resting row, ``shift`` the point the moments were taken about (a
-    resting row, see :func:`_resting_sets`). Each test's threshold must
-    be cleared :data:`_PROOF_MARGIN` times over by its lower bound
-    (``OwnSpread.spread_lower_bound``: the rank test's from ``own_rotated``,
-    the structure's own from ``own``) after a rounding
-    allowance (:data:`_ROUNDING_ALLOWANCE`) is taken off the scatter's
-    diagonal. The rows' distance from the data's centre
-    (the size test's scale) is bounded by ``sqrt(weight_sum p / mass)``:
-    their mean's squared norm is at most their mean squared norm, at most
-    the data's total (``p`` per unit of weight in standardised
-    coordinates, ``r`` in whitened ones), and their mean squared distance
-    from ``shift`` by twice that plus twice ``|shift|^2``.
-    """
-    r = rotation.shape[1]
-    if count <= r or count < own_spread.min_rows(r):
-        return False
-    p = own.shape[0]
-    reach = weight_sum * p / mass
-    eps = np.finfo(np.float64).eps
-    allowance = _ROUNDING_ALLOWANCE * p * eps * (2.0 * reach + 2.0 * (shift @ shift))
-    own = own - (allowance * mass) * np.eye(p)
-    margin = _PROOF_MARGIN * RANK_RATIO
-    size = np.sqrt(max(np.trace(own), 0.0) / mass)
-    # The rows' distance from the data's centre is at most sqrt(reach): the
-    # one-point test's unit of rounding (see _resting_sets).
-    if not size >= _PROOF_MARGIN * POINT_RATIO * (1.0 + np.sqrt(reach)):
-        return False
-    # The rank test on the moments in the span's whitened coordinates (the
-    # rotation from there is the identity; the data's total is r per unit
-    # of weight there).
-    turned = shift @ rotation
-    allowance = (
-        _ROUNDING_ALLOWANCE
-        * r
-        * eps
-        * (2.0 * weight_sum * r / mass + 2.0 * (turned @ turned))
-    )
-    own_rotated = own_rotated - (allowance * mass) * np.eye(r)
-    whitened = np.eye(r)
-    rank_bound = EVERY_DIRECTION.spread_lower_bound(
-        own_rotated, mass, weight_sum, whitened
-    )
-    if not rank_bound >= margin:
-        return False
-    if not own_spread.min_rows(r) or own_spread.every_direction:
-        return True
-    return own_spread.spread_lower_bound(own, mass, weight_sum, rotation) >= margin
+def _floors(blocks, histogram, n_k, components):
+    """The resting floors (``_resting_rows.FloorHistogram``), binned if need be."""
+    if histogram is None:
+        histogram = FloorHistogram(n_k.size)
+        for _, w, resp in blocks():
+            a = np.asarray(resp, np.float64)
+            histogram.add(a if w is None else a * w[:, None])
+    floors = histogram.floors(n_k)
+    if np.isnan(floors[components]).any():
+        # A resting set reaches below the bins kept (rare): bin them all.
+        histogram = FloorHistogram(n_k.size, low=0)
+        for _, w, resp in blocks():
+            a = np.asarray(resp, np.float64)
+            histogram.add(a if w is None else a * w[:, None])
+        floors = histogram.floors(n_k)
+    return floors
 
 
 def check_blocks(
@@ -452,19 +401,23 @@ def check_blocks(
     *,
     own_spread=EVERY_DIRECTION,
     bounded=False,
+    binned_first=False,
 ):
-    """Degenerate and spurious components from blocks of rows (up to six passes).
+    """Degenerate and spurious components from blocks of rows (up to seven passes).
 
     Parameters
     ----------
     blocks : callable
         ``blocks()`` yields ``(Xc, w, resp)`` for every block of rows: the rows
         centred on the data's mean (float64), their sample weights (or None)
-        and their responsibilities. It is called up to six times (every
-        weight binned only when a resting set reaches below the top bins, the
-        resting rows' second read only for components their subset could not
-        settle, the grid only for flat VEI/VEE components; the caller may keep
-        the blocks between the calls, see ``_collapse.component_check``).
+        and their responsibilities. It is called up to seven times (the
+        subsets of the resting sets first, then the histogram and the resting
+        sets themselves only for components the subsets could not prove
+        sound, every weight binned only when a resting set reaches below the
+        top bins, the resting rows' second read only for components their
+        subset could not settle, the grid only for flat VEI/VEE components;
+        the caller may keep the blocks between the calls, see
+        ``_collapse.component_check``).
     total_scatter : ndarray of shape (n_features, n_features)
         ``sum_i w_i (x_i - mean)(x_i - mean)^T``.
     weight_sum : float
@@ -474,6 +427,11 @@ def check_blocks(
     own_spread : OwnSpread, default=EVERY_DIRECTION
     bounded : bool, default=False
         See :func:`check_components`.
+    binned_first : bool, default=False
+        Bin the weights in the first pass and read the resting sets
+        directly, without the subsets' proof: for blocks that each call
+        computes again (a pass is then an E-step), where the proof's pass
+        would add one to the components it cannot prove.
 
     Returns
     -------
@@ -491,7 +449,11 @@ def check_blocks(
     # the weights cannot change the verdict. (Literal copies of a row count
     # once each; the resting-rows test below sees that they add no spread.)
     rows_worth = np.zeros(n_components)
-    histogram = FloorHistogram(n_components)
+    histogram = FloorHistogram(n_components) if binned_first else None
+    # The weight of the rows at or below half of the first block's heaviest
+    # row (``light``) may prove every row above that level a resting row
+    # (``_resting_rows.resting_levels``).
+    level, light = None, np.zeros(n_components)
     # Each component's heaviest row, which lies in its resting set: the
     # resting rows' moments are taken about it, so that their rounding is
     # relative to their own extent, not to their distance from the fitted
@@ -500,14 +462,23 @@ def check_blocks(
     components = np.arange(n_components)
     for Xc, w, resp in blocks():
         a = np.asarray(resp, np.float64)
-        rows_worth += a.sum(axis=0) if w is None else (w > 0) @ a
-        if w is not None:
+        if w is None:
+            # One sum serves both: the same additions in the same order.
+            block_sum = a.sum(axis=0)
+            rows_worth += block_sum
+        else:
+            rows_worth += (w > 0) @ a
             a = a * w[:, None]
-        n_k += a.sum(axis=0)
-        histogram.add(a)
+            block_sum = a.sum(axis=0)
+        n_k += block_sum
+        if histogram is not None:
+            histogram.add(a)
         if a.shape[0]:
             top = a.argmax(axis=0)
             values = a[top, components]
+            if histogram is None:
+                level = 0.5 * values if level is None else level
+                light += np.ones(a.shape[0]) @ np.where(a <= level, a, 0.0)
             heavier = values > heaviest
             if heavier.any():
                 heaviest[heavier] = values[heavier]
@@ -527,27 +498,39 @@ def check_blocks(
     pending = [k for k in range(n_components) if k not in reasons]
     flat, thin = {}, {}
     if not bounded and r and pending:
-        floors = histogram.floors(n_k)
-        if np.isnan(floors[pending]).any():
-            # A resting set reaches below the bins kept (rare): bin them all.
-            histogram = FloorHistogram(n_components, low=0)
-            for _, w, resp in blocks():
-                a = np.asarray(resp, np.float64)
-                histogram.add(a if w is None else a * w[:, None])
-            floors = histogram.floors(n_k)
-        flat, low, resting_scatter, thin = _resting_sets(
-            blocks,
-            floors,
-            varying,
-            scale,
-            anchor,
-            rotation,
-            pending,
-            own_spread,
-            reasons,
-            weight_sum,
-            means=shift,
-        )
+        proven = None
+        if histogram is None:
+            # A subset of each resting set, found without its floor, proves
+            # most fits sound (``_resting_rows.proves_spread``): the histogram
+            # and the resting sets' own pass are then not needed. Otherwise
+            # every component is read as before: the batched sums of one
+            # component depend on the others read with it.
+            levels = resting_levels(heaviest, level, light, n_k)
+            subsets = resting_subsets(
+                blocks, levels, varying, scale, shift, pending, rotation
+            )
+            if proves_spread(subsets, n_k[pending], weight_sum, rotation, own_spread):
+                proven = subsets[4]
+        if proven is None:
+            flat, low, resting_scatter, thin = _resting_sets(
+                blocks,
+                _floors(blocks, histogram, n_k, pending),
+                varying,
+                scale,
+                anchor,
+                rotation,
+                pending,
+                own_spread,
+                reasons,
+                weight_sum,
+                means=shift,
+            )
+        else:
+            # What _resting_sets gives rows that surely spread; their part of
+            # the pooled scatter is the subset's, a lower bound of it.
+            low = dict.fromkeys(pending, False)
+            resting_scatter = dict(zip(pending, proven, strict=True))
+            thin = {k: np.zeros(shift.shape[1], dtype=bool) for k in pending}
         pending = [k for k in pending if k not in reasons]
         for k in own_spread.flattening({k: thin[k] for k in pending}, n_k, n_k.sum()):
             reasons[k] = own_spread.flattening_reason

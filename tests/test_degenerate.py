@@ -560,3 +560,63 @@ def test_flattening_without_pending_components():
     from gmm_estimators.covariance._spread import SOME_SPREAD_BUT_AXES as vei
 
     assert vei.flattening({}, np.zeros(0), 0.0) == []
+
+
+def _verdict(X, resp, w, structure, pieces, binned_first):
+    from gmm_estimators.covariance import get_covariance_model
+
+    model = get_covariance_model(structure)
+    ww = np.ones(X.shape[0]) if w is None else w
+    Xc = X - (ww @ X) / ww.sum()
+    a = resp * ww[:, None]
+    means = (a.T @ Xc) / a.sum(axis=0)[:, None]
+    full = np.stack(
+        [
+            np.cov(X.T, aweights=a[:, k] + 1e-300, bias=True).reshape(X.shape[1], -1)
+            + 1e-6 * np.eye(X.shape[1])
+            for k in range(resp.shape[1])
+        ]
+    )
+    check = D.check_blocks(
+        lambda: [(Xc[p], None if w is None else w[p], resp[p]) for p in pieces],
+        (Xc * ww[:, None]).T @ Xc,
+        float(ww.sum()),
+        means,
+        full,
+        own_spread=model.own_spread,
+        binned_first=binned_first,
+    )
+    return check.degenerate.tolist(), check.spurious.tolist(), check.reasons
+
+
+@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize(
+    "structure", ["VVV", "EEE", "VVI", "VII", "EII", "EEI", "VEI", "VEE", "EEV", "VEV"]
+)
+def test_proof_from_subsets_gives_the_resting_sets_verdict(seed, structure):
+    # The verdict with the subsets' proof first (blocks cheap to read again)
+    # equals the one from the resting sets themselves (binned first), with
+    # its reasons: sound, tight and far, overlapping, duplicated, lined up
+    # and integer-valued clusters, weighted or not, in one or several blocks.
+    rng = np.random.default_rng(seed)
+    parts = [rng.normal(size=(200, 3)), rng.normal(size=(150, 3)) * 0.5 + 2.0]
+    if seed % 4 == 1:
+        parts.append(rng.normal(size=(60, 3)) * 1e-4 + 1e3)
+    if seed % 4 == 2:
+        parts.append(np.tile(rng.normal(size=3), (12, 1)))
+    if seed % 4 == 3:
+        parts.append(np.outer(rng.normal(size=40), [1.0, -2.0, 0.5]) - 6.0)
+    if seed % 3 == 0:
+        parts.append(np.round(rng.normal(size=(80, 3)) * 2) + [9.0, 0.0, 0.0])
+    X = np.vstack(parts)
+    labels = np.repeat(np.arange(len(parts)), [len(p) for p in parts])
+    K = len(parts)
+    logits = rng.normal(size=(X.shape[0], K)) * (2.0 if seed % 2 else 0.5)
+    logits[np.arange(X.shape[0]), labels] += 4.0 + 30.0 * (seed % 3 == 1)
+    resp = np.exp(logits - logits.max(axis=1, keepdims=True))
+    resp /= resp.sum(axis=1, keepdims=True)
+    w = rng.uniform(0.2, 3.0, X.shape[0]) if seed % 2 else None
+    pieces = np.array_split(np.arange(X.shape[0]), 1 + seed % 3)
+    assert _verdict(X, resp, w, structure, pieces, False) == _verdict(
+        X, resp, w, structure, pieces, True
+    )
