@@ -115,14 +115,11 @@ from ._resting_rows import (
     magnification,
     own_axes_spread,
     pooled_within_scatter,
-    proves_spread,
-    resting_levels,
     resting_moments,
-    resting_subsets,
     rotated_moments,
     standardised,
-    surely_spread,
 )
+from ._spread_proof import proven_parts, surely_spread
 from ._spurious import SPURIOUS_RATIO, lattice_line_components, narrow_components
 from .covariance._spread import EVERY_DIRECTION
 
@@ -442,7 +439,8 @@ def check_blocks(
     )
     r = rotation.shape[1]
     n_components = means.shape[0]
-    shift = np.asarray(means, np.float64)[:, varying] / scale
+    shift = np.asarray(means, np.float64)
+    shift = (shift if varying.all() else shift[:, varying]) / scale
     n_k = np.zeros(n_components)
     # Rows' worth: responsibilities summed over the rows of positive weight,
     # each row counted once whatever its weight, so that a common factor of
@@ -450,10 +448,6 @@ def check_blocks(
     # once each; the resting-rows test below sees that they add no spread.)
     rows_worth = np.zeros(n_components)
     histogram = FloorHistogram(n_components) if binned_first else None
-    # The weight of the rows at or below half of the first block's heaviest
-    # row (``light``) may prove every row above that level a resting row
-    # (``_resting_rows.resting_levels``).
-    level, light = None, np.zeros(n_components)
     # Each component's heaviest row, which lies in its resting set: the
     # resting rows' moments are taken about it, so that their rounding is
     # relative to their own extent, not to their distance from the fitted
@@ -476,9 +470,6 @@ def check_blocks(
         if a.shape[0]:
             top = a.argmax(axis=0)
             values = a[top, components]
-            if histogram is None:
-                level = 0.5 * values if level is None else level
-                light += np.ones(a.shape[0]) @ np.where(a <= level, a, 0.0)
             heavier = values > heaviest
             if heavier.any():
                 heaviest[heavier] = values[heavier]
@@ -500,17 +491,21 @@ def check_blocks(
     if not bounded and r and pending:
         proven = None
         if histogram is None:
-            # A subset of each resting set, found without its floor, proves
-            # most fits sound (``_resting_rows.proves_spread``): the histogram
+            # Subsets of the resting sets, found without their floors, prove
+            # most fits sound (``_spread_proof.proven_parts``): the histogram
             # and the resting sets' own pass are then not needed. Otherwise
-            # every component is read as before: the batched sums of one
-            # component depend on the others read with it.
-            levels = resting_levels(heaviest, level, light, n_k)
-            subsets = resting_subsets(
-                blocks, levels, varying, scale, shift, pending, rotation
+            # every component is read as before (the batched sums of one
+            # component depend on the others read with it).
+            proven = proven_parts(
+                blocks,
+                heaviest,
+                n_k,
+                weight_sum,
+                (varying, scale, rotation),
+                None if own_spread.shared is None else shift,
+                pending,
+                own_spread,
             )
-            if proves_spread(subsets, n_k[pending], weight_sum, rotation, own_spread):
-                proven = subsets[4]
         if proven is None:
             flat, low, resting_scatter, thin = _resting_sets(
                 blocks,
@@ -528,8 +523,7 @@ def check_blocks(
         else:
             # What _resting_sets gives rows that surely spread; their part of
             # the pooled scatter is the subset's, a lower bound of it.
-            low = dict.fromkeys(pending, False)
-            resting_scatter = dict(zip(pending, proven, strict=True))
+            low, resting_scatter = dict.fromkeys(pending, False), proven
             thin = {k: np.zeros(shift.shape[1], dtype=bool) for k in pending}
         pending = [k for k in pending if k not in reasons]
         for k in own_spread.flattening({k: thin[k] for k in pending}, n_k, n_k.sum()):

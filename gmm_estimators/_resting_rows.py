@@ -21,19 +21,14 @@ that of the whole set about its own, and the whole set's scatter is below
 the data's total scatter (every ``a_ik <= w_i``); so a subset whose spread
 clears the test's thresholds with a margin proves the whole set spreads
 (:meth:`covariance._spread.OwnSpread.spread_lower_bound`, and
-:func:`surely_spread` for the rotated moments). A component the subset
-cannot clear has its moments computed again over every resting row: the
-verdict is the one the full pass would give.
+``_spread_proof.surely_spread`` for the rotated moments). A component the
+subset cannot clear has its moments computed again over every resting row:
+the verdict is the one the full pass would give.
 
-Before both passes, a cheaper proof settles most fits (blocks kept in
-memory, see ``_degenerate.check_blocks``): rows weighing at least a level
-that the first pass proves at or below the floor (:func:`resting_levels`,
-from the weight of the rows below it, or the top occupied bin) lie in the
-resting set, so the scatter of (a strided subset of) them bounds the
-resting set's from below (:func:`resting_subsets`), and when those bounds
-clear every test's threshold with the same margins for every component
-(:func:`proves_spread`), the fit is sound as the resting sets would find
-it, without the histogram. Otherwise the two passes above judge it.
+Before both passes, a cheaper proof settles most fits on blocks kept in
+memory: rows at or above a level no floor lies above (:func:`top_levels`)
+are resting rows, and a subset's bounds may prove the whole set spreads
+without the histogram (``_spread_proof``).
 
 :func:`pooled_within_scatter` reads every row, not only the resting sets:
 the pooled within-component scatter the shared part of a covariance needs,
@@ -45,29 +40,22 @@ summed when the resting rows' part cannot prove it spreads.
 
 import numpy as np
 
-from .covariance._spread import EVERY_DIRECTION
-
 __all__ = [
     "MAGNIFIED",
     "POINT_RATIO",
-    "PROOF_MARGIN",
     "RANK_RATIO",
     "RESTING_WEIGHT",
-    "ROUNDING_ALLOWANCE",
     "SUBSET_ROWS",
     "FloorHistogram",
     "log_weight_histogram",
     "magnification",
     "own_axes_spread",
     "pooled_within_scatter",
-    "proves_spread",
     "resting_floor",
-    "resting_levels",
     "resting_moments",
-    "resting_subsets",
     "rotated_moments",
     "standardised",
-    "surely_spread",
+    "top_levels",
 ]
 
 #: Share of a component's weight its resting set carries.
@@ -93,7 +81,7 @@ _LIGHT = 1e-6
 _BATCHED_ENTRIES = 2**16
 
 # Thresholds of the resting rows' tests (``_degenerate``'s Notes), read by
-# the proofs from subsets below.
+# the proofs from subsets too (``_spread_proof``).
 RANK_RATIO = 1e-6
 # Rows whose spread (standard deviation, in the data's standardised units)
 # is below this times one plus their distance from the data's centre lie on
@@ -112,15 +100,6 @@ SUBSET_ROWS = 256
 def standardised(Xc, varying, scale):
     """The block's rows in standardised coordinates (the varying features)."""
     return (Xc if varying.all() else Xc[:, varying]) / scale
-
-
-def _standardised_columns(Xc, varying, scale):
-    """:func:`standardised` rows as the columns of a (p, n) array."""
-    columns = np.array(
-        (Xc if varying.all() else Xc[:, varying]).T, dtype=np.float64, order="C"
-    )
-    columns /= scale[:, None]
-    return columns
 
 
 def _log_weight_bins(a):
@@ -186,6 +165,18 @@ def resting_floor(histogram, n_k):
         floor = _floor_of(occupied, histogram[k, occupied], RESTING_WEIGHT * n_k[k])
         floors[k] = 10.0 ** _LOG_BINS[0] if floor is None else floor
     return floors
+
+
+def top_levels(heaviest):
+    """Per component, the lowest weight no resting floor lies above.
+
+    The lower edge of the bin of the component's heaviest row
+    (``heaviest[k]``): the floor is that of the top occupied bin or of a
+    lower one. Lowered by half the floors' margin (:data:`_EDGE_ROUNDING`):
+    above a floor of that bin however the power rounds, yet not above the
+    heaviest row.
+    """
+    return 10.0 ** _LOG_BINS[_log_weight_bins(heaviest)] * (1.0 - _EDGE_ROUNDING / 2)
 
 
 class FloorHistogram:
@@ -456,245 +447,3 @@ def pooled_within_scatter(blocks, varying, scale, shift, components):
             D_weighted = D * by_component[k][:, None]
             within += D_weighted.T @ D
     return within
-
-
-# A subset's bounds must clear each threshold this many times over.
-PROOF_MARGIN = 2.0
-
-# Rounding allowance taken off a subset's scatter before its bounds are
-# read, in units of eps times its dimension and a bound of its rows' mean
-# squared distance from the fitted mean: a cushion for the rounding of the
-# sums (not a proven bound of it), on top of PROOF_MARGIN. With the rank
-# test's moments summed after the rotation, neither path's rounding is
-# magnified by the data's collinearity.
-ROUNDING_ALLOWANCE = 128.0
-
-_EPS = float(np.finfo(np.float64).eps)
-
-
-def surely_spread(
-    own, own_rotated, count, mass, shift, weight_sum, rotation, own_spread
-):
-    """Whether a subset's scatter proves every test of the resting rows passes.
-
-    ``own`` is the subset's scatter about its own mean (standardised
-    coordinates), ``own_rotated`` the same summed in the whitened
-    coordinates of the data's span; ``count`` and ``mass`` are those of
-    every resting row, ``shift`` the point the moments were taken about (a
-    resting row, see ``_degenerate._resting_sets``). Each test's threshold must
-    be cleared :data:`PROOF_MARGIN` times over by its lower bound
-    (``OwnSpread.spread_lower_bound``: the rank test's from ``own_rotated``,
-    the structure's own from ``own``) after a rounding
-    allowance (:data:`ROUNDING_ALLOWANCE`) is taken off the scatter's
-    diagonal. The rows' distance from the data's centre
-    (the size test's scale) is bounded by ``sqrt(weight_sum p / mass)``:
-    their mean's squared norm is at most their mean squared norm, at most
-    the data's total (``p`` per unit of weight in standardised
-    coordinates, ``r`` in whitened ones), and their mean squared distance
-    from ``shift`` by twice that plus twice ``|shift|^2``.
-    """
-    r = rotation.shape[1]
-    if count <= r or count < own_spread.min_rows(r):
-        return False
-    p = own.shape[0]
-    reach = weight_sum * p / mass
-    eps = np.finfo(np.float64).eps
-    allowance = ROUNDING_ALLOWANCE * p * eps * (2.0 * reach + 2.0 * (shift @ shift))
-    own = own - (allowance * mass) * np.eye(p)
-    margin = PROOF_MARGIN * RANK_RATIO
-    size = np.sqrt(max(np.trace(own), 0.0) / mass)
-    # The rows' distance from the data's centre is at most sqrt(reach): the
-    # one-point test's unit of rounding (see _degenerate._resting_sets).
-    if not size >= PROOF_MARGIN * POINT_RATIO * (1.0 + np.sqrt(reach)):
-        return False
-    # The rank test on the moments in the span's whitened coordinates (the
-    # rotation from there is the identity; the data's total is r per unit
-    # of weight there).
-    turned = shift @ rotation
-    allowance = (
-        ROUNDING_ALLOWANCE
-        * r
-        * eps
-        * (2.0 * weight_sum * r / mass + 2.0 * (turned @ turned))
-    )
-    own_rotated = own_rotated - (allowance * mass) * np.eye(r)
-    whitened = np.eye(r)
-    rank_bound = EVERY_DIRECTION.spread_lower_bound(
-        own_rotated, mass, weight_sum, whitened
-    )
-    if not rank_bound >= margin:
-        return False
-    if not own_spread.min_rows(r) or own_spread.every_direction:
-        return True
-    return own_spread.spread_lower_bound(own, mass, weight_sum, rotation) >= margin
-
-
-# Share of a component's weight at or below a level that proves every row
-# above it a resting row (resting_levels): the 1 % a resting set leaves out,
-# with a margin for the rounding of the sums.
-_OUTSIDE_SHARE = 1.0 - RESTING_WEIGHT + 1e-4
-
-
-def resting_levels(heaviest, level, light, n_k):
-    """Per component, a weight at or above which every row rests (no histogram).
-
-    A row outside the resting set weighs less than its floor, and those rows
-    together carry at most ``1 - RESTING_WEIGHT`` of ``N_k`` (the floor's
-    bin is where the weight counted from the top reaches the rest). So when
-    the rows weighing at most ``level[k]`` carry more than that (``light[k]``),
-    the floor is at most ``level[k]``. Without that proof, the lower edge of
-    the bin of the component's heaviest row (``heaviest[k]``): no floor lies
-    above the top occupied bin's. The lower of the two proven levels is
-    returned.
-    """
-    # Lowered by half the floors' margin: above the floor of this bin however
-    # the power rounds, yet not above the heaviest row.
-    top = 10.0 ** _LOG_BINS[_log_weight_bins(heaviest)] * (1.0 - _EDGE_ROUNDING / 2)
-    proven = light > _OUTSIDE_SHARE * n_k
-    return np.where(proven & (level < top), level, top)
-
-
-def _scatter_about_mean(Zt, weights, rotation):
-    """Per row of ``weights`` (s, m): weight, mean and scatter about it of rows ``Zt``.
-
-    ``Zt`` holds the rows as columns (p, m): the broadcast differences then
-    run along the rows, many times faster than along a few features. The
-    scatter is taken about the rows' own mean (not from raw moments), also
-    in the span's whitened coordinates when ``rotation`` is given (summed
-    after rotating each row: see :data:`MAGNIFIED`).
-    """
-    mass = weights.sum(axis=1)
-    # Rows of no weight in a block add nothing, about any centre.
-    centre = np.divide(
-        weights @ Zt.T,
-        mass[:, None],
-        out=np.zeros((mass.size, Zt.shape[0])),
-        where=mass[:, None] > 0,
-    )
-    D = Zt[None, :, :] - centre[:, :, None]
-    own = (D * weights[:, None, :]) @ np.swapaxes(D, 1, 2)
-    rotated = None
-    if rotation is not None:
-        D = rotation.T @ D
-        rotated = (D * weights[:, None, :]) @ np.swapaxes(D, 1, 2)
-    return mass, centre, own, rotated
-
-
-def resting_subsets(blocks, levels, varying, scale, means, components, rotation):
-    """Scatters of the rows weighing at least ``levels[k]``: subsets of resting sets.
-
-    One pass. Per block, the rows of each component at or above its level
-    (a strided subset of :data:`SUBSET_ROWS` of them when more) have their
-    scatter taken about their own mean; summed over the blocks it is below
-    the subset's scatter about its mean, hence below the resting set's
-    (for levels of :func:`resting_levels`).
-
-    Returns
-    -------
-    subsets : tuple
-        ``(counts, centre, own, rotated, part)`` indexed as ``components``:
-        the number of rows at or above the level (read or not), the weighted
-        mean of the rows read (standardised coordinates), the summed
-        scatters, the same in the whitened coordinates of the data's span,
-        and ``sum a_ik (z_i - mu_k)(z_i - mu_k)^T`` over the rows read
-        (``means[k]``, the fitted means standardised: a lower bound of the
-        resting rows' part of the pooled within scatter).
-    """
-    components = np.asarray(components, dtype=np.intp)
-    size, p, r = components.size, means.shape[1], rotation.shape[1]
-    turn = rotation if magnification(rotation) > MAGNIFIED else None
-    counts = np.zeros(size, dtype=np.int64)
-    mass, first = np.zeros(size), np.zeros((size, p))
-    own, part = np.zeros((size, p, p)), np.zeros((size, p, p))
-    rotated = np.zeros((size, r, r))
-    levels, means = levels[components], means[components]
-    for Xc, w, resp in blocks():
-        a = np.asarray(resp, np.float64)
-        if w is not None:
-            a = a * w[:, None]
-        # Component-major: each component's weights are read contiguously.
-        by_component = a.T[components]
-        if size * by_component.shape[1] * p <= _BATCHED_ENTRIES:
-            above = by_component >= levels[:, None]
-            counts += above.sum(axis=1)
-            weights = by_component * above
-            Zt = _standardised_columns(Xc, varying, scale)
-            pieces = [(slice(None), _scatter_about_mean(Zt, weights, turn))]
-        else:
-            pieces = []
-            for index in range(size):
-                rows = np.flatnonzero(by_component[index] >= levels[index])
-                counts[index] += rows.size
-                if not rows.size:
-                    continue
-                rows = rows[:: -(-rows.size // SUBSET_ROWS)]
-                Zt = _standardised_columns(Xc[rows], varying, scale)
-                weights = by_component[index, rows][None, :]
-                pieces.append(
-                    (slice(index, index + 1), _scatter_about_mean(Zt, weights, turn))
-                )
-        for at, (block_mass, centre, block_own, block_rotated) in pieces:
-            mass[at] += block_mass
-            first[at] += block_mass[:, None] * centre
-            own[at] += block_own
-            offset = centre - means[at]
-            part[at] += block_own + block_mass[:, None, None] * (
-                offset[:, :, None] * offset[:, None, :]
-            )
-            if block_rotated is not None:
-                rotated[at] += block_rotated
-    if turn is None:
-        rotated = rotation.T @ own @ rotation
-    centre = np.divide(first, mass[:, None], out=first, where=mass[:, None] > 0)
-    return counts, centre, own, rotated, part
-
-
-def proves_spread(subsets, n_k, weight_sum, rotation, own_spread):
-    """Whether the subsets prove that every component's resting rows pass every test.
-
-    :func:`surely_spread` for all components at once, on
-    :func:`resting_subsets` of levels of :func:`resting_levels`: the count
-    is that of the subset (at most the resting set's), and as the resting
-    set's weight only its bounds are known, at least ``RESTING_WEIGHT`` of
-    ``N_k`` (less a margin for rounding) and at most ``N_k``, each bound
-    goes the safe way: the lower one bounds the rows' distance from the
-    data's centre and the allowance for rounding, the upper one divides
-    the scatter. (The allowance is taken off the trace and the eigenvalues
-    rather than off the diagonal before them: the same bounds.) A fit
-    proven here passes the tests of ``_degenerate._resting_sets`` with the
-    margins of :func:`surely_spread`: each component's rows spread beyond
-    the rounding of their position, along every feature and in every
-    direction of the data's span, and as its structure's own rule needs.
-    """
-    counts, centre, own, rotated, _ = subsets
-    r, p = rotation.shape[1], own.shape[1]
-    if not (counts > max(r, own_spread.min_rows(r) - 1)).all():
-        return False
-    least = (RESTING_WEIGHT - 1e-3) * n_k
-    most = n_k * (1.0 + 1e-9)
-    reach = weight_sum * p / least
-    scale = ROUNDING_ALLOWANCE * _EPS * most
-    allowance = scale * p * (2.0 * reach + 2.0 * np.einsum("ij,ij->i", centre, centre))
-    trace = np.trace(own, axis1=1, axis2=2) - p * allowance
-    size = np.sqrt(np.maximum(trace, 0.0) / most)
-    if not (size >= PROOF_MARGIN * POINT_RATIO * (1.0 + np.sqrt(reach))).all():
-        return False
-    if not np.isfinite(rotated).all():
-        return False
-    turned = centre @ rotation
-    smallest = np.linalg.eigvalsh(rotated)[:, 0] - scale * r * (
-        2.0 * weight_sum * r / least + 2.0 * np.einsum("ij,ij->i", turned, turned)
-    )
-    margin = PROOF_MARGIN * RANK_RATIO
-    if not (np.sqrt(np.maximum(smallest, 0.0) / weight_sum) >= margin).all():
-        return False
-    if not own_spread.min_rows(r) or own_spread.every_direction:
-        return True
-    diagonal = np.eye(p)
-    return all(
-        own_spread.spread_lower_bound(
-            own[index] - allowance[index] * diagonal, most[index], weight_sum, rotation
-        )
-        >= margin
-        for index in range(counts.size)
-    )
