@@ -452,7 +452,10 @@ def check_blocks(
     # resting rows' moments are taken about it, so that their rounding is
     # relative to their own extent, not to their distance from the fitted
     # mean (a tail of far rows can pull the mean away from them).
-    anchor, heaviest = shift.copy(), np.full(n_components, -np.inf)
+    # (Their rows are standardised only if the resting sets are read.)
+    heaviest = np.full(n_components, -np.inf)
+    heaviest_rows = np.zeros(means.shape)
+    found = np.zeros(n_components, dtype=bool)
     components = np.arange(n_components)
     for Xc, w, resp in blocks():
         a = np.asarray(resp, np.float64)
@@ -471,9 +474,12 @@ def check_blocks(
             top = a.argmax(axis=0)
             values = a[top, components]
             heavier = values > heaviest
-            if heavier.any():
+            if heavier.all():  # the first block, nearly always
+                heaviest, heaviest_rows, found[:] = values, Xc[top], True
+            elif heavier.any():
                 heaviest[heavier] = values[heavier]
-                anchor[heavier] = standardised(Xc[top[heavier]], varying, scale)
+                heaviest_rows[heavier] = Xc[top[heavier]]
+                found |= heavier
     reasons = {}
     needed, floor = own_spread.min_weight(r), rows_worth_floor(own_spread, r)
     for k in range(n_components):
@@ -507,6 +513,8 @@ def check_blocks(
                 own_spread,
             )
         if proven is None:
+            anchor = shift.copy()
+            anchor[found] = standardised(heaviest_rows[found], varying, scale)
             flat, low, resting_scatter, thin = _resting_sets(
                 blocks,
                 _floors(blocks, histogram, n_k, pending),

@@ -206,12 +206,9 @@ def resting_subsets(
     -------
     subsets : Subsets
     """
-    size, p, r = components.size, scale.size, rotation.shape[1]
+    size, p = components.size, scale.size
     turn = rotation if magnification(rotation) > MAGNIFIED else None
-    counts = np.zeros(size, dtype=np.int64)
-    mass, first, light = np.zeros(size), np.zeros((size, p)), np.zeros(size)
-    own, rotated = np.zeros((size, p, p)), np.zeros((size, r, r))
-    part = None if means is None else np.zeros((size, p, p))
+    read = []
     for Xc, w, resp in blocks():
         a = np.asarray(resp, np.float64)
         if w is not None:
@@ -219,41 +216,41 @@ def resting_subsets(
         # Component-major: each component's weights are read contiguously.
         by_component = a.T[components]
         above = by_component >= levels[:, None]
-        if below:
-            light += np.where(above, 0.0, by_component).sum(axis=1)
+        light = np.where(above, 0.0, by_component).sum(axis=1) if below else None
         if size * by_component.shape[1] * p <= _BATCHED_ENTRIES:
-            counts += above.sum(axis=1)
+            counts = above.sum(axis=1)
             weights = by_component * above
             Zt = _columns(Xc, varying, scale)[None]
         else:
             # Every component's subset in one array, padded with rows of
             # no weight: one batched product instead of one per component.
+            counts = np.zeros(size, dtype=np.int64)
             taken = np.zeros((size, SUBSET_ROWS), dtype=np.intp)
             weights = np.zeros((size, SUBSET_ROWS))
             for index in range(size):
                 rows = np.flatnonzero(above[index])
-                counts[index] += rows.size
+                counts[index] = rows.size
                 rows = rows[:: max(1, -(-rows.size // SUBSET_ROWS))]
                 taken[index, : rows.size] = rows
                 weights[index, : rows.size] = by_component[index, rows]
             Zt = _columns(Xc[taken.ravel()], varying, scale)
             Zt = np.swapaxes(Zt.reshape(p, size, SUBSET_ROWS), 0, 1)
-        block_mass, centre, block_own, block_rotated = _scatter_about_mean(
-            Zt, weights, turn
-        )
-        mass += block_mass
-        first += block_mass[:, None] * centre
-        own += block_own
-        if block_rotated is not None:
-            rotated += block_rotated
-        if part is not None:
+        mass, centre, own, rotated = _scatter_about_mean(Zt, weights, turn)
+        part = None
+        if means is not None:
             offset = centre - means[components]
-            part += block_own + block_mass[:, None, None] * (
-                offset[:, :, None] * offset[:, None, :]
-            )
+            part = own + mass[:, None, None] * (offset[:, :, None] * offset[:, None, :])
+        read.append((counts, mass, mass[:, None] * centre, own, rotated, part, light))
+    if len(read) == 1:  # one block: its own sums and mean
+        counts, mass, _, own, rotated, part, light = read[0]
+    else:
+        counts, mass, first, own, rotated, part, light = (
+            None if values[0] is None else sum(values)
+            for values in zip(*read, strict=True)
+        )
+        centre = np.divide(first, mass[:, None], out=first, where=mass[:, None] > 0)
     if turn is None:
         rotated = rotation.T @ own @ rotation
-    centre = np.divide(first, mass[:, None], out=first, where=mass[:, None] > 0)
     return Subsets(counts, centre, own, rotated, part, light)
 
 
@@ -281,18 +278,23 @@ def proves_spread(subsets, n_k, weight_sum, rotation, own_spread):
     scale = ROUNDING_ALLOWANCE * _EPS * most
     allowance = scale * p * (2.0 * reach + 2.0 * (centre * centre).sum(axis=1))
     trace = own.diagonal(axis1=1, axis2=2).sum(axis=1) - p * allowance
-    size = np.sqrt(np.maximum(trace, 0.0) / most)
-    proven = (counts > max(r, own_spread.min_rows(r) - 1)) & np.isfinite(most)
-    proven &= size >= PROOF_MARGIN * POINT_RATIO * (1.0 + np.sqrt(reach))
-    proven &= np.isfinite(rotated).all(axis=(1, 2))
+    # The size and rank tests squared: sqrt(trace / most) and
+    # sqrt(smallest / weight_sum) against their thresholds.
+    point = PROOF_MARGIN * POINT_RATIO * (1.0 + np.sqrt(reach))
+    proven = (counts > max(r, own_spread.min_rows(r) - 1)) & (
+        trace >= most * point * point
+    )
+    finite = np.isfinite(rotated).all(axis=(1, 2))
+    proven &= finite
     if not proven.any():
         return proven
     turned = centre @ rotation
-    smallest = np.full(proven.size, -np.inf)
-    smallest[proven] = np.linalg.eigvalsh(rotated[proven])[:, 0]
-    smallest -= scale * r * (2.0 * weight_sum * r / least + 2.0 * (turned**2).sum(1))
+    smallest = np.linalg.eigvalsh(np.where(finite[:, None, None], rotated, 0.0))
+    smallest = smallest[:, 0] - scale * r * (
+        2.0 * weight_sum * r / least + 2.0 * (turned * turned).sum(axis=1)
+    )
     margin = PROOF_MARGIN * RANK_RATIO
-    proven &= np.sqrt(np.maximum(smallest, 0.0) / weight_sum) >= margin
+    proven &= smallest >= weight_sum * margin * margin
     if own_spread.min_rows(r) and not own_spread.every_direction:
         diagonal = np.eye(p)
         for index in np.flatnonzero(proven):
