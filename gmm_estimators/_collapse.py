@@ -112,10 +112,16 @@ def component_check(
         # Streamed and Dask data: judged on the in-memory sample the starts
         # come from (same centre), not by more passes over every row.
         data = data.init_source()
-    _, log_prob_of = log_prob_function(model, params, data.X.dtype, center=data.center)
+    form, log_prob_of = log_prob_function(
+        model, params, data.X.dtype, center=data.center
+    )
+    # The selector's source keeps the rows' features that EM's E-step reads
+    # (``ArraySource.features``): the same values, not computed again.
+    cached = getattr(data, "features", None)
 
     def judged(rows, reduced=None):
-        Xc, (values, _) = block_log_prob(data, log_prob_of, rows)
+        features = None if cached is None else cached(form, rows)
+        Xc, (values, _) = block_log_prob(data, log_prob_of, rows, features)
         if reduced is None:
             resp, _ = normalize_log_prob(values)
         else:
