@@ -51,6 +51,8 @@ import math
 
 import numpy as np
 
+from ._linalg import einsum
+
 __all__ = ["TOLERANCE", "PrecisionGuard", "log_density_floor"]
 
 #: Relative precision guaranteed for every reported log-density, by the dtype
@@ -196,11 +198,11 @@ class PrecisionGuard:
         scale=1.0,
         offset=None,
     ):
-        # Built on every E-step: the common path (:meth:`holds_for`) needs
-        # only the worst factor and the largest mean; what the staged row
-        # checks read besides is computed when first needed (the properties
-        # below). With components of K entries, numpy's per-call overhead is
-        # the cost: one error state for all, array methods for reductions.
+        # Built on every E-step, where numpy's per-call overhead on arrays of
+        # K entries is the cost: only what the common path (:meth:`holds_for`
+        # on a block's largest row norm) reads is computed here; the staged
+        # row checks compute the rest when first needed (the cached
+        # properties below).
         n_components, n_features = means.shape
         precisions_cholesky = np.asarray(precisions_cholesky, dtype=np.float64)
         means = np.asarray(means, dtype=np.float64)
@@ -219,21 +221,48 @@ class PrecisionGuard:
             factors = model.to_full(precisions_cholesky, n_components, n_features)
             self.factors = np.asarray(factors, dtype=np.float64)
             self._precisions = self.factors @ np.swapaxes(self.factors, -1, -2)
-            self._reach = _reaches(self._precisions)
-            self.mean_norms = np.sqrt(np.einsum("kd,kd->k", means, means))
-            # Expanded forms: |error of scale * dist| <= factor * (|x| + |mu_k|)^2.
-            self.factor = abs(self.scale) * _ROUNDING_CONSTANT * self._eps * self._reach
-        self.live = np.flatnonzero(self.offset > -np.inf)
-        self._lowest = None
-        if self.live.size:
-            # For the bound from the norm alone: the worst component (the
-            # residual forms' bound has twice the factor).
-            if self.live.size == n_components:  # no component of weight zero
-                worst, mean_norms = self.factor, self.mean_norms
-            else:
-                worst, mean_norms = self.factor[self.live], self.mean_norms[self.live]
-            self._worst_factor = float(worst.max()) * (2.0 if residual else 1.0)
-            self._largest_mean = float(mean_norms.max())
+            # The bound of :meth:`holds_for` over every component, weight
+            # zero or not, and without the NaN-to-inf of _reaches: it is at
+            # least the live components' (or NaN, which clears nothing), so
+            # a block it clears the exact bound clears too.
+            largest_row_sum = float(np.abs(self._precisions).sum(axis=2).max())
+            self._quick_factor = (
+                abs(self.scale) * _ROUNDING_CONSTANT * self._eps * largest_row_sum
+            ) * (2.0 if residual else 1.0)
+            self.mean_norms = np.sqrt(einsum("kd,kd->k", means, means))
+            self._quick_mean = float(self.mean_norms.max())
+
+    @functools.cached_property
+    def _reach(self):
+        with np.errstate(all="ignore"):
+            return _reaches(self._precisions)
+
+    @functools.cached_property
+    def factor(self):
+        """Expanded forms: ``|error of scale * dist| <= factor * (|x| + |mu_k|)^2``."""
+        with np.errstate(all="ignore"):
+            return abs(self.scale) * _ROUNDING_CONSTANT * self._eps * self._reach
+
+    @functools.cached_property
+    def live(self):
+        """The components that can hold rows (weight above zero)."""
+        return np.flatnonzero(self.offset > -np.inf)
+
+    @functools.cached_property
+    def _worst_factor(self):
+        """The live components' largest factor (twice it for the residual forms)."""
+        if self.live.size == self.offset.shape[0]:  # no component of weight zero
+            worst = self.factor
+        else:
+            worst = self.factor[self.live]
+        return float(worst.max()) * (2.0 if self.residual else 1.0)
+
+    @functools.cached_property
+    def _largest_mean(self):
+        """The live components' largest mean norm."""
+        if self.live.size == self.offset.shape[0]:
+            return float(self.mean_norms.max())
+        return float(self.mean_norms[self.live].max())
 
     @functools.cached_property
     def residual_factor(self):
@@ -246,14 +275,10 @@ class PrecisionGuard:
         """The largest live offset plus ``log`` of their number (the staged checks)."""
         return float(self.offset[self.live].max()) + math.log(self.live.size)
 
-    @property
+    @functools.cached_property
     def lowest(self):
         """The smallest eigenvalue of any live precision (computed when needed)."""
-        if self._lowest is None:
-            self._lowest = float(
-                np.min(_smallest_eigenvalues(self._precisions[self.live]))
-            )
-        return self._lowest
+        return float(np.min(_smallest_eigenvalues(self._precisions[self.live])))
 
     # -- the checks -----------------------------------------------------------
     def holds_for(self, row_norm):
@@ -335,9 +360,16 @@ class PrecisionGuard:
         -------
         rows : ndarray of int
         """
-        if not self.live.size or values.shape[0] == 0:
+        if values.shape[0] == 0:
             return np.zeros(0, dtype=np.intp)
-        if self.holds_for(float(row_norms.max())):
+        largest_norm = float(row_norms.max())
+        # The bound over every component first: it clears ordinary blocks
+        # without the live components' own (see __init__).
+        if self._quick_factor * (largest_norm + self._quick_mean) ** 2 <= (
+            self.tolerance
+        ):
+            return np.zeros(0, dtype=np.intp)
+        if not self.live.size or self.holds_for(largest_norm):
             return np.zeros(0, dtype=np.intp)
         n_rows, n_components = values.shape
         if n_rows * n_components * self.factors.shape[-1] ** 2 <= _SMALL_BLOCK_WORK:

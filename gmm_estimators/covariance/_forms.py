@@ -9,7 +9,7 @@ from functools import partial
 
 import numpy as np
 
-from ._linalg import inverse_triangular, outer_product_columns
+from ._linalg import einsum, inverse_triangular, outer_product_columns
 from ._statistics import (
     DiagonalResidualScatter,
     DiagonalScatter,
@@ -86,9 +86,9 @@ def _moment_form_is_accurate(means, precisions_cholesky, dtype, precisions=None)
     # Finite factors (their products are): the inversion sets its own error
     # state, so no warning can escape it.
     unwhiten = inverse_triangular(precisions_cholesky, lower=False)
-    deviations = np.sqrt(np.einsum("kij,kij->kj", unwhiten, unwhiten))
+    deviations = np.sqrt(einsum("kij,kij->kj", unwhiten, unwhiten))
     spread = np.abs(means) + deviations
-    reach = np.einsum("kd,kde,ke->k", spread, np.abs(precisions), spread).max()
+    reach = einsum("kd,kde,ke->k", spread, np.abs(precisions), spread).max()
     tolerance = _MOMENT_FORM_TOLERANCE[np.dtype(dtype).type] * means.shape[1]
     return bool(2.0 * np.finfo(dtype).eps * reach < tolerance)
 
@@ -133,9 +133,9 @@ def _moment_coefficients(means, precisions_cholesky, precisions=None):
         _pair_multiplicity(n_features),
         out=coefficients[:, :n_pairs],
     )
-    linear = np.einsum("kde,ke->kd", precisions, means)
+    linear = einsum("kde,ke->kd", precisions, means)
     np.multiply(-2.0, linear, out=coefficients[:, n_pairs:-1])
-    coefficients[:, -1] = np.einsum("kd,kd->k", means, linear)
+    coefficients[:, -1] = einsum("kd,kd->k", means, linear)
     return coefficients
 
 

@@ -9,6 +9,75 @@ import functools
 
 import numpy as np
 
+# numpy's einsum and linalg functions check, convert and dispatch their
+# arguments in Python, which on the (K, d) arrays of an EM iteration on small
+# data costs more than the arithmetic: the hot paths call the C functions
+# beneath them, the same computation (the same bits). Should numpy move
+# them, the public functions serve.
+try:
+    from numpy._core.multiarray import c_einsum as einsum
+except ImportError:  # pragma: no cover - numpy's layout changed
+    einsum = np.einsum
+try:
+    from numpy.linalg import _umath_linalg
+except ImportError:  # pragma: no cover
+    _umath_linalg = None
+
+
+def _not_positive_definite(err, flag):
+    raise np.linalg.LinAlgError("Matrix is not positive definite")
+
+
+def _singular(err, flag):
+    raise np.linalg.LinAlgError("Singular matrix")
+
+
+def _no_convergence(err, flag):
+    raise np.linalg.LinAlgError("Eigenvalues did not converge")
+
+
+def _svd_no_convergence(err, flag):
+    raise np.linalg.LinAlgError("SVD did not converge")
+
+
+# numpy.linalg's error state: LAPACK's failure is flagged invalid.
+_LAPACK_ERRORS = {
+    "invalid": "call",
+    "over": "ignore",
+    "divide": "ignore",
+    "under": "ignore",
+}
+
+
+def _lapack(name, callback, signature, public):
+    """``public`` (a numpy.linalg function of one float64 stack) as its gufunc.
+
+    What ``public`` does for a float64 array: the gufunc within an error
+    state that turns LAPACK's failure (flagged invalid) into ``LinAlgError``.
+    Other input goes to ``public`` itself.
+    """
+    gufunc = getattr(_umath_linalg, name, None)
+    if gufunc is None:  # pragma: no cover - numpy's layout changed
+        return public
+
+    def call(a):
+        if type(a) is not np.ndarray or a.dtype != np.float64 or a.ndim < 2:
+            return public(a)
+        with np.errstate(call=callback, **_LAPACK_ERRORS):
+            return gufunc(a, signature=signature)
+
+    return call
+
+
+#: ``np.linalg.cholesky``, ``inv``, ``eigh`` (its values and vectors, a
+#: tuple), ``eigvalsh`` and ``svd`` (``full_matrices=True``, a tuple) of
+#: float64 stacks, without numpy's Python layers (see above).
+cholesky = _lapack("cholesky_lo", _not_positive_definite, "d->d", np.linalg.cholesky)
+inv = _lapack("inv", _singular, "d->d", np.linalg.inv)
+eigh = _lapack("eigh_lo", _no_convergence, "d->dd", np.linalg.eigh)
+eigvalsh = _lapack("eigvalsh_lo", _no_convergence, "d->d", np.linalg.eigvalsh)
+svd = _lapack("svd_f", _svd_no_convergence, "d->ddd", np.linalg.svd)
+
 # Relative jitter ladder used when a covariance is numerically not positive
 # definite; the first rung is the float64 resolution of the matrix' scale.
 _JITTER_RUNGS = (1e-15, 1e-12, 1e-9, 1e-6, 1e-3)
@@ -85,7 +154,7 @@ def _factor(matrices):
     it gives is not the matrix's.
     """
     try:
-        chol = np.linalg.cholesky(matrices)
+        chol = cholesky(matrices)
     except np.linalg.LinAlgError:
         return None
     pivots = np.diagonal(chol, axis1=-2, axis2=-1) ** 2
@@ -101,7 +170,7 @@ def _factor(matrices):
     if strict:
         inverse_sd = 1.0 / np.sqrt(_strict_units(matrices.shape[-1]))
         scaled = matrices * inverse_sd[:, np.newaxis] * inverse_sd
-        values = np.linalg.eigvalsh(scaled)
+        values = eigvalsh(scaled)
         if np.any(values[..., 0] <= _STRICT_CONDITION * values[..., -1]):
             return None
     return chol
@@ -159,7 +228,7 @@ def inverse_triangular(matrices, *, lower):
     (whose per-call overhead dominates for small ``d``); the unused triangle
     is zeroed so that the factors stay exactly triangular.
     """
-    inverse = np.linalg.inv(np.asarray(matrices, dtype=np.float64))
+    inverse = inv(np.asarray(matrices, dtype=np.float64))
     # np.tril/np.triu with the triangle's mask built once per size: they
     # rebuild it on every call, which costs as much as the inversion itself
     # for the small matrices of every E- and M-step.

@@ -13,6 +13,7 @@ from functools import lru_cache, partial
 
 import numpy as np
 
+from ._linalg import eigh, eigvalsh, einsum, svd
 from ._solvers import (
     _INNER_MAX_ITER,
     _TINY,
@@ -127,7 +128,7 @@ def _shared_axes(covariances):
     weights = np.arange(1, n_components + 1) / np.where(scales > 0, scales, 1.0)
     # np.tensordot(weights, covariances, axes=1), as the one product it makes.
     combined = np.dot(weights.reshape(1, n_components), covariances.reshape(-1, d * d))
-    return np.linalg.eigh(combined.reshape(d, d))[1]
+    return eigh(combined.reshape(d, d))[1]
 
 
 def _profile_variances(nk, values, equal_volume):
@@ -177,7 +178,7 @@ def _common_orientation(nk, scatter, equal_volume, tol, max_iter, previous=None)
     scale = float(nk.sum()) * d
     pooled = scatter.sum(axis=0)
     offset = _units_offset(nk, np.diagonal(pooled))
-    starts = [np.eye(d), np.linalg.eigh(pooled)[1]]
+    starts = [np.eye(d), eigh(pooled)[1]]
     if previous is not None and np.isfinite(previous).all():
         starts.append(_shared_axes(np.asarray(previous, dtype=np.float64)))
     best = None
@@ -298,11 +299,11 @@ def _mm_orientation(nk, scatter, equal_volume, previous=None):
     """
     n_components, d, _ = scatter.shape
     scatter = _symmetric(scatter)
-    largest = np.linalg.eigvalsh(scatter)[:, -1]
+    largest = eigvalsh(scatter)[:, -1]
     offset = _units_offset(nk, np.diagonal(scatter.sum(axis=0)))
     if previous is not None and np.all(np.isfinite(previous)):
         axes = _shared_axes(np.asarray(previous, dtype=np.float64))
-        shape = np.einsum("ji,kjl,li->ki", axes, previous, axes)
+        shape = einsum("ji,kjl,li->ki", axes, previous, axes)
         shape = np.maximum(shape, _TINY)
         shape /= _geometric_mean(shape)[:, np.newaxis]
     else:
@@ -314,7 +315,7 @@ def _mm_orientation(nk, scatter, equal_volume, previous=None):
         # factor is the new D^T.
         scaled = axes.T[np.newaxis] / shape[:, :, np.newaxis]
         gradient = scaled @ scatter - largest[:, np.newaxis, np.newaxis] * scaled
-        left, _, right = np.linalg.svd(gradient.sum(axis=0))
+        left, _, right = svd(gradient.sum(axis=0))
         axes = (left @ right).T
         # MM 2: W_k D inv(A_k) - max(1 / a_k) W_k D, summed; its polar
         # factor is the new D.
@@ -323,9 +324,9 @@ def _mm_orientation(nk, scatter, equal_volume, previous=None):
         gradient = projected * inverse[:, np.newaxis, :] - (
             inverse.max(axis=1)[:, np.newaxis, np.newaxis] * projected
         )
-        left, _, right = np.linalg.svd(gradient.sum(axis=0))
+        left, _, right = svd(gradient.sum(axis=0))
         axes = left @ right
-        values = np.einsum("ji,kjl,li->ki", axes, scatter, axes)
+        values = einsum("ji,kjl,li->ki", axes, scatter, axes)
         variances = _profile_variances(nk, values, equal_volume)
         shape = variances / _geometric_mean(variances)[:, np.newaxis]
         trace.append(_diagonal_objective(nk, values, variances))

@@ -8,7 +8,7 @@ from functools import lru_cache
 import numpy as np
 from scipy import linalg
 
-from ._linalg import _JITTER_RUNGS
+from ._linalg import _JITTER_RUNGS, cholesky, eigh, einsum
 
 # --------------------------------------------------------------------------
 # The constrained mclust structures (Celeux and Govaert 1995)
@@ -105,7 +105,7 @@ def _floor_matrices(nk, scatter, copy=True):
     the caller owns).
     """
     floored = np.array(scatter, dtype=np.float64, copy=copy)
-    diagonal = np.einsum("kii->ki", floored)  # a writeable view
+    diagonal = einsum("kii->ki", floored)  # a writeable view
     diagonal += _floors(nk, diagonal)
     return _symmetric(floored)
 
@@ -137,7 +137,7 @@ def _log_det_spd(matrices):
     """
     try:
         # All at once: the same factorisation of each matrix as one by one.
-        chol = np.linalg.cholesky(matrices)
+        chol = cholesky(matrices)
     except np.linalg.LinAlgError:
         pass
     else:
@@ -157,9 +157,9 @@ def _unit_det_matrix(matrix):
     """``(C, inv(C), log|C|)`` for ``C = M / |M|^(1/d)``, ``M`` symmetric PSD."""
     d = matrix.shape[-1]
     try:
-        chol = np.linalg.cholesky(matrix)
+        chol = cholesky(matrix)
     except np.linalg.LinAlgError:
-        values, vectors = np.linalg.eigh(matrix)
+        values, vectors = eigh(matrix)
         values = np.maximum(values, max(values[-1] * _EPS, _TINY))
         values = values / _geometric_mean(values)
         return (
@@ -259,8 +259,8 @@ def _add_to_diagonal(matrices, values, copy=True):
 def _rotate(vectors, variances):
     """``D_k diag(variances_k) D_k^T`` for one ``D`` (d, d) or a stack (K, d, d)."""
     if vectors.ndim == 2:
-        return _symmetric(np.einsum("ij,kj,lj->kil", vectors, variances, vectors))
-    return _symmetric(np.einsum("kij,kj,klj->kil", vectors, variances, vectors))
+        return _symmetric(einsum("ij,kj,lj->kil", vectors, variances, vectors))
+    return _symmetric(einsum("kij,kj,klj->kil", vectors, variances, vectors))
 
 
 # Eigenvalues of one W_k closer than this (relative to the largest of any
@@ -297,7 +297,7 @@ def _graded_eigh(matrix, values, vectors):
     cannot be factorised.
     """
     try:
-        factor = np.linalg.cholesky(matrix)
+        factor = cholesky(matrix)
     except np.linalg.LinAlgError:
         return values, vectors
     # joba=0 ("C"): every singular value to its relative precision (the
@@ -326,7 +326,7 @@ def _eigh_reproducible(scatter):
     is equivariant under rotations of the data, and puts the larger
     common-shape variances where the other components spread most.
     """
-    values, vectors = np.linalg.eigh(scatter)
+    values, vectors = eigh(scatter)
     graded = _graded_components(scatter)
     for k in graded:
         values[k], vectors[k] = _graded_eigh(scatter[k], values[k], vectors[k])
@@ -424,7 +424,7 @@ def _vev_m_step(
 
 def _vee_traces(shape_inv, scatter):
     """``tr(C^-1 W_k)`` for every component."""
-    return np.einsum("ij,kji->k", shape_inv, scatter)
+    return einsum("ij,kji->k", shape_inv, scatter)
 
 
 def _vee_objective(nk, d, traces, volumes, shape_log_det):

@@ -29,6 +29,7 @@ import numpy as np
 
 from ._linalg import (
     diagonal_features,
+    einsum,
     inverse_triangular,
     moment_features,
     outer_product_columns,
@@ -169,7 +170,7 @@ class WhitenedScatter(_Accumulator):
             return self.means + shift, scatter
         # Undo the whitening: x - mu = g @ inv(P), so W = inv(P)^T C inv(P).
         unwhiten = inverse_triangular(self.precisions_cholesky, lower=False)
-        means = self.means + np.einsum("kd,kde->ke", shift, unwhiten)
+        means = self.means + einsum("kd,kde->ke", shift, unwhiten)
         scatter = np.swapaxes(unwhiten, 1, 2) @ scatter @ unwhiten
         return means, 0.5 * (scatter + scatter.transpose(0, 2, 1))
 
