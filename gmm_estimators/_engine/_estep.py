@@ -10,6 +10,7 @@ import numpy as np
 from sklearn.utils.validation import _check_sample_weight
 
 from ..covariance._exact import PrecisionGuard, log_density_floor
+from ..covariance._linalg import einsum, ones
 from ._stats import block_statistics
 from ._threads import block_mapper
 
@@ -32,7 +33,7 @@ _LOG_2PI = math.log(2.0 * math.pi)
 _EXP_FLOOR = {np.float64: -575.0, np.float32: -60.0}
 
 
-def log_prob_function(model, params, dtype, *, center=None):
+def log_prob_function(model, params, dtype, *, center=None, errstate=True):
     """``log pi_k + log N(x | mu_k, Sigma_k)`` as a function of a block.
 
     What depends only on the parameters is computed once here, not per block.
@@ -47,6 +48,10 @@ def log_prob_function(model, params, dtype, *, center=None):
     center : ndarray of shape (d,) or None, default=None
         The centre of the rows and of ``params.means``; the exact form works
         in the data's own coordinates. None: the origin.
+    errstate : bool, default=True
+        Whether ``log_prob`` sets numpy's error state itself (overflow and
+        invalid ignored: rows beyond the float range); False when its caller
+        does (the E-step, once per block).
 
     Returns
     -------
@@ -65,17 +70,54 @@ def log_prob_function(model, params, dtype, *, center=None):
         are computed from ``X`` when not given.
     """
     n_features = params.means.shape[1]
-    log_det = model.log_det_cholesky(params.precisions_cholesky, n_features)
-    if params.log_weights is not None:
-        log_weights = params.log_weights
-    else:
-        with np.errstate(divide="ignore"):
+    # One error state for the whole set-up (the guard's included: see
+    # PrecisionGuard): a weight of zero has the log -inf, parameters far
+    # beyond the data overflow the bounds to inf.
+    with np.errstate(all="ignore"):
+        log_det = model.log_det_cholesky(params.precisions_cholesky, n_features)
+        if params.log_weights is not None:
+            log_weights = params.log_weights
+        else:
             log_weights = np.log(params.weights)
-    offset = log_det + log_weights - 0.5 * n_features * _LOG_2PI
-    kernel = model.block_kernel(
-        params.means, params.precisions_cholesky, dtype, scale=-0.5, offset=offset
-    )
+        offset = log_det + log_weights - 0.5 * n_features * _LOG_2PI
+        kernel = model.block_kernel(
+            params.means, params.precisions_cholesky, dtype, scale=-0.5, offset=offset
+        )
+        guard, center = _guard(model, params, dtype, kernel, offset, center)
     weighted_log_densities = kernel.distances
+
+    def log_prob_in_errstate(X, features=None, norms=None, raw=None):
+        # Only the forms with features are ever given them.
+        if features is None:
+            values, aux = weighted_log_densities(X)
+        else:
+            values, aux = weighted_log_densities(X, features)
+        if norms is None:
+            norms = np.sqrt(einsum("ij,ij->i", X, X, dtype=np.float64))
+        if raw is None:
+
+            def raw(index):
+                return np.asarray(X[index], dtype=np.float64) + center
+
+        guard.fix(values, norms, raw)
+        return values, aux
+
+    if errstate:
+
+        def log_prob(X, features=None, norms=None, raw=None):
+            with np.errstate(over="ignore", invalid="ignore"):
+                return log_prob_in_errstate(X, features, norms, raw)
+
+    else:
+        log_prob = log_prob_in_errstate
+    if params.noise_proportion is None:
+        return kernel.form, log_prob
+    return kernel.form, _with_noise_column(log_prob, params)
+
+
+def _guard(model, params, dtype, kernel, offset, center):
+    """The precision guard of one E-step, and ``center`` as an array."""
+    n_features = params.means.shape[1]
     center = np.zeros(n_features) if center is None else np.asarray(center)
     raw_means = params.raw_means
     if raw_means is None:
@@ -93,28 +135,7 @@ def log_prob_function(model, params, dtype, *, center=None):
         scale=-0.5,
         offset=offset,
     )
-
-    def log_prob(X, features=None, norms=None, raw=None):
-        with np.errstate(over="ignore", invalid="ignore"):
-            # Only the forms with features are ever given them.
-            if features is None:
-                values, aux = weighted_log_densities(X)
-            else:
-                values, aux = weighted_log_densities(X, features)
-        if norms is None:
-            with np.errstate(over="ignore"):
-                norms = np.sqrt(np.einsum("ij,ij->i", X, X, dtype=np.float64))
-        if raw is None:
-
-            def raw(index):
-                return np.asarray(X[index], dtype=np.float64) + center
-
-        guard.fix(values, norms, raw)
-        return values, aux
-
-    if params.noise_proportion is None:
-        return kernel.form, log_prob
-    return kernel.form, _with_noise_column(log_prob, params)
+    return guard, center
 
 
 def _with_noise_column(log_prob, params):
@@ -193,7 +214,7 @@ def _exp_shifted(weighted, maximum=None):
     np.maximum(shifted, _EXP_FLOOR[shifted.dtype.type], out=shifted)
     np.exp(shifted, out=shifted)
     # A matrix-vector product: several times faster than sum(axis=1).
-    sums = shifted @ np.ones(shifted.shape[1], dtype=shifted.dtype)
+    sums = shifted @ ones(shifted.shape[1], shifted.dtype)
     return shift, sums
 
 
@@ -280,7 +301,17 @@ def _block_step(data, params, log_prob_of, form, rows, entropy=False):
     The sample weights are divided by the source's ``weight_scale`` (a power
     of two) for the block's sums, which are multiplied back at the end: both
     exact, so a common factor of the weights changes nothing.
+
+    ``log_prob_of`` sets no error state (``log_prob_function(...,
+    errstate=False)``): one is set here for the whole block, in the thread
+    that computes it (rows beyond the float range overflow their distances
+    and statistics, which the precision guard and the statistics handle).
     """
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        return _block_step_in_errstate(data, params, log_prob_of, form, rows, entropy)
+
+
+def _block_step_in_errstate(data, params, log_prob_of, form, rows, entropy):
     X, (log_prob, aux) = block_log_prob(
         data, log_prob_of, rows, data.features(form, rows)
     )
@@ -293,7 +324,7 @@ def _block_step(data, params, log_prob_of, form, rows, entropy=False):
     if entropy:
         # sum_i w_i sum_k r_ik log r_ik, before r is weighted; the E-step
         # floors every r above zero, so the log is finite.
-        row_entropy = (resp * np.log(resp)) @ np.ones(resp.shape[1], resp.dtype)
+        row_entropy = (resp * np.log(resp)) @ ones(resp.shape[1], resp.dtype)
         block_entropy = scale * float(
             row_entropy.sum(dtype=np.float64)
             if w is None
@@ -313,7 +344,7 @@ def _block_step(data, params, log_prob_of, form, rows, entropy=False):
         resp = np.ascontiguousarray(resp[:, :-1])
         gaussian_scatter = scale * _gaussian_scatter(X, resp)
     stats = block_statistics(
-        form, params.means, params.precisions_cholesky, X, resp, aux, w
+        form, params.means, params.precisions_cholesky, X, resp, aux, w, errstate=False
     )
     if w is not None:
         stats.rescale(scale)
@@ -367,7 +398,9 @@ def em_step(model, data, params, mapper=map, *, entropy=False):
         return own_step(model, params, mapper, entropy=entropy)
     n_components = params.weights.shape[0]
     dtype = data.X.dtype
-    form, log_prob_of = log_prob_function(model, params, dtype, center=data.center)
+    form, log_prob_of = log_prob_function(
+        model, params, dtype, center=data.center, errstate=False
+    )
     data.cache_features(form)
     step = partial(_block_step, data, params, log_prob_of, form, entropy=entropy)
     # Partial sums are added in block order, so the result does not depend on

@@ -113,16 +113,23 @@ def statistics_from_resp(model, data, resp_of_rows, n_components, mapper=map):
     return accumulate(form, moments.sums / nk_reg[:, np.newaxis])
 
 
-def block_statistics(form, means, precisions_cholesky, X, weighted_resp, aux, w):
+def block_statistics(
+    form, means, precisions_cholesky, X, weighted_resp, aux, w, *, errstate=True
+):
     """One block's statistics of ``form`` about ``means`` (its whitening).
 
     ``aux`` is the E-step's by-product for the block (or None: computed
     here). A row of weight zero adds nothing, but its features may overflow
     (a row beyond the float range of its squares, and ``0 * inf`` is NaN):
     a block whose sums are not finite is summed again over its other rows.
+    Overflow is silent: within numpy's error state set here, or with
+    ``errstate=False`` by the caller (the E-step, once per block).
     """
     stats = form.new_statistics(means, precisions_cholesky)
-    with np.errstate(over="ignore", invalid="ignore"):
+    if errstate:
+        with np.errstate(over="ignore", invalid="ignore"):
+            stats.add_block(X, weighted_resp, aux)
+    else:
         stats.add_block(X, weighted_resp, aux)
     if w is not None and not stats.is_finite() and not np.all(w > 0):
         kept = w > 0

@@ -184,6 +184,12 @@ class PrecisionGuard:
     scale, offset :
         The affine transform ``scale * dist + offset`` of the distances the
         E-step asks for.
+
+    Notes
+    -----
+    Construct it within ``np.errstate(all="ignore")`` (the E-step's set-up,
+    ``_engine._estep.log_prob_function``, does): the bounds of parameters far
+    beyond the data overflow to inf, which is what they should say.
     """
 
     def __init__(
@@ -202,7 +208,8 @@ class PrecisionGuard:
         # K entries is the cost: only what the common path (:meth:`holds_for`
         # on a block's largest row norm) reads is computed here; the staged
         # row checks compute the rest when first needed (the cached
-        # properties below).
+        # properties below). For the same reason the caller sets the error
+        # state (see the class's docstring).
         n_components, n_features = means.shape
         precisions_cholesky = np.asarray(precisions_cholesky, dtype=np.float64)
         means = np.asarray(means, dtype=np.float64)
@@ -217,20 +224,19 @@ class PrecisionGuard:
         )
         self.floor = log_density_floor(dtype)
         self.residual = residual
-        with np.errstate(all="ignore"):
-            factors = model.to_full(precisions_cholesky, n_components, n_features)
-            self.factors = np.asarray(factors, dtype=np.float64)
-            self._precisions = self.factors @ np.swapaxes(self.factors, -1, -2)
-            # The bound of :meth:`holds_for` over every component, weight
-            # zero or not, and without the NaN-to-inf of _reaches: it is at
-            # least the live components' (or NaN, which clears nothing), so
-            # a block it clears the exact bound clears too.
-            largest_row_sum = float(np.abs(self._precisions).sum(axis=2).max())
-            self._quick_factor = (
-                abs(self.scale) * _ROUNDING_CONSTANT * self._eps * largest_row_sum
-            ) * (2.0 if residual else 1.0)
-            self.mean_norms = np.sqrt(einsum("kd,kd->k", means, means))
-            self._quick_mean = float(self.mean_norms.max())
+        factors = model.to_full(precisions_cholesky, n_components, n_features)
+        self.factors = np.asarray(factors, dtype=np.float64)
+        self._precisions = self.factors @ np.swapaxes(self.factors, -1, -2)
+        # The bound of :meth:`holds_for` over every component, weight zero or
+        # not, and without the NaN-to-inf of _reaches: it is at least the
+        # live components' (or NaN, which clears nothing), so a block it
+        # clears the exact bound clears too.
+        largest_row_sum = float(np.abs(self._precisions).sum(axis=2).max())
+        self._quick_factor = (
+            abs(self.scale) * _ROUNDING_CONSTANT * self._eps * largest_row_sum
+        ) * (2.0 if residual else 1.0)
+        self.mean_norms = np.sqrt(einsum("kd,kd->k", means, means))
+        self._quick_mean = float(self.mean_norms.max())
 
     @functools.cached_property
     def _reach(self):

@@ -34,6 +34,7 @@ from ._linalg import (
     diagonal_features,
     inverse_triangular,
     moment_features,
+    ones,
     scaled_inverse_error,
 )
 from ._priors import DIAGONAL_INVERSE_GAMMA, SPHERICAL_INVERSE_GAMMA
@@ -268,7 +269,7 @@ class TiedCovariance(CovarianceModel):
         dist = whitened_means @ whitened
         dist *= -2.0
         np.square(whitened, out=whitened)
-        dist += np.ones(whitened.shape[0], dtype=X.dtype) @ whitened
+        dist += ones(whitened.shape[0], X.dtype) @ whitened
         dist += np.einsum("kd,kd->k", whitened_means, whitened_means)[:, np.newaxis]
         # The expansion can round a tiny distance below zero.
         np.maximum(dist, 0.0, out=dist)

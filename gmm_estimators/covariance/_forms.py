@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import functools
+import math
 from dataclasses import dataclass
 from functools import partial
 
@@ -51,11 +52,13 @@ def diagonal_moments_are_accurate(means, precisions, dtype):
     The same reach without matrices: ``max_k sum_j p_kj (|mu_kj| + 1 /
     sqrt(p_kj))^2``.
     """
-    if not (np.all(np.isfinite(precisions)) and np.all(np.isfinite(means))):
+    # Array methods rather than the np.all/np.max/np.sum wrappers (the same
+    # reductions): this runs on every E-step.
+    if not (np.isfinite(precisions).all() and np.isfinite(means).all()):
         return False
     with np.errstate(divide="ignore", invalid="ignore"):
         spread = np.abs(means) + 1.0 / np.sqrt(precisions)
-        reach = float(np.max(np.sum(precisions * spread * spread, axis=1)))
+        reach = float((precisions * spread * spread).sum(axis=1).max())
     tolerance = _MOMENT_FORM_TOLERANCE[np.dtype(dtype).type] * means.shape[1]
     return bool(2.0 * np.finfo(dtype).eps * reach < tolerance)
 
@@ -81,7 +84,9 @@ def _moment_form_is_accurate(means, precisions_cholesky, dtype, precisions=None)
         precisions = _precisions(precisions_cholesky)
     # Array methods rather than the np.all/np.max wrappers: this runs on
     # every E-step, where the wrappers' overhead outweighs the tiny arrays.
-    if not (np.isfinite(precisions).all() and np.isfinite(means).all()):
+    # Means need no test of their own: one not finite makes its reach inf
+    # or NaN, and the comparison below False.
+    if not np.isfinite(precisions).all():
         return False
     # Finite factors (their products are): the inversion sets its own error
     # state, so no warning can escape it.
@@ -117,10 +122,10 @@ def _moment_coefficients(means, precisions_cholesky, precisions=None):
     ``precisions`` as in :func:`_moment_form_is_accurate`.
     """
     n_components, n_features = means.shape
-    rows, cols = outer_product_columns(n_features)
     if precisions is None:
         precisions = _precisions(precisions_cholesky)
-    n_pairs = rows.size
+    pairs = _pair_positions(n_features)
+    n_pairs = pairs.size
     # Written into one array: stacking the three parts costs more than
     # computing them for the small matrices of every E-step.
     coefficients = np.empty(
@@ -129,7 +134,7 @@ def _moment_coefficients(means, precisions_cholesky, precisions=None):
     )
     # Off-diagonal entries appear twice in x' L x.
     np.multiply(
-        precisions[:, rows, cols],
+        precisions.reshape(n_components, n_features * n_features)[:, pairs],
         _pair_multiplicity(n_features),
         out=coefficients[:, :n_pairs],
     )
@@ -137,6 +142,18 @@ def _moment_coefficients(means, precisions_cholesky, precisions=None):
     np.multiply(-2.0, linear, out=coefficients[:, n_pairs:-1])
     coefficients[:, -1] = einsum("kd,kd->k", means, linear)
     return coefficients
+
+
+@functools.cache
+def _pair_positions(n_features):
+    """Flat positions in a ``(d, d)`` matrix of the ``vech`` pairs (read-only).
+
+    One index array: gathering with two (rows and columns) costs more.
+    """
+    rows, cols = outer_product_columns(n_features)
+    positions = rows * n_features + cols
+    positions.flags.writeable = False
+    return positions
 
 
 @functools.cache
@@ -166,11 +183,12 @@ def _feature_distance_function(coefficients, features_of, scale, offset, dtype):
     plain = scale == 1.0 and offset is None
     # An infinite offset (a component of weight zero) is added after the
     # product: one infinite coefficient can make a product NaN.
-    fold = offset is not None and bool(np.isfinite(offset).all())
+    # K offsets: Python's test of each costs less than numpy's of all.
+    fold = offset is not None and all(map(math.isfinite, np.asarray(offset).tolist()))
     coefficients = coefficients * scale
     if fold:
         coefficients[:, -1] += offset
-    coefficients = coefficients.astype(dtype)
+    coefficients = coefficients.astype(dtype, copy=False)
     after = None
     if offset is not None and not fold:
         after = np.asarray(offset).astype(dtype)[:, np.newaxis]
@@ -217,9 +235,16 @@ def _affine(distances, scale, offset):
 
 def _diagonal_coefficients(means, precisions):
     """Rows ``c_k`` with ``c_k . diagonal_features(x) = sum_j p_kj (x_j - mu_kj)^2``."""
+    n_components, d = means.shape
     weighted_means = means * precisions
-    constant = np.sum(means * weighted_means, axis=1)
-    return np.hstack([precisions, -2.0 * weighted_means, constant[:, np.newaxis]])
+    # Written into one array: np.hstack costs more than the parts.
+    coefficients = np.empty(
+        (n_components, 2 * d + 1), dtype=np.result_type(means, precisions)
+    )
+    coefficients[:, :d] = precisions
+    np.multiply(-2.0, weighted_means, out=coefficients[:, d : 2 * d])
+    (means * weighted_means).sum(axis=1, out=coefficients[:, -1])
+    return coefficients
 
 
 # --------------------------------------------------------------------------

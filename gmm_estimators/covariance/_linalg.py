@@ -311,6 +311,18 @@ def _positive_sqrt_inverse(variances, across_features=False):
     return 1.0 / np.sqrt(variances), jittered
 
 
+@functools.lru_cache(maxsize=64)
+def ones(n, dtype):
+    """``np.ones(n, dtype)``, built once per size (read-only).
+
+    The right-hand side of the matrix-vector products that sum over a short
+    axis: ``np.ones`` with a dtype costs more than the product on small data.
+    """
+    vector = np.ones(n, dtype=dtype)
+    vector.flags.writeable = False
+    return vector
+
+
 @functools.cache
 def outer_product_columns(n_features):
     """Row/column indices of the upper triangle, the pairs of ``vech``.

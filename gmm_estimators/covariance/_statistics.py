@@ -32,6 +32,7 @@ from ._linalg import (
     einsum,
     inverse_triangular,
     moment_features,
+    ones,
     outer_product_columns,
 )
 
@@ -67,7 +68,7 @@ def _correction_outer(sums, nk_reg, nk):
 def _column_sums(values):
     # A matrix-vector product: several times faster than sum(axis=0) on the
     # tall, narrow responsibilities.
-    return np.ones(values.shape[0], dtype=values.dtype) @ values
+    return ones(values.shape[0], values.dtype) @ values
 
 
 class _Accumulator:
