@@ -56,13 +56,15 @@ def _clip_negative_variances(scatter, n_features):
     M-step can take the logarithm of.
     """
     scatter = np.asarray(scatter)
+    # One reduction per test (array methods: this runs on every M-step); a
+    # NaN fails both tests, as it failed any(x < 0).
     if scatter.ndim >= 2 and scatter.shape[-1] == scatter.shape[-2] == n_features:
-        diagonal = np.diagonal(scatter, axis1=-2, axis2=-1)
-        if (diagonal < 0).any():
+        diagonal = scatter.diagonal(axis1=-2, axis2=-1)
+        if diagonal.min(initial=0.0) < 0:
             scatter = scatter.copy()
             index = np.arange(n_features)
             scatter[..., index, index] = np.maximum(diagonal, 0.0)
-    elif (scatter < 0).any():
+    elif scatter.min(initial=0.0) < 0:
         scatter = np.maximum(scatter, 0.0)
     return scatter
 
@@ -84,7 +86,7 @@ def _precisions_fit(precisions_cholesky, n_features):
     Each entry is a sum of ``d`` products of the factors' entries: finite
     when every entry is below ``sqrt(max / d)``.
     """
-    top = float(np.max(np.abs(precisions_cholesky), initial=0.0))
+    top = float(np.abs(precisions_cholesky).max(initial=0.0))
     return top < _LARGEST_SQUARE_ROOT / math.sqrt(n_features)
 
 
@@ -201,51 +203,42 @@ def m_step(
     if noise_log_volume is not None:
         # The scatter of the rows weighted by their Gaussian responsibilities.
         total_scatter = stats.gaussian_scatter
+    # One error state for the whole step (numpy's per-call overhead is the
+    # cost on small data): statistics of collapsing components overflow,
+    # and the structures' inner iterations divide by their variances.
     with np.errstate(all="ignore"):
         means, scatter = stats.finalize(nk, total_scatter)
-    n_features = means.shape[1]
-    scatter = _clip_negative_variances(scatter, n_features)
-    counts = nk
-    if prior is not None:
-        means, scatter, counts = prior.map_m_step_inputs(
-            model, data.center, nk, means, scatter
+        n_features = means.shape[1]
+        scatter = _clip_negative_variances(scatter, n_features)
+        counts = nk
+        if prior is not None:
+            means, scatter, counts = prior.map_m_step_inputs(
+                model, data.center, nk, means, scatter
+            )
+        # Array methods rather than the np.all wrapper: on the small arrays
+        # of a small fit the wrapper's overhead is most of the check's cost.
+        if not (np.isfinite(means).all() and np.isfinite(scatter).all()):
+            _raise_degenerate(
+                counts, scatter, model, n_features, reg_covar, finite=False
+            )
+        # The structure sees counts and scatter in units of the weights'
+        # scale (exact: a power of two), so its inner iterations do not
+        # depend on a common factor of the weights either.
+        if scale != 1.0:
+            counts, scatter = counts / scale, scatter / scale
+        covariances = _structure_m_step(
+            model, counts, scatter, reg_covar, previous, means.shape
         )
-    # Array methods rather than the np.all wrapper: on the small arrays of a
-    # small fit the wrapper's overhead is most of the check's cost.
-    if not (np.isfinite(means).all() and np.isfinite(scatter).all()):
-        _raise_degenerate(counts, scatter, model, n_features, reg_covar, finite=False)
-    # The structure sees counts and scatter in units of the weights' scale
-    # (exact: a power of two), so its inner iterations do not depend on a
-    # common factor of the weights either.
-    if scale != 1.0:
-        counts, scatter = counts / scale, scatter / scale
-    try:
-        with np.errstate(all="ignore"):
-            covariances = model.m_step(counts, scatter, reg_covar, previous=previous)
-    except np.linalg.LinAlgError as error:
-        _raise_degenerate(counts, scatter, model, n_features, reg_covar, error)
-    except ValueError as error:
-        # scipy's check of finite input, reached when an inner iteration
-        # overflows on components without spread (VEE on duplicated rows).
-        if "infs or NaNs" not in str(error):
-            raise
-        _raise_degenerate(counts, scatter, model, n_features, reg_covar, error)
-    expected = model.param_shape(means.shape[0], n_features)
-    if np.shape(covariances) != tuple(expected):
-        raise TypeError(
-            f"The m_step of covariance_type {model.name!r} returned an array of "
-            f"shape {np.shape(covariances)}; its param_shape is {tuple(expected)}."
-        )
-    if not np.isfinite(covariances).all():
-        _raise_degenerate(counts, scatter, model, n_features, reg_covar)
-    strict = reg_covar == 0
-    with strict_factorisation(strict, _feature_variances(data) if strict else None):
-        precisions_cholesky, jittered = model.precision_cholesky(covariances)
-    if not _precisions_fit(precisions_cholesky, n_features):
-        # Components shrunk towards points without reg_covar (n == K): their
-        # precisions (the factors' squares) would overflow to inf.
-        _raise_degenerate(counts, scatter, model, n_features, reg_covar)
-    if np.any(jittered):
+        strict = reg_covar == 0
+        with strict_factorisation(
+            strict, _feature_variances(data) if strict else None
+        ):
+            precisions_cholesky, jittered = model.precision_cholesky(covariances)
+        if not _precisions_fit(precisions_cholesky, n_features):
+            # Components shrunk towards points without reg_covar (n == K):
+            # their precisions (the factors' squares) would overflow to inf.
+            _raise_degenerate(counts, scatter, model, n_features, reg_covar)
+    if np.asarray(jittered).any():
         # Store what the precision says: the regularised covariance.
         covariances = model.covariances_from_cholesky(precisions_cholesky)
     if noise_log_volume is not None:
@@ -265,6 +258,33 @@ def m_step(
         weights = nk / nk.sum()
     params = Params(weights, means, covariances, precisions_cholesky)
     return params, jittered
+
+
+def _structure_m_step(model, counts, scatter, reg_covar, previous, shape):
+    """The structure's own M-step, its result checked (shape, finite).
+
+    ``shape`` is that of the means, ``(K, d)``.
+    """
+    n_components, n_features = shape
+    try:
+        covariances = model.m_step(counts, scatter, reg_covar, previous=previous)
+    except np.linalg.LinAlgError as error:
+        _raise_degenerate(counts, scatter, model, n_features, reg_covar, error)
+    except ValueError as error:
+        # scipy's check of finite input, reached when an inner iteration
+        # overflows on components without spread (VEE on duplicated rows).
+        if "infs or NaNs" not in str(error):
+            raise
+        _raise_degenerate(counts, scatter, model, n_features, reg_covar, error)
+    expected = tuple(model.param_shape(n_components, n_features))
+    if np.shape(covariances) != expected:
+        raise TypeError(
+            f"The m_step of covariance_type {model.name!r} returned an array of "
+            f"shape {np.shape(covariances)}; its param_shape is {expected}."
+        )
+    if not np.isfinite(covariances).all():
+        _raise_degenerate(counts, scatter, model, n_features, reg_covar)
+    return covariances
 
 
 def _with_noise(

@@ -7,6 +7,7 @@ else iterates E- and M-steps.
 # Authors: The gmm_estimators developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -112,15 +113,19 @@ class EMOptions:
         """
         if not self.relative_tol:
             return abs(change) < self.tol
+        # In Python floats (no numpy error state to set on every iteration:
+        # they overflow to inf and give NaN silently, as numpy did within
+        # one); _projected_limit divides only by positive numbers.
+        lower_bound, change = float(lower_bound), float(change)
+        weight_sum, last_change = float(weight_sum), float(last_change)
         bound = self._relative_bound(lower_bound, weight_sum)
-        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-            if not abs(change * weight_sum) < bound:
-                return False
-            if change <= 0.0 or not np.isfinite(last_change):
-                return True
-            # inf (not converged) when the change grows again.
-            gap = _projected_limit(0.0, change, last_change) * weight_sum
-            return bool(gap < max(bound, _PROJECTED_GAIN))
+        if not abs(change * weight_sum) < bound:
+            return False
+        if change <= 0.0 or not math.isfinite(last_change):
+            return True
+        # inf (not converged) when the change grows again.
+        gap = _projected_limit(0.0, change, last_change) * weight_sum
+        return bool(gap < max(bound, _PROJECTED_GAIN))
 
     def _relative_bound(self, lower_bound, weight_sum):
         total = (lower_bound + self.relative_offset) * weight_sum
@@ -139,9 +144,9 @@ class EMOptions:
         """
         if not self.relative_tol:
             return False
-        with np.errstate(invalid="ignore", over="ignore"):
-            bound = self._relative_bound(lower_bound, weight_sum)
-            return bool(abs(change * weight_sum) < bound)
+        lower_bound, weight_sum = float(lower_bound), float(weight_sum)
+        bound = self._relative_bound(lower_bound, weight_sum)
+        return abs(float(change) * weight_sum) < bound
 
     def m_step(self, model, source, stats, previous=None):
         """The M-step with these options."""
@@ -357,7 +362,7 @@ def run_em(
                 thin &= nk <= last_nk + _REGAIN
             thin_run = np.where(thin, thin_run + 1, 0)
             last_nk = nk
-            if np.any(thin_run >= COLLAPSE_PATIENCE):
+            if (thin_run >= COLLAPSE_PATIENCE).any():
                 collapsing = np.flatnonzero(thin_run >= COLLAPSE_PATIENCE)
                 break
         last_change = change
@@ -386,7 +391,7 @@ def _regaining_thin(nk, last_nk, collapse_below):
     """
     if nk is None or last_nk is None:
         return False
-    return bool(np.any((nk < collapse_below) & (nk > last_nk + _REGAIN)))
+    return bool(((nk < collapse_below) & (nk > last_nk + _REGAIN)).any())
 
 
 def _projected_limit(lower_bound, change, last_change):

@@ -17,6 +17,16 @@ from ._families import (
 # The structures
 
 
+def _diagonal_view(matrices):
+    """A writeable view of the diagonals of a C-contiguous stack of matrices.
+
+    Every ``(d + 1)``-th entry of a flattened ``(d, d)`` matrix: cheaper on
+    every M-step than indexing with two index arrays.
+    """
+    d = matrices.shape[-1]
+    return matrices.reshape(*matrices.shape[:-2], d * d)[..., :: d + 1]
+
+
 class VVV(FullCovariance):
     """Unconstrained covariance per component (scikit-learn's ``"full"``)."""
 
@@ -29,9 +39,8 @@ class VVV(FullCovariance):
 
     def m_step(self, nk, scatter, reg_covar, previous=None):
         covariances = scatter / nk[:, np.newaxis, np.newaxis]
-        covariances = 0.5 * (covariances + np.swapaxes(covariances, -1, -2))
-        d = covariances.shape[-1]
-        covariances[:, np.arange(d), np.arange(d)] += reg_covar
+        covariances = 0.5 * (covariances + covariances.swapaxes(-1, -2))
+        _diagonal_view(covariances)[...] += reg_covar
         return covariances
 
 
@@ -46,9 +55,9 @@ class EEE(TiedCovariance):
         return n_features * (n_features + 1) // 2
 
     def m_step(self, nk, scatter, reg_covar, previous=None):
-        covariance = scatter / np.sum(nk)
+        covariance = scatter / nk.sum()
         covariance = 0.5 * (covariance + covariance.T)
-        covariance[np.diag_indices_from(covariance)] += reg_covar
+        _diagonal_view(covariance)[...] += reg_covar
         return covariance
 
 
@@ -77,7 +86,7 @@ class VII(SphericalCovariance):
         return n_components
 
     def m_step(self, nk, scatter, reg_covar, previous=None):
-        return np.mean(scatter / nk[:, np.newaxis] + reg_covar, axis=1)
+        return (scatter / nk[:, np.newaxis] + reg_covar).mean(axis=1)
 
 
 register(VVV())

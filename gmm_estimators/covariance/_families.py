@@ -104,7 +104,7 @@ class FullCovariance(CovarianceModel):
         )
 
     def log_det_cholesky(self, precisions_cholesky, n_features):
-        diag = np.diagonal(precisions_cholesky, axis1=-2, axis2=-1)
+        diag = precisions_cholesky.diagonal(axis1=-2, axis2=-1)
         return np.log(diag).sum(axis=-1)
 
     def block_kernel(

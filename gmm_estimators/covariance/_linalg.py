@@ -3,7 +3,6 @@
 # Authors: The gmm_estimators developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-import contextlib
 import contextvars
 import functools
 
@@ -81,6 +80,7 @@ svd = _lapack("svd_f", _svd_no_convergence, "d->ddd", np.linalg.svd)
 # Relative jitter ladder used when a covariance is numerically not positive
 # definite; the first rung is the float64 resolution of the matrix' scale.
 _JITTER_RUNGS = (1e-15, 1e-12, 1e-9, 1e-6, 1e-3)
+_EPS = float(np.finfo(np.float64).eps)
 
 # A Cholesky pivot ``L_jj^2`` at most this many ``d eps`` of its feature's
 # variance ``A_jj`` (what is left of feature j after the earlier ones,
@@ -109,25 +109,40 @@ _STRICT_CONDITION = 1e-13
 _STRICT = contextvars.ContextVar("strict_factorisation", default=None)
 
 
-@contextlib.contextmanager
-def strict_factorisation(strict=True, feature_variances=None):
+class strict_factorisation:
     """Within the block, :func:`_safe_cholesky` also regularises pivots below
     1e-12 of their feature's variance and covariances of condition number
     beyond 1e13 in the data's units (the M-step without ``reg_covar``).
 
     ``feature_variances`` are the data's per-feature variances (the units);
-    None: every feature in its own units.
+    None: every feature in its own units. With ``strict=False`` the block is
+    not strict (even within a strict one).
+
+    A class rather than a generator (contextlib): every M-step enters one,
+    and on small data the generator's machinery cost more than the step's
+    factorisation.
     """
-    value = None
-    if strict:
-        value = np.zeros(0)
-        if feature_variances is not None:
-            value = np.asarray(feature_variances, dtype=np.float64).ravel()
-    token = _STRICT.set(value)
-    try:
-        yield
-    finally:
-        _STRICT.reset(token)
+
+    __slots__ = ("_token", "_value")
+
+    def __init__(self, strict=True, feature_variances=None):
+        value = None
+        if strict:
+            value = np.zeros(0)
+            if feature_variances is not None:
+                value = np.asarray(feature_variances, dtype=np.float64).ravel()
+        self._value = value
+        self._token = None
+
+    def __enter__(self):
+        # Not strict where nothing is: the variable already says so.
+        if self._value is not None or _STRICT.get() is not None:
+            self._token = _STRICT.set(self._value)
+
+    def __exit__(self, *exc_info):
+        if self._token is not None:
+            _STRICT.reset(self._token)
+            self._token = None
 
 
 def _strict_units(n_features):
@@ -157,15 +172,13 @@ def _factor(matrices):
         chol = cholesky(matrices)
     except np.linalg.LinAlgError:
         return None
-    pivots = np.diagonal(chol, axis1=-2, axis2=-1) ** 2
-    variances = np.diagonal(matrices, axis1=-2, axis2=-1)
+    # Array methods rather than the np.diagonal/np.any wrappers: every M-step
+    # factorises, and on small data the wrappers cost more than the test.
+    pivots = chol.diagonal(axis1=-2, axis2=-1) ** 2
+    variances = matrices.diagonal(axis1=-2, axis2=-1)
     strict = _STRICT.get() is not None
-    ratio = (
-        _STRICT_RANK
-        if strict
-        else _RANK_ROUNDING * matrices.shape[-1] * np.finfo(np.float64).eps
-    )
-    if np.any(pivots <= ratio * variances):
+    ratio = _STRICT_RANK if strict else _RANK_ROUNDING * matrices.shape[-1] * _EPS
+    if (pivots <= ratio * variances).any():
         return None
     if strict:
         inverse_sd = 1.0 / np.sqrt(_strict_units(matrices.shape[-1]))
@@ -247,7 +260,7 @@ def _triangle(n_features, lower):
 
 def _precision_cholesky_from_cov_cholesky(cov_chol):
     """Upper factors ``P`` with ``P @ P.T = inv(L @ L.T)`` for lower ``L``."""
-    return np.swapaxes(inverse_triangular(cov_chol, lower=True), -1, -2)
+    return inverse_triangular(cov_chol, lower=True).swapaxes(-1, -2)
 
 
 def _flip(matrices):

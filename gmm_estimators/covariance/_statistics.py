@@ -25,6 +25,8 @@ forms work on data already centred on its weighted mean by the engine.
 # Authors: The gmm_estimators developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import functools
+
 import numpy as np
 
 from ._linalg import (
@@ -63,6 +65,15 @@ def _correction_outer(sums, nk_reg, nk):
     return (weight[:, np.newaxis, np.newaxis] * means[:, :, np.newaxis]) * sums[
         :, np.newaxis, :
     ]
+
+
+@functools.cache
+def _triangle_positions(n_features):
+    """Flat positions of the ``vech`` pairs ``(i, j)`` and of ``(j, i)`` (read-only)."""
+    rows, cols = outer_product_columns(n_features)
+    upper, lower = rows * n_features + cols, cols * n_features + rows
+    upper.flags.writeable = lower.flags.writeable = False
+    return upper, lower
 
 
 def _column_sums(values):
@@ -172,7 +183,7 @@ class WhitenedScatter(_Accumulator):
         # Undo the whitening: x - mu = g @ inv(P), so W = inv(P)^T C inv(P).
         unwhiten = inverse_triangular(self.precisions_cholesky, lower=False)
         means = self.means + einsum("kd,kde->ke", shift, unwhiten)
-        scatter = np.swapaxes(unwhiten, 1, 2) @ scatter @ unwhiten
+        scatter = unwhiten.swapaxes(1, 2) @ scatter @ unwhiten
         return means, 0.5 * (scatter + scatter.transpose(0, 2, 1))
 
 
@@ -224,10 +235,12 @@ class MomentScatter(_Accumulator):
 
     def finalize(self, nk_reg, total_scatter=None):
         d = self.n_features
-        rows, cols = outer_product_columns(d)
+        upper, lower = _triangle_positions(d)
         raw = np.zeros((self.n_components, d, d))
-        raw[:, rows, cols] = self.raw
-        raw[:, cols, rows] = self.raw
+        # Flat positions: one index array per triangle costs less than two.
+        flat = raw.reshape(self.n_components, d * d)
+        flat[:, upper] = self.raw
+        flat[:, lower] = self.raw
         scatter = raw - _correction_outer(self.sums, nk_reg, self.nk)
         return self.sums / nk_reg[:, np.newaxis], scatter
 
