@@ -19,6 +19,7 @@ from ._solvers import (
     _TINY,
     _add,
     _diagonal_objective,
+    _diagonal_objectives,
     _geometric_mean,
     _geometric_mean_floored,
     _identity,
@@ -93,6 +94,11 @@ def _jacobi_rounds(d):
     return first, second, tuple(rounds)
 
 
+def _either(a, b):
+    """``np.logical_or`` of two floats (NaN counts as true)."""
+    return bool(a or b)
+
+
 # ``sin`` at ``(j, i)``, ``-sin`` at ``(i, j)``: the sign of each row of
 # ``sin_at`` (multiplying by -1 is exactly negation).
 _GIVENS_SIGNS = np.array([[1.0], [-1.0]])
@@ -122,13 +128,18 @@ def _shared_axes(covariances):
     not share axes, such as user-given starting precisions, this is merely
     one more orthogonal start.)
     """
+    return eigh(_combined_covariance(covariances))[1]
+
+
+def _combined_covariance(covariances):
+    """The combination of covariances whose eigenvectors are :func:`_shared_axes`."""
     covariances = _symmetric(covariances)
     n_components, d = covariances.shape[:2]
     scales = covariances.trace(axis1=1, axis2=2)
     weights = np.arange(1, n_components + 1) / np.where(scales > 0, scales, 1.0)
     # np.tensordot(weights, covariances, axes=1), as the one product it makes.
     combined = np.dot(weights.reshape(1, n_components), covariances.reshape(-1, d * d))
-    return eigh(combined.reshape(d, d))[1]
+    return combined.reshape(d, d)
 
 
 def _profile_variances(nk, values, equal_volume):
@@ -136,13 +147,16 @@ def _profile_variances(nk, values, equal_volume):
 
     EVE: ``A_k = B_k / |B_k|^(1/d)`` and ``lambda = sum_k |B_k|^(1/d) / n``;
     VVE: ``lambda_k A_k = B_k / n_k``, with ``B_k = diag(D^T W_k D)``.
+    ``values`` may carry leading axes (several orientations at once, each
+    computed as alone).
     """
     values = np.maximum(values, _TINY)
     if equal_volume:
         roots = _geometric_mean_floored(values)
+        volume = _add(roots, axis=-1, keepdims=True) / _add(nk)
         # The shapes first (as EVI's M-step): the volume times the values
         # overflows at scales far inside float64's range.
-        return (_add(roots) / _add(nk)) * (values / roots[:, np.newaxis])
+        return volume[..., np.newaxis] * (values / roots[..., np.newaxis])
     return np.maximum(values / nk[:, np.newaxis], _TINY)
 
 
@@ -177,19 +191,10 @@ def _common_orientation(nk, scatter, equal_volume, tol, max_iter, previous=None)
     scatter = _symmetric(scatter)
     scale = float(nk.sum()) * d
     pooled = scatter.sum(axis=0)
-    offset = _units_offset(nk, np.diagonal(pooled))
-    starts = [np.eye(d), eigh(pooled)[1]]
-    if previous is not None and np.isfinite(previous).all():
-        starts.append(_shared_axes(np.asarray(previous, dtype=np.float64)))
-    best = None
-    for axes in starts:
-        rotated = _symmetric(axes.T @ scatter @ axes)
-        values = rotated.diagonal(axis1=1, axis2=2)
-        variances = _profile_variances(nk, values, equal_volume)
-        value = _diagonal_objective(nk, values, variances)
-        if best is None or value < best[0]:
-            best = (value, axes, rotated, variances)
-    value, axes, rotated, variances = best
+    offset = _units_offset(nk, pooled.diagonal())
+    axes, rotated, variances, value = _best_start(
+        nk, scatter, pooled, equal_volume, previous
+    )
     trace = [value]
     first, second, rounds = _jacobi_rounds(d)
     if nk.min() <= d:
@@ -218,7 +223,7 @@ def _common_orientation(nk, scatter, equal_volume, tol, max_iter, previous=None)
             # A plane with a == b == 0 is left as it is (arctan2 would give
             # +-pi there). That is rare: one test per round rules it out,
             # cheaper than building the mask and calling np.where each time.
-            if not np.logical_or(a, b).all():
+            if not all(map(_either, a.tolist(), b.tolist())):
                 theta[(a == 0) & (b == 0)] = 0.0
             cos, sin = np.cos(theta), np.sin(theta)
             # The Givens rotations of one round's disjoint planes form one
@@ -235,6 +240,42 @@ def _common_orientation(nk, scatter, equal_volume, tol, max_iter, previous=None)
         if _small_change(trace[-2], trace[-1], scale, tol, offset):
             break
     return _rotate(axes, variances), trace
+
+
+def _best_start(nk, scatter, pooled, equal_volume, previous):
+    """The start of the sweeps: the best of the orientations of
+    :func:`_common_orientation` (the first of the best on ties).
+
+    Returns the axes, the scatter rotated to them, the profile variances and
+    the objective. The starts are evaluated as one stack, with the same
+    products, elementwise operations and reductions (each over the same
+    contiguous entries) as one by one, so the same bits: on small data the
+    number of numpy calls, not the arithmetic, is the cost.
+    """
+    d = scatter.shape[-1]
+    shared = previous is not None and np.isfinite(previous).all()
+    # Filled in place: np.stack costs more than these small copies.
+    starts = np.empty((3 if shared else 2, d, d))
+    starts[0] = _identity(d)
+    if shared:
+        # Both eigen-decompositions in one LAPACK call (each matrix alone).
+        matrices = np.empty((2, d, d))
+        matrices[0] = pooled
+        matrices[1] = _combined_covariance(np.asarray(previous, dtype=np.float64))
+        starts[1:] = eigh(matrices)[1]
+    else:
+        starts[1] = eigh(pooled)[1]
+    rotated = _symmetric(
+        starts.swapaxes(-1, -2)[:, np.newaxis] @ scatter @ starts[:, np.newaxis]
+    )
+    values = rotated.diagonal(axis1=-2, axis2=-1)
+    variances = _profile_variances(nk, values, equal_volume)
+    objectives = _diagonal_objectives(nk, values, variances).tolist()
+    best = 0
+    for index, value in enumerate(objectives):
+        if value < objectives[best]:
+            best = index
+    return starts[best], rotated[best], variances[best], objectives[best]
 
 
 def _orientation_m_step(
@@ -300,8 +341,8 @@ def _mm_orientation(nk, scatter, equal_volume, previous=None):
     n_components, d, _ = scatter.shape
     scatter = _symmetric(scatter)
     largest = eigvalsh(scatter)[:, -1]
-    offset = _units_offset(nk, np.diagonal(scatter.sum(axis=0)))
-    if previous is not None and np.all(np.isfinite(previous)):
+    offset = _units_offset(nk, scatter.sum(axis=0).diagonal())
+    if previous is not None and np.isfinite(previous).all():
         axes = _shared_axes(np.asarray(previous, dtype=np.float64))
         shape = einsum("ji,kjl,li->ki", axes, previous, axes)
         shape = np.maximum(shape, _TINY)

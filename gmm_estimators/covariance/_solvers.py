@@ -8,7 +8,7 @@ from functools import lru_cache
 import numpy as np
 from scipy import linalg
 
-from ._linalg import _JITTER_RUNGS, cholesky, eigh, einsum
+from ._linalg import _JITTER_RUNGS, cholesky, eigh, einsum, ones
 
 # --------------------------------------------------------------------------
 # The constrained mclust structures (Celeux and Govaert 1995)
@@ -90,8 +90,11 @@ def _floor_diagonal(nk, values):
 def _floors(nk, diagonals):
     """``n_k * 1e-15 * s_j`` (K, d), ``s_j`` pooled from the ``diagonals`` (K, d)."""
     pooled = diagonals.sum(axis=0) / nk.sum()
-    largest = pooled.max(initial=0.0)
-    pooled = np.where(pooled > 0, pooled, largest if largest > 0 else 1.0)
+    # Usually every feature has pooled variance: nothing to replace (one
+    # reduction instead of three calls on every M-step; NaN fails it too).
+    if not pooled.min() > 0:
+        largest = pooled.max(initial=0.0)
+        pooled = np.where(pooled > 0, pooled, largest if largest > 0 else 1.0)
     return _JITTER_RUNGS[0] * nk[:, np.newaxis] * pooled
 
 
@@ -105,7 +108,7 @@ def _floor_matrices(nk, scatter, copy=True):
     the caller owns).
     """
     floored = np.array(scatter, dtype=np.float64, copy=copy)
-    diagonal = einsum("kii->ki", floored)  # a writeable view
+    diagonal = _diagonals(floored)
     diagonal += _floors(nk, diagonal)
     return _symmetric(floored)
 
@@ -204,6 +207,18 @@ def _diagonal_objective(nk, values, variances):
     )
 
 
+def _diagonal_objectives(nk, values, variances):
+    """:func:`_diagonal_objective` of stacks ``(S, K, d)``: an array ``(S,)``.
+
+    Each is the same sums over the same contiguous entries as alone (the
+    ratios are a fresh C-ordered array, so each stack's ``K d`` of them are
+    one row), hence the same bits.
+    """
+    logs = _add(nk * _add(np.log(variances), axis=-1), axis=-1)
+    ratios = values / variances
+    return logs + _add(ratios.reshape(ratios.shape[0], -1), axis=-1)
+
+
 def _units_offset(nk, pooled_variances):
     """``n sum_j log s_j``: the log-determinant part of ``f`` in the data's units.
 
@@ -242,18 +257,22 @@ def _add_to_diagonal(matrices, values, copy=True):
     itself (which must then be a float64 array).
     """
     matrices = np.array(matrices, dtype=np.float64, copy=copy)
-    d = matrices.shape[-1]
-    if matrices.flags.c_contiguous:
-        # Every (d + 1)-th entry of a flattened matrix is on its diagonal:
-        # a view, cheaper than indexing with two index arrays.
-        diagonal = matrices.reshape(*matrices.shape[:-2], d * d)[..., :: d + 1]
-    else:
-        diagonal = np.einsum("...ii->...i", matrices)  # a writeable view too
+    diagonal = _diagonals(matrices)
     if matrices.ndim == 3:
         diagonal += np.asarray(values)[:, np.newaxis]
     else:
         diagonal += values
     return matrices
+
+
+def _diagonals(matrices):
+    """A writeable view of the diagonals of a stack of matrices (or one)."""
+    d = matrices.shape[-1]
+    if matrices.flags.c_contiguous:
+        # Every (d + 1)-th entry of a flattened matrix is on its diagonal:
+        # a view, cheaper than indexing with two index arrays or einsum.
+        return matrices.reshape(*matrices.shape[:-2], d * d)[..., :: d + 1]
+    return einsum("...ii->...i", matrices)  # a writeable view too
 
 
 def _rotate(vectors, variances):
@@ -279,10 +298,11 @@ _GRADED_RATIO = 1e-8
 
 def _graded_components(scatter):
     """Components whose ``W_k`` is graded (see :data:`_GRADED_RATIO`)."""
-    diagonal = np.diagonal(scatter, axis1=-2, axis2=-1)
+    diagonal = scatter.diagonal(axis1=-2, axis2=-1)
+    smallest, largest = diagonal.min(axis=-1), diagonal.max(axis=-1)
     with np.errstate(invalid="ignore"):
-        graded = diagonal.min(axis=-1) < _GRADED_RATIO * diagonal.max(axis=-1)
-    return np.flatnonzero(graded & (diagonal.min(axis=-1) > 0))
+        graded = smallest < _GRADED_RATIO * largest
+    return np.flatnonzero(graded & (smallest > 0))
 
 
 def _graded_eigh(matrix, values, vectors):
@@ -335,17 +355,20 @@ def _eigh_reproducible(scatter):
     # graded W_k's largest eigenvalue would make every other component's
     # eigenvalues look tied: its own are accurate, and its ties are read
     # relative to each eigenvalue.
-    ordinary = np.ones(values.shape[0], dtype=bool)
-    ordinary[graded] = False
-    tol = _TIE_RTOL * max(np.abs(values[ordinary]).max(initial=0.0), _TINY)
     if graded.size:
+        ordinary = np.ones(values.shape[0], dtype=bool)
+        ordinary[graded] = False
+        tol = _TIE_RTOL * max(np.abs(values[ordinary]).max(initial=0.0), _TINY)
         tol = np.full((values.shape[0], max(values.shape[1] - 1, 0)), tol)
         tol[graded] = _TIE_RTOL * np.abs(values[graded, 1:])
-    gaps = np.diff(values, axis=1) > tol
+    else:
+        tol = _TIE_RTOL * max(np.abs(values).max(initial=0.0), _TINY)
+    # np.diff's own subtraction, without its Python wrapper.
+    gaps = (values[:, 1:] - values[:, :-1]) > tol
     # Usually no component has a tie: then there is nothing to rotate.
-    tied = np.flatnonzero(~gaps.all(axis=1))
-    if tied.size == 0:
+    if gaps.all():
         return values, vectors
+    tied = np.flatnonzero(~gaps.all(axis=1))
     reference = scatter.sum(axis=0)
     for k in tied:
         starts = np.flatnonzero(gaps[k]) + 1
@@ -379,7 +402,7 @@ def _common_shape_volumes(nk, values, tol, max_iter):
     offset = _units_offset(nk, _add(values, axis=0))
     d_nk = d * nk
     volumes = np.maximum(values.sum(axis=1) / d_nk, _TINY)
-    shape = np.ones(d)
+    shape = ones(d, np.float64)
     column = volumes[:, np.newaxis]
     trace = [_diagonal_objective(nk, values, column * shape)]
     for _ in range(max_iter):
