@@ -77,6 +77,10 @@ _SMALL_BLOCK_WORK = 2**16
 # Features up to which the exact form loops over them (see _whitened_squares).
 _FEATURE_LOOP_MAX = 6
 
+# Binade exponents from which 2^e is not a float (frexp's of values up to
+# the largest float reach 1024).
+_TOP_EXPONENT = 1024
+
 
 def log_density_floor(dtype):
     """The finite value that stands for a log-density below the dtype's range.
@@ -107,6 +111,22 @@ def _smallest_eigenvalues(precisions):
     if finite.any():
         smallest[finite] = np.maximum(np.linalg.eigvalsh(precisions[finite])[:, 0], 0.0)
     return smallest
+
+
+def _row_magnitudes(rows):
+    """``max_j |x_ij|`` of each row (NaN where the row has one).
+
+    Up to :data:`_FEATURE_LOOP_MAX` features a loop over them (numpy's
+    reductions over a short last axis cost ten times more); the maximum is
+    exact whatever the order.
+    """
+    d = rows.shape[1]
+    if d == 0 or d > _FEATURE_LOOP_MAX:
+        return np.abs(rows).max(axis=1, initial=0.0)
+    magnitude = np.abs(rows[:, 0])
+    for j in range(1, d):
+        np.maximum(magnitude, np.abs(rows[:, j]), out=magnitude)
+    return magnitude
 
 
 def _whitened_squares(factors, residuals):
@@ -452,36 +472,49 @@ class PrecisionGuard:
     def _values(self, rows, raw_means):
         # Scale each row by a power of two so nothing overflows before the
         # end; scaling commutes with rounding, so the result is unchanged
-        # wherever it is representable.
+        # wherever it is representable. The scaling multiplies by powers of
+        # two, which is what np.ldexp computes (exact, or correctly rounded
+        # below the normal range) at a fraction of its cost.
         with np.errstate(all="ignore"):
-            magnitude = np.abs(rows).max(axis=1, initial=0.0)
+            magnitude = _row_magnitudes(rows)
             _, exponents = np.frexp(np.maximum(magnitude, 1.0))
             exponents = exponents.astype(np.int64)
-            if exponents.size and exponents.min() == exponents.max():
+            lowest = int(exponents.min()) if exponents.size else 0
+            highest = int(exponents.max()) if exponents.size else 0
+            if lowest == highest:
                 # Rows of one binade (the common case): one scale for all,
                 # the same values as row by row.
-                exponents = int(exponents[0])
-                scaled_rows = np.ldexp(rows, -exponents)
+                down = math.ldexp(1.0, -lowest)
+                scaled_rows = rows * down
                 # (K, d, 1): broadcast against the rows' (1, d, n).
-                scaled_means = np.ldexp(raw_means, -exponents)[:, :, np.newaxis]
-                dist_exponents = 2 * exponents
+                scaled_means = (raw_means * down)[:, :, np.newaxis]
+                up = math.ldexp(1.0, lowest) if lowest < _TOP_EXPONENT else None
+                dist_exponents = 2 * lowest
             else:
-                scaled_rows = np.ldexp(rows, -exponents[:, np.newaxis])
+                down = np.ldexp(1.0, -exponents)
+                scaled_rows = rows * down[:, np.newaxis]
                 # (K, d, n): each row's own scale.
-                scaled_means = np.ldexp(
-                    raw_means[:, :, np.newaxis], -exponents[np.newaxis, np.newaxis]
-                )
+                scaled_means = raw_means[:, :, np.newaxis] * down
+                up = None
+                if highest < _TOP_EXPONENT:
+                    up = np.ldexp(1.0, exponents)[:, np.newaxis]
                 dist_exponents = 2 * exponents[:, np.newaxis]
             # Feature-major (K, d, n): the row axis innermost, where numpy's
             # loops are long (with d innermost they cost ten times as much).
             residuals = scaled_rows.T[np.newaxis] - scaled_means
             scaled_dist = _whitened_squares(self.factors, residuals).T
-            dist = np.ldexp(scaled_dist, dist_exponents)
+            if up is None:  # a scale of 2^1024 is not a float
+                dist = np.ldexp(scaled_dist, dist_exponents)
+            else:
+                # Scaling up twice by 2^e: exact, or inf where 2^(2e) is.
+                dist = scaled_dist * up * up
             values = self.scale * dist + self.offset
         if self.scale < 0:
             # Rows where every distance overflowed: the limit of the
             # responsibilities is carried by -floor at the nearest components.
             finite_offset = np.isfinite(self.offset)
+            if finite_offset.all() and values.min(initial=np.inf) > -self.floor:
+                return values  # no row overflowed (one reduction tells)
             overflow = ~np.any(values[:, finite_offset] > -self.floor, axis=1)
             overflow &= np.any(finite_offset)
             if overflow.any():
@@ -511,5 +544,5 @@ class PrecisionGuard:
         if bad.size:
             exact = self.values(raw_rows(bad))
             with np.errstate(over="ignore"):
-                values[bad] = exact.astype(values.dtype)
+                values[bad] = exact.astype(values.dtype, copy=False)
         return values
