@@ -3,6 +3,7 @@
 # Authors: The gmm_estimators developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -473,10 +474,21 @@ def row_blocks(n_rows, row_width, itemsize=8):
     ``sklearn.config_context(working_memory=...)`` bounds it too.
     """
     budget = min(_BLOCK_BYTES, get_config()["working_memory"] * 2**20)
+    return _row_blocks(n_rows, row_width, itemsize, budget)
+
+
+@functools.lru_cache(maxsize=256)
+def _row_blocks(n_rows, row_width, itemsize, budget):
+    """:func:`row_blocks` for a budget, as a tuple built once.
+
+    Every E-step asks for the same blocks of the same data.
+    """
     rows = max(_MIN_BLOCK_ROWS, int(budget // (itemsize * max(row_width, 1))))
     # Blocks of equal size: a short last block would leave a thread idle.
     n_blocks = max(1, -(-n_rows // rows))
     size = max(_MIN_BLOCK_ROWS, -(-n_rows // n_blocks))
     # scikit-learn's gen_batches, without its per-call parameter validation
     # (which cost a tenth of a small fit's EM iteration).
-    return [slice(start, min(start + size, n_rows)) for start in range(0, n_rows, size)]
+    return tuple(
+        slice(start, min(start + size, n_rows)) for start in range(0, n_rows, size)
+    )

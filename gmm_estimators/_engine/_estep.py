@@ -134,6 +134,7 @@ def _guard(model, params, dtype, kernel, offset, center):
         raw_means=raw_means,
         scale=-0.5,
         offset=offset,
+        precisions=kernel.precisions,
     )
     return guard, center
 
@@ -407,17 +408,30 @@ def em_step(model, data, params, mapper=map, *, entropy=False):
     # how many threads computed them.
     log_likelihood = total_entropy = noise_count = gaussian_scatter = 0.0
     noise = params.noise_proportion is not None
-    stats = form.new_statistics(params.means, params.precisions_cholesky)
+    # The first block's statistics start the sum when they were accumulated
+    # onto zeros and not rescaled since (weights of scale one): adding them
+    # to zeros again would change no bit (no sum is -0.0), and on small data
+    # a single block is the rule.
+    stats = (
+        None
+        if getattr(data, "weight_scale", 1.0) == 1.0
+        else form.new_statistics(params.means, params.precisions_cholesky)
+    )
     for block_log_likelihood, block_stats in mapper(
         step, data.blocks(model, n_components)
     ):
         log_likelihood += block_log_likelihood
-        stats += block_stats
+        if stats is None:
+            stats = block_stats
+        else:
+            stats += block_stats
         if entropy:
             total_entropy += block_stats.entropy
         if noise:
             noise_count += block_stats.noise_count
             gaussian_scatter = gaussian_scatter + block_stats.gaussian_scatter
+    if stats is None:  # no rows
+        stats = form.new_statistics(params.means, params.precisions_cholesky)
     if entropy:
         stats.entropy = total_entropy
     if noise:

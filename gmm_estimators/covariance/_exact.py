@@ -89,7 +89,19 @@ def log_density_floor(dtype):
     components and ``-inf`` for the others, so that normalising gives the
     limiting responsibilities; the log-normaliser then reports ``-inf``.
     """
-    return float(np.finfo(dtype).max)
+    return _dtype_constants(dtype)[1]
+
+
+@functools.lru_cache(maxsize=16)
+def _dtype_constants(dtype):
+    """``(eps, floor, tolerance)`` of a dtype, looked up once per dtype.
+
+    ``np.finfo`` resolves its argument on every call, which the E-step's
+    set-up and every block's normalisation would pay.
+    """
+    info = np.finfo(dtype)
+    tolerance = TOLERANCE.get(np.dtype(dtype).type, TOLERANCE[np.float64])
+    return float(info.eps), float(info.max), tolerance
 
 
 def _reaches(precisions):
@@ -204,6 +216,9 @@ class PrecisionGuard:
     scale, offset :
         The affine transform ``scale * dist + offset`` of the distances the
         E-step asks for.
+    precisions : ndarray of shape (K, d, d) or None, default=None
+        ``factors @ factors^T`` when the caller has them (the kernel's,
+        ``BlockKernel.precisions``): formed here otherwise.
 
     Notes
     -----
@@ -223,6 +238,7 @@ class PrecisionGuard:
         raw_means,
         scale=1.0,
         offset=None,
+        precisions=None,
     ):
         # Built on every E-step, where numpy's per-call overhead on arrays of
         # K entries is the cost: only what the common path (:meth:`holds_for`
@@ -234,19 +250,20 @@ class PrecisionGuard:
         precisions_cholesky = np.asarray(precisions_cholesky, dtype=np.float64)
         means = np.asarray(means, dtype=np.float64)
         self.raw_means = raw_means
-        self._eps = float(np.finfo(dtype).eps)
-        self.tolerance = TOLERANCE.get(np.dtype(dtype).type, TOLERANCE[np.float64])
+        self._eps, self.floor, self.tolerance = _dtype_constants(dtype)
         self.scale = float(scale)
         self.offset = (
             np.zeros(n_components)
             if offset is None
             else np.asarray(offset, dtype=np.float64)
         )
-        self.floor = log_density_floor(dtype)
         self.residual = residual
-        factors = model.to_full(precisions_cholesky, n_components, n_features)
-        self.factors = np.asarray(factors, dtype=np.float64)
-        self._precisions = self.factors @ np.swapaxes(self.factors, -1, -2)
+        self._model, self._cholesky = model, precisions_cholesky
+        self._shape = (n_components, n_features)
+        if precisions is None:
+            self.factors = self._full_factors()
+            precisions = self.factors @ np.swapaxes(self.factors, -1, -2)
+        self._precisions = precisions
         # The bound of :meth:`holds_for` over every component, weight zero or
         # not, and without the NaN-to-inf of _reaches: it is at least the
         # live components' (or NaN, which clears nothing), so a block it
@@ -257,6 +274,16 @@ class PrecisionGuard:
         ) * (2.0 if residual else 1.0)
         self.mean_norms = np.sqrt(einsum("kd,kd->k", means, means))
         self._quick_mean = float(self.mean_norms.max())
+
+    @functools.cached_property
+    def factors(self):
+        """The precision factors as full ``(K, d, d)`` float64 matrices."""
+        with np.errstate(all="ignore"):
+            return self._full_factors()
+
+    def _full_factors(self):
+        factors = self._model.to_full(self._cholesky, *self._shape)
+        return np.asarray(factors, dtype=np.float64)
 
     @functools.cached_property
     def _reach(self):

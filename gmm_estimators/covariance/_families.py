@@ -115,9 +115,12 @@ class FullCovariance(CovarianceModel):
         # whitened residuals (exact to rounding) otherwise.
         n_components, n_features = means.shape
         pays = _moment_form_pays(n_components, n_features)
-        # Formed once for the accuracy tests and the coefficients: on small
-        # data this set-up costs more than the block's distances.
+        # Formed once for the accuracy tests, the coefficients and the
+        # precision guard: on small data this set-up costs more than the
+        # block's distances.
         precisions = _precisions(precisions_cholesky) if pays else None
+        # The guard's own would be the same product of the float64 factors.
+        shared = precisions if precisions_cholesky.dtype == np.float64 else None
         if pays and _moment_form_is_accurate(
             means, precisions_cholesky, dtype, precisions
         ):
@@ -128,7 +131,7 @@ class FullCovariance(CovarianceModel):
                 offset,
                 dtype,
             )
-            return BlockKernel(MOMENTS, distances)
+            return BlockKernel(MOMENTS, distances, precisions=shared)
         if (
             pays
             and np.dtype(dtype) != np.float64
@@ -151,11 +154,12 @@ class FullCovariance(CovarianceModel):
                     )
                 ),
                 dtype=np.dtype(np.float64),
+                precisions=shared,
             )
         distances = bound_distances(
             _mahalanobis_whitened, means, precisions_cholesky, dtype, scale, offset
         )
-        return BlockKernel(WHITENED, distances, residual=True)
+        return BlockKernel(WHITENED, distances, residual=True, precisions=shared)
 
     def distance_function(
         self, means, precisions_cholesky, dtype, *, scale=1.0, offset=None

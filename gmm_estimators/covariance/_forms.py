@@ -59,8 +59,19 @@ def diagonal_moments_are_accurate(means, precisions, dtype):
     with np.errstate(divide="ignore", invalid="ignore"):
         spread = np.abs(means) + 1.0 / np.sqrt(precisions)
         reach = float((precisions * spread * spread).sum(axis=1).max())
-    tolerance = _MOMENT_FORM_TOLERANCE[np.dtype(dtype).type] * means.shape[1]
-    return bool(2.0 * np.finfo(dtype).eps * reach < tolerance)
+    tolerance, eps = _moment_constants(dtype)
+    return bool(2.0 * eps * reach < tolerance * means.shape[1])
+
+
+@functools.lru_cache(maxsize=16)
+def _moment_constants(dtype):
+    """The moment forms' tolerance per feature and ``np.finfo(dtype).eps``.
+
+    Looked up once per dtype (``np.finfo`` resolves its argument on every
+    call); ``eps`` stays a numpy scalar of the dtype, so the products read
+    as before.
+    """
+    return _MOMENT_FORM_TOLERANCE[np.dtype(dtype).type], np.finfo(dtype).eps
 
 
 def _moment_form_is_accurate(means, precisions_cholesky, dtype, precisions=None):
@@ -94,8 +105,8 @@ def _moment_form_is_accurate(means, precisions_cholesky, dtype, precisions=None)
     deviations = np.sqrt(einsum("kij,kij->kj", unwhiten, unwhiten))
     spread = np.abs(means) + deviations
     reach = einsum("kd,kde,ke->k", spread, np.abs(precisions), spread).max()
-    tolerance = _MOMENT_FORM_TOLERANCE[np.dtype(dtype).type] * means.shape[1]
-    return bool(2.0 * np.finfo(dtype).eps * reach < tolerance)
+    tolerance, eps = _moment_constants(dtype)
+    return bool(2.0 * eps * reach < tolerance * means.shape[1])
 
 
 def _moment_form_pays(n_components, n_features):
@@ -130,7 +141,7 @@ def _moment_coefficients(means, precisions_cholesky, precisions=None):
     # computing them for the small matrices of every E-step.
     coefficients = np.empty(
         (n_components, n_pairs + n_features + 1),
-        dtype=np.result_type(precisions, means, np.float64),
+        dtype=_coefficient_dtype(precisions, means),
     )
     # Off-diagonal entries appear twice in x' L x.
     np.multiply(
@@ -142,6 +153,13 @@ def _moment_coefficients(means, precisions_cholesky, precisions=None):
     np.multiply(-2.0, linear, out=coefficients[:, n_pairs:-1])
     coefficients[:, -1] = einsum("kd,kd->k", means, linear)
     return coefficients
+
+
+def _coefficient_dtype(precisions, means):
+    """``np.result_type(precisions, means, np.float64)``, at once for float64."""
+    if precisions.dtype == np.float64 and means.dtype == np.float64:
+        return np.float64
+    return np.result_type(precisions, means, np.float64)
 
 
 @functools.cache
@@ -360,12 +378,16 @@ class BlockKernel:
     dtype : dtype or None, default=None
         The precision the distances are computed in, when it is not the
         block's own (float32 rows whose moment form needs float64).
+    precisions : ndarray of shape (K, d, d) or None, default=None
+        ``P @ P^T`` of the float64 precision factors when the kernel formed
+        them: the precision guard reads them instead of forming them again.
     """
 
     form: StatisticsForm
     distances: object
     residual: bool = False
     dtype: object = None
+    precisions: object = None
 
 
 def _per_component_width(n_components, n_features):
