@@ -253,8 +253,13 @@ def empty_component_guard(data):
     factor of the weights changes nothing, and in float64: a float32 eps
     times a weight scale beyond 2**128 overflows.
     """
-    eps = float(np.finfo(data.X.dtype).eps)
-    return 10.0 * eps * getattr(data, "weight_scale", 1.0)
+    return 10.0 * _eps(data.X.dtype) * getattr(data, "weight_scale", 1.0)
+
+
+@functools.lru_cache(maxsize=16)
+def _eps(dtype):
+    """``float(np.finfo(dtype).eps)``, looked up once per dtype (every M-step asks)."""
+    return float(np.finfo(dtype).eps)
 
 
 def weight_scale(sample_weight):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..covariance._linalg import strict_factorisation
+from ..covariance._linalg import all_finite, any_true, strict_factorisation
 from ._data import empty_component_guard
 
 __all__ = ["DegenerateStepError", "Params", "m_step"]
@@ -86,8 +86,13 @@ def _precisions_fit(precisions_cholesky, n_features):
     Each entry is a sum of ``d`` products of the factors' entries: finite
     when every entry is below ``sqrt(max / d)``.
     """
-    top = float(np.abs(precisions_cholesky).max(initial=0.0))
-    return top < _LARGEST_SQUARE_ROOT / math.sqrt(n_features)
+    limit = _LARGEST_SQUARE_ROOT / math.sqrt(n_features)
+    factors = np.asarray(precisions_cholesky)
+    if factors.size <= 64:
+        # In Python (numpy's reductions cost more on a few entries); NaN,
+        # which compares below nothing, fails as numpy's maximum did.
+        return all(abs(value) < limit for value in factors.ravel().tolist())
+    return float(np.abs(factors).max(initial=0.0)) < limit
 
 
 def _degenerate_components(nk, scatter, n_features):
@@ -215,9 +220,9 @@ def m_step(
             means, scatter, counts = prior.map_m_step_inputs(
                 model, data.center, nk, means, scatter
             )
-        # Array methods rather than the np.all wrapper: on the small arrays
-        # of a small fit the wrapper's overhead is most of the check's cost.
-        if not (np.isfinite(means).all() and np.isfinite(scatter).all()):
+        # Tested in Python: on the small arrays of a small fit numpy's
+        # reductions cost more than the check (_linalg.all_finite).
+        if not (all_finite(means) and all_finite(scatter)):
             _raise_degenerate(
                 counts, scatter, model, n_features, reg_covar, finite=False
             )
@@ -238,7 +243,7 @@ def m_step(
             # Components shrunk towards points without reg_covar (n == K):
             # their precisions (the factors' squares) would overflow to inf.
             _raise_degenerate(counts, scatter, model, n_features, reg_covar)
-    if np.asarray(jittered).any():
+    if any_true(np.asarray(jittered)):
         # Store what the precision says: the regularised covariance.
         covariances = model.covariances_from_cholesky(precisions_cholesky)
     if noise_log_volume is not None:
@@ -282,7 +287,7 @@ def _structure_m_step(model, counts, scatter, reg_covar, previous, shape):
             f"The m_step of covariance_type {model.name!r} returned an array of "
             f"shape {np.shape(covariances)}; its param_shape is {expected}."
         )
-    if not np.isfinite(covariances).all():
+    if not all_finite(np.asarray(covariances)):
         _raise_degenerate(counts, scatter, model, n_features, reg_covar)
     return covariances
 

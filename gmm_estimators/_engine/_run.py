@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..covariance._linalg import any_true
 from ._estep import em_step
 from ._mstep import DegenerateStepError, m_step, reg_covar_remedy
 
@@ -362,7 +363,7 @@ def run_em(
                 thin &= nk <= last_nk + _REGAIN
             thin_run = np.where(thin, thin_run + 1, 0)
             last_nk = nk
-            if (thin_run >= COLLAPSE_PATIENCE).any():
+            if any_true(thin_run >= COLLAPSE_PATIENCE):
                 collapsing = np.flatnonzero(thin_run >= COLLAPSE_PATIENCE)
                 break
         last_change = change
@@ -391,7 +392,7 @@ def _regaining_thin(nk, last_nk, collapse_below):
     """
     if nk is None or last_nk is None:
         return False
-    return bool(((nk < collapse_below) & (nk > last_nk + _REGAIN)).any())
+    return any_true((nk < collapse_below) & (nk > last_nk + _REGAIN))
 
 
 def _projected_limit(lower_bound, change, last_change):

@@ -77,6 +77,10 @@ _SMALL_BLOCK_WORK = 2**16
 # Features up to which the exact form loops over them (see _whitened_squares).
 _FEATURE_LOOP_MAX = 6
 
+# The answer of rows_to_recompute for a block without such rows (read-only).
+_NO_ROWS = np.zeros(0, dtype=np.intp)
+_NO_ROWS.flags.writeable = False
+
 # Binade exponents from which 2^e is not a float (frexp's of values up to
 # the largest float reach 1024).
 _TOP_EXPONENT = 1024
@@ -414,16 +418,16 @@ class PrecisionGuard:
         rows : ndarray of int
         """
         if values.shape[0] == 0:
-            return np.zeros(0, dtype=np.intp)
+            return _NO_ROWS
         largest_norm = float(row_norms.max())
         # The bound over every component first: it clears ordinary blocks
         # without the live components' own (see __init__).
         if self._quick_factor * (largest_norm + self._quick_mean) ** 2 <= (
             self.tolerance
         ):
-            return np.zeros(0, dtype=np.intp)
+            return _NO_ROWS
         if not self.live.size or self.holds_for(largest_norm):
-            return np.zeros(0, dtype=np.intp)
+            return _NO_ROWS
         n_rows, n_components = values.shape
         if n_rows * n_components * self.factors.shape[-1] ** 2 <= _SMALL_BLOCK_WORK:
             return np.arange(n_rows)

@@ -13,7 +13,7 @@ from functools import lru_cache, partial
 
 import numpy as np
 
-from ._linalg import eigh, eigvalsh, einsum, svd
+from ._linalg import all_finite, eigh, eigvalsh, einsum, svd
 from ._solvers import (
     _INNER_MAX_ITER,
     _TINY,
@@ -253,7 +253,7 @@ def _best_start(nk, scatter, pooled, equal_volume, previous):
     number of numpy calls, not the arithmetic, is the cost.
     """
     d = scatter.shape[-1]
-    shared = previous is not None and np.isfinite(previous).all()
+    shared = previous is not None and all_finite(np.asarray(previous))
     # Filled in place: np.stack costs more than these small copies.
     starts = np.empty((3 if shared else 2, d, d))
     starts[0] = _identity(d)
@@ -342,7 +342,7 @@ def _mm_orientation(nk, scatter, equal_volume, previous=None):
     scatter = _symmetric(scatter)
     largest = eigvalsh(scatter)[:, -1]
     offset = _units_offset(nk, scatter.sum(axis=0).diagonal())
-    if previous is not None and np.isfinite(previous).all():
+    if previous is not None and all_finite(np.asarray(previous)):
         axes = _shared_axes(np.asarray(previous, dtype=np.float64))
         shape = einsum("ji,kjl,li->ki", axes, previous, axes)
         shape = np.maximum(shape, _TINY)

@@ -8,7 +8,15 @@ from functools import lru_cache
 import numpy as np
 from scipy import linalg
 
-from ._linalg import _JITTER_RUNGS, cholesky, eigh, einsum, ones
+from ._linalg import (
+    _JITTER_RUNGS,
+    all_finite,
+    all_true,
+    cholesky,
+    eigh,
+    einsum,
+    ones,
+)
 
 # --------------------------------------------------------------------------
 # The constrained mclust structures (Celeux and Govaert 1995)
@@ -188,7 +196,7 @@ def _inverse_lower(chol):
     scipy is called instead so that its error is the one raised.
     """
     identity = _identity(chol.shape[-1])
-    if np.isfinite(chol).all():
+    if all_finite(chol):
         if chol.flags.f_contiguous:
             inverse, info = _trtrs(chol, identity, lower=True, trans=0)
         else:
@@ -366,7 +374,7 @@ def _eigh_reproducible(scatter):
     # np.diff's own subtraction, without its Python wrapper.
     gaps = (values[:, 1:] - values[:, :-1]) > tol
     # Usually no component has a tie: then there is nothing to rotate.
-    if gaps.all():
+    if all_true(gaps):
         return values, vectors
     tied = np.flatnonzero(~gaps.all(axis=1))
     reference = scatter.sum(axis=0)

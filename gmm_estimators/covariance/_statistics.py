@@ -51,7 +51,7 @@ __all__ = [
 _RESIDUAL_ENTRIES = 2**18
 
 
-def _correction_outer(sums, nk_reg, nk):
+def _correction_outer(sums, nk_reg, nk, means=None):
     """The mean correction ``raw - scatter`` per component, ``(K, d, d)``.
 
     With ``xbar = s / nk_reg`` (``nk_reg`` is ``nk`` plus scikit-learn's
@@ -59,8 +59,10 @@ def _correction_outer(sums, nk_reg, nk):
     ``raw - (2 - nk / nk_reg) xbar s^T``. Computed without forming ``s s^T``
     or ``nk^2``: every factor stays of the size of the data times the
     weights, so a common factor of the weights cannot overflow it.
+    ``means`` are ``sums / nk_reg[:, np.newaxis]`` when the caller has them.
     """
-    means = sums / nk_reg[:, np.newaxis]
+    if means is None:
+        means = sums / nk_reg[:, np.newaxis]
     weight = 2.0 - nk / nk_reg
     return (weight[:, np.newaxis, np.newaxis] * means[:, :, np.newaxis]) * sums[
         :, np.newaxis, :
@@ -176,7 +178,7 @@ class WhitenedScatter(_Accumulator):
     def finalize(self, nk_reg, total_scatter=None):
         """Means and per-component scatter about them, in data coordinates."""
         shift = self.sums / nk_reg[:, np.newaxis]
-        scatter = self.raw - _correction_outer(self.sums, nk_reg, self.nk)
+        scatter = self.raw - _correction_outer(self.sums, nk_reg, self.nk, shift)
         scatter = 0.5 * (scatter + scatter.transpose(0, 2, 1))
         if self.precisions_cholesky is None:
             return self.means + shift, scatter
@@ -241,8 +243,9 @@ class MomentScatter(_Accumulator):
         flat = raw.reshape(self.n_components, d * d)
         flat[:, upper] = self.raw
         flat[:, lower] = self.raw
-        scatter = raw - _correction_outer(self.sums, nk_reg, self.nk)
-        return self.sums / nk_reg[:, np.newaxis], scatter
+        means = self.sums / nk_reg[:, np.newaxis]
+        scatter = raw - _correction_outer(self.sums, nk_reg, self.nk, means)
+        return means, scatter
 
 
 class DiagonalScatter(_Accumulator):
