@@ -176,7 +176,13 @@ def top_levels(heaviest):
     above a floor of that bin however the power rounds, yet not above the
     heaviest row.
     """
+    if (heaviest == 1.0).all():  # unweighted rows, components apart: most fits
+        return np.full(heaviest.shape, _TOP_OF_ONE)
     return 10.0 ** _LOG_BINS[_log_weight_bins(heaviest)] * (1.0 - _EDGE_ROUNDING / 2)
+
+
+# top_levels of a weight of one, computed as any other.
+_TOP_OF_ONE = float(top_levels(np.array([0.5, 1.0]))[1])
 
 
 class FloorHistogram:
