@@ -10,7 +10,7 @@ import numpy as np
 from sklearn.utils.validation import _check_sample_weight
 
 from ..covariance._exact import PrecisionGuard, log_density_floor
-from ..covariance._linalg import einsum, ones
+from ..covariance._linalg import einsum, errors_ignored, errors_restored, ones
 from ._stats import block_statistics
 from ._threads import block_mapper
 
@@ -49,9 +49,10 @@ def log_prob_function(model, params, dtype, *, center=None, errstate=True):
         The centre of the rows and of ``params.means``; the exact form works
         in the data's own coordinates. None: the origin.
     errstate : bool, default=True
-        Whether ``log_prob`` sets numpy's error state itself (overflow and
-        invalid ignored: rows beyond the float range); False when its caller
-        does (the E-step, once per block).
+        Whether the set-up and ``log_prob`` set numpy's error state
+        themselves (overflow and invalid ignored: rows beyond the float
+        range); False when the caller has every error ignored for both (the
+        E-step, once per step and per block on another thread).
 
     Returns
     -------
@@ -69,21 +70,14 @@ def log_prob_function(model, params, dtype, *, center=None, errstate=True):
         ``raw(index)`` returns the block's rows at ``index`` as given; both
         are computed from ``X`` when not given.
     """
-    n_features = params.means.shape[1]
     # One error state for the whole set-up (the guard's included: see
     # PrecisionGuard): a weight of zero has the log -inf, parameters far
     # beyond the data overflow the bounds to inf.
-    with np.errstate(all="ignore"):
-        log_det = model.log_det_cholesky(params.precisions_cholesky, n_features)
-        if params.log_weights is not None:
-            log_weights = params.log_weights
-        else:
-            log_weights = np.log(params.weights)
-        offset = log_det + log_weights - 0.5 * n_features * _LOG_2PI
-        kernel = model.block_kernel(
-            params.means, params.precisions_cholesky, dtype, scale=-0.5, offset=offset
-        )
-        guard, center = _guard(model, params, dtype, kernel, offset, center)
+    if errstate:
+        with np.errstate(all="ignore"):
+            kernel, guard, center = _set_up(model, params, dtype, center)
+    else:
+        kernel, guard, center = _set_up(model, params, dtype, center)
     weighted_log_densities = kernel.distances
 
     def log_prob_in_errstate(X, features=None, norms=None, raw=None):
@@ -113,6 +107,22 @@ def log_prob_function(model, params, dtype, *, center=None, errstate=True):
     if params.noise_proportion is None:
         return kernel.form, log_prob
     return kernel.form, _with_noise_column(log_prob, params)
+
+
+def _set_up(model, params, dtype, center):
+    """The kernel and precision guard of one E-step, and ``center`` as an array."""
+    n_features = params.means.shape[1]
+    log_det = model.log_det_cholesky(params.precisions_cholesky, n_features)
+    if params.log_weights is not None:
+        log_weights = params.log_weights
+    else:
+        log_weights = np.log(params.weights)
+    offset = log_det + log_weights - 0.5 * n_features * _LOG_2PI
+    kernel = model.block_kernel(
+        params.means, params.precisions_cholesky, dtype, scale=-0.5, offset=offset
+    )
+    guard, center = _guard(model, params, dtype, kernel, offset, center)
+    return kernel, guard, center
 
 
 def _guard(model, params, dtype, kernel, offset, center):
@@ -296,7 +306,7 @@ def block_log_prob(data, log_prob_of, rows, features=None):
     return X, log_prob_of(X, features, data.row_norms(rows, X), _raw_rows(data, rows))
 
 
-def _block_step(data, params, log_prob_of, form, rows, entropy=False):
+def _block_step(data, params, log_prob_of, form, rows, entropy=False, errstate=True):
     """E-step and sufficient statistics of one block of rows.
 
     The sample weights are divided by the source's ``weight_scale`` (a power
@@ -306,9 +316,12 @@ def _block_step(data, params, log_prob_of, form, rows, entropy=False):
     ``log_prob_of`` sets no error state (``log_prob_function(...,
     errstate=False)``): one is set here for the whole block, in the thread
     that computes it (rows beyond the float range overflow their distances
-    and statistics, which the precision guard and the statistics handle).
+    and statistics, which the precision guard and the statistics handle),
+    unless ``errstate`` is False (the E-step's own covers this thread).
     """
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+    if not errstate:
+        return _block_step_in_errstate(data, params, log_prob_of, form, rows, entropy)
+    with np.errstate(all="ignore"):
         return _block_step_in_errstate(data, params, log_prob_of, form, rows, entropy)
 
 
@@ -395,15 +408,37 @@ def em_step(model, data, params, mapper=map, *, entropy=False):
     # Sources that read their rows in pages or on other machines (memory
     # maps, Dask chunks: ``_sources``) run this function on each part and add.
     own_step = getattr(data, "em_step", None)
-    if own_step is not None:
-        return own_step(model, params, mapper, entropy=entropy)
+    # One numpy error state for the E-step in this thread (overflow of rows
+    # beyond the float range, which the precision guard and the statistics
+    # handle; the log -inf of a weight of zero): its set-up and, unless the
+    # mapper runs them on other threads, its blocks (on small data setting
+    # it costs as much as a ufunc call, several times per step).
+    token = errors_ignored()
+    try:
+        if own_step is not None:
+            return own_step(model, params, mapper, entropy=entropy)
+        return _em_step(model, data, params, mapper, entropy)
+    finally:
+        errors_restored(token)
+
+
+def _em_step(model, data, params, mapper, entropy):
+    """:func:`em_step` of an in-memory source, within numpy's error state."""
     n_components = params.weights.shape[0]
     dtype = data.X.dtype
     form, log_prob_of = log_prob_function(
         model, params, dtype, center=data.center, errstate=False
     )
     data.cache_features(form)
-    step = partial(_block_step, data, params, log_prob_of, form, entropy=entropy)
+    step = partial(
+        _block_step,
+        data,
+        params,
+        log_prob_of,
+        form,
+        entropy=entropy,
+        errstate=mapper is not map,
+    )
     # Partial sums are added in block order, so the result does not depend on
     # how many threads computed them.
     log_likelihood = total_entropy = noise_count = gaussian_scatter = 0.0

@@ -8,7 +8,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..covariance._linalg import all_finite, any_true, strict_factorisation
+from ..covariance._linalg import (
+    all_finite,
+    any_true,
+    errors_ignored,
+    errors_restored,
+    strict_factorisation,
+)
 from ._data import empty_component_guard
 
 __all__ = ["DegenerateStepError", "Params", "m_step"]
@@ -211,7 +217,8 @@ def m_step(
     # One error state for the whole step (numpy's per-call overhead is the
     # cost on small data): statistics of collapsing components overflow,
     # and the structures' inner iterations divide by their variances.
-    with np.errstate(all="ignore"):
+    token = errors_ignored()
+    try:
         means, scatter = stats.finalize(nk, total_scatter)
         n_features = means.shape[1]
         scatter = _clip_negative_variances(scatter, n_features)
@@ -243,6 +250,8 @@ def m_step(
             # Components shrunk towards points without reg_covar (n == K):
             # their precisions (the factors' squares) would overflow to inf.
             _raise_degenerate(counts, scatter, model, n_features, reg_covar)
+    finally:
+        errors_restored(token)
     if any_true(np.asarray(jittered)):
         # Store what the precision says: the regularised covariance.
         covariances = model.covariances_from_cholesky(precisions_cholesky)

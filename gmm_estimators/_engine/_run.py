@@ -310,10 +310,10 @@ def run_em(
     sound = (params, jittered)
     for n_iter in range(1, options.max_iter + 1):
         previous = lower_bound
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            log_likelihood, stats = em_step(
-                model, source, params, mapper, entropy=options.needs_entropy
-            )
+        # em_step sets numpy's error state itself.
+        log_likelihood, stats = em_step(
+            model, source, params, mapper, entropy=options.needs_entropy
+        )
         try:
             updated, new_jittered = options.m_step(
                 model, source, stats, params.covariances

@@ -22,6 +22,37 @@ try:
     from numpy.linalg import _umath_linalg
 except ImportError:  # pragma: no cover
     _umath_linalg = None
+# What np.errstate does on entering and leaving (a new error object made
+# from the current one, set in numpy's context variable, then reset),
+# without its Python layers: each LAPACK call sets one, and on small data
+# np.errstate costs more than the factorisation.
+try:
+    from numpy._core.umath import _extobj_contextvar, _make_extobj
+except ImportError:  # pragma: no cover
+    _extobj_contextvar = _make_extobj = None
+
+
+def errors_ignored():
+    """Enter ``np.errstate(all="ignore")``; returns what :func:`errors_restored` takes.
+
+    numpy's own two steps without its Python layers (see above): the engine
+    sets this state on every E- and M-step, where np.errstate costs as much
+    as a ufunc call. Use as ``token = errors_ignored()``, then ``try: ...
+    finally: errors_restored(token)``.
+    """
+    if _extobj_contextvar is None:  # pragma: no cover
+        state = np.errstate(all="ignore")
+        state.__enter__()
+        return state
+    return _extobj_contextvar.set(_make_extobj(all="ignore"))
+
+
+def errors_restored(token):
+    """Leave the error state :func:`errors_ignored` entered."""
+    if _extobj_contextvar is None:  # pragma: no cover
+        token.__exit__(None, None, None)
+    else:
+        _extobj_contextvar.reset(token)
 
 
 def _not_positive_definite(err, flag):
@@ -90,8 +121,14 @@ def _lapack(name, callback, signature, public):
     def call(a):
         if type(a) is not np.ndarray or a.dtype != np.float64 or a.ndim < 2:
             return public(a)
-        with np.errstate(call=callback, **_LAPACK_ERRORS):
+        if _extobj_contextvar is None:  # pragma: no cover
+            with np.errstate(call=callback, **_LAPACK_ERRORS):
+                return gufunc(a, signature=signature)
+        token = _extobj_contextvar.set(_make_extobj(call=callback, **_LAPACK_ERRORS))
+        try:
             return gufunc(a, signature=signature)
+        finally:
+            _extobj_contextvar.reset(token)
 
     return call
 
