@@ -32,6 +32,27 @@ except ImportError:  # pragma: no cover
     _extobj_contextvar = _make_extobj = None
 
 
+def _numpy_internals_work():
+    """Whether numpy's private paths above answer as its public ones here.
+
+    Checked once on import, so that a numpy whose internals changed their
+    signatures falls back to the public functions instead of failing.
+    """
+    if _extobj_contextvar is None or _umath_linalg is None:
+        return False
+    try:
+        _extobj_contextvar.reset(_extobj_contextvar.set(_make_extobj(all="ignore")))
+        a = np.array([[[4.0, 2.0], [2.0, 3.0]]])
+        factor = _umath_linalg.cholesky_lo(a, signature="d->d")
+        return bool(np.array_equal(factor, np.linalg.cholesky(a)))
+    except Exception:  # pragma: no cover - any change: the public paths
+        return False
+
+
+if not _numpy_internals_work():  # pragma: no cover
+    _extobj_contextvar = _make_extobj = _umath_linalg = None
+
+
 def errors_ignored():
     """Enter ``np.errstate(all="ignore")``; returns what :func:`errors_restored` takes.
 
