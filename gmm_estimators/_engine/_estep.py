@@ -265,10 +265,17 @@ def log_responsibilities(weighted):
 
 def _below_floor_is_inf(log_norm, floor):
     """Rows whose every log-density overflowed (see ``covariance._exact``): -inf."""
+    # Usually none: one reduction tells (fmin skips NaN, which compares
+    # below nothing, so it finds the smallest of the rows that can).
+    if not _FMIN(log_norm, initial=np.inf) <= -floor:
+        return log_norm
     beyond = log_norm <= -floor
     if beyond.any():
         log_norm[beyond] = -np.inf
     return log_norm
+
+
+_FMIN = np.fmin.reduce
 
 
 def normalize_log_prob(weighted, maximum=None):

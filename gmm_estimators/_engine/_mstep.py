@@ -97,7 +97,7 @@ def _precisions_fit(precisions_cholesky, n_features):
     if factors.size <= 64:
         # In Python (numpy's reductions cost more on a few entries); NaN,
         # which compares below nothing, fails as numpy's maximum did.
-        return all(abs(value) < limit for value in factors.ravel().tolist())
+        return all(map(limit.__gt__, map(abs, factors.ravel().tolist())))
     return float(np.abs(factors).max(initial=0.0)) < limit
 
 

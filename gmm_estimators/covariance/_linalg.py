@@ -258,13 +258,23 @@ def _factor(matrices):
         chol = cholesky(matrices)
     except np.linalg.LinAlgError:
         return None
-    # Array methods rather than the np.diagonal/np.any wrappers: every M-step
-    # factorises, and on small data the wrappers cost more than the test.
-    pivots = chol.diagonal(axis1=-2, axis2=-1) ** 2
+    # Every M-step factorises, and on small data numpy's calls cost more than
+    # the test: array methods, and Python's arithmetic (the same IEEE
+    # products and comparisons) for a few pivots.
+    pivots = chol.diagonal(axis1=-2, axis2=-1)
     variances = matrices.diagonal(axis1=-2, axis2=-1)
     strict = _STRICT.get() is not None
     ratio = _STRICT_RANK if strict else _RANK_ROUNDING * matrices.shape[-1] * _EPS
-    if any_true(pivots <= ratio * variances):
+    if pivots.size <= _FEW:
+        lost = any(
+            pivot * pivot <= ratio * variance
+            for pivot, variance in zip(
+                pivots.ravel().tolist(), variances.ravel().tolist(), strict=True
+            )
+        )
+    else:
+        lost = bool((pivots**2 <= ratio * variances).any())
+    if lost:
         return None
     if strict:
         inverse_sd = 1.0 / np.sqrt(_strict_units(matrices.shape[-1]))
