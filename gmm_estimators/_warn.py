@@ -9,7 +9,7 @@ import warnings
 
 import sklearn
 
-__all__ = ["replay", "warn_user"]
+__all__ = ["warn_user"]
 
 # Frames in these directories are internals: the package itself, and
 # scikit-learn's wrappers (``_fit_context``, ``GridSearchCV``, ...) and joblib
@@ -35,14 +35,3 @@ def warn_user(message, category):
         level += 1
     warnings.warn(message, category, stacklevel=level)
 
-
-def replay(caught):
-    """Issue again the warnings recorded by ``warnings.catch_warnings``.
-
-    For work done more than once of which only the last run is kept: each
-    warning keeps the line it pointed at.
-    """
-    for record in caught:
-        warnings.warn_explicit(
-            record.message, record.category, record.filename, record.lineno
-        )

@@ -613,3 +613,26 @@ def test_a_run_that_creeps_to_a_collapse_keeps_where_the_relative_rule_stopped()
         )[0]
         assert not (results["degenerate"][row] or results["spurious"][row])
         assert results["bic"][row] <= mclust + 1.0
+
+
+def test_a_second_search_that_finds_nothing_sound_keeps_the_first(monkeypatch):
+    # The search run again with a lower reg_covar can leave every candidate
+    # degenerate; the first search's sound pick then stays, whole.
+    rng = np.random.RandomState(0)
+    X = np.vstack([0.001 * rng.randn(50, 1), 0.001 * rng.randn(50, 1) + 5.0])
+    first = _search(X, n_components=[1, 2], covariance_types=["E"], max_iter=1)
+    calls = []
+    search_once = GaussianMixtureIC._search_once
+
+    def only_the_first(self, *args):
+        calls.append(args[-1])
+        if len(calls) > 1:
+            raise ValueError("no sound candidate")
+        return search_once(self, *args)
+
+    monkeypatch.setattr(GaussianMixtureIC, "_search_once", only_the_first)
+    kept = _search(X, n_components=[1, 2], covariance_types=["E"], max_iter=1)
+    assert len(calls) == 2 and calls[1] < calls[0]
+    assert kept.best_estimator_.reg_covar > first.best_estimator_.reg_covar
+    assert kept.n_components_ == 2
+    assert_allclose(kept.results_["bic"][1], kept.criterion_)

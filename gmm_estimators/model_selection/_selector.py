@@ -4,7 +4,6 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import copy
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -19,7 +18,7 @@ from .._initialization import INITIALIZERS
 from .._missing import MissingValuesSource
 from .._noise import rows_for_noise
 from .._prior import ConjugatePrior
-from .._warn import replay, warn_user
+from .._warn import warn_user
 from ..covariance import structures_to_carry
 from ._candidates import (
     candidate_ks,
@@ -119,11 +118,10 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
     reg_covar : float, default=1e-6
         Added to the diagonal of every covariance. Thorough search: in units
         of the data's thinnest spread (smallest feature variance times the
-        smallest eigenvalue of its correlation), whatever the data's units,
-        or of the chosen clusters' own narrowest variance when it makes up
-        most of it (the search then runs again, at most twice;
-        ``best_estimator_`` shows the absolute value). Grid search: in the
-        data's units, as GaussianMixture's.
+        smallest eigenvalue of its correlation), or of the chosen clusters'
+        own narrowest variance when it makes up most of it (the search then
+        runs again, at most twice): scale-free (``best_estimator_`` shows the
+        absolute value). Grid search: in the data's units, as GaussianMixture's.
     prior : None, 'default' or ConjugatePrior, default=None
         Conjugate prior of every candidate, as ``GaussianMixture``'s
         ``prior``: None fits by maximum likelihood; ``'default'`` (mclust's
@@ -409,19 +407,21 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
         self : object
             The fitted selector.
         """
-        # Clusters far apart for their own spread: the thorough search runs
-        # again with reg_covar relative to theirs (swamp_remedy). Only the
-        # warnings of the search kept reach the user.
+        # Clusters far apart for their own spread: the search runs again with
+        # reg_covar relative to theirs (swamp_remedy); the last sound one stays.
         relative = self.reg_covar
-        for attempt in range(3):
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
-                settings = self._search_once(X, sample_weight, relative)
-            lowered = attempt < 2 and swamp_remedy(self, settings, relative)
-            if not lowered:
+        settings = self._search_once(X, sample_weight, relative)
+        for _ in range(2):
+            if not (lowered := swamp_remedy(self, settings, relative)):
+                break
+            state, previous = dict(vars(self)), settings
+            try:
+                settings = self._search_once(X, sample_weight, lowered)
+            except ValueError:  # no sound candidate at the lower value
+                vars(self).update(state)
+                settings = previous
                 break
             relative = lowered
-        replay(caught)
         for message, category in pick_warnings(self, settings, relative):
             warn_user(message, category)
         return self
@@ -445,8 +445,9 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
         # Streamed data: the starts come from an in-memory sample.
         init = data.init_source()
         types = candidate_types(self.covariance_types, X.shape[1])
-        weights = np.ones(X.shape[0]) if sample_weight is None else sample_weight
-        n_usable = np.count_nonzero(weights)
+        n_usable = X.shape[0]
+        if sample_weight is not None:
+            n_usable = int(np.count_nonzero(sample_weight))
         # The feature variances (scale of reg_covar and of the relative rule)
         # from the rows the starts see: all of them, or a streamed sample.
         # The thorough search knows no noise rows nor missing values yet:
