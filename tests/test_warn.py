@@ -43,9 +43,9 @@ def test_degenerate_warning_points_at_the_callers_line(rng):
 
 def test_selector_warnings_point_at_the_callers_line_after_a_second_search():
     # Tight clusters far apart: the thorough search runs twice (reg_covar
-    # relative to the clusters' own spread the second time); the warnings of
-    # the search kept are issued once, at the user's line, and the first
-    # search's are dropped.
+    # relative to the clusters' own spread the second time); the warnings
+    # about the chosen model are those of the search kept, issued once, at
+    # the user's line.
     from gmm_estimators.model_selection import GaussianMixtureIC
 
     rng = np.random.RandomState(0)
