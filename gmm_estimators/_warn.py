@@ -6,10 +6,15 @@
 import os
 import sys
 import warnings
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 import sklearn
 
-__all__ = ["warn_user"]
+__all__ = ["silenced", "warn_user"]
+
+# The categories :func:`warn_user` drops in the current thread (see silenced).
+_SILENCED = ContextVar("gmm_estimators_silenced", default=())
 
 # Frames in these directories are internals: the package itself, and
 # scikit-learn's wrappers (``_fit_context``, ``GridSearchCV``, ...) and joblib
@@ -26,8 +31,11 @@ def warn_user(message, category):
     A fixed ``stacklevel`` is right for one call path only; the same warning
     reached through ``fit``, ``fit_predict``, a pipeline or a grid search
     would point at different internals. Walking the stack finds the user's
-    own line whichever way it came.
+    own line whichever way it came. Categories :func:`silenced` here are
+    dropped.
     """
+    if issubclass(category, _SILENCED.get()):
+        return
     frame = sys._getframe(1)
     level = 2  # 1 would be this function, 2 its caller
     while frame is not None and frame.f_code.co_filename.startswith(_INTERNAL):
@@ -35,3 +43,21 @@ def warn_user(message, category):
         level += 1
     warnings.warn(message, category, stacklevel=level)
 
+
+
+@contextmanager
+def silenced(*categories):
+    """Drop the package's own warnings of ``categories`` within the block.
+
+    For internal fits whose outcome the caller reports itself (the
+    selector's candidates, its starts). ``warnings.catch_warnings`` would
+    swap the process-wide filter list: fits running in threads at the same
+    time then restore each other's lists, and a filter could stay behind
+    for good, swallowing the user's later warnings. A context variable is
+    the current thread's (or task's) own.
+    """
+    token = _SILENCED.set(_SILENCED.get() + tuple(categories))
+    try:
+        yield
+    finally:
+        _SILENCED.reset(token)

@@ -59,3 +59,71 @@ def test_selector_warnings_point_at_the_callers_line_after_a_second_search():
     assert caught[0].filename == __file__
     # The search kept is the second: its reg_covar is below the data's unit.
     assert selector.best_estimator_.reg_covar < 1e-6 * 5.0**2 / 4 * 1e-3
+
+
+def test_silenced_warnings_are_the_threads_own():
+    # One thread silences the package's warnings of a category while another
+    # warns: the other's warning reaches the user, and no filter is left.
+    import threading
+
+    from gmm_estimators._warn import silenced, warn_user
+
+    inside, done = threading.Event(), threading.Event()
+
+    def quiet():
+        with silenced(ConvergenceWarning):
+            warn_user("dropped", ConvergenceWarning)
+            inside.set()
+            done.wait(10)
+
+    filters = list(warnings.filters)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        worker = threading.Thread(target=quiet)
+        worker.start()
+        assert inside.wait(10)
+        warn_user("kept", ConvergenceWarning)
+        done.set()
+        worker.join()
+    assert [str(w.message) for w in caught] == ["kept"]
+    assert warnings.filters == filters
+
+
+def test_selectors_fitted_in_threads_leave_the_warnings_filters_alone():
+    # The selector once silenced its candidates' warnings by swapping the
+    # process-wide filters (warnings.catch_warnings): fits overlapping in
+    # threads restored each other's lists and left "ignore" filters behind.
+    from concurrent.futures import ThreadPoolExecutor
+
+    from gmm_estimators.model_selection import GaussianMixtureIC
+
+    rng = np.random.RandomState(0)
+    # Three distinct rows: the starts of K >= 4 warn of empty components,
+    # and the candidates of collapsed components.
+    X = np.repeat(rng.randn(3, 2), 8, axis=0)
+
+    def fit(seed):
+        GaussianMixtureIC(
+            n_components=[4, 5],
+            covariance_types=["VVV", "EII"],
+            search="grid",
+            init_params="kmeans",
+            random_state=seed,
+        ).fit(X + 1e-3 * np.random.RandomState(seed).randn(*X.shape))
+
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("default")
+        before = _filters()
+        with ThreadPoolExecutor(4) as pool:
+            list(pool.map(fit, range(24)))
+        # scikit-learn's delayed re-adds the same filters in each task (the
+        # patterns compiled): the same filters, no others.
+        assert _filters() == before
+
+
+def _filters():
+    """The warnings filters, their patterns as strings."""
+    return [
+        tuple(getattr(part, "pattern", part) for part in entry)
+        for entry in warnings.filters
+    ]

@@ -27,8 +27,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from sklearn.cluster import KMeans, kmeans_plusplus
+from sklearn.exceptions import ConvergenceWarning
 
 from .._engine._data import weight_scale
+from .._warn import warn_user
 from ._hierarchical import HierarchicalTree
 
 __all__ = ["INITIALIZERS", "CanonicalRows", "initial_responsibilities"]
@@ -154,9 +156,44 @@ def _kmeans(rows, n_components, random_state):
         # One cluster holds every row: KMeans's own answer, without its
         # iterations (the random stream is not drawn from there either).
         return _one_hot(np.zeros(rows.X.shape[0], dtype=np.intp), 1)
+    groups = _groups_if_fewer(rows, n_components)
+    if groups is not None:
+        # k-means would end with one cluster per distinct row and the rest
+        # empty, and warn through the process-wide warnings filters (which a
+        # caller can silence only by swapping them, unsafe in threads): the
+        # same partition, and the package's own warning.
+        warn_user(
+            f"Number of distinct rows with positive weight ({groups[-1] + 1}) is "
+            f"smaller than n_components ({n_components}); k-means "
+            "initialisation leaves some components empty. Reduce n_components.",
+            ConvergenceWarning,
+        )
+        return _one_hot(groups, n_components)
     kmeans = KMeans(n_clusters=n_components, n_init=1, random_state=random_state)
     labels = kmeans.fit(rows.X, sample_weight=rows.sample_weight).labels_
     return _one_hot(labels, n_components)
+
+
+def _groups_if_fewer(rows, n_components):
+    """Each row's group of identical rows, if there are fewer groups than components.
+
+    In canonical order identical rows are adjacent, so a change between
+    neighbours starts a group (distinct rows of equal projection, a case of
+    probability zero, would only count twice: never too few). None when
+    there are at least ``n_components`` groups, or fewer rows than
+    components (k-means then raises its own error).
+    """
+    X = rows.X
+    if X.shape[0] < n_components:
+        return None
+    n_groups = rows.memo.get("n_groups")
+    if n_groups is not None and n_groups >= n_components:
+        return None
+    starts = np.any(X[1:] != X[:-1], axis=1)
+    n_groups = rows.memo["n_groups"] = int(np.count_nonzero(starts)) + 1
+    if n_groups >= n_components:
+        return None
+    return np.concatenate(([0], np.cumsum(starts))).astype(np.intp)
 
 
 def _kmeans_plusplus(rows, n_components, random_state):

@@ -12,7 +12,6 @@ yield ``(row, estimator, error, seconds)`` per candidate.
 
 import dataclasses
 import sys
-import warnings
 from functools import partial
 from time import perf_counter
 
@@ -37,6 +36,7 @@ from .._engine._estep import weighted_sum
 from .._engine._sources import sample_rows
 from .._fitted import set_fitted_attributes, stored_params
 from .._gaussian_mixture import GaussianMixture
+from .._warn import silenced
 from ..covariance import adopt_structures, get_covariance_model
 from ..exceptions import DegenerateFitWarning
 from ._starts import (
@@ -233,8 +233,9 @@ def _fit_candidate(
                 noise_init=settings["noise_init"],
                 random_state=settings["random_state"],
             )
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", DegenerateFitWarning)
+            # The table reports the verdict (its degenerate and spurious
+            # columns); the pick's own warning comes at the end.
+            with silenced(DegenerateFitWarning):
                 count = _criteria.n_free_parameters(
                     model,
                     *result.params.means.shape,

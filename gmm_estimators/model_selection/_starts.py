@@ -4,7 +4,6 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import copy
-import warnings
 from time import perf_counter
 
 import numpy as np
@@ -21,6 +20,7 @@ from .._engine import (
 from .._fit_starts import add_noise_statistics, partition_outside_noise
 from .._initialization import initial_responsibilities
 from .._prior import resolve_prior
+from .._warn import silenced
 from ..covariance import adopt_structures, get_covariance_model
 
 
@@ -79,8 +79,9 @@ def initial_partitions(data, canonical, n_components, settings):
     ]
     partitions = []
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
+        # Too few distinct rows for the components: the candidate's fit
+        # reports the empty components itself.
+        with silenced(ConvergenceWarning):
             for method, count in initializers:
                 for _ in range(count):
                     if settings.get("noise_mask") is not None:
