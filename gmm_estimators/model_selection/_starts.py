@@ -239,6 +239,11 @@ def _starts_of(shared, covariance_type):
     return shared if isinstance(shared, Exception) else shared[covariance_type]
 
 
+# Relative difference of split scores below which they are equal (far above
+# the rounding of log-determinants, far below any real difference).
+_SCORE_TIES = 1e-9
+
+
 def split_proposal(estimator, X, log_units=0.0):
     """Labels with one more component: the worst-fitting one split in two.
 
@@ -259,9 +264,14 @@ def split_proposal(estimator, X, log_units=0.0):
     counts = np.bincount(labels, minlength=n_components)
     log_dets = np.linalg.slogdet(full)[1]
     score = np.where(counts > d + 1, counts * (log_dets - log_units), -np.inf)
-    k = int(np.argmax(score))
-    if not np.isfinite(score[k]):
+    best = score.max()
+    if not np.isfinite(best):
         return None
+    # Scores equal in exact arithmetic (components of equal counts in the
+    # equal-volume structures) differ by a rounding that a change of units
+    # moves: the first of them, whatever the units. The scores are in
+    # standardised units, so the tolerance is absolute.
+    k = int(np.flatnonzero(score >= best - _SCORE_TIES * max(abs(best), 1.0))[0])
     axis = np.linalg.eigh(full[k])[1][:, -1]
     rows = labels == k
     side = (X[rows] - estimator.means_[k]) @ axis > 0
