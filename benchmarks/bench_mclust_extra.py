@@ -1,7 +1,7 @@
 """The default model search against mclust 6 on public data sets beyond the fixtures.
 
 Issue 13's checks run on data sets the tests do not hold. This script runs
-them on seventy-nine more: ``benchmarks/data/mclust_extra`` holds the data
+them on one hundred and nine more: ``benchmarks/data/mclust_extra`` holds the data
 and mclust 6.0.0's ``mclustBIC(X, G = 1:9)`` tables of each, written by
 ``make_extra.R`` there (geyser, cats and crabs from MASS; USArrests,
 LifeCycleSavings, quakes, trees, swiss, stackloss, mtcars, airquality,
@@ -25,6 +25,13 @@ R's datasets; scikit-learn's wine (standardised) and ten columns of its
 breast-cancer data. Five of those have features on a designed lattice (DNase,
 Loblolly, Theoph, Indometh, Orange), where mclust's best cells put a component
 on each design value.
+And thirty of a fourth sweep (``sweep4_sets.R``): Rubber, cabbages, immer
+and leuk from MASS, chickwts and beaver2 (one feature), USArrests and mtcars
+standardised, five sets of carData, Ionosphere and Ozone from mlbench,
+palmerpenguins standardised, and sixteen seeded sets (t-distributed,
+log-normal and overlapping clusters, uniform outliers, clusters of very
+unequal sizes, features in units 1e-3 to 1e4, rounded, uniform, ring-,
+banana- and line-shaped data, 5 and 8 features).
 Many of them have 50 rows or fewer, where mclust's best cells often rest
 components on a handful of rows.
 
@@ -78,6 +85,11 @@ DATASETS = (
     "topo", "birthwt", "pimate", "painters", "lcushings", "cars", "dnase",
     "loblolly", "theoph", "indometh", "orange", "eustock", "freeny",
     "attenu", "uscrime", "wine", "bc10",
+    "rubber", "cabbages2", "immer2", "leuk2", "chickwts1", "beaver2",
+    "usarrests_sc", "mtcars_sc4", "duncan", "freedman", "un3", "states4",
+    "salaries2", "iono6", "ozone4", "penguins_sc", "c_5d", "c_8d", "c_t3d",
+    "c_lognormal", "c_outliers", "c_sizes3d", "c_banana", "c_overlap",
+    "c_units", "c_round3d", "c_uniform2d", "c_line3d", "c_ring", "c_many",
 )  # fmt: skip
 
 

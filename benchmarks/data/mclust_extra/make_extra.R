@@ -85,5 +85,7 @@ sets <- list(
 )
 source(file.path(script_dir, "sweep3_sets.R"))
 sets <- c(sets, sweep3_sets(script_dir))
+source(file.path(script_dir, "sweep4_sets.R"))
+sets <- c(sets, sweep4_sets())
 source(file.path(script_dir, "write_tables.R"))
 write_tables(sets, out_dir)
