@@ -189,6 +189,22 @@ def _scatter_about_mean(Zt, weights, rotation):
     return mass, centre, own, rotated
 
 
+def _by_component(weights, components):
+    """``weights.T[components]``: the components' weights, component-major.
+
+    Each component's weights are then read contiguously. The E-step's
+    responsibilities are already a component-major array (transposed): when
+    every component is asked for, in order, that array itself serves, the
+    same values without a copy.
+    """
+    by_component = weights.T
+    if by_component.flags.c_contiguous and np.array_equal(
+        components, np.arange(by_component.shape[0])
+    ):
+        return by_component
+    return by_component[components]
+
+
 def resting_subsets(
     blocks, levels, components, varying, scale, rotation, means, *, below=False
 ):
@@ -213,8 +229,7 @@ def resting_subsets(
         a = np.asarray(resp, np.float64)
         if w is not None:
             a = a * w[:, None]
-        # Component-major: each component's weights are read contiguously.
-        by_component = a.T[components]
+        by_component = _by_component(a, components)
         above = by_component >= levels[:, None]
         light = np.where(above, 0.0, by_component).sum(axis=1) if below else None
         if size * by_component.shape[1] * p <= _BATCHED_ENTRIES:
