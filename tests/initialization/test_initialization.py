@@ -81,3 +81,18 @@ def test_hc_trees_are_shared_between_numbers_of_components_per_draw(rng):
             assert_array_equal(shared(slice(None)), alone(slice(None)))
     trees = [key for key in canonical.memo["hc"] if key[0] == "tree"]
     assert len(trees) == 2
+
+
+@pytest.mark.parametrize("scale", [1e-3, 7.0, 1e3])
+def test_kmeans_start_on_lattice_rows_is_the_same_in_any_units(scale):
+    # Integer rows are often equally far from two centres: k-means must break
+    # those ties alike in any units, not as the rounding of X * scale falls.
+    X = np.random.RandomState(0).randint(1, 11, size=(300, 3)).astype(float)
+    for n_components in (3, 4, 5, 6):
+        starts = [
+            initial_responsibilities(
+                "kmeans", rows, n_components, None, np.random.RandomState(0)
+            )(slice(None))
+            for rows in (X, X * scale)
+        ]
+        assert_array_equal(starts[1], starts[0])
