@@ -356,6 +356,26 @@ def test_every_cell_of_the_search_is_the_same_in_any_units(seed):
         assert_array_equal(scaled.results_[key], reference.results_[key])
 
 
+def test_every_cell_on_lattice_data_is_the_same_in_units_not_a_power_of_two():
+    # R's women data (heights and weights in whole inches and pounds): rows
+    # on a lattice, equally far from two k-means centres, broke that tie by
+    # the rounding of X * 1e-3, and the sound EEI cell with 7 components
+    # moved by 2.25 BIC units.
+    height = np.arange(58.0, 73.0)
+    weight = [115, 117, 120, 123, 126, 129, 132, 135, 139, 142, 146, 150, 154, 159, 164]
+    X = np.c_[height, np.asarray(weight, dtype=float)]
+    reference = _search(X, n_components=[7, 8])
+    scaled = _search(X * 1e-3, n_components=[7, 8])
+    shift = 2 * X.size * np.log(1e-3)
+    # Rounding apart (degenerate cells end where EM's next step broke down:
+    # values near zero, 1e-7 apart), not another maximum.
+    assert_allclose(
+        scaled.results_["bic"] - shift, reference.results_["bic"], rtol=0, atol=1e-5
+    )
+    for key in ("degenerate", "spurious", "rank"):
+        assert_array_equal(scaled.results_[key], reference.results_[key])
+
+
 @pytest.mark.parametrize("scale", [1.0, 1e-3])
 def test_one_component_ties_go_to_the_simplest_structure(scale):
     # With one component every ellipsoidal structure is the same model:
