@@ -44,7 +44,6 @@ def warn_user(message, category):
     warnings.warn(message, category, stacklevel=level)
 
 
-
 @contextmanager
 def silenced(*categories):
     """Drop the package's own warnings of ``categories`` within the block.
