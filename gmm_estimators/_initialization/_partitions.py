@@ -108,7 +108,8 @@ class CanonicalRows:
         What initialisers compute from the rows alone, whatever the number of
         components, kept for the next call on the same rows: the
         hierarchical trees of ``"hc"`` and ``"mclust_hc"``, cut at every
-        number of components.
+        number of components, and the rows k-means sees with their groups
+        of equal rows.
     """
 
     X: np.ndarray
@@ -156,28 +157,31 @@ def _kmeans(rows, n_components, random_state):
         # One cluster holds every row: KMeans's own answer, without its
         # iterations (the random stream is not drawn from there either).
         return _one_hot(np.zeros(rows.X.shape[0], dtype=np.intp), 1)
-    groups = _groups_if_fewer(rows, n_components)
+    seen = _in_units_of_spread(rows)
+    groups = _groups_if_fewer(rows, seen, n_components)
     if groups is not None:
         # k-means would end with one cluster per distinct row and the rest
         # empty, and warn through the process-wide warnings filters (which a
         # caller can silence only by swapping them, unsafe in threads): the
-        # same partition, and the package's own warning.
+        # same partition, and the package's own warning. No random draw is
+        # made, so later starts draw what they would have drawn first.
         warn_user(
-            f"Number of distinct rows with positive weight ({groups[-1] + 1}) is "
-            f"smaller than n_components ({n_components}); k-means "
+            f"Number of distinct rows with positive weight ({groups.max() + 1}) "
+            f"is smaller than n_components ({n_components}); k-means "
             "initialisation leaves some components empty. Reduce n_components.",
             ConvergenceWarning,
         )
         return _one_hot(groups, n_components)
     kmeans = KMeans(n_clusters=n_components, n_init=1, random_state=random_state)
-    labels = kmeans.fit(_in_units_of_spread(rows), sample_weight=rows.sample_weight)
-    return _one_hot(labels.labels_, n_components)
+    fitted = kmeans.fit(seen, sample_weight=rows.sample_weight)
+    return _one_hot(fitted.labels_, n_components)
 
 
 # Resolution of the rows k-means sees, in units of their spread (see
-# _in_units_of_spread): far below any distance that matters to a start, far
-# above the rounding that a change of units leaves.
-_KMEANS_GRID = 2.0**-20
+# _in_units_of_spread): far below any distance that matters to a start (a
+# cluster a millionth of the data's spread across is still a trillion grid
+# steps wide), far above the rounding that a change of units leaves.
+_KMEANS_GRID = 2.0**-40
 
 
 def _in_units_of_spread(rows):
@@ -190,46 +194,59 @@ def _in_units_of_spread(rows):
     of the K = 4 and 6 starts, and a cell 22 BIC units apart). Centred and
     divided by their root-mean-square spread (one factor for every feature,
     which keeps k-means' metric), then rounded to :data:`_KMEANS_GRID`, the
-    rows are the same numbers in any units. Kept in ``rows.memo``: one copy
-    per data set.
+    rows are the same numbers in any units. The first row (in canonical
+    order) is subtracted before the mean: differences of nearby rows are
+    exact, so an offset far larger than the spread (1e9 on integer rows)
+    leaves no rounding of its own. Kept in ``rows.memo``: one copy per data
+    set.
     """
     kept = rows.memo.get("kmeans_rows")
     if kept is not None:
         return kept
     X = rows.X
-    centred = X.astype(np.float64) - X.mean(axis=0, dtype=np.float64)
-    spread = float(np.sqrt(np.mean(centred * centred)))
-    if not (0.0 < spread < np.inf):
-        kept = X  # one point, or beyond the float range: nothing to tie
-    else:
-        centred *= 1.0 / (spread * _KMEANS_GRID)
-        np.round(centred, out=centred)
-        centred *= _KMEANS_GRID
-        kept = centred.astype(X.dtype, copy=False)
+    # One point, or values beyond the float range: nothing to tie (and no
+    # -0.0, so that equal rows are equal bytes).
+    kept = X + X.dtype.type(0.0)
+    with np.errstate(all="ignore"):
+        centred = X.astype(np.float64) - X[:1].astype(np.float64)
+        # In units of the largest difference first: squares neither
+        # overflow nor underflow.
+        largest = float(np.max(np.abs(centred), initial=0.0))
+        if 0.0 < largest < np.inf:
+            centred *= 1.0 / largest
+            centred -= centred.mean(axis=0)
+            spread = float(np.sqrt(np.mean(centred * centred)))
+            if spread > 0.0:
+                centred *= 1.0 / (spread * _KMEANS_GRID)
+                np.round(centred, out=centred)
+                centred *= _KMEANS_GRID
+                centred += 0.0  # no -0.0: equal rows are equal bytes
+                kept = centred.astype(X.dtype, copy=False)
     rows.memo["kmeans_rows"] = kept
     return kept
 
 
-def _groups_if_fewer(rows, n_components):
-    """Each row's group of identical rows, if there are fewer groups than components.
+def _groups_if_fewer(rows, seen, n_components):
+    """Each row's group of equal ``seen`` rows, if fewer groups than components.
 
-    In canonical order identical rows are adjacent, so a change between
-    neighbours starts a group (distinct rows of equal projection, a case of
-    probability zero, would only count twice: never too few). None when
-    there are at least ``n_components`` groups, or fewer rows than
-    components (k-means then raises its own error).
+    ``seen`` are the rows k-means would cluster (:func:`_in_units_of_spread`):
+    rows equal there are one point to it, however they differ in ``X``.
+    None when there are at least ``n_components`` groups, or fewer rows than
+    components (k-means then raises its own error). The groups are found
+    once per data set, by their bytes (whatever the row order).
     """
-    X = rows.X
-    if X.shape[0] < n_components:
+    if seen.shape[0] < n_components:
         return None
-    n_groups = rows.memo.get("n_groups")
-    if n_groups is not None and n_groups >= n_components:
+    groups = rows.memo.get("kmeans_groups")
+    if groups is None:
+        as_bytes = np.ascontiguousarray(seen).view(
+            np.dtype((np.void, seen.dtype.itemsize * seen.shape[1]))
+        )
+        _, groups = np.unique(as_bytes.ravel(), return_inverse=True)
+        groups = rows.memo["kmeans_groups"] = groups.reshape(-1).astype(np.intp)
+    if groups.max() + 1 >= n_components:
         return None
-    starts = np.any(X[1:] != X[:-1], axis=1)
-    n_groups = rows.memo["n_groups"] = int(np.count_nonzero(starts)) + 1
-    if n_groups >= n_components:
-        return None
-    return np.concatenate(([0], np.cumsum(starts))).astype(np.intp)
+    return groups
 
 
 def _kmeans_plusplus(rows, n_components, random_state):

@@ -16,7 +16,6 @@ from functools import partial
 from time import perf_counter
 
 import numpy as np
-from sklearn.utils.parallel import delayed
 
 from .. import _criteria
 from .._collapse import component_check, with_breakdown
@@ -48,6 +47,7 @@ from ._starts import (
     split_proposal,
     starts_from_partitions,
 )
+from ._tasks import task
 
 
 def _row_terms(weighted_log_prob):
@@ -77,20 +77,26 @@ def _final_e_step(model, source, params, per_row=None):
         labels[labels == params.means.shape[0]] = -1
     terms = per_row[:, :2]
     weights = source.sample_weight
-    terms = _column_sums(terms) if weights is None else weighted_sum(weights, terms)
+    terms = _sum_of_rows(terms) if weights is None else weighted_sum(weights, terms)
     if hasattr(terms, "compute"):  # Dask: the sums come back, labels stay lazy
         terms = terms.compute()
     return labels, terms[0], terms[1]
 
 
-def _column_sums(terms):
+def _sum_of_rows(terms):
     """``terms.sum(axis=0)`` of the ``(n, 2)`` terms.
 
-    numpy sums over the outer axis by adding the rows in order, one at a
-    time: the last row of their running sums (``np.add.accumulate``) is the
-    same additions at half the cost. Other arrays (Dask's) sum lazily.
+    numpy sums rows laid out one after the other (row-major) by adding them
+    in order, one at a time: the last row of their running sums
+    (``np.add.accumulate``) is the same additions at half the cost. Other
+    layouts (pairwise sums down a column) and arrays (Dask's, lazy) keep
+    ``sum``.
     """
-    if type(terms) is not np.ndarray or not terms.shape[0]:
+    if (
+        type(terms) is not np.ndarray
+        or not terms.shape[0]
+        or terms.strides[0] < terms.strides[1]
+    ):
         return terms.sum(axis=0)
     return np.add.accumulate(terms, axis=0)[-1]
 
@@ -547,7 +553,7 @@ def grid_search(data, canonical, ks, types, settings, too_many, parallel, fresh_
     for k, outcome in zip(
         ks,
         parallel(
-            delayed(_shared_starts)(
+            task(_shared_starts)(
                 data.init_source(),
                 canonical,
                 k,
@@ -563,7 +569,7 @@ def grid_search(data, canonical, ks, types, settings, too_many, parallel, fresh_
         shared[k] = (error, 0.0)
     candidates = [(k, t) for k in sorted(shared) for t in types]
     outcomes = parallel(
-        delayed(_fit_candidate)(
+        task(_fit_candidate)(
             data,
             k,
             t,
@@ -605,7 +611,7 @@ def thorough_search(
     for k, outcome in zip(
         ks,
         parallel(
-            delayed(_search_k)(
+            task(_search_k)(
                 data,
                 canonical,
                 k,

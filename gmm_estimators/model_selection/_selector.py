@@ -9,7 +9,6 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin, DensityMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.parallel import Parallel
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._engine._data import check_squares_fit, reg_covar_swamps
@@ -39,6 +38,7 @@ from ._search import (
     thorough_search,
     with_progress,
 )
+from ._tasks import task_runner
 
 _CRITERIA = ("bic", "aic", "icl")
 
@@ -473,14 +473,13 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
         )
         if (swamped := reg_covar_swamps(settings["reg_covar"], init)) is not None:
             warn_user(swamped, UserWarning)
-        settings.update(
-            structures=structures_to_carry(types),
-            noise=self.noise, noise_volume=self.noise_volume, noise_init=self.noise_init
-        )
+        noise = {"noise": self.noise, "noise_init": self.noise_init}
+        settings.update(structures=structures_to_carry(types), **noise)
+        settings["noise_volume"] = self.noise_volume
         canonical, n_usable = starting_rows(
             data, init, settings, self.noise_volume, self.noise_init, n_usable
         )
-        parallel = Parallel(n_jobs=self.n_jobs, return_as="generator")
+        parallel = task_runner(self.n_jobs)
         feasible = [k for k in ks if k <= n_usable]
         too_many = {
             k: ValueError(f"n_components={k} exceeds the {n_usable} rows of weight >0.")

@@ -270,7 +270,7 @@ def split_proposal(estimator, X, log_units=0.0):
     # Scores equal in exact arithmetic (components of equal counts in the
     # equal-volume structures) differ by a rounding that a change of units
     # moves: the first of them, whatever the units. The scores are in
-    # standardised units, so the tolerance is absolute.
+    # standardised units: the tolerance is relative, with a floor of one.
     k = int(np.flatnonzero(score >= best - _SCORE_TIES * max(abs(best), 1.0))[0])
     axis = np.linalg.eigh(full[k])[1][:, -1]
     rows = labels == k

@@ -1,9 +1,12 @@
 """Tests of the initialisers' canonical view of the rows."""
 
+import warnings
+
 import numpy as np
 import pytest
 from numpy.testing import assert_array_equal
 from sklearn.cluster import KMeans
+from sklearn.exceptions import ConvergenceWarning
 
 from gmm_estimators._initialization._partitions import (
     INITIALIZERS,
@@ -96,3 +99,68 @@ def test_kmeans_start_on_lattice_rows_is_the_same_in_any_units(scale):
             for rows in (X, X * scale)
         ]
         assert_array_equal(starts[1], starts[0])
+
+
+def _caught_starts(X, n_components):
+    """The k-means start of X and the warnings it gave, all recorded."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        resp = initial_responsibilities(
+            "kmeans", X, n_components, None, np.random.RandomState(0)
+        )(slice(None))
+    return resp, caught
+
+
+_THREE_POINTS = np.repeat([[0.0, 0.0], [1.0, 1.0], [5.0, 5.0]], 10, axis=0)
+
+
+@pytest.mark.parametrize(
+    "X, n_points",
+    [
+        # Three distinct rows, each repeated.
+        (_THREE_POINTS, 3),
+        # Three clouds 1e-14 of the data's spread across: one point each to
+        # k-means (its rows are on a grid of 1e-12 of the spread).
+        (_THREE_POINTS + 1e-14 * np.random.RandomState(0).randn(30, 2), 3),
+        # Six distinct rows whose projections round to two values (far from
+        # the origin, as time stamps in ns): in canonical order they
+        # interleave.
+        (
+            1e17
+            + 16.0
+            * np.array([[0, 0], [0, 1], [1, 0], [1, 1], [2, 0], [0, 2]])[
+                np.random.RandomState(0).randint(0, 6, 60)
+            ],
+            6,
+        ),
+    ],
+)
+def test_kmeans_on_fewer_points_than_components_leaves_the_rest_empty(X, n_points):
+    resp, caught = _caught_starts(X, 11)
+    labels = resp.argmax(axis=1)
+    # One component per point, whatever the row order; the rest empty.
+    assert_array_equal(np.bincount(labels, minlength=11)[n_points:], 0)
+    _, point = np.unique(np.round(X), axis=0, return_inverse=True)
+    assert np.unique(labels).size == n_points
+    assert np.unique(np.c_[labels, point.ravel()], axis=0).shape[0] == n_points
+    # The package's own warning, at the caller's line (none of KMeans's).
+    assert len(caught) == 1
+    assert caught[0].category is ConvergenceWarning
+    assert f"({n_points}) is smaller than n_components (11)" in str(caught[0].message)
+    assert caught[0].filename == __file__
+
+
+@pytest.mark.parametrize("offset", [0.0, 1e9, 1e11])
+def test_kmeans_start_of_integer_rows_far_from_the_origin_is_the_same_in_any_units(
+    offset,
+):
+    # Times 7 and 1.5 are exact on these rows: any difference is the start's.
+    # Centred on their rounded mean, the rows moved by more than k-means'
+    # grid at an offset of 1e9.
+    for seed in range(4):
+        X = np.random.RandomState(seed).randint(1, 11, size=(300, 3)) + offset
+        for n_components in (3, 4, 5, 6):
+            reference, _ = _caught_starts(X, n_components)
+            for scale in (7.0, 1.5):
+                scaled, _ = _caught_starts(X * scale, n_components)
+                assert_array_equal(scaled, reference)
