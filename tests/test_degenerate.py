@@ -226,33 +226,8 @@ def test_spread_lower_bounds_never_exceed_the_whole_sets_spread(seed):
 
 
 def _checked(structure, X, resp, w, split):
-    from gmm_estimators.covariance import get_covariance_model
-
-    model = get_covariance_model(structure)
-    ww = np.ones(X.shape[0]) if w is None else w
-    Xc = X - (ww @ X) / ww.sum()
-    a = resp * ww[:, None]
-    means = (a.T @ Xc) / a.sum(axis=0)[:, None]
-    full = np.stack(
-        [
-            np.cov(X.T, aweights=a[:, k], bias=True) + 1e-6 * np.eye(X.shape[1])
-            for k in range(resp.shape[1])
-        ]
-    )
     pieces = np.array_split(np.arange(X.shape[0]), split)
-
-    def blocks():
-        return [(Xc[p], None if w is None else w[p], resp[p]) for p in pieces]
-
-    check = D.check_blocks(
-        blocks,
-        (Xc * ww[:, None]).T @ Xc,
-        float(ww.sum()),
-        means,
-        full,
-        own_spread=model.own_spread,
-    )
-    return check.degenerate.tolist(), check.spurious.tolist(), check.reasons
+    return _verdict(X, resp, w, structure, pieces)
 
 
 @pytest.mark.parametrize("structure", ["VVV", "VVI", "VII", "EEE", "VEV", "EVE"])
@@ -562,7 +537,8 @@ def test_flattening_without_pending_components():
     assert vei.flattening({}, np.zeros(0), 0.0) == []
 
 
-def _verdict(X, resp, w, structure, pieces, binned_first):
+def _verdict(X, resp, w, structure, pieces, **options):
+    """``check_blocks`` of the fit that ``resp`` gives, read in ``pieces``."""
     from gmm_estimators.covariance import get_covariance_model
 
     model = get_covariance_model(structure)
@@ -584,7 +560,7 @@ def _verdict(X, resp, w, structure, pieces, binned_first):
         means,
         full,
         own_spread=model.own_spread,
-        binned_first=binned_first,
+        **options,
     )
     return check.degenerate.tolist(), check.spurious.tolist(), check.reasons
 
@@ -617,6 +593,5 @@ def test_proof_from_subsets_gives_the_resting_sets_verdict(seed, structure):
     resp /= resp.sum(axis=1, keepdims=True)
     w = rng.uniform(0.2, 3.0, X.shape[0]) if seed % 2 else None
     pieces = np.array_split(np.arange(X.shape[0]), 1 + seed % 3)
-    assert _verdict(X, resp, w, structure, pieces, False) == _verdict(
-        X, resp, w, structure, pieces, True
-    )
+    binned = _verdict(X, resp, w, structure, pieces, binned_first=True)
+    assert _verdict(X, resp, w, structure, pieces, binned_first=False) == binned

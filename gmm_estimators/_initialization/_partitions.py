@@ -204,9 +204,7 @@ def _in_units_of_spread(rows):
     if kept is not None:
         return kept
     X = rows.X
-    # One point, or values beyond the float range: nothing to tie (and no
-    # -0.0, so that equal rows are equal bytes).
-    kept = X + X.dtype.type(0.0)
+    kept = X  # one point, or values beyond the float range: nothing to tie
     with np.errstate(all="ignore"):
         centred = X.astype(np.float64) - X[:1].astype(np.float64)
         # In units of the largest difference first: squares neither
@@ -220,7 +218,6 @@ def _in_units_of_spread(rows):
                 centred *= 1.0 / (spread * _KMEANS_GRID)
                 np.round(centred, out=centred)
                 centred *= _KMEANS_GRID
-                centred += 0.0  # no -0.0: equal rows are equal bytes
                 kept = centred.astype(X.dtype, copy=False)
     rows.memo["kmeans_rows"] = kept
     return kept
@@ -232,21 +229,22 @@ def _groups_if_fewer(rows, seen, n_components):
     ``seen`` are the rows k-means would cluster (:func:`_in_units_of_spread`):
     rows equal there are one point to it, however they differ in ``X``.
     None when there are at least ``n_components`` groups, or fewer rows than
-    components (k-means then raises its own error). The groups are found
-    once per data set, by their bytes (whatever the row order).
+    components (k-means then raises its own error). The distinct values of
+    one feature, a sort of ``n`` numbers, bound the groups from below and
+    usually settle it; the groups themselves are found once per data set.
     """
     if seen.shape[0] < n_components:
         return None
-    groups = rows.memo.get("kmeans_groups")
-    if groups is None:
-        as_bytes = np.ascontiguousarray(seen).view(
-            np.dtype((np.void, seen.dtype.itemsize * seen.shape[1]))
-        )
-        _, groups = np.unique(as_bytes.ravel(), return_inverse=True)
-        groups = rows.memo["kmeans_groups"] = groups.reshape(-1).astype(np.intp)
-    if groups.max() + 1 >= n_components:
+    memo = rows.memo
+    if "kmeans_values" not in memo:
+        memo["kmeans_values"] = np.unique(seen[:, 0]).size
+    if memo["kmeans_values"] >= n_components:
         return None
-    return groups
+    if "kmeans_groups" not in memo:
+        _, groups = np.unique(seen, axis=0, return_inverse=True)
+        memo["kmeans_groups"] = groups.reshape(-1)
+    groups = memo["kmeans_groups"]
+    return None if groups.max() + 1 >= n_components else groups
 
 
 def _kmeans_plusplus(rows, n_components, random_state):

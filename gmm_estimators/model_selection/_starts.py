@@ -22,6 +22,7 @@ from .._initialization import initial_responsibilities
 from .._prior import resolve_prior
 from .._warn import silenced
 from ..covariance import adopt_structures, get_covariance_model
+from ._candidates import TIE_TOLERANCE
 
 
 def _shared_starts(data, canonical, n_components, covariance_types, settings):
@@ -239,11 +240,6 @@ def _starts_of(shared, covariance_type):
     return shared if isinstance(shared, Exception) else shared[covariance_type]
 
 
-# Relative difference of split scores below which they are equal (far above
-# the rounding of log-determinants, far below any real difference).
-_SCORE_TIES = 1e-9
-
-
 def split_proposal(estimator, X, log_units=0.0):
     """Labels with one more component: the worst-fitting one split in two.
 
@@ -269,9 +265,9 @@ def split_proposal(estimator, X, log_units=0.0):
         return None
     # Scores equal in exact arithmetic (components of equal counts in the
     # equal-volume structures) differ by a rounding that a change of units
-    # moves: the first of them, whatever the units. The scores are in
-    # standardised units: the tolerance is relative, with a floor of one.
-    k = int(np.flatnonzero(score >= best - _SCORE_TIES * max(abs(best), 1.0))[0])
+    # moves: ties as the criteria's (standardised units, so relative with a
+    # floor of one), and the first of them, whatever the units.
+    k = int(np.flatnonzero(score >= best - TIE_TOLERANCE * max(abs(best), 1.0))[0])
     axis = np.linalg.eigh(full[k])[1][:, -1]
     rows = labels == k
     side = (X[rows] - estimator.means_[k]) @ axis > 0
