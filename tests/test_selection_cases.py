@@ -80,8 +80,15 @@ def test_dice_rolls_pick_no_spurious_component():
     data_var = X.var(axis=0).min()
     smallest = np.linalg.eigvalsh(best.covariances_)[:, 0]
     assert smallest.min() > 1e-2 * data_var
-    # Fits of components on lattice lines are found and flagged.
-    assert selector.results_["degenerate"].any()
+    # EM with VVV and 5 components from the shared starts creeps onto a
+    # lattice line (an unbounded likelihood): the cell keeps the sound fit of
+    # the plateau crossed on the way (the fit mclust's rule would stop at),
+    # not the collapse, which it used to report flagged.
+    results = selector.results_
+    cells = list(zip(results["n_components"], results["covariance_type"], strict=True))
+    vvv5 = cells.index((5, "VVV"))
+    assert not results["degenerate"][vvv5]
+    assert np.isfinite(results["bic"][vvv5])
 
 
 @pytest.mark.parametrize("seed", [0, 3])
@@ -367,13 +374,21 @@ def test_every_cell_on_lattice_data_is_the_same_in_units_not_a_power_of_two():
     reference = _search(X, n_components=[7, 8])
     scaled = _search(X * 1e-3, n_components=[7, 8])
     shift = 2 * X.size * np.log(1e-3)
-    # Rounding apart (degenerate cells end where EM's next step broke down:
-    # values near zero, 1e-7 apart), not another maximum.
-    assert_allclose(
-        scaled.results_["bic"] - shift, reference.results_["bic"], rtol=0, atol=1e-5
-    )
     for key in ("degenerate", "spurious", "rank"):
         assert_array_equal(scaled.results_[key], reference.results_[key])
+    # Every fit that is not degenerate: rounding apart, not another maximum.
+    # A degenerate cell ends where EM's next step broke down on its way to an
+    # unbounded likelihood, whose value there moves with the rounding (VEE
+    # with 8 components: 8.5e-5 apart with numpy 2.4); it is flagged (equal
+    # above) and never picked.
+    sound = ~reference.results_["degenerate"]
+    assert sound.sum() >= 5  # EEI with 7 among them
+    assert_allclose(
+        scaled.results_["bic"][sound] - shift,
+        reference.results_["bic"][sound],
+        rtol=0,
+        atol=1e-5,
+    )
 
 
 @pytest.mark.parametrize("scale", [1.0, 1e-3])
