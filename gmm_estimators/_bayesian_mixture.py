@@ -99,7 +99,9 @@ class BayesianGaussianMixture(BaseMixture):
         ``Psi_0``, the prior covariance: shape ``(n_features, n_features)``
         for 'full' and 'tied', ``(n_features,)`` for 'diag', a number for
         'spherical'. None gives the (weighted) empirical covariance of the
-        data (with ``ddof=1``), its diagonal, or the diagonal's mean.
+        data (with ``ddof=1``: the scatter divided by ``sum(w) - 1``, or by
+        ``sum(w)`` when the weights sum to at most 1), its diagonal, or the
+        diagonal's mean.
     random_state : int, RandomState instance or None, default=None
         Seeds the initialisation and :meth:`sample`.
     warm_start : bool, default=False
@@ -452,7 +454,11 @@ class BayesianGaussianMixture(BaseMixture):
         form = prior_form_of(model)
         if self.covariance_prior is None:
             # np.cov's ddof=1, with frequency weights: divide by sum(w) - 1.
-            covariance = data.total_scatter / (data.weight_sum - 1.0)
+            # Weights summing to at most 1 (normalised weights) would make
+            # that zero or negative, a prior that is not a covariance: they
+            # divide by sum(w), as the conjugate prior does (_prior).
+            total = data.weight_sum
+            covariance = data.total_scatter / (total - 1.0 if total > 1.0 else total)
             return form.empirical_covariance_prior(covariance)
         return form.check_covariance_prior(
             self.covariance_prior, data.n_features, self.covariance_type

@@ -379,6 +379,34 @@ def test_integer_weights_equal_repeated_rows(rng):
     assert_allclose(weighted.lower_bounds_, plain.lower_bounds_, rtol=1e-10)
 
 
+@pytest.mark.parametrize("covariance_type", SKLEARN_TYPES)
+def test_normalised_weights_give_a_positive_covariance_prior(covariance_type, rng):
+    # Weights summing to 1: sum(w) - 1 is zero (to rounding), which made the
+    # default covariance_prior -1e16 times the data's covariance.
+    X = three_blobs(rng, n_per=30)
+    weights = rng.uniform(0.5, 1.5, size=X.shape[0])
+    weights /= weights.sum()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DegenerateFitWarning)
+        bgm = BayesianGaussianMixture(
+            n_components=3, covariance_type=covariance_type, random_state=0
+        ).fit(X, sample_weight=weights)
+    center = weights @ X
+    expected = ((X - center).T * weights) @ (X - center)  # divided by sum(w) = 1
+    ref = BayesianGaussianMixture(covariance_type=covariance_type)
+    ref._check_parameters(X)  # the prior's shape for this structure
+    prior = {
+        "full": expected,
+        "tied": expected,
+        "diag": np.diag(expected),
+        "spherical": np.mean(np.diag(expected)),
+    }[covariance_type]
+    assert np.shape(bgm.covariance_prior_) == np.shape(ref.covariance_prior_)
+    assert_allclose(bgm.covariance_prior_, prior, rtol=1e-10)
+    assert bgm.collapsed_components_.size == 0
+    assert np.all(np.isfinite(bgm.score_samples(X)))
+
+
 @pytest.mark.parametrize("covariance_type", ["full", "diag"])
 def test_float32_stays_float32(covariance_type, rng):
     # Far from the origin and tight, from a start near the blobs.
