@@ -248,7 +248,7 @@ class BaseMixture(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         result, state = online_step(
             model,
             batch,
-            self._params_from_attributes(state.center),
+            self._params_from_attributes(batch.center),
             state,
             step_size(self, state.n_updates),
             options,

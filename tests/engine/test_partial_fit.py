@@ -242,3 +242,18 @@ def test_clusters_far_from_the_streams_centre_keep_their_variances(covariance_ty
         np.testing.assert_allclose(
             precisions[k] @ far.full_covariances_[k], np.eye(d), atol=1e-8
         )
+
+
+def test_float32_batch_after_float64_data_far_from_the_origin():
+    # The float32 batch is centred on the running centre rounded to float32
+    # (0.02 away at 1e6): the running means were averaged with the batch's
+    # about the other origin, moving every mean by about 0.01.
+    rng = np.random.RandomState(6)
+    first = _draw(rng, 300) + 1e6 + 0.3
+    batch = (_draw(rng, 150) + 1e6 + 0.3).astype(np.float32)
+    single = GaussianMixture(3, random_state=0, forgetting_factor=0.5)
+    double = GaussianMixture(3, random_state=0, forgetting_factor=0.5)
+    single.partial_fit(first).partial_fit(batch)
+    double.partial_fit(first).partial_fit(batch.astype(np.float64))
+    np.testing.assert_allclose(single.means_, double.means_, rtol=0, atol=1e-6)
+    np.testing.assert_allclose(single.covariances_, double.covariances_, rtol=1e-5)
