@@ -36,8 +36,8 @@ _log_wishart_norm = _log_wishart_norm
 
 
 def _no_information_criteria(estimator):
-    # The variational fit has no maximum likelihood: no BIC or AIC, as in
-    # scikit-learn (select by the lower bound, or use GaussianMixture).
+    # The variational fit has no maximum likelihood: no BIC, AIC or ICL, as
+    # in scikit-learn (select by the lower bound, or use GaussianMixture).
     return False
 
 
@@ -401,6 +401,8 @@ class BayesianGaussianMixture(BaseMixture):
 
     bic = available_if(_no_information_criteria)(BaseMixture.bic)
     aic = available_if(_no_information_criteria)(BaseMixture.aic)
+    # ICL is BIC plus the classification entropy: no BIC, no ICL.
+    icl = available_if(_no_information_criteria)(BaseMixture.icl)
 
     # ----------------------------------------------------------- priors
     def _prior(self):

@@ -472,6 +472,13 @@ def test_no_information_criteria(rng):
     assert not hasattr(bgm, "prior_")
 
 
+def test_no_integrated_completed_likelihood(rng):
+    # ICL is BIC plus an entropy: it was offered, on the variational
+    # log-densities, while BIC was not.
+    bgm = BayesianGaussianMixture(n_components=2).fit(three_blobs(rng, n_per=20))
+    assert not hasattr(bgm, "icl")
+
+
 # ------------------------------------------------------------------ errors
 @pytest.mark.parametrize(
     "params, match",
