@@ -44,12 +44,19 @@ def cmd_predict(args):
 def cmd_sample(args):
     check_output_path(args.output, "--output")
     model = load_model(args.model)
+    seed = args.random_state
     if "random_state" not in inspect.signature(model.sample).parameters:
-        # scikit-learn's mixtures draw from their own random_state.
-        model.random_state = args.random_state
+        # scikit-learn's mixtures draw from their own random_state (None:
+        # numpy's global generator, fresh in each process).
+        model.random_state = seed
         draw = partial(model.sample, args.n_samples)
     else:
-        draw = partial(model.sample, args.n_samples, random_state=args.random_state)
+        # sample(random_state=None) falls back on the model's own seed, the
+        # one it was fitted with, and would repeat the same rows: '--random-state
+        # none' promises fresh randomness, so it gets a generator seeded by the OS.
+        if seed is None:
+            seed = np.random.RandomState()
+        draw = partial(model.sample, args.n_samples, random_state=seed)
     try:
         X, y = draw()
     except MemoryError:

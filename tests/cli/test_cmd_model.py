@@ -66,6 +66,18 @@ def test_sample(model_file, capsys, read_output_csv):
     assert capsys.readouterr().out != out
 
 
+def test_sample_random_state_none_draws_fresh_rows(model_file, capsys):
+    # The model was fitted with --random-state 0; 'none' must not fall back
+    # on that seed (sample(random_state=None) would), or every run repeats.
+    argv = ["sample", "-m", str(model_file), "-n", "7", "--random-state", "none"]
+    assert main(argv) == 0
+    first = capsys.readouterr().out
+    assert main(argv) == 0
+    assert capsys.readouterr().out != first
+    assert main(["sample", "-m", str(model_file), "-n", "7"]) == 0
+    assert capsys.readouterr().out != first
+
+
 def test_sample_without_names(write_data, blobs, tmp_path, capsys, read_output_csv):
     path = write_data("plain.csv", None, blobs)
     model = tmp_path / "m.joblib"
