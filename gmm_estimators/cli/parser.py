@@ -43,6 +43,21 @@ def _positive_int(text):
     return value
 
 
+def _n_jobs(text):
+    # joblib gives 0 no meaning and would fail only after the data were read,
+    # with its own message; refuse it here, with the remedy.
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value == 0:
+        raise argparse.ArgumentTypeError(
+            "expected a non-zero integer (1 for one job, -1 for all cores), "
+            f"got {text!r}"
+        )
+    return value
+
+
 def _non_negative_float(text):
     try:
         value = float(text)
@@ -252,7 +267,7 @@ def _add_select(parser):
     _add_fit_options(parser, GaussianMixtureIC().get_params())
     parser.add_argument(
         "--n-jobs",
-        type=int,
+        type=_n_jobs,
         metavar="N",
         help="candidates fitted in parallel (default: 1; -1 for all cores)",
     )

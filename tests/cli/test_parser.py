@@ -69,3 +69,14 @@ def test_usage_errors_exit_2(capsys):
     assert "number >= 0" in capsys.readouterr().err
     assert main(["frobnicate"]) == 2
     assert "invalid choice" in capsys.readouterr().err
+
+
+def test_n_jobs_zero_is_a_usage_error(capsys):
+    # joblib gives n_jobs=0 no meaning; it is refused before any data are read.
+    for value in ("0", "abc"):
+        assert main(["select", "--n-jobs", value]) == 2
+        out, err = capsys.readouterr()
+        assert out == ""
+        assert "argument --n-jobs: expected a non-zero integer" in err
+        assert "Traceback" not in err
+    assert build_parser().parse_args(["select", "--n-jobs", "-1"]).n_jobs == -1
