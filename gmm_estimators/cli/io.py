@@ -454,14 +454,21 @@ def _numeric_column(cells):
 def _non_numeric(data, j, bad, text, delimiter, given):
     """The error for a column with non-numeric cells, naming the likely cause.
 
-    A cell holding another usual separator, when every line splits on it into
-    as many fields, means the delimiter is wrong; a cell such as ``0,5``
+    A cell holding another usual separator (or a space, when each line was
+    read as one field), when every line splits on it into as many fields,
+    means the delimiter is wrong; a cell such as ``0,5``
     means a decimal comma; anything else is a text column.
     """
     i, cell = bad[0]
-    for other, option in DELIMITERS.items():
+    candidates = dict(DELIMITERS)
+    if len(data.file_names) == 1:
+        # Whole lines read as one field: a space-separated file, such as
+        # numpy.savetxt writes by default. Only then, since a text column
+        # ("New York") may hold one space on every line of a real CSV.
+        candidates[" "] = "' '"
+    for other, option in candidates.items():
         if other != delimiter and other in cell and _splits_evenly(text, other):
-            shown = DELIMITERS.get(delimiter, repr(delimiter))
+            shown = candidates.get(delimiter, repr(delimiter))
             used = (
                 f"--delimiter {shown}" if given else f"the detected delimiter {shown}"
             )

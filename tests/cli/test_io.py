@@ -310,6 +310,25 @@ def test_wrong_delimiter_is_named(content, given, fragments, tmp_path, one_line_
     assert "not numeric" not in line and "decimal comma" not in line
 
 
+@pytest.mark.parametrize("header", [None, "x y"])
+def test_space_separated_file_names_the_delimiter(header, tmp_path, one_line_error):
+    # numpy.savetxt's default output: the remedy is --delimiter ' ', not
+    # "choose numeric columns with --columns".
+    path = tmp_path / "saved.txt"
+    X = np.random.RandomState(0).normal(size=(6, 2))
+    np.savetxt(path, X, header=header or "", comments="")
+    assert main(["fit", str(path), "-k", "1"]) == 2
+    line = one_line_error("saved.txt: ", "every line splits evenly on ' '")
+    assert "use --delimiter ' '" in line
+    assert "not numeric" not in line and "--columns" not in line
+    assert main(["fit", str(path), "-k", "1", "--delimiter", " ", "-q"]) == 0
+    # A text column holding one space on every line of a real CSV is still
+    # a text column.
+    path.write_text("id,x\nNew York,1\nLos Angeles,2\nSan Diego,3\n")
+    assert main(["fit", str(path), "-k", "1"]) == 2
+    one_line_error("column 1 ('id') is not numeric", "--drop")
+
+
 def test_empty_column_is_named_by_its_header(tmp_path, one_line_error):
     # Named by header and 1-based column, with the --drop that removes it
     # (adding to a --drop given); no Python class as a remedy.
