@@ -24,7 +24,6 @@ from ._engine import (
     block_mapper,
     fit_restarts,
     log_normalizer,
-    normalize_log_prob,
     reduce_blocks,
     row_argmax,
 )
@@ -32,6 +31,7 @@ from ._engine._data import check_squares_fit, reg_covar_swamps
 from ._engine._estep import (
     log_likelihood_terms,
     log_responsibilities,
+    responsibilities,
     weighted_mean,
     weighted_totals,
 )
@@ -688,7 +688,7 @@ def _num_rows(X):
 
 
 def _responsibilities(weighted_log_prob):
-    return normalize_log_prob(weighted_log_prob)[0].ravel()
+    return responsibilities(weighted_log_prob).ravel()
 
 
 def _log_responsibilities(weighted_log_prob):

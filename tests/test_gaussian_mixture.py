@@ -150,6 +150,32 @@ def test_predict_log_proba_and_proba_agree(rng):
     assert_allclose(np.exp(est.predict_log_proba(X)), proba, atol=1e-12)
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_predict_proba_of_far_components_is_not_floored(dtype, rng):
+    # The E-step floors far components' exponents for speed (exp(-575) in
+    # float64, about 1e-26 in float32); predict_proba must not report that
+    # floor: tiny posteriors are exp(predict_log_proba), as scikit-learn's.
+    X = np.r_[rng.randn(50, 2), rng.randn(50, 2) + 5].astype(dtype)
+    start = SklearnGaussianMixture(2, max_iter=0, random_state=0).fit(X)
+    init = dict(
+        weights_init=start.weights_,
+        means_init=start.means_,
+        precisions_init=start.precisions_,
+    )
+    ours = GaussianMixture(2, **init).fit(X)
+    theirs = SklearnGaussianMixture(2, **init).fit(X.astype(np.float64))
+    Q = np.array([[0.0, 0.0], [10.0, 10.0], [30.0, 30.0], [1e3, 1e3]], dtype=dtype)
+    proba = ours.predict_proba(Q)
+    assert proba.dtype == dtype
+    with np.errstate(under="ignore"):
+        assert_allclose(proba, np.exp(ours.predict_log_proba(Q)), rtol=1e-5, atol=0)
+    # Rows 1 and 2: posteriors of about 1e-34 and 1e-140 (0 in float32), and
+    # 0 at row 3, as scikit-learn computes them in float64.
+    rtol = 1e-8 if dtype == np.float64 else 1e-4
+    expected = theirs.predict_proba(Q.astype(np.float64)).astype(dtype)
+    assert_allclose(proba, expected, rtol=rtol, atol=0)
+
+
 # ------------------------------------------------------------- density oracle
 @pytest.mark.parametrize("covariance_type", SKLEARN_TYPES)
 def test_score_samples_against_scipy(covariance_type, rng):

@@ -22,6 +22,7 @@ __all__ = [
     "log_responsibilities",
     "map_terms",
     "normalize_log_prob",
+    "responsibilities",
     "row_argmax",
     "row_max",
     "row_max_argmax",
@@ -303,6 +304,31 @@ def normalize_log_prob(weighted, maximum=None):
     return resp, _below_floor_is_inf(
         shift + np.log(sums), log_density_floor(weighted.dtype)
     )
+
+
+def responsibilities(weighted):
+    """Posterior probabilities ``r_ik`` as reported; ``weighted`` is overwritten.
+
+    :func:`normalize_log_prob` floors the exponent of far components for
+    speed inside EM (``exp(-575)`` in float64, ``exp(-60)``, about 1e-26, in
+    float32). Reported by ``predict_proba`` that floor would be a wrong
+    probability, orders of magnitude above ``exp(predict_log_proba)`` (and
+    scikit-learn's), so the floored entries get ``exp(log r_ik)``; every
+    other entry is that of :func:`normalize_log_prob`.
+    """
+    shift = row_max(weighted)
+    with np.errstate(invalid="ignore"):
+        # The entries _exp_shifted floors (a row without a finite maximum
+        # gives NaN here and is left as normalize_log_prob has it).
+        floored = (weighted - shift[:, np.newaxis]) < _EXP_FLOOR[weighted.dtype.type]
+    exact = None
+    if floored.any():
+        with np.errstate(under="ignore"):
+            exact = np.exp(log_responsibilities(weighted)[floored])
+    resp = normalize_log_prob(weighted, shift)[0]
+    if exact is not None:
+        resp[floored] = exact
+    return resp
 
 
 def _raw_rows(data, rows):
