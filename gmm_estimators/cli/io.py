@@ -280,6 +280,14 @@ def _decode(raw, path, source):
         if path == "-"
         else f"iconv -f latin1 -t utf-8 {shlex.quote(path)} > utf8.csv"
     )
+    # A workbook (.xlsx and .ods are ZIP archives, .xls an OLE2 file) holds
+    # bytes that are not UTF-8: without this, the advice would be iconv.
+    if raw[:4] == b"PK\x03\x04" or raw[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise CLIError(
+            f"cannot read {source}: it is a spreadsheet workbook (Excel or "
+            "OpenDocument) or another archive, not a CSV text file; export the "
+            "sheet as CSV first (e.g. 'Save As' > 'CSV UTF-8' in your spreadsheet)"
+        )
     if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
         raise CLIError(
             f"cannot read {source}: it is UTF-16 text, not a UTF-8 text (CSV) "

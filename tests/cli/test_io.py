@@ -202,6 +202,22 @@ def test_not_utf8(tmp_path, one_line_error):
     )
 
 
+def test_spreadsheet_workbook_is_named(tmp_path, one_line_error):
+    # A newcomer's data.xlsx (a ZIP archive) or data.xls (OLE2): export it as
+    # CSV, not convert it with iconv as if it were Latin-1 text.
+    import zipfile
+
+    path = tmp_path / "data.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as book:
+        book.writestr("xl/worksheets/sheet1.xml", "<sheetData>" + "1,2" * 500)
+    old = tmp_path / "data.xls"
+    old.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(range(256)))
+    for workbook in (path, old):
+        assert main(["fit", str(workbook), "-k", "1"]) == 2
+        line = one_line_error("spreadsheet workbook", "export the sheet as CSV")
+        assert "iconv" not in line and "header" not in line
+
+
 def test_output_path_checked_before_work(tmp_path, one_line_error):
     target = tmp_path / "no" / "m.joblib"
     assert main(["fit", "-k", "1", "--save", str(target)]) == 2
