@@ -18,6 +18,7 @@ from ._degenerate import EMPTY_WEIGHT
 from ._engine import ArraySource, statistics_from_resp
 from ._fit_starts import initial_parameters
 from ._fitted import store_covariances
+from ._prior import data_covariance
 from ._variational import VariationalPrior
 from ._variational import log_dirichlet_norm as _log_dirichlet_norm
 from ._variational import log_wishart_norm as _log_wishart_norm
@@ -100,8 +101,8 @@ class BayesianGaussianMixture(BaseMixture):
         for 'full' and 'tied', ``(n_features,)`` for 'diag', a number for
         'spherical'. None gives the (weighted) empirical covariance of the
         data (with ``ddof=1``: the scatter divided by ``sum(w) - 1``, or by
-        ``sum(w)`` when the weights sum to at most 1), its diagonal, or the
-        diagonal's mean.
+        ``sum(w) / 2`` when that is larger, for weights summing to less than
+        2), its diagonal, or the diagonal's mean.
     random_state : int, RandomState instance or None, default=None
         Seeds the initialisation and :meth:`sample`.
     warm_start : bool, default=False
@@ -455,13 +456,9 @@ class BayesianGaussianMixture(BaseMixture):
         # vector of variances or one variance).
         form = prior_form_of(model)
         if self.covariance_prior is None:
-            # np.cov's ddof=1, with frequency weights: divide by sum(w) - 1.
-            # Weights summing to at most 1 (normalised weights) would make
-            # that zero or negative, a prior that is not a covariance: they
-            # divide by sum(w), as the conjugate prior does (_prior).
-            total = data.weight_sum
-            covariance = data.total_scatter / (total - 1.0 if total > 1.0 else total)
-            return form.empirical_covariance_prior(covariance)
+            # np.cov's ddof=1 with frequency weights, kept a covariance for
+            # normalised weights: the conjugate prior's rule.
+            return form.empirical_covariance_prior(data_covariance(data))
         return form.check_covariance_prior(
             self.covariance_prior, data.n_features, self.covariance_type
         )

@@ -135,6 +135,7 @@ __all__ = [
     "resolve_prior",
 ]
 
+
 class ConjugatePrior:
     """Conjugate prior on the means and covariances (Fraley and Raftery 2007).
 
@@ -454,18 +455,24 @@ def resolve_prior(prior, model, data, n_components):
 
     if prior.scale is None:
         scale = form.default_scale(
-            _data_covariance(data), float(K) ** (-2.0 / d), data.X.shape[0]
+            data_covariance(data), float(K) ** (-2.0 / d), data.X.shape[0]
         )
     else:
         scale = form.scale_from_matrix(_scale_as_matrix(prior.scale, d))
     return ConjugatePrior(mean=mean, shrinkage=shrinkage, dof=dof, scale=scale)
 
 
-def _data_covariance(data):
-    # Frequency weights: R's var() on the rows repeated w_i times divides by
-    # sum(w) - 1; fractional weights summing to at most 1 divide by sum(w).
-    denominator = data.weight_sum - 1.0 if data.weight_sum > 1.0 else data.weight_sum
-    return data.total_scatter / denominator
+def data_covariance(data):
+    """The data's covariance for the default priors, from ``data.total_scatter``.
+
+    Frequency weights: R's ``var()`` on the rows repeated ``w_i`` times
+    divides by ``sum(w) - 1``. Weights summing to about one (normalised
+    weights, often ``1 + 2**-52``) would make that zero, or tiny, and the
+    prior huge: the denominator is ``max(sum(w) - 1, sum(w) / 2)``, which
+    moves smoothly with the total and is ``sum(w) - 1`` from 2 on.
+    """
+    total = data.weight_sum
+    return data.total_scatter / max(total - 1.0, 0.5 * total)
 
 
 def _scale_as_matrix(scale, d):

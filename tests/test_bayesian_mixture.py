@@ -379,20 +379,26 @@ def test_integer_weights_equal_repeated_rows(rng):
     assert_allclose(weighted.lower_bounds_, plain.lower_bounds_, rtol=1e-10)
 
 
+@pytest.mark.parametrize("total", [1.0, 1.0 + 2.0**-52, 1.0 + 1e-7, 0.5])
 @pytest.mark.parametrize("covariance_type", SKLEARN_TYPES)
-def test_normalised_weights_give_a_positive_covariance_prior(covariance_type, rng):
-    # Weights summing to 1: sum(w) - 1 is zero (to rounding), which made the
-    # default covariance_prior -1e16 times the data's covariance.
+def test_normalised_weights_give_a_positive_covariance_prior(
+    covariance_type, total, rng
+):
+    # Weights summing to about 1: sum(w) - 1 is zero or tiny (to rounding),
+    # which made the default covariance_prior -1e16 (or +8.7e16) times the
+    # data's covariance.
     X = three_blobs(rng, n_per=30)
     weights = rng.uniform(0.5, 1.5, size=X.shape[0])
-    weights /= weights.sum()
+    weights *= total / weights.sum()
     with warnings.catch_warnings():
         warnings.simplefilter("error", DegenerateFitWarning)
         bgm = BayesianGaussianMixture(
             n_components=3, covariance_type=covariance_type, random_state=0
         ).fit(X, sample_weight=weights)
     center = weights @ X
-    expected = ((X - center).T * weights) @ (X - center)  # divided by sum(w) = 1
+    center = center / weights.sum()
+    scatter = ((X - center).T * weights) @ (X - center)
+    expected = scatter / max(weights.sum() - 1.0, 0.5 * weights.sum())
     ref = BayesianGaussianMixture(covariance_type=covariance_type)
     ref._check_parameters(X)  # the prior's shape for this structure
     prior = {

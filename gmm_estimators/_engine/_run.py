@@ -248,6 +248,7 @@ class EMResult:
 #: a plateau where mclust stops, never meet the rule, and go on to collapse.
 PLATEAU_FACTOR = 10.0
 
+#: Changes of a plateau within this (relative) of each other are ties.
 _FLAT_TIE = 1e-6
 
 #: Iterations in a row a component must stay below ``collapse_below``

@@ -125,6 +125,9 @@ def _judge(model, data, run, options):
 def _judged_or_first_stop(model, data, run, options):
     """The run, judged; or where mclust's rule stopped it, if that is sound.
 
+    Where the rule never held, the flattest iterate of the run's first
+    plateau stands in for that stop (``EMResult.first_stop``).
+
     EM goes on past the relative rule alone on a plateau (or while a thin
     component regains weight, see ``EMOptions.converged``), and from there
     can creep to a collapsed component; mclust stops on the plateau and
