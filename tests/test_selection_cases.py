@@ -89,6 +89,13 @@ def test_dice_rolls_pick_no_spurious_component():
     vvv5 = cells.index((5, "VVV"))
     assert not results["degenerate"][vvv5]
     assert np.isfinite(results["bic"][vvv5])
+    # The collapse is still detected: the fit from mclust's start, run on to
+    # its end, rests a component on a lattice line and is flagged.
+    with pytest.warns(DegenerateFitWarning):
+        lone = GaussianMixture(
+            5, covariance_type="VVV", init_params="mclust_hc", tol=1e-5, max_iter=1000
+        ).fit(X)
+    assert lone.collapsed_components_.size
 
 
 @pytest.mark.parametrize("seed", [0, 3])

@@ -367,7 +367,13 @@ def run_em(
         ) and not _regaining_thin(nk, last_nk, collapse_below):
             converged = True
             break
-        if first_stop is None and plain(lower_bound, change, source.weight_sum):
+        # Once a first plateau has ended without the rule, it is where
+        # mclust's looser rule would have stopped: a later stop is not.
+        if (
+            first_stop is None
+            and not plateau_over
+            and plain(lower_bound, change, source.weight_sum)
+        ):
             first_stop = (params, jittered, n_iter)
         elif first_stop is None and not plateau_over:
             if plain(lower_bound, change, source.weight_sum, factor=PLATEAU_FACTOR):
