@@ -407,6 +407,15 @@ def test_a_better_spurious_fit_keeps_its_cell_flagged_and_is_not_picked():
     assert selector.covariance_type_ == "VII"
 
 
+def _mclust_cells(name):
+    """mclust's BIC (the package's sign) of each (K, model) it fitted on ``name``."""
+    return {
+        (int(row["K"]), row["model"]): -float(row["bic"])
+        for row in _read_rows(SELECTION / f"bic_{name}.csv")
+        if row["bic"] != "NA"
+    }
+
+
 def test_one_feature_starts_from_mclusts_quantile_classes():
     # mclust's acidity data (one feature): Mclust() starts every model from
     # qclass(x, K), not from hc. With the hc tree instead, the V cells of 3
@@ -418,11 +427,7 @@ def test_one_feature_starts_from_mclusts_quantile_classes():
     for k in KS:
         resp = initial_responsibilities("mclust_hc", X, k, None, 0)(slice(None))
         assert _same_partition(np.argmax(resp, axis=1), expected[:, k - 1]), k
-    theirs = {
-        (int(row["K"]), row["model"]): -float(row["bic"])
-        for row in _read_rows(SELECTION / "bic_acidity.csv")
-        if row["bic"] != "NA"
-    }
+    theirs = _mclust_cells("acidity")
     selector = run_search(X)
     results = selector.results_
     for k, name, bic, degenerate in zip(
@@ -446,11 +451,7 @@ def test_a_run_that_crawls_to_a_collapse_keeps_its_plateau():
     # 1198.17); keeping only the collapsed end left the cell's best sound
     # fit at 1202.75.
     X = np.loadtxt(SELECTION / "data_michelson.csv", delimiter=",", skiprows=1, ndmin=2)
-    theirs = {
-        (int(row["K"]), row["model"]): -float(row["bic"])
-        for row in _read_rows(SELECTION / "bic_michelson.csv")
-        if row["bic"] != "NA"
-    }
+    theirs = _mclust_cells("michelson")
     results = run_search(X).results_
     cells = {
         (int(k), str(name)): (bic, degenerate)
