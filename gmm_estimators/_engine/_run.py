@@ -220,15 +220,19 @@ class EMResult:
     def at_first_stop(self):
         """The run as it was where the relative rule alone first held, or None.
 
-        ``first_stop`` is ``(params, jittered, n_iter)`` of that iteration
-        when the run went on past it (see ``EMOptions.stops_plainly``), or
-        of its first plateau's flattest iterate when the rule never held.
+        ``first_stop`` is ``(params, jittered, n_iter, ruled)`` of that
+        iteration when the run went on past it (see
+        ``EMOptions.stops_plainly``; ``ruled`` True), or of its first
+        plateau's flattest iterate when the rule never held (``ruled``
+        False). Only a stop where the rule held is ``converged``: a plateau's
+        changes were within ``PLATEAU_FACTOR`` times the rule's bound, not
+        within it.
         """
         if self.first_stop is None:
             return None
-        params, jittered, n_iter = self.first_stop
+        params, jittered, n_iter, ruled = self.first_stop
         bounds = self.lower_bounds[:n_iter]
-        return EMResult(params, jittered, bounds[-1], bounds, n_iter, converged=True)
+        return EMResult(params, jittered, bounds[-1], bounds, n_iter, converged=ruled)
 
     def breakdown_message(self, name, reg_covar=0.0):
         """The warning for a run that stopped at its last sound parameters."""
@@ -374,14 +378,14 @@ def run_em(
             and not plateau_over
             and plain(lower_bound, change, source.weight_sum)
         ):
-            first_stop = (params, jittered, n_iter)
+            first_stop = (params, jittered, n_iter, True)
         elif first_stop is None and not plateau_over:
             if plain(lower_bound, change, source.weight_sum, factor=PLATEAU_FACTOR):
                 # Changes within _FLAT_TIE of each other are ties, kept by
                 # the first: on a plateau neighbours differ by little more
                 # than their rounding, which a change of units moves.
                 if abs(change) < flattest * (1.0 - _FLAT_TIE):
-                    plateau, flattest = (params, jittered, n_iter), abs(change)
+                    plateau, flattest = (params, jittered, n_iter, False), abs(change)
             elif plateau is not None:
                 plateau_over = True
         if options.abandon_below > -np.inf and n_iter >= 3:
