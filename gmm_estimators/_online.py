@@ -52,7 +52,7 @@ import numpy as np
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
 from ._engine import ArraySource, EMResult, em_step, merged_moments
-from ._engine._data import empty_component_guard
+from ._engine._data import check_squares_fit, empty_component_guard
 from ._missing import (
     MissingValuesSource,
     has_missing,
@@ -190,10 +190,15 @@ def batch_source(estimator, X, sample_weight, center):
         )
     with np.errstate(over="ignore", invalid="ignore"):
         if has_missing(X):
-            return MissingValuesSource.from_arrays(
+            batch = MissingValuesSource.from_arrays(
                 X, sample_weight, center=center, batch=True
             )
-        return ArraySource.from_arrays(X, sample_weight, center=center)
+        else:
+            batch = ArraySource.from_arrays(X, sample_weight, center=center)
+    # Rows whose squares overflow name themselves, as in fit (not as a
+    # component resting on too few rows).
+    check_squares_fit(batch)
+    return batch
 
 
 def step_size(estimator, n_updates):

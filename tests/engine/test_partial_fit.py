@@ -126,8 +126,12 @@ def test_bad_batches_raise_and_leave_the_model_unchanged():
         model.partial_fit(np.empty((0, 2)))
     with pytest.raises(ValueError, match="non-zero"):
         model.partial_fit(_draw(rng, 10), sample_weight=np.zeros(10))
-    with pytest.raises(ValueError, match="non-finite"):
+    # Rows whose squares overflow are named as such, as in fit, not as
+    # components on too few rows (the M-step's message).
+    with pytest.raises(ValueError, match="squares overflow float64.*Rescale X"):
         model.partial_fit(np.full((5, 2), 1e300))
+    with pytest.raises(ValueError, match="squares overflow float64.*Rescale X"):
+        model.partial_fit(_draw(rng, 50) * 1e160)
     _assert_unchanged(model, before)
     model.partial_fit(_draw(rng, 50))  # still usable
     assert model.n_iter_ == before["n_iter_"] + 1
