@@ -467,8 +467,10 @@ def test_a_run_that_crawls_to_a_collapse_keeps_its_plateau():
     assert bic <= theirs[5, "V"] + TOLERANCE
     # The plateau's changes were within ten times the rule's bound, not
     # within it: the fit kept is not reported converged.
-    row = list(zip(results["n_components"], results["covariance_type"])).index((5, "V"))
-    assert not results["converged"][row]
+    cells_in_order = zip(
+        results["n_components"], results["covariance_type"], strict=True
+    )
+    assert not results["converged"][list(cells_in_order).index((5, "V"))]
     for cell, (bic, degenerate) in cells.items():
         if not degenerate and cell in theirs:
             assert bic <= theirs[cell] + TOLERANCE, cell

@@ -39,7 +39,9 @@ class _ScriptedOptions:
     def m_step(self, model, source, stats, previous=None):
         self.steps += 1
         # Each iterate is told apart by the M-step that made it.
-        made = SimpleNamespace(means=np.zeros((2, 1)), covariances=None, step=self.steps)
+        made = SimpleNamespace(
+            means=np.zeros((2, 1)), covariances=None, step=self.steps
+        )
         return made, np.zeros(2, dtype=bool)
 
     def objective(self, model, source, log_likelihood, stats, before, after):
