@@ -62,6 +62,13 @@ class EMOptions:
         the limit of the mean objective, ``l_t + c_t a / (1 - a)`` with
         ``c_t = l_t - l_{t-1}`` and ``a = c_t / c_{t-1}``, falls below this.
         ``-inf`` (the default) never abandons.
+    abandon_after : int
+        Iterations a challenger runs before ``abandon_below`` applies:
+        Aitken's extrapolation assumes changes that shrink geometrically,
+        and a run crossing a saddle (changes shrinking, then growing again)
+        looks doomed after three iterations and can end best (5 clusters
+        in 3,000 rows, EEV with 2 components: 9.7 BIC units above mclust's
+        cell when abandoned at the third).
     collapse_below : float
         The run stops, listing the components in ``EMResult.collapsing``,
         once a component's responsibilities have summed to less than this,
@@ -86,6 +93,7 @@ class EMOptions:
     abandon_below: float = -np.inf
     relative_offset: float = 0.0
     collapse_below: float = 0.0
+    abandon_after: int = 10
 
     #: Whether the E-step accumulates the responsibilities' entropy.
     needs_entropy = False
@@ -388,7 +396,7 @@ def run_em(
                     plateau, flattest = (params, jittered, n_iter, False), abs(change)
             elif plateau is not None:
                 plateau_over = True
-        if options.abandon_below > -np.inf and n_iter >= 3:
+        if options.abandon_below > -np.inf and n_iter >= options.abandon_after:
             if _projected_limit(lower_bound, change, last_change) < (
                 options.abandon_below
             ):

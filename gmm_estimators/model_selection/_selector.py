@@ -30,14 +30,8 @@ from ._candidates import (
     starting_rows,
     swamp_remedy,
 )
-from ._search import (
-    grid_search,
-    refitted_on,
-    search_sample,
-    thorough_progress,
-    thorough_search,
-    with_progress,
-)
+from ._progress import thorough_progress, with_progress
+from ._search import grid_search, refitted_on, search_sample, thorough_search
 from ._tasks import task_runner
 
 _CRITERIA = ("bic", "aic", "icl")
@@ -234,19 +228,22 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
        every ``K``; see below) and ``n_init`` k-means partitions -- are
        computed once and every structure starts from its own M-step on
        each; the starts after the first are *challengers*: EM on one is
-       abandoned as soon as the Aitken extrapolation of its log-likelihood
-       falls one unit below the best sound fit so far (Böhning et al.
-       1994), so a start that leads nowhere costs a few iterations; EVE and
+       abandoned once, after ten iterations, the Aitken extrapolation of
+       its log-likelihood falls one unit below the best sound fit so far
+       (Böhning et al. 1994), so a start that leads nowhere costs about ten
+       iterations; EVE and
        VVE also follow mclust's inner algorithm from the hc start first;
     2. the MAP partition of the best sound candidate of this ``K`` (by
        ``criterion``) starts, as a challenger, every structure whose own
        partition differs (twice at most, while the best partition changes);
 
     then, between neighbouring numbers of components, the best sound fit of
-    ``K - 1`` with its component of largest ``N_k log det Sigma_k`` split
-    across its principal axis, and the best of ``K + 1`` with its two most
-    overlapping components merged (Ueda et al. 2000), start every structure
-    of ``K`` as challengers, as does each structure's own split and merge.
+    ``K - 1`` with each of its components in turn (largest
+    ``N_k log det Sigma_k`` first; past the first, short trials abandoned
+    from the third iteration) split across its principal axis, and the best
+    of ``K + 1`` with its two most overlapping components merged (Ueda et
+    al. 2000), start every structure of ``K`` as challengers, as does each
+    structure's own split and merge.
     A fit replaces another when it is not degenerate and the other is, or
     when neither is and its likelihood is higher (a spurious fit keeps its
     cell, flagged; the pick passes over it).

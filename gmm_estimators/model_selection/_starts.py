@@ -207,6 +207,7 @@ def candidate_options(settings, model, data, n_components):
         prior=prior,
         noise_log_volume=settings.get("noise_log_volume"),
         collapse_below=collapse_below,
+        abandon_after=settings.get("abandon_after", EMOptions.abandon_after),
     )
 
 
@@ -243,14 +244,25 @@ def _starts_of(shared, covariance_type):
 def split_proposal(estimator, X, log_units=0.0):
     """Labels with one more component: the worst-fitting one split in two.
 
-    The component with the largest ``N_k (log det(Sigma_k) - log_units)``
-    (the lowest density over its rows, the largest share of the
-    classification entropy) is cut through its mean across its principal
-    axis. ``log_units`` is the log-determinant of the data's units,
-    ``sum_j log v_j`` over the feature variances: the choice is then that on
-    standardised data, whatever the units (``log det`` moves by
-    ``d log c^2`` when X is multiplied by ``c``, by more for the components
-    of more rows).
+    The first of :func:`split_proposals`; None when that component cannot be
+    cut (too few rows, or every row on one side).
+    """
+    return next(split_proposals(estimator, X, log_units, count=1), None)
+
+
+def split_proposals(estimator, X, log_units=0.0, count=None):
+    """Labels with one more component: each component split in two in turn.
+
+    Components are taken from the worst-fitting, the largest
+    ``N_k (log det(Sigma_k) - log_units)`` (the lowest density over its
+    rows, the largest share of the classification entropy), down; each is
+    cut through its mean across its principal axis. ``log_units`` is the
+    log-determinant of the data's units, ``sum_j log v_j`` over the feature
+    variances: the order is then that on standardised data, whatever the
+    units (``log det`` moves by ``d log c^2`` when X is multiplied by ``c``,
+    by more for the components of more rows). Components of at most
+    ``d + 1`` rows, and cuts that leave one side empty, are skipped.
+    ``count`` limits the components tried (None: all).
     """
     labels = estimator.labels_
     n_components, d = estimator.means_.shape
@@ -260,22 +272,25 @@ def split_proposal(estimator, X, log_units=0.0):
     counts = np.bincount(labels, minlength=n_components)
     log_dets = np.linalg.slogdet(full)[1]
     score = np.where(counts > d + 1, counts * (log_dets - log_units), -np.inf)
-    best = score.max()
-    if not np.isfinite(best):
-        return None
-    # Scores equal in exact arithmetic (components of equal counts in the
-    # equal-volume structures) differ by a rounding that a change of units
-    # moves: ties as the criteria's (standardised units, so relative with a
-    # floor of one), and the first of them, whatever the units.
-    k = int(np.flatnonzero(score >= best - TIE_TOLERANCE * max(abs(best), 1.0))[0])
-    axis = np.linalg.eigh(full[k])[1][:, -1]
-    rows = labels == k
-    side = (X[rows] - estimator.means_[k]) @ axis > 0
-    if side.all() or not side.any():
-        return None
-    new = labels.copy()
-    new[np.flatnonzero(rows)[side]] = n_components
-    return new
+    tried = 0
+    while np.isfinite(best := score.max()) and (count is None or tried < count):
+        tried += 1
+        # Scores equal in exact arithmetic (components of equal counts in the
+        # equal-volume structures) differ by a rounding that a change of
+        # units moves: ties as the criteria's (standardised units, so
+        # relative with a floor of one), and the first of them, whatever the
+        # units.
+        tied = score >= best - TIE_TOLERANCE * max(abs(best), 1.0)
+        k = int(np.flatnonzero(tied)[0])
+        score[k] = -np.inf
+        axis = np.linalg.eigh(full[k])[1][:, -1]
+        rows = labels == k
+        side = (X[rows] - estimator.means_[k]) @ axis > 0
+        if side.all() or not side.any():
+            continue
+        new = labels.copy()
+        new[np.flatnonzero(rows)[side]] = n_components
+        yield new
 
 
 def merge_proposal(estimator, X):

@@ -5,7 +5,11 @@ from types import SimpleNamespace
 import numpy as np
 from numpy.testing import assert_array_equal
 
-from gmm_estimators.model_selection._starts import merge_proposal, split_proposal
+from gmm_estimators.model_selection._starts import (
+    merge_proposal,
+    split_proposal,
+    split_proposals,
+)
 
 
 def _two_tied_components(variances_0, variances_1):
@@ -58,6 +62,47 @@ def test_proposals_do_not_depend_on_the_units():
         )
         log_scaled = float(np.log((X * scale).var(axis=0)).sum())
         assert_array_equal(split_proposal(scaled, X * scale, log_scaled), expected)
+
+
+def _three_components(rows, scale=1.0):
+    """Three spherical clusters of different spreads; the third of 3 rows."""
+    rng = np.random.RandomState(1)
+    spreads = np.array([1.0, 3.0, 2.0])
+    means = np.array([[0.0, 0.0], [20.0, 0.0], [0.0, 20.0]])
+    labels = np.repeat([0, 1, 2], rows)
+    X = means[labels] + rng.randn(labels.size, 2) * spreads[labels, np.newaxis]
+    estimator = SimpleNamespace(
+        labels_=labels,
+        means_=means * scale,
+        covariances_=np.repeat(spreads[:, np.newaxis] ** 2, 2, axis=1) * scale**2,
+        covariance_type="VVI",
+    )
+    return estimator, X * scale
+
+
+def test_every_component_with_rows_enough_is_split_in_turn():
+    # Worst-fitting first (largest N_k log det Sigma_k): the wider of the
+    # two clusters of 30 rows, then the other; the third rests on 3 rows (at
+    # most d + 1) and is not cut.
+    estimator, X = _three_components([30, 30, 3])
+    proposals = list(split_proposals(estimator, X))
+    assert len(proposals) == 2
+    for labels, split in zip(proposals, [1, 0], strict=True):
+        # One component cut in two across its principal axis, others kept.
+        assert set(labels[estimator.labels_ == split]) == {split, 3}
+        kept = estimator.labels_ != split
+        assert_array_equal(labels[kept], estimator.labels_[kept])
+    assert_array_equal(split_proposal(estimator, X), proposals[0])
+    # The order is that of standardised data, whatever the units.
+    log_units = float(np.log(X.var(axis=0)).sum())
+    expected = list(split_proposals(estimator, X, log_units))
+    for scale in (1e-3, 1e3):
+        scaled, X_scaled = _three_components([30, 30, 3], scale)
+        log_scaled = float(np.log(X_scaled.var(axis=0)).sum())
+        got = list(split_proposals(scaled, X_scaled, log_scaled))
+        assert len(got) == len(expected)
+        for a, b in zip(got, expected, strict=True):
+            assert_array_equal(a, b)
 
 
 def test_merge_joins_the_two_most_overlapping_components():

@@ -8,7 +8,8 @@
 # Written, for each data set <set>: data_<set>.csv (the data as R used them,
 # written then re-read) and bic_<set>.csv (mclustBIC(X, G = 1:9), all 14
 # structures, mclust's sign, NA where mclust cannot fit; df the free
-# parameters).
+# parameters). The six sets of the fifth sweep are written by sweep5_sets.R,
+# run on its own (see there).
 
 suppressPackageStartupMessages({library(mclust); library(MASS)})
 args <- commandArgs(trailingOnly = TRUE)
