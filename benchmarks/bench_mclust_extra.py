@@ -48,7 +48,7 @@ than mclust's among those both fitted and ours does not call degenerate.
 
 Usage, from the repository root::
 
-    PYTHONPATH=. python benchmarks/bench_mclust_extra.py              # ~20 min
+    PYTHONPATH=. python benchmarks/bench_mclust_extra.py              # ~40 min
     PYTHONPATH=. python benchmarks/bench_mclust_extra.py --dataset geyser --list-cells
 """
 

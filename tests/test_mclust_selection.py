@@ -474,3 +474,22 @@ def test_a_run_that_crawls_to_a_collapse_keeps_its_plateau():
     for cell, (bic, degenerate) in cells.items():
         if not degenerate and cell in theirs:
             assert bic <= theirs[cell] + TOLERANCE, cell
+
+
+def test_a_plateau_pick_is_warned_about_as_a_plateau():
+    # Michelson's speeds with V and 5 components only: the pick is the
+    # plateau's fit, not converged by the rule, after far fewer iterations
+    # than max_iter; the warning says so rather than "increase max_iter".
+    X = np.loadtxt(SELECTION / "data_michelson.csv", delimiter=",", skiprows=1, ndmin=2)
+    selector = GaussianMixtureIC(
+        n_components=[5], covariance_types=["V"], random_state=0
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        selector.fit(X)
+    assert not selector.best_estimator_.converged_
+    assert selector.best_estimator_.n_iter_ < 1000
+    messages = [str(w.message) for w in caught if w.category is ConvergenceWarning]
+    assert len(messages) == 1
+    assert "on a plateau where the stopping rule never held" in messages[0]
+    assert "increase max_iter" not in messages[0]

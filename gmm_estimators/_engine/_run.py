@@ -63,7 +63,8 @@ class EMOptions:
         ``c_t = l_t - l_{t-1}`` and ``a = c_t / c_{t-1}``, falls below this.
         ``-inf`` (the default) never abandons.
     abandon_after : int
-        Iterations a challenger runs before ``abandon_below`` applies:
+        The iteration from which ``abandon_below`` applies (at least 3: the
+        extrapolation needs two changes):
         Aitken's extrapolation assumes changes that shrink geometrically,
         and a run crossing a saddle (changes shrinking, then growing again)
         looks doomed after three iterations and can end best (5 clusters
@@ -396,7 +397,7 @@ def run_em(
                     plateau, flattest = (params, jittered, n_iter, False), abs(change)
             elif plateau is not None:
                 plateau_over = True
-        if options.abandon_below > -np.inf and n_iter >= options.abandon_after:
+        if options.abandon_below > -np.inf and n_iter >= max(options.abandon_after, 3):
             if _projected_limit(lower_bound, change, last_change) < (
                 options.abandon_below
             ):

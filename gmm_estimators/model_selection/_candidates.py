@@ -360,12 +360,24 @@ def pick_warnings(selector, settings, relative):
     one of its components (see :func:`swamp_remedy`).
     """
     best = selector.best_estimator_
-    if not best.converged_ and settings["max_iter"] > 0:
+    chosen = (
+        f"The selected model (n_components={selector.n_components_}, "
+        f"covariance_type={selector.covariance_type_!r})"
+    )
+    if not best.converged_ and best.n_iter_ < settings["max_iter"]:
+        # The thorough search's plateau fallback: going on collapsed a
+        # component, so more iterations would not help.
         yield (
-            f"The selected model (n_components={selector.n_components_}, "
-            f"covariance_type={selector.covariance_type_!r}) did not converge in "
-            f"max_iter={settings['max_iter']} iterations; increase max_iter "
-            "or tol.",
+            f"{chosen} stopped after {best.n_iter_} iterations on a plateau "
+            "where the stopping rule never held (changes within ten times "
+            "its bound): EM going on from there collapsed a component. Its "
+            "criterion may be a little below that of the maximum.",
+            ConvergenceWarning,
+        )
+    elif not best.converged_ and settings["max_iter"] > 0:
+        yield (
+            f"{chosen} did not converge in max_iter={settings['max_iter']} "
+            "iterations; increase max_iter or tol.",
             ConvergenceWarning,
         )
     thorough = settings["search"] == "thorough"

@@ -81,10 +81,11 @@ def _three_components(rows, scale=1.0):
 
 
 def test_every_component_with_rows_enough_is_split_in_turn():
-    # Worst-fitting first (largest N_k log det Sigma_k): the wider of the
-    # two clusters of 30 rows, then the other; the third rests on 3 rows (at
-    # most d + 1) and is not cut.
-    estimator, X = _three_components([30, 30, 3])
+    # Worst-fitting first (largest N_k log det Sigma_k in standardised
+    # units): the wide cluster of 20 rows, then the narrow one of 60; the
+    # third rests on 3 rows (at most d + 1) and is not cut. In the data's
+    # own units the order would flip between X * 1e-3 and X * 1e3.
+    estimator, X = _three_components([60, 20, 3])
     proposals = list(split_proposals(estimator, X))
     assert len(proposals) == 2
     for labels, split in zip(proposals, [1, 0], strict=True):
@@ -97,7 +98,7 @@ def test_every_component_with_rows_enough_is_split_in_turn():
     log_units = float(np.log(X.var(axis=0)).sum())
     expected = list(split_proposals(estimator, X, log_units))
     for scale in (1e-3, 1e3):
-        scaled, X_scaled = _three_components([30, 30, 3], scale)
+        scaled, X_scaled = _three_components([60, 20, 3], scale)
         log_scaled = float(np.log(X_scaled.var(axis=0)).sum())
         got = list(split_proposals(scaled, X_scaled, log_scaled))
         assert len(got) == len(expected)

@@ -1,0 +1,60 @@
+"""How long the thorough search's challengers run before they may be abandoned."""
+
+import warnings
+
+import numpy as np
+
+from gmm_estimators._engine import EMOptions
+from gmm_estimators.model_selection import GaussianMixtureIC, _search
+
+
+def test_challengers_run_ten_iterations_and_later_splits_are_short_trials(
+    monkeypatch,
+):
+    # Every challenger (starts after the first, the best partition, splits
+    # and merges) may be abandoned only from its tenth iteration, except the
+    # splits of the best fit past the first, which are short trials of
+    # three (see _split_and_merge); runs that are not challengers never
+    # abandon.
+    rng = np.random.RandomState(0)
+    X = np.vstack(
+        [rng.randn(60, 2), rng.randn(50, 2) + [4, 0], rng.randn(40, 2) + [0, 5]]
+    )
+    assert EMOptions.abandon_after == 10
+    ranks = []
+    real_split = _search.split_proposals
+
+    def ranked_splits(*args, **kwargs):
+        for rank, labels in enumerate(real_split(*args, **kwargs)):
+            ranks.append(rank)
+            yield labels
+
+    runs = []
+    real_run = _search.run_em
+
+    def spy(model, data, params, options, **kwargs):
+        split = ranks[-1] if ranks and ranks[-1] is not None else None
+        runs.append((options.abandon_below, options.abandon_after, split))
+        return real_run(model, data, params, options, **kwargs)
+
+    real_improve = _search.improve_from_partition
+
+    def improve(*args, **kwargs):
+        result = real_improve(*args, **kwargs)
+        ranks.append(None)  # runs after this are not of that split
+        return result
+
+    monkeypatch.setattr(_search, "split_proposals", ranked_splits)
+    monkeypatch.setattr(_search, "run_em", spy)
+    monkeypatch.setattr(_search, "improve_from_partition", improve)
+    selector = GaussianMixtureIC(
+        n_components=[1, 2, 3, 4], covariance_types=["VVV", "EEE"], random_state=0
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        selector.fit(X)
+    challengers = [(after, split) for below, after, split in runs if below > -np.inf]
+    later_splits = [after for after, split in challengers if split]
+    others = [after for after, split in challengers if not split]
+    assert later_splits and set(later_splits) == {3}
+    assert others and set(others) == {10}
