@@ -11,7 +11,6 @@ yield ``(row, estimator, error, seconds)`` per candidate.
 # SPDX-License-Identifier: BSD-3-Clause
 
 import dataclasses
-from functools import partial
 from time import perf_counter
 
 import numpy as np
@@ -43,7 +42,6 @@ from ._starts import (
     candidate_options,
     merge_proposal,
     partition_of_labels,
-    split_proposal,
     split_proposals,
     starts_from_partitions,
 )
@@ -392,7 +390,7 @@ def _best_sound(outcomes, criterion):
     return min(sound, key=lambda o: o[0][criterion])[1]
 
 
-# Iterations before a split past the worst-fitting one may be abandoned.
+# Iterations before a split past the first proposal may be abandoned.
 _TRIAL_ITERATIONS = 3
 
 
@@ -411,27 +409,27 @@ def _split_and_merge(data, per_k, settings, tick=None):
     X = np.asarray(data.X, dtype=np.float64)
     # The split is chosen in standardised units (see split_proposals).
     log_units = 2.0 * settings["relative_offset"]
-    every_split = partial(split_proposals, log_units=log_units)
-    split = partial(split_proposal, log_units=log_units)
 
-    def one_merge(estimator, X):
+    def proposals(estimator, upward, count=None):
+        if upward:
+            return split_proposals(estimator, X, log_units, count=count)
         return [merge_proposal(estimator, X)]
 
-    moves = [(k, k - 1, every_split, split) for k in ks if k - 1 in per_k]
-    moves += [(k, k + 1, one_merge, merge_proposal) for k in ks[::-1] if k + 1 in per_k]
+    moves = [(k, k - 1, True) for k in ks if k - 1 in per_k]
+    moves += [(k, k + 1, False) for k in ks[::-1] if k + 1 in per_k]
     # Every component split in turn: with more components than clusters,
     # which cluster takes two decides the basin (8 clusters in 4-D, VEI with
     # 9: the worst-fitting split ended 283 BIC units below mclust's fit).
     # Past the first proposal each is a short trial, abandoned from the
     # third iteration (a fifth more time on the 109 extra sets, not a third).
     trial = {**settings, "abandon_after": _TRIAL_ITERATIONS}
-    for k, source, propose_all, _ in moves:
+    for k, source, upward in moves:
         if tick is not None:
             tick()
         estimator = _best_sound(per_k[source], settings["criterion"])
         if estimator is None:
             continue
-        for rank, labels in enumerate(propose_all(estimator, X)):
+        for rank, labels in enumerate(proposals(estimator, upward)):
             if labels is None or np.unique(labels).size < k:
                 continue
             improve_from_partition(
@@ -440,13 +438,13 @@ def _split_and_merge(data, per_k, settings, tick=None):
     # Then each structure from its own neighbours (SMEM per model): on
     # mclust's fixtures this halves the cells left below mclust's optimum
     # for a third more EM.
-    for k, source, _, propose in moves:
+    for k, source, upward in moves:
         if tick is not None:
             tick()
         for name, (row, estimator, _, _) in per_k[source].items():
             if estimator is None or row["degenerate"] or row["spurious"]:
                 continue
-            labels = propose(estimator, X)
+            labels = next(iter(proposals(estimator, upward, count=1)), None)
             if labels is None or np.unique(labels).size < k:
                 continue
             own = {name: per_k[k][name]}
