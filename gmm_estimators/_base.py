@@ -52,7 +52,7 @@ from ._online import (
     step_size,
 )
 from ._prior import resolve_prior
-from ._sampling import draw_rows
+from ._sampling import check_draw_count, draw_rows
 from ._verbose import VerboseMonitor
 from ._warn import warn_user
 from .covariance import adopt_packed, packed_structures
@@ -582,11 +582,7 @@ class BaseMixture(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         components only, in proportions ``weights_ / weights_.sum()``.
         """
         check_is_fitted(self)
-        if not isinstance(n_samples, Integral) or n_samples < 1:
-            raise ValueError(
-                f"Invalid value for 'n_samples': {n_samples!r}. The sampling "
-                "requires at least one sample."
-            )
+        n_samples = check_draw_count(n_samples)
         rng = check_random_state(
             self.random_state if random_state is None else random_state
         )

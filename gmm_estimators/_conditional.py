@@ -25,16 +25,15 @@ conditional Gaussian and gets the weight
 
 import math
 from dataclasses import dataclass
-from numbers import Integral
 
 import numpy as np
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from .covariance._exact import log_density_floor, overflow_limit
-
 # Blocks of a positive definite matrix: only rounding can make one fail to
 # factorise, and then the structures' jittered factorisation takes over.
+from ._sampling import check_draw_count
+from .covariance._exact import log_density_floor, overflow_limit
 from .covariance._linalg import _safe_cholesky as safe_cholesky
 
 __all__ = [
@@ -423,8 +422,7 @@ class ConditionalMixture:
         -------
         samples : ndarray of shape (n_samples, n_draws, n_targets)
         """
-        if not isinstance(n_draws, Integral) or n_draws < 1:
-            raise ValueError(f"n_draws must be a positive integer; got {n_draws!r}.")
+        n_draws = check_draw_count(n_draws, "n_draws")
         rng = check_random_state(random_state)
         n_rows, n_components, n_targets = self.means.shape
         # Component of every draw by inverse CDF of each row's weights.

@@ -14,6 +14,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ._conditional import ConditionalMixture, conditional_gaussians
 from ._gaussian_mixture import GaussianMixture
 from ._initialization import INITIALIZERS
+from ._sampling import check_draw_count
 from .covariance import RegisteredCovarianceType, get_covariance_model
 
 __all__ = ["GaussianMixtureRegressor"]
@@ -271,10 +272,7 @@ class GaussianMixtureRegressor(RegressorMixin, BaseEstimator):
         y_samples : ndarray of shape (n_samples_X, n_samples) or \
                 (n_samples_X, n_targets, n_samples)
         """
-        if not isinstance(n_samples, Integral) or n_samples < 1:
-            raise ValueError(
-                f"n_samples must be a positive integer; got {n_samples!r}."
-            )
+        n_samples = check_draw_count(n_samples)
         conditional = self.conditional(X)
         rng = check_random_state(random_state)
         if _is_per_row(conditional):

@@ -3,11 +3,48 @@
 # Authors: The gmm_estimators developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+from numbers import Integral, Real
+
 import numpy as np
 
 from .covariance._linalg import _safe_cholesky as safe_cholesky
 
-__all__ = ["draw_rows"]
+__all__ = ["check_draw_count", "draw_rows"]
+
+
+def check_draw_count(value, name="n_samples"):
+    """A count of draws as a Python int, or a clear error.
+
+    Whole numbers given as floats (``2.0``, ``np.float64(5)``) are accepted,
+    as scikit-learn's ``sample`` accepts them; fractions, booleans, values
+    below one and non-numbers are refused, naming the argument.
+
+    Parameters
+    ----------
+    value : object
+        The count the caller passed.
+    name : str, default="n_samples"
+        The argument's name, for the message.
+
+    Returns
+    -------
+    count : int
+
+    Examples
+    --------
+    >>> from gmm_estimators._sampling import check_draw_count
+    >>> check_draw_count(3.0)
+    3
+    """
+    whole = isinstance(value, Integral) or (
+        isinstance(value, Real) and float(value).is_integer()
+    )
+    if isinstance(value, bool) or not whole or value < 1:
+        raise ValueError(
+            f"Invalid value for {name!r}: {value!r}. It must be a whole number "
+            "of samples, at least 1 (for example 100)."
+        )
+    return int(value)
 
 
 def draw_rows(weights, means, full_covariances, n_samples, rng):

@@ -379,6 +379,17 @@ def test_sample_random_state(rng):
         est.sample(0)
 
 
+def test_sample_count_given_as_a_whole_float(rng):
+    """``sample(2.0)`` draws two rows, as scikit-learn's does; 2.5 is refused."""
+    est = GaussianMixture(2, random_state=0).fit(make_blobs_3d(rng, n_components=2))
+    X, y = est.sample(np.float64(4.0))
+    assert X.shape == (4, 3) and y.shape == (4,)
+    assert_array_equal(X, est.sample(4)[0])
+    for bad in [2.5, 0.0, -1, True, "3", float("nan")]:
+        with pytest.raises(ValueError, match="whole number of samples"):
+            est.sample(bad)
+
+
 # ---------------------------------------------------------- degenerate data
 def assert_finite_fit(est, X):
     for name in ["weights_", "means_", "covariances_", "precisions_"]:
