@@ -27,6 +27,7 @@ from ._engine import (
     normalize_log_prob,
     row_max_argmax,
 )
+from ._resting_rows import RESTING_WEIGHT
 from ._warn import warn_user
 from .exceptions import DegenerateFitWarning
 
@@ -118,10 +119,18 @@ def component_check(
     # The selector's source keeps the rows' features that EM's E-step reads
     # (``ArraySource.features``): the same values, not computed again.
     cached = getattr(data, "features", None)
+    # Rows with missing values: responsibilities from their observed-data
+    # densities, which the check's view of the rows (each missing entry at
+    # its feature's mean) would distort.
+    missing = getattr(data, "missing_mask", None)
+    marginal = None if missing is None else data.reduce_blocks(model, params, _as_is)
 
     def judged(rows, reduced=None):
-        features = None if cached is None else cached(form, rows)
-        Xc, (values, _) = block_log_prob(data, log_prob_of, rows, features)
+        if marginal is None:
+            features = None if cached is None else cached(form, rows)
+            Xc, (values, _) = block_log_prob(data, log_prob_of, rows, features)
+        else:
+            Xc, values = data.centred(rows), marginal[rows]
         if reduced is None:
             resp, _ = normalize_log_prob(values)
         else:
@@ -155,17 +164,25 @@ def component_check(
             return (judged(rows) for rows in block_rows)
 
     full = model.to_full(np.asarray(params.covariances), n_components, d)
-    check = check_blocks(
-        blocks,
-        data.total_scatter,
-        data.weight_sum,
-        params.means,
-        full,
-        own_spread=model.own_spread,
-        bounded=prior is not None,
-        # Blocks computed again for each pass: no pass beyond the usual ones.
-        binned_first=not kept,
-    )
+
+    def check_of(blocks, keep=slice(None)):
+        return check_blocks(
+            blocks,
+            data.total_scatter[keep][:, keep],
+            data.weight_sum,
+            params.means[:, keep],
+            full[:, keep][:, :, keep],
+            own_spread=model.own_spread,
+            bounded=prior is not None,
+            # Blocks computed again for each pass: no pass beyond the usual ones.
+            binned_first=not kept,
+        )
+
+    check = check_of(blocks)
+    if missing is not None:
+        check = _judged_on_observed_features(
+            check, check_of, blocks, block_rows, missing
+        )
     reasons = dict(check.reasons)
     for k in np.flatnonzero(jittered):
         reasons.setdefault(
@@ -192,6 +209,53 @@ def component_check(
         spurious,
         reasons,
         None if reduced is None else np.concatenate(reduced),
+    )
+
+
+def _as_is(values):
+    return values
+
+
+def _judged_on_observed_features(check, check_of, blocks, block_rows, missing):
+    """Judge each component on the features its rows observe.
+
+    A feature missing from the rows that carry a component's weight (all but
+    ``1 - RESTING_WEIGHT`` of it) says nothing about the component: the
+    observed-data likelihood does not depend on its mean and variance there,
+    which keep their start's values (``_missing.start_statistics``). Seen
+    with each missing entry at its feature's mean, such rows would lie on a
+    lower-dimensional set; the components that miss the same features are
+    judged again without them, and their verdicts replace the first ones.
+    """
+    observed_weight, weight = 0.0, 0.0
+    for rows, (_, w, resp) in zip(block_rows, blocks(), strict=True):
+        a = resp if w is None else resp * w[:, np.newaxis]
+        observed_weight = observed_weight + a.T @ ~missing[rows]
+        weight = weight + a.sum(axis=0)
+    unobserved = observed_weight < (1.0 - RESTING_WEIGHT) * weight[:, np.newaxis]
+    degenerate = set(check.degenerate.tolist())
+    spurious = set(check.spurious.tolist())
+    reasons = dict(check.reasons)
+    for pattern in np.unique(unobserved[unobserved.any(axis=1)], axis=0):
+        keep = np.flatnonzero(~pattern)
+        if not keep.size:
+            continue
+        group = np.flatnonzero((unobserved == pattern).all(axis=1)).tolist()
+        again = check_of(
+            lambda keep=keep: ((Xc[:, keep], w, resp) for Xc, w, resp in blocks()),
+            keep,
+        )
+        for k in group:
+            degenerate.discard(k)
+            spurious.discard(k)
+            reasons.pop(k, None)
+            if k in again.degenerate or k in again.spurious:
+                (degenerate if k in again.degenerate else spurious).add(k)
+                reasons[k] = again.reasons[k]
+    return type(check)(
+        np.array(sorted(degenerate), dtype=np.intp),
+        np.array(sorted(spurious - degenerate), dtype=np.intp),
+        reasons,
     )
 
 

@@ -44,6 +44,7 @@ __all__ = [
     "check_missing",
     "e_step",
     "e_step_groups",
+    "start_statistics",
     "MissingValuesSource",
     "MissingRows",
     "has_missing",
@@ -387,6 +388,73 @@ def e_step(index, weights, means, covariances, weight_scale=1.0):
     return log_likelihood, stats
 
 
+def start_statistics(Xc, sample_weight, resp, weight_scale=1.0):
+    """Expected statistics of a start's partition of rows with NaN.
+
+    The partition (``resp``, from an initialiser) gives no parameters yet,
+    so the missing entries are filled as by one E-step under per-feature
+    variances: each component's mean and variance of every feature are its
+    responsibility-weighted moments over the rows that observe the feature,
+    a missing entry is expected at that mean with that variance as its
+    conditional variance. Each feature's moments are shrunk towards the
+    whole data's by one row's worth of weight (the mean weight), so a
+    component whose rows never observe a feature starts with the data's
+    mean and variance there, not with none: the observed-data likelihood
+    does not depend on them, EM keeps what it starts from, and a start
+    whose scatter were zero there would be a collapse made by the start.
+
+    Parameters
+    ----------
+    Xc : ndarray of shape (n, d)
+        The rows (centred), NaN where missing; float64.
+    sample_weight : ndarray of shape (n,) or None
+    resp : ndarray of shape (n, K)
+        The partition's responsibilities (unweighted).
+    weight_scale : float, default=1.0
+        As in :func:`e_step`: the weights are divided by it for the sums,
+        which are multiplied back.
+
+    Returns
+    -------
+    stats : ExpectedStatistics
+        About the components' start means.
+    """
+    n_rows, d = Xc.shape
+    observed = ~np.isnan(Xc)
+    X0 = np.where(observed, Xc, 0.0)
+    w = (
+        np.ones(n_rows)
+        if sample_weight is None
+        else np.asarray(sample_weight, np.float64) / weight_scale
+    )
+    observed_w = w @ observed
+    data_mean = (w @ X0) / observed_w
+    data_var = (w @ np.where(observed, X0 - data_mean, 0.0) ** 2) / observed_w
+    one_row = w.sum() / n_rows
+    a = resp * w[:, np.newaxis]
+    nk = a.sum(axis=0)
+    component_w = a.T @ observed + one_row
+    means = (a.T @ X0 + one_row * data_mean) / component_w
+    n_components = resp.shape[1]
+    sums = np.empty((n_components, d))
+    raw = np.empty((n_components, d, d))
+    for k in range(n_components):
+        residual = np.where(observed, X0 - means[k], 0.0)
+        weighted = residual * a[:, k, np.newaxis]
+        spread = (weighted * residual).sum(axis=0)
+        variance = (
+            spread + one_row * (data_var + (data_mean - means[k]) ** 2)
+        ) / component_w[k]
+        sums[k] = weighted.sum(axis=0)
+        raw[k] = weighted.T @ residual
+        # The missing entries' conditional variances, on the diagonal.
+        raw[k][np.diag_indices(d)] += (a[:, k] @ ~observed) * variance
+    stats = ExpectedStatistics(nk, sums, raw, means)
+    if sample_weight is not None and weight_scale != 1.0:
+        stats.rescale(weight_scale)
+    return stats
+
+
 # ---------------------------------------------------------------------------
 # M-step for any registered structure
 
@@ -451,6 +519,7 @@ class MissingValuesSource(ArraySource):
     """
 
     index = None
+    missing_mask = None
 
     @classmethod
     def from_arrays(
@@ -471,10 +540,22 @@ class MissingValuesSource(ArraySource):
             mean_imputed(X, sample_weight), sample_weight, center=center
         )
         source.X_missing = X
+        source.missing_mask = np.isnan(X)
         source.index = PatternIndex.from_array(
             X.astype(np.float64) - source.center, sample_weight
         )
         return source
+
+    def start_statistics(self, model, resp_of_rows, n_components):
+        """A start's statistics from a partition (:func:`start_statistics`)."""
+        resp = resp_of_rows(slice(None)).astype(np.float64, copy=False)
+        stats = start_statistics(
+            self.X_missing.astype(np.float64) - self.center,
+            self.sample_weight,
+            resp,
+            self.weight_scale,
+        )
+        return _FormStatistics(stats, model.scatter)
 
     def em_step(self, model, params, mapper=map, *, entropy=False):
         """The observed-data E-step and expected statistics (``_estep.em_step``)."""

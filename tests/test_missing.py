@@ -1,5 +1,7 @@
 """Tests of EM with missing values (_missing) and GaussianMixture on NaN."""
 
+import warnings
+
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
@@ -18,8 +20,10 @@ from gmm_estimators._missing import (
     PatternIndex,
     e_step,
     observed_log_likelihood,
+    start_statistics,
 )
 from gmm_estimators.covariance import get_covariance_model
+from gmm_estimators.exceptions import DegenerateFitWarning
 
 
 def two_clusters(rng, n=120, missing=0.3):
@@ -376,6 +380,103 @@ def test_selector_accepts_missing_values(rng):
     empty[0] = np.nan
     with pytest.raises(ValueError, match="no observed value"):
         GaussianMixtureIC(n_components=2).fit(empty)
+
+
+# ------------------------------- a feature that a whole cluster never shows
+def cluster_without_a_feature(rng, n=150, scale=1.0):
+    """Two clusters; the second's rows never observe feature 2 (a sensor that
+    one site lacks)."""
+    A = rng.normal(0.0, 1.0, (n, 3))
+    B = rng.normal(5.0, 1.0, (n, 3))
+    B[:, 2] = np.nan
+    return np.vstack([A, B]) * scale
+
+
+def test_start_statistics_on_complete_rows_are_the_weighted_moments(rng):
+    X = rng.randn(40, 3)
+    resp = rng.dirichlet([1.0, 1.0], size=40)
+    w = rng.uniform(0.5, 2.0, 40)
+    nk_reg = (resp * w[:, None]).sum(axis=0)
+    means, scatter = start_statistics(X, w, resp).finalize(nk_reg)
+    for k in range(2):
+        a = resp[:, k] * w
+        mean = a @ X / a.sum()
+        assert_allclose(means[k], mean, rtol=1e-12)
+        assert_allclose(
+            scatter[k], (X - mean).T @ ((X - mean) * a[:, None]), rtol=1e-12
+        )
+
+
+def test_start_statistics_fill_missing_entries_by_their_expected_moments(rng):
+    """Brute force: each missing entry at the component's (shrunk) observed
+    mean of its feature, with that (shrunk) variance on the diagonal."""
+    X = rng.randn(30, 3)
+    X[rng.rand(30, 3) < 0.3] = np.nan
+    X = X[~np.isnan(X).all(axis=1)]
+    resp = rng.dirichlet([1.0, 1.0, 1.0], size=X.shape[0])
+    stats = start_statistics(X, None, resp)
+    observed = ~np.isnan(X)
+    for k in range(3):
+        a = resp[:, k]
+        for j in range(3):
+            o = observed[:, j]
+            data_mean, data_var = X[o, j].mean(), X[o, j].var()
+            mean = (a[o] @ X[o, j] + data_mean) / (a[o].sum() + 1.0)
+            spread = a[o] @ (X[o, j] - mean) ** 2
+            var = (spread + data_var + (data_mean - mean) ** 2) / (a[o].sum() + 1.0)
+            assert_allclose(stats.reference[k, j], mean, rtol=1e-12)
+            filled = np.where(o, X[:, j], mean)
+            expected = a @ (filled - mean) ** 2 + a[~o].sum() * var
+            assert_allclose(stats.raw[k, j, j], expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("scale", [1e-3, 1.0, 1e3])
+def test_a_cluster_that_never_observes_a_feature_is_not_collapsed(rng, scale):
+    """Its variance there is not identified by the observed data: the fit
+    keeps the data's (from the start) instead of ``reg_covar``, and the
+    component is sound, in any units."""
+    X = cluster_without_a_feature(rng, scale=scale)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DegenerateFitWarning)
+        # reg_covar in the data's squared units, as GaussianMixture takes it.
+        gm = GaussianMixture(
+            2,
+            covariance_type="full",
+            tol=1e-6,
+            reg_covar=1e-6 * scale**2,
+            random_state=0,
+        ).fit(X)
+    assert gm.collapsed_components_.size == 0 and gm.spurious_components_.size == 0
+    blind = int(np.argmax(gm.means_[:, 0]))  # the cluster without feature 2
+    observed = X[:, 2][~np.isnan(X[:, 2])]
+    assert_allclose(gm.covariances_[blind][2, 2], observed.var(), rtol=0.05)
+    assert_allclose(gm.means_[blind][2], observed.mean(), atol=0.05 * scale)
+    assert_array_equal(gm.predict(X), np.repeat([1 - blind, blind], 150))
+
+
+def test_a_collapse_on_the_observed_features_is_still_found(rng):
+    """Rows that coincide on the features they observe collapse a component
+    however much their missing feature is unknown."""
+    X = cluster_without_a_feature(rng, n=100)
+    point = np.array([[-8.0, 9.0, np.nan]])
+    X = np.vstack([X, np.repeat(point, 12, axis=0)])
+    gm = GaussianMixture(3, covariance_type="full", reg_covar=1e-6, random_state=0)
+    with pytest.warns(DegenerateFitWarning, match="collapsed"):
+        gm.fit(X)
+    on_point = int(np.argmin(gm.means_[:, 0]))
+    assert_allclose(gm.means_[on_point][:2], point[0, :2], atol=1e-6)
+    assert on_point in gm.collapsed_components_
+
+
+def test_selector_finds_the_cluster_that_never_observes_a_feature(rng):
+    from gmm_estimators.model_selection import GaussianMixtureIC
+
+    X = cluster_without_a_feature(rng, n=80)
+    selector = GaussianMixtureIC(
+        n_components=[1, 2, 3], covariance_types=["full", "diag"], random_state=0
+    ).fit(X)
+    assert selector.n_components_ == 2
+    assert selector.best_estimator_.collapsed_components_.size == 0
 
 
 # ------------------------------------------------------------ bad input

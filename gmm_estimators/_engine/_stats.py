@@ -67,6 +67,10 @@ def statistics_from_resp(model, data, resp_of_rows, n_components, mapper=map):
         As in :func:`em_step`.
     """
 
+    own = getattr(data, "start_statistics", None)
+    if own is not None:
+        # Rows with missing entries: their expected statistics (``_missing``).
+        return own(model, resp_of_rows, n_components)
     scale = getattr(data, "weight_scale", 1.0)
     # In float64 whatever the rows' dtype: once per start, and float32 sums
     # of rows far apart (a sentinel 1e4 beside a blob of sd 0.5) lose the
