@@ -15,6 +15,9 @@ same scaled data):
 * ``MclustDA``: ``GaussianMixtureClassifier()`` (mixtures of 1..5 components
   per class, all 14 structures, chosen by BIC per class); with ``--quick``,
   1..3 components and five structures;
+* ``UBM``: ``GaussianMixtureClassifier("UBM")``, one background mixture
+  chosen by BIC as a class of MclustDA, its weights and means adapted to
+  each class (the default); ``UBM/means``: the means alone;
 * ``QDA``, ``LDA``, ``GaussianNB``: scikit-learn's, with default settings
   except QDA's ``reg_param=1e-3`` (with the default 0 it refuses
   breast_cancer and digits, whose class covariances are not of full rank);
@@ -115,6 +118,10 @@ def contenders(args):
     return {
         "EDDA": GaussianMixtureClassifier("EDDA"),
         "MclustDA": GaussianMixtureClassifier(random_state=0, **mclustda),
+        "UBM": GaussianMixtureClassifier("UBM", random_state=0, **mclustda),
+        "UBM/means": GaussianMixtureClassifier(
+            "UBM", random_state=0, adapt=("means",), **mclustda
+        ),
         "QDA": QuadraticDiscriminantAnalysis(reg_param=1e-3),
         "LDA": LinearDiscriminantAnalysis(),
         "GaussianNB": GaussianNB(),

@@ -85,9 +85,13 @@ class GaussianMixtureClassifier(ClassifierMixin, BaseEstimator):
     relevance_factor : float, default=16.0
         UBM only: the relevance factor of the MAP adaptation (see
         :func:`~gmm_estimators.adapt_mixture`).
-    adapt : str or sequence of str, default=('means',)
+    adapt : str or sequence of str, default=('weights', 'means')
         UBM only: which parameters of the background are adapted to each
-        class, among ``'weights'``, ``'means'`` and ``'covariances'``.
+        class, among ``'weights'``, ``'means'`` and ``'covariances'``. The
+        weights by default, unlike :func:`~gmm_estimators.adapt_mixture`: a
+        background of few components (as BIC chooses them) has components
+        that each fit one class already, which adapting the means alone
+        leaves the same in every class model (see Notes).
     n_init : int, default=1
         EM starts of each candidate mixture (MclustDA and UBM).
     init_params : str or None, default=None
@@ -189,9 +193,15 @@ class GaussianMixtureClassifier(ClassifierMixin, BaseEstimator):
     ``C - 1`` proportions, as mclust's ``MclustDA`` reports.
 
     *UBM.* The background ``p_0`` is fitted on all rows; class ``c``'s
-    mixture is its MAP adaptation to the rows of class ``c``. With
-    ``adapt=('means',)`` the classes share the background's weights and
-    covariances. ``decision_function`` is ``log pi_c + log p_c(x) - log
+    mixture is its MAP adaptation to the rows of class ``c``; with the
+    default ``adapt=('weights', 'means')`` the classes share the
+    background's covariances. Adapting the means alone, Reynolds et al.'s
+    choice for speaker models of 2,048 components, suits a background of
+    many components that every class spreads over; with the few components
+    BIC picks, a class whose rows sit on a component that already fits them
+    moves nothing, its log-likelihood ratio is about zero, and the priors
+    decide (on standardised wine, 5-fold accuracy 0.41 with the means alone,
+    0.95 with the weights too). ``decision_function`` is ``log pi_c + log p_c(x) - log
     p_0(x)``, the log-likelihood ratio plus the log prior; averaged over
     the frames of an utterance (with equal priors) it is the utterance
     score of speaker and language recognition.
@@ -252,7 +262,7 @@ class GaussianMixtureClassifier(ClassifierMixin, BaseEstimator):
         covariance_types=None,
         priors=None,
         relevance_factor=16.0,
-        adapt=("means",),
+        adapt=("weights", "means"),
         n_init=1,
         init_params=None,
         max_iter=None,

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy.special import logsumexp
+from sklearn.base import clone
 from sklearn.datasets import load_breast_cancer, load_iris, load_wine
 from sklearn.discriminant_analysis import (
     LinearDiscriminantAnalysis,
@@ -431,3 +432,23 @@ def test_far_rows_get_probabilities_summing_to_one(model_type, n_classes):
     assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-12)
     assert not np.isnan(clf.decision_function(far)).any()
     assert_array_equal(clf.predict(far), clf.classes_[proba.argmax(axis=1)])
+
+
+def test_ubm_default_adapts_weights_so_classes_on_own_components_differ():
+    """A background of few components (as BIC picks) has a component per
+    class already; adapting the means alone moves none of them, and every
+    class model is the background (accuracy of the majority class)."""
+    X, y = load_wine(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    clf = GaussianMixtureClassifier("UBM", random_state=0)
+    assert clf.adapt == ("weights", "means")
+    quiet(clf, X, y)
+    background = clf.background_
+    assert background.n_components < 8
+    for mixture in clf.mixtures_:
+        assert not np.allclose(mixture.weights_, background.weights_)
+        assert_allclose(mixture.covariances_, background.covariances_)
+    assert clf.score(X, y) > 0.9
+    means_only = clone(clf).set_params(adapt=("means",))
+    quiet(means_only, X, y)
+    assert means_only.score(X, y) < clf.score(X, y) - 0.2
