@@ -119,18 +119,14 @@ def component_check(
     # The selector's source keeps the rows' features that EM's E-step reads
     # (``ArraySource.features``): the same values, not computed again.
     cached = getattr(data, "features", None)
-    # Rows with missing values: responsibilities from their observed-data
-    # densities, which the check's view of the rows (each missing entry at
-    # its feature's mean) would distort.
+    # Rows with missing values: judged as the array with each missing entry
+    # at its feature's mean (``MissingValuesSource``), each component on the
+    # features its rows observe (below).
     missing = getattr(data, "missing_mask", None)
-    marginal = None if missing is None else data.reduce_blocks(model, params, _as_is)
 
     def judged(rows, reduced=None):
-        if marginal is None:
-            features = None if cached is None else cached(form, rows)
-            Xc, (values, _) = block_log_prob(data, log_prob_of, rows, features)
-        else:
-            Xc, values = data.centred(rows), marginal[rows]
+        features = None if cached is None else cached(form, rows)
+        Xc, (values, _) = block_log_prob(data, log_prob_of, rows, features)
         if reduced is None:
             resp, _ = normalize_log_prob(values)
         else:
@@ -210,10 +206,6 @@ def component_check(
         reasons,
         None if reduced is None else np.concatenate(reduced),
     )
-
-
-def _as_is(values):
-    return values
 
 
 def _judged_on_observed_features(check, check_of, blocks, block_rows, missing):

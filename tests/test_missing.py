@@ -468,6 +468,21 @@ def test_a_collapse_on_the_observed_features_is_still_found(rng):
     assert on_point in gm.collapsed_components_
 
 
+def test_a_lattice_line_beside_rows_that_miss_its_feature_is_still_found(rng):
+    """The rows of a cluster that observe feature 2 share one value (a
+    lattice line); a few miss it. The likelihood is unbounded along the
+    line whatever those few hold, so the component is collapsed."""
+    flat = rng.normal(0.0, 1.0, (40, 3))
+    flat[:, 2] = 0.2
+    flat[::10, 2] = np.nan
+    X = np.vstack([flat, rng.normal(6.0, 1.0, (60, 3))])
+    gm = GaussianMixture(2, covariance_type="full", random_state=0)
+    with pytest.warns(DegenerateFitWarning, match="lower-dimensional"):
+        gm.fit(X)
+    on_line = int(np.argmin(gm.means_[:, 0]))
+    assert_array_equal(gm.collapsed_components_, [on_line])
+
+
 def test_selector_finds_the_cluster_that_never_observes_a_feature(rng):
     from gmm_estimators.model_selection import GaussianMixtureIC
 
