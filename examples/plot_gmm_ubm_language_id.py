@@ -141,8 +141,8 @@ print(f"training frames: {X_train.shape[0]} x {X_train.shape[1]} coefficients")
 # -------------------------------
 # A 16-component diagonal background mixture on all training frames; each
 # language's weights and means are adapted to its frames with relevance
-# factor 16. Speaker recognition usually adapts the means only (the
-# classifier's default): a speaker changes how sounds are realised. Here
+# factor 16 (the classifier's default). Speaker recognition usually adapts
+# the means only: a speaker changes how sounds are realised. Here
 # the languages differ above all in how often each sound is used, which
 # the weights carry. The class priors are set equal: the scores then are
 # the plain likelihood ratios.
@@ -214,12 +214,13 @@ plt.show()
 # thousand correlated frames; the adapted mixtures share the background's
 # components, move only those that the language's frames actually visit,
 # and so stay comparable: the ratio to the background cancels what all
-# languages have in common. For comparison, the means adapted alone (the
-# default), which carry the accents but not the frequencies of use:
+# languages have in common. For comparison, the means adapted alone, which
+# carry the accents but not the frequencies of use:
 means_only = GaussianMixtureClassifier(
     "UBM",
     n_components=[16],
     covariance_types="diag",
+    adapt=("means",),
     priors=np.full(len(LANGUAGES), 1 / len(LANGUAGES)),
     random_state=0,
 ).fit(X_train, y_train)

@@ -213,7 +213,7 @@ def _judged_on_observed_features(check, check_of, blocks, block_rows, missing):
 
     A feature missing from the rows that carry a component's weight (all but
     ``1 - RESTING_WEIGHT`` of it) says nothing about the component: the
-    observed-data likelihood does not depend on its mean and variance there,
+    observed-data likelihood hardly depends on its mean and variance there,
     which keep their start's values (``_missing.start_statistics``). Seen
     with each missing entry at its feature's mean, such rows would lie on a
     lower-dimensional set; the components that miss the same features are

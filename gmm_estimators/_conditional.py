@@ -30,10 +30,11 @@ import numpy as np
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-# Blocks of a positive definite matrix: only rounding can make one fail to
-# factorise, and then the structures' jittered factorisation takes over.
 from ._sampling import check_draw_count
 from .covariance._exact import log_density_floor, overflow_limit
+
+# Blocks of a positive definite matrix: only rounding can make one fail to
+# factorise, and then the structures' jittered factorisation takes over.
 from .covariance._linalg import _safe_cholesky as safe_cholesky
 
 __all__ = [

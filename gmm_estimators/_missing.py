@@ -419,18 +419,22 @@ def start_statistics(Xc, sample_weight, resp, weight_scale=1.0):
     stats : ExpectedStatistics
         About the components' start means.
     """
-    n_rows, d = Xc.shape
-    observed = ~np.isnan(Xc)
-    X0 = np.where(observed, Xc, 0.0)
     w = (
-        np.ones(n_rows)
+        np.ones(Xc.shape[0])
         if sample_weight is None
         else np.asarray(sample_weight, np.float64) / weight_scale
     )
+    kept = w > 0  # rows of weight zero add nothing (and may not square)
+    Xc, w, resp = Xc[kept], w[kept], resp[kept]
+    n_rows, d = Xc.shape
+    observed = ~np.isnan(Xc)
+    X0 = np.where(observed, Xc, 0.0)
     observed_w = w @ observed
-    data_mean = (w @ X0) / observed_w
-    data_var = (w @ np.where(observed, X0 - data_mean, 0.0) ** 2) / observed_w
-    one_row = w.sum() / n_rows
+    seen = observed_w > 0
+    data_mean = np.divide(w @ X0, observed_w, out=np.zeros(d), where=seen)
+    spread = w @ np.where(observed, X0 - data_mean, 0.0) ** 2
+    data_var = np.divide(spread, observed_w, out=np.zeros(d), where=seen)
+    one_row = w.sum() / max(n_rows, 1)
     a = resp * w[:, np.newaxis]
     nk = a.sum(axis=0)
     component_w = a.T @ observed + one_row
@@ -511,14 +515,16 @@ class MissingValuesSource(ArraySource):
     """A data source whose rows have missing values (NaN).
 
     To everything that reads rows block by block (the initialisers, the
-    statistics of a start, the prior's defaults, the collapse check) it is
-    the array with each missing value replaced by its feature's mean; its
+    prior's defaults, the collapse check) it is the array with each missing
+    value replaced by its feature's mean; a start's statistics are its own
+    (:meth:`start_statistics`), EM reads only rows of positive weight; its
     E-step (:meth:`e_step`) is the observed-data one, by missingness
     pattern, with the expected statistics of :func:`e_step`. The engine's
     loop, restarts and M-step are unchanged.
     """
 
     index = None
+    fit_index = None
     missing_mask = None
 
     @classmethod
@@ -541,8 +547,15 @@ class MissingValuesSource(ArraySource):
         )
         source.X_missing = X
         source.missing_mask = np.isnan(X)
-        source.index = PatternIndex.from_array(
-            X.astype(np.float64) - source.center, sample_weight
+        centred = X.astype(np.float64) - source.center
+        source.index = PatternIndex.from_array(centred, sample_weight)
+        # EM reads only the rows of positive weight: a row of weight zero
+        # adds nothing, and one too large to square would add NaN.
+        positive = None if sample_weight is None else sample_weight > 0
+        source.fit_index = (
+            source.index
+            if positive is None or positive.all()
+            else PatternIndex.from_array(centred[positive], sample_weight[positive])
         )
         return source
 
@@ -573,7 +586,7 @@ class MissingValuesSource(ArraySource):
         n_components, d = params.means.shape
         full = model.to_full(params.covariances, n_components, d)
         log_likelihood, stats = e_step(
-            self.index, params.weights, params.means, full, self.weight_scale
+            self.fit_index, params.weights, params.means, full, self.weight_scale
         )
         return log_likelihood, _FormStatistics(stats, model.scatter)
 

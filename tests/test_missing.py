@@ -430,6 +430,28 @@ def test_start_statistics_fill_missing_entries_by_their_expected_moments(rng):
             assert_allclose(stats.raw[k, j, j], expected, rtol=1e-12)
 
 
+def test_rows_of_weight_zero_change_nothing_even_unsquarable(rng):
+    """Rows of weight zero, one observing a feature no other row observes
+    and one too large to square, leave the fit as without them."""
+    _, Xm = two_clusters(rng, n=40)
+    extra = np.array([[np.nan, np.nan, 3.0], [1e200, np.nan, 1e200]])
+    kept = GaussianMixture(2, random_state=0).fit(Xm)
+    Xz = np.vstack([Xm, extra])
+    w = np.r_[np.ones(len(Xm)), 0.0, 0.0]
+    with_zeros = GaussianMixture(2, random_state=0).fit(Xz, sample_weight=w)
+    assert_allclose(with_zeros.means_, kept.means_, rtol=1e-12, atol=1e-12)
+    assert_allclose(with_zeros.covariances_, kept.covariances_, rtol=1e-10)
+    assert with_zeros.collapsed_components_.size == 0
+    only_there = Xm[~np.isnan(Xm[:, :2]).all(axis=1)].copy()
+    only_there[:, 2] = np.nan
+    only_there = np.vstack([only_there, [[np.nan, np.nan, 3.0]]])
+    w = np.r_[np.ones(len(only_there) - 1), 0.0]
+    fitted = GaussianMixture(2, covariance_type="diag", random_state=0).fit(
+        only_there, sample_weight=w
+    )
+    assert np.all(np.isfinite(fitted.means_))
+
+
 @pytest.mark.parametrize("scale", [1e-3, 1.0, 1e3])
 def test_a_cluster_that_never_observes_a_feature_is_not_collapsed(rng, scale):
     """Its variance there is not identified by the observed data: the fit
