@@ -33,7 +33,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._conditional import _LOG_2PI, log_normalize, missing_patterns
+from ._conditional import (
+    _LOG_2PI,
+    PatternGaussians,
+    log_normalize,
+    missing_patterns,
+)
 from ._engine import ArraySource, one_blas_thread
 from ._engine._estep import weighted_sum
 from .covariance._linalg import _safe_cholesky as safe_cholesky
@@ -621,8 +626,36 @@ class MissingRows:
 def _reduce_marginal(index, model, params, reduce, dtype=np.float64):
     n_components, d = params.means.shape
     full = model.to_full(np.asarray(params.covariances, np.float64), n_components, d)
-    with one_blas_thread():
+    with one_blas_thread(), np.errstate(over="ignore", invalid="ignore"):
         weighted = marginal_weighted_log_prob(index, params.weights, params.means, full)
+    _far_rows_at_their_limit(weighted, index, params.weights, params.means, full)
     if params.noise_proportion is not None:  # pragma: no cover - refused at fit
         raise ValueError("A noise component and missing values cannot be combined.")
     return reduce(weighted.astype(dtype))
+
+
+def _far_rows_at_their_limit(weighted, index, weights, means, covariances):
+    """Rows beyond the float range: their nearest components' limit, in place.
+
+    A row whose distances overflow for every component has no finite
+    weighted log-density (or NaN, from ``inf - inf`` in the missing block);
+    it stands, as in the engine and in ``_conditional``, for the limit of
+    its responsibilities: ``-floor`` at its nearest components, ``-inf``
+    elsewhere (``PatternGaussians.nearest_limit``).
+    """
+    in_order = weighted[index.order]
+    far = ~(np.isfinite(in_order).any(axis=1) & ~np.isnan(in_order).any(axis=1))
+    far &= np.isfinite(index.X).all(axis=1)
+    if not far.any():
+        return
+    rows = np.where(index.observed[far] > 0, index.X[far], np.nan)
+    with np.errstate(divide="ignore"):
+        log_weights = np.log(weights)
+    limit = np.empty((rows.shape[0], weights.shape[0]))
+    for pattern in missing_patterns(rows):
+        gaussians = PatternGaussians(
+            means, covariances, pattern.observed, pattern.missing
+        )
+        residuals = gaussians.residuals(rows[np.ix_(pattern.rows, pattern.observed)])
+        limit[pattern.rows] = gaussians.nearest_limit(residuals, log_weights)
+    weighted[index.order[far]] = limit

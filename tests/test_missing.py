@@ -516,6 +516,32 @@ def test_selector_finds_the_cluster_that_never_observes_a_feature(rng):
     assert selector.best_estimator_.collapsed_components_.size == 0
 
 
+@pytest.mark.parametrize("far", [1e200, -1e160])
+def test_rows_beyond_the_float_range_with_nan_get_the_marginal_limit(rng, far):
+    """A row whose distances overflow gets the responsibilities' limit of the
+    marginal mixture over its observed features, as the complete-data
+    engine gives it for that mixture, without a warning."""
+    from gmm_estimators._adaptation import mixture_from_parameters
+
+    X, _ = two_clusters(rng, n=60)
+    gm = GaussianMixture(2, covariance_type="full", random_state=0).fit(X)
+    rows = np.array([[far, np.nan, 0.5], [far, np.nan, far], [1.0, 2.0, 0.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        proba = gm.predict_proba(rows)
+        scores = gm.score_samples(rows)
+    observed = [0, 2]
+    marginal = mixture_from_parameters(
+        GaussianMixture(2, covariance_type="full"),
+        gm.weights_,
+        gm.means_[:, observed],
+        gm.covariances_[:, observed][:, :, observed],
+    )
+    assert_allclose(proba[:2], marginal.predict_proba(rows[:2][:, observed]))
+    assert_allclose(proba.sum(axis=1), 1.0)
+    assert np.all(scores[:2] == -np.inf) and np.isfinite(scores[2])
+
+
 # ------------------------------------------------------------ bad input
 def test_rows_without_observed_values_are_refused(rng):
     X = rng.randn(10, 2)
