@@ -185,7 +185,7 @@ class PatternGaussians:
         n_observed = self.observed.size
         return -0.5 * (distances + n_observed * _LOG_2PI) - self.log_det
 
-    def nearest_limit(self, residuals, log_weights):
+    def nearest_limit(self, residuals, log_weights, floor=None):
         """Weighted log-densities standing for rows beyond the float range.
 
         Their distances overflow for every component; the responsibilities'
@@ -200,7 +200,9 @@ class PatternGaussians:
         )
         distances = np.einsum("kno,kno->nk", whitened, whitened)
         live = ~np.isneginf(log_weights)
-        return overflow_limit(distances, live, log_density_floor(np.float64))
+        if floor is None:
+            floor = log_density_floor(np.float64)
+        return overflow_limit(distances, live, floor)
 
     def conditional_means(self, residuals):
         """``mu_km + B_k (x_o - mu_ko)`` of shape (n, K, m)."""

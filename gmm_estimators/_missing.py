@@ -41,6 +41,7 @@ from ._conditional import (
 )
 from ._engine import ArraySource, one_blas_thread
 from ._engine._estep import weighted_sum
+from .covariance._exact import log_density_floor
 from .covariance._linalg import _safe_cholesky as safe_cholesky
 
 __all__ = [
@@ -626,15 +627,18 @@ class MissingRows:
 def _reduce_marginal(index, model, params, reduce, dtype=np.float64):
     n_components, d = params.means.shape
     full = model.to_full(np.asarray(params.covariances, np.float64), n_components, d)
+    floor = log_density_floor(dtype)
     with one_blas_thread(), np.errstate(over="ignore", invalid="ignore"):
         weighted = marginal_weighted_log_prob(index, params.weights, params.means, full)
-    _far_rows_at_their_limit(weighted, index, params.weights, params.means, full)
+        # NaN (inf - inf) is an overflowed component; below the dtype's range is -inf.
+        weighted[np.isnan(weighted) | (weighted < -floor)] = -np.inf
+    _far_rows_at_their_limit(weighted, index, params.weights, params.means, full, floor)
     if params.noise_proportion is not None:  # pragma: no cover - refused at fit
         raise ValueError("A noise component and missing values cannot be combined.")
     return reduce(weighted.astype(dtype))
 
 
-def _far_rows_at_their_limit(weighted, index, weights, means, covariances):
+def _far_rows_at_their_limit(weighted, index, weights, means, covariances, floor):
     """Rows beyond the float range: their nearest components' limit, in place.
 
     A row whose distances overflow for every component has no finite
@@ -644,7 +648,7 @@ def _far_rows_at_their_limit(weighted, index, weights, means, covariances):
     elsewhere (``PatternGaussians.nearest_limit``).
     """
     in_order = weighted[index.order]
-    far = ~(np.isfinite(in_order).any(axis=1) & ~np.isnan(in_order).any(axis=1))
+    far = ~np.isfinite(in_order).any(axis=1)
     far &= np.isfinite(index.X).all(axis=1)
     if not far.any():
         return
@@ -657,5 +661,5 @@ def _far_rows_at_their_limit(weighted, index, weights, means, covariances):
             means, covariances, pattern.observed, pattern.missing
         )
         residuals = gaussians.residuals(rows[np.ix_(pattern.rows, pattern.observed)])
-        limit[pattern.rows] = gaussians.nearest_limit(residuals, log_weights)
+        limit[pattern.rows] = gaussians.nearest_limit(residuals, log_weights, floor)
     weighted[index.order[far]] = limit

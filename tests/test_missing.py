@@ -542,6 +542,58 @@ def test_rows_beyond_the_float_range_with_nan_get_the_marginal_limit(rng, far):
     assert np.all(scores[:2] == -np.inf) and np.isfinite(scores[2])
 
 
+def test_a_row_that_overflows_for_one_component_keeps_the_others_density():
+    """``inf - inf`` in one component's missing block must not hide the
+    finite density of another (a broad component far from a narrow one)."""
+    from gmm_estimators._adaptation import mixture_from_parameters
+
+    template = GaussianMixture(2, covariance_type="full")
+    covariances = np.stack([np.eye(3), 1e12 * np.eye(3)])
+    gm = mixture_from_parameters(
+        template, np.array([0.5, 0.5]), np.zeros((2, 3)), covariances
+    )
+    row = np.array([[1e155, np.nan, 0.0]])
+    observed = [0, 2]
+    marginal = mixture_from_parameters(
+        template,
+        gm.weights_,
+        gm.means_[:, observed],
+        covariances[:, observed][:, :, observed],
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        score = gm.score_samples(row)
+    assert np.isfinite(score).all()
+    assert_allclose(score, marginal.score_samples(row[:, observed]), rtol=1e-12)
+    assert_allclose(gm.predict_proba(row), marginal.predict_proba(row[:, observed]))
+
+
+def test_float32_rows_beyond_its_range_with_nan_get_the_nearest_component(rng):
+    """Beyond float32's range the limit is the marginal mixture's nearest
+    component, as float32 complete data get it, not uniform probabilities."""
+    from gmm_estimators._adaptation import mixture_from_parameters
+
+    X, _ = two_clusters(rng, n=60)
+    gm = GaussianMixture(2, covariance_type="full", random_state=0).fit(
+        X.astype(np.float32)
+    )
+    far = np.array([[1e30, np.nan, 0.5], [-1e30, np.nan, 1e30]], dtype=np.float32)
+    observed = [0, 2]
+    marginal = mixture_from_parameters(
+        GaussianMixture(2, covariance_type="full"),
+        gm.weights_,
+        gm.means_[:, observed],
+        gm.covariances_[:, observed][:, :, observed],
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        proba = gm.predict_proba(far)
+        expected = marginal.predict_proba(far[:, observed])
+    assert_allclose(proba, expected)
+    assert_array_equal(gm.predict(far), expected.argmax(axis=1))
+    assert proba.max(axis=1).min() == 1.0
+
+
 # ------------------------------------------------------------ bad input
 def test_rows_without_observed_values_are_refused(rng):
     X = rng.randn(10, 2)
