@@ -200,8 +200,9 @@ class GaussianMixtureClassifier(ClassifierMixin, BaseEstimator):
     many components that every class spreads over; with the few components
     BIC picks, a class whose rows sit on a component that already fits them
     moves nothing, its log-likelihood ratio is about zero, and the priors
-    decide (on standardised wine, 5-fold accuracy 0.41 with the means alone,
-    0.95 with the weights too). ``decision_function`` is ``log pi_c + log p_c(x) - log
+    decide (on standardised wine, 5-fold accuracy 0.35 with the means alone,
+    0.96 with the weights too: ``benchmarks/bench_classifier.py --quick``).
+    ``decision_function`` is ``log pi_c + log p_c(x) - log
     p_0(x)``, the log-likelihood ratio plus the log prior; averaged over
     the frames of an utterance (with equal priors) it is the utterance
     score of speaker and language recognition.

@@ -50,6 +50,7 @@ __all__ = [
     "check_missing",
     "e_step",
     "e_step_groups",
+    "observed_means",
     "start_statistics",
     "MissingValuesSource",
     "MissingRows",
@@ -394,7 +395,21 @@ def e_step(index, weights, means, covariances, weight_scale=1.0):
     return log_likelihood, stats
 
 
-def start_statistics(Xc, sample_weight, resp, weight_scale=1.0):
+def observed_means(X0, observed, w):
+    """Each feature's weighted mean over the rows that observe it.
+
+    ``X0`` holds the rows with missing entries 0, ``observed`` is 1 where a
+    value is observed, ``w`` the rows' weights. A feature no row of positive
+    weight observes (or whose sum overflows) gets 0. Returns the means and
+    the observed weight of each feature.
+    """
+    observed_weight = w @ observed
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        means = (w @ X0) / observed_weight
+    return np.where(np.isfinite(means), means, 0.0), observed_weight
+
+
+def start_statistics(index, resp, weight_scale=1.0):
     """Expected statistics of a start's partition of rows with NaN.
 
     The partition (``resp``, from an initialiser) gives no parameters yet,
@@ -411,11 +426,10 @@ def start_statistics(Xc, sample_weight, resp, weight_scale=1.0):
 
     Parameters
     ----------
-    Xc : ndarray of shape (n, d)
-        The rows (centred), NaN where missing; float64.
-    sample_weight : ndarray of shape (n,) or None
+    index : PatternIndex
+        The rows of positive weight (``MissingValuesSource.fit_index``).
     resp : ndarray of shape (n, K)
-        The partition's responsibilities (unweighted).
+        The partition's responsibilities (unweighted), in ``index``'s order.
     weight_scale : float, default=1.0
         As in :func:`e_step`: the weights are divided by it for the sums,
         which are multiplied back.
@@ -425,21 +439,17 @@ def start_statistics(Xc, sample_weight, resp, weight_scale=1.0):
     stats : ExpectedStatistics
         About the components' start means.
     """
+    X0, observed = index.X, index.observed
+    n_rows, d = X0.shape
     w = (
-        np.ones(Xc.shape[0])
-        if sample_weight is None
-        else np.asarray(sample_weight, np.float64) / weight_scale
+        np.ones(n_rows)
+        if index.sample_weight is None
+        else np.asarray(index.sample_weight, np.float64) / weight_scale
     )
-    kept = w > 0  # rows of weight zero add nothing (and may not square)
-    Xc, w, resp = Xc[kept], w[kept], resp[kept]
-    n_rows, d = Xc.shape
-    observed = ~np.isnan(Xc)
-    X0 = np.where(observed, Xc, 0.0)
-    observed_w = w @ observed
-    seen = observed_w > 0
-    data_mean = np.divide(w @ X0, observed_w, out=np.zeros(d), where=seen)
-    spread = w @ np.where(observed, X0 - data_mean, 0.0) ** 2
-    data_var = np.divide(spread, observed_w, out=np.zeros(d), where=seen)
+    missing = 1.0 - observed
+    data_mean, observed_w = observed_means(X0, observed, w)
+    spread = w @ ((X0 - data_mean) * observed) ** 2
+    data_var = np.divide(spread, observed_w, out=np.zeros(d), where=observed_w > 0)
     one_row = w.sum() / max(n_rows, 1)
     a = resp * w[:, np.newaxis]
     nk = a.sum(axis=0)
@@ -449,7 +459,7 @@ def start_statistics(Xc, sample_weight, resp, weight_scale=1.0):
     sums = np.empty((n_components, d))
     raw = np.empty((n_components, d, d))
     for k in range(n_components):
-        residual = np.where(observed, X0 - means[k], 0.0)
+        residual = (X0 - means[k]) * observed
         weighted = residual * a[:, k, np.newaxis]
         spread = (weighted * residual).sum(axis=0)
         variance = (
@@ -458,9 +468,9 @@ def start_statistics(Xc, sample_weight, resp, weight_scale=1.0):
         sums[k] = weighted.sum(axis=0)
         raw[k] = weighted.T @ residual
         # The missing entries' conditional variances, on the diagonal.
-        raw[k][np.diag_indices(d)] += (a[:, k] @ ~observed) * variance
+        raw[k][np.diag_indices(d)] += (a[:, k] @ missing) * variance
     stats = ExpectedStatistics(nk, sums, raw, means)
-    if sample_weight is not None and weight_scale != 1.0:
+    if index.sample_weight is not None and weight_scale != 1.0:
         stats.rescale(weight_scale)
     return stats
 
@@ -491,11 +501,7 @@ def mean_imputed(X, sample_weight=None):
     """X with each NaN replaced by its feature's (weighted) observed mean."""
     mask = np.isnan(X)
     w = np.ones(X.shape[0]) if sample_weight is None else sample_weight
-    observed_weight = (~mask * w[:, np.newaxis]).sum(axis=0)
-    totals = (np.where(mask, 0.0, X) * w[:, np.newaxis]).sum(axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        means = totals / observed_weight
-    means = np.where(np.isfinite(means), means, 0.0)
+    means, _ = observed_means(np.where(mask, 0.0, X), ~mask, w)
     return np.where(mask, means.astype(X.dtype), X)
 
 
@@ -531,6 +537,7 @@ class MissingValuesSource(ArraySource):
 
     index = None
     fit_index = None
+    fit_rows = None
     missing_mask = None
 
     @classmethod
@@ -558,21 +565,21 @@ class MissingValuesSource(ArraySource):
         # EM reads only the rows of positive weight: a row of weight zero
         # adds nothing, and one too large to square would add NaN.
         positive = None if sample_weight is None else sample_weight > 0
-        source.fit_index = (
-            source.index
-            if positive is None or positive.all()
-            else PatternIndex.from_array(centred[positive], sample_weight[positive])
-        )
+        if positive is None or positive.all():
+            source.fit_rows, source.fit_index = slice(None), source.index
+        else:
+            source.fit_rows = np.flatnonzero(positive)
+            source.fit_index = PatternIndex.from_array(
+                centred[positive], sample_weight[positive]
+            )
         return source
 
     def start_statistics(self, model, resp_of_rows, n_components):
         """A start's statistics from a partition (:func:`start_statistics`)."""
         resp = resp_of_rows(slice(None)).astype(np.float64, copy=False)
+        index = self.fit_index
         stats = start_statistics(
-            self.X_missing.astype(np.float64) - self.center,
-            self.sample_weight,
-            resp,
-            self.weight_scale,
+            index, resp[self.fit_rows][index.order], self.weight_scale
         )
         return _FormStatistics(stats, model.scatter)
 
@@ -647,12 +654,14 @@ def _far_rows_at_their_limit(weighted, index, weights, means, covariances, floor
     its responsibilities: ``-floor`` at its nearest components, ``-inf``
     elsewhere (``PatternGaussians.nearest_limit``).
     """
-    in_order = weighted[index.order]
-    far = ~np.isfinite(in_order).any(axis=1)
-    far &= np.isfinite(index.X).all(axis=1)
-    if not far.any():
+    far = np.flatnonzero(~np.isfinite(weighted).any(axis=1))  # in X's order
+    if not far.size:
         return
-    rows = np.where(index.observed[far] > 0, index.X[far], np.nan)
+    position = np.empty_like(index.order)
+    position[index.order] = np.arange(index.order.size)
+    far = far[np.isfinite(index.X[position[far]]).all(axis=1)]
+    sorted_far = position[far]
+    rows = np.where(index.observed[sorted_far] > 0, index.X[sorted_far], np.nan)
     with np.errstate(divide="ignore"):
         log_weights = np.log(weights)
     limit = np.empty((rows.shape[0], weights.shape[0]))
@@ -662,4 +671,4 @@ def _far_rows_at_their_limit(weighted, index, weights, means, covariances, floor
         )
         residuals = gaussians.residuals(rows[np.ix_(pattern.rows, pattern.observed)])
         limit[pattern.rows] = gaussians.nearest_limit(residuals, log_weights, floor)
-    weighted[index.order[far]] = limit
+    weighted[far] = limit

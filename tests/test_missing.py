@@ -397,7 +397,8 @@ def test_start_statistics_on_complete_rows_are_the_weighted_moments(rng):
     resp = rng.dirichlet([1.0, 1.0], size=40)
     w = rng.uniform(0.5, 2.0, 40)
     nk_reg = (resp * w[:, None]).sum(axis=0)
-    means, scatter = start_statistics(X, w, resp).finalize(nk_reg)
+    index = PatternIndex.from_array(X, w)
+    means, scatter = start_statistics(index, resp[index.order]).finalize(nk_reg)
     for k in range(2):
         a = resp[:, k] * w
         mean = a @ X / a.sum()
@@ -414,7 +415,8 @@ def test_start_statistics_fill_missing_entries_by_their_expected_moments(rng):
     X[rng.rand(30, 3) < 0.3] = np.nan
     X = X[~np.isnan(X).all(axis=1)]
     resp = rng.dirichlet([1.0, 1.0, 1.0], size=X.shape[0])
-    stats = start_statistics(X, None, resp)
+    index = PatternIndex.from_array(X)
+    stats = start_statistics(index, resp[index.order])
     observed = ~np.isnan(X)
     for k in range(3):
         a = resp[:, k]
@@ -516,13 +518,25 @@ def test_selector_finds_the_cluster_that_never_observes_a_feature(rng):
     assert selector.best_estimator_.collapsed_components_.size == 0
 
 
+def marginal_mixture(gm, observed, covariances=None):
+    """The mixture over ``observed`` features as a complete-data model: the
+    engine's answer for rows that observe just those features."""
+    from gmm_estimators._adaptation import mixture_from_parameters
+
+    covariances = gm.covariances_ if covariances is None else covariances
+    return mixture_from_parameters(
+        GaussianMixture(gm.n_components, covariance_type="full"),
+        gm.weights_,
+        gm.means_[:, observed],
+        covariances[:, observed][:, :, observed],
+    )
+
+
 @pytest.mark.parametrize("far", [1e200, -1e160])
 def test_rows_beyond_the_float_range_with_nan_get_the_marginal_limit(rng, far):
     """A row whose distances overflow gets the responsibilities' limit of the
     marginal mixture over its observed features, as the complete-data
     engine gives it for that mixture, without a warning."""
-    from gmm_estimators._adaptation import mixture_from_parameters
-
     X, _ = two_clusters(rng, n=60)
     gm = GaussianMixture(2, covariance_type="full", random_state=0).fit(X)
     rows = np.array([[far, np.nan, 0.5], [far, np.nan, far], [1.0, 2.0, 0.0]])
@@ -531,12 +545,7 @@ def test_rows_beyond_the_float_range_with_nan_get_the_marginal_limit(rng, far):
         proba = gm.predict_proba(rows)
         scores = gm.score_samples(rows)
     observed = [0, 2]
-    marginal = mixture_from_parameters(
-        GaussianMixture(2, covariance_type="full"),
-        gm.weights_,
-        gm.means_[:, observed],
-        gm.covariances_[:, observed][:, :, observed],
-    )
+    marginal = marginal_mixture(gm, observed)
     assert_allclose(proba[:2], marginal.predict_proba(rows[:2][:, observed]))
     assert_allclose(proba.sum(axis=1), 1.0)
     assert np.all(scores[:2] == -np.inf) and np.isfinite(scores[2])
@@ -554,12 +563,7 @@ def test_a_row_that_overflows_for_one_component_keeps_the_others_density():
     )
     row = np.array([[1e155, np.nan, 0.0]])
     observed = [0, 2]
-    marginal = mixture_from_parameters(
-        template,
-        gm.weights_,
-        gm.means_[:, observed],
-        covariances[:, observed][:, :, observed],
-    )
+    marginal = marginal_mixture(gm, observed, covariances)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         score = gm.score_samples(row)
@@ -571,20 +575,13 @@ def test_a_row_that_overflows_for_one_component_keeps_the_others_density():
 def test_float32_rows_beyond_its_range_with_nan_get_the_nearest_component(rng):
     """Beyond float32's range the limit is the marginal mixture's nearest
     component, as float32 complete data get it, not uniform probabilities."""
-    from gmm_estimators._adaptation import mixture_from_parameters
-
     X, _ = two_clusters(rng, n=60)
     gm = GaussianMixture(2, covariance_type="full", random_state=0).fit(
         X.astype(np.float32)
     )
     far = np.array([[1e30, np.nan, 0.5], [-1e30, np.nan, 1e30]], dtype=np.float32)
     observed = [0, 2]
-    marginal = mixture_from_parameters(
-        GaussianMixture(2, covariance_type="full"),
-        gm.weights_,
-        gm.means_[:, observed],
-        gm.covariances_[:, observed][:, :, observed],
-    )
+    marginal = marginal_mixture(gm, observed)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         proba = gm.predict_proba(far)
