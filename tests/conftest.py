@@ -3,8 +3,17 @@
 import importlib.util
 import os
 
-import numpy as np
-import pytest
+# One BLAS and OpenMP thread per xdist worker, set before numpy and scipy load
+# their BLAS: with ``-n 2`` on two cores each worker's BLAS would otherwise
+# start a thread per core, four spinning threads on two cores (the suite took
+# 230 s instead of 213 s). Tests of thread-count invariance set their own
+# limits (threadpoolctl) inside this one.
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(_variable, "1")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
 
 # scikit-learn's common check ``check_array_api_input`` only runs (with numpy
 # arrays) when SciPy's array-API mode is on; it must be set before SciPy loads.
