@@ -106,9 +106,14 @@ class GaussianMixtureClassifier(ClassifierMixin, BaseEstimator):
         EM stopping threshold, as ``GaussianMixtureIC``'s ``tol``; None means
         mclust's relative change of the log-likelihood below ``1e-5``.
     reg_covar : float, default=1e-6
-        Added to the diagonal of every covariance, in the data's units. Set
-        it to 0 for the unregularised estimates (EDDA then equals
-        scikit-learn's discriminant analyses).
+        Added to the diagonal of every covariance, in units of the data's
+        thinnest spread (the smallest feature variance times the smallest
+        eigenvalue of the features' correlation), as in
+        :class:`~gmm_estimators.model_selection.GaussianMixtureIC`'s default
+        search: the classifier does not depend on the data's units (the
+        fitted ``mixtures_`` show the absolute value). Set it to 0 for the
+        unregularised estimates (EDDA then equals scikit-learn's
+        discriminant analyses).
     random_state : int, RandomState instance or None, default=None
         Seeds the initialisation of every candidate mixture.
     n_jobs : int, default=None

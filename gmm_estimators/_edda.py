@@ -17,7 +17,11 @@ from scipy.special import logsumexp
 from ._adaptation import mixture_from_parameters, scatter_in_kind, structure_of
 from ._criteria import bic
 from ._gaussian_mixture import GaussianMixture
-from .model_selection._candidates import rank_candidates
+from .model_selection._candidates import (
+    feature_covariance,
+    rank_candidates,
+    regularisation_unit,
+)
 
 __all__ = ["fit_edda", "log_or_minus_inf", "one_component_mixtures"]
 
@@ -49,6 +53,9 @@ def fit_edda(X, y_index, weights, types, proportions, reg_covar):
     proportions : ndarray of shape (n_classes,)
         The classes' (weighted) proportions.
     reg_covar : float
+        In units of the data's thinnest spread
+        (``model_selection._candidates.regularisation_unit``); the fitted
+        mixtures carry the absolute value.
 
     Returns
     -------
@@ -64,6 +71,11 @@ def fit_edda(X, y_index, weights, types, proportions, reg_covar):
         included).
     """
     n_classes, d = proportions.size, X.shape[1]
+    # In units of the data's thinnest spread, as the selector's thorough
+    # search that fits MclustDA and UBM: an absolute 1e-6 swamped the class
+    # covariances of data in small units (1e-20: every row predicted at
+    # chance), and the classifier's answer should not depend on the units.
+    reg_covar = reg_covar * regularisation_unit(feature_covariance(X, weights))
     total = weights.sum()
     center = weights @ X / total
     Xc = X - center

@@ -90,6 +90,24 @@ def test_edda_eee_is_lda(loader):
     )
 
 
+@pytest.mark.parametrize("scale", [1e-20, 1e-3, 1e3, 1e20])
+def test_edda_does_not_depend_on_the_units(scale):
+    # reg_covar is in units of the data's thinnest spread, as for MclustDA
+    # and UBM: an absolute 1e-6 swamped class covariances of 1e-40 and every
+    # row was predicted at chance.
+    X, y = load_iris(return_X_y=True)
+    reference = GaussianMixtureClassifier("EDDA").fit(X, y)
+    scaled = GaussianMixtureClassifier("EDDA").fit(X * scale, y)
+    assert scaled.covariance_type_ == reference.covariance_type_
+    assert_allclose(
+        scaled.predict_proba(X * scale), reference.predict_proba(X), atol=1e-9
+    )
+    assert_array_equal(scaled.predict(X * scale), reference.predict(X))
+    # The criteria shift by the log-Jacobian of the change of units only.
+    shift = 2 * X.size * math.log(scale)
+    assert_allclose(scaled.results_["bic"], reference.results_["bic"] + shift)
+
+
 # ----------------------------------------------------------- mclust fixtures
 @pytest.mark.parametrize("name", SETS)
 def test_edda_matches_mclust(name):
