@@ -309,6 +309,21 @@ def test_pick_and_decisions_do_not_depend_on_the_units():
         assert_allclose(scaled.criterion_ - shift, reference.criterion_, atol=1e-3)
 
 
+def test_data_in_tiny_units_raise_no_numpy_warning():
+    # Two clusters in units of 1e-150: the thorough search's reg_covar is in
+    # the data's units, so precisions reach 1e300 and their products in the
+    # starts' accuracy test overflowed with a RuntimeWarning from numpy.
+    rng = np.random.RandomState(1)
+    X = np.r_[rng.randn(20, 2), rng.randn(20, 2) + 5]
+    settings = dict(n_components=[1, 2, 3, 4], covariance_types=["VVV", "EII"])
+    reference = _search(X, **settings)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        tiny = GaussianMixtureIC(random_state=0, **settings).fit(X * 1e-150)
+    assert tiny.n_components_ == reference.n_components_
+    assert tiny.covariance_type_ == reference.covariance_type_
+
+
 def test_a_constant_feature_changes_nothing_with_the_units():
     """A constant column has no variance, whatever the rounding of its mean.
 

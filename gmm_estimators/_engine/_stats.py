@@ -157,6 +157,9 @@ def _moments_are_accurate(model, data, moments, form):
     )
     # Accurate exactly when the structure itself would use this form for
     # the E-step of these parameters.
-    # (Summed in float64, see statistics_from_resp.)
-    kernel = model.block_kernel(means, precisions_cholesky, np.float64)
+    # (Summed in float64, see statistics_from_resp.) Precisions of data in
+    # tiny units can overflow in the kernel's accuracy test, which then
+    # answers False: silently, as within the E-step's error state.
+    with np.errstate(over="ignore", invalid="ignore"):
+        kernel = model.block_kernel(means, precisions_cholesky, np.float64)
     return not jittered.any() and kernel.form is form and kernel.dtype is None

@@ -269,17 +269,21 @@ def search_settings(params, X, sample_weight, thorough):
 
 
 def raise_no_sound_candidate(name, results, errors):
-    """The error of a search whose every candidate is degenerate or failed."""
-    n_degenerate = int(results["degenerate"].sum())
+    """The error of a search whose every candidate is degenerate, spurious or failed."""
+    degenerate = np.asarray(results["degenerate"], dtype=bool)
+    spurious = np.asarray(results["spurious"], dtype=bool) & ~degenerate
     n_failed = sum(error is not None for error in errors)
     first_error = next((e for e in errors if e is not None), None)
     raise ValueError(
-        f"{name} found no sound candidate among "
-        f"{len(errors)}: {n_degenerate} fit(s) are degenerate (a component "
-        f"collapsed) and {n_failed} could not be fitted"
+        f"{name} found no sound candidate among {len(errors)}: "
+        f"{int(degenerate.sum())} fit(s) are degenerate (a component "
+        f"collapsed), {int(spurious.sum())} spurious (a component far "
+        "narrower than another, or oriented by too few rows) and "
+        f"{n_failed} could not be fitted"
         + (f" (first error: {first_error})" if first_error is not None else "")
-        + ". It never selects a degenerate model: include smaller numbers of "
-        "components in n_components, increase reg_covar, or add jitter to "
+        + ". It never selects a degenerate or spurious model: include smaller "
+        "numbers of components in n_components, pass prior='default' "
+        "(mclust's conjugate prior), increase reg_covar, or add jitter to "
         "discretised data. results_ lists every candidate."
     ) from first_error
 

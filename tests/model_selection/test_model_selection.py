@@ -413,6 +413,24 @@ def test_all_candidates_degenerate_raises(old_faithful, degenerate_selector):
         clone(selector).set_params(n_components=k.tolist()).fit(old_faithful)
 
 
+def test_all_candidates_spurious_raises_naming_them():
+    # Two clusters of 20 rows, three full components: the only candidate is
+    # spurious (not degenerate, not failed), and the error says so.
+    rng = np.random.RandomState(0)
+    X = np.r_[rng.randn(20, 2), rng.randn(20, 2) + 5]
+    selector = GaussianMixtureIC(
+        n_components=[3], covariance_types=["VVV"], random_state=0
+    )
+    with pytest.raises(ValueError) as caught:
+        selector.fit(X)
+    assert selector.results_["spurious"].all()
+    assert not selector.results_["degenerate"].any()
+    message = str(caught.value)
+    assert "0 fit(s) are degenerate" in message
+    assert "1 spurious" in message
+    assert "prior='default'" in message
+
+
 @pytest.mark.parametrize("init_params", ["kmeans", "random_from_data"])
 def test_prior_prevents_degenerate_candidates(
     old_faithful, degenerate_selector, init_params
