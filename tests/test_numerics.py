@@ -1084,6 +1084,37 @@ def test_a_constant_feature_is_constant(covariance_type, value, weighted):
     assert np.all(gm.means_[:, 1] == value)
 
 
+@pytest.mark.parametrize("value", [0.0, 0.1, 7.0, -3e100])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_rows_that_are_all_one_point_are_reported(value, weighted):
+    # Every feature constant: the constant-feature warning used to be skipped
+    # exactly then, and the selector picked a model whose criteria measure
+    # reg_covar alone. A row of weight zero elsewhere changes nothing.
+    from gmm_estimators.model_selection import GaussianMixtureIC
+
+    X = np.full((20, 2), value)
+    w = None
+    if weighted:
+        X[0] = [1.0, 2.0]
+        w = np.r_[0.0, np.linspace(0.5, 2.0, 19)]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        GaussianMixture(1).fit(X, sample_weight=w)
+    assert [str(c.message)[:40] for c in caught] == [
+        "every row of X (of positive weight) is t"
+    ]
+    with pytest.raises(ValueError, match="every row of X .* is the same point"):
+        GaussianMixtureIC(n_components=[1, 2], random_state=0).fit(
+            X, sample_weight=w
+        )
+    # Two distinct points are data: no such warning or error.
+    X[-1] = X[-1] * 1.5 + 1.0
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        GaussianMixture(1).fit(X, sample_weight=w)
+    assert not any("same point" in str(c.message) for c in caught)
+
+
 def test_an_inner_iteration_that_overflows_is_a_clear_error():
     # VEE's inner iteration on three distinct rows (each repeated) in 5-D
     # without reg_covar overflows; scipy's "array must not contain infs or

@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import functools
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -11,6 +12,8 @@ from sklearn import get_config
 
 __all__ = [
     "ArraySource",
+    "all_rows_identical",
+    "check_rows_differ",
     "check_squares_fit",
     "compute_dtype",
     "dtype_for_magnitude",
@@ -396,6 +399,14 @@ def reg_covar_swamps(reg_covar, source):
             "data is dominated by reg_covar and rounding. Rescale the data "
             "(e.g. StandardScaler)."
         )
+    if all_rows_identical(source):
+        return (
+            "every row of X (of positive weight) is the same point: every "
+            f"covariance is reg_covar={reg_covar!r} alone, so the fitted "
+            "density, its likelihood and the criteria measure reg_covar, not "
+            "the data. There is nothing to cluster: check that X is the "
+            "intended array."
+        )
     positive = variances[variances > 0]
     if positive.size == 0:
         return None
@@ -424,6 +435,21 @@ def reg_covar_swamps(reg_covar, source):
     return message
 
 
+def check_rows_differ(source, name):
+    """Raise a clear error when every row is one point (a selection's data).
+
+    No mixture fits such data soundly: every covariance is ``reg_covar``
+    alone, and so is every criterion.
+    """
+    if all_rows_identical(source):
+        raise ValueError(
+            f"{name}: every row of X (of positive weight) is the same point, "
+            "so no mixture fits it soundly: every covariance would be "
+            "reg_covar alone, and so would every criterion. Check that X is "
+            "the intended array."
+        )
+
+
 def check_squares_fit(source):
     """Raise a clear error when the data's scatter overflows float64.
 
@@ -450,6 +476,28 @@ def check_squares_fit(source):
         "float64, so no covariance can be estimated from them. Rescale X (e.g. "
         "StandardScaler, or divide it by a power of ten)."
     )
+
+
+def all_rows_identical(source):
+    """Whether every row of positive weight is one point (missing entries aside).
+
+    The scatter of identical rows is the rounding of their mean, a few ulps
+    of it: only then are the rows read to tell.
+    """
+    scatter = getattr(source, "total_scatter", None)
+    X = getattr(source, "X", None)
+    if scatter is None or X is None or not source.weight_sum > 0:
+        return False
+    variances = np.diag(scatter) / source.weight_sum
+    center = np.abs(np.asarray(getattr(source, "center", 0.0), dtype=np.float64))
+    if not np.all(variances <= (1e-12 * center) ** 2):
+        return False
+    weights = getattr(source, "sample_weight", None)
+    rows = X if weights is None else X[weights > 0]
+    with warnings.catch_warnings(), np.errstate(invalid="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)  # a column all NaN
+        varying = np.nanmax(rows, axis=0) > np.nanmin(rows, axis=0)
+    return not varying.any()
 
 
 def _varying_without_variance(source, variances):
