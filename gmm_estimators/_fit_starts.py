@@ -151,12 +151,32 @@ def _override(params, user_init, model, center, weight_share=None):
             params.weights = params.weights * weight_share
     if means is not None:
         params.means = np.asarray(means, dtype=np.float64) - center
+        _check_means_reach_rows(params.means)
     if precisions is not None:
         precisions = np.asarray(precisions, dtype=np.float64)
         params.precisions_cholesky = model.precision_cholesky_from_precisions(
             precisions
         )
         params.covariances = model.covariances_from_cholesky(params.precisions_cholesky)
+
+
+def _check_means_reach_rows(means):
+    """Refuse user means whose squared distance to the data overflows float64.
+
+    Under such a mean no row has a finite likelihood (the rows themselves
+    are held to the same bound, ``_engine.check_squares_fit``).
+    """
+    with np.errstate(over="ignore"):
+        far = ~np.isfinite(np.einsum("kd,kd->k", means, means))
+    if far.any():
+        k = int(np.flatnonzero(far)[0])
+        raise ValueError(
+            f"means_init: the mean of component {k} lies about "
+            f"{np.abs(means[k]).max():.3g} from the data's centre, too far for "
+            "its squared distance to any row to fit in float64, so no row has "
+            "a finite likelihood under it. Pass means within the range of the "
+            "data, or leave means_init unset."
+        )
 
 
 def noise_starts(

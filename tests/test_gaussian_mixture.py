@@ -677,3 +677,21 @@ def test_max_iter_zero_is_an_initial_state_not_a_collapse(init_params, rng):
         ).fit(X)
     assert gm.collapsed_components_.size == 0
     assert gm.lower_bound_ == -np.inf
+
+
+@pytest.mark.parametrize("far", [1e155, 1e200, -1e300])
+def test_means_init_too_far_to_reach_any_row_is_a_clear_error(far):
+    # Under such a mean every row's squared distance overflows: fit used to
+    # return a model whose score is -inf and BIC inf, with a warning that
+    # blamed too few distinct rows.
+    rng = np.random.RandomState(0)
+    X = np.r_[rng.randn(20, 2), rng.randn(20, 2) + 5]
+    gm = GaussianMixture(2, means_init=[[far, 0.0], [0.0, 1.0]], random_state=0)
+    with pytest.raises(ValueError, match="means_init: the mean of component 0"):
+        gm.fit(X)
+    # Far but reachable: EM moves it (scikit-learn's answer).
+    gm.set_params(means_init=[[1e6, 0.0], [0.0, 1.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        gm.fit(X)
+    assert np.isfinite(gm.score(X)) and np.isfinite(gm.bic(X))
