@@ -124,9 +124,9 @@ class GaussianMixtureImputer(TransformerMixin, BaseEstimator):
 
     with ``p(k | x_o)`` proportional to ``pi_k N(x_o | mu_ko, S_k,oo)``. With
     ``sample_posterior=True`` a component is drawn from ``p(k | x_o)`` and the
-    values from its Gaussian conditional. A row with nothing observed is
-    refused by ``fit`` but imputed by :meth:`transform` from the mixture's
-    mean (or a draw from the mixture). Rows are grouped by missingness
+    values from its Gaussian conditional. A row with nothing observed
+    carries nothing to fit: ``fit`` leaves it out, and :meth:`transform`
+    fills it with the mixture's mean (or a draw from the mixture). Rows are grouped by missingness
     pattern: the work is a few matrix products per pattern.
 
     Examples

@@ -549,6 +549,29 @@ def test_weights_whose_weighted_squares_overflow_are_named():
         GaussianMixture(2).fit(X, sample_weight=w * 1e300)
 
 
+def test_criteria_whose_weights_sum_beyond_float64_are_a_clear_error():
+    # bic/aic/icl read the weights as counts of rows: a sum beyond float64
+    # returned inf with three numpy overflow warnings. score, a mean, does
+    # not depend on the weights' scale and stays finite.
+    rng = np.random.RandomState(0)
+    X = np.r_[rng.randn(20, 2), rng.randn(20, 2) + 5]
+    gm = GaussianMixture(2, random_state=0).fit(X)
+    huge = np.full(40, 1e307)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        for criterion in (gm.bic, gm.aic, gm.icl):
+            with pytest.raises(ValueError, match="Rescale sample_weight"):
+                criterion(X, sample_weight=huge)
+        assert_allclose(gm.score(X, sample_weight=huge), gm.score(X), rtol=1e-12)
+        # Large but representable: the criteria of repeated rows, scaled.
+        ones = np.ones(40)
+        bic = gm.bic(X, sample_weight=ones * 1e300)
+        assert np.isfinite(bic)
+        expected = -2 * 1e300 * gm.score_samples(X).sum()
+        penalty = gm._n_parameters() * np.log(4e301)
+        assert_allclose(bic, expected + penalty, rtol=1e-9)
+
+
 @pytest.mark.parametrize("structure", STRUCTURES)
 def test_rows_of_weight_zero_count_for_nothing(structure):
     # A row of weight zero counts for nothing, in the starts as in EM's sums,

@@ -625,6 +625,18 @@ def weighted_totals(terms, sample_weight=None):
     if sample_weight is None:
         totals = terms.sum(axis=0)
         return float(totals[0]), float(terms.shape[0]), float(totals[1])
-    totals, weight_sum, top = _scaled_sums(terms, sample_weight)
-    totals = totals * top
-    return float(totals[0]), weight_sum * top, float(totals[1])
+    scaled, scaled_sum, top = _scaled_sums(terms, sample_weight)
+    with np.errstate(over="ignore"):
+        totals, weight_sum = scaled * top, scaled_sum * top
+    # Beyond float64 only once multiplied back: a sum no float holds (a
+    # log-likelihood that was -inf already is the rows' own).
+    overflowed = np.isfinite(scaled) & ~np.isfinite(totals)
+    if not math.isfinite(weight_sum) or overflowed.any():
+        raise ValueError(
+            f"The sample weights sum to {scaled_sum:.6g} x {top:.3g}: the "
+            "weighted log-likelihood or the weights' sum is beyond the float64 "
+            "range, so the criteria (which read the weights as counts of rows) "
+            "cannot be computed. Rescale sample_weight: BIC and ICL depend on "
+            "the weights' sum."
+        )
+    return float(totals[0]), weight_sum, float(totals[1])
