@@ -126,8 +126,9 @@ class GaussianMixtureImputer(TransformerMixin, BaseEstimator):
     ``sample_posterior=True`` a component is drawn from ``p(k | x_o)`` and the
     values from its Gaussian conditional. A row with nothing observed
     carries nothing to fit: ``fit`` leaves it out, and :meth:`transform`
-    fills it with the mixture's mean (or a draw from the mixture). Rows are grouped by missingness
-    pattern: the work is a few matrix products per pattern.
+    fills it with the mixture's mean (or a draw from the mixture). Rows are
+    grouped by missingness pattern: the work is a few matrix products per
+    pattern.
 
     Examples
     --------

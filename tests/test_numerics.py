@@ -1109,10 +1109,12 @@ def test_a_constant_feature_is_constant(covariance_type, value, weighted):
 
 @pytest.mark.parametrize("value", [0.0, 0.1, 7.0, -3e100])
 @pytest.mark.parametrize("weighted", [False, True])
-def test_rows_that_are_all_one_point_are_reported(value, weighted):
+@pytest.mark.parametrize("memmap", [False, True])
+def test_rows_that_are_all_one_point_are_reported(value, weighted, memmap, tmp_path):
     # Every feature constant: the constant-feature warning used to be skipped
     # exactly then, and the selector picked a model whose criteria measure
-    # reg_covar alone. A row of weight zero elsewhere changes nothing.
+    # reg_covar alone. A row of weight zero elsewhere changes nothing, and a
+    # memory map (read in pages) is judged as the array.
     from gmm_estimators.model_selection import GaussianMixtureIC
 
     X = np.full((20, 2), value)
@@ -1120,6 +1122,10 @@ def test_rows_that_are_all_one_point_are_reported(value, weighted):
     if weighted:
         X[0] = [1.0, 2.0]
         w = np.r_[0.0, np.linspace(0.5, 2.0, 19)]
+    if memmap:
+        mapped = np.memmap(tmp_path / "x.dat", dtype="f8", mode="w+", shape=X.shape)
+        mapped[:] = X
+        X = mapped
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         GaussianMixture(1).fit(X, sample_weight=w)

@@ -493,11 +493,23 @@ def all_rows_identical(source):
     if not np.all(variances <= (1e-12 * center) ** 2):
         return False
     weights = getattr(source, "sample_weight", None)
-    rows = X if weights is None else X[weights > 0]
-    with warnings.catch_warnings(), np.errstate(invalid="ignore"):
-        warnings.simplefilter("ignore", RuntimeWarning)  # a column all NaN
-        varying = np.nanmax(rows, axis=0) > np.nanmin(rows, axis=0)
-    return not varying.any()
+    highest = lowest = None
+    # Block by block: streamed sources (memory maps, h5py, zarr) are read
+    # in pages, never whole.
+    for rows in row_blocks(X.shape[0], X.shape[1]):
+        block = np.asarray(X[rows], dtype=np.float64)
+        if weights is not None:
+            block = block[np.asarray(weights[rows]) > 0]
+        if not block.shape[0]:
+            continue
+        with warnings.catch_warnings(), np.errstate(invalid="ignore"):
+            warnings.simplefilter("ignore", RuntimeWarning)  # a column all NaN
+            high, low = np.nanmax(block, axis=0), np.nanmin(block, axis=0)
+        highest = high if highest is None else np.fmax(highest, high)
+        lowest = low if lowest is None else np.fmin(lowest, low)
+        if np.any(highest > lowest):
+            return False
+    return highest is not None
 
 
 def _varying_without_variance(source, variances):
