@@ -42,6 +42,7 @@ from ._initialization import INITIALIZERS
 from ._missing import MissingValuesSource
 from ._noise import resolve_noise, rows_for_noise
 from ._online import (
+    batch_judge,
     batch_source,
     first_state,
     has_step_sizes,
@@ -257,7 +258,9 @@ class BaseMixture(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         result.lower_bounds = [*getattr(self, "lower_bounds_", []), result.lower_bound]
         result.n_iter = int(getattr(self, "n_iter_", 0)) + 1
         dtype = np.asarray(self.means_).dtype
-        judge = self._record_collapse if observes_every_feature(batch) else keep_verdict
+        judge = keep_verdict
+        if observes_every_feature(batch):
+            judge = batch_judge(self._record_collapse, getattr(self, "prior_", None))
         count = self._free_parameters(*np.shape(self.means_))
         set_fitted_attributes(self, model, batch, options, result, dtype, judge, count)
         self._online_state = state

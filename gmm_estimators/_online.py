@@ -49,8 +49,10 @@ exponential family).
 from dataclasses import dataclass, replace
 
 import numpy as np
+from scipy import linalg
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
+from ._collapse import component_check
 from ._engine import ArraySource, EMResult, em_step, merged_moments
 from ._engine._data import check_squares_fit, empty_component_guard
 from ._missing import (
@@ -163,6 +165,58 @@ def observes_every_feature(batch):
 
 def keep_verdict(model, data, params, jittered, check=None):
     """Leave the previous collapse verdict (a batch that cannot judge one)."""
+
+
+# Smallest eigenvalue of a component's covariance, relative to the mixture's
+# in the same direction, below which an update left it near-singular (the
+# ratio of ``_degenerate``'s collapse test).
+_SINGULAR_RATIO = 1e-6
+
+
+def batch_judge(record, prior):
+    """The collapse verdict after an update, from the batch's rows.
+
+    A batch is a sample of the stream: a component it misses, or meets on a
+    few rows or on identical ones, rests on the running statistics, which
+    the update leaves sound. So the rows' verdict of collapse stands only for
+    components the update left near-singular (smallest eigenvalue below
+    ``_SINGULAR_RATIO`` of the mixture's covariance in that direction) or
+    jittered; spurious components are judged as in ``fit``. ``record`` is
+    the estimator's ``judge(model, data, params, jittered, check)``.
+    """
+
+    def judge(model, data, params, jittered, check=None):
+        verdict = component_check(model, data, params, jittered, prior)
+        singular = _near_singular(model, params) | np.asarray(jittered, dtype=bool)
+        kept = np.array([k for k in verdict.collapsed if singular[k]], dtype=np.intp)
+        record(model, data, params, jittered, verdict._replace(collapsed=kept))
+
+    return judge
+
+
+def _near_singular(model, params):
+    """Components whose covariance is near-singular against the mixture's."""
+    weights = np.asarray(params.weights, np.float64)
+    means = np.asarray(params.means, np.float64)
+    n_components, d = means.shape
+    full = model.to_full(np.asarray(params.covariances, np.float64), n_components, d)
+    center = weights @ means
+    spread = means - center
+    mixture = np.einsum("k,kij->ij", weights, full) + (spread.T * weights) @ spread
+    # Directions the data do not span (a constant feature) are no collapse.
+    floor = 1e-12 * max(np.trace(mixture) / d, np.finfo(np.float64).tiny)
+    mixture += floor * np.eye(d)
+    with np.errstate(all="ignore"):
+        try:
+            ratios = np.array(
+                [
+                    linalg.eigh(c + floor * np.eye(d), mixture, eigvals_only=True)[0]
+                    for c in full
+                ]
+            )
+        except (np.linalg.LinAlgError, ValueError):
+            return np.ones(n_components, dtype=bool)
+    return ~(ratios >= _SINGULAR_RATIO)
 
 
 def batch_source(estimator, X, sample_weight, center):

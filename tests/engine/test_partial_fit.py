@@ -261,3 +261,49 @@ def test_float32_batch_after_float64_data_far_from_the_origin():
     double.partial_fit(first).partial_fit(batch.astype(np.float64))
     np.testing.assert_allclose(single.means_, double.means_, rtol=0, atol=1e-6)
     np.testing.assert_allclose(single.covariances_, double.covariances_, rtol=1e-5)
+
+
+@pytest.mark.parametrize("covariance_type", ["full", "diag", "EEE", "VEV"])
+def test_a_batch_that_misses_a_component_does_not_call_it_collapsed(covariance_type):
+    # A batch is a sample of the stream: a component it misses (or meets on
+    # one row, or on identical rows) rests on the running statistics. Each
+    # such batch used to flag it collapsed, with remedies that do not apply.
+    import warnings
+
+    from gmm_estimators.exceptions import DegenerateFitWarning
+
+    rng = np.random.default_rng(0)
+    X = np.r_[rng.normal(0, 1, (200, 3)), rng.normal(5, 1, (200, 3))]
+    gm = GaussianMixture(2, covariance_type=covariance_type, random_state=0).fit(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DegenerateFitWarning)
+        gm.partial_fit(X[:10])  # rows of one cluster only
+        for row in X[rng.permutation(400)[:30]]:
+            gm.partial_fit(row[np.newaxis])  # single rows
+        gm.partial_fit(np.repeat(X[:1], 20, axis=0))  # one point, twenty times
+    assert gm.collapsed_components_.size == 0
+    assert gm.weights_.min() > 0.1
+
+
+
+@pytest.mark.parametrize("covariance_type", ["full", "diag", "VEV"])
+def test_an_update_that_leaves_a_component_singular_flags_it(covariance_type):
+    # A short window over batches where one cluster has become a single
+    # repeated point (a stuck sensor) pulls a component onto it: flagged.
+    # (A tied covariance keeps the other cluster's spread: nothing collapses.)
+    import warnings
+
+    from gmm_estimators.exceptions import DegenerateFitWarning
+
+    rng = np.random.default_rng(0)
+    X = np.r_[rng.normal(0, 1, (200, 3)), rng.normal(5, 1, (200, 3))]
+    gm = GaussianMixture(
+        2, covariance_type=covariance_type, forgetting_factor=0.5, random_state=0
+    ).fit(X)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for _ in range(60):
+            batch = np.r_[np.repeat(X[:1], 20, axis=0), rng.normal(5, 1, (20, 3))]
+            gm.partial_fit(batch)
+    assert gm.collapsed_components_.size > 0
+    assert any(issubclass(c.category, DegenerateFitWarning) for c in caught)
