@@ -10,7 +10,7 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.impute import MissingIndicator
 from sklearn.utils import check_random_state
 from sklearn.utils._missing import is_scalar_nan
-from sklearn.utils._param_validation import Interval, MissingValues
+from sklearn.utils._param_validation import Interval, MissingValues, StrOptions
 from sklearn.utils.validation import (
     FLOAT_DTYPES,
     _check_feature_names_in,
@@ -22,6 +22,7 @@ from . import _missing
 from ._conditional import log_normalize
 from ._engine import one_blas_thread
 from ._gaussian_mixture import GaussianMixture
+from ._initialization import INITIALIZERS
 from .covariance import RegisteredCovarianceType, get_covariance_model
 from .covariance._linalg import _safe_cholesky as safe_cholesky
 
@@ -159,7 +160,7 @@ class GaussianMixtureImputer(TransformerMixin, BaseEstimator):
         "max_iter": [Interval(Integral, 0, None, closed="left")],
         "tol": [Interval(Real, 0.0, None, closed="left")],
         "n_init": [Interval(Integral, 1, None, closed="left")],
-        "init_params": [str],
+        "init_params": [StrOptions(set(INITIALIZERS))],
         "random_state": ["random_state"],
     }
 

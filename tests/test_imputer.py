@@ -191,3 +191,12 @@ def test_all_features_empty_refused():
 def test_bad_n_components_list(rng):
     with pytest.raises(ValueError, match="n_components"):
         GaussianMixtureImputer(n_components=[0, 2]).fit(rng.randn(10, 2))
+
+
+def test_an_unknown_initialiser_is_refused_before_fitting():
+    # As by the other estimators: a typo used to reach the initialiser as a
+    # raw KeyError, partway through the fit.
+    X = np.random.default_rng(0).normal(size=(50, 2))
+    X[0, 0] = np.nan
+    with pytest.raises(ValueError, match="'init_params' parameter .* 'kmeans'"):
+        GaussianMixtureImputer(n_components=2, init_params="kmean").fit(X)
