@@ -30,9 +30,13 @@ def cmd_predict(args):
     model, data = _model_and_data(args)
     with names_checked(), explain_values(data, "label"):
         proba = model.predict_proba(data.X)
+        # The model's own labels: -1 for its noise component, if it has one.
+        labels = model.predict(data.X)
     report_missing(data)
-    labels = np.argmax(proba, axis=1)
-    header = ["label", *[f"proba_{k}" for k in range(proba.shape[1])]]
+    columns = [f"proba_{k}" for k in range(np.shape(model.means_)[0])]
+    # With a noise component, its column is the last.
+    columns += ["proba_noise"] * (proba.shape[1] - len(columns))
+    header = ["label", *columns]
     rows = (
         [str(int(label)), *[fmt(p, args.digits) for p in row]]
         for label, row in zip(labels, proba, strict=True)

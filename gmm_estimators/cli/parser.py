@@ -360,8 +360,9 @@ def build_parser():
         "fit": "Fit a Gaussian mixture with K components and print its weights, "
         "means and covariances, log-likelihood, BIC and AIC.",
         "predict": "Write one CSV row per data row: the most probable component "
-        "('label') and the posterior probability of every component. A header "
-        "must name the model's features.",
+        "('label', -1 for a noise component) and the posterior probability of "
+        "every component ('proba_noise' last). A header must name the model's "
+        "features.",
         "sample": "Draw N rows from the fitted mixture; the last column is the "
         "component each row was drawn from.",
         "score": "Print the mean and total log-likelihood of the data under the "

@@ -34,6 +34,27 @@ def test_predict_round_trip(
     assert output.read_text() == out
 
 
+def test_predict_labels_noise_rows_as_the_model_does(
+    write_data, blobs, tmp_path, capsys, read_output_csv
+):
+    # A model with a noise component: its rows are labelled -1, as by
+    # model.predict, and its column is named (argmax gave label K, a
+    # component that does not exist, and an unnamed proba_K).
+    from gmm_estimators import GaussianMixture
+
+    model = GaussianMixture(2, noise=True, random_state=0).fit(_frame(blobs))
+    path = tmp_path / "noise.joblib"
+    joblib.dump(model, path)
+    queries = np.r_[blobs[:3], np.full((1, 3), 1e3)]
+    data = write_data("queries.csv", ["alpha", "beta", "gamma"], queries)
+    assert main(["predict", "-m", str(path), str(data)]) == 0
+    header, values = read_output_csv(capsys.readouterr().out)
+    assert header == ["label", "proba_0", "proba_1", "proba_noise"]
+    expected = model.predict(_frame(np.round(queries, 6)))
+    assert expected[-1] == -1
+    np.testing.assert_array_equal(values[:, 0], expected)
+
+
 def test_predict_and_score_one_row(
     model_file, write_data, blobs, capsys, read_output_csv
 ):
