@@ -64,7 +64,29 @@ def load_model(path):
             f"{path} holds a {type(model).__name__}, not a fitted Gaussian mixture; "
             f"save one with '{PROG} fit --save' or '{PROG} select --save'"
         )
+    _check_usable(model, path)
     return model
+
+
+def _check_usable(model, path):
+    """A one-line error for a model its code cannot use (another version's).
+
+    One density on one row tells; other failures are the data's, reported
+    where the data are read.
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # feature names, far rows
+            model.score_samples(np.zeros((1, int(model.n_features_in_))))
+    except AttributeError as exc:
+        missing = getattr(exc, "name", None) or exc
+        raise CLIError(
+            f"{path} holds a {type(model).__name__} that this version cannot use "
+            f"(it lacks {missing}): it was saved by another version of its "
+            "library; fit and save it again"
+        ) from None
+    except Exception:  # judged on the real data instead
+        pass
 
 
 def save_model(model, path):

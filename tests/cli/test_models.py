@@ -29,6 +29,23 @@ def test_bad_model_file(tmp_path, data_csv, one_line_error):
     one_line_error("not a fitted Gaussian mixture")
 
 
+@pytest.mark.parametrize("command", ["predict", "score", "sample"])
+def test_a_model_from_another_version_is_a_one_line_error(
+    tmp_path, blobs, data_csv, command, one_line_error
+):
+    # An attribute that another version did not save: a traceback (exit 1)
+    # on predict and score before.
+    model = GaussianMixture(2, random_state=0).fit(
+        pd.DataFrame(blobs, columns=["alpha", "beta", "gamma"])
+    )
+    del model.precisions_cholesky_
+    path = tmp_path / "old.joblib"
+    joblib.dump(model, path)
+    argv = [command, "-m", str(path)] + ([str(data_csv)] if command != "sample" else [])
+    assert main(argv) == 2
+    one_line_error("lacks precisions_cholesky_", "fit and save it again")
+
+
 def test_a_fitted_selector_file_is_accepted(tmp_path, blobs, capsys, read_output_csv):
     path = tmp_path / "selector.joblib"
     selector = GaussianMixtureIC(n_components=2, covariance_types=["VVV"])
