@@ -338,6 +338,22 @@ def test_class_with_one_row(iris):
         GaussianMixtureClassifier("EDDA", covariance_types="VVV").fit(X[keep], y[keep])
 
 
+def test_edda_singular_error_gives_remedies_that_work():
+    # Each class on two distinct points: no reg_covar rescues 'VVV' (the
+    # verdict is judged without it), and the error says so; the spherical
+    # structure it names fits.
+    X = np.array([[1, 3]] * 4 + [[2, 1]] * 4 + [[3, 3]] * 4 + [[4, 1]] * 4, float)
+    y = np.array([1] * 4 + [2] * 4 + [1] * 4 + [2] * 4)
+    for reg_covar in (1e-6, 100.0):
+        edda = GaussianMixtureClassifier(
+            "EDDA", covariance_types=["VVV"], reg_covar=reg_covar
+        )
+        with pytest.raises(ValueError, match="a larger reg_covar cannot help"):
+            edda.fit(X, y)
+    edda = GaussianMixtureClassifier("EDDA", covariance_types=["EII"]).fit(X, y)
+    assert edda.score(X, y) == 1.0
+
+
 def test_small_class_needs_an_axis_aligned_structure(iris):
     X, y = iris
     keep = np.r_[0:50, 100:150, 60:63]
