@@ -129,3 +129,16 @@ def test_rows_beyond_the_float_range_score_minus_inf():
     assert_array_equal(log_resp[:, :-1], -np.inf)
     assert_array_equal(log_resp[:, -1], 0.0)
     assert_array_equal(detector.predict(far), -1)
+
+
+@pytest.mark.parametrize("n_components", [2, [1, 2]])
+def test_a_noise_mask_of_every_row_is_named(n_components):
+    # Every candidate failed and the retry under the prior reported "no
+    # sound candidate" with remedies that do not apply.
+    rng = np.random.default_rng(1)
+    X = np.r_[rng.normal(0, 1, (150, 2)), rng.normal([4, 0], 1, (150, 2))]
+    detector = GaussianMixtureOutlierDetector(
+        n_components=n_components, noise_init=np.ones(300, bool)
+    )
+    with pytest.raises(ValueError, match="noise_init marks 300 of the 300 rows"):
+        detector.fit(X)
