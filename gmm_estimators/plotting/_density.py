@@ -73,7 +73,8 @@ def plot_density(
     filled : bool, default=False
         Draw filled contours instead of lines.
     colorbar : bool, default=True
-        Add a colour bar of the log-density.
+        Add a colour bar of the log-density (with a single contour line,
+        which a colour bar cannot show, the line is labelled with its value).
     cmap : str or Colormap, default="viridis"
         Colour map of the contours.
     scatter_kws : dict, default=None
@@ -157,8 +158,11 @@ def plot_density(
         contours = ax.contourf(xx, yy, log_density, extend="max", **contour_kws)
     else:
         contours = ax.contour(xx, yy, log_density, **contour_kws)
-    if colorbar:
+    if colorbar and len(contours.levels) > 1:
         ax.figure.colorbar(contours, ax=ax, label="log-density", format="%.3g")
+    elif colorbar and not filled:
+        # matplotlib's colorbar needs two levels: one line is labelled instead.
+        ax.clabel(contours, fmt="%.3g")
     ax.set_xlim(limits[0])
     ax.set_ylim(limits[1])
     ax.set_xlabel(names[features[0]])

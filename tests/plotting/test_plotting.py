@@ -411,3 +411,17 @@ def test_plot_pairs_options(fitted3d, data3d):
         plot_pairs(fitted3d, X, features=[0, 5])
     with pytest.raises(ValueError, match="X has 2 features"):
         plot_pairs(fitted3d, X[:, :2])
+
+
+@pytest.mark.parametrize("levels", [1, [-3.0]])
+def test_plot_density_with_one_contour_line_labels_it(levels):
+    # matplotlib's colour bar needs two levels (an IndexError and a
+    # RuntimeWarning from inside matplotlib before): the line is labelled.
+    X = np.random.default_rng(0).normal(size=(100, 2))
+    gm = GaussianMixture(2, random_state=0).fit(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        ax = plot_density(gm, X, levels=levels)
+    assert len(ax.figure.axes) == 1  # no colour bar
+    assert ax.texts  # the line's label
+    plt.close(ax.figure)
