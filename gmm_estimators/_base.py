@@ -260,7 +260,9 @@ class BaseMixture(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         dtype = np.asarray(self.means_).dtype
         judge = keep_verdict
         if observes_every_feature(batch):
-            judge = batch_judge(self._record_collapse, getattr(self, "prior_", None))
+            previous = (self.collapsed_components_, self.spurious_components_)
+            prior = getattr(self, "prior_", None)
+            judge = batch_judge(self._record_collapse, prior, previous)
         count = self._free_parameters(*np.shape(self.means_))
         set_fitted_attributes(self, model, batch, options, result, dtype, judge, count)
         self._online_state = state

@@ -144,11 +144,11 @@ def fit_edda(X, y_index, weights, types, proportions, reg_covar):
             "EDDA: every covariance structure tried "
             f"({list(types)!r}) gave a singular class covariance on these data "
             f"(class counts {nk.tolist()!r}, n_features = {d}), judged "
-            "without reg_covar: a covariance only reg_covar keeps invertible "
-            "has no support in the data, so a larger reg_covar cannot help. "
-            "Include structures with fewer parameters (spherical 'EII' or "
-            "'VII', diagonal 'EEI'), use model_type='MclustDA', or give the "
-            "classes more rows."
+            "without reg_covar (a class covariance that only reg_covar keeps "
+            "invertible is degenerate), so a larger reg_covar does not change "
+            "this verdict. Try structures with fewer parameters (spherical "
+            "'EII' or 'VII', diagonal 'EEI'), model_type='MclustDA', or give "
+            "the classes more rows."
         )
     n_parameters = int(table["n_parameters"][best]) + n_classes - 1
     return table, types[best], fits[best], n_parameters

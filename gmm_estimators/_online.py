@@ -49,7 +49,6 @@ exponential family).
 from dataclasses import dataclass, replace
 
 import numpy as np
-from scipy import linalg
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
 from ._collapse import component_check
@@ -167,56 +166,40 @@ def keep_verdict(model, data, params, jittered, check=None):
     """Leave the previous collapse verdict (a batch that cannot judge one)."""
 
 
-# Smallest eigenvalue of a component's covariance, relative to the mixture's
-# in the same direction, below which an update left it near-singular (the
-# ratio of ``_degenerate``'s collapse test).
-_SINGULAR_RATIO = 1e-6
-
-
-def batch_judge(record, prior):
+def batch_judge(record, prior, previous):
     """The collapse verdict after an update, from the batch's rows.
 
-    A batch is a sample of the stream: a component it misses, or meets on a
-    few rows or on identical ones, rests on the running statistics, which
-    the update leaves sound. So the rows' verdict of collapse stands only for
-    components the update left near-singular (smallest eigenvalue below
-    ``_SINGULAR_RATIO`` of the mixture's covariance in that direction) or
-    jittered; spurious components are judged as in ``fit``. ``record`` is
+    A batch is a sample of the stream: a component it misses, or meets on
+    fewer rows' worth than a covariance needs (``d + 1``; one row per batch
+    in a stream of single rows), cannot be judged by it. Such a component
+    keeps its ``previous`` verdict (the collapsed and the spurious indices
+    before the update); the batch judges the others, as ``fit`` judges its
+    rows. ``record`` is
     the estimator's ``judge(model, data, params, jittered, check)``.
     """
 
     def judge(model, data, params, jittered, check=None):
         verdict = component_check(model, data, params, jittered, prior)
-        singular = _near_singular(model, params) | np.asarray(jittered, dtype=bool)
-        kept = np.array([k for k in verdict.collapsed if singular[k]], dtype=np.intp)
-        record(model, data, params, jittered, verdict._replace(collapsed=kept))
+        _, stats = em_step(model, data, params)
+        # Rows' worth: weights read as frequencies, relative to their mean.
+        n_rows = data.n_rows if data.sample_weight is None else int(
+            np.count_nonzero(data.sample_weight)
+        )
+        rows_worth = np.asarray(stats.nk, np.float64) * n_rows / data.weight_sum
+        judged = rows_worth >= params.means.shape[1] + 1
+
+        def kept(now, before):
+            flagged = [k for k in now if judged[k]]
+            flagged += [k for k in before if not judged[k]]
+            return np.unique(np.asarray(flagged, dtype=np.intp))
+
+        verdict = verdict._replace(
+            collapsed=kept(verdict.collapsed, previous[0]),
+            spurious=kept(verdict.spurious, previous[1]),
+        )
+        record(model, data, params, jittered, verdict)
 
     return judge
-
-
-def _near_singular(model, params):
-    """Components whose covariance is near-singular against the mixture's."""
-    weights = np.asarray(params.weights, np.float64)
-    means = np.asarray(params.means, np.float64)
-    n_components, d = means.shape
-    full = model.to_full(np.asarray(params.covariances, np.float64), n_components, d)
-    center = weights @ means
-    spread = means - center
-    mixture = np.einsum("k,kij->ij", weights, full) + (spread.T * weights) @ spread
-    # Directions the data do not span (a constant feature) are no collapse.
-    floor = 1e-12 * max(np.trace(mixture) / d, np.finfo(np.float64).tiny)
-    mixture += floor * np.eye(d)
-    with np.errstate(all="ignore"):
-        try:
-            ratios = np.array(
-                [
-                    linalg.eigh(c + floor * np.eye(d), mixture, eigvals_only=True)[0]
-                    for c in full
-                ]
-            )
-        except (np.linalg.LinAlgError, ValueError):
-            return np.ones(n_components, dtype=bool)
-    return ~(ratios >= _SINGULAR_RATIO)
 
 
 def batch_source(estimator, X, sample_weight, center):

@@ -348,7 +348,7 @@ def test_edda_singular_error_gives_remedies_that_work():
         edda = GaussianMixtureClassifier(
             "EDDA", covariance_types=["VVV"], reg_covar=reg_covar
         )
-        with pytest.raises(ValueError, match="a larger reg_covar cannot help"):
+        with pytest.raises(ValueError, match="larger reg_covar does not change"):
             edda.fit(X, y)
     edda = GaussianMixtureClassifier("EDDA", covariance_types=["EII"]).fit(X, y)
     assert edda.score(X, y) == 1.0

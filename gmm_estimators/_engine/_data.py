@@ -13,7 +13,6 @@ from sklearn import get_config
 __all__ = [
     "ArraySource",
     "all_rows_identical",
-    "check_rows_differ",
     "check_squares_fit",
     "compute_dtype",
     "dtype_for_magnitude",
@@ -435,21 +434,6 @@ def reg_covar_swamps(reg_covar, source):
     return message
 
 
-def check_rows_differ(source, name):
-    """Raise a clear error when every row is one point (a selection's data).
-
-    No mixture fits such data soundly: every covariance is ``reg_covar``
-    alone, and so is every criterion.
-    """
-    if all_rows_identical(source):
-        raise ValueError(
-            f"{name}: every row of X (of positive weight) is the same point, "
-            "so no mixture fits it soundly: every covariance would be "
-            "reg_covar alone, and so would every criterion. Check that X is "
-            "the intended array."
-        )
-
-
 def check_squares_fit(source):
     """Raise a clear error when the data's scatter overflows float64.
 
@@ -490,7 +474,9 @@ def all_rows_identical(source):
         return False
     variances = np.diag(scatter) / source.weight_sum
     center = np.abs(np.asarray(getattr(source, "center", 0.0), dtype=np.float64))
-    if not np.all(variances <= (1e-12 * center) ** 2):
+    # Standard deviations, not variances: (1e-12 x) squared overflows
+    # for values beyond 1e166, which identical rows may hold.
+    if not np.all(np.sqrt(variances) <= 1e-12 * center):
         return False
     weights = getattr(source, "sample_weight", None)
     highest = lowest = None

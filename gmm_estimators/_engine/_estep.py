@@ -628,13 +628,16 @@ def weighted_totals(terms, sample_weight=None):
     scaled, scaled_sum, top = _scaled_sums(terms, sample_weight)
     with np.errstate(over="ignore"):
         totals, weight_sum = scaled * top, scaled_sum * top
+        # The criteria double the log-likelihood.
+        doubled = 2.0 * totals
     # Beyond float64 only once multiplied back: a sum no float holds (a
     # log-likelihood that was -inf already is the rows' own).
-    overflowed = np.isfinite(scaled) & ~np.isfinite(totals)
+    overflowed = np.isfinite(scaled) & ~np.isfinite(doubled)
     if not math.isfinite(weight_sum) or overflowed.any():
         raise ValueError(
             f"The sample weights sum to {scaled_sum:.6g} x {top:.3g}: the "
-            "weighted log-likelihood or the weights' sum is beyond the float64 "
+            "weighted log-likelihood (doubled by the criteria) or the weights' "
+            "sum is beyond the float64 "
             "range, so the criteria (which read the weights as counts of rows) "
             "cannot be computed. Rescale sample_weight: BIC and ICL depend on "
             "the weights' sum."

@@ -11,7 +11,7 @@ from sklearn.base import BaseEstimator, ClusterMixin, DensityMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._engine._data import check_rows_differ, check_squares_fit, reg_covar_swamps
+from .._engine._data import check_squares_fit, reg_covar_swamps
 from .._engine._sources import is_streamed, make_source
 from .._initialization import INITIALIZERS
 from .._missing import MissingValuesSource
@@ -462,7 +462,6 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
             # random_state); every candidate is then refitted on all rows.
             init = search_sample(data, max(ks), self._random_state_for_candidates())
         check_squares_fit(init)
-        check_rows_differ(data, type(self).__name__)
         settings = search_settings(
             {**self.get_params(), "reg_covar": reg_covar},
             init.X,
