@@ -262,7 +262,8 @@ class BaseMixture(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         if observes_every_feature(batch):
             previous = (self.collapsed_components_, self.spurious_components_)
             prior = getattr(self, "prior_", None)
-            judge = batch_judge(self._record_collapse, prior, previous)
+            shares = state.batch_shares
+            judge = batch_judge(self._record_collapse, prior, previous, shares)
         count = self._free_parameters(*np.shape(self.means_))
         set_fitted_attributes(self, model, batch, options, result, dtype, judge, count)
         self._online_state = state

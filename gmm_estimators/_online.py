@@ -77,7 +77,9 @@ class OnlineState:
     """What ``partial_fit`` keeps between calls.
 
     The shares ``nk`` and scatters per unit weight; ``means`` each
-    component's, centred on ``center``.
+    component's, centred on ``center``. ``batch_shares`` are the last
+    batch's shares (under the parameters it updated), which its collapse
+    verdict reads (:func:`batch_judge`).
     """
 
     center: np.ndarray
@@ -86,6 +88,7 @@ class OnlineState:
     scatter: np.ndarray
     n_updates: int
     weight_seen: float
+    batch_shares: np.ndarray | None = None
 
 
 class _Moments:
@@ -166,7 +169,7 @@ def keep_verdict(model, data, params, jittered, check=None):
     """Leave the previous collapse verdict (a batch that cannot judge one)."""
 
 
-def batch_judge(record, prior, previous):
+def batch_judge(record, prior, previous, shares):
     """The collapse verdict after an update, from the batch's rows.
 
     A batch is a sample of the stream: a component it misses, or meets on
@@ -174,19 +177,17 @@ def batch_judge(record, prior, previous):
     in a stream of single rows), cannot be judged by it. Such a component
     keeps its ``previous`` verdict (the collapsed and the spurious indices
     before the update); the batch judges the others, as ``fit`` judges its
-    rows. ``record`` is
-    the estimator's ``judge(model, data, params, jittered, check)``.
+    rows. ``shares`` are the batch's (``OnlineState.batch_shares``);
+    ``record`` is the estimator's ``judge(model, data, params, jittered,
+    check)``.
     """
 
     def judge(model, data, params, jittered, check=None):
         verdict = component_check(model, data, params, jittered, prior)
-        _, stats = em_step(model, data, params)
-        # Rows' worth: weights read as frequencies, relative to their mean.
-        n_rows = data.n_rows if data.sample_weight is None else int(
-            np.count_nonzero(data.sample_weight)
-        )
-        rows_worth = np.asarray(stats.nk, np.float64) * n_rows / data.weight_sum
-        judged = rows_worth >= params.means.shape[1] + 1
+        # Rows' worth: the weights read as frequencies of the rows they weigh.
+        weights = data.sample_weight
+        n_rows = data.n_rows if weights is None else np.count_nonzero(weights)
+        judged = shares * n_rows >= params.means.shape[1] + 1
 
         def kept(now, before):
             flagged = [k for k in now if judged[k]]
@@ -290,6 +291,7 @@ def online_step(model, batch, params, state, eta, options):
     # Overflow in a bad batch is reported below as one clear error.
     with np.errstate(over="ignore", invalid="ignore"):
         mean_log_likelihood, *moments = _batch_moments(model, batch, params)
+        batch_shares = moments[0]
         nk, means, scatter = _average(
             (state.nk, state.means, state.scatter),
             moments,
@@ -325,6 +327,7 @@ def online_step(model, batch, params, state, eta, options):
         scatter=scatter,
         n_updates=state.n_updates + 1,
         weight_seen=weight_seen,
+        batch_shares=batch_shares,
     )
     return result, state
 

@@ -181,9 +181,10 @@ class GaussianMixtureOutlierDetector(OutlierMixin, BaseEstimator):
             The fitted detector.
         """
         from .model_selection import GaussianMixtureIC
+        from .model_selection._candidates import candidate_ks
 
         X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_min_samples=2)
-        self._check_noise_mask(X.shape[0])
+        self._check_noise_mask(X.shape[0], min(candidate_ks(self.n_components)))
         try:
             self.selector_ = self._selector(GaussianMixtureIC, None).fit(X)
         except ValueError:
@@ -206,16 +207,16 @@ class GaussianMixtureOutlierDetector(OutlierMixin, BaseEstimator):
             )
         return self
 
-    def _check_noise_mask(self, n_rows):
+    def _check_noise_mask(self, n_rows, smallest):
         """A mask that leaves too few rows outside the noise, named up front.
 
-        Otherwise every candidate fails, and the retry under the prior hides
-        why behind the selector's "no sound candidate".
+        ``smallest`` is the smallest number of components searched. Otherwise
+        every candidate fails, and the retry under the prior hides why behind
+        the selector's "no sound candidate".
         """
         if isinstance(self.noise_init, str):
             return
         mask = np.asarray(self.noise_init, dtype=bool)
-        smallest = 1 if np.ndim(self.n_components) == 0 else min(self.n_components)
         outside = int(np.count_nonzero(~mask))
         if mask.shape == (n_rows,) and outside < smallest:
             raise ValueError(

@@ -636,10 +636,9 @@ def weighted_totals(terms, sample_weight=None):
     if not math.isfinite(weight_sum) or overflowed.any():
         raise ValueError(
             f"The sample weights sum to {scaled_sum:.6g} x {top:.3g}: the "
-            "weighted log-likelihood (doubled by the criteria) or the weights' "
-            "sum is beyond the float64 "
-            "range, so the criteria (which read the weights as counts of rows) "
-            "cannot be computed. Rescale sample_weight: BIC and ICL depend on "
-            "the weights' sum."
+            "weights' sum or twice the weighted log-likelihood is beyond the "
+            "float64 range, so the criteria (which read the weights as counts "
+            "of rows) cannot be computed. Rescale sample_weight: BIC and ICL "
+            "depend on the weights' sum."
         )
     return float(totals[0]), weight_sum, float(totals[1])
