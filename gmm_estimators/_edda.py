@@ -11,11 +11,11 @@ linear discriminant analysis.
 # SPDX-License-Identifier: BSD-3-Clause
 
 import numpy as np
-from scipy import linalg
 from scipy.special import logsumexp
 
 from ._adaptation import mixture_from_parameters, scatter_in_kind, structure_of
 from ._criteria import bic
+from ._degenerate import check_blocks
 from ._gaussian_mixture import GaussianMixture
 from .model_selection._candidates import (
     feature_covariance,
@@ -24,11 +24,6 @@ from .model_selection._candidates import (
 )
 
 __all__ = ["fit_edda", "log_or_minus_inf", "one_component_mixtures"]
-
-# An EDDA fit whose class covariance has an eigenvalue below this fraction of
-# the data's variance in the same direction is degenerate, as for
-# GaussianMixture.collapsed_components_.
-_COLLAPSE_RATIO = 1e-6
 
 
 def fit_edda(X, y_index, weights, types, proportions, reg_covar):
@@ -39,7 +34,11 @@ def fit_edda(X, y_index, weights, types, proportions, reg_covar):
     M-step on the class scatter matrices. Each structure of ``types`` is
     fitted so and scored by the BIC of that ``C``-component mixture (its
     proportions not counted, mclust's ``equalPro``); fits whose class
-    covariance is singular without ``reg_covar`` are marked degenerate.
+    covariance rests on rows that do not spread as the structure needs
+    (``_degenerate.check_blocks`` on the labels as responsibilities: at most
+    ``d`` distinct rows of a class for an own covariance, a class on one
+    point for an own volume; scale-free, and blind to how far apart the
+    classes are) are marked degenerate.
 
     Parameters
     ----------
@@ -79,19 +78,16 @@ def fit_edda(X, y_index, weights, types, proportions, reg_covar):
     total = weights.sum()
     center = weights @ X / total
     Xc = X - center
-    resp = np.zeros((X.shape[0], n_classes))
-    resp[np.arange(X.shape[0]), y_index] = weights
+    one_hot = np.zeros((X.shape[0], n_classes))
+    one_hot[np.arange(X.shape[0]), y_index] = 1.0
+    resp = one_hot * weights[:, np.newaxis]
     nk = resp.sum(axis=0)
     means = resp.T @ Xc / nk[:, np.newaxis]
     scatter = np.empty((n_classes, d, d))
     for c in range(n_classes):
         residual = Xc - means[c]
         scatter[c] = (residual * resp[:, c, np.newaxis]).T @ residual
-    data_cov = (Xc * weights[:, np.newaxis]).T @ Xc / total
-    # Directions where the data have no spread (constant or collinear
-    # features) are no collapse of a class: both sides get this floor.
-    floor = 1e-12 * max(np.trace(data_cov) / d, 1e-300) * np.eye(d)
-    data_cov += floor
+    total_scatter = (Xc * weights[:, np.newaxis]).T @ Xc
 
     rows, fits = [], []
     for name in types:
@@ -108,16 +104,26 @@ def fit_edda(X, y_index, weights, types, proportions, reg_covar):
             covariances = model.m_step(
                 nk.copy(), scatter_in_kind(model, scatter.copy()), reg_covar
             )
-            # Judged without reg_covar: a class covariance that only
-            # reg_covar keeps from being singular is degenerate.
-            full = model.to_full(covariances, n_classes, d)
-            full += floor - reg_covar * np.eye(d)
-            ratios = [linalg.eigh(s, data_cov, eigvals_only=True)[0] for s in full]
             mixtures = one_component_mixtures(
                 name, reg_covar, means + center, covariances, n_classes, d
             )
+            # Judged from where each class's rows are, not from its
+            # covariance: independent of reg_covar, of the units and of how
+            # far apart the classes lie (a class covariance compared with
+            # the whole data's called classes 1e5 sd apart singular). Only
+            # degeneracy counts: the classes are given, so a class far
+            # narrower than another is a fact of the data, not a spurious
+            # component found by EM.
+            check = check_blocks(
+                lambda: [(Xc, weights, one_hot)],
+                total_scatter,
+                total,
+                means,
+                model.to_full(covariances, n_classes, d),
+                own_spread=model.own_spread,
+            )
             row["degenerate"] = bool(
-                min(ratios) < _COLLAPSE_RATIO
+                check.degenerate.size
                 or any(m.collapsed_components_.size for m in mixtures)
             )
             log_density = np.column_stack([m.score_samples(X) for m in mixtures])

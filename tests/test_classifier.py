@@ -354,6 +354,48 @@ def test_edda_singular_error_gives_remedies_that_work():
     assert edda.score(X, y) == 1.0
 
 
+@pytest.mark.parametrize("apart", [1e2, 1e5, 1e8])
+def test_edda_classes_far_apart_are_sound(apart):
+    # Judged from where each class's rows are, not against the whole data's
+    # covariance (which called classes 1e5 sd apart singular and refused
+    # every structure): sound at any distance, and the same structure and
+    # the same fit up to the shift whatever the distance.
+    rng = np.random.default_rng(0)
+    base = rng.normal(size=(120, 2)) @ np.array([[1.0, 0.3], [0.0, 0.5]])
+    y = np.repeat([0, 1], 60)
+    shift = np.where(y[:, None] == 1, [apart, 0.0], 0.0)
+    edda = GaussianMixtureClassifier("EDDA").fit(base + shift, y)
+    assert not edda.results_["degenerate"].any()
+    assert edda.score(base + shift, y) == 1.0
+    near = GaussianMixtureClassifier("EDDA").fit(base + 0.01 * shift, y)
+    assert edda.covariance_type_ == near.covariance_type_
+    for far_mixture, near_mixture in zip(edda.mixtures_, near.mixtures_, strict=True):
+        np.testing.assert_allclose(
+            far_mixture.covariances_, near_mixture.covariances_, rtol=1e-6
+        )
+
+
+def test_edda_class_on_d_distinct_rows_is_degenerate():
+    # A class on two distinct rows in two dimensions has no full covariance
+    # of its own: VVV is degenerate at any scale; a shared covariance, or an
+    # own volume (two distinct points spread), is sound.
+    rng = np.random.default_rng(1)
+    X = np.vstack([rng.normal(size=(40, 2)), [[5.0, 5.0], [6.0, 4.0]] * 5])
+    y = np.repeat([0, 1], [40, 10])
+    for scale in (1e-3, 1.0, 1e3):
+        edda = GaussianMixtureClassifier("EDDA").fit(scale * X, y)
+        flagged = dict(
+            zip(
+                edda.results_["covariance_type"],
+                edda.results_["degenerate"],
+                strict=True,
+            )
+        )
+        assert flagged["VVV"]
+        assert not (flagged["EEE"] or flagged["EII"] or flagged["VII"])
+        assert not flagged[edda.covariance_type_]
+
+
 def test_small_class_needs_an_axis_aligned_structure(iris):
     X, y = iris
     keep = np.r_[0:50, 100:150, 60:63]
