@@ -341,8 +341,9 @@ def conditional_gaussians(X, weights, means, covariances, patterns=None):
 class ConditionalMixture:
     """A Gaussian mixture over some features given the values of the others.
 
-    One mixture per conditioning row: its components share their
-    covariances across rows, while the weights and means depend on the row.
+    One mixture per conditioning row: the weights and means depend on the
+    row; the components' covariances depend only on which features are
+    given, so rows given the same features share them.
     Returned by :func:`condition`.
 
     Attributes
@@ -351,8 +352,12 @@ class ConditionalMixture:
         ``p(k | x_given)`` for each row; rows sum to one.
     means : ndarray of shape (n_samples, n_components, n_targets)
         Conditional mean of each component for each row.
-    covariances : ndarray of shape (n_components, n_targets, n_targets)
-        Conditional covariance of each component.
+    covariances : ndarray of shape (n_components, n_targets, n_targets) or \
+            (n_samples, n_components, n_targets, n_targets)
+        Conditional covariance of each component; one stack per row when
+        the rows condition on different features (missing inputs of
+        :meth:`GaussianMixtureRegressor.conditional
+        <gmm_estimators.GaussianMixtureRegressor.conditional>`).
     features : ndarray of int of shape (n_targets,)
         Indices (in the original mixture) of the features this mixture is over.
     log_marginal : ndarray of shape (n_samples,)
@@ -407,7 +412,8 @@ class ConditionalMixture:
         covariance : ndarray of shape (n_samples, n_targets, n_targets)
         """
         mean = self.mean()
-        within = np.einsum("nk,kab->nab", self.weights, self.covariances)
+        per_row = "nkab" if self.covariances.ndim == 4 else "kab"
+        within = np.einsum(f"nk,{per_row}->nab", self.weights, self.covariances)
         spread = self.means - mean[:, np.newaxis, :]
         between = np.einsum("nk,nka,nkb->nab", self.weights, spread, spread)
         return within + between
@@ -436,11 +442,16 @@ class ConditionalMixture:
             axis=2
         )
         components = np.minimum(components, n_components - 1)
-        factors = safe_cholesky(self.covariances)[0]
+        covariances = self.covariances
+        factors = safe_cholesky(covariances.reshape(-1, n_targets, n_targets))[0]
+        factors = factors.reshape(covariances.shape)
         noise = rng.standard_normal(size=(n_rows, n_draws, n_targets))
         rows = np.arange(n_rows)[:, np.newaxis]
         centres = self.means[rows, components]  # (n, n_draws, m)
-        return centres + np.einsum("nsab,nsb->nsa", factors[components], noise)
+        chosen = (
+            factors[rows, components] if covariances.ndim == 4 else factors[components]
+        )
+        return centres + np.einsum("nsab,nsb->nsa", chosen, noise)
 
 
 def _mixture_parameters(mixture):

@@ -248,10 +248,10 @@ class GaussianMixtureRegressor(RegressorMixin, BaseEstimator):
         y_std : ndarray of the same shape, only with ``return_std=True``
         """
         conditional = self.conditional(X)
-        mean = self._shape_y(_mean(conditional))
+        mean = self._shape_y(conditional.mean())
         if not return_std:
             return mean
-        covariance = _covariance(conditional)
+        covariance = conditional.covariance()
         std = np.sqrt(np.maximum(np.diagonal(covariance, axis1=1, axis2=2), 0.0))
         return mean, self._shape_y(std)
 
@@ -275,15 +275,7 @@ class GaussianMixtureRegressor(RegressorMixin, BaseEstimator):
         n_samples = check_draw_count(n_samples)
         conditional = self.conditional(X)
         rng = check_random_state(random_state)
-        if _is_per_row(conditional):
-            draws = np.stack(
-                [
-                    _row(conditional, i).sample(n_samples, rng)[0]
-                    for i in range(conditional.weights.shape[0])
-                ]
-            )
-        else:
-            draws = conditional.sample(n_samples, rng)  # (n, s, t)
+        draws = conditional.sample(n_samples, rng)  # (n, s, t)
         if self._y_ndim == 1:
             return draws[:, :, 0]
         return draws.transpose(0, 2, 1)
@@ -318,32 +310,3 @@ def _per_row(covariances, n, rows, covs):
         covariances = np.broadcast_to(covariances, (n, *covariances.shape)).copy()
     covariances[rows] = covs
     return covariances
-
-
-def _is_per_row(conditional):
-    return conditional.covariances.ndim == 4
-
-
-def _row(conditional, i):
-    covs = conditional.covariances
-    return ConditionalMixture(
-        conditional.weights[i : i + 1],
-        conditional.means[i : i + 1],
-        covs[i] if covs.ndim == 4 else covs,
-        conditional.features,
-        conditional.log_marginal[i : i + 1],
-    )
-
-
-def _mean(conditional):
-    return np.einsum("nk,nkm->nm", conditional.weights, conditional.means)
-
-
-def _covariance(conditional):
-    if not _is_per_row(conditional):
-        return conditional.covariance()
-    mean = _mean(conditional)
-    within = np.einsum("nk,nkab->nab", conditional.weights, conditional.covariances)
-    spread = conditional.means - mean[:, np.newaxis, :]
-    between = np.einsum("nk,nka,nkb->nab", conditional.weights, spread, spread)
-    return within + between

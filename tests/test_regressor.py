@@ -90,6 +90,33 @@ def test_missing_inputs_are_marginalised(rng):
     assert fitted.score(X, y) > 0.95
 
 
+def test_conditional_with_missing_inputs_is_usable(rng):
+    # Rows given different features have their own conditional covariances
+    # (one stack per row): the returned ConditionalMixture's covariance()
+    # and sample() handle them as the regressor's predict and sample_y do
+    # (they failed with an einsum error).
+    X = rng.randn(150, 2)
+    y = X[:, 0] + 2 * X[:, 1] + 0.1 * rng.randn(150)
+    reg = GaussianMixtureRegressor(n_components=2, random_state=0).fit(X, y)
+    X_new = np.array([[0.5, np.nan], [np.nan, -1.0], [0.5, -1.0]])
+    conditional = reg.conditional(X_new)
+    assert conditional.covariances.shape == (3, 2, 1, 1)
+    covariance = conditional.covariance()
+    assert covariance.shape == (3, 1, 1)
+    for row, given in ((0, [0]), (1, [1]), (2, [0, 1])):
+        alone = condition(reg.mixture_, X_new[row : row + 1, given], given)
+        assert_allclose(covariance[row], alone.covariance()[0][-1:, -1:])
+    mean, std = reg.predict(X_new, return_std=True)
+    assert_allclose(std, np.sqrt(covariance[:, 0, 0]))
+    draws = conditional.sample(4000, random_state=0)
+    assert draws.shape == (3, 4000, 1)
+    assert_allclose(draws[:, :, 0].mean(axis=1), mean, atol=4 * std.max() / 60)
+    assert_allclose(draws[:, :, 0].std(axis=1), std, rtol=0.1)
+    assert_array_equal(
+        reg.sample_y(X_new, n_samples=4000, random_state=0), draws[:, :, 0]
+    )
+
+
 def test_bad_input(rng):
     X = rng.randn(10, 2)
     y = rng.randn(10)
