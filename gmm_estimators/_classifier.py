@@ -28,6 +28,7 @@ from ._class_selection import (
 from ._criteria import bic
 from ._edda import fit_edda, log_or_minus_inf
 from ._gaussian_mixture import GaussianMixture
+from .model_selection._tasks import N_JOBS_CONSTRAINT
 
 __all__ = ["GaussianMixtureClassifier"]
 
@@ -257,7 +258,7 @@ class GaussianMixtureClassifier(ClassifierMixin, BaseEstimator):
         "tol": [None, Interval(Real, 0.0, None, closed="left")],
         "reg_covar": [Interval(Real, 0.0, None, closed="left")],
         "random_state": ["random_state"],
-        "n_jobs": [Integral, None],
+        "n_jobs": N_JOBS_CONSTRAINT,
     }
 
     def __init__(

@@ -290,8 +290,13 @@ class GaussianMixtureImputer(TransformerMixin, BaseEstimator):
             # Imported here: model_selection imports the estimators' modules.
             from .model_selection import GaussianMixtureIC
 
+            # search="grid": each candidate is GaussianMixture's fit of these
+            # settings, in their documented meaning whether or not X has
+            # missing values (the thorough search, taken on complete data,
+            # read reg_covar relative to the data's spread and tol as
+            # mclust's relative rule).
             selector = GaussianMixtureIC(
-                n_components=ks, covariance_types=types, **params
+                n_components=ks, covariance_types=types, search="grid", **params
             ).fit(kept)
             self.mixture_ = selector.best_estimator_
             self.results_ = selector.results_

@@ -13,6 +13,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._initialization import INITIALIZERS
+from .model_selection._tasks import N_JOBS_CONSTRAINT
 
 __all__ = ["GaussianMixtureOutlierDetector"]
 
@@ -132,7 +133,7 @@ class GaussianMixtureOutlierDetector(OutlierMixin, BaseEstimator):
         "tol": [Interval(Real, 0.0, None, closed="left")],
         "reg_covar": [Interval(Real, 0.0, None, closed="left")],
         "random_state": ["random_state"],
-        "n_jobs": [Integral, None],
+        "n_jobs": N_JOBS_CONSTRAINT,
     }
 
     def __init__(
@@ -236,6 +237,10 @@ class GaussianMixtureOutlierDetector(OutlierMixin, BaseEstimator):
             tol=self.tol,
             reg_covar=self.reg_covar,
             prior=prior,
+            # Each candidate is GaussianMixture's fit of these settings, in
+            # their documented meaning (tol on the mean log-likelihood,
+            # reg_covar in the data's units).
+            search="grid",
             noise=True,
             noise_volume=self.noise_volume,
             noise_init=self.noise_init,

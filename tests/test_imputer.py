@@ -81,6 +81,29 @@ def test_selection_by_bic(rng):
     assert GaussianMixtureImputer(n_components=2).fit(Xm).results_ is None
 
 
+@pytest.mark.parametrize("with_missing", [False, True])
+def test_chosen_mixture_keeps_the_settings_meaning(rng, with_missing):
+    # reg_covar in the data's units and tol on the mean log-likelihood,
+    # whether the mixture is chosen or fixed and whether X has missing
+    # values: complete data went to the selector's thorough search, which
+    # read reg_covar relative to the data's spread (1.0 became 9e5 on data
+    # of standard deviation 1000) and tol as mclust's relative rule.
+    X = np.vstack([rng.randn(150, 2), rng.randn(150, 2) + 5]) * 1000.0
+    if with_missing:
+        X[rng.rand(*X.shape) < 0.1] = np.nan
+        X[np.isnan(X).all(axis=1), 0] = 0.0
+    chosen = GaussianMixtureImputer(
+        n_components=[1, 2, 3], reg_covar=1.0, random_state=0
+    ).fit(X)
+    assert chosen.mixture_.reg_covar == 1.0
+    fixed = GaussianMixtureImputer(
+        n_components=chosen.n_components_, reg_covar=1.0, random_state=0
+    ).fit(X)
+    assert_allclose(chosen.mixture_.covariances_, fixed.mixture_.covariances_)
+    query = np.array([[1000.0, np.nan], [np.nan, 5000.0]])
+    assert_allclose(chosen.transform(query), fixed.transform(query))
+
+
 def test_sample_posterior_draws(rng):
     _, Xm = correlated_clusters(rng, n=60)
     missing = np.isnan(Xm)

@@ -228,13 +228,19 @@ def rank_candidates(values, flagged, n_parameters, complexity=None, units_shift=
     return rank
 
 
-def search_settings(params, X, sample_weight, thorough):
+def search_settings(params, X, sample_weight, thorough, relative=None):
     """The resolved settings of every candidate (see the selector's Notes).
 
     ``params`` are the selector's parameters (``get_params()``); ``X`` and
     ``sample_weight`` the rows the starts see, whose feature variances scale
-    ``reg_covar`` and the relative stopping rule of the thorough search.
+    ``reg_covar`` and the relative stopping rule. ``thorough`` runs the
+    thorough search's starts and proposals; ``relative`` (``thorough`` when
+    None) gives ``tol``, ``max_iter`` and ``reg_covar`` the thorough
+    search's meaning: ``search="thorough"`` on data the thorough search
+    cannot take yet (missing values, a noise component) fits the grid's
+    candidates, converged and regularised as the thorough search's.
     """
+    relative = thorough if relative is None else relative
     if params["init_params"] is not None:
         initializers = [(params["init_params"], params["n_init"])]
     elif thorough:
@@ -244,20 +250,23 @@ def search_settings(params, X, sample_weight, thorough):
     reg_covar = params["reg_covar"]
     covariance = feature_covariance(X, sample_weight)
     variances = np.diag(covariance)
-    if thorough:
+    if relative:
         reg_covar *= regularisation_unit(covariance)
     return {
         "search": "thorough" if thorough else "grid",
+        # reg_covar in units of the data's thinnest spread, tol mclust's
+        # relative rule: the thorough search's meaning of the parameters.
+        "relative_units": relative,
         "n_init": params["n_init"],
         "init_params": initializers[0][0],
         "initializers": initializers if thorough else None,
         "max_iter": params["max_iter"]
         if params["max_iter"] is not None
-        else (1000 if thorough else 100),
+        else (1000 if relative else 100),
         "tol": params["tol"]
         if params["tol"] is not None
-        else (1e-5 if thorough else 1e-3),
-        "relative_tol": thorough,
+        else (1e-5 if relative else 1e-3),
+        "relative_tol": relative,
         # The relative rule reads the log-likelihood in standardised units.
         "relative_offset": 0.5 * float(np.log(variances[variances > 0]).sum()),
         "reg_covar": reg_covar,
@@ -339,11 +348,11 @@ def swamp_remedy(selector, settings, current):
     ``reg_covar`` is taken in units of the swamped components' own narrowest
     variance (their fitted one less ``reg_covar``) instead: clusters far
     apart compared with their own spread make the data's unit large
-    (mclust, unregularised, fits them). None for the grid search (whose
+    (mclust, unregularised, fits them). None for ``search="grid"`` (whose
     ``reg_covar`` is absolute), when nothing is swamped, or when the
     components have no variance of their own to take as the unit.
     """
-    if settings["search"] != "thorough":
+    if not settings["relative_units"]:
         return None
     found = _swamped_variances(selector.best_estimator_)
     if found is None:
@@ -384,7 +393,7 @@ def pick_warnings(selector, settings, relative):
             "iterations; increase max_iter or tol.",
             ConvergenceWarning,
         )
-    thorough = settings["search"] == "thorough"
+    thorough = settings["relative_units"]
     found = _swamped_variances(best)
     if found is None:
         return

@@ -32,7 +32,7 @@ from ._candidates import (
 )
 from ._progress import thorough_progress, with_progress
 from ._search import grid_search, refitted_on, search_sample, thorough_search
-from ._tasks import task_runner
+from ._tasks import N_JOBS_CONSTRAINT, task_runner
 
 _CRITERIA = ("bic", "aic", "icl")
 
@@ -80,8 +80,13 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
         The criterion minimised (lower-is-better form, see Notes).
     search : {"thorough", "grid"}, default="thorough"
         ``"thorough"``: the search described in Notes, whose fits reach
-        mclust's optimum or a better one. ``"grid"``: every candidate is
-        exactly ``GaussianMixture(n_components, covariance_type=..., tol=tol,
+        mclust's optimum or a better one. On data with missing values or
+        with ``noise=True`` its starts and proposals are not available yet:
+        every candidate is then fitted from the grid's shared starts, but
+        ``tol``, ``max_iter`` and ``reg_covar`` keep the thorough search's
+        meaning below (fits converged by mclust's rule, regularisation
+        relative to the data). ``"grid"``: every candidate is exactly
+        ``GaussianMixture(n_components, covariance_type=..., tol=tol,
         reg_covar=reg_covar, max_iter=max_iter, n_init=n_init,
         init_params=init_params, ...)`` fitted on X, its starts shared
         between structures.
@@ -326,7 +331,7 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
         "noise_volume": [None, Interval(Real, 0.0, None, closed="neither")],
         "noise_init": [StrOptions({"nnclean"}), "array-like"],
         "random_state": ["random_state"],
-        "n_jobs": [Integral, None],
+        "n_jobs": N_JOBS_CONSTRAINT,
         "verbose": ["verbose"],
         "progress": ["boolean"],
     }
@@ -372,7 +377,9 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = True
+        # As GaussianMixture's: a noise component and missing values cannot
+        # be combined yet.
+        tags.input_tags.allow_nan = not self.noise
         return tags
 
     def _random_state_for_candidates(self):
@@ -467,6 +474,7 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
             init.X,
             init.sample_weight,
             thorough,
+            relative=self.search == "thorough",
         )
         if (swamped := reg_covar_swamps(settings["reg_covar"], init)) is not None:
             warn_user(swamped, UserWarning)
@@ -546,7 +554,11 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
     # ------------------------------------------------- delegation to the winner
     def _validated(self, X):
         check_is_fitted(self)
-        if is_streamed(X):  # Dask arrays, memory maps: the estimator validates
+        if is_streamed(X):
+            # Dask arrays, memory maps: read by the estimator in blocks, not
+            # converted here; their width and column names are checked
+            # here, in this class's name.
+            validate_data(self, X, reset=False, skip_check_array=True)
             return X
         return validate_data(
             self,
@@ -644,7 +656,8 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
         -------
         bic : float
         """
-        return self.best_estimator_.bic(self._validated(X), sample_weight=sample_weight)
+        X = self._validated(X)
+        return self.best_estimator_.bic(X, sample_weight=sample_weight)
 
     def aic(self, X, sample_weight=None):
         """Akaike information criterion of the chosen model on X (lower is better).
@@ -659,7 +672,8 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
         -------
         aic : float
         """
-        return self.best_estimator_.aic(self._validated(X), sample_weight=sample_weight)
+        X = self._validated(X)
+        return self.best_estimator_.aic(X, sample_weight=sample_weight)
 
     def icl(self, X, sample_weight=None):
         """Integrated completed likelihood of the chosen model on X (lower is better).
@@ -674,7 +688,8 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
         -------
         icl : float
         """
-        return self.best_estimator_.icl(self._validated(X), sample_weight=sample_weight)
+        X = self._validated(X)
+        return self.best_estimator_.icl(X, sample_weight=sample_weight)
 
     def sample(self, n_samples=1, random_state=None):
         """Draw samples from the chosen model.

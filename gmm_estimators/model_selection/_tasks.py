@@ -3,8 +3,20 @@
 # Authors: The gmm_estimators developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+from numbers import Integral
+
 from joblib import effective_n_jobs
+from sklearn.utils._param_validation import Interval
 from sklearn.utils.parallel import Parallel, delayed
+
+#: ``n_jobs`` as joblib reads it: None, a positive count, or -1, -2, ...
+#: (all cores, all but one, ...). Zero means nothing to joblib, which only
+#: says so when the first parallel call is made.
+N_JOBS_CONSTRAINT = [
+    None,
+    Interval(Integral, None, -1, closed="right"),
+    Interval(Integral, 1, None, closed="left"),
+]
 
 
 def task(func):

@@ -641,6 +641,8 @@ def test_default_covariance_types_follow_the_registry(rng):
         ({"init_params": "kmedoids"}, InvalidParameterError, "init_params"),
         ({"reg_covar": -1.0}, InvalidParameterError, "reg_covar"),
         ({"prior": "mclust"}, InvalidParameterError, "prior"),
+        # joblib says so only at its first parallel call.
+        ({"n_jobs": 0}, InvalidParameterError, "n_jobs"),
     ],
 )
 def test_bad_parameters_give_clear_errors(blobs, params, error, message):
@@ -658,11 +660,81 @@ def test_one_feature_structure_on_many_features_is_rejected(blobs):
         GaussianMixtureIC(covariance_types=univariate[:1]).fit(X)
 
 
-def test_unfitted_selector_raises():
+@pytest.mark.parametrize(
+    "method", ["predict", "score", "score_samples", "bic", "aic", "icl"]
+)
+def test_unfitted_selector_raises(method):
     from sklearn.exceptions import NotFittedError
 
+    # The criteria read best_estimator_ only after the check (an
+    # AttributeError before).
     with pytest.raises(NotFittedError):
-        GaussianMixtureIC().predict([[0.0, 1.0]])
+        getattr(GaussianMixtureIC(), method)([[0.0, 1.0]])
+
+
+def test_memory_mapped_input_is_checked_in_the_selectors_name(blobs, tmp_path):
+    import pandas as pd
+
+    X, _ = blobs
+    frame = pd.DataFrame(X, columns=["a", "b"])
+    selector = GaussianMixtureIC(n_components=[1, 2], search="grid").fit(frame)
+    path = tmp_path / "wide.npy"
+    np.save(path, np.column_stack([X, X[:, :1]]))
+    wide = np.load(path, mmap_mode="r")
+    with (
+        pytest.raises(ValueError, match="but GaussianMixtureIC is expecting 2"),
+        pytest.warns(UserWarning, match="valid feature names"),
+    ):
+        selector.predict(wide)
+    np.save(path, X)
+    with pytest.warns(UserWarning, match="GaussianMixtureIC was fitted with feature"):
+        selector.predict(np.load(path, mmap_mode="r"))
+
+
+def test_allow_nan_tag_follows_the_noise_component():
+    assert GaussianMixtureIC().__sklearn_tags__().input_tags.allow_nan
+    assert not GaussianMixtureIC(noise=True).__sklearn_tags__().input_tags.allow_nan
+
+
+@pytest.mark.parametrize("kind", ["missing", "noise"])
+def test_default_search_converges_on_data_the_thorough_search_cannot_take(
+    old_faithful, kind
+):
+    # Missing values and a noise component are searched from the grid's
+    # starts, but with the default search's meaning of the settings: fits
+    # converged by mclust's relative rule and reg_covar relative to the
+    # data's spread (tol=1e-3 absolute stopped them early and reg_covar
+    # depended on the units).
+    X = np.asarray(old_faithful, dtype=float)
+    params = {"n_components": [2, 3], "covariance_types": ["EEE", "VVV"]}
+    if kind == "missing":
+        X = X.copy()
+        X[np.random.default_rng(0).random(X.shape) < 0.05] = np.nan
+        X[np.isnan(X).all(axis=1), 0] = 3.0
+    else:
+        params["noise"] = True
+    picks = []
+    for scale in (1.0, 1e3):
+        default = GaussianMixtureIC(random_state=0, **params).fit(scale * X)
+        grid = GaussianMixtureIC(search="grid", random_state=0, **params).fit(
+            scale * X
+        )
+        assert default.best_estimator_.converged_
+        assert default.best_estimator_.n_iter_ > grid.best_estimator_.n_iter_
+        # Every candidate at least as good as the grid's shorter fit of it.
+        finite = np.isfinite(grid.results_["bic"])
+        assert np.all(
+            default.results_["bic"][finite] <= grid.results_["bic"][finite] + 1e-6
+        )
+        picks.append((default.n_components_, default.covariance_type_))
+        if scale == 1.0:
+            relative = default.best_estimator_.reg_covar
+        else:
+            # reg_covar in the data's units follows them.
+            assert default.best_estimator_.reg_covar == pytest.approx(
+                relative * scale**2, rel=1e-9
+            )
+    assert picks[0] == picks[1]
 
 
 @parametrize_with_checks(
