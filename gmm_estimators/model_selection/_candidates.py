@@ -312,6 +312,23 @@ def candidate_line(name, criterion, row, error):
     )
 
 
+def collect_outcomes(outcomes, name, criterion, verbose):
+    """``(rows, estimators, errors)`` of the candidates' outcomes, in order.
+
+    Each outcome is ``(row, estimator, error, seconds)``; the row gains
+    ``fit_time``, and with ``verbose`` each candidate prints its line.
+    """
+    rows, estimators, errors = [], [], []
+    for row, estimator, error, seconds in outcomes:
+        row["fit_time"] = seconds
+        rows.append(row)
+        estimators.append(estimator)
+        errors.append(error)
+        if verbose:
+            print(candidate_line(name, criterion, row, error))
+    return rows, estimators, errors
+
+
 def _swamped_variances(estimator):
     """``(absolute reg_covar, swamped components, narrowest variances)`` or None.
 

@@ -21,8 +21,8 @@ from .._warn import warn_user
 from ..covariance import structures_to_carry
 from ._candidates import (
     candidate_ks,
-    candidate_line,
     candidate_types,
+    collect_outcomes,
     pick_warnings,
     raise_no_sound_candidate,
     results_table,
@@ -80,12 +80,11 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
         The criterion minimised (lower-is-better form, see Notes).
     search : {"thorough", "grid"}, default="thorough"
         ``"thorough"``: the search described in Notes, whose fits reach
-        mclust's optimum or a better one. On data with missing values or
-        with ``noise=True`` its starts and proposals are not available yet:
-        every candidate is then fitted from the grid's shared starts, but
-        ``tol``, ``max_iter`` and ``reg_covar`` keep the thorough search's
-        meaning below (fits converged by mclust's rule, regularisation
-        relative to the data). ``"grid"``: every candidate is exactly
+        mclust's optimum or a better one. With missing values or
+        ``noise=True``, whose fits its proposals do not take yet, every
+        candidate is fitted from the grid's starts, but ``tol``,
+        ``max_iter`` and ``reg_covar`` keep the thorough search's meaning
+        below. ``"grid"``: every candidate is exactly
         ``GaussianMixture(n_components, covariance_type=..., tol=tol,
         reg_covar=reg_covar, max_iter=max_iter, n_init=n_init,
         init_params=init_params, ...)`` fitted on X, its starts shared
@@ -377,8 +376,7 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        # As GaussianMixture's: a noise component and missing values cannot
-        # be combined yet.
+        # As GaussianMixture's: noise and missing values cannot be combined yet.
         tags.input_tags.allow_nan = not self.noise
         return tags
 
@@ -522,17 +520,11 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
                 parallel,
                 self._random_state_for_candidates,
             )
-        rows, estimators, errors = [], [], []
         if not thorough:
             outcomes = with_progress(outcomes, len(candidates), self.progress)
-        for row, estimator, error, seconds in outcomes:
-            row["fit_time"] = seconds
-            rows.append(row)
-            estimators.append(estimator)
-            errors.append(error)
-            if self.verbose:
-                print(candidate_line(type(self).__name__, self.criterion, row, error))
-
+        rows, estimators, errors = collect_outcomes(
+            outcomes, type(self).__name__, self.criterion, self.verbose
+        )
         if bar:
             bar.close()
         shift = 2.0 * data.weight_sum * settings["relative_offset"]
@@ -554,10 +546,7 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
     # ------------------------------------------------- delegation to the winner
     def _validated(self, X):
         check_is_fitted(self)
-        if is_streamed(X):
-            # Dask arrays, memory maps: read by the estimator in blocks, not
-            # converted here; their width and column names are checked
-            # here, in this class's name.
+        if is_streamed(X):  # Dask, memory maps: read in blocks, only checked here
             validate_data(self, X, reset=False, skip_check_array=True)
             return X
         return validate_data(
