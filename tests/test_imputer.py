@@ -221,5 +221,5 @@ def test_an_unknown_initialiser_is_refused_before_fitting():
     # raw KeyError, partway through the fit.
     X = np.random.default_rng(0).normal(size=(50, 2))
     X[0, 0] = np.nan
-    with pytest.raises(ValueError, match="'init_params' parameter .* 'kmeans'"):
+    with pytest.raises(ValueError, match="'init_params' parameter .*Got 'kmean'"):
         GaussianMixtureImputer(n_components=2, init_params="kmean").fit(X)
