@@ -146,14 +146,38 @@ def _add_data_arguments(parser, what):
     )
 
 
-def _add_fit_options(parser, defaults):
+def _select_defaults():
+    """What select's EM options default to, in words.
+
+    The selector's None resolves to a value that depends on ``--search``
+    (with the thorough search, ``tol``, ``max_iter`` and ``reg_covar`` take
+    its meaning).
+    """
+    from ..model_selection import GaussianMixtureIC
+    from ..model_selection._candidates import DEFAULT_STOPPING
+
+    thorough, grid = DEFAULT_STOPPING["thorough"], DEFAULT_STOPPING["grid"]
+    return {
+        "init_params": "mclust_hc and kmeans (thorough), kmeans (grid)",
+        "max_iter": f"{thorough['max_iter']} (thorough), {grid['max_iter']} (grid)",
+        "tol": f"thorough: mclust's relative change of the log-likelihood, "
+        f"{thorough['tol']:g}; grid: the absolute change of the mean "
+        f"log-likelihood per row, {grid['tol']:g}",
+        "reg_covar": f"{GaussianMixtureIC().reg_covar:g}, relative to the data's "
+        "thinnest spread (thorough) or in the data's squared units (grid)",
+    }
+
+
+def _add_fit_options(parser, defaults, described=None):
+    """The EM options; ``described`` words a default that is not a value."""
     from .library import init_methods
 
+    default = {**defaults, **(described or {})}
     parser.add_argument(
         "--n-init",
         type=_positive_int,
         metavar="N",
-        help=f"starts per model; the best is kept (default: {defaults['n_init']})",
+        help=f"starts per model; the best is kept (default: {default['n_init']})",
     )
     parser.add_argument(
         "--init",
@@ -161,26 +185,26 @@ def _add_fit_options(parser, defaults):
         dest="init_params",
         metavar="METHOD",
         help="how EM is started, any init_params of GaussianMixture: "
-        f"{', '.join(init_methods())} (default: {defaults['init_params']})",
+        f"{', '.join(init_methods())} (default: {default['init_params']})",
     )
     parser.add_argument(
         "--max-iter",
         type=_positive_int,
         metavar="N",
-        help=f"maximum EM iterations per start (default: {defaults['max_iter']})",
+        help=f"maximum EM iterations per start (default: {default['max_iter']})",
     )
     parser.add_argument(
         "--tol",
         type=_non_negative_float,
         metavar="X",
-        help=f"convergence threshold (default: the estimator's, {defaults['tol']})",
+        help=f"convergence threshold (default: {default['tol']})",
     )
+    units = "" if "reg_covar" in (described or {}) else ", in the data's squared units"
     parser.add_argument(
         "--reg-covar",
         type=_non_negative_float,
         metavar="X",
-        help="added to covariance diagonals, in the data's squared units "
-        f"(default: {defaults['reg_covar']})",
+        help=f"added to covariance diagonals{units} (default: {default['reg_covar']})",
     )
     parser.add_argument(
         "--random-state",
@@ -264,7 +288,7 @@ def _add_select(parser):
         "merge moves between neighbouring K; grid: each candidate is one "
         "GaussianMixture fit from its own starts (default: %(default)s)",
     )
-    _add_fit_options(parser, GaussianMixtureIC().get_params())
+    _add_fit_options(parser, GaussianMixtureIC().get_params(), _select_defaults())
     parser.add_argument(
         "--n-jobs",
         type=_n_jobs,

@@ -228,6 +228,15 @@ def rank_candidates(values, flagged, n_parameters, complexity=None, units_shift=
     return rank
 
 
+#: What ``tol=None`` and ``max_iter=None`` mean: mclust's relative rule and
+#: its tolerance where the settings take the thorough search's meaning,
+#: GaussianMixture's defaults for the grid.
+DEFAULT_STOPPING = {
+    "thorough": {"tol": 1e-5, "max_iter": 1000},
+    "grid": {"tol": 1e-3, "max_iter": 100},
+}
+
+
 def search_settings(params, X, sample_weight, thorough, relative=None):
     """The resolved settings of every candidate (see the selector's Notes).
 
@@ -241,6 +250,7 @@ def search_settings(params, X, sample_weight, thorough, relative=None):
     candidates, converged and regularised as the thorough search's.
     """
     relative = thorough if relative is None else relative
+    stopping = DEFAULT_STOPPING["thorough" if relative else "grid"]
     if params["init_params"] is not None:
         initializers = [(params["init_params"], params["n_init"])]
     elif thorough:
@@ -262,10 +272,8 @@ def search_settings(params, X, sample_weight, thorough, relative=None):
         "initializers": initializers if thorough else None,
         "max_iter": params["max_iter"]
         if params["max_iter"] is not None
-        else (1000 if relative else 100),
-        "tol": params["tol"]
-        if params["tol"] is not None
-        else (1e-5 if relative else 1e-3),
+        else stopping["max_iter"],
+        "tol": params["tol"] if params["tol"] is not None else stopping["tol"],
         "relative_tol": relative,
         # The relative rule reads the log-likelihood in standardised units.
         "relative_offset": 0.5 * float(np.log(variances[variances > 0]).sum()),

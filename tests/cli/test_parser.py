@@ -5,7 +5,7 @@ import pytest
 from gmm_estimators import GaussianMixture
 from gmm_estimators.cli import build_parser, main
 from gmm_estimators.cli.cmd_fit import estimator_params
-from gmm_estimators.model_selection import GaussianMixtureIC
+from gmm_estimators.model_selection._candidates import DEFAULT_STOPPING
 
 COMMANDS = ("select", "fit", "predict", "sample", "score")
 
@@ -47,7 +47,12 @@ def test_estimator_defaults_are_the_estimators():
     # The help shows the estimators' defaults, read from them.
     help_select = build_parser()._subparsers._group_actions[0].choices["select"]
     text = " ".join(help_select.format_help().split())
-    assert f"(default: the estimator's, {GaussianMixtureIC().tol})" in text
+    # The selector's None is worded as what it resolves to under each search.
+    for search, stopping in DEFAULT_STOPPING.items():
+        assert f"{stopping['max_iter']} ({search})" in text
+        assert f"{stopping['tol']:g}" in text
+    assert "relative to the data's thinnest spread (thorough)" in text
+    assert "(default: None)" not in text
     help_fit = build_parser()._subparsers._group_actions[0].choices["fit"]
     text = " ".join(help_fit.format_help().split())
     assert f"(default: {GaussianMixture().max_iter})" in text
