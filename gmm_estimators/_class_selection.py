@@ -14,7 +14,6 @@ and ranks the candidates' results (also EDDA's, see ``_edda``).
 
 
 import numpy as np
-from sklearn.utils._param_validation import InvalidParameterError
 
 from ._adaptation import structure_of
 from ._criteria import n_free_parameters
@@ -91,9 +90,6 @@ def select_mixture(classifier, X, sample_weight, ks, types, n_rows, what):
         selector = _selector(classifier, group, group_types)
         try:
             selector.fit(X, sample_weight=sample_weight)
-        except InvalidParameterError:
-            # A setting, not the class's rows: the advice below is not for it.
-            raise
         except ValueError as error:  # every candidate degenerate or failed
             errors.append(f"n_components={group}: {error}")
             continue

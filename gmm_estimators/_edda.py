@@ -10,6 +10,8 @@ linear discriminant analysis.
 # Authors: The gmm_estimators developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+from typing import NamedTuple
+
 import numpy as np
 from scipy.special import logsumexp
 
@@ -87,7 +89,7 @@ def fit_edda(X, y_index, weights, types, proportions, reg_covar):
     for c in range(n_classes):
         residual = Xc - means[c]
         scatter[c] = (residual * resp[:, c, np.newaxis]).T @ residual
-    total_scatter = (Xc * weights[:, np.newaxis]).T @ Xc
+    judged = _each_class_of_unit_weight(X, y_index, weights, nk)
 
     rows, fits = [], []
     for name in types:
@@ -115,10 +117,10 @@ def fit_edda(X, y_index, weights, types, proportions, reg_covar):
             # narrower than another is a fact of the data, not a spurious
             # component found by EM.
             check = check_blocks(
-                lambda: [(Xc, weights, one_hot)],
-                total_scatter,
-                total,
-                means,
+                judged.blocks,
+                judged.total_scatter,
+                judged.weight_sum,
+                means + center - judged.center,
                 model.to_full(covariances, n_classes, d),
                 own_spread=model.own_spread,
             )
@@ -158,6 +160,32 @@ def fit_edda(X, y_index, weights, types, proportions, reg_covar):
         )
     n_parameters = int(table["n_parameters"][best]) + n_classes - 1
     return table, types[best], fits[best], n_parameters
+
+
+class _Judged(NamedTuple):
+    """The rows as the degeneracy test reads them (``check_blocks``' arguments)."""
+
+    blocks: object
+    total_scatter: np.ndarray
+    weight_sum: float
+    center: np.ndarray
+
+
+def _each_class_of_unit_weight(X, y_index, weights, nk):
+    """The rows weighted so that every class weighs one, for ``check_blocks``.
+
+    Its rule for an EM component that holds (almost) no weight would call a
+    class of weight below 1e-8 of the total empty, however spread its rows:
+    the classes are given, and only where their rows lie is judged.
+    """
+    scaled = weights / nk[y_index]
+    one_hot = np.zeros((X.shape[0], nk.size))
+    one_hot[np.arange(X.shape[0]), y_index] = 1.0
+    weight_sum = float(scaled.sum())
+    center = scaled @ X / weight_sum
+    Xc = X - center
+    total_scatter = (Xc * scaled[:, np.newaxis]).T @ Xc
+    return _Judged(lambda: [(Xc, scaled, one_hot)], total_scatter, weight_sum, center)
 
 
 def log_or_minus_inf(values):

@@ -375,6 +375,20 @@ def test_edda_classes_far_apart_are_sound(apart):
         )
 
 
+@pytest.mark.parametrize("weight", [1e-6, 1e-9, 1e-12])
+def test_edda_class_of_tiny_weight_is_judged_by_its_rows(weight):
+    # A class whose rows weigh 1e-9 of the total is still well spread: the
+    # test for an EM component holding (almost) no weight does not apply to
+    # a given class (every structure was refused below 1e-8).
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal(size=(100, 2)), rng.normal(size=(50, 2)) + 3])
+    y = np.repeat([0, 1], [100, 50])
+    edda = GaussianMixtureClassifier("EDDA").fit(
+        X, y, sample_weight=np.where(y == 1, weight, 1.0)
+    )
+    assert not edda.results_["degenerate"].any()
+
+
 def test_edda_class_on_d_distinct_rows_is_degenerate():
     # A class on two distinct rows in two dimensions has no full covariance
     # of its own: VVV is degenerate at any scale; a shared covariance, or an
@@ -417,6 +431,9 @@ def test_small_class_needs_an_axis_aligned_structure(iris):
         (dict(covariance_types="XYZ"), "Unknown covariance_type"),
         (dict(n_components=[0, 2]), "positive ints"),
         (dict(model_type="UBM", adapt="shapes"), "adapt must name"),
+        # Up front: joblib said so mid-fit, wrapped in advice on degenerate
+        # data ("No mixture could be fitted to class ...").
+        (dict(model_type="MclustDA", n_jobs=0), "'n_jobs' parameter"),
     ],
 )
 def test_bad_parameters(iris, params, message):

@@ -111,6 +111,8 @@ def test_bad_input(data):
             _cheap(contamination=contamination).fit(X)
     with pytest.raises(InvalidParameterError, match="noise_volume"):
         _cheap(noise_volume=-2.0).fit(X)
+    with pytest.raises(InvalidParameterError, match="n_jobs"):
+        _cheap(n_jobs=0).fit(X)
     with pytest.raises(ValueError, match="one entry per row"):
         _cheap(noise_init=np.ones(3, bool)).fit(X)
 

@@ -158,7 +158,8 @@ def _select_defaults():
 
     thorough, grid = DEFAULT_STOPPING["thorough"], DEFAULT_STOPPING["grid"]
     return {
-        "init_params": "mclust_hc and kmeans (thorough), kmeans (grid)",
+        "init_params": "mclust_hc and kmeans (thorough), kmeans (grid, and "
+        "thorough on data with missing values)",
         "max_iter": f"{thorough['max_iter']} (thorough), {grid['max_iter']} (grid)",
         "tol": f"thorough: mclust's relative change of the log-likelihood, "
         f"{thorough['tol']:g}; grid: the absolute change of the mean "

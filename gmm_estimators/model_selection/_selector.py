@@ -101,7 +101,8 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
         hierarchical ones build their tree once and cut it at every number
         of components, as mclust does. None means ``'mclust_hc'`` and
         ``'kmeans'`` for the thorough search (see Notes), ``'kmeans'``
-        (GaussianMixture's default) for the grid search.
+        (GaussianMixture's default) for the grid's starts (also those of
+        ``search="thorough"`` with missing values or ``noise=True``).
     max_iter : int or None, default=None
         Maximum EM iterations per start. None means 1000 for the thorough
         search (EM then stops on ``tol``), 100 for the grid search.
@@ -456,11 +457,8 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
         # those fits search the grid. Streamed and Dask data are searched on
         # the in-memory sample the starts come from (all rows when they are
         # few), each candidate then refitted on every row.
-        thorough = (
-            self.search == "thorough"
-            and not self.noise
-            and not isinstance(data, MissingValuesSource)
-        )
+        missing = isinstance(data, MissingValuesSource)
+        thorough = self.search == "thorough" and not (self.noise or missing)
         if thorough and init is data:
             # Many rows in memory: searched on a sample too, as mclust starts
             # from a subset (``sample_size``, deterministic given
@@ -477,7 +475,7 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
         if (swamped := reg_covar_swamps(settings["reg_covar"], init)) is not None:
             warn_user(swamped, UserWarning)
         noise = {"noise": self.noise, "noise_init": self.noise_init}
-        settings.update(structures=structures_to_carry(types), **noise)
+        settings.update(structures=structures_to_carry(types), missing=missing, **noise)
         settings["noise_volume"] = self.noise_volume
         canonical, n_usable = starting_rows(
             data, init, settings, self.noise_volume, self.noise_init, n_usable
