@@ -41,6 +41,7 @@ from ._conditional import (
 )
 from ._engine import ArraySource, one_blas_thread
 from ._engine._estep import weighted_sum
+from ._missing_exact import exact_group, ill_conditioned
 from .covariance._exact import log_density_floor
 from .covariance._linalg import _safe_cholesky as safe_cholesky
 
@@ -270,11 +271,15 @@ def e_step_groups(index, weights, means, covariances):
     with np.errstate(divide="ignore"):
         log_weights = np.log(weights)
     precisions, log_det_cov = _inverse_and_log_det(covariances)
+    exact = ill_conditioned(covariances)
     for first, last in index.groups(lambda m: n_components * (d + m * m)):
         m = index.missing[first].size
         start, stop = index.starts[first], index.starts[last]
         counts = np.diff(index.starts[first : last + 1])
         rows = slice(start, stop)
+        if exact:
+            yield exact_group(index, first, last, log_weights, means, covariances)
+            continue
         # (K, n, d) residuals with missing entries 0, and Lambda r.
         residuals = (index.X[np.newaxis, rows] - means[:, np.newaxis]) * index.observed[
             np.newaxis, rows
