@@ -374,14 +374,11 @@ def swamp_remedy(selector, settings, current):
     variance (their fitted one less ``reg_covar``) instead: clusters far
     apart compared with their own spread make the data's unit large
     (mclust, unregularised, fits them). None for ``search="grid"`` (whose
-    ``reg_covar`` is absolute), when nothing is swamped, when the
-    components have no variance of their own to take as the unit, or on
-    data with missing values: their unit comes from the mean-imputed rows,
-    and the observed-data EM oscillates at the far smaller values a
-    component's own variance gives on nearly collinear features (the pick
-    is kept, with the warning of :func:`pick_warnings`).
+    ``reg_covar`` is absolute), when nothing is swamped, or when the
+    components have no variance of their own to take as the unit. (With
+    missing values the data's unit comes from the mean-imputed rows.)
     """
-    if not settings["relative_units"] or settings.get("missing"):
+    if not settings["relative_units"]:
         return None
     found = _swamped_variances(selector.best_estimator_)
     if found is None:

@@ -691,22 +691,26 @@ def test_memory_mapped_input_is_checked_in_the_selectors_name(blobs, tmp_path):
         selector.predict(np.load(path, mmap_mode="r"))
 
 
-def test_missing_values_on_nearly_collinear_features_keep_their_reg_covar():
-    # reg_covar's unit on data with missing values comes from the
-    # mean-imputed rows; lowering it to a component's own thin variance
-    # (as on complete data) left the observed-data EM oscillating at 2e-14,
-    # unconverged. It is kept, converged, with the warning that it swamps.
+def test_missing_values_on_nearly_collinear_features_converge():
+    # reg_covar's unit comes from the mean-imputed rows, which swamps the
+    # thin direction of x3 = x1 + x2 + 1e-4 noise: the search runs again
+    # with it in units of the component's own variance (2e-14), where the
+    # observed-data EM oscillated, unconverged, until the E-step read an
+    # ill-conditioned covariance's observed blocks directly.
     rng = np.random.default_rng(0)
     x1, x2 = rng.normal(size=(2, 400))
     X = np.column_stack([x1, x2, x1 + x2 + 1e-4 * rng.normal(size=400)])
     X[rng.random(X.shape) < 0.05] = np.nan
     X[np.isnan(X).all(axis=1), 0] = 0.0
-    with pytest.warns(UserWarning, match="is at least a tenth of the variance"):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
         selector = GaussianMixtureIC(
             n_components=[1, 2], covariance_types=["EEE", "VVV"], random_state=0
         ).fit(X)
     assert selector.best_estimator_.converged_
     assert selector.results_["converged"].all()
+    # Lowered below the thin direction's variance (1e-8).
+    assert selector.best_estimator_.reg_covar < 1e-12
 
 
 def test_allow_nan_tag_follows_the_noise_component():
