@@ -141,7 +141,14 @@ def _batch_moments(model, batch, params):
 
 
 def state_from_model(estimator, model):
-    """Moments implied by fitted parameters (``partial_fit`` after ``fit``)."""
+    """Moments implied by fitted parameters (``partial_fit`` after ``fit``).
+
+    The scatters are the covariances less ``reg_covar``, which the M-step
+    adds back: read with it, every update after ``fit`` added it again (a
+    one-component fit was no longer a fixed point of its own data). The
+    pull of a ``prior`` cannot be taken out of the fitted covariances in
+    the same way and is counted again (see the user guide's limits).
+    """
     weights = np.asarray(estimator.weights_, np.float64)
     means = np.asarray(estimator.means_, np.float64)
     center = weights @ means
@@ -150,6 +157,7 @@ def state_from_model(estimator, model):
     full = model.to_full(
         np.asarray(estimator.covariances_, np.float64), n_components, d
     )
+    full = full - estimator.reg_covar * np.eye(d)
     scatter = model.scatter.from_full(weights[:, np.newaxis, np.newaxis] * full)
     return OnlineState(center, weights, means, scatter, 1, 0.0)
 

@@ -111,6 +111,36 @@ def test_partial_fit_after_fit_continues_from_the_fit():
     np.testing.assert_allclose(model.means_, means, atol=0.1)
 
 
+@pytest.mark.parametrize("covariance_type", ["full", "diag", "spherical", "VEV"])
+def test_fit_then_partial_fit_counts_reg_covar_once(covariance_type):
+    # With one component, learning_decay=1 and learning_offset=1 the running
+    # statistics are the plain average over the batches, the model fit gave
+    # counting as the first: fit(B0) then partial_fit(B1..B9) is
+    # partial_fit(B0..B9), which is fit(X). The fitted covariances were read
+    # back with reg_covar in them, and every update added it again.
+    rng = np.random.RandomState(0)
+    X = 10 * rng.randn(1000, 2) @ np.array([[1.0, 0.4], [0.0, 1.0]])
+    batches = np.array_split(X, 10)
+    settings = dict(
+        n_components=1,
+        covariance_type=covariance_type,
+        reg_covar=1.0,
+        learning_decay=1.0,
+        learning_offset=1.0,
+    )
+    whole = GaussianMixture(**settings).fit(X)
+    continued = GaussianMixture(**settings).fit(batches[0])
+    for batch in batches[1:]:
+        continued.partial_fit(batch)
+    np.testing.assert_allclose(continued.covariances_, whole.covariances_, rtol=1e-9)
+    # A fit is a fixed point of an update on its own data.
+    tracker = GaussianMixture(
+        1, covariance_type=covariance_type, reg_covar=1.0, forgetting_factor=0.5
+    ).fit(X)
+    before = tracker.covariances_.copy()
+    np.testing.assert_allclose(tracker.partial_fit(X).covariances_, before, rtol=1e-9)
+
+
 def test_bad_batches_raise_and_leave_the_model_unchanged():
     rng = np.random.RandomState(5)
     model = GaussianMixture(3, random_state=0).partial_fit(_draw(rng, 200))
