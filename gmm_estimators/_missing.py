@@ -271,15 +271,17 @@ def e_step_groups(index, weights, means, covariances):
     with np.errstate(divide="ignore"):
         log_weights = np.log(weights)
     precisions, log_det_cov = _inverse_and_log_det(covariances)
-    exact = ill_conditioned(covariances)
-    for first, last in index.groups(lambda m: n_components * (d + m * m)):
+    # The ill-conditioned components' terms come from each pattern's
+    # observed block (``_missing_exact``), whose temporaries the group's
+    # budget counts too.
+    exact = np.flatnonzero(ill_conditioned(covariances))
+    for first, last in index.groups(
+        lambda m: n_components * (d + m * m) + exact.size * d * (d - m)
+    ):
         m = index.missing[first].size
         start, stop = index.starts[first], index.starts[last]
         counts = np.diff(index.starts[first : last + 1])
         rows = slice(start, stop)
-        if exact:
-            yield exact_group(index, first, last, log_weights, means, covariances)
-            continue
         # (K, n, d) residuals with missing entries 0, and Lambda r.
         residuals = (index.X[np.newaxis, rows] - means[:, np.newaxis]) * index.observed[
             np.newaxis, rows
@@ -302,12 +304,16 @@ def e_step_groups(index, weights, means, covariances):
             log_dens += log_det_mm[:, pattern_of_row].T
             np.put_along_axis(expected, row_missing, -shift, axis=2)
         log_dens += index.n_observed[rows, np.newaxis] * _LOG_2PI
-        yield (
-            rows,
-            -0.5 * log_dens + log_weights,
-            expected,
-            (missing, cond_covs, counts),
-        )
+        weighted_log_prob = -0.5 * log_dens + log_weights
+        if exact.size:
+            _, exact_wlp, exact_expected, (_, exact_covs, _) = exact_group(
+                index, first, last, log_weights[exact], means[exact], covariances[exact]
+            )
+            weighted_log_prob[:, exact] = exact_wlp
+            expected[exact] = exact_expected
+            if cond_covs is not None:
+                cond_covs[exact] = exact_covs
+        yield (rows, weighted_log_prob, expected, (missing, cond_covs, counts))
 
 
 def marginal_weighted_log_prob(index, weights, means, covariances):

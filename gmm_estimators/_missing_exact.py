@@ -28,14 +28,16 @@ _EXACT_CONDITION = 1e6
 
 
 def ill_conditioned(covariances):
-    """Whether a covariance's correlation matrix is beyond ``_EXACT_CONDITION``."""
+    """Per component, whether its correlation matrix is beyond ``_EXACT_CONDITION``.
+
+    A covariance with a zero, negative or non-finite variance is too.
+    """
     with np.errstate(all="ignore"):
         scale = np.sqrt(np.diagonal(covariances, axis1=-2, axis2=-1))
         correlations = covariances / (scale[:, :, None] * scale[:, None, :])
-        if not np.all(np.isfinite(correlations)):
-            return True
-        values = np.linalg.eigvalsh(correlations)
-    return bool(np.any(values[:, 0] * _EXACT_CONDITION < values[:, -1]))
+        finite = np.all(np.isfinite(correlations), axis=(1, 2))
+        values = np.linalg.eigvalsh(np.where(finite[:, None, None], correlations, 0.0))
+    return ~finite | (values[:, 0] * _EXACT_CONDITION < values[:, -1])
 
 
 def exact_group(index, first, last, log_weights, means, covariances):
@@ -47,9 +49,11 @@ def exact_group(index, first, last, log_weights, means, covariances):
     ``Sigma_mo Sigma_oo^-1 r_o`` and their covariance ``Sigma_mm - A A^T``
     with ``A = Sigma_mo L^-T``. Nothing of the full covariance is inverted,
     so an ill-conditioned one costs no more digits than its observed block
-    and the missing features' conditional spread. One product per pattern.
+    and the missing features' conditional spread.
     """
     n_components, d = means.shape
+    # As the fast path's factorisation (safe_cholesky) reads them.
+    covariances = np.where(np.isfinite(covariances), covariances, 0.0)
     start, stop = index.starts[first], index.starts[last]
     counts = np.diff(index.starts[first : last + 1])
     missing = np.stack(index.missing[first:last])  # (P, m)
@@ -69,21 +73,22 @@ def exact_group(index, first, last, log_weights, means, covariances):
     spread = block(missing, observed) @ inverse.swapaxes(-1, -2)  # A, (K, P, m, q)
     cond_covs = block(missing, missing) - spread @ spread.swapaxes(-1, -2)
     regression = spread @ inverse  # Sigma_mo Sigma_oo^-1, (K, P, m, q)
+    # Each row's pattern's terms gathered per row (the group's budget counts
+    # them): no loop over patterns, which may be as many as rows.
+    pattern = np.repeat(np.arange(n_patterns), counts)
     n_rows = stop - start
-    distances = np.empty((n_rows, n_components))
+    taken = np.arange(n_rows)[:, np.newaxis]
+    seen = observed[pattern]  # (n, q)
+    residual = index.X[start:stop][taken, seen][np.newaxis] - means[:, seen]
+    whitened = (inverse[:, pattern] @ residual[..., np.newaxis])[..., 0]
+    distances = np.einsum("knq,knq->nk", whitened, whitened) + log_det[:, pattern].T
     expected = np.zeros((n_components, n_rows, d))
-    offset = 0
-    for p in range(n_patterns):
-        local = slice(offset, offset + counts[p])
-        offset += counts[p]
-        rows_x = index.X[start + local.start : start + local.stop][:, observed[p]]
-        residual = rows_x[np.newaxis] - means[:, np.newaxis, observed[p]]
-        whitened = residual @ inverse[:, p].swapaxes(-1, -2)
-        distances[local] = np.einsum("knq,knq->nk", whitened, whitened)
-        distances[local] += log_det[:, p]
-        expected[:, local, observed[p]] = residual
-        shift = residual @ regression[:, p].swapaxes(-1, -2)
-        expected[:, local, missing[p]] = shift
+    shape = (n_components, n_rows)
+    np.put_along_axis(expected, np.broadcast_to(seen, (*shape, q)), residual, axis=2)
+    if m:
+        shift = (regression[:, pattern] @ residual[..., np.newaxis])[..., 0]
+        hidden = np.broadcast_to(missing[pattern], (*shape, m))
+        np.put_along_axis(expected, hidden, shift, axis=2)
     distances += index.n_observed[start:stop, np.newaxis] * _LOG_2PI
     return (
         slice(start, stop),

@@ -375,10 +375,13 @@ def swamp_remedy(selector, settings, current):
     apart compared with their own spread make the data's unit large
     (mclust, unregularised, fits them). None for ``search="grid"`` (whose
     ``reg_covar`` is absolute), when nothing is swamped, or when the
-    components have no variance of their own to take as the unit. (With
-    missing values the data's unit comes from the mean-imputed rows.)
+    components have no variance of their own to take as the unit, or on
+    data with missing values: their unit comes from the mean-imputed rows,
+    and the far smaller values a component's own variance gives on nearly
+    collinear features leave the observed-data EM converging very slowly
+    (the pick is kept, with the warning of :func:`pick_warnings`).
     """
-    if not settings["relative_units"]:
+    if not settings["relative_units"] or settings.get("missing"):
         return None
     found = _swamped_variances(selector.best_estimator_)
     if found is None:

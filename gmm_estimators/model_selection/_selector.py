@@ -475,7 +475,7 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
         if (swamped := reg_covar_swamps(settings["reg_covar"], init)) is not None:
             warn_user(swamped, UserWarning)
         noise = {"noise": self.noise, "noise_init": self.noise_init}
-        settings.update(structures=structures_to_carry(types), **noise)
+        settings.update(structures=structures_to_carry(types), missing=missing, **noise)
         settings["noise_volume"] = self.noise_volume
         canonical, n_usable = starting_rows(
             data, init, settings, self.noise_volume, self.noise_init, n_usable

@@ -691,26 +691,24 @@ def test_memory_mapped_input_is_checked_in_the_selectors_name(blobs, tmp_path):
         selector.predict(np.load(path, mmap_mode="r"))
 
 
-def test_missing_values_on_nearly_collinear_features_converge():
-    # reg_covar's unit comes from the mean-imputed rows, which swamps the
-    # thin direction of x3 = x1 + x2 + 1e-4 noise: the search runs again
-    # with it in units of the component's own variance (2e-14), where the
-    # observed-data EM oscillated, unconverged, until the E-step read an
-    # ill-conditioned covariance's observed blocks directly.
+def test_missing_values_on_nearly_collinear_features_keep_their_reg_covar():
+    # reg_covar's unit on data with missing values comes from the
+    # mean-imputed rows, which swamps the thin direction of x3 = x1 + x2 +
+    # 1e-4 noise. It is kept (lowered to the component's own variance, 2e-14,
+    # the observed-data EM oscillated or crawled), the fits converge, and
+    # the pick warns that it swamps.
     rng = np.random.default_rng(0)
     x1, x2 = rng.normal(size=(2, 400))
     X = np.column_stack([x1, x2, x1 + x2 + 1e-4 * rng.normal(size=400)])
     X[rng.random(X.shape) < 0.05] = np.nan
     X[np.isnan(X).all(axis=1), 0] = 0.0
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
+    with pytest.warns(UserWarning, match="is at least a tenth of the variance"):
         selector = GaussianMixtureIC(
             n_components=[1, 2], covariance_types=["EEE", "VVV"], random_state=0
         ).fit(X)
     assert selector.best_estimator_.converged_
     assert selector.results_["converged"].all()
-    # Lowered below the thin direction's variance (1e-8).
-    assert selector.best_estimator_.reg_covar < 1e-12
+    assert selector.best_estimator_.reg_covar > 1e-8
 
 
 def test_allow_nan_tag_follows_the_noise_component():
