@@ -89,7 +89,10 @@ def fit_edda(X, y_index, weights, types, proportions, reg_covar):
     for c in range(n_classes):
         residual = Xc - means[c]
         scatter[c] = (residual * resp[:, c, np.newaxis]).T @ residual
-    judged = _each_class_of_unit_weight(X, y_index, weights, nk)
+    judged = _each_class_of_unit_weight(X, one_hot, weights, nk)
+    # The verdict reads only where the rows are and what the structure's
+    # components must spread as: one per kind of spread, not per structure.
+    degenerate_for = {}
 
     rows, fits = [], []
     for name in types:
@@ -116,16 +119,21 @@ def fit_edda(X, y_index, weights, types, proportions, reg_covar):
             # degeneracy counts: the classes are given, so a class far
             # narrower than another is a fact of the data, not a spurious
             # component found by EM.
-            check = check_blocks(
-                judged.blocks,
-                judged.total_scatter,
-                judged.weight_sum,
-                means + center - judged.center,
-                model.to_full(covariances, n_classes, d),
-                own_spread=model.own_spread,
-            )
+            spread = model.own_spread
+            if spread not in degenerate_for:
+                degenerate_for[spread] = (
+                    check_blocks(
+                        judged.blocks,
+                        judged.total_scatter,
+                        judged.weight_sum,
+                        means + center - judged.center,
+                        model.to_full(covariances, n_classes, d),
+                        own_spread=spread,
+                    ).degenerate.size
+                    > 0
+                )
             row["degenerate"] = bool(
-                check.degenerate.size
+                degenerate_for[spread]
                 or any(m.collapsed_components_.size for m in mixtures)
             )
             log_density = np.column_stack([m.score_samples(X) for m in mixtures])
@@ -171,16 +179,14 @@ class _Judged(NamedTuple):
     center: np.ndarray
 
 
-def _each_class_of_unit_weight(X, y_index, weights, nk):
+def _each_class_of_unit_weight(X, one_hot, weights, nk):
     """The rows weighted so that every class weighs one, for ``check_blocks``.
 
     Its rule for an EM component that holds (almost) no weight would call a
     class of weight below 1e-8 of the total empty, however spread its rows:
     the classes are given, and only where their rows lie is judged.
     """
-    scaled = weights / nk[y_index]
-    one_hot = np.zeros((X.shape[0], nk.size))
-    one_hot[np.arange(X.shape[0]), y_index] = 1.0
+    scaled = weights / (one_hot @ nk)
     weight_sum = float(scaled.sum())
     center = scaled @ X / weight_sum
     Xc = X - center

@@ -306,7 +306,7 @@ def e_step_groups(index, weights, means, covariances):
         log_dens += index.n_observed[rows, np.newaxis] * _LOG_2PI
         weighted_log_prob = -0.5 * log_dens + log_weights
         if exact.size:
-            _, exact_wlp, exact_expected, (_, exact_covs, _) = exact_group(
+            exact_wlp, exact_expected, exact_covs = exact_group(
                 index, first, last, log_weights[exact], means[exact], covariances[exact]
             )
             weighted_log_prob[:, exact] = exact_wlp

@@ -43,6 +43,10 @@ def ill_conditioned(covariances):
 def exact_group(index, first, last, log_weights, means, covariances):
     """``_missing.e_step_groups``' terms of patterns ``first:last`` from ``Sigma_oo``.
 
+    Returns the weighted log-densities ``(n_g, K)``, the expected residuals
+    ``(K, n_g, d)`` and the conditional covariances ``(K, P, m, m)`` of the
+    components given.
+
     Each pattern's observed block of every covariance is factorised
     (``Sigma_oo = L L^T``): the distance is ``|L^-1 r_o|^2``, ``log det
     Sigma_oo`` that of ``L``, the conditional mean of the missing features
@@ -90,9 +94,4 @@ def exact_group(index, first, last, log_weights, means, covariances):
         hidden = np.broadcast_to(missing[pattern], (*shape, m))
         np.put_along_axis(expected, hidden, shift, axis=2)
     distances += index.n_observed[start:stop, np.newaxis] * _LOG_2PI
-    return (
-        slice(start, stop),
-        -0.5 * distances + log_weights,
-        expected,
-        (missing, cond_covs, counts),
-    )
+    return -0.5 * distances + log_weights, expected, cond_covs

@@ -146,25 +146,24 @@ def _add_data_arguments(parser, what):
     )
 
 
-def _select_defaults():
+def _select_defaults(defaults):
     """What select's EM options default to, in words.
 
     The selector's None resolves to a value that depends on ``--search``
     (with the thorough search, ``tol``, ``max_iter`` and ``reg_covar`` take
     its meaning).
     """
-    from ..model_selection import GaussianMixtureIC
-    from ..model_selection._candidates import DEFAULT_STOPPING
+    from ..model_selection._candidates import DEFAULT_STOPPING, THOROUGH_INITIALIZERS
 
     thorough, grid = DEFAULT_STOPPING["thorough"], DEFAULT_STOPPING["grid"]
     return {
-        "init_params": "mclust_hc and kmeans (thorough), kmeans (grid, and "
-        "thorough on data with missing values)",
+        "init_params": f"{' and '.join(THOROUGH_INITIALIZERS)} (thorough), kmeans "
+        "(grid, and thorough on data with missing values)",
         "max_iter": f"{thorough['max_iter']} (thorough), {grid['max_iter']} (grid)",
         "tol": f"thorough: mclust's relative change of the log-likelihood, "
         f"{thorough['tol']:g}; grid: the absolute change of the mean "
         f"log-likelihood per row, {grid['tol']:g}",
-        "reg_covar": f"{GaussianMixtureIC().reg_covar:g}, relative to the data's "
+        "reg_covar": f"{defaults['reg_covar']:g}, relative to the data's "
         "thinnest spread (thorough) or in the data's squared units (grid)",
     }
 
@@ -289,7 +288,8 @@ def _add_select(parser):
         "merge moves between neighbouring K; grid: each candidate is one "
         "GaussianMixture fit from its own starts (default: %(default)s)",
     )
-    _add_fit_options(parser, GaussianMixtureIC().get_params(), _select_defaults())
+    defaults = GaussianMixtureIC().get_params()
+    _add_fit_options(parser, defaults, _select_defaults(defaults))
     parser.add_argument(
         "--n-jobs",
         type=_n_jobs,

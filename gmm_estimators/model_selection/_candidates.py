@@ -237,6 +237,11 @@ DEFAULT_STOPPING = {
 }
 
 
+#: The thorough search's starts when ``init_params=None``: mclust's
+#: hierarchical partition and ``n_init`` k-means ones.
+THOROUGH_INITIALIZERS = ("mclust_hc", "kmeans")
+
+
 def search_settings(params, X, sample_weight, thorough, relative=None):
     """The resolved settings of every candidate (see the selector's Notes).
 
@@ -254,7 +259,8 @@ def search_settings(params, X, sample_weight, thorough, relative=None):
     if params["init_params"] is not None:
         initializers = [(params["init_params"], params["n_init"])]
     elif thorough:
-        initializers = [("mclust_hc", 1), ("kmeans", params["n_init"])]
+        hierarchical, kmeans = THOROUGH_INITIALIZERS
+        initializers = [(hierarchical, 1), (kmeans, params["n_init"])]
     else:
         initializers = [("kmeans", params["n_init"])]
     reg_covar = params["reg_covar"]
