@@ -49,7 +49,9 @@ from ._online import (
     keep_verdict,
     observes_every_feature,
     online_step,
+    params_digest,
     state_from_model,
+    state_of_fit,
     step_size,
 )
 from ._prior import resolve_prior
@@ -219,22 +221,20 @@ class BaseMixture(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         batch's mean log-likelihood under the parameters before the update
         (a held-out score for the stream); each update adds one to ``n_iter_``.
         """
-        if self._noise_parameters() is not None:
-            raise ValueError(
-                f"{type(self).__name__}.partial_fit does not update a noise "
-                "component (noise=True): use fit, or noise=False for online "
-                "updates."
-            )
+        # Not offered with a noise component (has_step_sizes says why).
         model = self._covariance_model()
         state = getattr(self, "_online_state", None)
         if hasattr(self, "means_"):
             check_continuable(self, model, "partial_fit", noise=False)
         if state is None and not hasattr(self, "means_"):
             source = self._fit(X, sample_weight)
-            params = self._params_from_attributes(source.center)
-            self._online_state = first_state(model, source, params)
+            if self._online_state is None:
+                params = self._params_from_attributes(source.center)
+                digest = params_digest(self)
+                self._online_state = first_state(model, source, params, digest)
             return self
-        if state is None:
+        if state is None or state.fitted != params_digest(self):
+            # No statistics, or parameters set by hand since: read them.
             state = state_from_model(self, model)
         # Validated (NaN are missing values, as in the first batch) and
         # centred on the running statistics' centre.
@@ -266,7 +266,7 @@ class BaseMixture(DensityMixin, BaseEstimator, metaclass=ABCMeta):
             judge = batch_judge(self._record_collapse, prior, previous, shares)
         count = self._free_parameters(*np.shape(self.means_))
         set_fitted_attributes(self, model, batch, options, result, dtype, judge, count)
-        self._online_state = state
+        self._online_state = dataclasses.replace(state, fitted=params_digest(self))
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -353,6 +353,7 @@ class BaseMixture(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         count = self._free_parameters(self.n_components, source.n_features)
         judge, dtype = self._record_collapse, source.X.dtype
         set_fitted_attributes(self, model, source, options, best, dtype, judge, count)
+        self._online_state = state_of_fit(self, source, best)
         return source
 
     def _record_collapse(self, model, data, params, jittered, check=None):

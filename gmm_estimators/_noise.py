@@ -98,6 +98,11 @@ def _flat_beyond_rounding(scaled):
     )
 
 
+# The logs of the largest float and of the smallest normal one.
+_LOG_HUGE = math.log(np.finfo(np.float64).max)
+_LOG_TINY = math.log(np.finfo(np.float64).tiny)
+
+
 def hypervolume(X):
     """mclust's ``hypvol(X)``: the volume of the region of the noise component.
 
@@ -151,16 +156,26 @@ def nn_clean(X, n_neighbors=5, *, tol=1e-3, max_iter=1000):
     # Column 0 is the row itself (or a duplicate at distance 0: the same
     # multiset of distances either way).
     kth = distances[:, k]
+    positive = kth[kth > 0]
+    if positive.size == 0:  # every row has k duplicates: all dense
+        return np.zeros(n, dtype=bool)
+    # Distances in units of the largest: the classification does not depend
+    # on the units (lambda scales as their d-th power), and D_k^d neither
+    # overflows nor underflows (data in units of 1e110 in 3-D: 1e330).
+    # Rows with k duplicates (discretised data) have D_k = 0, below the
+    # data's resolution: counted at the smallest distance observed, they
+    # are the densest rows (at 0, log D_k and the intensities were infinite
+    # and every row of Old Faithful's waiting times was called noise).
+    kth = np.maximum(kth, positive.min()) / positive.max()
     log_alpha = math.log(2.0) + 0.5 * d * math.log(math.pi) - math.log(d)
     log_alpha -= float(gammaln(d / 2.0))
     alpha = math.exp(log_alpha)
-    with np.errstate(divide="ignore"):
-        log_x = np.log(kth)
     volume = kth**d
 
     def log_density(lam):
-        # log of prabclus's dDk without the constants common to both.
-        return -lam * alpha * volume + k * math.log(lam * alpha) + (d * k - 1) * log_x
+        # log of prabclus's dDk without the terms common to both processes
+        # (the constants and (d k - 1) log D_k, which cancel in the posterior).
+        return -lam * alpha * volume + k * math.log(lam * alpha)
 
     threshold = kth.min() + np.ptp(kth) / 3.0
     sparse = kth > threshold
@@ -272,6 +287,16 @@ def resolve_noise(X, sample_weight, noise_volume, noise_init):
                 "rows have no spread along some axis, so a uniform noise density "
                 "is undefined. Pass a positive noise_volume, or remove constant "
                 "features and features that are linear functions of others."
+            )
+        if not _LOG_TINY <= log_volume <= _LOG_HUGE:
+            # noise_volume_ (and the volume a user would pass) is a float.
+            raise ValueError(
+                "The data's hypervolume (mclust's hypvol) is "
+                f"exp({log_volume:.1f}), beyond the floating-point range "
+                f"(about 1e-308 to 1e308): the data's units are too "
+                f"{'large' if log_volume > 0 else 'small'} for the noise "
+                "component's uniform density, which is one over it. Rescale "
+                "the data (for example with StandardScaler)."
             )
     else:
         if (

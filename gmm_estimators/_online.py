@@ -46,6 +46,7 @@ exponential family).
 # Authors: The gmm_estimators developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import hashlib
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -67,7 +68,9 @@ __all__ = [
     "keep_verdict",
     "observes_every_feature",
     "online_step",
+    "params_digest",
     "state_from_model",
+    "state_of_fit",
     "step_size",
 ]
 
@@ -89,6 +92,7 @@ class OnlineState:
     n_updates: int
     weight_seen: float
     batch_shares: np.ndarray | None = None
+    fitted: str | None = None
 
 
 class _Moments:
@@ -133,21 +137,58 @@ def _batch_moments(model, batch, params):
     component's own mean, in the structure's form.
     """
     log_likelihood, stats = em_step(model, batch, params)
-    # In the batch's weight units: a batch of tiny weights is not swamped.
-    nk_reg = stats.nk + empty_component_guard(batch)
-    means, scatter = stats.finalize(nk_reg, batch.total_scatter)
-    total = batch.weight_sum
-    return log_likelihood / total, stats.nk / total, means, scatter / total
+    return (log_likelihood / batch.weight_sum, *_moments_per_unit_weight(batch, stats))
+
+
+def _moments_per_unit_weight(source, stats):
+    """Shares, means and scatters per unit weight of summed statistics."""
+    # In the source's weight units: a batch of tiny weights is not swamped.
+    nk_reg = stats.nk + empty_component_guard(source)
+    means, scatter = stats.finalize(nk_reg, source.total_scatter)
+    total = source.weight_sum
+    return stats.nk / total, means, scatter / total
+
+
+def params_digest(estimator):
+    """A fingerprint of the fitted proportions, means and covariances."""
+    digest = hashlib.blake2b(digest_size=16)
+    for name in ("weights_", "means_", "covariances_"):
+        values = np.ascontiguousarray(getattr(estimator, name), dtype=np.float64)
+        digest.update(values.tobytes())
+    return digest.hexdigest()
+
+
+def state_of_fit(estimator, source, result):
+    """The running statistics a fit leaves (``partial_fit`` after ``fit``), or None.
+
+    The statistics whose M-step gave the fitted parameters
+    (``EMResult.statistics``), counted as a first batch of the source's
+    weight: an update on the fit's own data is then one more EM step, and
+    the M-step adds ``reg_covar`` and a prior's pull once. None when the
+    estimator has no ``partial_fit``, or the fit ended at its start or at
+    parameters restored after a breakdown.
+    """
+    try:
+        offered = has_step_sizes(estimator)
+    except AttributeError:  # a noise component
+        return None
+    if not offered or result.statistics is None:
+        return None
+    moments = _moments_per_unit_weight(source, result.statistics)
+    return OnlineState(
+        source.center, *moments, 1, source.weight_sum, fitted=params_digest(estimator)
+    )
 
 
 def state_from_model(estimator, model):
-    """Moments implied by fitted parameters (``partial_fit`` after ``fit``).
+    """Moments implied by fitted parameters, when no fit left its statistics.
 
-    The scatters are the covariances less ``reg_covar``, which the M-step
-    adds back: read with it, every update after ``fit`` added it again (a
-    one-component fit was no longer a fixed point of its own data). The
-    pull of a ``prior`` cannot be taken out of the fitted covariances in
-    the same way and is counted again (see the user guide's limits).
+    The fallback of :func:`state_of_fit`: parameters set or loaded by hand,
+    a fit without iterations, the selector's candidates. The scatters are
+    the covariances less ``reg_covar``, which the M-step adds back. A
+    constrained structure's covariances do not give each component's own
+    scatter, nor can a ``prior``'s pull be taken out of them: those are
+    approximations here.
     """
     weights = np.asarray(estimator.weights_, np.float64)
     means = np.asarray(estimator.means_, np.float64)
@@ -197,14 +238,24 @@ def batch_judge(record, prior, previous, shares):
         n_rows = data.n_rows if weights is None else np.count_nonzero(weights)
         judged = shares * n_rows >= params.means.shape[1] + 1
 
+        reasons = dict(verdict.reasons)
+
         def kept(now, before):
             flagged = [k for k in now if judged[k]]
-            flagged += [k for k in before if not judged[k]]
+            for k in before:
+                if not judged[k]:
+                    flagged.append(k)
+                    # The earlier batch's reason went with its warning.
+                    reasons[int(k)] = (
+                        "flagged by an earlier batch; this one holds too few of "
+                        "its rows to judge it again"
+                    )
             return np.unique(np.asarray(flagged, dtype=np.intp))
 
         verdict = verdict._replace(
             collapsed=kept(verdict.collapsed, previous[0]),
             spurious=kept(verdict.spurious, previous[1]),
+            reasons=reasons,
         )
         record(model, data, params, jittered, verdict)
 
@@ -254,10 +305,15 @@ def step_size(estimator, n_updates):
     return float((n_updates + estimator.learning_offset) ** -estimator.learning_decay)
 
 
-def first_state(model, source, params):
-    """The running statistics after a first batch fitted as ``fit`` does."""
+def first_state(model, source, params, fitted):
+    """The running statistics of one E-step of a batch fitted as ``fit`` does.
+
+    When the fit left none (:func:`state_of_fit`); ``fitted`` is the
+    :func:`params_digest` of the fitted estimator.
+    """
     _, nk, means, scatter = _batch_moments(model, source, params)
-    return OnlineState(source.center, nk, means, scatter, 1, source.weight_sum)
+    total = source.weight_sum
+    return OnlineState(source.center, nk, means, scatter, 1, total, fitted=fitted)
 
 
 def online_step(model, batch, params, state, eta, options):

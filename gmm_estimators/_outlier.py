@@ -182,17 +182,27 @@ class GaussianMixtureOutlierDetector(OutlierMixin, BaseEstimator):
             The fitted detector.
         """
         from .model_selection import GaussianMixtureIC
-        from .model_selection._candidates import candidate_ks
+        from .model_selection._candidates import NoSoundCandidateError, candidate_ks
 
         X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_min_samples=2)
         self._check_noise_mask(X.shape[0], min(candidate_ks(self.n_components)))
         try:
             self.selector_ = self._selector(GaussianMixtureIC, None).fit(X)
-        except ValueError:
+        except NoSoundCandidateError:
             # Every candidate collapsed (duplicated or discretised rows): select
             # again under mclust's default conjugate prior, which keeps every
             # covariance away from zero.
-            self.selector_ = self._selector(GaussianMixtureIC, "default").fit(X)
+            try:
+                self.selector_ = self._selector(GaussianMixtureIC, "default").fit(X)
+            except NoSoundCandidateError as error:
+                raise ValueError(
+                    f"{type(self).__name__} found no sound mixture with a noise "
+                    "component, neither as given nor under mclust's default "
+                    "prior (prior='default', its second try). The noise may "
+                    "take every row: check noise_volume and noise_init against "
+                    "the data, reg_covar against the data's squared units, and "
+                    f"try fewer components. Last search: {error}"
+                ) from error
         self.mixture_ = self.selector_.best_estimator_
         self.n_iter_ = int(self.mixture_.n_iter_)
         if self.contamination == "auto":

@@ -14,8 +14,13 @@ import pytest
 from scipy.stats import multivariate_normal
 from sklearn.utils._param_validation import InvalidParameterError
 
-from gmm_estimators import GaussianMixture, available_covariance_types
+from gmm_estimators import (
+    GaussianMixture,
+    GaussianMixtureOutlierDetector,
+    available_covariance_types,
+)
 from gmm_estimators._noise import hypervolume, log_hypervolume, nn_clean
+from gmm_estimators.datasets import load_old_faithful
 from gmm_estimators.model_selection import GaussianMixtureIC
 
 FIXTURES = Path(__file__).parent / "fixtures" / "mclust" / "noise"
@@ -378,3 +383,47 @@ def test_a_noise_model_advertises_only_what_it_does(tmp_path):
     reference = GaussianMixture(2, noise=True, random_state=0).fit(X)
     np.testing.assert_allclose(fitted.means_, reference.means_)
     assert fitted.noise_proportion_ == reference.noise_proportion_
+
+
+def test_nn_clean_counts_duplicated_rows_as_dense():
+    # Old Faithful's waiting times are whole minutes: most rows have five
+    # duplicates, so their distance to the fifth neighbour is 0. Its log and
+    # the intensities were infinite, every row was called noise, and no
+    # fit with noise=True was possible (the detector neither).
+    waiting = np.asarray(load_old_faithful().data)[:, 1:]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        noise = nn_clean(waiting)
+        model = GaussianMixture(2, noise=True, random_state=0).fit(waiting)
+    assert 0 < noise.sum() < 0.1 * len(waiting)
+    # The densest rows (the most duplicated values) are never noise.
+    values, counts = np.unique(waiting, return_counts=True)
+    assert not noise[np.isin(waiting[:, 0], values[counts > 5])].any()
+    assert 0 < model.noise_proportion_ < 0.2
+    means = np.sort(model.means_.ravel())
+    assert 50 < means[0] < 60 and 75 < means[1] < 85
+
+
+def test_nn_clean_does_not_depend_on_the_units():
+    rng = np.random.RandomState(2)
+    X = np.r_[rng.randn(120, 3), rng.uniform(-10, 10, (15, 3))]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        reference = nn_clean(X)
+        assert reference.sum() >= 5
+        for scale in (1e-120, 1e-3, 1e3, 1e120):
+            np.testing.assert_array_equal(nn_clean(X * scale), reference)
+
+
+@pytest.mark.parametrize("scale", [1e110, 1e-110])
+def test_hypervolume_beyond_the_float_range_is_refused(scale):
+    # 1e330 in 3-D: noise_volume_ was inf, the noise's proportion 1e-243
+    # and the far rows lost their noise label; at 1e-110 a math domain error.
+    rng = np.random.RandomState(0)
+    X = np.r_[rng.randn(60, 3), [[8, 8, 8], [-8, 7, -8]]] * scale
+    for estimator in (
+        GaussianMixture(1, noise=True, random_state=0),
+        GaussianMixtureOutlierDetector(n_components=1, random_state=0),
+    ):
+        with pytest.raises(ValueError, match="beyond the floating-point range"):
+            estimator.fit(X)

@@ -144,3 +144,18 @@ def test_a_noise_mask_of_every_row_is_named(n_components):
     )
     with pytest.raises(ValueError, match="noise_init marks 300 of the 300 rows"):
         detector.fit(X)
+
+
+def test_an_input_error_is_raised_once_and_a_failed_retry_says_so():
+    # fit retried under the prior after any ValueError: an error in the
+    # input came twice, chained, and a search that failed both times ended
+    # on the selector's advice to pass the prior it had just tried.
+    rng = np.random.RandomState(0)
+    X = np.r_[rng.randn(60, 3), [[8, 8, 8], [-8, 7, -8]]]
+    with pytest.raises(ValueError, match="floating-point range") as caught:
+        GaussianMixtureOutlierDetector(n_components=1, random_state=0).fit(X * 1e110)
+    assert caught.value.__context__ is None
+    with pytest.raises(ValueError, match="neither as given nor under mclust's"):
+        GaussianMixtureOutlierDetector(n_components=2, random_state=0).fit(
+            rng.randn(40, 3) * 1e-10
+        )

@@ -213,6 +213,12 @@ class EMResult:
     when the run went on (:meth:`at_first_stop`); if it never held, the
     flattest iterate of the run's first plateau (its changes within
     :data:`PLATEAU_FACTOR` times the rule's bound); or None.
+    ``statistics`` are the summed statistics whose M-step gave ``params``
+    (the last E-step but one's when the run ended on an E-step), or None
+    when ``params`` are the start or were restored after a breakdown: an
+    online update continues from them (``_online``), which the parameters
+    alone cannot give (a constrained structure's covariances do not hold
+    the per-component scatters, and a prior's pull is in them).
     """
 
     params: object
@@ -225,6 +231,7 @@ class EMResult:
     breakdown: str | None = None
     collapsing: np.ndarray | None = None
     first_stop: tuple | None = None
+    statistics: object = None
 
     def at_first_stop(self):
         """The run as it was where the relative rule alone first held, or None.
@@ -341,6 +348,8 @@ def run_em(
     plain = getattr(options, "stops_plainly", None) or (lambda *_, **__: False)
     # The parameters of the last recorded objective (and their flags).
     sound = (params, jittered)
+    # The statistics whose M-step gave params (None: the start).
+    made_by = None
     for n_iter in range(1, options.max_iter + 1):
         previous = lower_bound
         # em_step sets numpy's error state itself.
@@ -363,6 +372,7 @@ def run_em(
             # not finite: keep the start, whose objective was recorded.
             breakdown = f"{reason} at iteration {n_iter}"
             params, jittered = sound[0], sound[1] | new_jittered
+            made_by = None
             n_iter -= 1
             break
         lower_bound = current
@@ -370,7 +380,7 @@ def run_em(
         if updated is None:
             break
         sound = (params, jittered)
-        params, jittered = updated, new_jittered
+        params, jittered, made_by = updated, new_jittered, stats
         change = lower_bound - previous
         if monitor is not None:
             monitor.iteration(n_iter, change)
@@ -428,6 +438,7 @@ def run_em(
         breakdown,
         collapsing,
         plateau if first_stop is None else first_stop,
+        made_by,
     )
 
 

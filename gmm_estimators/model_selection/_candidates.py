@@ -291,13 +291,21 @@ def search_settings(params, X, sample_weight, thorough, relative=None):
     }
 
 
+class NoSoundCandidateError(ValueError):
+    """A search whose every candidate is degenerate, spurious or failed.
+
+    A ``ValueError`` as every error of ``fit``; its own class lets the
+    estimators that select a mixture tell it from an error in their input.
+    """
+
+
 def raise_no_sound_candidate(name, results, errors):
     """The error of a search whose every candidate is degenerate, spurious or failed."""
     degenerate = np.asarray(results["degenerate"], dtype=bool)
     spurious = np.asarray(results["spurious"], dtype=bool) & ~degenerate
     n_failed = sum(error is not None for error in errors)
     first_error = next((e for e in errors if e is not None), None)
-    raise ValueError(
+    raise NoSoundCandidateError(
         f"{name} found no sound candidate among {len(errors)}: "
         f"{int(degenerate.sum())} fit(s) are degenerate (a component "
         f"collapsed), {int(spurious.sum())} spurious (a component far "
