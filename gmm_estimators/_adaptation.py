@@ -23,7 +23,9 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from ._collapse import component_check, record_collapse
 from ._criteria import n_free_parameters
+from ._engine import ArraySource, Params
 from ._gaussian_mixture import GaussianMixture
 
 # The one place where this module and the classifier's (_edda,
@@ -97,6 +99,7 @@ def mixture_from_parameters(
     mixture.lower_bounds_ = []
     mixture.prior_ = None
     mixture.collapsed_components_ = np.flatnonzero(jittered)
+    mixture.spurious_components_ = np.array([], dtype=np.intp)
     mixture.n_parameters_ = n_free_parameters(
         model,
         n_components,
@@ -180,7 +183,12 @@ def adapt_mixture(
         A fitted mixture with the background's parameters (``covariance_type``,
         ``reg_covar``...) and the adapted ``weights_``, ``means_`` and
         ``covariances_``, and the background's ``feature_names_in_`` if it
-        has them. It has no ``labels_``; ``n_iter_`` is ``n_iter``.
+        has them. It has no ``labels_``; ``n_iter_`` is ``n_iter``. With
+        ``relevance_factor=0`` and the covariances adapted, the covariances
+        are those of the rows alone, as in a fit: components that rest on
+        too few of ``X``'s rows are listed in ``collapsed_components_`` (and
+        spurious ones in ``spurious_components_``) with a
+        :class:`~gmm_estimators.exceptions.DegenerateFitWarning`.
 
     Raises
     ------
@@ -285,10 +293,40 @@ def adapt_mixture(
     with warnings.catch_warnings():
         # X was checked above; the mixtures below see its validated array.
         warnings.filterwarnings("ignore", _FEATURE_NAMES_WARNING, UserWarning)
-        current = _adapt_steps(mixture, X, sample_weight, r, which, int(n_iter), center)
+        current, reached = _adapt_steps(
+            mixture, X, sample_weight, r, which, int(n_iter), center
+        )
         current.lower_bound_ = current.score(X, sample_weight=sample_weight)
     current.lower_bounds_ = [current.lower_bound_]
+    if "covariances" in which and r == 0:
+        _judge_adapted(current, X, sample_weight, center, reached)
     return current
+
+
+def _judge_adapted(adapted, X, sample_weight, center, reached):
+    """Flag the collapsed and spurious components of a maximum-likelihood step.
+
+    With ``relevance_factor=0`` the adapted covariances are those of the
+    rows alone, as in a fit: a component on too few distinct rows is
+    degenerate. Only the ``reached`` components are judged; the others kept
+    the background's parameters. (With ``r > 0`` the background's ``r``
+    pseudo-observations keep every covariance away from zero.)
+    """
+    model = structure_of(adapted.covariance_type)
+    source = ArraySource.from_arrays(X, sample_weight, center=center)
+    covariances = np.asarray(adapted.covariances_)
+    precisions_cholesky = np.asarray(adapted.precisions_cholesky_)
+    params = Params(
+        adapted.weights_, adapted.means_ - center, covariances, precisions_cholesky
+    )
+    jittered = np.zeros(adapted.weights_.shape[0], dtype=bool)
+    jittered[adapted.collapsed_components_] = True
+    verdict = component_check(model, source, params, jittered)
+    verdict = verdict._replace(
+        collapsed=verdict.collapsed[reached[verdict.collapsed]],
+        spurious=verdict.spurious[reached[verdict.spurious]],
+    )
+    record_collapse(adapted, model, source, params, jittered, verdict)
 
 
 def _adapt_steps(mixture, X, sample_weight, r, which, n_iter, center):
@@ -309,6 +347,7 @@ def _adapt_steps(mixture, X, sample_weight, r, which, n_iter, center):
     for step in range(n_iter):
         resp = current.predict_proba(X) * sample_weight[:, np.newaxis]
         nk = resp.sum(axis=0)
+        reached = nk > 0
         alpha = nk / (nk + r) if r > 0 else (nk > 0).astype(np.float64)
         with np.errstate(invalid="ignore", divide="ignore"):
             xbar = (resp.T @ Xc) / nk[:, np.newaxis]
@@ -347,4 +386,4 @@ def _adapt_steps(mixture, X, sample_weight, r, which, n_iter, center):
             n_iter=step + 1,
             feature_names=getattr(mixture, "feature_names_in_", None),
         )
-    return current
+    return current, reached

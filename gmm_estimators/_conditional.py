@@ -454,10 +454,37 @@ class ConditionalMixture:
         return centres + np.einsum("nsab,nsb->nsa", chosen, noise)
 
 
+def _checked_tuple(weights, means, covariances):
+    """A user's ``(weights, means, covariances)``, refused unless a mixture's.
+
+    A fitted estimator's parameters are sound by construction; a tuple's
+    are checked as ``weights_init`` and ``precisions_init`` are: an
+    indefinite covariance gave negative conditional variances.
+    """
+    finite = all(np.isfinite(a).all() for a in (weights, means, covariances))
+    if not finite or np.any(weights < 0) or not weights.sum() > 0:
+        raise ValueError(
+            "The mixture tuple (weights, means, covariances) needs finite values "
+            "and non-negative weights with a positive sum."
+        )
+    for k, matrix in enumerate(covariances):
+        # Up to rounding relative to the matrix's largest entry (a singular
+        # covariance is conditioned on its block's pseudo-inverse).
+        size = np.abs(matrix).max()
+        symmetric = np.abs(matrix - matrix.T).max() <= 1e-10 * size
+        if not symmetric or np.linalg.eigvalsh(matrix).min() < -1e-10 * size:
+            raise ValueError(
+                f"The covariance of component {k} in the mixture tuple should be "
+                "symmetric, positive semi-definite; pass covariance matrices "
+                "(for a fitted mixture, its full_covariances_)."
+            )
+    return weights, means, covariances
+
+
 def _mixture_parameters(mixture):
     """Full-matrix parameters of a fitted mixture or of a (w, mu, Sigma) tuple."""
     if isinstance(mixture, tuple | list):
-        return _as_float_parameters(*mixture)
+        return _checked_tuple(*_as_float_parameters(*mixture))
     estimator = getattr(mixture, "best_estimator_", mixture)
     if not hasattr(estimator, "means_") and hasattr(estimator, "get_params"):
         # An estimator not fitted yet: scikit-learn's error for it.

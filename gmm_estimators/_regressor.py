@@ -3,6 +3,8 @@
 # Authors: The gmm_estimators developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import re
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -15,9 +17,31 @@ from ._conditional import ConditionalMixture, conditional_gaussians
 from ._gaussian_mixture import GaussianMixture
 from ._initialization import INITIALIZERS
 from ._sampling import check_draw_count
+from ._warn import warn_user
 from .covariance import RegisteredCovarianceType, get_covariance_model
 
 __all__ = ["GaussianMixtureRegressor"]
+
+
+def _in_terms_of_x_and_y(message, n_features):
+    """A joint mixture's warning about columns of ``[X, y]``, in X's and y's terms."""
+
+    def named(match):
+        columns = [int(j) for j in match.group(1).split(", ")]
+        inputs = [str(j) for j in columns if j < n_features]
+        targets = [str(j - n_features) for j in columns if j >= n_features]
+        parts = [f"feature(s) {', '.join(inputs)} of X"] if inputs else []
+        parts += [f"target(s) {', '.join(targets)} of y"] if targets else []
+        return " and ".join(parts)
+
+    def one(match):
+        j = int(match.group(1))
+        if j < n_features:
+            return f"feature {j} of X has"
+        return f"target {j - n_features} of y has"
+
+    message = re.sub(r"feature\(s\) ([\d, ]+) of X", named, message)
+    return re.sub(r"feature (\d+) has", one, message)
 
 
 class GaussianMixtureRegressor(RegressorMixin, BaseEstimator):
@@ -165,7 +189,7 @@ class GaussianMixtureRegressor(RegressorMixin, BaseEstimator):
         self._y_ndim = np.ndim(y)
         Y = np.asarray(y, dtype=np.float64).reshape(X.shape[0], -1)
         self.n_targets_ = Y.shape[1]
-        self.mixture_ = GaussianMixture(
+        joint = GaussianMixture(
             self.n_components,
             covariance_type=self.covariance_type,
             reg_covar=self.reg_covar,
@@ -174,7 +198,13 @@ class GaussianMixtureRegressor(RegressorMixin, BaseEstimator):
             n_init=self.n_init,
             init_params=self.init_params,
             random_state=self.random_state,
-        ).fit(np.hstack([X.astype(np.float64), Y]))
+        )
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            self.mixture_ = joint.fit(np.hstack([X.astype(np.float64), Y]))
+        for caught_warning in caught:
+            message = _in_terms_of_x_and_y(str(caught_warning.message), X.shape[1])
+            warn_user(message, caught_warning.category)
         self.n_iter_ = self.mixture_.n_iter_
         return self
 

@@ -10,6 +10,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 
 from gmm_estimators import GaussianMixture, adapt_mixture, available_covariance_types
+from gmm_estimators.exceptions import DegenerateFitWarning
 
 ALL = ("weights", "means", "covariances")
 
@@ -253,3 +254,24 @@ def test_an_array_for_a_named_background_warns_once(data):
     assert len(messages) == 1, messages
     assert "does not have valid feature names" in messages[0]
     assert_array_equal(adapted.feature_names_in_, ["a", "b", "c"])
+
+
+def test_a_maximum_likelihood_step_on_too_few_rows_is_flagged():
+    # relevance_factor=0 re-estimates a covariance from the rows alone: a
+    # component that two rows reach in 3-D collapsed onto them (its
+    # covariance reg_covar * I), returned as sound before.
+    rng = np.random.RandomState(0)
+    ubm = background(np.r_[rng.randn(100, 3), rng.randn(100, 3) + 6], n_components=2)
+    X_new = np.r_[rng.randn(30, 3), [[6, 6, 6], [6.5, 6, 5.5]]]
+    far = int(np.argmax(ubm.means_.sum(axis=1)))
+    every = ("weights", "means", "covariances")
+    with pytest.warns(DegenerateFitWarning, match="collapsed"):
+        adapted = adapt_mixture(ubm, X_new, adapt=every, relevance_factor=0.0)
+    assert adapted.collapsed_components_.tolist() == [far]
+    assert adapted.spurious_components_.size == 0
+    # The background's pseudo-observations keep every covariance sound.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DegenerateFitWarning)
+        pooled = adapt_mixture(ubm, X_new, adapt=every, relevance_factor=16.0)
+    assert pooled.collapsed_components_.size == 0
+    assert pooled.spurious_components_.size == 0

@@ -324,3 +324,28 @@ def test_given_values_beyond_the_float_range_rest_on_the_nearest_component():
     regressor = GaussianMixtureRegressor(n_components=2, random_state=0)
     _, std = regressor.fit(X[:, :1], X[:, 1]).predict(given, return_std=True)
     assert np.all(np.isfinite(std))
+
+
+@pytest.mark.parametrize(
+    "second, match",
+    [
+        (-np.eye(2), "component 1 .* positive semi-definite"),
+        (np.array([[1.0, 2.0], [2.0, 1.0]]), "component 1 .* semi-definite"),
+        (np.array([[1.0, 0.5], [0.0, 1.0]]), "component 1 .* symmetric"),
+        (np.full((2, 2), np.nan), "finite values"),
+    ],
+)
+def test_a_tuple_that_is_not_a_mixture_is_refused(second, match):
+    # An indefinite covariance gave a conditional variance of -3.
+    weights, means = np.array([0.5, 0.5]), np.zeros((2, 2))
+    with pytest.raises(ValueError, match=match):
+        condition((weights, means, np.array([np.eye(2), second])), [[1.0]], [0])
+    with pytest.raises(ValueError, match="non-negative weights"):
+        covariances = np.array([np.eye(2)] * 2)
+        condition((np.array([1.5, -0.5]), means, covariances), [[1.0]], [0])
+    # Symmetric up to rounding is a covariance.
+    A = np.random.RandomState(0).randn(2, 2)
+    rounded = A @ A.T + np.eye(2)
+    rounded[0, 1] += 1e-14
+    result = condition((weights, means, np.array([np.eye(2), rounded])), [[1.0]], [0])
+    assert np.all(result.covariances > 0)

@@ -136,3 +136,18 @@ def test_row_without_inputs_gets_marginal_of_target(rng):
     assert_allclose(
         reg.predict([[np.nan, np.nan]]), [mixture.weights_ @ mixture.means_[:, 2]]
     )
+
+
+def test_warnings_name_the_columns_of_x_and_y():
+    # The joint mixture's warnings counted the targets as more features of
+    # X: a constant y was "feature(s) 2 of X", which X (2 columns) lacks.
+    rng = np.random.RandomState(0)
+    X = rng.randn(60, 2)
+    with pytest.warns(UserWarning, match=r"^target\(s\) 0 of y are constant"):
+        GaussianMixtureRegressor(2, random_state=0).fit(X, np.full(60, 5.0))
+    X[:, 0] = 1.0
+    with pytest.warns(UserWarning, match=r"feature\(s\) 0 of X and target\(s\) 0 of y"):
+        GaussianMixtureRegressor(2, random_state=0).fit(X, np.full(60, 5.0))
+    with pytest.warns(UserWarning, match="target 0 of y has variance"):
+        y = 1e-5 * rng.randn(60)
+        GaussianMixtureRegressor(2, random_state=0).fit(rng.randn(60, 2), y)
