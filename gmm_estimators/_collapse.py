@@ -21,12 +21,14 @@ from ._data_span import data_rank
 from ._degenerate import check_blocks
 from ._engine import (
     COLLAPSE_PATIENCE,
+    ArraySource,
     block_log_prob,
     log_prob_function,
     map_terms,
     normalize_log_prob,
     row_max_argmax,
 )
+from ._missing_fill import fill_missing
 from ._resting_rows import RESTING_WEIGHT
 from ._warn import warn_user
 from .exceptions import DegenerateFitWarning
@@ -113,16 +115,20 @@ def component_check(
         # Streamed and Dask data: judged on the in-memory sample the starts
         # come from (same centre), not by more passes over every row.
         data = data.init_source()
+    # Rows with missing values: judged as the array with each missing entry
+    # at its feature's mean (``MissingValuesSource``), each component on the
+    # features its rows observe (below), within the span of the data with
+    # each missing entry at its expectation under the fit.
+    missing = getattr(data, "missing_mask", None)
+    span_scatter = data.total_scatter
+    if missing is not None:
+        span_scatter = _expected_scatter(model, data, params)
     form, log_prob_of = log_prob_function(
         model, params, data.X.dtype, center=data.center
     )
     # The selector's source keeps the rows' features that EM's E-step reads
     # (``ArraySource.features``): the same values, not computed again.
     cached = getattr(data, "features", None)
-    # Rows with missing values: judged as the array with each missing entry
-    # at its feature's mean (``MissingValuesSource``), each component on the
-    # features its rows observe (below).
-    missing = getattr(data, "missing_mask", None)
 
     def judged(rows, reduced=None):
         features = None if cached is None else cached(form, rows)
@@ -164,7 +170,7 @@ def component_check(
     def check_of(blocks, keep=slice(None)):
         return check_blocks(
             blocks,
-            data.total_scatter[keep][:, keep],
+            span_scatter[keep][:, keep],
             data.weight_sum,
             params.means[:, keep],
             full[:, keep][:, :, keep],
@@ -186,7 +192,7 @@ def component_check(
         )
     stopped = [] if collapsing is None else [int(k) for k in collapsing]
     if stopped:
-        rank = data_rank(data.total_scatter, data.weight_sum)
+        rank = data_rank(span_scatter, data.weight_sum)
         needed = model.own_spread.min_weight(rank)
     for k in stopped:
         reasons.setdefault(
@@ -206,6 +212,26 @@ def component_check(
         reasons,
         None if reduced is None else np.concatenate(reduced),
     )
+
+
+def _expected_scatter(model, data, params):
+    """The total scatter of ``data`` with each missing entry at its expectation.
+
+    ``sum_k p(k | x_o) E_k[x_m | x_o]`` under ``params``
+    (``_missing_fill.fill_missing``), about the filled rows' own weighted mean:
+    the span of the data the components are judged in. At its feature's
+    mean, a row of data on a plane left the plane and the data spanned one
+    more dimension than any component's rows (every component was judged
+    to rest on a lower-dimensional set). The rows themselves stay as the
+    source gives them: at their expectation, a few rows that miss the
+    feature of a lattice plane would lie a rounding's breadth off it.
+    """
+    n_components, d = params.means.shape
+    full = model.to_full(np.asarray(params.covariances, np.float64), n_components, d)
+    X = np.array(data.X_missing, dtype=np.float64)
+    weights = np.asarray(params.weights, np.float64)
+    fill_missing(X, weights, params.means + data.center, full)
+    return ArraySource.from_arrays(X, data.sample_weight).total_scatter
 
 
 def _judged_on_observed_features(check, check_of, blocks, block_rows, missing):

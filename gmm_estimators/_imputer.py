@@ -18,11 +18,10 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from . import _missing
-from ._conditional import log_normalize
 from ._engine import one_blas_thread
 from ._gaussian_mixture import GaussianMixture
 from ._initialization import INITIALIZERS
+from ._missing_fill import fill_missing
 from .covariance import RegisteredCovarianceType, get_covariance_model
 from .covariance._linalg import _safe_cholesky as safe_cholesky
 
@@ -355,7 +354,7 @@ class GaussianMixtureImputer(TransformerMixin, BaseEstimator):
         return out
 
     def _impute(self, X):
-        """Fill the NaN of X in place, pattern groups at a time (see ``_missing``)."""
+        """Fill the NaN of X in place (see ``_missing_fill.fill_missing``)."""
         mixture = self.mixture_
         n_components, n_features = mixture.means_.shape
         full = get_covariance_model(mixture.covariance_type).to_full(
@@ -363,35 +362,15 @@ class GaussianMixtureImputer(TransformerMixin, BaseEstimator):
         )
         weights = np.asarray(mixture.weights_, np.float64)
         means = np.asarray(mixture.means_, np.float64)
-        rng = check_random_state(self.random_state) if self.sample_posterior else None
-        # Rows beyond the float range of every component overflow their
-        # densities (they take the mixture's weights, see log_normalize).
-        with one_blas_thread(), np.errstate(over="ignore", invalid="ignore"):
-            index = _missing.PatternIndex.from_array(X.astype(np.float64))
-            groups = _missing.e_step_groups(index, weights, means, full)
-            for rows, weighted_log_prob, expected, group in groups:
-                missing, cond_covs, counts = group
-                if missing.size == 0:
-                    continue
-                with np.errstate(divide="ignore"):
-                    resp, _ = log_normalize(
-                        np.nan_to_num(weighted_log_prob, nan=-np.inf), np.log(weights)
-                    )
-                # Conditional means of each component, (n, K, m).
-                pattern_of_row = np.repeat(np.arange(len(counts)), counts)
-                columns = missing[pattern_of_row]  # (n, m)
-                values = np.take_along_axis(
-                    expected + means[:, np.newaxis, :],
-                    np.broadcast_to(columns, (n_components, *columns.shape)),
-                    axis=2,
-                ).transpose(1, 0, 2)
-                if rng is None:
-                    filled = np.einsum("nk,nkm->nm", resp, values)
-                else:
-                    filled = _draw(resp, values, cond_covs, pattern_of_row, rng)
-                target = index.order[rows]
-                X[target[:, np.newaxis], columns] = filled
-        return X
+        draw = None
+        if self.sample_posterior:
+            rng = check_random_state(self.random_state)
+
+            def draw(resp, means, covariances, pattern_of_row):
+                return _draw(resp, means, covariances, pattern_of_row, rng)
+
+        with one_blas_thread():
+            return fill_missing(X, weights, means, full, draw)
 
     def get_feature_names_out(self, input_features=None):
         """Names of the output features.

@@ -647,3 +647,39 @@ def test_infinity_still_refused(rng):
     X[1, 1] = np.nan
     with pytest.raises(ValueError, match="infinity"):
         GaussianMixture(1).fit(X)
+
+
+@pytest.mark.parametrize("n_missing", [1, 6])
+def test_data_on_a_plane_with_missing_entries_are_judged_in_the_plane(rng, n_missing):
+    # Two clusters on the plane x2 = x0 + x1. An entry at its feature's mean
+    # put its row off the plane: the data spanned 3-D, every component's
+    # rows only the plane, and both were called collapsed ("a
+    # lower-dimensional set"), while the complete data fit soundly.
+    A = np.r_[rng.uniform(-3, 3, (60, 2)), rng.uniform(-3, 3, (60, 2)) + 10]
+    Z = np.c_[A, A.sum(axis=1)]
+    Zn = Z.copy()
+    Zn[rng.choice(len(Z), n_missing, replace=False), rng.randint(3, size=n_missing)] = (
+        np.nan
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DegenerateFitWarning)
+        fitted = GaussianMixture(2, random_state=0).fit(Zn)
+    assert fitted.collapsed_components_.size == 0
+    from gmm_estimators.model_selection import GaussianMixtureIC
+
+    selector = GaussianMixtureIC(
+        n_components=[2, 3], covariance_types=["VVV", "EEE"], random_state=0
+    ).fit(Zn)
+    complete = GaussianMixtureIC(
+        n_components=[2, 3], covariance_types=["VVV", "EEE"], random_state=0
+    ).fit(Z)
+    # At K = 2 the same fits (one component per cluster); at K = 3 the
+    # searches reach different optima (a component on the incomplete row
+    # alone is degenerate).
+    two = np.asarray(selector.results_["n_components"]) == 2
+    assert not np.asarray(selector.results_["degenerate"])[two].any()
+    assert not np.asarray(complete.results_["degenerate"])[two].any()
+    assert (selector.n_components_, selector.covariance_type_) == (
+        complete.n_components_,
+        complete.covariance_type_,
+    )

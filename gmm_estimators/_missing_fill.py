@@ -1,0 +1,58 @@
+"""Missing entries filled from a mixture's conditionals.
+
+The imputer's transform and the collapse check's view of rows with missing
+values (the data's span) both fill each missing entry from the fitted
+mixture, pattern group by pattern group (``_missing.e_step_groups``).
+"""
+
+# Authors: The gmm_estimators developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+
+from ._conditional import log_normalize
+from ._missing import PatternIndex, e_step_groups
+
+__all__ = ["fill_missing"]
+
+
+def fill_missing(X, weights, means, covariances, draw=None):
+    """Fill the NaN of ``X`` in place from the mixture's conditionals; ``X``.
+
+    Each missing entry gets its conditional expectation given the row's
+    observed entries, ``sum_k p(k | x_o) E_k[x_m | x_o]``, or, with
+    ``draw(resp, means, covariances, pattern_of_row)``, what it returns for
+    the rows of a group: ``resp`` (n, K), the components' conditional means
+    (n, K, m), their conditional covariances (K, P, m, m) for the group's
+    ``P`` patterns, and each row's pattern. Pattern groups at a time (see
+    :func:`e_step_groups`); ``covariances`` are full matrices.
+    """
+    n_components = means.shape[0]
+    # Rows beyond the float range of every component overflow their
+    # densities (they take the mixture's weights, see log_normalize).
+    with np.errstate(over="ignore", invalid="ignore"):
+        index = PatternIndex.from_array(X.astype(np.float64))
+        groups = e_step_groups(index, weights, means, covariances)
+        for rows, weighted_log_prob, expected, group in groups:
+            missing, cond_covs, counts = group
+            if missing.size == 0:
+                continue
+            with np.errstate(divide="ignore"):
+                resp, _ = log_normalize(
+                    np.nan_to_num(weighted_log_prob, nan=-np.inf), np.log(weights)
+                )
+            # Conditional means of each component, (n, K, m).
+            pattern_of_row = np.repeat(np.arange(len(counts)), counts)
+            columns = missing[pattern_of_row]  # (n, m)
+            values = np.take_along_axis(
+                expected + means[:, np.newaxis, :],
+                np.broadcast_to(columns, (n_components, *columns.shape)),
+                axis=2,
+            ).transpose(1, 0, 2)
+            if draw is None:
+                filled = np.einsum("nk,nkm->nm", resp, values)
+            else:
+                filled = draw(resp, values, cond_covs, pattern_of_row)
+            target = index.order[rows]
+            X[target[:, np.newaxis], columns] = filled
+    return X
