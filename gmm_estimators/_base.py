@@ -263,7 +263,8 @@ class BaseMixture(DensityMixin, BaseEstimator, metaclass=ABCMeta):
             previous = (self.collapsed_components_, self.spurious_components_)
             prior = getattr(self, "prior_", None)
             shares = state.batch_shares
-            judge = batch_judge(self._record_collapse, prior, previous, shares)
+            record, reg = self._record_collapse, self.reg_covar
+            judge = batch_judge(record, prior, previous, shares, reg)
         count = self._free_parameters(*np.shape(self.means_))
         set_fitted_attributes(self, model, batch, options, result, dtype, judge, count)
         self._online_state = dataclasses.replace(state, fitted=params_digest(self))

@@ -59,6 +59,7 @@ from ._missing import (
     MissingValuesSource,
     has_missing,
 )
+from ._resting_rows import RANK_RATIO
 
 __all__ = [
     "OnlineState",
@@ -218,7 +219,31 @@ def keep_verdict(model, data, params, jittered, check=None):
     """Leave the previous collapse verdict (a batch that cannot judge one)."""
 
 
-def batch_judge(record, prior, previous, shares):
+def _still_spread(model, params, reg_covar):
+    """Components whose running covariance spreads in the data's span.
+
+    ``C_k - reg_covar * I`` whitened by the mixture's own covariance of the
+    data, ``sum_k pi_k (C_k + (mu_k - mu)(mu_k - mu)^T)``, within that
+    covariance's span: a component is still spread while the smallest
+    eigenvalue stays above ``RANK_RATIO ** 2`` (the relative spread of the
+    collapse check). A batch that rests on one point cannot collapse a
+    component whose covariance the running statistics keep spread.
+    """
+    n_components, d = params.means.shape
+    full = model.to_full(np.asarray(params.covariances, np.float64), n_components, d)
+    full = full - reg_covar * np.eye(d)
+    weights = np.asarray(params.weights, np.float64)
+    weights = weights / weights.sum()
+    centred = params.means - weights @ params.means
+    total = np.einsum("k,kij->ij", weights, full) + (centred.T * weights) @ centred
+    values, vectors = np.linalg.eigh(total)
+    span = values > 1e-10 * values.max()
+    whiten = vectors[:, span] / np.sqrt(values[span])
+    own = np.einsum("ia,kij,jb->kab", whiten, full, whiten)
+    return np.linalg.eigvalsh(own)[:, 0] > RANK_RATIO**2
+
+
+def batch_judge(record, prior, previous, shares, reg_covar):
     """The collapse verdict after an update, from the batch's rows.
 
     A batch is a sample of the stream: a component it misses, or meets on
@@ -226,9 +251,12 @@ def batch_judge(record, prior, previous, shares):
     in a stream of single rows), cannot be judged by it. Such a component
     keeps its ``previous`` verdict (the collapsed and the spurious indices
     before the update); the batch judges the others, as ``fit`` judges its
-    rows. ``shares`` are the batch's (``OnlineState.batch_shares``);
-    ``record`` is the estimator's ``judge(model, data, params, jittered,
-    check)``.
+    rows, except that a component its rows call collapsed stays sound while
+    its covariance, which the running statistics give, still spreads
+    (:func:`_still_spread`: one batch of a repeated row does not make a
+    component's likelihood unbounded). ``shares`` are the batch's
+    (``OnlineState.batch_shares``); ``record`` is the estimator's
+    ``judge(model, data, params, jittered, check)``.
     """
 
     def judge(model, data, params, jittered, check=None):
@@ -237,6 +265,9 @@ def batch_judge(record, prior, previous, shares):
         weights = data.sample_weight
         n_rows = data.n_rows if weights is None else np.count_nonzero(weights)
         judged = shares * n_rows >= params.means.shape[1] + 1
+        spread = _still_spread(model, params, reg_covar)
+        collapsed = [k for k in verdict.collapsed if not (judged[k] and spread[k])]
+        verdict = verdict._replace(collapsed=np.asarray(collapsed, dtype=np.intp))
 
         reasons = dict(verdict.reasons)
 

@@ -415,3 +415,25 @@ def test_an_update_that_leaves_a_component_singular_flags_it(covariance_type, sc
             gm.partial_fit(batch)
     assert gm.collapsed_components_.size > 0
     assert any(issubclass(c.category, DegenerateFitWarning) for c in caught)
+
+
+@pytest.mark.parametrize(
+    "covariance_type", ["full", "tied", "diag", "spherical", "VEV"]
+)
+def test_one_batch_of_a_repeated_row_does_not_collapse_a_spread_component(
+    covariance_type,
+):
+    # The batch's rows rest on one point, but the running statistics keep
+    # the component's covariance spread (eigenvalues near 0.5): its
+    # likelihood is bounded. It was flagged collapsed (except tied).
+    import warnings
+
+    from gmm_estimators.exceptions import DegenerateFitWarning
+
+    X = np.random.RandomState(0).randn(200, 3)
+    model = GaussianMixture(1, covariance_type=covariance_type, random_state=0)
+    model.fit(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DegenerateFitWarning)
+        model.partial_fit(np.zeros((5, 3)))
+    assert model.collapsed_components_.size == 0
