@@ -3,6 +3,7 @@
 # Authors: The gmm_estimators developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -17,7 +18,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._adaptation import _check_adapt, adapt_mixture
+from ._adaptation import _FEATURE_NAMES_WARNING, _check_adapt, adapt_mixture
 from ._class_selection import (
     axis_aligned,
     candidate_ks,
@@ -33,6 +34,17 @@ from .model_selection._tasks import N_JOBS_CONSTRAINT
 __all__ = ["GaussianMixtureClassifier"]
 
 _MODEL_TYPES = ("MclustDA", "EDDA", "UBM")
+
+
+def _score_samples(mixture, X):
+    """``mixture.score_samples`` of the classifier's validated array ``X``.
+
+    The mixtures carry the classifier's ``feature_names_in_`` (for users who
+    score them on DataFrames); ``X`` was checked against them already.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", _FEATURE_NAMES_WARNING, UserWarning)
+        return mixture.score_samples(X)
 
 
 class GaussianMixtureClassifier(ClassifierMixin, BaseEstimator):
@@ -358,6 +370,11 @@ class GaussianMixtureClassifier(ClassifierMixin, BaseEstimator):
             self.n_iter_ = np.array([m.n_iter_ for m in self.mixtures_])
         else:
             self.n_iter_ = int(self.background_.n_iter_)
+        names = getattr(self, "feature_names_in_", None)
+        for mixture in (*self.mixtures_, getattr(self, "background_", None)):
+            # As fitted on the classifier's columns (scored on its arrays).
+            if mixture is not None and names is not None:
+                mixture.feature_names_in_ = names
         if self.model_type != "UBM":
             log_density = self._class_log_likelihood(X)
             log_likelihood = float(
@@ -483,7 +500,7 @@ class GaussianMixtureClassifier(ClassifierMixin, BaseEstimator):
 
     def _class_log_likelihood(self, X):
         return np.column_stack(
-            [np.asarray(m.score_samples(X), np.float64) for m in self.mixtures_]
+            [np.asarray(_score_samples(m, X), np.float64) for m in self.mixtures_]
         )
 
     def _joint_log_likelihood(self, X):
@@ -533,7 +550,7 @@ class GaussianMixtureClassifier(ClassifierMixin, BaseEstimator):
             # first, two -inf of a row beyond its float range made NaN).
             return scores[:, 1] - scores[:, 0]
         if self.model_type == "UBM":
-            background = self.background_.score_samples(X)
+            background = _score_samples(self.background_, X)
             # Beyond the float range of the background's density the ratio
             # is unknown: taken as one, the priors decide (as for the classes).
             background[np.isneginf(background)] = 0.0

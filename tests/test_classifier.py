@@ -545,3 +545,27 @@ def test_ubm_default_adapts_weights_so_classes_on_own_components_differ():
     means_only = clone(clf).set_params(adapt=("means",))
     quiet(means_only, X, y)
     assert means_only.score(X, y) < clf.score(X, y) - 0.2
+
+
+@pytest.mark.parametrize("model_type", ["EDDA", "MclustDA", "UBM"])
+def test_class_mixtures_carry_the_feature_names(model_type):
+    import warnings
+
+    import pandas as pd
+
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame(
+        np.r_[rng.randn(60, 2), rng.randn(60, 2) + 4], columns=["height", "weight"]
+    )
+    y = np.repeat([0, 1], 60)
+    clf = GaussianMixtureClassifier(
+        model_type, n_components=[1, 2], covariance_types=["VVV", "EII"]
+    ).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        clf.predict_proba(X)
+        for mixture in clf.mixtures_:
+            assert list(mixture.feature_names_in_) == ["height", "weight"]
+            mixture.score_samples(X)  # a DataFrame of the same columns
+    with pytest.warns(UserWarning, match="GaussianMixtureClassifier was fitted with"):
+        clf.predict(X.to_numpy())
