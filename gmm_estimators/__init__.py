@@ -13,7 +13,7 @@ from ._outlier import GaussianMixtureOutlierDetector
 from ._prior import ConjugatePrior
 from ._regressor import GaussianMixtureRegressor
 from .covariance import available_covariance_types
-from .exceptions import DegenerateFitWarning
+from .exceptions import DegenerateFitWarning, NoSoundCandidateError
 
 __version__ = "0.1.0.dev0"
 
@@ -27,6 +27,7 @@ __all__ = [
     "GaussianMixtureImputer",
     "GaussianMixtureRegressor",
     "GaussianMixtureOutlierDetector",
+    "NoSoundCandidateError",
     "adapt_mixture",
     "available_covariance_types",
     "condition",

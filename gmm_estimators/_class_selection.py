@@ -17,6 +17,7 @@ import numpy as np
 
 from ._adaptation import structure_of
 from ._criteria import n_free_parameters
+from .exceptions import NoSoundCandidateError
 from .model_selection import GaussianMixtureIC
 from .model_selection._candidates import (
     candidate_ks,  # noqa: F401  (the one list of K)
@@ -90,7 +91,7 @@ def select_mixture(classifier, X, sample_weight, ks, types, n_rows, what):
         selector = _selector(classifier, group, group_types)
         try:
             selector.fit(X, sample_weight=sample_weight)
-        except ValueError as error:  # every candidate degenerate or failed
+        except NoSoundCandidateError as error:  # every candidate unsound
             errors.append(f"n_components={group}: {error}")
             continue
         tables.append(selector.results_)

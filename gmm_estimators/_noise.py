@@ -159,14 +159,15 @@ def nn_clean(X, n_neighbors=5, *, tol=1e-3, max_iter=1000):
     positive = kth[kth > 0]
     if positive.size == 0:  # every row has k duplicates: all dense
         return np.zeros(n, dtype=bool)
-    # Distances in units of the largest: the classification does not depend
-    # on the units (lambda scales as their d-th power), and D_k^d neither
-    # overflows nor underflows (data in units of 1e110 in 3-D: 1e330).
+    # Distances in units of the largest: D_k^d neither overflows nor
+    # underflows (data in units of 1e110 in 3-D: 1e330), and the posterior
+    # does not depend on the units (lambda scales as their d-th power).
     # Rows with k duplicates (discretised data) have D_k = 0, below the
     # data's resolution: counted at the smallest distance observed, they
     # are the densest rows (at 0, log D_k and the intensities were infinite
     # and every row of Old Faithful's waiting times was called noise).
-    kth = np.maximum(kth, positive.min()) / positive.max()
+    unit = float(positive.max())
+    kth = np.maximum(kth, positive.min()) / unit
     log_alpha = math.log(2.0) + 0.5 * d * math.log(math.pi) - math.log(d)
     log_alpha -= float(gammaln(d / 2.0))
     alpha = math.exp(log_alpha)
@@ -201,7 +202,9 @@ def nn_clean(X, n_neighbors=5, *, tol=1e-3, max_iter=1000):
         if p >= 1:
             lambda2 = 2 * lambda1
         loglik_old = loglik_new
-        # prabclus's convergence quantity, kept to stop where it stops.
+        # prabclus's convergence quantity, kept to stop where it stops: in
+        # the data's units (the intensities there are lambda / unit^d), as
+        # its relative change depends on them.
         loglik_new = float(
             np.sum(
                 -p * lambda1 * alpha * volume * delta
@@ -209,7 +212,7 @@ def nn_clean(X, n_neighbors=5, *, tol=1e-3, max_iter=1000):
                 + delta * k * math.log(lambda1 * alpha)
                 + (1 - delta) * k * math.log(lambda2 * alpha)
             )
-        )
+        ) - n * k * d * math.log(unit)
     probs = _posterior(log_density(lambda1), log_density(lambda2), 0.5)
     # round(probs) == 0: the sparse process is more probable.
     return probs < 0.5

@@ -13,6 +13,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._initialization import INITIALIZERS
+from .exceptions import NoSoundCandidateError
 from .model_selection._tasks import N_JOBS_CONSTRAINT
 
 __all__ = ["GaussianMixtureOutlierDetector"]
@@ -182,7 +183,7 @@ class GaussianMixtureOutlierDetector(OutlierMixin, BaseEstimator):
             The fitted detector.
         """
         from .model_selection import GaussianMixtureIC
-        from .model_selection._candidates import NoSoundCandidateError, candidate_ks
+        from .model_selection._candidates import candidate_ks
 
         X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_min_samples=2)
         self._check_noise_mask(X.shape[0], min(candidate_ks(self.n_components)))

@@ -1,9 +1,9 @@
-"""Warnings raised by gmm_estimators."""
+"""Warnings and errors raised by gmm_estimators."""
 
 # Authors: The gmm_estimators developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-__all__ = ["DegenerateFitWarning"]
+__all__ = ["DegenerateFitWarning", "NoSoundCandidateError"]
 
 
 class DegenerateFitWarning(UserWarning):
@@ -27,4 +27,28 @@ class DegenerateFitWarning(UserWarning):
     True
     >>> gm.collapsed_components_.size
     1
+    """
+
+
+class NoSoundCandidateError(ValueError):
+    """A model search found no sound candidate.
+
+    Raised by ``GaussianMixtureIC.fit`` when every candidate is degenerate
+    (a collapsed component), spurious (a component far narrower than
+    another) or could not be fitted; ``results_`` then lists every
+    candidate. A ``ValueError``, as every error of ``fit``; its own class
+    tells it apart from an error in the input (the outlier detector and
+    the classifier retry or skip on it alone).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gmm_estimators import NoSoundCandidateError
+    >>> from gmm_estimators.model_selection import GaussianMixtureIC
+    >>> X = np.repeat(np.arange(4.0)[:, np.newaxis], 5, axis=0)
+    >>> try:
+    ...     GaussianMixtureIC(n_components=[4], covariance_types=["VII"]).fit(X)
+    ... except NoSoundCandidateError as error:
+    ...     print("no sound candidate")
+    no sound candidate
     """

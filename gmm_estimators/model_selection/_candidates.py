@@ -12,6 +12,7 @@ from .._data_span import thinnest_correlation
 from .._initialization import CanonicalRows
 from .._noise import resolve_noise
 from ..covariance import available_covariance_types, get_covariance_model
+from ..exceptions import NoSoundCandidateError
 
 
 def candidate_ks(n_components):
@@ -289,14 +290,6 @@ def search_settings(params, X, sample_weight, thorough, relative=None):
         "rounds": 2,
         "split_merge": True,
     }
-
-
-class NoSoundCandidateError(ValueError):
-    """A search whose every candidate is degenerate, spurious or failed.
-
-    A ``ValueError`` as every error of ``fit``; its own class lets the
-    estimators that select a mixture tell it from an error in their input.
-    """
 
 
 def raise_no_sound_candidate(name, results, errors):

@@ -173,6 +173,46 @@ def test_fit_then_partial_fit_is_partial_fit_throughout(covariance_type, prior):
         np.testing.assert_array_equal(getattr(fitted, name), getattr(streamed, name))
 
 
+@pytest.mark.parametrize("prior", [None, "default"])
+@pytest.mark.parametrize("covariance_type", available_covariance_types())
+def test_a_fit_keeps_the_statistics_of_its_parameters(covariance_type, prior):
+    # The running statistics a fit leaves are those its last M-step read:
+    # that M-step on them gives back the fitted covariances, with the
+    # prior's pull and reg_covar counted once. Read back from the fitted
+    # covariances instead, a constrained structure's per-component scatters
+    # were lost and a prior's pull was in them.
+    from gmm_estimators._engine import ArraySource, EMOptions
+    from gmm_estimators._online import _Moments, state_from_model
+
+    rng = np.random.RandomState(1)
+    X = np.vstack([_draw(rng, 200), 3.0 * _draw(rng, 200)])
+    X = np.column_stack([X, X[:, 0] - 0.5 * X[:, 1] + rng.randn(len(X))])
+    X = X[:, :1] if covariance_type in ("E", "V") else X
+    gm = GaussianMixture(
+        3, covariance_type=covariance_type, prior=prior, random_state=0, tol=1e-8
+    ).fit(X)
+    state = gm._online_state
+    source = ArraySource.from_arrays(X)
+    np.testing.assert_array_equal(state.center, source.center)
+    options = EMOptions(reg_covar=gm.reg_covar, tol=gm.tol, max_iter=1, prior=gm.prior_)
+    total = state.weight_seen
+    moments = _Moments(state.nk * total, state.means, state.scatter * total)
+    model = get_covariance_model(covariance_type)
+    params, _ = options.m_step(model, source, moments, previous=gm.covariances_)
+    # EVE and VVE solve for the common orientation by an inner iteration
+    # from the previous covariances (here the fitted ones, in the fit the
+    # ones before): equal to its own tolerance.
+    rtol = 1e-6 if covariance_type in ("EVE", "VVE") else 1e-9
+    np.testing.assert_allclose(params.covariances, gm.covariances_, rtol=rtol)
+    np.testing.assert_allclose(params.means + source.center, gm.means_, rtol=1e-9)
+    np.testing.assert_allclose(params.weights, gm.weights_, rtol=1e-9)
+    if covariance_type == "VVV" and prior is None:
+        # Unconstrained without a prior, the parameters hold the statistics.
+        read = state_from_model(gm, model)
+        np.testing.assert_allclose(state.scatter, read.scatter, rtol=1e-9, atol=0)
+        np.testing.assert_allclose(state.nk, read.nk, rtol=1e-9)
+
+
 def test_parameters_set_by_hand_after_fit_are_continued():
     # The fit's statistics belong to its parameters: once the user replaces
     # them, the update reads the new ones (as for a model never fitted).
