@@ -4,7 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import re
-import warnings
+from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
@@ -17,16 +17,25 @@ from ._conditional import ConditionalMixture, conditional_gaussians
 from ._gaussian_mixture import GaussianMixture
 from ._initialization import INITIALIZERS
 from ._sampling import check_draw_count
-from ._warn import warn_user
+from ._warn import reworded
 from .covariance import RegisteredCovarianceType, get_covariance_model
 
 __all__ = ["GaussianMixtureRegressor"]
 
 
 def _in_terms_of_x_and_y(message, n_features):
-    """A joint mixture's warning about columns of ``[X, y]``, in X's and y's terms."""
+    """A joint mixture's warning about columns of ``[X, y]``, in X's and y's terms.
 
-    def named(match):
+    The regressor fits a ``GaussianMixture`` to ``[X, y]``: its warnings
+    count the targets as more features, and address that mixture.
+    """
+
+    def column(j):
+        if j < n_features:
+            return f"feature {j} of X"
+        return f"target {j - n_features} of y"
+
+    def listed(match):
         columns = [int(j) for j in match.group(1).split(", ")]
         inputs = [str(j) for j in columns if j < n_features]
         targets = [str(j - n_features) for j in columns if j >= n_features]
@@ -34,14 +43,11 @@ def _in_terms_of_x_and_y(message, n_features):
         parts += [f"target(s) {', '.join(targets)} of y"] if targets else []
         return " and ".join(parts)
 
-    def one(match):
-        j = int(match.group(1))
-        if j < n_features:
-            return f"feature {j} of X has"
-        return f"target {j - n_features} of y has"
-
-    message = re.sub(r"feature\(s\) ([\d, ]+) of X", named, message)
-    return re.sub(r"feature (\d+) has", one, message)
+    message = re.sub(r"feature\(s\) ([\d, ]+) of X", listed, message)
+    message = re.sub(r"\bfeature (\d+)\b(?! of )", lambda m: column(int(m[1])), message)
+    return message.replace(
+        "GaussianMixture:", "GaussianMixtureRegressor (its joint mixture of [X, y]):"
+    )
 
 
 class GaussianMixtureRegressor(RegressorMixin, BaseEstimator):
@@ -199,12 +205,8 @@ class GaussianMixtureRegressor(RegressorMixin, BaseEstimator):
             init_params=self.init_params,
             random_state=self.random_state,
         )
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
+        with reworded(partial(_in_terms_of_x_and_y, n_features=X.shape[1])):
             self.mixture_ = joint.fit(np.hstack([X.astype(np.float64), Y]))
-        for caught_warning in caught:
-            message = _in_terms_of_x_and_y(str(caught_warning.message), X.shape[1])
-            warn_user(message, caught_warning.category)
         self.n_iter_ = self.mixture_.n_iter_
         return self
 

@@ -11,10 +11,12 @@ from contextvars import ContextVar
 
 import sklearn
 
-__all__ = ["silenced", "warn_user"]
+__all__ = ["reworded", "silenced", "warn_user"]
 
 # The categories :func:`warn_user` drops in the current thread (see silenced).
 _SILENCED = ContextVar("gmm_estimators_silenced", default=())
+# The rewordings :func:`warn_user` applies in the current thread (reworded).
+_REWORDED = ContextVar("gmm_estimators_reworded", default=())
 
 # Frames in these directories are internals: the package itself, and
 # scikit-learn's wrappers (``_fit_context``, ``GridSearchCV``, ...) and joblib
@@ -32,10 +34,12 @@ def warn_user(message, category):
     reached through ``fit``, ``fit_predict``, a pipeline or a grid search
     would point at different internals. Walking the stack finds the user's
     own line whichever way it came. Categories :func:`silenced` here are
-    dropped.
+    dropped; the rewordings of :func:`reworded` are applied.
     """
     if issubclass(category, _SILENCED.get()):
         return
+    for reword in _REWORDED.get():
+        message = reword(message)
     frame = sys._getframe(1)
     level = 2  # 1 would be this function, 2 its caller
     while frame is not None and frame.f_code.co_filename.startswith(_INTERNAL):
@@ -60,3 +64,20 @@ def silenced(*categories):
         yield
     finally:
         _SILENCED.reset(token)
+
+
+@contextmanager
+def reworded(reword):
+    """Pass the package's own warnings through ``reword(message)`` in the block.
+
+    For an estimator whose internal fit speaks of another array (the
+    regressor's joint mixture of ``[X, y]`` names the targets as more
+    features of X). A context variable, for the reason given in
+    :func:`silenced`.
+    """
+    token = _REWORDED.set((*_REWORDED.get(), reword))
+    try:
+        yield
+    finally:
+        _REWORDED.reset(token)
+

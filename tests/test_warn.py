@@ -120,3 +120,30 @@ def test_selectors_fitted_in_threads_leave_the_warnings_filters_alone():
         # scikit-learn's joblib wrapper, which resets the filters around each
         # task and adds them back (their patterns compiled).
         assert warnings.filters == before
+
+
+def test_rewordings_apply_in_their_thread_only():
+    # The regressor rewords its joint mixture's warnings; a fit in another
+    # thread at the same time keeps its own words (warnings.catch_warnings
+    # would have swapped the process-wide filters under it).
+    import threading
+
+    from gmm_estimators._warn import reworded, warn_user
+
+    seen = {}
+
+    def other():
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            warn_user("feature 2 is constant", UserWarning)
+        seen["other"] = [str(w.message) for w in caught]
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with reworded(lambda message: message.replace("feature 2", "target 0")):
+            thread = threading.Thread(target=other)
+            thread.start()
+            thread.join()
+            warn_user("feature 2 is constant", UserWarning)
+    assert [str(w.message) for w in caught] == ["target 0 is constant"]
+    assert seen["other"] == ["feature 2 is constant"]
