@@ -42,17 +42,15 @@ from ._initialization import INITIALIZERS
 from ._missing import MissingValuesSource
 from ._noise import resolve_noise, rows_for_noise
 from ._online import (
-    batch_judge,
     batch_source,
     first_state,
     has_step_sizes,
-    keep_verdict,
-    observes_every_feature,
     online_step,
     params_digest,
     state_from_model,
     state_of_fit,
     step_size,
+    update_judge,
 )
 from ._prior import resolve_prior
 from ._sampling import check_draw_count, draw_rows
@@ -258,13 +256,7 @@ class BaseMixture(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         result.lower_bounds = [*getattr(self, "lower_bounds_", []), result.lower_bound]
         result.n_iter = int(getattr(self, "n_iter_", 0)) + 1
         dtype = np.asarray(self.means_).dtype
-        judge = keep_verdict
-        if observes_every_feature(batch):
-            previous = (self.collapsed_components_, self.spurious_components_)
-            prior = getattr(self, "prior_", None)
-            shares = state.batch_shares
-            record, reg = self._record_collapse, self.reg_covar
-            judge = batch_judge(record, prior, previous, shares, reg)
+        judge = update_judge(self, batch, state, self._record_collapse)
         count = self._free_parameters(*np.shape(self.means_))
         set_fitted_attributes(self, model, batch, options, result, dtype, judge, count)
         self._online_state = dataclasses.replace(state, fitted=params_digest(self))

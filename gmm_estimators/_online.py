@@ -53,6 +53,7 @@ import numpy as np
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
 from ._collapse import component_check
+from ._data_span import coordinates
 from ._engine import ArraySource, EMResult, em_step, merged_moments
 from ._engine._data import check_squares_fit, empty_component_guard
 from ._missing import (
@@ -60,6 +61,8 @@ from ._missing import (
     has_missing,
 )
 from ._resting_rows import RANK_RATIO
+from ._warn import silenced
+from .exceptions import DegenerateFitWarning
 
 __all__ = [
     "OnlineState",
@@ -73,6 +76,7 @@ __all__ = [
     "state_from_model",
     "state_of_fit",
     "step_size",
+    "update_judge",
 ]
 
 
@@ -222,12 +226,14 @@ def keep_verdict(model, data, params, jittered, check=None):
 def _still_spread(model, params, reg_covar):
     """Components whose running covariance spreads in the data's span.
 
-    ``C_k - reg_covar * I`` whitened by the mixture's own covariance of the
-    data, ``sum_k pi_k (C_k + (mu_k - mu)(mu_k - mu)^T)``, within that
-    covariance's span: a component is still spread while the smallest
-    eigenvalue stays above ``RANK_RATIO ** 2`` (the relative spread of the
-    collapse check). A batch that rests on one point cannot collapse a
-    component whose covariance the running statistics keep spread.
+    ``C_k - reg_covar * I`` in the whitened coordinates of the data's span
+    (``_data_span.coordinates``), the data's covariance being the one the
+    mixture implies, ``sum_k pi_k (C_k + (mu_k - mu)(mu_k - mu)^T)``, the
+    running statistics' own: a component is still spread while its
+    smallest eigenvalue there stays above ``RANK_RATIO ** 2`` (the relative
+    spread of the collapse check). A batch that rests on one point cannot
+    collapse a component whose covariance the running statistics keep
+    spread.
     """
     n_components, d = params.means.shape
     full = model.to_full(np.asarray(params.covariances, np.float64), n_components, d)
@@ -236,10 +242,11 @@ def _still_spread(model, params, reg_covar):
     weights = weights / weights.sum()
     centred = params.means - weights @ params.means
     total = np.einsum("k,kij->ij", weights, full) + (centred.T * weights) @ centred
-    values, vectors = np.linalg.eigh(total)
-    span = values > 1e-10 * values.max()
-    whiten = vectors[:, span] / np.sqrt(values[span])
-    own = np.einsum("ia,kij,jb->kab", whiten, full, whiten)
+    varying, scale, rotation = coordinates(total, 1.0)
+    if not rotation.size:
+        return np.zeros(n_components, dtype=bool)
+    standardised = full[:, varying][:, :, varying] / np.outer(scale, scale)
+    own = np.einsum("ia,kij,jb->kab", rotation, standardised, rotation)
     return np.linalg.eigvalsh(own)[:, 0] > RANK_RATIO**2
 
 
@@ -283,14 +290,36 @@ def batch_judge(record, prior, previous, shares, reg_covar):
                     )
             return np.unique(np.asarray(flagged, dtype=np.intp))
 
+        judged_now = [k for k in (*verdict.collapsed, *verdict.spurious) if judged[k]]
         verdict = verdict._replace(
             collapsed=kept(verdict.collapsed, previous[0]),
             spurious=kept(verdict.spurious, previous[1]),
             reasons=reasons,
         )
-        record(model, data, params, jittered, verdict)
+        if judged_now:
+            record(model, data, params, jittered, verdict)
+            return
+        # Flags carried from earlier batches alone: warned of then, stored
+        # now (a stream of small batches would warn at every update).
+        with silenced(DegenerateFitWarning):
+            record(model, data, params, jittered, verdict)
 
     return judge
+
+
+def update_judge(estimator, batch, state, record):
+    """The collapse verdict of an update of ``estimator`` by ``batch``.
+
+    ``record`` is the estimator's ``judge(model, data, params, jittered,
+    check)``; see :func:`batch_judge`. A batch missing a feature in every
+    row keeps the previous verdict (:func:`observes_every_feature`).
+    """
+    if not observes_every_feature(batch):
+        return keep_verdict
+    previous = (estimator.collapsed_components_, estimator.spurious_components_)
+    prior = getattr(estimator, "prior_", None)
+    reg_covar = estimator.reg_covar
+    return batch_judge(record, prior, previous, state.batch_shares, reg_covar)
 
 
 def batch_source(estimator, X, sample_weight, center):
