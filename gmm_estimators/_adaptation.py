@@ -23,7 +23,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._collapse import component_check, record_collapse
+from ._collapse import component_check, still_spread, store_verdict
 from ._criteria import n_free_parameters
 from ._engine import ArraySource, Params
 from ._gaussian_mixture import GaussianMixture
@@ -183,11 +183,12 @@ def adapt_mixture(
         A fitted mixture with the background's parameters (``covariance_type``,
         ``reg_covar``...) and the adapted ``weights_``, ``means_`` and
         ``covariances_``, and the background's ``feature_names_in_`` if it
-        has them. It has no ``labels_``; ``n_iter_`` is ``n_iter``. With
-        ``relevance_factor=0`` and the covariances adapted, the covariances
-        are those of the rows alone, as in a fit: components that rest on
-        too few of ``X``'s rows are listed in ``collapsed_components_`` (and
-        spurious ones in ``spurious_components_``) with a
+        has them. It has no ``labels_``; ``n_iter_`` is ``n_iter``. With the
+        covariances adapted and a ``relevance_factor`` negligible against a
+        component's rows (0: the rows' own covariance, as in a fit), a
+        component that rests on too few of ``X``'s rows is listed in
+        ``collapsed_components_`` (spurious ones in
+        ``spurious_components_``), with a
         :class:`~gmm_estimators.exceptions.DegenerateFitWarning`.
 
     Raises
@@ -298,19 +299,19 @@ def adapt_mixture(
         )
         current.lower_bound_ = current.score(X, sample_weight=sample_weight)
     current.lower_bounds_ = [current.lower_bound_]
-    if "covariances" in which and r == 0:
+    if "covariances" in which:
         _judge_adapted(current, X, sample_weight, center, reached)
     return current
 
 
 def _judge_adapted(adapted, X, sample_weight, center, reached):
-    """Flag the collapsed and spurious components of a maximum-likelihood step.
+    """Flag the components whose adapted covariance collapsed onto ``X``'s rows.
 
-    With ``relevance_factor=0`` the adapted covariances are those of the
-    rows alone, as in a fit: a component on too few distinct rows is
-    degenerate. Only the ``reached`` components are judged; the others kept
-    the background's parameters. (With ``r > 0`` the background's ``r``
-    pseudo-observations keep every covariance away from zero.)
+    A component is judged on ``X`` as a fit is (``_collapse``), when the
+    last step reached it and its covariance, less ``reg_covar``, has lost
+    its spread (``_collapse.still_spread``): the background's ``r``
+    pseudo-observations keep it spread unless ``r`` is negligible against
+    the rows (``relevance_factor=0`` gives the rows' own covariance).
     """
     model = structure_of(adapted.covariance_type)
     source = ArraySource.from_arrays(X, sample_weight, center=center)
@@ -322,11 +323,22 @@ def _judge_adapted(adapted, X, sample_weight, center, reached):
     jittered = np.zeros(adapted.weights_.shape[0], dtype=bool)
     jittered[adapted.collapsed_components_] = True
     verdict = component_check(model, source, params, jittered)
-    verdict = verdict._replace(
-        collapsed=verdict.collapsed[reached[verdict.collapsed]],
-        spurious=verdict.spurious[reached[verdict.spurious]],
+    judged = reached & ~still_spread(model, params, float(adapted.reg_covar))
+    store_verdict(
+        adapted,
+        verdict.collapsed[judged[verdict.collapsed]],
+        verdict.spurious[judged[verdict.spurious]],
+        verdict.reasons,
+        collapsed_advice=(
+            "Its covariance was re-estimated from too few of the rows adapted "
+            "to; its likelihood is unbounded. Remedies: a relevance_factor > 0 "
+            "(the background's pseudo-observations keep every covariance "
+            "spread), 'covariances' left out of adapt, or more rows."
+        ),
+        spurious_advice=(
+            "Remedies: a relevance_factor > 0, or 'covariances' left out of adapt."
+        ),
     )
-    record_collapse(adapted, model, source, params, jittered, verdict)
 
 
 def _adapt_steps(mixture, X, sample_weight, r, which, n_iter, center):

@@ -17,7 +17,7 @@ from typing import NamedTuple
 import numpy as np
 from sklearn import get_config
 
-from ._data_span import data_rank
+from ._data_span import coordinates, data_rank
 from ._degenerate import check_blocks
 from ._engine import (
     COLLAPSE_PATIENCE,
@@ -29,7 +29,7 @@ from ._engine import (
     row_max_argmax,
 )
 from ._missing_fill import fill_missing
-from ._resting_rows import RESTING_WEIGHT
+from ._resting_rows import RANK_RATIO, RESTING_WEIGHT
 from ._warn import warn_user
 from .exceptions import DegenerateFitWarning
 
@@ -303,6 +303,38 @@ def with_breakdown(verdict, model, params):
     reasons = {**verdict.reasons, **{int(k): reason for k in collapsed}}
     spurious = np.setdiff1d(verdict.spurious, collapsed)
     return verdict._replace(collapsed=collapsed, spurious=spurious, reasons=reasons)
+
+
+def still_spread(model, params, reg_covar):
+    """Components whose covariance, less ``reg_covar``, spreads in the data's span.
+
+    For fits whose covariances do not come from the rows judged alone (an
+    online update's running statistics, an adaptation's pseudo-observations
+    of the background): rows on one point cannot collapse a component whose
+    covariance stays spread. ``C_k - reg_covar * I`` is read in the
+    whitened coordinates of the data's span (``_data_span.coordinates``),
+    the data's covariance being the one the mixture implies,
+    ``sum_k pi_k (C_k + (mu_k - mu)(mu_k - mu)^T)``; a component is spread
+    while its smallest eigenvalue there stays above ``RANK_RATIO ** 2`` (the
+    relative spread of the collapse check).
+
+    Returns
+    -------
+    spread : ndarray of shape (n_components,), dtype=bool
+    """
+    n_components, d = params.means.shape
+    full = model.to_full(np.asarray(params.covariances, np.float64), n_components, d)
+    full = full - reg_covar * np.eye(d)
+    weights = np.asarray(params.weights, np.float64)
+    weights = weights / weights.sum()
+    centred = params.means - weights @ params.means
+    total = np.einsum("k,kij->ij", weights, full) + (centred.T * weights) @ centred
+    varying, scale, rotation = coordinates(total, 1.0)
+    if not rotation.size:
+        return np.zeros(n_components, dtype=bool)
+    standardised = full[:, varying][:, :, varying] / np.outer(scale, scale)
+    own = np.einsum("ia,kij,jb->kab", rotation, standardised, rotation)
+    return np.linalg.eigvalsh(own)[:, 0] > RANK_RATIO**2
 
 
 def record_collapse(estimator, model, data, params, jittered, check=None):

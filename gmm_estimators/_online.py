@@ -52,15 +52,13 @@ from dataclasses import dataclass, replace
 import numpy as np
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
-from ._collapse import component_check
-from ._data_span import coordinates
+from ._collapse import component_check, still_spread
 from ._engine import ArraySource, EMResult, em_step, merged_moments
 from ._engine._data import check_squares_fit, empty_component_guard
 from ._missing import (
     MissingValuesSource,
     has_missing,
 )
-from ._resting_rows import RANK_RATIO
 from ._warn import silenced
 from .exceptions import DegenerateFitWarning
 
@@ -223,33 +221,6 @@ def keep_verdict(model, data, params, jittered, check=None):
     """Leave the previous collapse verdict (a batch that cannot judge one)."""
 
 
-def _still_spread(model, params, reg_covar):
-    """Components whose running covariance spreads in the data's span.
-
-    ``C_k - reg_covar * I`` in the whitened coordinates of the data's span
-    (``_data_span.coordinates``), the data's covariance being the one the
-    mixture implies, ``sum_k pi_k (C_k + (mu_k - mu)(mu_k - mu)^T)``, the
-    running statistics' own: a component is still spread while its
-    smallest eigenvalue there stays above ``RANK_RATIO ** 2`` (the relative
-    spread of the collapse check). A batch that rests on one point cannot
-    collapse a component whose covariance the running statistics keep
-    spread.
-    """
-    n_components, d = params.means.shape
-    full = model.to_full(np.asarray(params.covariances, np.float64), n_components, d)
-    full = full - reg_covar * np.eye(d)
-    weights = np.asarray(params.weights, np.float64)
-    weights = weights / weights.sum()
-    centred = params.means - weights @ params.means
-    total = np.einsum("k,kij->ij", weights, full) + (centred.T * weights) @ centred
-    varying, scale, rotation = coordinates(total, 1.0)
-    if not rotation.size:
-        return np.zeros(n_components, dtype=bool)
-    standardised = full[:, varying][:, :, varying] / np.outer(scale, scale)
-    own = np.einsum("ia,kij,jb->kab", rotation, standardised, rotation)
-    return np.linalg.eigvalsh(own)[:, 0] > RANK_RATIO**2
-
-
 def batch_judge(record, prior, previous, shares, reg_covar):
     """The collapse verdict after an update, from the batch's rows.
 
@@ -260,7 +231,7 @@ def batch_judge(record, prior, previous, shares, reg_covar):
     before the update); the batch judges the others, as ``fit`` judges its
     rows, except that a component its rows call collapsed stays sound while
     its covariance, which the running statistics give, still spreads
-    (:func:`_still_spread`: one batch of a repeated row does not make a
+    (``_collapse.still_spread``: one batch of a repeated row does not make a
     component's likelihood unbounded). ``shares`` are the batch's
     (``OnlineState.batch_shares``); ``record`` is the estimator's
     ``judge(model, data, params, jittered, check)``.
@@ -272,7 +243,7 @@ def batch_judge(record, prior, previous, shares, reg_covar):
         weights = data.sample_weight
         n_rows = data.n_rows if weights is None else np.count_nonzero(weights)
         judged = shares * n_rows >= params.means.shape[1] + 1
-        spread = _still_spread(model, params, reg_covar)
+        spread = still_spread(model, params, reg_covar)
         collapsed = [k for k in verdict.collapsed if not (judged[k] and spread[k])]
         verdict = verdict._replace(collapsed=np.asarray(collapsed, dtype=np.intp))
 
