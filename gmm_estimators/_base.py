@@ -181,7 +181,9 @@ class BaseMixture(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         the current parameters, folds the batch's sufficient statistics into
         a running average with step size ``eta_t`` and does one M-step
         (Cappé and Moulines, 2009). Called after :meth:`fit`, it continues
-        from the fitted parameters. Every batch may have missing values
+        from the statistics of the fit's last M-step, as from a first batch
+        of the fit's rows (from the fitted parameters when they were set by
+        hand since). Every batch may have missing values
         (NaN), as in :meth:`fit`: a later batch then contributes the
         expected statistics of its missing entries given the observed ones.
         A batch that fails validation (another number of features, a row

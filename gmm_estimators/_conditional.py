@@ -461,23 +461,39 @@ def _checked_tuple(weights, means, covariances):
     are checked as ``weights_init`` and ``precisions_init`` are: an
     indefinite covariance gave negative conditional variances.
     """
-    finite = all(np.isfinite(a).all() for a in (weights, means, covariances))
-    if not finite or np.any(weights < 0) or not weights.sum() > 0:
-        raise ValueError(
-            "The mixture tuple (weights, means, covariances) needs finite values "
-            "and non-negative weights with a positive sum."
-        )
-    for k, matrix in enumerate(covariances):
-        # Up to rounding relative to the matrix's largest entry (a singular
-        # covariance is conditioned on its block's pseudo-inverse).
-        size = np.abs(matrix).max()
-        symmetric = np.abs(matrix - matrix.T).max() <= 1e-10 * size
-        if not symmetric or np.linalg.eigvalsh(matrix).min() < -1e-10 * size:
+    for name, values in (("weights", weights), ("means", means)):
+        if not np.isfinite(values).all():
             raise ValueError(
-                f"The covariance of component {k} in the mixture tuple should be "
-                "symmetric, positive semi-definite; pass covariance matrices "
-                "(for a fitted mixture, its full_covariances_)."
+                f"The mixture tuple's {name} should be finite; got {values!r}."
             )
+    if np.any(weights < 0) or not weights.sum() > 0:
+        raise ValueError(
+            "The mixture tuple's weights should be non-negative with a positive "
+            f"sum; got {weights!r}."
+        )
+    # Up to rounding relative to each matrix's largest entry (a singular
+    # covariance is conditioned on its block's pseudo-inverse).
+    with np.errstate(invalid="ignore"):
+        size = np.abs(covariances).max(axis=(1, 2))
+        asymmetry = np.abs(covariances - covariances.swapaxes(1, 2)).max(axis=(1, 2))
+    finite = np.isfinite(covariances).all(axis=(1, 2))
+    smallest = np.full(len(covariances), np.nan)
+    symmetric = finite & (asymmetry <= 1e-10 * size)
+    smallest[symmetric] = np.linalg.eigvalsh(covariances[symmetric])[:, 0]
+    for k in np.flatnonzero(~symmetric | (smallest < -1e-10 * size)):
+        found = (
+            "non-finite entries"
+            if not finite[k]
+            else f"an asymmetry of {asymmetry[k]:.3g}"
+            if not symmetric[k]
+            else f"the eigenvalue {smallest[k]:.3g}"
+        )
+        raise ValueError(
+            f"The covariance of component {k} in the mixture tuple should be "
+            f"symmetric, positive semi-definite; it has {found} (largest entry "
+            f"{size[k]:.3g}). Pass covariance matrices (for a fitted mixture, "
+            "its full_covariances_)."
+        )
     return weights, means, covariances
 
 

@@ -17,15 +17,32 @@ __all__ = ["fill_missing"]
 
 
 def fill_missing(X, weights, means, covariances, draw=None):
-    """Fill the NaN of ``X`` in place from the mixture's conditionals; ``X``.
+    """Fill the NaN of ``X`` in place from the mixture's conditionals.
 
     Each missing entry gets its conditional expectation given the row's
-    observed entries, ``sum_k p(k | x_o) E_k[x_m | x_o]``, or, with
-    ``draw(resp, means, covariances, pattern_of_row)``, what it returns for
-    the rows of a group: ``resp`` (n, K), the components' conditional means
-    (n, K, m), their conditional covariances (K, P, m, m) for the group's
-    ``P`` patterns, and each row's pattern. Pattern groups at a time (see
-    :func:`e_step_groups`); ``covariances`` are full matrices.
+    observed entries, ``sum_k p(k | x_o) E_k[x_m | x_o]``, pattern groups at
+    a time (``_missing.e_step_groups``).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+        Rows with NaN where a value is missing, in the mixture's coordinates;
+        overwritten.
+    weights : ndarray of shape (n_components,)
+    means : ndarray of shape (n_components, n_features)
+    covariances : ndarray of shape (n_components, n_features, n_features)
+        Full matrices.
+    draw : callable or None, default=None
+        ``draw(resp, means, covariances, pattern_of_row)`` returns the
+        values of a group's missing entries instead of their expectation:
+        ``resp`` (n, K), the components' conditional means (n, K, m), their
+        conditional covariances (K, P, m, m) for the group's ``P`` patterns,
+        and each row's pattern (n,).
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, n_features)
+        The same array, filled.
     """
     n_components = means.shape[0]
     # Rows beyond the float range of every component overflow their

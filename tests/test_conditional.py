@@ -330,9 +330,9 @@ def test_given_values_beyond_the_float_range_rest_on_the_nearest_component():
     "second, match",
     [
         (-np.eye(2), "component 1 .* positive semi-definite"),
-        (np.array([[1.0, 2.0], [2.0, 1.0]]), "component 1 .* semi-definite"),
-        (np.array([[1.0, 0.5], [0.0, 1.0]]), "component 1 .* symmetric"),
-        (np.full((2, 2), np.nan), "finite values"),
+        (np.array([[1.0, 2.0], [2.0, 1.0]]), "component 1 .* the eigenvalue -1"),
+        (np.array([[1.0, 0.5], [0.0, 1.0]]), "component 1 .* asymmetry of 0.5"),
+        (np.full((2, 2), np.nan), "component 1 .* non-finite entries"),
     ],
 )
 def test_a_tuple_that_is_not_a_mixture_is_refused(second, match):
@@ -340,7 +340,7 @@ def test_a_tuple_that_is_not_a_mixture_is_refused(second, match):
     weights, means = np.array([0.5, 0.5]), np.zeros((2, 2))
     with pytest.raises(ValueError, match=match):
         condition((weights, means, np.array([np.eye(2), second])), [[1.0]], [0])
-    with pytest.raises(ValueError, match="non-negative weights"):
+    with pytest.raises(ValueError, match="non-negative with a positive sum"):
         covariances = np.array([np.eye(2)] * 2)
         condition((np.array([1.5, -0.5]), means, covariances), [[1.0]], [0])
     # Symmetric up to rounding is a covariance.
