@@ -524,3 +524,16 @@ def test_every_fitted_attribute_is_documented(rng):
     assert len(fitted) >= 20
     for name in fitted:
         assert f"\n    {name} : " in documented, name
+
+
+@pytest.mark.parametrize("value", [np.array(2.0), [2.0], np.array([2.0])])
+def test_spherical_covariance_prior_as_a_one_element_array(value):
+    # scikit-learn takes these for a spherical prior; they were refused.
+    X = np.random.RandomState(0).randn(50, 2)
+    settings = dict(n_components=2, covariance_type="spherical", random_state=0)
+    number = BayesianGaussianMixture(covariance_prior=2.0, **settings).fit(X)
+    array = BayesianGaussianMixture(covariance_prior=value, **settings).fit(X)
+    assert array.covariance_prior_ == 2.0
+    np.testing.assert_array_equal(array.covariances_, number.covariances_)
+    with pytest.raises(ValueError, match="should be a positive number"):
+        BayesianGaussianMixture(covariance_prior=[1.0, 2.0], **settings).fit(X)

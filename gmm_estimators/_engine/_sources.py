@@ -49,6 +49,7 @@ __all__ = [
     "is_streamed",
     "make_source",
     "merge_summaries",
+    "per_row_like",
     "prediction_source",
     "sample_rows",
     "sample_size",
@@ -195,6 +196,17 @@ def _is_out_of_core(X):
     if isinstance(X, np.ndarray) or sparse.issparse(X) or hasattr(X, "iloc"):
         return False
     return all(hasattr(X, name) for name in ("shape", "dtype", "__getitem__"))
+
+
+def per_row_like(X, values):
+    """Per-row ``values`` (an ndarray) in ``X``'s kind of array.
+
+    A Dask array chunked as ``X``'s rows when ``X`` is one (as a fit on Dask
+    chunks returns its labels), otherwise ``values``.
+    """
+    if _is_dask_array(X) and isinstance(values, np.ndarray):
+        return sys.modules["dask.array"].from_array(values, chunks=(X.chunks[0],))
+    return values
 
 
 def is_streamed(X):

@@ -248,13 +248,23 @@ class _SphericalInverseGamma(PriorForm):
         return float(np.diag(covariance).copy().mean())
 
     def check_covariance_prior(self, value, n_features, covariance_type):
-        if not isinstance(value, Real) or not (value > 0):
+        # One number, or an array or list holding one (scikit-learn takes
+        # np.array(2.0) and [2.0] too).
+        number = value
+        if not isinstance(value, Real) and not isinstance(value, str | bytes):
+            try:
+                array = np.asarray(value, dtype=np.float64)
+            except (TypeError, ValueError):
+                array = None
+            if array is not None and array.size == 1:
+                number = float(array.ravel()[0])
+        if not isinstance(number, Real) or not (number > 0 and np.isfinite(number)):
             raise ValueError(
                 "covariance_prior for covariance_type "
                 f"{covariance_type!r} should be a positive number, "
                 f"but got {value!r}."
             )
-        return value
+        return number
 
 
 #: Inverse Wishart on a covariance matrix (VVV, EEE and every structure with

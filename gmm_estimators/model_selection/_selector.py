@@ -12,7 +12,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._engine._data import check_squares_fit, reg_covar_swamps
-from .._engine._sources import is_streamed, make_source
+from .._engine._sources import is_streamed, make_source, per_row_like
 from .._initialization import INITIALIZERS
 from .._missing import MissingValuesSource
 from .._noise import rows_for_noise
@@ -538,7 +538,8 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
         self.covariance_type_ = str(self.results_["covariance_type"][best])
         self.criterion_ = float(self.results_[self.criterion][best])
         self.n_iter_ = int(self.best_estimator_.n_iter_)
-        self.labels_ = self.best_estimator_.labels_
+        # Searched on an in-memory sample of all the rows: as Dask input gives.
+        self.labels_ = per_row_like(data.X, self.best_estimator_.labels_)
         return settings
 
     # ------------------------------------------------- delegation to the winner

@@ -145,6 +145,14 @@ def test_selector_accepts_dask_arrays(data, synchronous):
     labels = b.predict(X)
     assert isinstance(labels, da.Array)
     np.testing.assert_array_equal(labels.compute(), a.predict(data))
+    # labels_ as a fit on Dask chunks gives them, whichever the search (the
+    # thorough one searched all rows in memory and gave an ndarray).
+    for search in ("grid", "thorough"):
+        fitted = GaussianMixtureIC(search=search, **params).fit(X)
+        assert isinstance(fitted.labels_, da.Array)
+        assert fitted.labels_.chunks == (X.chunks[0],)
+        expected = fitted.predict(X).compute()
+        np.testing.assert_array_equal(fitted.labels_.compute(), expected)
 
 
 def test_a_chunk_sends_statistics_whose_size_does_not_grow_with_its_rows(data):
