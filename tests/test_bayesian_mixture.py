@@ -494,7 +494,7 @@ def test_no_integrated_completed_likelihood(rng):
         (dict(covariance_prior=np.eye(2)), r"shape \(3, 3\)"),
         (dict(covariance_prior=-np.eye(3)), "positive-definite"),
         (dict(covariance_type="diag", covariance_prior=[1.0, -1.0, 1.0]), "positive"),
-        (dict(covariance_type="spherical", covariance_prior=[1.0]), "positive number"),
+        (dict(covariance_type="spherical", covariance_prior=[1, 2]), "positive number"),
         (dict(covariance_type="VEV"), "covariance_type"),
         (dict(weight_concentration_prior=0.0), "weight_concentration_prior"),
         (dict(weight_concentration_prior_type="pitman"), "prior_type"),
