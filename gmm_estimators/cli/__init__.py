@@ -59,6 +59,43 @@ def _run(args):
     return getattr(module, f"cmd_{args.command}")(args) or 0
 
 
+class _ReaderMayLeave:
+    """Standard output that outlives its reader (``| head``).
+
+    Once the pipe is closed, what is printed goes nowhere and the command
+    goes on: the files it was asked to write (``--save``, ``--plot``) are
+    still written, and no flush at exit complains.
+    """
+
+    def __init__(self, stream):
+        self._stream = stream
+        self._gone = False
+
+    def _leave(self):
+        self._gone = True
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, self._stream.fileno())
+        os.close(devnull)
+
+    def write(self, text):
+        if not self._gone:
+            try:
+                return self._stream.write(text)
+            except BrokenPipeError:
+                self._leave()
+        return len(text)
+
+    def flush(self):
+        if not self._gone:
+            try:
+                self._stream.flush()
+            except BrokenPipeError:
+                self._leave()
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
 def main(argv=None):
     """Run the command line; return the exit status.
 
@@ -85,8 +122,17 @@ def main(argv=None):
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, --version or a usage error
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+    stdout = sys.stdout
+    if hasattr(stdout, "fileno"):
+        try:
+            stdout.fileno()
+            sys.stdout = _ReaderMayLeave(stdout)
+        except (OSError, ValueError):  # not a file (captured output)
+            pass
     try:
-        return _run(args)
+        status = _run(args)
+        sys.stdout.flush()
+        return status
     except CLIError as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
     except BrokenPipeError:
@@ -100,4 +146,6 @@ def main(argv=None):
     except (ValueError, OSError) as exc:
         # Invalid combinations caught by the estimators' own validation.
         print(f"{PROG}: error: {one_line(exc)}", file=sys.stderr)
+    finally:
+        sys.stdout = stdout
     return 2

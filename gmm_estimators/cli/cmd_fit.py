@@ -7,6 +7,8 @@ import sys
 import warnings
 from time import perf_counter
 
+import numpy as np
+
 from .errors import PROG, CLIError, report_warnings
 from .formatting import components_text, fixed
 from .io import (
@@ -93,6 +95,11 @@ def cmd_fit(args):
     check_rows_for(data, args.n_components, "-k")
     if args.plot and data.X.shape[1] < 2:
         raise CLIError("--plot needs data with at least 2 features")
+    if args.plot and not np.isfinite(data.X).all(axis=1).any():
+        raise CLIError(
+            "--plot draws the rows without missing values, and every row has one; "
+            "leave out --plot, or impute the missing values first"
+        )
     model = GaussianMixture(
         n_components=args.n_components,
         covariance_type=args.covariance_type,
@@ -144,10 +151,16 @@ def cmd_fit(args):
     if args.plot:
         from ..plotting import plot_components
 
+        # Rows with missing values have no place in the plane: the complete
+        # rows are drawn (the fit read every row).
+        complete = np.isfinite(data.X).all(axis=1)
         fig, ax = new_axes()
         with names_checked():
-            plot_components(model, data.X, ax=ax, feature_names=data.feature_names)
+            plot_components(
+                model, data.X[complete], ax=ax, feature_names=data.feature_names
+            )
         save_figure(fig, args.plot)
         if not args.quiet:
-            print(f"Saved the plot to {args.plot}")
+            shown = "" if complete.all() else f" (its {complete.sum()} complete rows)"
+            print(f"Saved the plot to {args.plot}{shown}")
     return 0

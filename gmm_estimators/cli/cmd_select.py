@@ -4,7 +4,7 @@ The command reports rather than logs: a progress bar on the terminal while
 the candidates are fitted (the selector's own, ``progress=True``; nothing when
 standard error is not a terminal, or with ``--quiet``), then the criterion
 table, the chosen model, and one line with the ``fit`` command that
-reproduces the chosen model and plots it.
+refits the chosen model's settings and plots it.
 """
 
 # Authors: The gmm_estimators developers
@@ -85,11 +85,14 @@ def _results_table(results, criterion, limit):
 
 
 def next_command(args, best, plot="fit.png"):
-    """The ``fit`` command that reproduces the chosen model, with ``--plot``.
+    """The ``fit`` command of the chosen model's settings, with ``--plot``.
 
-    The chosen model's parameters are those of a plain ``GaussianMixture``
-    that reproduces it; each one that differs from ``GaussianMixture``'s
-    default becomes an option.
+    The chosen model's parameters are those of a plain ``GaussianMixture``;
+    each one that differs from ``GaussianMixture``'s default becomes an
+    option. ``--plot`` needs two features. (The search may have reached its
+    fit from a start of its own, a split or merge of a neighbour: the
+    command refits from ``fit``'s start, usually to the same fit; ``select
+    --save`` keeps the searched model itself.)
     """
     from .. import GaussianMixture
 
@@ -118,7 +121,8 @@ def next_command(args, best, plot="fit.png"):
         words += ["--random-state", str(params["random_state"]).lower()]
     if params["prior"] is not None:
         words.append("--prior")
-    words += ["--plot", plot]
+    if best.n_features_in_ >= 2:
+        words += ["--plot", plot]
     return shlex.join(words)
 
 
@@ -219,8 +223,9 @@ def cmd_select(args):
         if not args.quiet:
             print(f"Saved the {criterion.upper()} plot to {args.plot}")
     if not args.quiet:
+        plot = " and a plot of the components" if best.n_features_in_ >= 2 else ""
         print(
-            f"\nNext: {next_command(args, best)}  (its covariances, and a plot of the "
-            "components; --save FILE keeps the model)"
+            f"\nNext: {next_command(args, best)}  (refits the chosen settings: "
+            f"its covariances{plot}; --save FILE here keeps the searched model)"
         )
     return 0

@@ -1,6 +1,7 @@
 """The entry points: ``main``, ``python -m gmm_estimators``, the default run."""
 
 import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -120,3 +121,34 @@ def test_module_main_is_the_cli():
     import gmm_estimators.__main__ as module
 
     assert module.main is main
+
+
+def test_a_reader_that_leaves_early_does_not_stop_the_files(tmp_path):
+    # `... | head -1`: the pipe closes while the report is printed. The
+    # command stopped there, before --save and --plot, or complained of a
+    # broken pipe at exit.
+    saved, plot = tmp_path / "model.joblib", tmp_path / "fit.png"
+    command = [sys.executable, "-m", "gmm_estimators", "fit", "-k", "2"]
+    command += ["--save", str(saved), "--plot", str(plot)]
+    environment = {**os.environ, "MPLBACKEND": "Agg", "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment
+    )
+    process.stdout.close()  # the reader is gone before the first line
+    _, errors = process.communicate(timeout=120)
+    assert process.returncode == 0, errors.decode()
+    assert b"Broken pipe" not in errors and b"Traceback" not in errors
+    assert saved.exists() and plot.exists()
+
+
+def test_one_feature_next_command_runs_without_a_plot(tmp_path, capsys):
+    # --plot needs two features: the suggested command failed.
+    data = tmp_path / "one.csv"
+    rng = np.random.RandomState(0)
+    values = np.r_[rng.randn(40), rng.randn(40) + 6]
+    data.write_text("x\n" + "\n".join(f"{v:.6f}" for v in values) + "\n")
+    assert main(["select", str(data), "-K", "2"]) == 0
+    last = capsys.readouterr().out.rstrip().splitlines()[-1]
+    command = shlex.split(last.removeprefix("Next: ").split("  (")[0])
+    assert "--plot" not in command
+    assert main([*command[1:], "-q"]) == 0

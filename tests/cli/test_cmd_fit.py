@@ -116,3 +116,22 @@ def test_fit_chosen_columns(tmp_path, blobs, capsys):
     np.testing.assert_array_equal(model.feature_names_in_, ["gamma", "alpha"])
     direct = GaussianMixture(2, random_state=0).fit(np.round(blobs[:, [2, 0]], 6))
     np.testing.assert_allclose(model.means_, direct.means_)
+
+
+def test_plot_of_data_with_missing_values_draws_the_complete_rows(tmp_path, capsys):
+    # fit reads rows with missing values; the plot refused them after the fit
+    # had been printed (and select suggested exactly that command).
+    rng = np.random.RandomState(0)
+    X = np.r_[rng.randn(40, 2), rng.randn(40, 2) + 6]
+    X[::10, 0] = np.nan
+    data = tmp_path / "holes.csv"
+    pd.DataFrame(X, columns=["a", "b"]).to_csv(data, index=False)
+    plot = tmp_path / "fit.png"
+    assert main(["fit", str(data), "-k", "2", "--plot", str(plot)]) == 0
+    assert plot.exists()
+    assert "its 72 complete rows" in capsys.readouterr().out
+    X[:, 1] = np.nan
+    X[::10, 1] = 1.0  # every row now misses a value
+    pd.DataFrame(X, columns=["a", "b"]).to_csv(data, index=False)
+    assert main(["fit", str(data), "-k", "1", "--plot", str(plot)]) == 2
+    assert "every row has one" in capsys.readouterr().err
