@@ -146,6 +146,12 @@ def main(argv=None):
     except (ValueError, OSError) as exc:
         # Invalid combinations caught by the estimators' own validation.
         print(f"{PROG}: error: {one_line(exc)}", file=sys.stderr)
+    except MemoryError as exc:
+        print(
+            f"{PROG}: error: out of memory ({one_line(exc) or 'no detail'}); ask for "
+            "fewer rows (-n), fewer components, or use a subset of the data",
+            file=sys.stderr,
+        )
     finally:
         sys.stdout = stdout
     return 2

@@ -14,6 +14,7 @@ from .formatting import fixed, fmt, format_table
 from .io import check_output_path, explain_values, report_missing, write_csv
 from .library import structure_name
 from .models import check_model_features, load_model, model_feature_names, names_checked
+from .parser import LARGEST_COUNT
 
 __all__ = ["cmd_predict", "cmd_sample", "cmd_score"]
 
@@ -61,13 +62,16 @@ def cmd_sample(args):
         if seed is None:
             seed = np.random.RandomState()
         draw = partial(model.sample, args.n_samples, random_state=seed)
+    too_many = CLIError(
+        f"-n {args.n_samples}: too many rows to draw in memory; ask for fewer "
+        "and run sample several times with different --random-state."
+    )
+    if args.n_samples > LARGEST_COUNT:  # beyond numpy's counts (C ints)
+        raise too_many
     try:
         X, y = draw()
     except MemoryError:
-        raise CLIError(
-            f"-n {args.n_samples}: too many rows to draw in memory; ask for fewer "
-            "and run sample several times with different --random-state."
-        ) from None
+        raise too_many from None
     header = [*model_feature_names(model), "component"]
     rows = (
         [*[fmt(x, args.digits) for x in row], str(int(k))]
@@ -81,6 +85,18 @@ def cmd_score(args):
     model, data = _model_and_data(args)
     n = data.X.shape[0]
     with names_checked(), explain_values(data, "score"):
+        per_row = np.asarray(model.score_samples(data.X), np.float64)
+        lost = np.flatnonzero(~np.isfinite(per_row))
+        if lost.size:
+            listed = ", ".join(str(i + 1) for i in lost[:5])
+            more = f" and {lost.size - 5} more" if lost.size > 5 else ""
+            raise CLIError(
+                f"{lost.size} data row(s) of {data.source} (row {listed}{more}) "
+                "lie beyond the floating-point range of every component's "
+                "density, so the log-likelihood, BIC and AIC would be infinite; "
+                "check that the data are in the model's units, or leave those "
+                "rows out"
+            )
         mean = float(model.score(data.X))
         # A variational mixture has no BIC or AIC (no point estimate).
         bic = model.bic(data.X) if hasattr(model, "bic") else np.nan

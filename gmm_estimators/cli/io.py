@@ -29,6 +29,7 @@ import sys
 from contextlib import contextmanager
 
 import numpy as np
+from sklearn.utils._param_validation import InvalidParameterError
 
 from .errors import PROG, CLIError, one_line, sentences
 
@@ -140,9 +141,12 @@ def explain_values(data, action):
     except ValueError as exc:
         text = str(exc)
         # Only a refusal of the values themselves is blamed on the first
-        # missing or infinite cell (not a bad option on data with some NaN).
-        about_values = any(
-            word in text.lower() for word in ("nan", "missing", "infinit", "inf ")
+        # missing or infinite cell (not a bad option on data with some NaN:
+        # scikit-learn's parameter errors quote the option's value, 'nan').
+        # Quoted words are the user's own values (an option given as 'nan').
+        bare = re.sub(r"'[^']*'|\"[^\"]*\"", "", text).lower()
+        about_values = not isinstance(exc, InvalidParameterError) and any(
+            word in bare for word in ("nan", "missing", "infinit", "inf ")
         )
         infinite = "infinit" in text.lower() and np.isinf(data.X).any()
         where = data.first_non_finite(infinite=infinite) if about_values else None

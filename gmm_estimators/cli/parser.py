@@ -33,13 +33,27 @@ COMMANDS = {
 }
 
 
-def _positive_int(text):
+#: The largest count an option takes: numpy and joblib read counts as C ints.
+LARGEST_COUNT = 2**31 - 1
+
+
+def _count(text):
+    """A positive integer of any size (``sample -n`` says when it is too many)."""
     try:
         value = int(text)
     except ValueError:
         value = 0
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+def _positive_int(text):
+    value = _count(text)
+    if value > LARGEST_COUNT:
+        raise argparse.ArgumentTypeError(
+            f"expected a positive integer up to 2**31 - 1, got {text!r}"
+        )
     return value
 
 
@@ -50,7 +64,7 @@ def _n_jobs(text):
         value = int(text)
     except ValueError:
         value = 0
-    if value == 0:
+    if value == 0 or abs(value) > LARGEST_COUNT:
         raise argparse.ArgumentTypeError(
             "expected a non-zero integer (1 for one job, -1 for all cores), "
             f"got {text!r}"
@@ -409,7 +423,7 @@ def build_parser():
     sub["sample"].add_argument(
         "-n",
         "--n-samples",
-        type=_positive_int,
+        type=_count,
         default=100,
         metavar="N",
         help="number of rows (default: %(default)s)",

@@ -216,3 +216,24 @@ def test_predict_notes_missing_cells(model_file, tmp_path, capsys, read_output_c
         "3 rows, treated as missing values and marginalised out (each row counts "
         "through its observed values)"
     ]
+
+
+def test_score_of_rows_beyond_every_density_is_an_error(
+    model_file, tmp_path, one_line_error
+):
+    # The log-likelihood of a row at 1e200 is -inf: score printed -inf and
+    # a BIC of inf, with exit status 0.
+    path = tmp_path / "far.csv"
+    path.write_text("alpha,beta,gamma\n1e200,1,1\n0.1,0.2,0.3\n")
+    assert main(["score", "-m", str(model_file), str(path), "-q"]) == 2
+    one_line_error("1 data row(s)", "(row 1)", "floating-point range")
+
+
+def test_an_option_value_that_reads_nan_is_not_blamed_on_missing_cells(
+    tmp_path, one_line_error
+):
+    path = tmp_path / "gaps.csv"
+    path.write_text("a,b\n1,2\n,3\n2,4\n3,1\n4,2\n5,5\n")
+    assert main(["fit", str(path), "-k", "1", "--init", "nan"]) == 2
+    line = one_line_error("init_params")
+    assert "missing value" not in line

@@ -85,3 +85,19 @@ def test_n_jobs_zero_is_a_usage_error(capsys):
         assert "argument --n-jobs: expected a non-zero integer" in err
         assert "Traceback" not in err
     assert build_parser().parse_args(["select", "--n-jobs", "-1"]).n_jobs == -1
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["select", "-K", "2", "--n-jobs", "2147483648"],
+        ["select", "-K", "9223372036854775808"],
+        ["fit", "-k", "2", "--max-iter", "99999999999999999999"],
+    ],
+)
+def test_integers_beyond_c_ints_are_usage_errors(argv, capsys):
+    # numpy and joblib read counts as C ints: these ended in an OverflowError
+    # traceback once the data were read.
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "error: argument" in err
