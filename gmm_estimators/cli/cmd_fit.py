@@ -114,7 +114,8 @@ def cmd_fit(args):
     set_feature_names(model, data)
     report_missing(data, quiet=args.quiet)
     report_warnings(caught)
-    if len(getattr(model, "collapsed_components_", ())) and not args.prior:
+    collapsed = len(getattr(model, "collapsed_components_", ()))
+    if collapsed and not (args.prior or args.quiet):
         print(
             f"{PROG}: hint: --prior (mclust's conjugate prior), fewer components "
             "or a larger --reg-covar avoid collapsed components",
@@ -159,7 +160,7 @@ def cmd_fit(args):
             plot_components(
                 model, data.X[complete], ax=ax, feature_names=data.feature_names
             )
-        save_figure(fig, args.plot)
+        save_figure(fig, args.plot, quiet=args.quiet)
         if not args.quiet:
             shown = "" if complete.all() else f" (its {complete.sum()} complete rows)"
             print(f"Saved the plot to {args.plot}{shown}")

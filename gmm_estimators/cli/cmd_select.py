@@ -191,7 +191,7 @@ def cmd_select(args):
             f"({n_degenerate} degenerate candidate{'s' if n_degenerate > 1 else ''}: "
             "a component collapsed onto too few distinct points; never selected)"
         )
-        if not args.prior:
+        if not (args.prior or args.quiet):
             print(
                 f"{PROG}: hint: --prior (mclust's conjugate prior) keeps components "
                 "from collapsing",
@@ -219,7 +219,7 @@ def cmd_select(args):
         fig, ax = new_axes()
         with names_checked():
             plot_criterion(selector, criterion=criterion, ax=ax)
-        save_figure(fig, args.plot)
+        save_figure(fig, args.plot, quiet=args.quiet)
         if not args.quiet:
             print(f"Saved the {criterion.upper()} plot to {args.plot}")
     if not args.quiet:

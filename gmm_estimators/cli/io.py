@@ -51,6 +51,8 @@ MISSING_TOKENS = ("", "na", "nan", "n/a", "null", "none", "?")
 DELIMITERS = {",": "','", ";": "';'", "\t": "tab"}
 #: A number written with a decimal comma: 0,5 or -1.234,5 or 2,5e3.
 _DECIMAL_COMMA = re.compile(r"[+-]?(?:\d{1,3}(?:\.\d{3})+|\d*),\d+(?:[eE][+-]?\d+)?")
+# Numbers that read as well with thousands separators: 1,000 or 12,345,678.
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+")
 
 
 class Dataset:
@@ -292,7 +294,8 @@ def _decode(raw, path, source):
             "OpenDocument) or another archive, not a CSV text file; export the "
             "sheet as CSV first (e.g. 'Save As' > 'CSV UTF-8' in your spreadsheet)"
         )
-    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+    # UTF-16 without its byte-order mark: every other byte of ASCII text is 0.
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in raw[:4096]:
         raise CLIError(
             f"cannot read {source}: it is UTF-16 text, not a UTF-8 text (CSV) "
             "file; re-save it as UTF-8 (e.g. 'CSV UTF-8' in your spreadsheet's "
@@ -492,6 +495,15 @@ def _non_numeric(data, j, bad, text, delimiter, given):
     commas = [(i, cell) for i, cell in bad if _DECIMAL_COMMA.fullmatch(cell)]
     if commas:
         i, cell = commas[0]
+        if all(_THOUSANDS.fullmatch(cell) for _, cell in commas):
+            # '1,000' reads as a thousands separator as well as a decimal comma.
+            return CLIError(
+                f"{data.source}, line {data.lines[i]}, {data.column(j)} has "
+                f"{cell!r}: a comma in a number is not read; if it separates "
+                "thousands, remove it (1,000 -> 1000); if it is a decimal comma, "
+                "convert it to a point (1,5 -> 1.5), e.g. in your spreadsheet's "
+                "export settings"
+            )
         how = "your spreadsheet's export settings"
         if delimiter != "," and data.source != "standard input":
             how = f"sed 's/,/./g' {shlex.quote(data.source)} > fixed.csv, or {how}"
@@ -558,6 +570,12 @@ def _resolve(spec, names, option, source):
         )
     indices = []
     for item in items:
+        if names.count(item) > 1:
+            places = [str(j) for j, name in enumerate(names) if name == item]
+            raise CLIError(
+                f"{option}: {source} has several columns named {item!r} (0-based "
+                f"indices {', '.join(places)}); name one by its index instead"
+            )
         if item in names:
             indices.append(names.index(item))
         elif item.isdigit() and int(item) < len(names):

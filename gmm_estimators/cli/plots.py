@@ -3,9 +3,11 @@
 # Authors: The gmm_estimators developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import logging
 import os
+import sys
 
-from .errors import CLIError
+from .errors import PROG, CLIError
 from .io import check_output_path
 
 __all__ = ["check_plot_path", "new_axes", "save_figure"]
@@ -44,7 +46,39 @@ def new_axes():
     return fig, fig.subplots()
 
 
-def save_figure(fig, path):
+class _Notes(logging.Handler):
+    """matplotlib's logged notes while a figure is saved, kept for the CLI."""
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
+def save_figure(fig, path, *, quiet=False):
+    """Save ``fig`` to ``path``; matplotlib's notes as the program's warnings.
+
+    A format's limits (PostScript drops transparency) are logged by
+    matplotlib on a bare line of its own: they are printed as
+    ``gmm-estimators: warning: ...``, or not at all with ``--quiet``.
+    """
+    notes = _Notes()
+    logger = logging.getLogger("matplotlib")
+    logger.addHandler(notes)
+    propagate, logger.propagate = logger.propagate, False
+    try:
+        _save(fig, path)
+    finally:
+        logger.removeHandler(notes)
+        logger.propagate = propagate
+    if not quiet:
+        for message in dict.fromkeys(notes.messages):
+            print(f"{PROG}: warning: {' '.join(message.split())}", file=sys.stderr)
+
+
+def _save(fig, path):
     try:
         fig.savefig(path, dpi=110, bbox_inches="tight")
     except OSError as exc:

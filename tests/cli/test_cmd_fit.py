@@ -135,3 +135,14 @@ def test_plot_of_data_with_missing_values_draws_the_complete_rows(tmp_path, caps
     pd.DataFrame(X, columns=["a", "b"]).to_csv(data, index=False)
     assert main(["fit", str(data), "-k", "1", "--plot", str(plot)]) == 2
     assert "every row has one" in capsys.readouterr().err
+
+
+def test_a_format_note_of_matplotlib_is_a_program_warning(tmp_path, capsys):
+    # PostScript drops transparency: matplotlib logged it on a bare line,
+    # even with --quiet.
+    plot = tmp_path / "fit.eps"
+    assert main(["fit", "-k", "2", "--plot", str(plot)]) == 0
+    err = capsys.readouterr().err
+    assert "gmm-estimators: warning: The PostScript backend" in err
+    assert main(["fit", "-k", "2", "-q", "--plot", str(plot)]) == 0
+    assert capsys.readouterr().err == ""

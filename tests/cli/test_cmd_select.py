@@ -150,10 +150,13 @@ def test_select_with_prior(tmp_path, capsys):
     # keeps them sound.
     argv = ["select", "-K", "6", "-t", "diag", "--init-params", "random_from_data"]
     argv += ["--search", "grid"]
-    assert main([*argv, "-q", "--all"]) == 0
+    assert main([*argv, "--all"]) == 0
     out, err = capsys.readouterr()
     assert "degenerate candidates" in out
     assert "hint: --prior" in err
+    # --quiet: no notes, hints included.
+    assert main([*argv, "-q", "--all"]) == 0
+    assert "hint" not in capsys.readouterr().err
     path = tmp_path / "best.joblib"
     assert main([*argv, "--prior", "--all", "--save", str(path)]) == 0
     out, err = capsys.readouterr()

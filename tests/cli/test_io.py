@@ -379,3 +379,32 @@ def test_row_without_any_value_is_named_by_its_line(tmp_path, one_line_error):
     for argv in (["fit", "-k", "1"], ["select", "-K", "1", "-t", "VVV"]):
         assert main([argv[0], str(path), *argv[1:]]) == 2
         one_line_error("r.csv, line 4: no value in any column", "remove such rows")
+
+
+def test_an_ambiguous_column_name_is_refused_by_drop_and_columns(
+    tmp_path, one_line_error
+):
+    # --drop a dropped the first of two columns named 'a' and fitted the
+    # other; the plain read already refuses the ambiguity.
+    path = tmp_path / "dup.csv"
+    path.write_text("a,a,b\n1,10,2\n3,30,4\n5,50,7\n")
+    for option in ("--drop", "--columns"):
+        assert main(["fit", str(path), option, "a", "-k", "1"]) == 2
+        one_line_error(option, "several columns named 'a'", "indices 0, 1")
+    assert main(["fit", str(path), "--columns", "1,2", "-k", "1", "-q"]) == 0
+
+
+def test_thousands_separators_are_not_called_decimal_commas(tmp_path, one_line_error):
+    # The advice to turn every comma into a point made 1,000 into 1.
+    path = tmp_path / "thousands.csv"
+    path.write_text("a;b\n1,000;2\n3,500;4\n2,100;3\n6,000;1\n")
+    assert main(["fit", str(path), "-k", "1"]) == 2
+    line = one_line_error("'1,000'", "separates thousands", "decimal comma")
+    assert "sed" not in line
+
+
+def test_utf16_without_a_byte_order_mark_is_named(tmp_path, one_line_error):
+    path = tmp_path / "utf16.csv"
+    path.write_bytes("a,b\n1.5,2\n3.5,4\n2.1,3\n6,1\n".encode("utf-16-le"))
+    assert main(["fit", str(path), "-k", "1"]) == 2
+    one_line_error("UTF-16")
