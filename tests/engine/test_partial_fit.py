@@ -18,6 +18,15 @@ def _draw(rng, n, shift=0.0):
     return CENTERS[labels] + shift + 0.6 * rng.randn(n, 2)
 
 
+def _three_clusters_in_3d(rng, n, covariance_type):
+    """Two draws of the three clusters at two scales, a third correlated
+    feature, shuffled; one feature for the univariate structures."""
+    X = np.vstack([_draw(rng, n), 3.0 * _draw(rng, n)])
+    X = np.column_stack([X, X[:, 0] - 0.5 * X[:, 1] + rng.randn(len(X))])
+    X = X[rng.permutation(len(X))]
+    return X[:, :1] if covariance_type in ("E", "V") else X
+
+
 def _state(model):
     return {
         name: np.copy(getattr(model, name))
@@ -153,11 +162,7 @@ def test_fit_then_partial_fit_is_partial_fit_throughout(covariance_type, prior):
     # structure's per-component scatters were lost (VEE's covariances were
     # 0.18 off after five batches, EVE's 4.7) and a prior's pull was counted
     # again (VVE 2.6 off).
-    rng = np.random.RandomState(0)
-    X = np.vstack([_draw(rng, 300), 3.0 * _draw(rng, 300)])
-    X = np.column_stack([X, X[:, 0] - 0.5 * X[:, 1] + rng.randn(len(X))])
-    X = X[rng.permutation(len(X))]
-    X = X[:, :1] if covariance_type in ("E", "V") else X
+    X = _three_clusters_in_3d(np.random.RandomState(0), 300, covariance_type)
     batches = np.array_split(X, 6)
     settings = dict(
         n_components=3,
@@ -186,10 +191,7 @@ def test_a_fit_keeps_the_statistics_of_its_parameters(covariance_type, prior):
     from gmm_estimators._engine import ArraySource, EMOptions
     from gmm_estimators._online import _Moments, state_from_model
 
-    rng = np.random.RandomState(1)
-    X = np.vstack([_draw(rng, 200), 3.0 * _draw(rng, 200)])
-    X = np.column_stack([X, X[:, 0] - 0.5 * X[:, 1] + rng.randn(len(X))])
-    X = X[:, :1] if covariance_type in ("E", "V") else X
+    X = _three_clusters_in_3d(np.random.RandomState(1), 200, covariance_type)
     gm = GaussianMixture(
         3, covariance_type=covariance_type, prior=prior, random_state=0, tol=1e-8
     ).fit(X)
