@@ -16,8 +16,10 @@ and ranks the candidates' results (also EDDA's, see ``_edda``).
 import numpy as np
 
 from ._adaptation import structure_of
+from ._collapse import spread_in
 from ._criteria import n_free_parameters
-from .exceptions import NoSoundCandidateError
+from ._warn import warn_user
+from .exceptions import DegenerateFitWarning, NoSoundCandidateError
 from .model_selection import GaussianMixtureIC
 from .model_selection._candidates import (
     candidate_ks,  # noqa: F401  (the one list of K)
@@ -51,8 +53,21 @@ def _selector(classifier, ks, types):
     )
 
 
-def select_mixture(classifier, X, sample_weight, ks, types, n_rows, what):
+def select_mixture(
+    classifier, X, sample_weight, ks, types, n_rows, what, data_covariance=None
+):
     """The BIC choice among ``ks`` x ``types`` on X, skipping overfull models.
+
+    With ``data_covariance`` (that of every class's rows, for one class's
+    mixture), a chosen mixture with a component whose covariance is singular
+    in the span of all the data (``_collapse.spread_in``: a class on a line
+    or a few points of a plane) is not kept: its structure is left out and
+    the choice made again. Judged on the class's rows alone, whose own span
+    is the line, such a component looks sound, yet its density is used in
+    every direction of the data (mclust's MclustDA gets NA for those
+    models). When every structure is singular there, the first choice is
+    kept, with those components in ``collapsed_components_`` and a
+    ``DegenerateFitWarning``.
 
     When ``ks`` offers a choice, a candidate of several components with
     at least as many free parameters as rows (with a positive weight) is
@@ -68,6 +83,49 @@ def select_mixture(classifier, X, sample_weight, ks, types, n_rows, what):
     results : dict of ndarray
         Every tried candidate, ranked.
     """
+    types, first = list(types), None
+    while True:
+        chosen = _select(classifier, X, sample_weight, ks, types, n_rows, what)
+        first = first or chosen
+        mixture = chosen[0]
+        singular = _singular_in_data(mixture, data_covariance)
+        if not singular.size:
+            return chosen
+        types.remove(mixture.covariance_type)
+        if types:
+            continue
+        # Every structure tried is singular there: the first choice, flagged.
+        mixture = first[0]
+        singular = _singular_in_data(mixture, data_covariance)
+        mixture.collapsed_components_ = np.union1d(
+            mixture.collapsed_components_, singular
+        ).astype(np.intp)
+        warn_user(
+            f"The mixture of {what}: component(s) {singular.tolist()} have a "
+            "covariance singular in the span of the data (the class's rows lie "
+            "on a few points, a line or a plane of it), so its density, used in "
+            "every direction, is unbounded. Add a spherical or diagonal "
+            "structure ('VII', 'VVI') to covariance_types, use model_type='EDDA' "
+            "with a structure shared by the classes ('EEE'), or give the class "
+            "more varied rows.",
+            DegenerateFitWarning,
+        )
+        return first
+
+
+def _singular_in_data(mixture, data_covariance):
+    """Components whose covariance, less reg_covar, does not spread in the data."""
+    if data_covariance is None:
+        return np.array([], dtype=np.intp)
+    n_components, n_features = mixture.means_.shape
+    full = structure_of(mixture.covariance_type).to_full(
+        np.asarray(mixture.covariances_, np.float64), n_components, n_features
+    )
+    full = full - mixture.reg_covar * np.eye(n_features)
+    return np.flatnonzero(~spread_in(full, data_covariance))
+
+
+def _select(classifier, X, sample_weight, ks, types, n_rows, what):
     n_features = X.shape[1]
     allowed = {
         k: [

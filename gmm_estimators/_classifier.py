@@ -29,6 +29,7 @@ from ._class_selection import (
 from ._criteria import bic
 from ._edda import fit_edda, log_or_minus_inf
 from ._gaussian_mixture import GaussianMixture
+from .model_selection._candidates import feature_covariance
 from .model_selection._tasks import N_JOBS_CONSTRAINT
 
 __all__ = ["GaussianMixtureClassifier"]
@@ -439,6 +440,8 @@ class GaussianMixtureClassifier(ClassifierMixin, BaseEstimator):
             plans.append((feasible, class_types))
         mixtures, tables = [], []
         n_parameters = self.classes_.size - 1
+        # Each class's density is used in every direction of the data.
+        data_covariance = feature_covariance(X, sample_weight)
         for c, (label, (feasible, class_types)) in enumerate(
             zip(self.classes_, plans, strict=True)
         ):
@@ -452,6 +455,7 @@ class GaussianMixtureClassifier(ClassifierMixin, BaseEstimator):
                 class_types,
                 n_rows[c],
                 f"class {plain(label)!r}",
+                data_covariance,
             )
             mixtures.append(mixture)
             n_parameters += int(mixture.n_parameters_)

@@ -347,10 +347,25 @@ def still_spread(model, params, reg_covar):
     weights = weights / weights.sum()
     centred = params.means - weights @ params.means
     total = np.einsum("k,kij->ij", weights, full) + (centred.T * weights) @ centred
-    varying, scale, rotation = coordinates(total, 1.0)
+    return spread_in(full, total)
+
+
+def spread_in(covariances, data_covariance):
+    """Which covariances spread in every direction of the data's span.
+
+    ``covariances`` (K, d, d) are read in the whitened coordinates of the
+    span of data of covariance ``data_covariance`` (``_data_span``); a
+    covariance spreads while its smallest eigenvalue there stays above
+    ``RANK_RATIO ** 2`` (the relative spread of the collapse check).
+
+    Returns
+    -------
+    spread : ndarray of shape (K,), dtype=bool
+    """
+    varying, scale, rotation = coordinates(data_covariance, 1.0)
     if not rotation.size:
-        return np.zeros(n_components, dtype=bool)
-    standardised = full[:, varying][:, :, varying] / np.outer(scale, scale)
+        return np.zeros(len(covariances), dtype=bool)
+    standardised = covariances[:, varying][:, :, varying] / np.outer(scale, scale)
     own = np.einsum("ia,kij,jb->kab", rotation, standardised, rotation)
     return np.linalg.eigvalsh(own)[:, 0] > RANK_RATIO**2
 

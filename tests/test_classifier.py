@@ -22,7 +22,11 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from gmm_estimators import GaussianMixtureClassifier, adapt_mixture
+from gmm_estimators import (
+    DegenerateFitWarning,
+    GaussianMixtureClassifier,
+    adapt_mixture,
+)
 from gmm_estimators.model_selection import GaussianMixtureIC
 
 FIXTURES = Path(__file__).parent / "fixtures" / "mclust" / "mclustda"
@@ -569,3 +573,26 @@ def test_class_mixtures_carry_the_feature_names(model_type):
             mixture.score_samples(X)  # a DataFrame of the same columns
     with pytest.warns(UserWarning, match="GaussianMixtureClassifier was fitted with"):
         clf.predict(X.to_numpy())
+
+
+def test_mclustda_keeps_no_class_density_singular_in_the_data():
+    # Class b rests on two points of a line. Judged on its own rows (whose
+    # span is that line) EVE and VEE looked sound, EVE was chosen with a
+    # covariance of eigenvalues [2.5e-16, 0.5], and a point 0.035 off the
+    # segment went to class a with probability 1.
+    rng = np.random.RandomState(0)
+    X = np.r_[rng.randn(40, 2), np.tile([[3.0, 3.0], [4.0, 4.0]], (10, 1))]
+    y = np.repeat(["a", "b"], [40, 20])
+    clf = GaussianMixtureClassifier(n_components=1).fit(X, y)
+    for mixture in clf.mixtures_:
+        full = mixture.full_covariances_ - mixture.reg_covar * np.eye(2)
+        assert np.linalg.eigvalsh(full).min() > 1e-3
+    assert clf.predict_proba([[3.5, 3.45]])[0, 1] > 0.99
+    # Every structure offered is singular there: kept, flagged and warned of.
+    only_full = GaussianMixtureClassifier(
+        n_components=1, covariance_types=["VVV", "EEE", "EVE", "VEE"]
+    )
+    with pytest.warns(DegenerateFitWarning, match="singular in the span of the data"):
+        only_full.fit(X, y)
+    assert only_full.mixtures_[0].collapsed_components_.size == 0
+    assert only_full.mixtures_[1].collapsed_components_.tolist() == [0]
