@@ -510,10 +510,11 @@ class GaussianMixtureClassifier(ClassifierMixin, BaseEstimator):
     def _joint_log_likelihood(self, X):
         log_density = self._class_log_likelihood(X)
         if isinstance(log_density, np.ndarray):
-            # A row beyond the float range of every class's density (-inf
-            # for all) tells nothing about its class: the priors decide,
-            # rather than NaN.
-            lost = np.isneginf(log_density).all(axis=1)
+            # A row beyond the float range of every class's density it may
+            # have (-inf for each class of positive prior) tells nothing
+            # about its class: the priors decide, rather than NaN.
+            possible = self.priors_ > 0
+            lost = np.isneginf(log_density[:, possible]).all(axis=1)
             if lost.any():
                 log_density[lost] = 0.0
         return log_density + log_or_minus_inf(self.priors_)

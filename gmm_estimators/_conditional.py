@@ -471,6 +471,9 @@ def _checked_tuple(weights, means, covariances):
             "The mixture tuple's weights should be non-negative with a positive "
             f"sum; got {weights!r}."
         )
+    # Proportions: weights of another sum are read as proportional to them
+    # (log_marginal was off by the log of their sum).
+    weights = weights / weights.sum()
     # Up to rounding relative to each matrix's largest entry (a singular
     # covariance is conditioned on its block's pseudo-inverse).
     with np.errstate(invalid="ignore"):
@@ -540,7 +543,8 @@ def condition(mixture, X_given, given_features):
     mixture : fitted GaussianMixture, GaussianMixtureIC, or tuple
         The joint mixture: a fitted estimator of this package (or of
         scikit-learn), or ``(weights, means, covariances)`` with full
-        ``(K, d, d)`` covariances.
+        ``(K, d, d)`` symmetric positive semi-definite covariances and
+        non-negative weights (read as proportions: divided by their sum).
     X_given : array-like of shape (n_samples, n_given)
         Values of the given features, one row per conditioning point, in the
         order of ``given_features``; no missing values.

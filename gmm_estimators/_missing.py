@@ -673,6 +673,16 @@ def _far_rows_at_their_limit(weighted, index, weights, means, covariances, floor
     far = far[np.isfinite(index.X[position[far]]).all(axis=1)]
     sorted_far = position[far]
     rows = np.where(index.observed[sorted_far] > 0, index.X[sorted_far], np.nan)
+    weighted[far] = nearest_limit(rows, weights, means, covariances, floor)
+
+
+def nearest_limit(rows, weights, means, covariances, floor):
+    """The limit of the weighted log-densities of rows beyond the float range.
+
+    ``rows`` (NaN where missing) overflow every component's distance: the
+    limit of their responsibilities puts them on their nearest components,
+    ``-floor`` there and ``-inf`` elsewhere (``PatternGaussians.nearest_limit``).
+    """
     with np.errstate(divide="ignore"):
         log_weights = np.log(weights)
     limit = np.empty((rows.shape[0], weights.shape[0]))
@@ -682,4 +692,4 @@ def _far_rows_at_their_limit(weighted, index, weights, means, covariances, floor
         )
         residuals = gaussians.residuals(rows[np.ix_(pattern.rows, pattern.observed)])
         limit[pattern.rows] = gaussians.nearest_limit(residuals, log_weights, floor)
-    weighted[far] = limit
+    return limit

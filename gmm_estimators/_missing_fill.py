@@ -11,9 +11,12 @@ mixture, pattern group by pattern group (``_missing.e_step_groups``).
 import numpy as np
 
 from ._conditional import log_normalize
-from ._missing import PatternIndex, e_step_groups
+from ._missing import PatternIndex, e_step_groups, nearest_limit
+from .covariance._exact import log_density_floor
 
 __all__ = ["fill_missing"]
+
+_FLOOR = log_density_floor(np.float64)
 
 
 def fill_missing(X, weights, means, covariances, draw=None):
@@ -54,10 +57,23 @@ def fill_missing(X, weights, means, covariances, draw=None):
             missing, cond_covs, counts = group
             if missing.size == 0:
                 continue
-            with np.errstate(divide="ignore"):
-                resp, _ = log_normalize(
-                    np.nan_to_num(weighted_log_prob, nan=-np.inf), np.log(weights)
+            # Rows beyond the float range of every component: the limit of
+            # their responsibilities (their nearest components), as the
+            # conditionals of ``condition`` and the E-step take it.
+            # NaN (inf - inf) is an overflowed component; below the range, -inf.
+            weighted_log_prob = np.where(
+                np.isnan(weighted_log_prob) | (weighted_log_prob < -_FLOOR),
+                -np.inf,
+                weighted_log_prob,
+            )
+            far = ~np.isfinite(weighted_log_prob).any(axis=1)
+            if far.any():
+                far_rows = X[index.order[rows][far]].astype(np.float64)
+                weighted_log_prob[far] = nearest_limit(
+                    far_rows, weights, means, covariances, _FLOOR
                 )
+            with np.errstate(divide="ignore"):
+                resp, _ = log_normalize(weighted_log_prob, np.log(weights))
             # Conditional means of each component, (n, K, m).
             pattern_of_row = np.repeat(np.arange(len(counts)), counts)
             columns = missing[pattern_of_row]  # (n, m)

@@ -83,7 +83,8 @@ class GaussianMixtureRegressor(RegressorMixin, BaseEstimator):
     init_params : str, default='kmeans'
         Initialiser of :class:`GaussianMixture`.
     random_state : int, RandomState instance or None, default=None
-        Seeds the fit (and :meth:`sample_y` when it gets no seed of its own).
+        Seeds the fit. (:meth:`sample_y` has its own ``random_state``, 0 by
+        default, as scikit-learn's ``GaussianProcessRegressor``.)
 
     Attributes
     ----------

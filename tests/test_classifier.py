@@ -596,3 +596,28 @@ def test_mclustda_keeps_no_class_density_singular_in_the_data():
         only_full.fit(X, y)
     assert only_full.mixtures_[0].collapsed_components_.size == 0
     assert only_full.mixtures_[1].collapsed_components_.tolist() == [0]
+
+
+@pytest.mark.parametrize("model_type", ["EDDA", "MclustDA"])
+def test_a_far_row_with_a_zero_prior_class_gets_the_priors(model_type):
+    # Every density of a positive prior overflowed while a zero-prior class
+    # kept a finite one: every joint value was -inf, and -inf - -inf NaN.
+    rng = np.random.RandomState(0)
+    X = np.r_[rng.randn(50, 2) * 1e-6, rng.randn(50, 2)]
+    y = np.repeat([0, 1], 50)
+    clf = GaussianMixtureClassifier(
+        model_type, covariance_types="VVV", priors=[1, 0]
+    ).fit(X, y)
+    proba = clf.predict_proba([[1e153, 0.0], [1e150, 1e150]])
+    np.testing.assert_array_equal(proba, [[1.0, 0.0], [1.0, 0.0]])
+
+
+@pytest.mark.parametrize("model_type", ["EDDA", "MclustDA", "UBM"])
+def test_a_boolean_n_components_is_a_clear_error(model_type):
+    # A bool passed parameter validation (an Integral) and then failed with
+    # "TypeError: 'bool' object is not iterable".
+    X = np.random.RandomState(0).randn(40, 2)
+    with pytest.raises(ValueError, match="n_components must be a positive int"):
+        GaussianMixtureClassifier(model_type, n_components=True).fit(
+            X, np.repeat([0, 1], 20)
+        )

@@ -349,3 +349,18 @@ def test_a_tuple_that_is_not_a_mixture_is_refused(second, match):
     rounded[0, 1] += 1e-14
     result = condition((weights, means, np.array([np.eye(2), rounded])), [[1.0]], [0])
     assert np.all(result.covariances > 0)
+
+
+def test_tuple_weights_are_read_as_proportions():
+    # Weights of sum 4 gave log_marginal off by log 4.
+    from scipy.stats import multivariate_normal as normal
+
+    means = np.random.RandomState(0).randn(2, 3)
+    covariances = np.array([np.eye(3) + 0.3, 2 * np.eye(3)])
+    given = condition((np.array([2.0, 2.0]), means, covariances), [[0.1]], [0])
+    expected = np.log(
+        0.5 * normal(means[0, 0], covariances[0, 0, 0]).pdf(0.1)
+        + 0.5 * normal(means[1, 0], covariances[1, 0, 0]).pdf(0.1)
+    )
+    np.testing.assert_allclose(given.log_marginal, [expected], rtol=1e-12)
+    np.testing.assert_allclose(given.weights.sum(axis=1), 1.0)

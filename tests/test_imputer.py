@@ -223,3 +223,18 @@ def test_an_unknown_initialiser_is_refused_before_fitting():
     X[0, 0] = np.nan
     with pytest.raises(ValueError, match="'init_params' parameter .*Got 'kmean'"):
         GaussianMixtureImputer(n_components=2, init_params="kmean").fit(X)
+
+
+def test_rows_beyond_the_float_range_are_imputed_as_condition_gives():
+    # Past 1e154 every density overflows: the imputer fell back to the
+    # mixture's weights (a jump between 1e150 and 1e155), while condition()
+    # and predict_proba take the limit, the nearest component.
+    from gmm_estimators import condition
+
+    rng = np.random.RandomState(0)
+    X = np.r_[rng.randn(100, 3), rng.randn(100, 3) + 5]
+    imputer = GaussianMixtureImputer(n_components=2, random_state=0).fit(X)
+    for value in (1e150, 1e155, -1e160):
+        filled = imputer.transform([[value, np.nan, np.nan]])[0, 1:]
+        expected = condition(imputer.mixture_, [[value]], [0]).mean()[0]
+        np.testing.assert_allclose(filled, expected, rtol=1e-12)

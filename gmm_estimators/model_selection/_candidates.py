@@ -19,7 +19,10 @@ def candidate_ks(n_components):
     """The numbers of components to try, sorted and unique."""
     if isinstance(n_components, Integral) and not isinstance(n_components, bool):
         return list(range(1, int(n_components) + 1))
-    values = list(n_components) if not isinstance(n_components, str) else None
+    iterable = not isinstance(n_components, str | bool) and hasattr(
+        n_components, "__iter__"
+    )
+    values = list(n_components) if iterable else None
     if not values or not all(
         isinstance(k, Integral) and not isinstance(k, bool) and k >= 1 for k in values
     ):
