@@ -13,6 +13,7 @@ from sklearn.utils._metadata_requests import (
     _MetadataRequester,
     _routing_enabled,
 )
+from sklearn.utils.validation import _check_sample_weight
 
 from .. import _criteria
 from .._criteria import icl as icl_from_bic
@@ -106,9 +107,20 @@ def icl(estimator, X, sample_weight=None):
     map_log_resp = np.max(log_resp, axis=1).astype(np.float64)
     if sample_weight is None:
         return icl_from_bic(float(mixture.bic(X)), float(map_log_resp.sum()))
-    sample_weight = np.asarray(sample_weight, dtype=np.float64)
+    sample_weight = _checked_weights(sample_weight, X)
     return float(_bic(mixture, X, sample_weight)) - 2.0 * float(
         weighted_sum(sample_weight, map_log_resp)
+    )
+
+
+def _checked_weights(sample_weight, X):
+    """Weights for a mixture whose criteria take none (scikit-learn's), checked.
+
+    As the package's own mixtures check them: one finite, non-negative
+    weight per row (a mismatch broadcast, a negative weight reached a log).
+    """
+    return _check_sample_weight(
+        sample_weight, X, dtype=np.float64, ensure_non_negative=True
     )
 
 
@@ -135,7 +147,7 @@ def _bic(mixture, X, sample_weight):
         return mixture.bic(X)
     if _takes_weights(mixture.bic):
         return mixture.bic(X, sample_weight=sample_weight)
-    sample_weight = np.asarray(sample_weight, dtype=np.float64)
+    sample_weight = _checked_weights(sample_weight, X)
     log_likelihood = float(weighted_sum(sample_weight, mixture.score_samples(X)))
     return _criteria.bic(
         log_likelihood, _free_parameters(mixture), float(sample_weight.sum())
@@ -148,7 +160,7 @@ def _aic(mixture, X, sample_weight):
         return mixture.aic(X)
     if _takes_weights(mixture.aic):
         return mixture.aic(X, sample_weight=sample_weight)
-    sample_weight = np.asarray(sample_weight, dtype=np.float64)
+    sample_weight = _checked_weights(sample_weight, X)
     log_likelihood = float(weighted_sum(sample_weight, mixture.score_samples(X)))
     return _criteria.aic(log_likelihood, _free_parameters(mixture))
 

@@ -3,10 +3,12 @@
 # Authors: The gmm_estimators developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import copy
 import math
 from numbers import Integral, Real
 
 import numpy as np
+from scipy import sparse
 from sklearn.utils.validation import check_is_fitted
 
 from ..covariance import get_covariance_model
@@ -99,6 +101,13 @@ def _resolve_mixture(estimator, function, *, _via=None):
                     f" {name}.mixture_ is a joint mixture of the inputs and the "
                     "targets: pass numpy.column_stack([X, y])."
                 )
+            names = getattr(estimator, "feature_names_in_", None)
+            unnamed = getattr(mixture, "feature_names_in_", None) is None
+            if names is not None and unnamed:
+                # Fitted on a DataFrame's columns: the plot's labels, and the
+                # columns a DataFrame given to it must have.
+                mixture = copy.copy(mixture)
+                mixture.feature_names_in_ = np.asarray(names, dtype=object)
             return mixture, hint
     if _is_mixture(estimator):
         check_is_fitted(estimator, list(_MIXTURE_ATTRIBUTES))
@@ -151,6 +160,13 @@ def _estimator_feature_names(estimator, X=None):
 
 
 def _feature_names(estimator, X, feature_names, n_features):
+    if feature_names is not None and (
+        isinstance(feature_names, str) or not hasattr(feature_names, "__iter__")
+    ):
+        raise ValueError(
+            "feature_names should be a sequence of one name per feature, got "
+            f"{feature_names!r}."
+        )
     if feature_names is None:
         feature_names = _estimator_feature_names(estimator, X)
     if feature_names is None:
@@ -207,8 +223,23 @@ def _check_features(features, n_features, names, *, size=2):
     return indices
 
 
-def _check_X(X, n_features, hint=""):
-    """X as a finite float64 2-D array with the estimator's number of features."""
+def _check_X(X, n_features, hint="", estimator=None):
+    """X as a finite float64 2-D array with the estimator's number of features.
+
+    A DataFrame must have the columns the estimator was fitted on, in their
+    order (as its ``predict`` demands): a reordered one drew the points on
+    other features than the ellipses.
+    """
+    if sparse.issparse(X):
+        raise TypeError("X is a sparse matrix; plots need dense data (X.toarray()).")
+    names = getattr(estimator, "feature_names_in_", None)
+    if names is not None and hasattr(X, "columns"):
+        given = [str(column) for column in X.columns]
+        if given != [str(name) for name in names]:
+            raise ValueError(
+                f"X has the columns {given}, but the estimator was fitted on "
+                f"{[str(name) for name in names]}: pass them in that order."
+            )
     array = np.asarray(X, dtype=np.float64)
     if array.ndim != 2:
         raise ValueError(
@@ -222,12 +253,25 @@ def _check_X(X, n_features, hint=""):
         )
     if not np.all(np.isfinite(array)):
         raise ValueError("X contains NaN or infinity; plot only finite data.")
+    if not array.shape[0]:
+        raise ValueError("X has no rows; pass the data to draw, or X=None.")
     return array
 
 
+def _check_ax(ax):
+    """``ax`` is None or a matplotlib Axes (drawn on)."""
+    if ax is not None and not hasattr(ax, "scatter"):
+        raise TypeError(f"ax should be a matplotlib Axes or None, got {ax!r}.")
+    return ax
+
+
 def _check_n_std(n_std):
-    if isinstance(n_std, bool) or not isinstance(n_std, Real) or not n_std > 0:
-        raise ValueError(f"n_std should be a positive number, got {n_std!r}.")
+    if (
+        isinstance(n_std, bool)
+        or not isinstance(n_std, Real)
+        or not (n_std > 0 and np.isfinite(n_std))
+    ):
+        raise ValueError(f"n_std should be a positive finite number, got {n_std!r}.")
     return float(n_std)
 
 

@@ -8,6 +8,7 @@ import numpy as np
 from ._common import (
     _NOISE_COLOR,
     _NOISE_SIZE,
+    _check_ax,
     _check_features,
     _check_n_std,
     _check_X,
@@ -141,13 +142,13 @@ def plot_components(
     colors = _component_colors(n_components)
     collapsed = {int(k) for k in getattr(estimator, "collapsed_components_", ())}
 
-    if ax is None:
+    if _check_ax(ax) is None:
         _, ax = plt.subplots()
 
     noise = np.zeros(0, dtype=bool)
     predicted = labels is None
     if X is not None:
-        X_array = _check_X(X, n_features, hint)
+        X_array = _check_X(X, n_features, hint, estimator)
         if labels is None:
             labels = estimator.predict(X)
         labels = np.asarray(labels)

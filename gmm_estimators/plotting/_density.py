@@ -3,12 +3,13 @@
 # Authors: The gmm_estimators developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-from numbers import Integral
+from numbers import Integral, Real
 
 import numpy as np
 
 from ._common import (
     _as_model_input,
+    _check_ax,
     _check_features,
     _check_X,
     _feature_names,
@@ -120,9 +121,11 @@ def plot_density(
     features = _check_features(features, n_features, names)
     grid_x, grid_y = _check_grid(grid)
     weights = np.asarray(estimator.weights_, dtype=np.float64)
-    center = weights @ means
+    # The Gaussian components' mean (with a noise component their weights
+    # sum to less than one).
+    center = weights @ means / weights.sum()
 
-    X_array = None if X is None else _check_X(X, n_features, hint)
+    X_array = None if X is None else _check_X(X, n_features, hint, estimator)
     limits = []
     for feature in features:
         if X_array is not None:
@@ -144,13 +147,14 @@ def plot_density(
         estimator.score_samples(_as_model_input(estimator, points)), dtype=np.float64
     ).reshape(xx.shape)
 
-    if ax is None:
+    if _check_ax(ax) is None:
         _, ax = plt.subplots()
     if X_array is not None:
         kws = {"s": 8, "color": "0.35", "alpha": 0.6, "linewidths": 0, "zorder": 1}
         kws.update(scatter_kws or {})
         ax.scatter(X_array[:, features[0]], X_array[:, features[1]], **kws)
-    if isinstance(levels, Integral) and not isinstance(levels, bool):
+    levels = _check_levels(levels, filled)
+    if isinstance(levels, Integral):
         levels = _default_levels(estimator, X, log_density, levels)
     contour_kws = {"levels": levels, "cmap": cmap, "zorder": 2}
     if filled:
@@ -172,6 +176,37 @@ def plot_density(
         title += " (slice: other features at their mean)"
     ax.set_title(title)
     return ax
+
+
+def _check_levels(levels, filled):
+    """A number of levels, or increasing finite values (two at least if filled)."""
+    least = 2 if filled else 1
+    if isinstance(levels, Integral) and not isinstance(levels, bool):
+        if levels < least:
+            raise ValueError(
+                f"levels should be an integer of at least {least}"
+                f"{' with filled=True' if filled else ''}, got {levels!r}."
+            )
+        return int(levels)
+    values = None
+    if not isinstance(levels, bool | str | Real):
+        try:
+            values = np.asarray(levels, dtype=np.float64)
+        except (TypeError, ValueError):
+            values = None
+    if (
+        values is None
+        or values.ndim != 1
+        or values.size < least
+        or not np.all(np.isfinite(values))
+        or np.any(np.diff(values) <= 0)
+    ):
+        raise ValueError(
+            "levels should be a number of levels or increasing finite log-density "
+            f"values ({least} at least{' with filled=True' if filled else ''}), "
+            f"got {levels!r}."
+        )
+    return values
 
 
 def _default_levels(estimator, X, log_density, n_levels):

@@ -3,7 +3,7 @@
 # Authors: The gmm_estimators developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-from numbers import Integral
+from numbers import Integral, Real
 
 import numpy as np
 
@@ -108,7 +108,7 @@ def plot_pairs(
     means = np.asarray(estimator.means_, dtype=np.float64)
     n_components, n_features = means.shape
     names = _feature_names(estimator, X, feature_names, n_features)
-    X_array = _check_X(X, n_features, hint)
+    X_array = _check_X(X, n_features, hint, estimator)
     if features is None:
         features = list(range(n_features))
     else:
@@ -144,6 +144,18 @@ def plot_pairs(
     m = len(features)
     if figsize is None:
         figsize = (2.4 * m + 0.6, 2.4 * m + 0.6)
+    elif (
+        isinstance(figsize, str)
+        or not hasattr(figsize, "__len__")
+        or len(figsize) != 2
+        or not all(
+            isinstance(v, Real) and not isinstance(v, bool) and 0 < v < np.inf
+            for v in figsize
+        )
+    ):
+        raise ValueError(
+            f"figsize should be a pair of positive numbers (inches), got {figsize!r}."
+        )
     fig, axes = plt.subplots(m, m, figsize=figsize, squeeze=False)
     limits = []
     for feature in features:
@@ -196,7 +208,7 @@ def plot_pairs(
                 ax.set_ylabel(f"{names[feature_y]}\n(density)")
             if col != 0:
                 ax.tick_params(labelleft=False)
-    title = f"{n_components} clusters"
+    title = f"{n_components} cluster{'s' if n_components > 1 else ''}"
     if has_noise:
         title += f" + noise ({int(noise.sum())} rows, light grey)"
     if uncertainty and proba.shape[1] > 1:

@@ -973,3 +973,25 @@ def test_regularisation_is_negligible_along_the_datas_thinnest_direction(factor)
     n, d = X.shape
     exact = -0.5 * n * (d * np.log(2 * np.pi) + np.linalg.slogdet(covariance)[1] + d)
     assert_allclose(selector.results_["log_likelihood"][0], exact, atol=1e-3)
+
+
+@pytest.mark.parametrize(
+    "weights, match",
+    [
+        ([1.0, 2.0], "sample_weight.shape"),
+        (-np.ones(272), "Negative values"),
+        (np.full(272, np.nan), "NaN"),
+    ],
+)
+def test_scorers_check_weights_for_mixtures_whose_criteria_take_none(weights, match):
+    # scikit-learn's mixtures: a broadcast error, a math domain error or a
+    # silent NaN before.
+    import sklearn.mixture
+
+    from gmm_estimators.datasets import load_old_faithful
+
+    X = load_old_faithful(return_X_y=True)
+    mixture = sklearn.mixture.GaussianMixture(2, random_state=0).fit(X)
+    for criterion in (bic_score, aic_score, icl):
+        with pytest.raises(ValueError, match=match):
+            criterion(mixture, X, sample_weight=weights)

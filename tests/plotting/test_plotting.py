@@ -425,3 +425,73 @@ def test_plot_density_with_one_contour_line_labels_it(levels):
     assert len(ax.figure.axes) == 1  # no colour bar
     assert ax.texts  # the line's label
     plt.close(ax.figure)
+
+
+def test_a_holder_fitted_on_a_dataframe_plots_its_columns():
+    # The selector's best_estimator_ has no feature names: the axes read
+    # "feature 0", a DataFrame warned, and a reordered one drew the points
+    # on other features than the ellipses without a word.
+    from gmm_estimators.datasets import load_old_faithful
+    from gmm_estimators.model_selection import GaussianMixtureIC
+
+    df = load_old_faithful(as_frame=True, return_X_y=True)
+    selector = GaussianMixtureIC(
+        n_components=2, covariance_types=["VVV"], random_state=0
+    ).fit(df)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert plot_components(selector).get_xlabel() == "eruptions"
+        assert plot_components(selector, df).get_ylabel() == "waiting"
+        plot_density(selector, df)
+    with pytest.raises(ValueError, match="pass them in that order"):
+        plot_components(selector, df[["waiting", "eruptions"]])
+    assert not hasattr(selector.best_estimator_, "feature_names_in_")
+
+
+def test_a_noise_model_is_sliced_at_its_gaussian_mean(data3d):
+    # With a noise component weights_ sum to less than one: the slice was
+    # pulled towards the origin, away from the data.
+    X = data3d[0] + 100.0
+    rng = np.random.RandomState(0)
+    X = np.r_[X, rng.uniform(X.min(axis=0), X.max(axis=0), (30, 3))]
+    model = GaussianMixture(3, noise=True, random_state=0).fit(X)
+    ax = plot_density(model, X, features=(0, 1), grid=30)
+    plain = GaussianMixture(3, random_state=0)
+    for name in ("weights_", "means_", "covariances_", "precisions_cholesky_"):
+        setattr(plain, name, getattr(model, name))
+    plain.weights_ = model.weights_ / model.weights_.sum()
+    for name in ("converged_", "n_iter_", "lower_bound_", "n_features_in_"):
+        setattr(plain, name, getattr(model, name))
+    reference = plot_density(plain, X, features=(0, 1), grid=30)
+    assert model.weights_.sum() < 0.99
+    # Through the clusters the densest level is that of the Gaussian part
+    # (less its share); 15 units off them it was tens of nats lower.
+    top = ax.collections[-1].levels.max()
+    assert abs(top - reference.collections[-1].levels.max()) < 1.0
+
+
+@pytest.mark.parametrize(
+    "function, kwargs, error, match",
+    [
+        (plot_density, {"levels": 1, "filled": True}, ValueError, "at least 2"),
+        (plot_density, {"levels": 2.5}, ValueError, "levels should be"),
+        (plot_density, {"levels": [-5, -10]}, ValueError, "increasing"),
+        (plot_components, {"n_std": np.inf}, ValueError, "positive finite"),
+        (plot_components, {"ax": "left"}, TypeError, "matplotlib Axes"),
+        (plot_components, {"feature_names": 3}, ValueError, "one name per feature"),
+        (plot_pairs, {"figsize": 6}, ValueError, "pair of positive numbers"),
+    ],
+)
+def test_plot_arguments_are_checked(fitted3d, data3d, function, kwargs, error, match):
+    # matplotlib's own errors (or an AttributeError) came out before.
+    with pytest.raises(error, match=match):
+        function(fitted3d, data3d[0], **kwargs)
+
+
+def test_empty_or_sparse_data_are_refused(fitted3d, data3d):
+    from scipy import sparse
+
+    with pytest.raises(ValueError, match="X has no rows"):
+        plot_density(fitted3d, data3d[0][:0])
+    with pytest.raises(TypeError, match="sparse"):
+        plot_components(fitted3d, sparse.csr_matrix(data3d[0]))
