@@ -43,7 +43,6 @@ from ._missing import MissingValuesSource
 from ._noise import resolve_noise, rows_for_noise
 from ._online import (
     batch_source,
-    first_state,
     has_step_sizes,
     online_step,
     params_digest,
@@ -227,15 +226,12 @@ class BaseMixture(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         if hasattr(self, "means_"):
             check_continuable(self, model, "partial_fit", noise=False)
         if state is None and not hasattr(self, "means_"):
-            source = self._fit(X, sample_weight)
-            if self._online_state is None:
-                params = self._params_from_attributes(source.center)
-                digest = params_digest(self)
-                self._online_state = first_state(model, source, params, digest)
+            self._fit(X, sample_weight)  # keeps its statistics (state_of_fit)
             return self
         if state is None or state.fitted != params_digest(self):
-            # No statistics, or parameters set by hand since: read them.
-            state = state_from_model(self, model)
+            # No statistics, or parameters set by hand since: read them, on
+            # the stream's schedule so far.
+            state = state_from_model(self, model, state)
         # Validated (NaN are missing values, as in the first batch) and
         # centred on the running statistics' centre.
         batch = batch_source(self, X, sample_weight, state.center)
@@ -311,7 +307,6 @@ class BaseMixture(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         check_squares_fit(source)
         if (swamped := reg_covar_swamps(self.reg_covar, source)) is not None:
             warn_user(swamped, UserWarning)
-        self.__dict__.pop("_online_state", None)
         model = self._covariance_model()
         user_init = self._initial_parameters(source.n_features, model)
         # Resolved once per fit: mclust's defaults come from the training data.
@@ -348,7 +343,9 @@ class BaseMixture(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         count = self._free_parameters(self.n_components, source.n_features)
         judge, dtype = self._record_collapse, source.X.dtype
         set_fitted_attributes(self, model, source, options, best, dtype, judge, count)
-        self._online_state = state_of_fit(self, source, best)
+        # The running statistics of partial_fit (a fit that is refused
+        # keeps the previous ones, which its parameters still match).
+        self._online_state = state_of_fit(self, model, source, best)
         return source
 
     def _record_collapse(self, model, data, params, jittered, check=None):

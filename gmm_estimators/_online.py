@@ -65,7 +65,6 @@ from .exceptions import DegenerateFitWarning
 __all__ = [
     "OnlineState",
     "batch_source",
-    "first_state",
     "has_step_sizes",
     "keep_verdict",
     "observes_every_feature",
@@ -161,29 +160,32 @@ def params_digest(estimator):
     return digest.hexdigest()
 
 
-def state_of_fit(estimator, source, result):
+def state_of_fit(estimator, model, source, result):
     """The running statistics a fit leaves (``partial_fit`` after ``fit``), or None.
 
     The statistics whose M-step gave the fitted parameters
     (``EMResult.statistics``), counted as a first batch of the source's
     weight: an update on the fit's own data is then one more EM step, and
-    the M-step adds ``reg_covar`` and a prior's pull once. None when the
-    estimator has no ``partial_fit``, or the fit ended at its start or at
-    parameters restored after a breakdown.
+    the M-step adds ``reg_covar`` and a prior's pull once. A fit that ended
+    at its start or at parameters restored after a breakdown has none: its
+    parameters are read (:func:`state_from_model`), with the same weight.
+    None when the estimator has no ``partial_fit``.
     """
     try:
         offered = has_step_sizes(estimator)
     except AttributeError:  # a noise component
         return None
-    if not offered or result.statistics is None:
+    if not offered:
         return None
+    fitted = params_digest(estimator)
+    if result.statistics is None:
+        state = state_from_model(estimator, model)
+        return replace(state, weight_seen=source.weight_sum, fitted=fitted)
     moments = _moments_per_unit_weight(source, result.statistics)
-    return OnlineState(
-        source.center, *moments, 1, source.weight_sum, fitted=params_digest(estimator)
-    )
+    return OnlineState(source.center, *moments, 1, source.weight_sum, fitted=fitted)
 
 
-def state_from_model(estimator, model):
+def state_from_model(estimator, model, schedule=None):
     """Moments implied by fitted parameters, when no fit left its statistics.
 
     The fallback of :func:`state_of_fit`: parameters set or loaded by hand,
@@ -191,7 +193,9 @@ def state_from_model(estimator, model):
     the covariances less ``reg_covar``, which the M-step adds back. A
     constrained structure's covariances do not give each component's own
     scatter, nor can a ``prior``'s pull be taken out of them: those are
-    approximations here.
+    approximations here. ``schedule``, the running statistics the
+    parameters replaced (set by hand mid-stream), keeps its number of
+    updates and weight seen: the step sizes go on as they were.
     """
     weights = np.asarray(estimator.weights_, np.float64)
     means = np.asarray(estimator.means_, np.float64)
@@ -203,6 +207,9 @@ def state_from_model(estimator, model):
     )
     full = full - estimator.reg_covar * np.eye(d)
     scatter = model.scatter.from_full(weights[:, np.newaxis, np.newaxis] * full)
+    if schedule is not None:
+        n_updates, weight_seen = schedule.n_updates, schedule.weight_seen
+        return OnlineState(center, weights, means, scatter, n_updates, weight_seen)
     return OnlineState(center, weights, means, scatter, 1, 0.0)
 
 
@@ -287,7 +294,12 @@ def update_judge(estimator, batch, state, record):
     """
     if not observes_every_feature(batch):
         return keep_verdict
-    previous = (estimator.collapsed_components_, estimator.spurious_components_)
+    # Parameters set by hand on a new estimator carry no verdict yet.
+    none = np.array([], dtype=np.intp)
+    previous = (
+        getattr(estimator, "collapsed_components_", none),
+        getattr(estimator, "spurious_components_", none),
+    )
     prior = getattr(estimator, "prior_", None)
     reg_covar = estimator.reg_covar
     return batch_judge(record, prior, previous, state.batch_shares, reg_covar)
@@ -334,17 +346,6 @@ def step_size(estimator, n_updates):
     if estimator.forgetting_factor is not None:
         return 1.0 - estimator.forgetting_factor
     return float((n_updates + estimator.learning_offset) ** -estimator.learning_decay)
-
-
-def first_state(model, source, params, fitted):
-    """The running statistics of one E-step of a batch fitted as ``fit`` does.
-
-    When the fit left none (:func:`state_of_fit`); ``fitted`` is the
-    :func:`params_digest` of the fitted estimator.
-    """
-    _, nk, means, scatter = _batch_moments(model, source, params)
-    total = source.weight_sum
-    return OnlineState(source.center, nk, means, scatter, 1, total, fitted=fitted)
 
 
 def online_step(model, batch, params, state, eta, options):

@@ -484,3 +484,55 @@ def test_one_batch_of_a_repeated_row_does_not_collapse_a_spread_component(
         warnings.simplefilter("error", DegenerateFitWarning)
         model.partial_fit(np.zeros((5, 3)))
     assert model.collapsed_components_.size == 0
+
+
+def test_the_schedule_survives_parameters_set_by_hand_and_refused_fits():
+    # A hand edit mid-stream read the parameters back with the schedule
+    # restarted (step 0.52 instead of 0.03); a refused warm fit dropped the
+    # running statistics it had not replaced.
+    import copy
+
+    rng = np.random.RandomState(0)
+    model = GaussianMixture(3, warm_start=True, random_state=0).fit(_draw(rng, 300))
+    for _ in range(60):
+        model.partial_fit(_draw(rng, 30))
+    batch = _draw(rng, 30)
+    edited, refused, plain = (copy.deepcopy(model) for _ in range(3))
+    edited.means_ = edited.means_ + 1e-9
+    refused.set_params(n_components=4)
+    with pytest.raises(ValueError):
+        refused.fit(_draw(rng, 300))
+    refused.set_params(n_components=3)
+    for each in (edited, refused, plain):
+        each.partial_fit(batch)
+    np.testing.assert_allclose(edited.means_, plain.means_, atol=1e-6)
+    np.testing.assert_array_equal(refused.means_, plain.means_)
+
+
+def test_partial_fit_of_parameters_set_on_a_new_estimator():
+    # No fit, so no verdict: an AttributeError (collapsed_components_).
+    import sklearn.mixture
+
+    X = _draw(np.random.RandomState(1), 300)
+    reference = sklearn.mixture.GaussianMixture(3, random_state=0).fit(X)
+    model = GaussianMixture(3)
+    for name in ("weights_", "means_", "covariances_", "precisions_cholesky_"):
+        setattr(model, name, getattr(reference, name))
+    model.partial_fit(X[:50])
+    assert model.collapsed_components_.size == 0
+    assert np.abs(model.means_ - reference.means_).max() < 1.0
+
+
+def test_a_fit_without_statistics_continues_as_partial_fit_does():
+    # max_iter=0 keeps no statistics: fit then partial_fit read the
+    # parameters with no weight seen, partial_fit alone one E-step's.
+    rng = np.random.RandomState(2)
+    X, batch = _draw(rng, 300), _draw(rng, 60)
+    settings = dict(n_components=3, max_iter=0, prior="default", random_state=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fitted = GaussianMixture(**settings).fit(X)
+        streamed = GaussianMixture(**settings).partial_fit(X)
+    fitted.partial_fit(batch)
+    streamed.partial_fit(batch)
+    np.testing.assert_array_equal(fitted.covariances_, streamed.covariances_)
