@@ -314,19 +314,24 @@ def _judge_adapted(adapted, X, sample_weight, center, reached):
     the rows (``relevance_factor=0`` gives the rows' own covariance).
     """
     model = structure_of(adapted.covariance_type)
-    source = ArraySource.from_arrays(X, sample_weight, center=center)
     covariances = np.asarray(adapted.covariances_)
     precisions_cholesky = np.asarray(adapted.precisions_cholesky_)
     params = Params(
         adapted.weights_, adapted.means_ - center, covariances, precisions_cholesky
     )
+    judged = reached & ~still_spread(model, params, float(adapted.reg_covar))
+    if not judged.any():  # every covariance spread: the rows need no reading
+        return
+    # A component regularised to be factorised (mixture_from_parameters)
+    # stays collapsed whatever the rows say.
     jittered = np.zeros(adapted.weights_.shape[0], dtype=bool)
     jittered[adapted.collapsed_components_] = True
+    source = ArraySource.from_arrays(X, sample_weight, center=center)
     verdict = component_check(model, source, params, jittered)
-    judged = reached & ~still_spread(model, params, float(adapted.reg_covar))
+    kept = judged | jittered
     store_verdict(
         adapted,
-        verdict.collapsed[judged[verdict.collapsed]],
+        verdict.collapsed[kept[verdict.collapsed]],
         verdict.spurious[judged[verdict.spurious]],
         verdict.reasons,
         collapsed_advice=(

@@ -16,7 +16,7 @@ and ranks the candidates' results (also EDDA's, see ``_edda``).
 import numpy as np
 
 from ._adaptation import structure_of
-from ._collapse import spread_in
+from ._collapse import covariances_less, spread_in
 from ._criteria import n_free_parameters
 from ._warn import warn_user
 from .exceptions import DegenerateFitWarning, NoSoundCandidateError
@@ -117,11 +117,12 @@ def _singular_in_data(mixture, data_covariance):
     """Components whose covariance, less reg_covar, does not spread in the data."""
     if data_covariance is None:
         return np.array([], dtype=np.intp)
-    n_components, n_features = mixture.means_.shape
-    full = structure_of(mixture.covariance_type).to_full(
-        np.asarray(mixture.covariances_, np.float64), n_components, n_features
+    full = covariances_less(
+        structure_of(mixture.covariance_type),
+        mixture.covariances_,
+        mixture.means_.shape,
+        mixture.reg_covar,
     )
-    full = full - mixture.reg_covar * np.eye(n_features)
     return np.flatnonzero(~spread_in(full, data_covariance))
 
 

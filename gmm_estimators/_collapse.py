@@ -340,14 +340,22 @@ def still_spread(model, params, reg_covar):
     -------
     spread : ndarray of shape (n_components,), dtype=bool
     """
-    n_components, d = params.means.shape
-    full = model.to_full(np.asarray(params.covariances, np.float64), n_components, d)
-    full = full - reg_covar * np.eye(d)
+    full = covariances_less(model, params.covariances, params.means.shape, reg_covar)
     weights = np.asarray(params.weights, np.float64)
     weights = weights / weights.sum()
     centred = params.means - weights @ params.means
     total = np.einsum("k,kij->ij", weights, full) + (centred.T * weights) @ centred
     return spread_in(full, total)
+
+
+def covariances_less(model, covariances, shape, reg_covar):
+    """Full ``(K, d, d)`` covariances less ``reg_covar``: what the data gave them.
+
+    ``shape`` is that of the means, ``(K, d)``.
+    """
+    n_components, d = shape
+    full = model.to_full(np.asarray(covariances, np.float64), n_components, d)
+    return full - reg_covar * np.eye(d)
 
 
 def spread_in(covariances, data_covariance):

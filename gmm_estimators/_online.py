@@ -250,9 +250,10 @@ def batch_judge(record, prior, previous, shares, reg_covar):
         weights = data.sample_weight
         n_rows = data.n_rows if weights is None else np.count_nonzero(weights)
         judged = shares * n_rows >= params.means.shape[1] + 1
-        spread = still_spread(model, params, reg_covar)
-        collapsed = [k for k in verdict.collapsed if not (judged[k] and spread[k])]
-        verdict = verdict._replace(collapsed=np.asarray(collapsed, dtype=np.intp))
+        if verdict.collapsed.size:
+            spread = still_spread(model, params, reg_covar)
+            collapsed = [k for k in verdict.collapsed if not (judged[k] and spread[k])]
+            verdict = verdict._replace(collapsed=np.asarray(collapsed, dtype=np.intp))
 
         reasons = dict(verdict.reasons)
 
