@@ -226,7 +226,8 @@ class BaseMixture(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         if hasattr(self, "means_"):
             check_continuable(self, model, "partial_fit", noise=False)
         if state is None and not hasattr(self, "means_"):
-            self._fit(X, sample_weight)  # keeps its statistics (state_of_fit)
+            # Keeps its statistics (state_of_fit); the labels as fit's.
+            self.labels_ = self._labels(self._fit(X, sample_weight))
             return self
         if state is None or state.fitted != params_digest(self):
             # No statistics, or parameters set by hand since: read them, on
@@ -257,6 +258,8 @@ class BaseMixture(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         judge = update_judge(self, batch, state, self._record_collapse)
         count = self._free_parameters(*np.shape(self.means_))
         set_fitted_attributes(self, model, batch, options, result, dtype, judge, count)
+        # As MiniBatchKMeans.partial_fit: the labels of the rows just seen.
+        self.labels_ = self._labels(batch)
         self._online_state = dataclasses.replace(state, fitted=params_digest(self))
         return self
 

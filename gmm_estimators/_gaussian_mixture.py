@@ -190,7 +190,8 @@ class GaussianMixture(BaseMixture):
         a matrix, a vector (axis-aligned structures) or a number (spherical
         structures). None without a ``prior``.
     labels_ : ndarray of shape (n_samples,)
-        Most probable component of each training row; -1 for noise.
+        Most probable component of each training row (after
+        :meth:`partial_fit`, of the rows of its batch); -1 for noise.
     n_parameters_ : int
         Number of free parameters of the fitted model, the ``p`` of
         :meth:`bic` and :meth:`aic` (mixing proportions count ``K - 1``, or 0

@@ -536,3 +536,16 @@ def test_a_fit_without_statistics_continues_as_partial_fit_does():
     fitted.partial_fit(batch)
     streamed.partial_fit(batch)
     np.testing.assert_array_equal(fitted.covariances_, streamed.covariances_)
+
+
+def test_labels_are_those_of_the_last_batch():
+    # As MiniBatchKMeans.partial_fit: labels_ follow the rows just seen,
+    # under the updated parameters (a first batch as fit's).
+    rng = np.random.RandomState(5)
+    first, second = _draw(rng, 200), _draw(rng, 90)
+    online = GaussianMixture(3, random_state=0).partial_fit(first)
+    fitted = GaussianMixture(3, random_state=0).fit(first)
+    np.testing.assert_array_equal(online.labels_, fitted.labels_)
+    online.partial_fit(second)
+    assert online.labels_.shape == (90,)
+    np.testing.assert_array_equal(online.labels_, online.predict(second))
