@@ -341,11 +341,21 @@ def still_spread(model, params, reg_covar):
     spread : ndarray of shape (n_components,), dtype=bool
     """
     full = covariances_less(model, params.covariances, params.means.shape, reg_covar)
-    weights = np.asarray(params.weights, np.float64)
+    return spread_in(full, mixture_covariance(params.weights, params.means, full))
+
+
+def mixture_covariance(weights, means, covariances):
+    """``sum_k pi_k (C_k + (mu_k - mu)(mu_k - mu)^T)``: the mixture's covariance.
+
+    ``covariances`` are full ``(K, d, d)``; the weights are normalised here.
+    """
+    weights = np.asarray(weights, np.float64)
     weights = weights / weights.sum()
-    centred = params.means - weights @ params.means
-    total = np.einsum("k,kij->ij", weights, full) + (centred.T * weights) @ centred
-    return spread_in(full, total)
+    means = np.asarray(means, np.float64)
+    centred = means - weights @ means
+    return (
+        np.einsum("k,kij->ij", weights, covariances) + (centred.T * weights) @ centred
+    )
 
 
 def covariances_less(model, covariances, shape, reg_covar):

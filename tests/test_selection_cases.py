@@ -616,6 +616,37 @@ def test_a_regularisation_that_swamps_the_pick_is_lowered():
         assert selector.criterion_ <= expected + 1.0
 
 
+def test_directions_the_data_do_not_span_are_not_swamped():
+    # Rows on two points of a line: across the line every covariance is
+    # reg_covar plus rounding. Taken as the components' own variance (1e-17),
+    # it lowered reg_covar to 2e-22: the covariances became singular to
+    # rounding, EM oscillated for 1,000 iterations (VVE, VEV, EVV), and the
+    # one-component fits of the full structures, the same model, differed
+    # by 7 units of log-likelihood.
+    X = np.tile([[3.0, 3.0], [4.0, 4.0]], (10, 1))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        selector = GaussianMixtureIC(n_components=[1]).fit(X)
+    table = selector.results_
+    full = np.isin(
+        table["covariance_type"],
+        ["VVV", "EEE", "VEE", "EVE", "VVE", "EEV", "VEV", "EVV"],
+    )
+    assert table["converged"][full].all()
+    assert_allclose(
+        table["log_likelihood"][full], table["log_likelihood"][0], rtol=1e-9
+    )
+    # Clusters far apart for their spread, on a plane in 3-D: the remedy
+    # reads the plane, and no warning claims the regularisation swamps it.
+    rng = np.random.default_rng(1)
+    X = np.vstack([rng.normal(size=(40, 2)) + c for c in [[0, 0], [1e7, 0], [0, 1e7]]])
+    X = X @ np.array([[1.0, 0.5, 2.0], [0.0, 1.0, -1.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        selector = GaussianMixtureIC(n_components=4, random_state=0).fit(X)
+    assert selector.n_components_ == 3
+
+
 def test_a_constant_feature_is_reported():
     # A constant column adds reg_covar alone to every covariance along it:
     # on Old Faithful it changed the pick from EEE to EEI, silently.

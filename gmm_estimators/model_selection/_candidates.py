@@ -8,7 +8,8 @@ from numbers import Integral
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
-from .._data_span import thinnest_correlation
+from .._collapse import mixture_covariance
+from .._data_span import coordinates, thinnest_correlation
 from .._initialization import CanonicalRows
 from .._noise import resolve_noise
 from ..covariance import available_covariance_types, get_covariance_model
@@ -351,8 +352,12 @@ def _swamped_variances(estimator):
     """``(absolute reg_covar, swamped components, narrowest variances)`` or None.
 
     A sound component is swamped when its variance along its narrowest
-    direction is at most eleven times the absolute ``reg_covar`` (the rows'
-    own part at most ten times it).
+    direction in the data's span is at most eleven times the absolute
+    ``reg_covar`` (the rows' own part at most ten times it). Directions the
+    data do not span (constant features, rows on a line or plane) hold
+    ``reg_covar`` and rounding alone in every component, which is no
+    variance of their own (rows on two points of a line: a remedy taken
+    from that rounding, 1e-17, left EM oscillating for 1,000 iterations).
     """
     absolute = float(estimator.reg_covar)
     if absolute <= 0:
@@ -360,14 +365,19 @@ def _swamped_variances(estimator):
     K, d = np.shape(estimator.means_)
     model = get_covariance_model(estimator.covariance_type)
     full = model.to_full(np.asarray(estimator.covariances_, np.float64), K, d)
-    # Constant features (every variance reg_covar alone) have a warning of
-    # their own (_engine.reg_covar_swamps).
-    variances = np.diagonal(full, axis1=-2, axis2=-1)
-    varying = ~np.all(np.abs(variances - absolute) <= 1e-9 * absolute, axis=0)
-    if not varying.any():
+    # The data's span, read from the covariance the mixture implies (the
+    # fitted covariances less reg_covar, as _collapse.still_spread does).
+    total = mixture_covariance(
+        estimator.weights_, estimator.means_, full - absolute * np.eye(d)
+    )
+    varying, scale, rotation = coordinates(total, 1.0)
+    if not rotation.size:
         return None
-    full = full[:, varying][:, :, varying]
-    narrowest = np.linalg.eigvalsh(full)[:, 0]
+    # An orthonormal basis of the span in the data's units: reg_covar * I
+    # stays reg_covar * I in it.
+    basis = np.linalg.qr(scale[:, np.newaxis] * rotation)[0]
+    inside = full[:, varying][:, :, varying]
+    narrowest = np.linalg.eigvalsh(basis.T @ inside @ basis)[:, 0]
     sound = np.setdiff1d(np.arange(K), estimator.collapsed_components_)
     swamped = [int(k) for k in sound if narrowest[k] <= 11.0 * absolute]
     if not swamped:
