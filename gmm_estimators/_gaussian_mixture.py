@@ -64,7 +64,10 @@ class GaussianMixture(BaseMixture):
         started as ``Mclust()`` starts it, from one group per row (identical
         rows included) with ties of equal cost broken by the rows' order as
         mclust breaks them, so that its partitions are mclust's (a weighted
-        row is one group of its weight). ``GaussianMixtureIC`` uses it.
+        row is one group of its weight). ``GaussianMixtureIC`` uses it. Data
+        read in pages (memory maps, other on-disk or Dask arrays, in-memory
+        arrays too large to start from whole, see :ref:`scaling`) start from
+        a sample of rows drawn by position, which does depend on their order.
     weights_init : array-like of shape (n_components,), default=None
         Starting mixing proportions.
     means_init : array-like of shape (n_components, n_features), default=None

@@ -429,7 +429,8 @@ def start_statistics(index, resp, weight_scale=1.0):
     responsibility-weighted moments over the rows that observe the feature,
     a missing entry is expected at that mean with that variance as its
     conditional variance. Each feature's moments are shrunk towards the
-    whole data's by one row's worth of weight (the mean weight), so a
+    whole data's by one row's worth of weight (the mean weight of a
+    distinct row, so that integer weights equal repeated rows), so a
     component whose rows never observe a feature starts with the data's
     mean and variance there, not with none: the observed-data likelihood
     does not depend on them, EM keeps what it starts from, and a start
@@ -461,7 +462,9 @@ def start_statistics(index, resp, weight_scale=1.0):
     data_mean, observed_w = observed_means(X0, observed, w)
     spread = w @ ((X0 - data_mean) * observed) ** 2
     data_var = np.divide(spread, observed_w, out=np.zeros(d), where=observed_w > 0)
-    one_row = w.sum() / max(n_rows, 1)
+    # Per distinct row: integer weights then shrink as repeated rows do.
+    n_distinct = np.unique(np.column_stack([X0, observed]), axis=0).shape[0]
+    one_row = w.sum() / max(n_distinct, 1)
     a = resp * w[:, np.newaxis]
     nk = a.sum(axis=0)
     component_w = a.T @ observed + one_row

@@ -683,3 +683,22 @@ def test_data_on_a_plane_with_missing_entries_are_judged_in_the_plane(rng, n_mis
         complete.n_components_,
         complete.covariance_type_,
     )
+
+
+def _three_blobs(n, seed=3):
+    rng = np.random.RandomState(seed)
+    centres = np.array([[0.0, 0.0], [1.5, 1.5], [0.0, 1.5]])
+    return centres[rng.randint(3, size=n)] + rng.randn(n, 2)
+
+
+def test_integer_weights_equal_repeated_rows_with_missing_values():
+    X = _three_blobs(200, seed=9)
+    rng = np.random.RandomState(5)
+    X[rng.rand(*X.shape) < 0.1] = np.nan
+    X[np.isnan(X).all(axis=1), 0] = 0.0
+    w = np.random.RandomState(0).randint(1, 4, X.shape[0]).astype(float)
+    kw = dict(init_params="kmeans", random_state=0, max_iter=0)
+    a = GaussianMixture(3, **kw).fit(X, sample_weight=w)
+    b = GaussianMixture(3, **kw).fit(np.repeat(X, w.astype(int), axis=0))
+    np.testing.assert_allclose(a.means_, b.means_, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(a.covariances_, b.covariances_, rtol=1e-10, atol=1e-12)

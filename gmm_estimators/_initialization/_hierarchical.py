@@ -260,6 +260,14 @@ class HierarchicalTree:
         candidates = np.flatnonzero(distinct.weights > 0)
         if candidates.size > max_rows:
             rng = check_random_state(random_state)
+            if not merge_duplicates:
+                # One group per row, in the order given: draw the subset among
+                # the rows in lexicographic order (the order np.unique gives
+                # the distinct rows), so that which rows are agglomerated does
+                # not depend on the rows' order; the subset is then passed in
+                # the order given (np.sort below), whose ties mclust breaks.
+                lexical = np.lexsort(distinct.rows[candidates].T[::-1])
+                candidates = candidates[lexical]
             p = distinct.weights[candidates] / distinct.weights[candidates].sum()
             chosen = np.sort(rng.choice(candidates, size=max_rows, replace=False, p=p))
             key = ("tree", name, max_rows, chosen.tobytes())

@@ -30,9 +30,10 @@ from .._engine import (
     run_em,
 )
 from .._engine._estep import weighted_sum
-from .._engine._sources import sample_rows
+from .._engine._sources import sample_rows, sample_size
 from .._fitted import set_fitted_attributes, stored_params
 from .._gaussian_mixture import GaussianMixture
+from .._initialization._partitions import canonical_order
 from .._warn import silenced
 from ..covariance import adopt_structures, get_covariance_model
 from ..exceptions import DegenerateFitWarning
@@ -663,9 +664,17 @@ def search_sample(data, n_components, random_state):
     all rows when there are no more), with their weights and the centre of
     every row.
     """
-    rows = sample_rows(data.n_rows, n_components, random_state, data.sample_weight)
+    # Drawn among the rows in canonical order (sorted by a fixed projection,
+    # as the initialisers see them), so that the sample, and with it the
+    # search, depends on the rows' values and weights, not on their order.
+    if data.n_rows <= sample_size(n_components):
+        return data
+    order = canonical_order(data.X)
+    weights = None if data.sample_weight is None else data.sample_weight[order]
+    rows = sample_rows(data.n_rows, n_components, random_state, weights)
     if rows is None:
         return data
+    rows = np.sort(order[rows])
     weights = None if data.sample_weight is None else data.sample_weight[rows]
     return ArraySource.from_arrays(
         data.X[rows], weights, cache_features=True, center=data.center

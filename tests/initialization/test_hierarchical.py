@@ -491,3 +491,22 @@ def test_mclust_hc_reads_weights_relative_to_their_mean(factor):
         return resp.argmax(axis=1)
 
     assert adjusted_rand_score(labels(w * factor), labels(w)) == 1.0
+
+
+def _three_blobs(n, seed=3):
+    rng = np.random.RandomState(seed)
+    centres = np.array([[0.0, 0.0], [1.5, 1.5], [0.0, 1.5]])
+    return centres[rng.randint(3, size=n)] + rng.randn(n, 2)
+
+
+def test_mclust_hc_start_does_not_depend_on_row_order_beyond_subset_size():
+    # > 2000 continuous rows (no ties): mclust_hc agglomerates a subset,
+    # which was drawn by row index.
+    X = _three_blobs(5000)
+    perm = np.random.RandomState(0).permutation(X.shape[0])
+    kw = dict(init_params="mclust_hc", random_state=0, max_iter=0)
+    a = GaussianMixture(3, **kw).fit(X)
+    b = GaussianMixture(3, **kw).fit(X[perm])
+    np.testing.assert_allclose(
+        np.sort(a.means_, axis=0), np.sort(b.means_, axis=0), rtol=1e-10, atol=1e-12
+    )
