@@ -42,6 +42,7 @@ from ._initialization import INITIALIZERS
 from ._missing import MissingValuesSource
 from ._noise import resolve_noise, rows_for_noise
 from ._online import (
+    batch_prior,
     batch_source,
     has_step_sizes,
     online_step,
@@ -219,6 +220,9 @@ class BaseMixture(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         batches, which follows drifting clusters. ``lower_bound_`` is the
         batch's mean log-likelihood under the parameters before the update
         (a held-out score for the stream); each update adds one to ``n_iter_``.
+        ``set_params`` between batches (``reg_covar``, step sizes, ``prior``)
+        applies from the next update; a ``prior`` set after a fit without one
+        takes mclust's defaults from the batch, as :meth:`fit` of it would.
         """
         # Not offered with a noise component (has_step_sizes says why).
         model = self._covariance_model()
@@ -236,12 +240,15 @@ class BaseMixture(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         # Validated (NaN are missing values, as in the first batch) and
         # centred on the running statistics' centre.
         batch = batch_source(self, X, sample_weight, state.center)
+        # The prior asked for now (set_params between batches is honoured).
+        asked, fitted = self._prior_parameter(), getattr(self, "prior_", None)
+        prior = batch_prior(asked, fitted, model, batch, self.n_components)
         options = EMOptions(
             reg_covar=self.reg_covar,
             tol=self.tol,
             max_iter=1,
             equal_proportions=self._fixed_proportions(),
-            prior=getattr(self, "prior_", None),
+            prior=prior,
         )
         result, state = online_step(
             model,
@@ -255,7 +262,7 @@ class BaseMixture(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         result.lower_bounds = [*getattr(self, "lower_bounds_", []), result.lower_bound]
         result.n_iter = int(getattr(self, "n_iter_", 0)) + 1
         dtype = np.asarray(self.means_).dtype
-        judge = update_judge(self, batch, state, self._record_collapse)
+        judge = update_judge(self, batch, state, self._record_collapse, prior)
         count = self._free_parameters(*np.shape(self.means_))
         set_fitted_attributes(self, model, batch, options, result, dtype, judge, count)
         # As MiniBatchKMeans.partial_fit: the labels of the rows just seen.

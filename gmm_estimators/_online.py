@@ -55,15 +55,18 @@ from sklearn.utils.validation import _check_sample_weight, validate_data
 from ._collapse import component_check, still_spread
 from ._engine import ArraySource, EMResult, em_step, merged_moments
 from ._engine._data import check_squares_fit, empty_component_guard
+from ._engine._sources import check_not_chunks
 from ._missing import (
     MissingValuesSource,
     has_missing,
 )
+from ._prior import resolve_prior
 from ._warn import silenced
 from .exceptions import DegenerateFitWarning
 
 __all__ = [
     "OnlineState",
+    "batch_prior",
     "batch_source",
     "has_step_sizes",
     "keep_verdict",
@@ -286,12 +289,13 @@ def batch_judge(record, prior, previous, shares, reg_covar):
     return judge
 
 
-def update_judge(estimator, batch, state, record):
+def update_judge(estimator, batch, state, record, prior):
     """The collapse verdict of an update of ``estimator`` by ``batch``.
 
     ``record`` is the estimator's ``judge(model, data, params, jittered,
-    check)``; see :func:`batch_judge`. A batch missing a feature in every
-    row keeps the previous verdict (:func:`observes_every_feature`).
+    check)``; see :func:`batch_judge`. ``prior`` is the one the update's
+    M-step used. A batch missing a feature in every row keeps the previous
+    verdict (:func:`observes_every_feature`).
     """
     if not observes_every_feature(batch):
         return keep_verdict
@@ -301,7 +305,6 @@ def update_judge(estimator, batch, state, record):
         getattr(estimator, "collapsed_components_", none),
         getattr(estimator, "spurious_components_", none),
     )
-    prior = getattr(estimator, "prior_", None)
     reg_covar = estimator.reg_covar
     return batch_judge(record, prior, previous, state.batch_shares, reg_covar)
 
@@ -317,6 +320,7 @@ def batch_source(estimator, X, sample_weight, center):
     batch : ArraySource
         A ``MissingValuesSource`` when the batch has NaN.
     """
+    check_not_chunks(estimator, X, method="partial_fit")
     X = validate_data(
         estimator,
         X,
@@ -340,6 +344,28 @@ def batch_source(estimator, X, sample_weight, center):
     # component resting on too few rows).
     check_squares_fit(batch)
     return batch
+
+
+def batch_prior(asked, resolved, model, batch, n_components):
+    """The prior of an update: the one asked for now (``set_params`` honoured).
+
+    ``asked`` is the estimator's ``prior`` parameter, ``resolved`` the prior
+    the fit resolved (``prior_``, None if none). That one while a prior is
+    asked for; None once ``prior=None``; when a prior is asked for but none
+    was resolved (set since the fit, or parameters set by hand on a new
+    estimator), mclust's defaults from the batch's own rows, as ``fit`` of
+    the batch would resolve them (``batch`` itself is centred on the running
+    centre, not on its mean).
+    """
+    if asked is None:
+        return None
+    if resolved is not None:
+        return resolved
+    if isinstance(batch, MissingValuesSource):
+        own = MissingValuesSource.from_arrays(batch.X, batch.sample_weight, batch=True)
+    else:
+        own = ArraySource.from_arrays(batch.X, batch.sample_weight)
+    return resolve_prior(asked, model, own, n_components)
 
 
 def step_size(estimator, n_updates):

@@ -49,10 +49,13 @@ def _chunk_em_step(block, w, center, model, params, dtype, entropy=False, scale=
     return em_step(model, chunk, params, entropy=entropy)
 
 
-def _chunk_reduce(block, model, params, center, reduce, n_columns, dtype, name):
+def _chunk_reduce(
+    block, model, params, center, reduce, n_columns, dtype, name, out_dtype
+):
     block = _checked(block, dtype, name)
     if block.shape[0] == 0:
-        return np.empty((0, n_columns) if n_columns > 1 else (0,))
+        # The dtype of the other chunks' results (int labels stay int).
+        return np.empty((0, n_columns) if n_columns > 1 else (0,), dtype=out_dtype)
     chunk = ArraySource.for_prediction(block, center)
     out = reduce_blocks(model, chunk, params, reduce)
     return out.reshape(block.shape[0], n_columns) if n_columns > 1 else out
@@ -211,8 +214,10 @@ class DaskSource:
         One column per component, or a vector when ``reduce`` gives one value
         per row.
         """
-        n_components = params.weights.shape[0]
-        probe = np.asarray(reduce(np.zeros((1, n_components), dtype=self.dtype)))
+        # The weighted log-densities have one column per component, and the
+        # noise component's last when there is one.
+        n_columns = params.weights.shape[0] + (params.noise_proportion is not None)
+        probe = np.asarray(reduce(np.zeros((1, n_columns), dtype=self.dtype)))
         n_columns = probe.size
         if n_columns > 1:
             chunks, extra = (self.X.chunks[0], (n_columns,)), {}
@@ -227,6 +232,7 @@ class DaskSource:
             n_columns,
             self.dtype,
             self.name,
+            probe.dtype,
             dtype=probe.dtype,
             chunks=chunks,
             meta=np.empty((0,) * len(chunks), dtype=probe.dtype),

@@ -26,6 +26,7 @@ in-memory one from the same start.
 
 import mmap
 import sys
+from collections.abc import Iterator
 
 import numpy as np
 from scipy import sparse
@@ -45,6 +46,7 @@ from ._stats import merged_moments
 
 __all__ = [
     "StreamSource",
+    "check_not_chunks",
     "check_page",
     "is_streamed",
     "make_source",
@@ -184,6 +186,35 @@ def check_page(block, dtype, name, *, where, first_row=0):
     return block
 
 
+def check_not_chunks(estimator, X, *, method=None):
+    """Refuse an iterator of chunks or a list of 2-D chunks, naming the remedy.
+
+    No estimator reads its rows from an iterator (the EM iterations read
+    them again and again), and a list of 2-D arrays is not one array:
+    numpy would make it a 3-D array (or fail on chunks of unequal sizes)
+    and the error would not say why.
+    """
+    if isinstance(X, Iterator):
+        what = f"an iterator ({type(X).__name__})"
+    elif isinstance(X, list | tuple) and X and all(np.ndim(c) == 2 for c in X):
+        what = f"a {type(X).__name__} of {len(X)} two-dimensional chunks"
+    else:
+        return
+    name = type(estimator).__name__ + ("" if method is None else f".{method}")
+    stream = (
+        " To update the model one chunk at a time, call partial_fit on each chunk."
+        if hasattr(estimator, "partial_fit")
+        else ""
+    )
+    raise TypeError(
+        f"{name} expects one array of shape (n_samples, n_features); "
+        f"got {what}. Join the chunks into one array: np.concatenate(list(chunks)) "
+        "if they fit in memory, dask.array.concatenate(chunks) for a Dask "
+        "array read chunk by chunk, or a memory map (np.load(path, "
+        f"mmap_mode='r')) for rows on disk.{stream}"
+    )
+
+
 def _is_dask_array(X):
     array_module = sys.modules.get("dask.array")
     return array_module is not None and isinstance(X, array_module.Array)
@@ -284,6 +315,7 @@ def make_source(
     -------
     source : ArraySource, StreamSource or DaskSource
     """
+    check_not_chunks(estimator, X, method="fit")
     if _is_dask_array(X) or _is_out_of_core(X):
         _check_shape(estimator, X, ensure_min_samples=2)
         validate_data(estimator, X, skip_check_array=True, reset=True)
@@ -327,6 +359,7 @@ def prediction_source(estimator, X, center, *, missing=None):
     ``missing``, when given, makes the source of in-memory rows with NaN:
     ``missing(X, center)`` (marginal densities over the observed features).
     """
+    check_not_chunks(estimator, X)
     if _is_dask_array(X) or _is_out_of_core(X):
         _check_shape(estimator, X, ensure_min_samples=1)
         validate_data(estimator, X, skip_check_array=True, reset=False)

@@ -189,3 +189,28 @@ def test_dask_chunks_of_extreme_float32_are_computed_in_float64(
     np.testing.assert_allclose(b.means_, a.means_, rtol=1e-9)
     np.testing.assert_allclose(b.covariances_, a.covariances_, rtol=1e-8)
     assert b.lower_bound_ == pytest.approx(a.lower_bound_, rel=1e-10)
+
+
+@pytest.mark.parametrize("n_components", [1, 2])
+def test_noise_model_predict_proba_of_dask_arrays(data, synchronous, n_components):
+    # The noise component adds a column to the log-densities: the chunks'
+    # results were reshaped to K columns and failed (or misshaped for K=1).
+    rng = np.random.RandomState(0)
+    X = np.vstack([data, rng.uniform(40, 60, size=(30, 3))])
+    gm = GaussianMixture(n_components, noise=True, random_state=0).fit(X)
+    Xd = da.from_array(X, chunks=((0, 100, 1, X.shape[0] - 101), (3,)))
+    for method in ("predict_proba", "predict_log_proba"):
+        expected = getattr(gm, method)(X)
+        got = getattr(gm, method)(Xd)
+        assert got.shape == expected.shape == (X.shape[0], n_components + 1)
+        np.testing.assert_allclose(got.compute(), expected, rtol=1e-10, atol=1e-12)
+
+
+def test_labels_of_dask_chunks_with_an_empty_first_chunk_stay_integers(
+    data, synchronous
+):
+    gm = GaussianMixture(2, random_state=0).fit(data)
+    Xd = da.from_array(data, chunks=((0, data.shape[0]), (3,)))
+    labels = gm.predict(Xd).compute()
+    assert labels.dtype == gm.predict(data).dtype
+    np.testing.assert_array_equal(labels, gm.predict(data))

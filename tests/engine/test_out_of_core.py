@@ -1,5 +1,7 @@
 """Fits that stream their rows: memory maps, h5py, zarr, large in-memory arrays."""
 
+import copy
+
 import numpy as np
 import pytest
 
@@ -13,6 +15,7 @@ from gmm_estimators._engine._sources import (
     sample_rows,
     sample_size,
 )
+from gmm_estimators.model_selection import GaussianMixtureIC
 
 STRUCTURES = ["full", "tied", "diag", "spherical", "VEV", "EEI"]
 
@@ -218,3 +221,28 @@ def test_memmap_of_extreme_float32_is_read_as_float64(
     assert np.all(np.isfinite(b.covariances_))
     _assert_same_fit(a, b)
     np.testing.assert_allclose(np.sort(b.means_[:, 0]) / 1e18, [0, 5], atol=0.5)
+
+
+@pytest.mark.parametrize(
+    "make_chunks",
+    [
+        lambda X: (c for c in np.array_split(X, 4)),
+        lambda X: iter(np.array_split(X, 4)),
+        lambda X: np.array_split(X, 7),  # chunks of unequal sizes
+        lambda X: np.array_split(X, 4),  # equal sizes: numpy makes it 3-D
+    ],
+)
+def test_chunks_not_joined_into_one_array_are_refused_clearly(make_chunks):
+    # A generator gave "float() argument must be ... not 'generator'" from
+    # inside numpy, a list of chunks a 3-D or an inhomogeneous-shape error.
+    X = np.random.RandomState(0).randn(120, 3)
+    fitted = GaussianMixture(2, random_state=0).fit(X)
+    calls = {
+        "fit": lambda X: GaussianMixture(2).fit(X),
+        "predict": fitted.predict,
+        "partial_fit": lambda X: copy.deepcopy(fitted).partial_fit(X),
+        "selector": lambda X: GaussianMixtureIC(n_components=2).fit(X),
+    }
+    for call in calls.values():
+        with pytest.raises(TypeError, match="expects one array.*concatenate"):
+            call(make_chunks(X))

@@ -549,3 +549,30 @@ def test_labels_are_those_of_the_last_batch():
     online.partial_fit(second)
     assert online.labels_.shape == (90,)
     np.testing.assert_array_equal(online.labels_, online.predict(second))
+
+
+@pytest.mark.parametrize("offset", [0.0, 1e3])
+@pytest.mark.parametrize("before, after", [(None, "default"), ("default", None)])
+def test_a_prior_set_between_batches_is_used(before, after, offset):
+    # partial_fit read the prior the fit resolved (prior_) and ignored
+    # set_params(prior=...) between batches, unlike reg_covar. With
+    # forgetting_factor=0 an update is one EM step on the batch (see above).
+    # Far from the origin, the batch is centred on the stream's centre.
+    rng = np.random.RandomState(1)
+    first, second = _draw(rng, 400, offset), _draw(rng, 300, shift=0.5 + offset)
+    online = GaussianMixture(3, random_state=0, forgetting_factor=0.0, prior=before)
+    online.partial_fit(first)
+    step = GaussianMixture(
+        3,
+        max_iter=1,
+        prior=after,
+        weights_init=online.weights_,
+        means_init=online.means_,
+        precisions_init=online.precisions_,
+    ).fit(second)
+    online.set_params(prior=after)
+    online.partial_fit(second)
+    assert (online.prior_ is None) == (after is None)
+    np.testing.assert_allclose(online.means_, step.means_, rtol=1e-9, atol=1e-10)
+    np.testing.assert_allclose(online.covariances_, step.covariances_, rtol=1e-8)
+    np.testing.assert_allclose(online.weights_, step.weights_, rtol=1e-9)
