@@ -247,7 +247,7 @@ DEFAULT_STOPPING = {
 THOROUGH_INITIALIZERS = ("mclust_hc", "kmeans")
 
 
-def search_settings(params, X, sample_weight, thorough, relative=None):
+def search_settings(params, X, sample_weight, thorough, relative=None, shared=False):
     """The resolved settings of every candidate (see the selector's Notes).
 
     ``params`` are the selector's parameters (``get_params()``); ``X`` and
@@ -258,12 +258,16 @@ def search_settings(params, X, sample_weight, thorough, relative=None):
     search's meaning: ``search="thorough"`` on data the thorough search
     cannot take yet (missing values, a noise component) fits the grid's
     candidates, converged and regularised as the thorough search's.
+    ``shared`` gives such candidates the thorough search's shared starts
+    (hierarchical and k-means, challengers of each other) without its
+    proposals: with a noise component, k-means starts alone left a quarter
+    of the cells on Old Faithful more than one BIC unit below mclust's.
     """
     relative = thorough if relative is None else relative
     stopping = DEFAULT_STOPPING["thorough" if relative else "grid"]
     if params["init_params"] is not None:
         initializers = [(params["init_params"], params["n_init"])]
-    elif thorough:
+    elif thorough or shared:
         hierarchical, kmeans = THOROUGH_INITIALIZERS
         initializers = [(hierarchical, 1), (kmeans, params["n_init"])]
     else:
@@ -280,7 +284,7 @@ def search_settings(params, X, sample_weight, thorough, relative=None):
         "relative_units": relative,
         "n_init": params["n_init"],
         "init_params": initializers[0][0],
-        "initializers": initializers if thorough else None,
+        "initializers": initializers if thorough or shared else None,
         "max_iter": params["max_iter"]
         if params["max_iter"] is not None
         else stopping["max_iter"],

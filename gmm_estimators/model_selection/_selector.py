@@ -80,11 +80,11 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
         The criterion minimised (lower-is-better form, see Notes).
     search : {"thorough", "grid"}, default="thorough"
         ``"thorough"``: the search described in Notes, whose fits reach
-        mclust's optimum or a better one. With missing values or
-        ``noise=True``, whose fits its proposals do not take yet, every
-        candidate is fitted from the grid's starts, but ``tol``,
-        ``max_iter`` and ``reg_covar`` keep the thorough search's meaning
-        below. ``"grid"``: every candidate is exactly
+        mclust's optimum or a better one. With ``noise=True``, whose fits
+        its proposals do not take yet, every candidate is fitted from its
+        hierarchical and k-means starts alone; with missing values from the
+        grid's starts; ``tol``, ``max_iter`` and ``reg_covar`` keep the
+        thorough search's meaning below. ``"grid"``: every candidate is exactly
         ``GaussianMixture(n_components, covariance_type=..., tol=tol,
         reg_covar=reg_covar, max_iter=max_iter, n_init=n_init,
         init_params=init_params, ...)`` fitted on X, its starts shared
@@ -102,7 +102,7 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
         of components, as mclust does. None means ``'mclust_hc'`` and
         ``'kmeans'`` for the thorough search (see Notes), ``'kmeans'``
         (GaussianMixture's default) for the grid's starts (also those of
-        ``search="thorough"`` with missing values or ``noise=True``).
+        ``search="thorough"`` with missing values).
     max_iter : int or None, default=None
         Maximum EM iterations per start. None means 1000 for the thorough
         search (EM then stops on ``tol``), 100 for the grid search.
@@ -453,10 +453,10 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
             n_usable = int(np.count_nonzero(sample_weight))
         # The feature variances (scale of reg_covar and of the relative rule)
         # from the rows the starts see: all of them, or a streamed sample.
-        # The thorough search knows no noise rows nor missing values yet:
-        # those fits search the grid. Streamed and Dask data are searched on
-        # the in-memory sample the starts come from (all rows when they are
-        # few), each candidate then refitted on every row.
+        # The proposals know no noise rows nor missing values yet: those fits
+        # search the grid (noise from the thorough search's starts). Streamed
+        # and Dask data are searched on the in-memory sample the starts come
+        # from (all rows when few), each candidate then refitted on every row.
         missing = isinstance(data, MissingValuesSource)
         thorough = self.search == "thorough" and not (self.noise or missing)
         if thorough and init is data:
@@ -471,6 +471,7 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
             init.sample_weight,
             thorough,
             relative=self.search == "thorough",
+            shared=self.search == "thorough" and self.noise and not missing,
         )
         if (swamped := reg_covar_swamps(settings["reg_covar"], init)) is not None:
             warn_user(swamped, UserWarning)
