@@ -324,7 +324,7 @@ class EEV(FullCovariance):
         return d + n_components * d * (d - 1) // 2
 
     def m_step(self, nk, scatter, reg_covar, previous=None):
-        eigenvalues, eigenvectors = _eigh_reproducible(_symmetric(scatter))
+        eigenvalues, eigenvectors = _eigh_reproducible(_symmetric(scatter), nk)
         variances = np.maximum(eigenvalues, 0.0).sum(axis=0) / nk.sum()
         variances = np.broadcast_to(variances + reg_covar, eigenvalues.shape)
         return _rotate(eigenvectors, variances)

@@ -296,6 +296,14 @@ def _rotate(vectors, variances):
 # produces, and far below the variance ratio of a collapsed component (1e-6).
 _TIE_RTOL = 1e-11
 
+# A component holding more than this share of the weight has a W_k of its
+# own scale (see _eigh_reproducible); below it, rounding noise.
+_HELD_WEIGHT = 1e-8
+# Eigenvalues closer than this relative to the largest of any component are
+# tied in every W_k: a hundred times the rounding of sums of a few hundred
+# terms.
+_ROUNDING_RTOL = 1e-13
+
 
 # A W_k whose smallest diagonal entry is below this times its largest is
 # graded: eigh's error (eps times the largest eigenvalue) would exceed 1e-8
@@ -341,7 +349,7 @@ def _graded_eigh(matrix, values, vectors):
     return accurate[order], np.ascontiguousarray(right[:, order])
 
 
-def _eigh_reproducible(scatter):
+def _eigh_reproducible(scatter, nk=None):
     """Eigen-decomposition of each ``W_k``, ascending, with a reproducible basis.
 
     When ``W_k`` has tied eigenvalues (fewer distinct rows than features, or
@@ -353,24 +361,35 @@ def _eigh_reproducible(scatter):
     scatter restricted to it (ascending), which leaves the objective unchanged,
     is equivariant under rotations of the data, and puts the larger
     common-shape variances where the other components spread most.
+    ``nk`` (the components' weights), when given, lets the ties of a
+    component that holds weight be read against its own largest eigenvalue.
     """
     values, vectors = eigh(scatter)
     graded = _graded_components(scatter)
     for k in graded:
         values[k], vectors[k] = _graded_eigh(scatter[k], values[k], vectors[k])
-    # Relative to the largest scatter of all components, not of each: an
-    # empty component's W_k is rounding noise, all of it tied at zero. A
-    # graded W_k's largest eigenvalue would make every other component's
-    # eigenvalues look tied: its own are accurate, and its ties are read
-    # relative to each eigenvalue.
-    if graded.size:
-        ordinary = np.ones(values.shape[0], dtype=bool)
-        ordinary[graded] = False
-        tol = _TIE_RTOL * max(np.abs(values[ordinary]).max(initial=0.0), _TINY)
-        tol = np.full((values.shape[0], max(values.shape[1] - 1, 0)), tol)
-        tol[graded] = _TIE_RTOL * np.abs(values[graded, 1:])
-    else:
-        tol = _TIE_RTOL * max(np.abs(values).max(initial=0.0), _TINY)
+    # Relative to the largest scatter of all components for an empty
+    # component, whose W_k is rounding noise, all of it tied at zero. A
+    # component that holds weight has its W_k summed about its own mean,
+    # exact to its own scale: read against the largest of all, a cluster
+    # 1e6 of its own deviations from another had its three distinct
+    # eigenvalues (14, 30, 35 beside 3e13) tied, and its axes turned to
+    # the pooled scatter's. A graded W_k's ties are read relative to each
+    # eigenvalue.
+    largest = np.abs(values).max(axis=1, initial=0.0)
+    ordinary = np.ones(values.shape[0], dtype=bool)
+    ordinary[graded] = False
+    scale = max(largest[ordinary].max(initial=0.0), _TINY)
+    tol = np.full((values.shape[0], max(values.shape[1] - 1, 0)), _TIE_RTOL * scale)
+    if nk is not None:
+        nk = np.asarray(nk, dtype=np.float64)
+        held = ordinary & (nk > _HELD_WEIGHT * nk.sum())
+        # Its own scale, or the rounding of sums at the largest scale (a
+        # W_k accumulated from moments about the data's mean, or weighted
+        # rows against repeated ones), whichever is larger.
+        own = np.maximum(_TIE_RTOL * largest[held], _ROUNDING_RTOL * scale)
+        tol[held] = own[:, np.newaxis]
+    tol[graded] = _TIE_RTOL * np.abs(values[graded, 1:])
     # np.diff's own subtraction, without its Python wrapper.
     gaps = (values[:, 1:] - values[:, :-1]) > tol
     # Usually no component has a tie: then there is nothing to rotate.
@@ -447,7 +466,7 @@ def _vev_m_step(
     ``A`` (von Neumann's trace inequality), and the updates keep ``A`` in that
     order. Volumes and shape then come from the eigenvalues as for VEI.
     """
-    eigenvalues, eigenvectors = _eigh_reproducible(_symmetric(scatter))
+    eigenvalues, eigenvectors = _eigh_reproducible(_symmetric(scatter), nk)
     volumes, shape, trace = _common_shape_volumes(nk, eigenvalues, tol, max_iter)
     covariances = _rotate(eigenvectors, volumes[:, np.newaxis] * shape)
     return (covariances, trace) if return_trace else covariances
