@@ -641,11 +641,22 @@ def test_directions_the_data_do_not_span_are_not_swamped():
     # and picked VEE with 4 components, not converged in 1,000 iterations.
     rng = np.random.default_rng(1)
     X = np.vstack([rng.normal(size=(40, 2)) + c for c in [[0, 0], [1e3, 0], [0, 1e3]]])
-    X = X @ np.array([[1.0, 0.5, 2.0], [0.0, 1.0, -1.0]])
+    on_plane = X @ np.array([[1.0, 0.5, 2.0], [0.0, 1.0, -1.0]])
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)
-        selector = GaussianMixtureIC(n_components=4, random_state=0).fit(X)
+        selector = GaussianMixtureIC(n_components=4, random_state=0).fit(on_plane)
     assert selector.n_components_ == 3
+    # A constant feature: its implied variance, the rounding of the means,
+    # was standardised into a direction of the span (reg_covar then 1e-23
+    # or 0.11 depending on the constant; 8.3e-7 without it).
+    for constant in (7.0, -3.5):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # the constant's own
+            selector = GaussianMixtureIC(n_components=4, random_state=0).fit(
+                np.column_stack([X, np.full(len(X), constant)])
+            )
+        assert selector.n_components_ == 3
+        assert 1e-12 < selector.best_estimator_.reg_covar < 1e-5
 
 
 def test_a_constant_feature_is_reported():

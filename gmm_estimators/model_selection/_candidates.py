@@ -374,6 +374,12 @@ def _swamped_variances(estimator):
     total = mixture_covariance(
         estimator.weights_, estimator.means_, full - absolute * np.eye(d)
     )
+    # Constant features (every variance reg_covar alone; warned of by
+    # _engine.reg_covar_swamps): their implied variance is the rounding of
+    # the means, which the standardised coordinates would make a direction.
+    variances = np.diagonal(full, axis1=-2, axis2=-1)
+    constant = np.all(np.abs(variances - absolute) <= 1e-9 * absolute, axis=0)
+    total[constant, :] = total[:, constant] = 0.0
     varying, scale, rotation = coordinates(total, 1.0)
     if not rotation.size:
         return None
