@@ -35,7 +35,7 @@ from ._engine._estep import (
     weighted_mean,
     weighted_totals,
 )
-from ._engine._sources import make_source, prediction_source
+from ._engine._sources import check_not_chunks, make_source, prediction_source
 from ._fit_starts import check_continuable, check_enough_samples, new_starts
 from ._fitted import set_fitted_attributes
 from ._initialization import INITIALIZERS
@@ -183,12 +183,12 @@ class BaseMixture(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         (Cappé and Moulines, 2009). Called after :meth:`fit`, it continues
         from the statistics of the fit's last M-step, as from a first batch
         of the fit's rows (from the fitted parameters when they were set by
-        hand since). Every batch may have missing values
-        (NaN), as in :meth:`fit`: a later batch then contributes the
-        expected statistics of its missing entries given the observed ones.
-        A batch that fails validation (another number of features, a row
-        with nothing observed, no rows) raises and leaves the model as it
-        was.
+        hand since). Every batch may have missing values (NaN), as in
+        :meth:`fit`: a later batch then contributes the expected statistics
+        of its missing entries given the observed ones. A batch that fails
+        validation (another number of features, a row with nothing
+        observed, no rows) raises and leaves the model as it was. ``labels_``
+        are those of the last batch's rows.
 
         Parameters
         ----------
@@ -222,10 +222,11 @@ class BaseMixture(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         (a held-out score for the stream); each update adds one to ``n_iter_``.
         ``set_params`` between batches (``reg_covar``, step sizes, ``prior``)
         applies from the next update; a ``prior`` set after a fit without one
-        takes mclust's defaults from the batch, as :meth:`fit` of it would.
+        takes mclust's defaults from the batch, as :meth:`fit` of it would,
+        and a prior changed keeps those already resolved from the data.
         """
-        # Not offered with a noise component (has_step_sizes says why).
-        model = self._covariance_model()
+        check_not_chunks(self, X, method="partial_fit")  # before fit's check
+        model = self._covariance_model()  # (no noise: see has_step_sizes)
         state = getattr(self, "_online_state", None)
         if hasattr(self, "means_"):
             check_continuable(self, model, "partial_fit", noise=False)
@@ -240,7 +241,6 @@ class BaseMixture(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         # Validated (NaN are missing values, as in the first batch) and
         # centred on the running statistics' centre.
         batch = batch_source(self, X, sample_weight, state.center)
-        # The prior asked for now (set_params between batches is honoured).
         asked, fitted = self._prior_parameter(), getattr(self, "prior_", None)
         prior = batch_prior(asked, fitted, model, batch, self.n_components)
         options = EMOptions(

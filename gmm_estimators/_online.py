@@ -60,7 +60,7 @@ from ._missing import (
     MissingValuesSource,
     has_missing,
 )
-from ._prior import resolve_prior
+from ._prior import ConjugatePrior, resolve_prior
 from ._warn import silenced
 from .exceptions import DegenerateFitWarning
 
@@ -350,8 +350,9 @@ def batch_prior(asked, resolved, model, batch, n_components):
     """The prior of an update: the one asked for now (``set_params`` honoured).
 
     ``asked`` is the estimator's ``prior`` parameter, ``resolved`` the prior
-    the fit resolved (``prior_``, None if none). That one while a prior is
-    asked for; None once ``prior=None``; when a prior is asked for but none
+    the fit resolved (``prior_``, None if none). While a prior is asked for,
+    the hyperparameters it sets, the others (left to the data) as resolved;
+    None once ``prior=None``; when a prior is asked for but none
     was resolved (set since the fit, or parameters set by hand on a new
     estimator), mclust's defaults from the batch's own rows, as ``fit`` of
     the batch would resolve them (``batch`` itself is centred on the running
@@ -360,7 +361,15 @@ def batch_prior(asked, resolved, model, batch, n_components):
     if asked is None:
         return None
     if resolved is not None:
-        return resolved
+        # The hyperparameters asked for now; those left to the data keep the
+        # values resolved from the stream's first data (a batch alone would
+        # give another mean and scale at every change).
+        asked = ConjugatePrior() if isinstance(asked, str) else asked
+        kept = {
+            name: getattr(resolved if getattr(asked, name) is None else asked, name)
+            for name in ("mean", "shrinkage", "dof", "scale")
+        }
+        return resolve_prior(ConjugatePrior(**kept), model, batch, n_components)
     if isinstance(batch, MissingValuesSource):
         own = MissingValuesSource.from_arrays(batch.X, batch.sample_weight, batch=True)
     else:

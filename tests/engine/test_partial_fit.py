@@ -576,3 +576,20 @@ def test_a_prior_set_between_batches_is_used(before, after, offset):
     np.testing.assert_allclose(online.means_, step.means_, rtol=1e-9, atol=1e-10)
     np.testing.assert_allclose(online.covariances_, step.covariances_, rtol=1e-8)
     np.testing.assert_allclose(online.weights_, step.weights_, rtol=1e-9)
+
+
+def test_a_prior_changed_between_batches_is_used():
+    # Once a prior was resolved, a new one set between batches was ignored:
+    # its hyperparameters apply, those left to the data keep their values.
+    from gmm_estimators import ConjugatePrior
+
+    rng = np.random.RandomState(3)
+    first, second = _draw(rng, 400, 100.0), _draw(rng, 300, 100.5)
+    online = GaussianMixture(3, random_state=0, prior="default").partial_fit(first)
+    scale = np.copy(online.prior_.scale)
+    online.set_params(prior=ConjugatePrior(shrinkage=5.0, mean=[-50.0, -50.0]))
+    online.partial_fit(second)
+    assert online.prior_.shrinkage == 5.0
+    np.testing.assert_array_equal(online.prior_.mean, [-50.0, -50.0])
+    np.testing.assert_array_equal(online.prior_.scale, scale)
+
