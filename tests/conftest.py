@@ -33,6 +33,18 @@ def old_faithful():
     return load_old_faithful(return_X_y=True)
 
 
+@pytest.fixture
+def three_blobs():
+    """``three_blobs(n, seed=3)``: n rows of three overlapping 2-D blobs."""
+
+    def draw(n, seed=3):
+        rng = np.random.RandomState(seed)
+        centres = np.array([[0.0, 0.0], [1.5, 1.5], [0.0, 1.5]])
+        return centres[rng.randint(3, size=n)] + rng.randn(n, 2)
+
+    return draw
+
+
 @pytest.fixture(autouse=True)
 def _registry_as_found():
     """Every test leaves the covariance registry as it found it.

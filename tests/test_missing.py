@@ -685,14 +685,8 @@ def test_data_on_a_plane_with_missing_entries_are_judged_in_the_plane(rng, n_mis
     )
 
 
-def _three_blobs(n, seed=3):
-    rng = np.random.RandomState(seed)
-    centres = np.array([[0.0, 0.0], [1.5, 1.5], [0.0, 1.5]])
-    return centres[rng.randint(3, size=n)] + rng.randn(n, 2)
-
-
-def test_integer_weights_equal_repeated_rows_with_missing_values():
-    X = _three_blobs(200, seed=9)
+def test_integer_weights_equal_repeated_rows_with_missing_values(three_blobs):
+    X = three_blobs(200, seed=9)
     rng = np.random.RandomState(5)
     X[rng.rand(*X.shape) < 0.1] = np.nan
     X[np.isnan(X).all(axis=1), 0] = 0.0

@@ -493,16 +493,10 @@ def test_mclust_hc_reads_weights_relative_to_their_mean(factor):
     assert adjusted_rand_score(labels(w * factor), labels(w)) == 1.0
 
 
-def _three_blobs(n, seed=3):
-    rng = np.random.RandomState(seed)
-    centres = np.array([[0.0, 0.0], [1.5, 1.5], [0.0, 1.5]])
-    return centres[rng.randint(3, size=n)] + rng.randn(n, 2)
-
-
-def test_mclust_hc_start_does_not_depend_on_row_order_beyond_subset_size():
+def test_mclust_hc_start_does_not_depend_on_row_order_beyond_subset_size(three_blobs):
     # > 2000 continuous rows (no ties): mclust_hc agglomerates a subset,
     # which was drawn by row index.
-    X = _three_blobs(5000)
+    X = three_blobs(5000)
     perm = np.random.RandomState(0).permutation(X.shape[0])
     kw = dict(init_params="mclust_hc", random_state=0, max_iter=0)
     a = GaussianMixture(3, **kw).fit(X)

@@ -997,15 +997,9 @@ def test_scorers_check_weights_for_mixtures_whose_criteria_take_none(weights, ma
             criterion(mixture, X, sample_weight=weights)
 
 
-def _three_blobs(n, seed=3):
-    rng = np.random.RandomState(seed)
-    centres = np.array([[0.0, 0.0], [1.5, 1.5], [0.0, 1.5]])
-    return centres[rng.randint(3, size=n)] + rng.randn(n, 2)
-
-
-def test_selector_search_sample_does_not_depend_on_row_order():
+def test_selector_search_sample_does_not_depend_on_row_order(three_blobs):
     # > 10_000 rows: the thorough search explores a sample of the rows.
-    X = _three_blobs(12000)
+    X = three_blobs(12000)
     perm = np.random.RandomState(0).permutation(X.shape[0])
     kw = dict(n_components=3, covariance_types=["VVV", "VII", "VEV"], random_state=0)
     with warnings.catch_warnings():
