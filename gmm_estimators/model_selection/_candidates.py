@@ -259,7 +259,7 @@ def search_settings(params, X, sample_weight, thorough, relative=None, shared=Fa
     cannot take yet (missing values, a noise component) fits the grid's
     candidates, converged and regularised as the thorough search's.
     ``shared`` gives such candidates the thorough search's shared starts
-    (hierarchical and k-means, challengers of each other) without its
+    (hierarchical and k-means, each run to its end) without its
     proposals: with a noise component, k-means starts alone left a quarter
     of the cells on Old Faithful more than one BIC unit below mclust's.
     """

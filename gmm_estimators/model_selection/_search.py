@@ -155,7 +155,7 @@ def _loses_unjudged(run, bar):
     return run.abandoned or (bar > -np.inf and run.lower_bound <= bar)
 
 
-def _challenge(model, data, starts, options, mapper, incumbent):
+def _challenge(model, data, starts, options, mapper, incumbent, abandon=True):
     """EM from each start in turn, each a challenger of the best so far.
 
     Runs are ordered by degeneracy (no collapsed component, see
@@ -165,7 +165,9 @@ def _challenge(model, data, starts, options, mapper, incumbent):
     extrapolated limit falls more than one unit of log-likelihood below the
     best run so far that is not degenerate (or below ``incumbent``, the mean
     objective of such a fit made earlier) is abandoned. Returns the best
-    complete run that beats ``incumbent``, or None.
+    complete run that beats ``incumbent``, or None. ``abandon=False`` runs
+    every start to its end (no proposal follows to recover a run abandoned
+    on an extrapolation that a saddle misled).
     """
     best, best_key = None, None
     slack = 1.0 / data.weight_sum
@@ -177,7 +179,9 @@ def _challenge(model, data, starts, options, mapper, incumbent):
             model,
             data,
             params,
-            dataclasses.replace(options, abandon_below=bar - slack),
+            dataclasses.replace(
+                options, abandon_below=bar - slack if abandon else -np.inf
+            ),
             mapper=mapper,
         )
         if _loses_unjudged(run, bar):
@@ -197,8 +201,9 @@ def _fit_candidate(
 ):
     """Fit one candidate from its shared starts; its results-table row.
 
-    In the thorough search the starts are run as challengers of each other
-    and of ``incumbent`` (see :func:`_challenge`); if none beats it, the
+    With several initialisers the starts are run as challengers of each
+    other and of ``incumbent`` (see :func:`_challenge`; abandoned early only
+    in the thorough search, whose proposals follow); if none beats it, the
     error is a ``_NotBetter``.
     """
     # In a worker process: the structures registered in user code.
@@ -225,7 +230,18 @@ def _fit_candidate(
             options = candidate_options(settings, model, data, n_components)
             with block_mapper(data, model, n_components) as mapper:
                 if settings.get("initializers"):
-                    result = _challenge(model, data, starts, options, mapper, incumbent)
+                    # Only the thorough search's proposals recover a start
+                    # abandoned on a misleading extrapolation; the shared
+                    # starts of a noise search run to their end.
+                    result = _challenge(
+                        model,
+                        data,
+                        starts,
+                        options,
+                        mapper,
+                        incumbent,
+                        abandon=settings.get("search") == "thorough",
+                    )
                     if result is None:
                         raise _NotBetter("no start beat the incumbent fit")
                 else:
