@@ -408,10 +408,11 @@ def record_collapse(estimator, model, data, params, jittered, check=None):
         reasons,
         collapsed_advice=(
             "Such a component sits on duplicated, integer-valued or too few "
-            "rows; its likelihood is unbounded, so BIC/AIC of this fit are not "
-            "meaningful. Remedies: use fewer components, use prior='default' "
-            "(mclust's conjugate prior, in the data's units), increase "
-            "reg_covar, or add jitter to discretised data."
+            "rows; its likelihood is unbounded (or bounded only by reg_covar "
+            "or by a volume shared with the other components), so BIC/AIC of "
+            "this fit are not meaningful. Remedies: use fewer components, use "
+            "prior='default' (mclust's conjugate prior, in the data's units), "
+            "increase reg_covar, or add jitter to discretised data."
         ),
         spurious_advice=(
             "A component far narrower than the others is typical of a local "
