@@ -30,6 +30,7 @@ densities over the observed features).
 # SPDX-License-Identifier: BSD-3-Clause
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -216,6 +217,11 @@ class PatternIndex:
             starts,
             order,
         )
+
+    @cached_property
+    def n_distinct(self):
+        """Distinct rows (values and pattern), found once for every start."""
+        return np.unique(np.column_stack([self.X, self.observed]), axis=0).shape[0]
 
     def groups(self, entries_per_row):
         """Runs of patterns with as many missing features, bounded in rows.
@@ -463,8 +469,7 @@ def start_statistics(index, resp, weight_scale=1.0):
     spread = w @ ((X0 - data_mean) * observed) ** 2
     data_var = np.divide(spread, observed_w, out=np.zeros(d), where=observed_w > 0)
     # Per distinct row: integer weights then shrink as repeated rows do.
-    n_distinct = np.unique(np.column_stack([X0, observed]), axis=0).shape[0]
-    one_row = w.sum() / max(n_distinct, 1)
+    one_row = w.sum() / max(index.n_distinct, 1)
     a = resp * w[:, np.newaxis]
     nk = a.sum(axis=0)
     component_w = a.T @ observed + one_row
@@ -660,13 +665,8 @@ def _reduce_marginal(index, model, params, reduce, dtype=np.float64):
 
 
 def _far_rows_at_their_limit(weighted, index, weights, means, covariances, floor):
-    """Rows beyond the float range: their nearest components' limit, in place.
-
-    A row whose distances overflow for every component has no finite
-    weighted log-density (or NaN, from ``inf - inf`` in the missing block);
-    it stands, as in the engine and in ``_conditional``, for the limit of
-    its responsibilities: ``-floor`` at its nearest components, ``-inf``
-    elsewhere (``PatternGaussians.nearest_limit``).
+    """Rows with no finite weighted log-density (NaN from ``inf - inf`` in the
+    missing block too) take :func:`nearest_limit`, in place, as in the engine.
     """
     far = np.flatnonzero(~np.isfinite(weighted).any(axis=1))  # in X's order
     if not far.size:

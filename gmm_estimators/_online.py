@@ -55,7 +55,6 @@ from sklearn.utils.validation import _check_sample_weight, validate_data
 from ._collapse import component_check, still_spread
 from ._engine import ArraySource, EMResult, em_step, merged_moments
 from ._engine._data import check_squares_fit, empty_component_guard
-from ._engine._sources import check_not_chunks
 from ._missing import (
     MissingValuesSource,
     has_missing,
@@ -320,7 +319,6 @@ def batch_source(estimator, X, sample_weight, center):
     batch : ArraySource
         A ``MissingValuesSource`` when the batch has NaN.
     """
-    check_not_chunks(estimator, X, method="partial_fit")
     X = validate_data(
         estimator,
         X,
