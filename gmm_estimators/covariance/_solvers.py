@@ -290,10 +290,11 @@ def _rotate(vectors, variances):
     return _symmetric(einsum("kij,kj,klj->kil", vectors, variances, vectors))
 
 
-# Eigenvalues of one W_k closer than this (relative to the largest of any
-# component) are tied; see _eigh_reproducible. Far above the rounding of
-# accumulated scatter (about 1e-15 relative), far below any gap that sampling
-# produces, and far below the variance ratio of a collapsed component (1e-6).
+# Eigenvalues of one W_k closer than this (relative to its own largest, or
+# to the largest of any component for an empty one) are tied; see
+# _eigh_reproducible. Far above the rounding of accumulated scatter (about
+# 1e-15 relative), far below any gap that sampling produces, and far below
+# the variance ratio of a collapsed component (1e-6).
 _TIE_RTOL = 1e-11
 
 # A component holding more than this share of the weight has a W_k of its
@@ -349,7 +350,7 @@ def _graded_eigh(matrix, values, vectors):
     return accurate[order], np.ascontiguousarray(right[:, order])
 
 
-def _eigh_reproducible(scatter, nk=None):
+def _eigh_reproducible(scatter, nk):
     """Eigen-decomposition of each ``W_k``, ascending, with a reproducible basis.
 
     When ``W_k`` has tied eigenvalues (fewer distinct rows than features, or
@@ -361,8 +362,8 @@ def _eigh_reproducible(scatter, nk=None):
     scatter restricted to it (ascending), which leaves the objective unchanged,
     is equivariant under rotations of the data, and puts the larger
     common-shape variances where the other components spread most.
-    ``nk`` (the components' weights), when given, lets the ties of a
-    component that holds weight be read against its own largest eigenvalue.
+    ``nk`` (the components' weights) lets the ties of a component that
+    holds weight be read against its own largest eigenvalue.
     """
     values, vectors = eigh(scatter)
     graded = _graded_components(scatter)
@@ -381,14 +382,13 @@ def _eigh_reproducible(scatter, nk=None):
     ordinary[graded] = False
     scale = max(largest[ordinary].max(initial=0.0), _TINY)
     tol = np.full((values.shape[0], max(values.shape[1] - 1, 0)), _TIE_RTOL * scale)
-    if nk is not None:
-        nk = np.asarray(nk, dtype=np.float64)
-        held = ordinary & (nk > _HELD_WEIGHT * nk.sum())
-        # Its own scale, or the rounding of sums at the largest scale (a
-        # W_k accumulated from moments about the data's mean, or weighted
-        # rows against repeated ones), whichever is larger.
-        own = np.maximum(_TIE_RTOL * largest[held], _ROUNDING_RTOL * scale)
-        tol[held] = own[:, np.newaxis]
+    nk = np.asarray(nk, dtype=np.float64)
+    held = ordinary & (nk > _HELD_WEIGHT * nk.sum())
+    # Its own scale, or the rounding of sums at the largest scale (a W_k
+    # accumulated from moments about the data's mean, or weighted rows
+    # against repeated ones), whichever is larger.
+    own = np.maximum(_TIE_RTOL * largest[held], _ROUNDING_RTOL * scale)
+    tol[held] = own[:, np.newaxis]
     tol[graded] = _TIE_RTOL * np.abs(values[graded, 1:])
     # np.diff's own subtraction, without its Python wrapper.
     gaps = (values[:, 1:] - values[:, :-1]) > tol

@@ -687,10 +687,7 @@ def search_sample(data, n_components, random_state):
         return data
     order = canonical_order(data.X)
     weights = None if data.sample_weight is None else data.sample_weight[order]
-    rows = sample_rows(data.n_rows, n_components, random_state, weights)
-    if rows is None:
-        return data
-    rows = np.sort(order[rows])
+    rows = np.sort(order[sample_rows(data.n_rows, n_components, random_state, weights)])
     weights = None if data.sample_weight is None else data.sample_weight[rows]
     return ArraySource.from_arrays(
         data.X[rows], weights, cache_features=True, center=data.center
