@@ -80,4 +80,3 @@ def reworded(reword):
         yield
     finally:
         _REWORDED.reset(token)
-
