@@ -603,3 +603,35 @@ def test_sklearn_compatible_with_prior(estimator, check):
 )
 def test_sklearn_structure_sensitive_checks_with_prior(estimator, check):
     check(estimator)
+
+
+def test_prior_hyperparameters_are_grid_searched():
+    # ConjugatePrior exposes get_params/set_params (issue 12): prior__shrinkage
+    # is a nested parameter that GridSearchCV sets on clones, each candidate
+    # then the fit of that prior.
+    from sklearn.model_selection import GridSearchCV
+
+    from gmm_estimators import ConjugatePrior, GaussianMixture
+    from gmm_estimators.model_selection import InSampleSplit, bic_score
+
+    X = np.random.RandomState(0).randn(120, 2)
+    X[60:] += 3.0
+    base = GaussianMixture(2, prior=ConjugatePrior(), random_state=0)
+    assert base.get_params()["prior__shrinkage"] == 0.01
+    search = GridSearchCV(
+        base,
+        {"prior__shrinkage": [0.01, 10.0]},
+        scoring=bic_score,
+        cv=InSampleSplit(),
+    ).fit(X)
+    assert base.prior.shrinkage == 0.01  # the clones were set, not the original
+    for shrinkage, score in zip(
+        search.cv_results_["param_prior__shrinkage"],
+        search.cv_results_["mean_test_score"],
+        strict=True,
+    ):
+        alone = GaussianMixture(
+            2, prior=ConjugatePrior(shrinkage=shrinkage), random_state=0
+        ).fit(X)
+        assert alone.prior_.shrinkage == shrinkage
+        assert_allclose(score, -alone.bic(X), rtol=1e-10)
