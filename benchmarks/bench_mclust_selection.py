@@ -6,7 +6,8 @@ elongated clusters) the script times
 
 * ``ours``: ``GaussianMixtureIC(n_components=9, random_state=0, n_jobs=1)``
   with the package's default settings (K = 1..9, all 14 structures), or the
-  settings given by ``--init-params``, ``--tol``, ``--max-iter``, ``--n-init``;
+  settings given by ``--search``, ``--init-params``, ``--tol``,
+  ``--max-iter``, ``--n-init``;
 * ``mclust``: ``Mclust(X, G = 1:9)``, mclust's default search over the same
   grid. With ``--live`` it runs in ``Rscript`` now, on the same CSV file
   (warm-up run, then ``--repeats`` timed runs, the median counts); otherwise
@@ -120,6 +121,7 @@ def parse_args(argv=None):
         default=1,
         help="BLAS and OpenMP threads during our searches (1); 0 keeps the defaults",
     )
+    parser.add_argument("--search", help="GaussianMixtureIC search")
     parser.add_argument("--init-params", help="GaussianMixtureIC init_params")
     parser.add_argument("--tol", type=float, help="GaussianMixtureIC tol")
     parser.add_argument("--max-iter", type=int, help="GaussianMixtureIC max_iter")
@@ -135,6 +137,7 @@ def parse_args(argv=None):
 def search_settings(args):
     """The settings that differ from GaussianMixtureIC's defaults."""
     settings = {
+        "search": args.search,
         "init_params": args.init_params,
         "tol": args.tol,
         "max_iter": args.max_iter,
