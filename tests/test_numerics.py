@@ -1277,3 +1277,66 @@ def test_float32_storage_falls_back_to_float64_only_when_float32_cannot_hold(
         )
         assert storage_dtype(np.float32, model, params, np.zeros(d)) == expected
         assert storage_dtype(np.float64, model, params, np.zeros(d)) == np.float64
+
+
+def _staged_rows(guard, values, row_norms):
+    """The rows the guard's staged checks send to the exact form."""
+    doubtful = guard._doubtful_from_norms(row_norms)
+    if doubtful.size == 0:
+        return doubtful
+    values, row_norms = values[doubtful], row_norms[doubtful]
+    unclear = guard._unclear_from_top(values, row_norms)
+    if unclear.size == 0:
+        return unclear
+    bad = guard._rows_to_recompute(values[unclear], row_norms[unclear])
+    return doubtful[unclear[bad]]
+
+
+def test_failing_components_clear_a_block_only_where_the_staged_checks_do():
+    # The shortcut of the precision guard (only the components whose bound
+    # fails at the block's largest row are examined) must never clear a
+    # block in which the staged checks would recompute a row: it is a
+    # cheaper road to the same verdict. Oracle: the staged checks, on
+    # narrow components among wide ones, near and far from the origin.
+    from gmm_estimators.covariance._exact import PrecisionGuard
+
+    rng = np.random.default_rng(0)
+    model = get_covariance_model("VVV")
+    verdicts = {(True, False): 0, (False, False): 0, (False, True): 0}
+    for _ in range(300):
+        K, d = int(rng.integers(2, 7)), int(rng.integers(1, 5))
+        spreads = 10.0 ** rng.uniform(-3.0, 0.5, K)
+        factors = rng.standard_normal((K, d, d)) * spreads[:, None, None]
+        covariances = factors @ np.swapaxes(factors, 1, 2) + 1e-3 * spreads[
+            :, None, None
+        ] ** 2 * np.eye(d)
+        precisions_cholesky = np.swapaxes(
+            np.linalg.inv(np.linalg.cholesky(covariances)), 1, 2
+        ).copy()
+        means = rng.standard_normal((K, d)) * 10.0 ** rng.uniform(0.0, 2.0)
+        labels = rng.integers(0, K, 500)
+        rows = means[labels] + np.einsum(
+            "nde,ne->nd", factors[labels], rng.standard_normal((500, d))
+        )
+        rows *= 1.0 + (rng.random((500, 1)) < 0.01) * 10.0 ** rng.uniform(0, 2)
+        weights = rng.dirichlet(np.ones(K))
+        log_det = np.log(np.diagonal(precisions_cholesky, axis1=1, axis2=2)).sum(1)
+        guard = PrecisionGuard(
+            model,
+            means,
+            precisions_cholesky,
+            np.float64,
+            residual=False,
+            raw_means=means,
+            scale=-0.5,
+            offset=np.log(weights) + log_det - 0.5 * d * np.log(2 * np.pi),
+        )
+        values = guard.values(rows)
+        norms = np.linalg.norm(rows, axis=1)
+        cleared = guard._cleared_by_failing_components(values, norms, norms.max())
+        recomputed = _staged_rows(guard, values, norms).size > 0
+        assert not (cleared and recomputed)
+        verdicts[cleared, recomputed] += 1
+    # Each verdict occurs: the shortcut clears blocks, and declines both
+    # blocks with rows to recompute and blocks the staged checks clear.
+    assert min(verdicts.values()) > 0, verdicts

@@ -431,6 +431,8 @@ class PrecisionGuard:
         n_rows, n_components = values.shape
         if n_rows * n_components * self.factors.shape[-1] ** 2 <= _SMALL_BLOCK_WORK:
             return np.arange(n_rows)
+        if self._cleared_by_failing_components(values, row_norms, largest_norm):
+            return _NO_ROWS
         doubtful = self._doubtful_from_norms(row_norms)
         if doubtful.size == 0:
             return doubtful
@@ -445,6 +447,61 @@ class PrecisionGuard:
             self._rows_to_recompute(np.asarray(values[unclear]), row_norms[unclear])
         ]
         return bad if doubtful is None else doubtful[bad]
+
+    def _cleared_by_failing_components(self, values, row_norms, largest_norm):
+        """Whether the components the block's largest row fails clear every row.
+
+        The usual reason the one-comparison check fails is one narrow
+        component (a large precision) among components whose bounds hold at
+        the block's largest row norm, hence for every row. Only the failing
+        components' columns are then examined, against a bound of each row's
+        ``|log p|`` and a relevance threshold from the row's largest value
+        that hold whatever the other columns hold: a few passes over the
+        rows in all, where the staged checks make a few per component (half
+        an E-step's time on 10,000 rows of 5 full components in 3-D).
+
+        Every test here is at least as strict as the staged checks' (the
+        worst bound of any component stands for each component's own, and
+        floating-point rounding is monotone), so when this clears the block
+        they would have cleared every row too: the values are the same
+        either way. Otherwise (False) the staged checks decide. The
+        whitened form's bounds depend on each distance and are left to them.
+        """
+        if self.residual:
+            return False
+        live = self.live
+        reach = largest_norm + self.mean_norms[live]
+        bounds = self.factor[live] * reach * reach
+        worst = float(bounds.max())
+        # inf or NaN: some distance may have overflowed.
+        if not worst < math.inf:
+            return False
+        failing = live[~(bounds <= self.tolerance)]
+        if 2 * failing.size > live.size:
+            return False  # the staged checks cost about as much
+        with np.errstate(over="ignore", invalid="ignore"):
+            top = values[:, live[0]].astype(np.float64)
+            # Finite sums: every live value is finite (the staged checks send
+            # a row with a non-finite one to the exact form).
+            total = top.copy()
+            for k in live[1:]:
+                column = values[:, k]
+                np.maximum(top, column, out=top)
+                total += column
+            if not bool(np.isfinite(total).all()):
+                return False
+            # log p lies within [top - worst, top + worst + log K].
+            low = top - worst
+            high = top + (worst + math.log(live.size))
+            size = np.where(low > 0, low, np.where(high < 0, -high, 0.0))
+            allowed = self.tolerance * np.maximum(1.0, size)
+            threshold = low - _IRRELEVANT
+            for k in failing:
+                column = values[:, k].astype(np.float64)
+                bound = self._column_bound(column, k, row_norms)
+                if not bool(np.all((column + bound < threshold) | (bound <= allowed))):
+                    return False
+        return True
 
     def _unclear_from_top(self, values, row_norms):
         """Rows not cleared by their largest value and worst component (``O(n K)``).
