@@ -481,25 +481,28 @@ class PrecisionGuard:
             return False  # the staged checks cost about as much
         with np.errstate(over="ignore", invalid="ignore"):
             top = values[:, live[0]].astype(np.float64)
-            # Finite sums: every live value is finite (the staged checks send
-            # a row with a non-finite one to the exact form).
-            total = top.copy()
             for k in live[1:]:
-                column = values[:, k]
-                np.maximum(top, column, out=top)
-                total += column
-            if not bool(np.isfinite(total).all()):
+                np.maximum(top, values[:, k], out=top)
+            # NaN propagates to the maximum: the staged checks send such a
+            # row to the exact form. (A live value cannot be -inf here: its
+            # bound, finite, bounds the terms of its distance.)
+            if not bool(np.isfinite(top).all()):
                 return False
-            # log p lies within [top - worst, top + worst + log K].
-            low = top - worst
-            high = top + (worst + math.log(live.size))
-            size = np.where(low > 0, low, np.where(high < 0, -high, 0.0))
-            allowed = self.tolerance * np.maximum(1.0, size)
-            threshold = low - _IRRELEVANT
+            # log p lies within [top - worst, top + worst + log K]; a
+            # component below the threshold cannot matter for the row.
+            threshold = (top - worst) - _IRRELEVANT
             for k in failing:
-                column = values[:, k].astype(np.float64)
+                column = np.asarray(values[:, k], dtype=np.float64)
                 bound = self._column_bound(column, k, row_norms)
-                if not bool(np.all((column + bound < threshold) | (bound <= allowed))):
+                relevant = np.flatnonzero(~(column + bound < threshold))
+                if not relevant.size:
+                    continue
+                row_top = top[relevant]
+                low = row_top - worst
+                high = row_top + (worst + math.log(live.size))
+                size = np.where(low > 0, low, np.where(high < 0, -high, 0.0))
+                allowed = self.tolerance * np.maximum(1.0, size)
+                if not bool(np.all(bound[relevant] <= allowed)):
                     return False
         return True
 
