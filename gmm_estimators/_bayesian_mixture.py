@@ -297,6 +297,32 @@ class BayesianGaussianMixture(BaseMixture):
     def _process(self):
         return self.weight_concentration_prior_type == "dirichlet_process"
 
+    @property
+    def _fitted_process(self):
+        # The fitted posterior's own form (the sticks' pair of arrays, or one
+        # Dirichlet array), not the parameter, which set_params may change.
+        return isinstance(self.weight_concentration_, tuple)
+
+    def _starts(self, model, source, options, user_init, mapper, noise_mask=None):
+        if (
+            self.warm_start
+            and hasattr(self, "converged_")
+            and self._fitted_process != self._process
+        ):
+            fitted = ("dirichlet_distribution", "dirichlet_process")[
+                self._fitted_process
+            ]
+            raise ValueError(
+                f"{type(self).__name__}: fit with warm_start=True continues from "
+                "the fitted parameters, but weight_concentration_prior_type="
+                f"{self.weight_concentration_prior_type!r}, the fit has "
+                f"{fitted!r}. Fit again from scratch (warm_start=False, or a new "
+                "estimator), or restore the settings of the fit."
+            )
+        yield from super()._starts(
+            model, source, options, user_init, mapper, noise_mask
+        )
+
     def _em_options(self, model, source):
         """The variational M-step and lower bound, priors resolved on the data."""
         # The priors' defaults come from the (weighted) training data.
@@ -312,7 +338,8 @@ class BayesianGaussianMixture(BaseMixture):
         """The fitted posterior as engine parameters centred on ``center``."""
         base = super()._params_from_attributes(center)
         concentration = self.weight_concentration_
-        if self._process:
+        process = self._fitted_process
+        if process:
             concentration = tuple(np.asarray(c, np.float64) for c in concentration)
         else:
             concentration = np.asarray(concentration, np.float64)
@@ -326,7 +353,7 @@ class BayesianGaussianMixture(BaseMixture):
             degrees_of_freedom=np.asarray(self.degrees_of_freedom_, np.float64),
         )
         params.log_weights = _variational.log_weight_offset(
-            self._covariance_model(), params, self._process
+            self._covariance_model(), params, process
         )
         return params
 
@@ -506,7 +533,7 @@ class BayesianGaussianMixture(BaseMixture):
     def _estimate_log_weights(self, xp=None):
         """``E[log pi_k]`` under the fitted posterior."""
         return _variational.expected_log_weights(
-            self.weight_concentration_, self._process
+            self.weight_concentration_, self._fitted_process
         )
 
     def _estimate_weighted_log_prob(self, X, xp=None):
@@ -526,7 +553,7 @@ class BayesianGaussianMixture(BaseMixture):
         entropy = float(np.sum(np.exp(log_resp) * log_resp))
         model = self._covariance_model()
         params = self._params_from_attributes(np.zeros(self.means_.shape[1]))
-        return _variational.lower_bound(model, params, entropy, self._process)
+        return _variational.lower_bound(model, params, entropy, self._fitted_process)
 
 
 def _check_shape(array, shape, name):

@@ -460,6 +460,29 @@ def test_warm_start_continues_from_the_posterior(rng):
     assert_allclose(second, straight.lower_bound_, rtol=1e-12)
 
 
+@pytest.mark.parametrize("n_components", [2, 3])
+@pytest.mark.parametrize("fitted, changed", [PRIOR_TYPES, PRIOR_TYPES[::-1]])
+def test_changed_weight_prior_type_after_fit(fitted, changed, n_components, rng):
+    # The fitted posterior keeps its own form: predictions read it, and a
+    # warm start from the other form is refused clearly (was a TypeError, or
+    # with two components a Dirichlet read silently as the two sticks).
+    X = three_blobs(rng, n_per=30)
+    bgm = BayesianGaussianMixture(
+        n_components=n_components,
+        weight_concentration_prior_type=fitted,
+        warm_start=True,
+        random_state=0,
+    ).fit(X)
+    proba, density = bgm.predict_proba(X), bgm.score_samples(X)
+    log_weights = bgm._estimate_log_weights()
+    bgm.set_params(weight_concentration_prior_type=changed)
+    assert_allclose(bgm.predict_proba(X), proba, rtol=1e-12, atol=1e-300)
+    assert_allclose(bgm.score_samples(X), density, rtol=1e-12)
+    assert_allclose(bgm._estimate_log_weights(), log_weights, rtol=1e-12)
+    with pytest.raises(ValueError, match=f"prior_type='{changed}'"):
+        bgm.fit(X)
+
+
 def test_labels_predict_and_fit_predict_agree(rng):
     X = three_blobs(rng, n_per=30)
     bgm = BayesianGaussianMixture(n_components=4, max_iter=3, random_state=1)
