@@ -141,6 +141,12 @@ def m_step(model, prior, center, stats, total_scatter, reg_covar, dtype):
     jittered : ndarray of bool
         Components whose covariance had to be regularised to be factorised.
 
+    Raises
+    ------
+    ValueError
+        When the posterior scatter overflows float64 (the data's own squares
+        are checked before any fit, so the priors or ``reg_covar`` do).
+
     Notes
     -----
     With ``N_k`` the responsibilities' sums (plus ``10 eps``), ``xbar_k`` and
@@ -182,13 +188,28 @@ def m_step(model, prior, center, stats, total_scatter, reg_covar, dtype):
     # Per component, the posterior scatter adds to W_k the prior's Psi_0,
     # N_k reg_covar I and the spread of xbar_k about m_0; the structure's
     # form reduces those matrices as it reduces scatter (diagonals, sum).
-    added = (
-        _prior_matrix(prior, n_features)
-        + (reg_covar * nk)[:, np.newaxis, np.newaxis] * np.eye(n_features)
-        + spread[:, np.newaxis, np.newaxis]
-        * (shift[:, :, np.newaxis] * shift[:, np.newaxis, :])
-    )
-    posterior = scatter + model.scatter.from_full(added)
+    with np.errstate(over="ignore", invalid="ignore"):
+        added = (
+            _prior_matrix(prior, n_features)
+            + (reg_covar * nk)[:, np.newaxis, np.newaxis] * np.eye(n_features)
+            + spread[:, np.newaxis, np.newaxis]
+            * (shift[:, :, np.newaxis] * shift[:, np.newaxis, :])
+        )
+        posterior = scatter + model.scatter.from_full(added)
+    if not np.all(np.isfinite(posterior)):
+        # The data's own squares fit (checked before any fit): the priors
+        # or reg_covar are what overflow.
+        raise ValueError(
+            "The variational posterior's scatter overflows float64: it adds to "
+            "the data's scatter covariance_prior, reg_covar times the counts "
+            "and the pull of mean_prior, whose distance to the components' "
+            "means enters squared. Here covariance_prior is up to "
+            f"{np.max(np.abs(prior.covariance)):.3g}, reg_covar={reg_covar!r} "
+            f"and mean_prior is up to {np.max(np.abs(shift)):.3g} from a "
+            "component's mean along a feature. Pass a smaller covariance_prior "
+            "or reg_covar, a mean_prior nearer the data (None takes their "
+            "mean), or rescale X."
+        )
     counts = prior.degrees_of_freedom + nk
     covariances = model.m_step(counts, posterior, 0.0)
     if model.equal_covariance:

@@ -483,6 +483,29 @@ def test_changed_weight_prior_type_after_fit(fitted, changed, n_components, rng)
         bgm.fit(X)
 
 
+@pytest.mark.parametrize("covariance_type", SKLEARN_TYPES)
+@pytest.mark.parametrize(
+    "params", [dict(mean_prior=[1e160, 0.0]), dict(reg_covar=1e307)]
+)
+def test_overflowing_posterior_is_refused(covariance_type, params, rng):
+    # The data's squares fit, the posterior's scatter does not: a clear error
+    # (was a fit with infinite covariances, a -inf bound and a warning
+    # blaming components on too few rows).
+    X = rng.randn(40, 2)
+    bgm = BayesianGaussianMixture(
+        n_components=2, covariance_type=covariance_type, random_state=0, **params
+    )
+    with pytest.raises(ValueError, match="posterior's scatter overflows float64"):
+        bgm.fit(X)
+    # Just within float64, the same priors fit with finite posteriors.
+    within = {name: np.multiply(value, 1e-10) for name, value in params.items()}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # reg_covar swamps the data
+        bgm.set_params(**within).fit(X)
+    for name in POSTERIOR:
+        assert np.all(np.isfinite(getattr(bgm, name))), name
+
+
 def test_labels_predict_and_fit_predict_agree(rng):
     X = three_blobs(rng, n_per=30)
     bgm = BayesianGaussianMixture(n_components=4, max_iter=3, random_state=1)
