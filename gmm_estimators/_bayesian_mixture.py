@@ -391,9 +391,12 @@ class BayesianGaussianMixture(BaseMixture):
         if check is None:
             check = component_check(model, data, params, jittered, prior=self._prior())
         _, spurious, reasons, _ = check
-        # The M-step's N_k (plus scikit-learn's 10 eps): beta_k - beta_0.
+        # The M-step's N_k plus scikit-learn's 10 eps: beta_k - beta_0. The
+        # guard is in the data's dtype: 1.2e-6 for float32, more than
+        # EMPTY_WEIGHT of fewer than 120 rows, so it is not a weight here.
         nk = np.asarray(params.mean_precision, np.float64) - self.mean_precision_prior_
-        emptied = nk < EMPTY_WEIGHT * data.weight_sum
+        guard = 10 * np.finfo(data.X.dtype).eps
+        emptied = nk < EMPTY_WEIGHT * data.weight_sum + guard
         # One flag for a shared covariance is every component's.
         regularised = np.broadcast_to(np.asarray(jittered, bool), nk.shape)
         collapsed = np.flatnonzero((regularised & ~emptied) | ~np.isfinite(nk))

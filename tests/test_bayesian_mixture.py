@@ -364,6 +364,26 @@ def test_emptied_components_are_not_reported_when_others_are(rng):
     assert set(bgm.collapsed_components_) == set(np.flatnonzero(held >= 1e-8 * 300))
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_emptied_components_are_not_reported_in_either_dtype(dtype, rng):
+    # The M-step's guard on N_k is 10 eps of the data's dtype: 1.2e-6 in
+    # float32, more than the emptied threshold of 50 rows (5e-7); the
+    # emptied components were listed as collapsed in float32.
+    X = np.c_[np.r_[rng.randn(25, 2), rng.randn(25, 2) + 5], np.ones(50)]
+    with pytest.warns(DegenerateFitWarning):
+        bgm = BayesianGaussianMixture(
+            n_components=6,
+            weight_concentration_prior=1e-3,
+            reg_covar=0,
+            max_iter=500,
+            random_state=0,
+        ).fit(X.astype(dtype))
+    held = bgm.mean_precision_ - bgm.mean_precision_prior_
+    emptied = held < 1e-5
+    assert emptied.sum() >= 2
+    assert_array_equal(bgm.collapsed_components_, np.flatnonzero(~emptied))
+
+
 def test_integer_weights_equal_repeated_rows(rng):
     X = three_blobs(rng, n_per=30)
     weights = rng.randint(1, 4, size=X.shape[0])
