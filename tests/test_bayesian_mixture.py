@@ -384,11 +384,14 @@ def test_emptied_components_are_not_reported_in_either_dtype(dtype, rng):
     assert_array_equal(bgm.collapsed_components_, np.flatnonzero(~emptied))
 
 
-def test_integer_weights_equal_repeated_rows(rng):
+@pytest.mark.parametrize("init_params", ["kmeans", "k-means++"])
+def test_integer_weights_equal_repeated_rows(init_params, rng):
+    # k-means++ seeds count once each, as the copy of their row the draw
+    # picks (they counted their row's weight: the prior then moved them).
     X = three_blobs(rng, n_per=30)
     weights = rng.randint(1, 4, size=X.shape[0])
     kwargs = dict(
-        n_components=3, init_params="kmeans", random_state=0, tol=0, max_iter=10
+        n_components=3, init_params=init_params, random_state=0, tol=0, max_iter=10
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)

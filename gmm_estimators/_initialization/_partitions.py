@@ -46,15 +46,17 @@ def _one_hot(labels, n_components):
     return resp_of_rows
 
 
-def _from_seed_rows(indices, n_samples, n_components):
+def _from_seed_rows(indices, n_samples, n_components, values=1.0):
+    """Responsibility ``values`` (one per seed, or one for all) at the seed rows."""
     labels = np.full(n_samples, -1)
     labels[indices] = np.arange(n_components)
+    values = np.broadcast_to(np.asarray(values, dtype=np.float64), (n_components,))
 
     def resp_of_rows(rows):
         block = labels[rows]
         resp = np.zeros((block.shape[0], n_components))
         chosen = block >= 0
-        resp[np.flatnonzero(chosen), block[chosen]] = 1.0
+        resp[np.flatnonzero(chosen), block[chosen]] = values[block[chosen]]
         return resp
 
     return resp_of_rows
@@ -97,7 +99,7 @@ class CanonicalRows:
     X : ndarray of shape (n_samples, n_features)
         The rows in :func:`canonical_order`.
     sample_weight : ndarray of shape (n_samples,) or None
-        Their weights, in the same order.
+        Their weights, in the same order, in units of ``weight_unit``.
     position : ndarray of shape (n_samples,)
         ``position[i]`` is where the original row ``i`` stands in ``X`` (a
         row of weight zero: where the first row stands, see :meth:`of`).
@@ -110,6 +112,8 @@ class CanonicalRows:
         hierarchical trees of ``"hc"`` and ``"mclust_hc"``, cut at every
         number of components, and the rows k-means sees with their groups
         of equal rows.
+    weight_unit : float
+        The power of two the given weights were divided by (1 without them).
     """
 
     X: np.ndarray
@@ -117,6 +121,7 @@ class CanonicalRows:
     position: np.ndarray
     given: np.ndarray
     memo: dict = field(default_factory=dict, compare=False, repr=False)
+    weight_unit: float = 1.0
 
     @classmethod
     def of(cls, X, sample_weight=None):
@@ -127,12 +132,13 @@ class CanonicalRows:
         (its values, however far, cannot move them), and it starts with the
         first canonical row's responsibilities, which its weight cancels.
         """
-        kept, n_rows = None, X.shape[0]
+        kept, n_rows, unit = None, X.shape[0], 1.0
         if sample_weight is not None:
             # In units of their power-of-two scale (exact): a common factor
             # changes no start, and k-means sees weights near one, which
             # neither overflow its sums nor leave float32 rows' range.
-            sample_weight = sample_weight / weight_scale(sample_weight)
+            unit = weight_scale(sample_weight)
+            sample_weight = sample_weight / unit
         if sample_weight is not None and not np.all(sample_weight > 0):
             kept = np.flatnonzero(sample_weight > 0)
             X, sample_weight = X[kept], sample_weight[kept]
@@ -144,7 +150,7 @@ class CanonicalRows:
             position = np.zeros(n_rows, dtype=given.dtype)
             position[kept] = given
         weights = None if sample_weight is None else sample_weight[order]
-        return cls(X[order], weights, position, given)
+        return cls(X[order], weights, position, given, weight_unit=unit)
 
 
 # Each initialiser takes the rows in canonical order (CanonicalRows), the
@@ -254,7 +260,13 @@ def _kmeans_plusplus(rows, n_components, random_state):
         random_state=random_state,
         sample_weight=rows.sample_weight,
     )
-    return _from_seed_rows(indices, rows.X.shape[0], n_components)
+    values = 1.0
+    if rows.sample_weight is not None:
+        # Each seed counts once, as the one copy of its row that the draw
+        # picks among the copies (integer weights): so the start's counts,
+        # which the variational prior weighs, are those of repeated rows.
+        values = 1.0 / (rows.sample_weight[indices] * rows.weight_unit)
+    return _from_seed_rows(indices, rows.X.shape[0], n_components, values)
 
 
 def _random(rows, n_components, random_state):
