@@ -191,7 +191,9 @@ def candidate_types(covariance_types, n_features):
     """Validated structure names: one name or the selector's list of them."""
     if isinstance(covariance_types, str):
         covariance_types = [covariance_types]
-    for name in covariance_types or ():
+    # Any sequence, a NumPy array of names included (not ``or ()``: the
+    # truth value of an array is ambiguous).
+    for name in () if covariance_types is None else covariance_types:
         structure_of(name)  # an unknown name: the registry's own error
     return selector_candidate_types(covariance_types, n_features)
 

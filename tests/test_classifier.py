@@ -621,3 +621,19 @@ def test_a_boolean_n_components_is_a_clear_error(model_type):
         GaussianMixtureClassifier(model_type, n_components=True).fit(
             X, np.repeat([0, 1], 20)
         )
+
+
+@pytest.mark.parametrize("model_type", ["EDDA", "MclustDA", "UBM"])
+def test_covariance_types_as_a_numpy_array(iris, model_type):
+    # An array of names (array-like, as the constraint allows) failed with
+    # numpy's "truth value of an array ... is ambiguous".
+    X, y = iris
+    settings = dict(n_components=[1], random_state=0)
+    from_array = GaussianMixtureClassifier(
+        model_type, covariance_types=np.array(["VVI", "EEE"]), **settings
+    ).fit(X, y)
+    from_list = GaussianMixtureClassifier(
+        model_type, covariance_types=["VVI", "EEE"], **settings
+    ).fit(X, y)
+    assert_allclose(from_array.predict_proba(X), from_list.predict_proba(X))
+    assert {m.covariance_type for m in from_array.mixtures_} <= {"VVI", "EEE"}
