@@ -472,6 +472,13 @@ class GaussianMixtureClassifier(ClassifierMixin, BaseEstimator):
             X.shape[0] if sample_weight is None else np.count_nonzero(sample_weight)
         )
         feasible = [k for k in ks if k <= n_rows]
+        if not feasible:
+            raise ValueError(
+                f"The background has {int(n_rows)} row(s) with a positive weight, "
+                "fewer than the smallest number of components tried "
+                f"(n_components={self.n_components!r}); allow fewer components "
+                "or give it more rows."
+            )
         self.background_, self.results_ = select_mixture(
             self, X, sample_weight, feasible, types, n_rows, "the background (all rows)"
         )

@@ -637,3 +637,15 @@ def test_covariance_types_as_a_numpy_array(iris, model_type):
     ).fit(X, y)
     assert_allclose(from_array.predict_proba(X), from_list.predict_proba(X))
     assert {m.covariance_type for m in from_array.mixtures_} <= {"VVI", "EEE"}
+
+
+def test_ubm_background_with_fewer_rows_than_components():
+    # The background's rows were fewer than every number of components, yet
+    # the error blamed "as many free parameters as its 4 rows".
+    X = np.random.RandomState(0).randn(4, 2)
+    with pytest.raises(ValueError, match=r"background has 4 row\(s\).*fewer than"):
+        GaussianMixtureClassifier("UBM", n_components=[5]).fit(X, [0, 0, 1, 1])
+    with pytest.raises(ValueError, match=r"background has 2 row\(s\).*fewer than"):
+        GaussianMixtureClassifier("UBM", n_components=[3]).fit(
+            X, [0, 0, 1, 1], sample_weight=[1, 0, 1, 0]
+        )
