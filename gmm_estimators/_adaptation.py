@@ -23,7 +23,13 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._collapse import component_check, still_spread, store_verdict
+from ._collapse import (
+    component_check,
+    covariances_less,
+    mixture_covariance,
+    spread_in,
+    store_verdict,
+)
 from ._criteria import n_free_parameters
 from ._engine import ArraySource, Params
 from ._gaussian_mixture import GaussianMixture
@@ -300,18 +306,21 @@ def adapt_mixture(
         current.lower_bound_ = current.score(X, sample_weight=sample_weight)
     current.lower_bounds_ = [current.lower_bound_]
     if "covariances" in which:
-        _judge_adapted(current, X, sample_weight, center, reached)
+        _judge_adapted(current, mixture, X, sample_weight, center, reached)
     return current
 
 
-def _judge_adapted(adapted, X, sample_weight, center, reached):
+def _judge_adapted(adapted, background, X, sample_weight, center, reached):
     """Flag the components whose adapted covariance collapsed onto ``X``'s rows.
 
     A component is judged on ``X`` as a fit is (``_collapse``), when the
     last step reached it and its covariance, less ``reg_covar``, has lost
-    its spread (``_collapse.still_spread``): the background's ``r``
-    pseudo-observations keep it spread unless ``r`` is negligible against
-    the rows (``relevance_factor=0`` gives the rows' own covariance).
+    its spread in the span of the background (``_collapse.spread_in`` with
+    the covariance the background implies, where the adapted density is
+    used): the background's ``r`` pseudo-observations keep it spread unless
+    ``r`` is negligible against the rows (``relevance_factor=0`` gives the
+    rows' own covariance). Such a component is collapsed even when the
+    rows, read in their own span (a line, a few points), look sound.
     """
     model = structure_of(adapted.covariance_type)
     covariances = np.asarray(adapted.covariances_)
@@ -319,7 +328,15 @@ def _judge_adapted(adapted, X, sample_weight, center, reached):
     params = Params(
         adapted.weights_, adapted.means_ - center, covariances, precisions_cholesky
     )
-    judged = reached & ~still_spread(model, params, float(adapted.reg_covar))
+    reg = float(adapted.reg_covar)
+    span = mixture_covariance(
+        background.weights_,
+        background.means_,
+        covariances_less(model, background.covariances_, background.means_.shape, reg),
+    )
+    judged = reached & ~spread_in(
+        covariances_less(model, covariances, adapted.means_.shape, reg), span
+    )
     if not judged.any():  # every covariance spread: the rows need no reading
         return
     # A component regularised to be factorised (mixture_from_parameters)
@@ -329,11 +346,24 @@ def _judge_adapted(adapted, X, sample_weight, center, reached):
     source = ArraySource.from_arrays(X, sample_weight, center=center)
     verdict = component_check(model, source, params, jittered)
     kept = judged | jittered
+    collapsed = verdict.collapsed[kept[verdict.collapsed]]
+    spurious = verdict.spurious[judged[verdict.spurious]]
+    # The rows are read in their own span: rows on a few points or a line
+    # of the background's space look sound there, yet the covariance they
+    # gave is singular in the space where the adapted density is used.
+    reasons = dict(verdict.reasons)
+    singular = np.setdiff1d(np.flatnonzero(judged), np.r_[collapsed, spurious])
+    for k in singular:
+        reasons[int(k)] = (
+            "its covariance, less reg_covar, is singular in the span of the "
+            "data: the rows it was re-estimated from lie on a few points, a "
+            "line or a plane of it"
+        )
     store_verdict(
         adapted,
-        verdict.collapsed[kept[verdict.collapsed]],
-        verdict.spurious[judged[verdict.spurious]],
-        verdict.reasons,
+        np.union1d(collapsed, singular).astype(np.intp),
+        spurious,
+        reasons,
         collapsed_advice=(
             "Its covariance was re-estimated from too few of the rows adapted "
             "to; its likelihood is unbounded. Remedies: a relevance_factor > 0 "

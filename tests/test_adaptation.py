@@ -275,3 +275,35 @@ def test_a_maximum_likelihood_step_on_too_few_rows_is_flagged():
         pooled = adapt_mixture(ubm, X_new, adapt=every, relevance_factor=16.0)
     assert pooled.collapsed_components_.size == 0
     assert pooled.spurious_components_.size == 0
+
+
+@pytest.mark.parametrize("relevance_factor", [0.0, 1e-12])
+@pytest.mark.parametrize("on", ["a line", "two points"])
+def test_rows_in_a_subspace_of_the_background_collapse_a_component(
+    relevance_factor, on
+):
+    # Rows on a line (or two points) of the background's plane, adapted with
+    # a negligible relevance factor: the component's covariance is singular
+    # across the line, yet read in the rows' own span (the line) it looked
+    # sound, and the component was returned as sound, without a warning.
+    rng = np.random.RandomState(3)
+    ubm = background(
+        np.r_[rng.randn(40, 2), rng.randn(40, 2) + 4, rng.randn(40, 2) + [4, -4]]
+    )
+    if on == "a line":
+        X_new = np.c_[np.linspace(3, 5, 5), np.linspace(3, 5, 5)]
+    else:
+        X_new = np.tile([[4.0, 4.0], [4.5, 4.2]], (3, 1))
+    near = int(np.argmin(np.abs(ubm.means_ - [4, 4]).sum(axis=1)))
+    with pytest.warns(DegenerateFitWarning, match="collapsed"):
+        adapted = adapt_mixture(
+            ubm, X_new, adapt=ALL, relevance_factor=relevance_factor
+        )
+    covariance = adapted.covariances_[near] - adapted.reg_covar * np.eye(2)
+    assert np.linalg.eigvalsh(covariance)[0] < 1e-12  # singular across the line
+    assert near in adapted.collapsed_components_
+    # A relevance factor that weighs keeps every covariance spread.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DegenerateFitWarning)
+        pooled = adapt_mixture(ubm, X_new, adapt=ALL, relevance_factor=1.0)
+    assert pooled.collapsed_components_.size == 0
