@@ -416,10 +416,18 @@ def _adapt_steps(mixture, X, sample_weight, r, which, n_iter, center):
                 shift = mu0[k] - mu[k]
                 scatter[k] += r * (full0[k] + np.outer(shift, shift))
             counts = nk + r
-            # A component with no data and r = 0 keeps the background's.
+            # A component with no data and r = 0 keeps the background's: a
+            # pseudo-row of it, of a weight negligible against the rows (one
+            # of weight 1 entered a covariance shared by the components,
+            # 'tied' or 'EII', as a row of the background's covariance).
+            # Counted in units of the total weight, which the M-step's
+            # estimates do not depend on, so that it cannot underflow.
             empty = counts <= 0
-            counts[empty] = 1.0
-            scatter[empty] = full0[empty]
+            if empty.any():
+                counts, scatter = counts / total, scatter / total
+                negligible = np.finfo(np.float64).eps ** 2
+                counts[empty] = negligible
+                scatter[empty] = full0[empty] * negligible
             covariances = model.m_step(
                 counts, scatter_in_kind(model, scatter), reg, previous=covariances0
             )

@@ -307,3 +307,34 @@ def test_rows_in_a_subspace_of_the_background_collapse_a_component(
         warnings.simplefilter("error", DegenerateFitWarning)
         pooled = adapt_mixture(ubm, X_new, adapt=ALL, relevance_factor=1.0)
     assert pooled.collapsed_components_.size == 0
+
+
+@pytest.mark.parametrize("covariance_type", ["tied", "EII", "EEI"])
+def test_zero_relevance_shared_covariance_ignores_a_component_no_row_reaches(
+    covariance_type,
+):
+    # relevance_factor=0 is one EM step: a covariance shared by the
+    # components is the rows' own. A component that no row reaches entered
+    # it as one pseudo-row of the background's covariance (0.19 for 0.11).
+    rng = np.random.RandomState(0)
+    ubm = background(
+        np.r_[rng.randn(100, 2), rng.randn(100, 2) + 100], covariance_type, 2
+    )
+    X_new = rng.randn(10, 2) * 0.3
+    reached = ubm.predict_proba(X_new).sum(axis=0)
+    assert np.count_nonzero(reached == 0) == 1  # the far component: none
+    adapted = adapt_mixture(
+        ubm, X_new, relevance_factor=0.0, adapt=("means", "covariances")
+    )
+    centred = X_new - X_new.mean(axis=0)
+    scatter = centred.T @ centred / len(X_new)
+    own = {
+        "tied": scatter,
+        "EII": np.full(2, np.trace(scatter) / 2),
+        "EEI": np.diag(scatter),
+    }[covariance_type]
+    k = int(np.flatnonzero(reached > 0)[0])
+    got = np.asarray(adapted.covariances_)
+    got = got if covariance_type == "tied" else got[k]
+    reg = ubm.reg_covar * (np.eye(2) if covariance_type == "tied" else 1.0)
+    assert_allclose(got, own + reg, rtol=1e-10)
