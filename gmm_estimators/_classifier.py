@@ -35,6 +35,13 @@ from .model_selection._tasks import N_JOBS_CONSTRAINT
 __all__ = ["GaussianMixtureClassifier"]
 
 _MODEL_TYPES = ("MclustDA", "EDDA", "UBM")
+_MODEL_ATTRIBUTES = (
+    "background_",
+    "covariance_type_",
+    "log_likelihood_",
+    "n_parameters_",
+    "bic_",
+)
 
 
 def _score_samples(mixture, X):
@@ -355,6 +362,10 @@ class GaussianMixtureClassifier(ClassifierMixin, BaseEstimator):
                     "sample_weight, so its density cannot be estimated. Remove "
                     "the class's rows or give some of them a positive weight."
                 )
+        # Attributes that only some model types set: none left from an
+        # earlier fit of another model_type (a UBM refit showed EDDA's bic_).
+        for name in _MODEL_ATTRIBUTES:
+            self.__dict__.pop(name, None)
         self.classes_ = classes
         proportions = class_weight / class_weight.sum()
         self.priors_ = self._check_priors(proportions)

@@ -649,3 +649,23 @@ def test_ubm_background_with_fewer_rows_than_components():
         GaussianMixtureClassifier("UBM", n_components=[3]).fit(
             X, [0, 0, 1, 1], sample_weight=[1, 0, 1, 0]
         )
+
+
+def test_a_refit_as_another_model_type_leaves_no_stale_attributes(iris):
+    # Refitted as UBM, an EDDA classifier kept EDDA's bic_, log_likelihood_
+    # and n_parameters_; refitted as MclustDA, the UBM's background_ and
+    # covariance_type_ (which MclustDA does not set).
+    X, y = iris
+    clf = GaussianMixtureClassifier("EDDA").fit(X, y)
+    assert hasattr(clf, "bic_")
+    clf.set_params(model_type="UBM", n_components=[2], random_state=0).fit(X, y)
+    fresh = GaussianMixtureClassifier("UBM", n_components=[2], random_state=0)
+    fresh.fit(X, y)
+    for name in ("bic_", "log_likelihood_", "n_parameters_"):
+        assert not hasattr(clf, name)
+    assert clf.covariance_type_ == fresh.covariance_type_
+    clf.set_params(model_type="MclustDA").fit(X, y)
+    assert not hasattr(clf, "background_")
+    assert not hasattr(clf, "covariance_type_")
+    again = GaussianMixtureClassifier("MclustDA", n_components=[2], random_state=0)
+    assert clf.bic_ == again.fit(X, y).bic_
