@@ -35,7 +35,15 @@ from .model_selection._tasks import N_JOBS_CONSTRAINT
 __all__ = ["GaussianMixtureClassifier"]
 
 _MODEL_TYPES = ("MclustDA", "EDDA", "UBM")
-_MODEL_ATTRIBUTES = (
+# Every fitted attribute; some model types set only some of them.
+_FITTED_ATTRIBUTES = (
+    "classes_",
+    "priors_",
+    "mixtures_",
+    "results_",
+    "n_iter_",
+    "n_features_in_",
+    "feature_names_in_",
     "background_",
     "covariance_type_",
     "log_likelihood_",
@@ -332,6 +340,19 @@ class GaussianMixtureClassifier(ClassifierMixin, BaseEstimator):
         self : object
             The fitted classifier.
         """
+        # Nothing of an earlier fit survives, of another model_type (a UBM
+        # refit showed EDDA's bic_) or of this one when it fails (the new
+        # classes_ beside the old mixtures_ predicted with the wrong labels).
+        for name in _FITTED_ATTRIBUTES:
+            self.__dict__.pop(name, None)
+        try:
+            return self._fit(X, y, sample_weight)
+        except BaseException:
+            for name in _FITTED_ATTRIBUTES:
+                self.__dict__.pop(name, None)
+            raise
+
+    def _fit(self, X, y, sample_weight):
         X, y = validate_data(self, X, y, dtype=np.float64, ensure_min_samples=2)
         check_classification_targets(y)
         classes, y_index = np.unique(y, return_inverse=True)
@@ -362,10 +383,6 @@ class GaussianMixtureClassifier(ClassifierMixin, BaseEstimator):
                     "sample_weight, so its density cannot be estimated. Remove "
                     "the class's rows or give some of them a positive weight."
                 )
-        # Attributes that only some model types set: none left from an
-        # earlier fit of another model_type (a UBM refit showed EDDA's bic_).
-        for name in _MODEL_ATTRIBUTES:
-            self.__dict__.pop(name, None)
         self.classes_ = classes
         proportions = class_weight / class_weight.sum()
         self.priors_ = self._check_priors(proportions)

@@ -16,7 +16,7 @@ from sklearn.discriminant_analysis import (
     LinearDiscriminantAnalysis,
     QuadraticDiscriminantAnalysis,
 )
-from sklearn.exceptions import ConvergenceWarning
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -669,3 +669,19 @@ def test_a_refit_as_another_model_type_leaves_no_stale_attributes(iris):
     assert not hasattr(clf, "covariance_type_")
     again = GaussianMixtureClassifier("MclustDA", n_components=[2], random_state=0)
     assert clf.bic_ == again.fit(X, y).bic_
+
+
+def test_a_failed_refit_leaves_the_classifier_unfitted():
+    # A refit that failed after setting the new classes_ left the old
+    # mixtures_: predict raised numpy's IndexError (3 classes, 2 densities),
+    # or with as many classes predicted the new labels from the old fit.
+    rng = np.random.RandomState(0)
+    X = np.r_[rng.randn(30, 2), rng.randn(30, 2) + 3]
+    clf = GaussianMixtureClassifier("EDDA").fit(X, np.repeat([0, 1], 30))
+    with pytest.raises(ValueError, match="MclustDA needs at least 2 rows"):
+        clf.set_params(model_type="MclustDA").fit(
+            np.r_[X, [[9.0, 9.0]]], np.r_[np.repeat(["a", "b"], 30), ["c"]]
+        )
+    assert not hasattr(clf, "classes_") and not hasattr(clf, "mixtures_")
+    with pytest.raises(NotFittedError):
+        clf.predict(X)
