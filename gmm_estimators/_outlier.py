@@ -18,6 +18,15 @@ from .model_selection._tasks import N_JOBS_CONSTRAINT
 
 __all__ = ["GaussianMixtureOutlierDetector"]
 
+_FITTED_ATTRIBUTES = (
+    "selector_",
+    "mixture_",
+    "n_iter_",
+    "offset_",
+    "n_features_in_",
+    "feature_names_in_",
+)
+
 
 class GaussianMixtureOutlierDetector(OutlierMixin, BaseEstimator):
     """Outlier detection with a Gaussian mixture and a uniform noise component.
@@ -182,6 +191,16 @@ class GaussianMixtureOutlierDetector(OutlierMixin, BaseEstimator):
         self : object
             The fitted detector.
         """
+        # A failed refit leaves the detector unfitted, not its new
+        # n_features_in_ beside the mixture_ of the earlier fit.
+        try:
+            return self._fit(X)
+        except BaseException:
+            for name in _FITTED_ATTRIBUTES:
+                self.__dict__.pop(name, None)
+            raise
+
+    def _fit(self, X):
         from .model_selection import GaussianMixtureIC
         from .model_selection._candidates import candidate_ks
 

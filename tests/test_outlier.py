@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 from numpy.testing import assert_array_equal
+from sklearn.exceptions import NotFittedError
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.pipeline import make_pipeline
@@ -159,3 +160,17 @@ def test_an_input_error_is_raised_once_and_a_failed_retry_says_so():
         GaussianMixtureOutlierDetector(n_components=2, random_state=0).fit(
             rng.randn(40, 3) * 1e-10
         )
+
+
+def test_a_failed_refit_leaves_the_detector_unfitted():
+    # A refit that failed kept the earlier fit's mixture_ beside the new
+    # n_features_in_: predict then named the inner mixture's feature count.
+    rng = np.random.RandomState(0)
+    detector = GaussianMixtureOutlierDetector(n_components=1).fit(rng.randn(50, 2))
+    flat = np.c_[rng.randn(50, 2), np.ones(50)]
+    with pytest.raises(ValueError, match="hypervolume"):
+        detector.fit(flat)
+    assert not hasattr(detector, "mixture_")
+    assert not hasattr(detector, "n_features_in_")
+    with pytest.raises(NotFittedError):
+        detector.predict(flat)
