@@ -136,7 +136,8 @@ class BayesianGaussianMixture(BaseMixture):
         Lower bound on the model evidence of the training data at the end of
         the kept run (``-inf`` with ``max_iter=0``), up to constants.
     lower_bounds_ : list of float
-        Its value at every iteration of the kept run; never decreasing.
+        Its value at every iteration of the kept run; never decreasing
+        while ``reg_covar`` is negligible against the data's variances.
     weight_concentration_prior_ : float
         The concentration used.
     weight_concentration_ : ndarray of shape (n_components,) or tuple
