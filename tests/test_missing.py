@@ -413,6 +413,36 @@ def test_selector_accepts_missing_values(rng):
         GaussianMixtureIC(n_components=2).fit(empty)
 
 
+@pytest.mark.parametrize("scale", [1e-3, 1e3])
+def test_selector_stopping_rule_ignores_the_units_with_missing_values(scale):
+    # The relative rule reads the log-likelihood in standardised units; a row
+    # loses log(scale) per *observed* feature only, so the standardising
+    # offset counts each feature by the share of rows observing it (with
+    # d log(scale) per row, EII stopped one iteration later at scale 1e3).
+    from gmm_estimators.model_selection import GaussianMixtureIC
+
+    rng = np.random.default_rng(6)
+    X = np.vstack([rng.normal(0, 1, (100, 3)), rng.normal(4, 1.5, (100, 3))])
+    X = X + X @ rng.normal(size=(3, 3)) * 0.5
+    missing = rng.random(X.shape) < 0.25
+    missing[missing.all(axis=1), 0] = False
+    X[missing] = np.nan
+
+    def search(data):
+        return GaussianMixtureIC(
+            n_components=[2], covariance_types=["EII", "VVV"], random_state=0
+        ).fit(data)
+
+    base, scaled = search(X), search(X * scale)
+    shift = np.count_nonzero(~missing) * np.log(scale)
+    assert_allclose(
+        np.asarray(scaled.results_["log_likelihood"]) + shift,
+        base.results_["log_likelihood"],
+        rtol=1e-9,
+    )
+    assert scaled.best_estimator_.n_iter_ == base.best_estimator_.n_iter_
+
+
 # ------------------------------- a feature that a whole cluster never shows
 def cluster_without_a_feature(rng, n=150, scale=1.0):
     """Two clusters; the second's rows never observe feature 2 (a sensor that

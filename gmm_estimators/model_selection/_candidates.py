@@ -11,6 +11,7 @@ from sklearn.exceptions import ConvergenceWarning
 from .._collapse import mixture_covariance
 from .._data_span import coordinates, thinnest_correlation
 from .._initialization import CanonicalRows
+from .._missing import has_missing, mean_imputed
 from .._noise import resolve_noise
 from ..covariance import available_covariance_types, get_covariance_model
 from ..exceptions import NoSoundCandidateError
@@ -273,6 +274,7 @@ def search_settings(params, X, sample_weight, thorough, relative=None, shared=Fa
     else:
         initializers = [("kmeans", params["n_init"])]
     reg_covar = params["reg_covar"]
+    X, observed = _imputed_and_observed(X, sample_weight)
     covariance = feature_covariance(X, sample_weight)
     variances = np.diag(covariance)
     if relative:
@@ -291,13 +293,43 @@ def search_settings(params, X, sample_weight, thorough, relative=None, shared=Fa
         "tol": params["tol"] if params["tol"] is not None else stopping["tol"],
         "relative_tol": relative,
         # The relative rule reads the log-likelihood in standardised units.
-        "relative_offset": 0.5 * float(np.log(variances[variances > 0]).sum()),
+        "relative_offset": _standardising_offset(variances, observed),
         "reg_covar": reg_covar,
         "prior": params["prior"],
         "criterion": params["criterion"],
         "rounds": 2,
         "split_merge": True,
     }
+
+
+def _imputed_and_observed(X, sample_weight):
+    """``X`` with each NaN at its feature's mean, and each feature's observed share.
+
+    The share is the weight of the rows observing the feature over all rows'
+    (1 for every feature of complete data).
+    """
+    X = np.asarray(X)
+    if not has_missing(X):
+        return X, np.ones(X.shape[1])
+    w = np.ones(X.shape[0]) if sample_weight is None else np.asarray(sample_weight)
+    w = np.where(w > 0, w, 0.0)
+    observed = (w @ ~np.isnan(X)) / w.sum()
+    return mean_imputed(X, sample_weight), observed
+
+
+def _standardising_offset(variances, observed):
+    """What the mean log-likelihood gains per row in standardised units.
+
+    ``0.5 sum_j f_j log v_j`` over the features of positive variance, with
+    ``f_j`` the share of rows observing feature ``j``: a row's
+    log-likelihood changes by ``-log s`` per *observed* feature of unit
+    ``s``, so the share keeps the relative rule free of the data's units when
+    values are missing (mean imputation shrinks the variance by that share;
+    it is divided back out).
+    """
+    positive = (variances > 0) & (observed > 0)
+    observed_variances = variances[positive] / observed[positive]
+    return 0.5 * float((observed[positive] * np.log(observed_variances)).sum())
 
 
 def raise_no_sound_candidate(name, results, errors):

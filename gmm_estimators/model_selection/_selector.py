@@ -467,7 +467,7 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
         check_squares_fit(init)
         settings = search_settings(
             {**self.get_params(), "reg_covar": reg_covar},
-            init.X,
+            getattr(init, "X_missing", init.X),
             init.sample_weight,
             thorough,
             relative=self.search == "thorough",
