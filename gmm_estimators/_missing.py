@@ -610,11 +610,7 @@ class MissingValuesSource(ArraySource):
                 "impute them first (GaussianMixtureImputer) or use GaussianMixture."
             )
         if params.noise_proportion is not None:
-            raise ValueError(
-                "A noise component and missing values (NaN) cannot be combined "
-                "yet; impute the missing values first (GaussianMixtureImputer) "
-                "or fit without noise."
-            )
+            raise ValueError(_NOISE_AND_NAN)
         n_components, d = params.means.shape
         full = model.to_full(params.covariances, n_components, d)
         log_likelihood, stats = e_step(
@@ -650,7 +646,15 @@ class MissingRows:
         return _reduce_marginal(self.index, model, params, reduce, self.X.dtype)
 
 
+_NOISE_AND_NAN = (
+    "A noise component and missing values (NaN) cannot be combined yet; impute "
+    "the missing values first (GaussianMixtureImputer) or fit without noise."
+)
+
+
 def _reduce_marginal(index, model, params, reduce, dtype=np.float64):
+    if params.noise_proportion is not None:  # a noise model fitted without NaN
+        raise ValueError(_NOISE_AND_NAN)
     n_components, d = params.means.shape
     full = model.to_full(np.asarray(params.covariances, np.float64), n_components, d)
     floor = log_density_floor(dtype)
@@ -659,8 +663,6 @@ def _reduce_marginal(index, model, params, reduce, dtype=np.float64):
         # NaN (inf - inf) is an overflowed component; below the dtype's range is -inf.
         weighted[np.isnan(weighted) | (weighted < -floor)] = -np.inf
     _far_rows_at_their_limit(weighted, index, params.weights, params.means, full, floor)
-    if params.noise_proportion is not None:  # pragma: no cover - refused at fit
-        raise ValueError("A noise component and missing values cannot be combined.")
     return reduce(weighted.astype(dtype))
 
 

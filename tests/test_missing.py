@@ -679,6 +679,22 @@ def test_infinity_still_refused(rng):
         GaussianMixture(1).fit(X)
 
 
+@pytest.mark.parametrize("method", ["predict", "predict_proba", "score_samples"])
+def test_a_noise_model_refuses_nan_at_prediction_naming_the_remedy(method):
+    # Fitted on complete rows, a noise model was given rows with NaN: the
+    # marginal densities were computed, then a bare "cannot be combined"
+    # error (naming neither NaN nor a remedy) was raised.
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal(size=(80, 2)), rng.normal(size=(80, 2)) + 6])
+    X = np.vstack([X, rng.uniform(-8, 14, size=(10, 2))])
+    model = GaussianMixture(2, noise=True, random_state=0).fit(X)
+    rows = X[:5].copy()
+    rows[1, 0] = np.nan
+    with pytest.raises(ValueError, match=r"NaN.*GaussianMixtureImputer"):
+        getattr(model, method)(rows)
+    assert np.isfinite(getattr(model, method)(X[:5])).all()
+
+
 @pytest.mark.parametrize("n_missing", [1, 6])
 def test_data_on_a_plane_with_missing_entries_are_judged_in_the_plane(rng, n_missing):
     # Two clusters on the plane x2 = x0 + x1. An entry at its feature's mean
