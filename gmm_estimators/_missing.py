@@ -90,16 +90,14 @@ def check_missing(X, *, allow_empty_rows=False):
     return mask
 
 
-def check_fit_input(X):
-    """Refuse rows and features without any observed value (fit)."""
-    _check_no_empty_features(check_missing(X))
-
-
-def _check_no_empty_features(mask):
-    empty = np.flatnonzero(mask.all(axis=0))
+def check_fit_input(X, sample_weight=None):
+    """Refuse rows, and features of no row of positive weight, without a value (fit)."""
+    positive = slice(None) if sample_weight is None else sample_weight > 0
+    empty = np.flatnonzero(check_missing(X)[positive].all(axis=0))
     if empty.size:
+        rows = "row" if sample_weight is None else "row of positive weight"
         raise ValueError(
-            f"Feature(s) {empty.tolist()} of X are missing (NaN) in every row, so "
+            f"Feature(s) {empty.tolist()} of X are missing (NaN) in every {rows}, so "
             "their distribution cannot be estimated. Drop these columns first "
             "(GaussianMixtureImputer does so, see its keep_empty_features)."
         )
@@ -573,7 +571,7 @@ class MissingValuesSource(ArraySource):
         if batch:
             check_missing(X)
         else:
-            check_fit_input(X)
+            check_fit_input(X, sample_weight)
         source = super().from_arrays(
             mean_imputed(X, sample_weight), sample_weight, center=center
         )

@@ -509,10 +509,10 @@ def test_rows_of_weight_zero_change_nothing_even_unsquarable(rng):
     only_there[:, 2] = np.nan
     only_there = np.vstack([only_there, [[np.nan, np.nan, 3.0]]])
     w = np.r_[np.ones(len(only_there) - 1), 0.0]
-    fitted = GaussianMixture(2, covariance_type="diag", random_state=0).fit(
-        only_there, sample_weight=w
-    )
-    assert np.all(np.isfinite(fitted.means_))
+    # Without that row the feature is missing everywhere: refused, as then
+    # (it was fitted as a constant at 0, whatever its value).
+    with pytest.raises(ValueError, match="every row of positive weight"):
+        GaussianMixture(2, covariance_type="diag").fit(only_there, sample_weight=w)
 
 
 @pytest.mark.parametrize("scale", [1e-3, 1.0, 1e3])
@@ -669,6 +669,31 @@ def test_features_without_observed_values_are_refused(rng):
     X[:, 1] = np.nan
     with pytest.raises(ValueError, match=r"Feature\(s\) \[1\].*every row"):
         GaussianMixture(1).fit(X)
+
+
+def test_a_feature_observed_only_in_rows_of_weight_zero_is_refused(rng):
+    # Rows of weight zero change nothing: such a feature has no observed value
+    # to estimate it from, as if those rows were dropped. It was fitted as a
+    # constant at 0 (means_ 0 whatever its values, variance reg_covar).
+    from gmm_estimators.model_selection import GaussianMixtureIC
+
+    X = rng.randn(40, 3)
+    X[3:, 2] = np.nan
+    X[:3, 2] = [10.0, 11.0, 12.0]
+    weights = np.ones(40)
+    weights[:3] = 0.0
+    with pytest.raises(ValueError, match=r"Feature\(s\) \[2\].*every row"):
+        GaussianMixture(1).fit(X[3:])
+    match = r"Feature\(s\) \[2\].*every row of positive weight"
+    with pytest.raises(ValueError, match=match):
+        GaussianMixture(1).fit(X, sample_weight=weights)
+    with pytest.raises(ValueError, match=match):
+        GaussianMixtureIC(n_components=1).fit(X, sample_weight=weights)
+    # One row of positive weight observing it is enough (a thin fit).
+    weights[0] = 1.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        GaussianMixture(1).fit(X, sample_weight=weights)
 
 
 def test_infinity_still_refused(rng):
