@@ -216,6 +216,28 @@ def test_bad_n_components_list(rng):
         GaussianMixtureImputer(n_components=[0, 2]).fit(rng.randn(10, 2))
 
 
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"n_components": 2, "covariance_type": ["V", "VVV"]},
+        {"n_components": None, "covariance_type": "E"},
+    ],
+)
+def test_a_one_feature_structure_is_refused_in_the_imputers_terms(rng, params):
+    # The selector's error named its own covariance_types and suggested
+    # covariance_types=None, which the imputer neither has nor takes.
+    X = rng.randn(30, 2)
+    X[0, 0] = np.nan
+    with pytest.raises(ValueError) as error:
+        GaussianMixtureImputer(**params).fit(X)
+    assert "covariance_type includes" in str(error.value)
+    assert "covariance_types" not in str(error.value)
+    assert "None" not in str(error.value)
+    # One feature with observed values (the other empty): accepted.
+    X[:, 1] = np.nan
+    assert GaussianMixtureImputer(**params).fit(X).transform(X).shape == (30, 1)
+
+
 def test_an_unknown_initialiser_is_refused_before_fitting():
     # As by the other estimators: a typo used to reach the initialiser as a
     # raw KeyError, partway through the fit.
