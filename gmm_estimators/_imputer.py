@@ -24,6 +24,7 @@ from ._initialization import INITIALIZERS
 from ._missing_fill import fill_missing
 from .covariance import RegisteredCovarianceType, get_covariance_model
 from .covariance._linalg import _safe_cholesky as safe_cholesky
+from .exceptions import NoSoundCandidateError
 
 __all__ = ["GaussianMixtureImputer"]
 
@@ -298,7 +299,20 @@ class GaussianMixtureImputer(TransformerMixin, BaseEstimator):
             # mclust's relative rule).
             selector = GaussianMixtureIC(
                 n_components=ks, covariance_types=types, search="grid", **params
-            ).fit(kept)
+            )
+            try:
+                selector.fit(kept)
+            except NoSoundCandidateError as error:
+                # The selector's remedies named its own prior and results_.
+                raise NoSoundCandidateError(
+                    f"{type(self).__name__} found no sound mixture among "
+                    f"n_components={ks} and covariance_type={types}: every fit "
+                    "is degenerate (a component collapsed), spurious (a component "
+                    "far narrower than another) or failed. Include smaller "
+                    "numbers of components, increase reg_covar, or add jitter to "
+                    "discretised data."
+                    + (f" First error: {error.__cause__}" if error.__cause__ else "")
+                ) from error
             self.mixture_ = selector.best_estimator_
             self.results_ = selector.results_
         self.n_components_ = int(self.mixture_.n_components)

@@ -238,6 +238,21 @@ def test_a_one_feature_structure_is_refused_in_the_imputers_terms(rng, params):
     assert GaussianMixtureImputer(**params).fit(X).transform(X).shape == (30, 1)
 
 
+def test_no_sound_candidate_is_reported_in_the_imputers_terms():
+    # The selector's error told the user to pass prior='default' and to read
+    # results_, neither of which the imputer has.
+    from gmm_estimators.exceptions import NoSoundCandidateError
+
+    X = np.array([[1.0, 2.0], [np.nan, 3.0], [2.0, np.nan], [1.0, 2.0], [1.0, 2.0]])
+    for n_components in ([2, 3], [7, 8]):
+        imputer = GaussianMixtureImputer(n_components=n_components)
+        with pytest.raises(NoSoundCandidateError) as error:
+            imputer.fit(X)
+        message = str(error.value)
+        assert message.startswith("GaussianMixtureImputer")
+        assert "prior" not in message and "results_" not in message
+
+
 def test_an_unknown_initialiser_is_refused_before_fitting():
     # As by the other estimators: a typo used to reach the initialiser as a
     # raw KeyError, partway through the fit.
