@@ -294,12 +294,26 @@ def _decode(raw, path, source):
             "OpenDocument) or another archive, not a CSV text file; export the "
             "sheet as CSV first (e.g. 'Save As' > 'CSV UTF-8' in your spreadsheet)"
         )
-    # UTF-16 without its byte-order mark: every other byte of ASCII text is 0.
-    if raw[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in raw[:4096]:
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff") or _utf16_without_mark(raw[:4096]):
         raise CLIError(
             f"cannot read {source}: it is UTF-16 text, not a UTF-8 text (CSV) "
             "file; re-save it as UTF-8 (e.g. 'CSV UTF-8' in your spreadsheet's "
             "export settings)"
+        )
+    if b"\x00" in raw[:4096]:
+        # A model file given as data, a NumPy array, any other binary file.
+        kind = "a binary file"
+        remedy = "give the data as comma-, semicolon- or tab-separated UTF-8 text"
+        if raw[:1] == b"\x80" and raw[1:2] in (b"\x02", b"\x03", b"\x04", b"\x05"):
+            kind = "a Python pickle (a saved model?)"
+            remedy = "give a model with --model MODEL.joblib, and the data as CSV"
+        elif raw[:6] == b"\x93NUMPY":
+            kind = "a NumPy .npy file"
+            remedy = (
+                "write the array as CSV first (numpy.savetxt(FILE, X, delimiter=','))"
+            )
+        raise CLIError(
+            f"cannot read {source}: it is {kind}, not a CSV text file; {remedy}"
         )
     try:
         return raw.decode("utf-8-sig")
@@ -310,6 +324,20 @@ def _decode(raw, path, source):
             f"the byte 0x{raw[exc.start]:02x}); re-save it as UTF-8 (for a "
             f"Latin-1 file: {convert})"
         ) from None
+
+
+def _utf16_without_mark(head):
+    """UTF-16 text without its byte-order mark: every other byte of ASCII is 0.
+
+    The zero bytes of other binary files fall on both parities.
+    """
+    head = head[: len(head) // 2 * 2]
+    if b"\x00" not in head:
+        return False
+    even, odd = head[0::2], head[1::2]
+    return max(even.count(0), odd.count(0)) >= 0.9 * len(even) and min(
+        even.count(0), odd.count(0)
+    ) <= 0.1 * len(even)
 
 
 def _is_number(cell):

@@ -202,6 +202,24 @@ def test_not_utf8(tmp_path, one_line_error):
     )
 
 
+def test_binary_file_is_not_called_utf16(tmp_path, model_file, one_line_error):
+    # NUL bytes on both parities are a binary file, not UTF-16 text: a model
+    # given as data, a NumPy array, random bytes each get their own remedy.
+    npy = tmp_path / "x.npy"
+    np.save(npy, np.zeros((5, 2)))
+    garbage = tmp_path / "garbage.bin"
+    garbage.write_bytes(np.random.default_rng(0).integers(0, 256, 4000).astype("u1"))
+    cases = [
+        (model_file, "Python pickle", "--model"),
+        (npy, "NumPy .npy file", "numpy.savetxt"),
+        (garbage, "binary file", "UTF-8 text"),
+    ]
+    for path, kind, remedy in cases:
+        assert main(["fit", str(path), "-k", "1"]) == 2
+        line = one_line_error(kind, "not a CSV text file", remedy)
+        assert "UTF-16" not in line
+
+
 def test_spreadsheet_workbook_is_named(tmp_path, one_line_error):
     # A newcomer's data.xlsx (a ZIP archive) or data.xls (OLE2): export it as
     # CSV, not convert it with iconv as if it were Latin-1 text.
