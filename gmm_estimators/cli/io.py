@@ -137,9 +137,13 @@ def explain_values(data, action):
     hold a missing (NaN) or infinite value, the error names the first such
     value's line and column and quotes the estimator's reason; any other
     ``ValueError`` is reported as ``cannot <action> <source>: <message>``.
+    numpy's floating-point warnings are not printed: scikit-learn's check of
+    the values sums them, and ``inf`` with ``-inf`` would warn before the
+    error that names the cell.
     """
     try:
-        yield
+        with np.errstate(invalid="ignore"):
+            yield
     except ValueError as exc:
         text = str(exc)
         # Only a refusal of the values themselves is blamed on the first

@@ -237,3 +237,19 @@ def test_an_option_value_that_reads_nan_is_not_blamed_on_missing_cells(
     assert main(["fit", str(path), "-k", "1", "--init", "nan"]) == 2
     line = one_line_error("init_params")
     assert "missing value" not in line
+
+
+def test_inf_and_minus_inf_give_the_error_alone(model_file, tmp_path, one_line_error):
+    # scikit-learn's finiteness check sums the values: inf + -inf made numpy
+    # print "RuntimeWarning: invalid value encountered in reduce" and a source
+    # line on stderr before the one-line error, for predict and score.
+    import warnings
+
+    path = tmp_path / "inf.csv"
+    path.write_text("alpha,beta,gamma\n0.1,0.2,0.3\ninf,-inf,1\n")
+    for command in ("predict", "score"):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            assert main([command, "-m", str(model_file), str(path)]) == 2
+        assert [str(w.message) for w in caught] == []
+        one_line_error("line 3", "infinite value")
