@@ -26,10 +26,32 @@ def _model_and_data(args):
     return model, data
 
 
+def _check_in_range(model, data, consequence):
+    """Refuse rows whose density underflows to 0 under every component.
+
+    Their log-likelihood is ``-inf``, and the posterior probabilities the
+    model returns for them (1 for one component) say nothing.
+    """
+    per_row = np.asarray(model.score_samples(data.X), np.float64)
+    lost = np.flatnonzero(~np.isfinite(per_row))
+    if lost.size:
+        listed = ", ".join(str(i + 1) for i in lost[:5])
+        more = f" and {lost.size - 5} more" if lost.size > 5 else ""
+        raise CLIError(
+            f"{lost.size} data row(s) of {data.source} (row {listed}{more}) "
+            "lie beyond the floating-point range of every component's "
+            f"density, so {consequence}; check that the data are in the "
+            "model's units, or leave those rows out"
+        )
+
+
 def cmd_predict(args):
     check_output_path(args.output, "--output")
     model, data = _model_and_data(args)
     with names_checked(), explain_values(data, "label"):
+        _check_in_range(
+            model, data, "no component is more probable than another for them"
+        )
         proba = model.predict_proba(data.X)
         # The model's own labels: -1 for its noise component, if it has one.
         labels = model.predict(data.X)
@@ -85,18 +107,9 @@ def cmd_score(args):
     model, data = _model_and_data(args)
     n = data.X.shape[0]
     with names_checked(), explain_values(data, "score"):
-        per_row = np.asarray(model.score_samples(data.X), np.float64)
-        lost = np.flatnonzero(~np.isfinite(per_row))
-        if lost.size:
-            listed = ", ".join(str(i + 1) for i in lost[:5])
-            more = f" and {lost.size - 5} more" if lost.size > 5 else ""
-            raise CLIError(
-                f"{lost.size} data row(s) of {data.source} (row {listed}{more}) "
-                "lie beyond the floating-point range of every component's "
-                "density, so the log-likelihood, BIC and AIC would be infinite; "
-                "check that the data are in the model's units, or leave those "
-                "rows out"
-            )
+        _check_in_range(
+            model, data, "the log-likelihood, BIC and AIC would be infinite"
+        )
         mean = float(model.score(data.X))
         # A variational mixture has no BIC or AIC (no point estimate).
         bic = model.bic(data.X) if hasattr(model, "bic") else np.nan

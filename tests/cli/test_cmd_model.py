@@ -253,3 +253,14 @@ def test_inf_and_minus_inf_give_the_error_alone(model_file, tmp_path, one_line_e
             assert main([command, "-m", str(model_file), str(path)]) == 2
         assert [str(w.message) for w in caught] == []
         one_line_error("line 3", "infinite value")
+
+
+def test_predict_of_rows_beyond_every_density_is_an_error(
+    model_file, tmp_path, one_line_error
+):
+    # Every component's density of a row at 1e200 is 0: predict printed a
+    # label with probability 1 for it (exit status 0), where score refuses it.
+    path = tmp_path / "far.csv"
+    path.write_text("alpha,beta,gamma\n0.1,0.2,0.3\n1e200,1,1\n")
+    assert main(["predict", "-m", str(model_file), str(path)]) == 2
+    one_line_error("1 data row(s)", "(row 2)", "floating-point range")
