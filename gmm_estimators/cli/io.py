@@ -433,8 +433,20 @@ def read_csv(path, *, delimiter=None, columns=None, drop=None):
                     "; if ',' is a decimal comma there, convert decimal commas to "
                     "points (e.g. with your spreadsheet's export settings)"
                 )
+            firsts = ((lines[0], rows[0]), (line, cells))
+            comment = [n for n, row in firsts if row[0].startswith("#")]
+            if comment and not hint:
+                # CSV has no comments: '# written by ...' is a row of its own.
+                remedy = "grep -v '^#' FILE > data.csv"
+                if source != "standard input":
+                    remedy = remedy.replace("FILE", shlex.quote(source))
+                hint = (
+                    f"; line {comment[0]} starts with '#', a comment, which CSV "
+                    f"does not have: remove such lines (e.g. {remedy})"
+                )
             raise CLIError(
-                f"{source}, line {line}: expected {n_columns} fields like the first "
+                f"{source}, line {line}: expected {n_columns} field"
+                f"{'s' if n_columns != 1 else ''} like the first "
                 f"row, found {len(cells)}{hint}"
             )
     named = _has_header(rows)

@@ -426,3 +426,16 @@ def test_utf16_without_a_byte_order_mark_is_named(tmp_path, one_line_error):
     path.write_bytes("a,b\n1.5,2\n3.5,4\n2.1,3\n6,1\n".encode("utf-16-le"))
     assert main(["fit", str(path), "-k", "1"]) == 2
     one_line_error("UTF-16")
+
+
+def test_comment_line_is_named(tmp_path, one_line_error):
+    # A '#' line before the header, or among the rows, was reported only as
+    # a row with the wrong number of fields, at the line after the comment.
+    for text, comment in (
+        ("# written by a logger\na,b\n1,2\n3,4\n2,5\n", 1),
+        ("a,b\n1,2\n# restarted\n3,4\n2,5\n", 3),
+    ):
+        path = tmp_path / "commented.csv"
+        path.write_text(text)
+        assert main(["fit", str(path), "-k", "1"]) == 2
+        one_line_error(f"line {comment} starts with '#'", f"grep -v '^#' {path}")
