@@ -406,13 +406,19 @@ def read_csv(path, *, delimiter=None, columns=None, drop=None):
     try:
         for row in reader:
             cells = [cell.strip() for cell in row]
-            if any(cells):
+            # A blank line is skipped; a record of empty cells (',,') is a row
+            # of missing values, kept between rows so that predict's output
+            # stays one row per data row (before and after them, dropped).
+            if any(cells) or (len(cells) > 1 and rows):
                 rows.append(cells)
                 lines.append(reader.line_num)
     except csv.Error as exc:
         raise CLIError(
             f"{source}, line {reader.line_num}: malformed CSV ({exc})"
         ) from None
+    while rows and not any(rows[-1]):
+        rows.pop()
+        lines.pop()
     if not rows:
         raise CLIError(f"{source} contains no data")
 

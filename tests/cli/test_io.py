@@ -439,3 +439,20 @@ def test_comment_line_is_named(tmp_path, one_line_error):
         path.write_text(text)
         assert main(["fit", str(path), "-k", "1"]) == 2
         one_line_error(f"line {comment} starts with '#'", f"grep -v '^#' {path}")
+
+
+def test_row_of_empty_cells_is_a_row_of_missing_values(
+    tmp_path, model_file, one_line_error
+):
+    # ',,' between rows was skipped like a blank line: predict wrote one row
+    # fewer than the data had (its labels shifted against the input), where
+    # 'NA,NA,NA' is refused. Empty records before and after the data are
+    # still dropped (spreadsheet exports pad with them).
+    path = tmp_path / "gap.csv"
+    path.write_text(",,\nalpha,beta,gamma\n1,2,3\n,,\n3,4,1\n2,5,2\n,,\n\n")
+    assert main(["predict", "-m", str(model_file), str(path)]) == 2
+    one_line_error("line 4", "no value in any column")
+    data = read_csv(str(path))
+    assert data.X.shape == (4, 3)
+    assert np.isnan(data.X[1]).all() and not np.isnan(data.X[[0, 2, 3]]).any()
+    assert list(data.lines) == [3, 4, 5, 6]
