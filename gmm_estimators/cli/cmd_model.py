@@ -35,10 +35,12 @@ def _check_in_range(model, data, consequence):
     per_row = np.asarray(model.score_samples(data.X), np.float64)
     lost = np.flatnonzero(~np.isfinite(per_row))
     if lost.size:
-        listed = ", ".join(str(i + 1) for i in lost[:5])
+        where = "row" if data.lines is None else "line"
+        numbers = lost + 1 if data.lines is None else data.lines[lost]
+        listed = ", ".join(str(n) for n in numbers[:5])
         more = f" and {lost.size - 5} more" if lost.size > 5 else ""
         raise CLIError(
-            f"{lost.size} data row(s) of {data.source} (row {listed}{more}) "
+            f"{lost.size} data row(s) of {data.source} ({where} {listed}{more}) "
             "lie beyond the floating-point range of every component's "
             f"density, so {consequence}; check that the data are in the "
             "model's units, or leave those rows out"

@@ -224,9 +224,10 @@ def test_score_of_rows_beyond_every_density_is_an_error(
     # The log-likelihood of a row at 1e200 is -inf: score printed -inf and
     # a BIC of inf, with exit status 0.
     path = tmp_path / "far.csv"
-    path.write_text("alpha,beta,gamma\n1e200,1,1\n0.1,0.2,0.3\n")
+    # Named by its line in the file, as every other error names a row.
+    path.write_text("alpha,beta,gamma\n\n1e200,1,1\n0.1,0.2,0.3\n")
     assert main(["score", "-m", str(model_file), str(path), "-q"]) == 2
-    one_line_error("1 data row(s)", "(row 1)", "floating-point range")
+    one_line_error("1 data row(s)", "(line 3)", "floating-point range")
 
 
 def test_an_option_value_that_reads_nan_is_not_blamed_on_missing_cells(
@@ -263,4 +264,4 @@ def test_predict_of_rows_beyond_every_density_is_an_error(
     path = tmp_path / "far.csv"
     path.write_text("alpha,beta,gamma\n0.1,0.2,0.3\n1e200,1,1\n")
     assert main(["predict", "-m", str(model_file), str(path)]) == 2
-    one_line_error("1 data row(s)", "(row 2)", "floating-point range")
+    one_line_error("1 data row(s)", "(line 3)", "floating-point range")
