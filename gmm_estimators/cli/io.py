@@ -53,6 +53,10 @@ DELIMITERS = {",": "','", ";": "';'", "\t": "tab"}
 _DECIMAL_COMMA = re.compile(r"[+-]?(?:\d{1,3}(?:\.\d{3})+|\d*),\d+(?:[eE][+-]?\d+)?")
 # Numbers that read as well with thousands separators: 1,000 or 12,345,678.
 _THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+")
+_UNCLOSED_QUOTE = (
+    '; a quote (") there is not closed, so the lines after it were read as '
+    "one field: close or remove it"
+)
 
 
 class Dataset:
@@ -402,7 +406,7 @@ def read_csv(path, *, delimiter=None, columns=None, drop=None):
             delimiter = ","
     # Universal newlines: old Mac files end their lines with CR alone.
     reader = csv.reader(io.StringIO(text, newline=None), delimiter=delimiter)
-    rows, lines = [], []
+    rows, lines, start = [], [], 1
     try:
         for row in reader:
             cells = [cell.strip() for cell in row]
@@ -411,7 +415,8 @@ def read_csv(path, *, delimiter=None, columns=None, drop=None):
             # stays one row per data row (before and after them, dropped).
             if any(cells) or (len(cells) > 1 and rows):
                 rows.append(cells)
-                lines.append(reader.line_num)
+                lines.append(start)  # where the record starts
+            start = reader.line_num + 1
     except csv.Error as exc:
         raise CLIError(
             f"{source}, line {reader.line_num}: malformed CSV ({exc})"
@@ -439,6 +444,8 @@ def read_csv(path, *, delimiter=None, columns=None, drop=None):
                     "; if ',' is a decimal comma there, convert decimal commas to "
                     "points (e.g. with your spreadsheet's export settings)"
                 )
+            if any("\n" in cell for cell in cells):
+                hint = _UNCLOSED_QUOTE
             firsts = ((lines[0], rows[0]), (line, cells))
             comment = [n for n, row in firsts if row[0].startswith("#")]
             if comment and not hint:
@@ -525,6 +532,12 @@ def _non_numeric(data, j, bad, text, delimiter, given):
     means a decimal comma; anything else is a text column.
     """
     i, cell = bad[0]
+    if "\n" in cell:
+        return CLIError(
+            f"{data.source}, line {data.lines[i]}, {data.column(j)} has a field "
+            f"running over several lines ({cell.splitlines()[0]!r}...)"
+            f"{_UNCLOSED_QUOTE}"
+        )
     candidates = dict(DELIMITERS)
     if len(data.file_names) == 1:
         # Whole lines read as one field: a space-separated file, such as

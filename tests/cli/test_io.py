@@ -456,3 +456,20 @@ def test_row_of_empty_cells_is_a_row_of_missing_values(
     assert data.X.shape == (4, 3)
     assert np.isnan(data.X[1]).all() and not np.isnan(data.X[[0, 2, 3]]).any()
     assert list(data.lines) == [3, 4, 5, 6]
+
+
+def test_unclosed_quote_is_named_at_its_line(tmp_path, one_line_error):
+    # A quote left open swallows the lines after it into one field: the error
+    # named the last line swallowed and a ragged row or a text cell.
+    path = tmp_path / "quote.csv"
+    for text, fragment in (
+        ('a,b\n1,2\n"3,4\n5,6\n', "expected 2 fields"),
+        ('a,b\n1,2\n3,"4\n5,6\n7,8\n', "column 2 ('b')"),
+    ):
+        path.write_text(text)
+        assert main(["fit", str(path), "-k", "1"]) == 2
+        one_line_error(f"{path}, line 3", fragment, 'a quote (") there is not closed')
+    # A quoted line break in a column left out is CSV, and lines still count.
+    path.write_text('a,note,b\n1,"two\nlines",2\n3,x,1\n4,y,5\n,z,\n')
+    data = read_csv(str(path), drop="note")
+    assert list(data.lines) == [2, 4, 5, 6]
