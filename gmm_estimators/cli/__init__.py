@@ -54,6 +54,39 @@ def _is_data_argument(first):
     )
 
 
+def _unknown_arguments(parser, argv, extras, implied):
+    """The usage error for arguments the command does not take.
+
+    Names the command that takes them, if another one does (``-k`` is
+    ``fit``'s, not that of the ``select`` run without a command), or says to
+    put a command given after the data first.
+    """
+    command = argv[0]
+    subparsers = next(
+        action for action in parser._actions if action.dest == "command"
+    ).choices
+    message = f"unrecognized arguments: {' '.join(extras)}"
+    ran = f"{command} (run when no command is given)" if implied else command
+    for extra in extras:
+        if extra in subparsers:
+            return (
+                f"{message}; a command comes first: {PROG} {extra} "
+                f"{' '.join(a for a in argv[1:] if a != extra)}"
+            )
+        option = extra.split("=")[0]
+        owners = [
+            name
+            for name, sub in subparsers.items()
+            if name != command and option in sub._option_string_actions
+        ]
+        if option.startswith("-") and owners:
+            return (
+                f"{message}; {option} is not an option of {ran} but of "
+                f"{' and '.join(owners)}: {PROG} {owners[0]} ..."
+            )
+    return message
+
+
 def _run(args):
     module = importlib.import_module(f".{COMMANDS[args.command][0]}", __name__)
     return getattr(module, f"cmd_{args.command}")(args) or 0
@@ -114,12 +147,15 @@ def main(argv=None):
         0 on success, 2 for invalid arguments or input data.
     """
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or _is_data_argument(argv[0]):
+    implied = not argv or _is_data_argument(argv[0])
+    if implied:
         # No command: `select`, with the data file and options given.
         argv = ["select", *argv]
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args, extras = parser.parse_known_args(argv)
+        if extras:
+            parser.error(_unknown_arguments(parser, argv, extras, implied))
     except SystemExit as exc:  # --help, --version or a usage error
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
     stdout = sys.stdout

@@ -101,3 +101,21 @@ def test_integers_beyond_c_ints_are_usage_errors(argv, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert "Traceback" not in err and "error: argument" in err
+
+
+@pytest.mark.parametrize(
+    "argv, fragment",
+    [
+        # -k without a command: select ran, and said only that -k is unknown.
+        (["data.csv", "-k", "2"], "-k is not an option of select (run when no "),
+        (["select", "-k", "2"], "-k is not an option of select but of fit"),
+        (["fit", "-k", "2", "-K", "3"], "-K is not an option of fit but of select"),
+        (["data.csv", "fit", "-k", "2"], "a command comes first: gmm-estimators fit"),
+    ],
+)
+def test_an_option_of_another_command_names_it(argv, fragment, capsys):
+    assert main(argv) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert "unrecognized arguments" in err and fragment in err
+    assert "Traceback" not in err
