@@ -30,14 +30,24 @@ __all__ = ["cmd_select", "next_command"]
 def _covariance_types(text):
     """The comma-separated list of ``--covariance-types``; None for the default.
 
-    The names are validated by the selector, which also knows which
-    structures apply to the data's number of features.
+    Unknown names are refused here; the selector knows which structures
+    apply to the data's number of features.
     """
     if text is None:
         return None
+    from .. import available_covariance_types
+
     requested = [item.strip() for item in text.split(",") if item.strip()]
     if not requested:
         raise CLIError("--covariance-types is empty; give a comma-separated list")
+    # Unknown names are refused before the data are read, as fit's -t does.
+    known = available_covariance_types(aliases=True)
+    unknown = [name for name in requested if name not in known]
+    if unknown:
+        raise CLIError(
+            f"--covariance-types: unknown structure{'s' if len(unknown) > 1 else ''} "
+            f"{', '.join(map(repr, unknown))}; choose from {', '.join(known)}"
+        )
     return requested
 
 

@@ -235,3 +235,14 @@ def test_next_command_with_default_settings_runs(capsys):
     command = command[: command.index("--plot")]
     assert ["--init", "mclust_hc"] == command[command.index("--init") :][:2]
     assert main([*command[1:], "-q"]) == 0
+
+
+def test_unknown_covariance_type_is_refused_before_the_data_are_read(
+    tmp_path, one_line_error
+):
+    # fit's -t refuses an unknown name at once; select read the whole file,
+    # then quoted the selector's Python message (covariance_types=None).
+    missing = tmp_path / "not-read-yet.csv"
+    assert main(["select", str(missing), "-t", "VVV,vvv,Full"]) == 2
+    line = one_line_error("--covariance-types", "'vvv', 'Full'", "VVV, full")
+    assert "not-read-yet" not in line and "covariance_types" not in line
