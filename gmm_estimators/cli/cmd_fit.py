@@ -89,8 +89,8 @@ def check_rows_for(data, n_components, option, *, smallest=None):
 def cmd_fit(args):
     from .. import GaussianMixture
 
-    check_output_path(args.save, "--save")
-    check_plot_path(args.plot)
+    check_output_path(args.save, "--save", inputs=[args.data])
+    check_plot_path(args.plot, inputs=[args.data])
     data = load_args_data(args, fitting=True)
     check_rows_for(data, args.n_components, "-k")
     if args.plot and data.X.shape[1] < 2:

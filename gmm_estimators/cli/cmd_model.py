@@ -48,7 +48,7 @@ def _check_in_range(model, data, consequence):
 
 
 def cmd_predict(args):
-    check_output_path(args.output, "--output")
+    check_output_path(args.output, "--output", inputs=[args.data, args.model])
     model, data = _model_and_data(args)
     with names_checked(), explain_values(data, "label"):
         _check_in_range(
@@ -71,7 +71,7 @@ def cmd_predict(args):
 
 
 def cmd_sample(args):
-    check_output_path(args.output, "--output")
+    check_output_path(args.output, "--output", inputs=[args.model])
     model = load_model(args.model)
     seed = args.random_state
     if "random_state" not in inspect.signature(model.sample).parameters:

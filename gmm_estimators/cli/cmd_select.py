@@ -141,8 +141,8 @@ def cmd_select(args):
     from ..model_selection import GaussianMixtureIC
 
     covariance_types = _covariance_types(args.covariance_types)
-    check_output_path(args.save, "--save")
-    check_plot_path(args.plot)
+    check_output_path(args.save, "--save", inputs=[args.data])
+    check_plot_path(args.plot, inputs=[args.data])
     if args.min_components > args.max_components:
         raise CLIError(
             f"--min-components ({args.min_components}) is larger than "

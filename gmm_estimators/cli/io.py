@@ -651,10 +651,17 @@ def _resolve(spec, names, option, source):
     return indices
 
 
-def check_output_path(path, option):
-    """Fail before any work if ``path`` cannot be written."""
+def check_output_path(path, option, *, inputs=()):
+    """Fail before any work if ``path`` cannot be written or is one of ``inputs``."""
     if path is None:
         return
+    for given in inputs:
+        if given not in (None, "-") and os.path.exists(path) and os.path.exists(given):
+            if os.path.samefile(path, given):
+                raise CLIError(
+                    f"{option} {path} is the input file {given}, which writing "
+                    "would destroy; choose another name"
+                )
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):
         raise CLIError(f"{option} {path}: directory {directory} does not exist")

@@ -18,11 +18,11 @@ _NEEDS_MATPLOTLIB = (
 )
 
 
-def check_plot_path(path):
+def check_plot_path(path, *, inputs=()):
     """Fail before any work if ``path`` cannot receive a plot."""
     if path is None:
         return
-    check_output_path(path, "--plot")
+    check_output_path(path, "--plot", inputs=inputs)
     try:
         from matplotlib.backend_bases import FigureCanvasBase
     except ImportError:

@@ -265,3 +265,29 @@ def test_predict_of_rows_beyond_every_density_is_an_error(
     path.write_text("alpha,beta,gamma\n0.1,0.2,0.3\n1e200,1,1\n")
     assert main(["predict", "-m", str(model_file), str(path)]) == 2
     one_line_error("1 data row(s)", "(line 3)", "floating-point range")
+
+
+def test_an_output_that_is_an_input_file_is_refused(
+    model_file, data_csv, tmp_path, one_line_error
+):
+    # predict -o DATA overwrote the data it had just read, fit --save DATA the
+    # data with a pickle, sample -o MODEL the model: each input was lost.
+    before = data_csv.read_bytes(), model_file.read_bytes()
+    same = tmp_path / "." / data_csv.name  # another spelling of the same file
+    cases = [
+        (
+            ["predict", "-m", str(model_file), str(data_csv), "-o", str(same)],
+            "--output",
+        ),
+        (
+            ["predict", "-m", str(model_file), str(data_csv), "-o", str(model_file)],
+            "--output",
+        ),
+        (["sample", "-m", str(model_file), "-o", str(model_file)], "--output"),
+        (["fit", str(data_csv), "-k", "1", "--save", str(same)], "--save"),
+        (["select", str(data_csv), "-K", "1", "--plot", str(same)], "--plot"),
+    ]
+    for argv, option in cases:
+        assert main(argv) == 2
+        one_line_error(option, "is the input file", "choose another name")
+    assert (data_csv.read_bytes(), model_file.read_bytes()) == before
