@@ -54,7 +54,11 @@ def load_args_data(args, *, fitting=False):
     so are columns missing in every row (:func:`~.io.check_observed`).
     """
     data = load_data(
-        args.data, delimiter=args.delimiter, columns=args.columns, drop=args.drop
+        args.data,
+        delimiter=args.delimiter,
+        columns=args.columns,
+        drop=args.drop,
+        header=args.header,
     )
     check_observed(data, fitting=fitting, drop=args.drop)
     return data

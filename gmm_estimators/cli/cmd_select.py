@@ -111,6 +111,8 @@ def next_command(args, best, plot="fit.png"):
         words.append(args.data)
     if args.delimiter is not None:
         words += ["--delimiter", "tab" if args.delimiter == "\t" else args.delimiter]
+    if args.header is not None:
+        words.append("--header" if args.header else "--no-header")
     for option in ("columns", "drop"):
         if getattr(args, option) is not None:
             words += [f"--{option}", getattr(args, option)]

@@ -229,7 +229,7 @@ def report_missing(data, *, quiet=False):
     )
 
 
-def load_data(path, *, delimiter=None, columns=None, drop=None):
+def load_data(path, *, delimiter=None, columns=None, drop=None, header=None):
     """The data of a command: a CSV file, standard input (``-``) or the bundled data.
 
     Parameters
@@ -242,13 +242,16 @@ def load_data(path, *, delimiter=None, columns=None, drop=None):
     columns, drop : str, default=None
         Comma-separated names or 0-based indices of the columns to keep, and
         of those to leave out (applied after ``columns``).
+    header : bool, default=None
+        Whether the first row names the columns; detected if None.
 
     Returns
     -------
     data : Dataset
     """
     if path is not None:
-        return read_csv(path, delimiter=delimiter, columns=columns, drop=drop)
+        options = dict(delimiter=delimiter, columns=columns, drop=drop, header=header)
+        return read_csv(path, **options)
     from ..datasets import load_old_faithful
 
     bunch = load_old_faithful()
@@ -372,7 +375,7 @@ def _has_header(rows):
     )
 
 
-def read_csv(path, *, delimiter=None, columns=None, drop=None):
+def read_csv(path, *, delimiter=None, columns=None, drop=None, header=None):
     """Read the chosen columns of a CSV file as numbers.
 
     Parameters
@@ -381,7 +384,7 @@ def read_csv(path, *, delimiter=None, columns=None, drop=None):
         File name, or ``"-"`` for standard input.
     delimiter : str, default=None
         Field separator; detected among comma, semicolon and tab if None.
-    columns, drop : str, default=None
+    columns, drop, header : default=None
         See :func:`load_data`.
 
     Returns
@@ -462,7 +465,7 @@ def read_csv(path, *, delimiter=None, columns=None, drop=None):
                 f"{'s' if n_columns != 1 else ''} like the first "
                 f"row, found {len(cells)}{hint}"
             )
-    named = _has_header(rows)
+    named = _has_header(rows) if header is None else header
     if named:
         names = [cell or f"column {j + 1}" for j, cell in enumerate(rows[0])]
         rows, lines = rows[1:], lines[1:]

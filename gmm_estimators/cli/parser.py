@@ -146,6 +146,14 @@ def _add_data_arguments(parser, what):
         help="field separator of DATA.csv (default: detected among , ; and tab)",
     )
     parser.add_argument(
+        "--header",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="the first row names the columns (--no-header: it is data); default: "
+        "detected, a first row with a text cell where the next row has a number "
+        "(a header of numbers only, such as years, needs --header)",
+    )
+    parser.add_argument(
         "--columns",
         "-c",
         metavar="LIST",

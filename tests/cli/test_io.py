@@ -473,3 +473,21 @@ def test_unclosed_quote_is_named_at_its_line(tmp_path, one_line_error):
     path.write_text('a,note,b\n1,"two\nlines",2\n3,x,1\n4,y,5\n,z,\n')
     data = read_csv(str(path), drop="note")
     assert list(data.lines) == [2, 4, 5, 6]
+
+
+def test_header_of_numbers_needs_the_header_option(tmp_path, capsys):
+    # Column names such as years look like numbers: the header was read as a
+    # data row (one row too many, the years in the means) with no remedy.
+    path = tmp_path / "years.csv"
+    path.write_text("2019,2020\n1.5,2.5\n3.5,4.5\n2.5,1.5\n6.5,0.5\n")
+    assert read_csv(str(path)).X.shape == (5, 2)  # detected: no header
+    data = read_csv(str(path), header=True)
+    assert data.named and data.feature_names == ["2019", "2020"]
+    assert data.X.shape == (4, 2) and list(data.lines) == [2, 3, 4, 5]
+    assert main(["fit", str(path), "-k", "1", "--header", "-q"]) == 0
+    assert "mean 2019" in capsys.readouterr().out
+    # --no-header reads a first row of text as data, and says it is not numeric.
+    assert main(["fit", str(path), "-k", "1", "--no-header", "-q"]) == 0
+    path.write_text("a,b\n1,2\n3,4\n")
+    assert main(["fit", str(path), "-k", "1", "--no-header"]) == 2
+    assert "line 1 has 'a'" in capsys.readouterr().err
