@@ -54,6 +54,10 @@ DELIMITERS = {",": "','", ";": "';'", "\t": "tab"}
 _DECIMAL_COMMA = re.compile(r"[+-]?(?:\d{1,3}(?:\.\d{3})+|\d*),\d+(?:[eE][+-]?\d+)?")
 # Numbers that read as well with thousands separators: 1,000 or 12,345,678.
 _THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+")
+# What formats a number for reading: separators, units, a typographic minus.
+_NUMBER_FORMATTING = str.maketrans(
+    {"\u2212": "-", **{c: None for c in ", '\u00a0\u202f%$\u20ac\u00a3"}}
+)
 _UNCLOSED_QUOTE = (
     '; a quote (") there is not closed, so the lines after it were read as '
     "one field: close or remove it"
@@ -487,6 +491,17 @@ def _non_numeric(data, j, bad, text, delimiter, given):
         return CLIError(
             f"{data.source}, line {data.lines[i]}, {data.column(j)} has {cell!r}: "
             f"decimal commas are not read; convert them to points (e.g. with {how})"
+        )
+    plain = cell.translate(_NUMBER_FORMATTING)
+    if any(c.isdigit() for c in cell) and _is_number(plain):
+        # 1,234.5  1 234  12%  $5  -1.5 with a Unicode minus: a number
+        # formatted for reading, not text.
+        return CLIError(
+            f"{data.source}, line {data.lines[i]}, {data.column(j)} has {cell!r}: "
+            "numbers with thousands separators, units or signs such as % $ or "
+            f"the Unicode minus are not read; write plain numbers ({plain}), e.g. "
+            "in your spreadsheet's export settings, or leave this column out "
+            "with --drop"
         )
     return CLIError(
         f"{data.source}: {data.column(j)} is not numeric (line {data.lines[i]} "

@@ -491,3 +491,17 @@ def test_header_of_numbers_needs_the_header_option(tmp_path, capsys):
     path.write_text("a,b\n1,2\n3,4\n")
     assert main(["fit", str(path), "-k", "1", "--no-header"]) == 2
     assert "line 1 has 'a'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "cell, plain",
+    [("1,234.5", "1234.5"), ("\u22121.5", "-1.5"), ("12%", "12"), ("1 234", "1234")],
+)
+def test_formatted_number_is_not_called_text(tmp_path, one_line_error, cell, plain):
+    # A number formatted for reading was called a text column, with the
+    # advice to leave the column out.
+    path = tmp_path / "formatted.csv"
+    path.write_text(f'a,b\n"{cell}",2\n3,4\n5,1\n', encoding="utf-8")
+    assert main(["fit", str(path), "-k", "1"]) == 2
+    line = one_line_error("line 2, column 1 ('a')", f"write plain numbers ({plain})")
+    assert "is not numeric" not in line
