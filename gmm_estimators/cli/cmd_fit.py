@@ -47,8 +47,11 @@ def estimator_params(args):
     return params
 
 
-def load_args_data(args, *, fitting=False):
+def load_args_data(args, *, fitting=False, names=None):
     """The data named by the data argument and the column options.
+
+    ``names``, a model's features, make a first row that holds them a
+    header even where it looks like numbers (without ``--no-header``).
 
     Rows with nothing observed are refused and, to fit a model (``fitting``),
     so are columns missing in every row (:func:`~.io.check_observed`).
@@ -58,7 +61,7 @@ def load_args_data(args, *, fitting=False):
         delimiter=args.delimiter,
         columns=args.columns,
         drop=args.drop,
-        header=args.header,
+        header=args.header if args.header is not None or names is None else names,
     )
     check_observed(data, fitting=fitting, drop=args.drop)
     return data

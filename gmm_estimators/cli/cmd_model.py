@@ -21,7 +21,10 @@ __all__ = ["cmd_predict", "cmd_sample", "cmd_score"]
 
 def _model_and_data(args):
     model = load_model(args.model)
-    data = load_args_data(args)
+    names = getattr(model, "feature_names_in_", None)
+    data = load_args_data(
+        args, names=None if names is None else [str(name) for name in names]
+    )
     check_model_features(model, data)
     return model, data
 

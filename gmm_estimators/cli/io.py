@@ -247,8 +247,9 @@ def load_data(path, *, delimiter=None, columns=None, drop=None, header=None):
     columns, drop : str, default=None
         Comma-separated names or 0-based indices of the columns to keep, and
         of those to leave out (applied after ``columns``).
-    header : bool, default=None
-        Whether the first row names the columns; detected if None.
+    header : bool or list of str, default=None
+        Whether the first row names the columns; detected if None. A list
+        (a model's features): detected, or a first row holding these names.
 
     Returns
     -------
@@ -380,7 +381,9 @@ def read_csv(path, *, delimiter=None, columns=None, drop=None, header=None):
                 f"{'s' if n_columns != 1 else ''} like the first "
                 f"row, found {len(cells)}{hint}"
             )
-    named = _has_header(rows) if header is None else header
+    named = header if isinstance(header, bool) else _has_header(rows)
+    if not named and header:  # names that look like numbers (years)
+        named = set(header) <= set(rows[0])
     if named:
         names = [cell or f"column {j + 1}" for j, cell in enumerate(rows[0])]
         rows, lines = rows[1:], lines[1:]

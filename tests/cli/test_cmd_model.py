@@ -291,3 +291,20 @@ def test_an_output_that_is_an_input_file_is_refused(
         assert main(argv) == 2
         one_line_error(option, "is the input file", "choose another name")
     assert (data_csv.read_bytes(), model_file.read_bytes()) == before
+
+
+def test_header_of_numbers_is_recognised_from_the_model(tmp_path, capsys):
+    # A model fitted with --header on columns named by years: predict and
+    # score read that header as a data row (one output row too many).
+    path = tmp_path / "years.csv"
+    path.write_text("2019,2020\n1.5,2.5\n3.5,4.5\n2.5,1.5\n6.5,0.5\n")
+    model = tmp_path / "years.joblib"
+    assert main(["fit", str(path), "-k", "1", "--header", "--save", str(model)]) == 0
+    capsys.readouterr()
+    assert main(["predict", "-m", str(model), str(path)]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 1 + 4
+    assert main(["score", "-m", str(model), str(path)]) == 0
+    assert "4 rows x 2 features (2019, 2020)" in capsys.readouterr().out
+    # --no-header still reads the first row as data.
+    assert main(["predict", "-m", str(model), str(path), "--no-header"]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 1 + 5
