@@ -463,8 +463,9 @@ def _non_numeric(data, j, bad, text, delimiter, given):
     if len(data.file_names) == 1:
         # Whole lines read as one field: a space-separated file, such as
         # numpy.savetxt writes by default. Only then, since a text column
-        # ("New York") may hold one space on every line of a real CSV.
-        candidates[" "] = "' '"
+        # ("New York") may hold one space on every line of a real CSV. So
+        # is a file separated by pipes, as database exports are.
+        candidates.update({" ": "' '", "|": "'|'"})
     for other, option in candidates.items():
         if other != delimiter and other in cell and _splits_evenly(text, other):
             shown = candidates.get(delimiter, repr(delimiter))

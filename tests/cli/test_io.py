@@ -505,3 +505,14 @@ def test_formatted_number_is_not_called_text(tmp_path, one_line_error, cell, pla
     assert main(["fit", str(path), "-k", "1"]) == 2
     line = one_line_error("line 2, column 1 ('a')", f"write plain numbers ({plain})")
     assert "is not numeric" not in line
+
+
+def test_pipe_separated_file_is_told_its_delimiter(tmp_path, one_line_error):
+    # Read as one column, it was called a text column to leave out.
+    path = tmp_path / "pipes.csv"
+    for text in ("a|b\n1.5|2\n3|4\n5|1\n", "1.5|2\n3|4\n5|1\n"):
+        path.write_text(text)
+        assert main(["fit", str(path), "-k", "1"]) == 2
+        line = one_line_error("every line splits evenly on '|'", "--delimiter '|'")
+        assert "not numeric" not in line
+    assert main(["fit", str(path), "-k", "1", "--delimiter", "|", "-q"]) == 0
