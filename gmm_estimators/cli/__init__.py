@@ -79,11 +79,14 @@ def _unknown_arguments(parser, argv, extras, implied):
             for name, sub in subparsers.items()
             if name != command and option in sub._option_string_actions
         ]
-        if option.startswith("-") and owners:
+        if option.startswith("-") and len(owners) == 1:
             return (
                 f"{message}; {option} is not an option of {ran} but of "
-                f"{' and '.join(owners)}: {PROG} {owners[0]} ..."
+                f"{owners[0]}: {PROG} {owners[0]} ..."
             )
+        if option.startswith("-") and owners:
+            others = f"{', '.join(owners[:-1])} and {owners[-1]}"
+            return f"{message}; {option} is not an option of {ran} (only of {others})"
     return message
 
 

@@ -60,7 +60,7 @@ def cmd_predict(args):
         proba = model.predict_proba(data.X)
         # The model's own labels: -1 for its noise component, if it has one.
         labels = model.predict(data.X)
-    report_missing(data)
+    report_missing(data, quiet=args.quiet)
     columns = [f"proba_{k}" for k in range(np.shape(model.means_)[0])]
     # With a noise component, its column is the last.
     columns += ["proba_noise"] * (proba.shape[1] - len(columns))

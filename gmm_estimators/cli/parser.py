@@ -426,6 +426,9 @@ def build_parser():
     _add_model_argument(sub["predict"])
     _add_data_arguments(sub["predict"], "to label")
     _add_output_options(sub["predict"], 6)
+    sub["predict"].add_argument(
+        "--quiet", "-q", action="store_true", help="no note on missing values"
+    )
 
     _add_model_argument(sub["sample"])
     sub["sample"].add_argument(

@@ -308,3 +308,14 @@ def test_header_of_numbers_is_recognised_from_the_model(tmp_path, capsys):
     # --no-header still reads the first row as data.
     assert main(["predict", "-m", str(model), str(path), "--no-header"]) == 0
     assert len(capsys.readouterr().out.splitlines()) == 1 + 5
+
+
+def test_predict_quiet_drops_the_missing_values_note(model_file, tmp_path, capsys):
+    # Every other command that reads data had --quiet for this note.
+    path = tmp_path / "gaps.csv"
+    path.write_text("alpha,beta,gamma\n0.1,NA,0.3\n0.2,0.4,0.6\n")
+    assert main(["predict", "-m", str(model_file), str(path)]) == 0
+    assert "missing cell" in capsys.readouterr().err
+    assert main(["predict", "-m", str(model_file), str(path), "--quiet"]) == 0
+    out, err = capsys.readouterr()
+    assert err == "" and len(out.splitlines()) == 3

@@ -119,3 +119,14 @@ def test_an_option_of_another_command_names_it(argv, fragment, capsys):
     assert out == ""
     assert "unrecognized arguments" in err and fragment in err
     assert "Traceback" not in err
+
+
+def test_an_option_of_several_other_commands_is_not_sent_to_one(capsys):
+    # -q belongs to four commands: naming the first (select) sent a user of
+    # sample to another command.
+    assert main(["sample", "-m", "model.joblib", "-q"]) == 2
+    err = capsys.readouterr().err
+    assert (
+        "-q is not an option of sample (only of select, fit, predict and score)" in err
+    )
+    assert "gmm-estimators select" not in err
