@@ -363,11 +363,11 @@ def read_csv(path, *, delimiter=None, columns=None, drop=None, header=None):
                     "; if ',' is a decimal comma there, convert decimal commas to "
                     "points (e.g. with your spreadsheet's export settings)"
                 )
-            if any("\n" in cell for cell in cells):
-                hint = _UNCLOSED_QUOTE
             firsts = ((lines[0], rows[0]), (line, cells))
             comment = [n for n, row in firsts if row[0].startswith("#")]
-            if comment and not hint:
+            if any("\n" in cell for cell in cells):
+                hint = _UNCLOSED_QUOTE
+            elif comment and not hint:
                 # CSV has no comments: '# written by ...' is a row of its own.
                 remedy = "grep -v '^#' FILE > data.csv"
                 if source != "standard input":
@@ -375,6 +375,13 @@ def read_csv(path, *, delimiter=None, columns=None, drop=None, header=None):
                 hint = (
                     f"; line {comment[0]} starts with '#', a comment, which CSV "
                     f"does not have: remove such lines (e.g. {remedy})"
+                )
+            elif not hint and all(len(row) == n_columns + 1 for row in rows[1:]):
+                # R's write.table: a header without the column of row names.
+                hint = (
+                    "; every other row has one field more than the first, as when "
+                    "row names have no header: name that column (a name such as "
+                    "id first on line 1) and leave it out with --drop id"
                 )
             raise CLIError(
                 f"{source}, line {line}: expected {n_columns} field"

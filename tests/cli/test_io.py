@@ -516,3 +516,14 @@ def test_pipe_separated_file_is_told_its_delimiter(tmp_path, one_line_error):
         line = one_line_error("every line splits evenly on '|'", "--delimiter '|'")
         assert "not numeric" not in line
     assert main(["fit", str(path), "-k", "1", "--delimiter", "|", "-q"]) == 0
+
+
+def test_header_without_the_row_names_column_is_named(tmp_path, one_line_error):
+    # R's write.table writes no header for its column of row names: every row
+    # has one field more than the header, reported as one ragged row.
+    path = tmp_path / "from_r.csv"
+    path.write_text('"a","b"\n"r1",1.5,2\n"r2",3,4\n"r3",5,1\n')
+    assert main(["fit", str(path), "-k", "1"]) == 2
+    one_line_error("line 2", "one field more than the first", "--drop id")
+    path.write_text('id,"a","b"\n"r1",1.5,2\n"r2",3,4\n"r3",5,1\n')
+    assert main(["fit", str(path), "-k", "1", "--drop", "id", "-q"]) == 0
