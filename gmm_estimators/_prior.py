@@ -130,6 +130,7 @@ from .covariance._priors import prior_form_of
 
 __all__ = [
     "ConjugatePrior",
+    "log_det_weight",
     "log_prior_density",
     "map_m_step_inputs",
     "resolve_prior",
@@ -579,6 +580,17 @@ def map_m_step_inputs(prior, model, center, nk, means, scatter):
     augmented = scatter + model.scatter.from_full(added)
     counts = nk + _prior_counts(model, d, n_components, kappa, prior.dof)
     return posterior_means, augmented, counts
+
+
+def log_det_weight(prior, model, n_components):
+    """The factor of ``-log|Sigma_k|/2`` in :func:`log_prior_density`, summed over k.
+
+    Data times ``c`` (and the default prior with them) shift ``log p`` by
+    ``-d log c`` times this: the share of the prior in the objective's units.
+    """
+    d = np.asarray(prior.mean).size
+    counts = _prior_counts(model, d, n_components, prior.shrinkage, prior.dof)
+    return n_components * counts
 
 
 def log_prior_density(prior, model, center, params):

@@ -498,6 +498,25 @@ def test_selected_model_with_prior_equals_plain_fit(old_faithful):
     )
 
 
+def test_thorough_search_with_a_prior_does_not_depend_on_the_units(old_faithful):
+    # The default prior moves with the data, so the MAP fits do; the relative
+    # stopping rule must read log p in standardised units too. In the data's
+    # units, at X * 2**-20 EM on EEV with 3 components stopped 6.3 BIC units
+    # from the fit at X (a power of two: no rounding changes).
+    X = old_faithful
+    scale = 2.0**-20
+    fits = [
+        GaussianMixtureIC(
+            n_components=[3], covariance_types=["EEV"], prior="default", random_state=0
+        ).fit(X * c)
+        for c in (1.0, scale)
+    ]
+    shift = 2.0 * X.size * np.log(scale)
+    bic = [fit.results_["bic"] for fit in fits]
+    assert_allclose(bic[1] - shift, bic[0], rtol=1e-12)
+    assert fits[1].n_iter_ == fits[0].n_iter_
+
+
 def test_too_many_components_are_reported_as_failed():
     X = np.arange(10.0).reshape(5, 2) ** 1.5
     selector = GaussianMixtureIC(
