@@ -23,13 +23,12 @@ from ._candidates import (
     candidate_ks,
     candidate_types,
     collect_outcomes,
-    pick_warnings,
     raise_no_sound_candidate,
     results_table,
     search_settings,
     starting_rows,
-    swamp_remedy,
 )
+from ._fit_state import ChosenModel, fit_selector
 from ._progress import thorough_progress, with_progress
 from ._search import grid_search, refitted_on, search_sample, thorough_search
 from ._tasks import N_JOBS_CONSTRAINT, task_runner
@@ -41,7 +40,7 @@ _CRITERIA = ("bic", "aic", "icl")
 # The selector
 
 
-class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
+class GaussianMixtureIC(ChosenModel, ClusterMixin, DensityMixin, BaseEstimator):
     """Gaussian mixture with the number of components and covariance chosen by BIC.
 
     Fits a Gaussian mixture for every number of components in
@@ -410,24 +409,7 @@ class GaussianMixtureIC(ClusterMixin, DensityMixin, BaseEstimator):
         self : object
             The fitted selector.
         """
-        # Clusters far apart for their own spread: the search runs again with
-        # reg_covar relative to theirs (swamp_remedy); the last sound one stays.
-        relative = self.reg_covar
-        settings = self._search_once(X, sample_weight, relative)
-        for _ in range(2):
-            if not (lowered := swamp_remedy(self, settings, relative)):
-                break
-            state, previous = dict(vars(self)), settings
-            try:
-                settings = self._search_once(X, sample_weight, lowered)
-            except ValueError:  # no sound candidate at the lower value
-                vars(self).update(state)
-                settings = previous
-                break
-            relative = lowered
-        for message, category in pick_warnings(self, settings, relative):
-            warn_user(message, category)
-        return self
+        return fit_selector(self, self._search_once, X, sample_weight)
 
     def _search_once(self, X, sample_weight, reg_covar):
         """One search with the relative ``reg_covar``; sets the fitted attributes."""

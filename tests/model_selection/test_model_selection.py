@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
 from sklearn.mixture import GaussianMixture as SklearnGaussianMixture
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
@@ -19,6 +20,7 @@ from threadpoolctl import threadpool_limits
 from gmm_estimators import (
     DegenerateFitWarning,
     GaussianMixture,
+    NoSoundCandidateError,
     available_covariance_types,
 )
 from gmm_estimators._engine import COLLAPSE_PATIENCE
@@ -429,6 +431,33 @@ def test_all_candidates_spurious_raises_naming_them():
     assert "0 fit(s) are degenerate" in message
     assert "1 spurious" in message
     assert "prior='default'" in message
+
+
+@pytest.mark.parametrize("search", ["grid", "thorough"])
+def test_a_failed_refit_keeps_no_earlier_pick(search):
+    # Refitted on 3 features where no candidate is sound, the selector kept
+    # the earlier best_estimator_ (2 features) beside the new n_features_in_
+    # and results_: predict raised a feature-count error on either data.
+    rng = np.random.RandomState(0)
+    X = np.r_[rng.randn(40, 2), rng.randn(40, 2) + 4]
+    unsound = np.repeat(rng.randn(3, 3), 4, axis=0)  # three points, 3-D
+    selector = GaussianMixtureIC(
+        n_components=[3], covariance_types=["VVV"], search=search, random_state=0
+    ).fit(X)
+    with pytest.raises(NoSoundCandidateError):
+        selector.fit(unsound)
+    assert selector.results_["degenerate"].all()  # this fit's table, as said
+    assert selector.n_features_in_ == 3
+    assert not hasattr(selector, "best_estimator_")
+    with pytest.raises(NotFittedError):
+        selector.predict(unsound)
+    # An error before the search leaves nothing of the earlier fit.
+    selector.fit(X)
+    with pytest.raises(ValueError, match="sample_weight"):
+        selector.fit(unsound, sample_weight=np.ones(5))
+    assert not [name for name in vars(selector) if name.endswith("_")]
+    with pytest.raises(NotFittedError):
+        selector.predict(X)
 
 
 @pytest.mark.parametrize("init_params", ["kmeans", "random_from_data"])

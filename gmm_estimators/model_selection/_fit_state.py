@@ -1,0 +1,71 @@
+"""The selector's fit: its search, run again for swamped clusters, and a failed fit."""
+
+# Authors: The gmm_estimators developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+from .._warn import warn_user
+from ._candidates import pick_warnings, swamp_remedy
+
+#: What a fit chose: gone when the fit fails.
+PICK_ATTRIBUTES = (
+    "best_estimator_",
+    "best_index_",
+    "n_components_",
+    "covariance_type_",
+    "criterion_",
+    "n_iter_",
+    "labels_",
+)
+#: What describes the data of ``results_``.
+INPUT_ATTRIBUTES = ("n_features_in_", "feature_names_in_")
+
+
+class ChosenModel:
+    """Fitted when a model is chosen: ``results_`` alone (no sound one) is not."""
+
+    def __sklearn_is_fitted__(self):
+        return "best_estimator_" in vars(self)
+
+
+def fit_selector(selector, search, X, sample_weight):
+    """Run the selector's search; a failed fit leaves no earlier pick behind.
+
+    ``search(X, sample_weight, reg_covar)`` is the selector's one search
+    with ``reg_covar`` relative; it sets the fitted attributes.
+
+    When no candidate is sound, ``results_`` lists this fit's candidates (as
+    the error says) and the selector is not fitted; an error before the
+    search leaves nothing of an earlier fit (its ``best_estimator_`` kept
+    beside the new ``n_features_in_`` predicted with the wrong model).
+    """
+    earlier = vars(selector).get("results_")
+    try:
+        _search_with_remedy(selector, search, X, sample_weight)
+    except BaseException:
+        for name in PICK_ATTRIBUTES:
+            vars(selector).pop(name, None)
+        if vars(selector).get("results_") is earlier:
+            for name in ("results_", *INPUT_ATTRIBUTES):
+                vars(selector).pop(name, None)
+        raise
+    return selector
+
+
+def _search_with_remedy(selector, search, X, sample_weight):
+    # Clusters far apart for their own spread: the search runs again with
+    # reg_covar relative to theirs (swamp_remedy); the last sound one stays.
+    relative = selector.reg_covar
+    settings = search(X, sample_weight, relative)
+    for _ in range(2):
+        if not (lowered := swamp_remedy(selector, settings, relative)):
+            break
+        state, previous = dict(vars(selector)), settings
+        try:
+            settings = search(X, sample_weight, lowered)
+        except ValueError:  # no sound candidate at the lower value
+            vars(selector).update(state)
+            settings = previous
+            break
+        relative = lowered
+    for message, category in pick_warnings(selector, settings, relative):
+        warn_user(message, category)
