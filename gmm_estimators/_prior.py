@@ -434,8 +434,10 @@ def resolve_prior(prior, model, data, n_components):
     if prior.mean is None:
         mean = np.array(data.center, dtype=np.float64)
     else:
-        mean = np.asarray(prior.mean, dtype=np.float64).reshape(-1)
-        if mean.shape != (d,) or not np.all(np.isfinite(mean)):
+        mean = _as_floats(prior.mean)
+        if mean is not None:
+            mean = mean.reshape(-1)
+        if mean is None or mean.shape != (d,) or not np.all(np.isfinite(mean)):
             raise ValueError(
                 f"ConjugatePrior mean must be {d} finite numbers (one per feature); "
                 f"got {prior.mean!r}."
@@ -476,9 +478,22 @@ def data_covariance(data):
     return data.total_scatter / max(total - 1.0, 0.5 * total)
 
 
+def _as_floats(value):
+    """``value`` as a float64 array, or None when it is no array of real numbers."""
+    try:
+        return np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):  # strings, ragged lists, complex numbers
+        return None
+
+
 def _scale_as_matrix(scale, d):
     """A user scale (number, vector or matrix) as a symmetric matrix, validated."""
-    array = np.asarray(scale, dtype=np.float64)
+    array = _as_floats(scale)
+    if array is None:
+        raise ValueError(
+            "ConjugatePrior scale must be a number, a vector of n_features "
+            f"numbers or an n_features x n_features matrix of them; got {scale!r}."
+        )
     if array.ndim == 0:
         matrix = float(array) * np.eye(d)
     elif array.shape == (d,):

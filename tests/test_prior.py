@@ -532,6 +532,11 @@ def test_prior_parameter_is_validated(faithful):
         (ConjugatePrior(scale=[[1.0, 0.0], [0.5, 1.0]]), "symmetric"),
         (ConjugatePrior(scale=[[1.0, 0.0], [0.0, -1.0]]), "positive semi-definite"),
         (ConjugatePrior(scale=-1.0), "positive semi-definite"),
+        # No arrays of real numbers: the prior's error, not numpy's.
+        (ConjugatePrior(mean="a"), "mean must be 2 finite numbers"),
+        (ConjugatePrior(mean=[1j, 0.0]), "mean must be 2 finite numbers"),
+        (ConjugatePrior(scale=[[1.0, 0.0], [0.0]]), "scale must be a number"),
+        (ConjugatePrior(scale={"a": 1.0}), "scale must be a number"),
     ],
 )
 def test_conjugate_prior_values_are_validated(faithful, prior, match):
