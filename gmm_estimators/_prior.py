@@ -71,7 +71,7 @@ mclust's defaults (``mclust::defaultPrior``)
 structures, ``mean_j var(X_j) / K^(2/d)`` (one number: the average variance)
 for the diagonal and spherical ones; when ``n <= d`` the ellipsoidal scale is
 the diagonal of the variances. Sample weights enter as frequency weights
-(weighted mean, covariance with denominator ``sum(w) - 1``).
+(weighted mean, covariance with denominator ``sum(w) - 1``, ``n = sum(w)``).
 
 Agreement with mclust
 ---------------------
@@ -457,8 +457,9 @@ def resolve_prior(prior, model, data, n_components):
         )
 
     if prior.scale is None:
+        # n as frequency weights count it (rows of weight 0 count for none).
         scale = form.default_scale(
-            data_covariance(data), float(K) ** (-2.0 / d), data.X.shape[0]
+            data_covariance(data), float(K) ** (-2.0 / d), data.weight_sum
         )
     else:
         scale = form.scale_from_matrix(_scale_as_matrix(prior.scale, d))

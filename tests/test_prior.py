@@ -583,6 +583,32 @@ def test_sample_weights_are_frequency_weights(faithful):
     assert_allclose(b.covariances_, a.covariances_, rtol=1e-9)
 
 
+def test_default_scale_counts_rows_as_frequency_weights():
+    # mclust keeps the diagonal of the scale when n <= d; n counted the rows
+    # as given, so weights (2, 2, 1, 1) on 4 rows in 5-D (6 rows repeated)
+    # got the diagonal and rows of weight 0 counted: neither was the fit of
+    # the repeated or remaining rows (BIC 64.4 against -52.2).
+    rng = np.random.RandomState(0)
+    X = rng.randn(4, 5)
+    weights = np.array([2, 2, 1, 1])
+    repeated = np.repeat(X, weights, axis=0)
+    padded = np.r_[X, rng.randn(3, 5)]
+    for covariance_type in ("VVV", "EEE"):
+        for (data, w), (same, _) in (
+            ((X, weights), (repeated, None)),
+            ((padded, np.r_[np.ones(4), np.zeros(3)]), (X, None)),
+        ):
+            resolved = ConjugatePrior().resolve(data, 1, covariance_type, w)
+            expected = ConjugatePrior().resolve(same, 1, covariance_type)
+            assert_allclose(resolved.scale, expected.scale, rtol=1e-12)
+            weighted = GaussianMixture(
+                1, covariance_type=covariance_type, prior="default"
+            )
+            plain = clone(weighted).fit(same)
+            weighted.fit(data, sample_weight=w)
+            assert_allclose(weighted.bic(data, w), plain.bic(same), rtol=1e-10)
+
+
 def test_float32_data(faithful):
     gm = GaussianMixture(3, prior="default", random_state=0).fit(
         faithful.astype(np.float32)

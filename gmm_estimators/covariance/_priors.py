@@ -98,8 +98,9 @@ class PriorForm:
             The data's (weighted) covariance matrix.
         factor : float
             ``K^(-2/d)``.
-        n_rows : int
-            Rows of the data (mclust keeps only the diagonal when ``n <= d``).
+        n_rows : float
+            Rows of the data, the sum of their weights with frequency weights
+            (mclust keeps only the diagonal when ``n <= d``).
 
         Returns
         -------
