@@ -130,6 +130,7 @@ from .covariance._priors import prior_form_of
 
 __all__ = [
     "ConjugatePrior",
+    "check_prior",
     "log_det_weight",
     "log_prior_density",
     "map_m_step_inputs",
@@ -464,6 +465,21 @@ def resolve_prior(prior, model, data, n_components):
     else:
         scale = form.scale_from_matrix(_scale_as_matrix(prior.scale, d))
     return ConjugatePrior(mean=mean, shrinkage=shrinkage, dof=dof, scale=scale)
+
+
+def check_prior(prior, data):
+    """Raise the error of a prior that fits no structure (a selector's, at once).
+
+    Every check of :func:`resolve_prior` but the smallest ``dof``, which
+    depends on the structure and the number of components (``d + 2``, the
+    default, is above it for all).
+    """
+    from .covariance import get_covariance_model
+
+    if isinstance(prior, ConjugatePrior) and isinstance(prior.dof, Real):
+        if not isinstance(prior.dof, bool) and np.isfinite(prior.dof):
+            prior = ConjugatePrior(**{**prior.get_params(), "dof": None})
+    resolve_prior(prior, get_covariance_model("VVV"), data, 1)
 
 
 def data_covariance(data):

@@ -16,7 +16,7 @@ from .._engine._sources import is_streamed, make_source, per_row_like
 from .._initialization import INITIALIZERS
 from .._missing import MissingValuesSource
 from .._noise import rows_for_noise
-from .._prior import ConjugatePrior
+from .._prior import ConjugatePrior, check_prior
 from .._warn import warn_user
 from ..covariance import structures_to_carry
 from ._candidates import (
@@ -447,6 +447,7 @@ class GaussianMixtureIC(ChosenModel, ClusterMixin, DensityMixin, BaseEstimator):
             # random_state); every candidate is then refitted on all rows.
             init = search_sample(data, max(ks), self._random_state_for_candidates())
         check_squares_fit(init)
+        check_prior(self.prior, init)  # not each candidate's failure
         settings = search_settings(
             {**self.get_params(), "reg_covar": reg_covar},
             getattr(init, "X_missing", init.X),

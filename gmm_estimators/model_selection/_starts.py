@@ -127,6 +127,7 @@ def partition_of_labels(labels, n_components):
 def starts_from_partitions(data, partitions, n_components, covariance_types, settings):
     """Each structure's M-step on each partition (``{type: [Params] or error}``)."""
     starts = {name: [] for name in covariance_types}
+    failures = {}  # the last error of each structure, named if none starts
     # Structures with per-component matrices first: their raw moments, when
     # accurate, hold the statistics of every other structure too.
     covariance_types = sorted(
@@ -164,13 +165,15 @@ def starts_from_partitions(data, partitions, n_components, covariance_types, set
                 # would; the thorough search tries its other partitions.
                 if not settings.get("initializers") or len(partitions) == 1:
                     starts[name] = error
+                failures[name] = error
                 continue
             starts[name].append(params)
     for name in covariance_types:
         if isinstance(starts[name], list) and not starts[name]:
+            cause = f": {failures[name]}" if name in failures else "."
             starts[name] = ValueError(
                 f"no start of {name!r} with {n_components} components could be "
-                "computed from the initial partitions."
+                f"computed from the initial partitions{cause}"
             )
     return starts
 

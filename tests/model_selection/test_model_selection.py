@@ -434,6 +434,32 @@ def test_all_candidates_spurious_raises_naming_them():
 
 
 @pytest.mark.parametrize("search", ["grid", "thorough"])
+def test_a_prior_that_fits_no_structure_is_named(search):
+    # A prior mean of the wrong length failed every candidate: a
+    # NoSoundCandidateError advising fewer components or a prior, and from
+    # the thorough search only "no start ... could be computed".
+    from gmm_estimators import ConjugatePrior
+
+    rng = np.random.RandomState(0)
+    X = np.r_[rng.randn(40, 2), rng.randn(40, 2) + 4]
+    selector = GaussianMixtureIC(
+        n_components=2,
+        covariance_types=["VVV", "EEE"],
+        prior=ConjugatePrior(mean=[1.0, 2.0, 3.0]),
+        search=search,
+        random_state=0,
+    )
+    with pytest.raises(ValueError, match="ConjugatePrior mean must be 2") as caught:
+        selector.fit(X)
+    assert not isinstance(caught.value, NoSoundCandidateError)
+    # A dof below the smallest of every candidate fails each candidate (the
+    # smallest depends on the structure and K), the error naming why.
+    selector.set_params(prior=ConjugatePrior(dof=-100.0))
+    with pytest.raises(NoSoundCandidateError, match="dof=-100.0 is below"):
+        selector.fit(X)
+
+
+@pytest.mark.parametrize("search", ["grid", "thorough"])
 def test_a_failed_refit_keeps_no_earlier_pick(search):
     # Refitted on 3 features where no candidate is sound, the selector kept
     # the earlier best_estimator_ (2 features) beside the new n_features_in_
