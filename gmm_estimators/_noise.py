@@ -135,6 +135,10 @@ def nn_clean(X, n_neighbors=5, *, tol=1e-3, max_iter=1000):
     whose volume ``alpha_d D_k^d`` is Gamma(``k``, ``lambda``) distributed;
     EM estimates the two intensities and a row is noise when its ``D_k``
     is more probable under the sparse process (equal weights, as prabclus).
+    EM stops on prabclus's relative rule, its log-likelihood read in units
+    of the largest ``D_k`` (prabclus reads it in the data's units, where a
+    factor on ``X`` can move the mask), so the mask does not depend on
+    the units.
 
     Parameters
     ----------
@@ -202,9 +206,9 @@ def nn_clean(X, n_neighbors=5, *, tol=1e-3, max_iter=1000):
         if p >= 1:
             lambda2 = 2 * lambda1
         loglik_old = loglik_new
-        # prabclus's convergence quantity, kept to stop where it stops: in
-        # the data's units (the intensities there are lambda / unit^d), as
-        # its relative change depends on them.
+        # prabclus's convergence quantity, in units of the largest D_k: in
+        # the data's units (prabclus's) it gains n k d log(unit), and its
+        # relative change, which stops the loop, would depend on the units.
         loglik_new = float(
             np.sum(
                 -p * lambda1 * alpha * volume * delta
@@ -212,7 +216,7 @@ def nn_clean(X, n_neighbors=5, *, tol=1e-3, max_iter=1000):
                 + delta * k * math.log(lambda1 * alpha)
                 + (1 - delta) * k * math.log(lambda2 * alpha)
             )
-        ) - n * k * d * math.log(unit)
+        )
     probs = _posterior(log_density(lambda1), log_density(lambda2), 0.5)
     # round(probs) == 0: the sparse process is more probable.
     return probs < 0.5

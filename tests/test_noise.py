@@ -444,6 +444,23 @@ def test_nn_clean_does_not_depend_on_the_units():
         assert reference.sum() >= 5
         for scale in (1e-120, 1e-3, 1e3, 1e120):
             np.testing.assert_array_equal(nn_clean(X * scale), reference)
+    # prabclus stops on the relative change of a log-likelihood in the
+    # data's units, which a factor of 2 moved (30, 28 and 25 noise rows of
+    # the first set below at X, 2 X and 2**30 X); read in units of the
+    # largest D_k, no factor moves the mask.
+    for seed in range(4, 12):
+        rng = np.random.default_rng(seed)
+        n, d = int(rng.integers(60, 150)), int(rng.integers(2, 4))
+        X = np.concatenate(
+            [
+                rng.normal(size=(n // 2, d)),
+                rng.normal(3, 0.5, size=(n - n // 2, d)),
+                rng.uniform(-3, 6, size=(15, d)),
+            ]
+        ) * rng.uniform(0.01, 100)
+        reference = nn_clean(X)
+        for scale in (2.0, 2.0**30, 2.0**-30, 1e-3, 1e3):
+            np.testing.assert_array_equal(nn_clean(X * scale), reference)
 
 
 @pytest.mark.parametrize("scale", [1e110, 1e-110])
