@@ -346,18 +346,23 @@ def test_singular_covariance_prior_is_reported(covariance_type, rng):
     assert named and named <= set(bgm.get_params())
 
 
-def test_emptied_components_are_not_reported_when_others_are(rng):
-    # With a singular prior only the components holding rows are listed:
-    # an emptied component's covariance is the prior's, not a collapse.
-    X = np.c_[np.r_[rng.randn(150, 2), rng.randn(150, 2) + 5], np.ones(300)]
+def _fit_with_a_singular_prior(X):
+    """Six components on two clusters of a constant feature, without reg_covar."""
     with pytest.warns(DegenerateFitWarning):
-        bgm = BayesianGaussianMixture(
+        return BayesianGaussianMixture(
             n_components=6,
             weight_concentration_prior=1e-3,
             reg_covar=0,
             max_iter=500,
             random_state=0,
         ).fit(X)
+
+
+def test_emptied_components_are_not_reported_when_others_are(rng):
+    # With a singular prior only the components holding rows are listed:
+    # an emptied component's covariance is the prior's, not a collapse.
+    X = np.c_[np.r_[rng.randn(150, 2), rng.randn(150, 2) + 5], np.ones(300)]
+    bgm = _fit_with_a_singular_prior(X)
     held = bgm.mean_precision_ - bgm.mean_precision_prior_
     emptied = np.flatnonzero(held < 1e-8 * X.shape[0])
     assert emptied.size
@@ -370,14 +375,7 @@ def test_emptied_components_are_not_reported_in_either_dtype(dtype, rng):
     # float32, more than the emptied threshold of 50 rows (5e-7); the
     # emptied components were listed as collapsed in float32.
     X = np.c_[np.r_[rng.randn(25, 2), rng.randn(25, 2) + 5], np.ones(50)]
-    with pytest.warns(DegenerateFitWarning):
-        bgm = BayesianGaussianMixture(
-            n_components=6,
-            weight_concentration_prior=1e-3,
-            reg_covar=0,
-            max_iter=500,
-            random_state=0,
-        ).fit(X.astype(dtype))
+    bgm = _fit_with_a_singular_prior(X.astype(dtype))
     held = bgm.mean_precision_ - bgm.mean_precision_prior_
     emptied = held < 1e-5
     assert emptied.sum() >= 2
