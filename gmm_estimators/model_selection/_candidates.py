@@ -292,8 +292,11 @@ def search_settings(params, X, sample_weight, thorough, relative=None, shared=Fa
         else stopping["max_iter"],
         "tol": params["tol"] if params["tol"] is not None else stopping["tol"],
         "relative_tol": relative,
-        # The relative rule reads the log-likelihood in standardised units.
+        # The relative rule reads the log-likelihood in standardised units;
+        # a prior's log|Sigma_k| moves with every feature's unit, observed
+        # or not (see _starts.relative_offset).
         "relative_offset": _standardising_offset(variances, observed),
+        "every_feature_offset": _standardising_offset(variances, observed, False),
         "reg_covar": reg_covar,
         "prior": params["prior"],
         "criterion": params["criterion"],
@@ -317,7 +320,7 @@ def _imputed_and_observed(X, sample_weight):
     return mean_imputed(X, sample_weight), observed
 
 
-def _standardising_offset(variances, observed):
+def _standardising_offset(variances, observed, shares=True):
     """What the mean log-likelihood gains per row in standardised units.
 
     ``0.5 sum_j f_j log v_j`` over the features of positive variance, with
@@ -325,11 +328,15 @@ def _standardising_offset(variances, observed):
     log-likelihood changes by ``-log s`` per *observed* feature of unit
     ``s``, so the share keeps the relative rule free of the data's units when
     values are missing (mean imputation shrinks the variance by that share;
-    it is divided back out).
+    it is divided back out). ``shares=False`` counts every feature once
+    (``f_j = 1`` in the sum), as a covariance's log-determinant moves.
     """
     positive = (variances > 0) & (observed > 0)
     observed_variances = variances[positive] / observed[positive]
-    return 0.5 * float((observed[positive] * np.log(observed_variances)).sum())
+    log_variances = np.log(observed_variances)
+    if shares:
+        log_variances = observed[positive] * log_variances
+    return 0.5 * float(log_variances.sum())
 
 
 def raise_no_sound_candidate(name, results, errors):

@@ -223,9 +223,13 @@ def _relative_offset(settings, model, data, prior, n_components):
     at ``X * 2**-20``: EEV with 3 components alone ended 6.3 BIC units away).
     """
     offset = settings.get("relative_offset", 0.0)
-    if prior is None or not offset:
+    if prior is None:
         return offset
-    return offset * (1.0 + log_det_weight(prior, model, n_components) / data.weight_sum)
+    # The log-likelihood moves with the observed features' units only (the
+    # offset's shares), log|Sigma_k| with every feature's.
+    every = settings.get("every_feature_offset", offset)
+    share = log_det_weight(prior, model, n_components) / data.weight_sum
+    return offset + every * share
 
 
 # The noise component (issue 16): the initialiser partitions the rows outside
