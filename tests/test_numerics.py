@@ -1296,15 +1296,18 @@ def test_failing_components_clear_a_block_only_where_the_staged_checks_do():
     # The shortcut of the precision guard (only the components whose bound
     # fails at the block's largest row are examined) must never clear a
     # block in which the staged checks would recompute a row: it is a
-    # cheaper road to the same verdict. Oracle: the staged checks, on
-    # narrow components among wide ones, near and far from the origin.
+    # cheaper road to the same verdict. Oracle: the staged checks, on the
+    # fast form's values of narrow components among wide ones, near and far
+    # from the origin, in float64 and float32, with components of weight 0.
     from gmm_estimators.covariance._exact import PrecisionGuard
 
     rng = np.random.default_rng(0)
     model = get_covariance_model("VVV")
     verdicts = {(True, False): 0, (False, False): 0, (False, True): 0}
+    declined_inf = 0
     for _ in range(300):
         K, d = int(rng.integers(2, 7)), int(rng.integers(1, 5))
+        dtype = (np.float64, np.float32)[int(rng.integers(2))]
         spreads = 10.0 ** rng.uniform(-3.0, 0.5, K)
         factors = rng.standard_normal((K, d, d)) * spreads[:, None, None]
         covariances = factors @ np.swapaxes(factors, 1, 2) + 1e-3 * spreads[
@@ -1319,24 +1322,46 @@ def test_failing_components_clear_a_block_only_where_the_staged_checks_do():
             "nde,ne->nd", factors[labels], rng.standard_normal((500, d))
         )
         rows *= 1.0 + (rng.random((500, 1)) < 0.01) * 10.0 ** rng.uniform(0, 2)
+        rows = rows.astype(dtype)
         weights = rng.dirichlet(np.ones(K))
+        if rng.random() < 0.2:
+            weights[0] = 0.0
         log_det = np.log(np.diagonal(precisions_cholesky, axis1=1, axis2=2)).sum(1)
+        with np.errstate(divide="ignore"):
+            offset = np.log(weights) + log_det - 0.5 * d * np.log(2 * np.pi)
+        kernel = model.block_kernel(
+            means, precisions_cholesky, dtype, scale=-0.5, offset=offset
+        )
+        values = kernel.distances(rows)[0]
         guard = PrecisionGuard(
             model,
             means,
             precisions_cholesky,
-            np.float64,
-            residual=False,
+            dtype if kernel.dtype is None else kernel.dtype,
+            residual=kernel.residual,
             raw_means=means,
             scale=-0.5,
-            offset=np.log(weights) + log_det - 0.5 * d * np.log(2 * np.pi),
+            offset=offset,
+            precisions=kernel.precisions,
         )
-        values = guard.values(rows)
-        norms = np.linalg.norm(rows, axis=1)
+        norms = np.linalg.norm(rows.astype(np.float64), axis=1)
         cleared = guard._cleared_by_failing_components(values, norms, norms.max())
         recomputed = _staged_rows(guard, values, norms).size > 0
         assert not (cleared and recomputed)
         verdicts[cleared, recomputed] += 1
+        if cleared:
+            # A failing column's value that overflowed to -inf (beyond the
+            # dtype's range) is left to the staged checks.
+            live = guard.live
+            reach = norms.max() + guard.mean_norms[live]
+            failing = live[guard.factor[live] * reach * reach > guard.tolerance]
+            if failing.size:
+                values[int(rng.integers(len(values))), failing[0]] = -np.inf
+                assert not guard._cleared_by_failing_components(
+                    values, norms, norms.max()
+                )
+                declined_inf += 1
     # Each verdict occurs: the shortcut clears blocks, and declines both
     # blocks with rows to recompute and blocks the staged checks clear.
     assert min(verdicts.values()) > 0, verdicts
+    assert declined_inf > 0

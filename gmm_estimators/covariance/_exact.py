@@ -483,9 +483,11 @@ class PrecisionGuard:
             top = values[:, live[0]].astype(np.float64)
             for k in live[1:]:
                 np.maximum(top, values[:, k], out=top)
-            # NaN propagates to the maximum: the staged checks send such a
-            # row to the exact form. (A live value cannot be -inf here: its
-            # bound, finite, bounds the terms of its distance.)
+            # NaN and +inf propagate to the maximum: the staged checks send
+            # such a row to the exact form. A -inf does not: a failing
+            # column's is checked below, and a passing column's distance is
+            # at most about tolerance / eps (its bound holds), far from
+            # overflowing any dtype.
             if not bool(np.isfinite(top).all()):
                 return False
             # log p lies within [top - worst, top + worst + log K]; a
@@ -493,6 +495,8 @@ class PrecisionGuard:
             threshold = (top - worst) - _IRRELEVANT
             for k in failing:
                 column = np.asarray(values[:, k], dtype=np.float64)
+                if not bool(np.isfinite(column).all()):
+                    return False
                 bound = self._column_bound(column, k, row_norms)
                 relevant = np.flatnonzero(~(column + bound < threshold))
                 if not relevant.size:
