@@ -267,6 +267,12 @@ def load_data(path, *, delimiter=None, columns=None, drop=None, header=None):
     return Dataset(X, [names[j] for j in chosen], BUNDLED, named=True)
 
 
+def _in_order(names, cells):
+    """Whether ``names`` appear among ``cells`` in the same order."""
+    remaining = iter(cells)
+    return all(name in remaining for name in names)
+
+
 def _is_number(cell):
     """A number, a missing cell, or a number written with a decimal comma.
 
@@ -390,7 +396,15 @@ def read_csv(path, *, delimiter=None, columns=None, drop=None, header=None):
             )
     named = header if isinstance(header, bool) else _has_header(rows)
     if not named and header:  # names that look like numbers (years)
-        named = set(header) <= set(rows[0])
+        named = _in_order(header, rows[0])
+        if named:
+            # The same cells could be a row of data: say which was read.
+            print(
+                f"{PROG}: note: {source}: line 1 ({', '.join(rows[0])}) holds the "
+                "model's feature names in order and is read as a header; pass "
+                "--no-header if it is a row of data",
+                file=sys.stderr,
+            )
     if named:
         names = [cell or f"column {j + 1}" for j, cell in enumerate(rows[0])]
         rows, lines = rows[1:], lines[1:]

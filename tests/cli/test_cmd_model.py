@@ -302,7 +302,16 @@ def test_header_of_numbers_is_recognised_from_the_model(tmp_path, capsys):
     assert main(["fit", str(path), "-k", "1", "--header", "--save", str(model)]) == 0
     capsys.readouterr()
     assert main(["predict", "-m", str(model), str(path)]) == 0
-    assert len(capsys.readouterr().out.splitlines()) == 1 + 4
+    out, err = capsys.readouterr()
+    assert len(out.splitlines()) == 1 + 4
+    assert "read as a header" in err and "--no-header" in err
+    # Only the names in the model's order make a header: a first row of the
+    # same values in another order is data (it was dropped silently).
+    path.write_text("2020,2019\n1.5,2.5\n")
+    assert main(["predict", "-m", str(model), str(path)]) == 0
+    out, err = capsys.readouterr()
+    assert len(out.splitlines()) == 1 + 2 and "read as a header" not in err
+    path.write_text("2019,2020\n1.5,2.5\n3.5,4.5\n2.5,1.5\n6.5,0.5\n")
     assert main(["score", "-m", str(model), str(path)]) == 0
     assert "4 rows x 2 features (2019, 2020)" in capsys.readouterr().out
     # --no-header still reads the first row as data.
