@@ -28,6 +28,7 @@ from ._class_selection import (
 )
 from ._criteria import bic
 from ._edda import fit_edda, log_or_minus_inf
+from ._fitted import forget_fit
 from ._gaussian_mixture import GaussianMixture
 from .model_selection._candidates import feature_covariance
 from .model_selection._tasks import N_JOBS_CONSTRAINT
@@ -36,20 +37,6 @@ __all__ = ["GaussianMixtureClassifier"]
 
 _MODEL_TYPES = ("MclustDA", "EDDA", "UBM")
 # Every fitted attribute; some model types set only some of them.
-_FITTED_ATTRIBUTES = (
-    "classes_",
-    "priors_",
-    "mixtures_",
-    "results_",
-    "n_iter_",
-    "n_features_in_",
-    "feature_names_in_",
-    "background_",
-    "covariance_type_",
-    "log_likelihood_",
-    "n_parameters_",
-    "bic_",
-)
 
 
 def _score_samples(mixture, X):
@@ -365,13 +352,11 @@ class GaussianMixtureClassifier(ClassifierMixin, BaseEstimator):
         # Nothing of an earlier fit survives, of another model_type (a UBM
         # refit showed EDDA's bic_) or of this one when it fails (the new
         # classes_ beside the old mixtures_ predicted with the wrong labels).
-        for name in _FITTED_ATTRIBUTES:
-            self.__dict__.pop(name, None)
+        forget_fit(self)
         try:
             return self._fit(X, y, sample_weight)
         except BaseException:
-            for name in _FITTED_ATTRIBUTES:
-                self.__dict__.pop(name, None)
+            forget_fit(self)
             raise
 
     def _fit(self, X, y, sample_weight):

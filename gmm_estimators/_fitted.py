@@ -12,6 +12,7 @@ from ._collapse import Verdict, record_collapse, with_breakdown
 from .covariance._exact import TOLERANCE
 
 __all__ = [
+    "forget_fit",
     "set_fitted_attributes",
     "storage_dtype",
     "store_covariances",
@@ -193,3 +194,16 @@ def stored_params(estimator, model, params, center):
         raw_means=np.asarray(estimator.means_, np.float64),
         noise_proportion=params.noise_proportion if noise is None else float(noise),
     )
+
+
+def forget_fit(estimator, keep=()):
+    """Remove every fitted attribute of ``estimator`` but those in ``keep``.
+
+    Fitted attributes are the public ones ending in ``_`` (scikit-learn's
+    convention): an estimator whose fit fails removes them, so that nothing
+    of an earlier fit predicts beside the new data's ``n_features_in_``.
+    """
+    state = vars(estimator)
+    for name in [n for n in state if n.endswith("_") and not n.startswith("_")]:
+        if name not in keep:
+            del state[name]

@@ -12,20 +12,13 @@ from sklearn.base import BaseEstimator, OutlierMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._fitted import forget_fit
 from ._initialization import INITIALIZERS
 from .exceptions import NoSoundCandidateError
 from .model_selection._tasks import N_JOBS_CONSTRAINT
 
 __all__ = ["GaussianMixtureOutlierDetector"]
 
-_FITTED_ATTRIBUTES = (
-    "selector_",
-    "mixture_",
-    "n_iter_",
-    "offset_",
-    "n_features_in_",
-    "feature_names_in_",
-)
 
 
 class GaussianMixtureOutlierDetector(OutlierMixin, BaseEstimator):
@@ -196,8 +189,7 @@ class GaussianMixtureOutlierDetector(OutlierMixin, BaseEstimator):
         try:
             return self._fit(X)
         except BaseException:
-            for name in _FITTED_ATTRIBUTES:
-                self.__dict__.pop(name, None)
+            forget_fit(self)
             raise
 
     def _fit(self, X):

@@ -3,19 +3,10 @@
 # Authors: The gmm_estimators developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+from .._fitted import forget_fit
 from .._warn import warn_user
 from ._candidates import pick_warnings, swamp_remedy
 
-#: What a fit chose: gone when the fit fails.
-PICK_ATTRIBUTES = (
-    "best_estimator_",
-    "best_index_",
-    "n_components_",
-    "covariance_type_",
-    "criterion_",
-    "n_iter_",
-    "labels_",
-)
 #: What describes the data of ``results_``.
 INPUT_ATTRIBUTES = ("n_features_in_", "feature_names_in_")
 
@@ -42,11 +33,10 @@ def fit_selector(selector, search, X, sample_weight):
     try:
         _search_with_remedy(selector, search, X, sample_weight)
     except BaseException:
-        for name in PICK_ATTRIBUTES:
-            vars(selector).pop(name, None)
-        if vars(selector).get("results_") is earlier:
-            for name in ("results_", *INPUT_ATTRIBUTES):
-                vars(selector).pop(name, None)
+        # This fit's results_ stay (with the data they describe), an
+        # earlier fit's do not.
+        fresh = vars(selector).get("results_") is not earlier
+        forget_fit(selector, keep=("results_", *INPUT_ATTRIBUTES) if fresh else ())
         raise
     return selector
 
