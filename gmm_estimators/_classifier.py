@@ -28,6 +28,7 @@ from ._class_selection import (
 )
 from ._criteria import bic
 from ._edda import fit_edda, log_or_minus_inf
+from ._engine._data import varying_without_variance
 from ._fitted import forget_fit
 from ._gaussian_mixture import GaussianMixture
 from .model_selection._candidates import feature_covariance
@@ -59,14 +60,12 @@ def _check_variances_normal(X, weights):
     blamed ``reg_covar=0``), as far from the units' invariance as the
     overflow of squares that the fit names for large units.
     """
-    rows = X[weights > 0]
-    varying = np.ptp(rows, axis=0) > 0
-    variances = np.diag(feature_covariance(rows, None))
-    small = np.flatnonzero(varying & ~(variances >= np.finfo(np.float64).tiny))
-    if small.size:
+    variances = np.diag(feature_covariance(X[weights > 0], None))
+    small = varying_without_variance(X, weights, variances)
+    if small is not None:
         raise ValueError(
-            f"Feature {int(small[0])} of X varies but its variance "
-            f"({variances[small[0]]:.3g}) underflows float64: the data's units "
+            f"Feature {small} of X varies but its variance "
+            f"({variances[small]:.3g}) underflows float64: the data's units "
             "are too small to square, so no covariance can be estimated. "
             "Rescale X (e.g. StandardScaler, or multiply it by a power of ten)."
         )

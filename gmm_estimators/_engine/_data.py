@@ -20,6 +20,7 @@ __all__ = [
     "reg_covar_swamps",
     "representable_center",
     "row_blocks",
+    "varying_without_variance",
     "weight_scale",
 ]
 
@@ -390,7 +391,11 @@ def reg_covar_swamps(reg_covar, source):
     if not reg_covar > 0 or scatter is None:
         return None
     variances = np.diag(scatter) / source.weight_sum
-    underflow = _varying_without_variance(source, variances)
+    X = getattr(source, "X", None)
+    underflow = None
+    if X is not None:
+        weights = getattr(source, "sample_weight", None)
+        underflow = varying_without_variance(X, weights, variances)
     if underflow is not None:
         return (
             f"feature {underflow} varies but its variance underflows float64 "
@@ -498,17 +503,21 @@ def all_rows_identical(source):
     return highest is not None
 
 
-def _varying_without_variance(source, variances):
-    """The first feature whose values differ but whose variance is not normal."""
+def varying_without_variance(X, sample_weight, variances):
+    """The first feature whose values differ but whose variance is not normal.
+
+    Data in units too small to square (1e-160) have subnormal or zero
+    variances although their values differ: no covariance of them keeps its
+    precision. ``variances`` are the features'; rows of weight zero count for
+    nothing. None when there is no such feature.
+    """
     small = np.flatnonzero(~(variances >= np.finfo(np.float64).tiny))
-    X = getattr(source, "X", None)
-    if not small.size or X is None:
+    if not small.size:
         return None
     with np.errstate(invalid="ignore"):
         columns = np.asarray(X[:, small], dtype=np.float64)
-        weights = getattr(source, "sample_weight", None)
-        if weights is not None:  # rows of weight zero count for nothing
-            columns = columns[weights > 0]
+        if sample_weight is not None:
+            columns = columns[sample_weight > 0]
         varying = np.nanmax(columns, axis=0) > np.nanmin(columns, axis=0)
     return int(small[np.argmax(varying)]) if varying.any() else None
 
