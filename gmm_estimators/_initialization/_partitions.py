@@ -264,8 +264,11 @@ def _kmeans_plusplus(rows, n_components, random_state):
     if rows.sample_weight is not None:
         # Each seed counts once, as the one copy of its row that the draw
         # picks among the copies (integer weights): so the start's counts,
-        # which the variational prior weighs, are those of repeated rows.
-        values = 1.0 / (rows.sample_weight[indices] * rows.weight_unit)
+        # which the variational prior weighs, are those of repeated rows. A
+        # row of weight below one is less than a copy and counts its weight
+        # (1 / w would overflow for subnormal weights).
+        weights = rows.sample_weight[indices] * rows.weight_unit
+        values = 1.0 / np.maximum(weights, 1.0)
     return _from_seed_rows(indices, rows.X.shape[0], n_components, values)
 
 

@@ -164,3 +164,25 @@ def test_kmeans_start_of_integer_rows_far_from_the_origin_is_the_same_in_any_uni
             for scale in (7.0, 1.5):
                 scaled, _ = _caught_starts(X * scale, n_components)
                 assert_array_equal(scaled, reference)
+
+
+@pytest.mark.parametrize("weight", [0.5, 1e-300, 1e-320])
+def test_kmeans_plus_plus_seeds_of_weight_below_one_count_their_weight(weight):
+    # A seed counts as one copy of its row (integer weights equal repeated
+    # rows); a row of weight below one is less than a copy. Counting 1 / w
+    # overflowed for subnormal weights (NaN means, a DegenerateStepError).
+    from gmm_estimators import GaussianMixture
+
+    rng = np.random.default_rng(0)
+    X = np.r_[rng.normal(size=(50, 2)), rng.normal(5, 1, size=(50, 2))]
+    settings = dict(n_components=2, init_params="k-means++", random_state=0)
+    reference = GaussianMixture(**settings).fit(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        weighted = GaussianMixture(**settings).fit(
+            X, sample_weight=np.full(len(X), weight)
+        )
+    # Subnormal weights keep about six digits in the sums (1e-320 holds 16
+    # bits): the same clusters, to that precision.
+    assert_array_equal(weighted.predict(X), reference.predict(X))
+    np.testing.assert_allclose(weighted.means_, reference.means_, atol=1e-4)
