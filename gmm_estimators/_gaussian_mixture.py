@@ -350,7 +350,10 @@ class GaussianMixture(BaseMixture):
             weights = _check_weights(self.weights_init, n_components)
         if self.means_init is not None:
             means = check_array(
-                self.means_init, dtype=[np.float64, np.float32], input_name="means_init"
+                self.means_init,
+                dtype=[np.float64, np.float32],
+                **_ANY_SHAPE,
+                input_name="means_init",
             )
             if means.shape != (n_components, n_features):
                 raise ValueError(
@@ -364,11 +367,18 @@ class GaussianMixture(BaseMixture):
         return weights, means, precisions
 
 
+# check_array lets an array of any shape through, so that a wrong shape gets
+# the message naming the parameter and the shape expected.
+_ANY_SHAPE = dict(
+    ensure_2d=False, allow_nd=True, ensure_min_samples=0, ensure_min_features=0
+)
+
+
 def _check_weights(weights, n_components):
     weights = check_array(
         weights,
         dtype=[np.float64, np.float32],
-        ensure_2d=False,
+        **_ANY_SHAPE,
         input_name="weights_init",
     )
     if weights.shape != (n_components,):

@@ -528,6 +528,13 @@ def test_invalid_parameters(params, match, rng):
         ("tied", {"precisions_init": -np.eye(2)}, "positive-definite"),
         ("diag", {"precisions_init": -np.ones((2, 2))}, "positive"),
         ("spherical", {"precisions_init": np.ones(3)}, "shape"),
+        # A wrong number of dimensions names the parameter and the shape
+        # expected (not check_array's advice on reshaping data).
+        ("full", {"means_init": np.zeros(2)}, r"means_init should have shape \(2, 2\)"),
+        ("diag", {"precisions_init": np.ones(2)}, r"precisions_init .* \(2, 2\)"),
+        ("tied", {"precisions_init": np.ones((2, 2, 2))}, r"\(2, 2\), but got"),
+        ("EII", {"precisions_init": np.ones((2, 2, 1))}, r"\(2, 2\), but got"),
+        ("diag", {"precisions_init": -np.ones((2, 2))}, "got minimum -1.0."),
     ],
 )
 def test_bad_initial_parameters(covariance_type, bad, match, rng):

@@ -175,7 +175,7 @@ class FullCovariance(CovarianceModel):
         return np.asarray(covariances)
 
     def check_precisions(self, precisions, n_components, n_features):
-        precisions = _as_float_array(precisions, allow_nd=True)
+        precisions = _as_float_array(precisions)
         _check_shape(precisions, (n_components, n_features, n_features), self)
         _check_spd(precisions, self.aliases[0] if self.aliases else self.name)
         return precisions
@@ -456,18 +456,23 @@ class SphericalCovariance(_DiagonalDistances):
         )
 
     def check_precisions(self, precisions, n_components, n_features):
-        precisions = _as_float_array(precisions, ensure_2d=False)
+        precisions = _as_float_array(precisions)
         _check_shape(precisions, (n_components,), self)
         _check_positive(precisions, self.aliases[0] if self.aliases else self.name)
         return precisions
 
 
-def _as_float_array(array, *, ensure_2d=True, allow_nd=False):
+def _as_float_array(array):
+    # Any number of dimensions passes here, so that an array of the wrong
+    # shape gets _check_shape's message naming the parameter and the shape
+    # expected, not check_array's advice on reshaping data.
     return check_array(
         array,
         dtype=[np.float64, np.float32],
-        ensure_2d=ensure_2d,
-        allow_nd=allow_nd,
+        ensure_2d=False,
+        allow_nd=True,
+        ensure_min_samples=0,
+        ensure_min_features=0,
         input_name="precisions_init",
     )
 

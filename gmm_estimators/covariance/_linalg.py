@@ -383,7 +383,7 @@ def _check_positive(values, what):
     if np.any(values <= 0) or not np.all(np.isfinite(values)):
         raise ValueError(
             f"'{what}' precision should be positive and finite; got minimum "
-            f"{np.min(values)!r}."
+            f"{float(np.min(values))!r}."
         )
 
 
