@@ -322,6 +322,40 @@ def test_float32_reg_covar_zero_collapses_store_what_float32_cannot_hold(structu
         assert np.all(np.isfinite(gm.sample(10)[0]))
 
 
+@pytest.mark.parametrize("structure", ["full", "EVE", "VII", "EEI", "E"])
+def test_float32_reg_covar_zero_sound_fit_is_not_a_breakdown(structure):
+    # Two well-separated Gaussian blobs in float32 without reg_covar: the
+    # objective fell by 7e-9 (2e-9 relative, float32 rounding) at the second
+    # iteration, which was read as an unbounded likelihood: the run stopped
+    # after one iteration, not converged, with every component "collapsed".
+    rng = np.random.default_rng(0)
+    X = np.vstack(
+        [
+            rng.standard_normal((150, 2)) @ [[1.0, 0.3], [0.0, 1.0]],
+            rng.standard_normal((150, 2)) + 6.0,
+        ]
+    )
+    X = _data(structure, X)
+    fits = {}
+    for dtype in (np.float64, np.float32):
+        gm = GaussianMixture(
+            2,
+            covariance_type=structure,
+            reg_covar=0.0,
+            tol=0.0,
+            max_iter=60,
+            random_state=0,
+        )
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            gm.fit(X.astype(dtype))
+        assert not [w for w in caught if "EM stopped early" in str(w.message)]
+        assert gm.collapsed_components_.size == 0
+        fits[dtype] = gm
+    assert fits[np.float32].n_iter_ == fits[np.float64].n_iter_ == 60
+    assert_allclose(fits[np.float32].means_, fits[np.float64].means_, rtol=1e-4)
+
+
 @pytest.mark.parametrize("structure", STRUCTURES)
 def test_reg_covar_zero_with_as_many_rows_as_components_keeps_finite_precisions(
     structure,
