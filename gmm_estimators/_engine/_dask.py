@@ -77,6 +77,8 @@ class DaskSource:
 
     centred_X = None
     feature_cache = None
+    #: Largest |x| of the rows, found by ``from_array``'s summary pass.
+    largest = None
 
     def __init__(self, estimator, X, sample_weight, center):
         self.name = type(estimator).__name__
@@ -123,7 +125,8 @@ class DaskSource:
             )
         # float32 chunks beyond float32's reach for squares are computed in
         # float64, every one of them (as an in-memory array would be).
-        dtype = dtype_for_magnitude(source.dtype, max(r[3] for r in results))
+        source.largest = max(r[3] for r in results)
+        dtype = dtype_for_magnitude(source.dtype, source.largest)
         if dtype != source.dtype:
             source.dtype = dtype
             source.X = source.X.astype(dtype)

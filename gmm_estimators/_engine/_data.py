@@ -449,8 +449,12 @@ def check_squares_fit(source):
     scatter = getattr(source, "total_scatter", None)
     if scatter is None or np.all(np.isfinite(scatter)):
         return
-    with np.errstate(invalid="ignore"):
-        largest = float(np.nanmax(np.abs(np.asarray(source.X, dtype=np.float64))))
+    # Streamed and Dask sources found it in their summary pass: their rows
+    # are not one array to read here.
+    largest = getattr(source, "largest", None)
+    if largest is None:
+        with np.errstate(invalid="ignore"):
+            largest = float(np.nanmax(np.abs(np.asarray(source.X, dtype=np.float64))))
     weights = getattr(source, "sample_weight", None)
     if weights is not None and largest < 1e150:
         # The rows' squares fit: their sum times the weights' size does not.

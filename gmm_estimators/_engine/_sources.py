@@ -428,6 +428,8 @@ class StreamSource:
 
     centred_X = None
     feature_cache = None
+    #: Largest |x| of the rows, found by ``from_array``'s summary pass.
+    largest = None
 
     def __init__(self, estimator, array, sample_weight, center, *, checked=False):
         self.name = type(estimator).__name__
@@ -479,6 +481,7 @@ class StreamSource:
         source.center = representable_center(center, source.X.dtype)
         source.total_scatter = scatter
         source.weight_sum = weight_sum
+        source.largest = largest
         source.sample = ArraySource.from_arrays(
             np.concatenate(sample_blocks).astype(source.X.dtype, copy=False),
             np.concatenate(sample_weights) if sample_weights else None,

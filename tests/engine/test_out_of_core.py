@@ -246,3 +246,21 @@ def test_chunks_not_joined_into_one_array_are_refused_clearly(make_chunks):
     for call in calls.values():
         with pytest.raises(TypeError, match="expects one array.*concatenate"):
             call(make_chunks(X))
+
+
+@pytest.mark.parametrize("where", ["memmap", "large in memory"])
+def test_squares_beyond_float64_are_refused_clearly_when_streamed(
+    monkeypatch, tmp_path, data, small_pages, where
+):
+    # The check read the rows as one array (np.asarray of the page reader):
+    # "setting an array element with a sequence" instead of the remedy.
+    X = data.copy()
+    X[400, 1] = 1e200
+    if where == "memmap":
+        X = _memmap(tmp_path, X)
+    else:
+        monkeypatch.setattr(_sources, "STREAM_BYTES", 1024)
+    with pytest.raises(ValueError, match="magnitude up to 1e\\+200.*Rescale X"):
+        GaussianMixture(2, random_state=0).fit(X)
+    with pytest.raises(ValueError, match="magnitude up to 1e\\+200.*Rescale X"):
+        GaussianMixtureIC(n_components=2).fit(X)
