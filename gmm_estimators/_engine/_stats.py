@@ -37,7 +37,9 @@ def merged_moments(first, second, between=None):
     total = a + b
     positive = total > 0
     share = np.divide(b, total, out=np.ones_like(total), where=positive)
-    spread = np.divide(a * b, total, out=np.zeros_like(total), where=positive)
+    # a * (b / total), not (a * b) / total: weights near 1e300 (which the
+    # engine's weight scale handles) would overflow the product.
+    spread = a * share * positive
     delta = mean_b - mean_a
     means = mean_a + share[:, np.newaxis] * delta
     if between is None:

@@ -264,3 +264,23 @@ def test_squares_beyond_float64_are_refused_clearly_when_streamed(
         GaussianMixture(2, random_state=0).fit(X)
     with pytest.raises(ValueError, match="magnitude up to 1e\\+200.*Rescale X"):
         GaussianMixtureIC(n_components=2).fit(X)
+
+
+def test_huge_weights_stream_as_they_fit_in_memory(tmp_path, data, small_pages):
+    # The pages' summaries were merged with (a * b) / total: weights near
+    # 1e300 overflowed the product and the fit was refused as overflowing,
+    # while the same weights in memory fit (the engine scales them).
+    w = np.random.RandomState(1).uniform(0.5, 2.0, size=data.shape[0])
+    a = GaussianMixture(2, random_state=0, tol=1e-6).fit(data, sample_weight=w)
+    b = GaussianMixture(2, random_state=0, tol=1e-6).fit(
+        _memmap(tmp_path, data), sample_weight=w * 1e300
+    )
+    _assert_same_fit(a, b)
+    weight_sum, mean, scatter = merge_summaries(
+        [
+            (1e300, np.zeros(2), np.eye(2) * 1e300),
+            (1e300, np.ones(2), np.eye(2) * 1e300),
+        ]
+    )
+    np.testing.assert_allclose(mean, [0.5, 0.5])
+    np.testing.assert_allclose(scatter / weight_sum, np.eye(2) + 0.25)
