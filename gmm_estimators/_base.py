@@ -302,15 +302,15 @@ class BaseMixture(DensityMixin, BaseEstimator, metaclass=ABCMeta):
             The validated training data as the engine reads it.
         """
         # The one dispatch on the input's type (in memory, memory map or other
-        # sliceable array, Dask; NaN in memory are missing values): see
-        # ``_engine._sources.make_source``.
-        X = rows_for_noise(X, self._noise_parameters() is not None)
+        # sliceable array, Dask; NaN in memory are missing values): make_source.
+        noise = self._noise_parameters() is not None
         source = make_source(
             self,
-            X,
+            rows_for_noise(X, noise),
             sample_weight,
             n_components=self.n_components,
             random_state=self.random_state,
+            stream=not noise,
             missing=MissingValuesSource.from_arrays if self._accepts_missing else None,
         )
         check_enough_samples(self.n_components, source.X, source.sample_weight)

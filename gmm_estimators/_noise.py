@@ -265,7 +265,7 @@ def resolve_noise(X, sample_weight, noise_volume, noise_init):
         # the noise's hypervolume and initial mask read every row at once.
         raise ValueError(
             "noise=True needs the rows in memory; got rows read page by page "
-            "(an HDF5 or zarr array, Dask chunks, or rows too many to copy). "
+            "(an HDF5 or zarr array, Dask chunks). "
             "Load them first: np.asarray(X) for an HDF5/zarr array, "
             "X.compute() for a Dask array."
         )

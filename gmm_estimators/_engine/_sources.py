@@ -293,6 +293,7 @@ def make_source(
     random_state,
     cache_features=False,
     missing=None,
+    stream=True,
 ):
     """Validate the training data and choose the source that reads it.
 
@@ -309,7 +310,8 @@ def make_source(
     ``missing``, when given, makes the source of in-memory data with NaN
     (missing values): ``missing(X, sample_weight)``; without it NaN are
     refused with scikit-learn's error. Errors are scikit-learn's for every
-    kind of input.
+    kind of input. ``stream=False`` keeps in-memory arrays of any size in
+    memory (a noise component reads every row at once).
 
     Returns
     -------
@@ -345,7 +347,7 @@ def make_source(
         )
     if missing is not None and np.isnan(X).any():
         return missing(X, sample_weight)
-    if X.nbytes > STREAM_BYTES:
+    if stream and X.nbytes > STREAM_BYTES:
         sample = sample_rows(X.shape[0], n_components, random_state, sample_weight)
         return StreamSource.from_array(
             estimator, X, sample_weight, sample, checked=True

@@ -425,6 +425,7 @@ class GaussianMixtureIC(ChosenModel, ClusterMixin, DensityMixin, BaseEstimator):
             random_state=self._random_state_for_candidates(),
             cache_features=True,
             missing=MissingValuesSource.from_arrays,
+            stream=not self.noise,
         )
         X, sample_weight = data.X, data.sample_weight
         # Streamed data: the starts come from an in-memory sample.

@@ -284,3 +284,22 @@ def test_huge_weights_stream_as_they_fit_in_memory(tmp_path, data, small_pages):
     )
     np.testing.assert_allclose(mean, [0.5, 0.5])
     np.testing.assert_allclose(scatter / weight_sum, np.eye(2) + 0.25)
+
+
+def test_noise_fits_in_memory_arrays_above_the_streaming_threshold(
+    monkeypatch, data
+):
+    # In-memory arrays above STREAM_BYTES were streamed, and the noise
+    # component refused them ("needs the rows in memory ... np.asarray(X)"):
+    # no array of more than 64 MiB could be fitted with noise=True.
+    X = np.vstack([data, np.random.RandomState(2).uniform(95, 106, (60, 3))])
+    a = GaussianMixture(2, noise=True, random_state=0).fit(X)
+    selected = GaussianMixtureIC(n_components=[1, 2], noise=True, random_state=0)
+    selected.fit(X)
+    monkeypatch.setattr(_sources, "STREAM_BYTES", 1024)
+    b = GaussianMixture(2, noise=True, random_state=0).fit(X)
+    _assert_same_fit(a, b)
+    assert b.noise_proportion_ == a.noise_proportion_ > 0
+    again = GaussianMixtureIC(n_components=[1, 2], noise=True, random_state=0)
+    again.fit(X)
+    _assert_same_fit(selected.best_estimator_, again.best_estimator_)
