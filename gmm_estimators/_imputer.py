@@ -289,8 +289,14 @@ class GaussianMixtureImputer(TransformerMixin, BaseEstimator):
         else:
             # Imported here: model_selection imports the estimators' modules.
             from .model_selection import GaussianMixtureIC
+            from .model_selection._candidates import check_types_fit
 
-            _check_types_fit(types, kept.shape[1])
+            check_types_fit(
+                types,
+                kept.shape[1],
+                parameter="covariance_type",
+                remedy="(for example use 'VII' or 'EII' instead of 'V' or 'E')",
+            )
 
             # search="grid": each candidate is GaussianMixture's fit of these
             # settings, in their documented meaning whether or not X has
@@ -413,23 +419,6 @@ class GaussianMixtureImputer(TransformerMixin, BaseEstimator):
                 [names, self.indicator_.get_feature_names_out(input_features)]
             )
         return np.asarray(names, dtype=object)
-
-
-def _check_types_fit(types, n_features):
-    """Refuse, in the imputer's terms, a structure defined for fewer features.
-
-    (The selector's own error named its ``covariance_types`` parameter and
-    suggested ``None``, which the imputer does not take.)
-    """
-    for name in types:
-        limit = get_covariance_model(name).max_n_features
-        if limit is not None and n_features > limit:
-            raise ValueError(
-                f"covariance_type includes {name!r}, which is defined for at most "
-                f"{limit} feature(s), but X has {n_features} features with observed "
-                "values; remove it (for example use 'VII' or 'EII' instead of 'V' "
-                "or 'E')."
-            )
 
 
 def _draw(resp, means, covariances, pattern_of_row, rng):

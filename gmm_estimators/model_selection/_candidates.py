@@ -76,14 +76,29 @@ def candidate_types(covariance_types, n_features):
                 f"{seen[model.name]!r} and {name!r}); list each structure once."
             )
         seen[model.name] = name
+    check_types_fit(names, n_features)
+    return names
+
+
+def check_types_fit(
+    names,
+    n_features,
+    parameter="covariance_types",
+    remedy="or use covariance_types=None for every structure that fits",
+):
+    """Refuse a structure defined for fewer features than X has.
+
+    ``parameter`` and ``remedy`` in the caller's terms (the imputer has no
+    ``covariance_types=None``).
+    """
+    for name in names:
         limit = _max_n_features(name)
         if limit is not None and n_features > limit:
             raise ValueError(
-                f"covariance_types includes {name!r}, which is defined for at most "
+                f"{parameter} includes {name!r}, which is defined for at most "
                 f"{limit} feature(s), but X has {n_features} features; remove it "
-                "or use covariance_types=None for every structure that fits."
+                f"{remedy}."
             )
-    return names
 
 
 def feature_covariance(X, sample_weight):
