@@ -15,6 +15,7 @@ from .._missing import has_missing, mean_imputed
 from .._noise import resolve_noise
 from ..covariance import available_covariance_types, get_covariance_model
 from ..exceptions import NoSoundCandidateError
+from ._progress import report_line
 
 
 def candidate_ks(n_components):
@@ -402,7 +403,7 @@ def collect_outcomes(outcomes, name, criterion, verbose):
         estimators.append(estimator)
         errors.append(error)
         if verbose:
-            print(candidate_line(name, criterion, row, error))
+            report_line(candidate_line(name, criterion, row, error))
     return rows, estimators, errors
 
 

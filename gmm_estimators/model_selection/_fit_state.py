@@ -6,6 +6,7 @@
 from .._fitted import forget_fit
 from .._warn import warn_user
 from ._candidates import pick_warnings, swamp_remedy
+from ._progress import one_bar
 
 #: What describes the data of ``results_``.
 INPUT_ATTRIBUTES = ("n_features_in_", "feature_names_in_")
@@ -44,6 +45,14 @@ def fit_selector(selector, search, X, sample_weight):
 def _search_with_remedy(selector, search, X, sample_weight):
     # Clusters far apart for their own spread: the search runs again with
     # reg_covar relative to theirs (swamp_remedy); the last sound one stays.
+    # One progress bar for every search, erased before the warnings.
+    with one_bar():
+        settings, relative = _searches(selector, search, X, sample_weight)
+    for message, category in pick_warnings(selector, settings, relative):
+        warn_user(message, category)
+
+
+def _searches(selector, search, X, sample_weight):
     relative = selector.reg_covar
     settings = search(X, sample_weight, relative)
     for _ in range(2):
@@ -57,5 +66,4 @@ def _search_with_remedy(selector, search, X, sample_weight):
             settings = previous
             break
         relative = lowered
-    for message, category in pick_warnings(selector, settings, relative):
-        warn_user(message, category)
+    return settings, relative

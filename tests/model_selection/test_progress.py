@@ -1,0 +1,82 @@
+"""The selector's progress bar: one per fit, erased on errors, under verbose lines."""
+
+import io
+import re
+import sys
+
+import numpy as np
+import pytest
+
+from gmm_estimators.model_selection import GaussianMixtureIC, _selector
+
+pytest.importorskip("tqdm")
+
+
+class _Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def _blobs(spread=1.0):
+    rng = np.random.default_rng(0)
+    return np.vstack([rng.normal(0, 1, (60, 2)), rng.normal(20, spread, (60, 2))])
+
+
+def test_bar_erased_when_the_search_fails(monkeypatch):
+    def failing(*args):
+        args[-1]()  # the bar has moved
+        raise ValueError("search failed")
+
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    monkeypatch.setattr(_selector, "thorough_search", failing)
+    try:
+        GaussianMixtureIC(n_components=[1, 2], progress=True).fit(_blobs())
+    except ValueError as exc:
+        # Read while the error propagates: the caller's message comes next.
+        assert "search failed" in str(exc)
+        shown = terminal.getvalue()
+    assert "1/" in shown
+    # The last thing drawn is the blank line that erases the bar.
+    assert shown.endswith("\r") and shown.rsplit("\r", 2)[-2].strip() == ""
+
+
+@pytest.mark.parametrize("search", ["thorough", "grid"])
+def test_verbose_lines_start_their_own_line(monkeypatch, search):
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    monkeypatch.setattr(sys, "stdout", terminal)
+    selector = GaussianMixtureIC(
+        n_components=[1, 2],
+        covariance_types=["VVV", "EII"],
+        search=search,
+        progress=True,
+        verbose=1,
+    )
+    selector.fit(_blobs())
+    shown = terminal.getvalue()
+    starts = [m.start() for m in re.finditer(r"\[GaussianMixtureIC\]", shown)]
+    assert len(starts) == 4
+    # Each line after a newline or the carriage return that erased the bar,
+    # never glued to the bar's text.
+    assert all(shown[i - 1] in "\r\n" for i in starts)
+    assert shown.rsplit("\r", 2)[-2].strip() == ""
+
+
+def test_searched_again_extends_the_one_bar(monkeypatch):
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    # Tight clusters far apart: the thorough search runs again with a
+    # smaller reg_covar (the swamped clusters' remedy).
+    selector = GaussianMixtureIC(
+        n_components=[1, 2],
+        covariance_types=["VVV", "EII"],
+        reg_covar=0.1,
+        progress=True,
+    )
+    with pytest.warns(UserWarning):
+        selector.fit(_blobs(0.05))
+    totals = {int(t) for t in re.findall(r"\d+/(\d+) \[", terminal.getvalue())}
+    assert len(totals) > 1  # searched again
+    # The bar started once and never went back to 0.
+    assert len(re.findall(r" 0/\d+ \[", terminal.getvalue())) == 1
