@@ -236,8 +236,31 @@ def cmd_select(args):
             print(f"Saved the {criterion.upper()} plot to {args.plot}")
     if not args.quiet:
         plot = " and a plot of the components" if best.n_features_in_ >= 2 else ""
+        searched = float(results["bic"][selector.best_index_])
+        refitted = _refit_bic(best, data.X)
+        if refitted is not None and math.isclose(refitted, searched, abs_tol=5e-3):
+            note = f"refits the chosen settings: its covariances{plot}"
+        else:
+            # The thorough search reached its fit from a start of its own.
+            reached = "fails" if refitted is None else f"reaches BIC {fixed(refitted)}"
+            note = (
+                f"refits the chosen settings from fit's own start, which {reached}, "
+                f"not the searched model's {fixed(searched)}"
+            )
         print(
-            f"\nNext: {next_command(args, best)}  (refits the chosen settings: "
-            f"its covariances{plot}; --save FILE here keeps the searched model)"
+            f"\nNext: {next_command(args, best)}  ({note}; "
+            "--save FILE here keeps the searched model)"
         )
     return 0
+
+
+def _refit_bic(best, X):
+    """BIC of the fit that the ``Next:`` command runs, or None if it fails."""
+    from .. import GaussianMixture
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return float(GaussianMixture(**best.get_params()).fit(X).bic(X))
+    except (ValueError, ArithmeticError):
+        return None

@@ -246,3 +246,28 @@ def test_unknown_covariance_type_is_refused_before_the_data_are_read(
     assert main(["select", str(missing), "-t", "VVV,vvv,Full"]) == 2
     line = one_line_error("--covariance-types", "'vvv', 'Full'", "VVV, full")
     assert "not-read-yet" not in line and "covariance_types" not in line
+
+
+@pytest.mark.parametrize("seed", [20, 1])
+def test_next_line_says_the_bic_its_command_reaches(tmp_path, capsys, seed):
+    # Random blobs (seed 20: the thorough search's pick, reached by a split or
+    # merge, is not what `fit` reaches from its own start).
+    rng = np.random.default_rng(seed)
+    d, k, n = rng.integers(1, 4), rng.integers(1, 4), rng.integers(30, 200)
+    X = np.vstack(
+        [rng.normal(rng.normal(0, 4, d), rng.uniform(0.3, 2), (n, d)) for _ in range(k)]
+    )
+    path = tmp_path / "blobs.csv"
+    np.savetxt(path, X, delimiter=",")
+    assert main(["select", str(path), "-K", "4"]) == 0
+    out = capsys.readouterr().out
+    selected = out.split("Selected model: ")[1].splitlines()[0].split("BIC ")[-1]
+    line = out.rstrip().splitlines()[-1]
+    command, note = line.removeprefix("Next: ").split("  (", 1)
+    command = shlex.split(command)[1:]
+    assert main([*command[:-2], "-q"]) == 0
+    refitted = capsys.readouterr().out.split("BIC ")[1].split(",")[0]
+    if refitted == selected:
+        assert note.startswith("refits the chosen settings: its covariances")
+    else:
+        assert f"reaches BIC {refitted}, not the searched model's {selected}" in note
