@@ -155,7 +155,7 @@ def plot_density(
         ax.scatter(X_array[:, features[0]], X_array[:, features[1]], **kws)
     levels = _check_levels(levels, filled)
     if isinstance(levels, Integral):
-        levels = _default_levels(estimator, X, log_density, levels)
+        levels = _default_levels(estimator, X_array, log_density, levels)
     contour_kws = {"levels": levels, "cmap": cmap, "zorder": 2}
     if filled:
         # Below the lowest level stays blank, so the tails do not flood the axes.
@@ -223,7 +223,9 @@ def _default_levels(estimator, X, log_density, n_levels):
         return n_levels
     top = float(finite.max())
     if X is not None:
-        scores = np.asarray(estimator.score_samples(X), dtype=np.float64)
+        scores = np.asarray(
+            estimator.score_samples(_as_model_input(estimator, X)), dtype=np.float64
+        )
         scores = scores[np.isfinite(scores)]
         bottom = float(np.quantile(scores, 0.01)) if scores.size else top - 10.0
     else:

@@ -9,6 +9,7 @@ import numpy as np
 
 from ._common import (
     _NOISE_SIZE,
+    _as_model_input,
     _check_features,
     _check_n_std,
     _check_X,
@@ -127,7 +128,9 @@ def plot_pairs(
 
     # With a noise component, predict_proba has an extra (last) column and
     # the rows it wins are labelled -1: drawn small and light grey.
-    proba = np.asarray(estimator.predict_proba(X), dtype=np.float64)
+    proba = np.asarray(
+        estimator.predict_proba(_as_model_input(estimator, X_array)), dtype=np.float64
+    )
     labels = _hard_labels(proba, n_components)
     noise = labels == -1
     has_noise = proba.shape[1] > n_components

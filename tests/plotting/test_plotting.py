@@ -495,3 +495,27 @@ def test_empty_or_sparse_data_are_refused(fitted3d, data3d):
         plot_density(fitted3d, data3d[0][:0])
     with pytest.raises(TypeError, match="sparse"):
         plot_components(fitted3d, sparse.csr_matrix(data3d[0]))
+
+
+@pytest.mark.parametrize("fitted_on_frame", [True, False])
+def test_data_of_the_other_kind_than_the_fit_warns_nothing(data3d, fitted_on_frame):
+    # An array given for a mixture fitted on a DataFrame (or the reverse)
+    # was passed as is to predict, predict_proba and score_samples, which
+    # leaked scikit-learn's feature-name UserWarning from every plot.
+    pd = pytest.importorskip("pandas")
+    X, _ = data3d
+    frame = pd.DataFrame(X, columns=["a", "b", "c"])
+    gm = GaussianMixture(n_components=3, random_state=0).fit(
+        frame if fitted_on_frame else X
+    )
+    given = X if fitted_on_frame else frame
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ax = plot_components(gm, given)
+        plot_density(gm, given, grid=20)
+        plot_density(gm, given, grid=20, filled=True)
+        fig = plot_pairs(gm, given)
+    expected = gm.predict(frame if fitted_on_frame else X)
+    drawn = ax.collections[0].get_facecolors()
+    assert len(np.unique(drawn, axis=0)) == len(np.unique(expected))
+    assert len(fig.axes) == 9
