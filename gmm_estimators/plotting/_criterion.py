@@ -12,6 +12,7 @@ from ..covariance import get_covariance_model
 from ._common import (
     _CRITERION_LABELS,
     _MARKERS,
+    _check_ax,
     _component_colors,
     _import_matplotlib,
     _is_mixture,
@@ -210,6 +211,7 @@ def plot_criterion(
     2
     """
     plt = _import_matplotlib()
+    _check_ax(ax)
     results, selection = _results_table(selector_or_results)
     if not isinstance(criterion, str):
         raise ValueError(f"criterion should be a column name, got {criterion!r}.")
@@ -247,6 +249,11 @@ def plot_criterion(
         degenerate = np.zeros(values.shape, dtype=bool)
     if not (len(n_components) == len(structures) == len(values) == len(degenerate)):
         raise ValueError("The results' columns do not all have the same length.")
+    if not len(values):
+        raise ValueError(
+            "The results have no rows: there is no candidate to plot. Pass the "
+            "results_ of a fitted selector."
+        )
     sign = -1.0 if mclust_sign else 1.0
     shown = sign * values
 

@@ -519,3 +519,15 @@ def test_data_of_the_other_kind_than_the_fit_warns_nothing(data3d, fitted_on_fra
     drawn = ax.collections[0].get_facecolors()
     assert len(np.unique(drawn, axis=0)) == len(np.unique(expected))
     assert len(fig.axes) == 9
+
+
+def test_plot_criterion_checks_ax_and_empty_results():
+    # ax="x" raised AttributeError 'str' object has no attribute 'plot' after
+    # the work, and an empty results table numpy's "ufunc 'invert' not
+    # supported".
+    results = {"n_components": [1, 2], "covariance_type": ["VVV"] * 2, "bic": [3, 2]}
+    with pytest.raises(TypeError, match="ax should be a matplotlib Axes"):
+        plot_criterion(results, ax="x")
+    empty = {key: [] for key in (*results, "degenerate")}
+    with pytest.raises(ValueError, match="no rows"):
+        plot_criterion(empty)
