@@ -245,7 +245,7 @@ def _check_weights(weights, n_components):
     if not np.isclose(total, 1.0, rtol=0.0, atol=1e-6):
         raise ValueError(
             f"weights must sum to 1, got {weights.tolist()!r} which sums to "
-            f"{total!r}. Divide them by their sum first."
+            f"{float(total)!r}. Divide them by their sum first."
         )
     return weights / total
 
@@ -392,26 +392,33 @@ def make_gaussian_mixture(
     covariances = _random_covariances(rng, covariance_type, n_components, n_features)
     mean_std = np.sqrt(np.trace(covariances, axis1=1, axis2=2).mean() / n_features)
 
-    means = rng.standard_normal(size=(n_components, n_features))
-    if n_components > 1:
-        means -= means.mean(axis=0)
-        diff = means[:, np.newaxis, :] - means[np.newaxis, :, :]
-        dist = np.sqrt((diff**2).sum(axis=-1))
-        mean_dist = dist[np.triu_indices(n_components, k=1)].mean()
-        means *= separation * mean_std / mean_dist
-    else:
-        # One component: its mean is at a random point at the same scale.
-        means *= separation * mean_std / np.sqrt(2.0 * n_features)
+    # A separation near the float64 limit overflows: refused below, not warned.
+    with np.errstate(over="ignore", invalid="ignore"):
+        means = rng.standard_normal(size=(n_components, n_features))
+        if n_components > 1:
+            means -= means.mean(axis=0)
+            diff = means[:, np.newaxis, :] - means[np.newaxis, :, :]
+            dist = np.sqrt((diff**2).sum(axis=-1))
+            mean_dist = dist[np.triu_indices(n_components, k=1)].mean()
+            means *= separation * mean_std / mean_dist
+        else:
+            # One component: its mean is at a random point at the same scale.
+            means *= separation * mean_std / np.sqrt(2.0 * n_features)
 
-    y = rng.choice(n_components, size=n_samples, p=weights).astype(np.intp)
-    X = np.empty((n_samples, n_features), dtype=np.float64)
-    for k in range(n_components):
-        mask = y == k
-        n_k = int(mask.sum())
-        if n_k == 0:
-            continue
-        chol = np.linalg.cholesky(covariances[k])
-        X[mask] = means[k] + rng.standard_normal(size=(n_k, n_features)) @ chol.T
+        y = rng.choice(n_components, size=n_samples, p=weights).astype(np.intp)
+        X = np.empty((n_samples, n_features), dtype=np.float64)
+        for k in range(n_components):
+            mask = y == k
+            n_k = int(mask.sum())
+            if n_k == 0:
+                continue
+            chol = np.linalg.cholesky(covariances[k])
+            X[mask] = means[k] + rng.standard_normal(size=(n_k, n_features)) @ chol.T
+    if not (np.all(np.isfinite(means)) and np.all(np.isfinite(X))):
+        raise ValueError(
+            f"separation={separation!r} puts the means beyond the float64 range "
+            "(the samples overflow to infinity); pass a smaller separation."
+        )
 
     if return_params:
         params = {

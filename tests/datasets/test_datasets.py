@@ -3,6 +3,7 @@
 import doctest
 import re
 import sys
+import warnings
 from importlib import resources
 
 import numpy as np
@@ -373,6 +374,23 @@ def test_make_gaussian_mixture_bad_arguments(kwargs, match):
     n_samples = kwargs.pop("n_samples")
     with pytest.raises(ValueError, match=re.escape(match)):
         make_gaussian_mixture(n_samples, random_state=0, **kwargs)
+
+
+@pytest.mark.parametrize("n_components", [1, 3])
+def test_make_gaussian_mixture_separation_beyond_float64_is_refused(n_components):
+    # A finite separation near the float64 limit overflowed with numpy's
+    # RuntimeWarning and returned infinite means and samples.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match="pass a smaller separation"):
+            make_gaussian_mixture(
+                10, n_components=n_components, separation=1.7e308, random_state=0
+            )
+
+
+def test_make_gaussian_mixture_weights_sum_message_prints_a_plain_number():
+    with pytest.raises(ValueError, match=r"which sums to 1\.1\. Divide"):
+        make_gaussian_mixture(10, weights=[0.2, 0.3, 0.6], random_state=0)
 
 
 # --------------------------------------------------------------------------
