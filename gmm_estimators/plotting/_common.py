@@ -289,6 +289,10 @@ def _component_colors(n_colors):
     return [cmap(x) for x in np.linspace(0.0, 1.0, n_colors)]
 
 
+#: Ellipses up to this many times a panel's span are drawn in it.
+_LARGEST_ELLIPSE = 1e4
+
+
 def _ellipse_geometry(covariance, n_std):
     """Width, height and angle (degrees) of the ``n_std`` ellipse of a 2x2 matrix."""
     values, vectors = np.linalg.eigh(0.5 * (covariance + covariance.T))
@@ -309,13 +313,25 @@ def _draw_ellipses(
     collapsed=(),
     ellipse_kws=None,
     labels=None,
+    limits=None,
 ):
+    """Add each component's ellipse; with ``limits`` (the panel's x and y
+    ranges), leave out those too large to show.
+
+    An ellipse more than :data:`_LARGEST_ELLIPSE` times the panel's span
+    crosses it as two straight lines at most, and Agg takes minutes to
+    render one 1e20 times the view (``reg_covar`` around data in units of
+    1e-20).
+    """
     from matplotlib.patches import Ellipse
 
     pair = np.ix_(features, features)
     patches = []
+    span = None if limits is None else max(np.ptp(limits[0]), np.ptp(limits[1]))
     for k, (mean, covariance) in enumerate(zip(means, covariances, strict=True)):
         width, height, angle = _ellipse_geometry(covariance[pair], n_std)
+        if span is not None and not max(width, height) <= _LARGEST_ELLIPSE * span:
+            continue
         kws = {
             "facecolor": (*colors[k][:3], 0.15),
             "edgecolor": colors[k],

@@ -198,6 +198,7 @@ def plot_pairs(
                         colors,
                         n_std,
                         ellipse_kws={"facecolor": "none", "linewidth": 1.2},
+                        limits=(limits[col], limits[row]),
                     )
                 ax.set_ylim(limits[row])
             ax.set_xlim(limits[col])

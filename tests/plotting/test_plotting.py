@@ -531,3 +531,21 @@ def test_plot_criterion_checks_ax_and_empty_results():
     empty = {key: [] for key in (*results, "degenerate")}
     with pytest.raises(ValueError, match="no rows"):
         plot_criterion(empty)
+
+
+def test_plot_pairs_leaves_out_ellipses_far_larger_than_their_panel():
+    # reg_covar around data in units of 1e-20 makes ellipses 1e20 times the
+    # panel: Agg took minutes to render one. They are left out of the
+    # panels, and ellipses of ordinary size are still drawn.
+    X, _ = make_gaussian_mixture(300, n_components=2, n_features=2, random_state=1)
+    for scale, drawn in ((1.0, 2), (1e-20, 0)):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # reg_covar swamps
+            gm = GaussianMixture(2, random_state=0).fit(X * scale)
+        fig = plot_pairs(gm, X * scale)
+        fig.canvas.draw()
+        off_diagonal = [fig.axes[1], fig.axes[2]]
+        assert [
+            sum(isinstance(p, Ellipse) for p in ax.patches) for ax in off_diagonal
+        ] == [drawn, drawn]
+        plt.close(fig)
