@@ -126,6 +126,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
+from .covariance import get_covariance_model
 from .covariance._priors import prior_form_of
 
 __all__ = [
@@ -307,8 +308,6 @@ class ConjugatePrior:
         from sklearn.utils import check_array
         from sklearn.utils.validation import _check_sample_weight
 
-        from .covariance import get_covariance_model
-
         X = check_array(X, dtype=[np.float64, np.float32])
         if sample_weight is not None:
             sample_weight = _check_sample_weight(
@@ -474,8 +473,6 @@ def check_prior(prior, data):
     depends on the structure and the number of components (``d + 2``, the
     default, is above it for all).
     """
-    from .covariance import get_covariance_model
-
     if isinstance(prior, ConjugatePrior) and isinstance(prior.dof, Real):
         if not isinstance(prior.dof, bool) and np.isfinite(prior.dof):
             prior = ConjugatePrior(**{**prior.get_params(), "dof": None})

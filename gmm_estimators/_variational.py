@@ -26,6 +26,7 @@ import numpy as np
 from scipy.special import betaln, digamma, gammaln
 
 from ._engine import Params
+from .covariance._linalg import all_finite
 
 __all__ = [
     "VariationalParams",
@@ -196,7 +197,7 @@ def m_step(model, prior, center, stats, total_scatter, reg_covar, dtype):
             * (shift[:, :, np.newaxis] * shift[:, np.newaxis, :])
         )
         posterior = scatter + model.scatter.from_full(added)
-    if not np.all(np.isfinite(posterior)):
+    if not all_finite(posterior):
         # The data's own squares fit (checked before any fit): the priors
         # or reg_covar are what overflow.
         raise ValueError(

@@ -1333,7 +1333,8 @@ def test_failing_components_clear_a_block_only_where_the_staged_checks_do():
     # cheaper road to the same verdict. Oracle: the staged checks, on the
     # fast form's values of narrow components among wide ones, near and far
     # from the origin, in float64 and float32, with components of weight 0.
-    from gmm_estimators.covariance._exact import PrecisionGuard
+    from gmm_estimators._engine import Params
+    from gmm_estimators._engine._estep import _set_up
 
     rng = np.random.default_rng(0)
     model = get_covariance_model("VVV")
@@ -1360,24 +1361,11 @@ def test_failing_components_clear_a_block_only_where_the_staged_checks_do():
         weights = rng.dirichlet(np.ones(K))
         if rng.random() < 0.2:
             weights[0] = 0.0
-        log_det = np.log(np.diagonal(precisions_cholesky, axis1=1, axis2=2)).sum(1)
+        # The kernel and guard exactly as the E-step builds them.
+        params = Params(weights, means, covariances, precisions_cholesky)
         with np.errstate(divide="ignore"):
-            offset = np.log(weights) + log_det - 0.5 * d * np.log(2 * np.pi)
-        kernel = model.block_kernel(
-            means, precisions_cholesky, dtype, scale=-0.5, offset=offset
-        )
+            kernel, guard, _ = _set_up(model, params, dtype, np.zeros(d))
         values = kernel.distances(rows)[0]
-        guard = PrecisionGuard(
-            model,
-            means,
-            precisions_cholesky,
-            dtype if kernel.dtype is None else kernel.dtype,
-            residual=kernel.residual,
-            raw_means=means,
-            scale=-0.5,
-            offset=offset,
-            precisions=kernel.precisions,
-        )
         norms = np.linalg.norm(rows.astype(np.float64), axis=1)
         cleared = guard._cleared_by_failing_components(values, norms, norms.max())
         recomputed = _staged_rows(guard, values, norms).size > 0
