@@ -29,7 +29,7 @@ from ._candidates import (
     starting_rows,
 )
 from ._fit_state import ChosenModel, fit_selector
-from ._progress import thorough_progress, with_progress
+from ._progress import thorough_progress, ticking, with_progress
 from ._search import grid_search, refitted_on, search_sample, thorough_search
 from ._tasks import N_JOBS_CONSTRAINT, task_runner
 
@@ -473,7 +473,10 @@ class GaussianMixtureIC(ChosenModel, ClusterMixin, DensityMixin, BaseEstimator):
             if k not in feasible
         }
         candidates = [(k, t) for k in ks for t in types]
-        bar = thorough and thorough_progress(feasible, settings, self.progress)
+        sampled = init.n_rows < data.n_rows
+        bar = thorough and thorough_progress(
+            feasible, settings, self.progress, len(candidates) if sampled else 0
+        )
         if thorough:
             outcomes = thorough_search(
                 init,
@@ -486,12 +489,14 @@ class GaussianMixtureIC(ChosenModel, ClusterMixin, DensityMixin, BaseEstimator):
                 self._random_state_for_candidates,
                 bar and bar.update,
             )
-            if init.n_rows < data.n_rows:
+            if sampled:
                 outcomes = refitted_on(
                     data,
                     outcomes,
                     {**settings, "random_state": self._random_state_for_candidates()},
                 )
+                if bar:
+                    outcomes = ticking(outcomes, bar.update)
         else:
             outcomes = grid_search(
                 data,

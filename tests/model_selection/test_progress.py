@@ -80,3 +80,41 @@ def test_searched_again_extends_the_one_bar(monkeypatch):
     assert len(totals) > 1  # searched again
     # The bar started once and never went back to 0.
     assert len(re.findall(r" 0/\d+ \[", terminal.getvalue())) == 1
+
+
+def test_refits_on_every_row_move_the_bar_to_its_end(monkeypatch):
+    # Above the sample size the search explores a sample, then refits every
+    # candidate on all rows: the bar counts those refits too, instead of
+    # sitting at its end while they run.
+    from gmm_estimators._engine import _sources
+    from gmm_estimators.model_selection import _search
+
+    monkeypatch.setattr(_search, "sample_size", lambda n_components: 60)
+    monkeypatch.setattr(_sources, "sample_size", lambda n_components: 60)
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    refits = []
+    refitted_on = _selector.refitted_on
+
+    def counting(*args, **kwargs):
+        for outcome in refitted_on(*args, **kwargs):
+            refits.append(terminal.getvalue())
+            yield outcome
+
+    monkeypatch.setattr(_selector, "refitted_on", counting)
+    GaussianMixtureIC(
+        n_components=[1, 2], covariance_types=["VVV", "EII"], progress=True
+    ).fit(_blobs())
+    assert len(refits) == 4
+    shown = [
+        (int(done), int(total))
+        for done, total in re.findall(r"(\d+)/(\d+) \[", terminal.getvalue())
+    ]
+    total = shown[-1][1]
+    # The search's own steps (2 numbers of components; a split and a merge,
+    # each in both passes of the proposals) and one per refit; the bar was
+    # short of its end while the refits ran.
+    assert total == 2 + 4 + 4
+    before_refits = [int(d) for d, _ in re.findall(r"(\d+)/(\d+) \[", refits[0])]
+    assert max(before_refits) < total
+    assert shown[-1] == (total, total)
