@@ -247,6 +247,9 @@ def cmd_select(args):
                 f"refits the chosen settings from fit's own start, which {reached}, "
                 f"not the searched model's {fixed(searched)}"
             )
+        if args.data == "-":
+            # Standard input is read once: the command needs the data again.
+            note += "; pipe the same data into it"
         print(
             f"\nNext: {next_command(args, best)}  ({note}; "
             "--save FILE here keeps the searched model)"

@@ -271,3 +271,18 @@ def test_next_line_says_the_bic_its_command_reaches(tmp_path, capsys, seed):
         assert note.startswith("refits the chosen settings: its covariances")
     else:
         assert f"reaches BIC {refitted}, not the searched model's {selected}" in note
+
+
+def test_next_line_from_standard_input_asks_for_the_data_again(monkeypatch, capsys):
+    # Standard input is spent by select: the fit command it suggests reads
+    # it again, so the line says to pipe the same data into it.
+    rows = np.random.default_rng(0).normal(size=(40, 2))
+    text = "u,v\n" + "\n".join(f"{a},{b}" for a, b in rows) + "\n"
+    monkeypatch.setattr(sys, "stdin", io.StringIO(text))
+    assert main(["select", "-", "-K", "2", "-t", "VVV"]) == 0
+    line = capsys.readouterr().out.rstrip().splitlines()[-1]
+    assert line.startswith("Next: gmm-estimators fit - -k ")
+    assert "pipe the same data into it" in line
+    monkeypatch.setattr(sys, "stdin", io.StringIO(text))
+    command = shlex.split(line.removeprefix("Next: ").split("  (")[0])
+    assert main([*command[1:-2], "-q"]) == 0
