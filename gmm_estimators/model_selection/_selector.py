@@ -30,7 +30,8 @@ from ._candidates import (
 )
 from ._fit_state import ChosenModel, fit_selector
 from ._progress import thorough_progress, ticking, with_progress
-from ._search import grid_search, refitted_on, search_sample, thorough_search
+from ._sample import refitted_on, search_sample
+from ._search import grid_search, thorough_search
 from ._tasks import N_JOBS_CONSTRAINT, task_runner
 
 _CRITERIA = ("bic", "aic", "icl")
@@ -246,8 +247,9 @@ class GaussianMixtureIC(ChosenModel, ClusterMixin, DensityMixin, BaseEstimator):
     ``N_k log det Sigma_k`` first; past the first, short trials abandoned
     from the third iteration) split across its principal axis, and the best
     of ``K + 1`` with its two most overlapping components merged (Ueda et
-    al. 2000), start every structure of ``K`` as challengers, as does each
-    structure's own split and merge.
+    al. 2000), start every structure of ``K`` as challengers, as do each
+    structure's own fits of ``K - 1`` (each component split in turn) and
+    ``K + 1`` (merged).
     A fit replaces another when it is not degenerate and the other is, or
     when neither is and its likelihood is higher (a spurious fit keeps its
     cell, flagged; the pick passes over it).

@@ -87,9 +87,9 @@ def test_refits_on_every_row_move_the_bar_to_its_end(monkeypatch):
     # candidate on all rows: the bar counts those refits too, instead of
     # sitting at its end while they run.
     from gmm_estimators._engine import _sources
-    from gmm_estimators.model_selection import _search
+    from gmm_estimators.model_selection import _sample
 
-    monkeypatch.setattr(_search, "sample_size", lambda n_components: 60)
+    monkeypatch.setattr(_sample, "sample_size", lambda n_components: 60)
     monkeypatch.setattr(_sources, "sample_size", lambda n_components: 60)
     terminal = _Terminal()
     monkeypatch.setattr(sys, "stderr", terminal)

@@ -1,0 +1,64 @@
+"""The thorough search on large data: the sample it explores, then the refits.
+
+With more rows than ``_engine._sources.sample_size``, the thorough search
+explores a uniform sample of them (:func:`search_sample`) and every
+candidate it finds is then refitted on all rows (:func:`refitted_on`).
+"""
+
+# Authors: The gmm_estimators developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+
+from .._engine import ArraySource, Params
+from .._engine._sources import sample_rows, sample_size
+from .._initialization._partitions import canonical_order
+from ._search import fit_candidate
+
+__all__ = ["refitted_on", "search_sample"]
+
+
+def search_sample(data, n_components, random_state):
+    """The in-memory source the thorough search explores: ``data`` or a sample.
+
+    At most ``_engine._sources.sample_size(n_components)`` rows drawn
+    uniformly among those of positive weight (``_engine._sources.sample_rows``;
+    all rows when there are no more), with their weights and the centre of
+    every row.
+    """
+    # Drawn among the rows in canonical order (sorted by a fixed projection,
+    # as the initialisers see them), so that the sample, and with it the
+    # search, depends on the rows' values and weights, not on their order.
+    if data.n_rows <= sample_size(n_components):
+        return data
+    order = canonical_order(data.X)
+    weights = None if data.sample_weight is None else data.sample_weight[order]
+    rows = np.sort(order[sample_rows(data.n_rows, n_components, random_state, weights)])
+    weights = None if data.sample_weight is None else data.sample_weight[rows]
+    return ArraySource.from_arrays(
+        data.X[rows], weights, cache_features=True, center=data.center
+    )
+
+
+def refitted_on(data, outcomes, settings):
+    """Each candidate found on a sample, refitted on every row of ``data``.
+
+    EM from the sample's fit (grid-style: one start, the candidate's own
+    stopping rule) on the full source; a candidate that failed on the sample
+    stays failed.
+    """
+    one_start = {**settings, "initializers": None}
+    for row, best, error, seconds in outcomes:
+        if best is None:
+            yield row, best, error, seconds
+            continue
+        start = Params(
+            np.asarray(best.weights_, np.float64),
+            np.asarray(best.means_, np.float64) - data.center,
+            np.asarray(best.covariances_, np.float64),
+            np.asarray(best.precisions_cholesky_, np.float64),
+        )
+        row, best, error, took = fit_candidate(
+            data, row["n_components"], row["covariance_type"], [start], one_start
+        )
+        yield row, best, error, seconds + took
