@@ -278,6 +278,29 @@ def _nearest_rows(Z, size, term, alpha):
     return row_arg, row_min, second
 
 
+def _mclust_stored(scatter, n_rows):
+    """The scatter hcvvv reads back for a group it formed by a merge.
+
+    mclust's Fortran ``hcvvv`` (6.x) keeps a group's scatter as the rows of
+    its triangular factor ``R`` (``R'R = W``), but stores each of the
+    ``min(n - 1, d)`` rows as a copy of the first (``dcopy(p, r(1,1), p,
+    ...)``), read back from its diagonal on. Later costs against the group
+    read that matrix; reproducing it reproduces mclust's tree, which differs
+    from the exact greedy one on some data: of the 96 extra data sets of
+    ``bench_mclust_extra.py`` with 2 to 2,000 rows on 2 or more features,
+    log(Cushings), Orange, ChickWeight and mclust's wreath were cut into
+    other partitions at some ``K`` of 1 to 9 (none with this).
+    """
+    d = scatter.shape[0]
+    kept = min(n_rows - 1, d)
+    top = scatter[0, 0]
+    if kept <= 1 or not top > 0.0:
+        return scatter.copy()
+    first = scatter[0] / math.sqrt(top)
+    rows = np.triu(np.broadcast_to(first, (d, d)))[:kept]
+    return rows.T @ rows
+
+
 class _Groups:
     """The state of the agglomeration: group statistics and nearest groups.
 
@@ -317,13 +340,18 @@ class _Groups:
         self.size, self.trace, self.det, self.term, self.row_min, self.second = (
             self.floats
         )
-        self.ints = np.zeros((3, m), dtype=np.int64)
-        self.distinct, self.name, self.row_arg = self.ints
+        self.ints = np.zeros((4, m), dtype=np.int64)
+        self.distinct, self.name, self.row_arg, self.born = self.ints
         self.size[:] = counts
         self.distinct[:] = 1
         self.name[:] = np.arange(m)
         self.means = Z.copy()
         self.scatter = np.zeros((m, d, d))
+        # mclust's bookkeeping (see _mclust_stored): the scatter of each
+        # group as hcvvv stores it, the merge that formed it (``born``, 0 for
+        # a row) and the position of the last group formed.
+        self.stored = np.zeros((m, d, d)) if mclust_ties else None
+        self.steps, self.latest = 0, -1
         self.term[:] = _terms(self.size, self.det, self.trace, alpha, d)
         self.stale = np.zeros(m, dtype=bool)
         self._adjugate_of = (-1, None)  # (position, adjugate of its scatter)
@@ -380,8 +408,22 @@ class _Groups:
 
     def _stack_det(self, g, rows, u, c):
         """``det(W_g + W_k + c u u')`` for groups ``rows``, batched."""
-        stack = self.scatter[rows]
-        stack += self.scatter[g]
+        if self.stored is None:
+            stack = self.scatter[rows]
+            stack += self.scatter[g]
+        elif self.born.item(g) == self.steps:
+            # hcvvv computes a pair's cost once, when the newer group is
+            # formed: its scatter as formed, the older one's as stored. The
+            # last group formed (the common case) is the newer of every pair.
+            stack = self.stored[rows]
+            stack += self.scatter[g]
+        else:
+            newer = (self.born[rows] < self.born.item(g))[:, np.newaxis, np.newaxis]
+            stack = np.where(
+                newer,
+                self.stored[rows] + self.scatter[g],
+                self.scatter[rows] + self.stored[g],
+            )
         stack += c[:, np.newaxis, np.newaxis] * (
             u[:, :, np.newaxis] * u[:, np.newaxis, :]
         )
@@ -527,6 +569,33 @@ class _Groups:
         # pair's cost once): j's own nearest.
         return (b, j, cost) if b < j else (j, b, cost)
 
+    def _mclust_merge(self, a, b, between):
+        """hcvvv's statistics of the group merged from a and b, into a.
+
+        Its term is that of the pair's cost (the newer group's scatter as
+        formed, the older's as stored, see :meth:`_stack_det`); its scatter
+        as formed is that one when the newer group is the last formed
+        (hcvvv kept its factor), else both as stored (hcvvv rebuilds the
+        factor from storage). Returns the determinant of the term.
+        """
+        scatter, stored, born = self.scatter, self.stored, self.born
+        newer, older = (a, b) if born.item(a) > born.item(b) else (b, a)
+        pair = scatter[newer] + stored[older]
+        pair += between
+        if self.latest in (a, b):
+            formed = pair
+        else:
+            formed = stored[a] + stored[b]
+            formed += between
+        distinct = self.distinct.item(a)
+        scatter[a] = formed
+        stored[a] = _mclust_stored(formed, distinct)
+        self.det[a] = _det_psd(formed) if distinct > self.d else 0.0
+        self.steps += 1
+        born[a] = self.steps
+        self.latest = a
+        return _det_psd(pair) if distinct > self.d else 0.0
+
     def merge(self, a, b, last_step=False):
         """Merge the groups at positions a < b into a; returns their names."""
         size, means, scatter, name = self.size, self.means, self.scatter, self.name
@@ -540,15 +609,19 @@ class _Groups:
         u = mean_a - means[b]
         c = na * nb / nab
         mean_a -= (nb / nab) * u
-        scatter_a += scatter[b]
-        scatter_a += u[:, np.newaxis] * (c * u)
+        between = u[:, np.newaxis] * (c * u)
         trace_ab = self.trace.item(a) + self.trace.item(b) + c * float(u @ u)
         self.trace[a] = trace_ab
         size[a] = nab
         self.distinct[a] += self.distinct[b]
         d = self.d
-        det_ab = _det_psd(scatter_a) if self.distinct[a] > d else 0.0
-        self.det[a] = det_ab
+        if self.stored is None:
+            scatter_a += scatter[b]
+            scatter_a += between
+            det_ab = _det_psd(scatter_a) if self.distinct[a] > d else 0.0
+            self.det[a] = det_ab
+        else:
+            det_ab = self._mclust_merge(a, b, between)
         self.term[a] = nab * math.log(det_ab / nab**d + (trace_ab + self.alpha) / nab)
         self._adjugate_of = (-1, None)
         if last_step:
@@ -572,6 +645,8 @@ class _Groups:
             self.ints[:, b] = self.ints[:, last]
             for array in (means, scatter, stale, changed):
                 array[b] = array[last]
+            if self.stored is not None:
+                self.stored[b] = self.stored[last]
             arg[arg == last] = b
         self.G = G = last
         changed = changed[:G].nonzero()[0]
