@@ -135,7 +135,9 @@ def hc_merges(Z, counts, n_groups=1, *, alpha=None, mclust_ties=False):
         Break ties of equal cost as mclust's Fortran ``hcvvv`` does: of the
         pairs ``i < j`` (positions, the last group moving into a merged
         pair's freed position as there), the one with the largest ``j``,
-        then the largest ``i``. False: the first row of smallest cost.
+        then the largest ``i``; and compute the costs from the merged
+        groups' scatter as ``hcvvv`` stores it (see :func:`_mclust_stored`).
+        False: the criterion's exact costs, the first row of smallest cost.
 
     Returns
     -------

@@ -31,13 +31,19 @@ singular value (mclust would divide by zero there).
 
 Differences from mclust's defaults (``init_params="hc"``;
 ``init_params="mclust_hc"`` builds mclust's own tree, from one group per
-row with ties broken by the order given, see :meth:`HierarchicalTree.of`):
+row with ties broken by the order given and mclust's stored factors, see
+:meth:`HierarchicalTree.of`):
 
+* The merge costs are the criterion's exact values. mclust's ``hcvvv``
+  reads a merged group's scatter back from a stored triangular factor whose
+  rows are all copies of the first (``_hc_merge._mclust_stored``), which
+  on some data makes its tree another one; ``"mclust_hc"`` reproduces that.
 * Identical rows are merged before anything else: each distinct row starts as
   one group carrying its count. This is mclust's
-  ``hc(X, partition = dupPartition(X))``, which the package reproduces exactly
-  (tests/fixtures/mclust). mclust 6.0.0's ``hc()`` names that partition as its
-  default but never passes it on, so by default it starts from singletons,
+  ``hc(X, partition = dupPartition(X))``, whose partitions the package
+  reproduces on the data of tests/fixtures/mclust. mclust 6.0.0's ``hc()``
+  names that partition as its default but never passes it on, so by
+  default it starts from singletons,
   where equal-cost merges of identical rows make the tree depend on the
   order of ties.
 * Sample weights are group counts from the start: a row of weight ``w`` is
@@ -249,7 +255,8 @@ class HierarchicalTree:
             by default: identical rows are then merged like any close pair,
             and ties of equal cost (within rounding) are broken as
             mclust's Fortran breaks them, by the groups' places (see
-            ``hc_merges``): ``"mclust_hc"`` passes the rows in the order
+            ``hc_merges``), and the costs read the merged groups as mclust
+            stores them: ``"mclust_hc"`` passes the rows in the order
             given, which reproduces mclust's tree.
         """
         memo = {} if memo is None else memo
