@@ -291,12 +291,15 @@ def _mclust_stored(scatter, n_rows):
     from the exact greedy one on some data: of the 96 extra data sets of
     ``bench_mclust_extra.py`` with 2 to 2,000 rows on 2 or more features,
     log(Cushings), Orange, ChickWeight and mclust's wreath were cut into
-    other partitions at some ``K`` of 1 to 9 (none with this).
+    other partitions at some ``K`` of 2 to 9 (none with this).
     """
     d = scatter.shape[0]
     kept = min(n_rows - 1, d)
     top = scatter[0, 0]
     if kept <= 1 or not top > 0.0:
+        # With a first diagonal entry of 0 the Fortran factor's first row is
+        # not set by W alone: the exact scatter stands in (in practice only
+        # groups of identical rows, where both are zero).
         return scatter.copy()
     first = scatter[0] / math.sqrt(top)
     rows = np.triu(np.broadcast_to(first, (d, d)))[:kept]
@@ -409,7 +412,11 @@ class _Groups:
         return merged_det
 
     def _stack_det(self, g, rows, u, c):
-        """``det(W_g + W_k + c u u')`` for groups ``rows``, batched."""
+        """``det(W_g + W_k + c u u')`` for groups ``rows``, batched.
+
+        With mclust's bookkeeping, ``W`` of the newer group of each pair as
+        formed and of the older one as stored.
+        """
         if self.stored is None:
             stack = self.scatter[rows]
             stack += self.scatter[g]

@@ -423,9 +423,9 @@ def _split_and_merge(data, per_k, settings, tick=None):
     # The split is chosen in standardised units (see split_proposals).
     log_units = 2.0 * settings["relative_offset"]
 
-    def proposals(estimator, upward, count=None):
+    def proposals(estimator, upward):
         if upward:
-            return split_proposals(estimator, X, log_units, count=count)
+            return split_proposals(estimator, X, log_units)
         return [merge_proposal(estimator, X)]
 
     moves = [(k, k - 1, True) for k in ks if k - 1 in per_k]

@@ -210,14 +210,18 @@ def test_partitions_equal_mclust_hc(name):
 EXTRA = Path(__file__).parents[2] / "benchmarks" / "data" / "mclust_extra"
 
 
-@pytest.mark.parametrize("name", ["lcushings", "orange", "chickweight", "wreath"])
+@pytest.mark.parametrize(
+    "name", ["lcushings", "orange", "chickweight", "wreath", "seeded3d"]
+)
 def test_mclust_hc_is_mclusts_tree_from_rows(name):
     """mclust::hclass(hc(X, "VVV", use = "SVD"), 1:9): from one group per row.
 
     On these sets hcvvv's stored factors (``_mclust_stored``) make its tree
-    differ from the exact greedy agglomeration at some cuts.
+    differ from the exact greedy agglomeration at some cuts (seeded3d: 40
+    rows of ``RandomState(5).randn(40, 3)``, at 3 groups).
     """
-    X = np.loadtxt(EXTRA / f"data_{name}.csv", delimiter=",", skiprows=1)
+    folder = FIXTURES / "hc_rows" if name == "seeded3d" else EXTRA
+    X = np.loadtxt(folder / f"data_{name}.csv", delimiter=",", skiprows=1)
     header, classes = _read_columns(FIXTURES / "hc_rows" / f"hc_rows_{name}.csv")
     tree = HierarchicalTree.of(X, merge_duplicates=False)
     for column, k in enumerate(int(h) for h in header):
@@ -314,6 +318,21 @@ def test_mclust_ties_follow_mclusts_scan(seed):
     alpha = default_alpha(Z, np.ones(24))
     _, merges, _ = hc_merges(Z, np.ones(24), alpha=alpha, mclust_ties=True)
     assert_array_equal(merges, _mclust_scan_merges(Z, alpha))
+
+
+@pytest.mark.parametrize(
+    ("d", "seed", "other_tree"), [(2, 0, False), (2, 2, True), (3, 0, True)]
+)
+def test_mclust_bookkeeping_on_continuous_rows(d, seed, other_tree):
+    # No ties: every step is decided by the costs, which read the merged
+    # groups as hcvvv stores them; on two of these sets the exact costs give
+    # another tree.
+    Z = np.random.RandomState(seed).randn(30, d)
+    alpha = default_alpha(Z, np.ones(30))
+    _, merges, _ = hc_merges(Z, np.ones(30), alpha=alpha, mclust_ties=True)
+    assert_array_equal(merges, _mclust_scan_merges(Z, alpha))
+    _, exact, _ = hc_merges(Z, np.ones(30), alpha=alpha)
+    assert np.array_equal(exact, merges) != other_tree
 
 
 # ------------------------------------------------------------ properties
