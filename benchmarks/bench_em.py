@@ -720,7 +720,12 @@ def report(results, args):
     for r in results:
         if r["name"] in BAYES_TARGETS:
             target = BAYES_TARGETS[r["name"]]
-            verdict = "met" if r["ratio"] >= target else "NOT met"
+            if args.quick:
+                # The targets are set at the full size, where the arithmetic
+                # and not numpy's per-call overhead sets the time.
+                verdict = f"checked at n={CASES[r['name']].n:,}, without --quick"
+            else:
+                verdict = "met" if r["ratio"] >= target else "NOT met"
             print(
                 f"{r['name']}: {r['ratio']:.1f}x scikit-learn per iteration, "
                 f"target {target:g}x {verdict}"
