@@ -106,8 +106,6 @@ def with_progress(iterable, total, enabled):
         yield from iterable
         return
     try:
-        for item in iterable:
-            yield item
-            bar.update()
+        yield from ticking(iterable, bar.update)
     finally:
         bar.close()
