@@ -18,7 +18,7 @@ from .io import (
     load_data,
     report_missing,
 )
-from .library import structure_name
+from .library import init_methods, structure_name
 from .models import names_checked, save_model, set_feature_names
 from .plots import check_plot_path, new_axes, save_figure
 
@@ -34,8 +34,15 @@ def estimator_params(args):
 
     Options left out are not passed, so the estimator's own defaults apply.
     ``random_state`` is always passed: the command line defaults to 0 so that
-    a command run twice prints the same result.
+    a command run twice prints the same result. An unknown ``--init`` is a
+    :class:`CLIError` here, before any data are read.
     """
+    method = getattr(args, "init_params", None)
+    if method is not None and method not in (names := init_methods()):
+        raise CLIError(
+            f"--init {method!r} is not a start method: init_params takes one of "
+            f"{', '.join(names)}"
+        )
     params = {
         name: getattr(args, name)
         for name in _PARAMETERS
@@ -98,6 +105,7 @@ def cmd_fit(args):
 
     check_output_path(args.save, "--save", inputs=[args.data])
     check_plot_path(args.plot, inputs=[args.data])
+    params = estimator_params(args)
     data = load_args_data(args, fitting=True)
     check_rows_for(data, args.n_components, "-k")
     if args.plot and data.X.shape[1] < 2:
@@ -111,7 +119,7 @@ def cmd_fit(args):
         n_components=args.n_components,
         covariance_type=args.covariance_type,
         equal_proportions=args.equal_proportions,
-        **estimator_params(args),
+        **params,
     )
     start = perf_counter()
     with warnings.catch_warnings(record=True) as caught, explain_values(data, "fit"):

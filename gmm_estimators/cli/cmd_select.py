@@ -150,6 +150,7 @@ def cmd_select(args):
             f"--min-components ({args.min_components}) is larger than "
             f"--max-components ({args.max_components})"
         )
+    params = estimator_params(args)
     data = load_args_data(args, fitting=True)
     check_rows_for(
         data,
@@ -165,7 +166,7 @@ def cmd_select(args):
         search=args.search,
         n_jobs=args.n_jobs,
         progress=not args.quiet,
-        **estimator_params(args),
+        **params,
     )
     if not args.quiet:
         print(data.describe())

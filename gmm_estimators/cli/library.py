@@ -19,10 +19,7 @@ def _covariance_model(name):
 
 
 def init_methods():
-    """Names accepted by ``init_params``, for the help text only.
-
-    The value given on the command line is validated by the estimator itself.
-    """
+    """Names accepted by ``init_params``: the help text and the option's check."""
     # Private: the registry of initialisers.
     from .._initialization import INITIALIZERS
 

@@ -286,7 +286,7 @@ def test_only_a_refusal_of_the_values_blames_a_missing_cell(write_data, one_line
     X = np.array([[1.0, 2.0], [3.0, np.nan], [5.0, 6.0], [7.0, 8.0], [2.0, 2.0]])
     path = write_data("somenan.csv", ["a", "b"], X, fmt="{}")
     assert main(["fit", str(path), "-k", "2", "--init", "foo"]) == 2
-    line = one_line_error("cannot fit", "init_params")
+    line = one_line_error("--init 'foo'", "init_params")
     assert "missing value" not in line
     empty = write_data(
         "empty.csv",

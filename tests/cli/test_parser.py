@@ -63,6 +63,19 @@ def test_init_params_alias():
     assert args.init_params == "random"
 
 
+@pytest.mark.parametrize("command", ["select", "fit"])
+def test_unknown_start_method_is_refused_before_the_data_are_read(
+    command, tmp_path, one_line_error
+):
+    # The data file does not exist: the option's error comes first, naming
+    # the methods the library accepts.
+    extra = ["-k", "2"] if command == "fit" else []
+    absent = str(tmp_path / "absent.csv")
+    assert main([command, absent, "--init", "bogus", *extra]) == 2
+    line = one_line_error("--init 'bogus'", "init_params", "kmeans", "hc")
+    assert "absent.csv" not in line
+
+
 def test_usage_errors_exit_2(capsys):
     assert main(["fit"]) == 2  # -k is required
     _, err = capsys.readouterr()
