@@ -37,7 +37,7 @@ from ._engine._estep import (
 )
 from ._engine._sources import check_not_chunks, make_source, prediction_source
 from ._fit_starts import check_continuable, check_enough_samples, new_starts
-from ._fitted import set_fitted_attributes
+from ._fitted import fitted_model, set_fitted_attributes
 from ._initialization import INITIALIZERS
 from ._missing import MissingValuesSource
 from ._noise import resolve_noise, rows_for_noise
@@ -408,7 +408,7 @@ class BaseMixture(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         """
         check_is_fitted(self)
         n_components, n_features = np.shape(self.means_)
-        return self._covariance_model().to_full(
+        return fitted_model(self).to_full(
             np.asarray(self.covariances_), n_components, n_features
         )
 
@@ -429,7 +429,7 @@ class BaseMixture(DensityMixin, BaseEstimator, metaclass=ABCMeta):
             # covariance's condition number (a percent of a log-density on a
             # collapsed float32 component). The densities reported are those
             # of the stored covariances: their factor, in float64.
-            derived, jittered = self._covariance_model().precision_cholesky(covariances)
+            derived, jittered = fitted_model(self).precision_cholesky(covariances)
             if not np.any(jittered):
                 precisions_cholesky = np.ascontiguousarray(derived)
         params = Params(
@@ -472,7 +472,7 @@ class BaseMixture(DensityMixin, BaseEstimator, metaclass=ABCMeta):
             )
         # Centred on the source's centre (rounded to X's dtype), as the rows.
         params = self._params_from_attributes(source.center)
-        return reduce_blocks(self._covariance_model(), source, params, reduce)
+        return reduce_blocks(fitted_model(self), source, params, reduce)
 
     def _labels(self, X):
         """Most probable component of each row of X (or a source); -1 for noise."""
@@ -599,7 +599,7 @@ class BaseMixture(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         weights = np.asarray(self.weights_, np.float64)
         if getattr(self, "noise_volume_", None) is not None:
             weights = weights / weights.sum()
-        full = self._covariance_model().to_full(
+        full = fitted_model(self).to_full(
             np.asarray(self.covariances_, np.float64), n_components, n_features
         )
         return draw_rows(weights, self.means_, full, n_samples, rng)
@@ -607,13 +607,13 @@ class BaseMixture(DensityMixin, BaseEstimator, metaclass=ABCMeta):
     # ------------------------------------------------------ model selection
     def _n_parameters(self):
         """Number of free parameters of the fitted model."""
-        return self._free_parameters(*self.means_.shape)
+        return self._free_parameters(*self.means_.shape, fitted_model(self))
 
-    def _free_parameters(self, n_components, n_features):
-        """Free parameters of this estimator's model of that size."""
+    def _free_parameters(self, n_components, n_features, model=None):
+        """Free parameters of this estimator's model (or ``model``) of that size."""
         noise = self._noise_parameters()
         return criteria.n_free_parameters(
-            self._covariance_model(),
+            model or self._covariance_model(),
             n_components,
             n_features,
             fixed_proportions=self._fixed_proportions(),

@@ -17,7 +17,7 @@ from ._collapse import component_check, store_verdict
 from ._degenerate import EMPTY_WEIGHT
 from ._engine import ArraySource, statistics_from_resp
 from ._fit_starts import initial_parameters
-from ._fitted import store_covariances
+from ._fitted import fitted_model, store_covariances
 from ._prior import data_covariance
 from ._variational import VariationalPrior
 from ._variational import log_dirichlet_norm as _log_dirichlet_norm
@@ -354,7 +354,7 @@ class BayesianGaussianMixture(BaseMixture):
             degrees_of_freedom=np.asarray(self.degrees_of_freedom_, np.float64),
         )
         params.log_weights = _variational.log_weight_offset(
-            self._covariance_model(), params, process
+            fitted_model(self), params, process
         )
         return params
 
@@ -555,7 +555,7 @@ class BayesianGaussianMixture(BaseMixture):
         """The lower bound for log responsibilities under the fitted posterior."""
         log_resp = np.asarray(log_resp, dtype=np.float64)
         entropy = float(np.sum(np.exp(log_resp) * log_resp))
-        model = self._covariance_model()
+        model = fitted_model(self)
         params = self._params_from_attributes(np.zeros(self.means_.shape[1]))
         return _variational.lower_bound(model, params, entropy, self._fitted_process)
 

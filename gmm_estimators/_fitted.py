@@ -9,9 +9,11 @@ from functools import partial
 import numpy as np
 
 from ._collapse import Verdict, record_collapse, with_breakdown
+from .covariance import get_covariance_model
 from .covariance._exact import TOLERANCE
 
 __all__ = [
+    "fitted_model",
     "forget_fit",
     "set_fitted_attributes",
     "storage_dtype",
@@ -49,8 +51,6 @@ def set_fitted_attributes(
     estimator.converged_ = result.converged
     estimator.weights_ = params.weights.astype(dtype)
     estimator.means_ = (params.means + source.center).astype(dtype)
-    # What a continued fit (partial_fit, warm start) must keep.
-    estimator._fitted_structure = model.name
     jittered = result.jittered
     if np.any(rounded_apart):
         # Components whose covariance needed variance to survive the rounding.
@@ -151,12 +151,27 @@ def store_covariances(estimator, model, params, dtype):
         precisions_cholesky, _ = model.precision_cholesky(
             covariances.astype(np.float64)
         )
+    # What a continued fit (partial_fit, warm start) must keep, and the
+    # structure the stored arrays are read in (fitted_model).
+    estimator._fitted_structure = model.name
     estimator.covariances_ = covariances
     estimator.precisions_cholesky_ = precisions_cholesky.astype(dtype)
     estimator.precisions_ = model.precisions_from_cholesky(precisions_cholesky).astype(
         dtype
     )
     return rounded_apart
+
+
+def fitted_model(estimator):
+    """The structure a fitted mixture's covariances are stored in.
+
+    ``set_params(covariance_type=...)`` after a fit takes effect at the next
+    fit, as every parameter does: until then predictions, scores and
+    samples read the fitted arrays in the structure they were fitted with
+    (scikit-learn's mixtures fail on a shape mismatch instead).
+    """
+    name = getattr(estimator, "_fitted_structure", None)
+    return get_covariance_model(estimator.covariance_type if name is None else name)
 
 
 def stored_params(estimator, model, params, center):

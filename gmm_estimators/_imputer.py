@@ -19,6 +19,7 @@ from sklearn.utils.validation import (
 )
 
 from ._engine import one_blas_thread
+from ._fitted import fitted_model
 from ._gaussian_mixture import GaussianMixture
 from ._initialization import INITIALIZERS
 from ._missing_fill import fill_missing
@@ -379,7 +380,7 @@ class GaussianMixtureImputer(TransformerMixin, BaseEstimator):
         """Fill the NaN of X in place (see ``_missing_fill.fill_missing``)."""
         mixture = self.mixture_
         n_components, n_features = mixture.means_.shape
-        full = get_covariance_model(mixture.covariance_type).to_full(
+        full = fitted_model(mixture).to_full(
             np.asarray(mixture.covariances_, np.float64), n_components, n_features
         )
         weights = np.asarray(mixture.weights_, np.float64)

@@ -14,11 +14,12 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._conditional import ConditionalMixture, conditional_gaussians
+from ._fitted import fitted_model
 from ._gaussian_mixture import GaussianMixture
 from ._initialization import INITIALIZERS
 from ._sampling import check_draw_count
 from ._warn import reworded
-from .covariance import RegisteredCovarianceType, get_covariance_model
+from .covariance import RegisteredCovarianceType
 
 __all__ = ["GaussianMixtureRegressor"]
 
@@ -235,7 +236,7 @@ class GaussianMixtureRegressor(RegressorMixin, BaseEstimator):
         mixture = self.mixture_
         n_components, n_joint = mixture.means_.shape
         d, t = X.shape[1], self.n_targets_
-        full = get_covariance_model(mixture.covariance_type).to_full(
+        full = fitted_model(mixture).to_full(
             np.asarray(mixture.covariances_, np.float64), n_components, n_joint
         )
         joint = np.full((X.shape[0], n_joint), np.nan)

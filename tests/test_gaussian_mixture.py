@@ -702,3 +702,34 @@ def test_means_init_too_far_to_reach_any_row_is_a_clear_error(far):
         warnings.simplefilter("ignore")
         gm.fit(X)
     assert np.isfinite(gm.score(X)) and np.isfinite(gm.bic(X))
+
+
+@pytest.mark.parametrize("estimator", ["GaussianMixture", "BayesianGaussianMixture"])
+def test_a_structure_set_after_the_fit_applies_from_the_next_fit(estimator):
+    # Predictions read the fitted arrays in the structure they were fitted
+    # with; scikit-learn's mixtures fail on a broadcast error (diag) or
+    # silently misread them. The next fit uses the new structure.
+    import gmm_estimators
+
+    X = np.random.RandomState(0).normal(size=(120, 3))
+    mixture = getattr(gmm_estimators, estimator)(
+        n_components=2, covariance_type="full", max_iter=1000, random_state=0
+    ).fit(X)
+
+    def outputs():
+        return (
+            mixture.predict_proba(X),
+            mixture.score_samples(X),
+            mixture.sample(4)[0],
+            mixture.full_covariances_,
+        )
+
+    before = outputs()
+    for name in ("diag", "spherical", "tied", "EII"):
+        mixture.set_params(covariance_type=name)
+        for old, new in zip(before, outputs(), strict=True):
+            assert_array_equal(old, new)
+    if estimator == "GaussianMixture":
+        assert mixture.bic(X) == mixture.set_params(covariance_type="full").bic(X)
+    mixture.set_params(covariance_type="diag").fit(X)
+    assert mixture.covariances_.shape == (2, 3)
