@@ -1,8 +1,8 @@
 """The default model search against mclust 6 on public data sets beyond the fixtures.
 
 Issue 13's checks run on data sets the tests do not hold. This script runs
-them on one hundred and fifteen more: ``benchmarks/data/mclust_extra`` holds the data
-and mclust 6.0.0's ``mclustBIC(X, G = 1:9)`` tables of each, written by
+them on one hundred and twenty-four more: ``benchmarks/data/mclust_extra``
+holds the data and mclust 6.0.0's ``mclustBIC(X, G = 1:9)`` tables of each, written by
 ``make_extra.R`` there (geyser, cats and crabs from MASS; USArrests,
 LifeCycleSavings, quakes, trees, swiss, stackloss, mtcars, airquality,
 attitude, women, pressure and longley from R's datasets; wreath,
@@ -38,6 +38,11 @@ And six of a fifth sweep (``sweep5_sets.R``, run on its own: its tables are
 one draw of mclust's random subset of 2,000 rows for the hierarchical
 start): seeded mixtures of 2,000 to 10,000 rows, four to eight clusters of
 random full covariances in 2 to 5 features.
+And nine of a sixth sweep (``sweep6_sets.R``, run on its own): wtloss,
+survey, Melanoma, Rabbit and nlschools (2,287 rows of scores on a lattice)
+from MASS, treering (7,980 rows, one feature) from R's datasets, and three
+seeded sets (three parallel elongated clusters in 3-D, five clusters of
+proportions 0.5 to 0.05 in 4,000 rows, three clusters in 6-D).
 
 For each data set it fits ``GaussianMixtureIC(n_components=9,
 random_state=0)`` with the package's defaults (one BLAS thread) and reports,
@@ -48,7 +53,7 @@ than mclust's among those both fitted and ours does not call degenerate.
 
 Usage, from the repository root::
 
-    PYTHONPATH=. python benchmarks/bench_mclust_extra.py              # ~40 min
+    PYTHONPATH=. python benchmarks/bench_mclust_extra.py              # ~16 min
     PYTHONPATH=. python benchmarks/bench_mclust_extra.py --dataset geyser --list-cells
 """
 
@@ -96,6 +101,8 @@ DATASETS = (
     "c_units", "c_round3d", "c_uniform2d", "c_line3d", "c_ring", "c_many",
     "s_six10k_3d", "s_six10k_2d", "s_eight5k_4d", "s_five3k_2d",
     "s_seven2k_3d", "s_four8k_5d",
+    "wtloss", "survey5", "melanoma", "nlschools", "rabbit", "treering",
+    "s6_stripes3d", "s6_unequal4k_2d", "s6_three1k_6d",
 )  # fmt: skip
 
 

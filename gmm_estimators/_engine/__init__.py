@@ -32,12 +32,20 @@ from ._estep import (
     row_max_argmax,
 )
 from ._mstep import DegenerateStepError, Params, m_step
-from ._run import COLLAPSE_PATIENCE, EMOptions, EMResult, fit_restarts, run_em
+from ._run import (
+    COLLAPSE_PATIENCE,
+    FLAT_PATIENCE,
+    EMOptions,
+    EMResult,
+    fit_restarts,
+    run_em,
+)
 from ._stats import merged_moments, statistics_from_resp
 from ._threads import block_mapper, one_blas_thread
 
 __all__ = [
     "COLLAPSE_PATIENCE",
+    "FLAT_PATIENCE",
     "ArraySource",
     "DegenerateStepError",
     "EMOptions",

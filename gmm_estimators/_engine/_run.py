@@ -16,7 +16,14 @@ from ..covariance._linalg import any_true
 from ._estep import em_step
 from ._mstep import DegenerateStepError, m_step, reg_covar_remedy
 
-__all__ = ["COLLAPSE_PATIENCE", "EMOptions", "EMResult", "fit_restarts", "run_em"]
+__all__ = [
+    "COLLAPSE_PATIENCE",
+    "FLAT_PATIENCE",
+    "EMOptions",
+    "EMResult",
+    "fit_restarts",
+    "run_em",
+]
 
 
 @dataclass(frozen=True)
@@ -82,6 +89,18 @@ class EMOptions:
         one that dips below and recovers can end sound, and while a
         component below it regains weight the run is not converged. 0 (the
         default) never stops.
+    flat_below : ndarray of shape (d,) or None
+        The run stops, listing the components in ``EMResult.flat``, once a
+        component's own standard deviation along some feature has stayed
+        below this for :data:`FLAT_PATIENCE` iterations. The selector sets
+        it, for the structures whose components need spread along every
+        feature, to a tenth of the data's smallest step between two values
+        of each feature: rows a step or more away from such a component
+        carry ``exp(-50)`` of its weight, so EM only narrows it further onto
+        one value of that feature (a lattice line of integer data), where
+        ``_degenerate`` calls it degenerate; on such data these crawls were
+        most of the thorough search's iterations. None (the default) never
+        stops.
     """
 
     reg_covar: float
@@ -95,6 +114,7 @@ class EMOptions:
     relative_offset: float = 0.0
     collapse_below: float = 0.0
     abandon_after: int = 10
+    flat_below: object = None
 
     #: Whether the E-step accumulates the responsibilities' entropy.
     needs_entropy = False
@@ -209,6 +229,7 @@ class EMResult:
     ``breakdown`` says why the run stopped early at the last sound
     parameters (an unbounded likelihood), or is None. ``collapsing`` lists
     the components that ended the run under ``EMOptions.collapse_below``, or
+    is None; ``flat`` those that ended it under ``EMOptions.flat_below``, or
     is None. ``first_stop`` keeps where the relative rule alone first held
     when the run went on (:meth:`at_first_stop`); if it never held, the
     flattest iterate of the run's first plateau (its changes within
@@ -232,6 +253,7 @@ class EMResult:
     collapsing: np.ndarray | None = None
     first_stop: tuple | None = None
     statistics: object = None
+    flat: np.ndarray | None = None
 
     def at_first_stop(self):
         """The run as it was where the relative rule alone first held, or None.
@@ -275,6 +297,10 @@ _FLAT_TIE = 1e-6
 #: without regaining weight (more than ``_REGAIN`` of it) to end the run.
 COLLAPSE_PATIENCE = 50
 _REGAIN = 1e-3
+
+#: Iterations in a row a component's variance along a feature must stay
+#: below ``EMOptions.flat_below`` to end the run.
+FLAT_PATIENCE = 3
 
 # Log-likelihood units (a fifth of a BIC unit) that Aitken's estimate of the
 # gain still to come may reach when the relative rule stops a run: far below
@@ -349,6 +375,8 @@ def run_em(
     last_change = np.inf
     collapse_below = getattr(options, "collapse_below", 0.0)
     collapsing, thin_run, last_nk = None, 0, None
+    flat_below = getattr(options, "flat_below", None)
+    flat, flat_run = None, 0
     # Where mclust's rule alone would have stopped, should the run go on;
     # failing that, the flattest iterate of its first plateau: Michelson's
     # speeds of light, V with 5 components, crawl with changes of 0.0022 at
@@ -436,6 +464,13 @@ def run_em(
             if any_true(thin_run >= COLLAPSE_PATIENCE):
                 collapsing = np.flatnonzero(thin_run >= COLLAPSE_PATIENCE)
                 break
+        if flat_below is not None:
+            flat_run = np.where(
+                _flat_components(model, params, flat_below), flat_run + 1, 0
+            )
+            if any_true(flat_run >= FLAT_PATIENCE):
+                flat = np.flatnonzero(flat_run >= FLAT_PATIENCE)
+                break
         last_change = change
     if monitor is not None and options.max_iter:
         monitor.end(lower_bound, converged)
@@ -451,7 +486,18 @@ def run_em(
         collapsing,
         plateau if first_stop is None else first_stop,
         made_by,
+        flat,
     )
+
+
+def _flat_components(model, params, flat_below):
+    """Whether each component's standard deviation is below ``flat_below`` somewhere."""
+    n_components, n_features = params.means.shape
+    full = model.to_full(params.covariances, n_components, n_features)
+    # Standard deviations, not variances: the square of a step far from
+    # one overflows or underflows where the data do not.
+    spreads = np.sqrt(np.maximum(np.diagonal(full, axis1=-2, axis2=-1), 0.0))
+    return np.any(spreads < flat_below, axis=-1)
 
 
 def _regaining_thin(nk, last_nk, collapse_below):

@@ -318,7 +318,23 @@ def search_settings(params, X, sample_weight, thorough, relative=None, shared=Fa
         "criterion": params["criterion"],
         "rounds": 2,
         "split_merge": True,
+        "flat_below": _flat_below(X) if thorough else None,
     }
+
+
+def _flat_below(X):
+    """``EMOptions.flat_below``: a tenth of each feature's smallest step.
+
+    The smallest positive difference between two values of the feature
+    among the rows the starts see (missing values imputed by the mean count
+    as values); 0 for a constant feature (nothing stops on it).
+    """
+    floors = np.zeros(X.shape[1])
+    for j in range(X.shape[1]):
+        steps = np.diff(np.unique(X[:, j]))
+        if steps.size:
+            floors[j] = 0.1 * float(steps.min())
+    return floors
 
 
 def _imputed_and_observed(X, sample_weight):

@@ -187,10 +187,14 @@ def candidate_options(settings, model, data, n_components):
     iterations without regaining weight (``EMOptions.collapse_below``): EM
     on it only creeps towards an unbounded limit, where mclust stops on a
     singular covariance. Only on unweighted rows without a prior, where the
-    responsibilities' sums are rows' worth and the threshold applies.
+    responsibilities' sums are rows' worth and the threshold applies. For
+    the same reason a run of a structure whose components need spread along
+    every feature ends, flagged collapsed, once a component has narrowed
+    onto one value of a feature (``EMOptions.flat_below``, from the data's
+    smallest steps: ``settings["flat_below"]``), without a prior.
     """
     prior = resolve_prior(settings["prior"], model, data, n_components)
-    collapse_below = 0.0
+    collapse_below, flat_below = 0.0, None
     scatter = getattr(data, "total_scatter", None)
     if (
         settings.get("search") == "thorough"
@@ -201,6 +205,13 @@ def candidate_options(settings, model, data, n_components):
         rank = data_rank(scatter, data.weight_sum)
         if rank:
             collapse_below = max(rows_worth_floor(model.own_spread, rank), 0.0)
+    spread = model.own_spread
+    if (
+        settings.get("search") == "thorough"
+        and prior is None
+        and (spread.every_axis or spread.every_direction)
+    ):
+        flat_below = settings.get("flat_below")
     return EMOptions(
         reg_covar=settings["reg_covar"],
         tol=settings["tol"],
@@ -210,6 +221,7 @@ def candidate_options(settings, model, data, n_components):
         prior=prior,
         noise_log_volume=settings.get("noise_log_volume"),
         collapse_below=collapse_below,
+        flat_below=flat_below,
         abandon_after=settings.get("abandon_after", EMOptions.abandon_after),
     )
 

@@ -16,6 +16,7 @@ from threadpoolctl import threadpool_limits
 
 from gmm_estimators import GaussianMixture, available_covariance_types
 from gmm_estimators import _engine as _em
+from gmm_estimators._collapse import component_check
 from gmm_estimators._engine import _data, _estep
 from gmm_estimators.covariance import get_covariance_model
 from gmm_estimators.covariance._families import _mahalanobis_whitened
@@ -449,6 +450,49 @@ def test_run_stops_once_a_component_stays_below_collapse_below(rng):
     assert not stopped.converged and not stopped.abandoned
     # Up to the stop the run is the same run.
     assert_array_equal(stopped.lower_bounds, free.lower_bounds[: stopped.n_iter])
+
+
+def test_run_stops_once_a_component_narrows_onto_one_value_of_a_feature(rng):
+    """``flat_below`` ends a run after FLAT_PATIENCE iterations on one value.
+
+    A VVI component on the rows of one value of an integer feature only
+    narrows there (its rows a step away carry ``exp(-50)`` of its weight):
+    the run that goes on ends with it collapsed, as the stop says.
+    """
+    X = np.column_stack([rng.randn(200), rng.randint(0, 5, 200).astype(float)])
+    resp = np.zeros((X.shape[0], 2))
+    on_line = X[:, 1] == 2.0
+    resp[~on_line, 0] = resp[on_line, 1] = 1.0
+    model = get_covariance_model("VVI")
+    data = _em.ArraySource.from_arrays(X)
+    base = _em.EMOptions(reg_covar=1e-6, tol=0.0, max_iter=60)
+    stats = _em.statistics_from_resp(model, data, lambda rows: resp[rows], 2)
+    start, _ = base.m_step(model, data, stats)
+    floor = np.array([0.0, 0.1])  # a tenth of the integer feature's step
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        free = _em.run_em(model, data, start, base)
+        stopped = _em.run_em(
+            model, data, start, dataclasses.replace(base, flat_below=floor)
+        )
+        wide = _em.run_em(
+            model, data, start, dataclasses.replace(base, flat_below=floor / 1e9)
+        )
+    assert free.flat is None and wide.flat is None and wide.n_iter == free.n_iter
+    assert stopped.n_iter == _em.FLAT_PATIENCE
+    assert_array_equal(stopped.flat, [1])
+    assert not stopped.converged and not stopped.abandoned
+    assert_array_equal(stopped.lower_bounds, free.lower_bounds[: stopped.n_iter])
+    # Where the stopped run was going, and where it stopped: component 1
+    # collapsed onto its line (the check alone finds it).
+    verdict = component_check(model, data, free.params, free.jittered)
+    assert_array_equal(verdict.collapsed, [1])
+    early = component_check(model, data, stopped.params, stopped.jittered)
+    assert_array_equal(early.collapsed, [1])
+    # A component listed in ``flat`` is collapsed, with the stop's reason.
+    forced = component_check(model, data, stopped.params, stopped.jittered, flat=[0])
+    assert_array_equal(forced.collapsed, [0, 1])
+    assert "one value" in forced.reasons[0]
 
 
 def test_no_convergence_while_a_thin_component_regains_weight(rng):

@@ -23,7 +23,7 @@ from gmm_estimators import (
     NoSoundCandidateError,
     available_covariance_types,
 )
-from gmm_estimators._engine import COLLAPSE_PATIENCE
+from gmm_estimators._engine import COLLAPSE_PATIENCE, FLAT_PATIENCE
 from gmm_estimators.covariance import get_covariance_model
 from gmm_estimators.model_selection import (
     WORST_SCORE,
@@ -953,6 +953,59 @@ def test_creeping_degenerate_runs_stop_and_change_no_sound_candidate(
     assert bool(stopped) == creeps
 
     monkeypatch.setattr(_starts, "rows_worth_floor", lambda spread, rank: 0.0)
+    free = search()
+    flagged = ruled.results_["degenerate"] | ruled.results_["spurious"]
+    assert_array_equal(flagged, free.results_["degenerate"] | free.results_["spurious"])
+    assert_array_equal(ruled.results_["bic"][~flagged], free.results_["bic"][~flagged])
+    assert (ruled.n_components_, ruled.covariance_type_) == (
+        free.n_components_,
+        free.covariance_type_,
+    )
+
+
+def test_runs_narrowing_onto_lattice_values_stop_and_change_no_sound_candidate(
+    monkeypatch,
+):
+    """The thorough search stops runs whose component sits on one value.
+
+    On integer data, components of structures that need spread along every
+    feature (VVI, EVI, VVV, VVE) narrow onto one value of a feature and EM
+    goes on for a hundred iterations or more before the fit is judged
+    collapsed (most of the search's iterations on MASS's nlschools); the
+    search stops them (``flat_below``) after ``FLAT_PATIENCE`` iterations.
+    The sound candidates, the flags and the pick are those of the search
+    without the rule.
+    """
+    rng = np.random.RandomState(1)
+    centres = ([0, 0], [8, 3], [2, 9])
+    X = np.round(np.vstack([rng.randn(120, 2) * [3, 1.5] + c for c in centres]))
+    params = dict(
+        n_components=[1, 2, 3, 4, 5, 6],
+        covariance_types=["VVI", "VVV", "EVI", "EEE", "VII", "VVE"],
+        random_state=0,
+    )
+
+    def search():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return GaussianMixtureIC(**params).fit(X)
+
+    from gmm_estimators.model_selection import _candidates, _search
+
+    stopped = []
+
+    def run_em(*args, **kwargs):
+        run = real_run_em(*args, **kwargs)
+        if run.flat is not None:
+            stopped.append(run.n_iter)
+        return run
+
+    real_run_em = _search.run_em
+    monkeypatch.setattr(_search, "run_em", run_em)
+    ruled = search()
+    assert len(stopped) >= 5 and min(stopped) >= FLAT_PATIENCE
+    monkeypatch.setattr(_search, "run_em", real_run_em)
+    monkeypatch.setattr(_candidates, "_flat_below", lambda X: None)
     free = search()
     flagged = ruled.results_["degenerate"] | ruled.results_["spurious"]
     assert_array_equal(flagged, free.results_["degenerate"] | free.results_["spurious"])
