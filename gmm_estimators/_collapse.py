@@ -218,11 +218,11 @@ def component_check(
         stopped.append(k)
         reasons.setdefault(
             k,
-            "EM stopped after its standard deviation along a feature had stayed "
-            "below a tenth of the data's smallest step between two values of "
-            f"that feature for {FLAT_PATIENCE} iterations: its rows share one "
-            f"value there, and its structure needs them to spread "
-            f"({model.own_spread.needs})",
+            "EM stopped after it had stayed narrower than a tenth of the "
+            "data's smallest step between two values of a feature (of every "
+            f"feature, for a volume of its own) for {FLAT_PATIENCE} iterations: "
+            "its rows share one value there, and its structure needs "
+            f"{model.own_spread.needs}",
         )
     flagged = set(check.degenerate.tolist()) | set(np.flatnonzero(jittered).tolist())
     flagged |= set(stopped)

@@ -91,13 +91,18 @@ class EMOptions:
         default) never stops.
     flat_below : ndarray of shape (d,) or None
         The run stops, listing the components in ``EMResult.flat``, once a
-        component's own standard deviation along some feature has stayed
-        below this for :data:`FLAT_PATIENCE` iterations. The selector sets
-        it, for the structures whose components need spread along every
-        feature, to a tenth of the data's smallest step between two values
-        of each feature: rows a step or more away from such a component
-        carry ``exp(-50)`` of its weight, so EM only narrows it further onto
-        one value of that feature (a lattice line of integer data), where
+        component has stayed narrowed onto rows its structure calls
+        degenerate for :data:`FLAT_PATIENCE` iterations (read every fourth
+        iteration: at two readings in a row): its standard
+        deviation below this along one feature (structures that need spread
+        along every feature or direction) or along every feature (an own
+        volume: one point; ``OwnSpread.narrowed``). The selector sets it to
+        a tenth of the data's smallest step between two values of each
+        feature: rows a step or more away along a feature ``j`` are at a
+        Mahalanobis distance of at least ``step_j / sigma_kj > 10`` from
+        the component (``(e_j' d)^2 <= (e_j' S e_j)(d' S^-1 d)``) and carry
+        ``exp(-50)`` of its weight, so EM only narrows it further onto that
+        value (a lattice line or point of integer data), where
         ``_degenerate`` calls it degenerate; on such data these crawls were
         most of the thorough search's iterations. None (the default) never
         stops.
@@ -298,9 +303,13 @@ _FLAT_TIE = 1e-6
 COLLAPSE_PATIENCE = 50
 _REGAIN = 1e-3
 
-#: Iterations in a row a component's variance along a feature must stay
-#: below ``EMOptions.flat_below`` to end the run.
-FLAT_PATIENCE = 3
+#: Iterations in a row a component must stay narrowed (its standard
+#: deviation below ``EMOptions.flat_below``) to end the run.
+FLAT_PATIENCE = 8
+# Every this many iterations the components' spreads are read: a component
+# narrowed onto one value stays there, and reading them every iteration cost
+# as much as the crawls it saved on data without a lattice.
+_FLAT_CHECK_EVERY = 4
 
 # Log-likelihood units (a fifth of a BIC unit) that Aitken's estimate of the
 # gain still to come may reach when the relative rule stops a run: far below
@@ -464,9 +473,11 @@ def run_em(
             if any_true(thin_run >= COLLAPSE_PATIENCE):
                 collapsing = np.flatnonzero(thin_run >= COLLAPSE_PATIENCE)
                 break
-        if flat_below is not None:
+        if flat_below is not None and n_iter % _FLAT_CHECK_EVERY == 0:
             flat_run = np.where(
-                _flat_components(model, params, flat_below), flat_run + 1, 0
+                _flat_components(model, params, flat_below),
+                flat_run + _FLAT_CHECK_EVERY,
+                0,
             )
             if any_true(flat_run >= FLAT_PATIENCE):
                 flat = np.flatnonzero(flat_run >= FLAT_PATIENCE)
@@ -491,13 +502,22 @@ def run_em(
 
 
 def _flat_components(model, params, flat_below):
-    """Whether each component's standard deviation is below ``flat_below`` somewhere."""
+    """Components narrowed onto one value of a feature, as the structure reads it.
+
+    A component is flat along a feature where its standard deviation is
+    below ``flat_below`` (constant features, 0 there, say nothing); the
+    structure's rule (``OwnSpread.narrowed``) says whether that is one
+    value of a feature or one point it calls degenerate.
+    """
     n_components, n_features = params.means.shape
+    known = flat_below > 0
+    if not known.any():
+        return np.zeros(n_components, dtype=bool)
     full = model.to_full(params.covariances, n_components, n_features)
     # Standard deviations, not variances: the square of a step far from
     # one overflows or underflows where the data do not.
     spreads = np.sqrt(np.maximum(np.diagonal(full, axis1=-2, axis2=-1), 0.0))
-    return np.any(spreads < flat_below, axis=-1)
+    return model.own_spread.narrowed(spreads[:, known] < flat_below[known])
 
 
 def _regaining_thin(nk, last_nk, collapse_below):

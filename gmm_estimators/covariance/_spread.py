@@ -116,6 +116,21 @@ class OwnSpread:
         self.rotated = rotated
         self.shared = shared
 
+    #: Whether a component alone can narrow onto rows its rule calls
+    #: degenerate (one value of a feature, or one point): see :meth:`narrowed`.
+    narrows_alone = False
+
+    def narrowed(self, flat):
+        """Components narrowed onto rows this rule calls degenerate.
+
+        ``flat`` (bool, shape (K, p)) says along which features each
+        component is far narrower than the data's smallest step between
+        two values, so that it rests on one value of each. With a rule on
+        one point (an own volume) the component must be flat along every
+        feature; with a rule on every feature or direction, along one.
+        """
+        return np.zeros(flat.shape[0], dtype=bool)
+
     #: Whether components of their own volume share a shape that their rows
     #: can pull flat (VEI, VEE): see :meth:`flattening`.
     @property
@@ -297,6 +312,11 @@ class _SomeSpread(OwnSpread):
     # of the rows' position, so that a cluster far from the others, however
     # tight compared with the data, is not one point). Rows past that test
     # spread enough for an own volume.
+    narrows_alone = True
+
+    def narrowed(self, flat):
+        return np.all(flat, axis=1)
+
     def min_rows(self, rank):
         return 2
 
@@ -314,6 +334,10 @@ class _SomeSpread(OwnSpread):
 
 class _EveryAxis(OwnSpread):
     every_axis = True
+    narrows_alone = True
+
+    def narrowed(self, flat):
+        return np.any(flat, axis=1)
 
     def min_weight(self, rank):
         return 2.0
@@ -334,6 +358,10 @@ class _EveryAxis(OwnSpread):
 
 class _EveryDirection(OwnSpread):
     every_direction = True
+    narrows_alone = True
+
+    def narrowed(self, flat):
+        return np.any(flat, axis=1)
 
     def min_weight(self, rank):
         return rank + 1.0
@@ -415,9 +443,9 @@ _every_shared_axis = _SharedPart(
 #: components on points, lines or planes of different directions still
 #: give the one variance its positive trace.
 _shared_volume = _SharedPart(
-    lambda scaled, rotation: float(np.sqrt(_variances(scaled).mean()))
-    if scaled.size
-    else 0.0,
+    lambda scaled, rotation: (
+        float(np.sqrt(_variances(scaled).mean())) if scaled.size else 0.0
+    ),
     lambda axes, directions, size: size,
 )
 

@@ -188,10 +188,10 @@ def candidate_options(settings, model, data, n_components):
     on it only creeps towards an unbounded limit, where mclust stops on a
     singular covariance. Only on unweighted rows without a prior, where the
     responsibilities' sums are rows' worth and the threshold applies. For
-    the same reason a run of a structure whose components need spread along
-    every feature ends, flagged collapsed, once a component has narrowed
-    onto one value of a feature (``EMOptions.flat_below``, from the data's
-    smallest steps: ``settings["flat_below"]``), without a prior.
+    the same reason a run ends, flagged collapsed, once a component has
+    narrowed onto one value of a feature or one point that its structure
+    calls degenerate (``EMOptions.flat_below``, from the data's smallest
+    steps: ``settings["flat_below"]``), without a prior.
     """
     prior = resolve_prior(settings["prior"], model, data, n_components)
     collapse_below, flat_below = 0.0, None
@@ -205,11 +205,10 @@ def candidate_options(settings, model, data, n_components):
         rank = data_rank(scatter, data.weight_sum)
         if rank:
             collapse_below = max(rows_worth_floor(model.own_spread, rank), 0.0)
-    spread = model.own_spread
     if (
         settings.get("search") == "thorough"
         and prior is None
-        and (spread.every_axis or spread.every_direction)
+        and model.own_spread.narrows_alone
     ):
         flat_below = settings.get("flat_below")
     return EMOptions(

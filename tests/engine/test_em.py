@@ -495,6 +495,54 @@ def test_run_stops_once_a_component_narrows_onto_one_value_of_a_feature(rng):
     assert "one value" in forced.reasons[0]
 
 
+@pytest.mark.parametrize(
+    "name, narrowed",
+    [
+        ("VVI", [False, True, True]),  # one value of one feature is enough
+        ("VVV", [False, True, True]),
+        ("VII", [False, False, True]),  # a volume of its own: one point
+        ("VEV", [False, False, True]),
+        ("EEE", [False, False, False]),  # shared volume: never alone
+        ("EEV", [False, False, False]),
+    ],
+)
+def test_which_flat_components_each_structure_calls_degenerate(name, narrowed):
+    """``OwnSpread.narrowed`` reads the flat features as the check's rule does."""
+    flat = np.array([[False, False], [True, False], [True, True]])
+    spread = get_covariance_model(name).own_spread
+    assert_array_equal(spread.narrowed(flat), narrowed)
+    assert spread.narrows_alone == any(narrowed)
+
+
+def test_run_stops_once_a_component_of_its_own_volume_sits_on_one_point(rng):
+    """VII on 20 copies of one point: stopped after FLAT_PATIENCE iterations."""
+    lattice = rng.randint(0, 10, (150, 2)).astype(float)
+    X = np.vstack([lattice, np.tile([[4.5, 1.0]], (20, 1))])
+    resp = np.zeros((X.shape[0], 2))
+    resp[:150, 0] = resp[150:, 1] = 1.0
+    model = get_covariance_model("VII")
+    data = _em.ArraySource.from_arrays(X)
+    base = _em.EMOptions(reg_covar=1e-6, tol=0.0, max_iter=40)
+    stats = _em.statistics_from_resp(model, data, lambda rows: resp[rows], 2)
+    start, _ = base.m_step(model, data, stats)
+    # Steps of 0.5 and 1 between the features' values.
+    steps = [np.diff(np.unique(X[:, j])).min() for j in range(2)]
+    floor = 0.1 * np.array(steps)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        free = _em.run_em(model, data, start, base)
+        stopped = _em.run_em(
+            model, data, start, dataclasses.replace(base, flat_below=floor)
+        )
+    assert free.flat is None and free.n_iter == 40
+    assert stopped.n_iter == _em.FLAT_PATIENCE
+    assert_array_equal(stopped.flat, [1])
+    assert_array_equal(stopped.lower_bounds, free.lower_bounds[: stopped.n_iter])
+    assert_array_equal(
+        component_check(model, data, free.params, free.jittered).collapsed, [1]
+    )
+
+
 def test_no_convergence_while_a_thin_component_regains_weight(rng):
     """A component passing through too few rows' worth on its way back.
 
