@@ -613,7 +613,7 @@ class BaseMixture(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         """Free parameters of this estimator's model (or ``model``) of that size."""
         noise = self._noise_parameters()
         return criteria.n_free_parameters(
-            model or self._covariance_model(),
+            self._covariance_model() if model is None else model,
             n_components,
             n_features,
             fixed_proportions=self._fixed_proportions(),

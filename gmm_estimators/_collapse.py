@@ -21,7 +21,6 @@ from ._data_span import coordinates, data_rank
 from ._degenerate import check_blocks
 from ._engine import (
     COLLAPSE_PATIENCE,
-    FLAT_PATIENCE,
     ArraySource,
     block_log_prob,
     log_prob_function,
@@ -77,7 +76,6 @@ def component_check(
     *,
     terms=False,
     collapsing=None,
-    flat=None,
 ):
     """Collapsed and spurious components of engine parameters, with reasons.
 
@@ -108,10 +106,6 @@ def component_check(
         Components that ended the run by holding too few rows' worth of
         responsibility (``EMResult.collapsing``): collapsed, as the check
         would have found them had EM gone on creeping.
-    flat : ndarray of int or None, default=None
-        Components that ended the run narrower than a tenth of the data's
-        smallest step along a feature (``EMResult.flat``): collapsed onto
-        one value of it, as the check would have found them had EM gone on.
 
     Returns
     -------
@@ -213,16 +207,6 @@ def component_check(
             "EM stopped after it held fewer rows' worth of responsibility than "
             f"the {needed:g} its covariance needs ({model.own_spread.needs}) "
             f"for {COLLAPSE_PATIENCE} iterations in a row without regaining any",
-        )
-    for k in [] if flat is None else [int(k) for k in flat]:
-        stopped.append(k)
-        reasons.setdefault(
-            k,
-            "EM stopped after it had stayed narrower than a tenth of the "
-            "data's smallest step between two values of a feature (of every "
-            f"feature, for a volume of its own) for {FLAT_PATIENCE} iterations: "
-            "its rows share one value there, and its structure needs "
-            f"{model.own_spread.needs}",
         )
     flagged = set(check.degenerate.tolist()) | set(np.flatnonzero(jittered).tolist())
     flagged |= set(stopped)

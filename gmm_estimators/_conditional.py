@@ -525,11 +525,10 @@ def _mixture_parameters(mixture):
             "purpose: condition((mixture.weights_ / mixture.weights_.sum(), "
             "mixture.means_, mixture.full_covariances_), ...)."
         )
-    from .covariance import get_covariance_model
+    from ._fitted import fitted_model
 
     n_components, n_features = estimator.means_.shape
-    covariance_type = getattr(estimator, "covariance_type", "full")
-    full = get_covariance_model(covariance_type).to_full(
+    full = fitted_model(estimator).to_full(
         np.asarray(estimator.covariances_, dtype=np.float64), n_components, n_features
     )
     return _as_float_parameters(estimator.weights_, estimator.means_, full)

@@ -168,10 +168,22 @@ def fitted_model(estimator):
     ``set_params(covariance_type=...)`` after a fit takes effect at the next
     fit, as every parameter does: until then predictions, scores and
     samples read the fitted arrays in the structure they were fitted with
-    (scikit-learn's mixtures fail on a shape mismatch instead).
+    (scikit-learn's mixtures fail on a shape mismatch instead). A mixture
+    not fitted by this package (scikit-learn's) is read in its
+    ``covariance_type``, ``"full"`` without one.
+
+    Parameters
+    ----------
+    estimator : fitted mixture
+
+    Returns
+    -------
+    model : CovarianceModel
     """
     name = getattr(estimator, "_fitted_structure", None)
-    return get_covariance_model(estimator.covariance_type if name is None else name)
+    if name is None:
+        name = getattr(estimator, "covariance_type", "full")
+    return get_covariance_model(name)
 
 
 def stored_params(estimator, model, params, center):
@@ -222,3 +234,6 @@ def forget_fit(estimator, keep=()):
     for name in [n for n in state if n.endswith("_") and not n.startswith("_")]:
         if name not in keep:
             del state[name]
+    if "covariances_" not in keep:
+        # The structure the removed covariances were stored in (fitted_model).
+        state.pop("_fitted_structure", None)

@@ -54,6 +54,7 @@ __all__ = [
     "flat_shared_shape",
     "lattice_line_components",
     "narrow_components",
+    "smallest_gaps",
     "smallest_variance_ratios",
 ]
 
@@ -264,7 +265,7 @@ def lattice_line_components(blocks, full, thin, features, components):
     needed = sorted({int(f) for found in flat.values() for f in found})
     if not needed:
         return {}
-    gaps = _smallest_gaps(blocks, needed)
+    gaps = smallest_gaps(blocks, needed)
     lines = {}
     for k, found in flat.items():
         for f in found:
@@ -275,7 +276,7 @@ def lattice_line_components(blocks, full, thin, features, components):
     return lines
 
 
-def _smallest_gaps(blocks, features):
+def smallest_gaps(blocks, features):
     """``{f: smallest gap between distinct values of feature f}`` (0: none).
 
     Over the rows of positive weight; 0 for a feature with more than

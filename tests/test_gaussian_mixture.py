@@ -730,6 +730,12 @@ def test_a_structure_set_after_the_fit_applies_from_the_next_fit(estimator):
         for old, new in zip(before, outputs(), strict=True):
             assert_array_equal(old, new)
     if estimator == "GaussianMixture":
+        from gmm_estimators import condition
+
+        # The conditional reads the fitted arrays as well.
+        given = condition(mixture, X[:5, :1], [0])
         assert mixture.bic(X) == mixture.set_params(covariance_type="full").bic(X)
+        expected = condition(mixture, X[:5, :1], [0])
+        assert_array_equal(given.covariance(), expected.covariance())
     mixture.set_params(covariance_type="diag").fit(X)
     assert mixture.covariances_.shape == (2, 3)

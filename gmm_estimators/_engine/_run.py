@@ -19,6 +19,7 @@ from ._mstep import DegenerateStepError, m_step, reg_covar_remedy
 __all__ = [
     "COLLAPSE_PATIENCE",
     "FLAT_PATIENCE",
+    "FLAT_ROWS",
     "EMOptions",
     "EMResult",
     "fit_restarts",
@@ -90,22 +91,22 @@ class EMOptions:
         component below it regains weight the run is not converged. 0 (the
         default) never stops.
     flat_below : ndarray of shape (d,) or None
-        The run stops, listing the components in ``EMResult.flat``, once a
-        component has stayed narrowed onto rows its structure calls
-        degenerate for :data:`FLAT_PATIENCE` iterations (read every fourth
-        iteration: at two readings in a row): its standard
-        deviation below this along one feature (structures that need spread
-        along every feature or direction) or along every feature (an own
-        volume: one point; ``OwnSpread.narrowed``). The selector sets it to
-        a tenth of the data's smallest step between two values of each
-        feature: rows a step or more away along a feature ``j`` are at a
-        Mahalanobis distance of at least ``step_j / sigma_kj > 10`` from
-        the component (``(e_j' d)^2 <= (e_j' S e_j)(d' S^-1 d)``) and carry
-        ``exp(-50)`` of its weight, so EM only narrows it further onto that
-        value (a lattice line or point of integer data), where
-        ``_degenerate`` calls it degenerate; on such data these crawls were
-        most of the thorough search's iterations. None (the default) never
-        stops.
+        The data's smallest step between two values of each feature (0:
+        none) on unweighted rows: the run stops, listing the components in
+        ``EMResult.flat``, once a component has stayed narrowed onto one
+        value for :data:`FLAT_PATIENCE` iterations (read every fourth: at
+        two readings in a row). Narrowed along feature ``j`` means a
+        standard deviation below ``step_j sqrt(FLAT_ROWS / N_k)``: the rows
+        off the value nearest its mean are at least half a step from it, so
+        they hold less than ``4 FLAT_ROWS`` rows' worth of its
+        responsibility, all of them shared with other components, which
+        take them as it narrows further. Whether one value of one feature
+        (structures that need spread along every feature or direction) or
+        of every feature (an own volume: one point) is where the structure
+        is degenerate, the structure says (``OwnSpread.narrowed``); the
+        collapse check then judges the fit as usual. On lattice data these
+        crawls were most of the thorough search's iterations. None (the
+        default) never stops.
     """
 
     reg_covar: float
@@ -119,7 +120,8 @@ class EMOptions:
     relative_offset: float = 0.0
     collapse_below: float = 0.0
     abandon_after: int = 10
-    flat_below: object = None
+    # An array: left out of the generated comparison and hash.
+    flat_below: object = field(default=None, compare=False)
 
     #: Whether the E-step accumulates the responsibilities' entropy.
     needs_entropy = False
@@ -303,9 +305,12 @@ _FLAT_TIE = 1e-6
 COLLAPSE_PATIENCE = 50
 _REGAIN = 1e-3
 
-#: Iterations in a row a component must stay narrowed (its standard
-#: deviation below ``EMOptions.flat_below``) to end the run.
+#: Iterations in a row a component must stay narrowed onto one value (see
+#: ``EMOptions.flat_below``) to end the run.
 FLAT_PATIENCE = 8
+#: Rows' worth of responsibility (a quarter of the bound: see
+#: ``EMOptions.flat_below``) a narrowed component may hold off its value.
+FLAT_ROWS = 0.1
 # Every this many iterations the components' spreads are read: a component
 # narrowed onto one value stays there, and reading them every iteration cost
 # as much as the crawls it saved on data without a lattice.
@@ -475,7 +480,7 @@ def run_em(
                 break
         if flat_below is not None and n_iter % _FLAT_CHECK_EVERY == 0:
             flat_run = np.where(
-                _flat_components(model, params, flat_below),
+                _flat_components(model, params, stats.nk, flat_below),
                 flat_run + _FLAT_CHECK_EVERY,
                 0,
             )
@@ -501,23 +506,39 @@ def run_em(
     )
 
 
-def _flat_components(model, params, flat_below):
-    """Components narrowed onto one value of a feature, as the structure reads it.
+def _flat_components(model, params, nk, steps):
+    """Components narrowed onto one value, as the structure reads it.
 
-    A component is flat along a feature where its standard deviation is
-    below ``flat_below`` (constant features, 0 there, say nothing); the
-    structure's rule (``OwnSpread.narrowed``) says whether that is one
-    value of a feature or one point it calls degenerate.
+    See ``EMOptions.flat_below``: along feature ``j``, a standard deviation
+    below ``steps_j sqrt(FLAT_ROWS / N_k)`` (constant features and those
+    read as continuous, a step of 0, say nothing).
+
+    Parameters
+    ----------
+    model : CovarianceModel
+    params : Params
+        From the M-step of the statistics whose weights are ``nk``.
+    nk : ndarray of shape (K,)
+        The components' rows' worth of responsibility.
+    steps : ndarray of shape (d,)
+
+    Returns
+    -------
+    narrowed : ndarray of shape (K,), dtype=bool
     """
     n_components, n_features = params.means.shape
-    known = flat_below > 0
+    known = steps > 0
     if not known.any():
         return np.zeros(n_components, dtype=bool)
     full = model.to_full(params.covariances, n_components, n_features)
     # Standard deviations, not variances: the square of a step far from
     # one overflows or underflows where the data do not.
     spreads = np.sqrt(np.maximum(np.diagonal(full, axis1=-2, axis2=-1), 0.0))
-    return model.own_spread.narrowed(spreads[:, known] < flat_below[known])
+    nk = np.asarray(nk, dtype=np.float64)
+    # Components of less than a row's worth are collapse_below's to judge.
+    scale = np.sqrt(FLAT_ROWS / np.maximum(nk, 1.0))[:, np.newaxis]
+    flat = spreads[:, known] < steps[known] * scale
+    return model.own_spread.narrowed(flat) & (nk >= 1.0)
 
 
 def _regaining_thin(nk, last_nk, collapse_below):

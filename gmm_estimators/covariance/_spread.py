@@ -123,11 +123,19 @@ class OwnSpread:
     def narrowed(self, flat):
         """Components narrowed onto rows this rule calls degenerate.
 
-        ``flat`` (bool, shape (K, p)) says along which features each
-        component is far narrower than the data's smallest step between
-        two values, so that it rests on one value of each. With a rule on
-        one point (an own volume) the component must be flat along every
-        feature; with a rule on every feature or direction, along one.
+        With a rule on one point (an own volume) a component must be flat
+        along every feature; with a rule on every feature or direction,
+        along one (see ``_engine.EMOptions.flat_below``).
+
+        Parameters
+        ----------
+        flat : ndarray of shape (K, p), dtype=bool
+            Along which features each component has narrowed onto one value
+            (far narrower than the data's smallest step between two values).
+
+        Returns
+        -------
+        narrowed : ndarray of shape (K,), dtype=bool
         """
         return np.zeros(flat.shape[0], dtype=bool)
 

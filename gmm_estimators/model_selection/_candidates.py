@@ -13,6 +13,7 @@ from .._data_span import coordinates, thinnest_correlation
 from .._initialization import CanonicalRows
 from .._missing import has_missing, mean_imputed
 from .._noise import resolve_noise
+from .._spurious import smallest_gaps
 from ..covariance import available_covariance_types, get_covariance_model
 from ..exceptions import NoSoundCandidateError
 from ._progress import report_line
@@ -318,23 +319,33 @@ def search_settings(params, X, sample_weight, thorough, relative=None, shared=Fa
         "criterion": params["criterion"],
         "rounds": 2,
         "split_merge": True,
-        "flat_below": _flat_below(X) if thorough else None,
+        "flat_below": _flat_below(X, sample_weight) if thorough else None,
     }
 
 
-def _flat_below(X):
-    """``EMOptions.flat_below``: a tenth of each feature's smallest step.
+def _flat_below(X, sample_weight):
+    """``EMOptions.flat_below``: each feature's smallest step, or None.
 
-    The smallest positive difference between two values of the feature
-    among the rows the starts see (missing values imputed by the mean count
-    as values); 0 for a constant feature (nothing stops on it).
+    The smallest gap between two distinct values of each feature among the
+    rows the starts see (``_spurious.smallest_gaps``: 0 for a constant
+    feature or one of too many values to be a lattice, where nothing
+    stops). Only for unweighted rows, where responsibilities are rows'
+    worth (see ``_engine.EMOptions.flat_below``).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, d)
+    sample_weight : ndarray of shape (n,) or None
+
+    Returns
+    -------
+    steps : ndarray of shape (d,) or None
     """
-    floors = np.zeros(X.shape[1])
-    for j in range(X.shape[1]):
-        steps = np.diff(np.unique(X[:, j]))
-        if steps.size:
-            floors[j] = 0.1 * float(steps.min())
-    return floors
+    if sample_weight is not None:
+        return None
+    X = np.asarray(X)
+    gaps = smallest_gaps(lambda: [(X, None, None)], range(X.shape[1]))
+    return np.array([gaps[j] for j in range(X.shape[1])])
 
 
 def _imputed_and_observed(X, sample_weight):

@@ -47,7 +47,9 @@ def refitted_on(data, outcomes, settings):
     stopping rule) on the full source; a candidate that failed on the sample
     stays failed.
     """
-    one_start = {**settings, "initializers": None}
+    # The steps of the sample's rows are not those of every row (a sample
+    # may miss the rows that make a step small): no flat stop in a refit.
+    one_start = {**settings, "initializers": None, "flat_below": None}
     for row, best, error, seconds in outcomes:
         if best is None:
             yield row, best, error, seconds

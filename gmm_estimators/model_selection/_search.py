@@ -110,7 +110,6 @@ def _judge(model, data, run, options):
         options.prior,
         terms=True,
         collapsing=run.collapsing,
-        flat=run.flat,
     )
     if run.breakdown is not None:
         # Ranked as the fit will be flagged (_fitted), not as sound.

@@ -187,11 +187,11 @@ def candidate_options(settings, model, data, n_components):
     iterations without regaining weight (``EMOptions.collapse_below``): EM
     on it only creeps towards an unbounded limit, where mclust stops on a
     singular covariance. Only on unweighted rows without a prior, where the
-    responsibilities' sums are rows' worth and the threshold applies. For
-    the same reason a run ends, flagged collapsed, once a component has
-    narrowed onto one value of a feature or one point that its structure
-    calls degenerate (``EMOptions.flat_below``, from the data's smallest
-    steps: ``settings["flat_below"]``), without a prior.
+    responsibilities' sums are rows' worth and the threshold applies. On
+    such rows a run also ends once a component has narrowed onto one value
+    of a feature or one point that its structure calls degenerate
+    (``EMOptions.flat_below``, the data's smallest steps:
+    ``settings["flat_below"]``); the collapse check then judges the fit.
     """
     prior = resolve_prior(settings["prior"], model, data, n_components)
     collapse_below, flat_below = 0.0, None

@@ -11,7 +11,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.utils.validation import check_is_fitted
 
-from ..covariance import get_covariance_model
+from .._fitted import fitted_model
 
 # One marker per structure in plot_criterion (14 structures in the family).
 _MARKERS = ("o", "s", "^", "v", "D", "<", ">", "p", "h", "*", "P", "X", "d", "8")
@@ -112,7 +112,7 @@ def _resolve_mixture(estimator, function, *, _via=None):
     if _is_mixture(estimator):
         check_is_fitted(estimator, list(_MIXTURE_ATTRIBUTES))
         # Raises a clear ValueError for an unknown structure.
-        get_covariance_model(estimator.covariance_type)
+        fitted_model(estimator)
         return estimator, ""
     holds = {
         "selector": "best_estimator_",
@@ -147,7 +147,7 @@ def _resolve_mixture(estimator, function, *, _via=None):
 def _full_covariances(estimator):
     """Component covariances as a float64 ``(K, d, d)`` stack."""
     n_components, n_features = np.shape(estimator.means_)
-    model = get_covariance_model(estimator.covariance_type)
+    model = fitted_model(estimator)
     covariances = np.asarray(estimator.covariances_, dtype=np.float64)
     return np.asarray(model.to_full(covariances, n_components, n_features))
 

@@ -288,6 +288,18 @@ def test_only_a_refusal_of_the_values_blames_a_missing_cell(write_data, one_line
     assert main(["fit", str(path), "-k", "2", "--init", "foo"]) == 2
     line = one_line_error("--init 'foo'", "init_params")
     assert "missing value" not in line
+    # The CLI checks --init before reading; a parameter the estimator alone
+    # refuses on these data is not blamed on their missing cell either.
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    from gmm_estimators.cli.io import explain_values
+
+    data = load_data(str(path))
+    refusal = "The 'tol' parameter of GaussianMixture must be >= 0. Got nan."
+    with pytest.raises(CLIError, match="cannot fit") as caught:
+        with explain_values(data, "fit"):
+            raise InvalidParameterError(refusal)
+    assert "missing value" not in str(caught.value)
     empty = write_data(
         "empty.csv",
         ["a", "b", "c"],

@@ -1009,7 +1009,7 @@ def test_runs_narrowing_onto_lattice_values_stop_and_change_no_sound_candidate(
     assert {"VVI", "VII"} <= {name for name, _ in stopped}
     assert "EEE" not in {name for name, _ in stopped}
     monkeypatch.setattr(_search, "run_em", real_run_em)
-    monkeypatch.setattr(_candidates, "_flat_below", lambda X: None)
+    monkeypatch.setattr(_candidates, "_flat_below", lambda X, w: None)
     free = search()
     flagged = ruled.results_["degenerate"] | ruled.results_["spurious"]
     assert_array_equal(flagged, free.results_["degenerate"] | free.results_["spurious"])

@@ -128,6 +128,16 @@ def test_plot_components_without_data_and_on_given_axes(fitted3d):
     assert np.all((xmin < fitted3d.means_[:, 0]) & (fitted3d.means_[:, 0] < xmax))
 
 
+def test_plots_read_the_fitted_structure_after_set_params(fitted3d):
+    # The ellipses are those of the fitted covariances, as the predictions
+    # are, until the mixture is fitted again.
+    before = [(e.width, e.height) for e in _ellipses(plot_components(fitted3d))]
+    changed = copy.deepcopy(fitted3d).set_params(covariance_type="EII")
+    after = [(e.width, e.height) for e in _ellipses(plot_components(changed))]
+    np.testing.assert_allclose(after, before)
+    plt.close("all")
+
+
 def test_plot_components_custom_labels_and_names(fitted3d, data3d):
     X, y = data3d
     ax = plot_components(
