@@ -424,17 +424,26 @@ def test_log_normalizer_and_responsibilities(rng, dtype):
     )
 
 
+def _split_start(name, X, second, options):
+    """The structure, the source and the M-step of a two-part hard split.
+
+    Rows where ``second`` is True start in component 1, the others in 0.
+    """
+    resp = np.zeros((X.shape[0], 2))
+    resp[~second, 0] = resp[second, 1] = 1.0
+    model = get_covariance_model(name)
+    data = _em.ArraySource.from_arrays(X)
+    stats = _em.statistics_from_resp(model, data, lambda rows: resp[rows], 2)
+    start, _ = options.m_step(model, data, stats)
+    return model, data, start
+
+
 def test_run_stops_once_a_component_stays_below_collapse_below(rng):
     """``collapse_below`` ends a run after COLLAPSE_PATIENCE thin iterations."""
     # Seven features, a component started on three rows: VVE creeps on it.
     X = np.vstack([rng.randn(40, 7), rng.randn(3, 7) + 6.0])
-    resp = np.zeros((X.shape[0], 2))
-    resp[:40, 0] = resp[40:, 1] = 1.0
-    model = get_covariance_model("VVE")
-    data = _em.ArraySource.from_arrays(X)
     base = _em.EMOptions(reg_covar=1e-6, tol=0.0, max_iter=200)
-    stats = _em.statistics_from_resp(model, data, lambda rows: resp[rows], 2)
-    start, _ = base.m_step(model, data, stats)
+    model, data, start = _split_start("VVE", X, np.arange(43) >= 40, base)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         free = _em.run_em(model, data, start, base)
@@ -460,14 +469,8 @@ def test_run_stops_once_a_component_narrows_onto_one_value_of_a_feature(rng):
     collapse check finds it collapsed where the run stopped.
     """
     X = np.column_stack([rng.randn(200), rng.randint(0, 5, 200).astype(float)])
-    resp = np.zeros((X.shape[0], 2))
-    on_line = X[:, 1] == 2.0
-    resp[~on_line, 0] = resp[on_line, 1] = 1.0
-    model = get_covariance_model("VVI")
-    data = _em.ArraySource.from_arrays(X)
     base = _em.EMOptions(reg_covar=1e-6, tol=0.0, max_iter=60)
-    stats = _em.statistics_from_resp(model, data, lambda rows: resp[rows], 2)
-    start, _ = base.m_step(model, data, stats)
+    model, data, start = _split_start("VVI", X, X[:, 1] == 2.0, base)
     steps = np.array([0.0, 1.0])  # the continuous feature says nothing
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -501,15 +504,10 @@ def test_a_component_that_keeps_a_row_off_its_value_is_not_stopped():
     b[0, 1] = 1.0
     a = np.column_stack([100.0 + rng.randn(400), rng.randint(0, 6, 400)])
     X = np.vstack([b, a])
-    resp = np.zeros((X.shape[0], 2))
-    resp[:120, 0] = resp[120:, 1] = 1.0
-    data = _em.ArraySource.from_arrays(X)
     steps = np.array([np.diff(np.unique(X[:, j])).min() for j in range(2)])
+    base = _em.EMOptions(reg_covar=1e-6, tol=1e-5, max_iter=200, relative_tol=True)
     for name in ("VVI", "VVV", "VVE"):
-        model = get_covariance_model(name)
-        base = _em.EMOptions(reg_covar=1e-6, tol=1e-5, max_iter=200, relative_tol=True)
-        stats = _em.statistics_from_resp(model, data, lambda rows: resp[rows], 2)
-        start, _ = base.m_step(model, data, stats)
+        model, data, start = _split_start(name, X, np.arange(520) >= 120, base)
         free = _em.run_em(model, data, start, base)
         ruled = _em.run_em(
             model, data, start, dataclasses.replace(base, flat_below=steps)
@@ -545,21 +543,15 @@ def test_run_stops_once_a_component_of_its_own_volume_sits_on_one_point(rng):
     """VII on 20 copies of one point: stopped after FLAT_PATIENCE iterations."""
     lattice = rng.randint(0, 10, (150, 2)).astype(float)
     X = np.vstack([lattice, np.tile([[4.5, 1.0]], (20, 1))])
-    resp = np.zeros((X.shape[0], 2))
-    resp[:150, 0] = resp[150:, 1] = 1.0
-    model = get_covariance_model("VII")
-    data = _em.ArraySource.from_arrays(X)
     base = _em.EMOptions(reg_covar=1e-6, tol=0.0, max_iter=40)
-    stats = _em.statistics_from_resp(model, data, lambda rows: resp[rows], 2)
-    start, _ = base.m_step(model, data, stats)
+    model, data, start = _split_start("VII", X, np.arange(170) >= 150, base)
     # Steps of 0.5 and 1 between the features' values.
-    steps = [np.diff(np.unique(X[:, j])).min() for j in range(2)]
-    floor = 0.1 * np.array(steps)
+    steps = np.array([np.diff(np.unique(X[:, j])).min() for j in range(2)])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         free = _em.run_em(model, data, start, base)
         stopped = _em.run_em(
-            model, data, start, dataclasses.replace(base, flat_below=floor)
+            model, data, start, dataclasses.replace(base, flat_below=steps)
         )
     assert free.flat is None and free.n_iter == 40
     assert stopped.n_iter == _em.FLAT_PATIENCE
