@@ -90,7 +90,7 @@ class EMOptions:
         one that dips below and recovers can end sound, and while a
         component below it regains weight the run is not converged. 0 (the
         default) never stops.
-    flat_below : ndarray of shape (d,) or None
+    lattice_steps : ndarray of shape (d,) or None
         The data's smallest step between two values of each feature (0:
         none) on unweighted rows: the run stops, listing the components in
         ``EMResult.flat``, once a component has stayed narrowed onto one
@@ -121,7 +121,7 @@ class EMOptions:
     collapse_below: float = 0.0
     abandon_after: int = 10
     # An array: left out of the generated comparison and hash.
-    flat_below: object = field(default=None, compare=False)
+    lattice_steps: object = field(default=None, compare=False)
 
     #: Whether the E-step accumulates the responsibilities' entropy.
     needs_entropy = False
@@ -236,7 +236,7 @@ class EMResult:
     ``breakdown`` says why the run stopped early at the last sound
     parameters (an unbounded likelihood), or is None. ``collapsing`` lists
     the components that ended the run under ``EMOptions.collapse_below``, or
-    is None; ``flat`` those that ended it under ``EMOptions.flat_below``, or
+    is None; ``flat`` those that ended it under ``EMOptions.lattice_steps``, or
     is None. ``first_stop`` keeps where the relative rule alone first held
     when the run went on (:meth:`at_first_stop`); if it never held, the
     flattest iterate of the run's first plateau (its changes within
@@ -306,10 +306,10 @@ COLLAPSE_PATIENCE = 50
 _REGAIN = 1e-3
 
 #: Iterations in a row a component must stay narrowed onto one value (see
-#: ``EMOptions.flat_below``) to end the run.
+#: ``EMOptions.lattice_steps``) to end the run.
 FLAT_PATIENCE = 8
 #: Rows' worth of responsibility (a quarter of the bound: see
-#: ``EMOptions.flat_below``) a narrowed component may hold off its value.
+#: ``EMOptions.lattice_steps``) a narrowed component may hold off its value.
 FLAT_ROWS = 0.1
 # Every this many iterations the components' spreads are read: a component
 # narrowed onto one value stays there, and reading them every iteration cost
@@ -389,7 +389,7 @@ def run_em(
     last_change = np.inf
     collapse_below = getattr(options, "collapse_below", 0.0)
     collapsing, thin_run, last_nk = None, 0, None
-    flat_below = getattr(options, "flat_below", None)
+    lattice_steps = getattr(options, "lattice_steps", None)
     flat, flat_run = None, 0
     # Where mclust's rule alone would have stopped, should the run go on;
     # failing that, the flattest iterate of its first plateau: Michelson's
@@ -478,9 +478,9 @@ def run_em(
             if any_true(thin_run >= COLLAPSE_PATIENCE):
                 collapsing = np.flatnonzero(thin_run >= COLLAPSE_PATIENCE)
                 break
-        if flat_below is not None and n_iter % _FLAT_CHECK_EVERY == 0:
+        if lattice_steps is not None and n_iter % _FLAT_CHECK_EVERY == 0:
             flat_run = np.where(
-                _flat_components(model, params, stats.nk, flat_below),
+                _flat_components(model, params, stats.nk, lattice_steps),
                 flat_run + _FLAT_CHECK_EVERY,
                 0,
             )
@@ -509,7 +509,7 @@ def run_em(
 def _flat_components(model, params, nk, steps):
     """Components narrowed onto one value, as the structure reads it.
 
-    See ``EMOptions.flat_below``: along feature ``j``, a standard deviation
+    See ``EMOptions.lattice_steps``: along feature ``j``, a standard deviation
     below ``steps_j sqrt(FLAT_ROWS / N_k)`` (constant features and those
     read as continuous, a step of 0, say nothing).
 

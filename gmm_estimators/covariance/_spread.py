@@ -125,7 +125,7 @@ class OwnSpread:
 
         With a rule on one point (an own volume) a component must be flat
         along every feature; with a rule on every feature or direction,
-        along one (see ``_engine.EMOptions.flat_below``).
+        along one (see ``_engine.EMOptions.lattice_steps``).
 
         Parameters
         ----------

@@ -319,18 +319,18 @@ def search_settings(params, X, sample_weight, thorough, relative=None, shared=Fa
         "criterion": params["criterion"],
         "rounds": 2,
         "split_merge": True,
-        "flat_below": _flat_below(X, sample_weight) if thorough else None,
+        "lattice_steps": _lattice_steps(X, sample_weight) if thorough else None,
     }
 
 
-def _flat_below(X, sample_weight):
-    """``EMOptions.flat_below``: each feature's smallest step, or None.
+def _lattice_steps(X, sample_weight):
+    """``EMOptions.lattice_steps``: each feature's smallest step, or None.
 
     The smallest gap between two distinct values of each feature among the
     rows the starts see (``_spurious.smallest_gaps``: 0 for a constant
     feature or one of too many values to be a lattice, where nothing
     stops). Only for unweighted rows, where responsibilities are rows'
-    worth (see ``_engine.EMOptions.flat_below``).
+    worth (see ``_engine.EMOptions.lattice_steps``).
 
     Parameters
     ----------

@@ -49,7 +49,7 @@ def refitted_on(data, outcomes, settings):
     """
     # The steps of the sample's rows are not those of every row (a sample
     # may miss the rows that make a step small): no flat stop in a refit.
-    one_start = {**settings, "initializers": None, "flat_below": None}
+    one_start = {**settings, "initializers": None, "lattice_steps": None}
     for row, best, error, seconds in outcomes:
         if best is None:
             yield row, best, error, seconds

@@ -190,11 +190,11 @@ def candidate_options(settings, model, data, n_components):
     responsibilities' sums are rows' worth and the threshold applies. On
     such rows a run also ends once a component has narrowed onto one value
     of a feature or one point that its structure calls degenerate
-    (``EMOptions.flat_below``, the data's smallest steps:
-    ``settings["flat_below"]``); the collapse check then judges the fit.
+    (``EMOptions.lattice_steps``, the data's smallest steps:
+    ``settings["lattice_steps"]``); the collapse check then judges the fit.
     """
     prior = resolve_prior(settings["prior"], model, data, n_components)
-    collapse_below, flat_below = 0.0, None
+    collapse_below, lattice_steps = 0.0, None
     scatter = getattr(data, "total_scatter", None)
     if (
         settings.get("search") == "thorough"
@@ -210,7 +210,7 @@ def candidate_options(settings, model, data, n_components):
         and prior is None
         and model.own_spread.narrows_alone
     ):
-        flat_below = settings.get("flat_below")
+        lattice_steps = settings.get("lattice_steps")
     return EMOptions(
         reg_covar=settings["reg_covar"],
         tol=settings["tol"],
@@ -220,7 +220,7 @@ def candidate_options(settings, model, data, n_components):
         prior=prior,
         noise_log_volume=settings.get("noise_log_volume"),
         collapse_below=collapse_below,
-        flat_below=flat_below,
+        lattice_steps=lattice_steps,
         abandon_after=settings.get("abandon_after", EMOptions.abandon_after),
     )
 

@@ -462,7 +462,7 @@ def test_run_stops_once_a_component_stays_below_collapse_below(rng):
 
 
 def test_run_stops_once_a_component_narrows_onto_one_value_of_a_feature(rng):
-    """``flat_below`` ends a run after FLAT_PATIENCE iterations on one value.
+    """``lattice_steps`` ends a run after FLAT_PATIENCE iterations on one value.
 
     A VVI component on the rows of one value of an integer feature only
     narrows there: the run that goes on ends with it collapsed, and the
@@ -476,10 +476,10 @@ def test_run_stops_once_a_component_narrows_onto_one_value_of_a_feature(rng):
         warnings.simplefilter("ignore")
         free = _em.run_em(model, data, start, base)
         stopped = _em.run_em(
-            model, data, start, dataclasses.replace(base, flat_below=steps)
+            model, data, start, dataclasses.replace(base, lattice_steps=steps)
         )
         fine = _em.run_em(
-            model, data, start, dataclasses.replace(base, flat_below=steps / 1e9)
+            model, data, start, dataclasses.replace(base, lattice_steps=steps / 1e9)
         )
     assert free.flat is None and fine.flat is None and fine.n_iter == free.n_iter
     assert stopped.n_iter == _em.FLAT_PATIENCE
@@ -510,7 +510,7 @@ def test_a_component_that_keeps_a_row_off_its_value_is_not_stopped():
         model, data, start = _split_start(name, X, np.arange(520) >= 120, base)
         free = _em.run_em(model, data, start, base)
         ruled = _em.run_em(
-            model, data, start, dataclasses.replace(base, flat_below=steps)
+            model, data, start, dataclasses.replace(base, lattice_steps=steps)
         )
         assert ruled.flat is None and ruled.converged
         assert_array_equal(ruled.lower_bounds, free.lower_bounds)
@@ -551,7 +551,7 @@ def test_run_stops_once_a_component_of_its_own_volume_sits_on_one_point(rng):
         warnings.simplefilter("ignore")
         free = _em.run_em(model, data, start, base)
         stopped = _em.run_em(
-            model, data, start, dataclasses.replace(base, flat_below=steps)
+            model, data, start, dataclasses.replace(base, lattice_steps=steps)
         )
     assert free.flat is None and free.n_iter == 40
     assert stopped.n_iter == _em.FLAT_PATIENCE

@@ -973,7 +973,7 @@ def test_runs_narrowing_onto_lattice_values_stop_and_change_no_sound_candidate(
     those of a volume of their own (VII) onto one point, and EM goes on for
     a hundred iterations or more before the fit is judged collapsed (most
     of the search's iterations on MASS's nlschools and cats); the search
-    stops them (``flat_below``) after ``FLAT_PATIENCE`` iterations. The
+    stops them (``lattice_steps``) after ``FLAT_PATIENCE`` iterations. The
     sound candidates, the flags and the pick are those of the search
     without the rule.
     """
@@ -1009,7 +1009,7 @@ def test_runs_narrowing_onto_lattice_values_stop_and_change_no_sound_candidate(
     assert {"VVI", "VII"} <= {name for name, _ in stopped}
     assert "EEE" not in {name for name, _ in stopped}
     monkeypatch.setattr(_search, "run_em", real_run_em)
-    monkeypatch.setattr(_candidates, "_flat_below", lambda X, w: None)
+    monkeypatch.setattr(_candidates, "_lattice_steps", lambda X, w: None)
     free = search()
     flagged = ruled.results_["degenerate"] | ruled.results_["spurious"]
     assert_array_equal(flagged, free.results_["degenerate"] | free.results_["spurious"])
