@@ -95,18 +95,18 @@ class EMOptions:
         none) on unweighted rows: the run stops, listing the components in
         ``EMResult.flat``, once a component has stayed narrowed onto one
         value for :data:`FLAT_PATIENCE` iterations (read every fourth: at
-        two readings in a row). Narrowed along feature ``j`` means a
-        standard deviation below ``step_j sqrt(FLAT_ROWS / N_k)``: the rows
-        off the value nearest its mean are at least half a step from it, so
-        they hold less than ``4 FLAT_ROWS`` rows' worth of its
-        responsibility, all of them shared with other components, which
-        take them as it narrows further. Whether one value of one feature
-        (structures that need spread along every feature or direction) or
-        of every feature (an own volume: one point) is where the structure
-        is degenerate, the structure says (``OwnSpread.narrowed``); the
-        collapse check then judges the fit as usual. On lattice data these
-        crawls were most of the thorough search's iterations. None (the
-        default) never stops.
+        two readings in a row). Narrowed along feature ``j`` means an own
+        standard deviation (bounded by the fitted covariance:
+        ``CovarianceModel.own_variance_bounds``, VVV, VVI and VII only)
+        below ``step_j sqrt(FLAT_ROWS / N_k)``: the rows off the value
+        nearest its mean are at least half a step from it, so they hold
+        less than ``4 FLAT_ROWS`` rows' worth of its responsibility, all of
+        them shared with other components, which take them as it narrows
+        further. Whether one value of one feature or of every feature (one
+        point) is where the structure is degenerate, the structure says
+        (``OwnSpread.narrowed``); the collapse check then judges the fit as
+        usual. On lattice data these crawls were most of the thorough
+        search's iterations. None (the default) never stops.
     """
 
     reg_covar: float
@@ -509,9 +509,11 @@ def run_em(
 def _flat_components(model, params, nk, steps):
     """Components narrowed onto one value, as the structure reads it.
 
-    See ``EMOptions.lattice_steps``: along feature ``j``, a standard deviation
-    below ``steps_j sqrt(FLAT_ROWS / N_k)`` (constant features and those
-    read as continuous, a step of 0, say nothing).
+    See ``EMOptions.lattice_steps``: along feature ``j``, the component's own
+    standard deviation (its bound, ``CovarianceModel.own_variance_bounds``;
+    none for the constrained structures) below ``steps_j sqrt(FLAT_ROWS /
+    N_k)`` (constant features and those read as continuous, a step of 0,
+    say nothing).
 
     Parameters
     ----------
@@ -528,12 +530,12 @@ def _flat_components(model, params, nk, steps):
     """
     n_components, n_features = params.means.shape
     known = steps > 0
-    if not known.any():
+    bounds = model.own_variance_bounds(params.covariances, n_components, n_features)
+    if bounds is None or not known.any():
         return np.zeros(n_components, dtype=bool)
-    full = model.to_full(params.covariances, n_components, n_features)
     # Standard deviations, not variances: the square of a step far from
     # one overflows or underflows where the data do not.
-    spreads = np.sqrt(np.maximum(np.diagonal(full, axis1=-2, axis2=-1), 0.0))
+    spreads = np.sqrt(np.maximum(bounds, 0.0))
     nk = np.asarray(nk, dtype=np.float64)
     # Components of less than a row's worth are collapse_below's to judge.
     scale = np.sqrt(FLAT_ROWS / np.maximum(nk, 1.0))[:, np.newaxis]

@@ -43,6 +43,12 @@ class VVV(FullCovariance):
         _diagonal_view(covariances)[...] += reg_covar
         return covariances
 
+    def own_variance_bounds(self, covariances, n_components, n_features):
+        # The own scatter plus reg_covar, as long as the M-step is this one.
+        if type(self).m_step is not VVV.m_step:
+            return None
+        return np.diagonal(covariances, axis1=-2, axis2=-1)
+
 
 class EEE(TiedCovariance):
     """One covariance shared by every component (scikit-learn's ``"tied"``)."""
@@ -74,6 +80,11 @@ class VVI(DiagonalCovariance):
     def m_step(self, nk, scatter, reg_covar, previous=None):
         return scatter / nk[:, np.newaxis] + reg_covar
 
+    def own_variance_bounds(self, covariances, n_components, n_features):
+        if type(self).m_step is not VVI.m_step:
+            return None
+        return np.asarray(covariances)
+
 
 class VII(SphericalCovariance):
     """One variance per component (scikit-learn's ``"spherical"``)."""
@@ -88,9 +99,15 @@ class VII(SphericalCovariance):
     def m_step(self, nk, scatter, reg_covar, previous=None):
         return (scatter / nk[:, np.newaxis] + reg_covar).mean(axis=1)
 
+    def own_variance_bounds(self, covariances, n_components, n_features):
+        # The mean of the own variances: each is at most d times it.
+        if type(self).m_step is not VII.m_step:
+            return None
+        variances = n_features * np.asarray(covariances)
+        return np.repeat(variances[:, np.newaxis], n_features, axis=1)
+
 
 register(VVV())
 register(EEE())
 register(VVI())
 register(VII())
-

@@ -554,6 +554,25 @@ class CovarianceModel(ABC):
     def to_full(self, covariances, n_components, n_features):
         """The covariances as a ``(K, d, d)`` stack."""
 
+    def own_variance_bounds(self, covariances, n_components, n_features):
+        """Upper bounds of each component's own variance along each feature.
+
+        What the thorough search's flat stop reads
+        (``_engine.EMOptions.lattice_steps``): bounds of the weighted
+        variance of the rows each component holds, from the covariances its
+        M-step fitted to them. Only a structure whose covariance is the
+        component's own scatter plus ``reg_covar`` gives them (VVV, VVI;
+        VII and V, whose variance is the mean over the features, times
+        ``d``); under a shared volume, shape or orientation a fitted
+        variance can fall below the rows' own, and the default, None, says
+        nothing is known.
+
+        Returns
+        -------
+        bounds : ndarray of shape (K, d) or None
+        """
+        return None
+
     @abstractmethod
     def check_precisions(self, precisions, n_components, n_features):
         """Validate user ``precisions_init``; return it as a float array."""

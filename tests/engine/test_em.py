@@ -539,6 +539,39 @@ def test_which_flat_components_each_structure_calls_degenerate(name, narrowed):
     assert spread.narrows_alone == any(narrowed)
 
 
+def test_own_variance_bounds_hold_for_the_unconstrained_structures_only(rng):
+    """``own_variance_bounds``: the rows' own variances, or None.
+
+    VVV and VVI fit each component's own scatter (plus reg_covar) and VII
+    its mean over the features; a constrained structure's fitted variance
+    can fall below the rows' own (a shared volume scaled down), so it says
+    nothing, nor does a subclass with an M-step of its own.
+    """
+    X = np.vstack([rng.randn(50, 3) * [1.0, 3.0, 0.2], rng.randn(50, 3) + 6.0])
+    second = np.arange(100) >= 50
+    rows = [X[~second], X[second]]
+    own = np.array([r.var(axis=0) for r in rows])
+    options = _em.EMOptions(reg_covar=1e-6, tol=0.0, max_iter=1)
+    for name in ("VVV", "VVI", "VII"):
+        model, _, start = _split_start(name, X, second, options)
+        bounds = model.own_variance_bounds(start.covariances, 2, 3)
+        assert bounds.shape == (2, 3)
+        assert np.all(bounds >= own)
+    model, _, start = _split_start("VVI", X, second, options)
+    assert_allclose(model.own_variance_bounds(start.covariances, 2, 3), own + 1e-6)
+    for name in ("EVI", "VEI", "VEE", "VVE", "EVE", "EVV", "VEV", "EEE", "EII"):
+        model, _, start = _split_start(name, X, second, options)
+        assert model.own_variance_bounds(start.covariances, 2, 3) is None
+
+    class Shrunk(type(get_covariance_model("VVV"))):
+        name = "shrunk-full"
+
+        def m_step(self, nk, scatter, reg_covar, previous=None):
+            return 0.5 * super().m_step(nk, scatter, reg_covar, previous)
+
+    assert Shrunk().own_variance_bounds(np.ones((2, 3, 3)), 2, 3) is None
+
+
 def test_run_stops_once_a_component_of_its_own_volume_sits_on_one_point(rng):
     """VII on 20 copies of one point: stopped after FLAT_PATIENCE iterations."""
     lattice = rng.randint(0, 10, (150, 2)).astype(float)
