@@ -572,6 +572,48 @@ def test_own_variance_bounds_hold_for_the_unconstrained_structures_only(rng):
     assert Shrunk().own_variance_bounds(np.ones((2, 3, 3)), 2, 3) is None
 
 
+def test_a_shared_volume_that_narrows_a_sound_component_does_not_stop_it():
+    """EVI: a wide component owning its one off-value row, narrowed by the volume.
+
+    Its fitted standard deviation along the binary feature is below the
+    stop's bound (the shared volume scales it down), its rows' own is not:
+    the run goes on as without the rule, to a sound fit (a review's case).
+    """
+    rng = np.random.RandomState(0)
+    wide = np.column_stack(
+        [10 * rng.randn(20), 10 * rng.randn(20), np.r_[np.zeros(19), 1.0]]
+    )
+    far = np.column_stack(
+        [
+            1000 + 0.3 * rng.randn(400) + 2.0 * (np.arange(400) % 2),
+            1000 + 0.3 * rng.randn(400),
+            rng.randint(0, 2, 400).astype(float),
+        ]
+    )
+    X = np.vstack([wide, far])
+    resp = np.zeros((len(X), 3))
+    resp[:20, 0] = 1.0
+    right = far[:, 0] > 1000.0
+    resp[20 + np.flatnonzero(~right), 1] = resp[20 + np.flatnonzero(right), 2] = 1.0
+    base = _em.EMOptions(reg_covar=1e-6, tol=0.0, max_iter=60, relative_tol=True)
+    model = get_covariance_model("EVI")
+    data = _em.ArraySource.from_arrays(X)
+    stats = _em.statistics_from_resp(model, data, lambda rows: resp[rows], 3)
+    start, _ = base.m_step(model, data, stats)
+    steps = np.array([np.diff(np.unique(X[:, j])).min() for j in range(3)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        free = _em.run_em(model, data, start, base)
+        ruled = _em.run_em(
+            model, data, start, dataclasses.replace(base, lattice_steps=steps)
+        )
+    fitted = np.sqrt(model.to_full(ruled.params.covariances, 3, 3)[0, 2, 2])
+    assert fitted < steps[2] * np.sqrt(0.1 / 20)  # what the old rule read
+    assert ruled.flat is None
+    assert_array_equal(ruled.lower_bounds, free.lower_bounds)
+    assert not component_check(model, data, ruled.params, ruled.jittered).collapsed.size
+
+
 def test_run_stops_once_a_component_of_its_own_volume_sits_on_one_point(rng):
     """VII on 20 copies of one point: stopped after FLAT_PATIENCE iterations."""
     lattice = rng.randint(0, 10, (150, 2)).astype(float)
