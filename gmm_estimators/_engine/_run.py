@@ -529,9 +529,9 @@ def _flat_components(model, params, nk, steps):
     narrowed : ndarray of shape (K,), dtype=bool
     """
     n_components, n_features = params.means.shape
-    known = steps > 0
     bounds = model.own_variance_bounds(params.covariances, n_components, n_features)
-    if bounds is None or not known.any():
+    known = None if bounds is None else steps > 0
+    if known is None or not known.any():
         return np.zeros(n_components, dtype=bool)
     # Standard deviations, not variances: the square of a step far from
     # one overflows or underflows where the data do not.

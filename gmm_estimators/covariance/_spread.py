@@ -116,10 +116,6 @@ class OwnSpread:
         self.rotated = rotated
         self.shared = shared
 
-    #: Whether a component alone can narrow onto rows its rule calls
-    #: degenerate (one value of a feature, or one point): see :meth:`narrowed`.
-    narrows_alone = False
-
     def narrowed(self, flat):
         """Components narrowed onto rows this rule calls degenerate.
 
@@ -320,8 +316,6 @@ class _SomeSpread(OwnSpread):
     # of the rows' position, so that a cluster far from the others, however
     # tight compared with the data, is not one point). Rows past that test
     # spread enough for an own volume.
-    narrows_alone = True
-
     def narrowed(self, flat):
         return np.all(flat, axis=1)
 
@@ -342,7 +336,6 @@ class _SomeSpread(OwnSpread):
 
 class _EveryAxis(OwnSpread):
     every_axis = True
-    narrows_alone = True
 
     def narrowed(self, flat):
         return np.any(flat, axis=1)
@@ -366,7 +359,6 @@ class _EveryAxis(OwnSpread):
 
 class _EveryDirection(OwnSpread):
     every_direction = True
-    narrows_alone = True
 
     def narrowed(self, flat):
         return np.any(flat, axis=1)

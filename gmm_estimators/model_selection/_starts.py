@@ -205,11 +205,8 @@ def candidate_options(settings, model, data, n_components):
         rank = data_rank(scatter, data.weight_sum)
         if rank:
             collapse_below = max(rows_worth_floor(model.own_spread, rank), 0.0)
-    if (
-        settings.get("search") == "thorough"
-        and prior is None
-        and model.own_spread.narrows_alone
-    ):
+    if settings.get("search") == "thorough" and prior is None:
+        # The structure says where it can tell (own_variance_bounds).
         lattice_steps = settings.get("lattice_steps")
     return EMOptions(
         reg_covar=settings["reg_covar"],

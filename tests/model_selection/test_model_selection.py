@@ -909,6 +909,17 @@ def _dip_and_recover(rng):
     )
 
 
+def _assert_same_sound_candidates(ruled, free):
+    """The same flags, the same BIC of every sound cell and the same pick."""
+    flagged = ruled.results_["degenerate"] | ruled.results_["spurious"]
+    assert_array_equal(flagged, free.results_["degenerate"] | free.results_["spurious"])
+    assert_array_equal(ruled.results_["bic"][~flagged], free.results_["bic"][~flagged])
+    assert (ruled.n_components_, ruled.covariance_type_) == (
+        free.n_components_,
+        free.covariance_type_,
+    )
+
+
 @pytest.mark.parametrize(
     "make, types, creeps",
     [
@@ -954,13 +965,7 @@ def test_creeping_degenerate_runs_stop_and_change_no_sound_candidate(
 
     monkeypatch.setattr(_starts, "rows_worth_floor", lambda spread, rank: 0.0)
     free = search()
-    flagged = ruled.results_["degenerate"] | ruled.results_["spurious"]
-    assert_array_equal(flagged, free.results_["degenerate"] | free.results_["spurious"])
-    assert_array_equal(ruled.results_["bic"][~flagged], free.results_["bic"][~flagged])
-    assert (ruled.n_components_, ruled.covariance_type_) == (
-        free.n_components_,
-        free.covariance_type_,
-    )
+    _assert_same_sound_candidates(ruled, free)
 
 
 def test_runs_narrowing_onto_lattice_values_stop_and_change_no_sound_candidate(
@@ -1011,13 +1016,7 @@ def test_runs_narrowing_onto_lattice_values_stop_and_change_no_sound_candidate(
     monkeypatch.setattr(_search, "run_em", real_run_em)
     monkeypatch.setattr(_candidates, "_lattice_steps", lambda X, w: None)
     free = search()
-    flagged = ruled.results_["degenerate"] | ruled.results_["spurious"]
-    assert_array_equal(flagged, free.results_["degenerate"] | free.results_["spurious"])
-    assert_array_equal(ruled.results_["bic"][~flagged], free.results_["bic"][~flagged])
-    assert (ruled.n_components_, ruled.covariance_type_) == (
-        free.n_components_,
-        free.covariance_type_,
-    )
+    _assert_same_sound_candidates(ruled, free)
 
 
 def test_selector_criteria_take_weights_and_include_icl():
