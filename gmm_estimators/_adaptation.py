@@ -32,6 +32,7 @@ from ._collapse import (
 )
 from ._criteria import n_free_parameters
 from ._engine import ArraySource, Params
+from ._engine._data import check_squares_fit
 from ._gaussian_mixture import GaussianMixture
 
 # The one place where this module and the classifier's (_edda,
@@ -294,8 +295,11 @@ def adapt_mixture(
             "every weight is zero."
         )
     # Work on data centred on their weighted mean: second moments keep their
-    # precision for data far from the origin.
-    center = sample_weight @ X / total
+    # precision for data far from the origin. Squares beyond float64 are
+    # named as a fit names them (the covariances would be inf).
+    source = ArraySource.from_arrays(X, sample_weight)
+    check_squares_fit(source)
+    center = source.center
     r = float(relevance_factor)
     with warnings.catch_warnings():
         # X was checked above; the mixtures below see its validated array.
@@ -389,6 +393,9 @@ def _adapt_steps(mixture, X, sample_weight, r, which, n_iter, center):
     # structure's M-step adds back once.
     full0 = model.to_full(covariances0, K, d) - reg * np.eye(d)
     Xc = X - center
+    # The background's means relative to the rows' centre; the adapted means
+    # are the background's plus alpha times the shift, so a component no
+    # row reaches keeps its mean exactly, however far the rows are.
     mu0 = means0 - center
     current = mixture
     for step in range(n_iter):
@@ -400,9 +407,10 @@ def _adapt_steps(mixture, X, sample_weight, r, which, n_iter, center):
             xbar = (resp.T @ Xc) / nk[:, np.newaxis]
         xbar[nk <= 0] = mu0[nk <= 0]
         if "means" in which:
-            mu = alpha[:, np.newaxis] * xbar + (1 - alpha[:, np.newaxis]) * mu0
+            shift = alpha[:, np.newaxis] * (xbar - mu0)
+            means, mu = means0 + shift, mu0 + shift
         else:
-            mu = mu0
+            means, mu = means0, mu0
         if "weights" in which:
             weights = alpha * nk / total + (1 - alpha) * weights0
             weights = weights / weights.sum()
@@ -436,7 +444,7 @@ def _adapt_steps(mixture, X, sample_weight, r, which, n_iter, center):
         current = mixture_from_parameters(
             mixture,
             weights,
-            mu + center,
+            means,
             covariances,
             n_iter=step + 1,
             feature_names=getattr(mixture, "feature_names_in_", None),

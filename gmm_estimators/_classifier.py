@@ -28,7 +28,8 @@ from ._class_selection import (
 )
 from ._criteria import bic
 from ._edda import fit_edda, log_or_minus_inf
-from ._engine._data import varying_without_variance
+from ._engine import ArraySource
+from ._engine._data import check_squares_fit, varying_without_variance
 from ._fitted import forget_fit
 from ._gaussian_mixture import GaussianMixture
 from .model_selection._candidates import feature_covariance
@@ -375,6 +376,9 @@ class GaussianMixtureClassifier(ClassifierMixin, BaseEstimator):
             )
         weights = np.ones(X.shape[0]) if sample_weight is None else sample_weight
         _check_variances_normal(X, weights)
+        # Squares (or weights times squares) beyond float64 are named as a
+        # fit names them, before any class is fitted (EDDA fits none).
+        check_squares_fit(ArraySource.from_arrays(X, sample_weight))
         if self.model_type == "UBM":
             _check_adapt(self.adapt)  # fail before any fitting
         n_features = X.shape[1]

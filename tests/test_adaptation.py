@@ -122,6 +122,32 @@ def test_components_the_data_do_not_reach_stay(data):
     assert_allclose(kept.weights_, ubm.weights_, rtol=1e-9)
 
 
+@pytest.mark.parametrize("offset", [1e12, 1e17, 1e100])
+def test_components_rows_far_away_do_not_reach_keep_their_means_exactly(offset):
+    # The means were adapted in coordinates centred on the rows: a component
+    # no row reaches came back at 0 for rows at 1e17 (its mean cancelled).
+    rng = np.random.RandomState(0)
+    X_background = np.r_[rng.randn(200, 2) - 3, rng.randn(200, 2) + 3]
+    ubm = background(X_background, n_components=2)
+    X_far = np.array([[1.0, 1.0], [1.01, 1.0], [1.0, 1.02]]) * offset
+    adapted = adapt_mixture(ubm, X_far, adapt=("weights", "means"))
+    far = np.argmin(ubm.means_[:, 0])  # neither row reaches it (at (-3, -3))
+    assert adapted.predict_proba(X_far)[:, far].sum() == 0
+    assert_array_equal(adapted.means_[far], ubm.means_[far])
+    # The reached component moves towards the rows by alpha = n / (n + 16).
+    near = 1 - far
+    alpha = 3 / (3 + 16)
+    expected = ubm.means_[near] + alpha * (X_far.mean(axis=0) - ubm.means_[near])
+    assert_allclose(adapted.means_[near], expected, rtol=1e-12)
+
+
+def test_rows_whose_squares_overflow_are_a_clear_error(data):
+    # The adapted covariances were inf, with lower_bound_ -inf.
+    X_background, _ = data
+    with pytest.raises(ValueError, match="squares overflow float64.*Rescale X"):
+        adapt_mixture(background(X_background), [[1e160, 1e160, 0], [2e160, 1e160, 0]])
+
+
 @pytest.mark.parametrize("covariance_type", available_covariance_types()[:14])
 def test_every_structure_keeps_its_constraint_and_fits_better(data, covariance_type):
     X_background, X_new = data

@@ -702,3 +702,24 @@ def test_units_too_small_to_square_are_a_clear_error(model_type):
     plain = GaussianMixtureClassifier(model_type, **settings).fit(X, y)
     tiny = GaussianMixtureClassifier(model_type, **settings).fit(X * 1e-150, y)
     assert_allclose(tiny.predict_proba(X * 1e-150), plain.predict_proba(X), atol=1e-9)
+
+
+@pytest.mark.parametrize("model_type", ["EDDA", "MclustDA", "UBM"])
+def test_units_or_weights_too_large_to_square_are_a_clear_error(model_type):
+    # EDDA raised numpy's "zero-size array to reduction operation maximum"
+    # at 1e155, and at weights of 1e307 blamed every structure's singular
+    # class covariance; a fit names the overflow and its remedy.
+    rng = np.random.RandomState(1)
+    X = np.r_[rng.randn(30, 2), rng.randn(30, 2) + 3]
+    y = np.repeat([0, 1], 30)
+    settings = dict(n_components=2, covariance_types=["VVV", "EEE"], random_state=0)
+    with pytest.raises(ValueError, match="squares overflow float64.*Rescale X"):
+        GaussianMixtureClassifier(model_type, **settings).fit(X * 1e155, y)
+    with pytest.raises(ValueError, match="Divide sample_weight by a common factor"):
+        GaussianMixtureClassifier(model_type, **settings).fit(
+            X, y, sample_weight=np.full(60, 1e307)
+        )
+    # Units just inside float64's squares still classify as the plain rows.
+    plain = GaussianMixtureClassifier(model_type, **settings).fit(X, y)
+    large = GaussianMixtureClassifier(model_type, **settings).fit(X * 1e150, y)
+    assert_array_equal(large.predict(X * 1e150), plain.predict(X))
