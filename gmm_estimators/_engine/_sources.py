@@ -117,11 +117,17 @@ def merge_summaries(parts):
         if mean is None:
             weight_sum, mean, scatter = part_weight, part_mean, part_scatter
             continue
-        # One component: the union of two parts (merged_moments).
-        merged = merged_moments(
-            (np.array([weight_sum]), mean[np.newaxis], scatter[np.newaxis]),
-            (np.array([part_weight]), part_mean[np.newaxis], part_scatter[np.newaxis]),
-        )
+        # One component: the union of two parts (merged_moments). Squares
+        # beyond float64 are named by check_squares_fit, not numpy's warnings.
+        with np.errstate(over="ignore", invalid="ignore"):
+            merged = merged_moments(
+                (np.array([weight_sum]), mean[np.newaxis], scatter[np.newaxis]),
+                (
+                    np.array([part_weight]),
+                    part_mean[np.newaxis],
+                    part_scatter[np.newaxis],
+                ),
+            )
         weight_sum, mean, scatter = float(merged[0][0]), merged[1][0], merged[2][0]
     return weight_sum, mean, scatter
 

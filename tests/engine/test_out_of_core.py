@@ -1,6 +1,7 @@
 """Fits that stream their rows: memory maps, h5py, zarr, large in-memory arrays."""
 
 import copy
+import warnings
 
 import numpy as np
 import pytest
@@ -264,6 +265,19 @@ def test_squares_beyond_float64_are_refused_clearly_when_streamed(
         GaussianMixture(2, random_state=0).fit(X)
     with pytest.raises(ValueError, match="magnitude up to 1e\\+200.*Rescale X"):
         GaussianMixtureIC(n_components=2).fit(X)
+
+
+
+def test_pages_whose_squares_all_overflow_give_only_the_clear_error(
+    tmp_path, data, small_pages
+):
+    # Merging the pages' summaries overflowed with numpy's RuntimeWarnings
+    # ("overflow encountered in multiply") before the remedy.
+    X = _memmap(tmp_path, data * 1e200)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        with pytest.raises(ValueError, match="squares overflow float64.*Rescale X"):
+            GaussianMixture(2, random_state=0).fit(X)
 
 
 def test_huge_weights_stream_as_they_fit_in_memory(tmp_path, data, small_pages):
