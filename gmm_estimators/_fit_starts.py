@@ -274,6 +274,17 @@ def partition_outside_noise(
     resp_kept = initial_responsibilities(
         method, X_kept, n_components, weights_kept, random_state, canonical=canonical
     )(slice(0, X_kept.shape[0]))
+    unassigned = ~resp_kept.any(axis=1)
+    if unassigned.any():
+        # Seeding initialisers ('k-means++', 'random_from_data') mark only
+        # their seed rows. Beside the noise, whose start holds the weight of
+        # its rows, Gaussians on one row each started at about reg_covar and
+        # lost every row to the noise: the other rows join the nearest seed.
+        resp_kept = np.array(resp_kept, dtype=np.float64)
+        X = np.asarray(X_kept, dtype=np.float64)
+        seeds = (resp_kept.T @ X) / resp_kept.sum(axis=0)[:, np.newaxis]
+        distances = ((X[unassigned, np.newaxis, :] - seeds) ** 2).sum(axis=2)
+        resp_kept[np.flatnonzero(unassigned), distances.argmin(axis=1)] = 1.0
     resp = np.zeros((keep.shape[0], n_components), dtype=resp_kept.dtype)
     resp[keep] = resp_kept
     return lambda rows: resp[rows]

@@ -15,6 +15,7 @@ from scipy.stats import multivariate_normal
 from sklearn.utils._param_validation import InvalidParameterError
 
 from gmm_estimators import (
+    DegenerateFitWarning,
     GaussianMixture,
     GaussianMixtureOutlierDetector,
     available_covariance_types,
@@ -497,3 +498,24 @@ def test_default_noise_search_runs_every_start_to_its_end():
         default = GaussianMixtureIC(**kw).fit(X).results_["bic"][0]
         kmeans = GaussianMixtureIC(init_params="kmeans", **kw).fit(X).results_["bic"][0]
     assert default <= kmeans + 1e-6 * abs(kmeans)
+
+
+@pytest.mark.parametrize(
+    "init_params", ["kmeans", "k-means++", "random", "random_from_data"]
+)
+def test_every_initialiser_partitions_the_rows_outside_the_noise(init_params):
+    # 'k-means++' and 'random_from_data' marked only their seed rows: each
+    # Gaussian started on one row at about reg_covar, the noise took 826 of
+    # 830 rows and every component collapsed.
+    rng = np.random.RandomState(0)
+    centers = ([0, 0], [3, 0], [0, 3], [3, 3])
+    X = np.vstack([rng.normal(size=(200, 2)) + c for c in centers])
+    X = np.vstack([X, rng.uniform(-5, 8, size=(30, 2))])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DegenerateFitWarning)
+        fit = GaussianMixture(
+            4, init_params=init_params, noise=True, random_state=0
+        ).fit(X)
+    assert fit.collapsed_components_.size == 0
+    assert 0.01 < fit.noise_proportion_ < 0.1  # 30 uniform rows of 830
+    assert np.sum(fit.labels_ == -1) < 50
