@@ -235,8 +235,7 @@ class BaseMixture(DensityMixin, BaseEstimator, metaclass=ABCMeta):
             self.labels_ = self._labels(self._fit(X, sample_weight))
             return self
         if state is None or state.fitted != params_digest(self):
-            # No statistics, or parameters set by hand since: read them, on
-            # the stream's schedule so far.
+            # No statistics, or parameters set by hand since: read them.
             state = state_from_model(self, model, state)
         # Validated (NaN are missing values, as in the first batch) and
         # centred on the running statistics' centre.
@@ -378,15 +377,17 @@ class BaseMixture(DensityMixin, BaseEstimator, metaclass=ABCMeta):
     def _starts(self, model, source, options, user_init, mapper, noise_mask=None):
         """The ``n_init`` starts (or the previous fit), made one at a time.
 
-        With a noise component, ``noise_mask`` marks the rows that start as
-        noise; the initialiser partitions the other rows (mclust's
-        ``initialization = list(noise = ...)``).
+        ``noise_mask`` marks the rows that start as noise (mclust's
+        ``initialization = list(noise = ...)``); the initialiser splits the rest.
         """
         if self.warm_start and hasattr(self, "converged_"):
             noise = self._noise_parameters() is not None
             how = "fit with warm_start=True"
             check_continuable(self, model, how, source, noise=noise)
-            yield self._params_from_attributes(source.center), self.lower_bound_
+            params = self._params_from_attributes(source.center)
+            if noise:  # this fit's volume: the last fit's gave its bound back
+                params.noise_log_volume = options.noise_log_volume
+            yield params, self.lower_bound_
             return
         yield from new_starts(
             self, model, source, options, user_init, mapper, noise_mask
@@ -425,10 +426,9 @@ class BaseMixture(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         precisions_cholesky = array(self.precisions_cholesky_)
         if np.asarray(self.covariances_).dtype != np.float64:
             # Rounded to a narrower dtype one by one, a covariance and its
-            # precision factor drift apart by the rounding times the
-            # covariance's condition number (a percent of a log-density on a
-            # collapsed float32 component). The densities reported are those
-            # of the stored covariances: their factor, in float64.
+            # precision factor drift apart by the rounding times its condition
+            # number (a percent of a log-density on a collapsed float32
+            # component): the densities are those of the stored covariances.
             derived, jittered = fitted_model(self).precision_cholesky(covariances)
             if not np.any(jittered):
                 precisions_cholesky = np.ascontiguousarray(derived)

@@ -519,3 +519,25 @@ def test_every_initialiser_partitions_the_rows_outside_the_noise(init_params):
     assert fit.collapsed_components_.size == 0
     assert 0.01 < fit.noise_proportion_ < 0.1  # 30 uniform rows of 830
     assert np.sum(fit.labels_ == -1) < 50
+
+
+def test_a_warm_refit_with_a_new_noise_volume_uses_it():
+    # The first E-step used the last fit's volume: it gave the old bound back,
+    # the refit stopped after one iteration with the old fit, and
+    # lower_bound_ was not the score of the model returned.
+    rng = np.random.RandomState(0)
+    X = np.vstack(
+        [
+            rng.normal(size=(150, 2)),
+            rng.normal(size=(150, 2)) + 6,
+            rng.uniform(-10, 16, size=(30, 2)),
+        ]
+    )
+    settings = dict(noise=True, random_state=0, tol=1e-12, max_iter=5000)
+    warm = GaussianMixture(2, noise_volume=600.0, warm_start=True, **settings).fit(X)
+    warm.set_params(noise_volume=6000.0).fit(X)
+    cold = GaussianMixture(2, noise_volume=6000.0, **settings).fit(X)
+    assert warm.n_iter_ > 1
+    assert warm.noise_proportion_ == pytest.approx(cold.noise_proportion_, rel=1e-6)
+    assert warm.lower_bound_ == pytest.approx(warm.score(X), rel=1e-9)
+    assert warm.lower_bound_ == pytest.approx(cold.lower_bound_, rel=1e-9)
