@@ -105,8 +105,12 @@ class GaussianMixtureOutlierDetector(OutlierMixin, BaseEstimator):
     density is left out, so that the score keeps ranking rows far from every
     cluster (the full mixture density is flat there). The noise posterior
     exceeds one half exactly when ``s(x) < log(pi_0 / V)``, so with
-    ``contamination='auto'`` the outliers are mclust's noise classification
-    and ``offset_ = log(pi_0 / V)``.
+    ``contamination='auto'``, ``offset_ = log(pi_0 / V)``. With one cluster
+    the outliers are then mclust's noise classification; with more they are
+    the rows of it whose noise posterior also exceeds one half: a row where
+    noise is the most probable column but below one half (between two
+    clusters) is an inlier here and noise in mclust's classification, which
+    is ``mixture_.predict(X) == -1``.
 
     Examples
     --------

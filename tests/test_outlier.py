@@ -174,3 +174,29 @@ def test_a_failed_refit_leaves_the_detector_unfitted():
     assert not hasattr(detector, "n_features_in_")
     with pytest.raises(NotFittedError):
         detector.predict(flat)
+
+
+def test_auto_outliers_are_the_rows_whose_noise_posterior_exceeds_one_half():
+    # With several clusters the rule is not mclust's classification (the
+    # most probable column): a row between two clusters where noise beats
+    # each alone, not both together, is noise there and an inlier here.
+    rng = np.random.RandomState(0)
+    X = np.vstack(
+        [
+            rng.normal(size=(150, 2)),
+            rng.normal(size=(150, 2)) + [5, 0],
+            rng.uniform(-6, 11, size=(40, 2)),
+        ]
+    )
+    detector = GaussianMixtureOutlierDetector(
+        n_components=[2], covariance_types="VVV", random_state=0
+    ).fit(X)
+    mixture = detector.mixture_
+    grid = np.stack(np.meshgrid(np.linspace(-6, 11, 60), np.linspace(-6, 6, 40)))
+    grid = grid.reshape(2, -1).T
+    noise_posterior = mixture.predict_proba(grid)[:, -1]
+    outlier = detector.predict(grid) == -1
+    assert np.array_equal(outlier, noise_posterior > 0.5)
+    mclust_noise = mixture.predict(grid) == -1
+    assert np.all(mclust_noise[outlier])
+    assert np.any(mclust_noise & ~outlier)
