@@ -113,7 +113,12 @@ class GaussianMixture(BaseMixture):
         the others. ``'nnclean'`` is Byers and Raftery's (1998)
         nearest-neighbour clutter removal with ``k = 5`` (prabclus's
         ``NNclean``, the start mclust recommends); a boolean mask marks them
-        directly. Used only with ``noise=True``.
+        directly. Used only with ``noise=True``. ``'nnclean'`` reads the
+        rows of positive weight without their weights: a common factor on
+        ``sample_weight`` leaves the start unchanged, but a row of weight 2
+        is not two rows there (repeated, it is its own nearest neighbour), so
+        the start, and with it the local optimum EM reaches, can differ from
+        the fit on repeated rows; a mask gives both fits the same start.
     random_state : int, RandomState instance or None, default=None
         Seeds the initialisation and :meth:`sample`.
     warm_start : bool, default=False

@@ -541,3 +541,25 @@ def test_a_warm_refit_with_a_new_noise_volume_uses_it():
     assert warm.noise_proportion_ == pytest.approx(cold.noise_proportion_, rel=1e-6)
     assert warm.lower_bound_ == pytest.approx(warm.score(X), rel=1e-9)
     assert warm.lower_bound_ == pytest.approx(cold.lower_bound_, rel=1e-9)
+
+
+def test_nnclean_start_reads_rows_not_weights():
+    # As documented (noise_init): a common factor on the weights leaves the
+    # start and the fit unchanged; the start is the unweighted rows' mask.
+    rng = np.random.RandomState(3)
+    X = np.r_[rng.normal(size=(60, 2)), rng.normal(size=(60, 2)) + 5]
+    X = np.r_[X, rng.uniform(-8, 13, size=(15, 2))]
+    w = rng.randint(1, 4, X.shape[0]).astype(float)
+
+    def fitted(weights, init="nnclean"):
+        return GaussianMixture(
+            2, noise=True, noise_init=init, tol=1e-10, max_iter=500, random_state=0
+        ).fit(X, sample_weight=weights)
+
+    weighted = fitted(w)
+    for factor in (1e-3, 7.0):
+        scaled = fitted(w * factor)
+        np.testing.assert_allclose(scaled.means_, weighted.means_, rtol=1e-9)
+        assert scaled.noise_proportion_ == pytest.approx(weighted.noise_proportion_)
+    masked = fitted(w, init=nn_clean(X))
+    np.testing.assert_allclose(masked.means_, weighted.means_, rtol=1e-12)
