@@ -62,15 +62,19 @@ def _from_seed_rows(indices, n_samples, n_components, values=1.0):
     return resp_of_rows
 
 
-def canonical_order(X):
+def canonical_order(X, sample_weight=None):
     """A row permutation that depends on the rows' values, not their order.
 
-    Rows are sorted by their projection on a fixed direction; only identical
-    rows (or, with probability zero, distinct rows with equal projections)
-    keep their relative order.
+    Rows are sorted by their projection on a fixed direction, then by their
+    weight; only identical rows of equal weight (or, with probability zero,
+    distinct rows with equal projections) keep their relative order. By
+    projection alone, identical rows of different weights kept the given
+    order, and the random start drew their responsibilities by position.
     """
-    direction = _projection_direction(X.shape[1])
-    return np.argsort(X @ direction.astype(X.dtype), kind="stable")
+    projection = X @ _projection_direction(X.shape[1]).astype(X.dtype)
+    if sample_weight is None:
+        return np.argsort(projection, kind="stable")
+    return np.lexsort((sample_weight, projection))
 
 
 @functools.cache
@@ -142,7 +146,7 @@ class CanonicalRows:
         if sample_weight is not None and not np.all(sample_weight > 0):
             kept = np.flatnonzero(sample_weight > 0)
             X, sample_weight = X[kept], sample_weight[kept]
-        order = canonical_order(X)
+        order = canonical_order(X, sample_weight)
         given = np.empty_like(order)
         given[order] = np.arange(order.shape[0])
         position = given
@@ -279,9 +283,11 @@ def _random(rows, n_components, random_state):
 
 
 def _random_from_data(rows, n_components, random_state):
-    p = None
-    if rows.sample_weight is not None:
-        p = rows.sample_weight / rows.sample_weight.sum()
+    p, weights = None, rows.sample_weight
+    # Equal weights draw as no weights: numpy's choice draws another stream
+    # with p, and unit weights gave another fit than none.
+    if weights is not None and np.ptp(weights) > 0:
+        p = weights / weights.sum()
     n_samples = rows.X.shape[0]
     indices = random_state.choice(n_samples, size=n_components, replace=False, p=p)
     return _from_seed_rows(indices, n_samples, n_components)

@@ -31,7 +31,7 @@ def search_sample(data, n_components, random_state):
     # search, depends on the rows' values and weights, not on their order.
     if data.n_rows <= sample_size(n_components):
         return data
-    order = canonical_order(data.X)
+    order = canonical_order(data.X, data.sample_weight)
     weights = None if data.sample_weight is None else data.sample_weight[order]
     rows = np.sort(order[sample_rows(data.n_rows, n_components, random_state, weights)])
     weights = None if data.sample_weight is None else data.sample_weight[rows]

@@ -34,6 +34,43 @@ def test_canonical_rows_do_not_depend_on_row_order(data, rng):
     assert CanonicalRows.of(X).sample_weight is None
 
 
+# mclust_hc reads the rows in their given order, as mclust does (documented).
+@pytest.mark.parametrize("method", sorted(set(INITIALIZERS) - {"mclust_hc"}))
+def test_starts_of_identical_rows_of_different_weights_do_not_depend_on_order(
+    data, rng, method
+):
+    # Identical rows kept the given order, their weights with it: the
+    # random start drew each row's responsibilities by position, and four
+    # row orders gave four fits.
+    X, w = data
+    X, w = np.vstack([X, X]), np.r_[w, w[::-1]]
+    order = rng.permutation(X.shape[0])
+    first, second = (
+        initial_responsibilities(method, rows, 3, weights, np.random.RandomState(0))(
+            slice(None)
+        )
+        for rows, weights in ((X, w), (X[order], w[order]))
+    )
+    assert_array_equal(second, first[order])
+
+
+@pytest.mark.parametrize("method", sorted(INITIALIZERS))
+def test_unit_weights_and_rows_of_weight_zero_start_as_no_weights(data, method):
+    # random_from_data drew its seeds with p=None without weights and with
+    # p=w/sum(w) with unit weights: numpy's two streams, two fits.
+    X, _ = data
+    unweighted = initial_responsibilities(method, X, 3, None, np.random.RandomState(0))
+    ones = initial_responsibilities(
+        method, X, 3, np.ones(X.shape[0]), np.random.RandomState(0)
+    )
+    assert_array_equal(ones(slice(None)), unweighted(slice(None)))
+    far = np.vstack([X, [[1e6, -1e6, 1e6]]])
+    extra = initial_responsibilities(
+        method, far, 3, np.r_[np.ones(X.shape[0]), 0.0], np.random.RandomState(0)
+    )
+    assert_array_equal(extra(slice(0, X.shape[0])), unweighted(slice(None)))
+
+
 @pytest.mark.parametrize("method", sorted(INITIALIZERS))
 @pytest.mark.parametrize("weighted", [False, True])
 def test_shared_canonical_rows_give_the_same_start(data, method, weighted):
