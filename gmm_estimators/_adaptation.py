@@ -299,6 +299,7 @@ def adapt_mixture(
     # named as a fit names them (the covariances would be inf).
     source = ArraySource.from_arrays(X, sample_weight)
     check_squares_fit(source)
+    _check_reach(mixture, X)
     center = source.center
     r = float(relevance_factor)
     with warnings.catch_warnings():
@@ -310,27 +311,52 @@ def adapt_mixture(
         current.lower_bound_ = current.score(X, sample_weight=sample_weight)
     current.lower_bounds_ = [current.lower_bound_]
     if "covariances" in which:
-        _judge_adapted(current, mixture, X, sample_weight, center, reached)
+        _judge_adapted(current, mixture, source, reached)
     return current
 
 
-def _judge_adapted(adapted, background, X, sample_weight, center, reached):
-    """Flag the components whose adapted covariance collapsed onto ``X``'s rows.
+def _check_reach(mixture, X):
+    """Raise when the rows' squared distances to the background overflow.
 
-    A component is judged on ``X`` as a fit is (``_collapse``), when the
-    last step reached it and its covariance, less ``reg_covar``, has lost
-    its spread in the span of the background (``_collapse.spread_in`` with
-    the covariance the background implies, where the adapted density is
-    used): the background's ``r`` pseudo-observations keep it spread unless
-    ``r`` is negligible against the rows (``relevance_factor=0`` gives the
-    rows' own covariance). Such a component is collapsed even when the
-    rows, read in their own span (a line, a few points), look sound.
+    The background's densities at the rows (its responsibilities, the
+    adapted covariances) square each row's offset from every mean: beyond
+    about 1e154 in the data's units no float holds them, whatever the rows'
+    own spread (rows near 1e155, a background near 0).
+    """
+    means = np.asarray(mixture.means_, dtype=np.float64)
+    with np.errstate(over="ignore"):
+        reach = (np.abs(X).max() + np.abs(means).max()) * np.sqrt(X.shape[1])
+    if not reach < np.sqrt(np.finfo(np.float64).max) / 2:
+        raise ValueError(
+            f"The rows of X lie up to {np.abs(X).max():.3g} from the origin and "
+            f"the background's means up to {np.abs(means).max():.3g}: their "
+            "squared distances overflow float64, so no density of the rows "
+            "under the background can be computed. Rescale X together with "
+            "the background's training data (the same scaler for both)."
+        )
+
+
+def _judge_adapted(adapted, background, source, reached):
+    """Flag the components whose adapted covariance collapsed onto the rows.
+
+    A component is judged on the rows (``source``) as a fit is
+    (``_collapse``), when the last step reached it and its covariance, less
+    ``reg_covar``, has lost its spread in the span of the background
+    (``_collapse.spread_in`` with the covariance the background implies,
+    where the adapted density is used): the background's ``r``
+    pseudo-observations keep it spread unless ``r`` is negligible against
+    the rows (``relevance_factor=0`` gives the rows' own covariance). Such a
+    component is collapsed even when the rows, read in their own span (a
+    line, a few points), look sound.
     """
     model = structure_of(adapted.covariance_type)
     covariances = np.asarray(adapted.covariances_)
     precisions_cholesky = np.asarray(adapted.precisions_cholesky_)
     params = Params(
-        adapted.weights_, adapted.means_ - center, covariances, precisions_cholesky
+        adapted.weights_,
+        adapted.means_ - source.center,
+        covariances,
+        precisions_cholesky,
     )
     reg = float(adapted.reg_covar)
     span = mixture_covariance(
@@ -347,7 +373,6 @@ def _judge_adapted(adapted, background, X, sample_weight, center, reached):
     # stays collapsed whatever the rows say.
     jittered = np.zeros(adapted.weights_.shape[0], dtype=bool)
     jittered[adapted.collapsed_components_] = True
-    source = ArraySource.from_arrays(X, sample_weight, center=center)
     verdict = component_check(model, source, params, jittered)
     kept = judged | jittered
     collapsed = verdict.collapsed[kept[verdict.collapsed]]
@@ -407,8 +432,8 @@ def _adapt_steps(mixture, X, sample_weight, r, which, n_iter, center):
             xbar = (resp.T @ Xc) / nk[:, np.newaxis]
         xbar[nk <= 0] = mu0[nk <= 0]
         if "means" in which:
-            shift = alpha[:, np.newaxis] * (xbar - mu0)
-            means, mu = means0 + shift, mu0 + shift
+            moved = alpha[:, np.newaxis] * (xbar - mu0)
+            means, mu = means0 + moved, mu0 + moved
         else:
             means, mu = means0, mu0
         if "weights" in which:

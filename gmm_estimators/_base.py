@@ -18,6 +18,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import _criteria as criteria
 from ._collapse import record_collapse
+from ._data_span import data_warning
 from ._engine import (
     EMOptions,
     Params,
@@ -27,11 +28,11 @@ from ._engine import (
     reduce_blocks,
     row_argmax,
 )
-from ._engine._data import check_squares_fit, reg_covar_swamps
+from ._engine._data import check_squares_fit
 from ._engine._estep import (
+    flat_log_responsibilities,
+    flat_responsibilities,
     log_likelihood_terms,
-    log_responsibilities,
-    responsibilities,
     weighted_mean,
     weighted_totals,
 )
@@ -235,7 +236,8 @@ class BaseMixture(DensityMixin, BaseEstimator, metaclass=ABCMeta):
             self.labels_ = self._labels(self._fit(X, sample_weight))
             return self
         if state is None or state.fitted != params_digest(self):
-            # No statistics, or parameters set by hand since: read them.
+            # No statistics, or parameters set by hand since: read them, on
+            # the stream's schedule so far.
             state = state_from_model(self, model, state)
         # Validated (NaN are missing values, as in the first batch) and
         # centred on the running statistics' centre.
@@ -314,7 +316,7 @@ class BaseMixture(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         )
         check_enough_samples(self.n_components, source.X, source.sample_weight)
         check_squares_fit(source)
-        if (swamped := reg_covar_swamps(self.reg_covar, source)) is not None:
+        if swamped := data_warning(self.reg_covar, source, self._prior_parameter()):
             warn_user(swamped, UserWarning)
         model = self._covariance_model()
         user_init = self._initial_parameters(source.n_features, model)
@@ -377,17 +379,22 @@ class BaseMixture(DensityMixin, BaseEstimator, metaclass=ABCMeta):
     def _starts(self, model, source, options, user_init, mapper, noise_mask=None):
         """The ``n_init`` starts (or the previous fit), made one at a time.
 
-        ``noise_mask`` marks the rows that start as noise (mclust's
-        ``initialization = list(noise = ...)``); the initialiser splits the rest.
+        With a noise component, ``noise_mask`` marks the rows that start as
+        noise; the initialiser partitions the other rows (mclust's
+        ``initialization = list(noise = ...)``).
         """
         if self.warm_start and hasattr(self, "converged_"):
             noise = self._noise_parameters() is not None
             how = "fit with warm_start=True"
             check_continuable(self, model, how, source, noise=noise)
-            params = self._params_from_attributes(source.center)
-            if noise:  # this fit's volume: the last fit's gave its bound back
-                params.noise_log_volume = options.noise_log_volume
-            yield params, self.lower_bound_
+            params, bound = self._params_from_attributes(source.center), None
+            if noise and params.noise_log_volume != options.noise_log_volume:
+                # This fit's volume (its data, its noise_volume): with the
+                # last fit's, the first E-step gave the last bound back and
+                # EM stopped there. That bound, another model's, is unknown
+                # here (with reg_covar=0 a lower first one read as a fall).
+                params.noise_log_volume, bound = options.noise_log_volume, -np.inf
+            yield params, self.lower_bound_ if bound is None else bound
             return
         yield from new_starts(
             self, model, source, options, user_init, mapper, noise_mask
@@ -426,9 +433,10 @@ class BaseMixture(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         precisions_cholesky = array(self.precisions_cholesky_)
         if np.asarray(self.covariances_).dtype != np.float64:
             # Rounded to a narrower dtype one by one, a covariance and its
-            # precision factor drift apart by the rounding times its condition
-            # number (a percent of a log-density on a collapsed float32
-            # component): the densities are those of the stored covariances.
+            # precision factor drift apart by the rounding times the
+            # covariance's condition number (a percent of a log-density on a
+            # collapsed float32 component). The densities reported are those
+            # of the stored covariances: their factor, in float64.
             derived, jittered = fitted_model(self).precision_cholesky(covariances)
             if not np.any(jittered):
                 precisions_cholesky = np.ascontiguousarray(derived)
@@ -549,7 +557,7 @@ class BaseMixture(DensityMixin, BaseEstimator, metaclass=ABCMeta):
             Rows sum to one. With a noise component, its posterior
             probability is the last column.
         """
-        parts = self._blockwise(X, _responsibilities)
+        parts = self._blockwise(X, flat_responsibilities)
         return parts.reshape(_num_rows(X), -1)
 
     def predict_log_proba(self, X):
@@ -564,7 +572,7 @@ class BaseMixture(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         log_resp : ndarray of shape (n_samples, n_components [+ 1])
             With a noise component, its column is the last.
         """
-        return self._blockwise(X, _log_responsibilities).reshape(_num_rows(X), -1)
+        return self._blockwise(X, flat_log_responsibilities).reshape(_num_rows(X), -1)
 
     def sample(self, n_samples=1, random_state=None):
         """Draw samples from the fitted mixture.
@@ -690,11 +698,3 @@ class BaseMixture(DensityMixin, BaseEstimator, metaclass=ABCMeta):
 
 def _num_rows(X):
     return X.shape[0] if hasattr(X, "shape") else len(X)
-
-
-def _responsibilities(weighted_log_prob):
-    return responsibilities(weighted_log_prob).ravel()
-
-
-def _log_responsibilities(weighted_log_prob):
-    return log_responsibilities(weighted_log_prob).ravel()

@@ -61,7 +61,10 @@ def _check_variances_normal(X, weights):
     blamed ``reg_covar=0``), as far from the units' invariance as the
     overflow of squares that the fit names for large units.
     """
-    variances = np.diag(feature_covariance(X[weights > 0], None))
+    # Classes far apart (a MclustDA fit) may overflow the whole data's
+    # covariance: only an underflow is read here.
+    with np.errstate(over="ignore", invalid="ignore"):
+        variances = np.diag(feature_covariance(X[weights > 0], None))
     small = varying_without_variance(X, weights, variances)
     if small is not None:
         raise ValueError(
@@ -375,10 +378,20 @@ class GaussianMixtureClassifier(ClassifierMixin, BaseEstimator):
                 sample_weight, X, dtype=np.float64, ensure_non_negative=True
             )
         weights = np.ones(X.shape[0]) if sample_weight is None else sample_weight
-        _check_variances_normal(X, weights)
         # Squares (or weights times squares) beyond float64 are named as a
-        # fit names them, before any class is fitted (EDDA fits none).
-        check_squares_fit(ArraySource.from_arrays(X, sample_weight))
+        # fit names them, before any class is fitted: of each class, whose
+        # own scatter MclustDA and a UBM estimate (a UBM's background fit
+        # names the whole data's), and of the whole data for EDDA, whose
+        # regularisation reads the data's covariance.
+        groups = [y_index == c for c in range(classes.size)]
+        if self.model_type == "EDDA":
+            groups = [np.ones(X.shape[0], dtype=bool)]
+        for rows in groups:
+            rows = rows & (weights > 0)
+            if rows.any():  # a class of weight zero is refused below
+                w = None if sample_weight is None else sample_weight[rows]
+                check_squares_fit(ArraySource.from_arrays(X[rows], w))
+        _check_variances_normal(X, weights)
         if self.model_type == "UBM":
             _check_adapt(self.adapt)  # fail before any fitting
         n_features = X.shape[1]

@@ -14,7 +14,15 @@ import functools
 
 import numpy as np
 
-__all__ = ["DATA_RANK_FLOOR", "coordinates", "data_rank", "thinnest_correlation"]
+from ._engine._data import reg_covar_swamps
+
+__all__ = [
+    "DATA_RANK_FLOOR",
+    "coordinates",
+    "data_rank",
+    "data_warning",
+    "thinnest_correlation",
+]
 
 #: Correlation eigenvalues at most this times the largest are outside the
 #: data's span (collinear or constant directions of the whole data).
@@ -85,3 +93,88 @@ def thinnest_correlation(total_scatter, weight_sum):
     if rotation.shape[0] < 2:
         return 1.0
     return float(1.0 / np.max(np.einsum("ij,ij->j", rotation, rotation)))
+
+
+def data_warning(reg_covar, source, prior=None):
+    """The warning a fit of ``source`` with ``reg_covar`` owes its user, or None.
+
+    :func:`_engine.reg_covar_swamps`'s (units, identical rows, constant
+    features), else a span of fewer dimensions than the varying features
+    (linearly dependent features, or no more rows than features): across
+    it every covariance is ``reg_covar`` alone. That part of the likelihood
+    is ``-log(reg_covar) / 2`` per row and dimension in a covariance that
+    aligns with the span, and no such gain in one that cannot (diagonal,
+    spherical), so the criteria's ranking of the structures measures
+    ``reg_covar``, not the data. Not read on rows with missing values,
+    whose scatter is that of the mean-filled rows, nor with a ``prior``,
+    whose scale then sets those covariances (mclust's remedy).
+    """
+    message = reg_covar_swamps(reg_covar, source)
+    scatter = getattr(source, "total_scatter", None)
+    if (
+        message is not None
+        or not reg_covar > 0
+        or scatter is None
+        or prior is not None
+        or getattr(source, "missing_mask", None) is not None
+    ):
+        return message
+    varying, scale, rotation = coordinates(scatter, source.weight_sum)
+    n_varying, rank = int(np.count_nonzero(varying)), rotation.shape[1]
+    if rank >= n_varying:
+        return None
+    rank = n_varying - _rounding_level_directions(source, varying, scale, rotation)
+    if rank >= n_varying:
+        return None
+    few = f" ({source.n_rows} rows)" if source.n_rows <= n_varying else ""
+    return (
+        f"the rows of X span {rank} of the {n_varying} dimensions of its "
+        f"varying features{few}: some features are linear functions of "
+        "others, or there are too few rows. Off the span every covariance "
+        f"is reg_covar={reg_covar!r} alone, which then sets the likelihood "
+        "and which structure a criterion prefers (those that align with the "
+        "span gain without bound as reg_covar shrinks). Leave the dependent "
+        "features out, or project X onto its span (e.g. "
+        f"sklearn.decomposition.PCA(n_components={rank}))."
+    )
+
+
+#: Rows within this many roundings of a hyperplane lie on it (see
+#: :func:`_rounding_level_directions`).
+_ROUNDINGS = 1e3
+
+
+def _rounding_level_directions(source, varying, scale, rotation):
+    """How many directions off the span the rows leave only by rounding.
+
+    The span of :func:`coordinates` drops the correlation's eigenvalues
+    below ``DATA_RANK_FLOOR`` times the largest: linearly dependent
+    features, but also clusters far apart compared with their own spread
+    (1e10 of their deviations: a ratio of 1e-20), which no covariance of
+    the whole data can tell apart. The rows can: in a dependent direction
+    every row's offset from the centre is its rounding, a few ulps of its
+    standardised values; clusters far apart leave it by their own spread.
+    Counted as the directions ``a`` of the complement of the span (in
+    standardised coordinates) where ``sum_i (r_i . a / t_i)^2 <= n``, with
+    ``r_i`` the row's offset and ``t_i`` :data:`_ROUNDINGS` times its
+    rounding. Rows not in memory (streamed, Dask) are not read: none.
+    """
+    X = getattr(source, "X", None)
+    if type(X) is not np.ndarray:
+        return 0
+    basis = np.linalg.qr(rotation / np.linalg.norm(rotation, axis=0), "complete")[0]
+    complement = basis[:, rotation.shape[1] :]
+    weights = getattr(source, "sample_weight", None)
+    center = np.asarray(source.center, dtype=np.float64)[varying]
+    eps = np.finfo(X.dtype).eps
+    gram, n_rows = np.zeros((complement.shape[1],) * 2), 0
+    for start in range(0, X.shape[0], 2**16):
+        block = np.asarray(X[start : start + 2**16], dtype=np.float64)[:, varying]
+        if weights is not None:
+            block = block[np.asarray(weights[start : start + 2**16]) > 0]
+        rounding = (np.abs(block) + np.abs(center)) / scale
+        tolerance = _ROUNDINGS * eps * rounding.sum(axis=1) + np.finfo(float).tiny
+        offsets = (((block - center) / scale) @ complement) / tolerance[:, np.newaxis]
+        gram += offsets.T @ offsets
+        n_rows += block.shape[0]
+    return int(np.count_nonzero(np.linalg.eigvalsh(gram) <= n_rows))

@@ -14,6 +14,7 @@ makes ``n_init`` of them; the selector's shared starts are
 # SPDX-License-Identifier: BSD-3-Clause
 
 import numpy as np
+from sklearn.metrics import pairwise_distances_argmin
 from sklearn.utils import check_random_state
 
 from ._engine import Params, statistics_from_resp
@@ -283,8 +284,11 @@ def partition_outside_noise(
         resp_kept = np.array(resp_kept, dtype=np.float64)
         X = np.asarray(X_kept, dtype=np.float64)
         seeds = (resp_kept.T @ X) / resp_kept.sum(axis=0)[:, np.newaxis]
-        distances = ((X[unassigned, np.newaxis, :] - seeds) ** 2).sum(axis=2)
-        resp_kept[np.flatnonzero(unassigned), distances.argmin(axis=1)] = 1.0
+        if weights_kept is not None:  # rows of weight zero count for nothing
+            unassigned &= weights_kept > 0
+        rows = np.flatnonzero(unassigned)
+        # Blockwise (sklearn's chunked argmin): no rows x K x d temporary.
+        resp_kept[rows, pairwise_distances_argmin(X[rows], seeds)] = 1.0
     resp = np.zeros((keep.shape[0], n_components), dtype=resp_kept.dtype)
     resp[keep] = resp_kept
     return lambda rows: resp[rows]

@@ -118,7 +118,7 @@ class GaussianMixture(BaseMixture):
         ``sample_weight`` leaves the start unchanged, but a row of weight 2
         is not two rows there (repeated, it is its own nearest neighbour), so
         the start, and with it the local optimum EM reaches, can differ from
-        the fit on repeated rows; a mask gives both fits the same start.
+        the fit on repeated rows; a mask gives both fits the same noise rows.
     random_state : int, RandomState instance or None, default=None
         Seeds the initialisation and :meth:`sample`.
     warm_start : bool, default=False

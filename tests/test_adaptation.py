@@ -146,6 +146,12 @@ def test_rows_whose_squares_overflow_are_a_clear_error(data):
     X_background, _ = data
     with pytest.raises(ValueError, match="squares overflow float64.*Rescale X"):
         adapt_mixture(background(X_background), [[1e160, 1e160, 0], [2e160, 1e160, 0]])
+    # Rows whose own spread fits, far from the background: the squared
+    # distances to its means overflowed (a raw OverflowError at 1e154).
+    far = np.array([[1.0, 1.0, 1.0], [1.01, 1.0, 1.0], [1.0, 1.02, 1.0]])
+    for offset in (1e154, 1e155):
+        with pytest.raises(ValueError, match="squared distances overflow"):
+            adapt_mixture(background(X_background), far * offset)
 
 
 @pytest.mark.parametrize("covariance_type", available_covariance_types()[:14])

@@ -719,7 +719,28 @@ def test_units_or_weights_too_large_to_square_are_a_clear_error(model_type):
         GaussianMixtureClassifier(model_type, **settings).fit(
             X, y, sample_weight=np.full(60, 1e307)
         )
+    with warnings.catch_warnings():
+        # Named before numpy's overflow warnings, not after them.
+        warnings.simplefilter("error", RuntimeWarning)
+        with pytest.raises(ValueError, match="squares overflow float64"):
+            GaussianMixtureClassifier(model_type, **settings).fit(X * 1e155, y)
     # Units just inside float64's squares still classify as the plain rows.
     plain = GaussianMixtureClassifier(model_type, **settings).fit(X, y)
     large = GaussianMixtureClassifier(model_type, **settings).fit(X * 1e150, y)
     assert_array_equal(large.predict(X * 1e150), plain.predict(X))
+
+
+def test_classes_far_apart_are_judged_each_on_its_own_squares():
+    # Each class's scatter fits float64, the whole data's does not: MclustDA
+    # estimates each class's own (it was refused when the whole data were
+    # checked); EDDA's regularisation reads the whole data's covariance.
+    rng = np.random.RandomState(0)
+    X = np.r_[rng.randn(30, 2), rng.randn(30, 2) * 1e153 + 5e154]
+    y = np.repeat([0, 1], 30)
+    settings = dict(n_components=1, covariance_types=["VVV"], random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        clf = GaussianMixtureClassifier("MclustDA", **settings).fit(X, y)
+    assert_array_equal(clf.predict(X), y)
+    with pytest.raises(ValueError, match="squares overflow float64.*Rescale X"):
+        GaussianMixtureClassifier("EDDA", **settings).fit(X, y)

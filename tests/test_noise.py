@@ -519,6 +519,15 @@ def test_every_initialiser_partitions_the_rows_outside_the_noise(init_params):
     assert fit.collapsed_components_.size == 0
     assert 0.01 < fit.noise_proportion_ < 0.1  # 30 uniform rows of 830
     assert np.sum(fit.labels_ == -1) < 50
+    # A row of weight zero, however far, joins no seed (it overflowed there).
+    far = np.vstack([X, [[1e200, 1e200]]])
+    weights = np.r_[np.ones(X.shape[0]), 0.0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        weighted = GaussianMixture(
+            4, init_params=init_params, noise=True, random_state=0
+        ).fit(far, sample_weight=weights)
+    np.testing.assert_allclose(weighted.means_, fit.means_, rtol=1e-9)
 
 
 def test_a_warm_refit_with_a_new_noise_volume_uses_it():
@@ -540,6 +549,15 @@ def test_a_warm_refit_with_a_new_noise_volume_uses_it():
     assert warm.n_iter_ > 1
     assert warm.noise_proportion_ == pytest.approx(cold.noise_proportion_, rel=1e-6)
     assert warm.lower_bound_ == pytest.approx(warm.score(X), rel=1e-9)
+    assert warm.lower_bound_ == pytest.approx(cold.lower_bound_, rel=1e-9)
+    # Unregularised, the last fit's bound read as the first one's start: the
+    # new volume's lower first bound was taken for a fall (n_iter_=0, -inf).
+    settings["reg_covar"] = 0.0
+    warm = GaussianMixture(2, noise_volume=600.0, warm_start=True, **settings).fit(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DegenerateFitWarning)
+        warm.set_params(noise_volume=6000.0).fit(X)
+    cold = GaussianMixture(2, noise_volume=6000.0, **settings).fit(X)
     assert warm.lower_bound_ == pytest.approx(cold.lower_bound_, rel=1e-9)
 
 

@@ -616,6 +616,11 @@ def test_a_regularisation_that_swamps_the_pick_is_lowered():
         assert selector.criterion_ <= expected + 1.0
 
 
+# The warning that rows span fewer dimensions than their features (the
+# test below); no other UserWarning is expected where it is filtered.
+_SPAN_WARNING = "the rows of X span"
+
+
 def test_directions_the_data_do_not_span_are_not_swamped():
     # Rows on two points of a line: across the line every covariance is
     # reg_covar plus rounding. Taken as the components' own variance (1e-17),
@@ -626,6 +631,7 @@ def test_directions_the_data_do_not_span_are_not_swamped():
     X = np.tile([[3.0, 3.0], [4.0, 4.0]], (10, 1))
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)
+        warnings.filterwarnings("ignore", _SPAN_WARNING, UserWarning)  # its own
         selector = GaussianMixtureIC(n_components=[1]).fit(X)
     table = selector.results_
     full = np.isin(
@@ -644,6 +650,7 @@ def test_directions_the_data_do_not_span_are_not_swamped():
     on_plane = X @ np.array([[1.0, 0.5, 2.0], [0.0, 1.0, -1.0]])
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)
+        warnings.filterwarnings("ignore", _SPAN_WARNING, UserWarning)
         selector = GaussianMixtureIC(n_components=4, random_state=0).fit(on_plane)
     assert selector.n_components_ == 3
     # A constant feature: its implied variance, the rounding of the means,
@@ -657,6 +664,38 @@ def test_directions_the_data_do_not_span_are_not_swamped():
             )
         assert selector.n_components_ == 3
         assert 1e-12 < selector.best_estimator_.reg_covar < 1e-5
+
+
+@pytest.mark.parametrize(
+    "case", ["line", "sum of two", "fewer rows than features"]
+)
+def test_rows_spanning_fewer_dimensions_than_their_features_are_reported(case):
+    # Off the rows' span every covariance is reg_covar alone: the likelihood
+    # and which structure the criteria prefer were set by reg_covar (the
+    # pick's BIC fell without bound as it shrank), and nothing was said.
+    rng = np.random.RandomState(0)
+    if case == "line":
+        x = rng.normal(size=100)
+        X, rank = np.column_stack([x, 2.0 * x]), 1
+    elif case == "sum of two":
+        Y = rng.normal(size=(150, 2)) + np.repeat([[0, 0], [6, 0], [0, 6]], 50, 0)
+        X, rank = np.column_stack([Y, Y.sum(axis=1)]), 2
+    else:
+        X, rank = rng.normal(size=(8, 12)), 7
+    for fit in (
+        lambda: GaussianMixture(1).fit(X),
+        lambda: GaussianMixtureIC(n_components=[1, 2], random_state=0).fit(X),
+    ):
+        with pytest.warns(UserWarning, match=f"span {rank} of the {X.shape[1]} "):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DegenerateFitWarning)
+                fit()
+    # Full-rank rows get no such warning.
+    full = np.column_stack([X[:, :-1], rng.normal(size=X.shape[0])])
+    if full.shape[0] > full.shape[1]:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("error", _SPAN_WARNING, UserWarning)
+            GaussianMixture(1).fit(full)
 
 
 def test_a_constant_feature_is_reported():

@@ -17,6 +17,8 @@ from ._threads import block_mapper
 __all__ = [
     "block_log_prob",
     "em_step",
+    "flat_log_responsibilities",
+    "flat_responsibilities",
     "log_normalizer",
     "log_prob_function",
     "log_responsibilities",
@@ -642,3 +644,13 @@ def weighted_totals(terms, sample_weight=None):
             "depend on the weights' sum."
         )
     return float(totals[0]), weight_sum, float(totals[1])
+
+
+def flat_responsibilities(weighted):
+    """:func:`responsibilities` of a block, flattened (a ``reduce_blocks`` reduce)."""
+    return responsibilities(weighted).ravel()
+
+
+def flat_log_responsibilities(weighted):
+    """:func:`log_responsibilities` of a block, flattened (``reduce_blocks``)."""
+    return log_responsibilities(weighted).ravel()

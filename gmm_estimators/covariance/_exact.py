@@ -342,8 +342,10 @@ class PrecisionGuard:
         """Whether the fast form is precise enough for every row up to ``row_norm``."""
         if not self.live.size:
             return True
-        # Python floats: numpy's error state does not apply.
-        bound = self._worst_factor * (row_norm + self._largest_mean) ** 2
+        # Python floats: numpy's error state does not apply, and a power
+        # raises OverflowError where a product is inf (the bound fails).
+        reach = row_norm + self._largest_mean
+        bound = self._worst_factor * reach * reach
         return bool(bound <= self.tolerance)
 
     def _doubtful_from_norms(self, row_norms):
@@ -422,9 +424,10 @@ class PrecisionGuard:
         largest_norm = float(row_norms.max())
         # The bound over every component first: it clears ordinary blocks
         # without the live components' own (see __init__).
-        if self._quick_factor * (largest_norm + self._quick_mean) ** 2 <= (
-            self.tolerance
-        ):
+        # A product, not ** 2: a Python float's power raises OverflowError
+        # for rows beyond 1e154 where the product is inf (no row cleared).
+        reach = largest_norm + self._quick_mean
+        if self._quick_factor * reach * reach <= self.tolerance:
             return _NO_ROWS
         if not self.live.size or self.holds_for(largest_norm):
             return _NO_ROWS

@@ -11,7 +11,8 @@ from sklearn.base import BaseEstimator, ClusterMixin, DensityMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._engine._data import check_squares_fit, reg_covar_swamps
+from .._data_span import data_warning
+from .._engine._data import check_squares_fit
 from .._engine._sources import is_streamed, make_source, per_row_like
 from .._initialization import INITIALIZERS
 from .._missing import MissingValuesSource
@@ -459,7 +460,7 @@ class GaussianMixtureIC(ChosenModel, ClusterMixin, DensityMixin, BaseEstimator):
             relative=self.search == "thorough",
             shared=self.search == "thorough" and self.noise and not missing,
         )
-        if (swamped := reg_covar_swamps(settings["reg_covar"], init)) is not None:
+        if swamped := data_warning(settings["reg_covar"], init, self.prior):
             warn_user(swamped, UserWarning)
         noise = {"noise": self.noise, "noise_init": self.noise_init}
         settings.update(structures=structures_to_carry(types), missing=missing, **noise)

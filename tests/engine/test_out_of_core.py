@@ -267,7 +267,6 @@ def test_squares_beyond_float64_are_refused_clearly_when_streamed(
         GaussianMixtureIC(n_components=2).fit(X)
 
 
-
 def test_pages_whose_squares_all_overflow_give_only_the_clear_error(
     tmp_path, data, small_pages
 ):
