@@ -21,6 +21,7 @@ __all__ = [
     "coordinates",
     "data_rank",
     "data_warning",
+    "rows_span",
     "thinnest_correlation",
 ]
 
@@ -99,33 +100,23 @@ def data_warning(reg_covar, source, prior=None):
     """The warning a fit of ``source`` with ``reg_covar`` owes its user, or None.
 
     :func:`_engine.reg_covar_swamps`'s (units, identical rows, constant
-    features), else a span of fewer dimensions than the varying features
-    (linearly dependent features, or no more rows than features): across
-    it every covariance is ``reg_covar`` alone. That part of the likelihood
-    is ``-log(reg_covar) / 2`` per row and dimension in a covariance that
-    aligns with the span, and no such gain in one that cannot (diagonal,
-    spherical), so the criteria's ranking of the structures measures
-    ``reg_covar``, not the data. Not read on rows with missing values,
-    whose scatter is that of the mean-filled rows, nor with a ``prior``,
-    whose scale then sets those covariances (mclust's remedy).
+    features), else rows that span fewer dimensions than their varying
+    features (:func:`rows_span`: linearly dependent features, or no more
+    rows than features). Off the span every covariance is ``reg_covar``
+    alone: ``-log(reg_covar) / 2`` per row and dimension of likelihood in a
+    covariance that aligns with the span, none in one that cannot
+    (diagonal, spherical), so the criteria's ranking of the structures
+    measures ``reg_covar``, not the data. Not said with a ``prior``, whose
+    scale then sets those covariances (mclust's remedy).
     """
     message = reg_covar_swamps(reg_covar, source)
-    scatter = getattr(source, "total_scatter", None)
-    if (
-        message is not None
-        or not reg_covar > 0
-        or scatter is None
-        or prior is not None
-        or getattr(source, "missing_mask", None) is not None
-    ):
+    if message is not None or not reg_covar > 0 or prior is not None:
         return message
-    varying, scale, rotation = coordinates(scatter, source.weight_sum)
-    n_varying, rank = int(np.count_nonzero(varying)), rotation.shape[1]
-    if rank >= n_varying:
+    found = rows_span(source)
+    if found is None:
         return None
-    rank = n_varying - _rounding_level_directions(source, varying, scale, rotation)
-    if rank >= n_varying:
-        return None
+    basis, n_varying = found
+    rank = basis.shape[1]
     few = f" ({source.n_rows} rows)" if source.n_rows <= n_varying else ""
     return (
         f"the rows of X span {rank} of the {n_varying} dimensions of its "
@@ -140,12 +131,12 @@ def data_warning(reg_covar, source, prior=None):
 
 
 #: Rows within this many roundings of a hyperplane lie on it (see
-#: :func:`_rounding_level_directions`).
+#: :func:`rows_span`).
 _ROUNDINGS = 1e3
 
 
-def _rounding_level_directions(source, varying, scale, rotation):
-    """How many directions off the span the rows leave only by rounding.
+def rows_span(source):
+    """The rows' own span when it is short of their varying features, or None.
 
     The span of :func:`coordinates` drops the correlation's eigenvalues
     below ``DATA_RANK_FLOOR`` times the largest: linearly dependent
@@ -154,14 +145,30 @@ def _rounding_level_directions(source, varying, scale, rotation):
     the whole data can tell apart. The rows can: in a dependent direction
     every row's offset from the centre is its rounding, a few ulps of its
     standardised values; clusters far apart leave it by their own spread.
-    Counted as the directions ``a`` of the complement of the span (in
-    standardised coordinates) where ``sum_i (r_i . a / t_i)^2 <= n``, with
-    ``r_i`` the row's offset and ``t_i`` :data:`_ROUNDINGS` times its
-    rounding. Rows not in memory (streamed, Dask) are not read: none.
+    The dependent directions are those ``a`` of the complement of the span
+    (in standardised coordinates) where ``sum_i (r_i . a / t_i)^2 <= n``,
+    ``r_i`` being a row's offset and ``t_i`` :data:`_ROUNDINGS` times its
+    rounding. Rows with missing values (whose scatter is that of the
+    mean-filled rows) and rows not in memory (streamed, Dask) are not read.
+
+    Returns
+    -------
+    span : tuple or None
+        ``(basis, n_varying)``: an orthonormal basis ``(n_features, r)`` of
+        the span in the data's units (zero on constant features), and the
+        number of varying features; None when the rows span them all.
     """
-    X = getattr(source, "X", None)
-    if type(X) is not np.ndarray:
-        return 0
+    X, scatter = getattr(source, "X", None), getattr(source, "total_scatter", None)
+    if (
+        type(X) is not np.ndarray
+        or scatter is None
+        or getattr(source, "missing_mask", None) is not None
+    ):
+        return None
+    varying, scale, rotation = coordinates(scatter, source.weight_sum)
+    n_varying = int(np.count_nonzero(varying))
+    if rotation.shape[1] >= n_varying:
+        return None
     basis = np.linalg.qr(rotation / np.linalg.norm(rotation, axis=0), "complete")[0]
     complement = basis[:, rotation.shape[1] :]
     weights = getattr(source, "sample_weight", None)
@@ -177,4 +184,14 @@ def _rounding_level_directions(source, varying, scale, rotation):
         offsets = (((block - center) / scale) @ complement) / tolerance[:, np.newaxis]
         gram += offsets.T @ offsets
         n_rows += block.shape[0]
-    return int(np.count_nonzero(np.linalg.eigvalsh(gram) <= n_rows))
+    values, vectors = np.linalg.eigh(gram)
+    dependent = complement @ vectors[:, values <= n_rows]
+    if not dependent.shape[1]:
+        return None
+    # A standardised direction a is the hyperplane a . (x - c) / scale = 0
+    # of the data's units: its normal there is a / scale.
+    normals = np.linalg.qr(dependent / scale[:, np.newaxis])[0]
+    within = np.linalg.qr(normals, "complete")[0][:, normals.shape[1] :]
+    span = np.zeros((X.shape[1], within.shape[1]))
+    span[varying] = within
+    return span, n_varying

@@ -698,6 +698,25 @@ def test_rows_spanning_fewer_dimensions_than_their_features_are_reported(case):
             GaussianMixture(1).fit(full)
 
 
+def test_no_smaller_reg_covar_is_advised_off_the_rows_span():
+    # A duplicated column: VEE's covariances are not exactly reg_covar off
+    # the span, which read as a tight cluster there; the search was run
+    # again with reg_covar 1e-12 and advised lower still (every criterion
+    # diverging as it shrinks).
+    rng = np.random.RandomState(0)
+    X = np.vstack(
+        [rng.randn(40, 2), rng.randn(40, 2) * 0.5 + [4, 0], rng.randn(40, 2) + [0, 5]]
+    )
+    X = np.column_stack([X, X[:, 1]])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        selector = GaussianMixtureIC(n_components=[1, 2, 3], random_state=0).fit(X)
+    messages = [str(w.message) for w in caught]
+    assert any(_SPAN_WARNING in m for m in messages)
+    assert not any("Pass a smaller reg_covar" in m for m in messages)
+    assert selector.best_estimator_.reg_covar > 1e-7  # not lowered
+
+
 def test_a_constant_feature_is_reported():
     # A constant column adds reg_covar alone to every covariance along it:
     # on Old Faithful it changed the pick from EEE to EEI, silently.

@@ -434,7 +434,7 @@ def collect_outcomes(outcomes, name, criterion, verbose):
     return rows, estimators, errors
 
 
-def _swamped_variances(estimator):
+def _swamped_variances(estimator, span=None):
     """``(absolute reg_covar, swamped components, narrowest variances)`` or None.
 
     A sound component is swamped when its variance along its narrowest
@@ -444,6 +444,11 @@ def _swamped_variances(estimator):
     ``reg_covar`` and rounding alone in every component, which is no
     variance of their own (rows on two points of a line: a remedy taken
     from that rounding, 1e-17, left EM oscillating for 1,000 iterations).
+    ``span`` is the rows' own (``_data_span.rows_span``'s basis) when they
+    span fewer dimensions than their features: read from the fit instead,
+    a structure whose covariances are not exactly ``reg_covar`` off it
+    (VEE's shared shape) made that direction a tight cluster's, and the
+    advice to lower ``reg_covar`` there made every criterion diverge.
     """
     absolute = float(estimator.reg_covar)
     if absolute <= 0:
@@ -451,6 +456,8 @@ def _swamped_variances(estimator):
     K, d = np.shape(estimator.means_)
     model = get_covariance_model(estimator.covariance_type)
     full = model.to_full(np.asarray(estimator.covariances_, np.float64), K, d)
+    if span is not None:
+        return _swamped_in(estimator, full, span, absolute) if span.size else None
     # The data's span, read from the covariance the mixture implies (the
     # fitted covariances less reg_covar, as _collapse.still_spread does).
     total = mixture_covariance(
@@ -468,8 +475,13 @@ def _swamped_variances(estimator):
     # An orthonormal basis of the span in the data's units: reg_covar * I
     # stays reg_covar * I in it.
     basis = np.linalg.qr(scale[:, np.newaxis] * rotation)[0]
-    inside = full[:, varying][:, :, varying]
-    narrowest = np.linalg.eigvalsh(basis.T @ inside @ basis)[:, 0]
+    return _swamped_in(estimator, full[:, varying][:, :, varying], basis, absolute)
+
+
+def _swamped_in(estimator, full, basis, absolute):
+    """:func:`_swamped_variances` in the span of the orthonormal ``basis``."""
+    narrowest = np.linalg.eigvalsh(basis.T @ full @ basis)[:, 0]
+    K = narrowest.shape[0]
     sound = np.setdiff1d(np.arange(K), estimator.collapsed_components_)
     swamped = [int(k) for k in sound if narrowest[k] <= 11.0 * absolute]
     if not swamped:
@@ -495,7 +507,7 @@ def swamp_remedy(selector, settings, current):
     """
     if not settings["relative_units"] or settings.get("missing"):
         return None
-    found = _swamped_variances(selector.best_estimator_)
+    found = _swamped_variances(selector.best_estimator_, settings.get("span"))
     if found is None:
         return None
     absolute, swamped, narrowest = found
@@ -535,7 +547,7 @@ def pick_warnings(selector, settings, relative):
             ConvergenceWarning,
         )
     thorough = settings["relative_units"]
-    found = _swamped_variances(best)
+    found = _swamped_variances(best, settings.get("span"))
     if found is None:
         return
     absolute, swamped, narrowest = found

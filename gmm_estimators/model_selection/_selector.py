@@ -11,7 +11,7 @@ from sklearn.base import BaseEstimator, ClusterMixin, DensityMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._data_span import data_warning
+from .._data_span import data_warning, rows_span
 from .._engine._data import check_squares_fit
 from .._engine._sources import is_streamed, make_source, per_row_like
 from .._initialization import INITIALIZERS
@@ -462,6 +462,7 @@ class GaussianMixtureIC(ChosenModel, ClusterMixin, DensityMixin, BaseEstimator):
         )
         if swamped := data_warning(settings["reg_covar"], init, self.prior):
             warn_user(swamped, UserWarning)
+        settings["span"] = None if (span := rows_span(init)) is None else span[0]
         noise = {"noise": self.noise, "noise_init": self.noise_init}
         settings.update(structures=structures_to_carry(types), missing=missing, **noise)
         settings["noise_volume"] = self.noise_volume
