@@ -442,6 +442,18 @@ def resolve_prior(prior, model, data, n_components):
                 f"ConjugatePrior mean must be {d} finite numbers (one per feature); "
                 f"got {prior.mean!r}."
             )
+        # The M-step squares the means' offsets from it: beyond float64 it
+        # failed as if the rows were too few for a covariance.
+        offset = np.abs(mean - np.asarray(data.center, dtype=np.float64))
+        with np.errstate(over="ignore"):
+            squared = float(np.sum(offset * offset)) * max(shrinkage, 1.0)
+        if not np.isfinite(squared):
+            raise ValueError(
+                f"ConjugatePrior mean lies up to {float(offset.max()):.3g} from the "
+                "data's mean: its squared distance to the components' means "
+                "overflows float64. Give a mean in the data's units, near the "
+                "rows (mean=None takes the data's mean)."
+            )
 
     dof = float(d + 2) if prior.dof is None else prior.dof
     if not isinstance(dof, Real) or isinstance(dof, bool) or not np.isfinite(dof):

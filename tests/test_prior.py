@@ -666,3 +666,13 @@ def test_prior_hyperparameters_are_grid_searched():
         ).fit(X)
         assert alone.prior_.shrinkage == shrinkage
         assert_allclose(score, -alone.bic(X), rtol=1e-10)
+
+
+def test_a_prior_mean_whose_squares_overflow_is_named():
+    # The M-step's squares overflowed and the error blamed the rows ("rest
+    # on too few distinct rows for a covariance ... increase reg_covar").
+    rng = np.random.RandomState(0)
+    X = np.vstack([rng.randn(30, 2), rng.randn(30, 2) + 5])
+    prior = ConjugatePrior(mean=[1e200, 0.0])
+    with pytest.raises(ValueError, match="ConjugatePrior mean lies up to 1e\\+200"):
+        GaussianMixture(2, prior=prior, random_state=0).fit(X)
