@@ -28,6 +28,7 @@ from ._engine import (
     normalize_log_prob,
     row_max_argmax,
 )
+from ._missing_collapse import collapsed_on_observing_rows
 from ._missing_fill import fill_missing
 from ._resting_rows import RANK_RATIO, RESTING_WEIGHT
 from ._warn import warn_user
@@ -192,6 +193,12 @@ def component_check(
         check = _judged_on_observed_features(
             check, check_of, blocks, block_rows, missing
         )
+        check = _with_thin_collapses(
+            check,
+            collapsed_on_observing_rows(
+                blocks, block_rows, data.X_missing, data.center, params.means, full
+            ),
+        )
     reasons = dict(check.reasons)
     for k in np.flatnonzero(jittered):
         reasons.setdefault(
@@ -300,6 +307,16 @@ def _judged_on_observed_features(check, check_of, blocks, block_rows, missing):
         np.array(sorted(spurious - degenerate), dtype=np.intp),
         reasons,
     )
+
+
+def _with_thin_collapses(check, found):
+    """``check`` with the components of ``found`` (``{k: reason}``) collapsed."""
+    if not found:
+        return check
+    reasons = {**check.reasons, **found}
+    degenerate = np.union1d(check.degenerate, list(found)).astype(np.intp)
+    spurious = np.setdiff1d(check.spurious, degenerate).astype(np.intp)
+    return type(check)(degenerate, spurious, reasons)
 
 
 def _breakdown_components(model, params):

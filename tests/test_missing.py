@@ -11,6 +11,7 @@ from scipy.stats import multivariate_normal
 from gmm_estimators import (
     ConjugatePrior,
     GaussianMixture,
+    GaussianMixtureImputer,
     available_covariance_types,
 )
 from gmm_estimators import _engine as _em
@@ -767,3 +768,38 @@ def test_integer_weights_equal_repeated_rows_with_missing_values(three_blobs):
     b = GaussianMixture(3, **kw).fit(np.repeat(X, w.astype(int), axis=0))
     np.testing.assert_allclose(a.means_, b.means_, rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(a.covariances_, b.covariances_, rtol=1e-10, atol=1e-12)
+
+
+def _few_complete_rows():
+    # 26 rows in 3-D, half the entries missing, four rows complete.
+    rng = np.random.RandomState(0)
+    for shape in [(4, 3), (30, 3), (30, 3), (3, 3), (30, 3)]:
+        rng.randn(*shape)
+    X = rng.randn(30, 3)
+    X[rng.rand(30, 3) < 0.5] = np.nan
+    return X[~np.isnan(X).all(axis=1)]
+
+
+def test_a_component_thin_where_few_rows_observe_every_feature_is_collapsed():
+    # Both components sat at about 8 reg_covar along a direction only the
+    # complete rows observe, their log-likelihood rising without bound as
+    # reg_covar fell, and nothing was flagged: the rows were judged with each
+    # missing entry at its feature's mean, where they spread.
+    X = _few_complete_rows()
+    log_likelihoods = []
+    for reg_covar in (1e-6, 1e-9):
+        with pytest.warns(DegenerateFitWarning, match="observe every feature"):
+            fitted = GaussianMixture(
+                2, reg_covar=reg_covar, random_state=0, max_iter=1000
+            ).fit(X)
+        assert_array_equal(fitted.collapsed_components_, [0, 1])
+        log_likelihoods.append(fitted.score(X) * X.shape[0])
+    assert log_likelihoods[1] > log_likelihoods[0] + 10  # unbounded
+    # The imputer's search passes over it; one component is sound.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        imputer = GaussianMixtureImputer(random_state=0).fit(X)
+    assert imputer.n_components_ == 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DegenerateFitWarning)
+        assert GaussianMixture(1).fit(X).collapsed_components_.size == 0

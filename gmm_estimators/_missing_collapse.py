@@ -1,0 +1,139 @@
+"""Components collapsed along a direction only a few rows observe in full.
+
+With missing entries a row's density is that of the features it observes:
+a component whose covariance is singular along a direction ``v`` loses
+nothing on the rows that miss a feature of ``v``'s support, and gains
+without bound on those that observe it all and lie on the hyperplane
+normal to ``v`` through its mean. When those rows are few (at most as many
+as the features of the support, or on one hyperplane of them) the
+observed-data likelihood is unbounded, and EM heads there: its covariance
+along ``v`` shrinks to a small multiple of ``reg_covar`` while the rows that
+miss a feature keep the component spread in every other direction (26 rows
+in 3-D, half the entries missing, four rows complete: both components of a
+two-component fit sat at ``8 reg_covar`` along such a direction, their
+log-likelihood rising without bound as ``reg_covar`` fell, and a BIC search
+picked that fit). ``_collapse.component_check`` judges the rows with each
+missing entry at its feature's mean, where they spread in every direction;
+:func:`collapsed_on_observing_rows` reads the rows as observed.
+"""
+
+# Authors: The gmm_estimators developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+
+from ._resting_rows import RANK_RATIO, RESTING_WEIGHT
+
+__all__ = ["THIN_RATIO", "collapsed_on_observing_rows"]
+
+#: A component is read along its narrowest direction when its variance there
+#: is at most this times its widest (a standard deviation of 1 %): sound
+#: clusters that thin are rare, and the collapse this looks for sits at a
+#: few ``reg_covar``, far below.
+THIN_RATIO = 1e-4
+
+# Entries of the narrowest direction below this times its largest are
+# rounding: the features of its support are the others.
+_SUPPORT = 1e-6
+
+
+def collapsed_on_observing_rows(blocks, block_rows, X_missing, center, means, full):
+    """Components collapsed onto the few rows that observe their thin direction.
+
+    Parameters
+    ----------
+    blocks : callable
+        ``blocks()`` yields ``(Xc, w, resp)`` per block, in the order of
+        ``block_rows`` (``_collapse.component_check``'s).
+    block_rows : list of slice
+    X_missing : ndarray of shape (n_samples, n_features)
+        The rows with NaN where an entry is missing.
+    center : ndarray of shape (n_features,)
+        The centre ``means`` are taken about.
+    means : ndarray of shape (n_components, n_features)
+    full : ndarray of shape (n_components, n_features, n_features)
+        The fitted covariances.
+
+    Returns
+    -------
+    reasons : dict
+        ``{k: reason}`` of the collapsed components.
+    """
+    values, vectors = np.linalg.eigh(full)
+    thin = np.flatnonzero(values[:, 0] <= THIN_RATIO * values[:, -1])
+    reasons = {}
+    for k in thin:
+        direction = vectors[k][:, 0]
+        support = np.abs(direction) >= _SUPPORT * np.abs(direction).max()
+        rows, weights = _observing_rows(blocks, block_rows, X_missing, support, k)
+        if not weights.size or not weights.sum() > 0:
+            continue  # no row observes it: the direction costs no row anything
+        if _data_flat_along(X_missing, support, direction[support]):
+            # Every row that observes it lies on the hyperplane: a direction
+            # the data do not span, where components are not judged (as
+            # for complete rows on a plane).
+            continue
+        resting = _resting(weights)
+        n_features = int(support.sum())
+        if resting.size > n_features and not _on_a_hyperplane(rows[resting]):
+            continue
+        ratio = values[k, 0] / values[k, -1]
+        reasons[int(k)] = (
+            f"its variance along its narrowest direction is {ratio:.1g} of its "
+            f"widest, and the {resting.size} row(s) that observe every feature "
+            f"of that direction ({np.flatnonzero(support).tolist()}) and carry "
+            "its weight lie on a hyperplane there: with missing entries its "
+            "likelihood is unbounded along it"
+        )
+    return reasons
+
+
+def _observing_rows(blocks, block_rows, X_missing, support, k):
+    """Rows observing every feature of ``support`` (those features), weights on k."""
+    rows, weights = [], []
+    for part, (_, w, resp) in zip(block_rows, blocks(), strict=True):
+        X = np.asarray(X_missing[part], dtype=np.float64)[:, support]
+        a = resp[:, k] if w is None else resp[:, k] * w
+        keep = ~np.isnan(X).any(axis=1) & (a > 0)
+        rows.append(X[keep])
+        weights.append(a[keep])
+    return np.concatenate(rows), np.concatenate(weights)
+
+
+def _data_flat_along(X_missing, support, direction):
+    """Whether every row observing ``support`` has one value along ``direction``.
+
+    Flat to ``RANK_RATIO ** 2`` of the rows' largest variance there (the
+    collapse check's relative spread); rows with no spread are flat.
+    """
+    X = np.asarray(X_missing, dtype=np.float64)[:, support]
+    X = X[~np.isnan(X).any(axis=1)]
+    if X.shape[0] < 2:
+        return True
+    centred = X - X.mean(axis=0)
+    along = centred @ (direction / np.linalg.norm(direction))
+    widest = np.linalg.eigvalsh(centred.T @ centred)[-1]
+    return bool(along @ along <= RANK_RATIO**2 * widest)
+
+
+def _resting(weights):
+    """Indices of the heaviest rows carrying ``RESTING_WEIGHT`` of the weight."""
+    order = np.argsort(weights, kind="stable")[::-1]
+    carried = np.cumsum(weights[order])
+    count = int(np.searchsorted(carried, RESTING_WEIGHT * carried[-1])) + 1
+    return order[: min(count, order.size)]
+
+
+def _on_a_hyperplane(rows):
+    """Whether rows (more than their features) lie on one hyperplane.
+
+    Their scatter in standardised units is singular to ``RANK_RATIO ** 2``
+    of its largest eigenvalue (the collapse check's relative spread).
+    """
+    centred = rows - rows.mean(axis=0)
+    scale = np.sqrt(np.mean(centred**2, axis=0))
+    if not np.all(scale > 0):
+        return True  # a feature constant on them: a hyperplane already
+    standardised = centred / scale
+    values = np.linalg.eigvalsh(standardised.T @ standardised)
+    return bool(values[0] <= RANK_RATIO**2 * values[-1])
