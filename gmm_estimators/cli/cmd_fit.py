@@ -19,7 +19,14 @@ from .io import (
     report_missing,
 )
 from .library import init_methods, structure_name
-from .models import names_checked, save_model, set_feature_names
+from .models import (
+    names_checked,
+    refit_hint,
+    save_model,
+    set_feature_names,
+    unsound_components,
+    unsound_kinds,
+)
 from .plots import check_plot_path, new_axes, save_figure
 
 __all__ = ["check_rows_for", "cmd_fit", "estimator_params", "load_args_data"]
@@ -104,7 +111,7 @@ def cmd_fit(args):
     from .. import GaussianMixture
 
     check_output_path(args.save, "--save", inputs=[args.data])
-    check_plot_path(args.plot, inputs=[args.data])
+    check_plot_path(args.plot, inputs=[args.data], save=args.save)
     params = estimator_params(args)
     data = load_args_data(args, fitting=True)
     check_rows_for(data, args.n_components, "-k")
@@ -129,11 +136,12 @@ def cmd_fit(args):
     set_feature_names(model, data)
     report_missing(data, quiet=args.quiet)
     report_warnings(caught)
-    collapsed = len(getattr(model, "collapsed_components_", ()))
-    if collapsed and not (args.prior or args.quiet):
+    collapsed, spurious = unsound_components(model)
+    if (collapsed or spurious) and not (args.prior or args.quiet):
+        # The library's warning names its parameters; this names the options.
         print(
-            f"{PROG}: hint: --prior (mclust's conjugate prior), fewer components "
-            "or a larger --reg-covar avoid collapsed components",
+            f"{PROG}: hint: {refit_hint(collapsed, spurious)} avoid "
+            f"{unsound_kinds(collapsed, spurious)} components",
             file=sys.stderr,
         )
 

@@ -4,16 +4,23 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import inspect
+import sys
 from functools import partial
 
 import numpy as np
 
 from .cmd_fit import load_args_data
-from .errors import CLIError
+from .errors import PROG, CLIError
 from .formatting import fixed, fmt, format_table
 from .io import check_output_path, explain_values, report_missing, write_csv
 from .library import structure_name
-from .models import check_model_features, load_model, model_feature_names, names_checked
+from .models import (
+    check_model_features,
+    load_model,
+    model_feature_names,
+    names_checked,
+    warn_if_unsound,
+)
 from .parser import LARGEST_COUNT
 
 __all__ = ["cmd_predict", "cmd_sample", "cmd_score"]
@@ -50,9 +57,18 @@ def _check_in_range(model, data, consequence):
         )
 
 
+def _output(path):
+    """Where a CSV goes: a file, or None for standard output (``-o -``)."""
+    return None if path == "-" else path
+
+
 def cmd_predict(args):
-    check_output_path(args.output, "--output", inputs=[args.data, args.model])
+    check_output_path(
+        args.output, "--output", inputs=[args.data, args.model], stdout=True
+    )
     model, data = _model_and_data(args)
+    consequence = "the model's likelihood, and the probabilities of those components,"
+    warn_if_unsound(model, args.model, f"{consequence} are")
     with names_checked(), explain_values(data, "label"):
         _check_in_range(
             model, data, "no component is more probable than another for them"
@@ -69,13 +85,23 @@ def cmd_predict(args):
         [str(int(label)), *[fmt(p, args.digits) for p in row]]
         for label, row in zip(labels, proba, strict=True)
     )
-    write_csv(rows, header, args.output)
+    write_csv(rows, header, _output(args.output))
     return 0
 
 
 def cmd_sample(args):
-    check_output_path(args.output, "--output", inputs=[args.model])
+    check_output_path(args.output, "--output", inputs=[args.model], stdout=True)
     model = load_model(args.model)
+    if getattr(model, "noise_volume_", None) is not None:
+        # The library's sample draws from the Gaussian components only; the
+        # rows would otherwise pass for draws from the whole model.
+        print(
+            f"{PROG}: note: model {args.model} has a noise component (proportion "
+            f"{float(model.noise_proportion_):.3g}), which sample does not draw "
+            "from: the rows come from the Gaussian components only, in proportion "
+            "to their weights",
+            file=sys.stderr,
+        )
     seed = args.random_state
     if "random_state" not in inspect.signature(model.sample).parameters:
         # scikit-learn's mixtures draw from their own random_state (None:
@@ -104,12 +130,13 @@ def cmd_sample(args):
         [*[fmt(x, args.digits) for x in row], str(int(k))]
         for row, k in zip(X, y, strict=True)
     )
-    write_csv(rows, header, args.output)
+    write_csv(rows, header, _output(args.output))
     return 0
 
 
 def cmd_score(args):
     model, data = _model_and_data(args)
+    warn_if_unsound(model, args.model, "the log-likelihood, BIC and AIC are")
     n = data.X.shape[0]
     with names_checked(), explain_values(data, "score"):
         _check_in_range(

@@ -17,7 +17,7 @@ import warnings
 from time import perf_counter
 
 from .cmd_fit import check_rows_for, estimator_params, load_args_data
-from .errors import PROG, CLIError, report_warnings
+from .errors import PROG, CLIError, one_line, report_warnings
 from .formatting import components_text, fixed, fmt, format_table
 from .io import check_output_path, explain_values, report_missing
 from .library import structure_name
@@ -138,13 +138,46 @@ def next_command(args, best, plot="fit.png"):
     return shlex.join(words)
 
 
+def _no_sound_candidate(args, data, results, error):
+    """The error when every candidate is degenerate, spurious or failed.
+
+    The selector's message advises in its parameters (``n_components``,
+    ``prior='default'``, ``results_``); this one names the options, after
+    the table of candidates has been printed.
+    """
+    degenerate = [bool(v) for v in results["degenerate"]]
+    spurious = [
+        bool(s) and not d for s, d in zip(results["spurious"], degenerate, strict=True)
+    ]
+    n_candidates = len(degenerate)
+    n_failed = n_candidates - sum(degenerate) - sum(spurious)
+    remedies = []
+    if args.min_components > 1:
+        remedies.append("smaller numbers of components (--min-components 1)")
+    elif args.max_components > 1:
+        remedies.append("fewer components (a smaller --max-components/-K)")
+    if not args.prior:
+        remedies.append("--prior (mclust's conjugate prior)")
+    remedies += ["a larger --reg-covar", "jitter added to discretised data"]
+    cause = error.__cause__
+    return CLIError(
+        f"no sound candidate among the {n_candidates} fitted on {data.source}: "
+        f"{sum(degenerate)} degenerate (a component collapsed), "
+        f"{sum(spurious)} spurious (a component far narrower than another) and "
+        f"{n_failed} could not be fitted"
+        + (f" (first error: {one_line(cause)})" if cause is not None else "")
+        + "; a degenerate or spurious model is never selected: try "
+        f"{', '.join(remedies[:-1])} or {remedies[-1]}"
+    )
+
+
 def cmd_select(args):
-    from ..exceptions import DegenerateFitWarning
+    from ..exceptions import DegenerateFitWarning, NoSoundCandidateError
     from ..model_selection import GaussianMixtureIC
 
     covariance_types = _covariance_types(args.covariance_types)
     check_output_path(args.save, "--save", inputs=[args.data])
-    check_plot_path(args.plot, inputs=[args.data])
+    check_plot_path(args.plot, inputs=[args.data], save=args.save)
     if args.min_components > args.max_components:
         raise CLIError(
             f"--min-components ({args.min_components}) is larger than "
@@ -177,7 +210,13 @@ def cmd_select(args):
         explain_values(data, "select a model for"),
     ):
         warnings.simplefilter("always")
-        selector.fit(data.X)
+        try:
+            selector.fit(data.X)
+        except NoSoundCandidateError as exc:
+            # results_ lists the candidates: shown before the error.
+            failure = exc
+        else:
+            failure = None
     elapsed = perf_counter() - start
     report_missing(data, quiet=args.quiet)
     # Per-candidate problems are columns of the table; the selector only
@@ -198,6 +237,8 @@ def cmd_select(args):
         )
         print(f"{_criterion_note(criterion)}. Showing {shown}:")
     print(_results_table(results, criterion, limit))
+    if failure is not None:
+        raise _no_sound_candidate(args, data, results, failure)
     n_degenerate = int(sum(bool(v) for v in results["degenerate"]))
     if n_degenerate:
         print(

@@ -76,16 +76,20 @@ def format_table(headers, rows, align=None):
 def components_text(model, feature_names, *, covariances=False):
     """Weights and means of a fitted mixture, and optionally its covariances.
 
+    Collapsed and spurious components are marked so in the table.
     Covariances are printed as full matrices whatever the structure; one
     matrix when all components share it.
     """
     means = np.asarray(model.means_, dtype=np.float64)
     weights = np.asarray(model.weights_, dtype=np.float64)
     n_components = means.shape[0]
-    collapsed = {int(k) for k in getattr(model, "collapsed_components_", ())}
+    flagged = {int(k): "spurious" for k in getattr(model, "spurious_components_", ())}
+    flagged.update(
+        {int(k): "collapsed" for k in getattr(model, "collapsed_components_", ())}
+    )
     headers = ["component", "weight", *[f"mean {name}" for name in feature_names]]
     rows = [
-        [str(k) + (" (collapsed)" if k in collapsed else ""), f"{weights[k]:.4f}"]
+        [str(k) + (f" ({flagged[k]})" if k in flagged else ""), f"{weights[k]:.4f}"]
         + [fmt(x, 5) for x in means[k]]
         for k in range(n_components)
     ]

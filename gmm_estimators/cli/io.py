@@ -405,6 +405,7 @@ def read_csv(path, *, delimiter=None, columns=None, drop=None, header=None):
                 "--no-header if it is a row of data",
                 file=sys.stderr,
             )
+    unnamed_first = named and not rows[0][0]
     if named:
         names = [cell or f"column {j + 1}" for j, cell in enumerate(rows[0])]
         rows, lines = rows[1:], lines[1:]
@@ -436,7 +437,35 @@ def read_csv(path, *, delimiter=None, columns=None, drop=None, header=None):
         if bad:
             raise _non_numeric(data, j, bad, text, delimiter, given)
         data.X[:, j] = values
+    if unnamed_first:
+        _refuse_row_index(data, drop)
     return data
+
+
+def _refuse_row_index(data, drop):
+    """Refuse a first column, without a header, that numbers the rows.
+
+    pandas' ``to_csv`` writes its index so (0, 1, 2, ...), and R's
+    ``write.csv`` its row names (1, 2, 3, ...): modelled, such a column
+    would be a feature that only says where a row is in the file.
+    """
+    if 0 not in data.columns:  # left out already
+        return
+    values = data.X[:, data.columns.index(0)]
+    n = len(values)
+    if not any(np.array_equal(values, np.arange(a, a + n)) for a in (0, 1)):
+        return
+    shown = [str(int(v)) for v in values]
+    if n > 3:
+        shown[1:-1] = [shown[1], "..."]
+    item = f"{drop},0" if drop else "0"
+    raise CLIError(
+        f"{data.source}: column 1 has no header and holds {', '.join(shown)}: "
+        "a row index (as pandas' to_csv and R's write.csv write it), not a "
+        f"feature; leave it out with --drop {shlex.quote(item)}, or write the "
+        "file without it (to_csv(..., index=False), write.csv(..., "
+        "row.names=FALSE))"
+    )
 
 
 def _numeric_column(cells):
@@ -605,10 +634,25 @@ def _resolve(spec, names, option, source):
     return indices
 
 
-def check_output_path(path, option, *, inputs=()):
-    """Fail before any work if ``path`` cannot be written or is one of ``inputs``."""
-    if path is None:
+def check_output_path(path, option, *, inputs=(), stdout=False):
+    """Fail before any work if ``path`` cannot be written or is one of ``inputs``.
+
+    ``-`` is standard output where a CSV goes (``stdout``), as it is standard
+    input for the data; elsewhere (a model, a plot) it is refused rather than
+    written to a file named ``-``.
+    """
+    if path is None or (path == "-" and stdout):
         return
+    if path == "-":
+        what = {
+            "--save": "a model is a binary file (a joblib pickle)",
+            "--plot": "a plot is an image file",
+        }.get(option, f"{option} writes a file")
+        raise CLIError(
+            f"{option} -: {what}, of no use on a terminal or in a pipe; '-' "
+            "(standard output) is only for the CSV of predict and sample "
+            "(--output -): give a file name"
+        )
     for given in inputs:
         if given not in (None, "-") and os.path.exists(path) and os.path.exists(given):
             if os.path.samefile(path, given):

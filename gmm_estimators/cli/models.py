@@ -23,6 +23,7 @@ silenced (:func:`names_checked`).
 # Authors: The gmm_estimators developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import sys
 import warnings
 from contextlib import contextmanager
 
@@ -35,8 +36,12 @@ __all__ = [
     "load_model",
     "model_feature_names",
     "names_checked",
+    "refit_hint",
     "save_model",
     "set_feature_names",
+    "unsound_components",
+    "unsound_kinds",
+    "warn_if_unsound",
 ]
 
 _NEEDED = ("predict_proba", "score_samples", "sample", "means_", "n_features_in_")
@@ -161,3 +166,82 @@ def names_checked():
             category=UserWarning,
         )
         yield
+
+
+def unsound_components(model):
+    """The model's collapsed and spurious components, as two sorted lists.
+
+    Models saved by other packages (scikit-learn's) carry neither attribute
+    and count as sound.
+    """
+    return tuple(
+        sorted(int(k) for k in getattr(model, name, ()))
+        for name in ("collapsed_components_", "spurious_components_")
+    )
+
+
+def refit_hint(collapsed, spurious, *, prior=False):
+    """The options that avoid such components, in the command line's terms.
+
+    Returns
+    -------
+    remedies : str
+        Such as ``--prior (mclust's conjugate prior), fewer components (-k)
+        or a larger --reg-covar``. A larger ``--reg-covar`` is left out for
+        spurious components alone (a local maximum, which it does not
+        avoid), and ``--prior`` when the model already has it (``prior``).
+    """
+    remedies = [] if prior else ["--prior (mclust's conjugate prior)"]
+    remedies.append("fewer components (-k)")
+    if collapsed:
+        remedies.append("a larger --reg-covar")
+    if len(remedies) == 1:
+        return remedies[0]
+    return f"{', '.join(remedies[:-1])} or {remedies[-1]}"
+
+
+def unsound_kinds(collapsed, spurious):
+    """``collapsed``, ``spurious`` or ``collapsed and spurious``."""
+    kinds = (("collapsed", collapsed), ("spurious", spurious))
+    return " and ".join(kind for kind, indices in kinds if indices)
+
+
+def _flagged(indices, n_components, kind, why):
+    """``component 3 of 5 is spurious (why)`` or ``12 of its 60 components...``."""
+    if len(indices) == 1:
+        return f"component {indices[0]} of {n_components} is {kind} ({why})"
+    listed = ", ".join(str(k) for k in indices[:10])
+    if len(indices) > 10:
+        listed += f" and {len(indices) - 10} more"
+    return (
+        f"{len(indices)} of its {n_components} components are {kind} ({why}: {listed})"
+    )
+
+
+def warn_if_unsound(model, path, consequence):
+    """Say on stderr that a saved model has collapsed or spurious components.
+
+    ``fit`` warns of them when it fits; a model file carries them silently,
+    so ``predict`` and ``score`` say it again, with what it means for their
+    output (``consequence``) and the options that refit a sound model. The
+    warning is printed even with ``--quiet``, as ``fit``'s is.
+    """
+    collapsed, spurious = unsound_components(model)
+    if not (collapsed or spurious):
+        return
+    n_components = len(model.means_)
+    parts = []
+    if collapsed:
+        why = "resting on too few distinct rows"
+        parts.append(_flagged(collapsed, n_components, "collapsed", why))
+    if spurious:
+        why = "far narrower than the others"
+        parts.append(_flagged(spurious, n_components, "spurious", why))
+    remedies = refit_hint(
+        collapsed, spurious, prior=getattr(model, "prior", None) is not None
+    )
+    print(
+        f"{PROG}: warning: model {path}: {' and '.join(parts)}, so {consequence} "
+        f"not meaningful; refit it with {remedies}",
+        file=sys.stderr,
+    )

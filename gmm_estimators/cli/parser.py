@@ -25,7 +25,10 @@ COMMANDS = {
     ),
     "fit": ("cmd_fit", "fit one mixture and print its components"),
     "predict": ("cmd_model", "labels and component probabilities of each row (CSV)"),
-    "sample": ("cmd_model", "draw rows from a fitted mixture (CSV)"),
+    "sample": (
+        "cmd_model",
+        "draw rows from a fitted mixture's Gaussian components (CSV)",
+    ),
     "score": (
         "cmd_model",
         "log-likelihood, BIC and AIC of data under a fitted mixture",
@@ -256,7 +259,10 @@ def _add_model_argument(parser):
 
 def _add_output_options(parser, digits):
     parser.add_argument(
-        "--output", "-o", metavar="FILE.csv", help="write here instead of stdout"
+        "--output",
+        "-o",
+        metavar="FILE.csv",
+        help="write here instead of stdout ('-' is stdout)",
     )
     parser.add_argument(
         "--digits",
@@ -410,8 +416,10 @@ def build_parser():
         "('label', -1 for a noise component) and the posterior probability of "
         "every component ('proba_noise' last). A header must name the model's "
         "features.",
-        "sample": "Draw N rows from the fitted mixture; the last column is the "
-        "component each row was drawn from.",
+        "sample": "Draw N rows from the fitted mixture's Gaussian components; the "
+        "last column is the component each row was drawn from. A noise component "
+        "is not sampled: with one, the rows come from the Gaussian components "
+        "only, in proportion to their weights (a note says so).",
         "score": "Print the mean and total log-likelihood of the data under the "
         "model, and its BIC and AIC on these data (lower is better). A header must "
         "name the model's features.",

@@ -5,6 +5,7 @@
 
 import logging
 import os
+import shutil
 import sys
 
 from .errors import PROG, CLIError
@@ -18,17 +19,40 @@ _NEEDS_MATPLOTLIB = (
 )
 
 
-def check_plot_path(path, *, inputs=()):
-    """Fail before any work if ``path`` cannot receive a plot."""
+def check_plot_path(path, *, inputs=(), save=None):
+    """Fail before any work if ``path`` cannot receive a plot.
+
+    The path must be writable, not one of ``inputs`` nor the ``--save`` file
+    ``save`` (the plot, written last, would replace the model), and name a
+    format matplotlib can write here: pgf needs a LaTeX program that
+    matplotlib runs only when saving, after all the work.
+    """
     if path is None:
         return
     check_output_path(path, "--plot", inputs=inputs)
+    if save not in (None, "-") and os.path.realpath(save) == os.path.realpath(path):
+        raise CLIError(
+            f"--save {save} and --plot {path} name the same file: the plot would "
+            "overwrite the model; give them different file names"
+        )
     try:
+        from matplotlib import rcParams
         from matplotlib.backend_bases import FigureCanvasBase
     except ImportError:
         raise CLIError(_NEEDS_MATPLOTLIB) from None
     extension = os.path.splitext(path)[1].lstrip(".").lower()
-    supported = FigureCanvasBase.get_supported_filetypes()
+    # A copy: matplotlib returns its own registry.
+    supported = dict(FigureCanvasBase.get_supported_filetypes())
+    program = rcParams["pgf.texsystem"]
+    if shutil.which(program) is None:
+        # Not offered when it cannot be written.
+        supported.pop("pgf", None)
+        if extension == "pgf":
+            raise CLIError(
+                f"--plot {path}: the pgf format needs {program} (LaTeX, "
+                "matplotlib's rcParams['pgf.texsystem']), which is not on PATH; "
+                "install it, or choose another format, e.g. .pdf, .svg or .png"
+            )
     if extension not in supported:
         raise CLIError(
             f"--plot {path}: unknown image format {extension!r}; use a name ending "

@@ -47,6 +47,19 @@ def model_file(tmp_path, data_csv, capsys):
 
 
 @pytest.fixture
+def spurious_csv(tmp_path):
+    """Integer data, and the fit options that leave a spurious component.
+
+    Rounded to integers, EEV with 5 components from seed 44 puts component 0
+    on a handful of rows: spurious, not collapsed.
+    """
+    rng = np.random.default_rng(44)
+    X = np.round(np.vstack([rng.normal(0, 2, (60, 2)), rng.normal(5, 2, (60, 2))]))
+    path = _write_csv(tmp_path / "integers.csv", ["a", "b"], X, "{:.0f}")
+    return path, ["-k", "5", "-t", "EEV", "--random-state", "44"]
+
+
+@pytest.fixture
 def read_output_csv():
     def read(text):
         rows = list(csv.reader(io.StringIO(text)))

@@ -152,3 +152,27 @@ def test_one_feature_next_command_runs_without_a_plot(tmp_path, capsys):
     command = shlex.split(last.removeprefix("Next: ").split("  (")[0])
     assert "--plot" not in command
     assert main([*command[1:], "-q"]) == 0
+
+
+def test_dash_output_pipes_the_csv(tmp_path, model_file):
+    # In a pipeline, `sample -o -` wrote a file named '-' and nothing to the pipe.
+    command = [sys.executable, "-m", "gmm_estimators", "sample", "-m", str(model_file)]
+    root = Path(gmm_estimators.__file__).resolve().parents[1]
+    path = os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")])
+    result = subprocess.run(
+        [*command, "-n", "3", "-o", "-"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={
+            **os.environ,
+            "PYTHONPATH": path,
+            "OMP_NUM_THREADS": "1",
+            "OPENBLAS_NUM_THREADS": "1",
+        },
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == "alpha,beta,gamma,component"
+    assert len(result.stdout.splitlines()) == 1 + 3
+    assert not (tmp_path / "-").exists()

@@ -71,12 +71,75 @@ def test_fit_plot(tmp_path, capsys, one_line_error):
     assert capsys.readouterr().err == ""  # no feature-name warning
     assert main(["fit", "-k", "2", "--plot", str(tmp_path / "fit.nope")]) == 2
     one_line_error("unknown image format")
-    # A format that needs a program missing here (pgf: LaTeX) is one line too.
-    import shutil
 
-    if shutil.which("xelatex") is None:
-        assert main(["fit", "-k", "2", "--plot", str(tmp_path / "fit.pgf")]) == 2
-        one_line_error("cannot write plot", "another format")
+
+def test_plot_format_needing_a_missing_program_is_refused_before_fitting(
+    tmp_path, monkeypatch, one_line_error
+):
+    # pgf was accepted, and failed after the fit had been printed and the
+    # model saved ('xelatex' not found); without its LaTeX program it is
+    # neither accepted nor offered.
+    pytest.importorskip("matplotlib")
+    from matplotlib import rcParams
+
+    import gmm_estimators.cli.plots as cli_plots
+
+    program = rcParams["pgf.texsystem"]
+    real_which = cli_plots.shutil.which
+    monkeypatch.setattr(
+        cli_plots.shutil,
+        "which",
+        lambda name, *a, **k: None if name == program else real_which(name, *a, **k),
+    )
+    model = tmp_path / "m.joblib"
+    argv = ["fit", "-k", "2", "--save", str(model), "--plot", str(tmp_path / "p.pgf")]
+    assert main(argv) == 2
+    one_line_error("--plot", "p.pgf", program, "not on PATH", ".png")
+    assert not model.exists()
+    assert main(["fit", "-k", "2", "--plot", str(tmp_path / "p.nope")]) == 2
+    line = one_line_error("unknown image format")
+    assert ".png" in line and ".pgf" not in line
+
+
+@pytest.mark.parametrize("command", [["fit", "-k", "2"], ["select", "-K", "2"]])
+def test_save_and_plot_to_the_same_file_is_refused_before_fitting(
+    command, tmp_path, monkeypatch, one_line_error
+):
+    # The plot, written last, replaced the model, and both were reported saved.
+    pytest.importorskip("matplotlib")
+    monkeypatch.chdir(tmp_path)
+    argv = [*command, "--save", "same.png", "--plot", "./same.png"]
+    assert main(argv) == 2
+    one_line_error("--save same.png and --plot ./same.png", "the same file")
+    assert not (tmp_path / "same.png").exists()
+
+
+def test_save_to_standard_output_is_refused(tmp_path, monkeypatch, one_line_error):
+    # '-' wrote a pickle to a file named '-'.
+    monkeypatch.chdir(tmp_path)
+    assert main(["fit", "-k", "1", "--save", "-"]) == 2
+    one_line_error("--save -", "binary", "give a file name")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_spurious_components_are_marked_with_a_hint_in_options(
+    spurious_csv, tmp_path, capsys
+):
+    # Spurious components were named only by the library's warning, in its
+    # parameters (prior='default'); the table did not mark them.
+    data, options = spurious_csv
+    model = tmp_path / "m.joblib"
+    assert main(["fit", str(data), *options, "--save", str(model)]) == 0
+    out, err = capsys.readouterr()
+    spurious = joblib.load(model).spurious_components_
+    assert len(spurious) and not len(joblib.load(model).collapsed_components_)
+    marked = re.findall(r"^(\d+) \(spurious\)", out, flags=re.M)
+    assert [int(k) for k in marked] == list(spurious)
+    hints = [line for line in err.splitlines() if "hint:" in line]
+    assert len(hints) == 1
+    assert "--prior" in hints[0] and "avoid spurious components" in hints[0]
+    assert "prior='default'" not in hints[0]
+    assert "--reg-covar" not in hints[0]  # it does not avoid a local maximum
 
 
 def test_fit_reports_the_estimators_errors(one_line_error):

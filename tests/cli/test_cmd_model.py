@@ -328,3 +328,85 @@ def test_predict_quiet_drops_the_missing_values_note(model_file, tmp_path, capsy
     assert main(["predict", "-m", str(model_file), str(path), "--quiet"]) == 0
     out, err = capsys.readouterr()
     assert err == "" and len(out.splitlines()) == 3
+
+
+def test_score_and_predict_warn_of_a_collapsed_model(tmp_path, capsys):
+    # A saved model with a collapsed component was scored and used as if
+    # sound; fit had warned of it, the model file carries it silently.
+    path = tmp_path / "tied.csv"
+    path.write_text("a,b\n" + "0,0\n" * 5 + "1,2\n2,1\n3,3\n")
+    model = tmp_path / "m.joblib"
+    assert main(["fit", str(path), "-k", "2", "-q", "--save", str(model)]) == 0
+    collapsed = joblib.load(model).collapsed_components_
+    assert len(collapsed) == 1
+    capsys.readouterr()
+    for command, consequence in (
+        ("score", "the log-likelihood, BIC and AIC are not meaningful"),
+        ("predict", "the probabilities of those components, are not meaningful"),
+    ):
+        # Even with --quiet: the output would otherwise pass for sound.
+        assert main([command, "-m", str(model), str(path), "-q"]) == 0
+        out, err = capsys.readouterr()
+        assert out
+        (line,) = err.splitlines()
+        assert line.startswith(f"gmm-estimators: warning: model {model}: ")
+        assert f"component {collapsed[0]} of 2 is collapsed" in line
+        assert consequence in line
+        assert "--prior" in line and "prior='default'" not in line
+
+
+def test_score_warns_of_a_spurious_model(spurious_csv, tmp_path, capsys):
+    data, options = spurious_csv
+    model = tmp_path / "m.joblib"
+    assert main(["fit", str(data), *options, "-q", "--save", str(model)]) == 0
+    (spurious,) = joblib.load(model).spurious_components_
+    capsys.readouterr()
+    assert main(["score", "-m", str(model), str(data)]) == 0
+    err = capsys.readouterr().err
+    assert f"component {spurious} of 5 is spurious" in err
+    assert "not meaningful" in err and "collapsed" not in err
+
+
+def test_sound_model_gets_no_warning(model_file, data_csv, capsys):
+    assert main(["score", "-m", str(model_file), str(data_csv)]) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_sample_says_a_noise_component_is_not_drawn(blobs, tmp_path, capsys):
+    # The library draws from the Gaussian components only (documented
+    # there); the command line said nothing, the rows passed for the model's.
+    from gmm_estimators import GaussianMixture
+
+    model = GaussianMixture(2, noise=True, random_state=0).fit(_frame(blobs))
+    assert model.noise_proportion_ > 0
+    path = tmp_path / "noise.joblib"
+    joblib.dump(model, path)
+    assert main(["sample", "-m", str(path), "-n", "5"]) == 0
+    out, err = capsys.readouterr()
+    assert len(out.splitlines()) == 1 + 5
+    (line,) = err.splitlines()
+    assert line.startswith(f"gmm-estimators: note: model {path} has a noise component")
+    assert "Gaussian components only" in line
+    assert main(["sample", "--help"]) == 0
+    assert "Gaussian components only" in " ".join(capsys.readouterr().out.split())
+
+
+def test_sample_of_a_model_without_noise_has_no_note(model_file, capsys):
+    assert main(["sample", "-m", str(model_file), "-n", "2"]) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_dash_output_is_standard_output(
+    model_file, data_csv, tmp_path, monkeypatch, capsys
+):
+    # '-o -' wrote a file named '-' (and nothing to standard output).
+    monkeypatch.chdir(tmp_path)
+    for argv in (
+        ["predict", "-m", str(model_file), str(data_csv)],
+        ["sample", "-m", str(model_file), "-n", "4"],
+    ):
+        assert main(argv) == 0
+        expected = capsys.readouterr().out
+        assert main([*argv, "-o", "-"]) == 0
+        assert capsys.readouterr().out == expected
+        assert not (tmp_path / "-").exists()

@@ -286,3 +286,23 @@ def test_next_line_from_standard_input_asks_for_the_data_again(monkeypatch, caps
     monkeypatch.setattr(sys, "stdin", io.StringIO(text))
     command = shlex.split(line.removeprefix("Next: ").split("  (")[0])
     assert main([*command[1:-2], "-q"]) == 0
+
+
+def test_no_sound_candidate_shows_the_table_and_advises_in_options(write_data, capsys):
+    # Every candidate degenerate: the error quoted the selector's advice in
+    # Python terms (n_components, prior='default', results_), and the
+    # candidates were not shown.
+    flags = np.random.default_rng(0).integers(0, 2, size=(50, 1))
+    data = write_data("binary.csv", ["flag"], flags, "{:.0f}")
+    argv = ["select", str(data), "-K", "3", "--min-components", "3"]
+    assert main(argv) == 2
+    out, err = capsys.readouterr()
+    table = [line for line in out.splitlines() if line.lstrip()[:1].isdigit()]
+    assert len(table) == 2 and all(line.endswith("degenerate") for line in table)
+    assert "Selected model" not in out
+    (line,) = err.splitlines()
+    assert line.startswith("gmm-estimators: error: no sound candidate among the 2")
+    for option in ("--min-components 1", "--prior", "--reg-covar"):
+        assert option in line
+    for python in ("n_components", "prior='default'", "results_"):
+        assert python not in line

@@ -3,6 +3,7 @@
 import sys
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from gmm_estimators.cli import main
@@ -539,3 +540,28 @@ def test_header_without_the_row_names_column_is_named(tmp_path, one_line_error):
     one_line_error("line 2", "one field more than the first", "--drop id")
     path.write_text('id,"a","b"\n"r1",1.5,2\n"r2",3,4\n"r3",5,1\n')
     assert main(["fit", str(path), "-k", "1", "--drop", "id", "-q"]) == 0
+
+
+def test_row_index_without_a_header_is_refused(tmp_path, capsys, one_line_error):
+    # pandas' to_csv writes its index (0, 1, ...) under an empty header cell,
+    # R's write.csv its row names (1, 2, ...): both were modelled as a feature.
+    rng = np.random.RandomState(0)
+    X = np.r_[rng.randn(20, 2), rng.randn(20, 2) + 5]
+    path = tmp_path / "pandas.csv"
+    pd.DataFrame(X, columns=["a", "b"]).to_csv(path)
+    assert main(["fit", str(path), "-k", "2"]) == 2
+    one_line_error("column 1 has no header", "0, 1, ..., 39", "row index", "--drop 0")
+    # The remedy runs, and extends a --drop already given.
+    assert main(["fit", str(path), "-k", "2", "--drop", "0"]) == 0
+    assert "40 rows x 2 features (a, b)" in capsys.readouterr().out
+    assert main(["fit", str(path), "-k", "1", "--drop", "b"]) == 2
+    one_line_error("--drop b,0")
+    assert main(["fit", str(path), "-k", "1", "--columns", "a,b", "-q"]) == 0
+    capsys.readouterr()
+    path.write_text('"","a","b"\n"1",1.5,2\n"2",3,4\n"3",5,1\n')  # R's write.csv
+    assert main(["fit", str(path), "-k", "1"]) == 2
+    one_line_error("holds 1, 2, 3: a row index", "--drop 0")
+    # An unnamed first column that does not number the rows is data.
+    path.write_text(",a,b\n3,1.5,2\n1,3,4\n2,5,1\n")
+    assert main(["fit", str(path), "-k", "1", "-q"]) == 0
+    assert "mean column 1" in capsys.readouterr().out
