@@ -193,12 +193,12 @@ def component_check(
         check = _judged_on_observed_features(
             check, check_of, blocks, block_rows, missing
         )
-        check = _with_thin_collapses(
-            check,
-            collapsed_on_observing_rows(
-                blocks, block_rows, data.X_missing, data.center, params.means, full
-            ),
-        )
+        if prior is None:  # a MAP objective is bounded
+            scale = np.sqrt(np.diag(span_scatter) / data.weight_sum)
+            found = collapsed_on_observing_rows(
+                blocks, block_rows, data.X_missing, scale, full
+            )
+            check = _with_thin_collapses(check, found)
     reasons = dict(check.reasons)
     for k in np.flatnonzero(jittered):
         reasons.setdefault(

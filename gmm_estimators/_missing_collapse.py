@@ -37,8 +37,12 @@ THIN_RATIO = 1e-4
 _SUPPORT = 1e-6
 
 
-def collapsed_on_observing_rows(blocks, block_rows, X_missing, center, means, full):
+def collapsed_on_observing_rows(blocks, block_rows, X_missing, scale, full):
     """Components collapsed onto the few rows that observe their thin direction.
+
+    Read in the data's standardised units (``scale``, the features'
+    standard deviations), so that a feature in smaller units than the
+    others makes no component thin.
 
     Parameters
     ----------
@@ -48,9 +52,8 @@ def collapsed_on_observing_rows(blocks, block_rows, X_missing, center, means, fu
     block_rows : list of slice
     X_missing : ndarray of shape (n_samples, n_features)
         The rows with NaN where an entry is missing.
-    center : ndarray of shape (n_features,)
-        The centre ``means`` are taken about.
-    means : ndarray of shape (n_components, n_features)
+    scale : ndarray of shape (n_features,)
+        The features' standard deviations (zero for a constant feature).
     full : ndarray of shape (n_components, n_features, n_features)
         The fitted covariances.
 
@@ -59,54 +62,65 @@ def collapsed_on_observing_rows(blocks, block_rows, X_missing, center, means, fu
     reasons : dict
         ``{k: reason}`` of the collapsed components.
     """
-    values, vectors = np.linalg.eigh(full)
+    scale = np.where(scale > 0, scale, 1.0)
+    values, vectors = np.linalg.eigh(full / np.outer(scale, scale))
     thin = np.flatnonzero(values[:, 0] <= THIN_RATIO * values[:, -1])
-    reasons = {}
+    if not thin.size:
+        return {}
+    X = np.asarray(X_missing, dtype=np.float64) / scale
+    directions, supports = {}, {}
     for k in thin:
         direction = vectors[k][:, 0]
         support = np.abs(direction) >= _SUPPORT * np.abs(direction).max()
-        rows, weights = _observing_rows(blocks, block_rows, X_missing, support, k)
-        if not weights.size or not weights.sum() > 0:
-            continue  # no row observes it: the direction costs no row anything
-        if _data_flat_along(X_missing, support, direction[support]):
+        if _data_flat_along(X, support, direction[support]):
             # Every row that observes it lies on the hyperplane: a direction
             # the data do not span, where components are not judged (as
             # for complete rows on a plane).
             continue
+        directions[k], supports[k] = direction, support
+    observing = _observing_rows(blocks, block_rows, X, supports)
+    reasons = {}
+    for k, (rows, weights) in observing.items():
+        if not weights.size or not weights.sum() > 0:
+            continue  # no row observes it: the direction costs no row anything
         resting = _resting(weights)
-        n_features = int(support.sum())
-        if resting.size > n_features and not _on_a_hyperplane(rows[resting]):
+        if resting.size > supports[k].sum() and not _on_a_hyperplane(rows[resting]):
             continue
         ratio = values[k, 0] / values[k, -1]
         reasons[int(k)] = (
             f"its variance along its narrowest direction is {ratio:.1g} of its "
-            f"widest, and the {resting.size} row(s) that observe every feature "
-            f"of that direction ({np.flatnonzero(support).tolist()}) and carry "
-            "its weight lie on a hyperplane there: with missing entries its "
+            "widest (in the data's standardised units), and the "
+            f"{resting.size} row(s) that observe every feature of that "
+            f"direction ({np.flatnonzero(supports[k]).tolist()}) and carry its "
+            "weight lie on a hyperplane there: with missing entries its "
             "likelihood is unbounded along it"
         )
     return reasons
 
 
-def _observing_rows(blocks, block_rows, X_missing, support, k):
-    """Rows observing every feature of ``support`` (those features), weights on k."""
-    rows, weights = [], []
+def _observing_rows(blocks, block_rows, X, supports):
+    """Per component of ``supports``: the rows observing its whole support
+    (those features) and their weights on it, in one pass over the blocks."""
+    found = {k: ([], []) for k in supports}
+    if not found:
+        return {}
     for part, (_, w, resp) in zip(block_rows, blocks(), strict=True):
-        X = np.asarray(X_missing[part], dtype=np.float64)[:, support]
-        a = resp[:, k] if w is None else resp[:, k] * w
-        keep = ~np.isnan(X).any(axis=1) & (a > 0)
-        rows.append(X[keep])
-        weights.append(a[keep])
-    return np.concatenate(rows), np.concatenate(weights)
+        for k, support in supports.items():
+            rows = X[part][:, support]
+            a = resp[:, k] if w is None else resp[:, k] * w
+            keep = ~np.isnan(rows).any(axis=1) & (a > 0)
+            found[k][0].append(rows[keep])
+            found[k][1].append(a[keep])
+    return {k: (np.concatenate(r), np.concatenate(a)) for k, (r, a) in found.items()}
 
 
-def _data_flat_along(X_missing, support, direction):
+def _data_flat_along(X, support, direction):
     """Whether every row observing ``support`` has one value along ``direction``.
 
     Flat to ``RANK_RATIO ** 2`` of the rows' largest variance there (the
     collapse check's relative spread); rows with no spread are flat.
     """
-    X = np.asarray(X_missing, dtype=np.float64)[:, support]
+    X = X[:, support]
     X = X[~np.isnan(X).any(axis=1)]
     if X.shape[0] < 2:
         return True

@@ -442,11 +442,13 @@ def resolve_prior(prior, model, data, n_components):
                 f"ConjugatePrior mean must be {d} finite numbers (one per feature); "
                 f"got {prior.mean!r}."
             )
-        # The M-step squares the means' offsets from it: beyond float64 it
-        # failed as if the rows were too few for a covariance.
+        # The M-step adds n kappa / (n + kappa) times the squared offsets of
+        # the means from it, at most min(kappa, n): beyond float64 it failed
+        # as if the rows were too few for a covariance.
         offset = np.abs(mean - np.asarray(data.center, dtype=np.float64))
+        factor = max(min(shrinkage, data.weight_sum), 1.0)
         with np.errstate(over="ignore"):
-            squared = float(np.sum(offset * offset)) * max(shrinkage, 1.0)
+            squared = float(np.sum(offset * offset)) * factor
         if not np.isfinite(squared):
             raise ValueError(
                 f"ConjugatePrior mean lies up to {float(offset.max()):.3g} from the "

@@ -803,3 +803,33 @@ def test_a_component_thin_where_few_rows_observe_every_feature_is_collapsed():
     with warnings.catch_warnings():
         warnings.simplefilter("error", DegenerateFitWarning)
         assert GaussianMixture(1).fit(X).collapsed_components_.size == 0
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_sound_fits_with_missing_values_are_not_thin_in_other_units(seed):
+    # Read in the data's units, a feature in a unit 100 times smaller made
+    # every component thin along it, and each was flagged collapsed where
+    # few rows observe every feature (8 features, 30 % missing); the
+    # imputer then found no sound candidate.
+    rng = np.random.RandomState(seed)
+    Z = np.vstack([rng.randn(150, 8) + c for c in rng.randn(3, 8) * 8])
+    Z[rng.rand(*Z.shape) < 0.3] = np.nan
+    Z = Z[~np.isnan(Z).all(axis=1)]
+    units = np.r_[0.01, np.ones(7)]
+    for X in (Z, Z * units):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", DegenerateFitWarning)
+            fitted = GaussianMixture(3, random_state=0).fit(X)
+        assert fitted.collapsed_components_.size == 0
+
+
+def test_a_prior_bounds_the_missing_values_collapse():
+    # A MAP fit's objective is bounded: the collapse along a direction few
+    # rows observe is not flagged under mclust's prior (its warning advised
+    # that prior, which then flagged every component again).
+    X = _few_complete_rows()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fitted = GaussianMixture(2, prior="default", random_state=0).fit(X)
+    assert not any("observe every feature" in str(w.message) for w in caught)
+    assert fitted.collapsed_components_.size == 0
