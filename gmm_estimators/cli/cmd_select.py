@@ -158,7 +158,9 @@ def _no_sound_candidate(args, data, results, error):
         remedies.append("fewer components (a smaller --max-components/-K)")
     if not args.prior:
         remedies.append("--prior (mclust's conjugate prior)")
-    remedies += ["a larger --reg-covar", "jitter added to discretised data"]
+    if any(degenerate) or n_failed:  # not a remedy for spurious fits alone
+        remedies.append("a larger --reg-covar")
+    remedies.append("jitter added to discretised data")
     cause = error.__cause__
     return CLIError(
         f"no sound candidate among the {n_candidates} fitted on {data.source}: "

@@ -287,8 +287,14 @@ def _is_number(cell):
 
 
 def _has_header(rows):
-    """A first row with a text cell where the second row has a number (or none)."""
+    """A first row with a text cell where the second row has a number (or none).
+
+    Or pandas' header of a frame without column names: an empty index cell,
+    then 0, 1, 2, ... (``pd.DataFrame(array).to_csv(path)``).
+    """
     first = rows[0]
+    if not first[0] and first[1:] == [str(j) for j in range(len(first) - 1)]:
+        return True
     if len(rows) == 1:
         return not all(_is_number(cell) for cell in first)
     second = rows[1]
@@ -437,7 +443,7 @@ def read_csv(path, *, delimiter=None, columns=None, drop=None, header=None):
         if bad:
             raise _non_numeric(data, j, bad, text, delimiter, given)
         data.X[:, j] = values
-    if unnamed_first:
+    if unnamed_first and columns is None:  # not when chosen by --columns
         _refuse_row_index(data, drop)
     return data
 
@@ -458,7 +464,10 @@ def _refuse_row_index(data, drop):
     shown = [str(int(v)) for v in values]
     if n > 3:
         shown[1:-1] = [shown[1], "..."]
-    item = f"{drop},0" if drop else "0"
+    # By name where a column is named "0" (pandas' first unnamed column),
+    # which --drop 0 would mean.
+    index = "column 1" if "0" in data.file_names else "0"
+    item = f"{drop},{index}" if drop else index
     raise CLIError(
         f"{data.source}: column 1 has no header and holds {', '.join(shown)}: "
         "a row index (as pandas' to_csv and R's write.csv write it), not a "

@@ -232,7 +232,7 @@ def warn_if_unsound(model, path, consequence):
     n_components = len(model.means_)
     parts = []
     if collapsed:
-        why = "resting on too few distinct rows"
+        why = "unbounded likelihood"
         parts.append(_flagged(collapsed, n_components, "collapsed", why))
     if spurious:
         why = "far narrower than the others"

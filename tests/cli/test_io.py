@@ -565,3 +565,13 @@ def test_row_index_without_a_header_is_refused(tmp_path, capsys, one_line_error)
     path.write_text(",a,b\n3,1.5,2\n1,3,4\n2,5,1\n")
     assert main(["fit", str(path), "-k", "1", "-q"]) == 0
     assert "mean column 1" in capsys.readouterr().out
+    # A frame without column names: its header ",0,1" was read as a row of
+    # data (the index modelled as x0), and --drop 0 named the column "0".
+    path.write_text(",0,1\n0,1.5,2\n1,3,4\n2,5,1\n3,2,2\n")
+    assert main(["fit", str(path), "-k", "1"]) == 2
+    one_line_error("column 1 has no header", "row index", "--drop 'column 1'")
+    assert main(["fit", str(path), "-k", "1", "--drop", "column 1"]) == 0
+    assert "4 rows x 2 features (0, 1)" in capsys.readouterr().out
+    # Chosen by --columns, the column is the user's to model.
+    assert main(["fit", str(path), "-k", "1", "-q", "--columns", "0,1"]) == 0
+    capsys.readouterr()
