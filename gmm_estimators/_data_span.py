@@ -132,7 +132,7 @@ def data_warning(reg_covar, source, prior=None):
 
 #: Rows within this many roundings of a hyperplane lie on it (see
 #: :func:`rows_span`).
-_ROUNDINGS = 1e3
+_ROUNDINGS = 16.0
 
 
 def rows_span(source):
@@ -165,20 +165,35 @@ def rows_span(source):
         or getattr(source, "missing_mask", None) is not None
     ):
         return None
-    varying, scale, rotation = coordinates(scatter, source.weight_sum)
+    varying, scale, _ = coordinates(scatter, source.weight_sum)
     n_varying = int(np.count_nonzero(varying))
-    if rotation.shape[1] >= n_varying:
+    if not n_varying:
         return None
-    basis = np.linalg.qr(rotation / np.linalg.norm(rotation, axis=0), "complete")[0]
-    complement = basis[:, rotation.shape[1] :]
     weights = getattr(source, "sample_weight", None)
     center = np.asarray(source.center, dtype=np.float64)[varying]
     eps = np.finfo(X.dtype).eps
+
+    def blocks():
+        for start in range(0, X.shape[0], 2**16):
+            block = np.asarray(X[start : start + 2**16], dtype=np.float64)
+            if weights is not None:
+                block = block[np.asarray(weights[start : start + 2**16]) > 0]
+            yield block[:, varying]
+
+    # The candidates: the correlation's directions no thicker than the
+    # rows' rounding could make them (the span's floor of 1e-10 is float64's:
+    # float32 rows far from the origin round above it).
+    reach = max(float(np.max((np.abs(b) + np.abs(center)) / scale)) for b in blocks())
+    rounding_floor = (_ROUNDINGS * eps * np.sqrt(n_varying) * reach) ** 2
+    values, vectors = np.linalg.eigh(
+        scatter[np.ix_(varying, varying)] / source.weight_sum / np.outer(scale, scale)
+    )
+    floor = max(DATA_RANK_FLOOR, rounding_floor) * values[-1]
+    complement = vectors[:, values <= floor]
+    if not complement.shape[1]:
+        return None
     gram, n_rows = np.zeros((complement.shape[1],) * 2), 0
-    for start in range(0, X.shape[0], 2**16):
-        block = np.asarray(X[start : start + 2**16], dtype=np.float64)[:, varying]
-        if weights is not None:
-            block = block[np.asarray(weights[start : start + 2**16]) > 0]
+    for block in blocks():
         rounding = (np.abs(block) + np.abs(center)) / scale
         tolerance = _ROUNDINGS * eps * rounding.sum(axis=1) + np.finfo(float).tiny
         offsets = (((block - center) / scale) @ complement) / tolerance[:, np.newaxis]

@@ -690,6 +690,13 @@ def test_rows_spanning_fewer_dimensions_than_their_features_are_reported(case):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", DegenerateFitWarning)
                 fit()
+    # float32 rows far from the origin round above the span's float64
+    # floor: their dependent direction was kept in it, and not reported.
+    far32 = (X + 1000.0).astype(np.float32)
+    with pytest.warns(UserWarning, match=f"span {rank} of the {X.shape[1]} "):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DegenerateFitWarning)
+            GaussianMixture(1).fit(far32)
     # Full-rank rows get no such warning.
     full = np.column_stack([X[:, :-1], rng.normal(size=X.shape[0])])
     if full.shape[0] > full.shape[1]:
