@@ -595,7 +595,7 @@ def condition(mixture, X_given, given_features):
     n_features = means.shape[1]
     given = _feature_indices(given_features, n_features)
     X_given = np.asarray(X_given, dtype=np.float64)
-    if X_given.ndim == 1:
+    if X_given.ndim == 1 and X_given.size % given.size == 0:
         X_given = X_given.reshape(-1, given.size)
     if X_given.ndim != 2 or X_given.shape[1] != given.size:
         raise ValueError(
@@ -631,6 +631,8 @@ def _feature_indices(features, n_features):
                 f"A boolean given_features must have length n_features={n_features};"
                 f" got shape {features.shape}."
             )
+        if not features.any():  # as an empty list of indices is
+            raise ValueError("given_features is all False; give at least one feature.")
         return np.flatnonzero(features)
     features = features.reshape(-1)
     if features.size and not np.issubdtype(features.dtype, np.integer):

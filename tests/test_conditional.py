@@ -187,6 +187,10 @@ def test_nearly_singular_block_gives_finite_results():
         ([], [[1.0]], "empty"),
         ([0.5], [[1.0]], "integer indices"),
         (np.array([True, False]), [[1.0]], "length n_features"),
+        # numpy's "cannot reshape array of size 3 into shape (2)" before:
+        ([0, 1], [0.0, 1.0, 2.0], "one column per given feature"),
+        # accepted as the unconditional mixture, where [] is refused:
+        (np.zeros(3, dtype=bool), np.empty((1, 0)), "all False"),
     ],
 )
 def test_condition_bad_input(rng, given, X_given, match):
