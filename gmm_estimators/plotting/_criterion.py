@@ -139,9 +139,9 @@ def plot_criterion(
     """Plot an information criterion against the number of components.
 
     One line per covariance structure, as R mclust's BIC plot. Candidates
-    whose fit was degenerate (a collapsed component) are drawn as hollow
-    markers and left out of the lines: their criterion is not meaningful and
-    a selector never picks them. The selected model is circled.
+    whose fit was degenerate (a collapsed component) or spurious (a component
+    far narrower than the others) are drawn as hollow markers and left out of
+    the lines: a selector never picks them. The selected model is circled.
 
     Parameters
     ----------
@@ -149,10 +149,10 @@ def plot_criterion(
         A fitted selector, or its ``results_`` (a dict of lists, or a
         :class:`pandas.DataFrame` of it) with at least the keys
         ``"n_components"``, ``"covariance_type"`` and ``criterion``;
-        ``"degenerate"`` is used when present. Estimators that selected their
-        mixture with a selector are accepted too: the outlier detector (its
-        ``selector_``), the imputer, and the UBM classifier (its
-        background's selection).
+        ``"degenerate"`` and ``"spurious"`` are used when present.
+        Estimators that selected their mixture with a selector are accepted
+        too: the outlier detector (its ``selector_``), the imputer, and the
+        UBM classifier (its background's selection).
     criterion : str, default="bic"
         Column to plot: ``"bic"``, ``"aic"``, ``"icl"`` (or any numeric column
         of the results).
@@ -238,15 +238,19 @@ def plot_criterion(
     n_components = np.asarray(results["n_components"], dtype=np.int64)
     structures = [str(value) for value in results["covariance_type"]]
     values = np.asarray(results[criterion], dtype=np.float64)
-    if "degenerate" in results:
-        degenerate = np.asarray(
-            [
-                bool(value) if value is not None else False
-                for value in results["degenerate"]
-            ]
+
+    def flags(column):
+        if column not in results:
+            return np.zeros(values.shape, dtype=bool)
+        return np.asarray(
+            [bool(v) if v is not None else False for v in results[column]],
+            dtype=bool,
         )
-    else:
-        degenerate = np.zeros(values.shape, dtype=bool)
+
+    # A spurious fit is never picked either (it was drawn, and circled, as
+    # the best model when it had the lowest criterion).
+    spurious = flags("spurious")
+    degenerate = flags("degenerate") | spurious
     if not (len(n_components) == len(structures) == len(values) == len(degenerate)):
         raise ValueError("The results' columns do not all have the same length.")
     if not len(values):
@@ -317,7 +321,11 @@ def plot_criterion(
                 marker="o",
                 markerfacecolor="none",
                 markeredgecolor="0.3",
-                label="degenerate (not selectable)",
+                label=(
+                    "degenerate or spurious (not selectable)"
+                    if spurious.any()
+                    else "degenerate (not selectable)"
+                ),
             )
         )
     if chosen is not None:

@@ -334,6 +334,22 @@ def test_plot_criterion_lines_and_degenerate_markers():
     assert "selected" in legend_texts
 
 
+def test_plot_criterion_never_circles_a_spurious_candidate():
+    # The results' spurious column was ignored: the spurious cell of lowest
+    # BIC (VVV, K=2 here) was drawn on its line and circled as selected.
+    results = _results()
+    cells = zip(results["covariance_type"], results["n_components"], strict=True)
+    results["spurious"] = [cell == ("VVV", 2) for cell in cells]
+    ax = plot_criterion(results)
+    assert np.isnan(ax.lines[0].get_ydata()[1])
+    ring = [c for c in ax.collections if c.get_sizes()[0] >= 100]
+    # The next best sound candidate: VVV with 1 or 3 components (BIC 101).
+    assert ring[0].get_offsets()[0][1] == 101.0
+    assert ring[0].get_offsets()[0][0] != 2.0
+    legend_texts = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "degenerate or spurious (not selectable)" in legend_texts
+
+
 def test_plot_criterion_mclust_sign_and_other_criterion():
     ax = plot_criterion(_results(), criterion="aic", mclust_sign=True)
     assert "higher is better" in ax.get_ylabel()
