@@ -133,6 +133,10 @@ def data_warning(reg_covar, source, prior=None):
 #: Rows within this many roundings of a hyperplane lie on it (see
 #: :func:`rows_span`).
 _ROUNDINGS = 16.0
+# Correlation eigenvalues above this times the largest are never read as
+# rounding (float32 rows would have to lie some 5,000 standard deviations
+# from the origin), so that most fits make no pass over the rows for it.
+_THICK = 1e-4
 
 
 def rows_span(source):
@@ -180,15 +184,17 @@ def rows_span(source):
                 block = block[np.asarray(weights[start : start + 2**16]) > 0]
             yield block[:, varying]
 
+    values, vectors = np.linalg.eigh(
+        scatter[np.ix_(varying, varying)] / source.weight_sum / np.outer(scale, scale)
+    )
+    if values[0] > _THICK * values[-1]:
+        return None  # no direction that rounding could account for: no pass
     # The candidates: the correlation's directions no thicker than the
     # rows' rounding could make them (the span's floor of 1e-10 is float64's:
     # float32 rows far from the origin round above it).
     reach = max(float(np.max((np.abs(b) + np.abs(center)) / scale)) for b in blocks())
     rounding_floor = (_ROUNDINGS * eps * np.sqrt(n_varying) * reach) ** 2
-    values, vectors = np.linalg.eigh(
-        scatter[np.ix_(varying, varying)] / source.weight_sum / np.outer(scale, scale)
-    )
-    floor = max(DATA_RANK_FLOOR, rounding_floor) * values[-1]
+    floor = min(max(DATA_RANK_FLOOR, rounding_floor), _THICK) * values[-1]
     complement = vectors[:, values <= floor]
     if not complement.shape[1]:
         return None
