@@ -177,34 +177,38 @@ def rows_span(source):
     center = np.asarray(source.center, dtype=np.float64)[varying]
     eps = np.finfo(X.dtype).eps
 
-    def blocks():
-        for start in range(0, X.shape[0], 2**16):
-            block = np.asarray(X[start : start + 2**16], dtype=np.float64)
-            if weights is not None:
-                block = block[np.asarray(weights[start : start + 2**16]) > 0]
-            yield block[:, varying]
-
     values, vectors = np.linalg.eigh(
         scatter[np.ix_(varying, varying)] / source.weight_sum / np.outer(scale, scale)
     )
-    if values[0] > _THICK * values[-1]:
+    thin = values <= _THICK * values[-1]
+    if not thin.any():
         return None  # no direction that rounding could account for: no pass
-    # The candidates: the correlation's directions no thicker than the
-    # rows' rounding could make them (the span's floor of 1e-10 is float64's:
+    # One pass over the rows: their offsets along every thin direction, and
+    # how far from the origin they reach, which sets how thin a direction
+    # their rounding can make (the span's floor of 1e-10 is float64's:
     # float32 rows far from the origin round above it).
-    reach = max(float(np.max((np.abs(b) + np.abs(center)) / scale)) for b in blocks())
-    rounding_floor = (_ROUNDINGS * eps * np.sqrt(n_varying) * reach) ** 2
-    floor = min(max(DATA_RANK_FLOOR, rounding_floor), _THICK) * values[-1]
-    complement = vectors[:, values <= floor]
-    if not complement.shape[1]:
-        return None
-    gram, n_rows = np.zeros((complement.shape[1],) * 2), 0
-    for block in blocks():
-        rounding = (np.abs(block) + np.abs(center)) / scale
+    complement = vectors[:, thin]
+    gram, n_rows, reach = np.zeros((complement.shape[1],) * 2), 0, 0.0
+    for start in range(0, X.shape[0], 2**16):
+        block = np.asarray(X[start : start + 2**16], dtype=np.float64)
+        if weights is not None:
+            block = block[np.asarray(weights[start : start + 2**16]) > 0]
+        rounding = (np.abs(block[:, varying]) + np.abs(center)) / scale
+        if rounding.size:
+            reach = max(reach, float(rounding.max()))
         tolerance = _ROUNDINGS * eps * rounding.sum(axis=1) + np.finfo(float).tiny
-        offsets = (((block - center) / scale) @ complement) / tolerance[:, np.newaxis]
+        offsets = ((block[:, varying] - center) / scale) @ complement
+        offsets /= tolerance[:, np.newaxis]
         gram += offsets.T @ offsets
         n_rows += block.shape[0]
+    rounding_floor = (_ROUNDINGS * eps * np.sqrt(n_varying) * reach) ** 2
+    # The candidates: the thin directions no thicker than the rows' rounding
+    # could make them; the offsets' sums of squares restrict to them.
+    candidates = values[thin] <= max(DATA_RANK_FLOOR, rounding_floor) * values[-1]
+    if not candidates.any():
+        return None
+    complement = complement[:, candidates]
+    gram = gram[np.ix_(candidates, candidates)]
     values, vectors = np.linalg.eigh(gram)
     dependent = complement @ vectors[:, values <= n_rows]
     if not dependent.shape[1]:
