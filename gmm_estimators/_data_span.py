@@ -96,7 +96,11 @@ def thinnest_correlation(total_scatter, weight_sum):
     return float(1.0 / np.max(np.einsum("ij,ij->j", rotation, rotation)))
 
 
-def data_warning(reg_covar, source, prior=None):
+# data_warning's default: the span is read from the source.
+_READ = object()
+
+
+def data_warning(reg_covar, source, prior=None, span=_READ):
     """The warning a fit of ``source`` with ``reg_covar`` owes its user, or None.
 
     :func:`_engine.reg_covar_swamps`'s (units, identical rows, constant
@@ -107,12 +111,13 @@ def data_warning(reg_covar, source, prior=None):
     covariance that aligns with the span, none in one that cannot
     (diagonal, spherical), so the criteria's ranking of the structures
     measures ``reg_covar``, not the data. Not said with a ``prior``, whose
-    scale then sets those covariances (mclust's remedy).
+    scale then sets those covariances (mclust's remedy). ``span`` is
+    :func:`rows_span`'s result when the caller has it already.
     """
     message = reg_covar_swamps(reg_covar, source)
     if message is not None or not reg_covar > 0 or prior is not None:
         return message
-    found = rows_span(source)
+    found = rows_span(source) if span is _READ else span
     if found is None:
         return None
     basis, n_varying = found

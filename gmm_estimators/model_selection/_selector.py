@@ -460,9 +460,10 @@ class GaussianMixtureIC(ChosenModel, ClusterMixin, DensityMixin, BaseEstimator):
             relative=self.search == "thorough",
             shared=self.search == "thorough" and self.noise and not missing,
         )
-        if swamped := data_warning(settings["reg_covar"], init, self.prior):
+        span = rows_span(init)  # read once: the warning and reg_covar's advice
+        if swamped := data_warning(settings["reg_covar"], init, self.prior, span):
             warn_user(swamped, UserWarning)
-        settings["span"] = None if (span := rows_span(init)) is None else span[0]
+        settings["span"] = None if span is None else span[0]
         noise = {"noise": self.noise, "noise_init": self.noise_init}
         settings.update(structures=structures_to_carry(types), missing=missing, **noise)
         settings["noise_volume"] = self.noise_volume
