@@ -104,7 +104,10 @@ class ArraySource:
         X = X.astype(compute_dtype(X), copy=False)
         scale = weight_scale(sample_weight)
         scaled = None if sample_weight is None else sample_weight / scale
-        weight_sum = float(X.shape[0] if sample_weight is None else sample_weight.sum())
+        with np.errstate(over="ignore"):  # inf: check_squares_fit names it
+            weight_sum = float(
+                X.shape[0] if sample_weight is None else sample_weight.sum()
+            )
         if center is None:
             center = np.zeros(X.shape[1])
             low = np.full(X.shape[1], np.inf)
@@ -458,8 +461,10 @@ def check_squares_fit(source):
     weights = getattr(source, "sample_weight", None)
     if weights is not None and largest < 1e150:
         # The rows' squares fit: their sum times the weights' size does not.
+        with np.errstate(over="ignore"):
+            total = float(np.sum(weights))
         raise ValueError(
-            f"sample_weight of total {float(np.sum(weights)):.3g} times the squares "
+            f"sample_weight of total {total:.3g} times the squares "
             f"of X (values up to {largest:.3g}) overflows float64, so no covariance "
             "can be estimated. Divide sample_weight by a common factor (the "
             "maximum-likelihood fit does not depend on it) or rescale X."
