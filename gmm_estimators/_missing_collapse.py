@@ -118,12 +118,14 @@ def _data_flat_along(X, support, direction):
     """Whether every row observing ``support`` has one value along ``direction``.
 
     Flat to ``RANK_RATIO ** 2`` of the rows' largest variance there (the
-    collapse check's relative spread); rows with no spread are flat.
+    collapse check's relative spread); rows with no spread are flat. No more
+    rows than the support's features always lie on a hyperplane, the one a
+    component collapses onto: that is not the data's own direction.
     """
     X = X[:, support]
     X = X[~np.isnan(X).any(axis=1)]
-    if X.shape[0] < 2:
-        return True
+    if X.shape[0] <= X.shape[1]:
+        return False
     centred = X - X.mean(axis=0)
     along = centred @ (direction / np.linalg.norm(direction))
     widest = np.linalg.eigvalsh(centred.T @ centred)[-1]

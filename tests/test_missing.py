@@ -805,6 +805,24 @@ def test_a_component_thin_where_few_rows_observe_every_feature_is_collapsed():
         assert GaussianMixture(1).fit(X).collapsed_components_.size == 0
 
 
+@pytest.mark.parametrize("reg_covar", [1e-6, 1e-9, 1e-12])
+def test_a_collapse_onto_as_few_rows_as_features_is_flagged_however_tight(reg_covar):
+    # Feature 2 observed in two rows only: the component's variance along it
+    # given the others rests on those two rows, and its likelihood rises
+    # without bound as reg_covar falls. Two rows lie on a hyperplane of the
+    # three features whatever they are: that was read as the data's own flat
+    # direction once EM converged tightly, and the fit passed as sound at
+    # reg_covar 1e-9 and 1e-12.
+    rng = np.random.RandomState(0)
+    X = rng.randn(100, 3)
+    X[2:, 2] = np.nan
+    with pytest.warns(DegenerateFitWarning, match="observe every feature"):
+        fitted = GaussianMixture(
+            1, reg_covar=reg_covar, tol=1e-10, max_iter=20000, random_state=0
+        ).fit(X)
+    assert_array_equal(fitted.collapsed_components_, [0])
+
+
 @pytest.mark.parametrize("seed", [0, 1])
 def test_sound_fits_with_missing_values_are_not_thin_in_other_units(seed):
     # Read in the data's units, a feature in a unit 100 times smaller made
