@@ -207,7 +207,8 @@ class ArraySource:
             or self.centred_X is None
         ):
             return
-        probe = compute(self.centred_X[:1])
+        with np.errstate(over="ignore", invalid="ignore"):  # see below
+            probe = compute(self.centred_X[:1])
         if probe.nbytes * self.X.shape[0] > get_config()["working_memory"] * 2**20:
             return
         # A row beyond the dtype's range has features that overflow: its

@@ -141,8 +141,12 @@ def svd_transform(X, weights=None):
     centred = X - mean
     # R's scale(): standard deviation with denominator n - 1.
     dof = total - 1.0 if total > 1.0 else total
-    variance = w @ (centred * centred) / dof
-    keep = np.isfinite(variance) & (variance > 0.0)
+    with np.errstate(over="ignore"):
+        variance = w @ (centred * centred) / dof
+    # A constant column's variance is the rounding of its mean (beyond
+    # float64 at 1e200): it has none to agglomerate on.
+    constant = np.ptp(X, axis=0) == 0 if X.shape[0] else np.ones(X.shape[1], bool)
+    keep = np.isfinite(variance) & (variance > 0.0) & ~constant
     scale = np.sqrt(variance[keep])
     if not keep.any():  # every column constant: nothing to agglomerate on
         return lambda Y: np.zeros((np.asarray(Y).shape[0], 0))

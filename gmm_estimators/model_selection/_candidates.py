@@ -118,9 +118,12 @@ def feature_covariance(X, sample_weight):
         # be finite): the same sums, without them.
         positive = np.asarray(sample_weight) > 0
         X, sample_weight = X[positive], np.asarray(sample_weight)[positive]
-    covariance = np.atleast_2d(
-        np.cov(X, rowvar=False, aweights=sample_weight, bias=True)
-    )
+    with np.errstate(over="ignore", invalid="ignore"):
+        # The rounding of a constant feature's mean at 1e200 has squares
+        # beyond float64 (zeroed below); overflowing spreads the fit names.
+        covariance = np.atleast_2d(
+            np.cov(X, rowvar=False, aweights=sample_weight, bias=True)
+        )
     # A constant feature has no variance: the rounding of its mean (1e-33
     # for a column of 0.7, exactly 0 for one of 2.0) would otherwise set
     # reg_covar and the units of the stopping rule, differently at each scale.
