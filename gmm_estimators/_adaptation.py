@@ -436,9 +436,13 @@ def _adapt_steps(mixture, X, sample_weight, r, which, n_iter, center):
             means, mu = means0 + moved, mu0 + moved
         else:
             means, mu = means0, mu0
-        if "weights" in which:
+        if "weights" in which and r > 0:
             weights = alpha * nk / total + (1 - alpha) * weights0
             weights = weights / weights.sum()
+        elif "weights" in which:
+            # The maximum-likelihood step: a component no row reaches gets
+            # no weight, as one whose responsibilities merely underflow.
+            weights = nk / nk.sum()
         else:
             weights = weights0
         if "covariances" in which:

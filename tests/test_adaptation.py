@@ -370,3 +370,23 @@ def test_zero_relevance_shared_covariance_ignores_a_component_no_row_reaches(
     got = got if covariance_type == "tied" else got[k]
     reg = ubm.reg_covar * (np.eye(2) if covariance_type == "tied" else 1.0)
     assert_allclose(got, own + reg, rtol=1e-10)
+
+
+def test_zero_relevance_weights_are_the_maximum_likelihood_step():
+    # relevance_factor=0 is one EM step: its weights are n_k / N. A component
+    # whose responsibilities underflow to exactly zero kept its background
+    # weight (a quarter of the mixture), one whose responsibilities were
+    # 1e-204 got none.
+    rng = np.random.RandomState(0)
+    X_background = np.r_[
+        rng.randn(300, 2), rng.randn(300, 2) + [30, 0], rng.randn(300, 2) + [2000, 0]
+    ]
+    ubm = GaussianMixture(3, random_state=0).fit(X_background)
+    X_new = rng.randn(100, 2) * 0.5
+    reached = ubm.predict_proba(X_new).sum(axis=0)
+    assert np.count_nonzero(reached == 0) == 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        adapted = adapt_mixture(ubm, X_new, relevance_factor=0.0, adapt="weights")
+        assert_allclose(adapted.weights_, reached / reached.sum(), atol=1e-15)
+        assert np.all(np.isfinite(adapted.score_samples(X_new)))
