@@ -364,9 +364,8 @@ def _judge_adapted(adapted, background, source, reached):
         background.means_,
         covariances_less(model, background.covariances_, background.means_.shape, reg),
     )
-    judged = reached & ~spread_in(
-        covariances_less(model, covariances, adapted.means_.shape, reg), span
-    )
+    less = covariances_less(model, covariances, adapted.means_.shape, reg)
+    judged = reached & ~spread_in(less, span)
     if not judged.any():  # every covariance spread: the rows need no reading
         return
     # A component regularised to be factorised (mixture_from_parameters)
@@ -377,6 +376,9 @@ def _judge_adapted(adapted, background, source, reached):
     kept = judged | jittered
     collapsed = verdict.collapsed[kept[verdict.collapsed]]
     spurious = verdict.spurious[judged[verdict.spurious]]
+    # Far narrower than another, and on a point or a line of the span
+    # itself (one row, or rows repeated, with relevance_factor=0): collapsed.
+    spurious = spurious[spread_in(less[spurious], span, relative_to_own=True)]
     # The rows are read in their own span: rows on a few points or a line
     # of the background's space look sound there, yet the covariance they
     # gave is singular in the space where the adapted density is used.

@@ -392,13 +392,15 @@ def covariances_less(model, covariances, shape, reg_covar):
     return full - reg_covar * np.eye(d)
 
 
-def spread_in(covariances, data_covariance):
+def spread_in(covariances, data_covariance, *, relative_to_own=False):
     """Which covariances spread in every direction of the data's span.
 
     ``covariances`` (K, d, d) are read in the whitened coordinates of the
     span of data of covariance ``data_covariance`` (``_data_span``); a
     covariance spreads while its smallest eigenvalue there stays above
-    ``RANK_RATIO ** 2`` (the relative spread of the collapse check).
+    ``RANK_RATIO ** 2`` (the relative spread of the collapse check), or
+    above that fraction of its own largest with ``relative_to_own`` (a
+    narrow covariance spreads; one on a point or a line of the span not).
 
     Returns
     -------
@@ -409,7 +411,9 @@ def spread_in(covariances, data_covariance):
         return np.zeros(len(covariances), dtype=bool)
     standardised = covariances[:, varying][:, :, varying] / np.outer(scale, scale)
     own = np.einsum("ia,kij,jb->kab", rotation, standardised, rotation)
-    return np.linalg.eigvalsh(own)[:, 0] > RANK_RATIO**2
+    values = np.linalg.eigvalsh(own)
+    unit = values[:, -1] if relative_to_own else 1.0
+    return values[:, 0] > RANK_RATIO**2 * unit
 
 
 def record_collapse(estimator, model, data, params, jittered, check=None):

@@ -390,3 +390,27 @@ def test_zero_relevance_weights_are_the_maximum_likelihood_step():
         adapted = adapt_mixture(ubm, X_new, relevance_factor=0.0, adapt="weights")
         assert_allclose(adapted.weights_, reached / reached.sum(), atol=1e-15)
         assert np.all(np.isfinite(adapted.score_samples(X_new)))
+
+
+@pytest.mark.parametrize("copies", [1, 5])
+def test_covariances_re_estimated_from_one_point_are_collapsed(copies):
+    # relevance_factor=0 on one row (or one row repeated) leaves every
+    # covariance the outer product of one point plus reg_covar: a line of
+    # the span. Far narrower than the others, every component was called
+    # spurious and none collapsed, as two distinct rows are.
+    rng = np.random.RandomState(0)
+    ubm = GaussianMixture(3, random_state=0).fit(
+        np.vstack([rng.randn(200, 3) + 5 * k for k in range(3)])
+    )
+    X_new = np.repeat(rng.randn(1, 3) + 5, copies, axis=0)
+    with pytest.warns(DegenerateFitWarning, match="collapsed"):
+        adapted = adapt_mixture(
+            ubm, X_new, relevance_factor=0.0, adapt="covariances"
+        )
+    assert adapted.collapsed_components_.tolist() == [0, 1, 2]
+    assert adapted.spurious_components_.size == 0
+    # Rows that spread around that point are data: nothing is flagged.
+    spread = X_new + 1e-3 * rng.randn(5, 3) if copies == 5 else None
+    if spread is not None:
+        fitted = adapt_mixture(ubm, spread, relevance_factor=0.0, adapt="covariances")
+        assert fitted.collapsed_components_.size == 0
