@@ -215,7 +215,7 @@ def _as_float_parameters(weights, means, covariances):
     weights = np.asarray(weights, dtype=np.float64)
     means = np.asarray(means, dtype=np.float64)
     covariances = np.asarray(covariances, dtype=np.float64)
-    n_components, n_features = means.shape
+    n_components, n_features = means.shape if means.ndim == 2 else (-1, -1)
     if weights.shape != (n_components,) or covariances.shape != (
         n_components,
         n_features,
@@ -503,6 +503,11 @@ def _checked_tuple(weights, means, covariances):
 def _mixture_parameters(mixture):
     """Full-matrix parameters of a fitted mixture or of a (w, mu, Sigma) tuple."""
     if isinstance(mixture, tuple | list):
+        if len(mixture) != 3:
+            raise ValueError(
+                "A mixture given as a tuple is (weights, means, covariances), of "
+                f"shapes (K,), (K, d) and (K, d, d); got {len(mixture)} item(s)."
+            )
         return _checked_tuple(*_as_float_parameters(*mixture))
     estimator = getattr(mixture, "best_estimator_", mixture)
     if not hasattr(estimator, "means_") and hasattr(estimator, "get_params"):

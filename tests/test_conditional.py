@@ -355,6 +355,17 @@ def test_a_tuple_that_is_not_a_mixture_is_refused(second, match):
     assert np.all(result.covariances > 0)
 
 
+def test_a_tuple_of_the_wrong_length_or_shapes_is_refused_with_its_form():
+    # Two or four items raised Python's TypeError naming a private helper,
+    # one-dimensional means numpy's "not enough values to unpack".
+    weights, means, covariances = np.ones(1), np.zeros((1, 2)), np.eye(2)[None]
+    for mixture in [(weights, means), (weights, means, covariances, weights)]:
+        with pytest.raises(ValueError, match=r"\(weights, means, covariances\)"):
+            condition(mixture, [[1.0]], [0])
+    with pytest.raises(ValueError, match=r"means \(K, d\).*got shapes"):
+        condition((weights, means[0], covariances), [[1.0]], [0])
+
+
 def test_tuple_weights_are_read_as_proportions():
     # Weights of sum 4 gave log_marginal off by log 4.
     from scipy.stats import multivariate_normal as normal
