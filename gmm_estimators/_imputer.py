@@ -3,6 +3,7 @@
 # Authors: The gmm_estimators developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
@@ -23,6 +24,7 @@ from ._fitted import fitted_model
 from ._gaussian_mixture import GaussianMixture
 from ._initialization import INITIALIZERS
 from ._missing_fill import fill_missing
+from ._warn import as_wrapped_mixture, reworded
 from .covariance import RegisteredCovarianceType, get_covariance_model
 from .covariance._linalg import _safe_cholesky as safe_cholesky
 from .exceptions import NoSoundCandidateError
@@ -285,7 +287,8 @@ class GaussianMixtureImputer(TransformerMixin, BaseEstimator):
         }
         if len(ks) == 1 and len(types) == 1:
             self.mixture_ = GaussianMixture(ks[0], covariance_type=types[0], **params)
-            self.mixture_.fit(kept)
+            with reworded(partial(as_wrapped_mixture, owner=type(self).__name__)):
+                self.mixture_.fit(kept)
             self.results_ = None
         else:
             # Imported here: model_selection imports the estimators' modules.

@@ -18,7 +18,7 @@ from ._fitted import fitted_model
 from ._gaussian_mixture import GaussianMixture
 from ._initialization import INITIALIZERS
 from ._sampling import check_draw_count
-from ._warn import reworded
+from ._warn import as_wrapped_mixture, reworded
 from .covariance import RegisteredCovarianceType
 
 __all__ = ["GaussianMixtureRegressor"]
@@ -45,10 +45,25 @@ def _in_terms_of_x_and_y(message, n_features):
         return " and ".join(parts)
 
     message = re.sub(r"feature\(s\) ([\d, ]+) of X", listed, message)
+    message = re.sub(r"\(\[([\d, ]+)\]\)", lambda m: f"({listed(m)})", message)
     message = re.sub(r"\bfeature (\d+)\b(?! of )", lambda m: column(int(m[1])), message)
-    return message.replace(
-        "GaussianMixture:", "GaussianMixtureRegressor (its joint mixture of [X, y]):"
+    return as_wrapped_mixture(
+        message, "GaussianMixtureRegressor", "its joint mixture of [X, y], mixture_"
     )
+
+
+def _check_target_squares_fit(Y):
+    """Name y, not the joint data's X, when the targets' squares overflow."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        centred = Y - Y.mean(axis=0)
+        spread = np.einsum("ij,ij->j", centred, centred)
+    if not np.all(np.isfinite(spread)):
+        raise ValueError(
+            f"y has values of magnitude up to {np.abs(Y).max():.3g}: their squares "
+            "overflow float64, so no covariance can be estimated from them. "
+            "Rescale y (e.g. divide it by a power of ten; the predictions scale "
+            "with it)."
+        )
 
 
 class GaussianMixtureRegressor(RegressorMixin, BaseEstimator):
@@ -196,6 +211,7 @@ class GaussianMixtureRegressor(RegressorMixin, BaseEstimator):
         )
         self._y_ndim = np.ndim(y)
         Y = np.asarray(y, dtype=np.float64).reshape(X.shape[0], -1)
+        _check_target_squares_fit(Y)
         self.n_targets_ = Y.shape[1]
         joint = GaussianMixture(
             self.n_components,

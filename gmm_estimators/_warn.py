@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import os
+import re
 import sys
 import warnings
 from contextlib import contextmanager
@@ -11,7 +12,7 @@ from contextvars import ContextVar
 
 import sklearn
 
-__all__ = ["reworded", "silenced", "warn_user"]
+__all__ = ["as_wrapped_mixture", "reworded", "silenced", "warn_user"]
 
 # The categories :func:`warn_user` drops in the current thread (see silenced).
 _SILENCED = ContextVar("gmm_estimators_silenced", default=())
@@ -80,3 +81,21 @@ def reworded(reword):
         yield
     finally:
         _REWORDED.reset(token)
+
+
+def as_wrapped_mixture(message, owner, mixture="its mixture_"):
+    """A wrapped ``GaussianMixture``'s warning, addressed to its ``owner``.
+
+    The estimators that fit a ``GaussianMixture`` inside (the regressor, the
+    imputer) keep it as ``mixture_`` and take no ``prior``: the warning names
+    the owner, points at ``mixture_``'s attributes, and leaves out the prior
+    among its remedies.
+    """
+    message = message.replace("GaussianMixture:", f"{owner} ({mixture}):")
+    message = re.sub(
+        r"stored in (\w+_components_)", r"stored in mixture_.\1", message
+    )
+    message = message.replace(
+        "use prior='default' (mclust's conjugate prior, in the data's units), ", ""
+    )
+    return message.replace(" or prior='default'", "")

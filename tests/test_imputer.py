@@ -1,5 +1,7 @@
 """Tests of GaussianMixtureImputer."""
 
+import warnings
+
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
@@ -275,3 +277,19 @@ def test_rows_beyond_the_float_range_are_imputed_as_condition_gives():
         filled = imputer.transform([[value, np.nan, np.nan]])[0, 1:]
         expected = condition(imputer.mixture_, [[value]], [0]).mean()[0]
         np.testing.assert_allclose(filled, expected, rtol=1e-12)
+
+
+def test_a_collapse_warning_names_the_imputer_and_its_mixture():
+    # It was addressed to "GaussianMixture:", advised prior='default' (the
+    # imputer has no prior) and pointed at collapsed_components_.
+    rng = np.random.RandomState(0)
+    X = rng.randn(100, 3)
+    X = np.r_[X[:50], np.repeat(X[50:51], 50, axis=0)]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        imputer = GaussianMixtureImputer(n_components=2, random_state=0).fit(X)
+    (message,) = [str(c.message) for c in caught if "collapsed" in str(c.message)]
+    assert message.startswith("GaussianMixtureImputer (its mixture_): component")
+    assert "prior" not in message
+    assert "stored in mixture_.collapsed_components_" in message
+    assert imputer.mixture_.collapsed_components_.size

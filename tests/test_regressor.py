@@ -1,5 +1,7 @@
 """Tests of GaussianMixtureRegressor."""
 
+import warnings
+
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
@@ -7,6 +9,7 @@ from sklearn.linear_model import LinearRegression
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from gmm_estimators import GaussianMixtureRegressor, condition
+from gmm_estimators.exceptions import DegenerateFitWarning
 
 
 @parametrize_with_checks(
@@ -151,3 +154,37 @@ def test_warnings_name_the_columns_of_x_and_y():
     with pytest.warns(UserWarning, match="target 0 of y has variance"):
         y = 1e-5 * rng.randn(60)
         GaussianMixtureRegressor(2, random_state=0).fit(rng.randn(60, 2), y)
+
+
+def test_collapse_warnings_give_the_regressors_remedies_and_attributes():
+    # The joint mixture's warning advised prior='default' (the regressor has
+    # no prior), pointed at collapsed_components_ (mixture_ has them) and
+    # left the joint columns of a direction as [0, 2].
+    rng = np.random.RandomState(0)
+    X = rng.randn(100, 2)
+    y = X[:, 0] + rng.randn(100) * 0.1
+    X_tied = np.r_[X[:50], np.repeat(X[50:51], 50, axis=0)]
+    y_tied = np.r_[y[:50], np.repeat(y[50:51], 50)]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fitted = GaussianMixtureRegressor(2, random_state=0).fit(X_tied, y_tied)
+    (message,) = [str(c.message) for c in caught if c.category is DegenerateFitWarning]
+    assert message.startswith("GaussianMixtureRegressor (its joint mixture")
+    assert "prior" not in message
+    assert "stored in mixture_.collapsed_components_" in message
+    assert fitted.mixture_.collapsed_components_.size
+    X_missing = X.copy()
+    X_missing[rng.rand(100, 2) < 0.5] = np.nan
+    with pytest.warns(DegenerateFitWarning) as caught:
+        GaussianMixtureRegressor(3, random_state=0).fit(X_missing[:12], y[:12])
+    text = " ".join(str(c.message) for c in caught)
+    assert "direction (feature(s) 0 of X and target(s) 0 of y)" in text
+    assert "[0, 2]" not in text
+
+
+def test_targets_whose_squares_overflow_are_named():
+    # The joint data's check blamed X and advised rescaling it.
+    rng = np.random.RandomState(0)
+    X = rng.randn(50, 2)
+    with pytest.raises(ValueError, match=r"^y has values .* Rescale y"):
+        GaussianMixtureRegressor(2, random_state=0).fit(X, rng.randn(50) * 1e160)
