@@ -127,7 +127,7 @@ def data_warning(reg_covar, source, prior=None, span=_READ):
         f"the rows of X span {rank} of the {n_varying} dimensions of its "
         f"varying features{few}: some features are linear functions of "
         "others, or there are too few rows. Off the span every covariance "
-        f"is reg_covar={reg_covar!r} alone, which then sets the likelihood "
+        f"is reg_covar={reg_covar:.3g} alone, which then sets the likelihood "
         "and which structure a criterion prefers (those that align with the "
         "span gain without bound as reg_covar shrinks). Leave the dependent "
         "features out, or project X onto its span (e.g. "

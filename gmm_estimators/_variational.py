@@ -205,7 +205,7 @@ def m_step(model, prior, center, stats, total_scatter, reg_covar, dtype):
             "the data's scatter covariance_prior, reg_covar times the counts "
             "and the pull of mean_prior, whose distance to the components' "
             "means enters squared. Here covariance_prior is up to "
-            f"{np.max(np.abs(prior.covariance)):.3g}, reg_covar={reg_covar!r} "
+            f"{np.max(np.abs(prior.covariance)):.3g}, reg_covar={reg_covar:.3g} "
             f"and mean_prior is up to {np.max(np.abs(shift)):.3g} from a "
             "component's mean along a feature. Pass a smaller covariance_prior "
             "or reg_covar, a mean_prior nearer the data (None takes their "

@@ -410,7 +410,7 @@ def reg_covar_swamps(reg_covar, source):
     if all_rows_identical(source):
         return (
             "every row of X (of positive weight) is the same point: every "
-            f"covariance is reg_covar={reg_covar!r} alone, so the fitted "
+            f"covariance is reg_covar={reg_covar:.3g} alone, so the fitted "
             "density, its likelihood and the criteria measure reg_covar, not "
             "the data. There is nothing to cluster: check that X is the "
             "intended array."
@@ -423,7 +423,7 @@ def reg_covar_swamps(reg_covar, source):
         listed = ", ".join(str(int(j)) for j in constant)
         return (
             f"feature(s) {listed} of X are constant: every covariance along "
-            f"them is reg_covar={reg_covar!r} alone, which then sets part of "
+            f"them is reg_covar={reg_covar:.3g} alone, which then sets part of "
             "the likelihood and can change which model a criterion prefers. "
             "Leave constant features out (e.g. "
             "sklearn.feature_selection.VarianceThreshold)."
@@ -433,7 +433,7 @@ def reg_covar_swamps(reg_covar, source):
         return None
     feature = int(np.flatnonzero(variances == smallest)[0])
     message = (
-        f"reg_covar={reg_covar!r} is large compared with the data's scale: "
+        f"reg_covar={reg_covar:.3g} is large compared with the data's scale: "
         f"feature {feature} has variance {smallest:.3g} (standard deviation "
         f"{np.sqrt(smallest):.3g}), so the regularisation dominates the "
         "covariances and the clusters will not reflect the data. reg_covar "

@@ -140,7 +140,7 @@ def _raise_degenerate(
     raise DegenerateStepError(
         f"The M-step of covariance_type {model.name!r} {what}: component(s) "
         f"{bad} rest on too few distinct rows for a covariance "
-        f"(reg_covar={reg_covar!r}), so their likelihood is unbounded. "
+        f"(reg_covar={reg_covar:.3g}), so their likelihood is unbounded. "
         f"{reg_covar_remedy(reg_covar)}, use fewer components, or pass "
         "prior='default'."
     ) from cause
