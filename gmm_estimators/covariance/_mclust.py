@@ -210,9 +210,13 @@ class EVE(FullCovariance):
     sweep of Jacobi rotations of the common orientation ``D`` (each the exact
     minimiser in its plane, variances fixed) with the closed form given ``D``:
     ``B_k = diag(D^T W_k D)``, ``A_k = B_k / |B_k|^(1/d)``,
-    ``lambda = sum_k |B_k|^(1/d) / n``; stop when the objective changes by
-    less than ``1e-10`` relative, or after 100 sweeps. This descends the same
-    objective as Browne and McNicholas' MM algorithm, in fewer iterations.
+    ``lambda = sum_k |B_k|^(1/d) / n``; stop when a sweep changes the
+    objective by less than ``1e-6`` relative, or after 100 sweeps (10 when a
+    component carries at most ``d`` rows' worth of weight, a fit that is
+    degenerate whatever its axes). Each M-step starts from the previous
+    one's axes, so the sweeps go on converging across EM iterations. This
+    descends the same objective as Browne and McNicholas' MM algorithm, in
+    fewer iterations.
     ``1 + K (d - 1) + d (d - 1) / 2`` free parameters.
 
     References
