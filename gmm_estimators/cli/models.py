@@ -23,6 +23,7 @@ silenced (:func:`names_checked`).
 # Authors: The gmm_estimators developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import copy
 import sys
 import warnings
 from contextlib import contextmanager
@@ -63,7 +64,13 @@ def load_model(path):
             f"joblib.dump ({type(exc).__name__})"
         ) from None
     if hasattr(model, "best_estimator_"):
+        names = getattr(model, "feature_names_in_", None)
         model = model.best_estimator_
+        if names is not None and not hasattr(model, "feature_names_in_"):
+            # The chosen model was fitted on the validated array: the
+            # selector's names are its own, and the header check needs them.
+            model = copy.copy(model)
+            model.feature_names_in_ = names
     if not all(hasattr(model, name) for name in _NEEDED):
         raise CLIError(
             f"{path} holds a {type(model).__name__}, not a fitted Gaussian mixture; "

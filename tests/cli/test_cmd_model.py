@@ -159,6 +159,24 @@ def test_header_must_match_the_models_feature_names(
     assert main(["score", "-m", str(model), str(plain), "-q"]) == 0
 
 
+def test_a_selector_saved_from_python_keeps_its_column_check(
+    tmp_path, write_data, blobs, capsys, one_line_error
+):
+    # The CLI takes the selector's chosen model, fitted on the validated
+    # array and so without names: a file with its columns swapped was scored.
+    from gmm_estimators.model_selection import GaussianMixtureIC
+
+    selector = GaussianMixtureIC(n_components=2, covariance_types="VVV")
+    model = tmp_path / "selector.joblib"
+    joblib.dump(selector.fit(pd.DataFrame(blobs, columns=["a", "b", "c"])), model)
+    cab = write_data("cab.csv", ["c", "a", "b"], blobs[:, [2, 0, 1]])
+    for command in ("predict", "score"):
+        assert main([command, "-m", str(model), str(cab)]) == 2
+        one_line_error("c,a,b", "fitted on a,b,c", "--columns a,b,c")
+    assert main(["score", "-m", str(model), str(cab), "--columns", "a,b,c", "-q"]) == 0
+    assert not hasattr(joblib.load(model).best_estimator_, "feature_names_in_")
+
+
 def test_predict_drops_an_id_column(
     tmp_path, model_file, blobs, capsys, read_output_csv, one_line_error
 ):
