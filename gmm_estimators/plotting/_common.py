@@ -5,6 +5,7 @@
 
 import copy
 import math
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -398,11 +399,25 @@ def _hard_labels(proba, n_components):
     return labels
 
 
-def _as_model_input(estimator, array):
-    """Rows to pass to the estimator: a DataFrame if it was fitted on one."""
+def _evaluate(estimator, method, array):
+    """``estimator.<method>(rows)`` of rows given as an array of its features.
+
+    A model fitted on a DataFrame (or named by the command line) checks the
+    names of the rows it is given: they go as a DataFrame when pandas is
+    installed (no extra needs it), otherwise as the array, without
+    scikit-learn's warning that it has no names (the rows are the model's
+    own features, in order, by construction).
+    """
+    call = getattr(estimator, method)
     names = getattr(estimator, "feature_names_in_", None)
     if names is None:
-        return array
-    import pandas as pd  # the estimator was fitted on a DataFrame
-
-    return pd.DataFrame(array, columns=names)
+        return call(array)
+    try:
+        import pandas as pd
+    except ImportError:
+        with warnings.catch_warnings():
+            warnings.filterwarnings(
+                "ignore", "X does not have valid feature names", UserWarning
+            )
+            return call(array)
+    return call(pd.DataFrame(array, columns=names))

@@ -8,13 +8,13 @@ import numpy as np
 from ._common import (
     _NOISE_COLOR,
     _NOISE_SIZE,
-    _as_model_input,
     _check_ax,
     _check_features,
     _check_n_std,
     _check_X,
     _component_colors,
     _draw_ellipses,
+    _evaluate,
     _feature_names,
     _full_covariances,
     _import_matplotlib,
@@ -151,7 +151,7 @@ def plot_components(
     if X is not None:
         X_array = _check_X(X, n_features, hint, estimator)
         if labels is None:
-            labels = estimator.predict(_as_model_input(estimator, X_array))
+            labels = _evaluate(estimator, "predict", X_array)
         labels = np.asarray(labels)
         if labels.shape != (X_array.shape[0],):
             raise ValueError(

@@ -8,10 +8,10 @@ from numbers import Integral, Real
 import numpy as np
 
 from ._common import (
-    _as_model_input,
     _check_ax,
     _check_features,
     _check_X,
+    _evaluate,
     _feature_names,
     _full_covariances,
     _import_matplotlib,
@@ -144,7 +144,7 @@ def plot_density(
     points[:, features[0]] = xx.ravel()
     points[:, features[1]] = yy.ravel()
     log_density = np.asarray(
-        estimator.score_samples(_as_model_input(estimator, points)), dtype=np.float64
+        _evaluate(estimator, "score_samples", points), dtype=np.float64
     ).reshape(xx.shape)
 
     if _check_ax(ax) is None:
@@ -223,9 +223,7 @@ def _default_levels(estimator, X, log_density, n_levels):
         return n_levels
     top = float(finite.max())
     if X is not None:
-        scores = np.asarray(
-            estimator.score_samples(_as_model_input(estimator, X)), dtype=np.float64
-        )
+        scores = np.asarray(_evaluate(estimator, "score_samples", X), dtype=np.float64)
         scores = scores[np.isfinite(scores)]
         bottom = float(np.quantile(scores, 0.01)) if scores.size else top - 10.0
     else:

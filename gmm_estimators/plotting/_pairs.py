@@ -9,12 +9,12 @@ import numpy as np
 
 from ._common import (
     _NOISE_SIZE,
-    _as_model_input,
     _check_features,
     _check_n_std,
     _check_X,
     _component_colors,
     _draw_ellipses,
+    _evaluate,
     _feature_names,
     _full_covariances,
     _hard_labels,
@@ -128,9 +128,7 @@ def plot_pairs(
 
     # With a noise component, predict_proba has an extra (last) column and
     # the rows it wins are labelled -1: drawn small and light grey.
-    proba = np.asarray(
-        estimator.predict_proba(_as_model_input(estimator, X_array)), dtype=np.float64
-    )
+    proba = np.asarray(_evaluate(estimator, "predict_proba", X_array), dtype=np.float64)
     labels = _hard_labels(proba, n_components)
     noise = labels == -1
     has_noise = proba.shape[1] > n_components

@@ -68,6 +68,13 @@ def test_fit_plot(tmp_path, capsys, one_line_error):
     plot_path = tmp_path / "fit.svg"
     assert main(["fit", "-k", "2", "--plot", str(plot_path), "-q"]) == 0
     assert plot_path.read_text().lstrip().startswith("<?xml")
+    # Without pandas (no extra installs it): the plot of the named bundled
+    # data raised ModuleNotFoundError.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setitem(sys.modules, "pandas", None)
+        plot_path.unlink()
+        assert main(["fit", "-k", "2", "--plot", str(plot_path), "-q"]) == 0
+        assert plot_path.read_text().lstrip().startswith("<?xml")
     assert capsys.readouterr().err == ""  # no feature-name warning
     assert main(["fit", "-k", "2", "--plot", str(tmp_path / "fit.nope")]) == 2
     one_line_error("unknown image format")
