@@ -132,3 +132,26 @@ def pytest_xdist_make_scheduler(config, log):
 
         return WorkStealingScheduling(config, log)
     return None
+
+
+class _NoPandas:
+    """A meta-path finder that refuses to import pandas (see ``without_pandas``)."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name == "pandas" or name.startswith("pandas."):
+            raise ModuleNotFoundError("No module named 'pandas'", name="pandas")
+        return None
+
+
+@pytest.fixture
+def without_pandas(monkeypatch):
+    """Run as if pandas were not installed (no extra of the package needs it).
+
+    pandas leaves ``sys.modules`` (scikit-learn then takes nothing for a
+    DataFrame) and its import fails; the modules come back afterwards.
+    """
+    import sys
+
+    for name in [m for m in sys.modules if m == "pandas" or m.startswith("pandas.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setattr(sys, "meta_path", [_NoPandas(), *sys.meta_path])

@@ -158,14 +158,13 @@ def test_plot_components_feature_names_from_dataframe():
     assert ax.get_xlabel() == "width"
 
 
-def test_named_models_plot_without_pandas(monkeypatch):
+def test_named_models_plot_without_pandas(without_pandas):
     # A model named by the command line (or loaded from its file) was
     # evaluated on a DataFrame: without pandas, which no extra installs,
     # every plot raised ModuleNotFoundError.
     X, _ = make_gaussian_mixture(100, n_components=2, random_state=1)
     gm = GaussianMixture(n_components=2, random_state=0).fit(X)
     gm.feature_names_in_ = np.asarray(["width", "height"], dtype=object)
-    monkeypatch.setitem(__import__("sys").modules, "pandas", None)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         ax = plot_components(gm, X)
