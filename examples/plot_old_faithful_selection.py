@@ -14,7 +14,7 @@ reported and never chosen.
 
 # %%
 import matplotlib.pyplot as plt
-import pandas as pd
+import numpy as np
 
 from gmm_estimators.datasets import load_old_faithful
 from gmm_estimators.model_selection import GaussianMixtureIC
@@ -57,27 +57,18 @@ print(
 # ``results_`` holds one row per candidate; ``rank`` orders them by BIC with
 # degenerate fits after every sound one. BIC here is ``-2 log L + p log n``
 # (lower is better); mclust prints the same number with the opposite sign.
-# The columns are renamed and the criteria rounded so that the table fits the
-# page: every column, ``degenerate`` included, stays in view.
-results = pd.DataFrame(selector.results_).sort_values("rank")
-table = results[
-    [
-        "rank",
-        "n_components",
-        "covariance_type",
-        "bic",
-        "icl",
-        "n_parameters",
-        "degenerate",
-    ]
-].rename(
-    columns={
-        "n_components": "K",
-        "covariance_type": "model",
-        "n_parameters": "params",
-    }
-)
-print(table.head(10).to_string(index=False, float_format="{:.2f}".format))
+# The ten best, with the criteria rounded so that the table fits the page
+# (``pandas.DataFrame(selector.results_)`` makes a frame of it, if pandas is
+# installed).
+results = selector.results_
+print(f"rank  K model {'BIC':>8} {'ICL':>8} params  degenerate")
+for i in np.argsort(results["rank"])[:10]:
+    print(
+        f"{results['rank'][i]:>4} {results['n_components'][i]:>2} "
+        f"{results['covariance_type'][i]:>5} {results['bic'][i]:8.2f} "
+        f"{results['icl'][i]:8.2f} {results['n_parameters'][i]:>6}  "
+        f"{results['degenerate'][i]}"
+    )
 
 # %%
 # BIC against the number of components
