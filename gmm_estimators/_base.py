@@ -614,8 +614,8 @@ class BaseMixture(DensityMixin, BaseEstimator, metaclass=ABCMeta):
 
     # ------------------------------------------------------ model selection
     def _n_parameters(self):
-        """Number of free parameters of the fitted model."""
-        return self._free_parameters(*self.means_.shape, fitted_model(self))
+        """Free parameters of the fitted model, as its fit counted them."""
+        return self.n_parameters_
 
     def _free_parameters(self, n_components, n_features, model=None):
         """Free parameters of this estimator's model (or ``model``) of that size."""

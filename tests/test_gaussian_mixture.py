@@ -739,3 +739,28 @@ def test_a_structure_set_after_the_fit_applies_from_the_next_fit(estimator):
         assert_array_equal(given.covariance(), expected.covariance())
     mixture.set_params(covariance_type="diag").fit(X)
     assert mixture.covariances_.shape == (2, 3)
+
+
+@pytest.mark.parametrize(
+    "fitted, changed",
+    [
+        ({}, {"equal_proportions": True}),
+        ({}, {"noise": True}),
+        ({"noise": True}, {"noise": False}),
+        ({"noise": True}, {"noise_volume": 1000.0}),
+        ({"equal_proportions": True}, {"equal_proportions": False}),
+    ],
+)
+def test_criteria_count_the_fitted_models_parameters_after_set_params(
+    fitted, changed
+):
+    # bic, aic and icl counted the parameters of the constructor's settings:
+    # set_params after the fit changed them, away from n_parameters_.
+    X = np.random.RandomState(0).randn(200, 2)
+    X[:100] += 4
+    mixture = GaussianMixture(2, random_state=0, **fitted).fit(X)
+    before = mixture.bic(X), mixture.aic(X), mixture.icl(X), mixture.n_parameters_
+    mixture.set_params(**changed)
+    assert (mixture.bic(X), mixture.aic(X), mixture.icl(X)) == before[:3]
+    log_likelihood = mixture.score(X) * len(X)
+    assert_allclose(before[0], -2 * log_likelihood + before[3] * np.log(len(X)))
