@@ -118,6 +118,10 @@ def feature_covariance(X, sample_weight):
         # be finite): the same sums, without them.
         positive = np.asarray(sample_weight) > 0
         X, sample_weight = X[positive], np.asarray(sample_weight)[positive]
+        if sample_weight.size:
+            # A common factor changes nothing; weights summing below the
+            # smallest float (1e-320 each) would divide by zero.
+            sample_weight = sample_weight / sample_weight.max()
     with np.errstate(over="ignore", invalid="ignore"):
         # The rounding of a constant feature's mean at 1e200 has squares
         # beyond float64 (zeroed below); overflowing spreads the fit names.

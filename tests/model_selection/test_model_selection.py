@@ -1150,3 +1150,21 @@ def test_scorers_check_weights_for_mixtures_whose_criteria_take_none(weights, ma
     for criterion in (bic_score, aic_score, icl):
         with pytest.raises(ValueError, match=match):
             criterion(mixture, X, sample_weight=weights)
+
+
+def test_weights_of_a_tiny_common_factor_search_as_unit_weights():
+    # Weights of 1e-320 each sum below the smallest normal float: the
+    # feature covariance divided by their sum (inf), and the search ended in
+    # numpy's LinAlgError after its RuntimeWarnings.
+    rng = np.random.RandomState(0)
+    X = np.vstack([rng.randn(50, 3), rng.randn(50, 3) + 5])
+    settings = dict(n_components=2, covariance_types=["VVV"], random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        warnings.filterwarnings("ignore", "BIC of rows whose sample_weight sums")
+        tiny = GaussianMixtureIC(**settings).fit(X, sample_weight=np.full(100, 1e-320))
+    plain = GaussianMixtureIC(**settings).fit(X)
+    assert tiny.n_components_ == plain.n_components_ == 2
+    # The same optimum: subnormal weights keep 11 bits, so their sums round
+    # otherwise and EM stops on a neighbouring iterate.
+    assert_allclose(tiny.best_estimator_.means_, plain.best_estimator_.means_, rtol=1e-4)
