@@ -1167,4 +1167,5 @@ def test_weights_of_a_tiny_common_factor_search_as_unit_weights():
     assert tiny.n_components_ == plain.n_components_ == 2
     # The same optimum: subnormal weights keep 11 bits, so their sums round
     # otherwise and EM stops on a neighbouring iterate.
-    assert_allclose(tiny.best_estimator_.means_, plain.best_estimator_.means_, rtol=1e-4)
+    tiny_means, plain_means = tiny.best_estimator_.means_, plain.best_estimator_.means_
+    assert_allclose(tiny_means, plain_means, rtol=1e-4)
