@@ -229,7 +229,10 @@ def _is_dask_array(X):
 def _is_out_of_core(X):
     """Whether X is sliced page by page rather than validated as a whole."""
     if isinstance(X, np.memmap):
-        return True
+        # joblib hands in-memory arguments above 1 MB to its worker processes
+        # as read-only maps of a temporary file: data in memory all the same,
+        # fitted as in the parent (missing values, no sampled start).
+        return "joblib_memmapping_folder_" not in str(getattr(X, "filename", ""))
     if isinstance(X, np.ndarray) or sparse.issparse(X) or hasattr(X, "iloc"):
         return False
     return all(hasattr(X, name) for name in ("shape", "dtype", "__getitem__"))

@@ -316,3 +316,29 @@ def test_noise_fits_in_memory_arrays_above_the_streaming_threshold(
     again = GaussianMixtureIC(n_components=[1, 2], noise=True, random_state=0)
     again.fit(X)
     _assert_same_fit(selected.best_estimator_, again.best_estimator_)
+
+
+def _fit_in_worker(X):
+    model = GaussianMixture(2, random_state=0).fit(X)
+    return type(X).__name__, model.score(X), model.means_
+
+
+def test_arrays_joblib_maps_for_its_workers_are_fitted_as_in_memory():
+    # joblib passes arguments above 1 MB to worker processes as read-only
+    # maps of a temporary file: they were streamed as data on disk, so
+    # missing values were refused ("this memory map") and more than 10,000
+    # rows started from a sample, another fit than the same call in series.
+    from joblib import Parallel, delayed
+
+    rng = np.random.RandomState(0)
+    X = np.vstack([rng.randn(10000, 8), rng.randn(10000, 8) + 3])
+    with_missing = X.copy()
+    with_missing[rng.rand(*X.shape) < 0.02] = np.nan
+    for rows in (X, with_missing):
+        kind, score, means = Parallel(n_jobs=2)(
+            delayed(_fit_in_worker)(rows) for _ in range(2)
+        )[0]
+        assert kind == "memmap"  # as joblib passed it
+        _, expected_score, expected_means = _fit_in_worker(rows)
+        assert score == expected_score
+        np.testing.assert_array_equal(means, expected_means)
