@@ -30,6 +30,7 @@ from ._criteria import bic
 from ._edda import fit_edda, log_or_minus_inf
 from ._engine import ArraySource
 from ._engine._data import check_squares_fit, varying_without_variance
+from ._engine._sources import check_not_chunks
 from ._fitted import forget_fit
 from ._gaussian_mixture import GaussianMixture
 from .model_selection._candidates import feature_covariance
@@ -363,6 +364,7 @@ class GaussianMixtureClassifier(ClassifierMixin, BaseEstimator):
             raise
 
     def _fit(self, X, y, sample_weight):
+        check_not_chunks(self, X, method="fit")
         X, y = validate_data(self, X, y, dtype=np.float64, ensure_min_samples=2)
         check_classification_targets(y)
         classes, y_index = np.unique(y, return_inverse=True)

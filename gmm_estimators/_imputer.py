@@ -20,6 +20,7 @@ from sklearn.utils.validation import (
 )
 
 from ._engine import one_blas_thread
+from ._engine._sources import check_not_chunks
 from ._fitted import fitted_model
 from ._gaussian_mixture import GaussianMixture
 from ._initialization import INITIALIZERS
@@ -252,6 +253,7 @@ class GaussianMixtureImputer(TransformerMixin, BaseEstimator):
             The fitted imputer.
         """
         self._check_missing_values()
+        check_not_chunks(self, X, method="fit")
         X = validate_data(
             self,
             X,

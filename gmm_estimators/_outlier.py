@@ -12,6 +12,7 @@ from sklearn.base import BaseEstimator, OutlierMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._engine._sources import check_not_chunks
 from ._fitted import forget_fit
 from ._initialization import INITIALIZERS
 from .exceptions import NoSoundCandidateError
@@ -200,6 +201,7 @@ class GaussianMixtureOutlierDetector(OutlierMixin, BaseEstimator):
         from .model_selection import GaussianMixtureIC
         from .model_selection._candidates import candidate_ks
 
+        check_not_chunks(self, X, method="fit")
         X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_min_samples=2)
         self._check_noise_mask(X.shape[0], min(candidate_ks(self.n_components)))
         try:

@@ -14,6 +14,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._conditional import ConditionalMixture, conditional_gaussians
+from ._engine._sources import check_not_chunks
 from ._fitted import fitted_model
 from ._gaussian_mixture import GaussianMixture
 from ._initialization import INITIALIZERS
@@ -199,6 +200,7 @@ class GaussianMixtureRegressor(RegressorMixin, BaseEstimator):
         self : object
             The fitted regressor.
         """
+        check_not_chunks(self, X, method="fit")
         X, y = validate_data(
             self,
             X,

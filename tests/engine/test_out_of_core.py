@@ -6,7 +6,13 @@ import warnings
 import numpy as np
 import pytest
 
-from gmm_estimators import GaussianMixture
+from gmm_estimators import (
+    GaussianMixture,
+    GaussianMixtureClassifier,
+    GaussianMixtureImputer,
+    GaussianMixtureOutlierDetector,
+    GaussianMixtureRegressor,
+)
 from gmm_estimators._engine import _sources
 from gmm_estimators._engine._data import ArraySource
 from gmm_estimators._engine._sources import (
@@ -282,7 +288,13 @@ def test_chunks_not_joined_into_one_array_are_refused_clearly(make_chunks):
         "predict": fitted.predict,
         "partial_fit": lambda X: copy.deepcopy(fitted).partial_fit(X),
         "selector": lambda X: GaussianMixtureIC(n_components=2).fit(X),
+        # The estimators built on mixtures gave numpy's errors.
+        "classifier": lambda X: GaussianMixtureClassifier().fit(X, y),
+        "regressor": lambda X: GaussianMixtureRegressor().fit(X, y),
+        "outliers": lambda X: GaussianMixtureOutlierDetector().fit(X),
+        "imputer": lambda X: GaussianMixtureImputer().fit(X),
     }
+    y = np.arange(120) % 2
     for call in calls.values():
         with pytest.raises(TypeError, match="expects one array.*concatenate"):
             call(make_chunks(X))
