@@ -121,7 +121,7 @@ mixture estimation and model-based clustering. Journal of Classification
 # Authors: The gmm_estimators developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-from numbers import Real
+from numbers import Integral, Real
 from types import SimpleNamespace
 
 import numpy as np
@@ -288,9 +288,11 @@ class ConjugatePrior:
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Training data.
+            Training data, complete (a fit with missing values resolves its
+            prior from its own estimates of the data's mean and scatter).
         n_components : int
-            Number of components ``K`` (the default scale shrinks with it).
+            Number of components ``K``, at least 1 (the default scale
+            shrinks with it).
         covariance_type : str, default='full'
             A registered covariance structure; it decides the form of the
             scale.
@@ -308,6 +310,13 @@ class ConjugatePrior:
         from sklearn.utils import check_array
         from sklearn.utils.validation import _check_sample_weight
 
+        if isinstance(n_components, bool) or not isinstance(n_components, Integral):
+            raise TypeError(
+                f"n_components must be an int, got {type(n_components).__name__} "
+                f"{n_components!r}."
+            )
+        if n_components < 1:
+            raise ValueError(f"n_components must be at least 1, got {n_components}.")
         X = check_array(X, dtype=[np.float64, np.float32])
         if sample_weight is not None:
             sample_weight = _check_sample_weight(

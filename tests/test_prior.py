@@ -676,3 +676,16 @@ def test_a_prior_mean_whose_squares_overflow_is_named():
     prior = ConjugatePrior(mean=[1e200, 0.0])
     with pytest.raises(ValueError, match="ConjugatePrior mean lies up to 1e\\+200"):
         GaussianMixture(2, prior=prior, random_state=0).fit(X)
+
+
+@pytest.mark.parametrize(
+    "n_components, error", [(0, ValueError), (-1, ValueError), (2.5, TypeError)]
+)
+def test_resolve_refuses_a_number_of_components_that_is_not_one_or_more(
+    n_components, error
+):
+    # 0 raised Python's ZeroDivisionError, -1 returned a complex scale and
+    # 2.5 was read as a number of components.
+    X = load_old_faithful(return_X_y=True)[0]
+    with pytest.raises(error, match="n_components must be"):
+        ConjugatePrior().resolve(X, n_components)
