@@ -11,13 +11,7 @@ import numpy as np
 
 from .errors import PROG, CLIError, report_warnings
 from .formatting import components_text, fixed
-from .io import (
-    check_observed,
-    check_output_path,
-    explain_values,
-    load_data,
-    report_missing,
-)
+from .io import check_observed, explain_values, load_data, report_missing
 from .library import init_methods, structure_name
 from .models import (
     names_checked,
@@ -27,6 +21,7 @@ from .models import (
     unsound_components,
     unsound_kinds,
 )
+from .output import check_output_path
 from .plots import check_plot_path, new_axes, save_figure
 
 __all__ = ["check_rows_for", "cmd_fit", "estimator_params", "load_args_data"]

@@ -12,7 +12,7 @@ import numpy as np
 from .cmd_fit import load_args_data
 from .errors import PROG, CLIError
 from .formatting import fixed, fmt, format_table
-from .io import check_output_path, explain_values, report_missing, write_csv
+from .io import explain_values, report_missing
 from .library import structure_name
 from .models import (
     check_model_features,
@@ -21,6 +21,7 @@ from .models import (
     names_checked,
     warn_if_unsound,
 )
+from .output import check_output_path, write_csv
 from .parser import LARGEST_COUNT
 
 __all__ = ["cmd_predict", "cmd_sample", "cmd_score"]

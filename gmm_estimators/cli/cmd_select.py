@@ -19,9 +19,10 @@ from time import perf_counter
 from .cmd_fit import check_rows_for, estimator_params, load_args_data
 from .errors import PROG, CLIError, one_line, report_warnings
 from .formatting import components_text, fixed, fmt, format_table
-from .io import check_output_path, explain_values, report_missing
+from .io import explain_values, report_missing
 from .library import structure_name
 from .models import names_checked, save_model, set_feature_names
+from .output import check_output_path
 from .plots import check_plot_path, new_axes, save_figure
 
 __all__ = ["cmd_select", "next_command"]

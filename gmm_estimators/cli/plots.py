@@ -9,7 +9,7 @@ import shutil
 import sys
 
 from .errors import PROG, CLIError
-from .io import check_output_path
+from .output import check_output_path
 
 __all__ = ["check_plot_path", "new_axes", "save_figure"]
 

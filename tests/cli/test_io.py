@@ -237,27 +237,6 @@ def test_spreadsheet_workbook_is_named(tmp_path, one_line_error):
         assert "iconv" not in line and "header" not in line
 
 
-def test_output_path_checked_before_work(tmp_path, one_line_error):
-    target = tmp_path / "no" / "m.joblib"
-    assert main(["fit", "-k", "1", "--save", str(target)]) == 2
-    one_line_error("--save", "does not exist")
-
-
-def test_unwritable_output_fails_before_any_work(tmp_path, monkeypatch, one_line_error):
-    # Checked before the search (it used to fail after it, the work lost).
-    import os
-
-    import gmm_estimators.cli.io as cli_io
-
-    def no_write(path, mode):
-        return not (mode & os.W_OK)
-
-    monkeypatch.setattr(cli_io.os, "access", no_write)
-    target = tmp_path / "model.joblib"
-    assert main(["select", "--save", str(target), "-K", "9"]) == 2
-    one_line_error("--save", "permission denied")
-
-
 def test_standard_input_is_read_as_a_file(monkeypatch, capsys, one_line_error):
     # A byte-order mark is dropped, gzip and non-UTF-8 bytes are named, and
     # old Mac line endings (CR alone) are lines, on stdin as in files.
