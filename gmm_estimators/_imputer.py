@@ -25,7 +25,7 @@ from ._fitted import fitted_model
 from ._gaussian_mixture import GaussianMixture
 from ._initialization import INITIALIZERS
 from ._missing_fill import fill_missing
-from ._warn import as_wrapped_mixture, reworded
+from ._warn import as_wrapped_mixture, in_original_columns, reworded
 from .covariance import RegisteredCovarianceType, get_covariance_model
 from .covariance._linalg import _safe_cholesky as safe_cholesky
 from .exceptions import NoSoundCandidateError
@@ -34,6 +34,19 @@ __all__ = ["GaussianMixtureImputer"]
 
 # Numbers of components tried when n_components is None.
 _DEFAULT_CANDIDATES = (1, 2, 3, 4, 5)
+
+
+def _remedies(ks, types):
+    """What to try when no candidate of the imputer's search is sound."""
+    remedies = []
+    if min(ks) > 1:
+        remedies.append("include smaller numbers of components")
+    if not set(types) <= {"diag", "spherical", "VVI", "EEI", "VII", "EII"}:
+        # A full covariance needs more rows in general position than
+        # features in every component.
+        remedies.append("use covariance_type='diag' or 'spherical'")
+    remedies += ["add rows", "add jitter to discretised data"]
+    return f"Remedies: {', '.join(remedies[:-1])} or {remedies[-1]}."
 
 
 class GaussianMixtureImputer(TransformerMixin, BaseEstimator):
@@ -287,46 +300,49 @@ class GaussianMixtureImputer(TransformerMixin, BaseEstimator):
             "init_params": self.init_params,
             "random_state": self.random_state,
         }
-        if len(ks) == 1 and len(types) == 1:
-            self.mixture_ = GaussianMixture(ks[0], covariance_type=types[0], **params)
-            with reworded(partial(as_wrapped_mixture, owner=type(self).__name__)):
-                self.mixture_.fit(kept)
-            self.results_ = None
-        else:
-            # Imported here: model_selection imports the estimators' modules.
-            from .model_selection import GaussianMixtureIC
-            from .model_selection._candidates import check_types_fit
+        # The mixture's warnings name the columns of X (the empty ones left
+        # out of its data).
+        columns = np.flatnonzero(~self._empty_features)
+        with reworded(partial(in_original_columns, columns=columns)):
+            if len(ks) == 1 and len(types) == 1:
+                self.mixture_ = GaussianMixture(
+                    ks[0], covariance_type=types[0], **params
+                )
+                with reworded(partial(as_wrapped_mixture, owner=type(self).__name__)):
+                    self.mixture_.fit(kept)
+                self.results_ = None
+            else:
+                # Imported here: model_selection imports the estimators' modules.
+                from .model_selection import GaussianMixtureIC
+                from .model_selection._candidates import check_types_fit
 
-            check_types_fit(
-                types,
-                kept.shape[1],
-                parameter="covariance_type",
-                remedy="(for example use 'VII' or 'EII' instead of 'V' or 'E')",
-            )
+                check_types_fit(
+                    types,
+                    kept.shape[1],
+                    parameter="covariance_type",
+                    remedy="(for example use 'VII' or 'EII' instead of 'V' or 'E')",
+                )
 
-            # search="grid": each candidate is GaussianMixture's fit of these
-            # settings, in their documented meaning whether or not X has
-            # missing values (the thorough search, taken on complete data,
-            # read reg_covar relative to the data's spread and tol as
-            # mclust's relative rule).
-            selector = GaussianMixtureIC(
-                n_components=ks, covariance_types=types, search="grid", **params
-            )
-            try:
-                selector.fit(kept)
-            except NoSoundCandidateError as error:
-                # The selector's remedies named its own prior and results_.
-                raise NoSoundCandidateError(
-                    f"{type(self).__name__} found no sound mixture among "
-                    f"n_components={ks} and covariance_type={types}: every fit "
-                    "is degenerate (a component collapsed), spurious (a component "
-                    "far narrower than another) or failed. Include smaller "
-                    "numbers of components, increase reg_covar, or add jitter to "
-                    "discretised data."
-                    + (f" First error: {error.__cause__}" if error.__cause__ else "")
-                ) from error
-            self.mixture_ = selector.best_estimator_
-            self.results_ = selector.results_
+                # search="grid": each candidate is GaussianMixture's fit of these
+                # settings, in their documented meaning whether or not X has
+                # missing values (the thorough search, taken on complete data,
+                # read reg_covar relative to the data's spread and tol as
+                # mclust's relative rule).
+                selector = GaussianMixtureIC(
+                    n_components=ks, covariance_types=types, search="grid", **params
+                )
+                try:
+                    selector.fit(kept)
+                except NoSoundCandidateError as error:
+                    # The selector's remedies named its own prior and results_.
+                    raise NoSoundCandidateError(
+                        f"{type(self).__name__} found no sound mixture among "
+                        f"n_components={ks} and covariance_type={types}: every fit "
+                        "is degenerate (a component collapsed), spurious (a component "
+                        f"far narrower than another) or failed. {_remedies(ks, types)}"
+                    ) from error
+                self.mixture_ = selector.best_estimator_
+                self.results_ = selector.results_
         self.n_components_ = int(self.mixture_.n_components)
         self.covariance_type_ = str(self.mixture_.covariance_type)
         self.n_iter_ = int(self.mixture_.n_iter_)

@@ -12,7 +12,13 @@ from contextvars import ContextVar
 
 import sklearn
 
-__all__ = ["as_wrapped_mixture", "reworded", "silenced", "warn_user"]
+__all__ = [
+    "as_wrapped_mixture",
+    "in_original_columns",
+    "reworded",
+    "silenced",
+    "warn_user",
+]
 
 # The categories :func:`warn_user` drops in the current thread (see silenced).
 _SILENCED = ContextVar("gmm_estimators_silenced", default=())
@@ -92,10 +98,29 @@ def as_wrapped_mixture(message, owner, mixture="its mixture_"):
     among its remedies.
     """
     message = message.replace("GaussianMixture:", f"{owner} ({mixture}):")
-    message = re.sub(
-        r"stored in (\w+_components_)", r"stored in mixture_.\1", message
-    )
+    message = re.sub(r"stored in (\w+_components_)", r"stored in mixture_.\1", message)
     message = message.replace(
         "use prior='default' (mclust's conjugate prior, in the data's units), ", ""
     )
     return message.replace(" or prior='default'", "")
+
+
+def in_original_columns(message, columns):
+    """A warning about columns of ``X[:, columns]`` in the columns of ``X``.
+
+    For an estimator that fits a mixture to some of its data's columns (the
+    imputer leaves out the columns with no observed value): the indices of
+    ``feature j``, ``feature(s) i, j of X`` and ``([i, j])`` are mapped
+    through ``columns``.
+    """
+
+    def mapped(text):
+        return ", ".join(str(columns[int(j)]) for j in text.split(", "))
+
+    message = re.sub(
+        r"feature\(s\) ([\d, ]+) of X",
+        lambda m: f"feature(s) {mapped(m[1])} of X",
+        message,
+    )
+    message = re.sub(r"\(\[([\d, ]+)\]\)", lambda m: f"([{mapped(m[1])}])", message)
+    return re.sub(r"\bfeature (\d+)\b", lambda m: f"feature {mapped(m[1])}", message)

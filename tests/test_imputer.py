@@ -293,3 +293,35 @@ def test_a_collapse_warning_names_the_imputer_and_its_mixture():
     assert "prior" not in message
     assert "stored in mixture_.collapsed_components_" in message
     assert imputer.mixture_.collapsed_components_.size
+
+
+def test_warnings_name_the_columns_of_x_the_imputer_was_given():
+    # The mixture is fitted without the empty columns: its warnings named
+    # feature 2 for the user's constant column 3.
+    rng = np.random.RandomState(0)
+    X = rng.randn(60, 4)
+    X[rng.rand(60, 4) < 0.1] = np.nan
+    X[:, 1] = np.nan
+    X[:, 3] = 5.0
+    with pytest.warns(UserWarning, match=r"^feature\(s\) 3 of X are constant"):
+        GaussianMixtureImputer(n_components=1).fit(X)
+
+
+def test_no_sound_mixture_suggests_what_can_help():
+    # Three rows in 3-D: every full covariance is degenerate, one component
+    # included. The error advised smaller numbers of components.
+    from gmm_estimators.exceptions import NoSoundCandidateError
+
+    X = np.random.RandomState(0).rand(3, 3)
+    X[0, 1] = np.nan
+    with pytest.raises(NoSoundCandidateError) as caught:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            GaussianMixtureImputer(random_state=0).fit(X)
+    message = str(caught.value)
+    assert "smaller numbers" not in message
+    assert "covariance_type='diag'" in message
+    diagonal = GaussianMixtureImputer(covariance_type="diag", random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert np.isfinite(diagonal.fit_transform(X)).all()
