@@ -12,13 +12,14 @@ and ranks the candidates' results (also EDDA's, see ``_edda``).
 # Authors: The gmm_estimators developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+from functools import partial
 
 import numpy as np
 
 from ._adaptation import structure_of
 from ._collapse import covariances_less, spread_in
 from ._criteria import n_free_parameters
-from ._warn import warn_user
+from ._warn import reworded, warn_user
 from .exceptions import DegenerateFitWarning, NoSoundCandidateError
 from .model_selection import GaussianMixtureIC
 from .model_selection._candidates import (
@@ -85,7 +86,11 @@ def select_mixture(
     """
     types, first = list(types), None
     while True:
-        chosen = _select(classifier, X, sample_weight, ks, types, n_rows, what)
+        # The selector speaks of its X: one class's rows, not the user's X.
+        with reworded(
+            partial(_of_part, what=what) if data_covariance is not None else str
+        ):
+            chosen = _select(classifier, X, sample_weight, ks, types, n_rows, what)
         first = first or chosen
         mixture = chosen[0]
         singular = _singular_in_data(mixture, data_covariance)
@@ -111,6 +116,11 @@ def select_mixture(
             DegenerateFitWarning,
         )
         return first
+
+
+def _of_part(message, what):
+    """A warning about some of the rows, said of them (``what``)."""
+    return f"The rows of {what}: {message}"
 
 
 def _singular_in_data(mixture, data_covariance):
@@ -176,9 +186,7 @@ def _select(classifier, X, sample_weight, ks, types, n_rows, what):
     flagged = results["degenerate"] | results.get(
         "spurious", np.zeros_like(results["degenerate"])
     )
-    results["rank"] = rank_candidates(
-        results["bic"], flagged, results["n_parameters"]
-    )
+    results["rank"] = rank_candidates(results["bic"], flagged, results["n_parameters"])
     return best.best_estimator_, results
 
 

@@ -746,3 +746,20 @@ def test_classes_far_apart_are_judged_each_on_its_own_squares():
     assert_array_equal(clf.predict(X), y)
     with pytest.raises(ValueError, match="squares overflow float64.*Rescale X"):
         GaussianMixtureClassifier("EDDA", **settings).fit(X, y)
+
+
+def test_warnings_of_one_class_name_the_class():
+    # A feature constant within class 0 alone was reported as "feature(s) 2
+    # of X are constant", a feature of X that varies.
+    rng = np.random.RandomState(0)
+    X = np.vstack([rng.randn(50, 3), rng.randn(50, 3) + 4])
+    y = np.repeat([0, 1], 50)
+    X[:50, 2] = 1.0
+    classifier = GaussianMixtureClassifier(
+        "MclustDA", n_components=[1, 2], covariance_types=["VVV", "EII"]
+    )
+    with pytest.warns(UserWarning) as caught:
+        classifier.fit(X, y)
+    constant = [str(c.message) for c in caught if "are constant" in str(c.message)]
+    assert constant
+    assert all(m.startswith("The rows of class 0: feature(s) 2") for m in constant)
