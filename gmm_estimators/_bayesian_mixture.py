@@ -36,6 +36,11 @@ _log_dirichlet_norm = _log_dirichlet_norm
 _log_wishart_norm = _log_wishart_norm
 
 
+# Beyond this total weight, gammaln of the counts (the Wishart and Dirichlet
+# normalisers of the lower bound) overflows float64.
+_LARGEST_WEIGHT_SUM = 1e300
+
+
 def _no_information_criteria(estimator):
     # The variational fit has no maximum likelihood: no BIC, AIC or ICL, as
     # in scikit-learn (select by the lower bound, or use GaussianMixture).
@@ -326,6 +331,16 @@ class BayesianGaussianMixture(BaseMixture):
 
     def _em_options(self, model, source):
         """The variational M-step and lower bound, priors resolved on the data."""
+        if source.weight_sum > _LARGEST_WEIGHT_SUM:
+            raise ValueError(
+                f"sample_weight sums to {source.weight_sum:.3g}: the variational "
+                "lower bound holds log-gamma functions of the counts (about "
+                "N log N), which overflow float64 beyond a total of about "
+                f"{_LARGEST_WEIGHT_SUM:.0e}. The weights are frequencies that "
+                "weigh the data against the priors (a common factor changes the "
+                "fit): give them as counts, or divide them by a common factor "
+                "knowing that it weakens the data against the priors."
+            )
         # The priors' defaults come from the (weighted) training data.
         self._resolve_priors(source)
         return _variational.VariationalOptions(

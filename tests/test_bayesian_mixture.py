@@ -604,3 +604,21 @@ def test_spherical_covariance_prior_as_a_one_element_array(value):
     np.testing.assert_array_equal(array.covariances_, number.covariances_)
     with pytest.raises(ValueError, match="should be a positive number"):
         BayesianGaussianMixture(covariance_prior=[1.0, 2.0], **settings).fit(X)
+
+
+def test_weights_summing_beyond_the_bounds_reach_are_a_clear_error():
+    # A total of 1e306 passed the data's checks; the lower bound overflowed
+    # to -inf after numpy's warnings, reported as "too few distinct rows".
+    rng = np.random.RandomState(0)
+    X = np.vstack([rng.randn(50, 3), rng.randn(50, 3) + 5])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match="sample_weight sums to 1e\\+306"):
+            BayesianGaussianMixture(n_components=2, random_state=0).fit(
+                X, sample_weight=np.full(100, 1e304)
+            )
+        # Large counts below it fit.
+        fitted = BayesianGaussianMixture(n_components=2, random_state=0).fit(
+            X, sample_weight=np.full(100, 1e290)
+        )
+    assert np.isfinite(fitted.lower_bound_)
