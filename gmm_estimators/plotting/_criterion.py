@@ -37,6 +37,13 @@ def _results_table(selector_or_results):
         frame = selector_or_results
         return {column: list(frame[column]) for column in frame.columns}, None
     if isinstance(selector_or_results, dict):
+        scalar = [k for k, v in selector_or_results.items() if np.ndim(v) != 1]
+        if scalar:
+            raise ValueError(
+                "plot_criterion expects a results table, one sequence per column "
+                f"(as GaussianMixtureIC's results_); column(s) {scalar} are not "
+                "one-dimensional."
+            )
         return dict(selector_or_results), None
     raise TypeError(
         "plot_criterion expects a fitted GaussianMixtureIC, its results_ dict or a "

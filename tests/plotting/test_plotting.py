@@ -389,6 +389,9 @@ def test_plot_criterion_bad_input():
         plot_criterion(results)
     with pytest.raises(TypeError, match="GaussianMixtureIC"):
         plot_criterion([1, 2, 3])
+    # A dict of scalars raised Python's "object of type 'int' has no len()".
+    with pytest.raises(ValueError, match=r"column\(s\) \['a'\] are not one-dim"):
+        plot_criterion({"a": 1})
 
 
 def test_plot_criterion_selector():
