@@ -55,6 +55,8 @@ _THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+")
 _NUMBER_FORMATTING = str.maketrans(
     {"\u2212": "-", **{c: None for c in ", '\u00a0\u202f%$\u20ac\u00a3"}}
 )
+# Excel's first line naming the separator, as some of its exports write it.
+_EXCEL_SEPARATOR = re.compile(r'"?sep=([^\r\n])"?[ \t]*(?=[\r\n]|\Z)', re.IGNORECASE)
 _UNCLOSED_QUOTE = (
     '; a quote (") there is not closed, so the lines after it were read as '
     "one field: close or remove it"
@@ -300,6 +302,25 @@ def _has_header(rows):
     )
 
 
+def _sniff(head):
+    """The delimiter among comma, semicolon and tab; comma if none stands out.
+
+    Lines before the table with none of them (a title) are sniffed only if
+    the whole fails.
+    """
+    lines = head.splitlines(keepends=True)
+    has_one = (any(c in line for c in ",;\t") for line in lines)
+    table = next((i for i, found in enumerate(has_one) if found), 0)
+    for start in dict.fromkeys((0, table)):
+        try:
+            return (
+                csv.Sniffer().sniff("".join(lines[start:]), delimiters=",;\t").delimiter
+            )
+        except csv.Error:
+            pass
+    return ","
+
+
 def read_csv(path, *, delimiter=None, columns=None, drop=None, header=None):
     """Read the chosen columns of a CSV file as numbers.
 
@@ -308,7 +329,9 @@ def read_csv(path, *, delimiter=None, columns=None, drop=None, header=None):
     path : str
         File name, or ``"-"`` for standard input.
     delimiter : str, default=None
-        Field separator; detected among comma, semicolon and tab if None.
+        Field separator; if None, the one a first line such as Excel's
+        ``sep=;`` names, or else detected among comma, semicolon and tab.
+        A ``sep=`` line is skipped either way.
     columns, drop, header : default=None
         See :func:`load_data`.
 
@@ -327,11 +350,13 @@ def read_csv(path, *, delimiter=None, columns=None, drop=None, header=None):
     """
     text, source = read_text(path)
     given = delimiter is not None
+    excel = _EXCEL_SEPARATOR.match(text)
+    if excel:
+        # Blanked, not removed, so that lines keep their numbers.
+        text = text[excel.end() :]
+        delimiter = delimiter or excel.group(1)
     if delimiter is None:
-        try:
-            delimiter = csv.Sniffer().sniff(text[:65536], delimiters=",;\t").delimiter
-        except csv.Error:
-            delimiter = ","
+        delimiter = _sniff(text[:65536])
     # Universal newlines: old Mac files end their lines with CR alone.
     reader = csv.reader(io.StringIO(text, newline=None), delimiter=delimiter)
     rows, lines, start = [], [], 1
@@ -358,40 +383,7 @@ def read_csv(path, *, delimiter=None, columns=None, drop=None, header=None):
     n_columns = len(rows[0])
     for line, cells in zip(lines, rows, strict=True):
         if len(cells) != n_columns:
-            hint = ""
-            # One column, then a comma between digits: a decimal comma.
-            if (
-                delimiter == ","
-                and n_columns == 1
-                and any(
-                    _DECIMAL_COMMA.fullmatch(f"{a},{b}")
-                    for a, b in zip(cells, cells[1:], strict=False)
-                )
-            ):
-                hint = (
-                    "; if ',' is a decimal comma there, convert decimal commas to "
-                    "points (e.g. with your spreadsheet's export settings)"
-                )
-            firsts = ((lines[0], rows[0]), (line, cells))
-            comment = [n for n, row in firsts if row[0].startswith("#")]
-            if any("\n" in cell for cell in cells):
-                hint = _UNCLOSED_QUOTE
-            elif comment and not hint:
-                # CSV has no comments: '# written by ...' is a row of its own.
-                remedy = "grep -v '^#' FILE > data.csv"
-                if source != "standard input":
-                    remedy = remedy.replace("FILE", shlex.quote(source))
-                hint = (
-                    f"; line {comment[0]} starts with '#', a comment, which CSV "
-                    f"does not have: remove such lines (e.g. {remedy})"
-                )
-            elif not hint and all(len(row) == n_columns + 1 for row in rows[1:]):
-                # R's write.table: a header without the column of row names.
-                hint = (
-                    "; every other row has one field more than the first, as when "
-                    "row names have no header: name that column (a name such as "
-                    "id first on line 1) and leave it out with --drop id"
-                )
+            hint = _ragged_hint(rows, lines, line, cells, source, delimiter)
             raise CLIError(
                 f"{source}, line {line}: expected {n_columns} field"
                 f"{'s' if n_columns != 1 else ''} like the first "
@@ -403,7 +395,8 @@ def read_csv(path, *, delimiter=None, columns=None, drop=None, header=None):
         if named:
             # The same cells could be a row of data: say which was read.
             print(
-                f"{PROG}: note: {source}: line 1 ({', '.join(rows[0])}) holds the "
+                f"{PROG}: note: {source}: line {lines[0]} ({', '.join(rows[0])}) "
+                "holds the "
                 "model's feature names in order and is read as a header; pass "
                 "--no-header if it is a row of data",
                 file=sys.stderr,
@@ -443,6 +436,70 @@ def read_csv(path, *, delimiter=None, columns=None, drop=None, header=None):
     if unnamed_first and columns is None:  # not when chosen by --columns
         _refuse_row_index(data, drop)
     return data
+
+
+def _ragged_hint(rows, lines, line, cells, source, delimiter):
+    """What likely made the row of ``cells`` on ``line`` differ from the first.
+
+    A quote left open, a decimal comma in a one-column file, a ``#`` comment
+    line, lines of one field (a title) before a header, or a header without
+    the column of row names.
+    """
+    n_columns = len(rows[0])
+    if any("\n" in cell for cell in cells):
+        return _UNCLOSED_QUOTE
+    # One column, then a comma between digits: a decimal comma.
+    if (
+        delimiter == ","
+        and n_columns == 1
+        and any(
+            _DECIMAL_COMMA.fullmatch(f"{a},{b}")
+            for a, b in zip(cells, cells[1:], strict=False)
+        )
+    ):
+        return (
+            "; if ',' is a decimal comma there, convert decimal commas to "
+            "points (e.g. with your spreadsheet's export settings)"
+        )
+    firsts = ((lines[0], rows[0]), (line, cells))
+    comment = [n for n, row in firsts if row[0].startswith("#")]
+    if comment:
+        # CSV has no comments: '# written by ...' is a row of its own.
+        remedy = _filter_command(source, "grep -v '^#'")
+        return (
+            f"; line {comment[0]} starts with '#', a comment, which CSV does not "
+            f"have: remove such lines (e.g. {remedy})"
+        )
+    # A title (lines of one field) before a header: no option leaves it out.
+    start = next((i for i, row in enumerate(rows) if len(row) > 1), 0)
+    rest = rows[start:]
+    if start and _has_header(rest) and all(len(row) == len(rest[0]) for row in rest):
+        what = (
+            f"line {lines[0]} ({rows[0][0]!r}) is"
+            if start == 1
+            else (f"lines {lines[0]}-{lines[start - 1]} are")
+        )
+        remedy = _filter_command(source, f"tail -n +{lines[start]}")
+        return (
+            f"; {what} not part of the table, which starts with its header on "
+            f"line {lines[start]}: remove the line{'s' if start > 1 else ''} "
+            f"before the header (e.g. {remedy})"
+        )
+    if all(len(row) == n_columns + 1 for row in rows[1:]):
+        # R's write.table: a header without the column of row names.
+        return (
+            "; every other row has one field more than the first, as when "
+            "row names have no header: name that column (a name such as "
+            f"id first on line {lines[0]}) and leave it out with --drop id"
+        )
+    return ""
+
+
+def _filter_command(source, command):
+    """How to run a filter ``command`` on the data: ``command FILE > data.csv``."""
+    if source == "standard input":
+        return f"{command} FILE > data.csv"
+    return f"{command} {shlex.quote(source)} > data.csv"
 
 
 def _refuse_row_index(data, drop):

@@ -554,3 +554,53 @@ def test_row_index_without_a_header_is_refused(tmp_path, capsys, one_line_error)
     # Chosen by --columns, the column is the user's to model.
     assert main(["fit", str(path), "-k", "1", "-q", "--columns", "0,1"]) == 0
     capsys.readouterr()
+
+
+def test_excel_separator_line_names_the_delimiter(tmp_path, one_line_error):
+    # Excel's 'sep=;' first line was read as data ("column 1 is not numeric
+    # (line 1 has 'sep=')"); it names the delimiter, and lines keep their
+    # numbers in the file.
+    path = tmp_path / "excel.csv"
+    path.write_bytes(b'\xef\xbb\xbf"sep=;"\r\na;b\r\n1;2\r\n3;4\r\n5;1\r\n')
+    data = read_csv(str(path))
+    assert data.feature_names == ["a", "b"] and list(data.lines) == [3, 4, 5]
+    path.write_text("sep=;\na;b\n1,5;2\n3;4\n5;1\n")
+    assert main(["fit", str(path), "-k", "1"]) == 2
+    one_line_error("line 3, column 1 ('a') has '1,5'", "decimal commas")
+    # --delimiter given wins over the line, which is skipped all the same.
+    path.write_text("sep=,\na;b\n1;2\n3;4\n5;1\n")
+    data = read_csv(str(path), delimiter=";")
+    np.testing.assert_array_equal(data.X, [[1, 2], [3, 4], [5, 1]])
+    path.write_text("sep=\t\na\tb\n1\t2\n3\t4\n")
+    assert read_csv(str(path)).feature_names == ["a", "b"]
+    path.write_text("sep=,\nx\n1,2.5\n2,3.5\n3,1.5\n")  # row names, no header
+    assert main(["fit", str(path), "-k", "1"]) == 2
+    one_line_error("line 3: expected 1 field", "id first on line 2")
+
+
+@pytest.mark.parametrize(
+    "text, fragments",
+    [
+        (
+            "Measurements 2024\na,b\n1,2\n1.5,2.5\n3,0.5\n",
+            ["line 2: expected 1 field", "line 1 ('Measurements 2024') is not part"],
+        ),
+        # The delimiter is sniffed from the table, not from the title.
+        (
+            "Measurements\na;b;c\n1;2;3\n1.5;2.5;3\n3;0.5;3\n",
+            ["line 2: expected 1 field", "found 3", "header on line 2"],
+        ),
+        (
+            "Station 4\nJune 2024\n\na\tb\tc\n1\t2\t3\n1.5\t2.5\t3\n",
+            ["lines 1-2 are not part", "header on line 4", "tail -n +4"],
+        ),
+    ],
+)
+def test_title_before_the_header_is_named(text, fragments, tmp_path, one_line_error):
+    # A title line before the header got the hint of a header without row
+    # names (or none, or 'column 1 is not numeric'), whose --drop cannot help.
+    path = tmp_path / "titled.csv"
+    path.write_text(text)
+    assert main(["fit", str(path), "-k", "1"]) == 2
+    line = one_line_error(*fragments, "remove the line", f"{path} > data.csv")
+    assert "--drop" not in line and "row names" not in line
