@@ -14,13 +14,13 @@ data file given first (``gmm-estimators data.csv`` is ``gmm-estimators
 select data.csv``). Errors in the input are
 reported on one line (``gmm-estimators: error: ...``) with exit status 2.
 
-Modules: :mod:`.parser` (options), :mod:`.io` (reading CSV, choosing
-columns), :mod:`.output` (output paths, writing CSV), :mod:`.text` (a data
-file's bytes as UTF-8 text), :mod:`.models` (model files and feature names),
-:mod:`.formatting` (tables), :mod:`.plots`, one module per command
-(:mod:`.cmd_select`, :mod:`.cmd_fit`, :mod:`.cmd_model` for predict, sample
-and score) and :mod:`.library`, the only one that uses private modules of the
-package.
+Modules: :mod:`.parser` (options), :mod:`.io` (reading CSV),
+:mod:`.columns` (choosing columns), :mod:`.output` (output paths, writing
+CSV), :mod:`.text` (a data file's bytes as UTF-8 text), :mod:`.models`
+(model files and feature names), :mod:`.formatting` (tables), :mod:`.plots`,
+one module per command (:mod:`.cmd_select`, :mod:`.cmd_fit`,
+:mod:`.cmd_model` for predict, sample and score) and :mod:`.library`, the
+only one that uses private modules of the package.
 """
 
 # Authors: The gmm_estimators developers
