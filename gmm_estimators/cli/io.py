@@ -84,6 +84,8 @@ class Dataset:
         For a file: the line of the file holding each row.
     file_names : list of str, default=None
         For a file: the names of all its columns, chosen or not.
+    texts : dict, default=None
+        For a file: the text of each infinite cell, by its ``(row, feature)``.
     """
 
     def __init__(
@@ -96,6 +98,7 @@ class Dataset:
         columns=None,
         lines=None,
         file_names=None,
+        texts=None,
     ):
         self.X = X
         self.feature_names = list(feature_names)
@@ -104,6 +107,7 @@ class Dataset:
         self.columns = columns
         self.lines = lines
         self.file_names = file_names
+        self.texts = texts or {}
 
     def describe(self):
         n, d = self.X.shape
@@ -125,7 +129,7 @@ class Dataset:
 
     def first_non_finite(self, *, infinite=False):
         """Where the first missing or infinite value is (``infinite``: the
-        first infinite one), or None."""
+        first infinite one) and what it is, or None."""
         bad = np.isinf(self.X) if infinite else ~np.isfinite(self.X)
         if not bad.any():
             return None
@@ -134,8 +138,16 @@ class Dataset:
         if self.lines is not None:
             where += f", line {self.lines[i]}"
         value = self.X[i, j]
-        what = "missing value" if np.isnan(value) else f"infinite value ({value})"
-        return f"{where}, {self.column(j)}: {what}"
+        if np.isnan(value):
+            return f"{where}, {self.column(j)}: missing value"
+        # As the file has it: '1e309' overflows, and 'inf' reads the same.
+        text = self.texts.get((i, j), str(value))
+        what = (
+            "an infinite value"
+            if text.lstrip("+-").lower() in ("inf", "infinity")
+            else "a number beyond the range of a 64-bit float (about 1.8e308)"
+        )
+        return f"{where}, {self.column(j)} has {text!r}: {what}"
 
 
 @contextmanager
@@ -144,7 +156,8 @@ def explain_values(data, action):
 
     The estimator decides what it accepts. If it refuses the data and they
     hold a missing (NaN) or infinite value, the error names the first such
-    value's line and column and quotes the estimator's reason; any other
+    value's line and column, quoting an infinite cell as the file has it,
+    and for a missing one the estimator's reason; any other
     ``ValueError`` is reported as ``cannot <action> <source>: <message>``.
     numpy's floating-point warnings are not printed: scikit-learn's check of
     the values sums them, and ``inf`` with ``-inf`` would warn before the
@@ -167,9 +180,12 @@ def explain_values(data, action):
         where = data.first_non_finite(infinite=infinite) if about_values else None
         if where is None:
             raise CLIError(f"cannot {action} {data.source}: {one_line(exc)}") from None
+        # The estimator's reason for a missing value; an infinite one needs
+        # none (scikit-learn's speaks of dtype('float64')).
+        reason = f" ({sentences(exc)})" if where.endswith("missing value") else ""
         raise CLIError(
-            f"{where}, which the model does not accept ({sentences(exc)}); "
-            "remove or impute such rows first"
+            f"{where}, which the model does not accept{reason}; remove or impute "
+            "such rows first"
         ) from None
 
 
@@ -434,6 +450,8 @@ def read_csv(path, *, delimiter=None, columns=None, drop=None, header=None):
         if bad:
             raise _non_numeric(data, j, bad, text, delimiter, given)
         data.X[:, j] = values
+        for i in np.flatnonzero(np.isinf(values)):
+            data.texts[i, j] = str(cells[i, j])
     if unnamed_first and columns is None:  # not when chosen by --columns
         _refuse_row_index(data, drop)
     return data

@@ -341,8 +341,26 @@ def test_infinite_value_is_named_after_missing_ones(tmp_path, one_line_error):
     path = tmp_path / "i.csv"
     path.write_text("a,b\n1,NA\n3,4\n5,inf\n2,2\n")
     assert main(["fit", str(path), "-k", "1"]) == 2
-    line = one_line_error("i.csv, line 4, column 2 ('b'): infinite value")
+    line = one_line_error("i.csv, line 4, column 2 ('b') has 'inf': an infinite value")
     assert "missing value" not in line
+
+
+@pytest.mark.parametrize(
+    "cell, what",
+    [
+        ("1e309", "'1e309': a number beyond the range of a 64-bit float"),
+        ("-1.5E+400", "'-1.5E+400': a number beyond the range of a 64-bit float"),
+        ("-Infinity", "'-Infinity': an infinite value"),
+    ],
+)
+def test_infinite_cell_is_quoted_as_written(cell, what, tmp_path, one_line_error):
+    # The error said "infinite value (inf)" for a cell holding 1e309, and
+    # quoted scikit-learn ("... too large for dtype('float64').").
+    path = tmp_path / "big.csv"
+    path.write_text(f"a,b\n1,2\n2,3\n3,1\n{cell},4\n5,5\n")
+    assert main(["fit", str(path), "-k", "1"]) == 2
+    line = one_line_error(f"big.csv, line 5, column 1 ('a') has {what}", "remove or")
+    assert "dtype" not in line and "(inf)" not in line
 
 
 def test_row_without_any_value_is_named_by_its_line(tmp_path, one_line_error):
