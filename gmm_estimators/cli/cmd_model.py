@@ -126,7 +126,17 @@ def cmd_sample(args):
         X, y = draw()
     except MemoryError:
         raise too_many from None
-    header = [*model_feature_names(model), "component"]
+    names = model_feature_names(model)
+    label = "component"
+    while label in names:  # a feature of that name keeps it
+        label += "_"
+    if label != "component":
+        print(
+            f"{PROG}: note: model {args.model} has a feature named 'component', so "
+            f"the last column, the component each row was drawn from, is {label!r}",
+            file=sys.stderr,
+        )
+    header = [*names, label]
     rows = (
         [*[fmt(x, args.digits) for x in row], str(int(k))]
         for row, k in zip(X, y, strict=True)

@@ -110,6 +110,22 @@ def test_sample_without_names(write_data, blobs, tmp_path, capsys, read_output_c
     assert header == ["x0", "x1", "x2", "component"]
 
 
+def test_sample_label_column_has_a_name_of_its_own(
+    write_data, blobs, tmp_path, capsys, read_output_csv
+):
+    # A feature named 'component' gave two columns of that name.
+    path = write_data("c.csv", ["component", "component_", "b"], blobs)
+    model = tmp_path / "m.joblib"
+    assert main(["fit", str(path), "-k", "2", "-q", "--save", str(model)]) == 0
+    capsys.readouterr()
+    assert main(["sample", "-m", str(model), "-n", "3"]) == 0
+    out, err = capsys.readouterr()
+    header, values = read_output_csv(out)
+    assert header == ["component", "component_", "b", "component__"]
+    assert set(values[:, 3]) <= {0.0, 1.0}
+    assert "feature named 'component'" in err and "'component__'" in err
+
+
 def test_score(model_file, data_csv, blobs, capsys):
     assert main(["score", "--model", str(model_file), str(data_csv)]) == 0
     out, err = capsys.readouterr()
