@@ -36,12 +36,13 @@ __all__ = ["GaussianMixtureImputer"]
 _DEFAULT_CANDIDATES = (1, 2, 3, 4, 5)
 
 
-def _remedies(ks, types):
+def _remedies(ks, types, n_features):
     """What to try when no candidate of the imputer's search is sound."""
     remedies = []
     if min(ks) > 1:
         remedies.append("include smaller numbers of components")
-    if not set(types) <= {"diag", "spherical", "VVI", "EEI", "VII", "EII"}:
+    shapes = [get_covariance_model(t).param_shape(2, n_features) for t in types]
+    if any(tuple(shape[-2:]) == (n_features, n_features) for shape in shapes):
         # A full covariance needs more rows in general position than
         # features in every component.
         remedies.append("use covariance_type='diag' or 'spherical'")
@@ -339,7 +340,8 @@ class GaussianMixtureImputer(TransformerMixin, BaseEstimator):
                         f"{type(self).__name__} found no sound mixture among "
                         f"n_components={ks} and covariance_type={types}: every fit "
                         "is degenerate (a component collapsed), spurious (a component "
-                        f"far narrower than another) or failed. {_remedies(ks, types)}"
+                        "far narrower than another) or failed. "
+                        + _remedies(ks, types, kept.shape[1])
                     ) from error
                 self.mixture_ = selector.best_estimator_
                 self.results_ = selector.results_
