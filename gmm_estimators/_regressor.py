@@ -20,7 +20,7 @@ from ._gaussian_mixture import GaussianMixture
 from ._initialization import INITIALIZERS
 from ._sampling import check_draw_count
 from ._warn import as_wrapped_mixture, reworded
-from .covariance import RegisteredCovarianceType
+from .covariance import RegisteredCovarianceType, get_covariance_model
 
 __all__ = ["GaussianMixtureRegressor"]
 
@@ -214,6 +214,16 @@ class GaussianMixtureRegressor(RegressorMixin, BaseEstimator):
         self._y_ndim = np.ndim(y)
         Y = np.asarray(y, dtype=np.float64).reshape(X.shape[0], -1)
         _check_target_squares_fit(Y)
+        limit = getattr(
+            get_covariance_model(self.covariance_type), "max_n_features", None
+        )
+        if limit is not None and X.shape[1] + Y.shape[1] > limit:
+            raise ValueError(
+                f"covariance_type {self.covariance_type!r} is defined for at most "
+                f"{limit} feature(s), but the regressor fits the joint mixture of "
+                f"X and y ({X.shape[1]} + {Y.shape[1]} columns); use a structure "
+                "for several features (e.g. 'EII' or 'VII' for 'E' or 'V')."
+            )
         self.n_targets_ = Y.shape[1]
         joint = GaussianMixture(
             self.n_components,

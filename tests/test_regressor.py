@@ -188,3 +188,14 @@ def test_targets_whose_squares_overflow_are_named():
     X = rng.randn(50, 2)
     with pytest.raises(ValueError, match=r"^y has values .* Rescale y"):
         GaussianMixtureRegressor(2, random_state=0).fit(X, rng.randn(50) * 1e160)
+
+
+@pytest.mark.parametrize("covariance_type", ["E", "V"])
+def test_one_feature_structures_are_refused_in_the_regressors_terms(covariance_type):
+    # The joint mixture's error said "the data has n_features=2" for an X of
+    # one feature.
+    rng = np.random.RandomState(0)
+    X = rng.randn(50, 1)
+    regressor = GaussianMixtureRegressor(covariance_type=covariance_type)
+    with pytest.raises(ValueError, match=r"joint mixture of X and y \(1 \+ 1 columns"):
+        regressor.fit(X, X[:, 0] + rng.randn(50))
