@@ -154,9 +154,13 @@ def test_spurious_components_are_marked_with_a_hint_in_options(
 
 
 def test_fit_reports_the_estimators_errors(one_line_error):
-    # Structures defined for one feature only: GaussianMixture's own message.
+    # A structure defined for one feature only: the remedy was in Python's
+    # terms ("Use covariance_type='EII'"), it is in the options'.
     assert main(["fit", "-k", "2", "-t", "E"]) == 2
-    one_line_error("cannot fit the bundled Old Faithful data", "one-feature")
+    line = one_line_error(
+        "-t E is defined for at most 1 feature", "has 2", "use -t EII"
+    )
+    assert "covariance_type" not in line
     assert main(["fit", "-k", "500"]) == 2
     one_line_error("272 rows", "-k 272")
 

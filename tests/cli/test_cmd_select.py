@@ -306,3 +306,15 @@ def test_no_sound_candidate_shows_the_table_and_advises_in_options(write_data, c
         assert option in line
     for python in ("n_components", "prior='default'", "results_"):
         assert python not in line
+
+
+def test_a_one_feature_structure_is_refused_in_the_options_terms(one_line_error):
+    # The selector's remedy, "use covariance_types=None", is Python's.
+    assert main(["select", "-K", "2", "-t", "VVV,E"]) == 2
+    line = one_line_error(
+        "--covariance-types includes 'E', defined for at most 1 feature",
+        "EII is its form",
+        "leave out --covariance-types",
+    )
+    assert "covariance_types" not in line and "=None" not in line
+    assert main(["select", "-K", "2", "-t", "E,V", "--columns", "waiting", "-q"]) == 0
