@@ -45,6 +45,23 @@ def _in_terms_of_x_and_y(message, n_features):
         parts += [f"target(s) {', '.join(targets)} of y"] if targets else []
         return " and ".join(parts)
 
+    # The joint rows on a hyperplane: targets that X determines exactly.
+    message = re.sub(
+        r"^the rows of X span (\d+) of the (\d+) dimensions of its varying "
+        r"features( \(\d+ rows\))?: some features are linear functions of "
+        r"others, or there are too few rows\.",
+        r"the rows of [X, y] span \1 of the \2 dimensions of their varying "
+        r"columns\3: y (or a feature of X) is a linear function of the other "
+        r"columns, or there are too few rows.",
+        message,
+    )
+    message = re.sub(
+        r"Leave the dependent features out, or project X onto its span "
+        r"\(e\.g\. sklearn\.decomposition\.PCA\(n_components=\d+\)\)\.",
+        "Leave dependent features of X out; targets that X determines exactly "
+        "need no mixture (sklearn.linear_model.LinearRegression fits them).",
+        message,
+    )
     message = re.sub(r"feature\(s\) ([\d, ]+) of X", listed, message)
     message = re.sub(r"\(\[([\d, ]+)\]\)", lambda m: f"({listed(m)})", message)
     message = re.sub(r"\bfeature (\d+)\b(?! of )", lambda m: column(int(m[1])), message)

@@ -199,3 +199,15 @@ def test_one_feature_structures_are_refused_in_the_regressors_terms(covariance_t
     regressor = GaussianMixtureRegressor(covariance_type=covariance_type)
     with pytest.raises(ValueError, match=r"joint mixture of X and y \(1 \+ 1 columns"):
         regressor.fit(X, X[:, 0] + rng.randn(50))
+
+
+def test_targets_x_determines_exactly_are_reported_in_the_regressors_terms():
+    # The span warning spoke of "the rows of X" and advised projecting X with
+    # PCA, for targets that are a linear function of X.
+    rng = np.random.RandomState(0)
+    X = rng.randn(100, 2)
+    with pytest.warns(UserWarning) as caught:
+        GaussianMixtureRegressor(2, random_state=0).fit(X, X @ [1.0, 2.0])
+    (message,) = [str(c.message) for c in caught if "span" in str(c.message)]
+    assert message.startswith("the rows of [X, y] span 2 of the 3 dimensions")
+    assert "LinearRegression" in message and "PCA" not in message
