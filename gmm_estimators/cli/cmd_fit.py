@@ -12,7 +12,7 @@ import numpy as np
 from .errors import PROG, CLIError, report_warnings
 from .formatting import components_text, fixed
 from .io import check_observed, explain_values, load_data, report_missing
-from .library import feature_limit, init_methods, structure_name
+from .library import init_methods, structure_name
 from .models import (
     names_checked,
     refit_hint,
@@ -24,13 +24,7 @@ from .models import (
 from .output import check_output_path
 from .plots import check_plot_path, new_axes, save_figure
 
-__all__ = [
-    "check_rows_for",
-    "check_structures",
-    "cmd_fit",
-    "estimator_params",
-    "load_args_data",
-]
+__all__ = ["check_rows_for", "cmd_fit", "estimator_params", "load_args_data"]
 
 # Estimator parameters set by options of the same meaning; an option not given
 # (None) leaves the estimator's own default.
@@ -108,31 +102,6 @@ def check_rows_for(data, n_components, option, *, smallest=None):
     )
 
 
-def check_structures(names, data, option):
-    """Refuse a covariance structure defined for fewer features than the data's.
-
-    In the terms of ``option`` (``-t`` of fit, ``--covariance-types`` of
-    select): the estimators name their parameters and Python values.
-    """
-    n_features = data.X.shape[1]
-    for name in names:
-        limit, beyond = feature_limit(name)
-        if limit is None or n_features <= limit:
-            continue
-        defined = (
-            f"defined for at most {limit} feature{'s' if limit > 1 else ''}, and "
-            f"{data.source} has {n_features}"
-        )
-        if option == "-t":
-            other = f"-t {beyond}, its form" if beyond else "another -t"
-            raise CLIError(f"-t {name} is {defined}; use {other} for more features")
-        form = f" ({beyond} is its form for more features)" if beyond else ""
-        raise CLIError(
-            f"{option} includes {name!r}, {defined}; remove it{form}, or leave out "
-            f"{option} to try every structure that fits"
-        )
-
-
 def cmd_fit(args):
     from .. import GaussianMixture
 
@@ -141,7 +110,6 @@ def cmd_fit(args):
     params = estimator_params(args)
     data = load_args_data(args, fitting=True)
     check_rows_for(data, args.n_components, "-k")
-    check_structures([args.covariance_type], data, "-t")
     if args.plot and data.X.shape[1] < 2:
         raise CLIError("--plot needs data with at least 2 features")
     if args.plot and not np.isfinite(data.X).all(axis=1).any():

@@ -16,12 +16,7 @@ import sys
 import warnings
 from time import perf_counter
 
-from .cmd_fit import (
-    check_rows_for,
-    check_structures,
-    estimator_params,
-    load_args_data,
-)
+from .cmd_fit import check_rows_for, estimator_params, load_args_data
 from .errors import PROG, CLIError, one_line, report_warnings
 from .formatting import components_text, fixed, fmt, format_table
 from .io import explain_values, report_missing
@@ -199,7 +194,6 @@ def cmd_select(args):
         "--max-components",
         smallest=("--min-components", args.min_components),
     )
-    check_structures(covariance_types or [], data, "--covariance-types")
     ks = list(range(args.min_components, args.max_components + 1))
     selector = GaussianMixtureIC(
         n_components=ks,

@@ -8,7 +8,23 @@ import sys
 
 PROG = "gmm-estimators"
 
-__all__ = ["PROG", "CLIError", "one_line", "report_warnings", "sentences"]
+__all__ = [
+    "PROG",
+    "CLIError",
+    "in_option_terms",
+    "one_line",
+    "report_warnings",
+    "sentences",
+]
+
+#: The estimators' parameters and Python values, as the command line's options.
+_OPTION_TERMS = (
+    (r"\buse covariance_types=None\b", "leave out --covariance-types"),
+    (r"\bcovariance_types\b", "--covariance-types"),
+    (r"\bcovariance_type[= ]'(\w+)'", r"-t \1"),
+    (r"\bn_features=(\d+)", r"\1 features"),
+    (r"\bX has (\d+) features\b", r"the data have \1 features"),
+)
 
 
 class CLIError(Exception):
@@ -19,6 +35,18 @@ def one_line(exc):
     """The message of ``exc`` with its whitespace (newlines) collapsed."""
     text = " ".join(str(exc).split())
     return text or type(exc).__name__
+
+
+def in_option_terms(text):
+    """An estimator's message with its remedies in the command line's terms.
+
+    ``Use covariance_type='EII'`` becomes ``Use -t EII``, and
+    ``use covariance_types=None`` ``leave out --covariance-types``: the
+    estimators decide what they accept, and say it in Python.
+    """
+    for pattern, replacement in _OPTION_TERMS:
+        text = re.sub(pattern, replacement, text)
+    return text
 
 
 def sentences(exc, count=2):

@@ -31,7 +31,7 @@ import numpy as np
 from sklearn.utils._param_validation import InvalidParameterError
 
 from .columns import choose_columns
-from .errors import PROG, CLIError, one_line, sentences
+from .errors import PROG, CLIError, in_option_terms, one_line, sentences
 from .text import read_text
 
 __all__ = [
@@ -179,7 +179,8 @@ def explain_values(data, action):
         infinite = "infinit" in text.lower() and np.isinf(data.X).any()
         where = data.first_non_finite(infinite=infinite) if about_values else None
         if where is None:
-            raise CLIError(f"cannot {action} {data.source}: {one_line(exc)}") from None
+            message = in_option_terms(one_line(exc))
+            raise CLIError(f"cannot {action} {data.source}: {message}") from None
         # The estimator's reason for a missing value; an infinite one needs
         # none (scikit-learn's speaks of dtype('float64')).
         reason = f" ({sentences(exc)})" if where.endswith("missing value") else ""

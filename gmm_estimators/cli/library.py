@@ -9,7 +9,7 @@ public names and fitted attributes.
 
 import numpy as np
 
-__all__ = ["feature_limit", "full_covariances", "init_methods", "structure_name"]
+__all__ = ["full_covariances", "init_methods", "structure_name"]
 
 
 def _covariance_model(name):
@@ -24,13 +24,6 @@ def init_methods():
     from .._initialization import INITIALIZERS
 
     return sorted(INITIALIZERS)
-
-
-def feature_limit(covariance_type):
-    """The most features a structure is defined for (None: any number), and
-    the structure to name beyond them (mclust's ``E`` -> ``EII``), or None."""
-    model = _covariance_model(covariance_type)
-    return model.max_n_features, getattr(model, "multivariate", None)
 
 
 def full_covariances(model):

@@ -157,10 +157,8 @@ def test_fit_reports_the_estimators_errors(one_line_error):
     # A structure defined for one feature only: the remedy was in Python's
     # terms ("Use covariance_type='EII'"), it is in the options'.
     assert main(["fit", "-k", "2", "-t", "E"]) == 2
-    line = one_line_error(
-        "-t E is defined for at most 1 feature", "has 2", "use -t EII"
-    )
-    assert "covariance_type" not in line
+    line = one_line_error("-t E is mclust's one-feature model", "Use -t EII")
+    assert "covariance_type" not in line and "n_features" not in line
     assert main(["fit", "-k", "500"]) == 2
     one_line_error("272 rows", "-k 272")
 

@@ -312,9 +312,9 @@ def test_a_one_feature_structure_is_refused_in_the_options_terms(one_line_error)
     # The selector's remedy, "use covariance_types=None", is Python's.
     assert main(["select", "-K", "2", "-t", "VVV,E"]) == 2
     line = one_line_error(
-        "--covariance-types includes 'E', defined for at most 1 feature",
-        "EII is its form",
-        "leave out --covariance-types",
+        "--covariance-types includes 'E'",
+        "at most 1 feature",
+        "remove it or leave out --covariance-types",
     )
     assert "covariance_types" not in line and "=None" not in line
     assert main(["select", "-K", "2", "-t", "E,V", "--columns", "waiting", "-q"]) == 0
