@@ -448,6 +448,12 @@ def read_csv(path, *, delimiter=None, columns=None, drop=None, header=None):
     )
     for j in range(cells.shape[1]):
         values, bad = _numeric_column(cells[:, j])
+        if bad and header is False and {i for i, _ in bad} == {0} and _has_header(rows):
+            raise CLIError(
+                f"{source}: {data.column(j)} is not numeric (line {lines[0]} has "
+                f"{bad[0][1]!r}): line {lines[0]} looks like a header, which "
+                "--no-header reads as a row of data; leave out --no-header"
+            )
         if bad:
             raise _non_numeric(data, j, bad, text, delimiter, given)
         data.X[:, j] = values

@@ -571,3 +571,17 @@ def test_title_before_the_header_is_named(text, fragments, tmp_path, one_line_er
     assert main(["fit", str(path), "-k", "1"]) == 2
     line = one_line_error(*fragments, "remove the line", f"{path} > data.csv")
     assert "--drop" not in line and "row names" not in line
+
+
+def test_no_header_on_a_file_with_a_header_names_the_option(tmp_path, one_line_error):
+    # The remedy was --columns or --drop, which leave the header row in.
+    path = tmp_path / "h.csv"
+    path.write_text("a,b\n1,2\n3,4\n5,1\n")
+    assert main(["fit", str(path), "-k", "1", "--no-header"]) == 2
+    line = one_line_error("line 1 looks like a header", "leave out --no-header")
+    assert "--drop" not in line
+    # A text column is still one, with or without the option.
+    path.write_text("id,b\nx,1\ny,3\nz,5\n")
+    assert main(["fit", str(path), "-k", "1", "--no-header"]) == 2
+    line = one_line_error("column 1 is not numeric (line 1 has 'id')", "--drop")
+    assert "looks like a header" not in line
