@@ -83,7 +83,7 @@ class Dataset:
     lines : ndarray of int, default=None
         For a file: the line of the file holding each row.
     file_names : list of str, default=None
-        For a file: the names of all its columns, chosen or not.
+        The names of all the columns of the file or bundled data, chosen or not.
     texts : dict, default=None
         For a file: the text of each infinite cell, by its ``(row, feature)``.
     """
@@ -281,7 +281,8 @@ def load_data(path, *, delimiter=None, columns=None, drop=None, header=None):
     names = list(bunch.feature_names)
     chosen = choose_columns(names, columns, drop, BUNDLED)
     X = np.asarray(bunch.data, dtype=np.float64)[:, chosen]
-    return Dataset(X, [names[j] for j in chosen], BUNDLED, named=True)
+    chosen_names = [names[j] for j in chosen]
+    return Dataset(X, chosen_names, BUNDLED, named=True, file_names=names)
 
 
 def _in_order(names, cells):

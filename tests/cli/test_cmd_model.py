@@ -175,6 +175,23 @@ def test_header_must_match_the_models_feature_names(
     assert main(["score", "-m", str(model), str(plain), "-q"]) == 0
 
 
+def test_bundled_data_in_another_order_get_the_columns_remedy(
+    tmp_path, capsys, one_line_error
+):
+    # A file got "choose them with --columns ...", the bundled data no remedy.
+    model = tmp_path / "m.joblib"
+    argv = ["fit", "-k", "2", "-q", "--columns", "waiting,eruptions"]
+    assert main([*argv, "--save", str(model)]) == 0
+    capsys.readouterr()
+    assert main(["score", "-m", str(model)]) == 2
+    one_line_error(
+        "the bundled Old Faithful data has the columns eruptions,waiting",
+        "choose them with --columns waiting,eruptions",
+    )
+    argv = ["score", "-m", str(model), "-q", "--columns", "waiting,eruptions"]
+    assert main(argv) == 0
+
+
 def test_a_selector_saved_from_python_keeps_its_column_check(
     tmp_path, write_data, blobs, capsys, one_line_error
 ):
