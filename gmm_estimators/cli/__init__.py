@@ -26,6 +26,7 @@ only one that uses private modules of the package.
 # Authors: The gmm_estimators developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import difflib
 import importlib
 import os
 import sys
@@ -52,6 +53,22 @@ def _is_data_argument(first):
         or os.sep in first
         or "/" in first
         or bool(os.path.splitext(first)[1])
+    )
+
+
+def _neither_command_nor_file(first):
+    """The usage error for a first word that is neither a command nor a file.
+
+    None for an option, or for a word close to a command (a misspelt
+    command gets argparse's list of commands).
+    """
+    if first in COMMANDS or first.startswith("-"):
+        return None
+    if difflib.get_close_matches(first, COMMANDS, n=1, cutoff=0.6):
+        return None
+    return (
+        f"argument COMMAND: {first!r} is neither a command ({', '.join(COMMANDS)}) "
+        "nor an existing data file; check the file name, or give a command first"
     )
 
 
@@ -157,6 +174,8 @@ def main(argv=None):
         argv = ["select", *argv]
     parser = build_parser()
     try:
+        if not implied and (unknown := _neither_command_nor_file(argv[0])):
+            parser.error(unknown)
         args, extras = parser.parse_known_args(argv)
         if extras:
             parser.error(_unknown_arguments(parser, argv, extras, implied))

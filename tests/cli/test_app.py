@@ -109,6 +109,12 @@ def test_data_file_without_command_runs_select(
     # A misspelt command is still a usage error naming the commands.
     assert main(["fitt", "-k", "2"]) == 2
     assert "invalid choice: 'fitt'" in capsys.readouterr().err
+    # A missing file without an extension was only "invalid choice": it is
+    # named as neither a command nor a file.
+    assert main(["mydata_typo", "-q"]) == 2
+    err = capsys.readouterr().err
+    assert "'mydata_typo' is neither a command" in err and "nor an existing" in err
+    assert "invalid choice" not in err
     # The help says so.
     assert main(["--help"]) == 0
     help_text = " ".join(capsys.readouterr().out.split())
