@@ -3,6 +3,8 @@
 # Authors: The gmm_estimators developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import os
+import stat
 import sys
 import warnings
 from time import perf_counter
@@ -11,7 +13,7 @@ import numpy as np
 
 from .errors import PROG, CLIError, report_warnings
 from .formatting import components_text, fixed
-from .io import check_observed, explain_values, load_data, report_missing
+from .io import BUNDLED, check_observed, explain_values, load_data, report_missing
 from .library import init_methods, structure_name
 from .models import (
     names_checked,
@@ -65,6 +67,8 @@ def load_args_data(args, *, fitting=False, names=None):
     Rows with nothing observed are refused and, to fit a model (``fitting``),
     so are columns missing in every row (:func:`~.io.check_observed`).
     """
+    if args.data is None:
+        _note_unread_input()  # before any error about the bundled data
     data = load_data(
         args.data,
         delimiter=args.delimiter,
@@ -74,6 +78,25 @@ def load_args_data(args, *, fitting=False, names=None):
     )
     check_observed(data, fitting=fitting, drop=args.drop)
     return data
+
+
+def _note_unread_input():
+    """Say that piped data are not read without ``-`` (even with --quiet).
+
+    ``cat data.csv | gmm-estimators fit -k 2`` would otherwise model the
+    bundled data in silence. Only for a pipe or a file on standard input:
+    not for a terminal, nor for /dev/null (scripts, cron).
+    """
+    try:
+        mode = os.fstat(sys.stdin.fileno()).st_mode
+    except (AttributeError, OSError, ValueError):  # no file (embedded, tests)
+        return
+    if stat.S_ISFIFO(mode) or stat.S_ISREG(mode):
+        print(
+            f"{PROG}: note: no data file given, so {BUNDLED} are used; standard "
+            "input is not read (give - as the data file to read it)",
+            file=sys.stderr,
+        )
 
 
 def check_rows_for(data, n_components, option, *, smallest=None):

@@ -222,3 +222,44 @@ def test_a_format_note_of_matplotlib_is_a_program_warning(tmp_path, capsys):
     assert "gmm-estimators: warning: The PostScript backend" in err
     assert main(["fit", "-k", "2", "-q", "--plot", str(plot)]) == 0
     assert capsys.readouterr().err == ""
+
+
+def test_piped_data_without_dash_get_a_note(tmp_path, monkeypatch, capsys):
+    # `cat data.csv | gmm-estimators fit -k 2 -q` fitted the bundled data in
+    # silence; a pipe or a file on standard input now gets a note, a terminal
+    # or /dev/null none, and '-' reads the pipe.
+    import os
+
+    class Stdin:
+        def __init__(self, fd):
+            self._fd = fd
+
+        def fileno(self):
+            return self._fd
+
+    read, write = os.pipe()
+    os.close(write)
+    master, terminal = os.openpty()
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    try:
+        for fd, noted in ((read, True), (terminal, False), (devnull, False)):
+            monkeypatch.setattr(sys, "stdin", Stdin(fd))
+            assert main(["fit", "-k", "1", "-q"]) == 0
+            out, err = capsys.readouterr()
+            assert "mean eruptions" in out
+            note = "note: no data file given, so the bundled Old Faithful data are"
+            assert (note in err) is noted, err
+            if noted:
+                assert "give - as the data file" in err and len(err.splitlines()) == 1
+    finally:
+        for fd in (read, master, terminal, devnull):
+            os.close(fd)
+    path = tmp_path / "d.csv"
+    path.write_text("a,b\n1,2\n3,4\n2,2\n")
+    with path.open() as file:
+        monkeypatch.setattr(sys, "stdin", file)
+        assert main(["fit", "-k", "1", "-q", "--columns", "x"]) == 2
+        err = capsys.readouterr().err.splitlines()
+        assert "note: no data file given" in err[0] and "no column 'x'" in err[1]
+        assert main(["fit", "-k", "1", "-q", str(path)]) == 0
+        assert "note" not in capsys.readouterr().err
