@@ -118,7 +118,8 @@ class _ReaderMayLeave:
 
     Once the pipe is closed, what is printed goes nowhere and the command
     goes on: the files it was asked to write (``--save``, ``--plot``) are
-    still written, and no flush at exit complains.
+    still written, and no flush at exit complains. Another failure to write
+    is an error that names standard output.
     """
 
     def __init__(self, stream):
@@ -137,6 +138,8 @@ class _ReaderMayLeave:
                 return self._stream.write(text)
             except BrokenPipeError:
                 self._leave()
+            except OSError as exc:
+                self._fail(exc)
         return len(text)
 
     def flush(self):
@@ -145,6 +148,19 @@ class _ReaderMayLeave:
                 self._stream.flush()
             except BrokenPipeError:
                 self._leave()
+            except OSError as exc:
+                self._fail(exc)
+
+    def _fail(self, exc):
+        """A full disk (``> /dev/full``): an error that names standard output.
+
+        What is left in the buffer is dropped, so that the flush at exit
+        does not fail again.
+        """
+        self._leave()
+        raise CLIError(
+            f"cannot write to standard output: {exc.strerror or exc}"
+        ) from None
 
     def __getattr__(self, name):
         return getattr(self._stream, name)

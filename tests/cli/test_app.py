@@ -8,6 +8,7 @@ from pathlib import Path
 
 import joblib
 import numpy as np
+import pytest
 
 import gmm_estimators
 from gmm_estimators.cli import main
@@ -182,3 +183,21 @@ def test_dash_output_pipes_the_csv(tmp_path, model_file):
     assert result.stdout.splitlines()[0] == "alpha,beta,gamma,component"
     assert len(result.stdout.splitlines()) == 1 + 3
     assert not (tmp_path / "-").exists()
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_a_full_standard_output_is_named(model_file, monkeypatch, capsys):
+    # `sample ... > /dev/full` said "error: [Errno 28] No space left on
+    # device", without saying what could not be written.
+    for argv in (
+        ["sample", "-m", str(model_file), "-n", "5000"],
+        ["fit", "-k", "1"],
+    ):
+        with open("/dev/full", "w") as full:
+            monkeypatch.setattr(sys, "stdout", full)
+            assert main(argv) == 2
+            err = capsys.readouterr().err
+            assert err == (
+                "gmm-estimators: error: cannot write to standard output: No space "
+                "left on device\n"
+            )
