@@ -123,7 +123,9 @@ class GaussianMixtureClassifier(ClassifierMixin, BaseEstimator):
     priors : array-like of shape (n_classes,), default=None
         Class priors, in the order of ``classes_``; normalised to sum to
         one. None uses the (weighted) class proportions of the training
-        data.
+        data. A class of prior 0 is never predicted: its column of
+        ``decision_function`` is ``-inf`` (with two classes the difference
+        is then ``+inf`` or ``-inf`` for every row, which ranks nothing).
     relevance_factor : float, default=16.0
         UBM only: the relevance factor of the MAP adaptation (see
         :func:`~gmm_estimators.adapt_mixture`).
