@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from .library import full_covariances
+from .library import full_covariances, shares_covariance
 
 __all__ = ["components_text", "fixed", "fmt", "format_table"]
 
@@ -78,7 +78,8 @@ def components_text(model, feature_names, *, covariances=False):
 
     Collapsed and spurious components are marked so in the table.
     Covariances are printed as full matrices whatever the structure; one
-    matrix when all components share it.
+    matrix when all components have the same, said to be shared only if the
+    structure makes it so.
     """
     means = np.asarray(model.means_, dtype=np.float64)
     weights = np.asarray(model.weights_, dtype=np.float64)
@@ -103,10 +104,14 @@ def _covariances_text(model, feature_names):
     full = full_covariances(model)
     n_components = full.shape[0]
     width = max(10, *(len(name) for name in feature_names))
-    shared = n_components > 1 and np.allclose(full, full[:1], rtol=1e-12, atol=0)
+    equal = n_components > 1 and np.allclose(full, full[:1], rtol=1e-12, atol=0)
+    # Equal in a fit of a structure that lets them differ (VVV): not shared.
+    shared = "shared by all components"
+    if not shares_covariance(getattr(model, "covariance_type", None)):
+        shared = "of every component (equal in this fit)"
     blocks = []
-    for k in range(1 if shared else n_components):
-        title = "shared by all components" if shared else f"of component {k}"
+    for k in range(1 if equal else n_components):
+        title = shared if equal else f"of component {k}"
         lines = [f"Covariance {title}:"]
         lines.append(
             " " * (width + 2) + "  ".join(f"{name:>{width}}" for name in feature_names)

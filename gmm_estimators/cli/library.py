@@ -9,7 +9,12 @@ public names and fitted attributes.
 
 import numpy as np
 
-__all__ = ["full_covariances", "init_methods", "structure_name"]
+__all__ = [
+    "full_covariances",
+    "init_methods",
+    "shares_covariance",
+    "structure_name",
+]
 
 
 def _covariance_model(name):
@@ -29,6 +34,14 @@ def init_methods():
 def full_covariances(model):
     """The ``(K, d, d)`` covariance matrices of a fitted mixture, any structure."""
     return np.asarray(model.full_covariances_, dtype=np.float64)
+
+
+def shares_covariance(covariance_type):
+    """Whether a structure gives every component the same covariance (EEE)."""
+    try:
+        return bool(_covariance_model(covariance_type).equal_covariance)
+    except ValueError:  # a structure of another package
+        return False
 
 
 def structure_name(covariance_type):

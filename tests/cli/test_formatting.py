@@ -2,6 +2,7 @@
 
 import math
 import re
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -41,6 +42,21 @@ def test_components_text_full_covariances():
     # A spherical covariance printed as a full matrix: zeros off the diagonal.
     block = text.split("Covariance of component 0:")[1].splitlines()
     assert block[2].split()[1:] == [fmt(model.covariances_[0]), "0"]
+
+
+def test_equal_covariances_of_a_full_fit_are_not_called_shared():
+    # Two rows, two components: both full covariances are reg_covar alone,
+    # which was printed as "Covariance shared by all components".
+    X = np.array([[1.0, 2.0], [3.0, 5.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # each component collapses on one row
+        full = GaussianMixture(2, covariance_type="full", random_state=0).fit(X)
+        tied = GaussianMixture(2, covariance_type="EII", random_state=0).fit(X)
+    text = components_text(full, ["a", "b"], covariances=True)
+    assert "shared" not in text
+    assert text.count("Covariance of every component (equal in this fit):") == 1
+    text = components_text(tied, ["a", "b"], covariances=True)
+    assert text.count("Covariance shared by all components:") == 1
 
 
 def test_no_copy_of_library_logic():
