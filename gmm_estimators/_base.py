@@ -615,7 +615,7 @@ class BaseMixture(DensityMixin, BaseEstimator, metaclass=ABCMeta):
     # ------------------------------------------------------ model selection
     def _n_parameters(self):
         """Free parameters of the fitted model, as its fit counted them."""
-        return self.n_parameters_
+        return criteria.fitted_free_parameters(self)
 
     def _free_parameters(self, n_components, n_features, model=None):
         """Free parameters of this estimator's model (or ``model``) of that size."""

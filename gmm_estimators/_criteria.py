@@ -66,6 +66,23 @@ def n_free_parameters(
     return int(covariance + n_components * n_features + n_weights + n_noise)
 
 
+def fitted_free_parameters(mixture):
+    """A fitted mixture's free-parameter count, from its public attributes.
+
+    Its ``n_parameters_`` (what its fit counted, whatever ``set_params`` did
+    since), or for mixtures without one (scikit-learn's, or assembled by
+    hand) the count of its ``covariance_type`` at the size of its ``means_``.
+    """
+    count = getattr(mixture, "n_parameters_", None)
+    if count is not None:
+        return int(count)
+    from .covariance import get_covariance_model  # the registry, at call time
+
+    model = get_covariance_model(mixture.covariance_type)
+    n_components, n_features = (int(n) for n in mixture.means_.shape)
+    return n_free_parameters(model, n_components, n_features)
+
+
 def bic(log_likelihood, n_parameters, n_samples):
     """Bayesian information criterion ``-2 log L + p log n`` (lower is better).
 

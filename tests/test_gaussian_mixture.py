@@ -764,3 +764,18 @@ def test_criteria_count_the_fitted_models_parameters_after_set_params(
     assert (mixture.bic(X), mixture.aic(X), mixture.icl(X)) == before[:3]
     log_likelihood = mixture.score(X) * len(X)
     assert_allclose(before[0], -2 * log_likelihood + before[3] * np.log(len(X)))
+
+
+def test_criteria_of_a_mixture_assembled_by_hand_equal_scikit_learns():
+    # Set up the scikit-learn way (weights_, means_, covariances_,
+    # precisions_cholesky_): it has no n_parameters_, and bic raised
+    # AttributeError once the criteria read the stored count alone.
+    X = np.random.RandomState(0).randn(100, 2)
+    mixtures = [SklearnGaussianMixture(2), GaussianMixture(2)]
+    for mixture in mixtures:
+        mixture.weights_ = np.array([0.5, 0.5])
+        mixture.means_ = np.array([[0.0, 0.0], [1.0, 1.0]])
+        mixture.covariances_ = np.array([np.eye(2)] * 2)
+        mixture.precisions_cholesky_ = np.array([np.eye(2)] * 2)
+    assert_allclose(mixtures[1].bic(X), mixtures[0].bic(X), rtol=1e-12)
+    assert_allclose(mixtures[1].aic(X), mixtures[0].aic(X), rtol=1e-12)

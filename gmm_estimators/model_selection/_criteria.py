@@ -19,7 +19,6 @@ from .. import _criteria
 from .._criteria import icl as icl_from_bic
 from .._engine._estep import weighted_sum
 from .._warn import warn_user
-from ..covariance import get_covariance_model
 from ..exceptions import DegenerateFitWarning
 
 #: Score the scorers give a degenerate fit. ``GridSearchCV`` ranks it last;
@@ -128,19 +127,6 @@ def _takes_weights(method):
     return "sample_weight" in inspect.signature(method).parameters
 
 
-def _free_parameters(mixture):
-    """A fitted mixture's free-parameter count, from its public attributes.
-
-    Its ``n_parameters_``, or for mixtures without one (scikit-learn's) the
-    count of its ``covariance_type`` at the size of its ``means_``.
-    """
-    count = getattr(mixture, "n_parameters_", None)
-    if count is not None:
-        return int(count)
-    model = get_covariance_model(mixture.covariance_type)
-    return _criteria.n_free_parameters(model, *np.shape(mixture.means_))
-
-
 def _bic(mixture, X, sample_weight):
     """``mixture.bic`` with weights, also for mixtures whose bic takes none."""
     if sample_weight is None:
@@ -150,7 +136,9 @@ def _bic(mixture, X, sample_weight):
     sample_weight = _checked_weights(sample_weight, X)
     log_likelihood = float(weighted_sum(sample_weight, mixture.score_samples(X)))
     return _criteria.bic(
-        log_likelihood, _free_parameters(mixture), float(sample_weight.sum())
+        log_likelihood,
+        _criteria.fitted_free_parameters(mixture),
+        float(sample_weight.sum()),
     )
 
 
@@ -162,7 +150,7 @@ def _aic(mixture, X, sample_weight):
         return mixture.aic(X, sample_weight=sample_weight)
     sample_weight = _checked_weights(sample_weight, X)
     log_likelihood = float(weighted_sum(sample_weight, mixture.score_samples(X)))
-    return _criteria.aic(log_likelihood, _free_parameters(mixture))
+    return _criteria.aic(log_likelihood, _criteria.fitted_free_parameters(mixture))
 
 
 def _changed_params(estimator, prefix=""):
