@@ -5,7 +5,7 @@ each chunk's task; the task computes the chunk's weighted log-likelihood and
 its sufficient statistics (a ``covariance.StatisticsForm`` accumulator: plain
 numpy arrays, ``O(K d^2)`` numbers) and sends them back; the client adds
 them in chunk order and does the M-step. Rows never travel to the client,
-except the starting sample (``_sources.content_sampler``). Whatever scheduler is
+except the starting sample (``_sources.sample_rows``). Whatever scheduler is
 active runs the tasks: threads, processes, the synchronous scheduler or a
 ``dask.distributed`` cluster.
 
@@ -35,14 +35,11 @@ def _checked(block, dtype, name, first_row=None):
     return check_page(block, dtype, name, where="Dask array", first_row=first_row)
 
 
-def _chunk_summary(block, w, sampler, dtype, name, first_row=None):
-    """A chunk's weight, mean and scatter, its sample candidates, its largest |x|.
-
-    The candidates are ``sampler.pick``'s (every row without a sampler).
-    """
+def _chunk_summary(block, w, picked, dtype, name, first_row=None):
+    """A chunk's weight, mean and scatter, its rows of the sample, its largest |x|."""
     block = _checked(block, dtype, name, first_row)
-    picked = (block, w, None) if sampler is None else sampler.pick(block, w)
-    return summarise_part(block, w), picked, largest_magnitude(block)
+    sample_w = None if w is None else w[picked]
+    return summarise_part(block, w), block[picked], sample_w, largest_magnitude(block)
 
 
 def _chunk_em_step(block, w, center, model, params, dtype, entropy=False, scale=1.0):
@@ -101,21 +98,22 @@ class DaskSource:
         self.sample = None
 
     @classmethod
-    def from_array(cls, estimator, X, sample_weight, sampler):
-        """Summarise the chunks on the workers: centre, scatter and sample.
-
-        ``sampler`` (a ``RowSampler``, or None for every row) chooses the
-        starting sample.
-        """
+    def from_array(cls, estimator, X, sample_weight, sample):
+        """Summarise the chunks on the workers: centre, scatter and sample."""
         import dask
 
         source = cls(estimator, X, sample_weight, np.zeros(X.shape[1]))
         tasks = []
         for rows, block in source._chunks():
             w = source._weights(rows)
+            if sample is None:
+                picked = slice(None)
+            else:
+                lo, hi = np.searchsorted(sample, [rows.start, rows.stop])
+                picked = sample[lo:hi] - rows.start
             tasks.append(
                 dask.delayed(_chunk_summary, pure=True)(
-                    block, w, sampler, source.dtype, source.name, rows.start
+                    block, w, picked, source.dtype, source.name, rows.start
                 )
             )
         results = dask.compute(*tasks)
@@ -127,7 +125,7 @@ class DaskSource:
             )
         # float32 chunks beyond float32's reach for squares are computed in
         # float64, every one of them (as an in-memory array would be).
-        source.largest = max(r[2] for r in results)
+        source.largest = max(r[3] for r in results)
         dtype = dtype_for_magnitude(source.dtype, source.largest)
         if dtype != source.dtype:
             source.dtype = dtype
@@ -135,14 +133,11 @@ class DaskSource:
         source.center = representable_center(center, source.dtype)
         source.total_scatter = scatter
         source.weight_sum = weight_sum
-        picked = [r[1] for r in results]
-        if sampler is not None:
-            picked = [sampler.merge(picked)]
         sample_w = None
         if sample_weight is not None:
-            sample_w = np.concatenate([p[1] for p in picked])
+            sample_w = np.concatenate([r[2] for r in results])
         source.sample = ArraySource.from_arrays(
-            np.concatenate([p[0] for p in picked]).astype(source.dtype, copy=False),
+            np.concatenate([r[1] for r in results]).astype(source.dtype, copy=False),
             sample_w,
             center=center,
         )

@@ -14,12 +14,11 @@ in-memory one). The sources here hold no copy of the data:
 input; :func:`prediction_source` does the same for one pass (``predict``,
 ``score_samples``...).
 
-The starts of a streamed fit are computed on a sample
-(:func:`content_sampler`): at most ``max(10_000, 50 * n_components)`` rows
-drawn uniformly without replacement by a seeded hash of their values
-(deterministic given ``random_state``, the same in any row order), with
-their weights. With no more rows than that, the sample is the whole data and
-the fit equals the in-memory one from the same start.
+The starts of a streamed fit are computed on a sample (:func:`sample_rows`):
+at most ``max(10_000, 50 * n_components)`` rows drawn uniformly without
+replacement (deterministic given ``random_state``), with their weights. With
+no more rows than that, the sample is the whole data and the fit equals the
+in-memory one from the same start.
 """
 
 # Authors: The gmm_estimators developers
@@ -43,7 +42,6 @@ from ._data import (
     weight_scale,
 )
 from ._estep import em_step, reduce_blocks
-from ._row_sample import RowSampler
 from ._stats import merged_moments
 
 __all__ = [
@@ -55,7 +53,6 @@ __all__ = [
     "merge_summaries",
     "per_row_like",
     "prediction_source",
-    "content_sampler",
     "sample_rows",
     "sample_size",
 ]
@@ -76,22 +73,6 @@ _FLOAT_DTYPES = (np.dtype(np.float64), np.dtype(np.float32))
 def sample_size(n_components):
     """Rows of the sample the starts of a streamed fit are computed from."""
     return max(10_000, 50 * n_components)
-
-
-def content_sampler(shape, n_components, random_state, sample_weight=None):
-    """The ``RowSampler`` of a streamed fit's starts, or None for every row.
-
-    With more rows (of positive weight) than :func:`sample_size`, the rows of
-    positive weight of smallest seeded hash (``_row_sample``): the same
-    sample in any row order. ``random_state`` is drawn from only then.
-    """
-    size = sample_size(n_components)
-    if shape[0] <= size:
-        return None
-    if sample_weight is not None and np.count_nonzero(sample_weight > 0) <= size:
-        return RowSampler(size, 0, shape[1])  # every row of positive weight
-    seed = check_random_state(random_state).randint(np.iinfo(np.int32).max)
-    return RowSampler(size, seed, shape[1])
 
 
 def sample_rows(n_rows, n_components, random_state, sample_weight=None):
@@ -356,12 +337,12 @@ def make_source(
             sample_weight = _check_sample_weight(
                 sample_weight, X, dtype=np.float64, ensure_non_negative=True
             )
-        sampler = content_sampler(X.shape, n_components, random_state, sample_weight)
+        sample = sample_rows(X.shape[0], n_components, random_state, sample_weight)
         if _is_dask_array(X):
             from ._dask import DaskSource
 
-            return DaskSource.from_array(estimator, X, sample_weight, sampler)
-        return StreamSource.from_array(estimator, X, sample_weight, sampler)
+            return DaskSource.from_array(estimator, X, sample_weight, sample)
+        return StreamSource.from_array(estimator, X, sample_weight, sample)
     X = validate_data(
         estimator,
         X,
@@ -376,9 +357,9 @@ def make_source(
     if missing is not None and np.isnan(X).any():
         return missing(X, sample_weight)
     if stream and X.nbytes > STREAM_BYTES:
-        sampler = content_sampler(X.shape, n_components, random_state, sample_weight)
+        sample = sample_rows(X.shape[0], n_components, random_state, sample_weight)
         return StreamSource.from_array(
-            estimator, X, sample_weight, sampler, checked=True
+            estimator, X, sample_weight, sample, checked=True
         )
     return ArraySource.from_arrays(X, sample_weight, cache_features=cache_features)
 
@@ -477,24 +458,23 @@ class StreamSource:
         self.page_rows = _page_rows(array, self.X.dtype)
 
     @classmethod
-    def from_array(cls, estimator, array, sample_weight, sampler, *, checked=False):
-        """Summarise the data in one pass: centre, total scatter and sample.
-
-        ``sampler`` (a ``RowSampler``, or None for every row) chooses the
-        starting sample.
-        """
+    def from_array(cls, estimator, array, sample_weight, sample, *, checked=False):
+        """Summarise the data in one pass: centre, total scatter and sample."""
         d = array.shape[1]
         source = cls(estimator, array, sample_weight, np.zeros(d), checked=checked)
-        parts, sampled = [], []
+        parts, sample_blocks, sample_weights = [], [], []
         largest = 0.0
-        for _, block, w in source.pages():
+        for rows, block, w in source.pages():
             parts.append(summarise_part(block, w))
             largest = max(largest, largest_magnitude(block))
-            if sampler is None:
-                sampled.append((np.array(block, copy=True), w, None))
+            if sample is None:
+                picked = slice(None)
             else:
-                # Page by page: only the sample's size of candidates is kept.
-                sampled = [sampler.merge([*sampled, sampler.pick(block, w)])]
+                lo, hi = np.searchsorted(sample, [rows.start, rows.stop])
+                picked = sample[lo:hi] - rows.start
+            sample_blocks.append(np.array(block[picked], copy=True))
+            if w is not None:
+                sample_weights.append(w[picked])
             # Page by page: an n x d list of arrays is never built.
             parts = [merge_summaries(parts)]
         weight_sum, center, scatter = parts[0]
@@ -513,12 +493,9 @@ class StreamSource:
         source.total_scatter = scatter
         source.weight_sum = weight_sum
         source.largest = largest
-        weights = [part[1] for part in sampled]
         source.sample = ArraySource.from_arrays(
-            np.concatenate([part[0] for part in sampled]).astype(
-                source.X.dtype, copy=False
-            ),
-            None if weights[0] is None else np.concatenate(weights),
+            np.concatenate(sample_blocks).astype(source.X.dtype, copy=False),
+            np.concatenate(sample_weights) if sample_weights else None,
             center=center,
         )
         return source

@@ -159,45 +159,6 @@ def test_large_data_starts_on_a_sample(monkeypatch, tmp_path, data):
     )
 
 
-@pytest.mark.parametrize("kind", ["memmap", "dask"])
-def test_a_sampled_start_does_not_depend_on_the_row_order(
-    monkeypatch, tmp_path, data, small_pages, kind
-):
-    # The sample was drawn by position: beyond sample_size rows a permutation
-    # of the rows gave another start and another fit (means 26 % apart on
-    # 12,000 rows, 6 components). Drawn by the rows' values it is one set.
-    monkeypatch.setattr(_sources, "sample_size", lambda n_components: 100)
-    rng = np.random.RandomState(3)
-    weights = rng.randint(0, 4, len(data)).astype(float)
-    permutation = rng.permutation(len(data))
-    fits = []
-    for order in (np.arange(len(data)), permutation):
-        X, w = data[order], weights[order]
-        if kind == "memmap":
-            X = _memmap(tmp_path, X, f"x{len(fits)}.npy")
-        else:
-            da = pytest.importorskip("dask.array")
-            X = da.from_array(X, chunks=(350, 3))
-        source = make_source(GaussianMixture(4), X, w, n_components=4, random_state=0)
-        sample = source.init_source()
-        fits.append(
-            (
-                sample.X[np.lexsort(sample.X.T)],
-                GaussianMixture(4, random_state=0, tol=1e-8).fit(X, sample_weight=w),
-            )
-        )
-    (sample_a, a), (sample_b, b) = fits
-    assert sample_a.shape == (100, 3)
-    np.testing.assert_array_equal(sample_a, sample_b)
-    order_a, order_b = np.argsort(a.means_[:, 0]), np.argsort(b.means_[:, 0])
-    np.testing.assert_allclose(a.means_[order_a], b.means_[order_b], rtol=1e-9)
-    # Rows of weight zero are never sampled.
-    assert not np.isin(
-        data[weights == 0].view([("", data.dtype)] * 3),
-        sample_a.view([("", data.dtype)] * 3),
-    ).any()
-
-
 def test_nan_in_a_page_is_reported_and_keeps_the_model(tmp_path, data, small_pages):
     model = GaussianMixture(2, random_state=0).fit(data)
     means = model.means_.copy()
