@@ -41,8 +41,9 @@ def _remedies(ks, types, n_features):
     remedies = []
     if min(ks) > 1:
         remedies.append("include smaller numbers of components")
-    shapes = [get_covariance_model(t).param_shape(2, n_features) for t in types]
-    if any(tuple(shape[-2:]) == (n_features, n_features) for shape in shapes):
+    from ._class_selection import axis_aligned  # imports the selector
+
+    if not all(axis_aligned(t, n_features) for t in types):
         # A full covariance needs more rows in general position than
         # features in every component.
         remedies.append("use covariance_type='diag' or 'spherical'")

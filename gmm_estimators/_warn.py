@@ -102,6 +102,7 @@ def as_wrapped_mixture(message, owner, mixture="its mixture_"):
     message = message.replace(
         "use prior='default' (mclust's conjugate prior, in the data's units), ", ""
     )
+    message = message.replace(", or pass prior='default'", "")
     return message.replace(" or prior='default'", "")
 
 

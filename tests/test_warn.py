@@ -147,3 +147,18 @@ def test_rewordings_apply_in_their_thread_only():
             warn_user("feature 2 is constant", UserWarning)
     assert [str(w.message) for w in caught] == ["target 0 is constant"]
     assert seen["other"] == ["feature 2 is constant"]
+
+
+def test_a_wrapped_mixtures_warnings_advise_no_prior():
+    # The regressor and the imputer take no prior: each remedy naming one is
+    # left out of their mixture's warnings, which name them and mixture_.
+    from types import SimpleNamespace
+
+    from gmm_estimators._engine._run import EMResult
+    from gmm_estimators._warn import as_wrapped_mixture
+
+    run = SimpleNamespace(breakdown="x")
+    stopped = EMResult.breakdown_message(run, "GaussianMixture")
+    message = as_wrapped_mixture(stopped, "GaussianMixtureImputer")
+    assert message.startswith("GaussianMixtureImputer (its mixture_): EM stopped")
+    assert "prior" not in message and message.endswith("use fewer components.")
