@@ -194,7 +194,9 @@ def _one_step_to_its_end(model, nk, scatter, reg_covar):
     covariances = model.m_step(nk.copy(), kind, reg_covar)
     for _ in range(_INNER_RESTARTS):
         again = model.m_step(nk.copy(), kind.copy(), reg_covar, previous=covariances)
-        if np.allclose(again, covariances, rtol=1e-13, atol=0.0):
+        # Relative to the largest entry: an off-diagonal zero rounds.
+        scale = float(np.max(np.abs(covariances)))
+        if np.allclose(again, covariances, rtol=1e-13, atol=1e-13 * scale):
             return again
         covariances = again
     return covariances
