@@ -1,11 +1,11 @@
 """Reading data: CSV files, standard input and the bundled data.
 
-A CSV file is read with :mod:`csv` into a table of strings; the columns to
+A CSV file is read with :mod:`csv` a block of rows at a time; the columns to
 model are chosen by name or 0-based index (``--columns``, ``--drop``) before
 any number is parsed, so an identifier or label column never gets in the
-way; the chosen columns are then converted with numpy. A column that is not
-numeric is reported with its likely cause: a wrong delimiter, decimal commas,
-or a text column to leave out.
+way; only the chosen columns are converted, block by block, into one float64
+array. A column that is not numeric is reported with its likely cause: a
+wrong delimiter, decimal commas, or a text column to leave out.
 
 Missing cells (empty, ``NA``, ``NaN``...) become NaN and infinite ones stay
 infinite. The package's mixtures marginalise over missing values;
@@ -26,12 +26,14 @@ import re
 import shlex
 import sys
 from contextlib import contextmanager
+from itertools import chain
 
 import numpy as np
 from sklearn.utils._param_validation import InvalidParameterError
 
 from .columns import choose_columns
 from .errors import PROG, CLIError, in_option_terms, one_line, sentences
+from .table import MISSING_TOKENS, count_lines, read_numbers, table_blocks
 from .text import read_text
 
 __all__ = [
@@ -45,7 +47,6 @@ __all__ = [
 ]
 
 BUNDLED = "the bundled Old Faithful data"
-MISSING_TOKENS = ("", "na", "nan", "n/a", "null", "none", "?")
 #: The field separators detected, and how an option names each.
 DELIMITERS = {",": "','", ";": "';'", "\t": "tab"}
 #: A number written with a decimal comma: 0,5 or -1.234,5 or 2,5e3.
@@ -376,59 +377,80 @@ def read_csv(path, *, delimiter=None, columns=None, drop=None, header=None):
         delimiter = delimiter or excel.group(1)
     if delimiter is None:
         delimiter = _sniff(text[:65536])
-    # Universal newlines: old Mac files end their lines with CR alone.
-    reader = csv.reader(io.StringIO(text, newline=None), delimiter=delimiter)
-    rows, lines, start = [], [], 1
-    try:
-        for row in reader:
-            cells = [cell.strip() for cell in row]
-            # A blank line is skipped; a record of empty cells (',,') is a row
-            # of missing values, kept between rows so that predict's output
-            # stays one row per data row (before and after them, dropped).
-            if any(cells) or (len(cells) > 1 and rows):
-                rows.append(cells)
-                lines.append(start)  # where the record starts
-            start = reader.line_num + 1
-    except csv.Error as exc:
-        raise CLIError(
-            f"{source}, line {reader.line_num}: malformed CSV ({exc})"
-        ) from None
-    while rows and not any(rows[-1]):
-        rows.pop()
-        lines.pop()
-    if not rows:
+    blocks = table_blocks(text, delimiter, source)
+    first_lines, first_rows = next(blocks, ([], []))
+    if not first_rows:
         raise CLIError(f"{source} contains no data")
-
-    n_columns = len(rows[0])
-    for line, cells in zip(lines, rows, strict=True):
-        if len(cells) != n_columns:
-            hint = _ragged_hint(rows, lines, line, cells, source, delimiter)
-            raise CLIError(
-                f"{source}, line {line}: expected {n_columns} field"
-                f"{'s' if n_columns != 1 else ''} like the first "
-                f"row, found {len(cells)}{hint}"
-            )
-    named = header if isinstance(header, bool) else _has_header(rows)
-    if not named and header:  # names that look like numbers (years)
-        named = _in_order(header, rows[0])
-        if named:
-            # The same cells could be a row of data: say which was read.
-            print(
-                f"{PROG}: note: {source}: line {lines[0]} ({', '.join(rows[0])}) "
-                "holds the "
-                "model's feature names in order and is read as a header; pass "
-                "--no-header if it is a row of data",
-                file=sys.stderr,
-            )
-    unnamed_first = named and not rows[0][0]
+    first = first_rows[0]
+    n_columns = len(first)
+    named = header if isinstance(header, bool) else _has_header(first_rows)
+    # Names that look like numbers (years): printed once the file is read.
+    in_order = not named and bool(header) and _in_order(header, first)
+    named = named or in_order
+    unnamed_first = named and not first[0]
+    skip = 1 if named else 0
     if named:
-        names = [cell or f"column {j + 1}" for j, cell in enumerate(rows[0])]
-        rows, lines = rows[1:], lines[1:]
+        names = [cell or f"column {j + 1}" for j, cell in enumerate(first)]
     else:
         names = [f"x{j}" for j in range(n_columns)]
-    if not rows:
+    try:  # reported after the errors of the file's shape, as they come first
+        chosen, refusal = _chosen_columns(names, columns, drop, source), None
+    except CLIError as exc:
+        chosen, refusal = [], exc
+    # Converted a block of rows at a time: only a block's strings are held.
+    head, header_line = first_rows[:2], first_lines[0]
+    blocks = chain([(first_lines[skip:], first_rows[skip:])], blocks)
+    del first_lines, first_rows
+    X, lines, bad, texts, ragged = read_numbers(
+        blocks, n_columns, chosen, count_lines(text), _keep_bad
+    )
+    if ragged is not None:
+        line, cells = ragged
+        again = table_blocks(text, delimiter, source)
+        hint = _ragged_hint(again, line, cells, source, delimiter)
+        raise CLIError(
+            f"{source}, line {line}: expected {n_columns} field"
+            f"{'s' if n_columns != 1 else ''} like the first "
+            f"row, found {len(cells)}{hint}"
+        )
+    if in_order:
+        # The same cells could be a row of data: say which was read.
+        print(
+            f"{PROG}: note: {source}: line {header_line} ({', '.join(first)}) "
+            "holds the "
+            "model's feature names in order and is read as a header; pass "
+            "--no-header if it is a row of data",
+            file=sys.stderr,
+        )
+    if not len(lines):
         raise CLIError(f"{source} has a header ({', '.join(names)}) but no data rows")
+    if refusal is not None:
+        raise refusal
+    data = Dataset(
+        X,
+        [names[j] for j in chosen],
+        source,
+        named=named,
+        columns=chosen,
+        lines=lines,
+        file_names=names,
+        texts=texts,
+    )
+    for k in sorted(bad):
+        if header is False and {i for i, _ in bad[k]} == {0} and _has_header(head):
+            raise CLIError(
+                f"{source}: {data.column(k)} is not numeric (line {lines[0]} has "
+                f"{bad[k][0][1]!r}): line {lines[0]} looks like a header, which "
+                "--no-header reads as a row of data; leave out --no-header"
+            )
+        raise _non_numeric(data, k, bad[k], text, delimiter, given)
+    if unnamed_first and columns is None:  # not when chosen by --columns
+        _refuse_row_index(data, drop)
+    return data
 
+
+def _chosen_columns(names, columns, drop, source):
+    """The columns to read (:func:`choose_columns`), whose names differ."""
     chosen = choose_columns(names, columns, drop, source)
     chosen_names = [names[j] for j in chosen]
     duplicated = sorted({n for n in chosen_names if chosen_names.count(n) > 1})
@@ -437,42 +459,44 @@ def read_csv(path, *, delimiter=None, columns=None, drop=None, header=None):
             f"{source} has several columns named {', '.join(map(repr, duplicated))}; "
             "rename them, or choose one with --columns (0-based indices)"
         )
-    cells = np.array(rows, dtype=str).reshape(len(rows), n_columns)[:, chosen]
-    data = Dataset(
-        np.empty(cells.shape, dtype=np.float64),
-        chosen_names,
-        source,
-        named=named,
-        columns=chosen,
-        lines=np.asarray(lines),
-        file_names=names,
-    )
-    for j in range(cells.shape[1]):
-        values, bad = _numeric_column(cells[:, j])
-        if bad and header is False and {i for i, _ in bad} == {0} and _has_header(rows):
-            raise CLIError(
-                f"{source}: {data.column(j)} is not numeric (line {lines[0]} has "
-                f"{bad[0][1]!r}): line {lines[0]} looks like a header, which "
-                "--no-header reads as a row of data; leave out --no-header"
+    return chosen
+
+
+def _keep_bad(kept, found):
+    """Add to a column's non-numeric cells kept those of ``found`` that tell.
+
+    The first, the first past the first row, the first decimal comma and
+    the first that is not also a thousands separator are all that the
+    messages (:func:`_non_numeric`) read, and a text column holds many.
+    """
+    for i, cell in found:
+        commas = [c for _, c in kept if _DECIMAL_COMMA.fullmatch(c)]
+        comma = _DECIMAL_COMMA.fullmatch(cell)
+        if (
+            not kept
+            or (i and all(row == 0 for row, _ in kept))
+            or (comma and not commas)
+            or (
+                comma
+                and not _THOUSANDS.fullmatch(cell)
+                and all(_THOUSANDS.fullmatch(c) for c in commas)
             )
-        if bad:
-            raise _non_numeric(data, j, bad, text, delimiter, given)
-        data.X[:, j] = values
-        for i in np.flatnonzero(np.isinf(values)):
-            data.texts[i, j] = str(cells[i, j])
-    if unnamed_first and columns is None:  # not when chosen by --columns
-        _refuse_row_index(data, drop)
-    return data
+        ):
+            kept.append((i, cell))
 
 
-def _ragged_hint(rows, lines, line, cells, source, delimiter):
+def _ragged_hint(blocks, line, cells, source, delimiter):
     """What likely made the row of ``cells`` on ``line`` differ from the first.
 
     A quote left open, a decimal comma in a one-column file, a ``#`` comment
     line, lines of one field (a title) before a header, or a header without
-    the column of row names.
+    the column of row names. ``blocks`` are the table's (:func:`table_blocks`)
+    read again: of rows past the first of more than one field, only their
+    lengths are looked at.
     """
-    n_columns = len(rows[0])
+    rows = ((n, row) for block in blocks for n, row in zip(*block, strict=True))
+    first_line, first = next(rows)
+    n_columns = len(first)
     if any("\n" in cell for cell in cells):
         return _UNCLOSED_QUOTE
     # One column, then a comma between digits: a decimal comma.
@@ -488,7 +512,7 @@ def _ragged_hint(rows, lines, line, cells, source, delimiter):
             "; if ',' is a decimal comma there, convert decimal commas to "
             "points (e.g. with your spreadsheet's export settings)"
         )
-    firsts = ((lines[0], rows[0]), (line, cells))
+    firsts = ((first_line, first), (line, cells))
     comment = [n for n, row in firsts if row[0].startswith("#")]
     if comment:
         # CSV has no comments: '# written by ...' is a row of its own.
@@ -497,27 +521,42 @@ def _ragged_hint(rows, lines, line, cells, source, delimiter):
             f"; line {comment[0]} starts with '#', a comment, which CSV does not "
             f"have: remove such lines (e.g. {remedy})"
         )
+    # From the first row of more than one field: its index and line, the line
+    # before it, its first two rows, and whether all rows from it have as
+    # many fields; and whether all rows but the first have one field more.
+    start, before, rest = (
+        (0, None, [first]) if n_columns > 1 else (None, first_line, [])
+    )
+    even = one_more = True
+    for i, (n, row) in enumerate(rows, 1):
+        one_more = one_more and len(row) == n_columns + 1
+        if start is None and len(row) > 1:
+            start, start_line = i, n
+        if start is None:
+            before = n
+            continue
+        if len(rest) < 2:
+            rest.append(row)
+        even = even and len(row) == len(rest[0])
     # A title (lines of one field) before a header: no option leaves it out.
-    start = next((i for i, row in enumerate(rows) if len(row) > 1), 0)
-    rest = rows[start:]
-    if start and _has_header(rest) and all(len(row) == len(rest[0]) for row in rest):
+    if start and _has_header(rest) and even:
         what = (
-            f"line {lines[0]} ({rows[0][0]!r}) is"
+            f"line {first_line} ({first[0]!r}) is"
             if start == 1
-            else (f"lines {lines[0]}-{lines[start - 1]} are")
+            else (f"lines {first_line}-{before} are")
         )
-        remedy = _filter_command(source, f"tail -n +{lines[start]}")
+        remedy = _filter_command(source, f"tail -n +{start_line}")
         return (
             f"; {what} not part of the table, which starts with its header on "
-            f"line {lines[start]}: remove the line{'s' if start > 1 else ''} "
+            f"line {start_line}: remove the line{'s' if start > 1 else ''} "
             f"before the header (e.g. {remedy})"
         )
-    if all(len(row) == n_columns + 1 for row in rows[1:]):
+    if one_more:
         # R's write.table: a header without the column of row names.
         return (
             "; every other row has one field more than the first, as when "
             "row names have no header: name that column (a name such as "
-            f"id first on line {lines[0]}) and leave it out with --drop id"
+            f"id first on line {first_line}) and leave it out with --drop id"
         )
     return ""
 
@@ -556,32 +595,6 @@ def _refuse_row_index(data, drop):
         "file without it (to_csv(..., index=False), write.csv(..., "
         "row.names=FALSE))"
     )
-
-
-def _numeric_column(cells):
-    """One column as float64 (NaN where missing), and its non-numeric cells.
-
-    Returns
-    -------
-    values : ndarray of shape (n_rows,)
-    bad : list of (int, str)
-        The row and text of each cell that is neither a number nor missing.
-    """
-    missing = np.isin(np.char.lower(cells), MISSING_TOKENS)
-    try:
-        return np.where(missing, "nan", cells).astype(np.float64), []
-    except ValueError:
-        pass
-    values = np.full(len(cells), np.nan)
-    bad = []
-    for i, cell in enumerate(cells):
-        if missing[i]:
-            continue
-        try:
-            values[i] = float(cell)
-        except ValueError:
-            bad.append((i, str(cell)))
-    return values, bad
 
 
 def _non_numeric(data, j, bad, text, delimiter, given):

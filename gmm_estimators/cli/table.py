@@ -1,0 +1,188 @@
+"""A CSV table's rows, read a block at a time, and its cells as numbers."""
+
+# Authors: The gmm_estimators developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import csv
+import io
+from itertools import chain
+from operator import itemgetter
+
+import numpy as np
+
+from .errors import CLIError
+
+__all__ = [
+    "MISSING_TOKENS",
+    "count_lines",
+    "numeric_block",
+    "read_numbers",
+    "table_blocks",
+]
+
+MISSING_TOKENS = ("", "na", "nan", "n/a", "null", "none", "?")
+#: Cells of a block of rows, whose strings are all that is held of them at a
+#: time (small blocks are also read faster than large ones).
+_BLOCK_CELLS = 1 << 11
+#: Characters of text put through one io.StringIO at a time (4 bytes each there).
+_CHUNK = 1 << 18
+
+
+def count_lines(text):
+    """The number of lines of ``text`` (universal newlines): no table has more rows."""
+    return text.count("\n") + text.count("\r") - text.count("\r\n") + 1
+
+
+def _lines(text):
+    """The lines of ``text`` as ``io.StringIO(text, newline=None)`` gives them.
+
+    Universal newlines: old Mac files end their lines with CR alone. The
+    text goes through it in pieces of about :data:`_CHUNK` characters
+    that end with a line, since its buffer holds 4 bytes a character.
+    """
+
+    def pieces():
+        start = 0
+        while start < len(text):
+            at = start + _CHUNK
+            lf = text.find("\n", at)
+            cr = text.find("\r", at, len(text) if lf < 0 else lf)
+            if cr >= 0:  # a line that ends with CR, or with CR LF
+                end = cr + 2 if text.startswith("\n", cr + 1) else cr + 1
+            else:
+                end = len(text) if lf < 0 else lf + 1
+            yield io.StringIO(text[start:end], newline=None)
+            start = end
+
+    return chain.from_iterable(pieces())
+
+
+def table_blocks(text, delimiter, source):
+    """A CSV table's rows, stripped, as ``(lines, rows)`` a block at a time.
+
+    ``lines`` holds the file line where each row starts. A blank line is
+    skipped; a record of empty cells (``,,``) is a row of missing values,
+    kept between rows so that predict's output stays one row per data row
+    (before and after them, dropped). A block has 2 rows or more, and about
+    :data:`_BLOCK_CELLS` cells if its rows are as long as the first.
+    """
+    reader = csv.reader(_lines(text), delimiter=delimiter)
+    lines, rows, filled, size, start = [], [], 0, None, 1
+    try:
+        for row in reader:
+            cells = [cell.strip() for cell in row]
+            if any(cells):
+                rows.append(cells)
+                lines.append(start)  # where the record starts
+                filled = len(rows)  # empty records after it may end the table
+                size = size or max(2, _BLOCK_CELLS // len(cells))
+                if filled >= size:
+                    yield lines, rows
+                    lines, rows, filled = [], [], 0
+            elif len(cells) > 1 and size:
+                rows.append(cells)
+                lines.append(start)
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise CLIError(
+            f"{source}, line {reader.line_num}: malformed CSV ({exc})"
+        ) from None
+    if filled:
+        yield lines[:filled], rows[:filled]
+
+
+def read_numbers(blocks, n_columns, chosen, capacity, keep_bad):
+    """The chosen columns of the rows of ``blocks`` as float64, a block at a time.
+
+    A row of other than ``n_columns`` fields stops the conversion, but the
+    blocks are read to their end: a malformed record further on comes first.
+
+    Parameters
+    ----------
+    blocks : iterable of (list of int, list of list of str)
+        The data rows (:func:`table_blocks` without the header).
+    n_columns : int
+        The fields of a row.
+    chosen : list of int
+        The columns to convert.
+    capacity : int
+        No fewer than the rows (:func:`count_lines`).
+    keep_bad : callable
+        ``keep_bad(kept, found)`` adds to the list ``kept`` of a column's
+        non-numeric cells those of ``found`` (row, text) that the messages read.
+
+    Returns
+    -------
+    X : ndarray of shape (n_rows, len(chosen))
+    lines : ndarray of shape (n_rows,)
+        The line where each row starts.
+    bad : dict
+        The non-numeric cells kept of each column (its index in ``chosen``).
+    texts : dict
+        The text of each infinite cell, by its (row, index in ``chosen``).
+    ragged : tuple or None
+        The line and cells of the first row of other than ``n_columns`` fields.
+    """
+    X = np.empty((capacity, len(chosen)))
+    lines = np.empty(capacity, dtype=np.int64)
+    n, bad, texts, ragged = 0, {}, {}, None
+    for block_lines, rows in blocks:
+        if ragged is None and rows and set(map(len, rows)) != {n_columns}:
+            ragged = next(
+                (line, cells)
+                for line, cells in zip(block_lines, rows, strict=True)
+                if len(cells) != n_columns
+            )
+        if ragged is not None:
+            continue
+        stop = n + len(rows)
+        lines[n:stop] = block_lines
+        if chosen:
+            X[n:stop], found, infinite = numeric_block(rows, chosen)
+            for k, cells in found.items():
+                keep_bad(bad.setdefault(k, []), [(n + i, cell) for i, cell in cells])
+            texts.update(((n + i, k), cell) for i, k, cell in infinite)
+        n = stop
+    if n < 0.9 * capacity:  # many lines were not rows (blank, multi-line cells)
+        return X[:n].copy(), lines[:n].copy(), bad, texts, ragged
+    return X[:n], lines[:n], bad, texts, ragged
+
+
+def numeric_block(rows, chosen):
+    """The ``chosen`` cells of ``rows`` as float64 (NaN where missing), and odd ones.
+
+    Returns
+    -------
+    values : ndarray of shape (len(rows), len(chosen))
+    bad : dict
+        The row and text of each cell that is neither a number nor missing,
+        in a list for each column with any (its index in ``chosen``).
+    infinite : list of (int, int, str)
+        The row, column and text of each infinite value.
+    """
+    shape = (len(rows), len(chosen))
+    cells = list(map(itemgetter(*chosen), rows))
+    try:  # all numbers, as is usual
+        values = np.array(cells, dtype=np.float64).reshape(shape)
+    except ValueError:
+        pass
+    else:
+        infinite = np.argwhere(np.isinf(values)).tolist()
+        return values, {}, [(i, k, rows[i][chosen[k]]) for i, k in infinite]
+    # Missing or non-numeric cells: read as numpy's strings (trailing NULs
+    # dropped), a cell at a time in a block where float() refuses one.
+    cells = np.array(cells, dtype=str).reshape(shape)
+    missing = np.isin(np.char.lower(cells), MISSING_TOKENS)
+    bad = {}
+    try:
+        values = np.where(missing, "nan", cells).astype(np.float64)
+    except ValueError:
+        values = np.full(shape, np.nan)
+        for k in range(shape[1]):
+            for i in np.flatnonzero(~missing[:, k]).tolist():
+                try:
+                    values[i, k] = float(cells[i, k])
+                except ValueError:
+                    bad.setdefault(k, []).append((i, str(cells[i, k])))
+    infinite = np.argwhere(np.isinf(values)).tolist()
+    return values, bad, [(i, k, str(cells[i, k])) for i, k in infinite]
