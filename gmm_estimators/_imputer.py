@@ -25,7 +25,7 @@ from ._fitted import fitted_model
 from ._gaussian_mixture import GaussianMixture
 from ._initialization import INITIALIZERS
 from ._missing_fill import fill_missing
-from ._warn import as_wrapped_mixture, in_original_columns, reworded
+from ._warn import as_wrapped_mixture, relabel_columns, reworded
 from .covariance import RegisteredCovarianceType, get_covariance_model
 from .covariance._linalg import _safe_cholesky as safe_cholesky
 from .exceptions import NoSoundCandidateError
@@ -305,7 +305,7 @@ class GaussianMixtureImputer(TransformerMixin, BaseEstimator):
         # The mixture's warnings name the columns of X (the empty ones left
         # out of its data).
         columns = np.flatnonzero(~self._empty_features)
-        with reworded(partial(in_original_columns, columns=columns)):
+        with reworded(partial(relabel_columns, name=lambda j: ("X", columns[j]))):
             if len(ks) == 1 and len(types) == 1:
                 self.mixture_ = GaussianMixture(
                     ks[0], covariance_type=types[0], **params

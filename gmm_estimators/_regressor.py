@@ -19,8 +19,8 @@ from ._fitted import fitted_model
 from ._gaussian_mixture import GaussianMixture
 from ._initialization import INITIALIZERS
 from ._sampling import check_draw_count
-from ._warn import as_wrapped_mixture, reworded
-from .covariance import RegisteredCovarianceType, get_covariance_model
+from ._warn import as_wrapped_mixture, relabel_columns, reworded
+from .covariance import RegisteredCovarianceType
 
 __all__ = ["GaussianMixtureRegressor"]
 
@@ -31,20 +31,6 @@ def _in_terms_of_x_and_y(message, n_features):
     The regressor fits a ``GaussianMixture`` to ``[X, y]``: its warnings
     count the targets as more features, and address that mixture.
     """
-
-    def column(j):
-        if j < n_features:
-            return f"feature {j} of X"
-        return f"target {j - n_features} of y"
-
-    def listed(match):
-        columns = [int(j) for j in match.group(1).split(", ")]
-        inputs = [str(j) for j in columns if j < n_features]
-        targets = [str(j - n_features) for j in columns if j >= n_features]
-        parts = [f"feature(s) {', '.join(inputs)} of X"] if inputs else []
-        parts += [f"target(s) {', '.join(targets)} of y"] if targets else []
-        return " and ".join(parts)
-
     # The joint rows on a hyperplane: targets that X determines exactly.
     message = re.sub(
         r"^the rows of X span (\d+) of the (\d+) dimensions of its varying "
@@ -62,9 +48,9 @@ def _in_terms_of_x_and_y(message, n_features):
         "need no mixture (sklearn.linear_model.LinearRegression fits them).",
         message,
     )
-    message = re.sub(r"feature\(s\) ([\d, ]+) of X", listed, message)
-    message = re.sub(r"\(\[([\d, ]+)\]\)", lambda m: f"({listed(m)})", message)
-    message = re.sub(r"\bfeature (\d+)\b(?! of )", lambda m: column(int(m[1])), message)
+    message = relabel_columns(
+        message, lambda j: ("X", j) if j < n_features else ("y", j - n_features)
+    )
     return as_wrapped_mixture(
         message, "GaussianMixtureRegressor", "its joint mixture of [X, y], mixture_"
     )
@@ -231,16 +217,19 @@ class GaussianMixtureRegressor(RegressorMixin, BaseEstimator):
         self._y_ndim = np.ndim(y)
         Y = np.asarray(y, dtype=np.float64).reshape(X.shape[0], -1)
         _check_target_squares_fit(Y)
-        limit = getattr(
-            get_covariance_model(self.covariance_type), "max_n_features", None
+        # Imported here: model_selection imports the estimators' modules.
+        from .model_selection._candidates import check_types_fit
+
+        check_types_fit(
+            [self.covariance_type],
+            X.shape[1] + Y.shape[1],
+            parameter="covariance_type",
+            remedy="(use 'EII' or 'VII' instead of 'E' or 'V')",
+            data=(
+                f"the joint mixture of X and y ({X.shape[1]} + {Y.shape[1]} "
+                "columns) has"
+            ),
         )
-        if limit is not None and X.shape[1] + Y.shape[1] > limit:
-            raise ValueError(
-                f"covariance_type {self.covariance_type!r} is defined for at most "
-                f"{limit} feature(s), but the regressor fits the joint mixture of "
-                f"X and y ({X.shape[1]} + {Y.shape[1]} columns); use a structure "
-                "for several features (e.g. 'EII' or 'VII' for 'E' or 'V')."
-            )
         self.n_targets_ = Y.shape[1]
         joint = GaussianMixture(
             self.n_components,

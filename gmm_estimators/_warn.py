@@ -14,7 +14,7 @@ import sklearn
 
 __all__ = [
     "as_wrapped_mixture",
-    "in_original_columns",
+    "relabel_columns",
     "reworded",
     "silenced",
     "warn_user",
@@ -106,22 +106,38 @@ def as_wrapped_mixture(message, owner, mixture="its mixture_"):
     return message.replace(" or prior='default'", "")
 
 
-def in_original_columns(message, columns):
-    """A warning about columns of ``X[:, columns]`` in the columns of ``X``.
+# How the package's warnings name columns of their data, and the noun of
+# each array a wrapping estimator names them in.
+_LISTED = re.compile(r"feature\(s\) ([\d, ]+) of X")
+_BRACKETED = re.compile(r"\(\[([\d, ]+)\]\)")
+_ONE = re.compile(r"\bfeature (\d+)\b(?! of )")
+_NOUNS = {"X": "feature", "y": "target"}
 
-    For an estimator that fits a mixture to some of its data's columns (the
-    imputer leaves out the columns with no observed value): the indices of
-    ``feature j``, ``feature(s) i, j of X`` and ``([i, j])`` are mapped
-    through ``columns``.
+
+def relabel_columns(message, name):
+    """A warning about the columns of a wrapped mixture's data, in the user's.
+
+    An estimator that fits a mixture to other columns than the user's (the
+    imputer leaves out its empty columns, the regressor joins ``[X, y]``)
+    rewrites each column the warning names, ``feature j``, ``feature(s) i,
+    j of X`` or ``([i, j])``: ``name(j)`` gives ``(array, index)``, the array
+    ``"X"`` or ``"y"`` and the column's index in it.
     """
 
-    def mapped(text):
-        return ", ".join(str(columns[int(j)]) for j in text.split(", "))
+    def words(text):
+        arrays = {}
+        for j in text.split(", "):
+            array, index = name(int(j))
+            arrays.setdefault(array, []).append(str(index))
+        return " and ".join(
+            f"{_NOUNS[array]}(s) {', '.join(indices)} of {array}"
+            for array, indices in arrays.items()
+        )
 
-    message = re.sub(
-        r"feature\(s\) ([\d, ]+) of X",
-        lambda m: f"feature(s) {mapped(m[1])} of X",
-        message,
-    )
-    message = re.sub(r"\(\[([\d, ]+)\]\)", lambda m: f"([{mapped(m[1])}])", message)
-    return re.sub(r"\bfeature (\d+)\b", lambda m: f"feature {mapped(m[1])}", message)
+    def one(match):
+        array, index = name(int(match[1]))
+        return f"{_NOUNS[array]} {index} of {array}"
+
+    message = _LISTED.sub(lambda m: words(m[1]), message)
+    message = _BRACKETED.sub(lambda m: f"({words(m[1])})", message)
+    return _ONE.sub(one, message)

@@ -87,18 +87,20 @@ def check_types_fit(
     n_features,
     parameter="covariance_types",
     remedy="or use covariance_types=None for every structure that fits",
+    data="X has",
 ):
     """Refuse a structure defined for fewer features than X has.
 
-    ``parameter`` and ``remedy`` in the caller's terms (the imputer has no
-    ``covariance_types=None``).
+    ``parameter``, ``remedy`` and ``data`` (what has ``n_features``) in the
+    caller's terms (the imputer has no ``covariance_types=None``, the
+    regressor fits ``[X, y]``).
     """
     for name in names:
         limit = _max_n_features(name)
         if limit is not None and n_features > limit:
             raise ValueError(
                 f"{parameter} includes {name!r}, which is defined for at most "
-                f"{limit} feature(s), but X has {n_features} features; remove it "
+                f"{limit} feature(s), but {data} {n_features} features; remove it "
                 f"{remedy}."
             )
 
