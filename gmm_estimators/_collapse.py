@@ -429,19 +429,30 @@ def record_collapse(estimator, model, data, params, jittered, check=None):
             model, data, params, jittered, getattr(estimator, "prior_", None)
         )
     collapsed, spurious, reasons, _ = check
-    store_verdict(
-        estimator,
-        collapsed,
-        spurious,
-        reasons,
-        collapsed_advice=(
+    if getattr(estimator, "prior_", None) is None:
+        collapsed_advice = (
             "Such a component sits on duplicated, integer-valued or too few "
             "rows; its likelihood is unbounded (or bounded only by reg_covar "
             "or by a volume shared with the other components), so BIC/AIC of "
             "this fit are not meaningful. Remedies: use fewer components, use "
             "prior='default' (mclust's conjugate prior, in the data's units), "
             "increase reg_covar, or add jitter to discretised data."
-        ),
+        )
+    else:
+        # The prior bounds every covariance: what is left is a component
+        # that describes no row, or one regularised to be factorised.
+        collapsed_advice = (
+            "Under the prior such a component describes no row of the data "
+            "(its parameters are the prior's) or had to be regularised, so "
+            "BIC/AIC of this fit are not meaningful. Remedies: use fewer "
+            "components, or fit more rows."
+        )
+    store_verdict(
+        estimator,
+        collapsed,
+        spurious,
+        reasons,
+        collapsed_advice=collapsed_advice,
         spurious_advice=(
             "A component far narrower than the others is typical of a local "
             "maximum on discretised data rather than of a real cluster. "

@@ -83,8 +83,11 @@ are found at any scale, while a genuine cluster, however far from the
 others and however tight, spans the full dimension.
 
 With a conjugate prior (``bounded=True``) the objective is bounded: only
-empty components are degenerate, and of the spurious rules only the
-variance ratios across components apply.
+empty components are degenerate (also Gaussian components that hold less
+than half a row's worth of responsibility together, beside a noise
+component that takes every row: their parameters are the prior's, not the
+data's), and of the spurious rules only the variance ratios across
+components apply.
 
 References
 ----------
@@ -134,6 +137,10 @@ __all__ = [
 # Thresholds of the degeneracy test (see the module's Notes; POINT_RATIO and
 # RANK_RATIO, read by the proofs from subsets too, are ``_resting_rows``').
 EMPTY_WEIGHT = 1e-8
+# Rows' worth of responsibility that rounds to no row: Gaussian components
+# holding less together (beside a noise component) describe none of the
+# data, whatever bounds their covariances (see rows_worth_floor).
+_EMPTY_ROWS_WORTH = 0.5
 
 
 @dataclass(frozen=True)
@@ -190,7 +197,9 @@ def check_components(
     bounded : bool, default=False
         Whether the fit's objective is bounded (a MAP fit under a conjugate
         prior, whose scale keeps every covariance away from zero). Then only
-        empty components are degenerate: a component on a few rows or on a
+        empty components are degenerate (also all of them when they hold
+        less than half a row's worth of responsibility together, beside a
+        noise component): a component on a few rows or on a
         lattice line is what the prior is there to allow.
 
     Returns
@@ -487,6 +496,15 @@ def check_blocks(
             reasons[k] = "its responsibilities are not finite"
         elif n_k[k] < EMPTY_WEIGHT * weight_sum:
             reasons[k] = f"it holds a weight of {n_k[k]:.2g} rows"
+        elif bounded and rows_worth.sum() < _EMPTY_ROWS_WORTH:
+            # Only with a noise component (the rows' Gaussian responsibilities
+            # sum to less than one): under a prior the parameters are then the
+            # prior's, not the data's.
+            reasons[k] = (
+                f"the Gaussian components hold {rows_worth.sum():.2g} rows' worth "
+                "of responsibility together, which rounds to no row: the noise "
+                "takes every row"
+            )
         elif not bounded and r and rows_worth[k] < floor:
             reasons[k] = (
                 f"it holds {rows_worth[k]:.3g} rows' worth of responsibility, fewer "

@@ -595,3 +595,27 @@ def test_proof_from_subsets_gives_the_resting_sets_verdict(seed, structure):
     pieces = np.array_split(np.arange(X.shape[0]), 1 + seed % 3)
     binned = _verdict(X, resp, w, structure, pieces, binned_first=True)
     assert _verdict(X, resp, w, structure, pieces, binned_first=False) == binned
+
+
+def test_under_a_prior_gaussians_of_no_rows_worth_beside_noise_are_empty(rng):
+    # A MAP fit bounds every covariance, so only an empty component is
+    # degenerate; Gaussian components holding 0.02 rows' worth of
+    # responsibility together beside a noise component (their parameters
+    # the prior's) were far above the relative floor of 1e-8 and passed as
+    # sound, so the outlier detector called every row noise.
+    X = rng.randn(40, 2)
+    full = np.stack([np.cov(X.T), np.cov(X.T)])
+    for held, empty in ((0.02, True), (0.45, True), (0.55, False), (3.0, False)):
+        # The rows' Gaussian responsibilities; the noise holds the rest.
+        resp = np.full((40, 2), held / 80)
+        check = D.check_components(X, None, resp, full, bounded=True)
+        assert_array_equal(check.degenerate, [0, 1] if empty else [])
+        # Weights change nothing: rows' worth counts rows of positive weight.
+        weighted = D.check_components(X, np.full(40, 1e-3), resp, full, bounded=True)
+        assert_array_equal(weighted.degenerate, check.degenerate)
+    # Without noise one component may empty: the others describe the rows.
+    resp = np.c_[np.ones(40), np.full(40, 0.001)]
+    resp[:, 0] -= resp[:, 1]
+    assert_array_equal(
+        D.check_components(X, None, resp, full, bounded=True).degenerate, []
+    )

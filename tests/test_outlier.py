@@ -12,6 +12,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from gmm_estimators import GaussianMixture, GaussianMixtureOutlierDetector
+from gmm_estimators.exceptions import DegenerateFitWarning
 
 
 @pytest.fixture(scope="module")
@@ -200,3 +201,19 @@ def test_auto_outliers_are_the_rows_whose_noise_posterior_exceeds_one_half():
     mclust_noise = mixture.predict(grid) == -1
     assert np.all(mclust_noise[outlier])
     assert np.any(mclust_noise & ~outlier)
+
+
+def test_noise_taking_every_row_is_not_a_sound_fit():
+    # Four rows in two dimensions: under the prior (the detector's second
+    # try) the Gaussian component kept 3e-5 of the weight, every row was
+    # called an outlier, and nothing warned.
+    X = np.random.RandomState(0).normal(size=(4, 2))
+    with pytest.warns(DegenerateFitWarning, match="the noise takes every row"):
+        mixture = GaussianMixture(1, noise=True, prior="default").fit(X)
+    assert_array_equal(mixture.collapsed_components_, [0])
+    detector = GaussianMixtureOutlierDetector(n_components=1, random_state=0)
+    with pytest.raises(ValueError, match="neither as given") as caught:
+        detector.fit(X)
+    # The selector under the prior does not advise the prior it used.
+    assert "fit more rows" in str(caught.value)
+    assert "pass prior='default'" not in str(caught.value)

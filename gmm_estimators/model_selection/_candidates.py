@@ -391,8 +391,12 @@ def _standardising_offset(variances, observed, shares=True):
     return 0.5 * float(log_variances.sum())
 
 
-def raise_no_sound_candidate(name, results, errors):
-    """The error of a search whose every candidate is degenerate, spurious or failed."""
+def raise_no_sound_candidate(name, results, errors, prior=None):
+    """The error of a search whose every candidate is degenerate, spurious or failed.
+
+    Under a ``prior`` the degenerate candidates have an empty component (the
+    prior bounds every covariance), so its remedies are not offered again.
+    """
     degenerate = np.asarray(results["degenerate"], dtype=bool)
     spurious = np.asarray(results["spurious"], dtype=bool) & ~degenerate
     n_failed = sum(error is not None for error in errors)
@@ -405,9 +409,15 @@ def raise_no_sound_candidate(name, results, errors):
         f"{n_failed} could not be fitted"
         + (f" (first error: {first_error})" if first_error is not None else "")
         + ". It never selects a degenerate or spurious model: include smaller "
-        "numbers of components in n_components, pass prior='default' "
-        "(mclust's conjugate prior), increase reg_covar, or add jitter to "
-        "discretised data. results_ lists every candidate."
+        "numbers of components in n_components, "
+        + (
+            "pass prior='default' (mclust's conjugate prior), increase "
+            "reg_covar, or add jitter to discretised data."
+            if prior is None
+            else "or fit more rows (under the prior a degenerate candidate "
+            "has a component that describes no row)."
+        )
+        + " results_ lists every candidate."
     ) from first_error
 
 

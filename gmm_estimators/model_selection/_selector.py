@@ -526,7 +526,9 @@ class GaussianMixtureIC(ChosenModel, ClusterMixin, DensityMixin, BaseEstimator):
         best = int(order[0])
         flags = self.results_["degenerate"][best] or self.results_["spurious"][best]
         if estimators[best] is None or flags:
-            raise_no_sound_candidate(type(self).__name__, self.results_, errors)
+            raise_no_sound_candidate(
+                type(self).__name__, self.results_, errors, self.prior
+            )
         self.best_index_ = best
         self.best_estimator_ = estimators[best]
         self.n_components_ = int(self.results_["n_components"][best])
