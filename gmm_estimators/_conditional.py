@@ -43,6 +43,7 @@ __all__ = [
     "conditional_gaussians",
     "marginal_log_prob",
     "missing_patterns",
+    "nearest_limit",
 ]
 
 _LOG_2PI = math.log(2.0 * math.pi)
@@ -269,6 +270,25 @@ def marginal_log_prob(X, weights, means, covariances, patterns=None):
         residuals = gaussians.residuals(X[np.ix_(pattern.rows, pattern.observed)])
         out[pattern.rows] = gaussians.log_densities(residuals) + log_weights
     return out
+
+
+def nearest_limit(rows, weights, means, covariances, floor):
+    """The limit of the weighted log-densities of rows beyond the float range.
+
+    ``rows`` (NaN where missing) overflow every component's distance: the
+    limit of their responsibilities puts them on their nearest components,
+    ``-floor`` there and ``-inf`` elsewhere (:meth:`PatternGaussians.nearest_limit`).
+    """
+    with np.errstate(divide="ignore"):
+        log_weights = np.log(weights)
+    limit = np.empty((rows.shape[0], weights.shape[0]))
+    for pattern in missing_patterns(rows):
+        gaussians = PatternGaussians(
+            means, covariances, pattern.observed, pattern.missing
+        )
+        residuals = gaussians.residuals(rows[np.ix_(pattern.rows, pattern.observed)])
+        limit[pattern.rows] = gaussians.nearest_limit(residuals, log_weights, floor)
+    return limit
 
 
 def conditional_gaussians(X, weights, means, covariances, patterns=None):

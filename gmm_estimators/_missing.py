@@ -36,11 +36,12 @@ import numpy as np
 
 from ._conditional import (
     _LOG_2PI,
-    PatternGaussians,
     log_normalize,
     missing_patterns,
+    nearest_limit,
 )
-from ._engine import ArraySource, one_blas_thread
+from ._engine import ArraySource, one_blas_thread, reduce_blocks
+from ._engine._data import compute_dtype, representable_center
 from ._engine._estep import weighted_sum
 from ._missing_exact import exact_group, ill_conditioned
 from .covariance._exact import log_density_floor
@@ -496,11 +497,6 @@ def start_statistics(index, resp, weight_scale=1.0):
 # M-step for any registered structure
 
 
-def _scatter_in_model_form(model, scatter):
-    """The expected per-component scatter ``(K, d, d)`` in the form ``model`` takes."""
-    return model.scatter.from_full(scatter)
-
-
 def observed_log_likelihood(X, weights, means, covariances, sample_weight=None):
     """``sum_i w_i log p(x_io)`` for full-matrix parameters (tests, oracles)."""
     from ._conditional import marginal_log_prob
@@ -617,8 +613,10 @@ class MissingValuesSource(ArraySource):
         return log_likelihood, _FormStatistics(stats, model.scatter)
 
     def reduce_blocks(self, model, params, reduce):
-        """``reduce`` of the marginal weighted log-densities of every row."""
-        return _reduce_marginal(self.index, model, params, reduce)
+        """``reduce`` of every row's weighted log-densities (:class:`MissingRows`)."""
+        return MissingRows(self.X_missing, self.center).reduce_blocks(
+            model, params, reduce
+        )
 
     def one_pass(self, center):
         """The rows, with their NaN, for one pass centred on ``center``."""
@@ -632,16 +630,57 @@ class MissingValuesSource(ArraySource):
 
 
 class MissingRows:
-    """Rows with missing values for one pass of the E-step (prediction)."""
+    """Rows, some with missing values, for one pass of the E-step (prediction).
+
+    The complete rows take the engine's path and its precision guard; only
+    the rows with NaN are read through their marginal densities, in the
+    data's own coordinates: a row's value does not depend on which rows
+    share its call.
+    """
 
     def __init__(self, X, center):
         self.X = X
-        self.center = np.asarray(center, dtype=np.float64)
-        self.index = PatternIndex.from_array(X.astype(np.float64) - self.center)
+        # As ArraySource.for_prediction: the parameters are centred on it.
+        self.center = representable_center(center, compute_dtype(X))
 
     def reduce_blocks(self, model, params, reduce):
-        """``reduce`` of the marginal weighted log-densities of every row."""
-        return _reduce_marginal(self.index, model, params, reduce, self.X.dtype)
+        """``reduce`` of the weighted log-densities of every row, stacked."""
+        if params.noise_proportion is not None:  # a noise model fitted without NaN
+            raise ValueError(_NOISE_AND_NAN)
+        incomplete = np.isnan(self.X).any(axis=1)
+        parts = []
+        if not incomplete.all():
+            complete = ArraySource.for_prediction(self.X[~incomplete], self.center)
+            parts.append((~incomplete, reduce_blocks(model, complete, params, reduce)))
+        if incomplete.any():
+            raw_means = params.raw_means
+            if raw_means is None:
+                raw_means = params.means + self.center
+            rows = self.X[incomplete].astype(np.float64)
+            marginal = _reduce_marginal(
+                rows, model, params, raw_means, reduce, self.X.dtype
+            )
+            parts.append((incomplete, marginal))
+        if len(parts) == 1:
+            return parts[0][1]
+        return _interleave(parts, self.X.shape[0])
+
+
+def _interleave(parts, n_rows):
+    """The per-row outputs of ``(rows mask, output)`` parts in the rows' order.
+
+    An output holds as many entries per row as ``reduce`` gives (one,
+    ``K`` flattened, or more), rows first.
+    """
+    first = parts[0][1]
+    width = first.size // int(np.count_nonzero(parts[0][0]))
+    dtype = np.result_type(*(part for _, part in parts))
+    out = np.empty((n_rows, width), dtype=dtype)
+    for rows, part in parts:
+        out[rows] = part.reshape(-1, width)
+    if first.ndim == 1:
+        return out.reshape(-1)
+    return out.reshape(n_rows, *first.shape[1:])
 
 
 _NOISE_AND_NAN = (
@@ -650,49 +689,26 @@ _NOISE_AND_NAN = (
 )
 
 
-def _reduce_marginal(index, model, params, reduce, dtype=np.float64):
-    if params.noise_proportion is not None:  # a noise model fitted without NaN
-        raise ValueError(_NOISE_AND_NAN)
+def _reduce_marginal(X, model, params, raw_means, reduce, dtype):
+    """``reduce`` of the marginal weighted log-densities of rows with NaN.
+
+    ``X`` holds the rows as given (float64) and ``raw_means`` the means in
+    the same coordinates: the residual ``x - mu`` is then one rounding,
+    where rows and means centred on the data's centre would lose ``eps``
+    times the means' distance from it (every digit of a narrow component
+    far from the centre).
+    """
     n_components, d = params.means.shape
     full = model.to_full(np.asarray(params.covariances, np.float64), n_components, d)
     floor = log_density_floor(dtype)
+    raw_means = np.asarray(raw_means, np.float64)
+    index = PatternIndex.from_array(X)
     with one_blas_thread(), np.errstate(over="ignore", invalid="ignore"):
-        weighted = marginal_weighted_log_prob(index, params.weights, params.means, full)
+        weighted = marginal_weighted_log_prob(index, params.weights, raw_means, full)
         # NaN (inf - inf) is an overflowed component; below the dtype's range is -inf.
         weighted[np.isnan(weighted) | (weighted < -floor)] = -np.inf
-    _far_rows_at_their_limit(weighted, index, params.weights, params.means, full, floor)
+    # Rows beyond the float range of every component take their limit.
+    far = np.flatnonzero(~np.isfinite(weighted).any(axis=1))
+    if far.size:
+        weighted[far] = nearest_limit(X[far], params.weights, raw_means, full, floor)
     return reduce(weighted.astype(dtype))
-
-
-def _far_rows_at_their_limit(weighted, index, weights, means, covariances, floor):
-    """Rows with no finite weighted log-density (NaN from ``inf - inf`` in the
-    missing block too) take :func:`nearest_limit`, in place, as in the engine.
-    """
-    far = np.flatnonzero(~np.isfinite(weighted).any(axis=1))  # in X's order
-    if not far.size:
-        return
-    position = np.empty_like(index.order)
-    position[index.order] = np.arange(index.order.size)
-    far = far[np.isfinite(index.X[position[far]]).all(axis=1)]
-    sorted_far = position[far]
-    rows = np.where(index.observed[sorted_far] > 0, index.X[sorted_far], np.nan)
-    weighted[far] = nearest_limit(rows, weights, means, covariances, floor)
-
-
-def nearest_limit(rows, weights, means, covariances, floor):
-    """The limit of the weighted log-densities of rows beyond the float range.
-
-    ``rows`` (NaN where missing) overflow every component's distance: the
-    limit of their responsibilities puts them on their nearest components,
-    ``-floor`` there and ``-inf`` elsewhere (``PatternGaussians.nearest_limit``).
-    """
-    with np.errstate(divide="ignore"):
-        log_weights = np.log(weights)
-    limit = np.empty((rows.shape[0], weights.shape[0]))
-    for pattern in missing_patterns(rows):
-        gaussians = PatternGaussians(
-            means, covariances, pattern.observed, pattern.missing
-        )
-        residuals = gaussians.residuals(rows[np.ix_(pattern.rows, pattern.observed)])
-        limit[pattern.rows] = gaussians.nearest_limit(residuals, log_weights, floor)
-    return limit

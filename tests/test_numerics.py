@@ -1393,3 +1393,77 @@ def test_failing_components_clear_a_block_only_where_the_staged_checks_do():
     # blocks with rows to recompute and blocks the staged checks clear.
     assert min(verdicts.values()) > 0, verdicts
     assert declined_inf > 0
+
+
+def _marginal_log_density(gm, X):
+    """log p(x_o) of the stored parameters over each row's observed features."""
+    K, d = gm.means_.shape
+    full = get_covariance_model(gm.covariance_type).to_full(
+        np.asarray(gm.covariances_, np.float64), K, d
+    )
+    out = np.empty(X.shape[0])
+    for i, row in enumerate(X):
+        seen = ~np.isnan(row)
+        terms = []
+        for k in range(K):
+            chol = np.linalg.cholesky(full[k][np.ix_(seen, seen)])
+            z = solve_triangular(chol, row[seen] - gm.means_[k][seen], lower=True)
+            terms.append(
+                math.log(gm.weights_[k])
+                - 0.5 * z @ z
+                - np.log(np.diag(chol)).sum()
+                - 0.5 * seen.sum() * math.log(2 * math.pi)
+            )
+        out[i] = logsumexp(terms)
+    return out
+
+
+def _assert_policy(got, expected):
+    error = np.abs(got - expected) / np.maximum(1.0, np.abs(expected))
+    assert error.max() <= TOLERANCE[np.float64], error.max()
+
+
+@pytest.mark.parametrize(
+    "structure",
+    [s for s in STRUCTURES if (get_covariance_model(s).max_n_features or 2) >= 2],
+)
+def test_a_row_with_nan_in_the_batch_changes_no_other_row(structure):
+    # A narrow cluster far from the data's centre: the rows beside a NaN row
+    # keep the precision they have alone, and the NaN row has it too.
+    rng = np.random.RandomState(0)
+    X = np.vstack(
+        [
+            rng.randn(40, 2) * 0.003 + [-1e8, 1e3],
+            rng.randn(40, 2) * 4 + [0.0, -1e8],
+        ]
+    )
+    gm = fit_quietly(GaussianMixture(2, covariance_type=structure, random_state=0), X)
+    rows = np.array([[-1e8 + 0.002, 1e3 - 0.001], [-1e8 - 0.004, 1e3 + 0.003]])
+    batch = np.vstack([rows, [[np.nan, 1e3 + 0.001]], rows[:1]])
+    got = gm.score_samples(batch)
+    assert_array_equal(got[:2], gm.score_samples(rows))
+    assert got[3] == got[0]
+    _assert_policy(got, _marginal_log_density(gm, batch))
+    assert_array_equal(gm.predict_proba(batch)[:2], gm.predict_proba(rows))
+
+
+def test_a_narrow_component_beside_a_nan_row_keeps_its_digits():
+    # sd 1e-12 on feature 0 at the origin, centre (1.5, 1.5): centred rows
+    # and means kept 4 of the distance's digits (closed-form densities).
+    X = np.random.RandomState(0).randn(50, 2)
+    gm = fit_quietly(GaussianMixture(2, random_state=0), X)
+    sd = 1e-12
+    gm.weights_ = np.array([0.5, 0.5])
+    gm.means_ = np.array([[0.0, 0.0], [3.0, 3.0]])
+    gm.covariances_ = np.array([np.diag([sd**2, 1.0]), np.eye(2)])
+    factors = np.linalg.inv(np.linalg.cholesky(gm.covariances_)).transpose(0, 2, 1)
+    gm.precisions_cholesky_ = factors
+    gm.precisions_ = factors @ factors.transpose(0, 2, 1)
+    X = np.array([[1e-12, 0.0], [2e-12, 0.5], [1e-12, np.nan]])
+    log_norm = math.log(0.5) - math.log(sd)
+    expected = [
+        log_norm - math.log(2 * math.pi) - 0.5,
+        log_norm - math.log(2 * math.pi) - 0.5 * (4.0 + 0.25),
+        log_norm - 0.5 * math.log(2 * math.pi) - 0.5,
+    ]
+    _assert_policy(gm.score_samples(X), np.array(expected))
