@@ -38,7 +38,7 @@ from ._engine._estep import (
 )
 from ._engine._sources import check_not_chunks, make_source, prediction_source
 from ._fit_starts import check_continuable, check_enough_samples, new_starts
-from ._fitted import fitted_model, set_fitted_attributes
+from ._fitted import fitted_model, forget_fit, set_fitted_attributes
 from ._initialization import INITIALIZERS
 from ._missing import MissingValuesSource
 from ._noise import resolve_noise, rows_for_noise
@@ -53,15 +53,15 @@ from ._online import (
     step_size,
     update_judge,
 )
+from ._pickling import PortablePickle
 from ._prior import resolve_prior
 from ._sampling import check_draw_count, draw_rows
 from ._verbose import VerboseMonitor
 from ._warn import warn_user
-from .covariance import adopt_packed, packed_structures
 from .exceptions import DegenerateFitWarning
 
 
-class BaseMixture(DensityMixin, BaseEstimator, metaclass=ABCMeta):
+class BaseMixture(PortablePickle, DensityMixin, BaseEstimator, metaclass=ABCMeta):
     """Base class for mixture models fitted by EM on sufficient statistics.
 
     A density estimator, as scikit-learn's mixtures are: with the default of
@@ -115,19 +115,6 @@ class BaseMixture(DensityMixin, BaseEstimator, metaclass=ABCMeta):
             self._accepts_missing and self._noise_parameters() is None
         )
         return tags
-
-    def __getstate__(self):
-        # Structures registered in user code travel to other processes
-        # (GridSearchCV(n_jobs=2) pickles the estimator to its workers).
-        state = super().__getstate__()
-        if packed := packed_structures():
-            state["_carried_structures"] = packed
-        return state
-
-    def __setstate__(self, state):
-        needed = (state.get("covariance_type"), state.get("_fitted_structure"))
-        adopt_packed(state.pop("_carried_structures", None), needed)
-        super().__setstate__(state)
 
     def _prior_parameter(self):
         """The conjugate prior asked for (None, 'default' or a ConjugatePrior)."""
@@ -289,9 +276,15 @@ class BaseMixture(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         labels : ndarray of shape (n_samples,)
             Component labels, identical to ``fit(X).predict(X)``.
         """
-        source = self._fit(X, sample_weight)
-        # A final E-step so that fit_predict(X) always equals fit(X).predict(X).
-        self.labels_ = self._labels(source)
+        try:
+            source = self._fit(X, sample_weight)
+            # A final E-step: fit_predict(X) always equals fit(X).predict(X).
+            self.labels_ = self._labels(source)
+        except BaseException:
+            # A failed refit leaves no earlier fit beside the new data's
+            # n_features_in_ (validation sets it before the fit can fail).
+            forget_fit(self)
+            raise
         return self.labels_
 
     def _fit(self, X, sample_weight):

@@ -33,6 +33,7 @@ from ._engine._data import check_squares_fit, varying_without_variance
 from ._engine._sources import check_not_chunks
 from ._fitted import forget_fit
 from ._gaussian_mixture import GaussianMixture
+from ._pickling import PortablePickle
 from .model_selection._candidates import feature_covariance
 from .model_selection._tasks import N_JOBS_CONSTRAINT
 
@@ -76,7 +77,7 @@ def _check_variances_normal(X, weights):
         )
 
 
-class GaussianMixtureClassifier(ClassifierMixin, BaseEstimator):
+class GaussianMixtureClassifier(PortablePickle, ClassifierMixin, BaseEstimator):
     """Classifier with a Gaussian mixture density per class (mclust's MclustDA).
 
     Each class ``c`` gets a density ``p(x | c)`` and a prior ``pi_c``; a row

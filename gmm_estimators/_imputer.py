@@ -21,10 +21,11 @@ from sklearn.utils.validation import (
 
 from ._engine import one_blas_thread
 from ._engine._sources import check_not_chunks
-from ._fitted import fitted_model
+from ._fitted import fitted_model, forget_fit
 from ._gaussian_mixture import GaussianMixture
 from ._initialization import INITIALIZERS
 from ._missing_fill import fill_missing
+from ._pickling import PortablePickle
 from ._warn import as_wrapped_mixture, relabel_columns, reworded
 from .covariance import RegisteredCovarianceType, get_covariance_model
 from .covariance._linalg import _safe_cholesky as safe_cholesky
@@ -51,7 +52,7 @@ def _remedies(ks, types, n_features):
     return f"Remedies: {', '.join(remedies[:-1])} or {remedies[-1]}."
 
 
-class GaussianMixtureImputer(TransformerMixin, BaseEstimator):
+class GaussianMixtureImputer(PortablePickle, TransformerMixin, BaseEstimator):
     """Impute missing values from the conditionals of a Gaussian mixture.
 
     A Gaussian mixture is fitted to the data with its missing entries by EM
@@ -267,6 +268,15 @@ class GaussianMixtureImputer(TransformerMixin, BaseEstimator):
         self : object
             The fitted imputer.
         """
+        # A failed refit leaves no mixture_ of an earlier fit (or an
+        # unfitted one) beside the new data's n_features_in_.
+        try:
+            return self._fit(X)
+        except BaseException:
+            forget_fit(self)
+            raise
+
+    def _fit(self, X):
         self._check_missing_values()
         check_not_chunks(self, X, method="fit")
         X = validate_data(

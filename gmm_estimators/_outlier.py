@@ -15,6 +15,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ._engine._sources import check_not_chunks
 from ._fitted import forget_fit
 from ._initialization import INITIALIZERS
+from ._pickling import PortablePickle
 from .exceptions import NoSoundCandidateError
 from .model_selection._tasks import N_JOBS_CONSTRAINT
 
@@ -22,7 +23,7 @@ __all__ = ["GaussianMixtureOutlierDetector"]
 
 
 
-class GaussianMixtureOutlierDetector(OutlierMixin, BaseEstimator):
+class GaussianMixtureOutlierDetector(PortablePickle, OutlierMixin, BaseEstimator):
     """Outlier detection with a Gaussian mixture and a uniform noise component.
 
     Fits mclust's noise model (Banfield and Raftery 1993; Fraley and Raftery

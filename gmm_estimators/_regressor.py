@@ -15,9 +15,10 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._conditional import ConditionalMixture, conditional_gaussians
 from ._engine._sources import check_not_chunks
-from ._fitted import fitted_model
+from ._fitted import fitted_model, forget_fit
 from ._gaussian_mixture import GaussianMixture
 from ._initialization import INITIALIZERS
+from ._pickling import PortablePickle
 from ._sampling import check_draw_count
 from ._warn import as_wrapped_mixture, relabel_columns, reworded
 from .covariance import RegisteredCovarianceType
@@ -70,7 +71,7 @@ def _check_target_squares_fit(Y):
         )
 
 
-class GaussianMixtureRegressor(RegressorMixin, BaseEstimator):
+class GaussianMixtureRegressor(PortablePickle, RegressorMixin, BaseEstimator):
     """Gaussian mixture regression: the conditional of a joint mixture.
 
     A Gaussian mixture is fitted to the joint data ``[X, y]``; predictions
@@ -203,6 +204,15 @@ class GaussianMixtureRegressor(RegressorMixin, BaseEstimator):
         self : object
             The fitted regressor.
         """
+        # A failed refit leaves nothing of an earlier fit beside the new
+        # data's n_features_in_.
+        try:
+            return self._fit(X, y)
+        except BaseException:
+            forget_fit(self)
+            raise
+
+    def _fit(self, X, y):
         check_not_chunks(self, X, method="fit")
         X, y = validate_data(
             self,

@@ -779,3 +779,40 @@ def test_criteria_of_a_mixture_assembled_by_hand_equal_scikit_learns():
         mixture.precisions_cholesky_ = np.array([np.eye(2)] * 2)
     assert_allclose(mixtures[1].bic(X), mixtures[0].bic(X), rtol=1e-12)
     assert_allclose(mixtures[1].aic(X), mixtures[0].aic(X), rtol=1e-12)
+
+
+def _refit_estimators():
+    from gmm_estimators import (
+        BayesianGaussianMixture,
+        GaussianMixtureImputer,
+        GaussianMixtureRegressor,
+    )
+
+    return [
+        GaussianMixture(3, random_state=0),
+        BayesianGaussianMixture(n_components=3, random_state=0),
+        GaussianMixtureImputer(n_components=3, random_state=0),
+        GaussianMixtureRegressor(n_components=3, random_state=0),
+    ]
+
+
+@pytest.mark.parametrize(
+    "estimator", _refit_estimators(), ids=lambda e: type(e).__name__
+)
+def test_a_failed_refit_leaves_the_estimator_unfitted(estimator, rng):
+    # Validation sets the new n_features_in_ before the fit fails: the
+    # earlier fit's parameters stayed beside it, and the next call raised
+    # numpy's "operands could not be broadcast" (the imputer: an
+    # AttributeError from its unfitted mixture_).
+    X = rng.standard_normal((60, 3))
+    X[::7, 0] = np.nan if "Imputer" in type(estimator).__name__ else X[::7, 0]
+    args = (X[:, :2], X[:, 2]) if "Regressor" in type(estimator).__name__ else (X,)
+    estimator.fit(*args)
+    few = rng.standard_normal((2, 4))
+    few_args = (few[:, :3], few[:, 3]) if len(args) == 2 else (few,)
+    with pytest.raises(ValueError):
+        estimator.fit(*few_args)
+    assert not hasattr(estimator, "n_features_in_")
+    method = "transform" if hasattr(estimator, "transform") else "predict"
+    with pytest.raises(NotFittedError):
+        getattr(estimator, method)(few_args[0])

@@ -37,6 +37,18 @@ M-steps), ``_orientation`` (the common orientation of EVE and VVE),
 # SPDX-License-Identifier: BSD-3-Clause
 
 from . import _basic, _mclust, _univariate  # noqa: F401  (register the structures)
+from ._carrying import (
+    adopt_packed as adopt_packed,
+)
+from ._carrying import (
+    adopt_structures as adopt_structures,
+)
+from ._carrying import (
+    packed_structures as packed_structures,
+)
+from ._carrying import (
+    structures_to_carry as structures_to_carry,
+)
 from ._contract import (
     CovarianceModel,
     RegisteredCovarianceType,
@@ -44,18 +56,6 @@ from ._contract import (
     get_covariance_model,
     register,
     unregister,
-)
-from ._contract import (
-    adopt_packed as adopt_packed,
-)
-from ._contract import (
-    adopt_structures as adopt_structures,
-)
-from ._contract import (
-    packed_structures as packed_structures,
-)
-from ._contract import (
-    structures_to_carry as structures_to_carry,
 )
 from ._families import (
     DiagonalCovariance,

@@ -3,7 +3,6 @@
 # Authors: The gmm_estimators developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-import pickle
 from abc import ABC, abstractmethod
 
 import numpy as np
@@ -20,6 +19,9 @@ from ._priors import INVERSE_WISHART
 from ._spread import EVERY_DIRECTION
 
 _REGISTRY = {}
+# Names of the structures registered only to read a pickle that carried them
+# (``_carrying``): looked up by name, not offered by default.
+_UNLISTED = set()
 
 # Multiples of the storage dtype's resolution added to the diagonal of a
 # covariance that its rounding leaves indefinite (see CovarianceModel.rounded).
@@ -85,6 +87,12 @@ def register(model):
             "will take."
         )
     taken = [key for key in keys if key in _REGISTRY]
+    if taken and all(_REGISTRY[key].name in _UNLISTED for key in taken):
+        # Carried in by a pickle only: the user's own registration replaces it.
+        for key in taken:
+            if key in _REGISTRY:
+                unregister(key)
+        taken = []
     if taken:
         raise ValueError(
             f"Covariance type {taken[0]!r} is already registered; choose another "
@@ -93,88 +101,6 @@ def register(model):
     for key in keys:
         _REGISTRY[key] = model
     return model
-
-
-def structures_to_carry(names=None):
-    """The registered structures among ``names`` another process would not know.
-
-    A worker process (joblib's ``loky``, ``GridSearchCV(n_jobs=2)``) imports
-    the package afresh: a structure registered in user code reaches it only
-    with the task that names it (see :func:`adopt_structures`).
-
-    Parameters
-    ----------
-    names : iterable of str or None, default=None
-        Covariance types (names or aliases); None: every registered one.
-
-    Returns
-    -------
-    structures : dict
-        ``{name: model}`` for those defined outside this package.
-    """
-    carried = {}
-    for name in list(_REGISTRY) if names is None else names:
-        model = _REGISTRY.get(name) if isinstance(name, str) else None
-        if model is not None and not type(model).__module__.startswith(
-            "gmm_estimators."
-        ):
-            carried[model.name] = model
-    return carried
-
-
-def adopt_structures(structures):
-    """Register carried structures (:func:`structures_to_carry`) not known here.
-
-    Parameters
-    ----------
-    structures : dict or None
-        ``{name: model}``; those already registered under their name are
-        left alone.
-    """
-    for model in (structures or {}).values():
-        if model.name not in _REGISTRY:
-            register(model)
-
-
-def packed_structures():
-    """Every structure registered in user code, each pickled on its own.
-
-    What an estimator's pickle carries (see :func:`adopt_packed`): all of
-    them, since ``GridSearchCV`` pickles the estimator once and sets
-    ``covariance_type`` in the worker; each apart, so that a process that
-    cannot import one it does not need still loads the estimator.
-    """
-    # With cloudpickle (joblib's own dependency, or vendored in older
-    # joblib) a structure defined in a script's __main__ travels by value,
-    # as loky would send it; one in a module, by name.
-    try:
-        from cloudpickle import dumps
-    except ImportError:  # pragma: no cover - joblib < 1.5 vendors it
-        try:
-            from joblib.externals.cloudpickle import dumps
-        except ImportError:
-            dumps = pickle.dumps
-    return {name: dumps(model) for name, model in structures_to_carry().items()}
-
-
-def adopt_packed(packed, needed=()):
-    """Register the structures of :func:`packed_structures` not known here.
-
-    A structure whose code this process cannot import is skipped, unless
-    its name is among ``needed`` (the estimator's own): then the import
-    error is raised.
-    """
-    models = {}
-    for name, blob in (packed or {}).items():
-        if not isinstance(blob, bytes):  # a model itself (older pickles)
-            models[name] = blob
-            continue
-        try:
-            models[name] = pickle.loads(blob)
-        except (ImportError, AttributeError):
-            if name in needed:
-                raise
-    adopt_structures(models)
 
 
 def unregister(covariance_type):
@@ -209,6 +135,7 @@ def unregister(covariance_type):
     model = get_covariance_model(covariance_type)
     for key in (model.name, *model.aliases):
         _REGISTRY.pop(key, None)
+    _UNLISTED.discard(model.name)
     return model
 
 
@@ -289,6 +216,13 @@ def available_covariance_types(*, aliases=False):
     -------
     names : list of str
 
+    Notes
+    -----
+    A structure registered in another process reaches this one inside the
+    pickle of a fitted model that uses it (see :func:`register`); it is then
+    known by name but not listed here, so loading a model changes no default
+    search.
+
     Examples
     --------
     >>> from gmm_estimators.covariance import available_covariance_types
@@ -298,10 +232,10 @@ def available_covariance_types(*, aliases=False):
     True
     """
     if aliases:
-        return list(_REGISTRY)
+        return [key for key, model in _REGISTRY.items() if model.name not in _UNLISTED]
     seen = []
     for model in _REGISTRY.values():
-        if model.name not in seen:
+        if model.name not in seen and model.name not in _UNLISTED:
             seen.append(model.name)
     return seen
 

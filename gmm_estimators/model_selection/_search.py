@@ -14,6 +14,7 @@ import dataclasses
 from time import perf_counter
 
 import numpy as np
+from sklearn.base import clone
 
 from .. import _criteria
 from .._collapse import component_check, with_breakdown
@@ -259,7 +260,9 @@ def fit_candidate(
                 max_iter=settings["max_iter"],
                 n_init=settings["n_init"],
                 init_params=settings["init_params"],
-                prior=settings["prior"],
+                # Its own copy: set_params(prior__...) on the selector must
+                # not change a fitted candidate's hyperparameters.
+                prior=clone(settings["prior"], safe=False),
                 noise=settings["noise"],
                 noise_volume=settings["noise_volume"],
                 noise_init=settings["noise_init"],

@@ -17,6 +17,7 @@ from .._engine._sources import is_streamed, make_source, per_row_like
 from .._initialization import INITIALIZERS
 from .._missing import MissingValuesSource
 from .._noise import rows_for_noise
+from .._pickling import PortablePickle
 from .._prior import ConjugatePrior, check_prior
 from .._warn import warn_user
 from ..covariance import structures_to_carry
@@ -42,7 +43,9 @@ _CRITERIA = ("bic", "aic", "icl")
 # The selector
 
 
-class GaussianMixtureIC(ChosenModel, ClusterMixin, DensityMixin, BaseEstimator):
+class GaussianMixtureIC(
+    PortablePickle, ChosenModel, ClusterMixin, DensityMixin, BaseEstimator
+):
     """Gaussian mixture with the number of components and covariance chosen by BIC.
 
     Fits a Gaussian mixture for every number of components in
@@ -693,4 +696,5 @@ class GaussianMixtureIC(ChosenModel, ClusterMixin, DensityMixin, BaseEstimator):
             Component of each sample.
         """
         check_is_fitted(self)
-        return self.best_estimator_.sample(n_samples, random_state=random_state)
+        state = self.random_state if random_state is None else random_state
+        return self.best_estimator_.sample(n_samples, random_state=state)

@@ -1169,3 +1169,28 @@ def test_weights_of_a_tiny_common_factor_search_as_unit_weights():
     # otherwise and EM stops on a neighbouring iterate.
     tiny_means, plain_means = tiny.best_estimator_.means_, plain.best_estimator_.means_
     assert_allclose(tiny_means, plain_means, rtol=1e-4)
+
+
+def test_fitted_candidates_keep_their_own_prior_and_sample_follows_the_selector():
+    # The chosen model shared the selector's ConjugatePrior object: set_params
+    # (prior__shrinkage=...) on the selector changed the fitted model's
+    # hyperparameters, and a clone of it no longer reproduced it.
+    from gmm_estimators import ConjugatePrior
+
+    X = np.random.RandomState(0).standard_normal((80, 2))
+    selector = GaussianMixtureIC(
+        n_components=2,
+        covariance_types=["VVV"],
+        prior=ConjugatePrior(shrinkage=0.1),
+        random_state=0,
+    ).fit(X)
+    best = selector.best_estimator_
+    selector.set_params(prior__shrinkage=50.0)
+    assert best.get_params()["prior__shrinkage"] == 0.1
+    np.testing.assert_array_equal(clone(best).fit(X).means_, best.means_)
+    # sample: None uses the selector's random_state, as its docstring says.
+    first, _ = selector.sample(5)
+    np.testing.assert_array_equal(selector.sample(5)[0], first)
+    selector.set_params(random_state=123)
+    assert not np.array_equal(selector.sample(5)[0], first)
+    np.testing.assert_array_equal(selector.sample(5)[0], best.sample(5, 123)[0])

@@ -1,0 +1,140 @@
+"""Covariance structures registered in user code, carried between processes.
+
+A worker process (joblib's ``loky``, ``GridSearchCV(n_jobs=2)``) or a later
+session imports the package afresh: a structure registered in user code
+reaches it only inside what is sent or saved. Estimators pickle the
+structures they may need (``_carried.CarriesStructures``); these functions
+pack them and register them on arrival.
+"""
+
+# Authors: The gmm_estimators developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import pickle
+
+from ._contract import _REGISTRY, _UNLISTED, register
+
+
+def structures_to_carry(names=None):
+    """The registered structures among ``names`` another process would not know.
+
+    Parameters
+    ----------
+    names : iterable of str or None, default=None
+        Covariance types (names or aliases); None: every registered one.
+
+    Returns
+    -------
+    structures : dict
+        ``{name: model}`` for those defined outside this package.
+    """
+    carried = {}
+    for name in list(_REGISTRY) if names is None else names:
+        model = _REGISTRY.get(name) if isinstance(name, str) else None
+        if model is not None and not type(model).__module__.startswith(
+            "gmm_estimators."
+        ):
+            carried[model.name] = model
+    return carried
+
+
+def adopt_structures(structures, *, listed=True):
+    """Register carried structures (:func:`structures_to_carry`) not known here.
+
+    Parameters
+    ----------
+    structures : dict or None
+        ``{name: model}``; those already registered under their name are
+        left alone.
+    listed : bool, default=True
+        Whether they are offered by default (``available_covariance_types``)
+        as in the process that sent them; otherwise they are only known by
+        name (a saved model's own structure).
+    """
+    for model in (structures or {}).values():
+        if model.name not in _REGISTRY:
+            register(model)
+            if not listed:
+                _UNLISTED.add(model.name)
+        elif listed:
+            _UNLISTED.discard(_REGISTRY[model.name].name)
+
+
+def _dumps():
+    # With cloudpickle (joblib's own dependency, or vendored in older
+    # joblib) a structure defined in a script's __main__ travels by value,
+    # as loky would send it; one in a module, by name.
+    try:
+        from cloudpickle import dumps
+    except ImportError:  # pragma: no cover - joblib < 1.5 vendors it
+        try:
+            from joblib.externals.cloudpickle import dumps
+        except ImportError:
+            dumps = pickle.dumps
+    return dumps
+
+
+def packed_structures(names=None, needed=()):
+    """The structures registered in user code among ``names``, each pickled apart.
+
+    Each apart, so that a process that cannot import one it does not need
+    still loads the estimator (:func:`adopt_packed`). One that cannot be
+    pickled is left out, unless it is among ``needed`` (the estimator's own).
+
+    Parameters
+    ----------
+    names : iterable of str or None, default=None
+        Covariance types; None: every structure registered in user code.
+    needed : iterable of str, default=()
+        The estimator's own covariance types.
+
+    Returns
+    -------
+    packed : dict
+        ``{name: bytes}``.
+
+    Raises
+    ------
+    TypeError
+        When a needed structure cannot be pickled.
+    """
+    dumps = _dumps()
+    needed = {
+        _REGISTRY[name].name
+        for name in needed
+        if isinstance(name, str) and name in _REGISTRY
+    }
+    packed = {}
+    for name, model in structures_to_carry(names).items():
+        try:
+            packed[name] = dumps(model)
+        except Exception as error:
+            if name in needed:
+                raise TypeError(
+                    f"The covariance structure {name!r}, registered in user "
+                    f"code, cannot be pickled ({error}), and this estimator "
+                    "needs it in the pickle: keep objects such as locks, "
+                    "files or clients out of the structure's attributes and "
+                    "of the globals its methods read."
+                ) from error
+    return packed
+
+
+def adopt_packed(packed, needed=(), *, listed=True):
+    """Register the structures of :func:`packed_structures` not known here.
+
+    A structure whose code this process cannot import is skipped, unless
+    its name is among ``needed`` (the estimator's own): then the import
+    error is raised. ``listed`` as in :func:`adopt_structures`.
+    """
+    models = {}
+    for name, blob in (packed or {}).items():
+        if not isinstance(blob, bytes):  # a model itself (older pickles)
+            models[name] = blob
+            continue
+        try:
+            models[name] = pickle.loads(blob)
+        except (ImportError, AttributeError):
+            if name in needed:
+                raise
+    adopt_structures(models, listed=listed)
