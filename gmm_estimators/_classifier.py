@@ -116,7 +116,8 @@ class GaussianMixtureClassifier(PortablePickle, ClassifierMixin, BaseEstimator):
         Not used by EDDA (one component per class).
     covariance_types : str, sequence of str or None, default=None
         Covariance structures tried (any registered name or alias). None
-        means all 14 (for one feature, mclust's ``'E'`` and ``'V'``). For
+        means every registered structure: mclust's 14 and any registered in
+        user code (for one feature, mclust's ``'E'`` and ``'V'``). For
         MclustDA each class chooses its own; a class with no more rows than
         features only tries the axis-aligned structures, as in mclust. For
         EDDA, the structure shared by the classes; for UBM, the
