@@ -12,12 +12,17 @@ from .covariance._linalg import _safe_cholesky as safe_cholesky
 __all__ = ["check_draw_count", "draw_rows"]
 
 
+# Entries of the largest array numpy can index.
+_LARGEST_COUNT = int(np.iinfo(np.intp).max)
+
+
 def check_draw_count(value, name="n_samples"):
     """A count of draws as a Python int, or a clear error.
 
     Whole numbers given as floats (``2.0``, ``np.float64(5)``) are accepted,
     as scikit-learn's ``sample`` accepts them; fractions, booleans, values
-    below one and non-numbers are refused, naming the argument.
+    below one, counts beyond the largest array numpy can index and
+    non-numbers are refused, naming the argument.
 
     Parameters
     ----------
@@ -43,6 +48,12 @@ def check_draw_count(value, name="n_samples"):
         raise ValueError(
             f"Invalid value for {name!r}: {value!r}. It must be a whole number "
             "of samples, at least 1 (for example 100)."
+        )
+    if value > _LARGEST_COUNT:
+        raise ValueError(
+            f"Invalid value for {name!r}: {value!r}. It is beyond the largest "
+            f"array numpy can index ({_LARGEST_COUNT} entries); draw in "
+            "batches of fewer samples."
         )
     return int(value)
 

@@ -388,6 +388,11 @@ def test_sample_count_given_as_a_whole_float(rng):
     for bad in [2.5, 0.0, -1, True, "3", float("nan")]:
         with pytest.raises(ValueError, match="whole number of samples"):
             est.sample(bad)
+    # Beyond what numpy can index: numpy's "Python int too large to convert
+    # to C long" reached the user.
+    for huge in [1e20, 2**63]:
+        with pytest.raises(ValueError, match="n_samples.*draw in batches"):
+            est.sample(huge)
 
 
 # ---------------------------------------------------------- degenerate data
