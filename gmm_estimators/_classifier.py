@@ -565,6 +565,7 @@ class GaussianMixtureClassifier(PortablePickle, ClassifierMixin, BaseEstimator):
     # ----------------------------------------------------------- prediction
     def _validated(self, X):
         check_is_fitted(self)
+        check_not_chunks(self, X)
         return validate_data(self, X, reset=False, dtype=np.float64)
 
     def _class_log_likelihood(self, X):

@@ -20,7 +20,7 @@ from sklearn.utils.validation import (
 )
 
 from ._engine import one_blas_thread
-from ._engine._sources import check_not_chunks
+from ._engine._sources import check_not_chunks, is_streamed
 from ._fitted import fitted_model, forget_fit
 from ._gaussian_mixture import GaussianMixture
 from ._initialization import INITIALIZERS
@@ -383,6 +383,11 @@ class GaussianMixtureImputer(PortablePickle, TransformerMixin, BaseEstimator):
             missing indicator is appended if ``add_indicator=True``.
         """
         check_is_fitted(self)
+        check_not_chunks(self, X, method="transform")
+        if is_streamed(X):
+            # Read into memory first: the output is, and scikit-learn's copy
+            # check asks Dask for may_share_memory (a FutureWarning).
+            X = np.array(X, dtype=float)
         X = validate_data(
             self,
             X,

@@ -301,6 +301,7 @@ class GaussianMixtureOutlierDetector(PortablePickle, OutlierMixin, BaseEstimator
             ``log sum_k pi_k N(x | mu_k, Sigma_k)``, without the noise.
         """
         check_is_fitted(self)
+        check_not_chunks(self, X)
         X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
         return self._score(X)
 

@@ -270,6 +270,7 @@ class GaussianMixtureRegressor(PortablePickle, RegressorMixin, BaseEstimator):
             Over the ``n_targets_`` targets.
         """
         check_is_fitted(self)
+        check_not_chunks(self, X)
         X = validate_data(
             self,
             X,

@@ -325,3 +325,17 @@ def test_no_sound_mixture_suggests_what_can_help():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         assert np.isfinite(diagonal.fit_transform(X)).all()
+
+
+def test_transform_of_a_dask_array_warns_nothing():
+    # scikit-learn's copy check asked Dask for may_share_memory, whose
+    # FutureWarning reached the user.
+    da = pytest.importorskip("dask.array")
+    rng = np.random.RandomState(0)
+    X = rng.randn(60, 3)
+    X[::5, 1] = np.nan
+    imputer = GaussianMixtureImputer(n_components=1, random_state=0).fit(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        filled = imputer.transform(da.from_array(X, chunks=20))
+    np.testing.assert_array_equal(filled, imputer.transform(X))

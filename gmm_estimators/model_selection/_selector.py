@@ -13,7 +13,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._data_span import data_warning, rows_span
 from .._engine._data import check_squares_fit
-from .._engine._sources import is_streamed, make_source, per_row_like
+from .._engine._sources import check_not_chunks, is_streamed, make_source, per_row_like
 from .._initialization import INITIALIZERS
 from .._missing import MissingValuesSource
 from .._noise import rows_for_noise
@@ -545,6 +545,7 @@ class GaussianMixtureIC(
     # ------------------------------------------------- delegation to the winner
     def _validated(self, X):
         check_is_fitted(self)
+        check_not_chunks(self, X)
         if is_streamed(X):  # Dask, memory maps: read in blocks, only checked here
             validate_data(self, X, reset=False, skip_check_array=True)
             return X
@@ -644,8 +645,7 @@ class GaussianMixtureIC(
         -------
         bic : float
         """
-        X = self._validated(X)
-        return self.best_estimator_.bic(X, sample_weight=sample_weight)
+        return self.best_estimator_.bic(self._validated(X), sample_weight=sample_weight)
 
     def aic(self, X, sample_weight=None):
         """Akaike information criterion of the chosen model on X (lower is better).
@@ -660,8 +660,7 @@ class GaussianMixtureIC(
         -------
         aic : float
         """
-        X = self._validated(X)
-        return self.best_estimator_.aic(X, sample_weight=sample_weight)
+        return self.best_estimator_.aic(self._validated(X), sample_weight=sample_weight)
 
     def icl(self, X, sample_weight=None):
         """Integrated completed likelihood of the chosen model on X (lower is better).
@@ -676,8 +675,7 @@ class GaussianMixtureIC(
         -------
         icl : float
         """
-        X = self._validated(X)
-        return self.best_estimator_.icl(X, sample_weight=sample_weight)
+        return self.best_estimator_.icl(self._validated(X), sample_weight=sample_weight)
 
     def sample(self, n_samples=1, random_state=None):
         """Draw samples from the chosen model.

@@ -256,6 +256,18 @@ def test_chunks_not_joined_into_one_array_are_refused_clearly(make_chunks):
         "imputer": lambda X: GaussianMixtureImputer().fit(X),
     }
     y = np.arange(120) % 2
+    # Their predictions too gave numpy's errors.
+    fits = {
+        "selector": GaussianMixtureIC(n_components=2, covariance_types="VVV"),
+        "classifier": GaussianMixtureClassifier(covariance_types="VVV"),
+        "outliers": GaussianMixtureOutlierDetector(covariance_types="VVV"),
+    }
+    for name, estimator in fits.items():
+        estimator.fit(X, y) if name == "classifier" else estimator.fit(X)
+        calls[f"{name}.predict"] = estimator.predict
+    calls["imputer.transform"] = GaussianMixtureImputer(n_components=1).fit(X).transform
+    regressor = GaussianMixtureRegressor(n_components=1).fit(X, y)
+    calls["regressor.predict"] = regressor.predict
     for call in calls.values():
         with pytest.raises(TypeError, match="expects one array.*concatenate"):
             call(make_chunks(X))
@@ -309,6 +321,23 @@ def test_huge_weights_stream_as_they_fit_in_memory(tmp_path, data, small_pages):
     )
     np.testing.assert_allclose(mean, [0.5, 0.5])
     np.testing.assert_allclose(scatter / weight_sum, np.eye(2) + 0.25)
+
+
+def test_weights_summing_beyond_float64_give_only_the_clear_error(
+    tmp_path, data, small_pages
+):
+    # The streamed sums of the weights let numpy's "overflow encountered in
+    # reduce" through before the error the in-memory fit gives alone.
+    w = np.full(data.shape[0], 1e308)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match="sample_weight of total inf") as a:
+            GaussianMixture(2, random_state=0).fit(data, sample_weight=w)
+        with pytest.raises(ValueError, match="sample_weight of total inf") as b:
+            GaussianMixture(2, random_state=0).fit(
+                _memmap(tmp_path, data), sample_weight=w
+            )
+    assert str(b.value) == str(a.value)
 
 
 def test_noise_fits_in_memory_arrays_above_the_streaming_threshold(
