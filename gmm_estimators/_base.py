@@ -18,7 +18,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import _criteria as criteria
 from ._collapse import record_collapse
-from ._data_span import data_warning
+from ._data_span import data_warning, rows_span
 from ._engine import (
     EMOptions,
     Params,
@@ -309,7 +309,12 @@ class BaseMixture(PortablePickle, DensityMixin, BaseEstimator, metaclass=ABCMeta
         )
         check_enough_samples(self.n_components, source.X, source.sample_weight)
         check_squares_fit(source)
-        if swamped := data_warning(self.reg_covar, source, self._prior_parameter()):
+        # Streamed rows are read through their in-memory sample, as the
+        # selector reads them (all of them up to its size).
+        init = source.init_source()
+        span = {} if init is source else {"span": rows_span(init)}
+        prior = self._prior_parameter()
+        if swamped := data_warning(self.reg_covar, source, prior, **span):
             warn_user(swamped, UserWarning)
         model = self._covariance_model()
         user_init = self._initial_parameters(source.n_features, model)

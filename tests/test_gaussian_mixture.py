@@ -821,3 +821,16 @@ def test_a_failed_refit_leaves_the_estimator_unfitted(estimator, rng):
     method = "transform" if hasattr(estimator, "transform") else "predict"
     with pytest.raises(NotFittedError):
         getattr(estimator, method)(few_args[0])
+
+
+def test_a_streamed_fit_warns_of_dependent_features_as_in_memory(rng, tmp_path):
+    # The span of streamed rows was not read: a memory map (or Dask array)
+    # of dependent features was fitted without the warning the same fit in
+    # memory and the selector give.
+    a = rng.standard_normal((600, 2))
+    X = np.c_[a, 2 * a[:, 0] + 1]
+    np.save(tmp_path / "X.npy", X)
+    inputs = [X, np.load(tmp_path / "X.npy", mmap_mode="r")]
+    for data in inputs:
+        with pytest.warns(UserWarning, match="span 2 of the 3 dimensions"):
+            GaussianMixture(2, random_state=0).fit(data)
