@@ -92,9 +92,10 @@ class DaskSource:
         # Rounded to the rows' dtype: chunks are centred in it (see _data).
         self.center = representable_center(center, self.dtype)
         self.total_scatter = None
-        self.weight_sum = float(
-            X.shape[0] if sample_weight is None else np.sum(sample_weight)
-        )
+        with np.errstate(over="ignore"):  # inf: check_squares_fit names it
+            self.weight_sum = float(
+                X.shape[0] if sample_weight is None else np.sum(sample_weight)
+            )
         self.sample = None
 
     @classmethod

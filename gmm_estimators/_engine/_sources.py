@@ -135,7 +135,9 @@ def merge_summaries(parts):
 def summarise_part(block, w):
     """``(weight_sum, mean, scatter)`` of an in-memory part (zeros if empty)."""
     d = block.shape[1]
-    weight_sum = float(block.shape[0] if w is None else np.sum(w))
+    # A total beyond float64 is named by check_squares_fit, not numpy's warning.
+    with np.errstate(over="ignore"):
+        weight_sum = float(block.shape[0] if w is None else np.sum(w))
     if block.shape[0] == 0 or weight_sum <= 0:
         return 0.0, np.zeros(d), np.zeros((d, d))
     part = ArraySource.from_arrays(block, w)
@@ -450,9 +452,10 @@ class StreamSource:
         # Rounded to the rows' dtype: blocks are centred in it (see _data).
         self.center = representable_center(center, self.X.dtype)
         self.total_scatter = None
-        self.weight_sum = float(
-            self.X.shape[0] if sample_weight is None else np.sum(sample_weight)
-        )
+        with np.errstate(over="ignore"):  # inf: check_squares_fit names it
+            self.weight_sum = float(
+                self.X.shape[0] if sample_weight is None else np.sum(sample_weight)
+            )
         self.sample = None
         self.checked = checked
         self.page_rows = _page_rows(array, self.X.dtype)

@@ -214,3 +214,20 @@ def test_labels_of_dask_chunks_with_an_empty_first_chunk_stay_integers(
     labels = gm.predict(Xd).compute()
     assert labels.dtype == gm.predict(data).dtype
     np.testing.assert_array_equal(labels, gm.predict(data))
+
+
+def test_weights_summing_beyond_float64_give_only_the_clear_error(data, synchronous):
+    # The sum of the weights let numpy's "overflow encountered in reduce"
+    # through before the error the in-memory fit gives alone.
+    import warnings
+
+    w = np.full(data.shape[0], 1e308)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match="sample_weight of total inf") as a:
+            GaussianMixture(2, random_state=0).fit(data, sample_weight=w)
+        with pytest.raises(ValueError, match="sample_weight of total inf") as b:
+            GaussianMixture(2, random_state=0).fit(
+                da.from_array(data, chunks=(100, 3)), sample_weight=w
+            )
+    assert str(b.value) == str(a.value)
