@@ -30,20 +30,18 @@ densities over the observed features).
 # SPDX-License-Identifier: BSD-3-Clause
 
 from dataclasses import dataclass
-from functools import cached_property
 
 import numpy as np
 
 from ._conditional import (
     _LOG_2PI,
     log_normalize,
-    missing_patterns,
     nearest_limit,
 )
 from ._engine import ArraySource, one_blas_thread, reduce_blocks
 from ._engine._data import compute_dtype, representable_center
 from ._engine._estep import weighted_sum
-from ._missing_exact import exact_group, ill_conditioned
+from ._missing_exact import PatternIndex, exact_group, ill_conditioned
 from .covariance._exact import log_density_floor
 from .covariance._linalg import _safe_cholesky as safe_cholesky
 
@@ -57,6 +55,7 @@ __all__ = [
     "start_statistics",
     "MissingValuesSource",
     "MissingRows",
+    "PatternIndex",
     "has_missing",
     "mean_imputed",
 ]
@@ -163,92 +162,6 @@ class ExpectedStatistics:
         return self.reference + shift, 0.5 * (scatter + scatter.transpose(0, 2, 1))
 
 
-@dataclass
-class PatternIndex:
-    """Rows with NaN sorted by missingness pattern, as the E-step reads them.
-
-    Built once per fit. Patterns are ordered by their number of missing
-    features and rows are permuted so that each pattern's rows are
-    contiguous; missing entries are stored as 0.
-
-    Attributes
-    ----------
-    X : ndarray of shape (n, d)
-        The sorted rows, missing entries 0 (float64).
-    observed : ndarray of shape (n, d)
-        1.0 where observed, 0.0 where missing.
-    n_observed : ndarray of shape (n,)
-        Observed features per row.
-    sample_weight : ndarray of shape (n,) or None
-        Sorted like ``X``.
-    missing : list of ndarray of int
-        The missing features of each pattern.
-    starts : ndarray of shape (P + 1,)
-        Row ``starts[p]`` is the first of pattern ``p``; ``starts[P] = n``.
-    order : ndarray of shape (n,)
-        ``X = original[order]``.
-    """
-
-    X: np.ndarray
-    observed: np.ndarray
-    n_observed: np.ndarray
-    sample_weight: np.ndarray | None
-    missing: list
-    starts: np.ndarray
-    order: np.ndarray
-
-    @classmethod
-    def from_array(cls, X, sample_weight=None):
-        patterns = sorted(missing_patterns(X), key=lambda p: p.missing.size)
-        order = np.concatenate([p.rows for p in patterns])
-        starts = np.concatenate([[0], np.cumsum([p.rows.size for p in patterns])])
-        sorted_X = np.asarray(X, dtype=np.float64)[order]
-        mask = np.isnan(sorted_X)
-        sorted_X[mask] = 0.0
-        observed = (~mask).astype(np.float64)
-        weights = None if sample_weight is None else sample_weight[order]
-        return cls(
-            sorted_X,
-            observed,
-            observed.sum(axis=1),
-            weights,
-            [p.missing for p in patterns],
-            starts,
-            order,
-        )
-
-    @cached_property
-    def n_distinct(self):
-        """Distinct rows (values and pattern), found once for every start."""
-        return np.unique(np.column_stack([self.X, self.observed]), axis=0).shape[0]
-
-    def groups(self, entries_per_row):
-        """Runs of patterns with as many missing features, bounded in rows.
-
-        Yields ``(first, last)`` pattern ranges: equal numbers ``m`` of
-        missing features, and at most ``budget / entries_per_row(m)`` rows
-        unless one pattern alone has more.
-        """
-        n_patterns = len(self.missing)
-        first = 0
-        while first < n_patterns:
-            m = self.missing[first].size
-            budget = max(1, _GROUP_ENTRIES // entries_per_row(m))
-            last = first + 1
-            while (
-                last < n_patterns
-                and self.missing[last].size == m
-                and self.starts[last + 1] - self.starts[first] <= budget
-            ):
-                last += 1
-            yield first, last
-            first = last
-
-
-# Entries of the largest temporary of a group of rows in the E-step.
-_GROUP_ENTRIES = 2**19
-
-
 def _inverse_and_log_det(matrices):
     """Inverses and ``log det`` of a stack of SPD matrices (never raises)."""
     chol = safe_cholesky(matrices)[0]
@@ -334,7 +247,7 @@ def marginal_weighted_log_prob(index, weights, means, covariances):
     return out
 
 
-def e_step(index, weights, means, covariances, weight_scale=1.0):
+def e_step(index, weights, means, covariances, weight_scale=1.0, *, reference=None):
     """Observed-data log-likelihood and expected statistics of rows with NaN.
 
     Parameters
@@ -349,6 +262,10 @@ def e_step(index, weights, means, covariances, weight_scale=1.0):
         are divided by it for the sums, which are multiplied back at the end,
         both exactly, so a common factor of the weights changes nothing and
         cannot overflow them.
+    reference : ndarray of shape (K, d) or None, default=None
+        ``means`` in the coordinates of the statistics (the engine's centred
+        ones, where ``index`` and ``means`` are the data's own). None:
+        ``means``.
 
     Returns
     -------
@@ -374,7 +291,7 @@ def e_step(index, weights, means, covariances, weight_scale=1.0):
         np.zeros(n_components),
         np.zeros((n_components, d)),
         np.zeros((n_components, d, d)),
-        means.copy(),
+        np.array(means if reference is None else reference, dtype=np.float64),
     )
     conditional_scatter = np.zeros((n_components, d * d))
     log_likelihood = 0.0
@@ -425,7 +342,7 @@ def observed_means(X0, observed, w):
     return np.where(np.isfinite(means), means, 0.0), observed_weight
 
 
-def start_statistics(index, resp, weight_scale=1.0):
+def start_statistics(index, resp, weight_scale=1.0, center=None):
     """Expected statistics of a start's partition of rows with NaN.
 
     The partition (``resp``, from an initialiser) gives no parameters yet,
@@ -450,6 +367,9 @@ def start_statistics(index, resp, weight_scale=1.0):
     weight_scale : float, default=1.0
         As in :func:`e_step`: the weights are divided by it for the sums,
         which are multiplied back.
+    center : ndarray of shape (d,) or None, default=None
+        The centre of the statistics' coordinates (``index`` holds the rows
+        as given); None: the origin.
 
     Returns
     -------
@@ -457,6 +377,8 @@ def start_statistics(index, resp, weight_scale=1.0):
         About the components' start means.
     """
     X0, observed = index.X, index.observed
+    if center is not None:
+        X0 = (X0 - center) * observed
     n_rows, d = X0.shape
     w = (
         np.ones(n_rows)
@@ -573,8 +495,10 @@ class MissingValuesSource(ArraySource):
         )
         source.X_missing = X
         source.missing_mask = np.isnan(X)
-        centred = X.astype(np.float64) - source.center
-        source.index = PatternIndex.from_array(centred, sample_weight)
+        # The rows as given: the E-step measures them against the means in
+        # the same coordinates (see _reduce_marginal).
+        rows = X.astype(np.float64)
+        source.index = PatternIndex.from_array(rows, sample_weight)
         # EM reads only the rows of positive weight: a row of weight zero
         # adds nothing, and one too large to square would add NaN.
         positive = None if sample_weight is None else sample_weight > 0
@@ -583,7 +507,7 @@ class MissingValuesSource(ArraySource):
         else:
             source.fit_rows = np.flatnonzero(positive)
             source.fit_index = PatternIndex.from_array(
-                centred[positive], sample_weight[positive]
+                rows[positive], sample_weight[positive]
             )
         return source
 
@@ -592,7 +516,7 @@ class MissingValuesSource(ArraySource):
         resp = resp_of_rows(slice(None)).astype(np.float64, copy=False)
         index = self.fit_index
         stats = start_statistics(
-            index, resp[self.fit_rows][index.order], self.weight_scale
+            index, resp[self.fit_rows][index.order], self.weight_scale, self.center
         )
         return _FormStatistics(stats, model.scatter)
 
@@ -608,7 +532,12 @@ class MissingValuesSource(ArraySource):
         n_components, d = params.means.shape
         full = model.to_full(params.covariances, n_components, d)
         log_likelihood, stats = e_step(
-            self.fit_index, params.weights, params.means, full, self.weight_scale
+            self.fit_index,
+            params.weights,
+            params.means + self.center,
+            full,
+            self.weight_scale,
+            reference=params.means,
         )
         return log_likelihood, _FormStatistics(stats, model.scatter)
 

@@ -1,4 +1,7 @@
-"""Rows with missing values under an ill-conditioned covariance.
+"""Rows with missing values by pattern, and under an ill-conditioned covariance.
+
+:class:`PatternIndex` holds the rows sorted by missingness pattern, as the
+E-step (``_missing.e_step_groups``) reads them, group by group.
 
 ``_missing.e_step_groups`` reads a row's observed block through the full
 precision less the Schur complement of its missing part: one product per
@@ -11,12 +14,102 @@ instead (:func:`exact_group`).
 # Authors: The gmm_estimators developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+from dataclasses import dataclass
+from functools import cached_property
+
 import numpy as np
 
-from ._conditional import _LOG_2PI
+from ._conditional import _LOG_2PI, missing_patterns
 from .covariance._linalg import _safe_cholesky as safe_cholesky
 
-__all__ = ["exact_group", "ill_conditioned"]
+__all__ = ["PatternIndex", "exact_group", "ill_conditioned"]
+
+
+@dataclass
+class PatternIndex:
+    """Rows with NaN sorted by missingness pattern, as the E-step reads them.
+
+    Built once per fit. Patterns are ordered by their number of missing
+    features and rows are permuted so that each pattern's rows are
+    contiguous; missing entries are stored as 0.
+
+    Attributes
+    ----------
+    X : ndarray of shape (n, d)
+        The sorted rows, missing entries 0 (float64).
+    observed : ndarray of shape (n, d)
+        1.0 where observed, 0.0 where missing.
+    n_observed : ndarray of shape (n,)
+        Observed features per row.
+    sample_weight : ndarray of shape (n,) or None
+        Sorted like ``X``.
+    missing : list of ndarray of int
+        The missing features of each pattern.
+    starts : ndarray of shape (P + 1,)
+        Row ``starts[p]`` is the first of pattern ``p``; ``starts[P] = n``.
+    order : ndarray of shape (n,)
+        ``X = original[order]``.
+    """
+
+    X: np.ndarray
+    observed: np.ndarray
+    n_observed: np.ndarray
+    sample_weight: np.ndarray | None
+    missing: list
+    starts: np.ndarray
+    order: np.ndarray
+
+    @classmethod
+    def from_array(cls, X, sample_weight=None):
+        patterns = sorted(missing_patterns(X), key=lambda p: p.missing.size)
+        order = np.concatenate([p.rows for p in patterns])
+        starts = np.concatenate([[0], np.cumsum([p.rows.size for p in patterns])])
+        sorted_X = np.asarray(X, dtype=np.float64)[order]
+        mask = np.isnan(sorted_X)
+        sorted_X[mask] = 0.0
+        observed = (~mask).astype(np.float64)
+        weights = None if sample_weight is None else sample_weight[order]
+        return cls(
+            sorted_X,
+            observed,
+            observed.sum(axis=1),
+            weights,
+            [p.missing for p in patterns],
+            starts,
+            order,
+        )
+
+    @cached_property
+    def n_distinct(self):
+        """Distinct rows (values and pattern), found once for every start."""
+        return np.unique(np.column_stack([self.X, self.observed]), axis=0).shape[0]
+
+    def groups(self, entries_per_row):
+        """Runs of patterns with as many missing features, bounded in rows.
+
+        Yields ``(first, last)`` pattern ranges: equal numbers ``m`` of
+        missing features, and at most ``budget / entries_per_row(m)`` rows
+        unless one pattern alone has more.
+        """
+        n_patterns = len(self.missing)
+        first = 0
+        while first < n_patterns:
+            m = self.missing[first].size
+            budget = max(1, _GROUP_ENTRIES // entries_per_row(m))
+            last = first + 1
+            while (
+                last < n_patterns
+                and self.missing[last].size == m
+                and self.starts[last + 1] - self.starts[first] <= budget
+            ):
+                last += 1
+            yield first, last
+            first = last
+
+
+# Entries of the largest temporary of a group of rows in the E-step.
+_GROUP_ENTRIES = 2**19
+
 
 # Condition number of a covariance's correlation matrix beyond which rows
 # with missing values are read from each pattern's observed block of the

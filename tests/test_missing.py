@@ -85,15 +85,13 @@ def reference_e_step(X, weights, means, covariances, sample_weight=None):
 @pytest.mark.parametrize("exact", [False, True])
 @pytest.mark.parametrize("budget", [2**20, 40])
 def test_e_step_matches_pattern_by_pattern_reference(rng, budget, exact, monkeypatch):
-    import gmm_estimators._missing as missing_module
+    import gmm_estimators._missing_exact as exact_module
 
     # A small budget splits the rows into many groups and single-pattern chunks.
-    monkeypatch.setattr(missing_module, "_GROUP_ENTRIES", budget)
+    monkeypatch.setattr(exact_module, "_GROUP_ENTRIES", budget)
     if exact:
         # Every covariance read pattern by pattern from its observed blocks,
         # as an ill-conditioned one is.
-        import gmm_estimators._missing_exact as exact_module
-
         monkeypatch.setattr(exact_module, "_EXACT_CONDITION", 1.0)
     K, d = 3, 4
     weights = rng.dirichlet(np.ones(K))
@@ -851,3 +849,44 @@ def test_a_prior_bounds_the_missing_values_collapse():
         fitted = GaussianMixture(2, prior="default", random_state=0).fit(X)
     assert not any("observe every feature" in str(w.message) for w in caught)
     assert fitted.collapsed_components_.size == 0
+
+
+def test_the_fit_e_step_measures_rows_in_their_own_coordinates():
+    # A narrow component (sd 1e-12 on feature 0) at the origin, the data's
+    # centre near (1.5, 1.5): residuals of centred rows and means kept 4
+    # digits of its distances. The observed-data log-likelihood and the
+    # expected statistics are those of the closed form.
+    import math
+
+    from gmm_estimators._engine import Params
+    from gmm_estimators._missing import MissingValuesSource
+
+    sd = 1e-12
+    X = np.array([[1e-12, np.nan], [2e-12, 0.5], [3.0, np.nan], [np.nan, 3.5]])
+    source = MissingValuesSource.from_arrays(X)
+    assert np.all(source.center != 0)
+    covariances = np.array([np.diag([sd**2, 1.0]), np.eye(2)])
+    means = np.array([[0.0, 0.0], [3.0, 3.0]])
+    factors = np.linalg.inv(np.linalg.cholesky(covariances)).transpose(0, 2, 1)
+    params = Params(np.array([0.5, 0.5]), means - source.center, covariances, factors)
+    log_likelihood, stats = source.em_step(get_covariance_model("full"), params)
+    # Rows 0 to 2 belong to one component each (the other's term is below
+    # exp(-1e20) of it); row 3 sees both through feature 1 alone.
+    log_norm = math.log(0.5) - 0.5 * math.log(2 * math.pi)
+    narrow = log_norm - math.log(sd)
+    both = [log_norm - 0.5 * 3.5**2, log_norm - 0.5 * 0.5**2]
+    last = max(both) + math.log(sum(math.exp(v - max(both)) for v in both))
+    expected = (
+        (narrow - 0.5)
+        + (narrow - 0.5 * math.log(2 * math.pi) - 0.5 * (4.0 + 0.25))
+        + log_norm
+        + last
+    )
+    assert abs(log_likelihood - expected) <= 1e-10 * abs(expected)
+    share = math.exp(both[0] - last)
+    assert_allclose(stats.nk, [2.0 + share, 2.0 - share], rtol=1e-13)
+    # The narrow component's mean moves by its rows' mean residual on
+    # feature 0 (row 3 adds its conditional expectation there, the mean).
+    expected_stats = stats.stats
+    shift = expected_stats.sums[0, 0] / expected_stats.nk[0]
+    assert_allclose(shift, 3e-12 / (2.0 + share), rtol=1e-12)
