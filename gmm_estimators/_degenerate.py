@@ -56,12 +56,14 @@ dimension ``r <= d``). The component is degenerate when
   five rows), or
 * the rows with the largest ``a_i`` that together carry 99 % of ``N_k`` are
   too few or do not spread as the structure needs: they lie on one point
-  (their weighted standard deviation is below ``1e-10`` times one plus
-  their distance from the data's centre, in the data's standardised units:
-  only rounding separates them), or the structure's relative spread of
-  their weighted scatter (the square root of the smallest to largest
-  eigenvalue ratio in the data's span, summed in its whitened coordinates,
-  or of the per-feature variances) is below ``1e-6``. The moments are
+  (their weighted standard deviation, in the data's standardised units, is
+  below 8 roundings of their coordinates, ``8 eps (1 + 2 |z| + |c|)`` with
+  ``|z|`` their distance from the data's centre and ``|c|`` that of the
+  centre from the origin: only rounding separates them), or the
+  structure's relative spread of their weighted scatter (the square root
+  of the smallest to largest eigenvalue ratio in the data's span, summed in
+  its whitened coordinates, or of the per-feature variances) is below
+  ``1e-6``. The moments are
   taken about the component's heaviest row, so that their rounding is that
   of the rows' own extent (found blockwise: a histogram of the weights on a
   grid of ``log10`` steps of ``0.02`` gives the 99 % set, a second pass its
@@ -110,13 +112,13 @@ import numpy as np
 from ._data_span import coordinates as _coordinates
 from ._resting_rows import (
     MAGNIFIED,
-    POINT_RATIO,
     RANK_RATIO,
     RESTING_WEIGHT,
     SUBSET_ROWS,
     FloorHistogram,
     magnification,
     own_axes_spread,
+    point_size,
     pooled_within_scatter,
     resting_moments,
     rotated_moments,
@@ -134,7 +136,7 @@ __all__ = [
     "rows_worth_floor",
 ]
 
-# Thresholds of the degeneracy test (see the module's Notes; POINT_RATIO and
+# Thresholds of the degeneracy test (see the module's Notes; point_size and
 # RANK_RATIO, read by the proofs from subsets too, are ``_resting_rows``').
 EMPTY_WEIGHT = 1e-8
 # Rows' worth of responsibility that rounds to no row: Gaussian components
@@ -222,6 +224,7 @@ def check_components(
         covariances_full,
         own_spread=own_spread,
         bounded=bounded,
+        origin=center,
     )
 
 
@@ -237,6 +240,7 @@ def _resting_sets(
     reasons,
     weight_sum,
     means=None,
+    origin=0.0,
 ):
     """Test the rows each pending component rests on (one pass, rarely two).
 
@@ -255,7 +259,8 @@ def _resting_sets(
 
     The moments are taken about ``anchor[k]``, a row of the resting set
     (standardised coordinates): their rounding is then relative to the
-    rows' own extent, whatever the fitted mean.
+    rows' own extent, whatever the fitted mean. ``origin`` is the norm of
+    the data's centre in standardised units (``_resting_rows.point_size``).
 
     Large resting sets are read through a subset first
     (``_resting_rows.SUBSET_ROWS``); a component whose subset does not prove
@@ -293,6 +298,7 @@ def _resting_sets(
             weight_sum,
             rotation,
             own_spread,
+            origin,
         ):
             spreading.add(index)
     again = [i for i, m in enumerate(read) if m is not None and i not in spreading]
@@ -326,9 +332,8 @@ def _resting_sets(
         elif count > 0:
             delta = first[index] / mass[index]
             scatter = second[index] / mass[index] - np.outer(delta, delta)
-            # Rows on one point leave only rounding in their scatter,
-            # relative to their distance from the data's centre.
-            point = POINT_RATIO * (1.0 + np.linalg.norm(anchor[k] + delta))
+            # Rows on one point leave only rounding in their scatter.
+            point = point_size(np.linalg.norm(anchor[k] + delta), origin)
             size = np.sqrt(max(np.trace(scatter), 0.0))
             # Features along which the rows do not spread beyond rounding.
             thin[k] = ~(np.diag(scatter) >= point * point)
@@ -408,6 +413,7 @@ def check_blocks(
     own_spread=EVERY_DIRECTION,
     bounded=False,
     binned_first=False,
+    origin=None,
 ):
     """Degenerate and spurious components from blocks of rows (up to seven passes).
 
@@ -438,6 +444,10 @@ def check_blocks(
         directly, without the subsets' proof: for blocks that each call
         computes again (a pass is then an E-step), where the proof's pass
         would add one to the components it cannot prove.
+    origin : ndarray of shape (n_features,) or None, default=None
+        The point the rows were centred on (the data's mean, in its units):
+        the magnitude of the rows' values, whose rounding the one-point test
+        allows for (``_resting_rows.point_size``). None: the origin.
 
     Returns
     -------
@@ -448,6 +458,9 @@ def check_blocks(
     )
     r = rotation.shape[1]
     n_components = means.shape[0]
+    reach = 0.0
+    if origin is not None and varying.any():
+        reach = float(np.linalg.norm(np.asarray(origin, np.float64)[varying] / scale))
     shift = np.asarray(means, np.float64)
     shift = (shift if varying.all() else shift[:, varying]) / scale
     n_k = np.zeros(n_components)
@@ -529,6 +542,7 @@ def check_blocks(
                 None if own_spread.shared is None else shift,
                 pending,
                 own_spread,
+                reach,
             )
         if proven is None:
             anchor = shift.copy()
@@ -545,6 +559,7 @@ def check_blocks(
                 reasons,
                 weight_sum,
                 means=shift,
+                origin=reach,
             )
         else:
             # What _resting_sets gives rows that surely spread; their part of
@@ -575,8 +590,8 @@ def check_blocks(
                 spread = own_spread.pooled_spread(within, weight_sum, rotation)
                 # Tight clusters far apart: tiny against the data's scatter,
                 # yet spread in every direction of their own.
-                point = POINT_RATIO * (
-                    1.0 + float(np.linalg.norm(shift[pending], axis=1).max())
+                point = point_size(
+                    float(np.linalg.norm(shift[pending], axis=1).max()), reach
                 )
                 scaled = within / weight_sum
                 size_clears = bool(np.sqrt(max(np.trace(scaled), 0.0)) >= point)

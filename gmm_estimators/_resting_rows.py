@@ -42,7 +42,7 @@ import numpy as np
 
 __all__ = [
     "MAGNIFIED",
-    "POINT_RATIO",
+    "POINT_ROUNDINGS",
     "RANK_RATIO",
     "RESTING_WEIGHT",
     "SUBSET_ROWS",
@@ -50,6 +50,7 @@ __all__ = [
     "log_weight_histogram",
     "magnification",
     "own_axes_spread",
+    "point_size",
     "pooled_within_scatter",
     "resting_floor",
     "resting_moments",
@@ -84,13 +85,43 @@ _BATCHED_ENTRIES = 2**16
 # the proofs from subsets too (``_spread_proof``).
 RANK_RATIO = 1e-6
 # Rows whose spread (standard deviation, in the data's standardised units)
-# is below this times one plus their distance from the data's centre lie on
-# one point: only rounding separates them. Identical rows have moments taken
-# about one of them, exactly zero; rows a few ulps apart are a few 1e-16 of
-# their position. Clusters 1e10 of their own deviations apart (sd 1e-3,
-# centres 1e7 apart: 2.7e5 units of rounding of their values) and a blob
-# beside a sentinel 1e11 away pass; 1e-10 flagged both.
-POINT_RATIO = 1e-13
+# is below this many roundings of their position lie on one point: only
+# rounding separates them (point_size). Identical rows have moments taken
+# about one of them, exactly zero; rows that differ by the rounding of their
+# values, or by that of their centring and standardising, spread by at most
+# about half a unit of each. A genuine cluster spreads by more however far
+# it lies from the others: 1e-13 of its distance (450 roundings) flagged a
+# cluster of 200 distinct rows 1e11 from the others whose deviation was 655
+# roundings of its coordinates. (float64 itself resolves no cluster within
+# a few roundings of its coordinates.)
+POINT_ROUNDINGS = 8.0
+
+_EPS = float(np.finfo(np.float64).eps)
+
+
+def point_size(distance, origin=0.0):
+    """The spread below which rows lie on one point (standardised units).
+
+    :data:`POINT_ROUNDINGS` roundings of the rows' coordinates: of their
+    values, whose magnitude is at most ``origin`` (the norm of the point
+    the data were centred on, in standardised units) plus their
+    ``distance`` from it, and of their centring and standardising, each
+    relative to ``distance``; the one stands for rows at the centre.
+
+    Parameters
+    ----------
+    distance : float or ndarray
+        The rows' distance from the data's centre (standardised units).
+    origin : float, default=0.0
+        The norm of the data's centre in standardised units (``center /
+        scale``): the magnitude of the raw values there.
+
+    Returns
+    -------
+    float or ndarray
+    """
+    return POINT_ROUNDINGS * _EPS * (1.0 + 2.0 * distance + origin)
+
 
 #: Rows of a component's resting set per block beyond which the moments are
 #: those of a strided subset of this many (see the module's docstring).
@@ -414,8 +445,7 @@ def own_axes_spread(scatter, point, rank_ratio):
     """Whether rows spread in their own terms, beyond rounding.
 
     ``scatter`` is their weighted covariance in standardised coordinates and
-    ``point`` the rounding of their position (``_degenerate.POINT_RATIO``
-    times one plus their distance from the data's centre). Returns
+    ``point`` the rounding of their position (:func:`point_size`). Returns
     ``(every_axis, every_direction)``: whether every feature's standard
     deviation clears ``point``, and whether besides their own correlation
     matrix is not flat (the square root of its smallest eigenvalue at least

@@ -33,11 +33,11 @@ import numpy as np
 
 from ._resting_rows import (
     MAGNIFIED,
-    POINT_RATIO,
     RANK_RATIO,
     RESTING_WEIGHT,
     SUBSET_ROWS,
     magnification,
+    point_size,
     top_levels,
 )
 from .covariance._spread import EVERY_DIRECTION
@@ -80,7 +80,7 @@ _BATCHED_ENTRIES = 2**16
 
 
 def surely_spread(
-    own, own_rotated, count, mass, shift, weight_sum, rotation, own_spread
+    own, own_rotated, count, mass, shift, weight_sum, rotation, own_spread, origin=0.0
 ):
     """Whether a subset's scatter proves every test of the resting rows passes.
 
@@ -98,7 +98,9 @@ def surely_spread(
     their mean's squared norm is at most their mean squared norm, at most
     the data's total (``p`` per unit of weight in standardised
     coordinates, ``r`` in whitened ones), and their mean squared distance
-    from ``shift`` by twice that plus twice ``|shift|^2``.
+    from ``shift`` by twice that plus twice ``|shift|^2``. ``origin`` is
+    the norm of the data's centre in standardised units
+    (``_resting_rows.point_size``).
     """
     r = rotation.shape[1]
     if count <= r or count < own_spread.min_rows(r):
@@ -112,7 +114,7 @@ def surely_spread(
     size = np.sqrt(max(np.trace(own), 0.0) / mass)
     # The rows' distance from the data's centre is at most sqrt(reach): the
     # one-point test's unit of rounding (see _degenerate._resting_sets).
-    if not size >= PROOF_MARGIN * POINT_RATIO * (1.0 + np.sqrt(reach)):
+    if not size >= PROOF_MARGIN * point_size(np.sqrt(reach), origin):
         return False
     # The rank test on the moments in the span's whitened coordinates (the
     # rotation from there is the identity; the data's total is r per unit
@@ -269,7 +271,7 @@ def resting_subsets(
     return Subsets(counts, centre, own, rotated, part, light)
 
 
-def proves_spread(subsets, n_k, weight_sum, rotation, own_spread):
+def proves_spread(subsets, n_k, weight_sum, rotation, own_spread, origin=0.0):
     """Per component, whether its subset proves its resting rows pass every test.
 
     :func:`surely_spread` for all components at once, on
@@ -295,7 +297,7 @@ def proves_spread(subsets, n_k, weight_sum, rotation, own_spread):
     trace = own.diagonal(axis1=1, axis2=2).sum(axis=1) - p * allowance
     # The size and rank tests squared: sqrt(trace / most) and
     # sqrt(smallest / weight_sum) against their thresholds.
-    point = PROOF_MARGIN * POINT_RATIO * (1.0 + np.sqrt(reach))
+    point = PROOF_MARGIN * point_size(np.sqrt(reach), origin)
     proven = (counts > max(r, own_spread.min_rows(r) - 1)) & (
         trace >= most * point * point
     )
@@ -326,7 +328,15 @@ def proves_spread(subsets, n_k, weight_sum, rotation, own_spread):
 
 
 def proven_parts(
-    blocks, heaviest, n_k, weight_sum, coordinates, means, components, own_spread
+    blocks,
+    heaviest,
+    n_k,
+    weight_sum,
+    coordinates,
+    means,
+    components,
+    own_spread,
+    origin=0.0,
 ):
     """Each component's part of the pooled scatter if subsets prove the fit sound.
 
@@ -353,12 +363,17 @@ def proven_parts(
     components : list of int
         The components to prove.
     own_spread : OwnSpread
+    origin : float, default=0.0
+        The norm of the data's centre in standardised units
+        (``_resting_rows.point_size``).
     """
     rotation = coordinates[2]
     components = np.asarray(components, dtype=np.intp)
     levels = top_levels(heaviest[components])
     subsets = resting_subsets(blocks, levels, components, *coordinates, means)
-    proven = proves_spread(subsets, n_k[components], weight_sum, rotation, own_spread)
+    proven = proves_spread(
+        subsets, n_k[components], weight_sum, rotation, own_spread, origin
+    )
     part = subsets.part
     if not proven.all():
         rest = np.flatnonzero(~proven)
@@ -371,7 +386,9 @@ def proven_parts(
         weights = n_k[components[rest]]
         if not (again.below > _OUTSIDE_SHARE * weights).all():
             return None
-        if not proves_spread(again, weights, weight_sum, rotation, own_spread).all():
+        if not proves_spread(
+            again, weights, weight_sum, rotation, own_spread, origin
+        ).all():
             return None
         if part is not None:
             part[rest] = again.part

@@ -619,3 +619,72 @@ def test_under_a_prior_gaussians_of_no_rows_worth_beside_noise_are_empty(rng):
     assert_array_equal(
         D.check_components(X, None, resp, full, bounded=True).degenerate, []
     )
+
+
+def _check_of_labels(X, labels, structure):
+    """``check_components`` of hard labels (a 1e-12 share elsewhere)."""
+    from gmm_estimators.covariance import get_covariance_model
+
+    K = int(labels.max()) + 1
+    resp = np.full((X.shape[0], K), 1e-12)
+    resp[np.arange(X.shape[0]), labels] = 1.0
+    resp /= resp.sum(axis=1, keepdims=True)
+    full = np.stack([np.cov(X[labels == k].T, bias=True) for k in range(K)])
+    return D.check_components(
+        X,
+        None,
+        resp,
+        full,
+        own_spread=get_covariance_model(structure).own_spread,
+    )
+
+
+@pytest.mark.parametrize("offset", [1e10, 1e11, 1e12])
+@pytest.mark.parametrize("structure", ["VVV", "VVI", "VII"])
+def test_a_tight_cluster_far_from_the_others_is_not_one_point(offset, structure):
+    # 200 distinct rows of sd 0.01 at (-offset, 0): at 1e12 their deviation
+    # is still 82 spacings of their coordinates (float64 resolves it), so
+    # they span the full dimension however far the other clusters lie. The
+    # one-point threshold of 1e-13 of their distance flagged them from 1e11.
+    rng = np.random.RandomState(0)
+    base = rng.randn(600, 2)
+    X = np.vstack(
+        [
+            base[:200] * 0.01 + [-offset, 0.0],
+            base[200:400] * 4.0 + [0.0, -offset],
+            base[400:] + [offset, offset],
+        ]
+    )
+    assert len(np.unique(X[:200], axis=0)) == 200
+    assert 0.01 / np.spacing(offset) > 64
+    labels = np.repeat([0, 1, 2], 200)
+    check = _check_of_labels(X, labels, structure)
+    assert check.degenerate.tolist() == []
+    # The resting sets' own pass (no proof from subsets) agrees.
+    pieces = np.array_split(np.arange(X.shape[0]), 3)
+    resp = np.full((600, 3), 1e-12)
+    resp[np.arange(600), labels] = 1.0
+    resp /= resp.sum(axis=1, keepdims=True)
+    assert _verdict(X, resp, None, structure, pieces, binned_first=True)[0] == []
+
+
+@pytest.mark.parametrize("structure", ["VVV", "VVI", "VII"])
+def test_rows_a_few_spacings_apart_far_from_the_origin_lie_on_one_point(
+    structure,
+):
+    # 30 rows that differ only by up to two spacings of their values (one
+    # point but for rounding) beside a cluster of sd 1, all 1e6 from the
+    # origin: their spread is rounding of the data's magnitude, which their
+    # distance from the data's own centre does not show.
+    rng = np.random.RandomState(1)
+    point = np.array([1e6 + 3.0, 1e6 - 3.0])
+    wobble = rng.randint(-2, 3, size=(30, 2)) * np.spacing(point)
+    X = np.vstack([rng.randn(300, 2) + 1e6, point + wobble])
+    assert len(np.unique(X[300:], axis=0)) > 3
+    labels = np.repeat([0, 1], [300, 30])
+    check = _check_of_labels(X, labels, structure)
+    assert check.degenerate.tolist() == [1]
+    assert "lower-dimensional set" in check.reasons[1]
+    # The same rows spread by 1e-6 (8,600 spacings) form a cluster.
+    X[300:] = point + rng.randn(30, 2) * 1e-6
+    assert _check_of_labels(X, labels, structure).degenerate.tolist() == []

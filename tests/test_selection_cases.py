@@ -801,3 +801,26 @@ def test_a_second_search_that_finds_nothing_sound_keeps_the_first(monkeypatch):
     assert kept.best_estimator_.reg_covar > first.best_estimator_.reg_covar
     assert kept.n_components_ == 2
     assert_allclose(kept.results_["bic"][1], kept.criterion_)
+
+
+def test_a_tight_cluster_far_from_the_others_is_chosen():
+    # Three clusters 1e11 apart, one of sd 0.01 (200 distinct rows, 655
+    # spacings of its coordinates): it was judged one point, every fit with
+    # three components degenerate, and the search chose one component.
+    rng = np.random.RandomState(0)
+    base = rng.randn(600, 2)
+    off = 1e11
+    X = np.vstack(
+        [
+            base[:200] * 0.01 + [-off, 0.0],
+            base[200:400] * 4 + [0.0, -off],
+            base[400:] + [off, off],
+        ]
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DegenerateFitWarning)
+        gm = GaussianMixture(3, random_state=0).fit(X)
+    assert gm.collapsed_components_.tolist() == []
+    search = _search(X, n_components=4, covariance_types=["VVV", "VVI"])
+    assert search.n_components_ == 3
+    assert not search.results_["degenerate"][search.results_["rank"] == 1].any()

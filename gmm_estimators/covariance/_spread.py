@@ -312,7 +312,7 @@ class _Nothing(OwnSpread):
 
 class _SomeSpread(OwnSpread):
     # Degenerate only on one point: that is the check's own size test, made
-    # before any rule (``_degenerate.POINT_RATIO``, relative to the rounding
+    # before any rule (``_resting_rows.point_size``, relative to the rounding
     # of the rows' position, so that a cluster far from the others, however
     # tight compared with the data, is not one point). Rows past that test
     # spread enough for an own volume.
