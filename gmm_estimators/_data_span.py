@@ -14,7 +14,7 @@ import functools
 
 import numpy as np
 
-from ._engine._data import reg_covar_swamps
+from ._engine._data import reg_covar_swamps, varying_without_variance
 
 __all__ = [
     "DATA_RANK_FLOOR",
@@ -113,7 +113,16 @@ def data_warning(reg_covar, source, prior=None, span=_READ):
     measures ``reg_covar``, not the data. Not said with a ``prior``, whose
     scale then sets those covariances (mclust's remedy). ``span`` is
     :func:`rows_span`'s result when the caller has it already.
+
+    Raises
+    ------
+    ValueError
+        Without ``reg_covar`` or a prior, when a feature varies but its
+        variance underflows float64 (data in units of 1e-160): no covariance
+        of such data exists, and EM would blame too few distinct rows.
     """
+    if not reg_covar > 0 and prior is None:
+        _check_variances_normal(source)
     message = reg_covar_swamps(reg_covar, source)
     if message is not None or not reg_covar > 0 or prior is not None:
         return message
@@ -133,6 +142,31 @@ def data_warning(reg_covar, source, prior=None, span=_READ):
         "features out, or project X onto its span (e.g. "
         f"sklearn.decomposition.PCA(n_components={rank}))."
     )
+
+
+def _check_variances_normal(source):
+    """Raise when a feature of ``source`` varies but its variance underflows float64.
+
+    ``_engine.reg_covar_swamps`` warns of it when ``reg_covar`` is set (which
+    then dominates every covariance); without it the M-step finds no finite
+    covariance, or one of subnormal variance, and its own error would blame
+    the rows instead of the units.
+    """
+    scatter = getattr(source, "total_scatter", None)
+    X = getattr(source, "X", None)
+    if scatter is None or X is None or not source.weight_sum > 0:
+        return
+    variances = np.diag(scatter) / source.weight_sum
+    weights = getattr(source, "sample_weight", None)
+    small = varying_without_variance(X, weights, variances)
+    if small is not None:
+        raise ValueError(
+            f"Feature {small} of X varies but its variance "
+            f"({variances[small]:.3g}) underflows float64: the data's units "
+            "are too small to square, so no covariance can be estimated "
+            "(with reg_covar=0; any reg_covar would swamp such variances). "
+            "Rescale X (e.g. StandardScaler, or multiply it by a power of ten)."
+        )
 
 
 #: Rows within this many roundings of a hyperplane lie on it (see

@@ -127,16 +127,42 @@ def _degenerate_components(nk, scatter, n_features):
         return list(range(K))
 
 
+# Data variances below this leave no room for a component narrower than the
+# data by float64's resolution: its precision (the inverse variance)
+# overflows, and a breakdown of the step names the units, not the rows.
+_TINY_UNITS = float(np.finfo(np.float64).tiny / np.finfo(np.float64).eps)
+
+
 def _raise_degenerate(
-    nk, scatter, model, n_features, reg_covar, cause=None, *, finite=True
+    nk,
+    scatter,
+    model,
+    n_features,
+    reg_covar,
+    cause=None,
+    *,
+    finite=True,
+    variances=None,
 ):
-    bad = _degenerate_components(nk, scatter, n_features) or list(range(nk.shape[0]))
     what = (
         "has no finite maximum"
         if finite
         else "got non-finite statistics (rows beyond the dtype's range, or "
         "components collapsing)"
     )
+    if variances is not None:
+        tiny = np.flatnonzero((variances > 0) & (variances < _TINY_UNITS))
+        if tiny.size:
+            j = int(tiny[np.argmin(variances[tiny])])
+            raise DegenerateStepError(
+                f"The M-step of covariance_type {model.name!r} {what}: the "
+                f"data's units are too small to square (feature {j} has "
+                f"variance {variances[j]:.3g}, within float64's resolution of "
+                "its smallest normal number), so the precisions of its "
+                "components overflow. Rescale X (e.g. StandardScaler, or "
+                "multiply it by a power of ten)."
+            ) from cause
+    bad = _degenerate_components(nk, scatter, n_features) or list(range(nk.shape[0]))
     raise DegenerateStepError(
         f"The M-step of covariance_type {model.name!r} {what}: component(s) "
         f"{bad} rest on too few distinct rows for a covariance "
@@ -231,7 +257,13 @@ def m_step(
         # reductions cost more than the check (_linalg.all_finite).
         if not (all_finite(means) and all_finite(scatter)):
             _raise_degenerate(
-                counts, scatter, model, n_features, reg_covar, finite=False
+                counts,
+                scatter,
+                model,
+                n_features,
+                reg_covar,
+                finite=False,
+                variances=_feature_variances(data),
             )
         # The structure sees counts and scatter in units of the weights'
         # scale (exact: a power of two), so its inner iterations do not
@@ -239,7 +271,13 @@ def m_step(
         if scale != 1.0:
             counts, scatter = counts / scale, scatter / scale
         covariances = _structure_m_step(
-            model, counts, scatter, reg_covar, previous, means.shape
+            model,
+            counts,
+            scatter,
+            reg_covar,
+            previous,
+            means.shape,
+            _feature_variances(data),
         )
         strict = reg_covar == 0
         with strict_factorisation(
@@ -249,7 +287,14 @@ def m_step(
         if not _precisions_fit(precisions_cholesky, n_features):
             # Components shrunk towards points without reg_covar (n == K):
             # their precisions (the factors' squares) would overflow to inf.
-            _raise_degenerate(counts, scatter, model, n_features, reg_covar)
+            _raise_degenerate(
+                counts,
+                scatter,
+                model,
+                n_features,
+                reg_covar,
+                variances=_feature_variances(data),
+            )
     finally:
         errors_restored(token)
     if any_true(np.asarray(jittered)):
@@ -274,22 +319,29 @@ def m_step(
     return params, jittered
 
 
-def _structure_m_step(model, counts, scatter, reg_covar, previous, shape):
+def _structure_m_step(
+    model, counts, scatter, reg_covar, previous, shape, variances=None
+):
     """The structure's own M-step, its result checked (shape, finite).
 
-    ``shape`` is that of the means, ``(K, d)``.
+    ``shape`` is that of the means, ``(K, d)``; ``variances`` the data's
+    per-feature variances (see :func:`_raise_degenerate`).
     """
     n_components, n_features = shape
     try:
         covariances = model.m_step(counts, scatter, reg_covar, previous=previous)
     except np.linalg.LinAlgError as error:
-        _raise_degenerate(counts, scatter, model, n_features, reg_covar, error)
+        _raise_degenerate(
+            counts, scatter, model, n_features, reg_covar, error, variances=variances
+        )
     except ValueError as error:
         # scipy's check of finite input, reached when an inner iteration
         # overflows on components without spread (VEE on duplicated rows).
         if "infs or NaNs" not in str(error):
             raise
-        _raise_degenerate(counts, scatter, model, n_features, reg_covar, error)
+        _raise_degenerate(
+            counts, scatter, model, n_features, reg_covar, error, variances=variances
+        )
     expected = tuple(model.param_shape(n_components, n_features))
     if np.shape(covariances) != expected:
         raise TypeError(
@@ -297,7 +349,9 @@ def _structure_m_step(model, counts, scatter, reg_covar, previous, shape):
             f"shape {np.shape(covariances)}; its param_shape is {expected}."
         )
     if not all_finite(np.asarray(covariances)):
-        _raise_degenerate(counts, scatter, model, n_features, reg_covar)
+        _raise_degenerate(
+            counts, scatter, model, n_features, reg_covar, variances=variances
+        )
     return covariances
 
 

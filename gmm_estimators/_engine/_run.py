@@ -221,7 +221,9 @@ class EMOptions:
         return {
             "prior_": self.prior,
             "noise_proportion_": float(params.noise_proportion),
-            "noise_volume_": float(np.exp(self.noise_log_volume)),
+            # A volume the user gave, as given (``_noise.LogVolume``).
+            "noise_volume_": getattr(self.noise_log_volume, "volume", None)
+            or float(np.exp(self.noise_log_volume)),
         }
 
 
@@ -339,19 +341,67 @@ def _decrease_slack(source):
     return max(_DECREASE_SLACK, _DECREASE_EPSILONS * float(np.finfo(dtype).eps))
 
 
+# Relative error, in epsilons of their dtype, of the M-step's means (sums of
+# weighted rows over their weight) besides their own rounding.
+_MEAN_EPSILONS = 16
+
+
+def _mean_rounding_fall(model, params):
+    """What the rounding of ``params``' means may cost the objective (per unit weight).
+
+    EM's step cannot lower the objective in exact arithmetic; the means it
+    stores are its maximiser rounded, each coordinate within
+    :data:`_MEAN_EPSILONS` epsilons of itself, which lowers the expected
+    complete-data log-likelihood by ``N_k / 2 u' Lambda_k u`` at most
+    (``u`` the rounding, a quadratic about the maximiser) for component
+    ``k``. A tight cluster far from the data's centre (sd 1e-3 at 1e10: its
+    mean's rounding 2e-3 of its deviation) loses more than the relative
+    slack allows; its fall is rounding, not a collapse. A component whose
+    deviation is within a few roundings of its mean has left floating
+    point's reach instead (a collapse): its fall is not excused.
+    """
+    means = np.asarray(params.means)
+    if means.dtype.kind != "f":
+        return 0.0
+    n_components, d = means.shape
+    rounding = _MEAN_EPSILONS * float(np.finfo(means.dtype).eps) * np.abs(means)
+    with np.errstate(all="ignore"):
+        precisions = model.to_full(
+            np.asarray(model.precisions_from_cholesky(params.precisions_cholesky)),
+            n_components,
+            d,
+        )
+        # |Lambda| entrywise: a bound of u' Lambda u for any signs of u.
+        losses = np.einsum("ki,kij,kj->k", rounding, np.abs(precisions), rounding)
+    within = np.isfinite(losses) & (losses <= d)
+    weights = np.asarray(params.weights, np.float64)
+    return float(0.5 * (weights[within] * losses[within]).sum())
+
+
 def _unsound(current, previous, slack):
     """Why an iteration's objective is impossible for EM, or None.
 
     A non-finite objective (NaN or ``+inf``) is never sound; when the
     objective cannot decrease (``slack`` not None: ``options.monotone``), a
     decrease beyond rounding (``slack``, relative) means the parameters have
-    left floating point's reach (a component collapsing onto its rows).
+    left floating point's reach (a component collapsing onto its rows),
+    unless the rounding of the parameters' means explains it
+    (:func:`_fell_by_rounding`).
     """
     if current != current or current == np.inf:
         return f"the objective became {current!r}"
     if slack is not None and current < previous - slack * max(1.0, abs(previous)):
         return f"the objective fell from {previous!r} to {current!r}"
     return None
+
+
+def _fell_by_rounding(current, previous, model, params):
+    """Whether a fall of the objective to ``current`` is the rounding of ``params``.
+
+    See :func:`_mean_rounding_fall`. EM can then gain nothing beyond
+    rounding: the run has converged, at the parameters before the fall.
+    """
+    return bool(current >= previous - _mean_rounding_fall(model, params))
 
 
 def run_em(
@@ -421,6 +471,14 @@ def run_em(
         after = params if updated is None else updated
         current = options.objective(model, source, log_likelihood, stats, params, after)
         reason = _unsound(current, previous, slack)
+        if reason is not None and current == current:
+            if _fell_by_rounding(current, previous, model, params):
+                # Keep the start, whose objective was recorded.
+                params, jittered = sound[0], sound[1] | new_jittered
+                made_by = None
+                n_iter -= 1
+                converged = True
+                break
         if reason is not None:
             # params (from the last M-step) are worse than their start or
             # not finite: keep the start, whose objective was recorded.

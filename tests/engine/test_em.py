@@ -671,3 +671,84 @@ def test_relative_rule_is_at_least_as_tight_as_mclusts_for_small_variances():
     # A change below tol (1 + n), with Aitken's gap to come below 0.1: stop.
     small = 0.002 / n
     assert options.converged(mean_objective, small, n, small / 0.8)
+
+
+def test_a_fall_within_the_rounding_of_far_means_is_convergence():
+    # Clusters of sd 1e-3 and 4, 1e10 apart, without reg_covar: each mean's
+    # rounding is 2e-3 of the narrow cluster's deviation, which moves the
+    # objective by ~1e-7 of itself, above the relative slack of 1e-9. EM
+    # reported "the objective fell" and both components collapsed.
+    rng = np.random.RandomState(0)
+    X = np.vstack(
+        [
+            rng.randn(200, 2) * 1e-3 + [-1e10, 1e3],
+            rng.randn(200, 2) * 4 + [0.0, -1e10],
+        ]
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        gm = GaussianMixture(
+            2, random_state=0, reg_covar=0.0, tol=1e-12, max_iter=100
+        ).fit(X)
+    messages = " ".join(str(w.message) for w in caught)
+    assert "fell" not in messages
+    assert "collapsed" not in messages
+    assert gm.collapsed_components_.tolist() == []
+    assert gm.converged_
+    # The fitted clusters are the two groups (each mean within its
+    # deviation of the group's own mean).
+    order = np.argsort(gm.means_[:, 1])
+    assert_allclose(gm.means_[order[1]], X[:200].mean(axis=0), rtol=0, atol=1e-4)
+    assert_allclose(gm.means_[order[0]], X[200:].mean(axis=0), rtol=0, atol=0.5)
+
+
+def test_a_collapsing_component_is_not_excused_by_its_rounding():
+    # A component of deviation within a few roundings of its mean has left
+    # floating point's reach: its rounding excuses no fall.
+    from gmm_estimators._engine._run import _mean_rounding_fall
+
+    model = get_covariance_model("full")
+    means = np.array([[1e10, 0.0], [0.0, 0.0]])
+    tiny, sound = 4 * np.spacing(1e10), 1e-3
+    covariances = np.stack([np.eye(2) * tiny**2, np.eye(2) * sound**2])
+    chol, _ = model.precision_cholesky(covariances)
+    params = _em.Params(np.array([0.5, 0.5]), means, covariances, chol)
+    assert _mean_rounding_fall(model, params) == 0.0
+    # A resolved deviation (sd 1e-3 at 1e10): the bound is that of the
+    # rounding of its mean, 16 eps |mu| per coordinate, in its precision.
+    means[1] = [1e10, 1e10]
+    params = _em.Params(np.array([0.5, 0.5]), means, covariances, chol)
+    u = 16 * np.finfo(float).eps * 1e10
+    assert_allclose(
+        _mean_rounding_fall(model, params), 0.5 * 0.5 * 2 * (u / sound) ** 2
+    )
+
+
+@pytest.mark.parametrize("exponent", [-154, -160, -170])
+@pytest.mark.parametrize("covariance_type", ["VVV", "VVI", "EEE"])
+def test_data_too_small_to_square_name_the_units_without_reg_covar(
+    exponent, covariance_type
+):
+    # Two clear clusters of 160 distinct rows in units of 10**exponent:
+    # without reg_covar the error blamed too few distinct rows (or, at
+    # 1e-170, a fit came back with both components on one mean).
+    rng = np.random.RandomState(2)
+    X = np.vstack(
+        [rng.randn(80, 2) @ np.array([[1, 0.9], [0, 0.3]]) + 5 * i for i in range(2)]
+    )
+    X *= 10.0**exponent
+    assert len(np.unique(X, axis=0)) == 160
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match="units are too small to square") as info:
+            GaussianMixture(
+                2, covariance_type=covariance_type, random_state=0, reg_covar=0.0
+            ).fit(X)
+    message = str(info.value)
+    assert "Rescale X" in message
+    assert "distinct rows" not in message
+    # Rescaled, the same rows fit two sound clusters.
+    gm = GaussianMixture(
+        2, covariance_type=covariance_type, random_state=0, reg_covar=0.0
+    ).fit(X * 10.0**-exponent)
+    assert gm.collapsed_components_.tolist() == []
