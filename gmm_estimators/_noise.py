@@ -18,6 +18,7 @@ from scipy.special import gammaln
 from sklearn.neighbors import NearestNeighbors
 
 __all__ = [
+    "LogVolume",
     "hypervolume",
     "log_hypervolume",
     "nn_clean",
@@ -29,6 +30,23 @@ __all__ = [
 # Singular values of the standardised rows below this many eps (times d) of
 # the largest are rounding (see _flat_beyond_rounding).
 _ROUNDING_MARGIN = 64.0
+
+
+class LogVolume(float):
+    """``log V`` of a volume the user gave, which remembers ``V`` itself.
+
+    The fitted ``noise_volume_`` is then the user's float, not ``exp(log
+    V)``, which rounds 1000.0 to 999.9999999999998.
+    """
+
+    volume = None
+
+    @classmethod
+    def of(cls, volume):
+        """``log(volume)``, carrying ``volume``."""
+        out = cls(math.log(volume))
+        out.volume = float(volume)
+        return out
 
 
 def log_hypervolume(X, sample_weight=None):
@@ -316,7 +334,7 @@ def resolve_noise(X, sample_weight, noise_volume, noise_init):
                 "of the data's region, in the data's units to the power "
                 f"n_features) or None for mclust's hypvol; got {noise_volume!r}."
             )
-        log_volume = math.log(noise_volume)
+        log_volume = LogVolume.of(noise_volume)
     if isinstance(noise_init, str):
         if noise_init != "nnclean":
             raise ValueError(

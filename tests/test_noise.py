@@ -581,3 +581,26 @@ def test_nnclean_start_reads_rows_not_weights():
         assert scaled.noise_proportion_ == pytest.approx(weighted.noise_proportion_)
     masked = fitted(w, init=nn_clean(X))
     np.testing.assert_allclose(masked.means_, weighted.means_, rtol=1e-12)
+
+
+def test_a_given_noise_volume_is_stored_as_given():
+    # noise_volume_ was exp(log V): 1000.0 came back as 999.9999999999998.
+    import pickle
+
+    rng = np.random.RandomState(0)
+    X = np.vstack(
+        [
+            rng.randn(100, 2),
+            rng.randn(100, 2) * 0.5 + [4, 4],
+            rng.uniform(-10, 14, size=(30, 2)),
+        ]
+    )
+    for volume in (1000.0, 0.1, 3.0):
+        gm = GaussianMixture(2, noise=True, noise_volume=volume, random_state=0)
+        gm.fit(X)
+        assert gm.noise_volume_ == volume
+        assert type(gm.noise_volume_) is float
+        # The noise column the densities use is log(pi_0) - log(V).
+        noise = np.log(gm.noise_proportion_) - np.log(volume)
+        assert gm.score_samples(X).min() >= noise
+        assert pickle.loads(pickle.dumps(gm)).noise_volume_ == volume
