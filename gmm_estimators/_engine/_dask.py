@@ -19,8 +19,8 @@ import numpy as np
 
 from ._data import (
     ArraySource,
-    dtype_for_magnitude,
-    largest_magnitude,
+    dtype_for_extremes,
+    feature_extremes,
     representable_center,
     weight_scale,
 )
@@ -36,10 +36,10 @@ def _checked(block, dtype, name, first_row=None):
 
 
 def _chunk_summary(block, w, picked, dtype, name, first_row=None):
-    """A chunk's weight, mean and scatter, its rows of the sample, its largest |x|."""
+    """A chunk's weight, mean and scatter, its rows of the sample, its extremes."""
     block = _checked(block, dtype, name, first_row)
     sample_w = None if w is None else w[picked]
-    return summarise_part(block, w), block[picked], sample_w, largest_magnitude(block)
+    return summarise_part(block, w), block[picked], sample_w, feature_extremes(block)
 
 
 def _chunk_em_step(block, w, center, model, params, dtype, entropy=False, scale=1.0):
@@ -124,10 +124,15 @@ class DaskSource:
                 "All sample weights are zero; at least n_components rows need "
                 "a positive weight."
             )
-        # float32 chunks beyond float32's reach for squares are computed in
-        # float64, every one of them (as an in-memory array would be).
-        source.largest = max(r[3] for r in results)
-        dtype = dtype_for_magnitude(source.dtype, source.largest)
+        # Extreme float32 chunks (squares beyond float32's reach, or a
+        # sentinel far beyond the other values) are computed in float64,
+        # every one of them, decided as for an in-memory array: from the
+        # extremes and the sample (all rows up to its size).
+        highs = np.max([r[3][0] for r in results], axis=0)
+        lows = np.min([r[3][1] for r in results], axis=0)
+        source.largest = max(float(np.max(highs)), -float(np.min(lows)))
+        sample_X = np.concatenate([r[1] for r in results])
+        dtype = dtype_for_extremes(source.dtype, highs, lows, sample_X)
         if dtype != source.dtype:
             source.dtype = dtype
             source.X = source.X.astype(dtype)
@@ -138,7 +143,7 @@ class DaskSource:
         if sample_weight is not None:
             sample_w = np.concatenate([r[2] for r in results])
         source.sample = ArraySource.from_arrays(
-            np.concatenate([r[1] for r in results]).astype(source.dtype, copy=False),
+            sample_X.astype(source.dtype, copy=False),
             sample_w,
             center=center,
         )

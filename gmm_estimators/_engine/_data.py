@@ -15,7 +15,9 @@ __all__ = [
     "all_rows_identical",
     "check_squares_fit",
     "compute_dtype",
+    "dtype_for_extremes",
     "dtype_for_magnitude",
+    "feature_extremes",
     "largest_magnitude",
     "reg_covar_swamps",
     "representable_center",
@@ -307,10 +309,39 @@ def compute_dtype(X):
     if X.ndim != 2:
         return dtype_for_magnitude(X.dtype, largest_magnitude(X))
     # One pass for both tests: each feature's extremes.
-    highs = np.max(X, axis=0).astype(np.float64)
-    lows = np.min(X, axis=0).astype(np.float64)
-    dtype = dtype_for_magnitude(X.dtype, max(float(highs.max()), -float(lows.min())))
-    if dtype == np.float64 or not _beyond_float32_dynamic_range(X, highs, lows):
+    highs, lows = feature_extremes(X)
+    return dtype_for_extremes(X.dtype, highs, lows, X)
+
+
+def feature_extremes(X):
+    """Each feature's largest and smallest value, as float64 arrays.
+
+    An empty block gives ``-inf`` and ``inf``, which leave the extremes of
+    the other blocks unchanged under ``np.maximum`` and ``np.minimum``.
+    """
+    highs = np.max(X, axis=0, initial=-np.inf).astype(np.float64)
+    lows = np.min(X, axis=0, initial=np.inf).astype(np.float64)
+    return highs, lows
+
+
+def dtype_for_extremes(dtype, highs, lows, rows):
+    """:func:`compute_dtype` from each feature's extremes and some of its rows.
+
+    In-memory arrays give all their rows; streamed and Dask sources give the
+    extremes found in their summary pass and the starting sample (every row
+    up to its size, so the decision is the in-memory one), as the rows they
+    cannot read here.
+    """
+    dtype = np.dtype(dtype)
+    if dtype != np.float32:
+        return dtype
+    largest = max(float(np.max(highs)), -float(np.min(lows)))
+    dtype = dtype_for_magnitude(dtype, largest)
+    if (
+        dtype == np.float64
+        or rows.shape[0] == 0
+        or not _beyond_float32_dynamic_range(rows, highs, lows)
+    ):
         return dtype
     return np.dtype(np.float64)
 
@@ -354,9 +385,9 @@ def largest_magnitude(X):
 def dtype_for_magnitude(dtype, largest):
     """``dtype``, or float64 for float32 rows whose largest ``|x|`` is extreme.
 
-    Streamed and Dask sources find ``largest`` in their summary pass and
-    decide once for every page or chunk, as :func:`compute_dtype` does for
-    an in-memory array.
+    The magnitude half of :func:`compute_dtype` (and of
+    :func:`dtype_for_extremes`, which streamed and Dask sources call once
+    for every page or chunk after their summary pass).
     """
     dtype = np.dtype(dtype)
     if dtype != np.float32:

@@ -35,8 +35,8 @@ from sklearn.utils.validation import _check_sample_weight, validate_data
 
 from ._data import (
     ArraySource,
-    dtype_for_magnitude,
-    largest_magnitude,
+    dtype_for_extremes,
+    feature_extremes,
     representable_center,
     row_blocks,
     weight_scale,
@@ -466,10 +466,12 @@ class StreamSource:
         d = array.shape[1]
         source = cls(estimator, array, sample_weight, np.zeros(d), checked=checked)
         parts, sample_blocks, sample_weights = [], [], []
-        largest = 0.0
+        highs, lows = np.full(d, -np.inf), np.full(d, np.inf)
         for rows, block, w in source.pages():
             parts.append(summarise_part(block, w))
-            largest = max(largest, largest_magnitude(block))
+            block_highs, block_lows = feature_extremes(block)
+            np.maximum(highs, block_highs, out=highs)
+            np.minimum(lows, block_lows, out=lows)
             if sample is None:
                 picked = slice(None)
             else:
@@ -486,18 +488,21 @@ class StreamSource:
                 "All sample weights are zero; at least n_components rows need "
                 "a positive weight."
             )
-        # float32 pages beyond float32's reach for squares are read as
-        # float64, every one of them (as an in-memory array would be).
-        dtype = dtype_for_magnitude(source.X.dtype, largest)
+        # Extreme float32 pages (squares beyond float32's reach, or a
+        # sentinel far beyond the other values) are read as float64, every
+        # one of them, decided as for an in-memory array: from the extremes
+        # and the sample (all rows up to its size).
+        sample_X = np.concatenate(sample_blocks)
+        dtype = dtype_for_extremes(source.X.dtype, highs, lows, sample_X)
         if dtype != source.X.dtype:
             source.X.dtype = dtype
             source.page_rows = _page_rows(array, dtype)
         source.center = representable_center(center, source.X.dtype)
         source.total_scatter = scatter
         source.weight_sum = weight_sum
-        source.largest = largest
+        source.largest = max(float(np.max(highs)), -float(np.min(lows)))
         source.sample = ArraySource.from_arrays(
-            np.concatenate(sample_blocks).astype(source.X.dtype, copy=False),
+            sample_X.astype(source.X.dtype, copy=False),
             np.concatenate(sample_weights) if sample_weights else None,
             center=center,
         )

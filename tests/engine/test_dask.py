@@ -191,6 +191,31 @@ def test_dask_chunks_of_extreme_float32_are_computed_in_float64(
     assert b.lower_bound_ == pytest.approx(a.lower_bound_, rel=1e-10)
 
 
+@pytest.mark.filterwarnings("ignore::gmm_estimators.exceptions.DegenerateFitWarning")
+@pytest.mark.parametrize("covariance_type", ["full", "diag"])
+def test_dask_chunks_of_float32_with_a_sentinel_are_computed_in_float64(
+    synchronous, covariance_type
+):
+    # A value far beyond the others (1e9 among values near 1): the in-memory
+    # fit converts to float64 (compute_dtype), the chunks stayed float32.
+    rng = np.random.RandomState(0)
+    X = np.vstack([rng.randn(300, 2), rng.randn(299, 2) + 6, [[1e9, 0.0]]])
+    X = X.astype(np.float32)
+    params = dict(covariance_type=covariance_type, random_state=0, tol=1e-6)
+    a = GaussianMixture(3, **params).fit(X.astype(np.float64))
+    b = GaussianMixture(3, **params).fit(da.from_array(X, chunks=(100, 2)))
+    assert b.means_.dtype == np.float64
+    # The chunks' merged summaries may round the centre (~1.7e6) one unit in
+    # the last place otherwise than the in-memory sums: the means are the
+    # centre plus the fitted offsets, equal to within that rounding.
+    resolution = 4 * np.finfo(np.float64).eps * np.abs(X.mean(axis=0, dtype=float))
+    np.testing.assert_allclose(b.means_, a.means_, rtol=0, atol=resolution.max())
+    np.testing.assert_allclose(b.covariances_, a.covariances_, rtol=1e-9, atol=1e-9)
+    assert b.lower_bound_ == pytest.approx(a.lower_bound_, rel=1e-10)
+    assert b.n_iter_ == a.n_iter_
+    np.testing.assert_allclose(b.score_samples(X), a.score_samples(X), rtol=1e-8)
+
+
 @pytest.mark.parametrize("n_components", [1, 2])
 def test_noise_model_predict_proba_of_dask_arrays(data, synchronous, n_components):
     # The noise component adds a column to the log-densities: the chunks'
