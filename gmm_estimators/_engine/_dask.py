@@ -57,7 +57,7 @@ def _chunk_reduce(
         # The dtype of the other chunks' results (int labels stay int).
         return np.empty((0, n_columns) if n_columns > 1 else (0,), dtype=out_dtype)
     chunk = ArraySource.for_prediction(block, center)
-    out = reduce_blocks(model, chunk, params, reduce)
+    out = reduce_blocks(model, chunk, params, reduce).astype(out_dtype, copy=False)
     return out.reshape(block.shape[0], n_columns) if n_columns > 1 else out
 
 
@@ -221,12 +221,16 @@ class DaskSource:
         """A lazy Dask array: ``reduce`` of every chunk's log-densities.
 
         One column per component, or a vector when ``reduce`` gives one value
-        per row.
+        per row. Float results of float32 chunks are float64: a chunk whose
+        rows lie too far for float32's squares is computed in float64 (as in
+        memory), and the array's dtype is declared before any chunk is read.
         """
         # The weighted log-densities have one column per component, and the
         # noise component's last when there is one.
         n_columns = params.weights.shape[0] + (params.noise_proportion is not None)
         probe = np.asarray(reduce(np.zeros((1, n_columns), dtype=self.dtype)))
+        if probe.dtype.kind == "f":
+            probe = probe.astype(np.float64)
         n_columns = probe.size
         if n_columns > 1:
             chunks, extra = (self.X.chunks[0], (n_columns,)), {}

@@ -588,7 +588,9 @@ class StreamSource:
 
         Integer results (labels) are int32 (scikit-learn's checks accept
         int32 and int64 labels): ``n`` labels of a streamed fit cost ``4 n``
-        bytes, not ``8 n``.
+        bytes, not ``8 n``. Float results are float64 as soon as one page
+        gives float64 (float32 rows too far for float32's squares are
+        computed in float64, as in memory).
         """
         out = None
         for rows, block, _ in self.pages():
@@ -600,6 +602,10 @@ class StreamSource:
                 per_row = part.size // block.shape[0]
                 dtype = np.int32 if part.dtype.kind in "iu" else part.dtype
                 out = np.empty(self.n_rows * per_row, dtype=dtype)
+            elif part.dtype.kind == "f" and part.dtype.itemsize > out.dtype.itemsize:
+                # Cast into float32, the page's log-densities beyond float32
+                # would become -inf (with numpy's cast warning).
+                out = out.astype(part.dtype)
             out[rows.start * per_row : rows.stop * per_row] = part
         return out
 

@@ -216,6 +216,30 @@ def test_dask_chunks_of_float32_with_a_sentinel_are_computed_in_float64(
     np.testing.assert_allclose(b.score_samples(X), a.score_samples(X), rtol=1e-8)
 
 
+def test_far_float32_rows_in_a_chunk_score_as_in_memory(data, synchronous):
+    # float32 rows at 1e20 are scored in float64 (their squares overflow
+    # float32), but the array was declared float32: -inf and numpy's
+    # "overflow encountered in cast" where in memory gives ~-1e40.
+    import warnings
+
+    X = data.astype(np.float32)
+    model = GaussianMixture(2, random_state=0).fit(X)
+    far = np.array([[1e20, 1e20, 0.0], [1e20, -1e20, 1e20]], dtype=np.float32)
+    Q = da.from_array(np.vstack([X[:7], far]), chunks=(3, 3))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        scores = model.score_samples(Q).compute()
+        proba = model.predict_proba(Q).compute()
+        expected = model.score_samples(far.astype(np.float64))
+        score = model.score(Q)
+    np.testing.assert_allclose(scores[-2:], expected, rtol=1e-12)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-6)
+    assert np.isfinite(score)
+    # The other rows as in memory (float32 values, exactly).
+    np.testing.assert_array_equal(scores[:6], model.score_samples(X[:6]))
+    np.testing.assert_array_equal(model.predict(Q).compute()[:6], model.predict(X[:6]))
+
+
 @pytest.mark.parametrize("n_components", [1, 2])
 def test_noise_model_predict_proba_of_dask_arrays(data, synchronous, n_components):
     # The noise component adds a column to the log-densities: the chunks'

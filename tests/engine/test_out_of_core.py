@@ -264,6 +264,27 @@ def test_memmap_of_float32_with_a_sentinel_is_read_as_float64(
     np.testing.assert_allclose(b.score_samples(X), a.score_samples(X), rtol=1e-8)
 
 
+def test_far_float32_rows_on_a_later_page_score_as_in_memory(
+    monkeypatch, tmp_path, data
+):
+    # float32 rows at 1e20 are scored in float64 (their squares overflow
+    # float32); the output, typed by the first page, was float32: -inf and
+    # numpy's "overflow encountered in cast" where in memory gives ~-1e40.
+    monkeypatch.setattr(_sources, "PAGE_BYTES", 64 * 3 * 4)
+    X = data.astype(np.float32)
+    model = GaussianMixture(2, random_state=0).fit(X)
+    far = np.array([[1e20, 1e20, 0.0], [1e20, -1e20, 1e20]], dtype=np.float32)
+    Q = np.vstack([X[:200], far])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        scores = model.score_samples(_memmap(tmp_path, Q))
+        expected = model.score_samples(far.astype(np.float64))
+        score = model.score(_memmap(tmp_path, Q, name="q.npy"))
+    assert scores.dtype == np.float64
+    np.testing.assert_allclose(scores[-2:], expected, rtol=1e-12)
+    assert np.isfinite(score)
+
+
 @pytest.mark.parametrize(
     "make_chunks",
     [
