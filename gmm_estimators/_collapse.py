@@ -347,7 +347,7 @@ def with_breakdown(verdict, model, params):
     return verdict._replace(collapsed=collapsed, spurious=spurious, reasons=reasons)
 
 
-def still_spread(model, params, reg_covar):
+def still_spread(model, params, reg_covar, reference=None):
     """Components whose covariance, less ``reg_covar``, spreads in the data's span.
 
     For fits whose covariances do not come from the rows judged alone (an
@@ -360,12 +360,21 @@ def still_spread(model, params, reg_covar):
     while its smallest eigenvalue there stays above ``RANK_RATIO ** 2`` (the
     relative spread of the collapse check).
 
+    ``reference``, a data covariance that does not change with the
+    parameters (the data a stream began with), must see the component
+    spread too: once an online window has forgotten every row but one
+    repeated point, the mixture's covariance is that component's own, and
+    in its own span no component is narrow.
+
     Returns
     -------
     spread : ndarray of shape (n_components,), dtype=bool
     """
     full = covariances_less(model, params.covariances, params.means.shape, reg_covar)
-    return spread_in(full, mixture_covariance(params.weights, params.means, full))
+    spread = spread_in(full, mixture_covariance(params.weights, params.means, full))
+    if reference is not None:
+        spread &= spread_in(full, np.asarray(reference, np.float64))
+    return spread
 
 
 def mixture_covariance(weights, means, covariances):

@@ -52,7 +52,12 @@ from dataclasses import dataclass, replace
 import numpy as np
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
-from ._collapse import component_check, still_spread
+from ._collapse import (
+    component_check,
+    covariances_less,
+    mixture_covariance,
+    still_spread,
+)
 from ._engine import ArraySource, EMResult, em_step, merged_moments
 from ._engine._data import check_squares_fit, empty_component_guard
 from ._missing import (
@@ -86,7 +91,10 @@ class OnlineState:
     The shares ``nk`` and scatters per unit weight; ``means`` each
     component's, centred on ``center``. ``batch_shares`` are the last
     batch's shares (under the parameters it updated), which its collapse
-    verdict reads (:func:`batch_judge`).
+    verdict reads (:func:`batch_judge`). ``span`` is the covariance of the
+    data the stream began with (the one its first parameters imply), which
+    a window that forgets does not change (:func:`batch_judge`); None in
+    states pickled before it was kept.
     """
 
     center: np.ndarray
@@ -97,6 +105,7 @@ class OnlineState:
     weight_seen: float
     batch_shares: np.ndarray | None = None
     fitted: str | None = None
+    span: np.ndarray | None = None
 
 
 class _Moments:
@@ -184,7 +193,23 @@ def state_of_fit(estimator, model, source, result):
         state = state_from_model(estimator, model)
         return replace(state, weight_seen=source.weight_sum, fitted=fitted)
     moments = _moments_per_unit_weight(source, result.statistics)
-    return OnlineState(source.center, *moments, 1, source.weight_sum, fitted=fitted)
+    return OnlineState(
+        source.center,
+        *moments,
+        1,
+        source.weight_sum,
+        fitted=fitted,
+        span=_implied_covariance(estimator, model),
+    )
+
+
+def _implied_covariance(estimator, model):
+    """The data's covariance the fitted parameters imply (``reg_covar`` less)."""
+    means = np.asarray(estimator.means_, np.float64)
+    full = covariances_less(
+        model, estimator.covariances_, means.shape, estimator.reg_covar
+    )
+    return mixture_covariance(estimator.weights_, means, full)
 
 
 def state_from_model(estimator, model, schedule=None):
@@ -209,10 +234,16 @@ def state_from_model(estimator, model, schedule=None):
     )
     full = full - estimator.reg_covar * np.eye(d)
     scatter = model.scatter.from_full(weights[:, np.newaxis, np.newaxis] * full)
+    span = mixture_covariance(weights, means, full)
     if schedule is not None:
         n_updates, weight_seen = schedule.n_updates, schedule.weight_seen
-        return OnlineState(center, weights, means, scatter, n_updates, weight_seen)
-    return OnlineState(center, weights, means, scatter, 1, 0.0)
+        # The stream's own data, not parameters set by hand, span it.
+        if getattr(schedule, "span", None) is not None:
+            span = schedule.span
+        return OnlineState(
+            center, weights, means, scatter, n_updates, weight_seen, span=span
+        )
+    return OnlineState(center, weights, means, scatter, 1, 0.0, span=span)
 
 
 def observes_every_feature(batch):
@@ -230,7 +261,7 @@ def keep_verdict(model, data, params, jittered, check=None):
     """Leave the previous collapse verdict (a batch that cannot judge one)."""
 
 
-def batch_judge(record, prior, previous, shares, reg_covar):
+def batch_judge(record, prior, previous, shares, reg_covar, span=None):
     """The collapse verdict after an update, from the batch's rows.
 
     A batch is a sample of the stream: a component it misses, or meets on
@@ -241,7 +272,10 @@ def batch_judge(record, prior, previous, shares, reg_covar):
     rows, except that a component its rows call collapsed stays sound while
     its covariance, which the running statistics give, still spreads
     (``_collapse.still_spread``: one batch of a repeated row does not make a
-    component's likelihood unbounded). ``shares`` are the batch's
+    component's likelihood unbounded), in the span of the mixture and in
+    ``span``, the data the stream began with (``OnlineState.span``): a
+    window that has forgotten every row but one repeated point leaves a
+    mixture whose own span is that component's. ``shares`` are the batch's
     (``OnlineState.batch_shares``); ``record`` is the estimator's
     ``judge(model, data, params, jittered, check)``.
     """
@@ -253,7 +287,7 @@ def batch_judge(record, prior, previous, shares, reg_covar):
         n_rows = data.n_rows if weights is None else np.count_nonzero(weights)
         judged = shares * n_rows >= params.means.shape[1] + 1
         if verdict.collapsed.size:
-            spread = still_spread(model, params, reg_covar)
+            spread = still_spread(model, params, reg_covar, span)
             collapsed = [k for k in verdict.collapsed if not (judged[k] and spread[k])]
             verdict = verdict._replace(collapsed=np.asarray(collapsed, dtype=np.intp))
 
@@ -305,7 +339,8 @@ def update_judge(estimator, batch, state, record, prior):
         getattr(estimator, "spurious_components_", none),
     )
     reg_covar = estimator.reg_covar
-    return batch_judge(record, prior, previous, state.batch_shares, reg_covar)
+    shares, span = state.batch_shares, getattr(state, "span", None)
+    return batch_judge(record, prior, previous, shares, reg_covar, span)
 
 
 def batch_source(estimator, X, sample_weight, center):

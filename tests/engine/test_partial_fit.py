@@ -465,6 +465,46 @@ def test_an_update_that_leaves_a_component_singular_flags_it(covariance_type, sc
 
 
 @pytest.mark.parametrize(
+    "covariance_type, reg_covar",
+    [
+        *[(name, 0.0) for name in ("full", "diag", "spherical", "EII", "EEI")],
+        # (VEV's M-step refuses a point without reg_covar: a clear error.)
+        *[(name, 1e-6) for name in ("full", "diag", "spherical", "VEV", "EII")],
+    ],
+)
+def test_a_window_of_one_repeated_row_alone_flags_its_component(
+    covariance_type, reg_covar
+):
+    # forgetting_factor=0 keeps the last batch alone: a batch of one repeated
+    # row leaves one component of weight ~1 on that point, its covariance
+    # reg_covar (or the floor) alone. The spread was read in the mixture's
+    # own span, which is then that component's: diag and spherical were
+    # never flagged, the others only at some of the identical batches.
+    import warnings
+
+    from gmm_estimators.exceptions import DegenerateFitWarning
+
+    rng = np.random.default_rng(1)
+    X = np.r_[rng.normal(0, 1, (200, 2)), rng.normal(6, 1, (200, 2))]
+    gm = GaussianMixture(
+        2,
+        covariance_type=covariance_type,
+        reg_covar=reg_covar,
+        forgetting_factor=0.0,
+        random_state=0,
+    ).fit(X)
+    row = np.repeat(X[:1], 50, axis=0)
+    for _ in range(5):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            gm.partial_fit(row)
+        heavy = int(np.argmax(gm.weights_))
+        assert gm.weights_[heavy] > 0.99
+        assert heavy in gm.collapsed_components_
+        assert any(issubclass(c.category, DegenerateFitWarning) for c in caught)
+
+
+@pytest.mark.parametrize(
     "covariance_type", ["full", "tied", "diag", "spherical", "VEV"]
 )
 def test_one_batch_of_a_repeated_row_does_not_collapse_a_spread_component(
