@@ -3,6 +3,7 @@
 # Authors: The gmm_estimators developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from functools import lru_cache
@@ -10,7 +11,7 @@ from functools import lru_cache
 # threadpoolctl is a dependency of scikit-learn itself, so always present.
 from threadpoolctl import ThreadpoolController
 
-__all__ = ["block_mapper", "one_blas_thread"]
+__all__ = ["block_mapper", "limits_in_turn", "one_blas_thread"]
 
 
 @contextmanager
@@ -37,6 +38,7 @@ def block_mapper(data, model, n_components):
             yield executor.map
 
 
+@contextmanager
 def one_blas_thread():
     """Context in which BLAS runs on one thread.
 
@@ -45,8 +47,54 @@ def one_blas_thread():
     so do the initialisers: scikit-learn's k-means
     parallelises with OpenMP, whose threads would otherwise compete for the
     cores with BLAS threads left spinning by the previous product.
+
+    BLAS's setting is the process's, and a context that saves it on entry
+    and restores it on exit, entered from several threads at once (a Dask
+    or joblib threading scheduler), can restore in the wrong order and
+    leave the process on one thread. So only the main thread sets it (the
+    first context entered limits it, the last one left restores it); in
+    other threads, whose scheduler owns the cores, nothing is changed.
     """
-    return _threadpool_controller().limit(limits=1, user_api="blas")
+    global _holders, _limiter
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    with _LOCK:
+        if not _holders:
+            _limiter = _threadpool_controller().limit(limits=1, user_api="blas")
+        _holders += 1
+    try:
+        yield
+    finally:
+        with _LOCK:
+            _holders -= 1
+            if not _holders:
+                _limiter.restore_original_limits()
+                _limiter = None
+
+
+# The contexts of one_blas_thread now open, and the limiter the first set.
+_LOCK = threading.Lock()
+_holders = 0
+_limiter = None
+
+
+@contextmanager
+def limits_in_turn():
+    """Context in which code that sets BLAS's limits itself takes turns.
+
+    scikit-learn's k-means saves and restores BLAS's setting around its
+    iterations; from several worker threads at once the restores interleave
+    as above. Outside the main thread such code runs one thread at a time.
+    """
+    if threading.current_thread() is threading.main_thread():
+        yield
+        return
+    with _TURNS:
+        yield
+
+
+_TURNS = threading.RLock()
 
 
 @lru_cache(maxsize=1)

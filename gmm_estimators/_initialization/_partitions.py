@@ -30,6 +30,7 @@ from sklearn.cluster import KMeans, kmeans_plusplus
 from sklearn.exceptions import ConvergenceWarning
 
 from .._engine._data import weight_scale
+from .._engine._threads import limits_in_turn
 from .._warn import warn_user
 from ._hierarchical import HierarchicalTree
 
@@ -183,7 +184,8 @@ def _kmeans(rows, n_components, random_state):
         )
         return _one_hot(groups, n_components)
     kmeans = KMeans(n_clusters=n_components, n_init=1, random_state=random_state)
-    fitted = kmeans.fit(seen, sample_weight=rows.sample_weight)
+    with limits_in_turn():
+        fitted = kmeans.fit(seen, sample_weight=rows.sample_weight)
     return _one_hot(fitted.labels_, n_components)
 
 
