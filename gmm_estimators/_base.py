@@ -38,7 +38,7 @@ from ._engine._estep import (
 )
 from ._engine._sources import check_not_chunks, make_source, prediction_source
 from ._fit_starts import check_continuable, check_enough_samples, new_starts
-from ._fitted import fitted_model, forget_fit, set_fitted_attributes
+from ._fitted import fitted_model, set_fitted_attributes
 from ._initialization import INITIALIZERS
 from ._missing import MissingValuesSource
 from ._noise import resolve_noise, rows_for_noise
@@ -276,14 +276,17 @@ class BaseMixture(PortablePickle, DensityMixin, BaseEstimator, metaclass=ABCMeta
         labels : ndarray of shape (n_samples,)
             Component labels, identical to ``fit(X).predict(X)``.
         """
+        # A failed fit leaves the estimator as it was: validation sets the
+        # new data's n_features_in_ before the fit can fail, which beside an
+        # earlier fit's parameters broke every later call.
+        before = dict(vars(self))
         try:
             source = self._fit(X, sample_weight)
             # A final E-step: fit_predict(X) always equals fit(X).predict(X).
             self.labels_ = self._labels(source)
         except BaseException:
-            # A failed refit leaves no earlier fit beside the new data's
-            # n_features_in_ (validation sets it before the fit can fail).
-            forget_fit(self)
+            vars(self).clear()
+            vars(self).update(before)
             raise
         return self.labels_
 
