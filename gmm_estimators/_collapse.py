@@ -186,6 +186,9 @@ def component_check(
             bounded=prior is not None,
             # Blocks computed again for each pass: no pass beyond the usual ones.
             binned_first=not kept,
+            # Rounded rows far from the origin lie on one point however far
+            # apart their centred values (_resting_rows.point_size).
+            origin=np.asarray(data.center, np.float64)[keep],
         )
 
     check = check_of(blocks)

@@ -127,6 +127,7 @@ def fit_edda(X, y_index, weights, types, proportions, reg_covar):
                         means + center - judged.center,
                         model.to_full(covariances, n_classes, d),
                         own_spread=spread,
+                        origin=judged.center,
                     ).degenerate.size
                     > 0
                 )

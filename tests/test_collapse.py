@@ -8,6 +8,7 @@ from gmm_estimators import GaussianMixture, _collapse
 from gmm_estimators._collapse import component_check
 from gmm_estimators._engine import ArraySource, Params, reduce_blocks
 from gmm_estimators.covariance import get_covariance_model
+from gmm_estimators.exceptions import DegenerateFitWarning
 from gmm_estimators.model_selection._search import _row_terms
 
 
@@ -81,3 +82,18 @@ def test_a_run_that_broke_down_is_ranked_as_flagged():
         Params(np.full(2, 0.5), np.zeros((2, 2)), np.stack([np.eye(2)] * 2), None),
     )
     assert both.collapsed.tolist() == [0, 1]
+
+
+def test_a_fit_reads_rounded_rows_far_from_the_origin_as_one_point():
+    # 30 rows that differ only by up to two spacings of their values beside
+    # a cluster of sd 1, all 1e6 from the origin: the fit's check measured
+    # them from the data's centre only and called the component spurious
+    # (narrow), not collapsed onto one point.
+    rng = np.random.RandomState(1)
+    point = np.array([1e6 + 3.0, 1e6 - 3.0])
+    wobble = rng.randint(-2, 3, size=(30, 2)) * np.spacing(point)
+    X = np.vstack([rng.randn(300, 2) + 1e6, point + wobble])
+    means = np.array([X[:300].mean(axis=0), X[300:].mean(axis=0)])
+    with pytest.warns(DegenerateFitWarning, match="lower-dimensional set"):
+        fitted = GaussianMixture(2, means_init=means, random_state=0).fit(X)
+    assert fitted.collapsed_components_.tolist() == [1]
