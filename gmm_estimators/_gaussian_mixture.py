@@ -199,7 +199,8 @@ class GaussianMixture(BaseMixture):
         structures). None without a ``prior``.
     labels_ : ndarray of shape (n_samples,)
         Most probable component of each training row (after
-        :meth:`partial_fit`, of the rows of its batch); -1 for noise.
+        :meth:`partial_fit`, of the rows of its batch); -1 for noise. For a
+        Dask array, a lazy Dask array over it (left out of a pickle).
     n_parameters_ : int
         Number of free parameters of the fitted model, the ``p`` of
         :meth:`bic` and :meth:`aic` (mixing proportions count ``K - 1``, or 0
@@ -211,7 +212,8 @@ class GaussianMixture(BaseMixture):
         rows (at most ``n_features`` distinct rows, or rows on a line or
         plane), judged from the responsibilities whatever the data's scale,
         and those whose covariance had to be regularised to be factorised;
-        empty for a sound fit.
+        empty for a sound fit. Rows streamed from a memory map or a Dask
+        array are judged on the starting sample (see the scaling guide).
     spurious_components_ : ndarray of int
         Components, not collapsed, whose variance in some direction is below
         ``1e-6`` times another component's in the same direction (a bound on
