@@ -33,7 +33,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 
 from .columns import choose_columns
 from .errors import PROG, CLIError, in_option_terms, one_line, sentences
-from .table import MISSING_TOKENS, count_lines, read_numbers, table_blocks
+from .table import MISSING_TOKENS, count_lines, csv_float, read_numbers, table_blocks
 from .text import read_text
 
 __all__ = [
@@ -299,7 +299,7 @@ def _is_number(cell):
     is converted (:func:`_non_numeric`).
     """
     try:
-        float(cell)
+        csv_float(cell)
     except ValueError:
         return cell.lower() in MISSING_TOKENS or _DECIMAL_COMMA.fullmatch(cell)
     return True
@@ -662,9 +662,20 @@ def _non_numeric(data, j, bad, text, delimiter, given):
         )
     return CLIError(
         f"{data.source}: {data.column(j)} is not numeric (line {data.lines[i]} "
-        f"has {cell!r}); choose numeric columns with --columns or leave this one "
-        "out with --drop"
+        f"has {cell!r}{_python_number_hint(cell)}); choose numeric columns with "
+        "--columns or leave this one out with --drop"
     )
+
+
+def _python_number_hint(cell):
+    """Why a cell that Python's float() would read is not a number here."""
+    try:
+        float(cell)
+    except ValueError:
+        return ""
+    if "_" in cell:
+        return ": underscores are not read in numbers"
+    return ": only the digits 0-9 are read in numbers"
 
 
 def _splits_evenly(text, delimiter):

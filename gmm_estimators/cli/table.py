@@ -15,6 +15,7 @@ from .errors import CLIError
 __all__ = [
     "MISSING_TOKENS",
     "count_lines",
+    "csv_float",
     "numeric_block",
     "read_numbers",
     "table_blocks",
@@ -26,6 +27,26 @@ MISSING_TOKENS = ("", "na", "nan", "n/a", "null", "none", "?")
 _BLOCK_CELLS = 1 << 11
 #: Characters of text put through one io.StringIO at a time (4 bytes each there).
 _CHUNK = 1 << 18
+
+
+def csv_float(cell):
+    """``float(cell)`` for a number as a CSV file writes it, else ValueError.
+
+    Python reads digit-group underscores (PEP 515) and any Unicode decimal
+    digit, so ``2023_01`` would be 202301 and ``\uff15`` 5; R's read.csv,
+    pandas and spreadsheets read such cells as text, and so does this.
+    """
+    if "_" in cell or not cell.isascii():
+        raise ValueError(f"not a number in a CSV file: {cell!r}")
+    return float(cell)
+
+
+def _plain(cells):
+    """Whether no cell of ``cells`` (str, or tuples of str) is one csv_float refuses."""
+    if cells and not isinstance(cells[0], str):
+        cells = map("".join, cells)
+    text = "".join(cells)
+    return text.isascii() and "_" not in text
 
 
 def count_lines(text):
@@ -163,6 +184,8 @@ def numeric_block(rows, chosen):
     shape = (len(rows), len(chosen))
     cells = list(map(itemgetter(*chosen), rows))
     try:  # all numbers, as is usual
+        if not _plain(cells):
+            raise ValueError("a cell that csv_float refuses")
         values = np.array(cells, dtype=np.float64).reshape(shape)
     except ValueError:
         pass
@@ -170,18 +193,20 @@ def numeric_block(rows, chosen):
         infinite = np.argwhere(np.isinf(values)).tolist()
         return values, {}, [(i, k, rows[i][chosen[k]]) for i, k in infinite]
     # Missing or non-numeric cells: read as numpy's strings (trailing NULs
-    # dropped), a cell at a time in a block where float() refuses one.
+    # dropped), a cell at a time in a block where csv_float refuses one.
     cells = np.array(cells, dtype=str).reshape(shape)
     missing = np.isin(np.char.lower(cells), MISSING_TOKENS)
     bad = {}
     try:
+        if not _plain(cells.ravel().tolist()):
+            raise ValueError("a cell that csv_float refuses")
         values = np.where(missing, "nan", cells).astype(np.float64)
     except ValueError:
         values = np.full(shape, np.nan)
         for k in range(shape[1]):
             for i in np.flatnonzero(~missing[:, k]).tolist():
                 try:
-                    values[i, k] = float(cells[i, k])
+                    values[i, k] = csv_float(str(cells[i, k]))
                 except ValueError:
                     bad.setdefault(k, []).append((i, str(cells[i, k])))
     infinite = np.argwhere(np.isinf(values)).tolist()

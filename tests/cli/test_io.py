@@ -380,6 +380,36 @@ def test_thousands_separators_are_not_called_decimal_commas(tmp_path, one_line_e
     assert "sed" not in line
 
 
+@pytest.mark.parametrize(
+    "cell, hint",
+    [
+        ("2023_01", "underscores are not read"),
+        ("1_000", "underscores are not read"),
+        ("\uff15", "only the digits 0-9"),  # FULLWIDTH DIGIT FIVE
+        ("\u0663", "only the digits 0-9"),  # ARABIC-INDIC DIGIT THREE
+    ],
+)
+@pytest.mark.parametrize("missing", [False, True])
+def test_python_only_numbers_are_not_numeric(
+    cell, hint, missing, tmp_path, one_line_error
+):
+    # Python's float() reads PEP 515 underscores and any Unicode digit: a
+    # period code 2023_01 was modelled as 202301, where R's read.csv, pandas
+    # and spreadsheets read it as text. (A missing cell takes the other path.)
+    assert float(cell) > 0
+    path = tmp_path / "odd.csv"
+    other = "NA" if missing else "4"
+    path.write_text(f"a,b\n1,2\n3,{other}\n{cell},6\n2,2\n", encoding="utf-8")
+    assert main(["fit", str(path), "-k", "1"]) == 2
+    one_line_error(
+        f"column 1 ('a') is not numeric (line 4 has {cell!r}", hint, "--drop"
+    )
+    # Without a header, the first row of such cells is data, not names.
+    path.write_text(f"{cell},1\n{cell},2\n", encoding="utf-8")
+    assert main(["fit", str(path), "-k", "1"]) == 2
+    one_line_error("column 1 is not numeric (line 1", hint)
+
+
 def test_utf16_without_a_byte_order_mark_is_named(tmp_path, one_line_error):
     path = tmp_path / "utf16.csv"
     path.write_bytes("a,b\n1.5,2\n3.5,4\n2.1,3\n6,1\n".encode("utf-16-le"))
