@@ -126,6 +126,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
+from ._engine._data import check_squares_fit
 from .covariance import get_covariance_model
 from .covariance._priors import prior_form_of
 
@@ -368,18 +369,27 @@ class ConjugatePrior:
 
 
 def _summary(X, sample_weight):
-    """What :func:`resolve_prior` reads of the data (as the engine's source)."""
+    """What :func:`resolve_prior` reads of the data (as the engine's source).
+
+    Data whose squares (or their weighted sum) overflow float64 get the
+    clear error of ``fit``, not an infinite scale.
+    """
     weights = np.ones(X.shape[0]) if sample_weight is None else sample_weight
-    weight_sum = float(weights.sum())
-    center = weights @ X.astype(np.float64) / weight_sum
-    centred = X.astype(np.float64) - center
-    return SimpleNamespace(
-        X=X,
-        n_features=X.shape[1],
-        center=center,
-        weight_sum=weight_sum,
-        total_scatter=(centred * weights[:, np.newaxis]).T @ centred,
-    )
+    # An overflow is reported below by check_squares_fit, in the data's terms.
+    with np.errstate(over="ignore", invalid="ignore"):
+        weight_sum = float(weights.sum())
+        center = weights @ X.astype(np.float64) / weight_sum
+        centred = X.astype(np.float64) - center
+        summary = SimpleNamespace(
+            X=X,
+            sample_weight=sample_weight,
+            n_features=X.shape[1],
+            center=center,
+            weight_sum=weight_sum,
+            total_scatter=(centred * weights[:, np.newaxis]).T @ centred,
+        )
+    check_squares_fit(summary)
+    return summary
 
 
 def _same(a, b):

@@ -689,3 +689,19 @@ def test_resolve_refuses_a_number_of_components_that_is_not_one_or_more(
     X = load_old_faithful(return_X_y=True)[0]
     with pytest.raises(error, match="n_components must be"):
         ConjugatePrior().resolve(X, n_components)
+
+
+@pytest.mark.parametrize("factor", [1e155, 1e200])
+def test_resolve_refuses_data_whose_squares_overflow_as_fit_does(factor):
+    # resolve formed the scatter unchecked: an infinite scale with numpy's
+    # "overflow encountered in matmul", where fit gives a clear error.
+    X = np.random.RandomState(0).randn(20, 2) * factor
+    with pytest.raises(ValueError) as from_fit:
+        GaussianMixture(2, prior="default").fit(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match="squares overflow") as from_resolve:
+            ConjugatePrior().resolve(X, 2)
+        with pytest.raises(ValueError, match="sample_weight of total"):
+            ConjugatePrior().resolve(X / factor, 2, sample_weight=np.full(20, 1e307))
+    assert str(from_resolve.value) == str(from_fit.value)
