@@ -18,6 +18,7 @@ from ._degenerate import EMPTY_WEIGHT
 from ._engine import ArraySource, statistics_from_resp
 from ._fit_starts import initial_parameters
 from ._fitted import fitted_model, store_covariances
+from ._gaussian_mixture import Count
 from ._prior import data_covariance
 from ._variational import VariationalPrior
 from ._variational import log_dirichlet_norm as _log_dirichlet_norm
@@ -230,6 +231,7 @@ class BayesianGaussianMixture(BaseMixture):
 
     _parameter_constraints: dict = {
         **BaseMixture._parameter_constraints,
+        "n_components": [Count()],
         "covariance_type": [StrOptions(_STRUCTURES)],
         "weight_concentration_prior_type": [
             StrOptions({"dirichlet_process", "dirichlet_distribution"})

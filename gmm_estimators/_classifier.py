@@ -29,7 +29,11 @@ from ._class_selection import (
 from ._criteria import bic
 from ._edda import fit_edda, log_or_minus_inf
 from ._engine import ArraySource
-from ._engine._data import check_squares_fit, varying_without_variance
+from ._engine._data import (
+    check_squares_fit,
+    relative_weights,
+    varying_without_variance,
+)
 from ._engine._sources import check_not_chunks
 from ._fitted import forget_fit
 from ._gaussian_mixture import GaussianMixture
@@ -643,7 +647,7 @@ class GaussianMixtureClassifier(PortablePickle, ClassifierMixin, BaseEstimator):
         -------
         accuracy : float
         """
-        return super().score(X, y, sample_weight=sample_weight)
+        return super().score(X, y, sample_weight=relative_weights(sample_weight, y))
 
     def predict(self, X):
         """Class of largest posterior probability of each row.

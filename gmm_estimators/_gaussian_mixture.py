@@ -3,7 +3,7 @@
 # Authors: The gmm_estimators developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-from numbers import Real
+from numbers import Integral, Real
 
 import numpy as np
 from sklearn.utils import check_array
@@ -12,6 +12,32 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from ._base import BaseMixture
 from ._prior import ConjugatePrior
 from .covariance import RegisteredCovarianceType, get_covariance_model
+
+
+class Count(Interval):
+    """Parameter constraint: an int of at least ``low``, but not a bool.
+
+    ``Interval(Integral, ...)`` lets ``True`` through (bool is an Integral),
+    and a count of ``True`` reached the engine as numpy's "an integer is
+    required".
+
+    Parameters
+    ----------
+    low : int, default=1
+        The smallest count allowed.
+
+    Examples
+    --------
+    >>> from gmm_estimators._gaussian_mixture import Count
+    >>> Count().is_satisfied_by(2), Count().is_satisfied_by(True)
+    (True, False)
+    """
+
+    def __init__(self, low=1):
+        super().__init__(Integral, low, None, closed="left")
+
+    def is_satisfied_by(self, val):
+        return not isinstance(val, bool) and super().is_satisfied_by(val)
 
 
 class GaussianMixture(BaseMixture):
@@ -275,6 +301,7 @@ class GaussianMixture(BaseMixture):
 
     _parameter_constraints: dict = {
         **BaseMixture._parameter_constraints,
+        "n_components": [Count()],
         # Read from the registry when fit runs: structures registered after
         # import are accepted.
         "covariance_type": [RegisteredCovarianceType()],

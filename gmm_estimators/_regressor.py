@@ -14,9 +14,10 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._conditional import ConditionalMixture, conditional_gaussians
+from ._engine._data import relative_weights
 from ._engine._sources import check_not_chunks
 from ._fitted import fitted_model, forget_fit
-from ._gaussian_mixture import GaussianMixture
+from ._gaussian_mixture import Count, GaussianMixture
 from ._initialization import INITIALIZERS
 from ._pickling import PortablePickle
 from ._sampling import check_draw_count
@@ -150,7 +151,7 @@ class GaussianMixtureRegressor(PortablePickle, RegressorMixin, BaseEstimator):
     """
 
     _parameter_constraints: dict = {
-        "n_components": [Interval(Integral, 1, None, closed="left")],
+        "n_components": [Count()],
         "covariance_type": [RegisteredCovarianceType()],
         "reg_covar": [Interval(Real, 0.0, None, closed="left")],
         "max_iter": [Interval(Integral, 0, None, closed="left")],
@@ -374,7 +375,7 @@ class GaussianMixtureRegressor(PortablePickle, RegressorMixin, BaseEstimator):
             ``1 - sum (y - y_pred)^2 / sum (y - mean(y))^2`` (averaged uniformly
             over targets), as :func:`sklearn.metrics.r2_score`.
         """
-        return super().score(X, y, sample_weight=sample_weight)
+        return super().score(X, y, sample_weight=relative_weights(sample_weight, y))
 
     def _shape_y(self, values):
         return values[:, 0] if self._y_ndim == 1 else values

@@ -799,3 +799,22 @@ def test_edda_runs_an_inner_iteration_to_its_end(covariance_type):
     scatter = np.array([rows.T @ rows for rows in centred])
     again = model.m_step(nk, scatter, 0.0, previous=full)  # full (K, d, d) forms
     assert log_likelihood(again) <= log_likelihood(full) + 1e-9
+
+
+def test_score_checks_and_rescales_sample_weight(iris):
+    # ClassifierMixin.score took negative weights, and weights near 1e308
+    # overflowed its sums into NaN with numpy's RuntimeWarnings; the weights
+    # are checked as fit checks them, and a common factor changes nothing.
+    X, y = iris
+    clf = GaussianMixtureClassifier("EDDA").fit(X, y)
+    w = np.random.RandomState(0).uniform(0.5, 1.0, len(y))
+    expected = np.average(clf.predict(X) == y, weights=w)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for factor in (1.0, 1e308, 1e-300):
+            assert clf.score(X, y, sample_weight=factor * w) == pytest.approx(
+                expected, rel=1e-15
+            )
+    for bad in (-w, np.zeros_like(w), w[1:]):
+        with pytest.raises(ValueError, match="sample_weight|[Ss]ample weights"):
+            clf.score(X, y, sample_weight=bad)

@@ -837,3 +837,20 @@ def test_a_streamed_fit_warns_of_dependent_features_as_in_memory(rng, tmp_path):
     for data in inputs:
         with pytest.warns(UserWarning, match="span 2 of the 3 dimensions"):
             GaussianMixture(2, random_state=0).fit(data)
+
+
+@pytest.mark.parametrize(
+    "Estimator, method",
+    [
+        (GaussianMixture, "fit"),
+        (GaussianMixture, "partial_fit"),
+        (BayesianGaussianMixture, "fit"),
+    ],
+)
+def test_boolean_n_components_is_a_parameter_error(Estimator, method):
+    # bool is an Integral, so Interval(Integral, 1, None) let True through to
+    # the engine, which raised numpy's "TypeError: an integer is required".
+    X = np.random.RandomState(0).randn(30, 2)
+    with pytest.raises(ValueError, match="'n_components' parameter .* Got True"):
+        getattr(Estimator(n_components=True), method)(X)
+    assert getattr(Estimator(n_components=1), method)(X).n_components == 1

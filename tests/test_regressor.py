@@ -211,3 +211,34 @@ def test_targets_x_determines_exactly_are_reported_in_the_regressors_terms():
     (message,) = [str(c.message) for c in caught if "span" in str(c.message)]
     assert message.startswith("the rows of [X, y] span 2 of the 3 dimensions")
     assert "LinearRegression" in message and "PCA" not in message
+
+
+def test_boolean_n_components_is_a_parameter_error(rng):
+    # bool is an Integral: n_components=True reached the engine as numpy's
+    # "TypeError: an integer is required".
+    X = rng.randn(30, 2)
+    with pytest.raises(ValueError, match="'n_components' parameter .* Got True"):
+        GaussianMixtureRegressor(n_components=True).fit(X, X[:, 0])
+
+
+def test_score_checks_and_rescales_sample_weight(rng):
+    # RegressorMixin.score took negative weights, and weights near 1e308
+    # overflowed r2_score's sums into NaN with numpy's RuntimeWarnings; the
+    # weights are checked as fit checks them, and a common factor (R^2 is
+    # a ratio of weighted sums) changes nothing.
+    X = rng.randn(60, 1)
+    y = 2.0 * X[:, 0] + rng.randn(60)
+    reg = GaussianMixtureRegressor(n_components=2, random_state=0).fit(X, y)
+    w = rng.uniform(0.5, 1.0, 60)
+    residual = np.average((y - reg.predict(X)) ** 2, weights=w)
+    spread = np.average((y - np.average(y, weights=w)) ** 2, weights=w)
+    expected = 1.0 - residual / spread
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for factor in (1.0, 1e308, 1e-300):
+            assert reg.score(X, y, sample_weight=factor * w) == pytest.approx(
+                expected, rel=1e-12
+            )
+    for bad in (-w, np.zeros_like(w), w[1:]):
+        with pytest.raises(ValueError, match="sample_weight|[Ss]ample weights"):
+            reg.score(X, y, sample_weight=bad)

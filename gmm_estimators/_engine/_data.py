@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from sklearn import get_config
+from sklearn.utils.validation import _check_sample_weight
 
 __all__ = [
     "ArraySource",
@@ -20,6 +21,7 @@ __all__ = [
     "feature_extremes",
     "largest_magnitude",
     "reg_covar_swamps",
+    "relative_weights",
     "representable_center",
     "row_blocks",
     "varying_without_variance",
@@ -593,3 +595,30 @@ def _row_blocks(n_rows, row_width, itemsize, budget):
     return tuple(
         slice(start, min(start + size, n_rows)) for start in range(0, n_rows, size)
     )
+
+
+def relative_weights(sample_weight, y):
+    """``sample_weight`` checked as every ``fit`` checks it, divided by its largest.
+
+    For scores that a common factor of the weights does not change (accuracy,
+    R^2): scikit-learn's ``score`` of the mixins took negative weights, and
+    weights near 1e308 overflowed its sums into NaN.
+
+    Parameters
+    ----------
+    sample_weight : array-like of shape (n_samples,) or None
+        Non-negative, finite, not all zero.
+    y : array-like of shape (n_samples,) or (n_samples, n_targets)
+        The targets scored (only their number of rows is read).
+
+    Returns
+    -------
+    weights : ndarray of shape (n_samples,) or None
+        The weights over their largest, so at most 1 (None if none given).
+    """
+    if sample_weight is None:
+        return None
+    weights = _check_sample_weight(
+        sample_weight, y, dtype=np.float64, ensure_non_negative=True
+    )
+    return weights / weights.max()
