@@ -18,6 +18,7 @@ from scipy.special import logsumexp
 from ._adaptation import mixture_from_parameters, scatter_in_kind, structure_of
 from ._criteria import bic
 from ._degenerate import check_blocks
+from ._engine._data import weight_scale
 from ._gaussian_mixture import GaussianMixture
 from .model_selection._candidates import (
     feature_covariance,
@@ -78,18 +79,23 @@ def fit_edda(X, y_index, weights, types, proportions, reg_covar):
     # chance), and the classifier's answer should not depend on the units.
     reg_covar = reg_covar * regularisation_unit(feature_covariance(X, weights))
     total = weights.sum()
-    center = weights @ X / total
+    # As in the engine's M-step, the structures see counts and scatter in
+    # units of the weights' scale (an exact power of two): weights of 1e-310
+    # lost digits and overflowed EVV's volume (numpy's RuntimeWarnings).
+    unit = weight_scale(weights)
+    scaled = weights / unit
+    center = scaled @ X / scaled.sum()
     Xc = X - center
     one_hot = np.zeros((X.shape[0], n_classes))
     one_hot[np.arange(X.shape[0]), y_index] = 1.0
-    resp = one_hot * weights[:, np.newaxis]
+    resp = one_hot * scaled[:, np.newaxis]
     nk = resp.sum(axis=0)
     means = resp.T @ Xc / nk[:, np.newaxis]
     scatter = np.empty((n_classes, d, d))
     for c in range(n_classes):
         residual = Xc - means[c]
         scatter[c] = (residual * resp[:, c, np.newaxis]).T @ residual
-    judged = _each_class_of_unit_weight(X, one_hot, weights, nk)
+    judged = _each_class_of_unit_weight(X, one_hot, scaled, nk)
     # The verdict reads only where the rows are and what the structure's
     # components must spread as: one per kind of spread, not per structure.
     degenerate_for = {}
@@ -158,7 +164,7 @@ def fit_edda(X, y_index, weights, types, proportions, reg_covar):
         raise ValueError(
             "EDDA: every covariance structure tried "
             f"({list(types)!r}) gave a singular class covariance on these data "
-            f"(class counts {nk.tolist()!r}, n_features = {d}), judged "
+            f"(class counts {(nk * unit).tolist()!r}, n_features = {d}), judged "
             "without reg_covar (a class covariance that only reg_covar keeps "
             "invertible is degenerate), so a larger reg_covar does not change "
             "this verdict. Try structures with fewer parameters (spherical "

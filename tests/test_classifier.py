@@ -818,3 +818,23 @@ def test_score_checks_and_rescales_sample_weight(iris):
     for bad in (-w, np.zeros_like(w), w[1:]):
         with pytest.raises(ValueError, match="sample_weight|[Ss]ample weights"):
             clf.score(X, y, sample_weight=bad)
+
+
+@pytest.mark.parametrize("factor", [1e-310, 1e-300, 1e300])
+@pytest.mark.filterwarnings("ignore:BIC of rows whose sample_weight")
+def test_edda_class_fits_do_not_depend_on_a_common_weight_factor(iris, factor):
+    # EDDA's M-step passed the raw class counts to the structures: equal
+    # weights of 1e-310 lost digits and overflowed EVV's volume (numpy's
+    # "overflow encountered in divide" and isclose's "atol: inf"). A common
+    # factor of frequency weights changes the criteria only, not the fits.
+    X, y = iris
+    for name in ["EII", "VVI", "EVV", "EVE", "VVV"]:
+        ref = GaussianMixtureClassifier("EDDA", covariance_types=[name]).fit(X, y)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)
+            got = GaussianMixtureClassifier("EDDA", covariance_types=[name]).fit(
+                X, y, sample_weight=np.full(len(y), factor)
+            )
+        for a, b in zip(got.mixtures_, ref.mixtures_, strict=True):
+            assert_allclose(a.means_, b.means_, rtol=1e-12)
+            assert_allclose(a.covariances_, b.covariances_, rtol=1e-10, atol=0)
