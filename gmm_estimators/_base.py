@@ -276,9 +276,8 @@ class BaseMixture(PortablePickle, DensityMixin, BaseEstimator, metaclass=ABCMeta
         labels : ndarray of shape (n_samples,)
             Component labels, identical to ``fit(X).predict(X)``.
         """
-        # A failed fit leaves the estimator as it was: validation sets the
-        # new data's n_features_in_ before the fit can fail, which beside an
-        # earlier fit's parameters broke every later call.
+        # A failed fit leaves the estimator as it was (validation sets the
+        # new n_features_in_ first: beside the old fit it broke every call).
         before = dict(vars(self))
         try:
             source = self._fit(X, sample_weight)
@@ -312,8 +311,7 @@ class BaseMixture(PortablePickle, DensityMixin, BaseEstimator, metaclass=ABCMeta
         )
         check_enough_samples(self.n_components, source.X, source.sample_weight)
         check_squares_fit(source)
-        # Streamed rows are read through their in-memory sample, as the
-        # selector reads them (all of them up to its size).
+        # Streamed rows: read through their in-memory sample, as the selector.
         init = source.init_source()
         span = {} if init is source else {"span": rows_span(init)}
         prior = self._prior_parameter()

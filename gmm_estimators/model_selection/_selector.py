@@ -39,10 +39,6 @@ from ._tasks import N_JOBS_CONSTRAINT, task_runner
 _CRITERIA = ("bic", "aic", "icl")
 
 
-# ---------------------------------------------------------------------------
-# The selector
-
-
 class GaussianMixtureIC(
     PortablePickle, ChosenModel, ClusterMixin, DensityMixin, BaseEstimator
 ):
@@ -645,7 +641,8 @@ class GaussianMixtureIC(
         -------
         bic : float
         """
-        return self.best_estimator_.bic(self._validated(X), sample_weight=sample_weight)
+        X = self._validated(X)
+        return self.best_estimator_.bic(X, sample_weight=sample_weight)
 
     def aic(self, X, sample_weight=None):
         """Akaike information criterion of the chosen model on X (lower is better).
@@ -660,7 +657,8 @@ class GaussianMixtureIC(
         -------
         aic : float
         """
-        return self.best_estimator_.aic(self._validated(X), sample_weight=sample_weight)
+        X = self._validated(X)
+        return self.best_estimator_.aic(X, sample_weight=sample_weight)
 
     def icl(self, X, sample_weight=None):
         """Integrated completed likelihood of the chosen model on X (lower is better).
@@ -675,7 +673,8 @@ class GaussianMixtureIC(
         -------
         icl : float
         """
-        return self.best_estimator_.icl(self._validated(X), sample_weight=sample_weight)
+        X = self._validated(X)
+        return self.best_estimator_.icl(X, sample_weight=sample_weight)
 
     def sample(self, n_samples=1, random_state=None):
         """Draw samples from the chosen model.
