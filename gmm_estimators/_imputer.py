@@ -22,7 +22,7 @@ from sklearn.utils.validation import (
 from ._engine import one_blas_thread
 from ._engine._sources import check_not_chunks, is_streamed
 from ._fitted import fitted_model, forget_fit
-from ._gaussian_mixture import GaussianMixture
+from ._gaussian_mixture import Count, GaussianMixture
 from ._initialization import INITIALIZERS
 from ._missing_fill import fill_missing
 from ._pickling import PortablePickle
@@ -163,11 +163,7 @@ class GaussianMixtureImputer(PortablePickle, TransformerMixin, BaseEstimator):
 
     _parameter_constraints: dict = {
         "missing_values": [MissingValues(numeric_only=True)],
-        "n_components": [
-            Interval(Integral, 1, None, closed="left"),
-            "array-like",
-            None,
-        ],
+        "n_components": [Count(), "array-like", None],
         "covariance_type": [
             RegisteredCovarianceType(),
             list,

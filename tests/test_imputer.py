@@ -339,3 +339,13 @@ def test_transform_of_a_dask_array_warns_nothing():
         warnings.simplefilter("error")
         filled = imputer.transform(da.from_array(X, chunks=20))
     np.testing.assert_array_equal(filled, imputer.transform(X))
+
+
+def test_boolean_n_components_is_a_parameter_error():
+    # True is an Integral: it fitted one component in silence.
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    X = np.random.RandomState(0).randn(30, 2)
+    X[::4, 0] = np.nan
+    with pytest.raises(InvalidParameterError, match="n_components"):
+        GaussianMixtureImputer(n_components=True).fit(X)
