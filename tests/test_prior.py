@@ -705,3 +705,21 @@ def test_resolve_refuses_data_whose_squares_overflow_as_fit_does(factor):
         with pytest.raises(ValueError, match="sample_weight of total"):
             ConjugatePrior().resolve(X / factor, 2, sample_weight=np.full(20, 1e307))
     assert str(from_resolve.value) == str(from_fit.value)
+
+
+def test_a_map_fit_of_tiny_weights_does_not_overflow():
+    # The M-step divided the prior-augmented counts and scatter by the
+    # weights' scale (2^-1000 for weights of 1e-300): the prior's terms, in
+    # the data's units, overflowed and the fit was refused as resting "on
+    # too few distinct rows".
+    rng = np.random.RandomState(0)
+    X = np.vstack([rng.randn(30, 2), rng.randn(30, 2) + 5])
+    fits = []
+    for c in (1e-300, 1e-308, 1e-310):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)
+            gm = GaussianMixture(2, prior="default", random_state=0)
+            fits.append(gm.fit(X, sample_weight=np.full(len(X), c)))
+    # The prior dominates weights this small alike.
+    for gm in fits[1:]:
+        assert_allclose(gm.means_, fits[0].means_, rtol=1e-12, atol=1e-12)

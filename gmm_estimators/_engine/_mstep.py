@@ -267,8 +267,11 @@ def m_step(
             )
         # The structure sees counts and scatter in units of the weights'
         # scale (exact: a power of two), so its inner iterations do not
-        # depend on a common factor of the weights either.
-        if scale != 1.0:
+        # depend on a common factor of the weights either. Not under a
+        # prior: its pseudo-counts and scatter are in the data's units (a
+        # common factor of the weights changes the MAP fit), and divided by
+        # the scale of tiny weights they overflowed.
+        if scale != 1.0 and prior is None:
             counts, scatter = counts / scale, scatter / scale
         covariances = _structure_m_step(
             model,
