@@ -29,13 +29,9 @@ from ._class_selection import (
 from ._criteria import bic
 from ._edda import fit_edda, log_or_minus_inf
 from ._engine import ArraySource
-from ._engine._data import (
-    check_squares_fit,
-    relative_weights,
-    varying_without_variance,
-)
+from ._engine._data import check_squares_fit, check_units_square, relative_weights
 from ._engine._sources import check_not_chunks
-from ._fitted import forget_fit
+from ._fitted import forget_fit, unfitted_on_failure
 from ._gaussian_mixture import GaussianMixture
 from ._pickling import PortablePickle
 from .model_selection._candidates import feature_covariance
@@ -71,14 +67,7 @@ def _check_variances_normal(X, weights):
     # covariance: only an underflow is read here.
     with np.errstate(over="ignore", invalid="ignore"):
         variances = np.diag(feature_covariance(X[weights > 0], None))
-    small = varying_without_variance(X, weights, variances)
-    if small is not None:
-        raise ValueError(
-            f"Feature {small} of X varies but its variance "
-            f"({variances[small]:.3g}) underflows float64: the data's units "
-            "are too small to square, so no covariance can be estimated. "
-            "Rescale X (e.g. StandardScaler, or multiply it by a power of ten)."
-        )
+    check_units_square(X, weights, variances)
 
 
 class GaussianMixtureClassifier(PortablePickle, ClassifierMixin, BaseEstimator):
@@ -343,6 +332,7 @@ class GaussianMixtureClassifier(PortablePickle, ClassifierMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ fit
     @_fit_context(prefer_skip_nested_validation=True)
+    @unfitted_on_failure
     def fit(self, X, y, sample_weight=None):
         """Fit the density of every class and the class priors.
 
@@ -365,11 +355,7 @@ class GaussianMixtureClassifier(PortablePickle, ClassifierMixin, BaseEstimator):
         # refit showed EDDA's bic_) or of this one when it fails (the new
         # classes_ beside the old mixtures_ predicted with the wrong labels).
         forget_fit(self)
-        try:
-            return self._fit(X, y, sample_weight)
-        except BaseException:
-            forget_fit(self)
-            raise
+        return self._fit(X, y, sample_weight)
 
     def _fit(self, X, y, sample_weight):
         check_not_chunks(self, X, method="fit")

@@ -14,7 +14,7 @@ import functools
 
 import numpy as np
 
-from ._engine._data import reg_covar_swamps, varying_without_variance
+from ._engine._data import check_units_square, reg_covar_swamps
 
 __all__ = [
     "DATA_RANK_FLOOR",
@@ -158,15 +158,8 @@ def _check_variances_normal(source):
         return
     variances = np.diag(scatter) / source.weight_sum
     weights = getattr(source, "sample_weight", None)
-    small = varying_without_variance(X, weights, variances)
-    if small is not None:
-        raise ValueError(
-            f"Feature {small} of X varies but its variance "
-            f"({variances[small]:.3g}) underflows float64: the data's units "
-            "are too small to square, so no covariance can be estimated "
-            "(with reg_covar=0; any reg_covar would swamp such variances). "
-            "Rescale X (e.g. StandardScaler, or multiply it by a power of ten)."
-        )
+    note = " (with reg_covar=0; any reg_covar would swamp such variances)"
+    check_units_square(X, weights, variances, note)
 
 
 #: Rows within this many roundings of a hyperplane lie on it (see

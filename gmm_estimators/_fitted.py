@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import dataclasses
+import functools
 from functools import partial
 
 import numpy as np
@@ -237,3 +238,22 @@ def forget_fit(estimator, keep=()):
     if "covariances_" not in keep:
         # The structure the removed covariances were stored in (fitted_model).
         state.pop("_fitted_structure", None)
+
+
+def unfitted_on_failure(fit):
+    """Decorate ``fit``: when it fails, the estimator is left unfitted.
+
+    Validation sets the new data's ``n_features_in_`` before the fit can
+    fail; beside an earlier fit's attributes every later call would break
+    (see :func:`forget_fit`).
+    """
+
+    @functools.wraps(fit)
+    def guarded(estimator, *args, **kwargs):
+        try:
+            return fit(estimator, *args, **kwargs)
+        except BaseException:
+            forget_fit(estimator)
+            raise
+
+    return guarded

@@ -21,7 +21,7 @@ from sklearn.utils.validation import (
 
 from ._engine import one_blas_thread
 from ._engine._sources import check_not_chunks, is_streamed
-from ._fitted import fitted_model, forget_fit
+from ._fitted import fitted_model, unfitted_on_failure
 from ._gaussian_mixture import Count, GaussianMixture
 from ._initialization import INITIALIZERS
 from ._missing_fill import fill_missing
@@ -249,6 +249,7 @@ class GaussianMixtureImputer(PortablePickle, TransformerMixin, BaseEstimator):
         return ks, types
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @unfitted_on_failure
     def fit(self, X, y=None):
         """Fit the Gaussian mixture (chosen by BIC unless fixed) to X.
 
@@ -264,13 +265,7 @@ class GaussianMixtureImputer(PortablePickle, TransformerMixin, BaseEstimator):
         self : object
             The fitted imputer.
         """
-        # A failed refit leaves no mixture_ of an earlier fit (or an
-        # unfitted one) beside the new data's n_features_in_.
-        try:
-            return self._fit(X)
-        except BaseException:
-            forget_fit(self)
-            raise
+        return self._fit(X)
 
     def _fit(self, X):
         self._check_missing_values()

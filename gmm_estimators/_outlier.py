@@ -13,7 +13,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._engine._sources import check_not_chunks
-from ._fitted import forget_fit
+from ._fitted import unfitted_on_failure
 from ._initialization import INITIALIZERS
 from ._pickling import PortablePickle
 from .exceptions import NoSoundCandidateError
@@ -175,6 +175,7 @@ class GaussianMixtureOutlierDetector(PortablePickle, OutlierMixin, BaseEstimator
         self.n_jobs = n_jobs
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @unfitted_on_failure
     def fit(self, X, y=None):
         """Fit the noise-component mixture and the threshold.
 
@@ -190,13 +191,7 @@ class GaussianMixtureOutlierDetector(PortablePickle, OutlierMixin, BaseEstimator
         self : object
             The fitted detector.
         """
-        # A failed refit leaves the detector unfitted, not its new
-        # n_features_in_ beside the mixture_ of the earlier fit.
-        try:
-            return self._fit(X)
-        except BaseException:
-            forget_fit(self)
-            raise
+        return self._fit(X)
 
     def _fit(self, X):
         from .model_selection import GaussianMixtureIC

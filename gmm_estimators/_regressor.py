@@ -16,7 +16,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ._conditional import ConditionalMixture, conditional_gaussians
 from ._engine._data import relative_weights
 from ._engine._sources import check_not_chunks
-from ._fitted import fitted_model, forget_fit
+from ._fitted import fitted_model, unfitted_on_failure
 from ._gaussian_mixture import Count, GaussianMixture
 from ._initialization import INITIALIZERS
 from ._pickling import PortablePickle
@@ -189,6 +189,7 @@ class GaussianMixtureRegressor(PortablePickle, RegressorMixin, BaseEstimator):
         return tags
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @unfitted_on_failure
     def fit(self, X, y):
         """Fit the joint mixture of ``[X, y]``.
 
@@ -205,13 +206,7 @@ class GaussianMixtureRegressor(PortablePickle, RegressorMixin, BaseEstimator):
         self : object
             The fitted regressor.
         """
-        # A failed refit leaves nothing of an earlier fit beside the new
-        # data's n_features_in_.
-        try:
-            return self._fit(X, y)
-        except BaseException:
-            forget_fit(self)
-            raise
+        return self._fit(X, y)
 
     def _fit(self, X, y):
         check_not_chunks(self, X, method="fit")

@@ -565,6 +565,22 @@ def varying_without_variance(X, sample_weight, variances):
     return int(small[np.argmax(varying)]) if varying.any() else None
 
 
+def check_units_square(X, sample_weight, variances, note=""):
+    """Refuse data whose varying features have variances below float64's range.
+
+    See :func:`varying_without_variance`; ``note`` adds to the message why
+    no covariance can be estimated.
+    """
+    small = varying_without_variance(X, sample_weight, variances)
+    if small is not None:
+        raise ValueError(
+            f"Feature {small} of X varies but its variance "
+            f"({variances[small]:.3g}) underflows float64: the data's units "
+            f"are too small to square, so no covariance can be estimated{note}. "
+            "Rescale X (e.g. StandardScaler, or multiply it by a power of ten)."
+        )
+
+
 def _weighted_column_sums(X, w):
     return X.sum(axis=0) if w is None else w @ X
 
