@@ -13,9 +13,11 @@ A fitted component is
   lower-dimensional set (a lattice line of integer data) to which its
   structure lets its covariance narrow, when it has an orientation of its
   own (EEV, VEV) but at most ``r`` rows' worth of responsibility to fit it
-  to (``covariance._spread``), when its rows share one value of a feature
-  and its own volume over a shared shape (VEI, VEE) narrows it there below
-  the data's grid (``_spurious.lattice_line_components``), or when, without
+  to (``covariance._spread``), when 99 % of its weight lies on one value of
+  a feature and its covariance, which its structure lets narrow there (an
+  own shape or orientation, or an own volume over a shared shape: not a
+  covariance shared in one frame nor a sphere), is narrower there than the
+  data's grid (``_spurious.lattice_line_components``), or when, without
   being singular, it is far narrower than another component of the same fit
   in some direction: the generalised eigenvalues of a pair of fitted
   covariances ``(Sigma_k, Sigma_j)`` fall below :data:`SPURIOUS_RATIO`
@@ -125,7 +127,12 @@ from ._resting_rows import (
     standardised,
 )
 from ._spread_proof import proven_parts, surely_spread
-from ._spurious import SPURIOUS_RATIO, lattice_line_components, narrow_components
+from ._spurious import (
+    SPURIOUS_RATIO,
+    FeatureValues,
+    lattice_line_components,
+    narrow_components,
+)
 from .covariance._spread import EVERY_DIRECTION
 
 __all__ = [
@@ -427,7 +434,8 @@ def check_blocks(
         sets themselves only for components the subsets could not prove
         sound, every weight binned only when a resting set reaches below the
         top bins, the resting rows' second read only for components their
-        subset could not settle, the grid only for flat VEI/VEE components;
+        subset could not settle, the weight on each value of a feature only
+        for components narrower than its grid;
         the caller may keep the blocks between the calls, see
         ``_collapse.component_check``).
     total_scatter : ndarray of shape (n_features, n_features)
@@ -479,7 +487,14 @@ def check_blocks(
     heaviest_rows = np.zeros(means.shape)
     found = np.zeros(n_components, dtype=bool)
     components = np.arange(n_components)
+    # The grid of each feature, read with the first pass, for the lattice
+    # rule (below) of the structures that let a component narrow along one.
+    grid = None
+    if not bounded and r and (own_spread.pulls_shared_shape or not own_spread.pooled):
+        grid = FeatureValues(np.flatnonzero(varying))
     for Xc, w, resp in blocks():
+        if grid is not None:
+            grid.add(Xc if w is None else Xc[w > 0])
         a = np.asarray(resp, np.float64)
         if w is None:
             # One sum serves both: the same additions in the same order.
@@ -638,17 +653,19 @@ def check_blocks(
                 "narrows (a spurious component)"
             )
         sound = [k for k in sound if k not in spurious]
-    if not bounded and own_spread.pulls_shared_shape:
-        features = np.flatnonzero(varying)
-        for k, line in lattice_line_components(
-            blocks, full, thin, features, sound
-        ).items():
+    # Weight on one value of a feature and a covariance narrower there than
+    # the grid: a shape, orientation or shared shape narrowed to a lattice
+    # line, a gain from the data's rounding (_spurious).
+    if grid is not None and sound:
+        lines = lattice_line_components(grid, blocks, full, n_k, sound)
+        for k, (feature, variance, gap, share) in lines.items():
             spurious.append(k)
             reasons[k] = (
-                "its rows share one value of feature {} and its variance there "
-                "({:.2g}) is below that of the data's grid of step {:.3g}: it "
-                "fits a lattice line, not a cluster (a spurious component)"
-            ).format(*line)
+                f"{100 * share:.4g} % of its weight lies on one value of feature "
+                f"{feature} and its variance there ({variance:.2g}) is below that "
+                f"of the data's grid of step {gap:.3g}: it fits a lattice line, "
+                "not a cluster (a spurious component)"
+            )
         sound = [k for k in sound if k not in spurious]
     # With a prior, no shared shape is judged flat (a bounded objective).
     shared = None if bounded else own_spread.shared

@@ -688,3 +688,117 @@ def test_rows_a_few_spacings_apart_far_from_the_origin_lie_on_one_point(
     # The same rows spread by 1e-6 (8,600 spacings) form a cluster.
     X[300:] = point + rng.randn(30, 2) * 1e-6
     assert _check_of_labels(X, labels, structure).degenerate.tolist() == []
+
+
+def _education_like(rng, on_line, off_line, off_value):
+    """Two blobs and a group on education 12 (a few rows off it), CPS1985's shape.
+
+    Features: a continuous one, an integer one (values 6 to 18, step 1)
+    and another continuous one. Returns the rows, hard responsibilities and
+    each component's own weighted covariance (the maximum-likelihood one).
+    """
+    blobs = [
+        np.column_stack(
+            [
+                rng.normal(centre, 2.0, 150),
+                np.clip(np.round(rng.normal(level, 2.5, 150)), 6, 18),
+                rng.normal(centre, 3.0, 150),
+            ]
+        )
+        for centre, level in ((0.0, 10.0), (8.0, 15.0))
+    ]
+    education = np.r_[np.full(on_line, 12.0), np.full(off_line, off_value)]
+    line = np.column_stack(
+        [
+            rng.normal(4.0, 2.0, education.size),
+            education,
+            rng.normal(4.0, 3.0, education.size),
+        ]
+    )
+    X = np.vstack([*blobs, line])
+    labels = np.repeat(np.arange(3), [150, 150, education.size])
+    resp = np.eye(3)[labels]
+    full = np.array([np.cov(X[labels == k].T, bias=True) for k in range(3)])
+    return X, resp, full
+
+
+@pytest.mark.parametrize(
+    "structure, can_narrow",
+    [
+        # An own shape or orientation narrows one component along a
+        # feature alone; an own volume pulls a shared shape narrow there.
+        ("VVV", True),
+        ("EVE", True),
+        ("VVE", True),
+        ("EVV", True),
+        ("EVI", True),
+        ("VVI", True),
+        ("EEV", True),
+        ("VEV", True),
+        ("VEI", True),
+        ("VEE", True),
+        # A covariance shared in one frame or a sphere cannot.
+        ("EEE", False),
+        ("EEI", False),
+        ("VII", False),
+        ("EII", False),
+    ],
+)
+def test_a_component_on_one_value_narrower_than_the_grid_is_spurious(
+    rng, structure, can_narrow
+):
+    # CPS1985's EVE pick: 99.5 % of a component's weight on education 12,
+    # the rest two steps away, its variance there 0.995 * 0.005 * 2^2 =
+    # 0.0199, under the grid's 1/12. Its resting rows include the rows off
+    # the line (all of equal weight), so they are not flat: only the weight
+    # on the one value shows the component fits the lattice line. The
+    # verdict holds in any units of any feature and any order of the rows.
+    from gmm_estimators.covariance import get_covariance_model
+
+    own_spread = get_covariance_model(structure).own_spread
+    X, resp, full = _education_like(rng, 199, 1, 14.0)
+    assert_allclose(full[2, 1, 1], 0.995 * 0.005 * 4.0)
+    check = D.check_components(X, None, resp, full, own_spread=own_spread)
+    assert check.degenerate.size == 0
+    assert_array_equal(check.spurious, [2] if can_narrow else [])
+    if can_narrow:
+        assert "99.5 % of its weight lies on one value of feature 1" in (
+            check.reasons[2]
+        )
+        assert "grid of step 1" in check.reasons[2]
+        units = np.array([1e-3, 1e4, 1.0])
+        order = rng.permutation(len(X))
+        rescaled = D.check_components(
+            X[order] * units,
+            None,
+            resp[order],
+            full * np.outer(units, units),
+            own_spread=own_spread,
+        )
+        assert_array_equal(rescaled.spurious, [2])
+        # Weights that are a common factor change nothing either.
+        weighted = D.check_components(
+            X, np.full(len(X), 1e-3), resp, full, own_spread=own_spread
+        )
+        assert_array_equal(weighted.spurious, [2])
+
+
+@pytest.mark.parametrize("structure", ["VVV", "EVE", "VEI"])
+def test_a_component_off_its_value_or_wider_than_the_grid_is_sound(rng, structure):
+    # 98 % on one value (196 of 200 rows, 4 a step off): below the 99 % that
+    # puts it on a line, though its variance (0.0196) is under the grid's.
+    # 99.5 % on one value, but a fitted variance of 0.1 there (a structure's
+    # constraint can widen it): wider than the grid, sound.
+    from gmm_estimators.covariance import get_covariance_model
+
+    own_spread = get_covariance_model(structure).own_spread
+    X, resp, full = _education_like(rng, 196, 4, 13.0)
+    assert full[2, 1, 1] < 1 / 12
+    check = D.check_components(X, None, resp, full, own_spread=own_spread)
+    assert check.degenerate.size == 0 and check.spurious.size == 0
+    X, resp, full = _education_like(rng, 199, 1, 14.0)
+    widen = np.diag([1.0, np.sqrt(0.1 / full[2, 1, 1]), 1.0])
+    full[2] = widen @ full[2] @ widen
+    assert_allclose(full[2, 1, 1], 0.1)
+    check = D.check_components(X, None, resp, full, own_spread=own_spread)
+    assert check.degenerate.size == 0 and check.spurious.size == 0
