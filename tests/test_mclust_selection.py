@@ -513,3 +513,22 @@ def test_a_plateau_pick_is_warned_about_as_a_plateau():
     assert len(messages) == 1
     assert "on a plateau where the stopping rule never held" in messages[0]
     assert "increase max_iter" not in messages[0]
+
+
+def test_a_plateau_pick_is_not_said_to_be_near_a_maximum():
+    # Going on from the plateau collapsed a component: the likelihood rises
+    # all the way to the collapsed fit, so no maximum lies ahead for the
+    # pick's criterion to be "a little below" (on slid the collapsed fit is
+    # 4,783 BIC units higher). The warning says the fit is the plateau's.
+    X = np.loadtxt(SELECTION / "data_michelson.csv", delimiter=",", skiprows=1, ndmin=2)
+    selector = GaussianMixtureIC(
+        n_components=[5], covariance_types=["V"], random_state=0
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        selector.fit(X)
+    messages = [str(w.message) for w in caught if w.category is ConvergenceWarning]
+    assert len(messages) == 1
+    assert "collapsed a component" in messages[0]
+    assert "not a maximum of the likelihood" in messages[0]
+    assert "a little below" not in messages[0]
