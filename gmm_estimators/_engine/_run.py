@@ -471,7 +471,8 @@ def run_em(
         after = params if updated is None else updated
         current = options.objective(model, source, log_likelihood, stats, params, after)
         reason = _unsound(current, previous, slack)
-        if reason is not None and current == current:
+        # Only a finite fall can be rounding (NaN and +inf are breakdowns).
+        if reason is not None and np.isfinite(current):
             if _fell_by_rounding(current, previous, model, params):
                 # Keep the start, whose objective was recorded.
                 params, jittered = sound[0], sound[1] | new_jittered

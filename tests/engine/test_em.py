@@ -752,3 +752,23 @@ def test_data_too_small_to_square_name_the_units_without_reg_covar(
         2, covariance_type=covariance_type, random_state=0, reg_covar=0.0
     ).fit(X * 10.0**-exponent)
     assert gm.collapsed_components_.tolist() == []
+
+
+def test_an_infinite_objective_is_a_breakdown_not_a_fall_by_rounding(monkeypatch):
+    # A fall within the means' rounding counts as convergence; +inf passed
+    # that test too (inf >= anything), so the breakdown went unreported.
+    from gmm_estimators._engine import _run
+
+    rng = np.random.default_rng(0)
+    X = np.r_[rng.normal(size=(100, 2)), rng.normal(size=(100, 2)) + 5]
+    objective, calls = _run.EMOptions.objective, []
+
+    def infinite_at_the_third(self, *args):
+        calls.append(None)
+        return np.inf if len(calls) == 3 else objective(self, *args)
+
+    monkeypatch.setattr(_run.EMOptions, "objective", infinite_at_the_third)
+    gm = GaussianMixture(2, random_state=0, init_params="random_from_data")
+    with pytest.warns(UserWarning, match="objective became inf"):
+        gm.fit(X)
+    assert not gm.converged_
