@@ -3,7 +3,7 @@
 # Authors: The gmm_estimators developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-from .covariance import adopt_packed, packed_structures
+from .covariance import adopt_packed, available_covariance_types, packed_structures
 
 # The state entries that name an estimator's own covariance structures.
 _OWN = ("covariance_type", "covariance_types", "_fitted_structure")
@@ -35,7 +35,7 @@ class PortablePickle:
     - An unfitted estimator is a template that meta-estimators reconfigure
       in their workers (``set_params(covariance_type=...)``): it carries
       every structure registered in user code, and on arrival they are
-      registered as in the sender.
+      registered as in the sender (listed, or only known by name).
     - A fitted estimator is a model, used, saved and loaded: it carries only
       the structures it names or was fitted with (its sub-estimators carry
       their own). On arrival they are known by name but not offered to
@@ -59,7 +59,10 @@ class PortablePickle:
         packed = packed_structures(own if fitted else None, needed=own)
         if packed:
             state["_carried_structures"] = packed
-            state["_carried_listed"] = not fitted
+            # As in this process: a structure a loaded model brought stays
+            # unlisted in a worker too, so n_jobs changes no default search.
+            listed = [] if fitted else available_covariance_types()
+            state["_carried_listed"] = [name for name in packed if name in listed]
         return state
 
     def __setstate__(self, state):

@@ -142,3 +142,19 @@ def test_pickling_leaves_the_estimator_as_it_was(known, rng):
     pickle.dumps(model)
     pickle.dumps(template)
     assert (set(vars(model)), set(vars(template))) == before
+
+
+def test_a_template_keeps_a_loaded_structure_unlisted_in_workers(known, rng):
+    # A structure a loaded model brought in unlisted became listed in every
+    # worker a template was sent to: a default search there tried one more
+    # structure than the same search with n_jobs=1.
+    X = _blobs(rng)
+    own = GaussianMixture(3, covariance_type="pickled-known", random_state=0)
+    saved = pickle.dumps(own.fit(X))
+    unregister(known.name)
+    pickle.loads(saved)  # known by name, unlisted
+    template = pickle.dumps(GaussianMixtureIC(n_components=3))
+    unregister(known.name)  # as in a fresh worker
+    pickle.loads(template)
+    assert get_covariance_model("pickled-known").name == "pickled-known"
+    assert "pickled-known" not in available_covariance_types()

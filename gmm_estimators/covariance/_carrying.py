@@ -3,7 +3,7 @@
 A worker process (joblib's ``loky``, ``GridSearchCV(n_jobs=2)``) or a later
 session imports the package afresh: a structure registered in user code
 reaches it only inside what is sent or saved. Estimators pickle the
-structures they may need (``_carried.CarriesStructures``); these functions
+structures they may need (``_pickling.PortablePickle``); these functions
 pack them and register them on arrival.
 """
 
@@ -46,17 +46,18 @@ def adopt_structures(structures, *, listed=True):
     structures : dict or None
         ``{name: model}``; those already registered under their name are
         left alone.
-    listed : bool, default=True
+    listed : bool or collection of str, default=True
         Whether they are offered by default (``available_covariance_types``)
-        as in the process that sent them; otherwise they are only known by
-        name (a saved model's own structure).
+        as in the process that sent them, or the names of those that are;
+        the others are only known by name (a saved model's own structure).
     """
     for model in (structures or {}).values():
+        offered = listed if isinstance(listed, bool) else model.name in listed
         if model.name not in _REGISTRY:
             register(model)
-            if not listed:
+            if not offered:
                 _UNLISTED.add(model.name)
-        elif listed:
+        elif offered:
             _UNLISTED.discard(_REGISTRY[model.name].name)
 
 
