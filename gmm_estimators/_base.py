@@ -38,7 +38,7 @@ from ._engine._estep import (
 )
 from ._engine._sources import check_not_chunks, make_source, prediction_source
 from ._fit_starts import check_continuable, check_enough_samples, new_starts
-from ._fitted import fitted_model, set_fitted_attributes
+from ._fitted import fitted_model, set_fitted_attributes, unchanged_on_failure
 from ._initialization import INITIALIZERS
 from ._missing import MissingValuesSource
 from ._noise import resolve_noise, rows_for_noise
@@ -161,6 +161,7 @@ class BaseMixture(PortablePickle, DensityMixin, BaseEstimator, metaclass=ABCMeta
 
     @available_if(has_step_sizes)
     @_fit_context(prefer_skip_nested_validation=True)
+    @unchanged_on_failure
     def partial_fit(self, X, y=None, sample_weight=None):
         """Update the mixture with one mini-batch (stepwise online EM).
 
@@ -259,6 +260,7 @@ class BaseMixture(PortablePickle, DensityMixin, BaseEstimator, metaclass=ABCMeta
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @unchanged_on_failure
     def fit_predict(self, X, y=None, sample_weight=None):
         """Fit the mixture to X and return the most probable component of each row.
 
@@ -276,17 +278,9 @@ class BaseMixture(PortablePickle, DensityMixin, BaseEstimator, metaclass=ABCMeta
         labels : ndarray of shape (n_samples,)
             Component labels, identical to ``fit(X).predict(X)``.
         """
-        # A failed fit leaves the estimator as it was (validation sets the
-        # new n_features_in_ first: beside the old fit it broke every call).
-        before = dict(vars(self))
-        try:
-            source = self._fit(X, sample_weight)
-            # A final E-step: fit_predict(X) always equals fit(X).predict(X).
-            self.labels_ = self._labels(source)
-        except BaseException:
-            vars(self).clear()
-            vars(self).update(before)
-            raise
+        source = self._fit(X, sample_weight)
+        # A final E-step so that fit_predict(X) always equals fit(X).predict(X).
+        self.labels_ = self._labels(source)
         return self.labels_
 
     def _fit(self, X, sample_weight):

@@ -257,3 +257,24 @@ def unfitted_on_failure(fit):
             raise
 
     return guarded
+
+
+def unchanged_on_failure(fit):
+    """Decorate ``fit``: when it fails, the estimator is left as it was.
+
+    Validation sets the new data's ``n_features_in_`` before the fit can
+    fail; beside an earlier fit's attributes (or none, after a first
+    ``partial_fit``) every later call would break.
+    """
+
+    @functools.wraps(fit)
+    def guarded(estimator, *args, **kwargs):
+        before = dict(vars(estimator))
+        try:
+            return fit(estimator, *args, **kwargs)
+        except BaseException:
+            vars(estimator).clear()
+            vars(estimator).update(before)
+            raise
+
+    return guarded

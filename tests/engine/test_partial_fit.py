@@ -633,3 +633,16 @@ def test_a_prior_changed_between_batches_is_used():
     np.testing.assert_array_equal(online.prior_.mean, [-50.0, -50.0])
     np.testing.assert_array_equal(online.prior_.scale, scale)
 
+
+
+def test_a_failed_first_batch_leaves_the_mixture_unfitted():
+    # Validation set n_features_in_ before the batch was refused: the
+    # mixture then counted as fitted and predict raised an AttributeError.
+    from sklearn.exceptions import NotFittedError
+
+    mixture = GaussianMixture(2, random_state=0)
+    with pytest.raises(ValueError):
+        mixture.partial_fit(np.random.RandomState(0).randn(1, 3))
+    assert not hasattr(mixture, "n_features_in_")
+    with pytest.raises(NotFittedError):
+        mixture.predict(np.zeros((2, 3)))
