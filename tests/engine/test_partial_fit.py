@@ -640,9 +640,9 @@ def test_a_failed_first_batch_leaves_the_mixture_unfitted():
     # mixture then counted as fitted and predict raised an AttributeError.
     from sklearn.exceptions import NotFittedError
 
-    mixture = GaussianMixture(2, random_state=0)
-    with pytest.raises(ValueError):
-        mixture.partial_fit(np.random.RandomState(0).randn(1, 3))
+    mixture = GaussianMixture(3, random_state=0)
+    with pytest.raises(ValueError, match="n_samples >= n_components"):
+        mixture.partial_fit(np.random.RandomState(0).randn(2, 3))
     assert not hasattr(mixture, "n_features_in_")
     with pytest.raises(NotFittedError):
         mixture.predict(np.zeros((2, 3)))
