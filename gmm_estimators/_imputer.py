@@ -378,7 +378,7 @@ class GaussianMixtureImputer(PortablePickle, TransformerMixin, BaseEstimator):
         if is_streamed(X):
             # Read into memory first: the output is, and scikit-learn's copy
             # check asks Dask for may_share_memory (a FutureWarning).
-            X = np.array(X, dtype=float)
+            X = np.asarray(X)
         X = validate_data(
             self,
             X,
