@@ -36,6 +36,7 @@ from .covariance._exact import log_density_floor, overflow_limit
 # Blocks of a positive definite matrix: only rounding can make one fail to
 # factorise, and then the structures' jittered factorisation takes over.
 from .covariance._linalg import _safe_cholesky as safe_cholesky
+from .covariance._linalg import separate_ties
 
 __all__ = [
     "ConditionalMixture",
@@ -43,10 +44,10 @@ __all__ = [
     "conditional_gaussians",
     "marginal_log_prob",
     "missing_patterns",
-    "nearest_limit",
 ]
 
 _LOG_2PI = math.log(2.0 * math.pi)
+_EPS = float(np.finfo(np.float64).eps)
 
 
 # ---------------------------------------------------------------------------
@@ -205,6 +206,28 @@ class PatternGaussians:
             floor = log_density_floor(np.float64)
         return overflow_limit(distances, live, floor)
 
+    def separate_ties(self, weighted, X_observed, log_weights, floor=None):
+        """Order, in place, the ties of rounding among equal precisions.
+
+        ``weighted`` are the rows' weighted log-densities; far rows round
+        the differences of components with one covariance away (see
+        ``covariance._linalg.separate_ties``). The bound of their rounding
+        is a few ``d eps`` of the largest (the whitened form's).
+        """
+        n_observed = self.observed.size
+        with np.errstate(all="ignore"):
+            top = np.max(np.where(np.isneginf(log_weights), -np.inf, weighted), axis=1)
+            bound = 16.0 * (n_observed + 1) * _EPS * np.abs(top)
+            if not np.any(bound > 1e-10):
+                return weighted
+            precisions = self.inv_cholesky.transpose(0, 2, 1) @ self.inv_cholesky
+        offset = log_weights - self.log_det - 0.5 * n_observed * _LOG_2PI
+        return separate_ties(
+            weighted, bound, lambda rows: X_observed[rows], precisions,
+            self.means[:, self.observed], offset,
+            log_density_floor(np.float64) if floor is None else floor,
+        )  # fmt: skip
+
     def conditional_means(self, residuals):
         """``mu_km + B_k (x_o - mu_ko)`` of shape (n, K, m)."""
         shift = residuals @ self.coefficients.transpose(0, 2, 1)  # (K, n, m)
@@ -267,28 +290,11 @@ def marginal_log_prob(X, weights, means, covariances, patterns=None):
         gaussians = PatternGaussians(
             means, covariances, pattern.observed, pattern.missing
         )
-        residuals = gaussians.residuals(X[np.ix_(pattern.rows, pattern.observed)])
-        out[pattern.rows] = gaussians.log_densities(residuals) + log_weights
+        observed = X[np.ix_(pattern.rows, pattern.observed)]
+        residuals = gaussians.residuals(observed)
+        weighted = gaussians.log_densities(residuals) + log_weights
+        out[pattern.rows] = gaussians.separate_ties(weighted, observed, log_weights)
     return out
-
-
-def nearest_limit(rows, weights, means, covariances, floor):
-    """The limit of the weighted log-densities of rows beyond the float range.
-
-    ``rows`` (NaN where missing) overflow every component's distance: the
-    limit of their responsibilities puts them on their nearest components,
-    ``-floor`` there and ``-inf`` elsewhere (:meth:`PatternGaussians.nearest_limit`).
-    """
-    with np.errstate(divide="ignore"):
-        log_weights = np.log(weights)
-    limit = np.empty((rows.shape[0], weights.shape[0]))
-    for pattern in missing_patterns(rows):
-        gaussians = PatternGaussians(
-            means, covariances, pattern.observed, pattern.missing
-        )
-        residuals = gaussians.residuals(rows[np.ix_(pattern.rows, pattern.observed)])
-        limit[pattern.rows] = gaussians.nearest_limit(residuals, log_weights, floor)
-    return limit
 
 
 def conditional_gaussians(X, weights, means, covariances, patterns=None):
@@ -334,7 +340,8 @@ def conditional_gaussians(X, weights, means, covariances, patterns=None):
         gaussians = PatternGaussians(
             means, covariances, pattern.observed, pattern.missing
         )
-        residuals = gaussians.residuals(X[np.ix_(pattern.rows, pattern.observed)])
+        observed = X[np.ix_(pattern.rows, pattern.observed)]
+        residuals = gaussians.residuals(observed)
         with np.errstate(over="ignore", invalid="ignore"):
             weighted = gaussians.log_densities(residuals) + log_weights
         far = ~np.isfinite(weighted).any(axis=1) & np.isfinite(residuals).all(
@@ -342,6 +349,7 @@ def conditional_gaussians(X, weights, means, covariances, patterns=None):
         )
         if far.any():
             weighted[far] = gaussians.nearest_limit(residuals[:, far], log_weights)
+        gaussians.separate_ties(weighted, observed, log_weights)
         resp, log_norm = log_normalize(weighted, log_weights)
         log_norm[far] = -np.inf
         yield (

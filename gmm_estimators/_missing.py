@@ -35,8 +35,9 @@ import numpy as np
 
 from ._conditional import (
     _LOG_2PI,
+    PatternGaussians,
     log_normalize,
-    nearest_limit,
+    missing_patterns,
 )
 from ._engine import ArraySource, one_blas_thread, reduce_blocks
 from ._engine._data import compute_dtype, representable_center
@@ -640,4 +641,49 @@ def _reduce_marginal(X, model, params, raw_means, reduce, dtype):
     far = np.flatnonzero(~np.isfinite(weighted).any(axis=1))
     if far.size:
         weighted[far] = nearest_limit(X[far], params.weights, raw_means, full, floor)
+    _separate_ties(weighted, X, params.weights, raw_means, full, floor)
     return reduce(weighted.astype(dtype))
+
+
+def _separate_ties(weighted, X, weights, means, covariances, floor):
+    """Far rows' ties of rounding among equal precisions, ordered in place.
+
+    Only rows whose values are large enough for their rounding to pass a
+    difference of the tolerance are examined, pattern by pattern
+    (``PatternGaussians.separate_ties``).
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        size = np.abs(np.max(weighted, axis=1)) * (X.shape[1] + 1)
+    rows = np.flatnonzero(~(size <= 1e-10 / (16 * np.finfo(np.float64).eps)))
+    if not rows.size:
+        return
+    with np.errstate(divide="ignore"):
+        log_weights = np.log(weights)
+    for pattern in missing_patterns(X[rows]):
+        gaussians = PatternGaussians(
+            means, covariances, pattern.observed, pattern.missing
+        )
+        taken = rows[pattern.rows]
+        observed = X[np.ix_(taken, pattern.observed)]
+        weighted[taken] = gaussians.separate_ties(
+            weighted[taken], observed, log_weights, floor
+        )
+
+
+def nearest_limit(rows, weights, means, covariances, floor):
+    """The limit of the weighted log-densities of rows beyond the float range.
+
+    ``rows`` (NaN where missing) overflow every component's distance: the
+    limit of their responsibilities puts them on their nearest components,
+    ``-floor`` there and ``-inf`` elsewhere (``PatternGaussians.nearest_limit``).
+    """
+    with np.errstate(divide="ignore"):
+        log_weights = np.log(weights)
+    limit = np.empty((rows.shape[0], weights.shape[0]))
+    for pattern in missing_patterns(rows):
+        gaussians = PatternGaussians(
+            means, covariances, pattern.observed, pattern.missing
+        )
+        residuals = gaussians.residuals(rows[np.ix_(pattern.rows, pattern.observed)])
+        limit[pattern.rows] = gaussians.nearest_limit(residuals, log_weights, floor)
+    return limit

@@ -379,3 +379,21 @@ def test_tuple_weights_are_read_as_proportions():
     )
     np.testing.assert_allclose(given.log_marginal, [expected], rtol=1e-12)
     np.testing.assert_allclose(given.weights.sum(axis=1), 1.0)
+
+
+@pytest.mark.parametrize("x0", [1e16, 1e17, 1e100, 1e200])
+def test_a_far_observation_under_equal_covariances_takes_the_exact_component(x0):
+    # Equal covariances: the conditional weights' log-odds are linear in x0,
+    # (mu_1 - mu_0)_0 (x0 - 1/2) = x0 - 1/2 nats, so component 1 holds all
+    # the weight and the conditional mean is its own (5); on the negative
+    # side component 0 (mean 0). The rounding of the log-densities near
+    # -x0^2 / 2 tied them at 1/2 each.
+    w = np.array([0.5, 0.5])
+    mu = np.array([[0.0, 0.0], [1.0, 5.0]])
+    S = np.array([np.eye(2), np.eye(2)])
+    for sign, component in ((1.0, 1), (-1.0, 0)):
+        conditional = condition((w, mu, S), [[sign * x0]], [0])
+        expected = np.zeros((1, 2))
+        expected[0, component] = 1.0
+        assert_array_equal(conditional.weights, expected)
+        assert_array_equal(conditional.mean().ravel(), [5.0 * component])

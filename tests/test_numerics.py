@@ -1467,3 +1467,37 @@ def test_a_narrow_component_beside_a_nan_row_keeps_its_digits():
         log_norm - 0.5 * math.log(2 * math.pi) - 0.5,
     ]
     _assert_policy(gm.score_samples(X), np.array(expected))
+
+
+@pytest.mark.parametrize("structure", ["tied", "EII", "EEI", "EEE", "VVV", "E"])
+def test_far_rows_under_a_shared_precision_take_the_exact_component(structure):
+    # With one precision L for both components the log-odds are linear in x,
+    # (mu_1 - mu_0)' L (x - (mu_0 + mu_1) / 2) = L_00 (x_0 - 1/2) here: 1e16
+    # nats and more at these rows, so component 1 takes them (0 on the
+    # negative side), beyond the float range too (the limit along the row's
+    # direction). The rounding of log-densities near -1e33 tied them.
+    rng = np.random.RandomState(0)
+    d = 1 if structure == "E" else 2
+    gm = fit_quietly(
+        GaussianMixture(2, covariance_type=structure, random_state=0),
+        np.r_[rng.randn(50, d), rng.randn(50, d) + 4],
+    )
+    if structure == "VVV":  # two equal covariances
+        for name in ("covariances_", "precisions_cholesky_", "precisions_"):
+            getattr(gm, name)[1] = getattr(gm, name)[0]
+    gm.weights_ = np.array([0.5, 0.5])
+    gm.means_ = np.zeros((2, d))
+    gm.means_[1, 0] = 1.0
+    for far in (1e16, 1e17, 1e100, 1e200):
+        X = np.zeros((3, d))
+        X[:, 0] = [far, -far, 0.25]
+        proba = gm.predict_proba(X)
+        assert_array_equal(proba[:2], [[0.0, 1.0], [1.0, 0.0]])
+        assert_array_equal(gm.predict(X)[:2], [1, 0])
+        assert proba[2, 0] > proba[2, 1]
+        # The log-density keeps its policy: a tie is not needed for it.
+        assert_exact_density(gm, X)
+    # Rows with a NaN read the same marginal limit.
+    if d == 2:
+        X = np.array([[1e17, np.nan], [-1e200, np.nan]])
+        assert_array_equal(gm.predict_proba(X), [[0.0, 1.0], [1.0, 0.0]])

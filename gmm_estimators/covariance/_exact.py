@@ -51,7 +51,7 @@ import math
 
 import numpy as np
 
-from ._linalg import einsum
+from ._linalg import einsum, separate_ties
 
 __all__ = ["TOLERANCE", "PrecisionGuard", "log_density_floor"]
 
@@ -544,13 +544,7 @@ class PrecisionGuard:
         return np.flatnonzero(~clear)
 
     # -- the exact form -------------------------------------------------------
-    def values(self, raw_rows):
-        """``scale * dist + offset`` from the exact form, float64, shape (n, K).
-
-        Rows whose distances overflow get ``-floor`` (with ``scale < 0``) for
-        their nearest components and ``-inf`` for the others.
-        """
-        raw_rows = np.asarray(raw_rows, dtype=np.float64)
+    def _raw_means(self):
         # One read of the attribute: the blocks of one E-step may be mapped
         # over threads, and another may have replaced the function already.
         raw_means = self.raw_means
@@ -558,6 +552,16 @@ class PrecisionGuard:
             raw_means = raw_means()
         raw_means = np.asarray(raw_means, dtype=np.float64)
         self.raw_means = raw_means
+        return raw_means
+
+    def values(self, raw_rows):
+        """``scale * dist + offset`` from the exact form, float64, shape (n, K).
+
+        Rows whose distances overflow get ``-floor`` (with ``scale < 0``) for
+        their nearest components and ``-inf`` for the others.
+        """
+        raw_rows = np.asarray(raw_rows, dtype=np.float64)
+        raw_means = self._raw_means()
         n, d = raw_rows.shape
         K = raw_means.shape[0]
         out = np.empty((n, K))
@@ -643,4 +647,16 @@ class PrecisionGuard:
             exact = self.values(raw_rows(bad))
             with np.errstate(over="ignore"):
                 values[bad] = exact.astype(values.dtype, copy=False)
+        # Values off by more than the tolerance in absolute terms may tie
+        # where they differ (shared precisions far from the data).
+        reach = float(row_norms.max(initial=0.0)) + self._quick_mean
+        rounding = self._quick_factor * reach * reach
+        if self.scale == -0.5 and not rounding <= self.tolerance:
+            with np.errstate(over="ignore", invalid="ignore"):
+                reach = row_norms + self._quick_mean
+                bound = self._quick_factor * reach * reach
+            separate_ties(
+                values, bound, raw_rows, self._precisions, self._raw_means(),
+                self.offset, self.floor,
+            )  # fmt: skip
         return values

@@ -527,3 +527,91 @@ def scaled_inverse_error(covariances, precisions):
                 return chunk
             error = max(error, chunk)
     return error
+
+
+# A responsibility below exp(-_SEPARATED) of the largest is zero to every
+# digit the precision policy asks of a row's log-density.
+_SEPARATED = 50.0
+
+
+def separate_ties(values, bound, raw_rows, precisions, raw_means, offset, floor):
+    """Order, in place, components of equal precision whose values tie in rounding.
+
+    ``values`` are ``offset_k - dist_ik / 2``. Far from the data they are so
+    large that their rounding swamps their differences, which for equal
+    precisions ``L`` are linear in ``x``: ``l_k - l_j = offset_k - offset_j +
+    (mu_k - mu_j)' L (x - (mu_k + mu_j) / 2)``, computed with ``x`` scaled by
+    a power of two (no cancellation, no overflow). On the rows whose largest
+    values lie within ``2 bound`` of each other, a component of the same
+    precision as the largest and more than ``_SEPARATED`` below it by that
+    difference is set below it (by at least one unit in the last place), so
+    that its responsibility is zero as it is exactly; rows beyond the float
+    range (``-floor`` at their nearest components) keep ``-floor`` only at
+    the nearest along their direction.
+
+    Parameters
+    ----------
+    values : ndarray of shape (n, K)
+    bound : ndarray of shape (n,)
+        Absolute error bound of each row's values.
+    raw_rows : callable
+        ``raw_rows(index)``: the rows at ``index`` in the coordinates of
+        ``raw_means`` (float64).
+    precisions : ndarray of shape (K, d, d)
+    raw_means : ndarray of shape (K, d)
+    offset : ndarray of shape (K,)
+    floor : float
+
+    Returns
+    -------
+    values : ndarray of shape (n, K)
+    """
+    live = np.isfinite(offset)
+    if np.count_nonzero(live) < 2 or values.shape[0] == 0:
+        return values
+    with np.errstate(all="ignore"):
+        current = np.where(live, values.astype(np.float64), -np.inf)
+        top = current.max(axis=1)
+        close = (current >= (top - 2.0 * bound)[:, np.newaxis]) & live
+        rows = np.flatnonzero((close.sum(axis=1) >= 2) & np.isfinite(top))
+        if not rows.size:
+            return values
+        reference = np.argmax(current[rows], axis=1)
+        K = offset.shape[0]
+        same = np.all(
+            precisions.reshape(K, 1, -1) == precisions.reshape(1, K, -1), axis=2
+        )
+        eligible = close[rows] & same[reference]
+        kept = eligible.sum(axis=1) >= 2
+        rows, reference, eligible = rows[kept], reference[kept], eligible[kept]
+        if not rows.size:
+            return values
+        x = np.asarray(raw_rows(rows), dtype=np.float64)
+        _, exponents = np.frexp(np.maximum(np.abs(x).max(axis=1), 1.0))
+        down = np.ldexp(1.0, -exponents)[:, np.newaxis, np.newaxis]
+        steps = raw_means[np.newaxis] - raw_means[reference][:, np.newaxis]
+        midpoints = (raw_means[np.newaxis] + raw_means[reference][:, np.newaxis]) / 2
+        pulled = np.einsum("nkd,nde->nke", steps, precisions[reference])
+        scaled = x[:, np.newaxis] * down - midpoints * down  # (n, K, d)
+        linear = np.where(eligible, np.einsum("nke,nke->nk", pulled, scaled), -np.inf)
+        gaps = (offset - offset[reference][:, np.newaxis]) + np.ldexp(
+            linear, exponents[:, np.newaxis]
+        )
+        gaps = np.where(eligible, gaps, -np.inf)
+        best = gaps.max(axis=1, keepdims=True)
+        # Beyond the float range the linear term's sign decides the limit.
+        limit = np.where(linear >= linear.max(axis=1, keepdims=True), -floor, -np.inf)
+        base = current[rows, np.argmax(gaps, axis=1)].astype(values.dtype)
+        base = base[:, np.newaxis]
+        below = best - gaps
+        new = (base - below).astype(values.dtype)
+        nudged = np.nextafter(base, values.dtype.type(-np.inf))
+        new = np.where((below > _SEPARATED) & (new >= base), nudged, new)
+        new = np.where(below > 0, np.minimum(new, base), base)
+        beyond = (top[rows] <= -floor)[:, np.newaxis]
+        new = np.where(beyond, limit, new)
+        changed = eligible & (np.isfinite(best) | beyond)
+        block = values[rows]
+        block[changed] = new[changed]
+        values[rows] = block
+    return values
