@@ -126,7 +126,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from ._engine._data import check_squares_fit
+from ._engine._data import check_squares_fit, check_weight_sum_for_prior
 from .covariance import get_covariance_model
 from .covariance._priors import prior_form_of
 
@@ -437,16 +437,7 @@ def resolve_prior(prior, model, data, n_components):
     d = data.n_features
     K = int(n_components)
     form = prior_form_of(model)
-    if not data.weight_sum >= np.finfo(np.float64).tiny:
-        # The MAP objective per unit of weight, the prior's log-density over
-        # that sum, overflows: there is nothing but the prior to fit.
-        raise ValueError(
-            f"sample_weight sums to {data.weight_sum:.3g}, below float64's "
-            "normal range: under a prior the weights count rows against the "
-            "prior's pseudo-rows, and so little weight leaves nothing but the "
-            "prior to fit. Scale the weights up (a common factor changes a "
-            "MAP fit, unlike a maximum-likelihood one), or leave prior=None."
-        )
+    check_weight_sum_for_prior(data.weight_sum)
 
     shrinkage = prior.shrinkage
     if (

@@ -638,3 +638,19 @@ def relative_weights(sample_weight, y):
         sample_weight, y, dtype=np.float64, ensure_non_negative=True
     )
     return weights / weights.max()
+
+
+def check_weight_sum_for_prior(weight_sum):
+    """Refuse, under a prior, weights that sum below float64's normal range.
+
+    The MAP objective per unit of weight (the prior's log-density over that
+    sum) overflows, and so little weight leaves nothing but the prior to fit.
+    """
+    if not weight_sum >= np.finfo(np.float64).tiny:
+        raise ValueError(
+            f"sample_weight sums to {weight_sum:.3g}, below float64's normal "
+            "range: under a prior the weights count rows against the prior's "
+            "pseudo-rows, and so little weight leaves nothing but the prior to "
+            "fit. Scale the weights up (a common factor changes a MAP fit, "
+            "unlike a maximum-likelihood one), or leave prior=None."
+        )
