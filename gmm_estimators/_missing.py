@@ -570,8 +570,12 @@ class MissingRows:
 
     def __init__(self, X, center):
         self.X = X
-        # As ArraySource.for_prediction: the parameters are centred on it.
-        self.center = representable_center(center, compute_dtype(X))
+        # The complete rows' source rounds the centre to their dtype, and the
+        # parameters are centred on it: one centre for both (NaN alone made
+        # float32 rows' dtype float64 here, another centre than theirs).
+        complete = X[~np.isnan(X).any(axis=1)]
+        dtype = compute_dtype(complete) if complete.size else np.float64
+        self.center = representable_center(center, dtype)
 
     def reduce_blocks(self, model, params, reduce):
         """``reduce`` of the weighted log-densities of every row, stacked."""
