@@ -24,12 +24,16 @@ def block_mapper(data, model, n_components):
     does not oversubscribe the cores. Holding BLAS to one thread also makes
     results bitwise reproducible whatever the machine's thread settings. The
     number of worker threads is BLAS's own setting, so ``threadpoolctl``
-    limits and ``OMP_NUM_THREADS`` apply.
+    limits and ``OMP_NUM_THREADS`` apply. Outside the main thread the blocks
+    are mapped in turn and BLAS is left as the caller's scheduler set it.
     """
     n_blocks = sum(1 for _ in data.blocks(model, n_components))
     # Asking the BLAS libraries for their setting costs more than a small
-    # fit's E-step: not needed when there is one block to map.
-    n_threads = 1 if n_blocks <= 1 else min(n_blocks, _blas_threads())
+    # fit's E-step: not needed when there is one block to map. In another
+    # thread than the main one a scheduler (Dask's, joblib's) owns the
+    # cores: no pool of its own.
+    in_main = threading.current_thread() is threading.main_thread()
+    n_threads = 1 if n_blocks <= 1 or not in_main else min(n_blocks, _blas_threads())
     with one_blas_thread():
         if n_threads <= 1:
             yield map
