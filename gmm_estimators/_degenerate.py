@@ -143,6 +143,11 @@ __all__ = [
     "rows_worth_floor",
 ]
 
+# Spread (standardised units, per unit of distance from the centre) below
+# which a pooled within scatter is the leftover responsibilities of other
+# rows, not components' own spread (see check_blocks' pooled test).
+LEFTOVER_RATIO = 1e-13
+
 # Thresholds of the degeneracy test (see the module's Notes; point_size and
 # RANK_RATIO, read by the proofs from subsets too, are ``_resting_rows``').
 EMPTY_WEIGHT = 1e-8
@@ -604,10 +609,14 @@ def check_blocks(
                 within = pooled_within_scatter(blocks, varying, scale, shift, pending)
                 spread = own_spread.pooled_spread(within, weight_sum, rotation)
                 # Tight clusters far apart: tiny against the data's scatter,
-                # yet spread in every direction of their own.
-                point = point_size(
-                    float(np.linalg.norm(shift[pending], axis=1).max()), reach
-                )
+                # yet spread in every direction of their own. Not the
+                # leftover responsibilities of other rows, which EM leaves on
+                # components of a lattice line far above rounding (a plateau
+                # stop of EEE with 8 components on ToothGrowth's three doses,
+                # 5e-14 along dose, passed as sound): LEFTOVER_RATIO of their
+                # distance from the centre, as the one-point test once read.
+                far = float(np.linalg.norm(shift[pending], axis=1).max())
+                point = max(point_size(far, reach), LEFTOVER_RATIO * (1.0 + far))
                 scaled = within / weight_sum
                 size_clears = bool(np.sqrt(max(np.trace(scaled), 0.0)) >= point)
                 if own_spread.pooled_clears_rounding(
