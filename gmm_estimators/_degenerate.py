@@ -439,8 +439,8 @@ def check_blocks(
         sets themselves only for components the subsets could not prove
         sound, every weight binned only when a resting set reaches below the
         top bins, the resting rows' second read only for components their
-        subset could not settle, the weight on each value of a feature only
-        for components narrower than its grid;
+        subset could not settle, a feature's values and the weight on each
+        only for components narrower than a sample's grid;
         the caller may keep the blocks between the calls, see
         ``_collapse.component_check``).
     total_scatter : ndarray of shape (n_features, n_features)
@@ -492,8 +492,8 @@ def check_blocks(
     heaviest_rows = np.zeros(means.shape)
     found = np.zeros(n_components, dtype=bool)
     components = np.arange(n_components)
-    # The grid of each feature, read with the first pass, for the lattice
-    # rule (below) of the structures that let a component narrow along one.
+    # The grid of each feature, bounded from a sample in the first pass, for
+    # the lattice rule (below) of the structures that let a component narrow.
     grid = None
     if not bounded and r and (own_spread.pulls_shared_shape or not own_spread.pooled):
         grid = FeatureValues(np.flatnonzero(varying))

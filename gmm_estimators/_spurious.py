@@ -34,6 +34,8 @@ from ._resting_rows import RESTING_WEIGHT
 # Distinct values of a feature beyond which it is read as continuous (its
 # grid, if any, too fine to matter): also bounds the memory of the search.
 _MAX_VALUES = 2**16
+# Values of a feature whose smallest gap bounds the grid's (FeatureValues.add).
+_SAMPLED_ROWS = 2048
 
 #: The share of a component's weight on one value of a feature that puts it
 #: on a lattice line (:func:`lattice_line_components`): that of the rows it
@@ -271,7 +273,9 @@ def lattice_line_components(grid, blocks, full, weights, components):
         over the rows of positive weight.
     blocks : callable
         ``blocks()`` yields ``(Xc, w, resp)`` (see ``_degenerate.check_blocks``);
-        read once, only when some component is narrower than a grid.
+        read only when some component is narrower than a sampled grid
+        (:meth:`FeatureValues.may_narrow`): the distinct values, then the
+        weights on them.
     full : ndarray of shape (K, d, d)
         The fitted covariances, in the rows' units.
     weights : ndarray of shape (K,)
@@ -287,6 +291,9 @@ def lattice_line_components(grid, blocks, full, weights, components):
         the first feature it fits a line of, its variance there, the grid's
         step and the share of its weight on the one value.
     """
+    if not grid.may_narrow(full, components):
+        return {}
+    grid.gather(blocks)
     gaps = grid.gaps()
     candidates = {}
     for f in grid.features:
@@ -326,14 +333,46 @@ class FeatureValues:
     def __init__(self, features):
         self.features = [int(f) for f in features]
         self._seen = {f: np.zeros(0) for f in self.features}
+        self._gathered = False
+        self._sampled = {}
 
     def add(self, rows):
-        """Add a block of rows (of positive weight) to the values seen."""
+        """Read a block of rows (of positive weight): a bound of each gap.
+
+        The smallest gap among a strided sample of the first block's values
+        bounds the feature's from above: no component narrower than a grid
+        that large, none narrower than the feature's (:meth:`may_narrow`),
+        and the distinct values are not gathered. (Sorting every value of
+        every feature for each fit cost a grid search on 50,000 rows a
+        third of its time.)
+        """
+        if self._sampled or not rows.shape[0]:
+            return
+        sample = rows[:: max(1, rows.shape[0] // _SAMPLED_ROWS)]
         for f in self.features:
-            if self._seen[f] is not None:
-                self._seen[f] = np.union1d(self._seen[f], rows[:, f])
-                if self._seen[f].size > _MAX_VALUES:
-                    self._seen[f] = None
+            steps = np.diff(np.unique(sample[:, f]))
+            self._sampled[f] = float(steps.min()) if steps.size else np.inf
+
+    def may_narrow(self, full, components):
+        """Whether a component's deviation along a feature is below its sampled grid."""
+        for f in self.features:
+            bound = self._sampled.get(f, np.inf) / np.sqrt(12.0)
+            if any(np.sqrt(max(full[k, f, f], 0.0)) < bound for k in components):
+                return True
+        return False
+
+    def gather(self, blocks):
+        """Read every block's distinct values (rows of positive weight), once."""
+        if self._gathered:
+            return
+        self._gathered = True
+        for Xc, w, _ in blocks():
+            rows = Xc if w is None else Xc[np.asarray(w) > 0]
+            for f in self.features:
+                if self._seen[f] is not None:
+                    self._seen[f] = np.union1d(self._seen[f], rows[:, f])
+                    if self._seen[f].size > _MAX_VALUES:
+                        self._seen[f] = None
 
     def gaps(self):
         """``{f: smallest gap between distinct values of f}`` (0: none)."""
