@@ -375,7 +375,10 @@ class FeatureValues:
                         self._seen[f] = None
 
     def gaps(self):
-        """``{f: smallest gap between distinct values of f}`` (0: none)."""
+        """``{f: smallest gap between distinct values of f}`` (0: none).
+
+        Of the values :meth:`gather` read (none before it).
+        """
         gaps = {}
         for f in self.features:
             seen = self._seen[f]
@@ -418,6 +421,5 @@ def smallest_gaps(blocks, features):
     :data:`_MAX_VALUES` distinct values (read as continuous).
     """
     grid = FeatureValues(features)
-    for Xc, w, _ in blocks():
-        grid.add(Xc if w is None else Xc[np.asarray(w) > 0])
+    grid.gather(blocks)
     return grid.gaps()
