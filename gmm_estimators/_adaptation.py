@@ -33,6 +33,7 @@ from ._collapse import (
 from ._criteria import n_free_parameters
 from ._engine import ArraySource, Params
 from ._engine._data import check_squares_fit
+from ._engine._sources import check_not_chunks
 from ._gaussian_mixture import GaussianMixture
 
 # The one place where this module and the classifier's (_edda,
@@ -275,6 +276,7 @@ def adapt_mixture(
     # Validated against the background as its own methods would (number of
     # features, and feature names when it was fitted on a DataFrame): this
     # is the one check, and the one warning, of X's names.
+    check_not_chunks(None, X, name="adapt_mixture")
     X = validate_data(
         mixture, X, reset=False, dtype=np.float64, ensure_all_finite="allow-nan"
     )

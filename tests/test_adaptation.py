@@ -414,3 +414,11 @@ def test_covariances_re_estimated_from_one_point_are_collapsed(copies):
     if spread is not None:
         fitted = adapt_mixture(ubm, spread, relevance_factor=0.0, adapt="covariances")
         assert fitted.collapsed_components_.size == 0
+
+
+def test_a_list_of_chunks_is_refused_with_the_remedy():
+    # numpy made the chunks a 3-D array, and the error named GaussianMixture.
+    X = np.random.RandomState(0).randn(100, 2)
+    background = GaussianMixture(2, random_state=0).fit(X)
+    with pytest.raises(TypeError, match="adapt_mixture expects one array"):
+        adapt_mixture(background, np.array_split(X, 4))

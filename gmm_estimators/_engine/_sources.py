@@ -194,13 +194,14 @@ def check_page(block, dtype, name, *, where, first_row=0):
     return block
 
 
-def check_not_chunks(estimator, X, *, method=None):
+def check_not_chunks(estimator, X, *, method=None, name=None):
     """Refuse an iterator of chunks or a list of 2-D chunks, naming the remedy.
 
     No estimator reads its rows from an iterator (the EM iterations read
     them again and again), and a list of 2-D arrays is not one array:
     numpy would make it a 3-D array (or fail on chunks of unequal sizes)
-    and the error would not say why.
+    and the error would not say why. ``name`` (a function's) replaces the
+    estimator's in the message.
     """
     if isinstance(X, Iterator):
         what = f"an iterator ({type(X).__name__})"
@@ -208,7 +209,8 @@ def check_not_chunks(estimator, X, *, method=None):
         what = f"a {type(X).__name__} of {len(X)} two-dimensional chunks"
     else:
         return
-    name = type(estimator).__name__ + ("" if method is None else f".{method}")
+    if name is None:
+        name = type(estimator).__name__ + ("" if method is None else f".{method}")
     stream = (
         " To update the model one chunk at a time, call partial_fit on each chunk."
         if hasattr(estimator, "partial_fit")
