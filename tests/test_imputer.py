@@ -339,6 +339,11 @@ def test_transform_of_a_dask_array_warns_nothing():
         warnings.simplefilter("error")
         filled = imputer.transform(da.from_array(X, chunks=20))
     np.testing.assert_array_equal(filled, imputer.transform(X))
+    # float32 stays float32, as in memory.
+    X32 = X.astype(np.float32)
+    imputer = GaussianMixtureImputer(n_components=1, random_state=0).fit(X32)
+    filled = imputer.transform(da.from_array(X32, chunks=20))
+    assert filled.dtype == imputer.transform(X32).dtype == np.float32
 
 
 def test_boolean_n_components_is_a_parameter_error():
