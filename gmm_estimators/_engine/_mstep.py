@@ -142,7 +142,7 @@ def _raise_degenerate(
     cause=None,
     *,
     finite=True,
-    variances=None,
+    data=None,
 ):
     what = (
         "has no finite maximum"
@@ -150,6 +150,7 @@ def _raise_degenerate(
         else "got non-finite statistics (rows beyond the dtype's range, or "
         "components collapsing)"
     )
+    variances = None if data is None else _feature_variances(data)
     if variances is not None:
         tiny = np.flatnonzero((variances > 0) & (variances < _TINY_UNITS))
         if tiny.size:
@@ -257,13 +258,7 @@ def m_step(
         # reductions cost more than the check (_linalg.all_finite).
         if not (all_finite(means) and all_finite(scatter)):
             _raise_degenerate(
-                counts,
-                scatter,
-                model,
-                n_features,
-                reg_covar,
-                finite=False,
-                variances=_feature_variances(data),
+                counts, scatter, model, n_features, reg_covar, finite=False, data=data
             )
         # The structure sees counts and scatter in units of the weights'
         # scale (exact: a power of two), so its inner iterations do not
@@ -274,30 +269,15 @@ def m_step(
         if scale != 1.0 and prior is None:
             counts, scatter = counts / scale, scatter / scale
         covariances = _structure_m_step(
-            model,
-            counts,
-            scatter,
-            reg_covar,
-            previous,
-            means.shape,
-            _feature_variances(data),
+            model, counts, scatter, reg_covar, previous, means.shape, data
         )
         strict = reg_covar == 0
-        with strict_factorisation(
-            strict, _feature_variances(data) if strict else None
-        ):
+        with strict_factorisation(strict, _feature_variances(data) if strict else None):
             precisions_cholesky, jittered = model.precision_cholesky(covariances)
         if not _precisions_fit(precisions_cholesky, n_features):
             # Components shrunk towards points without reg_covar (n == K):
             # their precisions (the factors' squares) would overflow to inf.
-            _raise_degenerate(
-                counts,
-                scatter,
-                model,
-                n_features,
-                reg_covar,
-                variances=_feature_variances(data),
-            )
+            _raise_degenerate(counts, scatter, model, n_features, reg_covar, data=data)
     finally:
         errors_restored(token)
     if any_true(np.asarray(jittered)):
@@ -322,20 +302,18 @@ def m_step(
     return params, jittered
 
 
-def _structure_m_step(
-    model, counts, scatter, reg_covar, previous, shape, variances=None
-):
+def _structure_m_step(model, counts, scatter, reg_covar, previous, shape, data=None):
     """The structure's own M-step, its result checked (shape, finite).
 
-    ``shape`` is that of the means, ``(K, d)``; ``variances`` the data's
-    per-feature variances (see :func:`_raise_degenerate`).
+    ``shape`` is that of the means, ``(K, d)``; ``data`` the source, whose
+    variances a breakdown reads (see :func:`_raise_degenerate`).
     """
     n_components, n_features = shape
     try:
         covariances = model.m_step(counts, scatter, reg_covar, previous=previous)
     except np.linalg.LinAlgError as error:
         _raise_degenerate(
-            counts, scatter, model, n_features, reg_covar, error, variances=variances
+            counts, scatter, model, n_features, reg_covar, error, data=data
         )
     except ValueError as error:
         # scipy's check of finite input, reached when an inner iteration
@@ -343,7 +321,7 @@ def _structure_m_step(
         if "infs or NaNs" not in str(error):
             raise
         _raise_degenerate(
-            counts, scatter, model, n_features, reg_covar, error, variances=variances
+            counts, scatter, model, n_features, reg_covar, error, data=data
         )
     expected = tuple(model.param_shape(n_components, n_features))
     if np.shape(covariances) != expected:
@@ -352,9 +330,7 @@ def _structure_m_step(
             f"shape {np.shape(covariances)}; its param_shape is {expected}."
         )
     if not all_finite(np.asarray(covariances)):
-        _raise_degenerate(
-            counts, scatter, model, n_features, reg_covar, variances=variances
-        )
+        _raise_degenerate(counts, scatter, model, n_features, reg_covar, data=data)
     return covariances
 
 

@@ -471,19 +471,17 @@ def run_em(
         after = params if updated is None else updated
         current = options.objective(model, source, log_likelihood, stats, params, after)
         reason = _unsound(current, previous, slack)
-        # Only a finite fall can be rounding (NaN and +inf are breakdowns).
-        if reason is not None and np.isfinite(current):
-            if _fell_by_rounding(current, previous, model, params):
-                # Keep the start, whose objective was recorded.
-                params, jittered = sound[0], sound[1] | new_jittered
-                made_by = None
-                n_iter -= 1
-                converged = True
-                break
         if reason is not None:
             # params (from the last M-step) are worse than their start or
-            # not finite: keep the start, whose objective was recorded.
-            breakdown = f"{reason} at iteration {n_iter}"
+            # not finite: keep the start, whose objective was recorded. A
+            # finite fall within the means' rounding is convergence there
+            # (NaN and +inf are breakdowns).
+            if np.isfinite(current) and _fell_by_rounding(
+                current, previous, model, params
+            ):
+                converged = True
+            else:
+                breakdown = f"{reason} at iteration {n_iter}"
             params, jittered = sound[0], sound[1] | new_jittered
             made_by = None
             n_iter -= 1
