@@ -32,7 +32,7 @@ def block_mapper(data, model, n_components):
     # fit's E-step: not needed when there is one block to map. In another
     # thread than the main one a scheduler (Dask's, joblib's) owns the
     # cores: no pool of its own.
-    in_main = threading.current_thread() is threading.main_thread()
+    in_main = _in_main_thread()
     n_threads = 1 if n_blocks <= 1 or not in_main else min(n_blocks, _blas_threads())
     with one_blas_thread():
         if n_threads <= 1:
@@ -60,7 +60,7 @@ def one_blas_thread():
     other threads, whose scheduler owns the cores, nothing is changed.
     """
     global _holders, _limiter
-    if threading.current_thread() is not threading.main_thread():
+    if not _in_main_thread():
         yield
         return
     with _LOCK:
@@ -91,7 +91,7 @@ def limits_in_turn():
     iterations; from several worker threads at once the restores interleave
     as above. Outside the main thread such code runs one thread at a time.
     """
-    if threading.current_thread() is threading.main_thread():
+    if _in_main_thread():
         yield
         return
     with _TURNS:
@@ -99,6 +99,11 @@ def limits_in_turn():
 
 
 _TURNS = threading.RLock()
+
+
+def _in_main_thread():
+    """Whether this thread owns the process's cores (no scheduler's worker)."""
+    return threading.current_thread() is threading.main_thread()
 
 
 @lru_cache(maxsize=1)
