@@ -499,7 +499,7 @@ def check_blocks(
         grid = FeatureValues(np.flatnonzero(varying))
     for Xc, w, resp in blocks():
         if grid is not None:
-            grid.add(Xc if w is None else Xc[w > 0])
+            grid.sample(Xc if w is None else Xc[w > 0])
         a = np.asarray(resp, np.float64)
         if w is None:
             # One sum serves both: the same additions in the same order.

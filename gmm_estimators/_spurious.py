@@ -34,7 +34,7 @@ from ._resting_rows import RESTING_WEIGHT
 # Distinct values of a feature beyond which it is read as continuous (its
 # grid, if any, too fine to matter): also bounds the memory of the search.
 _MAX_VALUES = 2**16
-# Values of a feature whose smallest gap bounds the grid's (FeatureValues.add).
+# Values of a feature whose smallest gap bounds the grid's (FeatureValues.sample).
 _SAMPLED_ROWS = 2048
 
 #: The share of a component's weight on one value of a feature that puts it
@@ -321,8 +321,10 @@ def lattice_line_components(grid, blocks, full, weights, components):
 class FeatureValues:
     """The distinct values of some features over the rows of positive weight.
 
-    Gathered block by block (:meth:`add`); a feature with more than
-    :data:`_MAX_VALUES` distinct values is read as continuous (no grid).
+    A sample of the first block bounds each feature's grid (:meth:`sample`);
+    the values themselves are read only when a component may be narrower
+    than that (:meth:`gather`). A feature with more than :data:`_MAX_VALUES`
+    distinct values is read as continuous (no grid).
 
     Parameters
     ----------
@@ -336,8 +338,8 @@ class FeatureValues:
         self._gathered = False
         self._sampled = {}
 
-    def add(self, rows):
-        """Read a block of rows (of positive weight): a bound of each gap.
+    def sample(self, rows):
+        """Bound each feature's smallest gap from a block of rows (of positive weight).
 
         The smallest gap among a strided sample of the first block's values
         bounds the feature's from above: no component narrower than a grid
