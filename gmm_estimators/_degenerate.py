@@ -524,17 +524,18 @@ def check_blocks(
                 found |= heavier
     reasons = {}
     needed, floor = own_spread.min_weight(r), rows_worth_floor(own_spread, r)
+    # Below one row's worth only beside a noise component (the rows'
+    # Gaussian responsibilities then sum to less than one).
+    held = float(rows_worth.sum())
     for k in range(n_components):
         if not np.isfinite(n_k[k]):
             reasons[k] = "its responsibilities are not finite"
         elif n_k[k] < EMPTY_WEIGHT * weight_sum:
             reasons[k] = f"it holds a weight of {n_k[k]:.2g} rows"
-        elif bounded and rows_worth.sum() < _EMPTY_ROWS_WORTH:
-            # Only with a noise component (the rows' Gaussian responsibilities
-            # sum to less than one): under a prior the parameters are then the
-            # prior's, not the data's.
+        elif bounded and held < _EMPTY_ROWS_WORTH:
+            # Under a prior the parameters are then the prior's, not the data's.
             reasons[k] = (
-                f"the Gaussian components hold {rows_worth.sum():.2g} rows' worth "
+                f"the Gaussian components hold {held:.2g} rows' worth "
                 "of responsibility together, which rounds to no row: the noise "
                 "takes every row"
             )
