@@ -285,6 +285,14 @@ class CovarianceModel(ABC):
         whose EM path from a given start can end elsewhere. The thorough
         search runs it as one more challenger (then EM with the structure
         itself from where it ends). None for the others.
+    other_ties : CovarianceModel or None
+        For structures whose M-step chooses axes within a tied eigenspace of
+        a component's scatter (EEV, VEV, when a component rests on fewer
+        distinct rows than features, as a small group of a hierarchical
+        start does): the same structure with the opposite choice, an equally
+        good maximiser of that M-step whose EM path can end elsewhere. In the
+        thorough search its M-step on an initial partition is one more start
+        wherever it differs. None for the others.
 
     See Also
     --------
@@ -318,6 +326,7 @@ class CovarianceModel(ABC):
     equal_covariance = False
     own_spread = EVERY_DIRECTION
     mclust_path = None
+    other_ties = None
 
     # -- sizes ---------------------------------------------------------------
     @abstractmethod

@@ -327,8 +327,13 @@ class EEV(FullCovariance):
         d = n_features
         return d + n_components * d * (d - 1) // 2
 
+    #: See ``_solvers._eigh_reproducible``; True in ``other_ties``.
+    descending_ties = False
+
     def m_step(self, nk, scatter, reg_covar, previous=None):
-        eigenvalues, eigenvectors = _eigh_reproducible(_symmetric(scatter), nk)
+        eigenvalues, eigenvectors = _eigh_reproducible(
+            _symmetric(scatter), nk, self.descending_ties
+        )
         variances = np.maximum(eigenvalues, 0.0).sum(axis=0) / nk.sum()
         variances = np.broadcast_to(variances + reg_covar, eigenvalues.shape)
         return _rotate(eigenvectors, variances)
@@ -362,8 +367,33 @@ class VEV(FullCovariance):
         d = n_features
         return n_components + (d - 1) + n_components * d * (d - 1) // 2
 
+    #: See ``_solvers._eigh_reproducible``; True in ``other_ties``.
+    descending_ties = False
+
     def m_step(self, nk, scatter, reg_covar, previous=None):
-        return _vev_m_step(nk, _regularized_matrices(nk, scatter, reg_covar))
+        return _vev_m_step(
+            nk,
+            _regularized_matrices(nk, scatter, reg_covar),
+            descending_ties=self.descending_ties,
+        )
+
+
+class _OtherTiesEEV(EEV):
+    """EEV ordering tied axes the other way (``CovarianceModel.other_ties``)."""
+
+    descending_ties = True
+    other_ties = None
+
+
+class _OtherTiesVEV(VEV):
+    """VEV ordering tied axes the other way (``CovarianceModel.other_ties``)."""
+
+    descending_ties = True
+    other_ties = None
+
+
+EEV.other_ties = _OtherTiesEEV()
+VEV.other_ties = _OtherTiesVEV()
 
 
 class EVV(FullCovariance):

@@ -340,9 +340,7 @@ def _graded_eigh(matrix, values, vectors):
     # joba=0 ("C"): every singular value to its relative precision (the
     # default "A" sets those below n eps ||L|| to zero: a sentinel 1e17
     # beside values near 0.01 got eigenvalues 0); jobu=3: no left vectors.
-    singular, _, right, work, _, info = linalg.lapack.dgejsv(
-        factor.T, joba=0, jobu=3
-    )
+    singular, _, right, work, _, info = linalg.lapack.dgejsv(factor.T, joba=0, jobu=3)
     if info != 0 or not np.all(np.isfinite(right)) or not np.all(singular > 0):
         return values, vectors
     accurate = (singular * (work[0] / work[1])) ** 2
@@ -350,7 +348,7 @@ def _graded_eigh(matrix, values, vectors):
     return accurate[order], np.ascontiguousarray(right[:, order])
 
 
-def _eigh_reproducible(scatter, nk):
+def _eigh_reproducible(scatter, nk, descending_ties=False):
     """Eigen-decomposition of each ``W_k``, ascending, with a reproducible basis.
 
     When ``W_k`` has tied eigenvalues (fewer distinct rows than features, or
@@ -364,6 +362,10 @@ def _eigh_reproducible(scatter, nk):
     common-shape variances where the other components spread most.
     ``nk`` (the components' weights) lets the ties of a component that
     holds weight be read against its own largest eigenvalue.
+    ``descending_ties=True`` orders each tied basis the other way, the
+    larger common-shape variances where the other components spread least:
+    an equally valid maximiser whose EM path may end in another basin (see
+    ``CovarianceModel.other_ties``).
     """
     values, vectors = eigh(scatter)
     graded = _graded_components(scatter)
@@ -403,6 +405,8 @@ def _eigh_reproducible(scatter, nk):
             if block.size > 1:
                 basis = vectors[k][:, block]
                 _, rotation = np.linalg.eigh(basis.T @ reference @ basis)
+                if descending_ties:
+                    rotation = rotation[:, ::-1]
                 vectors[k][:, block] = basis @ rotation
     return values, vectors
 
@@ -456,7 +460,12 @@ def _vei_m_step(
 
 
 def _vev_m_step(
-    nk, scatter, tol=_INNER_TOL, max_iter=_INNER_MAX_ITER, return_trace=False
+    nk,
+    scatter,
+    tol=_INNER_TOL,
+    max_iter=_INNER_MAX_ITER,
+    return_trace=False,
+    descending_ties=False,
 ):
     """VEV covariances ``lambda_k D_k A D_k^T`` (K, d, d) from scatter (K, d, d).
 
@@ -465,8 +474,11 @@ def _vev_m_step(
     with the largest of the common ``A`` is what minimises ``f`` for a given
     ``A`` (von Neumann's trace inequality), and the updates keep ``A`` in that
     order. Volumes and shape then come from the eigenvalues as for VEI.
+    ``descending_ties``: see :func:`_eigh_reproducible`.
     """
-    eigenvalues, eigenvectors = _eigh_reproducible(_symmetric(scatter), nk)
+    eigenvalues, eigenvectors = _eigh_reproducible(
+        _symmetric(scatter), nk, descending_ties
+    )
     volumes, shape, trace = _common_shape_volumes(nk, eigenvalues, tol, max_iter)
     covariances = _rotate(eigenvectors, volumes[:, np.newaxis] * shape)
     return (covariances, trace) if return_trace else covariances

@@ -244,7 +244,9 @@ def test_fit_is_the_same_in_any_units(name, d):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", ConvergenceWarning)
                 fit = GaussianMixture(
-                    2, covariance_type=name, reg_covar=reg_covar * c * c,
+                    2,
+                    covariance_type=name,
+                    reg_covar=reg_covar * c * c,
                     random_state=0,
                 ).fit(X * c)
             assert not len(fit.collapsed_components_), (name, c)
@@ -382,6 +384,38 @@ def test_m_step_is_insensitive_to_rounding_of_rank_deficient_scatter(name):
     first = model.m_step(nk, scatter_for(model, full), 1e-6)
     second = model.m_step(nk, scatter_for(model, perturbed), 1e-6)
     assert_allclose(second, first, rtol=1e-6, atol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["EEV", "VEV"])
+def test_other_ties_is_an_equally_good_maximiser_with_other_axes(name):
+    # A component of 3 rows in 5-D: its W_k has a 2-D null space in which
+    # the M-step's axes are free. The other order of the tied axes
+    # (CovarianceModel.other_ties) gives the same objective, another
+    # covariance; without ties both orders are one fit.
+    model = get_covariance_model(name)
+    other = model.other_ties
+    assert other is not None and other.other_ties is None
+    rng = np.random.RandomState(5)
+    nk = np.array([3.0, 30.0, 40.0])
+    full = full_scatters(nk, 5, rng)
+    ours = model.m_step(nk, scatter_for(model, full), 1e-6)
+    theirs = other.m_step(nk, scatter_for(model, full), 1e-6)
+    assert np.abs(theirs[0] - ours[0]).max() > 1e-3 * np.abs(ours[0]).max()
+    assert_allclose(objective(nk, full, theirs), objective(nk, full, ours), rtol=1e-10)
+    nk = np.array([30.0, 30.0, 40.0])
+    full = full_scatters(nk, 5, rng)
+    assert_allclose(
+        other.m_step(nk, scatter_for(model, full), 1e-6),
+        model.m_step(nk, scatter_for(model, full), 1e-6),
+        rtol=0,
+        atol=0,
+    )
+
+
+def test_only_structures_with_free_axes_have_other_ties():
+    for name in available_covariance_types():
+        expected = name in ("EEV", "VEV")
+        assert (get_covariance_model(name).other_ties is not None) == expected
 
 
 @pytest.mark.parametrize("name", ["EEV", "VEV"])
