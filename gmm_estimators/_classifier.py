@@ -27,7 +27,12 @@ from ._class_selection import (
     select_mixture,
 )
 from ._criteria import bic
-from ._edda import fit_edda, log_or_minus_inf
+from ._edda import (
+    fit_edda,
+    log_or_minus_inf,
+    separate_class_ties,
+    shared_precision_log_odds,
+)
 from ._engine import ArraySource
 from ._engine._data import check_squares_fit, check_units_square, relative_weights
 from ._engine._sources import check_not_chunks
@@ -568,9 +573,14 @@ class GaussianMixtureClassifier(PortablePickle, ClassifierMixin, BaseEstimator):
         if isinstance(log_density, np.ndarray):
             # A row beyond the float range of every class's density it may
             # have (-inf for each class of positive prior) tells nothing
-            # about its class: the priors decide, rather than NaN.
+            # about its class: the priors decide, rather than NaN (EDDA:
+            # unless its classes share a covariance, see separate_class_ties).
             possible = self.priors_ > 0
             lost = np.isneginf(log_density[:, possible]).all(axis=1)
+            log_priors = log_or_minus_inf(self.priors_)
+            if self.model_type == "EDDA":
+                joint = log_density + log_priors
+                return separate_class_ties(joint, X, self.mixtures_, log_priors, lost)
             if lost.any():
                 log_density[lost] = 0.0
         return log_density + log_or_minus_inf(self.priors_)
@@ -605,6 +615,12 @@ class GaussianMixtureClassifier(PortablePickle, ClassifierMixin, BaseEstimator):
             (positive means ``classes_[1]``).
         """
         X = self._validated(X)
+        if self.model_type == "EDDA" and self.classes_.size == 2:
+            log_odds = shared_precision_log_odds(
+                X, self.mixtures_, log_or_minus_inf(self.priors_)
+            )
+            if log_odds is not None:
+                return log_odds
         scores = self._joint_log_likelihood(X)
         if self.classes_.size == 2:
             # The background's density cancels in the difference (subtracted

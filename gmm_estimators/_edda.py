@@ -20,13 +20,21 @@ from ._criteria import bic
 from ._degenerate import check_blocks
 from ._engine._data import weight_scale
 from ._gaussian_mixture import GaussianMixture
+from .covariance._exact import log_density_floor
+from .covariance._linalg import separate_ties
 from .model_selection._candidates import (
     feature_covariance,
     rank_candidates,
     regularisation_unit,
 )
 
-__all__ = ["fit_edda", "log_or_minus_inf", "one_component_mixtures"]
+__all__ = [
+    "fit_edda",
+    "log_or_minus_inf",
+    "one_component_mixtures",
+    "separate_class_ties",
+    "shared_precision_log_odds",
+]
 
 
 def fit_edda(X, y_index, weights, types, proportions, reg_covar):
@@ -244,3 +252,75 @@ def one_component_mixtures(name, reg_covar, means, covariances, n_classes, d):
         )
         for c in range(n_classes)
     ]
+
+
+# Relative rounding of a log-density, in epsilons per feature: that of the
+# whitened form's sum of squares (as for the engine's far rows).
+_ROUNDING_EPSILONS = 16.0
+
+
+def separate_class_ties(joint, X, mixtures, log_priors, lost):
+    """Order, in place, the classes of one covariance that tie in rounding.
+
+    ``joint`` are the rows' ``log pi_c + log p(x | c)`` under EDDA's
+    one-component ``mixtures``. Classes that share a covariance (EII, EEI,
+    EEE: linear discriminant analysis) differ by a linear form of ``x``, but
+    far from the data the quadratic terms (1e34 at 1e17 standard
+    deviations) round it away and every class ties; the linear form orders
+    them, as in the engine (``covariance._linalg.separate_ties``). Rows
+    ``lost`` beyond the float range of every density go to the class nearest
+    along their direction, the limit of the exact posterior.
+    """
+    d = X.shape[1]
+    floor = log_density_floor(np.float64)
+    precisions, means, offset = _class_gaussians(mixtures, log_priors, d)
+    with np.errstate(all="ignore"):
+        values = np.where(lost[:, np.newaxis], -floor, joint)
+        top = np.max(np.where(np.isneginf(log_priors), -np.inf, values), axis=1)
+        bound = _ROUNDING_EPSILONS * (d + 1) * np.finfo(np.float64).eps * np.abs(top)
+    values = separate_ties(
+        values, bound, lambda rows: X[rows], precisions, means, offset, floor
+    )
+    # Between classes of different covariances the priors decide.
+    undecided = lost & (np.isfinite(values).sum(axis=1) > 1)
+    values[undecided] = log_priors
+    return values
+
+
+def _class_gaussians(mixtures, log_priors, d):
+    """Precisions (C, d, d), means (C, d) and ``log pi_c - log |Sigma_c| / 2 - ...``."""
+    model = structure_of(mixtures[0].covariance_type)
+    with np.errstate(all="ignore"):
+        precisions = np.concatenate(
+            [model.to_full(np.asarray(m.precisions_), 1, d) for m in mixtures]
+        )
+        means = np.concatenate([np.asarray(m.means_, np.float64) for m in mixtures])
+        log_det = np.concatenate(
+            [model.log_det_cholesky(m.precisions_cholesky_, d) for m in mixtures]
+        )
+        offset = log_priors + log_det - 0.5 * d * np.log(2.0 * np.pi)
+    return precisions, means, offset
+
+
+def shared_precision_log_odds(X, mixtures, log_priors):
+    """Log-odds of the second of two classes of one covariance, or None.
+
+    ``log pi_1 p(x | 1) - log pi_0 p(x | 0)`` is then linear in ``x`` (linear
+    discriminant analysis): computed as such it is exact where the
+    difference of the two joint log-likelihoods rounds away (far rows).
+    Beyond the float range it is the largest float of its sign. None when
+    the classes' precisions differ or a prior is zero.
+    """
+    precisions, means, offset = _class_gaussians(mixtures, log_priors, X.shape[1])
+    if not (np.array_equal(precisions[0], precisions[1]) and np.isfinite(offset).all()):
+        return None
+    with np.errstate(all="ignore"):
+        weights = precisions[0] @ (means[1] - means[0])
+        midpoint = (means[0] + means[1]) / 2
+        # Scaled by a power of two per row: no overflow before the sum.
+        _, exponents = np.frexp(np.maximum(np.abs(X).max(axis=1), 1.0))
+        down = np.ldexp(1.0, -exponents)[:, np.newaxis]
+        linear = (X * down - midpoint * down) @ weights
+        log_odds = np.ldexp(linear, exponents) + (offset[1] - offset[0])
+    largest = np.finfo(np.float64).max
+    return np.clip(log_odds, -largest, largest)

@@ -492,14 +492,16 @@ def test_docstring_examples():
 
 @pytest.mark.parametrize("model_type", ["MclustDA", "EDDA", "UBM"])
 def test_rows_beyond_every_class_density_get_the_priors(model_type):
-    # Every class's density is -inf (beyond float range): NaN before.
+    # Every class's density is -inf (beyond float range): NaN before. (EDDA
+    # with one covariance for every class orders such rows by its linear
+    # form instead: test_edda_of_one_covariance_orders_far_rows_by_...)
     rng = np.random.RandomState(0)
     X = rng.randn(120, 2)
     y = (X[:, 0] > 0.3).astype(int)
     clf = GaussianMixtureClassifier(
         model_type=model_type,
         n_components=[1, 2],
-        covariance_types=["VVV", "EII"],
+        covariance_types=["VVV"] if model_type == "EDDA" else ["VVV", "EII"],
         random_state=0,
     ).fit(X, y)
     far = np.array([[1e155, 0.0], [-1e300, 1e300]])
@@ -529,6 +531,47 @@ def test_far_rows_get_probabilities_summing_to_one(model_type, n_classes):
     assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-12)
     assert not np.isnan(clf.decision_function(far)).any()
     assert_array_equal(clf.predict(far), clf.classes_[proba.argmax(axis=1)])
+
+
+@pytest.mark.parametrize("structure", ["EII", "EEI", "EEE"])
+def test_edda_of_one_covariance_orders_far_rows_by_their_linear_form(structure):
+    # Classes of one covariance (linear discriminant analysis) differ by a
+    # linear form of x. At 1e17 standard deviations the quadratic terms
+    # (1e34) rounded it away: 0.5/0.5 and class 0 on either side; beyond
+    # the float range the priors decided. The exact log-odds are linear.
+    from gmm_estimators.covariance import get_covariance_model
+
+    rng = np.random.RandomState(0)
+    X = np.vstack([rng.randn(30, 2), rng.randn(70, 2) * [1.0, 2.0] + [4.0, 1.0]])
+    y = np.repeat([0, 1], [30, 70])
+    clf = GaussianMixtureClassifier("EDDA", covariance_types=[structure]).fit(X, y)
+    model = get_covariance_model(structure)
+    means = np.vstack([m.means_ for m in clf.mixtures_])
+    covariance = model.to_full(clf.mixtures_[0].covariances_, 1, 2)[0]
+    weights = np.linalg.solve(covariance, means[1] - means[0])
+    intercept = np.log(clf.priors_[1] / clf.priors_[0]) - weights @ means.mean(axis=0)
+    far = np.array([[1e17, 1e17], [-1e17, -1e17], [1e17, -3e17], [1e300, 1e300]])
+    side = (far / 1e17) @ weights > 0
+    assert_array_equal(clf.predict(far), side.astype(int))
+    assert_array_equal(clf.predict_proba(far), np.column_stack([~side, side]))
+    assert_allclose(clf.decision_function(far[:3]), far[:3] @ weights, rtol=1e-12)
+    assert np.isfinite(clf.decision_function(far)).all()
+    # Near the data the log-odds are the joint log-likelihoods' difference.
+    joint = np.column_stack([m.score_samples(X) for m in clf.mixtures_])
+    joint += np.log(clf.priors_)
+    assert_allclose(clf.decision_function(X), joint[:, 1] - joint[:, 0], atol=1e-12)
+    assert_allclose(clf.decision_function(X), X @ weights + intercept, atol=1e-12)
+    # Three classes: the one nearest along each far row's direction.
+    X3 = np.vstack([X, rng.randn(50, 2) + [0.0, 6.0]])
+    y3 = np.concatenate([y, np.full(50, 2)])
+    clf = GaussianMixtureClassifier("EDDA", covariance_types=[structure]).fit(X3, y3)
+    means = np.vstack([m.means_ for m in clf.mixtures_])
+    covariance = model.to_full(clf.mixtures_[0].covariances_, 1, 2)[0]
+    directions = far / np.abs(far).max(axis=1, keepdims=True)
+    nearest = np.argmax(directions @ np.linalg.solve(covariance, means.T), axis=1)
+    assert_array_equal(clf.predict(far), nearest)
+    assert_array_equal(clf.predict_proba(far).argmax(axis=1), nearest)
+    assert_allclose(clf.predict_proba(far).max(axis=1), 1.0)
 
 
 def test_ubm_default_adapts_weights_so_classes_on_own_components_differ():
