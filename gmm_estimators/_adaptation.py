@@ -17,11 +17,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import clone
 from sklearn.utils._param_validation import Interval, validate_params
-from sklearn.utils.validation import (
-    _check_sample_weight,
-    check_is_fitted,
-    validate_data,
-)
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
 from ._collapse import (
     component_check,
@@ -34,6 +30,7 @@ from ._criteria import n_free_parameters
 from ._engine import ArraySource, Params
 from ._engine._data import check_squares_fit
 from ._engine._sources import check_not_chunks
+from ._engine._validation import validate_data
 from ._gaussian_mixture import GaussianMixture
 
 # The one place where this module and the classifier's (_edda,

@@ -9,13 +9,14 @@ import numpy as np
 from sklearn.utils import check_array, check_random_state
 from sklearn.utils._available_if import available_if
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from . import _variational
 from ._base import BaseMixture
 from ._collapse import component_check, store_verdict
 from ._degenerate import EMPTY_WEIGHT
 from ._engine import ArraySource, statistics_from_resp
+from ._engine._validation import validate_data
 from ._fit_starts import initial_parameters
 from ._fitted import fitted_model, store_covariances
 from ._gaussian_mixture import Count

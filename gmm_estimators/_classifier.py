@@ -12,11 +12,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils import check_array
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import (
-    _check_sample_weight,
-    check_is_fitted,
-    validate_data,
-)
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
 from ._adaptation import _FEATURE_NAMES_WARNING, _check_adapt, adapt_mixture
 from ._class_selection import (
@@ -36,6 +32,7 @@ from ._edda import (
 from ._engine import ArraySource
 from ._engine._data import check_squares_fit, check_units_square, relative_weights
 from ._engine._sources import check_not_chunks
+from ._engine._validation import validate_data
 from ._fitted import forget_fit, unfitted_on_failure
 from ._gaussian_mixture import GaussianMixture
 from ._pickling import PortablePickle

@@ -16,11 +16,11 @@ from sklearn.utils.validation import (
     FLOAT_DTYPES,
     _check_feature_names_in,
     check_is_fitted,
-    validate_data,
 )
 
 from ._engine import one_blas_thread
 from ._engine._sources import check_not_chunks, is_streamed
+from ._engine._validation import validate_data
 from ._fitted import fitted_model, unfitted_on_failure
 from ._gaussian_mixture import Count, GaussianMixture
 from ._initialization import INITIALIZERS

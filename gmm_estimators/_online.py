@@ -50,7 +50,7 @@ import hashlib
 from dataclasses import dataclass, replace
 
 import numpy as np
-from sklearn.utils.validation import _check_sample_weight, validate_data
+from sklearn.utils.validation import _check_sample_weight
 
 from ._collapse import (
     component_check,
@@ -60,6 +60,7 @@ from ._collapse import (
 )
 from ._engine import ArraySource, EMResult, em_step, merged_moments
 from ._engine._data import check_squares_fit, empty_component_guard
+from ._engine._validation import validate_data
 from ._missing import (
     MissingValuesSource,
     has_missing,

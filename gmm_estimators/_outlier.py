@@ -10,9 +10,10 @@ import numpy as np
 from scipy.special import logsumexp
 from sklearn.base import BaseEstimator, OutlierMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from ._engine._sources import check_not_chunks
+from ._engine._validation import validate_data
 from ._fitted import unfitted_on_failure
 from ._initialization import INITIALIZERS
 from ._pickling import PortablePickle
@@ -20,7 +21,6 @@ from .exceptions import NoSoundCandidateError
 from .model_selection._tasks import N_JOBS_CONSTRAINT
 
 __all__ = ["GaussianMixtureOutlierDetector"]
-
 
 
 class GaussianMixtureOutlierDetector(PortablePickle, OutlierMixin, BaseEstimator):

@@ -11,11 +11,12 @@ import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from ._conditional import ConditionalMixture, conditional_gaussians
 from ._engine._data import relative_weights
 from ._engine._sources import check_not_chunks
+from ._engine._validation import validate_data
 from ._fitted import fitted_model, unfitted_on_failure
 from ._gaussian_mixture import Count, GaussianMixture
 from ._initialization import INITIALIZERS

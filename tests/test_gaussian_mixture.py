@@ -11,6 +11,7 @@ import pytest
 from _estimator_checks import structure_sensitive_checks
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy import sparse, stats
+from sklearn.base import clone
 from sklearn.cluster import KMeans
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.mixture import GaussianMixture as SklearnGaussianMixture
@@ -487,6 +488,54 @@ def test_sound_fit_records_no_collapse(rng):
 def test_bad_input_errors(X, match):
     with pytest.raises((ValueError, TypeError), match=match):
         GaussianMixture(1).fit(X)
+
+
+def _every_estimator():
+    from gmm_estimators import (
+        GaussianMixtureClassifier,
+        GaussianMixtureImputer,
+        GaussianMixtureOutlierDetector,
+        GaussianMixtureRegressor,
+    )
+    from gmm_estimators.model_selection import GaussianMixtureIC
+
+    return [
+        GaussianMixture(2),
+        BayesianGaussianMixture(n_components=2),
+        GaussianMixtureIC(n_components=2),
+        GaussianMixtureImputer(n_components=2),
+        GaussianMixtureOutlierDetector(),
+        GaussianMixtureClassifier(),
+        GaussianMixtureRegressor(),
+    ]
+
+
+@pytest.mark.parametrize(
+    "estimator", _every_estimator(), ids=lambda e: type(e).__name__
+)
+def test_a_column_that_is_not_numbers_is_named(estimator, rng):
+    # A date column made numpy raise DTypePromotionError ("The DType
+    # Float64DType could not be promoted by DateTime64DType"), a category
+    # "could not convert string to float": neither said which column or why.
+    pd = pytest.importorskip("pandas")
+    X = pd.DataFrame({"a": rng.randn(40), "b": rng.randn(40)})
+    y = np.repeat([0, 1], 20)
+    fitted = clone(estimator).fit(X.assign(when=rng.randn(40)), y)
+    method = next(
+        getattr(fitted, name)
+        for name in ("predict", "transform")
+        if hasattr(fitted, name)
+    )
+    for values in (
+        pd.date_range("2020-01-01", periods=40),
+        pd.timedelta_range("1 day", periods=40),
+        pd.Categorical(["low", "high"] * 20),
+    ):
+        bad = X.assign(when=values)
+        with pytest.raises(ValueError, match=r"not numbers: 'when' \(.*OneHot"):
+            clone(estimator).fit(bad, y)
+        with pytest.raises(ValueError, match="not numbers: 'when'"):
+            method(bad)
 
 
 def test_too_few_samples_for_components(rng):

@@ -31,7 +31,7 @@ from collections.abc import Iterator
 import numpy as np
 from scipy import sparse
 from sklearn.utils import check_array, check_random_state, gen_batches
-from sklearn.utils.validation import _check_sample_weight, validate_data
+from sklearn.utils.validation import _check_sample_weight
 
 from ._data import (
     ArraySource,
@@ -43,6 +43,7 @@ from ._data import (
 )
 from ._estep import em_step, reduce_blocks
 from ._stats import merged_moments
+from ._validation import validate_data
 
 __all__ = [
     "StreamSource",

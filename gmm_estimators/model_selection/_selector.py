@@ -9,11 +9,12 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin, DensityMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from .._data_span import data_warning, rows_span
 from .._engine._data import check_squares_fit
 from .._engine._sources import check_not_chunks, is_streamed, make_source, per_row_like
+from .._engine._validation import validate_data
 from .._initialization import INITIALIZERS
 from .._missing import MissingValuesSource
 from .._noise import rows_for_noise

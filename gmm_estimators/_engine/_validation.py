@@ -1,0 +1,64 @@
+"""scikit-learn's ``validate_data``, with errors that name non-numeric columns."""
+
+# Authors: The gmm_estimators developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+from sklearn.utils.validation import validate_data as _sklearn_validate_data
+
+__all__ = ["validate_data"]
+
+# dtype kinds a Gaussian mixture reads as numbers: booleans, integers, floats.
+_NUMERIC_KINDS = "biuf"
+
+
+def validate_data(estimator, X="no_validation", y="no_validation", **check_params):
+    """``sklearn.utils.validation.validate_data``, naming columns that are not numbers.
+
+    A DataFrame with a date, duration, text or category column made numpy
+    raise ``DTypePromotionError`` ("The DType Float64DType could not be
+    promoted by DateTime64DType") or "could not convert string to float";
+    the error now names the columns, their dtypes and what to do.
+    """
+    try:
+        return _sklearn_validate_data(estimator, X=X, y=y, **check_params)
+    except (TypeError, ValueError) as error:
+        # Only a failed conversion (numpy's DTypePromotionError is a
+        # TypeError): an object column of numbers beside a NaN fails on the
+        # NaN, and sklearn's message says so.
+        converting = isinstance(error, TypeError) or "convert" in str(error)
+        message = _non_numeric_message(X) if converting else None
+        if message is None:
+            raise
+        raise ValueError(message) from error
+
+
+def _kind(dtype):
+    """numpy's kind of a column's dtype (pandas' extension dtypes have one too)."""
+    return getattr(dtype, "kind", "O")
+
+
+def _non_numeric_message(X):
+    """The error for ``X``'s columns that are not numbers, or None."""
+    dtypes = getattr(X, "dtypes", None)
+    if dtypes is not None and hasattr(X, "columns"):
+        columns = [
+            (str(name), str(dtype))
+            for name, dtype in zip(X.columns, list(dtypes), strict=True)
+            if _kind(dtype) not in _NUMERIC_KINDS
+        ]
+    else:
+        dtype = getattr(X, "dtype", None)
+        if not isinstance(dtype, np.dtype) or dtype.kind not in "mMSUV":
+            return None
+        columns = [("every column", str(dtype))]
+    if not columns:
+        return None
+    listed = ", ".join(f"{name!r} ({dtype})" for name, dtype in columns[:5])
+    more = f" and {len(columns) - 5} more" if len(columns) > 5 else ""
+    return (
+        f"X has columns that are not numbers: {listed}{more}. A Gaussian "
+        "mixture models numeric features: convert them (dates and durations "
+        "to numbers of days, for example; categories to indicator columns "
+        "with sklearn.preprocessing.OneHotEncoder) or drop them."
+    )
