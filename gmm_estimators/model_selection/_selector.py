@@ -237,8 +237,9 @@ class GaussianMixtureIC(
        abandoned once, after ten iterations, the Aitken extrapolation of
        its log-likelihood falls one unit below the best sound fit so far
        (Böhning et al. 1994), so a start that leads nowhere costs about ten
-       iterations; EVE and
-       VVE also follow mclust's inner algorithm from the hc start first;
+       iterations; EVE and VVE also follow mclust's inner algorithm from
+       the hc start first; EEV and VEV also try a small group's free axes
+       (fewer rows than features) in the other order;
     2. the MAP partition of the best sound candidate of this ``K`` (by
        ``criterion``) starts, as a challenger, every structure whose own
        partition differs (twice at most, while the best partition changes);
