@@ -337,6 +337,13 @@ class PrecisionGuard:
         """The smallest eigenvalue of any live precision (computed when needed)."""
         return float(np.min(_smallest_eigenvalues(self._precisions[self.live])))
 
+    @functools.cached_property
+    def _shares_precisions(self):
+        """Whether two live components have one precision (ties to order)."""
+        live = self._precisions[self.live].reshape(self.live.size, -1)
+        equal = (live[:, np.newaxis] == live[np.newaxis]).all(axis=2)
+        return int(np.count_nonzero(equal)) > self.live.size
+
     # -- the checks -----------------------------------------------------------
     def holds_for(self, row_norm):
         """Whether the fast form is precise enough for every row up to ``row_norm``."""
@@ -651,7 +658,11 @@ class PrecisionGuard:
         # where they differ (shared precisions far from the data).
         reach = float(row_norms.max(initial=0.0)) + self._quick_mean
         rounding = self._quick_factor * reach * reach
-        if self.scale == -0.5 and not rounding <= self.tolerance:
+        if (
+            self.scale == -0.5
+            and not rounding <= self.tolerance
+            and self._shares_precisions
+        ):
             with np.errstate(over="ignore", invalid="ignore"):
                 reach = row_norms + self._quick_mean
                 bound = self._quick_factor * reach * reach
