@@ -161,10 +161,14 @@ def starts_from_partitions(data, partitions, n_components, covariance_types, set
                 # The prior is resolved per structure (its scale takes the
                 # structure's form), exactly as GaussianMixture.fit resolves it.
                 options = candidate_options(settings, model, data, n_components)
-                unused = copy.deepcopy(stats) if model.other_ties is not None else None
+                # The thorough search's starts only: a grid search's fit is
+                # GaussianMixture.fit's.
+                untouched = None
+                if model.other_ties is not None and settings.get("initializers"):
+                    untouched = copy.deepcopy(stats)
                 params, _ = options.m_step(model, data, stats)
-                if unused is not None and settings.get("initializers"):
-                    other = _other_ties_start(options, model, data, unused, params)
+                if untouched is not None:
+                    other = _other_ties_start(options, model, data, untouched, params)
                     if other is not None:
                         other_ties[name].append(other)
             except (ValueError, np.linalg.LinAlgError, FloatingPointError) as error:
