@@ -15,6 +15,7 @@ import functools
 import numpy as np
 
 from ._engine._data import check_units_square, reg_covar_swamps
+from ._prior import scale_as_matrix
 
 __all__ = [
     "DATA_RANK_FLOOR",
@@ -110,9 +111,11 @@ def data_warning(reg_covar, source, prior=None, span=_READ):
     alone: ``-log(reg_covar) / 2`` per row and dimension of likelihood in a
     covariance that aligns with the span, none in one that cannot
     (diagonal, spherical), so the criteria's ranking of the structures
-    measures ``reg_covar``, not the data. Not said with a ``prior``, whose
-    scale then sets those covariances (mclust's remedy). ``span`` is
-    :func:`rows_span`'s result when the caller has it already.
+    measures ``reg_covar``, not the data. Not said with a ``prior`` whose
+    scale is positive off the span, which then sets those covariances; with
+    mclust's default scale (the data's covariance, singular there) it is
+    said, with that remedy. ``span`` is :func:`rows_span`'s result when the
+    caller has it already.
 
     Raises
     ------
@@ -124,24 +127,69 @@ def data_warning(reg_covar, source, prior=None, span=_READ):
     if not reg_covar > 0 and prior is None:
         _check_variances_normal(source)
     message = reg_covar_swamps(reg_covar, source)
-    if message is not None or not reg_covar > 0 or prior is not None:
+    if message is not None or not reg_covar > 0:
         return message
     found = rows_span(source) if span is _READ else span
     if found is None:
         return None
     basis, n_varying = found
+    if prior is not None and _scale_covers(prior, _complement(basis)):
+        return None
     rank = basis.shape[1]
     few = f" ({source.n_rows} rows)" if source.n_rows <= n_varying else ""
+    remedy = (
+        ""
+        if prior is None
+        else " The prior's scale does not set them: mclust's default (the "
+        "data's covariance) is as singular there; a ConjugatePrior(scale=...) "
+        "of full rank does."
+    )
     return (
         f"the rows of X span {rank} of the {n_varying} dimensions of its "
         f"varying features{few}: some features are linear functions of "
         "others, or there are too few rows. Off the span every covariance "
         f"is reg_covar={reg_covar:.3g} alone, which then sets the likelihood "
         "and which structure a criterion prefers (those that align with the "
-        "span gain without bound as reg_covar shrinks). Leave the dependent "
-        "features out, or project X onto its span (e.g. "
+        "span gain without bound as reg_covar shrinks)." + remedy + " Leave "
+        "the dependent features out, or project X onto its span (e.g. "
         f"sklearn.decomposition.PCA(n_components={rank}))."
     )
+
+
+# A prior's scale covers a direction when its variance there is above this
+# fraction of the scale's largest entry (well above the rounding of a
+# covariance that is singular there).
+_COVERED = 1e-10
+
+
+def _complement(basis):
+    """An orthonormal basis of the varying features' directions off ``basis``."""
+    varying = np.any(basis != 0.0, axis=1)
+    inner = basis[varying]
+    left, _, _ = np.linalg.svd(inner, full_matrices=True)
+    complement = np.zeros((basis.shape[0], inner.shape[0] - inner.shape[1]))
+    complement[varying] = left[:, inner.shape[1] :]
+    return complement
+
+
+def _scale_covers(prior, directions):
+    """Whether a prior's scale is positive along every one of ``directions``.
+
+    mclust's default scale (``prior="default"``, or a ``ConjugatePrior``
+    without ``scale``) is the data's covariance over ``K^(2/d)``: singular
+    along every direction the rows do not span. A user scale may cover them.
+    """
+    scale = None if isinstance(prior, str) else getattr(prior, "scale", None)
+    if scale is None:
+        return False
+    if not directions.shape[1]:
+        return True
+    try:
+        matrix = scale_as_matrix(scale, directions.shape[0])
+    except (TypeError, ValueError):
+        return True  # resolve_prior names the problem
+    smallest = np.linalg.eigvalsh(directions.T @ matrix @ directions)[0]
+    return bool(smallest > _COVERED * np.abs(matrix).max())
 
 
 def _check_variances_normal(source):
