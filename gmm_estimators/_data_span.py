@@ -14,7 +14,7 @@ import functools
 
 import numpy as np
 
-from ._engine._data import check_units_square, reg_covar_swamps
+from ._engine._data import ArraySource, check_units_square, reg_covar_swamps
 from ._prior import scale_as_matrix
 
 __all__ = [
@@ -192,6 +192,20 @@ def _scale_covers(prior, directions):
     return bool(smallest > _COVERED * np.abs(matrix).max())
 
 
+def _complete_rows(source, missing):
+    """The complete rows of positive weight as a source, if more than ``2 d``."""
+    complete = ~missing.any(axis=1)
+    weights = source.sample_weight
+    if weights is not None:
+        complete &= weights > 0
+    if not np.count_nonzero(complete) > 2 * missing.shape[1]:
+        return None
+    return ArraySource.from_arrays(
+        np.asarray(source.X[complete]),
+        None if weights is None else weights[complete],
+    )
+
+
 def _check_variances_normal(source):
     """Raise when a feature of ``source`` varies but its variance underflows float64.
 
@@ -232,8 +246,10 @@ def rows_span(source):
     The dependent directions are those ``a`` of the complement of the span
     (in standardised coordinates) where ``sum_i (r_i . a / t_i)^2 <= n``,
     ``r_i`` being a row's offset and ``t_i`` :data:`_ROUNDINGS` times its
-    rounding. Rows with missing values (whose scatter is that of the
-    mean-filled rows) and rows not in memory (streamed, Dask) are not read.
+    rounding. With missing values the complete rows are read (a dependency
+    holds in every row that observes its features; the mean-filled rows
+    break it), when there are more than twice as many as features; rows not
+    in memory (streamed, Dask) are not read.
 
     Returns
     -------
@@ -242,12 +258,13 @@ def rows_span(source):
         the span in the data's units (zero on constant features), and the
         number of varying features; None when the rows span them all.
     """
+    missing = getattr(source, "missing_mask", None)
+    if missing is not None:
+        source = _complete_rows(source, missing)
+        if source is None:
+            return None
     X, scatter = getattr(source, "X", None), getattr(source, "total_scatter", None)
-    if (
-        type(X) is not np.ndarray
-        or scatter is None
-        or getattr(source, "missing_mask", None) is not None
-    ):
+    if type(X) is not np.ndarray or scatter is None:
         return None
     varying, scale, _ = coordinates(scatter, source.weight_sum)
     n_varying = int(np.count_nonzero(varying))

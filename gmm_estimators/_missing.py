@@ -496,6 +496,12 @@ class MissingValuesSource(ArraySource):
         )
         source.X_missing = X
         source.missing_mask = np.isnan(X)
+        # Each feature's variance over the rows that observe it (the filled
+        # entries, at the observed mean, add nothing to the scatter).
+        observed = np.ones(len(X)) if sample_weight is None else sample_weight
+        observed = observed @ ~source.missing_mask
+        with np.errstate(all="ignore"):  # NaN: a feature no row observes
+            source.observed_variances = np.diag(source.total_scatter) / observed
         # The rows as given: the E-step measures them against the means in
         # the same coordinates (see _reduce_marginal).
         rows = X.astype(np.float64)

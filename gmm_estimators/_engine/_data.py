@@ -427,7 +427,11 @@ def reg_covar_swamps(reg_covar, source):
     scatter = getattr(source, "total_scatter", None)
     if not reg_covar > 0 or scatter is None:
         return None
-    variances = np.diag(scatter) / source.weight_sum
+    # With missing values, each feature's variance over the rows that
+    # observe it: the mean-filled entries add no spread.
+    variances = getattr(source, "observed_variances", None)
+    if variances is None:
+        variances = np.diag(scatter) / source.weight_sum
     X = getattr(source, "X", None)
     underflow = None
     if X is not None:
