@@ -29,12 +29,27 @@ from .model_selection._candidates import (
 from .model_selection._candidates import candidate_types as selector_candidate_types
 
 __all__ = [
+    "distinct_rows",
     "axis_aligned",
     "candidate_ks",
     "candidate_types",
     "plain",
     "select_mixture",
 ]
+
+
+def distinct_rows(X, y_index, weights, n_classes):
+    """Each class's number of distinct rows of positive weight.
+
+    What the candidate filters count: rows repeated, or one row weighted by
+    its count (frequency weights), give the same number, and so does any
+    common factor of the weights.
+    """
+    counts = np.zeros(n_classes, dtype=np.intp)
+    for c in range(n_classes):
+        rows = X[(y_index == c) & (weights > 0)]
+        counts[c] = np.unique(rows, axis=0).shape[0] if rows.shape[0] else 0
+    return counts
 
 
 def _selector(classifier, ks, types):

@@ -19,6 +19,7 @@ from ._class_selection import (
     axis_aligned,
     candidate_ks,
     candidate_types,
+    distinct_rows,
     plain,
     select_mixture,
 )
@@ -396,7 +397,7 @@ class GaussianMixtureClassifier(PortablePickle, ClassifierMixin, BaseEstimator):
         ks = candidate_ks(self.n_components)
         types = candidate_types(self.covariance_types, n_features)
 
-        n_rows = np.bincount(y_index, weights=(weights > 0), minlength=classes.size)
+        n_rows = distinct_rows(X, y_index, weights, classes.size)
         class_weight = np.bincount(y_index, weights=weights, minlength=classes.size)
         for c, count in enumerate(n_rows):
             if count < 1:
@@ -462,15 +463,15 @@ class GaussianMixtureClassifier(PortablePickle, ClassifierMixin, BaseEstimator):
             feasible = [k for k in ks if k <= n_rows[c]]
             if not feasible:
                 raise ValueError(
-                    f"Class {plain(label)!r} has {int(n_rows[c])} row(s) with a "
-                    "positive weight, fewer than the smallest number of components "
-                    f"tried (n_components={self.n_components!r}); allow fewer "
-                    "components or give the class more rows."
+                    f"Class {plain(label)!r} has {int(n_rows[c])} distinct row(s) "
+                    "with a positive weight, fewer than the smallest number of "
+                    f"components tried (n_components={self.n_components!r}); allow "
+                    "fewer components or give the class more rows."
                 )
             if n_rows[c] < 2:
                 raise ValueError(
-                    f"Class {plain(label)!r} has 1 row with a positive weight; "
-                    "MclustDA needs at least 2 rows per class to estimate a "
+                    f"Class {plain(label)!r} has 1 distinct row with a positive "
+                    "weight; MclustDA needs at least 2 rows per class to estimate a "
                     "covariance. Remove the class, give it more rows, or use "
                     "model_type='EDDA' with a structure shared by the classes "
                     "(such as 'EEE') or model_type='UBM'."
@@ -481,11 +482,12 @@ class GaussianMixtureClassifier(PortablePickle, ClassifierMixin, BaseEstimator):
                 class_types = [t for t in types if axis_aligned(t, n_features)]
                 if not class_types:
                     raise ValueError(
-                        f"Class {plain(label)!r} has {int(n_rows[c])} row(s), no "
-                        f"more than n_features = {n_features}, so only axis-aligned "
-                        "covariance structures ('EII', 'VII', 'EEI', 'VEI', 'EVI', "
-                        f"'VVI') can be estimated for it; covariance_types="
-                        f"{self.covariance_types!r} has none. Add one of them."
+                        f"Class {plain(label)!r} has {int(n_rows[c])} distinct "
+                        f"row(s), no more than n_features = {n_features}, so only "
+                        "axis-aligned covariance structures ('EII', 'VII', 'EEI', "
+                        "'VEI', 'EVI', 'VVI') can be estimated for it; "
+                        f"covariance_types={self.covariance_types!r} has none. Add "
+                        "one of them."
                     )
             plans.append((feasible, class_types))
         mixtures, tables = [], []
@@ -518,14 +520,13 @@ class GaussianMixtureClassifier(PortablePickle, ClassifierMixin, BaseEstimator):
         self.n_parameters_ = n_parameters
 
     def _fit_ubm(self, X, y_index, sample_weight, ks, types):
-        n_rows = (
-            X.shape[0] if sample_weight is None else np.count_nonzero(sample_weight)
-        )
+        weights = np.ones(len(X)) if sample_weight is None else sample_weight
+        n_rows = distinct_rows(X, np.zeros(len(X), dtype=np.intp), weights, 1)[0]
         feasible = [k for k in ks if k <= n_rows]
         if not feasible:
             raise ValueError(
-                f"The background has {int(n_rows)} row(s) with a positive weight, "
-                "fewer than the smallest number of components tried "
+                f"The background has {int(n_rows)} distinct row(s) with a positive "
+                "weight, fewer than the smallest number of components tried "
                 f"(n_components={self.n_components!r}); allow fewer components "
                 "or give it more rows."
             )

@@ -321,7 +321,8 @@ def test_nan_labels_are_refused(iris):
 def test_class_with_fewer_rows_than_components(iris):
     X, y = iris
     keep = np.r_[0:50, 100:150, 60:63]
-    with pytest.raises(ValueError, match=r"Class 1 has 3 row\(s\).*fewer than"):
+    match = r"Class 1 has 3 distinct row\(s\).*fewer than"
+    with pytest.raises(ValueError, match=match):
         GaussianMixtureClassifier(n_components=[4], covariance_types="EII").fit(
             X[keep], y[keep]
         )
@@ -330,7 +331,8 @@ def test_class_with_fewer_rows_than_components(iris):
 def test_class_with_one_row(iris):
     X, y = iris
     keep = np.r_[0:50, 100:150, 60]
-    with pytest.raises(ValueError, match=r"Class 1 has 1 row.*at least 2 rows"):
+    match = r"Class 1 has 1 distinct row.*at least 2 rows"
+    with pytest.raises(ValueError, match=match):
         GaussianMixtureClassifier(n_components=1).fit(X[keep], y[keep])
     # EDDA: a class covariance from one row is singular, so only structures
     # that share the covariance (here 'EEE') are sound; 'VVV' is degenerate.
@@ -631,10 +633,17 @@ def test_mclustda_keeps_no_class_density_singular_in_the_data():
         full = mixture.full_covariances_ - mixture.reg_covar * np.eye(2)
         assert np.linalg.eigvalsh(full).min() > 1e-3
     assert clf.predict_proba([[3.5, 3.45]])[0, 1] > 0.99
-    # Every structure offered is singular there: kept, flagged and warned of.
+    # Only structures that class b cannot estimate: its 20 rows are 2
+    # distinct points in 2-D (as a row of weight 10 each would be), so only
+    # the axis-aligned ones are offered to it, and none is asked for.
     only_full = GaussianMixtureClassifier(
         n_components=1, covariance_types=["VVV", "EEE", "EVE", "VEE"]
     )
+    with pytest.raises(ValueError, match="Class 'b' has 2 distinct row.*axis-align"):
+        only_full.fit(X, y)
+    # A class that spans its features but not the data's span: kept, flagged
+    # and warned of.
+    X[40:50] = [[3.0, 3.0], [4.0, 4.0], [5.0, 5.0], [6.0, 6.0], [7.0, 7.0]] * 2
     with pytest.warns(DegenerateFitWarning, match="singular in the span of the data"):
         only_full.fit(X, y)
     assert only_full.mixtures_[0].collapsed_components_.size == 0
@@ -686,9 +695,10 @@ def test_ubm_background_with_fewer_rows_than_components():
     # The background's rows were fewer than every number of components, yet
     # the error blamed "as many free parameters as its 4 rows".
     X = np.random.RandomState(0).randn(4, 2)
-    with pytest.raises(ValueError, match=r"background has 4 row\(s\).*fewer than"):
+    match = r"background has {} distinct row\(s\).*fewer than"
+    with pytest.raises(ValueError, match=match.format(4)):
         GaussianMixtureClassifier("UBM", n_components=[5]).fit(X, [0, 0, 1, 1])
-    with pytest.raises(ValueError, match=r"background has 2 row\(s\).*fewer than"):
+    with pytest.raises(ValueError, match=match.format(2)):
         GaussianMixtureClassifier("UBM", n_components=[3]).fit(
             X, [0, 0, 1, 1], sample_weight=[1, 0, 1, 0]
         )
@@ -881,3 +891,44 @@ def test_edda_class_fits_do_not_depend_on_a_common_weight_factor(iris, factor):
         for a, b in zip(got.mixtures_, ref.mixtures_, strict=True):
             assert_allclose(a.means_, b.means_, rtol=1e-12)
             assert_allclose(a.covariances_, b.covariances_, rtol=1e-10, atol=0)
+
+
+def test_mclustda_tries_the_same_candidates_for_weights_and_repeated_rows():
+    # Class 0: 10 rows of weight 6. The candidate filter counted rows of
+    # positive weight (10) for the weighted fit and rows (60) for the same
+    # rows repeated: only the latter tried VVV with 2 components, and the
+    # two fits' bic_ (801 and 734) and posteriors (0.96 and 0.00) differed.
+    rng = np.random.RandomState(0)
+    A = np.vstack([rng.randn(5, 2) * [1, 0.3], rng.randn(5, 2) * [0.3, 1] + [8, 8]])
+    X = np.vstack([A, rng.randn(40, 2) * 2 + [4, -6]])
+    y = np.r_[np.zeros(10, int), np.ones(40, int)]
+    w = np.r_[np.full(10, 6), np.ones(40)]
+    kwargs = dict(
+        n_components=3, covariance_types=["VVV", "EEE", "VII"], random_state=0
+    )
+    fits = [
+        GaussianMixtureClassifier(**kwargs).fit(X, y, sample_weight=w),
+        GaussianMixtureClassifier(**kwargs).fit(
+            np.repeat(X, 6 * (y == 0) + (y == 1), axis=0),
+            np.repeat(y, 6 * (y == 0) + (y == 1)),
+        ),
+        GaussianMixtureClassifier(**kwargs).fit(X, y, sample_weight=w / 7.0),
+    ]
+    tried = [
+        sorted(
+            (k, t)
+            for c, k, t in zip(
+                f.results_["class"],
+                f.results_["n_components"],
+                f.results_["covariance_type"],
+                strict=True,
+            )
+            if c == 0
+        )
+        for f in fits
+    ]
+    assert tried[0] == tried[1] == tried[2]
+    assert (2, "VVV") not in tried[0]  # 11 parameters, 10 distinct rows
+    T = np.array([[2.0, 2.0], [6.0, 6.0]])
+    assert_allclose(fits[0].predict_proba(T), fits[1].predict_proba(T), atol=1e-8)
+    assert_allclose(fits[0].bic_, fits[1].bic_, rtol=1e-9)
