@@ -138,8 +138,10 @@ class GaussianMixture(BaseMixture):
         The training rows that start as noise; the initialiser partitions
         the others. ``'nnclean'`` is Byers and Raftery's (1998)
         nearest-neighbour clutter removal with ``k = 5`` (prabclus's
-        ``NNclean``, the start mclust recommends); a boolean mask marks them
-        directly. Used only with ``noise=True``. ``'nnclean'`` reads the
+        ``NNclean``, the start mclust recommends; when it finds no clutter,
+        the noise starts on the most isolated row); a boolean mask marks
+        them directly, at least one row of positive weight (a noise
+        proportion of 0 is a fixed point of EM). Used only with ``noise=True``. ``'nnclean'`` reads the
         rows of positive weight without their weights: a common factor on
         ``sample_weight`` leaves the start unchanged, but a row of weight 2
         is not two rows there (repeated, it is its own nearest neighbour), so

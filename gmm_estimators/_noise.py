@@ -342,6 +342,11 @@ def resolve_noise(X, sample_weight, noise_volume, noise_init):
                 f"got {noise_init!r}."
             )
         mask = nn_clean(rows)
+        if not mask.any() and rows.shape[0] > 1:
+            # No clutter found (a lattice, evenly spread rows): the noise
+            # starts on the row farthest from its neighbours, as a
+            # proportion of 0 is a fixed point of EM that it never leaves.
+            mask[_most_isolated_row(rows)] = True
         if kept is not None:
             mask, chosen = np.zeros(n, dtype=bool), mask
             mask[kept] = chosen
@@ -359,4 +364,25 @@ def resolve_noise(X, sample_weight, noise_volume, noise_init):
                     "start as noise); got values other than 0/1 and True/False."
                 )
             mask = mask.astype(bool)
+        marked = mask if kept is None else mask & kept
+        if not marked.any():
+            raise ValueError(
+                "noise_init marks no row (of positive weight) as noise: the noise "
+                "component would start with proportion 0, which EM never leaves. "
+                "Mark at least one row, or use noise_init='nnclean'."
+            )
     return log_volume, mask
+
+
+def _most_isolated_row(X, n_neighbors=5):
+    """A row farthest from its ``n_neighbors``-th nearest other point.
+
+    Among the distinct rows (duplicates are one point: on a lattice every
+    row has ``k`` of them at distance 0); one of all rows when they are one.
+    """
+    points, first = np.unique(X, axis=0, return_index=True)
+    if points.shape[0] < 2:
+        return 0
+    k = min(int(n_neighbors), points.shape[0] - 1)
+    distances, _ = NearestNeighbors(n_neighbors=k + 1).fit(points).kneighbors(points)
+    return int(first[np.argmax(distances[:, k])])

@@ -604,3 +604,29 @@ def test_a_given_noise_volume_is_stored_as_given():
         noise = np.log(gm.noise_proportion_) - np.log(volume)
         assert gm.score_samples(X).min() >= noise
         assert pickle.loads(pickle.dumps(gm)).noise_volume_ == volume
+
+
+def test_a_noise_start_of_no_row_is_refused_or_avoided():
+    # A proportion of 0 is a fixed point of EM: from a mask that marks no
+    # row the noise stayed at 1e-193, the fit was reported converged and
+    # sound (98 log-likelihood units below the start of one marked row),
+    # and the outlier detector flagged none of 30 planted outliers.
+    from gmm_estimators._noise import resolve_noise
+
+    rng = np.random.default_rng(0)
+    X = np.r_[rng.standard_normal((200, 2)), rng.uniform(-10, 10, (30, 2))]
+    with pytest.raises(ValueError, match="marks no row .* as noise"):
+        GaussianMixture(2, noise=True, noise_init=np.zeros(230, bool)).fit(X)
+    weights = np.r_[np.ones(229), 0.0]
+    only_zero_weight = np.zeros(230, bool)
+    only_zero_weight[-1] = True
+    with pytest.raises(ValueError, match="marks no row .* as noise"):
+        GaussianMixture(2, noise=True, noise_init=only_zero_weight).fit(
+            X, sample_weight=weights
+        )
+    # nnclean finds no clutter where every row has 5 duplicates (a coarse
+    # lattice): the noise starts on one row, the most isolated.
+    lattice = np.repeat(np.r_[rng.integers(0, 4, (40, 2)), [[9, 9]]], 6, axis=0)
+    assert not nn_clean(lattice).any()
+    mask = resolve_noise(lattice.astype(float), None, None, "nnclean")[1]
+    assert mask.sum() == 1 and np.array_equal(lattice[mask][0], [9, 9])
