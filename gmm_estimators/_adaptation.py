@@ -298,7 +298,8 @@ def adapt_mixture(
     # named as a fit names them (the covariances would be inf).
     source = ArraySource.from_arrays(X, sample_weight)
     check_squares_fit(source)
-    _check_reach(mixture, X)
+    # Rows of weight zero count for nothing, wherever they lie.
+    _check_reach(mixture, X[sample_weight > 0])
     center = source.center
     r = float(relevance_factor)
     with warnings.catch_warnings():

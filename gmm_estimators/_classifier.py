@@ -25,6 +25,7 @@ from ._class_selection import (
 )
 from ._criteria import bic
 from ._edda import (
+    classes_log_likelihood,
     fit_edda,
     log_or_minus_inf,
     separate_class_ties,
@@ -429,9 +430,7 @@ class GaussianMixtureClassifier(PortablePickle, ClassifierMixin, BaseEstimator):
                 mixture.feature_names_in_ = names
         if self.model_type != "UBM":
             log_density = self._class_log_likelihood(X)
-            log_likelihood = float(
-                weights @ logsumexp(log_density + log_or_minus_inf(proportions), axis=1)
-            )
+            log_likelihood = classes_log_likelihood(weights, log_density, proportions)
             self.log_likelihood_ = log_likelihood
             self.bic_ = bic(log_likelihood, self.n_parameters_, weights.sum())
         return self

@@ -29,6 +29,7 @@ from .model_selection._candidates import (
 )
 
 __all__ = [
+    "classes_log_likelihood",
     "fit_edda",
     "log_or_minus_inf",
     "one_component_mixtures",
@@ -150,9 +151,7 @@ def fit_edda(X, y_index, weights, types, proportions, reg_covar):
                 or any(m.collapsed_components_.size for m in mixtures)
             )
             log_density = np.column_stack([m.score_samples(X) for m in mixtures])
-            ll = float(
-                weights @ logsumexp(log_density + log_or_minus_inf(proportions), axis=1)
-            )
+            ll = classes_log_likelihood(weights, log_density, proportions)
             if np.isfinite(ll):
                 row["log_likelihood"] = ll
                 row["bic"] = bic(ll, row["n_parameters"], total)
@@ -230,6 +229,17 @@ def _each_class_of_unit_weight(X, one_hot, weights, nk):
     Xc = X - center
     total_scatter = (Xc * scaled[:, np.newaxis]).T @ Xc
     return _Judged(lambda: [(Xc, scaled, one_hot)], total_scatter, weight_sum, center)
+
+
+def classes_log_likelihood(weights, log_density, proportions):
+    """``sum_i w_i log sum_c p_c p(x_i | c)`` over the rows of positive weight.
+
+    A row of weight zero counts for nothing, even beyond the float range of
+    every class's density (``0 * -inf`` would make the sum NaN).
+    """
+    kept = weights > 0
+    mixed = logsumexp(log_density[kept] + log_or_minus_inf(proportions), axis=1)
+    return float(weights[kept] @ mixed)
 
 
 def log_or_minus_inf(values):

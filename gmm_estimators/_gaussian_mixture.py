@@ -141,9 +141,10 @@ class GaussianMixture(BaseMixture):
         ``NNclean``, the start mclust recommends; when it finds no clutter,
         the noise starts on the most isolated row); a boolean mask marks
         them directly, at least one row of positive weight (a noise
-        proportion of 0 is a fixed point of EM). Used only with ``noise=True``. ``'nnclean'`` reads the
-        rows of positive weight without their weights: a common factor on
-        ``sample_weight`` leaves the start unchanged, but a row of weight 2
+        proportion of 0 is a fixed point of EM). Used only with
+        ``noise=True``. ``'nnclean'`` reads the rows of positive weight
+        without their weights: a common factor on ``sample_weight`` leaves
+        the start unchanged, but a row of weight 2
         is not two rows there (repeated, it is its own nearest neighbour), so
         the start, and with it the local optimum EM reaches, can differ from
         the fit on repeated rows; a mask gives both fits the same noise rows.

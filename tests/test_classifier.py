@@ -932,3 +932,24 @@ def test_mclustda_tries_the_same_candidates_for_weights_and_repeated_rows():
     T = np.array([[2.0, 2.0], [6.0, 6.0]])
     assert_allclose(fits[0].predict_proba(T), fits[1].predict_proba(T), atol=1e-8)
     assert_allclose(fits[0].bic_, fits[1].bic_, rtol=1e-9)
+
+
+@pytest.mark.parametrize("model_type", ["MclustDA", "EDDA", "UBM"])
+def test_a_row_of_weight_zero_beyond_float_range_counts_for_nothing(model_type):
+    # Its log-density is -inf and 0 * -inf made log_likelihood_ and bic_ NaN
+    # (MclustDA, with numpy's warning), every EDDA structure "singular", and
+    # UBM's adaptation refused the rows as too far to square.
+    X, y = load_iris(return_X_y=True)
+    X_far = np.r_[X, [[1e160, 0.0, 0.0, 0.0]]]
+    y_far = np.r_[y, 0]
+    weights = np.r_[np.ones(len(X)), 0.0]
+    kwargs = {} if model_type == "EDDA" else {"n_components": [1, 2], "random_state": 0}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        weighted = GaussianMixtureClassifier(model_type, **kwargs).fit(
+            X_far, y_far, sample_weight=weights
+        )
+    plain = GaussianMixtureClassifier(model_type, **kwargs).fit(X, y)
+    assert_allclose(weighted.predict_proba(X), plain.predict_proba(X), atol=1e-8)
+    if model_type != "UBM":
+        assert_allclose(weighted.bic_, plain.bic_, rtol=1e-10)
