@@ -83,8 +83,8 @@ class BayesianGaussianMixture(BaseMixture):
         Maximum number of iterations per start.
     n_init : int, default=1
         Number of starts; the one with the largest lower bound is kept.
-    init_params : {'kmeans', 'k-means++', 'random', 'random_from_data', 'hc'}, \
-            default='kmeans'
+    init_params : {'kmeans', 'k-means++', 'random', 'random_from_data', 'hc', \
+            'mclust_hc'}, default='kmeans'
         How starting responsibilities are drawn (see :class:`GaussianMixture`).
     weight_concentration_prior_type : {'dirichlet_process', \
             'dirichlet_distribution'}, default='dirichlet_process'
@@ -499,6 +499,14 @@ class BayesianGaussianMixture(BaseMixture):
                 "n_features - 1; leave it None for n_features."
             )
         self.covariance_prior_ = self._resolve_covariance_prior(model, data)
+        _variational.check_prior_range(
+            self.weight_concentration_prior_,
+            self.degrees_of_freedom_prior_,
+            self.n_components,
+            n_features,
+            data.weight_sum,
+            self.weight_concentration_prior_type,
+        )
 
     def _resolve_covariance_prior(self, model, data):
         # The structure's prior form knows the shape of Psi_0 (a matrix, a

@@ -29,6 +29,7 @@ from ._engine import Params
 from .covariance._linalg import all_finite
 
 __all__ = [
+    "check_prior_range",
     "VariationalParams",
     "VariationalPrior",
     "expected_log_weights",
@@ -108,6 +109,46 @@ def log_wishart_norm(degrees_of_freedom, log_det_precisions_chol, n_features):
             0,
         )
     )
+
+
+def check_prior_range(
+    weight_concentration,
+    degrees_of_freedom,
+    n_components,
+    n_features,
+    weight_sum,
+    process,
+):
+    """Raise when a prior's normalisers, or its posterior's, leave float64.
+
+    The lower bound reads ``digamma``, ``log Gamma`` and ``log B`` of the
+    weight concentrations and ``log Gamma`` of the degrees of freedom, at
+    the prior's values and up to those plus the data's weight: a
+    ``weight_concentration_prior`` below about 5.6e-309 (``digamma`` of it
+    is -inf) or a ``degrees_of_freedom_prior`` of 1e307 made it -inf at the
+    first iteration, reported as an unbounded likelihood.
+    """
+    with np.errstate(all="ignore"):
+        concentrations = np.array(
+            [weight_concentration, weight_concentration + weight_sum]
+        )
+        terms = [digamma(concentrations), gammaln(n_components * concentrations)]
+        if process == "dirichlet_process":
+            terms.append(betaln(1.0, concentrations))
+        if not all(np.isfinite(term).all() for term in terms):
+            raise ValueError(
+                f"weight_concentration_prior={weight_concentration!r} gives the "
+                "variational bound's normalisers (digamma, log Gamma) no finite "
+                "value in float64; use a value between 1e-300 and 1e300."
+            )
+        freedoms = np.array([degrees_of_freedom, degrees_of_freedom + weight_sum])
+        norms = log_wishart_norm(freedoms, np.zeros(2), n_features)
+        if not np.isfinite(norms).all():
+            raise ValueError(
+                f"degrees_of_freedom_prior={degrees_of_freedom!r} gives the "
+                "Wishart normaliser (log Gamma of half of it) no finite value "
+                "in float64; use a value below 1e300."
+            )
 
 
 def _prior_matrix(prior, n_features):
@@ -218,6 +259,10 @@ def m_step(model, prior, center, stats, total_scatter, reg_covar, dtype):
     else:
         degrees_of_freedom = counts
     precisions_cholesky, jittered = model.precision_cholesky(covariances)
+    if np.any(jittered):
+        # Store what the precision says: the regularised covariance (as the
+        # maximum-likelihood M-step does), positive definite.
+        covariances = model.covariances_from_cholesky(precisions_cholesky)
 
     params = VariationalParams(
         weights=mean_weights(weight_concentration, prior.process),

@@ -622,3 +622,45 @@ def test_weights_summing_beyond_the_bounds_reach_are_a_clear_error():
             X, sample_weight=np.full(100, 1e290)
         )
     assert np.isfinite(fitted.lower_bound_)
+
+
+def test_a_regularised_covariance_is_stored_as_its_precision_says():
+    # x2 = 2 x1 + 1 with reg_covar=0 and the data's (singular) scatter as
+    # covariance_prior: the covariances had to be regularised to be
+    # factorised, and were stored as computed, with a negative eigenvalue
+    # (not positive definite as stored), not the covariance the precision
+    # and sample() use.
+    rng = np.random.RandomState(0)
+    z = rng.randn(200)
+    X = np.c_[z, 2 * z + 1, rng.randn(200)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        bgm = BayesianGaussianMixture(
+            n_components=3, reg_covar=0.0, random_state=0
+        ).fit(X)
+    from scipy.linalg import solve_triangular
+
+    assert bgm.collapsed_components_.size > 0  # flagged as it is
+    for covariance, cholesky in zip(
+        bgm.covariances_, bgm.precisions_cholesky_, strict=True
+    ):
+        np.linalg.cholesky(covariance)  # positive definite as stored
+        # inv(P P^T) through the triangular inverse (backward stable).
+        inverse = solve_triangular(cholesky, np.eye(3), lower=False)
+        assert_allclose(covariance, inverse.T @ inverse, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "params, name",
+    [
+        ({"degrees_of_freedom_prior": 1e307}, "degrees_of_freedom_prior"),
+        ({"weight_concentration_prior": 1e-309}, "weight_concentration_prior"),
+    ],
+)
+def test_a_prior_whose_normalisers_overflow_is_named(params, name):
+    # The lower bound was -inf at the first iteration (lower_bound_ -inf,
+    # n_iter_ 0) and the warning blamed an unbounded likelihood and advised
+    # prior='default', a parameter this estimator does not have.
+    X = np.random.RandomState(0).randn(50, 2)
+    with pytest.raises(ValueError, match=f"{name}=.* no finite value"):
+        BayesianGaussianMixture(n_components=2, random_state=0, **params).fit(X)
