@@ -75,16 +75,21 @@ def silenced(*categories):
 
 @contextmanager
 def reworded(reword):
-    """Pass the package's own warnings through ``reword(message)`` in the block.
+    """Pass the package's own warnings and errors through ``reword(message)``.
 
     For an estimator whose internal fit speaks of another array (the
     regressor's joint mixture of ``[X, y]`` names the targets as more
     features of X). A context variable, for the reason given in
-    :func:`silenced`.
+    :func:`silenced`. A ``ValueError`` raised in the block leaves it with
+    its message reworded (the same exception, its type kept).
     """
     token = _REWORDED.set((*_REWORDED.get(), reword))
     try:
         yield
+    except ValueError as error:
+        if error.args and isinstance(error.args[0], str):
+            error.args = (reword(error.args[0]), *error.args[1:])
+        raise
     finally:
         _REWORDED.reset(token)
 
@@ -111,6 +116,8 @@ def as_wrapped_mixture(message, owner, mixture="its mixture_"):
 _LISTED = re.compile(r"feature\(s\) ([\d, ]+) of X")
 _BRACKETED = re.compile(r"\(\[([\d, ]+)\]\)")
 _ONE = re.compile(r"\bfeature (\d+)\b(?! of )")
+# An error's "Feature j of X ... Rescale X" (check_units_square).
+_CAPITALISED = re.compile(r"\bFeature (\d+) of X\b")
 _NOUNS = {"X": "feature", "y": "target"}
 
 
@@ -138,6 +145,14 @@ def relabel_columns(message, name):
         array, index = name(int(match[1]))
         return f"{_NOUNS[array]} {index} of {array}"
 
+    def capitalised(match):
+        array, index = name(int(match[1]))
+        return f"{_NOUNS[array].capitalize()} {index} of {array}"
+
+    found = _CAPITALISED.search(message)
+    if found and name(int(found[1]))[0] == "y":
+        message = message.replace("Rescale X", "Rescale y")
+    message = _CAPITALISED.sub(capitalised, message)
     message = _LISTED.sub(lambda m: words(m[1]), message)
     message = _BRACKETED.sub(lambda m: f"({words(m[1])})", message)
     return _ONE.sub(one, message)

@@ -354,3 +354,15 @@ def test_boolean_n_components_is_a_parameter_error():
     X[::4, 0] = np.nan
     with pytest.raises(InvalidParameterError, match="n_components"):
         GaussianMixtureImputer(n_components=True).fit(X)
+
+
+def test_the_mixtures_errors_name_the_users_columns():
+    # Column 0 is empty (left out of the mixture's data): the error about
+    # the user's column 2 named "Feature 1 of X", a sound column.
+    rng = np.random.RandomState(0)
+    X = np.c_[np.full(200, np.nan), rng.randn(200), rng.randn(200) * 1e-170]
+    X = np.c_[X, rng.randn(200)]
+    X[rng.rand(200) < 0.2, 1] = np.nan
+    imputer = GaussianMixtureImputer(n_components=2, reg_covar=0, random_state=0)
+    with pytest.raises(ValueError, match=r"^Feature 2 of X varies"):
+        imputer.fit(X)

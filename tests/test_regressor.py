@@ -242,3 +242,14 @@ def test_score_checks_and_rescales_sample_weight(rng):
     for bad in (-w, np.zeros_like(w), w[1:]):
         with pytest.raises(ValueError, match="sample_weight|[Ss]ample weights"):
             reg.score(X, y, sample_weight=bad)
+
+
+def test_the_joint_mixtures_errors_name_y_as_y():
+    # The joint mixture of [X, y] called the target "Feature 2 of X" and
+    # advised rescaling X.
+    rng = np.random.RandomState(0)
+    X = rng.randn(200, 2)
+    y = (X @ [1.0, 2.0] + 0.1 * rng.randn(200)) * 1e-170
+    regressor = GaussianMixtureRegressor(2, reg_covar=0, random_state=0)
+    with pytest.raises(ValueError, match=r"^Target 0 of y varies.*Rescale y"):
+        regressor.fit(X, y)
