@@ -218,6 +218,10 @@ class GaussianMixtureOutlierDetector(PortablePickle, OutlierMixin, BaseEstimator
                     f"try fewer components. Last search: {error}"
                 ) from error
         self.mixture_ = self.selector_.best_estimator_
+        if hasattr(self, "feature_names_in_"):
+            # As fitted on the detector's columns (it scores them with them).
+            for fitted in (self.selector_, self.mixture_):
+                fitted.feature_names_in_ = self.feature_names_in_
         self.n_iter_ = int(self.mixture_.n_iter_)
         if self.contamination == "auto":
             proportion = float(self.mixture_.noise_proportion_)

@@ -1,5 +1,7 @@
 """GaussianMixtureOutlierDetector: scikit-learn's outlier-detector contract."""
 
+import warnings
+
 import numpy as np
 import pytest
 from numpy.testing import assert_array_equal
@@ -217,3 +219,21 @@ def test_noise_taking_every_row_is_not_a_sound_fit():
     # The selector under the prior does not advise the prior it used.
     assert "fit more rows" in str(caught.value)
     assert "pass prior='default'" not in str(caught.value)
+
+
+def test_the_detectors_mixture_keeps_the_column_names():
+    # Fitted on a DataFrame, the detector's mixture_ (and selector_) had no
+    # feature_names_in_: scoring it on the same DataFrame warned.
+    pd = pytest.importorskip("pandas")
+    from sklearn.datasets import load_iris
+
+    X = load_iris(as_frame=True).data
+    detector = GaussianMixtureOutlierDetector(
+        n_components=2, covariance_types="VVV", random_state=0
+    ).fit(X)
+    for fitted in (detector.mixture_, detector.selector_):
+        assert list(fitted.feature_names_in_) == list(X.columns)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        detector.mixture_.predict(X.iloc[:2])
+    assert isinstance(X, pd.DataFrame)
