@@ -224,8 +224,17 @@ def _in_units_of_spread(rows):
         largest = float(np.max(np.abs(centred), initial=0.0))
         if 0.0 < largest < np.inf:
             centred *= 1.0 / largest
-            centred -= centred.mean(axis=0)
-            spread = float(np.sqrt(np.mean(centred * centred)))
+            # Weighted: a row of weight 2 as two rows (the start of repeated
+            # rows); unweighted, rows of weight 0 moved the grid.
+            weights = rows.sample_weight
+            if weights is None:
+                centred -= centred.mean(axis=0)
+                spread = float(np.sqrt(np.mean(centred * centred)))
+            else:
+                total = float(weights.sum())
+                centred -= (weights @ centred) / total
+                squares = float(weights @ (centred * centred).sum(axis=1))
+                spread = float(np.sqrt(squares / (total * X.shape[1])))
             if spread > 0.0:
                 centred *= 1.0 / (spread * _KMEANS_GRID)
                 np.round(centred, out=centred)
