@@ -57,10 +57,12 @@ def set_fitted_attributes(
         # Components whose covariance needed variance to survive the rounding.
         jittered = np.asarray(jittered) | rounded_apart
     estimator.n_iter_ = result.n_iter
-    estimator.lower_bound_ = result.lower_bound if result.n_iter else -np.inf
+    computed = result.n_iter or len(result.lower_bounds)
+    estimator.lower_bound_ = result.lower_bound if computed else -np.inf
     estimator.lower_bounds_ = result.lower_bounds
     estimator.n_parameters_ = int(n_parameters)
-    if result.n_iter == 0:
+    breakdown = getattr(result, "breakdown", None)
+    if result.n_iter == 0 and breakdown is None:
         # max_iter=0 keeps the start: an initial state, not a fitted one, so
         # there is no collapse to judge (scikit-learn's plot_gmm_init pattern).
         estimator.collapsed_components_ = np.array([], dtype=np.intp)
@@ -78,7 +80,7 @@ def set_fitted_attributes(
         # A verdict made before the rounding is made again with its flags.
         None if np.any(rounded_apart) else getattr(result, "component_check", None),
     )
-    if getattr(result, "breakdown", None) is not None:
+    if breakdown is not None:
         _flag_breakdown(estimator, model, params)
 
 

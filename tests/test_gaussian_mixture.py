@@ -903,3 +903,29 @@ def test_boolean_n_components_is_a_parameter_error(Estimator, method):
     with pytest.raises(ValueError, match="'n_components' parameter .* Got True"):
         getattr(Estimator(n_components=True), method)(X)
     assert getattr(Estimator(n_components=1), method)(X).n_components == 1
+
+
+def test_a_warm_start_whose_step_broke_down_reports_its_own_fit():
+    # With max_iter=1 per call, a call's M-step can break down unseen: the
+    # next call's E-step finds the objective fell, keeps those parameters
+    # (component collapsed), and reported lower_bound_ -inf, an empty
+    # lower_bounds_ and no collapsed component; the call after accepted the
+    # same fall from -inf.
+    X = np.random.default_rng(0).standard_t(1, (80, 2))
+    gm = GaussianMixture(
+        3, tol=0, max_iter=1, random_state=0, warm_start=True, reg_covar=0
+    )
+    kept = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for _ in range(6):
+            gm.fit(X)
+            if gm.n_iter_ == 0:
+                kept.append(
+                    (gm.lower_bound_, list(gm.lower_bounds_), gm.collapsed_components_)
+                )
+    assert kept
+    for bound, bounds, collapsed in kept:
+        assert np.isfinite(bound) and bounds == [bound]
+        assert collapsed.size > 0
+    assert any("objective fell" in str(w.message) for w in caught)

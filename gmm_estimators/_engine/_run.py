@@ -125,6 +125,9 @@ class EMOptions:
 
     #: Whether the E-step accumulates the responsibilities' entropy.
     needs_entropy = False
+    #: Whether :meth:`objective` is that of the E-step's parameters alone
+    #: (the variational bound reads the M-step's posterior too).
+    objective_of_e_step = True
 
     @property
     def monotone(self):
@@ -482,6 +485,16 @@ def run_em(
                 converged = True
             else:
                 breakdown = f"{reason} at iteration {n_iter}"
+            if (
+                n_iter == 1
+                and np.isfinite(current)
+                and getattr(options, "objective_of_e_step", False)
+            ):
+                # A warm start whose objective is below the bound it came
+                # with (its last M-step broke down, unseen until now): it is
+                # kept, and this is its objective, not the bound's.
+                lower_bound = current
+                lower_bounds.append(current)
             params, jittered = sound[0], sound[1] | new_jittered
             made_by = None
             n_iter -= 1
