@@ -100,8 +100,9 @@ def next_command(args, best, plot="fit.png"):
 
     The chosen model's parameters are those of a plain ``GaussianMixture``;
     each one that differs from ``GaussianMixture``'s default becomes an
-    option. ``--plot`` needs two features. (The search may have reached its
-    fit from a start of its own, a split or merge of a neighbour: the
+    option. ``--plot`` needs two features (``plot=None``: left out). (The
+    search may have reached its fit from a start of its own, a split or
+    merge of a neighbour: the
     command refits from ``fit``'s start, usually to the same fit; ``select
     --save`` keeps the searched model itself.)
     """
@@ -134,9 +135,16 @@ def next_command(args, best, plot="fit.png"):
         words += ["--random-state", str(params["random_state"]).lower()]
     if params["prior"] is not None:
         words.append("--prior")
-    if best.n_features_in_ >= 2:
+    if best.n_features_in_ >= 2 and plot is not None:
         words += ["--plot", plot]
     return shlex.join(words)
+
+
+def _has_matplotlib():
+    """Whether ``--plot`` can run (matplotlib is the ``plot`` extra)."""
+    import importlib.util
+
+    return importlib.util.find_spec("matplotlib") is not None
 
 
 def _no_sound_candidate(args, data, results, error):
@@ -280,7 +288,8 @@ def cmd_select(args):
         if not args.quiet:
             print(f"Saved the {criterion.upper()} plot to {args.plot}")
     if not args.quiet:
-        plot = " and a plot of the components" if best.n_features_in_ >= 2 else ""
+        plotting = best.n_features_in_ >= 2 and _has_matplotlib()
+        plot = " and a plot of the components" if plotting else ""
         searched = float(results["bic"][selector.best_index_])
         refitted = _refit_bic(best, data.X)
         if refitted is not None and math.isclose(refitted, searched, abs_tol=5e-3):
@@ -295,9 +304,11 @@ def cmd_select(args):
         if args.data == "-":
             # Standard input is read once: the command needs the data again.
             note += "; pipe the same data into it"
+        if best.n_features_in_ >= 2 and not plotting:
+            note += "; pip install matplotlib for --plot"
         print(
-            f"\nNext: {next_command(args, best)}  ({note}; "
-            "--save FILE here keeps the searched model)"
+            f"\nNext: {next_command(args, best, 'fit.png' if plotting else None)}  "
+            f"({note}; --save FILE here keeps the searched model)"
         )
     return 0
 

@@ -644,7 +644,12 @@ def _non_numeric(data, j, bad, text, delimiter, given):
             )
         how = "your spreadsheet's export settings"
         if delimiter != "," and data.source != "standard input":
-            how = f"sed 's/,/./g' {shlex.quote(data.source)} > fixed.csv, or {how}"
+            # 1.234,5: the thousands points go first, then the comma.
+            script = "s/,/./g"
+            if any("." in cell for _, cell in commas):
+                script = r"s/\.//g; s/,/./g"
+            source = shlex.quote(data.source)
+            how = f"sed '{script}' {source} > fixed.csv, or {how}"
         return CLIError(
             f"{data.source}, line {data.lines[i]}, {data.column(j)} has {cell!r}: "
             f"decimal commas are not read; convert them to points (e.g. with {how})"
@@ -658,12 +663,13 @@ def _non_numeric(data, j, bad, text, delimiter, given):
             "numbers with thousands separators, units or signs such as % $ or "
             f"the Unicode minus are not read; write plain numbers ({plain}), e.g. "
             "in your spreadsheet's export settings, or leave this column out "
-            "with --drop"
+            f"with --drop {shlex.quote(_drop_item(data, j))}"
         )
+    drop = shlex.quote(_drop_item(data, j))
     return CLIError(
         f"{data.source}: {data.column(j)} is not numeric (line {data.lines[i]} "
         f"has {cell!r}{_python_number_hint(cell)}); choose numeric columns with "
-        "--columns or leave this one out with --drop"
+        f"--columns or leave this one out with --drop {drop}"
     )
 
 

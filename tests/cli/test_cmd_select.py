@@ -318,3 +318,18 @@ def test_a_one_feature_structure_is_refused_in_the_options_terms(one_line_error)
     )
     assert "covariance_types" not in line and "=None" not in line
     assert main(["select", "-K", "2", "-t", "E,V", "--columns", "waiting", "-q"]) == 0
+
+
+def test_next_command_leaves_plot_out_without_matplotlib(monkeypatch, capsys):
+    # After the README's core install (no matplotlib) the quick start's
+    # Next: line offered --plot fit.png, which exits with status 2.
+    from gmm_estimators.cli import cmd_select
+
+    monkeypatch.setattr(cmd_select, "_has_matplotlib", lambda: False)
+    argv = ["select", "-K", "2", "-t", "EEE", "--search", "grid", "--all"]
+    assert main(argv) == 0
+    last = capsys.readouterr().out.rstrip().splitlines()[-1]
+    assert last.startswith("Next: gmm-estimators fit -k 2 -t EEE")
+    assert "--plot" not in last.split("  (")[0]
+    assert "pip install matplotlib for --plot" in last
+    assert "a plot of the components" not in last

@@ -54,7 +54,11 @@ def test_missing_values_are_nan_until_the_estimator_decides(tmp_path):
 
 
 BAD_CSV = {
-    "non-numeric": ("a,b,c\n1,2,x\n3,4,5\n", ["column 3 ('c') is not numeric", "'x'"]),
+    # The exact remedy: --drop takes a name or a 0-based index, not "3".
+    "non-numeric": (
+        "a,b,c\n1,2,x\n3,4,5\n",
+        ["column 3 ('c') is not numeric", "'x'", "--drop c"],
+    ),
     "inf": ("1,2\n3,inf\n", ["line 2", "infinite"]),
     "header-only": ("a,b\n", ["no data rows"]),
     "empty-file": ("", ["contains no data"]),
@@ -272,7 +276,12 @@ def test_decimal_commas_are_named(options, tmp_path, one_line_error):
     # taken for the delimiter.
     path.write_text("id;x\nr1;2\nr2;-1.234,5\n")
     assert main(["fit", str(path), "-k", "1", "--drop", "id"]) == 2
-    one_line_error("line 3, column 2 ('x') has '-1.234,5'", "decimal commas")
+    # Thousands points go first: s/,/./g alone gave -1.234.5.
+    one_line_error(
+        "line 3, column 2 ('x') has '-1.234,5'",
+        "decimal commas",
+        f"sed 's/\\.//g; s/,/./g' {path} > fixed.csv",
+    )
     path.write_text("x\n0,1\n0,5\n0,7\n")
     assert main(["fit", str(path), "-k", "1"]) == 2
     one_line_error("line 2", "if ',' is a decimal comma", "convert")
@@ -314,7 +323,7 @@ def test_space_separated_file_names_the_delimiter(header, tmp_path, one_line_err
     # a text column.
     path.write_text("id,x\nNew York,1\nLos Angeles,2\nSan Diego,3\n")
     assert main(["fit", str(path), "-k", "1"]) == 2
-    one_line_error("column 1 ('id') is not numeric", "--drop")
+    one_line_error("column 1 ('id') is not numeric", "--drop id")
 
 
 def test_empty_column_is_named_by_its_header(tmp_path, one_line_error):
