@@ -308,10 +308,10 @@ class BaseMixture(PortablePickle, DensityMixin, BaseEstimator, metaclass=ABCMeta
         # Streamed rows: read through their in-memory sample, as the selector.
         init = source.init_source()
         span = {} if init is source else {"span": rows_span(init)}
-        prior = self._prior_parameter()
+        prior, model = self._prior_parameter(), self._covariance_model()
+        span.update(model=model, n_components=self.n_components)
         if swamped := data_warning(self.reg_covar, source, prior, **span):
             warn_user(swamped, UserWarning)
-        model = self._covariance_model()
         user_init = self._initial_parameters(source.n_features, model)
         # Resolved once per fit: mclust's defaults come from the training data.
         options = self._em_options(model, source)

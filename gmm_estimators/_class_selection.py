@@ -188,7 +188,7 @@ def _select(classifier, X, sample_weight, ks, types, n_rows, what):
             if errors
             else (
                 "every candidate has at least as many free parameters as its "
-                f"{int(n_rows)} rows."
+                f"{int(n_rows)} distinct rows."
             )
         )
         raise ValueError(

@@ -609,7 +609,8 @@ class GaussianMixtureClassifier(PortablePickle, ClassifierMixin, BaseEstimator):
             ``log pi_c + log p(x | c)``, minus ``log p_0(x)`` of the
             background for ``model_type='UBM'`` (the log-likelihood ratio).
             With two classes, the difference of the second and first columns
-            (positive means ``classes_[1]``).
+            (positive means ``classes_[1]``); EDDA's two classes of one
+            covariance give it as their linear form, exact far from the data.
         """
         X = self._validated(X)
         if self.model_type == "EDDA" and self.classes_.size == 2:

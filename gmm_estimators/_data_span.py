@@ -15,7 +15,9 @@ import functools
 import numpy as np
 
 from ._engine._data import ArraySource, check_units_square, reg_covar_swamps
-from ._prior import scale_as_matrix
+from ._prior import resolve_prior
+from .covariance import get_covariance_model
+from .covariance._priors import prior_form_of
 
 __all__ = [
     "DATA_RANK_FLOOR",
@@ -101,7 +103,9 @@ def thinnest_correlation(total_scatter, weight_sum):
 _READ = object()
 
 
-def data_warning(reg_covar, source, prior=None, span=_READ):
+def data_warning(
+    reg_covar, source, prior=None, span=_READ, *, model=None, n_components=1
+):
     """The warning a fit of ``source`` with ``reg_covar`` owes its user, or None.
 
     :func:`_engine.reg_covar_swamps`'s (units, identical rows, constant
@@ -111,11 +115,12 @@ def data_warning(reg_covar, source, prior=None, span=_READ):
     alone: ``-log(reg_covar) / 2`` per row and dimension of likelihood in a
     covariance that aligns with the span, none in one that cannot
     (diagonal, spherical), so the criteria's ranking of the structures
-    measures ``reg_covar``, not the data. Not said with a ``prior`` whose
-    scale is positive off the span, which then sets those covariances; with
-    mclust's default scale (the data's covariance, singular there) it is
-    said, with that remedy. ``span`` is :func:`rows_span`'s result when the
-    caller has it already.
+    measures ``reg_covar``, not the data. Not said with a ``prior`` that
+    sets those covariances instead (:func:`_prior_sets`, for ``model`` with
+    ``n_components``); mclust's default scale of the ellipsoidal structures
+    (the data's covariance, singular there) does not, and it is said, with
+    that remedy. ``span`` is :func:`rows_span`'s result when the caller has
+    it already.
 
     Raises
     ------
@@ -133,16 +138,18 @@ def data_warning(reg_covar, source, prior=None, span=_READ):
     if found is None:
         return None
     basis, n_varying = found
-    if prior is not None and _scale_covers(prior, _complement(basis)):
+    if prior is not None and _prior_sets(
+        prior, _complement(basis), reg_covar, source, model, n_components
+    ):
         return None
     rank = basis.shape[1]
     few = f" ({source.n_rows} rows)" if source.n_rows <= n_varying else ""
     remedy = (
         ""
         if prior is None
-        else " The prior's scale does not set them: mclust's default (the "
-        "data's covariance) is as singular there; a ConjugatePrior(scale=...) "
-        "of full rank does."
+        else " The prior does not set them: its scale is singular there, or "
+        "small against reg_covar (mclust's default, the data's covariance, is "
+        "singular there); a ConjugatePrior(scale=...) of full rank sets them."
     )
     return (
         f"the rows of X span {rank} of the {n_varying} dimensions of its "
@@ -156,12 +163,6 @@ def data_warning(reg_covar, source, prior=None, span=_READ):
     )
 
 
-# A prior's scale covers a direction when its variance there is above this
-# fraction of the scale's largest entry (well above the rounding of a
-# covariance that is singular there).
-_COVERED = 1e-10
-
-
 def _complement(basis):
     """An orthonormal basis of the varying features' directions off ``basis``."""
     varying = np.any(basis != 0.0, axis=1)
@@ -172,24 +173,30 @@ def _complement(basis):
     return complement
 
 
-def _scale_covers(prior, directions):
-    """Whether a prior's scale is positive along every one of ``directions``.
+def _prior_sets(prior, directions, reg_covar, source, model, n_components):
+    """Whether a prior, not ``reg_covar``, sets the covariances along ``directions``.
 
-    mclust's default scale (``prior="default"``, or a ``ConjugatePrior``
-    without ``scale``) is the data's covariance over ``K^(2/d)``: singular
-    along every direction the rows do not span. A user scale may cover them.
+    Along a unit direction ``u`` off the span a MAP covariance is at least
+    ``u' Psi u / (n + nu + d + 2)`` (``Psi`` the resolved scale in the
+    structure's form, ``n`` the data's weight, ``nu`` the prior's degrees of
+    freedom): above ``reg_covar`` the prior sets it. mclust's default scale
+    of the ellipsoidal structures (the data's covariance over ``K^(2/d)``)
+    is singular there; its diagonal (VVI, EEI, ...) and spherical (VII,
+    EII) forms are not. ``model`` None: the ellipsoidal form, as a search
+    offers those structures.
     """
-    scale = None if isinstance(prior, str) else getattr(prior, "scale", None)
-    if scale is None:
-        return False
     if not directions.shape[1]:
         return True
+    if model is None:
+        model = get_covariance_model("VVV")
     try:
-        matrix = scale_as_matrix(scale, directions.shape[0])
+        resolved = resolve_prior(prior, model, source, n_components)
     except (TypeError, ValueError):
-        return True  # resolve_prior names the problem
-    smallest = np.linalg.eigvalsh(directions.T @ matrix @ directions)[0]
-    return bool(smallest > _COVERED * np.abs(matrix).max())
+        return True  # the fit names the problem
+    d = source.n_features
+    matrix = prior_form_of(model).scale_matrix(resolved.scale, d)
+    smallest = float(np.linalg.eigvalsh(directions.T @ matrix @ directions)[0])
+    return smallest / (source.weight_sum + resolved.dof + d + 2) > reg_covar
 
 
 def _complete_rows(source, missing):

@@ -270,7 +270,7 @@ _ROUNDING_EPSILONS = 16.0
 
 
 def separate_class_ties(joint, X, mixtures, log_priors, lost):
-    """Order, in place, the classes of one covariance that tie in rounding.
+    """The classes' joint log-likelihoods, ties of one covariance ordered.
 
     ``joint`` are the rows' ``log pi_c + log p(x | c)`` under EDDA's
     one-component ``mixtures``. Classes that share a covariance (EII, EEI,
@@ -280,12 +280,28 @@ def separate_class_ties(joint, X, mixtures, log_priors, lost):
     them, as in the engine (``covariance._linalg.separate_ties``). Rows
     ``lost`` beyond the float range of every density go to the class nearest
     along their direction, the limit of the exact posterior.
+
+    Parameters
+    ----------
+    joint : ndarray of shape (n_samples, n_classes)
+    X : ndarray of shape (n_samples, n_features)
+    mixtures : list of GaussianMixture
+        One component each (EDDA's ``mixtures_``).
+    log_priors : ndarray of shape (n_classes,)
+    lost : ndarray of shape (n_samples,), dtype=bool
+
+    Returns
+    -------
+    values : ndarray of shape (n_samples, n_classes)
+        A new array (``joint`` is left as it is).
     """
     d = X.shape[1]
     floor = log_density_floor(np.float64)
     precisions, means, offset = _class_gaussians(mixtures, log_priors, d)
     with np.errstate(all="ignore"):
-        values = np.where(lost[:, np.newaxis], -floor, joint)
+        # Classes of prior zero stay -inf (no row goes to them).
+        possible = np.isfinite(log_priors)
+        values = np.where(lost[:, np.newaxis] & possible, -floor, joint)
         top = np.max(np.where(np.isneginf(log_priors), -np.inf, values), axis=1)
         bound = _ROUNDING_EPSILONS * (d + 1) * np.finfo(np.float64).eps * np.abs(top)
     values = separate_ties(

@@ -306,7 +306,8 @@ class GaussianMixtureImputer(PortablePickle, TransformerMixin, BaseEstimator):
         # The mixture's warnings name the columns of X (the empty ones left
         # out of its data).
         columns = np.flatnonzero(~self._empty_features)
-        with reworded(partial(relabel_columns, name=lambda j: ("X", columns[j]))):
+        relabel = partial(relabel_columns, name=lambda j: ("X", columns[j]))
+        with reworded(relabel, errors=True):
             if len(ks) == 1 and len(types) == 1:
                 self.mixture_ = GaussianMixture(
                     ks[0], covariance_type=types[0], **params

@@ -137,7 +137,6 @@ __all__ = [
     "log_prior_density",
     "map_m_step_inputs",
     "resolve_prior",
-    "scale_as_matrix",
 ]
 
 
@@ -497,7 +496,7 @@ def resolve_prior(prior, model, data, n_components):
             data_covariance(data), float(K) ** (-2.0 / d), data.weight_sum
         )
     else:
-        scale = form.scale_from_matrix(scale_as_matrix(prior.scale, d))
+        scale = form.scale_from_matrix(_scale_as_matrix(prior.scale, d))
     return ConjugatePrior(mean=mean, shrinkage=shrinkage, dof=dof, scale=scale)
 
 
@@ -535,7 +534,7 @@ def _as_floats(value):
         return None
 
 
-def scale_as_matrix(scale, d):
+def _scale_as_matrix(scale, d):
     """A user scale (number, vector or matrix) as a symmetric matrix, validated."""
     array = _as_floats(scale)
     if array is None:

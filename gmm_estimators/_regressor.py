@@ -248,7 +248,8 @@ class GaussianMixtureRegressor(PortablePickle, RegressorMixin, BaseEstimator):
             init_params=self.init_params,
             random_state=self.random_state,
         )
-        with reworded(partial(_in_terms_of_x_and_y, n_features=X.shape[1])):
+        reword = partial(_in_terms_of_x_and_y, n_features=X.shape[1])
+        with reworded(reword, errors=True):
             self.mixture_ = joint.fit(np.hstack([X.astype(np.float64), Y]))
         self.n_iter_ = self.mixture_.n_iter_
         return self

@@ -74,20 +74,21 @@ def silenced(*categories):
 
 
 @contextmanager
-def reworded(reword):
-    """Pass the package's own warnings and errors through ``reword(message)``.
+def reworded(reword, *, errors=False):
+    """Pass the package's own warnings through ``reword(message)`` in the block.
 
     For an estimator whose internal fit speaks of another array (the
     regressor's joint mixture of ``[X, y]`` names the targets as more
     features of X). A context variable, for the reason given in
-    :func:`silenced`. A ``ValueError`` raised in the block leaves it with
-    its message reworded (the same exception, its type kept).
+    :func:`silenced`. ``errors``: a ``ValueError`` raised in the block
+    leaves it with its message reworded too (the same exception, its type
+    kept), for rewordings that translate rather than add context.
     """
     token = _REWORDED.set((*_REWORDED.get(), reword))
     try:
         yield
     except ValueError as error:
-        if error.args and isinstance(error.args[0], str):
+        if errors and error.args and isinstance(error.args[0], str):
             error.args = (reword(error.args[0]), *error.args[1:])
         raise
     finally:

@@ -574,6 +574,15 @@ def test_edda_of_one_covariance_orders_far_rows_by_their_linear_form(structure):
     assert_array_equal(clf.predict(far), nearest)
     assert_array_equal(clf.predict_proba(far).argmax(axis=1), nearest)
     assert_allclose(clf.predict_proba(far).max(axis=1), 1.0)
+    # A class of prior zero takes no row, and the others are still ordered
+    # (beyond the float range its -inf had counted as a tie: the priors).
+    kept = GaussianMixtureClassifier(
+        "EDDA", covariance_types=[structure], priors=[0.5, 0.0, 0.5]
+    ).fit(X3, y3)
+    allowed = np.delete(np.linalg.solve(covariance, means.T), 1, axis=1)
+    expected = np.array([0, 2])[np.argmax(directions @ allowed, axis=1)]
+    assert_array_equal(kept.predict(far), expected)
+    assert_allclose(kept.predict_proba(far).max(axis=1), 1.0)
 
 
 def test_ubm_default_adapts_weights_so_classes_on_own_components_differ():

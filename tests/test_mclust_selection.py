@@ -474,7 +474,7 @@ def test_tied_axes_of_a_small_start_group_are_tried_both_ways():
     # Frets' heads (boot::frets, 25 rows in 4-D). mclust's tree cut at 4
     # groups has groups of 3 rows, whose scatter leaves EEV's first M-step
     # free to turn the axes within a 2-D null space. The package's own
-    # choice climbed to BIC 678.9 (spurious), mclust's to 653.30, its pick;
+    # choice climbed to BIC 678.9, mclust's to 653.30, its pick;
     # the default search picked VVV with 2 (655.43) instead.
     X = np.loadtxt(SELECTION / "data_frets.csv", delimiter=",", skiprows=1)
     theirs = _mclust_cells("frets")

@@ -746,6 +746,16 @@ def test_a_default_scale_singular_off_the_span_is_warned_about(prior):
         GaussianMixture(2, prior=prior, random_state=0).fit(X)
     with pytest.warns(UserWarning, match=match):
         GaussianMixtureIC(n_components=2, covariance_types=["VVV"], prior=prior).fit(X)
+    # The default scale of the diagonal and spherical structures (the
+    # covariance's diagonal, its mean variance) is positive there: their
+    # fitted variances off the span are 0.5 to 1, not reg_covar.
+    for structure in ("VII", "VVI", "EEI"):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            GaussianMixture(
+                2, covariance_type=structure, prior=prior, random_state=0
+            ).fit(X)
+        assert not [w for w in caught if "span" in str(w.message)], structure
     # A scale of full rank, or positive along the missing direction only
     # (2, -1, 0) / sqrt(5), sets those covariances: nothing to warn of.
     for scale in (0.1, [1.0, 0.0, 1.0]):

@@ -204,7 +204,7 @@ def _in_units_of_spread(rows):
     centres, and after ``X * 1e-3`` the rounding, not the data, broke those
     ties another way (Wisconsin breast cancer, three columns: 1 to 4 rows
     of the K = 4 and 6 starts, and a cell 22 BIC units apart). Centred and
-    divided by their root-mean-square spread (one factor for every feature,
+    divided by their (weighted) root-mean-square spread (one factor for every feature,
     which keeps k-means' metric), then rounded to :data:`_KMEANS_GRID`, the
     rows are the same numbers in any units. The first row (in canonical
     order) is subtracted before the mean: differences of nearby rows are

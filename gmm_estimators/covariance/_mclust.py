@@ -3,6 +3,8 @@
 # Authors: The gmm_estimators developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import copy
+
 import numpy as np
 
 from ._contract import register
@@ -300,7 +302,26 @@ EVE.mclust_path = _MclustPathEVE()
 VVE.mclust_path = _MclustPathVVE()
 
 
-class EEV(FullCovariance):
+class _FreeTiedAxes:
+    """Structures whose M-step chooses axes within a tied eigenspace (EEV, VEV).
+
+    ``descending_ties`` orders each tied basis the other way (see
+    ``_solvers._eigh_reproducible``); ``other_ties`` is the same structure
+    (a copy, so that a subclass keeps its own M-step) with that order.
+    """
+
+    descending_ties = False
+
+    @property
+    def other_ties(self):
+        if self.descending_ties:
+            return None
+        other = copy.copy(self)
+        other.descending_ties = True
+        return other
+
+
+class EEV(_FreeTiedAxes, FullCovariance):
     """Ellipsoidal, equal volume and shape, varying orientation.
 
     ``Sigma_k = lambda D_k A D_k^T``.
@@ -327,9 +348,6 @@ class EEV(FullCovariance):
         d = n_features
         return d + n_components * d * (d - 1) // 2
 
-    #: See ``_solvers._eigh_reproducible``; True in ``other_ties``.
-    descending_ties = False
-
     def m_step(self, nk, scatter, reg_covar, previous=None):
         eigenvalues, eigenvectors = _eigh_reproducible(
             _symmetric(scatter), nk, self.descending_ties
@@ -339,7 +357,7 @@ class EEV(FullCovariance):
         return _rotate(eigenvectors, variances)
 
 
-class VEV(FullCovariance):
+class VEV(_FreeTiedAxes, FullCovariance):
     """Ellipsoidal, equal shape, varying volume and orientation.
 
     ``Sigma_k = lambda_k D_k A D_k^T``.
@@ -367,9 +385,6 @@ class VEV(FullCovariance):
         d = n_features
         return n_components + (d - 1) + n_components * d * (d - 1) // 2
 
-    #: See ``_solvers._eigh_reproducible``; True in ``other_ties``.
-    descending_ties = False
-
     def m_step(self, nk, scatter, reg_covar, previous=None):
         return _vev_m_step(
             nk,
@@ -378,22 +393,6 @@ class VEV(FullCovariance):
         )
 
 
-class _OtherTiesEEV(EEV):
-    """EEV ordering tied axes the other way (``CovarianceModel.other_ties``)."""
-
-    descending_ties = True
-    other_ties = None
-
-
-class _OtherTiesVEV(VEV):
-    """VEV ordering tied axes the other way (``CovarianceModel.other_ties``)."""
-
-    descending_ties = True
-    other_ties = None
-
-
-EEV.other_ties = _OtherTiesEEV()
-VEV.other_ties = _OtherTiesVEV()
 
 
 class EVV(FullCovariance):
