@@ -654,6 +654,11 @@ def check_blocks(
     # from the rounding of the data, not from its shape. (A covariance
     # shared in one frame cannot; the pooled test above covers it.)
     lattice = [k for k in sound if flat.get(k) is not None]
+    if own_spread.every_axis:
+        # A diagonal covariance narrows along features only: rows that
+        # spread along every feature (an oblique set, duplicated rows of
+        # continuous data) give it nothing to narrow to.
+        lattice = [k for k in lattice if thin.get(k, np.zeros(1, bool)).any()]
     if not bounded and not own_spread.pooled:
         for k in lattice:
             spurious.append(k)

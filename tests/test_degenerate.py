@@ -1,5 +1,7 @@
 """The degenerate and spurious tests' building blocks against plain oracles."""
 
+import warnings
+
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
@@ -825,3 +827,38 @@ def test_leftover_responsibilities_do_not_spread_a_shared_shape(leftover):
     check = D.check_components(X, None, resp, full, own_spread=own_spread)
     assert check.degenerate.tolist() == [0, 1, 2]
     assert "pooled scatter" in check.reasons[0]
+
+
+@pytest.mark.parametrize("structure", ["VVI", "EVI", "diag"])
+def test_duplicated_rows_of_continuous_data_leave_a_diagonal_component_sound(
+    structure,
+):
+    # 6 distinct rows per cluster in 10-D, every row twice: the rows lie on
+    # an oblique 5-D set, which a diagonal covariance cannot narrow to, yet
+    # the copies (12 > 10 rows) flagged both components spurious, where the
+    # same rows of weight 2 left them sound (an identical fit).
+    rng = np.random.default_rng(0)
+    X = np.r_[rng.normal(0, 1, (6, 10)), rng.normal(6, 1, (6, 10))]
+    fits = []
+    for rows, weights in ((np.repeat(X, 2, axis=0), None), (X, np.full(12, 2.0))):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fits.append(
+                GaussianMixture(2, covariance_type=structure, random_state=0).fit(
+                    rows, sample_weight=weights
+                )
+            )
+    repeated, weighted = fits
+    assert repeated.spurious_components_.size == 0
+    assert weighted.spurious_components_.size == 0
+    assert repeated.collapsed_components_.size == 0
+    # A component whose rows do lie on a lattice line (a constant feature
+    # within it) is still flagged.
+    lattice = np.r_[X[:6], X[6:]]
+    lattice[6:, 0] = 6.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        flagged = GaussianMixture(2, covariance_type=structure, random_state=0).fit(
+            np.repeat(lattice, 2, axis=0)
+        )
+    assert flagged.collapsed_components_.size + flagged.spurious_components_.size > 0
