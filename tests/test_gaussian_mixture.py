@@ -929,3 +929,22 @@ def test_a_warm_start_whose_step_broke_down_reports_its_own_fit():
         assert np.isfinite(bound) and bounds == [bound]
         assert collapsed.size > 0
     assert any("objective fell" in str(w.message) for w in caught)
+
+
+def test_missing_values_are_refused_in_the_packages_terms():
+    # scikit-learn's refusal suggested supervised gradient boosting; the
+    # package fits missing values itself (GaussianMixture) or imputes them.
+    from gmm_estimators import GaussianMixtureOutlierDetector, GaussianMixtureRegressor
+
+    X = np.random.RandomState(0).rand(30, 2)
+    X[0, 0] = np.nan
+    for estimator in (
+        BayesianGaussianMixture(n_components=2),
+        GaussianMixtureOutlierDetector(),
+    ):
+        with pytest.raises(ValueError, match="NaN.*GaussianMixtureImputer") as caught:
+            estimator.fit(X)
+        assert "HistGradientBoosting" not in str(caught.value)
+    y = np.r_[np.nan, np.ones(29)]
+    with pytest.raises(ValueError, match="y contains NaN.*Leave out the rows"):
+        GaussianMixtureRegressor(2).fit(np.nan_to_num(X), y)

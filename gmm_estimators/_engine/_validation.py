@@ -29,8 +29,31 @@ def validate_data(estimator, X="no_validation", y="no_validation", **check_param
         converting = isinstance(error, TypeError) or "convert" in str(error)
         message = _non_numeric_message(X) if converting else None
         if message is None:
+            message = _missing_message(estimator, str(error))
+        if message is None:
             raise
         raise ValueError(message) from error
+
+
+def _missing_message(estimator, text):
+    """The package's words for scikit-learn's refusal of NaN, or None.
+
+    scikit-learn's suggests supervised gradient boosting; the package fits
+    missing values itself in some estimators and imputes them in another.
+    """
+    name = type(estimator).__name__
+    if text.startswith("Input X contains NaN"):
+        return (
+            f"X contains missing values (NaN), which {name} does not take. Impute "
+            "them first (gmm_estimators.GaussianMixtureImputer, in a pipeline), "
+            "or fit gmm_estimators.GaussianMixture, which fits them as they are."
+        )
+    if text.startswith("Input y contains NaN"):
+        return (
+            f"y contains NaN (missing labels or targets): {name} needs y for "
+            "every row it is fitted on. Leave out the rows whose y is missing."
+        )
+    return None
 
 
 def _kind(dtype):
