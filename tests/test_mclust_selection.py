@@ -516,10 +516,9 @@ def test_a_run_that_crawls_to_a_collapse_keeps_its_plateau():
             assert bic <= theirs[cell] + TOLERANCE, cell
 
 
-def test_a_plateau_pick_is_warned_about_as_a_plateau():
-    # Michelson's speeds with V and 5 components only: the pick is the
-    # plateau's fit, not converged by the rule, after far fewer iterations
-    # than max_iter; the warning says so rather than "increase max_iter".
+@cache
+def _michelson_plateau_pick():
+    """Michelson's speeds, V with 5 components only: the pick and its warnings."""
     X = np.loadtxt(SELECTION / "data_michelson.csv", delimiter=",", skiprows=1, ndmin=2)
     selector = GaussianMixtureIC(
         n_components=[5], covariance_types=["V"], random_state=0
@@ -527,9 +526,17 @@ def test_a_plateau_pick_is_warned_about_as_a_plateau():
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         selector.fit(X)
+    messages = [str(w.message) for w in caught if w.category is ConvergenceWarning]
+    return selector, messages
+
+
+def test_a_plateau_pick_is_warned_about_as_a_plateau():
+    # Michelson's speeds with V and 5 components only: the pick is the
+    # plateau's fit, not converged by the rule, after far fewer iterations
+    # than max_iter; the warning says so rather than "increase max_iter".
+    selector, messages = _michelson_plateau_pick()
     assert not selector.best_estimator_.converged_
     assert selector.best_estimator_.n_iter_ < 1000
-    messages = [str(w.message) for w in caught if w.category is ConvergenceWarning]
     assert len(messages) == 1
     assert "on a plateau where the stopping rule never held" in messages[0]
     assert "increase max_iter" not in messages[0]
@@ -540,14 +547,7 @@ def test_a_plateau_pick_is_not_said_to_be_near_a_maximum():
     # all the way to the collapsed fit, so no maximum lies ahead for the
     # pick's criterion to be "a little below" (on slid the collapsed fit is
     # 4,783 BIC units higher). The warning says the fit is the plateau's.
-    X = np.loadtxt(SELECTION / "data_michelson.csv", delimiter=",", skiprows=1, ndmin=2)
-    selector = GaussianMixtureIC(
-        n_components=[5], covariance_types=["V"], random_state=0
-    )
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        selector.fit(X)
-    messages = [str(w.message) for w in caught if w.category is ConvergenceWarning]
+    _, messages = _michelson_plateau_pick()
     assert len(messages) == 1
     assert "collapsed a component" in messages[0]
     assert "not a maximum of the likelihood" in messages[0]
