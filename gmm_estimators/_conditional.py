@@ -36,7 +36,7 @@ from .covariance._exact import log_density_floor, overflow_limit
 # Blocks of a positive definite matrix: only rounding can make one fail to
 # factorise, and then the structures' jittered factorisation takes over.
 from .covariance._linalg import _safe_cholesky as safe_cholesky
-from .covariance._linalg import separate_ties
+from .covariance._linalg import rounding_bound, separate_ties
 
 __all__ = [
     "ConditionalMixture",
@@ -47,7 +47,6 @@ __all__ = [
 ]
 
 _LOG_2PI = math.log(2.0 * math.pi)
-_EPS = float(np.finfo(np.float64).eps)
 
 
 # ---------------------------------------------------------------------------
@@ -216,8 +215,7 @@ class PatternGaussians:
         """
         n_observed = self.observed.size
         with np.errstate(all="ignore"):
-            top = np.max(np.where(np.isneginf(log_weights), -np.inf, weighted), axis=1)
-            bound = 16.0 * (n_observed + 1) * _EPS * np.abs(top)
+            bound = rounding_bound(weighted, ~np.isneginf(log_weights), n_observed)
             if not np.any(bound > 1e-10):
                 return weighted
             precisions = self.inv_cholesky.transpose(0, 2, 1) @ self.inv_cholesky

@@ -21,7 +21,7 @@ from ._degenerate import check_blocks
 from ._engine._data import weight_scale
 from ._gaussian_mixture import GaussianMixture
 from .covariance._exact import log_density_floor
-from .covariance._linalg import separate_ties
+from .covariance._linalg import rounding_bound, separate_ties
 from .model_selection._candidates import (
     feature_covariance,
     rank_candidates,
@@ -264,11 +264,6 @@ def one_component_mixtures(name, reg_covar, means, covariances, n_classes, d):
     ]
 
 
-# Relative rounding of a log-density, in epsilons per feature: that of the
-# whitened form's sum of squares (as for the engine's far rows).
-_ROUNDING_EPSILONS = 16.0
-
-
 def separate_class_ties(joint, X, mixtures, log_priors, lost):
     """The classes' joint log-likelihoods, ties of one covariance ordered.
 
@@ -302,8 +297,7 @@ def separate_class_ties(joint, X, mixtures, log_priors, lost):
         # Classes of prior zero stay -inf (no row goes to them).
         possible = np.isfinite(log_priors)
         values = np.where(lost[:, np.newaxis] & possible, -floor, joint)
-        top = np.max(np.where(np.isneginf(log_priors), -np.inf, values), axis=1)
-        bound = _ROUNDING_EPSILONS * (d + 1) * np.finfo(np.float64).eps * np.abs(top)
+        bound = rounding_bound(values, possible, d)
     values = separate_ties(
         values, bound, lambda rows: X[rows], precisions, means, offset, floor
     )

@@ -534,6 +534,23 @@ def scaled_inverse_error(covariances, precisions):
 _SEPARATED = 50.0
 
 
+# Relative rounding of a float64 log-density, in epsilons per feature and
+# one: that of the whitened form's sum of squares.
+_LOG_DENSITY_EPSILONS = 16.0
+
+
+def rounding_bound(values, live, n_features):
+    """A bound of the rounding of float64 weighted log-densities, per row.
+
+    A few ``(d + 1) eps`` of each row's largest value among the ``live``
+    components (boolean, shape (K,)): the ``bound`` of :func:`separate_ties`
+    for values computed exactly by the whitened form. Call under
+    ``np.errstate(all="ignore")``.
+    """
+    top = np.max(np.where(live, values, -np.inf), axis=1)
+    return _LOG_DENSITY_EPSILONS * (n_features + 1) * _EPS * np.abs(top)
+
+
 def separate_ties(values, bound, raw_rows, precisions, raw_means, offset, floor):
     """Order, in place, components of equal precision whose values tie in rounding.
 
