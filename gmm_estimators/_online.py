@@ -58,6 +58,7 @@ from ._collapse import (
     mixture_covariance,
     still_spread,
 )
+from ._degenerate import EMPTY_WEIGHT
 from ._engine import ArraySource, EMResult, em_step, merged_moments
 from ._engine._data import check_squares_fit, empty_component_guard
 from ._engine._validation import validate_data
@@ -262,7 +263,9 @@ def keep_verdict(model, data, params, jittered, check=None):
     """Leave the previous collapse verdict (a batch that cannot judge one)."""
 
 
-def batch_judge(record, prior, previous, shares, reg_covar, span=None):
+def batch_judge(
+    record, prior, previous, shares, reg_covar, span=None, running_shares=None
+):
     """The collapse verdict after an update, from the batch's rows.
 
     A batch is a sample of the stream: a component it misses, or meets on
@@ -279,20 +282,46 @@ def batch_judge(record, prior, previous, shares, reg_covar, span=None):
     mixture whose own span is that component's. ``shares`` are the batch's
     (``OnlineState.batch_shares``); ``record`` is the estimator's
     ``judge(model, data, params, jittered, check)``.
+
+    The running statistics judge one thing whatever the batch holds: a
+    component whose share of them (``running_shares``, ``OnlineState.nk``)
+    is below ``EMPTY_WEIGHT`` holds no row, as ``fit`` calls a component of
+    such a weight collapsed. A stream that stopped feeding it (its cluster
+    left, or moved faster than the window follows) shrinks it by the
+    forgetting factor at every update, and its covariance to ``reg_covar``;
+    it is not re-seeded, and no batch meets it again to judge it.
     """
+    empty = (
+        np.zeros(shares.shape, dtype=bool)
+        if running_shares is None
+        else np.asarray(running_shares) < EMPTY_WEIGHT * np.sum(running_shares)
+    )
 
     def judge(model, data, params, jittered, check=None):
         verdict = component_check(model, data, params, jittered, prior)
         # Rows' worth: the weights read as frequencies of the rows they weigh.
         weights = data.sample_weight
         n_rows = data.n_rows if weights is None else np.count_nonzero(weights)
-        judged = shares * n_rows >= params.means.shape[1] + 1
+        judged = (shares * n_rows >= params.means.shape[1] + 1) | empty
         if verdict.collapsed.size:
             spread = still_spread(model, params, reg_covar, span)
             collapsed = [k for k in verdict.collapsed if not (judged[k] and spread[k])]
             verdict = verdict._replace(collapsed=np.asarray(collapsed, dtype=np.intp))
 
         reasons = dict(verdict.reasons)
+        for k in np.flatnonzero(empty):
+            reasons[int(k)] = (
+                f"its share of the running statistics is {running_shares[k]:.2g}: "
+                "the stream no longer feeds it, as when its cluster left the "
+                "stream or moved faster than the forgetting window follows; it "
+                "is not re-seeded"
+            )
+        verdict = verdict._replace(
+            collapsed=np.union1d(verdict.collapsed, np.flatnonzero(empty)).astype(
+                np.intp
+            ),
+            spurious=np.setdiff1d(verdict.spurious, np.flatnonzero(empty)),
+        )
 
         def kept(now, before):
             flagged = [k for k in now if judged[k]]
@@ -306,7 +335,13 @@ def batch_judge(record, prior, previous, shares, reg_covar, span=None):
                     )
             return np.unique(np.asarray(flagged, dtype=np.intp))
 
-        judged_now = [k for k in (*verdict.collapsed, *verdict.spurious) if judged[k]]
+        # An empty component warns once, when it empties (a tracker would
+        # warn at every later update).
+        judged_now = [
+            k
+            for k in (*verdict.collapsed, *verdict.spurious)
+            if judged[k] and not (empty[k] and k in previous[0])
+        ]
         verdict = verdict._replace(
             collapsed=kept(verdict.collapsed, previous[0]),
             spurious=kept(verdict.spurious, previous[1]),
@@ -341,7 +376,7 @@ def update_judge(estimator, batch, state, record, prior):
     )
     reg_covar = estimator.reg_covar
     shares, span = state.batch_shares, getattr(state, "span", None)
-    return batch_judge(record, prior, previous, shares, reg_covar, span)
+    return batch_judge(record, prior, previous, shares, reg_covar, span, state.nk)
 
 
 def batch_source(estimator, X, sample_weight, center):

@@ -104,6 +104,50 @@ def test_forgetting_factor_tracks_a_drifting_cluster():
     assert error(tracking) < error(settling)
 
 
+@pytest.mark.parametrize("covariance_type", ["full", "diag", "spherical", "VEV"])
+@pytest.mark.parametrize("prior", [None, "default"])
+def test_a_component_whose_cluster_leaves_the_stream_is_flagged_once(
+    covariance_type, prior
+):
+    # The window forgets the cluster: its component's share falls by the
+    # forgetting factor at every update, to ~1e-18, and its covariance to
+    # reg_covar. No batch meets it again to judge it; the running statistics
+    # hold no row of it, which fit calls collapsed. It was returned as sound.
+    rng = np.random.RandomState(0)
+    online = GaussianMixture(
+        3,
+        covariance_type=covariance_type,
+        forgetting_factor=0.6,
+        prior=prior,
+        random_state=0,
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        online.partial_fit(_draw(rng, 600))
+        assert online.collapsed_components_.size == 0
+        for _ in range(80):
+            batch = CENTERS[rng.randint(2, size=200)] + 0.6 * rng.randn(200, 2)
+            online.partial_fit(batch)
+    left = int(np.argmin(np.linalg.norm(online.means_ - CENTERS[2], axis=1)))
+    assert online.weights_[left] < 1e-8
+    np.testing.assert_array_equal(online.collapsed_components_, [left])
+    # Warned once, when it emptied, not at every later update.
+    degenerate = [c for c in caught if issubclass(c.category, DegenerateFitWarning)]
+    assert len(degenerate) == 1
+    assert "no longer feeds it" in str(degenerate[0].message)
+
+
+def test_a_stream_that_feeds_every_component_flags_none():
+    rng = np.random.RandomState(0)
+    online = GaussianMixture(3, forgetting_factor=0.6, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DegenerateFitWarning)
+        for _ in range(61):
+            online.partial_fit(_draw(rng, 200))
+    assert online.collapsed_components_.size == 0
+    assert online.weights_.min() > 0.2
+
+
 def test_step_size_schedules():
     model = GaussianMixture(learning_decay=1.0, learning_offset=1.0)
     assert step_size(model, 1) == pytest.approx(0.5)
