@@ -95,7 +95,11 @@ class GaussianMixture(BaseMixture):
         arrays too large to start from whole, see :ref:`scaling`) start from
         a sample of rows drawn by position, which does depend on their order.
     weights_init : array-like of shape (n_components,), default=None
-        Starting mixing proportions.
+        Starting mixing proportions, summing to 1. With ``noise=True`` they
+        are the Gaussian components' proportions relative to each other
+        (``weights_ / weights_.sum()`` of a noise fit); the noise proportion
+        starts from ``noise_init``. To continue a noise fit where it ended,
+        fit it (or a copy) with ``warm_start=True``.
     means_init : array-like of shape (n_components, n_features), default=None
         Starting means.
     precisions_init : array-like, default=None
@@ -384,7 +388,7 @@ class GaussianMixture(BaseMixture):
         n_components = self.n_components
         weights = means = precisions = None
         if self.weights_init is not None:
-            weights = _check_weights(self.weights_init, n_components)
+            weights = _check_weights(self.weights_init, n_components, self.noise)
         if self.means_init is not None:
             means = check_array(
                 self.means_init,
@@ -411,7 +415,7 @@ _ANY_SHAPE = dict(
 )
 
 
-def _check_weights(weights, n_components):
+def _check_weights(weights, n_components, noise=False):
     weights = check_array(
         weights,
         dtype=[np.float64, np.float32],
@@ -433,5 +437,12 @@ def _check_weights(weights, n_components):
         raise ValueError(
             f"weights_init should be normalized (sum to 1), but got "
             f"sum(weights) = {weights.sum():.5f}."
+            + (
+                " With noise=True they are the Gaussian proportions relative "
+                "to each other: pass weights_ / weights_.sum() of a noise fit, "
+                "or continue it with warm_start=True."
+                if noise
+                else ""
+            )
         )
     return weights

@@ -630,3 +630,33 @@ def test_a_noise_start_of_no_row_is_refused_or_avoided():
     assert not nn_clean(lattice).any()
     mask = resolve_noise(lattice.astype(float), None, None, "nnclean")[1]
     assert mask.sum() == 1 and np.array_equal(lattice[mask][0], [9, 9])
+
+
+def test_a_noise_fit_continues_from_its_weights_as_documented():
+    # weights_ of a noise fit sum to 1 - noise_proportion_: passed back as
+    # weights_init they were refused with "should be normalized" alone.
+    rng = np.random.RandomState(0)
+    X = np.r_[rng.randn(80, 2), rng.randn(80, 2) + 5, rng.uniform(-4, 9, (20, 2))]
+    fitted = GaussianMixture(2, noise=True, tol=1e-8, random_state=0).fit(X)
+    assert fitted.weights_.sum() < 1.0
+    again = GaussianMixture(
+        2,
+        noise=True,
+        weights_init=fitted.weights_,
+        means_init=fitted.means_,
+        precisions_init=fitted.precisions_,
+    )
+    with pytest.raises(ValueError, match="weights_ / weights_.sum"):
+        again.fit(X)
+    # The two ways the message names: relative weights, or a warm start.
+    again.set_params(weights_init=fitted.weights_ / fitted.weights_.sum()).fit(X)
+    assert again.bic(X) == pytest.approx(fitted.bic(X), abs=0.1)
+    bound = fitted.lower_bound_
+    fitted.set_params(warm_start=True).fit(X)
+    assert fitted.n_iter_ <= 2
+    assert fitted.lower_bound_ == pytest.approx(bound, abs=1e-8)
+    # Without a noise component the message does not speak of one.
+    plain = GaussianMixture(2, weights_init=[0.5, 0.4])
+    with pytest.raises(ValueError, match="sum to 1") as caught:
+        plain.fit(X)
+    assert "noise" not in str(caught.value)

@@ -610,3 +610,36 @@ def starting_rows(data, init, settings, noise_volume, noise_init, n_usable):
     kept = None if data.sample_weight is None else data.sample_weight[~mask]
     n_usable = int(np.count_nonzero(~mask if kept is None else kept))
     return CanonicalRows.of(init.X[~mask], kept), n_usable
+
+
+def feasible_counts(ks, n_usable, noise):
+    """The numbers of components the rows can start, and an error for the others.
+
+    ``n_usable`` rows of positive weight (outside the initial noise mask
+    with a noise component, see :func:`starting_rows`). When no number
+    asked for is feasible, the search is refused up front: no candidate's
+    remedies (a prior, reg_covar, jitter) would help.
+
+    Returns
+    -------
+    feasible : list of int
+    too_many : dict
+        ``{n_components: ValueError}`` for the others.
+    """
+    rows = "rows of weight >0"
+    remedy = "reduce n_components"
+    if noise:
+        rows += " outside the initial noise mask"
+        remedy = "pass a noise_init mask that marks fewer rows as noise, or " + remedy
+    feasible = [k for k in ks if k <= n_usable]
+    if not feasible:
+        raise ValueError(
+            f"Every number of components asked for (n_components from "
+            f"{min(ks)}) exceeds the {n_usable} {rows}: {remedy}."
+        )
+    too_many = {
+        k: ValueError(f"n_components={k} exceeds the {n_usable} {rows}.")
+        for k in ks
+        if k not in feasible
+    }
+    return feasible, too_many

@@ -61,8 +61,10 @@ def icl(estimator, X, sample_weight=None):
     ``ICL = BIC - 2 sum_i sum_k c_ik log z_ik`` (Biernacki, Celeux and Govaert,
     2000), where ``z_ik`` are the posterior probabilities (``predict_log_proba``)
     and ``c_ik`` the one-hot most-probable labelling. The second term,
-    ``-2 sum_i log z_i,MAP``, is a classification entropy: ICL adds to BIC a
-    penalty for components that overlap, and so prefers well-separated
+    ``-2 sum_i log z_i,MAP`` (mclust's ``icl``; not twice the classification
+    entropy ``-sum_i sum_k z_ik log z_ik``, which also counts the rows' other
+    components), penalises rows that are not clearly assigned: ICL adds to
+    BIC a penalty for components that overlap, and so prefers well-separated
     clusters.
 
     Parameters

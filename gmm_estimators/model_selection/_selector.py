@@ -26,6 +26,7 @@ from ._candidates import (
     candidate_ks,
     candidate_types,
     collect_outcomes,
+    feasible_counts,
     raise_no_sound_candidate,
     results_table,
     search_settings,
@@ -167,7 +168,8 @@ class GaussianMixtureIC(
         thorough search they name its structure, ``reg_covar`` (absolute) and
         ``tol``, but a plain refit does not reproduce the search's starts:
         pass ``means_init``, ``weights_init`` and ``precisions_init`` from it
-        to continue from the optimum.
+        to continue from the optimum (with a noise component, whose
+        proportion these do not carry, fit a copy with ``warm_start=True``).
     n_components_ : int
         Number of components of the chosen model.
     covariance_type_ : str
@@ -452,7 +454,7 @@ class GaussianMixtureIC(
             # random_state); every candidate is then refitted on all rows.
             init = search_sample(data, max(ks), self._random_state_for_candidates())
         check_squares_fit(init)
-        check_prior(self.prior, init)  # not each candidate's failure
+        check_prior(self.prior, init, types, ks)  # not each candidate's failure
         settings = search_settings(
             {**self.get_params(), "reg_covar": reg_covar},
             getattr(init, "X_missing", init.X),
@@ -472,12 +474,7 @@ class GaussianMixtureIC(
             data, init, settings, self.noise_volume, self.noise_init, n_usable
         )
         parallel = task_runner(self.n_jobs)
-        feasible = [k for k in ks if k <= n_usable]
-        too_many = {
-            k: ValueError(f"n_components={k} exceeds the {n_usable} rows of weight >0.")
-            for k in ks
-            if k not in feasible
-        }
+        feasible, too_many = feasible_counts(ks, n_usable, self.noise)
         candidates = [(k, t) for k in ks for t in types]
         sampled = init.n_rows < data.n_rows
         bar = thorough and thorough_progress(
@@ -593,7 +590,8 @@ class GaussianMixtureIC(
 
         Returns
         -------
-        log_resp : ndarray of shape (n_samples, n_components_)
+        log_resp : ndarray of shape (n_samples, n_components_ [+ 1])
+            With ``noise=True``, the noise's log-probability is the last column.
         """
         X = self._validated(X)
         return self.best_estimator_.predict_log_proba(X)

@@ -26,7 +26,7 @@ _NOISE_SIZE = 5.0
 _CRITERION_LABELS = {
     "bic": ("BIC", "-2 log L + p log n"),
     "aic": ("AIC", "-2 log L + 2 p"),
-    "icl": ("ICL", "BIC + 2 x classification entropy"),
+    "icl": ("ICL", "BIC - 2 sum log(MAP posterior)"),
 }
 
 

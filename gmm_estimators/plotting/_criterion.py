@@ -199,8 +199,10 @@ def plot_criterion(
     -----
     The circled model is the selector's choice when ``criterion`` is the one
     the selector optimised; otherwise (or for a plain results table) it is the
-    non-degenerate candidate with the best value of the plotted criterion.
-    Candidates whose criterion is not finite are not drawn.
+    non-degenerate candidate with the lowest BIC, AIC or ICL, whichever is
+    plotted. Another column (``log_likelihood``, ``n_parameters``) is plotted
+    with no model circled and no better or worse in its label. Candidates
+    whose value is not finite are not drawn.
 
     Examples
     --------
@@ -276,7 +278,9 @@ def plot_criterion(
             if n_components[i] == chosen_k and structures[i] == chosen_type:
                 chosen = i
                 break
-    if chosen is None:
+    # Other columns (log_likelihood, n_parameters, fit_time) choose nothing.
+    is_criterion = criterion.lower() in _CRITERION_LABELS
+    if chosen is None and is_criterion:
         eligible = np.flatnonzero(~degenerate & np.isfinite(values))
         if eligible.size:
             chosen = int(eligible[np.argmin(values[eligible])])
@@ -371,7 +375,7 @@ def plot_criterion(
     ax.set_xlabel("number of components K")
     ax.set_ylabel(_criterion_label(criterion, mclust_sign))
     name = _CRITERION_LABELS.get(criterion.lower(), (criterion, ""))[0]
-    ax.set_title(f"Model selection by {name}")
+    ax.set_title(f"Model selection by {name}" if is_criterion else f"{name} by K")
     ax.grid(True, alpha=0.3)
     if legend:
         if len(order) > 6:  # many structures: keep the legend off the lines
@@ -402,7 +406,7 @@ def _structure_label(structure):
 def _criterion_label(criterion, mclust_sign):
     name, formula = _CRITERION_LABELS.get(criterion.lower(), (criterion, None))
     if formula is None:
-        return f"-{name} (higher is better)" if mclust_sign else name
+        return f"-{name}" if mclust_sign else name
     if mclust_sign:
         return f"-{name} = -({formula}), mclust's sign: higher is better"
     return f"{name} = {formula}: lower is better"

@@ -113,10 +113,14 @@ def plot_pairs(
     if features is None:
         features = list(range(n_features))
     else:
-        if isinstance(features, str | Integral) or not hasattr(features, "__len__"):
+        if (
+            isinstance(features, str | Integral)
+            or not hasattr(features, "__len__")
+            or not len(features)
+        ):
             raise ValueError(
-                f"features should be a list of feature indices or names, got "
-                f"{features!r}."
+                f"features should be a list of at least one feature index or "
+                f"name, got {features!r}."
             )
         features = _check_features(
             features, n_features, names, size=max(len(features), 1)

@@ -452,11 +452,47 @@ def test_a_prior_that_fits_no_structure_is_named(search):
     with pytest.raises(ValueError, match="ConjugatePrior mean must be 2") as caught:
         selector.fit(X)
     assert not isinstance(caught.value, NoSoundCandidateError)
-    # A dof below the smallest of every candidate fails each candidate (the
-    # smallest depends on the structure and K), the error naming why.
+    # A dof below the smallest of every candidate (it depends on the
+    # structure and K) is refused up front, naming why; it failed each
+    # candidate, its reason buried in a NoSoundCandidateError advising fewer
+    # components or more rows.
     selector.set_params(prior=ConjugatePrior(dof=-100.0))
-    with pytest.raises(NoSoundCandidateError, match="dof=-100.0 is below"):
+    with pytest.raises(ValueError, match="dof=-100.0 is below") as caught:
         selector.fit(X)
+    assert not isinstance(caught.value, NoSoundCandidateError)
+    # Below VVV's smallest (-4 in 2-D) but not EEE's with 2 components (-5):
+    # the search goes on, the VVV cell failed with that reason.
+    selector.set_params(prior=ConjugatePrior(dof=-4.5))
+    selector.fit(X)
+    assert selector.best_estimator_.covariance_type == "EEE"
+    vvv = list(selector.results_["covariance_type"]).index("VVV")
+    assert np.isnan(selector.results_["bic"][vvv])
+
+
+@pytest.mark.parametrize("search", ["grid", "thorough"])
+def test_a_noise_mask_that_leaves_too_few_rows_is_named(search):
+    # The selector said "n_components=1 exceeds the 0 rows of weight >0" and
+    # advised a prior, reg_covar or jitter: the mask was the problem.
+    rng = np.random.RandomState(0)
+    X = np.r_[rng.randn(40, 2), rng.randn(40, 2) + 4]
+    selector = GaussianMixtureIC(
+        n_components=[1, 2],
+        covariance_types=["VVV"],
+        noise=True,
+        noise_init=np.ones(len(X), dtype=bool),
+        search=search,
+        random_state=0,
+    )
+    with pytest.raises(ValueError, match="outside the initial noise mask") as caught:
+        selector.fit(X)
+    assert not isinstance(caught.value, NoSoundCandidateError)
+    assert "noise_init" in str(caught.value)
+    # Five rows left: K=6 fails with the same words, K=1 is fitted.
+    mask = np.ones(len(X), dtype=bool)
+    mask[:5] = False
+    selector.set_params(noise_init=mask, n_components=[1, 6]).fit(X)
+    assert selector.best_estimator_.n_components == 1
+    assert np.isnan(selector.results_["bic"][1])
 
 
 @pytest.mark.parametrize("search", ["grid", "thorough"])

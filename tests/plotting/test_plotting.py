@@ -374,6 +374,28 @@ def test_plot_criterion_mclust_sign_and_other_criterion():
     np.testing.assert_allclose(ring[0].get_offsets(), [[3.0, -90.0]])
 
 
+def test_plot_criterion_of_another_column_circles_nothing():
+    # log_likelihood (higher is better) circled its lowest candidate as
+    # "selected", and with mclust_sign=True the axis read "-log_likelihood
+    # (higher is better)".
+    results = _results()
+    results["log_likelihood"] = [-b for b in results["bic"]]
+    for sign in (False, True):
+        ax = plot_criterion(results, criterion="log_likelihood", mclust_sign=sign)
+        assert not [c for c in ax.collections if c.get_sizes()[0] >= 100]
+        assert "better" not in ax.get_ylabel()
+        assert "selected" not in [t.get_text() for t in ax.get_legend().get_texts()]
+    assert ax.get_ylabel() == "-log_likelihood"
+
+
+def test_plot_criterion_icl_label_says_what_icl_adds():
+    results = _results()
+    results["icl"] = results["bic"]
+    label = plot_criterion(results, criterion="icl").get_ylabel()
+    assert "MAP posterior" in label
+    assert "entropy" not in label
+
+
 def test_plot_criterion_dataframe():
     pd = pytest.importorskip("pandas")
     ax = plot_criterion(pd.DataFrame(_results()))
@@ -455,6 +477,9 @@ def test_plot_pairs_options(fitted3d, data3d):
         plot_pairs(fitted3d, X, features=[0, 5])
     with pytest.raises(ValueError, match="X has 2 features"):
         plot_pairs(fitted3d, X[:, :2])
+    # An empty list was told it "should contain exactly 1 features".
+    with pytest.raises(ValueError, match="at least one feature"):
+        plot_pairs(fitted3d, X, features=[])
 
 
 @pytest.mark.parametrize("levels", [1, [-3.0]])
