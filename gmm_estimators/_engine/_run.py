@@ -15,6 +15,7 @@ import numpy as np
 from ..covariance._linalg import any_true
 from ._estep import em_step
 from ._mstep import DegenerateStepError, m_step, reg_covar_remedy
+from ._rounding import decrease_slack, fell_by_rounding, unsound
 
 __all__ = [
     "COLLAPSE_PATIENCE",
@@ -326,87 +327,6 @@ _FLAT_CHECK_EVERY = 4
 # what a model choice can notice, far above the rounding of a converged run.
 _PROJECTED_GAIN = 0.1
 
-# A decrease of the objective beyond this (relative) is not rounding: EM
-# cannot decrease it, so the parameters have left floating point's reach.
-_DECREASE_SLACK = 1e-9
-
-# The same bound in machine epsilons of the dtype the E-step runs in, when
-# larger: float32 rows give sound runs (no collapse) whose objective falls by
-# up to 7e-7 relative, 6 of float32's epsilons, from one iteration to the next.
-_DECREASE_EPSILONS = 64
-
-
-def _decrease_slack(source):
-    """The relative fall of the objective that is rounding, for ``source``."""
-    dtype = np.dtype(getattr(getattr(source, "X", None), "dtype", np.float64))
-    if dtype.kind != "f":
-        dtype = np.dtype(np.float64)
-    return max(_DECREASE_SLACK, _DECREASE_EPSILONS * float(np.finfo(dtype).eps))
-
-
-# Relative error, in epsilons of their dtype, of the M-step's means (sums of
-# weighted rows over their weight) besides their own rounding.
-_MEAN_EPSILONS = 16
-
-
-def _mean_rounding_fall(model, params):
-    """What the rounding of ``params``' means may cost the objective (per unit weight).
-
-    EM's step cannot lower the objective in exact arithmetic; the means it
-    stores are its maximiser rounded, each coordinate within
-    :data:`_MEAN_EPSILONS` epsilons of itself, which lowers the expected
-    complete-data log-likelihood by ``N_k / 2 u' Lambda_k u`` at most
-    (``u`` the rounding, a quadratic about the maximiser) for component
-    ``k``. A tight cluster far from the data's centre (sd 1e-3 at 1e10: its
-    mean's rounding 2e-3 of its deviation) loses more than the relative
-    slack allows; its fall is rounding, not a collapse. A component whose
-    deviation is within a few roundings of its mean has left floating
-    point's reach instead (a collapse): its fall is not excused.
-    """
-    means = np.asarray(params.means)
-    if means.dtype.kind != "f":
-        return 0.0
-    n_components, d = means.shape
-    rounding = _MEAN_EPSILONS * float(np.finfo(means.dtype).eps) * np.abs(means)
-    with np.errstate(all="ignore"):
-        precisions = model.to_full(
-            np.asarray(model.precisions_from_cholesky(params.precisions_cholesky)),
-            n_components,
-            d,
-        )
-        # |Lambda| entrywise: a bound of u' Lambda u for any signs of u.
-        losses = np.einsum("ki,kij,kj->k", rounding, np.abs(precisions), rounding)
-    within = np.isfinite(losses) & (losses <= d)
-    weights = np.asarray(params.weights, np.float64)
-    return float(0.5 * (weights[within] * losses[within]).sum())
-
-
-def _unsound(current, previous, slack):
-    """Why an iteration's objective is impossible for EM, or None.
-
-    A non-finite objective (NaN or ``+inf``) is never sound; when the
-    objective cannot decrease (``slack`` not None: ``options.monotone``), a
-    decrease beyond rounding (``slack``, relative) means the parameters have
-    left floating point's reach (a component collapsing onto its rows),
-    unless the rounding of the parameters' means explains it
-    (:func:`_fell_by_rounding`).
-    """
-    if current != current or current == np.inf:
-        return f"the objective became {current!r}"
-    if slack is not None and current < previous - slack * max(1.0, abs(previous)):
-        return f"the objective fell from {previous!r} to {current!r}"
-    return None
-
-
-def _fell_by_rounding(current, previous, model, params):
-    """Whether a fall of the objective to ``current`` is the rounding of ``params``.
-
-    See :func:`_mean_rounding_fall`. EM can then gain nothing beyond
-    rounding: the run has converged, at the parameters before the fall.
-    """
-    return bool(current >= previous - _mean_rounding_fall(model, params))
-
-
 def run_em(
     model, source, params, options, *, lower_bound=-np.inf, mapper=map, monitor=None
 ):
@@ -452,7 +372,7 @@ def run_em(
     first_stop = plateau = None
     flattest, plateau_over = np.inf, False
     plain = getattr(options, "stops_plainly", None) or (lambda *_, **__: False)
-    slack = _decrease_slack(source) if getattr(options, "monotone", False) else None
+    slack = decrease_slack(source) if getattr(options, "monotone", False) else None
     # The parameters of the last recorded objective (and their flags).
     sound = (params, jittered)
     # The statistics whose M-step gave params (None: the start).
@@ -473,13 +393,13 @@ def run_em(
             updated, new_jittered, breakdown = None, jittered, str(error)
         after = params if updated is None else updated
         current = options.objective(model, source, log_likelihood, stats, params, after)
-        reason = _unsound(current, previous, slack)
+        reason = unsound(current, previous, slack)
         if reason is not None:
             # params (from the last M-step) are worse than their start or
             # not finite: keep the start, whose objective was recorded. A
             # finite fall within the means' rounding is convergence there
             # (NaN and +inf are breakdowns).
-            if np.isfinite(current) and _fell_by_rounding(
+            if np.isfinite(current) and fell_by_rounding(
                 current, previous, model, params
             ):
                 converged = True

@@ -30,6 +30,7 @@ from gmm_estimators.covariance._forms import (
     _moment_form_is_accurate,
 )
 from gmm_estimators.covariance._linalg import moment_features
+from gmm_estimators.exceptions import DegenerateFitWarning
 
 FORMS = {"full": WHITENED, "full-moments": MOMENTS, "diag": DIAGONAL, "pooled": POOLED}
 
@@ -705,7 +706,7 @@ def test_a_fall_within_the_rounding_of_far_means_is_convergence():
 def test_a_collapsing_component_is_not_excused_by_its_rounding():
     # A component of deviation within a few roundings of its mean has left
     # floating point's reach: its rounding excuses no fall.
-    from gmm_estimators._engine._run import _mean_rounding_fall
+    from gmm_estimators._engine._rounding import mean_rounding_fall
 
     model = get_covariance_model("full")
     means = np.array([[1e10, 0.0], [0.0, 0.0]])
@@ -713,15 +714,76 @@ def test_a_collapsing_component_is_not_excused_by_its_rounding():
     covariances = np.stack([np.eye(2) * tiny**2, np.eye(2) * sound**2])
     chol, _ = model.precision_cholesky(covariances)
     params = _em.Params(np.array([0.5, 0.5]), means, covariances, chol)
-    assert _mean_rounding_fall(model, params) == 0.0
+    assert mean_rounding_fall(model, params) == 0.0
     # A resolved deviation (sd 1e-3 at 1e10): the bound is that of the
     # rounding of its mean, 16 eps |mu| per coordinate, in its precision.
     means[1] = [1e10, 1e10]
     params = _em.Params(np.array([0.5, 0.5]), means, covariances, chol)
     u = 16 * np.finfo(float).eps * 1e10
     assert_allclose(
-        _mean_rounding_fall(model, params), 0.5 * 0.5 * 2 * (u / sound) ** 2
+        mean_rounding_fall(model, params), 0.5 * 0.5 * 2 * (u / sound) ** 2
     )
+
+
+@pytest.mark.parametrize("covariance_type", ["VEE", "EEV", "VEV", "EVV"])
+def test_a_sound_fit_on_nearly_dependent_features_is_not_a_breakdown(
+    covariance_type,
+):
+    # One feature the sum of two others up to noise 1e-4 of their spread:
+    # covariances of condition about 1e9, 50 rows per component. With
+    # reg_covar=0 the converged objective fell by 2e-9 relative (the
+    # rounding of log-densities at that condition, about d^2 eps kappa) and
+    # every component was flagged collapsed, "likelihood unbounded"; mclust
+    # converges there (returnCode 0) to the same log-likelihood.
+    rng = np.random.default_rng(1)
+    X = np.vstack(
+        [
+            rng.normal(size=(50, 3)) @ rng.normal(size=(3, 3)) + 3 * rng.normal(size=3)
+            for _ in range(3)
+        ]
+    )
+    X[:, 2] = X[:, 0] + X[:, 1] + 1e-4 * rng.normal(size=150)
+    gm = GaussianMixture(
+        3,
+        covariance_type=covariance_type,
+        reg_covar=0,
+        tol=1e-10,
+        max_iter=2000,
+        random_state=0,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DegenerateFitWarning)
+        gm.fit(X)
+    assert gm.converged_
+    assert gm.collapsed_components_.size == 0
+    conditions = [np.linalg.cond(c) for c in gm.full_covariances_]
+    assert 1e8 < max(conditions) < 1e11
+
+
+def test_the_density_rounding_excuses_no_fall_under_a_singular_covariance():
+    from gmm_estimators._engine._rounding import density_rounding_fall
+
+    # The condition of the correlation counts (a feature's units do not):
+    # correlation 1 - 1e-9 is a condition of 2e9, 1 - 1e-14 is singular.
+    model = get_covariance_model("full")
+    means = np.zeros((2, 2))
+    scale = np.diag([1.0, 1e-5])
+
+    def params_at(rho):
+        correlated = scale @ np.array([[1.0, rho], [rho, 1.0]]) @ scale
+        covariances = np.stack([correlated, np.eye(2)])
+        chol, _ = model.precision_cholesky(covariances)
+        return _em.Params(np.array([0.5, 0.5]), means, covariances, chol)
+
+    rho = 1.0 - 1e-9
+    eps = np.finfo(float).eps
+    condition = (1.0 + rho) / (1.0 - rho)
+    assert_allclose(
+        density_rounding_fall(model, params_at(rho)),
+        4 * eps * 0.5 * (condition + 1.0),
+        rtol=1e-6,
+    )
+    assert density_rounding_fall(model, params_at(1.0 - 1e-14)) == 0.0
 
 
 @pytest.mark.parametrize("exponent", [-154, -160, -170])
