@@ -246,13 +246,21 @@ def test_no_sound_candidate_is_reported_in_the_imputers_terms():
     from gmm_estimators.exceptions import NoSoundCandidateError
 
     X = np.array([[1.0, 2.0], [np.nan, 3.0], [2.0, np.nan], [1.0, 2.0], [1.0, 2.0]])
-    for n_components in ([2, 3], [7, 8]):
-        imputer = GaussianMixtureImputer(n_components=n_components)
-        with pytest.raises(NoSoundCandidateError) as error:
-            imputer.fit(X)
-        message = str(error.value)
-        assert message.startswith("GaussianMixtureImputer")
-        assert "prior" not in message and "results_" not in message
+    imputer = GaussianMixtureImputer(n_components=[2, 3])
+    with pytest.raises(NoSoundCandidateError) as error:
+        imputer.fit(X)
+    message = str(error.value)
+    assert message.startswith("GaussianMixtureImputer")
+    assert "prior" not in message and "results_" not in message
+    # More components than rows, for every number asked for: refused up
+    # front, naming the parameter (no candidate to report on).
+    imputer.set_params(n_components=[7, 8])
+    with pytest.raises(ValueError, match="exceeds the 5 rows") as error:
+        imputer.fit(X)
+    message = str(error.value)
+    assert not isinstance(error.value, NoSoundCandidateError)
+    assert "reduce n_components" in message
+    assert "prior" not in message and "results_" not in message
 
 
 def test_an_unknown_initialiser_is_refused_before_fitting():
