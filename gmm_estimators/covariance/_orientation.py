@@ -239,7 +239,9 @@ def _common_orientation(nk, scatter, equal_volume, tol, max_iter, previous=None)
         trace.append(_diagonal_objective(nk, values, variances))
         if _small_change(trace[-2], trace[-1], scale, tol, offset):
             break
-    if nk.min() <= d:
+    if nk.min() <= d or len(trace) > 2:
+        # The sweeps moved (more than one sweep): a stall shows once they
+        # stop at their first, where EM's later M-steps probe it.
         return _rotate(axes, variances), trace
     return _polished(nk, scatter, equal_volume, axes, variances, trace, tol, offset)
 
@@ -258,11 +260,12 @@ def _polished(nk, scatter, equal_volume, axes, variances, trace, tol, offset):
     minimiser, and EM stopped there as converged, 0.6 of log-likelihood
     short of mclust's fit from the same start; more sweeps needed
     thousands. The MM iteration (:func:`_mm_iterations`) from the sweeps'
-    end reaches it in about a hundred. One MM iteration probes: only when it
-    lowers the objective beyond the sweeps' tolerance does the polish go on
-    (up to :data:`_POLISH_MAX_ITER`), and the lower result is kept. Where
-    the sweeps converged (nearly always) the probe gains nothing and their
-    result stands, bit for bit.
+    end reaches it in about a hundred. Where the sweeps stopped at their
+    first (as they do near EM's convergence) one MM iteration probes: only
+    when it lowers the objective beyond the sweeps' tolerance does the
+    polish go on (up to :data:`_POLISH_MAX_ITER`), and the lower result is
+    kept. Where the sweeps converged (nearly always) the probe gains nothing
+    and their result stands, bit for bit.
     """
     scale = float(nk.sum()) * scatter.shape[-1]
     shape = variances / _geometric_mean(variances)[:, np.newaxis]
