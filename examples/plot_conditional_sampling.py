@@ -12,9 +12,10 @@ components are reweighted by how well each explains the given values.
 
 On the Old Faithful data, the waiting time before an eruption depends on
 the duration of the previous one in two regimes. Conditioning on durations
-of 2, 3.3 and 4.5 minutes gives the distribution of the waiting time in the
-short regime, between the regimes (a skewed mixture of two components) and
-in the long regime, and synthetic waiting times are drawn from them.
+of 2, 2.9 and 4.5 minutes gives the distribution of the waiting time in the
+short regime, between the regimes (a mixture of the short regime's component
+and the long regime's, with two humps) and in the long regime, and synthetic
+waiting times are drawn from them.
 """
 
 # %%
@@ -28,7 +29,7 @@ from gmm_estimators.datasets import load_old_faithful
 X = load_old_faithful(return_X_y=True)  # columns: eruption (min), waiting (min)
 gm = GaussianMixture(n_components=3, random_state=0).fit(X)
 
-durations = np.array([[2.0], [3.3], [4.5]])
+durations = np.array([[2.0], [2.9], [4.5]])
 conditional = condition(gm, durations, given_features=[0])
 print("weights of the components given each duration:")
 print(conditional.weights.round(3))

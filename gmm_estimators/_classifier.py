@@ -115,8 +115,9 @@ class GaussianMixtureClassifier(PortablePickle, ClassifierMixin, BaseEstimator):
         Covariance structures tried (any registered name or alias). None
         means every registered structure: mclust's 14 and any registered in
         user code (for one feature, mclust's ``'E'`` and ``'V'``). For
-        MclustDA each class chooses its own; a class with no more rows than
-        features only tries the axis-aligned structures, as in mclust. For
+        MclustDA each class chooses its own; a class with no more distinct
+        rows (of positive weight) than features only tries the axis-aligned
+        structures, as in mclust. For
         EDDA, the structure shared by the classes; for UBM, the
         background's.
     priors : array-like of shape (n_classes,), default=None
@@ -235,7 +236,8 @@ class GaussianMixtureClassifier(PortablePickle, ClassifierMixin, BaseEstimator):
     *MclustDA.* Each class's mixture is the BIC choice among
     ``n_components`` x ``covariance_types`` on that class's rows. When
     ``n_components`` offers a choice, candidates of several components with
-    at least as many free parameters as the class has rows are not tried:
+    at least as many free parameters as the class has distinct rows are
+    not tried:
     their likelihood is nearly unbounded and their BIC meaningless. The
     classifier's ``bic_`` counts every class's parameters plus the
     ``C - 1`` proportions, as mclust's ``MclustDA`` reports.

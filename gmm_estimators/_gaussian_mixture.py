@@ -84,9 +84,9 @@ class GaussianMixture(BaseMixture):
         starts EM (unconstrained Gaussian merge criterion on the SVD-scaled
         data, tree cut at ``n_components`` groups; beyond 2000 distinct rows a
         weighted subset is agglomerated and the other rows are assigned to the
-        nearest group, see ``gmm_estimators._hierarchical``). With sample
-        weights, each method honours the weights, and no method depends on
-        the order of the rows except ``'mclust_hc'``: the same agglomeration
+        nearest group, see ``gmm_estimators._initialization._hierarchical``).
+        With sample weights, each method honours the weights, and no method
+        depends on the order of the rows except ``'mclust_hc'``: the same agglomeration
         started as ``Mclust()`` starts it, from one group per row (identical
         rows included) with ties of equal cost broken by the rows' order as
         mclust breaks them, so that its partitions are mclust's (a weighted
