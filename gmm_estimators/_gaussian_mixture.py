@@ -86,9 +86,9 @@ class GaussianMixture(BaseMixture):
         weighted subset is agglomerated and the other rows are assigned to the
         nearest group, see ``gmm_estimators._initialization._hierarchical``).
         With sample weights, each method honours the weights, and no method
-        depends on the order of the rows except ``'mclust_hc'``: the same agglomeration
-        started as ``Mclust()`` starts it, from one group per row (identical
-        rows included) with ties of equal cost broken by the rows' order as
+        depends on the order of the rows except ``'mclust_hc'``: the same
+        agglomeration started as ``Mclust()`` starts it, from one group per row
+        (identical rows included) with ties of equal cost broken by the rows' order as
         mclust breaks them, so that its partitions are mclust's (a weighted
         row is one group of its weight). ``GaussianMixtureIC`` uses it. Data
         read in pages (memory maps, other on-disk or Dask arrays, in-memory
