@@ -660,3 +660,37 @@ def test_a_noise_fit_continues_from_its_weights_as_documented():
     with pytest.raises(ValueError, match="sum to 1") as caught:
         plain.fit(X)
     assert "noise" not in str(caught.value)
+
+
+def test_noise_search_follows_mclusts_path_for_eve_and_vve():
+    # The noise search fits from shared starts without the thorough search's
+    # mclust path: on MASS's geyser (prabclus's NNclean mask) VVE with 6
+    # components ended 3 BIC units below mclust's cell, a sound fit EM along
+    # mclust's own M-step reaches. Fixture: make_noise_path_fixture.R.
+    folder = Path(__file__).parent / "fixtures" / "mclust" / "noise"
+    X = np.loadtxt(folder / "data_geyser.csv", delimiter=",", skiprows=1)
+    mask = np.loadtxt(folder / "mask_geyser.csv", skiprows=1).astype(bool)
+    table = {}
+    with open(folder / "bic_geyser_noise.csv") as handle:
+        next(handle)
+        for line in handle:
+            k, model, bic = line.strip().split(",")
+            if bic != "NA":
+                table[int(k), model.strip('"')] = float(bic)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        selector = GaussianMixtureIC(
+            n_components=[3, 6],
+            covariance_types=["EVE", "VVE"],
+            noise=True,
+            noise_init=mask,
+            random_state=0,
+        ).fit(X)
+    results = selector.results_
+    cells = zip(results["n_components"], results["covariance_type"], results["bic"])
+    worse = [
+        (int(k), model)
+        for k, model, bic in cells
+        if (int(k), model) in table and -bic < table[int(k), model] - 1.0
+    ]
+    assert worse == []
