@@ -687,7 +687,9 @@ def test_noise_search_follows_mclusts_path_for_eve_and_vve():
             random_state=0,
         ).fit(X)
     results = selector.results_
-    cells = zip(results["n_components"], results["covariance_type"], results["bic"])
+    cells = zip(
+        results["n_components"], results["covariance_type"], results["bic"], strict=True
+    )
     worse = [
         (int(k), model)
         for k, model, bic in cells
