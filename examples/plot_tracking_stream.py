@@ -97,7 +97,7 @@ plt.show()
 # moves several of its own spreads in one batch leaves its component behind:
 # the stream no longer feeds it, its share falls by the factor at every
 # update, and once it holds no row it is flagged in ``collapsed_components_``
-# (it is not re-seeded).
+# with a warning (it is not re-seeded).
 print(
     {name: round(float(np.mean(values[-10:])), 2) for name, values in errors.items()}
 )

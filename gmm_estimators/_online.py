@@ -67,7 +67,7 @@ from ._missing import (
     has_missing,
 )
 from ._prior import ConjugatePrior, resolve_prior
-from ._warn import silenced
+from ._warn import silenced, warn_user
 from .exceptions import DegenerateFitWarning
 
 __all__ = [
@@ -264,7 +264,7 @@ def keep_verdict(model, data, params, jittered, check=None):
 
 
 def batch_judge(
-    record, prior, previous, shares, reg_covar, span=None, running_shares=None
+    record, prior, previous, shares, reg_covar, span, running_shares, name
 ):
     """The collapse verdict after an update, from the batch's rows.
 
@@ -287,15 +287,12 @@ def batch_judge(
     component whose share of them (``running_shares``, ``OnlineState.nk``)
     is below ``EMPTY_WEIGHT`` holds no row, as ``fit`` calls a component of
     such a weight collapsed. A stream that stopped feeding it (its cluster
-    left, or moved faster than the window follows) shrinks it by the
-    forgetting factor at every update, and its covariance to ``reg_covar``;
-    it is not re-seeded, and no batch meets it again to judge it.
+    left, or moved faster than the window follows) shrinks its share by the
+    forgetting factor at every update; it is not re-seeded, and no batch
+    judges it until one feeds it again. Its warning (once, when it empties)
+    gives the stream's remedies, not those of a likelihood without bound.
     """
-    empty = (
-        np.zeros(shares.shape, dtype=bool)
-        if running_shares is None
-        else np.asarray(running_shares) < EMPTY_WEIGHT * np.sum(running_shares)
-    )
+    empty = np.asarray(running_shares) < EMPTY_WEIGHT * np.sum(running_shares)
 
     def judge(model, data, params, jittered, check=None):
         verdict = component_check(model, data, params, jittered, prior)
@@ -313,8 +310,7 @@ def batch_judge(
             reasons[int(k)] = (
                 f"its share of the running statistics is {running_shares[k]:.2g}: "
                 "the stream no longer feeds it, as when its cluster left the "
-                "stream or moved faster than the forgetting window follows; it "
-                "is not re-seeded"
+                "stream or moved faster than the forgetting window follows"
             )
         verdict = verdict._replace(
             collapsed=np.union1d(verdict.collapsed, np.flatnonzero(empty)).astype(
@@ -336,11 +332,12 @@ def batch_judge(
             return np.unique(np.asarray(flagged, dtype=np.intp))
 
         # An empty component warns once, when it empties (a tracker would
-        # warn at every later update).
+        # warn at every later update), and in the stream's terms.
+        emptied = [k for k in np.flatnonzero(empty) if k not in previous[0]]
         judged_now = [
             k
             for k in (*verdict.collapsed, *verdict.spurious)
-            if judged[k] and not (empty[k] and k in previous[0])
+            if judged[k] and not empty[k]
         ]
         verdict = verdict._replace(
             collapsed=kept(verdict.collapsed, previous[0]),
@@ -349,11 +346,23 @@ def batch_judge(
         )
         if judged_now:
             record(model, data, params, jittered, verdict)
-            return
-        # Flags carried from earlier batches alone: warned of then, stored
-        # now (a stream of small batches would warn at every update).
-        with silenced(DegenerateFitWarning):
-            record(model, data, params, jittered, verdict)
+        else:
+            # Flags carried from earlier batches alone: warned of then, stored
+            # now (a stream of small batches would warn at every update).
+            with silenced(DegenerateFitWarning):
+                record(model, data, params, jittered, verdict)
+        if emptied:
+            listed = "; ".join(f"{k} ({reasons[int(k)]})" for k in emptied)
+            warn_user(
+                f"{name}: component(s) {listed} collapsed: they describe no row "
+                "of the recent stream. partial_fit does not re-seed a component: "
+                "refit on recent data (or start a new model) to find the clusters "
+                "the stream holds now, or tune forgetting_factor (a smaller one "
+                "follows faster clusters, one closer to 1 keeps a component "
+                "through a longer absence). The indices are stored in "
+                "collapsed_components_.",
+                DegenerateFitWarning,
+            )
 
     return judge
 
@@ -376,7 +385,10 @@ def update_judge(estimator, batch, state, record, prior):
     )
     reg_covar = estimator.reg_covar
     shares, span = state.batch_shares, getattr(state, "span", None)
-    return batch_judge(record, prior, previous, shares, reg_covar, span, state.nk)
+    name = type(estimator).__name__
+    return batch_judge(
+        record, prior, previous, shares, reg_covar, span, state.nk, name
+    )
 
 
 def batch_source(estimator, X, sample_weight, center):

@@ -132,7 +132,6 @@ from .covariance._priors import prior_form_of
 
 __all__ = [
     "ConjugatePrior",
-    "check_prior",
     "log_det_weight",
     "log_prior_density",
     "map_m_step_inputs",
@@ -326,8 +325,9 @@ class ConjugatePrior:
         model = get_covariance_model(covariance_type)
         return resolve_prior(self, model, _summary(X, sample_weight), n_components)
 
-    # The EM engine's seam (``EMOptions.prior``): the MAP M-step's inputs and
-    # the objective's log-density (the engine imports nothing of this module).
+    # The EM engine's seam: a resolved prior in ``EMOptions.prior`` gives the
+    # MAP M-step its inputs and the objective its log-density through these
+    # two methods (the engine imports nothing of this module).
     def map_m_step_inputs(self, model, center, nk, means, scatter):
         """MAP means, prior-augmented scatter and effective counts of this prior.
 
@@ -461,9 +461,9 @@ def resolve_prior(prior, model, data, n_components):
                 f"ConjugatePrior mean must be {d} finite numbers (one per feature); "
                 f"got {prior.mean!r}."
             )
-        # The M-step adds n kappa / (n + kappa) times the squared offsets of the
-        # means from it (at most min(kappa, n)): beyond float64 it failed as if
-        # the rows were too few for a covariance.
+        # The M-step adds n kappa / (n + kappa) times the squared offsets of
+        # the means from it, at most min(kappa, n): beyond float64 it failed
+        # as if the rows were too few for a covariance.
         offset = np.abs(mean - np.asarray(data.center, dtype=np.float64))
         factor = max(min(shrinkage, data.weight_sum), 1.0)
         with np.errstate(over="ignore"):
@@ -497,24 +497,6 @@ def resolve_prior(prior, model, data, n_components):
     else:
         scale = form.scale_from_matrix(_scale_as_matrix(prior.scale, d))
     return ConjugatePrior(mean=mean, shrinkage=shrinkage, dof=dof, scale=scale)
-
-
-def check_prior(prior, data, types=(), ks=()):
-    """Raise the error of a prior that fits no candidate (a selector's, at once).
-
-    An explicit ``dof`` (its floor depends on the structure and K) is held
-    to the most lenient candidate of ``types`` (names) and ``ks``.
-    """
-    asked = prior
-    if isinstance(prior, ConjugatePrior) and isinstance(prior.dof, Real):
-        if not isinstance(prior.dof, bool) and np.isfinite(prior.dof):
-            prior = ConjugatePrior(**{**prior.get_params(), "dof": None})
-    resolve_prior(prior, get_covariance_model("VVV"), data, 1)
-    if prior is not asked and types and ks:
-        pairs = [(get_covariance_model(t), k) for t in types for k in ks]
-        floors = [minimum_dof(m, data.n_features, k, asked.shrinkage) for m, k in pairs]
-        model, k = pairs[int(np.argmin(floors))]
-        resolve_prior(asked, model, data, k)
 
 
 def data_covariance(data):
@@ -636,7 +618,8 @@ def map_m_step_inputs(prior, model, center, nk, means, scatter):
     ]
     share = 1.0 / n_components if model.equal_covariance else 1.0
     L = share * _scale_matrix(prior, model, d)
-    # W'_k - W_k = s_k e_k e_k^T + b L, reduced as scatter is (the form's).
+    # Per component, W'_k - W_k = s_k e_k e_k^T + b L; the structure's form
+    # reduces those matrices as it reduces scatter (diagonals, pooled sum).
     added = (
         weight[:, np.newaxis, np.newaxis]
         * shift[:, :, np.newaxis]

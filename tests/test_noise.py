@@ -680,19 +680,27 @@ def test_noise_search_follows_mclusts_path_for_eve_and_vve():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         selector = GaussianMixtureIC(
-            n_components=[3, 6],
+            n_components=9,
             covariance_types=["EVE", "VVE"],
             noise=True,
             noise_init=mask,
             random_state=0,
         ).fit(X)
     results = selector.results_
-    cells = zip(
-        results["n_components"], results["covariance_type"], results["bic"], strict=True
-    )
+    cells = {
+        (int(k), model): (bic, degenerate)
+        for k, model, bic, degenerate in zip(
+            results["n_components"],
+            results["covariance_type"],
+            results["bic"],
+            results["degenerate"],
+            strict=True,
+        )
+    }
     worse = [
-        (int(k), model)
-        for k, model, bic in cells
-        if (int(k), model) in table and -bic < table[int(k), model] - 1.0
+        cell
+        for cell, bic in table.items()
+        if not (np.isfinite(cells[cell][0]) and -cells[cell][0] >= bic - 1.0)
     ]
     assert worse == []
+    assert not any(cells[cell][1] for cell in table)

@@ -95,7 +95,10 @@ def density_rounding_fall(model, params):
     sees its converged objective fall by 2e-9 relative from one iteration
     to the next, beyond the relative slack and far within this. Components
     whose condition is beyond :data:`_SINGULAR_CONDITION` have left
-    floating point's reach: their fall is not excused.
+    floating point's reach: their fall is not excused. Below it, a fall
+    excused here ends the run as converged, and a component collapsing onto
+    a lower-dimensional set is flagged by the collapse check after the fit
+    (``_collapse``), as the rows it rests on show.
     """
     n_components, d = np.shape(params.means)
     with np.errstate(all="ignore"):

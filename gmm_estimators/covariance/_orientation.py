@@ -239,9 +239,11 @@ def _common_orientation(nk, scatter, equal_volume, tol, max_iter, previous=None)
         trace.append(_diagonal_objective(nk, values, variances))
         if _small_change(trace[-2], trace[-1], scale, tol, offset):
             break
-    if nk.min() <= d or len(trace) > 2:
-        # The sweeps moved (more than one sweep): a stall shows once they
-        # stop at their first, where EM's later M-steps probe it.
+    if nk.min() <= d or len(trace) > 2 or not rounds:
+        # Nothing to polish: a degenerate component's objective has no
+        # minimiser (above), one feature no orientation; and while the
+        # sweeps move (more than one sweep) a stall does not show yet: once
+        # they stop at their first, EM's later M-steps probe it.
         return _rotate(axes, variances), trace
     return _polished(nk, scatter, equal_volume, axes, variances, trace, tol, offset)
 
@@ -279,8 +281,10 @@ def _polished(nk, scatter, equal_volume, axes, variances, trace, tol, offset):
     more = _mm_iterations(
         nk, scatter, equal_volume, *probe[:2], largest, offset, _POLISH_MAX_ITER, tol
     )
-    best = more if more[-1][-1] < value else probe
-    return _rotate(best[0], best[2]), [*trace, *probe[-1], *more[-1]]
+    # VVE's MM iteration is no majoriser (see _mm_orientation): the lower.
+    if more[-1][-1] < value:
+        return _rotate(more[0], more[2]), [*trace, *probe[-1], *more[-1]]
+    return _rotate(probe[0], probe[2]), [*trace, *probe[-1]]
 
 
 def _best_start(nk, scatter, pooled, equal_volume, previous):

@@ -3,7 +3,7 @@
 # Authors: The gmm_estimators developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-from numbers import Integral
+from numbers import Integral, Real
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
@@ -13,6 +13,7 @@ from .._data_span import coordinates, thinnest_correlation
 from .._initialization import CanonicalRows
 from .._missing import has_missing, mean_imputed
 from .._noise import resolve_noise
+from .._prior import ConjugatePrior, minimum_dof, resolve_prior
 from .._spurious import smallest_gaps
 from ..covariance import available_covariance_types, get_covariance_model
 from ..exceptions import NoSoundCandidateError
@@ -615,10 +616,18 @@ def starting_rows(data, init, settings, noise_volume, noise_init, n_usable):
 def feasible_counts(ks, n_usable, noise):
     """The numbers of components the rows can start, and an error for the others.
 
-    ``n_usable`` rows of positive weight (outside the initial noise mask
-    with a noise component, see :func:`starting_rows`). When no number
-    asked for is feasible, the search is refused up front: no candidate's
-    remedies (a prior, reg_covar, jitter) would help.
+    When no number asked for is feasible, the search is refused up front:
+    no candidate's remedies (a prior, reg_covar, jitter) would help.
+
+    Parameters
+    ----------
+    ks : list of int
+        The numbers of components asked for.
+    n_usable : int
+        Rows of positive weight (outside the initial noise mask with a noise
+        component, see :func:`starting_rows`).
+    noise : bool
+        Whether the search has a noise component.
 
     Returns
     -------
@@ -633,13 +642,42 @@ def feasible_counts(ks, n_usable, noise):
         remedy = "pass a noise_init mask that marks fewer rows as noise, or " + remedy
     feasible = [k for k in ks if k <= n_usable]
     if not feasible:
-        raise ValueError(
-            f"Every number of components asked for (n_components from "
-            f"{min(ks)}) exceeds the {n_usable} {rows}: {remedy}."
+        asked = (
+            f"n_components={ks[0]}"
+            if len(ks) == 1
+            else f"Every number of components asked for, from {min(ks)},"
         )
+        raise ValueError(f"{asked} exceeds the {n_usable} {rows}: {remedy}.")
     too_many = {
         k: ValueError(f"n_components={k} exceeds the {n_usable} {rows}.")
         for k in ks
         if k not in feasible
     }
     return feasible, too_many
+
+
+def check_search_prior(prior, data, types, ks):
+    """Raise the error of a prior that fits no candidate, before the search.
+
+    Every check of ``_prior.resolve_prior`` that does not depend on the
+    candidate; an explicit ``dof`` (whose floor depends on the structure
+    and K) is held to the most lenient candidate of ``types`` (names) and
+    ``ks``: below it, no candidate can take the prior, and each one's
+    failure would bury the reason in a ``NoSoundCandidateError``.
+    """
+    explicit = isinstance(prior, ConjugatePrior) and isinstance(prior.dof, Real)
+    explicit = explicit and not isinstance(prior.dof, bool) and np.isfinite(prior.dof)
+    common = prior
+    if explicit:
+        common = ConjugatePrior(**{**prior.get_params(), "dof": None})
+    resolve_prior(common, get_covariance_model("VVV"), data, 1)
+    if not (explicit and types and ks):
+        return
+    d = data.n_features
+    pairs = [(get_covariance_model(t), k) for t in types for k in ks]
+    floors = [minimum_dof(m, d, k, prior.shrinkage) for m, k in pairs]
+    model, k = pairs[int(np.argmin(floors))]
+    try:
+        resolve_prior(prior, model, data, k)
+    except ValueError as error:
+        raise ValueError(f"No candidate of the search can take it: {error}") from None

@@ -349,14 +349,10 @@ def _search_k(data, canonical, n_components, covariance_types, settings):
     outcomes = {}
     for name in covariance_types:
         starts = _starts_of(shared, name)
-        row, best, error, took = fit_candidate(
+        row, best, error, took = fit_shared_candidate(
             data, n_components, name, starts, settings
         )
         outcomes[name] = (row, best, error, took + seconds / len(covariance_types))
-        if get_covariance_model(name).mclust_path is not None and isinstance(
-            starts, list
-        ):
-            follow_mclust_path(data, starts[0], n_components, name, outcomes, settings)
     tried = set()
     for _ in range(settings["rounds"]):
         labels = _best_partition(outcomes, settings["criterion"], n_components)
@@ -566,14 +562,14 @@ def follow_mclust_path(data, start, n_components, name, outcomes, settings):
 
 
 def fit_shared_candidate(data, n_components, covariance_type, starts, settings):
-    """:func:`fit_candidate`; with the thorough search's shared starts, also
-    mclust's path for the structures that have one.
+    """:func:`fit_candidate`, then mclust's path where the starts are shared.
 
-    The noise search (shared starts, no proposals) then challenges EVE and
-    VVE as the thorough search does (:func:`follow_mclust_path`): from
-    mclust's own hierarchical start, the structure's M-step ended 31 BIC
-    units short of mclust's EVE with 3 components on four columns of
-    Boston with noise, a fit it holds when started there.
+    With the thorough search's shared starts (the thorough search itself,
+    and the noise search, which has no proposals), structures with an
+    mclust path (EVE, VVE) are also challenged along it
+    (:func:`follow_mclust_path`): on MASS's geyser with noise, VVE with 6
+    components ended 3 BIC units below mclust's cell without it
+    (``tests/fixtures/mclust/noise/make_noise_path_fixture.R``).
     """
     outcome = fit_candidate(data, n_components, covariance_type, starts, settings)
     model = get_covariance_model(covariance_type)  # adopted by fit_candidate

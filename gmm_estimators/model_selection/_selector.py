@@ -19,12 +19,13 @@ from .._initialization import INITIALIZERS
 from .._missing import MissingValuesSource
 from .._noise import rows_for_noise
 from .._pickling import PortablePickle
-from .._prior import ConjugatePrior, check_prior
+from .._prior import ConjugatePrior
 from .._warn import warn_user
 from ..covariance import structures_to_carry
 from ._candidates import (
     candidate_ks,
     candidate_types,
+    check_search_prior,
     collect_outcomes,
     feasible_counts,
     raise_no_sound_candidate,
@@ -454,7 +455,6 @@ class GaussianMixtureIC(
             # random_state); every candidate is then refitted on all rows.
             init = search_sample(data, max(ks), self._random_state_for_candidates())
         check_squares_fit(init)
-        check_prior(self.prior, init, types, ks)  # not each candidate's failure
         settings = search_settings(
             {**self.get_params(), "reg_covar": reg_covar},
             getattr(init, "X_missing", init.X),
@@ -475,6 +475,7 @@ class GaussianMixtureIC(
         )
         parallel = task_runner(self.n_jobs)
         feasible, too_many = feasible_counts(ks, n_usable, self.noise)
+        check_search_prior(self.prior, init, types, feasible)
         candidates = [(k, t) for k in ks for t in types]
         sampled = init.n_rows < data.n_rows
         bar = thorough and thorough_progress(

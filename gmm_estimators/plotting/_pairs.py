@@ -123,7 +123,7 @@ def plot_pairs(
                 f"name, got {features!r}."
             )
         features = _check_features(
-            features, n_features, names, size=max(len(features), 1)
+            features, n_features, names, size=len(features)
         )
     n_std = _check_n_std(n_std)
     covariances = _full_covariances(estimator)

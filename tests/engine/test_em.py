@@ -760,6 +760,25 @@ def test_a_sound_fit_on_nearly_dependent_features_is_not_a_breakdown(
     assert 1e8 < max(conditions) < 1e11
 
 
+@pytest.mark.parametrize("noise", [1e-7, 0.0])
+def test_a_cluster_on_a_plane_is_still_flagged_where_its_fall_is_excused(noise):
+    # The rounding excuse stops EM as converged where a fall is within
+    # d^2 eps kappa (kappa up to 1e13); a component on a plane (kappa about
+    # 1e12 here) is then judged by the collapse check after the fit, which
+    # must still flag it.
+    rng = np.random.default_rng(0)
+    t = rng.normal(5, 1, size=(60, 2))
+    plane = np.c_[t, t[:, 0] + t[:, 1] + noise * rng.normal(size=60)]
+    X = np.r_[rng.normal(size=(100, 3)), plane]
+    gm = GaussianMixture(
+        2, reg_covar=0, tol=1e-10, max_iter=1000, random_state=0
+    )
+    with pytest.warns(DegenerateFitWarning, match="lower"):
+        gm.fit(X)
+    on_plane = int(np.argmin([np.linalg.eigvalsh(c)[0] for c in gm.covariances_]))
+    assert gm.collapsed_components_.tolist() == [on_plane]
+
+
 def test_the_density_rounding_excuses_no_fall_under_a_singular_covariance():
     from gmm_estimators._engine._rounding import density_rounding_fall
 

@@ -110,9 +110,9 @@ def test_a_component_whose_cluster_leaves_the_stream_is_flagged_once(
     covariance_type, prior
 ):
     # The window forgets the cluster: its component's share falls by the
-    # forgetting factor at every update, to ~1e-18, and its covariance to
-    # reg_covar. No batch meets it again to judge it; the running statistics
-    # hold no row of it, which fit calls collapsed. It was returned as sound.
+    # forgetting factor at every update, to ~1e-18. No batch meets it again
+    # to judge it; the running statistics hold no row of it, which fit calls
+    # collapsed. It was returned as sound.
     rng = np.random.RandomState(0)
     online = GaussianMixture(
         3,
@@ -134,7 +134,29 @@ def test_a_component_whose_cluster_leaves_the_stream_is_flagged_once(
     # Warned once, when it emptied, not at every later update.
     degenerate = [c for c in caught if issubclass(c.category, DegenerateFitWarning)]
     assert len(degenerate) == 1
-    assert "no longer feeds it" in str(degenerate[0].message)
+    message = str(degenerate[0].message)
+    assert "no longer feeds it" in message
+    # The stream's remedies, not those of a likelihood without bound.
+    assert "refit on recent data" in message and "forgetting_factor" in message
+    assert "unbounded" not in message and "prior=" not in message
+
+
+def test_a_component_fed_again_is_cleared():
+    # forgetting_factor=0.9: the faded component takes its returning cluster
+    # back, and the batches that feed it judge it sound again.
+    rng = np.random.RandomState(0)
+    online = GaussianMixture(3, forgetting_factor=0.9, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DegenerateFitWarning)
+        online.partial_fit(_draw(rng, 600))
+        for _ in range(250):
+            batch = CENTERS[rng.randint(2, size=200)] + 0.6 * rng.randn(200, 2)
+            online.partial_fit(batch)
+        assert online.collapsed_components_.size == 1
+        for _ in range(40):
+            online.partial_fit(_draw(rng, 300))
+    assert online.collapsed_components_.size == 0
+    assert online.weights_.min() > 0.1
 
 
 def test_a_stream_that_feeds_every_component_flags_none():

@@ -460,6 +460,14 @@ def test_a_prior_that_fits_no_structure_is_named(search):
     with pytest.raises(ValueError, match="dof=-100.0 is below") as caught:
         selector.fit(X)
     assert not isinstance(caught.value, NoSoundCandidateError)
+    assert "No candidate of the search" in str(caught.value)
+    # Held to the candidates the rows can fit: 100 components on 80 rows
+    # (whose floor, EEE's, is far lower) are no candidate.
+    selector.set_params(prior=ConjugatePrior(dof=-6.0), n_components=[1, 2, 100])
+    with pytest.raises(ValueError, match="dof=-6.0 is below") as caught:
+        selector.fit(X)
+    assert not isinstance(caught.value, NoSoundCandidateError)
+    selector.set_params(n_components=2)
     # Below VVV's smallest (-4 in 2-D) but not EEE's with 2 components (-5):
     # the search goes on, the VVV cell failed with that reason.
     selector.set_params(prior=ConjugatePrior(dof=-4.5))
@@ -487,7 +495,7 @@ def test_a_noise_mask_that_leaves_too_few_rows_is_named(search):
         selector.fit(X)
     assert not isinstance(caught.value, NoSoundCandidateError)
     assert "noise_init" in str(caught.value)
-    # Five rows left: K=6 fails with the same words, K=1 is fitted.
+    # Five rows left: K=6 is not fitted (NaN in results_), K=1 is.
     mask = np.ones(len(X), dtype=bool)
     mask[:5] = False
     selector.set_params(noise_init=mask, n_components=[1, 6]).fit(X)
