@@ -667,16 +667,9 @@ def test_noise_search_follows_mclusts_path_for_eve_and_vve():
     # mclust path: on MASS's geyser (prabclus's NNclean mask) VVE with 6
     # components ended 3 BIC units below mclust's cell, a sound fit EM along
     # mclust's own M-step reaches. Fixture: make_noise_path_fixture.R.
-    folder = Path(__file__).parent / "fixtures" / "mclust" / "noise"
-    X = np.loadtxt(folder / "data_geyser.csv", delimiter=",", skiprows=1)
-    mask = np.loadtxt(folder / "mask_geyser.csv", skiprows=1).astype(bool)
-    table = {}
-    with open(folder / "bic_geyser_noise.csv") as handle:
-        next(handle)
-        for line in handle:
-            k, model, bic = line.strip().split(",")
-            if bic != "NA":
-                table[int(k), model.strip('"')] = float(bic)
+    X = np.loadtxt(FIXTURES / "data_geyser.csv", delimiter=",", skiprows=1)
+    mask = np.loadtxt(FIXTURES / "mask_geyser.csv", skiprows=1).astype(bool)
+    table = _mclust_bic_table("geyser")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         selector = GaussianMixtureIC(
@@ -688,19 +681,21 @@ def test_noise_search_follows_mclusts_path_for_eve_and_vve():
         ).fit(X)
     results = selector.results_
     cells = {
-        (int(k), model): (bic, degenerate)
-        for k, model, bic, degenerate in zip(
+        (int(k), model): (bic, degenerate, n_parameters)
+        for k, model, bic, degenerate, n_parameters in zip(
             results["n_components"],
             results["covariance_type"],
             results["bic"],
             results["degenerate"],
+            results["n_parameters"],
             strict=True,
         )
     }
     worse = [
         cell
-        for cell, bic in table.items()
+        for cell, (bic, _) in table.items()
         if not (np.isfinite(cells[cell][0]) and -cells[cell][0] >= bic - 1.0)
     ]
     assert worse == []
     assert not any(cells[cell][1] for cell in table)
+    assert all(cells[cell][2] == df for cell, (_, df) in table.items())
