@@ -19,6 +19,7 @@ from sklearn.utils import check_random_state
 
 from ._engine import Params, statistics_from_resp
 from ._initialization import CanonicalRows, initial_responsibilities
+from ._noise import too_few_outside_noise
 from .covariance import get_covariance_model
 
 __all__ = [
@@ -216,12 +217,7 @@ def noise_starts(
     kept_weight = source.weight_sum - noise_weight
     n_kept = int(keep.sum() if weights is None else np.count_nonzero(weights[keep]))
     if n_kept < n_components:
-        raise ValueError(
-            f"The initial noise mask leaves {n_kept} row(s) with a positive "
-            f"weight outside the noise, fewer than n_components = "
-            f"{n_components}. Pass a noise_init mask that marks fewer rows as "
-            "noise, or reduce n_components."
-        )
+        raise too_few_outside_noise(noise_mask, n_kept, n_components)
     w_kept = None if weights is None else weights[keep]
     X_kept = source.X[keep]
     canonical = (

@@ -24,6 +24,7 @@ __all__ = [
     "nn_clean",
     "resolve_noise",
     "rows_for_noise",
+    "too_few_outside_noise",
 ]
 
 
@@ -386,3 +387,20 @@ def _most_isolated_row(X, n_neighbors=5):
     k = min(int(n_neighbors), points.shape[0] - 1)
     distances, _ = NearestNeighbors(n_neighbors=k + 1).fit(points).kneighbors(points)
     return int(first[np.argmax(distances[:, k])])
+
+
+def too_few_outside_noise(mask, n_kept, n_components):
+    """The error of an initial noise mask that leaves too few rows to cluster.
+
+    ``mask`` marks the rows that start as noise, ``n_kept`` counts those of
+    positive weight outside it, and ``n_components`` is the smallest number
+    of components asked for. One wording for ``fit``, the selector and the
+    outlier detector.
+    """
+    n_rows, marked = mask.shape[0], int(np.count_nonzero(mask))
+    return ValueError(
+        f"noise_init marks {marked} of the {n_rows} rows as noise, leaving "
+        f"{n_kept} row(s) of positive weight outside it: fewer than "
+        f"n_components={n_components}. Pass a noise_init mask that marks fewer "
+        "rows as noise, or reduce n_components."
+    )

@@ -195,11 +195,9 @@ class GaussianMixtureOutlierDetector(PortablePickle, OutlierMixin, BaseEstimator
 
     def _fit(self, X):
         from .model_selection import GaussianMixtureIC
-        from .model_selection._candidates import candidate_ks
 
         check_not_chunks(self, X, method="fit")
         X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_min_samples=2)
-        self._check_noise_mask(X.shape[0], min(candidate_ks(self.n_components)))
         try:
             self.selector_ = self._selector(GaussianMixtureIC, None).fit(X)
         except NoSoundCandidateError:
@@ -235,25 +233,6 @@ class GaussianMixtureOutlierDetector(PortablePickle, OutlierMixin, BaseEstimator
                 np.percentile(self._score(X), 100.0 * self.contamination)
             )
         return self
-
-    def _check_noise_mask(self, n_rows, smallest):
-        """A mask that leaves too few rows outside the noise, named up front.
-
-        ``smallest`` is the smallest number of components searched. Otherwise
-        every candidate fails, and the retry under the prior hides why behind
-        the selector's "no sound candidate".
-        """
-        if isinstance(self.noise_init, str):
-            return
-        mask = np.asarray(self.noise_init, dtype=bool)
-        outside = int(np.count_nonzero(~mask))
-        if mask.shape == (n_rows,) and outside < smallest:
-            raise ValueError(
-                f"noise_init marks {n_rows - outside} of the {n_rows} rows as "
-                f"noise, leaving {outside} outside it: fewer than the smallest "
-                f"number of components ({smallest}). Pass a noise_init mask "
-                "that marks fewer rows as noise."
-            )
 
     def _selector(self, selector_class, prior):
         return selector_class(

@@ -12,7 +12,7 @@ from .._collapse import mixture_covariance
 from .._data_span import coordinates, thinnest_correlation
 from .._initialization import CanonicalRows
 from .._missing import has_missing, mean_imputed
-from .._noise import resolve_noise
+from .._noise import resolve_noise, too_few_outside_noise
 from .._prior import ConjugatePrior, minimum_dof, resolve_prior
 from .._spurious import smallest_gaps
 from ..covariance import available_covariance_types, get_covariance_model
@@ -613,7 +613,7 @@ def starting_rows(data, init, settings, noise_volume, noise_init, n_usable):
     return CanonicalRows.of(init.X[~mask], kept), n_usable
 
 
-def feasible_counts(ks, n_usable, noise):
+def feasible_counts(ks, n_usable, noise_mask=None):
     """The numbers of components the rows can start, and an error for the others.
 
     When no number asked for is feasible, the search is refused up front:
@@ -626,8 +626,8 @@ def feasible_counts(ks, n_usable, noise):
     n_usable : int
         Rows of positive weight (outside the initial noise mask with a noise
         component, see :func:`starting_rows`).
-    noise : bool
-        Whether the search has a noise component.
+    noise_mask : ndarray of bool or None
+        The initial noise mask, with a noise component.
 
     Returns
     -------
@@ -635,21 +635,27 @@ def feasible_counts(ks, n_usable, noise):
     too_many : dict
         ``{n_components: ValueError}`` for the others.
     """
-    rows = "rows of weight >0"
-    remedy = "reduce n_components"
-    if noise:
-        rows += " outside the initial noise mask"
-        remedy = "pass a noise_init mask that marks fewer rows as noise, or " + remedy
     feasible = [k for k in ks if k <= n_usable]
+    if noise_mask is not None:
+        too_many = {
+            k: too_few_outside_noise(noise_mask, n_usable, k)
+            for k in ks
+            if k not in feasible
+        }
+        if not feasible:
+            raise too_many[min(ks)]
+        return feasible, too_many
     if not feasible:
         asked = (
             f"n_components={ks[0]}"
             if len(ks) == 1
             else f"Every number of components asked for, from {min(ks)},"
         )
-        raise ValueError(f"{asked} exceeds the {n_usable} {rows}: {remedy}.")
+        raise ValueError(
+            f"{asked} exceeds the {n_usable} rows of weight >0: reduce n_components."
+        )
     too_many = {
-        k: ValueError(f"n_components={k} exceeds the {n_usable} {rows}.")
+        k: ValueError(f"n_components={k} exceeds the {n_usable} rows of weight >0.")
         for k in ks
         if k not in feasible
     }

@@ -19,6 +19,7 @@ from .._engine import (
 )
 from .._fit_starts import add_noise_statistics, partition_outside_noise
 from .._initialization import initial_responsibilities
+from .._noise import too_few_outside_noise
 from .._prior import log_det_weight, resolve_prior
 from .._warn import silenced
 from ..covariance import adopt_structures, get_covariance_model
@@ -281,10 +282,8 @@ def _partition_outside_noise(data, canonical, n_components, settings, random_sta
     weights = None if data.sample_weight is None else data.sample_weight[keep]
     X_kept = data.X[keep]
     if X_kept.shape[0] < n_components:
-        raise ValueError(
-            f"The initial noise mask leaves {X_kept.shape[0]} row(s) outside the "
-            f"noise, fewer than n_components={n_components}."
-        )
+        mask = settings["noise_mask"]
+        raise too_few_outside_noise(mask, X_kept.shape[0], n_components)
     return partition_outside_noise(
         settings["init_params"],
         X_kept,
