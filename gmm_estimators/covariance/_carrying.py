@@ -12,7 +12,7 @@ pack them and register them on arrival.
 
 import pickle
 
-from ._contract import _REGISTRY, _UNLISTED, register
+from ._contract import _REGISTRY, _UNLISTED, register, unregister
 
 
 def structures_to_carry(names=None):
@@ -31,28 +31,41 @@ def structures_to_carry(names=None):
     carried = {}
     for name in list(_REGISTRY) if names is None else names:
         model = _REGISTRY.get(name) if isinstance(name, str) else None
-        if model is not None and not type(model).__module__.startswith(
-            "gmm_estimators."
-        ):
+        if model is not None and _from_user(model):
             carried[model.name] = model
     return carried
 
 
-def adopt_structures(structures, *, listed=True):
+def _from_user(model):
+    """Whether a structure is defined outside this package."""
+    return not type(model).__module__.startswith("gmm_estimators.")
+
+
+def adopt_structures(structures, *, listed=True, replace=False):
     """Register carried structures (:func:`structures_to_carry`) not known here.
 
     Parameters
     ----------
     structures : dict or None
         ``{name: model}``; those already registered under their name are
-        left alone.
+        left alone, unless ``replace``.
     listed : bool or collection of str, default=True
         Whether they are offered by default (``available_covariance_types``)
         as in the process that sent them, or the names of those that are;
         the others are only known by name (a saved model's own structure).
+    replace : bool, default=False
+        Whether a structure registered here from user code under a carried
+        name gives way to the carried model (a task's, sent by the process
+        that runs the search): a worker reused after the user unregistered
+        a structure and registered a mended one under the same name kept
+        the first, and ``n_jobs=2`` scored another model than ``n_jobs=1``.
+        A loaded pickle leaves the process's own registrations alone.
     """
     for model in (structures or {}).values():
         offered = listed if isinstance(listed, bool) else model.name in listed
+        known = _REGISTRY.get(model.name)
+        if replace and known is not None and known is not model and _from_user(known):
+            unregister(model.name)
         if model.name not in _REGISTRY:
             register(model)
             if not offered:

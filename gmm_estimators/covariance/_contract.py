@@ -116,6 +116,15 @@ def unregister(covariance_type):
     model : CovarianceModel
         The structure removed.
 
+    Notes
+    -----
+    Worker processes that joblib reuses keep the structures they were sent.
+    The selector sends its structures with every task, so one registered
+    again under its name (mended) reaches them; an estimator that
+    ``GridSearchCV(n_jobs=2)`` pickles to a worker finds the name known
+    there already and keeps the first definition. Register a mended
+    structure under a new name to use it there in the same session.
+
     Examples
     --------
     >>> from gmm_estimators.covariance import (

@@ -204,7 +204,7 @@ def fit_candidate(
     error is a ``_NotBetter``.
     """
     # In a worker process: the structures registered in user code.
-    adopt_structures(settings.get("structures"))
+    adopt_structures(settings.get("structures"), replace=True)
     start = perf_counter()
     row = {
         "n_components": n_components,

@@ -49,7 +49,7 @@ def _shared_starts(data, canonical, n_components, covariance_types, settings):
     seconds : float
     """
     # In a worker process: the structures registered in user code.
-    adopt_structures(settings.get("structures"))
+    adopt_structures(settings.get("structures"), replace=True)
     start = perf_counter()
     with one_blas_thread():
         starts = _starts_from_partitions(

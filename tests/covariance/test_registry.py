@@ -186,6 +186,44 @@ def test_registered_structures_reach_worker_processes(registered, rng):
     assert np.all(np.isfinite(grid.cv_results_["mean_test_score"]))
 
 
+class ChosenVariance(SphericalCovariance):
+    name = "test-chosen"
+
+    def __init__(self, variance):
+        self.variance = variance
+
+    def n_parameters(self, n_components, n_features):
+        return 0
+
+    def m_step(self, nk, scatter, reg_covar, previous=None):
+        return np.full(nk.shape[0], self.variance + reg_covar)
+
+
+def test_a_structure_registered_again_reaches_reused_workers(rng):
+    # Unregistered and registered again, mended, under its name (a notebook's
+    # workflow): the workers joblib reuses kept the first definition, and the
+    # selector with n_jobs=2 scored another model than with n_jobs=1 (K=3
+    # here), without a word.
+    X = blobs(rng)
+
+    def bic(n_jobs):
+        search = GaussianMixtureIC(
+            n_components=[2, 3], covariance_types=["test-chosen", "VII"],
+            random_state=0, n_jobs=n_jobs,
+        ).fit(X)  # fmt: skip
+        chosen = search.results_["covariance_type"] == "test-chosen"
+        return search.results_["bic"][chosen].tolist()
+
+    register(ChosenVariance(0.25))
+    try:
+        first = bic(2)
+        unregister("test-chosen")
+        register(ChosenVariance(1.0))
+        assert bic(2) == bic(1) != first
+    finally:
+        unregister("test-chosen")
+
+
 def test_a_pickle_loads_where_an_unneeded_structure_cannot_be_imported(
     registered, rng, tmp_path
 ):
