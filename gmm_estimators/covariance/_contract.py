@@ -16,7 +16,7 @@ from ._forms import (
 )
 from ._linalg import scaled_inverse_error
 from ._priors import INVERSE_WISHART
-from ._spread import EVERY_DIRECTION
+from ._spread import EVERY_DIRECTION, NOTHING
 
 _REGISTRY = {}
 # Names of the structures registered only to read a pickle that carried them
@@ -98,9 +98,26 @@ def register(model):
             f"Covariance type {taken[0]!r} is already registered; choose another "
             "name (or unregister the existing structure first)."
         )
+    if _estimates_nothing(model):
+        # A fixed covariance cannot collapse: its rows need span nothing (a
+        # known-variance structure was flagged on a component of repeated
+        # rows, and the selector never chose it).
+        model.own_spread = NOTHING
     for key in keys:
         _REGISTRY[key] = model
     return model
+
+
+def _estimates_nothing(model):
+    """Whether a structure estimates no covariance parameter and leaves
+    ``own_spread`` to its family (a fixed, known covariance)."""
+    if "own_spread" in vars(type(model)):
+        return False
+    try:
+        counts = [model.n_parameters(k, d) for k, d in ((1, 1), (2, 3), (5, 4))]
+    except Exception:  # the fit reports a broken count
+        return False
+    return all(count == 0 for count in counts)
 
 
 def unregister(covariance_type):
@@ -287,7 +304,10 @@ class CovarianceModel(ABC):
     own_spread : OwnSpread
         What the rows a component rests on must span for its likelihood to
         stay bounded (``covariance._spread``): the degenerate-fit test reads
-        it. The default, ``EVERY_DIRECTION``, is the strictest.
+        it. The default, ``EVERY_DIRECTION``, is the strictest; the families
+        set their own, and ``register`` sets ``NOTHING`` (nothing to span)
+        for a structure that estimates no covariance parameter
+        (``n_parameters`` 0) and does not set it itself.
     mclust_path : CovarianceModel or None
         For structures whose M-step is an inner iteration with local optima
         (EVE, VVE): the same structure with mclust's own inner algorithm,

@@ -1,5 +1,7 @@
 """The public registry: structures defined in user code fit everywhere."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -11,6 +13,7 @@ from gmm_estimators.covariance import (
     register,
     unregister,
 )
+from gmm_estimators.exceptions import DegenerateFitWarning
 from gmm_estimators.model_selection import GaussianMixtureIC
 
 
@@ -184,6 +187,19 @@ def test_registered_structures_reach_worker_processes(registered, rng):
         scoring=bic_score, cv=InSampleSplit(), n_jobs=2,
     ).fit(X)  # fmt: skip
     assert np.all(np.isfinite(grid.cv_results_["mean_test_score"]))
+
+
+def test_a_fixed_covariance_is_never_flagged_collapsed(registered, rng):
+    # A known variance cannot collapse: a component on 30 repeated rows was
+    # flagged (the spherical family's spread test), and the selector never
+    # chose the structure. The built-in spread tests are unchanged.
+    X = np.r_[rng.standard_normal((100, 2)), np.full((30, 2), 6.0)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DegenerateFitWarning)
+        gm = GaussianMixture(2, covariance_type="test-known", random_state=0).fit(X)
+    assert gm.collapsed_components_.size == 0
+    with pytest.warns(DegenerateFitWarning):
+        GaussianMixture(2, covariance_type="VII", reg_covar=0, random_state=0).fit(X)
 
 
 class ChosenVariance(SphericalCovariance):
