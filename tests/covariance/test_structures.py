@@ -155,13 +155,12 @@ def assert_non_decreasing(values, rtol=1e-10):
 
 
 def test_registry_has_the_mclust_family():
-    assert set(STRUCTURES) == set(N_PARAMETERS)
-    assert set(available_covariance_types(aliases=True)) == set(STRUCTURES) | {
-        "full",
-        "tied",
-        "diag",
-        "spherical",
-    }
+    # At least mclust's: a structure registered besides them is tested by
+    # the other tests without editing this one.
+    assert set(N_PARAMETERS) <= set(STRUCTURES)
+    assert set(N_PARAMETERS) | {"full", "tied", "diag", "spherical"} <= set(
+        available_covariance_types(aliases=True)
+    )
 
 
 # --------------------------------------------------------------------------
