@@ -7,6 +7,7 @@ import copy
 from time import perf_counter
 
 import numpy as np
+from scipy.special import logsumexp
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
@@ -356,11 +357,18 @@ def merge_proposal(estimator, X):
     """Labels with one component fewer: the two most overlapping ones merged.
 
     The overlap of components ``a`` and ``b`` is the cosine of their columns
-    of responsibilities, ``r_a . r_b / (|r_a| |r_b|)`` (Ueda et al. 2000).
+    of responsibilities, ``r_a . r_b / (|r_a| |r_b|)`` (Ueda et al. 2000),
+    compared by its logarithm from the log-responsibilities: between
+    clusters far apart the products underflow, every overlap was 0 and the
+    first pair by index was merged, so the proposal (and cells 28 BIC units
+    apart) depended on the row order and on rescalings by powers of two.
     """
-    resp = estimator.predict_proba(X)
-    norms = np.linalg.norm(resp, axis=0)
-    overlap = resp.T @ resp / np.maximum(np.outer(norms, norms), 1e-300)
+    log_resp = estimator.predict_log_proba(X)
+    log_norms = 0.5 * logsumexp(2.0 * log_resp, axis=0)
+    pairs = logsumexp(log_resp[:, :, np.newaxis] + log_resp[:, np.newaxis, :], axis=0)
+    with np.errstate(invalid="ignore"):  # an empty column: -inf - -inf
+        overlap = pairs - log_norms[:, np.newaxis] - log_norms[np.newaxis, :]
+    overlap[np.isnan(overlap)] = -np.inf
     np.fill_diagonal(overlap, -np.inf)
     a, b = np.unravel_index(int(np.argmax(overlap)), overlap.shape)
     a, b = min(a, b), max(a, b)

@@ -110,7 +110,29 @@ def test_merge_joins_the_two_most_overlapping_components():
     resp = np.array(
         [[0.9, 0.1, 0.0], [0.6, 0.4, 0.0], [0.4, 0.6, 0.0], [0.0, 0.0, 1.0]]
     )
+    with np.errstate(divide="ignore"):
+        log_resp = np.log(resp)
     estimator = SimpleNamespace(
-        predict_proba=lambda X: resp, labels_=resp.argmax(axis=1)
+        predict_log_proba=lambda X: log_resp, labels_=resp.argmax(axis=1)
     )
     assert_array_equal(merge_proposal(estimator, None), [0, 0, 0, 1])
+
+
+def test_merge_of_clusters_far_apart_joins_the_nearest_in_any_order():
+    # Tight clusters far apart: every overlap of responsibilities underflows
+    # to 0 and the first pair by index was merged, so the proposal depended
+    # on the components' order (row order, rescalings by powers of two).
+    # In logarithms the overlaps differ: the two nearest clusters merge.
+    from gmm_estimators import GaussianMixture
+
+    rng = np.random.default_rng(1)
+    centres = np.array([[0.0, 0.0], [5.0, 0.0], [2.5, 40.0]])
+    X = np.vstack([rng.normal(c, 0.001, size=(40, 2)) for c in centres])
+    truth = np.repeat([0, 1, 2], 40)
+    for seed in range(4):
+        fitted = GaussianMixture(3, covariance_type="spherical", random_state=seed)
+        fitted.fit(X[rng.permutation(len(X))])
+        fitted.labels_ = fitted.predict(X)
+        merged = merge_proposal(fitted, X)
+        assert len(set(merged[truth < 2])) == 1
+        assert set(merged[truth == 2]).isdisjoint(merged[truth < 2])
