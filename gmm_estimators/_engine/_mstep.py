@@ -163,7 +163,18 @@ def _raise_degenerate(
                 "components overflow. Rescale X (e.g. StandardScaler, or "
                 "multiply it by a power of ten)."
             ) from cause
-    bad = _degenerate_components(nk, scatter, n_features) or list(range(nk.shape[0]))
+    bad = _degenerate_components(nk, scatter, n_features)
+    if not bad and not type(model).__module__.startswith("gmm_estimators."):
+        # Every component's scatter is finite and non-singular: a structure
+        # from user code whose M-step fails there is at fault, not the rows
+        # (the message blamed "too few distinct rows" and advised reg_covar).
+        raise ValueError(
+            f"The m_step of covariance_type {model.name!r} (registered in user "
+            f"code) {what} although every component's scatter is finite and "
+            "non-singular: check that it returns finite, symmetric "
+            "positive-definite covariances of its param_shape."
+        ) from cause
+    bad = bad or list(range(nk.shape[0]))
     raise DegenerateStepError(
         f"The M-step of covariance_type {model.name!r} {what}: component(s) "
         f"{bad} rest on too few distinct rows for a covariance "

@@ -202,6 +202,31 @@ def test_a_fixed_covariance_is_never_flagged_collapsed(registered, rng):
         GaussianMixture(2, covariance_type="VII", reg_covar=0, random_state=0).fit(X)
 
 
+class BrokenVariance(SphericalCovariance):
+    name = "test-broken"
+
+    def n_parameters(self, n_components, n_features):
+        return n_components
+
+    def m_step(self, nk, scatter, reg_covar, previous=None):
+        return np.full(nk.shape[0], np.nan)
+
+
+def test_a_user_m_step_that_fails_on_sound_rows_is_named(rng):
+    # Its NaN was blamed on the rows ("rest on too few distinct rows",
+    # increase reg_covar) on rows that span the plane.
+    register(BrokenVariance())
+    try:
+        with pytest.raises(ValueError, match="check that it returns finite") as caught:
+            GaussianMixture(3, covariance_type="test-broken", random_state=0).fit(
+                blobs(rng)
+            )
+        assert "too few distinct rows" not in str(caught.value)
+        assert "registered in user code" in str(caught.value)
+    finally:
+        unregister("test-broken")
+
+
 class ChosenVariance(SphericalCovariance):
     name = "test-chosen"
 
