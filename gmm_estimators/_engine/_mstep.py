@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..covariance._carrying import from_user_code
 from ..covariance._linalg import (
     all_finite,
     any_true,
@@ -164,7 +165,7 @@ def _raise_degenerate(
                 "multiply it by a power of ten)."
             ) from cause
     bad = _degenerate_components(nk, scatter, n_features)
-    if not bad and not type(model).__module__.startswith("gmm_estimators."):
+    if not bad and from_user_code(model):
         # Every component's scatter is finite and non-singular: a structure
         # from user code whose M-step fails there is at fault, not the rows
         # (the message blamed "too few distinct rows" and advised reg_covar).

@@ -31,13 +31,13 @@ def structures_to_carry(names=None):
     carried = {}
     for name in list(_REGISTRY) if names is None else names:
         model = _REGISTRY.get(name) if isinstance(name, str) else None
-        if model is not None and _from_user(model):
+        if model is not None and from_user_code(model):
             carried[model.name] = model
     return carried
 
 
-def _from_user(model):
-    """Whether a structure is defined outside this package."""
+def from_user_code(model):
+    """Whether a structure is defined outside this package (registered by a user)."""
     return not type(model).__module__.startswith("gmm_estimators.")
 
 
@@ -64,7 +64,8 @@ def adopt_structures(structures, *, listed=True, replace=False):
     for model in (structures or {}).values():
         offered = listed if isinstance(listed, bool) else model.name in listed
         known = _REGISTRY.get(model.name)
-        if replace and known is not None and known is not model and _from_user(known):
+        stale = replace and known is not None and known is not model
+        if stale and from_user_code(known):
             unregister(model.name)
         if model.name not in _REGISTRY:
             register(model)

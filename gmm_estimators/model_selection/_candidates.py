@@ -635,30 +635,18 @@ def feasible_counts(ks, n_usable, noise_mask=None):
     too_many : dict
         ``{n_components: ValueError}`` for the others.
     """
+    def error(k):
+        if noise_mask is not None:
+            return too_few_outside_noise(noise_mask, n_usable, k)
+        return ValueError(
+            f"n_components={k} exceeds the {n_usable} rows of weight >0: reduce "
+            "n_components."
+        )
+
     feasible = [k for k in ks if k <= n_usable]
-    if noise_mask is not None:
-        too_many = {
-            k: too_few_outside_noise(noise_mask, n_usable, k)
-            for k in ks
-            if k not in feasible
-        }
-        if not feasible:
-            raise too_many[min(ks)]
-        return feasible, too_many
+    too_many = {k: error(k) for k in ks if k not in feasible}
     if not feasible:
-        asked = (
-            f"n_components={ks[0]}"
-            if len(ks) == 1
-            else f"Every number of components asked for, from {min(ks)},"
-        )
-        raise ValueError(
-            f"{asked} exceeds the {n_usable} rows of weight >0: reduce n_components."
-        )
-    too_many = {
-        k: ValueError(f"n_components={k} exceeds the {n_usable} rows of weight >0.")
-        for k in ks
-        if k not in feasible
-    }
+        raise too_many[min(ks)]  # the most lenient number asked for
     return feasible, too_many
 
 
