@@ -25,6 +25,7 @@ __all__ = [
     "data_rank",
     "data_warning",
     "rows_span",
+    "rows_thinnest_correlation",
     "thinnest_correlation",
 ]
 
@@ -265,6 +266,68 @@ def rows_span(source):
         the span in the data's units (zero on constant features), and the
         number of varying features; None when the rows span them all.
     """
+    found = _thin_directions(source)
+    if found is None or not found.dependent.shape[1]:
+        return None
+    # A standardised direction a is the hyperplane a . (x - c) / scale = 0
+    # of the data's units: its normal there is a / scale.
+    scale = found.scale
+    normals = np.linalg.qr(found.dependent / scale[:, np.newaxis])[0]
+    within = np.linalg.qr(normals, "complete")[0][:, normals.shape[1] :]
+    span = np.zeros((found.n_features, within.shape[1]))
+    span[found.varying] = within
+    return span, int(np.count_nonzero(found.varying))
+
+
+def rows_thinnest_correlation(source):
+    """The correlation's eigenvalue along a spread direction the span drops, or None.
+
+    The span of :func:`coordinates` drops the correlation's eigenvalues
+    below ``DATA_RANK_FLOOR`` times the largest, but rows near a tilted
+    plane (1e-5 of their spread off it) spread along such a direction by
+    more than their rounding (:func:`rows_span` reads them). Returns the
+    smallest eigenvalue of the correlation off the rows' dependent
+    directions when it lies below the span's (see
+    :func:`thinnest_correlation`), so that a ``reg_covar`` in its units (the
+    thorough search's) does not swamp it; None when the rows spread along
+    no such direction, or are not in memory.
+    """
+    found = _thin_directions(source)
+    if found is None or found.dependent.shape[1] == found.n_candidates:
+        return None
+    correlation = found.correlation
+    if found.dependent.shape[1]:
+        # An orthonormal basis (standardised) of the directions off them.
+        off = np.linalg.qr(found.dependent, "complete")[0]
+        off = off[:, found.dependent.shape[1] :]
+        correlation = off.T @ correlation @ off
+    thinnest = float(np.linalg.eigvalsh(correlation)[0])
+    floored = thinnest_correlation(source.total_scatter, source.weight_sum)
+    return thinnest if 0 < thinnest < floored else None
+
+
+class _ThinDirections:
+    """What :func:`_thin_directions` read of the rows (standardised units)."""
+
+    def __init__(self, n_features, varying, scale, correlation, candidates, dependent):
+        self.n_features = n_features
+        self.varying = varying
+        self.scale = scale
+        self.correlation = correlation
+        self.n_candidates = candidates
+        self.dependent = dependent
+
+
+def _thin_directions(source):
+    """The correlation's thin directions and those the rows are dependent in.
+
+    None when the rows cannot be read (not in memory, missing values with
+    few complete rows), no feature varies, or no direction is thin enough
+    for rounding to make it (see :func:`rows_span`); otherwise a
+    :class:`_ThinDirections` whose ``dependent`` holds, in standardised
+    coordinates of the varying features, the dependent directions among
+    the ``n_candidates`` thin ones.
+    """
     missing = getattr(source, "missing_mask", None)
     if missing is not None:
         source = _complete_rows(source, missing)
@@ -281,9 +344,10 @@ def rows_span(source):
     center = np.asarray(source.center, dtype=np.float64)[varying]
     eps = np.finfo(X.dtype).eps
 
-    values, vectors = np.linalg.eigh(
+    correlation = (
         scatter[np.ix_(varying, varying)] / source.weight_sum / np.outer(scale, scale)
     )
+    values, vectors = np.linalg.eigh(correlation)
     thin = values <= _THICK * values[-1]
     if not thin.any():
         return None  # no direction that rounding could account for: no pass
@@ -315,12 +379,11 @@ def rows_span(source):
     gram = gram[np.ix_(candidates, candidates)]
     values, vectors = np.linalg.eigh(gram)
     dependent = complement @ vectors[:, values <= n_rows]
-    if not dependent.shape[1]:
-        return None
-    # A standardised direction a is the hyperplane a . (x - c) / scale = 0
-    # of the data's units: its normal there is a / scale.
-    normals = np.linalg.qr(dependent / scale[:, np.newaxis])[0]
-    within = np.linalg.qr(normals, "complete")[0][:, normals.shape[1] :]
-    span = np.zeros((X.shape[1], within.shape[1]))
-    span[varying] = within
-    return span, n_varying
+    return _ThinDirections(
+        X.shape[1],
+        varying,
+        scale,
+        correlation,
+        int(np.count_nonzero(candidates)),
+        dependent,
+    )

@@ -1174,6 +1174,43 @@ def test_regularisation_is_negligible_along_the_datas_thinnest_direction(factor)
     assert_allclose(selector.results_["log_likelihood"][0], exact, atol=1e-3)
 
 
+@pytest.mark.parametrize("factor", [1e-3, 1.0, 1e3])
+def test_regularisation_is_negligible_along_a_spread_direction_the_span_drops(factor):
+    # Two clusters of unequal volume 1e-5 of their spread off a tilted
+    # plane: the correlation's thinnest eigenvalue (2.5e-11) is below the
+    # span's floor (1e-10), so the unit of reg_covar was read from the
+    # plane's directions and swamped the rows' spread off it. VEE's shared
+    # shape left the smaller component's variance there below reg_covar, so
+    # the swamped clusters' rerun found no own variance to take: the cell
+    # ended 1,357 nats below the maximum likelihood, with only a warning.
+    rng = np.random.RandomState(0)
+    flat = np.vstack([rng.randn(150, 2), 0.7 * rng.randn(150, 2) + [4.0, 1.0]])
+    X = np.column_stack([flat, flat @ [0.6, -0.8] + 1e-5 * rng.randn(300)])
+    X *= factor
+    eigenvalues = np.linalg.eigvalsh(np.corrcoef(X.T))
+    assert eigenvalues[0] < 1e-10 * eigenvalues[-1]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        selector = GaussianMixtureIC(
+            n_components=[2], covariance_types=["VEE"], random_state=0
+        ).fit(X)
+    # The oracle: unregularised EM from the clusters' own means.
+    labels = np.repeat([0, 1], 150)
+    means = np.array([X[labels == k].mean(axis=0) for k in (0, 1)])
+    ml = GaussianMixture(
+        2,
+        covariance_type="VEE",
+        reg_covar=0,
+        tol=1e-12,
+        max_iter=5000,
+        means_init=means,
+    ).fit(X)
+    assert ml.converged_
+    assert_allclose(
+        selector.results_["log_likelihood"][0], 300 * ml.score(X), atol=1e-3
+    )
+
+
 @pytest.mark.parametrize(
     "weights, match",
     [
