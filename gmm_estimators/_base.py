@@ -12,7 +12,6 @@ import numpy as np
 from sklearn.base import BaseEstimator, DensityMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
-from sklearn.utils._available_if import available_if
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
@@ -42,6 +41,7 @@ from ._fitted import fitted_model, set_fitted_attributes, unchanged_on_failure
 from ._initialization import INITIALIZERS
 from ._missing import MissingValuesSource
 from ._noise import resolve_noise, rows_for_noise
+from ._offered import offered_if
 from ._online import (
     batch_prior,
     batch_source,
@@ -159,7 +159,7 @@ class BaseMixture(PortablePickle, DensityMixin, BaseEstimator, metaclass=ABCMeta
         self.fit_predict(X, y, sample_weight=sample_weight)
         return self
 
-    @available_if(has_step_sizes)
+    @offered_if(has_step_sizes)
     @_fit_context(prefer_skip_nested_validation=True)
     @unchanged_on_failure
     def partial_fit(self, X, y=None, sample_weight=None):

@@ -7,7 +7,6 @@ from numbers import Real
 
 import numpy as np
 from sklearn.utils import check_array, check_random_state
-from sklearn.utils._available_if import available_if
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
@@ -20,6 +19,7 @@ from ._engine._validation import validate_data
 from ._fit_starts import initial_parameters
 from ._fitted import fitted_model, store_covariances
 from ._gaussian_mixture import Count
+from ._offered import offered_if
 from ._prior import data_covariance
 from ._variational import VariationalPrior
 from ._variational import log_dirichlet_norm as _log_dirichlet_norm
@@ -45,8 +45,13 @@ _LARGEST_WEIGHT_SUM = 1e300
 
 def _no_information_criteria(estimator):
     # The variational fit has no maximum likelihood: no BIC, AIC or ICL, as
-    # in scikit-learn (select by the lower bound, or use GaussianMixture).
-    return False
+    # in scikit-learn. A call says so, and what to use instead.
+    raise AttributeError(
+        f"{type(estimator).__name__} has no bic, aic or icl: a variational fit "
+        "has no maximum-likelihood estimate for them to score. Compare "
+        "variational fits by lower_bound_, or select among GaussianMixture "
+        "fits with GaussianMixtureIC."
+    )
 
 
 class BayesianGaussianMixture(BaseMixture):
@@ -449,10 +454,10 @@ class BayesianGaussianMixture(BaseMixture):
             ),
         )
 
-    bic = available_if(_no_information_criteria)(BaseMixture.bic)
-    aic = available_if(_no_information_criteria)(BaseMixture.aic)
+    bic = offered_if(_no_information_criteria)(BaseMixture.bic)
+    aic = offered_if(_no_information_criteria)(BaseMixture.aic)
     # ICL is BIC plus the classification entropy: no BIC, no ICL.
-    icl = available_if(_no_information_criteria)(BaseMixture.icl)
+    icl = offered_if(_no_information_criteria)(BaseMixture.icl)
 
     # ----------------------------------------------------------- priors
     def _prior(self):

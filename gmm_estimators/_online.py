@@ -546,7 +546,7 @@ def online_step(model, batch, params, state, eta, options):
 
 
 def has_step_sizes(estimator):
-    """Whether ``partial_fit`` is offered (``available_if``).
+    """Whether ``partial_fit`` is offered (``_offered.offered_if``).
 
     It needs the step-size parameters (GaussianMixture has them) and updates
     no noise component: with ``noise=True`` hasattr is False and a call says

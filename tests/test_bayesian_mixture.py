@@ -543,6 +543,11 @@ def test_no_information_criteria(rng):
     bgm = BayesianGaussianMixture(n_components=2).fit(three_blobs(rng, n_per=20))
     assert not hasattr(bgm, "bic") and not hasattr(bgm, "aic")
     assert not hasattr(bgm, "prior_")
+    # A call says why and what to use instead (scikit-learn's available_if
+    # said only "has no attribute 'bic'").
+    for name in ("bic", "aic", "icl"):
+        with pytest.raises(AttributeError, match="lower_bound_.*GaussianMixtureIC"):
+            getattr(bgm, name)(three_blobs(rng, n_per=20))
 
 
 def test_no_integrated_completed_likelihood(rng):

@@ -375,16 +375,17 @@ def test_partial_fit_refuses_what_it_cannot_continue():
     # structure would silently drop or mangle them.
     rng = np.random.RandomState(3)
     X = _draw(rng, 300)
-    # Not offered (hasattr is False); a call says why in the error's cause.
-    with pytest.raises(AttributeError) as error:
+    # Not offered (hasattr is False); a call says why in its own words
+    # (scikit-learn's available_if said "has no attribute", the reason only
+    # in the error's cause).
+    with pytest.raises(AttributeError, match="does not update a noise component"):
         GaussianMixture(3, noise=True, random_state=0).partial_fit(X)
-    assert "does not update a noise component" in str(error.value.__cause__)
     fitted = GaussianMixture(3, random_state=0).fit(X)
     before = _state(fitted)
     for changed, error, match in (
         ({"n_components": 2}, ValueError, "n_components=2"),
         ({"covariance_type": "spherical"}, ValueError, "covariance_type='spherical'"),
-        ({"noise": True}, AttributeError, "has no attribute 'partial_fit'"),
+        ({"noise": True}, AttributeError, "with noise=True has no partial_fit"),
     ):
         fitted.set_params(**changed)
         with pytest.raises(error, match=match):
