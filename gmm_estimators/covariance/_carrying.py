@@ -139,8 +139,10 @@ def adopt_packed(packed, needed=(), *, listed=True):
     """Register the structures of :func:`packed_structures` not known here.
 
     A structure whose code this process cannot import is skipped, unless
-    its name is among ``needed`` (the estimator's own): then the import
-    error is raised. ``listed`` as in :func:`adopt_structures`.
+    its name is among ``needed`` (the estimator's own): then an
+    ``ImportError`` (``ModuleNotFoundError`` when its module is missing)
+    names the structure and the remedy. ``listed`` as in
+    :func:`adopt_structures`.
     """
     models = {}
     for name, blob in (packed or {}).items():
@@ -149,7 +151,19 @@ def adopt_packed(packed, needed=(), *, listed=True):
             continue
         try:
             models[name] = pickle.loads(blob)
-        except (ImportError, AttributeError):
+        except (ImportError, AttributeError) as error:
             if name in needed:
-                raise
+                kind = (
+                    ModuleNotFoundError
+                    if isinstance(error, ModuleNotFoundError)
+                    else ImportError
+                )
+                raise kind(
+                    f"This estimator needs the covariance structure {name!r}, "
+                    f"registered in user code, whose class cannot be imported "
+                    f"here ({error}). Make the module that defines it "
+                    "importable under the same name (on sys.path) before "
+                    "loading; a structure defined in a script's __main__ "
+                    "travels inside the pickle instead."
+                ) from error
     adopt_structures(models, listed=listed)

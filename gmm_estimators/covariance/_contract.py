@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 from abc import ABC, abstractmethod
+from numbers import Integral, Real
 
 import numpy as np
 from sklearn.utils._param_validation import StrOptions
@@ -77,6 +78,12 @@ def register(model):
             "families, e.g. FullCovariance or DiagonalCovariance); got "
             f"{type(model).__name__}."
         )
+    if not isinstance(model.aliases, (tuple, list)):
+        # A str would register each of its characters.
+        raise TypeError(
+            f"{type(model).__name__}.aliases must be a tuple of strings, got "
+            f"{model.aliases!r}: write aliases = ({model.aliases!r},)."
+        )
     keys = (model.name, *model.aliases)
     bad = [key for key in keys if not (isinstance(key, str) and key)]
     if bad:
@@ -98,6 +105,7 @@ def register(model):
             f"Covariance type {taken[0]!r} is already registered; choose another "
             "name (or unregister the existing structure first)."
         )
+    _check_parameter_counts(model)
     if _estimates_nothing(model):
         # A fixed covariance cannot collapse: its rows need span nothing (a
         # known-variance structure was flagged on a component of repeated
@@ -106,6 +114,30 @@ def register(model):
     for key in keys:
         _REGISTRY[key] = model
     return model
+
+
+def _check_parameter_counts(model):
+    """Raise when ``n_parameters`` gives a count that is not a whole number.
+
+    Read at a few sizes (a structure may refuse some, as the one-feature
+    ones do: their fit reports it); BIC's penalty would otherwise take a
+    fraction, or the results' integer column truncate it.
+    """
+    for k, d in ((1, 1), (2, 3), (5, 4)):
+        try:
+            count = model.n_parameters(k, d)
+        except Exception:  # the fit reports a size the structure refuses
+            continue
+        whole = isinstance(count, Integral) or (
+            isinstance(count, Real) and float(count).is_integer()
+        )
+        if not (whole and count >= 0):
+            raise ValueError(
+                f"{type(model).__name__}.n_parameters({k}, {d}) returned "
+                f"{count!r}: it must be the number of free covariance "
+                "parameters, a whole number >= 0 (integer division: "
+                "d * (d + 1) // 2)."
+            )
 
 
 def _estimates_nothing(model):

@@ -137,6 +137,44 @@ def test_bad_registrations_are_refused_clearly():
         register("VVV")
     assert None not in available_covariance_types(aliases=True)
 
+    # A str of aliases registered each of its characters (covariance_type="x"
+    # then fitted this structure).
+    class OneAlias(KnownVariance):
+        name = "test-one-alias"
+        aliases = "xyz"
+
+    with pytest.raises(TypeError, match=r"aliases = \('xyz',\)"):
+        register(OneAlias())
+    assert not {"x", "y", "z"} & set(available_covariance_types(aliases=True))
+
+    # A fractional count entered BIC's penalty as given and the results'
+    # integer column truncated it.
+    class HalfCount(KnownVariance):
+        name = "test-half-count"
+        aliases = ()
+
+        def n_parameters(self, n_components, n_features):
+            return n_components * n_features / 2
+
+    with pytest.raises(ValueError, match=r"n_parameters\(1, 1\) returned 0.5"):
+        register(HalfCount())
+    assert "test-half-count" not in available_covariance_types()
+
+
+def test_a_whole_float_count_is_accepted():
+    # d * (d + 1) / 2 is a float in Python 3: whole, it is a count.
+    class FloatCount(KnownVariance):
+        name = "test-float-count"
+        aliases = ()
+
+        def n_parameters(self, n_components, n_features):
+            return n_components * n_features * (n_features + 1) / 2
+
+    try:
+        assert register(FloatCount()).name in available_covariance_types()
+    finally:
+        unregister("test-float-count")
+
 
 def test_an_m_step_of_the_wrong_shape_is_named(rng):
     class WrongShape(KnownVariance):
@@ -287,7 +325,11 @@ def test_a_pickle_loads_where_an_unneeded_structure_cannot_be_imported(
         )
         assert done.returncode == expected, done.stderr
         if expected:
-            assert "ModuleNotFoundError" in done.stderr
+            # The last line names the structure and the remedy (a bare
+            # "No module named 'test_registry'" before).
+            last = done.stderr.strip().splitlines()[-1]
+            assert last.startswith("ModuleNotFoundError")
+            assert "'test-known'" in last and "importable" in last
 
 
 def test_a_structure_named_only_in_a_parameter_grid_reaches_fresh_workers(tmp_path):
