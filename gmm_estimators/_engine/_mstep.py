@@ -286,6 +286,8 @@ def m_step(
         strict = reg_covar == 0
         with strict_factorisation(strict, _feature_variances(data) if strict else None):
             precisions_cholesky, jittered = model.precision_cholesky(covariances)
+        if any_true(np.asarray(jittered)) and from_user_code(model):
+            _check_user_positive(model, counts, scatter, n_features, jittered)
         if not _precisions_fit(precisions_cholesky, n_features):
             # Components shrunk towards points without reg_covar (n == K):
             # their precisions (the factors' squares) would overflow to inf.
@@ -343,7 +345,44 @@ def _structure_m_step(model, counts, scatter, reg_covar, previous, shape, data=N
         )
     if not all_finite(np.asarray(covariances)):
         _raise_degenerate(counts, scatter, model, n_features, reg_covar, data=data)
+    if from_user_code(model):
+        _check_symmetric(model, covariances, n_components, n_features)
     return covariances
+
+
+def _check_symmetric(model, covariances, n_components, n_features):
+    """Raise when a user structure's M-step returns asymmetric covariances.
+
+    The factorisation reads one triangle: the fit would use another matrix
+    than the one it stores (``covariances_``), silently.
+    """
+    full = np.asarray(model.to_full(covariances, n_components, n_features))
+    gap = np.abs(full - np.swapaxes(full, -1, -2))
+    if np.any(gap > 1e-10 * (np.abs(full) + np.abs(np.swapaxes(full, -1, -2)))):
+        raise ValueError(
+            f"The m_step of covariance_type {model.name!r} (registered in user "
+            "code) returned covariances that are not symmetric: return "
+            "symmetric matrices (e.g. 0.5 * (C + C.swapaxes(-1, -2)))."
+        )
+
+
+def _check_user_positive(model, counts, scatter, n_features, jittered):
+    """Raise when a user structure's M-step is not positive definite on sound rows.
+
+    A component whose covariance had to be regularised is read as collapsed
+    (on too few rows); where its scatter is finite and non-singular, the
+    structure's M-step is at fault, not the rows.
+    """
+    singular = set(_degenerate_components(counts, scatter, n_features))
+    culprits = [int(k) for k in np.flatnonzero(jittered) if k not in singular]
+    if culprits:
+        raise ValueError(
+            f"The m_step of covariance_type {model.name!r} (registered in user "
+            "code) returned covariances that are not positive definite for "
+            f"component(s) {culprits}, although their scatter is finite and "
+            "non-singular: return symmetric positive-definite covariances "
+            "(variances > 0)."
+        )
 
 
 def _with_noise(

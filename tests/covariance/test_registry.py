@@ -8,6 +8,7 @@ import pytest
 from gmm_estimators import GaussianMixture, available_covariance_types
 from gmm_estimators.covariance import (
     CovarianceModel,
+    FullCovariance,
     SphericalCovariance,
     get_covariance_model,
     register,
@@ -263,6 +264,53 @@ def test_a_user_m_step_that_fails_on_sound_rows_is_named(rng):
         assert "registered in user code" in str(caught.value)
     finally:
         unregister("test-broken")
+
+
+class NegativeVariance(SphericalCovariance):
+    name = "test-negative"
+
+    def n_parameters(self, n_components, n_features):
+        return n_components
+
+    def m_step(self, nk, scatter, reg_covar, previous=None):
+        return -np.ones(nk.shape[0])
+
+
+class Lopsided(FullCovariance):
+    name = "test-lopsided"
+
+    def n_parameters(self, n_components, n_features):
+        return n_components * n_features * (n_features + 1) // 2
+
+    def m_step(self, nk, scatter, reg_covar, previous=None):
+        covariances = scatter / nk[:, np.newaxis, np.newaxis]
+        covariances[:, 0, 1] += 0.5  # one triangle only
+        return covariances + reg_covar * np.eye(scatter.shape[-1])
+
+
+@pytest.mark.parametrize(
+    "structure, match",
+    [
+        # Jittered to 1e-15 and flagged collapsed: "such a component sits on
+        # duplicated, integer-valued or too few rows".
+        (NegativeVariance, "not positive definite for component"),
+        # Stored as returned, while the fit factorised one triangle of it.
+        (Lopsided, "not symmetric"),
+    ],
+)
+@pytest.mark.parametrize("reg_covar", [1e-6, 0.0])
+def test_a_user_m_step_that_is_not_a_covariance_is_named(
+    structure, match, reg_covar, rng
+):
+    register(structure())
+    try:
+        with pytest.raises(ValueError, match=match) as caught:
+            GaussianMixture(
+                3, covariance_type=structure.name, reg_covar=reg_covar, random_state=0
+            ).fit(blobs(rng))
+        assert "registered in user code" in str(caught.value)
+    finally:
+        unregister(structure.name)
 
 
 class ChosenVariance(SphericalCovariance):
