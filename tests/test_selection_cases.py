@@ -616,6 +616,36 @@ def test_a_regularisation_that_swamps_the_pick_is_lowered():
         assert selector.criterion_ <= expected + 1.0
 
 
+@pytest.mark.parametrize("structure", ["VEE", "VEV"])
+def test_swamped_components_of_a_shared_shape_are_searched_again(structure):
+    # Tight clusters of unequal spread far apart: a shape shared by
+    # components of different volumes spreads reg_covar unequally, and the
+    # smallest one's fitted variance fell below reg_covar, so the search
+    # found no own variance to run again with: the cell stayed 1,500 nats
+    # below the maximum likelihood, with only a warning. Its rows tell it.
+    rng = np.random.default_rng(0)
+    spreads, centres = (0.01, 0.001, 0.003), ([0, 0], [1000, 0], [0, 1000])
+    X = np.vstack([rng.normal(0, s, (60, 2)) + c for s, c in zip(spreads, centres)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        selector = GaussianMixtureIC(
+            n_components=[3], covariance_types=[structure], random_state=0
+        ).fit(X)
+    # The oracle: unregularised EM from the clusters' own means.
+    ml = GaussianMixture(
+        3,
+        covariance_type=structure,
+        reg_covar=0,
+        tol=1e-12,
+        max_iter=5000,
+        means_init=np.array(centres, dtype=float),
+    ).fit(X)
+    assert ml.converged_
+    assert_allclose(
+        selector.results_["log_likelihood"][0], X.shape[0] * ml.score(X), atol=1e-3
+    )
+
+
 # The warning that rows span fewer dimensions than their features (the
 # test below); no other UserWarning is expected where it is filtered.
 _SPAN_WARNING = "the rows of X span"

@@ -5,8 +5,8 @@
 
 from .._fitted import forget_fit
 from .._warn import warn_user
-from ._candidates import pick_warnings, swamp_remedy
 from ._progress import one_bar
+from ._swamped import pick_warnings, swamp_remedy
 
 #: What describes the data of ``results_``.
 INPUT_ATTRIBUTES = ("n_features_in_", "feature_names_in_")
@@ -56,7 +56,8 @@ def _searches(selector, search, X, sample_weight):
     relative = selector.reg_covar
     settings = search(X, sample_weight, relative)
     for _ in range(2):
-        if not (lowered := swamp_remedy(selector, settings, relative)):
+        lowered = swamp_remedy(selector, settings, relative, X, sample_weight)
+        if not lowered:
             break
         state, previous = dict(vars(selector)), settings
         try:

@@ -1,0 +1,200 @@
+"""Chosen clusters tighter than the thorough search's ``reg_covar``.
+
+The thorough search's ``reg_covar`` is in units of the data's thinnest
+spread: clusters far apart compared with their own spread make that unit
+large, and the chosen model's components are then mostly ``reg_covar``.
+The search runs again with ``reg_covar`` in units of their own variance
+(:func:`swamp_remedy`), or the pick says so (:func:`pick_warnings`).
+"""
+
+# Authors: The gmm_estimators developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+
+from .._collapse import mixture_covariance
+from .._data_span import coordinates
+from .._engine._sources import is_streamed
+from ..covariance import get_covariance_model
+
+
+def _swamped_variances(estimator, span=None):
+    """``(absolute reg_covar, swamped components, narrowest variances)`` or None.
+
+    A sound component is swamped when its variance along its narrowest
+    direction in the data's span is at most eleven times the absolute
+    ``reg_covar`` (the rows' own part at most ten times it). Directions the
+    data do not span (constant features, rows on a line or plane) hold
+    ``reg_covar`` and rounding alone in every component, which is no
+    variance of their own (rows on two points of a line: a remedy taken
+    from that rounding, 1e-17, left EM oscillating for 1,000 iterations).
+    Also returns each component's narrowest direction (``(K, d)``, unit
+    vectors in the data's units). ``span`` is the rows' own
+    (``_data_span.rows_span``'s basis) when they
+    span fewer dimensions than their features: read from the fit instead,
+    a structure whose covariances are not exactly ``reg_covar`` off it
+    (VEE's shared shape) made that direction a tight cluster's, and the
+    advice to lower ``reg_covar`` there made every criterion diverge.
+    """
+    absolute = float(estimator.reg_covar)
+    if absolute <= 0:
+        return None
+    K, d = np.shape(estimator.means_)
+    model = get_covariance_model(estimator.covariance_type)
+    full = model.to_full(np.asarray(estimator.covariances_, np.float64), K, d)
+    if span is not None:
+        return _swamped_in(estimator, full, span, absolute) if span.size else None
+    # The data's span, read from the covariance the mixture implies (the
+    # fitted covariances less reg_covar, as _collapse.still_spread does).
+    total = mixture_covariance(
+        estimator.weights_, estimator.means_, full - absolute * np.eye(d)
+    )
+    # Constant features (every variance reg_covar alone; warned of by
+    # _engine.reg_covar_swamps): their implied variance is the rounding of
+    # the means, which the standardised coordinates would make a direction.
+    variances = np.diagonal(full, axis1=-2, axis2=-1)
+    constant = np.all(np.abs(variances - absolute) <= 1e-9 * absolute, axis=0)
+    total[constant, :] = total[:, constant] = 0.0
+    varying, scale, rotation = coordinates(total, 1.0)
+    if not rotation.size:
+        return None
+    # An orthonormal basis of the span in the data's units: reg_covar * I
+    # stays reg_covar * I in it.
+    basis = np.linalg.qr(scale[:, np.newaxis] * rotation)[0]
+    return _swamped_in(
+        estimator, full[:, varying][:, :, varying], basis, absolute, varying
+    )
+
+
+def _swamped_in(estimator, full, basis, absolute, varying=None):
+    """:func:`_swamped_variances` in the span of the orthonormal ``basis``.
+
+    ``varying`` are the features ``basis`` and ``full`` are on (all: None).
+    """
+    values, vectors = np.linalg.eigh(basis.T @ full @ basis)
+    narrowest = values[:, 0]
+    K = narrowest.shape[0]
+    sound = np.setdiff1d(np.arange(K), estimator.collapsed_components_)
+    swamped = [int(k) for k in sound if narrowest[k] <= 11.0 * absolute]
+    if not swamped:
+        return None
+    # Each component's narrowest direction, in the data's units and features.
+    directions = np.zeros((K, np.shape(estimator.means_)[1]))
+    directions[:, slice(None) if varying is None else varying] = (
+        basis @ vectors[:, :, 0].T
+    ).T
+    return absolute, swamped, narrowest, directions
+
+
+def swamp_remedy(selector, settings, current, X=None, sample_weight=None):
+    """The relative ``reg_covar`` of the thorough search run again, or None.
+
+    When ``reg_covar`` (``current``, relative to the data's thinnest spread)
+    makes up a sound component of the chosen model, the user's relative
+    ``reg_covar`` is taken in units of the swamped components' own narrowest
+    variance (their fitted one less ``reg_covar``, or where that is not
+    positive the rows' own along it, read from ``X``) instead: clusters far
+    apart compared with their own spread make the data's unit large
+    (mclust, unregularised, fits them). None for ``search="grid"`` (whose
+    ``reg_covar`` is absolute), when nothing is swamped, or when the
+    components have no variance of their own to take as the unit, or on
+    data with missing values: their unit comes from the mean-imputed rows,
+    and the far smaller values a component's own variance gives on nearly
+    collinear features leave the observed-data EM converging very slowly
+    (the pick is kept, with the warning of :func:`pick_warnings`).
+    """
+    if not settings["relative_units"] or settings.get("missing"):
+        return None
+    found = _swamped_variances(selector.best_estimator_, settings.get("span"))
+    if found is None:
+        return None
+    absolute, swamped, narrowest, directions = found
+    own = float(np.min(narrowest[swamped])) - absolute
+    if not own > 0 and X is not None:
+        # A shape shared by components of different volumes (VEE, VEV)
+        # spreads reg_covar unequally: the smaller one's fitted variance
+        # fell below reg_covar (1,500 nats below the rerun's fit, with only
+        # a warning). The rows it holds tell its own variance.
+        own = _rows_variance(
+            selector.best_estimator_, X, sample_weight, swamped, directions
+        )
+    if not own > 0:
+        return None
+    lowered = selector.reg_covar * own / (absolute / current)
+    return lowered if lowered < current else None
+
+
+def _rows_variance(estimator, X, sample_weight, components, directions):
+    """The smallest variance of ``components``' rows along their ``directions``.
+
+    Weighted by their responsibilities (and ``sample_weight``); 0 for rows
+    not in memory (Dask, memory maps), which are not read again here.
+    """
+    if is_streamed(X):
+        return 0.0
+    X = np.asarray(X, dtype=np.float64)
+    n_components = np.shape(estimator.means_)[0]
+    resp = estimator.predict_proba(X)[:, :n_components]  # no noise column
+    if sample_weight is not None:
+        resp = resp * np.asarray(sample_weight, dtype=np.float64)[:, np.newaxis]
+    variances = []
+    for k in components:
+        offsets = (X - estimator.means_[k]) @ directions[k]
+        variances.append((resp[:, k] @ offsets**2) / resp[:, k].sum())
+    return float(min(variances))
+
+
+def pick_warnings(selector, settings, relative):
+    """``(message, category)`` of each warning about the chosen model.
+
+    It did not converge, or ``reg_covar`` (``relative``, the thorough
+    search's in units of the data's thinnest spread) still makes up most of
+    one of its components (see :func:`swamp_remedy`).
+    """
+    best = selector.best_estimator_
+    chosen = (
+        f"The selected model (n_components={selector.n_components_}, "
+        f"covariance_type={selector.covariance_type_!r})"
+    )
+    if not best.converged_ and best.n_iter_ < settings["max_iter"]:
+        # The thorough search's plateau fallback: going on collapsed a
+        # component, so more iterations would not help, and there is no
+        # maximum beyond the plateau to fall short of: the likelihood rises
+        # all the way to the collapsed fit (slid: 4,783 BIC units).
+        yield (
+            f"{chosen} stopped after {best.n_iter_} iterations on a plateau "
+            "where the stopping rule never held (changes within ten times "
+            "its bound): EM going on from there collapsed a component. The "
+            "fit is that plateau's, where mclust's rule stops, not a maximum "
+            "of the likelihood: none lies ahead of it, the likelihood rising "
+            "on towards the collapsed fit, so its criterion holds only for "
+            "the plateau.",
+            ConvergenceWarning,
+        )
+    elif not best.converged_ and settings["max_iter"] > 0:
+        yield (
+            f"{chosen} did not converge in max_iter={settings['max_iter']} "
+            "iterations; increase max_iter or tol.",
+            ConvergenceWarning,
+        )
+    thorough = settings["relative_units"]
+    found = _swamped_variances(best, settings.get("span"))
+    if found is None:
+        return
+    absolute, swamped, narrowest, _ = found
+    own = max(float(np.min(narrowest[swamped])) - absolute, 0.0)
+    units = (
+        f" (relative to the data's thinnest spread: {absolute:.3g} in the data's units)"
+        if thorough
+        else ""
+    )
+    suggested = relative * own / absolute * 1e-3 if own > 0 else relative * 1e-6
+    yield (
+        f"reg_covar={relative:g}{units} is at least a tenth of the variance of "
+        f"component(s) {swamped} of the chosen model along its narrowest "
+        "direction: the clusters are tighter than the regularisation lets the "
+        "covariances fit, so these are inflated. Pass a smaller reg_covar, "
+        f"e.g. reg_covar={suggested:.1g}.",
+        UserWarning,
+    )
