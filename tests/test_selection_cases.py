@@ -696,20 +696,39 @@ def test_directions_the_data_do_not_span_are_not_swamped():
         assert 1e-12 < selector.best_estimator_.reg_covar < 1e-5
 
 
+def _written(X, digits):
+    """X as a text file keeps it: ``'%.{digits}g'`` of every value."""
+    return np.vectorize(lambda value: float(f"{value:.{digits}g}"))(X)
+
+
 @pytest.mark.parametrize(
-    "case", ["line", "sum of two", "fewer rows than features"]
+    "case",
+    [
+        "line",
+        "sum of two",
+        "sum of two, 6 digits",
+        "sum of two, 2 decimals",
+        "fewer rows than features",
+    ],
 )
 def test_rows_spanning_fewer_dimensions_than_their_features_are_reported(case):
     # Off the rows' span every covariance is reg_covar alone: the likelihood
     # and which structure the criteria prefer were set by reg_covar (the
     # pick's BIC fell without bound as it shrank), and nothing was said.
+    # Written to a text file, the sum holds up to the written digits only:
+    # read as spread, the search fitted that rounding (VVE with 9
+    # components on three clusters, unflagged).
     rng = np.random.RandomState(0)
     if case == "line":
         x = rng.normal(size=100)
         X, rank = np.column_stack([x, 2.0 * x]), 1
-    elif case == "sum of two":
+    elif case.startswith("sum of two"):
         Y = rng.normal(size=(150, 2)) + np.repeat([[0, 0], [6, 0], [0, 6]], 50, 0)
         X, rank = np.column_stack([Y, Y.sum(axis=1)]), 2
+        if case.endswith("6 digits"):
+            X = _written(X, 6)
+        elif case.endswith("2 decimals"):
+            X = np.round(X, 2)
     else:
         X, rank = rng.normal(size=(8, 12)), 7
     for fit in (
@@ -733,6 +752,21 @@ def test_rows_spanning_fewer_dimensions_than_their_features_are_reported(case):
         with warnings.catch_warnings():
             warnings.filterwarnings("error", _SPAN_WARNING, UserWarning)
             GaussianMixture(1).fit(full)
+
+
+def test_spread_beyond_the_written_digits_is_not_a_dependency():
+    # Rows 1e-3 of their spread off a plane, written with 6 significant
+    # digits: the written digits resolve that spread, which is the data's.
+    rng = np.random.RandomState(0)
+    Y = rng.normal(size=(150, 2)) + np.repeat([[0, 0], [6, 0], [0, 6]], 50, 0)
+    X = np.column_stack([Y, Y.sum(axis=1) + 1e-3 * rng.normal(size=150)])
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", _SPAN_WARNING, UserWarning)
+        selector = GaussianMixtureIC(
+            n_components=[3], covariance_types=["VVV"], random_state=0
+        ).fit(_written(X, 6))
+    # reg_covar well below the off-plane variance (1e-6).
+    assert selector.best_estimator_.reg_covar < 1e-9
 
 
 def test_no_smaller_reg_covar_is_advised_off_the_rows_span():
