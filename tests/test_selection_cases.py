@@ -616,6 +616,34 @@ def test_a_regularisation_that_swamps_the_pick_is_lowered():
         assert selector.criterion_ <= expected + 1.0
 
 
+def test_a_large_cluster_inflated_by_a_tenth_is_searched_again():
+    # 900 rows of sd 1 beside two small clusters of sd 10 and 100, about
+    # 1,300 sds away: reg_covar (relative to the data's thinnest spread) was
+    # 1/13 of the large cluster's variance, above the ratio that ran the
+    # search again (1/11), yet it cost the pick 5.6 BIC units, unsaid. Its
+    # cost over the cluster's rows now decides.
+    rng = np.random.default_rng(21)
+    centres = np.array([(0.0, 0.0), (1300.0, 390.0), (-520.0, 1300.0)])
+    clusters = zip((900, 50, 50), (1.0, 10.0, 100.0), centres, strict=True)
+    X = np.vstack([c + rng.normal(size=(m, 2)) * s for m, s, c in clusters])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        selector = GaussianMixtureIC(
+            n_components=[3], covariance_types=["VII"], random_state=0
+        ).fit(X)
+    # The oracle: EM with a negligible reg_covar from the clusters' centres.
+    tight = GaussianMixture(
+        3,
+        covariance_type="VII",
+        reg_covar=1e-12,
+        tol=1e-12,
+        max_iter=5000,
+        means_init=centres,
+    ).fit(X)
+    assert tight.converged_
+    assert abs(selector.criterion_ - tight.bic(X)) < 0.05
+
+
 @pytest.mark.parametrize("structure", ["VEE", "VEV"])
 def test_swamped_components_of_a_shared_shape_are_searched_again(structure):
     # Tight clusters of unequal spread far apart: a shape shared by
@@ -625,7 +653,9 @@ def test_swamped_components_of_a_shared_shape_are_searched_again(structure):
     # below the maximum likelihood, with only a warning. Its rows tell it.
     rng = np.random.default_rng(0)
     spreads, centres = (0.01, 0.001, 0.003), ([0, 0], [1000, 0], [0, 1000])
-    X = np.vstack([rng.normal(0, s, (60, 2)) + c for s, c in zip(spreads, centres)])
+    X = np.vstack(
+        [rng.normal(0, s, (60, 2)) + c for s, c in zip(spreads, centres, strict=True)]
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)
         selector = GaussianMixtureIC(
