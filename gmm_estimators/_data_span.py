@@ -10,6 +10,7 @@ regularisation unit reads the same span (:func:`thinnest_correlation`).
 # Authors: The gmm_estimators developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import dataclasses
 import functools
 
 import numpy as np
@@ -362,16 +363,16 @@ def _written_steps(block, decimals, digits):
     return steps
 
 
+@dataclasses.dataclass(frozen=True)
 class _ThinDirections:
     """What :func:`_thin_directions` read of the rows (standardised units)."""
 
-    def __init__(self, n_features, varying, scale, correlation, candidates, dependent):
-        self.n_features = n_features
-        self.varying = varying
-        self.scale = scale
-        self.correlation = correlation
-        self.n_candidates = candidates
-        self.dependent = dependent
+    n_features: int
+    varying: np.ndarray
+    scale: np.ndarray
+    correlation: np.ndarray
+    n_candidates: int
+    dependent: np.ndarray
 
 
 def _thin_directions(source):
