@@ -14,6 +14,7 @@ import dataclasses
 import functools
 
 import numpy as np
+import scipy.linalg
 
 from ._engine._data import ArraySource, check_units_square, reg_covar_swamps
 from ._prior import resolve_prior
@@ -307,7 +308,7 @@ def rows_thinnest_correlation(source):
     return thinnest if 0 < thinnest < floored else None
 
 
-def _written_precision(X):
+def _written_precision(X, varying=None):
     """``(decimals, digits)`` the rows were written with, or None.
 
     The fewest decimal places, and the fewest significant digits, that
@@ -318,12 +319,14 @@ def _written_precision(X):
     that rounding (VVE with 9 components resting on it, unflagged). None
     when neither is fewer than 15: rows at full precision.
     """
-    values = np.asarray(X[:: max(1, X.shape[0] // 1000)], dtype=np.float64).ravel()
-    values = values[np.isfinite(values) & (values != 0)]
+    rows = np.asarray(X[:: max(1, X.shape[0] // 1000)], dtype=np.float64)
+    values = (rows if varying is None else rows[:, varying]).ravel()
+    # Subnormal values have no decimal exponent to read (10 ** e underflows).
+    values = values[np.isfinite(values) & (np.abs(values) >= np.finfo(float).tiny)]
     if not values.size:
         return None
     tolerance = 4 * np.finfo(X.dtype).eps * np.abs(values)
-    with np.errstate(over="ignore", invalid="ignore"):
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         decimals = next(
             (
                 k
@@ -361,6 +364,41 @@ def _written_steps(block, decimals, digits):
         significant = np.where(nonzero, 0.5 * 10.0 ** (exponents - digits + 1), 0.0)
         steps = np.maximum(steps, significant)
     return steps
+
+
+#: A direction of written rows is dependent when their variance along it is
+#: at most this many times that of rounding to their written digits (a
+#: sampled variance of the rounding itself stays within it; spread of a few
+#: written units does not).
+_WRITTEN = 2.0
+
+
+def _written_dependent(complement, spread, written_variances, dependent):
+    """The dependent directions of rows written with few digits.
+
+    Those of ``complement`` (standardised, orthonormal) along which the
+    rows' variance (``spread``, in its coordinates) is at most
+    :data:`_WRITTEN` times the variance that rounding each feature to its
+    written digits gives (``written_variances``, per feature): a generalised
+    eigenproblem, so that the rounding of every feature counts along a
+    direction by its share of it, not as a worst-case sum (20 features at
+    two decimals read a difference of 10 written units as rounding).
+    ``dependent`` (float64 rounding's) are kept.
+    """
+    rounding = complement.T @ (written_variances[:, np.newaxis] * complement)
+    # A floor of float64's resolution keeps the pencil definite.
+    rounding += (
+        np.finfo(float).eps
+        * max(float(np.trace(rounding)), 1e-300)
+        * np.eye(rounding.shape[0])
+    )
+    ratios, vectors = scipy.linalg.eigh(spread, _WRITTEN * rounding)
+    found = complement @ vectors[:, ratios <= 1.0]
+    if not found.shape[1]:
+        return dependent
+    both = np.linalg.qr(np.column_stack([dependent, found]))[0]
+    rank = np.linalg.matrix_rank(np.column_stack([dependent, found]))
+    return both[:, :rank]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -414,7 +452,8 @@ def _thin_directions(source):
     # float32 rows far from the origin round above it).
     complement = vectors[:, thin]
     gram, n_rows, reach = np.zeros((complement.shape[1],) * 2), 0, 0.0
-    written, written_reach = _written_precision(X[:, varying]), 0.0
+    written = _written_precision(X, varying)
+    spread, written_variances = np.zeros_like(gram), np.zeros(n_varying)
     for start in range(0, X.shape[0], 2**16):
         block = np.asarray(X[start : start + 2**16], dtype=np.float64)
         if weights is not None:
@@ -424,18 +463,20 @@ def _thin_directions(source):
         if rounding.size:
             reach = max(reach, float(rounding.max()))
         tolerance = _ROUNDINGS * eps * rounding.sum(axis=1) + np.finfo(float).tiny
-        if written is not None:
-            # A dependency holds in written rows up to their written digits.
-            steps = (_written_steps(block, *written) / scale).sum(axis=1)
-            tolerance += steps
-            if steps.size:
-                written_reach = max(written_reach, float(steps.max()))
         offsets = ((block - center) / scale) @ complement
+        if written is not None:
+            spread += offsets.T @ offsets
+            # Rounding to the last written digit: uniform within half a
+            # step h, of variance h^2 / 3.
+            steps = _written_steps(block, *written) / scale
+            written_variances += (steps**2).sum(axis=0) / 3.0
         offsets /= tolerance[:, np.newaxis]
         gram += offsets.T @ offsets
         n_rows += block.shape[0]
     rounding_floor = (_ROUNDINGS * eps * np.sqrt(n_varying) * reach) ** 2
-    rounding_floor = max(rounding_floor, written_reach**2)
+    if written is not None:
+        written_variances /= max(n_rows, 1)
+        rounding_floor = max(rounding_floor, 4.0 * _WRITTEN * written_variances.max())
     # The candidates: the thin directions no thicker than the rows' rounding
     # could make them; the offsets' sums of squares restrict to them.
     candidates = values[thin] <= max(DATA_RANK_FLOOR, rounding_floor) * values[-1]
@@ -445,6 +486,13 @@ def _thin_directions(source):
     gram = gram[np.ix_(candidates, candidates)]
     values, vectors = np.linalg.eigh(gram)
     dependent = complement @ vectors[:, values <= n_rows]
+    if written is not None:
+        dependent = _written_dependent(
+            complement,
+            spread[np.ix_(candidates, candidates)] / max(n_rows, 1),
+            written_variances,
+            dependent,
+        )
     return _ThinDirections(
         X.shape[1],
         varying,

@@ -36,8 +36,15 @@ class offered_if:
     def __get__(self, obj, owner=None):
         if obj is None:
             return self.method  # the class's attribute: its docstring
-        if not self.check(obj):
-            raise AttributeError(
-                f"This {type(obj).__name__!r} has no attribute {self.method.__name__!r}"
-            )
+        name = f"{type(obj).__name__!r}"
+        missing = f"This {name} has no attribute {self.method.__name__!r}"
+        try:
+            offered = self.check(obj)
+        except AttributeError:
+            raise  # the check's own words: why it is not offered
+        except Exception as error:
+            # As available_if: hasattr() must answer False, not raise.
+            raise AttributeError(missing) from error
+        if not offered:
+            raise AttributeError(missing)
         return MethodType(self.method, obj)

@@ -550,7 +550,7 @@ def has_step_sizes(estimator):
 
     It needs the step-size parameters (GaussianMixture has them) and updates
     no noise component: with ``noise=True`` hasattr is False and a call says
-    why (the AttributeError's cause).
+    why (this check's AttributeError, raised as it is by ``offered_if``).
     """
     params = estimator.get_params()
     if params.get("noise", False):

@@ -550,6 +550,25 @@ def test_no_information_criteria(rng):
             getattr(bgm, name)(three_blobs(rng, n_per=20))
 
 
+def test_a_failing_offer_check_reads_as_not_offered():
+    # As scikit-learn's available_if: hasattr() answers False when the check
+    # fails otherwise than by saying why (an AttributeError).
+    from gmm_estimators._offered import offered_if
+
+    def check(estimator):
+        raise ValueError("broken check")
+
+    class Offering:
+        @offered_if(check)
+        def method(self):
+            """A method."""
+
+    assert not hasattr(Offering(), "method")
+    with pytest.raises(AttributeError, match="has no attribute 'method'"):
+        Offering().method()
+    assert Offering.method.__doc__ == "A method."
+
+
 def test_no_integrated_completed_likelihood(rng):
     # ICL is BIC plus an entropy: it was offered, on the variational
     # log-densities, while BIC was not.

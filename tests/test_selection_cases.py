@@ -12,7 +12,9 @@ from numpy.testing import assert_allclose, assert_array_equal
 from threadpoolctl import threadpool_limits
 
 from gmm_estimators import DegenerateFitWarning, GaussianMixture
+from gmm_estimators._data_span import rows_span, rows_thinnest_correlation
 from gmm_estimators._degenerate import check_components
+from gmm_estimators._engine import ArraySource
 from gmm_estimators.model_selection import GaussianMixtureIC
 
 
@@ -797,6 +799,52 @@ def test_spread_beyond_the_written_digits_is_not_a_dependency():
         ).fit(_written(X, 6))
     # reg_covar well below the off-plane variance (1e-6).
     assert selector.best_estimator_.reg_covar < 1e-9
+
+
+@pytest.mark.parametrize(
+    "case", ["20 features, 2 decimals", "integers one apart", "12 integer features"]
+)
+def test_correlated_written_features_are_not_a_dependency(case):
+    # Written rounding counts along a direction by each feature's share of
+    # it: as a worst-case sum over every feature's step, a difference of 10
+    # written units among 20 features (correlation 0.99995) was reported as
+    # a dependency, and so were integers one apart.
+    rng = np.random.RandomState(0)
+    if case == "20 features, 2 decimals":
+        X = 10.0 * rng.normal(size=(500, 20))
+        X[:, 1] = X[:, 0] + 0.1 * rng.normal(size=500)
+        X = np.round(X, 2)
+    elif case == "integers one apart":
+        x = rng.randint(0, 1000, 400)
+        X = np.column_stack([x, x + rng.randint(-1, 2, 400)]).astype(float)
+    else:
+        X = rng.randint(0, 1000, (400, 12)).astype(float)
+        X[:, 1] = X[:, 0] + rng.randint(-3, 4, 400)
+    # A direction thin enough for rounding to be read along it.
+    eigenvalues = np.linalg.eigvalsh(np.corrcoef(X.T))
+    assert eigenvalues[0] < 1e-4 * eigenvalues[-1]
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", _SPAN_WARNING, UserWarning)
+        GaussianMixture(1).fit(X)
+    assert rows_span(ArraySource.from_arrays(X)) is None
+
+
+def test_the_unit_of_reg_covar_reads_a_spread_direction_the_span_drops():
+    # Rows 1e-5 of their spread off a tilted plane: the correlation's
+    # thinnest eigenvalue (~1e-11) is below the span's floor, and the unit
+    # of the thorough search's reg_covar was read without it.
+    rng = np.random.RandomState(0)
+    plane = rng.normal(size=(300, 2)) @ rng.normal(size=(2, 3))
+    X = plane + 1e-5 * rng.normal(size=(300, 3))
+    thinnest = np.linalg.eigvalsh(np.corrcoef(X.T))[0]
+    assert thinnest < 1e-10
+    rows = ArraySource.from_arrays(X)
+    # Eigenvalues are exact to eps times the largest (2): 1e-5 of this one.
+    assert_allclose(rows_thinnest_correlation(rows), thinnest, rtol=1e-4)
+    # On the plane itself (an exact dependency), or spread thickly, none.
+    assert rows_thinnest_correlation(ArraySource.from_arrays(plane)) is None
+    thick = plane + 0.1 * rng.normal(size=(300, 3))
+    assert rows_thinnest_correlation(ArraySource.from_arrays(thick)) is None
 
 
 def test_no_smaller_reg_covar_is_advised_off_the_rows_span():

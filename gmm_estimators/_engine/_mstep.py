@@ -358,7 +358,11 @@ def _check_symmetric(model, covariances, n_components, n_features):
     """
     full = np.asarray(model.to_full(covariances, n_components, n_features))
     gap = np.abs(full - np.swapaxes(full, -1, -2))
-    if np.any(gap > 1e-10 * (np.abs(full) + np.abs(np.swapaxes(full, -1, -2)))):
+    # In units of the two variances an entry couples: rebuilt as V L V^T, a
+    # near-zero covariance differs between the triangles by their rounding.
+    variances = np.abs(np.diagonal(full, axis1=-2, axis2=-1))
+    scale = np.sqrt(variances[..., :, np.newaxis] * variances[..., np.newaxis, :])
+    if np.any(gap > 1e-10 * scale):
         raise ValueError(
             f"The m_step of covariance_type {model.name!r} (registered in user "
             "code) returned covariances that are not symmetric: return "

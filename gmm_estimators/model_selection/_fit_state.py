@@ -6,7 +6,7 @@
 from .._fitted import forget_fit
 from .._warn import warn_user
 from ._progress import one_bar
-from ._swamped import pick_warnings, swamp_remedy, weight_sum
+from ._swamped import pick_warnings, swamp_remedy
 
 #: What describes the data of ``results_``.
 INPUT_ATTRIBUTES = ("n_features_in_", "feature_names_in_")
@@ -48,8 +48,7 @@ def _search_with_remedy(selector, search, X, sample_weight):
     # One progress bar for every search, erased before the warnings.
     with one_bar():
         settings, relative = _searches(selector, search, X, sample_weight)
-    n_rows = weight_sum(X, sample_weight)
-    for message, category in pick_warnings(selector, settings, relative, n_rows):
+    for message, category in pick_warnings(selector, settings, relative):
         warn_user(message, category)
 
 

@@ -467,6 +467,7 @@ class GaussianMixtureIC(
         if swamped := data_warning(settings["reg_covar"], init, self.prior, span):
             warn_user(swamped, UserWarning)
         settings["span"] = None if span is None else span[0]
+        settings["weight_sum"] = data.weight_sum  # of every row: what a fit costs
         noise = {"noise": self.noise, "noise_init": self.noise_init}
         settings.update(structures=structures_to_carry(types), missing=missing, **noise)
         settings["noise_volume"] = self.noise_volume

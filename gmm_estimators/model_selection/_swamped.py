@@ -24,7 +24,11 @@ SWAMP_COST = 0.05
 
 
 def _swamped_variances(estimator, span=None, weight_sum=None):
-    """``(absolute reg_covar, swamped components, narrowest variances)`` or None.
+    """``(absolute reg_covar, swamped, narrowest, directions, cost)`` or None.
+
+    The swamped components, each component's narrowest variance, direction
+    (``(K, d)``, unit vectors in the data's units) and the BIC units
+    ``reg_covar`` costs it (zeros without ``weight_sum``).
 
     A sound component is swamped when its variance along its narrowest
     direction in the data's span is at most eleven times the absolute
@@ -35,8 +39,7 @@ def _swamped_variances(estimator, span=None, weight_sum=None):
     ``reg_covar`` and rounding alone in every component, which is no
     variance of their own (rows on two points of a line: a remedy taken
     from that rounding, 1e-17, left EM oscillating for 1,000 iterations).
-    Also returns each component's narrowest direction (``(K, d)``, unit
-    vectors in the data's units). ``span`` is the rows' own
+    ``span`` is the rows' own
     (``_data_span.rows_span``'s basis) when they
     span fewer dimensions than their features: read from the fit instead,
     a structure whose covariances are not exactly ``reg_covar`` off it
@@ -130,7 +133,7 @@ def swamp_remedy(selector, settings, current, X=None, sample_weight=None):
     if not settings["relative_units"] or settings.get("missing"):
         return None
     found = _swamped_variances(
-        selector.best_estimator_, settings.get("span"), weight_sum(X, sample_weight)
+        selector.best_estimator_, settings.get("span"), settings.get("weight_sum")
     )
     if found is None:
         return None
@@ -148,16 +151,6 @@ def swamp_remedy(selector, settings, current, X=None, sample_weight=None):
         return None
     lowered = selector.reg_covar * own / (absolute / current)
     return lowered if lowered < current else None
-
-
-def weight_sum(X, sample_weight):
-    """The rows' total weight (their number without weights), or None."""
-    if sample_weight is not None:
-        return float(np.asarray(sample_weight, dtype=np.float64).sum())
-    shape = getattr(X, "shape", None)
-    if shape is not None:
-        return float(shape[0]) if shape[0] == shape[0] else None  # Dask: nan
-    return float(len(X)) if X is not None else None
 
 
 def _rows_variance(estimator, X, sample_weight, components, directions):
@@ -180,7 +173,7 @@ def _rows_variance(estimator, X, sample_weight, components, directions):
     return float(min(variances))
 
 
-def pick_warnings(selector, settings, relative, n_rows=None):
+def pick_warnings(selector, settings, relative):
     """``(message, category)`` of each warning about the chosen model.
 
     It did not converge, or ``reg_covar`` (``relative``, the thorough
@@ -214,7 +207,7 @@ def pick_warnings(selector, settings, relative, n_rows=None):
             ConvergenceWarning,
         )
     thorough = settings["relative_units"]
-    found = _swamped_variances(best, settings.get("span"), n_rows)
+    found = _swamped_variances(best, settings.get("span"), settings.get("weight_sum"))
     if found is None:
         return
     absolute, swamped, narrowest, _, cost = found
