@@ -396,9 +396,12 @@ def _written_dependent(complement, spread, written_variances, dependent):
     found = complement @ vectors[:, ratios <= 1.0]
     if not found.shape[1]:
         return dependent
-    both = np.linalg.qr(np.column_stack([dependent, found]))[0]
-    rank = np.linalg.matrix_rank(np.column_stack([dependent, found]))
-    return both[:, :rank]
+    # The union of the two sets of unit vectors, which may share directions
+    # (QR would give an arbitrary column for a repeated one).
+    left, values, _ = np.linalg.svd(
+        np.column_stack([dependent, found]), full_matrices=False
+    )
+    return left[:, : int(np.count_nonzero(values > 1e-8 * values[0]))]
 
 
 @dataclasses.dataclass(frozen=True)

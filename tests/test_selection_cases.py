@@ -740,6 +740,7 @@ def _written(X, digits):
         "sum of two",
         "sum of two, 6 digits",
         "sum of two, 2 decimals",
+        "an exact multiple and a written sum",
         "fewer rows than features",
     ],
 )
@@ -761,6 +762,14 @@ def test_rows_spanning_fewer_dimensions_than_their_features_are_reported(case):
             X = _written(X, 6)
         elif case.endswith("2 decimals"):
             X = np.round(X, 2)
+    elif case == "an exact multiple and a written sum":
+        # One dependency exact in float64, one up to the written digits: the
+        # two sets of directions, one shared, unite into the span's
+        # complement (a QR of both gave an arbitrary direction for the
+        # shared one).
+        Y = np.round(rng.normal(size=(300, 3)) * 2 + 5, 2)
+        written = np.round(0.3 * Y[:, 1] + 0.7 * Y[:, 2], 2)
+        X, rank = np.column_stack([Y, 2.0 * Y[:, 0], written]), 3
     else:
         X, rank = rng.normal(size=(8, 12)), 7
     for fit in (
@@ -778,9 +787,16 @@ def test_rows_spanning_fewer_dimensions_than_their_features_are_reported(case):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DegenerateFitWarning)
             GaussianMixture(1).fit(far32)
-    # Full-rank rows get no such warning.
+    if case == "an exact multiple and a written sum":
+        # The span is orthogonal to both dependencies' normals.
+        basis = rows_span(ArraySource.from_arrays(X))[0]
+        normals = np.array([[2.0, 0, 0, -1, 0], [0, 0.3, 0.7, 0, -1]])
+        normals /= np.linalg.norm(normals, axis=1, keepdims=True)
+        assert np.abs(normals @ basis).max() < 1e-3
+    # Full-rank rows get no such warning (a new last column mends one
+    # dependency).
     full = np.column_stack([X[:, :-1], rng.normal(size=X.shape[0])])
-    if full.shape[0] > full.shape[1]:
+    if full.shape[0] > full.shape[1] and rank == X.shape[1] - 1:
         with warnings.catch_warnings():
             warnings.filterwarnings("error", _SPAN_WARNING, UserWarning)
             GaussianMixture(1).fit(full)
