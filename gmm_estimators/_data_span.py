@@ -309,61 +309,69 @@ def rows_thinnest_correlation(source):
 
 
 def _written_precision(X, varying=None):
-    """``(decimals, digits)`` the rows were written with, or None.
+    """``(decimals, digits)`` each feature was written with, or None.
 
-    The fewest decimal places, and the fewest significant digits, that
-    write every value exactly (None for either beyond 15), read on up to
-    1,000 rows. A feature computed from others and written to a text file
-    (x3 = x1 + x2 at six significant digits) is a dependency up to those
-    digits, far above float64's rounding: read as spread, the search fitted
-    that rounding (VVE with 9 components resting on it, unflagged). None
-    when neither is fewer than 15: rows at full precision.
+    Per feature (of ``varying``), the fewest decimal places and the fewest
+    significant digits that write every value exactly (NaN for either
+    beyond 14), read on up to 1,000 rows. A feature computed from others
+    and written to a text file (x3 = x1 + x2 at six significant digits) is
+    a dependency up to those digits, far above float64's rounding: read as
+    spread, the search fitted that rounding (VVE with 9 components resting
+    on it, unflagged). Per feature, as a total is often written with fewer
+    digits than its terms. None when every feature is at full precision.
     """
     rows = np.asarray(X[:: max(1, X.shape[0] // 1000)], dtype=np.float64)
-    values = (rows if varying is None else rows[:, varying]).ravel()
+    if varying is not None:
+        rows = rows[:, varying]
+    decimals = np.full(rows.shape[1], np.nan)
+    digits = np.full(rows.shape[1], np.nan)
+    for j in range(rows.shape[1]):
+        decimals[j], digits[j] = _feature_precision(rows[:, j], X.dtype)
+    if np.all(np.isnan(decimals) & np.isnan(digits)):
+        return None
+    return decimals, digits
+
+
+def _feature_precision(values, dtype):
+    """``(decimals, digits)`` of one feature's values (NaN: full precision)."""
     # Subnormal values have no decimal exponent to read (10 ** e underflows).
     values = values[np.isfinite(values) & (np.abs(values) >= np.finfo(float).tiny)]
     if not values.size:
-        return None
-    tolerance = 4 * np.finfo(X.dtype).eps * np.abs(values)
+        return np.nan, np.nan
+    tolerance = 4 * np.finfo(dtype).eps * np.abs(values)
+    decimals, digits = np.nan, np.nan
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        decimals = next(
-            (
-                k
-                for k in range(15)
-                if np.all(np.abs(np.round(values, k) - values) <= tolerance)
-            ),
-            None,
-        )
+        for k in range(15):
+            if np.all(np.abs(np.round(values, k) - values) <= tolerance):
+                decimals = k
+                break
         exponents = np.floor(np.log10(np.abs(values)))
-        digits = None
         for p in range(1, 15):
             unit = 10.0 ** (exponents - p + 1)
             if np.all(np.abs(np.round(values / unit) * unit - values) <= tolerance):
                 digits = p
                 break
-    if decimals is None and digits is None:
-        return None
     return decimals, digits
 
 
 def _written_steps(block, decimals, digits):
     """Half the last written digit of each value (see :func:`_written_precision`).
 
-    The coarser of the two ways the values can have been written: both
-    grids hold every value, and the writer's is the coarser.
+    The coarser of the two ways a feature's values can have been written:
+    both grids hold every value, and the writer's is the coarser. Zero for
+    a feature at full precision.
     """
-    steps = np.zeros(block.shape)
-    if decimals is not None:
-        steps += 0.5 * 10.0 ** (-decimals)
-    if digits is not None:
+    with np.errstate(under="ignore"):
+        steps = np.where(
+            np.isnan(decimals), 0.0, 0.5 * 10.0 ** -np.nan_to_num(decimals)
+        )
+        steps = np.broadcast_to(steps, block.shape)
         magnitude = np.abs(block)
-        nonzero = magnitude > 0
+        nonzero = (magnitude > 0) & ~np.isnan(digits)
         logs = np.log10(magnitude, where=nonzero, out=np.zeros(block.shape))
-        exponents = np.floor(logs)
-        significant = np.where(nonzero, 0.5 * 10.0 ** (exponents - digits + 1), 0.0)
-        steps = np.maximum(steps, significant)
-    return steps
+        exponents = np.floor(logs) - np.nan_to_num(digits) + 1
+        significant = np.where(nonzero, 0.5 * 10.0**exponents, 0.0)
+    return np.maximum(steps, significant)
 
 
 #: A direction of written rows is dependent when their variance along it is

@@ -741,6 +741,7 @@ def _written(X, digits):
         "sum of two, 6 digits",
         "sum of two, 2 decimals",
         "an exact multiple and a written sum",
+        "a total at 2 decimals beside terms at 4",
         "fewer rows than features",
     ],
 )
@@ -762,6 +763,11 @@ def test_rows_spanning_fewer_dimensions_than_their_features_are_reported(case):
             X = _written(X, 6)
         elif case.endswith("2 decimals"):
             X = np.round(X, 2)
+    elif case == "a total at 2 decimals beside terms at 4":
+        # Each feature's own digits: read at the terms' finer step, the
+        # total's rounding was spread.
+        Y = np.round(rng.normal(size=(300, 2)) * 2 + 5, 4)
+        X, rank = np.column_stack([Y, np.round(Y.sum(axis=1), 2)]), 2
     elif case == "an exact multiple and a written sum":
         # One dependency exact in float64, one up to the written digits: the
         # two sets of directions, one shared, unite into the span's
