@@ -105,8 +105,7 @@ def register(model):
             f"Covariance type {taken[0]!r} is already registered; choose another "
             "name (or unregister the existing structure first)."
         )
-    _check_parameter_counts(model)
-    if _estimates_nothing(model):
+    if _estimates_nothing(model, _probed_counts(model)):
         # A fixed covariance cannot collapse: its rows need span nothing (a
         # known-variance structure was flagged on a component of repeated
         # rows, and the selector never chose it).
@@ -116,17 +115,23 @@ def register(model):
     return model
 
 
-def _check_parameter_counts(model):
-    """Raise when ``n_parameters`` gives a count that is not a whole number.
+# The sizes (n_components, n_features) at which register reads n_parameters.
+_PROBED_SIZES = ((1, 1), (2, 3), (5, 4))
 
-    Read at a few sizes (a structure may refuse some, as the one-feature
-    ones do: their fit reports it); BIC's penalty would otherwise take a
-    fraction, or the results' integer column truncate it.
+
+def _probed_counts(model):
+    """``n_parameters`` at :data:`_PROBED_SIZES`; None where the structure refuses.
+
+    A structure may refuse some sizes, as the one-feature ones do: their fit
+    reports it. Raises when a count is not a whole number >= 0: BIC's
+    penalty would take a fraction, or the results' integer column truncate it.
     """
-    for k, d in ((1, 1), (2, 3), (5, 4)):
+    counts = []
+    for k, d in _PROBED_SIZES:
         try:
             count = model.n_parameters(k, d)
         except Exception:  # the fit reports a size the structure refuses
+            counts.append(None)
             continue
         whole = isinstance(count, Integral) or (
             isinstance(count, Real) and float(count).is_integer()
@@ -138,16 +143,15 @@ def _check_parameter_counts(model):
                 "parameters, a whole number >= 0 (integer division: "
                 "d * (d + 1) // 2)."
             )
+        counts.append(count)
+    return counts
 
 
-def _estimates_nothing(model):
-    """Whether a structure estimates no covariance parameter and leaves
-    ``own_spread`` to its family (a fixed, known covariance)."""
+def _estimates_nothing(model, counts):
+    """Whether a structure estimates no covariance parameter (``counts`` all
+    0 at every probed size) and leaves ``own_spread`` to its family (a
+    fixed, known covariance)."""
     if "own_spread" in vars(type(model)):
-        return False
-    try:
-        counts = [model.n_parameters(k, d) for k, d in ((1, 1), (2, 3), (5, 4))]
-    except Exception:  # the fit reports a broken count
         return False
     return all(count == 0 for count in counts)
 

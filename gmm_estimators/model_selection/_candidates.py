@@ -8,7 +8,6 @@ from numbers import Integral, Real
 import numpy as np
 
 from .._data_span import rows_thinnest_correlation, thinnest_correlation
-from .._engine import ArraySource
 from .._initialization import CanonicalRows
 from .._missing import has_missing, mean_imputed
 from .._noise import resolve_noise, too_few_outside_noise
@@ -282,21 +281,23 @@ DEFAULT_STOPPING = {
 THOROUGH_INITIALIZERS = ("mclust_hc", "kmeans")
 
 
-def search_settings(params, X, sample_weight, thorough, relative=None, shared=False):
+def search_settings(params, rows, thorough, relative=None, shared=False):
     """The resolved settings of every candidate (see the selector's Notes).
 
-    ``params`` are the selector's parameters (``get_params()``); ``X`` and
-    ``sample_weight`` the rows the starts see, whose feature variances scale
-    ``reg_covar`` and the relative stopping rule. ``thorough`` runs the
-    thorough search's starts and proposals; ``relative`` (``thorough`` when
-    None) gives ``tol``, ``max_iter`` and ``reg_covar`` the thorough
-    search's meaning: ``search="thorough"`` on data the thorough search
-    cannot take yet (missing values, a noise component) fits the grid's
-    candidates, converged and regularised as the thorough search's.
-    ``shared`` gives such candidates the thorough search's shared starts
-    (hierarchical and k-means, each run to its end) without its
-    proposals: with a noise component, k-means starts alone left a quarter
-    of the cells on Old Faithful more than one BIC unit below mclust's.
+    ``params`` are the selector's parameters (``get_params()``); ``rows``
+    the source of the rows the starts see, whose feature variances (and,
+    without missing values, their spread along the data's thinnest
+    directions) scale ``reg_covar`` and the relative stopping rule.
+    ``thorough`` runs the thorough search's starts and proposals;
+    ``relative`` (``thorough`` when None) gives ``tol``, ``max_iter`` and
+    ``reg_covar`` the thorough search's meaning: ``search="thorough"`` on
+    data the thorough search cannot take yet (missing values, a noise
+    component) fits the grid's candidates, converged and regularised as
+    the thorough search's. ``shared`` gives such candidates the thorough
+    search's shared starts (hierarchical and k-means, each run to its end)
+    without its proposals: with a noise component, k-means starts alone
+    left a quarter of the cells on Old Faithful more than one BIC unit
+    below mclust's.
     """
     relative = thorough if relative is None else relative
     stopping = DEFAULT_STOPPING["thorough" if relative else "grid"]
@@ -308,13 +309,15 @@ def search_settings(params, X, sample_weight, thorough, relative=None, shared=Fa
     else:
         initializers = [("kmeans", params["n_init"])]
     reg_covar = params["reg_covar"]
-    X, observed = _imputed_and_observed(X, sample_weight)
+    sample_weight = rows.sample_weight
+    X, observed = _imputed_and_observed(
+        getattr(rows, "X_missing", rows.X), sample_weight
+    )
     covariance = feature_covariance(X, sample_weight)
     variances = np.diag(covariance)
     if relative:
         # The rows are read where none is missing (mean-filled rows would
         # spread along a dependency).
-        rows = ArraySource.from_arrays(X, sample_weight)
         thinnest = rows_thinnest_correlation(rows) if observed.all() else None
         reg_covar *= regularisation_unit(covariance, thinnest)
     return {

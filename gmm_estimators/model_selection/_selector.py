@@ -457,8 +457,7 @@ class GaussianMixtureIC(
         check_squares_fit(init)
         settings = search_settings(
             {**self.get_params(), "reg_covar": reg_covar},
-            getattr(init, "X_missing", init.X),
-            init.sample_weight,
+            init,
             thorough,
             relative=self.search == "thorough",
             shared=self.search == "thorough" and self.noise and not missing,

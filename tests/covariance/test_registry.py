@@ -313,21 +313,6 @@ def test_a_user_m_step_that_is_not_a_covariance_is_named(
         unregister(structure.name)
 
 
-class Rebuilt(FullCovariance):
-    name = "test-rebuilt"
-
-    def n_parameters(self, n_components, n_features):
-        return n_components * n_features * (n_features + 1) // 2
-
-    def m_step(self, nk, scatter, reg_covar, previous=None):
-        covariances = scatter / nk[:, np.newaxis, np.newaxis]
-        values, vectors = np.linalg.eigh(covariances)
-        # V L V^T: symmetric to rounding only, off-diagonals near zero.
-        return (vectors * (values + reg_covar)[:, np.newaxis, :]) @ np.swapaxes(
-            vectors, -1, -2
-        )
-
-
 def test_a_user_m_step_symmetric_to_rounding_is_accepted():
     # Near-isotropic covariances rebuilt as V L V^T: the two triangles'
     # near-zero entries differ by their rounding, far beyond 1e-10 of each
@@ -340,11 +325,11 @@ def test_a_user_m_step_symmetric_to_rounding_is_accepted():
     values, vectors = np.linalg.eigh(near)
     rebuilt = (vectors * values[:, np.newaxis, :]) @ np.swapaxes(vectors, -1, -2)
     assert np.any(rebuilt != np.swapaxes(rebuilt, -1, -2))
-    _check_symmetric(Rebuilt(), rebuilt, 50, 3)  # no error
+    _check_symmetric(Lopsided(), rebuilt, 50, 3)  # no error
     lopsided = rebuilt.copy()
     lopsided[:, 0, 1] += 1e-6
     with pytest.raises(ValueError, match="not symmetric"):
-        _check_symmetric(Rebuilt(), lopsided, 50, 3)
+        _check_symmetric(Lopsided(), lopsided, 50, 3)
 
 
 class ChosenVariance(SphericalCovariance):
