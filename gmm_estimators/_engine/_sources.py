@@ -348,10 +348,14 @@ def make_source(
 
             return DaskSource.from_array(estimator, X, sample_weight, sample)
         return StreamSource.from_array(estimator, X, sample_weight, sample)
+    # Row-major whatever the input (a DataFrame's values are column-major):
+    # the same rows in another layout are summed in another order, and EM
+    # on nearly singular data amplifies that rounding into other fits.
     X = validate_data(
         estimator,
         X,
         dtype=[np.float64, np.float32],
+        order="C",
         ensure_min_samples=2,
         ensure_all_finite=True if missing is None else "allow-nan",
     )
@@ -389,6 +393,7 @@ def prediction_source(estimator, X, center, *, missing=None):
         X,
         reset=False,
         dtype=[np.float64, np.float32],
+        order="C",  # as in fit_source: densities independent of the layout
         ensure_all_finite=True if missing is None else "allow-nan",
     )
     if missing is not None and np.isnan(X).any():
