@@ -365,7 +365,11 @@ class GaussianMixtureClassifier(PortablePickle, ClassifierMixin, BaseEstimator):
 
     def _fit(self, X, y, sample_weight):
         check_not_chunks(self, X, method="fit")
-        X, y = validate_data(self, X, y, dtype=np.float64, ensure_min_samples=2)
+        # Row-major whatever the input, as every estimator reads rows (see
+        # _engine._sources.fit_source): EDDA sums the classes' rows itself.
+        X, y = validate_data(
+            self, X, y, dtype=np.float64, order="C", ensure_min_samples=2
+        )
         check_classification_targets(y)
         classes, y_index = np.unique(y, return_inverse=True)
         if classes.size < 2:
@@ -560,7 +564,7 @@ class GaussianMixtureClassifier(PortablePickle, ClassifierMixin, BaseEstimator):
     def _validated(self, X):
         check_is_fitted(self)
         check_not_chunks(self, X)
-        return validate_data(self, X, reset=False, dtype=np.float64)
+        return validate_data(self, X, reset=False, dtype=np.float64, order="C")
 
     def _class_log_likelihood(self, X):
         return np.column_stack(

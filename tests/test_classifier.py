@@ -962,3 +962,24 @@ def test_a_row_of_weight_zero_beyond_float_range_counts_for_nothing(model_type):
     assert_allclose(weighted.predict_proba(X), plain.predict_proba(X), atol=1e-8)
     if model_type != "UBM":
         assert_allclose(weighted.bic_, plain.bic_, rtol=1e-10)
+
+
+@pytest.mark.parametrize("model_type", ["EDDA", "MclustDA"])
+def test_fit_is_independent_of_the_rows_memory_layout(model_type):
+    # EDDA sums each class's rows itself: on column-major rows (a
+    # DataFrame's values) its means differed in their last bits.
+    rng = np.random.RandomState(1)
+    y = rng.randint(3, size=400)
+    X = rng.normal(size=(400, 3)) @ rng.normal(size=(3, 3))
+    X += 4 * rng.normal(size=(3, 3))[y]
+    fits = [
+        GaussianMixtureClassifier(
+            model_type, n_components=[1, 2], covariance_types=["VVV", "VEE"]
+        ).fit(rows, y)
+        for rows in (np.ascontiguousarray(X), np.asfortranarray(X))
+    ]
+    for a, b in zip(fits[0].mixtures_, fits[1].mixtures_, strict=True):
+        np.testing.assert_array_equal(a.means_, b.means_)
+    np.testing.assert_array_equal(
+        fits[0].predict_proba(X), fits[1].predict_proba(np.asfortranarray(X))
+    )

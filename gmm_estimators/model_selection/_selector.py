@@ -496,6 +496,7 @@ class GaussianMixtureIC(
             if sampled:
                 outcomes = refitted_on(
                     data,
+                    init,
                     outcomes,
                     {**settings, "random_state": self._random_state_for_candidates()},
                 )
