@@ -357,16 +357,14 @@ class GaussianMixtureClassifier(PortablePickle, ClassifierMixin, BaseEstimator):
         self : object
             The fitted classifier.
         """
-        # Nothing of an earlier fit survives, of another model_type (a UBM
-        # refit showed EDDA's bic_) or of this one when it fails (the new
-        # classes_ beside the old mixtures_ predicted with the wrong labels).
+        # Nothing of an earlier fit survives (a UBM refit showed EDDA's bic_; a
+        # failed refit's new classes_ beside old mixtures_ mislabelled).
         forget_fit(self)
         return self._fit(X, y, sample_weight)
 
     def _fit(self, X, y, sample_weight):
         check_not_chunks(self, X, method="fit")
-        # Row-major whatever the input, as every estimator reads rows (see
-        # _engine._sources.fit_source): EDDA sums the classes' rows itself.
+        # Row-major, as fit_source reads rows (EDDA sums the classes' rows).
         X, y = validate_data(
             self, X, y, dtype=np.float64, order="C", ensure_min_samples=2
         )
@@ -403,7 +401,6 @@ class GaussianMixtureClassifier(PortablePickle, ClassifierMixin, BaseEstimator):
         n_features = X.shape[1]
         ks = candidate_ks(self.n_components)
         types = candidate_types(self.covariance_types, n_features)
-
         n_rows = distinct_rows(X, y_index, weights, classes.size)
         class_weight = np.bincount(y_index, weights=weights, minlength=classes.size)
         for c, count in enumerate(n_rows):

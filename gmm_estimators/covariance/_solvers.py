@@ -15,7 +15,6 @@ from ._linalg import (
     cholesky,
     eigh,
     einsum,
-    ones,
 )
 
 # --------------------------------------------------------------------------
@@ -427,7 +426,9 @@ def _common_shape_volumes(nk, values, tol, max_iter):
     covariances are diagonal: the features (VEI) or each component's
     eigenvectors (VEV). Alternates the two exact block minimisations
     ``A = diag(sum_k W_k / lambda_k)`` scaled to determinant one and
-    ``lambda_k = tr(W_k A^-1) / (d n_k)``, from the spherical (VII) start.
+    ``lambda_k = tr(W_k A^-1) / (d n_k)``, from the shape of the summed
+    ``W_k`` (mclust's start for VEV): equivariant, so the result moves with
+    a feature's units (from the spherical start it agreed to about 1e-6).
 
     Returns
     -------
@@ -441,8 +442,8 @@ def _common_shape_volumes(nk, values, tol, max_iter):
     scale = float(nk.sum()) * d
     offset = _units_offset(nk, _add(values, axis=0))
     d_nk = d * nk
-    volumes = np.maximum(values.sum(axis=1) / d_nk, _TINY)
-    shape = ones(d, np.float64)
+    shape = _unit_det_diagonal(_add(values, axis=0))
+    volumes = np.maximum((values / shape).sum(axis=1) / d_nk, _TINY)
     column = volumes[:, np.newaxis]
     trace = [_diagonal_objective(nk, values, column * shape)]
     for _ in range(max_iter):
@@ -511,7 +512,9 @@ def _vee_m_step(
 
     Alternates the exact block minimisations ``C = sum_k W_k / lambda_k``
     scaled to determinant one and ``lambda_k = tr(W_k C^-1) / (d n_k)``, from
-    the spherical (VII) start ``C = I``.
+    the summed ``W_k`` scaled to determinant one: equivariant under any
+    change of the features' units or axes (from ``C = I`` the result agreed
+    to about 1e-6 after one feature was rescaled).
     """
     d = scatter.shape[-1]
     scatter = _symmetric(scatter)
@@ -520,10 +523,10 @@ def _vee_m_step(
     d_nk = d * nk
     # The traces depend on C only, not on the volumes: computed once per C,
     # they serve both the volumes' update and the objective.
-    shape = _identity(d)
-    traces = _vee_traces(shape, scatter)
+    shape, shape_inv, log_det = _unit_det_matrix(_add(scatter, axis=0))
+    traces = _vee_traces(shape_inv, scatter)
     volumes = np.maximum(traces / d_nk, _TINY)
-    trace = [_vee_objective(nk, d, traces, volumes, 0.0)]
+    trace = [_vee_objective(nk, d, traces, volumes, log_det)]
     for _ in range(max_iter):
         shape, shape_inv, log_det = _unit_det_matrix(
             _add(scatter / volumes[:, np.newaxis, np.newaxis], axis=0)
