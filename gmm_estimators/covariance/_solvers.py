@@ -289,29 +289,20 @@ def _rotate(vectors, variances):
     return _symmetric(einsum("kij,kj,klj->kil", vectors, variances, vectors))
 
 
-# Eigenvalues of one W_k closer than this relative to themselves are tied;
-# see _eigh_reproducible. For an empty component, relative to the largest
-# eigenvalue of any component. Far above the rounding of accumulated
-# scatter (about 1e-15 relative), far below any gap that sampling
-# produces, and far below the variance ratio of a collapsed component
-# (1e-6).
+# Eigenvalues of one W_k closer than this (relative to its own largest, or
+# to the largest of any component for an empty one) are tied; see
+# _eigh_reproducible. Far above the rounding of accumulated scatter (about
+# 1e-15 relative), far below any gap that sampling produces, and far below
+# the variance ratio of a collapsed component (1e-6).
 _TIE_RTOL = 1e-11
 
 # A component holding more than this share of the weight has a W_k of its
 # own scale (see _eigh_reproducible); below it, rounding noise.
 _HELD_WEIGHT = 1e-8
-# A held component's small eigenvalues are tied when closer than this times
-# its largest: about 450 times eps, the rounding of its own sums. Not
-# _TIE_RTOL: rows 1e-6 of their spread off a line have distinct eigenvalues
-# about 1e-13 of the largest apart; tied, their axes were turned to the
-# pooled scatter's and EEV's and VEV's fits lost up to 8 BIC units against
-# the same rows in their principal axes (and against mclust).
-_OWN_ROUNDING_RTOL = 1e-13
 # Eigenvalues closer than this relative to the largest of any component are
-# tied in every W_k: the rounding of sums of a few hundred terms at the
-# largest scale (a component whose rows are one point has a W_k of that
-# rounding only).
-_ROUNDING_RTOL = 1e-14
+# tied in every W_k: a hundred times the rounding of sums of a few hundred
+# terms.
+_ROUNDING_RTOL = 1e-13
 
 
 # A W_k whose smallest diagonal entry is below this times its largest is
@@ -394,11 +385,17 @@ def _eigh_reproducible(scatter, nk, descending_ties=False):
     tol = np.full((values.shape[0], max(values.shape[1] - 1, 0)), _TIE_RTOL * scale)
     nk = np.asarray(nk, dtype=np.float64)
     held = ordinary & (nk > _HELD_WEIGHT * nk.sum())
-    # Relative to each eigenvalue, above the rounding of its own sums or of
-    # sums at the largest scale (weighted rows against repeated ones),
-    # whichever is larger.
-    own = np.maximum(_OWN_ROUNDING_RTOL * largest[held], _ROUNDING_RTOL * scale)
-    tol[held] = np.maximum(own[:, np.newaxis], _TIE_RTOL * np.abs(values[held, 1:]))
+    # Its own scale, or the rounding of sums at the largest scale (a W_k
+    # accumulated from moments about the data's mean, or weighted rows
+    # against repeated ones), whichever is larger. Not finer: the null
+    # space of a component on a plane 300 units from the data's centre
+    # rounds to 2e-11 of its largest eigenvalue, and untied at 1e-13 its
+    # axes, and densities off the plane, changed with the rows' order. (So
+    # rows 1e-6 of their spread off a tilted line, whose small eigenvalues
+    # are distinct but 1e-13 apart, are read as tied: their EEV and VEV fits
+    # depend on the line's orientation by up to 8 BIC units.)
+    own = np.maximum(_TIE_RTOL * largest[held], _ROUNDING_RTOL * scale)
+    tol[held] = own[:, np.newaxis]
     tol[graded] = _TIE_RTOL * np.abs(values[graded, 1:])
     # np.diff's own subtraction, without its Python wrapper.
     gaps = (values[:, 1:] - values[:, :-1]) > tol
