@@ -364,7 +364,7 @@ class GaussianMixtureClassifier(PortablePickle, ClassifierMixin, BaseEstimator):
 
     def _fit(self, X, y, sample_weight):
         check_not_chunks(self, X, method="fit")
-        # Row-major, as fit_source reads rows (EDDA sums the classes' rows).
+        # Row-major, as make_source reads rows (EDDA sums the classes' rows).
         X, y = validate_data(
             self, X, y, dtype=np.float64, order="C", ensure_min_samples=2
         )

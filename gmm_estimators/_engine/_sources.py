@@ -393,7 +393,7 @@ def prediction_source(estimator, X, center, *, missing=None):
         X,
         reset=False,
         dtype=[np.float64, np.float32],
-        order="C",  # as in fit_source: densities independent of the layout
+        order="C",  # as in make_source: densities independent of the layout
         ensure_all_finite=True if missing is None else "allow-nan",
     )
     if missing is not None and np.isnan(X).any():

@@ -2,7 +2,9 @@
 
 With more rows than ``_engine._sources.sample_size``, the thorough search
 explores a uniform sample of them (:func:`search_sample`) and every
-candidate it finds is then refitted on all rows (:func:`refitted_on`).
+candidate it finds is then refitted on all rows (:func:`refitted_on`). Rows
+of weight zero are never explored; where they are the only rows left out,
+the candidates' fits only label them.
 """
 
 # Authors: The gmm_estimators developers
@@ -18,8 +20,12 @@ from ._search import fit_candidate
 __all__ = ["refitted_on", "search_sample"]
 
 
-def search_sample(data, n_components, random_state):
+def search_sample(data, init, n_components, random_state):
     """The in-memory source the thorough search explores: ``data`` or a sample.
+
+    ``init`` is the source the starts come from (``data`` in memory, the
+    in-memory sample of streamed or Dask rows); of the streamed sample, the
+    rows of positive weight.
 
     At most ``_engine._sources.sample_size(n_components)`` rows drawn
     uniformly among those of positive weight (``_engine._sources.sample_rows``;
@@ -29,6 +35,8 @@ def search_sample(data, n_components, random_state):
     # Drawn among the rows in canonical order (sorted by a fixed projection,
     # as the initialisers see them), so that the sample, and with it the
     # search, depends on the rows' values and weights, not on their order.
+    if init is not data:
+        return _positive_rows(init)
     if data.n_rows <= sample_size(n_components):
         return _positive_rows(data)
     order = canonical_order(data.X, data.sample_weight)

@@ -449,11 +449,12 @@ class GaussianMixtureIC(
         # from (all rows when few), each candidate then refitted on every row.
         missing = isinstance(data, MissingValuesSource)
         thorough = self.search == "thorough" and not (self.noise or missing)
-        if thorough and init is data:
+        if thorough:
             # Many rows in memory: searched on a sample too, as mclust starts
-            # from a subset (``sample_size``, deterministic given
-            # random_state); every candidate is then refitted on all rows.
-            init = search_sample(data, max(ks), self._random_state_for_candidates())
+            # from a subset (``sample_size``, deterministic given random_state);
+            # and only on rows of positive weight (see ``_sample``).
+            rs = self._random_state_for_candidates()
+            init = search_sample(data, init, max(ks), rs)
         check_squares_fit(init)
         settings = search_settings(
             {**self.get_params(), "reg_covar": reg_covar},
