@@ -32,13 +32,13 @@ def search_sample(data, init, n_components, random_state):
     all rows of positive weight when there are no more), with their weights
     and the centre of every row.
     """
-    # Drawn among the rows in canonical order (sorted by a fixed projection,
-    # as the initialisers see them), so that the sample, and with it the
-    # search, depends on the rows' values and weights, not on their order.
     if init is not data:
         return _positive_rows(init)
     if data.n_rows <= sample_size(n_components):
         return _positive_rows(data)
+    # Drawn among the rows in canonical order (sorted by a fixed projection,
+    # as the initialisers see them), so that the sample, and with it the
+    # search, depends on the rows' values and weights, not on their order.
     order = canonical_order(data.X, data.sample_weight)
     weights = None if data.sample_weight is None else data.sample_weight[order]
     rows = np.sort(order[sample_rows(data.n_rows, n_components, random_state, weights)])
