@@ -357,8 +357,8 @@ class GaussianMixtureClassifier(PortablePickle, ClassifierMixin, BaseEstimator):
         self : object
             The fitted classifier.
         """
-        # Nothing of an earlier fit survives (a UBM refit showed EDDA's bic_; a
-        # failed refit's new classes_ beside old mixtures_ mislabelled).
+        # Nothing of an earlier fit survives: a UBM refit showed EDDA's bic_,
+        # and a failed refit's new classes_ mislabelled the old mixtures_.
         forget_fit(self)
         return self._fit(X, y, sample_weight)
 

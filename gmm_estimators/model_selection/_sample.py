@@ -21,31 +21,23 @@ __all__ = ["refitted_on", "search_sample"]
 
 
 def search_sample(data, init, n_components, random_state):
-    """The in-memory source the thorough search explores: ``data`` or a sample.
+    """The in-memory source the thorough search explores.
 
-    ``init`` is the source the starts come from (``data`` in memory, the
-    in-memory sample of streamed or Dask rows); of the streamed sample, the
-    rows of positive weight.
-
-    At most ``_engine._sources.sample_size(n_components)`` rows drawn
-    uniformly among those of positive weight (``_engine._sources.sample_rows``;
-    all rows of positive weight when there are no more), with their weights
-    and the centre of every row.
+    ``init`` is the source the starts come from: ``data`` itself in memory,
+    or the in-memory sample of streamed or Dask rows. Of that sample, or of
+    at most ``_engine._sources.sample_size(n_components)`` rows of ``data``
+    drawn uniformly (``_engine._sources.sample_rows``), only the rows of
+    positive weight, with their weights and the centre of every row.
     """
-    if init is not data:
+    if init is not data or data.n_rows <= sample_size(n_components):
         return _positive_rows(init)
-    if data.n_rows <= sample_size(n_components):
-        return _positive_rows(data)
     # Drawn among the rows in canonical order (sorted by a fixed projection,
     # as the initialisers see them), so that the sample, and with it the
     # search, depends on the rows' values and weights, not on their order.
     order = canonical_order(data.X, data.sample_weight)
     weights = None if data.sample_weight is None else data.sample_weight[order]
     rows = np.sort(order[sample_rows(data.n_rows, n_components, random_state, weights)])
-    weights = None if data.sample_weight is None else data.sample_weight[rows]
-    return ArraySource.from_arrays(
-        data.X[rows], weights, cache_features=True, center=data.center
-    )
+    return _rows_of(data, rows)
 
 
 def _positive_rows(data):
@@ -60,9 +52,14 @@ def _positive_rows(data):
     weights = data.sample_weight
     if weights is None or weights.min() > 0:
         return data
-    rows = np.flatnonzero(weights > 0)
+    return _rows_of(data, np.flatnonzero(weights > 0))
+
+
+def _rows_of(data, rows):
+    """An in-memory source of some of ``data``'s rows, centred as ``data``."""
+    weights = None if data.sample_weight is None else data.sample_weight[rows]
     return ArraySource.from_arrays(
-        data.X[rows], weights[rows], cache_features=True, center=data.center
+        data.X[rows], weights, cache_features=True, center=data.center
     )
 
 
