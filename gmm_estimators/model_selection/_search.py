@@ -40,6 +40,7 @@ from ._starts import (
     candidate_options,
     merge_proposal,
     partition_of_labels,
+    path_start_of,
     split_proposals,
     starts_from_partitions,
 )
@@ -340,6 +341,10 @@ def _search_k(data, canonical, n_components, covariance_types, settings):
     -------
     outcomes : dict
         ``{covariance_type: (row, estimator, error, seconds)}``.
+    path_starts : dict
+        ``{covariance_type: Params}``: mclust's own first M-step on the first
+        initialiser's partition, for the structures with an mclust path (the
+        thorough search follows them last, see :func:`thorough_search`).
     """
     # _shared_starts and fit_candidate adopt the structures registered in
     # user code (in a worker process).
@@ -360,7 +365,8 @@ def _search_k(data, canonical, n_components, covariance_types, settings):
             break
         tried.add(labels.tobytes())
         improve_from_partition(data, labels, n_components, outcomes, settings)
-    return outcomes
+    path_starts = {name: path_start_of(shared, name) for name in covariance_types}
+    return outcomes, {k: v for k, v in path_starts.items() if v is not None}
 
 
 def _incumbent(outcome):
@@ -522,13 +528,15 @@ def follow_mclust_path(data, start, n_components, name, outcomes, settings):
     """One more challenger: EM along mclust's own M-step, then the structure's.
 
     For structures with an inner iteration (``CovarianceModel.mclust_path``:
-    EVE, VVE), EM with mclust's inner algorithm from ``start`` (the
-    structure's own M-step on the first initialiser's partition, mclust's
-    hierarchical one unless that failed; mclust's first M-step starts from
-    the identity instead) can end in another local maximum than EM with the
-    package's; from where it ends (converged, or after ``_PATH_MAX_ITER``
-    iterations), EM with the structure itself is the
-    challenger of ``outcomes[name]`` (updated in place when better, see
+    EVE, VVE), EM with mclust's inner algorithm from ``start`` can end in
+    another local maximum than EM with the package's. The thorough search
+    follows it from two starts on the first initialiser's partition
+    (mclust's hierarchical one unless that failed): the structure's own
+    first M-step (:func:`fit_shared_candidate`), and mclust's own, from the
+    identity (last, see :func:`thorough_search`). From where the path ends
+    (converged, or after ``_PATH_MAX_ITER`` iterations), EM with the
+    structure itself is the challenger of ``outcomes[name]`` (updated in
+    place when better, see
     :func:`_soundness`). Its time counts for the candidate either way.
     """
     start_time = perf_counter()
@@ -561,14 +569,19 @@ def follow_mclust_path(data, start, n_components, name, outcomes, settings):
     outcomes[name] = (*kept[:3], old[3] + new[3] + seconds)
 
 
-def fit_shared_candidate(data, n_components, covariance_type, starts, settings):
+def fit_shared_candidate(
+    data, n_components, covariance_type, starts, settings, path_start=None
+):
     """:func:`fit_candidate`, then mclust's path where the starts are shared.
 
     With the thorough search's shared starts (the thorough search itself,
     and the noise search, which has no proposals), structures with an
     mclust path (EVE, VVE) are also challenged along it
-    (:func:`follow_mclust_path`): on MASS's geyser with noise, VVE with 6
-    components ended 3 BIC units below mclust's cell without it
+    (:func:`follow_mclust_path`) from the structure's own M-step on the
+    first initialiser's partition (``starts[0]``), then from ``path_start``
+    when given (mclust's own first M-step on that partition): on MASS's
+    geyser with noise, VVE with 6 components ended 3 BIC units below
+    mclust's cell without the path
     (``tests/fixtures/mclust/noise/make_noise_path_fixture.R``).
     """
     outcome = fit_candidate(data, n_components, covariance_type, starts, settings)
@@ -579,9 +592,11 @@ def fit_shared_candidate(data, n_components, covariance_type, starts, settings):
         and isinstance(starts, list)
     ):
         outcomes = {covariance_type: outcome}
-        follow_mclust_path(
-            data, starts[0], n_components, covariance_type, outcomes, settings
-        )
+        for start in (starts[0], path_start):
+            if start is not None:
+                follow_mclust_path(
+                    data, start, n_components, covariance_type, outcomes, settings
+                )
         outcome = outcomes[covariance_type]
     return outcome
 
@@ -619,6 +634,7 @@ def grid_search(data, canonical, ks, types, settings, too_many, parallel, fresh_
             t,
             _starts_of(shared[k][0], t),
             {**settings, "random_state": fresh_state()},
+            path_start_of(shared[k][0], t),
         )
         for k, t in candidates
     )
@@ -639,8 +655,8 @@ def thorough_search(
     ``tick()``, when given, is called after each number of components and
     each split or merge move (see ``_progress.thorough_progress``).
     """
-    per_k = {}
-    for k, outcome in zip(
+    per_k, path_starts = {}, {}
+    for k, (outcome, starts) in zip(
         ks,
         parallel(
             task(_search_k)(
@@ -657,17 +673,24 @@ def thorough_search(
         ),
         strict=True,
     ):
-        per_k[k] = outcome
+        per_k[k], path_starts[k] = outcome, starts
         if tick is not None:
             tick()
+    later = None  # the settings of the challengers after the first fits
     if settings["split_merge"]:
+        later = {**settings, "random_state": fresh_state()}
         with one_blas_thread():
-            _split_and_merge(
-                data,
-                per_k,
-                {**settings, "random_state": fresh_state()},
-                tick,
-            )
+            _split_and_merge(data, per_k, later, tick)
+    # mclust's own path from its first M-step, last: it can only improve a
+    # cell. Before the proposals, its better fits raised the bar below which
+    # short trials are abandoned, and a better split was dropped (doc's
+    # selection.rst, step 4).
+    if any(path_starts.values()):
+        later = later or {**settings, "random_state": fresh_state()}
+        with one_blas_thread():
+            for k in ks:
+                for name, start in path_starts[k].items():
+                    follow_mclust_path(data, start, k, name, per_k[k], later)
     for k in sorted(set(ks) | set(too_many)):
         for t in types:
             if k in per_k:

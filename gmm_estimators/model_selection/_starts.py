@@ -65,7 +65,12 @@ def _starts_from_partitions(data, canonical, n_components, covariance_types, set
     if isinstance(partitions, Exception):
         return partitions
     return starts_from_partitions(
-        data, partitions, n_components, covariance_types, settings
+        data,
+        partitions,
+        n_components,
+        covariance_types,
+        settings,
+        mclust_paths=bool(settings.get("initializers")),
     )
 
 
@@ -126,12 +131,21 @@ def partition_of_labels(labels, n_components):
     return resp_of_rows
 
 
-def starts_from_partitions(data, partitions, n_components, covariance_types, settings):
-    """Each structure's M-step on each partition (``{type: [Params] or error}``)."""
+def starts_from_partitions(
+    data, partitions, n_components, covariance_types, settings, mclust_paths=False
+):
+    """Each structure's M-step on each partition (``{type: [Params] or error}``).
+
+    With ``mclust_paths``, also the start of each mclust path (structures
+    with ``CovarianceModel.mclust_path``), read by :func:`path_start_of`.
+    """
     starts = {name: [] for name in covariance_types}
     # Starts with a tied basis ordered the other way, after all the others.
     other_ties = {name: [] for name in covariance_types}
     failures = {}  # the last error of each structure, named if none starts
+    # mclust's own first M-step on the first partition, for the structures
+    # with an mclust path (see _search.follow_mclust_path).
+    path_starts = {}
     # Structures with per-component matrices first: their raw moments, when
     # accurate, hold the statistics of every other structure too.
     covariance_types = sorted(
@@ -168,6 +182,15 @@ def starts_from_partitions(data, partitions, n_components, covariance_types, set
                 untouched = None
                 if model.other_ties is not None and settings.get("initializers"):
                     untouched = copy.deepcopy(stats)
+                if (
+                    mclust_paths
+                    and model.mclust_path is not None
+                    and not starts[name]
+                    and name not in path_starts
+                ):
+                    path_starts[name] = _mclust_path_start(
+                        options, model, data, copy.deepcopy(stats)
+                    )
                 params, _ = options.m_step(model, data, stats)
                 if untouched is not None:
                     other = _other_ties_start(options, model, data, untouched, params)
@@ -190,7 +213,23 @@ def starts_from_partitions(data, partitions, n_components, covariance_types, set
                 f"no start of {name!r} with {n_components} components could be "
                 f"computed from the initial partitions{cause}"
             )
+    if path_starts:
+        starts[MCLUST_PATH] = path_starts
     return starts
+
+
+def _mclust_path_start(options, model, data, stats):
+    """mclust's first M-step (``model.mclust_path``'s) on ``stats``, or None.
+
+    mclust starts the inner iteration of EVE and VVE from the identity and
+    runs it to convergence; the path followed from the structure's own
+    M-step instead left mclust's at the first step (see
+    ``covariance._orientation._mm_orientation``).
+    """
+    try:
+        return options.m_step(model.mclust_path, data, stats)[0]
+    except (ValueError, np.linalg.LinAlgError, FloatingPointError):
+        return None
 
 
 def _other_ties_start(options, model, data, stats, params):
@@ -299,6 +338,18 @@ def _partition_outside_noise(data, canonical, n_components, settings, random_sta
 def _starts_of(shared, covariance_type):
     """One structure's starts, or the error that prevents them."""
     return shared if isinstance(shared, Exception) else shared[covariance_type]
+
+
+# The key of the mclust paths' starts in starts_from_partitions' dict: not a
+# structure's name (a string).
+MCLUST_PATH = ("mclust_path",)
+
+
+def path_start_of(shared, covariance_type):
+    """The start of a structure's mclust path (Params), or None."""
+    if isinstance(shared, Exception):
+        return None
+    return shared.get(MCLUST_PATH, {}).get(covariance_type)
 
 
 def split_proposal(estimator, X, log_units=0.0):

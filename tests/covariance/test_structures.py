@@ -554,7 +554,14 @@ def test_mclust_path_m_step_stays_in_the_family(name, d):
         nk = rng.uniform(5.0, 100.0, size=3).round()
         full = full_scatters(nk, d, rng, sheared=True)
         covariances, trace = orientation_module._mm_orientation(nk, full, equal_volume)
-        assert len(trace) <= orientation_module._MM_MAX_ITER
+        # From the identity (EM's first M-step) it runs to mclust's own rule,
+        # sqrt(eps) relative, as mclust does; warm-started, a few iterations.
+        assert len(trace) < orientation_module._MM_FIRST_MAX_ITER
+        assert abs(trace[-1] - trace[-2]) <= 1.5e-8 * (abs(trace[-1]) + nk.sum() * d)
+        _, warm = orientation_module._mm_orientation(
+            nk, full, equal_volume, previous=covariances
+        )
+        assert len(warm) <= orientation_module._MM_MAX_ITER
         assert_allclose(trace[-1], objective(nk, full, covariances), rtol=1e-10)
         products = covariances[0] @ covariances[1], covariances[1] @ covariances[0]
         assert_allclose(*products, atol=1e-9 * np.abs(products[0]).max())
