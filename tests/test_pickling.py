@@ -123,6 +123,28 @@ def test_a_structure_that_cannot_be_pickled_breaks_only_its_own_models(known, rn
         unregister(locked.name)
 
 
+def test_a_search_in_worker_processes_names_a_structure_that_cannot_be_pickled(
+    known, rng
+):
+    # joblib said only "Could not pickle the task to send it to the workers."
+    X = _blobs(rng)
+    locked = register(Locked())
+    try:
+        search = GaussianMixtureIC(
+            n_components=[2], covariance_types=["pickled-locked", "VII"], n_jobs=2
+        )
+        with pytest.raises(TypeError) as caught:
+            search.fit(X)
+        message = str(caught.value)
+        for part in ("'pickled-locked'", "cannot be pickled", "lock", "n_jobs=1"):
+            assert part in message, message
+        # One process needs no pickle.
+        search.set_params(n_jobs=1).fit(X)
+        assert "pickled-locked" in set(search.results_["covariance_type"])
+    finally:
+        unregister(locked.name)
+
+
 def test_a_dask_fits_lazy_labels_are_left_out_of_its_pickle(rng):
     da = pytest.importorskip("dask.array")
     X = _blobs(rng)

@@ -89,6 +89,32 @@ def _dumps():
     return dumps
 
 
+def unpicklable_structure(structures):
+    """The first of ``structures`` that cannot be pickled, with the error.
+
+    ``structures`` is ``{name: model}`` (:func:`structures_to_carry`);
+    returns ``(name, error)``, or None when each pickles as a worker process
+    would receive it.
+    """
+    dumps = _dumps()
+    for name, model in (structures or {}).items():
+        try:
+            dumps(model)
+        except Exception as error:
+            return name, error
+    return None
+
+
+def unpicklable_message(name, error, consequence, remedy=""):
+    """The error of a structure that cannot be pickled, with the remedies."""
+    return (
+        f"The covariance structure {name!r}, registered in user code, cannot "
+        f"be pickled ({error}), {consequence}: {remedy}keep objects such as "
+        "locks, files or clients out of the structure's attributes and of the "
+        "globals its methods read."
+    )
+
+
 def packed_structures(names=None, needed=()):
     """The structures registered in user code among ``names``, each pickled apart.
 
@@ -126,11 +152,9 @@ def packed_structures(names=None, needed=()):
         except Exception as error:
             if name in needed:
                 raise TypeError(
-                    f"The covariance structure {name!r}, registered in user "
-                    f"code, cannot be pickled ({error}), and this estimator "
-                    "needs it in the pickle: keep objects such as locks, "
-                    "files or clients out of the structure's attributes and "
-                    "of the globals its methods read."
+                    unpicklable_message(
+                        name, error, "and this estimator needs it in the pickle"
+                    )
                 ) from error
     return packed
 

@@ -474,7 +474,7 @@ class GaussianMixtureIC(
         canonical, n_usable = starting_rows(
             data, init, settings, self.noise_volume, self.noise_init, n_usable
         )
-        parallel = task_runner(self.n_jobs)
+        parallel = task_runner(self.n_jobs, settings["structures"])
         feasible, too_many = feasible_counts(ks, n_usable, settings.get("noise_mask"))
         check_search_prior(self.prior, init, types, feasible)
         candidates = [(k, t) for k in ks for t in types]

@@ -3,11 +3,14 @@
 # Authors: The gmm_estimators developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import pickle
 from numbers import Integral
 
 from joblib import effective_n_jobs
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.parallel import Parallel, delayed
+
+from ..covariance._carrying import unpicklable_message, unpicklable_structure
 
 #: ``n_jobs`` as joblib reads it: None, a positive count, or -1, -2, ...
 #: (all cores, all but one, ...). Zero means nothing to joblib, which only
@@ -28,8 +31,12 @@ def task(func):
     return call
 
 
-def task_runner(n_jobs):
+def task_runner(n_jobs, structures=None):
     """A function that runs an iterable of tasks, yielding results in order.
+
+    ``structures`` are the structures registered in user code that the
+    tasks carry (``covariance.structures_to_carry``): when one cannot be
+    pickled for the worker processes, the error names it and the remedies.
 
     With one job (``joblib.effective_n_jobs``, which reads an active
     ``joblib.parallel_config``) the tasks run in this thread, lazily, one
@@ -47,6 +54,28 @@ def task_runner(n_jobs):
     parallel = Parallel(n_jobs=n_jobs, return_as="generator")
 
     def run_in_workers(tasks):
-        return parallel(delayed(func)(*args, **kwargs) for func, args, kwargs in tasks)
+        results = parallel(
+            delayed(func)(*args, **kwargs) for func, args, kwargs in tasks
+        )
+        return _explained(results, structures, n_jobs)
 
     return run_in_workers
+
+
+def _explained(results, structures, n_jobs):
+    """``results``, with joblib's bare pickling error explained."""
+    try:
+        yield from results
+    except pickle.PicklingError as error:
+        unpicklable = unpicklable_structure(structures)
+        if unpicklable is None:
+            raise
+        name, cause = unpicklable
+        raise TypeError(
+            unpicklable_message(
+                name,
+                cause,
+                f"so it cannot reach the worker processes of n_jobs={n_jobs}",
+                "use n_jobs=1, or ",
+            )
+        ) from error
