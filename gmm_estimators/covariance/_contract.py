@@ -349,7 +349,9 @@ class CovarianceModel(ABC):
         (EVE, VVE): the same structure with mclust's own inner algorithm,
         whose EM path from a given start can end elsewhere. The thorough
         search runs it as one more challenger (then EM with the structure
-        itself from where it ends). None for the others.
+        itself from where it ends), also from its own first M-step
+        (``m_step`` with ``previous=None``, mclust's cold start). None for
+        the others.
     other_ties : CovarianceModel or None
         For structures whose M-step chooses axes within a tied eigenspace of
         a component's scatter (EEV, VEV, when a component rests on fewer

@@ -681,10 +681,10 @@ def thorough_search(
         later = {**settings, "random_state": fresh_state()}
         with one_blas_thread():
             _split_and_merge(data, per_k, later, tick)
-    # mclust's own path from its first M-step, last: it can only improve a
-    # cell. Before the proposals, its better fits raised the bar below which
-    # short trials are abandoned, and a better split was dropped (doc's
-    # selection.rst, step 4).
+    # mclust's own path from its first M-step, last: it can only raise a
+    # cell's likelihood (sound first). Before the proposals, its better fits
+    # raised the bar below which short trials are abandoned, and a better
+    # split was dropped (doc's selection.rst, step 4).
     if any(path_starts.values()):
         later = later or {**settings, "random_state": fresh_state()}
         with one_blas_thread():

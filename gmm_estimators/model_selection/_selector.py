@@ -83,11 +83,11 @@ class GaussianMixtureIC(
         The criterion minimised (lower-is-better form, see Notes).
     search : {"thorough", "grid"}, default="thorough"
         ``"thorough"``: the search described in Notes, whose fits reach
-        mclust's optimum or a better one. With ``noise=True``, whose fits
-        its proposals do not take yet, every candidate is fitted from its
-        hierarchical and k-means starts alone; with missing values from the
-        grid's starts; ``tol``, ``max_iter`` and ``reg_covar`` keep the
-        thorough search's meaning below. ``"grid"``: every candidate is exactly
+        mclust's optimum or a better one. With ``noise=True`` (no proposals
+        yet) each candidate is fitted from its hierarchical and k-means
+        starts (EVE and VVE also along mclust's paths), with missing values
+        from the grid's starts; ``tol``, ``max_iter`` and ``reg_covar`` keep
+        the thorough search's meaning below. ``"grid"``: every candidate is exactly
         ``GaussianMixture(n_components, covariance_type=..., tol=tol,
         reg_covar=reg_covar, max_iter=max_iter, n_init=n_init,
         init_params=init_params, ...)`` fitted on X, its starts shared

@@ -46,7 +46,10 @@ def _shared_starts(data, canonical, n_components, covariance_types, settings):
     starts : dict or Exception
         ``{covariance_type: [Params, ...] or Exception}`` (engine parameters,
         centred on the source's centre), or the error that made the initial
-        partition impossible.
+        partition impossible. With ``settings["initializers"]`` it also holds
+        the starts of the mclust paths under the key ``MCLUST_PATH`` (not a
+        name): read them with :func:`path_start_of`, the others with
+        :func:`_starts_of`.
     seconds : float
     """
     # In a worker process: the structures registered in user code.
@@ -185,7 +188,6 @@ def starts_from_partitions(
                 if (
                     mclust_paths
                     and model.mclust_path is not None
-                    and not starts[name]
                     and name not in path_starts
                 ):
                     path_starts[name] = _mclust_path_start(
