@@ -89,18 +89,30 @@ def _dumps():
     return dumps
 
 
+def _pickled(structures):
+    """``(name, bytes, None)`` per structure, or ``(name, None, error)``.
+
+    ``structures`` is ``{name: model}`` (:func:`structures_to_carry`),
+    pickled as a worker process or a saved estimator receives them.
+    """
+    dumps = _dumps()
+    for name, model in structures.items():
+        try:
+            data = dumps(model)
+        except Exception as error:
+            yield name, None, error
+        else:
+            yield name, data, None
+
+
 def unpicklable_structure(structures):
     """The first of ``structures`` that cannot be pickled, with the error.
 
-    ``structures`` is ``{name: model}`` (:func:`structures_to_carry`);
-    returns ``(name, error)``, or None when each pickles as a worker process
-    would receive it.
+    ``structures`` as in :func:`_pickled`; returns ``(name, error)``, or
+    None when each pickles.
     """
-    dumps = _dumps()
-    for name, model in (structures or {}).items():
-        try:
-            dumps(model)
-        except Exception as error:
+    for name, _, error in _pickled(structures or {}):
+        if error is not None:
             return name, error
     return None
 
@@ -139,23 +151,21 @@ def packed_structures(names=None, needed=()):
     TypeError
         When a needed structure cannot be pickled.
     """
-    dumps = _dumps()
     needed = {
         _REGISTRY[name].name
         for name in needed
         if isinstance(name, str) and name in _REGISTRY
     }
     packed = {}
-    for name, model in structures_to_carry(names).items():
-        try:
-            packed[name] = dumps(model)
-        except Exception as error:
-            if name in needed:
-                raise TypeError(
-                    unpicklable_message(
-                        name, error, "and this estimator needs it in the pickle"
-                    )
-                ) from error
+    for name, data, error in _pickled(structures_to_carry(names)):
+        if error is None:
+            packed[name] = data
+        elif name in needed:
+            raise TypeError(
+                unpicklable_message(
+                    name, error, "and this estimator needs it in the pickle"
+                )
+            ) from error
     return packed
 
 
