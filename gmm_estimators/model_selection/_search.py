@@ -40,7 +40,7 @@ from ._starts import (
     candidate_options,
     merge_proposal,
     partition_of_labels,
-    path_start_of,
+    path_starts_of,
     split_proposals,
     starts_from_partitions,
 )
@@ -365,8 +365,7 @@ def _search_k(data, canonical, n_components, covariance_types, settings):
             break
         tried.add(labels.tobytes())
         improve_from_partition(data, labels, n_components, outcomes, settings)
-    path_starts = {name: path_start_of(shared, name) for name in covariance_types}
-    return outcomes, {k: v for k, v in path_starts.items() if v is not None}
+    return outcomes, path_starts_of(shared)
 
 
 def _incumbent(outcome):
@@ -634,7 +633,7 @@ def grid_search(data, canonical, ks, types, settings, too_many, parallel, fresh_
             t,
             _starts_of(shared[k][0], t),
             {**settings, "random_state": fresh_state()},
-            path_start_of(shared[k][0], t),
+            path_starts_of(shared[k][0]).get(t),
         )
         for k, t in candidates
     )

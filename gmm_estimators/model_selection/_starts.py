@@ -48,7 +48,7 @@ def _shared_starts(data, canonical, n_components, covariance_types, settings):
         centred on the source's centre), or the error that made the initial
         partition impossible. With ``settings["initializers"]`` it also holds
         the starts of the mclust paths under the key ``MCLUST_PATH`` (not a
-        name): read them with :func:`path_start_of`, the others with
+        name): read them with :func:`path_starts_of`, the others with
         :func:`_starts_of`.
     seconds : float
     """
@@ -140,7 +140,7 @@ def starts_from_partitions(
     """Each structure's M-step on each partition (``{type: [Params] or error}``).
 
     With ``mclust_paths``, also the start of each mclust path (structures
-    with ``CovarianceModel.mclust_path``), read by :func:`path_start_of`.
+    with ``CovarianceModel.mclust_path``), read by :func:`path_starts_of`.
     """
     starts = {name: [] for name in covariance_types}
     # Starts with a tied basis ordered the other way, after all the others.
@@ -347,11 +347,9 @@ def _starts_of(shared, covariance_type):
 MCLUST_PATH = ("mclust_path",)
 
 
-def path_start_of(shared, covariance_type):
-    """The start of a structure's mclust path (Params), or None."""
-    if isinstance(shared, Exception):
-        return None
-    return shared.get(MCLUST_PATH, {}).get(covariance_type)
+def path_starts_of(shared):
+    """The starts of the structures' mclust paths, ``{covariance_type: Params}``."""
+    return {} if isinstance(shared, Exception) else shared.get(MCLUST_PATH, {})
 
 
 def split_proposal(estimator, X, log_units=0.0):
