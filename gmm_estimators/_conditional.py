@@ -31,7 +31,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ._sampling import check_draw_count
-from .covariance._exact import log_density_floor, overflow_limit
+from .covariance._exact import log_density_floor
+from .covariance._exact_form import overflow_limit
 
 # Blocks of a positive definite matrix: only rounding can make one fail to
 # factorise, and then the structures' jittered factorisation takes over.

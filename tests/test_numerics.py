@@ -1517,3 +1517,44 @@ def test_float32_rows_beside_a_nan_row_keep_their_values_far_from_the_origin():
     assert_array_equal(
         gm.score_samples(with_nan)[complete], gm.score_samples(X[complete])
     )
+
+
+@pytest.mark.parametrize("structure", ["VVV", "EEE", "VVI", "VVE"])
+def test_features_in_units_far_apart_need_no_exact_form(structure, monkeypatch):
+    # The error bound of the fast forms holds in any per-feature units; in
+    # the data's own it paired the largest precision with the largest
+    # coordinate, so features in units 2^12 apart sent every row to the
+    # exact form although the same data in one unit needs none. The guard
+    # now also checks in each feature's own units: the same decision in
+    # both, and every density still exact (oracle: the independent density).
+    from gmm_estimators.covariance import _exact
+
+    rng = np.random.default_rng(7)
+    centres = np.array([[0.0, 0.0, 0.0], [6.0, -4.0, 5.0], [-5.0, 6.0, -3.0]])
+    X = np.concatenate([rng.standard_normal((80, 3)) + c for c in centres]) + 20.0
+    recomputed = []
+    real = _exact.PrecisionGuard.values
+
+    def counting(guard, raw_rows):
+        recomputed.append(len(raw_rows))
+        return real(guard, raw_rows)
+
+    monkeypatch.setattr(_exact.PrecisionGuard, "values", counting)
+    for units in ([1.0, 1.0, 1.0], [2.0**-12, 1.0, 2.0**12]):
+        del recomputed[:]
+        scaled = X * np.array(units)
+        gm = GaussianMixture(3, covariance_type=structure, random_state=0).fit(scaled)
+        assert sum(recomputed) == 0, (units, sum(recomputed))
+        assert_exact_density(gm, scaled)
+
+
+@pytest.mark.parametrize("structure", ["VVV", "EEE", "VVI", "VVE", "EEV"])
+def test_far_apart_clusters_in_units_far_apart_stay_exact(structure):
+    # Where the fast form does lose digits (clusters 1e7 of their spread
+    # apart), the checks in the features' own units still find the rows.
+    rng = np.random.default_rng(8)
+    X = np.r_[rng.standard_normal((60, 3)), rng.standard_normal((60, 3)) + 1e7]
+    X *= np.array([2.0**-12, 1.0, 2.0**12])
+    gm = fit_quietly(_two(structure), X)
+    assert_exact_density(gm, X)
+    assert_exact_density(gm, X[:5] + np.array([2.0**-12, 1.0, 2.0**12]) * 3e3)

@@ -96,7 +96,7 @@ def log_prob_function(model, params, dtype, *, center=None, errstate=True):
             def raw(index):
                 return np.asarray(X[index], dtype=np.float64) + center
 
-        guard.fix(values, norms, raw)
+        guard.fix(values, norms, raw, X)
         return values, aux
 
     if errstate:

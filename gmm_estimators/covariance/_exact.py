@@ -51,6 +51,7 @@ import math
 
 import numpy as np
 
+from ._exact_form import exact_values
 from ._linalg import einsum, separate_ties
 
 __all__ = ["TOLERANCE", "PrecisionGuard", "log_density_floor"]
@@ -66,24 +67,38 @@ _IRRELEVANT = 50.0
 # Factor of eps in the error estimate (see the module's docstring).
 _ROUNDING_CONSTANT = 4.0
 
-# Rows of the exact form computed at once: (rows, K, d) float64 temporaries.
-_EXACT_BLOCK_ENTRIES = 2**18
-
 # Blocks with at most this many (rows x K x d x d) entries are recomputed
 # whole with the exact form once the one-comparison check fails: on them the
 # staged row checks cost more numpy calls than the exact form itself.
 _SMALL_BLOCK_WORK = 2**16
 
-# Features up to which the exact form loops over them (see _whitened_squares).
-_FEATURE_LOOP_MAX = 6
+
+class _cached:
+    """``functools.cached_property`` without its lock.
+
+    Python 3.10 and 3.11 take a lock on every first read, a cost the guard
+    (built on every E-step) pays several times per step. Two threads that
+    read one at once compute the same value twice, which is harmless.
+    """
+
+    def __init__(self, func):
+        self.func = func
+        self.__doc__ = func.__doc__
+
+    def __set_name__(self, owner, name):
+        self.name = name
+
+    def __get__(self, instance, owner=None):
+        if instance is None:
+            return self
+        value = self.func(instance)
+        instance.__dict__[self.name] = value
+        return value
+
 
 # The answer of rows_to_recompute for a block without such rows (read-only).
 _NO_ROWS = np.zeros(0, dtype=np.intp)
 _NO_ROWS.flags.writeable = False
-
-# Binade exponents from which 2^e is not a float (frexp's of values up to
-# the largest float reach 1024).
-_TOP_EXPONENT = 1024
 
 
 def log_density_floor(dtype):
@@ -127,76 +142,6 @@ def _smallest_eigenvalues(precisions):
     if finite.any():
         smallest[finite] = np.maximum(np.linalg.eigvalsh(precisions[finite])[:, 0], 0.0)
     return smallest
-
-
-def _row_magnitudes(rows):
-    """``max_j |x_ij|`` of each row (NaN where the row has one).
-
-    Up to :data:`_FEATURE_LOOP_MAX` features a loop over them (numpy's
-    reductions over a short last axis cost ten times more); the maximum is
-    exact whatever the order.
-    """
-    d = rows.shape[1]
-    if d == 0 or d > _FEATURE_LOOP_MAX:
-        return np.abs(rows).max(axis=1, initial=0.0)
-    magnitude = np.abs(rows[:, 0])
-    for j in range(1, d):
-        np.maximum(magnitude, np.abs(rows[:, j]), out=magnitude)
-    return magnitude
-
-
-def _whitened_squares(factors, residuals):
-    """``|r P_k|^2`` for residuals ``(K, d, n)`` and factors ``(K, d, d)``: ``(K, n)``.
-
-    Every value is rounded the same way wherever its row sits in the block:
-    a matrix product (BLAS) or numpy's reductions (pairwise, or vectorised
-    by the array's strides) round a row by its place and by the block's
-    size, and a row's density must not depend on which rows share its
-    block. Up to :data:`_FEATURE_LOOP_MAX` features, elementwise products
-    summed feature by feature (the row axis innermost: long loops); beyond,
-    numpy's einsum (``optimize=False``) with the features innermost, whose
-    grouping of each row's sum (SIMD lanes) depends on ``d`` alone.
-    """
-    d = residuals.shape[1]
-    if d > _FEATURE_LOOP_MAX:
-        by_row = np.ascontiguousarray(residuals.transpose(2, 0, 1))
-        whitened = np.einsum("nkd,kde->nke", by_row, factors)
-        return np.einsum("nke,nke->nk", whitened, whitened).T
-    term = np.empty_like(residuals)
-    whitened = np.multiply(factors[:, 0, :, np.newaxis], residuals[:, 0:1, :])
-    for j in range(1, d):
-        np.multiply(factors[:, j, :, np.newaxis], residuals[:, j : j + 1, :], out=term)
-        whitened += term
-    squares = whitened[:, 0] * whitened[:, 0]
-    for e in range(1, d):
-        squares += whitened[:, e] * whitened[:, e]
-    return squares
-
-
-def overflow_limit(scaled_distances, live, floor):
-    """Log-densities standing for rows whose every distance overflowed.
-
-    The limit of the responsibilities rests on the nearest components.
-
-    Parameters
-    ----------
-    scaled_distances : ndarray of shape (n, K)
-        The rows' distances in coordinates scaled by a power of two per row
-        (their order is the unscaled distances').
-    live : ndarray of shape (K,), dtype=bool
-        Components that can hold rows (weight above zero).
-    floor : float
-        :func:`log_density_floor` of the dtype.
-
-    Returns
-    -------
-    values : ndarray of shape (n, K)
-        ``-floor`` at the nearest live components (within ``1e-12``
-        relative: ties share), ``-inf`` elsewhere.
-    """
-    candidates = np.where(live, scaled_distances, np.inf)
-    nearest = candidates <= np.min(candidates, axis=1, keepdims=True) * (1.0 + 1e-12)
-    return np.where(nearest, -floor, -np.inf)
 
 
 class PrecisionGuard:
@@ -254,6 +199,7 @@ class PrecisionGuard:
         precisions_cholesky = np.asarray(precisions_cholesky, dtype=np.float64)
         means = np.asarray(means, dtype=np.float64)
         self.raw_means = raw_means
+        self._dtype, self._means = dtype, means
         self._eps, self.floor, self.tolerance = _dtype_constants(dtype)
         self.scale = float(scale)
         self.offset = (
@@ -279,7 +225,7 @@ class PrecisionGuard:
         self.mean_norms = np.sqrt(einsum("kd,kd->k", means, means))
         self._quick_mean = float(self.mean_norms.max())
 
-    @functools.cached_property
+    @_cached
     def factors(self):
         """The precision factors as full ``(K, d, d)`` float64 matrices."""
         with np.errstate(all="ignore"):
@@ -289,23 +235,23 @@ class PrecisionGuard:
         factors = self._model.to_full(self._cholesky, *self._shape)
         return np.asarray(factors, dtype=np.float64)
 
-    @functools.cached_property
+    @_cached
     def _reach(self):
         with np.errstate(all="ignore"):
             return _reaches(self._precisions)
 
-    @functools.cached_property
+    @_cached
     def factor(self):
         """Expanded forms: ``|error of scale * dist| <= factor * (|x| + |mu_k|)^2``."""
         with np.errstate(all="ignore"):
             return abs(self.scale) * _ROUNDING_CONSTANT * self._eps * self._reach
 
-    @functools.cached_property
+    @_cached
     def live(self):
         """The components that can hold rows (weight above zero)."""
         return np.flatnonzero(self.offset > -np.inf)
 
-    @functools.cached_property
+    @_cached
     def _worst_factor(self):
         """The live components' largest factor (twice it for the residual forms)."""
         if self.live.size == self.offset.shape[0]:  # no component of weight zero
@@ -314,35 +260,108 @@ class PrecisionGuard:
             worst = self.factor[self.live]
         return float(worst.max()) * (2.0 if self.residual else 1.0)
 
-    @functools.cached_property
+    @_cached
     def _largest_mean(self):
         """The live components' largest mean norm."""
         if self.live.size == self.offset.shape[0]:
             return float(self.mean_norms.max())
         return float(self.mean_norms[self.live].max())
 
-    @functools.cached_property
+    @_cached
     def residual_factor(self):
         """Residual forms: the residual's error is at most this times |x| + |mu_k|."""
         with np.errstate(over="ignore", invalid="ignore"):
             return _ROUNDING_CONSTANT * self._eps * np.sqrt(self._reach)
 
-    @functools.cached_property
+    @_cached
     def _top_offset(self):
         """The largest live offset plus ``log`` of their number (the staged checks)."""
         return float(self.offset[self.live].max()) + math.log(self.live.size)
 
-    @functools.cached_property
+    @_cached
     def lowest(self):
         """The smallest eigenvalue of any live precision (computed when needed)."""
         return float(np.min(_smallest_eigenvalues(self._precisions[self.live])))
 
-    @functools.cached_property
+    @_cached
     def _shares_precisions(self):
         """Whether two live components have one precision (ties to order)."""
         live = self._precisions[self.live].reshape(self.live.size, -1)
         equal = (live[:, np.newaxis] == live[np.newaxis]).all(axis=2)
         return int(np.count_nonzero(equal)) > self.live.size
+
+    @_cached
+    def _feature_units(self):
+        """This guard's checks in each feature's own units, or None.
+
+        Every bound above holds in any coordinates ``x / u`` with positive
+        per-feature units ``u``: the error terms ``(|x| + |mu|)' |Lambda|
+        (|x| + |mu|)`` are the same in them, and are at most ``rho(U |Lambda|
+        U) (||x / u|| + ||mu / u||)^2`` with ``U = diag(u)``. In the data's
+        own units that bound pairs the largest precision with the largest
+        coordinate, so with features in units orders of magnitude apart (a
+        distance in km beside a magnitude, Old Faithful's minutes beside
+        its eruptions' length) it is as many orders too loose, and the
+        exact form recomputed most blocks for nothing. Here ``u_j`` is a
+        power of two (exact scaling) near the standard deviation of
+        feature ``j`` in its narrowest live component; None when every
+        feature gets the same unit (the bound would be the same) or a
+        precision is not finite and positive on its diagonal.
+        """
+        live = self.live
+        if not live.size:
+            return None
+        diagonal = self._precisions.diagonal(axis1=1, axis2=2)
+        if live.size < diagonal.shape[0]:
+            diagonal = diagonal[live]
+        # In Python: d entries, where numpy's calls cost more than the work.
+        exponents = []
+        for top in diagonal.max(axis=0).tolist():
+            if not (0.0 < top < math.inf):
+                return None
+            # top = m 2^e with m in [0.5, 1): u^2 top lies in [0.5, 2).
+            exponents.append(math.frexp(top)[1] // 2)
+        if min(exponents) == max(exponents):
+            return None
+        units = np.array([math.ldexp(1.0, -e) for e in exponents])
+        inverse = np.array([math.ldexp(1.0, e) for e in exponents])
+        # Under the caller's error state, as the guard itself (see the
+        # class's docstring): parameters far beyond the data overflow here.
+        guard = PrecisionGuard(
+            self._model,
+            self._means * inverse,
+            self._cholesky,
+            self._dtype,
+            residual=self.residual,
+            raw_means=self.raw_means,
+            scale=self.scale,
+            offset=self.offset,
+            precisions=self._precisions * np.multiply.outer(units, units),
+        )
+        guard._inverse_units = inverse
+        return guard
+
+    def _checks_for(self, row_norms, centred):
+        """The guard whose checks a block takes, and its rows' norms in its units.
+
+        This one while its own bound clears the block's largest row (the
+        common case, no more work); otherwise the guard in the features'
+        own units (:attr:`_feature_units`), when it exists and the centred
+        rows are given.
+        """
+        if centred is None or row_norms.shape[0] == 0:
+            return self, row_norms
+        largest_norm = float(row_norms.max())
+        reach = largest_norm + self._quick_mean
+        if self._quick_factor * reach * reach <= self.tolerance:
+            return self, row_norms
+        units = self._feature_units
+        if units is None:
+            return self, row_norms
+        # Rows beyond the float range have the norm inf (the caller's error
+        # state ignores the overflow): the exact form decides them.
+        scaled = np.asarray(centred, dtype=np.float64) * units._inverse_units
+        return units, np.sqrt(einsum("ij,ij->i", scaled, scaled))
 
     # -- the checks -----------------------------------------------------------
     def holds_for(self, row_norm):
@@ -439,7 +458,7 @@ class PrecisionGuard:
         if not self.live.size or self.holds_for(largest_norm):
             return _NO_ROWS
         n_rows, n_components = values.shape
-        if n_rows * n_components * self.factors.shape[-1] ** 2 <= _SMALL_BLOCK_WORK:
+        if n_rows * n_components * self._shape[1] ** 2 <= _SMALL_BLOCK_WORK:
             return np.arange(n_rows)
         if self._cleared_by_failing_components(values, row_norms, largest_norm):
             return _NO_ROWS
@@ -567,72 +586,12 @@ class PrecisionGuard:
         Rows whose distances overflow get ``-floor`` (with ``scale < 0``) for
         their nearest components and ``-inf`` for the others.
         """
-        raw_rows = np.asarray(raw_rows, dtype=np.float64)
-        raw_means = self._raw_means()
-        n, d = raw_rows.shape
-        K = raw_means.shape[0]
-        out = np.empty((n, K))
-        step = max(1, _EXACT_BLOCK_ENTRIES // max(K * d, 1))
-        for start in range(0, n, step):
-            stop = min(n, start + step)
-            out[start:stop] = self._values(raw_rows[start:stop], raw_means)
-        return out
+        return exact_values(
+            raw_rows, self._raw_means(), self.factors, self.scale, self.offset,
+            self.floor,
+        )  # fmt: skip
 
-    def _values(self, rows, raw_means):
-        # Scale each row by a power of two so nothing overflows before the
-        # end; scaling commutes with rounding, so the result is unchanged
-        # wherever it is representable. The scaling multiplies by powers of
-        # two, which is what np.ldexp computes (exact, or correctly rounded
-        # below the normal range) at a fraction of its cost.
-        with np.errstate(all="ignore"):
-            magnitude = _row_magnitudes(rows)
-            _, exponents = np.frexp(np.maximum(magnitude, 1.0))
-            exponents = exponents.astype(np.int64)
-            lowest = int(exponents.min()) if exponents.size else 0
-            highest = int(exponents.max()) if exponents.size else 0
-            if lowest == highest:
-                # Rows of one binade (the common case): one scale for all,
-                # the same values as row by row.
-                down = math.ldexp(1.0, -lowest)
-                scaled_rows = rows * down
-                # (K, d, 1): broadcast against the rows' (1, d, n).
-                scaled_means = (raw_means * down)[:, :, np.newaxis]
-                up = math.ldexp(1.0, lowest) if lowest < _TOP_EXPONENT else None
-                dist_exponents = 2 * lowest
-            else:
-                down = np.ldexp(1.0, -exponents)
-                scaled_rows = rows * down[:, np.newaxis]
-                # (K, d, n): each row's own scale.
-                scaled_means = raw_means[:, :, np.newaxis] * down
-                up = None
-                if highest < _TOP_EXPONENT:
-                    up = np.ldexp(1.0, exponents)[:, np.newaxis]
-                dist_exponents = 2 * exponents[:, np.newaxis]
-            # Feature-major (K, d, n): the row axis innermost, where numpy's
-            # loops are long (with d innermost they cost ten times as much).
-            residuals = scaled_rows.T[np.newaxis] - scaled_means
-            scaled_dist = _whitened_squares(self.factors, residuals).T
-            if up is None:  # a scale of 2^1024 is not a float
-                dist = np.ldexp(scaled_dist, dist_exponents)
-            else:
-                # Scaling up twice by 2^e: exact, or inf where 2^(2e) is.
-                dist = scaled_dist * up * up
-            values = self.scale * dist + self.offset
-        if self.scale < 0:
-            # Rows where every distance overflowed: the limit of the
-            # responsibilities is carried by -floor at the nearest components.
-            finite_offset = np.isfinite(self.offset)
-            if finite_offset.all() and values.min(initial=np.inf) > -self.floor:
-                return values  # no row overflowed (one reduction tells)
-            overflow = ~np.any(values[:, finite_offset] > -self.floor, axis=1)
-            overflow &= np.any(finite_offset)
-            if overflow.any():
-                values[overflow] = overflow_limit(
-                    scaled_dist[overflow], finite_offset, self.floor
-                )
-        return values
-
-    def fix(self, values, row_norms, raw_rows):
+    def fix(self, values, row_norms, raw_rows, centred=None):
         """Recompute, in place, the rows of ``values`` the fast form got imprecise.
 
         Parameters
@@ -644,28 +603,33 @@ class PrecisionGuard:
         raw_rows : callable
             ``raw_rows(index)`` returns the rows at those positions as given
             (not centred).
+        centred : ndarray of shape (n, d) or None, default=None
+            The centred rows: when given, rows the bound in the data's own
+            units does not clear are checked in the features' own units
+            (:attr:`_feature_units`).
 
         Returns
         -------
         values : ndarray of shape (n, K)
         """
-        bad = self.rows_to_recompute(values, row_norms)
+        checks, row_norms = self._checks_for(row_norms, centred)
+        bad = checks.rows_to_recompute(values, row_norms)
         if bad.size:
             exact = self.values(raw_rows(bad))
             with np.errstate(over="ignore"):
                 values[bad] = exact.astype(values.dtype, copy=False)
         # Values off by more than the tolerance in absolute terms may tie
         # where they differ (shared precisions far from the data).
-        reach = float(row_norms.max(initial=0.0)) + self._quick_mean
-        rounding = self._quick_factor * reach * reach
+        reach = float(row_norms.max(initial=0.0)) + checks._quick_mean
+        rounding = checks._quick_factor * reach * reach
         if (
             self.scale == -0.5
             and not rounding <= self.tolerance
             and self._shares_precisions
         ):
             with np.errstate(over="ignore", invalid="ignore"):
-                reach = row_norms + self._quick_mean
-                bound = self._quick_factor * reach * reach
+                reach = row_norms + checks._quick_mean
+                bound = checks._quick_factor * reach * reach
             separate_ties(
                 values, bound, raw_rows, self._precisions, self._raw_means(),
                 self.offset, self.floor,
