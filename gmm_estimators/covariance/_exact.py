@@ -342,26 +342,30 @@ class PrecisionGuard:
         return guard
 
     def _checks_for(self, row_norms, centred):
-        """The guard whose checks a block takes, and its rows' norms in its units.
+        """The guard whose checks a block takes, its rows' norms in its units
+        and the largest of them (0 without rows).
 
         This one while its own bound clears the block's largest row (the
         common case, no more work); otherwise the guard in the features'
         own units (:attr:`_feature_units`), when it exists and the centred
         rows are given.
         """
-        if centred is None or row_norms.shape[0] == 0:
-            return self, row_norms
+        if row_norms.shape[0] == 0:
+            return self, row_norms, 0.0
         largest_norm = float(row_norms.max())
+        if centred is None:
+            return self, row_norms, largest_norm
         reach = largest_norm + self._quick_mean
         if self._quick_factor * reach * reach <= self.tolerance:
-            return self, row_norms
+            return self, row_norms, largest_norm
         units = self._feature_units
         if units is None:
-            return self, row_norms
+            return self, row_norms, largest_norm
         # Rows beyond the float range have the norm inf (the caller's error
         # state ignores the overflow): the exact form decides them.
         scaled = np.asarray(centred, dtype=np.float64) * units._inverse_units
-        return units, np.sqrt(einsum("ij,ij->i", scaled, scaled))
+        norms = np.sqrt(einsum("ij,ij->i", scaled, scaled))
+        return units, norms, float(norms.max())
 
     # -- the checks -----------------------------------------------------------
     def holds_for(self, row_norm):
@@ -431,7 +435,7 @@ class PrecisionGuard:
             bad |= ~(error <= self.tolerance * np.maximum(1.0, size))
         return np.flatnonzero(bad)
 
-    def rows_to_recompute(self, values, row_norms):
+    def rows_to_recompute(self, values, row_norms, largest_norm=None):
         """Rows of a block whose values ``scale * dist + offset`` are imprecise.
 
         Parameters
@@ -440,6 +444,8 @@ class PrecisionGuard:
             From the fast form.
         row_norms : ndarray of shape (n,)
             Norms of the centred rows (float64).
+        largest_norm : float or None, default=None
+            ``row_norms.max()`` when the caller has it.
 
         Returns
         -------
@@ -447,7 +453,8 @@ class PrecisionGuard:
         """
         if values.shape[0] == 0:
             return _NO_ROWS
-        largest_norm = float(row_norms.max())
+        if largest_norm is None:
+            largest_norm = float(row_norms.max())
         # The bound over every component first: it clears ordinary blocks
         # without the live components' own (see __init__).
         # A product, not ** 2: a Python float's power raises OverflowError
@@ -612,15 +619,15 @@ class PrecisionGuard:
         -------
         values : ndarray of shape (n, K)
         """
-        checks, row_norms = self._checks_for(row_norms, centred)
-        bad = checks.rows_to_recompute(values, row_norms)
+        checks, row_norms, largest_norm = self._checks_for(row_norms, centred)
+        bad = checks.rows_to_recompute(values, row_norms, largest_norm)
         if bad.size:
             exact = self.values(raw_rows(bad))
             with np.errstate(over="ignore"):
                 values[bad] = exact.astype(values.dtype, copy=False)
         # Values off by more than the tolerance in absolute terms may tie
         # where they differ (shared precisions far from the data).
-        reach = float(row_norms.max(initial=0.0)) + checks._quick_mean
+        reach = largest_norm + checks._quick_mean
         rounding = checks._quick_factor * reach * reach
         if (
             self.scale == -0.5
