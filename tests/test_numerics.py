@@ -1558,3 +1558,62 @@ def test_far_apart_clusters_in_units_far_apart_stay_exact(structure):
     gm = fit_quietly(_two(structure), X)
     assert_exact_density(gm, X)
     assert_exact_density(gm, X[:5] + np.array([2.0**-12, 1.0, 2.0**12]) * 3e3)
+
+
+@pytest.mark.parametrize("structure", ["VVV", "EEE", "VVI", "EEI", "VEE"])
+def test_rows_whose_squares_overflow_in_the_data_units_stay_exact(structure):
+    # A feature in units of 1e152: rows 1e3 of its spread out have squares
+    # beyond float64 in the data's units (where the fast forms compute
+    # them), though their norms in the feature's own units are small. Their
+    # norms in the data's units (inf) must still send them to the exact
+    # form, in blocks too large to be recomputed whole.
+    rng = np.random.default_rng(9)
+    units = np.array([1.0, 1e152])
+    X = rng.standard_normal((200, 2)) * units
+    X[100:, 0] += 8.0
+    gm = fit_quietly(GaussianMixture(2, covariance_type=structure, random_state=0), X)
+    far = rng.standard_normal((20000, 2)) * units
+    far[:, 1] = rng.uniform(1e155, 3e155, far.shape[0])
+    assert_exact_density(gm, far)
+
+
+def test_precision_does_not_depend_on_the_speed_threshold_in_units_far_apart():
+    # As test_precision_does_not_depend_on_the_speed_threshold, with the
+    # features in units from 2^-12 to 2^9: the moment form's rows far from
+    # the component are checked in the features' own units.
+    rng = np.random.default_rng(4)
+    d = 8
+    X = rng.standard_normal((300, d)) * 0.01 + 1e4
+    X[0] += 50.0
+    X *= 2.0 ** np.arange(-12, 12, 3)
+    one = fit_quietly(GaussianMixture(1, random_state=0), X)
+    four = GaussianMixture(4)
+    four.weights_ = np.full(4, 0.25)
+    four.means_ = np.repeat(one.means_, 4, axis=0)
+    four.covariances_ = np.repeat(one.covariances_, 4, axis=0)
+    four.precisions_cholesky_ = np.repeat(one.precisions_cholesky_, 4, axis=0)
+    four.precisions_ = np.repeat(one.precisions_, 4, axis=0)
+    four.n_features_in_ = d
+    four.converged_ = True
+    assert_allclose(four.score_samples(X), one.score_samples(X), rtol=1e-12)
+    assert_exact_density(four, X)
+    assert_exact_density(one, X)
+
+
+@pytest.mark.parametrize("structure", ["VVV", "VVI", "EEE"])
+def test_float32_and_empty_components_in_units_far_apart_stay_exact(structure):
+    # float32 rows (their own rounding) and a component of weight zero
+    # (left out of the units, as of the checks) in units 2^24 apart, with
+    # rows far from the data's centre.
+    rng = np.random.default_rng(10)
+    units = 2.0 ** np.array([-12.0, 0.0, 12.0])
+    X = np.r_[rng.standard_normal((150, 3)), rng.standard_normal((150, 3)) + 40.0]
+    gm = fit_quietly(
+        GaussianMixture(2, covariance_type=structure, random_state=0),
+        (X * units).astype(np.float32),
+    )
+    far = ((X[:20] + 3e3) * units).astype(np.float32)
+    assert_exact_density(gm, far, np.float32)
+    gm.weights_ = np.array([1.0, 0.0])
+    assert_exact_density(gm, X * units)
+    assert_exact_density(gm, far.astype(np.float64) * 7.0)

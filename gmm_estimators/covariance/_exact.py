@@ -303,10 +303,11 @@ class PrecisionGuard:
         distance in km beside a magnitude, Old Faithful's minutes beside
         its eruptions' length) it is as many orders too loose, and the
         exact form recomputed most blocks for nothing. Here ``u_j`` is a
-        power of two (exact scaling) near the standard deviation of
-        feature ``j`` in its narrowest live component; None when every
-        feature gets the same unit (the bound would be the same) or a
-        precision is not finite and positive on its diagonal.
+        power of two (exact scaling) near ``1 / sqrt(max_k Lambda_k,jj)``,
+        the standard deviation of feature ``j`` given the others in its
+        narrowest live component; None when every feature gets the same
+        unit (the bound would be the same) or a precision is not finite and
+        positive on its diagonal.
         """
         live = self.live
         if not live.size:
@@ -325,21 +326,22 @@ class PrecisionGuard:
             return None
         units = np.array([math.ldexp(1.0, -e) for e in exponents])
         inverse = np.array([math.ldexp(1.0, e) for e in exponents])
-        # Under the caller's error state, as the guard itself (see the
-        # class's docstring): parameters far beyond the data overflow here.
-        guard = PrecisionGuard(
-            self._model,
-            self._means * inverse,
-            self._cholesky,
-            self._dtype,
-            residual=self.residual,
-            raw_means=self.raw_means,
-            scale=self.scale,
-            offset=self.offset,
-            precisions=self._precisions * np.multiply.outer(units, units),
-        )
-        guard._inverse_units = inverse
-        return guard
+        # Built lazily, within the E-step's blocks: the error state the
+        # class's Notes ask for is set here (parameters far beyond the data
+        # overflow, means within 2^-1022 of a unit underflow).
+        with np.errstate(all="ignore"):
+            return _RescaledChecks(
+                inverse,
+                self._model,
+                self._means * inverse,
+                self._cholesky,
+                self._dtype,
+                residual=self.residual,
+                raw_means=None,
+                scale=self.scale,
+                offset=self.offset,
+                precisions=self._precisions * np.multiply.outer(units, units),
+            )
 
     def _checks_for(self, row_norms, centred):
         """The guard whose checks a block takes, its rows' norms in its units
@@ -356,16 +358,29 @@ class PrecisionGuard:
         if centred is None:
             return self, row_norms, largest_norm
         reach = largest_norm + self._quick_mean
-        if self._quick_factor * reach * reach <= self.tolerance:
+        bound = self._quick_factor * reach * reach
+        if bound <= self.tolerance:
             return self, row_norms, largest_norm
         units = self._feature_units
         if units is None:
             return self, row_norms, largest_norm
-        # Rows beyond the float range have the norm inf (the caller's error
-        # state ignores the overflow): the exact form decides them.
-        scaled = np.asarray(centred, dtype=np.float64) * units._inverse_units
+        # Every caller ignores overflow and invalid values (the class's
+        # Notes): a norm beyond the float range is inf.
+        scaled = np.asarray(centred, dtype=np.float64) * units.inverse_units
         norms = np.sqrt(einsum("ij,ij->i", scaled, scaled))
-        return units, norms, float(norms.max())
+        if not largest_norm < math.inf:
+            # Rows whose squares overflow in the data's units (where the
+            # fast form computes them) have values that are not finite,
+            # however small their norms in the features' units: their own
+            # norms (inf or NaN) send them to the exact form.
+            norms = np.where(np.isfinite(row_norms), norms, row_norms)
+        largest = float(norms.max())
+        # The smaller bound decides: the features' units are no tighter for
+        # every block (up to about 2 d looser where the units hardly differ).
+        reach = largest + units._quick_mean
+        if not units._quick_factor * reach * reach < bound:
+            return self, row_norms, largest_norm
+        return units, norms, largest
 
     # -- the checks -----------------------------------------------------------
     def holds_for(self, row_norm):
@@ -642,3 +657,23 @@ class PrecisionGuard:
                 self.offset, self.floor,
             )  # fmt: skip
         return values
+
+
+class _RescaledChecks(PrecisionGuard):
+    """A guard's checks in per-feature units (:attr:`PrecisionGuard._feature_units`).
+
+    Its means and precisions are those of the data's guard divided and
+    multiplied by the units; the exact form stays the data's guard's, in
+    the data's own coordinates, so this one has none.
+    """
+
+    def __init__(self, inverse_units, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        #: ``1 / u``: the rows' coordinates in these units are ``x * inverse_units``.
+        self.inverse_units = inverse_units
+
+    def values(self, raw_rows):
+        raise TypeError("the exact form is the data's guard's, not its checks'")
+
+    def fix(self, values, row_norms, raw_rows, centred=None):
+        raise TypeError("the data's guard fixes values; this one only checks them")

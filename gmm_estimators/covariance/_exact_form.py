@@ -117,8 +117,11 @@ def exact_values(raw_rows, raw_means, factors, scale, offset, floor):
     floor : float
         ``log_density_floor`` of the dtype the values stand for.
 
-    Rows whose distances overflow get ``-floor`` (with ``scale < 0``) for
-    their nearest components and ``-inf`` for the others.
+    Returns
+    -------
+    values : ndarray of shape (n, K)
+        Rows whose distances overflow get ``-floor`` (with ``scale < 0``)
+        for their nearest components and ``-inf`` for the others.
     """
     raw_rows = np.asarray(raw_rows, dtype=np.float64)
     n, d = raw_rows.shape
