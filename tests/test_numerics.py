@@ -1601,3 +1601,22 @@ def test_float32_and_empty_components_in_units_far_apart_stay_exact(structure):
     gm.weights_ = np.array([1.0, 0.0])
     assert_exact_density(gm, X * units)
     assert_exact_density(gm, far.astype(np.float64) * 7.0)
+
+
+@pytest.mark.parametrize("structure", ["VVV", "EEE", "VVI", "EEI", "VEE", "VII"])
+def test_float32_rows_whose_squares_overflow_float32_stay_exact(structure):
+    # A model of float32 data near 2^65 (fitted in float64, compute_dtype)
+    # scores float32 rows near 0: centred on the model's centre their
+    # squares overflow float32, where the fast forms compute them, though
+    # their float64 norms are finite. They go to the exact form (all 20,000
+    # were wrong, every structure but EEE; VII before the checks in the
+    # features' units too).
+    rng = np.random.default_rng(11)
+    X = np.c_[rng.standard_normal(400), 2.0**65 + 2.0**63 * rng.standard_normal(400)]
+    X[200:, 0] += 6.0
+    gm = fit_quietly(
+        GaussianMixture(2, covariance_type=structure, random_state=0),
+        X.astype(np.float32),
+    )
+    query = np.c_[rng.standard_normal(20000), np.zeros(20000)].astype(np.float32)
+    assert_exact_density(gm, query, np.float32)

@@ -349,12 +349,22 @@ class PrecisionGuard:
 
         This one while its own bound clears the block's largest row (the
         common case, no more work); otherwise the guard in the features'
-        own units (:attr:`_feature_units`), when it exists and the centred
-        rows are given.
+        own units (:attr:`_feature_units`), when it exists, the centred
+        rows are given and its bound at the block's largest row is the
+        smaller.
         """
         if row_norms.shape[0] == 0:
             return self, row_norms, 0.0
         largest_norm = float(row_norms.max())
+        # The fast forms compute in the block's dtype: from this norm on the
+        # squares of a row's terms overflow it (float32 query rows centred
+        # on a centre near 2^65 have finite float64 norms), and their values
+        # are not finite, whatever any bound says. Such rows (and NaN ones)
+        # count as infinitely far: the exact form decides them.
+        limit = 0.5 * math.sqrt(self.floor) - self._quick_mean
+        if not largest_norm < limit:
+            row_norms = np.where(row_norms < limit, row_norms, np.inf)
+            largest_norm = math.inf
         if centred is None:
             return self, row_norms, largest_norm
         reach = largest_norm + self._quick_mean
@@ -370,9 +380,8 @@ class PrecisionGuard:
         norms = np.sqrt(einsum("ij,ij->i", scaled, scaled))
         if not largest_norm < math.inf:
             # Rows whose squares overflow in the data's units (where the
-            # fast form computes them) have values that are not finite,
-            # however small their norms in the features' units: their own
-            # norms (inf or NaN) send them to the exact form.
+            # fast form computes them, above) have values that are not
+            # finite, however small their norms in the features' units.
             norms = np.where(np.isfinite(row_norms), norms, row_norms)
         largest = float(norms.max())
         # The smaller bound decides: the features' units are no tighter for
@@ -665,12 +674,23 @@ class _RescaledChecks(PrecisionGuard):
     Its means and precisions are those of the data's guard divided and
     multiplied by the units; the exact form stays the data's guard's, in
     the data's own coordinates, so this one has none.
+
+    Parameters
+    ----------
+    inverse_units : ndarray of shape (d,)
+        ``1 / u``: a row's coordinates in these units are ``x * inverse_units``.
+    *args, **kwargs
+        As :class:`PrecisionGuard`'s, with the rescaled means and precisions.
     """
 
     def __init__(self, inverse_units, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        #: ``1 / u``: the rows' coordinates in these units are ``x * inverse_units``.
         self.inverse_units = inverse_units
+
+    @property
+    def factors(self):
+        # The data's guard's factors would be in the data's coordinates.
+        raise TypeError("the exact form is the data's guard's, not its checks'")
 
     def values(self, raw_rows):
         raise TypeError("the exact form is the data's guard's, not its checks'")
