@@ -31,11 +31,11 @@ precision's Cholesky factor. That form's error is a few ``d eps`` relative to
 the distance itself, whatever the distance of the row from the data.
 
 The checks cost little. A block is first checked with its largest row norm
-(one comparison per component): for ordinary data the estimate holds for
-every row at once. Otherwise each row is checked from its norm alone, with
-a lower bound of ``|log p|`` that only needs the norm (``O(n)`` per block);
-the rows still in doubt are checked component by component on the fast
-form's values, and only those that fail are recomputed.
+(for ordinary data the estimate holds for every row at once), if need be in
+each feature's own units too (``_feature_units``). Otherwise each row is
+checked from its norm alone, with a lower bound of ``|log p|`` that needs
+only the norm (``O(n)``); the rows still in doubt are checked component by
+component on the fast form's values; those that fail are recomputed.
 
 Rows whose distances overflow float64 (beyond about ``1e154`` standard
 deviations) have the log-density ``-inf``; their responsibilities are the
