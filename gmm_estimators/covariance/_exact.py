@@ -344,8 +344,8 @@ class PrecisionGuard:
             )
 
     def _checks_for(self, row_norms, centred):
-        """The guard whose checks a block takes, its rows' norms in its units
-        and the largest of them (0 without rows).
+        """The guard whose checks a block takes, its rows' norms in its units,
+        the largest of them (0 without rows) and its quick bound there.
 
         This one while its own bound clears the block's largest row (the
         common case, no more work); otherwise the guard in the features'
@@ -354,7 +354,7 @@ class PrecisionGuard:
         smaller.
         """
         if row_norms.shape[0] == 0:
-            return self, row_norms, 0.0
+            return self, row_norms, 0.0, 0.0
         largest_norm = float(row_norms.max())
         # The fast forms compute in the block's dtype: from this norm on the
         # squares of a row's terms overflow it (float32 query rows centred
@@ -365,15 +365,12 @@ class PrecisionGuard:
         if not largest_norm < limit:
             row_norms = np.where(row_norms < limit, row_norms, np.inf)
             largest_norm = math.inf
-        if centred is None:
-            return self, row_norms, largest_norm
-        reach = largest_norm + self._quick_mean
-        bound = self._quick_factor * reach * reach
-        if bound <= self.tolerance:
-            return self, row_norms, largest_norm
+        bound = self._quick_bound(largest_norm)
+        if centred is None or bound <= self.tolerance:
+            return self, row_norms, largest_norm, bound
         units = self._feature_units
         if units is None:
-            return self, row_norms, largest_norm
+            return self, row_norms, largest_norm, bound
         # Every caller ignores overflow and invalid values (the class's
         # Notes): a norm beyond the float range is inf.
         scaled = np.asarray(centred, dtype=np.float64) * units.inverse_units
@@ -386,12 +383,22 @@ class PrecisionGuard:
         largest = float(norms.max())
         # The smaller bound decides: the features' units are no tighter for
         # every block (up to about 2 d looser where the units hardly differ).
-        reach = largest + units._quick_mean
-        if not units._quick_factor * reach * reach < bound:
-            return self, row_norms, largest_norm
-        return units, norms, largest
+        rescaled = units._quick_bound(largest)
+        if not rescaled < bound:
+            return self, row_norms, largest_norm, bound
+        return units, norms, largest, rescaled
 
     # -- the checks -----------------------------------------------------------
+    def _quick_bound(self, largest_norm):
+        """The error bound over every component at the block's largest row norm.
+
+        Weight zero or not: it clears ordinary blocks without the live
+        components' own (see ``__init__``). A product, not ``** 2``: a
+        Python float's power raises OverflowError where the product is inf.
+        """
+        reach = largest_norm + self._quick_mean
+        return self._quick_factor * reach * reach
+
     def holds_for(self, row_norm):
         """Whether the fast form is precise enough for every row up to ``row_norm``."""
         if not self.live.size:
@@ -479,12 +486,7 @@ class PrecisionGuard:
             return _NO_ROWS
         if largest_norm is None:
             largest_norm = float(row_norms.max())
-        # The bound over every component first: it clears ordinary blocks
-        # without the live components' own (see __init__).
-        # A product, not ** 2: a Python float's power raises OverflowError
-        # for rows beyond 1e154 where the product is inf (no row cleared).
-        reach = largest_norm + self._quick_mean
-        if self._quick_factor * reach * reach <= self.tolerance:
+        if self._quick_bound(largest_norm) <= self.tolerance:
             return _NO_ROWS
         if not self.live.size or self.holds_for(largest_norm):
             return _NO_ROWS
@@ -643,16 +645,15 @@ class PrecisionGuard:
         -------
         values : ndarray of shape (n, K)
         """
-        checks, row_norms, largest_norm = self._checks_for(row_norms, centred)
-        bad = checks.rows_to_recompute(values, row_norms, largest_norm)
-        if bad.size:
-            exact = self.values(raw_rows(bad))
-            with np.errstate(over="ignore"):
-                values[bad] = exact.astype(values.dtype, copy=False)
+        checks, row_norms, largest_norm, rounding = self._checks_for(row_norms, centred)
+        if not rounding <= self.tolerance:  # else no row (rows_to_recompute)
+            bad = checks.rows_to_recompute(values, row_norms, largest_norm)
+            if bad.size:
+                exact = self.values(raw_rows(bad))
+                with np.errstate(over="ignore"):
+                    values[bad] = exact.astype(values.dtype, copy=False)
         # Values off by more than the tolerance in absolute terms may tie
         # where they differ (shared precisions far from the data).
-        reach = largest_norm + checks._quick_mean
-        rounding = checks._quick_factor * reach * reach
         if (
             self.scale == -0.5
             and not rounding <= self.tolerance
