@@ -93,7 +93,9 @@ class GaussianMixture(BaseMixture):
         row is one group of its weight). ``GaussianMixtureIC`` uses it. Data
         read in pages (memory maps, other on-disk or Dask arrays, in-memory
         arrays too large to start from whole, see :ref:`scaling`) start from
-        a sample of rows drawn by position, which does depend on their order.
+        a sample of rows chosen by their values, which does not depend on
+        their order either (``'mclust_hc'`` sees the sample in the order of
+        its rows' keys).
     weights_init : array-like of shape (n_components,), default=None
         Starting mixing proportions, summing to 1. With ``noise=True`` they
         are the Gaussian components' proportions relative to each other

@@ -5,7 +5,7 @@ each chunk's task; the task computes the chunk's weighted log-likelihood and
 its sufficient statistics (a ``covariance.StatisticsForm`` accumulator: plain
 numpy arrays, ``O(K d^2)`` numbers) and sends them back; the client adds
 them in chunk order and does the M-step. Rows never travel to the client,
-except the starting sample (``_sources.sample_rows``). Whatever scheduler is
+except those of the starting sample (``_sampling``). Whatever scheduler is
 active runs the tasks: threads, processes, the synchronous scheduler or a
 ``dask.distributed`` cluster.
 
@@ -35,11 +35,31 @@ def _checked(block, dtype, name, first_row=None):
     return check_page(block, dtype, name, where="Dask array", first_row=first_row)
 
 
-def _chunk_summary(block, w, picked, dtype, name, first_row=None):
-    """A chunk's weight, mean and scatter, its rows of the sample, its extremes."""
-    block = _checked(block, dtype, name, first_row)
-    sample_w = None if w is None else w[picked]
-    return summarise_part(block, w), block[picked], sample_w, feature_extremes(block)
+def _chunk_summary(block, w, rows, sample, dtype, name):
+    """A chunk's weight, mean and scatter, its sample candidates, its extremes."""
+    block = _checked(block, dtype, name, rows.start)
+    return (
+        summarise_part(block, w),
+        sample.part(rows, block, w),
+        feature_extremes(block),
+    )
+
+
+def _merged_tree(merge, parts):
+    """``parts`` merged pairwise as Dask tasks, neighbours first (rows' order).
+
+    A tree, not a fold on the client: every task holds two parts of at most
+    the sample's size, whatever the number of chunks.
+    """
+    import dask
+
+    while len(parts) > 1:
+        pairs = [
+            dask.delayed(merge, pure=True)(parts[i], parts[i + 1])
+            for i in range(0, len(parts) - 1, 2)
+        ]
+        parts = pairs + parts[len(pairs) * 2 :]
+    return parts[0]
 
 
 def _chunk_em_step(block, w, center, model, params, dtype, entropy=False, scale=1.0):
@@ -104,20 +124,16 @@ class DaskSource:
         import dask
 
         source = cls(estimator, X, sample_weight, np.zeros(X.shape[1]))
-        tasks = []
-        for rows, block in source._chunks():
-            w = source._weights(rows)
-            if sample is None:
-                picked = slice(None)
-            else:
-                lo, hi = np.searchsorted(sample, [rows.start, rows.stop])
-                picked = sample[lo:hi] - rows.start
-            tasks.append(
-                dask.delayed(_chunk_summary, pure=True)(
-                    block, w, picked, source.dtype, source.name, rows.start
-                )
+        tasks = [
+            dask.delayed(_chunk_summary, pure=True, nout=3)(
+                block, source._weights(rows), rows, sample, source.dtype, source.name
             )
-        results = dask.compute(*tasks)
+            for rows, block in source._chunks()
+        ]
+        candidates = _merged_tree(sample.merge, [task[1] for task in tasks])
+        results, candidates = dask.compute(
+            [(task[0], task[2]) for task in tasks], candidates
+        )
         weight_sum, center, scatter = merge_summaries(r[0] for r in results)
         if center is None or weight_sum <= 0:
             raise ValueError(
@@ -128,10 +144,10 @@ class DaskSource:
         # sentinel far beyond the other values) are computed in float64,
         # every one of them, decided as for an in-memory array: from the
         # extremes and the sample (all rows up to its size).
-        highs = np.max([r[3][0] for r in results], axis=0)
-        lows = np.min([r[3][1] for r in results], axis=0)
+        highs = np.max([r[1][0] for r in results], axis=0)
+        lows = np.min([r[1][1] for r in results], axis=0)
         source.largest = max(float(np.max(highs)), -float(np.min(lows)))
-        sample_X = np.concatenate([r[1] for r in results])
+        sample_X, sample_w = sample.rows_of(candidates)
         dtype = dtype_for_extremes(source.dtype, highs, lows, sample_X)
         if dtype != source.dtype:
             source.dtype = dtype
@@ -139,9 +155,6 @@ class DaskSource:
         source.center = representable_center(center, source.dtype)
         source.total_scatter = scatter
         source.weight_sum = weight_sum
-        sample_w = None
-        if sample_weight is not None:
-            sample_w = np.concatenate([r[2] for r in results])
         source.sample = ArraySource.from_arrays(
             sample_X.astype(source.dtype, copy=False),
             sample_w,

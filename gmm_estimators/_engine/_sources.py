@@ -14,11 +14,12 @@ in-memory one). The sources here hold no copy of the data:
 input; :func:`prediction_source` does the same for one pass (``predict``,
 ``score_samples``...).
 
-The starts of a streamed fit are computed on a sample (:func:`sample_rows`):
-at most ``max(10_000, 50 * n_components)`` rows drawn uniformly without
-replacement (deterministic given ``random_state``), with their weights. With
-no more rows than that, the sample is the whole data and the fit equals the
-in-memory one from the same start.
+The starts of a streamed fit are computed on a sample (``_sampling``): at
+most ``max(10_000, 50 * n_components)`` rows, uniform without replacement
+and chosen by their values, so deterministic given ``random_state`` whatever
+the rows' order, storage or page size, with their weights. With no more rows
+than that, the sample is the whole data and the fit equals the in-memory one
+from the same start.
 """
 
 # Authors: The gmm_estimators developers
@@ -30,7 +31,7 @@ from collections.abc import Iterator
 
 import numpy as np
 from scipy import sparse
-from sklearn.utils import check_array, check_random_state, gen_batches
+from sklearn.utils import check_array, gen_batches
 from sklearn.utils.validation import _check_sample_weight
 
 from ._data import (
@@ -42,6 +43,7 @@ from ._data import (
     weight_scale,
 )
 from ._estep import em_step, reduce_blocks
+from ._sampling import StartingSample
 from ._stats import merged_moments
 from ._validation import validate_data
 
@@ -54,8 +56,6 @@ __all__ = [
     "merge_summaries",
     "per_row_like",
     "prediction_source",
-    "sample_rows",
-    "sample_size",
 ]
 
 #: In-memory arrays larger than this are streamed too: no centred copy of the
@@ -69,34 +69,6 @@ STREAM_BYTES = 64 * 2**20
 PAGE_BYTES = 32 * 2**20
 
 _FLOAT_DTYPES = (np.dtype(np.float64), np.dtype(np.float32))
-
-
-def sample_size(n_components):
-    """Rows of the sample the starts of a streamed fit are computed from."""
-    return max(10_000, 50 * n_components)
-
-
-def sample_rows(n_rows, n_components, random_state, sample_weight=None):
-    """Sorted indices of the starting sample, or None for all rows.
-
-    Uniform without replacement among the rows of positive weight (rows of
-    zero weight count for nothing); ``random_state`` (an int, a RandomState
-    or None) makes it deterministic. Floyd's algorithm (numpy's
-    ``Generator``) needs memory for the sample only, not for a permutation
-    of ``n_rows``.
-    """
-    size = sample_size(n_components)
-    if n_rows <= size:
-        return None
-    positive = None
-    if sample_weight is not None and not np.all(sample_weight > 0):
-        positive = np.flatnonzero(sample_weight > 0)
-        if positive.size <= size:
-            return positive
-    seed = check_random_state(random_state).randint(np.iinfo(np.int32).max)
-    population = n_rows if positive is None else positive.size
-    chosen = np.random.default_rng(seed).choice(population, size=size, replace=False)
-    return np.sort(chosen if positive is None else positive[chosen])
 
 
 def merge_summaries(parts):
@@ -342,7 +314,9 @@ def make_source(
             sample_weight = _check_sample_weight(
                 sample_weight, X, dtype=np.float64, ensure_non_negative=True
             )
-        sample = sample_rows(X.shape[0], n_components, random_state, sample_weight)
+        sample = StartingSample.of(
+            X.shape[0], n_components, random_state, sample_weight
+        )
         if _is_dask_array(X):
             from ._dask import DaskSource
 
@@ -366,7 +340,9 @@ def make_source(
     if missing is not None and np.isnan(X).any():
         return missing(X, sample_weight)
     if stream and X.nbytes > STREAM_BYTES:
-        sample = sample_rows(X.shape[0], n_components, random_state, sample_weight)
+        sample = StartingSample.of(
+            X.shape[0], n_components, random_state, sample_weight
+        )
         return StreamSource.from_array(
             estimator, X, sample_weight, sample, checked=True
         )
@@ -443,7 +419,7 @@ class StreamSource:
     center, total_scatter, weight_sum
         As in :class:`~._data.ArraySource`, computed in one streaming pass.
     sample : ArraySource or None
-        The rows the starts are computed from (:func:`sample_rows`), centred
+        The rows the starts are computed from (``_sampling``), centred
         on ``center``.
     """
 
@@ -473,21 +449,14 @@ class StreamSource:
         """Summarise the data in one pass: centre, total scatter and sample."""
         d = array.shape[1]
         source = cls(estimator, array, sample_weight, np.zeros(d), checked=checked)
-        parts, sample_blocks, sample_weights = [], [], []
+        parts, candidates = [], None
         highs, lows = np.full(d, -np.inf), np.full(d, np.inf)
         for rows, block, w in source.pages():
             parts.append(summarise_part(block, w))
             block_highs, block_lows = feature_extremes(block)
             np.maximum(highs, block_highs, out=highs)
             np.minimum(lows, block_lows, out=lows)
-            if sample is None:
-                picked = slice(None)
-            else:
-                lo, hi = np.searchsorted(sample, [rows.start, rows.stop])
-                picked = sample[lo:hi] - rows.start
-            sample_blocks.append(np.array(block[picked], copy=True))
-            if w is not None:
-                sample_weights.append(w[picked])
+            candidates = sample.merge(candidates, sample.part(rows, block, w))
             # Page by page: an n x d list of arrays is never built.
             parts = [merge_summaries(parts)]
         weight_sum, center, scatter = parts[0]
@@ -500,7 +469,7 @@ class StreamSource:
         # sentinel far beyond the other values) are read as float64, every
         # one of them, decided as for an in-memory array: from the extremes
         # and the sample (all rows up to its size).
-        sample_X = np.concatenate(sample_blocks)
+        sample_X, sample_w = sample.rows_of(candidates)
         dtype = dtype_for_extremes(source.X.dtype, highs, lows, sample_X)
         if dtype != source.X.dtype:
             source.X.dtype = dtype
@@ -511,7 +480,7 @@ class StreamSource:
         source.largest = max(float(np.max(highs)), -float(np.min(lows)))
         source.sample = ArraySource.from_arrays(
             sample_X.astype(source.X.dtype, copy=False),
-            np.concatenate(sample_weights) if sample_weights else None,
+            sample_w,
             center=center,
         )
         return source

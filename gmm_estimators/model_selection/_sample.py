@@ -1,6 +1,6 @@
 """The thorough search on large data: the sample it explores, then the refits.
 
-With more rows than ``_engine._sources.sample_size``, the thorough search
+With more rows than ``_engine._sampling.sample_size``, the thorough search
 explores a uniform sample of them (:func:`search_sample`) and every
 candidate it finds is then refitted on all rows (:func:`refitted_on`). Rows
 of weight zero are never explored; where they are the only rows left out,
@@ -13,8 +13,7 @@ the candidates' fits only label them.
 import numpy as np
 
 from .._engine import ArraySource, Params
-from .._engine._sources import sample_rows, sample_size
-from .._initialization._partitions import canonical_order
+from .._engine._sampling import StartingSample
 from ._search import fit_candidate
 
 __all__ = ["refitted_on", "search_sample"]
@@ -25,19 +24,20 @@ def search_sample(data, init, n_components, random_state):
 
     ``init`` is the source the starts come from: ``data`` itself in memory,
     or the in-memory sample of streamed or Dask rows. Of that sample, or of
-    at most ``_engine._sources.sample_size(n_components)`` rows of ``data``
-    drawn uniformly (``_engine._sources.sample_rows``), only the rows of
-    positive weight, with their weights and the centre of every row.
+    the rows of ``data`` in memory, the sample of a streamed fit
+    (``_engine._sampling``: at most ``sample_size(n_components)`` rows
+    chosen by their values, the same rows in the same order as a memory map
+    or Dask array of the same data would give), only the rows of positive
+    weight, with their weights and the centre of every row.
     """
-    if init is not data or data.n_rows <= sample_size(n_components):
+    if init is not data:
         return _positive_rows(init)
-    # Drawn among the rows in canonical order (sorted by a fixed projection,
-    # as the initialisers see them), so that the sample, and with it the
-    # search, depends on the rows' values and weights, not on their order.
-    order = canonical_order(data.X, data.sample_weight)
-    weights = None if data.sample_weight is None else data.sample_weight[order]
-    rows = np.sort(order[sample_rows(data.n_rows, n_components, random_state, weights)])
-    return _rows_of(data, rows)
+    sample = StartingSample.of(
+        data.n_rows, n_components, random_state, data.sample_weight
+    )
+    if sample.is_every_row:
+        return _positive_rows(data)
+    return _rows_of(data, sample.positions_in(data.X, data.sample_weight))
 
 
 def _positive_rows(data):

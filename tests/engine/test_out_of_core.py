@@ -13,14 +13,12 @@ from gmm_estimators import (
     GaussianMixtureOutlierDetector,
     GaussianMixtureRegressor,
 )
-from gmm_estimators._engine import _sources
+from gmm_estimators._engine import _sampling, _sources
 from gmm_estimators._engine._data import ArraySource
 from gmm_estimators._engine._sources import (
     StreamSource,
     make_source,
     merge_summaries,
-    sample_rows,
-    sample_size,
 )
 from gmm_estimators.model_selection import GaussianMixtureIC
 
@@ -130,19 +128,8 @@ def test_merge_summaries_is_the_pooled_mean_and_scatter():
     np.testing.assert_allclose(scatter, np.cov(allrows.T, bias=True) * 13)
 
 
-def test_starting_sample_is_bounded_and_deterministic():
-    assert sample_size(3) == 10_000
-    assert sample_size(1000) == 50_000
-    assert sample_rows(500, 3, 0) is None
-    first = sample_rows(1_000_000, 3, 7)
-    assert first.shape == (10_000,)
-    assert np.all(np.diff(first) > 0) and first[-1] < 1_000_000
-    np.testing.assert_array_equal(first, sample_rows(1_000_000, 3, 7))
-    assert not np.array_equal(first, sample_rows(1_000_000, 3, 8))
-
-
 def test_large_data_starts_on_a_sample(monkeypatch, tmp_path, data):
-    monkeypatch.setattr(_sources, "sample_size", lambda n_components: 100)
+    monkeypatch.setattr(_sampling, "sample_size", lambda n_components: 100)
     X = _memmap(tmp_path, data)
     source = make_source(GaussianMixture(2), X, None, n_components=2, random_state=0)
     assert source.init_source().X.shape == (100, 3)
@@ -191,25 +178,6 @@ class _AsArrayLike:
 
     def __getitem__(self, rows):
         return self.array[rows]
-
-
-def test_starting_sample_is_drawn_among_rows_of_positive_weight():
-    from gmm_estimators._engine._sources import sample_rows, sample_size
-
-    n, size = 50_000, sample_size(3)
-    assert sample_rows(size, 3, 0, np.zeros(size)) is None  # few rows: all of them
-    w = np.zeros(n)
-    w[::7] = 1.0
-    rows = sample_rows(n, 3, 0, w)
-    assert rows.size == n // 7 + 1 and np.all(w[rows] > 0)  # fewer than size
-    w[::3] = 1.0
-    rows = sample_rows(n, 3, 0, w)
-    assert rows.size == size and np.all(w[rows] > 0)
-    assert np.all(np.diff(rows) > 0)
-    # Without zero weights, the sample is the unweighted one.
-    np.testing.assert_array_equal(
-        sample_rows(n, 3, 0, np.ones(n)), sample_rows(n, 3, 0)
-    )
 
 
 @pytest.mark.parametrize("covariance_type", ["full", "diag", "tied", "VEV"])

@@ -86,11 +86,9 @@ def test_refits_on_every_row_move_the_bar_to_its_end(monkeypatch):
     # Above the sample size the search explores a sample, then refits every
     # candidate on all rows: the bar counts those refits too, instead of
     # sitting at its end while they run.
-    from gmm_estimators._engine import _sources
-    from gmm_estimators.model_selection import _sample
+    from gmm_estimators._engine import _sampling
 
-    monkeypatch.setattr(_sample, "sample_size", lambda n_components: 60)
-    monkeypatch.setattr(_sources, "sample_size", lambda n_components: 60)
+    monkeypatch.setattr(_sampling, "sample_size", lambda n_components: 60)
     terminal = _Terminal()
     monkeypatch.setattr(sys, "stderr", terminal)
     refits = []
