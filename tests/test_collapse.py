@@ -9,7 +9,7 @@ from gmm_estimators._collapse import component_check
 from gmm_estimators._engine import ArraySource, Params, reduce_blocks
 from gmm_estimators.covariance import get_covariance_model
 from gmm_estimators.exceptions import DegenerateFitWarning
-from gmm_estimators.model_selection._search import _row_terms
+from gmm_estimators.model_selection._final_estep import row_terms
 
 
 def _fitted(rng, dtype, weighted, noise, covariance_type="full"):
@@ -42,7 +42,7 @@ def test_terms_in_the_check_equal_a_separate_pass(rng, dtype, weighted, noise):
     jittered = np.zeros(3, dtype=bool)
     verdict = component_check(model, data, params, jittered, terms=True)
     assert verdict.terms is not None
-    assert_array_equal(verdict.terms, reduce_blocks(model, data, params, _row_terms))
+    assert_array_equal(verdict.terms, reduce_blocks(model, data, params, row_terms))
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(_collapse, "_KEPT_BYTES", 0)
         streamed = component_check(model, data, params, jittered, terms=True)

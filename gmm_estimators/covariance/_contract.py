@@ -345,13 +345,21 @@ class CovarianceModel(ABC):
         for a structure that estimates no covariance parameter
         (``n_parameters`` 0) and does not set it itself.
     mclust_path : CovarianceModel or None
-        For structures whose M-step is an inner iteration with local optima
-        (EVE, VVE): the same structure with mclust's own inner algorithm,
-        whose EM path from a given start can end elsewhere. The thorough
-        search runs it as one more challenger (then EM with the structure
-        itself from where it ends), also from its own first M-step
-        (``m_step`` with ``previous=None``, mclust's cold start). None for
-        the others.
+        The same structure with mclust's own M-step where that can lead EM
+        elsewhere: for structures whose M-step is an inner iteration with
+        local optima (EVE, VVE), mclust's inner algorithm; for those whose
+        M-step chooses axes within a tied eigenspace (EEV, VEV), mclust's
+        choice, the coordinate axes nearest them (see ``other_ties``). The
+        thorough search runs it as one more challenger (then EM with the
+        structure itself from where it ends) from its own first M-step on
+        the hierarchical partition (``m_step`` with ``previous=None``,
+        mclust's cold start), and from the structure's where
+        ``mclust_path_from_own_start``. None for the others.
+    mclust_path_from_own_start : bool
+        Whether EM along ``mclust_path`` from the structure's own first
+        M-step can differ from EM with the structure itself (True for EVE
+        and VVE, whose inner algorithm differs at every M-step; False for
+        EEV and VEV, whose M-step on soft responsibilities meets no ties).
     other_ties : CovarianceModel or None
         For structures whose M-step chooses axes within a tied eigenspace of
         a component's scatter (EEV, VEV, when a component rests on fewer
@@ -393,6 +401,7 @@ class CovarianceModel(ABC):
     equal_covariance = False
     own_spread = EVERY_DIRECTION
     mclust_path = None
+    mclust_path_from_own_start = True
     other_ties = None
 
     # -- sizes ---------------------------------------------------------------

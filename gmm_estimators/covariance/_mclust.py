@@ -305,20 +305,32 @@ VVE.mclust_path = _MclustPathVVE()
 class _FreeTiedAxes:
     """Structures whose M-step chooses axes within a tied eigenspace (EEV, VEV).
 
-    ``descending_ties`` orders each tied basis the other way (see
-    ``_solvers._eigh_reproducible``); ``other_ties`` is the same structure
-    (a copy, so that a subclass keeps its own M-step) with that order.
+    ``ties`` is how (see ``_solvers._eigh_reproducible``). ``other_ties`` is
+    the same structure with the tied axes in the other order, and
+    ``mclust_path`` the same structure with the coordinate axes nearest
+    them, where mclust's SVD leaves the axes of a component on one distinct
+    row (copies, so that a subclass keeps its own M-step). Only their first
+    M-step on a partition differs from the structure's: EM on soft
+    responsibilities meets no ties (``mclust_path_from_own_start``).
     """
 
-    descending_ties = False
+    ties = "pooled"
+    mclust_path_from_own_start = False
+
+    def _with_ties(self, ties):
+        if self.ties != "pooled":
+            return None
+        variant = copy.copy(self)
+        variant.ties = ties
+        return variant
 
     @property
     def other_ties(self):
-        if self.descending_ties:
-            return None
-        other = copy.copy(self)
-        other.descending_ties = True
-        return other
+        return self._with_ties("pooled_descending")
+
+    @property
+    def mclust_path(self):
+        return self._with_ties("axes")
 
 
 class EEV(_FreeTiedAxes, FullCovariance):
@@ -350,7 +362,7 @@ class EEV(_FreeTiedAxes, FullCovariance):
 
     def m_step(self, nk, scatter, reg_covar, previous=None):
         eigenvalues, eigenvectors = _eigh_reproducible(
-            _symmetric(scatter), nk, self.descending_ties
+            _symmetric(scatter), nk, self.ties
         )
         variances = np.maximum(eigenvalues, 0.0).sum(axis=0) / nk.sum()
         variances = np.broadcast_to(variances + reg_covar, eigenvalues.shape)
@@ -389,10 +401,8 @@ class VEV(_FreeTiedAxes, FullCovariance):
         return _vev_m_step(
             nk,
             _regularized_matrices(nk, scatter, reg_covar),
-            descending_ties=self.descending_ties,
+            ties=self.ties,
         )
-
-
 
 
 class EVV(FullCovariance):

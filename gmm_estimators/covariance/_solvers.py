@@ -347,7 +347,7 @@ def _graded_eigh(matrix, values, vectors):
     return accurate[order], np.ascontiguousarray(right[:, order])
 
 
-def _eigh_reproducible(scatter, nk, descending_ties=False):
+def _eigh_reproducible(scatter, nk, ties="pooled"):
     """Eigen-decomposition of each ``W_k``, ascending, with a reproducible basis.
 
     When ``W_k`` has tied eigenvalues (fewer distinct rows than features, or
@@ -361,10 +361,14 @@ def _eigh_reproducible(scatter, nk, descending_ties=False):
     common-shape variances where the other components spread most.
     ``nk`` (the components' weights) lets the ties of a component that
     holds weight be read against its own largest eigenvalue.
-    ``descending_ties=True`` orders each tied basis the other way, the
-    larger common-shape variances where the other components spread least:
-    an equally valid maximiser whose EM path may end in another basin (see
-    ``CovarianceModel.other_ties``).
+    ``ties`` chooses among the equally valid maximisers, whose EM paths may
+    end in other basins (see ``CovarianceModel.tie_variants``):
+    ``"pooled"`` as above; ``"pooled_descending"`` orders each tied basis
+    the other way, the larger common-shape variances where the other
+    components spread least; ``"axes"`` takes the coordinate axes nearest the
+    tied eigenspace (:func:`_nearest_axes`), the larger variances on the
+    earlier features, as mclust's SVD leaves the null space of a component
+    on one distinct row.
     """
     values, vectors = eigh(scatter)
     graded = _graded_components(scatter)
@@ -409,11 +413,43 @@ def _eigh_reproducible(scatter, nk, descending_ties=False):
         for block in np.split(np.arange(values.shape[1]), starts):
             if block.size > 1:
                 basis = vectors[k][:, block]
+                if ties == "axes":
+                    # Ascending: the first axis gets the block's largest value.
+                    vectors[k][:, block] = _nearest_axes(basis)[:, ::-1]
+                    continue
                 _, rotation = np.linalg.eigh(basis.T @ reference @ basis)
-                if descending_ties:
+                if ties == "pooled_descending":
                     rotation = rotation[:, ::-1]
                 vectors[k][:, block] = basis @ rotation
     return values, vectors
+
+
+#: Projections of coordinate axes this close in length are tied: the
+#: earlier feature comes first (the rows of an orthonormal basis of the
+#: whole space have lengths one to rounding, not exactly).
+_AXIS_TIE_RTOL = 1e-8
+
+
+def _nearest_axes(basis):
+    """An orthonormal basis of ``span(basis)`` built from the coordinate axes.
+
+    Greedy Gram-Schmidt: the axis whose projection on what is left of the
+    subspace is longest (the earlier feature among equal ones), normalised,
+    then the rest of the subspace orthogonal to it, and so on. On the whole
+    space it is the identity; on a tied eigenspace it is mclust's choice
+    where the eigenspace is the null space of a component on one distinct
+    row (``dgesvd`` of a zero matrix), and the axes' nearest otherwise.
+    Columns in the order chosen.
+    """
+    coefficients = np.array(basis, dtype=np.float64)  # row j: e_j's projection
+    chosen = []
+    for _ in range(basis.shape[1]):
+        lengths = np.sqrt(einsum("ij,ij->i", coefficients, coefficients))
+        axis = int(np.argmax(lengths >= lengths.max() * (1.0 - _AXIS_TIE_RTOL)))
+        direction = coefficients[axis] / lengths[axis]
+        chosen.append(direction)
+        coefficients -= np.outer(coefficients @ direction, direction)
+    return basis @ np.column_stack(chosen)
 
 
 def _common_shape_volumes(nk, values, tol, max_iter):
@@ -472,7 +508,7 @@ def _vev_m_step(
     tol=_INNER_TOL,
     max_iter=_INNER_MAX_ITER,
     return_trace=False,
-    descending_ties=False,
+    ties="pooled",
 ):
     """VEV covariances ``lambda_k D_k A D_k^T`` (K, d, d) from scatter (K, d, d).
 
@@ -481,11 +517,9 @@ def _vev_m_step(
     with the largest of the common ``A`` is what minimises ``f`` for a given
     ``A`` (von Neumann's trace inequality), and the updates keep ``A`` in that
     order. Volumes and shape then come from the eigenvalues as for VEI.
-    ``descending_ties``: see :func:`_eigh_reproducible`.
+    ``ties``: see :func:`_eigh_reproducible`.
     """
-    eigenvalues, eigenvectors = _eigh_reproducible(
-        _symmetric(scatter), nk, descending_ties
-    )
+    eigenvalues, eigenvectors = _eigh_reproducible(_symmetric(scatter), nk, ties)
     volumes, shape, trace = _common_shape_volumes(nk, eigenvalues, tol, max_iter)
     covariances = _rotate(eigenvectors, volumes[:, np.newaxis] * shape)
     return (covariances, trace) if return_trace else covariances

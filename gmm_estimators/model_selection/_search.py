@@ -21,19 +21,15 @@ from .._collapse import component_check, with_breakdown
 from .._engine import (
     block_mapper,
     fit_restarts,
-    log_normalizer,
-    map_terms,
     one_blas_thread,
-    reduce_blocks,
-    row_max_argmax,
     run_em,
 )
-from .._engine._estep import weighted_sum
 from .._fitted import set_fitted_attributes, stored_params
 from .._gaussian_mixture import GaussianMixture
 from .._warn import silenced
 from ..covariance import adopt_structures, get_covariance_model
 from ..exceptions import DegenerateFitWarning
+from ._final_estep import final_e_step
 from ._starts import (
     _shared_starts,
     _starts_of,
@@ -47,62 +43,11 @@ from ._starts import (
 from ._tasks import task
 
 
-def _row_terms(weighted_log_prob):
-    """Per row ``[log p(x), log z_MAP, label]``, flattened (a block's reduce).
-
-    The values of the collapse check's pass (``_engine.map_terms``), when
-    the check did not keep its blocks. ``weighted_log_prob`` is overwritten.
-    """
-    top, labels = row_max_argmax(weighted_log_prob)
-    return map_terms(top, labels, log_normalizer(weighted_log_prob, top))
-
-
-def _final_e_step(model, source, params, per_row=None):
-    """Labels, total log-likelihood and ``sum_i w_i log z_i,MAP``.
-
-    The selector's candidates need both the labels of ``fit`` and the terms
-    of the criteria. ``per_row`` are the stacked :func:`_row_terms` of the
-    source's blocks when the collapse check computed them in its own pass;
-    otherwise one more E-step over the data gives them.
-    """
-    if per_row is None:
-        per_row = reduce_blocks(model, source, params, _row_terms)
-    per_row = per_row.reshape(-1, 3)
-    labels = per_row[:, 2].astype(np.intp)
-    if params.noise_proportion is not None:
-        # The noise column is the last: scikit-learn's label for noise is -1.
-        labels[labels == params.means.shape[0]] = -1
-    terms = per_row[:, :2]
-    weights = source.sample_weight
-    terms = _sum_of_rows(terms) if weights is None else weighted_sum(weights, terms)
-    if hasattr(terms, "compute"):  # Dask: the sums come back, labels stay lazy
-        terms = terms.compute()
-    return labels, terms[0], terms[1]
-
-
-def _sum_of_rows(terms):
-    """``terms.sum(axis=0)`` of the ``(n, 2)`` terms.
-
-    numpy sums rows laid out one after the other (row-major) by adding them
-    in order, one at a time: the last row of their running sums
-    (``np.add.accumulate``) is the same additions at half the cost. Other
-    layouts (pairwise sums down a column) and arrays (Dask's, lazy) keep
-    ``sum``.
-    """
-    if (
-        type(terms) is not np.ndarray
-        or not terms.shape[0]
-        or terms.strides[0] < terms.strides[1]
-    ):
-        return terms.sum(axis=0)
-    return np.add.accumulate(terms, axis=0)[-1]
-
-
 def _judge(model, data, run, options):
     """The run's collapse verdict, kept on it as ``run.component_check``.
 
     The check's E-step pass also gives the criteria's terms
-    (``verdict.terms``, see :func:`_final_e_step`).
+    (``verdict.terms``, see ``_final_estep.final_e_step``).
     """
     run.component_check = component_check(
         model,
@@ -290,7 +235,7 @@ def fit_candidate(
         params, terms = result.params, None if verdict is None else verdict.terms
         if (stored := stored_params(best, model, params, data.center)) is not None:
             params, terms = stored, None  # the table scores the model as stored
-        best.labels_, log_likelihood, map_log_resp = _final_e_step(
+        best.labels_, log_likelihood, map_log_resp = final_e_step(
             model, data, params, terms
         )
         n_parameters = best.n_parameters_
@@ -528,7 +473,9 @@ def follow_mclust_path(data, start, n_components, name, outcomes, settings):
 
     For structures with an inner iteration (``CovarianceModel.mclust_path``:
     EVE, VVE), EM with mclust's inner algorithm from ``start`` can end in
-    another local maximum than EM with the package's. The thorough search
+    another local maximum than EM with the package's; for EEV and VEV,
+    EM from mclust's first M-step (the tied axes of a start group along the
+    coordinate axes) can. The thorough search
     follows it from two starts on the first initialiser's partition
     (mclust's hierarchical one unless that failed): the structure's own
     first M-step (:func:`fit_shared_candidate`), and mclust's own, from the
@@ -549,9 +496,16 @@ def follow_mclust_path(data, start, n_components, name, outcomes, settings):
     # challenger it is judged from its tenth iteration (the slack and cost
     # above were measured from the third; on crabs the path now runs 866
     # iterations instead of 802, and no cell changed).
+    # A path that leaves the structure's EM only at its start (EEV's and
+    # VEV's, ``mclust_path_from_own_start``) is mclust's own run of the
+    # cell, from mclust's own start: never abandoned. It exists only where
+    # a start group leaves axes free, and it climbs slowly (MASS's biopsy,
+    # EEV with 9 components: 12 iterations in, its extrapolation lay 180
+    # units below the incumbent; it ended 134 units above it, at mclust's).
+    slack = _PATH_SLACK if model.mclust_path_from_own_start else np.inf
     options = dataclasses.replace(
         candidate_options(settings, model, data, n_components),
-        abandon_below=incumbent - _PATH_SLACK / data.weight_sum,
+        abandon_below=incumbent - slack / data.weight_sum,
         max_iter=min(settings["max_iter"], _PATH_MAX_ITER),
     )
     try:
@@ -575,10 +529,11 @@ def fit_shared_candidate(
 
     With the thorough search's shared starts (the thorough search itself,
     and the noise search, which has no proposals), structures with an
-    mclust path (EVE, VVE) are also challenged along it
+    mclust path (EVE, VVE, EEV, VEV) are also challenged along it
     (:func:`follow_mclust_path`) from the structure's own M-step on the
-    first initialiser's partition (``starts[0]``), then from ``path_start``
-    when given (mclust's own first M-step on that partition): on MASS's
+    first initialiser's partition (``starts[0]``, where the path can leave
+    it: ``mclust_path_from_own_start``), then from ``path_start`` when
+    given (mclust's own first M-step on that partition): on MASS's
     geyser with noise, VVE with 6 components ended 3 BIC units below
     mclust's cell without the path
     (``tests/fixtures/mclust/noise/make_noise_path_fixture.R``).
@@ -591,7 +546,8 @@ def fit_shared_candidate(
         and isinstance(starts, list)
     ):
         outcomes = {covariance_type: outcome}
-        for start in (starts[0], path_start):
+        own = starts[0] if model.mclust_path_from_own_start else None
+        for start in (own, path_start):
             if start is not None:
                 follow_mclust_path(
                     data, start, n_components, covariance_type, outcomes, settings

@@ -254,8 +254,8 @@ class GaussianMixtureIC(
     of ``K + 1`` with its two most overlapping components merged (Ueda et
     al. 2000), start every structure of ``K`` as challengers, as do each
     structure's own fits of ``K - 1`` (each component split in turn) and
-    ``K + 1`` (merged); last, EVE and VVE follow mclust's path again, from
-    its own first M-step. A fit replaces another when it is not degenerate
+    ``K + 1`` (merged); last, EVE, VVE, EEV and VEV follow mclust's path
+    again, from its own first M-step. A fit replaces another when it is not degenerate
     and the other is, or when neither is and its likelihood is higher (a
     spurious fit keeps its cell, flagged; the pick passes over it).
 

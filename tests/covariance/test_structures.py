@@ -391,29 +391,58 @@ def test_m_step_is_insensitive_to_rounding_of_rank_deficient_scatter(name):
 
 
 @pytest.mark.parametrize("name", ["EEV", "VEV"])
-def test_other_ties_is_an_equally_good_maximiser_with_other_axes(name):
+def test_other_ties_and_mclust_path_are_equally_good_maximisers(name):
     # A component of 3 rows in 5-D: its W_k has a 2-D null space in which
     # the M-step's axes are free. The other order of the tied axes
-    # (CovarianceModel.other_ties) gives the same objective, another
-    # covariance; without ties both orders are one fit.
+    # (CovarianceModel.other_ties) and the coordinate axes nearest them
+    # (mclust_path, mclust's choice) give the same objective, other
+    # covariances; without ties every choice is one fit.
     model = get_covariance_model(name)
-    other = model.other_ties
-    assert other is not None and other.other_ties is None
+    variants = [model.other_ties, model.mclust_path]
+    assert not model.mclust_path_from_own_start
+    for variant in variants:
+        assert variant.name == name
+        assert variant.other_ties is None and variant.mclust_path is None
     rng = np.random.RandomState(5)
     nk = np.array([3.0, 30.0, 40.0])
     full = full_scatters(nk, 5, rng)
-    ours = model.m_step(nk, scatter_for(model, full), 1e-6)
-    theirs = other.m_step(nk, scatter_for(model, full), 1e-6)
-    assert np.abs(theirs[0] - ours[0]).max() > 1e-3 * np.abs(ours[0]).max()
-    assert_allclose(objective(nk, full, theirs), objective(nk, full, ours), rtol=1e-10)
+    fits = [model.m_step(nk, scatter_for(model, full), 1e-6)]
+    fits += [v.m_step(nk, scatter_for(model, full), 1e-6) for v in variants]
+    for i, theirs in enumerate(fits[1:]):
+        for ours in fits[: i + 1]:
+            assert np.abs(theirs[0] - ours[0]).max() > 1e-3 * np.abs(ours[0]).max()
+        assert_allclose(
+            objective(nk, full, theirs), objective(nk, full, fits[0]), rtol=1e-10
+        )
     nk = np.array([30.0, 30.0, 40.0])
     full = full_scatters(nk, 5, rng)
-    assert_allclose(
-        other.m_step(nk, scatter_for(model, full), 1e-6),
-        model.m_step(nk, scatter_for(model, full), 1e-6),
-        rtol=0,
-        atol=0,
-    )
+    for variant in variants:
+        assert_allclose(
+            variant.m_step(nk, scatter_for(model, full), 1e-6),
+            model.m_step(nk, scatter_for(model, full), 1e-6),
+            rtol=0,
+            atol=0,
+        )
+
+
+@pytest.mark.parametrize("name", ["EEV", "VEV"])
+def test_mclust_path_takes_the_coordinate_axes_of_a_component_on_one_row(name):
+    # mclust's SVD of a zero scatter leaves the identity: the common shape's
+    # largest variance on the first feature, its smallest on the last.
+    model = get_covariance_model(name)
+    rng = np.random.RandomState(2)
+    nk = np.array([4.0, 30.0, 40.0])
+    full = full_scatters(nk, 3, rng)
+    full[0] = 0.0
+    covariance = model.mclust_path.m_step(nk, scatter_for(model, full), 1e-6)[0]
+    assert_allclose(covariance, np.diag(np.diag(covariance)), atol=1e-12)
+    assert np.all(np.diff(np.diag(covariance)) < 0)
+    # Rows on a line along the last axis: the two others are tied, the
+    # first of them taking the larger variance.
+    full[0, 2, 2] = 5.0
+    covariance = model.mclust_path.m_step(nk, scatter_for(model, full), 1e-6)[0]
+    assert_allclose(covariance, np.diag(np.diag(covariance)), atol=1e-12)
+    assert covariance[0, 0] > covariance[1, 1]
 
 
 def test_only_structures_with_free_axes_have_other_ties():
