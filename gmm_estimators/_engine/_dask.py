@@ -25,7 +25,15 @@ from ._data import (
     weight_scale,
 )
 from ._estep import em_step, reduce_blocks
-from ._sources import _working_dtype, check_page, merge_summaries, summarise_part
+from ._sampling import in_order, row_hashes, rows_at
+from ._sources import (
+    _holds_any,
+    _joined,
+    _working_dtype,
+    check_page,
+    merge_summaries,
+    summarise_part,
+)
 
 __all__ = ["DaskSource"]
 
@@ -36,30 +44,19 @@ def _checked(block, dtype, name, first_row=None):
 
 
 def _chunk_summary(block, w, rows, sample, dtype, name):
-    """A chunk's weight, mean and scatter, its sample candidates, its extremes."""
+    """A chunk's weight, mean and scatter, its extremes, and either its rows'
+    hashes (``sample.needs_hashes``) or its rows of the sample."""
     block = _checked(block, dtype, name, rows.start)
-    return (
-        summarise_part(block, w),
-        sample.part(rows, block, w),
-        feature_extremes(block),
-    )
+    if sample.needs_hashes:
+        part = row_hashes(block)
+    else:
+        part = rows_at(sample.positions, rows, block, w)
+    return summarise_part(block, w), feature_extremes(block), part
 
 
-def _merged_tree(merge, parts):
-    """``parts`` merged pairwise as Dask tasks, neighbours first (rows' order).
-
-    A tree, not a fold on the client: every task holds two parts of at most
-    the sample's size, whatever the number of chunks.
-    """
-    import dask
-
-    while len(parts) > 1:
-        pairs = [
-            dask.delayed(merge, pure=True)(parts[i], parts[i + 1])
-            for i in range(0, len(parts) - 1, 2)
-        ]
-        parts = pairs + parts[len(pairs) * 2 :]
-    return parts[0]
+def _chunk_rows(block, w, rows, positions, dtype):
+    """The chunk's rows at ``positions`` (sorted) and their weights."""
+    return rows_at(positions, rows, np.asarray(block, dtype=dtype), w)
 
 
 def _chunk_em_step(block, w, center, model, params, dtype, entropy=False, scale=1.0):
@@ -125,15 +122,12 @@ class DaskSource:
 
         source = cls(estimator, X, sample_weight, np.zeros(X.shape[1]))
         tasks = [
-            dask.delayed(_chunk_summary, pure=True, nout=3)(
+            dask.delayed(_chunk_summary, pure=True)(
                 block, source._weights(rows), rows, sample, source.dtype, source.name
             )
             for rows, block in source._chunks()
         ]
-        candidates = _merged_tree(sample.merge, [task[1] for task in tasks])
-        results, candidates = dask.compute(
-            [(task[0], task[2]) for task in tasks], candidates
-        )
+        results = dask.compute(*tasks)
         weight_sum, center, scatter = merge_summaries(r[0] for r in results)
         if center is None or weight_sum <= 0:
             raise ValueError(
@@ -147,7 +141,13 @@ class DaskSource:
         highs = np.max([r[1][0] for r in results], axis=0)
         lows = np.min([r[1][1] for r in results], axis=0)
         source.largest = max(float(np.max(highs)), -float(np.min(lows)))
-        sample_X, sample_w = sample.rows_of(candidates)
+        if sample.needs_hashes:
+            hashes = np.concatenate([r[2] for r in results])
+            sample_X, sample_w = source._rows_at(
+                sample.positions_from(hashes, sample_weight)
+            )
+        else:
+            sample_X, sample_w = _joined([r[2] for r in results])
         dtype = dtype_for_extremes(source.dtype, highs, lows, sample_X)
         if dtype != source.dtype:
             source.dtype = dtype
@@ -161,6 +161,21 @@ class DaskSource:
             center=center,
         )
         return source
+
+    def _rows_at(self, positions):
+        """The rows at ``positions`` and their weights, in that order (the
+        chunks that hold them are read again)."""
+        import dask
+
+        ordered = np.sort(positions)
+        tasks = [
+            dask.delayed(_chunk_rows, pure=True)(
+                block, self._weights(rows), rows, ordered, self.dtype
+            )
+            for rows, block in self._chunks()
+            if _holds_any(ordered, rows)
+        ]
+        return in_order(ordered, *_joined(dask.compute(*tasks)), positions)
 
     @classmethod
     def for_prediction(cls, estimator, X, center):

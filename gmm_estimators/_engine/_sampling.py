@@ -3,21 +3,23 @@
 A fit on more rows than :func:`sample_size` computes its starts on a sample:
 a streamed or Dask fit (``_sources``, ``_dask``), and the selector's thorough
 search on rows in memory (``model_selection._sample``). The sample is the
-rows of positive weight with the smallest *keys*, a key being a hash of the
-row's values seeded from ``random_state``: uniform without replacement, as a
-draw would be, but a property of the rows rather than of their positions.
-The same rows in another order, in memory, in a memory map or in Dask chunks
-of any size, give the same sample in the same order (that of the keys).
+rows of positive weight with the smallest *keys*. A key mixes a hash of the
+row's values, the row's rank among its copies (rows of equal values, ranked
+by weight) and a seed drawn from ``random_state``: uniform without
+replacement, as a draw would be, repeated rows included, but a property of
+the rows rather than of their positions. The same rows in another order, in
+memory, in a memory map or in Dask chunks of any size, give the same sample
+in the same order (that of the keys).
 
 Drawn by position instead, a permutation of the rows drew another sample,
 and the table of a search on a memory map differed from that of the same
 rows in memory by whole local maxima (1,000 BIC units on one cell of 12,000
-rows in 3-D).
+rows in 3-D). Keyed by the values alone, every copy of a repeated row was in
+the sample or none was (20 distinct rows of the 400 of a lattice).
 
-Read page by page (:meth:`StartingSample.part`, :meth:`StartingSample.merge`),
-the sample needs memory for its own rows only: each page keeps its rows of
-smallest keys, and two parts merge into the smallest keys of their union,
-in any grouping (the pages of a stream in turn, Dask's chunks as a tree).
+The ranks need every row's hash at once: a source read in parts reads them
+in one pass (eight bytes a row, as the weights), then the sample's rows in
+another; nothing else of size ``n`` is held.
 """
 
 # Authors: The gmm_estimators developers
@@ -26,7 +28,16 @@ in any grouping (the pages of a stream in turn, Dask's chunks as a tree).
 import numpy as np
 from sklearn.utils import check_random_state
 
-__all__ = ["StartingSample", "row_keys", "sample_size", "smallest_keys"]
+__all__ = [
+    "StartingSample",
+    "copy_ranks",
+    "in_order",
+    "row_hashes",
+    "rows_at",
+    "sample_keys",
+    "sample_size",
+    "smallest_keys",
+]
 
 
 def sample_size(n_components):
@@ -53,44 +64,83 @@ def _mix(words):
     return words
 
 
-def row_keys(rows, seed):
-    """The key of each row: a 64-bit hash of its values and ``seed``.
+def row_hashes(rows):
+    """A 64-bit hash of each row's values.
 
-    Equal values give equal keys whatever their dtype (float32 rows are
+    Equal values give equal hashes whatever their dtype (float32 rows are
     read as the float64 numbers they are) and sign of zero; distinct rows
-    share a key with probability about ``2^-64``.
+    share one with probability about ``2^-64``.
 
     Parameters
     ----------
     rows : array-like of shape (n, d)
-    seed : int
-        From :meth:`StartingSample.of`; another seed gives independent keys.
 
     Returns
     -------
-    keys : ndarray of shape (n,), dtype uint64
+    hashes : ndarray of shape (n,), dtype uint64
     """
-    values = np.array(rows, dtype=np.float64, order="C")
-    values += 0.0  # -0.0 + 0.0 is +0.0: one bit pattern per value
-    bits = values.view(np.uint64)
-    # Array arithmetic on uint64 wraps silently (a scalar's would warn).
-    keys = np.full(values.shape[0], seed, dtype=np.uint64)
+    hashes = np.empty(len(rows), dtype=np.uint64)
+    # In blocks: a float64 copy of a block, not of all the rows.
+    for start in range(0, len(rows), _HASH_BLOCK_ROWS):
+        block = slice(start, start + _HASH_BLOCK_ROWS)
+        values = np.array(rows[block], dtype=np.float64, order="C")
+        values += 0.0  # -0.0 + 0.0 is +0.0: one bit pattern per value
+        bits = values.view(np.uint64)
+        # Array arithmetic on uint64 wraps silently (a scalar's would warn).
+        out = np.full(values.shape[0], _GOLDEN, dtype=np.uint64)
+        for column in bits.T:
+            out ^= column
+            out += _GOLDEN
+            _mix(out)
+        hashes[block] = out
+    return hashes
+
+
+_HASH_BLOCK_ROWS = 65_536
+
+
+def copy_ranks(hashes, weights=None):
+    """Each row's rank among the rows of equal values (equal hashes), from 0.
+
+    Ordered by weight (then by position, among copies that are equal in
+    weight too, hence interchangeable): the ranks of a row's copies, and
+    which weight goes with which rank, do not depend on the rows' order nor
+    on a common factor of the weights.
+    """
+    n = hashes.shape[0]
+    if weights is None:
+        order = np.argsort(hashes, kind="stable")
+    else:
+        order = np.lexsort((weights, hashes))
+    ordered = hashes[order]
+    first = np.empty(n, dtype=bool)
+    first[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    starts = np.maximum.accumulate(np.where(first, np.arange(n), 0))
+    ranks = np.empty(n, dtype=np.int64)
+    ranks[order] = np.arange(n) - starts
+    return ranks
+
+
+def sample_keys(hashes, ranks, seed):
+    """The key of each row: its hash mixed with its copy rank and ``seed``.
+
+    The copies of a row get keys as independent as distinct rows': a
+    repeated row is in the sample as often as a uniform draw would put it
+    there (with one key per value, all its copies were in it or none).
+    """
+    keys = np.full(hashes.shape[0], seed, dtype=np.uint64)
     keys *= _GOLDEN
+    keys += ranks.astype(np.uint64)
     _mix(keys)
-    for column in bits.T:
-        keys ^= column
-        keys += _GOLDEN
-        _mix(keys)
-    return keys
+    keys ^= hashes
+    return _mix(keys)
 
 
 def smallest_keys(keys, weights, size):
     """Positions of the ``size`` rows of positive weight with the smallest keys.
 
-    In the order of ``(key, weight)``: rows sharing a key (equal values) are
-    ordered by their weight, so that the choice among them does not depend
-    on their order either, nor on a common factor in the weights; rows equal
-    in both are interchangeable.
+    In the order of ``(key, weight)`` (equal keys are a hash collision).
 
     Parameters
     ----------
@@ -102,13 +152,12 @@ def smallest_keys(keys, weights, size):
     -------
     positions : ndarray of int of shape (min(size, rows of positive weight),)
     """
-    candidates = (
-        np.arange(keys.shape[0]) if weights is None else np.flatnonzero(weights > 0)
-    )
+    if weights is None:
+        candidates = np.arange(keys.shape[0])
+    else:
+        candidates = np.flatnonzero(weights > 0)
     candidate_keys = keys[candidates]
     if candidates.size > size:
-        # Every row tied with the size-th smallest key stays a candidate:
-        # only their weights decide between them, below.
         threshold = np.partition(candidate_keys, size - 1)[size - 1]
         kept = candidate_keys <= threshold
         candidates, candidate_keys = candidates[kept], candidate_keys[kept]
@@ -120,18 +169,19 @@ def smallest_keys(keys, weights, size):
 
 
 class StartingSample:
-    """How the starting sample of one fit is chosen, and its parts.
+    """How the starting sample of one fit is chosen.
 
-    Made by :meth:`of`. Every row (``positions`` is None and ``seed`` is
-    None) when there are at most :func:`sample_size` of them, as a fit in
-    memory starts from all rows; the rows of positive weight in their order
-    (``positions``) when they are no more; otherwise the rows of smallest
-    keys (``seed``).
+    Made by :meth:`of`. Every row (``positions`` and ``seed`` None) when
+    there are at most :func:`sample_size` of them, as a fit in memory starts
+    from all rows; the rows of positive weight in their order
+    (``positions``) when they are no more; otherwise (``seed``) the rows of
+    positive weight with the smallest keys (:func:`sample_keys`), in the
+    order of their keys.
 
-    A source reading its rows in parts computes :meth:`part` for each
-    (a page, a Dask chunk, on a worker), combines the parts with
-    :meth:`merge` in the order of the rows (any grouping), and gets the
-    sample's rows and weights from :meth:`rows_of` of the result.
+    A source that reads its rows in parts first reads the parts' hashes
+    (:func:`row_hashes`) where :attr:`needs_hashes`, then the rows at
+    :meth:`positions_from` them; or the rows at ``positions`` (all rows if
+    None) in the same pass. :func:`rows_at` picks them from one part.
     """
 
     def __init__(self, size, positions=None, seed=None):
@@ -159,50 +209,56 @@ class StartingSample:
     def is_every_row(self):
         return self.positions is None and self.seed is None
 
-    def positions_in(self, X, sample_weight=None):
-        """Positions of the sample's rows in ``X`` (all its rows in memory)."""
-        if self.seed is None:
-            return np.arange(X.shape[0]) if self.positions is None else self.positions
-        return smallest_keys(row_keys(X, self.seed), sample_weight, self.size)
+    @property
+    def needs_hashes(self):
+        """Whether the positions come from the rows' hashes (a pass first)."""
+        return self.seed is not None
 
-    def part(self, rows, block, weights):
-        """The candidates of the rows ``rows`` (a slice of the data), read as ``block``.
+    def positions_from(self, hashes, sample_weight=None):
+        """Positions of the sample's rows, in the order of their keys.
 
-        A tuple of their values (copied), weights (or None) and keys (or
-        None when the sample is chosen by position).
+        ``hashes`` are :func:`row_hashes` of every row. Copies are ranked
+        among the rows of positive weight only: rows of weight zero change
+        nothing.
         """
         if self.seed is None:
             if self.positions is None:
-                picked = slice(None)
-            else:
-                lo, hi = np.searchsorted(self.positions, [rows.start, rows.stop])
-                picked = self.positions[lo:hi] - rows.start
-            return (
-                np.array(block[picked], copy=True),
-                None if weights is None else weights[picked],
-                None,
-            )
-        keys = row_keys(block, self.seed)
+                return np.arange(hashes.shape[0])
+            return self.positions
+        candidates = None
+        weights = sample_weight
+        if sample_weight is not None and not np.all(sample_weight > 0):
+            candidates = np.flatnonzero(sample_weight > 0)
+            hashes, weights = hashes[candidates], sample_weight[candidates]
+        keys = sample_keys(hashes, copy_ranks(hashes, weights), self.seed)
         picked = smallest_keys(keys, weights, self.size)
-        return (
-            np.array(block[picked], copy=True),
-            None if weights is None else weights[picked],
-            keys[picked],
-        )
+        return picked if candidates is None else candidates[picked]
 
-    def merge(self, first, second):
-        """The candidates of two parts together; ``first``'s rows come first."""
-        if first is None:
-            return second
-        rows = np.concatenate([first[0], second[0]])
-        weights = None if first[1] is None else np.concatenate([first[1], second[1]])
+    def positions_in(self, X, sample_weight=None):
+        """Positions of the sample's rows in ``X`` (all its rows in memory)."""
         if self.seed is None:
-            return rows, weights, None
-        keys = np.concatenate([first[2], second[2]])
-        picked = smallest_keys(keys, weights, self.size)
-        return rows[picked], None if weights is None else weights[picked], keys[picked]
+            return self.positions_from(np.empty(X.shape[0], np.uint64))
+        return self.positions_from(row_hashes(X), sample_weight)
 
-    @staticmethod
-    def rows_of(merged):
-        """The sample's rows and their weights (or None) from the merged parts."""
-        return merged[0], merged[1]
+
+def rows_at(positions, rows, block, weights):
+    """The rows of ``block`` (the rows ``rows``, a slice) at ``positions``.
+
+    ``positions`` sorted, or None for all of them; copies of the rows and
+    their weights (or None).
+    """
+    if positions is None:
+        picked = slice(None)
+    else:
+        lo, hi = np.searchsorted(positions, [rows.start, rows.stop])
+        picked = positions[lo:hi] - rows.start
+    return np.array(block[picked], copy=True), None if weights is None else weights[
+        picked
+    ]
+
+
+def in_order(sorted_positions, rows, weights, positions):
+    """``rows`` (and ``weights``) read at ``sorted_positions``, put in the order
+    of ``positions`` (the same positions, in the sample's order)."""
+    where = np.searchsorted(sorted_positions, positions)
+    return rows[where], None if weights is None else weights[where]

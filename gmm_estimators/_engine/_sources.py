@@ -43,7 +43,7 @@ from ._data import (
     weight_scale,
 )
 from ._estep import em_step, reduce_blocks
-from ._sampling import StartingSample
+from ._sampling import StartingSample, in_order, row_hashes, rows_at
 from ._stats import merged_moments
 from ._validation import validate_data
 
@@ -379,6 +379,21 @@ def prediction_source(estimator, X, center, *, missing=None):
     return ArraySource.for_prediction(X, center)
 
 
+def _holds_any(sorted_positions, rows):
+    """Whether a position of ``sorted_positions`` lies in the slice ``rows``."""
+    lo = np.searchsorted(sorted_positions, rows.start)
+    return lo < sorted_positions.shape[0] and sorted_positions[lo] < rows.stop
+
+
+def _joined(picked):
+    """The rows and weights (or None) of ``[(rows, weights), ...]``, joined."""
+    weights = [w for _, w in picked]
+    return (
+        np.concatenate([rows for rows, _ in picked]),
+        None if weights[0] is None else np.concatenate(weights),
+    )
+
+
 class _Rows:
     """What the engine reads of ``source.X``: shape and working dtype."""
 
@@ -449,14 +464,17 @@ class StreamSource:
         """Summarise the data in one pass: centre, total scatter and sample."""
         d = array.shape[1]
         source = cls(estimator, array, sample_weight, np.zeros(d), checked=checked)
-        parts, candidates = [], None
+        parts, picked, hashes = [], [], []
         highs, lows = np.full(d, -np.inf), np.full(d, np.inf)
         for rows, block, w in source.pages():
             parts.append(summarise_part(block, w))
             block_highs, block_lows = feature_extremes(block)
             np.maximum(highs, block_highs, out=highs)
             np.minimum(lows, block_lows, out=lows)
-            candidates = sample.merge(candidates, sample.part(rows, block, w))
+            if sample.needs_hashes:
+                hashes.append(row_hashes(block))
+            else:
+                picked.append(rows_at(sample.positions, rows, block, w))
             # Page by page: an n x d list of arrays is never built.
             parts = [merge_summaries(parts)]
         weight_sum, center, scatter = parts[0]
@@ -469,7 +487,12 @@ class StreamSource:
         # sentinel far beyond the other values) are read as float64, every
         # one of them, decided as for an in-memory array: from the extremes
         # and the sample (all rows up to its size).
-        sample_X, sample_w = sample.rows_of(candidates)
+        if sample.needs_hashes:
+            sample_X, sample_w = source._rows_at(
+                sample.positions_from(np.concatenate(hashes), sample_weight)
+            )
+        else:
+            sample_X, sample_w = _joined(picked)
         dtype = dtype_for_extremes(source.X.dtype, highs, lows, sample_X)
         if dtype != source.X.dtype:
             source.X.dtype = dtype
@@ -484,6 +507,15 @@ class StreamSource:
             center=center,
         )
         return source
+
+    def _rows_at(self, positions):
+        """The rows at ``positions`` and their weights, in that order (a pass)."""
+        ordered = np.sort(positions)
+        picked = [
+            rows_at(ordered, rows, block, w)
+            for rows, block, w in self.pages(wanted=ordered)
+        ]
+        return in_order(ordered, *_joined(picked), positions)
 
     @classmethod
     def for_prediction(cls, estimator, array, center, *, checked=False):
@@ -518,9 +550,15 @@ class StreamSource:
     def weights_of(self, rows):
         return None if self.sample_weight is None else self.sample_weight[rows]
 
-    def pages(self):
-        """``(rows, block, weights)`` for every page, validated when read."""
+    def pages(self, wanted=None):
+        """``(rows, block, weights)`` for every page, validated when read.
+
+        Only the pages holding a row of ``wanted`` (sorted positions) when
+        given.
+        """
         for rows in gen_batches(self.n_rows, self.page_rows):
+            if wanted is not None and not _holds_any(wanted, rows):
+                continue
             block = self.X.array[rows]
             if self.checked:
                 block = np.asarray(block, dtype=self.X.dtype)

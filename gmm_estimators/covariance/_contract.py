@@ -348,8 +348,10 @@ class CovarianceModel(ABC):
         The same structure with mclust's own M-step where that can lead EM
         elsewhere: for structures whose M-step is an inner iteration with
         local optima (EVE, VVE), mclust's inner algorithm; for those whose
-        M-step chooses axes within a tied eigenspace (EEV, VEV), mclust's
-        choice, the coordinate axes nearest them (see ``other_ties``). The
+        M-step chooses axes within a tied eigenspace (EEV, VEV), the
+        coordinate axes nearest them (see ``other_ties``): mclust's choice
+        for a start group on one distinct row, whose scatter is zero (for
+        other ties mclust's SVD picks a basis no rule reproduces). The
         thorough search runs it as one more challenger (then EM with the
         structure itself from where it ends) from its own first M-step on
         the hierarchical partition (``m_step`` with ``previous=None``,
@@ -359,7 +361,8 @@ class CovarianceModel(ABC):
         Whether EM along ``mclust_path`` from the structure's own first
         M-step can differ from EM with the structure itself (True for EVE
         and VVE, whose inner algorithm differs at every M-step; False for
-        EEV and VEV, whose M-step on soft responsibilities meets no ties).
+        EEV and VEV, whose paths differ where a hard start partition leaves
+        axes free, hardly ever on EM's soft responsibilities).
     other_ties : CovarianceModel or None
         For structures whose M-step chooses axes within a tied eigenspace of
         a component's scatter (EEV, VEV, when a component rests on fewer

@@ -309,9 +309,10 @@ class _FreeTiedAxes:
     the same structure with the tied axes in the other order, and
     ``mclust_path`` the same structure with the coordinate axes nearest
     them, where mclust's SVD leaves the axes of a component on one distinct
-    row (copies, so that a subclass keeps its own M-step). Only their first
-    M-step on a partition differs from the structure's: EM on soft
-    responsibilities meets no ties (``mclust_path_from_own_start``).
+    row (copies, so that a subclass keeps its own M-step). Their M-steps
+    differ from the structure's where a hard start partition leaves axes
+    free, hardly ever on EM's soft responsibilities
+    (``mclust_path_from_own_start``).
     """
 
     ties = "pooled"

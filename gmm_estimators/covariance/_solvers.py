@@ -362,7 +362,8 @@ def _eigh_reproducible(scatter, nk, ties="pooled"):
     ``nk`` (the components' weights) lets the ties of a component that
     holds weight be read against its own largest eigenvalue.
     ``ties`` chooses among the equally valid maximisers, whose EM paths may
-    end in other basins (see ``CovarianceModel.tie_variants``):
+    end in other basins (see ``CovarianceModel.other_ties`` and
+    ``mclust_path``):
     ``"pooled"`` as above; ``"pooled_descending"`` orders each tied basis
     the other way, the larger common-shape variances where the other
     components spread least; ``"axes"`` takes the coordinate axes nearest the

@@ -502,11 +502,15 @@ def follow_mclust_path(data, start, n_components, name, outcomes, settings):
     # a start group leaves axes free, and it climbs slowly (MASS's biopsy,
     # EEV with 9 components: 12 iterations in, its extrapolation lay 180
     # units below the incumbent; it ended 134 units above it, at mclust's).
-    slack = _PATH_SLACK if model.mclust_path_from_own_start else np.inf
+    # It runs to its end too: after its first M-step it is the structure's own
+    # EM, which the challenge from where it ends would abandon (one unit).
+    slack, max_iter = np.inf, settings["max_iter"]
+    if model.mclust_path_from_own_start:
+        slack, max_iter = _PATH_SLACK, min(settings["max_iter"], _PATH_MAX_ITER)
     options = dataclasses.replace(
         candidate_options(settings, model, data, n_components),
         abandon_below=incumbent - slack / data.weight_sum,
-        max_iter=min(settings["max_iter"], _PATH_MAX_ITER),
+        max_iter=max_iter,
     )
     try:
         with block_mapper(data, model, n_components) as mapper:

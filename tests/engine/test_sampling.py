@@ -5,14 +5,16 @@ import pytest
 from scipy import stats
 
 from gmm_estimators import GaussianMixture
-from gmm_estimators._engine import _sampling
-from gmm_estimators._engine._dask import _merged_tree
+from gmm_estimators._engine import _sampling, _sources
 from gmm_estimators._engine._sampling import (
     StartingSample,
-    row_keys,
+    copy_ranks,
+    row_hashes,
+    sample_keys,
     sample_size,
     smallest_keys,
 )
+from gmm_estimators._engine._sources import make_source
 from gmm_estimators.model_selection import GaussianMixtureIC
 
 da = pytest.importorskip("dask.array")
@@ -41,16 +43,6 @@ def small_sample(monkeypatch):
 def _memmap(tmp_path, X, name="x.npy"):
     np.save(tmp_path / name, X)
     return np.load(tmp_path / name, mmap_mode="r")
-
-
-def _fold(sample, X, weights, bounds):
-    """The sample of ``X`` read in parts between ``bounds``, merged in turn."""
-    merged = None
-    for start, stop in zip(bounds[:-1], bounds[1:], strict=True):
-        rows = slice(start, stop)
-        w = None if weights is None else weights[rows]
-        merged = sample.merge(merged, sample.part(rows, X[rows], w))
-    return sample.rows_of(merged)
 
 
 def test_sample_size_is_bounded():
@@ -83,8 +75,10 @@ def test_many_rows_give_the_size_of_rows_of_positive_weight():
     # Deterministic given random_state; another one, another sample.
     again = StartingSample.of(n, 3, 0, w).positions_in(X, w)
     np.testing.assert_array_equal(positions, again)
+    # Independent samples of 10,000 of the 16,667 rows of positive weight
+    # share 6,000 rows on average (sd about 30).
     other = StartingSample.of(n, 3, 1, w).positions_in(X, w)
-    assert np.intersect1d(positions, other).size < 0.6 * positions.size
+    assert np.intersect1d(positions, other).size < 0.65 * positions.size
 
 
 def test_one_draw_from_a_random_state_is_the_seed():
@@ -93,49 +87,87 @@ def test_one_draw_from_a_random_state_is_the_seed():
     assert seed == np.random.RandomState(5).randint(np.iinfo(np.int32).max)
 
 
+def _keys(X, seed, weights=None):
+    hashes = row_hashes(X)
+    return sample_keys(hashes, copy_ranks(hashes, weights), seed)
+
+
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_the_sample_is_uniform_over_the_rows(seed):
     # Keys monotone in the values, or in a feature, would fail both tests.
     n, size = 200_000, 10_000
     X = np.column_stack([np.arange(n, dtype=float), np.arange(n)[::-1] % 97])
-    positions = smallest_keys(row_keys(X, seed), None, size)
+    positions = smallest_keys(_keys(X, seed), None, size)
     assert stats.kstest(positions / n, "uniform").pvalue > 1e-3
     counts = np.bincount(X[positions, 1].astype(int), minlength=97)
     assert stats.chisquare(counts).pvalue > 1e-3
 
 
-def test_keys_are_the_values_not_their_dtype_nor_sign_of_zero():
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_repeated_rows_are_sampled_as_often_as_a_draw_would(seed):
+    # Keyed by the values alone, every copy of a row was in the sample or
+    # none was: 20 distinct rows of these 400, and a row repeated in half
+    # the data was missing from most samples.
+    rng = np.random.default_rng(seed)
+    X = rng.integers(0, 20, size=(200_000, 2)).astype(float)
+    X[:100_000] = [7.0, 7.0]
+    sample = StartingSample.of(len(X), 3, seed)
+    rows = X[sample.positions_in(X)]
+    share = np.mean(np.all(rows == 7.0, axis=1))
+    expected = 0.5 + 0.5 / 400
+    assert abs(share - expected) < 4 * np.sqrt(expected * (1 - expected) / len(rows))
+    others = rows[~np.all(rows == 7.0, axis=1)]
+    codes = (others[:, 0] * 20 + others[:, 1]).astype(int)
+    counts = np.delete(np.bincount(codes, minlength=400), 7 * 20 + 7)
+    assert stats.chisquare(counts).pvalue > 1e-4
+
+
+def test_hashes_are_the_values_not_their_dtype_nor_sign_of_zero():
     X = np.array([[0.5, -0.0, 3.0], [0.5, 0.0, 3.0], [1.5, 2.0, -7.25]])
-    keys = row_keys(X, 11)
-    assert keys[0] == keys[1] != keys[2]
-    np.testing.assert_array_equal(row_keys(X.astype(np.float32), 11), keys)
-    assert not np.any(row_keys(X, 12) == keys)
+    hashes = row_hashes(X)
+    assert hashes[0] == hashes[1] != hashes[2]
+    np.testing.assert_array_equal(row_hashes(X.astype(np.float32)), hashes)
     # Another column order is another row.
-    assert row_keys(X[:, ::-1], 11)[2] != keys[2]
+    assert row_hashes(X[:, ::-1])[2] != hashes[2]
+    # Copies get distinct keys; another seed, other keys.
+    keys = _keys(X, 11)
+    assert len(set(keys.tolist())) == 3
+    assert not np.any(_keys(X, 12) == keys)
 
 
 @pytest.mark.parametrize("weighted", [False, True])
-def test_parts_merged_in_any_grouping_give_the_sample_of_all_rows(weighted):
+def test_a_stream_of_any_page_size_or_dask_chunks_give_the_sample_in_memory(
+    monkeypatch, tmp_path, weighted
+):
     rng = np.random.default_rng(3)
     n = 5_000
-    X = rng.normal(size=(n, 3))
-    w = rng.uniform(0.0, 2.0, size=n) if weighted else None
+    X = rng.integers(0, 6, size=(n, 3)).astype(float)  # many repeated rows
+    w = None
     if weighted:
+        w = rng.uniform(0.0, 2.0, size=n)
         w[rng.random(n) < 0.2] = 0.0
-    sample = StartingSample(300, seed=7)
+    monkeypatch.setattr(_sampling, "sample_size", lambda n_components: 300)
+    sample = StartingSample.of(n, 3, 7, w)
     whole = sample.positions_in(X, w)
-    for bounds in ([0, n], [0, 1, 2, 1000, n], list(range(0, n, 64)) + [n]):
-        rows, weights = _fold(sample, X, w, bounds)
-        np.testing.assert_array_equal(rows, X[whole])
+    assert whole.size == 300 and (w is None or np.all(w[whole] > 0))
+    path = tmp_path / "x.npy"
+    np.save(path, X)
+    model = GaussianMixture(3)
+    sources = []
+    for page_rows in (n, 1_000, 64, 1):
+        monkeypatch.setattr(_sources, "PAGE_BYTES", page_rows * 3 * 8)
+        memmap = np.load(path, mmap_mode="r")
+        sources.append(make_source(model, memmap, w, n_components=3, random_state=7))
+    with dask.config.set(scheduler="synchronous"):
+        for chunks in (n, (1_000, 0, 2_500, 1_500), 64):
+            dask_X = da.from_array(X, chunks=(chunks, 3))
+            sources.append(
+                make_source(model, dask_X, w, n_components=3, random_state=7)
+            )
+    for source in sources:
+        np.testing.assert_array_equal(source.init_source().X, X[whole])
         if weighted:
-            np.testing.assert_array_equal(weights, w[whole])
-    # As Dask merges its chunks' parts: a tree, neighbours first.
-    parts = [
-        dask.delayed(sample.part)(slice(i, i + 500), X[i : i + 500], None)
-        for i in range(0, n, 500)
-    ]
-    (merged,) = dask.compute(_merged_tree(sample.merge, parts), scheduler="sync")
-    np.testing.assert_array_equal(sample.rows_of(merged)[0], X[sample.positions_in(X)])
+            np.testing.assert_array_equal(source.init_source().sample_weight, w[whole])
 
 
 def test_equal_rows_of_other_weights_are_chosen_by_weight_not_order():
