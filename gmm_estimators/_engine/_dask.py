@@ -25,15 +25,8 @@ from ._data import (
     weight_scale,
 )
 from ._estep import em_step, reduce_blocks
-from ._sampling import in_order, row_hashes, rows_at
-from ._sources import (
-    _holds_any,
-    _joined,
-    _working_dtype,
-    check_page,
-    merge_summaries,
-    summarise_part,
-)
+from ._sampling import holds_any, in_order, joined, row_hashes, rows_at
+from ._sources import _working_dtype, check_page, merge_summaries, summarise_part
 
 __all__ = ["DaskSource"]
 
@@ -147,7 +140,7 @@ class DaskSource:
                 sample.positions_from(hashes, sample_weight)
             )
         else:
-            sample_X, sample_w = _joined([r[2] for r in results])
+            sample_X, sample_w = joined([r[2] for r in results])
         dtype = dtype_for_extremes(source.dtype, highs, lows, sample_X)
         if dtype != source.dtype:
             source.dtype = dtype
@@ -173,9 +166,9 @@ class DaskSource:
                 block, self._weights(rows), rows, ordered, self.dtype
             )
             for rows, block in self._chunks()
-            if _holds_any(ordered, rows)
+            if holds_any(ordered, rows)
         ]
-        return in_order(ordered, *_joined(dask.compute(*tasks)), positions)
+        return in_order(ordered, *joined(dask.compute(*tasks)), positions)
 
     @classmethod
     def for_prediction(cls, estimator, X, center):

@@ -31,7 +31,9 @@ from sklearn.utils import check_random_state
 __all__ = [
     "StartingSample",
     "copy_ranks",
+    "holds_any",
     "in_order",
+    "joined",
     "row_hashes",
     "rows_at",
     "sample_keys",
@@ -255,6 +257,21 @@ def rows_at(positions, rows, block, weights):
     return np.array(block[picked], copy=True), None if weights is None else weights[
         picked
     ]
+
+
+def holds_any(sorted_positions, rows):
+    """Whether a position of ``sorted_positions`` lies in the slice ``rows``."""
+    lo = np.searchsorted(sorted_positions, rows.start)
+    return lo < sorted_positions.shape[0] and sorted_positions[lo] < rows.stop
+
+
+def joined(picked):
+    """The rows and weights (or None) of :func:`rows_at`'s parts, joined."""
+    weights = [w for _, w in picked]
+    return (
+        np.concatenate([rows for rows, _ in picked]),
+        None if weights[0] is None else np.concatenate(weights),
+    )
 
 
 def in_order(sorted_positions, rows, weights, positions):

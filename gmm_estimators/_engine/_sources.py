@@ -43,7 +43,7 @@ from ._data import (
     weight_scale,
 )
 from ._estep import em_step, reduce_blocks
-from ._sampling import StartingSample, in_order, row_hashes, rows_at
+from ._sampling import StartingSample, holds_any, in_order, joined, row_hashes, rows_at
 from ._stats import merged_moments
 from ._validation import validate_data
 
@@ -379,21 +379,6 @@ def prediction_source(estimator, X, center, *, missing=None):
     return ArraySource.for_prediction(X, center)
 
 
-def _holds_any(sorted_positions, rows):
-    """Whether a position of ``sorted_positions`` lies in the slice ``rows``."""
-    lo = np.searchsorted(sorted_positions, rows.start)
-    return lo < sorted_positions.shape[0] and sorted_positions[lo] < rows.stop
-
-
-def _joined(picked):
-    """The rows and weights (or None) of ``[(rows, weights), ...]``, joined."""
-    weights = [w for _, w in picked]
-    return (
-        np.concatenate([rows for rows, _ in picked]),
-        None if weights[0] is None else np.concatenate(weights),
-    )
-
-
 class _Rows:
     """What the engine reads of ``source.X``: shape and working dtype."""
 
@@ -492,7 +477,7 @@ class StreamSource:
                 sample.positions_from(np.concatenate(hashes), sample_weight)
             )
         else:
-            sample_X, sample_w = _joined(picked)
+            sample_X, sample_w = joined(picked)
         dtype = dtype_for_extremes(source.X.dtype, highs, lows, sample_X)
         if dtype != source.X.dtype:
             source.X.dtype = dtype
@@ -515,7 +500,7 @@ class StreamSource:
             rows_at(ordered, rows, block, w)
             for rows, block, w in self.pages(wanted=ordered)
         ]
-        return in_order(ordered, *_joined(picked), positions)
+        return in_order(ordered, *joined(picked), positions)
 
     @classmethod
     def for_prediction(cls, estimator, array, center, *, checked=False):
@@ -557,7 +542,7 @@ class StreamSource:
         given.
         """
         for rows in gen_batches(self.n_rows, self.page_rows):
-            if wanted is not None and not _holds_any(wanted, rows):
+            if wanted is not None and not holds_any(wanted, rows):
                 continue
             block = self.X.array[rows]
             if self.checked:
