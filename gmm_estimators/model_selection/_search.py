@@ -500,8 +500,9 @@ def follow_mclust_path(data, start, n_components, name, outcomes, settings):
     # VEV's, ``mclust_path_from_own_start``) is mclust's own run of the
     # cell, from mclust's own start: never abandoned. It exists only where
     # a start group leaves axes free, and it climbs slowly (MASS's biopsy,
-    # EEV with 9 components: 12 iterations in, its extrapolation lay 180
-    # units below the incumbent; it ended 134 units above it, at mclust's).
+    # EEV with 9 components: 12 iterations in, its log-likelihood lay 283
+    # units below the incumbent's, its extrapolation beyond the 100 units of
+    # slack; it ended 134 units above it, at mclust's).
     # It runs to its end too: after its first M-step it is the structure's own
     # EM, which the challenge from where it ends would abandon (one unit).
     slack, max_iter = np.inf, settings["max_iter"]
