@@ -475,14 +475,14 @@ def follow_mclust_path(data, start, n_components, name, outcomes, settings):
     EVE, VVE), EM with mclust's inner algorithm from ``start`` can end in
     another local maximum than EM with the package's; for EEV and VEV,
     EM from mclust's first M-step (the tied axes of a start group along the
-    coordinate axes) can. The thorough search
-    follows it from two starts on the first initialiser's partition
-    (mclust's hierarchical one unless that failed): the structure's own
-    first M-step (:func:`fit_shared_candidate`), and mclust's own, from the
-    identity (last, see :func:`thorough_search`). From where the path ends
-    (converged, or after ``_PATH_MAX_ITER`` iterations), EM with the
-    structure itself is the challenger of ``outcomes[name]`` (updated in
-    place when better, see
+    coordinate axes) can. The thorough search follows it from the first
+    initialiser's partition (mclust's hierarchical one unless that failed):
+    from the structure's own first M-step where the path can leave it
+    (:func:`fit_shared_candidate`, EVE and VVE), and from mclust's own, for
+    EVE and VVE from the identity (last, see :func:`thorough_search`). From
+    where the path ends (converged, or, for EVE and VVE, after
+    ``_PATH_MAX_ITER`` iterations), EM with the structure itself is the
+    challenger of ``outcomes[name]`` (updated in place when better, see
     :func:`_soundness`). Its time counts for the candidate either way.
     """
     start_time = perf_counter()
