@@ -139,35 +139,16 @@ def sample_keys(hashes, ranks, seed):
     return _mix(keys)
 
 
-def smallest_keys(keys, weights, size):
-    """Positions of the ``size`` rows of positive weight with the smallest keys.
+def smallest_keys(keys, size):
+    """Positions of the ``size`` smallest keys, in the keys' order.
 
-    In the order of ``(key, weight)`` (equal keys are a hash collision).
-
-    Parameters
-    ----------
-    keys : ndarray of shape (n,), dtype uint64
-    weights : ndarray of shape (n,) or None
-    size : int
-
-    Returns
-    -------
-    positions : ndarray of int of shape (min(size, rows of positive weight),)
+    Keys mix each copy's rank (:func:`sample_keys`): two are equal only by
+    a hash collision, which the position then breaks.
     """
-    if weights is None:
-        candidates = np.arange(keys.shape[0])
-    else:
-        candidates = np.flatnonzero(weights > 0)
-    candidate_keys = keys[candidates]
-    if candidates.size > size:
-        threshold = np.partition(candidate_keys, size - 1)[size - 1]
-        kept = candidate_keys <= threshold
-        candidates, candidate_keys = candidates[kept], candidate_keys[kept]
-    if weights is None:
-        order = np.argsort(candidate_keys, kind="stable")
-    else:
-        order = np.lexsort((weights[candidates], candidate_keys))
-    return candidates[order[:size]]
+    if keys.shape[0] <= size:
+        return np.argsort(keys, kind="stable")
+    kept = np.argpartition(keys, size - 1)[:size]
+    return kept[np.argsort(keys[kept], kind="stable")]
 
 
 class StartingSample:
@@ -217,30 +198,26 @@ class StartingSample:
         return self.seed is not None
 
     def positions_from(self, hashes, sample_weight=None):
-        """Positions of the sample's rows, in the order of their keys.
+        """Positions of the sample's rows, in the order of their keys
+        (where :attr:`needs_hashes`).
 
         ``hashes`` are :func:`row_hashes` of every row. Copies are ranked
         among the rows of positive weight only: rows of weight zero change
         nothing.
         """
-        if self.seed is None:
-            if self.positions is None:
-                return np.arange(hashes.shape[0])
-            return self.positions
-        candidates = None
-        weights = sample_weight
+        candidates, weights = None, sample_weight
         if sample_weight is not None and not np.all(sample_weight > 0):
             candidates = np.flatnonzero(sample_weight > 0)
             hashes, weights = hashes[candidates], sample_weight[candidates]
         keys = sample_keys(hashes, copy_ranks(hashes, weights), self.seed)
-        picked = smallest_keys(keys, weights, self.size)
+        picked = smallest_keys(keys, self.size)
         return picked if candidates is None else candidates[picked]
 
     def positions_in(self, X, sample_weight=None):
         """Positions of the sample's rows in ``X`` (all its rows in memory)."""
-        if self.seed is None:
-            return self.positions_from(np.empty(X.shape[0], np.uint64))
-        return self.positions_from(row_hashes(X), sample_weight)
+        if self.needs_hashes:
+            return self.positions_from(row_hashes(X), sample_weight)
+        return np.arange(X.shape[0]) if self.positions is None else self.positions
 
 
 def rows_at(positions, rows, block, weights):
@@ -254,9 +231,8 @@ def rows_at(positions, rows, block, weights):
     else:
         lo, hi = np.searchsorted(positions, [rows.start, rows.stop])
         picked = positions[lo:hi] - rows.start
-    return np.array(block[picked], copy=True), None if weights is None else weights[
-        picked
-    ]
+    picked_weights = None if weights is None else weights[picked]
+    return np.array(block[picked], copy=True), picked_weights
 
 
 def holds_any(sorted_positions, rows):

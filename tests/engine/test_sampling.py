@@ -97,7 +97,7 @@ def test_the_sample_is_uniform_over_the_rows(seed):
     # Keys monotone in the values, or in a feature, would fail both tests.
     n, size = 200_000, 10_000
     X = np.column_stack([np.arange(n, dtype=float), np.arange(n)[::-1] % 97])
-    positions = smallest_keys(_keys(X, seed), None, size)
+    positions = smallest_keys(_keys(X, seed), size)
     assert stats.kstest(positions / n, "uniform").pvalue > 1e-3
     counts = np.bincount(X[positions, 1].astype(int), minlength=97)
     assert stats.chisquare(counts).pvalue > 1e-3
