@@ -43,6 +43,11 @@ survey, Melanoma, Rabbit and nlschools (2,287 rows of scores on a lattice)
 from MASS, treering (7,980 rows, one feature) from R's datasets, and three
 seeded sets (three parallel elongated clusters in 3-D, five clusters of
 proportions 0.5 to 0.05 in 4,000 rows, three clusters in 6-D).
+And fifteen of a seventh sweep (``sweep7_sets.R``, run on its own): xclara
+(3,000 rows), ruspini and pluton from cluster, LifeCycleSavings, Puromycin
+and discoveries (counts) from R's datasets, Cars93, Sitka and gilgais from
+MASS, starsCYG and hbk from robustbase, brambles, urine, claridge and coal
+from boot.
 
 For each data set it fits ``GaussianMixtureIC(n_components=9,
 random_state=0)`` with the package's defaults (one BLAS thread) and reports,
@@ -103,6 +108,9 @@ DATASETS = (
     "s_seven2k_3d", "s_four8k_5d",
     "wtloss", "survey5", "melanoma", "nlschools", "rabbit", "treering",
     "s6_stripes3d", "s6_unequal4k_2d", "s6_three1k_6d",
+    "xclara", "ruspini", "pluton", "lifecycle", "puromycin", "discoveries",
+    "cars93", "sitka", "gilgais3", "starscyg", "hbk3", "brambles", "urine",
+    "claridge", "coal",
 )  # fmt: skip
 
 

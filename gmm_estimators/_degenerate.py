@@ -16,8 +16,9 @@ A fitted component is
   to (``covariance._spread``), when 99 % of its weight lies on one value of
   a feature and its covariance, which its structure lets narrow there (an
   own shape or orientation, or an own volume over a shared shape: not a
-  covariance shared in one frame nor a sphere), is narrower there than the
-  data's grid (``_spurious.lattice_line_components``), or when, without
+  covariance shared in one frame nor a sphere, except on one feature), is
+  narrower there than the data's grid (``_spurious.lattice_line_components``;
+  a feature that spreads no wider than its grid is not judged), or when, without
   being singular, it is far narrower than another component of the same fit
   in some direction: the generalised eigenvalues of a pair of fitted
   covariances ``(Sigma_k, Sigma_j)`` fall below :data:`SPURIOUS_RATIO`
@@ -493,10 +494,13 @@ def check_blocks(
     found = np.zeros(n_components, dtype=bool)
     components = np.arange(n_components)
     # The grid of each feature, bounded from a sample in the first pass, for
-    # the lattice rule (below) of the structures that let a component narrow.
+    # the lattice rule (below) of the structures that let a component narrow,
+    # and of every structure on one varying feature, where a component on
+    # one value rests on one distinct row.
     grid = None
-    if not bounded and r and (own_spread.pulls_shared_shape or not own_spread.pooled):
-        grid = FeatureValues(np.flatnonzero(varying))
+    if not bounded and r:
+        if r == 1 or own_spread.pulls_shared_shape or not own_spread.pooled:
+            grid = FeatureValues(np.flatnonzero(varying))
     for Xc, w, resp in blocks():
         if grid is not None:
             grid.sample(Xc if w is None else Xc[w > 0])
@@ -669,10 +673,11 @@ def check_blocks(
             )
         sound = [k for k in sound if k not in spurious]
     # Weight on one value of a feature and a covariance narrower there than
-    # the grid: a shape, orientation or shared shape narrowed to a lattice
-    # line, a gain from the data's rounding (_spurious).
+    # the grid: a shape, orientation or shared covariance narrowed to a
+    # lattice line, a gain from the data's rounding (_spurious).
     if grid is not None and sound:
-        lines = lattice_line_components(grid, blocks, full, n_k, sound)
+        spreads = np.sqrt(np.maximum(np.diag(total_scatter), 0.0) / weight_sum)
+        lines = lattice_line_components(grid, blocks, full, n_k, sound, spreads)
         for k, (feature, variance, gap, share) in lines.items():
             spurious.append(k)
             reasons[k] = (

@@ -18,10 +18,17 @@
   (on dice rolls, four of six VEI components each on one value of a die,
   at a variance of 0.003, where the grid's is 0.083). With one shared
   covariance (EEI, EEE) the variance along a feature is the pooled
-  within-component one, the maximum-likelihood answer on a binary feature,
-  not a gain from the grid, and a sphere (VII, EII) cannot narrow along
-  one feature. A feature is read as a measurement rounded to its grid; one
-  with more than :data:`_MAX_VALUES` distinct values is not.
+  within-component one, the maximum-likelihood answer on a binary feature
+  of clusters that the other features separate, not a gain from the grid,
+  and a sphere (VII, EII) cannot narrow along one feature. On one varying
+  feature every structure is judged: no other feature separates the
+  components, and one on a single value rests on one distinct row (on R's
+  ``discoveries``, counts from 0 to 12, six of nine E components each on
+  one count, at a pooled variance of 0.045). A feature is read as a
+  measurement rounded to its grid; one with more than :data:`_MAX_VALUES`
+  distinct values is not, nor one whose own spread is within its grid's
+  rounding (a rare binary feature: every fit, one component's too, is as
+  narrow there as the data).
 """
 
 # Authors: The gmm_estimators developers
@@ -250,7 +257,7 @@ def _cholesky_factors(full, components, finite):
     return factors
 
 
-def lattice_line_components(grid, blocks, full, weights, components):
+def lattice_line_components(grid, blocks, full, weights, components, spreads):
     """Components squeezed onto one value of a feature, narrower than its grid.
 
     Component ``k`` fits a lattice line of feature ``f`` when its fitted
@@ -259,7 +266,10 @@ def lattice_line_components(grid, blocks, full, weights, components):
     values over the rows of positive weight), and at least
     :data:`ON_ONE_VALUE` of its weight lies on a single value of ``f``.
     Both are read in the feature's own units (a step and a variance along
-    it), so the verdict does not move with them. Sound rows, a measurement
+    it), so the verdict does not move with them. A feature whose own
+    standard deviation over the data is within the grid's (``spreads[f] <=
+    gap / sqrt(12)``: a rare binary feature) is not judged: the data are no
+    wider there than the rounding, and so is every fit. Sound rows, a measurement
     rounded to the grid, spread along ``f`` by at least the rounding's
     ``gap^2 / 12`` (Sheppard's correction); a component whose covariance is
     narrower there, its weight on one value, gains from the rounding, and EM
@@ -283,6 +293,8 @@ def lattice_line_components(grid, blocks, full, weights, components):
         weights, summed).
     components : list of int
         The components to judge.
+    spreads : ndarray of shape (d,)
+        The data's standard deviation along each feature, in its units.
 
     Returns
     -------
@@ -303,6 +315,8 @@ def lattice_line_components(grid, blocks, full, weights, components):
         # Standard deviations, not variances: the square of a step far from
         # one overflows or underflows where the data do not.
         bound = gap / np.sqrt(12.0)
+        if not spreads[f] > bound:
+            continue
         narrow = [k for k in components if np.sqrt(max(full[k, f, f], 0.0)) < bound]
         if narrow:
             candidates[f] = narrow

@@ -862,3 +862,62 @@ def test_duplicated_rows_of_continuous_data_leave_a_diagonal_component_sound(
             np.repeat(lattice, 2, axis=0)
         )
     assert flagged.collapsed_components_.size + flagged.spurious_components_.size > 0
+
+
+def _counts_one_per_value():
+    """Counts 0 to 9: six components each on one count, two on two counts each.
+
+    Returns the rows (one feature), hard responsibilities and the pooled
+    within-component variance an E fit shares (0.015, under the grid's 1/12).
+    """
+    values = np.r_[np.repeat(np.arange(6.0), 20), [6, 6, 6, 7, 7, 8, 8, 9]]
+    labels = np.r_[np.repeat(np.arange(6), 20), [6] * 5, [7] * 3]
+    X = values[:, None]
+    resp = np.eye(8)[labels]
+    within = sum(X[labels == k, 0].var() * (labels == k).sum() for k in range(8))
+    return X, resp, within / X.shape[0]
+
+
+@pytest.mark.parametrize("structure", ["E", "V"])
+def test_components_each_on_one_count_of_one_feature_are_not_sound(rng, structure):
+    # R's discoveries: E with 9 components, six each on one count. On one
+    # feature nothing else separates the components, so a shared variance
+    # under the grid's is a gain from the rounding (spurious) as an own one
+    # is (V: each on one point, collapsed). Jittered by the rounding, the
+    # same groups are sound; the verdict holds in any units.
+    from gmm_estimators.covariance import get_covariance_model
+
+    own_spread = get_covariance_model(structure).own_spread
+    X, resp, within = _counts_one_per_value()
+    assert within < 1 / 12
+    full = np.full((8, 1, 1), within)
+    check = D.check_components(X, None, resp, full, own_spread=own_spread)
+    unsound = np.union1d(check.degenerate, check.spurious)
+    assert_array_equal(unsound, np.arange(6))
+    if structure == "E":
+        assert_array_equal(check.spurious, np.arange(6))
+        assert "lies on one value of feature 0" in check.reasons[0]
+    order = rng.permutation(X.shape[0])
+    rescaled = D.check_components(
+        1e-3 * X[order], None, resp[order], 1e-6 * full, own_spread=own_spread
+    )
+    assert_array_equal(rescaled.degenerate, check.degenerate)
+    assert_array_equal(rescaled.spurious, check.spurious)
+    jittered = X + rng.uniform(-0.5, 0.5, X.shape)
+    labels = resp.argmax(axis=1)
+    spread = np.array([[[jittered[labels == k, 0].var()]] for k in range(8)])
+    sound = D.check_components(jittered, None, resp, spread, own_spread=own_spread)
+    assert sound.degenerate.size == 0 and sound.spurious.size == 0
+
+
+@pytest.mark.parametrize("structure", ["VVV", "VVI", "EVE"])
+def test_a_feature_no_wider_than_its_grid_is_not_read_as_a_lattice(structure):
+    # A 0/1 feature with eight ones in 1,000 rows spreads less than rounding
+    # to its grid would (variance 0.008, the grid's 1/12): one component, the
+    # data's own moments, is not spurious there.
+    rng = np.random.RandomState(0)
+    X = np.column_stack([rng.randn(1000), np.zeros(1000)])
+    X[rng.choice(1000, 8, replace=False), 1] = 1.0
+    gm = GaussianMixture(1, covariance_type=structure, tol=1e-5).fit(X)
+    assert gm.spurious_components_.size == 0
+    assert gm.collapsed_components_.size == 0

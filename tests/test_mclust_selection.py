@@ -662,3 +662,24 @@ def test_a_plateau_pick_is_not_said_to_be_near_a_maximum():
     assert "collapsed a component" in messages[0]
     assert "not a maximum of the likelihood" in messages[0]
     assert "a little below" not in messages[0]
+
+
+def test_counts_are_not_fitted_by_a_component_per_count():
+    # R's discoveries (100 yearly counts, 0 to 12). E with 9 components put
+    # six components each on one count, at a shared variance (0.045) under
+    # the counts' grid's (1/12): 2 BIC units better than mclust's pick (V
+    # with 2), where mclust cannot fit E beyond 7 components. That cell is a
+    # spurious fit of the grid, and the pick is mclust's.
+    X = np.loadtxt(
+        SELECTION / "data_discoveries.csv", delimiter=",", skiprows=1, ndmin=2
+    )
+    theirs = _mclust_cells("discoveries")
+    selector = run_search(X)
+    results = selector.results_
+    cells = list(zip(results["n_components"], results["covariance_type"], strict=True))
+    e9 = cells.index((9, "E"))
+    assert results["spurious"][e9]
+    best = selector.best_index_
+    assert not results["spurious"][best] and not results["degenerate"][best]
+    assert (selector.covariance_type_, selector.n_components_) == ("V", 2)
+    assert selector.criterion_ <= min(theirs.values()) + TOLERANCE
