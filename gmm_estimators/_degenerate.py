@@ -87,6 +87,11 @@ line (integer data), a few duplicated rows, or at most ``d`` distinct rows
 are found at any scale, while a genuine cluster, however far from the
 others and however tight, spans the full dimension.
 
+Under an equal volume with a shape of its own (EVI, EVE, EVV) a component
+failing these tests is spurious, not degenerate, while some component
+passes them: its determinant is the shared one, which the components that
+spread hold, so its gain is bounded (``covariance._spread``).
+
 With a conjugate prior (``bounded=True``) the objective is bounded: only
 empty components are degenerate (also Gaussian components that hold less
 than half a row's worth of responsibility together, beside a noise
@@ -635,8 +640,10 @@ def check_blocks(
                         f"(relative spread {spread:.2g} of their pooled scatter), "
                         "leaving nothing to estimate the shared covariance from"
                     )
-    degenerate = np.array(sorted(reasons), dtype=np.intp)
-    spurious = []
+    # An equal volume (EVI, EVE, EVV) bounds what a narrowed shape gains.
+    held = np.isfinite(n_k) & (n_k >= EMPTY_WEIGHT * weight_sum)
+    spurious = [] if bounded else own_spread.bounded_by_volume(reasons, held)
+    degenerate = np.array(sorted(set(reasons) - set(spurious)), dtype=np.intp)
     full = np.asarray(covariances_full, dtype=np.float64)
     sound = [k for k in range(full.shape[0]) if k not in reasons]
     # Too few rows for an orientation of its own (EEV, VEV): bounded, but
@@ -678,14 +685,8 @@ def check_blocks(
     if grid is not None and sound:
         spreads = np.sqrt(np.maximum(np.diag(total_scatter), 0.0) / weight_sum)
         lines = lattice_line_components(grid, blocks, full, n_k, sound, spreads)
-        for k, (feature, variance, gap, share) in lines.items():
-            spurious.append(k)
-            reasons[k] = (
-                f"{100 * share:.4g} % of its weight lies on one value of feature "
-                f"{feature} and its variance there ({variance:.2g}) is below that "
-                f"of the data's grid of step {gap:.3g}: it fits a lattice line, "
-                "not a cluster (a spurious component)"
-            )
+        spurious += list(lines)
+        reasons.update(lines)
         sound = [k for k in sound if k not in spurious]
     # With a prior, no shared shape is judged flat (a bounded objective).
     shared = None if bounded else own_spread.shared

@@ -299,9 +299,9 @@ def lattice_line_components(grid, blocks, full, weights, components, spreads):
     Returns
     -------
     lines : dict
-        ``{k: (feature, variance, gap, share)}`` for each such component:
-        the first feature it fits a line of, its variance there, the grid's
-        step and the share of its weight on the one value.
+        ``{k: reason}`` for each such component: the first feature it fits a
+        line of, its variance there, the grid's step and the share of its
+        weight on the one value.
     """
     if not grid.may_narrow(full, components):
         return {}
@@ -328,7 +328,12 @@ def lattice_line_components(grid, blocks, full, weights, components, spreads):
         for k in narrow:
             share = heaviest[f][k] / weights[k] if weights[k] > 0 else 0.0
             if k not in lines and share >= ON_ONE_VALUE:
-                lines[k] = (int(f), float(full[k, f, f]), gaps[f], float(share))
+                lines[k] = (
+                    f"{100 * share:.4g} % of its weight lies on one value of "
+                    f"feature {f} and its variance there ({full[k, f, f]:.2g}) is "
+                    f"below that of the data's grid of step {gaps[f]:.3g}: it fits "
+                    "a lattice line, not a cluster (a spurious component)"
+                )
     return lines
 
 

@@ -921,3 +921,41 @@ def test_a_feature_no_wider_than_its_grid_is_not_read_as_a_lattice(structure):
     gm = GaussianMixture(1, covariance_type=structure, tol=1e-5).fit(X)
     assert gm.spurious_components_.size == 0
     assert gm.collapsed_components_.size == 0
+
+
+@pytest.mark.parametrize(
+    "structure, shares_volume",
+    [("EVE", True), ("EVV", True), ("EVI", True), ("VVV", False), ("VVI", False)],
+)
+def test_a_narrowed_shape_under_an_equal_volume_is_spurious_while_another_spreads(
+    rng, structure, shares_volume
+):
+    # robustbase's starsCYG, EVE with 4 components: one on 2 rows in 2-D
+    # (here two rows on a line along feature 0, which EVI narrows to too).
+    # Its determinant is the one every component shares, held by the
+    # components that spread, so its gain is bounded: spurious, as long as
+    # one component spreads; with every component on a line, collapsed.
+    # An own volume (VVV, VVI) leaves it unbounded: collapsed.
+    from gmm_estimators.covariance import get_covariance_model
+
+    own_spread = get_covariance_model(structure).own_spread
+    two = [[20.0, 3.0], [21.0, 3.0]]
+    X = np.vstack([rng.randn(100, 2), rng.randn(100, 2) + 8.0, two])
+    labels = np.repeat(np.arange(3), [100, 100, 2])
+    resp = np.eye(3)[labels]
+    full = np.array(
+        [np.cov(X[labels == k].T, bias=True) + 1e-6 * np.eye(2) for k in range(3)]
+    )
+    check = D.check_components(X, None, resp, full, own_spread=own_spread)
+    if shares_volume:
+        assert check.degenerate.size == 0
+        assert_array_equal(check.spurious, [2])
+        assert "a bounded gain" in check.reasons[2]
+    else:
+        assert_array_equal(check.degenerate, [2])
+    # Every component on a line along feature 0: nothing holds the volume.
+    lines = np.column_stack([rng.randn(202) + 10.0 * labels, 3.0 * labels])
+    full = np.array([np.diag([lines[labels == k, 0].var(), 1e-12]) for k in range(3)])
+    check = D.check_components(lines, None, resp, full, own_spread=own_spread)
+    assert_array_equal(check.degenerate, [0, 1, 2])
+    assert check.spurious.size == 0

@@ -25,8 +25,8 @@ from ._solvers import (
     _vev_m_step,
 )
 from ._spread import (
-    EVERY_AXIS,
-    EVERY_DIRECTION,
+    EVERY_AXIS_OF_A_SHARED_VOLUME,
+    EVERY_DIRECTION_OF_A_SHARED_VOLUME,
     NOTHING_BUT_AXES,
     NOTHING_BUT_VOLUME,
     OWN_ORIENTATION,
@@ -150,7 +150,7 @@ class EVI(DiagonalCovariance):
     """
 
     name = "EVI"
-    own_spread = EVERY_AXIS
+    own_spread = EVERY_AXIS_OF_A_SHARED_VOLUME
     scatter = DIAGONAL
     equal_volume = True
     description = "diagonal, equal volume, varying shape"
@@ -232,7 +232,7 @@ class EVE(FullCovariance):
     """
 
     name = "EVE"
-    own_spread = EVERY_DIRECTION
+    own_spread = EVERY_DIRECTION_OF_A_SHARED_VOLUME
     equal_volume = True
     description = "ellipsoidal, equal volume and orientation, varying shape"
 
@@ -424,7 +424,7 @@ class EVV(FullCovariance):
     """
 
     name = "EVV"
-    own_spread = EVERY_DIRECTION
+    own_spread = EVERY_DIRECTION_OF_A_SHARED_VOLUME
     equal_volume = True
     description = "ellipsoidal, equal volume, varying shape and orientation"
 

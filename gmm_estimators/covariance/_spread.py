@@ -28,23 +28,30 @@ rule                structures                     degenerate when its rows
                     EVV, full
 =================== ============================== =========================
 
-A varying shape under an equal volume (EVI, EVE, EVV) keeps the determinant
-but not the shape: a component on a lattice line of integer data takes a
-needle-thin covariance along it and gains without limit over the sound fits,
-so it needs the rows of a varying shape. With ``NOTHING`` the covariance a
-component uses is estimated from every component's rows, and only their
-pooled within-component scatter must span what the shared part needs
-(every component on its own point, for example, leaves nothing to estimate
-it from). What that is depends on the shared part (``OwnSpread.shared``):
-every direction of the data's span for a shared orientation and shape (EEE,
-tied, E, and VEE under ``SOME_SPREAD``), every feature for a shared diagonal
-shape (EEI: ``NOTHING_BUT_AXES``; VEI: ``SOME_SPREAD_BUT_AXES``), and any
-spread at all for the one volume of a spherical shape (EII:
-``NOTHING_BUT_VOLUME``). A sphere of its own volume (VII, spherical, V:
-``SOME_SPREAD_ONLY``) shares nothing that can flatten: every component on
-its own lattice line of integer data is sound there, its likelihood bounded
-by the spread along the line (mclust fits such models, for example VII with
-9 components, each on one concentration of R's ``CO2`` data).
+A varying shape under an equal volume (EVI, EVE, EVV:
+``..._OF_A_SHARED_VOLUME``) keeps the determinant but not the shape: a
+component on a lattice line of integer data, or on a few rows, takes a
+needle-thin covariance along them, so it needs the rows of a varying shape.
+Its determinant, shared, is held by the components that do spread, so the
+gain is bounded (often by hundreds of BIC units): such a component is
+spurious, not collapsed, while one of them spreads (mclust reports these
+fits; EVE with 4 components on robustbase's starsCYG rests one on 2 rows),
+and collapsed only when none does.
+
+With ``NOTHING`` the covariance a component uses is estimated from every
+component's rows, and only their pooled within-component scatter must span
+what the shared part needs (every component on its own point, for example,
+leaves nothing to estimate it from). What that is depends on the shared part
+(``OwnSpread.shared``): every direction of the data's span for a shared
+orientation and shape (EEE, tied, E, and VEE under ``SOME_SPREAD``), every
+feature for a shared diagonal shape (EEI: ``NOTHING_BUT_AXES``; VEI:
+``SOME_SPREAD_BUT_AXES``), and any spread at all for the one volume of a
+spherical shape (EII: ``NOTHING_BUT_VOLUME``). A sphere of its own volume
+(VII, spherical, V: ``SOME_SPREAD_ONLY``) shares nothing that can flatten:
+every component on its own lattice line of integer data is sound there, its
+likelihood bounded by the spread along the line (mclust fits such models,
+for example VII with 9 components, each on one concentration of R's ``CO2``
+data).
 
 The rules read the scatter of a component's rows in standardised coordinates
 (the data's variance is one per feature), so they are scale-free; rows that
@@ -61,7 +68,9 @@ import numpy as np
 
 __all__ = [
     "EVERY_AXIS",
+    "EVERY_AXIS_OF_A_SHARED_VOLUME",
     "EVERY_DIRECTION",
+    "EVERY_DIRECTION_OF_A_SHARED_VOLUME",
     "NOTHING",
     "NOTHING_BUT_AXES",
     "NOTHING_BUT_VOLUME",
@@ -98,6 +107,11 @@ class OwnSpread:
         Whether the shared shape is turned to each component's own
         orientation (EEV, VEV): then not every component may rest on a
         lower-dimensional set.
+    volume_shared : bool, default=False
+        Whether every component has the same volume (EVI, EVE, EVV): a
+        component whose rows do not spread as its shape needs narrows it
+        with its determinant fixed, a bounded gain while another component
+        spreads (spurious, not collapsed).
     """
 
     #: Whether the rule's spread is the spread in every direction of the
@@ -109,12 +123,22 @@ class OwnSpread:
     #: with the data (``_degenerate``).
     every_axis = False
 
-    def __init__(self, name, needs, *, pooled=False, rotated=False, shared=None):
+    def __init__(
+        self,
+        name,
+        needs,
+        *,
+        pooled=False,
+        rotated=False,
+        shared=None,
+        volume_shared=False,
+    ):
         self.name = name
         self.needs = needs
         self.pooled = pooled
         self.rotated = rotated
         self.shared = shared
+        self.volume_shared = volume_shared
 
     def narrowed(self, flat):
         """Components narrowed onto rows this rule calls degenerate.
@@ -134,6 +158,37 @@ class OwnSpread:
         narrowed : ndarray of shape (K,), dtype=bool
         """
         return np.zeros(flat.shape[0], dtype=bool)
+
+    def bounded_by_volume(self, reasons, held):
+        """Components whose narrowed shape an equal volume bounds: spurious.
+
+        Under an equal volume (``volume_shared``: EVI, EVE, EVV) a component
+        whose rows fail the rule narrows its shape with its determinant fixed
+        by the components that spread, a bounded gain; while one component
+        that holds rows passes, each that fails is spurious, not collapsed.
+        Their ``reasons`` say so.
+
+        Parameters
+        ----------
+        reasons : dict
+            ``{k: reason}`` of the components that fail the rule (or hold
+            no rows).
+        held : ndarray of shape (K,), dtype=bool
+            The components that hold rows (a finite, positive weight).
+
+        Returns
+        -------
+        list of int
+        """
+        narrowed = [k for k in reasons if held[k]]
+        if not self.volume_shared or len(narrowed) == held.sum():
+            return []
+        for k in narrowed:
+            reasons[k] += (
+                ", a bounded gain while the volume it shares is held by the "
+                "other components (a spurious component)"
+            )
+        return narrowed
 
     #: Whether components of their own volume share a shape that their rows
     #: can pull flat (VEI, VEE): see :meth:`flattening`.
@@ -483,4 +538,13 @@ OWN_ORIENTATION_AND_VOLUME = _OwnOrientationAndVolume(
 EVERY_AXIS = _EveryAxis("every axis", "spread along every feature")
 EVERY_DIRECTION = _EveryDirection(
     "every direction", "spread in every direction the data span"
+)
+# A varying shape under an equal volume (EVI; EVE, EVV).
+EVERY_AXIS_OF_A_SHARED_VOLUME = _EveryAxis(
+    "every axis (shared volume)", "spread along every feature", volume_shared=True
+)
+EVERY_DIRECTION_OF_A_SHARED_VOLUME = _EveryDirection(
+    "every direction (shared volume)",
+    "spread in every direction the data span",
+    volume_shared=True,
 )
