@@ -77,6 +77,7 @@ def component_check(
     *,
     terms=False,
     collapsing=None,
+    volume_bounds=True,
 ):
     """Collapsed and spurious components of engine parameters, with reasons.
 
@@ -107,6 +108,10 @@ def component_check(
         Components that ended the run by holding too few rows' worth of
         responsibility (``EMResult.collapsing``): collapsed, as the check
         would have found them had EM gone on creeping.
+    volume_bounds : bool, default=True
+        See ``_degenerate.check_blocks``: False reads a narrowed shape under
+        an equal volume as collapsed (a stream's batches, which the running
+        statistics then clear).
 
     Returns
     -------
@@ -189,6 +194,7 @@ def component_check(
             # Rounded rows far from the origin lie on one point however far
             # apart their centred values (_resting_rows.point_size).
             origin=np.asarray(data.center, np.float64)[keep],
+            volume_bounds=volume_bounds,
         )
 
     check = check_of(blocks)
@@ -208,6 +214,10 @@ def component_check(
             int(k), "its covariance had to be regularised to be factorised"
         )
     stopped = [] if collapsing is None else [int(k) for k in collapsing]
+    if volume_bounds and model.own_spread.volume_shared:
+        # A run stopped on a thin component under an equal volume crept
+        # towards a bounded needle: the check's spurious verdict stands.
+        stopped = [k for k in stopped if k not in check.spurious]
     if stopped:
         rank = data_rank(span_scatter, data.weight_sum)
         needed = model.own_spread.min_weight(rank)
@@ -444,10 +454,10 @@ def record_collapse(estimator, model, data, params, jittered, check=None):
     if getattr(estimator, "prior_", None) is None:
         collapsed_advice = (
             "Such a component sits on duplicated, integer-valued or too few "
-            "rows; its likelihood is unbounded (or bounded only by reg_covar "
-            "or by a volume shared with the other components), so BIC/AIC of "
-            "this fit are not meaningful. Remedies: use fewer components, use "
-            "prior='default' (mclust's conjugate prior, in the data's units), "
+            "rows; its likelihood is unbounded (or bounded only by reg_covar), "
+            "so BIC/AIC of this fit are not meaningful. Remedies: use fewer "
+            "components, use prior='default' (mclust's conjugate prior, in the "
+            "data's units), "
             "increase reg_covar, or add jitter to discretised data."
         )
     else:

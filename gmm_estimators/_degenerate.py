@@ -17,8 +17,8 @@ A fitted component is
   a feature and its covariance, which its structure lets narrow there (an
   own shape or orientation, or an own volume over a shared shape: not a
   covariance shared in one frame nor a sphere, except on one feature), is
-  narrower there than the data's grid (``_spurious.lattice_line_components``;
-  a feature that spreads no wider than its grid is not judged), or when, without
+  narrower there than the data's grid and than the data themselves
+  (``_spurious.lattice_line_components``), or when, without
   being singular, it is far narrower than another component of the same fit
   in some direction: the generalised eigenvalues of a pair of fitted
   covariances ``(Sigma_k, Sigma_j)`` fall below :data:`SPURIOUS_RATIO`
@@ -88,9 +88,7 @@ are found at any scale, while a genuine cluster, however far from the
 others and however tight, spans the full dimension.
 
 Under an equal volume with a shape of its own (EVI, EVE, EVV) a component
-failing these tests is spurious, not degenerate, while some component
-passes them: its determinant is the shared one, which the components that
-spread hold, so its gain is bounded (``covariance._spread``).
+failing them is spurious while another passes (``covariance._spread``).
 
 With a conjugate prior (``bounded=True``) the objective is bounded: only
 empty components are degenerate (also Gaussian components that hold less
@@ -432,6 +430,7 @@ def check_blocks(
     bounded=False,
     binned_first=False,
     origin=None,
+    volume_bounds=True,
 ):
     """Degenerate and spurious components from blocks of rows (up to seven passes).
 
@@ -467,6 +466,9 @@ def check_blocks(
         The point the rows were centred on (the data's mean, in its units):
         the magnitude of the rows' values, whose rounding the one-point test
         allows for (``_resting_rows.point_size``). None: the origin.
+    volume_bounds : bool, default=True
+        Whether an equal volume makes a narrowed shape spurious, not
+        degenerate (``OwnSpread.bounded_by_volume``; False: EDDA, streams).
 
     Returns
     -------
@@ -641,7 +643,7 @@ def check_blocks(
                         "leaving nothing to estimate the shared covariance from"
                     )
     # An equal volume (EVI, EVE, EVV) bounds what a narrowed shape gains.
-    held = np.isfinite(n_k) & (n_k >= EMPTY_WEIGHT * weight_sum)
+    held = np.isfinite(n_k) & (n_k >= EMPTY_WEIGHT * weight_sum) & volume_bounds
     spurious = [] if bounded else own_spread.bounded_by_volume(reasons, held)
     degenerate = np.array(sorted(set(reasons) - set(spurious)), dtype=np.intp)
     full = np.asarray(covariances_full, dtype=np.float64)

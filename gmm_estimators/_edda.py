@@ -143,6 +143,9 @@ def fit_edda(X, y_index, weights, types, proportions, reg_covar):
                         model.to_full(covariances, n_classes, d),
                         own_spread=spread,
                         origin=judged.center,
+                        # A class's covariance, not a fit's likelihood:
+                        # one held by reg_covar alone is singular.
+                        volume_bounds=False,
                     ).degenerate.size
                     > 0
                 )

@@ -295,7 +295,11 @@ def batch_judge(
     empty = np.asarray(running_shares) < EMPTY_WEIGHT * np.sum(running_shares)
 
     def judge(model, data, params, jittered, check=None):
-        verdict = component_check(model, data, params, jittered, prior)
+        # Collapsed under any structure, so that the running statistics
+        # can clear what one batch's rows do not spread (below).
+        verdict = component_check(
+            model, data, params, jittered, prior, volume_bounds=False
+        )
         # Rows' worth: the weights read as frequencies of the rows they weigh.
         weights = data.sample_weight
         n_rows = data.n_rows if weights is None else np.count_nonzero(weights)

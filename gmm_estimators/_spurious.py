@@ -26,9 +26,9 @@
   ``discoveries``, counts from 0 to 12, six of nine E components each on
   one count, at a pooled variance of 0.045). A feature is read as a
   measurement rounded to its grid; one with more than :data:`_MAX_VALUES`
-  distinct values is not, nor one whose own spread is within its grid's
-  rounding (a rare binary feature: every fit, one component's too, is as
-  narrow there as the data).
+  distinct values is not. On a feature no wider than its grid's rounding (a
+  rare binary feature) the bound is the data's own spread: every fit, one
+  component's too, is that narrow there.
 """
 
 # Authors: The gmm_estimators developers
@@ -266,15 +266,16 @@ def lattice_line_components(grid, blocks, full, weights, components, spreads):
     values over the rows of positive weight), and at least
     :data:`ON_ONE_VALUE` of its weight lies on a single value of ``f``.
     Both are read in the feature's own units (a step and a variance along
-    it), so the verdict does not move with them. A feature whose own
-    standard deviation over the data is within the grid's (``spreads[f] <=
-    gap / sqrt(12)``: a rare binary feature) is not judged: the data are no
-    wider there than the rounding, and so is every fit. Sound rows, a measurement
-    rounded to the grid, spread along ``f`` by at least the rounding's
-    ``gap^2 / 12`` (Sheppard's correction); a component whose covariance is
-    narrower there, its weight on one value, gains from the rounding, and EM
-    going on collapses it (on AER's CPS1985 an EVE component of 192 rows'
-    worth, 99.5 % of it on education 12, at a variance of 0.04 there).
+    it), so the verdict does not move with them. Where the data's own standard
+    deviation along ``f`` is below the grid's (a rare 0/1 feature), the bound
+    is the data's: every fit is that narrow there, one component's too, and
+    only a component narrower than the data fits the line. Sound rows, a
+    measurement rounded to the grid, spread along ``f`` by at least the
+    rounding's ``gap^2 / 12`` (Sheppard's correction); a component whose
+    covariance is narrower there, its weight on one value, gains from the
+    rounding, and EM going on collapses it (on AER's CPS1985 an EVE component
+    of 192 rows' worth, 99.5 % of it on education 12, at a variance of 0.04
+    there).
 
     Parameters
     ----------
@@ -313,10 +314,11 @@ def lattice_line_components(grid, blocks, full, weights, components, spreads):
         if not gap > 0:
             continue
         # Standard deviations, not variances: the square of a step far from
-        # one overflows or underflows where the data do not.
-        bound = gap / np.sqrt(12.0)
-        if not spreads[f] > bound:
-            continue
+        # one overflows or underflows where the data do not. No narrower
+        # than the data themselves: a feature no wider than its grid (a rare
+        # 0/1 feature) narrows every fit there, one component's too (to its
+        # rounding: hence the margin).
+        bound = min(gap / np.sqrt(12.0), spreads[f] * (1.0 - 1e-9))
         narrow = [k for k in components if np.sqrt(max(full[k, f, f], 0.0)) < bound]
         if narrow:
             candidates[f] = narrow

@@ -983,3 +983,16 @@ def test_fit_is_independent_of_the_rows_memory_layout(model_type):
     np.testing.assert_array_equal(
         fits[0].predict_proba(X), fits[1].predict_proba(np.asfortranarray(X))
     )
+
+
+@pytest.mark.parametrize("structure", ["EVE", "EVV", "EVI"])
+def test_edda_class_on_a_line_is_singular_under_an_equal_volume(structure):
+    # A fitted mixture calls such a component spurious (the shared volume
+    # bounds its likelihood); a given class's covariance held by reg_covar
+    # alone is still singular, and EDDA refuses it.
+    rng = np.random.RandomState(0)
+    two = [[20.0, 3.0], [21.0, 3.0]]
+    X = np.vstack([rng.randn(60, 2), rng.randn(60, 2) + 6, two])
+    y = np.repeat([0, 1, 2], [60, 60, 2])
+    with pytest.raises(ValueError, match="singular class covariance"):
+        GaussianMixtureClassifier("EDDA", covariance_types=[structure]).fit(X, y)

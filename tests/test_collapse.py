@@ -97,3 +97,35 @@ def test_a_fit_reads_rounded_rows_far_from_the_origin_as_one_point():
     with pytest.warns(DegenerateFitWarning, match="lower-dimensional set"):
         fitted = GaussianMixture(2, means_init=means, random_state=0).fit(X)
     assert fitted.collapsed_components_.tolist() == [1]
+
+
+@pytest.mark.parametrize("structure, spurious", [("EVE", True), ("VVV", False)])
+def test_a_run_stopped_on_a_thin_component_under_an_equal_volume(
+    rng, structure, spurious
+):
+    # EM stopped on a component of 2 rows in 2-D: under an equal volume it
+    # crept towards a bounded needle, which the check calls spurious; under
+    # an own volume towards an unbounded limit (collapsed).
+    X = np.vstack([rng.randn(100, 2), rng.randn(100, 2) + 8.0, [[20, 3], [21, 3]]])
+    labels = np.repeat(np.arange(3), [100, 100, 2])
+    data = ArraySource.from_arrays(X, None)
+    means = np.array([X[labels == k].mean(axis=0) for k in range(3)])
+    covariances = np.array(
+        [np.cov(X[labels == k].T, bias=True) + 1e-6 * np.eye(2) for k in range(3)]
+    )
+    params = Params(
+        np.bincount(labels) / X.shape[0],
+        means - data.center,
+        covariances,
+        np.linalg.cholesky(np.linalg.inv(covariances)),
+    )
+    model = get_covariance_model(structure)
+    verdict = component_check(
+        model, data, params, np.zeros(3, dtype=bool), collapsing=np.array([2])
+    )
+    if spurious:
+        assert_array_equal(verdict.spurious, [2])
+        assert verdict.collapsed.size == 0
+        assert "a bounded gain" in verdict.reasons[2]
+    else:
+        assert_array_equal(verdict.collapsed, [2])

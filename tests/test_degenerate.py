@@ -911,7 +911,7 @@ def test_components_each_on_one_count_of_one_feature_are_not_sound(rng, structur
 
 
 @pytest.mark.parametrize("structure", ["VVV", "VVI", "EVE"])
-def test_a_feature_no_wider_than_its_grid_is_not_read_as_a_lattice(structure):
+def test_on_a_feature_no_wider_than_its_grid_the_bound_is_the_data(structure):
     # A 0/1 feature with eight ones in 1,000 rows spreads less than rounding
     # to its grid would (variance 0.008, the grid's 1/12): one component, the
     # data's own moments, is not spurious there.
@@ -921,6 +921,25 @@ def test_a_feature_no_wider_than_its_grid_is_not_read_as_a_lattice(structure):
     gm = GaussianMixture(1, covariance_type=structure, tol=1e-5).fit(X)
     assert gm.spurious_components_.size == 0
     assert gm.collapsed_components_.size == 0
+    # With 60 ones (variance 0.056, still under 1/12), a component with
+    # 99.2 % of its weight on the ones, at a variance of 0.008 there, is
+    # narrower than the data: it fits the line, as it does with 110 ones.
+    from gmm_estimators.covariance import get_covariance_model
+
+    own_spread = get_covariance_model(structure).own_spread
+    for ones in (60, 110):
+        X = np.column_stack([rng.randn(1000), np.zeros(1000)])
+        X[:ones, 1] = 1.0
+        a = np.zeros(1000)
+        a[:48], a[48:ones], a[ones : ones + 2] = 1.0, 0.01, 0.2
+        resp = np.column_stack([1.0 - a, a])
+        full = []
+        for k in range(2):
+            centred = X - resp[:, k] @ X / resp[:, k].sum()
+            full.append((centred * resp[:, [k]]).T @ centred / resp[:, k].sum())
+        check = D.check_components(X, None, resp, np.array(full), own_spread=own_spread)
+        assert_array_equal(check.spurious, [1])
+        assert "lies on one value of feature 1" in check.reasons[1]
 
 
 @pytest.mark.parametrize(

@@ -268,15 +268,16 @@ def _other_ties_start(options, model, data, stats, params):
 def candidate_options(settings, model, data, n_components):
     """The EM options of one candidate, its prior resolved on the data.
 
-    In the thorough search a run ends, flagged collapsed, once a component
-    has held fewer rows' worth of responsibility than its structure needs
-    (the threshold of ``_degenerate``) for ``_engine.COLLAPSE_PATIENCE``
-    iterations without regaining weight (``EMOptions.collapse_below``): EM
-    on it only creeps towards an unbounded limit, where mclust stops on a
-    singular covariance. Only on unweighted rows without a prior, where the
-    responsibilities' sums are rows' worth and the threshold applies. On
-    such rows a run also ends once a component has narrowed onto one value
-    of a feature or one point that its structure calls degenerate
+    In the thorough search a run ends, flagged collapsed, once a component has
+    held fewer rows' worth of responsibility than its structure needs (the
+    threshold of ``_degenerate``) for ``_engine.COLLAPSE_PATIENCE`` iterations
+    without regaining weight (``EMOptions.collapse_below``): EM on it only
+    creeps towards an unbounded limit, where mclust stops on a singular
+    covariance (under an equal volume, towards a bounded needle: spurious while
+    another component spreads, ``_collapse``). Only on unweighted rows without
+    a prior, where the responsibilities' sums are rows' worth and the threshold
+    applies. On such rows a run also ends once a component has narrowed onto
+    one value of a feature or one point that its structure calls degenerate
     (``EMOptions.lattice_steps``, the data's smallest steps:
     ``settings["lattice_steps"]``); the collapse check then judges the fit.
     """

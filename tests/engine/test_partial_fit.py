@@ -713,3 +713,25 @@ def test_a_failed_first_batch_leaves_the_mixture_unfitted():
     assert not hasattr(mixture, "n_features_in_")
     with pytest.raises(NotFittedError):
         mixture.predict(np.zeros((2, 3)))
+
+
+@pytest.mark.parametrize("structure", ["EVE", "EVV", "EVI", "VVV"])
+def test_a_batch_of_repeated_rows_does_not_flag_a_spread_component(structure):
+    # One batch with ten copies of a row in the second cluster: its rows do
+    # not spread as the shape needs, but the running statistics do, so no
+    # component is flagged, under an equal volume (where a fit would call
+    # the batch's component spurious) as under its own.
+    rng = np.random.RandomState(0)
+    X0 = np.vstack([rng.randn(400, 2), rng.randn(400, 2) * [1.0, 0.5] + [8, 8]])
+    gm = GaussianMixture(
+        2, covariance_type=structure, random_state=0, means_init=[[0, 0], [8, 8]]
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        gm.partial_fit(X0)
+    batch = np.vstack([rng.randn(200, 2), np.repeat([[8.3, 7.9]], 10, axis=0)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DegenerateFitWarning)
+        gm.partial_fit(batch)
+    assert gm.collapsed_components_.size == 0
+    assert gm.spurious_components_.size == 0
