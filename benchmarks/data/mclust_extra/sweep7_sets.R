@@ -10,13 +10,12 @@
 suppressPackageStartupMessages({
   library(mclust); library(MASS); library(cluster); library(robustbase); library(boot)
 })
-args <- commandArgs(trailingOnly = TRUE)
-script_dir <- local({
-  file_arg <- grep("^--file=", commandArgs(trailingOnly = FALSE), value = TRUE)
-  if (length(file_arg)) dirname(normalizePath(sub("^--file=", "", file_arg[1]))) else "."
-})
-out_dir <- if (length(args) >= 1) args[1] else script_dir
-source(file.path(script_dir, "write_tables.R"))
+# From the repository root (the usage above): the shared writer, and this
+# folder as the default output.
+here <- file.path("benchmarks", "data", "mclust_extra")
+source(file.path(here, "write_tables.R"))
+out <- commandArgs(trailingOnly = TRUE)
+out_dir <- if (length(out) >= 1) out[1] else here
 
 set.seed(20261206)
 one <- function(v) matrix(as.numeric(v), dimnames = list(NULL, "v"))
