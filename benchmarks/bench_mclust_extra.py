@@ -48,6 +48,12 @@ And fifteen of a seventh sweep (``sweep7_sets.R``, run on its own): xclara
 and discoveries (counts) from R's datasets, Cars93, Sitka and gilgais from
 MASS, starsCYG and hbk from robustbase, brambles, urine, claridge and coal
 from boot.
+And sixteen of an eighth sweep (``sweep8_sets.R``, run on its own), rich in
+integer features, counts and outliers: infert, ToothGrowth, InsectSprays and
+Seatbelts from R's datasets, quine, Aids2 and epil from MASS, Davis,
+Prestige and Mroz from carData, PimaIndiansDiabetes, Vehicle and 2,000 rows
+of LetterRecognition from mlbench, Affairs, HousePrices and TeachingRatings
+from AER.
 
 For each data set it fits ``GaussianMixtureIC(n_components=9,
 random_state=0)`` with the package's defaults (one BLAS thread) and reports,
@@ -58,7 +64,7 @@ than mclust's among those both fitted and ours does not call degenerate.
 
 Usage, from the repository root::
 
-    PYTHONPATH=. python benchmarks/bench_mclust_extra.py              # ~16 min
+    PYTHONPATH=. python benchmarks/bench_mclust_extra.py              # ~22 min
     PYTHONPATH=. python benchmarks/bench_mclust_extra.py --dataset geyser --list-cells
 """
 
@@ -111,6 +117,9 @@ DATASETS = (
     "xclara", "ruspini", "pluton", "lifecycle", "puromycin", "discoveries",
     "cars93", "sitka", "gilgais3", "starscyg", "hbk3", "brambles", "urine",
     "claridge", "coal",
+    "infert4", "toothgrowth", "insectsprays", "quine", "seatbelts3", "aids2",
+    "davis", "prestige", "mroz3", "pima8", "letter4", "affairs", "houseprices",
+    "vehicle6", "epil", "teaching",
 )  # fmt: skip
 
 

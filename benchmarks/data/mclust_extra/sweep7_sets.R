@@ -10,15 +10,8 @@
 suppressPackageStartupMessages({
   library(mclust); library(MASS); library(cluster); library(robustbase); library(boot)
 })
-# From the repository root (the usage above): the shared writer, and this
-# folder as the default output.
-here <- file.path("benchmarks", "data", "mclust_extra")
-source(file.path(here, "write_tables.R"))
-out <- commandArgs(trailingOnly = TRUE)
-out_dir <- if (length(out) >= 1) out[1] else here
-
+source(file.path("benchmarks", "data", "mclust_extra", "write_tables.R"))
 set.seed(20261206)
-one <- function(v) matrix(as.numeric(v), dimnames = list(NULL, "v"))
 sets <- list(
   xclara = as.matrix(xclara),                                       # cluster, 3000 x 2
   ruspini = as.matrix(ruspini),                                     # cluster, 75 x 2
@@ -36,4 +29,4 @@ sets <- list(
   claridge = as.matrix(claridge),                                   # boot, 37 x 2
   coal = one(coal$date)                                             # boot, 191 x 1
 )
-write_tables(sets, out_dir)
+write_tables(sets, sweep_out_dir())

@@ -20,3 +20,12 @@ write_tables <- function(sets, out_dir) {
     cat(name, nrow(X), ncol(X), "\n")
   }
 }
+
+# For the sweeps run from the repository root (sweep7_sets.R on): the output
+# folder (the script's argument, or this folder), and one feature as a
+# named matrix.
+sweep_out_dir <- function() {
+  args <- commandArgs(trailingOnly = TRUE)
+  if (length(args) >= 1) args[1] else file.path("benchmarks", "data", "mclust_extra")
+}
+one <- function(v) matrix(as.numeric(v), dimnames = list(NULL, "v"))
