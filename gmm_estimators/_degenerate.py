@@ -468,7 +468,7 @@ def check_blocks(
         allows for (``_resting_rows.point_size``). None: the origin.
     volume_bounds : bool, default=True
         Whether an equal volume makes a narrowed shape spurious, not
-        degenerate (``OwnSpread.bounded_by_volume``; False: EDDA, streams).
+        degenerate (``OwnSpread.bounded_by_volume``; False: a stream's batches).
 
     Returns
     -------
@@ -685,7 +685,7 @@ def check_blocks(
     # the grid: a shape, orientation or shared covariance narrowed to a
     # lattice line, a gain from the data's rounding (_spurious).
     if grid is not None and sound:
-        spreads = np.sqrt(np.maximum(np.diag(total_scatter), 0.0) / weight_sum)
+        spreads = dict(zip(grid.features, scale, strict=True))
         lines = lattice_line_components(grid, blocks, full, n_k, sound, spreads)
         spurious += list(lines)
         reasons.update(lines)

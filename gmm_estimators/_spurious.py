@@ -294,8 +294,9 @@ def lattice_line_components(grid, blocks, full, weights, components, spreads):
         weights, summed).
     components : list of int
         The components to judge.
-    spreads : ndarray of shape (d,)
-        The data's standard deviation along each feature, in its units.
+    spreads : dict
+        ``{f: the data's standard deviation along f}`` for the features
+        judged, in their units (``_data_span.coordinates``' scale).
 
     Returns
     -------
