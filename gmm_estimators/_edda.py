@@ -132,7 +132,9 @@ def fit_edda(X, y_index, weights, types, proportions, reg_covar):
             # degeneracy counts: the classes are given, so a class far
             # narrower than another is a fact of the data, not a spurious
             # component found by EM.
-            spread = model.own_spread
+            # A class's covariance, not a fit's likelihood: one held by
+            # reg_covar alone is singular, under an equal volume too.
+            spread = model.own_spread.alone
             if spread not in degenerate_for:
                 degenerate_for[spread] = (
                     check_blocks(
@@ -143,9 +145,6 @@ def fit_edda(X, y_index, weights, types, proportions, reg_covar):
                         model.to_full(covariances, n_classes, d),
                         own_spread=spread,
                         origin=judged.center,
-                        # A class's covariance, not a fit's likelihood:
-                        # one held by reg_covar alone is singular.
-                        volume_bounds=False,
                     ).degenerate.size
                     > 0
                 )

@@ -107,11 +107,13 @@ class OwnSpread:
         Whether the shared shape is turned to each component's own
         orientation (EEV, VEV): then not every component may rest on a
         lower-dimensional set.
-    volume_shared : bool, default=False
-        Whether every component has the same volume (EVI, EVE, EVV): a
-        component whose rows do not spread as its shape needs narrows it
-        with its determinant fixed, a bounded gain while another component
-        spreads (spurious, not collapsed).
+    alone : OwnSpread or None, default=None
+        For a varying shape under an equal volume (EVI, EVE, EVV), the same
+        rule without the volume: a component whose rows do not spread as its
+        shape needs narrows it with its determinant fixed, a bounded gain
+        while another component spreads (spurious, not collapsed), but its
+        covariance alone is as singular as under ``alone`` (EDDA's given
+        classes are judged so). None: the rule itself.
     """
 
     #: Whether the rule's spread is the spread in every direction of the
@@ -131,14 +133,19 @@ class OwnSpread:
         pooled=False,
         rotated=False,
         shared=None,
-        volume_shared=False,
+        alone=None,
     ):
         self.name = name
         self.needs = needs
         self.pooled = pooled
         self.rotated = rotated
         self.shared = shared
-        self.volume_shared = volume_shared
+        self.alone = self if alone is None else alone
+
+    @property
+    def volume_shared(self):
+        """Whether every component shares the volume (a rule with an ``alone``)."""
+        return self.alone is not self
 
     def narrowed(self, flat):
         """Components narrowed onto rows this rule calls degenerate.
@@ -541,10 +548,10 @@ EVERY_DIRECTION = _EveryDirection(
 )
 # A varying shape under an equal volume (EVI; EVE, EVV).
 EVERY_AXIS_OF_A_SHARED_VOLUME = _EveryAxis(
-    "every axis (shared volume)", "spread along every feature", volume_shared=True
+    "every axis (shared volume)", "spread along every feature", alone=EVERY_AXIS
 )
 EVERY_DIRECTION_OF_A_SHARED_VOLUME = _EveryDirection(
     "every direction (shared volume)",
     "spread in every direction the data span",
-    volume_shared=True,
+    alone=EVERY_DIRECTION,
 )
