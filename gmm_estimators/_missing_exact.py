@@ -163,7 +163,9 @@ def exact_group(index, first, last, log_weights, means, covariances):
     def block(a, b):
         return covariances[:, a[:, :, None], b[:, None, :]]
 
-    factors = safe_cholesky(block(observed, observed).reshape(-1, q, q))[0]
+    # Counted, not inferred: a pattern may observe nothing (q = 0).
+    n_blocks = n_components * n_patterns
+    factors = safe_cholesky(block(observed, observed).reshape(n_blocks, q, q))[0]
     factors = factors.reshape(n_components, n_patterns, q, q)
     inverse = np.tril(np.linalg.inv(factors))  # L^-1
     log_det = 2.0 * np.log(np.diagonal(factors, axis1=-2, axis2=-1)).sum(axis=-1)

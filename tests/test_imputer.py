@@ -184,6 +184,24 @@ def test_rows_without_observed_values(rng):
         GaussianMixtureImputer(n_components=1).fit(np.vstack([Xm[:1], empty, empty]))
 
 
+@pytest.mark.parametrize("at_fit", [False, True])
+def test_rows_without_observed_values_of_an_ill_conditioned_mixture(rng, at_fit):
+    # Two nearly collinear features: each pattern is then read from its own
+    # observed block (_missing_exact), which must also take a pattern that
+    # observes nothing (it crashed inside numpy's reshape).
+    t = rng.standard_normal(100)
+    X = np.c_[t, t + 1e-4 * rng.standard_normal(100), rng.standard_normal(100)]
+    X[rng.random_sample(X.shape) < 0.05] = np.nan
+    empty = np.full((2, 3), np.nan)
+    imputer = GaussianMixtureImputer(n_components=1, random_state=0)
+    if at_fit:
+        filled = imputer.fit_transform(np.vstack([X, empty]))[-2:]
+    else:
+        filled = imputer.fit(X).transform(empty)
+    mixture = imputer.mixture_
+    assert_allclose(filled, np.tile(mixture.weights_ @ mixture.means_, (2, 1)))
+
+
 def test_pipeline(rng):
     X, Xm = correlated_clusters(rng, n=40)
     y = X[:, 0] + X[:, 1]
