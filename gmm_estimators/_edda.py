@@ -19,6 +19,7 @@ from ._adaptation import mixture_from_parameters, scatter_in_kind, structure_of
 from ._criteria import bic
 from ._degenerate import check_blocks
 from ._engine._data import weight_scale
+from ._engine._estep import weighted_mean
 from ._gaussian_mixture import GaussianMixture
 from .covariance._exact import log_density_floor
 from .covariance._linalg import rounding_bound, separate_ties
@@ -153,6 +154,7 @@ def fit_edda(X, y_index, weights, types, proportions, reg_covar):
                 or any(m.collapsed_components_.size for m in mixtures)
             )
             log_density = np.column_stack([m.score_samples(X) for m in mixtures])
+            _record_class_objectives(mixtures, log_density, y_index, weights)
             ll = classes_log_likelihood(weights, log_density, proportions)
             if np.isfinite(ll):
                 row["log_likelihood"] = ll
@@ -242,6 +244,19 @@ def classes_log_likelihood(weights, log_density, proportions):
     kept = weights > 0
     mixed = logsumexp(log_density[kept] + log_or_minus_inf(proportions), axis=1)
     return float(weights[kept] @ mixed)
+
+
+def _record_class_objectives(mixtures, log_density, y_index, weights):
+    """Each class mixture's ``lower_bound_``: its rows' mean log-likelihood.
+
+    What a one-component ``GaussianMixture`` reports of its training rows
+    (``-inf`` had said no fit happened, and broke a warm start from it).
+    """
+    for c, mixture in enumerate(mixtures):
+        rows = (y_index == c) & (weights > 0)
+        if rows.any():
+            mixture.lower_bound_ = weighted_mean(log_density[rows, c], weights[rows])
+            mixture.lower_bounds_ = [mixture.lower_bound_]
 
 
 def log_or_minus_inf(values):

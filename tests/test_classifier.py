@@ -24,6 +24,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from gmm_estimators import (
     DegenerateFitWarning,
+    GaussianMixture,
     GaussianMixtureClassifier,
     adapt_mixture,
 )
@@ -78,6 +79,28 @@ def test_edda_vvv_is_qda(loader):
     # QDA's decision function omits -d/2 log(2 pi): equal up to that constant.
     shift = ours.decision_function(X) - qda.decision_function(X)
     assert_allclose(shift, -X.shape[1] / 2 * math.log(2 * math.pi), atol=1e-8)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_edda_class_mixtures_report_their_rows_mean_log_likelihood(weighted):
+    # Each class's one-component mixture reports what GaussianMixture would
+    # of its rows (with VVV, the class's own Gaussian): lower_bound_ was
+    # -inf, as if nothing had been fitted.
+    X, y = load_iris(return_X_y=True)
+    w = np.random.RandomState(0).randint(0, 4, size=len(y)).astype(float)
+    w = w if weighted else None
+    clf = GaussianMixtureClassifier("EDDA", covariance_types="VVV", reg_covar=0)
+    clf.fit(X, y, sample_weight=w)
+    for c, mixture in enumerate(clf.mixtures_):
+        rows = y == c
+        weights = None if w is None else w[rows]
+        alone = GaussianMixture(1, covariance_type="VVV", reg_covar=0, tol=1e-10)
+        alone.fit(X[rows], sample_weight=weights)
+        assert_allclose(mixture.lower_bound_, alone.lower_bound_, rtol=1e-10)
+        assert_allclose(
+            mixture.lower_bound_, mixture.score(X[rows], sample_weight=weights)
+        )
+        assert mixture.lower_bounds_ == [mixture.lower_bound_]
 
 
 @pytest.mark.parametrize("loader", [load_iris, load_wine, load_breast_cancer])
