@@ -37,7 +37,12 @@ from ._engine._estep import (
 )
 from ._engine._sources import check_not_chunks, make_source, prediction_source
 from ._fit_starts import check_continuable, check_enough_samples, new_starts
-from ._fitted import fitted_model, set_fitted_attributes, unchanged_on_failure
+from ._fitted import (
+    check_fitted_values,
+    fitted_model,
+    set_fitted_attributes,
+    unchanged_on_failure,
+)
 from ._initialization import INITIALIZERS
 from ._missing import MissingValuesSource
 from ._noise import resolve_noise, rows_for_noise
@@ -457,6 +462,7 @@ class BaseMixture(PortablePickle, DensityMixin, BaseEstimator, metaclass=ABCMeta
         training = hasattr(X, "init_source")
         if not training:
             check_is_fitted(self)
+            check_fitted_values(self, fitted_model(self))
         center = np.asarray(self.weights_, np.float64) @ np.asarray(
             self.means_, np.float64
         )
@@ -596,6 +602,7 @@ class BaseMixture(PortablePickle, DensityMixin, BaseEstimator, metaclass=ABCMeta
         rng = check_random_state(
             self.random_state if random_state is None else random_state
         )
+        check_fitted_values(self, fitted_model(self))
         n_components, n_features = self.means_.shape
         weights = np.asarray(self.weights_, np.float64)
         if getattr(self, "noise_volume_", None) is not None:

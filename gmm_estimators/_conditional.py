@@ -557,8 +557,10 @@ def _mixture_parameters(mixture):
             "purpose: condition((mixture.weights_ / mixture.weights_.sum(), "
             "mixture.means_, mixture.full_covariances_), ...)."
         )
-    from ._fitted import fitted_model
+    from ._fitted import check_fitted_values, fitted_model
 
+    # Set by hand, they may be no mixture's (NaN weights gave NaN means).
+    check_fitted_values(estimator, fitted_model(estimator))
     n_components, n_features = estimator.means_.shape
     full = fitted_model(estimator).to_full(
         np.asarray(estimator.covariances_, dtype=np.float64), n_components, n_features

@@ -18,6 +18,7 @@ from sklearn.metrics import pairwise_distances_argmin
 from sklearn.utils import check_random_state
 
 from ._engine import Params, statistics_from_resp
+from ._fitted import check_fitted_values
 from ._initialization import CanonicalRows, initial_responsibilities
 from ._noise import too_few_outside_noise
 from .covariance import get_covariance_model
@@ -314,7 +315,8 @@ def check_continuable(estimator, model, how, source=None, *, noise=False):
     ``partial_fit`` and a warm start continue from the fitted parameters:
     ``n_components``, ``covariance_type``, the noise component (``noise``:
     whether the settings ask for one) and the number of features must be
-    those they were fitted with.
+    those they were fitted with, and the parameters a mixture's
+    (``_fitted.check_fitted_values``).
     """
     n_components, n_features = np.shape(estimator.means_)
     fitted = getattr(estimator, "_fitted_structure", None)
@@ -338,6 +340,8 @@ def check_continuable(estimator, model, how, source=None, *, noise=False):
     elif noise != had_noise:
         changed = f"noise={noise}, the fit {'has' if had_noise else 'has no'} noise"
     else:
+        # The shapes agree; the values may have been set by hand.
+        check_fitted_values(estimator, model)
         return
     raise ValueError(
         f"{type(estimator).__name__}: {how} continues from the fitted parameters, "

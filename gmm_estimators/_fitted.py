@@ -14,6 +14,7 @@ from .covariance import get_covariance_model
 from .covariance._exact import TOLERANCE
 
 __all__ = [
+    "check_fitted_values",
     "fitted_model",
     "forget_fit",
     "set_fitted_attributes",
@@ -187,6 +188,68 @@ def fitted_model(estimator):
     if name is None:
         name = getattr(estimator, "covariance_type", "full")
     return get_covariance_model(name)
+
+
+def check_fitted_values(estimator, model):
+    """Raise when a mixture's fitted attributes are not a mixture's.
+
+    A fit stores sound values; attributes set by hand (supported: a model
+    built from known parameters, or adjusted before ``partial_fit``) are
+    read by every prediction, sample and warm start, where a NaN weight gave
+    NaN probabilities silently and a zero precision factor numpy's
+    ``LinAlgError``.
+
+    Parameters
+    ----------
+    estimator : fitted mixture
+    model : CovarianceModel
+        The structure its covariances are stored in (:func:`fitted_model`).
+    """
+    name = type(estimator).__name__
+    means = np.asarray(estimator.means_)
+    if means.ndim != 2:
+        raise ValueError(
+            f"{name}.means_ should have shape (n_components, n_features); got "
+            f"shape {means.shape}."
+        )
+    n_components, n_features = means.shape
+    expected = {
+        "weights_": (n_components,),
+        "covariances_": tuple(model.param_shape(n_components, n_features)),
+        "precisions_cholesky_": tuple(model.param_shape(n_components, n_features)),
+    }
+    values = {"means_": means}
+    for attribute, shape in expected.items():
+        values[attribute] = np.asarray(getattr(estimator, attribute))
+        if values[attribute].shape != shape:
+            raise ValueError(
+                f"{name}.{attribute} should have shape {shape} for "
+                f"{n_components} component(s) of {n_features} feature(s) in "
+                f"covariance_type={model.name!r}; got shape "
+                f"{values[attribute].shape}."
+            )
+    problem = None
+    for attribute, array in values.items():
+        if not np.isfinite(array).all():
+            problem = f"{attribute} has non-finite entries"
+            break
+    weights = values["weights_"]
+    if problem is None and (np.any(weights < 0) or not weights.sum() > 0):
+        problem = f"weights_ should be non-negative with a positive sum; got {weights}"
+    if problem is None:
+        for attribute in ("covariances_", "precisions_cholesky_"):
+            full = model.to_full(values[attribute], n_components, n_features)
+            if not np.all(np.diagonal(full, axis1=-2, axis2=-1) > 0):
+                problem = f"{attribute} has a variance (diagonal entry) <= 0"
+                break
+    if problem is not None:
+        raise ValueError(
+            f"{name}: {problem}. Fitted attributes set by hand must be those of "
+            "a mixture: finite, weights_ non-negative, covariances_ and "
+            "precisions_cholesky_ positive definite (the latter the Cholesky "
+            "factors of the inverse covariances). Copy them from a fitted "
+            "mixture, or fit again."
+        )
 
 
 def stored_params(estimator, model, params, center):

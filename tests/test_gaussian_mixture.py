@@ -22,6 +22,7 @@ from gmm_estimators import (
     DegenerateFitWarning,
     GaussianMixture,
     available_covariance_types,
+    condition,
 )
 from gmm_estimators.covariance import get_covariance_model
 
@@ -834,6 +835,65 @@ def test_criteria_of_a_mixture_assembled_by_hand_equal_scikit_learns():
         mixture.precisions_cholesky_ = np.array([np.eye(2)] * 2)
     assert_allclose(mixtures[1].bic(X), mixtures[0].bic(X), rtol=1e-12)
     assert_allclose(mixtures[1].aic(X), mixtures[0].aic(X), rtol=1e-12)
+
+
+def _corrupt(attribute, how):
+    def corrupt(mixture):
+        values = np.array(getattr(mixture, attribute), dtype=np.float64)
+        if how == "nan":
+            values.flat[0] = np.nan
+        elif how == "zero":
+            values[...] = 0.0
+        elif how == "negative":
+            values.flat[0] = -0.5
+        else:  # a component too few
+            values = values[:-1]
+        setattr(mixture, attribute, values)
+
+    return corrupt
+
+
+@pytest.mark.parametrize("covariance_type", ["VVV", "EEE", "VVI", "VII", "VEV"])
+@pytest.mark.parametrize(
+    "attribute, how",
+    [
+        ("weights_", "nan"),
+        ("weights_", "negative"),
+        ("weights_", "short"),
+        ("means_", "nan"),
+        ("covariances_", "nan"),
+        ("covariances_", "zero"),
+        ("precisions_cholesky_", "zero"),
+        ("precisions_cholesky_", "nan"),
+    ],
+)
+def test_fitted_attributes_set_by_hand_are_checked_where_read(
+    covariance_type, attribute, how, rng
+):
+    # A NaN weight gave NaN probabilities and conditionals silently, sample
+    # numpy's "pvals" error, a warm start NaN means; a zero precision factor
+    # numpy's LinAlgError: each now names the attribute.
+    X = np.r_[rng.standard_normal((40, 3)), rng.standard_normal((40, 3)) + 5]
+    fitted = GaussianMixture(2, covariance_type=covariance_type, random_state=0)
+    fitted.fit(X)
+    _corrupt(attribute, how)(fitted)
+    calls = [
+        lambda m: m.predict(X),
+        lambda m: m.predict_proba(X),
+        lambda m: m.score_samples(X),
+        lambda m: m.sample(3),
+        lambda m: m.partial_fit(X),
+        lambda m: condition(m, X[:2, :1], [0]),
+    ]
+    for call in calls:
+        with pytest.raises(ValueError, match=attribute):
+            call(fitted)
+    warm = GaussianMixture(
+        2, covariance_type=covariance_type, warm_start=True, random_state=0
+    ).fit(X)
+    _corrupt(attribute, how)(warm)
+    with pytest.raises(ValueError, match=attribute):
+        warm.fit(X)
 
 
 def _refit_estimators():
