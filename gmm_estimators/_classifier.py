@@ -11,10 +11,10 @@ from scipy.special import logsumexp
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils import check_array
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
 from ._adaptation import _FEATURE_NAMES_WARNING, _check_adapt, adapt_mixture
+from ._class_labels import encoded_classes
 from ._class_selection import (
     axis_aligned,
     candidate_ks,
@@ -368,15 +368,7 @@ class GaussianMixtureClassifier(PortablePickle, ClassifierMixin, BaseEstimator):
         X, y = validate_data(
             self, X, y, dtype=np.float64, order="C", ensure_min_samples=2
         )
-        check_classification_targets(y)
-        classes, y_index = np.unique(y, return_inverse=True)
-        if classes.size < 2:
-            raise ValueError(
-                "GaussianMixtureClassifier needs training data from at least 2 "
-                f"classes; got 1 class: {classes.tolist()!r}. Provide rows of "
-                "every class to discriminate, or fit a GaussianMixture as a "
-                "density model of the one class."
-            )
+        classes, y_index = encoded_classes(y)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(
                 sample_weight, X, dtype=np.float64, ensure_non_negative=True

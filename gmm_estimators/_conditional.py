@@ -28,8 +28,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_is_fitted
 
+from ._condition_inputs import as_float_parameters, checked_given, mixture_parameters
 from ._sampling import check_draw_count
 from .covariance._exact import log_density_floor
 from .covariance._exact_form import overflow_limit
@@ -234,23 +234,6 @@ class PatternGaussians:
         return means.transpose(1, 0, 2)
 
 
-def _as_float_parameters(weights, means, covariances):
-    weights = np.asarray(weights, dtype=np.float64)
-    means = np.asarray(means, dtype=np.float64)
-    covariances = np.asarray(covariances, dtype=np.float64)
-    n_components, n_features = means.shape if means.ndim == 2 else (-1, -1)
-    if weights.shape != (n_components,) or covariances.shape != (
-        n_components,
-        n_features,
-        n_features,
-    ):
-        raise ValueError(
-            "Expected weights (K,), means (K, d) and covariances (K, d, d); got "
-            f"shapes {weights.shape}, {means.shape} and {covariances.shape}."
-        )
-    return weights, means, covariances
-
-
 def marginal_log_prob(X, weights, means, covariances, patterns=None):
     """Weighted log-densities of each row over its observed features.
 
@@ -275,7 +258,7 @@ def marginal_log_prob(X, weights, means, covariances, patterns=None):
     ``log p(x_o) = logsumexp_k`` of the result: the observed-data
     log-likelihood of the row.
     """
-    weights, means, covariances = _as_float_parameters(weights, means, covariances)
+    weights, means, covariances = as_float_parameters(weights, means, covariances)
     X = np.asarray(X, dtype=np.float64)
     if patterns is None:
         patterns = missing_patterns(X)
@@ -319,7 +302,7 @@ def conditional_gaussians(X, weights, means, covariances, patterns=None):
     log_norm : ndarray of shape (n_p,)
         ``log p(x_o)`` of each row.
     """
-    weights, means, covariances = _as_float_parameters(weights, means, covariances)
+    weights, means, covariances = as_float_parameters(weights, means, covariances)
     X = np.asarray(X, dtype=np.float64)
     if patterns is None:
         patterns = missing_patterns(X)
@@ -420,6 +403,42 @@ class ConditionalMixture:
     features: np.ndarray
     log_marginal: np.ndarray
 
+    def __post_init__(self):
+        # Built by hand, it may be no mixture (NaN weights gave NaN means);
+        # log_marginal may be -inf (a row beyond every component's range).
+        weights, means = np.asarray(self.weights), np.asarray(self.means)
+        covariances = np.asarray(self.covariances)
+        n_rows, n_components = weights.shape if weights.ndim == 2 else (-1, -1)
+        n_targets = means.shape[-1] if means.ndim == 3 else -1
+        stack = (n_components, n_targets, n_targets)
+        if (
+            weights.ndim != 2
+            or means.shape != (n_rows, n_components, n_targets)
+            or covariances.shape not in (stack, (n_rows, *stack))
+        ):
+            raise ValueError(
+                "ConditionalMixture expects weights (n_samples, n_components), "
+                "means (n_samples, n_components, n_targets) and covariances "
+                "(n_components, n_targets, n_targets) or one such stack per "
+                f"row; got shapes {weights.shape}, {means.shape} and "
+                f"{covariances.shape}. Build it with condition()."
+            )
+        for name, values in (
+            ("weights", weights),
+            ("means", means),
+            ("covariances", covariances),
+        ):
+            if not np.isfinite(values).all():
+                raise ValueError(
+                    f"ConditionalMixture's {name} should be finite. Build it "
+                    "with condition()."
+                )
+        if np.any(weights < 0):
+            raise ValueError(
+                "ConditionalMixture's weights should be non-negative. Build it "
+                "with condition()."
+            )
+
     def mean(self):
         """Conditional mean ``E[x_target | x_given]`` of each row.
 
@@ -481,93 +500,6 @@ class ConditionalMixture:
         return centres + np.einsum("nsab,nsb->nsa", chosen, noise)
 
 
-def _checked_tuple(weights, means, covariances):
-    """A user's ``(weights, means, covariances)``, refused unless a mixture's.
-
-    A fitted estimator's parameters are sound by construction; a tuple's
-    are checked as ``weights_init`` and ``precisions_init`` are: an
-    indefinite covariance gave negative conditional variances.
-    """
-    for name, values in (("weights", weights), ("means", means)):
-        if not np.isfinite(values).all():
-            raise ValueError(
-                f"The mixture tuple's {name} should be finite; got {values!r}."
-            )
-    if np.any(weights < 0) or not weights.sum() > 0:
-        raise ValueError(
-            "The mixture tuple's weights should be non-negative with a positive "
-            f"sum; got {weights!r}."
-        )
-    # Proportions: weights of another sum are read as proportional to them
-    # (log_marginal was off by the log of their sum).
-    weights = weights / weights.sum()
-    # Up to rounding relative to each matrix's largest entry (a singular
-    # covariance is conditioned on its block's pseudo-inverse).
-    with np.errstate(invalid="ignore"):
-        size = np.abs(covariances).max(axis=(1, 2))
-        asymmetry = np.abs(covariances - covariances.swapaxes(1, 2)).max(axis=(1, 2))
-    finite = np.isfinite(covariances).all(axis=(1, 2))
-    smallest = np.full(len(covariances), np.nan)
-    symmetric = finite & (asymmetry <= 1e-10 * size)
-    smallest[symmetric] = np.linalg.eigvalsh(covariances[symmetric])[:, 0]
-    for k in np.flatnonzero(~symmetric | (smallest < -1e-10 * size)):
-        found = (
-            "non-finite entries"
-            if not finite[k]
-            else f"an asymmetry of {asymmetry[k]:.3g}"
-            if not symmetric[k]
-            else f"the eigenvalue {smallest[k]:.3g}"
-        )
-        raise ValueError(
-            f"The covariance of component {k} in the mixture tuple should be "
-            f"symmetric, positive semi-definite; it has {found} (largest entry "
-            f"{size[k]:.3g}). Pass covariance matrices (for a fitted mixture, "
-            "its full_covariances_)."
-        )
-    return weights, means, covariances
-
-
-def _mixture_parameters(mixture):
-    """Full-matrix parameters of a fitted mixture or of a (w, mu, Sigma) tuple."""
-    if isinstance(mixture, tuple | list):
-        if len(mixture) != 3:
-            raise ValueError(
-                "A mixture given as a tuple is (weights, means, covariances), of "
-                f"shapes (K,), (K, d) and (K, d, d); got {len(mixture)} item(s)."
-            )
-        return _checked_tuple(*_as_float_parameters(*mixture))
-    estimator = getattr(mixture, "best_estimator_", mixture)
-    if not hasattr(estimator, "means_") and hasattr(estimator, "get_params"):
-        # An estimator not fitted yet: scikit-learn's error for it.
-        check_is_fitted(estimator)
-    if not hasattr(estimator, "means_"):
-        raise TypeError(
-            "condition expects a fitted Gaussian mixture (with weights_, means_ "
-            "and covariances_) or a tuple (weights, means, covariances); got "
-            f"{type(mixture).__name__}. Fit the mixture first."
-        )
-    if getattr(estimator, "noise_volume_", None) is not None:
-        raise ValueError(
-            "condition works on Gaussian components; this mixture has a noise "
-            f"component (noise=True, noise_proportion_="
-            f"{float(estimator.noise_proportion_):.3g}), a uniform density over "
-            "the data's hypervolume whose conditional is not a Gaussian mixture, "
-            "so the conditional would silently leave the noise out. Fit the "
-            "mixture with noise=False, or condition the Gaussian part alone on "
-            "purpose: condition((mixture.weights_ / mixture.weights_.sum(), "
-            "mixture.means_, mixture.full_covariances_), ...)."
-        )
-    from ._fitted import check_fitted_values, fitted_model
-
-    # Set by hand, they may be no mixture's (NaN weights gave NaN means).
-    check_fitted_values(estimator, fitted_model(estimator))
-    n_components, n_features = estimator.means_.shape
-    full = fitted_model(estimator).to_full(
-        np.asarray(estimator.covariances_, dtype=np.float64), n_components, n_features
-    )
-    return _as_float_parameters(estimator.weights_, estimator.means_, full)
-
-
 def condition(mixture, X_given, given_features):
     """Condition a Gaussian mixture on the values of some of its features.
 
@@ -625,22 +557,9 @@ def condition(mixture, X_given, given_features):
     >>> cond.covariances
     array([[[0.75]]])
     """
-    weights, means, covariances = _mixture_parameters(mixture)
+    weights, means, covariances = mixture_parameters(mixture)
     n_features = means.shape[1]
-    given = _feature_indices(given_features, n_features)
-    X_given = np.asarray(X_given, dtype=np.float64)
-    if X_given.ndim == 1 and X_given.size % given.size == 0:
-        X_given = X_given.reshape(-1, given.size)
-    if X_given.ndim != 2 or X_given.shape[1] != given.size:
-        raise ValueError(
-            f"X_given must have one column per given feature ({given.size}); got "
-            f"shape {X_given.shape}."
-        )
-    if not np.all(np.isfinite(X_given)):
-        raise ValueError(
-            "X_given contains NaN or infinite values; condition on finite values "
-            "only (to marginalise a feature, leave it out of given_features)."
-        )
+    given, X_given = checked_given(mixture, X_given, given_features, n_features)
     targets = np.setdiff1d(np.arange(n_features), given)
     if targets.size == 0:
         raise ValueError(
@@ -655,34 +574,3 @@ def condition(mixture, X_given, given_features):
         conditional_gaussians(X, weights, means, covariances, patterns=[pattern])
     )
     return ConditionalMixture(resp, cond_means, cond_covs, targets, log_norm)
-
-
-def _feature_indices(features, n_features):
-    features = np.asarray(features)
-    if features.dtype == bool:
-        if features.shape != (n_features,):
-            raise ValueError(
-                f"A boolean given_features must have length n_features={n_features};"
-                f" got shape {features.shape}."
-            )
-        if not features.any():  # as an empty list of indices is
-            raise ValueError("given_features is all False; give at least one feature.")
-        return np.flatnonzero(features)
-    features = features.reshape(-1)
-    if features.size and not np.issubdtype(features.dtype, np.integer):
-        raise ValueError(
-            "given_features must be integer indices or a boolean mask; got "
-            f"{features!r}."
-        )
-    features = features.astype(np.intp)
-    if features.size == 0:
-        raise ValueError("given_features is empty; give at least one feature.")
-    if features.min() < -n_features or features.max() >= n_features:
-        raise ValueError(
-            f"given_features {features.tolist()} out of range for {n_features} "
-            "features."
-        )
-    features = np.where(features < 0, features + n_features, features)
-    if np.unique(features).size != features.size:
-        raise ValueError(f"given_features has repeated indices: {features.tolist()}.")
-    return features

@@ -528,6 +528,12 @@ def _scale_as_matrix(scale, d):
             "ConjugatePrior scale must be a number, a vector of n_features "
             f"numbers or an n_features x n_features matrix of them; got {scale!r}."
         )
+    if not np.isfinite(array).all():
+        raise ValueError(
+            f"ConjugatePrior scale must be finite; got {scale!r}. Give a positive "
+            "number, vector or positive-definite matrix (None: mclust's default, "
+            "from the data)."
+        )
     if array.ndim == 0:
         matrix = float(array) * np.eye(d)
     elif array.shape == (d,):

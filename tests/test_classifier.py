@@ -1019,3 +1019,12 @@ def test_edda_class_on_a_line_is_singular_under_an_equal_volume(structure):
     y = np.repeat([0, 1, 2], [60, 60, 2])
     with pytest.raises(ValueError, match="singular class covariance"):
         GaussianMixtureClassifier("EDDA", covariance_types=[structure]).fit(X, y)
+
+
+def test_labels_of_mixed_types_are_refused_with_the_remedy():
+    # numpy's "'<' not supported between instances of 'int' and 'str'".
+    X = np.random.RandomState(0).randn(20, 2)
+    y = np.array(["a"] * 10 + [1] * 10, dtype=object)
+    for model_type in ("EDDA", "MclustDA"):
+        with pytest.raises(TypeError, match=r"\['int', 'str'\].*one type"):
+            GaussianMixtureClassifier(model_type).fit(X, y)

@@ -1,6 +1,7 @@
 """Tests of the marginals and conditionals of Gaussian mixtures (_conditional)."""
 
 import numpy as np
+import pandas as pd
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy import integrate
@@ -397,3 +398,40 @@ def test_a_far_observation_under_equal_covariances_takes_the_exact_component(x0)
         expected[0, component] = 1.0
         assert_array_equal(conditional.weights, expected)
         assert_array_equal(conditional.mean().ravel(), [5.0 * component])
+
+
+def test_a_frame_of_other_columns_than_the_given_features_is_refused():
+    # The frame's names were ignored: a column named for another feature was
+    # conditioned on as the given one, silently (predict refuses such frames).
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame(rng.randn(60, 3), columns=["a", "b", "c"])
+    gm = GaussianMixture(2, random_state=0).fit(X)
+    for columns, given in ([["zz"], [0]], [["c", "a"], [0, 2]]):
+        frame = pd.DataFrame(rng.randn(2, len(columns)), columns=columns)
+        with pytest.raises(ValueError, match="names of the given features"):
+            condition(gm, frame, given)
+    frame = pd.DataFrame(rng.randn(2, 2), columns=["c", "a"])
+    by_name = condition(gm, frame, [2, 0])
+    assert_allclose(by_name.mean(), condition(gm, frame.to_numpy(), [2, 0]).mean())
+
+
+@pytest.mark.parametrize(
+    "field, value, match",
+    [
+        ("weights", np.array([[np.nan, 0.5]]), "weights should be finite"),
+        ("weights", np.array([[-0.5, 1.5]]), "non-negative"),
+        ("means", np.full((1, 2, 1), np.inf), "means should be finite"),
+        ("covariances", np.ones((3, 1, 1)), "shapes"),
+    ],
+)
+def test_a_conditional_mixture_built_by_hand_is_checked(field, value, match):
+    parts = {
+        "weights": np.array([[0.5, 0.5]]),
+        "means": np.zeros((1, 2, 1)),
+        "covariances": np.ones((2, 1, 1)),
+        "features": np.array([1]),
+        "log_marginal": np.zeros(1),
+    }
+    assert_allclose(ConditionalMixture(**parts).mean(), [[0.0]])
+    with pytest.raises(ValueError, match=match):
+        ConditionalMixture(**{**parts, field: value})

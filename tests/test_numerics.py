@@ -1029,12 +1029,15 @@ def test_reg_covar_swamping_the_data_warns():
 def test_data_too_large_to_square_is_refused_clearly():
     # Beyond about 1e154 no covariance exists in float64: one clear error,
     # not a misleading "too few distinct rows" nor raw RuntimeWarnings.
+    # Near the float range (7e307) the sums of the validation and of the
+    # centre overflowed too, with numpy's warnings before the error.
     rng = np.random.default_rng(12)
-    X = np.r_[rng.standard_normal((50, 2)), rng.standard_normal((50, 2)) + 5] * 1e200
-    for estimator in (
-        GaussianMixture(2),
-        GaussianMixtureIC(n_components=2, covariance_types=["VVV"]),
-        GaussianMixtureIC(n_components=2, search="grid"),
+    Z = np.r_[rng.standard_normal((50, 2)), rng.standard_normal((50, 2)) + 5]
+    for X, estimator in (
+        (Z * 1e200, GaussianMixture(2)),
+        (Z * 1e200, GaussianMixtureIC(n_components=2, covariance_types=["VVV"])),
+        (Z * 1e200, GaussianMixtureIC(n_components=2, search="grid")),
+        (Z / np.abs(Z).max() * 7e307, GaussianMixture(2)),
     ):
         with warnings.catch_warnings():
             warnings.simplefilter("error", RuntimeWarning)

@@ -763,3 +763,13 @@ def test_a_default_scale_singular_off_the_span_is_warned_about(prior):
             warnings.simplefilter("always")
             GaussianMixture(2, prior=ConjugatePrior(scale=scale), random_state=0).fit(X)
         assert not [w for w in caught if "span" in str(w.message)]
+
+
+@pytest.mark.parametrize("scale", [np.inf, -np.inf, np.nan, [1.0, np.inf]])
+def test_a_scale_that_is_not_finite_is_refused_by_name(scale):
+    # inf * eye(d) warned "invalid value encountered in multiply" first.
+    X = np.random.RandomState(0).randn(40, 2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        with pytest.raises(ValueError, match="scale must be finite"):
+            GaussianMixture(2, prior=ConjugatePrior(scale=scale)).fit(X)

@@ -119,7 +119,10 @@ class ArraySource:
             for rows in row_blocks(X.shape[0], X.shape[1]):
                 w = None if scaled is None else scaled[rows]
                 block = X[rows].astype(np.float64)
-                center += _weighted_column_sums(block, w)
+                # Values near the float range overflow the sums: inf,
+                # refused by name (check_squares_fit), not numpy's warning.
+                with np.errstate(over="ignore", invalid="ignore"):
+                    center += _weighted_column_sums(block, w)
                 if w is not None:
                     block = block[w > 0]
                 if block.shape[0]:
@@ -135,7 +138,8 @@ class ArraySource:
             seen = low <= high
             center[seen] = np.clip(center[seen], low[seen], high[seen])
         center = representable_center(center, X.dtype)
-        centred_X = X - center.astype(X.dtype)
+        with np.errstate(over="ignore", invalid="ignore"):  # as the sums above
+            centred_X = X - center.astype(X.dtype)
         # Blocks are views of it: nothing downstream may write to them.
         centred_X.flags.writeable = False
         total_scatter = np.zeros((X.shape[1],) * 2)

@@ -21,7 +21,11 @@ def validate_data(estimator, X="no_validation", y="no_validation", **check_param
     the error now names the columns, their dtypes and what to do.
     """
     try:
-        return _sklearn_validate_data(estimator, X=X, y=y, **check_params)
+        # Its finiteness test sums X first: values near the float range
+        # overflow the sum (numpy's RuntimeWarning) before an exact test
+        # finds them finite, and the squares' check names the range.
+        with np.errstate(over="ignore", invalid="ignore"):
+            return _sklearn_validate_data(estimator, X=X, y=y, **check_params)
     except (TypeError, ValueError) as error:
         # Only a failed conversion (numpy's DTypePromotionError is a
         # TypeError): an object column of numbers beside a NaN fails on the
