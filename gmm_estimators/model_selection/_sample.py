@@ -15,6 +15,7 @@ import numpy as np
 from .._engine import ArraySource, Params
 from .._engine._sampling import StartingSample
 from ._search import fit_candidate
+from ._sound_alternatives import sound_alternative
 
 __all__ = ["refitted_on", "search_sample"]
 
@@ -74,8 +75,10 @@ def refitted_on(data, explored, outcomes, settings):
     weights = data.sample_weight
     if weights is not None and explored.n_rows == np.count_nonzero(weights):
         for row, best, error, seconds in outcomes:
-            if best is not None:
-                best.labels_ = best.predict(data.X)
+            # A cell's sound alternative may become the pick: labelled too.
+            for fitted in (best, None if best is None else sound_alternative(best)):
+                if fitted is not None:
+                    fitted.labels_ = fitted.predict(data.X)
             yield row, best, error, seconds
         return
     # The steps of the sample's rows are not those of every row (a sample

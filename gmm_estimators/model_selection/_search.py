@@ -30,6 +30,7 @@ from .._warn import silenced
 from ..covariance import adopt_structures, get_covariance_model
 from ..exceptions import DegenerateFitWarning
 from ._final_estep import final_e_step
+from ._sound_alternatives import kept_of
 from ._starts import (
     _shared_starts,
     _starts_of,
@@ -453,7 +454,7 @@ def improve_from_partition(data, labels, n_components, outcomes, settings):
             data, n_components, name, starts[name], settings, _incumbent(old)
         )
         took = old[3] + new[3] + seconds
-        kept = new if _soundness(new) > _soundness(old) else old
+        kept = kept_of(new, old, _soundness)
         outcomes[name] = (*kept[:3], took)
 
 
@@ -523,7 +524,7 @@ def follow_mclust_path(data, start, n_components, name, outcomes, settings):
         outcomes[name] = (*old[:3], old[3] + seconds)
         return
     new = fit_candidate(data, n_components, name, [run.params], settings, incumbent)
-    kept = new if _soundness(new) > _soundness(old) else old
+    kept = kept_of(new, old, _soundness)
     outcomes[name] = (*kept[:3], old[3] + new[3] + seconds)
 
 

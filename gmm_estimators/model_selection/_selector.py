@@ -29,7 +29,6 @@ from ._candidates import (
     collect_outcomes,
     feasible_counts,
     raise_no_sound_candidate,
-    results_table,
     search_settings,
     starting_rows,
 )
@@ -37,6 +36,7 @@ from ._fit_state import ChosenModel, fit_selector
 from ._progress import thorough_progress, ticking, with_progress
 from ._sample import refitted_on, search_sample
 from ._search import grid_search, thorough_search
+from ._sound_alternatives import pick_with_alternatives
 from ._tasks import N_JOBS_CONSTRAINT, task_runner
 
 _CRITERIA = ("bic", "aic", "icl")
@@ -257,7 +257,9 @@ class GaussianMixtureIC(
     ``K + 1`` (merged); last, EVE, VVE, EEV and VEV follow mclust's path
     again, from its own first M-step. A fit replaces another when it is not degenerate
     and the other is, or when neither is and its likelihood is higher (a
-    spurious fit keeps its cell, flagged; the pick passes over it).
+    spurious fit keeps its cell, flagged, as in mclust's table; the pick
+    passes over it, or takes the best sound fit the search reached in that
+    cell, whose row then replaces it).
 
     The hierarchical start (``'mclust_hc'``) is mclust's own tree (its
     quantile classes on one feature), so every structure starts where mclust
@@ -445,8 +447,8 @@ class GaussianMixtureIC(
         # from the rows the starts see: all of them, or a streamed sample.
         # The proposals know no noise rows nor missing values yet: those fits
         # search the grid (noise from the thorough search's starts). Streamed
-        # and Dask data are searched on the in-memory sample the starts come
-        # from (all rows when few), each candidate then refitted on every row.
+        # and Dask data are searched on the starts' in-memory sample (all rows
+        # when few), each candidate then refitted on every row.
         missing = isinstance(data, MissingValuesSource)
         thorough = self.search == "thorough" and not (self.noise or missing)
         if thorough:
@@ -482,18 +484,11 @@ class GaussianMixtureIC(
         bar = thorough and thorough_progress(
             feasible, settings, self.progress, len(candidates) if sampled else 0
         )
+        # What both searches take after their rows.
+        common = (canonical, feasible, types, settings, too_many, parallel)
+        common += (self._random_state_for_candidates,)
         if thorough:
-            outcomes = thorough_search(
-                init,
-                canonical,
-                feasible,
-                types,
-                settings,
-                too_many,
-                parallel,
-                self._random_state_for_candidates,
-                bar and bar.update,
-            )
+            outcomes = thorough_search(init, *common, bar and bar.update)
             if sampled:
                 outcomes = refitted_on(
                     data,
@@ -504,16 +499,7 @@ class GaussianMixtureIC(
                 if bar:
                     outcomes = ticking(outcomes, bar.update)
         else:
-            outcomes = grid_search(
-                data,
-                canonical,
-                feasible,
-                types,
-                settings,
-                too_many,
-                parallel,
-                self._random_state_for_candidates,
-            )
+            outcomes = grid_search(data, *common)
         if not thorough:
             outcomes = with_progress(outcomes, len(candidates), self.progress)
         rows, estimators, errors = collect_outcomes(
@@ -522,7 +508,9 @@ class GaussianMixtureIC(
         if bar:
             bar.close()
         shift = 2.0 * data.weight_sum * settings["relative_offset"]
-        self.results_ = results_table(rows, self.criterion, X.shape[1], shift)
+        self.results_, estimators = pick_with_alternatives(
+            rows, estimators, self.criterion, X.shape[1], shift
+        )
         order = np.argsort(self.results_["rank"], kind="stable")
         best = int(order[0])
         flags = self.results_["degenerate"][best] or self.results_["spurious"][best]
