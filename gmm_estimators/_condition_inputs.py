@@ -146,8 +146,11 @@ def _check_given_names(mixture, X_given, given):
     As ``predict`` refuses a frame of other columns than the fit's: a
     column named for another feature would be conditioned on silently.
     """
-    estimator = getattr(mixture, "best_estimator_", mixture)
-    names = getattr(estimator, "feature_names_in_", None)
+    # A selector holds the names, its best_estimator_ not always.
+    names = getattr(mixture, "feature_names_in_", None)
+    if names is None:
+        estimator = getattr(mixture, "best_estimator_", mixture)
+        names = getattr(estimator, "feature_names_in_", None)
     columns = getattr(X_given, "columns", None)
     if names is None or columns is None:
         return

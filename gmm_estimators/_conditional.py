@@ -430,8 +430,10 @@ class ConditionalMixture:
         ):
             if not np.isfinite(values).all():
                 raise ValueError(
-                    f"ConditionalMixture's {name} should be finite. Build it "
-                    "with condition()."
+                    f"ConditionalMixture's {name} are not finite. Built by "
+                    "condition(), the given values lie too far from the mixture "
+                    "for float64 (rescale the data); built by hand, pass finite "
+                    "arrays."
                 )
         if np.any(weights < 0):
             raise ValueError(

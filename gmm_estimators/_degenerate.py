@@ -543,8 +543,8 @@ def check_blocks(
             reasons[k] = "its responsibilities are not finite"
         elif n_k[k] < EMPTY_WEIGHT * weight_sum:
             reasons[k] = f"it holds a weight of {n_k[k]:.2g} rows"
-        elif bounded and held < _EMPTY_ROWS_WORTH:
-            # Under a prior the parameters are then the prior's, not the data's.
+        elif held < _EMPTY_ROWS_WORTH:
+            # The prior's parameters, or a shared covariance (no floor): no row's.
             reasons[k] = (
                 f"the Gaussian components hold {held:.2g} rows' worth "
                 "of responsibility together, which rounds to no row: the noise "

@@ -218,6 +218,10 @@ def check_fitted_values(estimator, model):
         "covariances_": tuple(model.param_shape(n_components, n_features)),
         "precisions_cholesky_": tuple(model.param_shape(n_components, n_features)),
     }
+    # A duck-typed mixture (condition() reads weights_, means_, covariances_)
+    # need not have precisions_cholesky_.
+    if not hasattr(estimator, "precisions_cholesky_"):
+        del expected["precisions_cholesky_"]
     values = {"means_": means}
     for attribute, shape in expected.items():
         values[attribute] = np.asarray(getattr(estimator, attribute))
@@ -238,6 +242,8 @@ def check_fitted_values(estimator, model):
         problem = f"weights_ should be non-negative with a positive sum; got {weights}"
     if problem is None:
         for attribute in ("covariances_", "precisions_cholesky_"):
+            if attribute not in values:
+                continue
             full = model.to_full(values[attribute], n_components, n_features)
             if not np.all(np.diagonal(full, axis1=-2, axis2=-1) > 0):
                 problem = f"{attribute} has a variance (diagonal entry) <= 0"

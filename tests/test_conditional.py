@@ -418,9 +418,9 @@ def test_a_frame_of_other_columns_than_the_given_features_is_refused():
 @pytest.mark.parametrize(
     "field, value, match",
     [
-        ("weights", np.array([[np.nan, 0.5]]), "weights should be finite"),
+        ("weights", np.array([[np.nan, 0.5]]), "weights are not finite"),
         ("weights", np.array([[-0.5, 1.5]]), "non-negative"),
-        ("means", np.full((1, 2, 1), np.inf), "means should be finite"),
+        ("means", np.full((1, 2, 1), np.inf), "means are not finite"),
         ("covariances", np.ones((3, 1, 1)), "shapes"),
     ],
 )
@@ -435,3 +435,28 @@ def test_a_conditional_mixture_built_by_hand_is_checked(field, value, match):
     assert_allclose(ConditionalMixture(**parts).mean(), [[0.0]])
     with pytest.raises(ValueError, match=match):
         ConditionalMixture(**{**parts, field: value})
+
+
+def test_a_duck_typed_mixture_and_a_selectors_names_are_read():
+    # condition() needs weights_, means_ and covariances_ only (the check of
+    # fitted values read precisions_cholesky_ too); a selector holds the
+    # column names its best_estimator_ may not.
+    from types import SimpleNamespace
+
+    from gmm_estimators.model_selection import GaussianMixtureIC
+
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame(rng.randn(60, 3), columns=["a", "b", "c"])
+    gm = GaussianMixture(2, random_state=0).fit(X)
+    duck = SimpleNamespace(
+        weights_=gm.weights_, means_=gm.means_, covariances_=gm.covariances_
+    )
+    given = X.to_numpy()[:3, :1]
+    expected = condition(gm, given, [0]).mean()
+    assert_allclose(condition(duck, given, [0]).mean(), expected)
+    selector = GaussianMixtureIC(
+        n_components=[1], covariance_types=["VVV"], random_state=0
+    ).fit(X)
+    with pytest.raises(ValueError, match="names of the given features"):
+        condition(selector, pd.DataFrame({"zz": [0.5]}), [0])
+    assert condition(selector, pd.DataFrame({"a": [0.5]}), [0]).mean().shape == (1, 2)

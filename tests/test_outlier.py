@@ -221,6 +221,26 @@ def test_noise_taking_every_row_is_not_a_sound_fit():
     assert "pass prior='default'" not in str(caught.value)
 
 
+@pytest.mark.parametrize("covariance_type", ["EII", "EEE", "VVV"])
+def test_noise_taking_every_row_is_not_sound_without_a_prior(covariance_type):
+    # Two tight clusters in units where reg_covar (absolute) is the clusters'
+    # whole spread squared: EM leaves the Gaussian components 0.03 rows'
+    # worth. A shared covariance (EII, EEE) has no rows' floor of its own,
+    # so the fit passed as sound and the detector called all 20 rows
+    # outliers; it now refuses, naming reg_covar against the units.
+    rng = np.random.RandomState(0)
+    X = np.vstack([rng.randn(10, 2) * 1e-6, 1.0 + rng.randn(10, 2) * 1e-6])
+    start = {"noise_init": np.ones(20, dtype=bool)}
+    start["noise_init"][0] = False
+    mixture = GaussianMixture(1, covariance_type=covariance_type, noise=True, **start)
+    with pytest.warns(DegenerateFitWarning, match="the noise takes every row"):
+        mixture.fit(X)
+    assert mixture.weights_.sum() * len(X) < 0.5  # rows' worth
+    assert_array_equal(mixture.collapsed_components_, [0])
+    with pytest.raises(ValueError, match="reg_covar against the data's squared"):
+        GaussianMixtureOutlierDetector(random_state=0).fit(X)
+
+
 def test_the_detectors_mixture_keeps_the_column_names():
     # Fitted on a DataFrame, the detector's mixture_ (and selector_) had no
     # feature_names_in_: scoring it on the same DataFrame warned.

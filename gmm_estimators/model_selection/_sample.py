@@ -84,6 +84,8 @@ def refitted_on(data, explored, outcomes, settings):
     # The steps of the sample's rows are not those of every row (a sample
     # may miss the rows that make a step small): no flat stop in a refit.
     one_start = {**settings, "initializers": None, "lattice_steps": None}
+    # A cell's sound alternative (_sound_alternatives) is not refitted: the
+    # refit is a new estimator, and the pick weighs the refitted cells only.
     for row, best, error, seconds in outcomes:
         if best is None:
             yield row, best, error, seconds

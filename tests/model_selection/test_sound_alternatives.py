@@ -100,14 +100,21 @@ def test_a_sound_fit_that_ranks_below_the_pick_leaves_the_cells_row():
     assert not any(hasattr(e, "_sound_alternative") for e in estimators)
 
 
-@pytest.mark.parametrize("criterion", ["aic", "icl"])
+@pytest.mark.parametrize("criterion", ["bic", "aic", "icl"])
 def test_the_alternative_is_ranked_by_the_selectors_criterion(criterion):
-    sound = _outcome("A", -100.0, k=1)
-    cell = kept_of(
-        _outcome("B spurious", -50.0, spurious=True),
-        _outcome("B sound", -80.0),
-        _soundness,
+    # Cell A and cell B's sound fit order differently under each criterion:
+    # the pick (rank 1) follows the selector's.
+    a = _outcome("A", -100.0, k=1)
+    a[0].update(n_parameters=5, bic=210.0, aic=230.0, icl=260.0)
+    b_sound = _outcome("B sound", -95.0)
+    b_sound[0].update(n_parameters=12, bic=220.0, aic=214.0, icl=250.0)
+    cell = kept_of(_outcome("B spurious", -50.0, spurious=True), b_sound, _soundness)
+    rows = [{**a[0], "fit_time": 0.0}, {**cell[0], "fit_time": 0.0}]
+    results, estimators = pick_with_alternatives(
+        rows, [a[1], cell[1]], criterion, 2, 0.0
     )
-    rows = [{**sound[0], "fit_time": 0.0}, {**cell[0], "fit_time": 0.0}]
-    results, _ = pick_with_alternatives(rows, [sound[1], cell[1]], criterion, 2, 0)
-    assert results["rank"].tolist() == [2, 1]
+    first = int(np.argmin(results["rank"]))
+    winner = {"bic": "A", "aic": "B sound", "icl": "B sound"}[criterion]
+    assert estimators[first].name == winner
+    expected = min(r[criterion] for r in (a[0], b_sound[0]))
+    assert results[criterion][first] == expected
