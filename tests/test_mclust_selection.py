@@ -30,6 +30,7 @@ serve ``benchmarks/bench_mclust_selection.py`` and ad-hoc analyses::
 
 import csv
 import math
+import pickle
 import warnings
 from dataclasses import dataclass
 from functools import cache
@@ -37,6 +38,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.exceptions import ConvergenceWarning
 
 from gmm_estimators.model_selection import GaussianMixtureIC
@@ -683,3 +685,26 @@ def test_counts_are_not_fitted_by_a_component_per_count():
     assert not results["spurious"][best] and not results["degenerate"][best]
     assert (selector.covariance_type_, selector.n_components_) == ("V", 2)
     assert selector.criterion_ <= min(theirs.values()) + TOLERANCE
+
+
+def test_the_pick_weighs_a_cells_sound_fit_beside_its_spurious_one():
+    # MASS's Boston (5 features): EEV with 5 components reaches a sound fit
+    # at BIC 7386.2, then a spurious one (one component thin on few rows) of
+    # higher likelihood takes the cell, as mclust's table would report it.
+    # The pick passed over the cell to EEV with 4 at 7430.5; it now takes
+    # the cell's sound fit, whose row replaces the spurious one (rank 1).
+    X = np.loadtxt(EXTRA / "data_boston5.csv", delimiter=",", skiprows=1)
+    selector = GaussianMixtureIC(n_components=[4, 5], random_state=0).fit(X)
+    results, best = selector.results_, selector.best_index_
+    assert (selector.covariance_type_, selector.n_components_) == ("EEV", 5)
+    assert selector.criterion_ == results["bic"][best] < 7430.5 - 1.0
+    assert results["rank"][best] == 1
+    assert not (results["spurious"][best] or results["degenerate"][best])
+    estimator = selector.best_estimator_
+    assert not estimator.spurious_components_.size
+    assert not estimator.collapsed_components_.size
+    assert_allclose(estimator.bic(X), selector.criterion_, rtol=1e-9)
+    assert_array_equal(selector.labels_, estimator.predict(X))
+    # No private attribute stays on any fit, nor in the pickle.
+    assert "_sound_alternative" not in vars(estimator)
+    assert b"_sound_alternative" not in pickle.dumps(selector)
