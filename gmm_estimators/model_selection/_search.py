@@ -109,11 +109,14 @@ def _challenge(model, data, starts, options, mapper, incumbent, abandon=True):
     extrapolated limit falls more than one unit of log-likelihood below the
     best run so far that is not degenerate (or below ``incumbent``, the mean
     objective of such a fit made earlier) is abandoned. Returns the best
-    complete run that beats ``incumbent``, or None. ``abandon=False`` runs
-    every start to its end (no proposal follows to recover a run abandoned
-    on an extrapolation that a saddle misled).
+    complete run that beats ``incumbent``, or None, and the best run judged
+    sound (neither collapsed nor spurious; None if none, or if it is the
+    first), which a spurious first keeps beside it
+    (``_sound_alternatives``). ``abandon=False`` runs every start to its end
+    (no proposal follows to recover a run abandoned on an extrapolation that
+    a saddle misled).
     """
-    best, best_key = None, None
+    best, best_key, sound = None, None, None
     slack = 1.0 / data.weight_sum
     for params in starts:
         bar = incumbent
@@ -135,9 +138,12 @@ def _challenge(model, data, starts, options, mapper, incumbent, abandon=True):
         key = (not collapsed.size, run.lower_bound)
         if incumbent > -np.inf and not (key[0] and key[1] > incumbent):
             continue
+        if key[0] and not run.component_check.spurious.size:
+            if sound is None or run.lower_bound > sound.lower_bound:
+                sound = run
         if best is None or key > best_key:
             best, best_key = run, key
-    return best
+    return best, (None if sound is best else sound)
 
 
 def fit_candidate(
@@ -165,7 +171,7 @@ def fit_candidate(
         "degenerate": False,
         "spurious": False,
     }
-    best, error = None, None
+    best, error, sound = None, None, None
     if isinstance(starts, Exception):
         error = starts
     else:
@@ -177,7 +183,7 @@ def fit_candidate(
                     # Only the thorough search's proposals recover a start
                     # abandoned on a misleading extrapolation; the shared
                     # starts of a noise search run to their end.
-                    result = _challenge(
+                    result, sound = _challenge(
                         model,
                         data,
                         starts,
@@ -198,60 +204,77 @@ def fit_candidate(
                     )
                     if result.n_iter:
                         _judge(model, data, result, options)
-            # The fit equals GaussianMixture(**these params).fit(X).
-            best = GaussianMixture(
-                n_components,
-                covariance_type=covariance_type,
-                tol=settings["tol"],
-                reg_covar=settings["reg_covar"],
-                max_iter=settings["max_iter"],
-                n_init=settings["n_init"],
-                init_params=settings["init_params"],
-                # Its own copy: set_params(prior__...) on the selector must
-                # not change a fitted candidate's hyperparameters.
-                prior=clone(settings["prior"], safe=False),
-                noise=settings["noise"],
-                noise_volume=settings["noise_volume"],
-                noise_init=settings["noise_init"],
-                random_state=settings["random_state"],
+            best = _fitted_candidate(
+                model, data, options, result, settings, row, n_components
             )
-            # The table reports the verdict (its degenerate and spurious
-            # columns); the pick's own warning comes at the end.
-            with silenced(DegenerateFitWarning):
-                count = _criteria.n_free_parameters(
-                    model,
-                    *result.params.means.shape,
-                    noise=settings["noise"],
-                    noise_volume=settings["noise_volume"],
-                )
-                dtype = data.X.dtype
-                set_fitted_attributes(
-                    best, model, data, options, result, dtype, None, count
-                )
-            best.n_features_in_ = data.n_features
         except (ValueError, np.linalg.LinAlgError, _NotBetter) as caught:
             best, error = None, caught
-    if best is not None:
-        verdict = getattr(result, "component_check", None)
-        params, terms = result.params, None if verdict is None else verdict.terms
-        if (stored := stored_params(best, model, params, data.center)) is not None:
-            params, terms = stored, None  # the table scores the model as stored
-        best.labels_, log_likelihood, map_log_resp = final_e_step(
-            model, data, params, terms
-        )
-        n_parameters = best.n_parameters_
-        bic = _criteria.bic(log_likelihood, n_parameters, data.weight_sum)
-        row.update(
-            bic=bic,
-            aic=_criteria.aic(log_likelihood, n_parameters),
-            icl=_criteria.icl(bic, map_log_resp),
-            log_likelihood=log_likelihood,
-            n_parameters=n_parameters,
-            converged=bool(best.converged_),
-            degenerate=bool(len(best.collapsed_components_)),
-            spurious=bool(len(best.spurious_components_)),
-        )
+    if best is not None and sound is not None and row["spurious"]:
+        # A sound run that lost the challenge to a spurious one: kept beside
+        # it, for the pick (_sound_alternatives).
+        other = dict(row)
+        try:
+            fitted = _fitted_candidate(
+                model, data, options, sound, settings, other, n_components
+            )
+        except (ValueError, np.linalg.LinAlgError):
+            fitted = None
+        if fitted is not None:
+            kept_of((row, best, None, 0.0), (other, fitted, None, 0.0), _soundness)
     return row, best, error, perf_counter() - start
+
+
+def _fitted_candidate(model, data, options, result, settings, row, n_components):
+    """The ``GaussianMixture`` of an EM result; ``row`` gets its criteria."""
+    # The fit equals GaussianMixture(**these params).fit(X).
+    best = GaussianMixture(
+        n_components,
+        covariance_type=row["covariance_type"],
+        tol=settings["tol"],
+        reg_covar=settings["reg_covar"],
+        max_iter=settings["max_iter"],
+        n_init=settings["n_init"],
+        init_params=settings["init_params"],
+        # Its own copy: set_params(prior__...) on the selector must
+        # not change a fitted candidate's hyperparameters.
+        prior=clone(settings["prior"], safe=False),
+        noise=settings["noise"],
+        noise_volume=settings["noise_volume"],
+        noise_init=settings["noise_init"],
+        random_state=settings["random_state"],
+    )
+    # The table reports the verdict (its degenerate and spurious
+    # columns); the pick's own warning comes at the end.
+    with silenced(DegenerateFitWarning):
+        count = _criteria.n_free_parameters(
+            model,
+            *result.params.means.shape,
+            noise=settings["noise"],
+            noise_volume=settings["noise_volume"],
+        )
+        dtype = data.X.dtype
+        set_fitted_attributes(best, model, data, options, result, dtype, None, count)
+    best.n_features_in_ = data.n_features
+    verdict = getattr(result, "component_check", None)
+    params, terms = result.params, None if verdict is None else verdict.terms
+    if (stored := stored_params(best, model, params, data.center)) is not None:
+        params, terms = stored, None  # the table scores the model as stored
+    best.labels_, log_likelihood, map_log_resp = final_e_step(
+        model, data, params, terms
+    )
+    n_parameters = best.n_parameters_
+    bic = _criteria.bic(log_likelihood, n_parameters, data.weight_sum)
+    row.update(
+        bic=bic,
+        aic=_criteria.aic(log_likelihood, n_parameters),
+        icl=_criteria.icl(bic, map_log_resp),
+        log_likelihood=log_likelihood,
+        n_parameters=n_parameters,
+        converged=bool(best.converged_),
+        degenerate=bool(len(best.collapsed_components_)),
+        spurious=bool(len(best.spurious_components_)),
+    )
+    return best
 
 
 def _soundness(outcome):
