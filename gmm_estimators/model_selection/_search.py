@@ -30,7 +30,7 @@ from .._warn import silenced
 from ..covariance import adopt_structures, get_covariance_model
 from ..exceptions import DegenerateFitWarning
 from ._final_estep import final_e_step
-from ._sound_alternatives import kept_of
+from ._sound_alternatives import kept_of, sound_alternative
 from ._starts import (
     _shared_starts,
     _starts_of,
@@ -340,11 +340,17 @@ def _search_k(data, canonical, n_components, covariance_types, settings):
 def _incumbent(outcome):
     """The objective a challenger must beat: the fit's own, unless degenerate.
 
-    With a prior, the MAP objective (``lower_bound_``).
+    With a prior, the MAP objective (``lower_bound_``). A spurious fit's
+    cell is challenged from its sound alternative (or from nothing): a
+    sound fit below the spurious one is what the pick can take
+    (``_sound_alternatives``), and one above takes the cell.
     """
     row, best, _, _ = outcome
     if best is None or row["degenerate"]:
         return -np.inf
+    if row["spurious"]:
+        alternative = sound_alternative(best)
+        return -np.inf if alternative is None else alternative.lower_bound_
     return best.lower_bound_
 
 

@@ -258,8 +258,8 @@ class GaussianMixtureIC(
     again, from its own first M-step. A fit replaces another when it is not degenerate
     and the other is, or when neither is and its likelihood is higher (a
     spurious fit keeps its cell, flagged, as in mclust's table; the pick
-    passes over it, or takes the best sound fit the cell held before a
-    spurious one displaced it, whose row then replaces it).
+    passes over it, or takes the best sound fit the search reached for the
+    cell, whose row then replaces it).
 
     The hierarchical start (``'mclust_hc'``) is mclust's own tree (its
     quantile classes on one feature), so every structure starts where mclust

@@ -9,10 +9,10 @@ data, 2,843 rows) VEV with 6 components reached a sound fit at BIC 97,704.9
 and then a spurious one at 95,683.8, and the pick fell to EVE with 9 at
 101,414.7.
 
-Only a sound fit the cell held (or that lost the cell to a spurious one
-as a challenger) is kept: once a spurious fit holds the cell, challengers
-must beat its likelihood, and a sound fit first reached below it is
-dropped with them. The kept alternative travels on the cell's estimator (outcomes cross
+A spurious cell's challengers need only beat its sound alternative (or,
+without one, nothing: ``_search._incumbent``), so a sound fit reached
+after the spurious one is kept too. The kept alternative travels on the
+cell's estimator (outcomes cross
 processes as they are); :func:`pick_with_alternatives` reads it once the
 table is collected: where a sound alternative ranks first among the sound
 fits, its row replaces the cell's, so that the chosen model is the row

@@ -118,3 +118,21 @@ def test_the_alternative_is_ranked_by_the_selectors_criterion(criterion):
     assert estimators[first].name == winner
     expected = min(r[criterion] for r in (a[0], b_sound[0]))
     assert results[criterion][first] == expected
+
+
+def test_a_spurious_cell_is_challenged_from_its_sound_alternative():
+    # Challengers of a spurious fit must beat its sound alternative, not the
+    # spurious fit itself: a sound fit between the two is one the pick can
+    # take (it was dropped, as was any sound fit with no alternative yet).
+    from gmm_estimators.model_selection._search import _incumbent
+
+    sound = _outcome("sound", -60.0)
+    sound[1].lower_bound_ = -0.60
+    spurious = _outcome("spurious", -50.0, spurious=True)
+    spurious[1].lower_bound_ = -0.50
+    assert _incumbent(sound) == -0.60
+    assert _incumbent(spurious) == -np.inf
+    kept = kept_of(spurious, sound, _soundness)
+    assert _incumbent(kept) == -0.60
+    collapsed = _outcome("collapsed", -40.0, degenerate=True)
+    assert _incumbent(collapsed) == -np.inf
