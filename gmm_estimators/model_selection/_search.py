@@ -119,9 +119,9 @@ def _challenge(model, data, starts, options, mapper, incumbent, abandon=True):
     best, best_key, sound = None, None, None
     slack = 1.0 / data.weight_sum
     for params in starts:
-        bar = incumbent
-        if best is not None and best_key[0]:
-            bar = max(bar, best.lower_bound)
+        # Judged against the best sound run: a sound run below a spurious
+        # best is still the cell's alternative (_sound_alternatives).
+        bar = incumbent if sound is None else max(incumbent, sound.lower_bound)
         run = run_em(
             model,
             data,
@@ -220,7 +220,11 @@ def fit_candidate(
         except (ValueError, np.linalg.LinAlgError):
             fitted = None
         if fitted is not None:
-            kept_of((row, best, None, 0.0), (other, fitted, None, 0.0), _soundness)
+            # The table's likelihood decides (a prior's MAP ranked the runs).
+            new = kept_of(
+                (row, best, None, 0.0), (other, fitted, None, 0.0), _soundness
+            )
+            row, best = new[0], new[1]
     return row, best, error, perf_counter() - start
 
 

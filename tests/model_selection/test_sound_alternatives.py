@@ -136,3 +136,40 @@ def test_a_spurious_cell_is_challenged_from_its_sound_alternative():
     assert _incumbent(kept) == -0.60
     collapsed = _outcome("collapsed", -40.0, degenerate=True)
     assert _incumbent(collapsed) == -np.inf
+
+
+def test_a_challenge_keeps_its_sound_run_in_either_order(monkeypatch):
+    # A spurious run that leads a challenge raised the bar for the runs after
+    # it: a sound run below it was abandoned when it came second, and kept
+    # as the alternative only when it came first.
+    import dataclasses
+    from types import SimpleNamespace
+
+    from gmm_estimators.model_selection import _search
+
+    def run(lower_bound, spurious):
+        check = SimpleNamespace(
+            collapsed=np.array([], dtype=int),
+            spurious=np.array([0] if spurious else [], dtype=int),
+        )
+        return SimpleNamespace(
+            lower_bound=lower_bound, abandoned=False, component_check=check
+        )
+
+    def run_em(model, data, params, options, mapper=None):
+        result = run(*params)
+        result.abandoned = result.lower_bound < options.abandon_below
+        return result
+
+    monkeypatch.setattr(_search, "run_em", run_em)
+    monkeypatch.setattr(_search, "_judged_or_first_stop", lambda m, d, r, o: r)
+
+    @dataclasses.dataclass
+    class Options:
+        abandon_below: float = -np.inf
+
+    data = SimpleNamespace(weight_sum=100.0)
+    for starts in ([(-0.6, False), (-0.5, True)], [(-0.5, True), (-0.6, False)]):
+        best, sound = _search._challenge(None, data, starts, Options(), None, -np.inf)
+        assert best.lower_bound == -0.5
+        assert sound is not None and sound.lower_bound == -0.6
