@@ -177,9 +177,9 @@ def test_weighted_scorers_count_sklearn_mixtures_parameters_as_sklearn(
     # A scikit-learn mixture has no n_parameters_: the weighted criteria count
     # its structure's parameters from its public attributes, as its own bic.
     X, _ = blobs
-    sk = SklearnGaussianMixture(
-        3, covariance_type=covariance_type, random_state=0
-    ).fit(X)
+    sk = SklearnGaussianMixture(3, covariance_type=covariance_type, random_state=0).fit(
+        X
+    )
     ones = np.ones(X.shape[0])
     assert_allclose(bic_score(sk, X, sample_weight=ones), -sk.bic(X), rtol=1e-12)
     assert_allclose(aic_score(sk, X, sample_weight=ones), -sk.aic(X), rtol=1e-12)
@@ -356,6 +356,7 @@ def test_shared_start_equals_plain_fit_for_every_structure(rng, covariance_type)
 
 def test_results_table(blobs):
     import pandas as pd
+
     X, _ = blobs
     selector = GaussianMixtureIC(
         n_components=(1, 2, 3, 4), covariance_types=SKLEARN_TYPES, random_state=0
@@ -416,21 +417,35 @@ def test_all_candidates_degenerate_raises(old_faithful, degenerate_selector):
 
 
 def test_all_candidates_spurious_raises_naming_them():
-    # Two clusters of 20 rows, three full components: the only candidate is
-    # spurious (not degenerate, not failed), and the error says so.
-    rng = np.random.RandomState(0)
-    X = np.r_[rng.randn(20, 2), rng.randn(20, 2) + 5]
-    selector = GaussianMixtureIC(
-        n_components=[3], covariance_types=["VVV"], random_state=0
-    )
-    with pytest.raises(ValueError) as caught:
-        selector.fit(X)
-    assert selector.results_["spurious"].all()
-    assert not selector.results_["degenerate"].any()
+    # Every candidate spurious (not degenerate, not failed): the error says so.
+    from gmm_estimators import NoSoundCandidateError
+    from gmm_estimators.model_selection._candidates import raise_no_sound_candidate
+
+    results = {"degenerate": np.array([False]), "spurious": np.array([True])}
+    with pytest.raises(NoSoundCandidateError) as caught:
+        raise_no_sound_candidate("GaussianMixtureIC", results, [None])
     message = str(caught.value)
     assert "0 fit(s) are degenerate" in message
     assert "1 spurious" in message
     assert "prior='default'" in message
+
+
+def test_a_sound_run_beside_a_spurious_one_is_the_pick():
+    # Two clusters of 20 rows, three full components: the spurious run of
+    # highest likelihood holds the cell, but a sound one (a cluster split in
+    # two, 8.6 and 11.4 rows' worth) was reached too; the search raised
+    # "every candidate spurious" before it kept such runs.
+    rng = np.random.RandomState(0)
+    X = np.r_[rng.randn(20, 2), rng.randn(20, 2) + 5]
+    selector = GaussianMixtureIC(
+        n_components=[3], covariance_types=["VVV"], random_state=0
+    ).fit(X)
+    assert not (
+        selector.results_["spurious"].any() or selector.results_["degenerate"].any()
+    )
+    fitted = selector.best_estimator_
+    assert not (fitted.spurious_components_.size or fitted.collapsed_components_.size)
+    assert np.all(fitted.weights_ * len(X) > 5)
 
 
 @pytest.mark.parametrize("search", ["grid", "thorough"])
@@ -723,6 +738,7 @@ def test_joblib_persistence(blobs, tmp_path):
 
 def test_delegation_and_feature_names(blobs):
     import pandas as pd
+
     X, _ = blobs
     frame = pd.DataFrame(X, columns=["a", "b"])
     selector = GaussianMixtureIC(
@@ -879,9 +895,7 @@ def test_default_search_converges_on_data_the_thorough_search_cannot_take(
     picks = []
     for scale in (1.0, 1e3):
         default = GaussianMixtureIC(random_state=0, **params).fit(scale * X)
-        grid = GaussianMixtureIC(search="grid", random_state=0, **params).fit(
-            scale * X
-        )
+        grid = GaussianMixtureIC(search="grid", random_state=0, **params).fit(scale * X)
         assert default.best_estimator_.converged_
         assert default.best_estimator_.n_iter_ > grid.best_estimator_.n_iter_
         # Every candidate at least as good as the grid's shorter fit of it.
@@ -1283,6 +1297,7 @@ def test_a_data_frame_and_an_array_of_the_same_rows_give_the_same_table():
     # CLI's reader) and the same values in memory give one table, bit for
     # bit (a cell differed by 1.5 BIC units on nearly singular data).
     import pandas as pd
+
     rng = np.random.default_rng(5)
     X = np.r_[
         rng.normal(size=(60, 3)),
