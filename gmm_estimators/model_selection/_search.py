@@ -30,7 +30,7 @@ from .._warn import silenced
 from ..covariance import adopt_structures, get_covariance_model
 from ..exceptions import DegenerateFitWarning
 from ._final_estep import final_e_step
-from ._sound_alternatives import kept_of, sound_alternative
+from ._sound_alternatives import is_sound, kept_of, sound_alternative
 from ._starts import (
     _shared_starts,
     _starts_of,
@@ -360,27 +360,15 @@ def _incumbent(outcome):
 
 def _best_partition(outcomes, criterion, n_components):
     """MAP labels of the best sound candidate, if they use every component."""
-    sound = [
-        o
-        for o in outcomes.values()
-        if o[1] is not None and not (o[0]["degenerate"] or o[0]["spurious"])
-    ]
-    if not sound:
+    best = _best_sound(outcomes, criterion)
+    if best is None or np.unique(best.labels_).size < n_components:
         return None
-    row, best, _, _ = min(sound, key=lambda o: o[0][criterion])
-    labels = best.labels_
-    if np.unique(labels).size < n_components:
-        return None
-    return labels
+    return best.labels_
 
 
 def _best_sound(outcomes, criterion):
     """The fitted estimator of the best sound candidate, or None."""
-    sound = [
-        o
-        for o in outcomes.values()
-        if o[1] is not None and not (o[0]["degenerate"] or o[0]["spurious"])
-    ]
+    sound = [o for o in outcomes.values() if is_sound(o)]
     if not sound:
         return None
     return min(sound, key=lambda o: o[0][criterion])[1]
@@ -436,7 +424,7 @@ def _split_and_merge(data, per_k, settings, tick=None):
         if tick is not None:
             tick()
         for name, (row, estimator, _, _) in per_k[source].items():
-            if estimator is None or row["degenerate"] or row["spurious"]:
+            if not is_sound((row, estimator)):
                 continue
             own = {name: per_k[k][name]}
             _try(data, proposals(estimator, upward), k, own, settings, trial)

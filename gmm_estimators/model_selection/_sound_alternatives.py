@@ -26,12 +26,13 @@ import numpy as np
 
 from ._candidates import results_table
 
-__all__ = ["kept_of", "pick_with_alternatives", "sound_alternative"]
+__all__ = ["is_sound", "kept_of", "pick_with_alternatives", "sound_alternative"]
 
 _ATTRIBUTE = "_sound_alternative"
 
 
-def _is_sound(outcome):
+def is_sound(outcome):
+    """Whether ``(row, estimator, ...)`` is fitted, neither degenerate nor spurious."""
     row, estimator = outcome[0], outcome[1]
     return estimator is not None and not (row["degenerate"] or row["spurious"])
 
@@ -58,7 +59,7 @@ def kept_of(new, old, soundness):
     if kept[1] is None or not kept[0]["spurious"] or kept[0]["degenerate"]:
         return kept
     candidates = [_alternative_of(kept), _alternative_of(other)]
-    if _is_sound(other):
+    if is_sound(other):
         candidates.append(other[:2])
     candidates = [c for c in candidates if c is not None]
     if candidates:
