@@ -12,6 +12,7 @@ each component moving only as far as the data it explains allow.
 # SPDX-License-Identifier: BSD-3-Clause
 
 import warnings
+from collections.abc import Iterator
 from numbers import Integral, Real
 
 import numpy as np
@@ -128,7 +129,8 @@ def _check_adapt(adapt):
 @validate_params(
     {
         "mixture": [GaussianMixture],
-        "X": ["array-like"],
+        # An iterator passes, to be refused with the remedy (check_not_chunks).
+        "X": ["array-like", Iterator],
         "sample_weight": ["array-like", None],
         "relevance_factor": [Interval(Real, 0, None, closed="left")],
         "adapt": [str, list, tuple],

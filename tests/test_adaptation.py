@@ -422,3 +422,8 @@ def test_a_list_of_chunks_is_refused_with_the_remedy():
     background = GaussianMixture(2, random_state=0).fit(X)
     with pytest.raises(TypeError, match="adapt_mixture expects one array"):
         adapt_mixture(background, np.array_split(X, 4))
+    # A generator failed scikit-learn's parameter check first ("must be an
+    # array-like"), without the remedy.
+    chunks = (c for c in np.array_split(X, 4))
+    with pytest.raises(TypeError, match="adapt_mixture expects one array.*concatenate"):
+        adapt_mixture(background, chunks)

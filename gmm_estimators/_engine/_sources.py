@@ -176,8 +176,15 @@ def check_not_chunks(estimator, X, *, method=None, name=None):
     and the error would not say why. ``name`` (a function's) replaces the
     estimator's in the message.
     """
+    join = "np.concatenate(list(chunks))"
     if isinstance(X, Iterator):
         what = f"an iterator ({type(X).__name__})"
+        # Refused either way, so reading its first item costs nothing: an
+        # iterator of rows (csv.reader, a cursor, map) is stacked, not joined.
+        first = next(X, None)
+        if first is not None and np.ndim(first) < 2:
+            what = f"an iterator of rows ({type(X).__name__})"
+            join = "np.vstack(list(rows))"
     elif isinstance(X, list | tuple) and X and all(np.ndim(c) == 2 for c in X):
         what = f"a {type(X).__name__} of {len(X)} two-dimensional chunks"
     else:
@@ -191,11 +198,25 @@ def check_not_chunks(estimator, X, *, method=None, name=None):
     )
     raise TypeError(
         f"{name} expects one array of shape (n_samples, n_features); "
-        f"got {what}. Join the chunks into one array: np.concatenate(list(chunks)) "
+        f"got {what}. Make them one array: {join} "
         "if they fit in memory, dask.array.concatenate(chunks) for a Dask "
         "array read chunk by chunk, or a memory map (np.load(path, "
         f"mmap_mode='r')) for rows on disk.{stream}"
     )
+
+
+def _dask_frame_as_array(X):
+    """A Dask DataFrame as ``(its empty pandas frame, its Dask array)``.
+
+    Its rows are then streamed chunk by chunk as a Dask array's (scikit-learn
+    would compute the whole frame on the client), and its column names are
+    read from the empty frame (``_meta``). Anything else: ``(X, X)``.
+    """
+    if not (hasattr(X, "to_dask_array") and hasattr(X, "columns")):
+        return X, X
+    # lengths=True: one pass for the partitions' row counts, which the
+    # sampled start and the row blocks need.
+    return X._meta, X.to_dask_array(lengths=True)
 
 
 def _is_dask_array(X):
@@ -304,9 +325,10 @@ def make_source(
     source : ArraySource, StreamSource or DaskSource
     """
     check_not_chunks(estimator, X, method="fit")
+    named, X = _dask_frame_as_array(X)
     if _is_dask_array(X) or _is_out_of_core(X):
         _check_shape(estimator, X, ensure_min_samples=2)
-        validate_data(estimator, X, skip_check_array=True, reset=True)
+        validate_data(estimator, named, skip_check_array=True, reset=True)
         if sample_weight is not None:
             if _is_dask_array(sample_weight):
                 # n numbers, not n x d: the weights are brought to the client.
@@ -356,9 +378,10 @@ def prediction_source(estimator, X, center, *, missing=None):
     ``missing(X, center)`` (marginal densities over the observed features).
     """
     check_not_chunks(estimator, X)
+    named, X = _dask_frame_as_array(X)
     if _is_dask_array(X) or _is_out_of_core(X):
         _check_shape(estimator, X, ensure_min_samples=1)
-        validate_data(estimator, X, skip_check_array=True, reset=False)
+        validate_data(estimator, named, skip_check_array=True, reset=False)
         if _is_dask_array(X):
             from ._dask import DaskSource
 

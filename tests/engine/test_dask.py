@@ -1,5 +1,7 @@
 """Dask arrays: E-step and statistics per chunk on the scheduler's workers."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -280,3 +282,45 @@ def test_weights_summing_beyond_float64_give_only_the_clear_error(data, synchron
                 da.from_array(data, chunks=(100, 3)), sample_weight=w
             )
     assert str(b.value) == str(a.value)
+
+
+class _DaskFrame:
+    """What the package reads of a Dask DataFrame (``dask.dataframe`` needs
+    pyarrow, which the test extra does not install): its columns, its empty
+    pandas frame ``_meta`` and ``to_dask_array``. Counts the arrays made, so
+    that the test sees the rows were streamed, not computed on the client."""
+
+    def __init__(self, frame, chunk):
+        self._frame, self._chunk = frame, chunk
+        self.columns = frame.columns
+        self._meta = frame.iloc[:0]
+        self.arrays = 0
+
+    def to_dask_array(self, lengths=False):
+        assert lengths  # the row counts a sampled start and the blocks need
+        self.arrays += 1
+        return da.from_array(self._frame.to_numpy(), chunks=(self._chunk, -1))
+
+    def __array__(self, dtype=None, copy=None):  # what scikit-learn would read
+        raise AssertionError("the frame was computed on the client")
+
+
+def test_a_dask_frame_streams_its_rows_and_keeps_its_column_names(data, synchronous):
+    # scikit-learn computed the whole frame on the client and lost its
+    # column names, so prediction on the same frame warned about them.
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(data, columns=["a", "b", "c"])
+    streamed = _DaskFrame(frame, 130)
+    model = GaussianMixture(2, random_state=0, tol=1e-8).fit(streamed)
+    in_memory = GaussianMixture(2, random_state=0, tol=1e-8).fit(frame)
+    assert streamed.arrays == 1
+    assert list(model.feature_names_in_) == ["a", "b", "c"]
+    _assert_same(in_memory, model)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        labels = in_memory.predict(_DaskFrame(frame, 100))
+    assert isinstance(labels, da.Array)
+    np.testing.assert_array_equal(labels.compute(), in_memory.predict(frame))
+    renamed = _DaskFrame(frame.rename(columns={"a": "z"}), 100)
+    with pytest.raises(ValueError, match="feature names should match"):
+        model.predict(renamed)

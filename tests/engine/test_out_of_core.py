@@ -296,6 +296,20 @@ def test_chunks_not_joined_into_one_array_are_refused_clearly(make_chunks):
             call(make_chunks(X))
 
 
+@pytest.mark.parametrize(
+    "make_rows",
+    [lambda X: (row for row in X), lambda X: map(list, X), lambda X: iter(list(X))],
+)
+def test_an_iterator_of_rows_is_told_to_stack_them(make_rows):
+    # The remedy for chunks, np.concatenate, joins rows into one flat array.
+    X = np.random.RandomState(0).randn(50, 3)
+    remedy = r"iterator of rows.*np\.vstack\(list\(rows\)\)"
+    with pytest.raises(TypeError, match=remedy):
+        GaussianMixture(2).fit(make_rows(X))
+    # The remedy works.
+    assert np.vstack(list(make_rows(X))).shape == X.shape
+
+
 @pytest.mark.parametrize("where", ["memmap", "large in memory"])
 def test_squares_beyond_float64_are_refused_clearly_when_streamed(
     monkeypatch, tmp_path, data, small_pages, where
