@@ -506,10 +506,34 @@ def data_covariance(data):
     divides by ``sum(w) - 1``. Weights summing to about one (normalised
     weights, often ``1 + 2**-52``) would make that zero, or tiny, and the
     prior huge: the denominator is ``max(sum(w) - 1, sum(w) / 2)``, which
-    moves smoothly with the total and is ``sum(w) - 1`` from 2 on.
+    moves smoothly with the total and is ``sum(w) - 1`` from 2 on. With
+    missing values each feature's variance is over the rows observing it.
     """
     total = data.weight_sum
-    return data.total_scatter / max(total - 1.0, 0.5 * total)
+    missing = getattr(data, "missing_mask", None)
+    if missing is None or not missing.any():
+        return data.total_scatter / max(total - 1.0, 0.5 * total)
+    # Rows with missing entries (``_missing.MissingValuesSource``): each
+    # feature's variance over the rows that observe it (the entries filled
+    # at its mean add nothing to the scatter but would count in the
+    # denominator, shrinking the prior with the share missing), and the
+    # filled data's correlations between them, which keep the matrix
+    # positive semi-definite.
+    weights = (
+        np.ones(missing.shape[0])
+        if data.sample_weight is None
+        else (np.asarray(data.sample_weight, np.float64))
+    )
+    observed = weights @ ~missing
+    scatter = np.asarray(data.total_scatter, np.float64)
+    diagonal = np.diag(scatter)
+    variances = diagonal / np.maximum(observed - 1.0, 0.5 * observed)
+    spread = np.sqrt(np.where(diagonal > 0, diagonal, 1.0))
+    correlation = scatter / np.outer(spread, spread)
+    deviation = np.sqrt(np.where(diagonal > 0, variances, 0.0))
+    covariance = correlation * np.outer(deviation, deviation)
+    np.fill_diagonal(covariance, np.where(diagonal > 0, variances, 0.0))
+    return covariance
 
 
 def _as_floats(value):

@@ -384,6 +384,38 @@ def test_prior_equal_proportions_and_warm_start(rng):
     assert gm.lower_bounds_[0] >= previous - 1e-10
 
 
+@pytest.mark.parametrize("covariance_type", ["VVV", "VVI", "VII"])
+def test_default_prior_scale_reads_each_features_observed_variance(covariance_type):
+    # The scale was the mean-filled data's covariance: each variance shrank
+    # by the share of rows missing the feature (4.5 -> 0.2 with 95 % missing).
+    rng = np.random.default_rng(0)
+    complete = rng.normal(size=(20, 2)) @ np.array([[1.0, 0.0], [1.2, 3.0]])
+    scales = []
+    for extra in (0, 80, 380):
+        more = np.c_[rng.normal(size=extra), np.full(extra, np.nan)]
+        X = np.r_[complete, more]
+        fit = GaussianMixture(
+            2, covariance_type=covariance_type, prior="default", random_state=0
+        ).fit(X)
+        full = np.atleast_2d(fit.prior_.scale)
+        if full.ndim == 2 and full.shape == (1, 1):
+            full = full * np.eye(2)
+        elif full.shape == (1, 2):
+            full = np.diag(full[0])
+        observed = np.array([np.nanvar(X[:, j], ddof=1) for j in range(2)])
+        # mclust's var(X) / K^(2/d), each variance over its observing rows
+        # (a diagonal or spherical structure: their mean, as mclust's).
+        expected = observed / 2.0
+        if covariance_type != "VVV":
+            expected = np.full(2, expected.mean())
+        assert_allclose(np.diag(full), expected, rtol=1e-12)
+        assert np.linalg.eigvalsh(full).min() >= 0
+        scales.append(full[1, 1])
+    if covariance_type == "VVV":
+        # Rows missing the second feature leave its scale to the rows observing it.
+        assert_allclose(scales, scales[0], rtol=1e-12)
+
+
 def test_selector_criteria_use_observed_likelihood(rng):
     _, Xm = two_clusters(rng, n=30)
     gm = GaussianMixture(2, random_state=0).fit(Xm)
