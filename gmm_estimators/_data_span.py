@@ -404,6 +404,11 @@ def _written_dependent(complement, spread, written_variances, dependent):
     found = complement @ vectors[:, ratios <= 1.0]
     if not found.shape[1]:
         return dependent
+    # The pencil's eigenvectors are normalised in the rounding's metric, not
+    # to unit length (1e14 for rows written to 14 decimals): as they were, the
+    # union's rank threshold, relative to its largest singular value, dropped
+    # float64's directions (3 rows in 10-D read as spanning 5 dimensions).
+    found = found / np.linalg.norm(found, axis=0)
     # The union of the two sets of unit vectors, which may share directions
     # (QR would give an arbitrary column for a repeated one).
     left, values, _ = np.linalg.svd(

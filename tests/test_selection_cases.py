@@ -808,6 +808,20 @@ def test_rows_spanning_fewer_dimensions_than_their_features_are_reported(case):
             GaussianMixture(1).fit(full)
 
 
+@pytest.mark.parametrize("seed", range(8))
+def test_few_rows_span_their_affine_rank_whatever_digits_they_happen_to_have(seed):
+    # Three rows in 10-D span 2 dimensions. On some draws a feature's three
+    # values happen to be exact at 14 decimals, read as written digits, and
+    # the union of that rule's directions (of length 1e14, the pencil's
+    # metric) with float64's dropped the latter: "span 5 of the 10".
+    X = np.random.RandomState(seed).randn(3, 10) + 2
+    basis, n_varying = rows_span(ArraySource.from_arrays(X))
+    assert (basis.shape[1], n_varying) == (2, 10)
+    # The span is that of the rows' differences.
+    differences = np.linalg.qr((X[1:] - X[0]).T)[0]
+    assert_allclose(np.abs(np.linalg.svd(differences.T @ basis)[1]), 1.0, atol=1e-8)
+
+
 def test_spread_beyond_the_written_digits_is_not_a_dependency():
     # Rows 1e-3 of their spread off a plane, written with 6 significant
     # digits: the written digits resolve that spread, which is the data's.
