@@ -93,10 +93,30 @@ def mixture_parameters(mixture):
         # An estimator not fitted yet: scikit-learn's error for it.
         check_is_fitted(estimator)
     if not hasattr(estimator, "means_"):
+        name = type(mixture).__name__
+        if hasattr(estimator, "mixture_"):  # a fitted regressor: a joint mixture
+            remedy = (
+                f"This {name} holds its joint mixture of (X, y) as mixture_: "
+                "condition(model.mixture_, ...) with the features numbered "
+                "in the joint order (X's, then y's)"
+                + (
+                    ", or model.conditional(X) for y given X."
+                    if hasattr(estimator, "conditional")
+                    else "."
+                )
+            )
+        elif hasattr(estimator, "mixtures_"):  # a fitted classifier: one per class
+            remedy = (
+                f"This {name} holds one mixture per class in mixtures_: "
+                "condition(model.mixtures_[i], ...) for the class "
+                "model.classes_[i]."
+            )
+        else:
+            remedy = "Fit the mixture first."
         raise TypeError(
             "condition expects a fitted Gaussian mixture (with weights_, means_ "
             "and covariances_) or a tuple (weights, means, covariances); got "
-            f"{type(mixture).__name__}. Fit the mixture first."
+            f"{name}. {remedy}"
         )
     if getattr(estimator, "noise_volume_", None) is not None:
         raise ValueError(

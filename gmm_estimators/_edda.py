@@ -17,10 +17,13 @@ from scipy.special import logsumexp
 
 from ._adaptation import mixture_from_parameters, scatter_in_kind, structure_of
 from ._criteria import bic
+from ._data_span import data_warning
 from ._degenerate import check_blocks
+from ._engine import ArraySource
 from ._engine._data import weight_scale
 from ._engine._estep import weighted_mean
 from ._gaussian_mixture import GaussianMixture
+from ._warn import warn_user
 from .covariance._exact import log_density_floor
 from .covariance._linalg import rounding_bound, separate_ties
 from .model_selection._candidates import (
@@ -88,6 +91,13 @@ def fit_edda(X, y_index, weights, types, proportions, reg_covar):
     # covariances of data in small units (1e-20: every row predicted at
     # chance), and the classifier's answer should not depend on the units.
     reg_covar = reg_covar * regularisation_unit(feature_covariance(X, weights))
+    # What a fit of the same rows says (GaussianMixture's, MclustDA's): a
+    # constant feature, or rows spanning fewer dimensions than their
+    # features, where every class covariance is reg_covar alone and sets the
+    # likelihood (a feature that is the sum of two others inflated it by
+    # 1,175 units, unsaid). The classes are judged within the rows' span.
+    if message := data_warning(reg_covar, ArraySource.from_arrays(X, weights)):
+        warn_user(message, UserWarning)
     total = weights.sum()
     # As in the engine's M-step, the structures see counts and scatter in
     # units of the weights' scale (an exact power of two): weights of 1e-310
@@ -229,7 +239,12 @@ def _each_class_of_unit_weight(X, one_hot, weights, nk):
     """
     scaled = weights / (one_hot @ nk)
     weight_sum = float(scaled.sum())
+    # Within the rows' range, as a source's centre: a constant feature's is
+    # its value exactly. Rounded off it, the feature varied by an ulp and
+    # every class rested on a point there (VII and VVV called degenerate).
+    positive = X[scaled > 0]
     center = scaled @ X / weight_sum
+    center = np.clip(center, positive.min(axis=0), positive.max(axis=0))
     Xc = X - center
     total_scatter = (Xc * scaled[:, np.newaxis]).T @ Xc
     return _Judged(lambda: [(Xc, scaled, one_hot)], total_scatter, weight_sum, center)

@@ -1028,3 +1028,34 @@ def test_labels_of_mixed_types_are_refused_with_the_remedy():
     for model_type in ("EDDA", "MclustDA"):
         with pytest.raises(TypeError, match=r"\['int', 'str'\].*one type"):
             GaussianMixtureClassifier(model_type).fit(X, y)
+    # Strings with a missing one: scikit-learn's "Input contains NaN" named
+    # neither y nor the remedy, as it does for numbers.
+    y = np.array(["a", "b", np.nan] * 7, dtype=object)[:20]
+    with pytest.raises(ValueError, match="y contains NaN.*Leave out the rows"):
+        GaussianMixtureClassifier("EDDA").fit(X, y)
+
+
+def test_edda_reads_a_constant_feature_and_dependent_features_as_mclustda_does():
+    # A constant column: its centre, rounded off its value, made it vary by
+    # an ulp, every class rested on a point there, and every structure but
+    # EII was called degenerate (an error without EII, blaming the rows).
+    X, y = load_iris(return_X_y=True)
+    constant = np.c_[X, np.ones(len(X))]
+    with pytest.warns(UserWarning, match=r"feature\(s\) 4 of X are constant"):
+        edda = GaussianMixtureClassifier(
+            "EDDA", covariance_types=["VII", "EEI", "VVI", "VVV"]
+        ).fit(constant, y)
+    assert not edda.results_["degenerate"].any()
+    assert edda.score(constant, y) >= 0.95
+    # A feature that is the sum of two others: every class covariance is
+    # reg_covar alone off the rows' span, which sets the likelihood. It was
+    # said for GaussianMixture and MclustDA, not for EDDA.
+    dependent = np.c_[X, X[:, 0] + X[:, 1]]
+    with pytest.warns(UserWarning, match="span 4 of the 5 dimensions"):
+        GaussianMixtureClassifier("EDDA").fit(dependent, y)
+    with pytest.warns(UserWarning, match="span 4 of the 5 dimensions"):
+        GaussianMixtureClassifier("MclustDA", n_components=[1]).fit(dependent, y)
+    # Data in full rank get neither warning.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        GaussianMixtureClassifier("EDDA").fit(X, y)

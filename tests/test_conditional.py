@@ -460,3 +460,20 @@ def test_a_duck_typed_mixture_and_a_selectors_names_are_read():
     with pytest.raises(ValueError, match="names of the given features"):
         condition(selector, pd.DataFrame({"zz": [0.5]}), [0])
     assert condition(selector, pd.DataFrame({"a": [0.5]}), [0]).mean().shape == (1, 2)
+
+
+def test_a_fitted_regressor_or_classifier_is_told_which_mixture_to_condition():
+    # "Fit the mixture first" was said of fitted estimators that hold mixtures.
+    from gmm_estimators import GaussianMixtureClassifier, GaussianMixtureRegressor
+
+    rng = np.random.RandomState(0)
+    X = rng.randn(60, 3)
+    regressor = GaussianMixtureRegressor(1).fit(X[:, :2], X[:, 2])
+    with pytest.raises(TypeError, match=r"model\.mixture_.*model\.conditional\(X\)"):
+        condition(regressor, X[:2, :2], [0, 1])
+    # The remedy it names works: the joint mixture, X's features first.
+    given = condition(regressor.mixture_, X[:2, :2], [0, 1])
+    assert_allclose(given.mean().ravel(), regressor.predict(X[:2, :2]), rtol=1e-10)
+    classifier = GaussianMixtureClassifier("EDDA").fit(X, np.arange(60) % 2)
+    with pytest.raises(TypeError, match=r"model\.mixtures_\[i\]"):
+        condition(classifier, X[:2, :2], [0, 1])

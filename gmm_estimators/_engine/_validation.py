@@ -33,10 +33,25 @@ def validate_data(estimator, X="no_validation", y="no_validation", **check_param
         converting = isinstance(error, TypeError) or "convert" in str(error)
         message = _non_numeric_message(X) if converting else None
         if message is None:
-            message = _missing_message(estimator, str(error))
+            text = str(error)
+            if text.startswith("Input contains NaN") and _is_labels(y):
+                # Labels of objects (strings with a missing one): scikit-learn
+                # names no input; X's NaN are named "Input X".
+                text = "Input y contains NaN"
+            message = _missing_message(estimator, text)
         if message is None:
             raise
         raise ValueError(message) from error
+
+
+def _is_labels(y):
+    """Whether ``y`` was given as an array of objects (labels, not numbers)."""
+    if isinstance(y, str) and y == "no_validation":
+        return False
+    try:
+        return np.asarray(y).dtype.kind == "O"
+    except (TypeError, ValueError):  # ragged: scikit-learn's own error stands
+        return False
 
 
 def _missing_message(estimator, text):
