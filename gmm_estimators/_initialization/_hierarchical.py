@@ -49,6 +49,8 @@ row with ties broken by the order given and mclust's stored factors, see
 * Sample weights are group counts from the start: a row of weight ``w`` is
   ``w`` identical rows, so integer weights give exactly the labels of repeated
   rows (the transformation, ``alpha`` and every merge cost use weighted sums).
+  The initialisers pass the weights relative to their mean
+  (``_partitions._relative``), trading that for invariance to a common factor.
 * With more than ``max_rows`` distinct rows of positive weight, a subset of
   ``max_rows`` of them is drawn without replacement with probabilities
   proportional to their weights (mclust draws 2000 rows uniformly), the
