@@ -107,7 +107,14 @@ _READ = object()
 
 
 def data_warning(
-    reg_covar, source, prior=None, span=_READ, *, model=None, n_components=1
+    reg_covar,
+    source,
+    prior=None,
+    span=_READ,
+    *,
+    model=None,
+    n_components=1,
+    relative=None,
 ):
     """The warning a fit of ``source`` with ``reg_covar`` owes its user, or None.
 
@@ -123,7 +130,8 @@ def data_warning(
     ``n_components``); mclust's default scale of the ellipsoidal structures
     (the data's covariance, singular there) does not, and it is said, with
     that remedy. ``span`` is :func:`rows_span`'s result when the caller has
-    it already.
+    it already; ``relative`` is ``reg_covar`` as the user gave it, relative
+    to the data's thinnest spread (see :func:`_engine.reg_covar_swamps`).
 
     Raises
     ------
@@ -134,7 +142,7 @@ def data_warning(
     """
     if not reg_covar > 0 and prior is None:
         _check_variances_normal(source)
-    message = reg_covar_swamps(reg_covar, source)
+    message = reg_covar_swamps(reg_covar, source, relative)
     if message is not None or not reg_covar > 0:
         return message
     found = rows_span(source) if span is _READ else span

@@ -415,12 +415,14 @@ def representable_center(center, dtype):
     return np.asarray(np.asarray(center, dtype=np.float64).astype(dtype), np.float64)
 
 
-def reg_covar_swamps(reg_covar, source):
+def reg_covar_swamps(reg_covar, source, relative=None):
     """A warning when ``reg_covar`` is not small against the data's variances.
 
     ``reg_covar`` is absolute, in the data's squared units: for data measured
     in tiny units (some variance far below it) it swamps the covariances and
-    the clusters it gives are nonsense.
+    the clusters it gives are nonsense. ``relative``, when the user gave it
+    relative to the data's thinnest spread (the selector's thorough search),
+    is the value the message names, with ``reg_covar`` beside it.
 
     Returns
     -------
@@ -473,6 +475,15 @@ def reg_covar_swamps(reg_covar, source):
     if reg_covar <= 0.1 * smallest:
         return None
     feature = int(np.flatnonzero(variances == smallest)[0])
+    if relative is not None:
+        return (
+            f"reg_covar={relative:.3g} (relative to the data's thinnest spread: "
+            f"{reg_covar:.3g} in the data's squared units) is large compared "
+            f"with the data's scale: feature {feature} has variance "
+            f"{smallest:.3g} (standard deviation {np.sqrt(smallest):.3g}), so "
+            "the regularisation dominates the covariances and the clusters "
+            "will not reflect the data. Lower it (the default is 1e-6)."
+        )
     message = (
         f"reg_covar={reg_covar:.3g} is large compared with the data's scale: "
         f"feature {feature} has variance {smallest:.3g} (standard deviation "

@@ -11,7 +11,7 @@ import numpy as np
 
 from .cmd_fit import load_args_data
 from .errors import PROG, CLIError
-from .formatting import fixed, fmt, format_table
+from .formatting import digits_by_feature, fixed, fmt, format_table
 from .io import explain_values, report_missing
 from .library import structure_name
 from .models import (
@@ -137,12 +137,32 @@ def cmd_sample(args):
             file=sys.stderr,
         )
     header = [*names, label]
+    # --digits within each feature's narrowest component: far from zero
+    # (timestamps), a fixed count rounds the draws coarser than their spread.
+    digits = digits_by_feature(
+        np.abs(X).max(axis=0, initial=0.0), _drawn_spreads(X, y), args.digits
+    )
     rows = (
-        [*[fmt(x, args.digits) for x in row], str(int(k))]
+        [*[fmt(x, n) for x, n in zip(row, digits, strict=True)], str(int(k))]
         for row, k in zip(X, y, strict=True)
     )
     write_csv(rows, header, _output(args.output))
     return 0
+
+
+def _drawn_spreads(X, y):
+    """Each feature's smallest standard deviation over the drawn components.
+
+    From the draws, so that any mixture's (scikit-learn's too) are read; a
+    component drawn fewer than twice says nothing.
+    """
+    spreads = np.full(X.shape[1], np.inf)
+    for k in np.unique(y):
+        rows = X[y == k]
+        if rows.shape[0] > 1:
+            spread = rows.std(axis=0)
+            spreads = np.where(spread > 0, np.minimum(spreads, spread), spreads)
+    return np.where(np.isfinite(spreads), spreads, 0.0)
 
 
 def cmd_score(args):

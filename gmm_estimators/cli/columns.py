@@ -54,7 +54,7 @@ def _resolve(spec, names, option, source):
             )
         if item in names:
             indices.append(names.index(item))
-        elif item.isdigit() and int(item) < len(names):
+        elif item.isascii() and item.isdigit() and int(item) < len(names):
             indices.append(int(item))
         else:
             raise CLIError(

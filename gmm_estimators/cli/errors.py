@@ -24,6 +24,13 @@ _OPTION_TERMS = (
     (r"\bcovariance_type[= ]'(\w+)'", r"-t \1"),
     (r"\bn_features=(\d+)", r"\1 features"),
     (r"\bX has (\d+) features\b", r"the data have \1 features"),
+    # Only where the value is the option's (relative to the data's spread):
+    # "every covariance is reg_covar=... alone" states the absolute value.
+    (r"\breg_covar=([-+\d.e]+) \(relative", r"--reg-covar \1 (relative"),
+    (
+        r"\bsmaller reg_covar, e\.g\. reg_covar=",
+        "smaller --reg-covar, e.g. --reg-covar ",
+    ),
 )
 
 
@@ -66,7 +73,7 @@ def report_warnings(caught, *, skip=()):
     for warning in caught:
         if issubclass(warning.category, tuple(skip)):
             continue
-        message = " ".join(str(warning.message).split())
+        message = in_option_terms(" ".join(str(warning.message).split()))
         if message in seen:
             continue
         seen.add(message)

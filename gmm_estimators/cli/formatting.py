@@ -9,7 +9,7 @@ import numpy as np
 
 from .library import full_covariances, shares_covariance
 
-__all__ = ["components_text", "fixed", "fmt", "format_table"]
+__all__ = ["components_text", "digits_by_feature", "fixed", "fmt", "format_table"]
 
 
 def fmt(value, digits=6):
@@ -24,6 +24,45 @@ def fmt(value, digits=6):
     if not math.isfinite(value):
         return "-" if math.isnan(value) else ("inf" if value > 0 else "-inf")
     return f"{value:.{digits}g}"
+
+
+def digits_by_feature(magnitudes, spreads, digits):
+    """Significant digits per feature: ``digits`` of them within its spread.
+
+    A feature far from zero compared with its spread (Unix timestamps,
+    ``1e12 + N(0, 1)``) needs ``log10(|x| / spread)`` more: at a fixed count
+    its values round to a grid coarser than their spread (a sample of two
+    bursts of timestamps an hour apart, 60 s wide each, took 10 values).
+
+    Parameters
+    ----------
+    magnitudes : ndarray of shape (n_features,)
+        The largest absolute value written of each feature.
+    spreads : ndarray of shape (n_features,)
+        The scale of each feature that must stay legible (its narrowest
+        component's standard deviation); zero or NaN adds nothing.
+
+    Returns
+    -------
+    list of int
+        At most 17 (float64 round-trips).
+    """
+    magnitudes = np.asarray(magnitudes, dtype=np.float64)
+    spreads = np.asarray(spreads, dtype=np.float64)
+    extra = np.zeros(magnitudes.shape)
+    with np.errstate(invalid="ignore"):
+        far = np.isfinite(magnitudes) & (spreads > 0) & (magnitudes > spreads)
+    extra[far] = np.ceil(np.log10(magnitudes[far] / spreads[far]))
+    return [int(min(digits + e, 17)) for e in extra]
+
+
+def _component_spreads(model):
+    """Each feature's smallest standard deviation over the components, or None."""
+    full = getattr(model, "full_covariances_", None)
+    if full is None:  # a mixture of another package
+        return None
+    variances = np.diagonal(np.asarray(full, dtype=np.float64), axis1=1, axis2=2)
+    return np.sqrt(np.min(variances, axis=0))
 
 
 def fixed(value, decimals=2):
@@ -89,9 +128,15 @@ def components_text(model, feature_names, *, covariances=False):
         {int(k): "collapsed" for k in getattr(model, "collapsed_components_", ())}
     )
     headers = ["component", "weight", *[f"mean {name}" for name in feature_names]]
+    spreads = _component_spreads(model)
+    digits = (
+        [5] * means.shape[1]
+        if spreads is None
+        else digits_by_feature(np.abs(means).max(axis=0), spreads, 5)
+    )
     rows = [
         [str(k) + (f" ({flagged[k]})" if k in flagged else ""), f"{weights[k]:.4f}"]
-        + [fmt(x, 5) for x in means[k]]
+        + [fmt(x, n) for x, n in zip(means[k], digits, strict=True)]
         for k in range(n_components)
     ]
     text = format_table(headers, rows, "<" + ">" * (len(headers) - 1))

@@ -309,10 +309,19 @@ def _has_header(rows):
     """A first row with a text cell where the second row has a number (or none).
 
     Or pandas' header of a frame without column names: an empty index cell,
-    then 0, 1, 2, ... (``pd.DataFrame(array).to_csv(path)``).
+    then 0, 1, 2, ... (``pd.DataFrame(array).to_csv(path)``), or without the
+    index (``to_csv(path, index=False)``, the remedy a row index is given):
+    0, 1, 2, ... above a row that is not all whole numbers.
     """
     first = rows[0]
     if not first[0] and first[1:] == [str(j) for j in range(len(first) - 1)]:
+        return True
+    if (
+        len(first) > 1
+        and len(rows) > 1
+        and first == [str(j) for j in range(len(first))]
+        and not all(cell.strip().lstrip("+-").isdigit() for cell in rows[1])
+    ):
         return True
     if len(rows) == 1:
         return not all(_is_number(cell) for cell in first)

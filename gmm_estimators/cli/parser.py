@@ -257,7 +257,7 @@ def _add_model_argument(parser):
     )
 
 
-def _add_output_options(parser, digits):
+def _add_output_options(parser, digits, what="of the numbers"):
     parser.add_argument(
         "--output",
         "-o",
@@ -269,7 +269,7 @@ def _add_output_options(parser, digits):
         type=_positive_int,
         default=digits,
         metavar="N",
-        help="significant digits of the numbers (default: %(default)s)",
+        help=f"significant digits {what} (default: %(default)s)",
     )
 
 
@@ -454,7 +454,12 @@ def build_parser():
         metavar="SEED",
         help="seed, or 'none' for fresh randomness (default: %(default)s)",
     )
-    _add_output_options(sub["sample"], 8)
+    _add_output_options(
+        sub["sample"],
+        8,
+        "within each feature's narrowest component's spread (more for a "
+        "feature far from zero compared with it, up to 17)",
+    )
 
     _add_model_argument(sub["score"])
     _add_data_arguments(sub["score"], "to score")

@@ -466,7 +466,17 @@ class GaussianMixtureIC(
             shared=self.search == "thorough" and self.noise and not missing,
         )
         span = rows_span(init)  # read once: the warning and reg_covar's advice
-        if swamped := data_warning(settings["reg_covar"], init, self.prior, span):
+        # Said of the user's reg_covar only: a search run again with a lower
+        # one (_fit_state) said it again, with another number each time.
+        if reg_covar == self.reg_covar and (
+            swamped := data_warning(
+                settings["reg_covar"],
+                init,
+                self.prior,
+                span,
+                relative=reg_covar if self.search == "thorough" else None,
+            )
+        ):
             warn_user(swamped, UserWarning)
         settings["span"] = None if span is None else span[0]
         settings["weight_sum"] = data.weight_sum  # of every row: what a fit costs

@@ -461,3 +461,26 @@ def test_dash_output_is_standard_output(
         assert main([*argv, "-o", "-"]) == 0
         assert capsys.readouterr().out == expected
         assert not (tmp_path / "-").exists()
+
+
+def test_sample_writes_digits_within_each_features_spread(
+    write_data, tmp_path, capsys, read_output_csv
+):
+    # Unix timestamps, two bursts an hour apart and a minute wide: at 8
+    # significant digits the draws fell on a 100 s grid (10 distinct values
+    # in 1,000), and fit's table showed both means as 1.7e+09.
+    rng = np.random.RandomState(0)
+    t = np.r_[1.7e9 + 60 * rng.randn(100), 1.7e9 + 3600 + 60 * rng.randn(100)]
+    X = np.column_stack([t, rng.randn(200)])
+    path = write_data("ts.csv", ["t", "x"], X, "{:.3f}")
+    model = tmp_path / "ts.joblib"
+    assert main(["fit", str(path), "-k", "2", "--save", str(model)]) == 0
+    table = capsys.readouterr().out
+    assert "1700003" in table and "1700000" in table
+    assert main(["sample", "-m", str(model), "-n", "500", "--random-state", "0"]) == 0
+    _, drawn = read_output_csv(capsys.readouterr().out)
+    fitted = joblib.load(model)
+    # At least 8 digits within the narrowest spread: far below it.
+    step = np.diff(np.unique(drawn[:, 0])).min()
+    assert np.unique(drawn[:, 0]).size == 500
+    assert step < 1e-3 * np.sqrt(fitted.covariances_[:, 0, 0].min())

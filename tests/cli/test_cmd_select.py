@@ -333,3 +333,14 @@ def test_next_command_leaves_plot_out_without_matplotlib(monkeypatch, capsys):
     assert "--plot" not in last.split("  (")[0]
     assert "pip install matplotlib for --plot" in last
     assert "a plot of the components" not in last
+
+
+def test_reg_covar_advice_is_in_the_options_terms(capsys):
+    # The warnings named reg_covar=... as Python does, beside a help text
+    # where --reg-covar of select is relative to the data's thinnest spread.
+    from gmm_estimators.cli import main
+
+    assert main(["select", "-K", "2", "-q", "-t", "VVV", "--reg-covar", "10"]) == 0
+    err = capsys.readouterr().err
+    assert "--reg-covar 10 (relative to the data's thinnest spread" in err
+    assert "reg_covar=" not in err.replace("--reg-covar", "")

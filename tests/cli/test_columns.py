@@ -56,3 +56,11 @@ def test_an_ambiguous_column_name_is_refused_by_drop_and_columns(
         assert main(["fit", str(path), option, "a", "-k", "1"]) == 2
         one_line_error(option, "several columns named 'a'", "indices 0, 1")
     assert main(["fit", str(path), "--columns", "1,2", "-k", "1", "-q"]) == 0
+
+
+def test_a_digit_of_another_script_is_a_name_not_an_index(tmp_path, one_line_error):
+    # "²".isdigit() is True, and int("²") failed with Python's own message.
+    path = tmp_path / "d.csv"
+    path.write_text("a,b\n1,2\n3,5\n4,4\n")
+    assert main(["fit", str(path), "-k", "1", "--columns", "²"]) == 2
+    one_line_error("--columns", "no column '²'")

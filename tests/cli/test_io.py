@@ -697,3 +697,20 @@ def test_blocks_of_a_few_rows_read_as_one(case, tmp_path, monkeypatch):
         assert "malformed CSV (field larger than field limit" in whole
     elif case == "late-text-in-first-column":
         assert "column 1 ('a') is not numeric (line 83 has 'y')" in whole
+
+
+def test_a_frame_written_without_its_index_keeps_its_header(tmp_path):
+    # pd.DataFrame(X).to_csv(path, index=False), the remedy the CLI gives for
+    # a row index, writes the header 0,1,2: it was read as a row of data.
+    X = np.random.RandomState(0).randn(5, 3)
+    path = tmp_path / "frame.csv"
+    pd.DataFrame(X).to_csv(path, index=False)
+    data = read_csv(str(path))
+    assert data.named and data.feature_names == ["0", "1", "2"]
+    np.testing.assert_allclose(data.X, X)
+    # Whole numbers 0, 1, 2 above whole numbers are data (a 0/1/2 coding),
+    # and one column of 0 is too.
+    path.write_text("0,1,2\n2,0,1\n1,1,0\n")
+    assert read_csv(str(path)).X.shape == (3, 3)
+    path.write_text("0\n0.5\n1.5\n")
+    assert read_csv(str(path)).X.shape == (3, 1)

@@ -1358,3 +1358,29 @@ def test_rows_of_weight_zero_count_for_nothing_in_the_thorough_search(tmp_path):
         labels = np.asarray(found.labels_)
         assert labels.shape == (X.shape[0],)
         assert_array_equal(labels[keep], without.labels_)
+
+
+def test_a_large_relative_reg_covar_is_said_once_in_its_own_terms():
+    # The search runs again with a lowered reg_covar (clusters tighter than
+    # it): each search warned "reg_covar=1.29 / 1.22 / 1.21 is large ...
+    # reg_covar is in the data's squared units", though the user gave 10,
+    # relative to the data's thinnest spread.
+    from gmm_estimators.datasets import load_old_faithful
+
+    X = load_old_faithful(return_X_y=True)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        GaussianMixtureIC(
+            n_components=2, covariance_types="VVV", reg_covar=10.0, random_state=0
+        ).fit(X)
+    large = [str(w.message) for w in caught if "is large compared" in str(w.message)]
+    assert len(large) == 1
+    assert large[0].startswith("reg_covar=10 (relative to the data's thinnest spread")
+    # The same absolute value given to the grid search is said as it is.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        GaussianMixtureIC(
+            n_components=2, covariance_types="VVV", reg_covar=50.0, search="grid"
+        ).fit(X)
+    large = [str(w.message) for w in caught if "is large compared" in str(w.message)]
+    assert len(large) == 1 and "squared units: lower it" in large[0]
