@@ -28,7 +28,10 @@ from ._engine import (
     normalize_log_prob,
     row_max_argmax,
 )
-from ._missing_collapse import collapsed_on_observing_rows
+from ._missing_collapse import (
+    collapsed_on_observed_values,
+    collapsed_on_observing_rows,
+)
 from ._missing_fill import fill_missing
 from ._resting_rows import RANK_RATIO, RESTING_WEIGHT
 from ._warn import warn_user
@@ -208,6 +211,18 @@ def component_check(
                 blocks, block_rows, data.X_missing, scale, full
             )
             check = _with_thin_collapses(check, found)
+            found = collapsed_on_observed_values(
+                data.X_missing,
+                data.sample_weight,
+                lambda: _observed_responsibilities(model, data, params, n_components),
+                full,
+                scale,
+                model.own_spread,
+                _observed_patterns(data),
+            )
+            # The first rules' reasons stand: they say more of the rows.
+            found = {k: v for k, v in found.items() if k not in check.degenerate}
+            check = _with_thin_collapses(check, found)
     reasons = dict(check.reasons)
     for k in np.flatnonzero(jittered):
         reasons.setdefault(
@@ -320,6 +335,28 @@ def _judged_on_observed_features(check, check_of, blocks, block_rows, missing):
         np.array(sorted(spurious - degenerate), dtype=np.intp),
         reasons,
     )
+
+
+def _observed_patterns(data):
+    """The features each missingness pattern observes (the source's index)."""
+    patterns = np.ones((len(data.index.missing), data.n_features), dtype=bool)
+    for row, missing in zip(patterns, data.index.missing, strict=True):
+        row[missing] = False
+    return patterns
+
+
+def _observed_responsibilities(model, data, params, n_components):
+    """Each row's responsibilities from the features it observes.
+
+    The blocks' are those of the rows with each missing entry at its
+    feature's mean, far from a component collapsed to ``reg_covar`` along
+    it: which component such a row belongs to would be decided by that fill.
+    """
+
+    def responsibilities(weighted):
+        return normalize_log_prob(weighted)[0][:, :n_components]
+
+    return data.reduce_blocks(model, params, responsibilities)
 
 
 def _with_thin_collapses(check, found):

@@ -24,7 +24,7 @@ import numpy as np
 
 from ._resting_rows import RANK_RATIO, RESTING_WEIGHT
 
-__all__ = ["THIN_RATIO", "collapsed_on_observing_rows"]
+__all__ = ["THIN_RATIO", "collapsed_on_observed_values", "collapsed_on_observing_rows"]
 
 #: A component is read along its narrowest direction when its variance there
 #: is at most this times its widest (a standard deviation of 1 %): sound
@@ -153,3 +153,129 @@ def _on_a_hyperplane(rows):
     standardised = centred / scale
     values = np.linalg.eigvalsh(standardised.T @ standardised)
     return bool(values[0] <= RANK_RATIO**2 * values[-1])
+
+
+def collapsed_on_observed_values(
+    X_missing, sample_weight, resp, full, scale, own_spread, patterns
+):
+    """Components thin where the rows observing them sit on a hyperplane.
+
+    The narrowest direction of a whole component (:func:`collapsed_on_observing_rows`)
+    can miss the collapse: shrunk in every direction at once (``2 reg_covar``
+    times the identity) it has none; and a row's density reads only the
+    covariance of the features it observes, so a covariance can be singular
+    on each pattern's features without being thin as a whole. The directions
+    read, for each component, are every feature's axis and the narrowest
+    direction of the covariance of each missingness pattern's observed
+    features (where that pattern's rows lose density, and no others). Along
+    each that is thin (a variance at most ``THIN_RATIO`` of the data's, or of
+    the component's widest), the rows that observe its support and carry the
+    component's weight (``_resting`` of it) either spread or lie on a
+    hyperplane through it (at most as many as the support's features, or one
+    value of a feature, to rounding); ``OwnSpread.narrowed_by_observers``
+    says which components that leaves unbounded. Eight integer rows in 3-D,
+    each missing some feature: a tied fit of two or three components shrank
+    to ``reg_covar`` on every pattern, its log-likelihood rising without
+    bound as ``reg_covar`` fell, and a BIC search picked it.
+
+    Parameters
+    ----------
+    X_missing : ndarray of shape (n_samples, n_features)
+        The rows with NaN where an entry is missing.
+    sample_weight : ndarray of shape (n_samples,) or None
+    resp : callable
+        ``resp()`` gives the observed-data responsibilities, of shape
+        ``(n_samples, n_components)`` (a pass over the rows: only when a
+        component is thin somewhere).
+    full : ndarray of shape (n_components, n_features, n_features)
+    scale : ndarray of shape (n_features,)
+        The features' standard deviations (zero for a constant feature).
+    own_spread : OwnSpread
+    patterns : ndarray of shape (n_patterns, n_features), dtype=bool
+        The features each missingness pattern of the rows observes.
+
+    Returns
+    -------
+    reasons : dict
+        ``{k: reason}`` of the collapsed components.
+    """
+    scale = np.where(scale > 0, scale, 1.0)
+    standardised = full / np.outer(scale, scale)
+    X = np.asarray(X_missing, dtype=np.float64) / scale
+    observed = ~np.isnan(X)
+    widest = np.linalg.eigvalsh(standardised)[:, -1]
+    directions, variances = _candidate_directions(standardised, patterns)
+    flat = np.zeros(variances.shape, dtype=bool)
+    blind = np.zeros_like(flat)
+    thin = variances <= THIN_RATIO * np.maximum(1.0, widest)[:, np.newaxis]
+    if not thin.any():
+        return {}  # most fits: no pass over the rows
+    a = np.asarray(resp(), np.float64)
+    if sample_weight is not None:
+        a = a * np.asarray(sample_weight, np.float64)[:, np.newaxis]
+    for k, c in zip(*np.nonzero(thin), strict=True):
+        direction = directions[k, c]
+        support = np.abs(direction) >= _SUPPORT * np.abs(direction).max()
+        if _data_flat_along(X, support, direction[support]):
+            continue  # a direction the data do not span: not judged
+        seen = observed[:, support].all(axis=1) & (a[:, k] > 0)
+        if not seen.any():
+            blind[k, c] = True
+            continue
+        rows = X[np.ix_(seen, support)][_resting(a[seen, k])]
+        flat[k, c] = _rest_on_a_hyperplane(rows)
+    narrowed = own_spread.narrowed_by_observers(flat, blind)
+    held = a.sum(axis=0) > 0
+    reasons = {}
+    for k in np.flatnonzero(narrowed & held):
+        reasons[int(k)] = (
+            "the rows that observe the features of a direction where its "
+            f"variance is at most {THIN_RATIO:g} of the data's, and carry its "
+            "weight, lie on a hyperplane there: with missing entries its "
+            f"likelihood is unbounded ({own_spread.needs})"
+        )
+    return reasons
+
+
+def _candidate_directions(standardised, patterns):
+    """Each component's axes, then the narrowest direction of each pattern.
+
+    Returns ``(directions, variances)`` of shapes ``(K, C, d)`` and
+    ``(K, C)``: the ``d`` axes with the component's variances along them,
+    then, for each missingness pattern observing two features or more, the
+    narrowest eigenvector of the covariance of its observed features (zero
+    elsewhere) and its eigenvalue, found for every component and every
+    pattern of one size in one batched call.
+    """
+    n_components, d = standardised.shape[:2]
+    patterns = [p for p in np.asarray(patterns, dtype=bool) if p.sum() > 1]
+    directions = np.zeros((n_components, d + len(patterns), d))
+    variances = np.empty((n_components, d + len(patterns)))
+    directions[:, np.arange(d), np.arange(d)] = 1.0
+    variances[:, :d] = np.diagonal(standardised, axis1=1, axis2=2)
+    sizes = np.array([p.sum() for p in patterns], dtype=int)
+    for size in np.unique(sizes):
+        chosen = np.flatnonzero(sizes == size)
+        index = np.array([np.flatnonzero(patterns[i]) for i in chosen])
+        # (K, P, size, size): each component's covariance on each pattern.
+        blocks = standardised[:, index[:, :, None], index[:, None, :]]
+        values, vectors = np.linalg.eigh(blocks)
+        columns = d + chosen
+        variances[:, columns] = values[..., 0]
+        for p, features in enumerate(index):
+            directions[:, columns[p], features] = vectors[:, p, :, 0]
+    return directions, variances
+
+
+def _rest_on_a_hyperplane(rows):
+    """Whether rows (standardised, their support's features) leave a direction flat.
+
+    At most as many rows as features always do; one feature's rows at one
+    value to rounding (16 of its ulps) do.
+    """
+    if rows.shape[0] <= rows.shape[1]:
+        return True
+    if rows.shape[1] == 1:
+        values = rows[:, 0]
+        return bool(np.ptp(values) <= 16.0 * np.finfo(float).eps * np.abs(values).max())
+    return _on_a_hyperplane(rows)

@@ -7,6 +7,7 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy import optimize
 from scipy.stats import multivariate_normal
+from sklearn.base import clone
 
 from gmm_estimators import (
     ConjugatePrior,
@@ -959,3 +960,89 @@ def test_reg_covar_is_judged_against_the_observed_values_variance():
     X[:, 2] *= 0.01
     with pytest.warns(UserWarning, match="feature 2 has variance 6.38e-09"):
         GaussianMixture(1, random_state=0).fit(X)
+
+
+_FEW_ROWS_EACH_MISSING = np.array(
+    [
+        [2, np.nan, np.nan],
+        [1, np.nan, 2],
+        [np.nan, 5, 1],
+        [np.nan, np.nan, 1],
+        [5, np.nan, 2],
+        [2, np.nan, np.nan],
+        [np.nan, 3, np.nan],
+        [1, np.nan, np.nan],
+    ]
+)
+
+
+@pytest.mark.parametrize(
+    "X, n_components, covariance_type",
+    [
+        (_FEW_ROWS_EACH_MISSING, 3, "tied"),
+        (_FEW_ROWS_EACH_MISSING, 2, "tied"),
+        (np.array([[1, np.nan], [np.nan, 2.0], [3, np.nan], [np.nan, 5]]), 2, "diag"),
+        (
+            np.array([[1, np.nan], [np.nan, 2.0], [3, np.nan], [np.nan, 5]]),
+            2,
+            "spherical",
+        ),
+    ],
+)
+def test_a_collapse_in_every_direction_or_on_each_pattern_is_flagged(
+    X, n_components, covariance_type
+):
+    # Shrunk to 2 reg_covar in every direction (no thin direction), or
+    # singular on each pattern's features (a shared covariance, no row
+    # observing all three): unflagged, and an imputer's BIC search chose it.
+    fits = {}
+    for reg_covar in (1e-6, 1e-9):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fits[reg_covar] = GaussianMixture(
+                n_components,
+                covariance_type=covariance_type,
+                reg_covar=reg_covar,
+                random_state=0,
+                max_iter=1000,
+            ).fit(X)
+    # The oracle: the observed-data likelihood is unbounded, rising as
+    # reg_covar falls (by more than a nat per row).
+    assert fits[1e-9].lower_bound_ > fits[1e-6].lower_bound_ + 1.0
+    for fit in fits.values():
+        assert fit.collapsed_components_.size
+    with pytest.warns(DegenerateFitWarning, match="lie on a hyperplane"):
+        GaussianMixture(
+            n_components, covariance_type=covariance_type, random_state=0, max_iter=1000
+        ).fit(X)
+
+
+def test_the_imputer_does_not_choose_a_fit_collapsed_on_its_patterns():
+    # Its BIC search chose tied with 3 components, unbounded (the test above).
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        imputer = GaussianMixtureImputer(
+            covariance_type=["full", "diag", "tied", "spherical"], random_state=0
+        ).fit(_FEW_ROWS_EACH_MISSING)
+        chosen = imputer.mixture_
+        lower = clone(chosen).set_params(reg_covar=1e-9, max_iter=1000)
+        lower.fit(_FEW_ROWS_EACH_MISSING)
+    assert chosen.collapsed_components_.size == 0
+    # The oracle: the chosen model's likelihood does not rise without bound
+    # as reg_covar falls.
+    assert lower.lower_bound_ < chosen.lower_bound_ + 1.0
+
+
+@pytest.mark.parametrize("covariance_type", ["VVV", "EEE", "VVI", "VII", "EII", "VEE"])
+def test_sound_clusters_with_missing_entries_are_not_flagged(covariance_type):
+    # Tight clusters far apart, a third of the entries missing: thin against
+    # the data, but the rows observing each direction spread along it.
+    rng = np.random.default_rng(3)
+    centres = np.array([[0.0, 0.0, 0.0], [1e4, 0.0, 5e3], [0.0, 1e4, -5e3]])
+    X = centres[np.repeat(np.arange(3), 60)] + rng.normal(size=(180, 3))
+    X[rng.random(X.shape) < 0.33] = np.nan
+    X = X[~np.isnan(X).all(axis=1)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DegenerateFitWarning)
+        fit = GaussianMixture(3, covariance_type=covariance_type, random_state=0).fit(X)
+    assert fit.collapsed_components_.size == 0

@@ -166,6 +166,38 @@ class OwnSpread:
         """
         return np.zeros(flat.shape[0], dtype=bool)
 
+    def narrowed_by_observers(self, flat, blind):
+        """Components unbounded where rows observe features at one value each.
+
+        With missing values a component's covariance along feature ``j``
+        costs nothing to the rows that miss it: when the rows that observe
+        it, and carry the component's weight, sit at one value of it, its
+        variance there can shrink without bound (a sphere's, or a volume of
+        its own, where every feature observed is so; a shared part, where
+        every component is so along one feature, or everywhere for the one
+        volume of a sphere). Under an equal volume a shape narrowed so is
+        bounded while another component is not narrowed.
+
+        Parameters
+        ----------
+        flat : ndarray of shape (K, p), dtype=bool
+            Whether the rows observing each feature lie at one value of it.
+        blind : ndarray of shape (K, p), dtype=bool
+            Whether no row carrying the component's weight observes it.
+
+        Returns
+        -------
+        narrowed : ndarray of shape (K,), dtype=bool
+        """
+        own_shape = self.every_axis or self.every_direction
+        narrowed = self.narrowed(flat if own_shape else flat | blind)
+        if self.volume_shared and not narrowed.all():
+            narrowed[:] = False
+        if self.shared is not None and flat.any():
+            if self.shared.flattened_by(flat | blind):
+                narrowed[:] = True
+        return narrowed
+
     def bounded_by_volume(self, reasons, held):
         """Components whose narrowed shape an equal volume bounds: spurious.
 
@@ -472,12 +504,21 @@ class _OwnOrientationAndVolume(_OwnOrientation, _SomeSpread):
 class _SharedPart:
     """What the pooled within scatter must span for one kind of shared part."""
 
-    def __init__(self, spread, clears, *, oblique=False):
+    def __init__(self, spread, clears, *, oblique=False, per_feature=True):
         self.spread = spread
         self.clears = clears
         # Whether the part shared is a full shape, which few rows can flatten
         # in an oblique direction (``_spurious.flat_shared_shape``).
         self.oblique = oblique
+        # Whether it narrows along one feature (a shape) or only as a whole
+        # (the one volume of a sphere).
+        self.per_feature = per_feature
+
+    def flattened_by(self, flat):
+        """Whether components flat as ``flat`` (K, p) leave it nothing to span."""
+        if self.per_feature:
+            return bool(np.all(flat, axis=0).any())
+        return bool(np.all(flat))
 
 
 def _direction_share(scaled, rotation):
@@ -509,6 +550,7 @@ _shared_volume = _SharedPart(
         float(np.sqrt(_variances(scaled).mean())) if scaled.size else 0.0
     ),
     lambda axes, directions, size: size,
+    per_feature=False,
 )
 
 NOTHING = _Nothing(
