@@ -8,7 +8,9 @@ precision less the Schur complement of its missing part: one product per
 row, as for complete data. That difference cancels terms of the order of the
 covariance's condition number; beyond :data:`_EXACT_CONDITION` the terms of
 each missingness pattern come from its observed block of the covariance
-instead (:func:`exact_group`).
+instead (:func:`exact_group`). Rows beyond the float range take their limit
+(:func:`nearest_limit`), and far rows' ties of rounding are ordered
+(:func:`separate_ties`).
 """
 
 # Authors: The gmm_estimators developers
@@ -19,10 +21,16 @@ from functools import cached_property
 
 import numpy as np
 
-from ._conditional import _LOG_2PI, missing_patterns
+from ._conditional import _LOG_2PI, PatternGaussians, missing_patterns
 from .covariance._linalg import _safe_cholesky as safe_cholesky
 
-__all__ = ["PatternIndex", "exact_group", "ill_conditioned"]
+__all__ = [
+    "PatternIndex",
+    "exact_group",
+    "ill_conditioned",
+    "nearest_limit",
+    "separate_ties",
+]
 
 
 @dataclass
@@ -190,3 +198,47 @@ def exact_group(index, first, last, log_weights, means, covariances):
         np.put_along_axis(expected, hidden, shift, axis=2)
     distances += index.n_observed[start:stop, np.newaxis] * _LOG_2PI
     return -0.5 * distances + log_weights, expected, cond_covs
+
+
+def separate_ties(weighted, X, weights, means, covariances, floor):
+    """Far rows' ties of rounding among equal precisions, ordered in place.
+
+    Only rows whose values are large enough for their rounding to pass a
+    difference of the tolerance are examined, pattern by pattern
+    (``PatternGaussians.separate_ties``).
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        size = np.abs(np.max(weighted, axis=1)) * (X.shape[1] + 1)
+    rows = np.flatnonzero(~(size <= 1e-10 / (16 * np.finfo(np.float64).eps)))
+    if not rows.size:
+        return
+    with np.errstate(divide="ignore"):
+        log_weights = np.log(weights)
+    for pattern in missing_patterns(X[rows]):
+        gaussians = PatternGaussians(
+            means, covariances, pattern.observed, pattern.missing
+        )
+        taken = rows[pattern.rows]
+        observed = X[np.ix_(taken, pattern.observed)]
+        weighted[taken] = gaussians.separate_ties(
+            weighted[taken], observed, log_weights, floor
+        )
+
+
+def nearest_limit(rows, weights, means, covariances, floor):
+    """The limit of the weighted log-densities of rows beyond the float range.
+
+    ``rows`` (NaN where missing) overflow every component's distance: the
+    limit of their responsibilities puts them on their nearest components,
+    ``-floor`` there and ``-inf`` elsewhere (``PatternGaussians.nearest_limit``).
+    """
+    with np.errstate(divide="ignore"):
+        log_weights = np.log(weights)
+    limit = np.empty((rows.shape[0], weights.shape[0]))
+    for pattern in missing_patterns(rows):
+        gaussians = PatternGaussians(
+            means, covariances, pattern.observed, pattern.missing
+        )
+        residuals = gaussians.residuals(rows[np.ix_(pattern.rows, pattern.observed)])
+        limit[pattern.rows] = gaussians.nearest_limit(residuals, log_weights, floor)
+    return limit

@@ -11,7 +11,8 @@ mixture, pattern group by pattern group (``_missing.e_step_groups``).
 import numpy as np
 
 from ._conditional import log_normalize
-from ._missing import PatternIndex, e_step_groups, nearest_limit
+from ._missing import PatternIndex, e_step_groups
+from ._missing_exact import nearest_limit
 from .covariance._exact import log_density_floor
 
 __all__ = ["fill_missing"]

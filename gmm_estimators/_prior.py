@@ -151,7 +151,9 @@ class ConjugatePrior:
     ----------
     mean : array-like of shape (n_features,), default=None
         Prior mean ``mu_p`` of every component mean. None: the (weighted)
-        mean of the training data.
+        mean of the training data (a feature's median where a few rows so far
+        from the rest pull the mean off them that their offsets from it would
+        round away: fill values such as 1e20).
     shrinkage : float, default=0.01
         ``kappa >= 0``: the prior on a component mean is
         ``N(mu_p, Sigma_k / kappa)``, worth ``kappa`` observations. 0 makes the
@@ -510,30 +512,10 @@ def data_covariance(data):
     missing values each feature's variance is over the rows observing it.
     """
     total = data.weight_sum
-    missing = getattr(data, "missing_mask", None)
-    if missing is None or not missing.any():
-        return data.total_scatter / max(total - 1.0, 0.5 * total)
-    # Rows with missing entries (``_missing.MissingValuesSource``): each
-    # feature's variance over the rows that observe it (the entries filled
-    # at its mean add nothing to the scatter but would count in the
-    # denominator, shrinking the prior with the share missing), and the
-    # filled data's correlations between them, which keep the matrix
-    # positive semi-definite.
-    weights = (
-        np.ones(missing.shape[0])
-        if data.sample_weight is None
-        else (np.asarray(data.sample_weight, np.float64))
-    )
-    observed = weights @ ~missing
-    scatter = np.asarray(data.total_scatter, np.float64)
-    diagonal = np.diag(scatter)
-    variances = diagonal / np.maximum(observed - 1.0, 0.5 * observed)
-    spread = np.sqrt(np.where(diagonal > 0, diagonal, 1.0))
-    correlation = scatter / np.outer(spread, spread)
-    deviation = np.sqrt(np.where(diagonal > 0, variances, 0.0))
-    covariance = correlation * np.outer(deviation, deviation)
-    np.fill_diagonal(covariance, np.where(diagonal > 0, variances, 0.0))
-    return covariance
+    observed = getattr(data, "observed_covariance", None)
+    if observed is not None:
+        return observed()  # each feature's variance over the rows observing it
+    return data.total_scatter / max(total - 1.0, 0.5 * total)
 
 
 def _as_floats(value):

@@ -19,12 +19,16 @@ import numpy as np
 
 from ._data import (
     ArraySource,
-    dtype_for_extremes,
-    feature_extremes,
-    representable_center,
     weight_scale,
 )
 from ._estep import em_step, reduce_blocks
+from ._representation import (
+    bulk_center,
+    dtype_for_extremes,
+    feature_extremes,
+    representable_center,
+    scatter_about,
+)
 from ._sampling import holds_any, in_order, joined, row_hashes, rows_at
 from ._sources import _working_dtype, check_page, merge_summaries, summarise_part
 
@@ -145,8 +149,12 @@ class DaskSource:
         if dtype != source.dtype:
             source.dtype = dtype
             source.X = source.X.astype(dtype)
+        # Off the bulk (a few far rows): its medians, read on the sample;
+        # the scatter is then about them, as a centred pass would sum it.
+        mean = center
+        center = bulk_center(center, sample_X)[0]
         source.center = representable_center(center, source.dtype)
-        source.total_scatter = scatter
+        source.total_scatter = scatter_about(scatter, weight_sum, mean, source.center)
         source.weight_sum = weight_sum
         source.sample = ArraySource.from_arrays(
             sample_X.astype(source.dtype, copy=False),

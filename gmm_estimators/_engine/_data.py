@@ -11,18 +11,18 @@ import numpy as np
 from sklearn import get_config
 from sklearn.utils.validation import _check_sample_weight
 
+from ._representation import (
+    bulk_center,
+    compute_dtype,
+    representable_center,
+)
+
 __all__ = [
     "ArraySource",
     "all_rows_identical",
     "check_squares_fit",
-    "compute_dtype",
-    "dtype_for_extremes",
-    "dtype_for_magnitude",
-    "feature_extremes",
-    "largest_magnitude",
     "reg_covar_swamps",
     "relative_weights",
-    "representable_center",
     "row_blocks",
     "varying_without_variance",
     "weight_scale",
@@ -137,6 +137,8 @@ class ArraySource:
             # the rounding would pass for a variance (and a collapse).
             seen = low <= high
             center[seen] = np.clip(center[seen], low[seen], high[seen])
+            positive = X if scaled is None else X[scaled > 0]
+            center = bulk_center(center, positive)[0]
         center = representable_center(center, X.dtype)
         with np.errstate(over="ignore", invalid="ignore"):  # as the sums above
             centred_X = X - center.astype(X.dtype)
@@ -292,127 +294,6 @@ def weight_scale(sample_weight):
     mean = float(np.mean(sample_weight / top)) * top
     exponent = int(np.round(np.log2(mean))) if mean > 0 else 0
     return float(np.ldexp(1.0, exponent))
-
-
-# float32 data beyond this magnitude is summarised and fitted in float64: its
-# squares and their sums over many rows would overflow float32 (or lose
-# themselves in subnormals below the lower limit).
-_FLOAT32_RANGE = (2.0**-40, 2.0**48)
-
-
-def compute_dtype(X):
-    """The dtype the engine computes in: the data's, or float64 for extreme float32.
-
-    Extreme: values beyond float32's comfortable range (see
-    :func:`dtype_for_magnitude`), or a feature whose farthest value lies
-    more than :data:`_FLOAT32_DYNAMIC_RANGE` times its typical deviation from
-    its median (a sentinel 1e10 in a column of values near 1): the centre
-    that value pulls away from the others, and every sum it enters, then
-    round the other rows' values to nothing in float32.
-    """
-    if X.dtype != np.float32 or X.size == 0:
-        return X.dtype
-    if X.ndim != 2:
-        return dtype_for_magnitude(X.dtype, largest_magnitude(X))
-    # One pass for both tests: each feature's extremes.
-    highs, lows = feature_extremes(X)
-    return dtype_for_extremes(X.dtype, highs, lows, X)
-
-
-def feature_extremes(X):
-    """Each feature's largest and smallest value, as float64 arrays.
-
-    An empty block gives ``-inf`` and ``inf``, which leave the extremes of
-    the other blocks unchanged under ``np.maximum`` and ``np.minimum``.
-    """
-    highs = np.max(X, axis=0, initial=-np.inf).astype(np.float64)
-    lows = np.min(X, axis=0, initial=np.inf).astype(np.float64)
-    return highs, lows
-
-
-def dtype_for_extremes(dtype, highs, lows, rows):
-    """:func:`compute_dtype` from each feature's extremes and some of its rows.
-
-    In-memory arrays give all their rows; streamed and Dask sources give the
-    extremes found in their summary pass and the starting sample (every row
-    up to its size, so the decision is the in-memory one), as the rows they
-    cannot read here.
-    """
-    dtype = np.dtype(dtype)
-    if dtype != np.float32:
-        return dtype
-    largest = max(float(np.max(highs)), -float(np.min(lows)))
-    dtype = dtype_for_magnitude(dtype, largest)
-    if (
-        dtype == np.float64
-        or rows.shape[0] == 0
-        or not _beyond_float32_dynamic_range(rows, highs, lows)
-    ):
-        return dtype
-    return np.dtype(np.float64)
-
-
-#: Farthest value of a feature from its median, in units of the feature's
-#: typical deviation, up to which float32 keeps its rows apart: float32
-#: holds 2^24 steps, and the sums of the E- and M-steps need a margin.
-_FLOAT32_DYNAMIC_RANGE = 2.0**20
-_DYNAMIC_RANGE_SAMPLE = 8192
-
-
-def _beyond_float32_dynamic_range(X, highs, lows):
-    """Whether a float32 feature spans over ``_FLOAT32_DYNAMIC_RANGE`` deviations.
-
-    ``highs`` and ``lows`` are each feature's extremes (finite: extreme or
-    non-finite values already chose float64).
-    """
-    # The typical deviation from a strided sample of the rows (a median of
-    # every row cost a tenth of a fit on 200,000 rows); the farthest value
-    # from every row.
-    sample = X[:: max(1, X.shape[0] // _DYNAMIC_RANGE_SAMPLE)].astype(np.float64)
-    median = np.median(sample, axis=0)
-    deviations = np.abs(sample - median)
-    typical = np.median(deviations, axis=0)
-    # A feature mostly on one value (binary data): its mean deviation.
-    flat = typical == 0
-    if flat.any():
-        typical[flat] = deviations[:, flat].mean(axis=0)
-    farthest = np.maximum(highs - median, median - lows)
-    varying = typical > 0
-    return bool(np.any(farthest[varying] > _FLOAT32_DYNAMIC_RANGE * typical[varying]))
-
-
-def largest_magnitude(X):
-    """``max |x|`` over an array (0 for an empty one; NaN if any is NaN)."""
-    if X.size == 0:
-        return 0.0
-    return max(float(np.max(X)), -float(np.min(X)))
-
-
-def dtype_for_magnitude(dtype, largest):
-    """``dtype``, or float64 for float32 rows whose largest ``|x|`` is extreme.
-
-    The magnitude half of :func:`compute_dtype` (and of
-    :func:`dtype_for_extremes`, which streamed and Dask sources call once
-    for every page or chunk after their summary pass).
-    """
-    dtype = np.dtype(dtype)
-    if dtype != np.float32:
-        return dtype
-    low, high = _FLOAT32_RANGE
-    if not largest <= high or 0.0 < largest < low:
-        return np.dtype(np.float64)
-    return dtype
-
-
-def representable_center(center, dtype):
-    """The centre rounded to ``dtype`` (as float64).
-
-    Blocks are centred in the data's dtype and the parameters in float64; a
-    centre that the dtype cannot hold would shift one against the other by
-    its rounding (half a unit in the last place of the data, 0.5 at 1e7 in
-    float32).
-    """
-    return np.asarray(np.asarray(center, dtype=np.float64).astype(dtype), np.float64)
 
 
 def reg_covar_swamps(reg_covar, source, relative=None):

@@ -36,13 +36,17 @@ from sklearn.utils.validation import _check_sample_weight
 
 from ._data import (
     ArraySource,
-    dtype_for_extremes,
-    feature_extremes,
-    representable_center,
     row_blocks,
     weight_scale,
 )
 from ._estep import em_step, reduce_blocks
+from ._representation import (
+    bulk_center,
+    dtype_for_extremes,
+    feature_extremes,
+    representable_center,
+    scatter_about,
+)
 from ._sampling import StartingSample, holds_any, in_order, joined, row_hashes, rows_at
 from ._stats import merged_moments
 from ._validation import validate_data
@@ -505,8 +509,12 @@ class StreamSource:
         if dtype != source.X.dtype:
             source.X.dtype = dtype
             source.page_rows = _page_rows(array, dtype)
+        # Off the bulk (a few far rows): its medians, read on the sample;
+        # the scatter is then about them, as a centred pass would sum it.
+        mean = center
+        center = bulk_center(center, sample_X)[0]
         source.center = representable_center(center, source.X.dtype)
-        source.total_scatter = scatter
+        source.total_scatter = scatter_about(scatter, weight_sum, mean, source.center)
         source.weight_sum = weight_sum
         source.largest = max(float(np.max(highs)), -float(np.min(lows)))
         source.sample = ArraySource.from_arrays(

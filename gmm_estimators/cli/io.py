@@ -33,7 +33,14 @@ from sklearn.utils._param_validation import InvalidParameterError
 
 from .columns import choose_columns
 from .errors import PROG, CLIError, in_option_terms, one_line, sentences
-from .table import MISSING_TOKENS, count_lines, csv_float, read_numbers, table_blocks
+from .table import (
+    DECIMAL_COMMA,
+    count_lines,
+    has_header,
+    is_number,
+    read_numbers,
+    table_blocks,
+)
 from .text import read_text
 
 __all__ = [
@@ -49,8 +56,6 @@ __all__ = [
 BUNDLED = "the bundled Old Faithful data"
 #: The field separators detected, and how an option names each.
 DELIMITERS = {",": "','", ";": "';'", "\t": "tab"}
-#: A number written with a decimal comma: 0,5 or -1.234,5 or 2,5e3.
-_DECIMAL_COMMA = re.compile(r"[+-]?(?:\d{1,3}(?:\.\d{3})+|\d*),\d+(?:[eE][+-]?\d+)?")
 # Numbers that read as well with thousands separators: 1,000 or 12,345,678.
 _THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+")
 # What formats a number for reading: separators, units, a typographic minus.
@@ -292,45 +297,6 @@ def _in_order(names, cells):
     return all(name in remaining for name in names)
 
 
-def _is_number(cell):
-    """A number, a missing cell, or a number written with a decimal comma.
-
-    Only for detecting a header: a decimal comma is reported when the column
-    is converted (:func:`_non_numeric`).
-    """
-    try:
-        csv_float(cell)
-    except ValueError:
-        return cell.lower() in MISSING_TOKENS or _DECIMAL_COMMA.fullmatch(cell)
-    return True
-
-
-def _has_header(rows):
-    """A first row with a text cell where the second row has a number (or none).
-
-    Or pandas' header of a frame without column names: an empty index cell,
-    then 0, 1, 2, ... (``pd.DataFrame(array).to_csv(path)``), or without the
-    index (``to_csv(path, index=False)``, the remedy a row index is given):
-    0, 1, 2, ... above a row that is not all whole numbers.
-    """
-    first = rows[0]
-    if not first[0] and first[1:] == [str(j) for j in range(len(first) - 1)]:
-        return True
-    if (
-        len(first) > 1
-        and len(rows) > 1
-        and first == [str(j) for j in range(len(first))]
-        and not all(cell.strip().lstrip("+-").isdigit() for cell in rows[1])
-    ):
-        return True
-    if len(rows) == 1:
-        return not all(_is_number(cell) for cell in first)
-    second = rows[1]
-    return any(
-        not _is_number(a) and _is_number(b) for a, b in zip(first, second, strict=False)
-    )
-
-
 def _sniff(head):
     """The delimiter among comma, semicolon and tab; comma if none stands out.
 
@@ -392,7 +358,7 @@ def read_csv(path, *, delimiter=None, columns=None, drop=None, header=None):
         raise CLIError(f"{source} contains no data")
     first = first_rows[0]
     n_columns = len(first)
-    named = header if isinstance(header, bool) else _has_header(first_rows)
+    named = header if isinstance(header, bool) else has_header(first_rows)
     # Names that look like numbers (years): printed once the file is read.
     in_order = not named and bool(header) and _in_order(header, first)
     named = named or in_order
@@ -446,7 +412,7 @@ def read_csv(path, *, delimiter=None, columns=None, drop=None, header=None):
         texts=texts,
     )
     for k in sorted(bad):
-        if header is False and {i for i, _ in bad[k]} == {0} and _has_header(head):
+        if header is False and {i for i, _ in bad[k]} == {0} and has_header(head):
             raise CLIError(
                 f"{source}: {data.column(k)} is not numeric (line {lines[0]} has "
                 f"{bad[k][0][1]!r}): line {lines[0]} looks like a header, which "
@@ -479,8 +445,8 @@ def _keep_bad(kept, found):
     messages (:func:`_non_numeric`) read, and a text column holds many.
     """
     for i, cell in found:
-        commas = [c for _, c in kept if _DECIMAL_COMMA.fullmatch(c)]
-        comma = _DECIMAL_COMMA.fullmatch(cell)
+        commas = [c for _, c in kept if DECIMAL_COMMA.fullmatch(c)]
+        comma = DECIMAL_COMMA.fullmatch(cell)
         if (
             not kept
             or (i and all(row == 0 for row, _ in kept))
@@ -513,7 +479,7 @@ def _ragged_hint(blocks, line, cells, source, delimiter):
         delimiter == ","
         and n_columns == 1
         and any(
-            _DECIMAL_COMMA.fullmatch(f"{a},{b}")
+            DECIMAL_COMMA.fullmatch(f"{a},{b}")
             for a, b in zip(cells, cells[1:], strict=False)
         )
     ):
@@ -548,7 +514,7 @@ def _ragged_hint(blocks, line, cells, source, delimiter):
             rest.append(row)
         even = even and len(row) == len(rest[0])
     # A title (lines of one field) before a header: no option leaves it out.
-    if start and _has_header(rest) and even:
+    if start and has_header(rest) and even:
         what = (
             f"line {first_line} ({first[0]!r}) is"
             if start == 1
@@ -639,7 +605,7 @@ def _non_numeric(data, j, bad, text, delimiter, given):
                 f"field {cell!r}, and every line splits evenly on {option}; use "
                 f"--delimiter {option}"
             )
-    commas = [(i, cell) for i, cell in bad if _DECIMAL_COMMA.fullmatch(cell)]
+    commas = [(i, cell) for i, cell in bad if DECIMAL_COMMA.fullmatch(cell)]
     if commas:
         i, cell = commas[0]
         if all(_THOUSANDS.fullmatch(cell) for _, cell in commas):
@@ -664,7 +630,7 @@ def _non_numeric(data, j, bad, text, delimiter, given):
             f"decimal commas are not read; convert them to points (e.g. with {how})"
         )
     plain = cell.translate(_NUMBER_FORMATTING)
-    if any(c.isdigit() for c in cell) and _is_number(plain):
+    if any(c.isdigit() for c in cell) and is_number(plain):
         # 1,234.5  1 234  12%  $5  -1.5 with a Unicode minus: a number
         # formatted for reading, not text.
         return CLIError(

@@ -5,6 +5,7 @@
 
 import csv
 import io
+import re
 from itertools import chain
 from operator import itemgetter
 
@@ -13,15 +14,20 @@ import numpy as np
 from .errors import CLIError
 
 __all__ = [
+    "DECIMAL_COMMA",
     "MISSING_TOKENS",
     "count_lines",
     "csv_float",
+    "has_header",
+    "is_number",
     "numeric_block",
     "read_numbers",
     "table_blocks",
 ]
 
 MISSING_TOKENS = ("", "na", "nan", "n/a", "null", "none", "?")
+#: A number written with a decimal comma: 0,5 or -1.234,5 or 2,5e3.
+DECIMAL_COMMA = re.compile(r"[+-]?(?:\d{1,3}(?:\.\d{3})+|\d*),\d+(?:[eE][+-]?\d+)?")
 #: Cells of a block of rows, whose strings are all that is held of them at a
 #: time (small blocks are also read faster than large ones).
 _BLOCK_CELLS = 1 << 11
@@ -39,6 +45,45 @@ def csv_float(cell):
     if "_" in cell or not cell.isascii():
         raise ValueError(f"not a number in a CSV file: {cell!r}")
     return float(cell)
+
+
+def is_number(cell):
+    """A number, a missing cell, or a number written with a decimal comma.
+
+    Only for detecting a header: a decimal comma is reported when the column
+    is converted (``io._non_numeric``).
+    """
+    try:
+        csv_float(cell)
+    except ValueError:
+        return cell.lower() in MISSING_TOKENS or DECIMAL_COMMA.fullmatch(cell)
+    return True
+
+
+def has_header(rows):
+    """A first row with a text cell where the second row has a number (or none).
+
+    Or pandas' header of a frame without column names: an empty index cell,
+    then 0, 1, 2, ... (``pd.DataFrame(array).to_csv(path)``), or without the
+    index (``to_csv(path, index=False)``, the remedy a row index is given):
+    0, 1, 2, ... above a row that is not all whole numbers.
+    """
+    first = rows[0]
+    if not first[0] and first[1:] == [str(j) for j in range(len(first) - 1)]:
+        return True
+    if (
+        len(first) > 1
+        and len(rows) > 1
+        and first == [str(j) for j in range(len(first))]
+        and not all(cell.strip().lstrip("+-").isdigit() for cell in rows[1])
+    ):
+        return True
+    if len(rows) == 1:
+        return not all(is_number(cell) for cell in first)
+    second = rows[1]
+    return any(
+        not is_number(a) and is_number(b) for a, b in zip(first, second, strict=False)
+    )
 
 
 def _plain(cells):

@@ -377,9 +377,7 @@ def test_weights_summing_beyond_float64_give_only_the_clear_error(
     assert str(b.value) == str(a.value)
 
 
-def test_noise_fits_in_memory_arrays_above_the_streaming_threshold(
-    monkeypatch, data
-):
+def test_noise_fits_in_memory_arrays_above_the_streaming_threshold(monkeypatch, data):
     # In-memory arrays above STREAM_BYTES were streamed, and the noise
     # component refused them ("needs the rows in memory ... np.asarray(X)"):
     # no array of more than 64 MiB could be fitted with noise=True.
@@ -420,3 +418,50 @@ def test_arrays_joblib_maps_for_its_workers_are_fitted_as_in_memory():
         _, expected_score, expected_means = _fit_in_worker(rows)
         assert score == expected_score
         np.testing.assert_array_equal(means, expected_means)
+
+
+@pytest.mark.parametrize("fill", [1e16, 1e20, 9.96921e36])
+def test_a_few_fill_values_leave_the_other_rows_their_digits(tmp_path, fill):
+    # Ten rows of a fill value beside 600 real ones: the rows were centred on
+    # their mean, 1.6e18 away from every real row, whose offsets from it
+    # rounded to a few values; their component came out at one point (mean
+    # 0, variance reg_covar), flagged collapsed. scikit-learn, which does not
+    # centre, fits them. The oracle: the real rows' own moments.
+    rng = np.random.default_rng(0)
+    real = np.r_[rng.normal(0, 1, (300, 2)), rng.normal(6, 1, (300, 2))]
+    X = np.r_[real, np.full((10, 2), fill)]
+    for data in (X, _memmap(tmp_path, X)):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fit = GaussianMixture(2, random_state=0, tol=1e-10).fit(data)
+        k = int(np.argmin(np.abs(fit.means_[:, 0])))
+        np.testing.assert_allclose(fit.means_[k], real.mean(axis=0), rtol=1e-9)
+        np.testing.assert_allclose(
+            np.diag(fit.covariances_[k]), real.var(axis=0) + 1e-6, rtol=1e-9
+        )
+        # The fill rows' component rests on one point: collapsed. The real
+        # rows' is sound while they lie within about 1e16 of their spread
+        # from the fill value; beyond, the collapse check's rounding, in
+        # units of the whole data's spread, reads them as one point (known).
+        assert 1 - k in fit.collapsed_components_
+        if fill < 1e17:
+            assert k not in fit.collapsed_components_
+
+
+def test_ordinary_data_are_centred_on_their_mean():
+    # The median replaces the mean only where the mean's rounding is beyond
+    # half the digits of the rows' spread: never for these.
+    from gmm_estimators._engine._representation import bulk_center
+
+    rng = np.random.default_rng(1)
+    cases = [
+        rng.integers(0, 2, size=(500, 3)).astype(float),  # binary
+        np.exp(3 * rng.normal(size=(500, 3))),  # heavy-tailed
+        np.c_[np.ones(500), rng.normal(size=500) + 1e8],  # constant, offset
+        np.r_[rng.normal(size=(500, 2)), [[1e6, -1e6]]],  # one outlier
+    ]
+    for X in cases:
+        mean = X.mean(axis=0)
+        center, moved = bulk_center(mean, X)
+        assert not moved.any()
+        assert np.array_equal(center, mean)

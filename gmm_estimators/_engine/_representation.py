@@ -1,0 +1,204 @@
+"""How rows are represented: the dtype they are computed in, the centre they take.
+
+float32 rows whose values or spread float32 cannot hold are computed in
+float64 (:func:`compute_dtype`, :func:`dtype_for_extremes`); every source
+centres its rows on :func:`bulk_center` (their weighted mean, or a feature's
+median where a few far rows pull the mean off the rest), rounded to the
+rows' dtype (:func:`representable_center`).
+"""
+
+# Authors: The gmm_estimators developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+
+__all__ = [
+    "bulk_center",
+    "compute_dtype",
+    "dtype_for_extremes",
+    "dtype_for_magnitude",
+    "feature_extremes",
+    "largest_magnitude",
+    "representable_center",
+    "scatter_about",
+]
+
+
+# float32 data beyond this magnitude is summarised and fitted in float64: its
+# squares and their sums over many rows would overflow float32 (or lose
+# themselves in subnormals below the lower limit).
+_FLOAT32_RANGE = (2.0**-40, 2.0**48)
+
+
+def compute_dtype(X):
+    """The dtype the engine computes in: the data's, or float64 for extreme float32.
+
+    Extreme: values beyond float32's comfortable range (see
+    :func:`dtype_for_magnitude`), or a feature whose farthest value lies
+    more than :data:`_FLOAT32_DYNAMIC_RANGE` times its typical deviation from
+    its median (a sentinel 1e10 in a column of values near 1): the centre
+    that value pulls away from the others, and every sum it enters, then
+    round the other rows' values to nothing in float32.
+    """
+    if X.dtype != np.float32 or X.size == 0:
+        return X.dtype
+    if X.ndim != 2:
+        return dtype_for_magnitude(X.dtype, largest_magnitude(X))
+    # One pass for both tests: each feature's extremes.
+    highs, lows = feature_extremes(X)
+    return dtype_for_extremes(X.dtype, highs, lows, X)
+
+
+def feature_extremes(X):
+    """Each feature's largest and smallest value, as float64 arrays.
+
+    An empty block gives ``-inf`` and ``inf``, which leave the extremes of
+    the other blocks unchanged under ``np.maximum`` and ``np.minimum``.
+    """
+    highs = np.max(X, axis=0, initial=-np.inf).astype(np.float64)
+    lows = np.min(X, axis=0, initial=np.inf).astype(np.float64)
+    return highs, lows
+
+
+def dtype_for_extremes(dtype, highs, lows, rows):
+    """:func:`compute_dtype` from each feature's extremes and some of its rows.
+
+    In-memory arrays give all their rows; streamed and Dask sources give the
+    extremes found in their summary pass and the starting sample (every row
+    up to its size, so the decision is the in-memory one), as the rows they
+    cannot read here.
+    """
+    dtype = np.dtype(dtype)
+    if dtype != np.float32:
+        return dtype
+    largest = max(float(np.max(highs)), -float(np.min(lows)))
+    dtype = dtype_for_magnitude(dtype, largest)
+    if (
+        dtype == np.float64
+        or rows.shape[0] == 0
+        or not _beyond_float32_dynamic_range(rows, highs, lows)
+    ):
+        return dtype
+    return np.dtype(np.float64)
+
+
+#: Farthest value of a feature from its median, in units of the feature's
+#: typical deviation, up to which float32 keeps its rows apart: float32
+#: holds 2^24 steps, and the sums of the E- and M-steps need a margin.
+_FLOAT32_DYNAMIC_RANGE = 2.0**20
+_DYNAMIC_RANGE_SAMPLE = 8192
+
+
+def _beyond_float32_dynamic_range(X, highs, lows):
+    """Whether a float32 feature spans over ``_FLOAT32_DYNAMIC_RANGE`` deviations.
+
+    ``highs`` and ``lows`` are each feature's extremes (finite: extreme or
+    non-finite values already chose float64).
+    """
+    # The typical deviation from a strided sample of the rows (a median of
+    # every row cost a tenth of a fit on 200,000 rows); the farthest value
+    # from every row.
+    sample = X[:: max(1, X.shape[0] // _DYNAMIC_RANGE_SAMPLE)].astype(np.float64)
+    median = np.median(sample, axis=0)
+    deviations = np.abs(sample - median)
+    typical = np.median(deviations, axis=0)
+    # A feature mostly on one value (binary data): its mean deviation.
+    flat = typical == 0
+    if flat.any():
+        typical[flat] = deviations[:, flat].mean(axis=0)
+    farthest = np.maximum(highs - median, median - lows)
+    varying = typical > 0
+    return bool(np.any(farthest[varying] > _FLOAT32_DYNAMIC_RANGE * typical[varying]))
+
+
+def bulk_center(center, rows):
+    """``center`` (the weighted mean), or the medians of features off the bulk.
+
+    A few rows far from the rest (fill values such as 1e20 or 9.97e36 in a
+    column of values near 3) pull the mean so far from every other row that
+    their offsets from it round to nothing: 600 rows in two clusters became
+    one point, flagged collapsed, where scikit-learn, which does not centre,
+    fits them. The rows are centred on a feature's median where the mean
+    lies more than ``1 / sqrt(eps)`` of the feature's typical deviations from
+    it (float64's; its rounding, ``eps |mean - median|``, then takes more
+    than half the digits of the rows' offsets; the deviation read, as
+    :func:`_beyond_float32_dynamic_range` reads it, on a strided sample of
+    ``rows``); elsewhere, always in ordinary data, on the mean.
+
+    Returns
+    -------
+    center : ndarray of shape (n_features,)
+    moved : ndarray of shape (n_features,), dtype=bool
+        The features centred on their median.
+    """
+    center = np.asarray(center, dtype=np.float64)
+    moved = np.zeros(center.shape, dtype=bool)
+    if rows.shape[0] == 0:
+        return center, moved
+    sample = np.asarray(
+        rows[:: max(1, rows.shape[0] // _DYNAMIC_RANGE_SAMPLE)], dtype=np.float64
+    )
+    median = np.median(sample, axis=0)
+    deviations = np.abs(sample - median)
+    typical = np.median(deviations, axis=0)
+    flat = typical == 0
+    if flat.any():
+        typical[flat] = deviations[:, flat].mean(axis=0)
+    # Half of float64's digits, 6.7e7 typical deviations, whatever the dtype:
+    # float32 rows spread over more than 2^20 of them are computed in float64
+    # (compute_dtype), and fewer leave float32's mean its digits.
+    reach = 1.0 / np.sqrt(np.finfo(np.float64).eps)
+    with np.errstate(invalid="ignore", over="ignore"):
+        moved = np.abs(center - median) > reach * typical
+    moved &= np.isfinite(median) & (typical > 0)
+    if not moved.any():
+        return center, moved
+    return np.where(moved, median, center), moved
+
+
+def scatter_about(scatter, weight_sum, mean, center):
+    """The scatter about the mean, ``scatter``, as about ``center`` instead.
+
+    ``sum_i w_i (x_i - c)(x_i - c)^T = S + W (m - c)(m - c)^T``: what the
+    engine reads as the total scatter is about the point the rows are
+    centred on (the tied structures' pooled scatter is the total less the
+    components' means about it). ``scatter`` itself where they coincide.
+    """
+    offset = np.asarray(mean, np.float64) - np.asarray(center, np.float64)
+    if not offset.any():
+        return scatter
+    return scatter + weight_sum * np.outer(offset, offset)
+
+
+def largest_magnitude(X):
+    """``max |x|`` over an array (0 for an empty one; NaN if any is NaN)."""
+    if X.size == 0:
+        return 0.0
+    return max(float(np.max(X)), -float(np.min(X)))
+
+
+def dtype_for_magnitude(dtype, largest):
+    """``dtype``, or float64 for float32 rows whose largest ``|x|`` is extreme.
+
+    The magnitude half of :func:`compute_dtype` (and of
+    :func:`dtype_for_extremes`, which streamed and Dask sources call once
+    for every page or chunk after their summary pass).
+    """
+    dtype = np.dtype(dtype)
+    if dtype != np.float32:
+        return dtype
+    low, high = _FLOAT32_RANGE
+    if not largest <= high or 0.0 < largest < low:
+        return np.dtype(np.float64)
+    return dtype
+
+
+def representable_center(center, dtype):
+    """The centre rounded to ``dtype`` (as float64).
+
+    Blocks are centred in the data's dtype and the parameters in float64; a
+    centre that the dtype cannot hold would shift one against the other by
+    its rounding (half a unit in the last place of the data, 0.5 at 1e7 in
+    float32).
+    """
+    return np.asarray(np.asarray(center, dtype=np.float64).astype(dtype), np.float64)
