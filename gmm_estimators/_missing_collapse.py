@@ -14,7 +14,11 @@ two-component fit sat at ``8 reg_covar`` along such a direction, their
 log-likelihood rising without bound as ``reg_covar`` fell, and a BIC search
 picked that fit). ``_collapse.component_check`` judges the rows with each
 missing entry at its feature's mean, where they spread in every direction;
-:func:`collapsed_on_observing_rows` reads the rows as observed.
+:func:`collapsed_on_observing_rows` reads the rows as observed, along a
+component's narrowest direction, and :func:`collapsed_on_observed_values`
+along every feature's axis and each missingness pattern's narrowest
+direction (a component shrunk in every direction at once has no narrowest
+one, and a covariance can be singular on each pattern's features alone).
 """
 
 # Authors: The gmm_estimators developers
