@@ -89,23 +89,33 @@ _FLOAT32_DYNAMIC_RANGE = 2.0**20
 _DYNAMIC_RANGE_SAMPLE = 8192
 
 
+def _median_and_typical_deviation(X):
+    """Each feature's median and typical deviation from it, on a strided sample.
+
+    The typical deviation is the median absolute one, or for a feature mostly
+    on one value (binary data) the mean absolute one. A strided sample of
+    the rows: a median of every row cost a tenth of a fit on 200,000 rows.
+    """
+    sample = np.asarray(
+        X[:: max(1, X.shape[0] // _DYNAMIC_RANGE_SAMPLE)], dtype=np.float64
+    )
+    median = np.median(sample, axis=0)
+    deviations = np.abs(sample - median)
+    typical = np.median(deviations, axis=0)
+    flat = typical == 0
+    if flat.any():
+        typical[flat] = deviations[:, flat].mean(axis=0)
+    return median, typical
+
+
 def _beyond_float32_dynamic_range(X, highs, lows):
     """Whether a float32 feature spans over ``_FLOAT32_DYNAMIC_RANGE`` deviations.
 
     ``highs`` and ``lows`` are each feature's extremes (finite: extreme or
     non-finite values already chose float64).
     """
-    # The typical deviation from a strided sample of the rows (a median of
-    # every row cost a tenth of a fit on 200,000 rows); the farthest value
-    # from every row.
-    sample = X[:: max(1, X.shape[0] // _DYNAMIC_RANGE_SAMPLE)].astype(np.float64)
-    median = np.median(sample, axis=0)
-    deviations = np.abs(sample - median)
-    typical = np.median(deviations, axis=0)
-    # A feature mostly on one value (binary data): its mean deviation.
-    flat = typical == 0
-    if flat.any():
-        typical[flat] = deviations[:, flat].mean(axis=0)
+    # The farthest value from every row.
+    median, typical = _median_and_typical_deviation(X)
     farthest = np.maximum(highs - median, median - lows)
     varying = typical > 0
     return bool(np.any(farthest[varying] > _FLOAT32_DYNAMIC_RANGE * typical[varying]))
@@ -121,9 +131,8 @@ def bulk_center(center, rows):
     fits them. The rows are centred on a feature's median where the mean
     lies more than ``1 / sqrt(eps)`` of the feature's typical deviations from
     it (float64's; its rounding, ``eps |mean - median|``, then takes more
-    than half the digits of the rows' offsets; the deviation read, as
-    :func:`_beyond_float32_dynamic_range` reads it, on a strided sample of
-    ``rows``); elsewhere, always in ordinary data, on the mean.
+    than half the digits of the rows' offsets; both read on a strided sample
+    of ``rows``); elsewhere, always in ordinary data, on the mean.
 
     Returns
     -------
@@ -135,15 +144,7 @@ def bulk_center(center, rows):
     moved = np.zeros(center.shape, dtype=bool)
     if rows.shape[0] == 0:
         return center, moved
-    sample = np.asarray(
-        rows[:: max(1, rows.shape[0] // _DYNAMIC_RANGE_SAMPLE)], dtype=np.float64
-    )
-    median = np.median(sample, axis=0)
-    deviations = np.abs(sample - median)
-    typical = np.median(deviations, axis=0)
-    flat = typical == 0
-    if flat.any():
-        typical[flat] = deviations[:, flat].mean(axis=0)
+    median, typical = _median_and_typical_deviation(rows)
     # Half of float64's digits, 6.7e7 typical deviations, whatever the dtype:
     # float32 rows spread over more than 2^20 of them are computed in float64
     # (compute_dtype), and fewer leave float32's mean its digits.
