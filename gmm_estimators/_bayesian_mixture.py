@@ -15,6 +15,7 @@ from ._base import BaseMixture
 from ._collapse import component_check, store_verdict
 from ._degenerate import EMPTY_WEIGHT
 from ._engine import ArraySource, statistics_from_resp
+from ._engine._representation import data_mean
 from ._engine._validation import validate_data
 from ._fit_starts import initial_parameters
 from ._fitted import fitted_model, store_covariances
@@ -485,7 +486,7 @@ class BayesianGaussianMixture(BaseMixture):
             1.0 if self.mean_precision_prior is None else self.mean_precision_prior
         )
         if self.mean_prior is None:
-            self.mean_prior_ = data.center.copy()
+            self.mean_prior_ = data_mean(data)
         else:
             self.mean_prior_ = check_array(
                 self.mean_prior,

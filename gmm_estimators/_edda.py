@@ -90,13 +90,15 @@ def fit_edda(X, y_index, weights, types, proportions, reg_covar):
     # search that fits MclustDA and UBM: an absolute 1e-6 swamped the class
     # covariances of data in small units (1e-20: every row predicted at
     # chance), and the classifier's answer should not depend on the units.
+    relative = reg_covar
     reg_covar = reg_covar * regularisation_unit(feature_covariance(X, weights))
     # What a fit of the same rows says (GaussianMixture's, MclustDA's): a
     # constant feature, or rows spanning fewer dimensions than their
     # features, where every class covariance is reg_covar alone and sets the
     # likelihood (a feature that is the sum of two others inflated it by
     # 1,175 units, unsaid). The classes are judged within the rows' span.
-    if message := data_warning(reg_covar, ArraySource.from_arrays(X, weights)):
+    source = ArraySource.from_arrays(X, weights)
+    if message := data_warning(reg_covar, source, relative=relative):
         warn_user(message, UserWarning)
     total = weights.sum()
     # As in the engine's M-step, the structures see counts and scatter in

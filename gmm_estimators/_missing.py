@@ -39,7 +39,11 @@ from ._conditional import (
 )
 from ._engine import ArraySource, one_blas_thread, reduce_blocks
 from ._engine._estep import weighted_sum
-from ._engine._representation import compute_dtype, representable_center
+from ._engine._representation import (
+    compute_dtype,
+    representable_center,
+    scatter_about_mean,
+)
 from ._missing_exact import (
     PatternIndex,
     exact_group,
@@ -505,7 +509,7 @@ class MissingValuesSource(ArraySource):
         observed = np.ones(len(X)) if sample_weight is None else sample_weight
         observed = observed @ ~source.missing_mask
         with np.errstate(all="ignore"):  # NaN: a feature no row observes
-            source.observed_variances = np.diag(source.total_scatter) / observed
+            source.observed_variances = np.diag(scatter_about_mean(source)) / observed
         # The rows as given: the E-step measures them against the means in
         # the same coordinates (see _reduce_marginal).
         rows = X.astype(np.float64)
@@ -535,7 +539,8 @@ class MissingValuesSource(ArraySource):
         if weights is None:
             weights = np.ones(self.missing_mask.shape[0])
         observed = np.asarray(weights, np.float64) @ ~self.missing_mask
-        scatter = np.asarray(self.total_scatter, np.float64)
+        # About the mean: the filled entries, at it, add nothing.
+        scatter = np.asarray(scatter_about_mean(self), np.float64)
         diagonal = np.diag(scatter)
         spread = diagonal > 0
         variances = np.where(

@@ -172,8 +172,9 @@ def collapsed_on_observed_values(
     read, for each component, are every feature's axis and the narrowest
     direction of the covariance of each missingness pattern's observed
     features (where that pattern's rows lose density, and no others). Along
-    each that is thin (a variance at most ``THIN_RATIO`` of the data's, or of
-    the component's widest), the rows that observe its support and carry the
+    each that is thin (an axis with a variance at most ``THIN_RATIO`` of the
+    data's or of the component's widest; a pattern's direction, of the
+    component's widest), the rows that observe its support and carry the
     component's weight (``_resting`` of it) either spread or lie on a
     hyperplane through it (at most as many as the support's features, or one
     value of a feature, to rounding); ``OwnSpread.narrowed_by_observers``
@@ -211,7 +212,16 @@ def collapsed_on_observed_values(
     directions, variances = _candidate_directions(standardised, patterns)
     flat = np.zeros(variances.shape, dtype=bool)
     blind = np.zeros_like(flat)
-    thin = variances <= THIN_RATIO * np.maximum(1.0, widest)[:, np.newaxis]
+    # The axes: thin against the data too (a component shrunk everywhere at
+    # once is thin against nothing of its own). A pattern's direction: thin
+    # against the component's widest only, as for the narrowest direction
+    # above: a tight cluster far from the others is thin against the data,
+    # and a pattern's few rows (each row missing two of six features: two
+    # rows a pattern) always lie on a hyperplane of its four features.
+    d = standardised.shape[1]
+    bound = np.repeat(widest[:, np.newaxis], variances.shape[1], axis=1)
+    bound[:, :d] = np.maximum(bound[:, :d], 1.0)
+    thin = variances <= THIN_RATIO * bound
     if not thin.any():
         return {}  # most fits: no pass over the rows
     a = np.asarray(resp(), np.float64)
@@ -221,17 +231,18 @@ def collapsed_on_observed_values(
         direction = directions[k, c]
         support = np.abs(direction) >= _SUPPORT * np.abs(direction).max()
         if _data_flat_along(X, support, direction[support]):
-            continue  # a direction the data do not span: not judged
+            blind[k, c] = True  # a direction the data do not span: no one's
+            continue
         seen = observed[:, support].all(axis=1) & (a[:, k] > 0)
         if not seen.any():
             blind[k, c] = True
             continue
         rows = X[np.ix_(seen, support)][_resting(a[seen, k])]
         flat[k, c] = _rest_on_a_hyperplane(rows)
-    narrowed = own_spread.narrowed_by_observers(flat, blind)
     held = a.sum(axis=0) > 0
+    narrowed = own_spread.narrowed_by_observers(flat, blind, held)
     reasons = {}
-    for k in np.flatnonzero(narrowed & held):
+    for k in np.flatnonzero(narrowed):
         reasons[int(k)] = (
             "the rows that observe the features of a direction where its "
             f"variance is at most {THIN_RATIO:g} of the data's, and carry its "

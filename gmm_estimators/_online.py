@@ -456,7 +456,10 @@ def batch_prior(asked, resolved, model, batch, n_components):
         }
         return resolve_prior(ConjugatePrior(**kept), model, batch, n_components)
     if isinstance(batch, MissingValuesSource):
-        own = MissingValuesSource.from_arrays(batch.X, batch.sample_weight, batch=True)
+        # The batch as given (NaN where missing): its observed variances.
+        own = MissingValuesSource.from_arrays(
+            batch.X_missing, batch.sample_weight, batch=True
+        )
     else:
         own = ArraySource.from_arrays(batch.X, batch.sample_weight)
     return resolve_prior(asked, model, own, n_components)

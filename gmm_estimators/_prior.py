@@ -127,6 +127,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from ._engine._data import check_squares_fit, check_weight_sum_for_prior
+from ._engine._representation import data_mean, scatter_about_mean
 from .covariance import get_covariance_model
 from .covariance._priors import prior_form_of
 
@@ -453,7 +454,7 @@ def resolve_prior(prior, model, data, n_components):
     shrinkage = float(shrinkage)
 
     if prior.mean is None:
-        mean = np.array(data.center, dtype=np.float64)
+        mean = data_mean(data)
     else:
         mean = _as_floats(prior.mean)
         if mean is not None:
@@ -475,7 +476,7 @@ def resolve_prior(prior, model, data, n_components):
                 f"ConjugatePrior mean lies up to {float(offset.max()):.3g} from the "
                 "data's mean: its squared distance to the components' means "
                 "overflows float64. Give a mean in the data's units, near the "
-                "rows (mean=None takes the data's mean)."
+                "rows (mean=None takes the data's weighted mean)."
             )
 
     dof = float(d + 2) if prior.dof is None else prior.dof
@@ -515,7 +516,7 @@ def data_covariance(data):
     observed = getattr(data, "observed_covariance", None)
     if observed is not None:
         return observed()  # each feature's variance over the rows observing it
-    return data.total_scatter / max(total - 1.0, 0.5 * total)
+    return scatter_about_mean(data) / max(total - 1.0, 0.5 * total)
 
 
 def _as_floats(value):

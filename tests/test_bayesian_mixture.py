@@ -143,9 +143,15 @@ def test_given_priors_match_sklearn(covariance_type, rng):
         assert_allclose(getattr(ours, name), getattr(ref, name), rtol=1e-12)
 
 
+@pytest.mark.parametrize("fill", [False, True])
 @pytest.mark.parametrize("covariance_type", SKLEARN_TYPES)
-def test_default_priors_are_sklearns(covariance_type, rng):
+def test_default_priors_are_sklearns(covariance_type, fill, rng):
     X = rng.randn(30, 3) * [1.0, 5.0, 0.1] + 40.0
+    if fill:
+        # Rows of a fill value: the rows are centred on the median of the
+        # first feature, the default priors still read the data's mean and
+        # covariance (they read the centre and the scatter about it).
+        X[:2, 0] = 1e20
     ours = BayesianGaussianMixture(covariance_type=covariance_type)
     ref = SklearnBGM(covariance_type=covariance_type)
     ours._check_parameters(X)

@@ -1059,3 +1059,7 @@ def test_edda_reads_a_constant_feature_and_dependent_features_as_mclustda_does()
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)
         GaussianMixtureClassifier("EDDA").fit(X, y)
+    # EDDA's reg_covar is relative to the data's thinnest spread: said so,
+    # not "in the data's squared units ... rescale the data".
+    with pytest.warns(UserWarning, match=r"reg_covar=10 \(relative to the data"):
+        GaussianMixtureClassifier("EDDA", reg_covar=10).fit(X * 1e-3, y)

@@ -415,6 +415,17 @@ def test_default_prior_scale_reads_each_features_observed_variance(covariance_ty
     if covariance_type == "VVV":
         # Rows missing the second feature leave its scale to the rows observing it.
         assert_allclose(scales, scales[0], rtol=1e-12)
+        # partial_fit resolves the prior from its batch alike (it read the
+        # batch with its gaps filled: 0.38 for 7.9).
+        model = GaussianMixture(2, covariance_type="VVV", random_state=0)
+        model.fit(complete).set_params(prior="default")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model.partial_fit(X)
+            fit = GaussianMixture(
+                2, covariance_type="VVV", prior="default", random_state=0
+            ).fit(X)
+        assert_allclose(model.prior_.scale, fit.prior_.scale, rtol=1e-12)
 
 
 def test_selector_criteria_use_observed_likelihood(rng):
@@ -1031,6 +1042,31 @@ def test_the_imputer_does_not_choose_a_fit_collapsed_on_its_patterns():
     # The oracle: the chosen model's likelihood does not rise without bound
     # as reg_covar falls.
     assert lower.lower_bound_ < chosen.lower_bound_ + 1.0
+
+
+@pytest.mark.parametrize("covariance_type", ["full", "diag", "spherical", "tied"])
+def test_tight_clusters_whose_every_row_misses_two_features_are_not_flagged(
+    covariance_type,
+):
+    # Six features, each row missing two: a pattern's few rows (two per
+    # cluster) always lie on a hyperplane of its four, and the clusters, 1e3
+    # apart with sd 1, are thin against the data: every component was
+    # flagged, though the likelihood is the same at reg_covar 1e-6 and 1e-9.
+    rng = np.random.default_rng(0)
+    centres = rng.normal(size=(3, 6)) * 1e3
+    X = centres[np.repeat(np.arange(3), 30)] + rng.normal(size=(90, 6))
+    for row in X:
+        row[rng.choice(6, 2, replace=False)] = np.nan
+    fits = [
+        GaussianMixture(
+            3, covariance_type=covariance_type, reg_covar=reg_covar, random_state=0
+        ).fit(X)
+        for reg_covar in (1e-6, 1e-9)
+    ]
+    # The oracle: bounded (the same fit whatever reg_covar).
+    assert abs(fits[1].lower_bound_ - fits[0].lower_bound_) < 1e-3
+    for fit in fits:
+        assert fit.collapsed_components_.size == 0
 
 
 @pytest.mark.parametrize("covariance_type", ["VVV", "EEE", "VVI", "VII", "EII", "VEE"])

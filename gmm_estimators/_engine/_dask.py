@@ -106,6 +106,7 @@ class DaskSource:
         # Rounded to the rows' dtype: chunks are centred in it (see _data).
         self.center = representable_center(center, self.dtype)
         self.total_scatter = None
+        self.mean = None  # the weighted mean where the centre is not it
         with np.errstate(over="ignore"):  # inf: check_squares_fit names it
             self.weight_sum = float(
                 X.shape[0] if sample_weight is None else np.sum(sample_weight)
@@ -152,9 +153,10 @@ class DaskSource:
         # Off the bulk (a few far rows): its medians, read on the sample;
         # the scatter is then about them, as a centred pass would sum it.
         mean = center
-        center = bulk_center(center, sample_X)[0]
+        center = bulk_center(center, sample_X, sample_w)[0]
         source.center = representable_center(center, source.dtype)
         source.total_scatter = scatter_about(scatter, weight_sum, mean, source.center)
+        source.mean = None if np.array_equal(mean, source.center) else mean
         source.weight_sum = weight_sum
         source.sample = ArraySource.from_arrays(
             sample_X.astype(source.dtype, copy=False),

@@ -54,9 +54,14 @@ class ArraySource:
         The data as given (float32 or float64), not centred.
     sample_weight : ndarray of shape (n,) or None
     center : ndarray of shape (d,)
-        Weighted mean of ``X`` (float64); blocks are centred on it.
+        The point blocks are centred on (float64): the weighted mean of
+        ``X``, or a feature's median where a few far rows pull the mean off
+        the rest (:func:`~._representation.bulk_center`).
     total_scatter : ndarray of shape (d, d) or None
         ``sum_i w_i (x_i - center)(x_i - center)^T`` in float64.
+    mean : ndarray of shape (d,) or None
+        The weighted mean of ``X`` (float64; None: ``center``): the data's
+        mean for the default priors (``_representation.scatter_about_mean``).
     weight_sum : float
         ``sum_i w_i`` (``n`` without weights).
     centred_X : ndarray of shape (n, d) or None
@@ -91,14 +96,20 @@ class ArraySource:
     feature_cache: dict | None = None
     weight_scale: float = 1.0
     norms: np.ndarray | None = None
+    mean: np.ndarray | None = None
 
     @classmethod
-    def from_arrays(cls, X, sample_weight=None, *, cache_features=False, center=None):
+    def from_arrays(
+        cls, X, sample_weight=None, *, cache_features=False, center=None, bulk=True
+    ):
         """Summarise the training data (two passes: mean, then scatter).
 
         ``center`` imposes the centre instead of the weighted mean: the
         sample a large fit starts from, and the mini-batches of
         ``partial_fit``, live in the coordinates of the whole data.
+        ``bulk=False`` keeps the weighted mean as the centre, never a median
+        (a page's summary, merged with the others' as means and scatters
+        about them).
 
         float32 data beyond float32's square-root range (see
         :func:`compute_dtype`) is converted to float64 first. The centre is
@@ -137,8 +148,11 @@ class ArraySource:
             # the rounding would pass for a variance (and a collapse).
             seen = low <= high
             center[seen] = np.clip(center[seen], low[seen], high[seen])
-            positive = X if scaled is None else X[scaled > 0]
-            center = bulk_center(center, positive)[0]
+            mean = center
+            if bulk:
+                center = bulk_center(center, X, scaled)[0]
+        else:
+            mean = None
         center = representable_center(center, X.dtype)
         with np.errstate(over="ignore", invalid="ignore"):  # as the sums above
             centred_X = X - center.astype(X.dtype)
@@ -168,6 +182,7 @@ class ArraySource:
             cache,
             weight_scale=scale,
             norms=norms,
+            mean=None if mean is None or np.array_equal(mean, center) else mean,
         )
 
     @property

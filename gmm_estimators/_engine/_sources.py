@@ -117,7 +117,8 @@ def summarise_part(block, w):
         weight_sum = float(block.shape[0] if w is None else np.sum(w))
     if block.shape[0] == 0 or weight_sum <= 0:
         return 0.0, np.zeros(d), np.zeros((d, d))
-    part = ArraySource.from_arrays(block, w)
+    # About the part's mean: merged as means and scatters about them.
+    part = ArraySource.from_arrays(block, w, bulk=False)
     return weight_sum, part.center, part.total_scatter
 
 
@@ -463,6 +464,7 @@ class StreamSource:
         # Rounded to the rows' dtype: blocks are centred in it (see _data).
         self.center = representable_center(center, self.X.dtype)
         self.total_scatter = None
+        self.mean = None  # the weighted mean where the centre is not it
         with np.errstate(over="ignore"):  # inf: check_squares_fit names it
             self.weight_sum = float(
                 self.X.shape[0] if sample_weight is None else np.sum(sample_weight)
@@ -512,9 +514,10 @@ class StreamSource:
         # Off the bulk (a few far rows): its medians, read on the sample;
         # the scatter is then about them, as a centred pass would sum it.
         mean = center
-        center = bulk_center(center, sample_X)[0]
+        center = bulk_center(center, sample_X, sample_w)[0]
         source.center = representable_center(center, source.X.dtype)
         source.total_scatter = scatter_about(scatter, weight_sum, mean, source.center)
+        source.mean = None if np.array_equal(mean, source.center) else mean
         source.weight_sum = weight_sum
         source.largest = max(float(np.max(highs)), -float(np.min(lows)))
         source.sample = ArraySource.from_arrays(

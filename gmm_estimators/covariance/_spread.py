@@ -166,24 +166,31 @@ class OwnSpread:
         """
         return np.zeros(flat.shape[0], dtype=bool)
 
-    def narrowed_by_observers(self, flat, blind):
-        """Components unbounded where rows observe features at one value each.
+    def narrowed_by_observers(self, flat, blind, held):
+        """Components unbounded where the rows observing a direction sit on it.
 
-        With missing values a component's covariance along feature ``j``
-        costs nothing to the rows that miss it: when the rows that observe
-        it, and carry the component's weight, sit at one value of it, its
-        variance there can shrink without bound (a sphere's, or a volume of
-        its own, where every feature observed is so; a shared part, where
-        every component is so along one feature, or everywhere for the one
-        volume of a sphere). Under an equal volume a shape narrowed so is
-        bounded while another component is not narrowed.
+        With missing values a component's covariance along a direction costs
+        nothing to the rows that miss a feature of it: when the rows that
+        observe it, and carry the component's weight, lie on a hyperplane
+        through it there, its variance there can shrink without bound (along
+        any such direction for a shape of its own; along every direction its
+        rows observe for a sphere or a volume of its own; along one that
+        every component's rows leave so for a shared part, or along every
+        one for the one volume of a sphere). Under an equal volume a shape
+        narrowed so is bounded while another component holding rows is not
+        narrowed (spurious, not judged here).
 
         Parameters
         ----------
-        flat : ndarray of shape (K, p), dtype=bool
-            Whether the rows observing each feature lie at one value of it.
-        blind : ndarray of shape (K, p), dtype=bool
-            Whether no row carrying the component's weight observes it.
+        flat : ndarray of shape (K, C), dtype=bool
+            Whether the rows observing each candidate direction (a feature's
+            axis, or a missingness pattern's narrowest direction) lie on a
+            hyperplane through the component there.
+        blind : ndarray of shape (K, C), dtype=bool
+            Whether no row carrying the component's weight observes it, or
+            the data themselves do not spread along it.
+        held : ndarray of shape (K,), dtype=bool
+            The components that hold rows.
 
         Returns
         -------
@@ -191,11 +198,13 @@ class OwnSpread:
         """
         own_shape = self.every_axis or self.every_direction
         narrowed = self.narrowed(flat if own_shape else flat | blind)
-        if self.volume_shared and not narrowed.all():
+        narrowed &= held
+        if self.volume_shared and not narrowed[held].all():
             narrowed[:] = False
-        if self.shared is not None and flat.any():
-            if self.shared.flattened_by(flat | blind):
-                narrowed[:] = True
+        if self.shared is not None and self.shared.flattened_by(
+            flat[held], blind[held]
+        ):
+            narrowed = held.copy()
         return narrowed
 
     def bounded_by_volume(self, reasons, held):
@@ -514,11 +523,17 @@ class _SharedPart:
         # (the one volume of a sphere).
         self.per_feature = per_feature
 
-    def flattened_by(self, flat):
-        """Whether components flat as ``flat`` (K, p) leave it nothing to span."""
+    def flattened_by(self, flat, blind):
+        """Whether components flat as ``flat`` (K, C) leave it nothing to span.
+
+        ``blind`` marks the directions a component's rows do not observe
+        (they oppose nothing); a direction flattens the shared part where
+        every component is flat or blind along it and one is flat.
+        """
+        together = flat | blind
         if self.per_feature:
-            return bool(np.all(flat, axis=0).any())
-        return bool(np.all(flat))
+            return bool(np.any(np.all(together, axis=0) & np.any(flat, axis=0)))
+        return bool(np.all(together) and flat.any())
 
 
 def _direction_share(scaled, rotation):

@@ -306,8 +306,11 @@ def test_an_iterator_of_rows_is_told_to_stack_them(make_rows):
     remedy = r"iterator of rows.*np\.vstack\(list\(rows\)\)"
     with pytest.raises(TypeError, match=remedy):
         GaussianMixture(2).fit(make_rows(X))
-    # The remedy works.
-    assert np.vstack(list(make_rows(X))).shape == X.shape
+    # The remedy works: the same fit as the array's.
+    stacked = GaussianMixture(2, random_state=0).fit(np.vstack(list(make_rows(X))))
+    np.testing.assert_array_equal(
+        stacked.means_, GaussianMixture(2, random_state=0).fit(X).means_
+    )
 
 
 @pytest.mark.parametrize("where", ["memmap", "large in memory"])
@@ -465,3 +468,39 @@ def test_ordinary_data_are_centred_on_their_mean():
         center, moved = bulk_center(mean, X)
         assert not moved.any()
         assert np.array_equal(center, mean)
+
+
+def test_pages_whose_own_median_is_off_their_mean_merge_as_in_memory(
+    tmp_path, small_pages
+):
+    # Sorted rows: a page of a tight cluster beside a wide one has its mean
+    # beyond 1/sqrt(eps) of its typical deviations from its median. Each
+    # page's summary was centred on its median and merged as if about its
+    # mean: the tied covariance came out 245 instead of 0.549.
+    rng = np.random.default_rng(0)
+    x = np.sort(np.r_[rng.normal(0, 1e-7, 950), rng.normal(100, 1, 1050)])
+    X = np.c_[x, rng.normal(size=2000)]
+    params = dict(n_components=2, covariance_type="tied", random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        a = GaussianMixture(**params).fit(X)
+        b = GaussianMixture(**params).fit(_memmap(tmp_path, X))
+    np.testing.assert_allclose(b.covariances_, a.covariances_, rtol=1e-9)
+    assert b.lower_bound_ == pytest.approx(a.lower_bound_, rel=1e-12)
+
+
+def test_a_binary_feature_beside_fill_values_keeps_its_digits():
+    # A 0/1 feature has no median deviation; its mean one took in the fill
+    # rows, so it was never centred on its median, and the real rows'
+    # component came out at mean 0 and variance reg_covar there.
+    rng = np.random.default_rng(0)
+    real = np.c_[rng.random(600) < 0.3, rng.normal(size=600)].astype(float)
+    X = np.r_[real, np.full((10, 2), 1e20)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = GaussianMixture(2, random_state=0, tol=1e-10).fit(X)
+    k = int(np.argmin(np.abs(fit.means_[:, 1])))
+    np.testing.assert_allclose(fit.means_[k], real.mean(axis=0), rtol=1e-9)
+    np.testing.assert_allclose(
+        np.diag(fit.covariances_[k]), real.var(axis=0) + 1e-6, rtol=1e-9
+    )
