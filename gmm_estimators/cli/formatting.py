@@ -27,12 +27,16 @@ def fmt(value, digits=6):
 
 
 def digits_by_feature(magnitudes, spreads, digits):
-    """Significant digits per feature: ``digits`` of them within its spread.
+    """Significant digits per feature, more where its values dwarf its spread.
 
-    A feature far from zero compared with its spread (Unix timestamps,
-    ``1e12 + N(0, 1)``) needs ``log10(|x| / spread)`` more: at a fixed count
-    its values round to a grid coarser than their spread (a sample of two
-    bursts of timestamps an hour apart, 60 s wide each, took 10 values).
+    ``digits`` of a value ``|x|`` round it to steps of ``|x| 10^(1 - digits)``;
+    where ``|x|`` is more than a hundred times the feature's spread, that step
+    grows past ``10^(3 - digits)`` spreads, and a feature far from zero
+    compared with its spread (Unix timestamps, ``1e12 + N(0, 1)``) rounds to a
+    grid coarser than its rows (a sample of two bursts of timestamps an hour
+    apart, 60 s wide each, took 10 values). Such a feature gets the decades
+    beyond those two, so that its steps stay below ``10^(3 - digits)`` of its
+    spread; ordinary features keep ``digits``.
 
     Parameters
     ----------
@@ -41,6 +45,7 @@ def digits_by_feature(magnitudes, spreads, digits):
     spreads : ndarray of shape (n_features,)
         The scale of each feature that must stay legible (its narrowest
         component's standard deviation); zero or NaN adds nothing.
+    digits : int
 
     Returns
     -------
@@ -50,9 +55,9 @@ def digits_by_feature(magnitudes, spreads, digits):
     magnitudes = np.asarray(magnitudes, dtype=np.float64)
     spreads = np.asarray(spreads, dtype=np.float64)
     extra = np.zeros(magnitudes.shape)
-    with np.errstate(invalid="ignore"):
-        far = np.isfinite(magnitudes) & (spreads > 0) & (magnitudes > spreads)
-    extra[far] = np.ceil(np.log10(magnitudes[far] / spreads[far]))
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+        far = np.isfinite(magnitudes) & (spreads > 0) & (magnitudes > 100 * spreads)
+        extra[far] = np.ceil(np.log10(magnitudes[far] / spreads[far])) - 2
     return [int(min(digits + e, 17)) for e in extra]
 
 

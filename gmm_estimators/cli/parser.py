@@ -457,8 +457,9 @@ def build_parser():
     _add_output_options(
         sub["sample"],
         8,
-        "within each feature's narrowest component's spread (more for a "
-        "feature far from zero compared with it, up to 17)",
+        "(more, up to 17, for a feature whose values exceed a hundred times "
+        "its narrowest component's spread, so that its draws stay finer than "
+        "that spread)",
     )
 
     _add_model_argument(sub["score"])

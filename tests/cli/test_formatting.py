@@ -82,8 +82,9 @@ def test_no_copy_of_library_logic():
 def test_digits_by_feature_add_the_decades_between_magnitude_and_spread():
     from gmm_estimators.cli.formatting import digits_by_feature
 
-    magnitudes = np.array([1.7e9, 3.0, 0.5, 1e300, 5.0, np.nan])
+    magnitudes = np.array([1.7e9, 300.0, 3.0, 1e300, 5.0, np.nan])
     spreads = np.array([60.0, 1.0, 1.0, 1e-300, 0.0, 1.0])
-    # 1.7e9 / 60 is 2.8e7: 8 decades more; 3 / 1 one; within its spread
-    # none; float64 at most 17; no spread or no value, none.
-    assert digits_by_feature(magnitudes, spreads, 8) == [16, 9, 8, 17, 8, 8]
+    # 1.7e9 / 60 is 2.8e7: 8 decades, 6 beyond the two a value may dwarf its
+    # spread by; 300 / 1 one; 3 / 1 none; float64 at most 17; no spread or
+    # no value, none.
+    assert digits_by_feature(magnitudes, spreads, 8) == [14, 9, 8, 17, 8, 8]
