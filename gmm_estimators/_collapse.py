@@ -278,11 +278,12 @@ def _expected_scatter(model, data, params):
     """The total scatter of ``data`` with each missing entry at its expectation.
 
     ``sum_k p(k | x_o) E_k[x_m | x_o]`` under ``params``
-    (``_missing_fill.fill_missing``), about the filled rows' own weighted mean:
-    the span of the data the components are judged in. At its feature's
-    mean, a row of data on a plane left the plane and the data spanned one
-    more dimension than any component's rows (every component was judged
-    to rest on a lower-dimensional set). The rows themselves stay as the
+    (``_missing_fill.fill_missing``), about the filled rows' own centre (their
+    weighted mean, or a feature's median beside fill values): the span of
+    the data the components are judged in. At its feature's mean, a row of
+    data on a plane left the plane and the data spanned one more dimension
+    than any component's rows (every component was judged to rest on a
+    lower-dimensional set). The rows themselves stay as the
     source gives them: at their expectation, a few rows that miss the
     feature of a lattice plane would lie a rounding's breadth off it.
     """

@@ -77,7 +77,9 @@ def data_rank(total_scatter, weight_sum):
     Parameters
     ----------
     total_scatter : ndarray of shape (n_features, n_features)
-        ``sum_i w_i (x_i - mean)(x_i - mean)^T``.
+        ``sum_i w_i (x_i - c)(x_i - c)^T`` about the source's centre ``c``
+        (the mean, or a feature's median beside fill values: a rank-one
+        term more along such features, which leaves the span as it is).
     weight_sum : float
 
     Returns

@@ -22,6 +22,7 @@ from ._degenerate import check_blocks
 from ._engine import ArraySource
 from ._engine._data import weight_scale
 from ._engine._estep import weighted_mean
+from ._engine._representation import bulk_center
 from ._gaussian_mixture import GaussianMixture
 from ._warn import warn_user
 from .covariance._exact import log_density_floor
@@ -106,7 +107,9 @@ def fit_edda(X, y_index, weights, types, proportions, reg_covar):
     # lost digits and overflowed EVV's volume (numpy's RuntimeWarnings).
     unit = weight_scale(weights)
     scaled = weights / unit
-    center = scaled @ X / scaled.sum()
+    # Centred as every source (bulk_center): beside a few far rows the mean
+    # would leave a class without them no digits (class mean 5888 for 0).
+    center = bulk_center(scaled @ X / scaled.sum(), X, scaled)[0]
     Xc = X - center
     one_hot = np.zeros((X.shape[0], n_classes))
     one_hot[np.arange(X.shape[0]), y_index] = 1.0
@@ -247,6 +250,7 @@ def _each_class_of_unit_weight(X, one_hot, weights, nk):
     positive = X[scaled > 0]
     center = scaled @ X / weight_sum
     center = np.clip(center, positive.min(axis=0), positive.max(axis=0))
+    center = bulk_center(center, X, scaled)[0]
     Xc = X - center
     total_scatter = (Xc * scaled[:, np.newaxis]).T @ Xc
     return _Judged(lambda: [(Xc, scaled, one_hot)], total_scatter, weight_sum, center)

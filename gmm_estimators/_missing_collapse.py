@@ -227,6 +227,9 @@ def collapsed_on_observed_values(
     a = np.asarray(resp(), np.float64)
     if sample_weight is not None:
         a = a * np.asarray(sample_weight, np.float64)[:, np.newaxis]
+    # A pattern's direction that is not thin opposes nothing: a component
+    # shrunk evenly is thin along its axes, not against its own widest.
+    blind[:, d:] = ~thin[:, d:]
     for k, c in zip(*np.nonzero(thin), strict=True):
         direction = directions[k, c]
         support = np.abs(direction) >= _SUPPORT * np.abs(direction).max()

@@ -474,7 +474,7 @@ def resolve_prior(prior, model, data, n_components):
         if not np.isfinite(squared):
             raise ValueError(
                 f"ConjugatePrior mean lies up to {float(offset.max()):.3g} from the "
-                "data's mean: its squared distance to the components' means "
+                "data's centre: its squared distance to the components' means "
                 "overflows float64. Give a mean in the data's units, near the "
                 "rows (mean=None takes the data's weighted mean)."
             )

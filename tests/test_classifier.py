@@ -1063,3 +1063,16 @@ def test_edda_reads_a_constant_feature_and_dependent_features_as_mclustda_does()
     # not "in the data's squared units ... rescale the data".
     with pytest.warns(UserWarning, match=r"reg_covar=10 \(relative to the data"):
         GaussianMixtureClassifier("EDDA", reg_covar=10).fit(X * 1e-3, y)
+
+
+def test_edda_keeps_a_class_its_digits_beside_another_class_of_fill_values():
+    # Ten rows of 1e20 in class 1: EDDA centred every row on the weighted
+    # mean, 1.6e18 away, and class 0's mean came out 5888 for about 0.
+    rng = np.random.default_rng(0)
+    real = np.r_[rng.normal(0, 1, (300, 2)), rng.normal(5, 1, (300, 2))]
+    X = np.r_[real, np.c_[np.full(10, 1e20), rng.normal(size=10)]]
+    y = np.r_[np.zeros(300), np.ones(310)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        edda = GaussianMixtureClassifier("EDDA", random_state=0).fit(X, y)
+    assert_allclose(edda.mixtures_[0].means_[0], real[:300].mean(axis=0), rtol=1e-9)

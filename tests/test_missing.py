@@ -1044,6 +1044,32 @@ def test_the_imputer_does_not_choose_a_fit_collapsed_on_its_patterns():
     assert lower.lower_bound_ < chosen.lower_bound_ + 1.0
 
 
+@pytest.mark.parametrize("covariance_type", ["VII", "EII"])
+def test_a_sphere_shrunk_evenly_beside_patterns_of_two_features_is_flagged(
+    covariance_type,
+):
+    # Rows observing two features each: a pattern's direction of a sphere
+    # shrunk evenly is not thin against the sphere itself, and read as
+    # opposing, it kept every component from being flagged.
+    A = np.array(
+        [[0, np.nan, 1], [0, 5, np.nan], [np.nan, 5, 1], [0, np.nan, np.nan],
+         [np.nan, np.nan, 1]]
+    )  # fmt: skip
+    X = np.vstack([A, A + 10, A + [-7, 20, 3]])
+    fits = {}
+    for reg_covar in (1e-6, 1e-9):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fits[reg_covar] = GaussianMixture(
+                3, covariance_type=covariance_type, reg_covar=reg_covar,
+                random_state=0, max_iter=1000,
+            ).fit(X)  # fmt: skip
+    # The oracle: unbounded.
+    assert fits[1e-9].lower_bound_ > fits[1e-6].lower_bound_ + 1.0
+    for fit in fits.values():
+        assert fit.collapsed_components_.size == 3
+
+
 @pytest.mark.parametrize("covariance_type", ["full", "diag", "spherical", "tied"])
 def test_tight_clusters_whose_every_row_misses_two_features_are_not_flagged(
     covariance_type,

@@ -59,12 +59,9 @@ def _positive_rows(data):
 def _rows_of(data, rows):
     """An in-memory source of some of ``data``'s rows, centred as ``data``."""
     weights = None if data.sample_weight is None else data.sample_weight[rows]
-    source = ArraySource.from_arrays(
+    return ArraySource.from_arrays(
         data.X[rows], weights, cache_features=True, center=data.center
     )
-    # The whole data's mean for the default priors, as its centre is theirs.
-    source.mean = getattr(data, "mean", None)
-    return source
 
 
 def refitted_on(data, explored, outcomes, settings):
