@@ -423,6 +423,20 @@ def test_arrays_joblib_maps_for_its_workers_are_fitted_as_in_memory():
         np.testing.assert_array_equal(means, expected_means)
 
 
+def _fit_beside_fill_values(data, real, feature):
+    """A 2-component fit of ``data``; its real rows' component (nearest zero
+    along ``feature``) has their moments (the oracle). Returns the fit and k."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = GaussianMixture(2, random_state=0, tol=1e-10).fit(data)
+    k = int(np.argmin(np.abs(fit.means_[:, feature])))
+    np.testing.assert_allclose(fit.means_[k], real.mean(axis=0), rtol=1e-9)
+    np.testing.assert_allclose(
+        np.diag(fit.covariances_[k]), real.var(axis=0) + 1e-6, rtol=1e-9
+    )
+    return fit, k
+
+
 @pytest.mark.parametrize("fill", [1e16, 1e20, 9.96921e36])
 def test_a_few_fill_values_leave_the_other_rows_their_digits(tmp_path, fill):
     # Ten rows of a fill value beside 600 real ones: the rows were centred on
@@ -434,14 +448,7 @@ def test_a_few_fill_values_leave_the_other_rows_their_digits(tmp_path, fill):
     real = np.r_[rng.normal(0, 1, (300, 2)), rng.normal(6, 1, (300, 2))]
     X = np.r_[real, np.full((10, 2), fill)]
     for data in (X, _memmap(tmp_path, X)):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            fit = GaussianMixture(2, random_state=0, tol=1e-10).fit(data)
-        k = int(np.argmin(np.abs(fit.means_[:, 0])))
-        np.testing.assert_allclose(fit.means_[k], real.mean(axis=0), rtol=1e-9)
-        np.testing.assert_allclose(
-            np.diag(fit.covariances_[k]), real.var(axis=0) + 1e-6, rtol=1e-9
-        )
+        fit, k = _fit_beside_fill_values(data, real, feature=0)
         # The fill rows' component rests on one point: collapsed. The real
         # rows' is sound while they lie within about 1e16 of their spread
         # from the fill value; beyond, the collapse check's rounding, in
@@ -495,12 +502,4 @@ def test_a_binary_feature_beside_fill_values_keeps_its_digits():
     # component came out at mean 0 and variance reg_covar there.
     rng = np.random.default_rng(0)
     real = np.c_[rng.random(600) < 0.3, rng.normal(size=600)].astype(float)
-    X = np.r_[real, np.full((10, 2), 1e20)]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        fit = GaussianMixture(2, random_state=0, tol=1e-10).fit(X)
-    k = int(np.argmin(np.abs(fit.means_[:, 1])))
-    np.testing.assert_allclose(fit.means_[k], real.mean(axis=0), rtol=1e-9)
-    np.testing.assert_allclose(
-        np.diag(fit.covariances_[k]), real.var(axis=0) + 1e-6, rtol=1e-9
-    )
+    _fit_beside_fill_values(np.r_[real, np.full((10, 2), 1e20)], real, feature=1)
