@@ -105,9 +105,7 @@ class BayesianGaussianMixture(BaseMixture):
         None gives 1.
     mean_prior : array-like of shape (n_features,) or None, default=None
         ``m_0``, the prior mean of the means; None gives the (weighted) mean
-        of the data (a feature's median where a few rows so far from the
-        rest pull the mean off them that their offsets from it would round
-        away: fill values such as 1e20).
+        of the data.
     degrees_of_freedom_prior : float or None, default=None
         ``nu_0`` of the Wishart prior on the precisions, above
         ``n_features - 1``; None gives ``n_features``.

@@ -41,6 +41,7 @@ from ._engine import ArraySource, one_blas_thread, reduce_blocks
 from ._engine._estep import weighted_sum
 from ._engine._representation import (
     compute_dtype,
+    frequency_covariance,
     representable_center,
     scatter_about_mean,
 )
@@ -543,9 +544,7 @@ class MissingValuesSource(ArraySource):
         scatter = np.asarray(scatter_about_mean(self), np.float64)
         diagonal = np.diag(scatter)
         spread = diagonal > 0
-        variances = np.where(
-            spread, diagonal / np.maximum(observed - 1.0, 0.5 * observed), 0.0
-        )
+        variances = np.where(spread, frequency_covariance(diagonal, observed), 0.0)
         root = np.sqrt(np.where(spread, diagonal, 1.0))
         deviation = np.sqrt(variances)
         covariance = scatter / np.outer(root, root) * np.outer(deviation, deviation)

@@ -206,12 +206,8 @@ def collapsed_on_observed_values(
     """
     scale = np.where(scale > 0, scale, 1.0)
     standardised = full / np.outer(scale, scale)
-    X = np.asarray(X_missing, dtype=np.float64) / scale
-    observed = ~np.isnan(X)
     widest = np.linalg.eigvalsh(standardised)[:, -1]
     directions, variances = _candidate_directions(standardised, patterns)
-    flat = np.zeros(variances.shape, dtype=bool)
-    blind = np.zeros_like(flat)
     # The axes: thin against the data too (a component shrunk everywhere at
     # once is thin against nothing of its own). A pattern's direction: thin
     # against the component's widest only, as for the narrowest direction
@@ -224,6 +220,10 @@ def collapsed_on_observed_values(
     thin = variances <= THIN_RATIO * bound
     if not thin.any():
         return {}  # most fits: no pass over the rows
+    X = np.asarray(X_missing, dtype=np.float64) / scale
+    observed = ~np.isnan(X)
+    flat = np.zeros(variances.shape, dtype=bool)
+    blind = np.zeros_like(flat)
     a = np.asarray(resp(), np.float64)
     if sample_weight is not None:
         a = a * np.asarray(sample_weight, np.float64)[:, np.newaxis]

@@ -127,7 +127,11 @@ from types import SimpleNamespace
 import numpy as np
 
 from ._engine._data import check_squares_fit, check_weight_sum_for_prior
-from ._engine._representation import data_mean, scatter_about_mean
+from ._engine._representation import (
+    data_mean,
+    frequency_covariance,
+    scatter_about_mean,
+)
 from .covariance import get_covariance_model
 from .covariance._priors import prior_form_of
 
@@ -152,9 +156,7 @@ class ConjugatePrior:
     ----------
     mean : array-like of shape (n_features,), default=None
         Prior mean ``mu_p`` of every component mean. None: the (weighted)
-        mean of the training data (a feature's median where a few rows so far
-        from the rest pull the mean off them that their offsets from it would
-        round away: fill values such as 1e20).
+        mean of the training data.
     shrinkage : float, default=0.01
         ``kappa >= 0``: the prior on a component mean is
         ``N(mu_p, Sigma_k / kappa)``, worth ``kappa`` observations. 0 makes the
@@ -503,20 +505,17 @@ def resolve_prior(prior, model, data, n_components):
 
 
 def data_covariance(data):
-    """The data's covariance for the default priors, from ``data.total_scatter``.
+    """The data's covariance for the default priors.
 
-    Frequency weights: R's ``var()`` on the rows repeated ``w_i`` times
-    divides by ``sum(w) - 1``. Weights summing to about one (normalised
-    weights, often ``1 + 2**-52``) would make that zero, or tiny, and the
-    prior huge: the denominator is ``max(sum(w) - 1, sum(w) / 2)``, which
-    moves smoothly with the total and is ``sum(w) - 1`` from 2 on. With
-    missing values each feature's variance is over the rows observing it.
+    Its scatter about its weighted mean over ``max(sum(w) - 1, sum(w) / 2)``
+    (:func:`~._engine._representation.frequency_covariance`, R's ``var()``
+    with frequency weights); with missing values, each feature's variance
+    over the rows observing it (``MissingValuesSource.observed_covariance``).
     """
-    total = data.weight_sum
     observed = getattr(data, "observed_covariance", None)
     if observed is not None:
-        return observed()  # each feature's variance over the rows observing it
-    return scatter_about_mean(data) / max(total - 1.0, 0.5 * total)
+        return observed()
+    return frequency_covariance(scatter_about_mean(data), data.weight_sum)
 
 
 def _as_floats(value):

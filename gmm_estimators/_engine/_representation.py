@@ -19,6 +19,7 @@ __all__ = [
     "dtype_for_extremes",
     "dtype_for_magnitude",
     "feature_extremes",
+    "frequency_covariance",
     "largest_magnitude",
     "representable_center",
     "scatter_about",
@@ -195,6 +196,19 @@ def scatter_about_mean(source):
         return source.total_scatter
     offset = np.asarray(mean, np.float64) - np.asarray(source.center, np.float64)
     return source.total_scatter - source.weight_sum * np.outer(offset, offset)
+
+
+def frequency_covariance(scatter, weight_sum):
+    """A scatter about the mean over ``max(w - 1, w / 2)``: R's ``var()``.
+
+    Frequency weights: ``var()`` on the rows repeated ``w_i`` times divides
+    by ``sum(w) - 1``. Weights summing to about one (normalised weights,
+    often ``1 + 2**-52``) would make that zero, or tiny, and a prior from it
+    huge: the denominator moves smoothly with the total and is ``sum(w) - 1``
+    from 2 on. ``weight_sum`` may be one per feature (the rows observing it).
+    """
+    weight_sum = np.asarray(weight_sum, dtype=np.float64)
+    return scatter / np.maximum(weight_sum - 1.0, 0.5 * weight_sum)
 
 
 def data_mean(source):

@@ -63,10 +63,9 @@ def digits_by_feature(magnitudes, spreads, digits):
 
 def _component_spreads(model):
     """Each feature's smallest standard deviation over the components, or None."""
-    full = getattr(model, "full_covariances_", None)
-    if full is None:  # a mixture of another package
+    if not hasattr(model, "full_covariances_"):  # a mixture of another package
         return None
-    variances = np.diagonal(np.asarray(full, dtype=np.float64), axis1=1, axis2=2)
+    variances = np.diagonal(full_covariances(model), axis1=1, axis2=2)
     return np.sqrt(np.min(variances, axis=0))
 
 
