@@ -16,6 +16,7 @@ from gmm_estimators._data_span import rows_span, rows_thinnest_correlation
 from gmm_estimators._degenerate import check_components
 from gmm_estimators._engine import ArraySource
 from gmm_estimators.model_selection import GaussianMixtureIC
+from gmm_estimators.covariance import get_covariance_model
 
 
 @pytest.fixture(autouse=True)
@@ -183,6 +184,34 @@ def test_tight_clusters_1e10_deviations_apart_are_found(d):
     assert selector.n_components_ == 3
     means = np.sort(selector.best_estimator_.means_[:, 0])
     assert_allclose(means, centres[:, 0], atol=1e-2)
+
+
+@pytest.mark.parametrize("d", [1, 2, 3])
+def test_tight_clusters_far_apart_keep_their_own_variance(d):
+    # sd 1e-3, 1e6 apart: the search's reg_covar, in units of the data's
+    # spread, is 2.5e5 per feature. Every fitted variance was then reg_covar
+    # to 1e-9, the features were read as constant and the swamp went unseen:
+    # the pick's covariances were 2.5e5, thousands of nats below the fit.
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal(size=(50, d)) * 1e-3 + c for c in (0.0, 1e6)])
+    selector = _search(
+        X, n_components=[1, 2], covariance_types=["V"] if d == 1 else ["VVV", "VVI"]
+    )
+    best = selector.best_estimator_
+    assert selector.n_components_ == 2
+    assert best.reg_covar < 1e-9
+    model = get_covariance_model(selector.covariance_type_)
+    variances = np.diagonal(model.to_full(best.covariances_, 2, d), axis1=1, axis2=2)
+    assert np.all((variances > 0.3e-6) & (variances < 3e-6))
+    unregularised = GaussianMixture(
+        2,
+        covariance_type=selector.covariance_type_,
+        reg_covar=0,
+        tol=1e-10,
+        max_iter=1000,
+        random_state=0,
+    ).fit(X)
+    assert_allclose(best.score(X), unregularised.score(X), atol=1e-3)
 
 
 def test_a_blob_beside_a_far_sentinel_is_not_collapsed():

@@ -22,6 +22,15 @@ from ..covariance import get_covariance_model
 #: before it counts as swamped (see :func:`_swamped_in`).
 SWAMP_COST = 0.05
 
+#: Relative spread of the means within which a feature whose fitted
+#: variances are all ``reg_covar`` counts as constant: the rounding of
+#: averaging one value (a thousand ulps).
+_MEANS_ROUNDING = 1e3 * np.finfo(np.float64).eps
+
+#: Share of ``reg_covar`` below which a fitted variance less ``reg_covar``
+#: is not read as the component's own (its rounding can be that large).
+_RESOLVED = 1e-6
+
 
 def _swamped_variances(estimator, span=None, weight_sum=None):
     """``(absolute reg_covar, swamped, narrowest, directions, cost)`` or None.
@@ -64,8 +73,15 @@ def _swamped_variances(estimator, span=None, weight_sum=None):
     # Constant features (every variance reg_covar alone; warned of by
     # _engine.reg_covar_swamps): their implied variance is the rounding of
     # the means, which the standardised coordinates would make a direction.
+    # A feature is constant when its means agree too (to rounding): tight
+    # clusters far apart (sd 1e-3, 1e6 apart) also leave every variance
+    # reg_covar to 1e-9, and read as constant they were never found swamped
+    # (covariances of 7.5e5 chosen, 4,000 nats below the clusters' own fit).
     variances = np.diagonal(full, axis1=-2, axis2=-1)
-    constant = np.all(np.abs(variances - absolute) <= 1e-9 * absolute, axis=0)
+    means = np.asarray(estimator.means_, dtype=np.float64)
+    constant = np.all(np.abs(variances - absolute) <= 1e-9 * absolute, axis=0) & (
+        np.ptp(means, axis=0) <= _MEANS_ROUNDING * np.abs(means).max(axis=0)
+    )
     total[constant, :] = total[:, constant] = 0.0
     varying, scale, rotation = coordinates(total, 1.0)
     if not rotation.size:
@@ -139,11 +155,13 @@ def swamp_remedy(selector, settings, current, X=None, sample_weight=None):
         return None
     absolute, swamped, narrowest, directions, _ = found
     own = float(np.min(narrowest[swamped])) - absolute
-    if not own > 0 and X is not None:
+    if not own > _RESOLVED * absolute and X is not None:
         # A shape shared by components of different volumes (VEE, VEV)
         # spreads reg_covar unequally: the smaller one's fitted variance
         # fell below reg_covar (1,500 nats below the rerun's fit, with only
-        # a warning). The rows it holds tell its own variance.
+        # a warning). Far below reg_covar, a variance is its rounding
+        # (clusters of sd 1e-3 1e6 apart: 6e-11 for 1e-6). The rows it
+        # holds tell its own variance.
         own = _rows_variance(
             selector.best_estimator_, X, sample_weight, swamped, directions
         )
