@@ -1623,3 +1623,44 @@ def test_float32_rows_whose_squares_overflow_float32_stay_exact(structure):
     )
     query = np.c_[rng.standard_normal(20000), np.zeros(20000)].astype(np.float32)
     assert_exact_density(gm, query, np.float32)
+
+
+@pytest.mark.parametrize(
+    "offset, selector", [(1e307, True), (1.79e308, False), (1.79e308, True)]
+)
+def test_rows_near_the_float_maximum_leak_no_numpy_warning(offset, selector):
+    # The median of the dtype check, the start's projection and the
+    # hierarchical start's weighted sum overflowed, each with numpy's
+    # RuntimeWarning beside the package's own answer.
+    X = np.random.default_rng(1).normal(size=(60, 2)) + offset
+    estimator = (
+        GaussianMixtureIC(n_components=[1, 2], covariance_types=["VVV"], random_state=0)
+        if selector
+        else GaussianMixture(2, random_state=0)
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        warnings.simplefilter("ignore", UserWarning)  # the data's own
+        estimator.fit(X)
+        assert np.isfinite(estimator.score_samples(X)).all()
+
+
+def test_values_whose_squares_overflow_are_refused_without_numpy_warning():
+    X = np.random.default_rng(1).normal(size=(60, 3))
+    X[:, 2] = np.sign(X[:, 2]) * 1.7e308
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        with pytest.raises(ValueError, match="squares overflow"):
+            GaussianMixture(2, random_state=0).fit(X)
+
+
+def test_integers_that_float64_merges_are_named_with_the_remedy():
+    rng = np.random.default_rng(1)
+    X = rng.integers(0, 1000, size=(60, 3)) + 2**62
+    with pytest.warns(UserWarning, match=r"beyond 2\*\*53.*Subtract\s+an offset"):
+        GaussianMixture(1).fit(X)
+    # Integers float64 holds exactly, however large, say nothing.
+    for exact in (X - 2**62, (X - 2**62) * 2**20 + 2**62):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", UserWarning)
+            GaussianMixture(1).fit(exact)

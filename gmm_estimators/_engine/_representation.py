@@ -104,9 +104,12 @@ def _median_and_typical_deviation(X, rows=None):
     stride = max(1, n_rows // _DYNAMIC_RANGE_SAMPLE)
     picked = X[::stride] if rows is None else X[rows[::stride]]
     sample = np.asarray(picked, dtype=np.float64)
-    median = np.median(sample, axis=0)
-    deviations = np.abs(sample - median)
-    typical = np.median(deviations, axis=0)
+    # Two middle values near the float maximum overflow their mean (inf):
+    # such features are refused or fitted in float64 all the same.
+    with np.errstate(over="ignore", invalid="ignore"):
+        median = np.median(sample, axis=0)
+        deviations = np.abs(sample - median)
+        typical = np.median(deviations, axis=0)
     flat = typical == 0
     for j in np.flatnonzero(flat):
         # The median of its positive deviations: the mean of them would take

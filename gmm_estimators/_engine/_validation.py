@@ -6,6 +6,8 @@
 import numpy as np
 from sklearn.utils.validation import validate_data as _sklearn_validate_data
 
+from .._warn import warn_user
+
 __all__ = ["validate_data"]
 
 # dtype kinds a Gaussian mixture reads as numbers: booleans, integers, floats.
@@ -20,6 +22,7 @@ def validate_data(estimator, X="no_validation", y="no_validation", **check_param
     promoted by DateTime64DType") or "could not convert string to float";
     the error now names the columns, their dtypes and what to do.
     """
+    _warn_of_integers_float64_merges(X)
     try:
         # Its finiteness test sums X first: values near the float range
         # overflow the sum (numpy's RuntimeWarning) before an exact test
@@ -42,6 +45,44 @@ def validate_data(estimator, X="no_validation", y="no_validation", **check_param
         if message is None:
             raise
         raise ValueError(message) from error
+
+
+def _warn_of_integers_float64_merges(X):
+    """Warn when integer columns hold values that float64 merges.
+
+    Beyond 2**53 float64 does not hold every integer: 60 distinct rows near
+    2**62 became 8 rows, fitted without a word.
+    """
+    columns = []
+    if isinstance(X, np.ndarray):
+        if X.dtype.kind in "iu" and X.ndim == 2:
+            columns = [X]
+    elif hasattr(X, "dtypes") and hasattr(X, "columns"):
+        columns = [
+            np.asarray(X[name])
+            for name, dtype in zip(X.columns, X.dtypes)
+            if getattr(dtype, "kind", "O") in "iu"
+        ]
+    for values in columns:
+        if values.size and not _exact_in_float64(values):
+            largest = max(abs(int(values.max())), abs(int(values.min())))
+            warn_user(
+                f"X holds integers up to {float(largest):.3g} in magnitude, "
+                "beyond 2**53, where float64 (in which the mixture is fitted) "
+                "cannot hold every integer: nearby values are merged. Subtract "
+                "an offset (for example X - X.min(axis=0)) before fitting.",
+                UserWarning,
+            )
+            return
+
+
+def _exact_in_float64(values):
+    """Whether every integer of ``values`` converts to float64 exactly."""
+    limit = 2**53
+    if int(values.max()) <= limit and int(values.min()) >= -limit:
+        return True
+    # float64 holds larger integers with enough trailing zero bits.
+    return bool(np.array_equal(values.astype(np.float64).astype(values.dtype), values))
 
 
 def _is_labels(y):

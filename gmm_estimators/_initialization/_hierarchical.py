@@ -139,7 +139,12 @@ def svd_transform(X, weights=None):
     X = np.asarray(X, dtype=np.float64)
     w = np.ones(X.shape[0]) if weights is None else np.asarray(weights, np.float64)
     total = w.sum()
-    mean = w @ X / total
+    with np.errstate(over="ignore", invalid="ignore"):
+        mean = w @ X / total
+    if not np.all(np.isfinite(mean)):
+        # Rows near the float maximum overflow the sum; the weighted
+        # average of them does not.
+        mean = (w / total) @ X
     centred = X - mean
     # R's scale(): standard deviation with denominator n - 1.
     dof = total - 1.0 if total > 1.0 else total

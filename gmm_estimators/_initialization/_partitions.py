@@ -72,7 +72,9 @@ def canonical_order(X, sample_weight=None):
     projection alone, identical rows of different weights kept the given
     order, and the random start drew their responsibilities by position.
     """
-    projection = X @ _projection_direction(X.shape[1]).astype(X.dtype)
+    # Rows near the float maximum project to inf: they sort last, as far.
+    with np.errstate(over="ignore", invalid="ignore"):
+        projection = X @ _projection_direction(X.shape[1]).astype(X.dtype)
     if sample_weight is None:
         return np.argsort(projection, kind="stable")
     return np.lexsort((sample_weight, projection))
