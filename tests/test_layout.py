@@ -188,9 +188,12 @@ def test_engine_imports_only_itself_covariance_and_core_dependencies():
             continue
         for target, line in _imports(name, top_level_only=False):
             if target.startswith("gmm_estimators."):
-                ok = target.startswith(
-                    ("gmm_estimators._engine", "gmm_estimators.covariance")
-                ) or target in _LEAF_UTILITIES
+                ok = (
+                    target.startswith(
+                        ("gmm_estimators._engine", "gmm_estimators.covariance")
+                    )
+                    or target in _LEAF_UTILITIES
+                )
             else:
                 ok = target.partition(".")[0] in allowed_top
             if not ok:

@@ -15,8 +15,8 @@ from gmm_estimators import DegenerateFitWarning, GaussianMixture
 from gmm_estimators._data_span import rows_span, rows_thinnest_correlation
 from gmm_estimators._degenerate import check_components
 from gmm_estimators._engine import ArraySource
-from gmm_estimators.model_selection import GaussianMixtureIC
 from gmm_estimators.covariance import get_covariance_model
+from gmm_estimators.model_selection import GaussianMixtureIC
 
 
 @pytest.fixture(autouse=True)

@@ -60,7 +60,7 @@ def _warn_of_integers_float64_merges(X):
     elif hasattr(X, "dtypes") and hasattr(X, "columns"):
         columns = [
             np.asarray(X[name])
-            for name, dtype in zip(X.columns, X.dtypes)
+            for name, dtype in zip(X.columns, X.dtypes, strict=True)
             if getattr(dtype, "kind", "O") in "iu"
         ]
     for values in columns:
