@@ -10,6 +10,7 @@ import math
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 import sklearn
 from hypothesis import HealthCheck, given, settings
@@ -1664,3 +1665,42 @@ def test_integers_that_float64_merges_are_named_with_the_remedy():
         with warnings.catch_warnings():
             warnings.simplefilter("error", UserWarning)
             GaussianMixture(1).fit(exact)
+    # A frame's column is named; near the type's limit (uint64) no numpy
+    # warning comes first.
+    frame = pd.DataFrame({"id": X[:, 0], "x": rng.normal(size=60)})
+    with pytest.warns(UserWarning, match=r"columns \['id'\]"):
+        GaussianMixture(1).fit(frame)
+    top = np.uint64(2**64 - 121)
+    near_limit = (np.arange(120, dtype=np.uint64) + top).reshape(60, 2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        with pytest.warns(UserWarning, match=r"beyond 2\*\*53"):
+            GaussianMixture(1).fit(near_limit)
+
+
+def test_a_nullable_integer_column_with_a_missing_entry_is_read():
+    frame = pd.DataFrame(
+        {
+            "count": pd.array([1, 2, None, 4, 5, 6, 7, 8, 9, 10] * 3, dtype="Int64"),
+            "x": np.random.default_rng(0).normal(size=30),
+        }
+    )
+    model = GaussianMixture(1).fit(frame)
+    assert np.isfinite(model.means_).all()
+
+
+def test_a_feature_near_the_float_maximum_leaves_the_start_independent_of_row_order():
+    # Every projection of the canonical order overflowed to inf: the rows
+    # tied and kept the given order, so the random start moved with it.
+    rng = np.random.default_rng(1)
+    X = np.column_stack(
+        [np.r_[rng.normal(size=30), rng.normal(size=30) + 8], np.full(60, 1.79e308)]
+    )
+    order = rng.permutation(60)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # the constant feature
+        fits = [
+            GaussianMixture(2, init_params="random", random_state=0, max_iter=2).fit(Y)
+            for Y in (X, X[order])
+        ]
+    assert_allclose(*(np.sort(fit.means_[:, 0]) for fit in fits), rtol=1e-12)

@@ -214,6 +214,22 @@ def test_tight_clusters_far_apart_keep_their_own_variance(d):
     assert_allclose(best.score(X), unregularised.score(X), atol=1e-3)
 
 
+def test_tight_clusters_far_apart_in_a_memory_map_are_fitted_as_in_memory(tmp_path):
+    # Their fitted variance is reg_covar alone there: the rows tell their own
+    # variance, read in pages from the map (the search's remedy was skipped,
+    # and the warning's advice left the fit swamped).
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal(size=(50, 1)) * 1e-3 + c for c in (0.0, 1e6)])
+    np.save(tmp_path / "x.npy", X)
+    mapped = np.load(tmp_path / "x.npy", mmap_mode="r")
+    fits = [
+        _search(rows, n_components=[1, 2], covariance_types=["V"]).best_estimator_
+        for rows in (X, mapped)
+    ]
+    assert fits[1].reg_covar == fits[0].reg_covar < 1e-9
+    assert_allclose(fits[1].covariances_, fits[0].covariances_, rtol=1e-12)
+
+
 def test_a_blob_beside_a_far_sentinel_is_not_collapsed():
     # 20 rows holding the sentinel 1e11 in every feature beside a blob of sd
     # 0.5: the blob's spread is 1.6e-11 of the data's, far above rounding.

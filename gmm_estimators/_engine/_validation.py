@@ -51,38 +51,53 @@ def _warn_of_integers_float64_merges(X):
     """Warn when integer columns hold values that float64 merges.
 
     Beyond 2**53 float64 does not hold every integer: 60 distinct rows near
-    2**62 became 8 rows, fitted without a word.
+    2**62 became 8 rows, fitted without a word. Arrays in memory and the
+    integer columns of a DataFrame are read (a memory map is left unread:
+    reading it whole would break the bounded memory of out-of-core fits).
     """
+    if isinstance(X, np.memmap):
+        return
     columns = []
     if isinstance(X, np.ndarray):
         if X.dtype.kind in "iu" and X.ndim == 2:
-            columns = [X]
+            columns = [(None, X)]
     elif hasattr(X, "dtypes") and hasattr(X, "columns"):
-        columns = [
-            np.asarray(X[name])
-            for name, dtype in zip(X.columns, X.dtypes, strict=True)
-            if getattr(dtype, "kind", "O") in "iu"
-        ]
-    for values in columns:
-        if values.size and not _exact_in_float64(values):
-            largest = max(abs(int(values.max())), abs(int(values.min())))
-            warn_user(
-                f"X holds integers up to {float(largest):.3g} in magnitude, "
-                "beyond 2**53, where float64 (in which the mixture is fitted) "
-                "cannot hold every integer: nearby values are merged. Subtract "
-                "an offset (for example X - X.min(axis=0)) before fitting.",
-                UserWarning,
-            )
-            return
+        for name, dtype in zip(X.columns, X.dtypes, strict=True):
+            if getattr(dtype, "kind", "O") in "iu":
+                # A nullable integer column's missing entries are not numbers.
+                values = np.asarray(X[name].dropna())
+                if values.dtype.kind in "iu":
+                    columns.append((name, values))
+    merged = [(name, values) for name, values in columns if not _exact(values)]
+    if not merged:
+        return
+    largest = max(max(abs(int(v.max())), abs(int(v.min()))) for _, v in merged)
+    names = [name for name, _ in merged if name is not None]
+    where = f" (columns {names})" if names else ""
+    warn_user(
+        f"X holds integers up to {float(largest):.3g} in magnitude{where}, "
+        "beyond 2**53, where float64 (in which the mixture computes) cannot "
+        "hold every integer: nearby values are merged. Subtract an offset "
+        "(for example X - X.min(axis=0), and the same offset from the rows "
+        "you predict), or divide by a power of two where the values span "
+        "more than 2**53.",
+        UserWarning,
+    )
 
 
-def _exact_in_float64(values):
+def _exact(values):
     """Whether every integer of ``values`` converts to float64 exactly."""
+    if not values.size:
+        return True
     limit = 2**53
     if int(values.max()) <= limit and int(values.min()) >= -limit:
         return True
-    # float64 holds larger integers with enough trailing zero bits.
-    return bool(np.array_equal(values.astype(np.float64).astype(values.dtype), values))
+    # float64 holds larger integers with enough trailing zero bits; near the
+    # type's own limit the round trip overflows it (numpy's "invalid value"),
+    # and the comparison then says what matters.
+    with np.errstate(invalid="ignore"):
+        back = values.astype(np.float64).astype(values.dtype)
+    return bool(np.array_equal(back, values))
 
 
 def _is_labels(y):

@@ -72,9 +72,15 @@ def canonical_order(X, sample_weight=None):
     projection alone, identical rows of different weights kept the given
     order, and the random start drew their responsibilities by position.
     """
-    # Rows near the float maximum project to inf: they sort last, as far.
+    direction = _projection_direction(X.shape[1]).astype(X.dtype)
     with np.errstate(over="ignore", invalid="ignore"):
-        projection = X @ _projection_direction(X.shape[1]).astype(X.dtype)
+        projection = X @ direction
+        if np.isinf(projection).any():
+            # Rows near the float maximum overflow the projection (every one,
+            # where a feature sits there): ties would keep the given order.
+            # In units of each feature's largest entry it stays finite.
+            largest = np.abs(np.where(np.isnan(X), 0.0, X)).max(axis=0)
+            projection = (X / np.where(largest > 0, largest, 1.0)) @ direction
     if sample_weight is None:
         return np.argsort(projection, kind="stable")
     return np.lexsort((sample_weight, projection))

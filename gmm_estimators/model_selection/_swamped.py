@@ -27,8 +27,8 @@ SWAMP_COST = 0.05
 #: averaging one value (a thousand ulps).
 _MEANS_ROUNDING = 1e3 * np.finfo(np.float64).eps
 
-#: Share of ``reg_covar`` below which a fitted variance less ``reg_covar``
-#: is not read as the component's own (its rounding can be that large).
+#: Share of ``reg_covar`` at or below which a fitted variance less
+#: ``reg_covar`` is read from the rows instead (see :func:`_own_variance`).
 _RESOLVED = 1e-6
 
 
@@ -76,7 +76,8 @@ def _swamped_variances(estimator, span=None, weight_sum=None):
     # A feature is constant when its means agree too (to rounding): tight
     # clusters far apart (sd 1e-3, 1e6 apart) also leave every variance
     # reg_covar to 1e-9, and read as constant they were never found swamped
-    # (covariances of 7.5e5 chosen, 4,000 nats below the clusters' own fit).
+    # (covariances of 2.5e5 to 7.5e5 chosen, thousands of nats below the
+    # clusters' own fit).
     variances = np.diagonal(full, axis1=-2, axis2=-1)
     means = np.asarray(estimator.means_, dtype=np.float64)
     constant = np.all(np.abs(variances - absolute) <= 1e-9 * absolute, axis=0) & (
@@ -135,8 +136,8 @@ def swamp_remedy(selector, settings, current, X=None, sample_weight=None):
     When ``reg_covar`` (``current``, relative to the data's thinnest spread)
     makes up a sound component of the chosen model, the user's relative
     ``reg_covar`` is taken in units of the swamped components' own narrowest
-    variance (their fitted one less ``reg_covar``, or where that is not
-    positive the rows' own along it, read from ``X``) instead: clusters far
+    variance (:func:`_own_variance`, read from ``X`` where the fit cannot
+    tell it) instead: clusters far
     apart compared with their own spread make the data's unit large
     (mclust, unregularised, fits them). None for ``search="grid"`` (whose
     ``reg_covar`` is absolute), when nothing is swamped, or when the
@@ -153,42 +154,66 @@ def swamp_remedy(selector, settings, current, X=None, sample_weight=None):
     )
     if found is None:
         return None
-    absolute, swamped, narrowest, directions, _ = found
-    own = float(np.min(narrowest[swamped])) - absolute
-    if not own > _RESOLVED * absolute and X is not None:
-        # A shape shared by components of different volumes (VEE, VEV)
-        # spreads reg_covar unequally: the smaller one's fitted variance
-        # fell below reg_covar (1,500 nats below the rerun's fit, with only
-        # a warning). Far below reg_covar, a variance is its rounding
-        # (clusters of sd 1e-3 1e6 apart: 6e-11 for 1e-6). The rows it
-        # holds tell its own variance.
-        own = _rows_variance(
-            selector.best_estimator_, X, sample_weight, swamped, directions
-        )
+    absolute = found[0]
+    own = _own_variance(selector.best_estimator_, found, X, sample_weight)
     if not own > 0:
         return None
     lowered = selector.reg_covar * own / (absolute / current)
     return lowered if lowered < current else None
 
 
+def _own_variance(estimator, found, X=None, sample_weight=None):
+    """The swamped components' smallest variance of their own.
+
+    Their fitted variance less ``reg_covar``, unless that is at most
+    :data:`_RESOLVED` of ``reg_covar`` and the rows (``X``, in memory) can
+    tell it: a shape shared by components of different volumes (VEE, VEV)
+    spreads ``reg_covar`` unequally, and the smaller one's fitted variance
+    fell below it (1,500 nats below the rerun's fit, with only a warning);
+    far below ``reg_covar`` the fitted variance holds the component's own
+    part to few digits (the moments about the data's centre lose ``eps``
+    times a far cluster's squared distance from it: 6e-11 was read for
+    1e-6 on clusters 1e6 apart). ``found`` is :func:`_swamped_variances`'
+    result.
+    """
+    absolute, swamped, narrowest, directions, _ = found
+    own = float(np.min(narrowest[swamped])) - absolute
+    if own > _RESOLVED * absolute or X is None:
+        return own
+    rows = _rows_variance(estimator, X, sample_weight, swamped, directions)
+    return own if rows is None else rows
+
+
+#: Rows of a memory map read at a time by :func:`_rows_variance`.
+_PAGE_ROWS = 65536
+
+
 def _rows_variance(estimator, X, sample_weight, components, directions):
     """The smallest variance of ``components``' rows along their ``directions``.
 
-    Weighted by their responsibilities (and ``sample_weight``); 0 for rows
-    not in memory (Dask, memory maps), which are not read again here.
+    Weighted by their responsibilities (and ``sample_weight``); a memory map
+    is read in pages of :data:`_PAGE_ROWS` rows (its fit's bounded memory).
+    None for Dask's rows, which are not read again here.
     """
-    if is_streamed(X):
-        return 0.0
-    X = np.asarray(X, dtype=np.float64)
+    if is_streamed(X) and not isinstance(X, np.memmap):
+        return None
     n_components = np.shape(estimator.means_)[0]
-    resp = estimator.predict_proba(X)[:, :n_components]  # no noise column
-    if sample_weight is not None:
-        resp = resp * np.asarray(sample_weight, dtype=np.float64)[:, np.newaxis]
-    variances = []
-    for k in components:
-        offsets = (X - estimator.means_[k]) @ directions[k]
-        variances.append((resp[:, k] @ offsets**2) / resp[:, k].sum())
-    return float(min(variances))
+    means = np.asarray(estimator.means_, dtype=np.float64)[components]
+    along = np.asarray(directions, dtype=np.float64)[components]
+    squares = np.zeros(len(components))
+    weights = np.zeros(len(components))
+    for start in range(0, X.shape[0], _PAGE_ROWS):
+        rows = np.asarray(X[start : start + _PAGE_ROWS], dtype=np.float64)
+        resp = estimator.predict_proba(rows)[:, :n_components]  # no noise column
+        if sample_weight is not None:
+            page = np.asarray(sample_weight[start : start + _PAGE_ROWS], np.float64)
+            resp = resp * page[:, np.newaxis]
+        for index, k in enumerate(components):
+            # About the mean first: far clusters' offsets keep their digits.
+            offsets = (rows - means[index]) @ along[index]
+            squares[index] += resp[:, k] @ offsets**2
+            weights[index] += resp[:, k].sum()
+    return float(np.min(squares / weights))
 
 
 def pick_warnings(selector, settings, relative):
@@ -229,7 +254,7 @@ def pick_warnings(selector, settings, relative):
     if found is None:
         return
     absolute, swamped, narrowest, _, cost = found
-    own = max(float(np.min(narrowest[swamped])) - absolute, 0.0)
+    own = max(_own_variance(best, found), 0.0)
     units = (
         f" (relative to the data's thinnest spread: {absolute:.3g} in the data's units)"
         if thorough
