@@ -222,12 +222,30 @@ def test_tight_clusters_far_apart_in_a_memory_map_are_fitted_as_in_memory(tmp_pa
     X = np.vstack([rng.normal(size=(50, 1)) * 1e-3 + c for c in (0.0, 1e6)])
     np.save(tmp_path / "x.npy", X)
     mapped = np.load(tmp_path / "x.npy", mmap_mode="r")
+
+    class Dataset:
+        """An HDF5- or Zarr-like dataset: a shape, a dtype and slices."""
+
+        shape, dtype = X.shape, X.dtype
+
+        def __getitem__(self, index):
+            return X[index]
+
     fits = [
         _search(rows, n_components=[1, 2], covariance_types=["V"]).best_estimator_
-        for rows in (X, mapped)
+        for rows in (X, mapped, Dataset(), X.tolist())
     ]
-    assert fits[1].reg_covar == fits[0].reg_covar < 1e-9
-    assert_allclose(fits[1].covariances_, fits[0].covariances_, rtol=1e-12)
+    for fit in fits[1:]:
+        assert fit.reg_covar == fits[0].reg_covar < 1e-9
+        assert_allclose(fit.covariances_, fits[0].covariances_, rtol=1e-12)
+    # A scalar weight, as fit accepts it, is every row's.
+    weighted = GaussianMixtureIC(
+        n_components=[1, 2], covariance_types=["V"], random_state=0
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        weighted.fit(X, sample_weight=2.0)
+    assert weighted.best_estimator_.reg_covar < 1e-9
 
 
 def test_a_blob_beside_a_far_sentinel_is_not_collapsed():

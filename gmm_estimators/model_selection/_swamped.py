@@ -191,29 +191,37 @@ _PAGE_ROWS = 65536
 def _rows_variance(estimator, X, sample_weight, components, directions):
     """The smallest variance of ``components``' rows along their ``directions``.
 
-    Weighted by their responsibilities (and ``sample_weight``); a memory map
-    is read in pages of :data:`_PAGE_ROWS` rows (its fit's bounded memory).
-    None for Dask's rows, which are not read again here.
+    Weighted by their responsibilities (and ``sample_weight``); rows out of
+    core (a memory map, an HDF5 or Zarr dataset) are read in pages of
+    :data:`_PAGE_ROWS` rows (their fit's bounded memory). None for Dask's
+    rows, which are not read again here.
     """
-    if is_streamed(X) and not isinstance(X, np.memmap):
+    if type(X).__module__.partition(".")[0] == "dask":
         return None
-    n_components = np.shape(estimator.means_)[0]
+    if not is_streamed(X):
+        X = np.asarray(X, dtype=np.float64)
+    n_rows, n_components = X.shape[0], np.shape(estimator.means_)[0]
+    if sample_weight is not None:
+        sample_weight = np.broadcast_to(
+            np.asarray(sample_weight, dtype=np.float64), (n_rows,)
+        )
     means = np.asarray(estimator.means_, dtype=np.float64)[components]
     along = np.asarray(directions, dtype=np.float64)[components]
     squares = np.zeros(len(components))
     weights = np.zeros(len(components))
-    for start in range(0, X.shape[0], _PAGE_ROWS):
+    for start in range(0, n_rows, _PAGE_ROWS):
         rows = np.asarray(X[start : start + _PAGE_ROWS], dtype=np.float64)
         resp = estimator.predict_proba(rows)[:, :n_components]  # no noise column
         if sample_weight is not None:
-            page = np.asarray(sample_weight[start : start + _PAGE_ROWS], np.float64)
-            resp = resp * page[:, np.newaxis]
+            resp = resp * sample_weight[start : start + _PAGE_ROWS, np.newaxis]
         for index, k in enumerate(components):
             # About the mean first: far clusters' offsets keep their digits.
             offsets = (rows - means[index]) @ along[index]
             squares[index] += resp[:, k] @ offsets**2
             weights[index] += resp[:, k].sum()
-    return float(np.min(squares / weights))
+    # A component without weight here tells nothing (its variance: none).
+    held = weights > 0
+    return float(np.min(squares[held] / weights[held])) if held.any() else None
 
 
 def pick_warnings(selector, settings, relative):
