@@ -137,10 +137,10 @@ def swamp_remedy(selector, settings, current, X=None, sample_weight=None):
     makes up a sound component of the chosen model, the user's relative
     ``reg_covar`` is taken in units of the swamped components' own narrowest
     variance (:func:`_own_variance`, read from ``X`` where the fit cannot
-    tell it) instead: clusters far
-    apart compared with their own spread make the data's unit large
-    (mclust, unregularised, fits them). None for ``search="grid"`` (whose
-    ``reg_covar`` is absolute), when nothing is swamped, or when the
+    tell it) instead: clusters far apart compared with their own spread make
+    the data's unit large (mclust, unregularised, fits them). None for
+    ``search="grid"`` (whose ``reg_covar`` is absolute), when nothing is
+    swamped, or when the
     components have no variance of their own to take as the unit, or on
     data with missing values: their unit comes from the mean-imputed rows,
     and the far smaller values a component's own variance gives on nearly
@@ -166,8 +166,8 @@ def _own_variance(estimator, found, X=None, sample_weight=None):
     """The swamped components' smallest variance of their own.
 
     Their fitted variance less ``reg_covar``, unless that is at most
-    :data:`_RESOLVED` of ``reg_covar`` and the rows (``X``, in memory) can
-    tell it: a shape shared by components of different volumes (VEE, VEV)
+    :data:`_RESOLVED` of ``reg_covar`` and the rows (``X``, unless Dask's)
+    can tell it: a shape shared by components of different volumes (VEE, VEV)
     spreads ``reg_covar`` unequally, and the smaller one's fitted variance
     fell below it (1,500 nats below the rerun's fit, with only a warning);
     far below ``reg_covar`` the fitted variance holds the component's own
@@ -184,7 +184,7 @@ def _own_variance(estimator, found, X=None, sample_weight=None):
     return own if rows is None else rows
 
 
-#: Rows of a memory map read at a time by :func:`_rows_variance`.
+#: Rows out of core read at a time by :func:`_rows_variance`.
 _PAGE_ROWS = 65536
 
 
