@@ -140,12 +140,12 @@ def swamp_remedy(selector, settings, current, X=None, sample_weight=None):
     tell it) instead: clusters far apart compared with their own spread make
     the data's unit large (mclust, unregularised, fits them). None for
     ``search="grid"`` (whose ``reg_covar`` is absolute), when nothing is
-    swamped, or when the
-    components have no variance of their own to take as the unit, or on
-    data with missing values: their unit comes from the mean-imputed rows,
-    and the far smaller values a component's own variance gives on nearly
-    collinear features leave the observed-data EM converging very slowly
-    (the pick is kept, with the warning of :func:`pick_warnings`).
+    swamped, or when the components have no variance of their own to take
+    as the unit, or on data with missing values: their unit comes from the
+    mean-imputed rows, and the far smaller values a component's own
+    variance gives on nearly collinear features leave the observed-data EM
+    converging very slowly (the pick is kept, with the warning of
+    :func:`pick_warnings`).
     """
     if not settings["relative_units"] or settings.get("missing"):
         return None
