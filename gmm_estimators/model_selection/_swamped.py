@@ -15,7 +15,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from .._collapse import mixture_covariance
 from .._data_span import coordinates
-from .._engine._sources import is_streamed
+from .._engine._sources import is_streamed, prediction_source
 from ..covariance import get_covariance_model
 
 #: BIC units that ``reg_covar`` may cost a component of the chosen model
@@ -184,39 +184,39 @@ def _own_variance(estimator, found, X=None, sample_weight=None):
     return own if rows is None else rows
 
 
-#: Rows out of core read at a time by :func:`_rows_variance`.
-_PAGE_ROWS = 65536
-
-
 def _rows_variance(estimator, X, sample_weight, components, directions):
     """The smallest variance of ``components``' rows along their ``directions``.
 
     Weighted by their responsibilities (and ``sample_weight``); rows out of
-    core (a memory map, an HDF5 or Zarr dataset) are read in pages of
-    :data:`_PAGE_ROWS` rows (their fit's bounded memory). None for Dask's
-    rows, which are not read again here.
+    core (a memory map, an HDF5 or Zarr dataset) are read page by page, as
+    the engine's source reads them (``_engine._sources.StreamSource``). None
+    for Dask's rows, which are not read again here.
     """
     if type(X).__module__.partition(".")[0] == "dask":
         return None
-    if not is_streamed(X):
+    if is_streamed(X):
+        source = prediction_source(estimator, X, np.zeros(X.shape[1]))
+        pages = ((rows, block) for rows, block, _ in source.pages())
+    else:
         X = np.asarray(X, dtype=np.float64)
-    n_rows, n_components = X.shape[0], np.shape(estimator.means_)[0]
+        pages = [(slice(0, X.shape[0]), X)]
     if sample_weight is not None:
         sample_weight = np.broadcast_to(
-            np.asarray(sample_weight, dtype=np.float64), (n_rows,)
+            np.asarray(sample_weight, dtype=np.float64), (X.shape[0],)
         )
+    n_components = np.shape(estimator.means_)[0]
     means = np.asarray(estimator.means_, dtype=np.float64)[components]
     along = np.asarray(directions, dtype=np.float64)[components]
     squares = np.zeros(len(components))
     weights = np.zeros(len(components))
-    for start in range(0, n_rows, _PAGE_ROWS):
-        rows = np.asarray(X[start : start + _PAGE_ROWS], dtype=np.float64)
-        resp = estimator.predict_proba(rows)[:, :n_components]  # no noise column
+    for rows, block in pages:
+        block = np.asarray(block, dtype=np.float64)
+        resp = estimator.predict_proba(block)[:, :n_components]  # no noise column
         if sample_weight is not None:
-            resp = resp * sample_weight[start : start + _PAGE_ROWS, np.newaxis]
+            resp = resp * sample_weight[rows, np.newaxis]
         for index, k in enumerate(components):
             # About the mean first: far clusters' offsets keep their digits.
-            offsets = (rows - means[index]) @ along[index]
+            offsets = (block - means[index]) @ along[index]
             squares[index] += resp[:, k] @ offsets**2
             weights[index] += resp[:, k].sum()
     # A component without weight here tells nothing (its variance: none).
