@@ -59,11 +59,13 @@ def _warn_of_integers_float64_merges(X):
         return
     columns = []
     if isinstance(X, np.ndarray):
-        if X.dtype.kind in "iu" and X.ndim == 2:
+        if X.dtype.kind in "iu" and X.ndim == 2 and X.size and _beyond(X):
             columns = [(None, X)]
     elif hasattr(X, "dtypes") and hasattr(X, "columns"):
         for name, dtype in zip(X.columns, X.dtypes, strict=True):
-            if getattr(dtype, "kind", "O") in "iu":
+            # Most integer columns are far below 2**53: their extremes (no
+            # copy, missing entries skipped) say so on every predict call.
+            if getattr(dtype, "kind", "O") in "iu" and _beyond(X[name]):
                 # A nullable integer column's missing entries are not numbers.
                 values = np.asarray(X[name].dropna())
                 if values.dtype.kind in "iu":
@@ -85,16 +87,23 @@ def _warn_of_integers_float64_merges(X):
     )
 
 
-def _exact(values):
-    """Whether every integer of ``values`` converts to float64 exactly."""
-    if not values.size:
-        return True
+def _beyond(values):
+    """Whether some integer of ``values`` (an array or a column) exceeds 2**53."""
     limit = 2**53
-    if int(values.max()) <= limit and int(values.min()) >= -limit:
-        return True
-    # float64 holds larger integers with enough trailing zero bits; near the
-    # type's own limit the round trip overflows it (numpy's "invalid value"),
-    # and the comparison then says what matters.
+    largest, smallest = values.max(), values.min()
+    try:
+        return int(largest) > limit or int(smallest) < -limit
+    except (TypeError, ValueError):  # an all-missing column has no extremes
+        return False
+
+
+def _exact(values):
+    """Whether every integer of ``values`` (some beyond 2**53) is a float64.
+
+    float64 holds larger integers with enough trailing zero bits; near the
+    type's own limit the round trip overflows it (numpy's "invalid value"),
+    and the comparison then says what matters.
+    """
     with np.errstate(invalid="ignore"):
         back = values.astype(np.float64).astype(values.dtype)
     return bool(np.array_equal(back, values))
