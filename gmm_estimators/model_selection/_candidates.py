@@ -210,14 +210,39 @@ def results_table(rows, criterion, n_features=None, units_shift=0.0):
             ],
             dtype=np.intp,
         )
+    flagged = results["degenerate"] | results["spurious"]
     results["rank"] = rank_candidates(
-        results[criterion],
-        results["degenerate"] | results["spurious"],
+        _one_component_ties(results, criterion, flagged),
+        flagged,
         results["n_parameters"],
         complexity,
         units_shift,
     )
     return results
+
+
+def _one_component_ties(results, criterion, flagged):
+    """The criteria to rank by: one-component fits of one model tied exactly.
+
+    With one component the constraints between components say nothing, and
+    structures of the same covariance form (``prior_family``: a matrix, a
+    diagonal, a sphere) and as many parameters are one model (EEE, EVE,
+    VVV, ...): their fits differ by the rounding of their solvers only. On
+    data nearly flat in some direction that rounding exceeds
+    :data:`TIE_TOLERANCE` (1e-4 BIC units on rows 1e-6 off a plane, 3e-8
+    relative), and the label among them followed it, and the rows' order.
+    Each such group ranks by its best value (its flagged fits apart from
+    its sound ones), so the tie rule picks the label.
+    """
+    values = np.array(results[criterion], dtype=np.float64)
+    groups = {}
+    for index in np.flatnonzero((results["n_components"] == 1) & np.isfinite(values)):
+        family = get_covariance_model(results["covariance_type"][index]).prior_family
+        key = (family, int(results["n_parameters"][index]), bool(flagged[index]))
+        groups.setdefault(key, []).append(index)
+    for members in groups.values():
+        values[members] = values[members].min()
+    return values
 
 
 # Criteria closer than this (relative) are tied: the same model reached by

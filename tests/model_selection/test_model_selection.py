@@ -1110,6 +1110,30 @@ def test_ties_are_read_in_standardised_units():
     assert ranks(np.array([1000.0 + 1e-10, 1000.0]) + shift).tolist() == [1, 2]
 
 
+@pytest.mark.parametrize("order", range(3))
+def test_one_component_fits_of_one_model_tie_whatever_their_rounding(order):
+    # Rows 1e-6 off a plane: EEE, VEE, ..., VVV are one model with one
+    # component, but their solvers' rounding differs by about 1e-4 BIC units
+    # (3e-8 relative, beyond the tie tolerance): the label followed it, and
+    # the rows' order. They tie, and the tie goes to EEE as in mclust.
+    from gmm_estimators.model_selection._candidates import TIE_TOLERANCE
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((200, 2)) @ rng.standard_normal((2, 3))
+    X += 1e-6 * rng.standard_normal(X.shape)
+    X = X[np.random.default_rng(order).permutation(len(X))] if order else X
+    selector = GaussianMixtureIC(n_components=1, random_state=0).fit(X)
+    assert selector.covariance_type_ == "EEE"
+    results = selector.results_
+    full = np.isin(results["covariance_type"], ["EEE", "VVV", "EVE", "VEV"])
+    # The fits did differ beyond the tie tolerance: the tie is not rounding's.
+    spread = np.ptp(results["bic"][full]) / abs(results["bic"][full]).max()
+    assert spread > TIE_TOLERANCE
+    # Each diagonal and spherical structure ties with its own kind.
+    ranked = results["covariance_type"][np.argsort(results["rank"])].tolist()
+    assert ranked[8:] == ["EEI", "VEI", "EVI", "VVI", "EII", "VII"]
+
+
 def test_runs_that_cannot_win_are_not_judged(monkeypatch):
     """The collapse check (a pass over the data) runs only for possible winners.
 
