@@ -148,6 +148,9 @@ def new_starts(estimator, model, source, options, user_init, mapper, noise_mask=
 def _override(params, user_init, model, center, weight_share=None):
     """Replace parameters by the user's (``weights`` scaled by ``weight_share``)."""
     weights, means, precisions = user_init
+    # Means are free in every structure; weights and covariances may not
+    # be (see ``Params.given``).
+    params.given = weights is not None or precisions is not None
     if weights is not None:
         params.weights = np.asarray(weights, dtype=np.float64)
         if weight_share is not None:

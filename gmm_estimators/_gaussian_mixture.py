@@ -226,7 +226,10 @@ class GaussianMixture(BaseMixture):
         Its value at every iteration of the kept run; never decreasing with
         ``reg_covar=0`` (the variance ``reg_covar`` adds makes each M-step
         slightly short of the maximiser, so the values may then fall a
-        little, as scikit-learn's do).
+        little, as scikit-learn's do), but from the first value to the
+        second when ``weights_init`` or ``precisions_init`` lie outside the
+        structure (unequal volumes for EII, say): the first M-step imposes
+        it.
     prior_ : ConjugatePrior or None
         The prior the fit used, every hyperparameter set (mclust's defaults
         computed from the training data), in the data's units; its scale is

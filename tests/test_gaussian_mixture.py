@@ -136,6 +136,48 @@ def test_max_iter_zero_keeps_the_start(rng):
     assert est.n_iter_ == 0 and est.lower_bounds_ == []
 
 
+@pytest.mark.parametrize("covariance_type", ["EII", "EEI", "EVE", "EEV"])
+def test_a_start_outside_the_structure_is_imposed_without_regularisation(
+    covariance_type,
+):
+    # precisions_init need not satisfy the structure: the first M-step
+    # imposes it. From a start of unequal volumes (and, for the oriented
+    # structures, a correlation) the objective falls at that M-step, which
+    # at reg_covar=0 was read as an unbounded likelihood: the run stopped
+    # and returned the start, every component called collapsed.
+    rng = np.random.default_rng(0)
+    pairs = [(0.0, 1.0), (6.0, 2.0), (-6.0, 0.5)]
+    X = np.vstack([rng.normal(centre, spread, (80, 3)) for centre, spread in pairs])
+    covariances = np.array([np.diag(v) for v in [[1, 2, 3], [4, 1, 2], [0.5, 0.7, 1]]])
+    covariances[:, 0, 1] = covariances[:, 1, 0] = 0.3
+    if covariance_type in ("EII", "EEI"):
+        precisions = 1.0 / np.diagonal(covariances, axis1=1, axis2=2)
+    else:
+        precisions = np.linalg.inv(covariances)
+    start = dict(
+        means_init=np.array([[0.3] * 3, [6.3] * 3, [-5.7] * 3]),
+        precisions_init=precisions,
+        tol=1e-8,
+        max_iter=500,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        gm = GaussianMixture(3, covariance_type=covariance_type, reg_covar=0.0, **start)
+        gm.fit(X)
+    assert gm.converged_ and gm.n_iter_ > 1
+    assert gm.collapsed_components_.size == 0
+    # One volume, as EII, EEI, EVE and EEV share (the start had three).
+    volumes = np.linalg.det(gm.full_covariances_)
+    assert_allclose(volumes, volumes[0], rtol=1e-10)
+    # The fall was the structure's, once: the bounds rise after it.
+    assert gm.lower_bounds_[1] < gm.lower_bounds_[0]
+    assert np.all(np.diff(gm.lower_bounds_[1:]) >= -1e-12)
+    # The fit the tiniest regularisation reaches from the same start.
+    near = GaussianMixture(3, covariance_type=covariance_type, reg_covar=1e-12, **start)
+    near.fit(X)
+    assert_allclose(gm.covariances_, near.covariances_, rtol=1e-6)
+
+
 def test_labels_equal_predict_and_fit_predict(rng):
     X = make_blobs_3d(rng)
     est = GaussianMixture(3, random_state=0)

@@ -43,6 +43,12 @@ class Params:
     # (``means + center`` when None): the exact form of the distances
     # measures the rows as given against them (``covariance._exact``).
     raw_means: np.ndarray | None = None
+    # Whether the start was given by hand (``weights_init``,
+    # ``precisions_init``): it may lie outside the structure (unequal
+    # volumes for EII, unequal weights with ``equal_proportions``), and the
+    # first M-step, which imposes the structure, may then lower the
+    # objective once (``run_em``). False for every M-step's parameters.
+    given: bool = False
 
 
 class DegenerateStepError(ValueError):

@@ -373,6 +373,12 @@ def run_em(
     flattest, plateau_over = np.inf, False
     plain = getattr(options, "stops_plainly", None) or (lambda *_, **__: False)
     slack = decrease_slack(source) if getattr(options, "monotone", False) else None
+    # A start given by hand may lie outside the structure (EII with unequal
+    # volumes) and fit better than any member: the first M-step imposes the
+    # structure, and a fall of the objective there is no breakdown (it was
+    # read as one: the run stopped and returned the start, which breaks the
+    # structure, with every component called collapsed).
+    given = getattr(params, "given", False)
     # The parameters of the last recorded objective (and their flags).
     sound = (params, jittered)
     # The statistics whose M-step gave params (None: the start).
@@ -393,7 +399,7 @@ def run_em(
             updated, new_jittered, breakdown = None, jittered, str(error)
         after = params if updated is None else updated
         current = options.objective(model, source, log_likelihood, stats, params, after)
-        reason = unsound(current, previous, slack)
+        reason = unsound(current, previous, None if given and n_iter == 2 else slack)
         if reason is not None:
             # params (from the last M-step) are worse than their start or
             # not finite: keep the start, whose objective was recorded. A
