@@ -11,7 +11,6 @@ each component moving only as far as the data it explains allow.
 # Authors: The gmm_estimators developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-import warnings
 from collections.abc import Iterator
 from numbers import Integral, Real
 
@@ -33,6 +32,7 @@ from ._engine._data import check_squares_fit
 from ._engine._sources import check_not_chunks
 from ._engine._validation import validate_data
 from ._gaussian_mixture import GaussianMixture
+from ._warn import names_checked
 
 # The one place where this module and the classifier's (_edda,
 # _class_selection) reach into the covariance structures: ``structure_of``.
@@ -45,11 +45,6 @@ from .covariance import get_covariance_model
 __all__ = ["adapt_mixture"]
 
 _ADAPTABLE = ("weights", "means", "covariances")
-
-# scikit-learn's warnings about X's feature names, raised once by the
-# validation of adapt_mixture and not again by its internal predictions.
-_FEATURE_NAMES_WARNING = r"X (does not have valid|has) feature names"
-
 
 def structure_of(covariance_type):
     """The covariance structure object of a ``covariance_type`` name."""
@@ -304,9 +299,8 @@ def adapt_mixture(
     _check_reach(mixture, X[sample_weight > 0])
     center = source.center
     r = float(relevance_factor)
-    with warnings.catch_warnings():
-        # X was checked above; the mixtures below see its validated array.
-        warnings.filterwarnings("ignore", _FEATURE_NAMES_WARNING, UserWarning)
+    # X was checked above; the mixtures below see its validated array.
+    with names_checked():
         current, reached = _adapt_steps(
             mixture, X, sample_weight, r, which, int(n_iter), center
         )

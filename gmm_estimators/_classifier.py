@@ -3,7 +3,6 @@
 # Authors: The gmm_estimators developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -13,7 +12,7 @@ from sklearn.utils import check_array
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
-from ._adaptation import _FEATURE_NAMES_WARNING, _check_adapt, adapt_mixture
+from ._adaptation import _check_adapt, adapt_mixture
 from ._class_labels import encoded_classes
 from ._class_selection import (
     axis_aligned,
@@ -38,6 +37,7 @@ from ._engine._validation import validate_data
 from ._fitted import forget_fit, unfitted_on_failure
 from ._gaussian_mixture import GaussianMixture
 from ._pickling import PortablePickle
+from ._warn import names_checked
 from .model_selection._candidates import feature_covariance
 from .model_selection._tasks import N_JOBS_CONSTRAINT
 
@@ -53,8 +53,7 @@ def _score_samples(mixture, X):
     The mixtures carry the classifier's ``feature_names_in_`` (for users who
     score them on DataFrames); ``X`` was checked against them already.
     """
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", _FEATURE_NAMES_WARNING, UserWarning)
+    with names_checked():
         return mixture.score_samples(X)
 
 

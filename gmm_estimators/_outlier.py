@@ -17,6 +17,7 @@ from ._engine._validation import validate_data
 from ._fitted import unfitted_on_failure
 from ._initialization import INITIALIZERS
 from ._pickling import PortablePickle
+from ._warn import names_checked
 from .exceptions import NoSoundCandidateError
 from .model_selection._tasks import N_JOBS_CONSTRAINT
 
@@ -263,8 +264,10 @@ class GaussianMixtureOutlierDetector(PortablePickle, OutlierMixin, BaseEstimator
         components; in logs, both exact far into the tails.
         """
         mixture = self.mixture_
-        log_resp = mixture.predict_log_proba(X)[:, : mixture.n_components]
-        return mixture.score_samples(X) + logsumexp(log_resp, axis=1)
+        # X was validated against the detector's names, which mixture_ carries.
+        with names_checked():
+            log_resp = mixture.predict_log_proba(X)[:, : mixture.n_components]
+            return mixture.score_samples(X) + logsumexp(log_resp, axis=1)
 
     def score_samples(self, X):
         """Log-density of the clusters at each row (higher is more normal).

@@ -14,6 +14,7 @@ import sklearn
 
 __all__ = [
     "as_wrapped_mixture",
+    "names_checked",
     "relabel_columns",
     "reworded",
     "silenced",
@@ -32,6 +33,24 @@ _INTERNAL = tuple(
     os.path.dirname(path) + os.sep
     for path in (__file__, sklearn.__file__, warnings.__file__)
 )
+
+
+# scikit-learn's warnings about X's feature names, given or missing.
+_FEATURE_NAMES_WARNING = r"X (does not have valid|has) feature names"
+
+
+@contextmanager
+def names_checked():
+    """scikit-learn's feature-name warnings dropped within the block.
+
+    For an estimator that validated ``X`` against its own
+    ``feature_names_in_`` and passes the validated array to the mixtures it
+    holds, which carry the same names (for users who call them on
+    DataFrames): their check would warn that the array has no names.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", _FEATURE_NAMES_WARNING, UserWarning)
+        yield
 
 
 def warn_user(message, category):

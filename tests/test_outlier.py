@@ -256,3 +256,30 @@ def test_the_detectors_mixture_keeps_the_column_names():
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)
         detector.mixture_.predict(X.iloc[:2])
+
+
+@pytest.mark.parametrize("contamination", ["auto", 0.1])
+def test_the_detector_scores_its_own_columns_without_a_names_warning(contamination):
+    # Its mixture_ carries the detector's names, and the detector's methods
+    # passed it the validated array: "X does not have valid feature names"
+    # twice per call on the very DataFrame it was fitted on (and in fit with
+    # a contamination, which scores the rows).
+    pytest.importorskip("pandas")
+    from sklearn.datasets import load_iris
+
+    X = load_iris(as_frame=True).data
+    detector = GaussianMixtureOutlierDetector(
+        n_components=2,
+        covariance_types="VVV",
+        contamination=contamination,
+        random_state=0,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        detector.fit(X)
+        for method in ("predict", "score_samples", "decision_function", "fit_predict"):
+            getattr(detector, method)(X)
+    # Other columns are still told apart.
+    renamed = X.rename(columns={X.columns[0]: "other"})
+    with pytest.raises(ValueError, match="feature names"):
+        detector.predict(renamed)
