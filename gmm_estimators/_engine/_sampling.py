@@ -114,13 +114,23 @@ def copy_ranks(hashes, weights=None):
         order = np.argsort(hashes, kind="stable")
     else:
         order = np.lexsort((weights, hashes))
+    # In place where it can be: a fit on a memory map holds these for every
+    # row at once (narrow rows made them several times the file's size).
     ordered = hashes[order]
     first = np.empty(n, dtype=bool)
     first[:1] = True
     np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
-    starts = np.maximum.accumulate(np.where(first, np.arange(n), 0))
+    del ordered
+    # Each run of equal hashes starts where its first row is.
+    starts = np.arange(n, dtype=np.int64)
+    starts[~first] = 0
+    del first
+    np.maximum.accumulate(starts, out=starts)
+    positions = np.arange(n, dtype=np.int64)
+    np.subtract(positions, starts, out=positions)
+    del starts
     ranks = np.empty(n, dtype=np.int64)
-    ranks[order] = np.arange(n) - starts
+    ranks[order] = positions
     return ranks
 
 
@@ -133,7 +143,7 @@ def sample_keys(hashes, ranks, seed):
     """
     keys = np.full(hashes.shape[0], seed, dtype=np.uint64)
     keys *= _GOLDEN
-    keys += ranks.astype(np.uint64)
+    keys += ranks.view(np.uint64)  # ranks are non-negative: the same bits
     _mix(keys)
     keys ^= hashes
     return _mix(keys)

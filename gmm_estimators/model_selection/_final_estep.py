@@ -8,7 +8,7 @@ import numpy as np
 from .._engine import log_normalizer, map_terms, reduce_blocks, row_max_argmax
 from .._engine._estep import weighted_sum
 
-__all__ = ["final_e_step", "row_terms"]
+__all__ = ["compact_label_dtype", "final_e_step", "row_terms"]
 
 
 def row_terms(weighted_log_prob):
@@ -32,7 +32,10 @@ def final_e_step(model, source, params, per_row=None):
     if per_row is None:
         per_row = reduce_blocks(model, source, params, row_terms)
     per_row = per_row.reshape(-1, 3)
-    labels = per_row[:, 2].astype(np.intp)
+    # Every candidate's labels live until the search ends (its proposals
+    # read them): one byte a row for fewer than 127 components, not eight
+    # (126 candidates held 1 KB a row). The pick's become ``intp`` again.
+    labels = per_row[:, 2].astype(compact_label_dtype(params.means.shape[0]))
     if params.noise_proportion is not None:
         # The noise column is the last: scikit-learn's label for noise is -1.
         labels[labels == params.means.shape[0]] = -1
@@ -42,6 +45,14 @@ def final_e_step(model, source, params, per_row=None):
     if hasattr(terms, "compute"):  # Dask: the sums come back, labels stay lazy
         terms = terms.compute()
     return labels, terms[0], terms[1]
+
+
+def compact_label_dtype(n_components):
+    """The smallest signed integer type holding labels ``-1 .. n_components``."""
+    for dtype in (np.int8, np.int16, np.int32):
+        if n_components <= np.iinfo(dtype).max:
+            return dtype
+    return np.intp
 
 
 def _sum_of_rows(terms):

@@ -530,6 +530,8 @@ class GaussianMixtureIC(
             )
         self.best_index_ = best
         self.best_estimator_ = estimators[best]
+        # The search held compact labels (_final_estep); the pick's as fit's.
+        self.best_estimator_.labels_ = self.best_estimator_.labels_.astype(np.intp)
         self.n_components_ = int(self.results_["n_components"][best])
         self.covariance_type_ = str(self.results_["covariance_type"][best])
         self.criterion_ = float(self.results_[self.criterion][best])
