@@ -24,7 +24,7 @@ from .exceptions import DegenerateFitWarning, NoSoundCandidateError
 from .model_selection import GaussianMixtureIC
 from .model_selection._candidates import (
     candidate_ks,  # noqa: F401  (the one list of K)
-    rank_candidates,
+    rank_results,
 )
 from .model_selection._candidates import candidate_types as selector_candidate_types
 
@@ -198,10 +198,9 @@ def _select(classifier, X, sample_weight, ks, types, n_rows, what):
         )
     keys = [key for key in tables[0] if key != "rank"]
     results = {key: np.concatenate([table[key] for table in tables]) for key in keys}
-    flagged = results["degenerate"] | results.get(
-        "spurious", np.zeros_like(results["degenerate"])
-    )
-    results["rank"] = rank_candidates(results["bic"], flagged, results["n_parameters"])
+    # Ranked as each selector ranked its own (ties, then simpler structures).
+    n_features = best.best_estimator_.means_.shape[1]
+    results["rank"] = rank_results(results, "bic", n_features)
     return best.best_estimator_, results
 
 

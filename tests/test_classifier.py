@@ -1076,3 +1076,18 @@ def test_edda_keeps_a_class_its_digits_beside_another_class_of_fill_values():
         warnings.simplefilter("ignore")
         edda = GaussianMixtureClassifier("EDDA", random_state=0).fit(X, y)
     assert_allclose(edda.mixtures_[0].means_[0], real[:300].mean(axis=0), rtol=1e-9)
+
+
+def test_the_joined_tables_rank_first_the_mixture_kept():
+    # The classifier joins its selectors' tables and ranks them again: with
+    # the selectors' own rule (one-component ties, then simpler structures),
+    # not the raw BIC, whose rounding put VVV first beside an EEE background.
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((200, 2)) @ rng.standard_normal((2, 3))
+    X += 1e-6 * rng.standard_normal(X.shape)
+    y = (X[:, 0] > 0).astype(int)
+    clf = GaussianMixtureClassifier(model_type="UBM", n_components=1, random_state=0)
+    clf.fit(X, y)
+    first = int(np.argmin(clf.results_["rank"]))
+    assert clf.results_["covariance_type"][first] == clf.background_.covariance_type
+    assert clf.background_.covariance_type == "EEE"

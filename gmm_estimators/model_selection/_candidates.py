@@ -14,6 +14,7 @@ from .._noise import resolve_noise, too_few_outside_noise
 from .._prior import ConjugatePrior, minimum_dof, resolve_prior
 from .._spurious import smallest_gaps
 from ..covariance import available_covariance_types, get_covariance_model
+from ..covariance._priors import prior_form_of
 from ..exceptions import NoSoundCandidateError
 from ._progress import report_line
 
@@ -199,57 +200,81 @@ def results_table(rows, criterion, n_features=None, units_shift=0.0):
     results["spurious"] = np.array([r["spurious"] for r in rows], dtype=bool)
     results["fit_time"] = np.array([r["fit_time"] for r in rows], dtype=np.float64)
 
+    results["rank"] = rank_results(results, criterion, n_features, units_shift)
+    return results
+
+
+def rank_results(results, criterion, n_features=None, units_shift=0.0):
+    """The ``rank`` column of a table of candidates (:func:`rank_candidates`).
+
+    Sound fits first, ties to fewer parameters, then (with ``n_features``)
+    to fewer at one more component (EEE before VVV with one component, as
+    mclust); one-component fits of one model tie (:func:`_one_component_ties`).
+    The selector's table and the classifier's joined tables rank alike.
+    """
+    flagged = results["degenerate"] | results.get(
+        "spurious", np.zeros_like(results["degenerate"])
+    )
     complexity = None
     if n_features is not None:
         complexity = np.array(
             [
-                get_covariance_model(r["covariance_type"]).n_parameters(
-                    r["n_components"] + 1, n_features
+                get_covariance_model(name).n_parameters(int(k) + 1, n_features)
+                for name, k in zip(
+                    results["covariance_type"], results["n_components"], strict=True
                 )
-                for r in rows
             ],
             dtype=np.intp,
         )
-    flagged = results["degenerate"] | results["spurious"]
-    results["rank"] = rank_candidates(
-        _one_component_ties(results, criterion, flagged),
+    return rank_candidates(
+        _one_component_ties(results, criterion, flagged, units_shift),
         flagged,
         results["n_parameters"],
         complexity,
         units_shift,
     )
-    return results
 
 
-def _one_component_ties(results, criterion, flagged):
+#: One-component fits of one covariance form and as many parameters within
+#: this (relative, in standardised units) of the best of them are one model
+#: (:func:`_one_component_ties`): their solvers' rounding reached 3e-8 on
+#: rows 1e-6 off a plane; a structure of the same form and count that is
+#: another model (a registered shrinkage estimator) differs by far more.
+ONE_MODEL_TOLERANCE = 1e-6
+
+
+def _one_component_ties(results, criterion, flagged, units_shift=0.0):
     """The criteria to rank by: one-component fits of one model tied exactly.
 
     With one component the constraints between components say nothing, and
-    structures of the same covariance form (``prior_family``: a matrix, a
+    structures of the same covariance form (``prior_form_of``: a matrix, a
     diagonal, a sphere) and as many parameters are one model (EEE, EVE,
     VVV, ...): their fits differ by the rounding of their solvers only. On
     data nearly flat in some direction that rounding exceeds
     :data:`TIE_TOLERANCE` (1e-4 BIC units on rows 1e-6 off a plane, 3e-8
     relative), and the label among them followed it, and the rows' order.
-    Each such group ranks by its best value (its flagged fits apart from
-    its sound ones), so the tie rule picks the label.
+    Those within :data:`ONE_MODEL_TOLERANCE` of their group's best (its
+    flagged fits apart from its sound ones) rank by that best value, so
+    the tie rule picks the label.
     """
     values = np.array(results[criterion], dtype=np.float64)
     groups = {}
     for index in np.flatnonzero((results["n_components"] == 1) & np.isfinite(values)):
-        family = get_covariance_model(results["covariance_type"][index]).prior_family
-        key = (family, int(results["n_parameters"][index]), bool(flagged[index]))
-        groups.setdefault(key, []).append(index)
+        model = get_covariance_model(results["covariance_type"][index])
+        key = (prior_form_of(model), int(results["n_parameters"][index]))
+        groups.setdefault((*key, bool(flagged[index])), []).append(index)
     for members in groups.values():
-        values[members] = values[members].min()
+        best = values[members].min()
+        reach = ONE_MODEL_TOLERANCE * max(abs(best - units_shift), 1.0)
+        values[[m for m in members if values[m] - best <= reach]] = best
     return values
 
 
 # Criteria closer than this (relative) are tied: the same model reached by
 # two structures in closed form (EEE, EEV, VVV with one component) differs
 # by rounding (1e-12 relative measured), far below any difference a
-# criterion can mean. The inner iterations leave VEE, EVE, VVE, VEV and
-# EVV there at about 1e-8 above them: not tied, and not the pick either.
+# criterion can mean. (One-component fits of one model whose inner
+# iterations leave them further apart tie through _one_component_ties.)
 TIE_TOLERANCE = 1e-9
 
 

@@ -33,7 +33,7 @@ def final_e_step(model, source, params, per_row=None):
         per_row = reduce_blocks(model, source, params, row_terms)
     per_row = per_row.reshape(-1, 3)
     # Every candidate's labels live until the search ends (its proposals
-    # read them): one byte a row for fewer than 127 components, not eight
+    # read them): one byte a row up to 127 components, not eight
     # (126 candidates held 1 KB a row). The pick's become ``intp`` again.
     labels = per_row[:, 2].astype(compact_label_dtype(params.means.shape[0]))
     if params.noise_proportion is not None:

@@ -1134,6 +1134,43 @@ def test_one_component_fits_of_one_model_tie_whatever_their_rounding(order):
     assert ranked[8:] == ["EEI", "VEI", "EVI", "VVI", "EII", "VII"]
 
 
+def test_a_registered_structure_of_the_same_form_and_count_is_not_tied():
+    # A matrix-form structure with VVV's count that is another model at one
+    # component (correlations halved) is no rounding of VVV's fit: it keeps
+    # its own, far worse, value.
+    from gmm_estimators.covariance import register, unregister
+    from gmm_estimators.covariance._basic import VVV
+
+    class Shrunk(VVV):
+        name = "shrunk_test"
+        aliases = ()
+        description = "full, correlations halved"
+
+        def m_step(self, nk, scatter, reg_covar, previous=None):
+            covariances = super().m_step(nk, scatter, reg_covar, previous)
+            diagonal = np.einsum("kii->ki", covariances).copy()
+            covariances = 0.5 * covariances
+            index = np.arange(covariances.shape[-1])
+            covariances[:, index, index] = diagonal
+            return covariances
+
+    register(Shrunk())
+    try:
+        rng = np.random.default_rng(0)
+        correlated = [[1, 0.9, 0.8], [0.9, 1, 0.85], [0.8, 0.85, 1]]
+        X = rng.multivariate_normal([0, 0, 0], correlated, 300)
+        selector = GaussianMixtureIC(
+            n_components=1, covariance_types=["shrunk_test", "VVV"], random_state=0
+        ).fit(X)
+    finally:
+        unregister("shrunk_test")
+    assert selector.covariance_type_ == "VVV"
+    results = selector.results_
+    first = int(np.argmin(results["rank"]))
+    assert results["covariance_type"][first] == "VVV"
+    assert results["bic"].max() - results["bic"].min() > 100.0
+
+
 def test_runs_that_cannot_win_are_not_judged(monkeypatch):
     """The collapse check (a pass over the data) runs only for possible winners.
 
