@@ -9,6 +9,7 @@ import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from ..covariance import get_covariance_model
+from ..model_selection._candidates import ONE_MODEL_TOLERANCE
 from ._common import (
     _CRITERION_LABELS,
     _MARKERS,
@@ -284,6 +285,14 @@ def plot_criterion(
         eligible = np.flatnonzero(~degenerate & np.isfinite(values))
         if eligible.size:
             chosen = int(eligible[np.argmin(values[eligible])])
+            ranks = results.get("rank")
+            if ranks is not None and len(ranks) == len(values):
+                # The table's own ties (one-component fits of one model,
+                # simpler structures first) decide among near-equal values.
+                best = values[chosen]
+                reach = ONE_MODEL_TOLERANCE * max(abs(best), 1.0)
+                tied = eligible[values[eligible] - best <= reach]
+                chosen = int(tied[np.argmin(np.asarray(ranks)[tied])])
 
     if ax is None:
         _, ax = plt.subplots()

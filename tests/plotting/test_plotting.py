@@ -365,6 +365,25 @@ def test_plot_criterion_never_circles_a_spurious_candidate():
     assert "degenerate or spurious (not selectable)" in legend_texts
 
 
+def test_plot_criterion_of_a_table_circles_its_rank_among_near_ties():
+    # One-component fits of one model rank by their group's best value (the
+    # label by the tie rule): a table's circle followed the raw minimum
+    # (VVV, 1e-4 lower by rounding) while the selector picked EEE.
+    results = {
+        "n_components": [1, 1, 2],
+        "covariance_type": ["VVV", "EEE", "EEE"],
+        "bic": [-3335.2027, -3335.2026, -3300.0],
+        "degenerate": [False, False, False],
+        "rank": [2, 1, 3],
+    }
+    ax = plot_criterion(results)
+    assert "K=1, EEE" in [t.get_text() for t in ax.texts]
+    # Far apart, the lower value is circled whatever the rank says.
+    results["bic"] = [-3335.2027, -3300.0, -3200.0]
+    ax = plot_criterion(results)
+    assert "K=1, VVV" in [t.get_text() for t in ax.texts]
+
+
 def test_plot_criterion_mclust_sign_and_other_criterion():
     ax = plot_criterion(_results(), criterion="aic", mclust_sign=True)
     assert "higher is better" in ax.get_ylabel()
