@@ -1,7 +1,7 @@
 """The default model search against mclust 6 on public data sets beyond the fixtures.
 
 Issue 13's checks run on data sets the tests do not hold. This script runs
-them on one hundred and twenty-four more: ``benchmarks/data/mclust_extra``
+them on 155 more, in eight sweeps: ``benchmarks/data/mclust_extra``
 holds the data and mclust 6.0.0's ``mclustBIC(X, G = 1:9)`` tables of each, written by
 ``make_extra.R`` there (geyser, cats and crabs from MASS; USArrests,
 LifeCycleSavings, quakes, trees, swiss, stackloss, mtcars, airquality,
