@@ -148,9 +148,6 @@ def new_starts(estimator, model, source, options, user_init, mapper, noise_mask=
 def _override(params, user_init, model, center, weight_share=None):
     """Replace parameters by the user's (``weights`` scaled by ``weight_share``)."""
     weights, means, precisions = user_init
-    # Means are free in every structure; weights and covariances may not
-    # be (see ``Params.given``).
-    params.given = weights is not None or precisions is not None
     if weights is not None:
         params.weights = np.asarray(weights, dtype=np.float64)
         if weight_share is not None:
@@ -164,6 +161,33 @@ def _override(params, user_init, model, center, weight_share=None):
             precisions
         )
         params.covariances = model.covariances_from_cholesky(params.precisions_cholesky)
+    # Means are free in every structure; weights (under equal proportions)
+    # and covariances may not be (see ``Params.given``).
+    params.given = (
+        weights is not None and np.ptp(params.weights) > 0
+    ) or (precisions is not None and outside_structure(model, params))
+
+
+def outside_structure(model, params):
+    """Whether ``params.covariances``, given by hand, lie outside ``model``.
+
+    The structure's M-step on the start's own moments (each covariance as
+    its component's scatter, weighted by its weight) returns them when they
+    are members, whose unconstrained maximiser is then the constrained one;
+    a start it moves (beyond the inner iterations' tolerance) is outside.
+    """
+    n_components, n_features = params.means.shape
+    covariances = np.asarray(params.covariances, np.float64)
+    full = model.to_full(covariances, n_components, n_features)
+    nk = np.asarray(params.weights, np.float64)
+    try:
+        with np.errstate(all="ignore"):
+            scatter = model.scatter.from_full(nk[:, np.newaxis, np.newaxis] * full)
+            imposed = model.m_step(nk, scatter, 0.0, previous=covariances)
+            imposed = model.to_full(np.asarray(imposed), n_components, n_features)
+    except (ValueError, ArithmeticError, np.linalg.LinAlgError):
+        return True
+    return not np.allclose(imposed, full, rtol=1e-6, atol=0.0)
 
 
 def _check_means_reach_rows(means):

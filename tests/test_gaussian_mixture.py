@@ -178,6 +178,34 @@ def test_a_start_outside_the_structure_is_imposed_without_regularisation(
     assert_allclose(gm.covariances_, near.covariances_, rtol=1e-6)
 
 
+@pytest.mark.parametrize("covariance_type", ["EII", "VEI", "EVE", "VVV"])
+def test_only_a_start_outside_the_structure_may_fall_at_its_first_step(
+    covariance_type,
+):
+    # A start given by hand inside the structure (a fit's own parameters)
+    # keeps the decrease check at its first step; one the structure's M-step
+    # moves (unequal volumes for the equal-volume structures) skips it once.
+    from gmm_estimators._engine import Params
+    from gmm_estimators._fit_starts import outside_structure
+
+    rng = np.random.default_rng(0)
+    mixing = rng.standard_normal((3, 3))
+    pairs = [(0.0, 1.0), (6.0, 2.0), (-6.0, 0.5)]
+    X = np.vstack([rng.normal(c, s, (80, 3)) @ mixing for c, s in pairs])
+    gm = GaussianMixture(3, covariance_type=covariance_type, random_state=0)
+    gm.set_params(tol=1e-8, max_iter=500).fit(X)
+    model = get_covariance_model(covariance_type)
+    inside = Params(gm.weights_, gm.means_, gm.covariances_, gm.precisions_cholesky_)
+    assert not outside_structure(model, inside)
+    scales = np.array([1.0, 4.0, 0.25])
+    moved = np.asarray(gm.covariances_) * scales.reshape(
+        (3,) + (1,) * (np.ndim(gm.covariances_) - 1)
+    )
+    outside = Params(gm.weights_, gm.means_, moved, None)
+    # Unequal volumes leave EII and EVE; VEI and VVV take any volumes.
+    assert outside_structure(model, outside) == (covariance_type in ("EII", "EVE"))
+
+
 def test_labels_equal_predict_and_fit_predict(rng):
     X = make_blobs_3d(rng)
     est = GaussianMixture(3, random_state=0)

@@ -43,11 +43,12 @@ class Params:
     # (``means + center`` when None): the exact form of the distances
     # measures the rows as given against them (``covariance._exact``).
     raw_means: np.ndarray | None = None
-    # Whether the start was given by hand (``weights_init``,
-    # ``precisions_init``): it may lie outside the structure (unequal
-    # volumes for EII, unequal weights with ``equal_proportions``), and the
-    # first M-step, which imposes the structure, may then lower the
-    # objective once (``run_em``). False for every M-step's parameters.
+    # Whether a start given by hand (``weights_init``, ``precisions_init``)
+    # may lie outside the structure (covariances the structure's M-step
+    # moves, such as unequal volumes for EII; unequal weights, which equal
+    # proportions move): the first M-step, which imposes the structure, may
+    # then lower the objective once (``run_em``). False for every M-step's
+    # parameters and for starts inside the structure, whose fall is checked.
     given: bool = False
 
 
