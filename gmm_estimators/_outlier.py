@@ -61,9 +61,22 @@ class GaussianMixtureOutlierDetector(PortablePickle, OutlierMixin, BaseEstimator
     max_iter : int, default=200
         Maximum EM iterations per start.
     tol : float, default=1e-5
-        Convergence threshold on the mean log-likelihood gain.
+        The stopping rule of EM, as ``GaussianMixtureIC``'s for ``search``:
+        mclust's relative change of the log-likelihood (thorough), or the
+        absolute change of the mean log-likelihood per row (grid).
     reg_covar : float, default=1e-6
-        Added to the diagonal of every covariance.
+        Added to the diagonal of every covariance, as ``GaussianMixtureIC``'s
+        for ``search``: relative to the data's thinnest spread (thorough, so
+        that the detector does not depend on the data's units), or in the
+        data's units (grid).
+    search : {"thorough", "grid"}, default="thorough"
+        The selector's search (see ``GaussianMixtureIC``). ``"thorough"``
+        fits every candidate from its hierarchical and k-means starts with
+        scale-free settings; ``"grid"`` fits each as
+        ``GaussianMixture(noise=True, ...)`` with these settings in their
+        own meaning, whose absolute ``reg_covar`` makes the outcome depend
+        on the data's units (on data in units of 1e-3, the clusters'
+        variances near 1e-6 are swamped).
     random_state : int, RandomState instance or None, default=None
         Seeds the initialisation.
     n_jobs : int, default=None
@@ -142,6 +155,7 @@ class GaussianMixtureOutlierDetector(PortablePickle, OutlierMixin, BaseEstimator
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0.0, None, closed="left")],
         "reg_covar": [Interval(Real, 0.0, None, closed="left")],
+        "search": [StrOptions({"thorough", "grid"})],
         "random_state": ["random_state"],
         "n_jobs": N_JOBS_CONSTRAINT,
     }
@@ -159,6 +173,7 @@ class GaussianMixtureOutlierDetector(PortablePickle, OutlierMixin, BaseEstimator
         max_iter=200,
         tol=1e-5,
         reg_covar=1e-6,
+        search="thorough",
         random_state=None,
         n_jobs=None,
     ):
@@ -172,6 +187,7 @@ class GaussianMixtureOutlierDetector(PortablePickle, OutlierMixin, BaseEstimator
         self.max_iter = max_iter
         self.tol = tol
         self.reg_covar = reg_covar
+        self.search = search
         self.random_state = random_state
         self.n_jobs = n_jobs
 
@@ -245,10 +261,10 @@ class GaussianMixtureOutlierDetector(PortablePickle, OutlierMixin, BaseEstimator
             tol=self.tol,
             reg_covar=self.reg_covar,
             prior=prior,
-            # Each candidate is GaussianMixture's fit of these settings, in
-            # their documented meaning (tol on the mean log-likelihood,
-            # reg_covar in the data's units).
-            search="grid",
+            # "thorough": the selector's noise search, scale-free (tol and
+            # reg_covar relative to the data's spread); "grid": each
+            # candidate is GaussianMixture's fit of these settings.
+            search=self.search,
             noise=True,
             noise_volume=self.noise_volume,
             noise_init=self.noise_init,

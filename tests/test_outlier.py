@@ -160,9 +160,9 @@ def test_an_input_error_is_raised_once_and_a_failed_retry_says_so():
         GaussianMixtureOutlierDetector(n_components=1, random_state=0).fit(X * 1e110)
     assert caught.value.__context__ is None
     with pytest.raises(ValueError, match="neither as given nor under mclust's"):
-        GaussianMixtureOutlierDetector(n_components=2, random_state=0).fit(
-            rng.randn(40, 3) * 1e-10
-        )
+        GaussianMixtureOutlierDetector(
+            n_components=2, search="grid", random_state=0
+        ).fit(rng.randn(40, 3) * 1e-10)
 
 
 def test_a_failed_refit_leaves_the_detector_unfitted():
@@ -238,7 +238,32 @@ def test_noise_taking_every_row_is_not_sound_without_a_prior(covariance_type):
     assert mixture.weights_.sum() * len(X) < 0.5  # rows' worth
     assert_array_equal(mixture.collapsed_components_, [0])
     with pytest.raises(ValueError, match="reg_covar against the data's squared"):
-        GaussianMixtureOutlierDetector(random_state=0).fit(X)
+        GaussianMixtureOutlierDetector(search="grid", random_state=0).fit(X)
+    # The default search regularises relative to the data's spread: the two
+    # clusters, and no row an outlier.
+    detector = GaussianMixtureOutlierDetector(random_state=0).fit(X)
+    assert detector.mixture_.n_components == 2
+    assert not np.any(detector.predict(X) == -1)
+
+
+def test_the_default_detector_does_not_depend_on_the_units():
+    # With reg_covar in the data's units (the grid search, once the only
+    # one), X * 1e-3 swamped clusters of variance near 1e-6: the model and
+    # the flagged rows changed on 18 of 20 sets, and some fits failed.
+    rng = np.random.RandomState(3)
+    clusters = [rng.randn(80, 2) * 0.3 + centre for centre in ([0, 0], [3, 0], [0, 3])]
+    X = np.vstack([*clusters, rng.uniform(-3, 6, size=(25, 2))])
+    masks, picks = [], []
+    for factor in (1.0, 1e-3, 1e3):
+        detector = GaussianMixtureOutlierDetector(n_components=4, random_state=0)
+        detector.fit(X * factor)
+        masks.append(detector.predict(X * factor))
+        selector = detector.selector_
+        picks.append((selector.n_components_, selector.covariance_type_))
+    assert picks[0] == picks[1] == picks[2]
+    assert_array_equal(masks[0], masks[1])
+    assert_array_equal(masks[0], masks[2])
+    assert 15 <= int(np.sum(masks[0] == -1)) <= 35
 
 
 def test_the_detectors_mixture_keeps_the_column_names():
