@@ -70,9 +70,10 @@ class GaussianMixtureOutlierDetector(PortablePickle, OutlierMixin, BaseEstimator
         that the detector does not depend on the data's units), or in the
         data's units (grid).
     search : {"thorough", "grid"}, default="thorough"
-        The selector's search (see ``GaussianMixtureIC``). ``"thorough"``
-        fits every candidate from its hierarchical and k-means starts with
-        scale-free settings; ``"grid"`` fits each as
+        The selector's search (see ``GaussianMixtureIC``), from the starts
+        of ``init_params`` shared across structures. ``"thorough"`` fits
+        every candidate to convergence with scale-free settings; ``"grid"``
+        fits each as
         ``GaussianMixture(noise=True, ...)`` with these settings in their
         own meaning, whose absolute ``reg_covar`` makes the outcome depend
         on the data's units (on data in units of 1e-3, the clusters'
@@ -224,13 +225,18 @@ class GaussianMixtureOutlierDetector(PortablePickle, OutlierMixin, BaseEstimator
             try:
                 self.selector_ = self._selector(GaussianMixtureIC, "default").fit(X)
             except NoSoundCandidateError as error:
+                units = (
+                    "reg_covar against the data's squared units"
+                    if self.search == "grid"
+                    else "reg_covar (relative to the data's thinnest spread)"
+                )
                 raise ValueError(
                     f"{type(self).__name__} found no sound mixture with a noise "
                     "component, neither as given nor under mclust's default "
                     "prior (prior='default', its second try). The noise may "
                     "take every row: check noise_volume and noise_init against "
-                    "the data, reg_covar against the data's squared units, and "
-                    f"try fewer components. Last search: {error}"
+                    f"the data, {units}, and try fewer components. Last "
+                    f"search: {error}"
                 ) from error
         self.mixture_ = self.selector_.best_estimator_
         if hasattr(self, "feature_names_in_"):
