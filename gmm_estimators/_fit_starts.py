@@ -82,7 +82,7 @@ def initial_parameters(
         params, _ = options.m_step(model, source, stats)
     else:
         params = Params(None, None, None, None)
-    _override(params, user_init, model, source.center)
+    _override(params, user_init, model, source.center, options=options)
     assert params.means.shape == (n_components, source.n_features)
     return params
 
@@ -145,8 +145,12 @@ def new_starts(estimator, model, source, options, user_init, mapper, noise_mask=
         yield params, -np.inf
 
 
-def _override(params, user_init, model, center, weight_share=None):
-    """Replace parameters by the user's (``weights`` scaled by ``weight_share``)."""
+def _override(params, user_init, model, center, weight_share=None, options=None):
+    """Replace parameters by the user's (``weights`` scaled by ``weight_share``).
+
+    ``options`` (the fit's ``EMOptions``) say whether the proportions are
+    held equal, which unequal ``weights`` then leave.
+    """
     weights, means, precisions = user_init
     if weights is not None:
         params.weights = np.asarray(weights, dtype=np.float64)
@@ -163,9 +167,11 @@ def _override(params, user_init, model, center, weight_share=None):
         params.covariances = model.covariances_from_cholesky(params.precisions_cholesky)
     # Means are free in every structure; weights (under equal proportions)
     # and covariances may not be (see ``Params.given``).
-    params.given = (
-        weights is not None and np.ptp(params.weights) > 0
-    ) or (precisions is not None and outside_structure(model, params))
+    equal = getattr(options, "equal_proportions", False)
+    params.given = bool(
+        (equal and weights is not None and np.ptp(params.weights) > 0)
+        or (precisions is not None and outside_structure(model, params))
+    )
 
 
 def outside_structure(model, params):
@@ -284,6 +290,7 @@ def noise_starts(
             model,
             source.center,
             weight_share=kept_weight / source.weight_sum,
+            options=options,
         )
         yield params, -np.inf
 

@@ -192,6 +192,11 @@ class GaussianMixtureOutlierDetector(PortablePickle, OutlierMixin, BaseEstimator
         self.random_state = random_state
         self.n_jobs = n_jobs
 
+    def __setstate__(self, state):
+        # Pickled before ``search`` existed: their fits were the grid's.
+        state.setdefault("search", "grid")
+        super().__setstate__(state)
+
     @_fit_context(prefer_skip_nested_validation=True)
     @unfitted_on_failure
     def fit(self, X, y=None):

@@ -1078,3 +1078,21 @@ def test_missing_values_are_refused_in_the_packages_terms():
     y = np.r_[np.nan, np.ones(29)]
     with pytest.raises(ValueError, match="y contains NaN.*Leave out the rows"):
         GaussianMixtureRegressor(2).fit(np.nan_to_num(X), y)
+
+
+def test_given_weights_leave_the_structure_only_under_equal_proportions():
+    # Unequal weights_init are inside the model unless the proportions are
+    # held equal: only then may the first M-step lower the objective.
+    from gmm_estimators._engine import EMOptions, Params
+    from gmm_estimators._fit_starts import _override
+
+    model = get_covariance_model("VVV")
+    for equal, expected in ((False, False), (True, True)):
+        params = Params(
+            np.full(2, 0.5), np.zeros((2, 2)), np.tile(np.eye(2), (2, 1, 1)), None
+        )
+        options = EMOptions(
+            reg_covar=0.0, tol=1e-3, max_iter=10, equal_proportions=equal
+        )
+        _override(params, ([0.7, 0.3], None, None), model, np.zeros(2), options=options)
+        assert params.given is expected

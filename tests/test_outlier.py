@@ -308,3 +308,20 @@ def test_the_detector_scores_its_own_columns_without_a_names_warning(contaminati
     renamed = X.rename(columns={X.columns[0]: "other"})
     with pytest.raises(ValueError, match="feature names"):
         detector.predict(renamed)
+
+
+def test_a_detector_pickled_before_search_existed_loads_as_the_grid_search():
+    # Its state has no "search": repr, get_params, clone and fit raised
+    # AttributeError. Its fit was the grid's, which it keeps.
+    rng = np.random.RandomState(0)
+    X = np.vstack([rng.randn(60, 2), rng.randn(60, 2) + 5.0])
+    detector = GaussianMixtureOutlierDetector(n_components=2, random_state=0).fit(X)
+    state = detector.__getstate__()
+    del state["search"]
+    old = GaussianMixtureOutlierDetector.__new__(GaussianMixtureOutlierDetector)
+    old.__setstate__(state)
+    assert old.get_params()["search"] == "grid"
+    assert_array_equal(old.predict(X), detector.predict(X))
+    from sklearn.base import clone
+
+    clone(old).fit(X)

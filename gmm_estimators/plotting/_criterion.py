@@ -9,6 +9,7 @@ import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from ..covariance import get_covariance_model
+from ..covariance._priors import prior_form_of
 from ..model_selection._candidates import ONE_MODEL_TOLERANCE
 from ._common import (
     _CRITERION_LABELS,
@@ -22,6 +23,47 @@ from ._common import (
 
 # ----------------------------------------------------------------------------
 # plot_criterion
+
+
+def _one_model_tie(results, eligible, values, chosen):
+    """The table's pick among one-component fits of one model tied with ``chosen``.
+
+    The selector ranks such fits (the same covariance form and as many
+    parameters, ``model_selection._candidates``) as tied and labels the tie
+    by its rule (EEE before VVV); their values differ by their solvers'
+    rounding. A table's ``rank`` then decides among those within
+    ``ONE_MODEL_TOLERANCE`` of the plotted criterion's range (a difference
+    the plot cannot show): the circle is the selector's pick.
+    """
+    ranks = results.get("rank")
+    params = results.get("n_parameters")
+    if ranks is None or params is None or len(ranks) != len(values):
+        return chosen
+    n_components = np.asarray(results["n_components"])
+    if n_components[chosen] != 1:
+        return chosen
+    structures = list(results["covariance_type"])
+    try:
+        form = prior_form_of(get_covariance_model(structures[chosen]))
+    except ValueError:  # a structure no longer registered
+        return chosen
+    span = float(np.ptp(values[eligible])) if eligible.size > 1 else 0.0
+    reach = ONE_MODEL_TOLERANCE * span
+    tied = []
+    for i in eligible:
+        if n_components[i] != 1 or params[i] != params[chosen]:
+            continue
+        if values[i] - values[chosen] > reach:
+            continue
+        try:
+            same = prior_form_of(get_covariance_model(structures[i])) == form
+        except ValueError:
+            same = False
+        if same:
+            tied.append(int(i))
+    if not tied:
+        return chosen
+    return tied[int(np.argmin(np.asarray(ranks)[tied]))]
 
 
 def _results_table(selector_or_results):
@@ -201,8 +243,11 @@ def plot_criterion(
     The circled model is the selector's choice when ``criterion`` is the one
     the selector optimised; otherwise (or for a plain results table) it is the
     non-degenerate candidate with the lowest BIC, AIC or ICL, whichever is
-    plotted. Another column (``log_likelihood``, ``n_parameters``) is plotted
-    with no model circled and no better or worse in its label. Candidates
+    plotted, but among one-component fits of one model whose values differ
+    by a millionth of the plotted range (their solvers' rounding) the one the
+    table's ``rank`` puts first, as the selector labels that tie. Another
+    column (``log_likelihood``, ``n_parameters``) is plotted with no model
+    circled and no better or worse in its label. Candidates
     whose value is not finite are not drawn.
 
     Examples
@@ -285,14 +330,7 @@ def plot_criterion(
         eligible = np.flatnonzero(~degenerate & np.isfinite(values))
         if eligible.size:
             chosen = int(eligible[np.argmin(values[eligible])])
-            ranks = results.get("rank")
-            if ranks is not None and len(ranks) == len(values):
-                # The table's own ties (one-component fits of one model,
-                # simpler structures first) decide among near-equal values.
-                best = values[chosen]
-                reach = ONE_MODEL_TOLERANCE * max(abs(best), 1.0)
-                tied = eligible[values[eligible] - best <= reach]
-                chosen = int(tied[np.argmin(np.asarray(ranks)[tied])])
+            chosen = _one_model_tie(results, eligible, values, chosen)
 
     if ax is None:
         _, ax = plt.subplots()

@@ -370,16 +370,22 @@ def test_plot_criterion_of_a_table_circles_its_rank_among_near_ties():
     # label by the tie rule): a table's circle followed the raw minimum
     # (VVV, 1e-4 lower by rounding) while the selector picked EEE.
     results = {
-        "n_components": [1, 1, 2],
-        "covariance_type": ["VVV", "EEE", "EEE"],
-        "bic": [-3335.2027, -3335.2026, -3300.0],
-        "degenerate": [False, False, False],
-        "rank": [2, 1, 3],
+        "n_components": [1, 1, 2, 1],
+        "covariance_type": ["VVV", "EEE", "EEE", "EII"],
+        "bic": [-3335.2027, -3335.2026, -3300.0, 2407.1],
+        "n_parameters": [9, 9, 14, 4],
+        "degenerate": [False, False, False, False],
+        "rank": [2, 1, 3, 4],
     }
     ax = plot_criterion(results)
     assert "K=1, EEE" in [t.get_text() for t in ax.texts]
     # Far apart, the lower value is circled whatever the rank says.
-    results["bic"] = [-3335.2027, -3300.0, -3200.0]
+    results["bic"] = [-3335.2027, -3300.0, -3200.0, 2407.1]
+    ax = plot_criterion(results)
+    assert "K=1, VVV" in [t.get_text() for t in ax.texts]
+    # And the rank decides among one model's fits only (not EEE with 2).
+    results["bic"] = [-3335.2027, -3300.0, -3335.2026, 2407.1]
+    results["rank"] = [2, 3, 1, 4]
     ax = plot_criterion(results)
     assert "K=1, VVV" in [t.get_text() for t in ax.texts]
 
