@@ -14,9 +14,8 @@ import numpy as np
 from .errors import PROG, CLIError, report_warnings
 from .formatting import components_text, fixed
 from .io import BUNDLED, check_observed, explain_values, load_data, report_missing
-from .library import init_methods, structure_name
+from .library import init_methods, names_checked, structure_name
 from .models import (
-    names_checked,
     refit_hint,
     save_model,
     set_feature_names,

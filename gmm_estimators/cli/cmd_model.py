@@ -13,12 +13,11 @@ from .cmd_fit import load_args_data
 from .errors import PROG, CLIError
 from .formatting import digits_by_feature, fixed, fmt, format_table
 from .io import explain_values, report_missing
-from .library import structure_name
+from .library import names_checked, structure_name
 from .models import (
     check_model_features,
     load_model,
     model_feature_names,
-    names_checked,
     warn_if_unsound,
 )
 from .output import check_output_path, write_csv

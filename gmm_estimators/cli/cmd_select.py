@@ -20,8 +20,8 @@ from .cmd_fit import check_rows_for, estimator_params, load_args_data
 from .errors import PROG, CLIError, one_line, report_warnings
 from .formatting import components_text, fixed, fmt, format_table
 from .io import explain_values, report_missing
-from .library import structure_name
-from .models import names_checked, save_model, set_feature_names
+from .library import names_checked, structure_name
+from .models import save_model, set_feature_names
 from .output import check_output_path
 from .plots import check_plot_path, new_axes, save_figure
 

@@ -9,9 +9,14 @@ public names and fitted attributes.
 
 import numpy as np
 
+# The library's guard for arrays whose columns were checked against a
+# model's feature names (the command line checks the CSV header itself).
+from .._warn import names_checked
+
 __all__ = [
     "full_covariances",
     "init_methods",
+    "names_checked",
     "shares_covariance",
     "structure_name",
 ]

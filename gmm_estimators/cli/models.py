@@ -17,7 +17,7 @@ Before applying a model to a CSV with a header, :func:`check_model_features`
 compares the header with ``feature_names_in_`` and fails with both lists if
 they differ. The model is then called on the array, and scikit-learn's
 warning that the array has no feature names, redundant after that check, is
-silenced (:func:`names_checked`).
+silenced (``library.names_checked``, the library's own guard).
 """
 
 # Authors: The gmm_estimators developers
@@ -26,7 +26,6 @@ silenced (:func:`names_checked`).
 import copy
 import sys
 import warnings
-from contextlib import contextmanager
 
 import numpy as np
 
@@ -36,7 +35,6 @@ __all__ = [
     "check_model_features",
     "load_model",
     "model_feature_names",
-    "names_checked",
     "refit_hint",
     "save_model",
     "set_feature_names",
@@ -156,23 +154,6 @@ def check_model_features(model, data):
             f"{data.source} has {got} column{'s' if got != 1 else ''} but the model "
             f"was fitted on {expected} feature{'s' if expected != 1 else ''}"
         )
-
-
-@contextmanager
-def names_checked():
-    """Silence scikit-learn's "X does not have valid feature names" warning.
-
-    The command line compares the CSV header with ``feature_names_in_``
-    itself (:func:`check_model_features`) before calling the model on the
-    array, so the warning would only repeat a check that passed.
-    """
-    with warnings.catch_warnings():
-        warnings.filterwarnings(
-            "ignore",
-            message="X does not have valid feature names",
-            category=UserWarning,
-        )
-        yield
 
 
 def unsound_components(model):

@@ -5,7 +5,6 @@
 
 import copy
 import math
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -13,6 +12,7 @@ from scipy import sparse
 from sklearn.utils.validation import check_is_fitted
 
 from .._fitted import fitted_model
+from .._warn import names_checked
 
 # One marker per structure in plot_criterion (14 structures in the family).
 _MARKERS = ("o", "s", "^", "v", "D", "<", ">", "p", "h", "*", "P", "X", "d", "8")
@@ -415,9 +415,6 @@ def _evaluate(estimator, method, array):
     try:
         import pandas as pd
     except ImportError:
-        with warnings.catch_warnings():
-            warnings.filterwarnings(
-                "ignore", "X does not have valid feature names", UserWarning
-            )
+        with names_checked():
             return call(array)
     return call(pd.DataFrame(array, columns=names))
