@@ -259,15 +259,31 @@ def _one_component_ties(results, criterion, flagged, units_shift=0.0):
     """
     values = np.array(results[criterion], dtype=np.float64)
     groups = {}
-    for index in np.flatnonzero((results["n_components"] == 1) & np.isfinite(values)):
-        model = get_covariance_model(results["covariance_type"][index])
-        key = (prior_form_of(model), int(results["n_parameters"][index]))
-        groups.setdefault((*key, bool(flagged[index])), []).append(index)
+    for index in np.flatnonzero(np.isfinite(values)):
+        key = one_model_key(results, index)
+        if key is not None:
+            groups.setdefault((*key, bool(flagged[index])), []).append(index)
     for members in groups.values():
         best = values[members].min()
         reach = ONE_MODEL_TOLERANCE * max(abs(best - units_shift), 1.0)
         values[[m for m in members if values[m] - best <= reach]] = best
     return values
+
+
+def one_model_key(results, index):
+    """What makes row ``index`` of a table one model with others, or None.
+
+    One-component fits of the same covariance form (``prior_form_of``) and
+    as many parameters share the key (see :func:`_one_component_ties`);
+    other rows, and structures no longer registered, have none.
+    """
+    if int(results["n_components"][index]) != 1:
+        return None
+    try:
+        model = get_covariance_model(results["covariance_type"][index])
+    except ValueError:
+        return None
+    return prior_form_of(model), int(results["n_parameters"][index])
 
 
 # Criteria closer than this (relative) are tied: the same model reached by

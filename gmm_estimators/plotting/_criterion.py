@@ -9,8 +9,7 @@ import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from ..covariance import get_covariance_model
-from ..covariance._priors import prior_form_of
-from ..model_selection._candidates import ONE_MODEL_TOLERANCE
+from ..model_selection._candidates import ONE_MODEL_TOLERANCE, one_model_key
 from ._common import (
     _CRITERION_LABELS,
     _MARKERS,
@@ -36,33 +35,18 @@ def _one_model_tie(results, eligible, values, chosen):
     the plot cannot show): the circle is the selector's pick.
     """
     ranks = results.get("rank")
-    params = results.get("n_parameters")
-    if ranks is None or params is None or len(ranks) != len(values):
+    if ranks is None or "n_parameters" not in results or len(ranks) != len(values):
         return chosen
-    n_components = np.asarray(results["n_components"])
-    if n_components[chosen] != 1:
-        return chosen
-    structures = list(results["covariance_type"])
-    try:
-        form = prior_form_of(get_covariance_model(structures[chosen]))
-    except ValueError:  # a structure no longer registered
+    key = one_model_key(results, chosen)
+    if key is None:
         return chosen
     span = float(np.ptp(values[eligible])) if eligible.size > 1 else 0.0
     reach = ONE_MODEL_TOLERANCE * span
-    tied = []
-    for i in eligible:
-        if n_components[i] != 1 or params[i] != params[chosen]:
-            continue
-        if values[i] - values[chosen] > reach:
-            continue
-        try:
-            same = prior_form_of(get_covariance_model(structures[i])) == form
-        except ValueError:
-            same = False
-        if same:
-            tied.append(int(i))
-    if not tied:
-        return chosen
+    tied = [
+        int(i)
+        for i in eligible
+        if values[i] - values[chosen] <= reach and one_model_key(results, i) == key
+    ]
     return tied[int(np.argmin(np.asarray(ranks)[tied]))]
 
 
