@@ -13,6 +13,13 @@ from functools import lru_cache, partial
 
 import numpy as np
 
+from ._givens import (
+    PAIRS_FROM_FEATURES,
+    into_layout,
+    pair_layouts,
+    rotate_pairs,
+    round_robin,
+)
 from ._linalg import all_finite, eigh, eigvalsh, einsum, svd
 from ._solvers import (
     _INNER_MAX_ITER,
@@ -38,27 +45,9 @@ _ORIENTATION_TOL = 1e-6
 _DEGENERATE_SWEEPS = 10
 
 
-def _round_robin(d):
-    """Pairs of axes in d - 1 (or d) rounds of disjoint pairs (circle method)."""
-    players = list(range(d)) + ([None] if d % 2 else [])
-    m = len(players)
-    rounds = []
-    for _ in range(m - 1):
-        pairs = [
-            (min(a, b), max(a, b))
-            for a, b in zip(players[: m // 2], players[::-1][: m // 2], strict=True)
-            if a is not None and b is not None
-        ]
-        if pairs:
-            first, second = np.array(pairs).T
-            rounds.append((first, second))
-        players = [players[0], players[-1], *players[1:-1]]
-    return tuple(rounds)
-
-
 @lru_cache(maxsize=32)
 def _jacobi_rounds(d):
-    """The rounds of :func:`_round_robin` as flat indices into a (d, d) matrix.
+    """The rounds of :func:`~._givens.round_robin` as flat indices into a (d, d) matrix.
 
     Built once per ``d`` (the sweeps index with them hundreds of times per
     M-step). Returns ``first`` and ``second``, every round's pairs one after
@@ -72,7 +61,7 @@ def _jacobi_rounds(d):
       ``(j, j)`` entries, and of its ``(j, i)`` and ``(i, j)`` entries (see
       :func:`_round_rotation`).
     """
-    pairs = _round_robin(d)
+    pairs = round_robin(d)
     rounds = []
     start = 0
     for first, second in pairs:
@@ -208,31 +197,11 @@ def _common_orientation(nk, scatter, equal_volume, tol, max_iter, previous=None)
     # number of numpy calls, not the arithmetic, is the cost: hence _add
     # (np.sum without its wrapper), the weights of all pairs at once per
     # sweep, and the entries each round reads gathered by one flat index.
-    add = _add
-    flat_size = d * d
+    sweep = _sweep_in_pairs if d >= PAIRS_FROM_FEATURES else _sweep_dense
     for _ in range(max_iter if rounds else 0):
         inverse = 1.0 / variances
         weights = inverse[:, first] - inverse[:, second]
-        for pairs, p, entries, cos_at, sin_at in rounds:
-            weight = weights[:, pairs]
-            # (i, i), (j, j) and (i, j) of every component, side by side.
-            picked = rotated.reshape(n_components, flat_size)[:, entries]
-            a = 0.5 * add((picked[:, :p] - picked[:, p : 2 * p]) * weight, axis=0)
-            b = add(picked[:, 2 * p :] * weight, axis=0)
-            theta = 0.5 * np.arctan2(-b, -a)
-            # A plane with a == b == 0 is left as it is (arctan2 would give
-            # +-pi there). That is rare: one test per round rules it out,
-            # cheaper than building the mask and calling np.where each time.
-            if not all(map(_either, a.tolist(), b.tolist())):
-                theta[(a == 0) & (b == 0)] = 0.0
-            cos, sin = np.cos(theta), np.sin(theta)
-            # The Givens rotations of one round's disjoint planes form one
-            # orthogonal matrix G (identity off those planes): two batched
-            # products apply them all, fewer numpy calls than mixing each
-            # pair of columns and rows apart.
-            rotation = _round_rotation(identity, cos_at, sin_at, cos, sin)
-            axes = axes @ rotation
-            rotated = rotation.T @ rotated @ rotation
+        axes, rotated = sweep(axes, rotated, weights, rounds, identity)
         rotated = _symmetric(rotated)
         values = rotated.diagonal(axis1=1, axis2=2)
         variances = _profile_variances(nk, values, equal_volume)
@@ -246,6 +215,63 @@ def _common_orientation(nk, scatter, equal_volume, tol, max_iter, previous=None)
         # they stop at their first, EM's later M-steps probe it.
         return _rotate(axes, variances), trace
     return _polished(nk, scatter, equal_volume, axes, variances, trace, tol, offset)
+
+
+def _round_angles(picked, weight, p):
+    """Cosines and sines of one round's rotations, each its plane's minimiser.
+
+    ``picked`` holds every component's ``(i, i)``, ``(j, j)`` and ``(i, j)``
+    entries side by side, ``weight`` the pairs' differences of inverse
+    variances.
+    """
+    add = _add
+    a = 0.5 * add((picked[:, :p] - picked[:, p : 2 * p]) * weight, axis=0)
+    b = add(picked[:, 2 * p :] * weight, axis=0)
+    theta = 0.5 * np.arctan2(-b, -a)
+    # A plane with a == b == 0 is left as it is (arctan2 would give +-pi
+    # there). That is rare: one test per round rules it out, cheaper than
+    # building the mask and calling np.where each time.
+    if not all(map(_either, a.tolist(), b.tolist())):
+        theta[(a == 0) & (b == 0)] = 0.0
+    return np.cos(theta), np.sin(theta)
+
+
+def _sweep_dense(axes, rotated, weights, rounds, identity):
+    """One sweep, each round as one orthogonal ``G``: ``O(K d^3)`` a round.
+
+    The Givens rotations of one round's disjoint planes form one orthogonal
+    matrix (identity off those planes): two batched products apply them
+    all, fewer numpy calls than mixing pairs of lines (``_givens``), which
+    costs less only from :data:`~._givens.PAIRS_FROM_FEATURES` features on.
+    """
+    n_components, d = rotated.shape[:2]
+    flat_size = d * d
+    for pairs, p, entries, cos_at, sin_at in rounds:
+        # (i, i), (j, j) and (i, j) of every component, side by side.
+        picked = rotated.reshape(n_components, flat_size)[:, entries]
+        cos, sin = _round_angles(picked, weights[:, pairs], p)
+        rotation = _round_rotation(identity, cos_at, sin_at, cos, sin)
+        axes = axes @ rotation
+        rotated = rotation.T @ rotated @ rotation
+    return axes, rotated
+
+
+def _sweep_in_pairs(axes, rotated, weights, rounds, identity):
+    """One sweep mixing the paired rows and columns: ``O(K d^2)`` a round.
+
+    The same rotations as :func:`_sweep_dense`, the same angles from the
+    same entries, in each round's layout (``_givens.PairLayouts``).
+    """
+    n_components, d = rotated.shape[:2]
+    layouts = pair_layouts(d)
+    for (pairs, *_), p, gather, entries in zip(
+        rounds, layouts.n_pairs, layouts.into, layouts.entries, strict=True
+    ):
+        axes, rotated = into_layout(axes, rotated, gather)
+        picked = rotated.reshape(n_components, d * d)[:, entries]
+        cos, sin = _round_angles(picked, weights[:, pairs], p)
+        axes, rotated = rotate_pairs(axes, rotated, cos, sin)
+    return into_layout(axes, rotated, layouts.back)
 
 
 # MM iterations of a polish (see _polished) per M-step, once one has gained.
