@@ -18,6 +18,7 @@ from sklearn.metrics import pairwise_distances_argmin
 from sklearn.utils import check_random_state
 
 from ._engine import Params, statistics_from_resp
+from ._engine._data import weight_scale
 from ._fitted import check_fitted_values
 from ._initialization import CanonicalRows, initial_responsibilities
 from ._noise import too_few_outside_noise
@@ -400,4 +401,18 @@ def check_enough_samples(n_components, X, sample_weight):
                 f"Only {n_weighted} samples have a positive sample_weight, fewer "
                 f"than n_components = {n_components}. Reduce n_components "
                 "or give more samples a positive weight."
+            )
+        # The engine reads the weights in units of their mean (weight_scale):
+        # a weight beyond float64's range of it (1e-170 beside 1e170) is zero.
+        unit = weight_scale(sample_weight)
+        n_held = int(np.count_nonzero(np.asarray(sample_weight) / unit))
+        if n_held < n_components:
+            lightest = float(np.min(sample_weight[sample_weight > 0]))
+            raise ValueError(
+                f"Only {n_held} samples have a sample_weight within float64's "
+                f"range of the weights' mean ({unit:.3g}), fewer than "
+                f"n_components = {n_components}: the lightest (down to "
+                f"{lightest:.3g}) are zero beside it. Reduce n_components, or "
+                "raise the lightest weights (beside the others their rows count "
+                "for nothing)."
             )

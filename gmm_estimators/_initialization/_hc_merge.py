@@ -14,107 +14,22 @@ import math
 import numpy as np
 
 from .._engine import one_blas_thread
+from ._hc_terms import (
+    _adjugate_psd,
+    _batched_det,
+    _det_psd,
+    _det_ratio,
+    _det_ratios,
+    _int_power,
+    _terms,
+    default_alpha,
+)
 
 __all__ = ["default_alpha", "hc_merges", "labels_from_merges"]
 
 
 # --------------------------------------------------------------------------
-# Small batched linear algebra
-
-
-def _batched_det(A):
-    """Determinants of a stack of symmetric positive semi-definite matrices.
-
-    Closed forms for d <= 3 (cheaper than a LAPACK call per matrix), LAPACK
-    otherwise; rounding below zero is clipped.
-    """
-    d = A.shape[-1]
-    if d == 1:
-        det = A[:, 0, 0].copy()
-    elif d == 2:
-        det = A[:, 0, 0] * A[:, 1, 1] - A[:, 0, 1] * A[:, 1, 0]
-    elif d == 3:
-        a, b, c = A[:, 0, 0], A[:, 0, 1], A[:, 0, 2]
-        e, f, i = A[:, 1, 1], A[:, 1, 2], A[:, 2, 2]
-        det = a * (e * i - f * f) - b * (b * i - f * c) + c * (b * f - e * c)
-    else:
-        det = np.linalg.det(A)
-    return np.maximum(det, 0.0)
-
-
-def _det_psd(W):
-    """Determinant of one symmetric positive semi-definite matrix.
-
-    :func:`_batched_det` on a stack of one, with the same roundings: the
-    closed forms on Python floats (a numpy call per product would cost more
-    than the arithmetic), LAPACK otherwise.
-    """
-    d = W.shape[0]
-    if d > 3:
-        return max(float(np.linalg.det(W)), 0.0)
-    A = W.tolist()
-    if d == 1:
-        det = A[0][0]
-    elif d == 2:
-        det = A[0][0] * A[1][1] - A[0][1] * A[1][0]
-    else:
-        (a, b, c), (_, e, f), (_, _, i) = A
-        det = a * (e * i - f * f) - b * (b * i - f * c) + c * (b * f - e * c)
-    return max(det, 0.0)
-
-
-def _adjugate_psd(W, det):
-    """Adjugate of a symmetric positive semi-definite matrix (also if singular).
-
-    ``det`` is its determinant (zero when it is known to be singular).
-    """
-    d = W.shape[0]
-    if d == 1:
-        return np.ones((1, 1))
-    if d == 2:
-        (w00, w01), (w10, w11) = W.tolist()
-        return np.array([[w11, -w01], [-w10, w00]])
-    scale = W.trace() / d
-    if det > 1e-8 * scale**d:
-        return det * np.linalg.inv(W)
-    values, vectors = np.linalg.eigh(W)
-    values = np.maximum(values, 0.0)
-    # Product of all eigenvalues but the i-th, without dividing by zero.
-    others = np.array([np.prod(np.delete(values, i)) for i in range(d)])
-    return (vectors * others) @ vectors.T
-
-
-def _int_power(x, d):
-    """``x ** d`` for a positive integer ``d`` by repeated squaring (faster).
-
-    The result is ``x`` itself when ``d == 1``: not to be modified in place.
-    """
-    result = None
-    base = x
-    while d:
-        if d & 1:
-            result = base if result is None else result * base
-        d >>= 1
-        if d:
-            base = base * base
-    return result
-
-
-# --------------------------------------------------------------------------
 # The agglomeration
-
-
-def _terms(counts, det, trace, alpha, d):
-    """``l * log(det(W) / l**d + (tr W + alpha) / l)`` for arrays of groups."""
-    return counts * np.log(det / counts**d + (trace + alpha) / counts)
-
-
-def default_alpha(Z, counts):
-    """mclust's trace regularisation: the mean variance ``tr(W_data) / (n d)``."""
-    total = counts.sum()
-    centred = Z - counts @ Z / total
-    alpha = float(np.sum(counts @ (centred * centred))) / (total * Z.shape[1])
-    return max(alpha, np.finfo(np.float64).eps)
 
 
 def hc_merges(Z, counts, n_groups=1, *, alpha=None, mclust_ties=False):
@@ -161,8 +76,10 @@ def hc_merges(Z, counts, n_groups=1, *, alpha=None, mclust_ties=False):
     groups = _Groups(Z, counts, alpha, mclust_ties=mclust_ties)
     merges, merge_costs = [], []
     # The products of a merge are small: BLAS threads would only add their
-    # synchronisation (and keep a second core busy waiting).
-    with one_blas_thread():
+    # synchronisation (and keep a second core busy waiting). In hundreds of
+    # dimensions the determinants of large groups overflow: their terms are
+    # then inf (see _det_ratio), and those merges come last.
+    with one_blas_thread(), np.errstate(over="ignore", invalid="ignore"):
         for step in range(n_merges):
             a, b, cost = groups.best_pair()
             merges.append(groups.merge(a, b, last_step=step + 1 == n_merges))
@@ -394,7 +311,9 @@ class _Groups:
             merged_det[flat] = self._lemma_det(g, u[flat], c[flat])
             merged_det[full] = self._stack_det(g, todo[full], u[full], c[full])
         np.maximum(merged_det, 0.0, out=merged_det)
-        merged_det /= _int_power(total, self.d)
+        with np.errstate(over="ignore", under="ignore"):
+            power = _int_power(total, self.d)
+        merged_det = _det_ratios(merged_det, power, total, self.d)
         merged_det += ratio
         np.log(merged_det, out=merged_det)
         merged_det *= total
@@ -631,7 +550,9 @@ class _Groups:
             self.det[a] = det_ab
         else:
             det_ab = self._mclust_merge(a, b, between)
-        self.term[a] = nab * math.log(det_ab / nab**d + (trace_ab + self.alpha) / nab)
+        self.term[a] = nab * math.log(
+            _det_ratio(det_ab, nab, d) + (trace_ab + self.alpha) / nab
+        )
         self._adjugate_of = (-1, None)
         if last_step:
             return low, high

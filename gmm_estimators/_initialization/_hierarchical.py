@@ -209,6 +209,10 @@ def hc_labels(
     return tree.labels(n_components)
 
 
+# Weights at most this share of the heaviest row's count for nothing in the
+# tree (see HierarchicalTree.of): float64's rounding.
+_NEGLIGIBLE = float(np.finfo(np.float64).eps)
+
 # Mean weights within which the merge costs read weights as frequencies.
 _FREQUENCIES = (2.0**-30, 2.0**30)
 
@@ -275,7 +279,13 @@ class HierarchicalTree:
         if name not in memo:
             memo[name] = _DistinctRows.of(X, sample_weight, merge_duplicates)
         distinct = memo[name]
-        candidates = np.flatnonzero(distinct.weights > 0)
+        # Rows lighter than a rounding of the heaviest (1e-120 beside 1) are
+        # left out as rows of weight zero are, and join the nearest group
+        # after: no group holding a row of ordinary weight can feel them, and
+        # among themselves every merge costs nothing, so the tree lumped
+        # them together wherever they lay.
+        heaviest = float(distinct.weights.max(initial=0.0))
+        candidates = np.flatnonzero(distinct.weights > _NEGLIGIBLE * heaviest)
         if candidates.size > max_rows:
             rng = check_random_state(random_state)
             if not merge_duplicates:

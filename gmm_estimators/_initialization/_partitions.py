@@ -257,13 +257,14 @@ def _groups_if_fewer(rows, seen, n_components):
 
     ``seen`` are the rows k-means would cluster (:func:`_in_units_of_spread`):
     rows equal there are one point to it, however they differ in ``X``.
-    None when there are at least ``n_components`` groups, or fewer rows than
-    components (k-means then raises its own error). The distinct values of
-    one feature, a sort of ``n`` numbers, bound the groups from below and
-    usually settle it; the groups themselves are found once per data set.
+    None when there are at least ``n_components`` groups. Fewer rows than
+    components are fewer groups too: weights beyond the float range of each
+    other (1e170 beside 1e-170) leave the lightest rows a weight of zero in
+    the start's units, and k-means raised its own error on what was left.
+    The distinct values of one feature, a sort of ``n`` numbers, bound the
+    groups from below and usually settle it; the groups themselves are found
+    once per data set.
     """
-    if seen.shape[0] < n_components:
-        return None
     memo = rows.memo
     if "kmeans_values" not in memo:
         memo["kmeans_values"] = np.unique(seen[:, 0]).size
@@ -276,7 +277,31 @@ def _groups_if_fewer(rows, seen, n_components):
     return None if groups.max() + 1 >= n_components else groups
 
 
+def _one_start_per_row(rows, n_components, method):
+    """One component per distinct row, if fewer rows than components; else None.
+
+    Rows of weight zero are left out of the starts (:meth:`CanonicalRows.of`),
+    so one row of positive weight can remain where the fit had enough: the
+    seeding initialisers cannot draw ``n_components`` seeds from it (numpy's
+    and scikit-learn's errors), and the package's warning says what is left.
+    """
+    if rows.X.shape[0] >= n_components:
+        return None
+    _, groups = np.unique(rows.X, axis=0, return_inverse=True)
+    groups = groups.reshape(-1)
+    warn_user(
+        f"Number of distinct rows with positive weight ({groups.max() + 1}) "
+        f"is smaller than n_components ({n_components}); {method} "
+        "initialisation leaves some components empty. Reduce n_components.",
+        ConvergenceWarning,
+    )
+    return _one_hot(groups, n_components)
+
+
 def _kmeans_plusplus(rows, n_components, random_state):
+    few = _one_start_per_row(rows, n_components, "k-means++")
+    if few is not None:
+        return few
     _, indices = kmeans_plusplus(
         rows.X,
         n_components,
@@ -302,6 +327,9 @@ def _random(rows, n_components, random_state):
 
 
 def _random_from_data(rows, n_components, random_state):
+    few = _one_start_per_row(rows, n_components, "random_from_data")
+    if few is not None:
+        return few
     p, weights = None, rows.sample_weight
     # Equal weights draw as no weights: numpy's choice draws another stream
     # with p, and unit weights gave another fit than none.

@@ -58,7 +58,9 @@ def naive_merges(Z, counts, n_groups, alpha):
         size = w.sum()
         diff = Z[members] - w @ Z[members] / size
         W = (diff * w[:, None]).T @ diff
-        det = max(np.linalg.det(W), 0.0) if len(members) > d else 0.0
+        if len(members) <= d:  # singular: no power of the size needed
+            return size * math.log((np.trace(W) + alpha) / size)
+        det = max(np.linalg.det(W), 0.0)
         return size * math.log(det / size**d + (np.trace(W) + alpha) / size)
 
     merges = []
@@ -557,6 +559,36 @@ def test_weights_no_count_can_be_give_a_finite_tree(factor):
     expected = hc_labels(X, 3, sample_weight=w)
     scaled = hc_labels(X, 3, sample_weight=w * factor)
     assert adjusted_rand_score(scaled, expected) == 1.0
+
+
+@pytest.mark.parametrize("mclust_ties", [False, True])
+def test_group_sizes_whose_powers_overflow_merge_as_brute_force(mclust_ties):
+    # det(W) / l**d with l**d beyond float64 (2,000 rows in 100 dimensions,
+    # here 12 rows of weight 1e4 in 80): merge raised OverflowError, and the
+    # default search with it. Groups of at most d rows have no determinant
+    # term, so brute force needs no power.
+    rng = np.random.default_rng(3)
+    Z = rng.normal(size=(12, 80))
+    counts = np.full(12, 1e4)
+    _, merges, costs = hc_merges(Z, counts, 1, mclust_ties=mclust_ties)
+    expected = naive_merges(Z, counts, 1, default_alpha(Z, counts))
+    assert_array_equal(merges, expected)
+    assert np.all(np.isfinite(costs))
+
+
+@pytest.mark.parametrize("init_params", ["hc", "mclust_hc"])
+def test_rows_a_float_range_lighter_do_not_break_the_tree(init_params):
+    # Weights of 1e-120 beside 1: their groups' l**d underflowed to zero
+    # (ZeroDivisionError, then NaN costs and an IndexError in mclust's tie
+    # scan). The determinant ratio is then read from its logarithms.
+    rng = np.random.default_rng(4)
+    X = np.vstack([rng.normal(size=(20, 3)) + c for c in ([0, 0, 0], [6, 6, 6])])
+    weights = np.tile(np.r_[np.ones(10), np.full(10, 1e-120)], 2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        resp = initial_responsibilities(init_params, X, 2, weights, 0)(slice(None))
+    truth = np.repeat([0, 1], 20)
+    assert adjusted_rand_score(resp.argmax(axis=1), truth) == 1.0
 
 
 @pytest.mark.parametrize("factor", [1e-20, 3.7, 1e154])

@@ -246,3 +246,25 @@ def test_kmeans_start_of_integer_weights_is_that_of_repeated_rows_on_a_lattice()
             b.fit(R)
         same += np.allclose(np.sort(a.means_.ravel()), np.sort(b.means_.ravel()))
     assert same == 8
+
+
+@pytest.mark.parametrize("method", ["kmeans", "k-means++", "random_from_data"])
+def test_fewer_rows_of_weight_than_components_start_one_per_row(method):
+    # Rows of weight zero are left out of the starts; with fewer rows left
+    # than components the seeding starts raised numpy's or scikit-learn's
+    # errors (a selector reaches them: its candidates are not refused).
+    X = np.random.default_rng(0).normal(size=(10, 2))
+    weights = np.r_[1.0, 2.0, np.zeros(8)]
+    with pytest.warns(ConvergenceWarning, match="smaller than n_components"):
+        resp = initial_responsibilities(method, X, 3, weights, 0)(slice(None))
+    assert resp.shape == (10, 3)
+    # The two rows of weight each start a component of their own.
+    assert resp[0].argmax() != resp[1].argmax()
+    assert_array_equal(resp.sum(axis=0)[resp[:2].argmax(axis=1)] > 0, True)
+
+
+def test_weights_beyond_float_range_of_each_other_are_refused_by_name():
+    X = np.random.default_rng(1).normal(size=(30, 3))
+    weights = np.r_[1e170, np.full(29, 1e-170)]
+    with pytest.raises(ValueError, match="within float64's range"):
+        GaussianMixture(2).fit(X, sample_weight=weights)
