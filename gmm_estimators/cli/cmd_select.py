@@ -305,7 +305,7 @@ def cmd_select(args):
             # Standard input is read once: the command needs the data again.
             note += "; pipe the same data into it"
         if best.n_features_in_ >= 2 and not plotting:
-            note += "; pip install matplotlib for --plot"
+            note += '; pip install matplotlib for --plot (a clone: ".[plot]")'
         print(
             f"\nNext: {next_command(args, best, 'fit.png' if plotting else None)}  "
             f"({note}; --save FILE here keeps the searched model)"

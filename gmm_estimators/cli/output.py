@@ -43,11 +43,18 @@ def check_output_path(path, option, *, inputs=(), stdout=False):
         raise CLIError(f"{option} {path}: directory {directory} does not exist")
     if os.path.isdir(path):
         raise CLIError(f"{option} {path}: is a directory")
-    writable = os.access(path, os.W_OK) if os.path.exists(path) else None
-    if writable is None:
-        writable = os.access(directory, os.W_OK | os.X_OK)
-    if not writable:
-        raise CLIError(f"{option} {path}: permission denied; choose a writable path")
+    # Opened for appending (which changes nothing) and removed again if it
+    # was not there: the permission bits do not tell what root may not write
+    # (a read-only file system, /sys), found only after the whole search.
+    existed = os.path.exists(path)
+    try:
+        with open(path, "ab"):
+            pass
+    except OSError as exc:
+        reason = (exc.strerror or str(exc)).lower()
+        raise CLIError(f"{option} {path}: {reason}; choose a writable path") from None
+    if not existed:
+        os.remove(path)
 
 
 def write_csv(rows, header, output):

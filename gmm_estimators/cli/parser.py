@@ -60,6 +60,20 @@ def _positive_int(text):
     return value
 
 
+# float64 holds 17 significant digits; more print its binary expansion.
+MOST_DIGITS = 17
+
+
+def _digits(text):
+    value = _count(text)
+    if value > MOST_DIGITS:
+        raise argparse.ArgumentTypeError(
+            f"expected a number of significant digits from 1 to {MOST_DIGITS} "
+            f"(float64 holds no more), got {text!r}"
+        )
+    return value
+
+
 def _n_jobs(text):
     # joblib gives 0 no meaning and would fail only after the data were read,
     # with its own message; refuse it here, with the remedy.
@@ -266,7 +280,7 @@ def _add_output_options(parser, digits, what="of the numbers"):
     )
     parser.add_argument(
         "--digits",
-        type=_positive_int,
+        type=_digits,
         default=digits,
         metavar="N",
         help=f"significant digits {what} (default: %(default)s)",

@@ -143,3 +143,14 @@ def test_an_option_of_several_other_commands_is_not_sent_to_one(capsys):
         "-q is not an option of sample (only of select, fit, predict and score)" in err
     )
     assert "gmm-estimators select" not in err
+
+
+@pytest.mark.parametrize("command", ["predict", "sample"])
+def test_more_digits_than_float64_holds_is_a_usage_error(command, capsys):
+    # --digits 99 printed about 55 digits of each number's binary expansion.
+    with pytest.raises(SystemExit) as exit_info:
+        build_parser().parse_args([command, "-m", "model.joblib", "--digits", "18"])
+    assert exit_info.value.code == 2
+    assert "from 1 to 17" in capsys.readouterr().err
+    args = build_parser().parse_args([command, "-m", "model.joblib", "--digits", "17"])
+    assert args.digits == 17
