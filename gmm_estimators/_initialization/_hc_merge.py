@@ -76,9 +76,9 @@ def hc_merges(Z, counts, n_groups=1, *, alpha=None, mclust_ties=False):
     groups = _Groups(Z, counts, alpha, mclust_ties=mclust_ties)
     merges, merge_costs = [], []
     # The products of a merge are small: BLAS threads would only add their
-    # synchronisation (and keep a second core busy waiting). In hundreds of
-    # dimensions the determinants of large groups overflow: their terms are
-    # then inf (see _det_ratio), and those merges come last.
+    # synchronisation (and keep a second core busy waiting). Where det(W)
+    # or l^d leave float64's range the ratio is det(W / l) (see _det_ratio):
+    # the overflows on the way are expected.
     with one_blas_thread(), np.errstate(over="ignore", invalid="ignore"):
         for step in range(n_merges):
             a, b, cost = groups.best_pair()
@@ -313,7 +313,12 @@ class _Groups:
         np.maximum(merged_det, 0.0, out=merged_det)
         with np.errstate(over="ignore", under="ignore"):
             power = _int_power(total, self.d)
-        merged_det = _det_ratios(merged_det, power, total, self.d)
+        merged_det, odd = _det_ratios(merged_det, power, total, self.d)
+        if odd.any():
+            # Beyond float64's range as det(W) / l^d: det(W / l) itself.
+            merged_det[odd] = self._stack_det(
+                g, todo[odd], u[odd], c[odd], divide_by=total[odd]
+            )
         merged_det += ratio
         np.log(merged_det, out=merged_det)
         merged_det *= total
@@ -330,11 +335,12 @@ class _Groups:
         merged_det += self.det.item(g)
         return merged_det
 
-    def _stack_det(self, g, rows, u, c):
+    def _stack_det(self, g, rows, u, c, divide_by=None):
         """``det(W_g + W_k + c u u')`` for groups ``rows``, batched.
 
         With mclust's bookkeeping, ``W`` of the newer group of each pair as
-        formed and of the older one as stored.
+        formed and of the older one as stored. ``divide_by``: the merged
+        sizes ``l``, for ``det(W / l)`` instead.
         """
         if self.stored is None:
             stack = self.scatter[rows]
@@ -355,6 +361,8 @@ class _Groups:
         stack += c[:, np.newaxis, np.newaxis] * (
             u[:, :, np.newaxis] * u[:, np.newaxis, :]
         )
+        if divide_by is not None:
+            stack /= divide_by[:, np.newaxis, np.newaxis]
         return _batched_det(stack)
 
     def _row(self, g, thresholds=None):
@@ -504,7 +512,8 @@ class _Groups:
         formed, the older's as stored, see :meth:`_stack_det`); its scatter
         as formed is that one when the newer group is the last formed
         (hcvvv kept its factor), else both as stored (hcvvv rebuilds the
-        factor from storage). Returns the determinant of the term.
+        factor from storage). Returns the determinant of the term and its
+        matrix (0 and None for at most ``d`` distinct rows).
         """
         scatter, stored, born = self.scatter, self.stored, self.born
         newer, older = (a, b) if born.item(a) > born.item(b) else (b, a)
@@ -522,7 +531,9 @@ class _Groups:
         self.steps += 1
         born[a] = self.steps
         self.latest = a
-        return _det_psd(pair) if distinct > self.d else 0.0
+        if distinct > self.d:
+            return _det_psd(pair), pair
+        return 0.0, None
 
     def merge(self, a, b, last_step=False):
         """Merge the groups at positions a < b into a; returns their names."""
@@ -546,12 +557,14 @@ class _Groups:
         if self.stored is None:
             scatter_a += scatter[b]
             scatter_a += between
-            det_ab = _det_psd(scatter_a) if self.distinct[a] > d else 0.0
+            det_ab, matrix = 0.0, None
+            if self.distinct[a] > d:
+                det_ab, matrix = _det_psd(scatter_a), scatter_a
             self.det[a] = det_ab
         else:
-            det_ab = self._mclust_merge(a, b, between)
+            det_ab, matrix = self._mclust_merge(a, b, between)
         self.term[a] = nab * math.log(
-            _det_ratio(det_ab, nab, d) + (trace_ab + self.alpha) / nab
+            _det_ratio(det_ab, nab, d, matrix) + (trace_ab + self.alpha) / nab
         )
         self._adjugate_of = (-1, None)
         if last_step:

@@ -105,40 +105,48 @@ def _terms(counts, det, trace, alpha, d):
     """``l * log(det(W) / l**d + (tr W + alpha) / l)`` for arrays of groups."""
     with np.errstate(over="ignore", under="ignore"):
         power = counts**d
-    ratio = _det_ratios(det, power, counts, d)
+    # Every group starts as one distinct row (det zero): no matrix needed.
+    ratio, _ = _det_ratios(det, power, counts, d)
     return counts * np.log(ratio + (trace + alpha) / counts)
 
 
-def _det_ratio(det, count, d):
+def _det_ratio(det, count, d, matrix=None):
     """``det(W) / l**d`` (the determinant of ``W / l``) for one group.
 
-    As the plain quotient wherever ``l**d`` is a normal float (the same
-    bits); where it overflows (2,000 rows in 100 dimensions) or underflows
-    (rows of weight 1e-120), from the logarithms, which hold it.
+    As the plain quotient wherever ``l**d`` is a normal float and ``det``
+    finite (the same bits as ever); elsewhere (2,000 rows in 100 dimensions,
+    rows of weight 1e-120, weights of 1e20) as the determinant of
+    ``matrix / l``, the group's scatter, when given, else from the
+    logarithms. ``matrix`` is None for a group of at most ``d`` distinct
+    rows, whose ``det`` is zero.
     """
-    if not det:
+    if matrix is None and not det:
         return 0.0
     try:
         power = count**d
     except OverflowError:
         power = math.inf
-    if _TINIEST_NORMAL <= power < math.inf:
+    if _TINIEST_NORMAL <= power < math.inf and math.isfinite(det):
         return det / power
+    if matrix is not None:
+        return _det_psd(matrix / count)
     return _exp_capped(math.log(det) - d * math.log(count))
 
 
 def _det_ratios(det, power, counts, d):
-    """``det / power`` with ``power = counts**d``, as :func:`_det_ratio` where
-    ``power`` is not a normal float."""
+    """``det / power`` with ``power = counts**d``, and where that is not a
+    normal float (or ``det`` not finite) the mask of those entries, each from
+    the logarithms as :func:`_det_ratio` without a matrix (the caller may
+    recompute them from the scatter)."""
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         ratio = det / power
-    odd = ~((power >= _TINIEST_NORMAL) & (power < np.inf))
+    odd = ~((power >= _TINIEST_NORMAL) & (power < np.inf) & np.isfinite(det))
     if odd.any():
         ratio[odd] = [
             _det_ratio(x, n, d)
             for x, n in zip(det[odd].tolist(), counts[odd].tolist(), strict=True)
         ]
-    return ratio
+    return ratio, odd
 
 
 _TINIEST_NORMAL = float(np.finfo(np.float64).tiny)

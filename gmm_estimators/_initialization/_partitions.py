@@ -184,13 +184,7 @@ def _kmeans(rows, n_components, random_state):
         # caller can silence only by swapping them, unsafe in threads): the
         # same partition, and the package's own warning. No random draw is
         # made, so later starts draw what they would have drawn first.
-        warn_user(
-            f"Number of distinct rows with positive weight ({groups.max() + 1}) "
-            f"is smaller than n_components ({n_components}); k-means "
-            "initialisation leaves some components empty. Reduce n_components.",
-            ConvergenceWarning,
-        )
-        return _one_hot(groups, n_components)
+        return _one_per_group(groups, n_components, "k-means")
     kmeans = KMeans(n_clusters=n_components, n_init=1, random_state=random_state)
     with limits_in_turn():
         fitted = kmeans.fit(seen, sample_weight=rows.sample_weight)
@@ -288,7 +282,11 @@ def _one_start_per_row(rows, n_components, method):
     if rows.X.shape[0] >= n_components:
         return None
     _, groups = np.unique(rows.X, axis=0, return_inverse=True)
-    groups = groups.reshape(-1)
+    return _one_per_group(groups.reshape(-1), n_components, method)
+
+
+def _one_per_group(groups, n_components, method):
+    """Each group of equal rows starts a component; the rest start empty, said."""
     warn_user(
         f"Number of distinct rows with positive weight ({groups.max() + 1}) "
         f"is smaller than n_components ({n_components}); {method} "

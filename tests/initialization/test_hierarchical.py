@@ -576,6 +576,39 @@ def test_group_sizes_whose_powers_overflow_merge_as_brute_force(mclust_ties):
     assert np.all(np.isfinite(costs))
 
 
+@pytest.mark.parametrize(
+    ("d", "exponent", "mclust_ties"),
+    # mclust's ties are within 1e-11 of max(1, |cost|): costs scaled below
+    # one would tie where ordinary ones do not.
+    [
+        (4, 120, False),
+        (4, 120, True),
+        (4, 330, False),
+        (4, 330, True),
+        (30, -40, False),
+    ],
+)
+def test_counts_beyond_float_range_merge_as_ordinary_counts(d, exponent, mclust_ties):
+    # Counts and alpha times c = 2**k make every cost c times as large in
+    # exact arithmetic: the same merges. In float64 det(W) and l**d leave its
+    # range (l**4 ~ 2**1320 in 4 features, l**30 ~ 2**-1100 in 30) and the
+    # ratio is det(W / l); before, merge raised OverflowError or
+    # ZeroDivisionError (and det(W) = inf gave inf - inf costs and groups
+    # merged with themselves). (alpha has a floor of eps: c stays above it.)
+    rng = np.random.default_rng(5)
+    Z = np.vstack([rng.normal(size=(30, d)), rng.normal(size=(30, d)) + 3.0])
+    counts = rng.integers(1, 4, size=60).astype(float)
+    alpha = default_alpha(Z, counts)
+    factor = 2.0**exponent
+    _, merges, costs = hc_merges(Z, counts, 1, alpha=alpha, mclust_ties=mclust_ties)
+    _, scaled, scaled_costs = hc_merges(
+        Z, counts * factor, 1, alpha=alpha * factor, mclust_ties=mclust_ties
+    )
+    assert_array_equal(scaled, merges)
+    assert np.all(np.isfinite(scaled_costs))
+    assert_allclose(scaled_costs / factor, costs, rtol=1e-9, atol=1e-12)
+
+
 @pytest.mark.parametrize("init_params", ["hc", "mclust_hc"])
 def test_rows_a_float_range_lighter_do_not_break_the_tree(init_params):
     # Weights of 1e-120 beside 1: their groups' l**d underflowed to zero
