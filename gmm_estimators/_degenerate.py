@@ -17,8 +17,8 @@ A fitted component is
   a feature and its covariance, which its structure lets narrow there (an
   own shape or orientation, or an own volume over a shared shape: not a
   covariance shared in one frame nor a sphere, except on one feature), is
-  narrower there than the data's grid and than the data themselves
-  (``_spurious.lattice_line_components``), or when, without
+  narrower there (or along a slant of such features) than the data's grid
+  and than the data (``_spurious.lattice_line_components``), or when, without
   being singular, it is far narrower than another component of the same fit
   in some direction: the generalised eigenvalues of a pair of fitted
   covariances ``(Sigma_k, Sigma_j)`` fall below :data:`SPURIOUS_RATIO`

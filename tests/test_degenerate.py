@@ -764,8 +764,8 @@ def test_a_component_on_one_value_narrower_than_the_grid_is_spurious(
     assert check.degenerate.size == 0
     assert_array_equal(check.spurious, [2] if can_narrow else [])
     if can_narrow:
-        assert "99.5 % of its weight lies on one value of feature 1" in (
-            check.reasons[2]
+        assert (
+            "99.5 % of its weight lies on one value of feature 1" in (check.reasons[2])
         )
         assert "grid of step 1" in check.reasons[2]
         units = np.array([1e-3, 1e4, 1.0])
@@ -978,3 +978,94 @@ def test_a_narrowed_shape_under_an_equal_volume_is_spurious_while_another_spread
     check = D.check_components(lines, None, resp, full, own_spread=own_spread)
     assert_array_equal(check.degenerate, [0, 1, 2])
     assert check.spurious.size == 0
+
+
+def _slanted_lattice(rng, n=300, continuous=False):
+    """Three measurements to 0.01 with ``a = b + c`` before rounding.
+
+    ``a - b - c`` is then one of -0.01, 0 and 0.01 (the vertebral column
+    data: pelvic incidence, tilt and sacral slope), a lattice along the slant
+    (1, -1, -1) that no feature's axis shows; the fourth feature is plain,
+    rounded too or ``continuous`` (its smallest gap then tiny).
+    """
+    b = rng.normal(20.0, 5.0, n)
+    c = rng.normal(40.0, 8.0, n)
+    X = np.round(np.column_stack([b + c, b, c]), 2)
+    plain = rng.normal(0.0, 3.0, n)
+    X = np.column_stack([X, plain if continuous else np.round(plain, 2)])
+    plane = np.round(X[:, 0] - X[:, 1] - X[:, 2], 2)
+    return X, np.searchsorted(np.unique(plane), plane)
+
+
+@pytest.mark.parametrize("structure", ["VVV", "VEE", "VVE"])
+@pytest.mark.parametrize(
+    ("units", "continuous"), [(1.0, False), (1e3, False), (1.0, True), (7.0, True)]
+)
+def test_components_on_planes_of_a_slanted_lattice_are_spurious(
+    rng, structure, units, continuous
+):
+    # One component per plane: each narrows along the slant to reg_covar,
+    # far below the rounding's variance there (3 * 0.01^2 / 12 per unit
+    # slant), with no feature narrower than its grid. On the vertebral data
+    # VEE with 9 such components was picked 4,000 BIC units ahead of every
+    # sound fit. In other units of a feature the verdict is the same.
+    X, plane = _slanted_lattice(rng, continuous=continuous)
+    X[:, 1] *= units
+    groups = [X[plane == k] for k in range(3)]
+    gm = GaussianMixture(
+        3,
+        covariance_type=structure,
+        weights_init=[g.shape[0] / X.shape[0] for g in groups],
+        means_init=[g.mean(axis=0) for g in groups],
+        precisions_init=[np.linalg.inv(np.cov(g.T) + 1e-6 * np.eye(4)) for g in groups],
+        max_iter=50,
+        tol=1e-6,
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        gm.fit(X)
+    assert_array_equal(gm.predict(X), plane)
+    if structure == "VEE":
+        # A volume of its own over the shape they share: only this rule.
+        assert_array_equal(np.sort(gm.spurious_components_), [0, 1, 2])
+        assert any("lattice plane" in str(w.message) for w in caught)
+    else:
+        # An orientation of its own lies on the planes: collapsed, as before.
+        flagged = np.union1d(gm.spurious_components_, gm.collapsed_components_)
+        assert_array_equal(flagged, [0, 1, 2])
+
+
+@pytest.mark.parametrize("factor", [1e-3, 1.0, 1e3])
+def test_the_slanted_lattice_verdict_does_not_depend_on_the_units(rng, factor):
+    # A continuous fourth feature (smallest gap 1e-4 or less) beside the
+    # lattice: read directly, its rounding units made the narrowest
+    # eigenvalue noise and the flagged set change with a common factor.
+    X, plane = _slanted_lattice(rng, n=600, continuous=True)
+    X = X * factor
+    groups = [X[plane == k] for k in range(3)]
+    gm = GaussianMixture(
+        3,
+        covariance_type="VEE",
+        weights_init=[g.shape[0] / X.shape[0] for g in groups],
+        means_init=[g.mean(axis=0) for g in groups],
+        precisions_init=[
+            np.linalg.inv(np.cov(g.T) + 1e-6 * factor**2 * np.eye(4)) for g in groups
+        ],
+        reg_covar=1e-6 * factor**2,
+        max_iter=50,
+        tol=1e-6,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        gm.fit(X)
+    assert_array_equal(np.sort(gm.spurious_components_), [0, 1, 2])
+
+
+def test_fits_across_the_planes_of_a_slanted_lattice_are_sound(rng):
+    # The same rows in two clusters that each spread across the planes: no
+    # component is narrower than the rounding along any slant.
+    X, _ = _slanted_lattice(rng)
+    X[: X.shape[0] // 2, 3] += 30.0
+    gm = GaussianMixture(2, covariance_type="VVV", random_state=0).fit(X)
+    assert gm.spurious_components_.size == 0
+    assert gm.collapsed_components_.size == 0
