@@ -316,8 +316,10 @@ def lattice_line_components(grid, blocks, full, weights, components, spreads):
     # The sampled grid's steps bound the data's from above: a component no
     # narrower than their rounding along any slant is none narrower than
     # the data's (and their distinct values are not gathered).
+    # A feature of one value in the sample bounds nothing: it is read.
     sampled = {f: grid.sampled_gap(f) for f in grid.features}
-    if not axes and not _tilted_directions(full, components, sampled)[0]:
+    unbounded = not all(map(np.isfinite, sampled.values()))
+    if not (axes or unbounded or _tilted_directions(full, components, sampled)[0]):
         return {}
     grid.gather(blocks)
     gaps = grid.gaps()
@@ -386,17 +388,19 @@ def _tilted_lattice_components(blocks, full, weights, components, gaps):
     if not directions:
         return {}
     # Streamed: the data's weighted moments along each direction (about the
-    # first row's projection, for their rounding), and the weights of the
-    # component's rows per bin of its projection, summed per block.
+    # first projection of a row of positive weight, for their rounding: a
+    # row of weight zero may lie anywhere), and the weights of the
+    # component's rows per bin of its projection, merged block by block.
     moments = {k: np.zeros(3) for k in directions}
     origin = {}
-    bins = {k: ([], []) for k in directions}
+    bins = {k: [(np.zeros(0), np.zeros(0))] * 2 for k in directions}
     for Xc, w, resp in blocks():
         rows = np.asarray(Xc, np.float64)[:, gridded]
         a = np.asarray(resp, np.float64)
         if w is not None:
             w = np.asarray(w, np.float64)
             a = a * w[:, None]
+            rows, a, w = rows[w > 0], a[w > 0], w[w > 0]
         for k, (_, v) in directions.items():
             p = rows @ v
             if not p.size:
@@ -406,9 +410,12 @@ def _tilted_lattice_components(blocks, full, weights, components, gaps):
                 moments[k] += (p.size, shifted.sum(), shifted @ shifted)
             else:
                 moments[k] += (w.sum(), w @ shifted, w @ (shifted * shifted))
-            held = a[:, k] > 0
-            for offset, store in ((0.0, bins[k][0]), (0.5, bins[k][1])):
-                store.append(_bin_weights(p[held], a[held, k], offset))
+            # Rows of a rounding of its weight or less cannot move a share.
+            held = a[:, k] > np.finfo(np.float64).eps * weights[k]
+            bins[k] = [
+                _merged(store, _bin_weights(p[held], a[held, k], offset))
+                for offset, store in zip((0.0, 0.5), bins[k], strict=True)
+            ]
     found = {}
     for k, (variance, _) in directions.items():
         total, first, second = moments[k]
@@ -417,7 +424,7 @@ def _tilted_lattice_components(blocks, full, weights, components, gaps):
         # Only narrower than the data too (a lattice the data barely leave).
         if not variance < (second / total - (first / total) ** 2) * (1.0 - 1e-9):
             continue
-        share = max(_heaviest(parts) for parts in bins[k]) / weights[k]
+        share = max(float(sums.max(initial=0.0)) for _, sums in bins[k]) / weights[k]
         if share >= ON_ONE_VALUE:
             found[k] = (
                 f"{100 * share:.4g} % of its weight lies on one plane of the "
@@ -455,12 +462,17 @@ def _tilted_directions(full, components, gaps):
         # entries of 1e16 the other way) only adds rows near zero, where
         # read directly it made the eigenvalue rounding noise (-6.8e7) and
         # the verdict change with the units.
+        # R's eigenvalues are clamped above zero: a covariance singular to
+        # rounding (reg_covar=0, or a spread 1e4 grid steps wide) gave R an
+        # eigenvalue of -4e-16, R^-1 one of -2e15, and the plane was missed.
         ratio = deviation / spread
         try:
-            inverse = np.linalg.inv(block / np.outer(spread, spread))
+            shares, axes = np.linalg.eigh(block / np.outer(spread, spread))
         except np.linalg.LinAlgError:
             continue
-        values, vectors = np.linalg.eigh(ratio[:, None] * inverse * ratio[None, :])
+        shares = np.maximum(shares, np.finfo(np.float64).tiny)
+        half = ratio[:, None] * axes / np.sqrt(shares)
+        values, vectors = np.linalg.eigh(half @ half.T)
         if values[-1] > 1.0:
             directions[k] = (1.0 / values[-1], vectors[:, -1] / deviation)
     return directions, gridded
@@ -475,16 +487,18 @@ def _bin_weights(p, a, offset):
     return keys, np.bincount(index.reshape(-1), weights=a, minlength=keys.size)
 
 
-def _heaviest(parts):
-    """The largest weight of one bin over the blocks' ``(keys, sums)``."""
-    if not parts:
-        return 0.0
-    keys = np.concatenate([part[0] for part in parts])
-    sums = np.concatenate([part[1] for part in parts])
+def _merged(store, new):
+    """Two ``(keys, sums)`` of bins as one, each key once."""
+    keys = np.concatenate([store[0], new[0]])
     if not keys.size:
-        return 0.0
-    _, index = np.unique(keys, return_inverse=True)
-    return float(np.bincount(index.reshape(-1), weights=sums).max())
+        return store
+    keys, index = np.unique(keys, return_inverse=True)
+    sums = np.bincount(
+        index.reshape(-1),
+        weights=np.concatenate([store[1], new[1]]),
+        minlength=keys.size,
+    )
+    return keys, sums
 
 
 class FeatureValues:

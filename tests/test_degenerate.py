@@ -1036,29 +1036,47 @@ def test_components_on_planes_of_a_slanted_lattice_are_spurious(
 
 
 @pytest.mark.parametrize("factor", [1e-3, 1.0, 1e3])
-def test_the_slanted_lattice_verdict_does_not_depend_on_the_units(rng, factor):
-    # A continuous fourth feature (smallest gap 1e-4 or less) beside the
+@pytest.mark.parametrize("reg", [1e-6, 0.0])
+@pytest.mark.parametrize("far_row", [False, True])
+def test_the_slanted_lattice_verdict_does_not_depend_on_the_units(
+    rng, factor, reg, far_row
+):
+    # A continuous fourth feature with two values 1e-9 apart beside the
     # lattice: read directly, its rounding units made the narrowest
-    # eigenvalue noise and the flagged set change with a common factor.
+    # eigenvalue noise (-6.8e7) and the flagged set change with a common
+    # factor. reg_covar=0 leaves the covariances singular to rounding (their
+    # correlations had an eigenvalue of -4e-16, and the planes were missed);
+    # a first row of weight zero far away set the moments' origin.
     X, plane = _slanted_lattice(rng, n=600, continuous=True)
+    X[1, 3] = X[0, 3] + 1e-9
+    weight = np.ones(X.shape[0])
+    if far_row:
+        X = np.vstack([X[:1] + 1e6, X])
+        plane = np.r_[plane[0], plane]
+        weight = np.r_[0.0, weight]
     X = X * factor
-    groups = [X[plane == k] for k in range(3)]
+    groups = [X[(plane == k) & (weight > 0)] for k in range(3)]
     gm = GaussianMixture(
         3,
         covariance_type="VEE",
-        weights_init=[g.shape[0] / X.shape[0] for g in groups],
+        weights_init=[g.shape[0] / weight.sum() for g in groups],
         means_init=[g.mean(axis=0) for g in groups],
         precisions_init=[
             np.linalg.inv(np.cov(g.T) + 1e-6 * factor**2 * np.eye(4)) for g in groups
         ],
-        reg_covar=1e-6 * factor**2,
+        reg_covar=reg * factor**2,
         max_iter=50,
         tol=1e-6,
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        gm.fit(X)
-    assert_array_equal(np.sort(gm.spurious_components_), [0, 1, 2])
+        gm.fit(X, sample_weight=weight)
+    if reg:
+        assert_array_equal(np.sort(gm.spurious_components_), [0, 1, 2])
+    else:
+        # Without reg_covar a shape narrowed to rounding is also collapsed.
+        flagged = np.union1d(gm.spurious_components_, gm.collapsed_components_)
+        assert_array_equal(flagged, [0, 1, 2])
 
 
 def test_fits_across_the_planes_of_a_slanted_lattice_are_sound(rng):
