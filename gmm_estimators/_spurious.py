@@ -393,14 +393,14 @@ def _tilted_lattice_components(blocks, full, weights, components, gaps):
     # component's rows per bin of its projection, merged block by block.
     moments = {k: np.zeros(3) for k in directions}
     origin = {}
-    bins = {k: [(np.zeros(0), np.zeros(0))] * 2 for k in directions}
+    bins = {k: [(np.zeros(0), np.zeros((0, 2)))] * 2 for k in directions}
     for Xc, w, resp in blocks():
         rows = np.asarray(Xc, np.float64)[:, gridded]
-        a = np.asarray(resp, np.float64)
+        r = a = np.asarray(resp, np.float64)
         if w is not None:
             w = np.asarray(w, np.float64)
             a = a * w[:, None]
-            rows, a, w = rows[w > 0], a[w > 0], w[w > 0]
+            rows, a, r, w = rows[w > 0], a[w > 0], r[w > 0], w[w > 0]
         for k, (_, v) in directions.items():
             p = rows @ v
             if not p.size:
@@ -412,8 +412,10 @@ def _tilted_lattice_components(blocks, full, weights, components, gaps):
                 moments[k] += (w.sum(), w @ shifted, w @ (shifted * shifted))
             # Rows of a rounding of its weight or less cannot move a share.
             held = a[:, k] > np.finfo(np.float64).eps * weights[k]
+            # Per bin: the weight, and the rows' worth (each row once).
+            both = np.column_stack([a[held, k], r[held, k]])
             bins[k] = [
-                _merged(store, _bin_weights(p[held], a[held, k], offset))
+                _merged(store, _bin_weights(p[held], both, offset))
                 for offset, store in zip((0.0, 0.5), bins[k], strict=True)
             ]
     found = {}
@@ -424,8 +426,17 @@ def _tilted_lattice_components(blocks, full, weights, components, gaps):
         # Only narrower than the data too (a lattice the data barely leave).
         if not variance < (second / total - (first / total) ** 2) * (1.0 - 1e-9):
             continue
-        share = max(float(sums.max(initial=0.0)) for _, sums in bins[k]) / weights[k]
-        if share >= ON_ONE_VALUE:
+        # The heaviest bin of either grid, its share and rows' worth.
+        heaviest = max(
+            (tuple(sums[sums[:, 0].argmax()]) for _, sums in bins[k] if sums.size),
+            default=(0.0, 0.0),
+        )
+        share = heaviest[0] / weights[k]
+        # Up to d rows always lie on a hyperplane, and EM picks the few rows
+        # that lie nearest one (FEW_ROWS): a plane of the lattice holds more.
+        # (On Frets' heads, 25 integer rows in 4-D, mclust's EEV with 4 has
+        # components of about six rows, each on some plane: a sound fit.)
+        if share >= ON_ONE_VALUE and heaviest[1] > FEW_ROWS * (gridded.size + 1):
             found[k] = (
                 f"{100 * share:.4g} % of its weight lies on one plane of the "
                 "data's grid along a slanted direction, where its variance is "
@@ -480,11 +491,11 @@ def _tilted_directions(full, components, gaps):
 
 def _bin_weights(p, a, offset):
     """The bins of width _SAME_PROJECTION (grid moved by ``offset`` of one)
-    that projections ``p`` fall in, and their weights ``a`` summed per bin."""
+    that projections ``p`` fall in, and the columns of ``a`` summed per bin."""
     keys, index = np.unique(
         np.floor(p / _SAME_PROJECTION + offset), return_inverse=True
     )
-    return keys, np.bincount(index.reshape(-1), weights=a, minlength=keys.size)
+    return keys, _summed(index.reshape(-1), a, keys.size)
 
 
 def _merged(store, new):
@@ -493,12 +504,15 @@ def _merged(store, new):
     if not keys.size:
         return store
     keys, index = np.unique(keys, return_inverse=True)
-    sums = np.bincount(
-        index.reshape(-1),
-        weights=np.concatenate([store[1], new[1]]),
-        minlength=keys.size,
-    )
-    return keys, sums
+    sums = np.concatenate([store[1], new[1]])
+    return keys, _summed(index.reshape(-1), sums, keys.size)
+
+
+def _summed(index, values, size):
+    """Each column of ``values`` summed per ``index`` (np.bincount per column)."""
+    return np.column_stack(
+        [np.bincount(index, weights=column, minlength=size) for column in values.T]
+    ).reshape(size, values.shape[1])
 
 
 class FeatureValues:
