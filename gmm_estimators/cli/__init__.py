@@ -223,8 +223,10 @@ def main(argv=None):
         print(f"{PROG}: error: {one_line(exc)}", file=sys.stderr)
     except MemoryError as exc:
         print(
-            f"{PROG}: error: out of memory ({one_line(exc) or 'no detail'}); ask for "
-            "fewer rows (-n), fewer components, or use a subset of the data",
+            f"{PROG}: error: out of memory ({one_line(exc) or 'no detail'}); use "
+            "fewer columns (--columns, --drop: the checks of every fit hold a "
+            "columns-by-columns matrix), fewer rows (a subset of the data; "
+            "-n for sample) or fewer components",
             file=sys.stderr,
         )
     finally:

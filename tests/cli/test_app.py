@@ -201,3 +201,19 @@ def test_a_full_standard_output_is_named(model_file, monkeypatch, capsys):
                 "gmm-estimators: error: cannot write to standard output: No space "
                 "left on device\n"
             )
+
+
+def test_out_of_memory_names_remedies_the_command_has(monkeypatch, capsys):
+    # It asked for "fewer rows (-n)", an option of sample only, where the
+    # cost was many columns (a d x d matrix per check, 2.98 GiB at 20,000).
+    from gmm_estimators import cli
+
+    def exhausted(args):
+        raise MemoryError("Unable to allocate 2.98 GiB")
+
+    monkeypatch.setattr(cli, "_run", exhausted)
+    assert cli.main(["fit", "-k", "2"]) == 2
+    err = capsys.readouterr().err
+    assert "out of memory (Unable to allocate 2.98 GiB)" in err
+    assert "--columns" in err and "-n for sample" in err
+    assert "Traceback" not in err
