@@ -313,7 +313,7 @@ class _Groups:
         np.maximum(merged_det, 0.0, out=merged_det)
         with np.errstate(over="ignore", under="ignore"):
             power = _int_power(total, self.d)
-        merged_det, odd = _det_ratios(merged_det, power, total, self.d)
+        merged_det, odd = _det_ratios(merged_det, power)
         if odd.any():
             # Beyond float64's range as det(W) / l^d: det(W / l) itself.
             merged_det[odd] = self._stack_det(

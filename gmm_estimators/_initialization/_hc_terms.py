@@ -102,25 +102,26 @@ def _int_power(x, d):
 
 
 def _terms(counts, det, trace, alpha, d):
-    """``l * log(det(W) / l**d + (tr W + alpha) / l)`` for arrays of groups."""
+    """``l * log(det(W) / l**d + (tr W + alpha) / l)`` for arrays of groups.
+
+    At the start every group is one distinct row, of determinant zero.
+    """
     with np.errstate(over="ignore", under="ignore"):
         power = counts**d
-    # Every group starts as one distinct row (det zero): no matrix needed.
-    ratio, _ = _det_ratios(det, power, counts, d)
+    ratio, _ = _det_ratios(det, power)
     return counts * np.log(ratio + (trace + alpha) / counts)
 
 
-def _det_ratio(det, count, d, matrix=None):
+def _det_ratio(det, count, d, matrix):
     """``det(W) / l**d`` (the determinant of ``W / l``) for one group.
 
     As the plain quotient wherever ``l**d`` is a normal float and ``det``
     finite (the same bits as ever); elsewhere (2,000 rows in 100 dimensions,
     rows of weight 1e-120, weights of 1e20) as the determinant of
-    ``matrix / l``, the group's scatter, when given, else from the
-    logarithms. ``matrix`` is None for a group of at most ``d`` distinct
-    rows, whose ``det`` is zero.
+    ``matrix / l``, the group's scatter. ``matrix`` is None for a group of at
+    most ``d`` distinct rows, whose ratio is zero.
     """
-    if matrix is None and not det:
+    if matrix is None:
         return 0.0
     try:
         power = count**d
@@ -128,33 +129,21 @@ def _det_ratio(det, count, d, matrix=None):
         power = math.inf
     if _TINIEST_NORMAL <= power < math.inf and math.isfinite(det):
         return det / power
-    if matrix is not None:
-        return _det_psd(matrix / count)
-    return _exp_capped(math.log(det) - d * math.log(count))
+    return _det_psd(matrix / count)
 
 
-def _det_ratios(det, power, counts, d):
-    """``det / power`` with ``power = counts**d``, and where that is not a
-    normal float (or ``det`` not finite) the mask of those entries, each from
-    the logarithms as :func:`_det_ratio` without a matrix (the caller may
-    recompute them from the scatter)."""
+def _det_ratios(det, power):
+    """``det / power`` for arrays of groups, and the mask where ``power`` is not
+    a normal float or ``det`` not finite: zero there for a determinant of
+    zero, for the caller to compute as ``det(W / l)`` otherwise."""
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         ratio = det / power
     odd = ~((power >= _TINIEST_NORMAL) & (power < np.inf) & np.isfinite(det))
-    if odd.any():
-        ratio[odd] = [
-            _det_ratio(x, n, d)
-            for x, n in zip(det[odd].tolist(), counts[odd].tolist(), strict=True)
-        ]
+    ratio[odd & (det == 0)] = 0.0
     return ratio, odd
 
 
 _TINIEST_NORMAL = float(np.finfo(np.float64).tiny)
-
-
-def _exp_capped(value):
-    """``exp(value)``, ``inf`` beyond the float range (``math.exp`` raises)."""
-    return math.exp(value) if value < 709.0 else math.inf
 
 
 def default_alpha(Z, counts):
