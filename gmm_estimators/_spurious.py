@@ -319,10 +319,13 @@ def lattice_line_components(grid, blocks, full, weights, components, spreads):
     # A feature of one value in the sample bounds nothing: it is read.
     sampled = {f: grid.sampled_gap(f) for f in grid.features}
     unbounded = not all(map(np.isfinite, sampled.values()))
-    if not (axes or unbounded or _tilted_directions(full, components, sampled)[0]):
+    screened = _tilted_directions(full, components, sampled)
+    if not (axes or unbounded or screened[0]):
         return {}
     grid.gather(blocks)
     gaps = grid.gaps()
+    # On small data the sample is every row: the screen's are the directions.
+    tilted = screened if gaps == sampled else None
     candidates = {}
     for f in grid.features if axes else ():
         gap = gaps[f]
@@ -352,7 +355,10 @@ def lattice_line_components(grid, blocks, full, weights, components, spreads):
                         "component)"
                     )
     rest = [k for k in components if k not in lines]
-    lines.update(_tilted_lattice_components(blocks, full, weights, rest, gaps))
+    if tilted is None:
+        tilted = _tilted_directions(full, rest, gaps)
+    directions = {k: tilted[0][k] for k in rest if k in tilted[0]}
+    lines.update(_tilted_lattice_components(blocks, weights, directions, tilted[1]))
     return lines
 
 
@@ -365,7 +371,7 @@ def lattice_line_components(grid, blocks, full, weights, components, spreads):
 _SAME_PROJECTION = 0.1
 
 
-def _tilted_lattice_components(blocks, full, weights, components, gaps):
+def _tilted_lattice_components(blocks, weights, directions, gridded):
     """Components squeezed onto a lattice plane along a slanted direction.
 
     The rounding of features recorded to steps ``h_j`` spreads a sound
@@ -382,9 +388,9 @@ def _tilted_lattice_components(blocks, full, weights, components, gaps):
     components put each on one of those three planes, at a variance of
     5e-12 where the rounding's is 8e-6, and was picked 4,000 BIC units
     ahead of every sound fit. Read in the grid's units, the verdict does not
-    move with the features' units.
+    move with the features' units. ``directions`` and ``gridded`` are
+    :func:`_tilted_directions`' for the components judged.
     """
-    directions, gridded = _tilted_directions(full, components, gaps)
     if not directions:
         return {}
     # Streamed: the data's weighted moments along each direction (about the
@@ -415,7 +421,7 @@ def _tilted_lattice_components(blocks, full, weights, components, gaps):
             # Per bin: the weight, and the rows' worth (each row once).
             both = np.column_stack([a[held, k], r[held, k]])
             bins[k] = [
-                _merged(store, _bin_weights(p[held], both, offset))
+                _merged(store, np.floor(p[held] / _SAME_PROJECTION + offset), both)
                 for offset, store in zip((0.0, 0.5), bins[k], strict=True)
             ]
     found = {}
@@ -489,23 +495,15 @@ def _tilted_directions(full, components, gaps):
     return directions, gridded
 
 
-def _bin_weights(p, a, offset):
-    """The bins of width _SAME_PROJECTION (grid moved by ``offset`` of one)
-    that projections ``p`` fall in, and the columns of ``a`` summed per bin."""
-    keys, index = np.unique(
-        np.floor(p / _SAME_PROJECTION + offset), return_inverse=True
-    )
-    return keys, _summed(index.reshape(-1), a, keys.size)
-
-
-def _merged(store, new):
-    """Two ``(keys, sums)`` of bins as one, each key once."""
-    keys = np.concatenate([store[0], new[0]])
+def _merged(store, keys, values):
+    """The ``(keys, sums)`` of ``store`` with the rows ``values`` of bins
+    ``keys`` added: each key once, the columns summed per key."""
+    keys = np.concatenate([store[0], keys])
     if not keys.size:
         return store
     keys, index = np.unique(keys, return_inverse=True)
-    sums = np.concatenate([store[1], new[1]])
-    return keys, _summed(index.reshape(-1), sums, keys.size)
+    values = np.concatenate([store[1], values])
+    return keys, _summed(index.reshape(-1), values, keys.size)
 
 
 def _summed(index, values, size):

@@ -42,7 +42,6 @@ class PairLayouts:
         for first, second in rounds:
             rest = np.setdiff1d(np.arange(d), np.concatenate([first, second]))
             orders.append(np.concatenate([np.stack([first, second], 1).ravel(), rest]))
-        self.n_pairs = tuple(first.size for first, _ in rounds)
         # The gather into each round's layout from the last one's (the
         # original order before the first), and back to the original after.
         previous = np.arange(d)
@@ -55,8 +54,8 @@ class PairLayouts:
         self.back = np.argsort(previous)
         # Each round's (i, i), (j, j) and (i, j) entries, side by side.
         self.entries = []
-        for p in self.n_pairs:
-            even = 2 * np.arange(p)
+        for first, _ in rounds:
+            even = 2 * np.arange(first.size)
             self.entries.append(
                 np.concatenate(
                     [even * (d + 1), (even + 1) * (d + 1), even * d + even + 1]

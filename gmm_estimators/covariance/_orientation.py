@@ -264,8 +264,8 @@ def _sweep_in_pairs(axes, rotated, weights, rounds, identity):
     """
     n_components, d = rotated.shape[:2]
     layouts = pair_layouts(d)
-    for (pairs, *_), p, gather, entries in zip(
-        rounds, layouts.n_pairs, layouts.into, layouts.entries, strict=True
+    for (pairs, p, *_), gather, entries in zip(
+        rounds, layouts.into, layouts.entries, strict=True
     ):
         axes, rotated = into_layout(axes, rotated, gather)
         picked = rotated.reshape(n_components, d * d)[:, entries]
