@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy.linalg import solve_triangular
 from scipy.special import logsumexp
+from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
 
@@ -589,6 +590,31 @@ def test_weights_whose_weighted_squares_overflow_are_named():
     w = rng.uniform(0.5, 3.0, 100)
     with pytest.raises(ValueError, match="Divide sample_weight by a common factor"):
         GaussianMixture(2).fit(X, sample_weight=w * 1e300)
+
+
+@pytest.mark.parametrize(
+    "structure", [s for s in available_covariance_types() if len(s) == 3]
+)
+def test_weights_summing_near_float64s_maximum_are_named(structure):
+    # 5e306 a row over 30 rows (a finite total of 1.5e308) passed the data's
+    # checks; the weighted sums overflowed later, a raw LinAlgError or a
+    # "rests on too few distinct rows" for 13 of the structures.
+    X = np.random.default_rng(1).normal(size=(30, 3))
+    model = GaussianMixture(2, covariance_type=structure, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        with pytest.raises(
+            ValueError,
+            match="sample_weight sums to 1.5e\\+308.*"
+            "Divide sample_weight by a common factor",
+        ):
+            model.fit(X, sample_weight=np.full(30, 5e306))
+    # Below the headroom a common factor of the weights changes nothing.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        plain = clone(model).fit(X)
+        heavy = clone(model).fit(X, sample_weight=np.full(30, 1e303))
+    assert_allclose(heavy.lower_bound_, plain.lower_bound_, rtol=1e-10)
 
 
 def test_criteria_whose_weights_sum_beyond_float64_are_a_clear_error():
@@ -1186,9 +1212,7 @@ def test_rows_that_are_all_one_point_are_reported(value, weighted, memmap, tmp_p
     # float64: its covariance and its hierarchical start warned).
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        GaussianMixtureIC(n_components=[1, 2], random_state=0).fit(
-            X, sample_weight=w
-        )
+        GaussianMixtureIC(n_components=[1, 2], random_state=0).fit(X, sample_weight=w)
     assert [str(c.message)[:40] for c in caught] == [
         "every row of X (of positive weight) is t"
     ]

@@ -391,13 +391,35 @@ def reg_covar_swamps(reg_covar, source, relative=None):
     return message
 
 
+# Weights whose total comes this close to float64's maximum overflow the
+# engine's sums of weighted squares and log-densities (a raw LinAlgError at
+# 5e306 a row over 30 rows): refused by name.
+_WEIGHT_SUM_HEADROOM = 1024
+_LARGEST_WEIGHT_SUM = float(np.finfo(np.float64).max) / _WEIGHT_SUM_HEADROOM
+
+
 def check_squares_fit(source):
     """Raise a clear error when the data's scatter overflows float64.
 
     Values beyond about 1e154 in the rows' units (1e19 in float32 data,
     which is fitted in float64) have squares no float can hold: no
-    covariance can be estimated from them.
+    covariance can be estimated from them. Weights that sum near float64's
+    maximum (above :data:`_LARGEST_WEIGHT_SUM`) are refused too.
     """
+    weight_sum = getattr(source, "weight_sum", None)
+    if weight_sum is not None and weight_sum > _LARGEST_WEIGHT_SUM:
+        total = (
+            f"sums to {weight_sum:.3g}, within a factor of {_WEIGHT_SUM_HEADROOM} "
+            "of float64's largest number"
+            if np.isfinite(weight_sum)
+            else "of total inf overflows float64"
+        )
+        raise ValueError(
+            f"sample_weight {total}: the fit's weighted sums (scatters, "
+            "log-likelihood totals) overflow. Divide sample_weight by a common "
+            "factor (a maximum-likelihood fit does not depend on it; under a "
+            "prior it weighs the data against the prior)."
+        )
     scatter = getattr(source, "total_scatter", None)
     if scatter is None or np.all(np.isfinite(scatter)):
         return
