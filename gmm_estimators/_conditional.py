@@ -229,8 +229,11 @@ class PatternGaussians:
 
     def conditional_means(self, residuals):
         """``mu_km + B_k (x_o - mu_ko)`` of shape (n, K, m)."""
-        shift = residuals @ self.coefficients.transpose(0, 2, 1)  # (K, n, m)
-        means = shift + self.means[:, np.newaxis, self.missing]
+        # Values too far from the mixture for float64 overflow to inf or NaN,
+        # which the callers name (ConditionalMixture's check, the imputer).
+        with np.errstate(over="ignore", invalid="ignore"):
+            shift = residuals @ self.coefficients.transpose(0, 2, 1)  # (K, n, m)
+            means = shift + self.means[:, np.newaxis, self.missing]
         return means.transpose(1, 0, 2)
 
 

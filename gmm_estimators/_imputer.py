@@ -423,8 +423,28 @@ class GaussianMixtureImputer(PortablePickle, TransformerMixin, BaseEstimator):
             def draw(resp, means, covariances, pattern_of_row):
                 return _draw(resp, means, covariances, pattern_of_row, rng)
 
+        missing = np.isnan(X)
         with one_blas_thread():
-            return fill_missing(X, weights, means, full, draw)
+            filled = fill_missing(X, weights, means, full, draw)
+        # Observed values near float64's limit (1e308) overflow the
+        # conditional means (NaN, or inf where the mean itself is beyond it):
+        # said by name, never returned.
+        bad = missing & ~np.isfinite(filled)
+        if bad.any():
+            rows = np.flatnonzero(bad.any(axis=1))
+            shown = ", ".join(str(i) for i in rows[:5]) + (
+                ", ..." if rows.size > 5 else ""
+            )
+            largest = float(np.nanmax(np.abs(np.where(missing, np.nan, X)[rows])))
+            raise ValueError(
+                f"{type(self).__name__}: the conditional means of the missing "
+                f"entries of row(s) {shown} overflow float64: their observed "
+                f"values (up to {largest:.3g} in magnitude) lie too far from "
+                "the mixture for float64. Check those rows (values this large "
+                "are often placeholders: set them to NaN), or rescale X before "
+                "fitting (e.g. StandardScaler in a pipeline with the imputer)."
+            )
+        return filled
 
     def get_feature_names_out(self, input_features=None):
         """Names of the output features.

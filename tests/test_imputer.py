@@ -305,6 +305,27 @@ def test_rows_beyond_the_float_range_are_imputed_as_condition_gives():
         np.testing.assert_allclose(filled, expected, rtol=1e-12)
 
 
+def test_conditional_means_beyond_float64_are_an_error_never_nan():
+    # Observed values near 1e308 overflowed the conditional means: transform
+    # returned NaN with no warning. A mean the rows' regression puts beyond
+    # float64 (and one whose terms overflow on the way) is named instead.
+    rng = np.random.RandomState(0)
+    X = rng.randn(200, 3)
+    X[:, 1] += 3 * X[:, 0]
+    X[:, 2] -= 2 * X[:, 0]
+    X[100:] += 5
+    imputer = GaussianMixtureImputer(n_components=2, random_state=0).fit(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        near = imputer.transform([[1e307, np.nan, np.nan], [2.0, np.nan, 1.0]])
+        assert np.isfinite(near).all()
+        with pytest.raises(ValueError, match=r"row\(s\) 1 overflow float64.*1e\+308"):
+            imputer.transform([[1.0, np.nan, 2.0], [1e308, np.nan, np.nan]])
+    # Observed entries are never the problem: a row without missing values
+    # at 1e308 passes through as given.
+    assert_array_equal(imputer.transform([[1e308, 1.0, 2.0]]), [[1e308, 1.0, 2.0]])
+
+
 def test_a_collapse_warning_names_the_imputer_and_its_mixture():
     # It was addressed to "GaussianMixture:", advised prior='default' (the
     # imputer has no prior) and pointed at collapsed_components_.
