@@ -37,19 +37,34 @@ __all__ = ["GaussianMixtureImputer"]
 _DEFAULT_CANDIDATES = (1, 2, 3, 4, 5)
 
 
-def _remedies(ks, types, n_features):
-    """What to try when no candidate of the imputer's search is sound."""
+def _remedies(ks, types, X):
+    """What to try when no candidate of the imputer's search is sound.
+
+    ``X`` is what the search fitted (the non-empty features): its features
+    are named by their indices there, which the caller's ``reworded``
+    relabels as the user's columns.
+    """
     remedies = []
+    # A feature observed in one row gives every component that holds the
+    # row a variance from that row alone (a collapse), whatever the
+    # structure, unless it shares one variance with the other features.
+    once = np.flatnonzero(np.count_nonzero(~np.isnan(X), axis=0) < 2)
+    if once.size:
+        named = ", ".join(str(int(j)) for j in once)
+        remedies.append(
+            f"use covariance_type='spherical' or leave out feature(s) {named} "
+            "of X (observed in one row only)"
+        )
     if min(ks) > 1:
         remedies.append("include smaller numbers of components")
     from ._class_selection import axis_aligned  # imports the selector
 
-    if not all(axis_aligned(t, n_features) for t in types):
+    if not once.size and not all(axis_aligned(t, X.shape[1]) for t in types):
         # A full covariance needs more rows in general position than
         # features in every component.
         remedies.append("use covariance_type='diag' or 'spherical'")
     remedies += ["add rows", "add jitter to discretised data"]
-    return f"Remedies: {', '.join(remedies[:-1])} or {remedies[-1]}."
+    return f"Remedies: {'; '.join(remedies[:-1])}; or {remedies[-1]}."
 
 
 class GaussianMixtureImputer(PortablePickle, TransformerMixin, BaseEstimator):
@@ -344,7 +359,7 @@ class GaussianMixtureImputer(PortablePickle, TransformerMixin, BaseEstimator):
                         f"n_components={ks} and covariance_type={types}: every fit "
                         "is degenerate (a component collapsed), spurious (a component "
                         "far narrower than another) or failed. "
-                        + _remedies(ks, types, kept.shape[1])
+                        + _remedies(ks, types, kept)
                     ) from error
                 self.mixture_ = selector.best_estimator_
                 self.results_ = selector.results_

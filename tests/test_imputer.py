@@ -374,6 +374,36 @@ def test_no_sound_mixture_suggests_what_can_help():
         assert np.isfinite(diagonal.fit_transform(X)).all()
 
 
+def test_a_feature_observed_in_one_row_is_named_with_remedies_that_work():
+    # The error advised covariance_type='diag', which fails the same way: a
+    # feature observed in one row gives each component holding it a
+    # variance from that row alone.
+    from gmm_estimators.exceptions import NoSoundCandidateError
+
+    rng = np.random.RandomState(0)
+    X = rng.randn(40, 4)
+    X[:, 1] += 0.7 * X[:, 0]
+    X[rng.rand(40, 4) < 0.15] = np.nan
+    X[:, 1] = np.nan  # empty: left out, so the user's column 3 is the search's 2
+    X[:, 3] = np.nan
+    X[3, 3] = 1.5
+    X[np.isnan(X).all(axis=1), 0] = 0.3
+    for structure in ("full", "diag"):
+        with pytest.raises(NoSoundCandidateError) as caught:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                GaussianMixtureImputer(covariance_type=structure, random_state=0).fit(X)
+        message = str(caught.value)
+        assert "leave out feature(s) 3 of X (observed in one row only)" in message
+        assert "covariance_type='diag'" not in message
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        spherical = GaussianMixtureImputer(covariance_type="spherical", random_state=0)
+        assert np.isfinite(spherical.fit_transform(X)).all()
+        without = GaussianMixtureImputer(covariance_type="diag", random_state=0)
+        assert np.isfinite(without.fit_transform(X[:, :3])).all()
+
+
 def test_transform_of_a_dask_array_warns_nothing():
     # scikit-learn's copy check asked Dask for may_share_memory, whose
     # FutureWarning reached the user.
