@@ -29,6 +29,7 @@ from ._engine import (
     row_max_argmax,
 )
 from ._missing_collapse import (
+    collapsed_below_rounding,
     collapsed_on_observed_values,
     collapsed_on_observing_rows,
 )
@@ -221,6 +222,10 @@ def component_check(
                 _observed_patterns(data),
             )
             # The first rules' reasons stand: they say more of the rows.
+            found = {k: v for k, v in found.items() if k not in check.degenerate}
+            check = _with_thin_collapses(check, found)
+            raw_means = params.means + np.asarray(data.center, np.float64)
+            found = collapsed_below_rounding(raw_means, full)
             found = {k: v for k, v in found.items() if k not in check.degenerate}
             check = _with_thin_collapses(check, found)
     reasons = dict(check.reasons)

@@ -327,8 +327,21 @@ def reg_covar_swamps(reg_covar, source, relative=None):
         and no feature is constant (while others vary).
     """
     scatter = getattr(source, "total_scatter", None)
-    if not reg_covar > 0 or scatter is None:
+    if scatter is None:
         return None
+    if not reg_covar > 0:
+        if not all_rows_identical(source):
+            return None
+        # Without reg_covar every covariance is zero: the floors that keep
+        # the constrained estimates finite (1e-15 of a unit) are all that
+        # is fitted, which the collapse check cannot always tell from a
+        # sound covariance (the data span no direction to judge it in).
+        return (
+            "every row of X (of positive weight) is the same point and "
+            "reg_covar=0: every covariance is zero, so the likelihood is "
+            "unbounded and the fitted density measures rounding, not the data. "
+            "There is nothing to cluster: check that X is the intended array."
+        )
     # With missing values, each feature's variance over the rows that
     # observe it: the mean-filled entries add no spread.
     variances = getattr(source, "observed_variances", None)
