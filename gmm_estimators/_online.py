@@ -59,7 +59,13 @@ from ._collapse import (
     still_spread,
 )
 from ._degenerate import EMPTY_WEIGHT
-from ._engine import ArraySource, EMResult, em_step, merged_moments
+from ._engine import (
+    ArraySource,
+    DegenerateStepError,
+    EMResult,
+    em_step,
+    merged_moments,
+)
 from ._engine._data import check_squares_fit, empty_component_guard
 from ._engine._validation import validate_data
 from ._missing import (
@@ -521,9 +527,23 @@ def online_step(model, batch, params, state, eta, options):
         weight_seen = state.weight_seen + batch.weight_sum
         scale = min(weight_seen, batch.weight_sum / eta)
         moments = _Moments(nk * scale, means, scatter * scale)
-        new_params, jittered = options.m_step(
-            model, batch, moments, previous=params.covariances
-        )
+        try:
+            new_params, jittered = options.m_step(
+                model, batch, moments, previous=params.covariances
+            )
+        except DegenerateStepError as error:
+            if not mean_log_likelihood < _FAR_LOG_LIKELIHOOD:
+                raise
+            raise ValueError(
+                "partial_fit: this mini-batch lies too far from every "
+                f"component for float64 (a mean log-likelihood of "
+                f"{mean_log_likelihood:.3g} a row under the current model): the "
+                "component that takes its rows gets a scatter whose own spread "
+                "is below the rounding of the distance, and the M-step of "
+                f"covariance_type {model.name!r} has no finite maximum. The model "
+                "was left unchanged. Fit the model on data that include such "
+                "rows (fit), or check the batch's units and offset."
+            ) from error
         arrays = (
             new_params.weights,
             new_params.means,
@@ -550,6 +570,13 @@ def online_step(model, batch, params, state, eta, options):
         batch_shares=batch_shares,
     )
     return result, state
+
+
+# A batch whose rows lie beyond 1 / eps squared standard deviations of
+# every component (a mean log-likelihood below -1 / (2 eps) a row): merged
+# into a component, its distance leaves that component's own spread below
+# float64's rounding.
+_FAR_LOG_LIKELIHOOD = -0.5 / np.finfo(np.float64).eps
 
 
 def has_step_sizes(estimator):

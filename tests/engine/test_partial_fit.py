@@ -735,3 +735,31 @@ def test_a_batch_of_repeated_rows_does_not_flag_a_spread_component(structure):
         gm.partial_fit(batch)
     assert gm.collapsed_components_.size == 0
     assert gm.spurious_components_.size == 0
+
+
+@pytest.mark.parametrize("covariance_type", available_covariance_types())
+def test_a_batch_beyond_float64s_reach_is_named_and_changes_nothing(covariance_type):
+    # A VEE mixture took a batch 1e8 away (20 rows in general position) as
+    # "component(s) [0] rest on too few distinct rows"; 1e7 away it is
+    # absorbed. Whatever the structure, a far batch either updates the
+    # model or is refused by name, leaving it as it was.
+    rng = np.random.default_rng(0)
+    base = np.vstack([rng.normal(size=(40, 3)), rng.normal(size=(40, 3)) + 4])
+    if get_covariance_model(covariance_type).max_n_features == 1:
+        base = base[:, :1]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = GaussianMixture(3, covariance_type=covariance_type, random_state=0)
+        model.fit(base)
+        before = [np.copy(model.means_), np.copy(model.covariances_)]
+        try:
+            model.partial_fit(base[:20] + 1e8)
+        except ValueError as error:
+            assert "too far from every component for float64" in str(error)
+            assert "rest on too few distinct rows" not in str(error)
+            np.testing.assert_array_equal(model.means_, before[0])
+            np.testing.assert_array_equal(model.covariances_, before[1])
+        else:
+            assert np.all(np.isfinite(model.means_))
+        model.partial_fit(base[:20] + 1e7)
+    assert np.all(np.isfinite(model.covariances_))
