@@ -222,5 +222,4 @@ def candidate_types(covariance_types, n_features):
 
 def axis_aligned(name, n_features):
     """Whether a structure's covariances are diagonal (no (d, d) matrices)."""
-    shape = structure_of(name).param_shape(n_features + 1, n_features)
-    return n_features == 1 or tuple(shape[-2:]) != (n_features, n_features)
+    return structure_of(name).axis_aligned(n_features)

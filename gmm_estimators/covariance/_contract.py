@@ -412,6 +412,11 @@ class CovarianceModel(ABC):
     def param_shape(self, n_components, n_features):
         """Shape of ``covariances_``, ``precisions_`` and their Cholesky."""
 
+    def axis_aligned(self, n_features):
+        """Whether the covariances are diagonal: no ``(d, d)`` matrices stored."""
+        shape = self.param_shape(n_features + 1, n_features)
+        return n_features == 1 or tuple(shape[-2:]) != (n_features, n_features)
+
     @abstractmethod
     def n_parameters(self, n_components, n_features):
         """Number of free covariance parameters (for BIC and AIC)."""

@@ -53,6 +53,7 @@ import numpy as np
 
 from ._exact_form import exact_values
 from ._linalg import einsum, separate_ties
+from ._precision_forms import precision_form
 
 __all__ = ["TOLERANCE", "PrecisionGuard", "log_density_floor"]
 
@@ -123,27 +124,6 @@ def _dtype_constants(dtype):
     return float(info.eps), float(info.max), tolerance
 
 
-def _reaches(precisions):
-    """``||abs(Lambda_k)||_inf`` per component, a bound of ``rho_k``.
-
-    The largest absolute row sum bounds the spectral norm of ``abs(Lambda_k)``
-    from above (by at most ``sqrt(d)``), without an eigendecomposition.
-    The sums may overflow to ``inf``: call under ``np.errstate(over="ignore")``.
-    """
-    reach = np.abs(precisions).sum(axis=2).max(axis=1)
-    return np.where(np.isnan(reach), np.inf, reach)
-
-
-def _smallest_eigenvalues(precisions):
-    """Smallest eigenvalue of each precision (0 where not finite)."""
-    K = precisions.shape[0]
-    finite = np.all(np.isfinite(precisions.reshape(K, -1)), axis=1)
-    smallest = np.zeros(K)
-    if finite.any():
-        smallest[finite] = np.maximum(np.linalg.eigvalsh(precisions[finite])[:, 0], 0.0)
-    return smallest
-
-
 class PrecisionGuard:
     """The per-row precision check of one E-step and the exact form it falls back on.
 
@@ -165,9 +145,10 @@ class PrecisionGuard:
     scale, offset :
         The affine transform ``scale * dist + offset`` of the distances the
         E-step asks for.
-    precisions : ndarray of shape (K, d, d) or None, default=None
+    precisions : ndarray of shape (K, d, d) or (K, d), or None, default=None
         ``factors @ factors^T`` when the caller has them (the kernel's,
-        ``BlockKernel.precisions``): formed here otherwise.
+        ``BlockKernel.precisions``), or their diagonals (axis-aligned
+        structures); formed here otherwise.
 
     Notes
     -----
@@ -210,15 +191,19 @@ class PrecisionGuard:
         self.residual = residual
         self._model, self._cholesky = model, precisions_cholesky
         self._shape = (n_components, n_features)
-        if precisions is None:
+        per_feature = getattr(model, "per_feature_precisions", None)
+        if precisions is None and per_feature is not None:
+            # Axis-aligned: every check reads the diagonals (_precision_forms).
+            precisions = per_feature(precisions_cholesky, n_features)
+        elif precisions is None:
             self.factors = self._full_factors()
             precisions = self.factors @ np.swapaxes(self.factors, -1, -2)
-        self._precisions = precisions
+        self._precisions = precision_form(precisions)
         # The bound of :meth:`holds_for` over every component, weight zero or
-        # not, and without the NaN-to-inf of _reaches: it is at least the
+        # not, and without the NaN-to-inf of reaches(): it is at least the
         # live components' (or NaN, which clears nothing), so a block it
         # clears the exact bound clears too.
-        largest_row_sum = float(np.abs(self._precisions).sum(axis=2).max())
+        largest_row_sum = float(self._precisions.absolute_row_sums().max())
         self._quick_factor = (
             abs(self.scale) * _ROUNDING_CONSTANT * self._eps * largest_row_sum
         ) * (2.0 if residual else 1.0)
@@ -238,7 +223,7 @@ class PrecisionGuard:
     @_cached
     def _reach(self):
         with np.errstate(all="ignore"):
-            return _reaches(self._precisions)
+            return self._precisions.reaches()
 
     @_cached
     def factor(self):
@@ -281,12 +266,12 @@ class PrecisionGuard:
     @_cached
     def lowest(self):
         """The smallest eigenvalue of any live precision (computed when needed)."""
-        return float(np.min(_smallest_eigenvalues(self._precisions[self.live])))
+        return float(np.min(self._precisions.smallest_eigenvalues(self.live)))
 
     @_cached
     def _shares_precisions(self):
         """Whether two live components have one precision (ties to order)."""
-        live = self._precisions[self.live].reshape(self.live.size, -1)
+        live = self._precisions.entries(self.live)
         equal = (live[:, np.newaxis] == live[np.newaxis]).all(axis=2)
         return int(np.count_nonzero(equal)) > self.live.size
 
@@ -312,7 +297,7 @@ class PrecisionGuard:
         live = self.live
         if not live.size:
             return None
-        diagonal = self._precisions.diagonal(axis1=1, axis2=2)
+        diagonal = self._precisions.diagonals()
         if live.size < diagonal.shape[0]:
             diagonal = diagonal[live]
         # In Python: d entries, where numpy's calls cost more than the work.
@@ -340,7 +325,7 @@ class PrecisionGuard:
                 raw_means=None,
                 scale=self.scale,
                 offset=self.offset,
-                precisions=self._precisions * np.multiply.outer(units, units),
+                precisions=self._precisions.in_units(units),
             )
 
     def _checks_for(self, row_norms, centred):
@@ -663,7 +648,7 @@ class PrecisionGuard:
                 reach = row_norms + checks._quick_mean
                 bound = checks._quick_factor * reach * reach
             separate_ties(
-                values, bound, raw_rows, self._precisions, self._raw_means(),
+                values, bound, raw_rows, self._precisions.matrices, self._raw_means(),
                 self.offset, self.floor,
             )  # fmt: skip
         return values
