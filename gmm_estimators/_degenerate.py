@@ -354,7 +354,7 @@ def _resting_sets(
             # Features along which the rows do not spread beyond rounding.
             thin[k] = ~(np.diag(scatter) >= point * point)
             if size >= point:
-                axes, directions = own_axes_spread(scatter, point, RANK_RATIO)
+                axes, directions = own_axes_spread(scatter, point, RANK_RATIO, count)
                 if count > r:
                     # In the span's whitened coordinates already: the
                     # rotation from there is the identity.

@@ -441,7 +441,7 @@ def rotated_moments(first, second, rotation):
     return first @ rotation, rotation.T @ second @ rotation
 
 
-def own_axes_spread(scatter, point, rank_ratio):
+def own_axes_spread(scatter, point, rank_ratio, count=None):
     """Whether rows spread in their own terms, beyond rounding.
 
     ``scatter`` is their weighted covariance in standardised coordinates and
@@ -454,7 +454,11 @@ def own_axes_spread(scatter, point, rank_ratio):
     others), where the tests relative to the data's scatter cannot see them:
     in the data's units such a cluster is thinner than ``rank_ratio`` along
     the direction of the others, and its eigenvalues there are lost in the
-    rounding of the larger ones.
+    rounding of the larger ones. ``count``, the number of rows when known:
+    no more rows than features span no direction more (their scatter is
+    singular), said without the ``d x d`` eigenvalues (most of a fit's time
+    on wide data), whose rounding at thousands of features can even clear
+    ``rank_ratio``.
     """
     variances = np.diag(scatter)
     if not (
@@ -463,6 +467,8 @@ def own_axes_spread(scatter, point, rank_ratio):
         and np.all(np.isfinite(scatter))
     ):
         return False, False
+    if count is not None and count <= variances.size:
+        return True, False
     root = np.sqrt(variances)
     smallest = float(np.linalg.eigvalsh(scatter / np.outer(root, root))[0])
     return True, bool(np.sqrt(max(smallest, 0.0)) >= rank_ratio)
