@@ -35,6 +35,7 @@ from .columns import choose_columns
 from .errors import PROG, CLIError, in_option_terms, one_line, sentences
 from .table import (
     DECIMAL_COMMA,
+    NUMBER_FORMATTING,
     count_lines,
     has_header,
     is_number,
@@ -58,10 +59,6 @@ BUNDLED = "the bundled Old Faithful data"
 DELIMITERS = {",": "','", ";": "';'", "\t": "tab"}
 # Numbers that read as well with thousands separators: 1,000 or 12,345,678.
 _THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+")
-# What formats a number for reading: separators, units, a typographic minus.
-_NUMBER_FORMATTING = str.maketrans(
-    {"\u2212": "-", **{c: None for c in ", '\u00a0\u202f%$\u20ac\u00a3"}}
-)
 # Excel's first line naming the separator, as some of its exports write it.
 _EXCEL_SEPARATOR = re.compile(r'"?sep=([^\r\n])"?[ \t]*(?=[\r\n]|\Z)', re.IGNORECASE)
 _UNCLOSED_QUOTE = (
@@ -629,7 +626,7 @@ def _non_numeric(data, j, bad, text, delimiter, given):
             f"{data.source}, line {data.lines[i]}, {data.column(j)} has {cell!r}: "
             f"decimal commas are not read; convert them to points (e.g. with {how})"
         )
-    plain = cell.translate(_NUMBER_FORMATTING)
+    plain = cell.translate(NUMBER_FORMATTING)
     if any(c.isdigit() for c in cell) and is_number(plain):
         # 1,234.5  1 234  12%  $5  -1.5 with a Unicode minus: a number
         # formatted for reading, not text.

@@ -27,6 +27,10 @@ __all__ = [
 
 MISSING_TOKENS = ("", "na", "nan", "n/a", "null", "none", "?")
 #: A number written with a decimal comma: 0,5 or -1.234,5 or 2,5e3.
+#: What formats a number for reading: separators, units, a typographic minus.
+NUMBER_FORMATTING = str.maketrans(
+    {"\u2212": "-", **{c: None for c in ", '\u00a0\u202f%$\u20ac\u00a3"}}
+)
 DECIMAL_COMMA = re.compile(r"[+-]?(?:\d{1,3}(?:\.\d{3})+|\d*),\d+(?:[eE][+-]?\d+)?")
 #: Cells of a block of rows, whose strings are all that is held of them at a
 #: time (small blocks are also read faster than large ones).
@@ -48,15 +52,30 @@ def csv_float(cell):
 
 
 def is_number(cell):
-    """A number, a missing cell, or a number written with a decimal comma.
+    """A number, a missing cell, or a number formatted for reading.
 
-    Only for detecting a header: a decimal comma is reported when the column
-    is converted (``io._non_numeric``).
+    Only for detecting a header: a decimal comma, thousands separators
+    ("5,941.72") or units are reported when the column is converted
+    (``io._non_numeric``); taken for text here, they made the header a row
+    of data, blamed for not being numeric.
     """
     try:
         csv_float(cell)
     except ValueError:
-        return cell.lower() in MISSING_TOKENS or DECIMAL_COMMA.fullmatch(cell)
+        if cell.lower() in MISSING_TOKENS or DECIMAL_COMMA.fullmatch(cell):
+            return True
+        return _formatted_number(cell)
+    return True
+
+
+def _formatted_number(cell):
+    """Whether ``cell`` is a number once its formatting is taken out."""
+    if not any(c.isdigit() for c in cell):
+        return False
+    try:
+        csv_float(cell.translate(NUMBER_FORMATTING))
+    except ValueError:
+        return False
     return True
 
 

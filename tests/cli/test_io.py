@@ -389,6 +389,25 @@ def test_thousands_separators_are_not_called_decimal_commas(tmp_path, one_line_e
     assert "sed" not in line
 
 
+@pytest.mark.parametrize("delimiter", [",", ";"])
+def test_formatted_numbers_under_a_header_are_named_not_the_header(
+    delimiter, tmp_path, one_line_error
+):
+    # '5,941.72' was text to the header test, so the header read as a row
+    # of data and the error blamed it: "column 1 is not numeric (line 1 has
+    # 'x')".
+    quote = '"' if delimiter == "," else ""
+    rows = [["5,941.72", "3,603.42"], ["7,320.29", "5,370.50"], ["1,204.00", "9.5"]]
+    body = "".join(
+        delimiter.join(f"{quote}{cell}{quote}" for cell in row) + "\n" for row in rows
+    )
+    path = tmp_path / "formatted.csv"
+    path.write_text(f"x{delimiter}y\n" + body)
+    assert main(["select", str(path), "-K", "1"]) == 2
+    line = one_line_error("line 2", "'5,941.72'", "thousands separators", "5941.72")
+    assert "line 1" not in line
+
+
 @pytest.mark.parametrize(
     "cell, hint",
     [
