@@ -13,7 +13,14 @@ import numpy as np
 
 from .errors import PROG, CLIError, report_warnings
 from .formatting import components_text, fixed
-from .io import BUNDLED, check_observed, explain_values, load_data, report_missing
+from .io import (
+    BUNDLED,
+    check_observed,
+    explain_values,
+    in_data_terms,
+    load_data,
+    report_missing,
+)
 from .library import init_methods, names_checked, structure_name
 from .models import (
     refit_hint,
@@ -152,7 +159,7 @@ def cmd_fit(args):
     elapsed = perf_counter() - start
     set_feature_names(model, data)
     report_missing(data, quiet=args.quiet)
-    report_warnings(caught)
+    report_warnings(caught, terms=lambda message: in_data_terms(message, data))
     collapsed, spurious = unsound_components(model)
     if (collapsed or spurious) and not (args.prior or args.quiet):
         # The library's warning names its parameters; this names the options.

@@ -19,7 +19,7 @@ from time import perf_counter
 from .cmd_fit import check_rows_for, estimator_params, load_args_data
 from .errors import PROG, CLIError, one_line, report_warnings
 from .formatting import components_text, fixed, fmt, format_table
-from .io import explain_values, report_missing
+from .io import explain_values, in_data_terms, report_missing
 from .library import names_checked, structure_name
 from .models import save_model, set_feature_names
 from .output import check_output_path
@@ -232,7 +232,11 @@ def cmd_select(args):
     report_missing(data, quiet=args.quiet)
     # Per-candidate problems are columns of the table; the selector only
     # warns about the chosen model (for instance if it did not converge).
-    report_warnings(caught, skip=(DegenerateFitWarning,))
+    report_warnings(
+        caught,
+        skip=(DegenerateFitWarning,),
+        terms=lambda message: in_data_terms(message, data),
+    )
 
     results, criterion = selector.results_, args.criterion
     n_candidates = len(results["rank"])

@@ -67,13 +67,19 @@ def sentences(exc, count=2):
     return " ".join(s.strip() for s in found[:count]) if found else one_line(exc)
 
 
-def report_warnings(caught, *, skip=()):
-    """Print captured warnings as one line each on stderr (duplicates once)."""
+def report_warnings(caught, *, skip=(), terms=None):
+    """Print captured warnings as one line each on stderr (duplicates once).
+
+    ``terms``, when given, rewrites each message too (the data's columns by
+    their file's names, ``io.in_data_terms``).
+    """
     seen = set()
     for warning in caught:
         if issubclass(warning.category, tuple(skip)):
             continue
         message = in_option_terms(" ".join(str(warning.message).split()))
+        if terms is not None:
+            message = terms(message)
         if message in seen:
             continue
         seen.add(message)

@@ -49,6 +49,7 @@ __all__ = [
     "Dataset",
     "check_observed",
     "explain_values",
+    "in_data_terms",
     "load_data",
     "read_csv",
     "report_missing",
@@ -228,6 +229,35 @@ def check_observed(data, *, fitting, drop=None):
             "in any column modelled (every cell missing); remove such rows, which "
             "carry no information"
         )
+
+
+# How the package's warnings name columns (see _warn.relabel_columns).
+_LISTED = re.compile(r"feature\(s\) ([\d, ]+) of X")
+_ONE = re.compile(r"\bfeature (\d+)\b(?! of )")
+_LEAVE_OUT = "(e.g. sklearn.feature_selection.VarianceThreshold)"
+
+
+def in_data_terms(message, data):
+    """A library warning about columns of ``data.X``, in the file's terms.
+
+    ``feature(s) 2 of X`` becomes ``column 3 ('c')``, and the remedy of
+    leaving columns out names ``--drop``, not a scikit-learn transformer.
+    """
+    listed = []
+
+    def columns(match):
+        found = [int(j) for j in match[1].split(", ")]
+        listed.extend(found)
+        # "column 3 ('c')" or "feature 'c'": the noun once, as "(s)".
+        named = [data.column(j).split(" ", 1) for j in found]
+        return f"{named[0][0]}(s) " + ", ".join(rest for _, rest in named)
+
+    message = _LISTED.sub(columns, message)
+    message = _ONE.sub(lambda match: data.column(int(match[1])), message)
+    if listed and _LEAVE_OUT in message:
+        items = ",".join(_drop_item(data, j) for j in listed)
+        message = message.replace(_LEAVE_OUT, f"(--drop {shlex.quote(items)})")
+    return message
 
 
 def _drop_item(data, j):

@@ -263,3 +263,20 @@ def test_piped_data_without_dash_get_a_note(tmp_path, monkeypatch, capsys):
         assert "note: no data file given" in err[0] and "no column 'x'" in err[1]
         assert main(["fit", "-k", "1", "-q", str(path)]) == 0
         assert "note" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", [["fit", "-k", "1"], ["select", "-K", "1"]])
+def test_warnings_name_the_files_columns_and_drop(command, tmp_path, capsys):
+    # The library's warning said "feature(s) 1, 3 of X ... (e.g.
+    # sklearn.feature_selection.VarianceThreshold)": Python terms for a
+    # command-line user.
+    rng = np.random.default_rng(0)
+    X = np.column_stack([rng.normal(size=40), np.full(40, 5.0)] * 2)
+    path = tmp_path / "c.csv"
+    pd.DataFrame(X, columns=["a", "b", "c", "d"]).to_csv(path, index=False)
+    assert main([command[0], str(path), *command[1:]]) == 0
+    _, err = capsys.readouterr()
+    (line,) = [line for line in err.splitlines() if "constant" in line]
+    assert "column(s) 2 ('b'), 4 ('d') are constant" in line
+    assert line.endswith("(--drop b,d).")
+    assert "of X" not in line and "sklearn" not in line
