@@ -9,7 +9,14 @@ import numpy as np
 
 from .library import full_covariances, shares_covariance
 
-__all__ = ["components_text", "digits_by_feature", "fixed", "fmt", "format_table"]
+__all__ = [
+    "column_texts",
+    "components_text",
+    "digits_by_feature",
+    "fixed",
+    "fmt",
+    "format_table",
+]
 
 
 def fmt(value, digits=6):
@@ -149,6 +156,29 @@ def components_text(model, feature_names, *, covariances=False):
     return text
 
 
+def column_texts(values, digits=6):
+    """A column of numbers with one number of decimals, so that points align.
+
+    As R prints a matrix: enough decimals for ``digits`` significant ones of
+    the column's smallest nonzero value, at most :data:`_MOST_DECIMALS`
+    (beyond, or for values past ``1e15``, each keeps :func:`fmt`'s form);
+    an exact zero is ``0``.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    shown = np.abs(values[np.isfinite(values) & (values != 0)])
+    if not shown.size or shown.max() >= 1e15:
+        return [fmt(x, digits) for x in values]
+    decimals = digits - 1 - math.floor(math.log10(float(shown.min())))
+    if decimals > _MOST_DECIMALS:
+        return [fmt(x, digits) for x in values]
+    # An exact zero (off the diagonal of an axis-aligned structure) stays "0".
+    return ["0" if x == 0 else fixed(x, max(decimals, 0)) for x in values]
+
+
+# Decimals of a column of covariances before each value keeps its own form.
+_MOST_DECIMALS = 10
+
+
 def _covariances_text(model, feature_names):
     full = full_covariances(model)
     n_components = full.shape[0]
@@ -165,9 +195,11 @@ def _covariances_text(model, feature_names):
         lines.append(
             " " * (width + 2) + "  ".join(f"{name:>{width}}" for name in feature_names)
         )
-        for name, row in zip(feature_names, full[k], strict=True):
+        columns = [column_texts(column) for column in full[k].T]
+        for i, name in enumerate(feature_names):
             lines.append(
-                f"  {name:<{width}}" + "  ".join(f"{fmt(x, 6):>{width}}" for x in row)
+                f"  {name:<{width}}"
+                + "  ".join(f"{column[i]:>{width}}" for column in columns)
             )
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)

@@ -9,7 +9,13 @@ import numpy as np
 
 import gmm_estimators.cli
 from gmm_estimators import GaussianMixture
-from gmm_estimators.cli.formatting import components_text, fixed, fmt, format_table
+from gmm_estimators.cli.formatting import (
+    column_texts,
+    components_text,
+    fixed,
+    fmt,
+    format_table,
+)
 
 
 def test_numbers():
@@ -88,3 +94,15 @@ def test_digits_by_feature_add_the_decades_between_magnitude_and_spread():
     # spread by; 300 / 1 one; 3 / 1 none; float64 at most 17; no spread or
     # no value, none.
     assert digits_by_feature(magnitudes, spreads, 8) == [14, 9, 8, 17, 8, 8]
+
+
+def test_a_covariance_columns_decimal_points_align():
+    # Six significant digits each, right-aligned: 0.16982 above 0.938718.
+    texts = column_texts([0.16982, 0.938718, 36.02497, 0.0])
+    assert texts == ["0.169820", "0.938718", "36.024970", "0"]
+    points = {len(t) - t.index(".") for t in texts if "." in t}
+    assert len(points) == 1
+    # Values too far apart for one column of decimals keep their own form.
+    assert column_texts([1e-14, 3.5]) == [fmt(1e-14), fmt(3.5)]
+    assert column_texts([2e15, 1.0]) == [fmt(2e15), fmt(1.0)]
+    assert column_texts([np.nan, 0.0]) == ["-", "0"]
