@@ -338,6 +338,6 @@ def collapsed_below_rounding(raw_means, full):
             f"its variance along feature {j} is {variances[k, j]:.2g}, below "
             "the rounding of its mean there: the rows it holds coincide on the "
             "features they observe, and with missing entries its likelihood is "
-            "unbounded (reg_covar=0)"
+            "bounded only by reg_covar"
         )
     return reasons
