@@ -153,8 +153,8 @@ class BaseMixture(PortablePickle, DensityMixin, BaseEstimator, metaclass=ABCMeta
         y : Ignored
             Not used, present for API consistency by convention.
         sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative frequency weights: a weight of 2 is the same as the row
-            appearing twice. None gives every row weight 1.
+            Non-negative frequency weights: weight 2 is the row twice (but the
+            degeneracy checks count rows, not weights). None: every row 1.
 
         Returns
         -------
