@@ -595,7 +595,7 @@ def test_weights_whose_weighted_squares_overflow_are_named():
 @pytest.mark.parametrize(
     "structure", [s for s in available_covariance_types() if len(s) == 3]
 )
-def test_weights_summing_near_float64s_maximum_are_named(structure):
+def test_weights_summing_near_float64s_limits_are_named(structure):
     # 5e306 a row over 30 rows (a finite total of 1.5e308) passed the data's
     # checks; the weighted sums overflowed later, a raw LinAlgError or a
     # "rests on too few distinct rows" for 13 of the structures.
@@ -609,12 +609,24 @@ def test_weights_summing_near_float64s_maximum_are_named(structure):
             "Divide sample_weight by a common factor",
         ):
             model.fit(X, sample_weight=np.full(30, 5e306))
-    # Below the headroom a common factor of the weights changes nothing.
+    # So are weights whose sums are subnormal: 1e-320 a row moved the fit
+    # by 2e-4 a row, 5e-324 collapsed both components.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        for tiny in (1e-320, 5e-324):
+            with pytest.raises(
+                ValueError,
+                match="(smallest normal number|below float64's normal range).*"
+                "Multiply sample_weight by a common factor",
+            ):
+                model.fit(X, sample_weight=np.full(30, tiny))
+    # Within the headroom a common factor of the weights changes nothing.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         plain = clone(model).fit(X)
-        heavy = clone(model).fit(X, sample_weight=np.full(30, 1e303))
-    assert_allclose(heavy.lower_bound_, plain.lower_bound_, rtol=1e-10)
+        for factor in (1e303, 1e-303):
+            weighted = clone(model).fit(X, sample_weight=np.full(30, factor))
+            assert_allclose(weighted.lower_bound_, plain.lower_bound_, rtol=1e-10)
 
 
 def test_criteria_whose_weights_sum_beyond_float64_are_a_clear_error():
