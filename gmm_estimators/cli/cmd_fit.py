@@ -11,13 +11,13 @@ from time import perf_counter
 
 import numpy as np
 
+from .columns import in_data_terms
 from .errors import PROG, CLIError, report_warnings
 from .formatting import components_text, fixed
 from .io import (
     BUNDLED,
     check_observed,
     explain_values,
-    in_data_terms,
     load_data,
     report_missing,
 )

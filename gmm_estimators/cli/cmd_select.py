@@ -17,9 +17,10 @@ import warnings
 from time import perf_counter
 
 from .cmd_fit import check_rows_for, estimator_params, load_args_data
+from .columns import in_data_terms
 from .errors import PROG, CLIError, one_line, report_warnings
 from .formatting import components_text, fixed, fmt, format_table
-from .io import explain_values, in_data_terms, report_missing
+from .io import explain_values, report_missing
 from .library import names_checked, structure_name
 from .models import save_model, set_feature_names
 from .output import check_output_path

@@ -1,11 +1,16 @@
-"""Choosing the columns to model: ``--columns`` and ``--drop``, by name or index."""
+"""The columns to model (``--columns``, ``--drop``, by name or index), and
+how messages name them."""
 
 # Authors: The gmm_estimators developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-from .errors import CLIError
+import re
+import shlex
 
-__all__ = ["choose_columns"]
+from .errors import CLIError
+from .library import LISTED_FEATURES, ONE_FEATURE
+
+__all__ = ["choose_columns", "drop_item", "in_data_terms"]
 
 
 def choose_columns(names, columns, drop, source):
@@ -62,3 +67,47 @@ def _resolve(spec, names, option, source):
                 f"index and name) are {_available(names)}"
             )
     return indices
+
+
+def drop_item(data, j):
+    """How ``--drop`` names feature ``j``: its header, or its 0-based index."""
+    name = data.feature_names[j]
+    if data.named and name and "," not in name and name == name.strip():
+        return name
+    return str(data.columns[j]) if data.columns is not None else name
+
+
+# The library's mentions of columns of X, both forms in one pattern: a
+# name put in for one is never read again as a mention (a header "feature 9").
+_MENTION = re.compile(f"{LISTED_FEATURES.pattern}|{ONE_FEATURE.pattern}")
+_LEAVE_OUT = "(e.g. sklearn.feature_selection.VarianceThreshold)"
+
+
+def in_data_terms(message, data):
+    """A library warning about columns of ``data.X``, in the file's terms.
+
+    ``feature(s) 2 of X`` becomes ``column(s) 3 ('c')``, ``feature 2``
+    ``column 3 ('c')``, and the remedy of leaving columns out names
+    ``--drop``, not a scikit-learn transformer. A mention of a column the
+    data do not have is left as it is.
+    """
+    n_features = len(data.feature_names)
+    listed = []
+
+    def rewrite(match):
+        indices = match[1].split(", ") if match[1] is not None else [match[2]]
+        found = [int(j) for j in indices if j.strip().isdigit()]
+        if len(found) != len(indices) or not all(j < n_features for j in found):
+            return match[0]
+        if match[1] is None:
+            return data.column(found[0])
+        listed.extend(found)
+        # "column 3 ('c')" or "feature 'c'": the noun once, as "(s)".
+        named = [data.column(j).split(" ", 1) for j in found]
+        return f"{named[0][0]}(s) " + ", ".join(rest for _, rest in named)
+
+    message = _MENTION.sub(rewrite, message)
+    if listed and _LEAVE_OUT in message:
+        items = ",".join(drop_item(data, j) for j in listed)
+        message = message.replace(_LEAVE_OUT, f"(--drop {shlex.quote(items)})")
+    return message

@@ -31,7 +31,7 @@ from itertools import chain
 import numpy as np
 from sklearn.utils._param_validation import InvalidParameterError
 
-from .columns import choose_columns
+from .columns import choose_columns, drop_item
 from .errors import PROG, CLIError, in_option_terms, one_line, sentences
 from .table import (
     DECIMAL_COMMA,
@@ -49,7 +49,6 @@ __all__ = [
     "Dataset",
     "check_observed",
     "explain_values",
-    "in_data_terms",
     "load_data",
     "read_csv",
     "report_missing",
@@ -208,7 +207,7 @@ def check_observed(data, *, fitting, drop=None):
     empty = np.flatnonzero(missing.all(axis=0)) if fitting else []
     if len(empty):
         several = len(empty) > 1
-        items = ",".join(_drop_item(data, j) for j in empty)
+        items = ",".join(drop_item(data, j) for j in empty)
         if drop:
             items = f"{drop},{items}"
         raise CLIError(
@@ -229,43 +228,6 @@ def check_observed(data, *, fitting, drop=None):
             "in any column modelled (every cell missing); remove such rows, which "
             "carry no information"
         )
-
-
-# How the package's warnings name columns (see _warn.relabel_columns).
-_LISTED = re.compile(r"feature\(s\) ([\d, ]+) of X")
-_ONE = re.compile(r"\bfeature (\d+)\b(?! of )")
-_LEAVE_OUT = "(e.g. sklearn.feature_selection.VarianceThreshold)"
-
-
-def in_data_terms(message, data):
-    """A library warning about columns of ``data.X``, in the file's terms.
-
-    ``feature(s) 2 of X`` becomes ``column 3 ('c')``, and the remedy of
-    leaving columns out names ``--drop``, not a scikit-learn transformer.
-    """
-    listed = []
-
-    def columns(match):
-        found = [int(j) for j in match[1].split(", ")]
-        listed.extend(found)
-        # "column 3 ('c')" or "feature 'c'": the noun once, as "(s)".
-        named = [data.column(j).split(" ", 1) for j in found]
-        return f"{named[0][0]}(s) " + ", ".join(rest for _, rest in named)
-
-    message = _LISTED.sub(columns, message)
-    message = _ONE.sub(lambda match: data.column(int(match[1])), message)
-    if listed and _LEAVE_OUT in message:
-        items = ",".join(_drop_item(data, j) for j in listed)
-        message = message.replace(_LEAVE_OUT, f"(--drop {shlex.quote(items)})")
-    return message
-
-
-def _drop_item(data, j):
-    """How ``--drop`` names feature ``j``: its header, or its 0-based index."""
-    name = data.feature_names[j]
-    if data.named and name and "," not in name and name == name.strip():
-        return name
-    return str(data.columns[j]) if data.columns is not None else name
 
 
 def report_missing(data, *, quiet=False):
@@ -665,9 +627,9 @@ def _non_numeric(data, j, bad, text, delimiter, given):
             "numbers with thousands separators, units or signs such as % $ or "
             f"the Unicode minus are not read; write plain numbers ({plain}), e.g. "
             "in your spreadsheet's export settings, or leave this column out "
-            f"with --drop {shlex.quote(_drop_item(data, j))}"
+            f"with --drop {shlex.quote(drop_item(data, j))}"
         )
-    drop = shlex.quote(_drop_item(data, j))
+    drop = shlex.quote(drop_item(data, j))
     return CLIError(
         f"{data.source}: {data.column(j)} is not numeric (line {data.lines[i]} "
         f"has {cell!r}{_python_number_hint(cell)}); choose numeric columns with "

@@ -10,10 +10,15 @@ public names and fitted attributes.
 import numpy as np
 
 # The library's guard for arrays whose columns were checked against a
-# model's feature names (the command line checks the CSV header itself).
+# model's feature names (the command line checks the CSV header itself), and
+# how its messages name columns of X (``feature(s) 1, 3 of X``, ``feature 2``).
+from .._warn import _LISTED as LISTED_FEATURES
+from .._warn import _ONE as ONE_FEATURE
 from .._warn import names_checked
 
 __all__ = [
+    "LISTED_FEATURES",
+    "ONE_FEATURE",
     "full_covariances",
     "init_methods",
     "names_checked",

@@ -26,11 +26,11 @@ __all__ = [
 ]
 
 MISSING_TOKENS = ("", "na", "nan", "n/a", "null", "none", "?")
-#: A number written with a decimal comma: 0,5 or -1.234,5 or 2,5e3.
 #: What formats a number for reading: separators, units, a typographic minus.
 NUMBER_FORMATTING = str.maketrans(
     {"\u2212": "-", **{c: None for c in ", '\u00a0\u202f%$\u20ac\u00a3"}}
 )
+#: A number written with a decimal comma: 0,5 or -1.234,5 or 2,5e3.
 DECIMAL_COMMA = re.compile(r"[+-]?(?:\d{1,3}(?:\.\d{3})+|\d*),\d+(?:[eE][+-]?\d+)?")
 #: Cells of a block of rows, whose strings are all that is held of them at a
 #: time (small blocks are also read faster than large ones).
@@ -51,20 +51,22 @@ def csv_float(cell):
     return float(cell)
 
 
-def is_number(cell):
-    """A number, a missing cell, or a number formatted for reading.
+def is_number(cell, formatted=False):
+    """A number, a missing cell, or a number written with a decimal comma.
 
-    Only for detecting a header: a decimal comma, thousands separators
-    ("5,941.72") or units are reported when the column is converted
-    (``io._non_numeric``); taken for text here, they made the header a row
-    of data, blamed for not being numeric.
+    Only for detecting a header: a decimal comma is reported when the column
+    is converted (``io._non_numeric``). ``formatted`` also takes a number
+    formatted for reading (thousands separators ``5,941.72``, units ``50%``):
+    below a header (taken for text there, they made the header a row of
+    data, blamed for not being numeric), not in it (``5%,50%,95%`` names
+    columns).
     """
     try:
         csv_float(cell)
     except ValueError:
         if cell.lower() in MISSING_TOKENS or DECIMAL_COMMA.fullmatch(cell):
             return True
-        return _formatted_number(cell)
+        return formatted and _formatted_number(cell)
     return True
 
 
@@ -101,7 +103,8 @@ def has_header(rows):
         return not all(is_number(cell) for cell in first)
     second = rows[1]
     return any(
-        not is_number(a) and is_number(b) for a, b in zip(first, second, strict=False)
+        not is_number(a) and is_number(b, formatted=True)
+        for a, b in zip(first, second, strict=False)
     )
 
 

@@ -280,3 +280,19 @@ def test_warnings_name_the_files_columns_and_drop(command, tmp_path, capsys):
     assert "column(s) 2 ('b'), 4 ('d') are constant" in line
     assert line.endswith("(--drop b,d).")
     assert "of X" not in line and "sklearn" not in line
+
+
+def test_a_header_that_reads_as_a_feature_is_named_once(tmp_path, capsys):
+    # The name put in for "feature(s) 1 of X" was read again as a mention:
+    # a header "feature 1" became "column 2 ('feature 1')" inside the quote,
+    # and "feature 9" an IndexError.
+    rng = np.random.default_rng(0)
+    X = np.column_stack([rng.normal(size=40), np.full(40, 5.0), rng.normal(size=40)])
+    for names in (["feature 0", "feature 1", "feature 2"], ["a", "feature 9", "c"]):
+        path = tmp_path / "f.csv"
+        pd.DataFrame(X, columns=names).to_csv(path, index=False)
+        assert main(["fit", str(path), "-k", "1", "-t", "diag", "-q"]) == 0
+        _, err = capsys.readouterr()
+        (line,) = [line for line in err.splitlines() if "constant" in line]
+        assert f"column(s) 2 ('{names[1]}') are constant" in line
+        assert line.endswith(f"(--drop '{names[1]}').")

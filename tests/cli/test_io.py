@@ -408,6 +408,21 @@ def test_formatted_numbers_under_a_header_are_named_not_the_header(
     assert "line 1" not in line
 
 
+@pytest.mark.parametrize("header", ["5%,50%,95%", "$1,$2,$3"])
+def test_a_header_of_formatted_numbers_is_still_a_header(header, tmp_path, capsys):
+    # Reading formatted numbers as numbers under a header made a header of
+    # them a row of data, refused as numbers with units.
+    rng = np.random.default_rng(0)
+    path = tmp_path / "h.csv"
+    rows = "".join(
+        ",".join(f"{x:.4f}" for x in row) + "\n" for row in rng.normal(size=(20, 3))
+    )
+    path.write_text(header + "\n" + rows)
+    assert main(["fit", str(path), "-k", "1", "-q"]) == 0
+    out, _ = capsys.readouterr()
+    assert "mean " + header.split(",")[1] in out
+
+
 @pytest.mark.parametrize(
     "cell, hint",
     [
