@@ -117,6 +117,7 @@ def data_warning(
     model=None,
     n_components=1,
     relative=None,
+    types=(),
 ):
     """The warning a fit of ``source`` with ``reg_covar`` owes its user, or None.
 
@@ -128,14 +129,15 @@ def data_warning(
     covariance that aligns with the span, none in one that cannot
     (diagonal, spherical), so the criteria's ranking of the structures
     measures ``reg_covar``, not the data. Not said for an axis-aligned
-    ``model`` (its covariances there are the features' own variances), nor
-    with a ``prior`` that
-    sets those covariances instead (:func:`_prior_sets`, for ``model`` with
-    ``n_components``); mclust's default scale of the ellipsoidal structures
-    (the data's covariance, singular there) does not, and it is said, with
-    that remedy. ``span`` is :func:`rows_span`'s result when the caller has
-    it already; ``relative`` is ``reg_covar`` as the user gave it, relative
-    to the data's thinnest spread (see :func:`_engine.reg_covar_swamps`).
+    ``model``, or a search whose ``types`` are all axis-aligned (their
+    covariances there are the features' own variances), nor with a
+    ``prior`` that sets those covariances instead (:func:`_prior_sets`, for
+    ``model`` with ``n_components``); mclust's default scale of the
+    ellipsoidal structures (the data's covariance, singular there) does not,
+    and it is said, with that remedy. ``span`` is :func:`rows_span`'s result
+    when the caller has it already; ``relative`` is ``reg_covar`` as the
+    user gave it, relative to the data's thinnest spread (see
+    :func:`_engine.reg_covar_swamps`).
 
     Raises
     ------
@@ -147,9 +149,13 @@ def data_warning(
     if not reg_covar > 0 and prior is None:
         _check_variances_normal(source)
     message = reg_covar_swamps(reg_covar, source, relative)
-    if message is not None or not reg_covar > 0:
+    if not reg_covar > 0:
+        # Identical rows' covariances are zero, unless a prior sets them.
+        return message if prior is None else None
+    if message is not None:
         return message
-    if model is not None and model.axis_aligned(source.n_features):
+    aligned = [model] if model is not None else [get_covariance_model(t) for t in types]
+    if aligned and all(m.axis_aligned(source.n_features) for m in aligned):
         # A diagonal covariance off the span is each feature's own variance
         # (x3 = x1 + x2 leaves var(x3) to fit), not reg_covar: nothing to say,
         # and no d x d pass for it (64 s at 4,000 features).

@@ -609,30 +609,30 @@ def check_blocks(
                     "in its own orientation, so the shape they share flattens"
                 )
         elif pending and own_spread.shared is not None:
-            # The resting rows' part of the pooled scatter bounds it from
-            # below: when that part spreads with a margin for rounding, the
-            # pass over every row cannot find less. What it must span is the
-            # shared part's (every direction, every feature, or any spread
-            # for one volume: ``covariance._spread``).
+            # The resting rows' part of the pooled scatter bounds it below: if
+            # it spreads with a margin for rounding, a pass over every row
+            # cannot find less. It must span the shared part's (every
+            # direction, every feature, or any spread for one volume).
             spread = own_spread.pooled_spread(
                 sum(resting_scatter[k] for k in pending), weight_sum, rotation
             )
             if spread < 2.0 * RANK_RATIO:
-                within = pooled_within_scatter(blocks, varying, scale, shift, pending)
+                within, count = pooled_within_scatter(
+                    blocks, varying, scale, shift, pending
+                )
                 spread = own_spread.pooled_spread(within, weight_sum, rotation)
                 # Tight clusters far apart: tiny against the data's scatter,
-                # yet spread in every direction of their own. Not the
-                # leftover responsibilities of other rows, which EM leaves on
-                # components of a lattice line far above rounding (a plateau
-                # stop of EEE with 8 components on ToothGrowth's three doses,
-                # 5e-14 along dose, passed as sound): LEFTOVER_RATIO of their
-                # distance from the centre, as the one-point test once read.
+                # yet spread in every direction of their own. Not the leftover
+                # responsibilities of other rows, which EM leaves on components
+                # of a lattice line far above rounding (a plateau stop of EEE
+                # with 8 components on ToothGrowth's three doses, 5e-14 along
+                # dose, passed as sound): LEFTOVER_RATIO of their distance.
                 far = float(np.linalg.norm(shift[pending], axis=1).max())
                 point = max(point_size(far, reach), LEFTOVER_RATIO * (1.0 + far))
                 scaled = within / weight_sum
                 size_clears = bool(np.sqrt(max(np.trace(scaled), 0.0)) >= point)
                 if own_spread.pooled_clears_rounding(
-                    *own_axes_spread(scaled, point, RANK_RATIO), size_clears
+                    *own_axes_spread(scaled, point, RANK_RATIO, count), size_clears
                 ):
                     spread = np.inf
             if spread < RANK_RATIO:

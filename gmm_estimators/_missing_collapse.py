@@ -315,7 +315,10 @@ def collapsed_below_rounding(raw_means, full):
     geometrically (to 6e-76 in 100 iterations, the likelihood rising without
     bound). No rows spread less than the rounding of their values, so a
     variance below it is that collapse, and the other rules, which leave the
-    directions the data do not span to ``reg_covar``, miss it there.
+    directions the data do not span to ``reg_covar``, miss it there. One ulp
+    moves by a factor of up to 2 when the data change units (not by a power
+    of two), so the verdict can change with them only for a component
+    within a factor of 4 of that bound in variance: at rounding itself.
 
     Parameters
     ----------

@@ -454,11 +454,11 @@ def own_axes_spread(scatter, point, rank_ratio, count=None):
     others), where the tests relative to the data's scatter cannot see them:
     in the data's units such a cluster is thinner than ``rank_ratio`` along
     the direction of the others, and its eigenvalues there are lost in the
-    rounding of the larger ones. ``count``, the number of rows when known:
-    no more rows than features span no direction more (their scatter is
-    singular), said without the ``d x d`` eigenvalues (most of a fit's time
-    on wide data), whose rounding at thousands of features can even clear
-    ``rank_ratio``.
+    rounding of the larger ones. ``count``, the number of rows when known
+    (or a bound of the scatter's rank plus one): no more rows than features
+    span no direction more (their scatter is singular), said without the
+    ``d x d`` eigenvalues (most of a fit's time on wide data), whose
+    rounding at thousands of features can even clear ``rank_ratio``.
     """
     variances = np.diag(scatter)
     if not (
@@ -475,11 +475,17 @@ def own_axes_spread(scatter, point, rank_ratio, count=None):
 
 
 def pooled_within_scatter(blocks, varying, scale, shift, components):
-    """``sum_k sum_i a_ik (z_i - mu_k)(z_i - mu_k)^T`` over ``components``."""
+    """``sum_k sum_i a_ik (z_i - mu_k)(z_i - mu_k)^T`` over ``components``.
+
+    And a bound of its rank plus one (for ``own_axes_spread``'s ``count``):
+    its terms lie in the span of the rows of positive weight and the means.
+    """
     p = shift.shape[1]
     within = np.zeros((p, p))
+    count = len(components) + 1
     for Xc, w, resp in blocks():
         a = np.asarray(resp, np.float64)
+        count += Xc.shape[0] if w is None else int(np.count_nonzero(w))
         if w is not None:
             a = a * w[:, None]
         Z = standardised(Xc, varying, scale)
@@ -488,4 +494,4 @@ def pooled_within_scatter(blocks, varying, scale, shift, components):
             D = Z - shift[k]
             D_weighted = D * by_component[k][:, None]
             within += D_weighted.T @ D
-    return within
+    return within, count

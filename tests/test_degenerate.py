@@ -117,7 +117,8 @@ def test_resting_rows_bound_the_pooled_scatter_from_below(rng):
         {},
         float(X.shape[0]),
     )
-    within = R.pooled_within_scatter(blocks, varying, scale, shift, [0, 1, 2])
+    within, count = R.pooled_within_scatter(blocks, varying, scale, shift, [0, 1, 2])
+    assert count == X.shape[0] + 4
     gap = np.linalg.eigvalsh(within - sum(resting.values()))
     assert gap.min() >= -1e-12 * np.abs(within).max()
     # Whatever the shared part needs (every direction, every feature, or

@@ -616,12 +616,19 @@ def test_rows_coinciding_on_what_they_observe_collapse_at_reg_covar_zero(structu
     assert_array_equal(gm.collapsed_components_, [0])
     with pytest.warns(UserWarning, match="same point and reg_covar=0"):
         gm.fit(X[~np.isnan(X).any(axis=1)])
+    # A prior sets the covariances: nothing to say of reg_covar=0 then.
+    gm.set_params(prior=ConjugatePrior(scale=np.eye(2)))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        gm.fit(X[~np.isnan(X).any(axis=1)])
+    assert not [c for c in caught if "same point" in str(c.message)]
 
 
 @pytest.mark.parametrize("structure", ["full", "diag", "spherical", "VEV"])
 def test_a_component_on_rows_coinciding_on_what_they_observe_is_collapsed(structure):
     """A sound cluster beside rows that coincide on what they observe, with
-    reg_covar=0: only the point's component is collapsed."""
+    reg_covar=0: only the point's component is collapsed (a guard: the rule
+    above must not flag the sound one; the point's was found before it)."""
     point = np.array([[1.0, 2.0], [1.0, np.nan], [np.nan, 2.0], [1.0, 2.0]] * 5)
     spread = np.random.default_rng(0).normal(size=(30, 2))
     spread[::7, 1] = np.nan

@@ -746,6 +746,31 @@ def test_swamped_components_of_a_shared_shape_are_searched_again(structure):
 _SPAN_WARNING = "the rows of X span"
 
 
+def test_the_span_is_said_only_where_a_covariance_can_align_with_it():
+    # x3 = x1 + x2: a diagonal covariance fits var(x3) as it is; reg_covar
+    # alone along the dependent direction concerns the structures that can
+    # align with it. GaussianMixture(diag) said it, and so did a search of
+    # axis-aligned structures only (with a d x d pass for it).
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 2))
+    X[30:] += 4.0
+    X = np.column_stack([X, X.sum(axis=1)])
+
+    def said(estimator):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            estimator.fit(X)
+        return any(_SPAN_WARNING in str(c.message) for c in caught)
+
+    assert not said(GaussianMixture(2, covariance_type="diag", random_state=0))
+    assert said(GaussianMixture(2, covariance_type="full", random_state=0))
+    aligned = ["VVI", "EEI", "VII", "EII"]
+    assert not said(GaussianMixtureIC(n_components=[1, 2], covariance_types=aligned))
+    assert said(
+        GaussianMixtureIC(n_components=[1, 2], covariance_types=[*aligned, "VVV"])
+    )
+
+
 def test_directions_the_data_do_not_span_are_not_swamped():
     # Rows on two points of a line: across the line every covariance is
     # reg_covar plus rounding. Taken as the components' own variance (1e-17),

@@ -320,6 +320,9 @@ def reg_covar_swamps(reg_covar, source, relative=None):
     relative to the data's thinnest spread (the selector's thorough search),
     is the value the message names, with ``reg_covar`` beside it.
 
+    With ``reg_covar=0`` only identical rows are said (every covariance is
+    then zero, unless a prior sets it: the caller's to know).
+
     Returns
     -------
     message : str or None

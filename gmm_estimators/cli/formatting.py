@@ -159,20 +159,27 @@ def components_text(model, feature_names, *, covariances=False):
 def column_texts(values, digits=6):
     """A column of numbers with one number of decimals, so that points align.
 
-    As R prints a matrix: enough decimals for ``digits`` significant ones of
-    the column's smallest nonzero value, at most :data:`_MOST_DECIMALS`
-    (beyond, or for values past ``1e15``, each keeps :func:`fmt`'s form);
-    an exact zero is ``0``.
+    As R prints a matrix: as many decimals as the value needing most of
+    them has once written with ``digits`` significant digits (trailing
+    zeros dropped), at most :data:`_MOST_DECIMALS` (beyond, or for values
+    past ``1e15``, each keeps :func:`fmt`'s form); an exact zero is ``0``.
     """
     values = np.asarray(values, dtype=np.float64)
-    shown = np.abs(values[np.isfinite(values) & (values != 0)])
-    if not shown.size or shown.max() >= 1e15:
+    shown = values[np.isfinite(values) & (values != 0)]
+    if not shown.size or np.abs(shown).max() >= 1e15:
         return [fmt(x, digits) for x in values]
-    decimals = digits - 1 - math.floor(math.log10(float(shown.min())))
+    decimals = max(_decimals(f"{float(x):.{digits}g}") for x in shown)
     if decimals > _MOST_DECIMALS:
         return [fmt(x, digits) for x in values]
     # An exact zero (off the diagonal of an axis-aligned structure) stays "0".
-    return ["0" if x == 0 else fixed(x, max(decimals, 0)) for x in values]
+    return ["0" if x == 0 else fixed(x, decimals) for x in values]
+
+
+def _decimals(text):
+    """Decimal places of a number as ``%g`` wrote it (``1e-05``: 5)."""
+    mantissa, _, exponent = text.partition("e")
+    places = len(mantissa.partition(".")[2])
+    return max(places - int(exponent or 0), 0)
 
 
 # Decimals of a column of covariances before each value keeps its own form.

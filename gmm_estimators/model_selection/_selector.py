@@ -444,11 +444,10 @@ class GaussianMixtureIC(
         if sample_weight is not None:
             n_usable = int(np.count_nonzero(sample_weight))
         # The feature variances (scale of reg_covar and of the relative rule)
-        # from the rows the starts see: all of them, or a streamed sample.
-        # The proposals know no noise rows nor missing values yet: those fits
-        # search the grid (noise from the thorough search's starts). Streamed
-        # and Dask data are searched on the starts' in-memory sample (all rows
-        # when few), each candidate then refitted on every row.
+        # from the rows the starts see: all of them, or a streamed sample. The
+        # proposals know no noise rows nor missing values yet: those fits search
+        # the grid (noise from the thorough search's starts). Streamed and Dask
+        # data are searched on the starts' sample, then refitted on every row.
         missing = isinstance(data, MissingValuesSource)
         thorough = self.search == "thorough" and not (self.noise or missing)
         if thorough:
@@ -475,6 +474,7 @@ class GaussianMixtureIC(
                 self.prior,
                 span,
                 relative=reg_covar if self.search == "thorough" else None,
+                types=types,
             )
         ):
             warn_user(swamped, UserWarning)

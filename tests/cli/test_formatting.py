@@ -102,6 +102,10 @@ def test_a_covariance_columns_decimal_points_align():
     assert texts == ["0.169820", "0.938718", "36.024970", "0"]
     points = {len(t) - t.index(".") for t in texts if "." in t}
     assert len(points) == 1
+    # No more decimals than a value needs (R's print of c(0.86376, 1.5)).
+    assert column_texts([0.86376, 1.5, 0.0]) == ["0.86376", "1.50000", "0"]
+    assert column_texts([2.0, 3.0]) == ["2", "3"]
+    assert column_texts([3e-5, 1.0]) == ["0.00003", "1.00000"]
     # Values too far apart for one column of decimals keep their own form.
     assert column_texts([1e-14, 3.5]) == [fmt(1e-14), fmt(3.5)]
     assert column_texts([2e15, 1.0]) == [fmt(2e15), fmt(1.0)]
