@@ -400,7 +400,8 @@ def _check_weight_sum(sample_weight):
     where = (
         "below float64's normal range"
         if weight_sum < np.finfo(np.float64).tiny
-        else "within a factor of 1024 of float64's smallest normal number"
+        else f"within a factor of {SMALLEST_WEIGHT_SUM / np.finfo(float).tiny:.0f} "
+        "of float64's smallest normal number"
     )
     raise ValueError(
         f"sample_weight sums to {weight_sum:.3g}, {where}: EM's weighted "

@@ -417,6 +417,14 @@ class CovarianceModel(ABC):
         shape = self.param_shape(n_features + 1, n_features)
         return n_features == 1 or tuple(shape[-2:]) != (n_features, n_features)
 
+    def per_feature_precisions(self, precisions_cholesky, n_features):
+        """Each component's precisions as a vector ``(K, d)``, or None.
+
+        None (the default) where they are not diagonal; the axis-aligned
+        families give them, and the E-step's checks then read no matrices.
+        """
+        return None
+
     @abstractmethod
     def n_parameters(self, n_components, n_features):
         """Number of free covariance parameters (for BIC and AIC)."""

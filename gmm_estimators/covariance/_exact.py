@@ -191,11 +191,10 @@ class PrecisionGuard:
         self.residual = residual
         self._model, self._cholesky = model, precisions_cholesky
         self._shape = (n_components, n_features)
-        per_feature = getattr(model, "per_feature_precisions", None)
-        if precisions is None and per_feature is not None:
+        if precisions is None:
             # Axis-aligned: every check reads the diagonals (_precision_forms).
-            precisions = per_feature(precisions_cholesky, n_features)
-        elif precisions is None:
+            precisions = model.per_feature_precisions(precisions_cholesky, n_features)
+        if precisions is None:
             self.factors = self._full_factors()
             precisions = self.factors @ np.swapaxes(self.factors, -1, -2)
         self._precisions = precision_form(precisions)
