@@ -104,6 +104,11 @@ def _resolve_mixture(estimator, function, *, _via=None):
                 )
             names = getattr(estimator, "feature_names_in_", None)
             unnamed = getattr(mixture, "feature_names_in_", None) is None
+            targets = getattr(estimator, "n_targets_", 0)
+            if names is not None and targets:
+                # The regressor's mixture is over [X, y]: its targets follow.
+                suffixes = [""] if targets == 1 else [str(j) for j in range(targets)]
+                names = [*names, *(f"y{suffix}" for suffix in suffixes)]
             if names is not None and unnamed:
                 # Fitted on a DataFrame's columns: the plot's labels, and the
                 # columns a DataFrame given to it must have.
@@ -193,7 +198,7 @@ def _check_features(features, n_features, names, *, size=2):
         raise ValueError(
             f"features should contain exactly {size} features, got {features!r}."
         )
-    if n_features < size:
+    if n_features < size and len(set(map(str, features))) == size:
         raise ValueError(
             f"This plot needs at least {size} features; the estimator was fitted "
             f"on {n_features}."
@@ -241,7 +246,16 @@ def _check_X(X, n_features, hint="", estimator=None):
                 f"X has the columns {given}, but the estimator was fitted on "
                 f"{[str(name) for name in names]}: pass them in that order."
             )
-    array = np.asarray(X, dtype=np.float64)
+    try:
+        array = np.asarray(X, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        # pandas' missing value (pd.NA) is no float: read as NaN, said below.
+        array = _with_nan(X)
+        if array is None:
+            raise ValueError(
+                f"X should hold numbers only ({error}); leave out text or "
+                "categorical columns."
+            ) from None
     if array.ndim != 2:
         raise ValueError(
             f"X should be a 2-D array of shape (n_samples, n_features), got an "
@@ -257,6 +271,17 @@ def _check_X(X, n_features, hint="", estimator=None):
     if not array.shape[0]:
         raise ValueError("X has no rows; pass the data to draw, or X=None.")
     return array
+
+
+def _with_nan(X):
+    """A DataFrame's values as floats, its missing values NaN, or None."""
+    to_numpy = getattr(X, "to_numpy", None)
+    if to_numpy is None:
+        return None
+    try:
+        return to_numpy(dtype=np.float64, na_value=np.nan)
+    except (TypeError, ValueError):
+        return None
 
 
 def _check_ax(ax):
@@ -347,6 +372,24 @@ def _draw_ellipses(
         ax.add_patch(patch)
         patches.append(patch)
     return patches
+
+
+# Keyword arguments of Axes.scatter that colour the points: matplotlib
+# refuses two of them at once.
+_COLOUR_KEYS = ("c", "color", "facecolor", "facecolors")
+
+
+def _scatter_kws(defaults, given):
+    """``defaults`` updated with the user's ``scatter_kws``.
+
+    A colour the user gives (``c``, ``color``, ...) replaces the default
+    one: both went to ``Axes.scatter``, which refused them (or Python did,
+    for ``c`` twice).
+    """
+    given = dict(given or {})
+    if any(key in given for key in _COLOUR_KEYS):
+        defaults = {k: v for k, v in defaults.items() if k not in _COLOUR_KEYS}
+    return {**defaults, **given}
 
 
 def _noise_rows(labels):

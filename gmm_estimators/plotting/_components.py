@@ -21,6 +21,7 @@ from ._common import (
     _label_colors,
     _noise_rows,
     _resolve_mixture,
+    _scatter_kws,
 )
 
 # ----------------------------------------------------------------------------
@@ -87,7 +88,7 @@ def plot_components(
         Add a legend naming each component and its weight.
     scatter_kws : dict, default=None
         Extra keyword arguments for :meth:`matplotlib.axes.Axes.scatter` of the
-        data.
+        data; a colour given (``c``, ``color``) replaces the labels' colours.
     ellipse_kws : dict, default=None
         Extra keyword arguments for :class:`matplotlib.patches.Ellipse`.
 
@@ -162,17 +163,13 @@ def plot_components(
         noise = _noise_rows(labels)
         kws = {
             "s": np.where(noise, _NOISE_SIZE, 12.0),
+            "c": _label_colors(labels, colors),
             "alpha": 0.7,
             "linewidths": 0,
             "zorder": 1,
         }
-        kws.update(scatter_kws or {})
-        ax.scatter(
-            X_array[:, features[0]],
-            X_array[:, features[1]],
-            c=_label_colors(labels, colors),
-            **kws,
-        )
+        kws = _scatter_kws(kws, scatter_kws)
+        ax.scatter(X_array[:, features[0]], X_array[:, features[1]], **kws)
     elif labels is not None:
         raise ValueError("labels were given without X; pass the data they label.")
 

@@ -274,7 +274,21 @@ def plot_criterion(
             "The results stack the selections of several classes (column "
             "'class'): plot one class's rows at a time."
         )
-    n_components = np.asarray(results["n_components"], dtype=np.int64)
+    lengths = {
+        len(results[column])
+        for column in ("n_components", "covariance_type", criterion)
+        + tuple(c for c in ("degenerate", "spurious") if c in results)
+    }
+    if len(lengths) > 1:
+        raise ValueError("The results' columns do not all have the same length.")
+    with np.errstate(invalid="ignore"):
+        counts = np.asarray(results["n_components"], dtype=np.float64)
+    if not np.all(np.isfinite(counts) & (counts == np.round(counts))):
+        raise ValueError(
+            "The results' n_components column should hold whole numbers; "
+            "got a missing or fractional value."
+        )
+    n_components = counts.astype(np.int64)
     structures = [str(value) for value in results["covariance_type"]]
     values = np.asarray(results[criterion], dtype=np.float64)
 
@@ -290,12 +304,16 @@ def plot_criterion(
     # the best model when it had the lowest criterion).
     spurious = flags("spurious")
     degenerate = flags("degenerate") | spurious
-    if not (len(n_components) == len(structures) == len(values) == len(degenerate)):
-        raise ValueError("The results' columns do not all have the same length.")
     if not len(values):
         raise ValueError(
             "The results have no rows: there is no candidate to plot. Pass the "
             "results_ of a fitted selector."
+        )
+    if not np.isfinite(values).any():
+        # Each non-finite candidate is left out; all of them left an empty plot.
+        raise ValueError(
+            f"No candidate has a finite {criterion!r}: every fit failed, so "
+            "there is nothing to plot (the results' rows say why)."
         )
     sign = -1.0 if mclust_sign else 1.0
     shown = sign * values

@@ -16,6 +16,7 @@ from ._common import (
     _full_covariances,
     _import_matplotlib,
     _resolve_mixture,
+    _scatter_kws,
 )
 
 # ----------------------------------------------------------------------------
@@ -79,7 +80,8 @@ def plot_density(
     cmap : str or Colormap, default="viridis"
         Colour map of the contours.
     scatter_kws : dict, default=None
-        Extra keyword arguments for the scatter of ``X``.
+        Extra keyword arguments for the scatter of ``X``; a colour given
+        (``c``, ``color``) replaces the default grey.
 
     Returns
     -------
@@ -151,7 +153,7 @@ def plot_density(
         _, ax = plt.subplots()
     if X_array is not None:
         kws = {"s": 8, "color": "0.35", "alpha": 0.6, "linewidths": 0, "zorder": 1}
-        kws.update(scatter_kws or {})
+        kws = _scatter_kws(kws, scatter_kws)
         ax.scatter(X_array[:, features[0]], X_array[:, features[1]], **kws)
     levels = _check_levels(levels, filled)
     if isinstance(levels, Integral):

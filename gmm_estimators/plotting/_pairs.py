@@ -122,9 +122,7 @@ def plot_pairs(
                 f"features should be a list of at least one feature index or "
                 f"name, got {features!r}."
             )
-        features = _check_features(
-            features, n_features, names, size=len(features)
-        )
+        features = _check_features(features, n_features, names, size=len(features))
     n_std = _check_n_std(n_std)
     covariances = _full_covariances(estimator)
     weights = np.asarray(estimator.weights_, dtype=np.float64)

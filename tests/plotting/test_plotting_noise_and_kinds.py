@@ -324,3 +324,71 @@ def test_plot_criterion_classifier(model_type, noisy_data):
         assert len(plot_criterion(rows).lines) == 2
     with pytest.raises(NotFittedError):
         plot_criterion(GaussianMixtureClassifier(model_type=model_type))
+
+
+def test_a_regressor_fitted_on_a_dataframe_is_plotted_with_its_targets_named():
+    # Its mixture is over [X, y]; the inputs' names alone were pinned on it,
+    # and every plot failed ("feature_names has 2 entries but ... 3 features").
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.normal(size=(200, 2)), columns=["x1", "x2"])
+    y = pd.Series(X["x1"] * 2 + rng.normal(size=200), name="target")
+    regressor = GaussianMixtureRegressor(random_state=0).fit(X, y)
+    Xy = np.column_stack([X, y])
+    ax = plot_components(regressor, Xy, features=(0, 2))
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("x1", "y")
+    plot_density(regressor, Xy, features=("x2", "y"))
+    assert len(plot_pairs(regressor, Xy).axes) == 9
+
+
+def test_a_colour_in_scatter_kws_replaces_the_default():
+    # matplotlib refused the user's colour beside the default one ("Supply a
+    # 'c' argument or a 'color' kwarg but not both"; c twice: a TypeError).
+    rng = np.random.default_rng(0)
+    X = np.r_[rng.normal(size=(50, 2)), rng.normal(size=(50, 2)) + 4]
+    y = np.repeat([0, 1], 50)
+    gm = GaussianMixture(2, random_state=0).fit(X)
+    ax = plot_density(gm, X, scatter_kws={"c": y, "cmap": "coolwarm"})
+    (points,) = [c for c in ax.collections if isinstance(c, PathCollection)]
+    np.testing.assert_array_equal(points.get_array(), y)
+    for kws in ({"color": "k"}, {"c": "k"}):
+        ax = plot_components(gm, X, scatter_kws=kws)
+        points = [c for c in ax.collections if isinstance(c, PathCollection)][0]
+        assert np.unique(points.get_facecolors()[:, :3], axis=0).tolist() == [[0, 0, 0]]
+
+
+def test_criterion_tables_that_cannot_be_drawn_are_said():
+    results = {
+        "n_components": [1, 2, 3],
+        "covariance_type": ["VVV"] * 3,
+        "bic": [3.0, 2.0, 1.0],
+        "degenerate": [False, False],
+    }
+    # Columns of other lengths: numpy's broadcast error before.
+    with pytest.raises(ValueError, match="do not all have the same length"):
+        plot_criterion(results)
+    results["degenerate"].append(False)
+    results["n_components"] = [1, np.nan, 3]
+    with pytest.raises(ValueError, match="n_components column should hold whole"):
+        plot_criterion(results)
+    # Every candidate failed: an empty plot, silently, before.
+    results.update(n_components=[1, 2, 3], bic=[np.nan] * 3)
+    with pytest.raises(ValueError, match="No candidate has a finite 'bic'"):
+        plot_criterion(results)
+
+
+def test_pairs_name_a_repeated_feature_and_data_with_pandas_missing_values():
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 3))
+    gm = GaussianMixture(2, random_state=0).fit(X)
+    # "This plot needs at least 4 features" for a pairs plot of three.
+    with pytest.raises(ValueError, match="should be distinct"):
+        plot_pairs(gm, X, features=[0, 1, 1, 2])
+    frame = pd.DataFrame(rng.normal(size=(5, 3))).astype("Float64")
+    frame.iloc[0, 1] = pd.NA
+    # float() of pd.NA: a TypeError before; the package's own message now.
+    with pytest.raises(ValueError, match="should hold numbers only"):
+        plot_components(gm, frame.to_numpy(dtype=object))
+    with pytest.raises(ValueError, match="NaN or infinity"):
+        plot_components(gm, frame)
