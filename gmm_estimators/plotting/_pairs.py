@@ -109,6 +109,11 @@ def plot_pairs(
     means = np.asarray(estimator.means_, dtype=np.float64)
     n_components, n_features = means.shape
     names = _feature_names(estimator, X, feature_names, n_features)
+    if X is None:
+        raise ValueError(
+            "plot_pairs draws the data: pass X, an array of shape (n_samples, "
+            f"{n_features})."
+        )
     X_array = _check_X(X, n_features, hint, estimator)
     if features is None:
         features = list(range(n_features))

@@ -385,6 +385,9 @@ def test_pairs_name_a_repeated_feature_and_data_with_pandas_missing_values():
     # "This plot needs at least 4 features" for a pairs plot of three.
     with pytest.raises(ValueError, match="should be distinct"):
         plot_pairs(gm, X, features=[0, 1, 1, 2])
+    # "got an array of shape ()": X is required.
+    with pytest.raises(ValueError, match="plot_pairs draws the data: pass X"):
+        plot_pairs(gm, None)
     frame = pd.DataFrame(rng.normal(size=(5, 3))).astype("Float64")
     frame.iloc[0, 1] = pd.NA
     # float() of pd.NA: a TypeError before; the package's own message now.
