@@ -501,13 +501,12 @@ def check_blocks(
     found = np.zeros(n_components, dtype=bool)
     components = np.arange(n_components)
     # The grid of each feature, bounded from a sample in the first pass, for
-    # the lattice rule (below) of the structures that let a component narrow,
-    # and of every structure on one varying feature, where a component on
-    # one value rests on one distinct row.
-    grid = None
-    if not bounded and r:
-        if r == 1 or own_spread.pulls_shared_shape or not own_spread.pooled:
-            grid = FeatureValues(np.flatnonzero(varying))
+    # the lattice rule (below) of the structures that let a component narrow
+    # or share one covariance, and of every structure on one varying feature
+    # (a component on one value rests on one distinct row).
+    grid, own = None, own_spread.pulls_shared_shape or not own_spread.pooled
+    if not bounded and r and (r == 1 or own or not own_spread.min_rows(r)):
+        grid = FeatureValues(np.flatnonzero(varying))
     for Xc, w, resp in blocks():
         if grid is not None:
             grid.sample(Xc if w is None else Xc[w > 0])
@@ -686,7 +685,8 @@ def check_blocks(
     # lattice line, a gain from the data's rounding (_spurious).
     if grid is not None and sound:
         spreads = dict(zip(grid.features, scale, strict=True))
-        lines = lattice_line_components(grid, blocks, full, n_k, sound, spreads)
+        shared = r > 1 and own_spread.pooled and not own_spread.min_rows(r)
+        lines = lattice_line_components(grid, blocks, full, n_k, sound, spreads, shared)
         spurious += list(lines)
         reasons.update(lines)
         sound = [k for k in sound if k not in spurious]
