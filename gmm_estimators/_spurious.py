@@ -352,8 +352,9 @@ def lattice_line_components(
         components, 7 each on one value, at a standard deviation of 0.026
         held up by one row off its value, 6,500 BIC units ahead of mclust's
         fit of the cell). Clusters pure on a 0/1 feature beside one mixed on
-        it are sound: the mixed one's rows estimate the variance. Judged
-        along the features only.
+        it are sound when its rows off their value hold over 1 % of the
+        weight (they estimate the variance), as are components that all sit
+        on one value of a rare flag. Judged along the features only.
 
     Returns
     -------
@@ -395,11 +396,18 @@ def lattice_line_components(
         shape = full[components[0]]
         if np.array_equal(shape, shape[0, 0] * np.eye(shape.shape[0])):
             return {}  # a sphere (EII) narrows along no feature alone
-        heaviest = grid.heaviest_value_weights(blocks, candidates) if candidates else {}
+        heaviest = (
+            grid.heaviest_value_weights(blocks, candidates, with_values=True)
+            if candidates
+            else {}
+        )
         total = float(np.sum(weights[components]))
         for f, narrow in candidates.items():
-            share = sum(heaviest[f][k] for k in narrow) / total if total > 0 else 0.0
-            if share >= ON_ONE_VALUE:
+            on = [heaviest[f][k] for k in narrow]
+            share = sum(w for w, _ in on) / total if total > 0 else 0.0
+            # On one value each, but not all the same one: a rare 0/1 flag
+            # every component holds at 0 narrows nothing of theirs.
+            if share >= ON_ONE_VALUE and len({v for _, v in on}) > 1:
                 return dict.fromkeys(
                     components,
                     f"{100 * share:.4g} % of the components' weight lies on one "
@@ -656,11 +664,12 @@ class FeatureValues:
             gaps[f] = float(steps.min()) if steps.size else 0.0
         return gaps
 
-    def heaviest_value_weights(self, blocks, candidates):
+    def heaviest_value_weights(self, blocks, candidates, with_values=False):
         """``{f: {k: weight of component k on its heaviest value of f}}``.
 
         ``candidates`` is ``{f: [k, ...]}``; one pass over ``blocks``, whose
-        rows of weight zero add nothing.
+        rows of weight zero add nothing. ``with_values=True`` gives ``(weight,
+        value)`` pairs instead.
         """
         sums = {
             f: np.zeros((len(ks), self._seen[f].size)) for f, ks in candidates.items()
@@ -678,6 +687,17 @@ class FeatureValues:
                     sums[f][row] += np.bincount(
                         index, weights=a[:, k], minlength=values.size
                     )
+        if with_values:
+            return {
+                f: {
+                    k: (
+                        float(sums[f][row].max()),
+                        float(self._seen[f][sums[f][row].argmax()]),
+                    )
+                    for row, k in enumerate(ks)
+                }
+                for f, ks in candidates.items()
+            }
         return {
             f: {k: float(sums[f][row].max()) for row, k in enumerate(ks)}
             for f, ks in candidates.items()

@@ -528,6 +528,11 @@ def test_one_shared_covariance_held_up_by_a_few_rows_off_a_lattice_is_spurious(
     assert_array_equal(check(X * [1.0, 1e3]).spurious, np.arange(5))
     X[:100, 1] = rng.randint(1, 6, 100)  # the first group spreads over them
     assert check(X).spurious.size == 0
+    # A rare 0/1 flag that every component holds at 0 (a review found every
+    # EEE and EEI fit of two or more components flagged on such data).
+    X[:, 1] = 0.0
+    X[[3, 250], 1] = 1.0
+    assert check(X).spurious.size == 0
 
 
 @pytest.mark.parametrize("structure", ["VII", "EII", "VVV", "VVI", "EEE"])
