@@ -116,6 +116,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._data_span import coordinates as _coordinates
+from ._feature_values import FeatureValues
 from ._resting_rows import (
     MAGNIFIED,
     RANK_RATIO,
@@ -131,12 +132,7 @@ from ._resting_rows import (
     standardised,
 )
 from ._spread_proof import proven_parts, surely_spread
-from ._spurious import (
-    SPURIOUS_RATIO,
-    FeatureValues,
-    lattice_line_components,
-    narrow_components,
-)
+from ._spurious import SPURIOUS_RATIO, lattice_line_components, narrow_components
 from .covariance._spread import EVERY_DIRECTION
 
 __all__ = [

@@ -8,11 +8,11 @@ from numbers import Integral, Real
 import numpy as np
 
 from .._data_span import rows_thinnest_correlation, thinnest_correlation
+from .._feature_values import smallest_gaps
 from .._initialization import CanonicalRows
 from .._missing import has_missing, mean_imputed
 from .._noise import resolve_noise, too_few_outside_noise
 from .._prior import ConjugatePrior, minimum_dof, resolve_prior
-from .._spurious import smallest_gaps
 from ..covariance import available_covariance_types, get_covariance_model
 from ..covariance._priors import prior_form_of
 from ..exceptions import NoSoundCandidateError
@@ -417,7 +417,7 @@ def _lattice_steps(X, sample_weight):
     """``EMOptions.lattice_steps``: each feature's smallest step, or None.
 
     The smallest gap between two distinct values of each feature among the
-    rows the starts see (``_spurious.smallest_gaps``: 0 for a constant
+    rows the starts see (``_feature_values.smallest_gaps``: 0 for a constant
     feature or one of too many values to be a lattice, where nothing
     stops). Only for unweighted rows, where responsibilities are rows'
     worth (see ``_engine.EMOptions.lattice_steps``).
