@@ -500,8 +500,13 @@ def check_blocks(
     # the lattice rule (below) of the structures that let a component narrow
     # or share one covariance, and of every structure on one varying feature
     # (a component on one value rests on one distinct row).
-    grid, own = None, own_spread.pulls_shared_shape or not own_spread.pooled
-    if not bounded and r and (r == 1 or own or not own_spread.min_rows(r)):
+    own = own_spread.pulls_shared_shape or not own_spread.pooled
+    # One covariance of every component, narrowing along features (EEE, EEI;
+    # not a sphere's one volume): the lattice rule judges them jointly.
+    part = None if own or own_spread.min_rows(r) else own_spread.shared
+    joint = r > 1 and part is not None and part.per_feature
+    grid = None
+    if not bounded and r and (r == 1 or own or joint):
         grid = FeatureValues(np.flatnonzero(varying))
     for Xc, w, resp in blocks():
         if grid is not None:
@@ -681,8 +686,7 @@ def check_blocks(
     # lattice line, a gain from the data's rounding (_spurious).
     if grid is not None and sound:
         spreads = dict(zip(grid.features, scale, strict=True))
-        shared = r > 1 and own_spread.pooled and not own_spread.min_rows(r)
-        lines = lattice_line_components(grid, blocks, full, n_k, sound, spreads, shared)
+        lines = lattice_line_components(grid, blocks, full, n_k, sound, spreads, joint)
         spurious += list(lines)
         reasons.update(lines)
         sound = [k for k in sound if k not in spurious]

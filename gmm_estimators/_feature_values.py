@@ -95,12 +95,12 @@ class FeatureValues:
             gaps[f] = float(steps.min()) if steps.size else 0.0
         return gaps
 
-    def heaviest_value_weights(self, blocks, candidates, with_values=False):
-        """``{f: {k: weight of component k on its heaviest value of f}}``.
+    def heaviest_value_weights(self, blocks, candidates):
+        """``{f: {k: (weight, value)}}``: component ``k``'s heaviest value of
+        ``f`` and its weight there.
 
         ``candidates`` is ``{f: [k, ...]}``; one pass over ``blocks``, whose
-        rows of weight zero add nothing. ``with_values=True`` gives ``(weight,
-        value)`` pairs instead.
+        rows of weight zero add nothing.
         """
         sums = {
             f: np.zeros((len(ks), self._seen[f].size)) for f, ks in candidates.items()
@@ -118,19 +118,14 @@ class FeatureValues:
                     sums[f][row] += np.bincount(
                         index, weights=a[:, k], minlength=values.size
                     )
-        if with_values:
-            return {
-                f: {
-                    k: (
-                        float(sums[f][row].max()),
-                        float(self._seen[f][sums[f][row].argmax()]),
-                    )
-                    for row, k in enumerate(ks)
-                }
-                for f, ks in candidates.items()
-            }
         return {
-            f: {k: float(sums[f][row].max()) for row, k in enumerate(ks)}
+            f: {
+                k: (
+                    float(sums[f][row].max()),
+                    float(self._seen[f][sums[f][row].argmax()]),
+                )
+                for row, k in enumerate(ks)
+            }
             for f, ks in candidates.items()
         }
 

@@ -335,7 +335,8 @@ def lattice_line_components(
         ``{f: the data's standard deviation along f}`` for the features
         judged, in their units (``_data_span.coordinates``' scale).
     shared : bool, default=False
-        Whether the components share one covariance (EEE, EEI, EII). No
+        Whether the components share one covariance that narrows along the
+        features (EEE, EEI; not the one volume of a sphere, EII). No
         component narrows it alone, but components on one value each narrow
         it together: where it is narrower than the grid along ``f`` and
         :data:`ON_ONE_VALUE` of their weight lies on one value of ``f`` per
@@ -362,7 +363,8 @@ def lattice_line_components(
     # A feature of one value in the sample bounds nothing: it is read.
     sampled = {f: grid.sampled_gap(f) for f in grid.features}
     unbounded = not all(map(np.isfinite, sampled.values()))
-    screened = _tilted_directions(full, components, sampled)
+    # A covariance shared by every component is judged along the features only.
+    screened = ({}, None) if shared else _tilted_directions(full, components, sampled)
     if not (axes or unbounded or screened[0]):
         return {}
     grid.gather(blocks)
@@ -384,15 +386,8 @@ def lattice_line_components(
         if narrow:
             candidates[f] = narrow
     lines = {}
-    if shared:  # judged together, along the features only
-        shape = full[components[0]]
-        if np.array_equal(shape, shape[0, 0] * np.eye(shape.shape[0])):
-            return {}  # a sphere (EII) narrows along no feature alone
-        heaviest = (
-            grid.heaviest_value_weights(blocks, candidates, with_values=True)
-            if candidates
-            else {}
-        )
+    if shared:  # judged together
+        heaviest = grid.heaviest_value_weights(blocks, candidates) if candidates else {}
         total = float(np.sum(weights[components]))
         for f, narrow in candidates.items():
             on = [heaviest[f][k] for k in narrow]
@@ -414,7 +409,8 @@ def lattice_line_components(
         heaviest = grid.heaviest_value_weights(blocks, candidates)
         for f, narrow in candidates.items():
             for k in narrow:
-                share = heaviest[f][k] / weights[k] if weights[k] > 0 else 0.0
+                on_value = heaviest[f][k][0]
+                share = on_value / weights[k] if weights[k] > 0 else 0.0
                 if k not in lines and share >= ON_ONE_VALUE:
                     lines[k] = (
                         f"{100 * share:.4g} % of its weight lies on one value of "
