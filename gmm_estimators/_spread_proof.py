@@ -88,7 +88,7 @@ def surely_spread(
     coordinates), ``own_rotated`` the same summed in the whitened
     coordinates of the data's span; ``count`` and ``mass`` are those of
     every resting row, ``shift`` the point the moments were taken about (a
-    resting row, see ``_degenerate._resting_sets``). Each test's threshold
+    resting row, see ``_resting_sets.judge_resting_sets``). Each test's threshold
     must be cleared :data:`PROOF_MARGIN` times over by its lower bound
     (``OwnSpread.spread_lower_bound``: the rank test's from ``own_rotated``,
     the structure's own from ``own``) after a rounding
@@ -113,7 +113,7 @@ def surely_spread(
     margin = PROOF_MARGIN * RANK_RATIO
     size = np.sqrt(max(np.trace(own), 0.0) / mass)
     # The rows' distance from the data's centre is at most sqrt(reach): the
-    # one-point test's unit of rounding (see _degenerate._resting_sets).
+    # one-point test's unit of rounding (see _resting_sets.judge_resting_sets).
     if not size >= PROOF_MARGIN * point_size(np.sqrt(reach), origin):
         return False
     # The rank test on the moments in the span's whitened coordinates (the
@@ -283,7 +283,7 @@ def proves_spread(subsets, n_k, weight_sum, rotation, own_spread, origin=0.0):
     allowance for rounding, the upper one divides the scatter. (The
     allowance is taken off the trace and the eigenvalues rather than off
     the diagonal before them: the same bounds.) A component proven here
-    passes the tests of ``_degenerate._resting_sets`` with the margins of
+    passes the tests of ``_resting_sets.judge_resting_sets`` with the margins of
     :func:`surely_spread`: its rows spread beyond the rounding of their
     position, along every feature and in every direction of the data's
     span, and as its structure's own rule needs.

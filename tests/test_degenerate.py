@@ -10,6 +10,7 @@ from scipy import linalg
 from gmm_estimators import GaussianMixture
 from gmm_estimators import _degenerate as D
 from gmm_estimators import _resting_rows as R
+from gmm_estimators import _resting_sets as RS
 from gmm_estimators._data_span import coordinates, data_rank
 from gmm_estimators._spurious import (
     FEW_ROWS,
@@ -105,7 +106,7 @@ def test_resting_rows_bound_the_pooled_scatter_from_below(rng):
         return [(Xc, None, resp)]
 
     floors = R.resting_floor(R.log_weight_histogram(resp), resp.sum(axis=0))
-    _, _, resting, _ = D._resting_sets(
+    _, _, resting, _ = RS.judge_resting_sets(
         blocks,
         floors,
         varying,
@@ -257,18 +258,18 @@ def test_subsets_of_large_resting_sets_change_no_verdict(
     resp /= resp.sum(axis=1, keepdims=True)
     w = rng.uniform(0.5, 2.0, X.shape[0]) if weighted else None
     monkeypatch.setattr(R, "_BATCHED_ENTRIES", 0)
-    monkeypatch.setattr(D, "SUBSET_ROWS", 10**9)
+    monkeypatch.setattr(RS, "SUBSET_ROWS", 10**9)
     every_row = _checked(structure, X, resp, w, 4)
     reads = []
-    moments = D.resting_moments
+    moments = RS.resting_moments
 
     def spy(*args, **kwargs):
         result = moments(*args, **kwargs)
         reads.append((list(args[5]), result[4]))
         return result
 
-    monkeypatch.setattr(D, "SUBSET_ROWS", 3)
-    monkeypatch.setattr(D, "resting_moments", spy)
+    monkeypatch.setattr(RS, "SUBSET_ROWS", 3)
+    monkeypatch.setattr(RS, "resting_moments", spy)
     assert _checked(structure, X, resp, w, 4) == every_row
     # The first read took subsets; the sound cluster (0) was settled by its
     # subset, so a second read, if any, is of the others only.
@@ -452,13 +453,13 @@ def test_components_narrower_than_the_grid_on_their_line_are_spurious(
 def test_the_grid_is_read_on_the_right_features_and_rows(rng):
     # A constant feature before the lattice ones (the check's flat features
     # are indexed among the varying ones), and rows of weight zero off the
-    # grid (they must not shrink its step).
+    # grid beside the lines' values (they must not shrink its step there).
     from gmm_estimators.covariance import get_covariance_model
 
     X, resp = _lines_and_a_blob(rng, 10, 100)
     X[:, 1:] = np.round(X[:, 1:])
     X = np.column_stack([np.full(len(X), 7.0), X])
-    X[-3:, 2:] += 0.01
+    X[-3:, 2:] = [[1.01, 1.01], [4.01, 4.01], [1.01, 4.01]]
     weights = np.ones(len(X))
     weights[-3:] = 0.0
     full = np.zeros((5, 4, 4))
@@ -468,7 +469,8 @@ def test_the_grid_is_read_on_the_right_features_and_rows(rng):
     check = D.check_components(X, weights, resp, full, own_spread=own_spread)
     assert set(check.spurious.tolist()) == {0, 1, 2, 3}
     assert "feature 2" in check.reasons[0] or "feature 3" in check.reasons[0]
-    # With those rows weighed, the step is 0.01: no grid to fit.
+    # With those rows weighed, the step at the lines' values is 0.01: no
+    # grid to fit there.
     check = D.check_components(X, None, resp, full, own_spread=own_spread)
     assert check.spurious.size == 0
 
@@ -806,7 +808,7 @@ def test_a_component_on_one_value_narrower_than_the_grid_is_spurious(
         assert (
             "99.5 % of its weight lies on one value of feature 1" in (check.reasons[2])
         )
-        assert "grid of step 1" in check.reasons[2]
+        assert "whose step there is 1:" in check.reasons[2]
         units = np.array([1e-3, 1e4, 1.0])
         order = rng.permutation(len(X))
         rescaled = D.check_components(
@@ -843,6 +845,44 @@ def test_a_component_off_its_value_or_wider_than_the_grid_is_sound(rng, structur
     assert_allclose(full[2, 1, 1], 0.1)
     check = D.check_components(X, None, resp, full, own_spread=own_spread)
     assert check.degenerate.size == 0 and check.spurious.size == 0
+
+
+@pytest.mark.parametrize("structure", ["VVV", "VEI", "VEE"])
+def test_a_component_on_one_value_of_an_uneven_grid_is_judged_by_its_step(
+    rng, structure
+):
+    # Rotterdam's log(1 + nodes): steps of 0.69, 0.41, 0.29, ... from 0 and
+    # of 0.06 near 15. A component with 99.5 % of its weight on 0 (one row
+    # on log 3) at a deviation of 0.077 there is far below the rounding of
+    # the steps at 0 (0.41 / sqrt(12) = 0.12), though above the finest
+    # step's (0.019): a lattice line, in any units of the feature.
+    from gmm_estimators.covariance import get_covariance_model
+
+    blobs = [
+        np.column_stack([rng.normal(centre, 2.0, 300), np.log1p(rng.poisson(lam, 300))])
+        for centre, lam in ((0.0, 4.0), (8.0, 9.0))
+    ]
+    nodes = np.log1p(np.r_[np.zeros(199), 2.0])
+    X = np.vstack([*blobs, np.column_stack([rng.normal(4.0, 2.0, 200), nodes])])
+    labels = np.repeat(np.arange(3), [300, 300, 200])
+    resp = np.eye(3)[labels]
+    full = np.array([np.cov(X[labels == k].T, bias=True) for k in range(3)])
+    assert np.sqrt(full[2, 1, 1]) > np.diff(np.unique(X[:, 1])).min() / np.sqrt(12)
+    own_spread = get_covariance_model(structure).own_spread
+    for unit in (1.0, 1e-4, 1e5):
+        units = np.array([1.0, unit])
+        check = D.check_components(
+            X * units, None, resp, full * np.outer(units, units),
+            own_spread=own_spread,
+        )  # fmt: skip
+        assert check.degenerate.size == 0
+        assert_array_equal(check.spurious, [2])
+        step = f"whose step there is {np.log(1.5) * unit:.3g}:"
+        assert step in check.reasons[2]
+    # The same component at a deviation of 0.15 along it is wider than that.
+    full[2, 1, 1] = 0.15**2
+    check = D.check_components(X, None, resp, full, own_spread=own_spread)
+    assert check.spurious.size == 0
 
 
 @pytest.mark.parametrize("leftover", [1e-28, 1e-27, 1e-26])
