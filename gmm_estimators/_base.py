@@ -15,8 +15,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from . import _criteria as criteria
 from ._collapse import record_collapse
+from ._criteria_methods import InformationCriteria
 from ._data_span import data_warning, rows_span
 from ._engine import (
     EMOptions,
@@ -31,9 +31,7 @@ from ._engine._data import check_squares_fit
 from ._engine._estep import (
     flat_log_responsibilities,
     flat_responsibilities,
-    log_likelihood_terms,
     weighted_mean,
-    weighted_totals,
 )
 from ._engine._sources import check_not_chunks, make_source, prediction_source
 from ._fit_starts import check_continuable, check_enough_samples, new_starts
@@ -66,7 +64,9 @@ from ._warn import warn_user
 from .exceptions import DegenerateFitWarning
 
 
-class BaseMixture(PortablePickle, DensityMixin, BaseEstimator, metaclass=ABCMeta):
+class BaseMixture(
+    PortablePickle, InformationCriteria, DensityMixin, BaseEstimator, metaclass=ABCMeta
+):
     """Base class for mixture models fitted by EM on sufficient statistics.
 
     A density estimator, as scikit-learn's mixtures are: with the default of
@@ -611,89 +611,6 @@ class BaseMixture(PortablePickle, DensityMixin, BaseEstimator, metaclass=ABCMeta
             np.asarray(self.covariances_, np.float64), n_components, n_features
         )
         return draw_rows(weights, self.means_, full, n_samples, rng)
-
-    # ------------------------------------------------------ model selection
-    def _n_parameters(self):
-        """Free parameters of the fitted model, as its fit counted them."""
-        return criteria.fitted_free_parameters(self)
-
-    def _free_parameters(self, n_components, n_features, model=None):
-        """Free parameters of this estimator's model (or ``model``) of that size."""
-        noise = self._noise_parameters()
-        return criteria.n_free_parameters(
-            self._covariance_model() if model is None else model,
-            n_components,
-            n_features,
-            fixed_proportions=self._fixed_proportions(),
-            noise=noise is not None,
-            noise_volume=None if noise is None else noise[0],
-        )
-
-    def _weighted_log_likelihood(self, X, sample_weight):
-        """``(sum_i w_i log p(x_i), sum_i w_i, sum_i w_i log z_i,MAP)`` of X."""
-        terms = np.asarray(self._blockwise(X, log_likelihood_terms))
-        return weighted_totals(terms.reshape(-1, 2), sample_weight)
-
-    def bic(self, X, sample_weight=None):
-        """Bayesian information criterion on X (lower is better).
-
-        ``BIC = -2 log L + p log n`` with ``p`` the number of free parameters.
-        mclust reports ``2 log L - p log n``: the same number with the sign
-        flipped. With a prior, ``L`` is the likelihood at the MAP estimate
-        (as in mclust).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        sample_weight : array-like of shape (n_samples,), default=None
-            Frequency weights, as in :meth:`fit` and ``GaussianMixtureIC``:
-            ``log L = sum_i w_i log p(x_i)`` and ``n = sum_i w_i``.
-
-        Returns
-        -------
-        bic : float
-        """
-        log_likelihood, n, _ = self._weighted_log_likelihood(X, sample_weight)
-        return criteria.bic(log_likelihood, self._n_parameters(), n)
-
-    def aic(self, X, sample_weight=None):
-        """Akaike information criterion on X (lower is better).
-
-        ``AIC = -2 log L + 2 p``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        sample_weight : array-like of shape (n_samples,), default=None
-            Frequency weights: ``log L = sum_i w_i log p(x_i)``.
-
-        Returns
-        -------
-        aic : float
-        """
-        log_likelihood, _, _ = self._weighted_log_likelihood(X, sample_weight)
-        return criteria.aic(log_likelihood, self._n_parameters())
-
-    def icl(self, X, sample_weight=None):
-        """Integrated completed likelihood criterion on X (lower is better).
-
-        ``ICL = BIC - 2 sum_i w_i log z_i,MAP`` (Biernacki, Celeux and Govaert,
-        2000), ``z_i,MAP`` the posterior probability of the row's most probable
-        component: BIC plus a penalty for overlap. mclust reports ``-ICL``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        sample_weight : array-like of shape (n_samples,), default=None
-            Frequency weights, as in :meth:`bic`.
-
-        Returns
-        -------
-        icl : float
-            Never below ``bic(X, sample_weight)``.
-        """
-        log_l, n, map_term = self._weighted_log_likelihood(X, sample_weight)
-        return criteria.icl(criteria.bic(log_l, self._n_parameters(), n), map_term)
 
 
 def _num_rows(X):

@@ -576,6 +576,7 @@ def feasible_counts(ks, n_usable, noise_mask=None):
     too_many : dict
         ``{n_components: ValueError}`` for the others.
     """
+
     def error(k):
         if noise_mask is not None:
             return too_few_outside_noise(noise_mask, n_usable, k)

@@ -12,13 +12,6 @@ from ._swamped import pick_warnings, swamp_remedy
 INPUT_ATTRIBUTES = ("n_features_in_", "feature_names_in_")
 
 
-class ChosenModel:
-    """Fitted when a model is chosen: ``results_`` alone (no sound one) is not."""
-
-    def __sklearn_is_fitted__(self):
-        return "best_estimator_" in vars(self)
-
-
 def fit_selector(selector, search, X, sample_weight):
     """Run the selector's search; a failed fit leaves no earlier pick behind.
 

@@ -9,12 +9,10 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin, DensityMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted
 
 from .._data_span import data_warning, rows_span
 from .._engine._data import check_squares_fit
-from .._engine._sources import check_not_chunks, is_streamed, make_source, per_row_like
-from .._engine._validation import validate_data
+from .._engine._sources import make_source, per_row_like
 from .._initialization import INITIALIZERS
 from .._missing import MissingValuesSource
 from .._noise import rows_for_noise
@@ -32,7 +30,8 @@ from ._candidates import (
     search_settings,
     starting_rows,
 )
-from ._fit_state import ChosenModel, fit_selector
+from ._chosen_model import ChosenModel
+from ._fit_state import fit_selector
 from ._progress import thorough_progress, ticking, with_progress
 from ._sample import refitted_on, search_sample
 from ._search import grid_search, thorough_search
@@ -539,162 +538,3 @@ class GaussianMixtureIC(
         # Searched on an in-memory sample of all the rows: as Dask input gives.
         self.labels_ = per_row_like(data.X, self.best_estimator_.labels_)
         return settings
-
-    # ------------------------------------------------- delegation to the winner
-    def _validated(self, X):
-        check_is_fitted(self)
-        check_not_chunks(self, X)
-        if is_streamed(X):  # Dask, memory maps: read in blocks, only checked here
-            validate_data(self, X, reset=False, skip_check_array=True)
-            return X
-        return validate_data(
-            self,
-            X,
-            reset=False,
-            dtype=[np.float64, np.float32],
-            ensure_all_finite="allow-nan",
-        )
-
-    def predict(self, X):
-        """Most probable component of each sample under the chosen model.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        labels : ndarray of shape (n_samples,)
-        """
-        X = self._validated(X)
-        return self.best_estimator_.predict(X)
-
-    def predict_proba(self, X):
-        """Posterior probability of each component under the chosen model.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        resp : ndarray of shape (n_samples, n_components_ [+ 1])
-            With ``noise=True``, the noise's probability is the last column.
-        """
-        X = self._validated(X)
-        return self.best_estimator_.predict_proba(X)
-
-    def predict_log_proba(self, X):
-        """Log posterior probability of each component under the chosen model.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        log_resp : ndarray of shape (n_samples, n_components_ [+ 1])
-            With ``noise=True``, the noise's log-probability is the last column.
-        """
-        X = self._validated(X)
-        return self.best_estimator_.predict_log_proba(X)
-
-    def score_samples(self, X):
-        """Log-likelihood of each sample under the chosen model.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        log_prob : ndarray of shape (n_samples,)
-        """
-        X = self._validated(X)
-        return self.best_estimator_.score_samples(X)
-
-    def score(self, X, y=None, sample_weight=None):
-        """Mean log-likelihood of X under the chosen model.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        y : Ignored
-            Not used, present for API consistency by convention.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weights of the mean.
-
-        Returns
-        -------
-        log_likelihood : float
-        """
-        X = self._validated(X)
-        return self.best_estimator_.score(X, sample_weight=sample_weight)
-
-    def bic(self, X, sample_weight=None):
-        """Bayesian information criterion of the chosen model on X (lower is better).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        sample_weight : array-like of shape (n_samples,), default=None
-            Frequency weights, as in ``GaussianMixture.bic``.
-
-        Returns
-        -------
-        bic : float
-        """
-        X = self._validated(X)
-        return self.best_estimator_.bic(X, sample_weight=sample_weight)
-
-    def aic(self, X, sample_weight=None):
-        """Akaike information criterion of the chosen model on X (lower is better).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        sample_weight : array-like of shape (n_samples,), default=None
-            Frequency weights, as in ``GaussianMixture.aic``.
-
-        Returns
-        -------
-        aic : float
-        """
-        X = self._validated(X)
-        return self.best_estimator_.aic(X, sample_weight=sample_weight)
-
-    def icl(self, X, sample_weight=None):
-        """Integrated completed likelihood of the chosen model on X (lower is better).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        sample_weight : array-like of shape (n_samples,), default=None
-            Frequency weights, as in ``GaussianMixture.icl``.
-
-        Returns
-        -------
-        icl : float
-        """
-        X = self._validated(X)
-        return self.best_estimator_.icl(X, sample_weight=sample_weight)
-
-    def sample(self, n_samples=1, random_state=None):
-        """Draw samples from the chosen model.
-
-        Parameters
-        ----------
-        n_samples : int, default=1
-            Number of samples to generate.
-        random_state : int, RandomState instance or None, default=None
-            Source of randomness; None uses the selector's ``random_state``.
-
-        Returns
-        -------
-        X : ndarray of shape (n_samples, n_features)
-        y : ndarray of shape (n_samples,)
-            Component of each sample.
-        """
-        check_is_fitted(self)
-        state = self.random_state if random_state is None else random_state
-        return self.best_estimator_.sample(n_samples, random_state=state)
