@@ -300,10 +300,11 @@ def lattice_line_components(
     Component ``k`` fits a lattice line of feature ``f`` when at least
     :data:`ON_ONE_VALUE` of its weight lies on a single value of ``f`` and
     its fitted variance along ``f`` is below that of rounding to the
-    feature's grid there, ``step^2 / 12`` (``step`` the smaller gap from that
-    value to its neighbours among the feature's distinct values over the rows
-    of positive weight, ``_feature_values.local_steps``: a log-transformed
-    count steps by 0.69 at 0 and by 0.01 near 100). Both are read in the
+    feature's grid there, ``step^2 / 12`` (``step`` the smallest gap among
+    that value and its two neighbours each side among the feature's distinct
+    values over the rows of positive weight, where they are tied, and the
+    feature's smallest gap elsewhere, ``_feature_values.local_steps``: a
+    log-transformed count steps by 0.69 at 0 and by 0.01 near 100). Both are read in the
     feature's own units (a step and a variance along it), so the verdict
     does not move with them. Where the data's own standard deviation along
     ``f`` is below the grid's (a rare 0/1 feature), the bound is the data's:

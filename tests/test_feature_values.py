@@ -28,6 +28,23 @@ def test_a_spike_among_continuous_values_has_their_steps():
     assert local_steps(grid, [6.0])[0] == np.diff(grid[-3:-1])[0] < 0.5
 
 
+def test_gaps_between_scattered_values_are_no_grid():
+    # Newcomb's times: integers 16 to 40, each tied, and outliers at -44
+    # and -2, one row each. Their gaps (42, 18) are no steps of the grid:
+    # the outliers are still recorded to 1.
+    values = np.r_[-44.0, -2.0, np.arange(16.0, 41.0)]
+    counts = np.r_[1, 1, np.full(25, 3)]
+    steps = local_steps(values, [-44.0, -2.0, 16.0, 30.0], tied=counts > 1)
+    assert_array_equal(steps, 1.0)
+    assert local_steps(values, [-44.0])[0] == 18.0  # read as a grid
+    # Tied values with uneven steps keep theirs.
+    grid = np.log1p(np.arange(10.0))
+    tied = np.ones(10, bool)
+    assert_allclose(local_steps(grid, [0.0], tied=tied), np.log(1.5))
+    tied[2] = False  # a value of one row in the windows of 0 and of 1
+    assert_allclose(local_steps(grid, [0.0, 0.7], tied=tied), np.diff(grid).min())
+
+
 @pytest.mark.parametrize("seed", range(20))
 def test_the_samples_bound_is_above_the_datas_step(seed):
     # The gate of the lattice rule: a component narrower than the data's
@@ -57,6 +74,10 @@ def test_the_grid_samples_then_reads_every_value_of_positive_weight():
     assert grid.sampled_gap(1) == pytest.approx(1 / 7)
     w = np.r_[np.ones(99), 0.0]
     X[-1, 0] = 0.5  # weight zero: not a value of the grid
-    grid.gather(lambda: [(X[w > 0], None, None)])
+    grid.gather(lambda: [(X[w > 0][:60], None, None), (X[w > 0][60:], None, None)])
     assert grid.gaps()[0] == 1.0
     assert_array_equal(grid.steps_at(0, [0.0, 0.4, 1.0]), 1.0)
+    # The rows on each value are counted over the blocks: feature 1's
+    # values hold one row each, so its steps are its smallest.
+    assert_array_equal(grid._counts[0], [50, 49])
+    assert_allclose(grid.steps_at(1, [0.0, 5.0]), 1 / 7)
