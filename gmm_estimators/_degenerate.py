@@ -261,7 +261,8 @@ def check_blocks(
         sound, every weight binned only when a resting set reaches below the
         top bins, the resting rows' second read only for components their
         subset could not settle, a feature's values and the weight on each
-        only for components narrower than a sample's grid;
+        only for components narrower than a sample's grid bounds the data's
+        near their means;
         the caller may keep the blocks between the calls, see
         ``_collapse.component_check``).
     total_scatter : ndarray of shape (n_features, n_features)

@@ -19,7 +19,7 @@ __all__ = ["FeatureValues", "local_steps", "smallest_gaps"]
 # Distinct values of a feature beyond which it is read as continuous (its
 # grid, if any, too fine to matter): also bounds the memory of the search.
 _MAX_VALUES = 2**16
-# Values of a feature whose smallest gap bounds the grid's (FeatureValues.sample).
+# Rows of the first block whose values bound the data's steps (FeatureValues.sample).
 _SAMPLED_ROWS = 2048
 
 
@@ -98,7 +98,7 @@ class FeatureValues:
                     ).astype(np.int64)
                     self._seen[f] = values
                     if values.size > _MAX_VALUES:
-                        self._seen[f] = None
+                        self._seen[f] = self._counts[f] = None
 
     def gaps(self):
         """``{f: smallest gap between distinct values of f}`` (0: none).
@@ -164,14 +164,16 @@ def local_steps(values, points, tied=None):
     grid of one value). A measurement rounded to an uneven grid is spread by
     its rounding over about its step there (a log-transformed count steps
     by 0.69 from 0 to 1 and by 0.01 near 100), and the grid's spacing near a
-    value is read from several of its neighbours, not one: a value repeated
-    among continuous ones (a spike) is next to steps as fine as theirs,
-    however far its nearest neighbour.
+    value is read from several of its neighbours, not one.
 
     Gaps between scattered values are no grid's steps: two outliers of
-    integer data, 18 apart, are still recorded to 1. Where ``tied`` is
-    given, a value whose window holds a value of no ties (of one row) is
-    given the grid's smallest step anywhere.
+    integer data, 18 apart, are still recorded to 1, and a value repeated
+    among continuous ones (a floor, a censoring value) is no grid value.
+    Where ``tied`` is given, a value whose window (it and its two
+    neighbours each side) holds a value of one row is given the grid's
+    smallest step anywhere. Rows are counted, not their weights, as the
+    degeneracy checks count them: a common factor of the weights changes
+    nothing, and a row given a weight of 3 is one row, not three.
 
     Parameters
     ----------
@@ -208,19 +210,20 @@ def local_steps(values, points, tied=None):
 def _step_bounds(values, points):
     """Bounds on the data's step near each point from a sample's grid ``values``.
 
-    Every value of the data between two sampled values has steps no longer
-    than their gap: the longest of the sampled gaps around the one holding
-    the point bounds the data's step at any value near it. Beyond the
-    sample's ends the data may hold values the sample missed: the distance
-    out is added. A sample of one value bounds nothing (inf).
+    The sampled values are values of the data, so the data's value nearest
+    a point between two of them lies between them too, and one of its gaps
+    (no longer than theirs) with it: their gap bounds the step
+    :func:`local_steps` gives there, which is at most any gap of its window
+    (or the smallest of all). Beyond the sample's ends the data may hold
+    values the sample missed, within twice the distance out of the point's
+    nearest. A sample of one value bounds nothing (inf).
     """
     if values.size < 2:
         return np.full(np.shape(points), np.inf)
     gaps = np.diff(values)
-    holding = np.searchsorted(values, points) - 1
-    around = [gaps[np.clip(holding + shift, 0, gaps.size - 1)] for shift in (-1, 0, 1)]
+    holding = np.clip(np.searchsorted(values, points) - 1, 0, gaps.size - 1)
     beyond = np.maximum(np.maximum(values[0] - points, points - values[-1]), 0.0)
-    return np.maximum.reduce(around) + 2.0 * beyond
+    return gaps[holding] + 2.0 * beyond
 
 
 def smallest_gaps(blocks, features):

@@ -9,8 +9,8 @@
 * Whether a component fits a lattice line of recorded values: its weight
   lies on one value of a feature (:data:`ON_ONE_VALUE` of it), and its
   fitted variance along that feature is below that of rounding to the
-  data's grid there (``h^2 / 12``, ``h`` the smallest gap between the
-  feature's distinct values: :func:`lattice_line_components`). Every
+  data's grid there (``h^2 / 12``, ``h`` the grid's step at that value:
+  :func:`lattice_line_components`). Every
   structure that lets one component narrow along a feature is judged so
   (``_degenerate``): an own shape or orientation (EVE, VVV, EEV, ...)
   narrows it alone, and an own volume over a shared shape (VEI, VEE) as
@@ -472,8 +472,9 @@ def _tilted_lattice_components(blocks, weights, directions, gridded):
     eigenvalue: below one, and at least :data:`ON_ONE_VALUE` of its weight on
     one value of the rows' projection there (and the data wider than that
     there), the component rests on a plane of the lattice, as on a line of
-    one feature (:func:`lattice_line_components`, its special case along
-    an axis). On the vertebral column data (six measurements to 0.01,
+    one feature (:func:`lattice_line_components`; along a slant each
+    feature's step is its smallest anywhere, not its step at the
+    component's value). On the vertebral column data (six measurements to 0.01,
     ``X1 - X2 - X4`` one of -0.01, 0 and 0.01 by rounding) VEE with 9
     components put each on one of those three planes, at a variance of
     5e-12 where the rounding's is 8e-6, and was picked 4,000 BIC units

@@ -19,13 +19,17 @@ def test_the_step_of_an_uneven_grid_is_read_at_the_value():
     assert_array_equal(local_steps(np.array([3.0]), [3.0, 0.0]), np.inf)
 
 
-def test_a_spike_among_continuous_values_has_their_steps():
-    # A value repeated among continuous ones (a floor, a censoring value) is
-    # no grid: its step is that of its neighbours, however far the nearest.
+def test_a_spike_among_continuous_values_is_no_grid_value():
+    # A value repeated among continuous ones (a floor, a censoring value):
+    # its neighbours hold one row each, so its step is the feature's
+    # smallest, however far its nearest neighbour; read as a grid, without
+    # ties, it would be its neighbours' gaps.
     rng = np.random.default_rng(0)
     grid = np.unique(np.r_[rng.normal(size=200), 6.0])
+    tied = grid == 6.0
     assert grid[-2] < 3.5  # its nearest neighbour is far
-    assert local_steps(grid, [6.0])[0] == np.diff(grid[-3:-1])[0] < 0.5
+    assert local_steps(grid, [6.0], tied=tied)[0] == np.diff(grid).min()
+    assert local_steps(grid, [6.0])[0] == np.diff(grid[-3:-1])[0]
 
 
 def test_gaps_between_scattered_values_are_no_grid():
@@ -74,7 +78,7 @@ def test_the_grid_samples_then_reads_every_value_of_positive_weight():
     assert grid.sampled_gap(1) == pytest.approx(1 / 7)
     w = np.r_[np.ones(99), 0.0]
     X[-1, 0] = 0.5  # weight zero: not a value of the grid
-    grid.gather(lambda: [(X[w > 0][:60], None, None), (X[w > 0][60:], None, None)])
+    grid.gather(lambda: [(X[:60], w[:60], None), (X[60:], w[60:], None)])
     assert grid.gaps()[0] == 1.0
     assert_array_equal(grid.steps_at(0, [0.0, 0.4, 1.0]), 1.0)
     # The rows on each value are counted over the blocks: feature 1's
