@@ -18,11 +18,6 @@ from gmm_estimators._spurious import (
     narrow_components,
     smallest_variance_ratios,
 )
-from gmm_estimators.covariance._spread import (
-    NOTHING,
-    NOTHING_BUT_AXES,
-    NOTHING_BUT_VOLUME,
-)
 
 
 def test_smallest_variance_ratios_equal_generalised_eigenvalues(rng):
@@ -90,44 +85,6 @@ def test_smallest_variance_ratios_skip_what_cannot_be_factorised(rng):
     # Component 1 cannot whiten the others; component 2 is not finite.
     assert smallest[1] == pytest.approx(0.0)
     assert smallest[0] == np.inf and smallest[2] == np.inf
-
-
-def test_resting_rows_bound_the_pooled_scatter_from_below(rng):
-    """The pooled pass may be skipped: its scatter contains the resting rows'."""
-    X = np.vstack([rng.randn(200, 3), rng.randn(150, 3) + 3.0])
-    resp = rng.dirichlet(np.ones(3), size=X.shape[0])
-    Xc = X - X.mean(axis=0)
-    total = Xc.T @ Xc
-    varying, scale, rotation = coordinates(total, float(X.shape[0]))
-    means = (resp.T @ Xc) / resp.sum(axis=0)[:, None]
-    shift = means[:, varying] / scale
-
-    def blocks():
-        return [(Xc, None, resp)]
-
-    floors = R.resting_floor(R.log_weight_histogram(resp), resp.sum(axis=0))
-    _, _, resting, _ = RS.judge_resting_sets(
-        blocks,
-        floors,
-        varying,
-        scale,
-        shift,
-        rotation,
-        [0, 1, 2],
-        D.EVERY_DIRECTION,
-        {},
-        float(X.shape[0]),
-    )
-    within, count = R.pooled_within_scatter(blocks, varying, scale, shift, [0, 1, 2])
-    assert count == X.shape[0] + 4
-    gap = np.linalg.eigvalsh(within - sum(resting.values()))
-    assert gap.min() >= -1e-12 * np.abs(within).max()
-    # Whatever the shared part needs (every direction, every feature, or
-    # some spread for one volume), the resting rows' part bounds it below.
-    for rule in (NOTHING, NOTHING_BUT_AXES, NOTHING_BUT_VOLUME):
-        assert rule.pooled_spread(sum(resting.values()), X.shape[0], rotation) <= (
-            rule.pooled_spread(within, X.shape[0], rotation) + 1e-12
-        )
 
 
 def test_rows_worth_floor_mirrors_the_check(rng):
