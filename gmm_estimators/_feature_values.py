@@ -45,6 +45,7 @@ class FeatureValues:
         self._counts = {f: np.zeros(0, np.int64) for f in self.features}
         self._gathered = False
         self._sampled = {}
+        self._sampled_gaps = {}
 
     def sample(self, rows):
         """Bound each feature's steps from a block of rows (of positive weight).
@@ -61,12 +62,13 @@ class FeatureValues:
             return
         sample = rows[:: max(1, rows.shape[0] // _SAMPLED_ROWS)]
         for f in self.features:
-            self._sampled[f] = np.unique(sample[:, f])
+            values = np.unique(sample[:, f])
+            self._sampled[f] = values
+            self._sampled_gaps[f] = np.diff(values).min() if values.size > 1 else np.inf
 
     def sampled_gap(self, f):
         """The smallest gap of feature ``f`` in the sample (inf: none seen)."""
-        steps = np.diff(self._sampled.get(f, np.zeros(0)))
-        return float(steps.min()) if steps.size else np.inf
+        return float(self._sampled_gaps.get(f, np.inf))
 
     def may_narrow(self, full, components, means):
         """Whether a component's deviation along a feature may be below the
@@ -89,12 +91,12 @@ class FeatureValues:
             rows = Xc if w is None else Xc[np.asarray(w) > 0]
             for f in self.features:
                 if self._seen[f] is not None:
-                    values, counts = np.unique(rows[:, f], return_counts=True)
+                    # The values seen and the block's, each row counting one.
                     values, index = np.unique(
-                        np.r_[self._seen[f], values], return_inverse=True
+                        np.r_[self._seen[f], rows[:, f]], return_inverse=True
                     )
                     self._counts[f] = np.bincount(
-                        index, np.r_[self._counts[f], counts], values.size
+                        index, np.r_[self._counts[f], np.ones(rows.shape[0])]
                     ).astype(np.int64)
                     self._seen[f] = values
                     if values.size > _MAX_VALUES:
@@ -156,7 +158,7 @@ class FeatureValues:
         }
 
 
-def local_steps(values, points, tied=None):
+def local_steps(values, points, tied):
     """The grid's step at the value nearest each point.
 
     The smallest gap among that value and its two nearest neighbours on
@@ -169,9 +171,9 @@ def local_steps(values, points, tied=None):
     Gaps between scattered values are no grid's steps: two outliers of
     integer data, 18 apart, are still recorded to 1, and a value repeated
     among continuous ones (a floor, a censoring value) is no grid value.
-    Where ``tied`` is given, a value whose window (it and its two
-    neighbours each side) holds a value of one row is given the grid's
-    smallest step anywhere. Rows are counted, not their weights, as the
+    A value whose window (it and its two neighbours each side) holds a
+    value of one row (not ``tied``) is given the grid's smallest step
+    anywhere. Rows are counted, not their weights, as the
     degeneracy checks count them: a common factor of the weights changes
     nothing, and a row given a weight of 3 is one row, not three.
 
@@ -180,8 +182,8 @@ def local_steps(values, points, tied=None):
     values : ndarray of shape (n_values,)
         The grid: sorted distinct values.
     points : array-like of shape (n_points,)
-    tied : ndarray of bool of shape (n_values,), default=None
-        Whether each value holds more than one row. None: every value.
+    tied : ndarray of bool of shape (n_values,)
+        Whether each value holds more than one row.
 
     Returns
     -------
@@ -199,8 +201,6 @@ def local_steps(values, points, tied=None):
     window = nearest[..., None] + np.arange(-2, 2)
     inside = (window >= 0) & (window < gaps.size)
     steps = np.where(inside, gaps[np.clip(window, 0, gaps.size - 1)], np.inf).min(-1)
-    if tied is None:
-        return steps
     around = nearest[..., None] + np.arange(-2, 3)
     present = (around >= 0) & (around < values.size)
     on_grid = (tied[np.clip(around, 0, values.size - 1)] | ~present).all(-1)

@@ -11,12 +11,15 @@ def test_the_step_of_an_uneven_grid_is_read_at_the_value():
     # log(1 + count): 0.69 from 0 to 1, 0.41 from 1 to 2, ... 0.025 near 40.
     grid = np.log1p(np.arange(41.0))
     gaps = np.diff(grid)
-    steps = local_steps(grid, [0.0, 0.01, np.log(2.0), grid[20], grid[-1]])
+    every = np.ones(grid.size, bool)
+    steps = local_steps(grid, [0.0, 0.01, np.log(2.0), grid[20], grid[-1]], every)
     # The smallest gap among the value and its two neighbours each side.
     assert_allclose(steps, [gaps[1], gaps[1], gaps[2], gaps[21], gaps[-1]])
     # An even grid's step everywhere, and inf for a grid of one value.
-    assert_array_equal(local_steps(np.arange(5.0), [0.0, 2.4, 2.6, 9.0]), 1.0)
-    assert_array_equal(local_steps(np.array([3.0]), [3.0, 0.0]), np.inf)
+    assert_array_equal(
+        local_steps(np.arange(5.0), [0.0, 2.4, 2.6, 9.0], np.ones(5, bool)), 1.0
+    )
+    assert_array_equal(local_steps(np.array([3.0]), [3.0, 0.0], [True]), np.inf)
 
 
 def test_a_spike_among_continuous_values_is_no_grid_value():
@@ -29,7 +32,8 @@ def test_a_spike_among_continuous_values_is_no_grid_value():
     tied = grid == 6.0
     assert grid[-2] < 3.5  # its nearest neighbour is far
     assert local_steps(grid, [6.0], tied=tied)[0] == np.diff(grid).min()
-    assert local_steps(grid, [6.0])[0] == np.diff(grid[-3:-1])[0]
+    every = np.ones(grid.size, bool)
+    assert local_steps(grid, [6.0], every)[0] == np.diff(grid[-3:-1])[0]
 
 
 def test_gaps_between_scattered_values_are_no_grid():
@@ -40,7 +44,7 @@ def test_gaps_between_scattered_values_are_no_grid():
     counts = np.r_[1, 1, np.full(25, 3)]
     steps = local_steps(values, [-44.0, -2.0, 16.0, 30.0], tied=counts > 1)
     assert_array_equal(steps, 1.0)
-    assert local_steps(values, [-44.0])[0] == 18.0  # read as a grid
+    assert local_steps(values, [-44.0], counts > 0)[0] == 18.0  # read as a grid
     # Tied values with uneven steps keep theirs.
     grid = np.log1p(np.arange(10.0))
     tied = np.ones(10, bool)
@@ -67,7 +71,8 @@ def test_the_samples_bound_is_above_the_datas_step(seed):
     points = rng.uniform(values[0] - 0.1 * span, values[-1] + 0.1 * span, 500)
     points = np.r_[points, values, sample]
     nearest = values[np.abs(values[:, None] - points).argmin(axis=0)]
-    assert (local_steps(values, nearest) <= _step_bounds(sample, points)).all()
+    every = np.ones(values.size, bool)  # the longest steps it can give
+    assert (local_steps(values, nearest, every) <= _step_bounds(sample, points)).all()
 
 
 def test_the_grid_samples_then_reads_every_value_of_positive_weight():
