@@ -1,12 +1,15 @@
-"""The classifier's classes: the labels of ``y`` checked and encoded."""
+"""The classifier's classes: labels of ``y`` checked and encoded, and their priors."""
 
 # Authors: The gmm_estimators developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+from numbers import Real
+
 import numpy as np
+from sklearn.utils import check_array
 from sklearn.utils.multiclass import check_classification_targets
 
-__all__ = ["encoded_classes"]
+__all__ = ["checked_priors", "encoded_classes"]
 
 
 def encoded_classes(y):
@@ -37,3 +40,39 @@ def encoded_classes(y):
             "density model of the one class."
         )
     return classes, y_index
+
+
+def checked_priors(priors, proportions, classes):
+    """The class priors to predict with: the user's, normalised, or ``proportions``.
+
+    Raises
+    ------
+    ValueError
+        When ``priors`` are not numbers, one per class of ``classes``,
+        non-negative with a positive sum.
+    """
+    if priors is None:
+        return proportions
+    # Numbers only: a dict gave numpy's own TypeError, strings were parsed.
+    values = priors
+    if not isinstance(values, dict | str):
+        values = np.ravel(np.asarray(values, dtype=object))
+    if isinstance(values, dict | str) or not all(isinstance(v, Real) for v in values):
+        raise ValueError(
+            "priors should be numbers, one per class in the order of "
+            f"classes_ {classes.tolist()!r}; got {priors!r}."
+        )
+    checked = check_array(
+        priors, ensure_2d=False, dtype=np.float64, input_name="priors"
+    )
+    if checked.shape != proportions.shape:
+        raise ValueError(
+            f"priors should have one entry per class ({proportions.size} "
+            f"classes: {classes.tolist()!r}); got shape {checked.shape}."
+        )
+    if np.any(checked < 0) or checked.sum() <= 0:
+        raise ValueError(
+            "priors must be non-negative with a positive sum; got "
+            f"{checked.tolist()!r}."
+        )
+    return checked / checked.sum()

@@ -8,12 +8,11 @@ from numbers import Integral, Real
 import numpy as np
 from scipy.special import logsumexp
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
-from sklearn.utils import check_array
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
 from ._adaptation import _check_adapt, adapt_mixture
-from ._class_labels import encoded_classes
+from ._class_labels import checked_priors, encoded_classes
 from ._class_selection import (
     axis_aligned,
     candidate_ks,
@@ -403,7 +402,7 @@ class GaussianMixtureClassifier(PortablePickle, ClassifierMixin, BaseEstimator):
                 )
         self.classes_ = classes
         proportions = class_weight / class_weight.sum()
-        self.priors_ = self._check_priors(proportions)
+        self.priors_ = checked_priors(self.priors, proportions, self.classes_)
 
         if self.model_type == "EDDA":
             self._fit_edda(X, y_index, weights, types, proportions)
@@ -428,24 +427,6 @@ class GaussianMixtureClassifier(PortablePickle, ClassifierMixin, BaseEstimator):
             self.log_likelihood_ = log_likelihood
             self.bic_ = bic(log_likelihood, self.n_parameters_, weights.sum())
         return self
-
-    def _check_priors(self, proportions):
-        if self.priors is None:
-            return proportions
-        priors = check_array(
-            self.priors, ensure_2d=False, dtype=np.float64, input_name="priors"
-        )
-        if priors.shape != proportions.shape:
-            raise ValueError(
-                f"priors should have one entry per class ({proportions.size} "
-                f"classes: {self.classes_.tolist()!r}); got shape {priors.shape}."
-            )
-        if np.any(priors < 0) or priors.sum() <= 0:
-            raise ValueError(
-                "priors must be non-negative with a positive sum; got "
-                f"{priors.tolist()!r}."
-            )
-        return priors / priors.sum()
 
     def _fit_mclustda(self, X, y_index, sample_weight, ks, types, n_rows):
         n_features = X.shape[1]

@@ -45,13 +45,15 @@ def _checked_tuple(weights, means, covariances):
             raise ValueError(
                 f"The mixture tuple's {name} should be finite; got {values!r}."
             )
-    if np.any(weights < 0) or not weights.sum() > 0:
+    if np.any(weights < 0) or not weights.max() > 0:
         raise ValueError(
             "The mixture tuple's weights should be non-negative with a positive "
             f"sum; got {weights!r}."
         )
     # Proportions: weights of another sum are read as proportional to them
-    # (log_marginal was off by the log of their sum).
+    # (log_marginal was off by the log of their sum). Scaled by the largest
+    # first: weights near float64's largest value overflow their sum.
+    weights = weights / weights.max()
     weights = weights / weights.sum()
     # Up to rounding relative to each matrix's largest entry (a singular
     # covariance is conditioned on its block's pseudo-inverse).
@@ -94,16 +96,18 @@ def mixture_parameters(mixture):
         check_is_fitted(estimator)
     if not hasattr(estimator, "means_"):
         name = type(mixture).__name__
-        if hasattr(estimator, "mixture_"):  # a fitted regressor: a joint mixture
+        if hasattr(estimator, "mixture_") and hasattr(estimator, "conditional"):
+            # A fitted regressor: a joint mixture of (X, y).
             remedy = (
                 f"This {name} holds its joint mixture of (X, y) as mixture_: "
                 "condition(model.mixture_, ...) with the features numbered "
-                "in the joint order (X's, then y's)"
-                + (
-                    ", or model.conditional(X) for y given X."
-                    if hasattr(estimator, "conditional")
-                    else "."
-                )
+                "in the joint order (X's, then y's), or model.conditional(X) "
+                "for y given X."
+            )
+        elif hasattr(estimator, "mixture_"):  # an imputer, an outlier detector
+            remedy = (
+                f"This {name} holds its mixture of X as mixture_: "
+                "condition(model.mixture_, ...)."
             )
         elif hasattr(estimator, "mixtures_"):  # a fitted classifier: one per class
             remedy = (

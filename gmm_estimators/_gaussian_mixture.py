@@ -11,6 +11,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import BaseMixture
 from ._prior import ConjugatePrior
+from ._prior_params import NestedPriorParams
 from .covariance import RegisteredCovarianceType, get_covariance_model
 
 
@@ -40,7 +41,7 @@ class Count(Interval):
         return not isinstance(val, bool) and super().is_satisfied_by(val)
 
 
-class GaussianMixture(BaseMixture):
+class GaussianMixture(NestedPriorParams, BaseMixture):
     """Gaussian mixture model fitted by expectation-maximisation.
 
     A drop-in replacement for :class:`sklearn.mixture.GaussianMixture`: the

@@ -636,6 +636,24 @@ def test_spherical_covariance_prior_as_a_one_element_array(value):
         BayesianGaussianMixture(covariance_prior=[1.0, 2.0], **settings).fit(X)
 
 
+@pytest.mark.parametrize(
+    "covariance_type, shape", [("full", r"\(2, 2\)"), ("diag", r"\(2,\)")]
+)
+def test_a_number_as_a_matrix_or_diagonal_prior_is_refused_by_name(
+    covariance_type, shape
+):
+    # check_array's "Input should have at least 1 dimension" (a TypeError,
+    # as scikit-learn's) named neither the parameter nor the shape.
+    X = np.random.RandomState(0).randn(50, 2)
+    settings = dict(n_components=2, covariance_type=covariance_type, random_state=0)
+    with pytest.raises(ValueError, match=f"covariance_prior .*shape {shape}; got 2.0"):
+        BayesianGaussianMixture(covariance_prior=2.0, **settings).fit(X)
+    # The remedy it names fits, as the spherical prior of that number.
+    prior = 2.0 * np.eye(2) if covariance_type == "full" else np.full(2, 2.0)
+    fitted = BayesianGaussianMixture(covariance_prior=prior, **settings).fit(X)
+    np.testing.assert_array_equal(fitted.covariance_prior_, prior)
+
+
 def test_weights_summing_beyond_the_bounds_reach_are_a_clear_error():
     # A total of 1e306 passed the data's checks; the lower bound overflowed
     # to -inf after numpy's warnings, reported as "too few distinct rows".

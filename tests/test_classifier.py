@@ -245,6 +245,14 @@ def test_given_priors_shift_the_posteriors(iris):
     )
     # Priors do not change the fitted densities.
     assert_allclose(weighted.class_log_likelihood(X), plain.class_log_likelihood(X))
+    # Numbers in a list, a tuple or an integer array; not a dict by class nor
+    # strings (numpy's own TypeError, or parsed silently).
+    for given in ([2, 5, 3], (0.2, 0.5, 0.3), np.array([2, 5, 3])):
+        fitted = GaussianMixtureClassifier(priors=given, **settings).fit(X, y)
+        assert_allclose(fitted.priors_, priors)
+    for given in ({0: 0.2, 1: 0.5, 2: 0.3}, ["0.2", "0.5", "0.3"]):
+        with pytest.raises(ValueError, match="priors should be numbers, one per"):
+            GaussianMixtureClassifier(priors=given, **settings).fit(X, y)
 
 
 @pytest.mark.parametrize(

@@ -380,6 +380,11 @@ def test_tuple_weights_are_read_as_proportions():
     )
     np.testing.assert_allclose(given.log_marginal, [expected], rtol=1e-12)
     np.testing.assert_allclose(given.weights.sum(axis=1), 1.0)
+    # Weights whose sum overflows float64 are proportions as well (they were
+    # read as equal weights, with log_marginal -inf).
+    huge = condition((np.array([1e308, 1e308]), means, covariances), [[0.1]], [0])
+    np.testing.assert_allclose(huge.log_marginal, [expected], rtol=1e-12)
+    np.testing.assert_allclose(huge.weights, given.weights, rtol=1e-12)
 
 
 @pytest.mark.parametrize("x0", [1e16, 1e17, 1e100, 1e200])
@@ -477,3 +482,17 @@ def test_a_fitted_regressor_or_classifier_is_told_which_mixture_to_condition():
     classifier = GaussianMixtureClassifier("EDDA").fit(X, np.arange(60) % 2)
     with pytest.raises(TypeError, match=r"model\.mixtures_\[i\]"):
         condition(classifier, X[:2, :2], [0, 1])
+    # An imputer and an outlier detector hold a mixture of X alone: no joint
+    # order of (X, y) to speak of, and their mixture_ conditions as it is.
+    from gmm_estimators import GaussianMixtureImputer, GaussianMixtureOutlierDetector
+
+    imputer = GaussianMixtureImputer(n_components=1, random_state=0).fit(X)
+    detector = GaussianMixtureOutlierDetector(n_components=1, covariance_types=["VVV"])
+    for model in (imputer, detector.fit(X)):
+        with pytest.raises(TypeError, match=r"mixture of X as mixture_") as caught:
+            condition(model, X[:2, :1], [0])
+        assert "(X, y)" not in str(caught.value)
+    # The imputer's conditions as named (the detector's has a noise
+    # component, which condition refuses with its own remedy).
+    given = condition(imputer.mixture_, X[:2, :1], [0])
+    assert np.isfinite(given.mean()).all()

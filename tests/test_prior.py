@@ -668,6 +668,21 @@ def test_prior_hyperparameters_are_grid_searched():
         assert_allclose(score, -alone.bic(X), rtol=1e-10)
 
 
+@pytest.mark.parametrize("prior", [None, "default"])
+def test_prior_parameters_of_a_prior_that_is_no_object_are_refused_by_name(prior):
+    # scikit-learn's set_params failed inside: "'str' object has no attribute
+    # 'set_params'". The remedy it names works, on both estimators.
+    from gmm_estimators import ConjugatePrior, GaussianMixture
+    from gmm_estimators.model_selection import GaussianMixtureIC
+
+    for estimator in (GaussianMixture(2, prior=prior), GaussianMixtureIC(prior=prior)):
+        with pytest.raises(ValueError, match=r"prior__shrinkage.*ConjugatePrior"):
+            estimator.set_params(prior__shrinkage=0.3)
+        assert estimator.prior == prior  # left as it was
+        estimator.set_params(prior=ConjugatePrior(), prior__shrinkage=0.3)
+        assert estimator.get_params()["prior__shrinkage"] == 0.3
+
+
 def test_a_prior_mean_whose_squares_overflow_is_named():
     # The M-step's squares overflowed and the error blamed the rows ("rest
     # on too few distinct rows for a covariance ... increase reg_covar").

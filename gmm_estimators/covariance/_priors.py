@@ -156,7 +156,20 @@ def _check_shape(array, shape, name):
         raise ValueError(f"{name} should have shape {shape}, but got {array.shape}.")
 
 
-def _as_array(value):
+def _as_array(value, shape, covariance_type):
+    if np.ndim(value) == 0:
+        # check_array's own message ("Input should have at least 1
+        # dimension") names neither the parameter nor the shape.
+        example = (
+            f"value * np.eye({shape[0]})"
+            if len(shape) == 2
+            else f"np.full({shape[0]}, value)"
+        )
+        raise ValueError(
+            f"covariance_prior for covariance_type {covariance_type!r} should be "
+            f"an array of shape {shape}; got {value!r}. A number is the prior "
+            f"of the spherical structures only: pass {example}."
+        )
     return check_array(
         value,
         dtype=[np.float64, np.float32],
@@ -187,7 +200,7 @@ class _InverseWishart(PriorForm):
         return np.atleast_2d(covariance)
 
     def check_covariance_prior(self, value, n_features, covariance_type):
-        prior = _as_array(value)
+        prior = _as_array(value, (n_features, n_features), covariance_type)
         _check_shape(prior, (n_features, n_features), "covariance_prior")
         if not np.allclose(prior, prior.T) or np.linalg.eigvalsh(prior).min() <= 0:
             raise ValueError(
@@ -220,7 +233,7 @@ class _DiagonalInverseGamma(PriorForm):
         return np.diag(covariance).copy()
 
     def check_covariance_prior(self, value, n_features, covariance_type):
-        prior = _as_array(value)
+        prior = _as_array(value, (n_features,), covariance_type)
         _check_shape(prior, (n_features,), "covariance_prior")
         if np.any(prior <= 0):
             raise ValueError(

@@ -18,6 +18,7 @@ from .._missing import MissingValuesSource
 from .._noise import rows_for_noise
 from .._pickling import PortablePickle
 from .._prior import ConjugatePrior
+from .._prior_params import NestedPriorParams
 from .._warn import warn_user
 from ..covariance import structures_to_carry
 from ._candidates import (
@@ -42,7 +43,12 @@ _CRITERIA = ("bic", "aic", "icl")
 
 
 class GaussianMixtureIC(
-    PortablePickle, ChosenModel, ClusterMixin, DensityMixin, BaseEstimator
+    NestedPriorParams,
+    PortablePickle,
+    ChosenModel,
+    ClusterMixin,
+    DensityMixin,
+    BaseEstimator,
 ):
     """Gaussian mixture with the number of components and covariance chosen by BIC.
 
