@@ -1740,3 +1740,30 @@ def test_a_feature_near_the_float_maximum_leaves_the_start_independent_of_row_or
             for Y in (X, X[order])
         ]
     assert_allclose(*(np.sort(fit.means_[:, 0]) for fit in fits), rtol=1e-12)
+
+
+@pytest.mark.parametrize("structure", ["VVV", "VVI", "VII", "EEE"])
+@pytest.mark.parametrize("units", [1e-20, 1e-40, 5e60])
+def test_float32_queries_of_a_model_beyond_float32_are_scored_exactly(structure, units):
+    # A float64 model of data in units of 1e-20 (precision factors near 1e20,
+    # whose squares overflow float32) scored float32 queries of ordinary size
+    # in float32: densities ~150 units off, probabilities 0.5 / 0.5, NaN below
+    # 1e-40; means beyond float32's range leaked an overflow warning.
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal(size=(40, 2)), rng.normal(size=(40, 2)) + 3]) * units
+    gm = GaussianMixture(
+        2, covariance_type=structure, reg_covar=0.0, random_state=0
+    ).fit(X)
+    queries = np.vstack([X[:5], np.zeros((1, 2)), np.ones((1, 2))])
+    # Rows that float32 holds (those of 5e60 it cannot: float64 then).
+    queries = queries[np.isfinite(queries.astype(np.float32)).all(axis=1)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        single = gm.score_samples(queries.astype(np.float32))
+        proba = gm.predict_proba(queries.astype(np.float32))
+    assert np.isfinite(single).all() and np.isfinite(proba).all()
+    exact = queries.astype(np.float32).astype(np.float64)
+    truth = independent_log_density(gm, exact)
+    error = np.abs(single - truth) / np.maximum(1.0, np.abs(truth))
+    assert error.max() <= TOLERANCE[np.float32], error.max()
+    assert_allclose(proba, gm.predict_proba(exact), atol=1e-4)

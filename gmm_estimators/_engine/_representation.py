@@ -252,3 +252,22 @@ def representable_center(center, dtype):
     float32).
     """
     return np.asarray(np.asarray(center, dtype=np.float64).astype(dtype), np.float64)
+
+
+def query_dtype(dtype, parameters):
+    """The dtype to score query rows of ``dtype`` in, given a model's ``parameters``.
+
+    float32 rows are scored in float32 when the model's numbers fit it: a
+    model fitted on data in units of 1e-20 (precision factors near 1e20,
+    whose squares overflow float32) or with means beyond float32's range
+    gave float32 queries of ordinary size wrong densities, or NaN. Each
+    parameter's largest ``|value|`` is judged as a row's
+    (:func:`dtype_for_magnitude`); zero arrays pass.
+    """
+    dtype = np.dtype(dtype)
+    for values in parameters:
+        if dtype != np.float32 or values is None:
+            continue
+        largest = float(np.max(np.abs(np.asarray(values, np.float64)), initial=0.0))
+        dtype = dtype_for_magnitude(dtype, largest)
+    return dtype

@@ -44,6 +44,7 @@ from ._representation import (
     bulk_center,
     dtype_for_extremes,
     feature_extremes,
+    query_dtype,
     representable_center,
     scatter_about,
 )
@@ -376,6 +377,11 @@ def make_source(
     return ArraySource.from_arrays(X, sample_weight, cache_features=cache_features)
 
 
+# The fitted numbers whose size decides whether float32 queries can be
+# scored in float32 (see _representation.query_dtype).
+_SCALES = ("means_", "precisions_cholesky_")
+
+
 def prediction_source(estimator, X, center, *, missing=None):
     """A validated source for one pass over ``X`` (prediction, scoring).
 
@@ -400,6 +406,8 @@ def prediction_source(estimator, X, center, *, missing=None):
         order="C",  # as in make_source: densities independent of the layout
         ensure_all_finite=True if missing is None else "allow-nan",
     )
+    parameters = (getattr(estimator, name, None) for name in _SCALES)
+    X = X.astype(query_dtype(X.dtype, parameters), copy=False)
     if missing is not None and np.isnan(X).any():
         return missing(X, center)
     if X.nbytes > STREAM_BYTES:
