@@ -92,6 +92,12 @@ def _unknown_arguments(parser, argv, extras, implied):
                 f"{' '.join(a for a in argv[1:] if a != extra)}"
             )
         option = extra.split("=")[0]
+        if "--" in argv and option in subparsers[command]._option_string_actions:
+            # An option of this command, given after "--": read as a file.
+            return (
+                f"{message}; arguments after -- are data files, not options: "
+                f"put {option} before --"
+            )
         owners = [
             name
             for name, sub in subparsers.items()

@@ -39,8 +39,9 @@ def task_runner(n_jobs, structures=None):
     pickled for the worker processes, the error names it and the remedies.
 
     With one job (``joblib.effective_n_jobs``, which reads an active
-    ``joblib.parallel_config``) the tasks run in this thread, lazily, one
-    after the other. scikit-learn's joblib wrapper, needed to carry its
+    ``joblib.parallel_config``), or a single task, the tasks run in this
+    thread, lazily, one after the other; otherwise no more workers start
+    than there are tasks. scikit-learn's joblib wrapper, needed to carry its
     configuration and the warnings filters to other workers, would also
     reset the process-wide warnings filters around each task, which fits
     running in other threads at that moment would see.
@@ -51,9 +52,15 @@ def task_runner(n_jobs, structures=None):
             return (func(*args, **kwargs) for func, args, kwargs in tasks)
 
         return run_here
-    parallel = Parallel(n_jobs=n_jobs, return_as="generator")
 
     def run_in_workers(tasks):
+        tasks = list(tasks)
+        # No more workers than tasks: joblib starts every worker asked for
+        # (n_jobs=64 for two candidates began 64 processes, 1.3 GB).
+        jobs = min(effective_n_jobs(n_jobs), len(tasks))
+        if jobs <= 1:
+            return (func(*args, **kwargs) for func, args, kwargs in tasks)
+        parallel = Parallel(n_jobs=jobs, return_as="generator")
         results = parallel(
             delayed(func)(*args, **kwargs) for func, args, kwargs in tasks
         )

@@ -145,6 +145,21 @@ def test_an_option_of_several_other_commands_is_not_sent_to_one(capsys):
     assert "gmm-estimators select" not in err
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [["fit", "-k", "2", "--", "-data.csv", "-q"], ["--", "-data.csv", "-K", "2"]],
+)
+def test_an_option_of_this_command_after_the_separator_is_said_to_be_read_as_a_file(
+    argv, capsys
+):
+    # "-q is not an option of fit (only of select, predict and score)": fit
+    # takes -q; given after --, it is read as a data file.
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "arguments after -- are data files, not options: put -" in err
+    assert "is not an option of" not in err and "Traceback" not in err
+
+
 @pytest.mark.parametrize("command", ["predict", "sample"])
 def test_more_digits_than_float64_holds_is_a_usage_error(command, capsys):
     # --digits 99 printed about 55 digits of each number's binary expansion.

@@ -708,6 +708,40 @@ def test_n_jobs_does_not_change_results(blobs):
     assert_array_equal(one.predict(X), two.predict(X))
 
 
+def test_no_more_workers_start_than_there_are_tasks(blobs, monkeypatch):
+    # n_jobs=64 for two candidates started 64 worker processes (1.3 GB on a
+    # 2-core machine); a single task ran in a worker of its own.
+    from gmm_estimators.model_selection import _tasks
+
+    asked = []
+    real = _tasks.Parallel
+
+    def spy(*args, **kwargs):
+        asked.append(kwargs["n_jobs"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(_tasks, "Parallel", spy)
+    X, _ = blobs
+    settings = dict(n_components=[1, 2], covariance_types=["VVV"], random_state=0)
+    wide = GaussianMixtureIC(n_jobs=64, search="grid", **settings).fit(X)
+    # The grid search's two calls: the starts of K = 1 and 2, then their
+    # two candidates.
+    assert asked == [2, 2]
+    one = GaussianMixtureIC(n_jobs=1, search="grid", **settings).fit(X)
+    assert_array_equal(wide.results_["bic"], one.results_["bic"])
+    asked.clear()
+    GaussianMixtureIC(
+        n_jobs=64,
+        search="grid",
+        n_components=[2],
+        covariance_types=["VVV"],
+        random_state=0,
+    ).fit(X)
+    assert asked == []  # one task each time: run here
+    runner = _tasks.task_runner(64)
+    assert list(runner([])) == []
+
+
 def test_random_state_instance_is_not_consumed(blobs):
     X, _ = blobs
     state = np.random.RandomState(7)
