@@ -161,8 +161,9 @@ def cmd_fit(args):
     report_missing(data, quiet=args.quiet)
     report_warnings(caught, terms=lambda message: in_data_terms(message, data))
     collapsed, spurious = unsound_components(model)
-    if (collapsed or spurious) and not (args.prior or args.quiet):
-        # The library's warning names its parameters; this names the options.
+    if (collapsed or spurious) and not args.prior:
+        # The library's warning names its parameters; this names the options
+        # (with --quiet too, as the warning is printed then).
         print(
             f"{PROG}: hint: {refit_hint(collapsed, spurious)} avoid "
             f"{unsound_kinds(collapsed, spurious)} components",

@@ -151,6 +151,11 @@ def test_spurious_components_are_marked_with_a_hint_in_options(
     assert "--prior" in hints[0] and "avoid spurious components" in hints[0]
     assert "prior='default'" not in hints[0]
     assert "--reg-covar" not in hints[0]  # it does not avoid a local maximum
+    # --quiet keeps the library's warning, and so the hint in options.
+    assert main(["fit", str(data), *options, "--quiet"]) == 0
+    err = capsys.readouterr().err
+    assert "spurious" in err
+    assert len([line for line in err.splitlines() if "hint: --prior" in line]) == 1
 
 
 def test_fit_reports_the_estimators_errors(one_line_error):
