@@ -594,6 +594,14 @@ def _non_numeric(data, j, bad, text, delimiter, given):
                 f"field {cell!r}, and every line splits evenly on {option}; use "
                 f"--delimiter {option}"
             )
+    if len(data.file_names) == 1 and _splits_on_blank_runs(text):
+        source = shlex.quote(data.source)
+        return CLIError(
+            f"{data.source}: its columns are separated by blanks (aligned "
+            "columns of fixed-width exports, or R's write.table output), which "
+            "a one-character --delimiter does not read here; convert it to "
+            f"CSV first, e.g. awk -v OFS=, '{{$1=$1; print}}' {source} > data.csv"
+        )
     commas = [(i, cell) for i, cell in bad if DECIMAL_COMMA.fullmatch(cell)]
     if commas:
         i, cell = commas[0]
@@ -646,6 +654,18 @@ def _python_number_hint(cell):
     if "_" in cell:
         return ": underscores are not read in numbers"
     return ": only the digits 0-9 are read in numbers"
+
+
+def _splits_on_blank_runs(text):
+    """Whether every non-blank line splits on runs of blanks into as many fields.
+
+    More than one field, and a first line of one field fewer allowed: R's
+    ``write.table`` writes its row names without a header.
+    """
+    counts = [len(line.split()) for line in text.splitlines() if line.strip()]
+    if len(counts) < 2 or len(set(counts[1:])) != 1 or counts[1] < 2:
+        return False
+    return counts[0] in (counts[1], counts[1] - 1)
 
 
 def _splits_evenly(text, delimiter):

@@ -307,6 +307,36 @@ def test_wrong_delimiter_is_named(content, given, fragments, tmp_path, one_line_
     assert "not numeric" not in line and "decimal comma" not in line
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Right-aligned columns (fixed-width exports).
+        "     a       b\n   0.126   -0.132\n   0.640    0.105\n  -0.536    0.362\n",
+        # R's write.table: quoted, row names without a header.
+        '"a" "b"\n"1" 0.1257 -0.1321\n"2" 0.6404 0.1049\n"3" -0.5 0.36\n',
+    ],
+)
+def test_columns_separated_by_blanks_are_named_with_a_conversion(
+    text, tmp_path, one_line_error
+):
+    # "column 1 is not numeric ... leave this one out with --drop 0" dropped
+    # the only column.
+    path = tmp_path / "aligned.txt"
+    path.write_text(text)
+    assert main(["fit", str(path), "-k", "1"]) == 2
+    line = one_line_error("aligned.txt: ", "separated by blanks", "awk -v OFS=,")
+    assert "--drop" not in line and "not numeric" not in line
+    converted = tmp_path / "data.csv"
+    converted.write_text(
+        "\n".join(",".join(row.split()) for row in text.splitlines()) + "\n"
+    )
+    if text.startswith('"'):  # the row names then need a name of their own
+        converted.write_text('"id",' + converted.read_text())
+        assert main(["fit", str(converted), "-k", "1", "-q", "--drop", "id"]) == 0
+    else:
+        assert main(["fit", str(converted), "-k", "1", "-q"]) == 0
+
+
 @pytest.mark.parametrize("header", [None, "x y"])
 def test_space_separated_file_names_the_delimiter(header, tmp_path, one_line_error):
     # numpy.savetxt's default output: the remedy is --delimiter ' ', not
