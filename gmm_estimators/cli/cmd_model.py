@@ -13,7 +13,7 @@ from .cmd_fit import load_args_data
 from .errors import PROG, CLIError
 from .formatting import digits_by_feature, fixed, fmt, format_table
 from .io import explain_values, report_missing
-from .library import names_checked, structure_name
+from .library import free_parameters, names_checked, structure_name
 from .models import (
     check_model_features,
     load_model,
@@ -177,8 +177,11 @@ def cmd_score(args):
         bic = model.bic(data.X) if hasattr(model, "bic") else np.nan
         aic = model.aic(data.X) if hasattr(model, "aic") else np.nan
     report_missing(data, quiet=args.quiet)
-    # Models saved by other packages (scikit-learn's) have no n_parameters_.
+    # Models saved by other packages (scikit-learn's) have no n_parameters_:
+    # the count of their structure, the one their BIC used.
     n_parameters = getattr(model, "n_parameters_", None)
+    if n_parameters is None and np.isfinite(bic):
+        n_parameters = free_parameters(model)
     rows = [
         ["rows", str(n)],
         ["mean log-likelihood", fixed(mean, 4)],

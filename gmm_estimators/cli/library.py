@@ -19,6 +19,7 @@ from .._warn import names_checked
 __all__ = [
     "LISTED_FEATURES",
     "ONE_FEATURE",
+    "free_parameters",
     "full_covariances",
     "init_methods",
     "names_checked",
@@ -39,6 +40,17 @@ def init_methods():
     from .._initialization import INITIALIZERS
 
     return sorted(INITIALIZERS)
+
+
+def free_parameters(model):
+    """A fitted mixture's free-parameter count: what its ``bic`` uses.
+
+    Its ``n_parameters_``, or for scikit-learn's mixtures (which have none)
+    the count of its structure at its size.
+    """
+    from .._criteria import fitted_free_parameters
+
+    return fitted_free_parameters(model)
 
 
 def full_covariances(model):

@@ -238,6 +238,17 @@ def test_models_of_other_kinds_sample_and_score(tmp_path, data_csv, blobs, capsy
     assert main(["sample", "-m", str(sklearn_file), "-n", "3"]) == 0
     out, err = capsys.readouterr()
     assert len(out.strip().splitlines()) == 4 and "Traceback" not in err
+    # Its score names the count its BIC used ("free parameters -" stood
+    # beside a BIC).
+    assert main(["score", "-m", str(sklearn_file), str(data_csv), "-q"]) == 0
+    out, _ = capsys.readouterr()
+    fitted = joblib.load(sklearn_file)
+    count = int(re.search(r"free parameters\s+(\d+)", out).group(1))
+    assert count == fitted._n_parameters()  # scikit-learn's own count
+    bic = float(re.search(r"BIC\s+(\S+)", out).group(1))
+    total = float(re.search(r"total log-likelihood\s+(\S+)", out).group(1))
+    n_rows = int(re.search(r"rows\s+(\d+)", out).group(1))
+    assert abs(bic - (-2 * total + count * np.log(n_rows))) <= 0.02
     variational_file = tmp_path / "variational.joblib"
     joblib.dump(
         BayesianGaussianMixture(n_components=2, random_state=0).fit(blobs),
