@@ -528,6 +528,18 @@ def test_a_common_factor_of_the_weights_changes_nothing(structure, missing):
     assert reference.collapsed_components_.size == 0
 
 
+@pytest.mark.parametrize("weight", [1e307, 1.7e308, np.finfo(float).max])
+def test_weights_near_the_float_maximum_are_refused_by_their_total(weight):
+    # The weights' power-of-two scale overflowed (2**1024): numpy's warnings,
+    # then "Only 0 samples have a sample_weight within float64's range of the
+    # weights' mean (inf)", which contradicts itself.
+    X = np.random.default_rng(0).normal(size=(80, 2))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        with pytest.raises(ValueError, match="sample_weight of total inf overflows"):
+            GaussianMixture(2, random_state=0).fit(X, sample_weight=np.full(80, weight))
+
+
 @pytest.mark.parametrize("structure", STRUCTURES)
 def test_a_common_factor_of_the_weights_of_float32_rows_changes_nothing(structure):
     # The weights stay float64 whatever the rows' dtype: k-means saw them

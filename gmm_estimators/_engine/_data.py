@@ -308,7 +308,8 @@ def weight_scale(sample_weight):
         return 1.0
     mean = float(np.mean(sample_weight / top)) * top
     exponent = int(np.round(np.log2(mean))) if mean > 0 else 0
-    return float(np.ldexp(1.0, exponent))
+    # Below 2**1024, which overflows (a mean near float64's largest value).
+    return float(np.ldexp(1.0, min(exponent, 1023)))
 
 
 def reg_covar_swamps(reg_covar, source, relative=None):
