@@ -111,6 +111,7 @@ of Statistics, 36(3), 1324-1345.
 # Authors: The gmm_estimators developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -298,7 +299,12 @@ def check_blocks(
     n_components = means.shape[0]
     reach = 0.0
     if origin is not None and varying.any():
-        reach = float(np.linalg.norm(np.asarray(origin, np.float64)[varying] / scale))
+        values = np.asarray(origin, np.float64)[varying] / scale
+        with np.errstate(over="ignore"):
+            reach = float(np.linalg.norm(values))
+        if not math.isfinite(reach):
+            # Squares beyond float64 (a norm above 1e154): hypot scales them.
+            reach = math.hypot(*values)
     shift = np.asarray(means, np.float64)
     shift = (shift if varying.all() else shift[:, varying]) / scale
     n_k = np.zeros(n_components)

@@ -298,9 +298,10 @@ def proves_spread(subsets, n_k, weight_sum, rotation, own_spread, origin=0.0):
     # The size and rank tests squared: sqrt(trace / most) and
     # sqrt(smallest / weight_sum) against their thresholds.
     point = PROOF_MARGIN * point_size(np.sqrt(reach), origin)
-    proven = (counts > max(r, own_spread.min_rows(r) - 1)) & (
-        trace >= most * point * point
-    )
+    with np.errstate(over="ignore"):  # inf: not proven here, judged in full
+        proven = (counts > max(r, own_spread.min_rows(r) - 1)) & (
+            trace >= most * point * point
+        )
     finite = np.isfinite(rotated).all(axis=(1, 2))
     proven &= finite
     if not proven.any():

@@ -7,7 +7,7 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy import linalg
 
-from gmm_estimators import GaussianMixture
+from gmm_estimators import DegenerateFitWarning, GaussianMixture
 from gmm_estimators import _degenerate as D
 from gmm_estimators import _resting_rows as R
 from gmm_estimators import _resting_sets as RS
@@ -1123,3 +1123,34 @@ def test_fits_across_the_planes_of_a_slanted_lattice_are_sound(rng):
     gm = GaussianMixture(2, covariance_type="VVV", random_state=0).fit(X)
     assert gm.spurious_components_.size == 0
     assert gm.collapsed_components_.size == 0
+
+
+@pytest.mark.parametrize(
+    "X, weights, settings",
+    [
+        # A light row beside heavy ones on a large offset: the data's
+        # standardised reach overflowed np.linalg.norm's squares.
+        (
+            [[1e12, 1e12], [1e12 + 1, 1e12], [1e12, 1e12]],
+            [1.0, 1e-300, 1.0],
+            dict(n_components=1),
+        ),
+        # Weights from 1e-300 to 1e300: the subsets' proof overflowed.
+        (
+            [[0.36], [-0.72], [-0.05], [-0.26], [0.9], [1.3]],
+            [2.5, 1e-300, 1.0, 1e300, 1e-300, 1.0],
+            dict(n_components=2, covariance_type="EII", random_state=0),
+        ),
+    ],
+)
+def test_the_verdict_on_weights_a_float_range_apart_leaks_no_overflow(
+    X, weights, settings
+):
+    gm = GaussianMixture(reg_covar=1e-3, **settings)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        gm.fit(np.array(X), sample_weight=np.array(weights))
+    assert not [w for w in caught if issubclass(w.category, RuntimeWarning)]
+    # Each fit is judged (a component on two rows, one of no weight).
+    assert gm.collapsed_components_.size == 1
+    assert any(issubclass(w.category, DegenerateFitWarning) for w in caught)
