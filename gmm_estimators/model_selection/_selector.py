@@ -254,8 +254,7 @@ class GaussianMixtureIC(
 
     then, between neighbouring numbers of components, the best sound fit of
     ``K - 1`` with each of its components in turn (largest
-    ``N_k log det Sigma_k`` first; past the first, short trials abandoned
-    from the third iteration) split across its principal axis, and the best
+    ``N_k log det Sigma_k`` first) split across its principal axis, and the best
     of ``K + 1`` with its two most overlapping components merged (Ueda et
     al. 2000), start every structure of ``K`` as challengers, as do each
     structure's own fits of ``K - 1`` (each component split in turn) and
