@@ -3,7 +3,7 @@
 # Authors: The gmm_estimators developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-from numbers import Real
+from numbers import Complex, Number, Real
 
 import numpy as np
 from sklearn.utils import check_array
@@ -57,7 +57,7 @@ def checked_priors(priors, proportions, classes):
     values = priors
     if not isinstance(values, dict | str):
         values = np.ravel(np.asarray(values, dtype=object))
-    if isinstance(values, dict | str) or not all(isinstance(v, Real) for v in values):
+    if isinstance(values, dict | str) or not all(_is_real(v) for v in values):
         raise ValueError(
             "priors should be numbers, one per class in the order of "
             f"classes_ {classes.tolist()!r}; got {priors!r}."
@@ -76,3 +76,10 @@ def checked_priors(priors, proportions, classes):
             f"{checked.tolist()!r}."
         )
     return checked / checked.sum()
+
+
+def _is_real(value):
+    """A real number: a ``numbers.Real``, or a ``Decimal`` (a Number, not Complex)."""
+    return isinstance(value, Real) or (
+        isinstance(value, Number) and not isinstance(value, Complex)
+    )

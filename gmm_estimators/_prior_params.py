@@ -36,7 +36,7 @@ class NestedPriorParams:
                 f"prior={prior!r} has none. Pass a ConjugatePrior, which is "
                 "what prior='default' stands for: "
                 "set_params(prior=ConjugatePrior(), prior__shrinkage=...), or "
-                "start from GaussianMixture(prior=ConjugatePrior()) to search "
-                "prior__shrinkage with GridSearchCV."
+                f"start from {type(self).__name__}(prior=ConjugatePrior()) to "
+                "search prior__shrinkage with GridSearchCV."
             )
         return super().set_params(**params)

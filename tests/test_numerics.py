@@ -1756,25 +1756,37 @@ def test_a_feature_near_the_float_maximum_leaves_the_start_independent_of_row_or
 
 @pytest.mark.parametrize("structure", ["VVV", "VVI", "VII", "EEE"])
 @pytest.mark.parametrize("units", [1e-20, 1e-40, 5e60])
-def test_float32_queries_of_a_model_beyond_float32_are_scored_exactly(structure, units):
+@pytest.mark.parametrize("container", ["array", "memmap", "dask"])
+def test_float32_queries_of_a_model_beyond_float32_are_scored_exactly(
+    structure, units, container, tmp_path
+):
     # A float64 model of data in units of 1e-20 (precision factors near 1e20,
     # whose squares overflow float32) scored float32 queries of ordinary size
     # in float32: densities ~150 units off, probabilities 0.5 / 0.5, NaN below
-    # 1e-40; means beyond float32's range leaked an overflow warning.
+    # 1e-40; means beyond float32's range leaked an overflow warning. Rows of
+    # ordinary size alone: rows in the data's units are scored in float64 by
+    # their own magnitude. In memory, memory-mapped and in Dask chunks alike.
     rng = np.random.default_rng(0)
     X = np.vstack([rng.normal(size=(40, 2)), rng.normal(size=(40, 2)) + 3]) * units
     gm = GaussianMixture(
         2, covariance_type=structure, reg_covar=0.0, random_state=0
     ).fit(X)
-    queries = np.vstack([X[:5], np.zeros((1, 2)), np.ones((1, 2))])
-    # Rows that float32 holds (those of 5e60 it cannot: float64 then).
-    queries = queries[np.isfinite(queries.astype(np.float32)).all(axis=1)]
+    queries = np.array([[0.0, 0.0], [1.0, 1.0], [-2.0, 0.5]], dtype=np.float32)
+    given = queries
+    if container == "memmap":
+        given = np.lib.format.open_memmap(
+            tmp_path / "q.npy", mode="w+", dtype=np.float32, shape=queries.shape
+        )
+        given[:] = queries
+    elif container == "dask":
+        da = pytest.importorskip("dask.array")
+        given = da.from_array(queries, chunks=(2, 2))
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)
-        single = gm.score_samples(queries.astype(np.float32))
-        proba = gm.predict_proba(queries.astype(np.float32))
+        single = np.asarray(gm.score_samples(given))
+        proba = np.asarray(gm.predict_proba(given))
     assert np.isfinite(single).all() and np.isfinite(proba).all()
-    exact = queries.astype(np.float32).astype(np.float64)
+    exact = queries.astype(np.float64)
     truth = independent_log_density(gm, exact)
     error = np.abs(single - truth) / np.maximum(1.0, np.abs(truth))
     assert error.max() <= TOLERANCE[np.float32], error.max()

@@ -130,8 +130,10 @@ def test_a_search_in_worker_processes_names_a_structure_that_cannot_be_pickled(
     X = _blobs(rng)
     locked = register(Locked())
     try:
+        # Two numbers of components: two tasks, run by the workers (a single
+        # task runs in this process).
         search = GaussianMixtureIC(
-            n_components=[2], covariance_types=["pickled-locked", "VII"], n_jobs=2
+            n_components=[1, 2], covariance_types=["pickled-locked", "VII"], n_jobs=2
         )
         with pytest.raises(TypeError) as caught:
             search.fit(X)

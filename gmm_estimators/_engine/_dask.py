@@ -94,9 +94,9 @@ class DaskSource:
     #: Largest |x| of the rows, found by ``from_array``'s summary pass.
     largest = None
 
-    def __init__(self, estimator, X, sample_weight, center):
+    def __init__(self, estimator, X, sample_weight, center, *, dtype=None):
         self.name = type(estimator).__name__
-        self.dtype = _working_dtype(X.dtype)
+        self.dtype = _working_dtype(X.dtype) if dtype is None else np.dtype(dtype)
         # One chunk across the columns: every task sees whole rows.
         self.X = X.rechunk({1: -1})
         if self.X.dtype != self.dtype:
@@ -181,8 +181,13 @@ class DaskSource:
         return in_order(ordered, *joined(dask.compute(*tasks)), positions)
 
     @classmethod
-    def for_prediction(cls, estimator, X, center):
-        return cls(estimator, X, None, center)
+    def for_prediction(cls, estimator, X, center, *, dtype=None):
+        """A source for one pass over ``X``, read as ``dtype`` when given.
+
+        float64 for float32 chunks when the model's numbers are beyond
+        float32 (``_representation.query_dtype``).
+        """
+        return cls(estimator, X, None, center, dtype=dtype)
 
     def _chunks(self):
         """``(rows, delayed block)`` for every chunk of rows."""

@@ -390,14 +390,16 @@ def prediction_source(estimator, X, center, *, missing=None):
     """
     check_not_chunks(estimator, X)
     named, X = _dask_frame_as_array(X)
+    parameters = [getattr(estimator, name, None) for name in _SCALES]
     if _is_dask_array(X) or _is_out_of_core(X):
         _check_shape(estimator, X, ensure_min_samples=1)
         validate_data(estimator, named, skip_check_array=True, reset=False)
+        dtype = query_dtype(_working_dtype(X.dtype), parameters)
         if _is_dask_array(X):
             from ._dask import DaskSource
 
-            return DaskSource.for_prediction(estimator, X, center)
-        return StreamSource.for_prediction(estimator, X, center)
+            return DaskSource.for_prediction(estimator, X, center, dtype=dtype)
+        return StreamSource.for_prediction(estimator, X, center, dtype=dtype)
     X = validate_data(
         estimator,
         X,
@@ -406,7 +408,6 @@ def prediction_source(estimator, X, center, *, missing=None):
         order="C",  # as in make_source: densities independent of the layout
         ensure_all_finite=True if missing is None else "allow-nan",
     )
-    parameters = (getattr(estimator, name, None) for name in _SCALES)
     X = X.astype(query_dtype(X.dtype, parameters), copy=False)
     if missing is not None and np.isnan(X).any():
         return missing(X, center)
@@ -464,9 +465,11 @@ class StreamSource:
     #: Largest |x| of the rows, found by ``from_array``'s summary pass.
     largest = None
 
-    def __init__(self, estimator, array, sample_weight, center, *, checked=False):
+    def __init__(
+        self, estimator, array, sample_weight, center, *, checked=False, dtype=None
+    ):
         self.name = type(estimator).__name__
-        self.X = _Rows(array, _working_dtype(array.dtype))
+        self.X = _Rows(array, _working_dtype(array.dtype) if dtype is None else dtype)
         self.sample_weight = sample_weight
         self.weight_scale = weight_scale(sample_weight)
         # Rounded to the rows' dtype: blocks are centred in it (see _data).
@@ -545,8 +548,13 @@ class StreamSource:
         return in_order(ordered, *joined(picked), positions)
 
     @classmethod
-    def for_prediction(cls, estimator, array, center, *, checked=False):
-        return cls(estimator, array, None, center, checked=checked)
+    def for_prediction(cls, estimator, array, center, *, checked=False, dtype=None):
+        """A source for one pass over ``array``, read as ``dtype`` when given.
+
+        float64 for float32 rows when the model's numbers are beyond float32
+        (``_representation.query_dtype``).
+        """
+        return cls(estimator, array, None, center, checked=checked, dtype=dtype)
 
     # -- what the engine reads ------------------------------------------------
     @property

@@ -595,12 +595,16 @@ def _non_numeric(data, j, bad, text, delimiter, given):
                 f"--delimiter {option}"
             )
     if len(data.file_names) == 1 and _splits_on_blank_runs(text):
-        source = shlex.quote(data.source)
+        convert = "awk -v OFS=, '{$1=$1; print}'"
+        if data.source == "standard input":
+            how = f"... | {convert} | {PROG} ... -"
+        else:
+            how = f"{convert} {shlex.quote(data.source)} > data.csv"
         return CLIError(
             f"{data.source}: its columns are separated by blanks (aligned "
             "columns of fixed-width exports, or R's write.table output), which "
             "a one-character --delimiter does not read here; convert it to "
-            f"CSV first, e.g. awk -v OFS=, '{{$1=$1; print}}' {source} > data.csv"
+            f"CSV first, e.g. {how}"
         )
     commas = [(i, cell) for i, cell in bad if DECIMAL_COMMA.fullmatch(cell)]
     if commas:
@@ -657,15 +661,27 @@ def _python_number_hint(cell):
 
 
 def _splits_on_blank_runs(text):
-    """Whether every non-blank line splits on runs of blanks into as many fields.
+    """Whether the lines split on runs of blanks into columns of numbers.
 
-    More than one field, and a first line of one field fewer allowed: R's
-    ``write.table`` writes its row names without a header.
+    Every line after the first into as many fields (more than one), whose
+    last two are numbers on every such line (a column of city names such as
+    "New York" is text, not two columns); the first line (a header) into as
+    many fields or one fewer: R's ``write.table`` writes its row names
+    without a header.
     """
-    counts = [len(line.split()) for line in text.splitlines() if line.strip()]
-    if len(counts) < 2 or len(set(counts[1:])) != 1 or counts[1] < 2:
+    lines = [line.split() for line in text.splitlines() if line.strip()]
+    if len(lines) < 2 or len({len(fields) for fields in lines[1:]}) != 1:
         return False
-    return counts[0] in (counts[1], counts[1] - 1)
+    width = len(lines[1])
+    if width < 2 or len(lines[0]) not in (width, width - 1):
+        return False
+    try:
+        for fields in lines[1:]:
+            for field in fields[-2:]:
+                float(field.strip('"'))
+    except ValueError:
+        return False
+    return True
 
 
 def _splits_evenly(text, delimiter):

@@ -337,6 +337,16 @@ def test_columns_separated_by_blanks_are_named_with_a_conversion(
         assert main(["fit", str(converted), "-k", "1", "-q"]) == 0
 
 
+def test_a_column_of_names_with_blanks_is_text_not_blank_separated_columns(
+    tmp_path, one_line_error
+):
+    path = tmp_path / "cities.txt"
+    path.write_text("city\nNew York\nLos Angeles\nSan Diego\n")
+    assert main(["fit", str(path), "-k", "1"]) == 2
+    line = one_line_error("cities.txt: ", "not numeric")
+    assert "separated by blanks" not in line
+
+
 @pytest.mark.parametrize("header", [None, "x y"])
 def test_space_separated_file_names_the_delimiter(header, tmp_path, one_line_error):
     # numpy.savetxt's default output: the remedy is --delimiter ' ', not

@@ -15,7 +15,7 @@ def test_every_challenger_runs_ten_iterations_before_it_may_be_abandoned(
     # and merges) may be abandoned only from its tenth iteration, the splits
     # past the first too: as short trials of three they were cut off while
     # crossing a saddle (satellite images, VII with 5 components, 116 BIC
-    # units below mclust's cell); runs that are not challengers never
+    # units worse than mclust's cell); runs that are not challengers never
     # abandon.
     rng = np.random.RandomState(0)
     X = np.vstack(
