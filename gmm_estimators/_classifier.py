@@ -12,6 +12,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
 from ._adaptation import _check_adapt, adapt_mixture
+from ._adapted_ratios import far_log_ratios
 from ._class_labels import checked_priors, encoded_classes
 from ._class_selection import (
     axis_aligned,
@@ -540,8 +541,17 @@ class GaussianMixtureClassifier(PortablePickle, ClassifierMixin, BaseEstimator):
             [np.asarray(_score_samples(m, X), np.float64) for m in self.mixtures_]
         )
 
-    def _joint_log_likelihood(self, X):
+    def _joint_log_likelihood(self, X, far_out=None):
         log_density = self._class_log_likelihood(X)
+        if self.model_type == "UBM" and isinstance(log_density, np.ndarray):
+            # Far rows: each class's ratio to the background, exact (the
+            # common shift of a row changes no posterior; decision_function
+            # is told through far_out not to subtract the background there).
+            found = far_log_ratios(X, log_density, self.mixtures_, self.background_)
+            if found is not None:
+                log_density[found[0]] = found[1]
+                if far_out is not None:
+                    far_out.append(found[0])
         if isinstance(log_density, np.ndarray):
             # A row beyond the float range of every class's density it may
             # have (-inf for each class of positive prior) tells nothing
@@ -594,7 +604,8 @@ class GaussianMixtureClassifier(PortablePickle, ClassifierMixin, BaseEstimator):
             )
             if log_odds is not None:
                 return log_odds
-        scores = self._joint_log_likelihood(X)
+        far = []
+        scores = self._joint_log_likelihood(X, far)
         if self.classes_.size == 2:
             # The background's density cancels in the difference (subtracted
             # first, two -inf of a row beyond its float range made NaN).
@@ -604,6 +615,8 @@ class GaussianMixtureClassifier(PortablePickle, ClassifierMixin, BaseEstimator):
             # Beyond the float range of the background's density the ratio
             # is unknown: taken as one, the priors decide (as for the classes).
             background[np.isneginf(background)] = 0.0
+            if far:  # already ratios
+                background[far[0]] = 0.0
             scores = scores - background[:, np.newaxis]
         return scores
 

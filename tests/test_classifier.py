@@ -523,11 +523,13 @@ def test_docstring_examples():
         assert attempted > 0 and failures == 0, module.__name__
 
 
-@pytest.mark.parametrize("model_type", ["MclustDA", "EDDA", "UBM"])
+@pytest.mark.parametrize("model_type", ["MclustDA", "EDDA"])
 def test_rows_beyond_every_class_density_get_the_priors(model_type):
     # Every class's density is -inf (beyond float range): NaN before. (EDDA
-    # with one covariance for every class orders such rows by its linear
-    # form instead: test_edda_of_one_covariance_orders_far_rows_by_...)
+    # with one covariance for every class, and UBM, whose classes share the
+    # background's covariances, order such rows by their linear forms
+    # instead: test_edda_of_one_covariance_orders_far_rows_by_...,
+    # test_ubm_ratios_of_far_rows_are_their_linear_forms.)
     rng = np.random.RandomState(0)
     X = rng.randn(120, 2)
     y = (X[:, 0] > 0.3).astype(int)
@@ -544,6 +546,66 @@ def test_rows_beyond_every_class_density_get_the_priors(model_type):
     assert np.all(np.isfinite(proba))
     np.testing.assert_allclose(proba, np.tile(clf.priors_, (2, 1)))
     assert np.all(clf.predict(far) == clf.classes_[np.argmax(clf.priors_)])
+
+
+@pytest.mark.parametrize("adapt", [("means",), ("weights", "means")])
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_ubm_ratios_of_far_rows_are_their_linear_forms(adapt, n_classes):
+    # A class adapted in its means (and weights) shares the background's
+    # covariances: log p_c(x) - log p_0(x) grows linearly far from the data.
+    # Taken as the difference of two log-densities it lost its digits (44 %
+    # off at 1e15, exactly 0 from 1e16: probabilities 0.5/0.5, class 0).
+    from scipy.special import logsumexp
+
+    from gmm_estimators._adapted_ratios import far_log_ratios
+
+    rng = np.random.RandomState(0)
+    centres = np.array([[0.0, 0.0], [3.0, 3.0], [0.0, 4.0]])[:n_classes]
+    X = np.vstack([rng.randn(60, 2) * [1.0, 2.0] + c for c in centres])
+    y = np.repeat(np.arange(n_classes), 60)
+    clf = GaussianMixtureClassifier(
+        "UBM", n_components=[2], covariance_types=["VVV"], adapt=adapt
+    )
+    quiet(clf, X, y)
+    background = clf.background_
+    # The oracle: each component's ratio in closed form, exact near the data.
+    precisions = np.linalg.inv(background.covariances_)
+
+    def exact(rows):
+        log_resp = np.log(background.predict_proba(rows))
+        out = []
+        for m in clf.mixtures_:
+            slope = np.einsum("kij,kj->ki", precisions, m.means_ - background.means_)
+            mid = (m.means_ + background.means_) / 2
+            linear = rows @ slope.T - np.einsum("kd,kd->k", mid, slope)
+            terms = log_resp + linear + np.log(m.weights_ / background.weights_)
+            out.append(logsumexp(terms, axis=1))
+        return np.column_stack(out)
+
+    # Near the data it is the two log-densities' difference.
+    near = X[:20]
+    plain = clf.class_log_likelihood(near) - background.score_samples(near)[:, None]
+    forced = far_log_ratios(near, np.full(plain.shape, 1e10), clf.mixtures_, background)
+    assert_allclose(forced[1], plain, rtol=1e-9, atol=1e-9)
+    assert_allclose(forced[1], exact(near), rtol=1e-9, atol=1e-9)
+    # Far along a direction: linear in the distance, to rounding.
+    direction = np.array([[0.6, -0.8], [-1.0, 0.3]])
+    slopes = []
+    for t in (1e12, 1e15, 1e16, 1e20, 1e100):
+        scores = clf.decision_function(t * direction)
+        slopes.append(scores / t)
+        proba = clf.predict_proba(t * direction)
+        assert np.isfinite(scores).all() and np.isfinite(proba).all()
+        assert_array_equal(clf.predict(t * direction), clf.classes_[proba.argmax(1)])
+    for later in slopes[1:]:
+        assert_allclose(later, slopes[0], rtol=1e-6)
+    # The slope is the oracle's at moderate distances, where it is exact.
+    def oracle(t):
+        scores = exact(t * direction) + np.log(clf.priors_)
+        return scores[:, 1] - scores[:, 0] if n_classes == 2 else scores
+
+    assert_allclose(clf.decision_function(1e6 * direction), oracle(1e6), rtol=1e-9)
+    assert_allclose(slopes[0], (oracle(2e6) - oracle(1e6)) / 1e6, rtol=1e-6)
 
 
 @pytest.mark.parametrize("model_type", ["EDDA", "MclustDA", "UBM"])
