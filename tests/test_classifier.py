@@ -548,6 +548,13 @@ def test_rows_beyond_every_class_density_get_the_priors(model_type):
     assert np.all(clf.predict(far) == clf.classes_[np.argmax(clf.priors_)])
 
 
+def _classes_around(centres, n_rows, spread):
+    """``n_rows`` Gaussian rows of per-feature ``spread`` about each centre."""
+    rng = np.random.RandomState(0)
+    X = np.vstack([rng.randn(n_rows, 2) * spread + c for c in np.asarray(centres)])
+    return X, np.repeat(np.arange(len(centres)), n_rows)
+
+
 @pytest.mark.parametrize("adapt", [("means",), ("weights", "means")])
 @pytest.mark.parametrize("n_classes", [2, 3])
 def test_ubm_ratios_of_far_rows_are_their_linear_forms(adapt, n_classes):
@@ -559,10 +566,8 @@ def test_ubm_ratios_of_far_rows_are_their_linear_forms(adapt, n_classes):
 
     from gmm_estimators._adapted_ratios import far_log_ratios
 
-    rng = np.random.RandomState(0)
-    centres = np.array([[0.0, 0.0], [3.0, 3.0], [0.0, 4.0]])[:n_classes]
-    X = np.vstack([rng.randn(60, 2) * [1.0, 2.0] + c for c in centres])
-    y = np.repeat(np.arange(n_classes), 60)
+    centres = [[0.0, 0.0], [3.0, 3.0], [0.0, 4.0]][:n_classes]
+    X, y = _classes_around(centres, 60, [1.0, 2.0])
     clf = GaussianMixtureClassifier(
         "UBM", n_components=[2], covariance_types=["VVV"], adapt=adapt
     )
@@ -599,6 +604,7 @@ def test_ubm_ratios_of_far_rows_are_their_linear_forms(adapt, n_classes):
         assert_array_equal(clf.predict(t * direction), clf.classes_[proba.argmax(1)])
     for later in slopes[1:]:
         assert_allclose(later, slopes[0], rtol=1e-6)
+
     # The slope is the oracle's at moderate distances, where it is exact.
     def oracle(t):
         scores = exact(t * direction) + np.log(clf.priors_)
@@ -614,10 +620,8 @@ def test_far_rows_get_probabilities_summing_to_one(model_type, n_classes):
     # Joint log-likelihoods of -5.7e15 and beyond: joint - logsumexp(joint)
     # lost log(2) and gave rows [1, 1] (EDDA at 1e150, UBM at 1e8: [0.37,
     # 0.37]); UBM's decision_function subtracted two -inf (NaN).
-    rng = np.random.RandomState(0)
-    centres = np.array([[0.0, 0.0], [10.0, 10.0], [0.0, 10.0]])[:n_classes]
-    X = np.vstack([rng.randn(100, 2) * [1.0, 3.0] + c for c in centres])
-    y = np.repeat(np.arange(n_classes), 100)
+    centres = [[0.0, 0.0], [10.0, 10.0], [0.0, 10.0]][:n_classes]
+    X, y = _classes_around(centres, 100, [1.0, 3.0])
     kwargs = {} if model_type == "EDDA" else {"n_components": 2, "random_state": 0}
     clf = GaussianMixtureClassifier(model_type, **kwargs).fit(X, y)
     far = np.array([[1e8, 1e8], [-1e10, -1e10], [1e150, 1e150], [-1e200, -1e200]])
