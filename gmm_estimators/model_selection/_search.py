@@ -35,6 +35,7 @@ from ._starts import (
     _shared_starts,
     _starts_of,
     candidate_options,
+    has_mclust_path,
     merge_proposal,
     partition_of_labels,
     path_starts_of,
@@ -568,6 +569,7 @@ def fit_shared_candidate(
     if (
         settings.get("initializers")
         and model.mclust_path is not None
+        and has_mclust_path(n_components)
         and isinstance(starts, list)
     ):
         outcomes = {covariance_type: outcome}
