@@ -21,6 +21,7 @@ term is linear in ``x``, and nothing cancels.
 import numpy as np
 from scipy.special import logsumexp
 
+from ._edda import linear_forms
 from ._warn import names_checked
 from .covariance import get_covariance_model
 
@@ -72,25 +73,16 @@ def far_log_ratios(X, log_density, mixtures, background):
     rows = np.asarray(X[far], np.float64)
     with names_checked(), np.errstate(divide="ignore"):
         log_resp = np.log(background.predict_proba(rows))
-    # Each row scaled by a power of two (exactly): no overflow before the
-    # products are summed, as in _edda.shared_precision_log_odds.
-    _, exponents = np.frexp(np.maximum(np.abs(rows).max(axis=1), 1.0))
-    down = np.ldexp(1.0, -exponents)[:, np.newaxis]
     means_0 = np.asarray(background.means_, np.float64)
     ratios = np.empty((rows.shape[0], len(mixtures)))
     with np.errstate(all="ignore"):
         log_weights_0 = np.log(np.asarray(background.weights_, np.float64))
         for c, mixture in enumerate(mixtures):
             means_c = np.asarray(mixture.means_, np.float64)
-            slope = np.einsum("kij,kj->ki", precisions, means_c - means_0)
-            midpoints = np.einsum("kd,kd->k", (means_c + means_0) / 2, slope)
-            linear = (rows * down) @ slope.T - down * midpoints
+            slopes = np.einsum("kij,kj->ki", precisions, means_c - means_0)
+            linear = linear_forms(rows, (means_c + means_0) / 2, slopes)
             log_weights = np.log(np.asarray(mixture.weights_, np.float64))
-            terms = (
-                log_resp
-                + np.ldexp(linear, exponents[:, np.newaxis])
-                + (log_weights - log_weights_0)
-            )
+            terms = log_resp + linear + (log_weights - log_weights_0)
             # A component of no responsibility or no weight adds nothing,
             # however steep its linear form (-inf plus inf).
             absent = np.isneginf(log_resp) | np.isneginf(log_weights)

@@ -541,17 +541,23 @@ class GaussianMixtureClassifier(PortablePickle, ClassifierMixin, BaseEstimator):
             [np.asarray(_score_samples(m, X), np.float64) for m in self.mixtures_]
         )
 
-    def _joint_log_likelihood(self, X, far_out=None):
+    def _joint_log_likelihood(self, X):
+        return self._joint_and_ratio_rows(X)[0]
+
+    def _joint_and_ratio_rows(self, X):
+        """``log pi_c + log p(x | c)``, and the rows that hold ratios instead.
+
+        UBM rows far from the data hold each class's exact ratio to the
+        background, ``log p(x | c) - log p_0(x)`` (``_adapted_ratios``): a
+        common shift of a row changes no posterior, and decision_function
+        subtracts the background only from the other rows. None: no such row.
+        """
         log_density = self._class_log_likelihood(X)
+        ratio_rows = None
         if self.model_type == "UBM" and isinstance(log_density, np.ndarray):
-            # Far rows: each class's ratio to the background, exact (the
-            # common shift of a row changes no posterior; decision_function
-            # is told through far_out not to subtract the background there).
             found = far_log_ratios(X, log_density, self.mixtures_, self.background_)
             if found is not None:
-                log_density[found[0]] = found[1]
-                if far_out is not None:
-                    far_out.append(found[0])
+                ratio_rows, log_density[found[0]] = found
         if isinstance(log_density, np.ndarray):
             # A row beyond the float range of every class's density it may
             # have (-inf for each class of positive prior) tells nothing
@@ -562,10 +568,11 @@ class GaussianMixtureClassifier(PortablePickle, ClassifierMixin, BaseEstimator):
             log_priors = log_or_minus_inf(self.priors_)
             if self.model_type == "EDDA":
                 joint = log_density + log_priors
-                return separate_class_ties(joint, X, self.mixtures_, log_priors, lost)
+                joint = separate_class_ties(joint, X, self.mixtures_, log_priors, lost)
+                return joint, ratio_rows
             if lost.any():
                 log_density[lost] = 0.0
-        return log_density + log_or_minus_inf(self.priors_)
+        return log_density + log_or_minus_inf(self.priors_), ratio_rows
 
     def class_log_likelihood(self, X):
         """Log-density of each row under each class's mixture.
@@ -604,8 +611,7 @@ class GaussianMixtureClassifier(PortablePickle, ClassifierMixin, BaseEstimator):
             )
             if log_odds is not None:
                 return log_odds
-        far = []
-        scores = self._joint_log_likelihood(X, far)
+        scores, ratio_rows = self._joint_and_ratio_rows(X)
         if self.classes_.size == 2:
             # The background's density cancels in the difference (subtracted
             # first, two -inf of a row beyond its float range made NaN).
@@ -615,8 +621,8 @@ class GaussianMixtureClassifier(PortablePickle, ClassifierMixin, BaseEstimator):
             # Beyond the float range of the background's density the ratio
             # is unknown: taken as one, the priors decide (as for the classes).
             background[np.isneginf(background)] = 0.0
-            if far:  # already ratios
-                background[far[0]] = 0.0
+            if ratio_rows is not None:
+                background[ratio_rows] = 0.0
             scores = scores - background[:, np.newaxis]
         return scores
 

@@ -34,6 +34,7 @@ from .model_selection._candidates import (
 )
 
 __all__ = [
+    "linear_forms",
     "classes_log_likelihood",
     "fit_edda",
     "log_or_minus_inf",
@@ -375,10 +376,37 @@ def shared_precision_log_odds(X, mixtures, log_priors):
     with np.errstate(all="ignore"):
         weights = precisions[0] @ (means[1] - means[0])
         midpoint = (means[0] + means[1]) / 2
-        # Scaled by a power of two per row: no overflow before the sum.
-        _, exponents = np.frexp(np.maximum(np.abs(X).max(axis=1), 1.0))
-        down = np.ldexp(1.0, -exponents)[:, np.newaxis]
-        linear = (X * down - midpoint * down) @ weights
-        log_odds = np.ldexp(linear, exponents) + (offset[1] - offset[0])
+        linear = linear_forms(X, [midpoint], [weights])[:, 0]
+        log_odds = linear + (offset[1] - offset[0])
     largest = np.finfo(np.float64).max
     return np.clip(log_odds, -largest, largest)
+
+
+def linear_forms(X, points, slopes):
+    """``(x - p_k)' s_k`` of every row for every point and slope, far rows too.
+
+    Each row is scaled by a power of two (exactly) before the products, and
+    the sums scaled back: rows whose squares, or whose products with the
+    slopes, overflow float64 keep every digit of a form that does not.
+    Call within ``np.errstate(all="ignore")`` (a form beyond the float range
+    is inf).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    points, slopes : sequences of K arrays of shape (n_features,)
+
+    Returns
+    -------
+    forms : ndarray of shape (n_samples, K)
+    """
+    _, exponents = np.frexp(np.maximum(np.abs(X).max(axis=1), 1.0))
+    down = np.ldexp(1.0, -exponents)[:, np.newaxis]
+    scaled = X * down
+    forms = np.column_stack(
+        [
+            (scaled - point * down) @ slope
+            for point, slope in zip(points, slopes, strict=True)
+        ]
+    )
+    return np.ldexp(forms, exponents[:, np.newaxis])

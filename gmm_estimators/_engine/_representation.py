@@ -260,14 +260,15 @@ def query_dtype(dtype, parameters):
     float32 rows are scored in float32 when the model's numbers fit it: a
     model fitted on data in units of 1e-20 (precision factors near 1e20,
     whose squares overflow float32) or with means beyond float32's range
-    gave float32 queries of ordinary size wrong densities, or NaN. Each
-    parameter's largest ``|value|`` is judged as a row's
-    (:func:`dtype_for_magnitude`); zero arrays pass.
+    gave float32 queries of ordinary size wrong densities, or NaN. The
+    parameters' largest ``|value|`` (arrays: the model's means and precision
+    factors) is judged as a row's (:func:`dtype_for_magnitude`).
     """
     dtype = np.dtype(dtype)
-    for values in parameters:
-        if dtype != np.float32 or values is None:
-            continue
-        largest = float(np.max(np.abs(np.asarray(values, np.float64)), initial=0.0))
-        dtype = dtype_for_magnitude(dtype, largest)
-    return dtype
+    if dtype != np.float32:
+        return dtype
+    largest = max(
+        (float(np.max(np.abs(values), initial=0.0)) for values in parameters),
+        default=0.0,
+    )
+    return dtype_for_magnitude(dtype, largest)

@@ -390,7 +390,11 @@ def prediction_source(estimator, X, center, *, missing=None):
     """
     check_not_chunks(estimator, X)
     named, X = _dask_frame_as_array(X)
-    parameters = [getattr(estimator, name, None) for name in _SCALES]
+    parameters = [
+        np.asarray(getattr(estimator, name), np.float64)
+        for name in _SCALES
+        if getattr(estimator, name, None) is not None
+    ]
     if _is_dask_array(X) or _is_out_of_core(X):
         _check_shape(estimator, X, ensure_min_samples=1)
         validate_data(estimator, named, skip_check_array=True, reset=False)

@@ -177,10 +177,11 @@ def cmd_score(args):
         bic = model.bic(data.X) if hasattr(model, "bic") else np.nan
         aic = model.aic(data.X) if hasattr(model, "aic") else np.nan
     report_missing(data, quiet=args.quiet)
-    # Models saved by other packages (scikit-learn's) have no n_parameters_:
-    # the count of their structure, the one their BIC used.
-    n_parameters = getattr(model, "n_parameters_", None)
-    if n_parameters is None and np.isfinite(bic):
+    # The fit's own count, or for models saved by other packages
+    # (scikit-learn's, no n_parameters_) their structure's, which their BIC
+    # used; none for a model of neither (scikit-learn's variational one).
+    n_parameters = None
+    if hasattr(model, "n_parameters_") or np.isfinite(bic):
         n_parameters = free_parameters(model)
     rows = [
         ["rows", str(n)],
