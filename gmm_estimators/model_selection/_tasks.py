@@ -47,11 +47,7 @@ def task_runner(n_jobs, structures=None):
     running in other threads at that moment would see.
     """
     if effective_n_jobs(n_jobs) == 1:
-
-        def run_here(tasks):
-            return (func(*args, **kwargs) for func, args, kwargs in tasks)
-
-        return run_here
+        return _run_here
 
     def run_in_workers(tasks):
         tasks = list(tasks)
@@ -59,7 +55,7 @@ def task_runner(n_jobs, structures=None):
         # (n_jobs=64 for two candidates began 64 processes, 1.3 GB).
         jobs = min(effective_n_jobs(n_jobs), len(tasks))
         if jobs <= 1:
-            return (func(*args, **kwargs) for func, args, kwargs in tasks)
+            return _run_here(tasks)
         parallel = Parallel(n_jobs=jobs, return_as="generator")
         results = parallel(
             delayed(func)(*args, **kwargs) for func, args, kwargs in tasks
@@ -67,6 +63,11 @@ def task_runner(n_jobs, structures=None):
         return _explained(results, structures, n_jobs)
 
     return run_in_workers
+
+
+def _run_here(tasks):
+    """The tasks' results, each run in this thread when it is asked for."""
+    return (func(*args, **kwargs) for func, args, kwargs in tasks)
 
 
 def _explained(results, structures, n_jobs):
