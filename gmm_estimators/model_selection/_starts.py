@@ -188,8 +188,7 @@ def starts_from_partitions(
                 path_stats = None
                 if (
                     mclust_paths
-                    and model.mclust_path is not None
-                    and has_mclust_path(n_components)
+                    and has_mclust_path(model, n_components)
                     and name not in path_starts
                 ):
                     path_stats = copy.deepcopy(stats)
@@ -226,17 +225,18 @@ def starts_from_partitions(
     return starts
 
 
-def has_mclust_path(n_components):
+def has_mclust_path(model, n_components):
     """Whether mclust's path can end elsewhere than the structure's own EM.
 
-    Not with one component: every structure's M-step is then a function of
+    Only for structures that have one (``CovarianceModel.mclust_path``), and
+    not with one component: every structure's M-step is then a function of
     the one scatter (EVE's and VVE's orientation its eigenvectors, whose
     inner iteration mclust's path runs from the identity, O(d^3) a step:
     seconds at 60 features, minutes at 500; EEV's and VEV's free axes lie
     where every variance is equal), so the path can only reach that fit
     again.
     """
-    return n_components > 1
+    return model.mclust_path is not None and n_components > 1
 
 
 def _mclust_path_start(options, model, data, stats, params):
