@@ -426,6 +426,41 @@ def test_reg_covar_zero_with_features_in_far_apart_units_is_sound(structure):
         assert gm.collapsed_components_.size == 0, c
 
 
+@pytest.mark.parametrize("init_params", ["k-means++", "random_from_data"])
+@pytest.mark.parametrize("structure", STRUCTURES)
+def test_seed_starts_without_reg_covar_are_the_same_fit_in_any_units(
+    structure, init_params
+):
+    # A seed start puts each component on one row: without reg_covar every
+    # variance is zero, and the variance borrowed for it was an absolute 1.
+    # In units of 1e148 the first E-step overflowed (BIC inf, flagged); in
+    # units of 1e-100 both components were as wide as the data a million
+    # million times over, and both went to the mean. Scaling by a power of
+    # two is exact, so the fits must be the same to rounding.
+    rng = np.random.default_rng(0)
+    d = 1 if structure in ("E", "V") else 3
+    X = np.r_[
+        rng.normal(size=(60, d)) * [1.0, 2.0, 0.5][:d],
+        rng.normal(size=(60, d)) + 5.0,
+    ]
+    fits = []
+    for power in (0, -330, 490):
+        scale = 2.0**power
+        gm = GaussianMixture(
+            2,
+            covariance_type=structure,
+            reg_covar=0.0,
+            init_params=init_params,
+            random_state=0,
+        ).fit(X * scale)
+        fits.append((gm.bic(X * scale) - 2 * X.size * np.log(scale), gm.means_ / scale))
+        assert gm.converged_
+        assert np.isfinite(gm.lower_bound_)
+    for bic, means in fits[1:]:
+        assert_allclose(bic, fits[0][0], rtol=1e-10)
+        assert_allclose(means, fits[0][1], rtol=1e-8, atol=1e-8)
+
+
 @pytest.mark.parametrize("sentinel", [1e4, 999999.0])
 @pytest.mark.parametrize("structure", STRUCTURES)
 def test_float32_rows_beside_a_sentinel_start_from_exact_statistics(

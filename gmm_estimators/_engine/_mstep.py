@@ -287,11 +287,14 @@ def m_step(
         # the scale of tiny weights they overflowed.
         if scale != 1.0 and prior is None:
             counts, scatter = counts / scale, scatter / scale
-        covariances = _structure_m_step(
-            model, counts, scatter, reg_covar, previous, means.shape, data
-        )
         strict = reg_covar == 0
+        # Strict also for the structure's own step: without reg_covar, a
+        # component without scatter borrows the data's variances (seed starts,
+        # one row each), in any units.
         with strict_factorisation(strict, _feature_variances(data) if strict else None):
+            covariances = _structure_m_step(
+                model, counts, scatter, reg_covar, previous, means.shape, data
+            )
             precisions_cholesky, jittered = model.precision_cholesky(covariances)
         if any_true(np.asarray(jittered)) and from_user_code(model):
             _check_user_positive(model, counts, scatter, n_features, jittered)

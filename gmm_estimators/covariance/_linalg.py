@@ -166,6 +166,9 @@ svd = _lapack("svd_f", _svd_no_convergence, "d->ddd", np.linalg.svd)
 # Relative jitter ladder used when a covariance is numerically not positive
 # definite; the first rung is the float64 resolution of the matrix' scale.
 _JITTER_RUNGS = (1e-15, 1e-12, 1e-9, 1e-6, 1e-3)
+# The least variance a component without any borrows from the data: its
+# first rung, 1e-300, has a precision of 1e300, finite for any d below 1e8.
+_SMALLEST_BORROWED = 1e-285
 _EPS = float(np.finfo(np.float64).eps)
 
 # A Cholesky pivot ``L_jj^2`` at most this many ``d eps`` of its feature's
@@ -309,25 +312,53 @@ def _safe_cholesky(matrices):
     if chol is not None:
         return chol, jittered
     chol = np.empty_like(matrices)
-    eye = np.eye(matrices.shape[-1])
+    n_features = matrices.shape[-1]
+    eye = np.eye(n_features)
     # A zero matrix (a component on identical rows without reg_covar) borrows
     # the largest scale of the stack: jitter relative to zero would give a
     # precision that overflows.
     diagonals = np.diagonal(matrices, axis1=-2, axis2=-1)
-    fallback = np.abs(diagonals[np.isfinite(diagonals)]).max(initial=0.0) or 1.0
+    fallback = _borrowed_scale(diagonals, n_features)
     for k, matrix in enumerate(matrices):
         matrix = np.where(np.isfinite(matrix), matrix, 0.0)
-        scale = np.abs(np.diag(matrix)).max(initial=0.0) or fallback
+        scale = np.abs(np.diag(matrix)).max(initial=0.0)
+        added = scale * eye if scale > 0 else np.diag(fallback)
         for rung in (0.0, *_JITTER_RUNGS):
-            factor = _factor(matrix + rung * scale * eye)
+            factor = _factor(matrix + rung * added)
             if factor is not None:
                 chol[k] = factor
                 jittered[k] = rung > 0
                 break
         else:  # pragma: no cover - the last rung is diagonally dominant
-            chol[k] = np.sqrt(scale) * eye
+            chol[k] = np.sqrt(np.diag(added)) * eye
             jittered[k] = True
     return chol, jittered
+
+
+def _borrowed_scale(values, n_features):
+    """The variance per feature that a component without any borrows.
+
+    The stack's largest (finite) ``values`` if positive; else, within
+    :func:`strict_factorisation`, the data's feature variances; else 1. Seed
+    starts without reg_covar (one row per component) leave every variance
+    zero, and an absolute 1 then overflowed the E-step of data in units of
+    1e148 and swamped data in units of 1e-100 (every component as wide as
+    the data's span a million times over: both went to the mean). The data's
+    variances are floored at :data:`_SMALLEST_BORROWED`, so that the first
+    rung's precision stays finite on data whose variances are near 1e-300.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    largest = np.abs(values[np.isfinite(values)]).max(initial=0.0)
+    if largest > 0:
+        return np.full(n_features, largest)
+    known = _STRICT.get()
+    if known is None or not known.size:
+        return np.ones(n_features)
+    units = _strict_units(known.size)
+    if n_features != known.size:
+        # One variance for every feature (EII, VII): the data's mean one.
+        units = np.full(n_features, units.mean())
+    return np.maximum(units, _SMALLEST_BORROWED)
 
 
 def inverse_triangular(matrices, *, lower):
@@ -412,7 +443,10 @@ def _positive_sqrt_inverse(variances, across_features=False):
             in_data_units = raw / _strict_units(variances.shape[-1])
             bad |= _tiny_beside_largest(raw) & _tiny_beside_largest(in_data_units)
     if any_true(bad):
-        scale = np.abs(variances[np.isfinite(variances)]).max(initial=1.0)
+        n_features = variances.shape[-1] if across_features else 1
+        scale = _borrowed_scale(np.where(bad, 0.0, variances), n_features)
+        if not across_features:
+            scale = scale[0]
         variances = np.where(
             bad, np.maximum(scale * _JITTER_RUNGS[0], variances), variances
         )

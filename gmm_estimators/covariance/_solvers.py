@@ -10,6 +10,7 @@ from scipy import linalg
 
 from ._linalg import (
     _JITTER_RUNGS,
+    _borrowed_scale,
     all_finite,
     all_true,
     cholesky,
@@ -100,8 +101,7 @@ def _floors(nk, diagonals):
     # Usually every feature has pooled variance: nothing to replace (one
     # reduction instead of three calls on every M-step; NaN fails it too).
     if not pooled.min() > 0:
-        largest = pooled.max(initial=0.0)
-        pooled = np.where(pooled > 0, pooled, largest if largest > 0 else 1.0)
+        pooled = np.where(pooled > 0, pooled, _borrowed_scale(pooled, pooled.size))
     return _JITTER_RUNGS[0] * nk[:, np.newaxis] * pooled
 
 
