@@ -303,7 +303,7 @@ def one_component_mixtures(name, reg_covar, means, covariances, n_classes, d):
     ]
 
 
-def separate_class_ties(joint, X, mixtures, log_priors, lost):
+def separate_class_ties(joint, X, mixtures, log_priors, holds):
     """The classes' joint log-likelihoods, ties of one covariance ordered.
 
     ``joint`` are the rows' ``log pi_c + log p(x | c)`` under EDDA's
@@ -312,8 +312,10 @@ def separate_class_ties(joint, X, mixtures, log_priors, lost):
     far from the data the quadratic terms (1e34 at 1e17 standard
     deviations) round it away and every class ties; the linear form orders
     them, as in the engine (``covariance._linalg.separate_ties``). Rows
-    ``lost`` beyond the float range of every density go to the class nearest
-    along their direction, the limit of the exact posterior.
+    beyond the float range of every density go to the classes that ``holds``
+    marks (``_class_limits.nearest_classes``), and among classes of one
+    covariance to the one nearest along their direction: the limit of the
+    exact posterior.
 
     Parameters
     ----------
@@ -322,7 +324,9 @@ def separate_class_ties(joint, X, mixtures, log_priors, lost):
     mixtures : list of GaussianMixture
         One component each (EDDA's ``mixtures_``).
     log_priors : ndarray of shape (n_classes,)
-    lost : ndarray of shape (n_samples,), dtype=bool
+    holds : ndarray of shape (n_samples, n_classes), dtype=bool
+        For each row beyond the float range of every class's density, the
+        classes that hold it in the limit; False everywhere on other rows.
 
     Returns
     -------
@@ -335,14 +339,14 @@ def separate_class_ties(joint, X, mixtures, log_priors, lost):
     with np.errstate(all="ignore"):
         # Classes of prior zero stay -inf (no row goes to them).
         possible = np.isfinite(log_priors)
-        values = np.where(lost[:, np.newaxis] & possible, -floor, joint)
+        values = np.where(holds, -floor, joint)
         bound = rounding_bound(values, possible, d)
     values = separate_ties(
         values, bound, lambda rows: X[rows], precisions, means, offset, floor
     )
-    # Between classes of different covariances the priors decide.
-    undecided = lost & (np.isfinite(values).sum(axis=1) > 1)
-    values[undecided] = log_priors
+    # Between classes that tie beyond the float range the priors decide.
+    undecided = holds.any(axis=1) & (np.isfinite(values).sum(axis=1) > 1)
+    values[undecided] = np.where(holds[undecided], log_priors, -np.inf)
     return values
 
 

@@ -28,6 +28,7 @@ from gmm_estimators import (
     GaussianMixtureClassifier,
     adapt_mixture,
 )
+from gmm_estimators.covariance import get_covariance_model
 from gmm_estimators.model_selection import GaussianMixtureIC
 
 FIXTURES = Path(__file__).parent / "fixtures" / "mclust" / "mclustda"
@@ -523,29 +524,54 @@ def test_docstring_examples():
         assert attempted > 0 and failures == 0, module.__name__
 
 
-@pytest.mark.parametrize("model_type", ["MclustDA", "EDDA"])
-def test_rows_beyond_every_class_density_get_the_priors(model_type):
-    # Every class's density is -inf (beyond float range): NaN before. (EDDA
-    # with one covariance for every class, and UBM, whose classes share the
-    # background's covariances, order such rows by their linear forms
-    # instead: test_edda_of_one_covariance_orders_far_rows_by_...,
-    # test_ubm_ratios_of_far_rows_are_their_linear_forms.)
+@pytest.mark.parametrize(
+    "model_type, types",
+    [("MclustDA", ["VVV", "EII"]), ("EDDA", ["VVV"]), ("UBM", ["VVI"])],
+)
+def test_rows_beyond_every_class_density_go_to_the_least_precise_class(
+    model_type, types
+):
+    # Every class's density is -inf beyond the float range: NaN at first,
+    # then the priors (0.5 / 0.5 at 1e200 whichever way). The exact
+    # log-odds are -(x' L_a x - x' L_b x) / 2 to leading order: the class
+    # whose nearest component has the least precision along x holds the row
+    # with probability one, as it does at 1e60, where the densities are
+    # finite. (Classes of one covariance are ordered by their linear forms:
+    # test_edda_of_one_covariance_orders_far_rows_by_their_linear_form.)
     rng = np.random.RandomState(0)
-    X = rng.randn(120, 2)
-    y = (X[:, 0] > 0.3).astype(int)
+    X = np.vstack([rng.randn(100, 2) * [1.0, 3.0], rng.randn(100, 2) * [3.0, 1.0]])
+    y = np.repeat([0, 1], 100)
+    kwargs = (
+        {"adapt": ("weights", "means", "covariances")} if model_type == "UBM" else {}
+    )
     clf = GaussianMixtureClassifier(
         model_type=model_type,
-        n_components=[1, 2],
-        covariance_types=["VVV"] if model_type == "EDDA" else ["VVV", "EII"],
+        n_components=[1] if model_type == "EDDA" else [2],
+        covariance_types=types,
         random_state=0,
+        **kwargs,
     ).fit(X, y)
-    far = np.array([[1e155, 0.0], [-1e300, 1e300]])
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", RuntimeWarning)
-        proba = clf.predict_proba(far)
-    assert np.all(np.isfinite(proba))
-    np.testing.assert_allclose(proba, np.tile(clf.priors_, (2, 1)))
-    assert np.all(clf.predict(far) == clf.classes_[np.argmax(clf.priors_)])
+    angles = np.linspace(0.0, np.pi, 13)[:-1] + 0.1
+    directions = np.column_stack([np.cos(angles), np.sin(angles)])
+    # The oracle: each class's least x' L x over its components (weights > 0).
+    least = []
+    for mixture in clf.mixtures_:
+        precisions = np.linalg.inv(
+            get_covariance_model(mixture.covariance_type).to_full(
+                mixture.covariances_, mixture.n_components, 2
+            )
+        )
+        quadratic = np.einsum("ni,kij,nj->nk", directions, precisions, directions)
+        least.append(quadratic[:, mixture.weights_ > 0].min(axis=1))
+    expected = np.argmin(np.column_stack(least), axis=1)
+    assert 0 < expected.sum() < expected.size  # both classes hold some
+    for scale in (1e60, 1e200, 1e300):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)
+            proba = clf.predict_proba(directions * scale)
+        assert_array_equal(proba, np.eye(2)[expected], err_msg=str(scale))
+        assert_array_equal(clf.predict(directions * scale), expected)
+        assert not np.isnan(clf.decision_function(directions * scale)).any()
 
 
 def _classes_around(centres, n_rows, spread):
