@@ -22,6 +22,10 @@ finite for groups of ``d`` or fewer distinct rows, whose scatter is singular:
 for them (singletons included) the determinant is exactly zero and only the
 trace term counts. A singleton's term is ``log(alpha)``.
 
+With no more rows than features (mclust's ``n <= d``) every group's scatter
+is singular and mclust agglomerates under the spherical criterion (EII),
+Ward's (``_hc_ward``); so does this tree, for both initialisers.
+
 Data transformation (mclust's default ``hcUse = "SVD"``): centre and scale
 every column to unit standard deviation (denominator ``n - 1``, as R's
 ``scale``), then project on the right singular vectors scaled by the inverse
@@ -104,6 +108,7 @@ from ._hc_merge import (  # noqa: F401  (public names of this module)
     hc_merges,
     labels_from_merges,
 )
+from ._hc_ward import ward_merges
 
 __all__ = [
     "HierarchicalTree",
@@ -316,7 +321,11 @@ class HierarchicalTree:
                 weights = np.ldexp(weights, -int(np.frexp(mean)[1]))
             transform = svd_transform(distinct.rows[chosen], weights)
             Z = transform(distinct.rows[chosen])
-            if Z.shape[1]:  # else every chosen row is the same point
+            if Z.shape[1] and chosen.size <= distinct.rows.shape[1]:
+                # No more rows than features: mclust's EII criterion (Ward's),
+                # as mclustBIC's hc: no group's scatter has full rank.
+                merges = ward_merges(Z, weights, max(n_groups, 1))
+            elif Z.shape[1]:  # else every chosen row is the same point
                 _, merges, _ = hc_merges(
                     Z, weights, max(n_groups, 1), mclust_ties=not merge_duplicates
                 )

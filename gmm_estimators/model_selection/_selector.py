@@ -82,8 +82,11 @@ class GaussianMixtureIC(
         :func:`~gmm_estimators.available_covariance_types`). None means every
         structure registered when ``fit`` runs that is defined for the data's
         number of features (for one feature, mclust's one-feature ``"E"`` and
-        ``"V"`` only, as in mclust). A structure whose fit fails on the data is
-        reported as failed in ``results_``.
+        ``"V"`` only, as in mclust; with no more distinct rows than features,
+        the axis-aligned ones only, ``EII``, ``VII``, ``EEI``, ``VEI``,
+        ``EVI`` and ``VVI``, as in mclust: no covariance matrix can be
+        estimated from so few rows). A structure whose fit fails on the data
+        is reported as failed in ``results_``.
     criterion : {"bic", "aic", "icl"}, default="bic"
         The criterion minimised (lower-is-better form, see Notes).
     search : {"thorough", "grid"}, default="thorough"
@@ -443,7 +446,9 @@ class GaussianMixtureIC(
         X, sample_weight = data.X, data.sample_weight
         # Streamed data: the starts come from an in-memory sample.
         init = data.init_source()
-        types = candidate_types(self.covariance_types, X.shape[1])
+        types = candidate_types(
+            self.covariance_types, X.shape[1], n_rows=_few_rows(init, X.shape[1])
+        )
         n_usable = X.shape[0]
         if sample_weight is not None:
             n_usable = int(np.count_nonzero(sample_weight))
@@ -543,3 +548,16 @@ class GaussianMixtureIC(
         # Searched on an in-memory sample of all the rows: as Dask input gives.
         self.labels_ = per_row_like(data.X, self.best_estimator_.labels_)
         return settings
+
+
+def _few_rows(source, n_features):
+    """Distinct rows of positive weight, if no more rows than ``n_features``.
+
+    None otherwise (no sort of many rows for a count that changes nothing).
+    """
+    X, weights = source.X, source.sample_weight
+    if X.shape[0] > n_features:
+        return None
+    if weights is not None:
+        X = X[np.asarray(weights) > 0]
+    return np.unique(np.asarray(X), axis=0).shape[0]
