@@ -13,10 +13,34 @@ __all__ = [
     "column_texts",
     "components_text",
     "digits_by_feature",
+    "elided",
     "fixed",
     "fmt",
     "format_table",
 ]
+
+# Beyond this many features a table shows the first _HEAD and the last
+# _TAIL with "..." between, as numpy and pandas summarise: on 500 features
+# every covariance was printed whole (6.7 MB), which no terminal shows.
+_MOST_SHOWN, _HEAD, _TAIL = 12, 6, 3
+_GAP = "..."
+
+
+def elided(n_features):
+    """The feature positions shown, with None where the rest are left out."""
+    if n_features <= _MOST_SHOWN:
+        return list(range(n_features))
+    return [*range(_HEAD), None, *range(n_features - _TAIL, n_features)]
+
+
+def _elision_note(n_features):
+    """The line that says some features were left out, or ''."""
+    if n_features <= _MOST_SHOWN:
+        return ""
+    return (
+        f"(showing {_HEAD + _TAIL} of {n_features} features; --save MODEL.joblib "
+        "keeps every parameter)"
+    )
 
 
 def fmt(value, digits=6):
@@ -138,7 +162,10 @@ def components_text(model, feature_names, *, covariances=False):
     flagged.update(
         {int(k): "collapsed" for k in getattr(model, "collapsed_components_", ())}
     )
-    headers = ["component", "weight", *[f"mean {name}" for name in feature_names]]
+    shown = elided(means.shape[1])
+    headers = ["component", "weight"] + [
+        _GAP if j is None else f"mean {feature_names[j]}" for j in shown
+    ]
     spreads = _component_spreads(model)
     digits = (
         [5] * means.shape[1]
@@ -147,13 +174,14 @@ def components_text(model, feature_names, *, covariances=False):
     )
     rows = [
         [str(k) + (f" ({flagged[k]})" if k in flagged else ""), f"{weights[k]:.4f}"]
-        + [fmt(x, n) for x, n in zip(means[k], digits, strict=True)]
+        + [_GAP if j is None else fmt(means[k, j], digits[j]) for j in shown]
         for k in range(n_components)
     ]
     text = format_table(headers, rows, "<" + ">" * (len(headers) - 1))
     if covariances:
         text += "\n\n" + _covariances_text(model, feature_names)
-    return text
+    note = _elision_note(means.shape[1])
+    return text + ("\n" + note if note else "")
 
 
 def column_texts(values, digits=6):
@@ -195,18 +223,22 @@ def _covariances_text(model, feature_names):
     shared = "shared by all components"
     if not shares_covariance(getattr(model, "covariance_type", None)):
         shared = "of every component (equal in this fit)"
+    shown = elided(len(feature_names))
+    names = [_GAP if j is None else feature_names[j] for j in shown]
     blocks = []
     for k in range(1 if equal else n_components):
         title = shared if equal else f"of component {k}"
         lines = [f"Covariance {title}:"]
         lines.append(
-            " " * (width + 2) + "  ".join(f"{name:>{width}}" for name in feature_names)
+            " " * (width + 2) + "  ".join(f"{name:>{width}}" for name in names)
         )
-        columns = [column_texts(column) for column in full[k].T]
-        for i, name in enumerate(feature_names):
+        columns = [None if j is None else column_texts(full[k][:, j]) for j in shown]
+        for i, name in zip(shown, names, strict=True):
+            cells = [
+                _GAP if i is None or column is None else column[i] for column in columns
+            ]
             lines.append(
-                f"  {name:<{width}}"
-                + "  ".join(f"{column[i]:>{width}}" for column in columns)
+                f"  {name:<{width}}" + "  ".join(f"{cell:>{width}}" for cell in cells)
             )
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)

@@ -301,3 +301,45 @@ def test_a_header_that_reads_as_a_feature_is_named_once(tmp_path, capsys):
         (line,) = [line for line in err.splitlines() if "constant" in line]
         assert f"column(s) 2 ('{names[1]}') are constant" in line
         assert line.endswith(f"(--drop '{names[1]}').")
+
+
+@pytest.mark.parametrize("command", ["fit", "select"])
+def test_wide_data_show_the_first_and_last_features(tmp_path, capsys, command):
+    # 60 features: every mean and covariance was printed (6.7 MB for 500
+    # features, which no terminal shows); as numpy and pandas summarise,
+    # the first six and last three are shown, and the note says so.
+    rng = np.random.default_rng(0)
+    path = tmp_path / "wide.csv"
+    frame = pd.DataFrame(
+        rng.normal(size=(200, 60)), columns=[f"x{j}" for j in range(60)]
+    )
+    frame.to_csv(path, index=False)
+    model_path = tmp_path / "m.joblib"
+    argv = [command, str(path), "--save", str(model_path)]
+    argv += ["-k", "2"] if command == "fit" else ["--max-components", "2", "-t", "VVI"]
+    assert main(argv) == 0
+    out, _ = capsys.readouterr()
+    shown = ["x0", "x1", "x2", "x3", "x4", "x5", "...", "x57", "x58", "x59"]
+    assert f"({', '.join(shown)})" in out
+    header = next(line for line in out.splitlines() if line.startswith("component"))
+    means = [f"mean {name}" if name != "..." else name for name in shown]
+    assert (
+        header.split("  ")[2:] == [f"{c:>{len(c)}}" for c in means]
+        or [cell.strip() for cell in header.split("  ")[2:] if cell.strip()] == means
+    )
+    assert (
+        "(showing 9 of 60 features; --save MODEL.joblib keeps every parameter)" in out
+    )
+    assert len(out) < 10_000
+    # The saved model keeps every feature.
+    assert joblib.load(model_path).means_.shape[1] == 60
+    if command == "fit":
+        # Each covariance: rows and columns x0..x5, ..., x57..x59.
+        rows = [line.split()[0] for line in out.splitlines() if re.match(r"  \S", line)]
+        assert rows == shown * 2
+
+
+def test_narrow_data_show_every_feature(capsys):
+    assert main(["fit", "-k", "2"]) == 0
+    out, _ = capsys.readouterr()
+    assert "showing" not in out and "..." not in out
