@@ -456,9 +456,7 @@ class _Groups:
             self._refresh(a)
         if self.mclust_ties:
             return self._last_of_ties(row_min.item(a))
-        b = self.row_arg.item(a)
-        cost = row_min.item(a)
-        return (a, b, cost) if a < b else (b, a, cost)
+        return self._first_of_ties(row_min.item(a))
 
     def _refresh(self, a):
         """Make the stale row ``a``'s minimum and second smallest cost exact."""
@@ -469,6 +467,38 @@ class _Groups:
         row[b] = np.inf
         self.second[a] = row[row.argmin()]  # argmin: cheaper than min()
         self.stale[a] = False
+
+    def _first_of_ties(self, cost):
+        """The first of the pairs whose costs tie within rounding.
+
+        Costs a rounding apart are ties in exact arithmetic (the symmetric
+        merges of data on a lattice: two dice), and which one rounding made
+        smaller changed with the units (X times 1e3, not a power of two: the
+        tree, then the pick, changed). The first row among them, and its
+        first partner among them, merge: the rows' order is the canonical
+        one (``CanonicalRows``), the same in any units.
+        """
+        G, row_min, stale = self.G, self.row_min, self.stale
+        # Relative only: a common factor of the counts scales every cost.
+        reach = cost + _TIE * abs(cost)
+        while True:
+            tied = (row_min[:G] <= reach).nonzero()[0]
+            unsure = tied[stale[tied]]
+            if not unsure.size:
+                break
+            for k in unsure.tolist():  # a bound at the minimum: exact or above
+                self._refresh(k)
+        a = int(tied[0])
+        b = self.row_arg.item(a)
+        cost = row_min.item(a)
+        if tied.size > 2 or (tied.size == 2 and b != tied[1]):
+            row, exact = self._row(a, np.full(G, np.nextafter(reach, np.inf)))
+            others = tied[1:]
+            partners = others[exact[others] & (row[others] <= reach)]
+            if partners.size:
+                b = int(partners[0])
+                cost = row.item(b)
+        return (a, b, cost) if a < b else (b, a, cost)
 
     def _last_of_ties(self, cost):
         """mclust's choice among the pairs of smallest ``cost``.
