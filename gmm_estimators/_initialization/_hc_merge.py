@@ -476,29 +476,10 @@ class _Groups:
         smaller changed with the units (X times 1e3, not a power of two: the
         tree, then the pick, changed). The first row among them, and its
         first partner among them, merge: the rows' order is the canonical
-        one (``CanonicalRows``), the same in any units.
+        one (``CanonicalRows``), the same in any units. Relative only: a
+        common factor of the counts scales every cost.
         """
-        G, row_min, stale = self.G, self.row_min, self.stale
-        # Relative only: a common factor of the counts scales every cost.
-        reach = cost + _TIE * abs(cost)
-        while True:
-            tied = (row_min[:G] <= reach).nonzero()[0]
-            unsure = tied[stale[tied]]
-            if not unsure.size:
-                break
-            for k in unsure.tolist():  # a bound at the minimum: exact or above
-                self._refresh(k)
-        a = int(tied[0])
-        b = self.row_arg.item(a)
-        cost = row_min.item(a)
-        if tied.size > 2 or (tied.size == 2 and b != tied[1]):
-            row, exact = self._row(a, np.full(G, np.nextafter(reach, np.inf)))
-            others = tied[1:]
-            partners = others[exact[others] & (row[others] <= reach)]
-            if partners.size:
-                b = int(partners[0])
-                cost = row.item(b)
-        return (a, b, cost) if a < b else (b, a, cost)
+        return self._one_of_ties(cost + _TIE * abs(cost), last=False)
 
     def _last_of_ties(self, cost):
         """mclust's choice among the pairs of smallest ``cost``.
@@ -510,8 +491,12 @@ class _Groups:
         Ties are exact equalities: identical rows, which data recorded to a
         fixed precision often have.
         """
+        return self._one_of_ties(cost + _TIE * max(1.0, abs(cost)), last=True)
+
+    def _one_of_ties(self, reach, last):
+        """The first (or last) row whose minimum is within ``reach``, and its
+        first (or last) partner among those rows: ``(a, b, cost)``, a < b."""
         G, row_min, stale = self.G, self.row_min, self.stale
-        reach = cost + _TIE * max(1.0, abs(cost))
         while True:
             tied = (row_min[:G] <= reach).nonzero()[0]
             unsure = tied[stale[tied]]
@@ -519,18 +504,17 @@ class _Groups:
                 break
             for k in unsure.tolist():  # a bound at the minimum: exact or above
                 self._refresh(k)
-        j = int(tied[-1])
+        j = int(tied[-1] if last else tied[0])
+        others = tied[:-1] if last else tied[1:]
         b = self.row_arg.item(j)
         cost = row_min.item(j)
-        if tied.size == 2 and b == tied[0]:
-            return b, j, cost
-        # The row's costs made exact wherever their bound reaches ``cost``.
-        row, exact = self._row(j, np.full(G, np.nextafter(reach, np.inf)))
-        others = tied[:-1]
-        partners = others[exact[others] & (row[others] <= reach)]
-        if partners.size:
-            b = int(partners[-1])
-            cost = row.item(b)
+        if others.size and not (others.size == 1 and b == others[0]):
+            # The row's costs made exact wherever their bound reaches.
+            row, exact = self._row(j, np.full(G, np.nextafter(reach, np.inf)))
+            partners = others[exact[others] & (row[others] <= reach)]
+            if partners.size:
+                b = int(partners[-1] if last else partners[0])
+                cost = row.item(b)
         # Else a rounding apart in the two rows' sums (mclust computes each
         # pair's cost once): j's own nearest.
         return (b, j, cost) if b < j else (j, b, cost)
