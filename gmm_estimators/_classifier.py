@@ -625,7 +625,7 @@ class GaussianMixtureClassifier(PortablePickle, ClassifierMixin, BaseEstimator):
         if self.model_type == "UBM":
             background = _score_samples(self.background_, X)
             # Beyond the float range of the background's density the ratio
-            # is unknown: taken as one, the priors decide (as for the classes).
+            # is unknown: taken as one (the classes' limits then decide).
             background[np.isneginf(background)] = 0.0
             if ratio_rows is not None:
                 background[ratio_rows] = 0.0

@@ -83,7 +83,8 @@ class GaussianMixture(NestedPriorParams, BaseMixture):
         from k-means++ seeds, at random, from randomly chosen rows, or
         (``'hc'``) from model-based hierarchical agglomeration as R's mclust
         starts EM (unconstrained Gaussian merge criterion on the SVD-scaled
-        data, tree cut at ``n_components`` groups; beyond 2000 distinct rows a
+        data, Ward's, mclust's EII, with no more distinct rows than
+        features; tree cut at ``n_components`` groups; beyond 2000 distinct rows a
         weighted subset is agglomerated and the other rows are assigned to the
         nearest group, see ``gmm_estimators._initialization._hierarchical``).
         With sample weights, each method honours the weights, and no method

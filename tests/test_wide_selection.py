@@ -119,3 +119,27 @@ def test_ward_merges_are_scipys_ward_tree_and_weights_are_repeated_rows():
     # Stopping early is the same tree's cut.
     full = ward_merges(Z, counts, 1)
     assert_array_equal(ward_merges(Z, counts, 6), full[: len(Z) - 6])
+
+
+def test_duplicated_rows_count_once_for_the_rule():
+    # 60 rows, but 20 distinct in 30 features: duplicates add no rank, so no
+    # covariance matrix can be estimated still (mclust counts n, and would
+    # fit all 14 structures here, each full one on singular groups).
+    X = np.repeat(_data("noise"), 3, axis=0)
+    assert X.shape[0] > X.shape[1]
+    selector = GaussianMixtureIC(n_components=2, random_state=0).fit(X)
+    tried = {
+        get_covariance_model(t).axis_aligned(X.shape[1])
+        for t in selector.results_["covariance_type"].tolist()
+    }
+    assert tried == {True}
+    # Weights of zero take a row out of the count.
+    weights = np.r_[np.ones(40), np.zeros(20)]
+    rng = np.random.default_rng(0)
+    wide = rng.normal(size=(60, 50))
+    selector = GaussianMixtureIC(n_components=1, random_state=0)
+    selector.fit(wide, sample_weight=weights)
+    assert all(
+        get_covariance_model(t).axis_aligned(50)
+        for t in selector.results_["covariance_type"].tolist()
+    )

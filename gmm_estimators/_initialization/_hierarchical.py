@@ -111,6 +111,7 @@ from ._hc_merge import (  # noqa: F401  (public names of this module)
 from ._hc_ward import ward_merges
 
 __all__ = [
+    "few_distinct_rows",
     "HierarchicalTree",
     "hc_labels",
     "hc_merges",
@@ -212,6 +213,19 @@ def hc_labels(
         X, sample_weight, random_state, max_rows=max_rows, n_groups=n_components
     )
     return tree.labels(n_components)
+
+
+def few_distinct_rows(rows):
+    """Whether ``rows`` hold no more distinct rows than features.
+
+    mclust's ``n <= d`` (``mclustBIC``: axis-aligned models only, started
+    from the EII tree), counted on distinct rows: duplicates add no rank, and
+    without more distinct rows than features no group's scatter has full
+    rank either. The one home of the rule, for the tree and the selector.
+    """
+    rows = np.asarray(rows)
+    n, d = rows.shape
+    return n <= d or np.unique(rows, axis=0).shape[0] <= d
 
 
 # Weights at most this share of the heaviest row's count for nothing in the
@@ -321,10 +335,12 @@ class HierarchicalTree:
                 weights = np.ldexp(weights, -int(np.frexp(mean)[1]))
             transform = svd_transform(distinct.rows[chosen], weights)
             Z = transform(distinct.rows[chosen])
-            if Z.shape[1] and chosen.size <= distinct.rows.shape[1]:
+            if Z.shape[1] and few_distinct_rows(distinct.rows[chosen]):
                 # No more rows than features: mclust's EII criterion (Ward's),
                 # as mclustBIC's hc: no group's scatter has full rank.
-                merges = ward_merges(Z, weights, max(n_groups, 1))
+                merges = ward_merges(
+                    Z, weights, max(n_groups, 1), mclust_ties=not merge_duplicates
+                )
             elif Z.shape[1]:  # else every chosen row is the same point
                 _, merges, _ = hc_merges(
                     Z, weights, max(n_groups, 1), mclust_ties=not merge_duplicates

@@ -13,6 +13,7 @@ __all__ = [
     "column_texts",
     "components_text",
     "digits_by_feature",
+    "GAP",
     "elided",
     "fixed",
     "fmt",
@@ -23,7 +24,7 @@ __all__ = [
 # _TAIL with "..." between, as numpy and pandas summarise: on 500 features
 # every covariance was printed whole (6.7 MB), which no terminal shows.
 _MOST_SHOWN, _HEAD, _TAIL = 12, 6, 3
-_GAP = "..."
+GAP = "..."
 
 
 def elided(n_features):
@@ -164,7 +165,7 @@ def components_text(model, feature_names, *, covariances=False):
     )
     shown = elided(means.shape[1])
     headers = ["component", "weight"] + [
-        _GAP if j is None else f"mean {feature_names[j]}" for j in shown
+        GAP if j is None else f"mean {feature_names[j]}" for j in shown
     ]
     spreads = _component_spreads(model)
     digits = (
@@ -174,7 +175,7 @@ def components_text(model, feature_names, *, covariances=False):
     )
     rows = [
         [str(k) + (f" ({flagged[k]})" if k in flagged else ""), f"{weights[k]:.4f}"]
-        + [_GAP if j is None else fmt(means[k, j], digits[j]) for j in shown]
+        + [GAP if j is None else fmt(means[k, j], digits[j]) for j in shown]
         for k in range(n_components)
     ]
     text = format_table(headers, rows, "<" + ">" * (len(headers) - 1))
@@ -224,7 +225,7 @@ def _covariances_text(model, feature_names):
     if not shares_covariance(getattr(model, "covariance_type", None)):
         shared = "of every component (equal in this fit)"
     shown = elided(len(feature_names))
-    names = [_GAP if j is None else feature_names[j] for j in shown]
+    names = [GAP if j is None else feature_names[j] for j in shown]
     blocks = []
     for k in range(1 if equal else n_components):
         title = shared if equal else f"of component {k}"
@@ -235,7 +236,7 @@ def _covariances_text(model, feature_names):
         columns = [None if j is None else column_texts(full[k][:, j]) for j in shown]
         for i, name in zip(shown, names, strict=True):
             cells = [
-                _GAP if i is None or column is None else column[i] for column in columns
+                GAP if i is None or column is None else column[i] for column in columns
             ]
             lines.append(
                 f"  {name:<{width}}" + "  ".join(f"{cell:>{width}}" for cell in cells)

@@ -312,7 +312,8 @@ def _add_select(parser):
         "-t",
         metavar="LIST",
         help="comma-separated structures to try (default: every structure "
-        "defined for the data's number of features, as the selector chooses); "
+        "defined for the data's number of features, the axis-aligned ones "
+        "with no more distinct rows than features, as the selector chooses); "
         f"names: {', '.join(available_covariance_types(aliases=True))}",
     )
     parser.add_argument(

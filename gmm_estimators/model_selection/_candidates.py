@@ -41,18 +41,19 @@ def _max_n_features(name):
     return getattr(get_covariance_model(name), "max_n_features", None)
 
 
-def candidate_types(covariance_types, n_features, n_rows=None):
+def candidate_types(covariance_types, n_features, few_rows=False):
     """Covariance type names to try, each structure once, validated now.
 
     None means every registered structure defined for ``n_features``; for
     one feature, only the one-feature structures (mclust's ``"E"`` and
     ``"V"``) when any are registered, as mclust does, since every other
-    structure reduces to one of them. With ``n_rows`` (distinct rows of
-    positive weight) at most ``n_features``, None means the axis-aligned
-    structures only, as mclust's ``mclustBIC`` does: no covariance matrix
-    can be estimated from so few rows, and off their span regularisation
-    alone would set the criteria (on 20 rows of 200 features the search
-    also ran for more than ten minutes).
+    structure reduces to one of them. With ``few_rows`` (no more distinct
+    rows of positive weight than features:
+    ``_initialization._hierarchical.few_distinct_rows``), None means the
+    axis-aligned structures only, as mclust's ``mclustBIC`` does: no
+    covariance matrix can be estimated from so few rows, and off their span
+    regularisation alone would set the criteria (on 20 rows of 200 features
+    the search also ran for more than ten minutes).
     """
     registered = available_covariance_types(aliases=True)
     if covariance_types is None:
@@ -65,7 +66,7 @@ def candidate_types(covariance_types, n_features, n_rows=None):
         univariate = [t for t in names if _max_n_features(t) == 1]
         if n_features == 1 and univariate:
             return univariate
-        if n_rows is not None and n_rows <= n_features:
+        if few_rows:
             aligned = [
                 t for t in fitting if get_covariance_model(t).axis_aligned(n_features)
             ]

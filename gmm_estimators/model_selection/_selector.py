@@ -14,6 +14,7 @@ from .._data_span import data_warning, rows_span
 from .._engine._data import check_squares_fit
 from .._engine._sources import make_source, per_row_like
 from .._initialization import INITIALIZERS
+from .._initialization._hierarchical import few_distinct_rows
 from .._missing import MissingValuesSource
 from .._noise import rows_for_noise
 from .._pickling import PortablePickle
@@ -447,7 +448,7 @@ class GaussianMixtureIC(
         # Streamed data: the starts come from an in-memory sample.
         init = data.init_source()
         types = candidate_types(
-            self.covariance_types, X.shape[1], n_rows=_few_rows(init, X.shape[1])
+            self.covariance_types, X.shape[1], few_rows=_few_rows(init)
         )
         n_usable = X.shape[0]
         if sample_weight is not None:
@@ -550,14 +551,9 @@ class GaussianMixtureIC(
         return settings
 
 
-def _few_rows(source, n_features):
-    """Distinct rows of positive weight, if no more rows than ``n_features``.
-
-    None otherwise (no sort of many rows for a count that changes nothing).
-    """
-    X, weights = source.X, source.sample_weight
-    if X.shape[0] > n_features:
-        return None
+def _few_rows(source):
+    """Whether the rows of positive weight are no more, distinct, than features."""
+    X, weights = np.asarray(source.X), source.sample_weight
     if weights is not None:
         X = X[np.asarray(weights) > 0]
-    return np.unique(np.asarray(X), axis=0).shape[0]
+    return few_distinct_rows(X)

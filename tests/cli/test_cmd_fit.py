@@ -323,10 +323,7 @@ def test_wide_data_show_the_first_and_last_features(tmp_path, capsys, command):
     assert f"({', '.join(shown)})" in out
     header = next(line for line in out.splitlines() if line.startswith("component"))
     means = [f"mean {name}" if name != "..." else name for name in shown]
-    assert (
-        header.split("  ")[2:] == [f"{c:>{len(c)}}" for c in means]
-        or [cell.strip() for cell in header.split("  ")[2:] if cell.strip()] == means
-    )
+    assert [cell.strip() for cell in header.split("  ") if cell.strip()][2:] == means
     assert (
         "(showing 9 of 60 features; --save MODEL.joblib keeps every parameter)" in out
     )

@@ -658,15 +658,26 @@ def test_ties_on_a_lattice_fall_alike_in_any_units(seed):
     # changed (EEI with 5 components at 2269.0, EEE at 2274.6). Costs within
     # a rounding of each other are ties, broken by the rows' canonical order.
     rng = np.random.RandomState(seed)
-    X = rng.randint(1, 7, size=(300, 2)).astype(float)
+    dice = rng.randint(1, 7, size=(300, 2)).astype(float)
+    # No more rows than features (Ward's tree), on a few values with
+    # duplicated rows: the same, for mclust's tie rule too.
+    rng = np.random.RandomState(seed)
+    base = rng.randint(0, 3, size=(6, 14)).astype(float)
+    lattice = base[rng.randint(0, 6, size=12)]
+    lattice[:, :3] += rng.randint(0, 2, size=(12, 3))
+    for X, merge_duplicates in ((dice, True), (lattice, True), (lattice, False)):
 
-    def cuts(scale):
-        tree = HierarchicalTree.of(X * scale, n_groups=1)
-        return [tree.labels(k) for k in range(1, 10)]
+        def cuts(scale, X=X, merge_duplicates=merge_duplicates):
+            tree = HierarchicalTree.of(
+                X * scale, n_groups=1, merge_duplicates=merge_duplicates
+            )
+            return [tree.labels(k) for k in range(1, 10)]
 
-    reference = cuts(1.0)
-    for scale in (1e-3, 1e3, 7.0, 0.1):
-        for k, (ours, theirs) in enumerate(
-            zip(cuts(scale), reference, strict=True), start=1
-        ):
-            assert_array_equal(ours, theirs, err_msg=f"K={k}, X times {scale}")
+        reference = cuts(1.0)
+        for scale in (1e-3, 1e3, 7.0, 0.1):
+            for k, (ours, theirs) in enumerate(
+                zip(cuts(scale), reference, strict=True), start=1
+            ):
+                assert_array_equal(
+                    ours, theirs, err_msg=f"K={k}, X times {scale}, {X.shape}"
+                )
