@@ -14,7 +14,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 from ._adaptation import _check_adapt, adapt_mixture
 from ._adapted_ratios import far_log_ratios
 from ._class_labels import checked_priors, encoded_classes
-from ._class_limits import nearest_classes
+from ._class_limits import limit_scores
 from ._class_selection import (
     axis_aligned,
     candidate_ks,
@@ -561,23 +561,17 @@ class GaussianMixtureClassifier(PortablePickle, ClassifierMixin, BaseEstimator):
                 ratio_rows, log_density[found[0]] = found
         if isinstance(log_density, np.ndarray):
             # A row beyond the float range of every class's density it may
-            # have (-inf for each class of positive prior) goes to the
-            # classes of the least precision along it (_class_limits), the
-            # limit of its posterior; among those the priors decide, rather
-            # than NaN (EDDA: the linear forms of one covariance, see
-            # separate_class_ties).
+            # have (-inf for each class of positive prior) gets the limit of
+            # its posterior (_class_limits), not NaN.
             possible = self.priors_ > 0
             lost = np.isneginf(log_density[:, possible]).all(axis=1)
-            holds = np.zeros(log_density.shape, dtype=bool)
             if lost.any():
-                holds[lost] = nearest_classes(X[lost], self.mixtures_, possible)
+                log_density[lost] = limit_scores(X[lost], self.mixtures_, possible)
             log_priors = log_or_minus_inf(self.priors_)
             if self.model_type == "EDDA":
                 joint = log_density + log_priors
-                joint = separate_class_ties(joint, X, self.mixtures_, log_priors, holds)
+                joint = separate_class_ties(joint, X, self.mixtures_, log_priors)
                 return joint, ratio_rows
-            if lost.any():
-                log_density[lost] = np.where(holds[lost], 0.0, -np.inf)
         return log_density + log_or_minus_inf(self.priors_), ratio_rows
 
     def class_log_likelihood(self, X):

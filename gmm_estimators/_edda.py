@@ -303,7 +303,7 @@ def one_component_mixtures(name, reg_covar, means, covariances, n_classes, d):
     ]
 
 
-def separate_class_ties(joint, X, mixtures, log_priors, holds):
+def separate_class_ties(joint, X, mixtures, log_priors):
     """The classes' joint log-likelihoods, ties of one covariance ordered.
 
     ``joint`` are the rows' ``log pi_c + log p(x | c)`` under EDDA's
@@ -312,10 +312,8 @@ def separate_class_ties(joint, X, mixtures, log_priors, holds):
     far from the data the quadratic terms (1e34 at 1e17 standard
     deviations) round it away and every class ties; the linear form orders
     them, as in the engine (``covariance._linalg.separate_ties``). Rows
-    beyond the float range of every density go to the classes that ``holds``
-    marks (``_class_limits.nearest_classes``), and among classes of one
-    covariance to the one nearest along their direction: the limit of the
-    exact posterior.
+    beyond the float range of every density come with their limits already
+    (``_class_limits.limit_scores``).
 
     Parameters
     ----------
@@ -324,9 +322,6 @@ def separate_class_ties(joint, X, mixtures, log_priors, holds):
     mixtures : list of GaussianMixture
         One component each (EDDA's ``mixtures_``).
     log_priors : ndarray of shape (n_classes,)
-    holds : ndarray of shape (n_samples, n_classes), dtype=bool
-        For each row beyond the float range of every class's density, the
-        classes that hold it in the limit; False everywhere on other rows.
 
     Returns
     -------
@@ -339,15 +334,11 @@ def separate_class_ties(joint, X, mixtures, log_priors, holds):
     with np.errstate(all="ignore"):
         # Classes of prior zero stay -inf (no row goes to them).
         possible = np.isfinite(log_priors)
-        values = np.where(holds, -floor, joint)
+        values = np.array(joint, dtype=np.float64)
         bound = rounding_bound(values, possible, d)
-    values = separate_ties(
+    return separate_ties(
         values, bound, lambda rows: X[rows], precisions, means, offset, floor
     )
-    # Between classes that tie beyond the float range the priors decide.
-    undecided = holds.any(axis=1) & (np.isfinite(values).sum(axis=1) > 1)
-    values[undecided] = np.where(holds[undecided], log_priors, -np.inf)
-    return values
 
 
 def _class_gaussians(mixtures, log_priors, d):

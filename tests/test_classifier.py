@@ -1191,3 +1191,38 @@ def test_the_joined_tables_rank_first_the_mixture_kept():
     first = int(np.argmin(clf.results_["rank"]))
     assert clf.results_["covariance_type"][first] == clf.background_.covariance_type
     assert clf.background_.covariance_type == "EEE"
+
+
+def test_classes_tied_in_the_limit_share_a_row_by_their_weights():
+    # Two classes with the same widest component (a UBM component left
+    # unadapted in both): beyond the float range they tie in the quadratic
+    # and the linear terms, and the limit of the posterior is the ratio of
+    # pi_c w_ck (the priors alone gave 0.5 / 0.5 here).
+    from gmm_estimators._class_limits import limit_scores
+
+    rng = np.random.RandomState(0)
+
+    def mixture(weights, means, variances):
+        gm = GaussianMixture(2, covariance_type="spherical", random_state=0)
+        gm.fit(rng.randn(40, 2))
+        gm.weights_ = np.array(weights)
+        gm.means_ = np.array(means, dtype=float)
+        gm.covariances_ = np.array(variances, dtype=float)
+        gm.precisions_cholesky_ = 1.0 / np.sqrt(gm.covariances_)
+        gm.precisions_ = 1.0 / gm.covariances_
+        return gm
+
+    a = mixture([0.3, 0.7], [[0.0, 0.0], [5.0, 0.0]], [1.0, 0.1])
+    b = mixture([0.6, 0.4], [[0.0, 0.0], [-5.0, 0.0]], [1.0, 0.1])
+    rows = np.array([[1e200, 0.0], [-1e300, 1e300], [3e160, -1e159]])
+    scores = limit_scores(rows, [a, b], np.array([True, True]))
+    assert_allclose(scores, np.tile(np.log([0.3, 0.6]), (3, 1)), rtol=1e-15)
+    # A class of prior zero holds nothing; the other holds every row.
+    scores = limit_scores(rows, [a, b], np.array([True, False]))
+    assert_allclose(scores[:, 0], np.log(0.3))
+    assert np.isneginf(scores[:, 1]).all()
+    # Where the widest components differ, the wider class alone holds the row.
+    c = mixture([0.5, 0.5], [[0.0, 0.0], [1.0, 1.0]], [2.0, 0.1])
+    scores = limit_scores(rows, [a, c], np.array([True, True]))
+    assert np.isneginf(scores[:, 0]).all()
+    assert_allclose(scores[:, 1], np.log(0.5))
