@@ -338,22 +338,23 @@ def _safe_cholesky(matrices):
 def _borrowed_scale(values, n_features):
     """The variance per feature that a component without any borrows.
 
-    The stack's largest (finite) ``values`` if positive; else, within
-    :func:`strict_factorisation`, the data's feature variances; else 1. Seed
-    starts without reg_covar (one row per component) leave every variance
-    zero, and an absolute 1 then overflowed the E-step of data in units of
-    1e148 and swamped data in units of 1e-100 (every component as wide as
-    the data's span a million times over: both went to the mean). The data's
-    variances are floored at :data:`_SMALLEST_BORROWED`, so that the first
-    rung's precision stays finite on data whose variances are near 1e-300.
+    Within :func:`strict_factorisation`, the data's feature variances (each
+    feature its own: the stack's largest variance, borrowed on every
+    feature, swamped features in small units); else the stack's largest
+    (finite) ``values`` if positive; else 1. Seed starts without reg_covar
+    (one row per component) leave every variance zero, and an absolute 1
+    then overflowed the E-step of data in units of 1e148 and swamped data
+    in units of 1e-100 (every component as wide as the data's span a
+    million times over: both went to the mean). The data's variances are
+    floored at :data:`_SMALLEST_BORROWED`, so that the first rung's
+    precision stays finite on data whose variances are near 1e-300 (below,
+    the fit is no longer the same in any units).
     """
-    values = np.asarray(values, dtype=np.float64)
-    largest = np.abs(values[np.isfinite(values)]).max(initial=0.0)
-    if largest > 0:
-        return np.full(n_features, largest)
     known = _STRICT.get()
     if known is None or not known.size:
-        return np.ones(n_features)
+        values = np.asarray(values, dtype=np.float64)
+        largest = np.abs(values[np.isfinite(values)]).max(initial=0.0)
+        return np.full(n_features, largest if largest > 0 else 1.0)
     units = _strict_units(known.size)
     if n_features != known.size:
         # One variance for every feature (EII, VII): the data's mean one.

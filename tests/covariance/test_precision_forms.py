@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from numpy.testing import assert_array_equal
+from numpy.testing import assert_allclose, assert_array_equal
 
 from gmm_estimators import GaussianMixture, _spurious
 from gmm_estimators._resting_rows import own_axes_spread
@@ -119,3 +119,32 @@ def test_no_more_rows_than_features_span_no_direction_more(monkeypatch):
         True,
         True,
     )
+
+
+def test_a_component_without_variance_borrows_the_datas_per_feature():
+    # Without reg_covar (strict), a component with no variance borrows each
+    # feature's variance in the data, scaled by the first rung: borrowed
+    # from the stack's largest on every feature, a feature in units 1e6
+    # times smaller got a variance 1e12 times its data's.
+    from gmm_estimators.covariance._linalg import (
+        _positive_sqrt_inverse,
+        _safe_cholesky,
+        strict_factorisation,
+    )
+
+    units = np.array([1e6, 1e-6])
+    spread = np.diag([2e5, 3e-7])
+    stack = np.stack([spread, np.zeros((2, 2))])
+    with strict_factorisation(True, units):
+        chol, jittered = _safe_cholesky(stack)
+        root, flagged = _positive_sqrt_inverse(
+            np.stack([np.diag(spread), [0.0, 0.0]]), True
+        )
+    assert_allclose(np.diag(chol[1] @ chol[1].T), 1e-15 * units, rtol=1e-12)
+    assert_allclose(chol[0] @ chol[0].T, spread, rtol=1e-12)
+    assert list(jittered) == [False, True]
+    assert_allclose(1.0 / root[1] ** 2, 1e-15 * units, rtol=1e-12)
+    assert list(flagged) == [False, True]
+    # Without strictness (reg_covar > 0) the stack's largest, as before.
+    chol, _ = _safe_cholesky(stack)
+    assert_allclose(np.diag(chol[1] @ chol[1].T), [2e-10, 2e-10], rtol=1e-12)
