@@ -225,7 +225,13 @@ def few_distinct_rows(rows):
     """
     rows = np.asarray(rows)
     n, d = rows.shape
-    return n <= d or np.unique(rows, axis=0).shape[0] <= d
+    if n <= d:
+        return True
+    # Usually settled by one feature's distinct values, a lower bound of the
+    # distinct rows (a sort of n numbers, not of n rows).
+    if np.unique(rows[:, 0]).size > d:
+        return False
+    return np.unique(rows, axis=0).shape[0] <= d
 
 
 # Weights at most this share of the heaviest row's count for nothing in the
