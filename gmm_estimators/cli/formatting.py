@@ -15,6 +15,7 @@ __all__ = [
     "digits_by_feature",
     "GAP",
     "elided",
+    "elided_names",
     "fixed",
     "fmt",
     "format_table",
@@ -32,6 +33,11 @@ def elided(n_features):
     if n_features <= _MOST_SHOWN:
         return list(range(n_features))
     return [*range(_HEAD), None, *range(n_features - _TAIL, n_features)]
+
+
+def elided_names(names):
+    """The names shown (:func:`elided`), :data:`GAP` where the rest are left out."""
+    return [GAP if j is None else names[j] for j in elided(len(names))]
 
 
 def _elision_note(n_features):
@@ -225,7 +231,7 @@ def _covariances_text(model, feature_names):
     if not shares_covariance(getattr(model, "covariance_type", None)):
         shared = "of every component (equal in this fit)"
     shown = elided(len(feature_names))
-    names = [GAP if j is None else feature_names[j] for j in shown]
+    names = elided_names(feature_names)
     blocks = []
     for k in range(1 if equal else n_components):
         title = shared if equal else f"of component {k}"

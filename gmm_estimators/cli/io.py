@@ -33,7 +33,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 
 from .columns import choose_columns, drop_item
 from .errors import PROG, CLIError, in_option_terms, one_line, sentences
-from .formatting import GAP, elided
+from .formatting import elided_names
 from .table import (
     DECIMAL_COMMA,
     NUMBER_FORMATTING,
@@ -115,10 +115,10 @@ class Dataset:
 
     def describe(self):
         n, d = self.X.shape
-        names = [self.feature_names[j] if j is not None else GAP for j in elided(d)]
+        names = ", ".join(elided_names(self.feature_names))
         return (
             f"Data: {self.source}: {n} row{'s' if n != 1 else ''} x {d} "
-            f"feature{'s' if d != 1 else ''} ({', '.join(names)})"
+            f"feature{'s' if d != 1 else ''} ({names})"
         )
 
     def column(self, j):
