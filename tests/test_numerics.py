@@ -435,8 +435,10 @@ def test_seed_starts_without_reg_covar_are_the_same_fit_in_any_units(
     # variance is zero, and the variance borrowed for it was an absolute 1.
     # In units of 1e148 the first E-step overflowed (BIC inf, flagged); in
     # units of 1e-100 both components were as wide as the data a million
-    # million times over, and both went to the mean. Scaling by a power of
-    # two is exact, so the fits must be the same to rounding.
+    # million times over, and both went to the mean. In units of 2**-475
+    # the pooled structures' zero scatter, rounded to a subnormal, overflowed
+    # the precision and the start raised. Scaling by a power of two is
+    # exact, so the fits must be the same to rounding.
     rng = np.random.default_rng(0)
     d = 1 if structure in ("E", "V") else 3
     X = np.r_[
@@ -444,7 +446,7 @@ def test_seed_starts_without_reg_covar_are_the_same_fit_in_any_units(
         rng.normal(size=(60, d)) + 5.0,
     ]
     fits = []
-    for power in (0, -330, 490):
+    for power in (0, -330, -475, 490):
         scale = 2.0**power
         gm = GaussianMixture(
             2,

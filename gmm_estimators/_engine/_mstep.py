@@ -83,6 +83,38 @@ def _clip_negative_variances(scatter, n_features):
     return scatter
 
 
+def _pooled_rounding_as_zero(scatter, total_scatter, n_features):
+    """A pooled scatter with the variances below its total's rounding at zero.
+
+    The pooled scatter is the total scatter less the between-component part
+    (``PooledScatter.finalize``); a variance below one unit in the last
+    place of its feature's total is what that subtraction left of an exact
+    zero (components on one row each: a seed start), not a spread. Left as
+    it is, it was about ``1e-29`` of the feature's variance in any units,
+    and in units below ``2**-460`` that is subnormal: the precision
+    overflowed and the start raised (EEE, EEI, EII with ``reg_covar=0``).
+    At zero, the component borrows the data's variances in any units
+    (``covariance._linalg._borrowed_scale``). The feature's covariances go
+    with it, as a zero variance bounds them.
+    """
+    if np.shape(scatter) != (n_features, n_features) or np.shape(total_scatter) != (
+        n_features,
+        n_features,
+    ):
+        return scatter
+    variances = np.diagonal(scatter)
+    rounding = _EPS * np.abs(np.diagonal(total_scatter))
+    # NaN is left for the finiteness check that follows.
+    lost = variances <= rounding
+    if not lost.any():
+        return scatter
+    scatter = np.array(scatter, dtype=np.float64)
+    scatter[lost, :] = 0.0
+    scatter[:, lost] = 0.0
+    return scatter
+
+
+_EPS = float(np.finfo(np.float64).eps)
 _LARGEST_SQUARE_ROOT = math.sqrt(np.finfo(np.float64).max)
 
 
@@ -139,6 +171,17 @@ def _degenerate_components(nk, scatter, n_features):
 # data by float64's resolution: its precision (the inverse variance)
 # overflows, and a breakdown of the step names the units, not the rows.
 _TINY_UNITS = float(np.finfo(np.float64).tiny / np.finfo(np.float64).eps)
+# The inner iterations multiply the summed scatter by a few factors of its
+# size (d, K) on the way to their result: data whose squared deviations
+# sum to within this factor of float64's largest number are too large.
+_SQUARE_HEADROOM = 1e6
+
+
+def _near_largest_square(variances, weight_sum):
+    """Whether the data's squared deviations, summed, near float64's largest."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = float(np.sum(variances)) * float(weight_sum)
+    return not total < np.finfo(np.float64).max / _SQUARE_HEADROOM
 
 
 def _raise_degenerate(
@@ -170,6 +213,16 @@ def _raise_degenerate(
                 "its smallest normal number), so the precisions of its "
                 "components overflow. Rescale X (e.g. StandardScaler, or "
                 "multiply it by a power of ten)."
+            ) from cause
+        if _near_largest_square(variances, data.weight_sum):
+            raise DegenerateStepError(
+                f"The M-step of covariance_type {model.name!r} {what}: the "
+                "data's units are too large (the squared deviations summed "
+                f"over its {variances.size} features and {data.weight_sum:.3g} "
+                "rows' worth of weight come within a factor "
+                f"{_SQUARE_HEADROOM:g} of float64's largest number), so the "
+                "structure's sums overflow. Rescale X (e.g. StandardScaler, or "
+                "divide it by a power of ten)."
             ) from cause
     bad = _degenerate_components(nk, scatter, n_features)
     if not bad and from_user_code(model):
@@ -268,6 +321,11 @@ def m_step(
         means, scatter = stats.finalize(nk, total_scatter)
         n_features = means.shape[1]
         scatter = _clip_negative_variances(scatter, n_features)
+        strict = reg_covar == 0
+        if strict:
+            # With reg_covar > 0 such rounding is swamped, and results stay
+            # as they were bit for bit.
+            scatter = _pooled_rounding_as_zero(scatter, total_scatter, n_features)
         counts = nk
         if prior is not None:
             means, scatter, counts = prior.map_m_step_inputs(
@@ -287,7 +345,6 @@ def m_step(
         # the scale of tiny weights they overflowed.
         if scale != 1.0 and prior is None:
             counts, scatter = counts / scale, scatter / scale
-        strict = reg_covar == 0
         # Strict also for the structure's own step: without reg_covar, a
         # component without scatter borrows the data's variances (seed starts,
         # one row each), in any units.

@@ -68,7 +68,12 @@ class EII(DiagonalCovariance):
 
     def m_step(self, nk, scatter, reg_covar, previous=None):
         d = scatter.shape[-1]
-        variance = scatter.trace() / (nk.sum() * d) + reg_covar
+        variance = scatter.trace() / (nk.sum() * d)
+        if variance == np.inf:
+            # Features in units near float64's largest square: their sum
+            # overflows where their mean does not.
+            variance = (np.diagonal(scatter) / (nk.sum() * d)).sum()
+        variance = variance + reg_covar
         return np.full((nk.shape[0], d), variance)
 
 

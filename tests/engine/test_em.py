@@ -856,6 +856,34 @@ def test_data_too_small_to_square_name_the_units_without_reg_covar(
     assert gm.collapsed_components_.tolist() == []
 
 
+def test_data_whose_squares_sum_near_the_largest_float_fit_or_name_the_units():
+    # 400 rows of 300 features in units of 2**505: each value's square fits
+    # float64, their sum over the features does not. EII's variance was that
+    # sum over n d, inf: the fit raised blaming "too few distinct rows" (an
+    # earlier tree returned a BIC of 2e33). Its mean is the same at any
+    # scale; the structures whose inner sums overflow name the units.
+    rng = np.random.default_rng(0)
+    X = np.r_[rng.normal(size=(200, 300)), rng.normal(size=(200, 300)) + 1.0]
+    scale = 2.0**505
+    with np.errstate(over="ignore"):
+        assert np.isinf(np.sum((X * scale) ** 2))
+    for structure in ("EII", "VII", "EEI"):
+        unit = GaussianMixture(2, covariance_type=structure, random_state=0).fit(X)
+        large = GaussianMixture(2, covariance_type=structure, random_state=0).fit(
+            X * scale
+        )
+        assert_allclose(
+            large.bic(X * scale) - 2 * X.size * np.log(scale),
+            unit.bic(X),
+            rtol=1e-12,
+        )
+    for structure in ("VEI", "VEE"):
+        with pytest.raises(ValueError, match="units are too large") as info:
+            GaussianMixture(2, covariance_type=structure, random_state=0).fit(X * scale)
+        assert "Rescale X" in str(info.value)
+        assert "distinct rows" not in str(info.value)
+
+
 def test_an_infinite_objective_is_a_breakdown_not_a_fall_by_rounding(monkeypatch):
     # A fall within the means' rounding counts as convergence; +inf passed
     # that test too (inf >= anything), so the breakdown went unreported.
