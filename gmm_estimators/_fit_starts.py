@@ -18,7 +18,7 @@ from sklearn.metrics import pairwise_distances_argmin
 from sklearn.utils import check_random_state
 
 from ._engine import Params, statistics_from_resp
-from ._engine._data import SMALLEST_WEIGHT_SUM, weight_scale
+from ._engine._data import check_weight_sum, weight_scale
 from ._fitted import check_fitted_values
 from ._initialization import CanonicalRows, initial_responsibilities
 from ._noise import too_few_outside_noise
@@ -385,32 +385,6 @@ def check_continuable(estimator, model, how, source=None, *, noise=False):
     )
 
 
-def _check_weight_sum(sample_weight):
-    """Refuse weights whose sum EM's statistics cannot hold to full precision.
-
-    EM keeps its sums in the weights' units: summing to a subnormal number
-    (1e-320 a row) they lose their digits (the fit moved by 2e-4 a row, and
-    at 5e-324 both components collapsed), where a common factor of the
-    weights should change nothing.
-    """
-    with np.errstate(over="ignore"):  # a sum beyond float64 is named later
-        weight_sum = float(np.sum(sample_weight))
-    if not 0 < weight_sum < SMALLEST_WEIGHT_SUM:
-        return
-    where = (
-        "below float64's normal range"
-        if weight_sum < np.finfo(np.float64).tiny
-        else f"within a factor of {SMALLEST_WEIGHT_SUM / np.finfo(float).tiny:.0f} "
-        "of float64's smallest normal number"
-    )
-    raise ValueError(
-        f"sample_weight sums to {weight_sum:.3g}, {where}: EM's weighted "
-        "sums lose their digits there. Multiply sample_weight by a common "
-        "factor (a maximum-likelihood fit does not depend on it; under a "
-        "prior it weighs the data against the prior)."
-    )
-
-
 def check_enough_samples(n_components, X, sample_weight):
     """Refuse fewer rows (of positive weight) than components, clearly."""
     n_samples = X.shape[0]
@@ -421,7 +395,7 @@ def check_enough_samples(n_components, X, sample_weight):
             "Reduce n_components or provide more samples."
         )
     if sample_weight is not None:
-        _check_weight_sum(sample_weight)
+        check_weight_sum(sample_weight)
         n_weighted = int(np.count_nonzero(sample_weight))
         if n_weighted < n_components:
             raise ValueError(

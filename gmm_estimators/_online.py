@@ -66,7 +66,7 @@ from ._engine import (
     em_step,
     merged_moments,
 )
-from ._engine._data import check_squares_fit, empty_component_guard
+from ._engine._data import check_squares_fit, check_weight_sum, empty_component_guard
 from ._engine._validation import validate_data
 from ._missing import (
     MissingValuesSource,
@@ -424,6 +424,8 @@ def batch_source(estimator, X, sample_weight, center):
         sample_weight = _check_sample_weight(
             sample_weight, X, dtype=np.float64, ensure_non_negative=True
         )
+        # As fit refuses them: the batch's sums would lose their digits.
+        check_weight_sum(sample_weight)
     with np.errstate(over="ignore", invalid="ignore"):
         if has_missing(X):
             batch = MissingValuesSource.from_arrays(

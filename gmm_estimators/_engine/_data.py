@@ -21,6 +21,7 @@ __all__ = [
     "ArraySource",
     "all_rows_identical",
     "check_squares_fit",
+    "check_weight_sum",
     "reg_covar_swamps",
     "relative_weights",
     "row_blocks",
@@ -416,6 +417,32 @@ def reg_covar_swamps(reg_covar, source, relative=None):
 _WEIGHT_SUM_HEADROOM = 1024
 _LARGEST_WEIGHT_SUM = float(np.finfo(np.float64).max) / _WEIGHT_SUM_HEADROOM
 SMALLEST_WEIGHT_SUM = float(np.finfo(np.float64).tiny) * _WEIGHT_SUM_HEADROOM
+
+
+def check_weight_sum(sample_weight):
+    """Refuse weights whose sum EM's statistics cannot hold to full precision.
+
+    EM keeps its sums in the weights' units: summing to a subnormal number
+    (1e-320 a row) they lose their digits (the fit moved by 2e-4 a row, and
+    at 5e-324 both components collapsed), where a common factor of the
+    weights should change nothing.
+    """
+    with np.errstate(over="ignore"):  # a sum beyond float64 is named later
+        weight_sum = float(np.sum(sample_weight))
+    if not 0 < weight_sum < SMALLEST_WEIGHT_SUM:
+        return
+    where = (
+        "below float64's normal range"
+        if weight_sum < np.finfo(np.float64).tiny
+        else f"within a factor of {SMALLEST_WEIGHT_SUM / np.finfo(float).tiny:.0f} "
+        "of float64's smallest normal number"
+    )
+    raise ValueError(
+        f"sample_weight sums to {weight_sum:.3g}, {where}: EM's weighted "
+        "sums lose their digits there. Multiply sample_weight by a common "
+        "factor (a maximum-likelihood fit does not depend on it; under a "
+        "prior it weighs the data against the prior)."
+    )
 
 
 def check_squares_fit(source):

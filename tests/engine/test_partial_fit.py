@@ -4,6 +4,7 @@ import warnings
 
 import numpy as np
 import pytest
+from sklearn.base import clone
 
 from gmm_estimators import GaussianMixture, available_covariance_types
 from gmm_estimators._online import step_size
@@ -765,3 +766,24 @@ def test_a_batch_beyond_float64s_reach_is_named_and_changes_nothing(covariance_t
             assert np.all(np.isfinite(model.means_))
         model.partial_fit(base[:20] + 1e7)
     assert np.all(np.isfinite(model.covariances_))
+
+
+def test_a_batch_of_weights_summing_to_a_subnormal_is_refused_as_in_fit():
+    # fit refuses weights that sum below float64's normal range (its sums
+    # lose their digits there); a later batch took them, and the update
+    # moved the means by 2e-6 against the same batch in weights of 1e-300.
+    rng = np.random.default_rng(0)
+    X = np.r_[rng.normal(size=(200, 2)), rng.normal(size=(200, 2)) + 4]
+    first, batch = X[::2], X[1::2]
+    model = GaussianMixture(2, random_state=0).partial_fit(first)
+    reference = clone(model).partial_fit(first).partial_fit(
+        batch, sample_weight=np.full(len(batch), 1e-300)
+    )
+    before = [np.copy(model.means_), np.copy(model.covariances_)]
+    with pytest.raises(ValueError, match="Multiply sample_weight by a common factor"):
+        model.partial_fit(batch, sample_weight=np.full(len(batch), 1e-320))
+    np.testing.assert_array_equal(model.means_, before[0])
+    np.testing.assert_array_equal(model.covariances_, before[1])
+    # A batch's weights count per unit weight: a common factor changes nothing.
+    model.partial_fit(batch, sample_weight=np.full(len(batch), 3.0))
+    np.testing.assert_allclose(model.means_, reference.means_, rtol=1e-12)
