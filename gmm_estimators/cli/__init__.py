@@ -85,6 +85,26 @@ def _unknown_arguments(parser, argv, extras, implied):
     ).choices
     message = f"unrecognized arguments: {' '.join(extras)}"
     ran = f"{command} (run when no command is given)" if implied else command
+    after = argv[argv.index("--") + 1 :] if "--" in argv else []
+
+    def owners_of(option):
+        return [
+            name
+            for name, sub in subparsers.items()
+            if name != command and option in sub._option_string_actions
+        ]
+
+    def is_option(word):
+        option = word.split("=")[0]
+        return option in subparsers[command]._option_string_actions or bool(
+            owners_of(option)
+        )
+
+    def whose(option):
+        if option in subparsers[command]._option_string_actions:
+            return ""
+        return f" (and it is an option of {owners_of(option)[0]}, not of {ran})"
+
     for extra in extras:
         if extra in subparsers:
             return (
@@ -92,17 +112,14 @@ def _unknown_arguments(parser, argv, extras, implied):
                 f"{' '.join(a for a in argv[1:] if a != extra)}"
             )
         option = extra.split("=")[0]
-        if "--" in argv and option in subparsers[command]._option_string_actions:
-            # An option of this command, given after "--": read as a file.
+        if extra in after and is_option(extra):
+            # An option given after "--": read as a file. Whose it is comes
+            # second (-K after "--" in fit is select's, not a file either).
             return (
                 f"{message}; arguments after -- are data files, not options: "
-                f"put {option} before --"
+                f"put {option} before --{whose(option)}"
             )
-        owners = [
-            name
-            for name, sub in subparsers.items()
-            if name != command and option in sub._option_string_actions
-        ]
+        owners = owners_of(option)
         if option.startswith("-") and len(owners) == 1:
             return (
                 f"{message}; {option} is not an option of {ran} but of "
@@ -111,6 +128,14 @@ def _unknown_arguments(parser, argv, extras, implied):
         if option.startswith("-") and owners:
             others = f"{', '.join(owners[:-1])} and {owners[-1]}"
             return f"{message}; {option} is not an option of {ran} (only of {others})"
+    taken = [word for word in after if is_option(word) and word not in extras]
+    if taken:
+        # The option itself was read as the data file, its value left over.
+        return (
+            f"{message}; arguments after -- are data files, not options: "
+            f"{taken[0]} was read as the data file; put it before --"
+            f"{whose(taken[0].split('=')[0])}"
+        )
     return message
 
 

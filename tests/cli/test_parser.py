@@ -160,6 +160,33 @@ def test_an_option_of_this_command_after_the_separator_is_said_to_be_read_as_a_f
     assert "is not an option of" not in err and "Traceback" not in err
 
 
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        # Another command's option after "--" was said to be that command's
+        # (as if it had been read as an option), or left its value
+        # unexplained ("unrecognized arguments: 3") where the option itself
+        # had been read as the data file.
+        (
+            ["fit", "data.csv", "-k", "2", "--", "-K", "3"],
+            "put -K before -- (and it is an option of select, not of fit)",
+        ),
+        (
+            ["fit", "-k", "2", "--", "-K", "3"],
+            "-K was read as the data file; put it before -- "
+            "(and it is an option of select, not of fit)",
+        ),
+        (["--", "-K", "3"], "-K was read as the data file; put it before --"),
+    ],
+)
+def test_an_option_after_the_separator_is_said_to_be_read_as_a_file(argv, says, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "arguments after -- are data files, not options" in err
+    assert says in err
+    assert "Traceback" not in err
+
+
 @pytest.mark.parametrize("command", ["predict", "sample"])
 def test_more_digits_than_float64_holds_is_a_usage_error(command, capsys):
     # --digits 99 printed about 55 digits of each number's binary expansion.
