@@ -132,6 +132,7 @@ from ._engine._representation import (
     frequency_covariance,
     scatter_about_mean,
 )
+from ._warn import warn_user
 from .covariance import get_covariance_model
 from .covariance._priors import prior_form_of
 
@@ -142,6 +143,10 @@ __all__ = [
     "map_m_step_inputs",
     "resolve_prior",
 ]
+
+
+#: mclust's ``shrinkage`` (``priorControl``'s ``shrinkage``).
+_DEFAULT_SHRINKAGE = 0.01
 
 
 class ConjugatePrior:
@@ -160,13 +165,17 @@ class ConjugatePrior:
     shrinkage : float, default=0.01
         ``kappa >= 0``: the prior on a component mean is
         ``N(mu_p, Sigma_k / kappa)``, worth ``kappa`` observations. 0 makes the
-        mean prior flat (ML means, and no determinant term from it).
+        mean prior flat (ML means, and no determinant term from it). A
+        value above the data's weight (its rows' worth) draws every mean to
+        ``mu_p`` and warns.
     dof : float, default=None
         Degrees of freedom ``nu`` of the covariance prior. None: ``d + 2``.
         Values down to the limit where the prior adds no count
         (``-(d + 2)`` for an unconstrained structure with ``shrinkage > 0``)
         are accepted, so that the prior can be switched off gradually; a
-        proper inverse Wishart needs ``nu > d - 1``.
+        proper inverse Wishart needs ``nu > d - 1``. A value whose count per
+        component exceeds the data's weight sets the covariances to the
+        prior's scale whatever the rows, and warns.
     scale : float, array-like of shape (n_features,) or \
             (n_features, n_features), default=None
         Scale of the covariance prior: the inverse Wishart's ``Lambda`` for
@@ -221,7 +230,7 @@ class ConjugatePrior:
     0
     """
 
-    def __init__(self, mean=None, shrinkage=0.01, dof=None, scale=None):
+    def __init__(self, mean=None, shrinkage=_DEFAULT_SHRINKAGE, dof=None, scale=None):
         self.mean = mean
         self.shrinkage = shrinkage
         self.dof = dof
@@ -494,6 +503,17 @@ def resolve_prior(prior, model, data, n_components):
             "components a negative prior count. Use dof=None for mclust's d + 2."
         )
 
+    # Only of the values given: mclust's defaults (dof d + 2, shrinkage
+    # 0.01) outweigh tiny weights by design (the MAP fit is then the prior's).
+    _warn_if_prior_outweighs_data(
+        model,
+        d,
+        K,
+        shrinkage if shrinkage != _DEFAULT_SHRINKAGE else 0.0,
+        dof if prior.dof is not None else None,
+        data.weight_sum,
+    )
+
     if prior.scale is None:
         # n as frequency weights count it (rows of weight 0 count for none).
         scale = form.default_scale(
@@ -502,6 +522,32 @@ def resolve_prior(prior, model, data, n_components):
     else:
         scale = form.scale_from_matrix(_scale_as_matrix(prior.scale, d))
     return ConjugatePrior(mean=mean, shrinkage=shrinkage, dof=dof, scale=scale)
+
+
+def _warn_if_prior_outweighs_data(model, d, n_components, shrinkage, dof, weight):
+    """Warn when the prior alone counts for more than every row together.
+
+    A ``dof`` of 1e12 left every covariance at the prior's scale and a
+    ``shrinkage`` of 1e12 every mean at the prior's mean, silently: the
+    user asked for a fit of the data and got the prior back.
+    """
+    count = 0.0 if dof is None else _prior_counts(model, d, n_components, 0.0, dof)
+    if count > weight:
+        warn_user(
+            f"ConjugatePrior dof={dof:g} counts as {count:.3g} observations of the "
+            f"prior's scale in each component's covariance, more than the data's "
+            f"{weight:.3g} rows' worth: the prior, not the rows, sets the "
+            f"covariances. Use a smaller dof (dof=None for mclust's d + 2 = {d + 2}).",
+            UserWarning,
+        )
+    if shrinkage > weight:
+        warn_user(
+            f"ConjugatePrior shrinkage={shrinkage:g} counts the prior's mean as "
+            f"{shrinkage:.3g} rows in each component, more than the data's "
+            f"{weight:.3g} rows' worth: the prior, not the rows, sets the means. "
+            "Use a smaller shrinkage (mclust's default is 0.01).",
+            UserWarning,
+        )
 
 
 def data_covariance(data):

@@ -788,3 +788,31 @@ def test_a_scale_that_is_not_finite_is_refused_by_name(scale):
         warnings.simplefilter("error", RuntimeWarning)
         with pytest.raises(ValueError, match="scale must be finite"):
             GaussianMixture(2, prior=ConjugatePrior(scale=scale)).fit(X)
+
+
+@pytest.mark.parametrize(
+    ("given", "says"),
+    [
+        ({"dof": 1e12}, "the prior, not the rows, sets the covariances"),
+        ({"shrinkage": 1e12}, "the prior, not the rows, sets the means"),
+    ],
+)
+def test_a_prior_outweighing_every_row_is_said(given, says):
+    # dof=1e12 left every covariance at the prior's scale (1e-6 against the
+    # rows' 0.1 and 0.9), shrinkage=1e12 both means at the data's mean,
+    # without a word.
+    rng = np.random.default_rng(0)
+    X = np.r_[rng.normal(size=(100, 2)), rng.normal(size=(100, 2)) * 0.3 + 4]
+    with pytest.warns(UserWarning, match=says):
+        gm = GaussianMixture(2, prior=ConjugatePrior(**given), random_state=0).fit(X)
+    # The warning is true: the fit is the prior's.
+    if "dof" in given:
+        assert gm.covariances_[:, 0, 0].max() < 1e-5
+    else:
+        assert_allclose(gm.means_[0], gm.means_[1], rtol=1e-6)
+    # mclust's defaults, and values the rows outweigh, say nothing of it.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        GaussianMixture(2, prior="default", random_state=0).fit(X)
+        GaussianMixture(2, prior=ConjugatePrior(dof=20, shrinkage=20)).fit(X)
+    assert not [w for w in caught if "not the rows" in str(w.message)]
