@@ -83,38 +83,6 @@ def _clip_negative_variances(scatter, n_features):
     return scatter
 
 
-def _pooled_rounding_as_zero(scatter, total_scatter, n_features):
-    """A pooled scatter with the variances below its total's rounding at zero.
-
-    The pooled scatter is the total scatter less the between-component part
-    (``PooledScatter.finalize``); a variance below one unit in the last
-    place of its feature's total is what that subtraction left of an exact
-    zero (components on one row each: a seed start), not a spread. Left as
-    it is, it was about ``1e-29`` of the feature's variance in any units,
-    and in units below ``2**-460`` that is subnormal: the precision
-    overflowed and the start raised (EEE, EEI, EII with ``reg_covar=0``).
-    At zero, the component borrows the data's variances in any units
-    (``covariance._linalg._borrowed_scale``). The feature's covariances go
-    with it, as a zero variance bounds them.
-    """
-    if np.shape(scatter) != (n_features, n_features) or np.shape(total_scatter) != (
-        n_features,
-        n_features,
-    ):
-        return scatter
-    variances = np.diagonal(scatter)
-    rounding = _EPS * np.abs(np.diagonal(total_scatter))
-    # NaN is left for the finiteness check that follows.
-    lost = variances <= rounding
-    if not lost.any():
-        return scatter
-    scatter = np.array(scatter, dtype=np.float64)
-    scatter[lost, :] = 0.0
-    scatter[:, lost] = 0.0
-    return scatter
-
-
-_EPS = float(np.finfo(np.float64).eps)
 _LARGEST_SQUARE_ROOT = math.sqrt(np.finfo(np.float64).max)
 
 
@@ -323,9 +291,13 @@ def m_step(
         scatter = _clip_negative_variances(scatter, n_features)
         strict = reg_covar == 0
         if strict:
-            # With reg_covar > 0 such rounding is swamped, and results stay
-            # as they were bit for bit.
-            scatter = _pooled_rounding_as_zero(scatter, total_scatter, n_features)
+            # A scatter that is the total less the between part: its rounding
+            # of an exact zero is no variance (PooledScatter.without_rounding).
+            # With reg_covar > 0 such rounding is swamped, and results stay as
+            # they were bit for bit.
+            cleaned = getattr(stats, "without_rounding", None)
+            if cleaned is not None and np.ndim(total_scatter) == 2:
+                scatter = cleaned(scatter, total_scatter)
         counts = nk
         if prior is not None:
             means, scatter, counts = prior.map_m_step_inputs(

@@ -47,6 +47,8 @@ __all__ = [
     "WhitenedScatter",
 ]
 
+_EPS = float(np.finfo(np.float64).eps)
+
 # Entries of the per-block residual temporaries of the exact accumulators.
 _RESIDUAL_ENTRIES = 2**18
 
@@ -126,6 +128,15 @@ class _Accumulator:
         return all(
             np.isfinite(getattr(self, field)).all() for field in ("nk", *self._fields)
         )
+
+    def without_rounding(self, scatter, total_scatter):
+        """``scatter`` from :meth:`finalize` with its rounding of zeros at zero.
+
+        Only a form that subtracts from the total scatter leaves such
+        rounding (:meth:`PooledScatter.without_rounding`); the others sum
+        squares, and their zeros are exact.
+        """
+        return scatter
 
     def rescale(self, factor):
         """Multiply every sum by ``factor`` (in place; exact for a power of two).
@@ -321,6 +332,20 @@ class PooledScatter(_Accumulator):
         scatter = total_scatter - between
         return self.sums / nk_reg[:, np.newaxis], 0.5 * (scatter + scatter.T)
 
+    def without_rounding(self, scatter, total_scatter):
+        """The pooled scatter with the variances below its total's rounding at zero.
+
+        A variance below one unit in the last place of its feature's total
+        is what the subtraction left of an exact zero (components on one row
+        each: a seed start), not a spread. Left as it is, it was about
+        ``1e-29`` of the feature's variance in any units, and in units below
+        ``2**-460`` that is subnormal: the precision overflowed and the start
+        raised (EEE, EEI, EII without ``reg_covar``). At zero, the component
+        borrows the data's variances in any units (``_linalg._borrowed_scale``).
+        The feature's covariances go with it, as a zero variance bounds them.
+        """
+        return _variances_at_zero(scatter, _EPS * np.abs(np.diagonal(total_scatter)))
+
 
 class DiagonalResidualScatter(_Accumulator):
     """Diagonal of each component's scatter, summed about reference means.
@@ -411,3 +436,31 @@ class PooledResidualScatter(_Accumulator):
         shift = means - self.means
         scatter -= (shift.T * (self.nk * (2.0 - self.nk / nk_reg))) @ shift
         return means, 0.5 * (scatter + scatter.T)
+
+    def without_rounding(self, scatter, total_scatter):
+        """The pooled scatter with the variances below its rounding at zero.
+
+        Summed about the components' means, a component on one row has the
+        scatter of the rounding of its mean: the empty-component guard
+        (``10 eps`` of weight) shifts the mean by ``10 eps`` of the row, about
+        ``(10 eps)^2`` of the total's variance (a seed start). Variances
+        below ``(100 eps)^2`` of their feature's total (a spread of 100 ulps
+        of the data's) are that rounding: zero, as in
+        :meth:`PooledScatter.without_rounding`.
+        """
+        floor = (100.0 * _EPS) ** 2 * np.abs(np.diagonal(total_scatter))
+        return _variances_at_zero(scatter, floor)
+
+
+def _variances_at_zero(scatter, floor):
+    """``scatter`` with the variances at or below ``floor`` and their row and
+    column at zero (a zero variance bounds its covariances); NaN is left for
+    the M-step's finiteness check.
+    """
+    lost = np.diagonal(scatter) <= floor
+    if not lost.any():
+        return scatter
+    scatter = np.array(scatter, dtype=np.float64)
+    scatter[lost, :] = 0.0
+    scatter[:, lost] = 0.0
+    return scatter
