@@ -301,13 +301,13 @@ def adapt_mixture(
     r = float(relevance_factor)
     # X was checked above; the mixtures below see its validated array.
     with names_checked():
-        current, reached = _adapt_steps(
+        current, reached, effective = _adapt_steps(
             mixture, X, sample_weight, r, which, int(n_iter), center
         )
         current.lower_bound_ = current.score(X, sample_weight=sample_weight)
     current.lower_bounds_ = [current.lower_bound_]
     if "covariances" in which:
-        _judge_adapted(current, mixture, source, reached)
+        _judge_adapted(current, mixture, source, reached, effective)
     return current
 
 
@@ -332,7 +332,7 @@ def _check_reach(mixture, X):
         )
 
 
-def _judge_adapted(adapted, background, source, reached):
+def _judge_adapted(adapted, background, source, reached, effective):
     """Flag the components whose adapted covariance collapsed onto the rows.
 
     A component is judged on the rows (``source``) as a fit is
@@ -343,7 +343,11 @@ def _judge_adapted(adapted, background, source, reached):
     pseudo-observations keep it spread unless ``r`` is negligible against
     the rows (``relevance_factor=0`` gives the rows' own covariance). Such a
     component is collapsed even when the rows, read in their own span (a
-    line, a few points), look sound.
+    line, a few points), look sound. So is one re-estimated from less than
+    one row's worth of weight, pseudo-observations included (``effective``,
+    ``n_k + r``): with ``relevance_factor=0`` a component the rows barely
+    reach (6e-7 rows' worth) moved its mean and covariance to those of the
+    rows' faint tails, spread but unflagged.
     """
     model = structure_of(adapted.covariance_type)
     covariances = np.asarray(adapted.covariances_)
@@ -361,7 +365,8 @@ def _judge_adapted(adapted, background, source, reached):
         covariances_less(model, background.covariances_, background.means_.shape, reg),
     )
     less = covariances_less(model, covariances, adapted.means_.shape, reg)
-    judged = reached & ~spread_in(less, span)
+    thin = reached & (effective < 1.0)
+    judged = reached & (~spread_in(less, span) | thin)
     if not judged.any():  # every covariance spread: the rows need no reading
         return
     # A component regularised to be factorised (mixture_from_parameters)
@@ -379,10 +384,16 @@ def _judge_adapted(adapted, background, source, reached):
     # of the background's space look sound there, yet the covariance they
     # gave is singular in the space where the adapted density is used.
     reasons = dict(verdict.reasons)
-    singular = np.setdiff1d(np.flatnonzero(judged), np.r_[collapsed, spurious])
+    singular = np.setdiff1d(
+        np.flatnonzero(judged & (~spread_in(less, span) | thin)),
+        np.r_[collapsed, spurious],
+    )
     for k in singular:
         reasons[int(k)] = (
-            "its covariance, less reg_covar, is singular in the span of the "
+            f"it was re-estimated from {effective[k]:.2g} rows' worth of weight, "
+            "less than one row"
+            if thin[k]
+            else "its covariance, less reg_covar, is singular in the span of the "
             "data: the rows it was re-estimated from lie on a few points, a "
             "line or a plane of it"
         )
@@ -404,7 +415,11 @@ def _judge_adapted(adapted, background, source, reached):
 
 
 def _adapt_steps(mixture, X, sample_weight, r, which, n_iter, center):
-    """``n_iter`` MAP steps from ``mixture`` (see :func:`adapt_mixture`)."""
+    """``n_iter`` MAP steps from ``mixture`` (see :func:`adapt_mixture`).
+
+    Returns the adapted mixture, which components the last step reached and
+    their rows' worth of weight there (``n_k + r``).
+    """
     model = structure_of(mixture.covariance_type)
     total = float(sample_weight.sum())
     K, d = mixture.means_.shape
@@ -420,11 +435,13 @@ def _adapt_steps(mixture, X, sample_weight, r, which, n_iter, center):
     # are the background's plus alpha times the shift, so a component no
     # row reaches keeps its mean exactly, however far the rows are.
     mu0 = means0 - center
-    current = mixture
+    current, effective = mixture, None
     for step in range(n_iter):
         resp = current.predict_proba(X) * sample_weight[:, np.newaxis]
         nk = resp.sum(axis=0)
         reached = nk > 0
+        # Rows' worth (the weights are frequencies), pseudo-observations too.
+        effective = nk + r
         alpha = nk / (nk + r) if r > 0 else (nk > 0).astype(np.float64)
         with np.errstate(invalid="ignore", divide="ignore"):
             xbar = (resp.T @ Xc) / nk[:, np.newaxis]
@@ -476,4 +493,4 @@ def _adapt_steps(mixture, X, sample_weight, r, which, n_iter, center):
             n_iter=step + 1,
             feature_names=getattr(mixture, "feature_names_in_", None),
         )
-    return current, reached
+    return current, reached, effective

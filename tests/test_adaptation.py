@@ -409,11 +409,19 @@ def test_covariances_re_estimated_from_one_point_are_collapsed(copies):
         )
     assert adapted.collapsed_components_.tolist() == [0, 1, 2]
     assert adapted.spurious_components_.size == 0
-    # Rows that spread around that point are data: nothing is flagged.
+    # Rows that spread around that point are data: the component holding
+    # them is sound. The two others reach them with far less than a row's
+    # worth of weight, from which nothing can be re-estimated: collapsed.
     spread = X_new + 1e-3 * rng.randn(5, 3) if copies == 5 else None
     if spread is not None:
-        fitted = adapt_mixture(ubm, spread, relevance_factor=0.0, adapt="covariances")
-        assert fitted.collapsed_components_.size == 0
+        with pytest.warns(DegenerateFitWarning, match="collapsed"):
+            fitted = adapt_mixture(
+                ubm, spread, relevance_factor=0.0, adapt="covariances"
+            )
+        holder = int(ubm.predict(spread[:1])[0])
+        others = sorted(set(range(3)) - {holder})
+        assert fitted.collapsed_components_.tolist() == others
+        assert ubm.predict_proba(spread)[:, others].sum() < 1e-6
 
 
 def test_a_list_of_chunks_is_refused_with_the_remedy():
@@ -427,3 +435,27 @@ def test_a_list_of_chunks_is_refused_with_the_remedy():
     chunks = (c for c in np.array_split(X, 4))
     with pytest.raises(TypeError, match="adapt_mixture expects one array.*concatenate"):
         adapt_mixture(background, chunks)
+
+
+def test_a_component_adapted_from_less_than_a_row_is_flagged():
+    # relevance_factor=0 re-estimated component 0 from 6e-7 rows' worth of
+    # responsibility: its mean moved to the rows' faint tail and its
+    # covariance was spread, so nothing was flagged and nothing said.
+    rng = np.random.default_rng(4)
+    X = np.vstack([rng.normal(0, 1, (40, 3)), rng.normal(4, 1, (40, 3))])
+    background = GaussianMixture(2, random_state=0).fit(X)
+    rows = X[:10]
+    with pytest.warns(DegenerateFitWarning, match="component.s. 0 .* collapsed"):
+        adapted = adapt_mixture(
+            background,
+            rows,
+            relevance_factor=0,
+            adapt=("means", "covariances", "weights"),
+        )
+    assert background.predict_proba(rows)[:, 0].sum() < 1e-5
+    assert adapted.collapsed_components_.tolist() == [0]
+    # With the background's pseudo-observations it stays sound.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DegenerateFitWarning)
+        sound = adapt_mixture(background, rows, relevance_factor=16)
+    assert sound.collapsed_components_.tolist() == []
