@@ -384,10 +384,7 @@ def _judge_adapted(adapted, background, source, reached, effective):
     # of the background's space look sound there, yet the covariance they
     # gave is singular in the space where the adapted density is used.
     reasons = dict(verdict.reasons)
-    singular = np.setdiff1d(
-        np.flatnonzero(judged & (~spread_in(less, span) | thin)),
-        np.r_[collapsed, spurious],
-    )
+    singular = np.setdiff1d(np.flatnonzero(judged), np.r_[collapsed, spurious])
     for k in singular:
         reasons[int(k)] = (
             f"it was re-estimated from {effective[k]:.2g} rows' worth of weight, "

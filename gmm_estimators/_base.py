@@ -57,7 +57,7 @@ from ._online import (
     update_judge,
 )
 from ._pickling import PortablePickle
-from ._prior import resolve_prior
+from ._prior import prior_outweighs_data, resolve_prior
 from ._sampling import check_draw_count, draw_rows
 from ._verbose import VerboseMonitor
 from ._warn import warn_user
@@ -317,6 +317,8 @@ class BaseMixture(
         span.update(model=model, n_components=self.n_components)
         if swamped := data_warning(self.reg_covar, source, prior, **span):
             warn_user(swamped, UserWarning)
+        if outweighs := prior_outweighs_data(prior, model, source, self.n_components):
+            warn_user(outweighs, UserWarning)
         user_init = self._initial_parameters(source.n_features, model)
         # Resolved once per fit: mclust's defaults come from the training data.
         options = self._em_options(model, source)

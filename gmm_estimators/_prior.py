@@ -139,7 +139,6 @@ from ._prior_map import (
     minimum_dof,
     prior_counts,
 )
-from ._warn import warn_user
 from .covariance import get_covariance_model
 from .covariance._priors import prior_form_of
 
@@ -149,6 +148,7 @@ __all__ = [
     "log_prior_density",
     "map_m_step_inputs",
     "minimum_dof",
+    "prior_outweighs_data",
     "resolve_prior",
 ]
 
@@ -511,17 +511,6 @@ def resolve_prior(prior, model, data, n_components):
             "components a negative prior count. Use dof=None for mclust's d + 2."
         )
 
-    # Only of the values given: mclust's defaults (dof d + 2, shrinkage
-    # 0.01) outweigh tiny weights by design (the MAP fit is then the prior's).
-    _warn_if_prior_outweighs_data(
-        model,
-        d,
-        K,
-        shrinkage if shrinkage != _DEFAULT_SHRINKAGE else 0.0,
-        dof if prior.dof is not None else None,
-        data.weight_sum,
-    )
-
     if prior.scale is None:
         # n as frequency weights count it (rows of weight 0 count for none).
         scale = form.default_scale(
@@ -532,30 +521,52 @@ def resolve_prior(prior, model, data, n_components):
     return ConjugatePrior(mean=mean, shrinkage=shrinkage, dof=dof, scale=scale)
 
 
-def _warn_if_prior_outweighs_data(model, d, n_components, shrinkage, dof, weight):
-    """Warn when the prior alone counts for more than every row together.
+def prior_outweighs_data(prior, model, data, n_components):
+    """The warning owed when the values given to a prior outweigh every row.
 
     A ``dof`` of 1e12 left every covariance at the prior's scale and a
     ``shrinkage`` of 1e12 every mean at the prior's mean, silently: the
-    user asked for a fit of the data and got the prior back.
+    user asked for a fit of the data and got the prior back. Only the
+    values given are weighed: mclust's defaults (``dof = d + 2``,
+    ``shrinkage = 0.01``) outweigh tiny weights by design. None when there
+    is nothing to say, or when a value is invalid (``resolve_prior`` names
+    it).
+
+    Returns
+    -------
+    message : str or None
     """
-    count = 0.0 if dof is None else prior_counts(model, d, n_components, 0.0, dof)
-    if count > weight:
-        warn_user(
-            f"ConjugatePrior dof={dof:g} counts as {count:.3g} observations of the "
-            f"prior's scale in each component's covariance, more than the data's "
-            f"{weight:.3g} rows' worth: the prior, not the rows, sets the "
-            f"covariances. Use a smaller dof (dof=None for mclust's d + 2 = {d + 2}).",
-            UserWarning,
-        )
-    if shrinkage > weight:
-        warn_user(
-            f"ConjugatePrior shrinkage={shrinkage:g} counts the prior's mean as "
-            f"{shrinkage:.3g} rows in each component, more than the data's "
-            f"{weight:.3g} rows' worth: the prior, not the rows, sets the means. "
-            "Use a smaller shrinkage (mclust's default is 0.01).",
-            UserWarning,
-        )
+    if not isinstance(prior, ConjugatePrior):
+        return None
+    d, weight = data.n_features, float(data.weight_sum)
+    said = []
+    dof = prior.dof
+    if _finite_number(dof):
+        count = prior_counts(model, d, n_components, 0.0, float(dof))
+        if count > weight:
+            said.append(
+                f"ConjugatePrior dof={dof:g} counts as {count:.3g} observations of "
+                "the prior's scale in each component's covariance, more than the "
+                f"data's {weight:.3g} rows' worth: the prior, not the rows, sets "
+                f"the covariances. Use a smaller dof (dof=None for mclust's "
+                f"d + 2 = {d + 2})."
+            )
+    shrinkage = prior.shrinkage
+    if _finite_number(shrinkage) and shrinkage != _DEFAULT_SHRINKAGE:
+        if shrinkage > weight:
+            said.append(
+                f"ConjugatePrior shrinkage={shrinkage:g} counts the prior's mean "
+                f"as {shrinkage:.3g} rows in each component, more than the "
+                f"data's {weight:.3g} rows' worth: the prior, not the rows, sets "
+                "the means. Use a smaller shrinkage (mclust's default is 0.01)."
+            )
+    return " ".join(said) or None
+
+
+def _finite_number(value):
+    return (
+        isinstance(value, Real) and not isinstance(value, bool) and np.isfinite(value)
+    )
 
 
 def data_covariance(data):

@@ -810,9 +810,24 @@ def test_a_prior_outweighing_every_row_is_said(given, says):
         assert gm.covariances_[:, 0, 0].max() < 1e-5
     else:
         assert_allclose(gm.means_[0], gm.means_[1], rtol=1e-6)
-    # mclust's defaults, and values the rows outweigh, say nothing of it.
+    # The selector says it once, before its search.
+    from gmm_estimators.model_selection import GaussianMixtureIC
+
+    search = GaussianMixtureIC(
+        n_components=2, covariance_types=["VVV"], prior=ConjugatePrior(**given)
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        search.fit(X)
+    assert len([w for w in caught if says in str(w.message)]) == 1
+    # mclust's defaults, values the rows outweigh, and later mini-batches of
+    # fewer rows than the prior counts (which partial_fit averages per unit
+    # weight), say nothing of it.
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         GaussianMixture(2, prior="default", random_state=0).fit(X)
         GaussianMixture(2, prior=ConjugatePrior(dof=20, shrinkage=20)).fit(X)
+        online = GaussianMixture(2, prior="default", random_state=0).partial_fit(X)
+        for start in range(0, 12, 3):
+            online.partial_fit(X[start : start + 3])
     assert not [w for w in caught if "not the rows" in str(w.message)]

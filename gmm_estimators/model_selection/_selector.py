@@ -18,10 +18,10 @@ from .._initialization._hierarchical import few_distinct_rows
 from .._missing import MissingValuesSource
 from .._noise import rows_for_noise
 from .._pickling import PortablePickle
-from .._prior import ConjugatePrior
+from .._prior import ConjugatePrior, prior_outweighs_data
 from .._prior_params import NestedPriorParams
 from .._warn import warn_user
-from ..covariance import structures_to_carry
+from ..covariance import get_covariance_model, structures_to_carry
 from ._candidates import (
     candidate_ks,
     candidate_types,
@@ -488,6 +488,13 @@ class GaussianMixtureIC(
             )
         ):
             warn_user(swamped, UserWarning)
+        if reg_covar == self.reg_covar and (
+            # Read for VVV with one component, on every row's weight.
+            outweighs := prior_outweighs_data(
+                self.prior, get_covariance_model("VVV"), data, 1
+            )
+        ):
+            warn_user(outweighs, UserWarning)
         settings["span"] = None if span is None else span[0]
         settings["weight_sum"] = data.weight_sum  # of every row: what a fit costs
         noise = {"noise": self.noise, "noise_init": self.noise_init}
