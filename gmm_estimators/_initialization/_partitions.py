@@ -184,7 +184,9 @@ def _kmeans(rows, n_components, random_state):
         # caller can silence only by swapping them, unsafe in threads): the
         # same partition, and the package's own warning. No random draw is
         # made, so later starts draw what they would have drawn first.
-        return _one_per_group(groups, n_components, "k-means")
+        return _one_per_group(
+            groups, n_components, "k-means", blurred=_more_distinct(rows, groups)
+        )
     kmeans = KMeans(n_clusters=n_components, n_init=1, random_state=random_state)
     with limits_in_turn():
         fitted = kmeans.fit(seen, sample_weight=rows.sample_weight)
@@ -285,14 +287,40 @@ def _one_start_per_row(rows, n_components, method):
     return _one_per_group(groups.reshape(-1), n_components, method)
 
 
-def _one_per_group(groups, n_components, method):
-    """Each group of equal rows starts a component; the rest start empty, said."""
-    warn_user(
-        f"Number of distinct rows with positive weight ({groups.max() + 1}) "
-        f"is smaller than n_components ({n_components}); {method} "
-        "initialisation leaves some components empty. Reduce n_components.",
-        ConvergenceWarning,
-    )
+def _more_distinct(rows, groups):
+    """Whether the rows as given are more distinct than the ``groups`` k-means sees.
+
+    k-means reads them on a grid of ``2**-40`` of their spread
+    (:func:`_in_units_of_spread`): rows spread over more than twelve orders
+    of magnitude (60 rows of sd 1 beside one at 1e100) fall on few points.
+    """
+    return np.unique(rows.X, axis=0).shape[0] > groups.max() + 1
+
+
+def _one_per_group(groups, n_components, method, blurred=False):
+    """Each group of equal rows starts a component; the rest start empty, said.
+
+    ``blurred``: the rows as given are more distinct than the groups (the
+    grid of k-means), which the warning says instead of too few rows.
+    """
+    found = groups.max() + 1
+    if blurred:
+        message = (
+            f"At the resolution of {method} ({_KMEANS_GRID:.3g} of the rows' "
+            f"spread) the rows are only {found} distinct points, fewer than "
+            f"n_components ({n_components}), and the initialisation leaves some "
+            "components empty: rows closer than that are one point to it "
+            "(clusters far tighter than the distances between them, or a row "
+            "far from the rest, such as an outlier, that sets the spread). "
+            "Remove the outlying rows, or transform the features (a log scale)."
+        )
+    else:
+        message = (
+            f"Number of distinct rows with positive weight ({found}) "
+            f"is smaller than n_components ({n_components}); {method} "
+            "initialisation leaves some components empty. Reduce n_components."
+        )
+    warn_user(message, ConvergenceWarning)
     return _one_hot(groups, n_components)
 
 

@@ -184,7 +184,14 @@ def test_kmeans_on_fewer_points_than_components_leaves_the_rest_empty(X, n_point
     # The package's own warning, at the caller's line (none of KMeans's).
     assert len(caught) == 1
     assert caught[0].category is ConvergenceWarning
-    assert f"({n_points}) is smaller than n_components (11)" in str(caught[0].message)
+    # Rows that differ in X, blurred by k-means' grid, are not "too few".
+    blurred = np.unique(X, axis=0).shape[0] > n_points
+    said = (
+        f"only {n_points} distinct points, fewer than n_components (11)"
+        if blurred
+        else f"({n_points}) is smaller than n_components (11)"
+    )
+    assert said in str(caught[0].message)
     assert caught[0].filename == __file__
 
 
@@ -275,6 +282,23 @@ def test_fewer_rows_of_weight_than_components_start_one_per_row(method):
     # The two rows of weight each start a component of their own.
     assert resp[0].argmax() != resp[1].argmax()
     assert_array_equal(resp.sum(axis=0)[resp[:2].argmax(axis=1)] > 0, True)
+
+
+def test_rows_blurred_by_the_kmeans_grid_are_not_called_too_few():
+    # 60 rows of sd 1 beside one at 1e100 are 61 distinct rows; on k-means'
+    # grid (2**-40 of their spread) they are 2 points. The warning said "the
+    # number of distinct rows (2) is smaller than n_components" and advised
+    # fewer components.
+    rng = np.random.default_rng(0)
+    X = np.r_[rng.normal(size=(60, 2)), [[1e100, 1e100]]]
+    with pytest.warns(ConvergenceWarning, match="only 2 distinct points") as info:
+        initial_responsibilities("kmeans", X, 3, None, 0)(slice(None))
+    message = str(info[0].message)
+    assert "Remove the outlying rows" in message
+    assert "Reduce n_components" not in message
+    # Rows that are few indeed keep the advice.
+    with pytest.warns(ConvergenceWarning, match="Reduce n_components"):
+        initial_responsibilities("kmeans", np.repeat(X[:2], 5, axis=0), 3, None, 0)
 
 
 def test_weights_beyond_float_range_of_each_other_are_refused_by_name():
