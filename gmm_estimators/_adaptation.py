@@ -188,7 +188,9 @@ def adapt_mixture(
         has them. It has no ``labels_``; ``n_iter_`` is ``n_iter``. With the
         covariances adapted and a ``relevance_factor`` negligible against a
         component's rows (0: the rows' own covariance, as in a fit), a
-        component that rests on too few of ``X``'s rows is listed in
+        component that rests on too few of ``X``'s rows, or whose own
+        covariance was re-estimated from less than one row's worth of weight
+        (more than the background's ``relevance_factor``), is listed in
         ``collapsed_components_`` (spurious ones in
         ``spurious_components_``), with a
         :class:`~gmm_estimators.exceptions.DegenerateFitWarning`.
@@ -343,11 +345,13 @@ def _judge_adapted(adapted, background, source, reached, effective):
     pseudo-observations keep it spread unless ``r`` is negligible against
     the rows (``relevance_factor=0`` gives the rows' own covariance). Such a
     component is collapsed even when the rows, read in their own span (a
-    line, a few points), look sound. So is one re-estimated from less than
-    one row's worth of weight, pseudo-observations included (``effective``,
-    ``n_k + r``): with ``relevance_factor=0`` a component the rows barely
-    reach (6e-7 rows' worth) moved its mean and covariance to those of the
-    rows' faint tails, spread but unflagged.
+    line, a few points), look sound. So is a covariance of its own
+    re-estimated from less than one row's worth of weight that outweighs the
+    background's pseudo-observations (``effective``): with
+    ``relevance_factor=0`` a component the rows barely reach (6e-7 rows'
+    worth) moved its mean and covariance to those of the rows' faint tails,
+    spread but unflagged. A covariance shared by the components is pooled
+    from every row, and is not judged so.
     """
     model = structure_of(adapted.covariance_type)
     covariances = np.asarray(adapted.covariances_)
@@ -365,7 +369,7 @@ def _judge_adapted(adapted, background, source, reached, effective):
         covariances_less(model, background.covariances_, background.means_.shape, reg),
     )
     less = covariances_less(model, covariances, adapted.means_.shape, reg)
-    thin = reached & (effective < 1.0)
+    thin = reached & (effective < 1.0) & (not model.equal_covariance)
     judged = reached & (~spread_in(less, span) | thin)
     if not judged.any():  # every covariance spread: the rows need no reading
         return
@@ -401,9 +405,9 @@ def _judge_adapted(adapted, background, source, reached, effective):
         reasons,
         collapsed_advice=(
             "Its covariance was re-estimated from too few of the rows adapted "
-            "to; its likelihood is unbounded. Remedies: a relevance_factor > 0 "
-            "(the background's pseudo-observations keep every covariance "
-            "spread), 'covariances' left out of adapt, or more rows."
+            "to. Remedies: a larger relevance_factor (the background's "
+            "pseudo-observations keep every covariance spread), 'covariances' "
+            "left out of adapt, or more rows."
         ),
         spurious_advice=(
             "Remedies: a relevance_factor > 0, or 'covariances' left out of adapt."
@@ -415,10 +419,12 @@ def _adapt_steps(mixture, X, sample_weight, r, which, n_iter, center):
     """``n_iter`` MAP steps from ``mixture`` (see :func:`adapt_mixture`).
 
     Returns the adapted mixture, which components the last step reached and
-    their rows' worth of weight there (``n_k + r``).
+    the rows' worth of weight that re-estimated each there (``inf`` where the
+    background's ``r`` pseudo-observations outweigh it).
     """
     model = structure_of(mixture.covariance_type)
     total = float(sample_weight.sum())
+    n_rows = int(np.count_nonzero(sample_weight))
     K, d = mixture.means_.shape
     reg = float(mixture.reg_covar)
     weights0 = np.asarray(mixture.weights_, dtype=np.float64)
@@ -437,8 +443,11 @@ def _adapt_steps(mixture, X, sample_weight, r, which, n_iter, center):
         resp = current.predict_proba(X) * sample_weight[:, np.newaxis]
         nk = resp.sum(axis=0)
         reached = nk > 0
-        # Rows' worth (the weights are frequencies), pseudo-observations too.
-        effective = nk + r
+        # Rows' worth of weight, in rows (a common factor of the weights,
+        # which r = 0 does not see, changes nothing), where the rows
+        # outweigh the background's r pseudo-observations (alpha > 1/2):
+        # otherwise the background's parameters hold the component.
+        effective = np.where(nk > r, nk * n_rows / total, np.inf)
         alpha = nk / (nk + r) if r > 0 else (nk > 0).astype(np.float64)
         with np.errstate(invalid="ignore", divide="ignore"):
             xbar = (resp.T @ Xc) / nk[:, np.newaxis]

@@ -454,8 +454,30 @@ def test_a_component_adapted_from_less_than_a_row_is_flagged():
         )
     assert background.predict_proba(rows)[:, 0].sum() < 1e-5
     assert adapted.collapsed_components_.tolist() == [0]
-    # With the background's pseudo-observations it stays sound.
     with warnings.catch_warnings():
         warnings.simplefilter("error", DegenerateFitWarning)
-        sound = adapt_mixture(background, rows, relevance_factor=16)
-    assert sound.collapsed_components_.tolist() == []
+        # Where the background's pseudo-observations outweigh those rows
+        # (even half a row's worth), its covariance holds the component.
+        for r in (0.5, 16.0):
+            sound = adapt_mixture(
+                background, rows, relevance_factor=r, adapt=("means", "covariances")
+            )
+            assert sound.collapsed_components_.tolist() == []
+        # A covariance shared by the components is pooled from every row.
+        tied = GaussianMixture(2, covariance_type="tied", random_state=0).fit(X)
+        pooled = adapt_mixture(
+            tied, rows, relevance_factor=0, adapt=("means", "covariances")
+        )
+        assert pooled.collapsed_components_.tolist() == []
+        # Rows' worth is counted in rows: a common factor of the weights,
+        # which relevance_factor=0 does not see, changes no verdict.
+        both = np.r_[X[:10], X[40:50]]
+        for scale in (1.0, 0.01):
+            fitted = adapt_mixture(
+                background,
+                both,
+                sample_weight=np.full(20, scale),
+                relevance_factor=0,
+                adapt=("means", "covariances"),
+            )
+            assert fitted.collapsed_components_.tolist() == []

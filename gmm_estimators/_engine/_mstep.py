@@ -291,10 +291,9 @@ def m_step(
         scatter = _clip_negative_variances(scatter, n_features)
         strict = reg_covar == 0
         if strict:
-            # A scatter that is the total less the between part: its rounding
-            # of an exact zero is no variance (PooledScatter.without_rounding).
-            # With reg_covar > 0 such rounding is swamped, and results stay as
-            # they were bit for bit.
+            # The rounding of an exact zero is no variance (the statistics
+            # form's without_rounding). With reg_covar > 0 it is swamped, and
+            # results stay as they were bit for bit.
             cleaned = getattr(stats, "without_rounding", None)
             if cleaned is not None and np.ndim(total_scatter) == 2:
                 scatter = cleaned(scatter, total_scatter)

@@ -130,11 +130,16 @@ class _Accumulator:
         )
 
     def without_rounding(self, scatter, total_scatter):
-        """``scatter`` from :meth:`finalize` with its rounding of zeros at zero.
+        """``scatter`` from :meth:`finalize`, its rounding of an exact zero at zero.
 
-        Only a form that subtracts from the total scatter leaves such
-        rounding (:meth:`PooledScatter.without_rounding`); the others sum
-        squares, and their zeros are exact.
+        Called by the M-step without ``reg_covar`` only. The forms that
+        subtract a mean correction leave a residue where a component's
+        scatter is exactly zero (one row each: a seed start). The pooled
+        form's broke the start of data in units below ``2**-460``
+        (:meth:`PooledResidualScatter.without_rounding`); the others' gave
+        the same fit in any units (seed starts of every structure from
+        ``2**-475`` to ``2**490``, ``tests/test_numerics.py``), and stay as
+        they are.
         """
         return scatter
 
@@ -332,20 +337,6 @@ class PooledScatter(_Accumulator):
         scatter = total_scatter - between
         return self.sums / nk_reg[:, np.newaxis], 0.5 * (scatter + scatter.T)
 
-    def without_rounding(self, scatter, total_scatter):
-        """The pooled scatter with the variances below its total's rounding at zero.
-
-        A variance below one unit in the last place of its feature's total
-        is what the subtraction left of an exact zero (components on one row
-        each: a seed start), not a spread. Left as it is, it was about
-        ``1e-29`` of the feature's variance in any units, and in units below
-        ``2**-460`` that is subnormal: the precision overflowed and the start
-        raised (EEE, EEI, EII without ``reg_covar``). At zero, the component
-        borrows the data's variances in any units (``_linalg._borrowed_scale``).
-        The feature's covariances go with it, as a zero variance bounds them.
-        """
-        return _variances_at_zero(scatter, _EPS * np.abs(np.diagonal(total_scatter)))
-
 
 class DiagonalResidualScatter(_Accumulator):
     """Diagonal of each component's scatter, summed about reference means.
@@ -445,8 +436,15 @@ class PooledResidualScatter(_Accumulator):
         (``10 eps`` of weight) shifts the mean by ``10 eps`` of the row, about
         ``(10 eps)^2`` of the total's variance (a seed start). Variances
         below ``(100 eps)^2`` of their feature's total (a spread of 100 ulps
-        of the data's) are that rounding: zero, as in
-        :meth:`PooledScatter.without_rounding`.
+        of the data's) are that rounding: zero. Left as it was, about
+        ``1e-29`` of the feature's variance in any units, it was subnormal
+        in units below ``2**-460``: the precision overflowed and the start
+        raised (EEE, EEI, EII without ``reg_covar``). At zero, the component
+        borrows the data's variances in any units
+        (``_linalg._borrowed_scale``). float32 rows, whose guard is float32's
+        ``10 eps``, leave a larger residue, kept: they cannot reach such
+        units, and a floor at their guard's shift would zero spreads of a
+        millionth of the data's.
         """
         floor = (100.0 * _EPS) ** 2 * np.abs(np.diagonal(total_scatter))
         return _variances_at_zero(scatter, floor)
