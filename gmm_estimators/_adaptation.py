@@ -28,7 +28,7 @@ from ._collapse import (
 )
 from ._criteria import n_free_parameters
 from ._engine import ArraySource, Params
-from ._engine._data import check_squares_fit
+from ._engine._data import check_squares_fit, check_weight_sum
 from ._engine._sources import check_not_chunks
 from ._engine._validation import validate_data
 from ._gaussian_mixture import GaussianMixture
@@ -292,6 +292,8 @@ def adapt_mixture(
             "adapt_mixture needs at least one row with a positive sample_weight; "
             "every weight is zero."
         )
+    # As a fit refuses them: the rows' sums would lose their digits.
+    check_weight_sum(sample_weight)
     # Work on data centred on their weighted mean: second moments keep their
     # precision for data far from the origin. Squares beyond float64 are
     # named as a fit names them (the covariances would be inf).

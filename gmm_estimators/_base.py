@@ -317,7 +317,7 @@ class BaseMixture(
         span.update(model=model, n_components=self.n_components)
         if swamped := data_warning(self.reg_covar, source, prior, **span):
             warn_user(swamped, UserWarning)
-        if outweighs := prior_outweighs_data(prior, model, source, self.n_components):
+        if outweighs := prior_outweighs_data(prior, [model], source, self.n_components):
             warn_user(outweighs, UserWarning)
         user_init = self._initial_parameters(source.n_features, model)
         # Resolved once per fit: mclust's defaults come from the training data.

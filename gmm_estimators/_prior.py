@@ -133,7 +133,6 @@ from ._engine._representation import (
     scatter_about_mean,
 )
 from ._prior_map import (
-    log_det_weight,
     log_prior_density,
     map_m_step_inputs,
     minimum_dof,
@@ -144,10 +143,6 @@ from .covariance._priors import prior_form_of
 
 __all__ = [
     "ConjugatePrior",
-    "log_det_weight",
-    "log_prior_density",
-    "map_m_step_inputs",
-    "minimum_dof",
     "prior_outweighs_data",
     "resolve_prior",
 ]
@@ -521,44 +516,67 @@ def resolve_prior(prior, model, data, n_components):
     return ConjugatePrior(mean=mean, shrinkage=shrinkage, dof=dof, scale=scale)
 
 
-def prior_outweighs_data(prior, model, data, n_components):
-    """The warning owed when the values given to a prior outweigh every row.
+def prior_outweighs_data(prior, models, data, n_components):
+    """The warning owed when the values given to a prior outweigh the rows.
 
     A ``dof`` of 1e12 left every covariance at the prior's scale and a
     ``shrinkage`` of 1e12 every mean at the prior's mean, silently: the
-    user asked for a fit of the data and got the prior back. Only the
-    values given are weighed: mclust's defaults (``dof = d + 2``,
-    ``shrinkage = 0.01``) outweigh tiny weights by design. None when there
-    is nothing to say, or when a value is invalid (``resolve_prior`` names
-    it).
+    user asked for a fit of the data and got the prior back. The prior's
+    counts are weighed against the rows each estimate is made from: a
+    shared covariance against every row, one of its own (or a mean) against
+    a component's share of them, ``1 / K`` of the weight; so against the
+    data's weight, ``K`` times the count per component (a shared count,
+    ``_prior_map.prior_counts``, is already divided among the ``K``). Only
+    the values given are weighed: mclust's defaults (``dof = d + 2``,
+    ``shrinkage = 0.01``) outweigh tiny weights by design.
+
+    Parameters
+    ----------
+    prior : object
+        The estimator's ``prior`` parameter (not resolved).
+    models : sequence of CovarianceModel
+        The structures fitted; those the prior outweighs are named when
+        there are several (a search).
+    data : source
+        The training data (``n_features``, ``weight_sum``).
+    n_components : int
 
     Returns
     -------
     message : str or None
+        None when there is nothing to say, or when a value is invalid
+        (``resolve_prior`` names it).
     """
     if not isinstance(prior, ConjugatePrior):
         return None
-    d, weight = data.n_features, float(data.weight_sum)
+    d, weight, K = data.n_features, float(data.weight_sum), int(n_components)
+    models = list(models)
     said = []
     dof = prior.dof
     if _finite_number(dof):
-        count = prior_counts(model, d, n_components, 0.0, float(dof))
-        if count > weight:
+        counts = [K * prior_counts(m, d, K, 0.0, float(dof)) for m in models]
+        heavy = [(m.name, c) for m, c in zip(models, counts, strict=True) if c > weight]
+        if heavy:
+            which = (
+                f" ({', '.join(name for name, _ in heavy)})" if len(models) > 1 else ""
+            )
             said.append(
-                f"ConjugatePrior dof={dof:g} counts as {count:.3g} observations of "
-                "the prior's scale in each component's covariance, more than the "
-                f"data's {weight:.3g} rows' worth: the prior, not the rows, sets "
-                f"the covariances. Use a smaller dof (dof=None for mclust's "
-                f"d + 2 = {d + 2})."
+                f"ConjugatePrior dof={dof:g} counts as up to "
+                f"{max(c for _, c in heavy):.3g} observations of the prior's "
+                f"scale in the covariances{which}, more than the data's "
+                f"{weight:.3g} rows' worth that estimate them: the prior, not "
+                "the rows, sets the covariances. Use a smaller dof (dof=None "
+                f"for mclust's d + 2 = {d + 2})."
             )
     shrinkage = prior.shrinkage
     if _finite_number(shrinkage) and shrinkage != _DEFAULT_SHRINKAGE:
-        if shrinkage > weight:
+        if K * shrinkage > weight:
             said.append(
                 f"ConjugatePrior shrinkage={shrinkage:g} counts the prior's mean "
-                f"as {shrinkage:.3g} rows in each component, more than the "
-                f"data's {weight:.3g} rows' worth: the prior, not the rows, sets "
-                "the means. Use a smaller shrinkage (mclust's default is 0.01)."
+                f"as {shrinkage:.3g} rows in each of the {K} components, more "
+                f"than their share of the data's {weight:.3g} rows' worth: the "
+                "prior, not the rows, sets the means. Use a smaller shrinkage "
+                "(mclust's default is 0.01)."
             )
     return " ".join(said) or None
 

@@ -50,7 +50,7 @@ def map_m_step_inputs(prior, model, center, nk, means, scatter):
     Parameters
     ----------
     prior : ConjugatePrior
-        Resolved (:func:`resolve_prior`), in the data's units.
+        Resolved (``_prior.resolve_prior``), in the data's units.
     model : CovarianceModel
     center : ndarray of shape (d,)
         The engine's centre: ``means`` are relative to it.
@@ -113,7 +113,7 @@ def log_prior_density(prior, model, center, params):
     Parameters
     ----------
     prior : ConjugatePrior
-        Resolved (:func:`resolve_prior`).
+        Resolved (``_prior.resolve_prior``).
     model : CovarianceModel
     center : ndarray of shape (d,)
         The engine's centre (``params.means`` are relative to it).

@@ -36,7 +36,8 @@ from gmm_estimators import (
     available_covariance_types,
 )
 from gmm_estimators import _engine as _em
-from gmm_estimators._prior import log_prior_density, minimum_dof, resolve_prior
+from gmm_estimators._prior import resolve_prior
+from gmm_estimators._prior_map import log_prior_density, minimum_dof
 from gmm_estimators.covariance import get_covariance_model
 from gmm_estimators.datasets import load_old_faithful
 
@@ -810,6 +811,22 @@ def test_a_prior_outweighing_every_row_is_said(given, says):
         assert gm.covariances_[:, 0, 0].max() < 1e-5
     else:
         assert_allclose(gm.means_[0], gm.means_[1], rtol=1e-6)
+    # Weighed against the rows each estimate is made from: a covariance
+    # pooled over four components (EEE) sees the four shares of the prior
+    # against every row, and one of a component's own its share of the rows.
+    if "dof" in given:
+        for structure, dof in (("EEE", 300), ("VVV", 100)):
+            with pytest.warns(UserWarning, match=says):
+                GaussianMixture(
+                    4,
+                    covariance_type=structure,
+                    prior=ConjugatePrior(dof=dof),
+                    random_state=0,
+                ).fit(X)
+        # dof=100 is 103 observations against all 200 rows with one component.
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", UserWarning)
+            GaussianMixture(1, prior=ConjugatePrior(dof=100)).fit(X)
     # The selector says it once, before its search.
     from gmm_estimators.model_selection import GaussianMixtureIC
 

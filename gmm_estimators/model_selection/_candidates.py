@@ -12,7 +12,8 @@ from .._feature_values import smallest_gaps
 from .._initialization import CanonicalRows
 from .._missing import has_missing, mean_imputed
 from .._noise import resolve_noise, too_few_outside_noise
-from .._prior import ConjugatePrior, minimum_dof, resolve_prior
+from .._prior import ConjugatePrior, resolve_prior
+from .._prior_map import minimum_dof
 from ..covariance import available_covariance_types, get_covariance_model
 from ..covariance._priors import prior_form_of
 from ..exceptions import NoSoundCandidateError

@@ -21,7 +21,8 @@ from .._engine import (
 from .._fit_starts import add_noise_statistics, partition_outside_noise
 from .._initialization import initial_responsibilities
 from .._noise import too_few_outside_noise
-from .._prior import log_det_weight, resolve_prior
+from .._prior import resolve_prior
+from .._prior_map import log_det_weight
 from .._warn import silenced
 from ..covariance import adopt_structures, get_covariance_model
 from ._candidates import TIE_TOLERANCE
