@@ -413,7 +413,7 @@ def reg_covar_swamps(reg_covar, source, relative=None):
 # engine's sums of weighted squares and log-densities (a raw LinAlgError at
 # 5e306 a row over 30 rows); this close to its smallest normal number EM's
 # sums, kept in the weights' units, are subnormal and lose their digits
-# (check_weight_sum, by fit, partial_fit, the selector and adapt_mixture):
+# (check_weight_sum, by fit, partial_fit and adapt_mixture):
 # refused by name.
 _WEIGHT_SUM_HEADROOM = 1024
 _LARGEST_WEIGHT_SUM = float(np.finfo(np.float64).max) / _WEIGHT_SUM_HEADROOM

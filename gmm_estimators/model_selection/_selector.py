@@ -11,7 +11,7 @@ from sklearn.base import BaseEstimator, ClusterMixin, DensityMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from .._data_span import data_warning, rows_span
-from .._engine._data import check_squares_fit, check_weight_sum
+from .._engine._data import check_squares_fit
 from .._engine._sources import make_source, per_row_like
 from .._initialization import INITIALIZERS
 from .._initialization._hierarchical import few_distinct_rows
@@ -445,9 +445,6 @@ class GaussianMixtureIC(
             stream=not self.noise,
         )
         X, sample_weight = data.X, data.sample_weight
-        if sample_weight is not None:
-            # As GaussianMixture refuses them: the sums would lose digits.
-            check_weight_sum(sample_weight)
         # Streamed data: the starts come from an in-memory sample.
         init = data.init_source()
         types = candidate_types(
