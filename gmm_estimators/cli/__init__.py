@@ -100,11 +100,20 @@ def _unknown_arguments(parser, argv, extras, implied):
             owners_of(option)
         )
 
-    def whose(option):
-        if option in subparsers[command]._option_string_actions:
-            return ""
-        return f" (and it is an option of {owners_of(option)[0]}, not of {ran})"
+    def not_ours(option):
+        # Whose option it is, when another command's (None when this one's).
+        owners = owners_of(option)
+        if option in subparsers[command]._option_string_actions or not owners:
+            return None
+        if len(owners) == 1:
+            return (
+                f"{option} is not an option of {ran} but of {owners[0]}: "
+                f"{PROG} {owners[0]} ..."
+            )
+        others = f"{', '.join(owners[:-1])} and {owners[-1]}"
+        return f"{option} is not an option of {ran} (only of {others})"
 
+    separated = "arguments after -- are data files, not options"
     for extra in extras:
         if extra in subparsers:
             return (
@@ -113,28 +122,27 @@ def _unknown_arguments(parser, argv, extras, implied):
             )
         option = extra.split("=")[0]
         if extra in after and is_option(extra):
-            # An option given after "--": read as a file. Whose it is comes
-            # second (-K after "--" in fit is select's, not a file either).
-            return (
-                f"{message}; arguments after -- are data files, not options: "
-                f"put {option} before --{whose(option)}"
-            )
-        owners = owners_of(option)
-        if option.startswith("-") and len(owners) == 1:
-            return (
-                f"{message}; {option} is not an option of {ran} but of "
-                f"{owners[0]}: {PROG} {owners[0]} ..."
-            )
-        if option.startswith("-") and owners:
-            others = f"{', '.join(owners[:-1])} and {owners[-1]}"
-            return f"{message}; {option} is not an option of {ran} (only of {others})"
+            # An option given after "--": read as a file. Another command's
+            # is named as such first: before "--" it would fail again.
+            elsewhere = not_ours(option)
+            if elsewhere is not None:
+                return f"{message}; {elsewhere} (and {separated})"
+            return f"{message}; {separated}: put {option} before --"
+        if option.startswith("-") and (elsewhere := not_ours(option)) is not None:
+            return f"{message}; {elsewhere}"
     taken = [word for word in after if is_option(word) and word not in extras]
     if taken:
         # The option itself was read as the data file, its value left over.
+        option = taken[0].split("=")[0]
+        elsewhere = not_ours(option)
+        if elsewhere is not None:
+            return (
+                f"{message}; {separated}: {option} was read as the data file, "
+                f"and {elsewhere}"
+            )
         return (
-            f"{message}; arguments after -- are data files, not options: "
-            f"{taken[0]} was read as the data file; put it before --"
-            f"{whose(taken[0].split('=')[0])}"
+            f"{message}; {separated}: {option} was read as the data file; put "
+            "it before --"
         )
     return message
 
