@@ -139,10 +139,13 @@ def _degenerate_components(nk, scatter, n_features):
 # data by float64's resolution: its precision (the inverse variance)
 # overflows, and a breakdown of the step names the units, not the rows.
 _TINY_UNITS = float(np.finfo(np.float64).tiny / np.finfo(np.float64).eps)
-# The inner iterations multiply the summed scatter by a few factors of its
-# size (d, K) on the way to their result: data whose squared deviations
-# sum to within this factor of float64's largest number are too large.
-_SQUARE_HEADROOM = 1e6
+# Data whose squared deviations, summed over rows and features, come within
+# this factor of float64's largest number are too large for the structures'
+# sums (traces of pooled scatters). Measured: every structure fits data up
+# to a sum of float64's largest (d = 20 and 300, two components), so the
+# factor is only the sum's own rounding; a larger one would blame the units
+# for fits that fail for another reason (VEV on fewer rows than features).
+_SQUARE_HEADROOM = 2.0
 
 
 def _near_largest_square(variances, weight_sum):

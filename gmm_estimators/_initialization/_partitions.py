@@ -189,8 +189,21 @@ def _kmeans(rows, n_components, random_state):
         )
     kmeans = KMeans(n_clusters=n_components, n_init=1, random_state=random_state)
     with limits_in_turn():
-        fitted = kmeans.fit(seen, sample_weight=rows.sample_weight)
+        fitted = kmeans.fit(seen, sample_weight=_unequal(rows.sample_weight))
     return _one_hot(fitted.labels_, n_components)
+
+
+def _unequal(weights):
+    """``weights``, or None when they are all equal (a common factor).
+
+    Equal weights start as no weights, bit for bit: the weighted sums round
+    otherwise than the plain ones, and on lattice data (integer rows) that
+    broke k-means' ties another way (VEI on 30 distinct values: unit
+    weights, or weights of 3, ended 1.3 apart in a mean from no weights).
+    """
+    if weights is not None and np.ptp(weights) == 0:
+        return None
+    return weights
 
 
 # Resolution of the rows k-means sees, in units of their spread (see
@@ -230,7 +243,7 @@ def _in_units_of_spread(rows):
             centred *= 1.0 / largest
             # Weighted: a row of weight 2 as two rows (the start of repeated
             # rows); unweighted, rows of weight 0 moved the grid.
-            weights = rows.sample_weight
+            weights = _unequal(rows.sample_weight)
             if weights is None:
                 centred -= centred.mean(axis=0)
                 spread = float(np.sqrt(np.mean(centred * centred)))
@@ -294,7 +307,10 @@ def _more_distinct(rows, groups):
     (:func:`_in_units_of_spread`): rows spread over more than twelve orders
     of magnitude (60 rows of sd 1 beside one at 1e100) fall on few points.
     """
-    return np.unique(rows.X, axis=0).shape[0] > groups.max() + 1
+    memo = rows.memo
+    if "distinct_rows" not in memo:  # once per data set, as the groups
+        memo["distinct_rows"] = np.unique(rows.X, axis=0).shape[0]
+    return memo["distinct_rows"] > groups.max() + 1
 
 
 def _one_per_group(groups, n_components, method, blurred=False):
@@ -312,7 +328,8 @@ def _one_per_group(groups, n_components, method, blurred=False):
             "components empty: rows closer than that are one point to it "
             "(clusters far tighter than the distances between them, or a row "
             "far from the rest, such as an outlier, that sets the spread). "
-            "Remove the outlying rows, or transform the features (a log scale)."
+            "Remove the outlying rows, transform the features (a log scale), or "
+            "use init_params='k-means++' (its seeds are rows as given)."
         )
     else:
         message = (

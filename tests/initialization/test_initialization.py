@@ -4,7 +4,7 @@ import warnings
 
 import numpy as np
 import pytest
-from numpy.testing import assert_array_equal
+from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.cluster import KMeans
 from sklearn.exceptions import ConvergenceWarning
 
@@ -153,13 +153,14 @@ _THREE_POINTS = np.repeat([[0.0, 0.0], [1.0, 1.0], [5.0, 5.0]], 10, axis=0)
 
 
 @pytest.mark.parametrize(
-    "X, n_points",
+    "X, n_points, blurred",
     [
         # Three distinct rows, each repeated.
-        (_THREE_POINTS, 3),
+        (_THREE_POINTS, 3, False),
         # Three clouds 1e-14 of the data's spread across: one point each to
-        # k-means (its rows are on a grid of 1e-12 of the spread).
-        (_THREE_POINTS + 1e-14 * np.random.RandomState(0).randn(30, 2), 3),
+        # k-means (its rows are on a grid of 1e-12 of the spread), though
+        # their 30 rows are distinct.
+        (_THREE_POINTS + 1e-14 * np.random.RandomState(0).randn(30, 2), 3, True),
         # Six distinct rows whose projections round to two values (far from
         # the origin, as time stamps in ns): in canonical order they
         # interleave.
@@ -170,10 +171,13 @@ _THREE_POINTS = np.repeat([[0.0, 0.0], [1.0, 1.0], [5.0, 5.0]], 10, axis=0)
                 np.random.RandomState(0).randint(0, 6, 60)
             ],
             6,
+            False,
         ),
     ],
 )
-def test_kmeans_on_fewer_points_than_components_leaves_the_rest_empty(X, n_points):
+def test_kmeans_on_fewer_points_than_components_leaves_the_rest_empty(
+    X, n_points, blurred
+):
     resp, caught = _caught_starts(X, 11)
     labels = resp.argmax(axis=1)
     # One component per point, whatever the row order; the rest empty.
@@ -185,7 +189,6 @@ def test_kmeans_on_fewer_points_than_components_leaves_the_rest_empty(X, n_point
     assert len(caught) == 1
     assert caught[0].category is ConvergenceWarning
     # Rows that differ in X, blurred by k-means' grid, are not "too few".
-    blurred = np.unique(X, axis=0).shape[0] > n_points
     said = (
         f"only {n_points} distinct points, fewer than n_components (11)"
         if blurred
@@ -306,3 +309,24 @@ def test_weights_beyond_float_range_of_each_other_are_refused_by_name():
     weights = np.r_[1e170, np.full(29, 1e-170)]
     with pytest.raises(ValueError, match="within float64's range"):
         GaussianMixture(2).fit(X, sample_weight=weights)
+
+
+def test_equal_weights_start_kmeans_as_no_weights_on_lattice_data():
+    # Integer rows (30 distinct values): unit weights, or weights of 3, gave
+    # another k-means start than none (the weighted spread rounds otherwise
+    # and lattice ties fell another way); the fits ended 1.3 apart in a mean.
+    seed = 9020
+    rng = np.random.RandomState(seed)
+    n = int(rng.choice([300, 700, 1500]))
+    d, k = int(rng.randint(2, 5)), int(rng.randint(2, 5))
+    g = np.random.RandomState(seed)
+    centers, labels = g.randn(k, d) * 4, g.randint(k, size=n)
+    scales = g.uniform(0.5, 1.5, size=(k, d))
+    X = np.round((centers[labels] + g.randn(n, d) * scales[labels] + 10.0) * 0.5)
+    settings = dict(n_components=k, covariance_type="VEI", random_state=seed, tol=1e-7)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        plain = GaussianMixture(**settings).fit(X)
+        for weights in (np.ones(n), np.full(n, 3.0)):
+            weighted = GaussianMixture(**settings).fit(X, sample_weight=weights)
+            assert_allclose(weighted.means_, plain.means_, rtol=1e-12, atol=1e-12)
