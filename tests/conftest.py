@@ -155,3 +155,23 @@ def without_pandas(monkeypatch):
     for name in [m for m in sys.modules if m == "pandas" or m.startswith("pandas.")]:
         monkeypatch.delitem(sys.modules, name)
     monkeypatch.setattr(sys, "meta_path", [_NoPandas(), *sys.meta_path])
+
+
+@pytest.fixture
+def random_clusters():
+    """``random_clusters(seed)``: ``(X, k, rng)``, k seeded clusters of unequal
+    spread about 10 (300, 700 or 1,500 rows, 2 to 4 features and components),
+    and the ``RandomState`` that drew the sizes, for what a test draws next.
+    """
+
+    def draw(seed):
+        rng = np.random.RandomState(seed)
+        n = int(rng.choice([300, 700, 1500]))
+        d, k = int(rng.randint(2, 5)), int(rng.randint(2, 5))
+        g = np.random.RandomState(seed)
+        centers, labels = g.randn(k, d) * 4, g.randint(k, size=n)
+        scales = g.uniform(0.5, 1.5, size=(k, d))
+        X = centers[labels] + g.randn(n, d) * scales[labels] + 10.0
+        return X, k, rng
+
+    return draw

@@ -311,18 +311,14 @@ def test_weights_beyond_float_range_of_each_other_are_refused_by_name():
         GaussianMixture(2).fit(X, sample_weight=weights)
 
 
-def test_equal_weights_start_kmeans_as_no_weights_on_lattice_data():
+def test_equal_weights_start_kmeans_as_no_weights_on_lattice_data(random_clusters):
     # Integer rows (30 distinct values): unit weights, or weights of 3, gave
     # another k-means start than none (the weighted spread rounds otherwise
     # and lattice ties fell another way); the fits ended 1.3 apart in a mean.
     seed = 9020
-    rng = np.random.RandomState(seed)
-    n = int(rng.choice([300, 700, 1500]))
-    d, k = int(rng.randint(2, 5)), int(rng.randint(2, 5))
-    g = np.random.RandomState(seed)
-    centers, labels = g.randn(k, d) * 4, g.randint(k, size=n)
-    scales = g.uniform(0.5, 1.5, size=(k, d))
-    X = np.round((centers[labels] + g.randn(n, d) * scales[labels] + 10.0) * 0.5)
+    X, k, _ = random_clusters(seed)
+    n = X.shape[0]
+    X = np.round(X * 0.5)
     settings = dict(n_components=k, covariance_type="VEI", random_state=seed, tol=1e-7)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
