@@ -77,6 +77,9 @@ class GaussianMixture(NestedPriorParams, BaseMixture):
         Maximum number of EM iterations per start.
     n_init : int, default=1
         Number of starts; the run with the highest log-likelihood is kept.
+        Runs within ``1e-12`` (relative) of each other reach one optimum: the
+        first is kept, so that the components' order does not depend on the
+        rounding that the row order or the blocks leave.
     init_params : {'kmeans', 'k-means++', 'random', 'random_from_data', 'hc', \
             'mclust_hc'}, default='kmeans'
         How starting responsibilities are drawn: from a k-means labelling,
