@@ -169,16 +169,17 @@ class ConjugatePrior:
         ``kappa >= 0``: the prior on a component mean is
         ``N(mu_p, Sigma_k / kappa)``, worth ``kappa`` observations. 0 makes the
         mean prior flat (ML means, and no determinant term from it). A
-        value above the data's weight (its rows' worth) draws every mean to
-        ``mu_p`` and warns.
+        value above a component's share of the data's weight (its rows'
+        worth over ``K``) draws every mean to ``mu_p``, and warns.
     dof : float, default=None
         Degrees of freedom ``nu`` of the covariance prior. None: ``d + 2``.
         Values down to the limit where the prior adds no count
         (``-(d + 2)`` for an unconstrained structure with ``shrinkage > 0``)
         are accepted, so that the prior can be switched off gradually; a
-        proper inverse Wishart needs ``nu > d - 1``. A value whose count per
-        component exceeds the data's weight sets the covariances to the
-        prior's scale whatever the rows, and warns.
+        proper inverse Wishart needs ``nu > d - 1``. A value whose count
+        outweighs the rows a covariance is estimated from (``K`` times the
+        count per component against the data's weight) sets the covariances
+        to the prior's scale, and warns.
     scale : float, array-like of shape (n_features,) or \
             (n_features, n_features), default=None
         Scale of the covariance prior: the inverse Wishart's ``Lambda`` for
