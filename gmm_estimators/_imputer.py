@@ -451,11 +451,13 @@ class GaussianMixtureImputer(PortablePickle, TransformerMixin, BaseEstimator):
                 ", ..." if rows.size > 5 else ""
             )
             largest = float(np.nanmax(np.abs(np.where(missing, np.nan, X)[rows])))
+            # The output's dtype (float32 rows are filled in float32).
+            kind = np.dtype(filled.dtype).name
             raise ValueError(
                 f"{type(self).__name__}: the conditional means of the missing "
-                f"entries of row(s) {shown} overflow float64: their observed "
+                f"entries of row(s) {shown} overflow {kind}: their observed "
                 f"values (up to {largest:.3g} in magnitude) lie too far from "
-                "the mixture for float64. Check those rows (values this large "
+                f"the mixture for {kind}. Check those rows (values this large "
                 "are often placeholders: set them to NaN), or rescale X before "
                 "fitting (e.g. StandardScaler in a pipeline with the imputer)."
             )

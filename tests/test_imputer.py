@@ -324,6 +324,12 @@ def test_conditional_means_beyond_float64_are_an_error_never_nan():
     # Observed entries are never the problem: a row without missing values
     # at 1e308 passes through as given.
     assert_array_equal(imputer.transform([[1e308, 1.0, 2.0]]), [[1e308, 1.0, 2.0]])
+    # float32 rows are filled in float32, and the error names it (it said
+    # float64, in which the mean of 3e39 fits).
+    small = GaussianMixtureImputer(n_components=2, random_state=0)
+    small.fit(X.astype(np.float32))
+    with pytest.raises(ValueError, match=r"row\(s\) 0 overflow float32"):
+        small.transform(np.array([[3e38, np.nan, np.nan]], np.float32))
 
 
 def test_a_collapse_warning_names_the_imputer_and_its_mixture():
