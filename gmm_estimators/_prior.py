@@ -143,6 +143,7 @@ from .covariance._priors import prior_form_of
 
 __all__ = [
     "ConjugatePrior",
+    "finite_number",
     "prior_outweighs_data",
     "resolve_prior",
 ]
@@ -457,12 +458,7 @@ def resolve_prior(prior, model, data, n_components):
     check_weight_sum_for_prior(data.weight_sum)
 
     shrinkage = prior.shrinkage
-    if (
-        not isinstance(shrinkage, Real)
-        or isinstance(shrinkage, bool)
-        or not np.isfinite(shrinkage)
-        or shrinkage < 0
-    ):
+    if not finite_number(shrinkage) or shrinkage < 0:
         raise ValueError(
             f"ConjugatePrior shrinkage must be a finite number >= 0; got {shrinkage!r}."
         )
@@ -495,7 +491,7 @@ def resolve_prior(prior, model, data, n_components):
             )
 
     dof = float(d + 2) if prior.dof is None else prior.dof
-    if not isinstance(dof, Real) or isinstance(dof, bool) or not np.isfinite(dof):
+    if not finite_number(dof):
         raise ValueError(f"ConjugatePrior dof must be a finite number; got {dof!r}.")
     dof = float(dof)
     smallest = minimum_dof(model, d, K, shrinkage)
@@ -554,7 +550,7 @@ def prior_outweighs_data(prior, models, data, n_components):
     models = list(models)
     said = []
     dof = prior.dof
-    if _finite_number(dof):
+    if finite_number(dof):
         counts = [K * prior_counts(m, d, K, 0.0, float(dof)) for m in models]
         heavy = [(m.name, c) for m, c in zip(models, counts, strict=True) if c > weight]
         if heavy:
@@ -570,7 +566,7 @@ def prior_outweighs_data(prior, models, data, n_components):
                 f"for mclust's d + 2 = {d + 2})."
             )
     shrinkage = prior.shrinkage
-    if _finite_number(shrinkage) and shrinkage != _DEFAULT_SHRINKAGE:
+    if finite_number(shrinkage) and shrinkage != _DEFAULT_SHRINKAGE:
         if K * shrinkage > weight:
             said.append(
                 f"ConjugatePrior shrinkage={shrinkage:g} counts the prior's mean "
@@ -582,7 +578,8 @@ def prior_outweighs_data(prior, models, data, n_components):
     return " ".join(said) or None
 
 
-def _finite_number(value):
+def finite_number(value):
+    """Whether a hyperparameter is a finite real number (``True`` is not one)."""
     return (
         isinstance(value, Real) and not isinstance(value, bool) and np.isfinite(value)
     )

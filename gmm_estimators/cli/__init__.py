@@ -86,6 +86,7 @@ def _unknown_arguments(parser, argv, extras, implied):
     message = f"unrecognized arguments: {' '.join(extras)}"
     ran = f"{command} (run when no command is given)" if implied else command
     after = argv[argv.index("--") + 1 :] if "--" in argv else []
+    ours = subparsers[command]._option_string_actions
 
     def owners_of(option):
         return [
@@ -96,14 +97,12 @@ def _unknown_arguments(parser, argv, extras, implied):
 
     def is_option(word):
         option = word.split("=")[0]
-        return option in subparsers[command]._option_string_actions or bool(
-            owners_of(option)
-        )
+        return option in ours or bool(owners_of(option))
 
     def not_ours(option):
         # Whose option it is, when another command's (None when this one's).
         owners = owners_of(option)
-        if option in subparsers[command]._option_string_actions or not owners:
+        if option in ours or not owners:
             return None
         if len(owners) == 1:
             return (

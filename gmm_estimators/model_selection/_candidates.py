@@ -3,7 +3,7 @@
 # Authors: The gmm_estimators developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-from numbers import Integral, Real
+from numbers import Integral
 
 import numpy as np
 
@@ -12,7 +12,7 @@ from .._feature_values import smallest_gaps
 from .._initialization import CanonicalRows
 from .._missing import has_missing, mean_imputed
 from .._noise import resolve_noise, too_few_outside_noise
-from .._prior import ConjugatePrior, resolve_prior
+from .._prior import ConjugatePrior, finite_number, resolve_prior
 from .._prior_map import minimum_dof
 from ..covariance import available_covariance_types, get_covariance_model
 from ..covariance._priors import prior_form_of
@@ -615,8 +615,7 @@ def check_search_prior(prior, data, types, ks):
     ``ks``: below it, no candidate can take the prior, and each one's
     failure would bury the reason in a ``NoSoundCandidateError``.
     """
-    explicit = isinstance(prior, ConjugatePrior) and isinstance(prior.dof, Real)
-    explicit = explicit and not isinstance(prior.dof, bool) and np.isfinite(prior.dof)
+    explicit = isinstance(prior, ConjugatePrior) and finite_number(prior.dof)
     common = prior
     if explicit:
         common = ConjugatePrior(**{**prior.get_params(), "dof": None})
