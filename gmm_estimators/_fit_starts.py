@@ -78,6 +78,7 @@ def initial_parameters(
             source.sample_weight,
             random_state,
             canonical=canonical,
+            copies=options.prior is not None,
         )
         stats = statistics_from_resp(model, source, resp_of_rows, n_components, mapper)
         params, _ = options.m_step(model, source, stats)

@@ -341,7 +341,7 @@ def _one_per_group(groups, n_components, method, blurred=False):
     return _one_hot(groups, n_components)
 
 
-def _kmeans_plusplus(rows, n_components, random_state):
+def _kmeans_plusplus(rows, n_components, random_state, *, copies=False):
     few = _one_start_per_row(rows, n_components, "k-means++")
     if few is not None:
         return few
@@ -353,14 +353,39 @@ def _kmeans_plusplus(rows, n_components, random_state):
     )
     values = 1.0
     if rows.sample_weight is not None:
-        # Each seed counts once, as the one copy of its row that the draw
-        # picks among the copies (integer weights): so the start's counts,
-        # which the variational prior weighs, are those of repeated rows. A
-        # row of weight below one is less than a copy and counts its weight
-        # (1 / w would overflow for subnormal weights).
-        weights = rows.sample_weight[indices] * rows.weight_unit
-        values = 1.0 / np.maximum(weights, 1.0)
+        values = _equal_seed_counts(
+            rows.sample_weight[indices] * rows.weight_unit, copies
+        )
     return _from_seed_rows(indices, rows.X.shape[0], n_components, values)
+
+
+# The smallest responsibility a seed gets (see _equal_seed_counts): normal in
+# float64, so no seed's count underflows to an empty component.
+_SMALLEST_SEED_SHARE = 2.0**-500
+
+
+def _equal_seed_counts(weights, copies):
+    """Each seed's responsibility at its row: every seed counts the same.
+
+    Every seed counts the lightest seed's weight: the start's proportions
+    are ``1 / K`` each, and a common factor of the weights scales the
+    counts with the data's weight, so it changes no start (and no
+    maximum-likelihood fit). With ``copies`` (a fit whose prior weighs the
+    start's counts: MAP or variational) a seed counts at most once, as the
+    one copy of its row that the draw picks among the copies: integer
+    weights then start as repeated rows do. (Counting ``min(w, 1)`` without
+    a prior gave unequal proportions for weights below one and equal ones
+    above, and against the weights' scale a count of one shifted the seeds
+    by the M-step's empty-component guard: a factor of 2**40 changed a fit's
+    means by 3.7.) The responsibilities are at most one (``1 / w`` would
+    overflow for subnormal weights) and at least ``_SMALLEST_SEED_SHARE``
+    (seeds more than 150 orders of magnitude apart in weight then count
+    unequally).
+    """
+    count = float(weights.min())
+    if copies:
+        count = min(count, 1.0)
+    return np.clip(count / weights, _SMALLEST_SEED_SHARE, 1.0)
 
 
 def _random(rows, n_components, random_state):
@@ -519,7 +544,14 @@ INITIALIZERS = {
 
 
 def initial_responsibilities(
-    method, X, n_components, sample_weight, random_state, *, canonical=None
+    method,
+    X,
+    n_components,
+    sample_weight,
+    random_state,
+    *,
+    canonical=None,
+    copies=False,
 ):
     """Starting responsibilities by the named method.
 
@@ -533,6 +565,10 @@ def initial_responsibilities(
     random_state : numpy.random.RandomState
     canonical : CanonicalRows or None, default=None
         ``CanonicalRows.of(X, sample_weight)``, when the caller has it.
+    copies : bool, default=False
+        Whether a seed row (``"k-means++"``) counts as one copy of its row,
+        for fits whose prior weighs the start's counts (see
+        :func:`_equal_seed_counts`).
 
     Returns
     -------
@@ -541,7 +577,10 @@ def initial_responsibilities(
     """
     if canonical is None:
         canonical = CanonicalRows.of(X, sample_weight)
-    sorted_resp = INITIALIZERS[method](canonical, n_components, random_state)
+    initializer = INITIALIZERS[method]
+    if copies and initializer is _kmeans_plusplus:
+        initializer = functools.partial(_kmeans_plusplus, copies=True)
+    sorted_resp = initializer(canonical, n_components, random_state)
     position = canonical.position
 
     def resp_of_rows(rows):

@@ -115,6 +115,7 @@ def initial_partitions(data, canonical, n_components, settings):
                             data.sample_weight,
                             random_state,
                             canonical=canonical,
+                            copies=settings.get("prior") is not None,
                         )
                     )
     except (ValueError, np.linalg.LinAlgError) as error:

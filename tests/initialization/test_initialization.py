@@ -219,8 +219,6 @@ def test_kmeans_plus_plus_seeds_of_weight_below_one_count_their_weight(weight):
     # A seed counts as one copy of its row (integer weights equal repeated
     # rows); a row of weight below one is less than a copy. Counting 1 / w
     # overflowed for subnormal weights (NaN means, a DegenerateStepError).
-    from gmm_estimators import GaussianMixture
-
     rng = np.random.default_rng(0)
     X = np.r_[rng.normal(size=(50, 2)), rng.normal(5, 1, size=(50, 2))]
     settings = dict(n_components=2, init_params="k-means++", random_state=0)
@@ -248,6 +246,51 @@ def test_kmeans_plus_plus_seeds_of_weight_below_one_count_their_weight(weight):
         )
     assert_array_equal(weighted.predict(X), reference.predict(X))
     np.testing.assert_allclose(weighted.means_, reference.means_, atol=1e-12)
+
+
+@pytest.mark.parametrize("factor", [2.0**-70, 2.0**5, 2.0**40])
+def test_kmeans_plus_plus_start_does_not_depend_on_a_common_factor_of_weights(factor):
+    # Weights on both sides of one: seeds counted min(w, 1), so below one
+    # the start's proportions followed the seeds' weights and above they were
+    # equal; and a count of one against weights of 2**40 was shifted by the
+    # M-step's empty-component guard (10 eps of the weights' scale). A fit's
+    # means moved by 3.7 at 2**40.
+    rng = np.random.RandomState(1)
+    centers = rng.randn(3, 3) * 1.4
+    labels = rng.randint(3, size=300)
+    X = centers[labels] + rng.randn(300, 3) * rng.uniform(0.5, 1.5, (3, 3))[labels]
+    weights = np.random.RandomState(1001).uniform(0.3, 3.0, 300)
+    settings = dict(
+        n_components=3,
+        covariance_type="EEE",
+        init_params="k-means++",
+        random_state=1,
+        tol=1e-7,
+        max_iter=300,
+    )
+    reference = GaussianMixture(**settings).fit(X, sample_weight=weights)
+    scaled = GaussianMixture(**settings).fit(X, sample_weight=weights * factor)
+    # A power of two divides out exactly (the weights' scale): bit for bit.
+    assert scaled.n_iter_ == reference.n_iter_
+    assert_array_equal(scaled.means_, reference.means_)
+    assert_array_equal(scaled.weights_, reference.weights_)
+    assert_array_equal(scaled.covariances_, reference.covariances_)
+
+
+def test_kmeans_plus_plus_seeds_count_copies_only_under_a_prior():
+    # Without a prior every seed counts the lightest seed's weight (equal
+    # proportions in any weight units); under a prior, which weighs the
+    # start's counts, at most one copy of its row.
+    X = np.random.default_rng(0).normal(size=(40, 2))
+    weights = np.linspace(0.5, 4.0, 40)
+    for copies, cap in ((False, np.inf), (True, 1.0)):
+        resp = initial_responsibilities(
+            "k-means++", X, 3, weights, np.random.RandomState(0), copies=copies
+        )(slice(None))
+        seeds = resp.any(axis=1)
+        counts = weights[seeds] * resp[seeds].sum(axis=1)
+        assert_allclose(counts, min(weights[seeds].min(), cap), rtol=1e-15)
+        assert resp.max() <= 1.0
 
 
 def test_kmeans_start_of_integer_weights_is_that_of_repeated_rows_on_a_lattice():
