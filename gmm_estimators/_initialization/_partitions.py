@@ -26,6 +26,7 @@ import functools
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy import sparse
 from sklearn.cluster import KMeans, kmeans_plusplus
 from sklearn.exceptions import ConvergenceWarning
 
@@ -187,6 +188,11 @@ def _kmeans(rows, n_components, random_state):
         return _one_per_group(
             groups, n_components, "k-means", blurred=_more_distinct(rows, groups)
         )
+    if rows.memo.get("kmeans_bulk_centred"):
+        # scikit-learn's k-means centres dense rows on their mean (its own
+        # precision measure) and would undo _recentre_far_bulk; it leaves
+        # sparse rows as given.
+        seen = sparse.csr_array(seen)
     kmeans = KMeans(n_clusters=n_components, n_init=1, random_state=random_state)
     with limits_in_turn():
         fitted = kmeans.fit(seen, sample_weight=_unequal(rows.sample_weight))
@@ -253,12 +259,73 @@ def _in_units_of_spread(rows):
                 squares = float(weights @ (centred * centred).sum(axis=1))
                 spread = float(np.sqrt(squares / (total * X.shape[1])))
             if spread > 0.0:
-                centred *= 1.0 / (spread * _KMEANS_GRID)
+                centred *= 1.0 / spread
+                extent = _recentre_far_bulk(centred, weights)
+                rows.memo["kmeans_bulk_centred"] = extent is not None
+                centred *= 1.0 / (_KMEANS_GRID * (extent or 1.0))
                 np.round(centred, out=centred)
                 centred *= _KMEANS_GRID
                 kept = centred.astype(X.dtype, copy=False)
     rows.memo["kmeans_rows"] = kept
     return kept
+
+
+# How far (in units of its own extent) the bulk of the rows may lie from
+# their mean before k-means sees them centred on the bulk (see
+# _recentre_far_bulk): its squared distances, computed as
+# |x|^2 - 2 x.c + |c|^2, resolve about sqrt(eps), 1.5e-8, of the rows'
+# norms, so at this offset about 1 % of the bulk's extent.
+_BULK_OFFSET = 1e6
+
+
+def _weighted_lower_median(values, weights):
+    """The first of the sorted ``values`` whose cumulative weight reaches half.
+
+    Per column of a 2-D ``values``; unit weights (None) count rows, so
+    integer weights give the median of the repeated rows.
+    """
+    order = np.argsort(values, axis=0, kind="stable")
+    ranked = np.take_along_axis(values, order, axis=0)
+    if weights is None:
+        cumulative = np.arange(1.0, values.shape[0] + 1.0)[:, np.newaxis]
+        half = 0.5 * values.shape[0]
+        cumulative = np.broadcast_to(cumulative, values.shape)
+    else:
+        cumulative = np.cumsum(weights[order], axis=0)
+        half = 0.5 * float(weights.sum())
+    first = np.argmax(cumulative >= half, axis=0)
+    return ranked[first, np.arange(values.shape[1])]
+
+
+def _recentre_far_bulk(centred, weights):
+    """Centre the rows (in place) on their bulk when it lies far from their mean.
+
+    A few rows far out (an outlier 1e12 from clusters of sd 1) pull the mean
+    and the spread away from the other rows: in those units the clusters
+    lie near one point at about ``1 / n`` from the origin, where k-means'
+    squared distances, rounded to ``eps`` of the squared norms, cannot tell
+    them apart (its start put two clusters in one component and left
+    another empty, with scikit-learn's warning of duplicate points), and
+    the grid of :data:`_KMEANS_GRID` of the spread blurs them. Where the
+    weighted median lies more than :data:`_BULK_OFFSET` times the median
+    distance of the rows from it (the bulk's extent) away from the origin,
+    the rows are centred on it, and the bulk's extent is returned: the grid
+    is then a fraction of it. k-means' result does not depend on a
+    translation nor on a common factor; elsewhere (None returned) the rows
+    are as before, bit for bit.
+    """
+    if centred.shape[0] < 3:
+        return None
+    middle = _weighted_lower_median(centred, weights)
+    offset = float(np.sqrt(middle @ middle))
+    if offset == 0.0:
+        return None
+    distances = np.sqrt(((centred - middle) ** 2).sum(axis=1))
+    extent = float(_weighted_lower_median(distances[:, np.newaxis], weights)[0])
+    if not (0.0 < extent and offset > _BULK_OFFSET * extent):
+        return None
+    centred -= middle
+    return extent
 
 
 def _groups_if_fewer(rows, seen, n_components):

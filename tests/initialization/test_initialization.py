@@ -330,21 +330,51 @@ def test_fewer_rows_of_weight_than_components_start_one_per_row(method):
     assert_array_equal(resp.sum(axis=0)[resp[:2].argmax(axis=1)] > 0, True)
 
 
-def test_rows_blurred_by_the_kmeans_grid_are_not_called_too_few():
-    # 60 rows of sd 1 beside one at 1e100 are 61 distinct rows; on k-means'
-    # grid (2**-40 of their spread) they are 2 points. The warning said "the
-    # number of distinct rows (2) is smaller than n_components" and advised
-    # fewer components.
+@pytest.mark.parametrize("outlier", [1e11, 1e13, 1e15, 1e100])
+def test_kmeans_start_separates_clusters_beside_a_far_outlier(outlier):
+    # Two clusters of sd 1, 6 apart, and one row far out. Centred on their
+    # mean and in units of their spread (both the outlier's), the clusters
+    # lay near one point, where k-means' squared distances (rounded to eps
+    # of the squared norms) and its grid (2**-40 of the spread) could not
+    # tell them apart: from 1e11 to 1e13 the start put both in one
+    # component and left one empty, with scikit-learn's warning of
+    # duplicate points; from about 3e14 the package's own warning said the
+    # rows were 2 points. The bulk is now k-means' centre and unit.
     rng = np.random.default_rng(0)
-    X = np.r_[rng.normal(size=(60, 2)), [[1e100, 1e100]]]
-    with pytest.warns(ConvergenceWarning, match="only 2 distinct points") as info:
-        initial_responsibilities("kmeans", X, 3, None, 0)(slice(None))
+    clusters = np.r_[rng.normal(size=(60, 2)), rng.normal(6, 1, size=(60, 2))]
+    X = np.r_[clusters, [[outlier, 0.0]]]
+    truth = np.r_[np.zeros(60, int), np.ones(60, int), 2]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        labels = initial_responsibilities("kmeans", X, 3, None, 0)(slice(None))
+    labels = labels.argmax(axis=1)
+    assert np.unique(np.c_[labels, truth], axis=0).shape[0] == 3
+    # The same start in other units, and with integer weights as with the
+    # repeated rows.
+    rescaled = initial_responsibilities("kmeans", X * 1e-3, 3, None, 0)(slice(None))
+    assert_array_equal(rescaled.argmax(axis=1), labels)
+    weights = np.random.default_rng(1).integers(1, 4, size=len(X))
+    weighted = initial_responsibilities("kmeans", X, 3, weights, 0)(slice(None))
+    repeated = initial_responsibilities(
+        "kmeans", np.repeat(X, weights, axis=0), 3, None, 0
+    )(slice(None))
+    assert_array_equal(np.repeat(weighted, weights, axis=0), repeated)
+
+
+def test_rows_blurred_by_the_kmeans_grid_are_not_called_too_few():
+    # Three clouds 1e-14 of the data's spread across are 30 distinct rows;
+    # on k-means' grid (2**-40 of their spread) they are 3 points. The
+    # warning said "the number of distinct rows (3) is smaller than
+    # n_components" and advised fewer components.
+    X = _THREE_POINTS + 1e-14 * np.random.default_rng(0).normal(size=(30, 2))
+    with pytest.warns(ConvergenceWarning, match="only 3 distinct points") as info:
+        initial_responsibilities("kmeans", X, 4, None, 0)(slice(None))
     message = str(info[0].message)
     assert "Remove the outlying rows" in message
     assert "Reduce n_components" not in message
     # Rows that are few indeed keep the advice.
     with pytest.warns(ConvergenceWarning, match="Reduce n_components"):
-        initial_responsibilities("kmeans", np.repeat(X[:2], 5, axis=0), 3, None, 0)
+        initial_responsibilities("kmeans", np.repeat(X[:2], 5, axis=0), 4, None, 0)
 
 
 def test_weights_beyond_float_range_of_each_other_are_refused_by_name():
