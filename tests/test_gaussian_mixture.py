@@ -609,6 +609,24 @@ def test_a_column_that_is_not_numbers_is_named(estimator, rng):
             method(bad)
 
 
+@pytest.mark.parametrize(
+    "estimator", _every_estimator(), ids=lambda e: type(e).__name__
+)
+def test_an_infinite_value_is_placed_with_a_remedy(estimator, rng):
+    # scikit-learn's "Input X contains infinity or a value too large for
+    # dtype('float64')." said neither where nor what to do.
+    X = rng.randn(40, 2)
+    y = np.repeat([0, 1], 20)
+    bad = X.copy()
+    bad[7, 1] = np.inf
+    bad[30, 0] = -np.inf
+    with pytest.raises(ValueError, match="contains infinity") as error:
+        clone(estimator).fit(bad, y)
+    message = str(error.value)
+    assert "(7, 1), (30, 0)" in message
+    assert "remove those rows, or replace the values by NaN" in message
+
+
 def test_too_few_samples_for_components(rng):
     with pytest.raises(ValueError, match="n_samples >= n_components.*Reduce"):
         GaussianMixture(5).fit(rng.randn(3, 2))

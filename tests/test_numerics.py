@@ -426,6 +426,37 @@ def test_reg_covar_zero_with_features_in_far_apart_units_is_sound(structure):
         assert gm.collapsed_components_.size == 0, c
 
 
+def test_a_feature_constant_in_a_start_group_is_no_graded_scatter():
+    # 31 rows with both count features at 0: their scatter there is
+    # rounding, exactly 0 in one unit and 1e-46 in another. Read as graded
+    # (a small variance beside a large one), EEV's tied axes were untied by
+    # that rounding, and the search's VEV cell with 2 components moved 98
+    # BIC units with the units (the pick moved at X * 1e3).
+    rng = np.random.default_rng(3)
+    X = np.c_[
+        rng.poisson(0.5, (150, 2)),
+        rng.normal(0, 1, 150) + (rng.random(150) < 0.4) * 3,
+    ].astype(float)
+    tables = []
+    for c in (1.0, 1e-3, 1e3):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            selector = GaussianMixtureIC(
+                n_components=2, covariance_types=["EEV", "VEV"], random_state=0
+            ).fit(X * c)
+        tables.append(selector.results_["bic"] - 2 * X.size * np.log(c))
+    for table in tables[1:]:
+        assert_allclose(table, tables[0], rtol=1e-9)
+    # The rule itself: a diagonal at the rounding of its feature's pooled
+    # scatter is singular, not graded; a genuine small variance is graded.
+    from gmm_estimators.covariance._solvers import _graded_components
+
+    scatter = np.array([np.diag([1.7e-46, 1.7e-46, 18.0]), np.diag([32.0, 67.0, 9.0])])
+    assert _graded_components(scatter).size == 0
+    scatter[0] = np.diag([1e-20, 1e-20, 18.0])
+    assert_array_equal(_graded_components(scatter), [0])
+
+
 @pytest.mark.parametrize("init_params", ["k-means++", "random_from_data"])
 @pytest.mark.parametrize("structure", STRUCTURES)
 def test_seed_starts_without_reg_covar_are_the_same_fit_in_any_units(

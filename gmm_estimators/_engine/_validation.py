@@ -42,6 +42,8 @@ def validate_data(estimator, X="no_validation", y="no_validation", **check_param
                 # names no input; X's NaN are named "Input X".
                 text = "Input y contains NaN"
             message = _missing_message(estimator, text)
+            if message is None and text.startswith("Input X contains infinity"):
+                message = _infinite_message(X, text)
         if message is None:
             raise
         raise ValueError(message) from error
@@ -138,6 +140,31 @@ def _missing_message(estimator, text):
             "every row it is fitted on. Leave out the rows whose y is missing."
         )
     return None
+
+
+def _infinite_message(X, text):
+    """scikit-learn's refusal of infinite values, with where they are and remedies."""
+    where = ""
+    try:
+        values = np.asarray(X, dtype=np.float64)
+    except (TypeError, ValueError):  # pragma: no cover - scikit-learn read it
+        values = None
+    if values is not None and values.ndim == 2:
+        with np.errstate(over="ignore", invalid="ignore"):
+            rows, columns = np.nonzero(np.isinf(values))
+        if rows.size:
+            shown = ", ".join(
+                f"({r}, {c})"
+                for r, c in zip(rows[:5].tolist(), columns[:5].tolist(), strict=True)
+            )
+            more = f" and {rows.size - 5} more" if rows.size > 5 else ""
+            where = f" The (row, column) positions: {shown}{more}."
+    return (
+        f"{text}{where} A Gaussian density is not defined at an infinite "
+        "value: remove those rows, or replace the values by NaN to mark them "
+        "as missing where the estimator fits missing values (GaussianMixture, "
+        "GaussianMixtureIC, GaussianMixtureImputer)."
+    )
 
 
 def _kind(dtype):

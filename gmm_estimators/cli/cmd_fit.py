@@ -12,7 +12,7 @@ from time import perf_counter
 import numpy as np
 
 from .columns import in_data_terms
-from .errors import PROG, CLIError, report_warnings
+from .errors import PROG, CLIError, refused_value, report_warnings
 from .formatting import components_text, fixed
 from .io import (
     BUNDLED,
@@ -105,6 +105,16 @@ def _note_unread_input():
         )
 
 
+def check_infinite(data):
+    """Refuse an infinite value before any other check of the data's size.
+
+    No number of rows or components makes it usable: the advice to try
+    fewer components, given first, led to this error only on the next run.
+    """
+    if np.isinf(data.X).any():
+        raise refused_value(data.first_non_finite(infinite=True))
+
+
 def check_rows_for(data, n_components, option, *, smallest=None):
     """Fail early, naming the options, when there are too few rows to fit.
 
@@ -113,6 +123,7 @@ def check_rows_for(data, n_components, option, *, smallest=None):
     tried, as ``(option, value)`` (``select``), so that the remedy given is
     one that runs (at least 2 rows, and a range of K that starts low enough).
     """
+    check_infinite(data)
     n_rows = data.X.shape[0]
     if n_rows < 2:
         raise CLIError(

@@ -38,6 +38,14 @@ class CLIError(Exception):
     """A problem with the user's input, reported in one line with exit code 2."""
 
 
+def refused_value(where, reason=""):
+    """The error for a value the model does not accept, at ``where``."""
+    return CLIError(
+        f"{where}, which the model does not accept{reason}; remove or impute "
+        "such rows first"
+    )
+
+
 def one_line(exc):
     """The message of ``exc`` with its whitespace (newlines) collapsed."""
     text = " ".join(str(exc).split())

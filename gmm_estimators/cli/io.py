@@ -32,7 +32,7 @@ import numpy as np
 from sklearn.utils._param_validation import InvalidParameterError
 
 from .columns import choose_columns, drop_item
-from .errors import PROG, CLIError, in_option_terms, one_line, sentences
+from .errors import PROG, CLIError, in_option_terms, one_line, refused_value, sentences
 from .formatting import elided_names
 from .table import (
     DECIMAL_COMMA,
@@ -187,10 +187,7 @@ def explain_values(data, action):
         # The estimator's reason for a missing value; an infinite one needs
         # none (scikit-learn's speaks of dtype('float64')).
         reason = f" ({sentences(exc)})" if where.endswith("missing value") else ""
-        raise CLIError(
-            f"{where}, which the model does not accept{reason}; remove or impute "
-            "such rows first"
-        ) from None
+        raise refused_value(where, reason) from None
 
 
 def check_observed(data, *, fitting, drop=None):

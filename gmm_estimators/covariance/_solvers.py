@@ -313,15 +313,24 @@ _GRADED_RATIO = 1e-8
 
 
 def _graded_components(scatter):
-    """Components whose ``W_k`` is graded (see :data:`_GRADED_RATIO`)."""
+    """Components whose ``W_k`` is graded (see :data:`_GRADED_RATIO`).
+
+    A diagonal entry at the rounding of its feature's scatter summed over the
+    components (``eps^2`` of it) is a feature constant in the component, as
+    an entry of zero is, not a small variance: such a ``W_k`` is singular,
+    not graded. (Whether that rounding came out zero or 1e-46 changed with
+    the data's units, and with it how EEV's ties were read.)
+    """
     diagonal = scatter.diagonal(axis1=-2, axis2=-1)
     smallest, largest = diagonal.min(axis=-1), diagonal.max(axis=-1)
+    floor = _EPS * _EPS * diagonal.sum(axis=0)
     with np.errstate(invalid="ignore"):
         graded = smallest < _GRADED_RATIO * largest
-    return np.flatnonzero(graded & (smallest > 0))
+        above_rounding = np.all(diagonal > floor, axis=-1)
+    return np.flatnonzero(graded & above_rounding)
 
 
-def _graded_eigh(matrix, values, vectors):
+def _graded_eigh(matrix):
     """Eigenvalues (ascending) and vectors of a graded positive definite matrix.
 
     ``W = L L^T``; the one-sided Jacobi SVD of ``L^T = U S V^T`` (LAPACK's
@@ -329,19 +338,18 @@ def _graded_eigh(matrix, values, vectors):
     relative precision where ``W`` is well conditioned once its rows and
     columns are scaled (a sentinel 1e15 in one feature beside values near
     one): ``eigh`` loses its small eigenvalues in the rounding of the
-    largest. ``values`` and ``vectors`` (``eigh``'s) are returned when ``W``
-    cannot be factorised.
+    largest. None when ``W`` cannot be factorised.
     """
     try:
         factor = cholesky(matrix)
     except np.linalg.LinAlgError:
-        return values, vectors
+        return None
     # joba=0 ("C"): every singular value to its relative precision (the
     # default "A" sets those below n eps ||L|| to zero: a sentinel 1e17
     # beside values near 0.01 got eigenvalues 0); jobu=3: no left vectors.
     singular, _, right, work, _, info = linalg.lapack.dgejsv(factor.T, joba=0, jobu=3)
     if info != 0 or not np.all(np.isfinite(right)) or not np.all(singular > 0):
-        return values, vectors
+        return None
     accurate = (singular * (work[0] / work[1])) ** 2
     order = np.argsort(accurate, kind="stable")
     return accurate[order], np.ascontiguousarray(right[:, order])
@@ -372,9 +380,19 @@ def _eigh_reproducible(scatter, nk, ties="pooled"):
     on one distinct row.
     """
     values, vectors = eigh(scatter)
-    graded = _graded_components(scatter)
-    for k in graded:
-        values[k], vectors[k] = _graded_eigh(scatter[k], values[k], vectors[k])
+    # Graded where the Jacobi SVD holds. A W_k whose small diagonal entries
+    # are the rounding of a feature constant in the component (about 1e-47
+    # of its largest) is no factorisable matrix: read as graded, its ties
+    # were read against that rounding, and whether a residue came out zero
+    # (not graded) or positive decided them, which a change of units did
+    # (EEV on counts: the cell 39 BIC units apart at X * 1e-3).
+    graded = []
+    for k in _graded_components(scatter):
+        accurate = _graded_eigh(scatter[k])
+        if accurate is not None:
+            values[k], vectors[k] = accurate
+            graded.append(k)
+    graded = np.array(graded, dtype=np.intp)
     # Relative to the largest scatter of all components for an empty
     # component, whose W_k is rounding noise, all of it tied at zero. A
     # component that holds weight has its W_k summed about its own mean,

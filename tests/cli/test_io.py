@@ -394,6 +394,17 @@ def test_infinite_value_is_named_after_missing_ones(tmp_path, one_line_error):
     assert "missing value" not in line
 
 
+def test_infinite_value_is_named_before_too_few_rows(tmp_path, one_line_error):
+    # Three rows and select's 9 components: the error advised fewer
+    # components, and the next run only then named the infinite cell.
+    path = tmp_path / "i.csv"
+    path.write_text("a,b\n1,2\n3,inf\n4,5\n")
+    for argv in (["select"], ["select", "-K", "2"], ["fit", "-k", "5"]):
+        assert main([argv[0], str(path), *argv[1:]]) == 2
+        line = one_line_error("i.csv, line 3, column 2 ('b') has 'inf'")
+        assert "too few" not in line
+
+
 @pytest.mark.parametrize(
     "cell, what",
     [
