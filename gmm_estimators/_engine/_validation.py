@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import numpy as np
+from sklearn.utils import get_tags
 from sklearn.utils.validation import validate_data as _sklearn_validate_data
 
 from .._warn import warn_user
@@ -43,7 +44,7 @@ def validate_data(estimator, X="no_validation", y="no_validation", **check_param
                 text = "Input y contains NaN"
             message = _missing_message(estimator, text)
             if message is None and text.startswith("Input X contains infinity"):
-                message = _infinite_message(X, text)
+                message = _infinite_message(estimator, X, text)
         if message is None:
             raise
         raise ValueError(message) from error
@@ -142,7 +143,7 @@ def _missing_message(estimator, text):
     return None
 
 
-def _infinite_message(X, text):
+def _infinite_message(estimator, X, text):
     """scikit-learn's refusal of infinite values, with where they are and remedies."""
     where = ""
     try:
@@ -159,11 +160,15 @@ def _infinite_message(X, text):
             )
             more = f" and {rows.size - 5} more" if rows.size > 5 else ""
             where = f" The (row, column) positions: {shown}{more}."
+    remedy = "remove those rows"
+    if get_tags(estimator).input_tags.allow_nan:
+        remedy += (
+            f", or replace the values by NaN to mark them as missing, which "
+            f"{type(estimator).__name__} fits"
+        )
     return (
         f"{text}{where} A Gaussian density is not defined at an infinite "
-        "value: remove those rows, or replace the values by NaN to mark them "
-        "as missing where the estimator fits missing values (GaussianMixture, "
-        "GaussianMixtureIC, GaussianMixtureImputer)."
+        f"value: {remedy}."
     )
 
 

@@ -190,7 +190,7 @@ def _kmeans(rows, n_components, random_state):
         )
     if rows.memo.get("kmeans_bulk_centred"):
         # scikit-learn's k-means centres dense rows on their mean (its own
-        # precision measure) and would undo _recentre_far_bulk; it leaves
+        # precision measure) and would undo _far_bulk's centre; it leaves
         # sparse rows as given.
         seen = sparse.csr_array(seen)
     kmeans = KMeans(n_clusters=n_components, n_init=1, random_state=random_state)
@@ -240,7 +240,16 @@ def _in_units_of_spread(rows):
         return kept
     X = rows.X
     kept = X  # one point, or values beyond the float range: nothing to tie
+    weights = _unequal(rows.sample_weight)
     with np.errstate(all="ignore"):
+        bulk = _far_bulk(X, weights)
+        rows.memo["kmeans_bulk_centred"] = bulk is not None
+        if bulk is not None:
+            # In float64: a far row, in units of the bulk's extent, can
+            # exceed float32's range.
+            kept = _on_grid(bulk[0], bulk[1])
+            rows.memo["kmeans_rows"] = kept
+            return kept
         centred = X.astype(np.float64) - X[:1].astype(np.float64)
         # In units of the largest difference first: squares neither
         # overflow nor underflow.
@@ -249,7 +258,6 @@ def _in_units_of_spread(rows):
             centred *= 1.0 / largest
             # Weighted: a row of weight 2 as two rows (the start of repeated
             # rows); unweighted, rows of weight 0 moved the grid.
-            weights = _unequal(rows.sample_weight)
             if weights is None:
                 centred -= centred.mean(axis=0)
                 spread = float(np.sqrt(np.mean(centred * centred)))
@@ -259,20 +267,14 @@ def _in_units_of_spread(rows):
                 squares = float(weights @ (centred * centred).sum(axis=1))
                 spread = float(np.sqrt(squares / (total * X.shape[1])))
             if spread > 0.0:
-                centred *= 1.0 / spread
-                extent = _recentre_far_bulk(centred, weights)
-                rows.memo["kmeans_bulk_centred"] = extent is not None
-                centred *= 1.0 / (_KMEANS_GRID * (extent or 1.0))
-                np.round(centred, out=centred)
-                centred *= _KMEANS_GRID
-                kept = centred.astype(X.dtype, copy=False)
+                kept = _on_grid(centred, spread).astype(X.dtype, copy=False)
     rows.memo["kmeans_rows"] = kept
     return kept
 
 
 # How far (in units of its own extent) the bulk of the rows may lie from
 # their mean before k-means sees them centred on the bulk (see
-# _recentre_far_bulk): its squared distances, computed as
+# _far_bulk): its squared distances, computed as
 # |x|^2 - 2 x.c + |c|^2, resolve about sqrt(eps), 1.5e-8, of the rows'
 # norms, so at this offset about 1 % of the bulk's extent.
 _BULK_OFFSET = 1e6
@@ -297,8 +299,16 @@ def _weighted_lower_median(values, weights):
     return ranked[first, np.arange(values.shape[1])]
 
 
-def _recentre_far_bulk(centred, weights):
-    """Centre the rows (in place) on their bulk when it lies far from their mean.
+def _on_grid(centred, unit):
+    """``centred`` (overwritten) in units of ``unit``, rounded to the grid."""
+    centred *= 1.0 / (unit * _KMEANS_GRID)
+    np.round(centred, out=centred)
+    centred *= _KMEANS_GRID
+    return centred
+
+
+def _far_bulk(X, weights):
+    """The bulk's centre and extent when it lies far from the rows' mean, or None.
 
     A few rows far out (an outlier 1e12 from clusters of sd 1) pull the mean
     and the spread away from the other rows: in those units the clusters
@@ -308,24 +318,32 @@ def _recentre_far_bulk(centred, weights):
     another empty, with scikit-learn's warning of duplicate points), and
     the grid of :data:`_KMEANS_GRID` of the spread blurs them. Where the
     weighted median lies more than :data:`_BULK_OFFSET` times the median
-    distance of the rows from it (the bulk's extent) away from the origin,
-    the rows are centred on it, and the bulk's extent is returned: the grid
-    is then a fraction of it. k-means' result does not depend on a
-    translation nor on a common factor; elsewhere (None returned) the rows
-    are as before, bit for bit.
+    distance of the rows from it (the bulk's extent) away from the mean,
+    k-means sees the rows centred on it, in units of that extent. Its
+    result does not depend on a translation nor on a common factor;
+    elsewhere (None) the rows are as before, bit for bit. Returns the rows
+    minus the median (a row of data values, so the bulk's differences from
+    it are exact wherever the far rows lie), in units of their largest
+    difference, and the extent in those units.
     """
-    if centred.shape[0] < 3:
+    if X.shape[0] < 3:
         return None
-    middle = _weighted_lower_median(centred, weights)
-    offset = float(np.sqrt(middle @ middle))
-    if offset == 0.0:
+    centred = X.astype(np.float64)
+    centred -= _weighted_lower_median(centred, weights)
+    largest = float(np.max(np.abs(centred), initial=0.0))
+    if not 0.0 < largest < np.inf:
         return None
-    distances = np.sqrt(((centred - middle) ** 2).sum(axis=1))
+    centred *= 1.0 / largest
+    if weights is None:
+        mean = centred.mean(axis=0)
+    else:
+        mean = (weights @ centred) / float(weights.sum())
+    offset = float(np.sqrt(mean @ mean))
+    distances = np.sqrt(np.einsum("ij,ij->i", centred, centred))
     extent = float(_weighted_lower_median(distances[:, np.newaxis], weights)[0])
     if not (0.0 < extent and offset > _BULK_OFFSET * extent):
         return None
-    centred -= middle
-    return extent
+    return centred, extent
 
 
 def _groups_if_fewer(rows, seen, n_components):

@@ -32,7 +32,13 @@ from .models import (
 from .output import check_output_path
 from .plots import check_plot_path, new_axes, save_figure
 
-__all__ = ["check_rows_for", "cmd_fit", "estimator_params", "load_args_data"]
+__all__ = [
+    "check_infinite",
+    "check_rows_for",
+    "cmd_fit",
+    "estimator_params",
+    "load_args_data",
+]
 
 # Estimator parameters set by options of the same meaning; an option not given
 # (None) leaves the estimator's own default.
@@ -123,7 +129,6 @@ def check_rows_for(data, n_components, option, *, smallest=None):
     tried, as ``(option, value)`` (``select``), so that the remedy given is
     one that runs (at least 2 rows, and a range of K that starts low enough).
     """
-    check_infinite(data)
     n_rows = data.X.shape[0]
     if n_rows < 2:
         raise CLIError(
@@ -149,6 +154,7 @@ def cmd_fit(args):
     check_plot_path(args.plot, inputs=[args.data], save=args.save)
     params = estimator_params(args)
     data = load_args_data(args, fitting=True)
+    check_infinite(data)
     check_rows_for(data, args.n_components, "-k")
     if args.plot and data.X.shape[1] < 2:
         raise CLIError("--plot needs data with at least 2 features")

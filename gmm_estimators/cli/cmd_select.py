@@ -16,7 +16,12 @@ import sys
 import warnings
 from time import perf_counter
 
-from .cmd_fit import check_rows_for, estimator_params, load_args_data
+from .cmd_fit import (
+    check_infinite,
+    check_rows_for,
+    estimator_params,
+    load_args_data,
+)
 from .columns import in_data_terms
 from .errors import PROG, CLIError, one_line, report_warnings
 from .formatting import components_text, fixed, fmt, format_table
@@ -197,6 +202,7 @@ def cmd_select(args):
         )
     params = estimator_params(args)
     data = load_args_data(args, fitting=True)
+    check_infinite(data)
     check_rows_for(
         data,
         args.max_components,

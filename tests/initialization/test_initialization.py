@@ -250,11 +250,12 @@ def test_kmeans_plus_plus_seeds_of_weight_below_one_count_their_weight(weight):
 
 @pytest.mark.parametrize("factor", [2.0**-70, 2.0**5, 2.0**40])
 def test_kmeans_plus_plus_start_does_not_depend_on_a_common_factor_of_weights(factor):
-    # Weights on both sides of one: seeds counted min(w, 1), so below one
-    # the start's proportions followed the seeds' weights and above they were
-    # equal; and a count of one against weights of 2**40 was shifted by the
-    # M-step's empty-component guard (10 eps of the weights' scale). A fit's
-    # means moved by 3.7 at 2**40.
+    # Weights on both sides of one: seeds counted min(w, 1), and a count of
+    # one against weights of 2**40 was shifted by the M-step's
+    # empty-component guard (10 eps of the weights' scale): a fit's means
+    # moved by 3.7 at 2**40. (Factors that keep the seeds' weights below or
+    # above one left this fit as it was; the counts themselves are checked
+    # in the next test.)
     rng = np.random.RandomState(1)
     centers = rng.randn(3, 3) * 1.4
     labels = rng.randint(3, size=300)
@@ -331,28 +332,37 @@ def test_fewer_rows_of_weight_than_components_start_one_per_row(method):
 
 
 @pytest.mark.parametrize("outlier", [1e11, 1e13, 1e15, 1e100])
-def test_kmeans_start_separates_clusters_beside_a_far_outlier(outlier):
-    # Two clusters of sd 1, 6 apart, and one row far out. Centred on their
-    # mean and in units of their spread (both the outlier's), the clusters
-    # lay near one point, where k-means' squared distances (rounded to eps
-    # of the squared norms) and its grid (2**-40 of the spread) could not
-    # tell them apart: from 1e11 to 1e13 the start put both in one
-    # component and left one empty, with scikit-learn's warning of
-    # duplicate points; from about 3e14 the package's own warning said the
-    # rows were 2 points. The bulk is now k-means' centre and unit.
+@pytest.mark.parametrize("direction", [(1.0, 0.0), (1.0, 1.0), (-1.0, 0.0)])
+def test_kmeans_start_separates_clusters_beside_a_far_outlier(outlier, direction):
+    # Two clusters of sd 1, 6 apart along the first feature, and one row far
+    # out. Centred on their mean and in units of their spread (both the
+    # outlier's), the clusters lay near one point, where k-means' squared
+    # distances (rounded to eps of the squared norms) and its grid (2**-40
+    # of the spread) could not tell them apart: from 1e11 to 1e13 the start
+    # put both in one component and left one empty, with scikit-learn's
+    # warning of duplicate points; from about 3e14 the package's own
+    # warning said the rows were 2 points. The bulk is now k-means' centre
+    # and unit, found from the median (a row of data values: the bulk's
+    # differences from it are exact, wherever the outlier lies).
     rng = np.random.default_rng(0)
-    clusters = np.r_[rng.normal(size=(60, 2)), rng.normal(6, 1, size=(60, 2))]
-    X = np.r_[clusters, [[outlier, 0.0]]]
+    clusters = np.r_[rng.normal(size=(60, 2)), rng.normal(size=(60, 2)) + [6, 0]]
+    X = np.r_[clusters, [np.multiply(outlier, direction)]]
     truth = np.r_[np.zeros(60, int), np.ones(60, int), 2]
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         labels = initial_responsibilities("kmeans", X, 3, None, 0)(slice(None))
     labels = labels.argmax(axis=1)
+    assert np.unique(labels).size == 3
     assert np.unique(np.c_[labels, truth], axis=0).shape[0] == 3
-    # The same start in other units, and with integer weights as with the
-    # repeated rows.
+    # The same start in other units, in float32 (the rows k-means sees stay
+    # in float64: the outlier in units of the bulk exceeds float32's range),
+    # and with integer weights as with the repeated rows.
     rescaled = initial_responsibilities("kmeans", X * 1e-3, 3, None, 0)(slice(None))
     assert_array_equal(rescaled.argmax(axis=1), labels)
+    if outlier < 1e30:
+        narrow = X.astype(np.float32)
+        single = initial_responsibilities("kmeans", narrow, 3, None, 0)(slice(None))
+        assert_array_equal(single.argmax(axis=1), labels)
     weights = np.random.default_rng(1).integers(1, 4, size=len(X))
     weighted = initial_responsibilities("kmeans", X, 3, weights, 0)(slice(None))
     repeated = initial_responsibilities(
