@@ -159,6 +159,7 @@ def test_a_start_outside_the_structure_is_imposed_without_regularisation(
         means_init=np.array([[0.3] * 3, [6.3] * 3, [-5.7] * 3]),
         precisions_init=precisions,
         tol=1e-8,
+        random_state=0,
         max_iter=500,
     )
     with warnings.catch_warnings():

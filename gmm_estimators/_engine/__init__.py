@@ -38,6 +38,7 @@ from ._run import (
     EMOptions,
     EMResult,
     fit_restarts,
+    higher_beyond_rounding,
     run_em,
 )
 from ._stats import merged_moments, statistics_from_resp
@@ -55,6 +56,7 @@ __all__ = [
     "block_mapper",
     "em_step",
     "fit_restarts",
+    "higher_beyond_rounding",
     "log_normalizer",
     "log_prob_function",
     "m_step",

@@ -592,7 +592,7 @@ def fit_restarts(model, source, starts, options, *, mapper=map, monitor=None):
         if (
             best is None
             or options.max_iter == 0
-            or _higher_beyond_rounding(run.lower_bound, best.lower_bound)
+            or higher_beyond_rounding(run.lower_bound, best.lower_bound)
             or best.lower_bound == -np.inf
         ):
             best = run
@@ -604,7 +604,7 @@ def fit_restarts(model, source, starts, options, *, mapper=map, monitor=None):
 _RESTART_TIE = 1e-12
 
 
-def _higher_beyond_rounding(value, best):
+def higher_beyond_rounding(value, best):
     """Whether ``value`` beats ``best`` by more than their rounding.
 
     Two starts that reach one optimum with the components in another order

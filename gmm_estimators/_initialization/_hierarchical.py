@@ -100,6 +100,7 @@ from scipy import linalg
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
+from .._data_span import DATA_RANK_FLOOR
 from .._warn import warn_user
 from ._hc_merge import (  # noqa: F401  (public names of this module)
     _Groups,
@@ -167,7 +168,13 @@ def svd_transform(X, weights=None):
     _, singular, vt = linalg.svd(
         np.sqrt(w)[:, np.newaxis] * standard, full_matrices=False
     )
-    rank = int(np.sum(singular > singular[:1].max(initial=0.0) * 1e-12))
+    # The data's rank as the package reads it (an eigenvalue of the
+    # correlations above DATA_RANK_FLOOR of the largest): a direction at the
+    # rounding of linearly dependent features (x3 = 3 x1) passed 1e-12 at
+    # X + 1e4 and not in X, and was scaled up to the others' size, which
+    # changed the tree with the units.
+    floor = math.sqrt(DATA_RANK_FLOOR) * singular[:1].max(initial=0.0)
+    rank = int(np.sum(singular > floor))
     # Fix the singular vectors' signs (largest entry positive) so that the
     # coordinates do not depend on LAPACK's choice; the criterion does not.
     largest = np.argmax(np.abs(vt), axis=1)

@@ -21,6 +21,7 @@ from .._collapse import component_check, with_breakdown
 from .._engine import (
     block_mapper,
     fit_restarts,
+    higher_beyond_rounding,
     one_blas_thread,
     run_em,
 )
@@ -137,14 +138,28 @@ def _challenge(model, data, starts, options, mapper, incumbent, abandon=True):
         run = _judged_or_first_stop(model, data, run, options)
         collapsed = run.component_check.collapsed
         key = (not collapsed.size, run.lower_bound)
-        if incumbent > -np.inf and not (key[0] and key[1] > incumbent):
+        # Beyond rounding, as restarts: one optimum reached with the
+        # components in another order differs in bits that the units set,
+        # and the run kept sets the proposals' labels.
+        if incumbent > -np.inf and not (
+            key[0] and higher_beyond_rounding(key[1], incumbent)
+        ):
             continue
         if key[0] and not run.component_check.spurious.size:
-            if sound is None or run.lower_bound > sound.lower_bound:
+            if sound is None or higher_beyond_rounding(
+                run.lower_bound, sound.lower_bound
+            ):
                 sound = run
-        if best is None or key > best_key:
+        if best is None or _beats(key, best_key):
             best, best_key = run, key
     return best, (None if sound is best else sound)
+
+
+def _beats(key, best_key):
+    """Whether ``(sound, objective)`` beats ``best_key`` (sound first)."""
+    if key[0] != best_key[0]:
+        return key[0] > best_key[0]
+    return higher_beyond_rounding(key[1], best_key[1])
 
 
 def fit_candidate(

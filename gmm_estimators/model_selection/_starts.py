@@ -424,14 +424,48 @@ def split_proposals(estimator, X, log_units=0.0, count=None):
         tied = score >= best - TIE_TOLERANCE * max(abs(best), 1.0)
         k = int(np.flatnonzero(tied)[0])
         score[k] = -np.inf
-        axis = np.linalg.eigh(full[k])[1][:, -1]
+        axis, spread = _split_axis(full[k])
         rows = labels == k
-        side = (X[rows] - estimator.means_[k]) @ axis > 0
+        # Rows on the cut in exact arithmetic (lattice values at the mean)
+        # round to either side as the units do: within 1e-9 of the spread
+        # they stay.
+        side = (X[rows] - estimator.means_[k]) @ axis > _CUT_TOLERANCE * spread
         if side.all() or not side.any():
             continue
         new = labels.copy()
         new[np.flatnonzero(rows)[side]] = n_components
         yield new
+
+
+# Of a component's standard deviation along its split axis (see
+# split_proposals and _split_axis).
+_CUT_TOLERANCE = 1e-9
+
+
+def _split_axis(covariance):
+    """The principal axis of ``covariance`` and the standard deviation along it.
+
+    Among principal variances tied to ``_CUT_TOLERANCE`` (a spherical
+    component, equal variances on a lattice), which eigenvector comes last
+    is the units' rounding: the coordinate axis nearest their span is
+    taken, the first feature among equal ones, its largest entry positive
+    (the side that starts the new component).
+    """
+    values, vectors = np.linalg.eigh(covariance)
+    spread = float(np.sqrt(max(values[-1], 0.0)))
+    tied = values >= values[-1] * (1.0 - _CUT_TOLERANCE)
+    if tied.sum() < 2:
+        return vectors[:, -1], spread
+    span = vectors[:, tied]
+    lengths = np.einsum("ij,ij->i", span, span)
+    nearest = int(np.argmax(lengths >= lengths.max() * (1.0 - _CUT_TOLERANCE)))
+    axis = span @ span[nearest]
+    axis /= np.sqrt(axis @ axis)
+    top = np.abs(axis)
+    first = int(np.argmax(top >= top.max() * (1.0 - _CUT_TOLERANCE)))
+    if axis[first] < 0:
+        axis = -axis
+    return axis, spread
 
 
 def merge_proposal(estimator, X):

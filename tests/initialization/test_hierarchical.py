@@ -681,3 +681,23 @@ def test_ties_on_a_lattice_fall_alike_in_any_units(seed):
                 assert_array_equal(
                     ours, theirs, err_msg=f"K={k}, X times {scale}, {X.shape}"
                 )
+
+
+def test_linearly_dependent_features_give_the_same_tree_after_a_translation():
+    # x3 = 3 x1 exactly: the third singular value of the standardised rows
+    # is rounding, 1.4e-16 of the largest in X and 1.9e-12 at X + 1e4. The
+    # SVD transform kept it at X + 1e4 (above 1e-12) and scaled it up to
+    # the others' size: the tree, and the K = 2 partition, changed.
+    rng = np.random.default_rng(2)
+    n_rows, n_features = int(rng.integers(40, 301)), int(rng.integers(2, 6))
+    groups = rng.integers(0, 3, n_rows)
+    B = rng.normal(size=(n_rows, n_features - 1)) + groups[:, np.newaxis]
+    X = np.c_[B, 3 * B[:, :1]]
+    partitions = []
+    for Y in (X, X + 1e4, X * 1e-3):
+        resp = initial_responsibilities(
+            "mclust_hc", Y, 2, None, np.random.RandomState(0)
+        )(slice(None))
+        partitions.append(resp.argmax(axis=1))
+    assert_array_equal(partitions[1], partitions[0])
+    assert_array_equal(partitions[2], partitions[0])

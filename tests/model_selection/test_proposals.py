@@ -136,3 +136,38 @@ def test_merge_of_clusters_far_apart_joins_the_nearest_in_any_order():
         merged = merge_proposal(fitted, X)
         assert len(set(merged[truth < 2])) == 1
         assert set(merged[truth == 2]).isdisjoint(merged[truth < 2])
+
+
+def test_rows_on_the_cut_and_tied_axes_split_the_same_in_any_units():
+    # Lattice rows at a component's value, whose soft mean is that value to
+    # 1.7e-13: the cut through the mean put them on one side in X and on the
+    # other at X + 1e4, where the mean rounds to the value itself. Within
+    # 1e-9 of the spread they now stay.
+    f0 = np.array([1, 1, 1, 2, 1, 0, 3, 4, 3, 4, 3, 4.0])
+    f1 = np.array([0.1, 0.2, -0.1, 0.0, 0.3, -0.2, 0.1, 0.2, -0.1, 0.0, 0.3, -0.2])
+    proposals = []
+    for shift in (0.0, 1e4):
+        estimator = SimpleNamespace(
+            labels_=np.repeat([0, 1], 6),
+            means_=np.array([[1 - 1.67e-13, 0.05], [3.5, 0.05]]) + shift,
+            covariance_type="EEI",
+            covariances_=np.array([0.6, 0.03]),
+        )
+        proposals.append(list(split_proposals(estimator, np.c_[f0, f1] + shift)))
+    for one, other in zip(*proposals, strict=True):
+        assert_array_equal(one, other)
+    # A component with equal variances on two features (a spherical one):
+    # which eigenvector eigh puts last is rounding; the split takes the
+    # coordinate axis nearest their span, the first feature, in any units.
+    rng = np.random.RandomState(3)
+    X = np.r_[rng.randn(20, 2), rng.randn(20, 2) + 8]
+    for scale in (1.0, 1e-3, 1e3):
+        estimator = SimpleNamespace(
+            labels_=np.repeat([0, 1], 20),
+            means_=X.reshape(2, 20, 2).mean(axis=1) * scale,
+            covariance_type="VII",
+            covariances_=np.array([1.0, 2.0]) * scale**2,
+        )
+        split = next(split_proposals(estimator, X * scale, count=1))
+        rows = split[20:] == 2
+        assert_array_equal(rows, X[20:, 0] > X[20:].mean(axis=0)[0])
