@@ -445,11 +445,12 @@ _CUT_TOLERANCE = 1e-9
 def _split_axis(covariance):
     """The principal axis of ``covariance`` and the standard deviation along it.
 
-    Among principal variances tied to ``_CUT_TOLERANCE`` (a spherical
-    component, equal variances on a lattice), which eigenvector comes last
-    is the units' rounding: the coordinate axis nearest their span is
-    taken, the first feature among equal ones, its largest entry positive
-    (the side that starts the new component).
+    Among principal variances tied to ``_CUT_TOLERANCE`` (equal variances
+    on a lattice), which eigenvector comes last is the units' rounding: the
+    coordinate axis nearest their span is taken, the last feature among
+    equal ones, its largest entry positive (the side that starts the new
+    component). A spherical component keeps eigh's axis of a multiple of
+    the identity, the last feature, as before.
     """
     values, vectors = np.linalg.eigh(covariance)
     spread = float(np.sqrt(max(values[-1], 0.0)))
@@ -458,7 +459,8 @@ def _split_axis(covariance):
         return vectors[:, -1], spread
     span = vectors[:, tied]
     lengths = np.einsum("ij,ij->i", span, span)
-    nearest = int(np.argmax(lengths >= lengths.max() * (1.0 - _CUT_TOLERANCE)))
+    longest = lengths >= lengths.max() * (1.0 - _CUT_TOLERANCE)
+    nearest = int(np.flatnonzero(longest)[-1])
     axis = span @ span[nearest]
     axis /= np.sqrt(axis @ axis)
     top = np.abs(axis)

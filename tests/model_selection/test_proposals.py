@@ -157,8 +157,9 @@ def test_rows_on_the_cut_and_tied_axes_split_the_same_in_any_units():
     for one, other in zip(*proposals, strict=True):
         assert_array_equal(one, other)
     # A component with equal variances on two features (a spherical one):
-    # which eigenvector eigh puts last is rounding; the split takes the
-    # coordinate axis nearest their span, the first feature, in any units.
+    # which eigenvector eigh puts last could be rounding; the split takes the
+    # coordinate axis nearest their span, the last feature (eigh's axis of a
+    # multiple of the identity), in any units.
     rng = np.random.RandomState(3)
     X = np.r_[rng.randn(20, 2), rng.randn(20, 2) + 8]
     for scale in (1.0, 1e-3, 1e3):
@@ -170,4 +171,4 @@ def test_rows_on_the_cut_and_tied_axes_split_the_same_in_any_units():
         )
         split = next(split_proposals(estimator, X * scale, count=1))
         rows = split[20:] == 2
-        assert_array_equal(rows, X[20:, 0] > X[20:].mean(axis=0)[0])
+        assert_array_equal(rows, X[20:, 1] > X[20:].mean(axis=0)[1])
