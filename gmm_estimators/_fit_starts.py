@@ -314,7 +314,10 @@ def partition_outside_noise(
         # their seed rows. Beside the noise, whose start holds the weight of
         # its rows, Gaussians on one row each started at about reg_covar and
         # lost every row to the noise: the other rows join the nearest seed.
-        resp_kept = np.array(resp_kept, dtype=np.float64)
+        # A partition: each seed row counts its whole weight, as the rows
+        # that join it (its seed count, the lightest seed's weight, made
+        # integer weights start otherwise than repeated rows).
+        resp_kept = np.array(resp_kept > 0, dtype=np.float64)
         X = np.asarray(X_kept, dtype=np.float64)
         seeds = (resp_kept.T @ X) / resp_kept.sum(axis=0)[:, np.newaxis]
         if weights_kept is not None:  # rows of weight zero count for nothing

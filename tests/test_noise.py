@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from scipy.stats import multivariate_normal
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import InvalidParameterError
 
 from gmm_estimators import (
@@ -354,6 +355,37 @@ def test_a_row_of_weight_zero_leaves_the_noise_alone():
             fitted.lower_bound_, reference.lower_bound_, rtol=1e-12
         )
         np.testing.assert_allclose(fitted.means_, reference.means_, rtol=1e-10)
+
+
+def test_seed_rows_beside_noise_count_their_weight_as_repeated_rows():
+    # k-means++ marks only its seeds; beside the noise the other rows join
+    # the nearest seed with their whole weight. A seed row counted only its
+    # seed count (the lightest seed's weight), so integer weights started
+    # otherwise than repeated rows (means 0.014 apart).
+    rng = np.random.default_rng(5)
+    X = np.r_[
+        rng.standard_normal((30, 2)),
+        rng.standard_normal((30, 2)) + 5,
+        rng.uniform(-15, 15, (8, 2)),
+    ]
+    w = rng.integers(1, 4, X.shape[0]).astype(float)
+    mask = np.zeros(X.shape[0], dtype=bool)
+    mask[-8:] = True
+
+    def start(rows, weights, init):
+        gm = GaussianMixture(
+            2, noise=True, noise_init=init, init_params="k-means++", max_iter=0,
+            random_state=0,
+        )  # fmt: skip
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            return gm.fit(rows, sample_weight=weights)
+
+    counts = w.astype(int)
+    weighted = start(X, w, mask)
+    repeated = start(np.repeat(X, counts, axis=0), None, np.repeat(mask, counts))
+    np.testing.assert_allclose(weighted.means_, repeated.means_, rtol=1e-12)
+    np.testing.assert_allclose(weighted.weights_, repeated.weights_, rtol=1e-12)
 
 
 @pytest.mark.parametrize("covariance_type", ["VVV", "EEI"])
