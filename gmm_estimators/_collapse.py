@@ -28,6 +28,7 @@ from ._engine import (
     normalize_log_prob,
     row_max_argmax,
 )
+from ._missing import observed_at_one_value
 from ._missing_collapse import (
     collapsed_below_rounding,
     collapsed_on_observed_values,
@@ -295,8 +296,13 @@ def _expected_scatter(model, data, params):
     n_components, d = params.means.shape
     full = model.to_full(np.asarray(params.covariances, np.float64), n_components, d)
     X = np.array(data.X_missing, dtype=np.float64)
+    constant, value = observed_at_one_value(X, ~np.isnan(X), data.sample_weight)
     weights = np.asarray(params.weights, np.float64)
     fill_missing(X, weights, params.means + data.center, full)
+    # A feature observed at one value keeps it: its fills (the components'
+    # means there) round off it (0.1), and the filled rows spanned a
+    # direction of rounding in which every component rested on a plane.
+    X[:, constant] = value[constant]
     return ArraySource.from_arrays(X, data.sample_weight).total_scatter
 
 

@@ -641,16 +641,19 @@ def test_a_component_on_rows_coinciding_on_what_they_observe_is_collapsed(struct
     assert gm.collapsed_components_.tolist() == [on_point]
 
 
-def test_a_lattice_line_beside_rows_that_miss_its_feature_is_still_found(rng):
+@pytest.mark.parametrize("value", [0.2, 0.25])
+def test_a_lattice_line_beside_rows_that_miss_its_feature_is_still_found(rng, value):
     """The rows of a cluster that observe feature 2 share one value (a
     lattice line); a few miss it. The likelihood is unbounded along the
-    line whatever those few hold, so the component is collapsed."""
+    line whatever those few hold, so the component is collapsed, for the
+    same reason whether the value is a binary fraction or not (about the
+    rounded mean of 0.2, the rows seemed to spread along the line)."""
     flat = rng.normal(0.0, 1.0, (40, 3))
-    flat[:, 2] = 0.2
+    flat[:, 2] = value
     flat[::10, 2] = np.nan
     X = np.vstack([flat, rng.normal(6.0, 1.0, (60, 3))])
     gm = GaussianMixture(2, covariance_type="full", random_state=0)
-    with pytest.warns(DegenerateFitWarning, match="lower-dimensional"):
+    with pytest.warns(DegenerateFitWarning, match=r"observe every feature of that"):
         gm.fit(X)
     on_line = int(np.argmin(gm.means_[:, 0]))
     assert_array_equal(gm.collapsed_components_, [on_line])
@@ -1153,3 +1156,35 @@ def test_sound_clusters_with_missing_entries_are_not_flagged(covariance_type):
         warnings.simplefilter("error", DegenerateFitWarning)
         fit = GaussianMixture(3, covariance_type=covariance_type, random_state=0).fit(X)
     assert fit.collapsed_components_.size == 0
+
+
+@pytest.mark.parametrize("value", [0.1, 1 / 3, 2.0])
+@pytest.mark.parametrize("missing_in_constant", [False, True])
+def test_a_constant_feature_that_is_not_a_binary_fraction_is_constant(
+    value, missing_in_constant
+):
+    # The mean of copies of 0.1 rounds: about it, the collapse check read a
+    # spread of rounding along the constant feature (every component
+    # collapsed, the imputer found no sound mixture), and entries filled at
+    # it made the feature vary (warned as a variance of 5e-33 that
+    # reg_covar swamps). As with 2.0, or with no entry missing.
+    rng = np.random.RandomState(0)
+    X = np.c_[
+        rng.randn(120), np.full(120, value), rng.randn(120) + np.repeat([0, 4, 8], 40)
+    ]
+    if missing_in_constant:
+        X[np.arange(X.size).reshape(X.shape) % 7 == 0] = np.nan
+    else:
+        X[::7, 0] = np.nan
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fitted = GaussianMixture(2, random_state=0).fit(X)
+    said = [str(w.message) for w in caught]
+    assert len(said) == 1 and said[0].startswith("feature(s) 1 of X are constant")
+    assert fitted.collapsed_components_.size == 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        imputer = GaussianMixtureImputer(random_state=0).fit(X)
+    filled = imputer.transform(X)
+    assert np.isfinite(filled).all()
+    assert_allclose(filled[:, 1], value, rtol=1e-12)

@@ -7,6 +7,7 @@ what it reports must agree with the parameters it stores (doc/numerics.rst).
 """
 
 import math
+import re
 import warnings
 
 import numpy as np
@@ -1158,6 +1159,15 @@ def test_reg_covar_swamping_the_data_warns():
         warnings.simplefilter("error", UserWarning)
         warnings.simplefilter("ignore", ConvergenceWarning)
         GaussianMixture(2, random_state=0, reg_covar=1e-22).fit(X)
+    # Beside a constant feature, both are said: the constant's warning alone
+    # hid that every fitted spread was reg_covar.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        GaussianMixture(2, random_state=0).fit(np.c_[X, np.ones(len(X))])
+    said = [str(w.message) for w in caught if w.category is UserWarning]
+    assert len(said) == 1
+    assert said[0].startswith("feature(s) 2 of X are constant")
+    assert re.search(r"And reg_covar=1e-06 .*feature 0 has variance", said[0])
     # Units too small to square in float64: every fit is rounding and
     # reg_covar, and the selector's choice changed silently (K = 1).
     tiny = X * 1e-192

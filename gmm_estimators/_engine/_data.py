@@ -376,9 +376,10 @@ def reg_covar_swamps(reg_covar, source, relative=None):
     if positive.size == 0:
         return None
     constant = np.flatnonzero(variances == 0)
+    said = None
     if constant.size:
         listed = ", ".join(str(int(j)) for j in constant)
-        return (
+        said = (
             f"feature(s) {listed} of X are constant: every covariance along "
             f"them is reg_covar={reg_covar:.3g} alone, which then sets part of "
             "the likelihood and can change which model a criterion prefers. "
@@ -387,10 +388,10 @@ def reg_covar_swamps(reg_covar, source, relative=None):
         )
     smallest = float(positive.min())
     if reg_covar <= 0.1 * smallest:
-        return None
+        return said
     feature = int(np.flatnonzero(variances == smallest)[0])
     if relative is not None:
-        return (
+        message = (
             f"reg_covar={relative:.3g} (relative to the data's thinnest spread: "
             f"{reg_covar:.3g} in the data's squared units) is large compared "
             f"with the data's scale: feature {feature} has variance "
@@ -398,15 +399,18 @@ def reg_covar_swamps(reg_covar, source, relative=None):
             "the regularisation dominates the covariances and the clusters "
             "will not reflect the data. Lower it (the default is 1e-6)."
         )
-    message = (
-        f"reg_covar={reg_covar:.3g} is large compared with the data's scale: "
-        f"feature {feature} has variance {smallest:.3g} (standard deviation "
-        f"{np.sqrt(smallest):.3g}), so the regularisation dominates the "
-        "covariances and the clusters will not reflect the data. reg_covar "
-        "is in the data's squared units: lower it (to about 1e-6 times the "
-        "variances) or rescale the data (e.g. StandardScaler)."
-    )
-    return message
+    else:
+        message = (
+            f"reg_covar={reg_covar:.3g} is large compared with the data's scale: "
+            f"feature {feature} has variance {smallest:.3g} (standard deviation "
+            f"{np.sqrt(smallest):.3g}), so the regularisation dominates the "
+            "covariances and the clusters will not reflect the data. reg_covar "
+            "is in the data's squared units: lower it (to about 1e-6 times the "
+            "variances) or rescale the data (e.g. StandardScaler)."
+        )
+    # A constant feature beside varying ones that reg_covar swamps: both
+    # are said (the first alone hid that every fitted spread was reg_covar).
+    return message if said is None else f"{said} And {message}"
 
 
 # Weights whose total comes this close to float64's maximum overflow the
