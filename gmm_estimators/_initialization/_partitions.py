@@ -551,7 +551,19 @@ def _mclust_hc(rows, n_components, random_state):
     )
     labels = np.empty(order.shape[0], dtype=np.intp)
     labels[order] = tree.labels(n_components)
-    return _one_hot(labels, n_components)
+    # Numbered by first appearance in the canonical order, not in the order
+    # given: the same groups start the same components in any row order
+    # (EM from the components in another order differs in the last bits,
+    # which a saddle can grow into another maximum).
+    return _one_hot(_numbered_in_order(labels), n_components)
+
+
+def _numbered_in_order(labels):
+    """``labels`` renumbered ``0, 1, ...`` by first appearance."""
+    _, first, inverse = np.unique(labels, return_index=True, return_inverse=True)
+    rank = np.empty_like(first)
+    rank[np.argsort(first)] = np.arange(first.size)
+    return rank[inverse.ravel()]
 
 
 # More quantiles than k + 1 tried before the quantile start gives up.
