@@ -262,17 +262,31 @@ def cmd_select(args):
     if failure is not None:
         raise _no_sound_candidate(args, data, results, failure)
     n_degenerate = int(sum(bool(v) for v in results["degenerate"]))
-    if n_degenerate:
-        print(
-            f"({n_degenerate} degenerate candidate{'s' if n_degenerate > 1 else ''}: "
-            "a component collapsed onto too few distinct points; never selected)"
+    n_spurious = int(
+        sum(
+            bool(s) and not bool(d)
+            for s, d in zip(results["spurious"], results["degenerate"], strict=True)
         )
-        if not (args.prior or args.quiet):
-            print(
-                f"{PROG}: hint: --prior (mclust's conjugate prior) keeps components "
-                "from collapsing",
-                file=sys.stderr,
-            )
+    )
+    said = []
+    if n_degenerate:
+        said.append(
+            f"{n_degenerate} degenerate candidate{'s' if n_degenerate > 1 else ''}: "
+            "a component collapsed onto too few distinct points"
+        )
+    if n_spurious:
+        said.append(
+            f"{n_spurious} spurious candidate{'s' if n_spurious > 1 else ''}: a "
+            "component far narrower than another"
+        )
+    if said:
+        print(f"({'; '.join(said)}; never selected)")
+    if n_degenerate and not (args.prior or args.quiet):
+        print(
+            f"{PROG}: hint: --prior (mclust's conjugate prior) keeps components "
+            "from collapsing",
+            file=sys.stderr,
+        )
     print()
     summary = (
         f"Selected model: K={selector.n_components_}, covariance_type="

@@ -25,7 +25,12 @@ __all__ = [
     "table_blocks",
 ]
 
-MISSING_TOKENS = ("", "na", "nan", "n/a", "null", "none", "?")
+#: Cells read as missing (lower case): pandas' default markers, Excel's
+#: (``#N/A``) among them, and ``?``.
+MISSING_TOKENS = (
+    "", "na", "nan", "n/a", "null", "none", "?", "#n/a", "#n/a n/a", "#na",
+    "<na>", "-nan", "1.#ind", "-1.#ind", "1.#qnan", "-1.#qnan",
+)  # fmt: skip
 #: What formats a number for reading: separators, units, a typographic minus.
 NUMBER_FORMATTING = str.maketrans(
     {"\u2212": "-", **{c: None for c in ", '\u00a0\u202f%$\u20ac\u00a3"}}

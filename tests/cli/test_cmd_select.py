@@ -153,6 +153,7 @@ def test_select_with_prior(tmp_path, capsys):
     assert main([*argv, "--all"]) == 0
     out, err = capsys.readouterr()
     assert "degenerate candidates" in out
+    assert "spurious candidate" not in out  # none in this table
     assert "hint: --prior" in err
     # --quiet: no notes, hints included.
     assert main([*argv, "-q", "--all"]) == 0
@@ -178,6 +179,23 @@ def test_select_with_prior(tmp_path, capsys):
     assert model.n_components == selector.n_components_
     assert f"BIC {selector.criterion_:.2f}" in out
     np.testing.assert_allclose(model.means_, selector.best_estimator_.means_)
+
+
+def test_the_footnote_counts_the_flagged_rows_of_the_table(write_data, capsys):
+    # Rounded rows: the table flags a degenerate and a spurious candidate;
+    # the footnote counted the degenerate ones only.
+    X = np.round(np.random.RandomState(11).randn(40, 2), 1)
+    path = write_data("rounded.csv", ["a", "b"], X, fmt="{:.1f}")
+    assert main(["select", str(path), "-K", "3", "--search", "grid", "--all"]) == 0
+    out = capsys.readouterr().out
+    rows = out.splitlines()
+    spurious = sum(line.rstrip().endswith(" spurious") for line in rows)
+    degenerate = sum(line.rstrip().endswith(" degenerate") for line in rows)
+    assert spurious and degenerate
+    note = f"{degenerate} degenerate candidate" + ("s" if degenerate > 1 else "")
+    note += ": a component collapsed onto too few distinct points; "
+    note += f"{spurious} spurious candidate" + ("s" if spurious > 1 else "")
+    assert f"({note}: a component far narrower than another; never selected)" in out
 
 
 def test_select_with_csv_and_too_many_components(data_csv, capsys, one_line_error):

@@ -53,6 +53,19 @@ def test_missing_values_are_nan_until_the_estimator_decides(tmp_path):
     assert data.first_non_finite() == f"{path}, line 2, column 2 ('b'): missing value"
 
 
+def test_spreadsheet_missing_markers_are_missing_values(tmp_path):
+    # Excel writes #N/A (pandas reads it, and these, as missing): it was
+    # refused as a column that is not numeric, with the advice to drop it.
+    markers = ["#N/A", "#NA", "<NA>", "#N/A N/A", "-NaN", "1.#IND", "-1.#QNAN"]
+    path = tmp_path / "d.csv"
+    rows = [f"{m},{i}.5" for i, m in enumerate(markers)]
+    path.write_text("a,b\n" + "\n".join(rows) + "\n2.5,1\n")
+    data = read_csv(str(path))
+    assert np.isnan(data.X[: len(markers), 0]).all()
+    assert data.X[len(markers), 0] == 2.5
+    assert not np.isnan(data.X[:, 1]).any()
+
+
 BAD_CSV = {
     # The exact remedy: --drop takes a name or a 0-based index, not "3".
     "non-numeric": (
