@@ -423,6 +423,32 @@ def test_a_constant_feature_changes_nothing_with_the_units():
     assert_allclose(large.criterion_ - shift, small.criterion_, rtol=1e-6)
 
 
+@pytest.mark.parametrize("structure", ["EVI", "EVE"])
+def test_a_constant_feature_is_no_swamped_cluster_whatever_its_value(structure):
+    """Structures sharing a shape leave a constant feature's variances off
+    ``reg_covar``, and the rows' rounding about the fitted means passed for a
+    tight cluster's own spread where the value rounds (0.1, not 0.5): the
+    search ran again with ``reg_covar`` near 1e-75, every criterion some
+    20,000 BIC units lower, and advised a smaller ``reg_covar``."""
+    rng = np.random.default_rng(0)
+    A = np.r_[rng.normal(0, 1, (60, 2)), rng.normal(5, 1, (60, 2))]
+    fits = {}
+    for value in (0.1, 0.3, 0.5):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            fits[value] = GaussianMixtureIC(
+                n_components=[1, 2, 3], covariance_types=[structure], random_state=0
+            ).fit(np.c_[A, np.full(len(A), value)])
+        assert not [w for w in caught if "smaller reg_covar" in str(w.message)]
+    for value in (0.1, 0.3):
+        assert fits[value].best_estimator_.reg_covar == pytest.approx(
+            fits[0.5].best_estimator_.reg_covar, rel=1e-9
+        )
+        assert_allclose(
+            fits[value].results_["bic"], fits[0.5].results_["bic"], rtol=1e-8
+        )
+
+
 def _clusters_in_mixed_units(seed):
     """Four clusters whose features are in units 1e6 apart (as state.x77's)."""
     rng = np.random.default_rng(seed)

@@ -498,6 +498,10 @@ class GaussianMixtureIC(
         ):
             warn_user(outweighs, UserWarning)
         settings["span"] = None if span is None else span[0]
+        # The features constant in the rows (their centre is their value:
+        # a scatter of exactly zero), which no fit's rounding can tell.
+        scatter = getattr(init, "total_scatter", None)
+        settings["constant"] = None if scatter is None else np.diag(scatter) == 0
         settings["weight_sum"] = data.weight_sum  # of every row: what a fit costs
         noise = {"noise": self.noise, "noise_init": self.noise_init}
         settings.update(structures=structures_to_carry(types), missing=missing, **noise)

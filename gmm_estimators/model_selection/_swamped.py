@@ -32,7 +32,7 @@ _MEANS_ROUNDING = 1e3 * np.finfo(np.float64).eps
 _RESOLVED = 1e-6
 
 
-def _swamped_variances(estimator, span=None, weight_sum=None):
+def _swamped_variances(estimator, span=None, weight_sum=None, constant=None):
     """``(absolute reg_covar, swamped, narrowest, directions, cost)`` or None.
 
     The swamped components, each component's narrowest variance, direction
@@ -54,6 +54,9 @@ def _swamped_variances(estimator, span=None, weight_sum=None):
     a structure whose covariances are not exactly ``reg_covar`` off it
     (VEE's shared shape) made that direction a tight cluster's, and the
     advice to lower ``reg_covar`` there made every criterion diverge.
+    ``constant`` marks the features constant in the rows (the search's
+    ``settings["constant"]``): the fit alone cannot always tell them (see
+    below).
     """
     absolute = float(estimator.reg_covar)
     if absolute <= 0:
@@ -80,10 +83,17 @@ def _swamped_variances(estimator, span=None, weight_sum=None):
     # clusters' own fit).
     variances = np.diagonal(full, axis1=-2, axis2=-1)
     means = np.asarray(estimator.means_, dtype=np.float64)
-    constant = np.all(np.abs(variances - absolute) <= 1e-9 * absolute, axis=0) & (
-        np.ptp(means, axis=0) <= _MEANS_ROUNDING * np.abs(means).max(axis=0)
-    )
-    total[constant, :] = total[:, constant] = 0.0
+    fitted_constant = np.all(
+        np.abs(variances - absolute) <= 1e-9 * absolute, axis=0
+    ) & (np.ptp(means, axis=0) <= _MEANS_ROUNDING * np.abs(means).max(axis=0))
+    # A structure that shares a shape or orientation (EVI, EVE, VEI...)
+    # leaves a constant feature's variances off reg_covar, and the rows'
+    # rounding about the fitted means passed for a tight cluster's spread:
+    # the search ran again with reg_covar at 1e-75, every criterion 20,000
+    # BIC units lower, as the constant's value rounded (0.1, not 0.5).
+    if constant is not None:
+        fitted_constant |= np.asarray(constant, dtype=bool)
+    total[fitted_constant, :] = total[:, fitted_constant] = 0.0
     varying, scale, rotation = coordinates(total, 1.0)
     if not rotation.size:
         return None
@@ -150,7 +160,10 @@ def swamp_remedy(selector, settings, current, X=None, sample_weight=None):
     if not settings["relative_units"] or settings.get("missing"):
         return None
     found = _swamped_variances(
-        selector.best_estimator_, settings.get("span"), settings.get("weight_sum")
+        selector.best_estimator_,
+        settings.get("span"),
+        settings.get("weight_sum"),
+        settings.get("constant"),
     )
     if found is None:
         return None
@@ -258,7 +271,9 @@ def pick_warnings(selector, settings, relative):
             ConvergenceWarning,
         )
     thorough = settings["relative_units"]
-    found = _swamped_variances(best, settings.get("span"), settings.get("weight_sum"))
+    found = _swamped_variances(
+        best, settings.get("span"), settings.get("weight_sum"), settings.get("constant")
+    )
     if found is None:
         return
     absolute, swamped, narrowest, _, cost = found
