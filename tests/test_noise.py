@@ -89,13 +89,19 @@ def test_hypervolume_reads_neither_row_order_nor_weight_units(offset):
     assert log_hypervolume(X[::-1]) == pytest.approx(log_hypervolume(X), rel=1e-12)
 
 
+@pytest.mark.parametrize("offset", [0.0, 1e4, 1e6 + 0.3])
 @pytest.mark.parametrize("sample_weight", [None, "uniform"])
-def test_features_that_are_linear_functions_of_others_have_no_volume(sample_weight):
+def test_features_that_are_linear_functions_of_others_have_no_volume(
+    sample_weight, offset
+):
     # The principal-axes box of z, 2 z + 1 is flat: rounding left 4e-14,
-    # every row became noise with Gaussian weights of 1e-17.
+    # every row became noise with Gaussian weights of 1e-17. Translated, the
+    # rows hold the dependency to an ulp of their values (3e-13 of the
+    # spread at 1e4), which passed for a volume: the noise took every row.
     rng = np.random.RandomState(7)
     z = rng.randn(200)
-    X = np.c_[z, 2 * z + 1, rng.randn(200)]
+    X = np.c_[z, 0.5 * z + 0.25 * rng.randn(200), rng.randn(200)]
+    X = np.c_[X[:, 0], X[:, 1], 2 * X[:, 0] - 3 * X[:, 1]] + offset
     w = None if sample_weight is None else rng.uniform(0.5, 2.0, 200)
     assert log_hypervolume(X, w) == -np.inf
     with pytest.raises(ValueError, match="hypervolume.*linear functions of others"):
