@@ -209,10 +209,21 @@ def component_check(
         )
         if prior is None:  # a MAP objective is bounded
             scale = np.sqrt(np.diag(span_scatter) / data.weight_sum)
-            found = collapsed_on_observing_rows(
-                blocks, block_rows, data.X_missing, scale, full
-            )
-            check = _with_thin_collapses(check, found)
+            own = model.own_spread
+            if not (own.pooled or own.volume_shared):
+                # A shared or fixed shape, or a shared volume, is the next
+                # rule's: no component narrows it alone (a sphere of shared
+                # volume beside a cluster whose constant feature sat far from
+                # the other's spread read thin in the data's units, and was
+                # called collapsed). A shared shape turned to each
+                # component's axes (EEV, VEV) narrows only with every one.
+                found = collapsed_on_observing_rows(
+                    blocks, block_rows, data.X_missing, scale, full
+                )
+                held = np.count_nonzero(np.asarray(params.weights) > 0)
+                if own.rotated and len(found) < held:
+                    found = {}
+                check = _with_thin_collapses(check, found)
             found = collapsed_on_observed_values(
                 data.X_missing,
                 data.sample_weight,

@@ -1188,3 +1188,46 @@ def test_a_constant_feature_that_is_not_a_binary_fraction_is_constant(
     filled = imputer.transform(X)
     assert np.isfinite(filled).all()
     assert_allclose(filled[:, 1], value, rtol=1e-12)
+
+
+def _cluster_on_a_constant(both):
+    """Two clusters with entries missing; feature 2 constant in the first
+    (far from the second's values), or in both."""
+    rng = np.random.default_rng(0)
+    X = np.r_[rng.normal(0, 1, (60, 3)), rng.normal(5, 1, (60, 3))]
+    X[:60, 2] = 1000.5
+    if both:
+        X[60:, 2] = 3.25
+    X[np.random.default_rng(100).random(X.shape) < 0.1] = np.nan
+    return X
+
+
+@pytest.mark.parametrize(
+    "structure, both, expected",
+    [
+        # A shared or fixed shape, or a shared volume, cannot narrow onto one
+        # cluster's constant alone: the other cluster spreads there (EII and
+        # EEE were called collapsed, the feature thin in the data's units).
+        ("EII", False, []),
+        ("VII", False, []),
+        ("EEE", False, []),
+        ("tied", False, []),
+        ("EEV", False, []),
+        ("VVV", False, [0]),
+        # Every cluster on a constant: a shared shape narrows with all.
+        ("EEE", True, [0, 1]),
+        ("EEV", True, [0, 1]),
+        ("VVV", True, [0, 1]),
+    ],
+)
+def test_a_cluster_on_a_constant_collapses_only_what_can_narrow(
+    structure, both, expected
+):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DegenerateFitWarning)
+        gm = GaussianMixture(2, covariance_type=structure, random_state=0)
+        gm.fit(_cluster_on_a_constant(both))
+    on_constant = [int(np.argmin(np.abs(gm.means_[:, 2] - 1000.5)))]
+    if expected == [0]:
+        expected = on_constant
+    assert_array_equal(gm.collapsed_components_, expected)
