@@ -31,12 +31,14 @@ __all__ = [
 # Singular values of the standardised rows below this many eps (times d) of
 # the largest are rounding (see _flat_beyond_rounding).
 _ROUNDING_MARGIN = 64.0
-# The share of the rows' own rounding (the Frobenius bound of half an ulp of
-# every value) below which a standardised singular value is rounding: a
-# linear dependency of rows far from the origin leaves at most 0.46 of it
-# (300 seeded sets, offsets 1e2 to 1e12), rows of real spread whose values
-# hold a few bits of it (sd 1 beside 1e16) about 1.
-_OWN_ROUNDING_SHARE = 0.75
+# The share of the rows' own rounding (``eps / 2`` of every value, as a
+# Frobenius norm in standardised units) at or below which a singular value
+# is rounding: a linear dependency of rows far from the origin leaves at
+# most 0.56 of it (300 seeded sets translated by 1e2 to 1e12, then scaled
+# by nine factors from 1e-3 to 1e3; float32 rows 0.35), independent rows of
+# sd 1 beside 1e15 at least 3.3 (2 to 5 features). Beside 1e16, where the
+# values hold a bit or two of that spread, such rows read as flat.
+_OWN_ROUNDING_SHARE = 1.0
 
 
 class LogVolume(float):
@@ -80,7 +82,13 @@ def log_hypervolume(X, sample_weight=None):
         (features that are exact linear functions of others leave only
         rounding across their span, ``1e-13`` of their extent: no volume).
     """
-    X = np.asarray(X, dtype=np.float64)
+    X = np.asarray(X)
+    # The rows' own precision: that of their dtype (float32 rows hold a
+    # dependency to float32's eps), at least float64's, in which they are read.
+    eps = np.finfo(np.float64).eps
+    if np.issubdtype(X.dtype, np.floating):
+        eps = max(eps, float(np.finfo(X.dtype).eps))
+    X = X.astype(np.float64, copy=False)
     with np.errstate(divide="ignore", invalid="ignore"):
         box = float(np.sum(np.log(np.ptp(X, axis=0))))
         if X.shape[1] == 1 or box == -np.inf:
@@ -101,7 +109,7 @@ def log_hypervolume(X, sample_weight=None):
             centred -= (w @ centred) / w.sum()
             scaled = centred * np.sqrt(w)[:, np.newaxis]
             raw = X * np.sqrt(w)[:, np.newaxis]
-        if _flat_beyond_rounding(scaled, raw):
+        if _flat_beyond_rounding(scaled, raw, eps):
             return -np.inf
         # Right singular vectors: the eigenvectors of the (weighted) covariance.
         _, _, vt = np.linalg.svd(scaled, full_matrices=False)
@@ -109,23 +117,24 @@ def log_hypervolume(X, sample_weight=None):
     return min(box, box_pc)
 
 
-def _flat_beyond_rounding(scaled, raw):
+def _flat_beyond_rounding(scaled, raw, eps):
     """Whether centred rows span fewer dimensions than their features.
 
     Read on the columns standardised (so that neither the features' units
     nor a far row in another feature decide): a singular value below
     :data:`_ROUNDING_MARGIN` times ``d eps`` of the largest is rounding; so
     is one below :data:`_OWN_ROUNDING_SHARE` of the rows' own rounding in
-    those units (half an ulp of each value of ``raw``, the rows before
-    centring, as a Frobenius norm). Far from the origin the rows hold their
-    offsets from each other to an ulp of their values: translated by 1e4, a
-    feature that is a linear function of the others left 3e-13 of its
-    spread across the span, read as a volume (the noise took every row).
+    those units (``eps / 2`` of each value of ``raw``, the rows before
+    centring, as a Frobenius norm: smooth in the units, where an ulp moves
+    by a factor of two). Far from the origin the rows hold their offsets
+    from each other to an ulp of their values: translated by 1e4, a feature
+    that is a linear function of the others left 3e-13 of its spread across
+    the span, read as a volume (the noise took every row).
     """
     spread = np.sqrt(np.einsum("ij,ij->j", scaled, scaled))
     singular = np.linalg.svd(scaled / spread, compute_uv=False)
-    own = np.spacing(np.abs(raw)) / 2.0
-    own = math.sqrt(float(np.sum(np.einsum("ij,ij->j", own, own) / spread**2)))
+    own = np.sqrt(np.einsum("ij,ij->j", raw, raw)) / spread
+    own = 0.5 * eps * float(np.sqrt(own @ own))
     d = scaled.shape[1]
     return bool(
         singular[-1] <= _ROUNDING_MARGIN * d * np.finfo(np.float64).eps * singular[0]
@@ -326,9 +335,11 @@ def resolve_noise(X, sample_weight, noise_volume, noise_init):
             raise ValueError(
                 "The data's hypervolume (mclust's hypvol) is "
                 f"{math.exp(log_volume) if log_volume < 0 else math.inf!r}: the "
-                "rows have no spread along some axis, so a uniform noise density "
-                "is undefined. Pass a positive noise_volume, or remove constant "
-                "features and features that are linear functions of others."
+                "rows have no spread along some axis beyond the rounding of their "
+                "values, so a uniform noise density is undefined. Pass a positive "
+                "noise_volume, or remove constant features and features that are "
+                "linear functions of others (rows far from the origin for their "
+                "spread: subtract an offset first)."
             )
         if not _LOG_TINY <= log_volume <= _LOG_HUGE:
             # noise_volume_ (and the volume a user would pass) is a float.

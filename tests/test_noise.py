@@ -104,6 +104,13 @@ def test_features_that_are_linear_functions_of_others_have_no_volume(
     X = np.c_[X[:, 0], X[:, 1], 2 * X[:, 0] - 3 * X[:, 1]] + offset
     w = None if sample_weight is None else rng.uniform(0.5, 2.0, 200)
     assert log_hypervolume(X, w) == -np.inf
+    # In any units (an ulp moves by a factor of two with them), and in
+    # float32, whose rows hold the dependency to float32's rounding.
+    for factor in (1.5, 3.0, 7.0):
+        assert log_hypervolume(X * factor, w) == -np.inf
+    single = X.astype(np.float32)
+    single[:, 2] = 2 * single[:, 0] - 3 * single[:, 1]
+    assert log_hypervolume(single, w) == -np.inf
     with pytest.raises(ValueError, match="hypervolume.*linear functions of others"):
         GaussianMixture(2, noise=True, random_state=0).fit(X, sample_weight=w)
     # Spread along every axis, however thin against the others, is a volume.
@@ -121,7 +128,7 @@ def test_thin_features_and_far_rows_keep_their_volume():
         np.c_[rng.randn(200) * 1e10, rng.randn(200) * 1e-4],
         np.r_[np.c_[z, rng.randn(200) * 1e-6], [[1e9, 0.0]]],
         np.c_[z, rng.randn(200) * 1e-15],
-        np.c_[z, 3 * rng.randn(200)] + 1e16,
+        np.c_[z, 3 * rng.randn(200)] + 1e15,
     ]
     for X in cases:
         axis_box = np.sum(np.log(np.ptp(X, axis=0)))
