@@ -28,7 +28,7 @@ from ._engine import (
     normalize_log_prob,
     row_max_argmax,
 )
-from ._missing import observed_at_one_value
+from ._engine._data import exactly_centred, observed_range
 from ._missing_collapse import (
     collapsed_below_rounding,
     collapsed_on_observed_values,
@@ -209,21 +209,12 @@ def component_check(
         )
         if prior is None:  # a MAP objective is bounded
             scale = np.sqrt(np.diag(span_scatter) / data.weight_sum)
-            own = model.own_spread
-            if not (own.pooled or own.volume_shared):
-                # A shared or fixed shape, or a shared volume, is the next
-                # rule's: no component narrows it alone (a sphere of shared
-                # volume beside a cluster whose constant feature sat far from
-                # the other's spread read thin in the data's units, and was
-                # called collapsed). A shared shape turned to each
-                # component's axes (EEV, VEV) narrows only with every one.
-                found = collapsed_on_observing_rows(
-                    blocks, block_rows, data.X_missing, scale, full
-                )
-                held = np.count_nonzero(np.asarray(params.weights) > 0)
-                if own.rotated and len(found) < held:
-                    found = {}
-                check = _with_thin_collapses(check, found)
+            found = collapsed_on_observing_rows(
+                blocks, block_rows, data.X_missing, scale, full
+            )
+            held = np.count_nonzero(np.asarray(params.weights) > 0)
+            found = model.own_spread.narrowed_alone(found, held)
+            check = _with_thin_collapses(check, found)
             found = collapsed_on_observed_values(
                 data.X_missing,
                 data.sample_weight,
@@ -285,8 +276,7 @@ def _complete_rows_span(data, missing):
         complete &= data.sample_weight > 0
     if complete.sum() < 2:
         return False
-    rows = np.asarray(data.X_missing[complete], dtype=np.float64)
-    rows = rows - rows.mean(axis=0)
+    rows = exactly_centred(np.asarray(data.X_missing[complete], dtype=np.float64))
     rank = data_rank(rows.T @ rows, float(rows.shape[0]))
     return rank == data_rank(data.total_scatter, data.weight_sum)
 
@@ -307,13 +297,14 @@ def _expected_scatter(model, data, params):
     n_components, d = params.means.shape
     full = model.to_full(np.asarray(params.covariances, np.float64), n_components, d)
     X = np.array(data.X_missing, dtype=np.float64)
-    constant, value = observed_at_one_value(X, ~np.isnan(X), data.sample_weight)
+    low, high = observed_range(X, ~np.isnan(X), data.sample_weight)
     weights = np.asarray(params.weights, np.float64)
     fill_missing(X, weights, params.means + data.center, full)
     # A feature observed at one value keeps it: its fills (the components'
     # means there) round off it (0.1), and the filled rows spanned a
     # direction of rounding in which every component rested on a plane.
-    X[:, constant] = value[constant]
+    constant = low == high
+    X[:, constant] = low[constant]
     return ArraySource.from_arrays(X, data.sample_weight).total_scatter
 
 

@@ -38,6 +38,7 @@ from ._conditional import (
     log_normalize,
 )
 from ._engine import ArraySource, one_blas_thread, reduce_blocks
+from ._engine._data import observed_range, within_range
 from ._engine._estep import weighted_sum
 from ._engine._representation import (
     compute_dtype,
@@ -343,25 +344,16 @@ def observed_means(X0, observed, w):
 
     ``X0`` holds the rows with missing entries 0, ``observed`` is 1 where a
     value is observed, ``w`` the rows' weights. A feature no row of positive
-    weight observes (or whose sum overflows) gets 0. Returns the means and
-    the observed weight of each feature. A feature observed at one value
-    has it for its mean (that of 103 copies of 0.1 rounds: filled with it,
-    the feature varied by 5e-33, and every component was called collapsed).
+    weight observes (or whose sum overflows) gets 0; the others' means lie
+    within their observed values (:func:`_engine._data.within_range`: a
+    constant's is its value). Returns the means and the observed weight of
+    each feature.
     """
     observed_weight = w @ observed
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         means = (w @ X0) / observed_weight
-    means = np.where(*observed_at_one_value(X0, observed, w), means)
-    return np.where(np.isfinite(means), means, 0.0), observed_weight
-
-
-def observed_at_one_value(X, observed, w=None):
-    """Features observed (with weight) at one value: a mask, and that value."""
-    seen = np.asarray(observed) > 0
-    if w is not None:
-        seen &= (np.asarray(w) > 0)[:, np.newaxis]
-    lowest = np.where(seen, X, np.inf).min(axis=0)
-    return lowest == np.where(seen, X, -np.inf).max(axis=0), lowest
+    inside = within_range(means, *observed_range(X0, observed, w))
+    return np.where(np.isfinite(means), inside, 0.0), observed_weight
 
 
 def start_statistics(index, resp, weight_scale=1.0, center=None):

@@ -26,6 +26,7 @@ one, and a covariance can be singular on each pattern's features alone).
 
 import numpy as np
 
+from ._engine._data import exactly_centred
 from ._resting_rows import RANK_RATIO, RESTING_WEIGHT
 
 __all__ = [
@@ -135,23 +136,10 @@ def _data_flat_along(X, support, direction):
     X = X[~np.isnan(X).any(axis=1)]
     if X.shape[0] <= X.shape[1]:
         return False
-    centred = _centred(X)
+    centred = exactly_centred(X)
     along = centred @ (direction / np.linalg.norm(direction))
     widest = np.linalg.eigvalsh(centred.T @ centred)[-1]
     return bool(along @ along <= RANK_RATIO**2 * widest)
-
-
-def _centred(rows):
-    """The rows about their mean, exactly zero on a feature constant on them.
-
-    Differences from one of the rows are exact where the values are equal.
-    About the mean alone, a constant that is not a binary fraction (0.1:
-    the mean of its copies rounds) kept a spread of rounding, which the
-    checks read as a direction the rows span: every component of data with
-    a constant feature of 0.1 and a few missing entries was called collapsed.
-    """
-    shifted = rows - rows[:1]
-    return shifted - shifted.mean(axis=0)
 
 
 def _resting(weights):
@@ -168,7 +156,7 @@ def _on_a_hyperplane(rows):
     Their scatter in standardised units is singular to ``RANK_RATIO ** 2``
     of its largest eigenvalue (the collapse check's relative spread).
     """
-    centred = _centred(rows)
+    centred = exactly_centred(rows)
     scale = np.sqrt(np.mean(centred**2, axis=0))
     if not np.all(scale > 0):
         return True  # a feature constant on them: a hyperplane already

@@ -1214,9 +1214,11 @@ def _cluster_on_a_constant(both):
         ("tied", False, []),
         ("EEV", False, []),
         ("VVV", False, [0]),
+        ("VVE", False, [0]),
         # Every cluster on a constant: a shared shape narrows with all.
         ("EEE", True, [0, 1]),
         ("EEV", True, [0, 1]),
+        ("VEV", True, [0, 1]),
         ("VVV", True, [0, 1]),
     ],
 )

@@ -423,7 +423,7 @@ def test_a_constant_feature_changes_nothing_with_the_units():
     assert_allclose(large.criterion_ - shift, small.criterion_, rtol=1e-6)
 
 
-@pytest.mark.parametrize("structure", ["EVI", "EVE"])
+@pytest.mark.parametrize("structure", ["EVI", "EVE", "EVV", "VEI"])
 def test_a_constant_feature_is_no_swamped_cluster_whatever_its_value(structure):
     """Structures sharing a shape leave a constant feature's variances off
     ``reg_covar``, and the rows' rounding about the fitted means passed for a

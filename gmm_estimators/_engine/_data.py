@@ -22,11 +22,14 @@ __all__ = [
     "all_rows_identical",
     "check_squares_fit",
     "check_weight_sum",
+    "exactly_centred",
+    "observed_range",
     "reg_covar_swamps",
     "relative_weights",
     "row_blocks",
     "varying_without_variance",
     "weight_scale",
+    "within_range",
 ]
 
 _BLOCK_BYTES = 4 * 2**20
@@ -144,11 +147,7 @@ class ArraySource:
                     np.minimum(low, columns.min(axis=1), out=low)
                     np.maximum(high, columns.max(axis=1), out=high)
             center /= X.shape[0] if scaled is None else scaled.sum()
-            # A mean lies within its rows' range: so a constant feature's
-            # centre is its value exactly, where weighted sums round it and
-            # the rounding would pass for a variance (and a collapse).
-            seen = low <= high
-            center[seen] = np.clip(center[seen], low[seen], high[seen])
+            center = within_range(center, low, high)
             mean = center
             if bulk:
                 center = bulk_center(center, X, scaled)[0]
@@ -295,6 +294,43 @@ def _eps(dtype):
     return float(np.finfo(dtype).eps)
 
 
+def within_range(means, low, high):
+    """``means`` clipped to their rows' range (``low`` to ``high``) where rows exist.
+
+    A mean lies within its rows' range: so a constant feature's mean is its
+    value exactly, where weighted sums round it (the mean of 103 copies of
+    0.1 is not 0.1) and the rounding would pass for a variance (and a
+    collapse). Features without rows (``low > high``) keep their mean.
+    """
+    means = np.array(means, dtype=np.float64)
+    seen = low <= high
+    means[seen] = np.clip(means[seen], low[seen], high[seen])
+    return means
+
+
+def observed_range(X, observed, w=None):
+    """Each feature's lowest and highest observed value (of positive weight).
+
+    ``(inf, -inf)`` for a feature no such row observes.
+    """
+    seen = np.asarray(observed) > 0
+    if w is not None:
+        seen &= (np.asarray(w) > 0)[:, np.newaxis]
+    low = np.where(seen, X, np.inf).min(axis=0, initial=np.inf)
+    return low, np.where(seen, X, -np.inf).max(axis=0, initial=-np.inf)
+
+
+def exactly_centred(rows):
+    """``rows`` about their mean, exactly zero on a feature constant on them.
+
+    Differences from one of the rows are exact where the values are equal;
+    about the rounded mean alone a constant that is not a binary fraction
+    kept a spread of rounding, read as a direction the rows span.
+    """
+    shifted = rows - rows[:1]
+    return shifted - shifted.mean(axis=0)
+
+
 def weight_scale(sample_weight):
     """A power of two near the mean of the sample weights (1.0 for None).
 
@@ -376,10 +412,10 @@ def reg_covar_swamps(reg_covar, source, relative=None):
     if positive.size == 0:
         return None
     constant = np.flatnonzero(variances == 0)
-    said = None
+    constant_message = None
     if constant.size:
         listed = ", ".join(str(int(j)) for j in constant)
-        said = (
+        constant_message = (
             f"feature(s) {listed} of X are constant: every covariance along "
             f"them is reg_covar={reg_covar:.3g} alone, which then sets part of "
             "the likelihood and can change which model a criterion prefers. "
@@ -388,7 +424,7 @@ def reg_covar_swamps(reg_covar, source, relative=None):
         )
     smallest = float(positive.min())
     if reg_covar <= 0.1 * smallest:
-        return said
+        return constant_message
     feature = int(np.flatnonzero(variances == smallest)[0])
     if relative is not None:
         message = (
@@ -410,7 +446,9 @@ def reg_covar_swamps(reg_covar, source, relative=None):
         )
     # A constant feature beside varying ones that reg_covar swamps: both
     # are said (the first alone hid that every fitted spread was reg_covar).
-    return message if said is None else f"{said} And {message}"
+    if constant_message is None:
+        return message
+    return f"{constant_message} And {message}"
 
 
 # Weights whose total comes this close to float64's maximum overflow the

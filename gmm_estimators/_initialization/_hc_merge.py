@@ -25,7 +25,12 @@ from ._hc_terms import (
     default_alpha,
 )
 
-__all__ = ["default_alpha", "hc_merges", "labels_from_merges"]
+__all__ = [
+    "default_alpha",
+    "hc_merges",
+    "labels_from_merges",
+    "numbered_by_first_appearance",
+]
 
 
 # --------------------------------------------------------------------------
@@ -105,9 +110,13 @@ def labels_from_merges(merges, n_rows):
         if np.array_equal(nxt, root):
             break
         root = nxt
-    _, first, labels = np.unique(root, return_index=True, return_inverse=True)
-    order = np.argsort(np.argsort(first))
-    return order[labels.ravel()]
+    return numbered_by_first_appearance(root)
+
+
+def numbered_by_first_appearance(labels):
+    """``labels`` renumbered ``0, 1, ...`` in order of first appearance."""
+    _, first, inverse = np.unique(labels, return_index=True, return_inverse=True)
+    return np.argsort(np.argsort(first))[inverse.ravel()]
 
 
 #: Elements of a block of the initial Gram matrix (8 MiB), one matrix product

@@ -33,6 +33,7 @@ from sklearn.exceptions import ConvergenceWarning
 from .._engine._data import weight_scale
 from .._engine._threads import limits_in_turn
 from .._warn import warn_user
+from ._hc_merge import numbered_by_first_appearance
 from ._hierarchical import HierarchicalTree
 
 __all__ = ["INITIALIZERS", "CanonicalRows", "initial_responsibilities"]
@@ -555,15 +556,7 @@ def _mclust_hc(rows, n_components, random_state):
     # given: the same groups start the same components in any row order
     # (EM from the components in another order differs in the last bits,
     # which a saddle can grow into another maximum).
-    return _one_hot(_numbered_in_order(labels), n_components)
-
-
-def _numbered_in_order(labels):
-    """``labels`` renumbered ``0, 1, ...`` by first appearance."""
-    _, first, inverse = np.unique(labels, return_index=True, return_inverse=True)
-    rank = np.empty_like(first)
-    rank[np.argsort(first)] = np.arange(first.size)
-    return rank[inverse.ravel()]
+    return _one_hot(numbered_by_first_appearance(labels), n_components)
 
 
 # More quantiles than k + 1 tried before the quantile start gives up.

@@ -153,6 +153,15 @@ def _has_matplotlib():
     return importlib.util.find_spec("matplotlib") is not None
 
 
+def _flags(results):
+    """Per candidate: whether degenerate, and whether spurious (not degenerate)."""
+    degenerate = [bool(v) for v in results["degenerate"]]
+    spurious = [
+        bool(s) and not d for s, d in zip(results["spurious"], degenerate, strict=True)
+    ]
+    return degenerate, spurious
+
+
 def _no_sound_candidate(args, data, results, error):
     """The error when every candidate is degenerate, spurious or failed.
 
@@ -160,10 +169,7 @@ def _no_sound_candidate(args, data, results, error):
     ``prior='default'``, ``results_``); this one names the options, after
     the table of candidates has been printed.
     """
-    degenerate = [bool(v) for v in results["degenerate"]]
-    spurious = [
-        bool(s) and not d for s, d in zip(results["spurious"], degenerate, strict=True)
-    ]
+    degenerate, spurious = _flags(results)
     n_candidates = len(degenerate)
     n_failed = n_candidates - sum(degenerate) - sum(spurious)
     remedies = []
@@ -261,13 +267,7 @@ def cmd_select(args):
     print(_results_table(results, criterion, limit))
     if failure is not None:
         raise _no_sound_candidate(args, data, results, failure)
-    n_degenerate = int(sum(bool(v) for v in results["degenerate"]))
-    n_spurious = int(
-        sum(
-            bool(s) and not bool(d)
-            for s, d in zip(results["spurious"], results["degenerate"], strict=True)
-        )
-    )
+    n_degenerate, n_spurious = (sum(flags) for flags in _flags(results))
     said = []
     if n_degenerate:
         said.append(
