@@ -209,11 +209,12 @@ def component_check(
         )
         if prior is None:  # a MAP objective is bounded
             scale = np.sqrt(np.diag(span_scatter) / data.weight_sum)
-            found = collapsed_on_observing_rows(
-                blocks, block_rows, data.X_missing, scale, full
+            found = model.own_spread.narrowed_alone(
+                lambda: collapsed_on_observing_rows(
+                    blocks, block_rows, data.X_missing, scale, full
+                ),
+                np.count_nonzero(np.asarray(params.weights) > 0),
             )
-            held = np.count_nonzero(np.asarray(params.weights) > 0)
-            found = model.own_spread.narrowed_alone(found, held)
             check = _with_thin_collapses(check, found)
             found = collapsed_on_observed_values(
                 data.X_missing,

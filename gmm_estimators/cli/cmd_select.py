@@ -268,19 +268,19 @@ def cmd_select(args):
     if failure is not None:
         raise _no_sound_candidate(args, data, results, failure)
     n_degenerate, n_spurious = (sum(flags) for flags in _flags(results))
-    said = []
+    notes = []
     if n_degenerate:
-        said.append(
+        notes.append(
             f"{n_degenerate} degenerate candidate{'s' if n_degenerate > 1 else ''}: "
             "a component collapsed onto too few distinct points"
         )
     if n_spurious:
-        said.append(
+        notes.append(
             f"{n_spurious} spurious candidate{'s' if n_spurious > 1 else ''}: a "
             "component far narrower than another"
         )
-    if said:
-        print(f"({'; '.join(said)}; never selected)")
+    if notes:
+        print(f"({'; '.join(notes)}; never selected)")
     if n_degenerate and not (args.prior or args.quiet):
         print(
             f"{PROG}: hint: --prior (mclust's conjugate prior) keeps components "

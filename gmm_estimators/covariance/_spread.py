@@ -207,16 +207,17 @@ class OwnSpread:
             narrowed = held.copy()
         return narrowed
 
-    def narrowed_alone(self, found, n_held):
-        """Of ``found``, the components that narrow onto their observing rows.
+    def narrowed_alone(self, find, n_held):
+        """The components that narrow onto the rows observing their narrowest direction.
 
-        ``found`` (``{k: reason}``) holds the components whose narrowest
+        ``find()`` gives (``{k: reason}``) the components whose narrowest
         direction is thin and whose rows observing it lie on a hyperplane
-        there (``_missing_collapse.collapsed_on_observing_rows``). A
-        component narrows that direction alone only with a volume and shape
-        of its own (VVV, VVE, VVI). A shared or fixed shape (EII to VEE), or
-        an equal volume beside shapes of their own (EVI, EVE, EVV), is judged
-        by :meth:`narrowed_by_observers`: a sphere of shared volume beside a
+        there (``_missing_collapse.collapsed_on_observing_rows``, a pass over
+        the rows: called only where it can matter). A component narrows that
+        direction alone only with a volume and shape of its own (VVV, VVE,
+        VVI). A shared or fixed shape (EII to VEE), or an equal volume beside
+        shapes of their own (EVI, EVE, EVV), is judged by
+        :meth:`narrowed_by_observers`: a sphere of shared volume beside a
         cluster whose constant feature sat far from the other's values read
         thin in the data's units, and was called collapsed. A shared shape
         turned to each component's axes (EEV, VEV) narrows only with every
@@ -224,6 +225,7 @@ class OwnSpread:
         """
         if self.pooled or self.volume_shared:
             return {}
+        found = find()
         if self.rotated and len(found) < n_held:
             return {}
         return found

@@ -105,6 +105,16 @@ def _swamped_variances(estimator, span=None, weight_sum=None, constant=None):
     )
 
 
+def _swamped_in_search(estimator, settings):
+    """:func:`_swamped_variances` with what the search knows of its rows."""
+    return _swamped_variances(
+        estimator,
+        settings.get("span"),
+        settings.get("weight_sum"),
+        settings.get("constant"),
+    )
+
+
 def _swamped_in(estimator, full, basis, absolute, varying=None, weight_sum=None):
     """:func:`_swamped_variances` in the span of the orthonormal ``basis``.
 
@@ -159,12 +169,7 @@ def swamp_remedy(selector, settings, current, X=None, sample_weight=None):
     """
     if not settings["relative_units"] or settings.get("missing"):
         return None
-    found = _swamped_variances(
-        selector.best_estimator_,
-        settings.get("span"),
-        settings.get("weight_sum"),
-        settings.get("constant"),
-    )
+    found = _swamped_in_search(selector.best_estimator_, settings)
     if found is None:
         return None
     absolute = found[0]
@@ -271,9 +276,7 @@ def pick_warnings(selector, settings, relative):
             ConvergenceWarning,
         )
     thorough = settings["relative_units"]
-    found = _swamped_variances(
-        best, settings.get("span"), settings.get("weight_sum"), settings.get("constant")
-    )
+    found = _swamped_in_search(best, settings)
     if found is None:
         return
     absolute, swamped, narrowest, _, cost = found
