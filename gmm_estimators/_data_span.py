@@ -148,12 +148,30 @@ def data_warning(
     """
     if not reg_covar > 0 and prior is None:
         _check_variances_normal(source)
-    message = reg_covar_swamps(reg_covar, source, relative)
+    message, constant = reg_covar_swamps(
+        reg_covar, source, relative, constant_apart=True
+    )
     if not reg_covar > 0:
         # Identical rows' covariances are zero, unless a prior sets them.
         return message if prior is None else None
     if message is not None:
         return message
+    # Constant features are said, and the span of the varying ones after
+    # them (said alone, the first hid the second).
+    return _joined(
+        constant,
+        _span_warning(reg_covar, source, prior, span, model, n_components, types),
+    )
+
+
+def _joined(*messages):
+    """The messages that are not None, one after the other; None if none."""
+    said = [message for message in messages if message is not None]
+    return " And ".join(said) if said else None
+
+
+def _span_warning(reg_covar, source, prior, span, model, n_components, types):
+    """:func:`data_warning`'s message on rows that span too few dimensions."""
     aligned = [model] if model is not None else [get_covariance_model(t) for t in types]
     if aligned and all(m.axis_aligned(source.n_features) for m in aligned):
         # A diagonal covariance off the span is each feature's own variance

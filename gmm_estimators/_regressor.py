@@ -36,7 +36,7 @@ def _in_terms_of_x_and_y(message, n_features):
     """
     # The joint rows on a hyperplane: targets that X determines exactly.
     message = re.sub(
-        r"^the rows of X span (\d+) of the (\d+) dimensions of its varying "
+        r"\bthe rows of X span (\d+) of the (\d+) dimensions of its varying "
         r"features( \(\d+ rows\))?: some features are linear functions of "
         r"others, or there are too few rows\.",
         r"the rows of [X, y] span \1 of the \2 dimensions of their varying "

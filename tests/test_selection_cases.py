@@ -11,7 +11,11 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from threadpoolctl import threadpool_limits
 
-from gmm_estimators import DegenerateFitWarning, GaussianMixture
+from gmm_estimators import (
+    DegenerateFitWarning,
+    GaussianMixture,
+    GaussianMixtureRegressor,
+)
 from gmm_estimators._data_span import rows_span, rows_thinnest_correlation
 from gmm_estimators._degenerate import check_components
 from gmm_estimators._engine import ArraySource
@@ -930,6 +934,44 @@ def test_rows_spanning_fewer_dimensions_than_their_features_are_reported(case):
         with warnings.catch_warnings():
             warnings.filterwarnings("error", _SPAN_WARNING, UserWarning)
             GaussianMixture(1).fit(full)
+
+
+def test_a_constant_feature_does_not_hide_that_the_others_span_too_few_dimensions():
+    # The constant feature's message was returned alone: the rows' span of
+    # the varying features (a sum of two), which sets the likelihood off it
+    # as much, went unsaid.
+    rng = np.random.RandomState(1)
+    Y = rng.normal(size=(200, 2)) + np.repeat([[0, 0], [6, 0]], 100, 0)
+    X = np.column_stack([Y, Y.sum(axis=1), np.full(200, 4.0)])
+    for fit in (
+        lambda: GaussianMixture(2, covariance_type="VVV", random_state=0).fit(X),
+        lambda: GaussianMixtureIC(n_components=[1, 2], random_state=0).fit(X),
+    ):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            fit()
+        said = [str(c.message) for c in caught if c.category is UserWarning]
+        assert len(said) == 1, said
+        assert said[0].startswith("feature(s) 3 of X are constant")
+        assert "span 2 of the 3 dimensions of its varying features" in said[0]
+    # Axis-aligned covariances take each feature's own variance off the
+    # span: the constant feature alone is said.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        GaussianMixture(2, covariance_type="VVI", random_state=0).fit(X)
+    said = [str(c.message) for c in caught if c.category is UserWarning]
+    assert len(said) == 1 and _SPAN_WARNING not in said[0], said
+    # The regressor says it of [X, y], after the constant feature of X.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        GaussianMixtureRegressor(n_components=1).fit(Y, Y @ [1.0, 2.0])
+        GaussianMixtureRegressor(n_components=1).fit(X[:, [0, 1, 3]], X[:, 2])
+    said = [str(c.message) for c in caught if c.category is UserWarning]
+    assert len(said) == 2 and "constant" not in said[0], said
+    assert said[1].startswith("feature(s) 2 of X are constant"), said
+    for message in said:
+        assert "the rows of [X, y] span 2 of the 3 dimensions" in message
+        assert "LinearRegression" in message and "PCA" not in message
 
 
 @pytest.mark.parametrize("seed", range(8))

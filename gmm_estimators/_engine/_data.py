@@ -349,7 +349,7 @@ def weight_scale(sample_weight):
     return float(np.ldexp(1.0, min(exponent, 1023)))
 
 
-def reg_covar_swamps(reg_covar, source, relative=None):
+def reg_covar_swamps(reg_covar, source, relative=None, *, constant_apart=False):
     """A warning when ``reg_covar`` is not small against the data's variances.
 
     ``reg_covar`` is absolute, in the data's squared units: for data measured
@@ -366,18 +366,36 @@ def reg_covar_swamps(reg_covar, source, relative=None):
     message : str or None
         None when ``reg_covar`` is below a tenth of every feature's variance
         and no feature is constant (while others vary).
+    constant : str or None
+        Only with ``constant_apart=True``: what ``message`` would say of
+        constant features beside varying ones that ``reg_covar`` does not
+        swamp, said apart (``message`` is then None) so that the caller can
+        say more of the varying features (``_data_span.data_warning``: the
+        dimensions their rows span).
     """
+    constant, swamped = _reg_covar_swamps(reg_covar, source, relative)
+    if constant is not None and swamped is not None:
+        # A constant feature beside varying ones that reg_covar swamps: both
+        # are said (the first alone hid that every fitted spread was reg_covar).
+        constant, swamped = None, f"{constant} And {swamped}"
+    if constant_apart:
+        return swamped, constant
+    return swamped or constant
+
+
+def _reg_covar_swamps(reg_covar, source, relative):
+    """:func:`reg_covar_swamps`'s messages: (constant features, the rest)."""
     scatter = getattr(source, "total_scatter", None)
     if scatter is None:
-        return None
+        return None, None
     if not reg_covar > 0:
         if not all_rows_identical(source):
-            return None
+            return None, None
         # Without reg_covar every covariance is zero: the floors that keep
         # the constrained estimates finite (1e-15 of a unit) are all that
         # is fitted, which the collapse check cannot always tell from a
         # sound covariance (the data span no direction to judge it in).
-        return (
+        return None, (
             "every row of X (of positive weight) is the same point and "
             "reg_covar=0: every covariance is zero, so the likelihood is "
             "unbounded and the fitted density measures rounding, not the data. "
@@ -394,14 +412,14 @@ def reg_covar_swamps(reg_covar, source, relative=None):
         weights = getattr(source, "sample_weight", None)
         underflow = varying_without_variance(X, weights, variances)
     if underflow is not None:
-        return (
+        return None, (
             f"feature {underflow} varies but its variance underflows float64 "
             "(the data's units are too small to square): every fit of such "
             "data is dominated by reg_covar and rounding. Rescale the data "
             "(e.g. StandardScaler)."
         )
     if all_rows_identical(source):
-        return (
+        return None, (
             "every row of X (of positive weight) is the same point: every "
             f"covariance is reg_covar={reg_covar:.3g} alone, so the fitted "
             "density, its likelihood and the criteria measure reg_covar, not "
@@ -410,7 +428,7 @@ def reg_covar_swamps(reg_covar, source, relative=None):
         )
     positive = variances[variances > 0]
     if positive.size == 0:
-        return None
+        return None, None
     constant = np.flatnonzero(variances == 0)
     constant_message = None
     if constant.size:
@@ -424,7 +442,7 @@ def reg_covar_swamps(reg_covar, source, relative=None):
         )
     smallest = float(positive.min())
     if reg_covar <= 0.1 * smallest:
-        return constant_message
+        return constant_message, None
     feature = int(np.flatnonzero(variances == smallest)[0])
     if relative is not None:
         message = (
@@ -444,11 +462,7 @@ def reg_covar_swamps(reg_covar, source, relative=None):
             "is in the data's squared units: lower it (to about 1e-6 times the "
             "variances) or rescale the data (e.g. StandardScaler)."
         )
-    # A constant feature beside varying ones that reg_covar swamps: both
-    # are said (the first alone hid that every fitted spread was reg_covar).
-    if constant_message is None:
-        return message
-    return f"{constant_message} And {message}"
+    return constant_message, message
 
 
 # Weights whose total comes this close to float64's maximum overflow the

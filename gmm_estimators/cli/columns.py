@@ -81,6 +81,12 @@ def drop_item(data, j):
 # name put in for one is never read again as a mention (a header "feature 9").
 _MENTION = re.compile(f"{LISTED_FEATURES.pattern}|{ONE_FEATURE.pattern}")
 _LEAVE_OUT = "(e.g. sklearn.feature_selection.VarianceThreshold)"
+# The rows' span of too few dimensions (``_data_span.data_warning``).
+_SPAN = re.compile(r"\bthe rows of X span\b")
+_PROJECT = re.compile(
+    r"Leave the dependent features out, or project X onto its span "
+    r"\(e\.g\. sklearn\.decomposition\.PCA\(n_components=(\d+)\)\)\."
+)
 
 
 def in_data_terms(message, data):
@@ -88,7 +94,8 @@ def in_data_terms(message, data):
 
     ``feature(s) 2 of X`` becomes ``column(s) 3 ('c')``, ``feature 2``
     ``column 3 ('c')``, and the remedy of leaving columns out names
-    ``--drop``, not a scikit-learn transformer. A mention of a column the
+    ``--drop``, not a scikit-learn transformer (nor, for rows spanning too
+    few dimensions, a projection by PCA). A mention of a column the
     data do not have is left as it is.
     """
     n_features = len(data.feature_names)
@@ -110,4 +117,9 @@ def in_data_terms(message, data):
     if listed and _LEAVE_OUT in message:
         items = ",".join(drop_item(data, j) for j in listed)
         message = message.replace(_LEAVE_OUT, f"(--drop {shlex.quote(items)})")
-    return message
+    message = _SPAN.sub("the rows of the data span", message)
+    return _PROJECT.sub(
+        r"Leave the dependent columns out (--drop), or model the data's first "
+        r"\1 principal component(s) instead.",
+        message,
+    )

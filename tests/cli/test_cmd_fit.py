@@ -283,7 +283,15 @@ def test_warnings_name_the_files_columns_and_drop(command, tmp_path, capsys):
     _, err = capsys.readouterr()
     (line,) = [line for line in err.splitlines() if "constant" in line]
     assert "column(s) 2 ('b'), 4 ('d') are constant" in line
-    assert line.endswith("(--drop b,d).")
+    assert "(--drop b,d)." in line
+    # Columns a and c are the same: the rows span one of their two
+    # dimensions, said after the constant columns (which hid it) and with
+    # the command's remedy, not scikit-learn's PCA.
+    assert "the rows of the data span 1 of the 2 dimensions" in line
+    assert line.endswith(
+        "Leave the dependent columns out (--drop), or model the data's first "
+        "1 principal component(s) instead."
+    )
     assert "of X" not in line and "sklearn" not in line
 
 
