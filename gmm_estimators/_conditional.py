@@ -31,6 +31,7 @@ from sklearn.utils import check_random_state
 
 from ._condition_inputs import as_float_parameters, checked_given, mixture_parameters
 from ._sampling import check_draw_count
+from ._warn import warn_user
 from .covariance._exact import log_density_floor
 from .covariance._exact_form import overflow_limit
 
@@ -505,6 +506,29 @@ class ConditionalMixture:
         return centres + np.einsum("nsab,nsb->nsa", chosen, noise)
 
 
+def _warn_singular_given(given_covariances):
+    """Say which components' covariances of the given features are singular.
+
+    Their densities of the given values are degenerate: the factor gets a
+    ridge (``_safe_cholesky``), and the conditional weights are those of
+    its limit, a row on the component's support taking (nearly) all the
+    weight and a row off it none, set by the ridge, not by the mixture.
+    """
+    singular = np.flatnonzero(safe_cholesky(given_covariances)[1])
+    if singular.size:
+        listed = ", ".join(str(int(k)) for k in singular)
+        warn_user(
+            f"the covariance of the given features is singular in component(s) "
+            f"{listed}: no density of the given values exists there, and their "
+            "conditional weights are those of a small ridge added to it (a row "
+            "on the component's support takes nearly all the weight, a row "
+            "off it none). A given feature is a linear function of the others "
+            "in that component: condition on fewer features, or add a ridge to "
+            "the covariances (covariances + c * I).",
+            UserWarning,
+        )
+
+
 def condition(mixture, X_given, given_features):
     """Condition a Gaussian mixture on the values of some of its features.
 
@@ -574,6 +598,7 @@ def condition(mixture, X_given, given_features):
     X = np.full((X_given.shape[0], n_features), np.nan)
     X[:, given] = X_given
     given = np.sort(given)
+    _warn_singular_given(covariances[:, given][:, :, given])
     pattern = Pattern(given, targets, np.arange(X.shape[0]))
     (_, resp, cond_means, cond_covs, log_norm) = next(
         conditional_gaussians(X, weights, means, covariances, patterns=[pattern])

@@ -1,5 +1,7 @@
 """Tests of the marginals and conditionals of Gaussian mixtures (_conditional)."""
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -175,6 +177,29 @@ def test_nearly_singular_block_gives_finite_results():
     cond = condition((np.ones(1), np.zeros((1, 2)), covariances), [[1.0]], [0])
     assert np.all(np.isfinite(cond.mean()))
     assert np.all(np.isfinite(cond.covariances))
+
+
+def test_a_singular_given_block_is_said_and_its_limit_returned():
+    # Component 0 has x1 = x0 exactly: no density of (x0, x1) exists there,
+    # and the weights come from the ridge its factor gets. Nothing was said.
+    weights = np.array([0.5, 0.5])
+    means = np.array([[0.0, 0.0, 0.0], [3.0, 3.0, 3.0]])
+    covariances = np.array([np.eye(3), np.eye(3)])
+    covariances[0, :2, :2] = 1.0
+    covariances[0, :2, 2] = covariances[0, 2, :2] = 0.5
+    rows = [[1.0, 1.0], [1.0, 2.0]]
+    with pytest.warns(UserWarning, match=r"singular in component\(s\) 0: "):
+        cond = condition((weights, means, covariances), rows, [0, 1])
+    # The limit: the row on component 0's support takes its weight, with
+    # the mean of the pseudo-inverse's regression (x2 | x0 + x1 = 2); the
+    # row off it none.
+    assert_allclose(cond.weights[:, 0], [1.0, 0.0], atol=1e-6)
+    assert_allclose(cond.means[0, 0], [0.5], atol=1e-6)
+    assert np.all(np.isfinite(cond.covariances))
+    # Given features whose block is sound in every component: nothing said.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        condition((weights, means, covariances), rows, [0, 2])
 
 
 @pytest.mark.parametrize(
