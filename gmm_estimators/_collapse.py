@@ -28,7 +28,7 @@ from ._engine import (
     normalize_log_prob,
     row_max_argmax,
 )
-from ._engine._data import exactly_centred, observed_range
+from ._engine._constant import exactly_centred, observed_range
 from ._missing_collapse import (
     collapsed_below_rounding,
     collapsed_on_observed_values,

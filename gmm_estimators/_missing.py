@@ -38,7 +38,7 @@ from ._conditional import (
     log_normalize,
 )
 from ._engine import ArraySource, one_blas_thread, reduce_blocks
-from ._engine._data import observed_range, within_range
+from ._engine._constant import observed_range, within_range
 from ._engine._estep import weighted_sum
 from ._engine._representation import (
     compute_dtype,

@@ -26,7 +26,7 @@ one, and a covariance can be singular on each pattern's features alone).
 
 import numpy as np
 
-from ._engine._data import exactly_centred
+from ._engine._constant import exactly_centred
 from ._resting_rows import RANK_RATIO, RESTING_WEIGHT
 
 __all__ = [

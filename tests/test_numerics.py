@@ -1900,3 +1900,96 @@ def test_float32_queries_of_a_model_beyond_float32_are_scored_exactly(
     error = np.abs(single - truth) / np.maximum(1.0, np.abs(truth))
     assert error.max() <= TOLERANCE[np.float32], error.max()
     assert_allclose(proba, gm.predict_proba(exact), atol=1e-4)
+
+
+def _differing_in_the_last_place(rng, n_rows, missing=False):
+    """Two clusters beside a column of 0.3 computed two ways (one ulp apart)."""
+    Y = np.vstack([rng.normal(size=(n_rows, 2)), rng.normal(size=(n_rows, 2)) + 5])
+    ulp = np.where(rng.random(2 * n_rows) < 0.5, 0.3, 0.1 + 0.2)
+    assert np.ptp(ulp) > 0  # 0.1 + 0.2 is not 0.3 in float64
+    X = np.column_stack([Y, ulp])
+    if missing:
+        X[rng.random(X.shape) < 0.05] = np.nan
+    return X
+
+
+@pytest.mark.parametrize("covariance_type", ["full", "VVV", "EEE", "VVI"])
+def test_a_feature_constant_to_its_rounding_is_constant(covariance_type):
+    # 0.1 + 0.2 beside 0.3: a spread of 1e-33 passed for a variance, which
+    # reg_covar swamps ("variance 1.73e-33"), and the collapse check, in
+    # units of it, read every component as resting on a plane (both flagged).
+    rng = np.random.default_rng(3)
+    X = _differing_in_the_last_place(rng, 100)
+    gm = GaussianMixture(2, covariance_type=covariance_type, random_state=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        gm.fit(X)
+    assert [str(c.message)[:30] for c in caught] == ["feature(s) 2 of X are constant"]
+    assert gm.collapsed_components_.size == 0
+    # One of its values, the most common one, exactly.
+    value = 0.3 if np.sum(X[:, 2] == 0.3) * 2 > X.shape[0] else 0.1 + 0.2
+    assert np.all(gm.means_[:, 2] == value)
+    # The fit is that of the column at that value (the same rows otherwise).
+    same = X.copy()
+    same[:, 2] = value
+    exact = GaussianMixture(2, covariance_type=covariance_type, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        exact.fit(same)
+    assert_array_equal(gm.means_, exact.means_)
+    assert gm.lower_bound_ == exact.lower_bound_
+
+
+def test_the_search_reads_a_feature_constant_to_its_rounding_as_constant():
+    # Its variance set the search's unit of reg_covar (1e-6 of 1e-33): EM
+    # fitted the rounding, and the pick (EEE, 2) was that of the rounding's
+    # pattern, silently, where the column at one value gives EEI.
+    rng = np.random.default_rng(0)
+    X = _differing_in_the_last_place(rng, 100)
+    value = 0.3 if np.sum(X[:, 2] == 0.3) * 2 > X.shape[0] else 0.1 + 0.2
+    same = X.copy()
+    same[:, 2] = value
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        fits = [
+            GaussianMixtureIC(n_components=[1, 2, 3], random_state=0).fit(rows)
+            for rows in (X, same)
+        ]
+    assert fits[0].covariance_type_ == fits[1].covariance_type_
+    assert fits[0].n_components_ == fits[1].n_components_
+    assert_array_equal(fits[0].results_["bic"], fits[1].results_["bic"])
+    # With missing values in the other features, the same.
+    X[rng.random(X.shape) < 0.05] = np.nan
+    same = X.copy()
+    same[~np.isnan(X[:, 2]), 2] = value
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        fits = [
+            GaussianMixtureIC(n_components=[1, 2], random_state=0).fit(rows)
+            for rows in (X, same)
+        ]
+    assert_array_equal(fits[0].results_["bic"], fits[1].results_["bic"])
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_only_a_spread_within_a_few_units_in_the_last_place_is_rounding(dtype):
+    from gmm_estimators._engine._constant import ROUNDING_ULPS, constant_to_rounding
+
+    base = dtype(1000.0)
+    step = np.spacing(base)
+    column = base + step * np.array([0, ROUNDING_ULPS, 1, 0], dtype=dtype)
+    wider = base + step * np.array([0, ROUNDING_ULPS + 1, 1, 0], dtype=dtype)
+    X = np.column_stack([column, wider, np.arange(4.0, dtype=dtype)]).astype(dtype)
+    snapped = constant_to_rounding(X)
+    assert snapped is not X and np.all(snapped[:, 0] == base)
+    assert_array_equal(snapped[:, 1:], X[:, 1:])
+    assert_array_equal(X[:, 0], column)  # the caller's array is not written
+    # Rows of weight zero neither count nor keep their value; NaN stay.
+    weights = np.array([0.0, 1.0, 1.0, 0.0])
+    X[3, 0] = np.nan
+    snapped = constant_to_rounding(X, weights)
+    assert snapped[0, 0] == snapped[1, 0] == snapped[2, 0] == column[2]
+    assert np.isnan(snapped[3, 0])
+    # Nothing to set: the array itself.
+    plain = np.column_stack([wider, np.arange(4.0)]).astype(dtype)
+    assert constant_to_rounding(plain) is plain

@@ -11,6 +11,7 @@ import numpy as np
 from sklearn import get_config
 from sklearn.utils.validation import _check_sample_weight
 
+from ._constant import within_range
 from ._representation import (
     bulk_center,
     compute_dtype,
@@ -22,14 +23,11 @@ __all__ = [
     "all_rows_identical",
     "check_squares_fit",
     "check_weight_sum",
-    "exactly_centred",
-    "observed_range",
     "reg_covar_swamps",
     "relative_weights",
     "row_blocks",
     "varying_without_variance",
     "weight_scale",
-    "within_range",
 ]
 
 _BLOCK_BYTES = 4 * 2**20
@@ -292,43 +290,6 @@ def empty_component_guard(data):
 def _eps(dtype):
     """``float(np.finfo(dtype).eps)``, looked up once per dtype (every M-step asks)."""
     return float(np.finfo(dtype).eps)
-
-
-def within_range(means, low, high):
-    """``means`` clipped to their rows' range (``low`` to ``high``) where rows exist.
-
-    A mean lies within its rows' range: so a constant feature's mean is its
-    value exactly, where weighted sums round it (the mean of 103 copies of
-    0.1 is not 0.1) and the rounding would pass for a variance (and a
-    collapse). Features without rows (``low > high``) keep their mean.
-    """
-    means = np.array(means, dtype=np.float64)
-    seen = low <= high
-    means[seen] = np.clip(means[seen], low[seen], high[seen])
-    return means
-
-
-def observed_range(X, observed, w=None):
-    """Each feature's lowest and highest observed value (of positive weight).
-
-    ``(inf, -inf)`` for a feature no such row observes.
-    """
-    seen = np.asarray(observed) > 0
-    if w is not None:
-        seen &= (np.asarray(w) > 0)[:, np.newaxis]
-    low = np.where(seen, X, np.inf).min(axis=0, initial=np.inf)
-    return low, np.where(seen, X, -np.inf).max(axis=0, initial=-np.inf)
-
-
-def exactly_centred(rows):
-    """``rows`` about their mean, exactly zero on a feature constant on them.
-
-    Differences from one of the rows are exact where the values are equal;
-    about the rounded mean alone a constant that is not a binary fraction
-    kept a spread of rounding, read as a direction the rows span.
-    """
-    shifted = rows - rows[:1]
-    return shifted - shifted.mean(axis=0)
 
 
 def weight_scale(sample_weight):

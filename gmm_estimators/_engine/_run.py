@@ -327,6 +327,7 @@ _FLAT_CHECK_EVERY = 4
 # what a model choice can notice, far above the rounding of a converged run.
 _PROJECTED_GAIN = 0.1
 
+
 def run_em(
     model, source, params, options, *, lower_bound=-np.inf, mapper=map, monitor=None
 ):

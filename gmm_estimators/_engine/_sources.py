@@ -34,6 +34,7 @@ from scipy import sparse
 from sklearn.utils import check_array, gen_batches
 from sklearn.utils.validation import _check_sample_weight
 
+from ._constant import constant_to_rounding
 from ._data import (
     ArraySource,
     row_blocks,
@@ -365,6 +366,7 @@ def make_source(
         sample_weight = _check_sample_weight(
             sample_weight, X, dtype=np.float64, ensure_non_negative=True
         )
+    X = constant_to_rounding(X, sample_weight)
     if missing is not None and np.isnan(X).any():
         return missing(X, sample_weight)
     if stream and X.nbytes > STREAM_BYTES:

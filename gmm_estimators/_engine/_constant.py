@@ -1,0 +1,107 @@
+"""Features constant in the rows: their values, their centre and their spread.
+
+Sums round: the mean of 103 copies of 0.1 is not 0.1, and about it a
+constant feature keeps a spread of rounding that passes for a variance (and
+for a collapse, read in units of it). These are the package's one home for
+reading such a feature as constant: a mean within its rows' range
+(:func:`within_range`), rows centred exactly (:func:`exactly_centred`), and
+a feature whose values differ by their rounding alone set to one value
+(:func:`constant_to_rounding`).
+"""
+
+# Authors: The gmm_estimators developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+
+__all__ = [
+    "ROUNDING_ULPS",
+    "constant_to_rounding",
+    "exactly_centred",
+    "observed_range",
+    "within_range",
+]
+
+
+def within_range(means, low, high):
+    """``means`` clipped to their rows' range (``low`` to ``high``) where rows exist.
+
+    A mean lies within its rows' range: so a constant feature's mean is its
+    value exactly, where weighted sums round it (the mean of 103 copies of
+    0.1 is not 0.1) and the rounding would pass for a variance (and a
+    collapse). Features without rows (``low > high``) keep their mean.
+    """
+    means = np.array(means, dtype=np.float64)
+    seen = low <= high
+    means[seen] = np.clip(means[seen], low[seen], high[seen])
+    return means
+
+
+def observed_range(X, observed, w=None):
+    """Each feature's lowest and highest observed value (of positive weight).
+
+    ``(inf, -inf)`` for a feature no such row observes.
+    """
+    seen = np.asarray(observed) > 0
+    if w is not None:
+        seen &= (np.asarray(w) > 0)[:, np.newaxis]
+    low = np.where(seen, X, np.inf).min(axis=0, initial=np.inf)
+    return low, np.where(seen, X, -np.inf).max(axis=0, initial=-np.inf)
+
+
+def exactly_centred(rows):
+    """``rows`` about their mean, exactly zero on a feature constant on them.
+
+    Differences from one of the rows are exact where the values are equal;
+    about the rounded mean alone a constant that is not a binary fraction
+    kept a spread of rounding, read as a direction the rows span.
+    """
+    shifted = rows - rows[:1]
+    return shifted - shifted.mean(axis=0)
+
+
+#: A feature whose values (of positive weight) lie within this many units
+#: in the last place of their magnitude is constant: they hold no more than
+#: the rounding of one number computed in different ways (0.1 + 0.2 beside
+#: 0.3, one unit apart).
+ROUNDING_ULPS = 4
+
+
+def constant_to_rounding(X, sample_weight=None):
+    """``X`` with each feature constant to its rounding set to one value.
+
+    A feature whose observed values of positive weight differ by at most
+    :data:`ROUNDING_ULPS` units in the last place of the largest is read as
+    constant: each of its values becomes the most common (by weight; the
+    smallest among ties). Its spread of ``1e-33`` passed for a variance
+    that set the search's ``reg_covar`` unit and the collapse checks'
+    standardised coordinates (the rounding was fitted as structure).
+    ``X`` itself when no feature is so (a copy otherwise); NaN stay.
+    """
+    weights = None if sample_weight is None else np.asarray(sample_weight)
+    rows = X if weights is None else X[weights > 0]
+    if not rows.shape[0]:
+        return X
+    # fmin and fmax pass over NaN (missing values) without a copy.
+    low, high = np.fmin.reduce(rows, axis=0), np.fmax.reduce(rows, axis=0)
+    # Spreads beyond float64 (values near its range) overflow to inf: not flat.
+    with np.errstate(invalid="ignore", over="ignore"):
+        magnitude = np.maximum(np.abs(low), np.abs(high))
+        flat = (high > low) & (
+            high - low <= ROUNDING_ULPS * np.spacing(magnitude.astype(X.dtype))
+        )
+    if not flat.any():
+        return X
+    X = X.copy()
+    if weights is not None:
+        weights = weights[weights > 0]
+    for j in np.flatnonzero(flat):
+        column = rows[:, j]
+        seen = ~np.isnan(column)
+        values, index = np.unique(column[seen], return_inverse=True)
+        counts = np.bincount(
+            index, None if weights is None else weights[seen], values.size
+        )
+        observed = ~np.isnan(X[:, j])
+        X[observed, j] = values[np.argmax(counts)]
+    return X
