@@ -16,9 +16,12 @@ import numpy as np
 
 __all__ = [
     "ROUNDING_ULPS",
+    "constant_summary",
     "constant_to_rounding",
     "exactly_centred",
+    "flat_to_rounding",
     "observed_range",
+    "set_constant",
     "within_range",
 ]
 
@@ -67,14 +70,52 @@ def exactly_centred(rows):
 ROUNDING_ULPS = 4
 
 
+def flat_to_rounding(low, high, dtype):
+    """The features whose extremes ``low`` and ``high`` differ by rounding alone.
+
+    At most :data:`ROUNDING_ULPS` units in the last place (of ``dtype``) of
+    the larger magnitude apart, and not equal.
+    """
+    # Spreads beyond float64 (values near its range) overflow to inf: not flat.
+    with np.errstate(invalid="ignore", over="ignore"):
+        magnitude = np.maximum(np.abs(low), np.abs(high)).astype(dtype)
+        return (high > low) & (high - low <= ROUNDING_ULPS * np.spacing(magnitude))
+
+
+def set_constant(X, flat, values):
+    """``X`` with the features ``flat`` at ``values`` (a copy; NaN stay)."""
+    X = np.array(X)
+    flat = np.reshape(flat, -1)
+    values = np.reshape(values, -1)
+    for j in np.flatnonzero(flat):
+        observed = ~np.isnan(X[:, j])
+        X[observed, j] = values[j]
+    return X
+
+
+def constant_summary(flat, values, center, scatter, mean=None):
+    """A streamed summary as it would be of rows set constant on ``flat``.
+
+    The summary pass reads the rows as given: set to ``values`` there, the
+    centre (and mean) are ``values`` and the scatter has no row or column
+    (each row's difference from the centre is zero).
+    """
+    center = np.where(flat, values, center)
+    scatter = np.array(scatter, dtype=np.float64)
+    scatter[flat, :] = scatter[:, flat] = 0.0
+    mean = None if mean is None else np.where(flat, values, mean)
+    return center, scatter, mean
+
+
 def constant_to_rounding(X, sample_weight=None):
     """``X`` with each feature constant to its rounding set to one value.
 
     A feature whose observed values of positive weight differ by at most
-    :data:`ROUNDING_ULPS` units in the last place of the largest is read as
-    constant: each of its values becomes the most common (by weight; the
-    smallest among ties). Its spread of ``1e-33`` passed for a variance
-    that set the search's ``reg_covar`` unit and the collapse checks'
+    :data:`ROUNDING_ULPS` units in the last place of the largest
+    (:func:`flat_to_rounding`) is read as constant: each of its values
+    becomes the smallest, a value of the data that every source finds in
+    its summary pass. Its spread of ``1e-33`` passed for a variance that
+    set the search's ``reg_covar`` unit and the collapse checks'
     standardised coordinates (the rounding was fitted as structure).
     ``X`` itself when no feature is so (a copy otherwise); NaN stay.
     """
@@ -84,24 +125,5 @@ def constant_to_rounding(X, sample_weight=None):
         return X
     # fmin and fmax pass over NaN (missing values) without a copy.
     low, high = np.fmin.reduce(rows, axis=0), np.fmax.reduce(rows, axis=0)
-    # Spreads beyond float64 (values near its range) overflow to inf: not flat.
-    with np.errstate(invalid="ignore", over="ignore"):
-        magnitude = np.maximum(np.abs(low), np.abs(high))
-        flat = (high > low) & (
-            high - low <= ROUNDING_ULPS * np.spacing(magnitude.astype(X.dtype))
-        )
-    if not flat.any():
-        return X
-    X = X.copy()
-    if weights is not None:
-        weights = weights[weights > 0]
-    for j in np.flatnonzero(flat):
-        column = rows[:, j]
-        seen = ~np.isnan(column)
-        values, index = np.unique(column[seen], return_inverse=True)
-        counts = np.bincount(
-            index, None if weights is None else weights[seen], values.size
-        )
-        observed = ~np.isnan(X[:, j])
-        X[observed, j] = values[np.argmax(counts)]
-    return X
+    flat = flat_to_rounding(low, high, X.dtype)
+    return set_constant(X, flat, low) if flat.any() else X

@@ -17,11 +17,13 @@ Dask is imported here only, and this module only when a Dask array is given.
 
 import numpy as np
 
+from ._constant import constant_summary, flat_to_rounding, set_constant
 from ._data import (
     ArraySource,
     weight_scale,
 )
 from ._estep import em_step, reduce_blocks
+from ._pages import check_page, merge_summaries, summarise_part
 from ._representation import (
     bulk_center,
     dtype_for_extremes,
@@ -30,7 +32,7 @@ from ._representation import (
     scatter_about,
 )
 from ._sampling import holds_any, in_order, joined, row_hashes, rows_at
-from ._sources import _working_dtype, check_page, merge_summaries, summarise_part
+from ._sources import _working_dtype
 
 __all__ = ["DaskSource"]
 
@@ -48,7 +50,9 @@ def _chunk_summary(block, w, rows, sample, dtype, name):
         part = row_hashes(block)
     else:
         part = rows_at(sample.positions, rows, block, w)
-    return summarise_part(block, w), feature_extremes(block), part
+    extremes = feature_extremes(block)
+    kept = extremes if w is None else feature_extremes(block[w > 0])
+    return summarise_part(block, w), extremes, part, kept
 
 
 def _chunk_rows(block, w, rows, positions, dtype):
@@ -150,6 +154,18 @@ class DaskSource:
         if dtype != source.dtype:
             source.dtype = dtype
             source.X = source.X.astype(dtype)
+        # As in memory (make_source): constant to rounding is constant, of
+        # the rows of positive weight.
+        kept_lows = np.min([r[3][1] for r in results], axis=0)
+        flat = flat_to_rounding(
+            kept_lows, np.max([r[3][0] for r in results], axis=0), source.dtype
+        )
+        if flat.any():
+            source.X = source.X.map_blocks(
+                set_constant, flat=flat, values=kept_lows, dtype=source.dtype
+            )
+            sample_X = set_constant(sample_X, flat, kept_lows)
+            center, scatter, _ = constant_summary(flat, kept_lows, center, scatter)
         # Off the bulk (a few far rows): its medians, read on the sample;
         # the scatter is then about them, as a centred pass would sum it.
         mean = center

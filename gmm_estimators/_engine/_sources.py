@@ -31,16 +31,22 @@ from collections.abc import Iterator
 
 import numpy as np
 from scipy import sparse
-from sklearn.utils import check_array, gen_batches
+from sklearn.utils import gen_batches
 from sklearn.utils.validation import _check_sample_weight
 
-from ._constant import constant_to_rounding
+from ._constant import (
+    constant_summary,
+    constant_to_rounding,
+    flat_to_rounding,
+    set_constant,
+)
 from ._data import (
     ArraySource,
     row_blocks,
     weight_scale,
 )
 from ._estep import em_step, reduce_blocks
+from ._pages import check_page, merge_summaries, summarise_part
 from ._representation import (
     bulk_center,
     dtype_for_extremes,
@@ -50,16 +56,13 @@ from ._representation import (
     scatter_about,
 )
 from ._sampling import StartingSample, holds_any, in_order, joined, row_hashes, rows_at
-from ._stats import merged_moments
 from ._validation import validate_data
 
 __all__ = [
     "StreamSource",
     "check_not_chunks",
-    "check_page",
     "is_streamed",
     "make_source",
-    "merge_summaries",
     "per_row_like",
     "prediction_source",
 ]
@@ -75,103 +78,6 @@ STREAM_BYTES = 64 * 2**20
 PAGE_BYTES = 32 * 2**20
 
 _FLOAT_DTYPES = (np.dtype(np.float64), np.dtype(np.float32))
-
-
-def merge_summaries(parts):
-    """Weighted mean and scatter of the union of parts (Chan et al.'s update).
-
-    Parameters
-    ----------
-    parts : iterable of (weight_sum, mean, scatter)
-        Each part's total weight, weighted mean and scatter about that mean.
-
-    Returns
-    -------
-    weight_sum, mean, scatter
-    """
-    weight_sum, mean, scatter = 0.0, None, None
-    for part_weight, part_mean, part_scatter in parts:
-        if part_weight <= 0:
-            continue
-        if mean is None:
-            weight_sum, mean, scatter = part_weight, part_mean, part_scatter
-            continue
-        # One component: the union of two parts (merged_moments). Squares
-        # beyond float64 are named by check_squares_fit, not numpy's warnings.
-        with np.errstate(over="ignore", invalid="ignore"):
-            merged = merged_moments(
-                (np.array([weight_sum]), mean[np.newaxis], scatter[np.newaxis]),
-                (
-                    np.array([part_weight]),
-                    part_mean[np.newaxis],
-                    part_scatter[np.newaxis],
-                ),
-            )
-        weight_sum, mean, scatter = float(merged[0][0]), merged[1][0], merged[2][0]
-    return weight_sum, mean, scatter
-
-
-def summarise_part(block, w):
-    """``(weight_sum, mean, scatter)`` of an in-memory part (zeros if empty)."""
-    d = block.shape[1]
-    # A total beyond float64 is named by check_squares_fit, not numpy's warning.
-    with np.errstate(over="ignore"):
-        weight_sum = float(block.shape[0] if w is None else np.sum(w))
-    if block.shape[0] == 0 or weight_sum <= 0:
-        return 0.0, np.zeros(d), np.zeros((d, d))
-    # About the part's mean: merged as means and scatters about them.
-    part = ArraySource.from_arrays(block, w, bulk=False)
-    return weight_sum, part.center, part.total_scatter
-
-
-def check_page(block, dtype, name, *, where, first_row=0):
-    """Validate one page (or chunk) of a streamed array, NaN refused clearly.
-
-    scikit-learn's own message for NaN says the estimator does not accept
-    missing values, which is true of streamed data only: in-memory arrays
-    with NaN are fitted (and predicted) by marginalising the missing values.
-    This one says which path refuses them and what to do instead.
-
-    Parameters
-    ----------
-    block : array-like of shape (rows, d)
-    dtype : dtype
-    name : str
-        The estimator's class name.
-    where : str
-        What the rows are read from: ``"Dask array"`` or a memory map.
-    first_row : int or None, default=0
-        Index of the block's first row in the whole array (None if unknown).
-    """
-    block = check_array(
-        block,
-        dtype=dtype,
-        ensure_min_samples=0,
-        ensure_all_finite="allow-nan",
-        input_name="X",
-        estimator=name,
-    )
-    # check_array has rejected inf: a non-finite sum is NaN (or an overflow,
-    # which the scan tells apart), so a page without NaN is read once more,
-    # not twice.
-    if (
-        block.dtype.kind == "f"
-        and not np.isfinite(np.sum(block))
-        and np.isnan(block).any()
-    ):
-        row = int(np.flatnonzero(np.isnan(block).any(axis=1))[0])
-        found = "" if first_row is None else f"; for example row {first_row + row}"
-        load = "X.compute()" if where == "Dask array" else "np.asarray(X)"
-        raise ValueError(
-            f"Input X contains NaN (missing values{found}), but {name} streams "
-            f"this {where} block by block, and streamed data cannot have "
-            "missing values: only "
-            f"arrays held in memory can. Load it with {load} if it fits in memory "
-            "(missing values are then marginalised), drop the rows with NaN, or "
-            "impute them first, for example with GaussianMixtureImputer fitted "
-            "on a sample of the rows."
-        )
-    return block
 
 
 def check_not_chunks(estimator, X, *, method=None, name=None):
@@ -423,7 +329,14 @@ def prediction_source(estimator, X, center, *, missing=None):
 
 
 class _Rows:
-    """What the engine reads of ``source.X``: shape and working dtype."""
+    """What the engine reads of ``source.X``: shape and working dtype.
+
+    ``constant``, when set, is ``(flat, values)``: the features read as
+    constant to their rounding (``_constant.flat_to_rounding``) and their
+    value, which every read gives them.
+    """
+
+    constant = None
 
     def __init__(self, array, dtype):
         self.array = array
@@ -431,8 +344,18 @@ class _Rows:
         self.dtype = dtype
         self.ndim = 2
 
-    def __getitem__(self, rows):
-        return np.asarray(self.array[rows], dtype=self.dtype)
+    def __getitem__(self, index):
+        read = np.asarray(self.array[index], dtype=self.dtype)
+        if self.constant is None:
+            return read
+        columns = index[1] if isinstance(index, tuple) and len(index) > 1 else ...
+        features = np.arange(self.shape[1])[columns]
+        flat, values = self.constant
+        shape = read.shape
+        constant = set_constant(
+            read.reshape(-1, np.size(features)), flat[features], values[features]
+        )
+        return constant.reshape(shape)
 
 
 def _page_rows(array, dtype):
@@ -497,11 +420,17 @@ class StreamSource:
         source = cls(estimator, array, sample_weight, np.zeros(d), checked=checked)
         parts, picked, hashes = [], [], []
         highs, lows = np.full(d, -np.inf), np.full(d, np.inf)
+        # Of the rows of positive weight: the features constant to rounding.
+        kept_highs, kept_lows = np.full(d, -np.inf), np.full(d, np.inf)
         for rows, block, w in source.pages():
             parts.append(summarise_part(block, w))
             block_highs, block_lows = feature_extremes(block)
             np.maximum(highs, block_highs, out=highs)
             np.minimum(lows, block_lows, out=lows)
+            if w is not None:
+                block_highs, block_lows = feature_extremes(block[w > 0])
+            np.maximum(kept_highs, block_highs, out=kept_highs)
+            np.minimum(kept_lows, block_lows, out=kept_lows)
             if sample.needs_hashes:
                 hashes.append(row_hashes(block))
             else:
@@ -528,6 +457,12 @@ class StreamSource:
         if dtype != source.X.dtype:
             source.X.dtype = dtype
             source.page_rows = _page_rows(array, dtype)
+        # As in memory (make_source): constant to rounding is constant.
+        flat = flat_to_rounding(kept_lows, kept_highs, source.X.dtype)
+        if flat.any():
+            source.X.constant = (flat, kept_lows)
+            sample_X = set_constant(sample_X, flat, kept_lows)
+            center, scatter, _ = constant_summary(flat, kept_lows, center, scatter)
         # Off the bulk (a few far rows): its medians, read on the sample;
         # the scatter is then about them, as a centred pass would sum it.
         mean = center
@@ -611,6 +546,8 @@ class StreamSource:
                     where="memory map (or other array read in pages)",
                     first_row=rows.start,
                 )
+            if self.X.constant is not None:
+                block = set_constant(block, *self.X.constant)
             yield rows, block, self.weights_of(rows)
             _release_pages(self.X.array, rows)
 

@@ -15,11 +15,8 @@ from gmm_estimators import (
 )
 from gmm_estimators._engine import _sampling, _sources
 from gmm_estimators._engine._data import ArraySource
-from gmm_estimators._engine._sources import (
-    StreamSource,
-    make_source,
-    merge_summaries,
-)
+from gmm_estimators._engine._pages import merge_summaries
+from gmm_estimators._engine._sources import StreamSource, make_source
 from gmm_estimators.model_selection import GaussianMixtureIC
 
 STRUCTURES = ["full", "tied", "diag", "spherical", "VEV", "EEI"]
