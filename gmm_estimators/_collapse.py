@@ -422,8 +422,15 @@ def still_spread(model, params, reg_covar, reference=None):
     whitened coordinates of the data's span (``_data_span.coordinates``),
     the data's covariance being the one the mixture implies,
     ``sum_k pi_k (C_k + (mu_k - mu)(mu_k - mu)^T)``; a component is spread
-    while its smallest eigenvalue there stays above ``RANK_RATIO ** 2`` (the
-    relative spread of the collapse check).
+    while its smallest eigenvalue there stays above ``RANK_RATIO`` (a
+    thousandth of the data's spread). The running statistics are a memory
+    of earlier rows that fades at the step sizes' pace: what a component
+    keeps of it below that, while the batches' rows rest on a
+    lower-dimensional set, is no spread of the stream (after 300 batches
+    of one repeated row the memory of two clusters left ``3e-11`` of their
+    variance beyond ``reg_covar``, and the component on that point was
+    called sound). One batch of such rows shrinks a sound component by the
+    step size only.
 
     ``reference``, a data covariance that does not change with the
     parameters (the data a stream began with), must see the component
@@ -436,9 +443,10 @@ def still_spread(model, params, reg_covar, reference=None):
     spread : ndarray of shape (n_components,), dtype=bool
     """
     full = covariances_less(model, params.covariances, params.means.shape, reg_covar)
-    spread = spread_in(full, mixture_covariance(params.weights, params.means, full))
+    data = mixture_covariance(params.weights, params.means, full)
+    spread = spread_in(full, data, floor=RANK_RATIO)
     if reference is not None:
-        spread &= spread_in(full, np.asarray(reference, np.float64))
+        spread &= spread_in(full, np.asarray(reference, np.float64), floor=RANK_RATIO)
     return spread
 
 
@@ -466,15 +474,18 @@ def covariances_less(model, covariances, shape, reg_covar):
     return full - reg_covar * np.eye(d)
 
 
-def spread_in(covariances, data_covariance, *, relative_to_own=False):
+def spread_in(
+    covariances, data_covariance, *, relative_to_own=False, floor=RANK_RATIO**2
+):
     """Which covariances spread in every direction of the data's span.
 
     ``covariances`` (K, d, d) are read in the whitened coordinates of the
     span of data of covariance ``data_covariance`` (``_data_span``); a
     covariance spreads while its smallest eigenvalue there stays above
-    ``RANK_RATIO ** 2`` (the relative spread of the collapse check), or
-    above that fraction of its own largest with ``relative_to_own`` (a
-    narrow covariance spreads; one on a point or a line of the span not).
+    ``floor`` (by default ``RANK_RATIO ** 2``, the relative spread of the
+    collapse check), or above that fraction of its own largest with
+    ``relative_to_own`` (a narrow covariance spreads; one on a point or a
+    line of the span not).
 
     Returns
     -------
@@ -487,7 +498,7 @@ def spread_in(covariances, data_covariance, *, relative_to_own=False):
     own = np.einsum("ia,kij,jb->kab", rotation, standardised, rotation)
     values = np.linalg.eigvalsh(own)
     unit = values[:, -1] if relative_to_own else 1.0
-    return values[:, 0] > RANK_RATIO**2 * unit
+    return values[:, 0] > floor * unit
 
 
 def record_collapse(estimator, model, data, params, jittered, check=None):

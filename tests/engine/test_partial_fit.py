@@ -533,6 +533,56 @@ def test_an_update_that_leaves_a_component_singular_flags_it(covariance_type, sc
 
 
 @pytest.mark.parametrize(
+    "covariance_type, scale", [("full", 1e-3), ("diag", 1.0), ("VVV", 1e3)]
+)
+def test_a_stream_stuck_on_one_row_flags_its_component_at_the_default_steps(
+    covariance_type, scale
+):
+    # With the default (decaying) step sizes the running statistics keep a
+    # fading memory of the first rows: after 300 batches of one repeated
+    # row the component on it held 3e-11 of their variance beyond
+    # reg_covar, and was called sound (weight 1, covariance reg_covar).
+    import warnings
+
+    from gmm_estimators.exceptions import DegenerateFitWarning
+
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal(0, 1, (200, 2)), rng.normal(5, 1, (200, 2))]) * scale
+    rng.shuffle(X)
+    gm = GaussianMixture(
+        2,
+        covariance_type=covariance_type,
+        reg_covar=1e-6 * scale**2,
+        random_state=0,
+    ).partial_fit(X[:100])
+    point = np.repeat(X[:1], 20, axis=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        gm.partial_fit(point)  # one batch of a repeated row: nothing yet
+        assert gm.collapsed_components_.size == 0
+        for _ in range(300):
+            gm.partial_fit(point)
+    stuck = int(np.argmax(gm.weights_))
+    assert stuck in gm.collapsed_components_
+    named = [
+        str(c.message)
+        for c in caught
+        if issubclass(c.category, DegenerateFitWarning)
+        and f"component(s) {stuck} (" in str(c.message)
+    ]
+    assert named
+    # A stream of the clusters' own rows flags nothing.
+    sound = GaussianMixture(
+        2, covariance_type=covariance_type, reg_covar=1e-6 * scale**2, random_state=0
+    ).partial_fit(X[:100])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DegenerateFitWarning)
+        for _ in range(300):
+            sound.partial_fit(X[rng.integers(0, 400, 20)])
+    assert sound.collapsed_components_.size == 0
+
+
+@pytest.mark.parametrize(
     "covariance_type, reg_covar",
     [
         *[(name, 0.0) for name in ("full", "diag", "spherical", "EII", "EEI")],
@@ -702,7 +752,6 @@ def test_a_prior_changed_between_batches_is_used():
     np.testing.assert_array_equal(online.prior_.scale, scale)
 
 
-
 def test_a_failed_first_batch_leaves_the_mixture_unfitted():
     # Validation set n_features_in_ before the batch was refused: the
     # mixture then counted as fitted and predict raised an AttributeError.
@@ -776,8 +825,10 @@ def test_a_batch_of_weights_summing_to_a_subnormal_is_refused_as_in_fit():
     X = np.r_[rng.normal(size=(200, 2)), rng.normal(size=(200, 2)) + 4]
     first, batch = X[::2], X[1::2]
     model = GaussianMixture(2, random_state=0).partial_fit(first)
-    reference = clone(model).partial_fit(first).partial_fit(
-        batch, sample_weight=np.full(len(batch), 1e-300)
+    reference = (
+        clone(model)
+        .partial_fit(first)
+        .partial_fit(batch, sample_weight=np.full(len(batch), 1e-300))
     )
     before = [np.copy(model.means_), np.copy(model.covariances_)]
     with pytest.raises(ValueError, match="Multiply sample_weight by a common factor"):
