@@ -93,18 +93,17 @@ def set_constant(X, flat, values):
     return X
 
 
-def constant_summary(flat, values, center, scatter, mean=None):
+def constant_summary(flat, values, center, scatter):
     """A streamed summary as it would be of rows set constant on ``flat``.
 
     The summary pass reads the rows as given: set to ``values`` there, the
-    centre (and mean) are ``values`` and the scatter has no row or column
-    (each row's difference from the centre is zero).
+    centre is ``values`` and the scatter has no row or column (each row's
+    difference from the centre is zero). Returns ``(center, scatter)``.
     """
     center = np.where(flat, values, center)
     scatter = np.array(scatter, dtype=np.float64)
     scatter[flat, :] = scatter[:, flat] = 0.0
-    mean = None if mean is None else np.where(flat, values, mean)
-    return center, scatter, mean
+    return center, scatter
 
 
 def constant_to_rounding(X, sample_weight=None):

@@ -165,7 +165,7 @@ class DaskSource:
                 set_constant, flat=flat, values=kept_lows, dtype=source.dtype
             )
             sample_X = set_constant(sample_X, flat, kept_lows)
-            center, scatter, _ = constant_summary(flat, kept_lows, center, scatter)
+            center, scatter = constant_summary(flat, kept_lows, center, scatter)
         # Off the bulk (a few far rows): its medians, read on the sample;
         # the scatter is then about them, as a centred pass would sum it.
         mean = center
