@@ -182,7 +182,8 @@ def cmd_fit(args):
         # The library's warning names its parameters; this names the options
         # (with --quiet too, as the warning is printed then).
         print(
-            f"{PROG}: hint: {refit_hint(collapsed, spurious)} avoid "
+            f"{PROG}: hint: "
+            f"{refit_hint(collapsed, spurious, fewer=args.n_components > 1)} avoid "
             f"{unsound_kinds(collapsed, spurious)} components",
             file=sys.stderr,
         )

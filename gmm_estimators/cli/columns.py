@@ -69,6 +69,16 @@ def _resolve(spec, names, option, source):
     return indices
 
 
+def drop_option(items):
+    """``--drop ITEMS`` as a shell word, ``--drop=ITEMS`` where ITEMS starts with -.
+
+    argparse reads a value that starts with a dash (a column named ``-b``)
+    as another option: ``--drop -b`` failed with "expected one argument".
+    """
+    quoted = shlex.quote(items)
+    return f"--drop={quoted}" if items.startswith("-") else f"--drop {quoted}"
+
+
 def drop_item(data, j):
     """How ``--drop`` names feature ``j``: its header, or its 0-based index."""
     name = data.feature_names[j]
@@ -116,7 +126,7 @@ def in_data_terms(message, data):
     message = _MENTION.sub(rewrite, message)
     if listed and _LEAVE_OUT in message:
         items = ",".join(drop_item(data, j) for j in listed)
-        message = message.replace(_LEAVE_OUT, f"(--drop {shlex.quote(items)})")
+        message = message.replace(_LEAVE_OUT, f"({drop_option(items)})")
     message = _SPAN.sub("the rows of the data span", message)
     return _PROJECT.sub(
         r"Leave the dependent columns out (--drop), or model the data's first "

@@ -31,6 +31,26 @@ _OPTION_TERMS = (
         r"\bsmaller reg_covar, e\.g\. reg_covar=",
         "smaller --reg-covar, e.g. --reg-covar ",
     ),
+    # A collapsed or spurious fit: its remedies follow in the command's own
+    # hint (options, not parameters), and a saved model keeps the indices.
+    (
+        r" Remedies: use fewer components, use prior='default' \([^)]*\), "
+        r"increase reg_covar, or add jitter to discretised data\.",
+        " Discretised data can also take a little jitter.",
+    ),
+    (r" Remedies: use fewer components or prior='default'\.", ""),
+    (r" The indices are stored in \w+_components_\.", ""),
+    (
+        r"\bBest performing initialization did not converge\. Try different init "
+        r"parameters, or increase max_iter, tol, or check for degenerate data\.",
+        "The fit did not converge. Try other starts (--init, --n-init), a larger "
+        "--max-iter or --tol, or check for degenerate data.",
+    ),
+    (r"\(n_components=(\d+), -t (\w+)\)", r"(K=\1, \2)"),
+    (
+        r"\bin max_iter=(\d+) iterations; increase max_iter or tol\.",
+        r"in \1 iteration(s); increase --max-iter or --tol.",
+    ),
 )
 
 

@@ -31,7 +31,7 @@ from itertools import chain
 import numpy as np
 from sklearn.utils._param_validation import InvalidParameterError
 
-from .columns import choose_columns, drop_item
+from .columns import choose_columns, drop_item, drop_option
 from .errors import PROG, CLIError, in_option_terms, one_line, refused_value, sentences
 from .formatting import elided_names
 from .table import (
@@ -211,8 +211,8 @@ def check_observed(data, *, fitting, drop=None):
             f"{data.source}: {', '.join(data.column(j) for j in empty)} "
             f"{'are' if several else 'is'} empty (missing in every row), so "
             f"{'their distributions' if several else 'its distribution'} cannot be "
-            f"estimated; leave {'them' if several else 'it'} out with --drop "
-            f"{shlex.quote(items)}"
+            f"estimated; leave {'them' if several else 'it'} out with "
+            f"{drop_option(items)}"
         )
     rows = np.flatnonzero(missing.all(axis=1))
     if len(rows):
@@ -552,7 +552,7 @@ def _refuse_row_index(data, drop):
     raise CLIError(
         f"{data.source}: column 1 has no header and holds {', '.join(shown)}: "
         "a row index (as pandas' to_csv and R's write.csv write it), not a "
-        f"feature; leave it out with --drop {shlex.quote(item)}, or write the "
+        f"feature; leave it out with {drop_option(item)}, or write the "
         "file without it (to_csv(..., index=False), write.csv(..., "
         "row.names=FALSE))"
     )
@@ -636,13 +636,13 @@ def _non_numeric(data, j, bad, text, delimiter, given):
             "numbers with thousands separators, units or signs such as % $ or "
             f"the Unicode minus are not read; write plain numbers ({plain}), e.g. "
             "in your spreadsheet's export settings, or leave this column out "
-            f"with --drop {shlex.quote(drop_item(data, j))}"
+            f"with {drop_option(drop_item(data, j))}"
         )
-    drop = shlex.quote(drop_item(data, j))
+    drop = drop_option(drop_item(data, j))
     return CLIError(
         f"{data.source}: {data.column(j)} is not numeric (line {data.lines[i]} "
         f"has {cell!r}{_python_number_hint(cell)}); choose numeric columns with "
-        f"--columns or leave this one out with --drop {drop}"
+        f"--columns or leave this one out with {drop}"
     )
 
 

@@ -168,7 +168,7 @@ def unsound_components(model):
     )
 
 
-def refit_hint(collapsed, spurious, *, prior=False):
+def refit_hint(collapsed, spurious, *, prior=False, fewer=True):
     """The options that avoid such components, in the command line's terms.
 
     Returns
@@ -177,10 +177,12 @@ def refit_hint(collapsed, spurious, *, prior=False):
         Such as ``--prior (mclust's conjugate prior), fewer components (-k)
         or a larger --reg-covar``. A larger ``--reg-covar`` is left out for
         spurious components alone (a local maximum, which it does not
-        avoid), and ``--prior`` when the model already has it (``prior``).
+        avoid), ``--prior`` when the model already has it (``prior``), and
+        fewer components when there is one (``fewer=False``).
     """
     remedies = [] if prior else ["--prior (mclust's conjugate prior)"]
-    remedies.append("fewer components (-k)")
+    if fewer:
+        remedies.append("fewer components (-k)")
     if collapsed:
         remedies.append("a larger --reg-covar")
     if len(remedies) == 1:
@@ -226,7 +228,10 @@ def warn_if_unsound(model, path, consequence):
         why = "far narrower than the others"
         parts.append(_flagged(spurious, n_components, "spurious", why))
     remedies = refit_hint(
-        collapsed, spurious, prior=getattr(model, "prior", None) is not None
+        collapsed,
+        spurious,
+        prior=getattr(model, "prior", None) is not None,
+        fewer=n_components > 1,
     )
     print(
         f"{PROG}: warning: model {path}: {' and '.join(parts)}, so {consequence} "

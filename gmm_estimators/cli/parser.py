@@ -148,6 +148,19 @@ Run '{PROG} COMMAND --help' for the options of a command. Model files are
 pickles (joblib): load only files you trust."""
 
 
+class _EitherFlag(argparse.BooleanOptionalAction):
+    """``--x`` or ``--no-x``, refused together (the last one won silently)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        value = not option_string.startswith("--no-")
+        if getattr(namespace, self.dest) not in (None, value):
+            yes = self.option_strings[0]
+            parser.error(
+                f"{yes} and --no-{yes[2:]} contradict each other; give one of them"
+            )
+        super().__call__(parser, namespace, values, option_string)
+
+
 def _add_data_arguments(parser, what):
     parser.add_argument(
         "data",
@@ -164,7 +177,7 @@ def _add_data_arguments(parser, what):
     )
     parser.add_argument(
         "--header",
-        action=argparse.BooleanOptionalAction,
+        action=_EitherFlag,
         default=None,
         help="the first row names the columns (--no-header: it is data); default: "
         "detected, a first row with a text cell where the next row has a number "
@@ -347,14 +360,15 @@ def _add_select(parser):
         metavar="FILE.png",
         help="save the criterion-versus-K plot (needs matplotlib)",
     )
-    parser.add_argument(
+    rows = parser.add_mutually_exclusive_group()
+    rows.add_argument(
         "--top",
         type=_positive_int,
         default=10,
         metavar="N",
         help="rows of the candidate table to print (default: %(default)s)",
     )
-    parser.add_argument(
+    rows.add_argument(
         "--all", action="store_true", help="print every candidate in the table"
     )
     parser.add_argument(

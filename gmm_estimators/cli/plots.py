@@ -15,7 +15,7 @@ __all__ = ["check_plot_path", "new_axes", "save_figure"]
 
 _NEEDS_MATPLOTLIB = (
     "--plot requires matplotlib: pip install matplotlib (or, from a clone of the "
-    "gmm_estimators repository, pip install \".[plot]\")"
+    'gmm_estimators repository, pip install ".[plot]")'
 )
 
 

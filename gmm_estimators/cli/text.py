@@ -40,8 +40,13 @@ def read_text(path):
 def _decode(raw, path, source):
     """Bytes as UTF-8 text, or an error that says how to convert them."""
     if raw[:2] == b"\x1f\x8b":
+        # gunzip names its output by dropping .gz; another name it refuses.
         remedy = (
-            "gunzip -c FILE | ..." if path == "-" else f"gunzip -k {shlex.quote(path)}"
+            "gunzip -c FILE | ..."
+            if path == "-"
+            else f"gunzip -k {shlex.quote(path)}"
+            if path.endswith(".gz")
+            else f"gunzip -c {shlex.quote(path)} > plain.csv"
         )
         raise CLIError(
             f"cannot read {source}: it is gzip-compressed; decompress it first "

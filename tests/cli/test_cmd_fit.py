@@ -348,3 +348,64 @@ def test_narrow_data_show_every_feature(capsys):
     assert main(["fit", "-k", "2"]) == 0
     out, _ = capsys.readouterr()
     assert "showing" not in out and "..." not in out
+
+
+def test_a_collapsed_fit_is_told_in_the_commands_terms_once(tmp_path, capsys):
+    # The library's warning ended in Python's remedies (prior='default',
+    # reg_covar, "stored in collapsed_components_"), and the hint below it
+    # said the same in options; with -k 1 the hint advised fewer components.
+    rng = np.random.default_rng(1)
+    path = tmp_path / "ints.csv"
+    pd.DataFrame(rng.integers(1, 4, size=(40, 2)), columns=["a", "b"]).to_csv(
+        path, index=False
+    )
+    assert main(["fit", str(path), "-k", "3"]) == 0
+    err = capsys.readouterr().err
+    assert "collapsed" in err
+    for python in ("prior=", "reg_covar,", "collapsed_components_", "Remedies"):
+        assert python not in err
+    (hint,) = [line for line in err.splitlines() if "hint:" in line]
+    assert "--prior" in hint and "fewer components (-k)" in hint
+    rows = tmp_path / "na.csv"
+    rows.write_text("a,b\n1,2\n2,\n3,\n4,\n5,6\n")
+    assert main(["fit", str(rows), "-k", "1"]) == 0
+    hints = [line for line in capsys.readouterr().err.splitlines() if "hint:" in line]
+    assert hints and all("fewer components" not in line for line in hints)
+
+
+def test_convergence_warnings_name_the_options(capsys):
+    assert main(["fit", "-k", "3", "--max-iter", "1", "-q"]) == 0
+    err = capsys.readouterr().err
+    assert "--max-iter" in err and "--n-init" in err and "max_iter" not in err
+    assert main(["select", "-K", "3", "-t", "VVV", "--max-iter", "1", "-q"]) == 0
+    err = capsys.readouterr().err
+    assert "(K=2, VVV) did not converge in 1 iteration(s); increase --max-iter" in err
+    assert "n_components=" not in err and "max_iter" not in err
+
+
+def test_a_remedy_the_command_gives_works_as_given(tmp_path, capsys):
+    # "gunzip -k data.csv" refuses a name without .gz; "--drop -b" reads -b
+    # as an option.
+    import gzip
+
+    packed = tmp_path / "data.csv"
+    packed.write_bytes(gzip.compress(b"a,b\n1,2\n3,4\n5,7\n"))
+    assert main(["fit", str(packed), "-k", "1"]) == 2
+    assert f"gunzip -c {packed} > plain.csv" in capsys.readouterr().err
+    named = tmp_path / "neg.csv"
+    named.write_text("a,-b,c\n1,x,2\n2,y,3\n3,z,5\n4,w,4\n")
+    assert main(["fit", str(named), "-k", "1"]) == 2
+    err = capsys.readouterr().err
+    assert err.rstrip().endswith("--drop=-b")
+    assert main(["fit", str(named), "-k", "1", "--drop=-b", "-q"]) == 0
+
+
+def test_contradictory_flags_are_refused(tmp_path, capsys):
+    path = tmp_path / "d.csv"
+    path.write_text("a,b\n1,2\n3,4\n5,7\n")
+    assert main(["fit", str(path), "-k", "1", "--header", "--no-header"]) == 2
+    assert "--header and --no-header contradict" in capsys.readouterr().err
+    assert main(["select", str(path), "-K", "1", "--top", "1", "--all"]) == 2
+    assert "not allowed with argument --top" in capsys.readouterr().err
+    # The same flag twice is no contradiction.
+    assert main(["fit", str(path), "-k", "1", "--header", "--header", "-q"]) == 0
