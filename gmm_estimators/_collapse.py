@@ -412,7 +412,7 @@ def with_breakdown(verdict, model, params):
     return verdict._replace(collapsed=collapsed, spurious=spurious, reasons=reasons)
 
 
-def still_spread(model, params, reg_covar, reference=None):
+def still_spread(model, params, reg_covar, reference=None, *, floor=RANK_RATIO**2):
     """Components whose covariance, less ``reg_covar``, spreads in the data's span.
 
     For fits whose covariances do not come from the rows judged alone (an
@@ -422,15 +422,8 @@ def still_spread(model, params, reg_covar, reference=None):
     whitened coordinates of the data's span (``_data_span.coordinates``),
     the data's covariance being the one the mixture implies,
     ``sum_k pi_k (C_k + (mu_k - mu)(mu_k - mu)^T)``; a component is spread
-    while its smallest eigenvalue there stays above ``RANK_RATIO`` (a
-    thousandth of the data's spread). The running statistics are a memory
-    of earlier rows that fades at the step sizes' pace: what a component
-    keeps of it below that, while the batches' rows rest on a
-    lower-dimensional set, is no spread of the stream (after 300 batches
-    of one repeated row the memory of two clusters left ``3e-11`` of their
-    variance beyond ``reg_covar``, and the component on that point was
-    called sound). One batch of such rows shrinks a sound component by the
-    step size only.
+    while its smallest eigenvalue there stays above ``floor`` (by default
+    ``RANK_RATIO ** 2``, the relative spread of the collapse check).
 
     ``reference``, a data covariance that does not change with the
     parameters (the data a stream began with), must see the component
@@ -444,9 +437,9 @@ def still_spread(model, params, reg_covar, reference=None):
     """
     full = covariances_less(model, params.covariances, params.means.shape, reg_covar)
     data = mixture_covariance(params.weights, params.means, full)
-    spread = spread_in(full, data, floor=RANK_RATIO)
+    spread = spread_in(full, data, floor=floor)
     if reference is not None:
-        spread &= spread_in(full, np.asarray(reference, np.float64), floor=RANK_RATIO)
+        spread &= spread_in(full, np.asarray(reference, np.float64), floor=floor)
     return spread
 
 

@@ -73,6 +73,7 @@ from ._missing import (
     has_missing,
 )
 from ._prior import ConjugatePrior, resolve_prior
+from ._resting_rows import RANK_RATIO
 from ._warn import silenced, warn_user
 from .exceptions import DegenerateFitWarning
 
@@ -269,9 +270,29 @@ def keep_verdict(model, data, params, jittered, check=None):
     """Leave the previous collapse verdict (a batch that cannot judge one)."""
 
 
-def batch_judge(
-    record, prior, previous, shares, reg_covar, span, running_shares, name
-):
+def _memory_floor(batch):
+    """How little spread the running statistics keep of earlier rows, and clear.
+
+    A batch whose rows are one repeated point (a stuck sensor): above a
+    millionth of the data's variance in every direction (``RANK_RATIO``, a
+    thousandth of its spread). With the default step sizes the memory of
+    the first rows fades slowly: after 300 batches of the point it kept
+    ``3e-11`` of their variance beyond ``reg_covar``, which the collapse
+    check's ``RANK_RATIO ** 2`` called spread, and the component on that
+    point, of weight 1, was called sound. Other batches keep that bound:
+    in the mixture's units a sound cluster far from another (sd 2 at 1e4)
+    spans ``1.6e-7`` of the variance along their separation, and batches
+    of a few rounded rows on it were called collapsed.
+    """
+    rows = np.asarray(batch.X)
+    if batch.sample_weight is not None:
+        rows = rows[np.asarray(batch.sample_weight) > 0]
+    # Compared as given: a batch's scatter is about the stream's centre.
+    one_point = rows.shape[0] > 0 and bool(np.all(rows == rows[:1]))
+    return RANK_RATIO if one_point else RANK_RATIO**2
+
+
+def batch_judge(record, prior, previous, shares, reg_covar, span, running_shares, name):
     """The collapse verdict after an update, from the batch's rows.
 
     A batch is a sample of the stream: a component it misses, or meets on
@@ -311,7 +332,9 @@ def batch_judge(
         n_rows = data.n_rows if weights is None else np.count_nonzero(weights)
         judged = (shares * n_rows >= params.means.shape[1] + 1) | empty
         if verdict.collapsed.size:
-            spread = still_spread(model, params, reg_covar, span)
+            spread = still_spread(
+                model, params, reg_covar, span, floor=_memory_floor(data)
+            )
             collapsed = [k for k in verdict.collapsed if not (judged[k] and spread[k])]
             verdict = verdict._replace(collapsed=np.asarray(collapsed, dtype=np.intp))
 
@@ -396,9 +419,7 @@ def update_judge(estimator, batch, state, record, prior):
     reg_covar = estimator.reg_covar
     shares, span = state.batch_shares, getattr(state, "span", None)
     name = type(estimator).__name__
-    return batch_judge(
-        record, prior, previous, shares, reg_covar, span, state.nk, name
-    )
+    return batch_judge(record, prior, previous, shares, reg_covar, span, state.nk, name)
 
 
 def batch_source(estimator, X, sample_weight, center):

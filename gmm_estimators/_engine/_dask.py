@@ -142,7 +142,6 @@ class DaskSource:
         # extremes and the sample (all rows up to its size).
         highs = np.max([r[1][0] for r in results], axis=0)
         lows = np.min([r[1][1] for r in results], axis=0)
-        source.largest = max(float(np.max(highs)), -float(np.min(lows)))
         if sample.needs_hashes:
             hashes = np.concatenate([r[2] for r in results])
             sample_X, sample_w = source._rows_at(
@@ -150,12 +149,9 @@ class DaskSource:
             )
         else:
             sample_X, sample_w = joined([r[2] for r in results])
-        dtype = dtype_for_extremes(source.dtype, highs, lows, sample_X)
-        if dtype != source.dtype:
-            source.dtype = dtype
-            source.X = source.X.astype(dtype)
         # As in memory (make_source): constant to rounding is constant, of
-        # the rows of positive weight.
+        # the rows of positive weight, in the rows' own dtype and before the
+        # extremes decide another.
         kept_lows = np.min([r[3][1] for r in results], axis=0)
         flat = flat_to_rounding(
             kept_lows, np.max([r[3][0] for r in results], axis=0), source.dtype
@@ -166,6 +162,15 @@ class DaskSource:
             )
             sample_X = set_constant(sample_X, flat, kept_lows)
             center, scatter = constant_summary(flat, kept_lows, center, scatter)
+            highs, lows = (
+                np.where(flat, kept_lows, highs),
+                np.where(flat, kept_lows, lows),
+            )
+        source.largest = max(float(np.max(highs)), -float(np.min(lows)))
+        dtype = dtype_for_extremes(source.dtype, highs, lows, sample_X)
+        if dtype != source.dtype:
+            source.dtype = dtype
+            source.X = source.X.astype(dtype)
         # Off the bulk (a few far rows): its medians, read on the sample;
         # the scatter is then about them, as a centred pass would sum it.
         mean = center

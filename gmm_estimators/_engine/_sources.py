@@ -348,7 +348,15 @@ class _Rows:
         read = np.asarray(self.array[index], dtype=self.dtype)
         if self.constant is None:
             return read
-        columns = index[1] if isinstance(index, tuple) and len(index) > 1 else ...
+        columns = slice(None)
+        if isinstance(index, tuple):
+            if len(index) != 2 or any(part is None or part is ... for part in index):
+                raise TypeError(
+                    "rows of a streamed source are read as X[rows] or "
+                    f"X[rows, columns], not X[{index!r}]"
+                )
+            columns = index[1]
+        # The columns read (an index, a slice, indices or a mask).
         features = np.arange(self.shape[1])[columns]
         flat, values = self.constant
         shape = read.shape
@@ -453,16 +461,21 @@ class StreamSource:
             )
         else:
             sample_X, sample_w = joined(picked)
-        dtype = dtype_for_extremes(source.X.dtype, highs, lows, sample_X)
-        if dtype != source.X.dtype:
-            source.X.dtype = dtype
-            source.page_rows = _page_rows(array, dtype)
-        # As in memory (make_source): constant to rounding is constant.
+        # As in memory (make_source): constant to rounding is constant, in
+        # the rows' own dtype and before the extremes decide another.
         flat = flat_to_rounding(kept_lows, kept_highs, source.X.dtype)
         if flat.any():
             source.X.constant = (flat, kept_lows)
             sample_X = set_constant(sample_X, flat, kept_lows)
             center, scatter = constant_summary(flat, kept_lows, center, scatter)
+            highs, lows = (
+                np.where(flat, kept_lows, highs),
+                np.where(flat, kept_lows, lows),
+            )
+        dtype = dtype_for_extremes(source.X.dtype, highs, lows, sample_X)
+        if dtype != source.X.dtype:
+            source.X.dtype = dtype
+            source.page_rows = _page_rows(array, dtype)
         # Off the bulk (a few far rows): its medians, read on the sample;
         # the scatter is then about them, as a centred pass would sum it.
         mean = center

@@ -178,12 +178,15 @@ def cmd_fit(args):
     report_missing(data, quiet=args.quiet)
     report_warnings(caught, terms=lambda message: in_data_terms(message, data))
     collapsed, spurious = unsound_components(model)
-    if (collapsed or spurious) and not args.prior:
-        # The library's warning names its parameters; this names the options
-        # (with --quiet too, as the warning is printed then).
+    remedies = refit_hint(
+        collapsed, spurious, prior=bool(args.prior), fewer=args.n_components > 1
+    )
+    if (collapsed or spurious) and remedies:
+        # The library's warning names its parameters, which the command
+        # leaves out (errors._OPTION_TERMS); this names the options (with
+        # --quiet too, as the warning is printed then).
         print(
-            f"{PROG}: hint: "
-            f"{refit_hint(collapsed, spurious, fewer=args.n_components > 1)} avoid "
+            f"{PROG}: hint: {remedies} avoid "
             f"{unsound_kinds(collapsed, spurious)} components",
             file=sys.stderr,
         )

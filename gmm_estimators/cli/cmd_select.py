@@ -29,6 +29,7 @@ from .io import explain_values, report_missing
 from .library import names_checked, structure_name
 from .models import save_model, set_feature_names
 from .output import check_output_path
+from .parser import TOP_ROWS
 from .plots import check_plot_path, new_axes, save_figure
 
 __all__ = ["cmd_select", "next_command"]
@@ -253,7 +254,8 @@ def cmd_select(args):
 
     results, criterion = selector.results_, args.criterion
     n_candidates = len(results["rank"])
-    limit = n_candidates if args.all else min(args.top, n_candidates)
+    top = TOP_ROWS if args.top is None else args.top
+    limit = n_candidates if args.all else min(top, n_candidates)
     if not args.quiet:
         structures = list(dict.fromkeys(str(t) for t in results["covariance_type"]))
         shown = "all" if limit == n_candidates else f"the best {limit}"

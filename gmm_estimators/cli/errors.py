@@ -39,6 +39,7 @@ _OPTION_TERMS = (
         " Discretised data can also take a little jitter.",
     ),
     (r" Remedies: use fewer components or prior='default'\.", ""),
+    (r" Remedies: use fewer components, or fit more rows\.", " More rows help too."),
     (r" The indices are stored in \w+_components_\.", ""),
     (
         r"\bBest performing initialization did not converge\. Try different init "

@@ -178,15 +178,16 @@ def refit_hint(collapsed, spurious, *, prior=False, fewer=True):
         or a larger --reg-covar``. A larger ``--reg-covar`` is left out for
         spurious components alone (a local maximum, which it does not
         avoid), ``--prior`` when the model already has it (``prior``), and
-        fewer components when there is one (``fewer=False``).
+        fewer components when there is one (``fewer=False``); empty when
+        nothing is left.
     """
     remedies = [] if prior else ["--prior (mclust's conjugate prior)"]
     if fewer:
         remedies.append("fewer components (-k)")
     if collapsed:
         remedies.append("a larger --reg-covar")
-    if len(remedies) == 1:
-        return remedies[0]
+    if len(remedies) <= 1:
+        return "".join(remedies)
     return f"{', '.join(remedies[:-1])} or {remedies[-1]}"
 
 

@@ -14,6 +14,9 @@ import math
 
 from .errors import PROG
 
+#: Rows of ``select``'s candidate table without ``--top`` or ``--all``.
+TOP_ROWS = 10
+
 __all__ = ["build_parser"]
 
 # The commands, their functions and one-line help; each module is imported
@@ -361,12 +364,14 @@ def _add_select(parser):
         help="save the criterion-versus-K plot (needs matplotlib)",
     )
     rows = parser.add_mutually_exclusive_group()
+    # No default here: argparse's group only sees a value that is not the
+    # default (--top 10 --all passed); cmd_select reads None as TOP_ROWS.
     rows.add_argument(
         "--top",
         type=_positive_int,
-        default=10,
+        default=None,
         metavar="N",
-        help="rows of the candidate table to print (default: %(default)s)",
+        help=f"rows of the candidate table to print (default: {TOP_ROWS})",
     )
     rows.add_argument(
         "--all", action="store_true", help="print every candidate in the table"

@@ -405,7 +405,22 @@ def test_contradictory_flags_are_refused(tmp_path, capsys):
     path.write_text("a,b\n1,2\n3,4\n5,7\n")
     assert main(["fit", str(path), "-k", "1", "--header", "--no-header"]) == 2
     assert "--header and --no-header contradict" in capsys.readouterr().err
-    assert main(["select", str(path), "-K", "1", "--top", "1", "--all"]) == 2
-    assert "not allowed with argument --top" in capsys.readouterr().err
+    for top in ("1", "10"):  # 10, the default, passed argparse's group
+        assert main(["select", str(path), "-K", "1", "--top", top, "--all"]) == 2
+        assert "not allowed with argument --top" in capsys.readouterr().err
+    assert main(["select", str(path), "-K", "1", "--all", "--top", "10"]) == 2
+    assert "not allowed with argument --all" in capsys.readouterr().err
     # The same flag twice is no contradiction.
     assert main(["fit", str(path), "-k", "1", "--header", "--header", "-q"]) == 0
+
+
+def test_the_hint_names_what_is_left_to_try():
+    from gmm_estimators.cli.models import refit_hint
+
+    # Under --prior a spurious fit's warning has no remedy of its own left
+    # (the command drops the library's): the hint must give one.
+    assert refit_hint([], [1], prior=True) == "fewer components (-k)"
+    assert refit_hint([0], [], prior=True, fewer=False) == "a larger --reg-covar"
+    assert refit_hint([0], [], fewer=False) == (
+        "--prior (mclust's conjugate prior) or a larger --reg-covar"
+    )

@@ -582,6 +582,26 @@ def test_a_stream_stuck_on_one_row_flags_its_component_at_the_default_steps(
     assert sound.collapsed_components_.size == 0
 
 
+def test_rounded_clusters_far_apart_stream_without_a_collapse():
+    # A stricter floor for every batch called sound clusters collapsed: in
+    # the mixture's units a cluster of sd 2 spans 1.6e-7 of the variance
+    # along a separation of 1e4, and batches of a few rounded rows on it
+    # rest on a line (10 of 360 batches flagged).
+    rng = np.random.default_rng(0)
+    X = np.vstack(
+        [rng.normal(0, 2, (2000, 2)), rng.normal(0, 2, (2000, 2)) + [1e4, 0]]
+    ).round()
+    rng.shuffle(X)
+    gm = GaussianMixture(2, covariance_type="full", random_state=0).partial_fit(X[:400])
+    flagged = 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DegenerateFitWarning)
+        for start in range(400, 4000, 10):
+            gm.partial_fit(X[start : start + 10])
+            flagged += gm.collapsed_components_.size > 0
+    assert flagged == 0
+
+
 @pytest.mark.parametrize(
     "covariance_type, reg_covar",
     [
