@@ -165,7 +165,7 @@ class PatternGaussians:
         self.observed = observed
         self.missing = missing
         s_oo = covariances[:, observed][:, :, observed]
-        chol = safe_cholesky(s_oo)[0]
+        chol, self.jittered = safe_cholesky(s_oo)
         # A batched LAPACK inverse; the factor is triangular, so is its inverse.
         self.inv_cholesky = np.tril(np.linalg.inv(chol))
         self.log_det = np.log(np.diagonal(chol, axis1=1, axis2=2)).sum(axis=1)
@@ -283,7 +283,9 @@ def marginal_log_prob(X, weights, means, covariances, patterns=None):
     return out
 
 
-def conditional_gaussians(X, weights, means, covariances, patterns=None):
+def conditional_gaussians(
+    X, weights, means, covariances, patterns=None, on_singular=None
+):
     """The conditional mixture of the missing entries of each row.
 
     Parameters
@@ -293,6 +295,10 @@ def conditional_gaussians(X, weights, means, covariances, patterns=None):
     weights, means, covariances :
         Mixture parameters in full-matrix form.
     patterns : list of Pattern or None, default=None
+    on_singular : callable or None, default=None
+        Called with the indices of the components whose covariance of a
+        pattern's observed features is singular (its factor got a ridge),
+        for each pattern that has some.
 
     Yields
     ------
@@ -326,6 +332,8 @@ def conditional_gaussians(X, weights, means, covariances, patterns=None):
         gaussians = PatternGaussians(
             means, covariances, pattern.observed, pattern.missing
         )
+        if on_singular is not None and gaussians.jittered.any():
+            on_singular(np.flatnonzero(gaussians.jittered))
         observed = X[np.ix_(pattern.rows, pattern.observed)]
         residuals = gaussians.residuals(observed)
         with np.errstate(over="ignore", invalid="ignore"):
@@ -506,7 +514,7 @@ class ConditionalMixture:
         return centres + np.einsum("nsab,nsb->nsa", chosen, noise)
 
 
-def _warn_singular_given(given_covariances):
+def _warn_singular_given(singular):
     """Say which components' covariances of the given features are singular.
 
     Their densities of the given values are degenerate: the factor gets a
@@ -514,8 +522,7 @@ def _warn_singular_given(given_covariances):
     its limit, a row on the component's support taking (nearly) all the
     weight and a row off it none, set by the ridge, not by the mixture.
     """
-    singular = np.flatnonzero(safe_cholesky(given_covariances)[1])
-    if singular.size:
+    if len(singular):
         listed = ", ".join(str(int(k)) for k in singular)
         warn_user(
             f"the covariance of the given features is singular in component(s) "
@@ -598,9 +605,15 @@ def condition(mixture, X_given, given_features):
     X = np.full((X_given.shape[0], n_features), np.nan)
     X[:, given] = X_given
     given = np.sort(given)
-    _warn_singular_given(covariances[:, given][:, :, given])
     pattern = Pattern(given, targets, np.arange(X.shape[0]))
     (_, resp, cond_means, cond_covs, log_norm) = next(
-        conditional_gaussians(X, weights, means, covariances, patterns=[pattern])
+        conditional_gaussians(
+            X,
+            weights,
+            means,
+            covariances,
+            patterns=[pattern],
+            on_singular=_warn_singular_given,
+        )
     )
     return ConditionalMixture(resp, cond_means, cond_covs, targets, log_norm)
