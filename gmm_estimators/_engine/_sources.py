@@ -231,7 +231,9 @@ def make_source(
     (missing values): ``missing(X, sample_weight)``; without it NaN are
     refused with scikit-learn's error. Errors are scikit-learn's for every
     kind of input. ``stream=False`` keeps in-memory arrays of any size in
-    memory (a noise component reads every row at once).
+    memory (a noise component reads every row at once). Every source reads a
+    feature constant to its rounding as constant
+    (``_constant.constant_to_rounding``; the streamed ones when read).
 
     Returns
     -------
