@@ -31,6 +31,7 @@ from ._engine import (
 from ._engine._constant import exactly_centred, observed_range
 from ._missing_collapse import (
     collapsed_below_rounding,
+    collapsed_on_few_observers,
     collapsed_on_observed_values,
     collapsed_on_observing_rows,
 )
@@ -226,6 +227,16 @@ def component_check(
                 _observed_patterns(data),
             )
             # The first rules' reasons stand: they say more of the rows.
+            found = {k: v for k, v in found.items() if k not in check.degenerate}
+            check = _with_thin_collapses(check, found)
+            # Last: the rules above say more of the rows where they hold.
+            found = collapsed_on_few_observers(
+                blocks,
+                block_rows,
+                data.X_missing,
+                data.sample_weight,
+                model.own_spread,
+            )
             found = {k: v for k, v in found.items() if k not in check.degenerate}
             check = _with_thin_collapses(check, found)
             raw_means = params.means + np.asarray(data.center, np.float64)

@@ -32,6 +32,7 @@ from ._resting_rows import RANK_RATIO, RESTING_WEIGHT
 __all__ = [
     "THIN_RATIO",
     "collapsed_below_rounding",
+    "collapsed_on_few_observers",
     "collapsed_on_observed_values",
     "collapsed_on_observing_rows",
 ]
@@ -106,6 +107,119 @@ def collapsed_on_observing_rows(blocks, block_rows, X_missing, scale, full):
             "likelihood is unbounded along it"
         )
     return reasons
+
+
+def collapsed_on_few_observers(
+    blocks, block_rows, X_missing, sample_weight, own_spread
+):
+    """Components whose rows observing a feature determine it exactly.
+
+    For each feature ``j``, the rows that observe it and carry a component's
+    weight (``RESTING_WEIGHT`` of it there), read on the features they all
+    observe: where ``j`` is an exact affine function of the others on them
+    (always, with no more rows than those features), the component's
+    variance of ``j`` given the others can shrink without bound, and EM
+    heads there however far it has gone (unless every row observing those
+    features fixes it: the data's own relation). A feature observed in 2 of 10 rows
+    beside one observed in all: a one-component VVV fit stopped at
+    ``max_iter=100`` with that variance at 0.034 of the feature's, still
+    falling (0.00005 by 2,000 iterations), and no rule flagged it (the
+    others wait for a thin covariance). Judged only where a component's own
+    covariance narrows along any direction (VVV, VVE) or along a feature
+    (VVI: ``j`` on one value there); other structures share what would
+    narrow, or cannot narrow along one feature (a sphere).
+    """
+    if own_spread.pooled or own_spread.volume_shared or own_spread.rotated:
+        return {}
+    if not (own_spread.every_direction or own_spread.every_axis):
+        return {}
+    X = np.asarray(X_missing, dtype=np.float64)
+    observed = ~np.isnan(X)
+    if observed.all():
+        return {}  # complete rows: the collapse check's own rules
+    # Each row's weight on each component, at its row (one pass).
+    weights = np.zeros((X.shape[0], 0))
+    for part, (_, w, resp) in zip(block_rows, blocks(), strict=True):
+        if not weights.shape[1]:
+            weights = np.zeros((X.shape[0], resp.shape[1]))
+        weights[part] = resp if w is None else resp * w[:, np.newaxis]
+    partly = np.flatnonzero(~observed.all(axis=0))
+    reasons = {}
+    for k in range(weights.shape[1]):
+        for j, rows in _resting_observers(weights[:, k], observed, partly):
+            if own_spread.every_axis:
+                features = np.array([j])
+            else:
+                features = np.flatnonzero(observed[rows].all(axis=0))
+            at = np.searchsorted(features, j)
+            if _determined(X[np.ix_(rows, features)], at) and not _data_determine(
+                X[:, features], at, sample_weight
+            ):
+                others = [int(f) for f in features if f != j]
+                given = f" given features {others}" if others else ""
+                reasons[int(k)] = (
+                    f"the {rows.size} row(s) that observe feature {j} and carry "
+                    f"its weight there fix that feature{given} exactly: with "
+                    "missing entries its variance there can shrink without "
+                    "bound, and its likelihood is unbounded"
+                )
+                break
+    return reasons
+
+
+def _resting_observers(weights, observed, features):
+    """``(j, rows)`` per feature: the rows observing it that carry the weight.
+
+    The heaviest rows that observe feature ``j`` and carry ``RESTING_WEIGHT``
+    of the component's ``weights`` on such rows (as :func:`_resting`), for
+    every feature of ``features`` at once: one sort of the rows, one
+    cumulative sum per feature.
+    """
+    order = np.argsort(weights, kind="stable")[::-1]
+    order = order[weights[order] > 0]
+    seen = observed[order][:, features]
+    carried = np.cumsum(weights[order, np.newaxis] * seen, axis=0)
+    if not carried.shape[0]:
+        return
+    needed = RESTING_WEIGHT * carried[-1]
+    counts = np.argmax(carried >= needed, axis=0) + 1
+    for position, j in enumerate(features):
+        if not carried[-1, position] > 0:
+            continue  # no row observing it carries this component's weight
+        head = slice(0, counts[position])
+        yield int(j), order[head][seen[head, position]]
+
+
+def _data_determine(X, j, sample_weight):
+    """Whether every row observing these features fixes feature ``j`` of them.
+
+    Then it is the data's own relation (a feature constant in the data, or
+    a linear function of the others), where no component is judged, as for
+    complete rows on a plane. No more rows than the features always fix it:
+    that is the component's collapse, not the data's.
+    """
+    rows = ~np.isnan(X).any(axis=1)
+    if sample_weight is not None:
+        rows &= np.asarray(sample_weight) > 0
+    return rows.sum() > X.shape[1] and _determined(X[rows], j)
+
+
+def _determined(rows, j):
+    """Whether column ``j`` of ``rows`` is an exact affine function of the others.
+
+    To ``RANK_RATIO`` of its own spread about its mean (the collapse check's
+    relative spread); a column without spread is determined.
+    """
+    centred = exactly_centred(rows)
+    target = centred[:, j]
+    spread = np.linalg.norm(target)
+    if not spread > 0:
+        return True
+    others = np.delete(centred, j, axis=1)
+    if others.shape[1]:
+        fitted = np.linalg.lstsq(others, target, rcond=None)[0]
+        target = target - others @ fitted
+    return bool(np.linalg.norm(target) <= RANK_RATIO * spread)
 
 
 def _observing_rows(blocks, block_rows, X, supports):

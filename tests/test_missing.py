@@ -26,7 +26,7 @@ from gmm_estimators._missing import (
     start_statistics,
 )
 from gmm_estimators.covariance import get_covariance_model
-from gmm_estimators.exceptions import DegenerateFitWarning
+from gmm_estimators.exceptions import DegenerateFitWarning, NoSoundCandidateError
 
 
 def two_clusters(rng, n=120, missing=0.3):
@@ -1233,3 +1233,42 @@ def test_a_cluster_on_a_constant_collapses_only_what_can_narrow(
     if expected == [0]:
         expected = on_constant
     assert_array_equal(gm.collapsed_components_, expected)
+
+
+def test_a_component_whose_few_observers_fix_a_feature_is_flagged_at_any_stop():
+    # Feature 1 observed in 2 of 10 rows: a full covariance's variance of it
+    # given feature 0 (a line through 2 points) shrinks without bound. A fit
+    # stopped at max_iter=100 had it at 0.034 of the feature's, still
+    # falling, and no rule flagged it: the imputer chose that fit.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(10, 2))
+    X[2:, 1] = np.nan
+    for max_iter in (100, 2000):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            gm = GaussianMixture(1, covariance_type="full", max_iter=max_iter).fit(X)
+        assert_array_equal(gm.collapsed_components_, [0])
+        said = [str(c.message) for c in caught if c.category is DegenerateFitWarning]
+        assert said
+    assert "observe feature 1" in said[0] or "hyperplane" in said[0]
+    with pytest.raises(NoSoundCandidateError, match="covariance_type='diag'"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            GaussianMixtureImputer(n_components=[1, 2], random_state=0).fit(X)
+    # Its two values spread a diagonal variance: sound.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        diag = GaussianMixture(1, covariance_type="diag").fit(X)
+    assert diag.collapsed_components_.size == 0
+    # Enough rows observing it: sound, as are data whose every row fixes it
+    # (the data's own relation, where no component is judged).
+    X = rng.normal(size=(40, 2))
+    X[::2, 1] = np.nan
+    full = GaussianMixture(1, covariance_type="full").fit(X)
+    assert full.collapsed_components_.size == 0
+    Z = np.column_stack([X[:, 0], X[:, 0], rng.normal(size=40)])
+    Z[::2, 1] = np.nan
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # the span's warning
+        plane = GaussianMixture(1, covariance_type="full").fit(Z)
+    assert plane.collapsed_components_.size == 0
