@@ -210,11 +210,12 @@ def component_check(
         )
         if prior is None:  # a MAP objective is bounded
             scale = np.sqrt(np.diag(span_scatter) / data.weight_sum)
+            n_held = np.count_nonzero(np.asarray(params.weights) > 0)
             found = model.own_spread.narrowed_alone(
                 lambda: collapsed_on_observing_rows(
                     blocks, block_rows, data.X_missing, scale, full
                 ),
-                np.count_nonzero(np.asarray(params.weights) > 0),
+                n_held,
             )
             check = _with_thin_collapses(check, found)
             found = collapsed_on_observed_values(
@@ -230,12 +231,15 @@ def component_check(
             found = {k: v for k, v in found.items() if k not in check.degenerate}
             check = _with_thin_collapses(check, found)
             # Last: the rules above say more of the rows where they hold.
-            found = collapsed_on_few_observers(
-                blocks,
-                block_rows,
-                data.X_missing,
-                data.sample_weight,
-                model.own_spread,
+            found = model.own_spread.narrowed_alone(
+                lambda: collapsed_on_few_observers(
+                    blocks,
+                    block_rows,
+                    data.X_missing,
+                    data.sample_weight,
+                    model.own_spread,
+                ),
+                n_held,
             )
             found = {k: v for k, v in found.items() if k not in check.degenerate}
             check = _with_thin_collapses(check, found)

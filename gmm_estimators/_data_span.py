@@ -148,9 +148,7 @@ def data_warning(
     """
     if not reg_covar > 0 and prior is None:
         _check_variances_normal(source)
-    message, constant = reg_covar_swamps(
-        reg_covar, source, relative, constant_apart=True
-    )
+    message, constant = reg_covar_swamps(reg_covar, source, relative)
     if not reg_covar > 0:
         # Identical rows' covariances are zero, unless a prior sets them.
         return message if prior is None else None
@@ -158,16 +156,8 @@ def data_warning(
         return message
     # Constant features are said, and the span of the varying ones after
     # them (said alone, the first hid the second).
-    return _joined(
-        constant,
-        _span_warning(reg_covar, source, prior, span, model, n_components, types),
-    )
-
-
-def _joined(*messages):
-    """The messages that are not None, one after the other; None if none."""
-    said = [message for message in messages if message is not None]
-    return " And ".join(said) if said else None
+    spanned = _span_warning(reg_covar, source, prior, span, model, n_components, types)
+    return " And ".join(m for m in (constant, spanned) if m is not None) or None
 
 
 def _span_warning(reg_covar, source, prior, span, model, n_components, types):

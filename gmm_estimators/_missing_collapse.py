@@ -127,10 +127,10 @@ def collapsed_on_few_observers(
     others wait for a thin covariance). Judged only where a component's own
     covariance narrows along any direction (VVV, VVE) or along a feature
     (VVI: ``j`` on one value there); other structures share what would
-    narrow, or cannot narrow along one feature (a sphere).
+    narrow, or cannot narrow along one feature (a sphere): the caller asks
+    through ``OwnSpread.narrowed_alone``, which leaves out the structures
+    that share what narrows.
     """
-    if own_spread.pooled or own_spread.volume_shared or own_spread.rotated:
-        return {}
     if not (own_spread.every_direction or own_spread.every_axis):
         return {}
     X = np.asarray(X_missing, dtype=np.float64)

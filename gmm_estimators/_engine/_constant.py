@@ -118,11 +118,12 @@ def constant_to_rounding(X, sample_weight=None):
     standardised coordinates (the rounding was fitted as structure).
     ``X`` itself when no feature is so (a copy otherwise); NaN stay.
     """
-    weights = None if sample_weight is None else np.asarray(sample_weight)
-    rows = X if weights is None else X[weights > 0]
-    if not rows.shape[0]:
-        return X
-    # fmin and fmax pass over NaN (missing values) without a copy.
-    low, high = np.fmin.reduce(rows, axis=0), np.fmax.reduce(rows, axis=0)
+    kept = True
+    if sample_weight is not None:
+        kept = (np.asarray(sample_weight) > 0)[:, np.newaxis]
+    # fmin and fmax pass over NaN (missing values), and over the rows of
+    # weight zero, without a copy; a feature no row shows stays (inf, -inf).
+    low = np.fmin.reduce(X, axis=0, where=kept, initial=np.inf)
+    high = np.fmax.reduce(X, axis=0, where=kept, initial=-np.inf)
     flat = flat_to_rounding(low, high, X.dtype)
     return set_constant(X, flat, low) if flat.any() else X

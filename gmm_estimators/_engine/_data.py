@@ -310,8 +310,8 @@ def weight_scale(sample_weight):
     return float(np.ldexp(1.0, min(exponent, 1023)))
 
 
-def reg_covar_swamps(reg_covar, source, relative=None, *, constant_apart=False):
-    """A warning when ``reg_covar`` is not small against the data's variances.
+def reg_covar_swamps(reg_covar, source, relative=None):
+    """The warnings owed when ``reg_covar`` is not small against the data's variances.
 
     ``reg_covar`` is absolute, in the data's squared units: for data measured
     in tiny units (some variance far below it) it swamps the covariances and
@@ -325,23 +325,22 @@ def reg_covar_swamps(reg_covar, source, relative=None, *, constant_apart=False):
     Returns
     -------
     message : str or None
-        None when ``reg_covar`` is below a tenth of every feature's variance
-        and no feature is constant (while others vary).
+        What swamps the fit (units, identical rows, a variance below ten
+        ``reg_covar``), with the constant features beside it; None when
+        ``reg_covar`` is below a tenth of every varying feature's variance.
     constant : str or None
-        Only with ``constant_apart=True``: what ``message`` would say of
-        constant features beside varying ones that ``reg_covar`` does not
-        swamp, said apart (``message`` is then None) so that the caller can
-        say more of the varying features (``_data_span.data_warning``: the
-        dimensions their rows span).
+        Otherwise, the features constant beside varying ones, said apart so
+        that the caller can say more of the varying features
+        (``_data_span.data_warning``: the dimensions their rows span).
     """
     constant, swamped = _reg_covar_swamps(reg_covar, source, relative)
-    if constant is not None and swamped is not None:
-        # A constant feature beside varying ones that reg_covar swamps: both
-        # are said (the first alone hid that every fitted spread was reg_covar).
-        constant, swamped = None, f"{constant} And {swamped}"
-    if constant_apart:
-        return swamped, constant
-    return swamped or constant
+    if swamped is None:
+        return None, constant
+    if constant is None:
+        return swamped, None
+    # Both are said: the constant's alone hid that every fitted spread was
+    # reg_covar.
+    return f"{constant} And {swamped}", None
 
 
 def _reg_covar_swamps(reg_covar, source, relative):
