@@ -398,7 +398,9 @@ class VariationalOptions:
     #: Restarts always run to the end (no challenger is abandoned).
     abandon_below = -np.inf
 
-    def converged(self, lower_bound, change, weight_sum, last_change=None):
+    def converged(
+        self, lower_bound, change, weight_sum, last_change=None, earlier_change=None
+    ):
         """scikit-learn's rule: the bound changes by less than ``tol``."""
         return abs(change) < self.tol
 

@@ -140,7 +140,9 @@ class EMOptions:
         """
         return self.reg_covar == 0
 
-    def converged(self, lower_bound, change, weight_sum, last_change=np.inf):
+    def converged(
+        self, lower_bound, change, weight_sum, last_change=np.inf, earlier_change=np.inf
+    ):
         """Whether a change of the mean objective meets the stopping rule.
 
         The relative rule also asks Aitken's estimate of the gain still to
@@ -150,7 +152,15 @@ class EMOptions:
         changes that shrink slowly, and stopping there left fits far below
         the optimum (breast cancer data, EEE with 3 components: 3040.1
         instead of 2886.5 BIC units). A change that grows again (the crawl
-        speeding up) is not converged either.
+        speeding up) is not converged either, nor, until the estimate meets
+        the relative rule itself, is one whose estimate grew since the last
+        iteration (``earlier_change`` is ``c_{t-2}``): on a geometric tail
+        it shrinks with the changes, and it grows where the changes slow
+        down as EM nears the edge of a plateau. On the logarithms of Engel's
+        food expenditure data (quantreg, 235 rows), VEV with 2 components
+        stopped at iteration 64 with 0.057 still to come by the estimate,
+        2.7 below the optimum that EM reaches by iteration 140 (mclust's
+        cell, whose rule in the data's units is 35 times stricter there).
         """
         if not self.relative_tol:
             return abs(change) < self.tol
@@ -166,6 +176,13 @@ class EMOptions:
             return True
         # inf (not converged) when the change grows again.
         gap = _projected_limit(0.0, change, last_change) * weight_sum
+        earlier_change = float(earlier_change)
+        if (
+            gap >= bound
+            and math.isfinite(earlier_change)
+            and gap > _projected_limit(0.0, last_change, earlier_change) * weight_sum
+        ):
+            return False
         return bool(gap < max(bound, _PROJECTED_GAIN))
 
     def _relative_bound(self, lower_bound, weight_sum):
@@ -360,7 +377,7 @@ def run_em(
     converged = abandoned = False
     breakdown = None
     n_iter = 0
-    last_change = np.inf
+    last_change = earlier_change = np.inf
     collapse_below = getattr(options, "collapse_below", 0.0)
     collapsing, thin_run, last_nk = None, 0, None
     lattice_steps = getattr(options, "lattice_steps", None)
@@ -437,7 +454,7 @@ def run_em(
             monitor.iteration(n_iter, change)
         nk = None if collapse_below <= 0 else np.asarray(stats.nk, np.float64)
         if options.converged(
-            lower_bound, change, source.weight_sum, last_change
+            lower_bound, change, source.weight_sum, last_change, earlier_change
         ) and not _regaining_thin(nk, last_nk, collapse_below):
             converged = True
             break
@@ -484,7 +501,7 @@ def run_em(
             if any_true(flat_run >= FLAT_PATIENCE):
                 flat = np.flatnonzero(flat_run >= FLAT_PATIENCE)
                 break
-        last_change = change
+        earlier_change, last_change = last_change, change
     if monitor is not None and options.max_iter:
         monitor.end(lower_bound, converged)
     return EMResult(

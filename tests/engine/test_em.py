@@ -695,6 +695,30 @@ def test_relative_rule_is_at_least_as_tight_as_mclusts_for_small_variances():
     assert options.converged(mean_objective, small, n, small / 0.8)
 
 
+def test_no_convergence_while_the_gain_still_to_come_grows():
+    # EM nearing the edge of a plateau (the logarithms of Engel's data, VEV
+    # with 2 components, iterations 62 to 64 in total log-likelihood units):
+    # each change within the relative rule's bound, Aitken's estimate of the
+    # gain to come below 0.1, but growing (0.057 to 0.061) as the rate rises
+    # (0.960 to 0.964). On a geometric tail of the same last change the
+    # estimate shrinks, and the run stops.
+    options = _em.EMOptions(
+        reg_covar=1e-6, tol=1e-5, max_iter=100, relative_tol=True,
+        relative_offset=-5.0,
+    )  # fmt: skip
+    n, mean_objective = 235.0, 0.03  # |L| capped at n: bound 2.36e-3
+    earlier, last, change = 2.465e-3 / n, 2.367e-3 / n, 2.281e-3 / n
+    assert not options.converged(mean_objective, change, n, last, earlier)
+    geometric = last * last / change
+    assert options.converged(mean_objective, change, n, last, geometric)
+    # Without the earlier change (the second iteration) the estimate stands.
+    assert options.converged(mean_objective, change, n, last)
+    # An estimate within the relative rule's bound stops the run, growing
+    # (7.4e-4 to 2.0e-3) or not.
+    earlier, last, change = 1.2e-4 / n, 1.05e-4 / n, 1e-4 / n
+    assert options.converged(mean_objective, change, n, last, earlier)
+
+
 def test_a_fall_within_the_rounding_of_far_means_is_convergence():
     # Clusters of sd 1e-3 and 4, 1e10 apart, without reg_covar: each mean's
     # rounding is 2e-3 of the narrow cluster's deviation, which moves the

@@ -48,7 +48,9 @@ class _ScriptedOptions:
     def objective(self, model, source, log_likelihood, stats, before, after):
         return log_likelihood
 
-    def converged(self, lower_bound, change, weight_sum, last_change=np.inf):
+    def converged(
+        self, lower_bound, change, weight_sum, last_change=np.inf, earlier_change=np.inf
+    ):
         return False
 
     def stops_plainly(self, lower_bound, change, weight_sum, factor=1.0):
