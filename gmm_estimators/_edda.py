@@ -104,7 +104,7 @@ def fit_edda(X, y_index, weights, types, proportions, reg_covar):
         warn_user(message, UserWarning)
     total = weights.sum()
     # As in the engine's M-step, the structures see counts and scatter in
-    # units of the weights' scale (an exact power of two): weights of 1e-310
+    # units of the weights' scale (their mean: rows' worth): weights of 1e-310
     # lost digits and overflowed EVV's volume (numpy's RuntimeWarnings).
     unit = weight_scale(weights)
     scaled = weights / unit

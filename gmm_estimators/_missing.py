@@ -269,10 +269,10 @@ def e_step(index, weights, means, covariances, weight_scale=1.0, *, reference=No
     weights, means, covariances : ndarray
         Parameters in full-matrix form, ``(K,)``, ``(K, d)``, ``(K, d, d)``.
     weight_scale : float, default=1.0
-        A power of two (``_engine._data.weight_scale``): the sample weights
-        are divided by it for the sums, which are multiplied back at the end,
-        both exactly, so a common factor of the weights changes nothing and
-        cannot overflow them.
+        The mean of the positive weights (``_engine._data.weight_scale``):
+        the sample weights are divided by it for the sums, which are
+        multiplied back at the end, so a common factor of the weights
+        changes the sums only by rounding and cannot overflow them.
     reference : ndarray of shape (K, d) or None, default=None
         ``means`` in the coordinates of the statistics (the engine's centred
         ones, where ``index`` and ``means`` are the data's own). None:

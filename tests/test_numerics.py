@@ -628,6 +628,53 @@ def test_a_common_factor_of_the_weights_changes_nothing(structure, missing):
     assert reference.collapsed_components_.size == 0
 
 
+def _unequal_clusters(seed):
+    """Four clusters of unequal sizes (0.85 of the rows in one), rounded."""
+    rng = np.random.default_rng(seed)
+    # The draws of the fuzz that found it (its kind of data, rows, features
+    # and clusters): at this seed 400 rows, 3 features, 4 clusters.
+    rng.choice(8), rng.choice(7), rng.integers(1, 7), rng.integers(1, 6)
+    n, d, n_clusters = 400, 3, 4
+    sep = float(rng.choice([0.5, 1.5, 3.0, 6.0]))
+    p = np.r_[0.85, rng.uniform(0.01, 0.1, n_clusters - 1)]
+    labels = rng.choice(n_clusters, size=n, p=p / p.sum())
+    means = rng.normal(0, sep, size=(n_clusters, d))
+    covariances = []
+    for _ in range(n_clusters):
+        q, _ = np.linalg.qr(rng.normal(size=(d, d)))
+        covariances.append((q * np.exp(rng.uniform(-1.5, 1.5, d))) @ q.T)
+    X = np.empty((n, d))
+    for k in range(n_clusters):
+        rows = labels == k
+        X[rows] = rng.multivariate_normal(means[k], covariances[k], size=rows.sum())
+    return X.round(int(rng.integers(1, 4)))
+
+
+def test_equal_weights_give_the_unweighted_fit():
+    # EVE with 7 components on 400 rows: a start group of three rows is at
+    # most d = 3 rows' worth, where the common orientation's sweeps stop
+    # early. The engine's weights were divided by the power of two nearest
+    # their mean: at weights of 3.7 (a scale of 4) the group counted 2.775,
+    # at weights of 1 it counted a rounding above 3, and EM took other paths
+    # (log-likelihoods -1825.82 and -1820.96). Divided by their mean, equal
+    # weights of any value are the same engine weights, and the fit is the
+    # unweighted one to rounding.
+    X = _unequal_clusters(5264)
+    n = X.shape[0]
+
+    def fit(weights):
+        model = GaussianMixture(
+            7, covariance_type="EVE", tol=1e-5, max_iter=300, random_state=0
+        )
+        return fit_quietly(model, X, sample_weight=weights)
+
+    reference = fit(None)
+    for factor in (1.0, 0.3, 3.7, 10.0):
+        weighted = fit(np.full(n, factor))
+        assert weighted.n_iter_ == reference.n_iter_
+        _assert_same_fit(weighted, reference)
+
+
 @pytest.mark.parametrize("weight", [1e307, 1.7e308, np.finfo(float).max])
 def test_weights_near_the_float_maximum_are_refused_by_their_total(weight):
     # The weights' power-of-two scale overflowed (2**1024): numpy's warnings,

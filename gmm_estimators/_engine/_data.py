@@ -78,10 +78,10 @@ class ArraySource:
         every iteration of every candidate, while a single fit would trade
         ``m`` more copies of the data for the cheaper part of its iteration.
     weight_scale : float
-        A power of two near the mean sample weight (1 without weights). The
+        The mean of the positive sample weights (1 without weights). The
         engine accumulates each block with the weights divided by it and
-        multiplies the block's sums back (both exact), so a common factor of
-        the weights changes nothing and cannot overflow or underflow the
+        multiplies the block's sums back, so a common factor of the weights
+        changes a fit only by rounding and cannot overflow or underflow the
         sums (see :func:`weight_scale`).
     norms : ndarray of shape (n,) or None
         Norms of the centred rows (float64), computed once with the centred
@@ -293,21 +293,26 @@ def _eps(dtype):
 
 
 def weight_scale(sample_weight):
-    """A power of two near the mean of the sample weights (1.0 for None).
+    """The mean of the positive sample weights (1.0 for None).
 
-    Dividing by a power of two is exact (barring subnormals), so weights
-    that differ by a common power-of-two factor give identical engine
-    weights, and any common factor leaves the engine's weights near one.
+    The engine divides the weights by it, so that its counts are rows'
+    worth (``N_k`` of a component on three rows of equal weight is 3, at
+    any weight) and a common factor of the weights changes no threshold in
+    rows' worth (EVE's and VVE's few sweeps for a component on at most
+    ``d`` of them: weights of 3.7 read a start group of three rows as 2.8
+    when the scale was the power of two near their mean, and EM took
+    another path). Weights that differ by a common power-of-two factor
+    give identical engine weights (the mean is of the weights divided by
+    their largest, then multiplied back: exact), equal weights give exactly
+    the unweighted fit, and rows of weight zero do not move it.
     """
     if sample_weight is None:
         return 1.0
     top = float(np.max(sample_weight, initial=0.0))
     if not (top > 0.0 and np.isfinite(top)):
         return 1.0
-    mean = float(np.mean(sample_weight / top)) * top
-    exponent = int(np.round(np.log2(mean))) if mean > 0 else 0
-    # Below 2**1024, which overflows (a mean near float64's largest value).
-    return float(np.ldexp(1.0, min(exponent, 1023)))
+    count = int(np.count_nonzero(sample_weight))
+    return float(np.sum(sample_weight / top)) / count * top
 
 
 def reg_covar_swamps(reg_covar, source, relative=None):

@@ -312,8 +312,9 @@ def m_step(
                 counts, scatter, model, n_features, reg_covar, finite=False, data=data
             )
         # The structure sees counts and scatter in units of the weights'
-        # scale (exact: a power of two), so its inner iterations do not
-        # depend on a common factor of the weights either. Not under a
+        # scale (their mean: rows' worth), so its inner iterations and
+        # thresholds do not depend on a common factor of the weights either
+        # (beyond rounding). Not under a
         # prior: its pseudo-counts and scatter are in the data's units (a
         # common factor of the weights changes the MAP fit), and divided by
         # the scale of tiny weights they overflowed.

@@ -128,7 +128,7 @@ class CanonicalRows:
         number of components, and the rows k-means sees with their groups
         of equal rows.
     weight_unit : float
-        The power of two the given weights were divided by (1 without them).
+        The mean the given weights were divided by (1 without them).
     """
 
     X: np.ndarray
@@ -149,9 +149,10 @@ class CanonicalRows:
         """
         kept, n_rows, unit = None, X.shape[0], 1.0
         if sample_weight is not None:
-            # In units of their power-of-two scale (exact): a common factor
-            # changes no start, and k-means sees weights near one, which
-            # neither overflow its sums nor leave float32 rows' range.
+            # In units of their mean (weight_scale): a common factor changes
+            # no start (to rounding; none for a power of two), and k-means
+            # sees weights near one, which neither overflow its sums nor
+            # leave float32 rows' range.
             unit = weight_scale(sample_weight)
             sample_weight = sample_weight / unit
         if sample_weight is not None and not np.all(sample_weight > 0):

@@ -31,7 +31,11 @@ def test_canonical_rows_do_not_depend_on_row_order(data, rng):
     assert_array_equal(shuffled.sample_weight, canonical.sample_weight)
     # position maps every original row to its place in the canonical order.
     assert_array_equal(canonical.X[canonical.position], X)
-    assert_array_equal(canonical.sample_weight[canonical.position], w)
+    # In units of the weights' mean.
+    assert_array_equal(
+        canonical.sample_weight[canonical.position], w / canonical.weight_unit
+    )
+    assert_allclose(canonical.weight_unit, w.mean(), rtol=1e-15)
     assert CanonicalRows.of(X).sample_weight is None
 
 
