@@ -24,6 +24,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
 
 from gmm_estimators import GaussianMixture, available_covariance_types
+from gmm_estimators._engine._data import weight_scale
 from gmm_estimators.covariance import get_covariance_model
 from gmm_estimators.exceptions import DegenerateFitWarning
 from gmm_estimators.model_selection import (
@@ -673,6 +674,20 @@ def test_equal_weights_give_the_unweighted_fit():
         weighted = fit(np.full(n, factor))
         assert weighted.n_iter_ == reference.n_iter_
         _assert_same_fit(weighted, reference)
+
+
+def test_the_weights_scale_is_their_mean_unmoved_by_rows_of_weight_zero():
+    # The engine's counts are rows' worth: the weights are read in units of
+    # the mean of the positive ones, which rows of weight zero do not move
+    # and a power of two scales exactly.
+    w = np.random.default_rng(0).uniform(0.5, 3.0, 50)
+    scale = weight_scale(w)
+    assert_allclose(scale, w.mean(), rtol=1e-15)
+    assert weight_scale(np.r_[0.0, w, 0.0, 0.0]) == scale
+    assert weight_scale(w * 2.0**-60) == scale * 2.0**-60
+    assert weight_scale(np.full(7, 3.7)) == 3.7
+    assert weight_scale(np.r_[0.0, 2.5]) == 2.5
+    assert weight_scale(None) == 1.0
 
 
 @pytest.mark.parametrize("weight", [1e307, 1.7e308, np.finfo(float).max])

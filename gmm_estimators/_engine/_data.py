@@ -303,8 +303,9 @@ def weight_scale(sample_weight):
     when the scale was the power of two near their mean, and EM took
     another path). Weights that differ by a common power-of-two factor
     give identical engine weights (the mean is of the weights divided by
-    their largest, then multiplied back: exact), equal weights give exactly
-    the unweighted fit, and rows of weight zero do not move it.
+    their largest, then multiplied back: exact), equal weights give the
+    engine weights of none (the unweighted fit, to the rounding of the
+    weighted sums), and rows of weight zero do not move it.
     """
     if sample_weight is None:
         return 1.0

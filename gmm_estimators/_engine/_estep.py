@@ -352,9 +352,10 @@ def block_log_prob(data, log_prob_of, rows, features=None):
 def _block_step(data, params, log_prob_of, form, rows, entropy=False, errstate=True):
     """E-step and sufficient statistics of one block of rows.
 
-    The sample weights are divided by the source's ``weight_scale`` (a power
-    of two) for the block's sums, which are multiplied back at the end: both
-    exact, so a common factor of the weights changes nothing.
+    The sample weights are divided by the source's ``weight_scale`` (their
+    mean) for the block's sums, which are multiplied back at the end, so a
+    common factor of the weights changes the sums only by rounding (no bit
+    for a power of two) and cannot overflow them.
 
     ``log_prob_of`` sets no error state (``log_prob_function(...,
     errstate=False)``): one is set here for the whole block, in the thread

@@ -158,8 +158,8 @@ class EMOptions:
         it shrinks with the changes, and it grows where the changes slow
         down as EM nears the edge of a plateau. On the logarithms of Engel's
         food expenditure data (quantreg, 235 rows), VEV with 2 components
-        stopped at iteration 64 with 0.057 still to come by the estimate,
-        2.7 below the optimum that EM reaches by iteration 140 (mclust's
+        stopped at iteration 66 with 0.062 still to come by the estimate,
+        2.7 below the optimum that EM reaches by iteration 125 (mclust's
         cell, whose rule in the data's units is 35 times stricter there).
         """
         if not self.relative_tol:

@@ -460,7 +460,8 @@ def _equal_seed_counts(weights, copies):
     maximum-likelihood fit). With ``copies`` (a fit whose prior weighs the
     start's counts: MAP or variational) a seed counts at most once, as the
     one copy of its row that the draw picks among the copies: integer
-    weights then start as repeated rows do. (Counting ``min(w, 1)`` without
+    weights then start as repeated rows do (to rounding: the weights come
+    back from units of their mean). (Counting ``min(w, 1)`` without
     a prior gave unequal proportions for weights below one and equal ones
     above, and against the weights' scale a count of one shifted the seeds
     by the M-step's empty-component guard: a factor of 2**40 changed a fit's
