@@ -314,10 +314,9 @@ def m_step(
         # The structure sees counts and scatter in units of the weights'
         # scale (their mean: rows' worth), so its inner iterations and
         # thresholds do not depend on a common factor of the weights either
-        # (beyond rounding). Not under a
-        # prior: its pseudo-counts and scatter are in the data's units (a
-        # common factor of the weights changes the MAP fit), and divided by
-        # the scale of tiny weights they overflowed.
+        # (beyond rounding). Not under a prior: its pseudo-counts and scatter
+        # are in the data's units (a common factor of the weights changes the
+        # MAP fit), and divided by the scale of tiny weights they overflowed.
         if scale != 1.0 and prior is None:
             counts, scatter = counts / scale, scatter / scale
         # Strict also for the structure's own step: without reg_covar, a

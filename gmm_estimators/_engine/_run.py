@@ -169,6 +169,7 @@ class EMOptions:
         # one); _projected_limit divides only by positive numbers.
         lower_bound, change = float(lower_bound), float(change)
         weight_sum, last_change = float(weight_sum), float(last_change)
+        earlier_change = float(earlier_change)
         bound = self._relative_bound(lower_bound, weight_sum)
         if not abs(change * weight_sum) < bound:
             return False
@@ -176,14 +177,12 @@ class EMOptions:
             return True
         # inf (not converged) when the change grows again.
         gap = _projected_limit(0.0, change, last_change) * weight_sum
-        earlier_change = float(earlier_change)
-        if (
-            gap >= bound
-            and math.isfinite(earlier_change)
-            and gap > _projected_limit(0.0, last_change, earlier_change) * weight_sum
-        ):
-            return False
-        return bool(gap < max(bound, _PROJECTED_GAIN))
+        if gap < bound:
+            return True
+        grew = math.isfinite(earlier_change) and gap > (
+            _projected_limit(0.0, last_change, earlier_change) * weight_sum
+        )
+        return not grew and gap < _PROJECTED_GAIN
 
     def _relative_bound(self, lower_bound, weight_sum):
         total = (lower_bound + self.relative_offset) * weight_sum
