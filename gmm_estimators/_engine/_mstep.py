@@ -62,27 +62,6 @@ class DegenerateStepError(ValueError):
     """
 
 
-def _clip_negative_variances(scatter, n_features):
-    """Scatter with the rounding below zero of its variances removed.
-
-    A component on one row (or identical rows) has zero scatter; the mean
-    correction can round it a little below zero, which no structure's
-    M-step can take the logarithm of.
-    """
-    scatter = np.asarray(scatter)
-    # One reduction per test (array methods: this runs on every M-step); a
-    # NaN fails both tests, as it failed any(x < 0).
-    if scatter.ndim >= 2 and scatter.shape[-1] == scatter.shape[-2] == n_features:
-        diagonal = scatter.diagonal(axis1=-2, axis2=-1)
-        if diagonal.min(initial=0.0) < 0:
-            scatter = scatter.copy()
-            index = np.arange(n_features)
-            scatter[..., index, index] = np.maximum(diagonal, 0.0)
-    elif scatter.min(initial=0.0) < 0:
-        scatter = np.maximum(scatter, 0.0)
-    return scatter
-
-
 _LARGEST_SQUARE_ROOT = math.sqrt(np.finfo(np.float64).max)
 
 
@@ -109,18 +88,17 @@ def _precisions_fit(precisions_cholesky, n_features):
     return float(np.abs(factors).max(initial=0.0)) < limit
 
 
-def _degenerate_components(nk, scatter, n_features):
-    """Components whose scatter is singular or not finite, by index."""
+def _degenerate_components(nk, model, scatter):
+    """Components whose scatter is singular or not finite, by index.
+
+    ``scatter`` is laid out as ``model``'s statistics form says (its
+    ``layout``), not as its shape suggests: a pooled ``(d, d)`` scatter has
+    the shape of ``K`` diagonals when ``K == d``.
+    """
     K = nk.shape[0]
     try:
         scatter = np.asarray(scatter, dtype=np.float64)
-        if scatter.ndim == 3:
-            matrices = scatter
-        elif scatter.ndim == 2 and scatter.shape == (K, n_features):
-            matrices = np.zeros((K, n_features, n_features))
-            matrices[:, np.arange(n_features), np.arange(n_features)] = scatter
-        else:  # pooled: one matrix for all
-            matrices = np.broadcast_to(scatter, (K, n_features, n_features))
+        matrices = model.scatter.layout.matrices(scatter, K)
         bad = []
         for k in range(K):
             matrix = matrices[k]
@@ -159,7 +137,6 @@ def _raise_degenerate(
     nk,
     scatter,
     model,
-    n_features,
     reg_covar,
     cause=None,
     *,
@@ -195,7 +172,7 @@ def _raise_degenerate(
                 "structure's sums overflow. Rescale X (e.g. StandardScaler, or "
                 "divide it by a power of ten)."
             ) from cause
-    bad = _degenerate_components(nk, scatter, n_features)
+    bad = _degenerate_components(nk, model, scatter)
     if not bad and from_user_code(model):
         # Every component's scatter is finite and non-singular: a structure
         # from user code whose M-step fails there is at fault, not the rows
@@ -291,7 +268,7 @@ def m_step(
     try:
         means, scatter = stats.finalize(nk, total_scatter)
         n_features = means.shape[1]
-        scatter = _clip_negative_variances(scatter, n_features)
+        scatter = model.scatter.layout.without_negative_variances(np.asarray(scatter))
         strict = reg_covar == 0
         if strict:
             # The rounding of an exact zero is no variance (the statistics
@@ -309,7 +286,7 @@ def m_step(
         # reductions cost more than the check (_linalg.all_finite).
         if not (all_finite(means) and all_finite(scatter)):
             _raise_degenerate(
-                counts, scatter, model, n_features, reg_covar, finite=False, data=data
+                counts, scatter, model, reg_covar, finite=False, data=data
             )
         # The structure sees counts and scatter in units of the weights'
         # scale (their mean: rows' worth), so its inner iterations and
@@ -328,11 +305,11 @@ def m_step(
             )
             precisions_cholesky, jittered = model.precision_cholesky(covariances)
         if any_true(np.asarray(jittered)) and from_user_code(model):
-            _check_user_positive(model, counts, scatter, n_features, jittered)
+            _check_user_positive(model, counts, scatter, jittered)
         if not _precisions_fit(precisions_cholesky, n_features):
             # Components shrunk towards points without reg_covar (n == K):
             # their precisions (the factors' squares) would overflow to inf.
-            _raise_degenerate(counts, scatter, model, n_features, reg_covar, data=data)
+            _raise_degenerate(counts, scatter, model, reg_covar, data=data)
     finally:
         errors_restored(token)
     if any_true(np.asarray(jittered)):
@@ -367,17 +344,13 @@ def _structure_m_step(model, counts, scatter, reg_covar, previous, shape, data=N
     try:
         covariances = model.m_step(counts, scatter, reg_covar, previous=previous)
     except np.linalg.LinAlgError as error:
-        _raise_degenerate(
-            counts, scatter, model, n_features, reg_covar, error, data=data
-        )
+        _raise_degenerate(counts, scatter, model, reg_covar, error, data=data)
     except ValueError as error:
         # scipy's check of finite input, reached when an inner iteration
         # overflows on components without spread (VEE on duplicated rows).
         if "infs or NaNs" not in str(error):
             raise
-        _raise_degenerate(
-            counts, scatter, model, n_features, reg_covar, error, data=data
-        )
+        _raise_degenerate(counts, scatter, model, reg_covar, error, data=data)
     expected = tuple(model.param_shape(n_components, n_features))
     if np.shape(covariances) != expected:
         raise TypeError(
@@ -385,7 +358,7 @@ def _structure_m_step(model, counts, scatter, reg_covar, previous, shape, data=N
             f"shape {np.shape(covariances)}; its param_shape is {expected}."
         )
     if not all_finite(np.asarray(covariances)):
-        _raise_degenerate(counts, scatter, model, n_features, reg_covar, data=data)
+        _raise_degenerate(counts, scatter, model, reg_covar, data=data)
     if from_user_code(model):
         _check_symmetric(model, covariances, n_components, n_features)
     return covariances
@@ -411,14 +384,14 @@ def _check_symmetric(model, covariances, n_components, n_features):
         )
 
 
-def _check_user_positive(model, counts, scatter, n_features, jittered):
+def _check_user_positive(model, counts, scatter, jittered):
     """Raise when a user structure's M-step is not positive definite on sound rows.
 
     A component whose covariance had to be regularised is read as collapsed
     (on too few rows); where its scatter is finite and non-singular, the
     structure's M-step is at fault, not the rows.
     """
-    singular = set(_degenerate_components(counts, scatter, n_features))
+    singular = set(_degenerate_components(counts, model, scatter))
     culprits = [int(k) for k in np.flatnonzero(jittered) if k not in singular]
     if culprits:
         raise ValueError(

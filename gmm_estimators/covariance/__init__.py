@@ -63,7 +63,13 @@ from ._families import (
     SphericalCovariance,
     TiedCovariance,
 )
-from ._forms import StatisticsForm
+from ._forms import (
+    DIAGONAL_SCATTERS,
+    POOLED_SCATTER,
+    SCATTER_MATRICES,
+    ScatterLayout,
+    StatisticsForm,
+)
 from ._priors import (
     DIAGONAL_INVERSE_GAMMA,
     INVERSE_WISHART,
@@ -73,13 +79,17 @@ from ._priors import (
 
 __all__ = [
     "DIAGONAL_INVERSE_GAMMA",
+    "DIAGONAL_SCATTERS",
     "INVERSE_WISHART",
+    "POOLED_SCATTER",
+    "SCATTER_MATRICES",
     "SPHERICAL_INVERSE_GAMMA",
     "CovarianceModel",
     "DiagonalCovariance",
     "FullCovariance",
     "PriorForm",
     "RegisteredCovarianceType",
+    "ScatterLayout",
     "SphericalCovariance",
     "StatisticsForm",
     "TiedCovariance",

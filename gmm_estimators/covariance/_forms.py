@@ -269,6 +269,89 @@ def _diagonal_coefficients(means, precisions):
 # Statistics forms: what one E-step accumulates for a structure's M-step
 
 
+class ScatterLayout:
+    """How a statistics form lays out the scatter its M-step reads.
+
+    The M-step's guards read it: which variances rounding left below zero,
+    and which components are singular when a step breaks down. Three layouts
+    cover every form: :data:`SCATTER_MATRICES` (one ``(d, d)`` matrix per
+    component, ``(K, d, d)``), :data:`DIAGONAL_SCATTERS` (each component's
+    diagonal, ``(K, d)``) and :data:`POOLED_SCATTER` (one ``(d, d)`` matrix
+    for every component). Read from the form, never from the array's shape:
+    with as many components as features a pooled ``(d, d)`` scatter has the
+    shape of ``K`` diagonals.
+
+    Parameters
+    ----------
+    name : str
+        For ``repr``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gmm_estimators.covariance import get_covariance_model
+    >>> layout = get_covariance_model("EEE").scatter.layout
+    >>> layout
+    <scatter layout pooled>
+    >>> layout.matrices(np.eye(2), 3).shape
+    (3, 2, 2)
+    """
+
+    def __init__(self, name):
+        self.name = name
+
+    def matrices(self, scatter, n_components):
+        """The ``(K, d, d)`` scatter matrices ``scatter`` stands for (a view)."""
+        return scatter
+
+    def without_negative_variances(self, scatter):
+        """``scatter`` with variances that rounding left below zero at zero.
+
+        A component on one row (or identical rows) has zero scatter; the mean
+        correction can round it a little below zero, which no structure's
+        M-step can take the logarithm of. The same array when none is (a
+        NaN is left as it is).
+        """
+        diagonal = scatter.diagonal(axis1=-2, axis2=-1)
+        # One reduction (this runs on every M-step).
+        if not diagonal.min(initial=0.0) < 0:
+            return scatter
+        scatter = scatter.copy()
+        index = np.arange(scatter.shape[-1])
+        scatter[..., index, index] = np.maximum(diagonal, 0.0)
+        return scatter
+
+    def __repr__(self):
+        return f"<scatter layout {self.name}>"
+
+
+class _PooledLayout(ScatterLayout):
+    def matrices(self, scatter, n_components):
+        return np.broadcast_to(scatter, (n_components, *scatter.shape))
+
+
+class _DiagonalLayout(ScatterLayout):
+    def matrices(self, scatter, n_components):
+        n_features = scatter.shape[-1]
+        matrices = np.zeros((n_components, n_features, n_features))
+        index = np.arange(n_features)
+        matrices[:, index, index] = scatter
+        return matrices
+
+    def without_negative_variances(self, scatter):
+        if not scatter.min(initial=0.0) < 0:
+            return scatter
+        return np.maximum(scatter, 0.0)
+
+
+#: One scatter matrix per component, ``(K, d, d)``.
+SCATTER_MATRICES = ScatterLayout("matrices")
+#: The diagonal of each component's scatter, ``(K, d)``.
+DIAGONAL_SCATTERS = _DiagonalLayout("diagonals")
+#: One scatter matrix for every component, ``(d, d)``.
+POOLED_SCATTER = _PooledLayout("pooled")
+
+
 class StatisticsForm:
     """The sufficient statistics a structure's M-step reads, and how to get them.
 
@@ -304,6 +387,10 @@ class StatisticsForm:
         The same statistics summed about reference means, without
         cancellation; used instead when the moments would lose precision
         (components far from the data's centre compared with their spread).
+    layout : ScatterLayout, default=SCATTER_MATRICES
+        How the scatter that ``finalize`` returns is laid out (one matrix
+        per component, their diagonals, or one pooled matrix): the M-step's
+        guards read it.
 
     Examples
     --------
@@ -326,8 +413,10 @@ class StatisticsForm:
         contains_others=False,
         moment_variant=None,
         exact_variant=None,
+        layout=SCATTER_MATRICES,
     ):
         self.name = name
+        self.layout = layout
         self.accumulator = accumulator
         self.from_full = from_full
         self.row_width = row_width
@@ -427,17 +516,35 @@ WHITENED = StatisticsForm(
 )
 #: The diagonal of each component's scatter, summed about reference means.
 DIAGONAL_EXACT = StatisticsForm(
-    "diag-residuals", DiagonalResidualScatter, _diagonals, _per_component_width
+    "diag-residuals",
+    DiagonalResidualScatter,
+    _diagonals,
+    _per_component_width,
+    layout=DIAGONAL_SCATTERS,
 )
 #: The diagonal of each component's scatter.
 DIAGONAL = StatisticsForm(
-    "diag", DiagonalScatter, _diagonals, _narrow_width, exact_variant=DIAGONAL_EXACT
+    "diag",
+    DiagonalScatter,
+    _diagonals,
+    _narrow_width,
+    exact_variant=DIAGONAL_EXACT,
+    layout=DIAGONAL_SCATTERS,
 )
 #: The pooled within-component scatter, summed about reference means.
 POOLED_EXACT = StatisticsForm(
-    "pooled-residuals", PooledResidualScatter, _pooled, _narrow_width
+    "pooled-residuals",
+    PooledResidualScatter,
+    _pooled,
+    _narrow_width,
+    layout=POOLED_SCATTER,
 )
 #: The pooled within-component scatter.
 POOLED = StatisticsForm(
-    "pooled", PooledScatter, _pooled, _narrow_width, exact_variant=POOLED_EXACT
+    "pooled",
+    PooledScatter,
+    _pooled,
+    _narrow_width,
+    exact_variant=POOLED_EXACT,
+    layout=POOLED_SCATTER,
 )

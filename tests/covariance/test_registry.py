@@ -10,6 +10,7 @@ from gmm_estimators.covariance import (
     CovarianceModel,
     FullCovariance,
     SphericalCovariance,
+    TiedCovariance,
     get_covariance_model,
     register,
     unregister,
@@ -311,6 +312,34 @@ def test_a_user_m_step_that_is_not_a_covariance_is_named(
         assert "registered in user code" in str(caught.value)
     finally:
         unregister(structure.name)
+
+
+class IndefiniteShared(TiedCovariance):
+    name = "test-indefinite-shared"
+
+    def n_parameters(self, n_components, n_features):
+        return 0
+
+    def m_step(self, nk, scatter, reg_covar, previous=None):
+        return np.array([[1.0, 2.0], [2.0, 1.0]])
+
+
+@pytest.mark.parametrize("n_components", [1, 2, 3])
+def test_a_shared_covariance_not_positive_definite_is_named_whatever_k(
+    n_components, rng
+):
+    # With as many components as features (2), the pooled (d, d) scatter was
+    # read as K diagonals by its shape, and this M-step was excused as a
+    # collapse: the fit went on with another covariance and blamed the rows.
+    register(IndefiniteShared())
+    try:
+        with pytest.raises(ValueError, match="not positive definite") as caught:
+            GaussianMixture(
+                n_components, covariance_type=IndefiniteShared.name, random_state=0
+            ).fit(blobs(rng))
+        assert "registered in user code" in str(caught.value)
+    finally:
+        unregister(IndefiniteShared.name)
 
 
 def test_a_user_m_step_symmetric_to_rounding_is_accepted():

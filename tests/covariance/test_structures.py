@@ -373,6 +373,53 @@ def test_regularisation_is_added_to_the_diagonal_of_linear_estimates():
         assert_allclose(regularised, plain + 0.5 * np.eye(d), rtol=1e-12)
 
 
+def _forms_of(model):
+    """A structure's statistics form and its moment and exact variants."""
+    forms, todo = [], [model.scatter]
+    while todo:
+        form = todo.pop()
+        if form is not None and form not in forms:
+            forms.append(form)
+            todo += [form.moment_variant, form.exact_variant]
+    return forms
+
+
+@pytest.mark.parametrize("name", STRUCTURES)
+@pytest.mark.parametrize("n_components", [2, 3])
+def test_the_scatter_layout_is_read_from_the_form_not_the_shape(name, n_components):
+    # The M-step's guards read the scatter through its form's layout: with
+    # as many components as features a pooled (d, d) scatter has the shape
+    # of K diagonals, and was read so.
+    model = get_covariance_model(name)
+    d = n_features_for(name, wanted=2)
+    rng = np.random.RandomState(5)
+    nk = np.arange(2.0, 2.0 + n_components)
+    full = full_scatters(nk, d, rng)
+    full[0, 0, 0] = -1e-17  # a variance that rounding left below zero
+    for form in _forms_of(model):
+        scatter = form.from_full(full)
+        matrices = form.layout.matrices(scatter, n_components)
+        assert matrices.shape == (n_components, d, d)
+        # The matrices expand the scatter faithfully: the form keeps of them
+        # the scatter itself, or K times it where one pooled matrix stands
+        # for every component.
+        again = form.from_full(np.array(matrices))
+        assert again.shape == scatter.shape
+        assert any(
+            np.allclose(again, factor * scatter, rtol=1e-14, atol=1e-15)
+            for factor in (1, n_components)
+        )
+        clipped = form.layout.without_negative_variances(scatter)
+        variances = np.diagonal(
+            form.layout.matrices(clipped, n_components), axis1=1, axis2=2
+        )
+        assert variances.min() >= 0
+        assert_allclose(
+            form.layout.matrices(clipped, n_components),
+            matrices - np.minimum(matrices * np.eye(d), 0.0),
+        )
+
+
 @pytest.mark.parametrize("name", STRUCTURES)
 def test_m_step_is_insensitive_to_rounding_of_rank_deficient_scatter(name):
     # With fewer rows than features every W_k has a null space whose
