@@ -22,6 +22,7 @@ from ._degenerate import check_blocks
 from ._engine import ArraySource
 from ._engine._data import weight_scale
 from ._engine._estep import weighted_mean
+from ._engine._mstep import DegenerateStepError, structure_covariances
 from ._engine._representation import bulk_center
 from ._gaussian_mixture import GaussianMixture
 from ._warn import warn_user
@@ -31,6 +32,7 @@ from .model_selection._candidates import (
     feature_covariance,
     rank_candidates,
     regularisation_unit,
+    warn_failed_user_structures,
 )
 
 __all__ = [
@@ -126,7 +128,7 @@ def fit_edda(X, y_index, weights, types, proportions, reg_covar):
     # components must spread as: one per kind of spread, not per structure.
     degenerate_for = {}
 
-    rows, fits = [], []
+    rows, fits, errors = [], [], []
     for name in types:
         model = structure_of(name)
         row = {
@@ -136,7 +138,7 @@ def fit_edda(X, y_index, weights, types, proportions, reg_covar):
             "n_parameters": int(n_classes * d + model.n_parameters(n_classes, d)),
             "degenerate": False,
         }
-        mixtures = None
+        mixtures, error = None, None
         try:
             covariances = _one_step_to_its_end(model, nk, scatter, reg_covar)
             mixtures = one_component_mixtures(
@@ -175,10 +177,12 @@ def fit_edda(X, y_index, weights, types, proportions, reg_covar):
             if np.isfinite(ll):
                 row["log_likelihood"] = ll
                 row["bic"] = bic(ll, row["n_parameters"], total)
-        except (ValueError, np.linalg.LinAlgError, FloatingPointError):
-            mixtures = None
+        except (ValueError, np.linalg.LinAlgError, FloatingPointError) as caught:
+            mixtures, error = None, caught
         rows.append(row)
         fits.append(mixtures)
+        errors.append(error)
+    warn_failed_user_structures(rows, errors)
 
     table = {key: np.array([row[key] for row in rows]) for key in rows[0]}
     table["covariance_type"] = table["covariance_type"].astype(object)
@@ -188,6 +192,7 @@ def fit_edda(X, y_index, weights, types, proportions, reg_covar):
     best = int(np.argmin(table["rank"]))
     usable = np.isfinite(table["bic"]) & ~table["degenerate"]
     if not usable[best]:
+        _raise_unfitted(types, table, errors)
         raise ValueError(
             "EDDA: every covariance structure tried "
             f"({list(types)!r}) gave a singular class covariance on these data "
@@ -200,6 +205,23 @@ def fit_edda(X, y_index, weights, types, proportions, reg_covar):
         )
     n_parameters = int(table["n_parameters"][best]) + n_classes - 1
     return table, types[best], fits[best], n_parameters
+
+
+def _raise_unfitted(types, table, errors):
+    """Raise the first error where no structure was fitted, none degenerate.
+
+    A structure's M-step that raised (one from user code at fault) is no
+    singular class covariance, which the caller's message says.
+    """
+    first = next((e for e in errors if e is not None), None)
+    if first is None or isinstance(first, DegenerateStepError):
+        return
+    if np.isfinite(table["bic"]).any() or table["degenerate"].any():
+        return
+    raise ValueError(
+        f"EDDA: no covariance structure tried ({list(types)!r}) could be "
+        f"fitted; the first error: {type(first).__name__}: {first}"
+    ) from first
 
 
 class _Judged(NamedTuple):
@@ -225,9 +247,12 @@ def _one_step_to_its_end(model, nk, scatter, reg_covar):
     banknote). Closed-form structures return the same on the first restart.
     """
     kind = scatter_in_kind(model, scatter.copy())
-    covariances = model.m_step(nk.copy(), kind, reg_covar)
+    shape = scatter.shape[:2]
+    covariances = structure_covariances(model, nk.copy(), kind, reg_covar, shape)
     for _ in range(_INNER_RESTARTS):
-        again = model.m_step(nk.copy(), kind.copy(), reg_covar, previous=covariances)
+        again = structure_covariances(
+            model, nk.copy(), kind.copy(), reg_covar, shape, previous=covariances
+        )
         # Relative to the largest entry: an off-diagonal zero rounds.
         scale = float(np.max(np.abs(covariances)))
         if np.allclose(again, covariances, rtol=1e-13, atol=1e-13 * scale):

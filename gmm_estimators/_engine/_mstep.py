@@ -334,6 +334,22 @@ def m_step(
     return params, jittered
 
 
+def structure_covariances(model, counts, scatter, reg_covar, shape, previous=None):
+    """A structure's M-step alone, checked as within EM's (EDDA's one step).
+
+    ``scatter`` is in the layout of the structure's statistics form. Raises
+    as :func:`m_step` does where the structure's result is not a covariance
+    of its shape, and, for a structure from user code, where it is not
+    symmetric positive definite on rows that are not singular.
+    """
+    covariances = _structure_m_step(model, counts, scatter, reg_covar, previous, shape)
+    if from_user_code(model):
+        _, jittered = model.precision_cholesky(covariances)
+        if any_true(np.asarray(jittered)):
+            _check_user_positive(model, counts, scatter, jittered)
+    return covariances
+
+
 def _structure_m_step(model, counts, scatter, reg_covar, previous, shape, data=None):
     """The structure's own M-step, its result checked (shape, finite).
 

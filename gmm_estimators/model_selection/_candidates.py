@@ -8,13 +8,16 @@ from numbers import Integral
 import numpy as np
 
 from .._data_span import rows_thinnest_correlation, thinnest_correlation
+from .._engine._mstep import DegenerateStepError
 from .._feature_values import smallest_gaps
 from .._initialization import CanonicalRows
 from .._missing import has_missing, mean_imputed
 from .._noise import resolve_noise, too_few_outside_noise
 from .._prior import ConjugatePrior, finite_number, resolve_prior
 from .._prior_map import minimum_dof
+from .._warn import warn_user
 from ..covariance import available_covariance_types, get_covariance_model
+from ..covariance._carrying import from_user_code
 from ..covariance._priors import prior_form_of
 from ..exceptions import NoSoundCandidateError
 from ._progress import report_line
@@ -546,6 +549,37 @@ def collect_outcomes(outcomes, name, criterion, verbose):
         if verbose:
             report_line(candidate_line(name, criterion, row, error))
     return rows, estimators, errors
+
+
+def warn_failed_user_structures(rows, errors):
+    """Warn once per structure from user code whose candidates failed.
+
+    A failed candidate is left out of the search (a row without criterion);
+    for a built-in structure that is a fit that breaks down on its rows. A
+    structure registered in user code whose M-step raises, or returns what
+    is not a covariance, would vanish from the search silently: its first
+    error is said. A breakdown on the rows (``DegenerateStepError``) is
+    not its fault and is not said.
+    """
+    failed = {}
+    for row, error in zip(rows, errors, strict=True):
+        name = row["covariance_type"]
+        if error is None or isinstance(error, DegenerateStepError):
+            continue
+        if not from_user_code(get_covariance_model(name)):
+            continue
+        first, count = failed.get(name, (error, 0))
+        failed[name] = (first, count + 1)
+    for name, (first, count) in failed.items():
+        total = sum(row["covariance_type"] == name for row in rows)
+        warn_user(
+            f"{count} of the {total} candidates of covariance_type {name!r} "
+            "(registered in user code) failed and are left out of the search; "
+            f"the first: {type(first).__name__}: {str(first).rstrip('.')}. Mend "
+            "the structure, "
+            "or leave it out of covariance_types.",
+            UserWarning,
+        )
 
 
 def starting_rows(data, init, settings, noise_volume, noise_init, n_usable):

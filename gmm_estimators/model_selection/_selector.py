@@ -31,6 +31,7 @@ from ._candidates import (
     raise_no_sound_candidate,
     search_settings,
     starting_rows,
+    warn_failed_user_structures,
 )
 from ._chosen_model import ChosenModel
 from ._fit_state import fit_selector
@@ -538,6 +539,7 @@ class GaussianMixtureIC(
         rows, estimators, errors = collect_outcomes(
             outcomes, type(self).__name__, self.criterion, self.verbose
         )
+        warn_failed_user_structures(rows, errors)
         if bar:
             bar.close()
         shift = 2.0 * data.weight_sum * settings["relative_offset"]

@@ -267,6 +267,53 @@ def test_a_user_m_step_that_fails_on_sound_rows_is_named(rng):
         unregister("test-broken")
 
 
+class Refusing(FullCovariance):
+    name = "test-refusing"
+
+    def n_parameters(self, n_components, n_features):
+        return n_components * n_features * (n_features + 1) // 2
+
+    def m_step(self, nk, scatter, reg_covar, previous=None):
+        raise ValueError("this structure takes exactly 5 features")
+
+
+@pytest.mark.parametrize("search", ["grid", "thorough"])
+def test_a_user_structure_that_fails_in_the_search_is_said(search, rng):
+    # Its candidates were rows without a criterion, and the search picked
+    # another structure without a word (the error showed with verbose=2).
+    register(Refusing())
+    try:
+        with pytest.warns(UserWarning, match="test-refusing") as caught:
+            search = GaussianMixtureIC(
+                n_components=[1, 2], covariance_types=["test-refusing", "VVV"],
+                search=search, random_state=0,
+            ).fit(blobs(rng))  # fmt: skip
+        assert search.covariance_type_ == "VVV"
+        said = [str(w.message) for w in caught if "test-refusing" in str(w.message)]
+        assert len(said) == 1
+        assert "2 of the 2 candidates" in said[0]
+        assert "takes exactly 5 features" in said[0]
+    finally:
+        unregister(Refusing.name)
+
+
+def test_a_user_structure_is_not_blamed_for_rows_it_cannot_fit(registered):
+    # A breakdown on the rows (components on too few distinct rows) is the
+    # rows' doing, as for a built-in structure: not said as the structure's.
+    from gmm_estimators._engine._mstep import DegenerateStepError
+    from gmm_estimators.model_selection._candidates import (
+        warn_failed_user_structures,
+    )
+
+    rows = [{"covariance_type": name} for name in ("test-known", "VVV", "VVV")]
+    collapse = DegenerateStepError("component(s) [0] rest on too few rows")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        warn_failed_user_structures(rows, [collapse, None, ValueError("VVV's")])
+    with pytest.warns(UserWarning, match="1 of the 1 candidates of .*test-known"):
+        warn_failed_user_structures(rows, [ValueError("mine"), None, None])
+
+
 class NegativeVariance(SphericalCovariance):
     name = "test-negative"
 
@@ -340,6 +387,34 @@ def test_a_shared_covariance_not_positive_definite_is_named_whatever_k(
         assert "registered in user code" in str(caught.value)
     finally:
         unregister(IndefiniteShared.name)
+
+
+@pytest.mark.parametrize(
+    "structure, match",
+    [(NegativeVariance, "not positive definite"), (Lopsided, "not symmetric")],
+)
+def test_edda_checks_a_user_m_step_as_em_does(structure, match, rng):
+    # EDDA's one M-step called the structure directly: an asymmetric result
+    # was stored as fitted, and a negative variance was reported as a
+    # singular class covariance (advising more rows).
+    from gmm_estimators import GaussianMixtureClassifier
+
+    X, y = blobs(rng), np.repeat([0, 1, 2], 80)
+    register(structure())
+    try:
+        with pytest.warns(UserWarning, match=structure.name):
+            with pytest.raises(ValueError, match=match) as caught:
+                GaussianMixtureClassifier(
+                    "EDDA", covariance_types=[structure.name]
+                ).fit(X, y)
+        assert "singular class covariance" not in str(caught.value)
+        with pytest.warns(UserWarning, match=match):
+            edda = GaussianMixtureClassifier(
+                "EDDA", covariance_types=[structure.name, "VVV"]
+            ).fit(X, y)
+        assert edda.covariance_type_ == "VVV"
+    finally:
+        unregister(structure.name)
 
 
 def test_a_user_m_step_symmetric_to_rounding_is_accepted():
