@@ -20,7 +20,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from gmm_estimators import GaussianMixture
-from gmm_estimators.covariance import SphericalCovariance, register, unregister
+from gmm_estimators.covariance import (
+    BOUNDED,
+    SphericalCovariance,
+    register,
+    unregister,
+)
 from gmm_estimators.model_selection import GaussianMixtureIC
 
 
@@ -69,5 +74,47 @@ ax.legend()
 plt.show()
 
 # %%
+# Registered, a structure is also one of the candidates of a search that
+# names none (``GaussianMixtureIC()``, ``covariance_types=None``): import
+# the module that registers it only where you want it searched.
+#
+# Each family hands its M-step the scatter in its own layout: one ``(d, d)``
+# matrix per component for :class:`~gmm_estimators.covariance.FullCovariance`,
+# their diagonals ``(K, d)`` for the diagonal and spherical families, and
+# their sum ``(d, d)`` for :class:`~gmm_estimators.covariance.TiedCovariance`.
+# A spherical structure whose variances may not fall below a floor reads the
+# traces of those diagonals. Its covariances stay away from singular
+# whatever the rows, so it says so with ``own_spread = BOUNDED``: a
+# component on repeated rows is then a sound fit, not a collapse.
+
+
+class FlooredSpherical(SphericalCovariance):
+    """Spherical components whose variances are at least ``floor``."""
+
+    name = "floored-spherical"
+    own_spread = BOUNDED
+
+    def __init__(self, floor):
+        self.floor = floor
+
+    def n_parameters(self, n_components, n_features):
+        return n_components  # one variance per component
+
+    def m_step(self, nk, scatter, reg_covar, previous=None):
+        # scatter: (K, d), the diagonal of each component's scatter.
+        variances = scatter.sum(axis=1) / (nk * scatter.shape[1])
+        return np.maximum(variances, self.floor) + reg_covar
+
+
+register(FlooredSpherical(floor=0.2))
+repeated = np.vstack([X, np.tile([[6.0, 6.0]], (30, 1))])  # 30 identical rows
+floored = GaussianMixture(4, covariance_type="floored-spherical", random_state=0).fit(
+    repeated
+)
+print("floored variances:", floored.covariances_.round(3))
+print("collapsed components:", floored.collapsed_components_)
+
+# %%
 # A structure can be removed again, for example at the end of a test.
 unregister("known-noise")
+unregister("floored-spherical")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..covariance._carrying import from_user_code
+from ..covariance._contract import from_user_code
 from ..covariance._linalg import (
     all_finite,
     any_true,

@@ -76,8 +76,10 @@ from ._priors import (
     SPHERICAL_INVERSE_GAMMA,
     PriorForm,
 )
+from ._spread import BOUNDED
 
 __all__ = [
+    "BOUNDED",
     "DIAGONAL_INVERSE_GAMMA",
     "DIAGONAL_SCATTERS",
     "INVERSE_WISHART",

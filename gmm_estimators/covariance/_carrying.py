@@ -12,7 +12,7 @@ pack them and register them on arrival.
 
 import pickle
 
-from ._contract import _REGISTRY, _UNLISTED, register, unregister
+from ._contract import _REGISTRY, _UNLISTED, from_user_code, register, unregister
 
 
 def structures_to_carry(names=None):
@@ -34,11 +34,6 @@ def structures_to_carry(names=None):
         if model is not None and from_user_code(model):
             carried[model.name] = model
     return carried
-
-
-def from_user_code(model):
-    """Whether a structure is defined outside this package (registered by a user)."""
-    return not type(model).__module__.startswith("gmm_estimators.")
 
 
 def adopt_structures(structures, *, listed=True, replace=False):

@@ -17,7 +17,7 @@ from ._forms import (
 )
 from ._linalg import scaled_inverse_error
 from ._priors import INVERSE_WISHART
-from ._spread import EVERY_DIRECTION, NOTHING
+from ._spread import BOUNDED, EVERY_DIRECTION
 
 _REGISTRY = {}
 # Names of the structures registered only to read a pickle that carried them
@@ -109,7 +109,7 @@ def register(model):
         # A fixed covariance cannot collapse: its rows need span nothing (a
         # known-variance structure was flagged on a component of repeated
         # rows, and the selector never chose it).
-        model.own_spread = NOTHING
+        model.own_spread = BOUNDED
     for key in keys:
         _REGISTRY[key] = model
     return model
@@ -169,6 +169,11 @@ def unregister(covariance_type):
     model : CovarianceModel
         The structure removed.
 
+    Raises
+    ------
+    ValueError
+        For one of the package's own structures (``"VVV"``, ``"full"``...).
+
     Notes
     -----
     Worker processes that joblib reuses keep the structures they were sent.
@@ -195,10 +200,23 @@ def unregister(covariance_type):
     False
     """
     model = get_covariance_model(covariance_type)
+    if not from_user_code(model):
+        # Estimators, pickles and the selector's defaults name them: removed,
+        # "full" was gone for the session and another "VVV" could take it.
+        raise ValueError(
+            f"{covariance_type!r} is one of the package's own covariance "
+            "structures and cannot be unregistered; register yours under "
+            "another name."
+        )
     for key in (model.name, *model.aliases):
         _REGISTRY.pop(key, None)
     _UNLISTED.discard(model.name)
     return model
+
+
+def from_user_code(model):
+    """Whether a structure is defined outside this package (registered by a user)."""
+    return not type(model).__module__.startswith("gmm_estimators.")
 
 
 def get_covariance_model(covariance_type):
@@ -341,9 +359,14 @@ class CovarianceModel(ABC):
         What the rows a component rests on must span for its likelihood to
         stay bounded (``covariance._spread``): the degenerate-fit test reads
         it. The default, ``EVERY_DIRECTION``, is the strictest; the families
-        set their own, and ``register`` sets ``NOTHING`` (nothing to span)
-        for a structure that estimates no covariance parameter
-        (``n_parameters`` 0) and does not set it itself.
+        set their own (each component's own axes for the diagonal one, more
+        than one distinct point for the spherical one, the pooled scatter
+        for the tied one). A structure whose covariances stay away from
+        singular whatever the rows (a floor on the variances) sets
+        ``gmm_estimators.covariance.BOUNDED``: no component of it is
+        flagged collapsed. ``register`` sets it for a structure that
+        estimates no covariance parameter (``n_parameters`` 0, a known
+        covariance) and does not set ``own_spread`` itself.
     mclust_path : CovarianceModel or None
         The same structure with mclust's own M-step where that can lead EM
         elsewhere: for structures whose M-step is an inner iteration with
@@ -439,8 +462,11 @@ class CovarianceModel(ABC):
         nk : ndarray of shape (K,)
             Summed (weighted) responsibilities.
         scatter : ndarray
-            ``(K, d, d)``, ``(K, d)`` or ``(d, d)`` according to ``scatter``:
-            ``sum_i w_i r_ik (x_i - xbar_k)(x_i - xbar_k)^T``.
+            ``sum_i w_i r_ik (x_i - xbar_k)(x_i - xbar_k)^T`` in the layout of
+            the structure's statistics form (``self.scatter.layout``): one
+            matrix per component ``(K, d, d)`` (the full family), their
+            diagonals ``(K, d)`` (the diagonal and spherical families), or
+            their sum ``(d, d)`` (the tied family).
         reg_covar : float
             Added to the diagonal of every covariance.
         previous : ndarray of shape ``param_shape(K, d)`` or None

@@ -65,7 +65,8 @@ class FullCovariance(CovarianceModel):
     """Structures stored as one ``(d, d)`` matrix per component.
 
     Subclasses give ``name``, ``n_parameters`` and ``m_step``; the family
-    does the rest of :class:`CovarianceModel`.
+    does the rest of :class:`CovarianceModel`. ``m_step`` receives each
+    component's scatter matrix, ``scatter`` of shape ``(K, d, d)``.
 
     Examples
     --------
@@ -224,6 +225,10 @@ def _mahalanobis_whitened(X, means, precisions_cholesky):
 class TiedCovariance(CovarianceModel):
     """One ``(d, d)`` matrix shared by all components.
 
+    ``m_step`` receives the pooled within-component scatter, ``scatter`` of
+    shape ``(d, d)`` (the sum of the components' scatter matrices), and
+    returns one ``(d, d)`` matrix.
+
     Examples
     --------
     >>> import numpy as np
@@ -350,6 +355,9 @@ class _DiagonalDistances(CovarianceModel):
 class DiagonalCovariance(_DiagonalDistances):
     """Axis-aligned structures stored as one variance vector per component.
 
+    ``m_step`` receives the diagonal of each component's scatter,
+    ``scatter`` of shape ``(K, d)``, and returns ``(K, d)`` variances.
+
     Examples
     --------
     >>> import numpy as np
@@ -406,6 +414,10 @@ class DiagonalCovariance(_DiagonalDistances):
 
 class SphericalCovariance(_DiagonalDistances):
     """Spherical structures stored as one variance per component.
+
+    ``m_step`` receives the diagonal of each component's scatter,
+    ``scatter`` of shape ``(K, d)`` (a trace is ``scatter.sum(axis=1)``),
+    and returns ``(K,)`` variances.
 
     Examples
     --------

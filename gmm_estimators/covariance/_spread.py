@@ -594,6 +594,10 @@ _shared_volume = _SharedPart(
 NOTHING = _Nothing(
     "nothing", "a positive weight", pooled=True, shared=_every_shared_direction
 )
+# Covariances bounded away from singular whatever the rows (a known
+# covariance, a floor on the variances): no rows can collapse a component,
+# and nothing shared must be spanned either.
+BOUNDED = _Nothing("bounded", "a positive weight", pooled=True)
 NOTHING_BUT_AXES = _Nothing(
     "nothing (shared axes)", "a positive weight", pooled=True, shared=_every_shared_axis
 )

@@ -17,7 +17,7 @@ from .._prior import ConjugatePrior, finite_number, resolve_prior
 from .._prior_map import minimum_dof
 from .._warn import warn_user
 from ..covariance import available_covariance_types, get_covariance_model
-from ..covariance._carrying import from_user_code
+from ..covariance._contract import from_user_code
 from ..covariance._priors import prior_form_of
 from ..exceptions import NoSoundCandidateError
 from ._progress import report_line

@@ -7,6 +7,7 @@ import pytest
 
 from gmm_estimators import GaussianMixture, available_covariance_types
 from gmm_estimators.covariance import (
+    BOUNDED,
     CovarianceModel,
     FullCovariance,
     SphericalCovariance,
@@ -240,6 +241,58 @@ def test_a_fixed_covariance_is_never_flagged_collapsed(registered, rng):
     assert gm.collapsed_components_.size == 0
     with pytest.warns(DegenerateFitWarning):
         GaussianMixture(2, covariance_type="VII", reg_covar=0, random_state=0).fit(X)
+
+
+@pytest.mark.parametrize("name", ["VVV", "full", "E"])
+def test_the_packages_own_structures_cannot_be_unregistered(name):
+    # Removing "VVV" removed "full" for the session, silently, and let a
+    # user's structure take the name that estimators and pickles read.
+    with pytest.raises(ValueError, match="package's own covariance structures"):
+        unregister(name)
+    assert name in available_covariance_types(aliases=True)
+
+
+class FlooredVariance(SphericalCovariance):
+    name = "test-floored"
+
+    def n_parameters(self, n_components, n_features):
+        return n_components
+
+    def m_step(self, nk, scatter, reg_covar, previous=None):
+        variances = scatter.sum(axis=1) / (nk * scatter.shape[1])
+        return np.maximum(variances, 0.5) + reg_covar
+
+
+class BoundedFlooredVariance(FlooredVariance):
+    name = "test-bounded-floored"
+    own_spread = BOUNDED
+
+
+def test_a_structure_bounded_away_from_singular_says_so_publicly(rng):
+    # A floor keeps the likelihood bounded: a component on 30 repeated rows
+    # is sound. Only a private rule could say so, and the selector picked
+    # one component (BIC 1260) over two (818).
+    X = np.r_[rng.standard_normal((100, 2)), np.full((30, 2), 6.0)]
+    register(FlooredVariance())
+    register(BoundedFlooredVariance())
+    try:
+        with pytest.warns(DegenerateFitWarning):
+            GaussianMixture(2, covariance_type="test-floored", random_state=0).fit(X)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", DegenerateFitWarning)
+            bounded = GaussianMixture(
+                2, covariance_type="test-bounded-floored", random_state=0
+            ).fit(X)
+        assert bounded.collapsed_components_.size == 0
+        assert bounded.covariances_.min() >= 0.5
+        search = GaussianMixtureIC(
+            n_components=[1, 2, 3], covariance_types=["test-bounded-floored"],
+            random_state=0,
+        ).fit(X)  # fmt: skip
+        assert search.n_components_ == 2
+    finally:
+        unregister(FlooredVariance.name)
+        unregister(BoundedFlooredVariance.name)
 
 
 class BrokenVariance(SphericalCovariance):
