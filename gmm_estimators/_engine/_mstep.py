@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..covariance._contract import from_user_code
 from ..covariance._linalg import (
     all_finite,
     any_true,
@@ -16,6 +15,7 @@ from ..covariance._linalg import (
     errors_restored,
     strict_factorisation,
 )
+from ..covariance._registry import from_user_code
 from ._data import empty_component_guard
 
 __all__ = ["DegenerateStepError", "Params", "m_step"]

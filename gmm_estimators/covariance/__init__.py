@@ -23,14 +23,14 @@ Conventions shared by every method:
   centred on the data's weighted mean by the EM engine; the structures never
   need to know.
 
-Modules: ``_contract`` (the contract and the registry), ``_linalg`` (batched
-linear algebra), ``_forms`` (statistics forms and E-step kernels),
-``_families`` (how each family stores its parameters), ``_priors``
-(the form of each structure's conjugate prior), ``_basic``
-(scikit-learn's four), ``_solvers`` (inner iterations of the constrained
-M-steps), ``_orientation`` (the common orientation of EVE and VVE),
-``_mclust`` (the ten constrained structures), ``_univariate``
-(``E`` and ``V``).
+Modules: ``_contract`` (the contract), ``_registry`` (names, aliases and
+validation), ``_linalg`` (batched linear algebra), ``_forms`` (statistics
+forms and E-step kernels), ``_families`` (how each family stores its
+parameters), ``_priors`` (the form of each structure's conjugate prior),
+``_basic`` (scikit-learn's four), ``_solvers`` (inner iterations of the
+constrained M-steps), ``_orientation`` (the common orientation of EVE and
+VVE), ``_mclust`` (the ten constrained structures), ``_univariate`` (``E``
+and ``V``).
 """
 
 # Authors: The gmm_estimators developers
@@ -49,14 +49,7 @@ from ._carrying import (
 from ._carrying import (
     structures_to_carry as structures_to_carry,
 )
-from ._contract import (
-    CovarianceModel,
-    RegisteredCovarianceType,
-    available_covariance_types,
-    get_covariance_model,
-    register,
-    unregister,
-)
+from ._contract import CovarianceModel
 from ._families import (
     DiagonalCovariance,
     FullCovariance,
@@ -75,6 +68,13 @@ from ._priors import (
     INVERSE_WISHART,
     SPHERICAL_INVERSE_GAMMA,
     PriorForm,
+)
+from ._registry import (
+    RegisteredCovarianceType,
+    available_covariance_types,
+    get_covariance_model,
+    register,
+    unregister,
 )
 from ._spread import BOUNDED
 

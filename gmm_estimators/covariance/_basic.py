@@ -5,13 +5,13 @@
 
 import numpy as np
 
-from ._contract import register
 from ._families import (
     DiagonalCovariance,
     FullCovariance,
     SphericalCovariance,
     TiedCovariance,
 )
+from ._registry import register
 
 # --------------------------------------------------------------------------
 # The structures

@@ -12,7 +12,7 @@ pack them and register them on arrival.
 
 import pickle
 
-from ._contract import _REGISTRY, _UNLISTED, from_user_code, register, unregister
+from ._registry import _REGISTRY, _UNLISTED, from_user_code, register, unregister
 
 
 def structures_to_carry(names=None):

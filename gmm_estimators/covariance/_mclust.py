@@ -7,11 +7,11 @@ import copy
 
 import numpy as np
 
-from ._contract import register
 from ._families import DiagonalCovariance, FullCovariance
 from ._forms import DIAGONAL, POOLED
 from ._orientation import _eve_m_step, _mm_orientation, _vve_m_step
 from ._priors import SPHERICAL_INVERSE_GAMMA
+from ._registry import register
 from ._solvers import (
     _eigh_reproducible,
     _geometric_mean,

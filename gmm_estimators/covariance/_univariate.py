@@ -6,9 +6,9 @@
 import numpy as np
 
 from ._basic import VII
-from ._contract import register
 from ._families import SphericalCovariance
 from ._forms import DIAGONAL
+from ._registry import register
 from ._spread import NOTHING_BUT_VOLUME
 
 # -- one feature ---------------------------------------------------------------

@@ -17,8 +17,8 @@ from .._prior import ConjugatePrior, finite_number, resolve_prior
 from .._prior_map import minimum_dof
 from .._warn import warn_user
 from ..covariance import available_covariance_types, get_covariance_model
-from ..covariance._contract import from_user_code
 from ..covariance._priors import prior_form_of
+from ..covariance._registry import from_user_code
 from ..exceptions import NoSoundCandidateError
 from ._progress import report_line
 
