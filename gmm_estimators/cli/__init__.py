@@ -19,8 +19,9 @@ Modules: :mod:`.parser` (options), :mod:`.io` (reading CSV),
 CSV), :mod:`.text` (a data file's bytes as UTF-8 text), :mod:`.models`
 (model files and feature names), :mod:`.formatting` (tables), :mod:`.plots`,
 one module per command (:mod:`.cmd_select`, :mod:`.cmd_fit`,
-:mod:`.cmd_model` for predict, sample and score) and :mod:`.library`, the
-only one that uses private modules of the package.
+:mod:`.cmd_model` for predict, sample and score), :mod:`.imports` (the
+user's modules of ``--import``) and :mod:`.library`, the only one that uses
+private modules of the package.
 """
 
 # Authors: The gmm_estimators developers
@@ -32,6 +33,7 @@ import os
 import sys
 
 from .errors import PROG, CLIError, one_line
+from .imports import import_user_modules
 from .parser import COMMANDS, build_parser
 
 __all__ = ["build_parser", "main"]
@@ -226,6 +228,12 @@ def main(argv=None):
     if implied:
         # No command: `select`, with the data file and options given.
         argv = ["select", *argv]
+    try:
+        # Before the parser, whose choices of structure they may extend.
+        import_user_modules(argv)
+    except CLIError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 2
     parser = build_parser()
     try:
         if not implied and (unknown := _neither_command_nor_file(argv[0])):

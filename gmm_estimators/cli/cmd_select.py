@@ -54,7 +54,8 @@ def _covariance_types(text):
     if unknown:
         raise CLIError(
             f"--covariance-types: unknown structure{'s' if len(unknown) > 1 else ''} "
-            f"{', '.join(map(repr, unknown))}; choose from {', '.join(known)}"
+            f"{', '.join(map(repr, unknown))}; choose from {', '.join(known)} "
+            "(a structure of your own: --import the module that registers it)"
         )
     return requested
 

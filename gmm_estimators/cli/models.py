@@ -56,6 +56,18 @@ def load_model(path):
         raise CLIError(f"cannot read model {path}: no such file") from None
     except IsADirectoryError:
         raise CLIError(f"cannot read model {path}: it is a directory") from None
+    except ImportError as exc:
+        structure = getattr(exc, "structure", None)
+        if structure is None:
+            raise CLIError(
+                f"{path} is not a model file saved by '{PROG} fit --save' or "
+                f"joblib.dump (ImportError: {exc})"
+            ) from None
+        raise CLIError(
+            f"{path} needs the covariance structure {structure!r}, defined in "
+            f"user code that cannot be imported here ({exc.cause}): give its "
+            "module with --import MODULE (a name on the path, or its .py file)"
+        ) from None
     except Exception as exc:  # unpickling can fail in many ways
         raise CLIError(
             f"{path} is not a model file saved by '{PROG} fit --save' or "

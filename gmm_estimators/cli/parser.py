@@ -403,7 +403,7 @@ def _add_fit(parser, structures):
         choices=structures,
         metavar="TYPE",
         help=f"covariance structure, one of {', '.join(structures)} "
-        "(default: %(default)s)",
+        "(default: %(default)s); one of your own with --import",
     )
     parser.add_argument(
         "--equal-proportions",
@@ -462,6 +462,19 @@ def build_parser():
         name: commands.add_parser(name, help=help, description=descriptions[name])
         for name, (_, help) in COMMANDS.items()
     }
+    for command in sub.values():
+        # Read before parsing (cli.imports); declared here for --help.
+        command.add_argument(
+            "--import",
+            dest="imports",
+            action="append",
+            default=[],
+            metavar="MODULE",
+            help="import MODULE (a module name, or a .py file) first: a module "
+            "that registers covariance structures of its own "
+            "(gmm_estimators.covariance.register), which -t and model files "
+            "can then name; repeatable",
+        )
     _add_select(sub["select"])
     _add_fit(sub["fit"], available_covariance_types(aliases=True))
 

@@ -187,12 +187,15 @@ def adopt_packed(packed, needed=(), *, listed=True):
                     if isinstance(error, ModuleNotFoundError)
                     else ImportError
                 )
-                raise kind(
+                raised = kind(
                     f"This estimator needs the covariance structure {name!r}, "
                     f"registered in user code, whose class cannot be imported "
                     f"here ({error}). Make the module that defines it "
                     "importable under the same name (on sys.path) before "
                     "loading; a structure defined in a script's __main__ "
                     "travels inside the pickle instead."
-                ) from error
+                )
+                # Read by the command line, which says it in its own terms.
+                raised.structure, raised.cause = name, str(error)
+                raise raised from error
     adopt_structures(models, listed=listed)

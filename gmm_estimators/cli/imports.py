@@ -1,0 +1,101 @@
+"""``--import MODULE``: the user's modules that register covariance structures.
+
+A structure defined in user code is registered when its module runs
+(``gmm_estimators.covariance.register``). The command line imports the
+modules named by ``--import`` before it builds its parser, so that ``-t``
+offers their structures and a model file that needs one loads. Read from
+the raw arguments, before parsing: the parser's choices of structure depend
+on them.
+"""
+
+# Authors: The gmm_estimators developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import importlib
+import importlib.util
+import os
+import sys
+
+from .errors import CLIError
+
+__all__ = ["OPTION", "import_user_modules", "requested_modules"]
+
+OPTION = "--import"
+
+
+def requested_modules(argv):
+    """The modules named by ``--import MODULE`` or ``--import=MODULE``, in order.
+
+    Arguments after ``--`` are data, not options.
+    """
+    names, words = [], iter(argv)
+    for word in words:
+        if word == "--":
+            break
+        if word == OPTION:
+            name = next(words, None)
+            if name is not None:
+                names.append(name)
+        elif word.startswith(OPTION + "="):
+            names.append(word[len(OPTION) + 1 :])
+    return names
+
+
+def import_user_modules(argv):
+    """Import every module of ``--import``; a one-line ``CLIError`` if one fails.
+
+    A name is a module on the path (``mystructures``, ``pkg.structures``),
+    looked up in the current directory too, or a ``.py`` file, imported
+    under its stem (the name its structures' classes carry in a saved
+    model, which Python then loads with that module on its path).
+    """
+    for name in requested_modules(argv):
+        if not name:
+            raise CLIError(f"{OPTION} needs a module name or a .py file")
+        try:
+            if name.endswith(".py"):
+                _import_file(name)
+            else:
+                _import_module(name)
+        except CLIError:
+            raise
+        except Exception as exc:  # the user's module may raise anything
+            raise CLIError(
+                f"{OPTION} {name}: importing it failed ({type(exc).__name__}: {exc})"
+            ) from None
+
+
+def _import_module(name):
+    here = os.getcwd()
+    if here not in sys.path and "" not in sys.path:
+        # An installed entry point does not search the current directory,
+        # as `python -m` does.
+        sys.path.append(here)
+    try:
+        importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name is not None and name.split(".")[0] == exc.name.split(".")[0]:
+            raise CLIError(
+                f"{OPTION} {name}: no such module here; run from the directory "
+                "that holds it, put that directory on PYTHONPATH, or give the "
+                "path of its .py file"
+            ) from None
+        raise
+
+
+def _import_file(path):
+    if not os.path.isfile(path):
+        raise CLIError(f"{OPTION} {path}: no such file")
+    stem = os.path.splitext(os.path.basename(path))[0]
+    if stem in sys.modules:
+        return
+    spec = importlib.util.spec_from_file_location(stem, path)
+    module = importlib.util.module_from_spec(spec)
+    # Registered before it runs, as an import does: its classes name it, and
+    # pickles of its structures look it up there.
+    sys.modules[stem] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[stem]
+        raise

@@ -1,0 +1,122 @@
+"""``--import MODULE``: structures of the user's own on the command line."""
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from gmm_estimators.cli import main
+from gmm_estimators.cli.imports import requested_modules
+
+STRUCTURE = textwrap.dedent(
+    """
+    import numpy as np
+    from gmm_estimators.covariance import SphericalCovariance, register
+
+
+    class Floored(SphericalCovariance):
+        name = "{name}"
+
+        def n_parameters(self, n_components, n_features):
+            return n_components
+
+        def m_step(self, nk, scatter, reg_covar, previous=None):
+            variances = scatter.sum(axis=1) / (nk * scatter.shape[1])
+            return np.maximum(variances, 0.2) + reg_covar
+
+
+    register(Floored())
+    """
+)
+
+
+@pytest.fixture
+def structure_module(tmp_path, request):
+    """A module file registering a structure; a name of its own per test
+    (an imported module is not run again)."""
+    stem = "floored_" + request.node.name.replace("[", "_").strip("]").replace("-", "_")
+    path = tmp_path / f"{stem}.py"
+    path.write_text(STRUCTURE.format(name=stem.replace("_", "-")))
+    yield path, stem.replace("_", "-")
+    sys.modules.pop(stem, None)
+
+
+def test_the_modules_are_read_before_parsing():
+    argv = ["fit", "--import", "a", "--import=b.c", "x.csv", "--", "--import", "d"]
+    assert requested_modules(argv) == ["a", "b.c"]
+
+
+def test_fit_and_select_take_a_structure_from_an_imported_file(
+    structure_module, data_csv, capsys
+):
+    # -t refused the name (argparse's invalid choice): no option loaded the
+    # code that registers it.
+    path, name = structure_module
+    assert main(["fit", str(data_csv), "-k", "2", "-t", name, "-q"]) == 2
+    assert "invalid choice" in capsys.readouterr().err
+    assert (
+        main(["fit", "--import", str(path), str(data_csv), "-k", "2", "-t", name]) == 0
+    )
+    assert name in capsys.readouterr().out
+    argv = ["select", "--import", str(path), str(data_csv), "--covariance-types"]
+    assert (
+        main(
+            [
+                *argv,
+                f"{name},VII",
+                "--min-components",
+                "1",
+                "--max-components",
+                "2",
+                "-q",
+            ]
+        )
+        == 0
+    )
+    assert name in capsys.readouterr().out
+
+
+def test_a_model_of_such_a_structure_names_the_remedy_where_its_code_is_missing(
+    structure_module, data_csv, tmp_path
+):
+    # The library's message (make the module importable) was lost: "is not a
+    # model file saved by ... (ModuleNotFoundError)".
+    path, name = structure_module
+    model = tmp_path / "model.joblib"
+    assert main(["fit", "--import", str(path), str(data_csv), "-k", "2", "-t", name,
+                 "--save", str(model), "-q"]) == 0  # fmt: skip
+    command = [sys.executable, "-m", "gmm_estimators", "score", "--model", str(model)]
+    fresh = subprocess.run(
+        [*command, str(data_csv)], capture_output=True, text=True, cwd="/"
+    )
+    assert fresh.returncode == 2
+    assert f"needs the covariance structure '{name}'" in fresh.stderr
+    assert "--import" in fresh.stderr
+    imported = subprocess.run(
+        [*command, "--import", str(path), str(data_csv)],
+        capture_output=True, text=True, cwd="/",
+    )  # fmt: skip
+    assert imported.returncode == 0, imported.stderr
+    assert "BIC" in imported.stdout
+
+
+@pytest.mark.parametrize(
+    "argv, said",
+    [
+        (["--import", "no_such_module_here"], "no such module here"),
+        (["--import", "/no/such/file.py"], "no such file"),
+        (["--import="], "needs a module name"),
+    ],
+)
+def test_a_module_that_cannot_be_imported_is_one_line(argv, said, one_line_error):
+    assert main(["select", *argv]) == 2
+    one_line_error("--import", said)
+
+
+def test_a_module_that_fails_names_its_error(tmp_path, one_line_error):
+    broken = tmp_path / "broken_structures.py"
+    broken.write_text("raise RuntimeError('half written')\n")
+    assert main(["select", "--import", str(broken)]) == 2
+    one_line_error("importing it failed", "RuntimeError: half written")
+    assert "broken_structures" not in sys.modules
