@@ -88,9 +88,15 @@ def register(model):
                 unregister(key)
         taken = []
     if taken:
+        own = not from_user_code(_REGISTRY[taken[0]])
         raise ValueError(
-            f"Covariance type {taken[0]!r} is already registered; choose another "
-            "name (or unregister the existing structure first)."
+            f"Covariance type {taken[0]!r} is already registered"
+            + (
+                " (one of the package's own structures); choose another name."
+                if own
+                else "; choose another name (or unregister the existing structure "
+                "first)."
+            )
         )
     if _estimates_nothing(model, _probed_counts(model)):
         # A fixed covariance cannot collapse: its rows need span nothing (a

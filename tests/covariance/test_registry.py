@@ -251,6 +251,18 @@ def test_the_packages_own_structures_cannot_be_unregistered(name):
         unregister(name)
     assert name in available_covariance_types(aliases=True)
 
+    class Taking(SphericalCovariance):
+        def n_parameters(self, n_components, n_features):
+            return n_components
+
+        def m_step(self, nk, scatter, reg_covar, previous=None):
+            return scatter.sum(axis=1) / nk
+
+    Taking.name = name
+    with pytest.raises(ValueError, match="package's own structures") as caught:
+        register(Taking())
+    assert "unregister" not in str(caught.value)
+
 
 class FlooredVariance(SphericalCovariance):
     name = "test-floored"
