@@ -34,6 +34,23 @@ __all__ = ["BayesianGaussianMixture"]
 # conjugate for them only.
 _STRUCTURES = {"full", "tied", "diag", "spherical", "VVV", "EEE", "VVI", "VII"}
 
+
+class _VariationalStructures(StrOptions):
+    """The structures with a variational update, and why only these.
+
+    scikit-learn's message listed the names alone: a user asking for 'VEV'
+    or a structure registered in user code learnt no reason or remedy.
+    """
+
+    def __str__(self):
+        return (
+            f"{super().__str__()}: the four structures whose conjugate "
+            "posterior has a closed-form variational update (the other "
+            "registered structures, mclust's constrained ones and those "
+            "registered in user code, have none; fit them with "
+            "GaussianMixture, or search them with GaussianMixtureIC)"
+        )
+
 # Re-exported under scikit-learn's private names, for code written against it.
 _log_dirichlet_norm = _log_dirichlet_norm
 _log_wishart_norm = _log_wishart_norm
@@ -239,7 +256,7 @@ class BayesianGaussianMixture(BaseMixture):
     _parameter_constraints: dict = {
         **BaseMixture._parameter_constraints,
         "n_components": [Count()],
-        "covariance_type": [StrOptions(_STRUCTURES)],
+        "covariance_type": [_VariationalStructures(_STRUCTURES)],
         "weight_concentration_prior_type": [
             StrOptions({"dirichlet_process", "dirichlet_distribution"})
         ],

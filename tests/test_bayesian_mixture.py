@@ -712,3 +712,18 @@ def test_a_prior_whose_normalisers_overflow_is_named(params, name):
     X = np.random.RandomState(0).randn(50, 2)
     with pytest.raises(ValueError, match=f"{name}=.* no finite value"):
         BayesianGaussianMixture(n_components=2, random_state=0, **params).fit(X)
+
+
+@pytest.mark.parametrize("covariance_type", ["VEV", "EEI"])
+def test_a_structure_without_a_variational_update_is_refused_with_the_reason(
+    covariance_type,
+):
+    # scikit-learn's message listed the eight names alone.
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    X = np.random.default_rng(0).normal(size=(40, 2))
+    model = BayesianGaussianMixture(n_components=2, covariance_type=covariance_type)
+    with pytest.raises(InvalidParameterError, match="closed-form variational") as e:
+        model.fit(X)
+    assert "GaussianMixtureIC" in str(e.value)
+    assert repr(covariance_type) in str(e.value)
