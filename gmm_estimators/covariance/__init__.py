@@ -76,15 +76,18 @@ from ._registry import (
     register,
     unregister,
 )
-from ._spread import BOUNDED
+from ._spread import BOUNDED, EVERY_AXIS, EVERY_DIRECTION, SOME_SPREAD_ONLY
 
 __all__ = [
     "BOUNDED",
     "DIAGONAL_INVERSE_GAMMA",
     "DIAGONAL_SCATTERS",
+    "EVERY_AXIS",
+    "EVERY_DIRECTION",
     "INVERSE_WISHART",
     "POOLED_SCATTER",
     "SCATTER_MATRICES",
+    "SOME_SPREAD_ONLY",
     "SPHERICAL_INVERSE_GAMMA",
     "CovarianceModel",
     "DiagonalCovariance",

@@ -54,17 +54,29 @@ class CovarianceModel(ABC):
         Whether every component has the same covariance; the scale term of the
         covariance prior then counts once too.
     own_spread : OwnSpread
-        What the rows a component rests on must span for its likelihood to
-        stay bounded (``covariance._spread``): the degenerate-fit test reads
-        it. The default, ``EVERY_DIRECTION``, is the strictest; the families
-        set their own (each component's own axes for the diagonal one, more
-        than one distinct point for the spherical one, the pooled scatter
-        for the tied one). A structure whose covariances stay away from
-        singular whatever the rows (a floor on the variances) sets
-        ``gmm_estimators.covariance.BOUNDED``: no component of it is
-        flagged collapsed. ``register`` sets it for a structure that
-        estimates no covariance parameter (``n_parameters`` 0, a known
-        covariance) and does not set ``own_spread`` itself.
+        When a component's likelihood has no bound: what the rows it rests
+        on must span (``covariance._spread``); the degenerate-fit test reads
+        it. A structure from user code inherits its family's and sets
+        another where its covariance estimates less from a component's own
+        rows; the public rules, from the strictest:
+
+        - ``EVERY_DIRECTION`` (the default, the full family's): a covariance
+          of its own in every direction, unbounded on rows that lie on a
+          hyperplane;
+        - ``EVERY_AXIS`` (the diagonal family's): variances of its own along
+          every feature (free variances beside a fixed correlation too),
+          unbounded on rows at one value of a feature;
+        - ``SOME_SPREAD_ONLY`` (the spherical family's): one scale of its
+          own (a volume over a known or shared shape), unbounded on rows at
+          one point only;
+        - ``BOUNDED``: covariances that stay away from singular whatever the
+          rows (a floor on the variances, a known covariance); no component
+          is flagged collapsed. ``register`` sets it for a structure that
+          estimates no covariance parameter (``n_parameters`` 0) and does
+          not set ``own_spread`` itself.
+
+        The tied family's rule judges the pooled scatter that its one shared
+        covariance is estimated from.
     mclust_path : CovarianceModel or None
         The same structure with mclust's own M-step where that can lead EM
         elsewhere: for structures whose M-step is an inner iteration with

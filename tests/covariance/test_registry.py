@@ -8,7 +8,9 @@ import pytest
 from gmm_estimators import GaussianMixture, available_covariance_types
 from gmm_estimators.covariance import (
     BOUNDED,
+    SOME_SPREAD_ONLY,
     CovarianceModel,
+    DiagonalCovariance,
     FullCovariance,
     SphericalCovariance,
     TiedCovariance,
@@ -305,6 +307,53 @@ def test_a_structure_bounded_away_from_singular_says_so_publicly(rng):
     finally:
         unregister(FlooredVariance.name)
         unregister(BoundedFlooredVariance.name)
+
+
+class KnownShape(DiagonalCovariance):
+    # Sigma_k = lambda_k diag(1, 2): a volume of its own over a known shape.
+    name = "test-known-shape"
+
+    def n_parameters(self, n_components, n_features):
+        return n_components
+
+    def m_step(self, nk, scatter, reg_covar, previous=None):
+        shape = np.array([1.0, 2.0])
+        volumes = (scatter / shape).sum(axis=1) / (nk * scatter.shape[1])
+        return volumes[:, np.newaxis] * shape + reg_covar
+
+
+class KnownShapeSaysSo(KnownShape):
+    name = "test-known-shape-said"
+    own_spread = SOME_SPREAD_ONLY
+
+
+def test_a_structure_picks_the_public_rule_its_components_collapse_by(rng):
+    # The diagonal family's rule (spread along every feature) flagged a
+    # cluster on a line x1 = 5 collapsed, though a volume over a known shape
+    # is bounded there; only a private rule could say so, and the selector
+    # picked one component. One point is still a collapse.
+    X = np.r_[
+        rng.standard_normal((100, 2)), np.c_[rng.normal(8, 1, 40), np.full(40, 5.0)]
+    ]
+    register(KnownShape())
+    register(KnownShapeSaysSo())
+    try:
+        with pytest.warns(DegenerateFitWarning):
+            GaussianMixture(2, covariance_type=KnownShape.name, random_state=0).fit(X)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", DegenerateFitWarning)
+            said = GaussianMixture(
+                2, covariance_type=KnownShapeSaysSo.name, random_state=0
+            ).fit(X)
+        assert said.collapsed_components_.size == 0
+        point = np.r_[rng.standard_normal((100, 2)), np.full((40, 2), 8.0)]
+        with pytest.warns(DegenerateFitWarning):
+            GaussianMixture(
+                2, covariance_type=KnownShapeSaysSo.name, reg_covar=0, random_state=0
+            ).fit(point)
+    finally:
+        unregister(KnownShape.name)
+        unregister(KnownShapeSaysSo.name)
 
 
 class BrokenVariance(SphericalCovariance):
