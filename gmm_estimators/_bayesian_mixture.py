@@ -51,6 +51,7 @@ class _VariationalStructures(StrOptions):
             "GaussianMixture, or search them with GaussianMixtureIC)"
         )
 
+
 # Re-exported under scikit-learn's private names, for code written against it.
 _log_dirichlet_norm = _log_dirichlet_norm
 _log_wishart_norm = _log_wishart_norm

@@ -301,17 +301,50 @@ class ScatterLayout:
         self.name = name
 
     def matrices(self, scatter, n_components):
-        """The ``(K, d, d)`` scatter matrices ``scatter`` stands for (a view)."""
-        return scatter
+        """The per-component scatter matrices that ``scatter`` stands for.
+
+        Parameters
+        ----------
+        scatter : ndarray
+            A scatter in this layout.
+        n_components : int
+
+        Returns
+        -------
+        matrices : ndarray of shape (n_components, d, d)
+            Read only (a view where the layout allows one).
+        """
+        raise NotImplementedError
 
     def without_negative_variances(self, scatter):
         """``scatter`` with variances that rounding left below zero at zero.
 
         A component on one row (or identical rows) has zero scatter; the mean
         correction can round it a little below zero, which no structure's
-        M-step can take the logarithm of. The same array when none is (a
-        NaN is left as it is).
+        M-step can take the logarithm of.
+
+        Parameters
+        ----------
+        scatter : ndarray
+            A scatter in this layout.
+
+        Returns
+        -------
+        scatter : ndarray
+            The same array when no variance is below zero (a NaN is left as
+            it is), otherwise a copy with those variances at zero.
         """
+        raise NotImplementedError
+
+    def __repr__(self):
+        return f"<scatter layout {self.name}>"
+
+
+class _MatricesLayout(ScatterLayout):
+    def matrices(self, scatter, n_components):
+        return scatter
+
+    def without_negative_variances(self, scatter):
         diagonal = scatter.diagonal(axis1=-2, axis2=-1)
         # One reduction (this runs on every M-step).
         if not diagonal.min(initial=0.0) < 0:
@@ -321,11 +354,8 @@ class ScatterLayout:
         scatter[..., index, index] = np.maximum(diagonal, 0.0)
         return scatter
 
-    def __repr__(self):
-        return f"<scatter layout {self.name}>"
 
-
-class _PooledLayout(ScatterLayout):
+class _PooledLayout(_MatricesLayout):
     def matrices(self, scatter, n_components):
         return np.broadcast_to(scatter, (n_components, *scatter.shape))
 
@@ -345,11 +375,41 @@ class _DiagonalLayout(ScatterLayout):
 
 
 #: One scatter matrix per component, ``(K, d, d)``.
-SCATTER_MATRICES = ScatterLayout("matrices")
+SCATTER_MATRICES = _MatricesLayout("matrices")
 #: The diagonal of each component's scatter, ``(K, d)``.
 DIAGONAL_SCATTERS = _DiagonalLayout("diagonals")
 #: One scatter matrix for every component, ``(d, d)``.
 POOLED_SCATTER = _PooledLayout("pooled")
+
+
+def _layout_of(name, from_full):
+    """The layout of what ``from_full`` returns, told by its shape at K=2, d=3.
+
+    For a form built without ``layout``: its scatter's shape there tells
+    the three layouts apart (it cannot at ``K == d``, where the M-step
+    reads them).
+    """
+    try:
+        shape = np.shape(from_full(np.zeros((2, 3, 3))))
+    except Exception as error:  # a user's from_full may refuse the probe
+        raise TypeError(
+            f"StatisticsForm {name!r}: give its layout (layout=SCATTER_MATRICES, "
+            f"DIAGONAL_SCATTERS or POOLED_SCATTER); from_full failed on (2, 3, 3) "
+            f"scatter matrices ({type(error).__name__}: {error})."
+        ) from None
+    layouts = {
+        (2, 3, 3): SCATTER_MATRICES,
+        (2, 3): DIAGONAL_SCATTERS,
+        (3, 3): POOLED_SCATTER,
+    }
+    if shape not in layouts:
+        raise TypeError(
+            f"StatisticsForm {name!r}: from_full turns (2, 3, 3) scatter "
+            f"matrices into shape {shape}, which is none of the three layouts "
+            "(K, d, d), (K, d) or (d, d); give the layout its M-step reads "
+            "(layout=SCATTER_MATRICES, DIAGONAL_SCATTERS or POOLED_SCATTER)."
+        )
+    return layouts[shape]
 
 
 class StatisticsForm:
@@ -387,10 +447,11 @@ class StatisticsForm:
         The same statistics summed about reference means, without
         cancellation; used instead when the moments would lose precision
         (components far from the data's centre compared with their spread).
-    layout : ScatterLayout, default=SCATTER_MATRICES
+    layout : ScatterLayout or None, default=None
         How the scatter that ``finalize`` returns is laid out (one matrix
         per component, their diagonals, or one pooled matrix): the M-step's
-        guards read it.
+        guards read it. None: told by the shape ``from_full`` gives to
+        ``(2, 3, 3)`` scatter matrices.
 
     Examples
     --------
@@ -413,10 +474,10 @@ class StatisticsForm:
         contains_others=False,
         moment_variant=None,
         exact_variant=None,
-        layout=SCATTER_MATRICES,
+        layout=None,
     ):
         self.name = name
-        self.layout = layout
+        self.layout = _layout_of(name, from_full) if layout is None else layout
         self.accumulator = accumulator
         self.from_full = from_full
         self.row_width = row_width

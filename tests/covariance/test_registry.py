@@ -4,15 +4,18 @@ import warnings
 
 import numpy as np
 import pytest
+from numpy.testing import assert_array_equal
 
 from gmm_estimators import GaussianMixture, available_covariance_types
 from gmm_estimators.covariance import (
     BOUNDED,
+    DIAGONAL_SCATTERS,
     SOME_SPREAD_ONLY,
     CovarianceModel,
     DiagonalCovariance,
     FullCovariance,
     SphericalCovariance,
+    StatisticsForm,
     TiedCovariance,
     get_covariance_model,
     register,
@@ -356,6 +359,31 @@ def test_a_structure_picks_the_public_rule_its_components_collapse_by(rng):
         unregister(KnownShapeSaysSo.name)
 
 
+def test_a_statistics_form_built_by_a_user_is_read_in_its_own_layout(rng):
+    # Built without a layout, a form of diagonals was read as matrices: the
+    # M-step's guards called every component singular, and a negative
+    # variance from the structure passed as a collapse.
+    diagonal = get_covariance_model("VVI").scatter
+    form = StatisticsForm(
+        "test-own-diagonals", diagonal.accumulator, diagonal.from_full,
+        diagonal.row_width,
+    )  # fmt: skip
+    assert form.layout is DIAGONAL_SCATTERS
+
+    class OwnFormNegative(NegativeVariance):
+        name = "test-own-form-negative"
+        scatter = form
+
+    register(OwnFormNegative())
+    try:
+        with pytest.raises(ValueError, match="not positive definite for component"):
+            GaussianMixture(3, covariance_type=OwnFormNegative.name).fit(blobs(rng))
+    finally:
+        unregister(OwnFormNegative.name)
+    with pytest.raises(TypeError, match="give the layout"):
+        StatisticsForm("test-odd", diagonal.accumulator, np.ravel, diagonal.row_width)
+
+
 class BrokenVariance(SphericalCovariance):
     name = "test-broken"
 
@@ -409,6 +437,31 @@ def test_a_user_structure_that_fails_in_the_search_is_said(search, rng):
         assert "takes exactly 5 features" in said[0]
     finally:
         unregister(Refusing.name)
+
+
+def test_a_copy_of_a_built_in_structure_is_judged_as_the_built_in():
+    # On 6 rows in 3-D without reg_covar, VEV's shared shape leaves a
+    # component of sound rows singular beside collapsed ones: the built-in
+    # is flagged degenerate, and the copy was told to mend itself.
+    class CopiedVEV(type(get_covariance_model("VEV"))):
+        name, aliases = "test-copied-vev", ()
+
+    X = np.random.RandomState(0).randn(6, 3)
+    register(CopiedVEV())
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", UserWarning)
+            warnings.simplefilter("ignore", DegenerateFitWarning)
+            search = GaussianMixtureIC(
+                n_components=range(1, 7), covariance_types=["VEV", CopiedVEV.name],
+                reg_covar=0, random_state=0,
+            ).fit(X)  # fmt: skip
+        results = search.results_
+        own = results["covariance_type"] == "VEV"
+        for column in ("bic", "degenerate"):
+            assert_array_equal(results[column][own], results[column][~own])
+    finally:
+        unregister(CopiedVEV.name)
 
 
 def test_a_user_structure_is_not_blamed_for_rows_it_cannot_fit(registered):

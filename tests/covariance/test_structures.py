@@ -395,7 +395,10 @@ def test_the_scatter_layout_is_read_from_the_form_not_the_shape(name, n_componen
     rng = np.random.RandomState(5)
     nk = np.arange(2.0, 2.0 + n_components)
     full = full_scatters(nk, d, rng)
-    full[0, 0, 0] = -1e-17  # a variance that rounding left below zero
+    # Variances that rounding left below zero; with K == d the second sits
+    # off the diagonal of K diagonals read as one (d, d) matrix (clipped
+    # only on that diagonal before).
+    full[0, 0, 0] = full[1, 0, 0] = -1e-17
     for form in _forms_of(model):
         scatter = form.from_full(full)
         matrices = form.layout.matrices(scatter, n_components)
