@@ -22,12 +22,13 @@ from ._degenerate import check_blocks
 from ._engine import ArraySource
 from ._engine._data import weight_scale
 from ._engine._estep import weighted_mean
-from ._engine._mstep import DegenerateStepError, structure_covariances
+from ._engine._mstep import structure_covariances
 from ._engine._representation import bulk_center
 from ._gaussian_mixture import GaussianMixture
 from ._warn import warn_user
 from .covariance._exact import log_density_floor
 from .covariance._linalg import rounding_bound, separate_ties
+from .exceptions import DegenerateStepError
 from .model_selection._candidates import (
     feature_covariance,
     rank_candidates,

@@ -3,7 +3,7 @@
 # Authors: The gmm_estimators developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-__all__ = ["DegenerateFitWarning", "NoSoundCandidateError"]
+__all__ = ["DegenerateFitWarning", "DegenerateStepError", "NoSoundCandidateError"]
 
 
 class DegenerateFitWarning(UserWarning):
@@ -27,6 +27,26 @@ class DegenerateFitWarning(UserWarning):
     True
     >>> gm.collapsed_components_.size
     1
+    """
+
+
+class DegenerateStepError(ValueError):
+    """An M-step whose likelihood is unbounded: no finite parameters maximise it.
+
+    Raised when components rest on too few distinct rows for their
+    covariance to be estimated (``reg_covar=0``), so that the statistics or
+    the structure's inner iterations break down; the message names the
+    components and the remedies (``reg_covar``, fewer components,
+    ``prior='default'``). EM stops at the last sound parameters instead; at
+    a start it reaches the user. A ``ValueError``, as every error of
+    ``fit``; its own class tells a breakdown on the rows apart from a fault
+    of a structure registered in user code (a plain ``ValueError``).
+
+    Examples
+    --------
+    >>> from gmm_estimators.exceptions import DegenerateStepError
+    >>> issubclass(DegenerateStepError, ValueError)
+    True
     """
 
 

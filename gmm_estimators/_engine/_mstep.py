@@ -16,6 +16,7 @@ from ..covariance._linalg import (
     strict_factorisation,
 )
 from ..covariance._registry import from_user_code
+from ..exceptions import DegenerateStepError
 from ._data import empty_component_guard
 
 __all__ = ["DegenerateStepError", "Params", "m_step"]
@@ -50,16 +51,6 @@ class Params:
     # then lower the objective once (``run_em``). False for every M-step's
     # parameters and for starts inside the structure, whose fall is checked.
     given: bool = False
-
-
-class DegenerateStepError(ValueError):
-    """An M-step whose likelihood is unbounded: no finite parameters maximise it.
-
-    Raised when components rest on too few distinct rows for their
-    covariance to be estimated (``reg_covar=0``), so that the statistics or
-    the structure's inner iterations break down. ``run_em`` stops at the last
-    sound parameters instead; at a start it reaches the user.
-    """
 
 
 _LARGEST_SQUARE_ROOT = math.sqrt(np.finfo(np.float64).max)
@@ -369,9 +360,13 @@ def _structure_m_step(model, counts, scatter, reg_covar, previous, shape, data=N
         _raise_degenerate(counts, scatter, model, reg_covar, error, data=data)
     expected = tuple(model.param_shape(n_components, n_features))
     if np.shape(covariances) != expected:
-        raise TypeError(
-            f"The m_step of covariance_type {model.name!r} returned an array of "
-            f"shape {np.shape(covariances)}; its param_shape is {expected}."
+        # A ValueError, as the structure's other faults: a search leaves the
+        # candidate out and says so, and the command line says it on one line.
+        where = " (registered in user code)" if from_user_code(model) else ""
+        raise ValueError(
+            f"The m_step of covariance_type {model.name!r}{where} returned an "
+            f"array of shape {np.shape(covariances)}; its param_shape is "
+            f"{expected}: return the shape param_shape gives (the family's)."
         )
     if not all_finite(np.asarray(covariances)):
         _raise_degenerate(counts, scatter, model, reg_covar, data=data)

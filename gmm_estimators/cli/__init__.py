@@ -33,7 +33,7 @@ import os
 import sys
 
 from .errors import PROG, CLIError, one_line
-from .imports import import_user_modules
+from .imports import import_user_modules, requested_modules
 from .parser import COMMANDS, build_parser
 
 __all__ = ["build_parser", "main"]
@@ -241,6 +241,12 @@ def main(argv=None):
         args, extras = parser.parse_known_args(argv)
         if extras:
             parser.error(_unknown_arguments(parser, argv, extras, implied))
+        if getattr(args, "imports", []) != requested_modules(argv):
+            # An abbreviation argparse accepted (--imp): read too late.
+            parser.error(
+                "write --import in full: its modules are imported before the "
+                "other options are read"
+            )
     except SystemExit as exc:  # --help, --version or a usage error
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
     stdout = sys.stdout

@@ -16,7 +16,7 @@ import importlib.util
 import os
 import sys
 
-from .errors import CLIError
+from .errors import PROG, CLIError, one_line
 
 __all__ = ["OPTION", "import_user_modules", "requested_modules"]
 
@@ -49,19 +49,30 @@ def import_user_modules(argv):
     under its stem (the name its structures' classes carry in a saved
     model, which Python then loads with that module on its path).
     """
+    from ..covariance import available_covariance_types
+
     for name in requested_modules(argv):
         if not name:
             raise CLIError(f"{OPTION} needs a module name or a .py file")
+        before = set(available_covariance_types(aliases=True))
         try:
             if name.endswith(".py"):
                 _import_file(name)
             else:
                 _import_module(name)
+            if set(available_covariance_types(aliases=True)) == before:
+                # Not an error: it may have run before, or do other work.
+                print(
+                    f"{PROG}: note: {OPTION} {name} registered no covariance "
+                    "structure (gmm_estimators.covariance.register)",
+                    file=sys.stderr,
+                )
         except CLIError:
             raise
         except Exception as exc:  # the user's module may raise anything
             raise CLIError(
-                f"{OPTION} {name}: importing it failed ({type(exc).__name__}: {exc})"
+                f"{OPTION} {name}: importing it failed "
+                f"({type(exc).__name__}: {one_line(exc)})"
             ) from None
 
 
@@ -87,8 +98,22 @@ def _import_file(path):
     if not os.path.isfile(path):
         raise CLIError(f"{OPTION} {path}: no such file")
     stem = os.path.splitext(os.path.basename(path))[0]
-    if stem in sys.modules:
-        return
+    loaded = sys.modules.get(stem)
+    if loaded is not None:
+        if os.path.realpath(getattr(loaded, "__file__", "") or "") == (
+            os.path.realpath(path)
+        ):
+            return
+        raise CLIError(
+            f"{OPTION} {path}: a module named {stem!r} is already imported "
+            f"(from {getattr(loaded, '__file__', None) or 'Python itself'}); "
+            "rename the file"
+        )
+    # Its directory on the path: worker processes (--n-jobs) and a saved
+    # model find its classes by the module's name.
+    directory = os.path.dirname(os.path.realpath(path))
+    if directory not in sys.path:
+        sys.path.insert(0, directory)
     spec = importlib.util.spec_from_file_location(stem, path)
     module = importlib.util.module_from_spec(spec)
     # Registered before it runs, as an import does: its classes name it, and

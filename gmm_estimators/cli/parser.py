@@ -400,7 +400,7 @@ def _add_fit(parser, structures):
         "--covariance-type",
         "-t",
         default="full",
-        choices=structures,
+        type=_structure_name,
         metavar="TYPE",
         help=f"covariance structure, one of {', '.join(structures)} "
         "(default: %(default)s); one of your own with --import",
@@ -420,6 +420,20 @@ def _add_fit(parser, structures):
         help="save a plot of the data and components on the first two features",
     )
     parser.add_argument("--quiet", "-q", action="store_true", help="print less")
+
+
+def _structure_name(text):
+    """A registered structure's name or alias (argparse ``type`` of ``-t``)."""
+    from .. import available_covariance_types
+
+    known = available_covariance_types(aliases=True)
+    if text not in known:
+        raise argparse.ArgumentTypeError(
+            f"unknown structure {text!r}; choose from {', '.join(known)} (a "
+            "structure of your own: --import the module that registers it, "
+            "written in full)"
+        )
+    return text
 
 
 def build_parser():

@@ -170,7 +170,10 @@ class CovarianceModel(ABC):
         Parameters
         ----------
         nk : ndarray of shape (K,)
-            Summed (weighted) responsibilities.
+            Summed (weighted) responsibilities; under a prior
+            (``prior='default'``), plus the prior's count, beside a
+            ``scatter`` that holds its scale: the same M-step then gives the
+            MAP estimate.
         scatter : ndarray
             ``sum_i w_i r_ik (x_i - xbar_k)(x_i - xbar_k)^T`` in the layout of
             the structure's statistics form (``self.scatter.layout``): one

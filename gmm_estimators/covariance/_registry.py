@@ -80,6 +80,15 @@ def register(model):
             "attribute name (and aliases) to the strings covariance_type "
             "will take."
         )
+    # Lists of names are written comma-separated (the command line's
+    # --covariance-types), and read with the spaces around them dropped.
+    odd = [key for key in keys if "," in key or key != key.strip()]
+    if odd:
+        raise ValueError(
+            f"A covariance structure's name and aliases may not hold a comma "
+            f"or begin or end with a space; {type(model).__name__} has "
+            f"{odd!r}: lists of names are written 'a,b'."
+        )
     taken = [key for key in keys if key in _REGISTRY]
     if taken and all(_REGISTRY[key].name in _UNLISTED for key in taken):
         # Carried in by a pickle only: the user's own registration replaces it.

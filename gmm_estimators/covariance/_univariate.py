@@ -108,6 +108,5 @@ class V(_OneFeature, VII):
     description = "one feature, varying variance"
 
 
-
 register(E())
 register(V())

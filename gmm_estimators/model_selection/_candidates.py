@@ -8,7 +8,6 @@ from numbers import Integral
 import numpy as np
 
 from .._data_span import rows_thinnest_correlation, thinnest_correlation
-from .._engine._mstep import DegenerateStepError
 from .._feature_values import smallest_gaps
 from .._initialization import CanonicalRows
 from .._missing import has_missing, mean_imputed
@@ -19,7 +18,7 @@ from .._warn import warn_user
 from ..covariance import available_covariance_types, get_covariance_model
 from ..covariance._priors import prior_form_of
 from ..covariance._registry import from_user_code
-from ..exceptions import NoSoundCandidateError
+from ..exceptions import DegenerateStepError, NoSoundCandidateError
 from ._progress import report_line
 
 

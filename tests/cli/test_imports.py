@@ -51,30 +51,21 @@ def test_fit_and_select_take_a_structure_from_an_imported_file(
     structure_module, data_csv, capsys
 ):
     # -t refused the name (argparse's invalid choice): no option loaded the
-    # code that registers it.
+    # code that registers it. Refused without it, with the remedy.
     path, name = structure_module
     assert main(["fit", str(data_csv), "-k", "2", "-t", name, "-q"]) == 2
-    assert "invalid choice" in capsys.readouterr().err
+    assert "--import the module that registers it" in capsys.readouterr().err
     assert (
         main(["fit", "--import", str(path), str(data_csv), "-k", "2", "-t", name]) == 0
     )
     assert name in capsys.readouterr().out
-    argv = ["select", "--import", str(path), str(data_csv), "--covariance-types"]
-    assert (
-        main(
-            [
-                *argv,
-                f"{name},VII",
-                "--min-components",
-                "1",
-                "--max-components",
-                "2",
-                "-q",
-            ]
-        )
-        == 0
-    )
-    assert name in capsys.readouterr().out
+    argv = ["select", "--import", str(path), str(data_csv), "--max-components", "2"]
+    assert main([*argv, "--covariance-types", f"{name},VII"]) == 0
+    out = capsys.readouterr().out
+    assert name in out
+    # The command it suggests next imports the module too.
+    suggested = next(line for line in out.splitlines() if line.startswith("Next:"))
+    assert f"--import {path}" in suggested
 
 
 def test_a_model_of_such_a_structure_names_the_remedy_where_its_code_is_missing(
@@ -120,3 +111,52 @@ def test_a_module_that_fails_names_its_error(tmp_path, one_line_error):
     assert main(["select", "--import", str(broken)]) == 2
     one_line_error("importing it failed", "RuntimeError: half written")
     assert "broken_structures" not in sys.modules
+
+
+def test_a_file_imported_under_its_stem_reaches_worker_processes(
+    structure_module, data_csv, capsys, monkeypatch, tmp_path
+):
+    # Its directory was not on the path: --n-jobs 2 ended in a traceback
+    # (No module named ..., BrokenProcessPool).
+    path, name = structure_module
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    argv = ["select", "--import", str(path), str(data_csv), "--n-jobs", "2", "-q"]
+    assert (
+        main([*argv, "--covariance-types", f"{name},VII", "--max-components", "2"]) == 0
+    )
+
+
+def test_a_file_named_as_a_module_already_imported_is_refused(tmp_path, one_line_error):
+    # It was skipped silently (the structures it registers then unknown).
+    shadow = tmp_path / "random.py"
+    shadow.write_text("raise RuntimeError('never run')\n")
+    assert main(["select", "--import", str(shadow)]) == 2
+    one_line_error("a module named 'random' is already imported", "rename the file")
+
+
+def test_an_abbreviated_import_option_is_refused(structure_module, data_csv, capsys):
+    # argparse accepted --imp, which the modules' reading (before parsing)
+    # did not see.
+    path, _ = structure_module
+    assert (
+        main(["score", "--imp", str(path), "--model", "x.joblib", str(data_csv)]) == 2
+    )
+    assert "write --import in full" in capsys.readouterr().err
+
+
+def test_an_error_over_lines_is_said_on_one(tmp_path, one_line_error):
+    broken = tmp_path / "two_lines_structures.py"
+    broken.write_text("raise ValueError('first line\\nsecond line')\n")
+    assert main(["select", "--import", str(broken)]) == 2
+    one_line_error("ValueError: first line second line")
+
+
+def test_a_module_that_registers_nothing_is_noted(tmp_path, data_csv, capsys):
+    empty = tmp_path / "registers_nothing.py"
+    empty.write_text("VALUE = 1\n")
+    assert main(["fit", "--import", str(empty), str(data_csv), "-k", "1", "-q"]) == 0
+    assert "registered no covariance structure" in capsys.readouterr().err
+    sys.modules.pop("registers_nothing", None)

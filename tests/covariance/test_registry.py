@@ -194,8 +194,16 @@ def test_an_m_step_of_the_wrong_shape_is_named(rng):
 
     register(WrongShape())
     try:
-        with pytest.raises(TypeError, match="'test-wrong-shape' returned an array"):
+        # A ValueError, as the structure's other faults (a TypeError aborted
+        # the searches and printed a traceback on the command line).
+        with pytest.raises(ValueError, match="'test-wrong-shape' .* returned an"):
             GaussianMixture(3, covariance_type="test-wrong-shape").fit(blobs(rng))
+        with pytest.warns(UserWarning, match="test-wrong-shape"):
+            search = GaussianMixtureIC(
+                n_components=[2, 3], covariance_types=["test-wrong-shape", "VII"],
+                random_state=0,
+            ).fit(blobs(rng))  # fmt: skip
+        assert search.covariance_type_ == "VII"
     finally:
         unregister("test-wrong-shape")
 
@@ -382,6 +390,19 @@ def test_a_statistics_form_built_by_a_user_is_read_in_its_own_layout(rng):
         unregister(OwnFormNegative.name)
     with pytest.raises(TypeError, match="give the layout"):
         StatisticsForm("test-odd", diagonal.accumulator, np.ravel, diagonal.row_width)
+
+
+@pytest.mark.parametrize("name", ["sph,comma", " padded ", "trailing "])
+def test_a_name_that_a_list_of_names_cannot_hold_is_refused(name):
+    # Accepted, then listed as a choice that --covariance-types could not
+    # take ('sph,comma' read as 'sph' and 'comma').
+    class Odd(KnownVariance):
+        aliases = ()
+
+    Odd.name = name
+    with pytest.raises(ValueError, match="may not hold a comma"):
+        register(Odd())
+    assert name not in available_covariance_types(aliases=True)
 
 
 class BrokenVariance(SphericalCovariance):
