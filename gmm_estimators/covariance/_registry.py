@@ -153,7 +153,12 @@ def _estimates_nothing(model, counts):
     """Whether a structure estimates no covariance parameter (``counts`` all
     0 at every probed size) and leaves ``own_spread`` to its family (a
     fixed, known covariance)."""
-    if "own_spread" in vars(type(model)):
+    # Set by the user's class or a base of it from user code (not by a
+    # family, whose rule stands for an estimated covariance).
+    if any(
+        "own_spread" in vars(cls) and not cls.__module__.startswith("gmm_estimators.")
+        for cls in type(model).__mro__
+    ) or "own_spread" in vars(model):
         return False
     return all(count == 0 for count in counts)
 

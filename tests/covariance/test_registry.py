@@ -367,6 +367,22 @@ def test_a_structure_picks_the_public_rule_its_components_collapse_by(rng):
         unregister(KnownShapeSaysSo.name)
 
 
+def test_a_rule_set_on_a_users_base_class_is_kept_by_register(registered):
+    # Only the class itself was read: a rule its user-code base set was
+    # replaced by BOUNDED for a structure that estimates nothing.
+    class Base(KnownVariance):
+        own_spread = SOME_SPREAD_ONLY
+
+    class Derived(Base):
+        name, aliases = "test-derived-rule", ()
+
+    try:
+        assert register(Derived()).own_spread is SOME_SPREAD_ONLY
+    finally:
+        unregister(Derived.name)
+    assert get_covariance_model("test-known").own_spread is BOUNDED
+
+
 def test_a_statistics_form_built_by_a_user_is_read_in_its_own_layout(rng):
     # Built without a layout, a form of diagonals was read as matrices: the
     # M-step's guards called every component singular, and a negative
