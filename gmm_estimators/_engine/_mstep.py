@@ -369,6 +369,15 @@ def _structure_m_step(model, counts, scatter, reg_covar, previous, shape, data=N
             f"{expected}: return the shape param_shape gives (the family's)."
         )
     if not all_finite(np.asarray(covariances)):
+        if from_user_code(model) and not _degenerate_components(counts, model, scatter):
+            full = np.asarray(model.to_full(covariances, n_components, n_features))
+            which = np.flatnonzero(~np.isfinite(full).all(axis=(1, 2))).tolist()
+            raise ValueError(
+                f"The m_step of covariance_type {model.name!r} (registered in "
+                f"user code) returned NaN or infinite values for component(s) "
+                f"{which}, although every component's scatter is finite and "
+                "non-singular: return finite covariances."
+            )
         _raise_degenerate(counts, scatter, model, reg_covar, data=data)
     if from_user_code(model):
         _check_symmetric(model, covariances, n_components, n_features)

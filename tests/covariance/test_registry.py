@@ -427,19 +427,28 @@ class BrokenVariance(SphericalCovariance):
     def n_parameters(self, n_components, n_features):
         return n_components
 
+    nan_from = 0  # the first component whose variance is NaN
+
     def m_step(self, nk, scatter, reg_covar, previous=None):
-        return np.full(nk.shape[0], np.nan)
+        variances = scatter.sum(axis=1) / (nk * scatter.shape[1]) + reg_covar
+        variances[self.nan_from :] = np.nan
+        return variances
 
 
-def test_a_user_m_step_that_fails_on_sound_rows_is_named(rng):
+@pytest.mark.parametrize("nan_from, named", [(0, "[0, 1, 2]"), (2, "[2]")])
+def test_a_user_m_step_that_fails_on_sound_rows_is_named(nan_from, named, rng):
     # Its NaN was blamed on the rows ("rest on too few distinct rows",
-    # increase reg_covar) on rows that span the plane.
-    register(BrokenVariance())
+    # increase reg_covar) on rows that span the plane; then said without
+    # naming the NaN or its components.
+    structure = BrokenVariance()
+    structure.nan_from = nan_from
+    register(structure)
     try:
-        with pytest.raises(ValueError, match="check that it returns finite") as caught:
+        with pytest.raises(ValueError, match="NaN or infinite values") as caught:
             GaussianMixture(3, covariance_type="test-broken", random_state=0).fit(
                 blobs(rng)
             )
+        assert f"component(s) {named}" in str(caught.value)
         assert "too few distinct rows" not in str(caught.value)
         assert "registered in user code" in str(caught.value)
     finally:
