@@ -13,7 +13,11 @@ from ._outlier import GaussianMixtureOutlierDetector
 from ._prior import ConjugatePrior
 from ._regressor import GaussianMixtureRegressor
 from .covariance import available_covariance_types
-from .exceptions import DegenerateFitWarning, NoSoundCandidateError
+from .exceptions import (
+    DegenerateFitWarning,
+    DegenerateStepError,
+    NoSoundCandidateError,
+)
 
 __version__ = "0.1.0.dev0"
 
@@ -22,6 +26,7 @@ __all__ = [
     "ConditionalMixture",
     "ConjugatePrior",
     "DegenerateFitWarning",
+    "DegenerateStepError",
     "GaussianMixture",
     "GaussianMixtureClassifier",
     "GaussianMixtureImputer",

@@ -44,7 +44,7 @@ class DegenerateStepError(ValueError):
 
     Examples
     --------
-    >>> from gmm_estimators.exceptions import DegenerateStepError
+    >>> from gmm_estimators import DegenerateStepError
     >>> issubclass(DegenerateStepError, ValueError)
     True
     """
