@@ -296,7 +296,7 @@ def m_step(
             )
             precisions_cholesky, jittered = model.precision_cholesky(covariances)
         if any_true(np.asarray(jittered)) and from_user_code(model):
-            _check_user_positive(model, counts, scatter, jittered)
+            _check_user_positive(model, counts, scatter, reg_covar, jittered)
         if not _precisions_fit(precisions_cholesky, n_features):
             # Components shrunk towards points without reg_covar (n == K):
             # their precisions (the factors' squares) would overflow to inf.
@@ -337,7 +337,7 @@ def structure_covariances(model, counts, scatter, reg_covar, shape, previous=Non
     if from_user_code(model):
         _, jittered = model.precision_cholesky(covariances)
         if any_true(np.asarray(jittered)):
-            _check_user_positive(model, counts, scatter, jittered)
+            _check_user_positive(model, counts, scatter, reg_covar, jittered)
     return covariances
 
 
@@ -404,19 +404,30 @@ def _check_symmetric(model, covariances, n_components, n_features):
         )
 
 
-def _check_user_positive(model, counts, scatter, jittered):
+def _check_user_positive(model, counts, scatter, reg_covar, jittered):
     """Raise when a user structure's M-step is not positive definite on sound rows.
 
     A component whose covariance had to be regularised is read as collapsed
     (on too few rows); where every component's scatter is finite and
-    non-singular, the structure's M-step is at fault, not the rows.
+    non-singular, the structure's M-step is at fault, not the rows. Beside
+    singular components, through a shared shape or orientation collapsed
+    rows can leave a component of sound rows singular too (a copy of VEV on
+    6 rows in 3-D was told to mend itself): the structure is judged again on
+    its sound components alone, where their scatter can be taken apart.
     """
-    # Any singular scatter is the rows' doing: through a shared shape or
-    # orientation it can leave components of sound rows singular too (a
-    # copy of VEV on 6 rows in 3-D was told to mend itself).
-    if _degenerate_components(counts, model, scatter):
-        return
-    culprits = [int(k) for k in np.flatnonzero(jittered)]
+    singular = _degenerate_components(counts, model, scatter)
+    culprits = [int(k) for k in np.flatnonzero(jittered) if k not in singular]
+    if culprits and singular:
+        sound = [k for k in range(counts.shape[0]) if k not in singular]
+        own = model.scatter.layout.components(scatter, sound)
+        if own is None:
+            return  # one pooled scatter: the collapse is the rows' doing
+        try:
+            alone = model.m_step(counts[sound].copy(), own.copy(), reg_covar)
+            _, again = model.precision_cholesky(alone)
+        except (ValueError, np.linalg.LinAlgError):
+            return
+        culprits = [sound[i] for i in np.flatnonzero(again)]
     if culprits:
         raise ValueError(
             f"The m_step of covariance_type {model.name!r} (registered in user "

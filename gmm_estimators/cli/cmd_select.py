@@ -119,7 +119,7 @@ def next_command(args, best, plot="fit.png"):
     words = [PROG, "fit"]
     # The modules that registered the user's structures (cli.imports): the
     # chosen one may be among them.
-    for module in getattr(args, "imports", None) or ():
+    for module in dict.fromkeys(getattr(args, "imports", None) or ()):
         words += ["--import", module]
     if args.data is not None:
         words.append(args.data)

@@ -54,14 +54,22 @@ def import_user_modules(argv):
     for name in requested_modules(argv):
         if not name:
             raise CLIError(f"{OPTION} needs a module name or a .py file")
+        if not name.endswith(".py") and ("/" in name or os.sep in name):
+            raise CLIError(
+                f"{OPTION} {name}: give a module name (mystructures, "
+                "pkg.structures) or the path of a .py file"
+            )
         before = set(available_covariance_types(aliases=True))
+        loaded = set(sys.modules)
         try:
             if name.endswith(".py"):
                 _import_file(name)
             else:
                 _import_module(name)
-            if set(available_covariance_types(aliases=True)) == before:
-                # Not an error: it may have run before, or do other work.
+            new = set(sys.modules) - loaded
+            if new and set(available_covariance_types(aliases=True)) == before:
+                # Not an error: a module may do other work. One imported
+                # before (given twice) has said what it registers.
                 print(
                     f"{PROG}: note: {OPTION} {name} registered no covariance "
                     "structure (gmm_estimators.covariance.register)",
@@ -98,6 +106,13 @@ def _import_file(path):
     if not os.path.isfile(path):
         raise CLIError(f"{OPTION} {path}: no such file")
     stem = os.path.splitext(os.path.basename(path))[0]
+    if not stem.isidentifier():
+        # Its classes would carry a dotted module name that no import (a
+        # worker's, a saved model's) can find.
+        raise CLIError(
+            f"{OPTION} {path}: {stem!r} is not a module name; rename the file "
+            "(letters, digits and underscores)"
+        )
     loaded = sys.modules.get(stem)
     if loaded is not None:
         if os.path.realpath(getattr(loaded, "__file__", "") or "") == (
@@ -109,11 +124,19 @@ def _import_file(path):
             f"(from {getattr(loaded, '__file__', None) or 'Python itself'}); "
             "rename the file"
         )
-    # Its directory on the path: worker processes (--n-jobs) and a saved
-    # model find its classes by the module's name.
+    # Its directory on the path, last: worker processes (--n-jobs) find its
+    # classes by the module's name, and the modules installed stay first
+    # (a matplotlib.py beside it hid matplotlib).
     directory = os.path.dirname(os.path.realpath(path))
     if directory not in sys.path:
-        sys.path.insert(0, directory)
+        sys.path.append(directory)
+    found = importlib.util.find_spec(stem)
+    if found is None or os.path.realpath(found.origin or "") != os.path.realpath(path):
+        raise CLIError(
+            f"{OPTION} {path}: the name {stem!r} is taken by another module "
+            f"({getattr(found, 'origin', None)}), which worker processes and "
+            "saved models would import instead; rename the file"
+        )
     spec = importlib.util.spec_from_file_location(stem, path)
     module = importlib.util.module_from_spec(spec)
     # Registered before it runs, as an import does: its classes name it, and

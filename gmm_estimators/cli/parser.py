@@ -430,8 +430,8 @@ def _structure_name(text):
     if text not in known:
         raise argparse.ArgumentTypeError(
             f"unknown structure {text!r}; choose from {', '.join(known)} (a "
-            "structure of your own: --import the module that registers it, "
-            "written in full)"
+            "structure of your own: --import the module that registers it; "
+            "write --import in full, not --imp)"
         )
     return text
 

@@ -316,6 +316,23 @@ class ScatterLayout:
         """
         raise NotImplementedError
 
+    def components(self, scatter, indices):
+        """The scatter of the components ``indices`` alone, or None.
+
+        Parameters
+        ----------
+        scatter : ndarray
+            A scatter in this layout.
+        indices : list of int
+
+        Returns
+        -------
+        scatter : ndarray or None
+            In this layout; None where one scatter is pooled over every
+            component and no component's own can be taken apart.
+        """
+        return scatter[indices]
+
     def without_negative_variances(self, scatter):
         """``scatter`` with variances that rounding left below zero at zero.
 
@@ -358,6 +375,9 @@ class _MatricesLayout(ScatterLayout):
 class _PooledLayout(_MatricesLayout):
     def matrices(self, scatter, n_components):
         return np.broadcast_to(scatter, (n_components, *scatter.shape))
+
+    def components(self, scatter, indices):
+        return None
 
 
 class _DiagonalLayout(ScatterLayout):

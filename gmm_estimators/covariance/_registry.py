@@ -156,7 +156,7 @@ def _estimates_nothing(model, counts):
     # Set by the user's class or a base of it from user code (not by a
     # family, whose rule stands for an estimated covariance).
     if any(
-        "own_spread" in vars(cls) and not cls.__module__.startswith("gmm_estimators.")
+        "own_spread" in vars(cls) and _defined_in_user_code(cls)
         for cls in type(model).__mro__
     ) or "own_spread" in vars(model):
         return False
@@ -223,7 +223,11 @@ def unregister(covariance_type):
 
 def from_user_code(model):
     """Whether a structure is defined outside this package (registered by a user)."""
-    return not type(model).__module__.startswith("gmm_estimators.")
+    return _defined_in_user_code(type(model))
+
+
+def _defined_in_user_code(cls):
+    return not cls.__module__.startswith("gmm_estimators.")
 
 
 def get_covariance_model(covariance_type):

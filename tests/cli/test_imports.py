@@ -31,6 +31,12 @@ STRUCTURE = textwrap.dedent(
 )
 
 
+@pytest.fixture(autouse=True)
+def own_path(monkeypatch):
+    """``sys.path`` as it was after each test (a file's directory joins it)."""
+    monkeypatch.setattr(sys, "path", list(sys.path))
+
+
 @pytest.fixture
 def structure_module(tmp_path, request):
     """A module file registering a structure; a name of its own per test
@@ -122,7 +128,6 @@ def test_a_file_imported_under_its_stem_reaches_worker_processes(
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)
-    monkeypatch.setattr(sys, "path", list(sys.path))
     argv = ["select", "--import", str(path), str(data_csv), "--n-jobs", "2", "-q"]
     assert (
         main([*argv, "--covariance-types", f"{name},VII", "--max-components", "2"]) == 0
@@ -157,6 +162,36 @@ def test_an_error_over_lines_is_said_on_one(tmp_path, one_line_error):
 def test_a_module_that_registers_nothing_is_noted(tmp_path, data_csv, capsys):
     empty = tmp_path / "registers_nothing.py"
     empty.write_text("VALUE = 1\n")
-    assert main(["fit", "--import", str(empty), str(data_csv), "-k", "1", "-q"]) == 0
-    assert "registered no covariance structure" in capsys.readouterr().err
-    sys.modules.pop("registers_nothing", None)
+    try:
+        argv = ["fit", "--import", str(empty), str(data_csv), "-k", "1", "-q"]
+        assert main(argv) == 0
+        assert "registered no covariance structure" in capsys.readouterr().err
+        # Given again, it was imported already: not noted again.
+        assert main([*argv[:3], *argv[1:]]) == 0
+        assert "registered no" not in capsys.readouterr().err
+    finally:
+        sys.modules.pop("registers_nothing", None)
+
+
+@pytest.mark.parametrize(
+    "file_name, said",
+    [
+        # Its classes would carry a dotted module name no import can find.
+        ("my.structures.py", "is not a module name"),
+        # Taken by the standard library: workers would import that one.
+        ("this.py", "is taken by another module"),
+    ],
+)
+def test_a_file_whose_name_cannot_be_imported_again_is_refused(
+    file_name, said, tmp_path, one_line_error
+):
+    path = tmp_path / file_name
+    path.write_text(STRUCTURE.format(name="never-registered"))
+    assert main(["select", "--import", str(path)]) == 2
+    one_line_error(said, "rename the file")
+
+
+def test_a_path_without_py_is_told_the_two_forms(tmp_path, one_line_error):
+    # importlib said "the 'package' argument is required".
+    assert main(["select", "--import", str(tmp_path / "structures")]) == 2
+    one_line_error("give a module name", "the path of a .py file")

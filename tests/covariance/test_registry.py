@@ -510,6 +510,31 @@ def test_a_copy_of_a_built_in_structure_is_judged_as_the_built_in():
         unregister(CopiedVEV.name)
 
 
+def test_a_user_fault_is_named_beside_a_component_that_collapsed(rng):
+    # Judged on the sound components alone: a sign slip on component 0 went
+    # unsaid while component 1 rested on one repeated row (the check was
+    # skipped wherever any component was singular).
+    class SignSlip(type(get_covariance_model("VVV"))):
+        name, aliases = "test-sign-slip", ()
+
+        def m_step(self, nk, scatter, reg_covar, previous=None):
+            covariances = np.array(super().m_step(nk, scatter, reg_covar))
+            covariances[0] *= -1.0
+            return covariances
+
+    X = np.r_[rng.standard_normal((100, 2)), np.full((10, 2), 6.0)]
+    register(SignSlip())
+    try:
+        with pytest.raises(
+            ValueError, match=r"not positive definite for component\(s\) \[0\]"
+        ):
+            GaussianMixture(
+                2, covariance_type=SignSlip.name, means_init=[[0, 0], [6, 6]]
+            ).fit(X)
+    finally:
+        unregister(SignSlip.name)
+
+
 def test_a_user_structure_is_not_blamed_for_rows_it_cannot_fit(registered):
     # A breakdown on the rows (components on too few distinct rows) is the
     # rows' doing, as for a built-in structure: not said as the structure's.
