@@ -295,8 +295,7 @@ def m_step(
                 model, counts, scatter, reg_covar, previous, means.shape, data
             )
             precisions_cholesky, jittered = model.precision_cholesky(covariances)
-        if any_true(np.asarray(jittered)) and from_user_code(model):
-            _check_user_positive(model, counts, scatter, reg_covar, jittered)
+        _check_user_positive(model, counts, scatter, reg_covar, jittered)
         if not _precisions_fit(precisions_cholesky, n_features):
             # Components shrunk towards points without reg_covar (n == K):
             # their precisions (the factors' squares) would overflow to inf.
@@ -335,9 +334,8 @@ def structure_covariances(model, counts, scatter, reg_covar, shape, previous=Non
     """
     covariances = _structure_m_step(model, counts, scatter, reg_covar, previous, shape)
     if from_user_code(model):
-        _, jittered = model.precision_cholesky(covariances)
-        if any_true(np.asarray(jittered)):
-            _check_user_positive(model, counts, scatter, reg_covar, jittered)
+        jittered = model.precision_cholesky(covariances)[1]
+        _check_user_positive(model, counts, scatter, reg_covar, jittered)
     return covariances
 
 
@@ -407,6 +405,9 @@ def _check_symmetric(model, covariances, n_components, n_features):
 def _check_user_positive(model, counts, scatter, reg_covar, jittered):
     """Raise when a user structure's M-step is not positive definite on sound rows.
 
+    Nothing to judge for the package's own structures, or where no component
+    had to be regularised (every M-step calls it).
+
     A component whose covariance had to be regularised is read as collapsed
     (on too few rows); where every component's scatter is finite and
     non-singular, the structure's M-step is at fault, not the rows. Beside
@@ -415,6 +416,8 @@ def _check_user_positive(model, counts, scatter, reg_covar, jittered):
     6 rows in 3-D was told to mend itself): the structure is judged again on
     its sound components alone, where their scatter can be taken apart.
     """
+    if not (any_true(np.asarray(jittered)) and from_user_code(model)):
+        return
     singular = _degenerate_components(counts, model, scatter)
     culprits = [int(k) for k in np.flatnonzero(jittered) if k not in singular]
     if culprits and singular:

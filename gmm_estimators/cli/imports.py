@@ -130,6 +130,7 @@ def _import_file(path):
     directory = os.path.dirname(os.path.realpath(path))
     if directory not in sys.path:
         sys.path.append(directory)
+    importlib.invalidate_caches()  # a directory listed before the file was written
     found = importlib.util.find_spec(stem)
     if found is None or os.path.realpath(found.origin or "") != os.path.realpath(path):
         raise CLIError(
@@ -137,13 +138,5 @@ def _import_file(path):
             f"({getattr(found, 'origin', None)}), which worker processes and "
             "saved models would import instead; rename the file"
         )
-    spec = importlib.util.spec_from_file_location(stem, path)
-    module = importlib.util.module_from_spec(spec)
-    # Registered before it runs, as an import does: its classes name it, and
-    # pickles of its structures look it up there.
-    sys.modules[stem] = module
-    try:
-        spec.loader.exec_module(module)
-    except BaseException:
-        del sys.modules[stem]
-        raise
+    # Found under its name, as workers and saved models will find it.
+    importlib.import_module(stem)

@@ -575,8 +575,7 @@ def warn_failed_user_structures(rows, errors):
             f"{count} of the {total} candidates of covariance_type {name!r} "
             "(registered in user code) failed and are left out of the search; "
             f"the first: {type(first).__name__}: {str(first).rstrip('.')}. Mend "
-            "the structure, "
-            "or leave it out of covariance_types.",
+            "the structure, or leave it out of covariance_types.",
             UserWarning,
         )
 
