@@ -56,13 +56,15 @@ def thorough_progress(ks, settings, enabled, refits=0):
     """The thorough search's progress bar (see :func:`progress_bar`), or None.
 
     The search knows its candidates only at the end: the bar counts the
-    steps ``_search.thorough_search`` reports to its ``tick``, numbers of
-    components and split-and-merge moves, then the ``refits`` of the
+    steps ``_thorough.thorough_search`` reports to its ``tick``, numbers of
+    components, split-and-merge moves and each number of components again
+    (the partitions the moves found, shared), then the ``refits`` of the
     candidates found on a sample on every row (see :func:`ticking`), which
     on large data take as long as the search.
     """
     moves = 2 * sum(1 for k in ks if k - 1 in ks)
-    steps = len(ks) + (2 * moves if settings["split_merge"] else 0)
+    # Each K once more after the moves: the partitions they found, shared.
+    steps = len(ks) + (2 * moves + len(ks) if settings["split_merge"] else 0)
     return progress_bar(steps + refits, enabled, "search", "step")
 
 

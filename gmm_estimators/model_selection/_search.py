@@ -1,10 +1,11 @@
-"""The selector's searches: candidates fitted from shared starts.
+"""The selector's candidates: fitted from shared starts, or as challengers.
 
-``grid_search`` fits every (K, structure) candidate from the starts it
-shares with the other structures of its K; ``thorough_search`` adds the
-challengers of the thorough search (the best partition of each K tried by
-every structure, split and merge proposals between neighbouring K). Both
-yield ``(row, estimator, error, seconds)`` per candidate.
+``fit_candidate`` fits one (K, structure) candidate from its starts,
+each a challenger of the fit the cell already has; ``grid_search`` fits
+every candidate from the starts it shares with the other structures of
+its K. The thorough search (``_thorough``) adds its challengers through
+:func:`improve_from_partition` and :func:`follow_mclust_path`. Both
+searches yield ``(row, estimator, error, seconds)`` per candidate.
 """
 
 # Authors: The gmm_estimators developers
@@ -31,16 +32,14 @@ from .._warn import silenced
 from ..covariance import adopt_structures, get_covariance_model
 from ..exceptions import DegenerateFitWarning
 from ._final_estep import final_e_step
-from ._sound_alternatives import is_sound, kept_of, sound_alternative
+from ._sound_alternatives import kept_of, sound_alternative
 from ._starts import (
     _shared_starts,
     _starts_of,
     candidate_options,
     has_mclust_path,
-    merge_proposal,
     partition_of_labels,
     path_starts_of,
-    split_proposals,
     starts_from_partitions,
 )
 from ._tasks import task
@@ -314,49 +313,6 @@ def _soundness(outcome):
     return (1 if flagged else 2, row["log_likelihood"])
 
 
-def _search_k(data, canonical, n_components, covariance_types, settings):
-    """The thorough search at one number of components.
-
-    1. Every structure is fitted from the initialisers' partitions (shared
-       by all structures, as in the grid search).
-    2. The partition (MAP labels) of the best sound candidate of this number
-       of components, by ``settings["criterion"]``, starts every structure
-       whose own partition differs; a structure keeps the better of its two
-       fits (sound before degenerate, then the higher likelihood). Repeated
-       while it finds a new best partition, at most ``settings["rounds"]``
-       times.
-
-    Returns
-    -------
-    outcomes : dict
-        ``{covariance_type: (row, estimator, error, seconds)}``.
-    path_starts : dict
-        ``{covariance_type: Params}``: mclust's own first M-step on the first
-        initialiser's partition, for the structures with an mclust path (the
-        thorough search follows them last, see :func:`thorough_search`).
-    """
-    # _shared_starts and fit_candidate adopt the structures registered in
-    # user code (in a worker process).
-    shared, seconds = _shared_starts(
-        data, canonical, n_components, covariance_types, settings
-    )
-    outcomes = {}
-    for name in covariance_types:
-        starts = _starts_of(shared, name)
-        row, best, error, took = fit_shared_candidate(
-            data, n_components, name, starts, settings
-        )
-        outcomes[name] = (row, best, error, took + seconds / len(covariance_types))
-    tried = set()
-    for _ in range(settings["rounds"]):
-        labels = _best_partition(outcomes, settings["criterion"], n_components)
-        if labels is None or labels.tobytes() in tried:
-            break
-        tried.add(labels.tobytes())
-        improve_from_partition(data, labels, n_components, outcomes, settings)
-    return outcomes, path_starts_of(shared)
-
-
 def _incumbent(outcome):
     """The objective a challenger must beat: the fit's own, unless degenerate.
 
@@ -372,90 +328,6 @@ def _incumbent(outcome):
         alternative = sound_alternative(best)
         return -np.inf if alternative is None else alternative.lower_bound_
     return best.lower_bound_
-
-
-def _best_partition(outcomes, criterion, n_components):
-    """MAP labels of the best sound candidate, if they use every component."""
-    best = _best_sound(outcomes, criterion)
-    if best is None or np.unique(best.labels_).size < n_components:
-        return None
-    return best.labels_
-
-
-def _best_sound(outcomes, criterion):
-    """The fitted estimator of the best sound candidate, or None."""
-    sound = [o for o in outcomes.values() if is_sound(o)]
-    if not sound:
-        return None
-    return min(sound, key=lambda o: o[0][criterion])[1]
-
-
-def _split_and_merge(data, per_k, settings, tick=None):
-    """Proposals between neighbouring numbers of components (in place).
-
-    Upwards, the best sound fit of ``K - 1`` components with each of its
-    components split in turn starts every structure of ``K``; downwards,
-    the best of ``K + 1`` with two components merged. Then every
-    structure's own sound fit of ``K - 1`` (each of its components split
-    in turn) and ``K + 1`` (merged) starts that structure at ``K``. Each
-    proposal is a challenger of the fits already made (see
-    :func:`improve_from_partition`).
-    """
-    ks = sorted(per_k)
-    X = np.asarray(data.X, dtype=np.float64)
-    # The split is chosen in standardised units (see split_proposals).
-    log_units = 2.0 * settings["relative_offset"]
-
-    def proposals(estimator, upward):
-        if upward:
-            return split_proposals(estimator, X, log_units)
-        return [merge_proposal(estimator, X)]
-
-    moves = [(k, k - 1, True) for k in ks if k - 1 in per_k]
-    moves += [(k, k + 1, False) for k in ks[::-1] if k + 1 in per_k]
-    # Every component split in turn: with more components than clusters,
-    # which cluster takes two decides the basin (8 clusters in 4-D, VEI with
-    # 9: the worst-fitting split ended 283 BIC units below mclust's fit).
-    # Every proposal is a full challenger, abandoned from the tenth
-    # iteration as the others: split starts often cross a saddle (changes
-    # shrinking, then growing), and abandoning those past the first from the
-    # third iteration left cells far worse than mclust's on unseen data
-    # (3,000 rows of satellite images, VII with 5: 116 BIC units; 4,014 rows
-    # of wages, EEI with 9: 66; both now better than mclust's). The short
-    # trials saved a quarter of the search's time on small data.
-    for k, source, upward in moves:
-        if tick is not None:
-            tick()
-        estimator = _best_sound(per_k[source], settings["criterion"])
-        if estimator is None:
-            continue
-        _try(data, proposals(estimator, upward), k, per_k[k], settings)
-    # Then each structure from its own neighbours (SMEM per model): on
-    # mclust's fixtures this halves the cells left below mclust's optimum
-    # for a third more EM. Each of its components split in turn, as above:
-    # the worst-fitting alone left 3 cells of 126 up to 179 BIC units below
-    # mclust's on 8,000 rows of 4 clusters in 5-D (VII and VVE with 8 and
-    # 9 components), none this way, for 6 % more time on the extra sets.
-    for k, source, upward in moves:
-        if tick is not None:
-            tick()
-        for name, (row, estimator, _, _) in per_k[source].items():
-            if not is_sound((row, estimator)):
-                continue
-            own = {name: per_k[k][name]}
-            _try(data, proposals(estimator, upward), k, own, settings)
-            per_k[k][name] = own[name]
-
-
-def _try(data, proposals, n_components, outcomes, settings):
-    """Each proposal's labels start the structures of ``outcomes`` (in place).
-
-    Labels that leave a component empty are passed over.
-    """
-    for labels in proposals:
-        if labels is None or np.unique(labels).size < n_components:
-            continue
-        improve_from_partition(data, labels, n_components, outcomes, settings)
 
 
 def improve_from_partition(data, labels, n_components, outcomes, settings):
@@ -515,7 +387,7 @@ def follow_mclust_path(data, start, n_components, name, outcomes, settings):
     initialiser's partition (mclust's hierarchical one unless that failed):
     from the structure's own first M-step where the path can leave it
     (:func:`fit_shared_candidate`, EVE and VVE), and from mclust's own, for
-    EVE and VVE from the identity (last, see :func:`thorough_search`). From
+    EVE and VVE from the identity (last, see ``_thorough.thorough_search``). From
     where the path ends (converged, or, for EVE and VVE, after
     ``_PATH_MAX_ITER`` iterations), EM with the structure itself is the
     challenger of ``outcomes[name]`` (updated in place when better, see
@@ -638,58 +510,3 @@ def grid_search(data, canonical, ks, types, settings, too_many, parallel, fresh_
         candidates, outcomes, strict=True
     ):
         yield row, estimator, error, seconds + shared[k][1] / len(types)
-
-
-def thorough_search(
-    data, canonical, ks, types, settings, too_many, parallel, fresh_state, tick=None
-):
-    """The thorough search: one task per number of components.
-
-    See :func:`grid_search` for the arguments; the steps are those of
-    ``GaussianMixtureIC``'s Notes (:func:`_search_k`, then
-    :func:`_split_and_merge` between neighbouring numbers of components).
-    ``tick()``, when given, is called after each number of components and
-    each split or merge move (see ``_progress.thorough_progress``).
-    """
-    per_k, path_starts = {}, {}
-    for k, (outcome, starts) in zip(
-        ks,
-        parallel(
-            task(_search_k)(
-                data,
-                canonical,
-                k,
-                types,
-                {
-                    **settings,
-                    "random_state": fresh_state(),
-                },
-            )
-            for k in ks
-        ),
-        strict=True,
-    ):
-        per_k[k], path_starts[k] = outcome, starts
-        if tick is not None:
-            tick()
-    later = None  # the settings of the challengers after the first fits
-    if settings["split_merge"]:
-        later = {**settings, "random_state": fresh_state()}
-        with one_blas_thread():
-            _split_and_merge(data, per_k, later, tick)
-    # mclust's own path from its first M-step, last: it can only raise a
-    # cell's likelihood (sound first). Before the proposals, its better fits
-    # raised the bar below which they are abandoned, and a better split was
-    # dropped (doc's selection.rst, step 4).
-    if any(path_starts.values()):
-        later = later or {**settings, "random_state": fresh_state()}
-        with one_blas_thread():
-            for k in ks:
-                for name, start in path_starts[k].items():
-                    follow_mclust_path(data, start, k, name, per_k[k], later)
-    for k in sorted(set(ks) | set(too_many)):
-        for t in types:
-            if k in per_k:
-                yield per_k[k][t]
-            else:
-                yield fit_candidate(data, k, t, too_many[k], settings)

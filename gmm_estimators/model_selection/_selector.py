@@ -37,9 +37,10 @@ from ._chosen_model import ChosenModel
 from ._fit_state import fit_selector
 from ._progress import thorough_progress, ticking, with_progress
 from ._sample import refitted_on, search_sample
-from ._search import grid_search, thorough_search
+from ._search import grid_search
 from ._sound_alternatives import pick_with_alternatives
 from ._tasks import N_JOBS_CONSTRAINT, task_runner
+from ._thorough import thorough_search
 
 _CRITERIA = ("bic", "aic", "icl")
 
@@ -263,10 +264,13 @@ class GaussianMixtureIC(
     of ``K + 1`` with its two most overlapping components merged (Ueda et
     al. 2000), start every structure of ``K`` as challengers, as do each
     structure's own fits of ``K - 1`` (each component split in turn) and
-    ``K + 1`` (merged); last, EVE, VVE, EEV and VEV follow mclust's path
-    again, from its own first M-step. A fit replaces another when it is not degenerate
-    and the other is, or when neither is and its likelihood is higher (a
-    spurious fit keeps its cell, flagged, as in mclust's table; the pick
+    ``K + 1`` (merged); at each ``K``, the partitions these proposals
+    brought to sound fits then start, as challengers, every structure with
+    more free parameters than the fit that reached them; last, EVE, VVE,
+    EEV and VEV follow mclust's path again, from its own first M-step. A fit
+    replaces another when it is not degenerate and the other is, or when
+    neither is and its likelihood is higher (a spurious fit keeps its cell,
+    flagged, as in mclust's table; the pick
     passes over it, or takes the best sound fit the search reached for the
     cell, whose row then replaces it).
 

@@ -66,9 +66,11 @@ def test_progress_bar_only_on_a_terminal(monkeypatch, capsys):
     monkeypatch.setattr(sys, "stderr", terminal)
     assert main(argv) == 0
     # One bar on stderr, which moves as the thorough search goes: 2 numbers
-    # of components and 4 split-and-merge steps; stdout holds the report.
+    # of components, 4 split-and-merge steps and the partitions they found
+    # shared at each number of components; stdout holds the report.
     shown = terminal.getvalue()
-    assert "search" in shown and "0/6" in shown and "2/6" in shown and "5/6" in shown
+    assert "search" in shown and "0/8" in shown and "2/8" in shown
+    assert "6/8" in shown and "8/8" in shown
     assert "search:" not in capsys.readouterr().out
     terminal = _Terminal()
     monkeypatch.setattr(sys, "stderr", terminal)

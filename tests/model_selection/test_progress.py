@@ -110,9 +110,10 @@ def test_refits_on_every_row_move_the_bar_to_its_end(monkeypatch):
     ]
     total = shown[-1][1]
     # The search's own steps (2 numbers of components; a split and a merge,
-    # each in both passes of the proposals) and one per refit; the bar was
+    # each in both passes of the proposals; the partitions they found,
+    # shared at each number of components) and one per refit; the bar was
     # short of its end while the refits ran.
-    assert total == 2 + 4 + 4
+    assert total == 2 + 4 + 2 + 4
     before_refits = [int(d) for d, _ in re.findall(r"(\d+)/(\d+) \[", refits[0])]
     assert max(before_refits) < total
     assert shown[-1] == (total, total)
