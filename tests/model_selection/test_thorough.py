@@ -1,0 +1,108 @@
+"""The thorough search's steps after the first fits (``_thorough``)."""
+
+import warnings
+
+import numpy as np
+
+from gmm_estimators.model_selection import GaussianMixtureIC, _thorough
+
+
+def test_partitions_found_by_the_proposals_start_the_richer_structures(monkeypatch):
+    # After the split and merge proposals, a partition they brought to a
+    # sound fit starts every structure with more free parameters than that
+    # fit, once, best criterion first; a partition some fit of that K had
+    # before the proposals starts none (6-D seeded data: VEE with 6
+    # components reached mclust's cell only from VII's partition).
+    rng = np.random.RandomState(1)
+    X = np.vstack(
+        [
+            rng.randn(70, 2) * [1.0, 0.3],
+            rng.randn(50, 2) + [3, 1],
+            rng.randn(40, 2) * 0.5 + [0, 4],
+        ]
+    )
+    calls, at_proposals = [], {}
+    real_share = _thorough._share_new_partitions
+    real_improve = _thorough.improve_from_partition
+    real_proposals = _thorough._split_and_merge
+
+    def proposals(data, per_k, settings, tick=None):
+        for k, outcomes in per_k.items():
+            at_proposals[k] = {
+                o[1].labels_.tobytes() for o in outcomes.values() if o[1] is not None
+            }
+        return real_proposals(data, per_k, settings, tick)
+
+    def share(data, outcomes, found, n_components, settings):
+        offered = []
+
+        def improve(data, labels, k, targets, settings):
+            offered.append((labels.tobytes(), set(targets)))
+            result = real_improve(data, labels, k, targets, settings)
+            challenged.update(targets)  # each cell's fit after this challenge
+            return result
+
+        challenged = {}
+
+        # The fits as they are now (the pick sets its estimator's labels_).
+        before = {
+            name: (dict(row), None if fit is None else fit.labels_.copy())
+            for name, (row, fit, _, _) in outcomes.items()
+        }
+        monkeypatch.setattr(_thorough, "improve_from_partition", improve)
+        try:
+            real_share(data, outcomes, found, n_components, settings)
+        finally:
+            monkeypatch.setattr(_thorough, "improve_from_partition", real_improve)
+        # The cells keep what the challenges left in them.
+        for name, outcome in challenged.items():
+            assert outcomes[name] is outcome
+        after = {name: dict(outcome[0]) for name, outcome in outcomes.items()}
+        calls.append((before, set(found), offered, after, n_components))
+
+    monkeypatch.setattr(_thorough, "_share_new_partitions", share)
+    monkeypatch.setattr(_thorough, "_split_and_merge", proposals)
+    types = ["EII", "VII", "EEE", "VVV"]
+    selector = GaussianMixtureIC(
+        n_components=[1, 2, 3, 4], covariance_types=types, random_state=0
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        selector.fit(X)
+    assert len(calls) == 4
+    n_offered = 0
+    for before, found, offered, after, n_components in calls:
+        # "New": held by no fit of this K before the proposals.
+        assert found == at_proposals[n_components]
+        new = sorted(
+            (
+                (row, labels)
+                for row, labels in before.values()
+                if labels is not None
+                and not (row["degenerate"] or row["spurious"])
+                and labels.tobytes() not in found
+                and np.unique(labels).size == n_components
+            ),
+            key=lambda fit: fit[0]["bic"],
+        )
+        sources = {}
+        for row, labels in new:
+            sources.setdefault(labels.tobytes(), row)
+        assert [labels for labels, _ in offered] == list(sources)
+        for labels, targets in offered:
+            richer = {
+                name
+                for name, (row, fit_labels) in before.items()
+                if fit_labels is None
+                or row["n_parameters"] > sources[labels]["n_parameters"]
+            }
+            assert targets == richer
+            n_offered += len(targets)
+        # A challenger replaces a fit only when it is better.
+        for name, row in after.items():
+            old = before[name][0]
+            if not (row["degenerate"] or old["degenerate"]):
+                assert row["log_likelihood"] >= old["log_likelihood"] - 1e-9 * abs(
+                    old["log_likelihood"]
+                )
+    assert n_offered > 0
