@@ -148,17 +148,30 @@ def _split_and_merge(data, per_k, settings, tick=None):
             per_k[k][name] = own[name]
 
 
+def _partition_key(labels):
+    """A partition as bytes, whatever the order of its components.
+
+    Components are numbered by their first row: EM from one partition
+    with its components in another order reaches the same fit.
+    """
+    values, first, inverse = np.unique(labels, return_index=True, return_inverse=True)
+    rank = np.empty(values.size, dtype=np.intp)
+    rank[np.argsort(first)] = np.arange(values.size)
+    return rank[inverse].tobytes()
+
+
 def _partitions(outcomes):
-    """The MAP partitions (as bytes) of the fitted candidates of one K."""
-    return {o[1].labels_.tobytes() for o in outcomes.values() if o[1] is not None}
+    """The MAP partitions (:func:`_partition_key`) of the fits of one K."""
+    return {_partition_key(o[1].labels_) for o in outcomes.values() if o[1] is not None}
 
 
 def _share_new_partitions(data, outcomes, found, n_components, settings):
     """The partitions the proposals found start the richer structures (in place).
 
     A sound fit of ``outcomes`` whose partition none had before the split
-    and merge proposals (``found``) starts, as a challenger, every structure
-    with more free parameters than its own, best criterion first (see
+    and merge proposals (``found``, see :func:`_partitions`) starts, as a
+    challenger, every structure with more free parameters than its own
+    whose partition differs, best criterion first (see
     :func:`improve_from_partition`). The proposals move each structure
     alone, and a simpler one can reach the basin a richer one misses from
     its own neighbours: on 6-D seeded data of many clusters, VEE and VEI
@@ -166,29 +179,43 @@ def _share_new_partitions(data, outcomes, found, n_components, settings):
     below mclust's cells, and reach them from the partition VII found. A
     quarter more time on small data; offered to every structure, not only
     the richer ones, it gained no further cell on 33 data sets for half as
-    much again.
+    much again. Partitions are compared whatever the order of their
+    components (one partition reached by two structures with the
+    components numbered apart is tried once, and not on a structure that
+    has it).
     """
+    keys = {
+        name: _partition_key(o[1].labels_)
+        for name, o in outcomes.items()
+        if o[1] is not None
+    }
+    # The fits as the proposals left them: a challenge below may replace one.
     new = sorted(
         (
-            o
-            for o in outcomes.values()
-            if is_sound(o) and o[1].labels_.tobytes() not in found
+            (outcome[0], outcome[1].labels_, keys[name])
+            for name, outcome in outcomes.items()
+            if is_sound(outcome) and keys[name] not in found
         ),
-        key=lambda o: o[0][settings["criterion"]],
+        key=lambda fit: fit[0][settings["criterion"]],
     )
     tried = set()
-    for row, estimator, _, _ in new:
-        labels = estimator.labels_
-        if labels.tobytes() in tried or np.unique(labels).size < n_components:
+    for row, labels, key in new:
+        if key in tried or np.unique(labels).size < n_components:
             continue
-        tried.add(labels.tobytes())
+        tried.add(key)
         richer = {
             name: outcome
             for name, outcome in outcomes.items()
-            if outcome[1] is None or outcome[0]["n_parameters"] > row["n_parameters"]
+            if (outcome[1] is None or outcome[0]["n_parameters"] > row["n_parameters"])
+            and keys.get(name) != key
         }
         improve_from_partition(data, labels, n_components, richer, settings)
         outcomes.update(richer)
+        keys.update(
+            (name, _partition_key(o[1].labels_))
+            for name, o in richer.items()
+            if o[1] is not None
+        )
 
 
 def _try(data, proposals, n_components, outcomes, settings):

@@ -7,12 +7,19 @@ import numpy as np
 from gmm_estimators.model_selection import GaussianMixtureIC, _thorough
 
 
+def _canonical(labels):
+    """A partition, its groups numbered in the order of their first row."""
+    numbers = {}
+    return tuple(numbers.setdefault(label, len(numbers)) for label in labels.tolist())
+
+
 def test_partitions_found_by_the_proposals_start_the_richer_structures(monkeypatch):
     # After the split and merge proposals, a partition they brought to a
     # sound fit starts every structure with more free parameters than that
-    # fit, once, best criterion first; a partition some fit of that K had
-    # before the proposals starts none (6-D seeded data: VEE with 6
-    # components reached mclust's cell only from VII's partition).
+    # fit whose partition differs, once, best criterion first; a partition
+    # some fit of that K had before the proposals starts none (6-D seeded
+    # data: VEE with 6 components reached mclust's cell only from VII's
+    # partition). Partitions are the same whatever their groups' numbers.
     rng = np.random.RandomState(1)
     X = np.vstack(
         [
@@ -29,7 +36,7 @@ def test_partitions_found_by_the_proposals_start_the_richer_structures(monkeypat
     def proposals(data, per_k, settings, tick=None):
         for k, outcomes in per_k.items():
             at_proposals[k] = {
-                o[1].labels_.tobytes() for o in outcomes.values() if o[1] is not None
+                _canonical(o[1].labels_) for o in outcomes.values() if o[1] is not None
             }
         return real_proposals(data, per_k, settings, tick)
 
@@ -37,16 +44,23 @@ def test_partitions_found_by_the_proposals_start_the_richer_structures(monkeypat
         offered = []
 
         def improve(data, labels, k, targets, settings):
-            offered.append((labels.tobytes(), set(targets)))
+            # Each cell as it is when this partition is offered.
+            cells = {
+                name: (
+                    o[0]["n_parameters"],
+                    None if o[1] is None else _canonical(o[1].labels_),
+                )
+                for name, o in outcomes.items()
+            }
+            offered.append((_canonical(labels), set(targets), cells))
             result = real_improve(data, labels, k, targets, settings)
             challenged.update(targets)  # each cell's fit after this challenge
             return result
 
         challenged = {}
-
         # The fits as they are now (the pick sets its estimator's labels_).
         before = {
-            name: (dict(row), None if fit is None else fit.labels_.copy())
+            name: (dict(row), None if fit is None else _canonical(fit.labels_))
             for name, (row, fit, _, _) in outcomes.items()
         }
         monkeypatch.setattr(_thorough, "improve_from_partition", improve)
@@ -58,7 +72,8 @@ def test_partitions_found_by_the_proposals_start_the_richer_structures(monkeypat
         for name, outcome in challenged.items():
             assert outcomes[name] is outcome
         after = {name: dict(outcome[0]) for name, outcome in outcomes.items()}
-        calls.append((before, set(found), offered, after, n_components))
+        found = {tuple(np.frombuffer(key, dtype=np.intp).tolist()) for key in found}
+        calls.append((before, found, offered, after, n_components))
 
     monkeypatch.setattr(_thorough, "_share_new_partitions", share)
     monkeypatch.setattr(_thorough, "_split_and_merge", proposals)
@@ -80,21 +95,21 @@ def test_partitions_found_by_the_proposals_start_the_richer_structures(monkeypat
                 for row, labels in before.values()
                 if labels is not None
                 and not (row["degenerate"] or row["spurious"])
-                and labels.tobytes() not in found
-                and np.unique(labels).size == n_components
+                and labels not in found
+                and len(set(labels)) == n_components
             ),
             key=lambda fit: fit[0]["bic"],
         )
         sources = {}
         for row, labels in new:
-            sources.setdefault(labels.tobytes(), row)
-        assert [labels for labels, _ in offered] == list(sources)
-        for labels, targets in offered:
+            sources.setdefault(labels, row)
+        assert [labels for labels, _, _ in offered] == list(sources)
+        for labels, targets, cells in offered:
             richer = {
                 name
-                for name, (row, fit_labels) in before.items()
-                if fit_labels is None
-                or row["n_parameters"] > sources[labels]["n_parameters"]
+                for name, (n_parameters, partition) in cells.items()
+                if (partition is None or n_parameters > sources[labels]["n_parameters"])
+                and partition != labels
             }
             assert targets == richer
             n_offered += len(targets)
