@@ -161,15 +161,19 @@ def _partition_key(labels):
 
 
 def _partitions(outcomes):
-    """The MAP partitions (:func:`_partition_key`) of the fits of one K."""
-    return {_partition_key(o[1].labels_) for o in outcomes.values() if o[1] is not None}
+    """The MAP partition (:func:`_partition_key`) of each fitted candidate."""
+    return {
+        name: _partition_key(outcome[1].labels_)
+        for name, outcome in outcomes.items()
+        if outcome[1] is not None
+    }
 
 
 def _share_new_partitions(data, outcomes, found, n_components, settings):
     """The partitions the proposals found start the richer structures (in place).
 
     A sound fit of ``outcomes`` whose partition none had before the split
-    and merge proposals (``found``, see :func:`_partitions`) starts, as a
+    and merge proposals (``found``: :func:`_partition_key` of each) starts, as a
     challenger, every structure with more free parameters than its own
     whose partition differs, best criterion first (see
     :func:`improve_from_partition`). The proposals move each structure
@@ -184,11 +188,7 @@ def _share_new_partitions(data, outcomes, found, n_components, settings):
     components numbered apart is tried once, and not on a structure that
     has it).
     """
-    keys = {
-        name: _partition_key(o[1].labels_)
-        for name, o in outcomes.items()
-        if o[1] is not None
-    }
+    keys = _partitions(outcomes)
     # The fits as the proposals left them: a challenge below may replace one.
     new = sorted(
         (
@@ -211,11 +211,7 @@ def _share_new_partitions(data, outcomes, found, n_components, settings):
         }
         improve_from_partition(data, labels, n_components, richer, settings)
         outcomes.update(richer)
-        keys.update(
-            (name, _partition_key(o[1].labels_))
-            for name, o in richer.items()
-            if o[1] is not None
-        )
+        keys.update(_partitions(richer))
 
 
 def _try(data, proposals, n_components, outcomes, settings):
@@ -266,7 +262,9 @@ def thorough_search(
     later = None  # the settings of the challengers after the first fits
     if settings["split_merge"]:
         later = {**settings, "random_state": fresh_state()}
-        found = {k: _partitions(outcomes) for k, outcomes in per_k.items()}
+        found = {
+            k: set(_partitions(outcomes).values()) for k, outcomes in per_k.items()
+        }
         with one_blas_thread():
             _split_and_merge(data, per_k, later, tick)
             for k in ks:
